@@ -1,0 +1,104 @@
+"""The one exception tree of mednec.
+
+::
+
+    MednecError                  base of everything mednec raises on purpose
+    ├── InputError               a case, unit, value or request a user supplied is wrong
+    │   ├── CaseFormatError      malformed YAML/JSON or a wrong shape (names the field)
+    │   ├── UnknownFactError     a fact id that the dictionary does not declare
+    │   ├── UnitError            an unknown unit, or a unit the fact cannot convert from
+    │   ├── ImplausibleValueError a value outside the fact's plausible range
+    │   ├── FutureDateError      an observation dated after the evaluation date
+    │   ├── ContradictionError   two facts that cannot both be true
+    │   └── UnknownDrugError     a drug name no policy covers (lists the known ones)
+    └── ConfigError              a policy, pack or fact dictionary is invalid (author error)
+
+Every error carries ``field`` (the dotted path of the offending input, when there is one)
+and a message meant for the person who wrote the input. The CLI prints the message and
+exits with status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CaseFormatError",
+    "ConfigError",
+    "ContradictionError",
+    "FutureDateError",
+    "ImplausibleValueError",
+    "InputError",
+    "MednecError",
+    "UnitError",
+    "UnknownDrugError",
+    "UnknownFactError",
+]
+
+
+class MednecError(Exception):
+    """Base class for every error mednec raises on purpose."""
+
+    code = "mednec_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.field}: {self.message}"
+        return self.message
+
+
+class InputError(MednecError):
+    """Something the user supplied is wrong."""
+
+    code = "input_error"
+
+
+class CaseFormatError(InputError):
+    """Malformed YAML/JSON, or a case of the wrong shape."""
+
+    code = "case_format"
+
+
+class UnknownFactError(InputError):
+    """A fact id the fact dictionary does not declare."""
+
+    code = "unknown_fact"
+
+
+class UnitError(InputError):
+    """A unit that is unknown or not convertible to the fact's canonical unit."""
+
+    code = "unit"
+
+
+class ImplausibleValueError(InputError):
+    """A value outside the fact's plausible range."""
+
+    code = "implausible_value"
+
+
+class FutureDateError(InputError):
+    """An observation dated after the evaluation date."""
+
+    code = "future_date"
+
+
+class ContradictionError(InputError):
+    """Facts that cannot all be true at once."""
+
+    code = "contradiction"
+
+
+class UnknownDrugError(InputError):
+    """A drug name that no policy in the loaded packs covers."""
+
+    code = "unknown_drug"
+
+
+class ConfigError(MednecError):
+    """A policy, pack or the fact dictionary is invalid."""
+
+    code = "config_error"

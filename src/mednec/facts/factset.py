@@ -1,0 +1,111 @@
+"""Fact values with provenance, and the immutable set of them that the engine reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FactSet", "FactValue", "Provenance"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fact value came from.
+
+    ``source`` names the origin ("case file", "FHIR Observation/hb-1", "note chars 120-141",
+    "calculated: ipss_r"); ``detail`` says more (the inputs of a calculation, the text span).
+    """
+
+    source: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"source": self.source}
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FactValue:
+    """One fact's value in its canonical unit, with the date it was observed."""
+
+    fact: str
+    value: Any
+    unit: str | None
+    observed: dt.date | None
+    provenance: Provenance
+    derived: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fact": self.fact,
+            "value": _jsonable(self.value),
+            "unit": self.unit,
+            "observed": self.observed.isoformat() if self.observed else None,
+            "provenance": self.provenance.to_dict(),
+            "derived": self.derived,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class FactSet(Mapping[str, FactValue]):
+    """An immutable mapping of fact id to :class:`FactValue` for one patient.
+
+    ``as_of`` is the evaluation date: windows such as "the last 8 weeks" end on it.
+    ``notes`` records what intake or derivation decided (e.g. "IPSS-R category derived").
+    """
+
+    __slots__ = ("_values", "as_of", "notes")
+
+    def __init__(
+        self,
+        values: Mapping[str, FactValue],
+        as_of: dt.date,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self._values = dict(values)
+        self.as_of = as_of
+        self.notes = notes
+
+    def __getitem__(self, key: str) -> FactValue:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def value(self, key: str) -> Any:
+        """The bare value of ``key``, or ``None`` when the fact is absent."""
+        fv = self._values.get(key)
+        return None if fv is None else fv.value
+
+    def with_values(self, extra: Mapping[str, FactValue], notes: tuple[str, ...] = ()) -> FactSet:
+        """A new FactSet with ``extra`` added (existing keys are replaced)."""
+        merged = dict(self._values)
+        merged.update(extra)
+        return FactSet(merged, self.as_of, self.notes + notes)
+
+    def without(self, *keys: str) -> FactSet:
+        """A new FactSet without ``keys``."""
+        return FactSet(
+            {k: v for k, v in self._values.items() if k not in keys}, self.as_of, self.notes
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: self._values[k].to_dict() for k in sorted(self._values)}

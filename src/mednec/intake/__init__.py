@@ -1,0 +1,1 @@
+"""Outside data -> facts: case files (and later FHIR bundles and notes)."""

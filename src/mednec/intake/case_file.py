@@ -1,0 +1,149 @@
+"""Case files (YAML or JSON) -> a :class:`FactSet` of given facts.
+
+::
+
+    patient: {birth_date: 1952-03-01, sex: male}
+    facts:
+      diagnosis: D46.1
+      hemoglobin: {value: 8.1, unit: g/dL, date: 2026-10-01}
+      rbc_transfusions: [{date: 2026-09-01, units: 2}]
+
+Optional top-level keys: ``id``, ``title``, ``description`` (for people), ``as_of`` (the
+evaluation date, when the case pins one; ``--as-of`` overrides it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mednec.errors import CaseFormatError, ContradictionError
+from mednec.facts.dictionary import FactDictionary
+from mednec.facts.factset import FactSet, FactValue
+from mednec.intake.values import parse_date, parse_fact_value
+
+__all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "parse_case_text"]
+
+_TOP_KEYS = {"id", "title", "description", "as_of", "patient", "facts"}
+_PATIENT_KEYS = {"birth_date", "sex", "age"}
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A parsed case: its given facts and descriptive fields."""
+
+    facts: FactSet
+    id: str = ""
+    title: str = ""
+    description: str = ""
+
+
+def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
+    """Parse YAML or JSON text into a mapping, with a clear error when malformed."""
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith(("{", "[")):
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
+    except json.JSONDecodeError as exc:
+        raise CaseFormatError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", field=name) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CaseFormatError(f"malformed YAML{where}: {problem}", field=name) from None
+    if not isinstance(data, Mapping):
+        raise CaseFormatError("a case must be a mapping with 'patient' and 'facts'", field=name)
+    return data
+
+
+def load_case_file(path: Path) -> Mapping[str, Any]:
+    """Read and parse a case file."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise CaseFormatError("no such file", field=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFormatError(f"cannot read: {exc}", field=str(path)) from None
+    return parse_case_text(text, name=str(path))
+
+
+def _matches(value: Any, want: Any) -> bool:
+    if isinstance(want, list):
+        return value in want
+    return bool(value == want)
+
+
+def check_contradictions(facts: FactSet, dictionary: FactDictionary) -> None:
+    """Raise :class:`ContradictionError` when declared-contradictory facts are both present."""
+    for c in dictionary.contradictions:
+        if all(k in facts and _matches(facts.value(k), v) for k, v in c.when.items()) and all(
+            k in facts and _matches(facts.value(k), v) for k, v in c.conflicts.items()
+        ):
+            fields = ", ".join(f"facts.{k}" for k in (*c.when, *c.conflicts))
+            raise ContradictionError(c.message, field=fields)
+
+
+def parse_case(
+    data: Mapping[str, Any],
+    dictionary: FactDictionary,
+    *,
+    as_of: dt.date | None = None,
+    source: str = "case file",
+) -> Case:
+    """Validate a case mapping and turn it into a :class:`Case`.
+
+    ``as_of`` (the evaluation date) defaults to the case's ``as_of`` key, then today.
+    """
+    unknown = set(map(str, data)) - _TOP_KEYS
+    if unknown:
+        raise CaseFormatError(
+            f"unknown key(s) {', '.join(sorted(unknown))}; a case has: {', '.join(sorted(_TOP_KEYS))}",
+            field=sorted(unknown)[0],
+        )
+    if as_of is None:
+        as_of = parse_date(data["as_of"], path="as_of") if data.get("as_of") else dt.date.today()
+    patient = data.get("patient") or {}
+    facts_raw = data.get("facts") or {}
+    if not isinstance(patient, Mapping):
+        raise CaseFormatError("expected a mapping with birth_date and sex", field="patient")
+    if not isinstance(facts_raw, Mapping):
+        raise CaseFormatError("expected a mapping of fact id to value", field="facts")
+    bad = set(map(str, patient)) - _PATIENT_KEYS
+    if bad:
+        raise CaseFormatError(
+            f"unknown key(s) {', '.join(sorted(bad))}; patient has: {', '.join(sorted(_PATIENT_KEYS))}",
+            field=f"patient.{sorted(bad)[0]}",
+        )
+    values: dict[str, FactValue] = {}
+    merged: list[tuple[str, str, Any]] = [
+        (k, f"patient.{k}", v) for k, v in patient.items() if v is not None
+    ] + [(str(k), f"facts.{k}", v) for k, v in facts_raw.items()]
+    for fid, path, raw in merged:
+        fd = dictionary.get(fid, path=path)
+        if fd.derived_by and fd.derived_by != "ipss_r" and fid != "age":
+            raise CaseFormatError(
+                f"{fid} is calculated by mednec ({fd.derived_by}); give its inputs instead",
+                field=path,
+            )
+        if fid in values:
+            raise CaseFormatError(f"{fid} is given twice (patient and facts)", field=path)
+        fv = parse_fact_value(fd, raw, as_of=as_of, path=path, source=source)
+        if fv is not None:
+            values[fid] = fv
+    facts = FactSet(values, as_of)
+    check_contradictions(facts, dictionary)
+    return Case(
+        facts=facts,
+        id=str(data.get("id") or ""),
+        title=str(data.get("title") or ""),
+        description=str(data.get("description") or ""),
+    )

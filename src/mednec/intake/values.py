@@ -1,0 +1,210 @@
+"""Parse one fact value as a user wrote it into a canonical :class:`FactValue`.
+
+Accepted forms, for a fact of each type:
+
+* number: ``8.1`` (canonical unit), ``"81 g/L"``, or ``{value: 81, unit: g/L, date: 2026-10-01}``;
+* boolean: ``true`` / ``false`` (also yes/no, positive/negative, present/absent);
+* category: the value's key, label or a synonym (``D46.1``, ``MDS-RS``, ``low``);
+* date: ``2026-05-01``;
+* events: a list of mappings with the fact's fields (``[{date: 2026-09-01, units: 2}]``).
+
+Every error names the field (``facts.hemoglobin.unit``) and says what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueError
+from mednec.facts.dictionary import FactDef
+from mednec.facts.factset import FactValue, Provenance
+
+__all__ = ["parse_date", "parse_fact_value"]
+
+_NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(.*?)\s*$")
+_TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
+_FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
+_VALUE_KEYS = {"value", "unit", "date", "source"}
+
+
+def parse_date(raw: Any, *, path: str) -> dt.date:
+    """A date from a YAML date or an ISO ``YYYY-MM-DD`` string."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise CaseFormatError(f"expected a date as YYYY-MM-DD, got {raw!r}", field=path)
+
+
+def _check_not_future(d: dt.date, as_of: dt.date, path: str) -> None:
+    if d > as_of:
+        raise FutureDateError(
+            f"date {d.isoformat()} is after the evaluation date {as_of.isoformat()}", field=path
+        )
+
+
+def _number(raw: Any, path: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise CaseFormatError(f"expected a number, got {raw!r}", field=path)
+    x = float(raw)
+    if math.isnan(x) or math.isinf(x):
+        raise CaseFormatError(f"expected a finite number, got {raw!r}", field=path)
+    return x
+
+
+def _check_range(fd: FactDef, x: float, path: str, shown: str) -> None:
+    if fd.range is not None and not (fd.range[0] <= x <= fd.range[1]):
+        lo, hi = fd.range
+        raise ImplausibleValueError(
+            f"{shown} is not a plausible {fd.label.lower()} (expected {lo:g} to {hi:g} {fd.unit})",
+            field=path,
+        )
+
+
+def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
+    if isinstance(raw, str):
+        m = _NUM_UNIT.match(raw)
+        if not m:
+            raise CaseFormatError(f"expected a number with an optional unit, got {raw!r}", field=path)
+        raw, unit_text = float(m.group(1)), m.group(2)
+        if unit_text:
+            if unit is not None:
+                raise CaseFormatError("unit given twice", field=path)
+            unit = unit_text
+    x = _number(raw, path)
+    canonical = fd.convert(x, unit, path=f"{path}.unit" if unit else path)
+    shown = f"{x:g} {unit}" if unit else f"{x:g} {fd.unit}"
+    _check_range(fd, canonical, path, shown)
+    return round(canonical, 6)
+
+
+def _parse_bool(raw: Any, path: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        t = raw.strip().lower()
+        if t in _TRUE:
+            return True
+        if t in _FALSE:
+            return False
+    raise CaseFormatError(f"expected true or false, got {raw!r}", field=path)
+
+
+def _parse_category(fd: FactDef, raw: Any, path: str) -> str:
+    key = fd.category_key(str(raw)) if isinstance(raw, str | int | float) else None
+    if key is None:
+        allowed = ", ".join(fd.values)
+        raise CaseFormatError(f"{raw!r} is not a value of {fd.id}; use one of: {allowed}", field=path)
+    return key
+
+
+def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise CaseFormatError(f"expected a mapping with {', '.join(fd.fields)}, got {raw!r}", field=path)
+    unknown = set(raw) - set(fd.fields)
+    if unknown:
+        raise CaseFormatError(
+            f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(fd.fields)}",
+            field=path,
+        )
+    out: dict[str, Any] = {}
+    for name, spec in fd.fields.items():
+        fpath = f"{path}.{name}"
+        value = raw.get(name)
+        if value is None:
+            if not spec.optional:
+                raise CaseFormatError(f"{name} is required", field=fpath)
+            continue
+        if spec.type == "date":
+            d = parse_date(value, path=fpath)
+            _check_not_future(d, as_of, fpath)
+            out[name] = d
+        elif spec.type == "number":
+            x = _number(value, fpath)
+            if spec.range and not (spec.range[0] <= x <= spec.range[1]):
+                raise ImplausibleValueError(
+                    f"{x:g} is not plausible (expected {spec.range[0]:g} to {spec.range[1]:g})", field=fpath
+                )
+            out[name] = x
+        elif spec.type == "category":
+            v = str(value).strip().lower().replace(" ", "_")
+            if v not in spec.values:
+                raise CaseFormatError(f"{value!r} is not allowed; use one of: {', '.join(spec.values)}", field=fpath)
+            out[name] = v
+        else:
+            out[name] = str(value)
+    start, end = out.get("start"), out.get("end")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        raise CaseFormatError(f"end {end.isoformat()} is before start {start.isoformat()}", field=path)
+    return out
+
+
+def parse_fact_value(
+    fd: FactDef,
+    raw: Any,
+    *,
+    as_of: dt.date,
+    path: str,
+    source: str,
+) -> FactValue | None:
+    """Parse ``raw`` for fact ``fd``; ``None`` (YAML null) means the fact is unknown."""
+    if raw is None:
+        return None
+    observed: dt.date | None = None
+    unit: str | None = None
+    provenance = Provenance(source)
+    value_raw = raw
+    if isinstance(raw, Mapping) and fd.type != "events":
+        extra = set(raw) - _VALUE_KEYS
+        if extra:
+            raise CaseFormatError(
+                f"unknown key(s) {', '.join(sorted(map(str, extra)))}; a value mapping takes value, unit, date, source",
+                field=path,
+            )
+        if "value" not in raw:
+            raise CaseFormatError("a value mapping needs 'value'", field=path)
+        value_raw = raw["value"]
+        if value_raw is None:
+            return None
+        unit = raw.get("unit")
+        if raw.get("date") is not None:
+            observed = parse_date(raw["date"], path=f"{path}.date")
+            _check_not_future(observed, as_of, f"{path}.date")
+        if raw.get("source"):
+            provenance = Provenance(str(raw["source"]))
+    if unit is not None and fd.type != "number":
+        raise CaseFormatError(f"{fd.label} takes no unit", field=f"{path}.unit")
+    value: Any
+    if fd.type == "number":
+        value = _parse_number(fd, value_raw, unit, path)
+        out_unit = fd.unit
+    elif fd.type == "boolean":
+        value, out_unit = _parse_bool(value_raw, path), None
+    elif fd.type == "category":
+        value, out_unit = _parse_category(fd, value_raw, path), None
+    elif fd.type == "date":
+        value, out_unit = parse_date(value_raw, path=path), None
+        _check_not_future(value, as_of, path)
+    else:
+        if not isinstance(value_raw, list):
+            raise CaseFormatError(
+                f"expected a list of {{{', '.join(fd.fields)}}} (use [] for none)", field=path
+            )
+        events = [_parse_event(fd, e, as_of, f"{path}[{i}]") for i, e in enumerate(value_raw)]
+        key = "date" if "date" in fd.fields else "start"
+        events.sort(key=lambda e: e[key])
+        value, out_unit = tuple(events), None
+        dates = [e[key] for e in events]
+        observed = max(dates) if dates else None
+    if observed is None and fd.type != "events":
+        observed = as_of
+    return FactValue(fd.id, value, out_unit, observed, provenance)

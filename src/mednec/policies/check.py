@@ -1,0 +1,114 @@
+"""`mednec policies check`: validate every policy and run its test cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from mednec.calculators.registry import CALCULATORS
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
+from mednec.errors import ConfigError
+from mednec.facts.dictionary import load_dictionary
+from mednec.policies.cases import CaseResult, case_files, run_case
+from mednec.policies.loader import load_catalog
+
+__all__ = ["CheckReport", "check_all", "print_check"]
+
+MIN_CASES = 8
+
+
+@dataclass
+class CheckReport:
+    """Problems by file and case results by policy."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    cases: dict[str, list[CaseResult]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(r.ok for rs in self.cases.values() for r in rs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "cases": {
+                pid: [{"case": r.path.name, "name": r.name, "ok": r.ok, "failures": list(r.failures)} for r in rs]
+                for pid, rs in self.cases.items()
+            },
+        }
+
+
+def _coverage(spec_paths: list[Path], pathways: list[str]) -> list[str]:
+    """Which required kinds of case are missing (each pathway met, not met, insufficient)."""
+    from mednec.policies.loader import read_yaml
+
+    seen_pathways, verdicts = set(), set()
+    for p in spec_paths:
+        exp = (read_yaml(p) or {}).get("expect") or {}
+        verdicts.add(exp.get("determination"))
+        if exp.get("pathway"):
+            seen_pathways.add(exp["pathway"])
+    missing = [f"no case meets pathway {pw!r}" for pw in pathways if pw not in seen_pathways]
+    missing += [f"no case expects {v}" for v in (MEETS, NOT_MET, INSUFFICIENT) if v not in verdicts]
+    return missing
+
+
+def check_all(packs_dir: Path | None = None) -> CheckReport:
+    """Load every pack without stopping at the first problem, then run every case."""
+    from mednec.runtime import Runtime
+
+    dictionary = load_dictionary()
+    catalog, load_report = load_catalog(dictionary, packs_dir, strict=False)
+    report = CheckReport()
+    for source, errors in load_report.problems.items():
+        report.problems[source] = [str(e) for e in errors]
+    for pack in catalog.packs:
+        for calc in CALCULATORS:
+            if calc.citation and calc.citation not in pack.references:
+                report.problems.setdefault(pack.path, []).append(
+                    f"calculator {calc.name} cites {calc.citation!r}, which is not in references.yaml"
+                )
+    if not report.ok:
+        return report
+    runtime = Runtime(dictionary, catalog)
+    for policy in catalog.policies():
+        files = case_files(policy)
+        results = []
+        for f in files:
+            try:
+                results.append(run_case(runtime, policy, f))
+            except ConfigError as exc:
+                results.append(CaseResult(f, f.stem, (str(exc),)))
+        report.cases[policy.id] = results
+        gaps = _coverage(files, [p.id for p in policy.pathways])
+        if len(files) < MIN_CASES:
+            gaps.append(f"{len(files)} test cases; at least {MIN_CASES} are required")
+        if gaps:
+            report.problems[policy.source] = gaps
+    return report
+
+
+def print_check(report: CheckReport, console: Console) -> None:
+    """Print problems and case results."""
+    for source, problems in report.problems.items():
+        console.print(f"[bold red]✘ {source}[/bold red]")
+        for p in problems:
+            console.print(f"    {p}")
+    for pid, results in report.cases.items():
+        passed = sum(r.ok for r in results)
+        style = "green" if passed == len(results) else "red"
+        console.print(f"[{style}]{'✔' if style == 'green' else '✘'} {pid}: {passed}/{len(results)} cases pass[/{style}]")
+        for r in results:
+            if not r.ok:
+                console.print(f"    {r.path.name} ({r.name}):")
+                for f in r.failures:
+                    console.print(f"      - {f}")
+    total = sum(len(rs) for rs in report.cases.values())
+    console.print(
+        "[bold green]All policies valid; all cases pass.[/bold green]" if report.ok
+        else f"[bold red]Problems found[/bold red] ({total} cases run)."
+    )

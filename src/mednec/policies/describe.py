@@ -1,0 +1,108 @@
+"""A policy as data (JSON) and as a readable criteria tree (terminal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.tree import Tree as RichTree
+
+from mednec.policies.model import Authorization, Node, Pack, Policy, Tree
+
+__all__ = ["describe_node", "describe_policy", "print_policy"]
+
+
+def describe_node(node: Node) -> dict[str, Any]:
+    """One node and its subtree as plain data."""
+    out: dict[str, Any] = {"kind": node.kind}
+    if node.id:
+        out.update(id=node.id, text=node.text, cite=[str(c) for c in node.cites])
+    if node.kind == "leaf":
+        out.update(fact=node.fact, op=node.op, value=list(node.operand) if isinstance(node.operand, tuple) else node.operand,
+                   unit=node.unit, condition=node.condition)
+    else:
+        out["children"] = [describe_node(c) for c in node.children]
+    if node.note:
+        out["note"] = node.note
+    return out
+
+
+def _tree(t: Tree) -> list[dict[str, Any]]:
+    return [describe_node(c) for c in t.root.children]
+
+
+def _auth(a: Authorization) -> dict[str, Any]:
+    return {"period": a.text, "cite": [str(c) for c in a.cites], "note": a.note}
+
+
+def describe_policy(policy: Policy, pack: Pack) -> dict[str, Any]:
+    """The whole policy as plain data, with its references resolved."""
+    cited = sorted({c.ref for _, t in policy.trees() for n in t.nodes for c in n.cites})
+    return {
+        "id": policy.id,
+        "version": policy.version,
+        "effective_date": policy.effective_date.isoformat(),
+        "title": policy.title,
+        "pack": pack.id,
+        "drug": policy.drug.model_dump(),
+        "label_status": policy.label_status,
+        "conditions": [{"system": s, "code": c, "display": d} for s, c, d in policy.conditions],
+        "common": _tree(policy.common),
+        "pathways": [
+            {"id": p.id, "name": p.name, "line": p.line, "description": p.description,
+             "cite": [str(c) for c in p.cites], "criteria": _tree(p.tree)}
+            for p in policy.pathways
+        ],
+        "initial_authorization": _auth(policy.initial_authorization),
+        "continuation": None if policy.continuation is None else {
+            "criteria": _tree(policy.continuation.tree),
+            "authorization": _auth(policy.continuation.authorization),
+            "stop_rule": policy.continuation.stop_rule,
+            "stop_cite": [str(c) for c in policy.continuation.stop_cites],
+        },
+        "dosing": [{"id": d.id, "text": d.text, "cite": [str(c) for c in d.cites]} for d in policy.dosing],
+        "notes": list(policy.notes),
+        "changes": list(policy.changes),
+        "references": {r: pack.references[r].formatted() for r in cited if r in pack.references},
+    }
+
+
+def _add(branch: RichTree, node: Node) -> None:
+    if node.id:
+        label = f"[bold]{node.id}[/bold]: {node.text} [dim]({', '.join(map(str, node.cites))})[/dim]"
+    elif node.kind == "leaf":
+        label = node.condition
+    else:
+        label = {"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind]
+    sub = branch.add(label)
+    if node.id and node.kind == "leaf":
+        sub.add(f"[cyan]{node.condition}[/cyan]")
+        return
+    if node.id and node.kind != "leaf":
+        sub = sub.add({"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind])
+    for c in node.children:
+        _add(sub, c)
+
+
+def print_policy(policy: Policy, pack: Pack, console: Console) -> None:
+    """Print the policy as a tree."""
+    root = RichTree(f"[bold]{policy.title}[/bold]  {policy.id} v{policy.version}, effective {policy.effective_date}")
+    if policy.label_status:
+        root.add(f"[dim]{policy.label_status}[/dim]")
+    common = root.add("[bold]Every pathway requires[/bold]")
+    for c in policy.common.root.children:
+        _add(common, c)
+    for p in policy.pathways:
+        br = root.add(f"[bold]Pathway {p.id}[/bold]: {p.name} (line {p.line})")
+        for c in p.tree.root.children:
+            _add(br, c)
+    root.add(f"Initial authorisation: {policy.initial_authorization.text}")
+    if policy.continuation:
+        cont = root.add(f"[bold]Continuation[/bold] ({policy.continuation.authorization.text})")
+        for c in policy.continuation.tree.root.children:
+            _add(cont, c)
+        cont.add(f"Stop rule: {policy.continuation.stop_rule}")
+    dosing = root.add("[bold]Dosing[/bold]")
+    for d in policy.dosing:
+        dosing.add(f"{d.id}: {d.text}")
+    console.print(root)

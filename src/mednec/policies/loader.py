@@ -1,0 +1,181 @@
+"""Load policy packs (YAML shipped in ``mednec/packs``) into a :class:`Catalog`.
+
+A pack is a folder::
+
+    packs/<pack>/pack.yaml          id, title, version, policy folders, treatment sequence
+    packs/<pack>/references.yaml    the reference library every citation resolves to
+    packs/<pack>/<drug>/policy.yaml one policy
+    packs/<pack>/<drug>/cases/*.yaml its test cases
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mednec.errors import ConfigError, UnknownDrugError
+from mednec.facts.dictionary import FactDictionary
+from mednec.policies.compile import compile_policy
+from mednec.policies.model import Pack, Policy, SequenceStep
+from mednec.policies.references import parse_citation, parse_references
+from mednec.policies.schema import PolicyModel
+
+__all__ = ["Catalog", "LoadReport", "default_packs_dir", "load_catalog", "read_yaml"]
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; errors name the file and line."""
+    try:
+        return yaml.load(path.read_text("utf-8"), Loader=_Loader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=where) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", field=str(path)) from None
+
+
+def pydantic_problems(exc: ValidationError, prefix: str) -> list[ConfigError]:
+    """One ConfigError per pydantic error, each naming its location."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        out.append(ConfigError(err["msg"].removeprefix("Value error, "), field=f"{prefix}{loc}"))
+    return out
+
+
+def default_packs_dir() -> Path:
+    """The folder of the packs shipped inside the package."""
+    return Path(str(resources.files("mednec").joinpath("packs")))
+
+
+@dataclass
+class LoadReport:
+    """Every problem found while loading, by policy file."""
+
+    problems: dict[str, list[ConfigError]] = field(default_factory=dict)
+
+    def add(self, source: str, errors: list[ConfigError]) -> None:
+        if errors:
+            self.problems.setdefault(source, []).extend(errors)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    """Every loaded pack and policy, with lookup by policy id or drug name."""
+
+    dictionary: FactDictionary
+    packs: tuple[Pack, ...]
+
+    def policies(self) -> Iterator[Policy]:
+        for pack in self.packs:
+            yield from pack.policies
+
+    def pack_of(self, policy: Policy) -> Pack:
+        return next(p for p in self.packs if p.id == policy.pack)
+
+    def policy(self, policy_id: str) -> Policy:
+        for p in self.policies():
+            if p.id == policy_id:
+                return p
+        raise UnknownDrugError(
+            f"no policy {policy_id!r}; known policies: {', '.join(p.id for p in self.policies())}",
+            field="policy",
+        )
+
+    def find_drug(self, name: str) -> Policy:
+        """The policy for a drug named by generic, brand or other name (case-insensitive)."""
+        wanted = _fold(name)
+        for p in self.policies():
+            if wanted == _fold(p.id) or any(wanted == _fold(n) for n in p.names()):
+                return p
+        all_names = {n: p for p in self.policies() for n in p.names()}
+        near = difflib.get_close_matches(name.lower(), [n.lower() for n in all_names], n=1, cutoff=0.75)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        known = "; ".join(f"{p.drug.generic} ({', '.join(p.drug.brands)})" for p in self.policies())
+        raise UnknownDrugError(f"no policy covers {name!r}.{hint} Known drugs: {known}", field="drug")
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pack:
+    meta = read_yaml(path / "pack.yaml")
+    ref_file = path / "references.yaml"
+    references = parse_references(read_yaml(ref_file) or {}, source=str(ref_file))
+    policies = []
+    for folder in meta["policies"]:
+        file = path / folder / "policy.yaml"
+        raw = read_yaml(file)
+        try:
+            model = PolicyModel.model_validate(raw)
+        except ValidationError as exc:
+            report.add(str(file), pydantic_problems(exc, ""))
+            continue
+        policy, problems = compile_policy(
+            model, dictionary, references, source=str(file), pack=str(meta["id"])
+        )
+        report.add(str(file), problems)
+        policies.append(policy)
+    sequence = []
+    known = {p.id for p in policies}
+    for i, step in enumerate(meta.get("sequence", [])):
+        cites = tuple(parse_citation(c) for c in step.get("cite", []))
+        bad = [c.ref for c in cites if c.ref not in references] + [
+            p for p in step.get("policies", []) if p not in known
+        ]
+        if bad or not cites:
+            report.add(
+                str(path / "pack.yaml"),
+                [ConfigError(f"unknown reference or policy {bad}, or no citation", field=f"sequence[{i}]")],
+            )
+        sequence.append(SequenceStep(str(step["text"]), tuple(step.get("policies", [])), cites))
+    return Pack(
+        id=str(meta["id"]),
+        title=str(meta["title"]),
+        version=str(meta["version"]),
+        policies=tuple(policies),
+        references=references,
+        sequence=tuple(sequence),
+        path=str(path),
+    )
+
+
+def load_catalog(
+    dictionary: FactDictionary,
+    packs_dir: Path | None = None,
+    *,
+    strict: bool = True,
+) -> tuple[Catalog, LoadReport]:
+    """Load every pack under ``packs_dir``.
+
+    With ``strict`` (the default for evaluation) any problem raises :class:`ConfigError`;
+    without it the problems are returned in the report (``mednec policies check``).
+    """
+    root = packs_dir or default_packs_dir()
+    report = LoadReport()
+    packs = tuple(
+        _load_pack(p, dictionary, report)
+        for p in sorted(root.iterdir())
+        if (p / "pack.yaml").is_file()
+    )
+    if strict and not report.ok:
+        first_file, errs = next(iter(report.problems.items()))
+        raise ConfigError(
+            f"{len(errs)} problem(s) in {first_file}; run `mednec policies check`. First: {errs[0]}"
+        )
+    return Catalog(dictionary, packs), report

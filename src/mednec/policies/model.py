@@ -1,0 +1,194 @@
+"""Compiled policies: frozen dataclasses the engine evaluates.
+
+A :class:`Tree` is a criteria tree flattened in pre-order (``nodes``) with a compiled
+evaluation function ``run(values, out)`` that writes every node's status into ``out`` (so
+the determination can explain every node) and returns the root's status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mednec.policies.references import Citation, Reference
+from mednec.policies.schema import DrugModel
+from mednec.tri import Tri
+
+__all__ = [
+    "Authorization",
+    "Continuation",
+    "DosingRule",
+    "Node",
+    "Pack",
+    "Pathway",
+    "Policy",
+    "SequenceStep",
+    "Tree",
+]
+
+RunFn = Callable[[Mapping[str, Any], list[Tri]], Tri]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Node:
+    """One node of a compiled criteria tree."""
+
+    index: int
+    kind: str  # all_of | any_of | not | leaf
+    children: tuple[Node, ...]
+    id: str | None
+    text: str | None
+    cites: tuple[Citation, ...]
+    documentation: tuple[str, ...]
+    if_unmet: str | None
+    note: str | None
+    fact: str | None = None
+    op: str | None = None
+    operand: Any = None
+    unit: str | None = None
+    condition: str = ""  # human rendering of the test, e.g. "Hemoglobin < 11.5 g/dL"
+    facts: tuple[str, ...] = ()  # facts read anywhere in this subtree
+
+    @property
+    def is_criterion(self) -> bool:
+        """A node with an id is a reported criterion."""
+        return self.id is not None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Tree:
+    """A compiled criteria tree."""
+
+    root: Node
+    nodes: tuple[Node, ...]
+    run: RunFn
+
+    @property
+    def criteria(self) -> tuple[Node, ...]:
+        """The nodes that are reported criteria, in pre-order."""
+        return tuple(n for n in self.nodes if n.is_criterion)
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """How long an approval lasts."""
+
+    weeks: int | None
+    months: int | None
+    cites: tuple[Citation, ...]
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.weeks is not None:
+            return f"{self.weeks} weeks"
+        return f"{self.months} months"
+
+    def end_date(self, start: dt.date) -> dt.date:
+        """The last day of an approval starting on ``start``."""
+        if self.weeks is not None:
+            return start + dt.timedelta(weeks=self.weeks) - dt.timedelta(days=1)
+        assert self.months is not None
+        month0 = start.month - 1 + self.months
+        year, month = start.year + month0 // 12, month0 % 12 + 1
+        day = min(start.day, _days_in_month(year, month))
+        return dt.date(year, month, day) - dt.timedelta(days=1)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pathway:
+    """One route to approval."""
+
+    id: str
+    name: str
+    line: int
+    description: str
+    cites: tuple[Citation, ...]
+    tree: Tree
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Continuation:
+    """Re-authorisation criteria."""
+
+    description: str
+    tree: Tree
+    authorization: Authorization
+    stop_rule: str
+    stop_cites: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DosingRule:
+    """A dosing rule with its citation."""
+
+    id: str
+    text: str
+    cites: tuple[Citation, ...]
+    max_dose: float | None = None
+    unit: str | None = None
+    min_interval_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    """A compiled, validated policy for one drug."""
+
+    id: str
+    version: str
+    effective_date: dt.date
+    title: str
+    drug: DrugModel
+    conditions: tuple[tuple[str, str, str], ...]
+    label_status: str
+    common: Tree
+    pathways: tuple[Pathway, ...]
+    initial_authorization: Authorization
+    continuation: Continuation | None
+    dosing: tuple[DosingRule, ...]
+    sequence_note: str
+    sequence_cites: tuple[Citation, ...]
+    notes: tuple[str, ...]
+    changes: tuple[str, ...]
+    source: str
+    pack: str
+
+    def names(self) -> tuple[str, ...]:
+        """Every name this policy's drug answers to (generic, brands, other names)."""
+        return (self.drug.generic, *self.drug.brands, *self.drug.names)
+
+    def trees(self) -> tuple[tuple[str, Tree], ...]:
+        """Every criteria tree with a label (common, each pathway, continuation)."""
+        out = [("common", self.common)] + [(f"pathway {p.id}", p.tree) for p in self.pathways]
+        if self.continuation:
+            out.append(("continuation", self.continuation.tree))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceStep:
+    """One step of the pack's guideline treatment sequence."""
+
+    text: str
+    policies: tuple[str, ...]
+    cites: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pack:
+    """A policy pack: policies for one clinical area with their shared references."""
+
+    id: str
+    title: str
+    version: str
+    policies: tuple[Policy, ...]
+    references: Mapping[str, Reference]
+    sequence: tuple[SequenceStep, ...]
+    path: str

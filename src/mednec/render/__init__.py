@@ -1,0 +1,1 @@
+"""Determination -> text for people: terminal report, Markdown summary, JSON."""

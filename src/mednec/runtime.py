@@ -1,0 +1,55 @@
+"""Wiring at the edge: load the fact dictionary and the policy catalog once per process.
+
+Nothing here runs at import time; callers ask for a :class:`Runtime` and pass it on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mednec.engine.determination import Determination
+from mednec.engine.evaluate import evaluate
+from mednec.facts.dictionary import FactDictionary, load_dictionary
+from mednec.facts.factset import FactSet
+from mednec.intake.case_file import Case, load_case_file, parse_case
+from mednec.policies.loader import Catalog, load_catalog
+from mednec.policies.model import Policy
+
+__all__ = ["Runtime", "default_runtime"]
+
+
+@dataclass(frozen=True, eq=False)
+class Runtime:
+    """The loaded fact dictionary and policy catalog."""
+
+    dictionary: FactDictionary
+    catalog: Catalog
+
+    @classmethod
+    def load(cls, packs_dir: Path | None = None) -> Runtime:
+        dictionary = load_dictionary()
+        catalog, _ = load_catalog(dictionary, packs_dir)
+        return cls(dictionary, catalog)
+
+    def read_case(self, path: Path, *, as_of: dt.date | None = None) -> Case:
+        """Load and validate a case file."""
+        return parse_case(load_case_file(path), self.dictionary, as_of=as_of, source=f"case file {path.name}")
+
+    def parse_case(self, data: Any, *, as_of: dt.date | None = None, source: str = "case file") -> Case:
+        """Validate an already-parsed case mapping."""
+        return parse_case(data, self.dictionary, as_of=as_of, source=source)
+
+    def evaluate(self, facts: FactSet, drug: str | Policy, *, phase: str = "initial") -> Determination:
+        """Evaluate the policy for ``drug`` (a name or a policy) against ``facts``."""
+        policy = drug if isinstance(drug, Policy) else self.catalog.find_drug(drug)
+        return evaluate(policy, facts, self.catalog.pack_of(policy), self.dictionary, phase=phase)
+
+
+@lru_cache(maxsize=1)
+def default_runtime() -> Runtime:
+    """The runtime for the packs shipped in the package (loaded on first use)."""
+    return Runtime.load()
