@@ -192,17 +192,13 @@ def main() -> None:
         kind = "policy error" if isinstance(exc, ConfigError) else "error"
         err.print(f"[bold red]{kind}:[/bold red] {exc}", markup=True, soft_wrap=True)
         sys.exit(3 if isinstance(exc, ConfigError) else 2)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors from typer/click, and anything unexpected
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):  # click-style usage/parameter errors
+            show()
+            sys.exit(int(exc.exit_code))
+        if type(exc).__name__ == "Abort":
             sys.exit(130)
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
         if os.environ.get("MEDNEC_DEBUG"):
             raise
         err.print(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc} (set MEDNEC_DEBUG=1 for details)")

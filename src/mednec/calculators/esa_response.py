@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "ESA_CITATION",
@@ -43,8 +43,7 @@ FAILURE_STATUSES = frozenset({"failed", "lost_response", "intolerant"})
 _PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
 
 
-@dataclass(frozen=True, slots=True)
-class EsaCourse:
+class EsaCourse(NamedTuple):
     """One ESA course as recorded in the case."""
 
     drug: str
@@ -53,8 +52,7 @@ class EsaCourse:
     response: str
 
 
-@dataclass(frozen=True, slots=True)
-class EsaAssessment:
+class EsaAssessment(NamedTuple):
     """The overall ESA status, each course's status and length, and why."""
 
     status: str

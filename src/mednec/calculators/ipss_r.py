@@ -25,7 +25,7 @@ difference only matters between 4.99 and 5.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["CYTOGENETIC_POINTS", "IPSS_R_CITATION", "IpssR", "ipss_r", "ipss_r_category"]
 
@@ -40,8 +40,7 @@ CYTOGENETIC_POINTS: dict[str, float] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class IpssR:
+class IpssR(NamedTuple):
     """An IPSS-R result: total score, risk category and the points of each component."""
 
     score: float

@@ -40,21 +40,41 @@ class Calculator:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     citation: str
-    run: Callable[[FactSet], tuple[dict[str, Any], str]]
+    run: Callable[[Mapping[str, FactValue], dt.date], tuple[dict[str, Any], str]]
     optional_inputs: tuple[str, ...] = ()
 
+    @property
+    def input_set(self) -> frozenset[str]:
+        return _SETS[(self.name, "in")]
 
-def _transfusions(facts: FactSet) -> list[Transfusion]:
-    return [Transfusion(e["date"], float(e["units"])) for e in facts.value("rbc_transfusions")]
+    @property
+    def output_set(self) -> frozenset[str]:
+        return _SETS[(self.name, "out")]
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.inputs + self.optional_inputs
 
 
-def _run_ipss_r(facts: FactSet) -> tuple[dict[str, Any], str]:
+Facts = Mapping[str, FactValue]
+
+
+def _v(facts: Facts, key: str) -> Any:
+    fv = facts.get(key)
+    return None if fv is None else fv.value
+
+
+def _transfusions(facts: Facts) -> list[Transfusion]:
+    return [Transfusion(e["date"], float(e["units"])) for e in facts["rbc_transfusions"].value]
+
+
+def _run_ipss_r(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     r = ipss_r(
-        facts.value("cytogenetic_risk"),
-        facts.value("marrow_blasts_pct"),
-        facts.value("hemoglobin"),
-        facts.value("platelets"),
-        facts.value("anc"),
+        _v(facts, "cytogenetic_risk"),
+        _v(facts, "marrow_blasts_pct"),
+        _v(facts, "hemoglobin"),
+        _v(facts, "platelets"),
+        _v(facts, "anc"),
     )
     detail = (
         f"cytogenetics {r.cytogenetics_points:g} + blasts {r.blasts_points:g} + "
@@ -64,11 +84,11 @@ def _run_ipss_r(facts: FactSet) -> tuple[dict[str, Any], str]:
     return {"ipss_r_score": r.score, "ipss_r_category": r.category}, detail
 
 
-def _run_transfusion_burden(facts: FactSet) -> tuple[dict[str, Any], str]:
-    b = transfusion_burden(_transfusions(facts), facts.as_of)
+def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    b = transfusion_burden(_transfusions(facts), as_of)
     detail = (
         f"{b.units_8w:g} units in the 8 weeks and {b.units_16w:g} units in {b.episodes_16w} "
-        f"episodes in the 16 weeks to {facts.as_of.isoformat()}: {b.category.upper()}"
+        f"episodes in the 16 weeks to {as_of.isoformat()}: {b.category.upper()}"
     )
     return {
         "rbc_units_8w": b.units_8w,
@@ -78,27 +98,27 @@ def _run_transfusion_burden(facts: FactSet) -> tuple[dict[str, Any], str]:
     }, detail
 
 
-def _run_esa(facts: FactSet) -> tuple[dict[str, Any], str]:
+def _run_esa(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     courses = [
         EsaCourse(str(e["drug"]), e["start"], e.get("end"), str(e["response"]))
-        for e in facts.value("esa_history")
+        for e in _v(facts, "esa_history")
     ]
-    a = assess_esa(courses, facts.as_of)
+    a = assess_esa(courses, as_of)
     return {"esa_status": a.status}, (
         f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks)"
     )
 
 
-def _run_age(facts: FactSet) -> tuple[dict[str, Any], str]:
-    bd: dt.date = facts.value("birth_date")
-    return {"age": float(age_on(bd, facts.as_of))}, f"born {bd.isoformat()}"
+def _run_age(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    bd: dt.date = _v(facts, "birth_date")
+    return {"age": float(age_on(bd, as_of))}, f"born {bd.isoformat()}"
 
 
-def _run_treatment(facts: FactSet) -> tuple[dict[str, Any], str]:
-    doses_raw = facts.value("treatment_doses")
+def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    doses_raw = _v(facts, "treatment_doses")
     doses = [Dose(e["date"], float(e["dose"])) for e in doses_raw] if doses_raw is not None else None
     tx = _transfusions(facts) if "rbc_transfusions" in facts else None
-    c = treatment_course(facts.value("treatment_start"), facts.as_of, doses, tx)
+    c = treatment_course(_v(facts, "treatment_start"), as_of, doses, tx)
     out: dict[str, Any] = {"treatment_weeks": c.weeks}
     parts = [f"{c.weeks:g} weeks since first dose"]
     if doses is not None:
@@ -116,7 +136,7 @@ def _run_treatment(facts: FactSet) -> tuple[dict[str, Any], str]:
         parts.append(f"{c.units_16w_on_treatment:g} units per 16 weeks on treatment")
     if c.reduced is not None:
         out["transfusion_burden_reduced"] = c.reduced
-    hb, base = facts.value("hemoglobin"), facts.value("hemoglobin_baseline")
+    hb, base = _v(facts, "hemoglobin"), _v(facts, "hemoglobin_baseline")
     if hb is not None and base is not None:
         out["hemoglobin_rise"] = round(hb - base, 2)
         parts.append(f"hemoglobin {base:g} -> {hb:g} g/dL")
@@ -170,6 +190,10 @@ CALCULATORS: tuple[Calculator, ...] = (
 )
 
 BY_NAME: Mapping[str, Calculator] = {c.name: c for c in CALCULATORS}
+_SETS: Mapping[tuple[str, str], frozenset[str]] = {
+    **{(c.name, "in"): frozenset(c.inputs) for c in CALCULATORS},
+    **{(c.name, "out"): frozenset(c.outputs) for c in CALCULATORS},
+}
 
 
 def derive(facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
@@ -177,32 +201,24 @@ def derive(facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
 
     ``units`` gives the canonical unit of each fact id (from the fact dictionary).
     """
-    added: dict[str, FactValue] = {}
+    current: dict[str, FactValue] = dict(facts.items())
     notes: list[str] = []
-    current = facts
+    as_of = facts.as_of
+    changed = False
+    keys = current.keys()
     for calc in CALCULATORS:
-        if not all(i in current for i in calc.inputs):
+        if not keys >= calc.input_set or keys >= calc.output_set:
             continue
-        missing_outputs = [o for o in calc.outputs if o not in current]
-        if not missing_outputs:
-            continue
-        values, detail = calc.run(current)
-        observed = max(
-            (current[i].observed for i in calc.inputs + calc.optional_inputs
-             if i in current and current[i].observed is not None),
-            default=None,
-        )
-        new = {
-            k: FactValue(k, v, units.get(k), observed, Provenance(f"calculated: {calc.name}", detail), True)
-            for k, v in values.items()
-            if k in missing_outputs
-        }
-        if not new:
-            continue
-        added.update(new)
-        current = current.with_values(new)
+        values, detail = calc.run(current, as_of)
+        dates = [current[i].observed for i in calc.reads if i in current]
+        observed = max([d for d in dates if d is not None], default=None)
+        provenance = Provenance(f"calculated: {calc.name}", detail)
+        for k, v in values.items():
+            if k not in current:
+                current[k] = FactValue(k, v, units.get(k), observed, provenance, True)
+                changed = True
         if calc.name == "ipss_r":
             notes.append(f"IPSS-R category not given; derived from its components: {detail}")
-    if not added:
+    if not changed:
         return facts
-    return FactSet({**dict(facts), **added}, facts.as_of, facts.notes + tuple(notes))
+    return FactSet(current, as_of, facts.notes + tuple(notes), given_digest=facts.given_digest())

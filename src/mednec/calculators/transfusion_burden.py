@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["TRANSFUSION_CITATION", "Transfusion", "TransfusionBurden", "transfusion_burden", "units_between"]
 
@@ -28,16 +28,14 @@ TRANSFUSION_CITATION = "iwg-2018"
 WEEK = dt.timedelta(days=7)
 
 
-@dataclass(frozen=True, slots=True)
-class Transfusion:
+class Transfusion(NamedTuple):
     """One RBC transfusion episode."""
 
     date: dt.date
     units: float
 
 
-@dataclass(frozen=True, slots=True)
-class TransfusionBurden:
+class TransfusionBurden(NamedTuple):
     """Units and episodes in the 8- and 16-week windows, and the IWG 2018 category."""
 
     units_8w: float

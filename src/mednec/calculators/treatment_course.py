@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mednec.calculators.transfusion_burden import WEEK, Transfusion, units_between
 
@@ -27,16 +27,14 @@ __all__ = ["MIN_RESPONSE_WEEKS", "Dose", "TreatmentCourse", "treatment_course"]
 MIN_RESPONSE_WEEKS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Dose:
+class Dose(NamedTuple):
     """One administered dose."""
 
     date: dt.date
     dose: float
 
 
-@dataclass(frozen=True, slots=True)
-class TreatmentCourse:
+class TreatmentCourse(NamedTuple):
     """What the treatment record shows so far."""
 
     weeks: float

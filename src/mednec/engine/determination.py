@@ -8,10 +8,12 @@ same policy version and the same facts give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
 
-from mednec.facts.factset import FactValue
+from mednec.facts.factset import FactSet, FactValue
 from mednec.policies.references import Reference
 from mednec.tri import Tri
 
@@ -24,6 +26,7 @@ __all__ = [
     "CitedRef",
     "CriterionResult",
     "Determination",
+    "Explanation",
     "MissingDocument",
     "MissingFact",
     "PathwayResult",
@@ -34,8 +37,7 @@ NOT_MET = "does_not_meet_criteria"
 INSUFFICIENT = "insufficient_information"
 
 
-@dataclass(frozen=True, slots=True)
-class MissingFact:
+class MissingFact(NamedTuple):
     """A fact a criterion needed and the case did not give."""
 
     fact: str
@@ -48,8 +50,7 @@ class MissingFact:
                 "document": self.document, "question": self.question}
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     """One criterion's status and the evidence it was judged on."""
 
     id: str
@@ -82,8 +83,7 @@ class CriterionResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PathwayResult:
+class PathwayResult(NamedTuple):
     """A pathway's overall status (its own criteria and the common ones)."""
 
     id: str
@@ -98,8 +98,7 @@ class PathwayResult:
                 "description": self.description, "citations": list(self.citations)}
 
 
-@dataclass(frozen=True, slots=True)
-class MissingDocument:
+class MissingDocument(NamedTuple):
     """A document to request, the facts it should establish and the criteria that need it."""
 
     document: str
@@ -113,8 +112,7 @@ class MissingDocument:
                 "questions": list(self.questions), "criteria": list(self.criteria)}
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """What would change the answer for one unmet or unknown criterion."""
 
     criterion: str
@@ -127,8 +125,7 @@ class Change:
                 "status": self.status.value, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
+class Alternative(NamedTuple):
     """Another drug in the pack, evaluated for the same patient."""
 
     policy: str
@@ -145,8 +142,7 @@ class Alternative:
                 "line": self.line, "sequence": self.sequence}
 
 
-@dataclass(frozen=True, slots=True)
-class CitedRef:
+class CitedRef(NamedTuple):
     """A numbered citation: the reference and the sections cited."""
 
     n: int
@@ -160,25 +156,62 @@ class CitedRef:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+class Explanation(NamedTuple):
+    """Every criterion with its evidence, what is missing, what would change, and citations."""
+
+    criteria: tuple[CriterionResult, ...]
+    missing_documentation: tuple[MissingDocument, ...]
+    changes: tuple[Change, ...]
+    citations: tuple[CitedRef, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Determination:
-    """The full result of evaluating one policy for one patient."""
+    """The full result of evaluating one policy for one patient.
+
+    The verdict, pathway statuses, alternatives, authorisation and input hash are decided
+    when the determination is made; the per-criterion explanation (evidence, missing
+    documentation, changes, numbered citations) is assembled from the recorded node
+    statuses on first access and then kept.
+    """
 
     determination: str
     phase: str
     pathway: PathwayResult | None
     pathways: tuple[PathwayResult, ...]
-    criteria: tuple[CriterionResult, ...]
-    missing_documentation: tuple[MissingDocument, ...]
-    changes: tuple[Change, ...]
     alternatives: tuple[Alternative, ...]
-    citations: tuple[CitedRef, ...]
     policy: dict[str, Any]
     authorization: dict[str, Any] | None
     as_of: dt.date
     input_hash: str
     notes: tuple[str, ...]
-    facts: tuple[FactValue, ...]
+    fact_set: FactSet = field(repr=False)
+    explain: Callable[[], Explanation] = field(repr=False)
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        return self.explain()
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return self.explanation.criteria
+
+    @property
+    def missing_documentation(self) -> tuple[MissingDocument, ...]:
+        return self.explanation.missing_documentation
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return self.explanation.changes
+
+    @property
+    def citations(self) -> tuple[CitedRef, ...]:
+        return self.explanation.citations
+
+    @property
+    def facts(self) -> tuple[FactValue, ...]:
+        """Every fact used, given and derived, sorted by id."""
+        return tuple(self.fact_set[k] for k in sorted(self.fact_set))
 
     @property
     def requires_physician_review(self) -> bool:

@@ -9,14 +9,18 @@ The decision rule, for the initial phase:
 * otherwise ``does_not_meet_criteria``.
 
 For the continuation phase the continuation criteria decide the same way.
+
+What does not depend on the patient (which criteria exist, their order, parents, depths and
+citation numbers) is worked out once per policy and phase in a :class:`_Plan`; an
+evaluation only runs the trees and reads the evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from mednec.calculators.registry import BY_NAME, derive
 from mednec.engine.determination import (
@@ -28,13 +32,14 @@ from mednec.engine.determination import (
     CitedRef,
     CriterionResult,
     Determination,
+    Explanation,
     MissingDocument,
     MissingFact,
     PathwayResult,
 )
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
-from mednec.policies.model import Node, Pack, Policy, Tree
+from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Tree
 from mednec.policies.references import Citation
 from mednec.tri import Tri
 
@@ -46,31 +51,20 @@ _MET, _NOT, _UNK = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 
 def prepare(facts: FactSet, dictionary: FactDictionary) -> FactSet:
     """Add every fact the calculators can derive from the given ones."""
-    return derive(facts, {k: fd.unit for k, fd in dictionary.facts.items()})
+    return derive(facts, _units(dictionary))
 
 
-def _run(tree: Tree, values: Mapping[str, Any]) -> list[Tri]:
-    out = [_UNK] * len(tree.nodes)
-    tree.run(values, out)
-    return out
+@cache
+def _units(dictionary: FactDictionary) -> Mapping[str, str | None]:
+    return {k: fd.unit for k, fd in dictionary.facts.items()}
 
 
-def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") -> tuple[str, str | None]:
-    """The determination and met pathway id only (used for alternatives and benchmarks)."""
-    if phase == "continuation":
-        if policy.continuation is None:
-            raise ValueError(f"policy {policy.id} has no continuation criteria")
-        status = _run(policy.continuation.tree, values)[0]
-        return _verdict([status]), ("continuation" if status is _MET else None)
-    common = _run(policy.common, values)[0]
-    statuses = []
-    for p in policy.pathways:
-        own = _run(p.tree, values)[0]
-        s = _NOT if (common is _NOT or own is _NOT) else _UNK if _UNK in (common, own) else _MET
-        if s is _MET:
-            return MEETS, p.id
-        statuses.append(s)
-    return _verdict(statuses), None
+def _combine(common: Tri, own: Tri) -> Tri:
+    if common is _NOT or own is _NOT:
+        return _NOT
+    if common is _UNK or own is _UNK:
+        return _UNK
+    return _MET
 
 
 def _verdict(statuses: list[Tri]) -> str:
@@ -81,151 +75,117 @@ def _verdict(statuses: list[Tri]) -> str:
     return NOT_MET
 
 
+def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") -> tuple[str, str | None]:
+    """The determination and met pathway id only, short-circuiting (alternatives, benchmarks)."""
+    if phase == "continuation":
+        if policy.continuation is None:
+            raise ValueError(f"policy {policy.id} has no continuation criteria")
+        status = policy.continuation.tree.check(values)
+        return _verdict([status]), ("continuation" if status is _MET else None)
+    common = policy.common.check(values)
+    if common is _NOT:
+        return NOT_MET, None
+    statuses = []
+    for p in policy.pathways:
+        s = _combine(common, p.tree.check(values))
+        if s is _MET:
+            return MEETS, p.id
+        statuses.append(s)
+    return _verdict(statuses), None
+
+
 def input_hash(policy: Policy, facts: FactSet, phase: str) -> str:
-    """SHA-256 of the policy version, phase, evaluation date and given fact values."""
-    given = {
-        k: [_plain(fv.value), fv.unit, fv.observed.isoformat() if fv.observed else None]
-        for k, fv in sorted(facts.items())
-        if not fv.derived
-    }
-    blob = json.dumps(
-        {"policy": policy.id, "version": policy.version, "phase": phase,
-         "as_of": facts.as_of.isoformat(), "facts": given},
-        sort_keys=True, separators=(",", ":"),
-    )
+    """SHA-256 over the policy version, phase, evaluation date and the given facts."""
+    blob = f"{policy.id}|{policy.version}|{phase}|{facts.as_of.isoformat()}|{facts.given_digest()}"
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, tuple | list):
-        return [_plain(x) for x in v]
-    if isinstance(v, Mapping):
-        return {str(k): _plain(x) for k, x in sorted(v.items())}
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return v
+class _CriterionSlot(NamedTuple):
+    """A criterion's place in the output: everything about it except its status and evidence."""
+
+    node: Node
+    pathway: str | None
+    parent: str | None
+    depth: int
+    citations: tuple[int, ...]
+    documentation: tuple[str, ...]
 
 
-class _Citations:
+class _TreePlan(NamedTuple):
+    tree: Tree
+    pathway: Pathway | None
+    label: str | None  # pathway id, "continuation", or None for the common criteria
+    slots: tuple[_CriterionSlot, ...]
+
+
+class _Plan(NamedTuple):
+    """The patient-independent layout of a policy's determination for one phase."""
+
+    trees: tuple[_TreePlan, ...]
+    pathway_cites: tuple[tuple[int, ...], ...]
+    citation_order: Mapping[str, int]
+    citation_sections: Mapping[str, tuple[str, ...]]
+
+
+class _Numbering:
     """Numbers citations in order of first use."""
 
-    def __init__(self, pack: Pack) -> None:
-        self.pack = pack
-        self.order: dict[str, int] = {}
-        self.sections: dict[str, list[str]] = {}
+    def __init__(self, order: Mapping[str, int] | None = None,
+                 sections: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.order: dict[str, int] = dict(order or {})
+        self.sections: dict[str, list[str]] = {k: list(v) for k, v in (sections or {}).items()}
 
     def add(self, cites: tuple[Citation, ...]) -> tuple[int, ...]:
         nums = []
         for c in cites:
-            if c.ref not in self.order:
-                self.order[c.ref] = len(self.order) + 1
+            n = self.order.get(c.ref)
+            if n is None:
+                n = self.order[c.ref] = len(self.order) + 1
                 self.sections[c.ref] = []
             if c.section and c.section not in self.sections[c.ref]:
                 self.sections[c.ref].append(c.section)
-            nums.append(self.order[c.ref])
-        return tuple(dict.fromkeys(nums))
+            if n not in nums:
+                nums.append(n)
+        return tuple(nums)
 
-    def refs(self) -> tuple[CitedRef, ...]:
-        return tuple(
-            CitedRef(n, self.pack.references[ref], tuple(self.sections[ref]))
-            for ref, n in self.order.items()
-        )
+    def refs(self, pack: Pack) -> tuple[CitedRef, ...]:
+        return tuple(CitedRef(n, pack.references[r], tuple(self.sections[r])) for r, n in self.order.items())
 
 
-class _Explainer:
-    """Turns node statuses into criterion results, missing documents and changes."""
+@cache
+def _plan(policy: Policy, phase: str, dictionary: FactDictionary) -> _Plan:
+    numbering = _Numbering()
+    if phase == "continuation":
+        assert policy.continuation is not None
+        trees: list[tuple[Tree, Pathway | None, str | None]] = [
+            (policy.continuation.tree, None, "continuation")
+        ]
+        pathway_cites: tuple[tuple[int, ...], ...] = ()
+    else:
+        pathway_cites = tuple(numbering.add(p.cites) for p in policy.pathways)
+        trees = [(policy.common, None, None)] + [(p.tree, p, p.id) for p in policy.pathways]
+    plans = []
+    for tree, pathway, label in trees:
+        slots: list[_CriterionSlot] = []
 
-    def __init__(self, facts: FactSet, dictionary: FactDictionary, cites: _Citations) -> None:
-        self.facts = facts
-        self.dictionary = dictionary
-        self.cites = cites
-        self.criteria: list[CriterionResult] = []
-        self.missing: dict[str, dict[str, list[str]]] = {}
-        self.changes: list[Change] = []
-        self.derived_cites: list[Citation] = []
-
-    def evidence(self, node: Node) -> tuple[FactValue | MissingFact, ...]:
-        out: list[FactValue | MissingFact] = []
-        for f in node.facts:
-            fv = self.facts.get(f)
-            if fv is not None:
-                out.append(fv)
-                calc = fv.provenance.source.removeprefix("calculated: ")
-                if fv.derived and calc in BY_NAME and BY_NAME[calc].citation:
-                    self.derived_cites.append(Citation(BY_NAME[calc].citation))
-            else:
-                fd = self.dictionary.facts[f]
-                out.append(MissingFact(f, fd.label, fd.document, fd.question))
-        return tuple(out)
-
-    def tree(self, tree: Tree, statuses: list[Tri], pathway: str | None, relevant: bool) -> None:
         def walk(node: Node, parent: str | None, depth: int) -> None:
-            here_parent, here_depth = parent, depth
             if node.is_criterion:
-                st = statuses[node.index]
-                self.criteria.append(
-                    CriterionResult(
-                        id=str(node.id),
-                        text=str(node.text),
-                        status=st,
-                        pathway=pathway,
-                        parent=parent,
-                        depth=depth,
-                        condition=node.condition,
-                        evidence=self.evidence(node),
-                        citations=self.cites.add(node.cites),
-                        documentation=node.documentation
-                        or tuple(dict.fromkeys(self.dictionary.facts[f].document for f in node.facts if f in self.dictionary.facts)),
-                        if_unmet=node.if_unmet if st is not _MET else None,
-                        note=node.note,
-                    )
+                docs = node.documentation or tuple(
+                    dict.fromkeys(dictionary.facts[f].document for f in node.facts if f in dictionary.facts)
                 )
-                here_parent, here_depth = node.id, depth + 1
+                slots.append(_CriterionSlot(node, label, parent, depth, numbering.add(node.cites), docs))  # noqa: B023
+                parent, depth = node.id, depth + 1
             for c in node.children:
-                walk(c, here_parent, here_depth)
+                walk(c, parent, depth)
 
         walk(tree.root, None, 0)
-        if relevant:
-            self._collect(tree, statuses, pathway)
-
-    def _collect(self, tree: Tree, statuses: list[Tri], pathway: str | None) -> None:
-        """Missing facts under unknown nodes; changes for top-level unmet/unknown criteria."""
-        for top in tree.root.children:
-            st = statuses[top.index]
-            if st is _MET:
-                continue
-            missing = self._unknown_leaves(top, statuses)
-            if st is _UNK:
-                for leaf in missing:
-                    fact = str(leaf.fact)
-                    fd = self.dictionary.facts[fact]
-                    docs = leaf.documentation or (fd.document,)
-                    for d in docs:
-                        entry = self.missing.setdefault(d, {"facts": [], "criteria": []})
-                        if fact not in entry["facts"]:
-                            entry["facts"].append(fact)
-                        if top.id not in entry["criteria"]:
-                            entry["criteria"].append(str(top.id))
-            self.changes.append(Change(str(top.id), pathway, st, self._change_text(top, st, missing)))
-
-    def _unknown_leaves(self, node: Node, statuses: list[Tri]) -> list[Node]:
-        if statuses[node.index] is not _UNK:
-            return []
-        if node.kind == "leaf":
-            return [node]
-        return [leaf for c in node.children for leaf in self._unknown_leaves(c, statuses)]
-
-    def _change_text(self, node: Node, st: Tri, missing: list[Node]) -> str:
-        if st is _UNK:
-            labels = ", ".join(dict.fromkeys(self.dictionary.facts[str(n.fact)].label for n in missing))
-            return f"Document {labels.lower() if labels else 'the facts this criterion reads'}; the criterion needs: {node.condition}."
-        if node.if_unmet:
-            return node.if_unmet
-        current = "; ".join(
-            f"{self.dictionary.facts[f].label} is {_show(self.facts[f])}"
-            for f in node.facts if f in self.facts
-        )
-        return f"Would need: {node.condition}" + (f" (currently: {current})." if current else ".")
+        plans.append(_TreePlan(tree, pathway, label, tuple(slots)))
+    return _Plan(
+        tuple(plans),
+        pathway_cites,
+        dict(numbering.order),
+        {k: tuple(v) for k, v in numbering.sections.items()},
+    )
 
 
 def _show(fv: FactValue) -> str:
@@ -237,6 +197,95 @@ def _show(fv: FactValue) -> str:
     if isinstance(v, tuple):
         return f"{len(v)} recorded"
     return str(v).replace("_", " ")
+
+
+class _Explainer:
+    """Turns node statuses into criterion results, missing documents and changes."""
+
+    def __init__(self, facts: FactSet, dictionary: FactDictionary) -> None:
+        self.facts = facts
+        self.dictionary = dictionary
+        self.criteria: list[CriterionResult] = []
+        self.missing: dict[str, tuple[list[str], list[str]]] = {}
+        self.changes: list[Change] = []
+        self.derived_cites: dict[str, None] = {}
+        self._seen: dict[str, FactValue | MissingFact] = {}
+
+    def evidence(self, node: Node) -> tuple[FactValue | MissingFact, ...]:
+        return tuple(self._item(f) for f in node.facts)
+
+    def _item(self, fact: str) -> FactValue | MissingFact:
+        item = self._seen.get(fact)
+        if item is None:
+            fv = self.facts.get(fact)
+            if fv is not None:
+                item = fv
+                if fv.derived:
+                    calc = BY_NAME.get(fv.provenance.source.removeprefix("calculated: "))
+                    if calc is not None and calc.citation:
+                        self.derived_cites[calc.citation] = None
+            else:
+                fd = self.dictionary.facts[fact]
+                item = MissingFact(fact, fd.label, fd.document, fd.question)
+            self._seen[fact] = item
+        return item
+
+    def tree(self, plan: _TreePlan, statuses: list[Tri], relevant: bool) -> None:
+        for s in plan.slots:
+            node = s.node
+            st = statuses[node.index]
+            self.criteria.append(
+                CriterionResult(
+                    str(node.id), str(node.text), st, s.pathway, s.parent, s.depth, node.condition,
+                    self.evidence(node), s.citations, s.documentation,
+                    node.if_unmet if st is not _MET else None, node.note,
+                )
+            )
+        if relevant:
+            self._collect(plan.tree, statuses, plan.label)
+
+    def _collect(self, tree: Tree, statuses: list[Tri], pathway: str | None) -> None:
+        """Missing facts under unknown nodes; changes for top-level unmet/unknown criteria."""
+        for top in tree.root.children:
+            st = statuses[top.index]
+            if st is _MET:
+                continue
+            missing = _unknown_leaves(top, statuses)
+            if st is _UNK:
+                for leaf in missing:
+                    fact = str(leaf.fact)
+                    for d in leaf.documentation or (self.dictionary.facts[fact].document,):
+                        facts_, crits = self.missing.setdefault(d, ([], []))
+                        if fact not in facts_:
+                            facts_.append(fact)
+                        if top.id not in crits:
+                            crits.append(str(top.id))
+            self.changes.append(Change(str(top.id), pathway, st, self._change_text(top, st, missing)))
+
+    def _change_text(self, node: Node, st: Tri, missing: list[Node]) -> str:
+        if st is _UNK:
+            labels = ", ".join(dict.fromkeys(self.dictionary.facts[str(n.fact)].label for n in missing))
+            return f"Document {labels.lower() or 'the facts this criterion reads'}; the criterion needs: {node.condition}."
+        if node.if_unmet:
+            return node.if_unmet
+        current = "; ".join(
+            f"{self.dictionary.facts[f].label} is {_show(self.facts[f])}" for f in node.facts if f in self.facts
+        )
+        return f"Would need: {node.condition}" + (f" (currently: {current})." if current else ".")
+
+
+def _unknown_leaves(node: Node, statuses: list[Tri]) -> list[Node]:
+    if statuses[node.index] is not _UNK:
+        return []
+    if node.kind == "leaf":
+        return [node]
+    return [leaf for c in node.children for leaf in _unknown_leaves(c, statuses)]
+
+
+def _run(tree: Tree, values: Mapping[str, Any]) -> list[Tri]:
+    out = [_UNK] * len(tree.nodes)
+    tree.run(values, out)
+    return out
 
 
 def evaluate(
@@ -255,72 +304,74 @@ def evaluate(
     """
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {PHASES}")
+    if phase == "continuation" and policy.continuation is None:
+        raise ValueError(f"policy {policy.id} has no continuation criteria")
     full = facts if derived else prepare(facts, dictionary)
     values = {k: fv.value for k, fv in full.items()}
-    cites = _Citations(pack)
-    ex = _Explainer(full, dictionary, cites)
+    plan = _plan(policy, phase, dictionary)
+    runs = [_run(tp.tree, values) for tp in plan.trees]
     pathways: list[PathwayResult] = []
     met: PathwayResult | None = None
-    authorization: dict[str, Any] | None = None
+    auth: Authorization
     if phase == "continuation":
-        cont = policy.continuation
-        if cont is None:
-            raise ValueError(f"policy {policy.id} has no continuation criteria")
-        statuses = _run(cont.tree, values)
-        status = statuses[0]
-        ex.tree(cont.tree, statuses, "continuation", relevant=status is not _MET)
-        verdict = _verdict([status])
-        auth = cont.authorization
-    else:
-        common_st = _run(policy.common, values)
-        pathway_st = [(p, _run(p.tree, values)) for p in policy.pathways]
+        assert policy.continuation is not None
         overall: list[Tri] = []
-        for p, st in pathway_st:
-            c, own = common_st[0], st[0]
-            s = _NOT if _NOT in (c, own) else _UNK if _UNK in (c, own) else _MET
-            overall.append(s)
-            pr = PathwayResult(p.id, p.name, p.line, s, p.description, cites.add(p.cites))
+        verdict = _verdict([runs[0][0]])
+        auth = policy.continuation.authorization
+    else:
+        common = runs[0][0]
+        overall = [_combine(common, r[0]) for r in runs[1:]]
+        for p, s, cites in zip(policy.pathways, overall, plan.pathway_cites, strict=True):
+            pr = PathwayResult(p.id, p.name, p.line, s, p.description, cites)
             pathways.append(pr)
             if s is _MET and met is None:
                 met = pr
         verdict = _verdict(overall)
-        ex.tree(policy.common, common_st, None, relevant=verdict != MEETS)
-        for (p, st), s in zip(pathway_st, overall, strict=True):
-            # an unknown pathway's own missing facts matter; a ruled-out one's do not
-            ex.tree(p.tree, st, p.id, relevant=verdict != MEETS and (s is _UNK or verdict == NOT_MET))
         auth = policy.initial_authorization
+    numbering = _Numbering(plan.citation_order, plan.citation_sections)
+    authorization = None
     if verdict == MEETS:
         authorization = {
             "period": auth.text,
             "start": full.as_of.isoformat(),
             "end": auth.end_date(full.as_of).isoformat(),
-            "citations": list(cites.add(auth.cites)),
+            "citations": list(numbering.add(auth.cites)),
             "note": auth.note,
         }
-    for c in dict.fromkeys(ex.derived_cites):
-        if c.ref in pack.references:
-            cites.add((c,))
-    missing = tuple(
-        MissingDocument(
-            document=d,
-            description=dictionary.document_text(d),
-            facts=tuple(v["facts"]),
-            questions=tuple(dict.fromkeys(dictionary.facts[f].question for f in v["facts"] if dictionary.facts[f].question)),
-            criteria=tuple(v["criteria"]),
+
+    def explain() -> Explanation:
+        ex = _Explainer(full, dictionary)
+        ex.tree(plan.trees[0], runs[0], relevant=verdict != MEETS)
+        for tp, r, s in zip(plan.trees[1:], runs[1:], overall, strict=True):
+            # an unknown pathway's missing facts matter; a ruled-out one's do not
+            ex.tree(tp, r, relevant=verdict != MEETS and (s is _UNK or verdict == NOT_MET))
+        numbering.add(tuple(Citation(r) for r in ex.derived_cites if r in pack.references))
+        missing: tuple[MissingDocument, ...] = ()
+        if verdict == INSUFFICIENT:
+            fdefs = dictionary.facts
+            missing = tuple(
+                MissingDocument(
+                    document=d,
+                    description=dictionary.document_text(d),
+                    facts=tuple(fs),
+                    questions=tuple(dict.fromkeys(fdefs[f].question for f in fs if fdefs[f].question)),
+                    criteria=tuple(cs),
+                )
+                for d, (fs, cs) in ex.missing.items()
+            )
+        return Explanation(
+            criteria=tuple(ex.criteria),
+            missing_documentation=missing,
+            changes=tuple(ex.changes) if verdict != MEETS else (),
+            citations=numbering.refs(pack),
         )
-        for d, v in ex.missing.items()
-    ) if verdict == INSUFFICIENT else ()
-    changes = tuple(ex.changes) if verdict != MEETS else ()
+
     return Determination(
         determination=verdict,
         phase=phase,
-        pathway=met if phase == "initial" else None,
+        pathway=met,
         pathways=tuple(pathways),
-        criteria=tuple(ex.criteria),
-        missing_documentation=missing,
-        changes=changes,
         alternatives=_alternatives(policy, pack, values),
-        citations=cites.refs(),
         policy={
             "id": policy.id,
             "version": policy.version,
@@ -333,19 +384,30 @@ def evaluate(
         },
         authorization=authorization,
         as_of=full.as_of,
-        input_hash=input_hash(policy, facts, phase),
+        input_hash=input_hash(policy, full, phase),
         notes=full.notes,
-        facts=tuple(full[k] for k in sorted(full)),
+        fact_set=full,
+        explain=explain,
     )
+
+
+@cache
+def _sequence(pack: Pack) -> tuple[Mapping[str, int], Mapping[str, str]]:
+    order: dict[str, int] = {}
+    text: dict[str, str] = {}
+    for i, step in enumerate(pack.sequence):
+        for pid in step.policies:
+            order.setdefault(pid, i)
+            text.setdefault(pid, step.text)
+    return order, text
 
 
 def _alternatives(policy: Policy, pack: Pack, values: Mapping[str, Any]) -> tuple[Alternative, ...]:
     """Every other policy in the pack, evaluated for the same patient, in sequence order."""
-    order = {pid: i for i, step in enumerate(pack.sequence) for pid in reversed(step.policies)}
-    steps = {pid: step.text for step in pack.sequence for pid in step.policies}
+    order, steps = _sequence(pack)
     out = []
     for other in pack.policies:
-        if other.id == policy.id:
+        if other is policy:
             continue
         verdict, pathway = decide(other, values)
         line = next((p.line for p in other.pathways if p.id == pathway), None)

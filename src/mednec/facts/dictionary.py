@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -42,8 +42,7 @@ def normalize_unit(unit: str) -> str:
     return u.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):
     """A standard code for a fact or a category value."""
 
     system: str
@@ -52,8 +51,7 @@ class Code:
     status: str = "confirmed"
 
 
-@dataclass(frozen=True, slots=True)
-class CategoryValue:
+class CategoryValue(NamedTuple):
     """One allowed value of a category fact."""
 
     key: str
@@ -62,8 +60,7 @@ class CategoryValue:
     codes: tuple[Code, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class FieldDef:
+class FieldDef(NamedTuple):
     """One field of an event in an ``events`` fact."""
 
     name: str
@@ -127,8 +124,7 @@ def _fold(text: str) -> str:
     return text.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-@dataclass(frozen=True, slots=True)
-class Contradiction:
+class Contradiction(NamedTuple):
     """Two fact values that cannot both be true."""
 
     when: Mapping[str, Any]
@@ -136,7 +132,7 @@ class Contradiction:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FactDictionary:
     """All declared facts, the document catalogue and the contradiction rules."""
 

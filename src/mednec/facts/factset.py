@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["FactSet", "FactValue", "Provenance"]
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Where a fact value came from.
 
     ``source`` names the origin ("case file", "FHIR Observation/hb-1", "note chars 120-141",
@@ -28,8 +27,7 @@ class Provenance:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class FactValue:
+class FactValue(NamedTuple):
     """One fact's value in its canonical unit, with the date it was observed."""
 
     fact: str
@@ -48,6 +46,18 @@ class FactValue:
             "provenance": self.provenance.to_dict(),
             "derived": self.derived,
         }
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _jsonable(value: Any) -> Any:
@@ -69,20 +79,53 @@ class FactSet(Mapping[str, FactValue]):
     ``notes`` records what intake or derivation decided (e.g. "IPSS-R category derived").
     """
 
-    __slots__ = ("_values", "as_of", "notes")
+    __slots__ = ("_digest", "_values", "as_of", "notes")
 
     def __init__(
         self,
         values: Mapping[str, FactValue],
         as_of: dt.date,
         notes: tuple[str, ...] = (),
+        *,
+        given_digest: str | None = None,
     ) -> None:
         self._values = dict(values)
         self.as_of = as_of
         self.notes = notes
+        self._digest = given_digest
+
+    def given_digest(self) -> str:
+        """SHA-256 of the given (not derived) values, units and dates, computed once.
+
+        Provenance is left out on purpose: the same facts from a case file and from a FHIR
+        bundle hash the same.
+        """
+        if self._digest is None:
+            rows = tuple(
+                (k, _canonical(fv.value), fv.unit, fv.observed.isoformat() if fv.observed else None)
+                for k, fv in sorted(self._values.items())
+                if not fv.derived
+            )
+            self._digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return self._digest
 
     def __getitem__(self, key: str) -> FactValue:
         return self._values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def items(self) -> Any:
+        return self._values.items()
+
+    def keys(self) -> Any:
+        return self._values.keys()
+
+    def values(self) -> Any:
+        return self._values.values()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)

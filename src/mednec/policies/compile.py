@@ -15,6 +15,7 @@ from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.policies.model import (
     Authorization,
+    CheckFn,
     Continuation,
     DosingRule,
     Node,
@@ -65,9 +66,11 @@ def _fmt(v: Any) -> str:
 
 def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
     """Check a leaf against its fact; return operator, canonical operand and its wording."""
-    op = m.leaf_ops()[0]
-    raw = {"is": m.is_, "in": m.in_}.get(op, getattr(m, op, None))
+    op = str(m.op)
+    raw = m.operand
     label = fd.label
+    if op == "known":
+        return op, bool(raw), f"{label} {'is' if raw else 'is not'} documented"
     if fd.type == "events" or fd.type == "date":
         ctx.problem(where, f"fact {fd.id!r} is of type {fd.type}; test a derived fact instead")
         return op, raw, label
@@ -160,13 +163,14 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
         "index": index,
         "id": m.id,
         "text": m.text,
-        "cites": ctx.cites(m.cite, where),
-        "documentation": tuple(m.documentation),
+        "cites": ctx.cites(list(m.cite), where),
+        "documentation": m.documentation,
         "if_unmet": m.if_unmet,
         "note": m.note,
     }
     inside = inside_criterion or is_crit
-    if m.fact is not None:
+    if m.kind == "leaf":
+        assert m.fact is not None
         fd = ctx.dictionary.facts.get(m.fact)
         if fd is None:
             ctx.problem(where, ctx.dictionary.unknown_message(m.fact))
@@ -176,17 +180,13 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
             kind="leaf", children=(), fact=m.fact, op=op, operand=operand,
             unit=m.unit or fd.unit, condition=condition, facts=(m.fact,), **common,
         )
-    if m.not_ is not None:
-        child = _build(m.not_, ctx, f"{where}.not", counter, inside)
+    if m.kind == "not":
+        child = _build(m.children[0], ctx, f"{where}.not", counter, inside)
         return Node(kind="not", children=(child,), facts=child.facts,
                     condition=f"not ({child.condition})", **common)
-    kind = "all_of" if m.all_of is not None else "any_of"
-    raw_children = m.all_of if m.all_of is not None else m.any_of
-    assert raw_children is not None
-    if not raw_children:
-        ctx.problem(where, f"{kind} needs at least one child")
+    kind = m.kind
     children = tuple(
-        _build(c, ctx, f"{where}.{kind}[{i}]", counter, inside) for i, c in enumerate(raw_children)
+        _build(c, ctx, f"{where}.{kind}[{i}]", counter, inside) for i, c in enumerate(m.children)
     )
     if kind == "all_of":
         _check_satisfiable(list(children), ctx, where)
@@ -203,6 +203,15 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     if node.kind == "leaf":
         fact = node.fact
         fd = dictionary.facts.get(str(fact))
+        if node.op == "known":
+            want = bool(node.operand)
+
+            def run_known(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+                r = MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
+                out[i] = r
+                return r
+
+            return run_known
         test = _predicate(node) if fd is not None else (lambda v: False)
 
         def run_leaf(values: Mapping[str, Any], out: list[Tri]) -> Tri:
@@ -252,6 +261,48 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     return run_any
 
 
+def _compile_check(node: Node, dictionary: FactDictionary) -> CheckFn:
+    """Turn a node into a short-circuiting closure ``check(values) -> Tri`` (no recording).
+
+    Used where only the verdict matters (alternatives, benchmarks); Kleene rules allow
+    stopping at the first NOT_MET child of all_of and the first MET child of any_of.
+    """
+    if node.kind == "leaf":
+        fact = node.fact
+        if node.op == "known":
+            want = bool(node.operand)
+            return lambda values: MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
+        test = _predicate(node) if dictionary.facts.get(str(fact)) is not None else (lambda v: False)
+
+        def check_leaf(values: Mapping[str, Any]) -> Tri:
+            v = values.get(fact)  # type: ignore[arg-type]
+            return UNKNOWN if v is None else (MET if test(v) else NOT_MET)
+
+        return check_leaf
+    fns = tuple(_compile_check(c, dictionary) for c in node.children)
+    if node.kind == "not":
+        (child,) = fns
+
+        def check_not(values: Mapping[str, Any]) -> Tri:
+            r = child(values)
+            return NOT_MET if r is MET else MET if r is NOT_MET else UNKNOWN
+
+        return check_not
+    stop, other = (NOT_MET, MET) if node.kind == "all_of" else (MET, NOT_MET)
+
+    def check_group(values: Mapping[str, Any]) -> Tri:
+        res = other
+        for f in fns:
+            r = f(values)
+            if r is stop:
+                return stop
+            if r is UNKNOWN:
+                res = UNKNOWN
+        return res
+
+    return check_group
+
+
 def _predicate(node: Node) -> Callable[[Any], bool]:
     op, x = node.op, node.operand
     if op == "is":
@@ -283,9 +334,7 @@ def _flatten(root: Node) -> tuple[Node, ...]:
     return tuple(sorted(out, key=lambda n: n.index))
 
 
-def compile_tree(
-    criteria: list[NodeModel], ctx: _Ctx, where: str
-) -> Tree:
+def compile_tree(criteria: tuple[NodeModel, ...], ctx: _Ctx, where: str) -> Tree:
     """Compile a list of criteria (an implicit all_of) into a :class:`Tree`."""
     counter = [1]
     children = tuple(
@@ -300,13 +349,18 @@ def compile_tree(
     ids = [n.id for n in _flatten(root) if n.id]
     for dup in {x for x in ids if ids.count(x) > 1}:
         ctx.problem(where, f"criterion id {dup!r} is used twice")
-    return Tree(root=root, nodes=_flatten(root), run=_compile_run(root, ctx.dictionary))
+    return Tree(
+        root=root,
+        nodes=_flatten(root),
+        run=_compile_run(root, ctx.dictionary),
+        check=_compile_check(root, ctx.dictionary),
+    )
 
 
 def _auth(m: AuthorizationModel, ctx: _Ctx, where: str) -> Authorization:
     if not m.cite:
         ctx.problem(where, "authorization period has no citation")
-    return Authorization(m.weeks, m.months, ctx.cites(m.cite, where), m.note or "")
+    return Authorization(m.weeks, m.months, ctx.cites(list(m.cite), where), m.note or "")
 
 
 def compile_policy(
@@ -326,7 +380,7 @@ def compile_policy(
         if not p.cite:
             ctx.problem(where, f"pathway {p.id!r} has no citation")
         pathways.append(
-            Pathway(p.id, p.name, p.line, p.description, ctx.cites(p.cite, where),
+            Pathway(p.id, p.name, p.line, p.description, ctx.cites(list(p.cite), where),
                     compile_tree(p.criteria, ctx, f"{where}.criteria"))
         )
     ids = [p.id for p in model.pathways]
@@ -343,16 +397,15 @@ def compile_policy(
             compile_tree(c.criteria, ctx, "continuation.criteria"),
             _auth(c.authorization, ctx, "continuation.authorization"),
             c.stop_rule,
-            ctx.cites(c.stop_cite, "continuation.stop_cite"),
+            ctx.cites(list(c.stop_cite), "continuation.stop_cite"),
         )
         if c.stop_rule and not c.stop_cite:
             ctx.problem("continuation.stop_rule", "stop rule has no citation")
     dosing = tuple(
-        DosingRule(d.id, d.text, ctx.cites(d.cite, f"dosing[{i}]"), d.max_dose, d.unit, d.min_interval_days)
+        DosingRule(d.id, d.text, ctx.cites(list(d.cite), f"dosing[{i}]"), d.max_dose, d.unit, d.min_interval_days)
         for i, d in enumerate(model.dosing)
     )
-    ctx.cites(model.sequence_cite, "sequence_cite")
-    ctx.cites(model.drug.mechanism_cite, "drug.mechanism_cite")
+    ctx.cites(list(model.drug.mechanism_cite), "drug.mechanism_cite")
     for i, r in enumerate(model.drug.regulatory):
         ctx.cites(list(r.get("cite", [])), f"drug.regulatory[{i}]")
     policy = Policy(
@@ -369,7 +422,7 @@ def compile_policy(
         continuation=cont,
         dosing=dosing,
         sequence_note=model.sequence_note,
-        sequence_cites=ctx.cites(model.sequence_cite, "sequence_cite"),
+        sequence_cites=ctx.cites(list(model.sequence_cite), "sequence_cite"),
         notes=tuple(model.notes),
         changes=tuple(model.changes),
         source=source,

@@ -44,7 +44,7 @@ def describe_policy(policy: Policy, pack: Pack) -> dict[str, Any]:
         "effective_date": policy.effective_date.isoformat(),
         "title": policy.title,
         "pack": pack.id,
-        "drug": policy.drug.model_dump(),
+        "drug": policy.drug.to_dict(),
         "label_status": policy.label_status,
         "conditions": [{"system": s, "code": c, "display": d} for s, c, d in policy.conditions],
         "common": _tree(policy.common),

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from mednec.errors import ConfigError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
 from mednec.policies.compile import compile_policy
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
-from mednec.policies.schema import PolicyModel
+from mednec.policies.schema import parse_policy
 
 __all__ = ["Catalog", "LoadReport", "default_packs_dir", "load_catalog", "read_yaml"]
 
@@ -42,15 +41,6 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=where) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", field=str(path)) from None
-
-
-def pydantic_problems(exc: ValidationError, prefix: str) -> list[ConfigError]:
-    """One ConfigError per pydantic error, each naming its location."""
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
-        out.append(ConfigError(err["msg"].removeprefix("Value error, "), field=f"{prefix}{loc}"))
-    return out
 
 
 def default_packs_dir() -> Path:
@@ -122,9 +112,9 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         file = path / folder / "policy.yaml"
         raw = read_yaml(file)
         try:
-            model = PolicyModel.model_validate(raw)
-        except ValidationError as exc:
-            report.add(str(file), pydantic_problems(exc, ""))
+            model = parse_policy(raw)
+        except ConfigError as exc:
+            report.add(str(file), [exc])
             continue
         policy, problems = compile_policy(
             model, dictionary, references, source=str(file), pack=str(meta["id"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 RunFn = Callable[[Mapping[str, Any], list[Tri]], Tri]
+CheckFn = Callable[[Mapping[str, Any]], Tri]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -59,11 +60,16 @@ class Node:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Tree:
-    """A compiled criteria tree."""
+    """A compiled criteria tree.
+
+    ``run(values, out)`` records every node's status in ``out`` (for explanations);
+    ``check(values)`` returns the root's status only, short-circuiting.
+    """
 
     root: Node
     nodes: tuple[Node, ...]
     run: RunFn
+    check: CheckFn
 
     @property
     def criteria(self) -> tuple[Node, ...]:
@@ -71,8 +77,7 @@ class Tree:
         return tuple(n for n in self.nodes if n.is_criterion)
 
 
-@dataclass(frozen=True, slots=True)
-class Authorization:
+class Authorization(NamedTuple):
     """How long an approval lasts."""
 
     weeks: int | None
@@ -125,8 +130,7 @@ class Continuation:
     stop_cites: tuple[Citation, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DosingRule:
+class DosingRule(NamedTuple):
     """A dosing rule with its citation."""
 
     id: str
@@ -172,8 +176,7 @@ class Policy:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class SequenceStep:
+class SequenceStep(NamedTuple):
     """One step of the pack's guideline treatment sequence."""
 
     text: str

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, NamedTuple
 
 from mednec.errors import ConfigError
 
 __all__ = ["Citation", "Reference", "parse_citation", "parse_references"]
 
+STATUSES = ("confirmed", "secondary", "unverified")
+_FIELDS = ("kind", "title", "issuer", "authors", "journal", "year", "pmid", "doi", "url",
+           "version", "revision_date", "status", "note")
 KINDS = ("label", "trial", "guideline", "consensus", "payer_policy", "regulation", "decision", "scoring")
 
 
-class _ReferenceModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: str
-    title: str
-    issuer: str = ""
-    authors: str = ""
-    journal: str = ""
-    year: int = Field(ge=1950, le=2100)
-    pmid: str = ""
-    doi: str = ""
-    url: str = ""
-    version: str = ""
-    revision_date: str = ""
-    status: str = "confirmed"
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """A full reference: label, trial publication, guideline, payer policy or decision."""
 
     id: str
@@ -80,13 +61,12 @@ class Reference:
     def to_dict(self) -> dict[str, Any]:
         return {
             k: getattr(self, k)
-            for k in self.__slots__
+            for k in self._fields
             if getattr(self, k) not in ("", None)
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(NamedTuple):
     """A pointer into the reference library, optionally to a section (``ref:section``)."""
 
     ref: str
@@ -106,11 +86,23 @@ def parse_references(data: Mapping[str, Any], *, source: str) -> dict[str, Refer
     """Parse a references.yaml mapping of id -> reference."""
     out: dict[str, Reference] = {}
     for rid, raw in data.items():
-        try:
-            m = _ReferenceModel.model_validate(raw)
-        except Exception as exc:  # pydantic.ValidationError
-            raise ConfigError(f"invalid reference: {exc}", field=f"{source}:{rid}") from None
-        if m.kind not in KINDS:
-            raise ConfigError(f"kind must be one of {', '.join(KINDS)}", field=f"{source}:{rid}.kind")
-        out[str(rid)] = Reference(id=str(rid), **m.model_dump())
+        where = f"{source}:{rid}"
+        if not isinstance(raw, Mapping):
+            raise ConfigError("expected a mapping", field=where)
+        extra = sorted(set(map(str, raw)) - set(_FIELDS))
+        if extra:
+            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(_FIELDS)}", field=where)
+        for key in ("kind", "title", "year"):
+            if raw.get(key) in (None, ""):
+                raise ConfigError(f"{key} is required", field=where)
+        if raw["kind"] not in KINDS:
+            raise ConfigError(f"kind must be one of {', '.join(KINDS)}", field=f"{where}.kind")
+        year = raw["year"]
+        if isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2100:
+            raise ConfigError(f"year must be a year, got {year!r}", field=f"{where}.year")
+        if raw.get("status", "confirmed") not in STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(STATUSES)}", field=f"{where}.status")
+        out[str(rid)] = Reference(
+            id=str(rid), year=year, **{k: str(v) for k, v in raw.items() if k != "year"}
+        )
     return out

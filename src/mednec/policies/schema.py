@@ -1,4 +1,4 @@
-"""The policy file format (YAML), as pydantic models: the boundary where policy files are read.
+"""The policy file format (YAML), read into plain frozen dataclasses with path-aware errors.
 
 A policy file holds one drug's policy. Its criteria are trees of nodes; a node is exactly
 one of:
@@ -7,153 +7,266 @@ one of:
 * ``any_of: [node, ...]`` -- at least one child must be met;
 * ``not: node``;
 * a leaf test on one fact: ``fact: <id>`` with one operator -- ``is: true|false``,
-  ``eq: v``, ``in: [..]``, ``not_in: [..]``, ``lt/le/gt/ge: n`` (with optional ``unit``).
+  ``eq: v``, ``in: [..]``, ``not_in: [..]``, ``lt/le/gt/ge: n`` (with optional ``unit``), or
+  ``known: true|false`` -- whether the fact is documented at all. ``known`` is never
+  unknown itself; use it for fallbacks ("IPSS when no IPSS-R is documented").
 
 A node with an ``id`` is a *criterion*: it is reported with its status, needs ``text`` and
 at least one ``cite``, and may name the ``documentation`` that establishes it (by default,
 the documents of the facts it reads) and say ``if_unmet`` what would change the answer.
+
+The reader is hand-written rather than pydantic so that `mednec evaluate` starts fast;
+every error names its place in the file (``pathways[1].criteria[0].any_of[2]: ...``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from mednec.errors import ConfigError
 
 __all__ = [
+    "LEAF_OPS",
     "AuthorizationModel",
+    "ConditionModel",
     "ContinuationModel",
     "DosingModel",
     "DrugModel",
     "NodeModel",
     "PathwayModel",
     "PolicyModel",
+    "parse_policy",
 ]
 
-LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge")
+LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known")
+_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note")
+_NODE_KINDS = ("all_of", "any_of", "not", "fact")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+class _Reader:
+    """Typed access to one mapping, naming the path in every error."""
+
+    def __init__(self, raw: Any, path: str, allowed: tuple[str, ...]) -> None:
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"expected a mapping, got {type(raw).__name__}", field=path or "policy")
+        extra = sorted(set(map(str, raw)) - set(allowed))
+        if extra:
+            raise ConfigError(
+                f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(allowed)}",
+                field=_join(path, extra[0]),
+            )
+        self.raw, self.path = raw, path
+
+    def at(self, key: str) -> str:
+        return _join(self.path, key)
+
+    def has(self, key: str) -> bool:
+        return self.raw.get(key) is not None
+
+    def str(self, key: str, default: str | None = None) -> str:
+        v = self.raw.get(key, default)
+        if v is None:
+            raise ConfigError("is required", field=self.at(key))
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            raise ConfigError(f"expected text, got {v!r}", field=self.at(key))
+        return str(v)
+
+    def opt_str(self, key: str) -> str | None:
+        return self.str(key) if self.has(key) else None
+
+    def int(self, key: str, default: int | None = None, lo: int = 0, hi: int = 10**6) -> int:
+        v = self.raw.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ConfigError(f"expected a whole number, got {v!r}", field=self.at(key))
+        if not lo <= v <= hi:
+            raise ConfigError(f"must be between {lo} and {hi}", field=self.at(key))
+        return v
+
+    def opt_num(self, key: str) -> float | None:
+        v = self.raw.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ConfigError(f"expected a number, got {v!r}", field=self.at(key))
+        return float(v)
+
+    def list(self, key: str, *, required: bool = False) -> list[Any]:
+        v = self.raw.get(key)
+        if v is None:
+            if required:
+                raise ConfigError("is required (a non-empty list)", field=self.at(key))
+            return []
+        if not isinstance(v, list):
+            raise ConfigError(f"expected a list, got {type(v).__name__}", field=self.at(key))
+        if required and not v:
+            raise ConfigError("must not be empty", field=self.at(key))
+        return v
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        return tuple(str(x) for x in self.list(key))
+
+    def date(self, key: str) -> dt.date:
+        v = self.raw.get(key)
+        if isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            raise ConfigError(f"expected a date YYYY-MM-DD, got {v!r}", field=self.at(key)) from None
 
 
-class NodeModel(_Strict):
-    """One node of a criteria tree."""
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
-    id: str | None = None
-    text: str | None = None
-    cite: list[str] = Field(default_factory=list)
-    documentation: list[str] = Field(default_factory=list)
-    if_unmet: str | None = None
-    note: str | None = None
-    all_of: list[NodeModel] | None = None
-    any_of: list[NodeModel] | None = None
-    not_: NodeModel | None = Field(default=None, alias="not")
+
+class NodeModel(NamedTuple):
+    """One node of a criteria tree, as written."""
+
+    path: str
+    id: str | None
+    text: str | None
+    cite: tuple[str, ...]
+    documentation: tuple[str, ...]
+    if_unmet: str | None
+    note: str | None
+    kind: str  # all_of | any_of | not | leaf
+    children: tuple[NodeModel, ...] = ()
     fact: str | None = None
-    is_: bool | None = Field(default=None, alias="is")
-    eq: Any = None
-    in_: list[Any] | None = Field(default=None, alias="in")
-    not_in: list[Any] | None = None
-    lt: float | None = None
-    le: float | None = None
-    gt: float | None = None
-    ge: float | None = None
+    op: str | None = None
+    operand: Any = None
     unit: str | None = None
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> NodeModel:
-        kinds = [k for k in ("all_of", "any_of", "not_", "fact") if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            raise ValueError(
-                "a node must be exactly one of all_of, any_of, not, or a leaf with fact "
-                f"(found {', '.join(k.rstrip('_') for k in kinds) or 'none'})"
-            )
-        if self.fact is not None:
-            ops = self.leaf_ops()
-            if len(ops) != 1:
-                raise ValueError(
-                    f"a leaf on fact {self.fact!r} needs exactly one operator of "
-                    f"{', '.join(LEAF_OPS)} (found {', '.join(ops) or 'none'})"
-                )
-        elif self.unit is not None or self.leaf_ops():
-            raise ValueError("operators and unit belong on a leaf with fact")
-        if self.id is not None and not self.text:
-            raise ValueError(f"criterion {self.id!r} needs text")
-        return self
 
-    def leaf_ops(self) -> list[str]:
-        """The operators set on this node."""
-        names = {"is_": "is", "in_": "in"}
-        return [
-            names.get(a, a)
-            for a in ("is_", "eq", "in_", "not_in", "lt", "le", "gt", "ge")
-            if getattr(self, a) is not None
-        ]
+def parse_node(raw: Any, path: str) -> NodeModel:
+    """Read one node (recursively)."""
+    r = _Reader(raw, path, (*_NODE_META, *_NODE_KINDS, *LEAF_OPS, "unit"))
+    kinds = [k for k in _NODE_KINDS if r.has(k)]
+    if len(kinds) != 1:
+        raise ConfigError(
+            "a node must be exactly one of all_of, any_of, not, or a leaf with fact "
+            f"(found {', '.join(kinds) or 'none'})",
+            field=path,
+        )
+    meta: dict[str, Any] = {
+        "path": path,
+        "id": r.opt_str("id"),
+        "text": r.opt_str("text"),
+        "cite": r.strs("cite"),
+        "documentation": r.strs("documentation"),
+        "if_unmet": r.opt_str("if_unmet"),
+        "note": r.opt_str("note"),
+    }
+    if meta["id"] is not None and not meta["text"]:
+        raise ConfigError(f"criterion {meta['id']!r} needs text", field=path)
+    ops = [op for op in LEAF_OPS if op in r.raw and r.raw[op] is not None]
+    kind = kinds[0]
+    if kind != "fact":
+        if ops or r.has("unit"):
+            raise ConfigError("operators and unit belong on a leaf with fact", field=path)
+        if kind == "not":
+            return NodeModel(kind="not", children=(parse_node(r.raw["not"], r.at("not")),), **meta)
+        items = r.list(kind, required=True)
+        children = tuple(parse_node(c, f"{r.at(kind)}[{i}]") for i, c in enumerate(items))
+        return NodeModel(kind=kind, children=children, **meta)
+    if len(ops) != 1:
+        raise ConfigError(
+            f"a leaf on fact {r.raw['fact']!r} needs exactly one operator of {', '.join(LEAF_OPS)} "
+            f"(found {', '.join(ops) or 'none'})",
+            field=path,
+        )
+    op = ops[0]
+    operand = r.raw[op]
+    if op in ("is", "known") and not isinstance(operand, bool):
+        raise ConfigError(f"'{op}' takes true or false, got {operand!r}", field=r.at(op))
+    if op in ("in", "not_in") and not isinstance(operand, list):
+        raise ConfigError(f"'{op}' takes a list, got {operand!r}", field=r.at(op))
+    if op in ("lt", "le", "gt", "ge"):
+        operand = r.opt_num(op)
+    return NodeModel(kind="leaf", fact=r.str("fact"), op=op, operand=operand, unit=r.opt_str("unit"), **meta)
 
 
-class AuthorizationModel(_Strict):
+class AuthorizationModel(NamedTuple):
     """How long an approval lasts, and why."""
 
-    weeks: int | None = None
-    months: int | None = None
-    cite: list[str] = Field(default_factory=list)
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _one_length(self) -> AuthorizationModel:
-        if (self.weeks is None) == (self.months is None):
-            raise ValueError("give exactly one of weeks or months")
-        return self
+    weeks: int | None
+    months: int | None
+    cite: tuple[str, ...]
+    note: str
 
 
-class PathwayModel(_Strict):
+def _auth(raw: Any, path: str) -> AuthorizationModel:
+    r = _Reader(raw, path, ("weeks", "months", "cite", "note"))
+    if r.has("weeks") == r.has("months"):
+        raise ConfigError("give exactly one of weeks or months", field=path)
+    return AuthorizationModel(
+        weeks=r.int("weeks", lo=1, hi=520) if r.has("weeks") else None,
+        months=r.int("months", lo=1, hi=120) if r.has("months") else None,
+        cite=r.strs("cite"),
+        note=r.opt_str("note") or "",
+    )
+
+
+class PathwayModel(NamedTuple):
     """One route to approval (e.g. first-line in ESA-naive patients)."""
 
     id: str
     name: str
-    line: int = Field(ge=1, le=5)
-    description: str = ""
-    cite: list[str] = Field(default_factory=list)
-    criteria: list[NodeModel] = Field(min_length=1)
+    line: int
+    description: str
+    cite: tuple[str, ...]
+    criteria: tuple[NodeModel, ...]
 
 
-class ContinuationModel(_Strict):
+class ContinuationModel(NamedTuple):
     """Re-authorisation criteria."""
 
-    description: str = ""
-    criteria: list[NodeModel] = Field(min_length=1)
+    description: str
+    criteria: tuple[NodeModel, ...]
     authorization: AuthorizationModel
-    stop_rule: str = ""
-    stop_cite: list[str] = Field(default_factory=list)
+    stop_rule: str
+    stop_cite: tuple[str, ...]
 
 
-class DosingModel(_Strict):
+class DosingModel(NamedTuple):
     """One dosing rule (start dose, titration, maximum, interval, hold rule)."""
 
     id: str
     text: str
-    cite: list[str] = Field(min_length=1)
+    cite: tuple[str, ...]
     max_dose: float | None = None
     unit: str | None = None
     min_interval_days: int | None = None
 
 
-class DrugModel(_Strict):
+class DrugModel(NamedTuple):
     """The drug a policy covers."""
 
     generic: str
-    names: list[str] = Field(default_factory=list)
-    brands: list[str] = Field(default_factory=list)
-    rxnorm: list[str] = Field(default_factory=list)
-    hcpcs: list[dict[str, str]] = Field(default_factory=list)
+    names: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    rxnorm: tuple[str, ...] = ()
+    hcpcs: tuple[Mapping[str, str], ...] = ()
     drug_class: str = ""
     mechanism: str = ""
-    mechanism_cite: list[str] = Field(default_factory=list)
-    regulatory: list[dict[str, Any]] = Field(default_factory=list)
+    mechanism_cite: tuple[str, ...] = ()
+    regulatory: tuple[Mapping[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "generic": self.generic, "names": list(self.names), "brands": list(self.brands),
+            "rxnorm": list(self.rxnorm), "hcpcs": [dict(h) for h in self.hcpcs],
+            "drug_class": self.drug_class, "mechanism": self.mechanism,
+            "mechanism_cite": list(self.mechanism_cite),
+            "regulatory": [
+                {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+                for r in self.regulatory
+            ],
+        }
 
 
-class ConditionModel(_Strict):
+class ConditionModel(NamedTuple):
     """A covered condition."""
 
     system: str
@@ -161,7 +274,7 @@ class ConditionModel(_Strict):
     display: str = ""
 
 
-class PolicyModel(_Strict):
+class PolicyModel(NamedTuple):
     """A whole policy file."""
 
     id: str
@@ -169,14 +282,85 @@ class PolicyModel(_Strict):
     effective_date: dt.date
     title: str
     drug: DrugModel
-    conditions: list[ConditionModel] = Field(min_length=1)
-    label_status: str = ""
-    common: list[NodeModel] = Field(default_factory=list)
-    pathways: list[PathwayModel] = Field(min_length=1)
+    conditions: tuple[ConditionModel, ...]
+    label_status: str
+    common: tuple[NodeModel, ...]
+    pathways: tuple[PathwayModel, ...]
     initial_authorization: AuthorizationModel
-    continuation: ContinuationModel | None = None
-    dosing: list[DosingModel] = Field(default_factory=list)
-    sequence_note: str = ""
-    sequence_cite: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    changes: list[str] = Field(default_factory=list)
+    continuation: ContinuationModel | None
+    dosing: tuple[DosingModel, ...]
+    sequence_note: str
+    sequence_cite: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
+
+
+def _criteria(r: _Reader, key: str, *, required: bool) -> tuple[NodeModel, ...]:
+    return tuple(parse_node(c, f"{r.at(key)}[{i}]") for i, c in enumerate(r.list(key, required=required)))
+
+
+def _drug(raw: Any) -> DrugModel:
+    r = _Reader(raw, "drug", ("generic", "names", "brands", "rxnorm", "hcpcs", "drug_class",
+                              "mechanism", "mechanism_cite", "regulatory"))
+    for i, h in enumerate(r.list("hcpcs")):
+        _Reader(h, f"drug.hcpcs[{i}]", ("code", "text"))
+    for i, reg in enumerate(r.list("regulatory")):
+        _Reader(reg, f"drug.regulatory[{i}]", ("date", "text", "cite"))
+    return DrugModel(
+        generic=r.str("generic"), names=r.strs("names"), brands=r.strs("brands"), rxnorm=r.strs("rxnorm"),
+        hcpcs=tuple(r.list("hcpcs")), drug_class=r.str("drug_class", ""), mechanism=r.str("mechanism", ""),
+        mechanism_cite=r.strs("mechanism_cite"), regulatory=tuple(r.list("regulatory")),
+    )
+
+
+def parse_policy(raw: Any) -> PolicyModel:
+    """Read a whole policy mapping; raises :class:`ConfigError` naming the first bad field."""
+    r = _Reader(raw, "", PolicyModel._fields)
+    pathways = []
+    for i, p in enumerate(r.list("pathways", required=True)):
+        path = f"pathways[{i}]"
+        pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria"))
+        pathways.append(PathwayModel(
+            id=pr.str("id"), name=pr.str("name"), line=pr.int("line", 1, lo=1, hi=5),
+            description=pr.str("description", ""), cite=pr.strs("cite"),
+            criteria=_criteria(pr, "criteria", required=True),
+        ))
+    continuation = None
+    if r.has("continuation"):
+        cr = _Reader(r.raw["continuation"], "continuation",
+                     ("description", "criteria", "authorization", "stop_rule", "stop_cite"))
+        continuation = ContinuationModel(
+            description=cr.str("description", ""), criteria=_criteria(cr, "criteria", required=True),
+            authorization=_auth(cr.raw.get("authorization"), "continuation.authorization"),
+            stop_rule=cr.str("stop_rule", ""), stop_cite=cr.strs("stop_cite"),
+        )
+    dosing = []
+    for i, d in enumerate(r.list("dosing")):
+        dr = _Reader(d, f"dosing[{i}]", ("id", "text", "cite", "max_dose", "unit", "min_interval_days"))
+        dosing.append(DosingModel(
+            id=dr.str("id"), text=dr.str("text"), cite=dr.strs("cite"), max_dose=dr.opt_num("max_dose"),
+            unit=dr.opt_str("unit"),
+            min_interval_days=dr.int("min_interval_days", lo=1, hi=365) if dr.has("min_interval_days") else None,
+        ))
+    conditions = []
+    for i, c in enumerate(r.list("conditions", required=True)):
+        cr2 = _Reader(c, f"conditions[{i}]", ("system", "code", "display"))
+        conditions.append(ConditionModel(cr2.str("system"), cr2.str("code"), cr2.str("display", "")))
+    return PolicyModel(
+        id=r.str("id"),
+        version=r.str("version"),
+        effective_date=r.date("effective_date"),
+        title=r.str("title"),
+        drug=_drug(r.raw.get("drug")),
+        conditions=tuple(conditions),
+        label_status=r.str("label_status", ""),
+        common=_criteria(r, "common", required=False),
+        pathways=tuple(pathways),
+        initial_authorization=_auth(r.raw.get("initial_authorization"), "initial_authorization"),
+        continuation=continuation,
+        dosing=tuple(dosing),
+        sequence_note=r.str("sequence_note", ""),
+        sequence_cite=r.strs("sequence_cite"),
+        notes=r.strs("notes"),
+        changes=r.strs("changes"),
+    )

@@ -1,0 +1,154 @@
+"""Engine benchmark: `python benchmarks/bench_engine.py [--cases N] [--json FILE]`.
+
+Prints, for generated cases across all policies:
+* full evaluations per second (determination with every criterion explained, missing
+  documents, alternatives) and p50 / p99 single-evaluation latency, per policy;
+* the engine's decision core against a hand-written plain-Python function of the
+  luspatercept criteria on the same derived facts (ratio, and agreement on every case);
+* `mednec evaluate` cold start (a fresh process, median of 5).
+
+Targets (one core): >= 10,000 luspatercept evaluations/s, engine <= 5x hand-written,
+cold start < 0.5 s. Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import AS_OF, generate_cases  # noqa: E402
+from handwritten import luspatercept as handwritten  # noqa: E402
+
+from mednec.engine.evaluate import decide, evaluate, prepare  # noqa: E402
+from mednec.errors import InputError  # noqa: E402
+from mednec.runtime import Runtime  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def _cold_start(runs: int = 5) -> float:
+    exe = shutil.which("mednec")
+    cmd = [exe] if exe else [sys.executable, "-m", "mednec"]
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(
+            [*cmd, "evaluate", str(ROOT / "examples" / "luspatercept-first-line.yaml"), "--drug", "reblozyl", "--format", "json"],
+            check=True, capture_output=True,
+        )
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run(n_cases: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    rt = Runtime.load()
+    load_s = time.perf_counter() - t0
+    raw = generate_cases(n_cases)
+    t0 = time.perf_counter()
+    parsed, rejected = [], 0
+    for c in raw:
+        try:
+            parsed.append(rt.parse_case(c, as_of=AS_OF).facts)
+        except InputError:
+            rejected += 1
+    parse_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    prepared = [prepare(f, rt.dictionary) for f in parsed]
+    derive_s = time.perf_counter() - t0
+    results: dict[str, Any] = {
+        "cases_generated": n_cases, "cases_rejected_as_invalid": rejected, "cases_evaluated": len(prepared),
+        "catalog_load_ms": round(load_s * 1000, 1),
+        "parse_us_per_case": round(parse_s / len(raw) * 1e6, 1),
+        "derive_us_per_case": round(derive_s / len(prepared) * 1e6, 1),
+        "policies": {},
+    }
+    for policy in rt.catalog.policies():
+        pack = rt.catalog.pack_of(policy)
+        lat = []
+        verdicts: dict[str, int] = {}
+        t_all = time.perf_counter()
+        for f in prepared:
+            t = time.perf_counter()
+            det = evaluate(policy, f, pack, rt.dictionary, derived=True)
+            lat.append(time.perf_counter() - t)
+            verdicts[det.determination] = verdicts.get(det.determination, 0) + 1
+        total = time.perf_counter() - t_all
+        results["policies"][policy.id] = {
+            "evaluations_per_s": round(len(prepared) / total),
+            "p50_us": round(_pct(lat, 0.50) * 1e6, 1),
+            "p99_us": round(_pct(lat, 0.99) * 1e6, 1),
+            "determinations": verdicts,
+        }
+    lusp = rt.catalog.find_drug("luspatercept")
+    values = [{k: fv.value for k, fv in f.items()} for f in prepared]
+    agree = sum(decide(lusp, v) == handwritten(v) for v in values)
+    best_engine, best_hand = float("inf"), float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        for v in values:
+            decide(lusp, v)
+        best_engine = min(best_engine, time.perf_counter() - t)
+        t = time.perf_counter()
+        for v in values:
+            handwritten(v)
+        best_hand = min(best_hand, time.perf_counter() - t)
+    results["engine_vs_handwritten"] = {
+        "agreement": f"{agree}/{len(values)}",
+        "engine_us": round(best_engine / len(values) * 1e6, 2),
+        "handwritten_us": round(best_hand / len(values) * 1e6, 2),
+        "ratio": round(best_engine / best_hand, 2),
+    }
+    results["cold_start_s"] = round(_cold_start(), 3)
+    return results
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    r = run(args.cases)
+    print(f"cases: {r['cases_evaluated']} evaluated ({r['cases_rejected_as_invalid']} generated cases rejected as invalid input)")
+    print(f"catalog load {r['catalog_load_ms']} ms; parse {r['parse_us_per_case']} µs/case; derive {r['derive_us_per_case']} µs/case")
+    print(f"{'policy':24} {'evals/s':>10} {'p50 µs':>8} {'p99 µs':>8}  determinations")
+    for pid, p in r["policies"].items():
+        print(f"{pid:24} {p['evaluations_per_s']:>10,} {p['p50_us']:>8} {p['p99_us']:>8}  {p['determinations']}")
+    e = r["engine_vs_handwritten"]
+    print(f"luspatercept decision core: engine {e['engine_us']} µs vs hand-written {e['handwritten_us']} µs "
+          f"= {e['ratio']}x (agreement {e['agreement']})")
+    print(f"cold start `mednec evaluate`: {r['cold_start_s']} s")
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=2))
+    lusp = r["policies"]["luspatercept-mds"]
+    ok_n = r["engine_vs_handwritten"]["agreement"].split("/")
+    failures = []
+    if lusp["evaluations_per_s"] < 10_000:
+        failures.append("luspatercept evaluations/s < 10,000")
+    if e["ratio"] > 5:
+        failures.append("engine > 5x hand-written")
+    if ok_n[0] != ok_n[1]:
+        failures.append("engine and hand-written disagree")
+    if r["cold_start_s"] >= 0.5:
+        failures.append("cold start >= 0.5 s")
+    for f in failures:
+        print(f"TARGET MISSED: {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""A hand-written plain-Python version of the luspatercept criteria, for the engine benchmark.
+
+It reads the same derived facts (the calculators run once in both paths) and applies the
+same three-valued rules with ``None`` for unknown, so the comparison isolates the engine's
+cost: interpreting the compiled policy tree and recording every node's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+T, F, U = True, False, None
+LOWER_RISK = {"very_low", "low", "intermediate"}
+MDS = {"D46.0", "D46.1", "D46.4", "D46.9", "D46.A", "D46.B", "D46.Z", "D46.20", "D46.21", "D46.22"}
+
+
+def _and(*xs: bool | None) -> bool | None:
+    if F in xs:
+        return F
+    return U if U in xs else T
+
+
+def _or(*xs: bool | None) -> bool | None:
+    if T in xs:
+        return T
+    return U if U in xs else F
+
+
+def _cmp(v: Any, f: Any) -> bool | None:
+    return U if v is None else bool(f(v))
+
+
+def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Determination and met pathway for the luspatercept policy's initial phase."""
+    g = v.get
+    ipss_r = g("ipss_r_category")
+    lower = _or(
+        _cmp(ipss_r, lambda x: x in LOWER_RISK),
+        _and(ipss_r is None, _cmp(g("ipss_category"), lambda x: x in ("low", "intermediate_1"))),
+    )
+    common = _and(
+        _cmp(g("age"), lambda x: x >= 18),
+        lower,
+        _cmp(g("del5q"), lambda x: x is False),
+        _cmp(g("rbc_units_8w"), lambda x: x >= 2),
+        _cmp(g("hemoglobin"), lambda x: x < 11.5),
+        _cmp(g("immediate_correction_needed"), lambda x: x is False),
+    )
+    rs = g("ring_sideroblasts_pct")
+    rs_pos = _or(_cmp(rs, lambda x: x >= 15), _and(_cmp(rs, lambda x: x >= 5), _cmp(g("sf3b1_mutation"), lambda x: x is True)))
+    epo = g("serum_epo")
+    dx = g("diagnosis")
+    esa = g("esa_status")
+    a = _and(
+        _cmp(dx, lambda x: x in MDS),
+        _cmp(esa, lambda x: x == "naive"),
+        _or(_cmp(epo, lambda x: x <= 500), rs_pos),
+    )
+    b = _and(
+        _cmp(dx, lambda x: x in MDS or x == "MDS/MPN-RS-T"),
+        rs_pos,
+        _or(_cmp(esa, lambda x: x in ("failed", "lost_response", "intolerant")), _cmp(epo, lambda x: x > 500)),
+    )
+    pa, pb = _and(common, a), _and(common, b)
+    if pa is T:
+        return "meets_criteria", "esa_naive_first_line"
+    if pb is T:
+        return "meets_criteria", "after_esa_ring_sideroblasts"
+    if U in (pa, pb):
+        return "insufficient_information", None
+    return "does_not_meet_criteria", None

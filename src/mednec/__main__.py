@@ -1,0 +1,5 @@
+"""`python -m mednec` runs the CLI."""
+
+from mednec.cli import main
+
+main()
