@@ -42,6 +42,13 @@ class Calculator:
     citation: str
     run: Callable[[Mapping[str, FactValue], dt.date], tuple[dict[str, Any], str]]
     optional_inputs: tuple[str, ...] = ()
+    needs: Mapping[str, tuple[str, ...]] | None = None  # per output, when not all inputs
+
+    def inputs_for(self, output: str) -> tuple[str, ...]:
+        """The facts needed to compute ``output``."""
+        if self.needs and output in self.needs:
+            return self.needs[output]
+        return self.inputs
 
     @property
     def input_set(self) -> frozenset[str]:
@@ -94,6 +101,7 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
         "rbc_units_8w": b.units_8w,
         "rbc_units_16w": b.units_16w,
         "rbc_episodes_16w": float(b.episodes_16w),
+        "rbc_max_units_any_8w": b.max_units_any_8w,
         "transfusion_burden": b.category,
     }, detail
 
@@ -157,7 +165,7 @@ CALCULATORS: tuple[Calculator, ...] = (
         "transfusion_burden",
         "RBC transfusion burden (IWG 2018)",
         ("rbc_transfusions",),
-        ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "transfusion_burden"),
+        ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w", "transfusion_burden"),
         TRANSFUSION_CITATION,
         _run_transfusion_burden,
     ),
@@ -186,6 +194,15 @@ CALCULATORS: tuple[Calculator, ...] = (
         TRANSFUSION_CITATION,
         _run_treatment,
         optional_inputs=("treatment_doses", "rbc_transfusions", "hemoglobin", "hemoglobin_baseline"),
+        needs={
+            "treatment_dose_count": ("treatment_start", "treatment_doses"),
+            "treatment_max_dose": ("treatment_start", "treatment_doses"),
+            "treatment_doses_at_max": ("treatment_start", "treatment_doses"),
+            "rbc_units_16w_pretreatment": ("treatment_start", "rbc_transfusions"),
+            "rbc_units_16w_on_treatment": ("treatment_start", "rbc_transfusions"),
+            "transfusion_burden_reduced": ("treatment_start", "rbc_transfusions"),
+            "hemoglobin_rise": ("treatment_start", "hemoglobin", "hemoglobin_baseline"),
+        },
     ),
 )
 

@@ -252,8 +252,7 @@ class _Explainer:
                 continue
             missing = _unknown_leaves(top, statuses)
             if st is _UNK:
-                for leaf in missing:
-                    fact = str(leaf.fact)
+                for leaf, fact in ((lf, f) for lf in missing for f in self._requested(str(lf.fact))):
                     for d in leaf.documentation or (self.dictionary.facts[fact].document,):
                         facts_, crits = self.missing.setdefault(d, ([], []))
                         if fact not in facts_:
@@ -261,6 +260,18 @@ class _Explainer:
                         if top.id not in crits:
                             crits.append(str(top.id))
             self.changes.append(Change(str(top.id), pathway, st, self._change_text(top, st, missing)))
+
+    def _requested(self, fact: str) -> list[str]:
+        """What to ask for when ``fact`` is unknown: a calculated-only fact is asked for by the
+        inputs its calculator lacks (``esa_status`` -> ``esa_history``)."""
+        fd = self.dictionary.facts[fact]
+        calc = BY_NAME.get(fd.derived_by) if fd.derived_by else None
+        if calc is None or fd.may_give:
+            return [fact]
+        lacking = [i for i in calc.inputs_for(fact) if i not in self.facts]
+        if not lacking:
+            return [fact]  # inputs present but too early or too little to compute (e.g. < 8 weeks)
+        return [r for i in lacking for r in self._requested(i)]
 
     def _change_text(self, node: Node, st: Tri, missing: list[Node]) -> str:
         if st is _UNK:

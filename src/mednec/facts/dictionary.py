@@ -85,6 +85,7 @@ class FactDef:
     fields: Mapping[str, FieldDef] = field(default_factory=dict)
     codes: tuple[Code, ...] = ()
     derived_by: str | None = None
+    may_give: bool = True
     question: str = ""
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -218,6 +219,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str]) 
         fields=fields,
         codes=_codes(raw.get("codes")),
         derived_by=raw.get("derived_by"),
+        may_give=bool(raw.get("may_give", raw.get("derived_by") is None)),
         question=str(raw.get("question", "")),
     )
 

@@ -129,7 +129,7 @@ def parse_case(
     ] + [(str(k), f"facts.{k}", v) for k, v in facts_raw.items()]
     for fid, path, raw in merged:
         fd = dictionary.get(fid, path=path)
-        if fd.derived_by and fd.derived_by != "ipss_r" and fid != "age":
+        if not fd.may_give:
             raise CaseFormatError(
                 f"{fid} is calculated by mednec ({fd.derived_by}); give its inputs instead",
                 field=path,
