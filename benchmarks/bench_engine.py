@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from mednec.errors import InputError  # noqa: E402
 from mednec.runtime import Runtime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+PASSES = 3
 
 
 def _pct(samples: list[float], q: float) -> float:
@@ -40,14 +40,16 @@ def _pct(samples: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def _cold_start(runs: int = 5) -> float:
-    exe = shutil.which("mednec")
-    cmd = [exe] if exe else [sys.executable, "-m", "mednec"]
+def _cold_start(fmt: str, runs: int = 5) -> float:
+    # the console script installed beside this interpreter (not a version-manager shim)
+    exe = Path(sys.executable).parent / "mednec"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "mednec"]
     times = []
     for _ in range(runs):
         t = time.perf_counter()
         subprocess.run(
-            [*cmd, "evaluate", str(ROOT / "examples" / "luspatercept-first-line.yaml"), "--drug", "reblozyl", "--format", "json"],
+            [*cmd, "evaluate", str(ROOT / "examples" / "luspatercept-first-line.yaml"), "--drug", "reblozyl",
+             "--format", fmt],
             check=True, capture_output=True,
         )
         times.append(time.perf_counter() - t)
@@ -79,21 +81,40 @@ def run(n_cases: int) -> dict[str, Any]:
     }
     for policy in rt.catalog.policies():
         pack = rt.catalog.pack_of(policy)
-        lat = []
+        best: tuple[float, list[float]] = (float("inf"), [])
         verdicts: dict[str, int] = {}
-        t_all = time.perf_counter()
-        for f in prepared:
-            t = time.perf_counter()
-            det = evaluate(policy, f, pack, rt.dictionary, derived=True)
-            lat.append(time.perf_counter() - t)
-            verdicts[det.determination] = verdicts.get(det.determination, 0) + 1
-        total = time.perf_counter() - t_all
+        for _ in range(PASSES):  # best of several passes: the code's speed, not the machine's load
+            lat = []
+            verdicts = {}
+            t_all = time.perf_counter()
+            for f in prepared:
+                t = time.perf_counter()
+                det = evaluate(policy, f, pack, rt.dictionary, derived=True)
+                lat.append(time.perf_counter() - t)
+                verdicts[det.determination] = verdicts.get(det.determination, 0) + 1
+            total = time.perf_counter() - t_all
+            if total < best[0]:
+                best = (total, lat)
+        total, lat = best
         results["policies"][policy.id] = {
             "evaluations_per_s": round(len(prepared) / total),
             "p50_us": round(_pct(lat, 0.50) * 1e6, 1),
             "p99_us": round(_pct(lat, 0.99) * 1e6, 1),
             "determinations": verdicts,
         }
+    # end to end: given facts -> calculators -> determination -> full explanation and JSON form
+    lusp_policy = rt.catalog.find_drug("luspatercept")
+    lusp_pack = rt.catalog.pack_of(lusp_policy)
+    best_e2e = float("inf")
+    for _ in range(PASSES):
+        t = time.perf_counter()
+        for f in parsed:
+            evaluate(lusp_policy, f, lusp_pack, rt.dictionary).to_dict()
+        best_e2e = min(best_e2e, time.perf_counter() - t)
+    results["luspatercept_end_to_end"] = {
+        "per_s": round(len(parsed) / best_e2e),
+        "us": round(best_e2e / len(parsed) * 1e6, 1),
+    }
     lusp = rt.catalog.find_drug("luspatercept")
     values = [{k: fv.value for k, fv in f.items()} for f in prepared]
     agree = sum(decide(lusp, v) == handwritten(v) for v in values)
@@ -113,7 +134,8 @@ def run(n_cases: int) -> dict[str, Any]:
         "handwritten_us": round(best_hand / len(values) * 1e6, 2),
         "ratio": round(best_engine / best_hand, 2),
     }
-    results["cold_start_s"] = round(_cold_start(), 3)
+    results["cold_start_s"] = round(_cold_start("json"), 3)
+    results["cold_start_text_s"] = round(_cold_start("text"), 3)
     return results
 
 
@@ -131,7 +153,10 @@ def main() -> int:
     e = r["engine_vs_handwritten"]
     print(f"luspatercept decision core: engine {e['engine_us']} µs vs hand-written {e['handwritten_us']} µs "
           f"= {e['ratio']}x (agreement {e['agreement']})")
-    print(f"cold start `mednec evaluate`: {r['cold_start_s']} s")
+    ee = r["luspatercept_end_to_end"]
+    print(f"luspatercept end to end (calculators + determination + full explanation + JSON form): "
+          f"{ee['per_s']:,}/s ({ee['us']} µs each)")
+    print(f"cold start `mednec evaluate` (fresh process, json / text): {r['cold_start_s']} s / {r['cold_start_text_s']} s")
     if args.json:
         args.json.write_text(json.dumps(r, indent=2))
     lusp = r["policies"]["luspatercept-mds"]
@@ -143,7 +168,7 @@ def main() -> int:
         failures.append("engine > 5x hand-written")
     if ok_n[0] != ok_n[1]:
         failures.append("engine and hand-written disagree")
-    if r["cold_start_s"] >= 0.5:
+    if max(r["cold_start_s"], r["cold_start_text_s"]) >= 0.5:
         failures.append("cold start >= 0.5 s")
     for f in failures:
         print(f"TARGET MISSED: {f}")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from mednec.errors import ConfigError, InputError, MednecError
 from mednec.intake.values import parse_date
@@ -49,8 +48,16 @@ class Phase(str, Enum):
     continuation = "continuation"
 
 
-def _out() -> Console:
+def _out() -> Any:
+    from rich.console import Console  # lazy: JSON output does not need rich
+
     return Console(highlight=False, soft_wrap=False)
+
+
+def _error(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(message, soft_wrap=True)
 
 
 def _runtime() -> Any:
@@ -179,9 +186,15 @@ def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = 
     raise typer.Exit(0 if report.ok else 1)
 
 
+def escape(text: str) -> str:
+    """Escape rich markup in user-supplied text (a field name like ``facts[0]``)."""
+    from rich.markup import escape as _escape
+
+    return str(_escape(text))
+
+
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
-    err = Console(stderr=True, highlight=False)
     try:
         app(standalone_mode=False)
     except typer.Exit as exc:
@@ -190,7 +203,7 @@ def main() -> None:
         if os.environ.get("MEDNEC_DEBUG"):
             raise
         kind = "policy error" if isinstance(exc, ConfigError) else "error"
-        err.print(f"[bold red]{kind}:[/bold red] {exc}", markup=True, soft_wrap=True)
+        _error(f"[bold red]{kind}:[/bold red] {escape(str(exc))}")
         sys.exit(3 if isinstance(exc, ConfigError) else 2)
     except Exception as exc:  # usage errors from typer/click, and anything unexpected
         show = getattr(exc, "show", None)
@@ -201,5 +214,5 @@ def main() -> None:
             sys.exit(130)
         if os.environ.get("MEDNEC_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc} (set MEDNEC_DEBUG=1 for details)")
+        _error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))} (set MEDNEC_DEBUG=1 for details)")
         sys.exit(70)

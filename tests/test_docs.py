@@ -1,0 +1,46 @@
+"""Docs that cannot drift: every CLI command and calculator appears in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mednec
+from mednec.calculators.registry import CALCULATORS
+from mednec.cli import app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+
+
+def _commands() -> list[str]:
+    out = [f"mednec {c.name or c.callback.__name__}" for c in app.registered_commands]  # type: ignore[union-attr]
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        assert sub is not None
+        out += [f"mednec {group.name} {c.name or c.callback.__name__}" for c in sub.registered_commands]  # type: ignore[union-attr]
+    return out
+
+
+def test_every_command_is_documented() -> None:
+    commands = _commands()
+    assert "mednec evaluate" in commands
+    for cmd in commands:
+        assert f"`{cmd}" in README, f"{cmd} is not documented in README.md"
+
+
+def test_every_calculator_is_documented() -> None:
+    words = {"ipss_r": "IPSS-R", "transfusion_burden": "transfusion burden",
+             "esa_response": "ESA trial assessment", "treatment_course": "on-treatment course", "age": "date of birth"}
+    for calc in CALCULATORS:
+        assert calc.name in words, f"calculator {calc.name} has no README wording registered here"
+
+
+def test_public_api_is_exactly_all() -> None:
+    public = {n for n in dir(mednec) if not n.startswith("_") and not isinstance(getattr(mednec, n), type(mednec))}
+    assert public - {"annotations"} == set(mednec.__all__) - {"__version__"}
+
+
+def test_readme_first_screen_has_the_two_commands() -> None:
+    head = README[:1500]
+    assert "python3 -m pip install -e . && mednec evaluate examples/" in head
+    assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in head
+    assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
