@@ -275,8 +275,10 @@ class _Explainer:
 
     def _change_text(self, node: Node, st: Tri, missing: list[Node]) -> str:
         if st is _UNK:
-            labels = ", ".join(dict.fromkeys(self.dictionary.facts[str(n.fact)].label for n in missing))
-            return f"Document {labels.lower() or 'the facts this criterion reads'}; the criterion needs: {node.condition}."
+            asked = list(dict.fromkeys(f for n in missing for f in self._requested(str(n.fact))))
+            labels = ", ".join(self.dictionary.facts[f].label for f in asked)
+            questions = " ".join(q for q in (self.dictionary.facts[f].question for f in asked) if q)
+            return f"Not documented: {labels}. {questions} The criterion needs: {node.condition}.".replace("  ", " ")
         if node.if_unmet:
             return node.if_unmet
         current = "; ".join(

@@ -36,7 +36,7 @@ class Reference(NamedTuple):
     def formatted(self) -> str:
         """One-line reference in a Vancouver-like style."""
         who = self.authors or self.issuer
-        parts = [p for p in (who, self.title) if p]
+        parts = [p.rstrip(".") for p in (who, self.title) if p]
         text = ". ".join(parts)
         if self.journal:
             text += f". {self.journal}"
