@@ -19,7 +19,7 @@ from mednec.calculators.esa_response import (
     EsaCourse,
     assess_esa,
 )
-from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r
+from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_category
 from mednec.calculators.transfusion_burden import (
     TRANSFUSION_CITATION,
     Transfusion,
@@ -89,6 +89,23 @@ def _run_ipss_r(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
         f"ANC {r.anc_points:g} = {r.score:g} ({r.category.replace('_', ' ')})"
     )
     return {"ipss_r_score": r.score, "ipss_r_category": r.category}, detail
+
+
+def _ipss_r_check(facts: Facts, given: str) -> str:
+    """A note comparing a documented IPSS-R category with what its components compute."""
+    values, detail = _run_ipss_r(facts, dt.date.min)
+    if values["ipss_r_category"] == given:
+        return f"IPSS-R category {given.replace('_', ' ')} agrees with its components: {detail}"
+    return (
+        f"IPSS-R category documented as {given.replace('_', ' ')}, but its components compute "
+        f"{detail}; the documented category is used -- check which is current"
+    )
+
+
+def _run_ipss_r_from_score(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    score = _v(facts, "ipss_r_score")
+    category = ipss_r_category(score)
+    return {"ipss_r_category": category}, f"score {score:g} = {category.replace('_', ' ')} (Greenberg 2012 bands)"
 
 
 def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
@@ -162,6 +179,14 @@ CALCULATORS: tuple[Calculator, ...] = (
         _run_ipss_r,
     ),
     Calculator(
+        "ipss_r_from_score",
+        "IPSS-R category from a documented score",
+        ("ipss_r_score",),
+        ("ipss_r_category",),
+        IPSS_R_CITATION,
+        _run_ipss_r_from_score,
+    ),
+    Calculator(
         "transfusion_burden",
         "RBC transfusion burden (IWG 2018)",
         ("rbc_transfusions",),
@@ -223,8 +248,11 @@ def derive(facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
     as_of = facts.as_of
     changed = False
     keys = current.keys()
+    given_ipss = facts.get("ipss_r_category")
     for calc in CALCULATORS:
         if not keys >= calc.input_set or keys >= calc.output_set:
+            if calc.name == "ipss_r" and given_ipss is not None and keys >= calc.input_set:
+                notes.append(_ipss_r_check(current, given_ipss.value))
             continue
         values, detail = calc.run(current, as_of)
         dates = [current[i].observed for i in calc.reads if i in current]
@@ -234,7 +262,7 @@ def derive(facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
             if k not in current:
                 current[k] = FactValue(k, v, units.get(k), observed, provenance, True)
                 changed = True
-        if calc.name == "ipss_r":
+        if calc.name == "ipss_r" and "ipss_r_category" in values and current["ipss_r_category"].derived:
             notes.append(f"IPSS-R category not given; derived from its components: {detail}")
     if not changed:
         return facts

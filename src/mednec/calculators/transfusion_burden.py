@@ -9,6 +9,10 @@ response criteria in patients with MDS included in clinical trials. Blood
   at most 3 units in 8 weeks;
 * HTB (high transfusion burden): at least 8 units in 16 weeks, at least 4 in 8 weeks.
 
+An episode is a day with one or more transfusions. Read with "at most 3 units in any 8-week
+window", 7 units in 16 weeks can never be LTB (two 8-week windows cover the 16 weeks, so one
+holds at least 4); such patients are ``unclassified``.
+
 Patients transfused but outside those bands (1-2 units in 16 weeks, or 3-7 units in a
 single episode or with 4 or more in one 8-week window) are ``unclassified``.
 
@@ -68,7 +72,7 @@ def transfusion_burden(transfusions: Sequence[Transfusion], as_of: dt.date) -> T
     window = [t for t in transfusions if start16 < t.date <= as_of]
     units16 = float(sum(t.units for t in window))
     units8 = units_between(window, as_of - 8 * WEEK, as_of)
-    episodes = len(window)
+    episodes = len({t.date for t in window})  # transfusions on the same day are one episode
     peak8 = _max_units_any_8w(window)
     if units16 == 0:
         category = "ntd"

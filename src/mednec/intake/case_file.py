@@ -15,6 +15,7 @@ evaluation date, when the case pins one; ``--as-of`` overrides it).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +33,18 @@ __all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "pars
 
 _TOP_KEYS = {"id", "title", "description", "as_of", "patient", "facts"}
 _PATIENT_KEYS = {"birth_date", "sex", "age"}
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CaseLoader(_Base):  # type: ignore[misc, valid-type]
+    """Safe YAML loader that leaves dates as text, so `parse_date` can name a bad one's field."""
+
+
+_CaseLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in _Base.yaml_implicit_resolvers.items()
+}
+_Loader: Any = _CaseLoader
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise CaseFormatError(f"malformed YAML{where}: {problem}", field=name) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an explicit !!float tag on text
+        raise CaseFormatError(f"malformed value: {exc}", field=name) from None
     if not isinstance(data, Mapping):
         raise CaseFormatError("a case must be a mapping with 'patient' and 'facts'", field=name)
     return data
@@ -105,9 +119,12 @@ def parse_case(
     """
     unknown = set(map(str, data)) - _TOP_KEYS
     if unknown:
+        first = sorted(unknown)[0]
+        near = difflib.get_close_matches(first, sorted(_TOP_KEYS), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
         raise CaseFormatError(
-            f"unknown key(s) {', '.join(sorted(unknown))}; a case has: {', '.join(sorted(_TOP_KEYS))}",
-            field=sorted(unknown)[0],
+            f"unknown key(s) {', '.join(sorted(unknown))}{hint} A case has: {', '.join(sorted(_TOP_KEYS))}",
+            field=first,
         )
     if as_of is None:
         as_of = parse_date(data["as_of"], path="as_of") if data.get("as_of") else dt.date.today()

@@ -25,7 +25,8 @@ from mednec.facts.factset import FactValue, Provenance
 
 __all__ = ["parse_date", "parse_fact_value"]
 
-_NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(.*?)\s*$")
+_NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
 _FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
 _VALUE_KEYS = {"value", "unit", "date", "source"}
@@ -37,11 +38,11 @@ def parse_date(raw: Any, *, path: str) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    if isinstance(raw, str):
+    if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):
         try:
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
-            pass
+            raise CaseFormatError(f"{raw!r} is not a real date", field=path) from None
     raise CaseFormatError(f"expected a date as YYYY-MM-DD, got {raw!r}", field=path)
 
 
@@ -55,7 +56,10 @@ def _check_not_future(d: dt.date, as_of: dt.date, path: str) -> None:
 def _number(raw: Any, path: str) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise CaseFormatError(f"expected a number, got {raw!r}", field=path)
-    x = float(raw)
+    try:
+        x = float(raw)
+    except OverflowError:
+        raise CaseFormatError(f"number too large: {str(raw)[:20]}...", field=path) from None
     if math.isnan(x) or math.isinf(x):
         raise CaseFormatError(f"expected a finite number, got {raw!r}", field=path)
     return x
@@ -75,7 +79,7 @@ def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
         m = _NUM_UNIT.match(raw)
         if not m:
             raise CaseFormatError(f"expected a number with an optional unit, got {raw!r}", field=path)
-        raw, unit_text = float(m.group(1)), m.group(2)
+        raw, unit_text = float(m.group(1).replace(",", ".")), m.group(2)
         if unit_text:
             if unit is not None:
                 raise CaseFormatError("unit given twice", field=path)
@@ -176,6 +180,8 @@ def parse_fact_value(
         if value_raw is None:
             return None
         unit = raw.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            raise CaseFormatError(f"a unit is text such as 'g/dL', got {unit!r}", field=f"{path}.unit")
         if raw.get("date") is not None:
             observed = parse_date(raw["date"], path=f"{path}.date")
             _check_not_future(observed, as_of, f"{path}.date")

@@ -30,9 +30,9 @@ def _criteria_table(det: Determination, pathway: str | None, title: str) -> Tabl
             continue
         style = _STATUS_STYLE[c.status]
         text = Text("  " * c.depth + c.text)
-        evidence = "\n".join(evidence_text(e) for e in c.evidence)
+        evidence = Text("\n".join(evidence_text(e) for e in c.evidence))  # Text: user data is not markup
         table.add_row(Text(_ICON[c.status], style=style), text,
-                      Text(STATUS_WORD[c.status], style=style), evidence, cite_marks(c.citations))
+                      Text(STATUS_WORD[c.status], style=style), evidence, Text(cite_marks(c.citations)))
     return table
 
 
@@ -40,7 +40,7 @@ def print_determination(det: Determination, console: Console) -> None:
     """Print the whole determination."""
     style = _VERDICT_STYLE[det.determination]
     head = Text(VERDICT_WORD[det.determination].upper(), style=style)
-    lines = [head, Text(f"{det.policy['title']}  (policy {det.policy['id']} v{det.policy['version']}, "
+    lines: list[Text] = [head, Text(f"{det.policy['title']}  (policy {det.policy['id']} v{det.policy['version']}, "
                         f"effective {det.policy['effective_date']}; evaluated as of {det.as_of.isoformat()}, "
                         f"{det.phase} review)")]
     if det.pathway:
@@ -53,7 +53,7 @@ def print_determination(det: Determination, console: Console) -> None:
                           style="italic"))
     console.print(Panel(Group(*lines), title="mednec determination", expand=True))
     for note in det.notes:
-        console.print(f"[cyan]Note:[/cyan] {note}")
+        console.print(Text.assemble(("Note: ", "cyan"), note))
     if det.phase == "initial":
         console.print(_criteria_table(det, None, "Criteria every pathway needs"))
         for p in det.pathways:
@@ -64,14 +64,14 @@ def print_determination(det: Determination, console: Console) -> None:
     if det.missing_documentation:
         console.print("\n[bold yellow]Missing documentation — please send:[/bold yellow]")
         for m in det.missing_documentation:
-            console.print(f"  • {m.description}")
+            console.print(Text(f"  • {m.description}"))
             for q in m.questions:
-                console.print(f"      [dim]{q}[/dim]")
+                console.print(Text(f"      {q}", style="dim"))
     if det.changes:
         console.print("\n[bold]What would change the answer:[/bold]")
         for ch in det.changes:
             where = f"[{ch.pathway}] " if ch.pathway else ""
-            console.print(f"  • {where}{ch.criterion}: {ch.text}")
+            console.print(Text(f"  • {where}{ch.criterion}: {ch.text}"))
     if det.alternatives:
         console.print("\n[bold]Other drugs for this patient (guideline sequence):[/bold]")
         for alt in det.alternatives:
@@ -81,5 +81,5 @@ def print_determination(det: Determination, console: Console) -> None:
     console.print("\n[bold]References[/bold]")
     for c in det.citations:
         sections = f" (§{', §'.join(c.sections)})" if c.sections else ""
-        console.print(f"  [{c.n}] {c.ref.formatted()}{sections}", highlight=False)
+        console.print(Text(f"  [{c.n}] {c.ref.formatted()}{sections}"))
     console.print(f"\n[dim]input hash {det.input_hash}[/dim]")

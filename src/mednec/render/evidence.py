@@ -1,0 +1,207 @@
+"""The pack's evidence file (``packs/<pack>/evidence.yaml``): cited statements for documents.
+
+Policies decide; this file explains. It holds, per policy, the guideline status, key trials,
+safety, monitoring, a milestone schedule, emerging evidence, common pitfalls and the
+patient wording of every criterion, and pack-wide statements (ESA ineligibility, appeal
+rights). Every statement cites ids from the pack's ``references.yaml``; the loader rejects
+unknown keys (naming the allowed ones), unknown references and unknown criterion ids.
+
+Example::
+
+    ev = load_evidence(pack)
+    ev.policy("luspatercept-mds").key_trials[0].result   # 'Transfusion independence ...'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mednec.errors import ConfigError
+from mednec.policies.model import Pack, Policy
+from mednec.policies.references import Citation, parse_citation
+
+__all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Statement", "Trial", "load_evidence"]
+
+_STATUSES = ("confirmed", "secondary")
+
+
+class Statement(NamedTuple):
+    """One cited sentence."""
+
+    text: str
+    cites: tuple[Citation, ...]
+    status: str = "confirmed"
+
+
+class Trial(NamedTuple):
+    """A key trial: name, design and main result."""
+
+    name: str
+    design: str
+    result: str
+    cites: tuple[Citation, ...]
+
+
+class Milestone(NamedTuple):
+    """A treatment milestone, in weeks after the first dose."""
+
+    week: int
+    text: str
+    cites: tuple[Citation, ...]
+
+
+class PlainWords(NamedTuple):
+    """Patient wording for one policy."""
+
+    name: str
+    what: str
+    criteria: Mapping[str, str]
+    questions: tuple[str, ...]
+
+
+class PolicyEvidence(NamedTuple):
+    """Everything the documents say about one policy beyond the policy itself."""
+
+    label: str
+    guideline: tuple[Statement, ...]
+    key_trials: tuple[Trial, ...]
+    safety: tuple[Statement, ...]
+    monitoring: tuple[Statement, ...]
+    schedule: tuple[Milestone, ...]
+    emerging: tuple[Statement, ...]
+    pitfalls: tuple[Statement, ...]
+    plain: PlainWords
+
+
+@dataclass(frozen=True)
+class PackEvidence:
+    """The evidence file of one pack."""
+
+    version: str
+    source: str
+    esa_ineligibility: tuple[Statement, ...]
+    appeals: tuple[Statement, ...]
+    appeals_plain: tuple[Statement, ...]
+    questions: tuple[str, ...]
+    policies: Mapping[str, PolicyEvidence]
+
+    def policy(self, policy_id: str) -> PolicyEvidence:
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            raise ConfigError(f"no evidence entry for policy {policy_id!r}", field="evidence.yaml") from None
+
+
+class _Ctx:
+    def __init__(self, where: str, refs: Mapping[str, Any]) -> None:
+        self.where, self.refs = where, refs
+
+    def keys(self, raw: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Mapping[str, Any]:
+        if not isinstance(raw, Mapping):
+            raise ConfigError("expected a mapping", field=f"{self.where}:{path}")
+        extra = sorted(set(map(str, raw)) - set(allowed))
+        if extra:
+            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(allowed)}",
+                              field=f"{self.where}:{path}")
+        for k in required:
+            if raw.get(k) in (None, ""):
+                raise ConfigError(f"{k} is required", field=f"{self.where}:{path}")
+        return raw
+
+    def cites(self, raw: Any, path: str) -> tuple[Citation, ...]:
+        cites = tuple(parse_citation(str(c)) for c in (raw or ()))
+        if not cites:
+            raise ConfigError("at least one cite is required", field=f"{self.where}:{path}")
+        for c in cites:
+            if c.ref not in self.refs:
+                raise ConfigError(f"citation {c.ref!r} is not in references.yaml", field=f"{self.where}:{path}")
+        return cites
+
+    def statements(self, raw: Any, path: str) -> tuple[Statement, ...]:
+        out = []
+        for i, s in enumerate(raw or ()):
+            p = f"{path}[{i}]"
+            m = self.keys(s, p, ("text", "cite", "status"), ("text",))
+            status = str(m.get("status", "confirmed"))
+            if status not in _STATUSES:
+                raise ConfigError(f"status must be one of {', '.join(_STATUSES)}", field=f"{self.where}:{p}")
+            out.append(Statement(str(m["text"]).strip(), self.cites(m.get("cite"), p), status))
+        return tuple(out)
+
+
+_POLICY_KEYS = ("label", "guideline", "key_trials", "safety", "monitoring", "schedule", "emerging",
+                "pitfalls", "plain")
+
+
+def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
+    path = f"policies.{pid}"
+    m = ctx.keys(raw, path, _POLICY_KEYS, ("label", "plain"))
+    if m["label"] not in ctx.refs:
+        raise ConfigError(f"label {m['label']!r} is not in references.yaml", field=f"{ctx.where}:{path}.label")
+    trials = []
+    for i, raw_trial in enumerate(m.get("key_trials") or ()):
+        p = f"{path}.key_trials[{i}]"
+        t = ctx.keys(raw_trial, p, ("name", "design", "result", "cite"), ("name", "design", "result"))
+        trials.append(Trial(str(t["name"]), str(t["design"]).strip(), str(t["result"]).strip(),
+                            ctx.cites(t.get("cite"), p)))
+    schedule = []
+    for i, s in enumerate(m.get("schedule") or ()):
+        sm = ctx.keys(s, f"{path}.schedule[{i}]", ("week", "text", "cite"), ("text",))
+        week = sm.get("week")
+        if isinstance(week, bool) or not isinstance(week, int) or week < 0:
+            raise ConfigError("week must be a whole number ≥ 0", field=f"{ctx.where}:{path}.schedule[{i}]")
+        schedule.append(Milestone(week, str(sm["text"]), ctx.cites(sm.get("cite"), f"{path}.schedule[{i}]")))
+    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "criteria", "questions"), ("name", "what", "criteria"))
+    known = {str(n.id) for _, tree in policy.trees() for n in tree.criteria}
+    words = {str(k): str(v) for k, v in dict(pm["criteria"]).items()}
+    unknown, missing = sorted(set(words) - known), sorted(known - set(words))
+    if unknown or missing:
+        raise ConfigError(f"plain.criteria must name exactly the policy's criteria; unknown: {unknown}, "
+                          f"missing: {missing}", field=f"{ctx.where}:{path}.plain.criteria")
+    return PolicyEvidence(
+        label=str(m["label"]),
+        guideline=ctx.statements(m.get("guideline"), f"{path}.guideline"),
+        key_trials=tuple(trials),
+        safety=ctx.statements(m.get("safety"), f"{path}.safety"),
+        monitoring=ctx.statements(m.get("monitoring"), f"{path}.monitoring"),
+        schedule=tuple(sorted(schedule, key=lambda s: s.week)),
+        emerging=ctx.statements(m.get("emerging"), f"{path}.emerging"),
+        pitfalls=ctx.statements(m.get("pitfalls"), f"{path}.pitfalls"),
+        plain=PlainWords(str(pm["name"]), str(pm["what"]), words, tuple(map(str, pm.get("questions") or ()))),
+    )
+
+
+def parse_evidence(data: Any, pack: Pack, *, where: str = "evidence.yaml") -> PackEvidence:
+    """Validate an evidence mapping against the pack's policies and references."""
+    ctx = _Ctx(where, pack.references)
+    top = ctx.keys(data, "", ("version", "source", "common", "policies"), ("version", "policies"))
+    common = ctx.keys(top.get("common") or {}, "common", ("esa_ineligibility", "appeals", "appeals_plain", "questions"))
+    by_id = {p.id: p for p in pack.policies}
+    raw_policies = ctx.keys(top["policies"], "policies", tuple(by_id))
+    missing = sorted(set(by_id) - set(map(str, raw_policies)))
+    if missing:
+        raise ConfigError(f"no evidence for policies {missing}", field=f"{where}:policies")
+    return PackEvidence(
+        version=str(top["version"]),
+        source=str(top.get("source", "")),
+        esa_ineligibility=ctx.statements(common.get("esa_ineligibility"), "common.esa_ineligibility"),
+        appeals=ctx.statements(common.get("appeals"), "common.appeals"),
+        appeals_plain=ctx.statements(common.get("appeals_plain"), "common.appeals_plain"),
+        questions=tuple(map(str, common.get("questions") or ())),
+        policies={pid: _policy(ctx, pid, raw, by_id[pid]) for pid, raw in raw_policies.items()},
+    )
+
+
+@cache
+def load_evidence(pack: Pack) -> PackEvidence:
+    """Load and validate ``evidence.yaml`` beside the pack's ``pack.yaml`` (once per pack)."""
+    from mednec.policies.loader import read_yaml
+
+    path = Path(pack.path) / "evidence.yaml"
+    if not path.is_file():
+        raise ConfigError("the pack has no evidence.yaml; documents need one", field=str(path))
+    return parse_evidence(read_yaml(path), pack, where=str(path))

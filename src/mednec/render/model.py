@@ -1,0 +1,210 @@
+"""The structured article: plain data that every format (Markdown, HTML, PDF, JSON) presents.
+
+All values are strings, numbers, booleans, ISO dates or tuples of these; ``to_data`` turns
+any of them into JSON-ready dicts and lists. Citation numbers index ``Article.references``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+__all__ = [
+    "AltRow",
+    "Article",
+    "Cited",
+    "CriteriaGroup",
+    "CriterionRow",
+    "DocumentRow",
+    "EvidenceItem",
+    "MissingRow",
+    "RefRow",
+    "Related",
+    "ScheduleRow",
+    "SequenceDrug",
+    "SequenceRow",
+    "TrialRow",
+    "to_data",
+]
+
+
+class Cited(NamedTuple):
+    """A sentence with its citation numbers; ``status`` 'secondary' flags a secondary source."""
+
+    text: str
+    cites: tuple[int, ...] = ()
+    status: str = "confirmed"
+    source: str = ""  # e.g. a guideline's issuer, version and year
+    date: str | None = None  # ISO date, for dated statements (regulatory history)
+
+
+class EvidenceItem(NamedTuple):
+    """One fact as evidence: label, value as read, date and where it came from."""
+
+    fact: str
+    label: str
+    value: str
+    date: str | None
+    source: str
+    detail: str
+    missing: bool
+    cites: tuple[int, ...]
+
+
+class CriterionRow(NamedTuple):
+    id: str
+    text: str
+    plain: str
+    status: str | None  # met | not_met | unknown; None in a general article
+    depth: int
+    parent: str | None
+    condition: str
+    evidence: tuple[EvidenceItem, ...]
+    cites: tuple[int, ...]
+    documentation: tuple[str, ...]
+    if_unmet: str | None
+    note: str | None
+
+
+class CriteriaGroup(NamedTuple):
+    """The common criteria, one pathway, or the continuation criteria."""
+
+    id: str
+    title: str
+    line: int | None
+    status: str | None
+    description: str
+    cites: tuple[int, ...]
+    criteria: tuple[CriterionRow, ...]
+
+
+class SequenceDrug(NamedTuple):
+    policy: str
+    drug: str
+    brands: tuple[str, ...]
+    requested: bool
+    determination: str | None
+
+
+class SequenceRow(NamedTuple):
+    step: int
+    text: str
+    cites: tuple[int, ...]
+    drugs: tuple[SequenceDrug, ...]
+
+
+class AltRow(NamedTuple):
+    policy: str
+    drug: str
+    brands: tuple[str, ...]
+    plain_name: str
+    determination: str
+    pathway: str | None
+    line: int | None
+    sequence: str
+
+
+class DocumentRow(NamedTuple):
+    id: str
+    description: str
+    plain: str
+    status: str | None  # present | missing | not_provided; None in a general article
+    criteria: tuple[str, ...]
+
+
+class MissingRow(NamedTuple):
+    document: str
+    description: str
+    plain: str
+    facts: tuple[str, ...]
+    questions: tuple[str, ...]
+    criteria: tuple[str, ...]
+
+
+class TrialRow(NamedTuple):
+    name: str
+    design: str
+    result: str
+    cites: tuple[int, ...]
+
+
+class ScheduleRow(NamedTuple):
+    date: str | None
+    week: int | None
+    text: str
+    cites: tuple[int, ...]
+
+
+class Related(NamedTuple):
+    question: str
+    command: str
+
+
+class RefRow(NamedTuple):
+    n: int
+    id: str
+    kind: str
+    text: str
+    sections: tuple[str, ...]
+    status: str
+    url: str
+
+
+class Article(NamedTuple):
+    """Everything one document presents. Audience changes only ``audience`` and ``disclaimer``."""
+
+    document: str
+    audience: str
+    general: bool
+    title: str
+    title_plain: str
+    review: dict[str, Any]
+    last_updated: str
+    versions: dict[str, Any]
+    drug: dict[str, Any]
+    patient: dict[str, Any]
+    determination: dict[str, Any]
+    bottom_line: tuple[Cited, ...]
+    bottom_line_plain: tuple[Cited, ...]
+    groups: tuple[CriteriaGroup, ...]
+    sequence: tuple[SequenceRow, ...]
+    alternatives: tuple[AltRow, ...]
+    documents: tuple[DocumentRow, ...]
+    missing: tuple[MissingRow, ...]
+    changes: tuple[Cited, ...]
+    mechanism: Cited | None
+    pivotal: Cited | None
+    pitfalls: tuple[Cited, ...]
+    guideline: tuple[Cited, ...]
+    label_status: str
+    current_label: Cited
+    regulatory: tuple[Cited, ...]
+    trials: tuple[TrialRow, ...]
+    safety: tuple[Cited, ...]
+    esa_ineligibility: tuple[Cited, ...]
+    monitoring: tuple[Cited, ...]
+    dosing: tuple[Cited, ...]
+    authorization: dict[str, Any] | None
+    schedule: tuple[ScheduleRow, ...]
+    emerging: tuple[Cited, ...]
+    facts: tuple[EvidenceItem, ...]
+    notes: tuple[str, ...]
+    next_steps_plain: tuple[Cited, ...]
+    questions_plain: tuple[str, ...]
+    related: tuple[Related, ...]
+    references: tuple[RefRow, ...]
+    disclaimer: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = to_data(self)
+        return out
+
+
+def to_data(value: Any) -> Any:
+    """NamedTuples -> dicts, tuples -> lists, recursively (JSON-ready)."""
+    if hasattr(value, "_asdict"):
+        return {k: to_data(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    return value

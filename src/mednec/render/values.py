@@ -1,0 +1,96 @@
+"""Fact values as people read them, and evidence items for the documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.calculators.registry import BY_NAME
+from mednec.engine.determination import MissingFact
+from mednec.facts.dictionary import FactDictionary
+from mednec.facts.factset import FactValue
+from mednec.render.cites import CiteIndex
+from mednec.render.model import EvidenceItem
+from mednec.render.phrases import phrase
+
+__all__ = ["evidence_item", "fact_text", "short_finding"]
+
+_HIDDEN_UNITS = ("count",)
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def _iso(v: Any) -> str:
+    return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+
+def _events(fv: FactValue) -> str:
+    rows: tuple[Mapping[str, Any], ...] = fv.value
+    if not rows:
+        return phrase("event.none")
+    if all("units" in r and "date" in r for r in rows):
+        dates = sorted(r["date"] for r in rows)
+        units = sum(float(r["units"]) for r in rows)
+        return phrase("event.transfusions", n=len(rows), units=_num(units), first=_iso(dates[0]), last=_iso(dates[-1]))
+    if all("drug" in r and "start" in r for r in rows):
+        parts = []
+        for r in rows:
+            response = str(r.get("response", "not recorded")).replace("_", " ")
+            key = "event.course" if r.get("end") else "event.course_open"
+            parts.append(phrase(key, drug=r["drug"], start=_iso(r["start"]), end=_iso(r.get("end", "")),
+                                response=response))
+        return "; ".join(parts)
+    if all("dose" in r and "date" in r for r in rows):
+        dates = sorted(r["date"] for r in rows)
+        top = max(float(r["dose"]) for r in rows)
+        return phrase("event.doses", n=len(rows), first=_iso(dates[0]), last=_iso(dates[-1]), max=_num(top))
+    return phrase("event.generic", n=len(rows))
+
+
+def fact_text(fv: FactValue, dictionary: FactDictionary) -> str:
+    """'8.1 g/dL', 'ESA-naive', 'D46.1 — Refractory anemia with ring sideroblasts', 'yes'."""
+    v = fv.value
+    fd = dictionary.facts.get(fv.fact)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        unit = fv.unit if fv.unit and fv.unit not in _HIDDEN_UNITS else ""
+        if unit == "%":
+            return f"{_num(v)}%"
+        return f"{_num(v)} {unit}".strip()
+    if isinstance(v, tuple):
+        return _events(fv)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if fd is not None and fd.values and str(v) in fd.values:
+        label = fd.values[str(v)].label
+        return f"{v} — {label}" if fv.fact == "diagnosis" else label
+    return str(v).replace("_", " ")
+
+
+def evidence_item(e: FactValue | MissingFact, dictionary: FactDictionary, cites: CiteIndex) -> EvidenceItem:
+    """One piece of evidence; a derived value cites its calculator's source."""
+    if isinstance(e, MissingFact):
+        return EvidenceItem(e.fact, e.label, "", None, "", "", True, ())
+    fd = dictionary.facts.get(e.fact)
+    label = fd.label if fd else e.fact
+    nums: tuple[int, ...] = ()
+    if e.derived:
+        calc = BY_NAME.get(e.provenance.source.removeprefix("calculated: "))
+        if calc is not None and calc.citation and calc.citation in cites.pack.references:
+            nums = cites.nums([calc.citation])
+    return EvidenceItem(
+        e.fact, label, fact_text(e, dictionary), e.observed.isoformat() if e.observed else None,
+        e.provenance.source, e.provenance.detail if e.derived else "", False, nums,
+    )
+
+
+def short_finding(item: EvidenceItem) -> str:
+    """'Serum erythropoietin 210 mU/mL (2026-10-02)' or 'Serum erythropoietin not documented'."""
+    if item.missing:
+        return f"{item.label}: not documented"
+    when = f" ({item.date})" if item.date else ""
+    return f"{item.label} {item.value}{when}"
