@@ -262,8 +262,11 @@ def derive(facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
             if k not in current:
                 current[k] = FactValue(k, v, units.get(k), observed, provenance, True)
                 changed = True
-        if calc.name == "ipss_r" and "ipss_r_category" in values and current["ipss_r_category"].derived:
-            notes.append(f"IPSS-R category not given; derived from its components: {detail}")
+        if calc.name == "ipss_r":
+            if given_ipss is None:
+                notes.append(f"IPSS-R category not given; derived from its components: {detail}")
+            else:
+                notes.append(_ipss_r_check(current, given_ipss.value))
     if not changed:
         return facts
     return FactSet(current, as_of, facts.notes + tuple(notes), given_digest=facts.given_digest())
