@@ -186,6 +186,11 @@ def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = 
     raise typer.Exit(0 if report.ok else 1)
 
 
+from mednec.cli_service import register as _register_service  # noqa: E402
+
+_register_service(app)
+
+
 def escape(text: str) -> str:
     """Escape rich markup in user-supplied text (a field name like ``facts[0]``)."""
     from rich.markup import escape as _escape

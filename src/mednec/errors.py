@@ -11,7 +11,13 @@
     │   ├── FutureDateError      an observation dated after the evaluation date
     │   ├── ContradictionError   two facts that cannot both be true
     │   └── UnknownDrugError     a drug name no policy covers (lists the known ones)
-    └── ConfigError              a policy, pack or fact dictionary is invalid (author error)
+    ├── ConfigError              a policy, pack or fact dictionary is invalid (author error)
+    └── ServiceError             a request to the service cannot be carried out
+        ├── AuthError            no or an unknown credential (401)
+        ├── ForbiddenError       the role may not do this (403)
+        ├── NotFoundError        no such thing, or not visible to this user (404)
+        ├── ConflictError        a state change that is not allowed now, or a lost race (409)
+        └── PreconditionFailedError  If-Match does not match the current version (412)
 
 Every error carries ``field`` (the dotted path of the offending input, when there is one)
 and a message meant for the person who wrote the input. The CLI prints the message and
@@ -22,7 +28,13 @@ from __future__ import annotations
 
 __all__ = [
     "CaseFormatError",
+    "AuthError",
     "ConfigError",
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "PreconditionFailedError",
+    "ServiceError",
     "ContradictionError",
     "FutureDateError",
     "ImplausibleValueError",
@@ -102,3 +114,45 @@ class ConfigError(MednecError):
     """A policy, pack or the fact dictionary is invalid."""
 
     code = "config_error"
+
+
+class ServiceError(MednecError):
+    """A service request that cannot be carried out."""
+
+    code = "service_error"
+    status = 400
+
+
+class AuthError(ServiceError):
+    """Missing or unknown credentials."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class ForbiddenError(ServiceError):
+    """The user's role may not do this."""
+
+    code = "forbidden"
+    status = 403
+
+
+class NotFoundError(ServiceError):
+    """No such resource, or one this user may not see (never says which)."""
+
+    code = "not_found"
+    status = 404
+
+
+class ConflictError(ServiceError):
+    """A state change not allowed in the current state, or a concurrent change won."""
+
+    code = "conflict"
+    status = 409
+
+
+class PreconditionFailedError(ServiceError):
+    """If-Match did not match the resource's current version."""
+
+    code = "precondition_failed"
+    status = 412

@@ -1,0 +1,73 @@
+"""``create_app(settings)``: the FastAPI application (nothing is built at import time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+
+from mednec.api import problems
+from mednec.runtime import Runtime, default_runtime
+from mednec.store.db import Database
+from mednec.store.service import Service
+
+__all__ = ["Settings", "create_app"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service settings. ``database_url`` None means ``MEDNEC_DATABASE_URL`` or the default SQLite file."""
+
+    database_url: str | None = None
+    migrate: bool = True
+    runtime: Runtime | None = None
+    now: Callable[[], dt.datetime] | None = field(default=None, compare=False)
+
+
+class _NoBodies(logging.Filter):
+    """Keep request bodies and query strings (which may hold patient data) out of the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = str(args[2]).split("?", 1)[0]
+            record.args = tuple(args)
+        return True
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application: database (migrated), runtime, routers, error handlers."""
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+    if settings.migrate:
+        db.upgrade()
+    service = Service(db, settings.runtime or default_runtime(), now=settings.now)
+    app = FastAPI(
+        title="mednec",
+        version="0.1.0",
+        summary="Medical-necessity review: cases, evaluations, physician review, audit.",
+        description=(
+            "Authenticate with `Authorization: Bearer <api key>` (create keys with `mednec keys create`). "
+            "Errors are RFC 9457 problem documents. Every POST accepts an `Idempotency-Key`."
+        ),
+    )
+    app.state.service = service
+    app.state.db = db
+    problems.install(app)
+    from mednec.api import routes_admin, routes_cases, routes_reviews
+
+    app.include_router(routes_cases.router)
+    app.include_router(routes_reviews.router)
+    app.include_router(routes_admin.router)
+
+    @app.get("/health", tags=["health"], summary="Liveness and database check")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "database": "sqlite" if db.is_sqlite else "postgresql",
+                "revision": db.current_revision()}
+
+    logging.getLogger("uvicorn.access").addFilter(_NoBodies())
+    return app

@@ -1,0 +1,75 @@
+"""RFC 9457 problem details: the one error body every endpoint returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mednec.errors import InputError, MednecError, ServiceError
+
+__all__ = ["install", "problem"]
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, *, code: str, field: str | None = None,
+            instance: str | None = None, extra: dict[str, Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://mednec.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if field:
+        body["field"] = field
+    if instance:
+        body["instance"] = instance
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _status(exc: MednecError) -> int:
+    if isinstance(exc, ServiceError):
+        return exc.status
+    if isinstance(exc, InputError):
+        return 422
+    return 500
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem document."""
+
+    @app.exception_handler(MednecError)
+    async def _mednec(request: Request, exc: MednecError) -> JSONResponse:
+        status = _status(exc)
+        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+                 412: "Precondition failed", 422: "Invalid input"}.get(status, "Error")
+        return problem(status, title, exc.message, code=exc.code, field=exc.field, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        return problem(422, "Invalid input", f"{first['field']}: {first['message']}", code="validation",
+                       field=first["field"] or None, instance=request.url.path, extra={"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), code=f"http_{exc.status_code}",
+                       instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
+        import logging
+
+        logging.getLogger("mednec.api").error("internal error on %s: %s", request.url.path, type(exc).__name__)
+        return problem(500, "Internal error", "the server could not complete the request", code="internal",
+                       instance=request.url.path)

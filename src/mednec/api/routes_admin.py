@@ -1,0 +1,103 @@
+"""/policies, /metrics/prior-auth, /audit, /users."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from mednec.api.deps import Auth, get_service, idempotent
+from mednec.errors import ForbiddenError, NotFoundError
+from mednec.policies.describe import describe_policy
+from mednec.store.service import Service
+
+router = APIRouter()
+Svc = Annotated[Service, Depends(get_service)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["requester", "physician_reviewer", "policy_author", "auditor", "admin"]
+
+
+@router.get("/policies", tags=["policies"], summary="List policies")
+def list_policies(principal: Auth, service: Svc) -> dict[str, Any]:
+    return {"items": [
+        {"id": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands), "version": p.version,
+         "effective_date": p.effective_date.isoformat(), "pathways": [pw.id for pw in p.pathways]}
+        for p in service.runtime.catalog.policies()
+    ]}
+
+
+@router.get("/policies/{policy_id}", tags=["policies"], summary="Read a policy with its criteria and versions")
+def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    cat = service.runtime.catalog
+    policy = next((p for p in cat.policies() if p.id == policy_id), None)
+    if policy is None:
+        raise NotFoundError(f"no policy {policy_id}")
+    out = describe_policy(policy, cat.pack_of(policy))
+    out["versions"] = [{"version": policy.version, "effective_date": policy.effective_date.isoformat(),
+                        "status": "published", "changes": list(policy.changes)}]
+    return out
+
+
+@router.get("/metrics/prior-auth", tags=["metrics"], summary="CMS-0057-F prior-authorization figures")
+def metrics(principal: Auth, service: Svc) -> dict[str, Any]:
+    return {"limits": {"expedited_hours": 72, "standard_days": 7}, "groups": service.metrics(principal)}
+
+
+@router.get("/audit", tags=["audit"], summary="Read the audit log (auditor)")
+def audit_log(
+    principal: Auth, service: Svc,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    rows = service.audit_entries(principal, limit=limit, after=after)
+    return {"items": [
+        {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_id, "action": e.action,
+         "entity": f"{e.entity_type}/{e.entity_id}", "policy_version": e.policy_version,
+         "input_hash": e.input_hash, "detail": e.detail, "hash": e.hash}
+        for e in rows
+    ]}
+
+
+@router.get("/audit/verify", tags=["audit"], summary="Verify the audit hash chain (auditor)")
+def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
+    if principal.role not in ("auditor", "admin"):
+        raise ForbiddenError(f"role {principal.role} may not do this")
+    count, problems = service.verify_audit()
+    return {"entries": count, "ok": not problems, "problems": [{"seq": p.seq, "problem": p.problem} for p in problems]}
+
+
+@router.post("/users", tags=["users"], status_code=201, summary="Create a user (admin)")
+def create_user(
+    body: UserCreate, principal: Auth, service: Svc,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    if principal.role != "admin":
+        raise ForbiddenError(f"role {principal.role} may not do this")
+
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        u = service.add_user(body.org, body.name, body.role, actor_id=principal.id)
+        return 201, {"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}, {}
+
+    return idempotent(service, principal, idempotency_key, body.model_dump(), run)
+
+
+@router.post("/users/{user_id}/keys", tags=["users"], status_code=201, summary="Create an API key (admin)")
+def create_key(
+    user_id: str, principal: Auth, service: Svc,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    if principal.role != "admin":
+        raise ForbiddenError(f"role {principal.role} may not do this")
+
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        return 201, {"user": user_id, "key": service.create_key(user_id, actor_id=principal.id),
+                     "note": "shown once; only its hash is stored"}, {}
+
+    return idempotent(service, principal, idempotency_key, {"user": user_id}, run)

@@ -1,0 +1,120 @@
+"""/cases and /cases/{id}/evaluations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from mednec.api.deps import Auth, Paging, get_service, idempotent
+from mednec.api.views import case_view, etag, evaluation_view
+from mednec.errors import InputError, PreconditionFailedError
+from mednec.store.service import Service
+
+router = APIRouter(tags=["cases"])
+Svc = Annotated[Service, Depends(get_service)]
+
+
+class CaseCreate(BaseModel):
+    """Exactly one of ``case`` (a case file as JSON), ``fhir_bundle`` or ``question``."""
+
+    model_config = ConfigDict(extra="forbid")
+    case: dict[str, Any] | None = None
+    fhir_bundle: dict[str, Any] | None = None
+    question: str | None = Field(default=None, max_length=4000)
+    title: str = Field(default="", max_length=300)
+
+
+class CaseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    facts: dict[str, Any]
+    replace: bool = False
+
+
+class EvaluationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    drug: str = Field(min_length=1, max_length=100)
+    phase: Literal["initial", "continuation"] = "initial"
+    urgency: Literal["standard", "expedited"] = "standard"
+    as_of: dt.date | None = None
+
+
+def _parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    v = value.strip().removeprefix("W/").strip('"')
+    if not v.startswith("v") or not v[1:].isdigit():
+        raise PreconditionFailedError("If-Match must be the case's ETag, e.g. \"v3\"", field="If-Match")
+    return int(v[1:])
+
+
+def _case_data(body: CaseCreate) -> tuple[dict[str, Any], str]:
+    given = [k for k in ("case", "fhir_bundle", "question") if getattr(body, k) is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of case, fhir_bundle or question", field="body")
+    if body.case is not None:
+        return body.case, "case"
+    if body.fhir_bundle is not None:
+        try:
+            from mednec.intake.fhir import bundle_to_case  # type: ignore[attr-defined]
+        except ImportError:
+            raise InputError("FHIR intake is not available in this build", field="fhir_bundle") from None
+        return bundle_to_case(body.fhir_bundle), "fhir"  # type: ignore[no-any-return]
+    raise InputError("question intake is not available in this build yet", field="question")
+
+
+@router.post("/cases", status_code=201, summary="Create a case")
+def create_case(
+    body: CaseCreate, principal: Auth, service: Svc, request: Request,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        data, source = _case_data(body)
+        c = service.create_case(principal, data, source=source, title=body.title)
+        return 201, case_view(c), {"ETag": etag(c.version), "Location": f"/cases/{c.id}"}
+
+    return idempotent(service, principal, idempotency_key, body.model_dump(mode="json"), run)
+
+
+@router.get("/cases", summary="List cases (paginated)")
+def list_cases(principal: Auth, service: Svc, paging: Annotated[Paging, Depends()]) -> dict[str, Any]:
+    rows, total = service.list_cases(principal, limit=paging.limit, offset=paging.offset)
+    return paging.page([case_view(c) for c in rows], total, "/cases")
+
+
+@router.get("/cases/{case_id}", summary="Read a case (ETag; If-None-Match gives 304)")
+def get_case(
+    case_id: str, principal: Auth, service: Svc,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    c = service.get_case(principal, case_id)
+    tag = etag(c.version)
+    if if_none_match and tag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers={"ETag": tag})
+    return JSONResponse(case_view(c), headers={"ETag": tag})
+
+
+@router.patch("/cases/{case_id}", summary="Update a case's facts (If-Match required)")
+def update_case(
+    case_id: str, body: CaseUpdate, principal: Auth, service: Svc,
+    if_match: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    c = service.update_case(principal, case_id, body.facts, if_match=_parse_if_match(if_match), replace=body.replace)
+    return JSONResponse(case_view(c), headers={"ETag": etag(c.version)})
+
+
+@router.post("/cases/{case_id}/evaluations", status_code=201, summary="Evaluate a case against a drug's policy")
+def create_evaluation(
+    case_id: str, body: EvaluationCreate, principal: Auth, service: Svc,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        ev = service.evaluate(principal, case_id, drug=body.drug, phase=body.phase, urgency=body.urgency,
+                              as_of=body.as_of)
+        return 201, evaluation_view(ev, service), {"Location": f"/evaluations/{ev.id}"}
+
+    return idempotent(service, principal, idempotency_key,
+                      {"case": case_id, **body.model_dump(mode="json")}, run)

@@ -1,0 +1,70 @@
+"""/evaluations: read, queue, review actions and history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from mednec.api.deps import Auth, Paging, get_service, idempotent
+from mednec.api.views import evaluation_view, review_view
+from mednec.errors import ConflictError
+from mednec.store.service import Service
+
+router = APIRouter(tags=["evaluations and reviews"])
+Svc = Annotated[Service, Depends(get_service)]
+
+
+class ReviewActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["claim", "approve", "overturn", "request_changes", "request_info", "appeal"]
+    reason: str | None = Field(default=None, max_length=4000)
+    decision: Literal["approved", "denied"] | None = None
+    signature: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/evaluations", summary="List evaluations: the review queue, by due time")
+def list_evaluations(
+    principal: Auth, service: Svc, paging: Annotated[Paging, Depends()],
+    state: Annotated[Literal["submitted", "under_review", "approved", "overturned", "changes_requested",
+                             "info_requested", "appealed"] | None, Query()] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+    case: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    rows, total = service.list_evaluations(principal, state=state, overdue=overdue, case_id=case,
+                                           limit=paging.limit, offset=paging.offset)
+    return paging.page([evaluation_view(e, service, full=False) for e in rows], total, "/evaluations")
+
+
+@router.get("/evaluations/{eval_id}", summary="Read an evaluation with its full determination")
+def get_evaluation(eval_id: str, principal: Auth, service: Svc) -> JSONResponse:
+    ev = service.get_evaluation(principal, eval_id)
+    return JSONResponse(evaluation_view(ev, service), headers={"ETag": f'"v{ev.version}"'})
+
+
+@router.get("/evaluations/{eval_id}/history", summary="The review history of an evaluation")
+def history(eval_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    return {"items": [review_view(a) for a in service.history(principal, eval_id)]}
+
+
+@router.post("/evaluations/{eval_id}/review", summary="Claim, approve, overturn, request changes or information, appeal")
+def review(
+    eval_id: str, body: ReviewActionIn, principal: Auth, service: Svc,
+    if_match: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    version = None
+    if if_match is not None:
+        raw = if_match.strip().removeprefix("W/").strip('"').removeprefix("v")
+        if not raw.isdigit():
+            raise ConflictError("If-Match must be the evaluation's ETag, e.g. \"v2\"", field="If-Match")
+        version = int(raw)
+
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        ev = service.act(principal, eval_id, body.action, if_match=version, reason=body.reason,
+                         decision=body.decision, signature=body.signature)
+        return 200, evaluation_view(ev, service, full=False), {"ETag": f'"v{ev.version}"'}
+
+    return idempotent(service, principal, idempotency_key, {"eval": eval_id, **body.model_dump()}, run)

@@ -1,0 +1,101 @@
+"""Service commands: `mednec serve`, `users add`, `keys create`, `audit verify`, `db upgrade`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def _service(database_url: str | None):  # type: ignore[no-untyped-def]
+    from mednec.runtime import default_runtime
+    from mednec.store.db import Database
+    from mednec.store.service import Service
+
+    db = Database(database_url)
+    db.upgrade()
+    return Service(db, default_runtime())
+
+
+DbOpt = Annotated[str | None, typer.Option("--database-url", envvar="MEDNEC_DATABASE_URL",
+                                           help="SQLAlchemy URL (default: SQLite in the user data directory).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to the CLI."""
+    users = typer.Typer(help="Manage users of the service.", no_args_is_help=True)
+    keys = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+    audit = typer.Typer(help="The audit log.", no_args_is_help=True)
+    db = typer.Typer(help="The database.", no_args_is_help=True)
+    app.add_typer(users, name="users")
+    app.add_typer(keys, name="keys")
+    app.add_typer(audit, name="audit")
+    app.add_typer(db, name="db")
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+        workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+        database_url: DbOpt = None,
+    ) -> None:
+        """Run the REST API (and, where installed, the CDS Hooks service and web app)."""
+        import os
+
+        import uvicorn
+
+        if database_url:
+            os.environ["MEDNEC_DATABASE_URL"] = database_url
+        from mednec.store.db import Database
+
+        Database(database_url).upgrade()  # migrate once, before workers start
+        os.environ["MEDNEC_SKIP_MIGRATE"] = "1"
+        uvicorn.run("mednec.api.server:app", host=host, port=port, workers=workers, factory=False,
+                    log_level="info", access_log=False)
+
+    @users.command("add")
+    def users_add(
+        org: Annotated[str, typer.Option(help="Organisation id (created if new).")],
+        name: Annotated[str, typer.Option(help="Display name.")],
+        role: Annotated[str, typer.Option(help="requester | physician_reviewer | policy_author | auditor | admin")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Create a user; prints its id."""
+        u = _service(database_url).add_user(org, name, role)
+        sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}) + "\n")
+
+    @users.command("list")
+    def users_list(database_url: DbOpt = None) -> None:
+        """List users."""
+        for u in _service(database_url).list_users():
+            sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}) + "\n")
+
+    @keys.command("create")
+    def keys_create(
+        user_id: Annotated[str, typer.Argument(help="User id from `mednec users add`.")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Create an API key for a user; the key is shown once, only its hash is stored."""
+        sys.stdout.write(_service(database_url).create_key(user_id) + "\n")
+
+    @audit.command("verify")
+    def audit_verify(database_url: DbOpt = None) -> None:
+        """Check the audit hash chain; exit 1 if any entry was edited, deleted or reordered."""
+        count, problems = _service(database_url).verify_audit()
+        for p in problems:
+            sys.stdout.write(f"seq {p.seq}: {p.problem}\n")
+        sys.stdout.write(f"{count} entries; {'chain intact' if not problems else f'{len(problems)} problem(s)'}\n")
+        raise typer.Exit(0 if not problems else 1)
+
+    @db.command("upgrade")
+    def db_upgrade(database_url: DbOpt = None) -> None:
+        """Apply the database migrations (also done by `serve`)."""
+        from mednec.store.db import Database
+
+        d = Database(database_url)
+        d.upgrade()
+        sys.stdout.write(f"database at revision {d.current_revision()}\n")

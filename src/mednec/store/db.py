@@ -1,0 +1,111 @@
+"""Database connection and migrations.
+
+``MEDNEC_DATABASE_URL`` selects the database; without it mednec uses a SQLite file in the
+user data directory (``platformdirs``). SQLite runs in WAL mode with ``synchronous=FULL`` so
+every acknowledged commit survives a crash; PostgreSQL is used through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Database", "default_url", "normalize_url"]
+
+
+def default_url() -> str:
+    """The database URL: ``MEDNEC_DATABASE_URL`` or a SQLite file in the user data directory."""
+    env = os.environ.get("MEDNEC_DATABASE_URL")
+    if env:
+        return normalize_url(env)
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("mednec"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'mednec.db'}"
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgres://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN IMMEDIATE itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Database:
+    """An engine, a session factory, and the migration runner for one database URL."""
+
+    def __init__(self, url: str | None = None, *, pool_size: int = 10) -> None:
+        self.url = normalize_url(url) if url else default_url()
+        if self.url.startswith("sqlite"):
+            self.engine = sa.create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 10}, pool_pre_ping=True
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            # take the write lock at BEGIN so concurrent writers queue instead of failing late
+            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        else:
+            self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self.sessions() as s, s.begin():
+            yield s
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision``."""
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            cfg = alembic_config(conn)
+            command.upgrade(cfg, revision)
+
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), revision)
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Any:
+    """An Alembic config pointing at the migrations shipped in the package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg

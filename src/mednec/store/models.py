@@ -1,0 +1,153 @@
+"""SQLAlchemy 2 models. Patient data lives only in ``cases.data`` and ``evaluations.result``;
+the audit log and every log line carry ids, versions and hashes, never patient facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Case",
+    "Evaluation",
+    "IdempotencyRecord",
+    "Organization",
+    "ReviewAction",
+    "User",
+]
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+ROLES = ("requester", "physician_reviewer", "policy_author", "auditor", "admin")
+STATES = ("submitted", "under_review", "approved", "overturned", "changes_requested", "info_requested", "appealed")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONType}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __table_args__ = (sa.CheckConstraint(f"role in {ROLES}", name="ck_users_role"),)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 hex; the key itself is never stored
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(sa.ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    source: Mapped[str] = mapped_column(sa.String(32), default="case")  # case | fhir | question
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    org_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(sa.ForeignKey("users.id"))
+    policy_id: Mapped[str] = mapped_column(sa.String(100))
+    policy_version: Mapped[str] = mapped_column(sa.String(50))
+    drug: Mapped[str] = mapped_column(sa.String(100), index=True)
+    phase: Mapped[str] = mapped_column(sa.String(20))
+    urgency: Mapped[str] = mapped_column(sa.String(20), default="standard")
+    as_of: Mapped[dt.date] = mapped_column(sa.Date)
+    determination: Mapped[str] = mapped_column(sa.String(40))
+    input_hash: Mapped[str] = mapped_column(sa.String(80))
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    state: Mapped[str] = mapped_column(sa.String(32), default="submitted", index=True)
+    reviewer_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    decision: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  # approved | denied
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    signature: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    appealed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    submitted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    due_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.CheckConstraint(f"state in {STATES}", name="ck_evaluations_state"),)
+
+
+class ReviewAction(Base):
+    __tablename__ = "review_actions"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(sa.ForeignKey("evaluations.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_state: Mapped[str] = mapped_column(sa.String(32))
+    to_state: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class AuditHead(Base):
+    """One row holding the last sequence number and hash: appends lock it, so the chain is total."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    actor_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    entity_type: Mapped[str] = mapped_column(sa.String(32))
+    entity_id: Mapped[str] = mapped_column(sa.String(64))
+    policy_version: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    input_hash: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    user_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int] = mapped_column(sa.Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)

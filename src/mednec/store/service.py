@@ -1,0 +1,417 @@
+"""The review service: cases, evaluations, the physician review workflow, users and keys.
+
+Every change and its audit entry are written in one transaction. Access rules:
+
+============================  =========================================================
+role                          may
+============================  =========================================================
+requester                     create and read its own organisation's cases and
+                              evaluations; update their facts; appeal a denial
+physician_reviewer            read every case and evaluation; claim, approve, overturn,
+                              request changes or information
+policy_author                 read policies (cases are not visible: 403)
+auditor                       read cases, evaluations, the audit log and metrics
+admin                         everything, and manage users and keys
+============================  =========================================================
+
+A case of another organisation answers 404, never 403, so a requester learns nothing about
+it. Review workflow (CMS-0057-F turnaround: 72 hours expedited, 7 calendar days standard)::
+
+    submitted --claim--> under_review --approve---------> approved
+        ^                    |        --overturn--------> overturned
+        |                    |        --request_changes-> changes_requested
+     appealed <--appeal--(denied)     --request_info----> info_requested
+
+An adverse final decision (denied) needs the physician reviewer's signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import statistics
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
+from mednec.errors import (
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    PreconditionFailedError,
+)
+from mednec.runtime import Runtime
+from mednec.store import audit
+from mednec.store.db import Database
+from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, ReviewAction, User
+
+__all__ = ["TURNAROUND", "Service", "hash_key"]
+
+TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
+FINAL = ("approved", "overturned")
+READ_ALL = ("physician_reviewer", "auditor", "admin")
+
+
+def hash_key(key: str) -> str:
+    """API keys are stored as SHA-256 hashes (they are 256-bit random, so no stretching is needed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    if t is not None and t.tzinfo is None:
+        return t.replace(tzinfo=dt.UTC)
+    return t
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user."""
+
+    id: str
+    org_id: str
+    role: str
+    name: str
+
+
+class Service:
+    """Domain operations over the database; the API and CLI are thin layers on top."""
+
+    def __init__(self, db: Database, runtime: Runtime, now: Callable[[], dt.datetime] | None = None) -> None:
+        self.db = db
+        self.runtime = runtime
+        self.now = now or (lambda: dt.datetime.now(dt.UTC))
+
+    # ---- organisations, users, keys -------------------------------------------------
+    def ensure_org(self, s: Session, org_id: str, name: str | None = None) -> Organization:
+        org = s.get(Organization, org_id)
+        if org is None:
+            org = Organization(id=org_id, name=name or org_id, created_at=self.now())
+            s.add(org)
+            audit.append(s, actor_id=None, action="org.create", entity_type="organization", entity_id=org_id, at=self.now())
+        return org
+
+    def add_user(self, org_id: str, name: str, role: str, *, actor_id: str | None = None) -> User:
+        if role not in ROLES:
+            raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
+        with self.db.session() as s:
+            self.ensure_org(s, org_id)
+            user = User(id=f"usr_{uuid.uuid4().hex[:16]}", org_id=org_id, name=name, role=role, created_at=self.now())
+            s.add(user)
+            s.flush()
+            audit.append(s, actor_id=actor_id, action="user.create", entity_type="user", entity_id=user.id,
+                         detail={"role": role, "org": org_id}, at=self.now())
+            return user
+
+    def create_key(self, user_id: str, *, actor_id: str | None = None) -> str:
+        """Create an API key for a user; the plain key is returned once and never stored."""
+        with self.db.session() as s:
+            if s.get(User, user_id) is None:
+                raise NotFoundError(f"no user {user_id}", field="user")
+            key = "mk_" + secrets.token_urlsafe(32)
+            rec = ApiKey(id=f"key_{uuid.uuid4().hex[:16]}", user_id=user_id, key_hash=hash_key(key),
+                         prefix=key[:10], created_at=self.now())
+            s.add(rec)
+            s.flush()
+            audit.append(s, actor_id=actor_id, action="key.create", entity_type="api_key", entity_id=rec.id,
+                         detail={"user": user_id}, at=self.now())
+            return key
+
+    def authenticate(self, key: str | None) -> Principal:
+        if not key:
+            raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
+        with self.db.session() as s:
+            row = s.execute(
+                sa.select(User).join(ApiKey, ApiKey.user_id == User.id)
+                .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
+            ).scalar_one_or_none()
+            if row is None:
+                audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
+                             entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
+                raise AuthError("unknown or revoked API key")
+            return Principal(row.id, row.org_id, row.role, row.name)
+
+    def list_users(self) -> list[User]:
+        with self.db.session() as s:
+            return list(s.execute(sa.select(User).order_by(User.created_at)).scalars())
+
+    # ---- access ---------------------------------------------------------------------
+    @staticmethod
+    def _require(p: Principal, *roles: str) -> None:
+        if p.role not in roles and p.role != "admin":
+            raise ForbiddenError(f"role {p.role} may not do this")
+
+    def _visible_case(self, s: Session, p: Principal, case_id: str) -> Case:
+        self._require(p, "requester", *READ_ALL)
+        case = s.get(Case, case_id)
+        if case is None or (p.role == "requester" and case.org_id != p.org_id):
+            raise NotFoundError(f"no case {case_id}")
+        return case
+
+    def _visible_eval(self, s: Session, p: Principal, eval_id: str) -> Evaluation:
+        self._require(p, "requester", *READ_ALL)
+        ev = s.get(Evaluation, eval_id)
+        if ev is None or (p.role == "requester" and ev.org_id != p.org_id):
+            raise NotFoundError(f"no evaluation {eval_id}")
+        return ev
+
+    # ---- cases ----------------------------------------------------------------------
+    def create_case(self, p: Principal, data: Mapping[str, Any], *, source: str = "case", title: str = "") -> Case:
+        self._require(p, "requester")
+        data = _jsonable(data)
+        parsed = self.runtime.parse_case(data, as_of=self._as_of(data))  # validate now: bad input is 422
+        with self.db.session() as s:
+            case = Case(id=f"case_{uuid.uuid4().hex[:20]}", org_id=p.org_id, created_by=p.id,
+                        title=title or parsed.title, source=source, data=data,
+                        created_at=self.now(), updated_at=self.now())
+            s.add(case)
+            s.flush()
+            audit.append(s, actor_id=p.id, action="case.create", entity_type="case", entity_id=case.id,
+                         input_hash=parsed.facts.given_digest(), detail={"source": source}, at=self.now())
+            return case
+
+    def get_case(self, p: Principal, case_id: str) -> Case:
+        with self.db.session() as s:
+            return self._visible_case(s, p, case_id)
+
+    def list_cases(self, p: Principal, *, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
+        self._require(p, "requester", *READ_ALL)
+        with self.db.session() as s:
+            q = sa.select(Case)
+            if p.role == "requester":
+                q = q.where(Case.org_id == p.org_id)
+            total = s.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+            rows = s.execute(q.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).scalars()
+            return list(rows), int(total)
+
+    def update_case(self, p: Principal, case_id: str, facts: Mapping[str, Any], *, if_match: int | None,
+                    replace: bool = False) -> Case:
+        """Merge (or replace) facts; ``if_match`` is the version the client last saw (required)."""
+        self._require(p, "requester")
+        if if_match is None:
+            raise PreconditionFailedError("send If-Match with the case's ETag to update it", field="If-Match")
+        with self.db.session() as s:
+            case = self._visible_case(s, p, case_id)
+            if case.version != if_match:
+                raise PreconditionFailedError(
+                    f"the case changed (version {case.version}, you sent {if_match}); re-read it", field="If-Match")
+            data = dict(case.data)
+            merged = dict(_jsonable(facts)) if replace else {**dict(data.get("facts") or {}), **_jsonable(facts)}
+            data["facts"] = {k: v for k, v in merged.items() if v is not None}
+            parsed = self.runtime.parse_case(data, as_of=self._as_of(data))
+            case.data = data
+            case.updated_at = self.now()
+            try:
+                s.flush()
+            except StaleDataError:
+                raise PreconditionFailedError("the case changed meanwhile; re-read it", field="If-Match") from None
+            audit.append(s, actor_id=p.id, action="case.update", entity_type="case", entity_id=case.id,
+                         input_hash=parsed.facts.given_digest(), detail={"facts": sorted(facts)}, at=self.now())
+            return case
+
+    def _as_of(self, data: Mapping[str, Any]) -> dt.date | None:
+        """The case's own ``as_of`` when it pins one, else today by the service clock."""
+        return None if data.get("as_of") else self.now().date()
+
+    # ---- evaluations ----------------------------------------------------------------
+    def evaluate(self, p: Principal, case_id: str, *, drug: str, phase: str = "initial",
+                 urgency: str = "standard", as_of: dt.date | None = None) -> Evaluation:
+        self._require(p, "requester")
+        if urgency not in TURNAROUND:
+            raise InputError("urgency must be standard or expedited", field="urgency")
+        policy = self.runtime.catalog.find_drug(drug)
+        if phase == "continuation" and policy.continuation is None:
+            raise InputError(f"policy {policy.id} has no continuation criteria", field="phase")
+        if phase not in ("initial", "continuation"):
+            raise InputError("phase must be initial or continuation", field="phase")
+        now = self.now()
+        with self.db.session() as s:
+            case = self._visible_case(s, p, case_id)
+            facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
+            det = self.runtime.evaluate(facts, policy, phase=phase)
+            ev = Evaluation(
+                id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
+                policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
+                urgency=urgency, as_of=det.as_of, determination=det.determination, input_hash=det.input_hash,
+                result=det.to_dict(), state="submitted", submitted_at=now, due_at=now + TURNAROUND[urgency],
+            )
+            s.add(ev)
+            s.flush()
+            audit.append(s, actor_id=p.id, action="evaluation.create", entity_type="evaluation", entity_id=ev.id,
+                         policy_version=f"{policy.id}@{policy.version}", input_hash=det.input_hash,
+                         detail={"case": case.id, "determination": det.determination, "urgency": urgency,
+                                 "phase": phase}, at=now)
+            return ev
+
+    def get_evaluation(self, p: Principal, eval_id: str) -> Evaluation:
+        with self.db.session() as s:
+            return self._visible_eval(s, p, eval_id)
+
+    def list_evaluations(self, p: Principal, *, state: str | None = None, overdue: bool | None = None,
+                         case_id: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Evaluation], int]:
+        self._require(p, "requester", *READ_ALL)
+        with self.db.session() as s:
+            q = sa.select(Evaluation)
+            if p.role == "requester":
+                q = q.where(Evaluation.org_id == p.org_id)
+            if state:
+                q = q.where(Evaluation.state == state)
+            if case_id:
+                q = q.where(Evaluation.case_id == case_id)
+            if overdue is not None:
+                open_ = Evaluation.state.in_(("submitted", "under_review", "appealed"))
+                late = Evaluation.due_at < self.now()
+                q = q.where(sa.and_(open_, late) if overdue else sa.not_(sa.and_(open_, late)))
+            total = s.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+            rows = s.execute(q.order_by(Evaluation.due_at, Evaluation.id).limit(limit).offset(offset)).scalars()
+            return list(rows), int(total)
+
+    def is_overdue(self, ev: Evaluation) -> bool:
+        due = _aware(ev.due_at)
+        return ev.state in ("submitted", "under_review", "appealed") and due is not None and due < self.now()
+
+    def history(self, p: Principal, eval_id: str) -> list[ReviewAction]:
+        with self.db.session() as s:
+            self._visible_eval(s, p, eval_id)
+            return list(s.execute(sa.select(ReviewAction).where(ReviewAction.evaluation_id == eval_id)
+                                  .order_by(ReviewAction.id)).scalars())
+
+    # ---- review workflow ------------------------------------------------------------
+    def act(self, p: Principal, eval_id: str, action: str, *, if_match: int | None = None,
+            reason: str | None = None, decision: str | None = None, signature: str | None = None) -> Evaluation:
+        """Apply one review action. ``if_match`` (the evaluation version) guards against races."""
+        now = self.now()
+        with self.db.session() as s:
+            ev = self._visible_eval(s, p, eval_id)
+            if if_match is not None and ev.version != if_match:
+                raise ConflictError(f"the evaluation changed (version {ev.version}); re-read it", field="If-Match")
+            before = ev.state
+            self._transition(p, ev, action, reason, decision, signature, now)
+            try:
+                s.flush()
+            except StaleDataError:
+                raise ConflictError("another reviewer acted on this evaluation first; re-read it") from None
+            s.add(ReviewAction(evaluation_id=ev.id, actor_id=p.id, action=action, from_state=before,
+                               to_state=ev.state, reason=reason, at=now))
+            audit.append(s, actor_id=p.id, action=f"review.{action}", entity_type="evaluation", entity_id=ev.id,
+                         policy_version=f"{ev.policy_id}@{ev.policy_version}", input_hash=ev.input_hash,
+                         detail={"from": before, "to": ev.state, "decision": ev.decision}, at=now)
+            return ev
+
+    def _transition(self, p: Principal, ev: Evaluation, action: str, reason: str | None, decision: str | None,
+                    signature: str | None, now: dt.datetime) -> None:
+        def need(*states: str) -> None:
+            if ev.state not in states:
+                raise ConflictError(f"cannot {action} an evaluation that is {ev.state.replace('_', ' ')}")
+
+        def need_reason() -> None:
+            if not (reason and reason.strip()):
+                raise InputError(f"{action} needs a reason", field="reason")
+
+        if action == "appeal":
+            self._require(p, "requester")
+            need(*FINAL)
+            if ev.decision != "denied":
+                raise ConflictError("only a denial can be appealed")
+            need_reason()
+            ev.state, ev.appealed = "appealed", True
+            return
+        self._require(p, "physician_reviewer")
+        if action == "claim":
+            need("submitted", "appealed")
+            ev.state, ev.reviewer_id = "under_review", p.id
+            return
+        need("under_review")
+        if ev.reviewer_id != p.id:
+            raise ConflictError("this evaluation is claimed by another reviewer")
+        if action in ("request_changes", "request_info"):
+            need_reason()
+            ev.state = "changes_requested" if action == "request_changes" else "info_requested"
+            ev.decision_reason = reason
+            return
+        if action == "approve":
+            if ev.determination == INSUFFICIENT:
+                raise ConflictError("an insufficient-information recommendation cannot be approved: "
+                                    "request information, or overturn with a decision")
+            final = "approved" if ev.determination == MEETS else "denied"
+            ev.state = "approved"
+        elif action == "overturn":
+            need_reason()
+            if decision not in ("approved", "denied"):
+                raise InputError("overturn needs decision: approved or denied", field="decision")
+            if (decision == "approved") == (ev.determination == MEETS):
+                raise ConflictError("overturn must change the recommendation; use approve to confirm it")
+            final = decision
+            ev.state = "overturned"
+        else:
+            raise InputError(f"unknown action {action!r}", field="action")
+        if final == "denied" and not (signature and signature.strip()):
+            raise InputError("an adverse decision needs the physician reviewer's signature", field="signature")
+        assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
+        ev.decision, ev.decision_reason, ev.signature, ev.decided_at = final, reason, signature, now
+
+    # ---- metrics --------------------------------------------------------------------
+    def metrics(self, p: Principal) -> dict[str, Any]:
+        """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
+        self._require(p, "auditor", "physician_reviewer")
+        with self.db.session() as s:
+            rows = list(s.execute(sa.select(Evaluation)).scalars())
+        groups: dict[str, list[Evaluation]] = {"all": rows}
+        for ev in rows:
+            groups.setdefault(f"drug:{ev.drug}", []).append(ev)
+            groups.setdefault(f"urgency:{ev.urgency}", []).append(ev)
+        return {name: self._figures(evs) for name, evs in sorted(groups.items())}
+
+    def _figures(self, evs: list[Evaluation]) -> dict[str, Any]:
+        decided = [e for e in evs if e.decided_at is not None]
+        hours = sorted(((_aware(e.decided_at) - _aware(e.submitted_at)).total_seconds() / 3600)  # type: ignore[operator]
+                       for e in decided)
+        p90 = hours[min(len(hours) - 1, int(0.9 * len(hours)))] if hours else None
+        return {
+            "requests": len(evs),
+            "approved": sum(e.decision == "approved" for e in decided),
+            "denied": sum(e.decision == "denied" for e in decided),
+            "approved_after_appeal": sum(e.decision == "approved" and e.appealed for e in decided),
+            "pending": sum(e.decided_at is None for e in evs),
+            "overdue": sum(self.is_overdue(e) for e in evs),
+            "median_decision_hours": round(statistics.median(hours), 2) if hours else None,
+            "p90_decision_hours": round(p90, 2) if p90 is not None else None,
+        }
+
+    # ---- audit ----------------------------------------------------------------------
+    def audit_entries(self, p: Principal, *, limit: int = 100, after: int = 0) -> list[Any]:
+        self._require(p, "auditor")
+        from mednec.store.models import AuditEntry
+
+        with self.db.session() as s:
+            return list(s.execute(sa.select(AuditEntry).where(AuditEntry.seq > after)
+                                  .order_by(AuditEntry.seq).limit(limit)).scalars())
+
+    def verify_audit(self) -> tuple[int, list[audit.AuditProblem]]:
+        with self.db.session() as s:
+            return audit.verify(s)
+
+    def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:
+        """Audit an action that changes nothing else (e.g. a document was produced)."""
+        with self.db.session() as s:
+            audit.append(s, actor_id=p.id, action=action, entity_type=entity_type, entity_id=entity_id,
+                         detail=json.loads(json.dumps(detail, default=str)), at=self.now())

@@ -1,0 +1,101 @@
+"""Every endpoint refuses the wrong role (403) or another organisation (404), learning nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import World, example
+
+
+def _setup(w: World) -> tuple[str, str]:
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    ev = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()["id"]
+    return case, ev
+
+
+def _calls(case: str, ev: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    return [
+        ("POST", "/cases", body),
+        ("GET", "/cases", None),
+        ("GET", f"/cases/{case}", None),
+        ("PATCH", f"/cases/{case}", {"facts": {"serum_epo": 100}}),
+        ("POST", f"/cases/{case}/evaluations", {"drug": "reblozyl"}),
+        ("GET", "/evaluations", None),
+        ("GET", f"/evaluations/{ev}", None),
+        ("GET", f"/evaluations/{ev}/history", None),
+        ("POST", f"/evaluations/{ev}/review", {"action": "claim"}),
+        ("GET", "/metrics/prior-auth", None),
+        ("GET", "/audit", None),
+        ("GET", "/audit/verify", None),
+        ("POST", "/users", {"org": "x", "name": "x", "role": "requester"}),
+        ("POST", "/users/usr_x/keys", None),
+        ("GET", "/policies", None),
+        ("GET", "/policies/luspatercept-mds", None),
+    ]
+
+
+# which roles may call each endpoint at all (everything else must get 403)
+ALLOWED = {
+    "POST /cases": {"req", "req_b", "admin"},
+    "GET /cases": {"req", "req_b", "doc", "doc2", "auditor", "admin"},
+    "GET /cases/{case}": {"req", "doc", "doc2", "auditor", "admin"},
+    "PATCH /cases/{case}": {"req", "admin"},
+    "POST /cases/{case}/evaluations": {"req", "admin"},
+    "GET /evaluations": {"req", "req_b", "doc", "doc2", "auditor", "admin"},
+    "GET /evaluations/{ev}": {"req", "doc", "doc2", "auditor", "admin"},
+    "GET /evaluations/{ev}/history": {"req", "doc", "doc2", "auditor", "admin"},
+    "POST /evaluations/{ev}/review": {"doc", "doc2", "admin"},
+    "GET /metrics/prior-auth": {"doc", "doc2", "auditor", "admin"},
+    "GET /audit": {"auditor", "admin"},
+    "GET /audit/verify": {"auditor", "admin"},
+    "POST /users": {"admin"},
+    "POST /users/{user}/keys": {"admin"},
+    "GET /policies": {"req", "req_b", "doc", "doc2", "author", "auditor", "admin"},
+    "GET /policies/{policy}": {"req", "req_b", "doc", "doc2", "author", "auditor", "admin"},
+}
+NAMES = list(ALLOWED)
+
+
+@pytest.mark.parametrize("who", ["req", "req_b", "doc", "author", "auditor"])
+def test_roles_and_organisations(world: World, who: str) -> None:
+    w = world
+    case, ev = _setup(w)
+    for (method, path, body), name in zip(_calls(case, ev), NAMES, strict=True):
+        headers = w.h(who, **({"If-Match": '"v1"'} if method == "PATCH" else {}))
+        r = w.client.request(method, path, json=body, headers=headers)
+        if who not in ALLOWED[name]:
+            if who == "req_b" and name in ("GET /cases/{case}", "PATCH /cases/{case}", "POST /cases/{case}/evaluations",
+                                          "GET /evaluations/{ev}", "GET /evaluations/{ev}/history",
+                                          "POST /evaluations/{ev}/review"):
+                assert r.status_code == 404, (who, name, r.status_code)  # another organisation: not found
+                # indistinguishable from an id that does not exist at all
+                ghost = w.client.request(method, path.replace(case, "case_doesnotexist").replace(ev, "ev_doesnotexist"),
+                                         json=body, headers=headers)
+                norm = r.text.replace(case, "X").replace(ev, "X")
+                assert norm == ghost.text.replace("case_doesnotexist", "X").replace("ev_doesnotexist", "X")
+                assert "clinic-a" not in r.text
+            else:
+                assert r.status_code == 403, (who, name, r.status_code, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+        else:
+            assert r.status_code < 400 or r.status_code == 404 and "users/usr_x" in path, (who, name, r.status_code, r.text)
+
+
+def test_other_organisation_lists_do_not_show_foreign_cases(world: World) -> None:
+    w = world
+    case, ev = _setup(w)
+    assert w.client.get("/cases", headers=w.h("req_b")).json()["total"] == 0
+    assert w.client.get("/evaluations", headers=w.h("req_b")).json()["total"] == 0
+    assert w.client.get("/cases", headers=w.h("doc")).json()["total"] == 1
+
+
+def test_no_or_bad_credentials_get_401(world: World) -> None:
+    w = world
+    assert w.client.get("/cases").status_code == 401
+    r = w.client.get("/cases", headers={"Authorization": "Bearer mk_not-a-key"})
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"

@@ -1,0 +1,94 @@
+"""The hash-chained audit log: every change is recorded, and tampering is detected."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import sqlalchemy as sa
+
+from tests.api.conftest import World, example
+
+
+def _flow(w: World) -> str:
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    ev = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()["id"]
+    w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=w.h("doc"))
+    w.client.post(f"/evaluations/{ev}/review", json={"action": "approve"}, headers=w.h("doc"))
+    return ev
+
+
+def test_every_change_is_audited_without_patient_data(world: World) -> None:
+    w = world
+    ev = _flow(w)
+    items = w.client.get("/audit?limit=500", headers=w.h("auditor")).json()["items"]
+    actions = [i["action"] for i in items]
+    for a in ("user.create", "key.create", "case.create", "evaluation.create", "review.claim", "review.approve"):
+        assert a in actions
+    entry = next(i for i in items if i["action"] == "evaluation.create")
+    assert entry["entity"] == f"evaluation/{ev}" and entry["policy_version"].startswith("luspatercept-mds@")
+    assert entry["input_hash"].startswith("sha256:")
+    text = json.dumps(items)
+    for phi in ("1956-02-14", "8.1", "D46.1", "hemoglobin"):
+        assert phi not in text
+    assert w.client.get("/audit/verify", headers=w.h("auditor")).json()["ok"] is True
+
+
+def _tamper(w: World, *sql: str) -> list[str]:
+    with w.service.db.engine.begin() as c:
+        for stmt in sql:
+            c.execute(sa.text(stmt))
+    r = w.client.get("/audit/verify", headers=w.h("auditor")).json()
+    assert r["ok"] is False
+    return [p["problem"] for p in r["problems"]]
+
+
+def test_an_edited_entry_is_detected(world: World) -> None:
+    _flow(world)
+    problems = _tamper(world, "UPDATE audit_log SET action = 'review.overturn' WHERE action = 'review.approve'")
+    assert any("edited" in p for p in problems)
+
+
+def test_a_deleted_entry_is_detected(world: World) -> None:
+    _flow(world)
+    problems = _tamper(world, "DELETE FROM audit_log WHERE seq = 3")
+    assert any("missing" in p or "deleted" in p for p in problems)
+
+
+def test_deleting_the_newest_entry_is_detected(world: World) -> None:
+    _flow(world)
+    problems = _tamper(world, "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")
+    assert any("newest" in p for p in problems)
+
+
+def test_reordered_entries_are_detected(world: World) -> None:
+    _flow(world)
+    problems = _tamper(world, "UPDATE audit_log SET seq = -1 WHERE seq = 4",
+                       "UPDATE audit_log SET seq = 4 WHERE seq = 5", "UPDATE audit_log SET seq = 5 WHERE seq = -1")
+    assert problems
+
+
+def test_two_reviewers_racing_cannot_both_succeed(world: World) -> None:
+    w = world
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    ev = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()["id"]
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def claim(who: str) -> None:
+        barrier.wait()
+        r = w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"},
+                          headers=w.h(who, **{"If-Match": '"v1"'}))
+        results.append(r.status_code)
+
+    threads = [threading.Thread(target=claim, args=(who,)) for who in ("doc", "doc2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 409]
+    hist = w.client.get(f"/evaluations/{ev}/history", headers=w.h("doc")).json()["items"]
+    assert len(hist) == 1
+    assert w.client.get("/audit/verify", headers=w.h("auditor")).json()["ok"] is True
