@@ -56,15 +56,20 @@ class Database:
     def __init__(self, url: str | None = None, *, pool_size: int = 10) -> None:
         self.url = normalize_url(url) if url else default_url()
         if self.url.startswith("sqlite"):
-            self.engine = sa.create_engine(
-                self.url, connect_args={"check_same_thread": False, "timeout": 10}, pool_pre_ping=True
-            )
+            args = {"check_same_thread": False, "timeout": 10}
+            self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            # take the write lock at BEGIN so concurrent writers queue instead of failing late
+            # writers take the write lock at BEGIN, so they queue instead of failing late
             sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            # readers use a deferred BEGIN: in WAL mode they never wait for writers
+            self.read_engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+            sa.event.listen(self.read_engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         else:
             self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            self.read_engine = self.engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,8 +77,14 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+        """A read-write session in one transaction: committed on success, rolled back on error."""
         with self.sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (on SQLite it does not take the write lock)."""
+        with self.read_sessions() as s, s.begin():
             yield s
 
     def upgrade(self, revision: str = "head") -> None:
@@ -98,6 +109,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Any:

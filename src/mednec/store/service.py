@@ -32,6 +32,7 @@ import hashlib
 import json
 import secrets
 import statistics
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, R
 
 __all__ = ["TURNAROUND", "Service", "hash_key"]
 
+AUTH_CACHE_SECONDS = 30.0
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
 FINAL = ("approved", "overturned")
 READ_ALL = ("physician_reviewer", "auditor", "admin")
@@ -100,6 +102,7 @@ class Service:
         self.db = db
         self.runtime = runtime
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
+        self._auth_cache: dict[str, tuple[Principal, float]] = {}
 
     # ---- organisations, users, keys -------------------------------------------------
     def ensure_org(self, s: Session, org_id: str, name: str | None = None) -> Organization:
@@ -137,21 +140,32 @@ class Service:
             return key
 
     def authenticate(self, key: str | None) -> Principal:
+        """The user an API key belongs to. Successful look-ups are cached for ``AUTH_CACHE_SECONDS``
+        (a revoked key stops working within that time); failures are audited."""
         if not key:
             raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
-        with self.db.session() as s:
+        digest = hash_key(key)
+        hit = self._auth_cache.get(digest)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        with self.db.reading() as s:
             row = s.execute(
                 sa.select(User).join(ApiKey, ApiKey.user_id == User.id)
-                .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
+                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
             ).scalar_one_or_none()
-            if row is None:
-                audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
-                             entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
-                raise AuthError("unknown or revoked API key")
-            return Principal(row.id, row.org_id, row.role, row.name)
+        if row is not None:
+            principal = Principal(row.id, row.org_id, row.role, row.name)
+            if len(self._auth_cache) > 10_000:
+                self._auth_cache.clear()
+            self._auth_cache[digest] = (principal, time.monotonic() + AUTH_CACHE_SECONDS)
+            return principal
+        with self.db.session() as s:  # committed before raising, so the failure stays on record
+            audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
+                         entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
+        raise AuthError("unknown or revoked API key")
 
     def list_users(self) -> list[User]:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return list(s.execute(sa.select(User).order_by(User.created_at)).scalars())
 
     # ---- access ---------------------------------------------------------------------
@@ -190,12 +204,12 @@ class Service:
             return case
 
     def get_case(self, p: Principal, case_id: str) -> Case:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return self._visible_case(s, p, case_id)
 
     def list_cases(self, p: Principal, *, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
         self._require(p, "requester", *READ_ALL)
-        with self.db.session() as s:
+        with self.db.reading() as s:
             q = sa.select(Case)
             if p.role == "requester":
                 q = q.where(Case.org_id == p.org_id)
@@ -263,13 +277,13 @@ class Service:
             return ev
 
     def get_evaluation(self, p: Principal, eval_id: str) -> Evaluation:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return self._visible_eval(s, p, eval_id)
 
     def list_evaluations(self, p: Principal, *, state: str | None = None, overdue: bool | None = None,
                          case_id: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Evaluation], int]:
         self._require(p, "requester", *READ_ALL)
-        with self.db.session() as s:
+        with self.db.reading() as s:
             q = sa.select(Evaluation)
             if p.role == "requester":
                 q = q.where(Evaluation.org_id == p.org_id)
@@ -290,7 +304,7 @@ class Service:
         return ev.state in ("submitted", "under_review", "appealed") and due is not None and due < self.now()
 
     def history(self, p: Principal, eval_id: str) -> list[ReviewAction]:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             self._visible_eval(s, p, eval_id)
             return list(s.execute(sa.select(ReviewAction).where(ReviewAction.evaluation_id == eval_id)
                                   .order_by(ReviewAction.id)).scalars())
@@ -373,7 +387,7 @@ class Service:
     def metrics(self, p: Principal) -> dict[str, Any]:
         """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
         self._require(p, "auditor", "physician_reviewer")
-        with self.db.session() as s:
+        with self.db.reading() as s:
             rows = list(s.execute(sa.select(Evaluation)).scalars())
         groups: dict[str, list[Evaluation]] = {"all": rows}
         for ev in rows:
@@ -402,12 +416,12 @@ class Service:
         self._require(p, "auditor")
         from mednec.store.models import AuditEntry
 
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return list(s.execute(sa.select(AuditEntry).where(AuditEntry.seq > after)
                                   .order_by(AuditEntry.seq).limit(limit)).scalars())
 
     def verify_audit(self) -> tuple[int, list[audit.AuditProblem]]:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return audit.verify(s)
 
     def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:

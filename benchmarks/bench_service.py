@@ -1,0 +1,306 @@
+"""Service benchmark: `python benchmarks/bench_service.py [--backend sqlite|postgresql|both]`.
+
+Starts `mednec serve` on loopback, drives it with a bounded load generator (a fixed number of
+concurrent clients for a fixed time) and prints:
+
+* sustained evaluations per second (POST /cases/{id}/evaluations: case read, calculators,
+  policy evaluation, storage and audit entry in one transaction), p50 / p99 latency, errors;
+* crash safety: the server is killed with SIGKILL in the middle of a load of writes (cases,
+  evaluations, review actions), restarted, and every acknowledged write is looked up; the
+  audit chain is verified;
+* concurrent reviewers: two reviewers claim the same evaluation at once, many times; exactly
+  one may win each time.
+
+Target on these 2-core machines: >= 300 evaluations/s with p99 < 100 ms on PostgreSQL, zero
+errors, no acknowledged write lost. Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("MEDNEC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _case() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "examples" / "luspatercept-first-line.yaml").read_text())
+    return json.loads(json.dumps(data, default=str))
+
+
+class Server:
+    def __init__(self, url: str, workers: int) -> None:
+        self.url, self.workers = url, workers
+        self.port = _free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "MEDNEC_DATABASE_URL": self.url}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mednec", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        for child in _children(self.proc.pid):
+            os.kill(child, signal.SIGKILL)
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(x) for x in out]
+
+
+def _cli(url: str, *args: str) -> str:
+    env = {**os.environ, "MEDNEC_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "mednec", *args], env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def _users(url: str) -> dict[str, str]:
+    keys = {}
+    for who, org, role in [("req", "clinic", "requester"), ("doc", "plan", "physician_reviewer"),
+                           ("doc2", "plan", "physician_reviewer"), ("auditor", "plan", "auditor")]:
+        uid = json.loads(_cli(url, "users", "add", "--org", org, "--name", who, "--role", role))["id"]
+        keys[who] = _cli(url, "keys", "create", uid)
+    return keys
+
+
+def _h(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def _load(base: str, key: str, case_ids: list[str], seconds: float, clients: int) -> dict[str, Any]:
+    lat: list[float] = []
+    errors: list[str] = []
+    stop = time.perf_counter() + seconds
+
+    async def client(i: int) -> None:
+        async with httpx.AsyncClient(base_url=base, headers=_h(key), timeout=10) as c:
+            n = i
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                r = await c.post(f"/cases/{case_ids[n % len(case_ids)]}/evaluations", json={"drug": "reblozyl"})
+                lat.append(time.perf_counter() - t)
+                if r.status_code != 201:
+                    errors.append(f"{r.status_code} {r.text[:100]}")
+                n += clients
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    elapsed = time.perf_counter() - t0
+    lat.sort()
+    return {
+        "evaluations": len(lat), "seconds": round(elapsed, 1), "per_s": round(len(lat) / elapsed),
+        "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+        "p99_ms": round(lat[int(len(lat) * 0.99)] * 1000, 1) if lat else None,
+        "errors": len(errors), "first_errors": errors[:3],
+    }
+
+
+async def _writes_until_killed(server: Server, keys: dict[str, str], seconds: float) -> dict[str, list[str]]:
+    """Cases, evaluations and claims; record only what the server acknowledged."""
+    acked: dict[str, list[str]] = {"cases": [], "evaluations": [], "claims": []}
+    body = {"case": _case()}
+    stop = time.perf_counter() + seconds
+
+    async def writer() -> None:
+        async with httpx.AsyncClient(base_url=server.base, timeout=5) as c:
+            while time.perf_counter() < stop:
+                try:
+                    r = await c.post("/cases", json=body, headers=_h(keys["req"]))
+                    if r.status_code != 201:
+                        continue
+                    acked["cases"].append(r.json()["id"])
+                    r = await c.post(f"/cases/{r.json()['id']}/evaluations", json={"drug": "reblozyl"},
+                                     headers=_h(keys["req"]))
+                    if r.status_code != 201:
+                        continue
+                    ev = r.json()["id"]
+                    acked["evaluations"].append(ev)
+                    r = await c.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=_h(keys["doc"]))
+                    if r.status_code == 200:
+                        acked["claims"].append(ev)
+                except httpx.HTTPError:
+                    return  # the server died under us: stop writing
+
+    async def killer() -> None:
+        await asyncio.sleep(seconds / 2)
+        server.kill()
+
+    await asyncio.gather(*(writer() for _ in range(8)), killer())
+    return acked
+
+
+def _check_acked(server: Server, keys: dict[str, str], acked: dict[str, list[str]]) -> dict[str, Any]:
+    missing = []
+    with httpx.Client(base_url=server.base, timeout=10) as c:
+        for cid in acked["cases"]:
+            if c.get(f"/cases/{cid}", headers=_h(keys["req"])).status_code != 200:
+                missing.append(cid)
+        for ev in acked["evaluations"]:
+            if c.get(f"/evaluations/{ev}", headers=_h(keys["req"])).status_code != 200:
+                missing.append(ev)
+        for ev in acked["claims"]:
+            r = c.get(f"/evaluations/{ev}", headers=_h(keys["doc"]))
+            if r.json()["review"]["state"] != "under_review":
+                missing.append(f"claim {ev}")
+        audit = c.get("/audit/verify", headers=_h(keys["auditor"])).json()
+    return {"acknowledged": {k: len(v) for k, v in acked.items()}, "lost": len(missing),
+            "audit_entries": audit["entries"], "audit_chain_ok": audit["ok"]}
+
+
+def _race(server: Server, keys: dict[str, str], rounds: int) -> dict[str, Any]:
+    import threading
+
+    wins = []
+    with httpx.Client(base_url=server.base, timeout=10) as c:
+        case = c.post("/cases", json={"case": _case()}, headers=_h(keys["req"])).json()["id"]
+        for _ in range(rounds):
+            ev = c.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=_h(keys["req"])).json()["id"]
+            codes: list[int] = []
+            barrier = threading.Barrier(2)
+
+            def claim(who: str, ev: str = ev, codes: list[int] = codes, barrier: threading.Barrier = barrier) -> None:
+                with httpx.Client(base_url=server.base, timeout=10) as cc:
+                    barrier.wait()
+                    codes.append(cc.post(f"/evaluations/{ev}/review", json={"action": "claim"},
+                                         headers=_h(keys[who])).status_code)
+
+            ts = [threading.Thread(target=claim, args=(w,)) for w in ("doc", "doc2")]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            wins.append(codes.count(200))
+            hist = c.get(f"/evaluations/{ev}/history", headers=_h(keys["doc"])).json()["items"]
+            assert len(hist) == 1, hist
+    return {"rounds": rounds, "exactly_one_winner": sum(w == 1 for w in wins), "double_wins": sum(w > 1 for w in wins)}
+
+
+def _pg_database() -> tuple[str, Any]:
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = f"mednec_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return admin.url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def run_backend(backend: str, seconds: float, clients: int, workers: int) -> dict[str, Any]:
+    cleanup = None
+    if backend == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="mednec-bench-")
+        url = f"sqlite:///{tmp}/mednec.db"
+    else:
+        url, cleanup = _pg_database()
+    try:
+        _cli(url, "db", "upgrade")
+        keys = _users(url)
+        server = Server(url, workers)
+        server.start()
+        try:
+            with httpx.Client(base_url=server.base, timeout=10) as c:
+                case_ids = [c.post("/cases", json={"case": _case()}, headers=_h(keys["req"])).json()["id"]
+                            for _ in range(50)]
+            asyncio.run(_load(server.base, keys["req"], case_ids, 2, clients))  # warm-up
+            load = asyncio.run(_load(server.base, keys["req"], case_ids, seconds, clients))
+            race = _race(server, keys, 20)
+            acked = asyncio.run(_writes_until_killed(server, keys, 4))
+        finally:
+            server.stop()
+        server2 = Server(url, 1)
+        server2.start()
+        try:
+            crash = _check_acked(server2, keys, acked)
+        finally:
+            server2.stop()
+        return {"load": load, "crash": crash, "race": race}
+    finally:
+        if cleanup:
+            cleanup()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = {b: run_backend(b, args.seconds, args.clients, args.workers) for b in backends}
+    failures = []
+    for b, r in results.items():
+        ld, cr, ra = r["load"], r["crash"], r["race"]
+        print(f"[{b}] {ld['per_s']} evaluations/s over {ld['seconds']} s ({ld['evaluations']} requests, "
+              f"{args.clients} clients, {args.workers} workers); p50 {ld['p50_ms']} ms, p99 {ld['p99_ms']} ms; "
+              f"errors {ld['errors']} {ld['first_errors']}")
+        print(f"[{b}] SIGKILL mid-load: acknowledged {cr['acknowledged']}, lost {cr['lost']}; "
+              f"audit {cr['audit_entries']} entries, chain {'intact' if cr['audit_chain_ok'] else 'BROKEN'}")
+        print(f"[{b}] concurrent reviewers: {ra['exactly_one_winner']}/{ra['rounds']} rounds with exactly one "
+              f"winner, {ra['double_wins']} double wins")
+        if ld["errors"] or cr["lost"] or not cr["audit_chain_ok"] or ra["double_wins"] or ra["exactly_one_winner"] != ra["rounds"]:
+            failures.append(f"{b}: errors, lost writes, broken chain or a double win")
+        if b == "postgresql" and (ld["per_s"] < 300 or (ld["p99_ms"] or 1e9) >= 100):
+            failures.append("postgresql below 300 evaluations/s or p99 >= 100 ms")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    for f in failures:
+        print(f"TARGET MISSED: {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
