@@ -50,10 +50,20 @@ def test_an_edited_entry_is_detected(world: World) -> None:
     assert any("edited" in p for p in problems)
 
 
+def _middle_entry(w: World) -> tuple[int, int]:
+    """(stripe, stripe_seq) of an entry that has a successor in its chain."""
+    with w.service.db.engine.connect() as c:
+        row = c.execute(sa.text("SELECT stripe, max(stripe_seq) FROM audit_log GROUP BY stripe "
+                                "HAVING max(stripe_seq) >= 3 ORDER BY stripe")).first()
+    assert row is not None
+    return int(row[0]), int(row[1]) - 1
+
+
 def test_a_deleted_entry_is_detected(world: World) -> None:
     _flow(world)
-    problems = _tamper(world, "DELETE FROM audit_log WHERE seq = 3")
-    assert any("missing" in p or "deleted" in p for p in problems)
+    stripe, pos = _middle_entry(world)
+    problems = _tamper(world, f"DELETE FROM audit_log WHERE stripe = {stripe} AND stripe_seq = {pos}")
+    assert any("deleted" in p for p in problems)
 
 
 def test_deleting_the_newest_entry_is_detected(world: World) -> None:
@@ -64,9 +74,13 @@ def test_deleting_the_newest_entry_is_detected(world: World) -> None:
 
 def test_reordered_entries_are_detected(world: World) -> None:
     _flow(world)
-    problems = _tamper(world, "UPDATE audit_log SET seq = -1 WHERE seq = 4",
-                       "UPDATE audit_log SET seq = 4 WHERE seq = 5", "UPDATE audit_log SET seq = 5 WHERE seq = -1")
-    assert problems
+    stripe, pos = _middle_entry(world)
+    a, b = pos, pos + 1
+    where = f"stripe = {stripe} AND stripe_seq"
+    problems = _tamper(world, f"UPDATE audit_log SET stripe_seq = -1 WHERE {where} = {a}",
+                       f"UPDATE audit_log SET stripe_seq = {a} WHERE {where} = {b}",
+                       f"UPDATE audit_log SET stripe_seq = {b} WHERE {where} = -1")
+    assert any("reordered" in p or "edited" in p for p in problems)
 
 
 def test_two_reviewers_racing_cannot_both_succeed(world: World) -> None:

@@ -119,17 +119,22 @@ class ReviewAction(Base):
 
 
 class AuditHead(Base):
-    """One row holding the last sequence number and hash: appends lock it, so the chain is total."""
+    """The last sequence number and hash of one audit chain (stripe); appends lock its row."""
 
     __tablename__ = "audit_head"
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # the stripe
     seq: Mapped[int] = mapped_column(sa.Integer)
     hash: Mapped[str] = mapped_column(sa.String(64))
 
 
+AUDIT_SEQ = sa.Sequence("audit_log_seq_seq", start=1)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.Integer, AUDIT_SEQ, primary_key=True)  # global order of writing
+    stripe: Mapped[int] = mapped_column(sa.Integer, default=0)
+    stripe_seq: Mapped[int] = mapped_column(sa.Integer)
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     actor_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     action: Mapped[str] = mapped_column(sa.String(64))
@@ -140,6 +145,7 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    __table_args__ = (sa.UniqueConstraint("stripe", "stripe_seq", name="uq_audit_log_stripe_seq"),)
 
 
 class IdempotencyRecord(Base):
