@@ -202,7 +202,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str]) 
             name=str(name),
             type=str(spec["type"]),
             optional=bool(spec.get("optional", False)),
-            range=tuple(spec["range"]) if spec.get("range") else None,  # type: ignore[arg-type]
+            range=(float(spec["range"][0]), float(spec["range"][1])) if spec.get("range") else None,
             values=tuple(str(v) for v in spec.get("values", ())),
         )
         for name, spec in (raw.get("fields") or {}).items()

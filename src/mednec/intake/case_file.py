@@ -36,7 +36,7 @@ _PATIENT_KEYS = {"birth_date", "sex", "age"}
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _CaseLoader(_Base):  # type: ignore[misc, valid-type]
+class _CaseLoader(_Base):  # type: ignore[misc]
     """Safe YAML loader that leaves dates as text, so `parse_date` can name a bad one's field."""
 
 

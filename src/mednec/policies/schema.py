@@ -65,7 +65,7 @@ class _Reader:
     def has(self, key: str) -> bool:
         return self.raw.get(key) is not None
 
-    def str(self, key: str, default: str | None = None) -> str:
+    def text(self, key: str, default: str | None = None) -> str:
         v = self.raw.get(key, default)
         if v is None:
             raise ConfigError("is required", field=self.at(key))
@@ -73,10 +73,10 @@ class _Reader:
             raise ConfigError(f"expected text, got {v!r}", field=self.at(key))
         return str(v)
 
-    def opt_str(self, key: str) -> str | None:
-        return self.str(key) if self.has(key) else None
+    def opt_text(self, key: str) -> str | None:
+        return self.text(key) if self.has(key) else None
 
-    def int(self, key: str, default: int | None = None, lo: int = 0, hi: int = 10**6) -> int:
+    def whole(self, key: str, default: int | None = None, lo: int = 0, hi: int = 10**6) -> int:
         v = self.raw.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int):
             raise ConfigError(f"expected a whole number, got {v!r}", field=self.at(key))
@@ -92,7 +92,7 @@ class _Reader:
             raise ConfigError(f"expected a number, got {v!r}", field=self.at(key))
         return float(v)
 
-    def list(self, key: str, *, required: bool = False) -> list[Any]:
+    def seq(self, key: str, *, required: bool = False) -> list[Any]:
         v = self.raw.get(key)
         if v is None:
             if required:
@@ -104,8 +104,8 @@ class _Reader:
             raise ConfigError("must not be empty", field=self.at(key))
         return v
 
-    def strs(self, key: str) -> tuple[str, ...]:
-        return tuple(str(x) for x in self.list(key))
+    def texts(self, key: str) -> tuple[str, ...]:
+        return tuple(str(x) for x in self.seq(key))
 
     def date(self, key: str) -> dt.date:
         v = self.raw.get(key)
@@ -151,12 +151,12 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         )
     meta: dict[str, Any] = {
         "path": path,
-        "id": r.opt_str("id"),
-        "text": r.opt_str("text"),
-        "cite": r.strs("cite"),
-        "documentation": r.strs("documentation"),
-        "if_unmet": r.opt_str("if_unmet"),
-        "note": r.opt_str("note"),
+        "id": r.opt_text("id"),
+        "text": r.opt_text("text"),
+        "cite": r.texts("cite"),
+        "documentation": r.texts("documentation"),
+        "if_unmet": r.opt_text("if_unmet"),
+        "note": r.opt_text("note"),
     }
     if meta["id"] is not None and not meta["text"]:
         raise ConfigError(f"criterion {meta['id']!r} needs text", field=path)
@@ -167,7 +167,7 @@ def parse_node(raw: Any, path: str) -> NodeModel:
             raise ConfigError("operators and unit belong on a leaf with fact", field=path)
         if kind == "not":
             return NodeModel(kind="not", children=(parse_node(r.raw["not"], r.at("not")),), **meta)
-        items = r.list(kind, required=True)
+        items = r.seq(kind, required=True)
         children = tuple(parse_node(c, f"{r.at(kind)}[{i}]") for i, c in enumerate(items))
         return NodeModel(kind=kind, children=children, **meta)
     if len(ops) != 1:
@@ -184,7 +184,7 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         raise ConfigError(f"'{op}' takes a list, got {operand!r}", field=r.at(op))
     if op in ("lt", "le", "gt", "ge"):
         operand = r.opt_num(op)
-    return NodeModel(kind="leaf", fact=r.str("fact"), op=op, operand=operand, unit=r.opt_str("unit"), **meta)
+    return NodeModel(kind="leaf", fact=r.text("fact"), op=op, operand=operand, unit=r.opt_text("unit"), **meta)
 
 
 class AuthorizationModel(NamedTuple):
@@ -201,10 +201,10 @@ def _auth(raw: Any, path: str) -> AuthorizationModel:
     if r.has("weeks") == r.has("months"):
         raise ConfigError("give exactly one of weeks or months", field=path)
     return AuthorizationModel(
-        weeks=r.int("weeks", lo=1, hi=520) if r.has("weeks") else None,
-        months=r.int("months", lo=1, hi=120) if r.has("months") else None,
-        cite=r.strs("cite"),
-        note=r.opt_str("note") or "",
+        weeks=r.whole("weeks", lo=1, hi=520) if r.has("weeks") else None,
+        months=r.whole("months", lo=1, hi=120) if r.has("months") else None,
+        cite=r.texts("cite"),
+        note=r.opt_text("note") or "",
     )
 
 
@@ -296,20 +296,20 @@ class PolicyModel(NamedTuple):
 
 
 def _criteria(r: _Reader, key: str, *, required: bool) -> tuple[NodeModel, ...]:
-    return tuple(parse_node(c, f"{r.at(key)}[{i}]") for i, c in enumerate(r.list(key, required=required)))
+    return tuple(parse_node(c, f"{r.at(key)}[{i}]") for i, c in enumerate(r.seq(key, required=required)))
 
 
 def _drug(raw: Any) -> DrugModel:
     r = _Reader(raw, "drug", ("generic", "names", "brands", "rxnorm", "hcpcs", "drug_class",
                               "mechanism", "mechanism_cite", "regulatory"))
-    for i, h in enumerate(r.list("hcpcs")):
+    for i, h in enumerate(r.seq("hcpcs")):
         _Reader(h, f"drug.hcpcs[{i}]", ("code", "text"))
-    for i, reg in enumerate(r.list("regulatory")):
+    for i, reg in enumerate(r.seq("regulatory")):
         _Reader(reg, f"drug.regulatory[{i}]", ("date", "text", "cite"))
     return DrugModel(
-        generic=r.str("generic"), names=r.strs("names"), brands=r.strs("brands"), rxnorm=r.strs("rxnorm"),
-        hcpcs=tuple(r.list("hcpcs")), drug_class=r.str("drug_class", ""), mechanism=r.str("mechanism", ""),
-        mechanism_cite=r.strs("mechanism_cite"), regulatory=tuple(r.list("regulatory")),
+        generic=r.text("generic"), names=r.texts("names"), brands=r.texts("brands"), rxnorm=r.texts("rxnorm"),
+        hcpcs=tuple(r.seq("hcpcs")), drug_class=r.text("drug_class", ""), mechanism=r.text("mechanism", ""),
+        mechanism_cite=r.texts("mechanism_cite"), regulatory=tuple(r.seq("regulatory")),
     )
 
 
@@ -317,12 +317,12 @@ def parse_policy(raw: Any) -> PolicyModel:
     """Read a whole policy mapping; raises :class:`ConfigError` naming the first bad field."""
     r = _Reader(raw, "", PolicyModel._fields)
     pathways = []
-    for i, p in enumerate(r.list("pathways", required=True)):
+    for i, p in enumerate(r.seq("pathways", required=True)):
         path = f"pathways[{i}]"
         pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria"))
         pathways.append(PathwayModel(
-            id=pr.str("id"), name=pr.str("name"), line=pr.int("line", 1, lo=1, hi=5),
-            description=pr.str("description", ""), cite=pr.strs("cite"),
+            id=pr.text("id"), name=pr.text("name"), line=pr.whole("line", 1, lo=1, hi=5),
+            description=pr.text("description", ""), cite=pr.texts("cite"),
             criteria=_criteria(pr, "criteria", required=True),
         ))
     continuation = None
@@ -330,37 +330,37 @@ def parse_policy(raw: Any) -> PolicyModel:
         cr = _Reader(r.raw["continuation"], "continuation",
                      ("description", "criteria", "authorization", "stop_rule", "stop_cite"))
         continuation = ContinuationModel(
-            description=cr.str("description", ""), criteria=_criteria(cr, "criteria", required=True),
+            description=cr.text("description", ""), criteria=_criteria(cr, "criteria", required=True),
             authorization=_auth(cr.raw.get("authorization"), "continuation.authorization"),
-            stop_rule=cr.str("stop_rule", ""), stop_cite=cr.strs("stop_cite"),
+            stop_rule=cr.text("stop_rule", ""), stop_cite=cr.texts("stop_cite"),
         )
     dosing = []
-    for i, d in enumerate(r.list("dosing")):
+    for i, d in enumerate(r.seq("dosing")):
         dr = _Reader(d, f"dosing[{i}]", ("id", "text", "cite", "max_dose", "unit", "min_interval_days"))
         dosing.append(DosingModel(
-            id=dr.str("id"), text=dr.str("text"), cite=dr.strs("cite"), max_dose=dr.opt_num("max_dose"),
-            unit=dr.opt_str("unit"),
-            min_interval_days=dr.int("min_interval_days", lo=1, hi=365) if dr.has("min_interval_days") else None,
+            id=dr.text("id"), text=dr.text("text"), cite=dr.texts("cite"), max_dose=dr.opt_num("max_dose"),
+            unit=dr.opt_text("unit"),
+            min_interval_days=dr.whole("min_interval_days", lo=1, hi=365) if dr.has("min_interval_days") else None,
         ))
     conditions = []
-    for i, c in enumerate(r.list("conditions", required=True)):
+    for i, c in enumerate(r.seq("conditions", required=True)):
         cr2 = _Reader(c, f"conditions[{i}]", ("system", "code", "display"))
-        conditions.append(ConditionModel(cr2.str("system"), cr2.str("code"), cr2.str("display", "")))
+        conditions.append(ConditionModel(cr2.text("system"), cr2.text("code"), cr2.text("display", "")))
     return PolicyModel(
-        id=r.str("id"),
-        version=r.str("version"),
+        id=r.text("id"),
+        version=r.text("version"),
         effective_date=r.date("effective_date"),
-        title=r.str("title"),
+        title=r.text("title"),
         drug=_drug(r.raw.get("drug")),
         conditions=tuple(conditions),
-        label_status=r.str("label_status", ""),
+        label_status=r.text("label_status", ""),
         common=_criteria(r, "common", required=False),
         pathways=tuple(pathways),
         initial_authorization=_auth(r.raw.get("initial_authorization"), "initial_authorization"),
         continuation=continuation,
         dosing=tuple(dosing),
-        sequence_note=r.str("sequence_note", ""),
-        sequence_cite=r.strs("sequence_cite"),
-        notes=r.strs("notes"),
-        changes=r.strs("changes"),
+        sequence_note=r.text("sequence_note", ""),
+        sequence_cite=r.texts("sequence_cite"),
+        notes=r.texts("notes"),
+        changes=r.texts("changes"),
     )
