@@ -51,7 +51,7 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(v[1:])
 
 
-def _case_data(body: CaseCreate) -> tuple[dict[str, Any], str]:
+def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str]:
     given = [k for k in ("case", "fhir_bundle", "question") if getattr(body, k) is not None]
     if len(given) != 1:
         raise InputError("give exactly one of case, fhir_bundle or question", field="body")
@@ -59,10 +59,10 @@ def _case_data(body: CaseCreate) -> tuple[dict[str, Any], str]:
         return body.case, "case"
     if body.fhir_bundle is not None:
         try:
-            from mednec.intake.fhir import bundle_to_case  # type: ignore[attr-defined]
+            from mednec.intake.fhir.bundle import bundle_to_case
         except ImportError:
             raise InputError("FHIR intake is not available in this build", field="fhir_bundle") from None
-        return bundle_to_case(body.fhir_bundle), "fhir"  # type: ignore[no-any-return]
+        return bundle_to_case(body.fhir_bundle, service.runtime.dictionary).case, "fhir"
     raise InputError("question intake is not available in this build yet", field="question")
 
 
@@ -72,7 +72,7 @@ def create_case(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        data, source = _case_data(body)
+        data, source = _case_data(body, service)
         c = service.create_case(principal, data, source=source, title=body.title)
         return 201, case_view(c), {"ETag": etag(c.version), "Location": f"/cases/{c.id}"}
 
