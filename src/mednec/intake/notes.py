@@ -1,0 +1,282 @@
+"""Clinical notes -> the case format, on medspaCy, with the note's character spans as provenance.
+
+The pipeline is rule-based only (no model is downloaded or loaded)::
+
+    mednec_lines (sentences: a line or a sentence) -> medspacy_target_matcher -> medspacy_context
+
+* **Targets** are the same rules the question reader uses (:func:`mednec.intake.question.all_rules`),
+  each handed to medspaCy as ``TargetRule(name, name, pattern=regex)``; the rule's handler then
+  reads the value from the matched text.
+* **ConText** marks each target negated, historical, hypothetical or family-related with its
+  default rules plus a few for this domain ("prior" as historical, "denies prior" etc.).
+  Negation turns "no del(5q)" into ``del5q: false``; a hypothetical ("if Hb falls below 8,
+  transfuse") and a family mention are not used.
+* **Sentences** come from a small component that splits at line ends and sentence punctuation:
+  notes are mostly lines ("Hgb 8.1 g/dL", "Karyotype: 46,XY[20]"), and PyRuSH took ~450 ms on
+  a two-page note where this takes under 1 ms.
+* **Dates**: a value takes the date on its own line, else the nearest dated line above it in the
+  same block ("BONE MARROW (2026-09-15):"), else the note's date ("Date of service: ...").
+  Transfusion rates and ESA courses are anchored on the note's date.
+
+spaCy and medspaCy are imported on first use and the pipeline is built once per process
+(:func:`pipeline`), so ``mednec evaluate`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mednec.errors import CaseFormatError
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.question import Understanding, all_rules, dedupe, requested_drug
+from mednec.intake.text.assemble import assemble
+from mednec.intake.text.drugs import find_drugs
+from mednec.intake.text.model import DrugMention, Finding, Unused
+from mednec.intake.text.numbers import find_dates
+from mednec.intake.text.rules import Ctx, Item, Rule
+from mednec.policies.loader import Catalog
+
+__all__ = ["load_note", "note_date", "pipeline", "read_note"]
+
+_ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE", "CONCURRENT_ESA", "SYMPTOMATIC",
+                       "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION"})
+_NOTE_DATE = re.compile(r"(?:date\s+of\s+(?:service|visit|note)|visit\s+date|encounter\s+date|note\s+date|seen\s+on|\bdate)\s*:?\s*", re.I)
+_PLAN = re.compile(r"\b(?:plan|request(?:ed|ing)?|recommend(?:ed|ation)?|start(?:ing)?|initiat(?:e|ing)|begin|prior\s+auth\w*|"
+                   r"PA\s+for|propose[ds]?|would\s+like\s+to\s+(?:start|give)|candidate\s+for)\b", re.I)
+# ConText rules for this domain: literal phrases only (medspaCy matches them with a PhraseMatcher;
+# the default rule set's token patterns cost ~60 ms on a two-page note)
+_CONTEXT_RULES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("NEGATED_EXISTENCE", "FORWARD"): (
+        "no", "not", "without", "denies", "denied", "denying", "negative for", "never", "absence of", "free of",
+        "ruled out", "rules out", "no evidence of", "no history of", "denies prior", "never received", "none of",
+        "not being", "did not have", "has not had", "no sign of", "no signs of", "non"),
+    ("NEGATED_EXISTENCE", "BACKWARD"): (
+        "not detected", "negative", "absent", "not seen", "not identified", "not present", "not found",
+        "none detected", "was negative", "were negative", "ruled out"),
+    ("HISTORICAL", "FORWARD"): ("history of", "prior", "previous", "previously", "past", "formerly", "s/p",
+                                "status post", "in the past"),
+    ("HYPOTHETICAL", "FORWARD"): ("if", "should", "in case", "unless", "would", "could", "consider", "considering",
+                                  "will consider", "assuming", "suppose", "what if", "to rule out"),
+    ("FAMILY", "FORWARD"): ("family history", "mother", "father", "brother", "sister", "sibling", "son", "daughter",
+                            "aunt", "uncle", "grandmother", "grandfather", "cousin"),
+    ("TERMINATE", "TERMINATE"): ("but", "however", "although", "though", "aside from", "except", "apart from",
+                                 "which", "whereas", "while", ";", "and has", "and is", "and was"),
+    ("PSEUDO", "PSEUDO"): ("not only", "no change", "no significant change", "without difficulty", "no longer",
+                           "not certain if", "no increase", "not necessarily"),
+}
+_MAX_SCOPE = 12  # tokens, within the sentence
+
+
+_LIST_START = re.compile(r"^\s*(?:[-•*]\s|\d{1,2}[.)]\s|[A-Za-z][\w /()-]{0,30}:)")
+
+
+def _breaks_line(text: str, nl: int) -> bool:
+    """Does the newline at ``nl`` end a sentence? Yes after a short, punctuated or header line, before a
+    list item or "Label:" line, and at a blank line; no inside wrapped prose."""
+    prev_start = text.rfind("\n", 0, nl) + 1
+    prev = text[prev_start:nl].rstrip()
+    nxt_end = text.find("\n", nl + 1)
+    nxt = text[nl + 1:nxt_end if nxt_end >= 0 else len(text)]
+    if not prev or not nxt.strip() or len(prev) < 60 or prev[-1] in ".:;!?)" or prev.isupper():
+        return True
+    return bool(_LIST_START.match(nxt))
+
+
+def _line_sentences(doc: Any) -> Any:
+    """Sentence starts after . ! ? and after a newline that ends a line of its own (a spaCy component)."""
+    n = len(doc)
+    if n:
+        doc[0].is_sent_start = True
+    text = doc.text
+    for i in range(n - 1):
+        tok = doc[i]
+        t = tok.text
+        if t in (".", "!", "?"):
+            doc[i + 1].is_sent_start = True
+        elif "\n" in t or "\n" in tok.whitespace_:
+            nl = tok.idx + (t.index("\n") if "\n" in t else len(t) + tok.whitespace_.index("\n"))
+            if _breaks_line(text, nl):
+                doc[i + 1].is_sent_start = True
+    return doc
+
+
+def _one_text_regex_matcher(target_matcher: Any) -> None:
+    """Make medspaCy's regex matcher read ``doc.text_with_ws`` once per document, not once per pattern.
+
+    medspaCy 1.3.1 rebuilds the text for each of the ~30 patterns (about 4 ms each on a two-page
+    note). The replacement keeps its behaviour (matches expanded to token boundaries) and is
+    installed only when the private attributes are where 1.3.1 keeps them.
+    """
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    inner = getattr(target_matcher, "_TargetMatcher__matcher", None)
+    regex = getattr(inner, "_MedspacyMatcher__regex_matcher", None)
+    if type(regex) is not RegexMatcher:
+        return
+
+    class OneTextRegexMatcher(RegexMatcher):  # type: ignore[misc]
+        def __call__(self, doc: Any) -> list[tuple[int, int, int]]:
+            text = doc.text_with_ws
+            out = []
+            for match_id, patterns in self._patterns.items():
+                for pattern in patterns:
+                    for m in pattern.finditer(text):
+                        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                        if span is not None and len(span):
+                            out.append((match_id, span.start, span.end))
+            return out
+
+    regex.__class__ = OneTextRegexMatcher
+
+
+@cache
+def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
+    """The medspaCy pipeline with mednec's target and context rules (built once per process)."""
+    from loguru import logger
+
+    logger.disable("PyRuSH")
+    import medspacy
+    from medspacy.context import ConTextRule
+    from medspacy.ner import TargetRule
+    from spacy.language import Language
+
+    if not Language.has_factory("mednec_lines"):
+        Language.component("mednec_lines", func=_line_sentences)
+    nlp = medspacy.load(enable=["medspacy_target_matcher"])
+    for name in ("medspacy_pyrush", "medspacy_context"):  # load() adds PyRuSH even when not enabled
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
+    nlp.add_pipe("mednec_lines", first=True)
+    nlp.add_pipe("medspacy_context", config={"rules": None})  # a global max_scope would ignore sentences
+    # targets go to a span group: setting doc.ents one span at a time is quadratic
+    matcher, context = nlp.get_pipe("medspacy_target_matcher"), nlp.get_pipe("medspacy_context")
+    matcher.result_type = "group"
+    context.input_span_type = "group"
+    context.span_group_name = matcher.span_group_name
+    rules = {r.name: r for r in all_rules(dictionary)}
+    matcher.add([TargetRule(r.name, r.name, pattern=r.pattern) for r in rules.values()])
+    _one_text_regex_matcher(matcher)
+    context.add([ConTextRule(lit, cat, direction=d, max_scope=None if d in ("TERMINATE", "PSEUDO") else _MAX_SCOPE)
+                 for (cat, d), lits in _CONTEXT_RULES.items() for lit in lits])
+    return nlp, rules
+
+
+def note_date(text: str) -> dt.date | None:
+    """The note's own date: after "Date of service:", "Date:", ... else the first date in the first 5 lines."""
+    for m in _NOTE_DATE.finditer(text):
+        found = find_dates(text, m.end(), min(len(text), m.end() + 25))
+        if found and found[0][0] == m.end():
+            return found[0][2]
+    head_end = 0
+    for _ in range(5):
+        nxt = text.find("\n", head_end + 1)
+        head_end = len(text) if nxt < 0 else nxt
+    found = find_dates(text, 0, head_end)
+    return found[0][2] if found else None
+
+
+_HEADER = re.compile(r"^\s*(?:[A-Z0-9 /&,()\-:.]{3,}|[^.]{0,60}[:)]\s*)$")
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return lo, len(text) if hi < 0 else hi
+
+
+def _value_date(text: str, s: int, e: int, default: dt.date | None) -> dt.date | None:
+    """The date on the value's line (nearest, preferring one before it), else the block's dated line."""
+    lo, hi = _line_bounds(text, s)
+    on_line = find_dates(text, lo, hi)
+    if on_line:
+        before = [d for d in on_line if d[1] <= s]
+        return (before[-1] if before else min(on_line, key=lambda d: abs(d[0] - e)))[2]
+    pos = lo - 1
+    for _ in range(15):
+        if pos <= 0:
+            break
+        plo, phi = _line_bounds(text, pos)
+        line = text[plo:phi]
+        if not line.strip():
+            break
+        found = find_dates(text, plo, phi)
+        if found and _HEADER.match(line):
+            return found[0][2]
+        pos = plo - 1
+    return default
+
+
+def _ctx_for(ent: Any, text: str, rule: Rule, source: str, as_of: dt.date, date0: dt.date | None) -> Ctx:
+    cue = None
+    if ent._.is_negated:
+        starts = [ent.doc[m.modifier_span[0]].idx for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
+        starts = [s for s in starts if s < ent.start_char]
+        cue = min(starts) if starts else None
+    # a value takes its own line's or block's date; a value in prose has none (an older-looking
+    # statement must not outrank a dated lab), while histories are anchored on the note's date
+    date = date0 if rule.name in _ANCHORED else _value_date(text, ent.start_char, ent.end_char, None)
+    return Ctx(text, ent.sent.start_char, ent.sent.end_char, source, as_of,
+               negated=bool(ent._.is_negated), hypothetical=bool(ent._.is_hypothetical),
+               historical=bool(ent._.is_historical), family=bool(ent._.is_family), date=date, cue_start=cue)
+
+
+def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date, *,
+              name: str = "note") -> Understanding:
+    """Read a clinical note: every fact with the note's character span, date and context."""
+    nlp, rules = pipeline(dictionary)
+    source = f"note {name}"
+    date0 = note_date(text)
+    doc = nlp(text)
+    items: list[Item] = []
+    nlp_matcher = nlp.get_pipe("medspacy_target_matcher")
+    for ent in sorted(doc.spans.get(nlp_matcher.span_group_name, []), key=lambda sp: sp.start_char):
+        rule = rules[ent.label_]
+        m = rule.regex.search(text, ent.start_char, ent.end_char)
+        if m is None:
+            continue
+        items.extend(rule.handle(m, _ctx_for(ent, text, rule, source, as_of, date0)))
+    findings = [i for i in items if isinstance(i, Finding)]
+    unused = [i for i in items if isinstance(i, Unused)]
+    drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)
+    drug = planned_drug(text, drugs)
+    asm = assemble(findings, unused, dictionary, as_of)
+    # a note is full of numbers that are not facts (reference ranges, doses), so leftovers are not listed
+    return Understanding(
+        text=text, source=source, as_of=as_of, case=asm.case, findings=tuple(findings), facts=asm.used,
+        unused=dedupe(asm.unused), conflicts=asm.conflicts, drugs=tuple(drugs), drug=drug, intent="necessity",
+    )
+
+
+_REQUEST = re.compile(r"\b(?:request(?:ed|ing)?|prior\s+auth\w*|PA\s+for|authori[sz]\w+|approval)\b", re.I)
+_NEG_BEFORE = re.compile(r"\b(?:not|no|never|without|nor|declined?|stopp\w+|discontinu\w+)\b[^.;\n]{0,40}$", re.I)
+
+
+def planned_drug(text: str, drugs: list[DrugMention]) -> DrugMention | None:
+    """The drug the note requests: a pack drug on a request line, else on a plan line; not a negated one."""
+    best: tuple[int, int, DrugMention] | None = None
+    for i, d in enumerate(drugs):
+        if not d.policy_id or d.consumed:
+            continue
+        lo, hi = _line_bounds(text, d.span.start)
+        line = text[lo:hi]
+        if _NEG_BEFORE.search(text[lo:d.span.start]):
+            continue
+        score = 2 if _REQUEST.search(line) else 1 if _PLAN.search(line) else 0
+        score = score * 2 + (d.how != "class")
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, -i, d)
+    return best[2] if best else None
+
+
+def load_note(path: Path) -> str:
+    """Read a note file as UTF-8 text, with a clear error."""
+    try:
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        raise CaseFormatError("no such file", field=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFormatError(f"cannot read: {exc}", field=str(path)) from None

@@ -1,0 +1,169 @@
+"""Plain-language questions -> the case format, with the words each fact came from.
+
+::
+
+    u = understand("Is Reblozyl medically necessary for a 70-year-old man with MDS-RS, "
+                   "SF3B1-mutated, Hb 8.1, needing 2 units twice a month, ESA-naive?",
+                   rt.catalog, rt.dictionary, dt.date(2026, 11, 20))
+    u.drug.policy_id            # 'luspatercept-mds'
+    u.case["facts"]["hemoglobin"]  # {'value': 8.1, 'unit': 'g/dL', 'source': 'question [..] "Hb 8.1"'}
+    rt.parse_case(u.case)       # ready for the engine
+
+Questions are short, so this runs plain regex rules with a small ConText
+(:mod:`mednec.intake.text.context`) and never loads spaCy. Decisions, recorded here and in the
+``understood`` list each answer prints:
+
+* "lower-risk" names a group, not a category: it is listed as understood but not used, and
+  ``ipss_r_category`` is set only when a category is named ("IPSS-R low", "very low risk");
+  "int-1" / "intermediate-1" are IPSS; a bare "low risk" is read as IPSS-R and says so.
+* A bound ("hemoglobin below 10 g/dL", "EPO > 500") is not a value: it is listed with the
+  reason and no value is invented.
+* Transfusion and ESA phrases become dated lists (see :mod:`mednec.intake.text.history`),
+  each marked ``synthesized`` with the phrase it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.text.assemble import assemble
+from mednec.intake.text.context import run_rules
+from mednec.intake.text.cyto import cyto_rules, diagnosis_rules
+from mednec.intake.text.drugs import find_drugs
+from mednec.intake.text.history import history_rules
+from mednec.intake.text.model import Conflict, DrugMention, Finding, TextSpan, Unused
+from mednec.intake.text.rules import Rule, lab_rules
+from mednec.policies.loader import Catalog
+
+__all__ = ["Understanding", "all_rules", "intent_of", "understand"]
+
+_NECESSITY = re.compile(
+    r"medically\s+necessary|necessity|necessary|appropriate|approv|\bcover|qualif|eligib|criteria|authori[sz]|prior\s+auth"
+    r"|indicated|justif|\bmeets?\b|\bden(?:y|ied|ial)|reimburs|pay\s+for|candidate"
+    r"|\bcan\s+(?:i|we|he|she|they|the\s+patient)\s+(?:give|get|use|start|prescribe|receive)"
+    r"|\bshould\s+(?:he|she|they|i|we|the\s+patient)\s+(?:get|receive|start|be\s+(?:given|started))", re.I)
+_CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treatment\s+(?:approach|options?|plan|choice)"
+                     r"|what\s+(?:treatment|therapy|drug|medication)|which\s+(?:treatment|therapy|drug|medication)"
+                     r"|next\s+(?:step|line)|management|suitable|recommend|options?", re.I)
+_OTHER = re.compile(r"risk\s+of|thrombo|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"
+                    r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
+
+
+def intent_of(text: str) -> str:
+    """``necessity`` (is drug X necessary / covered), ``choice`` (which treatment) or ``other``."""
+    if _NECESSITY.search(text):
+        return "necessity"
+    if _OTHER.search(text):
+        return "other"
+    if _CHOICE.search(text):
+        return "choice"
+    return "necessity"
+
+
+@cache
+def all_rules(dictionary: FactDictionary) -> tuple[Rule, ...]:
+    """Every text rule, in priority order for equal-length matches."""
+    return (*diagnosis_rules(dictionary), *history_rules(), *cyto_rules(), *lab_rules())
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What was understood from one text, and the case it gives.
+
+    ``findings`` are every fact read (before resolution); ``facts`` the ones the case uses;
+    ``unused`` what was recognised but not used (with the reason); ``conflicts`` the
+    disagreements resolved; ``not_understood`` numbers and phrases nothing accounted for.
+    """
+
+    text: str
+    source: str
+    as_of: dt.date
+    case: dict[str, Any]
+    findings: tuple[Finding, ...]
+    facts: tuple[Finding, ...]
+    unused: tuple[Unused, ...]
+    conflicts: tuple[Conflict, ...]
+    drugs: tuple[DrugMention, ...]
+    drug: DrugMention | None
+    intent: str
+    not_understood: tuple[TextSpan, ...] = field(default=())
+
+    @property
+    def condition(self) -> Finding | None:
+        return next((f for f in self.facts if f.fact == "diagnosis"), None)
+
+    @property
+    def other_conditions(self) -> tuple[Unused, ...]:
+        return tuple(u for u in self.unused if u.fact == "condition")
+
+    @property
+    def outside_drugs(self) -> tuple[DrugMention, ...]:
+        return tuple(d for d in self.drugs if d.policy_id is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "source": self.source,
+            "intent": self.intent,
+            "drug": self.drug.to_dict() if self.drug else None,
+            "drugs": [d.to_dict() for d in self.drugs],
+            "condition": self.condition.to_dict() if self.condition else None,
+            "facts": [f.to_dict() for f in self.facts],
+            "unused": [u.to_dict() for u in self.unused],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "not_understood": [s.to_dict() for s in self.not_understood],
+        }
+
+
+def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: list[Unused]) -> tuple[
+        list[DrugMention], DrugMention | None]:
+    """Mark drug mentions that are ESA history (not the request); the first other pack drug is requested."""
+    history = [(f.span.start, f.span.end) for f in findings if f.fact in ("esa_history", "concurrent_esa")]
+    history += [(u.span.start, u.span.end) for u in unused if u.fact == "esa_history"]
+    marked = [DrugMention(d.name, d.span, d.policy_id, d.how, d.note,
+                          consumed=any(a <= d.span.start < b for a, b in history)) for d in drugs]
+    free = [d for d in marked if not d.consumed and d.policy_id]
+    specific = [d for d in free if d.how != "class"]
+    return marked, (specific or free or [None])[0]
+
+
+def dedupe(unused: tuple[Unused, ...]) -> tuple[Unused, ...]:
+    """One unused item per (fact, reason, words)."""
+    seen: dict[tuple[str | None, str, str], Unused] = {}
+    for u in unused:
+        seen.setdefault((u.fact, u.reason, u.span.text.lower()), u)
+    return tuple(seen.values())
+
+
+def leftovers(text: str, spans: list[tuple[int, int]]) -> tuple[TextSpan, ...]:
+    """Numbers (with their unit) that no finding, unused item or drug accounts for."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        lo = max(0, text.rfind(" ", 0, max(0, m.start() - 1)) + 1)
+        lo = max(0, text.rfind(" ", 0, max(0, lo - 1)) + 1)
+        out.append(TextSpan(lo, m.end(), text[lo:m.end()]))
+    return tuple(out)
+
+
+def understand(question: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date) -> Understanding:
+    """Read a question: the drug, the condition and every fact stated, each with its span."""
+    items = run_rules(question, all_rules(dictionary), source="question", as_of=as_of)
+    findings = [i for i in items if isinstance(i, Finding)]
+    unused = [i for i in items if isinstance(i, Unused)]
+    drugs, drug = requested_drug(find_drugs(question, catalog), findings, unused)
+    asm = assemble(findings, unused, dictionary, as_of)
+    spans = [(f.span.start, f.span.end) for f in findings] + [(u.span.start, u.span.end) for u in unused]
+    spans += [(d.span.start, d.span.end) for d in drugs]
+    return Understanding(
+        text=question, source="question", as_of=as_of, case=asm.case, findings=tuple(findings),
+        facts=asm.used, unused=dedupe(asm.unused), conflicts=asm.conflicts, drugs=tuple(drugs), drug=drug,
+        intent=intent_of(question), not_understood=leftovers(question, spans),
+    )

@@ -1,0 +1,214 @@
+"""Findings -> one case mapping, resolving duplicates and disagreements.
+
+For each fact the value kept is, in order: a stated (or synthesized) value over an inferred
+one; the newer date (an undated value counts as of the evaluation date, so a question's
+"Hb 8.1" is current); the more specific wording (``Finding.rank``); the later mention (so the
+question, merged after a note, wins a tie). Every disagreement is kept as a
+:class:`Conflict`. Dated transfusions from one source are pooled; an ESA history pools its
+courses, and a course outweighs "ESA-naive". Each kept value is checked against the fact
+dictionary (unit, plausible range, date not in the future); a value that fails becomes an
+:class:`Unused` with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mednec.errors import ContradictionError, MednecError
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.case_file import parse_case
+from mednec.intake.text.model import Conflict, Finding, Unused
+from mednec.intake.values import parse_fact_value
+
+__all__ = ["Assembly", "assemble"]
+
+_PATIENT = ("age", "sex", "birth_date")
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The case mapping and how it was made."""
+
+    case: dict[str, Any]
+    used: tuple[Finding, ...]
+    unused: tuple[Unused, ...]
+    conflicts: tuple[Conflict, ...]
+
+
+def _when(f: Finding, as_of: dt.date) -> dt.date:
+    """A finding's date for ordering: a question speaks as of the evaluation date; an undated
+    note value (prose) is older than any dated one."""
+    return f.date or (as_of if f.source == "question" else dt.date.min)
+
+
+def _key(f: Finding, order: int, as_of: dt.date) -> tuple[int, dt.date, int, int]:
+    return (0 if f.kind == "inferred" else 1, _when(f, as_of), f.rank, order)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return bool(a == b)
+
+
+def _pick(cands: list[tuple[int, Finding]], as_of: dt.date) -> tuple[Finding, list[Conflict]]:
+    ranked = sorted(cands, key=lambda c: _key(c[1], c[0], as_of), reverse=True)
+    best = ranked[0][1]
+    conflicts = []
+    seen: list[Any] = [best.value]
+    for _, f in ranked[1:]:
+        if any(_same(f.value, v) and f.unit == best.unit for v in seen):
+            continue
+        seen.append(f.value)
+        if f.fact == "diagnosis" and f.value == "D46.9":
+            continue  # "MDS" and then "MDS-RS": the specific code refines the general one
+        why = ("a stated value outweighs an inferred one" if f.kind == "inferred" and best.kind != "inferred"
+               else "the newer value wins" if _when(f, as_of) < _when(best, as_of)
+               else "the more specific wording wins" if f.rank < best.rank else "the later statement wins")
+        conflicts.append(Conflict(f.fact, best, f, why))
+    return best, conflicts
+
+
+def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tuple[Finding, list[Conflict]]:
+    """One events finding per source (dated ones pooled), then the newest source wins."""
+    by_source: dict[str, list[Finding]] = {}
+    for _, f in cands:
+        by_source.setdefault(f.source, []).append(f)
+    merged: list[tuple[int, Finding]] = []
+    conflicts: list[Conflict] = []
+    for i, (_, fs) in enumerate(by_source.items()):
+        if fact == "rbc_transfusions":
+            dated = [f for f in fs if f.rank == 3]
+            if dated:
+                pool = {e["date"]: e for f in dated for e in f.value}
+                first = dated[0]
+                span = first.span
+                for f in dated[1:]:
+                    span = span if f.span.start > span.end + 2000 else span
+                f0 = Finding(fact, sorted(pool.values(), key=lambda e: e["date"]), span, kind="stated",
+                             date=max(pool), source=first.source, rank=3,
+                             note=f"{len(pool)} dated transfusions")
+                for f in fs:
+                    if f.rank != 3:
+                        conflicts.append(Conflict(fact, f0, f, "dated transfusions outweigh a rate"))
+                merged.append((i, f0))
+                continue
+            best, cs = _pick([(j, f) for j, f in enumerate(fs)], as_of)
+            conflicts += cs
+            merged.append((i, best))
+        else:  # esa_history: pool courses; a course outweighs "naive"
+            withc = [f for f in fs if f.value]
+            courses = _merge_courses([c for f in withc for c in f.value])
+            if courses:
+                first = withc[0]
+                note = "; ".join(f"{c['drug']}, {c['response'].replace('_', ' ')}, {c['start'].isoformat()} to "
+                                 f"{c['end'].isoformat() if c.get('end') else 'now'}" for c in courses)
+                assumed = [f.note[f.note.index("("):] for f in withc if "(" in f.note]
+                f0 = Finding(fact, courses, first.span, kind=first.kind, date=max(_when(f, as_of) for f in withc),
+                             source=first.source, rank=2, note=note + (f" {assumed[0]}" if assumed and len(withc) == 1 else ""))
+                for f in fs:
+                    if not f.value:
+                        conflicts.append(Conflict(fact, f0, f, "a documented ESA course outweighs 'ESA-naive'"))
+                merged.append((i, f0))
+            elif not withc:
+                merged.append((i, fs[0]))
+    best, cs = _pick(merged, as_of)
+    return best, conflicts + cs
+
+
+_OUTCOME = {"lost_response": 5, "none": 4, "intolerant": 3, "response": 2, "partial": 2, "ongoing": 1}
+
+
+def _merge_courses(courses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One course per drug: stated dates (``dated``) with the strongest outcome said of that drug.
+
+    "started darbepoetin 04/15/2025 to 08/30/2025" and "lost response to darbepoetin" are one
+    course; an unnamed "ESA failure" joins the one named drug when there is exactly one.
+    """
+    by_drug: dict[str, list[dict[str, Any]]] = {}
+    for c in courses:
+        by_drug.setdefault(c["drug"], []).append(c)
+    generic = by_drug.pop("ESA (unspecified)", [])
+    if generic and len(by_drug) == 1:
+        next(iter(by_drug.values())).extend(generic)
+    elif generic:
+        by_drug["ESA (unspecified)"] = generic
+    out = []
+    for drug, cs in by_drug.items():
+        outcomes = [c for c in cs if c.get("response")]
+        if not outcomes:
+            continue
+        best = max(outcomes, key=lambda c: _OUTCOME.get(c["response"], 0))
+        dated = next((c for c in cs if c.get("dated")), None)
+        course = {"drug": drug, "start": (dated or best)["start"], "response": best["response"]}
+        end = (dated or best).get("end")
+        if end is not None and best["response"] != "ongoing":
+            course["end"] = end
+        out.append(course)
+    return sorted(out, key=lambda c: c["start"])
+
+
+def _raw(f: Finding, fd_type: str) -> Any:
+    if fd_type == "events":
+        return [{k: v for k, v in e.items() if k != "dated"} for e in f.value]
+    out: dict[str, Any] = {"value": f.value}
+    if f.unit and fd_type == "number":
+        out["unit"] = f.unit
+    if f.date:
+        out["date"] = f.date
+    out["source"] = f.where
+    return out
+
+
+def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: FactDictionary,
+             as_of: dt.date) -> Assembly:
+    """Resolve the findings into a case mapping (``patient`` and ``facts``) ready for ``parse_case``."""
+    groups: dict[str, list[tuple[int, Finding]]] = {}
+    for i, f in enumerate(findings):
+        groups.setdefault(f.fact, []).append((i, f))
+    drop: list[Unused] = list(unused)
+    conflicts: list[Conflict] = []
+    chosen: dict[str, Finding] = {}
+    for fact, cands in groups.items():
+        fd = dictionary.get(fact)
+        best, cs = (_events(fact, cands, as_of) if fd.type == "events" else _pick(cands, as_of))
+        conflicts += cs
+        try:
+            parse_fact_value(fd, _raw(best, fd.type), as_of=as_of, path=fact, source=best.where)
+        except MednecError as exc:
+            drop.append(Unused(best.span, f"not used: {exc}", fact, best.source))
+            continue
+        chosen[fact] = best
+    chosen, more = _without_contradictions(chosen, dictionary, as_of)
+    drop += more
+    case: dict[str, Any] = {"as_of": as_of, "patient": {}, "facts": {}}
+    for fact, f in sorted(chosen.items()):
+        raw = _raw(f, dictionary.get(fact).type)
+        (case["patient"] if fact in _PATIENT else case["facts"])[fact] = raw
+    return Assembly(case, tuple(sorted(chosen.values(), key=lambda f: (f.source != "question", f.span.start))),
+                    tuple(drop), tuple(conflicts))
+
+
+def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictionary,
+                            as_of: dt.date) -> tuple[dict[str, Finding], list[Unused]]:
+    """Drop the inferred side of a declared contradiction; both sides when both were stated."""
+    dropped: list[Unused] = []
+    for _ in range(len(dictionary.contradictions) + 1):
+        data = {"patient": {}, "facts": {k: _raw(f, dictionary.get(k).type) for k, f in chosen.items()
+                                         if k not in _PATIENT}}
+        try:
+            parse_case(data, dictionary, as_of=as_of)
+            return chosen, dropped
+        except ContradictionError as exc:
+            rule = next(c for c in dictionary.contradictions if c.message == exc.message)
+            names = [k for k in (*rule.when, *rule.conflicts) if k in chosen]
+            inferred = [k for k in names if chosen[k].kind == "inferred"]
+            for k in inferred or names:
+                f = chosen.pop(k)
+                dropped.append(Unused(f.span, f"contradicts another statement ({exc.message}); not used", k, f.source))
+        except MednecError:
+            return chosen, dropped
+    return chosen, dropped

@@ -1,0 +1,337 @@
+"""Cytogenetics, mutation, risk and diagnosis rules.
+
+Karyotypes written in ISCN ("46,XY,del(5)(q13q33)[18]/46,XY[2]") are read into the facts the
+policies use: karyotype normal/abnormal, del(5q), a chromosome 7 abnormality, the number of
+abnormalities besides del(5q), and the IPSS-R cytogenetic group (Greenberg PL et al., Blood
+2012;120(12):2454-2465, Table 2: very good -Y, del(11q); good normal, del(5q), del(12p),
+del(20q), double including del(5q); intermediate del(7q), +8, +19, i(17q), any other single or
+double; poor -7, inv(3)/t(3q)/del(3q), double including -7/del(7q), complex with 3; very poor
+complex with more than 3). The group is marked ``inferred``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.text.numbers import number
+from mednec.intake.text.rules import Ctx, Item, Rule, g
+
+__all__ = ["cyto_rules", "diagnosis_rules", "parse_iscn"]
+
+_RISK_NOTE = "IPSS-R cytogenetic group from the karyotype (Greenberg 2012)"
+
+
+def parse_iscn(text: str) -> tuple[bool, list[str]]:
+    """(normal, abnormalities) of an ISCN karyotype; abnormalities of every abnormal clone."""
+    abn: list[str] = []
+    for clone in re.split(r"\s*/\s*", text.strip()):
+        items = [i.strip() for i in re.sub(r"\[\d+\]", "", clone).split(",") if i.strip()]
+        for item in items[2:]:
+            if item.lower() not in ("idem", "sl", "sdl") and item not in abn:
+                abn.append(item)
+    return not abn, abn
+
+
+def _is(item: str, pattern: str) -> bool:
+    return re.fullmatch(pattern, item.replace(" ", ""), re.I) is not None
+
+
+_DEL5Q = r"del\(5\)\(q.*\)|del\(5q\)"
+_CHR7 = r"-7|del\(7\)\(q.*\)|del\(7q\)"
+
+
+def _cyto_group(abn: list[str]) -> str:
+    n = len(abn)
+    if n == 0:
+        return "good"
+    if n >= 4:
+        return "very_poor"
+    if n == 3:
+        return "poor"
+    if n == 2:
+        if any(_is(a, _CHR7) for a in abn):
+            return "poor"
+        if any(_is(a, _DEL5Q) for a in abn):
+            return "good"
+        return "intermediate"
+    a = abn[0]
+    if _is(a, r"-Y|del\(11\)\(q.*\)|del\(11q\)"):
+        return "very_good"
+    if _is(a, _DEL5Q + r"|del\(12\)\(p.*\)|del\(12p\)|del\(20\)\(q.*\)|del\(20q\)"):
+        return "good"
+    if _is(a, r"-7|inv\(3\).*|t\(3;.*|t\(\d+;3\).*|del\(3\)\(q.*\)|del\(3q\)"):
+        return "poor"
+    return "intermediate"
+
+
+def _h_iscn(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    s, e = m.start(), m.end()
+    normal, abn = parse_iscn(m.group(0))
+    out: list[Item] = [ctx.finding("karyotype", "normal" if normal else "abnormal", s, e)]
+    del5 = [a for a in abn if _is(a, _DEL5Q)]
+    out.append(ctx.finding("del5q", bool(del5), s, e, kind="stated" if del5 else "inferred",
+                           note="" if del5 else "the karyotype lists no del(5q)"))
+    chr7 = any(_is(a, _CHR7) for a in abn)
+    out.append(ctx.finding("chromosome7_abnormality", chr7, s, e, kind="stated" if chr7 else "inferred",
+                           note="" if chr7 else "the karyotype lists no chromosome 7 abnormality"))
+    if del5:
+        out.append(ctx.finding("additional_cytogenetic_abnormalities", float(len(abn) - 1), s, e, unit="count",
+                               kind="inferred", note=f"abnormalities besides del(5q): {', '.join(abn[1:]) or 'none'}"))
+    out.append(ctx.finding("cytogenetic_risk", _cyto_group(abn), s, e, kind="inferred", note=_RISK_NOTE))
+    return out
+
+
+def _h_karyotype_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    adj = (g(m, "k1", "k2") or "").lower()
+    s, e = m.start(), m.end()
+    normal = adj in ("normal", "diploid", "unremarkable")
+    if ctx.negated:
+        normal = not normal
+    out: list[Item] = [ctx.finding("karyotype", "normal" if normal else "abnormal", s, e)]
+    if normal:
+        note = "a normal karyotype has no {}"
+        out += [
+            ctx.finding("del5q", False, s, e, kind="inferred", note=note.format("del(5q)")),
+            ctx.finding("chromosome7_abnormality", False, s, e, kind="inferred",
+                        note=note.format("chromosome 7 abnormality")),
+            ctx.finding("cytogenetic_risk", "good", s, e, kind="inferred",
+                        note="IPSS-R places a normal karyotype in the good group (Greenberg 2012)"),
+        ]
+    elif adj == "complex":
+        out.append(ctx.unused("complex karyotype: the number of abnormalities decides the IPSS-R group; "
+                              "cytogenetic group not set", s, e, "cytogenetic_risk"))
+    return out
+
+
+def _h_del5q(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "del5q")]
+    st = (m.group("st") or "").lower()
+    present = not (ctx.negated or m.group("non") or st.startswith(("not", "neg", "absent", "none")))
+    return [ctx.finding("del5q", present, m.start(), m.end())]
+
+
+def _h_chr7(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    present = not ctx.negated
+    out: list[Item] = [ctx.finding("chromosome7_abnormality", present, m.start(), m.end())]
+    if present:
+        out.append(ctx.finding("karyotype", "abnormal", m.start(), m.end(), kind="inferred",
+                               note="a chromosome 7 abnormality makes the karyotype abnormal"))
+    return out
+
+
+_SF_NEG = ("not", "neg", "wild", "wt", "absent", "unmut", "none", "no ")
+
+
+def _h_sf3b1(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "sf3b1_mutation")]
+    st = (g(m, "st") or "").lower()
+    if not (st or g(m, "mu", "pre") or ctx.negated):
+        return [ctx.unused("SF3B1 named without a status (mutated or wild-type); not used", m.start(), m.end(),
+                           "sf3b1_mutation")]
+    negative = ctx.negated or st.startswith(_SF_NEG)
+    return [ctx.finding("sf3b1_mutation", not negative, m.start(), m.end())]
+
+
+# ---- risk categories -----------------------------------------------------------------------
+
+_CAT = r"very[\s-]+low|very[\s-]+high|low|high|intermediate(?:[\s-]*(?:1|2|i{1,2}|one|two)\b)?|int[\s-]*(?:1|2)\b|int\b"
+_SYS_R = r"ipss[\s-]*r\b|r[\s-]*ipss\b|revised\s+ipss\b|revised\s+international\s+prognostic\s+scoring\s+system"
+_SYS_I = r"ipss\b(?![\s-]*[rm]\b)|international\s+prognostic\s+scoring\s+system(?!\s*-?\s*[rm]\b)"
+
+
+def _category(raw: str) -> tuple[str, str | None]:
+    """(system hint, key) of a category word: ('ipss', 'intermediate_1') for 'int-1'."""
+    t = re.sub(r"[\s-]+", " ", raw.lower()).strip()
+    if re.fullmatch(r"(?:intermediate|int) ?(?:1|i|one)", t):
+        return "ipss", "intermediate_1"
+    if re.fullmatch(r"(?:intermediate|int) ?(?:2|ii|two)", t):
+        return "ipss", "intermediate_2"
+    key = {"very low": "very_low", "low": "low", "intermediate": "intermediate", "int": "intermediate",
+           "high": "high", "very high": "very_high"}.get(t)
+    return "any", key
+
+
+def _h_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "ipss_r_category")]
+    sys_r, sys_i = g(m, "sr", "sr2"), g(m, "si", "si2")
+    hint, key = _category(g(m, "c1", "c2", "c3") or "")
+    s, e = m.start(), m.end()
+    if key is None:
+        return []
+    if hint == "ipss":
+        note = "intermediate-1/-2 are IPSS (not IPSS-R) categories" if sys_r else ""
+        return [ctx.finding("ipss_category", key, s, e, note=note)]
+    if sys_i and not sys_r:
+        if key == "intermediate":
+            return [ctx.unused("IPSS intermediate without -1 or -2; not used", s, e, "ipss_category")]
+        if key in ("very_low", "very_high"):
+            return [ctx.finding("ipss_r_category", key, s, e, note="'very low/high' exist only in IPSS-R")]
+        return [ctx.finding("ipss_category", key, s, e)]
+    note = "" if sys_r else "no scoring system named; read as IPSS-R"
+    return [ctx.finding("ipss_r_category", key, s, e, note=note, rank=1 if sys_r else 0)]
+
+
+def _h_risk_score(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical:
+        return []
+    v = number(m.group("sc"))
+    out: list[Item] = []
+    if v is not None and v <= 10:
+        out.append(ctx.finding("ipss_r_score", v, m.start(), m.end(), unit="points"))
+    _, key = _category(m.group("c") or "")
+    if key and key not in ("intermediate_1", "intermediate_2"):
+        out.append(ctx.finding("ipss_r_category", key, m.start(), m.end(), rank=1))
+    return out
+
+
+def _h_lower_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    word = "lower" if re.match(r"l", m.group(0), re.I) else "higher"
+    return [ctx.unused(f"{word}-risk MDS names a group, not an IPSS-R or IPSS category; no category set "
+                       f"(give the IPSS-R category or its components)", m.start(), m.end(), "ipss_r_category")]
+
+
+def _h_ipssm(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    return [ctx.unused("IPSS-M is not the IPSS-R or IPSS the policies use; not used", m.start(), m.end(),
+                       "ipss_r_category")]
+
+
+def _h_cyto_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical:
+        return []
+    raw = re.sub(r"[\s-]+", "_", (g(m, "g1", "g2", "g3") or "").lower())
+    key = {"int": "intermediate"}.get(raw, raw)
+    if key not in ("very_good", "good", "intermediate", "poor", "very_poor"):
+        return []
+    return [ctx.finding("cytogenetic_risk", key, m.start(), m.end())]
+
+
+_GRP = r"very[\s-]+good|good|intermediate|int|poor|very[\s-]+poor"
+
+
+def cyto_rules() -> list[Rule]:
+    """Karyotype, del(5q), chromosome 7, SF3B1 and risk rules."""
+    clone = r"4[4-9],\s*(?:X{1,3}Y{0,2}|XY|XX|X)(?:,[^\s,\[\]/;]+)*(?:\[\d+\])?"
+    return [
+        Rule("KARYOTYPE_ISCN", rf"\b{clone}(?:\s*/\s*{clone})*", _h_iscn),
+        Rule("KARYOTYPE",
+             r"\b(?P<k1>normal|abnormal|complex|diploid|unremarkable)\s+(?:(?:male|female)\s+)?(?:karyotype|cytogenetics|chromosomes|chromosome\s+analysis)\b"
+             r"|\b(?:karyotype|cytogenetics|chromosome\s+analysis)\s*(?:is|was|:|-|showed|shows|revealed)?\s*(?P<k2>normal|abnormal|complex|unremarkable)\b",
+             _h_karyotype_word),
+        Rule("DEL5Q",
+             r"(?P<non>\bnon[\s-]?)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
+             r"|\b5\s*q\s*(?:-|minus\b|deletion\b|del\b)|\bdeletion\s+(?:of\s+)?(?:the\s+)?(?:long\s+arm\s+of\s+)?(?:chromosome\s+)?5q?\b(?!\d))"
+             r"(?:[\s:-]*(?P<st>not\s+detected|negative|absent|none|present|detected|positive)\b)?",
+             _h_del5q),
+        Rule("CHR7", r"\bmonosomy\s*7\b|(?<![\w,\d-])-7\b(?![\d.])|\bdel\s*\(\s*7\s*q?\s*\)(?:\s*\(\s*q[\w.;\s]*\))?|\b7q\s*-|\bchromosome\s+7\s+(?:abnormalit(?:y|ies)|loss|deletion)",
+             _h_chr7),
+        Rule("SF3B1",
+             r"\b(?P<pre>mutated|mutant|mutation\s+(?:in|of))\s+SF3B1\b"
+             r"|\bSF3B1\b(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutated|mutant|mut\b|variant))?"
+             r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
+             _h_sf3b1),
+        Rule("IPSS_R_SCORE",
+             rf"\b(?:{_SYS_R})\s*(?:risk\s*)?score\s*(?:is|was|of|:|=)?\s*(?P<sc>\d+(?:\.\d+)?)(?:\s*(?:points?|pts?))?(?:\s*[(,]?\s*(?P<c>very\s+low|low|intermediate|high|very\s+high)(?:\s+risk)?\)?)?",
+             _h_risk_score),
+        Rule("RISK",
+             rf"\b(?:(?P<sr>{_SYS_R})|(?P<si>{_SYS_I}))\s*(?:risk\s*)?(?:category|group|class)?\s*(?:is|was|:|=|-|of)?\s*(?P<c1>{_CAT})(?:[\s-]+risk)?"
+             rf"|\b(?P<c2>{_CAT})[\s-]+risk\b(?:\s+(?:by|per|on)\s+(?:(?P<sr2>{_SYS_R})|(?P<si2>{_SYS_I})))?"
+             r"|\b(?P<c3>int[\s-]*[12]|intermediate[\s-]+[12])\b",
+             _h_risk),
+        Rule("LOWER_RISK", r"\b(?:lower|higher)[\s-]+risk\b|\b(?:LR|HR)[\s-]+MDS\b", _h_lower_risk),
+        Rule("IPSS_M", r"\bIPSS[\s-]*M\b(?:\s*(?:risk\s*)?(?:category|score)?\s*(?::|is|was|of)?\s*(?:very[\s-]+low|low|moderate[\s-]+low|moderate[\s-]+high|high|very[\s-]+high|\d+(?:\.\d+)?))?", _h_ipssm),
+        Rule("CYTO_RISK",
+             rf"\b(?P<g1>{_GRP})[\s-]+risk\s+(?:cytogenetics|karyotype)\b"
+             rf"|\b(?:ipss-?r\s+)?cytogenetic(?:s|al)?\s+(?:risk(?:\s+group)?|category|group|risk\s+category)\s*(?:is|was|:|-|=|of)?\s*(?P<g2>{_GRP})\b"
+             rf"|\b(?:cytogenetics|karyotype)\s*(?::|-)\s*(?P<g3>very\s+good|good|poor|very\s+poor)(?:[\s-]+risk)?\b",
+             _h_cyto_risk),
+    ]
+
+
+# ---- diagnosis -----------------------------------------------------------------------------
+
+_EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
+    "D46.9": ("myelodysplastic syndromes", "myelodysplastic syndrome", "myelodysplastic neoplasm",
+              "myelodysplastic neoplasms", "myelodysplasia", "MDS", "low-risk MDS", "lower risk MDS"),
+    "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts"),
+    "D46.B": ("MDS-RS-MLD",),
+    "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",
+              "MDS with del(5q)", "MDS del(5q)", "MDS-del(5q)", "MDS with 5q deletion", "MDS-5q", "5q- MDS"),
+}
+
+
+def _phrase(p: str) -> str:
+    parts = [re.escape(x) for x in re.split(r"[\s-]+", p.strip()) if x]
+    return r"[\s-]*".join(parts)
+
+
+@cache
+def _diagnosis_table(dictionary: FactDictionary) -> tuple[str, dict[str, str]]:
+    fd = dictionary.get("diagnosis")
+    phrases: dict[str, str] = {}
+    for key, cv in fd.values.items():
+        for p in (cv.label, *cv.synonyms, *_EXTRA_DIAGNOSES.get(key, ())):
+            phrases.setdefault(re.sub(r"[\s-]+", " ", p.lower()), key)
+    alts = sorted(phrases, key=len, reverse=True)
+    pattern = r"(?<![\w/])(?:" + "|".join(_phrase(p) for p in alts) + r")(?![\w/])"
+    pattern += r"|\b(?:ICD-?10(?:-CM)?\s*:?\s*)?(?P<code>D46\.(?:0|1|20|21|22|4|9|A|B|C|Z))\b"
+    return pattern, phrases
+
+
+def _diagnosis_handler(dictionary: FactDictionary):  # type: ignore[no-untyped-def]
+    _, phrases = _diagnosis_table(dictionary)
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.negated or ctx.hypothetical or ctx.family:
+            why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
+            return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
+        code = m.group("code")
+        key = code.upper() if code else phrases.get(re.sub(r"[\s-]+", " ", m.group(0).lower()))
+        if key is None:
+            return []
+        out: list[Item] = [ctx.finding("diagnosis", key, m.start(), m.end(), rank=0 if key == "D46.9" else 1)]
+        if key == "D46.C":
+            out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
+                                   note="MDS with isolated del(5q)"))
+        if re.search(r"\blow(?:er)?[\s-]+risk|\bLR\b", m.group(0), re.I):
+            out.append(ctx.unused("lower-risk MDS names a group, not an IPSS-R or IPSS category; no category set "
+                                  "(give the IPSS-R category or its components)", m.start(), m.end(), "ipss_r_category"))
+        return out
+
+    return handle
+
+
+_OTHER_CONDITIONS = (
+    r"beta[\s-]*thalass(?:a)?emia|thalass(?:a)?emia|myelofibrosis|multiple\s+myeloma|myeloma|chronic\s+kidney\s+disease|CKD|ESRD"
+    r"|end[\s-]+stage\s+renal\s+disease|chemotherapy[\s-]+induced\s+an(?:a)?emia|HIV|rheumatoid\s+arthritis|thyroid\s+storm"
+    r"|Prader[\s-]+Willi(?:\s+syndrome)?|Serratia(?:\s+marcescens)?|annular\s+fissures?|acute\s+myeloid\s+leuk(?:a)?emia|AML|CMML"
+    r"|chronic\s+myelomonocytic\s+leuk(?:a)?emia|sickle\s+cell(?:\s+disease|\s+an(?:a)?emia)?|lymphoma|CLL|an(?:a)?emia\s+of\s+chronic\s+(?:disease|kidney\s+disease)"
+    r"|aplastic\s+an(?:a)?emia|iron[\s-]+deficiency\s+an(?:a)?emia|cancer|solid\s+tumou?r|psoriasis|diabetes"
+)
+
+
+def _h_other_condition(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.negated or ctx.family or ctx.hypothetical:
+        return []
+    return [ctx.unused("a condition outside the MDS anemia pack", m.start(), m.end(), "condition")]
+
+
+def diagnosis_rules(dictionary: FactDictionary) -> list[Rule]:
+    """The diagnosis rule (labels and synonyms from the fact dictionary) and out-of-pack conditions."""
+    pattern, _ = _diagnosis_table(dictionary)
+    return [
+        Rule("DIAGNOSIS", pattern, _diagnosis_handler(dictionary)),
+        Rule("OTHER_CONDITION", rf"\b(?:{_OTHER_CONDITIONS})\b", _h_other_condition),
+    ]
+
+

@@ -1,0 +1,415 @@
+"""Transfusion and ESA history from text.
+
+Transfusions
+    A rate ("4 units every 8 weeks", "2 units twice a month", "transfusions every 3 weeks")
+    becomes a dated ``rbc_transfusions`` list ending on the note's date (or the evaluation
+    date) that reproduces the rate over the last 16 weeks: :func:`synthesize`. Decisions:
+    more than 2 units per period are split into episodes of at most 2 units spread evenly
+    over the period; a frequency without units counts 1 unit per transfusion (the minimum);
+    "N units in the last P weeks" places N units inside that window only; "transfusion-
+    dependent" without a rate is the policies' minimum definition, 2 units in 8 weeks; "high
+    transfusion burden" is its IWG 2018 minimum, 4 units in 8 weeks. Dated transfusions in a
+    note ("2026-09-01: 2 units PRBC") are used as written.
+
+ESA history
+    An ESA mention is read with the words around it: "failed 12 weeks of darbepoetin" is a
+    12-week course without response ending a week before the anchor date; "lost response to
+    epoetin" is ``lost_response``; "ESA-naive", "never received an ESA", "denies prior ESA" are
+    an empty history. A failure without a duration is taken as the minimum adequate trial
+    (8 weeks) and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from mednec.intake.text.model import Finding, TextSpan
+from mednec.intake.text.numbers import DATE, DURATION, FREQ, NUM, Frequency, duration_days, find_dates, frequency, number
+from mednec.intake.text.rules import Ctx, Item, Rule
+
+__all__ = ["ESA_TERM", "esa_drug_name", "history_rules", "synthesize"]
+
+WINDOW_DAYS = 112  # 16 weeks
+
+
+def _chunks(units: float) -> list[float]:
+    """Split units into episodes of at most 2 units."""
+    n = max(1, math.ceil(units / 2))
+    base = [2.0] * (n - 1)
+    return [*base, units - sum(base)] if units > 0 else []
+
+
+def synthesize(per_period: float, period_days: float, anchor: dt.date, *, episodes_per_period: int | None = None,
+               window: bool = False) -> list[dict[str, Any]]:
+    """A dated transfusion list ending on ``anchor`` with ``per_period`` units every ``period_days``.
+
+    ``episodes_per_period`` fixes how many transfusions share the period (the units are split
+    evenly); otherwise episodes of at most 2 units. With ``window`` only one period is placed
+    (a count over the last ``period_days``).
+
+    >>> [e["units"] for e in synthesize(4, 56, dt.date(2026, 11, 20))]
+    [2.0, 2.0, 2.0, 2.0]
+    """
+    if per_period <= 0 or period_days <= 0:
+        return []
+    if episodes_per_period:
+        sizes = [per_period / episodes_per_period] * episodes_per_period
+    else:
+        sizes = _chunks(per_period)
+    step = period_days / len(sizes)
+    events: list[dict[str, Any]] = []
+    k = 0
+    while True:
+        offset = int(round(k * step))
+        if offset >= (period_days if window else WINDOW_DAYS):
+            break
+        events.append({"date": anchor - dt.timedelta(days=offset), "units": float(sizes[k % len(sizes)])})
+        k += 1
+    return sorted(events, key=lambda e: e["date"])
+
+
+def _rate_text(units: float, fq: Frequency) -> str:
+    per = f"{fq.period_days:g} days"
+    if fq.period_days % 7 == 0:
+        per = f"{fq.period_days / 7:g} weeks"
+    return f"{units:g} unit{'s' if units != 1 else ''} per {per}"
+
+
+def _tx_finding(ctx: Ctx, s: int, e: int, events: list[dict[str, Any]], note: str, rank: int) -> Finding:
+    return ctx.finding("rbc_transfusions", events, s, e, kind="synthesized", note=note, rank=rank,
+                       date=events[-1]["date"] if events else ctx.date)
+
+
+def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
+    anchor = ctx.date or ctx.as_of
+    fq = frequency(m.group("f") or m.group("f2") or m.group("f3") or "")
+    if fq is None:
+        return []
+    n_text = m.group("n")
+    per_episode: float | None = None
+    if n_text is not None:
+        units = number(n_text)
+        if units is None:
+            return []
+        if fq.count > 1:  # "2 units twice a month": units per transfusion
+            per_episode = units
+            total, episodes = units * fq.count, int(fq.count)
+        else:
+            total, episodes = units, (1 if units <= 2 else None)
+        note_units = ""
+    else:
+        count = number(m.group("n3")) if m.group("n3") else fq.count
+        total, episodes = float(count or 1), int(count or 1)
+        note_units = "; units per transfusion not stated, counted as 1 unit each (the minimum)"
+    if ctx.negated:
+        return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
+    events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
+    what = f"{per_episode:g} units {fq.count:g} times per {fq.period_days:g} days" if per_episode else _rate_text(total, fq)
+    how = "within the stated window only" if fq.window else "over the 16 weeks"
+    note = (f"synthesized from '{' '.join(m.group(0).split())}': {what}, {len(events)} transfusions "
+            f"ending {anchor.isoformat()} {how}{note_units}")
+    return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
+
+
+_TX_WORDS = re.compile(r"transfus|prbc|\brbcs?\b|packed\s+(?:red\s+)?cells|blood", re.I)
+_ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b|mcg|weekly", re.I)
+
+
+def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    line_start = ctx.text.rfind("\n", 0, m.start()) + 1
+    line_end = ctx.text.find("\n", m.end())
+    line = ctx.text[line_start:line_end if line_end >= 0 else len(ctx.text)]
+    block = re.split(r"\n\s*\n", ctx.text[max(0, line_start - 600):line_start])[-1]
+    if _ESA_WORDS_RE.search(line) or not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
+        return []
+    d = find_dates(m.group("d") or m.group("d2"))
+    units = number(m.group("n") or m.group("n2") or "")
+    if not d or units is None or units <= 0:
+        return []
+    date = d[0][2]
+    return [ctx.finding("rbc_transfusions", [{"date": date, "units": units}], m.start(), m.end(), date=date,
+                        note="dated transfusion", rank=3)]
+
+
+_RATE_NEAR = re.compile(rf"(?:{NUM})\s*(?:units?|u)\b|(?:{FREQ})", re.I)
+
+
+def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    t = " ".join(m.group(0).lower().split())
+    s, e = m.start(), m.end()
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", s, e, "rbc_transfusions")]
+    sentence = ctx.sentence()
+    has_rate = bool(_RATE_NEAR.search(sentence)) or bool(find_dates(sentence))
+    anchor = ctx.date or ctx.as_of
+    if "independen" in t or "free" in t:
+        if ctx.negated:
+            return [ctx.unused("'not transfusion-independent' gives no rate; not used", s, e, "rbc_transfusions")]
+        return [ctx.finding("rbc_transfusions", [], s, e, note="transfusion-independent: no transfusions")]
+    if "dependen" in t:
+        if ctx.negated:
+            return [ctx.finding("rbc_transfusions", [], s, e, note="not transfusion-dependent: no transfusions recorded")]
+        if has_rate:
+            return []
+        events = synthesize(2, 56, anchor, episodes_per_period=1)
+        note = (f"synthesized from '{m.group(0)}' without a rate: the policies' minimum definition of "
+                f"transfusion dependence, 2 units in 8 weeks ({len(events)} transfusions ending {anchor.isoformat()})")
+        return [_tx_finding(ctx, s, e, events, note, rank=0)]
+    if "high" in t or t == "htb":
+        events = synthesize(4, 56, anchor)
+        note = f"synthesized from '{m.group(0)}': the IWG 2018 minimum for high burden, 4 units in 8 weeks"
+        return [_tx_finding(ctx, s, e, events, note, rank=0)]
+    if "low" in t or t == "ltb":
+        return [ctx.unused("low transfusion burden (IWG 2018: 3-7 units in 16 weeks) does not fix the units in the "
+                           "last 8 weeks; not used", s, e, "rbc_transfusions")]
+    if ctx.negated:
+        return [ctx.finding("rbc_transfusions", [], s, e, note="no transfusions")]
+    if has_rate:
+        return []
+    return [ctx.unused("transfusions mentioned without how many units or how often; not used", s, e,
+                       "rbc_transfusions")]
+
+
+# ---- ESA history ---------------------------------------------------------------------------
+
+ESA_TERM = (
+    r"(?:ESAs?|erythropoie(?:sis|tic)[\s-]+stimulating[\s-]+(?:agents?|therapy|drugs?)|epoetin(?:[\s-]+(?:alfa|alpha|zeta|beta))?(?:-epbx)?"
+    r"|darbepoetin(?:[\s-]+(?:alfa|alpha))?|darbe|Aranesp|Procrit|Epogen|Retacrit|Eprex|rhEPO|recombinant\s+(?:human\s+)?erythropoietin"
+    r"|erythropoietin\s+(?:therapy|injections?|treatment|shots?)|EPO(?:\s+(?:therapy|injections?|treatment|shots?))?(?!\s*(?:levels?\b|[<>≤≥=:]|\d)))"
+)
+_SUFFIX_IN = r"(?:[\s-]*(?P<suf>na(?:i|ï)ve|refractory|resistant|failure|intoleran(?:t|ce)|unresponsive|exposed))?"
+
+
+def esa_drug_name(text: str) -> str:
+    t = text.lower()
+    if "darb" in t or "aranesp" in t:
+        return "darbepoetin alfa"
+    if "zeta" in t:
+        return "epoetin zeta"
+    if "beta" in t:
+        return "epoetin beta"
+    if re.search(r"epoetin|epogen|procrit|retacrit|eprex|erythropoietin|\bepo\b|rhepo", t):
+        return "epoetin alfa"
+    return "ESA (unspecified)"
+
+
+_PRE_FILL = (rf"(?:\s*(?:\b(?:an?|any|the|prior|previous|previously|his|her|their|adequate|full|standard|high[\s-]+dose|trial|course|"
+             rf"of|with|to|on|after|at|treatment|therapy|weeks?|months?)\b|{DURATION}|-))*\s*$")
+_CUES: list[tuple[str, str]] = [
+    ("none", r"failed|failing|failure\s+(?:of|on|with|to\s+respond\s+to)|refractory\s+to|resistant\s+to|unresponsive\s+to"
+             r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:respond(?:ed)?|improve(?:d)?)\s+(?:to|on|with)|never\s+responded\s+to"
+             r"|not\s+respond(?:ed|ing)?\s+to|no\s+(?:\w+\s+){0,2}response\s+(?:to|on|with|after|from)|non-?respon(?:se|der|sive)\s+(?:to|on)"
+             r"|inadequate\s+response\s+(?:to|on)|progressed\s+(?:on|despite|after)|despite|no\s+(?:improvement|benefit)\s+(?:on|with|from)"),
+    ("lost_response", r"lost\s+(?:(?:the|her|his|their|an?|initial|prior|previous)\s+)*response\s+to|loss\s+of\s+(?:\w+\s+)?response\s+(?:to|on)"
+                      r"|relapsed\s+(?:after|on|while\s+on)|stopped\s+responding\s+to|no\s+longer\s+respond(?:s|ing)?\s+to|became\s+refractory\s+to"),
+    ("intolerant", r"intoleran(?:t|ce)\s+(?:of|to)|(?:could|can|did)\s*(?:not|n't)\s+tolerate|unable\s+to\s+tolerate|allerg(?:y|ic)\s+to"),
+    ("response", r"responded\s+(?:well\s+)?to|responding\s+to|(?:good|partial|complete)\s+response\s+to|benefit(?:ed)?\s+from|improved\s+(?:on|with)"),
+    ("ongoing", r"(?:currently|now|still|presently)\s+(?:on|receiving|taking|getting|treated\s+with)|(?:is|remains|continues)\s+(?:on|to\s+receive)|receiving"
+                r"|started|began|initiated|was\s+started\s+on"),
+    ("plan", r"start(?:ing)?|begin(?:ning)?|initiat(?:e|ing)|request(?:ing|ed)?|plan(?:ning|ned)?(?:\s+to\s+(?:start|give|use))?|consider(?:ing)?"
+             r"|recommend(?:ed|ing)?|prescrib(?:e|ed|ing)|order(?:ed)?|approv(?:e|al)(?:\s+(?:of|for))?"),
+    ("naive", r"never\s+(?:been\s+)?(?:received|had|on|treated\s+with|given|tried|taken|used|exposed\s+to|started)|never"
+              r"|not\s+(?:previously\s+|yet\s+|been\s+)*(?:received|had|treated\s+with|given|tried|exposed\s+to)"
+              r"|(?:has|have|had)\s*(?:not|n't)\s+(?:yet\s+|previously\s+|been\s+|ever\s+)*(?:received|had|tried|been\s+(?:on|treated\s+with|given)|treated\s+with|used|taken)"
+              r"|no|without|denies|denied|na[iï]ve\s+to|untreated\s+with|no\s+exposure\s+to|free\s+of"),
+    ("history", r"prior|previous|previously(?:\s+(?:treated\s+with|received|on|given|had))?|history\s+of|received|treated\s+with|had|was\s+on|tried"
+                r"|trial\s+of|course\s+of|after|exposed\s+to|s/p|status\s+post"),
+]
+_PRE_RES = [(k, re.compile(rf"(?:^|\b)(?P<cue>{c})\b{_PRE_FILL}", re.I)) for k, c in _CUES]
+_SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|was|were|is|has\s+been|had|given|used|tried|"
+             rf"therapy|treatment|trial|course|injections?|weekly|biweekly|monthly|daily|every\s+\d*\s*(?:weeks?|days?)|q\d*\s*w(?:ee)?k?s?|"
+             rf"sc|sq|iv|subcut(?:aneous(?:ly)?)?|alfa|alpha|but)\b|{DURATION}|{DATE}|\d[\d,.]*\s*(?:units?|u|iu|mcg|µg|ug|mg)(?:/kg)?\b|\d[\d,.]*))*")
+_SFX_CUES: list[tuple[str, str]] = [
+    ("none", r"failure|failed|without\s+(?:a\s+|any\s+)?(?:\w+\s+)?(?:response|improvement|benefit)|with\s+no\s+(?:\w+\s+)?(?:response|improvement)"
+             r"|no\s+(?:\w+\s+)?(?:response|improvement|benefit)|did\s+not\s+(?:respond|help|work|improve)|(?:was\s+)?ineffective|unsuccessful"
+             r"|non-?respon(?:se|der)|refractory|resistant"),
+    ("lost_response", r"lost\s+(?:its\s+|the\s+)?response|loss\s+of\s+response|stopped\s+working|response\s+(?:was\s+)?lost|relapse[d]?"),
+    ("intolerant", r"intoleran(?:t|ce)|(?:stopped|discontinued)\s+(?:due\s+to|because\s+of|for)\s+(?:side\s+effects|hypertension|toxicity|intolerance|adverse)"),
+    ("response", r"responded|(?:good|partial|complete)\s+response|with\s+(?:a\s+)?response|improved"),
+    ("ongoing", r"ongoing|continuing|current"),
+    ("plan", r"planned|requested|proposed|to\s+be\s+started|is\s+being\s+requested"),
+    ("naive", r"na[iï]ve|none|never"),
+]
+_SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
+_CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
+_BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
+_DUR_RE = re.compile(DURATION, re.I)
+_AGO_RE = re.compile(rf"{DURATION}\s+ago", re.I)
+_SINCE_RE = re.compile(rf"since\s+({DATE})", re.I)
+
+
+def _clause(ctx: Ctx, s: int, e: int) -> tuple[int, int]:
+    lo, hi = ctx.sent_start, ctx.sent_end
+    for b in _BOUNDARY.finditer(ctx.text, lo, s):
+        lo = b.end()
+    b2 = _BOUNDARY.search(ctx.text, e, hi)
+    return lo, (b2.start() if b2 else hi)
+
+
+def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, int]:
+    """The status cue for the ESA mention at s:e and the span of the cue."""
+    if suf:
+        t = suf.lower()
+        kind = ("naive" if t.startswith("na") else "intolerant" if t.startswith("intol") else
+                "history" if t.startswith("exposed") else "none")
+        return kind, s, e
+    lo, hi = _clause(ctx, s, e)
+    prefix_end = s
+    prefix = ctx.text[lo:prefix_end]
+    while (c := _CONJ_PREV.search(prefix)) is not None:  # "failed epoetin and darbepoetin"
+        prefix = prefix[:c.start()]
+    suffix = ctx.text[e:hi]
+    for kind, rx in _PRE_RES:
+        if kind == "history":
+            continue
+        m = rx.search(prefix)
+        if m:
+            return kind, lo + m.start("cue"), e
+    for kind, rx in _SFX_RES:
+        m = rx.match(suffix)
+        if m:
+            return kind, s, e + m.end("cue")
+    m = _PRE_RES[-1][1].search(prefix)
+    if m:
+        return "history", lo + m.start("cue"), e
+    return None, s, e
+
+
+_DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?\s+(?:of|with|on)\s+(?:an?\s+|the\s+)?$", re.I)
+_DUR_AFTER = re.compile(rf"\s*,?\s*(?:for|x|×|over|during|\(|after|lasting)\s*(?:about\s+|approximately\s+|~\s*)?{DURATION}", re.I)
+
+
+def _duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | None, TextSpan | None, bool]:
+    """(days, span, ago) of a duration between the cue and the mention, or just after the mention."""
+    cands = list(_DUR_RE.finditer(ctx.text, cue_start, s))
+    if not cands:  # "after 3 months of ESA without response"
+        near = _DUR_BEFORE.search(ctx.text[max(ctx.sent_start, s - 40):s])
+        if near:
+            off = max(ctx.sent_start, s - 40)
+            days = duration_days(near.group("dn"), near.group("du"))
+            return days, TextSpan(off + near.start(), off + near.end(), near.group(0)), False
+    after = _DUR_AFTER.match(ctx.text, e)
+    if after:
+        cands.append(after)
+    ago_m = re.match(rf"\s*,?\s*(?:\w+\s+){{0,2}}?{DURATION}\s+ago", ctx.text[e:e + 40], re.I)
+    if ago_m:
+        days = duration_days(ago_m.group("dn"), ago_m.group("du"))
+        span = TextSpan(e + ago_m.start("dn"), e + ago_m.end(), ctx.text[e + ago_m.start("dn"):e + ago_m.end()])
+        return days, span, True
+    for m in reversed(cands):
+        days = duration_days(m.group("dn"), m.group("du"))
+        if days is None or days < 7:
+            continue
+        ago = bool(_AGO_RE.match(ctx.text, m.start("dn")))
+        return days, TextSpan(m.start("dn"), m.end(), ctx.text[m.start("dn"):m.end()]), ago
+    return None, None, False
+
+
+def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    s, e = m.start(), m.end()
+    before = ctx.text[max(0, s - 12):s].lower()
+    if re.search(r"(serum|endogenous|baseline)\s*$", before):
+        return []
+    kind, cs, ce = _cue(ctx, s, e, m.group("suf"))
+    if kind is None and ctx.negated:
+        kind = "naive"
+    if kind in (None, "plan"):
+        return []
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", min(cs, s), max(ce, e), "esa_history")]
+    drug = esa_drug_name(m.group(0))
+    if kind == "naive":
+        return [ctx.finding("esa_history", [], min(cs, s), max(ce, e), note="ESA-naive: no ESA course", rank=1)]
+    lo, hi = _clause(ctx, s, e)
+    anchor = ctx.date or ctx.as_of
+    dates = [d for d in find_dates(ctx.text, lo, hi)]
+    since = _SINCE_RE.search(ctx.text, lo, hi)
+    days, dspan, ago = _duration(ctx, min(cs, s), s, e)
+    span = TextSpan(min(cs, s), max(ce, e), ctx.text[min(cs, s):max(ce, e)])
+    if dspan is not None:
+        span = span.cover(dspan, ctx.text)
+    if kind in ("history", "ongoing") and len(dates) >= 2:  # dated course; its outcome may be said elsewhere
+        course0 = {"drug": drug, "start": dates[0][2], "end": dates[1][2], "response": None, "dated": True}
+        return [ctx.finding("esa_history", [course0], span.start, span.end, kind="stated", rank=2,
+                            note=f"{drug} {dates[0][2].isoformat()} to {dates[1][2].isoformat()}")]
+    if kind == "history":
+        return [ctx.unused(f"{drug} course mentioned without its response; not used", span.start, span.end,
+                           "esa_history")]
+    notes: list[str] = []
+    start: dt.date
+    end: dt.date | None
+    if kind == "ongoing" or ago or since:
+        response = "ongoing" if kind in ("ongoing", "plan") else kind
+        if since:
+            start = find_dates(since.group(1))[0][2]
+        elif days is not None:
+            start = anchor - dt.timedelta(days=days)
+        else:
+            start = anchor - dt.timedelta(weeks=4)
+            notes.append("start not stated; taken as 4 weeks ago")
+        end = None if response == "ongoing" else anchor
+    elif len(dates) >= 2:
+        start, end = dates[0][2], dates[1][2]
+        response = kind
+    else:
+        response = kind
+        if dates:
+            start = dates[0][2]
+            length = days if days is not None else 56.0
+            end = min(start + dt.timedelta(days=length), anchor)
+            if days is None:
+                notes.append("end not stated; taken as 8 weeks after the start")
+        else:
+            end = anchor - dt.timedelta(days=7)
+            length = days if days is not None else 56.0
+            start = end - dt.timedelta(days=length)
+            if days is None:
+                notes.append("duration not stated; taken as the minimum adequate trial, 8 weeks")
+    if start > anchor:
+        return [ctx.unused("ESA course dated after the note; not used", span.start, span.end, "esa_history")]
+    course: dict[str, Any] = {"drug": drug, "start": start, "end": end, "response": response,
+                              "dated": len(dates) >= 2 or bool(since)}
+    if end is None:
+        del course["end"]
+    label = {"none": "no response", "lost_response": "lost response", "intolerant": "intolerant",
+             "response": "responded", "ongoing": "ongoing"}[response]
+    span_text = f"{start.isoformat()} to {end.isoformat() if end else 'now'}"
+    note = f"{drug}, {label}, {span_text}" + (f" ({'; '.join(notes)})" if notes else "")
+    kind_of = "stated" if len(dates) >= 2 or since else "synthesized"
+    return [ctx.finding("esa_history", [course], span.start, span.end, note=note, kind=kind_of,
+                        date=end or anchor, rank=2)]
+
+
+def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    return [ctx.unused("ESA-ineligible is judged from serum EPO above 500 mU/mL; give the EPO level", m.start(), m.end(),
+                       "serum_epo")]
+
+
+def history_rules() -> list[Rule]:
+    """Transfusion and ESA rules."""
+    units = r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|(?:red\s+)?blood(?:\s+cells)?))?"
+    return [
+        Rule("TRANSFUSION_RATE",
+             rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})\s*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)\s+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
+             rf"|\b(?:transfus(?:ions?|ed|ing)|PRBCs?)\s+(?:(?:is|are|was|were|required|needed|given|needs?)\s+)?(?P<f2>{FREQ})"
+             rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?P<f3>{FREQ})",
+             _h_rate),
+        Rule("TRANSFUSION_DATED",
+             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})\s*(?::|-|–|,)?[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})",
+             _h_dated),
+        Rule("TRANSFUSION",
+             r"\b(?:(?:RBC|PRBCs?|pRBC|red\s+(?:blood\s+)?cells?)\s+)?transfus(?:ion|ions|ed|ing)(?:[\s-]+(?:dependen(?:t|ce|cy)|independen(?:t|ce)|free|burden|requirements?|needs?))?\b"
+             r"|\b(?:high|low)\s+transfusion\s+burden\b|\b(?:HTB|LTB)\b|\btransfusion[\s-]+dependen(?:t|ce)\b",
+             _h_mention),
+        Rule("ESA_INELIGIBLE", r"\bESA[\s-]*ineligible\b|\bineligible\s+for\s+(?:an?\s+)?ESAs?\b|\bnot\s+(?:a\s+)?candidate\s+for\s+(?:an?\s+)?ESAs?\b",
+             _h_ineligible),
+        Rule("ESA", rf"\b{ESA_TERM}\b{_SUFFIX_IN}", _h_esa),
+    ]

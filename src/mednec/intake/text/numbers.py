@@ -1,0 +1,174 @@
+"""Numbers, durations, frequencies and dates as people write them.
+
+Regex fragments here are plain strings so that the same rules can be compiled by
+``re`` (questions) and handed to medspaCy's ``TargetRule(pattern=...)`` (notes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+__all__ = [
+    "DATE",
+    "DURATION",
+    "FREQ",
+    "NUM",
+    "NUMBER_WORDS",
+    "Frequency",
+    "duration_days",
+    "find_dates",
+    "frequency",
+    "number",
+    "parse_date_text",
+]
+
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
+# a digit number (thousands separators allowed) or a number word ("two", "seventy-two")
+NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_WORDS})(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)"
+
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_DUR_UNIT = r"(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo|years?|yrs?)"
+DURATION = rf"(?P<dn>{NUM}|a|an)[\s-]*(?P<du>{_DUR_UNIT})\b"
+
+# how often: "every 2 weeks", "q3w", "twice a month", "monthly", "every other week"
+FREQ = (
+    r"(?:every|each|q|per|/|a|an|in|over|within)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+)?"
+    rf"(?:(?:{NUM}|other)[\s-]*)?(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b"
+    r"|(?:once|twice|thrice|(?:" + NUM + r")\s*(?:x|times))\s*(?:a|per|/|every|each|an)?\s*(?:day|week|wk|month|mo)(?:ly)?\b"
+    r"|(?:once|twice|thrice)\s+monthly|twice\s+weekly"
+    r"|weekly|biweekly|fortnightly|monthly|bimonthly"
+)
+
+
+def number(text: str) -> float | None:
+    """A number written in digits or words ("4", "4,000", "four", "seventy-two")."""
+    t = text.strip().lower().replace(",", "")
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    parts = re.split(r"[\s-]+", t)
+    if all(p in NUMBER_WORDS for p in parts) and parts:
+        return float(sum(NUMBER_WORDS[p] for p in parts))
+    return None
+
+
+def duration_days(n_text: str, unit_text: str) -> float | None:
+    """Days in "12 weeks", "3 months"."""
+    n = number(n_text) if n_text.lower() not in ("a", "an") else 1.0
+    if n is None:
+        return None
+    u = unit_text.lower()
+    for key, days in (("d", 1), ("w", 7), ("mo", 30), ("y", 365)):
+        if u.startswith(key) and not (key == "d" and u.startswith("de")):
+            return n * days
+    return None
+
+
+class Frequency(NamedTuple):
+    """``count`` events per ``period_days``; ``window`` when it was a count over the last period."""
+
+    count: float
+    period_days: float
+    window: bool = False
+
+
+_FREQ_RES = [
+    (re.compile(r"^(?:(?P<n>" + NUM + r")\s*(?:x|times)|(?P<w>once|twice|thrice))\s*(?:a|per|/|every|each|an)?\s*(?P<u>day|week|wk|month|mo)", re.I), "times"),
+    (re.compile(r"^(?P<w>once|twice|thrice)\s+(?P<u>month|week)ly", re.I), "times"),
+    (re.compile(r"^(?:every|each|q|per|/|a|an)\s*(?P<n>" + NUM + r"|other)?[\s-]*(?P<u>days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b", re.I), "every"),
+    (re.compile(r"^(?:in|over|within)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+)?(?P<n>" + NUM + r")?[\s-]*(?P<u>days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b", re.I), "window"),
+]
+_FIXED = {"weekly": (1, 7), "biweekly": (1, 14), "fortnightly": (1, 14), "monthly": (1, 30), "bimonthly": (1, 60)}
+
+
+def _unit_days(u: str) -> float:
+    u = u.lower()
+    if u.startswith("d"):
+        return 1
+    if u.startswith("w"):
+        return 7
+    return 30
+
+
+def frequency(text: str) -> Frequency | None:
+    """Parse a :data:`FREQ` match: "every 2 weeks" -> 1 per 14 days; "twice a month" -> 2 per 30."""
+    t = " ".join(text.lower().split())
+    if t in _FIXED:
+        c, p = _FIXED[t]
+        return Frequency(c, p)
+    for rx, kind in _FREQ_RES:
+        m = rx.match(t)
+        if not m:
+            continue
+        unit = _unit_days(m.group("u"))
+        if kind == "times":
+            w = m.groupdict().get("w")
+            n = {"once": 1, "twice": 2, "thrice": 3}[w] if w else number(m.group("n") or "1")
+            return Frequency(float(n or 1), unit)
+        n_text = m.group("n")
+        if n_text == "other":
+            return Frequency(1, 2 * unit)
+        n = number(n_text) if n_text else 1.0
+        if not n:
+            return None
+        return Frequency(1, n * unit, window=kind == "window")
+    return None
+
+
+# ---- dates ---------------------------------------------------------------------------------
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+DATE = (
+    r"(?:\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?!\d)"
+    rf"|{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+\d{{4}}"
+    rf"|{_MON}\s+\d{{4}}"
+    r"|\d{1,2}/\d{4}"
+    r"|\d{4}-\d{2}(?![\d-]))"
+)
+_DATE_RE = re.compile(DATE, re.I)
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """A date from "2026-11-10", "11/10/2026", "Nov 10, 2026", "10 Nov 2026", "03/2026", "March 2026"."""
+    t = text.strip().lower().rstrip(".")
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", t):
+            y = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            return dt.date(y, int(m[1]), int(m[2]))
+        if m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", t):
+            return dt.date(int(m[3]), _MONTHS[m[1][:3]], int(m[2]))
+        if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})", t):
+            return dt.date(int(m[3]), _MONTHS[m[2][:3]], int(m[1]))
+        if m := re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", t):
+            return dt.date(int(m[2]), _MONTHS[m[1][:3]], 1)
+        if m := re.fullmatch(r"(\d{1,2})/(\d{4})", t):
+            return dt.date(int(m[2]), int(m[1]), 1)
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
+            return dt.date(int(m[1]), int(m[2]), 1)
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, dt.date]]:
+    """Every date in ``text[start:end]`` with its absolute character offsets."""
+    out = []
+    for m in _DATE_RE.finditer(text, start, len(text) if end is None else end):
+        d = parse_date_text(m.group(0))
+        if d is not None:
+            out.append((m.start(), m.end(), d))
+    return out

@@ -1,0 +1,394 @@
+"""Target rules: one regex and one handler per kind of statement.
+
+Each :class:`Rule` is a plain regex string (so medspaCy can take it as a
+``TargetRule(pattern=...)`` for notes, and ``re`` can run it on questions) and a handler
+that turns one match, with its sentence and context flags (negated, hypothetical,
+historical, family), into :class:`Finding` and :class:`Unused` items.
+
+This module holds the framework and the numeric and demographic rules; the cytogenetic and
+risk rules are in :mod:`.cyto`, transfusion and ESA history in :mod:`.history`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mednec.intake.text.model import Finding, TextSpan, Unused
+from mednec.intake.text.numbers import DATE, NUM, number, parse_date_text
+
+DNUM = r"\d+(?:\.\d+)?"
+
+__all__ = ["CMP", "PCT", "SEP", "cmp", "g", "Ctx", "Item", "Rule", "bound_reason", "lab_rules"]
+
+Item = Finding | Unused
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """Where a match sits: the source text, its sentence, its context flags and date."""
+
+    text: str
+    sent_start: int
+    sent_end: int
+    source: str
+    as_of: dt.date
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    family: bool = False
+    date: dt.date | None = None
+    cue_start: int | None = None  # where the negation cue begins, to include it in the span
+
+    @property
+    def modifiers(self) -> tuple[str, ...]:
+        return tuple(n for n, on in (("negated", self.negated), ("hypothetical", self.hypothetical),
+                                     ("historical", self.historical), ("family", self.family)) if on)
+
+    def span(self, start: int, end: int) -> TextSpan:
+        """``text[start:end]`` without surrounding spaces and punctuation."""
+        t = self.text
+        while start < end and t[start] in " \t\r\n,;:.-(":
+            start += 1
+        while end > start and t[end - 1] in " \t\r\n,;:(-":
+            end -= 1
+        if end > start and t[end - 1] == ")" and t.count("(", start, end) < t.count(")", start, end):
+            end -= 1
+        return TextSpan(start, end, t[start:end])
+
+    def finding(self, fact: str, value: object, start: int, end: int, **kw: object) -> Finding:
+        kw.setdefault("date", self.date)
+        if self.negated and self.cue_start is not None and self.cue_start < start:
+            start = self.cue_start
+        return Finding(fact, value, self.span(start, end), source=self.source,  # type: ignore[arg-type]
+                       modifiers=self.modifiers, **kw)
+
+    def unused(self, reason: str, start: int, end: int, fact: str | None = None) -> Unused:
+        return Unused(self.span(start, end), reason, fact, self.source)
+
+    def sentence(self) -> str:
+        return self.text[self.sent_start:self.sent_end]
+
+
+Handler = Callable[[re.Match[str], Ctx], list[Item]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named regex (case-insensitive) and the handler that reads its matches."""
+
+    name: str
+    pattern: str
+    handle: Handler
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern, re.I))
+
+
+def g(m: re.Match[str], *names: str) -> str | None:
+    """The first of the named groups that matched."""
+    d = m.groupdict()
+    return next((d[n] for n in names if d.get(n) is not None), None)
+
+
+def gspan(m: re.Match[str], *names: str) -> tuple[int, int]:
+    d = m.groupdict()
+    n = next(n for n in names if d.get(n) is not None)
+    return m.span(n)
+
+
+# between a name and its value: "Hb of 8.1", "hemoglobin is now 8.1", "EPO level: 210"
+SEP = (
+    r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\([^)\n]{0,16}\))?"
+    r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
+    r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
+)
+CMP_BODY = (
+    r"(?:<=|>=|=<|=>|≤|≥|<|>|below|under|less\s+than|lower\s+than|above|over|greater\s+than|"
+    r"more\s+than|higher\s+than|at\s+least|at\s+most|no\s+more\s+than|up\s+to|exceeding|exceeds|not\s+above|not\s+below)"
+)
+
+
+def cmp(name: str = "cmp") -> str:
+    """A comparison word or sign ("below", ">=") captured as group ``name``."""
+    return rf"(?P<{name}>{CMP_BODY})\s*"
+
+
+CMP = cmp()
+PCT = r"\s*(?:%|percent\b|per\s*cent\b|pct\b)"
+_APPROX = re.compile(r"\b(?:around|about|approximately|approx|~)", re.I)
+
+
+def bound_reason(label: str, m: re.Match[str]) -> str:
+    word = " ".join((g(m, "cmp", "cmp2") or "").split())
+    return f"{label} {word} a number is a bound, not a measured value; not used (give the value)"
+
+
+# ---- numbers with units -------------------------------------------------------------------
+
+_HB_NAME = r"\b(?:h(?:a)?emoglobin|hgb|hb)\b"
+_HB_UNIT = (r"(?P<u>g\s*/\s*dl|gm?\s*/\s*dl|g\s*/\s*l|mmol\s*/\s*l|g\s*%|gm\s*%|grams?\s+per\s+deci-?lit(?:er|re)|"
+            r"grams?\s+per\s+lit(?:er|re)|g\s+per\s+dl)")
+_LH = r"(?:\s*(?:\(?\b[LH]\b\)?|\((?:low|high)\)))?"
+
+
+def _hb_unit(u: str | None, value: float) -> tuple[str, str]:
+    """Unit for a hemoglobin value; without one, >25 is read as g/L."""
+    if u:
+        t = u.lower().replace(" ", "")
+        if "mmol" in t:
+            return "mmol/L", ""
+        if "/l" in t and "dl" not in t or "perlit" in t:
+            return "g/L", ""
+        return "g/dL", ""
+    if value > 25:
+        return "g/L", "no unit given; a value above 25 is read as g/L"
+    return "g/dL", ""
+
+
+def _h_hemoglobin(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused(f"{'hypothetical' if ctx.hypothetical else 'family history'}; not used",
+                           m.start(), m.end(), "hemoglobin")]
+    if g(m, "cmp", "cmp2"):
+        return [ctx.unused(bound_reason("hemoglobin", m), m.start(), m.end(), "hemoglobin")]
+    v = number(m.group("v2") or m.group("v"))
+    if v is None:
+        return []
+    unit, note = _hb_unit(m.group("u"), v)
+    if m.group("v2"):
+        note = f"the latest of two values ({m.group('v')} then {m.group('v2')})"
+    if _APPROX.search(m.group(0)):
+        note = (note + "; " if note else "") + "stated as approximate"
+    return [ctx.finding("hemoglobin", v, m.start(), m.end(), unit=unit, note=note)]
+
+
+_PLT_NAME = r"\b(?:platelets?(?:\s+count)?|plts?|plt\s+count|thrombocytes)\b"
+_ANC_NAME = r"\b(?:anc|absolute\s+neutrophils?(?:\s+count)?|neutrophils?(?:\s+count)?|abs\.?\s+neut(?:rophils?)?|neuts)\b"
+_COUNT_UNIT = (
+    r"(?P<u>(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*\(?9\)?\s*/\s*l|(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*\(?3\)?\s*/\s*(?:u|µ|μ|mc|m)?(?:l|mm3)"
+    r"|k\s*/\s*(?:u|µ|μ|mc)l|(?:cells\s*)?/\s*(?:u|µ|μ|mc)l|(?:cells\s*)?/\s*mm3|/\s*cmm|g\s*/\s*l|k\b|thousand)"
+)
+
+
+def _count_unit(u: str | None, value: float, big: float) -> tuple[float, str, str]:
+    """A blood count in 10^9/L; bare values above ``big`` are per microlitre."""
+    if u:
+        t = u.lower().replace(" ", "")
+        if t.startswith("k") or t == "thousand" or "^3" in t or "103" in t or "(3)" in t:
+            return value, "10^9/L", ""
+        if "/u" in t or "/µ" in t or "/μ" in t or "/mc" in t or "mm3" in t or "cmm" in t:
+            return value, "/uL", ""
+        return value, "10^9/L", ""
+    if value > big:
+        return value, "/uL", f"no unit given; {value:g} is read as cells per microlitre"
+    return value, "10^9/L", ""
+
+
+def _count_handler(fact: str, label: str, big: float) -> Callable[[re.Match[str], Ctx], list[Item]]:
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical; not used", m.start(), m.end(), fact)]
+        if g(m, "cmp", "cmp2"):
+            return [ctx.unused(bound_reason(label, m), m.start(), m.end(), fact)]
+        v = number(m.group("v"))
+        if v is None:
+            return []
+        value, unit, note = _count_unit(m.group("u"), v, big)
+        return [ctx.finding(fact, value, m.start(), m.end(), unit=unit, note=note)]
+    return handle
+
+
+_EPO_NAME = r"\b(?:(?:serum|endogenous|baseline|pre-?treatment|s)[\s-]*)?(?:epo|erythropoietin)(?:\s+levels?)?\b"
+_EPO_UNIT = (
+    r"(?P<u>m?i?u\s*/\s*m?l\b|milli-?(?:international\s+)?units?\s*(?:per|/)\s*(?:milli-?)?lit(?:er|re)s?|"
+    r"milli-?units?\s*(?:per|/)\s*ml|(?:international\s+)?units?\s+per\s+lit(?:er|re))"
+)
+_DOSE_GUARD = r"(?!\s*(?:units?|u|iu)\b(?!\s*(?:/|per\b)))(?!\s*(?:mcg|µg|ug|mg)\b)"
+
+
+def _h_epo(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "serum_epo")]
+    if g(m, "cmp", "cmp2"):
+        return [ctx.unused(bound_reason("serum EPO", m), m.start(), m.end(), "serum_epo")]
+    v = number(m.group("v"))
+    if v is None:
+        return []
+    return [ctx.finding("serum_epo", v, m.start(), m.end(), unit="mU/mL")]
+
+
+# ---- percentages --------------------------------------------------------------------------
+
+_BLASTS = r"(?:(?:bone\s+)?marrow\s+|bm\s+|myelo)?blasts?\b(?:\s+(?:percentage|count))?"
+_PERIPHERAL = re.compile(r"(?:peripheral|circulating|\bpb\b|blood\s+smear|in\s+(?:the\s+)?blood)[^.;\n]{0,12}$", re.I)
+
+
+def _h_blasts(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    before = ctx.text[max(ctx.sent_start, m.start() - 25):m.start()]
+    if _PERIPHERAL.search(before) or re.search(r"peripheral|circulating|\bpb\b", m.group(0), re.I):
+        return [ctx.unused("peripheral blood blasts, not marrow blasts; not used", m.start(), m.end(), "marrow_blasts_pct")]
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "marrow_blasts_pct")]
+    if g(m, "cmp", "cmp2"):
+        return [ctx.unused(bound_reason("marrow blasts", m), m.start(), m.end(), "marrow_blasts_pct")]
+    v = number(g(m, "v", "v2") or "")
+    if v is None:
+        return []
+    return [ctx.finding("marrow_blasts_pct", v, m.start(), m.end(), unit="%")]
+
+
+_RS = r"ring(?:ed)?[\s-]+sideroblasts?"
+
+
+def _h_rs_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "ring_sideroblasts_pct")]
+    if g(m, "cmp", "cmp2"):
+        return [ctx.unused(bound_reason("ring sideroblasts", m), m.start(), m.end(), "ring_sideroblasts_pct")]
+    v = number(g(m, "v", "v2") or "")
+    if v is None:
+        return []
+    return [ctx.finding("ring_sideroblasts_pct", v, m.start(), m.end(), unit="%")]
+
+
+def _h_rs_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    st = (g(m, "st", "st2") or "").lower()
+    if ctx.hypothetical or ctx.family:
+        return []
+    absent = ctx.negated or st.startswith(("absent", "not", "none"))
+    if absent and not st.startswith("neg"):
+        return [ctx.finding("ring_sideroblasts_pct", 0.0, m.start(), m.end(), unit="%",
+                            note="no ring sideroblasts: read as 0%")]
+    if st.startswith("neg") or st == "-":
+        return [ctx.unused("ring-sideroblast negative is a bound (below 15%), not a percentage; not used",
+                           m.start(), m.end(), "ring_sideroblasts_pct")]
+    return [ctx.unused("ring sideroblasts mentioned without a percentage; not used", m.start(), m.end(),
+                       "ring_sideroblasts_pct")]
+
+
+# ---- demographics -------------------------------------------------------------------------
+
+_SEX_WORDS = {
+    "male": "male", "man": "male", "gentleman": "male", "mr": "male", "boy": "male", "m": "male", "he": "male",
+    "female": "female", "woman": "female", "lady": "female", "mrs": "female", "ms": "female", "girl": "female",
+    "f": "female",
+}
+
+
+def _h_age(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.family:
+        return []
+    v = number(g(m, "a1", "a2", "a3", "a4") or "")
+    if v is None or v > 120:
+        return []
+    out: list[Item] = [ctx.finding("age", v, m.start(), m.end(), unit="years", date=None)]
+    sx = g(m, "s1", "s4")
+    if sx:
+        out.append(ctx.finding("sex", _SEX_WORDS[sx.lower().rstrip(".")], *gspan(m, "s1", "s4"), date=None))
+    return out
+
+
+def _h_sex(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.family or ctx.hypothetical:
+        return []
+    word = (g(m, "s", "s2") or "").lower().rstrip(".")
+    return [ctx.finding("sex", _SEX_WORDS[word], m.start(), m.end(), date=None)]
+
+
+def _h_dob(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    d = parse_date_text(m.group("d"))
+    if d is None:
+        return []
+    return [ctx.finding("birth_date", d, m.start(), m.end(), date=None)]
+
+
+# ---- statements ---------------------------------------------------------------------------
+
+
+def _h_symptomatic(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    word = m.group(0).lower()
+    if word.startswith("asymptomatic"):
+        return [ctx.finding("anemia_symptomatic", not ctx.negated, m.start(), m.end())]
+    if "symptomatic" in word or "symptoms" in word:
+        return [ctx.finding("anemia_symptomatic", not ctx.negated, m.start(), m.end())]
+    if ctx.negated:  # "denies fatigue" is not evidence either way
+        return []
+    return [ctx.finding("anemia_symptomatic", True, m.start(), m.end(), kind="inferred",
+                        note="a symptom of anemia is documented")]
+
+
+def _h_immediate(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical:
+        return []
+    text = m.group(0).lower()
+    value = not ctx.negated
+    if text.startswith(("not ", "no ", "non")):
+        value = False
+    return [ctx.finding("immediate_correction_needed", value, m.start(), m.end())]
+
+
+_ESA_WORDS = (r"(?:ESAs?|epoetin(?:[\s-]+(?:alfa|alpha))?|darbepoetin(?:[\s-]+(?:alfa|alpha))?|EPO|erythropoie\w+"
+              r"(?:[\s-]+stimulating\s+agents?)?|Aranesp|Procrit|Epogen|Retacrit)")
+
+
+def _h_concurrent(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical:
+        return []
+    t = m.group(0).lower()
+    stopped = bool(re.search(r"stopp|discontinu|held|off\b|^not\b|^no\s+longer", t))
+    value = not stopped and not ctx.negated
+    note = "no ESA at present" if stopped else ""
+    return [ctx.finding("concurrent_esa", value, m.start(), m.end(), note=note)]
+
+
+def lab_rules() -> list[Rule]:
+    """The numeric, demographic and statement rules."""
+    v = rf"(?P<v>{NUM})"
+    return [
+        Rule("HEMOGLOBIN", rf"{_HB_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_HB_UNIT})?"
+                           rf"(?:\s*(?:to|->|→|and\s+now)\s*(?P<v2>\d+(?:\.\d+)?)(?:\s*{_HB_UNIT.replace('P<u>', 'P<u2>')})?)?(?![\d%])",
+             _h_hemoglobin),
+        Rule("PLATELETS", rf"{_PLT_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_COUNT_UNIT})?(?![\d%])",
+             _count_handler("platelets", "platelets", 3000)),
+        Rule("ANC", rf"{_ANC_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_COUNT_UNIT})?(?![\d%])",
+             _count_handler("anc", "ANC", 100)),
+        Rule("SERUM_EPO", rf"{_EPO_NAME}{SEP}(?:{CMP})?{v}{_DOSE_GUARD}(?:\s*{_EPO_UNIT})?(?![\d%])", _h_epo),
+        Rule("MARROW_BLASTS",
+             rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
+             _h_blasts),
+        Rule("RING_SIDEROBLASTS_PCT",
+             rf"\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?{_RS}",
+             _h_rs_pct),
+        Rule("RING_SIDEROBLASTS",
+             rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
+             rf"|\bRS[\s-]*(?P<st2>positive|negative|\+|-)(?![\w-])",
+             _h_rs_word),
+        Rule("AGE",
+             rf"\b(?=[\dst-z])(?P<a1>\d{{1,3}}|{NUM})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)(?:\s+(?P<s1>male|female|man|woman|gentleman|lady|m|f)\b)?"
+             r"|\b(?P<a2>\d{1,3})\s*(?:yo|y/o|y\.o\.|yr\s+old)(?=\W|$)"
+             r"|\bage[ds]?\s*(?::|of|is)?\s*(?P<a3>\d{1,3})\b(?!\s*(?:years?\s+ago|%))"
+             r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])",
+             _h_age),
+        Rule("SEX", r"\b(?P<s>male|female|man|woman|gentleman|lady|mr\.|mrs\.|ms\.)(?![\w-])(?!\s+karyotype)"
+                    r"|\bsex\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
+        Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
+        Rule("SYMPTOMATIC",
+             r"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia))?|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
+             r"|(?:exertional\s+)?dyspn(?:o)?ea(?:\s+on\s+exertion)?|fatigue|shortness\s+of\s+breath)\b",
+             _h_symptomatic),
+        Rule("IMMEDIATE_CORRECTION",
+             r"\b(?:(?:not|no)\s+(?:for\s+|needed\s+for\s+|need\s+for\s+)?)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?"
+             r"|\b(?:in\s+place\s+of|instead\s+of|as\s+a\s+substitute\s+for)\s+(?:an?\s+)?(?:RBC\s+|red\s+(?:blood\s+)?cell\s+)?transfusions?\b",
+             _h_immediate),
+        Rule("CONCURRENT_ESA",
+             rf"\b(?:concurrent|concomitant|together\s+with|alongside|in\s+combination\s+with|combined\s+with)\s+(?:an?\s+)?{_ESA_WORDS}\b"
+             rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b"
+             rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b",
+             _h_concurrent),
+    ]
