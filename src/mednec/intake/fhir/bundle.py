@@ -1,0 +1,330 @@
+"""A FHIR R4 Bundle -> a case mapping, the provenance of every fact, and what was not used.
+
+::
+
+    intake = bundle_to_case(bundle_json, dictionary, as_of=dt.date(2026, 11, 20))
+    case, provenance, unmapped = intake          # also intake.case, intake.provenance, ...
+    runtime.parse_case(case)                     # the same checks as a case file
+
+Steps: check the Bundle (type collection, searchset or transaction) against the R4B models;
+index its resources; check that every clinical resource is about the bundle's one Patient;
+run each resource through the mapper for its type (:data:`MAPPERS`); keep, for each fact,
+the latest dated value (ties: the more direct statement) and assemble the transfusion and ESA
+event lists. Every resource ends up either in a fact's provenance or in ``unmapped`` with the
+reason -- nothing is dropped silently. Values dated after the evaluation date are not used.
+
+The evaluation date is ``as_of`` when given, else the Bundle's ``timestamp``, else today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from mednec.errors import CaseFormatError
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.fhir import medication, transfusion
+from mednec.intake.fhir.common import Context, EventFinding, EventList, Finding, NotMapped, Source, fhir_datetime
+from mednec.intake.fhir.condition import map_condition
+from mednec.intake.fhir.observation import map_observation
+from mednec.intake.fhir.patient import map_patient
+from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
+
+__all__ = ["BUNDLE_TYPES", "MAPPERS", "BundleIntake", "FactSource", "Unmapped", "bundle_to_case", "findings_to_facts"]
+
+BUNDLE_TYPES = ("collection", "searchset", "transaction")
+
+Mapper = Callable[[Mapping[str, Any], Source, Context], list[Any]]
+
+#: The mappers tried, in order, for each resource type.
+MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
+    "Patient": (map_patient,),
+    "Condition": (map_condition,),
+    "Observation": (map_observation,),
+    "Procedure": (transfusion.map_procedure,),
+    "BiologicallyDerivedProduct": (transfusion.map_product,),
+    "Medication": (medication.map_medication,),
+    "MedicationAdministration": (transfusion.map_blood_administration, medication.map_administration),
+    "MedicationRequest": (medication.map_request,),
+    "MedicationStatement": (medication.map_statement,),
+    "QuestionnaireResponse": (map_questionnaire_response,),
+}
+_SUBJECT_FIELDS = ("subject", "patient")
+_PATIENT_FACTS = ("birth_date", "sex")
+
+
+class FactSource(NamedTuple):
+    """Where one fact of the derived case came from."""
+
+    fact: str
+    resources: tuple[str, ...]
+    entries: tuple[int, ...]
+    detail: str
+    superseded: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fact": self.fact, "resources": list(self.resources),
+                               "entries": list(self.entries), "detail": self.detail}
+        if self.superseded:
+            out["superseded"] = list(self.superseded)
+        return out
+
+
+class Unmapped(NamedTuple):
+    """A resource that gave no fact, and why."""
+
+    entry: int
+    resource: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entry": self.entry, "resource": self.resource, "reason": self.reason}
+
+
+class BundleIntake(NamedTuple):
+    """The derived case (a case-file mapping), each fact's sources, and the unused resources."""
+
+    case: dict[str, Any]
+    provenance: tuple[FactSource, ...]
+    unmapped: tuple[Unmapped, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case": self.case, "provenance": [p.to_dict() for p in self.provenance],
+                "unmapped": [u.to_dict() for u in self.unmapped]}
+
+
+def _ref_of(resource: Mapping[str, Any], entry: Mapping[str, Any], i: int) -> str:
+    rt = str(resource.get("resourceType"))
+    if resource.get("id"):
+        return f"{rt}/{resource['id']}"
+    return str(entry.get("fullUrl") or f"{rt}#entry{i}")
+
+
+def _check_shape(bundle: Any) -> None:
+    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+        raise CaseFormatError("expected a FHIR Bundle (resourceType 'Bundle')", field="resourceType")
+    if bundle.get("type") not in BUNDLE_TYPES:
+        raise CaseFormatError(
+            f"Bundle type {bundle.get('type')!r} is not accepted; use one of: {', '.join(BUNDLE_TYPES)}",
+            field="type",
+        )
+    from fhir.resources.R4B import get_fhir_model_class
+
+    for i, entry in enumerate(bundle.get("entry") or ()):
+        res = entry.get("resource") if isinstance(entry, Mapping) else None
+        if res is None:
+            continue
+        rt = res.get("resourceType") if isinstance(res, Mapping) else None
+        try:
+            get_fhir_model_class(str(rt))
+        except (KeyError, ValueError, AttributeError):
+            raise CaseFormatError(f"{rt!r} is not a FHIR R4 resource type", field=f"entry[{i}].resource") from None
+
+
+def _evaluation_date(bundle: Mapping[str, Any], as_of: dt.date | None) -> dt.date:
+    if as_of is not None:
+        return as_of
+    if bundle.get("timestamp"):
+        stamp = fhir_datetime(bundle["timestamp"], path="timestamp")
+        if stamp is not None:
+            return stamp.date()
+    return dt.date.today()
+
+
+def _subject(resource: Mapping[str, Any]) -> str | None:
+    for key in _SUBJECT_FIELDS:
+        ref = resource.get(key)
+        if isinstance(ref, Mapping) and ref.get("reference"):
+            return str(ref["reference"]).split("/_history/")[0]
+    return None
+
+
+def _select(findings: Sequence[Finding]) -> tuple[Finding, list[Finding]]:
+    """The latest finding (ties: higher rank, then first in the bundle) and the rest."""
+    best = max(findings, key=lambda f: (f.when or dt.datetime.min, f.rank))
+    return best, [f for f in findings if f is not best]
+
+
+def _fact_entry(f: Finding, dictionary: FactDictionary) -> dict[str, Any]:
+    out: dict[str, Any] = {"value": f.value}
+    if dictionary.facts[f.fact].type == "number" and f.unit:
+        out["unit"] = f.unit
+    if f.date is not None and f.fact not in _PATIENT_FACTS:
+        out["date"] = f.date.isoformat()
+    out["source"] = f.origin
+    return out
+
+
+def findings_to_facts(
+    findings: Sequence[Finding], dictionary: FactDictionary
+) -> tuple[dict[str, dict[str, Any]], list[FactSource]]:
+    """The chosen value of each fact as a case-file value mapping, with its provenance."""
+    by_fact: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_fact.setdefault(f.fact, []).append(f)
+    facts: dict[str, dict[str, Any]] = {}
+    provenance: list[FactSource] = []
+    for fid, group in by_fact.items():
+        best, rest = _select(group)
+        facts[fid] = _fact_entry(best, dictionary)
+        superseded = tuple(dict.fromkeys(r.label or r.source.ref for r in rest if r.source != best.source))
+        origin = best.label or best.source.ref
+        provenance.append(FactSource(fid, (origin,), (best.source.entry,), best.detail, superseded))
+    return facts, provenance
+
+
+def bundle_to_case(
+    bundle_json: Mapping[str, Any],
+    dictionary: FactDictionary,
+    as_of: dt.date | None = None,
+) -> BundleIntake:
+    """Map a FHIR R4 Bundle to a case mapping (see the module docstring)."""
+    from mednec.intake.fhir.validate import validate_resource
+
+    _check_shape(bundle_json)
+    validate_resource(bundle_json)
+    as_of = _evaluation_date(bundle_json, as_of)
+    entries = [(i, e, e["resource"]) for i, e in enumerate(bundle_json.get("entry") or ()) if e.get("resource")]
+    resources: dict[str, Mapping[str, Any]] = {}
+    sources: dict[str, Source] = {}
+    for i, entry, res in entries:
+        src = Source(i, _ref_of(res, entry, i))
+        for key in {src.ref, str(entry.get("fullUrl") or "")} - {""}:
+            resources[key], sources[key] = res, src
+    patients = {f"Patient/{res.get('id')}" for _, _, res in entries if res.get("resourceType") == "Patient"}
+    if len(patients) > 1:
+        raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
+    patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
+                               if r.get("resourceType") == "Patient" and e.get("fullUrl")}
+    ctx = Context(dictionary, as_of, resources, sources)
+    findings: list[Finding] = []
+    events: list[EventFinding] = []
+    lists: list[EventList] = []
+    unmapped: list[Unmapped] = []
+    for i, entry, res in entries:
+        src = sources[_ref_of(res, entry, i)]
+        rt = str(res.get("resourceType"))
+        mappers = MAPPERS.get(rt)
+        if not mappers:
+            unmapped.append(Unmapped(i, src.ref, f"{rt} is not read by mednec"))
+            continue
+        subject = _subject(res)
+        if patient_refs and subject and subject not in patient_refs and not any(
+            subject.endswith("/" + p) for p in patients
+        ):
+            unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
+            continue
+        reasons: list[str] = []
+        ctx.current = src
+        for mapper in mappers:
+            try:
+                out = mapper(res, src, ctx)
+            except NotMapped as exc:
+                reasons.append(exc.reason)
+                continue
+            for item in out:
+                if isinstance(item, Finding):
+                    findings.append(item)
+                elif isinstance(item, EventList):
+                    lists.append(item)
+                else:
+                    events.append(item)
+            break
+        else:
+            unmapped.append(Unmapped(i, src.ref, "; ".join(dict.fromkeys(reasons))))
+    return _assemble(findings, events, lists, unmapped, ctx, bundle_json)
+
+
+def _after(when: dt.datetime | dt.date | None, as_of: dt.date) -> bool:
+    day = when.date() if isinstance(when, dt.datetime) else when
+    return day is not None and day > as_of
+
+
+def _assemble(
+    findings: list[Finding],
+    events: list[EventFinding],
+    lists: list[EventList],
+    unmapped: list[Unmapped],
+    ctx: Context,
+    bundle: Mapping[str, Any],
+) -> BundleIntake:
+    as_of = ctx.as_of
+    current: list[Finding] = []
+    for f in findings:
+        if _after(f.when, as_of):
+            unmapped.append(Unmapped(f.source.entry, f.source.ref,
+                                     f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
+        else:
+            current.append(f)
+    facts, provenance = findings_to_facts(current, ctx.dictionary)
+    used = {(p.entries[0]) for p in provenance}
+
+    by_fact: dict[str, list[EventFinding]] = {}
+    for e in events:
+        day = str(e.event.get("date") or e.event.get("start")) if e.event is not None else ""
+        if day and _after(dt.date.fromisoformat(day), as_of):
+            for s in e.sources:
+                unmapped.append(Unmapped(s.entry, s.ref, f"{e.fact} event after the evaluation date {as_of}"))
+            continue
+        by_fact.setdefault(e.fact, []).append(e)
+    attested: dict[str, EventList] = {}
+    for lst in sorted(lists, key=lambda x: x.when or dt.datetime.min):
+        attested[lst.fact] = lst
+    for fid, lst in attested.items():
+        facts[fid] = list(lst.events)  # type: ignore[assignment]
+        provenance.append(FactSource(fid, (lst.label,), (lst.source.entry,), f"{len(lst.events)} entries attested"))
+        used.add(lst.source.entry)
+        for e in by_fact.pop(fid, []):
+            unmapped += [Unmapped(s.entry, s.ref, f"superseded by {lst.label}") for s in e.sources]
+
+    transfusions = by_fact.pop("rbc_transfusions", [])
+    if transfusions:
+        merged: dict[str, EventFinding] = {}
+        for e in transfusions:  # an administration partOf a Procedure is that Procedure's transfusion
+            if e.key not in merged:
+                merged[e.key] = e
+            elif e.sources[0].ref == e.key:  # the Procedure itself: its event and detail win
+                merged[e.key] = e._replace(sources=e.sources + merged[e.key].sources)
+            else:
+                merged[e.key] = merged[e.key]._replace(sources=merged[e.key].sources + e.sources)
+        ordered = sorted(merged.values(), key=lambda e: str((e.event or {}).get("date")))
+        facts["rbc_transfusions"] = [dict(e.event or {}) for e in ordered]  # type: ignore[assignment]
+        refs = tuple(s.ref for e in ordered for s in e.sources)
+        provenance.append(FactSource("rbc_transfusions", refs, tuple(s.entry for e in ordered for s in e.sources),
+                                     "; ".join(f"{(e.event or {}).get('date')}: {e.detail}" for e in ordered)))
+    esa = by_fact.pop("esa_history", [])
+    if esa:
+        assembly = medication.assemble_esa(esa, as_of)
+        if assembly.events is not None:
+            facts["esa_history"] = assembly.events  # type: ignore[assignment]
+            provenance.append(FactSource(
+                "esa_history", tuple(s.ref for f in assembly.used for s in f.sources),
+                tuple(s.entry for f in assembly.used for s in f.sources),
+                "; ".join(f.detail for f in assembly.used)))
+        unmapped += [Unmapped(s.entry, s.ref, why) for s, why in assembly.unmapped]
+    for leftover in by_fact.values():
+        for e in leftover:
+            unmapped += [Unmapped(s.entry, s.ref, f"{e.fact} is not assembled from FHIR") for s in e.sources]
+
+    for n, p in enumerate(provenance):  # add what the used resources read through references
+        linked = sorted({t for e in p.entries for t in ctx.links.get(e, ())})
+        extra = [t for t in linked if t.ref not in p.resources]
+        if extra:
+            provenance[n] = p._replace(resources=p.resources + tuple(t.ref for t in extra),
+                                       entries=p.entries + tuple(t.entry for t in extra))
+        used.update(provenance[n].entries)
+    supporting = ("Medication", "BiologicallyDerivedProduct")  # read through references only
+    unmapped = [u for u in unmapped if not (u.resource.split("/")[0] in supporting and u.entry in used)]
+    patient = {k: facts.pop(k) for k in _PATIENT_FACTS if k in facts}
+    case: dict[str, Any] = {}
+    if bundle.get("id"):
+        case["id"] = str(bundle["id"])
+    case["title"] = f"FHIR Bundle {bundle.get('id') or ''}".strip()
+    case["as_of"] = as_of.isoformat()
+    case["patient"] = patient
+    order = {fid: n for n, fid in enumerate(ctx.dictionary.facts)}
+    case["facts"] = dict(sorted(facts.items(), key=lambda kv: order.get(kv[0], len(order))))
+    provenance.sort(key=lambda p: order.get(p.fact, len(order)))
+    unmapped.sort(key=lambda u: u.entry)
+    return BundleIntake(case, tuple(provenance), tuple(dict.fromkeys(unmapped)))

@@ -1,0 +1,228 @@
+"""What the per-resource mappers share: where a resource sits, what it yields, and helpers.
+
+A mapper takes one resource (a plain dict, already validated against the R4B model) and
+returns :class:`Finding` (a candidate value for one fact) and :class:`EventFinding` (one
+transfusion or ESA course) records, or raises :class:`NotMapped` with the reason, so that the
+bundle lists the resource instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from mednec.errors import CaseFormatError
+from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.intake.fhir.codes import LOCAL_SYSTEM, codings, concept_texts, fold, system_uri
+from mednec.intake.values import parse_fact_value
+
+__all__ = [
+    "Context",
+    "EventFinding",
+    "EventList",
+    "Finding",
+    "NotMapped",
+    "Source",
+    "fhir_datetime",
+    "fhir_date_of",
+    "validated_value",
+]
+
+
+class Source(NamedTuple):
+    """Where a resource sits in the bundle: ``entry[3].resource(Observation/hb1)``."""
+
+    entry: int
+    ref: str
+
+    @property
+    def path(self) -> str:
+        return f"entry[{self.entry}].resource({self.ref})"
+
+
+class Finding(NamedTuple):
+    """A candidate value (canonical unit) for one scalar fact, from one resource.
+
+    Among candidates for the same fact the latest ``when`` wins; ``rank`` breaks ties
+    (a value stated directly outranks one read off a karyotype string).
+    """
+
+    fact: str
+    value: Any
+    unit: str | None
+    when: dt.datetime | None
+    source: Source
+    detail: str = ""
+    rank: int = 1
+    label: str = ""
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.when.date() if self.when else None
+
+    @property
+    def origin(self) -> str:
+        """The provenance written into the case: ``FHIR Observation/hb1`` or a QR item."""
+        return self.label or f"FHIR {self.source.ref}"
+
+
+class EventList(NamedTuple):
+    """A complete list of events attested at once (a QuestionnaireResponse answer).
+
+    It replaces events assembled from individual resources for the same fact.
+    """
+
+    fact: str
+    events: tuple[Mapping[str, Any], ...]
+    when: dt.datetime | None
+    source: Source
+    label: str
+
+
+class EventFinding(NamedTuple):
+    """One event of an ``events`` fact (a transfusion, an ESA course), from its resources.
+
+    ``event`` is ``None`` for a resource that documents the event incompletely (an ESA course
+    with no documented response): the whole fact is then left unknown for the clinician.
+    ``negative`` marks explicit evidence of none (an ESA recorded as not taken).
+    """
+
+    fact: str
+    event: Mapping[str, Any] | None
+    sources: tuple[Source, ...]
+    detail: str = ""
+    negative: bool = False
+    key: str = ""
+
+
+class NotMapped(Exception):
+    """The resource yields no fact; ``reason`` says why (it is listed, not dropped)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
+    """A FHIR date / dateTime / instant as a naive datetime (local time as written).
+
+    Partial dates (``2026`` or ``2026-10``) cannot place an event in a window and raise
+    :class:`NotMapped`.
+    """
+    if raw is None:
+        return None
+    text = str(raw)
+    if len(text) < 10:
+        raise NotMapped(f"{path} is a partial date ({text}); a full date is needed")
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        raise CaseFormatError(f"expected a FHIR date or dateTime, got {text!r}", field=path) from None
+
+
+def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.datetime | None:
+    """The start of ``<prefix>DateTime`` / ``<prefix>Instant`` / ``<prefix>Period`` of a resource."""
+    for suffix in ("DateTime", "Instant", "Date"):
+        if resource.get(prefix + suffix) is not None:
+            return fhir_datetime(resource[prefix + suffix], path=f"{path}.{prefix}{suffix}")
+    period = resource.get(prefix + "Period")
+    if period:
+        raw = period.get("start") or period.get("end")
+        return fhir_datetime(raw, path=f"{path}.{prefix}Period")
+    return None
+
+
+def validated_value(
+    fd: FactDef, value: Any, unit: str | None, when: dt.datetime | None, *, path: str
+) -> tuple[Any, str | None]:
+    """Check ``value`` against the dictionary (type, unit, range) and return it canonical."""
+    raw: dict[str, Any] = {"value": value}
+    if unit is not None:
+        raw["unit"] = unit
+    fv = parse_fact_value(fd, raw, as_of=dt.date.max, path=path, source="FHIR")
+    assert fv is not None
+    return fv.value, fv.unit
+
+
+_TEXT_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "ipss_r_category": ("IPSS-R", "IPSS-R category", "IPSS-R risk", "IPSS-R risk group",
+                        "Revised International Prognostic Scoring System"),
+    "ipss_r_score": ("IPSS-R score", "IPSS-R total score"),
+    "ipss_category": ("IPSS", "IPSS category", "IPSS risk", "IPSS risk category",
+                      "International Prognostic Scoring System"),
+    "cytogenetic_risk": ("IPSS-R cytogenetic risk", "cytogenetic risk", "cytogenetic risk group"),
+    "del5q": ("del(5q)", "5q deletion", "deletion 5q", "del 5q", "5q-"),
+    "chromosome7_abnormality": ("chromosome 7 abnormality", "-7/del(7q)", "monosomy 7 or del(7q)"),
+    "ring_sideroblasts_pct": ("ring sideroblasts", "ring sideroblasts %", "ring sideroblast percentage"),
+    "marrow_blasts_pct": ("bone marrow blasts", "marrow blasts", "myeloblasts in bone marrow"),
+    "serum_epo": ("erythropoietin", "serum erythropoietin", "EPO", "serum EPO"),
+    "sf3b1_mutation": ("SF3B1", "SF3B1 mutation", "SF3B1 mutation status"),
+    "karyotype": ("karyotype", "chromosome analysis"),
+}
+
+
+@dataclass(eq=False)
+class Context:
+    """What every mapper may read: the dictionary, the evaluation date and the bundle index."""
+
+    dictionary: FactDictionary
+    as_of: dt.date
+    resources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)
+    #: the resource being mapped, and the resources each entry read through references
+    current: Source | None = None
+    links: dict[int, set[Source]] = field(default_factory=dict)
+    _codes: dict[tuple[str, str], str] = field(default_factory=dict)
+    _texts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for fd in self.dictionary.facts.values():
+            if not fd.may_give or fd.type == "events":
+                continue
+            self._codes.setdefault((LOCAL_SYSTEM, fd.id), fd.id)
+            for c in fd.codes:  # first declaration wins: 718-7 is hemoglobin, not the baseline
+                self._codes.setdefault((system_uri(c.system), c.code), fd.id)
+            self._texts.setdefault(fold(fd.label), fd.id)
+        for fid, aliases in _TEXT_ALIASES.items():
+            for alias in aliases:
+                self._texts[fold(alias)] = fid
+
+    def fact_for_code(self, concept: Mapping[str, Any] | None) -> str | None:
+        """The fact a CodeableConcept names, by code first, then by its text."""
+        for system, code, _ in codings(concept):
+            fid = self._codes.get((system, code))
+            if fid:
+                return fid
+        for text in concept_texts(concept):
+            fid = self._texts.get(fold(text))
+            if fid:
+                return fid
+        return None
+
+    def _key(self, reference: Mapping[str, Any] | None) -> str | None:
+        ref = str((reference or {}).get("reference") or "").split("/_history/")[0]
+        if not ref or ref in self.resources:
+            return ref or None
+        tail = "/".join(ref.rstrip("/").split("/")[-2:])  # an absolute URL
+        return tail if tail in self.resources else None
+
+    def resolve(self, reference: Mapping[str, Any] | None, container: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The resource a Reference points to: contained (``#id``) or elsewhere in the bundle."""
+        ref = str((reference or {}).get("reference") or "")
+        if ref.startswith("#"):
+            return next((c for c in container.get("contained") or () if c.get("id") == ref[1:]), None)
+        key = self._key(reference)
+        if not key:
+            return None
+        if self.current is not None and key in self.sources:
+            self.links.setdefault(self.current.entry, set()).add(self.sources[key])
+        return self.resources.get(key)
+
+    def source_of(self, reference: Mapping[str, Any] | None) -> Source | None:
+        """Where in the bundle a referenced resource sits (``None`` if contained or absent)."""
+        key = self._key(reference)
+        return self.sources.get(key) if key else None

@@ -1,0 +1,64 @@
+"""Condition -> ``diagnosis`` (ICD-10-CM D46.x, or SNOMED CT 109995007 for MDS unspecified).
+
+Codes come from the fact dictionary's ``diagnosis`` values, so a code is recognised exactly
+when the dictionary lists it; a Condition coded only in text is matched by the value's label
+or synonyms ("MDS-RS", "MDS/MPN-RS-T"). Only active conditions (clinicalStatus active,
+recurrence or relapse, or none given) that are not refuted or entered in error count. When
+several MDS diagnoses are recorded the latest (recordedDate, else onset) wins, and on the same
+date a specific code beats "MDS, unspecified" (D46.9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.intake.fhir.codes import ICD10CM, codings, concept_texts, system_uri
+from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
+
+__all__ = ["map_condition"]
+
+_ACTIVE = {"active", "recurrence", "relapse"}
+_EXCLUDED_VERIFICATION = {"refuted", "entered-in-error"}
+_UNSPECIFIED = "D46.9"
+
+
+def _status(concept: Mapping[str, Any] | None) -> str | None:
+    return next((code for _, code, _ in codings(concept) if code), None)
+
+
+def _icd(code: str) -> str:
+    code = code.strip().upper()
+    return code if "." in code or len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
+    """An active MDS diagnosis becomes a ``diagnosis`` candidate."""
+    clinical = _status(resource.get("clinicalStatus"))
+    if clinical is not None and clinical not in _ACTIVE:
+        raise NotMapped(f"clinicalStatus is {clinical}")
+    verification = _status(resource.get("verificationStatus"))
+    if verification in _EXCLUDED_VERIFICATION:
+        raise NotMapped(f"verificationStatus is {verification}")
+    fd = ctx.dictionary.facts["diagnosis"]
+    by_code = {
+        (system_uri(c.system), c.code): key for key, cv in fd.values.items() for c in cv.codes
+    }
+    concept = resource.get("code")
+    key = None
+    for system, code, _ in codings(concept):
+        key = by_code.get((system, _icd(code) if system == ICD10CM else code))
+        if key:
+            break
+    if key is None:
+        key = next((k for t in concept_texts(concept) if (k := fd.category_key(t))), None)
+    if key is None:
+        shown = "; ".join(f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in codings(concept)) or "no code"
+        raise NotMapped(f"not a diagnosis in the fact dictionary ({shown})")
+    when = (
+        fhir_datetime(resource["recordedDate"], path=f"{src.path}.recordedDate")
+        if resource.get("recordedDate")
+        else fhir_date_of(resource, "onset", path=src.path)
+    )
+    rank = 0 if key == _UNSPECIFIED else 1
+    return [Finding("diagnosis", key, None, when, src, f"Condition.code {key}", rank)]

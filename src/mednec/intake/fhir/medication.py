@@ -1,0 +1,259 @@
+"""MedicationRequest / MedicationStatement / MedicationAdministration -> ``esa_history``.
+
+An ESA is recognised by RxNorm ingredient code (epoetin alfa 105694, darbepoetin alfa 283838:
+both UNCONFIRMED, see :mod:`codes`) **or** by name in the medication's text or coding display,
+or in a referenced Medication (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp). The
+name alone is enough, so a wrong or missing code does not hide an ESA.
+
+Each ``esa_history`` course needs a drug, a start, an end (unless still running) and a
+response (``none``, ``partial``, ``response``, ``lost_response``, ``intolerant``,
+``ongoing``):
+
+* start / end: MedicationStatement ``effectivePeriod`` (or ``effectiveDateTime`` as the
+  start); MedicationRequest ``dosageInstruction.timing.repeat.boundsPeriod``, else
+  ``authoredOn`` as the start;
+* response: an active course is ``ongoing``; a completed or stopped one takes its response
+  from ``statusReason`` text ("no response", "ineffective" -> none; "lost response" ->
+  lost_response; "intolerance", "adverse" -> intolerant; "partial response"; "responded");
+* MedicationAdministrations of an ESA are doses: they join a documented course of the same
+  drug that spans them, and otherwise form a course (a gap over 8 weeks starts a new one)
+  whose response is not documented.
+
+When any ESA record lacks what a course needs, ``esa_history`` is left **unknown** (every
+ESA resource is listed with the reason) so the questionnaire asks the clinician, rather than
+an incomplete list being taken as the whole history. ESA-naive (``esa_history: []``) needs
+explicit evidence: a MedicationStatement with status ``not-taken`` for the ESA class
+("erythropoiesis-stimulating agent"); the mere absence of ESA records is not naive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from mednec.intake.fhir.codes import concept_texts, esa_drug, names_esa_class
+from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_date_of, fhir_datetime
+from mednec.intake.fhir.transfusion import medication_concept
+
+__all__ = [
+    "EsaAssembly",
+    "assemble_esa",
+    "map_administration",
+    "map_medication",
+    "map_request",
+    "map_statement",
+    "response_of",
+]
+
+_RESPONSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lost_response", ("lost response", "loss of response", "lost its response", "no longer respond")),
+    ("intolerant", ("intoleran", "adverse", "side effect", "toxicity", "allerg")),
+    ("none", ("no response", "non-response", "nonresponse", "not effective", "ineffective",
+              "lack of efficacy", "treatment failure", "failed", "refractory", "no improvement", "not respond")),
+    ("partial", ("partial response", "partial")),
+    ("response", ("responded", "response", "effective", "improved")),
+)
+_ADMIN_GAP = dt.timedelta(weeks=8)
+
+
+def response_of(texts: Sequence[str]) -> str | None:
+    """The ESA response a status reason states, or ``None``."""
+    for text in texts:
+        t = text.lower()
+        for response, phrases in _RESPONSES:
+            if any(p in t for p in phrases):
+                return response
+    return None
+
+
+def _drug(resource: Mapping[str, Any], ctx: Context) -> str:
+    codes, texts = medication_concept(resource, ctx)
+    drug = esa_drug(codes, texts)
+    if drug is None:
+        raise NotMapped(f"not an ESA ({texts[0] if texts else 'no medication text'})")
+    return drug
+
+
+def _course(
+    drug: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    status: str,
+    reasons: Sequence[str],
+    src: Source,
+    ctx: Context,
+) -> list[EventFinding]:
+    def incomplete(why: str) -> list[EventFinding]:
+        return [EventFinding("esa_history", None, (src,), f"{drug}: {why}", key=src.ref)]
+
+    if start is None:
+        return incomplete("no start date")
+    if start.date() > ctx.as_of:
+        raise NotMapped(f"starts {start.date().isoformat()}, after the evaluation date")
+    response = response_of(reasons)
+    end_date = end.date() if end else None
+    if status == "active":
+        response = response or "ongoing"
+        if end_date and end_date > ctx.as_of:
+            end_date = None  # a planned end: still running
+    elif status in ("completed", "stopped"):
+        if end_date is None:
+            return incomplete(f"{status} with no end date")
+        if response is None:
+            return incomplete(f"{status}, response not documented (statusReason)")
+    else:
+        return incomplete(f"status {status}, response not documented")
+    event: dict[str, Any] = {"drug": drug, "start": start.date().isoformat()}
+    if end_date is not None:
+        event["end"] = end_date.isoformat()
+    event["response"] = response
+    detail = f"{drug} {event['start']} to {event.get('end', 'now')}: {response}"
+    return [EventFinding("esa_history", event, (src,), detail, key=src.ref)]
+
+
+def map_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An ESA order -> one ESA course (drafts, cancelled orders and plans are not given)."""
+    drug = _drug(resource, ctx)
+    status = str(resource.get("status"))
+    if status in ("draft", "cancelled", "entered-in-error"):
+        raise NotMapped(f"status is {status}: never given")
+    if resource.get("intent") in ("proposal", "plan"):
+        raise NotMapped(f"intent is {resource['intent']}: not an order")
+    start = end = None
+    for dosage in resource.get("dosageInstruction") or ():
+        bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod") or {}
+        start = start or fhir_datetime(bounds.get("start"), path=f"{src.path}.dosageInstruction")
+        end = end or fhir_datetime(bounds.get("end"), path=f"{src.path}.dosageInstruction")
+    if start is None and resource.get("authoredOn"):
+        start = fhir_datetime(resource["authoredOn"], path=f"{src.path}.authoredOn")
+    reasons = concept_texts(resource.get("statusReason"))
+    return _course(drug, start, end, status, reasons, src, ctx)
+
+
+def map_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An ESA statement -> one course; ``not-taken`` for the ESA class -> ESA-naive evidence."""
+    drug = _drug(resource, ctx)
+    status = str(resource.get("status"))
+    if status == "entered-in-error":
+        raise NotMapped("status is entered-in-error")
+    if status == "intended":
+        raise NotMapped("status is intended: not yet taken")
+    if status == "not-taken":
+        if not names_esa_class(medication_concept(resource, ctx)[1]):
+            raise NotMapped(f"says only that {drug} was not taken; ESA-naive needs no ESA of any kind")
+        return [EventFinding("esa_history", None, (src,), "no ESA taken (MedicationStatement not-taken)",
+                             negative=True, key=src.ref)]
+    period = resource.get("effectivePeriod") or {}
+    start = fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
+    end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")
+    if start is None and resource.get("effectiveDateTime"):
+        start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
+    reasons: list[str] = []
+    for reason in resource.get("statusReason") or ():
+        reasons += concept_texts(reason)
+    return _course(drug, start, end, status, reasons, src, ctx)
+
+
+def map_medication(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """A Medication is read only through the request, statement or administration using it."""
+    raise NotMapped("a Medication counts only through a MedicationRequest, MedicationStatement or "
+                    "MedicationAdministration that references it")
+
+
+def map_administration(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """One completed ESA dose (joined into a course when the history is assembled)."""
+    drug = _drug(resource, ctx)
+    status = resource.get("status")
+    if status != "completed":
+        raise NotMapped(f"status is {status}")
+    when = fhir_date_of(resource, "effective", path=src.path)
+    if when is None:
+        raise NotMapped("no effective date")
+    return [EventFinding("esa_history", {"drug": drug, "date": when.date().isoformat()}, (src,),
+                         f"{drug} dose {when.date().isoformat()}", key=src.ref)]
+
+
+class EsaAssembly(NamedTuple):
+    """The assembled ``esa_history`` (``None`` = unknown), what it used, and what it could not."""
+
+    events: list[dict[str, Any]] | None
+    used: list[EventFinding]
+    unmapped: list[tuple[Source, str]]
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _ev(f: EventFinding) -> Mapping[str, Any]:
+    assert f.event is not None
+    return f.event
+
+
+def _merge_same_course(courses: list[EventFinding]) -> list[EventFinding]:
+    """Records of one course (an order and a statement) with the same drug and response."""
+    out: list[EventFinding] = []
+    for c in sorted(courses, key=lambda f: str(_ev(f)["start"])):
+        cur = _ev(c)
+        prev = _ev(out[-1]) if out else None
+        if prev is not None and prev["drug"] == cur["drug"] and prev["response"] == cur["response"] \
+                and (prev.get("end") is None or cur["start"] <= prev["end"]):
+            merged = dict(prev)
+            if prev.get("end") is None or cur.get("end") is None:
+                merged.pop("end", None)
+            else:
+                merged["end"] = max(prev["end"], cur["end"])
+            out[-1] = out[-1]._replace(event=merged, sources=out[-1].sources + c.sources,
+                                       detail=f"{out[-1].detail}; same course as {c.sources[0].ref}")
+        else:
+            out.append(c)
+    return out
+
+
+def _runs(doses: Sequence[EventFinding]) -> list[list[EventFinding]]:
+    """Doses of one drug with no gap over 8 weeks."""
+    runs: list[list[EventFinding]] = []
+    for dose in sorted(doses, key=lambda f: (str(_ev(f)["drug"]), str(_ev(f)["date"]))):
+        last = _ev(runs[-1][-1]) if runs else None
+        if last is not None and last["drug"] == _ev(dose)["drug"] \
+                and _d(_ev(dose)["date"]) - _d(last["date"]) <= _ADMIN_GAP:
+            runs[-1].append(dose)
+        else:
+            runs.append([dose])
+    return runs
+
+
+def assemble_esa(findings: Sequence[EventFinding], as_of: dt.date) -> EsaAssembly:
+    """Courses, doses and not-taken evidence -> ``esa_history``, or unknown when incomplete."""
+    courses = _merge_same_course([f for f in findings if f.event is not None and "start" in f.event])
+    doses = [f for f in findings if f.event is not None and "date" in f.event]
+    incomplete = [(f.sources[0], f.detail) for f in findings if f.event is None and not f.negative]
+    negatives = [f for f in findings if f.negative]
+    orphans: list[EventFinding] = []
+    for dose in doses:
+        day, drug = _d(_ev(dose)["date"]), _ev(dose)["drug"]
+        for i, c in enumerate(courses):
+            ev = _ev(c)
+            end = _d(ev["end"]) if ev.get("end") else as_of
+            if ev["drug"] == drug and _d(ev["start"]) - dt.timedelta(days=7) <= day <= end + dt.timedelta(days=28):
+                courses[i] = c._replace(sources=c.sources + dose.sources)
+                break
+        else:
+            orphans.append(dose)
+    for run in _runs(orphans):
+        first, last = _ev(run[0]), _ev(run[-1])
+        why = f"{first['drug']} given {first['date']} to {last['date']} ({len(run)} doses), response not documented"
+        incomplete += [(s, why) for f in run for s in f.sources]
+    if incomplete:
+        unmapped = [(s, f"{why}; esa_history left unknown for the clinician to complete") for s, why in incomplete]
+        for f in (*courses, *negatives):
+            unmapped += [(s, "esa_history left unknown: another ESA record is incomplete") for s in f.sources]
+        return EsaAssembly(None, [], unmapped)
+    if courses:
+        events = [dict(_ev(c)) for c in courses]
+        unmapped = [(s, "superseded: ESA courses are documented") for f in negatives for s in f.sources]
+        return EsaAssembly(events, courses, unmapped)
+    if negatives:
+        return EsaAssembly([], negatives, [])
+    return EsaAssembly(None, [], [])

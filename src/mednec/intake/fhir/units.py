@@ -1,0 +1,86 @@
+"""UCUM units on FHIR Quantities -> the unit keys of the fact dictionary.
+
+A Quantity carries a machine unit (``code`` in ``system`` http://unitsofmeasure.org) and a
+human one (``unit``). The UCUM code is tried first, through :data:`UCUM_TO_DICTIONARY`; then
+the human unit as written (``g/dL``, ``K/uL``), which the dictionary's spelling-insensitive
+matching accepts. UCUM annotations in braces (``{cells}/uL``) are dropped first.
+
+Conversion itself is the dictionary's job (``FactDef.convert``): this module only names the
+unit, so a unit the dictionary does not accept fails with the fact's list of accepted units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.errors import UnitError
+from mednec.facts.dictionary import FactDef
+from mednec.intake.fhir.codes import UCUM
+
+__all__ = ["UCUM_TO_DICTIONARY", "quantity_unit"]
+
+#: UCUM code -> dictionary unit key (every key is declared in dictionary.yaml ``units``).
+UCUM_TO_DICTIONARY: Mapping[str, str] = {
+    # hemoglobin
+    "g/dL": "g/dL",
+    "g/L": "g/L",
+    "mmol/L": "mmol/L",
+    # platelets, ANC
+    "10*9/L": "10^9/L",
+    "10*3/uL": "10^3/uL",
+    "10*3/mm3": "10^3/uL",
+    "/uL": "/uL",
+    "/mm3": "/mm3",
+    # serum erythropoietin (UCUM writes the international unit [IU]; [iU] is its synonym)
+    "m[IU]/mL": "m[IU]/mL",
+    "m[iU]/mL": "m[IU]/mL",
+    "[IU]/L": "[IU]/L",
+    "[iU]/L": "[IU]/L",
+    "mU/mL": "mU/mL",
+    "U/L": "U/L",
+    # percentages, counts, ages
+    "%": "%",
+    "a": "years",
+    "1": "count",
+    "{#}": "count",
+}
+
+_ANNOTATION = re.compile(r"\{[^}]*\}")
+
+
+def _strip_annotations(code: str) -> str:
+    stripped = _ANNOTATION.sub("", code)
+    if code.startswith("{") and stripped.startswith("/"):
+        return stripped  # {cells}/uL -> /uL
+    return stripped or code
+
+
+def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str | None:
+    """The dictionary unit key for a Quantity's unit, or ``None`` when it has no unit.
+
+    Raises :class:`UnitError` (field ``path``) when neither the UCUM code nor the written unit
+    is accepted for the fact.
+    """
+    code = quantity.get("code")
+    system = quantity.get("system")
+    written = quantity.get("unit")
+    tried: list[str] = []
+    if code and (system in (None, UCUM)):
+        for candidate in (str(code), _strip_annotations(str(code))):
+            mapped = UCUM_TO_DICTIONARY.get(candidate, candidate)
+            if fd.accepts_unit(mapped):
+                return mapped
+        tried.append(f"UCUM {code!r}")
+    if written:
+        if fd.accepts_unit(str(written)):
+            return str(written)
+        tried.append(repr(written))
+    if not tried:
+        return None
+    accepted = ", ".join(sorted(fd.units))
+    raise UnitError(
+        f"unit {' / '.join(tried)} is not accepted for {fd.label}; use one of: {accepted}",
+        field=path,
+    )

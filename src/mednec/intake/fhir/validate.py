@@ -1,0 +1,65 @@
+"""Validation against the FHIR R4 models (``fhir.resources.R4B``), with errors that name the field.
+
+``fhir.resources`` is imported inside the functions: loading it takes about 0.3 s, and a
+YAML case never needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mednec.errors import CaseFormatError
+
+__all__ = ["field_path", "validate_resource"]
+
+
+def _label(resource: Any) -> str:
+    if isinstance(resource, Mapping):
+        rt = resource.get("resourceType", "?")
+        return f"{rt}/{resource['id']}" if resource.get("id") else str(rt)
+    return "?"
+
+
+def field_path(data: Mapping[str, Any], loc: Sequence[Any]) -> str:
+    """``('entry', 3, 'resource', 'valueQuantity')`` -> ``entry[3].resource(Observation/hb1).valueQuantity``."""
+    out = ""
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+            if part == "resource" and isinstance(node, Mapping):
+                out += f"({_label(node.get('resource'))})"
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out
+
+
+def validate_resource(data: Mapping[str, Any], *, prefix: str = "") -> Any:
+    """Validate a resource (a Bundle validates every entry) and return the R4B model.
+
+    Raises :class:`CaseFormatError` naming the first offending field, e.g.
+    ``entry[3].resource(Observation/hb1).valueQuantity.value: ...``.
+    """
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
+
+    rt = data.get("resourceType")
+    try:
+        model = get_fhir_model_class(str(rt))
+    except (KeyError, ValueError, AttributeError):
+        raise CaseFormatError(f"{rt!r} is not a FHIR R4 resource type", field=prefix or "resourceType") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        where = field_path(data, first["loc"])
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        field = f"{prefix}.{where}" if prefix and where else (prefix or where or str(rt))
+        raise CaseFormatError(f"{msg}{more}", field=field) from None

@@ -1,0 +1,400 @@
+"""FHIR R4 Bundle -> case: each mapper, the selection of the latest value, and the errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mednec.errors import CaseFormatError, ImplausibleValueError, UnitError
+from mednec.intake.fhir import bundle_to_case
+from mednec.runtime import Runtime
+
+AS_OF = dt.date(2026, 11, 20)
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+LOCAL = "https://mednec.example/fhir/CodeSystem/mednec"
+SUBJECT = {"reference": "Patient/p"}
+
+
+def bundle(*resources: dict[str, Any], btype: str = "collection", patient: bool = True) -> dict[str, Any]:
+    entries = [{"resource": {"resourceType": "Patient", "id": "p", "birthDate": "1956-02-14", "gender": "male"}}] \
+        if patient else []
+    entries += [{"resource": r} for r in resources]
+    return {"resourceType": "Bundle", "type": btype, "entry": entries}
+
+
+def obs(rid: str, code: dict[str, Any], when: str = "2026-11-10", status: str = "final",
+        **value: Any) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": rid, "status": status, "code": code, "subject": SUBJECT,
+            "effectiveDateTime": when, **value}
+
+
+def loinc(code: str, display: str = "") -> dict[str, Any]:
+    coding = {"system": LOINC, "code": code} | ({"display": display} if display else {})
+    return {"coding": [coding]}
+
+
+def qty(value: Any, code: str, unit: str | None = None) -> dict[str, Any]:
+    return {"valueQuantity": {"value": value, "unit": unit or code, "system": UCUM, "code": code}}
+
+
+def facts_of(runtime: Runtime, *resources: dict[str, Any]) -> dict[str, Any]:
+    return bundle_to_case(bundle(*resources), runtime.dictionary, AS_OF).case["facts"]
+
+
+# --- the fixture bundles -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["first-line", "after-esa-failure", "del5q", "missing-epo", "esa-ineligible"])
+def test_every_fixture_bundle_gives_a_valid_case(runtime: Runtime, fixture: Callable[[str], Any], name: str) -> None:
+    intake = bundle_to_case(fixture(f"bundle-{name}"), runtime.dictionary)
+    case = runtime.parse_case(intake.case)
+    assert case.facts.as_of == AS_OF  # from Bundle.timestamp
+    # every resource is either a fact's source or listed as unmapped with a reason
+    refs = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in fixture(f"bundle-{name}")["entry"]}
+    used = {r for p in intake.provenance for r in (*p.resources, *p.superseded)}
+    listed = {u.resource for u in intake.unmapped}
+    assert used | listed == refs
+    assert all(u.reason for u in intake.unmapped)
+
+
+def test_first_line_bundle_facts_and_provenance(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    intake = bundle_to_case(fixture("bundle-first-line"), runtime.dictionary)
+    facts = intake.case["facts"]
+    assert intake.case["patient"]["birth_date"] == {"value": "1956-02-14", "source": "FHIR Patient/p-first-line"}
+    assert facts["hemoglobin"] == {"value": 8.1, "unit": "g/dL", "date": "2026-11-10",
+                                   "source": "FHIR Observation/hb-20261110"}
+    assert facts["platelets"]["value"] == 180 and facts["platelets"]["unit"] == "10^9/L"
+    assert facts["serum_epo"]["value"] == 210 and facts["serum_epo"]["unit"] == "mU/mL"
+    assert facts["sf3b1_mutation"]["value"] is True
+    assert facts["karyotype"]["value"] == "normal" and facts["del5q"]["value"] is False
+    assert facts["rbc_transfusions"] == [{"date": d, "units": 1} for d in
+                                         ("2026-08-28", "2026-09-12", "2026-09-27", "2026-10-13", "2026-10-28",
+                                          "2026-11-12")]
+    assert facts["esa_history"] == []  # MedicationStatement not-taken for the ESA class
+    hb = next(p for p in intake.provenance if p.fact == "hemoglobin")
+    assert hb.resources == ("Observation/hb-20261110",)
+    assert hb.superseded == ("Observation/hb-20261020",)  # the older value, 76 g/L
+    tx = next(p for p in intake.provenance if p.fact == "rbc_transfusions")
+    assert "BiologicallyDerivedProduct/tx-2-product" in tx.resources
+    assert [u.resource for u in intake.unmapped] == ["Encounter/enc-1"]
+
+
+def test_after_esa_bundle_courses_doses_and_transfusion_dedupe(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    intake = bundle_to_case(fixture("bundle-after-esa-failure"), runtime.dictionary)
+    facts = intake.case["facts"]
+    assert facts["diagnosis"]["value"] == "D46.1"  # written D461 without the dot
+    assert facts["esa_history"] == [{"drug": "epoetin alfa", "start": "2026-03-01", "end": "2026-06-01",
+                                     "response": "none"}]
+    esa = next(p for p in intake.provenance if p.fact == "esa_history")
+    assert "MedicationAdministration/epoetin-dose-2" in esa.resources  # doses joined to the course
+    assert "Medication/epogen" in esa.resources  # read through medicationReference
+    # the administration partOf Procedure/tx-3 (600 mL) is the same transfusion: 2 units, once
+    assert facts["rbc_transfusions"] == [{"date": d, "units": 2} for d in ("2026-09-01", "2026-09-29", "2026-10-27")]
+    assert intake.unmapped == ()
+
+
+def test_del5q_is_read_off_the_iscn_karyotype(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    facts = bundle_to_case(fixture("bundle-del5q"), runtime.dictionary).case["facts"]
+    assert facts["karyotype"]["value"] == "abnormal"
+    assert facts["del5q"]["value"] is True
+    assert facts["chromosome7_abnormality"]["value"] is False
+    assert facts["sf3b1_mutation"]["value"] is False  # LA9634-2 Absent
+
+
+def test_missing_epo_bundle_lists_what_it_did_not_use(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    intake = bundle_to_case(fixture("bundle-missing-epo"), runtime.dictionary)
+    assert intake.case["facts"]["diagnosis"]["value"] == "D46.9"  # SNOMED CT 109995007
+    assert intake.case["facts"]["hemoglobin"]["value"] == 8.3  # the preliminary 9.9 is not used
+    reasons = {u.resource: u.reason for u in intake.unmapped}
+    assert reasons["Observation/hb-prelim"] == "status is preliminary"
+    assert reasons["Condition/old-anemia"] == "clinicalStatus is resolved"
+    assert "2345-7" in reasons["Observation/glucose"]
+    assert "I10" in reasons["Condition/htn"]
+    assert "serum_epo" not in intake.case["facts"]
+
+
+def test_esa_ineligible_bundle_leaves_esa_history_unknown(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    facts = bundle_to_case(fixture("bundle-esa-ineligible"), runtime.dictionary).case["facts"]
+    assert "esa_history" not in facts  # no ESA record is not the same as ESA-naive
+
+
+# --- bundle types, validation, identity ---------------------------------------------------
+
+
+@pytest.mark.parametrize("btype", ["collection", "searchset", "transaction"])
+def test_accepted_bundle_types(runtime: Runtime, btype: str) -> None:
+    b = bundle(obs("hb", loinc("718-7"), **qty(8.1, "g/dL")), btype=btype)
+    if btype == "transaction":
+        for e in b["entry"]:
+            e["request"] = {"method": "POST", "url": e["resource"]["resourceType"]}
+    assert bundle_to_case(b, runtime.dictionary, AS_OF).case["facts"]["hemoglobin"]["value"] == 8.1
+
+
+def test_other_bundle_types_are_refused(runtime: Runtime) -> None:
+    with pytest.raises(CaseFormatError) as exc:
+        bundle_to_case(bundle(btype="document"), runtime.dictionary, AS_OF)
+    assert exc.value.field == "type" and "collection, searchset, transaction" in exc.value.message
+
+
+def test_invalid_bundle_names_the_resource_and_field(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    with pytest.raises(CaseFormatError) as exc:
+        bundle_to_case(fixture("bundle-invalid"), runtime.dictionary)
+    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity.value"
+
+
+def test_missing_required_element_is_named(runtime: Runtime) -> None:
+    bad = obs("hb", loinc("718-7"), **qty(8.1, "g/dL"))
+    del bad["status"]
+    with pytest.raises(CaseFormatError) as exc:
+        bundle_to_case(bundle(bad), runtime.dictionary, AS_OF)
+    assert exc.value.field == "entry[1].resource(Observation/hb).status"
+
+
+def test_unknown_resource_type_is_named(runtime: Runtime) -> None:
+    with pytest.raises(CaseFormatError) as exc:
+        bundle_to_case(bundle({"resourceType": "Widget", "id": "w"}), runtime.dictionary, AS_OF)
+    assert exc.value.field == "entry[1].resource"
+
+
+def test_not_a_bundle(runtime: Runtime) -> None:
+    with pytest.raises(CaseFormatError, match="expected a FHIR Bundle"):
+        bundle_to_case({"resourceType": "Patient", "id": "p"}, runtime.dictionary, AS_OF)
+
+
+def test_two_patients_are_refused(runtime: Runtime) -> None:
+    other = {"resourceType": "Patient", "id": "q", "gender": "female"}
+    with pytest.raises(CaseFormatError, match="more than one patient"):
+        bundle_to_case(bundle(other), runtime.dictionary, AS_OF)
+
+
+def test_resource_about_another_patient_is_listed(runtime: Runtime) -> None:
+    stranger = obs("hb", loinc("718-7"), **qty(8.1, "g/dL")) | {"subject": {"reference": "Patient/someone-else"}}
+    intake = bundle_to_case(bundle(stranger), runtime.dictionary, AS_OF)
+    assert "hemoglobin" not in intake.case["facts"]
+    assert intake.unmapped[0].reason == "about Patient/someone-else, not the bundle's patient"
+
+
+# --- observations: units, values, dates -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fact", "code", "value", "ucum", "expected"),
+    [
+        ("hemoglobin", "718-7", 81, "g/L", 8.1),
+        ("hemoglobin", "718-7", 5.03, "mmol/L", 8.10333),
+        ("platelets", "777-3", 180, "10*9/L", 180),
+        ("platelets", "777-3", 180, "10*3/uL", 180),
+        ("platelets", "777-3", 180000, "/uL", 180),
+        ("platelets", "777-3", 180000, "{cells}/uL", 180),
+        ("anc", "751-8", 2.1, "10*3/uL", 2.1),
+        ("serum_epo", "15061-5", 210, "m[IU]/mL", 210),
+        ("serum_epo", "15061-5", 210, "[IU]/L", 210),
+        ("serum_epo", "15061-5", 210, "m[iU]/mL", 210),
+        ("marrow_blasts_pct", "26445-7", 3, "%", 3),
+    ],
+)
+def test_ucum_units_convert_through_the_dictionary(
+    runtime: Runtime, fact: str, code: str, value: float, ucum: str, expected: float
+) -> None:
+    got = facts_of(runtime, obs("o", loinc(code), **qty(value, ucum)))[fact]
+    assert got["value"] == pytest.approx(expected, rel=1e-4)
+    assert got["unit"] == runtime.dictionary.facts[fact].unit
+
+
+def test_written_unit_is_used_when_there_is_no_ucum_code(runtime: Runtime) -> None:
+    o = obs("o", loinc("777-3"), valueQuantity={"value": 180, "unit": "K/uL"})
+    assert facts_of(runtime, o)["platelets"]["value"] == 180
+
+
+def test_unknown_unit_names_the_field(runtime: Runtime) -> None:
+    with pytest.raises(UnitError) as exc:
+        facts_of(runtime, obs("hb1", loinc("718-7"), **qty(810, "mg/dL")))
+    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity"
+    assert "g/dL" in exc.value.message
+
+
+def test_implausible_value_names_the_field(runtime: Runtime) -> None:
+    with pytest.raises(ImplausibleValueError) as exc:
+        facts_of(runtime, obs("hb1", loinc("718-7"), **qty(81, "g/dL")))
+    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity"
+
+
+def test_latest_value_wins_whatever_the_order(runtime: Runtime) -> None:
+    newer = obs("new", loinc("718-7"), when="2026-11-10T08:00:00-05:00", **qty(8.1, "g/dL"))
+    older = obs("old", loinc("718-7"), when="2026-11-01", **qty(9.0, "g/dL"))
+    assert facts_of(runtime, newer, older)["hemoglobin"]["value"] == 8.1
+    assert facts_of(runtime, older, newer)["hemoglobin"]["value"] == 8.1
+
+
+def test_values_after_the_evaluation_date_are_not_used(runtime: Runtime) -> None:
+    later = obs("later", loinc("718-7"), when="2026-12-01", **qty(12, "g/dL"))
+    now = obs("now", loinc("718-7"), when="2026-11-10", **qty(8.1, "g/dL"))
+    intake = bundle_to_case(bundle(later, now), runtime.dictionary, AS_OF)
+    assert intake.case["facts"]["hemoglobin"]["value"] == 8.1
+    assert "after the evaluation date" in intake.unmapped[0].reason
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ({"valueQuantity": {"value": 500, "comparator": ">", "unit": "mIU/mL"}}, "an exact value is needed"),
+        ({"dataAbsentReason": {"text": "Specimen hemolysed"}}, "Specimen hemolysed"),
+    ],
+)
+def test_inexact_or_absent_values_are_listed(runtime: Runtime, value: dict[str, Any], reason: str) -> None:
+    intake = bundle_to_case(bundle(obs("epo", loinc("15061-5"), **value)), runtime.dictionary, AS_OF)
+    assert "serum_epo" not in intake.case["facts"]
+    assert reason in intake.unmapped[0].reason
+
+
+def test_partial_date_is_listed(runtime: Runtime) -> None:
+    intake = bundle_to_case(bundle(obs("hb", loinc("718-7"), when="2026-10", **qty(8, "g/dL"))),
+                            runtime.dictionary, AS_OF)
+    assert "partial date" in intake.unmapped[0].reason
+
+
+def test_local_codes_and_code_text(runtime: Runtime) -> None:
+    facts = facts_of(
+        runtime,
+        obs("r", {"coding": [{"system": LOCAL, "code": "ipss_r_category"}]}, valueCodeableConcept={"text": "Low"}),
+        obs("rs", {"coding": [{"system": "mednec", "code": "ring-sideroblasts-pct"}]}, **qty(18, "%")),
+        obs("d", {"text": "del(5q)"}, valueString="negative"),
+        obs("s", {"coding": [{"system": LOCAL, "code": "anemia_symptomatic"}]}, valueBoolean=True),
+    )
+    assert facts["ipss_r_category"]["value"] == "low"
+    assert facts["ring_sideroblasts_pct"]["value"] == 18
+    assert facts["del5q"]["value"] is False
+    assert facts["anemia_symptomatic"]["value"] is True
+
+
+def test_sf3b1_by_text_and_variant_significance(runtime: Runtime) -> None:
+    text = obs("t", {"text": "SF3B1 mutation analysis"}, valueCodeableConcept={"text": "Not detected"})
+    assert facts_of(runtime, text)["sf3b1_mutation"]["value"] is False
+    benign = obs("v", loinc("69548-6"), valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4"}]},
+                 component=[
+                     {"code": loinc("48018-6"), "valueCodeableConcept": {"coding": [
+                         {"system": "http://www.genenames.org/geneId", "code": "HGNC:10768"}]}},
+                     {"code": loinc("53037-8"), "valueCodeableConcept": {"text": "Likely benign"}},
+                 ])
+    assert facts_of(runtime, benign)["sf3b1_mutation"]["value"] is False
+    other = obs("tet2", loinc("69548-6"), valueCodeableConcept={"text": "Present"},
+                component=[{"code": loinc("48018-6"), "valueCodeableConcept": {"text": "TET2"}}])
+    intake = bundle_to_case(bundle(other), runtime.dictionary, AS_OF)
+    assert intake.unmapped[0].reason == "gene TET2 is not used by the fact dictionary"
+
+
+@pytest.mark.parametrize(
+    ("iscn", "karyotype", "del5q", "chr7"),
+    [
+        ("46,XX[20]", "normal", False, False),
+        ("46,XY,del(5)(q13q33)[18]/46,XY[2]", "abnormal", True, False),
+        ("45,XY,-7[20]", "abnormal", False, True),
+        ("47,XY,+8[20]", "abnormal", False, False),
+    ],
+)
+def test_iscn_karyotypes(runtime: Runtime, iscn: str, karyotype: str, del5q: bool, chr7: bool) -> None:
+    facts = facts_of(runtime, obs("k", {"text": "Karyotype"}, valueString=iscn))
+    assert (facts["karyotype"]["value"], facts["del5q"]["value"], facts["chromosome7_abnormality"]["value"]) == (
+        karyotype, del5q, chr7)
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+def test_latest_and_most_specific_diagnosis(runtime: Runtime) -> None:
+    def cond(rid: str, code: str, recorded: str, system: str = "http://hl7.org/fhir/sid/icd-10-cm") -> dict[str, Any]:
+        return {"resourceType": "Condition", "id": rid, "subject": SUBJECT, "recordedDate": recorded,
+                "code": {"coding": [{"system": system, "code": code}]}}
+
+    same_day = facts_of(runtime, cond("a", "109995007", "2026-06-01", "http://snomed.info/sct"),
+                        cond("b", "D46.1", "2026-06-01"))
+    assert same_day["diagnosis"]["value"] == "D46.1"
+    later = facts_of(runtime, cond("a", "D46.1", "2026-01-01"), cond("b", "D46.20", "2026-06-01"))
+    assert later["diagnosis"]["value"] == "D46.20"
+
+
+def test_refuted_condition_is_not_used(runtime: Runtime) -> None:
+    refuted = {"resourceType": "Condition", "id": "c", "subject": SUBJECT,
+               "verificationStatus": {"coding": [{"code": "refuted"}]},
+               "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "D46.1"}]}}
+    intake = bundle_to_case(bundle(refuted), runtime.dictionary, AS_OF)
+    assert "diagnosis" not in intake.case["facts"]
+    assert intake.unmapped[0].reason == "verificationStatus is refuted"
+
+
+# --- transfusions and ESA ---------------------------------------------------------------------
+
+
+def test_transfusion_units_and_defaults(runtime: Runtime) -> None:
+    proc = {"resourceType": "Procedure", "id": "p1", "status": "completed", "subject": SUBJECT,
+            "code": {"text": "RBC transfusion"}, "performedDateTime": "2026-11-01"}
+    generic = {"resourceType": "Procedure", "id": "p2", "status": "completed", "subject": SUBJECT,
+               "code": {"coding": [{"system": "http://snomed.info/sct", "code": "116859006"}]},
+               "performedDateTime": "2026-11-02"}
+    admin = {"resourceType": "MedicationAdministration", "id": "m1", "status": "completed", "subject": SUBJECT,
+             "medicationCodeableConcept": {"text": "Packed red cells"}, "effectiveDateTime": "2026-11-05",
+             "dosage": {"dose": {"value": 3, "unit": "U", "system": UCUM, "code": "U"}}}
+    not_done = proc | {"id": "p3", "status": "not-done"}
+    intake = bundle_to_case(bundle(proc, generic, admin, not_done), runtime.dictionary, AS_OF)
+    assert intake.case["facts"]["rbc_transfusions"] == [{"date": "2026-11-01", "units": 1},
+                                                        {"date": "2026-11-05", "units": 3}]
+    reasons = {u.resource: u.reason for u in intake.unmapped}
+    assert "names no red-cell product" in reasons["Procedure/p2"]
+    assert reasons["Procedure/p3"] == "status is not-done"
+
+
+def _esa_statement(rid: str, status: str, **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "MedicationStatement", "id": rid, "status": status, "subject": SUBJECT,
+            "medicationCodeableConcept": {"text": "Aranesp 300 mcg"}, **extra}
+
+
+def test_esa_course_without_response_leaves_the_history_unknown(runtime: Runtime) -> None:
+    done = _esa_statement("a", "completed", effectivePeriod={"start": "2026-01-01", "end": "2026-04-01"},
+                          statusReason=[{"text": "Intolerance (hypertension)"}])
+    unclear = _esa_statement("b", "completed", effectivePeriod={"start": "2026-05-01", "end": "2026-07-01"})
+    intake = bundle_to_case(bundle(done, unclear), runtime.dictionary, AS_OF)
+    assert "esa_history" not in intake.case["facts"]
+    reasons = {u.resource: u.reason for u in intake.unmapped}
+    assert "response not documented" in reasons["MedicationStatement/b"]
+    assert "another ESA record is incomplete" in reasons["MedicationStatement/a"]
+
+
+def test_esa_courses_by_code_and_status(runtime: Runtime) -> None:
+    order = {"resourceType": "MedicationRequest", "id": "r", "status": "active", "intent": "order", "subject": SUBJECT,
+             "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                       "code": "283838"}]},
+             "authoredOn": "2026-10-01"}
+    stopped = _esa_statement("s", "stopped", effectivePeriod={"start": "2026-01-01", "end": "2026-03-15"},
+                             statusReason=[{"text": "Ineffective: no hemoglobin rise"}])
+    facts = facts_of(runtime, order, stopped)
+    assert facts["esa_history"] == [
+        {"drug": "darbepoetin alfa", "start": "2026-01-01", "end": "2026-03-15", "response": "none"},
+        {"drug": "darbepoetin alfa", "start": "2026-10-01", "response": "ongoing"},
+    ]
+
+
+def test_esa_doses_alone_are_an_undocumented_course(runtime: Runtime) -> None:
+    doses = [{"resourceType": "MedicationAdministration", "id": f"d{i}", "status": "completed", "subject": SUBJECT,
+              "medicationCodeableConcept": {"text": "Retacrit"}, "effectiveDateTime": f"2026-0{i}-01"}
+             for i in range(1, 4)]
+    intake = bundle_to_case(bundle(*doses), runtime.dictionary, AS_OF)
+    assert "esa_history" not in intake.case["facts"]
+    assert "epoetin alfa given 2026-01-01 to 2026-03-01 (3 doses)" in intake.unmapped[0].reason
+
+
+def test_not_taken_for_one_drug_is_not_esa_naive(runtime: Runtime) -> None:
+    statement = _esa_statement("n", "not-taken")
+    intake = bundle_to_case(bundle(statement), runtime.dictionary, AS_OF)
+    assert "esa_history" not in intake.case["facts"]
+    assert "no ESA of any kind" in intake.unmapped[0].reason
+
+
+def test_non_esa_medication_is_listed(runtime: Runtime) -> None:
+    statin = {"resourceType": "MedicationStatement", "id": "m", "status": "active", "subject": SUBJECT,
+              "medicationCodeableConcept": {"text": "Atorvastatin 20 mg"}}
+    intake = bundle_to_case(bundle(statin), runtime.dictionary, AS_OF)
+    assert intake.unmapped[0].reason == "not an ESA (Atorvastatin 20 mg)"
