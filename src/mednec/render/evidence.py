@@ -59,6 +59,7 @@ class PlainWords(NamedTuple):
 
     name: str
     what: str
+    pathways: Mapping[str, str]
     criteria: Mapping[str, str]
     questions: tuple[str, ...]
 
@@ -84,6 +85,8 @@ class PackEvidence:
     version: str
     source: str
     esa_ineligibility: tuple[Statement, ...]
+    timeframes: tuple[Statement, ...]
+    timeframes_plain: tuple[Statement, ...]
     appeals: tuple[Statement, ...]
     appeals_plain: tuple[Statement, ...]
     questions: tuple[str, ...]
@@ -155,13 +158,11 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         if isinstance(week, bool) or not isinstance(week, int) or week < 0:
             raise ConfigError("week must be a whole number ≥ 0", field=f"{ctx.where}:{path}.schedule[{i}]")
         schedule.append(Milestone(week, str(sm["text"]), ctx.cites(sm.get("cite"), f"{path}.schedule[{i}]")))
-    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "criteria", "questions"), ("name", "what", "criteria"))
-    known = {str(n.id) for _, tree in policy.trees() for n in tree.criteria}
-    words = {str(k): str(v) for k, v in dict(pm["criteria"]).items()}
-    unknown, missing = sorted(set(words) - known), sorted(known - set(words))
-    if unknown or missing:
-        raise ConfigError(f"plain.criteria must name exactly the policy's criteria; unknown: {unknown}, "
-                          f"missing: {missing}", field=f"{ctx.where}:{path}.plain.criteria")
+    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "pathways", "criteria", "questions"),
+                  ("name", "what", "pathways", "criteria"))
+    words = _exact(ctx, pm["criteria"], {str(n.id) for _, tree in policy.trees() for n in tree.criteria},
+                   f"{path}.plain.criteria")
+    pathways = _exact(ctx, pm["pathways"], {p.id for p in policy.pathways}, f"{path}.plain.pathways")
     return PolicyEvidence(
         label=str(m["label"]),
         guideline=ctx.statements(m.get("guideline"), f"{path}.guideline"),
@@ -171,15 +172,25 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         schedule=tuple(sorted(schedule, key=lambda s: s.week)),
         emerging=ctx.statements(m.get("emerging"), f"{path}.emerging"),
         pitfalls=ctx.statements(m.get("pitfalls"), f"{path}.pitfalls"),
-        plain=PlainWords(str(pm["name"]), str(pm["what"]), words, tuple(map(str, pm.get("questions") or ()))),
+        plain=PlainWords(str(pm["name"]), str(pm["what"]), pathways, words, tuple(map(str, pm.get("questions") or ()))),
     )
+
+
+def _exact(ctx: _Ctx, raw: Any, known: set[str], path: str) -> dict[str, str]:
+    """A mapping that must name exactly the ``known`` ids."""
+    words = {str(k): str(v) for k, v in dict(ctx.keys(raw, path, tuple(sorted(known)))).items()}
+    missing = sorted(known - set(words))
+    if missing:
+        raise ConfigError(f"missing entries for {', '.join(missing)}", field=f"{ctx.where}:{path}")
+    return words
 
 
 def parse_evidence(data: Any, pack: Pack, *, where: str = "evidence.yaml") -> PackEvidence:
     """Validate an evidence mapping against the pack's policies and references."""
     ctx = _Ctx(where, pack.references)
     top = ctx.keys(data, "", ("version", "source", "common", "policies"), ("version", "policies"))
-    common = ctx.keys(top.get("common") or {}, "common", ("esa_ineligibility", "appeals", "appeals_plain", "questions"))
+    common = ctx.keys(top.get("common") or {}, "common", ("esa_ineligibility", "timeframes", "timeframes_plain",
+                                                         "appeals", "appeals_plain", "questions"))
     by_id = {p.id: p for p in pack.policies}
     raw_policies = ctx.keys(top["policies"], "policies", tuple(by_id))
     missing = sorted(set(by_id) - set(map(str, raw_policies)))
@@ -189,6 +200,8 @@ def parse_evidence(data: Any, pack: Pack, *, where: str = "evidence.yaml") -> Pa
         version=str(top["version"]),
         source=str(top.get("source", "")),
         esa_ineligibility=ctx.statements(common.get("esa_ineligibility"), "common.esa_ineligibility"),
+        timeframes=ctx.statements(common.get("timeframes"), "common.timeframes"),
+        timeframes_plain=ctx.statements(common.get("timeframes_plain"), "common.timeframes_plain"),
         appeals=ctx.statements(common.get("appeals"), "common.appeals"),
         appeals_plain=ctx.statements(common.get("appeals_plain"), "common.appeals_plain"),
         questions=tuple(map(str, common.get("questions") or ())),

@@ -70,6 +70,7 @@ class CriteriaGroup(NamedTuple):
 
     id: str
     title: str
+    title_plain: str
     line: int | None
     status: str | None
     description: str
@@ -171,6 +172,10 @@ class Article(NamedTuple):
     documents: tuple[DocumentRow, ...]
     missing: tuple[MissingRow, ...]
     changes: tuple[Cited, ...]
+    timeframes: tuple[Cited, ...]
+    timeframes_plain: tuple[Cited, ...]
+    appeals: tuple[Cited, ...]
+    appeals_plain: tuple[Cited, ...]
     mechanism: Cited | None
     pivotal: Cited | None
     pitfalls: tuple[Cited, ...]

@@ -20,10 +20,20 @@ def phrases() -> dict[str, Any]:
     return data
 
 
+_FRAGMENTS = ("patient", "event.", "related.cmd_", "document_plain.", "alt_plain.", "guideline_source", "condition")
+
+
 def phrase(key: str, **values: Any) -> str:
-    """``phrase("bottom.meets", drug=...)``: the sentence at a dotted key, filled in."""
+    """``phrase("bottom.meets", drug=...)``: the text at a dotted key, filled in.
+
+    Sentences are capitalised; fragments (patient descriptions, event summaries, commands,
+    document names) are not.
+    """
     node: Any = phrases()
     for part in key.split("."):
         node = node[part]
     text = " ".join(str(node).split())
-    return text.format(**values) if values else text
+    text = text.format(**values) if values else text
+    if key.startswith(_FRAGMENTS):
+        return text
+    return text[:1].upper() + text[1:]

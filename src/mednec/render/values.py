@@ -14,7 +14,7 @@ from mednec.render.cites import CiteIndex
 from mednec.render.model import EvidenceItem
 from mednec.render.phrases import phrase
 
-__all__ = ["evidence_item", "fact_text", "short_finding"]
+__all__ = ["evidence_item", "fact_text", "long_date", "short_finding"]
 
 _HIDDEN_UNITS = ("count",)
 
@@ -89,8 +89,20 @@ def evidence_item(e: FactValue | MissingFact, dictionary: FactDictionary, cites:
 
 
 def short_finding(item: EvidenceItem) -> str:
-    """'Serum erythropoietin 210 mU/mL (2026-10-02)' or 'Serum erythropoietin not documented'."""
+    """'Serum erythropoietin: 210 mU/mL (2026-10-02)' or 'Serum erythropoietin: not documented'."""
     if item.missing:
         return f"{item.label}: not documented"
     when = f" ({item.date})" if item.date else ""
-    return f"{item.label} {item.value}{when}"
+    return f"{item.label}: {item.value}{when}"
+
+
+def long_date(iso: str | dt.date | None) -> str:
+    """'2026-11-20' -> '20 November 2026' ('' for None)."""
+    if iso is None or iso == "":
+        return ""
+    d = iso if isinstance(iso, dt.date) else dt.date.fromisoformat(str(iso))
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")

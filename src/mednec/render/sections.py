@@ -1,0 +1,231 @@
+"""The article's later parts: standard of care, the dated schedule, patient guidance, related questions.
+
+Each function takes the article builder (its determination, policy, pack, evidence and
+citation index) and returns plain data for :class:`mednec.render.model.Article`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from mednec.engine.determination import MEETS, NOT_MET
+from mednec.render.model import Cited, CriteriaGroup, Related, ScheduleRow, TrialRow
+from mednec.render.phrases import phrase
+from mednec.render.values import long_date
+
+if TYPE_CHECKING:
+    from mednec.render.article import _Builder
+
+__all__ = ["patient_guidance", "related_questions", "schedule", "standard_of_care"]
+
+
+def standard_of_care(b: _Builder) -> dict[str, Any]:
+    """Mechanism, pivotal trial, guideline and regulatory status, trials, safety, monitoring, dosing."""
+    ev, pol, ci = b.ev, b.policy, b.cites
+    refs = b.pack.references
+
+    def stmts(items: Any) -> tuple[Cited, ...]:
+        return tuple(Cited(s.text, ci.nums(s.cites), s.status) for s in items)
+
+    mechanism = Cited(pol.drug.mechanism, ci.nums(pol.drug.mechanism_cite)) if pol.drug.mechanism else None
+    trials = tuple(TrialRow(t.name, t.design, t.result, ci.nums(t.cites)) for t in ev.key_trials)
+    pivotal = None
+    if trials:
+        wanted = set(b.det.pathway.citations) if b.det.pathway else set()
+        best = next((t for t in trials if wanted & set(t.cites)), trials[0])
+        pivotal = Cited(f"{best.name}: {best.result}", best.cites)
+    guideline = []
+    for s in ev.guideline:
+        ref = refs[s.cites[0].ref]
+        issuer = ref.issuer or ref.authors or ref.title
+        source = (phrase("guideline_source", issuer=issuer, version=ref.version, year=ref.year) if ref.version
+                  else phrase("guideline_source_noversion", issuer=issuer, year=ref.year))
+        guideline.append(Cited(s.text, ci.nums(s.cites), s.status, source))
+    label = refs[ev.label]
+    label_text = (phrase("current_label", title=label.title, revision=label.revision_date) if label.revision_date
+                  else phrase("current_label_undated", title=label.title, year=label.year))
+    regulatory = tuple(
+        Cited(str(r["text"]), ci.nums(str(c) for c in r.get("cite", ())),
+              date=r["date"].isoformat() if isinstance(r.get("date"), dt.date) else None)
+        for r in pol.drug.regulatory
+    )
+    monitoring = list(stmts(ev.monitoring))
+    if pol.continuation is not None and pol.continuation.stop_rule:
+        monitoring.append(Cited(phrase("bottom.stop_rule", rule=pol.continuation.stop_rule),
+                                ci.nums(pol.continuation.stop_cites)))
+    return {
+        "mechanism": mechanism,
+        "pivotal": pivotal,
+        "pitfalls": stmts(ev.pitfalls),
+        "guideline": tuple(guideline),
+        "current_label": Cited(label_text, ci.nums([ev.label])),
+        "regulatory": regulatory,
+        "trials": trials,
+        "safety": stmts(ev.safety),
+        "esa_ineligibility": stmts(b.src.evidence.esa_ineligibility),
+        "monitoring": tuple(monitoring),
+        "dosing": tuple(Cited(d.text, ci.nums(d.cites)) for d in pol.dosing),
+        "authorization": _authorization(b),
+        "emerging": stmts(ev.emerging),
+    }
+
+
+def _authorization(b: _Builder) -> dict[str, Any]:
+    pol, det, ci = b.policy, b.det, b.cites
+    cont = pol.continuation
+    auth = cont.authorization if det.phase == "continuation" and cont else pol.initial_authorization
+    out: dict[str, Any] = {"period": auth.text, "start": None, "end": None, "cites": list(ci.nums(auth.cites)),
+                           "note": auth.note}
+    if not b.general and det.authorization:
+        a = det.authorization
+        out.update(period=a["period"], start=a["start"], end=a["end"], cites=list(a["citations"]))
+    out["continuation"] = None if cont is None else {
+        "description": cont.description,
+        "period": cont.authorization.text,
+        "cites": list(ci.nums(cont.authorization.cites)),
+        "stop_rule": cont.stop_rule,
+        "stop_cites": list(ci.nums(cont.stop_cites)),
+    }
+    return out
+
+
+def schedule(b: _Builder) -> tuple[ScheduleRow, ...]:
+    """Milestones and the re-authorisation date, dated for this patient when approved."""
+    det, pol, ci = b.det, b.policy, b.cites
+    cont = pol.continuation
+    a = det.authorization if not b.general and det.determination == MEETS else None
+    rows: list[ScheduleRow] = []
+    if det.phase == "continuation":
+        if a:
+            rows.append(ScheduleRow(a["start"], None, phrase("schedule.cont_start"), tuple(a["citations"])))
+        if cont and cont.stop_rule:
+            rows.append(ScheduleRow(None, None, phrase("schedule.stop", rule=cont.stop_rule), ci.nums(cont.stop_cites)))
+    else:
+        start = dt.date.fromisoformat(a["start"]) if a else None
+        if a and not any(m.week == 0 for m in b.ev.schedule):
+            rows.append(ScheduleRow(a["start"], 0, phrase("schedule.start"), tuple(a["citations"])))
+        for m in b.ev.schedule:
+            when = (start + dt.timedelta(weeks=m.week)).isoformat() if start else None
+            rows.append(ScheduleRow(when, m.week, phrase("schedule.milestone", week=m.week, text=m.text),
+                                    ci.nums(m.cites)))
+    if a:
+        rows.append(ScheduleRow(a["end"], None, phrase("schedule.ends"), tuple(a["citations"])))
+        if cont is not None:
+            nxt = dt.date.fromisoformat(a["end"]) + dt.timedelta(days=1)
+            rows.append(ScheduleRow(
+                a["end"], None,
+                phrase("schedule.reauth", description=_needs(cont), period=cont.authorization.text,
+                       start=nxt.isoformat(), end=cont.authorization.end_date(nxt).isoformat()),
+                ci.nums(cont.authorization.cites)))
+    elif cont is not None and det.phase == "initial":
+        rows.append(ScheduleRow(None, None, phrase("schedule.reauth_general", initial=pol.initial_authorization.text,
+                                                   description=_needs(cont), period=cont.authorization.text),
+                                ci.nums(cont.authorization.cites)))
+    return tuple(rows)
+
+
+def _needs(cont: Any) -> str:
+    """What the continuation criteria ask for, from their top-level criteria."""
+    text = "; ".join(str(n.text) for n in cont.tree.root.children if n.text) or cont.description
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def patient_guidance(b: _Builder, groups: tuple[CriteriaGroup, ...]) -> dict[str, Any]:
+    """The plain-language bottom line, next steps and questions for the doctor."""
+    det, name, ci = b.det, b.ev.plain.name, b.cites
+    bottom: list[Cited] = []
+    nxt: list[Cited] = []
+    asks: list[str] = []
+    if b.general:
+        bottom.append(Cited(phrase("plain.general", name=name), _union(p.citations for p in det.pathways)))
+        nxt.append(Cited(phrase("plain.general_next")))
+    elif det.determination == MEETS:
+        cont = det.phase == "continuation"
+        lead = groups[0].criteria[0].cites if cont else (det.pathway.citations if det.pathway else ())
+        bottom.append(Cited(phrase("plain.meets_continuation" if cont else "plain.meets", name=name), lead))
+        a = det.authorization or {}
+        bottom.append(Cited(phrase("plain.dates", start=long_date(a.get("start")), end=long_date(a.get("end"))),
+                            tuple(a.get("citations", ()))))
+        nxt.append(Cited(phrase("plain.next_continuation" if cont else "plain.next_meets")))
+        nxt.append(Cited(phrase("plain.next_reauth", date=long_date(a.get("end"))), tuple(a.get("citations", ()))))
+    elif det.determination == NOT_MET:
+        bottom.append(Cited(phrase("plain.not_met", name=name)))
+        reasons: dict[str, tuple[int, ...]] = {}
+        for g in groups:
+            for c in g.criteria:
+                if c.depth == 0 and c.status == "not_met":
+                    reasons[c.plain] = tuple(dict.fromkeys(reasons.get(c.plain, ()) + c.cites))
+        bottom += [Cited(phrase("plain.reason", rule=rule), nums) for rule, nums in reasons.items()]
+        nxt.append(Cited(phrase("plain.next_not_met")))
+        appeal_cites = ci.nums(c for s in b.src.evidence.appeals_plain for c in s.cites)
+        nxt.append(Cited(phrase("plain.next_appeal"), appeal_cites))
+        asks.append(phrase("plain.ask_appeal"))
+    else:
+        bottom.append(Cited(phrase("plain.insufficient")))
+        open_groups = [g for g in groups if g.status in ("unknown", None)]
+        for g in open_groups:
+            for c in g.criteria:
+                if c.depth == 0 and c.status == "unknown":
+                    bottom.append(Cited(phrase("plain.open", rule=c.plain), c.cites))
+        docs = ", ".join(phrase(f"document_plain.{m.document}") for m in det.missing_documentation)
+        nxt.append(Cited(phrase("plain.next_insufficient", documents=docs)))
+        asks += [phrase("plain.ask_missing", document=phrase(f"document_plain.{m.document}"))
+                 for m in det.missing_documentation]
+    if not b.general and det.determination != MEETS:
+        for alt in b.det.alternatives:
+            if alt.determination == MEETS:
+                alt_name = b.src.evidence.policy(alt.policy).plain.name
+                bottom.append(Cited(phrase("plain.alternative", name=alt_name), b.sequence_cites(alt.policy)))
+                asks.append(phrase("plain.ask_alternative", name=alt_name))
+    bottom.append(Cited(phrase("plain.review")))
+    own = b.ev.plain.questions if b.general or det.determination == MEETS else ()
+    questions = tuple(dict.fromkeys([*asks, *own, *b.src.evidence.questions]))
+    return {"bottom": tuple(bottom), "next": tuple(nxt), "questions": questions}
+
+
+def _union(groups: Any) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(n for g in groups for n in g))
+
+
+def _arg(name: str) -> str:
+    return f'"{name}"' if " " in name else name
+
+
+def related_questions(b: _Builder, groups: tuple[CriteriaGroup, ...]) -> tuple[Related, ...]:
+    """Other questions this engine answers about the same patient or policy."""
+    pol, det, case = b.policy, b.det, b.src.case_name
+    drug = _arg(pol.drug.generic)
+    out: list[Related] = []
+    others = [p for p in b.pack.policies if p.id != pol.id]
+    if b.general:
+        out.append(Related(phrase("related.specific", drug=pol.drug.generic),
+                           phrase("related.cmd_report", case=case, drug=drug)))
+        for p in others:
+            out.append(Related(phrase("related.other_drug", drug=p.drug.generic, brands=", ".join(p.drug.brands)),
+                               phrase("related.cmd_general", drug=_arg(p.drug.generic))))
+        if pol.continuation is not None:
+            out.append(Related(phrase("related.continuation", drug=pol.drug.generic,
+                                      period=pol.initial_authorization.text),
+                               phrase("related.cmd_general_continuation", drug=drug)))
+        return tuple(out)
+    if det.determination != MEETS:
+        out.append(Related(phrase("related.what_change", drug=pol.drug.generic),
+                           phrase("related.cmd_evaluate", case=case, drug=drug)))
+    for a in det.alternatives:
+        out.append(Related(phrase("related.other_drug", drug=a.drug, brands=", ".join(a.brands)),
+                           phrase("related.cmd_report", case=case, drug=_arg(a.drug))))
+    if det.phase == "initial" and pol.continuation is not None:
+        out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=pol.initial_authorization.text),
+                           phrase("related.cmd_continuation", case=case, drug=drug)))
+    seen: dict[str, str] = {}
+    for g in groups:
+        for c in g.criteria:
+            for e in c.evidence:
+                if e.missing and e.fact not in seen:
+                    seen[e.fact] = e.label
+    for fact, label in list(seen.items())[:4]:
+        out.append(Related(phrase("related.what_if", label=label),
+                           phrase("related.cmd_what_if", fact=fact, case=case, drug=drug)))
+    return tuple(out)
+
