@@ -198,6 +198,11 @@ def escape(text: str) -> str:
     return str(_escape(text))
 
 
+from mednec.cli_report import register as _register_report  # noqa: E402
+
+_register_report(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
     try:
