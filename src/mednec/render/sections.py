@@ -178,7 +178,8 @@ def patient_guidance(b: _Builder, groups: tuple[CriteriaGroup, ...]) -> dict[str
                 alt_name = b.src.evidence.policy(alt.policy).plain.name
                 bottom.append(Cited(phrase("plain.alternative", name=alt_name), b.sequence_cites(alt.policy)))
                 asks.append(phrase("plain.ask_alternative", name=alt_name))
-    bottom.append(Cited(phrase("plain.review")))
+    if not b.general:
+        bottom.append(Cited(phrase("plain.review")))
     own = b.ev.plain.questions if b.general or det.determination == MEETS else ()
     questions = tuple(dict.fromkeys([*asks, *own, *b.src.evidence.questions]))
     return {"bottom": tuple(bottom), "next": tuple(nxt), "questions": questions}
