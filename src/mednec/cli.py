@@ -189,6 +189,7 @@ def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = 
 from mednec.cli_service import register as _register_service  # noqa: E402
 
 _register_service(app)
+from mednec.cli_ask import register as _register_ask; _register_ask(app)  # noqa: E402, E702  (ask, extract)
 
 
 def escape(text: str) -> str:

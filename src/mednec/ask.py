@@ -1,0 +1,180 @@
+"""Answer a plain-language question (optionally with a clinical note) with a determination.
+
+:func:`answer` reads the question (and the note), merges what they say -- where they disagree
+the newer dated value wins and the conflict is kept -- picks the drug (``--drug``, else the
+question's, else the one the note requests) and then gives one of four answers:
+
+``determination``
+    the drug and condition are in a pack: the engine's determination for the merged case
+    (too little detail gives the engine's ``insufficient_information`` with its questions);
+``no_policy``
+    the drug or the condition is outside every pack: "no computable policy for this", with
+    the closest questions mednec can answer;
+``not_necessity``
+    the question asks something other than medical necessity (risk, dosing, comparison);
+``choose_drug``
+    an MDS question that names no drug: each drug in the pack, decided for this patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from mednec.engine.determination import Determination
+from mednec.errors import UnknownDrugError
+from mednec.intake.question import Understanding, dedupe, understand
+from mednec.intake.text.assemble import assemble
+from mednec.intake.text.model import DrugMention, TextSpan
+from mednec.policies.model import Policy
+from mednec.runtime import Runtime
+
+__all__ = ["Answer", "answer", "closest_questions", "merge"]
+
+NO_POLICY = "no computable policy for this"
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset("a an the is for with of and or to in on who has have patient patients what how it this that be".split())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``mednec ask`` answers: the kind, what was understood and the determination (if any)."""
+
+    kind: str
+    understood: Understanding
+    sources: tuple[Understanding, ...]
+    determination: Determination | None = None
+    policy: Policy | None = None
+    message: str = ""
+    closest: tuple[str, ...] = ()
+    overview: tuple[dict[str, Any], ...] = field(default=())
+
+    def understood_dict(self) -> dict[str, Any]:
+        out = self.understood.to_dict()
+        out.pop("text", None)
+        out["sources"] = [s.source for s in self.sources]
+        out["question"] = next((s.text for s in self.sources if s.source == "question"), None)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.determination is not None:
+            out = self.determination.to_dict()
+            out["understood"] = self.understood_dict()
+            return out
+        return {
+            "determination": None,
+            "answer": self.kind,
+            "message": self.message,
+            "closest_questions": list(self.closest),
+            "drugs": list(self.overview),
+            "as_of": self.understood.as_of.isoformat(),
+            "understood": self.understood_dict(),
+        }
+
+
+def merge(sources: list[Understanding], runtime: Runtime, as_of: dt.date) -> Understanding:
+    """One understanding from several (a note first, then the question): the newer dated value wins."""
+    if len(sources) == 1:
+        return sources[0]
+    findings = [f for s in sources for f in s.findings]
+    unused = [u for s in sources for u in s.unused]
+    asm = assemble(findings, unused, runtime.dictionary, as_of)
+    q = sources[-1]
+    drug = q.drug or next((s.drug for s in sources if s.drug), None)
+    return Understanding(
+        text=q.text, source=" + ".join(s.source for s in sources), as_of=as_of, case=asm.case,
+        findings=tuple(findings), facts=asm.used, unused=dedupe(asm.unused),
+        conflicts=tuple(c for c in asm.conflicts if c.kept.source != c.dropped.source) + tuple(
+            c for c in asm.conflicts if c.kept.source == c.dropped.source),
+        drugs=tuple(d for s in sources for d in s.drugs), drug=drug, intent=q.intent,
+        not_understood=q.not_understood,
+    )
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...]:
+    """The questions mednec can answer that are nearest to ``text`` (word overlap)."""
+    cands = []
+    for p in runtime.catalog.policies():
+        pack = runtime.catalog.pack_of(p)
+        brands = f" ({', '.join(p.drug.brands)})" if p.drug.brands else ""
+        cands.append(f"Is {p.drug.generic}{brands} medically necessary for this patient with "
+                     f"{pack.title[0].lower() + pack.title[1:]}?")
+    asked = _words(text)
+    scored = sorted(cands, key=lambda c: -len(asked & _words(c)))
+    return tuple(scored[:n])
+
+
+def _overview(runtime: Runtime, facts: Any) -> tuple[dict[str, Any], ...]:
+    from mednec.engine.evaluate import decide, prepare
+
+    full = prepare(facts, runtime.dictionary)
+    values = {k: fv.value for k, fv in full.items()}
+    out = []
+    for p in runtime.catalog.policies():
+        verdict, pathway = decide(p, values)
+        out.append({"policy": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands),
+                    "determination": verdict, "pathway": pathway})
+    return tuple(out)
+
+
+def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None = None, note_name: str = "note",
+           drug: str | None = None) -> Answer:
+    """Understand ``question`` (and ``note``) and answer it."""
+    q = understand(question, runtime.catalog, runtime.dictionary, as_of)
+    sources = [q]
+    if note is not None:
+        from mednec.intake.notes import read_note
+
+        sources.insert(0, read_note(note, runtime.catalog, runtime.dictionary, as_of, name=note_name))
+    u = merge(sources, runtime, as_of)
+    closest = closest_questions(question, runtime)
+    policy: Policy | None = None
+    if drug:
+        try:
+            policy = runtime.catalog.find_drug(drug)
+        except UnknownDrugError:
+            return Answer("no_policy", u, tuple(sources), message=f"{NO_POLICY}: no policy covers {drug!r}",
+                          closest=closest)
+        u = _with_drug(u, DrugMention(drug, TextSpan(0, 0, ""), policy.id, "option"))
+    elif u.drug is not None and u.drug.policy_id:
+        policy = runtime.catalog.policy(u.drug.policy_id)
+    has_mds = u.condition is not None or any(f.fact in _MDS_FACTS for f in u.facts)
+    outside = [d.name for d in u.outside_drugs if not d.consumed]
+    others = [c.span.text for c in u.other_conditions]
+    if policy is None:
+        if outside or (others and u.condition is None) or not has_mds:
+            what = ", ".join(dict.fromkeys(outside + ([] if u.condition else others))) or "this question"
+            return Answer("no_policy", u, tuple(sources), message=f"{NO_POLICY}: {what} is outside the MDS anemia pack",
+                          closest=closest)
+        if u.intent == "other":
+            return Answer("not_necessity", u, tuple(sources), closest=closest,
+                          message="mednec answers medical-necessity questions; this one asks something else")
+        facts = runtime.parse_case(u.case, as_of=as_of, source="question").facts
+        return Answer("choose_drug", u, tuple(sources), closest=closest, overview=_overview(runtime, facts),
+                      message="no drug named: each drug in the pack, decided for this patient")
+    if u.condition is None and others:
+        return Answer("no_policy", u, tuple(sources), closest=closest,
+                      message=f"{NO_POLICY}: {', '.join(dict.fromkeys(others))} is outside the MDS anemia pack")
+    if u.intent == "other" and not drug:
+        return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
+                      message="mednec answers medical-necessity questions; this one asks something else")
+    case = runtime.parse_case(u.case, as_of=as_of, source="question")
+    det = runtime.evaluate(case.facts, policy)
+    return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+_MDS_FACTS = frozenset({"ipss_r_category", "ipss_category", "ring_sideroblasts_pct", "sf3b1_mutation", "del5q",
+                        "marrow_blasts_pct", "rbc_transfusions", "esa_history", "serum_epo"})
+
+
+def _with_drug(u: Understanding, d: DrugMention) -> Understanding:
+    from dataclasses import replace
+
+    return replace(u, drug=d)
+
