@@ -204,6 +204,11 @@ from mednec.cli_report import register as _register_report  # noqa: E402
 _register_report(app)
 
 
+from mednec.cli_fhir import register as _register_fhir  # noqa: E402
+
+_register_fhir(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
     try:

@@ -1,0 +1,268 @@
+"""DTR: a FHIR R4 Questionnaire asking only for what a determination is missing, and back.
+
+::
+
+    q = build_questionnaire(det, runtime.dictionary)          # Questionnaire JSON
+    det2, case2 = apply_response(runtime, case, response, "Reblozyl")
+
+Which facts: ``det.missing_documentation[*].facts``, grouped by the document that establishes
+them (one ``group`` item per document). Each question's linkId is the fact id and its text the
+dictionary's question; its type follows the dictionary:
+
+* number -> ``quantity`` with the accepted UCUM units as ``questionnaire-unitOption`` (a count
+  -> ``integer``), followed by ``<fact>.date`` ("Date of the result") for results that have one;
+* boolean -> ``boolean``; date -> ``date``;
+* category -> ``choice`` with coded answers (ICD-10-CM for diagnoses; otherwise a mednec code
+  system per fact, ``{MEDNEC_BASE}/CodeSystem/<fact>``);
+* events -> a required yes/no gate ``<fact>.any`` ("Has the patient received an ESA?") and a
+  repeating group ``<fact>`` shown only when the gate is yes (``enableWhen``), one entry per
+  transfusion or ESA course with the fields ``<fact>.<field>``.
+
+``age`` is asked as ``birth_date``; ``ipss_category`` is shown only when no IPSS-R category is
+given. Every question carries a help item (``questionnaire-itemControl`` = help) naming the
+criteria that need the answer and their references, formatted in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mednec.engine.determination import Determination, MissingFact
+from mednec.errors import InputError
+from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.intake.fhir.codes import MEDNEC_BASE, UCUM, system_uri
+from mednec.intake.fhir.units import UCUM_TO_DICTIONARY
+
+__all__ = [
+    "ITEM_CONTROL",
+    "UNIT_OPTION",
+    "apply_response",
+    "build_questionnaire",
+    "questionnaire_id",
+    "questionnaire_url",
+]
+
+UNIT_OPTION = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption"
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+_ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+#: facts asked through another fact, and facts shown only when another is left unanswered
+_ASK_INSTEAD = {"age": "birth_date"}
+_ONLY_IF_UNANSWERED = {"ipss_category": "ipss_r_category"}
+#: documents that state a result with a date (a prescriber's statement or a list has none)
+_UNDATED_DOCUMENTS = {"prescriber_attestation", "medication_list", "demographics"}
+_GATE_TEXT = {
+    "rbc_transfusions": "Has the patient received any RBC transfusions in the last 16 weeks?",
+    "esa_history": "Has the patient ever received an ESA (epoetin alfa or darbepoetin alfa)?",
+    "treatment_doses": "Has the patient received any doses of the requested drug?",
+}
+_FIELD_TEXT = {
+    "date": "Date", "units": "Units of red cells", "drug": "Drug", "start": "Start date",
+    "end": "Stop date (leave empty if still on it)", "response": "Response", "dose": "Dose level",
+    "unit": "Dose unit",
+}
+_ESA_DRUGS = ("epoetin alfa", "darbepoetin alfa")
+
+
+def questionnaire_id(det: Determination) -> str:
+    """A stable id: the policy and the first 12 hex digits of the determination's input hash."""
+    digest = det.input_hash.split(":")[-1][:12]
+    return f"mednec-{det.policy['id']}-{digest}"
+
+
+def questionnaire_url(det: Determination, base: str = MEDNEC_BASE) -> str:
+    """The Questionnaire's canonical URL (``{base}/Questionnaire/{id}``)."""
+    return f"{base.rstrip('/')}/Questionnaire/{questionnaire_id(det)}"
+
+
+def _computer_name(text: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return ("Q" + name if not name[:1].isalpha() else name)[:255]
+
+
+def _help(linkid: str, text: str) -> dict[str, Any]:
+    return {
+        "linkId": f"{linkid}.help", "type": "display", "text": text,
+        "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [
+            {"system": _ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}}],
+    }
+
+
+def _unit_options(fd: FactDef) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for ucum, key in UCUM_TO_DICTIONARY.items():
+        if key in fd.units and key not in seen:
+            seen[key] = {"system": UCUM, "code": ucum, "display": key}
+    canonical = next((k for k in seen if k == fd.unit), None)
+    ordered = ([seen[canonical]] if canonical else []) + [v for k, v in seen.items() if k != canonical]
+    return [{"url": UNIT_OPTION, "valueCoding": c} for c in ordered]
+
+
+def _answer_options(fd: FactDef) -> list[dict[str, Any]]:
+    out = []
+    for key, cv in fd.values.items():
+        code = next((c for c in cv.codes if c.system == "ICD-10-CM"), cv.codes[0] if cv.codes else None)
+        coding = ({"system": system_uri(code.system), "code": code.code, "display": cv.label} if code
+                  else {"system": f"{MEDNEC_BASE}/CodeSystem/{fd.id}", "code": key, "display": cv.label})
+        out.append({"valueCoding": coding})
+    return out
+
+
+def _scalar_items(fd: FactDef, text: str, help_text: str) -> list[dict[str, Any]]:
+    item: dict[str, Any] = {"linkId": fd.id, "text": text, "required": False}
+    if fd.type == "number":
+        if fd.unit in ("count", "episodes", "doses"):
+            item["type"] = "integer"
+        else:
+            item["type"] = "quantity"
+            item["extension"] = _unit_options(fd)
+    elif fd.type == "boolean":
+        item["type"] = "boolean"
+    elif fd.type == "category":
+        item["type"] = "choice"
+        item["answerOption"] = _answer_options(fd)
+    else:
+        item["type"] = "date"
+    if fd.id in _ONLY_IF_UNANSWERED:
+        item["enableWhen"] = [{"question": _ONLY_IF_UNANSWERED[fd.id], "operator": "exists", "answerBoolean": False}]
+    item["item"] = [_help(fd.id, help_text)]
+    items = [item]
+    if fd.type != "date" and fd.document not in _UNDATED_DOCUMENTS:
+        items.append({
+            "linkId": f"{fd.id}.date", "text": f"Date of the result ({fd.label})", "type": "date",
+            "required": False,
+            "enableWhen": [{"question": fd.id, "operator": "exists", "answerBoolean": True}],
+        })
+    return items
+
+
+def _field_item(fd: FactDef, name: str) -> dict[str, Any]:
+    spec = fd.fields[name]
+    item: dict[str, Any] = {"linkId": f"{fd.id}.{name}", "text": _FIELD_TEXT.get(name, name),
+                            "required": not spec.optional}
+    if spec.type == "date":
+        item["type"] = "date"
+    elif spec.type == "number":
+        integral = spec.range is not None and all(float(x).is_integer() for x in spec.range) and name == "units"
+        item["type"] = "integer" if integral else "decimal"
+    elif spec.type == "category":
+        item["type"] = "choice"
+        item["answerOption"] = [{"valueCoding": {"system": f"{MEDNEC_BASE}/CodeSystem/{fd.id}.{name}", "code": v,
+                                                 "display": v.replace("_", " ")}} for v in spec.values]
+    elif fd.id == "esa_history" and name == "drug":
+        item["type"] = "open-choice"
+        item["answerOption"] = [{"valueString": d} for d in _ESA_DRUGS]
+    else:
+        item["type"] = "string"
+    return item
+
+
+def _event_items(fd: FactDef, help_text: str) -> list[dict[str, Any]]:
+    gate_id = f"{fd.id}.any"
+    gate_text = _GATE_TEXT.get(fd.id) or f"Are there any {fd.label.lower()} to report?"
+    gate = {"linkId": gate_id, "text": gate_text, "type": "boolean", "required": True,
+            "item": [_help(gate_id, help_text)]}
+    group = {
+        "linkId": fd.id, "text": fd.question or fd.label, "type": "group", "repeats": True, "required": True,
+        "enableWhen": [{"question": gate_id, "operator": "=", "answerBoolean": True}],
+        "item": [_field_item(fd, name) for name in fd.fields],
+    }
+    return [gate, group]
+
+
+def _criteria_for(det: Determination, fid: str, fallback: Sequence[str]) -> list[Any]:
+    """The criteria that could not be judged without ``fid``: the most specific ones first."""
+    needing = [c for c in det.criteria if c.status.value == "unknown"
+               and any(isinstance(e, MissingFact) and e.fact == fid for e in c.evidence)]
+    if not needing:
+        wanted = set(fallback)
+        needing = [c for c in det.criteria if c.id in wanted]
+    parents = {c.parent for c in needing if c.parent}
+    leaves = [c for c in needing if c.id not in parents]
+    return leaves + [c for c in needing if c.id in parents]
+
+
+def _help_text(det: Determination, fid: str, fallback: Sequence[str]) -> str:
+    refs = {c.n: c for c in det.citations}
+    criteria = _criteria_for(det, fid, fallback)
+    leaves = [c for c in criteria if c.id not in {p.parent for p in criteria if p.parent}]
+    needed = [f"{c.text} [{', '.join(str(n) for n in c.citations)}]" if c.citations else c.text for c in leaves]
+    cited = sorted({n for c in criteria for n in c.citations})
+    lines = [f"Needed for: {'; '.join(needed)}."] if needed else []
+    for n in cited:
+        ref = refs.get(n)
+        if ref is None:
+            continue
+        sections = f" (section {', '.join(ref.sections)})" if ref.sections else ""
+        lines.append(f"[{n}] {ref.ref.formatted()}{sections}")
+    return "\n".join(lines)
+
+
+def build_questionnaire(
+    det: Determination, dictionary: FactDictionary, *, base: str = MEDNEC_BASE
+) -> dict[str, Any]:
+    """A Questionnaire for the facts ``det`` is missing (raises when nothing is missing)."""
+    groups: list[dict[str, Any]] = []
+    asked: set[str] = set()
+    for doc in det.missing_documentation:
+        items: list[dict[str, Any]] = []
+        for missing in doc.facts:
+            fid = _ASK_INSTEAD.get(missing, missing)
+            fd = dictionary.facts.get(fid)
+            if fd is None or not fd.may_give or fid in asked:
+                continue
+            asked.add(fid)
+            help_text = _help_text(det, missing, doc.criteria)
+            if fd.type == "events":
+                items += _event_items(fd, help_text)
+            else:
+                items += _scalar_items(fd, fd.question or fd.label, help_text)
+        if items:
+            groups.append({"linkId": f"document.{doc.document}", "text": doc.description, "type": "group",
+                           "item": items})
+    if not groups:
+        raise InputError(
+            f"nothing to ask: the determination is {det.determination} with no missing documentation",
+            field="determination",
+        )
+    qid = questionnaire_id(det)
+    policy = det.policy
+    return {
+        "resourceType": "Questionnaire",
+        "id": qid,
+        "url": questionnaire_url(det, base),
+        "identifier": [{"system": f"{base.rstrip('/')}/input-hash", "value": det.input_hash}],
+        "version": str(policy.get("version", "")),
+        "name": _computer_name(f"Mednec {policy['id']} documentation"),
+        "title": f"Documentation needed: {policy.get('title', policy['id'])}",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "date": det.as_of.isoformat(),
+        "publisher": "mednec",
+        "description": (
+            f"Answers only what the {policy.get('drug', '')} medical-necessity review could not find in the "
+            f"record ({det.determination.replace('_', ' ')} as of {det.as_of.isoformat()}). Each question says "
+            "which criteria need it and cites their sources."
+        ),
+        "item": groups,
+    }
+
+
+def apply_response(
+    runtime: Any,
+    case: Mapping[str, Any],
+    response: Mapping[str, Any],
+    drug: str,
+    *,
+    phase: str = "initial",
+    as_of: dt.date | None = None,
+) -> tuple[Determination, dict[str, Any]]:
+    """Merge a QuestionnaireResponse into ``case``, re-evaluate, and return both."""
+    from mednec.intake.fhir import apply_questionnaire_response
+
+    merged, _ = apply_questionnaire_response(case, response, runtime.dictionary, as_of=as_of)
+    parsed = runtime.parse_case(merged, as_of=as_of)
+    return runtime.evaluate(parsed.facts, drug, phase=phase), merged
