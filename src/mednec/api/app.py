@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.migrate:
         db.upgrade()
     service = Service(db, settings.runtime or default_runtime(), now=settings.now)
+    service.policies.sync_shipped(service.now())
     app = FastAPI(
         title="mednec",
         version="0.1.0",

@@ -24,25 +24,77 @@ class UserCreate(BaseModel):
     role: Literal["requester", "physician_reviewer", "policy_author", "auditor", "admin"]
 
 
-@router.get("/policies", tags=["policies"], summary="List policies")
+class PolicyDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    yaml: str = Field(min_length=1, max_length=200_000)
+
+
+class PolicyReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["submit", "publish", "reject"]
+    note: str | None = Field(default=None, max_length=4000)
+
+
+def _version_view(v: Any) -> dict[str, Any]:
+    return {"policy": v.policy_id, "version": v.version, "status": v.status, "source": v.source,
+            "author": v.author_id, "reviewer": v.reviewer_id, "note": v.note,
+            "created_at": v.created_at.isoformat(),
+            "published_at": v.published_at.isoformat() if v.published_at else None}
+
+
+@router.get("/policies", tags=["policies"], summary="List the published policies")
 def list_policies(principal: Auth, service: Svc) -> dict[str, Any]:
-    return {"items": [
-        {"id": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands), "version": p.version,
-         "effective_date": p.effective_date.isoformat(), "pathways": [pw.id for pw in p.pathways]}
-        for p in service.runtime.catalog.policies()
-    ]}
+    items = []
+    for shipped in service.runtime.catalog.policies():
+        p, _ = service.policies.current(shipped)
+        items.append({"id": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands), "version": p.version,
+                      "effective_date": p.effective_date.isoformat(), "pathways": [pw.id for pw in p.pathways]})
+    return {"items": items}
 
 
-@router.get("/policies/{policy_id}", tags=["policies"], summary="Read a policy with its criteria and versions")
+@router.get("/policies/{policy_id}", tags=["policies"], summary="Read the published policy and its version history")
 def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
-    cat = service.runtime.catalog
-    policy = next((p for p in cat.policies() if p.id == policy_id), None)
-    if policy is None:
+    shipped = next((p for p in service.runtime.catalog.policies() if p.id == policy_id), None)
+    if shipped is None:
         raise NotFoundError(f"no policy {policy_id}")
-    out = describe_policy(policy, cat.pack_of(policy))
-    out["versions"] = [{"version": policy.version, "effective_date": policy.effective_date.isoformat(),
-                        "status": "published", "changes": list(policy.changes)}]
+    policy, pack = service.policies.current(shipped)
+    out = describe_policy(policy, pack)
+    out["versions"] = [_version_view(v) for v in service.policy_versions(principal, policy_id)]
     return out
+
+
+@router.get("/policies/{policy_id}/versions/{version}", tags=["policies"], summary="One policy version (YAML)")
+def get_policy_version(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    for v in service.policy_versions(principal, policy_id):
+        if v.version == version:
+            return {**_version_view(v), "yaml": v.yaml_text}
+    raise NotFoundError(f"no policy {policy_id} version {version}")
+
+
+@router.post("/policies/{policy_id}/versions", tags=["policies"], status_code=201,
+             summary="Draft a new policy version (policy author); versions are never edited")
+def draft_policy_version(
+    policy_id: str, body: PolicyDraft, principal: Auth, service: Svc,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        v = service.draft_policy(principal, policy_id, body.yaml)
+        return 201, _version_view(v), {"Location": f"/policies/{policy_id}/versions/{v.version}"}
+
+    return idempotent(service, principal, idempotency_key, {"policy": policy_id, **body.model_dump()}, run)
+
+
+@router.post("/policies/{policy_id}/versions/{version}/review", tags=["policies"],
+             summary="Submit a draft, or publish / reject a submitted version (a different author)")
+def review_policy_version(
+    policy_id: str, version: str, body: PolicyReview, principal: Auth, service: Svc,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    def run() -> tuple[int, dict[str, Any], dict[str, str]]:
+        return 200, _version_view(service.review_policy(principal, policy_id, version, body.action, body.note)), {}
+
+    return idempotent(service, principal, idempotency_key,
+                      {"policy": policy_id, "version": version, **body.model_dump()}, run)
 
 
 @router.get("/metrics/prior-auth", tags=["metrics"], summary="CMS-0057-F prior-authorization figures")

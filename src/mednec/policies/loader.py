@@ -26,7 +26,7 @@ from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
 
-__all__ = ["Catalog", "LoadReport", "default_packs_dir", "load_catalog", "read_yaml"]
+__all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "read_yaml"]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -143,6 +143,27 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         sequence=tuple(sequence),
         path=str(path),
     )
+
+
+def compile_policy_text(text: str, catalog: Catalog, *, source: str) -> Policy:
+    """Compile a policy from YAML text against the pack of the policy it revises.
+
+    Used for new policy versions drafted through the service; any problem raises
+    :class:`ConfigError` naming the field (the same checks as `mednec policies check`).
+    """
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=source) from None
+    model = parse_policy(raw)
+    current = catalog.policy(model.id)
+    pack = catalog.pack_of(current)
+    policy, problems = compile_policy(model, catalog.dictionary, pack.references, source=source, pack=pack.id)
+    if problems:
+        raise ConfigError(
+            f"{len(problems)} problem(s); first: {problems[0]}", field=problems[0].field or source
+        )
+    return policy
 
 
 def load_catalog(

@@ -19,6 +19,7 @@ __all__ = [
     "Evaluation",
     "IdempotencyRecord",
     "Organization",
+    "PolicyVersion",
     "ReviewAction",
     "User",
 ]
@@ -146,6 +147,27 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     __table_args__ = (sa.UniqueConstraint("stripe", "stripe_seq", name="uq_audit_log_stripe_seq"),)
+
+
+POLICY_STATES = ("draft", "in_review", "published", "retired", "rejected")
+
+
+class PolicyVersion(Base):
+    """One version of a policy. Versions are never edited: a change is a new version that is
+    drafted, reviewed and published; evaluations keep the version they used."""
+
+    __tablename__ = "policy_versions"
+    policy_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    yaml_text: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(20), default="api")  # shipped | api
+    author_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    reviewer_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    published_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    __table_args__ = (sa.CheckConstraint(f"status in {POLICY_STATES}", name="ck_policy_versions_status"),)
 
 
 class IdempotencyRecord(Base):

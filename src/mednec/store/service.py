@@ -45,6 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import (
     AuthError,
+    ConfigError,
     ConflictError,
     ForbiddenError,
     InputError,
@@ -54,7 +55,9 @@ from mednec.errors import (
 from mednec.runtime import Runtime
 from mednec.store import audit
 from mednec.store.db import Database
-from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, ReviewAction, User
+from mednec.engine.evaluate import evaluate as run_policy
+from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
+from mednec.store.policies import PolicyRegistry
 
 __all__ = ["TURNAROUND", "Service", "hash_key"]
 
@@ -103,6 +106,7 @@ class Service:
         self.runtime = runtime
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self._auth_cache: dict[str, tuple[Principal, float]] = {}
+        self.policies = PolicyRegistry(db, runtime)
 
     # ---- organisations, users, keys -------------------------------------------------
     def ensure_org(self, s: Session, org_id: str, name: str | None = None) -> Organization:
@@ -252,7 +256,7 @@ class Service:
         self._require(p, "requester")
         if urgency not in TURNAROUND:
             raise InputError("urgency must be standard or expedited", field="urgency")
-        policy = self.runtime.catalog.find_drug(drug)
+        policy, pack = self.policies.current(self.runtime.catalog.find_drug(drug))
         if phase == "continuation" and policy.continuation is None:
             raise InputError(f"policy {policy.id} has no continuation criteria", field="phase")
         if phase not in ("initial", "continuation"):
@@ -261,7 +265,7 @@ class Service:
         with self.db.session() as s:
             case = self._visible_case(s, p, case_id)
             facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
-            det = self.runtime.evaluate(facts, policy, phase=phase)
+            det = run_policy(policy, facts, pack, self.runtime.dictionary, phase=phase)
             ev = Evaluation(
                 id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
                 policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
@@ -382,6 +386,38 @@ class Service:
             raise InputError("an adverse decision needs the physician reviewer's signature", field="signature")
         assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
         ev.decision, ev.decision_reason, ev.signature, ev.decided_at = final, reason, signature, now
+
+    # ---- policy versions ------------------------------------------------------------
+    def policy_versions(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
+        with self.db.reading() as s:
+            rows = list(s.execute(sa.select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
+                                  .order_by(PolicyVersion.created_at, PolicyVersion.version)).scalars())
+        if not rows:
+            raise NotFoundError(f"no policy {policy_id}")
+        return rows
+
+    def draft_policy(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
+        self._require(p, "policy_author")
+        now = self.now()
+        with self.db.session() as s:
+            try:
+                row = self.policies.draft(s, p.id, policy_id, yaml_text, now)
+            except ConfigError as exc:  # the draft is the author's input: a 422, not a server error
+                raise InputError(exc.message, field=f"yaml: {exc.field}" if exc.field else "yaml") from None
+            s.flush()
+            audit.append(s, actor_id=p.id, action="policy.draft", entity_type="policy", entity_id=policy_id,
+                         policy_version=f"{policy_id}@{row.version}", at=now)
+            return row
+
+    def review_policy(self, p: Principal, policy_id: str, version: str, action: str,
+                      note: str | None = None) -> PolicyVersion:
+        self._require(p, "policy_author")
+        now = self.now()
+        with self.db.session() as s:
+            row = self.policies.transition(s, p.id, p.role, policy_id, version, action, now, note)
+            audit.append(s, actor_id=p.id, action=f"policy.{action}", entity_type="policy", entity_id=policy_id,
+                         policy_version=f"{policy_id}@{version}", detail={"status": row.status}, at=now)
+            return row
 
     # ---- metrics --------------------------------------------------------------------
     def metrics(self, p: Principal) -> dict[str, Any]:
