@@ -50,7 +50,7 @@ _NECESSITY = re.compile(
 _CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treatment\s+(?:approach|options?|plan|choice)"
                      r"|what\s+(?:treatment|therapy|drug|medication)|which\s+(?:treatment|therapy|drug|medication)"
                      r"|next\s+(?:step|line)|management|suitable|recommend|options?", re.I)
-_OTHER = re.compile(r"risk\s+of|thrombo|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"
+_OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"
                     r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 

@@ -262,7 +262,7 @@ def cyto_rules() -> list[Rule]:
 
 _EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
     "D46.9": ("myelodysplastic syndromes", "myelodysplastic syndrome", "myelodysplastic neoplasm",
-              "myelodysplastic neoplasms", "myelodysplasia", "MDS", "low-risk MDS", "lower risk MDS"),
+              "myelodysplastic neoplasms", "myelodysplasia", "MDS"),
     "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts"),
     "D46.B": ("MDS-RS-MLD",),
     "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",
@@ -302,7 +302,13 @@ def _diagnosis_handler(dictionary: FactDictionary):  # type: ignore[no-untyped-d
         out: list[Item] = [ctx.finding("diagnosis", key, m.start(), m.end(), rank=0 if key == "D46.9" else 1)]
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
-                                   note="MDS with isolated del(5q)"))
+                                   note="MDS with del(5q)"))
+            if re.search(r"isolated|syndrome", m.group(0), re.I):  # "isolated del(5q)", "5q- syndrome"
+                note = "isolated del(5q) is the only cytogenetic abnormality"
+                out.append(ctx.finding("additional_cytogenetic_abnormalities", 0.0, m.start(), m.end(), unit="count",
+                                       kind="inferred", note=note))
+                out.append(ctx.finding("chromosome7_abnormality", False, m.start(), m.end(), kind="inferred",
+                                       note=note))
         if re.search(r"\blow(?:er)?[\s-]+risk|\bLR\b", m.group(0), re.I):
             out.append(ctx.unused("lower-risk MDS names a group, not an IPSS-R or IPSS category; no category set "
                                   "(give the IPSS-R category or its components)", m.start(), m.end(), "ipss_r_category"))

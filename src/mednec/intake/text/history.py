@@ -238,6 +238,7 @@ _SFX_CUES: list[tuple[str, str]] = [
     ("naive", r"na[iï]ve|none|never"),
 ]
 _SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
+_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial)\s+)?response|loss\s+of\s+(?:\w+\s+)?response)\b", re.I)
 _CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
 _BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
 _DUR_RE = re.compile(DURATION, re.I)
@@ -261,6 +262,9 @@ def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, in
                 "history" if t.startswith("exposed") else "none")
         return kind, s, e
     lo, hi = _clause(ctx, s, e)
+    later = _LOST_LATER.match(ctx.text, e, min(ctx.sent_end, e + 80))
+    if later:  # "responded to darbepoetin but lost response after 6 months"
+        return "lost_response", s, later.end()
     prefix_end = s
     prefix = ctx.text[lo:prefix_end]
     while (c := _CONJ_PREV.search(prefix)) is not None:  # "failed epoetin and darbepoetin"

@@ -252,7 +252,10 @@ def _h_rs_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
     v = number(g(m, "v", "v2") or "")
     if v is None:
         return []
-    return [ctx.finding("ring_sideroblasts_pct", v, m.start(), m.end(), unit="%")]
+    out: list[Item] = [ctx.finding("ring_sideroblasts_pct", v, m.start(), m.end(), unit="%")]
+    if m.group("mds") or m.group("mds2"):  # "MDS with ring sideroblasts 18%", "MDS with 15% ring sideroblasts"
+        out.append(ctx.finding("diagnosis", "D46.1", m.start(), m.end(), rank=1))
+    return out
 
 
 def _h_rs_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -314,7 +317,7 @@ def _h_symptomatic(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     word = m.group(0).lower()
     if word.startswith("asymptomatic"):
-        return [ctx.finding("anemia_symptomatic", not ctx.negated, m.start(), m.end())]
+        return [ctx.finding("anemia_symptomatic", ctx.negated, m.start(), m.end())]
     if "symptomatic" in word or "symptoms" in word:
         return [ctx.finding("anemia_symptomatic", not ctx.negated, m.start(), m.end())]
     if ctx.negated:  # "denies fatigue" is not evidence either way
@@ -330,6 +333,9 @@ def _h_immediate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     value = not ctx.negated
     if text.startswith(("not ", "no ", "non")):
         value = False
+    yn = (m.group("yn") or "").lower()
+    if yn:
+        value = yn.startswith("yes")
     return [ctx.finding("immediate_correction_needed", value, m.start(), m.end())]
 
 
@@ -363,7 +369,7 @@ def lab_rules() -> list[Rule]:
              rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
              _h_blasts),
         Rule("RING_SIDEROBLASTS_PCT",
-             rf"\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?{_RS}",
+             rf"(?P<mds>\bMDS\s+with\s+)?\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<mds2>\bMDS\s+with\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?{_RS}",
              _h_rs_pct),
         Rule("RING_SIDEROBLASTS",
              rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
@@ -384,11 +390,13 @@ def lab_rules() -> list[Rule]:
              _h_symptomatic),
         Rule("IMMEDIATE_CORRECTION",
              r"\b(?:(?:not|no)\s+(?:for\s+|needed\s+for\s+|need\s+for\s+)?)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?"
+             r"(?:\s*(?:needed|required)?\s*[:?-]\s*(?P<yn>yes|no|none|not\s+needed)\b)?"
              r"|\b(?:in\s+place\s+of|instead\s+of|as\s+a\s+substitute\s+for)\s+(?:an?\s+)?(?:RBC\s+|red\s+(?:blood\s+)?cell\s+)?transfusions?\b",
              _h_immediate),
         Rule("CONCURRENT_ESA",
              rf"\b(?:concurrent|concomitant|together\s+with|alongside|in\s+combination\s+with|combined\s+with)\s+(?:an?\s+)?{_ESA_WORDS}\b"
              rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b"
-             rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b",
+             rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
+             rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b",
              _h_concurrent),
     ]
