@@ -398,10 +398,17 @@ def evaluate(
         authorization=authorization,
         as_of=full.as_of,
         input_hash=input_hash(policy, full, phase),
-        notes=full.notes,
+        notes=full.notes + _effective_note(policy, full.as_of),
         fact_set=full,
         explain=explain,
     )
+
+
+def _effective_note(policy: Policy, as_of: Any) -> tuple[str, ...]:
+    if as_of < policy.effective_date:
+        return (f"The evaluation date {as_of.isoformat()} is before this policy version's effective date "
+                f"{policy.effective_date.isoformat()}; check which version applied on that date.",)
+    return ()
 
 
 @cache
