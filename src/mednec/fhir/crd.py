@@ -1,0 +1,552 @@
+"""CRD: CDS Hooks 2.0 services for ``order-select`` and ``order-sign`` (Da Vinci CRD).
+
+::
+
+    discovery(runtime.dictionary)                  # GET  {base}/cds-services
+    handle_hook(request_json, runtime)             # POST {base}/cds-services/{id}
+
+For every draft MedicationRequest whose drug a policy covers (RxNorm or HCPCS code, else the
+drug's name in the order's text), mednec builds the patient's case from the prefetched data
+(or, for prefetch keys the client left out, from ``fhirServer`` with the token in
+``fhirAuthorization``), evaluates the policy, and answers with:
+
+* a **card** -- summary under 140 characters, indicator ``info`` (meets criteria),
+  ``warning`` (documentation needed) or ``critical`` (criteria not met: a recommendation until
+  a physician reviewer decides), ``source`` {label, url}, Markdown ``detail`` listing the unmet
+  and unknown criteria and the documents to send, and a SMART ``link`` launching the DTR
+  questionnaire when something can be asked;
+* a **systemAction** updating the order with the CRD coverage-information extension
+  (:func:`coverage_information`).
+
+Coverage-information per determination (CRD STU 2 value sets):
+
+======================== ========= =========== ========== =========== ==============
+determination            covered   pa-needed   doc-needed doc-purpose questionnaire
+======================== ========= =========== ========== =========== ==============
+meets_criteria           covered   auth-needed --         --          --
+insufficient_information covered   auth-needed clinical   withpa      yes
+does_not_meet_criteria   covered   auth-needed clinical   withpa      if facts missing
+======================== ========= =========== ========== =========== ==============
+
+The drug stays a covered benefit in every row: whether *this* patient meets the policy is the
+prior authorization's question, and an adverse answer is only a recommendation until a
+physician approves it, so mednec never asserts ``not-covered``. ``conditional`` (and with it
+``info-needed``, whose codes are performer / location / timeframe / contract-window /
+detail-code) is for orders lacking detail, which does not arise here; the builder accepts it.
+The assertion id is the determination's input hash; the date its evaluation date.
+
+No HTTP server lives here: the API wraps these functions. :class:`PrefetchUnavailableError`
+is the case for HTTP 412 (required data neither prefetched nor fetchable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
+from mednec.errors import CaseFormatError, InputError
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.fhir.codes import HCPCS, LOCAL_SYSTEM, LOINC, MEDNEC_BASE, RXNORM, VARIANT_ASSESSMENT, fold
+from mednec.intake.fhir.codes import codings as _codings
+from mednec.intake.fhir.codes import concept_texts as _texts
+from mednec.intake.fhir.codes import system_uri as _system_uri
+
+__all__ = [
+    "COVERAGE_INFORMATION",
+    "HOOKS",
+    "Fetch",
+    "HookAssessment",
+    "HookConfig",
+    "OrderAssessment",
+    "PrefetchUnavailableError",
+    "assess",
+    "build_card",
+    "coverage_information",
+    "discovery",
+    "handle_hook",
+    "http_fetch",
+    "policy_for_order",
+    "prefetch_templates",
+]
+
+COVERAGE_INFORMATION = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+HOOKS = ("order-select", "order-sign")
+#: prefetch keys without which no determination is worth making (412 when unobtainable)
+REQUIRED_PREFETCH = ("patient", "conditions", "observations")
+_INDICATOR = {MEETS: "info", INSUFFICIENT: "warning", NOT_MET: "critical"}
+
+Fetch = Callable[[str, "str | None"], Any]
+
+
+class PrefetchUnavailableError(InputError):
+    """Required data was neither prefetched nor fetchable from ``fhirServer`` (HTTP 412)."""
+
+    code = "prefetch_unavailable"
+
+
+@dataclass(frozen=True)
+class HookConfig:
+    """Where cards point: the card source, the DTR launch URL and the canonical base."""
+
+    source_label: str = "mednec medical-necessity review"
+    source_url: str = "https://mednec.example/policies"
+    dtr_launch_url: str = "https://mednec.example/dtr/launch"
+    canonical_base: str = MEDNEC_BASE
+    fetch_timeout: float = 2.0
+    max_pages: int = 10
+
+
+def http_fetch(url: str, token: str | None, *, timeout: float = 2.0) -> Any:
+    """GET a FHIR URL with a bearer token (the default ``fetch``)."""
+    import httpx
+
+    headers = {"Accept": "application/fhir+json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = httpx.get(url, headers=headers, timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+# --- discovery -------------------------------------------------------------------------------
+
+
+def _observation_codes(dictionary: FactDictionary) -> list[str]:
+    codes: dict[str, None] = {f"{LOINC}|{VARIANT_ASSESSMENT}": None}
+    for fd in dictionary.facts.values():
+        for c in fd.codes:
+            codes[f"{_system_uri(c.system)}|{c.code}"] = None
+    for fd in dictionary.facts.values():
+        if fd.may_give and fd.type != "events" and fd.document not in ("demographics", "diagnosis_record"):
+            codes[f"{LOCAL_SYSTEM}|{fd.id}"] = None
+    return list(codes)
+
+
+def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
+    """The prefetch templates (CDS Hooks token subset: patient reference and token codes)."""
+    patient = "patient={{context.patientId}}"
+    return {
+        "patient": "Patient/{{context.patientId}}",
+        "coverage": f"Coverage?{patient}&status=active",
+        "conditions": f"Condition?{patient}",
+        "observations": f"Observation?{patient}&code={','.join(_observation_codes(dictionary))}",
+        "medicationRequests": f"MedicationRequest?{patient}",
+        "medicationStatements": f"MedicationStatement?{patient}",
+        "medicationAdministrations": f"MedicationAdministration?{patient}",
+        "procedures": f"Procedure?{patient}",
+        "questionnaireResponses": f"QuestionnaireResponse?{patient}&status=completed",
+    }
+
+
+def discovery(dictionary: FactDictionary | None = None) -> dict[str, Any]:
+    """The CDS Hooks discovery document: one service per hook, with prefetch templates."""
+    if dictionary is None:
+        from mednec.facts.dictionary import load_dictionary
+
+        dictionary = load_dictionary()
+    prefetch = prefetch_templates(dictionary)
+    what = ("Checks a medication order against mednec's medical-necessity policies and returns "
+            "coverage requirements (Da Vinci CRD): whether prior authorization is needed, what "
+            "documentation is missing, and a questionnaire to complete it.")
+    return {"services": [
+        {"hook": hook, "id": f"mednec-{hook}", "title": f"mednec coverage requirements ({hook})",
+         "description": what, "prefetch": dict(prefetch),
+         "usageRequirements": "Send the draft MedicationRequest in draftOrders; prefetch or a fhirServer token."}
+        for hook in HOOKS
+    ]}
+
+
+# --- the hook ----------------------------------------------------------------------------------
+
+
+def _order_texts(order: Mapping[str, Any]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    concept = order.get("medicationCodeableConcept")
+    texts: list[str] = []
+    ref = order.get("medicationReference")
+    if concept is None and isinstance(ref, Mapping):
+        if ref.get("display"):
+            texts.append(str(ref["display"]))
+        target = str(ref.get("reference") or "")
+        if target.startswith("#"):
+            med = next((c for c in order.get("contained") or () if c.get("id") == target[1:]), None)
+            concept = (med or {}).get("code")
+    return list(_codings(concept)), _texts(concept) + texts
+
+
+def policy_for_order(order: Mapping[str, Any], catalog: Any) -> Any | None:
+    """The policy covering a MedicationRequest's drug: by RxNorm / HCPCS code, else by name."""
+    codes, texts = _order_texts(order)
+    for policy in catalog.policies():
+        rxnorm = set(policy.drug.rxnorm)
+        hcpcs = {str(h.get("code")) for h in policy.drug.hcpcs}
+        if any((s == RXNORM and c in rxnorm) or (s == HCPCS and c in hcpcs) for s, c, _ in codes):
+            return policy
+    best: tuple[int, Any] | None = None
+    folded = [fold(t) for t in texts]
+    for policy in catalog.policies():
+        for name in policy.names():
+            n = fold(name)
+            if len(n) >= 4 and any(n in t for t in folded) and (best is None or len(n) > best[0]):
+                best = (len(n), policy)
+    return best[1] if best else None
+
+
+def _resources(value: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(value, Mapping):
+        return []
+    if value.get("resourceType") == "Bundle":
+        return [e["resource"] for e in value.get("entry") or () if isinstance(e, Mapping) and e.get("resource")]
+    return [value]
+
+
+def _render(template: str, context: Mapping[str, Any]) -> str:
+    out = template
+    for key, val in context.items():
+        if isinstance(val, str | int | float):
+            out = out.replace("{{context." + key + "}}", str(val))
+    return out
+
+
+def _fetch_all(url: str, token: str | None, fetch: Fetch, max_pages: int) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    next_url: str | None = url
+    while next_url and next_url not in seen and len(seen) < max_pages:
+        seen.add(next_url)
+        page = fetch(next_url, token)
+        out += _resources(page)
+        links = page.get("link") or () if isinstance(page, Mapping) else ()
+        next_url = next((str(lk.get("url")) for lk in links if lk.get("relation") == "next"), None)
+    return out
+
+
+def _gather(request: Mapping[str, Any], dictionary: FactDictionary, fetch: Fetch | None,
+            config: HookConfig) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """The prefetched and fetched resources, and the optional keys that could not be had."""
+    prefetch = request.get("prefetch") or {}
+    context = request["context"]
+    server = str(request.get("fhirServer") or "").rstrip("/")
+    token = (request.get("fhirAuthorization") or {}).get("access_token")
+    out: list[Mapping[str, Any]] = []
+    unavailable: list[str] = []
+    for key, template in prefetch_templates(dictionary).items():
+        if key in prefetch:  # null: the client has no such data
+            out += _resources(prefetch[key])
+            continue
+        if server and fetch is not None:
+            url = f"{server}/{_render(template, context)}"
+            try:
+                out += _fetch_all(url, token, fetch, config.max_pages)
+            except Exception as exc:  # any transport or HTTP error: the data is unobtainable
+                if key in REQUIRED_PREFETCH:
+                    raise PrefetchUnavailableError(f"could not fetch {key} from the FHIR server: {exc}",
+                                                   field=f"prefetch.{key}") from None
+                unavailable.append(f"{key} (fetch failed: {type(exc).__name__})")
+            continue
+        if key in REQUIRED_PREFETCH:
+            raise PrefetchUnavailableError(f"{key} was not prefetched and no fhirServer was given",
+                                           field=f"prefetch.{key}")
+        unavailable.append(f"{key} (not prefetched)")
+    return out, unavailable
+
+
+def _collection(resources: Iterable[Mapping[str, Any]], exclude: set[str]) -> dict[str, Any]:
+    seen: dict[str, Mapping[str, Any]] = {}
+    for r in resources:
+        key = f"{r.get('resourceType')}/{r.get('id')}" if r.get("id") else f"#{len(seen)}"
+        if key not in exclude:
+            seen.setdefault(key, r)
+    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in seen.values()]}
+
+
+def _check_request(request: Any) -> tuple[str, Mapping[str, Any], list[Mapping[str, Any]]]:
+    if not isinstance(request, Mapping):
+        raise CaseFormatError("a CDS Hooks request is a JSON object", field="body")
+    hook = request.get("hook")
+    if hook not in HOOKS:
+        raise CaseFormatError(f"hook {hook!r} is not served; use one of: {', '.join(HOOKS)}", field="hook")
+    context = request.get("context")
+    if not isinstance(context, Mapping) or not context.get("patientId"):
+        raise CaseFormatError("context.patientId is required", field="context.patientId")
+    draft = context.get("draftOrders")
+    if not isinstance(draft, Mapping) or draft.get("resourceType") != "Bundle":
+        raise CaseFormatError("context.draftOrders must be a FHIR Bundle", field="context.draftOrders")
+    orders = [r for r in _resources(draft) if r.get("resourceType") == "MedicationRequest"]
+    if hook == "order-select":
+        selections = context.get("selections")
+        if not isinstance(selections, list):
+            raise CaseFormatError("order-select needs context.selections", field="context.selections")
+        orders = [o for o in orders if f"MedicationRequest/{o.get('id')}" in selections]
+    return str(hook), context, orders
+
+
+class OrderAssessment(NamedTuple):
+    """One draft order, its policy, the determination and the coverage it was assessed for."""
+
+    order: Mapping[str, Any]
+    policy: Any
+    determination: Determination
+    coverage: Mapping[str, Any]
+    questionnaire: str | None
+
+
+class HookAssessment(NamedTuple):
+    """Everything a hook call decided: per order, plus the case and the bundle it came from.
+
+    ``error`` is set (and ``orders`` empty) when the record could not be read; the API can keep
+    ``case`` to answer the DTR questionnaire request for ``coverage-assertion-id`` later.
+    """
+
+    orders: tuple[OrderAssessment, ...]
+    matched: tuple[tuple[Mapping[str, Any], Any], ...]
+    case: dict[str, Any] | None
+    bundle: dict[str, Any] | None
+    error: InputError | None = None
+    unavailable: tuple[str, ...] = ()
+
+
+def assess(
+    request_json: Mapping[str, Any],
+    runtime: Any,
+    *,
+    fetch: Fetch | None = None,
+    as_of: dt.date | None = None,
+    config: HookConfig | None = None,
+) -> HookAssessment:
+    """Check the request, gather the record and evaluate each draft order a policy covers."""
+    config = config or HookConfig()
+    _, _, orders = _check_request(request_json)
+    matched = tuple((o, p) for o in orders if (p := policy_for_order(o, runtime.catalog)) is not None)
+    if not matched:
+        return HookAssessment((), (), None, None)
+    if fetch is None:
+        timeout = config.fetch_timeout
+        fetch = lambda url, token: http_fetch(url, token, timeout=timeout)  # noqa: E731
+    resources, unavailable = _gather(request_json, runtime.dictionary, fetch, config)
+    bundle = _collection(resources, {f"MedicationRequest/{o.get('id')}" for o in orders})
+    coverage = next(({"reference": f"Coverage/{r['id']}"} for r in resources
+                     if r.get("resourceType") == "Coverage" and r.get("id")), None)
+    when = as_of or dt.date.today()
+    try:
+        from mednec.intake.fhir import bundle_to_case
+
+        case_map = bundle_to_case(bundle, runtime.dictionary, when).case
+        case = runtime.parse_case(case_map, as_of=when, source="FHIR (CDS Hooks prefetch)")
+    except InputError as exc:
+        return HookAssessment((), matched, None, bundle, exc, tuple(unavailable))
+    out = []
+    for order, policy in matched:
+        det = runtime.evaluate(case.facts, policy)
+        order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or {
+            "display": "coverage not identified in the request"}
+        out.append(OrderAssessment(order, policy, det, order_coverage,
+                                   _questionnaire_canonical(det, runtime.dictionary, config)))
+    return HookAssessment(tuple(out), matched, case_map, bundle, None, tuple(unavailable))
+
+
+def handle_hook(
+    request_json: Mapping[str, Any],
+    runtime: Any,
+    *,
+    fetch: Fetch | None = None,
+    as_of: dt.date | None = None,
+    config: HookConfig | None = None,
+) -> dict[str, Any]:
+    """Answer an ``order-select`` / ``order-sign`` request with cards and coverage information.
+
+    ``fetch(url, token)`` gets FHIR JSON for prefetch keys the client left out (default:
+    :func:`http_fetch`); ``as_of`` is the evaluation date (default today).
+    """
+    config = config or HookConfig()
+    result = assess(request_json, runtime, fetch=fetch, as_of=as_of, config=config)
+    if result.error is not None:
+        return {"cards": [_error_card(o, p, result.error, request_json, config) for o, p in result.matched]}
+    if not result.orders:
+        return {"cards": []}
+    cards: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    hook_instance = str(request_json.get("hookInstance") or "")
+    for a in result.orders:
+        card = build_card(a.determination, a.order, a.policy, config=config, questionnaire=a.questionnaire,
+                          hook_instance=hook_instance, dictionary=runtime.dictionary)
+        if result.unavailable:
+            card["detail"] += "\n\nNot available from the EHR: " + "; ".join(result.unavailable) + "."
+        cards.append(card)
+        ext = coverage_information(a.determination, coverage=a.coverage, questionnaire=a.questionnaire,
+                                   dictionary=runtime.dictionary)
+        updated = dict(a.order)
+        updated["extension"] = [e for e in a.order.get("extension") or () if e.get("url") != COVERAGE_INFORMATION
+                                or not _same_coverage(e, a.coverage)] + [ext]
+        actions.append({"type": "update", "description": f"Record coverage requirements for {_drug_name(a.policy)}",
+                        "resource": updated})
+    return {"cards": cards, "systemActions": actions}
+
+
+def _same_coverage(ext: Mapping[str, Any], coverage: Mapping[str, Any]) -> bool:
+    return any(e.get("url") == "coverage" and e.get("valueReference") == coverage for e in ext.get("extension") or ())
+
+
+def _questionnaire_canonical(det: Determination, dictionary: FactDictionary, config: HookConfig) -> str | None:
+    from mednec.fhir.questionnaire import questionnaire_url
+
+    if det.determination == MEETS or not any(
+        dictionary.facts.get(f) is not None for m in det.missing_documentation for f in m.facts
+    ):
+        return None
+    return f"{questionnaire_url(det, config.canonical_base)}|{det.policy.get('version', '')}"
+
+
+# --- cards and the extension --------------------------------------------------------------------
+
+
+def _drug_name(policy: Any) -> str:
+    brand = policy.drug.brands[0] if policy.drug.brands else ""
+    return f"{brand} ({policy.drug.generic})" if brand else policy.drug.generic
+
+
+def _fit(text: str, limit: int = 139) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:-") + "…"
+
+
+def _summary(det: Determination, policy: Any, missing_labels: Sequence[str]) -> str:
+    brand = policy.drug.brands[0] if policy.drug.brands else policy.drug.generic
+    if det.determination == MEETS:
+        full = f"{brand}: meets criteria ({det.pathway.name if det.pathway else 'policy'}); submit prior authorization"
+        return full if len(full) <= 139 else f"{brand}: meets medical-necessity criteria; submit prior authorization"
+    if det.determination == INSUFFICIENT:
+        return _fit(f"{brand}: documentation needed ({len(missing_labels)}): {', '.join(missing_labels)}")
+    unmet = sum(1 for c in det.criteria if c.depth == 0 and c.status.value == "not_met")
+    return _fit(f"{brand}: criteria not met ({unmet} unmet); recommendation pending physician review")
+
+
+def _missing_labels(det: Determination, dictionary: FactDictionary | None = None) -> list[str]:
+    """Short names of the facts to document: the dictionary's labels when given."""
+    labels: dict[str, None] = {}
+    for doc in det.missing_documentation:
+        for fact in doc.facts:
+            fd = dictionary.facts.get(fact) if dictionary is not None else None
+            labels[fd.label if fd is not None else fact.replace("_", " ")] = None
+    return list(labels)
+
+
+def _detail(det: Determination, policy: Any) -> str:
+    label = det.determination.replace("_", " ")
+    lines = [f"**mednec determination: {label}**"]
+    if det.determination == MEETS and det.pathway is not None:
+        lines.append(f"Pathway: {det.pathway.name}.")
+        if det.authorization:
+            lines.append(f"Recommended authorization: {det.authorization.get('period')}, "
+                         f"{det.authorization.get('start')} to {det.authorization.get('end')}.")
+    top = [c for c in det.criteria if c.depth == 0]
+    unmet = [c for c in top if c.status.value == "not_met"]
+    unknown = [c for c in top if c.status.value == "unknown"]
+    if det.determination != MEETS:
+        if unmet:
+            lines += ["", "**Not met:**"] + [f"- {c.text}" + (f" ({_path_name(det, c.pathway)})" if c.pathway else "")
+                                             for c in unmet]
+        if unknown:
+            lines += ["", "**Not documented:**"] + [
+                f"- {c.text}" + (f" ({_path_name(det, c.pathway)})" if c.pathway else "") for c in unknown]
+        if det.missing_documentation:
+            lines += ["", "**Documents to send:**"] + [f"- {m.description}" for m in det.missing_documentation]
+    if det.requires_physician_review:
+        lines += ["", "_This is a recommendation: an adverse or incomplete determination is final only when a "
+                      "physician reviewer approves it._"]
+    lines += ["", f"Policy: {policy.title} (version {policy.version}, effective {policy.effective_date.isoformat()})."]
+    return "\n".join(lines)
+
+
+def _path_name(det: Determination, pathway_id: str | None) -> str:
+    return next((p.name for p in det.pathways if p.id == pathway_id), pathway_id or "")
+
+
+def build_card(
+    det: Determination,
+    order: Mapping[str, Any],
+    policy: Any,
+    *,
+    config: HookConfig | None = None,
+    questionnaire: str | None = None,
+    hook_instance: str = "",
+    dictionary: FactDictionary | None = None,
+) -> dict[str, Any]:
+    """The CDS Hooks card for one order's determination."""
+    config = config or HookConfig()
+    order_ref = f"MedicationRequest/{order.get('id')}"
+    card: dict[str, Any] = {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{hook_instance}:{order_ref}:{det.input_hash}")),
+        "summary": _summary(det, policy, _missing_labels(det, dictionary)),
+        "indicator": _INDICATOR[det.determination],
+        "detail": _detail(det, policy),
+        "source": {"label": config.source_label, "url": f"{config.source_url.rstrip('/')}/{policy.id}"},
+        "links": [],
+    }
+    if questionnaire:
+        context = {"coverageAssertionId": det.input_hash, "questionnaire": [questionnaire], "order": order_ref}
+        card["links"].append({"label": "Complete the documentation questionnaire (DTR)",
+                              "url": config.dtr_launch_url, "type": "smart",
+                              "appContext": json.dumps(context, separators=(",", ":"))})
+    card["links"].append({"label": f"Policy: {policy.title}", "url": card["source"]["url"], "type": "absolute"})
+    return card
+
+
+def coverage_information(
+    det: Determination,
+    *,
+    coverage: Mapping[str, Any],
+    questionnaire: str | None = None,
+    covered: str | None = None,
+    pa_needed: str | None = None,
+    info_needed: Sequence[str] = (),
+    dictionary: FactDictionary | None = None,
+) -> dict[str, Any]:
+    """The CRD coverage-information extension for a determination (see the module table).
+
+    ``covered`` / ``pa_needed`` override the table; ``info_needed`` requires one of them to be
+    ``conditional`` (CRD invariant crd-ci-q3), and a questionnaire requires documentation
+    (crd-ci-q1).
+    """
+    covered = covered or "covered"
+    pa_needed = pa_needed or "auth-needed"
+    doc_needed = None if det.determination == MEETS else "clinical"
+    if info_needed and "conditional" not in (covered, pa_needed, doc_needed):
+        raise ValueError("info-needed is only allowed when covered, pa-needed or doc-needed is conditional")
+    if questionnaire and doc_needed is None:
+        raise ValueError("a questionnaire is only allowed when documentation is needed")
+    parts: list[dict[str, Any]] = [
+        {"url": "coverage", "valueReference": dict(coverage)},
+        {"url": "covered", "valueCode": covered},
+        {"url": "pa-needed", "valueCode": pa_needed},
+    ]
+    if doc_needed:
+        parts += [{"url": "doc-needed", "valueCode": doc_needed}, {"url": "doc-purpose", "valueCode": "withpa"}]
+    parts += [{"url": "info-needed", "valueCode": code} for code in info_needed]
+    reason = {
+        MEETS: f"Meets mednec policy {det.policy['id']} {det.policy.get('version', '')}".strip(),
+        INSUFFICIENT: "Documentation needed: " + ", ".join(_missing_labels(det, dictionary)),
+        NOT_MET: "Criteria not met on the record: recommendation pending physician review",
+    }[det.determination]
+    parts.append({"url": "reason", "valueCodeableConcept": {"text": reason}})
+    if questionnaire:
+        parts.append({"url": "questionnaire", "valueCanonical": questionnaire})
+    parts += [
+        {"url": "date", "valueDate": det.as_of.isoformat()},
+        {"url": "coverage-assertion-id", "valueString": det.input_hash},
+    ]
+    return {"url": COVERAGE_INFORMATION, "extension": parts}
+
+
+def _error_card(order: Mapping[str, Any], policy: Any, exc: InputError, request: Mapping[str, Any],
+                config: HookConfig) -> dict[str, Any]:
+    return {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{request.get('hookInstance')}:error:{order.get('id')}")),
+        "summary": _fit(f"{_drug_name(policy)}: mednec could not read the patient record"),
+        "indicator": "warning",
+        "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n`{exc}`",
+        "source": {"label": config.source_label, "url": f"{config.source_url.rstrip('/')}/{policy.id}"},
+    }

@@ -1,0 +1,374 @@
+"""PAS: Da Vinci Prior Authorization Support ``Claim/$submit`` and ``Claim/$inquire``.
+
+::
+
+    store = InMemoryClaimStore()
+    response_bundle = submit(request_bundle, runtime, store=store)
+    status_bundle = inquire(inquiry_bundle, store)
+
+``submit`` reads the PAS request Bundle: the Claim (``use`` = preauthorization), its items'
+product codes (HCPCS, RxNorm) or the MedicationRequest an item or ``Claim.prescription``
+points to -- which picks the policy -- and every clinical resource in the bundle, including a
+DTR QuestionnaireResponse (through :func:`mednec.intake.fhir.bundle_to_case`). Each item is
+evaluated and answered in a ClaimResponse item with the PAS ``reviewAction`` extension on its
+adjudication (X12 306 codes, as in the PAS STU 2 examples):
+
+* meets criteria -> ``A1`` "Certified in total", with the authorisation number, the
+  ``itemPreAuthPeriod`` from the determination's authorisation and ``itemPreAuthIssueDate``;
+* does not meet criteria, or insufficient information -> ``A4`` "Pending": per the product
+  rules an adverse or incomplete determination is only a recommendation until a physician
+  reviewer approves it, so mednec never denies (``A3``) on its own. The reasons (unmet or
+  undocumented criteria) go in ``processNote`` and the documents to send in a
+  CommunicationRequest, as PAS does for requests for additional information.
+
+``outcome`` is ``complete`` in both cases (as in the PAS pended example); ``preAuthRef`` is
+assigned either way so ``$inquire`` can find the request, and is kept when the same Claim
+(same identifier) is submitted again with more documentation. A physician's decision on a
+pended request is recorded with :func:`record_decision`.
+
+The certification type (X12 1322) on an item selects the phase: ``I`` initial (default),
+``R`` renewal or ``4`` extension -> continuation. Those two codes are from the X12 list as
+recalled, UNCONFIRMED against the TR3; pass ``phase=`` to override.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Protocol
+
+from mednec.engine.determination import MEETS, Determination
+from mednec.errors import CaseFormatError, InputError
+from mednec.intake.fhir.codes import MEDNEC_BASE, codings, concept_texts
+
+__all__ = [
+    "ClaimRecord",
+    "ClaimStore",
+    "InMemoryClaimStore",
+    "inquire",
+    "record_decision",
+    "submit",
+]
+
+PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
+REVIEW_ACTION = f"{PAS}/extension-reviewAction"
+PREAUTH_PERIOD = f"{PAS}/extension-itemPreAuthPeriod"
+PREAUTH_ISSUE_DATE = f"{PAS}/extension-itemPreAuthIssueDate"
+CERTIFICATION_TYPE = f"{PAS}/extension-certificationType"
+REQUESTED_SERVICE = f"{PAS}/extension-requestedService"
+X12_306 = "https://codesystem.x12.org/005010/306"
+ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
+_ACTIONS = {"A1": "Certified in total", "A3": "Not Certified", "A4": "Pending"}
+_CONTINUATION_CERTIFICATIONS = {"R", "4"}
+
+
+class ClaimRecord(NamedTuple):
+    """One prior-authorization request as stored: its number, status and response."""
+
+    pre_auth_ref: str
+    claim_system: str
+    claim_value: str
+    status: str  # approved | pended | denied
+    response: Mapping[str, Any]  # the ClaimResponse Bundle last returned
+    determinations: tuple[Mapping[str, Any], ...]
+    updated: dt.datetime
+
+
+class ClaimStore(Protocol):
+    """Where prior-authorization requests are kept (the service plugs in its database)."""
+
+    def put(self, record: ClaimRecord) -> None: ...
+
+    def get(self, pre_auth_ref: str) -> ClaimRecord | None: ...
+
+    def find(self, system: str, value: str) -> ClaimRecord | None: ...
+
+
+class InMemoryClaimStore:
+    """A :class:`ClaimStore` in a dict, for tests and the command line."""
+
+    def __init__(self) -> None:
+        self._by_ref: dict[str, ClaimRecord] = {}
+
+    def put(self, record: ClaimRecord) -> None:
+        self._by_ref[record.pre_auth_ref] = record
+
+    def get(self, pre_auth_ref: str) -> ClaimRecord | None:
+        return self._by_ref.get(pre_auth_ref)
+
+    def find(self, system: str, value: str) -> ClaimRecord | None:
+        return next((r for r in self._by_ref.values() if (r.claim_system, r.claim_value) == (system, value)), None)
+
+
+# --- reading the request ------------------------------------------------------------------------
+
+
+def _entries(bundle: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(str(e.get("fullUrl") or ""), e["resource"]) for e in bundle.get("entry") or ()
+            if isinstance(e, Mapping) and isinstance(e.get("resource"), Mapping)]
+
+
+def _claim(bundle: Any) -> tuple[str, Mapping[str, Any]]:
+    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+        raise CaseFormatError("expected a PAS request Bundle", field="resourceType")
+    claims = [(url, r) for url, r in _entries(bundle) if r.get("resourceType") == "Claim"]
+    if not claims:
+        raise CaseFormatError("the Bundle holds no Claim", field="entry")
+    url, claim = claims[0]
+    if claim.get("use") != "preauthorization":
+        raise CaseFormatError(f"Claim.use is {claim.get('use')!r}, not 'preauthorization'", field="Claim.use")
+    return url, claim
+
+
+def _find(bundle: Mapping[str, Any], reference: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    ref = str((reference or {}).get("reference") or "")
+    if not ref:
+        return None
+    for url, r in _entries(bundle):
+        if url == ref or url.endswith("/" + ref) or f"{r.get('resourceType')}/{r.get('id')}" == ref:
+            return r
+    return None
+
+
+def _item_order(bundle: Mapping[str, Any], claim: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+    """A MedicationRequest-shaped view of what an item asks for (for the policy lookup)."""
+    for ext in item.get("extension") or ():
+        if ext.get("url") == REQUESTED_SERVICE:
+            target = _find(bundle, ext.get("valueReference"))
+            if target is not None and target.get("resourceType") == "MedicationRequest":
+                return dict(target)
+    prescription = _find(bundle, claim.get("prescription"))
+    if prescription is not None and prescription.get("resourceType") == "MedicationRequest" \
+            and len(claim.get("item") or ()) == 1:
+        return dict(prescription)
+    return {"resourceType": "MedicationRequest", "id": f"item-{item.get('sequence')}",
+            "medicationCodeableConcept": item.get("productOrService") or {}}
+
+
+def _phase(item: Mapping[str, Any]) -> str:
+    for ext in item.get("extension") or ():
+        if ext.get("url") == CERTIFICATION_TYPE:
+            codes = {c for _, c, _ in codings(ext.get("valueCodeableConcept"))}
+            if codes & _CONTINUATION_CERTIFICATIONS:
+                return "continuation"
+    return "initial"
+
+
+def _identifier(claim: Mapping[str, Any]) -> tuple[str, str]:
+    ident = next(iter(claim.get("identifier") or ()), None) or {}
+    return str(ident.get("system") or ""), str(ident.get("value") or claim.get("id") or "")
+
+
+# --- building the response ----------------------------------------------------------------------
+
+
+def _review_action(code: str, number: str | None) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = [{"url": "code", "valueCodeableConcept": {
+        "coding": [{"system": X12_306, "code": code, "display": _ACTIONS[code]}]}}]
+    if number:
+        parts.insert(0, {"url": "number", "valueString": number})
+    return {"url": REVIEW_ACTION, "extension": parts}
+
+
+def _reasons(det: Determination) -> list[str]:
+    if det.determination == MEETS:
+        return [f"Meets {det.policy['id']} {det.policy.get('version', '')}: {det.pathway.name if det.pathway else ''}"]
+    top = [c for c in det.criteria if c.depth == 0]
+    out = [f"Not met: {c.text}" for c in top if c.status.value == "not_met"]
+    out += [f"Not documented: {c.text}" for c in top if c.status.value == "unknown"]
+    out.append("Pended for physician review: an adverse or incomplete determination is a recommendation "
+               "until a physician reviewer approves it.")
+    return out
+
+
+def _pre_auth_ref(system: str, value: str) -> str:
+    return "MN-" + hashlib.sha256(f"{system}|{value}".encode()).hexdigest()[:12].upper()
+
+
+def _item_response(seq: int, det: Determination | None, ref: str, note_numbers: list[int]) -> dict[str, Any]:
+    approved = det is not None and det.determination == MEETS
+    adjudication = {
+        "category": {"coding": [{"system": ADJUDICATION, "code": "submitted"}]},
+        "extension": [_review_action("A1" if approved else "A4", ref)],
+    }
+    item: dict[str, Any] = {"itemSequence": seq, "adjudication": [adjudication]}
+    if note_numbers:
+        item["noteNumber"] = note_numbers
+    if approved and det is not None and det.authorization:
+        item["extension"] = [
+            {"url": PREAUTH_ISSUE_DATE, "valueDate": det.as_of.isoformat()},
+            {"url": PREAUTH_PERIOD, "valuePeriod": {"start": det.authorization["start"],
+                                                    "end": det.authorization["end"]}},
+        ]
+    return item
+
+
+def submit(
+    bundle_json: Mapping[str, Any],
+    runtime: Any,
+    *,
+    store: ClaimStore | None = None,
+    as_of: dt.date | None = None,
+    now: dt.datetime | None = None,
+    phase: str | None = None,
+) -> dict[str, Any]:
+    """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle."""
+    from mednec.fhir.crd import policy_for_order
+    from mednec.intake.fhir import bundle_to_case
+
+    claim_url, claim = _claim(bundle_json)
+    now = now or dt.datetime.now(dt.UTC)
+    when = as_of or now.date()
+    items = list(claim.get("item") or ())
+    if not items:
+        raise CaseFormatError("the Claim has no item", field="Claim.item")
+    case = runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when).case, as_of=when,
+                              source="FHIR (PAS request)")
+    system, value = _identifier(claim)
+    previous = store.find(system, value) if store is not None else None
+    ref = previous.pre_auth_ref if previous else _pre_auth_ref(system, value)
+    notes: list[dict[str, Any]] = []
+    response_items: list[dict[str, Any]] = []
+    determinations: list[Determination | None] = []
+    for i, item in enumerate(items):
+        policy = policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog)
+        seq = int(item.get("sequence") or i + 1)
+        if policy is None:
+            texts = concept_texts(item.get("productOrService")) or ["the requested item"]
+            notes.append({"number": len(notes) + 1, "type": "display",
+                          "text": f"Item {seq}: no mednec policy covers {texts[0]}; pended for a reviewer."})
+            response_items.append(_item_response(seq, None, ref, [len(notes)]))
+            determinations.append(None)
+            continue
+        item_phase = phase or _phase(item)
+        if item_phase == "continuation" and policy.continuation is None:
+            raise InputError(f"policy {policy.id} has no continuation criteria", field=f"Claim.item[{i}]")
+        det = runtime.evaluate(case.facts, policy, phase=item_phase)
+        numbers = []
+        for text in _reasons(det):
+            notes.append({"number": len(notes) + 1, "type": "display", "text": f"Item {seq}: {text}"})
+            numbers.append(len(notes))
+        response_items.append(_item_response(seq, det, ref, numbers))
+        determinations.append(det)
+    approved = all(d is not None and d.determination == MEETS for d in determinations)
+    response = _response_bundle(bundle_json, claim_url, claim, ref, response_items, notes, determinations,
+                                approved, now)
+    if store is not None:
+        store.put(ClaimRecord(ref, system, value, "approved" if approved else "pended", response,
+                              tuple(_summary(d) for d in determinations if d is not None), now))
+    return response
+
+
+def _summary(det: Determination) -> dict[str, Any]:
+    return {"policy": det.policy["id"], "phase": det.phase, "determination": det.determination,
+            "pathway": det.pathway.id if det.pathway else None, "input_hash": det.input_hash}
+
+
+def _response_bundle(
+    request: Mapping[str, Any], claim_url: str, claim: Mapping[str, Any], ref: str, items: list[dict[str, Any]],
+    notes: list[dict[str, Any]], determinations: list[Determination | None], approved: bool, now: dt.datetime,
+) -> dict[str, Any]:
+    cr_id = ref.lower()
+    request_ref = claim_url or f"Claim/{claim.get('id')}"
+    cr: dict[str, Any] = {
+        "resourceType": "ClaimResponse", "id": cr_id,
+        "identifier": [{"system": f"{MEDNEC_BASE}/prior-authorization", "value": ref}],
+        "status": "active",
+        "type": claim.get("type") or {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                                   "code": "pharmacy"}]},
+        "use": "preauthorization",
+        "patient": claim.get("patient"),
+        "created": now.isoformat(timespec="seconds"),
+        "insurer": claim.get("insurer") or {"display": "mednec"},
+        "request": {"reference": request_ref},
+        "outcome": "complete",
+        "disposition": ("Certified: meets the medical-necessity criteria." if approved else
+                        "Pended for physician review: mednec does not deny on its own; see the notes."),
+        "preAuthRef": ref,
+        "item": items,
+    }
+    if claim.get("provider"):
+        cr["requestor"] = claim["provider"]
+    periods = [d.authorization for d in determinations if d is not None and d.determination == MEETS
+               and d.authorization]
+    if approved and periods:
+        cr["preAuthPeriod"] = {"start": min(p["start"] for p in periods), "end": max(p["end"] for p in periods)}
+    if notes:
+        cr["processNote"] = notes
+    entries: list[dict[str, Any]] = [{"fullUrl": f"{MEDNEC_BASE}/ClaimResponse/{cr_id}", "resource": cr}]
+    missing = [m for d in determinations if d is not None and d.determination != MEETS
+               for m in d.missing_documentation]
+    if missing:
+        comm = {
+            "resourceType": "CommunicationRequest", "id": f"{cr_id}-documents", "status": "active",
+            "subject": claim.get("patient"), "about": [{"reference": request_ref}],
+            "authoredOn": now.isoformat(timespec="seconds"),
+            "payload": [{"contentString": f"{m.description} ({', '.join(m.facts)})"}
+                        for m in dict.fromkeys(missing)],
+        }
+        if claim.get("provider"):
+            comm["recipient"] = [claim["provider"]]
+        cr["communicationRequest"] = [{"reference": f"CommunicationRequest/{comm['id']}"}]
+        entries.append({"fullUrl": f"{MEDNEC_BASE}/CommunicationRequest/{comm['id']}", "resource": comm})
+    wanted = {str((claim.get(k) or {}).get("reference") or "") for k in ("patient", "insurer", "provider")} - {""}
+    for url, r in _entries(request):
+        if url in wanted or f"{r.get('resourceType')}/{r.get('id')}" in wanted:
+            entries.append({"fullUrl": url or f"{r['resourceType']}/{r.get('id')}", "resource": copy.deepcopy(r)})
+    bundle: dict[str, Any] = {"resourceType": "Bundle",
+                              "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:pas:{ref}:{now.isoformat()}")),
+                              "type": "collection", "timestamp": now.isoformat(timespec="seconds"),
+                              "entry": entries}
+    if request.get("identifier"):
+        bundle["identifier"] = copy.deepcopy(request["identifier"])
+    return bundle
+
+
+# --- inquiry and the reviewer's decision ---------------------------------------------------------
+
+
+def inquire(bundle_json: Mapping[str, Any], store: ClaimStore, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """``Claim/$inquire``: the stored ClaimResponse Bundle for the Claim's preAuthRef or identifier."""
+    _, claim = _claim(bundle_json)
+    record = None
+    for ins in claim.get("insurance") or ():
+        for ref in ins.get("preAuthRef") or ():
+            record = record or store.get(str(ref))
+    if record is None:
+        system, value = _identifier(claim)
+        record = store.find(system, value)
+    if record is None:
+        raise InputError("no prior-authorization request matches this Claim's preAuthRef or identifier",
+                         field="Claim.identifier")
+    out = copy.deepcopy(dict(record.response))
+    out["timestamp"] = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    return out
+
+
+def record_decision(
+    store: ClaimStore, pre_auth_ref: str, *, approved: bool, reviewer: str, note: str = "",
+    now: dt.datetime | None = None,
+) -> ClaimRecord:
+    """Record a physician reviewer's decision on a pended request (A1 certified or A3 not certified)."""
+    record = store.get(pre_auth_ref)
+    if record is None:
+        raise InputError(f"no prior-authorization request {pre_auth_ref}", field="preAuthRef")
+    now = now or dt.datetime.now(dt.UTC)
+    response = copy.deepcopy(dict(record.response))
+    cr = response["entry"][0]["resource"]
+    code = "A1" if approved else "A3"
+    for item in cr.get("item") or ():
+        for adj in item.get("adjudication") or ():
+            adj["extension"] = [e for e in adj.get("extension") or () if e.get("url") != REVIEW_ACTION] + [
+                _review_action(code, pre_auth_ref)]
+    cr["disposition"] = (f"{'Certified' if approved else 'Not certified'} by physician reviewer {reviewer}"
+                         + (f": {note}" if note else "."))
+    notes = list(cr.get("processNote") or ())
+    notes.append({"number": len(notes) + 1, "type": "display", "text": cr["disposition"]})
+    cr["processNote"] = notes
+    response["timestamp"] = now.isoformat(timespec="seconds")
+    updated = record._replace(status="approved" if approved else "denied", response=response, updated=now)
+    store.put(updated)
+    return updated

@@ -1,0 +1,314 @@
+"""CRD over CDS Hooks 2.0: discovery, prefetch and fetch, cards, coverage-information."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from mednec.errors import CaseFormatError
+from mednec.fhir.crd import (
+    COVERAGE_INFORMATION,
+    PrefetchUnavailableError,
+    assess,
+    coverage_information,
+    discovery,
+    handle_hook,
+    prefetch_templates,
+)
+from mednec.intake.fhir.validate import validate_resource
+from mednec.runtime import Runtime
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def _sub(ext: dict[str, Any]) -> dict[str, Any]:
+    """Sub-extensions of a complex extension by url (the value of each)."""
+    out: dict[str, Any] = {}
+    for e in ext["extension"]:
+        value = next(v for k, v in e.items() if k.startswith("value"))
+        out.setdefault(e["url"], []).append(value)
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def _check_invariants(ext: dict[str, Any]) -> None:
+    """The CRD coverage-information invariants crd-ci-q1 .. q3."""
+    sub = _sub(ext)
+    assert {"coverage", "covered", "date", "coverage-assertion-id"} <= set(sub)
+    if "questionnaire" in sub:
+        assert sub.get("doc-needed") not in (None, "no-doc")  # q1
+    if sub["covered"] != "not-covered":
+        assert "pa-needed" in sub  # q2
+    conditional = "conditional" in (sub.get("covered"), sub.get("pa-needed"), sub.get("doc-needed"))
+    assert ("info-needed" in sub) == conditional  # q3 (STU 2.1: if and only if)
+
+
+def _validate_extension(ext: dict[str, Any]) -> None:
+    validate_resource({"resourceType": "MedicationRequest", "id": "x", "status": "draft", "intent": "order",
+                       "medicationCodeableConcept": {"text": "x"}, "subject": {"reference": "Patient/p"},
+                       "extension": [ext]})
+
+
+@pytest.fixture
+def no_fetch() -> Iterator[Callable[[str, str | None], Any]]:
+    """A fetch that must not be called (every key is prefetched, or no order matched)."""
+    calls: list[str] = []
+
+    def fetch(url: str, token: str | None) -> Any:
+        calls.append(url)
+        raise ConnectionError("no network in the tests")
+
+    yield fetch
+    assert calls == [], f"unexpected fetches: {calls}"
+
+
+def _request_with(fixture: Callable[[str], Any], bundle_name: str) -> dict[str, Any]:
+    """The order-sign request fixture with its prefetch replaced by another patient's record."""
+    req = fixture("cds-order-sign-request")
+    bundle = fixture(bundle_name)
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    req["context"]["patientId"] = patient["id"]
+    req["prefetch"] = {"patient": patient, "coverage": req["prefetch"]["coverage"],
+                       "conditions": {"resourceType": "Bundle", "type": "searchset",
+                                      "entry": [e for e in bundle["entry"]
+                                                if e["resource"]["resourceType"] != "Patient"]}}
+    for key in ("observations", "medicationRequests", "medicationStatements", "medicationAdministrations",
+                "procedures", "questionnaireResponses"):
+        req["prefetch"][key] = None  # all of the record came in under "conditions"
+    return req
+
+
+# --- discovery ----------------------------------------------------------------------------------
+
+
+def test_discovery_lists_both_hooks_with_prefetch(runtime: Runtime) -> None:
+    doc = discovery(runtime.dictionary)
+    assert [s["hook"] for s in doc["services"]] == ["order-select", "order-sign"]
+    assert len({s["id"] for s in doc["services"]}) == 2
+    prefetch = doc["services"][1]["prefetch"]
+    assert prefetch["patient"] == "Patient/{{context.patientId}}"
+    for key in ("conditions", "observations", "medicationRequests", "medicationStatements", "procedures"):
+        assert "patient={{context.patientId}}" in prefetch[key]
+    assert "http://loinc.org|718-7" in prefetch["observations"]
+    assert "http://loinc.org|69548-6" in prefetch["observations"]
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_prefetch_templates_use_only_the_patient_token(runtime: Runtime) -> None:
+    for template in prefetch_templates(runtime.dictionary).values():
+        assert template.count("{{") == 1 and "{{context.patientId}}" in template
+        assert "_include" not in template  # outside the CDS Hooks recommended subset
+
+
+# --- the order-sign request from the fixture (spec shapes, documentation needed) ----------------
+
+
+def test_documentation_needed_card(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    resp = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)
+    (card,) = resp["cards"]
+    assert card["indicator"] == "warning"
+    assert len(card["summary"]) < 140
+    assert card["summary"].startswith("Reblozyl: documentation needed")
+    assert card["source"] == {"label": "mednec medical-necessity review",
+                              "url": "https://mednec.example/policies/luspatercept-mds"}
+    assert "**Not documented:**" in card["detail"] and "Serum erythropoietin level" in card["detail"]
+    smart = next(link for link in card["links"] if link["type"] == "smart")
+    context = json.loads(smart["appContext"])
+    assert context["order"] == "MedicationRequest/reblozyl-draft"
+    (action,) = resp["systemActions"]
+    assert action["type"] == "update" and action["resource"]["id"] == "reblozyl-draft"
+    ext = action["resource"]["extension"][-1]
+    assert ext["url"] == COVERAGE_INFORMATION
+    sub = _sub(ext)
+    assert (sub["covered"], sub["pa-needed"], sub["doc-needed"], sub["doc-purpose"]) == (
+        "covered", "auth-needed", "clinical", "withpa")
+    assert sub["questionnaire"] == context["questionnaire"][0]
+    assert sub["coverage-assertion-id"] == context["coverageAssertionId"]
+    assert sub["coverage"] == {"reference": "Coverage/cov-1"}
+    assert sub["date"] == "2026-11-20"
+    _check_invariants(ext)
+    _validate_extension(ext)
+
+
+def test_assertion_id_is_the_input_hash(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    (a,) = assess(req, runtime, as_of=AS_OF, fetch=no_fetch).orders
+    ext = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["systemActions"][0]["resource"]["extension"][-1]
+    assert _sub(ext)["coverage-assertion-id"] == a.determination.input_hash
+    assert a.determination.determination == "insufficient_information"
+
+
+def test_response_is_deterministic(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    assert handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch) == handle_hook(
+        req, runtime, as_of=AS_OF, fetch=no_fetch)
+
+
+# --- each determination -------------------------------------------------------------------------
+
+
+def test_meets_criteria_card(runtime: Runtime, fixture: Callable[[str], Any], no_fetch: Callable[..., Any]) -> None:
+    resp = handle_hook(_request_with(fixture, "bundle-first-line"), runtime, as_of=AS_OF, fetch=no_fetch)
+    (card,) = resp["cards"]
+    assert card["indicator"] == "info"
+    assert card["summary"] == ("Reblozyl: meets criteria (First-line in ESA-naive lower-risk MDS (COMMANDS)); "
+                               "submit prior authorization")
+    assert not any(link["type"] == "smart" for link in card["links"])
+    ext = resp["systemActions"][0]["resource"]["extension"][-1]
+    sub = _sub(ext)
+    assert (sub["covered"], sub["pa-needed"]) == ("covered", "auth-needed")
+    assert "doc-needed" not in sub and "questionnaire" not in sub
+    _check_invariants(ext)
+    _validate_extension(ext)
+
+
+def test_not_met_card_is_a_recommendation(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    resp = handle_hook(_request_with(fixture, "bundle-del5q"), runtime, as_of=AS_OF, fetch=no_fetch)
+    (card,) = resp["cards"]
+    assert card["indicator"] == "critical"
+    assert len(card["summary"]) < 140 and "physician review" in card["summary"]
+    assert "**Not met:**" in card["detail"] and "del(5q)" in card["detail"]
+    assert "physician reviewer" in card["detail"]
+    sub = _sub(resp["systemActions"][0]["resource"]["extension"][-1])
+    assert sub["covered"] == "covered"  # never not-covered on mednec's own say
+    _check_invariants(resp["systemActions"][0]["resource"]["extension"][-1])
+
+
+def test_conditional_needs_info_needed() -> None:
+    class _Det:
+        determination = "meets_criteria"
+        policy = {"id": "p", "version": "1"}
+        as_of = AS_OF
+        input_hash = "sha256:0"
+        missing_documentation = ()
+
+    ext = coverage_information(_Det(), coverage={"reference": "Coverage/c"},  # type: ignore[arg-type]
+                               covered="conditional", info_needed=["detail-code"])
+    _check_invariants(ext)
+    with pytest.raises(ValueError, match="info-needed"):
+        coverage_information(_Det(), coverage={"reference": "Coverage/c"},  # type: ignore[arg-type]
+                             info_needed=["performer"])
+
+
+# --- request shapes, order-select, fetching -------------------------------------------------------
+
+
+def test_order_select_evaluates_only_the_selected_orders(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    req["hook"] = "order-select"
+    req["context"]["selections"] = ["NutritionOrder/diet-1"]
+    assert handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch) == {"cards": []}
+    req["context"]["selections"] = ["MedicationRequest/reblozyl-draft"]
+    assert len(handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["cards"]) == 1
+
+
+def test_an_order_no_policy_covers_gets_no_card_andno_fetch(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    draft = req["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["medicationCodeableConcept"] = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                      "code": "617993", "display": "Amoxicillin 120 MG/ML"}],
+                                          "text": "Amoxicillin 120 MG/ML Oral Suspension"}
+    req["prefetch"] = {}
+    assert handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch) == {"cards": []}
+
+
+def test_order_matched_by_name_only(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    req["context"]["draftOrders"]["entry"][0]["resource"]["medicationCodeableConcept"] = {
+        "text": "luspatercept-aamt 75 mg vial"}
+    assert handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["cards"][0]["summary"].startswith("Reblozyl")
+
+
+def test_missing_prefetch_is_fetched_from_the_fhir_server(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    observations = req["prefetch"].pop("observations")
+    del req["prefetch"]["conditions"]
+    pages = [
+        {"resourceType": "Bundle", "type": "searchset", "entry": observations["entry"][:5],
+         "link": [{"relation": "next", "url": "https://ehr.example.org/fhir/Observation?page=2"}]},
+        {"resourceType": "Bundle", "type": "searchset", "entry": observations["entry"][5:]},
+    ]
+    calls: list[tuple[str, str | None]] = []
+
+    def fetch(url: str, token: str | None) -> Any:
+        calls.append((url, token))
+        if url.startswith("https://ehr.example.org/fhir/Condition?patient=p-crd"):
+            return None  # the server has no conditions
+        return pages.pop(0)
+
+    prefetched = assess(fixture("cds-order-sign-request"), runtime, as_of=AS_OF, fetch=no_fetch)
+    fetched = assess(req, runtime, as_of=AS_OF, fetch=fetch)
+    assert calls[0][0].startswith("https://ehr.example.org/fhir/Condition?patient=p-crd")
+    assert calls[1][0].startswith("https://ehr.example.org/fhir/Observation?patient=p-crd&code=http://loinc.org|")
+    assert calls[2] == ("https://ehr.example.org/fhir/Observation?page=2", "opaque-token-for-tests")
+    assert fetched.case is not None and prefetched.case is not None
+    assert "diagnosis" not in fetched.case["facts"] and "diagnosis" in prefetched.case["facts"]
+    assert fetched.case["facts"]["hemoglobin"] == prefetched.case["facts"]["hemoglobin"]
+
+
+def test_required_prefetch_without_a_server_is_412(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    req = fixture("cds-order-sign-request")
+    del req["prefetch"]["observations"]
+    del req["fhirServer"]
+    with pytest.raises(PrefetchUnavailableError) as exc:
+        handle_hook(req, runtime, as_of=AS_OF)
+    assert exc.value.field == "prefetch.observations" and exc.value.code == "prefetch_unavailable"
+
+
+def test_fetch_failure_on_required_data_is_412(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    req = fixture("cds-order-sign-request")
+    del req["prefetch"]["patient"]
+
+    def fetch(url: str, token: str | None) -> Any:
+        raise TimeoutError("timed out")
+
+    with pytest.raises(PrefetchUnavailableError, match="timed out"):
+        handle_hook(req, runtime, as_of=AS_OF, fetch=fetch)
+
+
+def test_unreadable_record_gives_a_warning_card(runtime: Runtime, fixture: Callable[[str], Any],
+    no_fetch: Callable[..., Any],
+) -> None:
+    req = fixture("cds-order-sign-request")
+    obs = req["prefetch"]["observations"]["entry"][0]["resource"]
+    obs["valueQuantity"] = {"value": 81, "unit": "g/dL", "system": "http://unitsofmeasure.org", "code": "mg/mL"}
+    (card,) = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["cards"]
+    assert card["indicator"] == "warning" and "could not read" in card["summary"]
+    assert obs["id"] in card["detail"]
+
+
+@pytest.mark.parametrize(("path", "value", "field"), [
+    (("hook",), "patient-view", "hook"),
+    (("context", "patientId"), None, "context.patientId"),
+    (("context", "draftOrders"), {"resourceType": "List"}, "context.draftOrders"),
+])
+def test_malformed_requests(runtime: Runtime, fixture: Callable[[str], Any], path: tuple[str, ...], value: Any,
+                            field: str) -> None:
+    req = fixture("cds-order-sign-request")
+    node = req
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(CaseFormatError) as exc:
+        handle_hook(req, runtime, as_of=AS_OF)
+    assert exc.value.field == field
