@@ -1,13 +1,16 @@
-"""A readable, coloured terminal report of a determination (rich)."""
+"""A readable, coloured terminal report of a determination (rich).
+
+Plain lines with styles rather than tables: it reads well at any terminal width, copies
+cleanly into a note, and keeps `mednec evaluate` quick to start. User-supplied text is
+always passed as :class:`rich.text.Text`, never as markup.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
-from mednec.engine.determination import INSUFFICIENT, MEETS, Determination
+from mednec.engine.determination import INSUFFICIENT, MEETS, CriterionResult, Determination
 from mednec.render.common import STATUS_WORD, VERDICT_WORD, cite_marks, evidence_text
 from mednec.tri import Tri
 
@@ -18,68 +21,73 @@ _STATUS_STYLE = {Tri.MET: "green", Tri.NOT_MET: "red", Tri.UNKNOWN: "yellow"}
 _ICON = {Tri.MET: "✔", Tri.NOT_MET: "✘", Tri.UNKNOWN: "?"}
 
 
-def _criteria_table(det: Determination, pathway: str | None, title: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=True, show_lines=False)
-    table.add_column("", width=2)
-    table.add_column("Criterion", ratio=3)
-    table.add_column("Status", width=8)
-    table.add_column("Evidence", ratio=4)
-    table.add_column("Cited", width=9)
-    for c in det.criteria:
-        if c.pathway != pathway:
-            continue
-        style = _STATUS_STYLE[c.status]
-        text = Text("  " * c.depth + c.text)
-        evidence = Text("\n".join(evidence_text(e) for e in c.evidence))  # Text: user data is not markup
-        table.add_row(Text(_ICON[c.status], style=style), text,
-                      Text(STATUS_WORD[c.status], style=style), evidence, Text(cite_marks(c.citations)))
-    return table
+def _criterion(c: CriterionResult, console: Console) -> None:
+    pad = "  " * (c.depth + 1)
+    style = _STATUS_STYLE[c.status]
+    console.print(Text.assemble(pad, (f"{_ICON[c.status]} {STATUS_WORD[c.status]:<8}", style), c.text,
+                                (f"  {cite_marks(c.citations)}", "dim")))
+    for e in c.evidence:
+        console.print(Text(f"{pad}    {evidence_text(e)}", style="dim"))
+
+
+def _section(title: str, console: Console) -> None:
+    console.print()
+    console.print(Text(title, style="bold underline"))
 
 
 def print_determination(det: Determination, console: Console) -> None:
     """Print the whole determination."""
-    style = _VERDICT_STYLE[det.determination]
-    head = Text(VERDICT_WORD[det.determination].upper(), style=style)
-    lines: list[Text] = [head, Text(f"{det.policy['title']}  (policy {det.policy['id']} v{det.policy['version']}, "
-                        f"effective {det.policy['effective_date']}; evaluated as of {det.as_of.isoformat()}, "
-                        f"{det.phase} review)")]
+    p = det.policy
+    console.print(Text(VERDICT_WORD[det.determination].upper(), style=_VERDICT_STYLE[det.determination]))
+    console.print(Text(f"{p['title']} — policy {p['id']} v{p['version']} (effective {p['effective_date']}); "
+                       f"{det.phase} review as of {det.as_of.isoformat()}"))
     if det.pathway:
-        lines.append(Text(f"Pathway met: {det.pathway.name} {cite_marks(det.pathway.citations)}"))
+        console.print(Text(f"Pathway met: {det.pathway.name} {cite_marks(det.pathway.citations)}"))
     if det.authorization:
         a = det.authorization
-        lines.append(Text(f"Authorisation: {a['period']} ({a['start']} to {a['end']}) {cite_marks(a['citations'])}"))
+        console.print(Text(f"Authorisation: {a['period']} ({a['start']} to {a['end']}) {cite_marks(a['citations'])}"))
     if det.requires_physician_review:
-        lines.append(Text("Recommendation only: an adverse or incomplete determination needs a physician reviewer.",
-                          style="italic"))
-    console.print(Panel(Group(*lines), title="mednec determination", expand=True))
+        console.print(Text("Recommendation only: an adverse or incomplete determination needs a physician reviewer.",
+                           style="italic"))
     for note in det.notes:
         console.print(Text.assemble(("Note: ", "cyan"), note))
     if det.phase == "initial":
-        console.print(_criteria_table(det, None, "Criteria every pathway needs"))
-        for p in det.pathways:
-            console.print(_criteria_table(
-                det, p.id, f"Pathway: {p.name} (line {p.line}) — {STATUS_WORD[p.status]} {cite_marks(p.citations)}"))
+        _section("Criteria every pathway needs", console)
+        for c in det.criteria:
+            if c.pathway is None:
+                _criterion(c, console)
+        for pw in det.pathways:
+            _section(f"Pathway: {pw.name} (line {pw.line}) — {STATUS_WORD[pw.status]} {cite_marks(pw.citations)}",
+                     console)
+            for c in det.criteria:
+                if c.pathway == pw.id:
+                    _criterion(c, console)
     else:
-        console.print(_criteria_table(det, "continuation", "Continuation criteria"))
+        _section("Continuation criteria", console)
+        for c in det.criteria:
+            _criterion(c, console)
     if det.missing_documentation:
-        console.print("\n[bold yellow]Missing documentation — please send:[/bold yellow]")
+        _section("Missing documentation — please send", console)
         for m in det.missing_documentation:
             console.print(Text(f"  • {m.description}"))
             for q in m.questions:
                 console.print(Text(f"      {q}", style="dim"))
     if det.changes:
-        console.print("\n[bold]What would change the answer:[/bold]")
+        _section("What would change the answer", console)
         for ch in det.changes:
             where = f"[{ch.pathway}] " if ch.pathway else ""
             console.print(Text(f"  • {where}{ch.criterion}: {ch.text}"))
     if det.alternatives:
-        console.print("\n[bold]Other drugs for this patient (guideline sequence):[/bold]")
+        _section("Other drugs for this patient (guideline sequence)", console)
         for alt in det.alternatives:
-            st = _VERDICT_STYLE[alt.determination]
-            console.print(f"  • {alt.drug} ({', '.join(alt.brands)}): [{st}]{VERDICT_WORD[alt.determination]}[/{st}]"
-                          f"{f' — line {alt.line}' if alt.line else ''}  [dim]{alt.sequence}[/dim]")
-    console.print("\n[bold]References[/bold]")
+            console.print(Text.assemble(
+                f"  • {alt.drug} ({', '.join(alt.brands)}): ",
+                (VERDICT_WORD[alt.determination], _VERDICT_STYLE[alt.determination]),
+                f" — line {alt.line}" if alt.line else "",
+                (f"  {alt.sequence}", "dim"),
+            ))
+    _section("References", console)
     for c in det.citations:
         sections = f" (§{', §'.join(c.sections)})" if c.sections else ""
         console.print(Text(f"  [{c.n}] {c.ref.formatted()}{sections}"))
-    console.print(f"\n[dim]input hash {det.input_hash}[/dim]")
+    console.print(Text(f"\ninput hash {det.input_hash}", style="dim"))
