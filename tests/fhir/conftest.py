@@ -72,3 +72,15 @@ def answer_questionnaire() -> Callable[..., dict[str, Any]]:
         }
 
     return answer
+
+
+@pytest.fixture
+def roundtrip() -> Callable[[dict[str, Any]], None]:
+    """Assert a produced resource parses with fhir.resources R4B and serialises back unchanged."""
+    from mednec.intake.fhir.validate import validate_resource
+
+    def check(resource: dict[str, Any]) -> None:
+        model = validate_resource(resource)
+        assert json.loads(model.model_dump_json(exclude_none=True)) == resource
+
+    return check

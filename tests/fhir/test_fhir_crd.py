@@ -47,9 +47,10 @@ def _check_invariants(ext: dict[str, Any]) -> None:
 
 
 def _validate_extension(ext: dict[str, Any]) -> None:
-    validate_resource({"resourceType": "MedicationRequest", "id": "x", "status": "draft", "intent": "order",
-                       "medicationCodeableConcept": {"text": "x"}, "subject": {"reference": "Patient/p"},
-                       "extension": [ext]})
+    """The extension on a minimal order parses with fhir.resources R4B and serialises back unchanged."""
+    order = {"resourceType": "MedicationRequest", "id": "x", "extension": [ext], "status": "draft",
+             "intent": "order", "medicationCodeableConcept": {"text": "x"}, "subject": {"reference": "Patient/p"}}
+    assert json.loads(validate_resource(order).model_dump_json(exclude_none=True)) == order
 
 
 @pytest.fixture
@@ -210,6 +211,11 @@ def test_order_select_evaluates_only_the_selected_orders(runtime: Runtime, fixtu
 ) -> None:
     req = fixture("cds-order-sign-request")
     req["hook"] = "order-select"
+    # as in the specification's example: a diet order and a medication order in one session
+    req["context"]["draftOrders"]["entry"].insert(0, {"resource": {
+        "resourceType": "NutritionOrder", "id": "diet-1", "status": "draft", "intent": "order",
+        "patient": {"reference": "Patient/p-crd"}, "dateTime": "2026-11-20",
+        "oralDiet": {"type": [{"text": "Iron-rich diet"}]}}})
     req["context"]["selections"] = ["NutritionOrder/diet-1"]
     assert handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch) == {"cards": []}
     req["context"]["selections"] = ["MedicationRequest/reblozyl-draft"]

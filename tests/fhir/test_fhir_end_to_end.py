@@ -16,7 +16,6 @@ from typing import Any
 from mednec.fhir.crd import COVERAGE_INFORMATION, assess, handle_hook
 from mednec.fhir.pas import REVIEW_ACTION, InMemoryClaimStore, inquire, submit
 from mednec.fhir.questionnaire import apply_response, build_questionnaire
-from mednec.intake.fhir.validate import validate_resource
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 11, 20)
@@ -49,7 +48,7 @@ def _pas_request(fixture: Callable[[str], Any], hook_request: dict[str, Any],
 
 def test_order_sign_to_certified_prior_authorization(
     runtime: Runtime, fixture: Callable[[str], Any], answer_questionnaire: Callable[..., dict[str, Any]]
-) -> None:
+, roundtrip: Callable[[dict[str, Any]], None]) -> None:
     request = fixture("cds-order-sign-request")
 
     # 1. order-sign: documentation needed
@@ -65,7 +64,7 @@ def test_order_sign_to_certified_prior_authorization(
     # 2. DTR: the questionnaire the card points to
     (order,) = assess(request, runtime, as_of=AS_OF).orders
     questionnaire = build_questionnaire(order.determination, runtime.dictionary)
-    validate_resource(questionnaire)
+    roundtrip(questionnaire)
     assert f"{questionnaire['url']}|{questionnaire['version']}" == launch["questionnaire"][0]
 
     # 3. the clinician answers (the record had no EPO, iron stain, SF3B1, ESA or usable transfusion record)
@@ -80,7 +79,7 @@ def test_order_sign_to_certified_prior_authorization(
         "sf3b1_mutation": False,
     }, rid="dtr-1", authored="2026-11-20T11:15:00-05:00")
     response["subject"] = {"reference": "Patient/p-crd"}
-    validate_resource(response)
+    roundtrip(response)
     assessed = assess(request, runtime, as_of=AS_OF)
     assert assessed.case is not None
     det, _ = apply_response(runtime, assessed.case, response, "Reblozyl", as_of=AS_OF)
@@ -99,7 +98,7 @@ def test_order_sign_to_certified_prior_authorization(
     # 5. PAS $submit with the record and the DTR response: certified
     store = InMemoryClaimStore()
     result = submit(_pas_request(fixture, request, response), runtime, store=store, as_of=AS_OF, now=NOW)
-    validate_resource(result)
+    roundtrip(result)
     claim_response = result["entry"][0]["resource"]
     action = next(e for e in claim_response["item"][0]["adjudication"][0]["extension"] if e["url"] == REVIEW_ACTION)
     code = {e["url"]: e for e in action["extension"]}["code"]["valueCodeableConcept"]["coding"][0]["code"]

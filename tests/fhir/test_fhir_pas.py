@@ -17,7 +17,6 @@ from mednec.fhir.pas import (
     record_decision,
     submit,
 )
-from mednec.intake.fhir.validate import validate_resource
 from mednec.runtime import Runtime
 
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
@@ -35,10 +34,12 @@ def _action(cr: dict[str, Any], item: int = 0) -> tuple[str, str | None]:
     return sub["code"]["valueCodeableConcept"]["coding"][0]["code"], sub.get("number", {}).get("valueString")
 
 
-def test_meets_criteria_is_certified(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+def test_meets_criteria_is_certified(runtime: Runtime, fixture: Callable[[str], Any],
+    roundtrip: Callable[[dict[str, Any]], None],
+) -> None:
     store = InMemoryClaimStore()
     bundle = submit(fixture("pas-request-first-line"), runtime, store=store, now=NOW)
-    validate_resource(bundle)  # round-trips through fhir.resources R4B
+    roundtrip(bundle)  # round-trips through fhir.resources R4B
     cr = _claim_response(bundle)
     assert cr["outcome"] == "complete" and cr["use"] == "preauthorization"
     assert _action(cr) == ("A1", cr["preAuthRef"])
@@ -54,9 +55,11 @@ def test_meets_criteria_is_certified(runtime: Runtime, fixture: Callable[[str], 
     assert record.determinations[0]["pathway"] == "esa_naive_first_line"
 
 
-def test_not_met_is_pended_for_a_physician_not_denied(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+def test_not_met_is_pended_for_a_physician_not_denied(runtime: Runtime, fixture: Callable[[str], Any],
+    roundtrip: Callable[[dict[str, Any]], None],
+) -> None:
     bundle = submit(fixture("pas-request-del5q"), runtime, now=NOW)
-    validate_resource(bundle)
+    roundtrip(bundle)
     cr = _claim_response(bundle)
     code, number = _action(cr)
     assert code == "A4" and number == cr["preAuthRef"]
@@ -70,11 +73,11 @@ def test_not_met_is_pended_for_a_physician_not_denied(runtime: Runtime, fixture:
 
 def test_insufficient_information_is_pended_with_a_request_for_documents(
     runtime: Runtime, fixture: Callable[[str], Any]
-) -> None:
+, roundtrip: Callable[[dict[str, Any]], None]) -> None:
     request = fixture("pas-request-first-line")
     request["entry"] = [e for e in request["entry"] if not e["resource"]["id"].startswith(("epo-", "rs-", "sf3b1"))]
     bundle = submit(request, runtime, now=NOW)
-    validate_resource(bundle)
+    roundtrip(bundle)
     cr = _claim_response(bundle)
     assert _action(cr)[0] == "A4"
     comm = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CommunicationRequest")
@@ -99,7 +102,9 @@ def test_inquire_by_pre_auth_ref_and_by_identifier(runtime: Runtime, fixture: Ca
         inquire(inquiry, store)
 
 
-def test_physician_decision_updates_the_stored_status(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+def test_physician_decision_updates_the_stored_status(runtime: Runtime, fixture: Callable[[str], Any],
+    roundtrip: Callable[[dict[str, Any]], None],
+) -> None:
     store = InMemoryClaimStore()
     ref = _claim_response(submit(fixture("pas-request-del5q"), runtime, store=store, now=NOW))["preAuthRef"]
     record = record_decision(store, ref, approved=False, reviewer="Dr. R. Patel", note="del(5q): lenalidomide first",
@@ -108,7 +113,7 @@ def test_physician_decision_updates_the_stored_status(runtime: Runtime, fixture:
     cr = _claim_response(inquire(fixture("pas-request-del5q"), store, now=NOW))
     assert _action(cr) == ("A3", ref)
     assert "Not certified by physician reviewer Dr. R. Patel" in cr["disposition"]
-    validate_resource(record.response)
+    roundtrip(record.response)
 
 
 def test_resubmission_keeps_the_reference(runtime: Runtime, fixture: Callable[[str], Any]) -> None:

@@ -10,7 +10,6 @@ import pytest
 from mednec.errors import CaseFormatError, InputError, UnitError
 from mednec.fhir.questionnaire import UNIT_OPTION, apply_response, build_questionnaire
 from mednec.intake.fhir import apply_questionnaire_response, bundle_to_case
-from mednec.intake.fhir.validate import validate_resource
 from mednec.runtime import Runtime
 
 UCUM = "http://unitsofmeasure.org"
@@ -40,11 +39,13 @@ def _det(runtime: Runtime, case: dict[str, Any]) -> Any:
     return runtime.evaluate(runtime.parse_case(case).facts, "luspatercept")
 
 
-def test_questionnaire_asks_only_the_missing_facts(runtime: Runtime, missing_case: dict[str, Any]) -> None:
+def test_questionnaire_asks_only_the_missing_facts(runtime: Runtime, missing_case: dict[str, Any],
+    roundtrip: Callable[[dict[str, Any]], None],
+) -> None:
     det = _det(runtime, missing_case)
     assert det.determination == "insufficient_information"
     q = build_questionnaire(det, runtime.dictionary)
-    validate_resource(q)  # round-trips through fhir.resources R4B
+    roundtrip(q)  # round-trips through fhir.resources R4B
     items = _items(q)
     questions = {k for k, v in items.items() if v["type"] not in ("group", "display") and "." not in k}
     assert questions == {"serum_epo", "ring_sideroblasts_pct", "sf3b1_mutation"}
@@ -113,7 +114,7 @@ def test_nothing_to_ask_is_an_input_error(runtime: Runtime, fixture: Callable[[s
 
 def test_response_closes_insufficient_information(
     runtime: Runtime, missing_case: dict[str, Any], answer_questionnaire: Callable[..., dict[str, Any]]
-) -> None:
+, roundtrip: Callable[[dict[str, Any]], None]) -> None:
     q = build_questionnaire(_det(runtime, missing_case), runtime.dictionary)
     qr = answer_questionnaire(q, {
         "serum_epo": {"value": 210, "unit": "mIU/mL", "system": UCUM, "code": "m[IU]/mL"},
@@ -122,7 +123,7 @@ def test_response_closes_insufficient_information(
         "sf3b1_mutation": False,
         "esa_history.any": False,
     })
-    validate_resource(qr)
+    roundtrip(qr)
     det, merged = apply_response(runtime, missing_case, qr, "luspatercept")
     assert det.determination == "meets_criteria"
     assert det.pathway is not None and det.pathway.id == "esa_naive_first_line"

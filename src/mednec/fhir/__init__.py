@@ -2,8 +2,8 @@
 
 * :mod:`questionnaire` -- a Questionnaire asking only for what a determination is missing,
   and applying the QuestionnaireResponse back to the case;
-* :mod:`crd` -- CDS Hooks 2.0 discovery and ``order-select`` / ``order-sign`` responses with
-  cards and the Da Vinci CRD coverage-information extension;
+* :mod:`crd` -- CDS Hooks 2.0 discovery and ``order-select`` / ``order-sign`` handling;
+  :mod:`cards` -- the cards and the Da Vinci CRD coverage-information extension;
 * :mod:`pas` -- Da Vinci PAS ``$submit`` / ``$inquire``: a Claim bundle in, a ClaimResponse
   bundle out, with a pluggable :class:`pas.ClaimStore`.
 

@@ -18,22 +18,8 @@ drug's name in the order's text), mednec builds the patient's case from the pref
 * a **systemAction** updating the order with the CRD coverage-information extension
   (:func:`coverage_information`).
 
-Coverage-information per determination (CRD STU 2 value sets):
-
-======================== ========= =========== ========== =========== ==============
-determination            covered   pa-needed   doc-needed doc-purpose questionnaire
-======================== ========= =========== ========== =========== ==============
-meets_criteria           covered   auth-needed --         --          --
-insufficient_information covered   auth-needed clinical   withpa      yes
-does_not_meet_criteria   covered   auth-needed clinical   withpa      if facts missing
-======================== ========= =========== ========== =========== ==============
-
-The drug stays a covered benefit in every row: whether *this* patient meets the policy is the
-prior authorization's question, and an adverse answer is only a recommendation until a
-physician approves it, so mednec never asserts ``not-covered``. ``conditional`` (and with it
-``info-needed``, whose codes are performer / location / timeframe / contract-window /
-detail-code) is for orders lacking detail, which does not arise here; the builder accepts it.
-The assertion id is the determination's input hash; the date its evaluation date.
+The card and the extension are built in :mod:`mednec.fhir.cards`, which documents the
+coverage-information values chosen for each determination.
 
 No HTTP server lives here: the API wraps these functions. :class:`PrefetchUnavailableError`
 is the case for HTTP 412 (required data neither prefetched nor fetchable).
@@ -42,15 +28,14 @@ is the case for HTTP 412 (required data neither prefetched nor fetchable).
 from __future__ import annotations
 
 import datetime as dt
-import json
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
+from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
+from mednec.fhir.cards import COVERAGE_INFORMATION, build_card, coverage_information, drug_name, error_card
 from mednec.intake.fhir.codes import HCPCS, LOCAL_SYSTEM, LOINC, MEDNEC_BASE, RXNORM, VARIANT_ASSESSMENT, fold
 from mednec.intake.fhir.codes import codings as _codings
 from mednec.intake.fhir.codes import concept_texts as _texts
@@ -74,11 +59,9 @@ __all__ = [
     "prefetch_templates",
 ]
 
-COVERAGE_INFORMATION = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
 HOOKS = ("order-select", "order-sign")
 #: prefetch keys without which no determination is worth making (412 when unobtainable)
 REQUIRED_PREFETCH = ("patient", "conditions", "observations")
-_INDICATOR = {MEETS: "info", INSUFFICIENT: "warning", NOT_MET: "critical"}
 
 Fetch = Callable[[str, "str | None"], Any]
 
@@ -365,15 +348,18 @@ def handle_hook(
     config = config or HookConfig()
     result = assess(request_json, runtime, fetch=fetch, as_of=as_of, config=config)
     if result.error is not None:
-        return {"cards": [_error_card(o, p, result.error, request_json, config) for o, p in result.matched]}
+        return {"cards": [error_card(o, p, result.error, hook_instance=str(request_json.get("hookInstance") or ""),
+                                     source_label=config.source_label, source_url=config.source_url)
+                          for o, p in result.matched]}
     if not result.orders:
         return {"cards": []}
     cards: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     hook_instance = str(request_json.get("hookInstance") or "")
     for a in result.orders:
-        card = build_card(a.determination, a.order, a.policy, config=config, questionnaire=a.questionnaire,
-                          hook_instance=hook_instance, dictionary=runtime.dictionary)
+        card = build_card(a.determination, a.order, a.policy, source_label=config.source_label,
+                          source_url=config.source_url, dtr_launch_url=config.dtr_launch_url,
+                          questionnaire=a.questionnaire, hook_instance=hook_instance, dictionary=runtime.dictionary)
         if result.unavailable:
             card["detail"] += "\n\nNot available from the EHR: " + "; ".join(result.unavailable) + "."
         cards.append(card)
@@ -382,7 +368,7 @@ def handle_hook(
         updated = dict(a.order)
         updated["extension"] = [e for e in a.order.get("extension") or () if e.get("url") != COVERAGE_INFORMATION
                                 or not _same_coverage(e, a.coverage)] + [ext]
-        actions.append({"type": "update", "description": f"Record coverage requirements for {_drug_name(a.policy)}",
+        actions.append({"type": "update", "description": f"Record coverage requirements for {drug_name(a.policy)}",
                         "resource": updated})
     return {"cards": cards, "systemActions": actions}
 
@@ -399,154 +385,3 @@ def _questionnaire_canonical(det: Determination, dictionary: FactDictionary, con
     ):
         return None
     return f"{questionnaire_url(det, config.canonical_base)}|{det.policy.get('version', '')}"
-
-
-# --- cards and the extension --------------------------------------------------------------------
-
-
-def _drug_name(policy: Any) -> str:
-    brand = policy.drug.brands[0] if policy.drug.brands else ""
-    return f"{brand} ({policy.drug.generic})" if brand else policy.drug.generic
-
-
-def _fit(text: str, limit: int = 139) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:-") + "…"
-
-
-def _summary(det: Determination, policy: Any, missing_labels: Sequence[str]) -> str:
-    brand = policy.drug.brands[0] if policy.drug.brands else policy.drug.generic
-    if det.determination == MEETS:
-        full = f"{brand}: meets criteria ({det.pathway.name if det.pathway else 'policy'}); submit prior authorization"
-        return full if len(full) <= 139 else f"{brand}: meets medical-necessity criteria; submit prior authorization"
-    if det.determination == INSUFFICIENT:
-        return _fit(f"{brand}: documentation needed ({len(missing_labels)}): {', '.join(missing_labels)}")
-    unmet = sum(1 for c in det.criteria if c.depth == 0 and c.status.value == "not_met")
-    return _fit(f"{brand}: criteria not met ({unmet} unmet); recommendation pending physician review")
-
-
-def _missing_labels(det: Determination, dictionary: FactDictionary | None = None) -> list[str]:
-    """Short names of the facts to document: the dictionary's labels when given."""
-    labels: dict[str, None] = {}
-    for doc in det.missing_documentation:
-        for fact in doc.facts:
-            fd = dictionary.facts.get(fact) if dictionary is not None else None
-            labels[fd.label if fd is not None else fact.replace("_", " ")] = None
-    return list(labels)
-
-
-def _detail(det: Determination, policy: Any) -> str:
-    label = det.determination.replace("_", " ")
-    lines = [f"**mednec determination: {label}**"]
-    if det.determination == MEETS and det.pathway is not None:
-        lines.append(f"Pathway: {det.pathway.name}.")
-        if det.authorization:
-            lines.append(f"Recommended authorization: {det.authorization.get('period')}, "
-                         f"{det.authorization.get('start')} to {det.authorization.get('end')}.")
-    top = [c for c in det.criteria if c.depth == 0]
-    unmet = [c for c in top if c.status.value == "not_met"]
-    unknown = [c for c in top if c.status.value == "unknown"]
-    if det.determination != MEETS:
-        if unmet:
-            lines += ["", "**Not met:**"] + [f"- {c.text}" + (f" ({_path_name(det, c.pathway)})" if c.pathway else "")
-                                             for c in unmet]
-        if unknown:
-            lines += ["", "**Not documented:**"] + [
-                f"- {c.text}" + (f" ({_path_name(det, c.pathway)})" if c.pathway else "") for c in unknown]
-        if det.missing_documentation:
-            lines += ["", "**Documents to send:**"] + [f"- {m.description}" for m in det.missing_documentation]
-    if det.requires_physician_review:
-        lines += ["", "_This is a recommendation: an adverse or incomplete determination is final only when a "
-                      "physician reviewer approves it._"]
-    lines += ["", f"Policy: {policy.title} (version {policy.version}, effective {policy.effective_date.isoformat()})."]
-    return "\n".join(lines)
-
-
-def _path_name(det: Determination, pathway_id: str | None) -> str:
-    return next((p.name for p in det.pathways if p.id == pathway_id), pathway_id or "")
-
-
-def build_card(
-    det: Determination,
-    order: Mapping[str, Any],
-    policy: Any,
-    *,
-    config: HookConfig | None = None,
-    questionnaire: str | None = None,
-    hook_instance: str = "",
-    dictionary: FactDictionary | None = None,
-) -> dict[str, Any]:
-    """The CDS Hooks card for one order's determination."""
-    config = config or HookConfig()
-    order_ref = f"MedicationRequest/{order.get('id')}"
-    card: dict[str, Any] = {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{hook_instance}:{order_ref}:{det.input_hash}")),
-        "summary": _summary(det, policy, _missing_labels(det, dictionary)),
-        "indicator": _INDICATOR[det.determination],
-        "detail": _detail(det, policy),
-        "source": {"label": config.source_label, "url": f"{config.source_url.rstrip('/')}/{policy.id}"},
-        "links": [],
-    }
-    if questionnaire:
-        context = {"coverageAssertionId": det.input_hash, "questionnaire": [questionnaire], "order": order_ref}
-        card["links"].append({"label": "Complete the documentation questionnaire (DTR)",
-                              "url": config.dtr_launch_url, "type": "smart",
-                              "appContext": json.dumps(context, separators=(",", ":"))})
-    card["links"].append({"label": f"Policy: {policy.title}", "url": card["source"]["url"], "type": "absolute"})
-    return card
-
-
-def coverage_information(
-    det: Determination,
-    *,
-    coverage: Mapping[str, Any],
-    questionnaire: str | None = None,
-    covered: str | None = None,
-    pa_needed: str | None = None,
-    info_needed: Sequence[str] = (),
-    dictionary: FactDictionary | None = None,
-) -> dict[str, Any]:
-    """The CRD coverage-information extension for a determination (see the module table).
-
-    ``covered`` / ``pa_needed`` override the table; ``info_needed`` requires one of them to be
-    ``conditional`` (CRD invariant crd-ci-q3), and a questionnaire requires documentation
-    (crd-ci-q1).
-    """
-    covered = covered or "covered"
-    pa_needed = pa_needed or "auth-needed"
-    doc_needed = None if det.determination == MEETS else "clinical"
-    if info_needed and "conditional" not in (covered, pa_needed, doc_needed):
-        raise ValueError("info-needed is only allowed when covered, pa-needed or doc-needed is conditional")
-    if questionnaire and doc_needed is None:
-        raise ValueError("a questionnaire is only allowed when documentation is needed")
-    parts: list[dict[str, Any]] = [
-        {"url": "coverage", "valueReference": dict(coverage)},
-        {"url": "covered", "valueCode": covered},
-        {"url": "pa-needed", "valueCode": pa_needed},
-    ]
-    if doc_needed:
-        parts += [{"url": "doc-needed", "valueCode": doc_needed}, {"url": "doc-purpose", "valueCode": "withpa"}]
-    parts += [{"url": "info-needed", "valueCode": code} for code in info_needed]
-    reason = {
-        MEETS: f"Meets mednec policy {det.policy['id']} {det.policy.get('version', '')}".strip(),
-        INSUFFICIENT: "Documentation needed: " + ", ".join(_missing_labels(det, dictionary)),
-        NOT_MET: "Criteria not met on the record: recommendation pending physician review",
-    }[det.determination]
-    parts.append({"url": "reason", "valueCodeableConcept": {"text": reason}})
-    if questionnaire:
-        parts.append({"url": "questionnaire", "valueCanonical": questionnaire})
-    parts += [
-        {"url": "date", "valueDate": det.as_of.isoformat()},
-        {"url": "coverage-assertion-id", "valueString": det.input_hash},
-    ]
-    return {"url": COVERAGE_INFORMATION, "extension": parts}
-
-
-def _error_card(order: Mapping[str, Any], policy: Any, exc: InputError, request: Mapping[str, Any],
-                config: HookConfig) -> dict[str, Any]:
-    return {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{request.get('hookInstance')}:error:{order.get('id')}")),
-        "summary": _fit(f"{_drug_name(policy)}: mednec could not read the patient record"),
-        "indicator": "warning",
-        "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n`{exc}`",
-        "source": {"label": config.source_label, "url": f"{config.source_url.rstrip('/')}/{policy.id}"},
-    }

@@ -165,6 +165,12 @@ def _identifier(claim: Mapping[str, Any]) -> tuple[str, str]:
 # --- building the response ----------------------------------------------------------------------
 
 
+def _instant(moment: dt.datetime) -> str:
+    """A FHIR instant: seconds, and ``Z`` for UTC (as fhir.resources writes it back)."""
+    text = moment.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def _review_action(code: str, number: str | None) -> dict[str, Any]:
     parts: list[dict[str, Any]] = [{"url": "code", "valueCodeableConcept": {
         "coding": [{"system": X12_306, "code": code, "display": _ACTIONS[code]}]}}]
@@ -281,7 +287,7 @@ def _response_bundle(
                                                    "code": "pharmacy"}]},
         "use": "preauthorization",
         "patient": claim.get("patient"),
-        "created": now.isoformat(timespec="seconds"),
+        "created": _instant(now),
         "insurer": claim.get("insurer") or {"display": "mednec"},
         "request": {"reference": request_ref},
         "outcome": "complete",
@@ -305,7 +311,7 @@ def _response_bundle(
         comm = {
             "resourceType": "CommunicationRequest", "id": f"{cr_id}-documents", "status": "active",
             "subject": claim.get("patient"), "about": [{"reference": request_ref}],
-            "authoredOn": now.isoformat(timespec="seconds"),
+            "authoredOn": _instant(now),
             "payload": [{"contentString": f"{m.description} ({', '.join(m.facts)})"}
                         for m in dict.fromkeys(missing)],
         }
@@ -319,7 +325,7 @@ def _response_bundle(
             entries.append({"fullUrl": url or f"{r['resourceType']}/{r.get('id')}", "resource": copy.deepcopy(r)})
     bundle: dict[str, Any] = {"resourceType": "Bundle",
                               "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:pas:{ref}:{now.isoformat()}")),
-                              "type": "collection", "timestamp": now.isoformat(timespec="seconds"),
+                              "type": "collection", "timestamp": _instant(now),
                               "entry": entries}
     if request.get("identifier"):
         bundle["identifier"] = copy.deepcopy(request["identifier"])
@@ -343,7 +349,7 @@ def inquire(bundle_json: Mapping[str, Any], store: ClaimStore, *, now: dt.dateti
         raise InputError("no prior-authorization request matches this Claim's preAuthRef or identifier",
                          field="Claim.identifier")
     out = copy.deepcopy(dict(record.response))
-    out["timestamp"] = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    out["timestamp"] = _instant(now or dt.datetime.now(dt.UTC))
     return out
 
 
@@ -368,7 +374,7 @@ def record_decision(
     notes = list(cr.get("processNote") or ())
     notes.append({"number": len(notes) + 1, "type": "display", "text": cr["disposition"]})
     cr["processNote"] = notes
-    response["timestamp"] = now.isoformat(timespec="seconds")
+    response["timestamp"] = _instant(now)
     updated = record._replace(status="approved" if approved else "denied", response=response, updated=now)
     store.put(updated)
     return updated
