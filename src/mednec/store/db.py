@@ -66,7 +66,9 @@ class Database:
             sa.event.listen(self.read_engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         else:
-            self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            # no pre-ping (a round trip per checkout); connections are recycled instead
+            self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_recycle=1800,
+                                           connect_args={"prepare_threshold": None})
             self.read_engine = self.engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
