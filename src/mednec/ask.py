@@ -35,7 +35,7 @@ __all__ = ["Answer", "answer", "closest_questions", "merge"]
 
 NO_POLICY = "no computable policy for this"
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("a an the is for with of and or to in on who has have patient patients what how it this that be".split())
+_STOP = frozenset(["a", "an", "the", "is", "for", "with", "of", "and", "or", "to", "in", "on", "who", "has", "have", "patient", "patients", "what", "how", "it", "this", "that", "be"])  # noqa: E501
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,8 @@ def _markdown(a: Answer) -> str:
 
 def ask(
     question: Annotated[str, typer.Argument(help="The question in plain language.", show_default=False)],
-    note: Annotated[Path | None, typer.Option("--note", "-n", help="A clinical note to read with the question.")] = None,
-    drug: Annotated[str | None, typer.Option("--drug", "-d", help="The drug, when the question does not name it.")] = None,
+    note: Annotated[Path | None, typer.Option("--note", "-n", help="A clinical note to read with the question.")] = None,  # noqa: E501
+    drug: Annotated[str | None, typer.Option("--drug", "-d", help="The drug, when the question does not name it.")] = None,  # noqa: E501
     fmt: Annotated[AskFormat, typer.Option("--format", "-f", help="text, json or markdown.")] = AskFormat.text,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today).")] = None,
 ) -> None:
@@ -190,7 +190,7 @@ def case_yaml(u: Understanding) -> str:
                 lines.append("  " + comment.strip())
     if u.unused:
         lines.append("# not used:")
-        lines += [f'#   [{x.span.start}:{x.span.end}] "{" ".join(x.span.text.split())[:60]}": {x.reason}' for x in u.unused]
+        lines += [f'#   [{x.span.start}:{x.span.end}] "{" ".join(x.span.text.split())[:60]}": {x.reason}' for x in u.unused]  # noqa: E501
     return "\n".join(lines) + "\n"
 
 

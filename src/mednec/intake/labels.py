@@ -167,7 +167,7 @@ def run(cases: Iterable[Case], runtime: Any, as_of: dt.date) -> list[Result]:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool) and not isinstance(b, bool):
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool) and not isinstance(b, bool):  # noqa: E501
         return abs(float(a) - float(b)) < 1e-6
     return bool(a == b)
 

@@ -47,10 +47,10 @@ _NECESSITY = re.compile(
     r"|indicated|justif|\bmeets?\b|\bden(?:y|ied|ial)|reimburs|pay\s+for|candidate"
     r"|\bcan\s+(?:i|we|he|she|they|the\s+patient)\s+(?:give|get|use|start|prescribe|receive)"
     r"|\bshould\s+(?:he|she|they|i|we|the\s+patient)\s+(?:get|receive|start|be\s+(?:given|started))", re.I)
-_CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treatment\s+(?:approach|options?|plan|choice)"
+_CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treatment\s+(?:approach|options?|plan|choice)"  # noqa: E501
                      r"|what\s+(?:treatment|therapy|drug|medication)|which\s+(?:treatment|therapy|drug|medication)"
                      r"|next\s+(?:step|line)|management|suitable|recommend|options?", re.I)
-_OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"
+_OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"  # noqa: E501
                     r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
@@ -130,7 +130,8 @@ def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: li
                           consumed=any(a <= d.span.start < b for a, b in history)) for d in drugs]
     free = [d for d in marked if not d.consumed and d.policy_id]
     specific = [d for d in free if d.how != "class"]
-    return marked, (specific or free or [None])[0]
+    chosen = specific or free
+    return marked, chosen[0] if chosen else None
 
 
 def dedupe(unused: tuple[Unused, ...]) -> tuple[Unused, ...]:

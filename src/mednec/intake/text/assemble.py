@@ -108,7 +108,7 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
                                  f"{c['end'].isoformat() if c.get('end') else 'now'}" for c in courses)
                 assumed = [f.note[f.note.index("("):] for f in withc if "(" in f.note]
                 f0 = Finding(fact, courses, first.span, kind=first.kind, date=max(_when(f, as_of) for f in withc),
-                             source=first.source, rank=2, note=note + (f" {assumed[0]}" if assumed and len(withc) == 1 else ""))
+                             source=first.source, rank=2, note=note + (f" {assumed[0]}" if assumed and len(withc) == 1 else ""))  # noqa: E501
                 for f in fs:
                     if not f.value:
                         conflicts.append(Conflict(fact, f0, f, "a documented ESA course outweighs 'ESA-naive'"))

@@ -25,12 +25,12 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["Match", "find_matches", "run_rules", "sentences"]
 
-_NEG = re.compile(r"\b(?:no|not|without|denies|denied|denying|negative\s+for|never|absence\s+of|free\s+of|ruled\s+out|rules\s+out|lacks?|lacking)\b", re.I)
-_NEG_AFTER = re.compile(r"^\s*(?:is\s+|was\s+|were\s+|are\s+)?(?:absent|not\s+(?:detected|present|seen|found|identified)|negative|ruled\s+out)\b", re.I)
-_HYPO = re.compile(r"\b(?:what\s+if|suppose|supposing|assuming|hypothetically|in\s+case|if\b(?=[^.;?!\n]*\b(?:were|would|had\s+been|could)\b))", re.I)
+_NEG = re.compile(r"\b(?:no|not|without|denies|denied|denying|negative\s+for|never|absence\s+of|free\s+of|ruled\s+out|rules\s+out|lacks?|lacking)\b", re.I)  # noqa: E501
+_NEG_AFTER = re.compile(r"^\s*(?:is\s+|was\s+|were\s+|are\s+)?(?:absent|not\s+(?:detected|present|seen|found|identified)|negative|ruled\s+out)\b", re.I)  # noqa: E501
+_HYPO = re.compile(r"\b(?:what\s+if|suppose|supposing|assuming|hypothetically|in\s+case|if\b(?=[^.;?!\n]*\b(?:were|would|had\s+been|could)\b))", re.I)  # noqa: E501
 _HIST = re.compile(r"\b(?:history\s+of|prior|previous(?:ly)?|past|formerly)\b", re.I)
 _FAMILY = re.compile(r"\b(?:family\s+history|mother|father|brother|sister|sibling|son|daughter|aunt|uncle)\b", re.I)
-_END = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|whereas|while|and\s+(?:has|is|was|had|her|his|the|a|an|sf3b1|hb|epo))\b", re.I)
+_END = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|whereas|while|and\s+(?:has|is|was|had|her|his|the|a|an|sf3b1|hb|epo))\b", re.I)  # noqa: E501
 _HYPO_END = re.compile(r"[.;!?\n,]", re.I)
 _SENT = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
 _WINDOW = 48
@@ -48,7 +48,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     for i, ch in enumerate(text):
-        if ch in "?!;\n" or (ch == "." and not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+        if ch in "?!;\n" or (ch == "." and not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())  # noqa: E501
                              and not text[max(0, i - 3):i].lower().endswith(("mr", "mrs", "ms", "dr", "vs"))):
             if i + 1 > start:
                 out.append((start, i + 1))
@@ -60,7 +60,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def find_matches(text: str, rules: Iterable[Rule]) -> list[Match]:
     """Every rule's matches, overlaps pruned: the longest match wins (as medspaCy prunes)."""
-    cands = [Match(m.start(), m.end(), r, m) for i, r in enumerate(rules) for m in r.regex.finditer(text) if m.end() > m.start()]
+    cands = [Match(m.start(), m.end(), r, m) for i, r in enumerate(rules) for m in r.regex.finditer(text) if m.end() > m.start()]  # noqa: E501
     cands.sort(key=lambda c: (c.start - c.end, c.start))
     taken: list[Match] = []
     for c in cands:

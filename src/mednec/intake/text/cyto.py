@@ -9,6 +9,8 @@ double; poor -7, inv(3)/t(3q)/del(3q), double including -7/del(7q), complex with
 complex with more than 3). The group is marked ``inferred``.
 """
 
+# ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
+
 from __future__ import annotations
 
 import re
@@ -135,7 +137,7 @@ def _h_sf3b1(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "sf3b1_mutation")]
     st = (g(m, "st") or "").lower()
-    if not (st or g(m, "mu", "pre") or ctx.negated):
+    if not (st or g(m, "mu", "pre", "var") or ctx.negated):
         return [ctx.unused("SF3B1 named without a status (mutated or wild-type); not used", m.start(), m.end(),
                            "sf3b1_mutation")]
     negative = ctx.negated or st.startswith(_SF_NEG)
@@ -179,7 +181,11 @@ def _h_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
             return [ctx.finding("ipss_r_category", key, s, e, note="'very low/high' exist only in IPSS-R")]
         return [ctx.finding("ipss_category", key, s, e)]
     note = "" if sys_r else "no scoring system named; read as IPSS-R"
-    return [ctx.finding("ipss_r_category", key, s, e, note=note, rank=1 if sys_r else 0)]
+    out: list[Item] = [ctx.finding("ipss_r_category", key, s, e, note=note, rank=1 if sys_r else 0)]
+    score = number(g(m, "sc1") or "")
+    if sys_r and score is not None and score <= 10:  # "IPSS-R high (score 5.5)"
+        out.append(ctx.finding("ipss_r_score", score, s, e, unit="points"))
+    return out
 
 
 def _h_risk_score(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -237,7 +243,7 @@ def cyto_rules() -> list[Rule]:
              _h_chr7),
         Rule("SF3B1",
              r"\b(?P<pre>mutated|mutant|mutation\s+(?:in|of))\s+SF3B1\b"
-             r"|\bSF3B1\b(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutated|mutant|mut\b|variant))?"
+             r"|\bSF3B1\b(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutated|mutant|mut\b|variant))?"
              r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
              _h_sf3b1),
         Rule("IPSS_R_SCORE",
@@ -245,6 +251,7 @@ def cyto_rules() -> list[Rule]:
              _h_risk_score),
         Rule("RISK",
              rf"\b(?:(?P<sr>{_SYS_R})|(?P<si>{_SYS_I}))\s*(?:risk\s*)?(?:category|group|class)?\s*(?:is|was|:|=|-|of)?\s*(?P<c1>{_CAT})(?:[\s-]+risk)?"
+             r"(?:\s*\(\s*(?:score\s*(?:of\s*)?)?(?P<sc1>\d+(?:\.\d+)?)\s*(?:points?|pts?)?\s*\))?"
              rf"|\b(?P<c2>{_CAT})[\s-]+risk\b(?:\s+(?:by|per|on)\s+(?:(?P<sr2>{_SYS_R})|(?P<si2>{_SYS_I})))?"
              r"|\b(?P<c3>int[\s-]*[12]|intermediate[\s-]+[12])\b",
              _h_risk),
@@ -263,6 +270,8 @@ def cyto_rules() -> list[Rule]:
 _EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
     "D46.9": ("myelodysplastic syndromes", "myelodysplastic syndrome", "myelodysplastic neoplasm",
               "myelodysplastic neoplasms", "myelodysplasia", "MDS"),
+    "D46.0": ("refractory anemia without ring sideroblasts", "refractory anaemia without ring sideroblasts"),
+    "D46.4": ("refractory anemia", "refractory anaemia"),
     "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts"),
     "D46.B": ("MDS-RS-MLD",),
     "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",

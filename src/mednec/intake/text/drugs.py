@@ -6,6 +6,8 @@ near-misses by fuzzy match (difflib), and known drugs outside the pack.
 ['luspatercept-mds']
 """
 
+# ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
+
 from __future__ import annotations
 
 import difflib
@@ -40,12 +42,7 @@ OUTSIDE_PACK: tuple[str, ...] = (
     "olanzapine", "risperidone", "methimazole", "propylthiouracil", "ceftriaxone", "meropenem", "levofloxacin",
     "bone marrow transplant", "stem cell transplant", "allogeneic transplant", "HSCT", "chemotherapy",
 )
-_FUZZY_SKIP = frozenset("""
-patient patients platelets platelet hemoglobin haemoglobin transfusion transfusions transfused erythropoietin syndrome
-syndromes treatment treatments appropriate necessary medically myelodysplastic sideroblasts sideroblast thrombocytopenia
-neutrophil neutrophils receiving received required requiring response responded approved approval coverage criteria
-deletion mutation mutated karyotype cytogenetics anemia anaemia symptomatic previously protein reduced approve retained
-""".split())
+_FUZZY_SKIP = frozenset(["patient", "patients", "platelets", "platelet", "hemoglobin", "haemoglobin", "transfusion", "transfusions", "transfused", "erythropoietin", "syndrome", "syndromes", "treatment", "treatments", "appropriate", "necessary", "medically", "myelodysplastic", "sideroblasts", "sideroblast", "thrombocytopenia", "neutrophil", "neutrophils", "receiving", "received", "required", "requiring", "response", "responded", "approved", "approval", "coverage", "criteria", "deletion", "mutation", "mutated", "karyotype", "cytogenetics", "anemia", "anaemia", "symptomatic", "previously", "protein", "reduced", "approve", "retained"])
 
 
 @cache
@@ -103,8 +100,11 @@ def find_drugs(text: str, catalog: Catalog, *, source_offset: int = 0) -> list[D
         pid = names.get(key) or None
         out.append(DrugMention(m.group(0), span, pid, "exact" if pid else "outside",
                                _NOTES.get(key, "" if pid else "not in the MDS anemia pack")))
+    covered = bytearray(len(text) + 1)
+    for a, b in taken:
+        covered[a:b] = b"\x01" * (b - a)
     for w in re.finditer(r"[A-Za-z][A-Za-z0-9]{5,}", text):
-        if any(a <= w.start() < b for a, b in taken):
+        if covered[w.start()]:
             continue
         near = _near(w.group(0).lower(), tuple(single))
         if near:

@@ -19,6 +19,8 @@ ESA history
     (8 weeks) and says so.
 """
 
+# ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +29,23 @@ import re
 from typing import Any
 
 from mednec.intake.text.model import Finding, TextSpan
-from mednec.intake.text.numbers import DATE, DURATION, FREQ, NUM, Frequency, duration_days, find_dates, frequency, number
+from mednec.intake.text.numbers import (
+    DATE,
+    DURATION,
+    FREQ,
+    NUM,
+    Frequency,
+    duration_days,
+    find_dates,
+    frequency,
+    number,
+)
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["ESA_TERM", "esa_drug_name", "history_rules", "synthesize"]
 
 WINDOW_DAYS = 112  # 16 weeks
+_MAX_UNITS_PER_PERIOD = 30  # more is a dose ("40,000 units weekly"), not RBC units
 
 
 def _chunks(units: float) -> list[float]:
@@ -42,7 +55,7 @@ def _chunks(units: float) -> list[float]:
     return [*base, units - sum(base)] if units > 0 else []
 
 
-def synthesize(per_period: float, period_days: float, anchor: dt.date, *, episodes_per_period: int | None = None,
+def synthesize(per_period: float, period_days: float, anchor: dt.date, *, episodes_per_period: int = 0,
                window: bool = False) -> list[dict[str, Any]]:
     """A dated transfusion list ending on ``anchor`` with ``per_period`` units every ``period_days``.
 
@@ -55,10 +68,7 @@ def synthesize(per_period: float, period_days: float, anchor: dt.date, *, episod
     """
     if per_period <= 0 or period_days <= 0:
         return []
-    if episodes_per_period:
-        sizes = [per_period / episodes_per_period] * episodes_per_period
-    else:
-        sizes = _chunks(per_period)
+    sizes = [per_period / episodes_per_period] * episodes_per_period if episodes_per_period else _chunks(per_period)
     step = period_days / len(sizes)
     events: list[dict[str, Any]] = []
     k = 0
@@ -92,30 +102,34 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     n_text = m.group("n")
     per_episode: float | None = None
+    clause = re.split(r"[,;.\n]\s", ctx.text[max(0, m.start() - 60):m.start()])[-1]
+    if _ESA_DOSE_RE.search(clause) and n_text is not None:
+        return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
     if n_text is not None:
         units = number(n_text)
-        if units is None:
+        if units is None or units > _MAX_UNITS_PER_PERIOD:
             return []
-        if fq.count > 1:  # "2 units twice a month": units per transfusion
+        if fq.times > 1:  # "2 units twice a month": units per transfusion
             per_episode = units
-            total, episodes = units * fq.count, int(fq.count)
+            total, episodes = units * fq.times, int(fq.times)
         else:
-            total, episodes = units, (1 if units <= 2 else None)
+            total, episodes = units, (1 if units <= 2 else 0)
         note_units = ""
     else:
-        count = number(m.group("n3")) if m.group("n3") else fq.count
+        count = number(m.group("n3")) if m.group("n3") else fq.times
         total, episodes = float(count or 1), int(count or 1)
         note_units = "; units per transfusion not stated, counted as 1 unit each (the minimum)"
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
-    what = f"{per_episode:g} units {fq.count:g} times per {fq.period_days:g} days" if per_episode else _rate_text(total, fq)
+    what = f"{per_episode:g} units {fq.times:g} times per {fq.period_days:g} days" if per_episode else _rate_text(total, fq)
     how = "within the stated window only" if fq.window else "over the 16 weeks"
     note = (f"synthesized from '{' '.join(m.group(0).split())}': {what}, {len(events)} transfusions "
             f"ending {anchor.isoformat()} {how}{note_units}")
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
 
 
+_ESA_DOSE_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex|\besa\b|\bepo\b", re.I)
 _TX_WORDS = re.compile(r"transfus|prbc|\brbcs?\b|packed\s+(?:red\s+)?cells|blood", re.I)
 _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b|mcg|weekly", re.I)
 
@@ -130,11 +144,12 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if _ESA_WORDS_RE.search(line) or not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
         return []
     d = find_dates(m.group("d") or m.group("d2"))
+    d += find_dates(m.group("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
     units = number(m.group("n") or m.group("n2") or "")
-    if not d or units is None or units <= 0:
+    if not d or units is None or not 0 < units <= 10:
         return []
-    date = d[0][2]
-    return [ctx.finding("rbc_transfusions", [{"date": date, "units": units}], m.start(), m.end(), date=date,
+    events = [{"date": x[2], "units": units} for x in d]
+    return [ctx.finding("rbc_transfusions", events, m.start(), m.end(), date=max(x[2] for x in d),
                         note="dated transfusion", rank=3)]
 
 
@@ -398,7 +413,8 @@ def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
 
 def history_rules() -> list[Rule]:
     """Transfusion and ESA rules."""
-    units = r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|(?:red\s+)?blood(?:\s+cells)?))?"
+    units = (r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|red\s+(?:blood\s+)?cells"
+             r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
         Rule("TRANSFUSION_RATE",
              rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})\s*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)\s+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
@@ -407,7 +423,8 @@ def history_rules() -> list[Rule]:
              _h_rate),
         Rule("TRANSFUSION_DATED",
              rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})\s*(?::|-|–|,)?[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})",
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
+             rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         Rule("TRANSFUSION",
              r"\b(?:(?:RBC|PRBCs?|pRBC|red\s+(?:blood\s+)?cells?)\s+)?transfus(?:ion|ions|ed|ing)(?:[\s-]+(?:dependen(?:t|ce|cy)|independen(?:t|ce)|free|burden|requirements?|needs?))?\b"

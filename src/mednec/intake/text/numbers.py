@@ -4,6 +4,8 @@ Regex fragments here are plain strings so that the same rules can be compiled by
 ``re`` (questions) and handed to medspaCy's ``TargetRule(pattern=...)`` (notes).
 """
 
+# ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,9 +76,9 @@ def duration_days(n_text: str, unit_text: str) -> float | None:
 
 
 class Frequency(NamedTuple):
-    """``count`` events per ``period_days``; ``window`` when it was a count over the last period."""
+    """``times`` events per ``period_days``; ``window`` when it was a count over the last period."""
 
-    count: float
+    times: float
     period_days: float
     window: bool = False
 

@@ -9,6 +9,8 @@ This module holds the framework and the numeric and demographic rules; the cytog
 risk rules are in :mod:`.cyto`, transfusion and ESA history in :mod:`.history`.
 """
 
+# ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,12 +60,14 @@ class Ctx:
             end -= 1
         return TextSpan(start, end, t[start:end])
 
-    def finding(self, fact: str, value: object, start: int, end: int, **kw: object) -> Finding:
-        kw.setdefault("date", self.date)
+    def finding(self, fact: str, value: object, start: int, end: int, *, unit: str | None = None,
+                date: dt.date | None | bool = True, kind: str = "stated", note: str = "", rank: int = 0) -> Finding:
+        """A finding at ``start:end`` (widened to include a negation cue); ``date=True`` means the context's date."""
         if self.negated and self.cue_start is not None and self.cue_start < start:
             start = self.cue_start
-        return Finding(fact, value, self.span(start, end), source=self.source,  # type: ignore[arg-type]
-                       modifiers=self.modifiers, **kw)
+        when = self.date if date is True else (date or None)
+        return Finding(fact, value, self.span(start, end), unit=unit, date=when, kind=kind, note=note,
+                       source=self.source, modifiers=self.modifiers, rank=rank)
 
     def unused(self, reason: str, start: int, end: int, fact: str | None = None) -> Unused:
         return Unused(self.span(start, end), reason, fact, self.source)
@@ -103,6 +107,9 @@ def gspan(m: re.Match[str], *names: str) -> tuple[int, int]:
 # between a name and its value: "Hb of 8.1", "hemoglobin is now 8.1", "EPO level: 210"
 SEP = (
     r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\([^)\n]{0,16}\))?"
+    r"(?:\s*,[^,.;:\n\d]{0,30},)?"  # "serum erythropoietin level, drawn before any ESA, was 62"
+    rf"(?:\s+(?:on|dated|from)\s+{DATE})?"  # "hemoglobin on 10/24/2026 was 8.7"
+    r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
     r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
     r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
 )
@@ -202,7 +209,7 @@ def _count_handler(fact: str, label: str, big: float) -> Callable[[re.Match[str]
     return handle
 
 
-_EPO_NAME = r"\b(?:(?:serum|endogenous|baseline|pre-?treatment|s)[\s-]*)?(?:epo|erythropoietin)(?:\s+levels?)?\b"
+_EPO_NAME = r"\b(?:(?:serum|endogenous|baseline|pre-?treatment|s)[\s-]*)?(?:epo|erythropoietin)(?:,?\s+serum)?(?:\s+levels?)?\b"
 _EPO_UNIT = (
     r"(?P<u>m?i?u\s*/\s*m?l\b|milli-?(?:international\s+)?units?\s*(?:per|/)\s*(?:milli-?)?lit(?:er|re)s?|"
     r"milli-?units?\s*(?:per|/)\s*ml|(?:international\s+)?units?\s+per\s+lit(?:er|re))"
@@ -347,7 +354,7 @@ def _h_concurrent(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical:
         return []
     t = m.group(0).lower()
-    stopped = bool(re.search(r"stopp|discontinu|held|off\b|^not\b|^no\s+longer", t))
+    stopped = bool(re.search(r"stopp|discontinu|held|^off\b|^not\b|^no\s+longer", t))
     value = not stopped and not ctx.negated
     note = "no ESA at present" if stopped else ""
     return [ctx.finding("concurrent_esa", value, m.start(), m.end(), note=note)]
@@ -381,7 +388,7 @@ def lab_rules() -> list[Rule]:
              r"|\bage[ds]?\s*(?::|of|is)?\s*(?P<a3>\d{1,3})\b(?!\s*(?:years?\s+ago|%))"
              r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])",
              _h_age),
-        Rule("SEX", r"\b(?P<s>male|female|man|woman|gentleman|lady|mr\.|mrs\.|ms\.)(?![\w-])(?!\s+karyotype)"
+        Rule("SEX", r"\b(?P<s>male|female|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
                     r"|\bsex\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
         Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("SYMPTOMATIC",
@@ -391,12 +398,14 @@ def lab_rules() -> list[Rule]:
         Rule("IMMEDIATE_CORRECTION",
              r"\b(?:(?:not|no)\s+(?:for\s+|needed\s+for\s+|need\s+for\s+)?)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?"
              r"(?:\s*(?:needed|required)?\s*[:?-]\s*(?P<yn>yes|no|none|not\s+needed)\b)?"
-             r"|\b(?:in\s+place\s+of|instead\s+of|as\s+a\s+substitute\s+for)\s+(?:an?\s+)?(?:RBC\s+|red\s+(?:blood\s+)?cell\s+)?transfusions?\b",
+             r"|\b(?:in\s+place\s+of|instead\s+of|as\s+a\s+substitute\s+for)\s+(?:an?\s+)?(?:RBC\s+|red\s+(?:blood\s+)?cell\s+)?transfusions?\b"
+             r"|\bcorrect\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:anemia|anaemia)\s+(?:immediately|urgently|rapidly)\b",
              _h_immediate),
         Rule("CONCURRENT_ESA",
              rf"\b(?:concurrent|concomitant|together\s+with|alongside|in\s+combination\s+with|combined\s+with)\s+(?:an?\s+)?{_ESA_WORDS}\b"
              rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b"
-             rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
-             rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b",
+             rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+|any\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
+             rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b"
+             rf"|\b(?:continue|continuing|keep|maintain)\s+(?:the\s+)?{_ESA_WORDS}(?:\s+[\w,]+){{0,3}}?\s+(?:alongside|together\s+with|in\s+combination\s+with|with|plus)\b",
              _h_concurrent),
     ]

@@ -1,0 +1,67 @@
+"""Reading clinical notes with medspaCy: spans into the note, dates, context, and lazy loading."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from mednec.intake.labels import Case
+from mednec.intake.notes import note_date, pipeline, read_note
+from mednec.runtime import Runtime
+from tests.intake.conftest import AS_OF
+
+NOTE = """Hematology note
+Date of service: 2026-11-15
+70-year-old woman with MDS-RS (D46.1), IPSS-R low. No del(5q). Family history: her brother had MDS.
+Hemoglobin trend:
+2026-08-01  Hb 9.4 g/dL
+2026-11-14  Hb 7.9 g/dL
+Serum EPO 140 mU/mL (2026-06-01); repeat EPO 180 mU/mL (2026-10-01).
+Darbepoetin alfa from 2026-05-01 to 2026-08-15 without a response.
+Transfused 2 units PRBC on 2026-10-02, 2026-10-23 and 2026-11-13.
+If hemoglobin rises above 11.5, hold luspatercept.
+Plan: request luspatercept.
+"""
+
+
+def test_spans_point_into_the_note(runtime: Runtime, note_cases: list[Case]) -> None:
+    for c in note_cases:
+        u = read_note(c.text, runtime.catalog, runtime.dictionary, AS_OF, name=c.name)
+        for f in u.facts:
+            assert c.text[f.span.start:f.span.end] == f.span.text, (c.name, f.fact)
+            assert f.source == f"note {c.name}"
+
+
+def test_dates_context_and_conflicts(runtime: Runtime) -> None:
+    u = read_note(NOTE, runtime.catalog, runtime.dictionary, AS_OF, name="n.txt")
+    facts = {f.fact: f for f in u.facts}
+    assert facts["hemoglobin"].value == 7.9 and facts["hemoglobin"].date.isoformat() == "2026-11-14"
+    assert facts["serum_epo"].value == 180 and facts["serum_epo"].date.isoformat() == "2026-10-01"
+    assert facts["del5q"].value is False and "negated" in facts["del5q"].modifiers
+    assert facts["diagnosis"].value == "D46.1"  # the brother's MDS (family) is not used
+    assert any(x.fact == "diagnosis" and "family" in x.reason for x in u.unused)
+    course = facts["esa_history"].value[0]
+    assert (course["start"].isoformat(), course["end"].isoformat(), course["response"]) == (
+        "2026-05-01", "2026-08-15", "none")
+    assert [e["date"].isoformat() for e in facts["rbc_transfusions"].value] == ["2026-10-02", "2026-10-23", "2026-11-13"]  # noqa: E501
+    assert {c.fact for c in u.conflicts} >= {"hemoglobin", "serum_epo"}
+    assert u.drug is not None and u.drug.policy_id == "luspatercept-mds"
+
+
+def test_note_date() -> None:
+    assert note_date(NOTE).isoformat() == "2026-11-15"  # type: ignore[union-attr]
+    assert note_date("LAB REPORT  Collected: 11/03/2026 08:12\nHb 9.2") .isoformat() == "2026-11-03"  # type: ignore[union-attr]
+
+
+def test_pipeline_is_rule_based_and_cached(runtime: Runtime) -> None:
+    nlp, rules = pipeline(runtime.dictionary)
+    assert pipeline(runtime.dictionary)[0] is nlp
+    assert nlp.pipe_names == ["mednec_lines", "medspacy_target_matcher", "medspacy_context"]
+    assert set(rules) >= {"HEMOGLOBIN", "DEL5Q", "ESA", "TRANSFUSION_RATE"}
+
+
+def test_importing_intake_does_not_load_spacy() -> None:
+    code = ("import sys, mednec.intake.notes, mednec.intake.question, mednec.cli, mednec.ask; "
+            "print(any(m.split('.')[0] in ('spacy', 'medspacy', 'thinc') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "False"
