@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -132,6 +133,27 @@ def test_accepted_bundle_types(runtime: Runtime, btype: str) -> None:
         for e in b["entry"]:
             e["request"] = {"method": "POST", "url": e["resource"]["resourceType"]}
     assert bundle_to_case(b, runtime.dictionary, AS_OF).case["facts"]["hemoglobin"]["value"] == 8.1
+
+
+def test_transaction_with_uuid_references(runtime: Runtime) -> None:
+    patient = {"resourceType": "Patient", "gender": "female", "birthDate": "1950-05-05"}
+    hb = obs("x", loinc("718-7"), **qty(8.1, "g/dL"))
+    del hb["id"]
+    hb["subject"] = {"reference": "urn:uuid:8c1e2b1a-0000-4000-8000-000000000001"}
+    b = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:8c1e2b1a-0000-4000-8000-000000000001", "resource": patient,
+         "request": {"method": "POST", "url": "Patient"}},
+        {"fullUrl": "urn:uuid:8c1e2b1a-0000-4000-8000-000000000002", "resource": hb,
+         "request": {"method": "POST", "url": "Observation"}},
+    ]}
+    intake = bundle_to_case(b, runtime.dictionary, AS_OF)
+    assert intake.case["facts"]["hemoglobin"]["source"] == "FHIR urn:uuid:8c1e2b1a-0000-4000-8000-000000000002"
+    assert intake.case["patient"]["sex"]["value"] == "female"
+    other = copy.deepcopy(b)
+    other["entry"].append({"fullUrl": "urn:uuid:8c1e2b1a-0000-4000-8000-000000000003", "resource": patient,
+                           "request": {"method": "POST", "url": "Patient"}})
+    with pytest.raises(CaseFormatError, match="more than one patient"):
+        bundle_to_case(other, runtime.dictionary, AS_OF)
 
 
 def test_other_bundle_types_are_refused(runtime: Runtime) -> None:

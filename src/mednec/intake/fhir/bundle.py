@@ -192,7 +192,7 @@ def bundle_to_case(
         src = Source(i, _ref_of(res, entry, i))
         for key in {src.ref, str(entry.get("fullUrl") or "")} - {""}:
             resources[key], sources[key] = res, src
-    patients = {f"Patient/{res.get('id')}" for _, _, res in entries if res.get("resourceType") == "Patient"}
+    patients = {_ref_of(res, e, i) for i, e, res in entries if res.get("resourceType") == "Patient"}
     if len(patients) > 1:
         raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
