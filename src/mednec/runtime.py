@@ -15,7 +15,7 @@ from mednec.engine.determination import Determination
 from mednec.engine.evaluate import evaluate
 from mednec.facts.dictionary import FactDictionary, load_dictionary
 from mednec.facts.factset import FactSet
-from mednec.intake.case_file import Case, load_case_file, parse_case
+from mednec.intake.case_file import Case, parse_case
 from mednec.policies.loader import Catalog, load_catalog
 from mednec.policies.model import Policy
 
@@ -36,8 +36,11 @@ class Runtime:
         return cls(dictionary, catalog)
 
     def read_case(self, path: Path, *, as_of: dt.date | None = None) -> Case:
-        """Load and validate a case file."""
-        return parse_case(load_case_file(path), self.dictionary, as_of=as_of, source=f"case file {path.name}")
+        """Load and validate a case file (YAML or JSON) or a FHIR R4 Bundle."""
+        from mednec.intake.loader import load_any  # lazy: FHIR modules load only for a Bundle
+
+        data = load_any(path, self.dictionary, as_of=as_of)
+        return parse_case(data, self.dictionary, as_of=as_of, source=f"case file {path.name}")
 
     def parse_case(self, data: Any, *, as_of: dt.date | None = None, source: str = "case file") -> Case:
         """Validate an already-parsed case mapping."""
