@@ -59,11 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.state.db = db
     problems.install(app)
-    from mednec.api import routes_admin, routes_cases, routes_reviews
+    from mednec.api import routes_admin, routes_cases, routes_fhir, routes_reviews
 
     app.include_router(routes_cases.router)
     app.include_router(routes_reviews.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_fhir.router)
 
     @app.get("/health", tags=["health"], summary="Liveness and database check")
     def health() -> dict[str, Any]:

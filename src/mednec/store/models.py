@@ -20,6 +20,7 @@ __all__ = [
     "IdempotencyRecord",
     "Organization",
     "PolicyVersion",
+    "PriorAuthClaim",
     "ReviewAction",
     "User",
 ]
@@ -168,6 +169,22 @@ class PolicyVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     published_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     __table_args__ = (sa.CheckConstraint(f"status in {POLICY_STATES}", name="ck_policy_versions_status"),)
+
+
+class PriorAuthClaim(Base):
+    """A PAS prior-authorization request, its last ClaimResponse, and the evaluation reviewers act on."""
+
+    __tablename__ = "prior_auth_claims"
+    pre_auth_ref: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    claim_system: Mapped[str] = mapped_column(sa.String(300))
+    claim_value: Mapped[str] = mapped_column(sa.String(200))
+    org_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    determinations: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    evaluation_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    updated: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    __table_args__ = (sa.UniqueConstraint("claim_system", "claim_value", name="uq_prior_auth_claim_identifier"),)
 
 
 class IdempotencyRecord(Base):

@@ -1,0 +1,91 @@
+"""CDS Hooks 2.0 (Da Vinci CRD), the questionnaire for missing documentation (DTR), and PAS."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import JSONResponse
+
+from mednec.api.deps import Auth, get_service
+from mednec.api.problems import problem
+from mednec.errors import InputError
+from mednec.store.service import Service
+
+router = APIRouter(tags=["FHIR: CDS Hooks, DTR, PAS"])
+Svc = Annotated[Service, Depends(get_service)]
+FhirBody = Annotated[dict[str, Any], Body(description="A FHIR R4 JSON resource")]
+
+
+@router.get("/cds-services", summary="CDS Hooks discovery: order-select and order-sign with prefetch templates")
+def cds_discovery(service: Svc) -> dict[str, Any]:
+    from mednec.fhir.crd import discovery
+
+    return discovery(service.runtime.dictionary)
+
+
+@router.post("/cds-services/{service_id}", summary="CDS Hooks call: coverage requirements for a medication order")
+def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc) -> JSONResponse:
+    from mednec.fhir.crd import PrefetchUnavailableError, discovery, handle_hook
+
+    known = {s["id"] for s in discovery(service.runtime.dictionary)["services"]}
+    if service_id not in known:
+        return problem(404, "Not found", f"no CDS service {service_id}", code="not_found")
+    try:
+        return JSONResponse(handle_hook(body, service.runtime))
+    except PrefetchUnavailableError as exc:  # CDS Hooks: 412 when prefetch is missing and cannot be fetched
+        return problem(412, "Precondition failed", exc.message, code="prefetch_unavailable", field=exc.field)
+
+
+@router.post("/fhir/questionnaire", summary="DTR: a Questionnaire asking only for what a case is missing")
+def questionnaire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+    """Body: ``{"case": {...} | "bundle": {...}, "drug": "reblozyl", "phase": "initial"}``."""
+    from mednec.fhir.questionnaire import build_questionnaire
+
+    det = _evaluate_body(service, body)
+    return build_questionnaire(det, service.runtime.dictionary)  # type: ignore[no-any-return]
+
+
+@router.post("/fhir/questionnaire-response", summary="DTR: merge a QuestionnaireResponse and re-evaluate")
+def questionnaire_response(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+    """Body: ``{"case": {...}, "drug": "...", "response": {QuestionnaireResponse}}``."""
+    from mednec.fhir.questionnaire import apply_response
+
+    case = _case_of(service, body)
+    response = body.get("response")
+    if not isinstance(response, dict):
+        raise InputError("give the QuestionnaireResponse as 'response'", field="response")
+    det, merged = apply_response(service.runtime, case, response, str(body.get("drug") or ""),
+                                 phase=str(body.get("phase") or "initial"),
+                                 as_of=None if case.get("as_of") else service.now().date())
+    return {"case": merged, "determination": det.to_dict()}
+
+
+@router.post("/fhir/Claim/$submit", summary="PAS: submit a prior-authorization request (Bundle with a Claim)")
+def pas_submit(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+    from mednec.store.claims import pas_submit as submit
+
+    return submit(service, principal, body)
+
+
+@router.post("/fhir/Claim/$inquire", summary="PAS: the current status of a prior-authorization request")
+def pas_inquire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+    from mednec.store.claims import pas_inquire as inquire
+
+    return inquire(service, principal, body)
+
+
+def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(body.get("case"), dict):
+        return body["case"]  # type: ignore[no-any-return]
+    if isinstance(body.get("bundle"), dict):
+        from mednec.intake.fhir.bundle import bundle_to_case
+
+        return bundle_to_case(body["bundle"], service.runtime.dictionary, service.now().date()).case
+    raise InputError("give 'case' (a case file as JSON) or 'bundle' (a FHIR Bundle)", field="case")
+
+
+def _evaluate_body(service: Service, body: dict[str, Any]) -> Any:
+    case = _case_of(service, body)
+    facts = service.runtime.parse_case(case, as_of=None if case.get("as_of") else service.now().date()).facts
+    return service.runtime.evaluate(facts, str(body.get("drug") or ""), phase=str(body.get("phase") or "initial"))

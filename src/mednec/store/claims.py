@@ -1,0 +1,104 @@
+"""Prior-authorization requests (PAS) in the database, tied into the review workflow.
+
+Every submitted request also becomes a case and an evaluation in the review queue, so a
+physician reviewer works pended requests like any other; ``$inquire`` then reports the
+reviewer's final decision (A1 certified / A3 not certified).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from mednec.fhir.pas import ClaimRecord, inquire, record_decision, submit
+from mednec.store.db import Database
+from mednec.store.models import Evaluation, PriorAuthClaim
+from mednec.store.service import Principal, Service
+
+__all__ = ["DatabaseClaimStore", "pas_inquire", "pas_submit"]
+
+
+class DatabaseClaimStore:
+    """A :class:`mednec.fhir.pas.ClaimStore` for one organisation's requests."""
+
+    def __init__(self, db: Database, org_id: str) -> None:
+        self.db, self.org_id = db, org_id
+        self.evaluation_id: str | None = None
+
+    @staticmethod
+    def _record(row: PriorAuthClaim) -> ClaimRecord:
+        return ClaimRecord(row.pre_auth_ref, row.claim_system, row.claim_value, row.status, row.response,
+                           tuple(row.determinations.get("items", ())), row.updated)
+
+    def put(self, record: ClaimRecord) -> None:
+        with self.db.session() as s:
+            row = s.get(PriorAuthClaim, record.pre_auth_ref)
+            if row is None:
+                row = PriorAuthClaim(pre_auth_ref=record.pre_auth_ref, org_id=self.org_id)
+                s.add(row)
+            row.claim_system, row.claim_value, row.status = record.claim_system, record.claim_value, record.status
+            row.response, row.updated = dict(record.response), record.updated
+            row.determinations = {"items": [dict(d) for d in record.determinations]}
+            if self.evaluation_id:
+                row.evaluation_id = self.evaluation_id
+
+    def _visible(self, row: PriorAuthClaim | None) -> ClaimRecord | None:
+        return self._record(row) if row is not None and row.org_id == self.org_id else None
+
+    def get(self, pre_auth_ref: str) -> ClaimRecord | None:
+        with self.db.reading() as s:
+            return self._visible(s.get(PriorAuthClaim, pre_auth_ref))
+
+    def find(self, system: str, value: str) -> ClaimRecord | None:
+        with self.db.reading() as s:
+            row = s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.claim_system == system,
+                                                            PriorAuthClaim.claim_value == value)).scalar_one_or_none()
+            return self._visible(row)
+
+    def evaluation_of(self, pre_auth_ref: str) -> str | None:
+        with self.db.reading() as s:
+            row = s.get(PriorAuthClaim, pre_auth_ref)
+            return row.evaluation_id if row is not None and row.org_id == self.org_id else None
+
+
+def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[str, Any]:
+    """``Claim/$submit``: evaluate, answer with a ClaimResponse, and queue the request for review."""
+    from mednec.intake.fhir.bundle import bundle_to_case
+
+    service._require(p, "requester")
+    now = service.now()
+    store = DatabaseClaimStore(service.db, p.org_id)
+    case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date()).case
+    response = submit(bundle, service.runtime, store=store, as_of=now.date(), now=now)
+    cr = response["entry"][0]["resource"]
+    ref = str(cr["preAuthRef"])
+    record = store.get(ref)
+    if record is not None and record.determinations:
+        first = record.determinations[0]
+        drug = service.runtime.catalog.policy(str(first["policy"])).drug.generic
+        case = service.create_case(p, case_data, source="fhir", title=f"Prior authorization {ref}")
+        ev = service.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
+        store.evaluation_id = ev.id
+        store.put(record)
+        service.record(p, "pas.submit", "prior_auth", ref, evaluation=ev.id, status=record.status)
+    return response
+
+
+def pas_inquire(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[str, Any]:
+    """``Claim/$inquire``: the current status, following the physician reviewer's decision."""
+    service._require(p, "requester")
+    store = DatabaseClaimStore(service.db, p.org_id)
+    response = inquire(bundle, store, now=service.now())
+    ref = str(response["entry"][0]["resource"]["preAuthRef"])
+    ev_id = store.evaluation_of(ref)
+    if ev_id:
+        with service.db.reading() as s:
+            ev = s.get(Evaluation, ev_id)
+        record = store.get(ref)
+        if ev is not None and ev.decision in ("approved", "denied") and record is not None \
+                and record.status != ev.decision:
+            record_decision(store, ref, approved=ev.decision == "approved", reviewer=ev.reviewer_id or "reviewer",
+                            note=ev.decision_reason or "", now=service.now())
+            response = inquire(bundle, store, now=service.now())
+    return response
