@@ -65,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_reviews.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_fhir.router)
+    from mednec.web import mount  # the web pages at / (server-rendered; same Service, roles and audit)
+
+    mount(app, service)
 
     @app.get("/health", tags=["health"], summary="Liveness and database check")
     def health() -> dict[str, Any]:

@@ -1,0 +1,173 @@
+"""The answer page's values: the article, the review widget, documents, related questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from mednec.engine.determination import INSUFFICIENT, Determination
+from mednec.store.models import Case, Evaluation, ReviewAction
+from mednec.web import article
+from mednec.web.core import AUDIENCES, Ctx
+
+__all__ = ["Preview", "answer_values", "followup_facts", "related_links", "steps"]
+
+OPEN = ("submitted", "under_review", "appealed")
+
+
+@dataclass
+class Preview:
+    """A "what if" answer computed for the page only: not stored, not reviewed."""
+
+    det: Determination
+    changes: list[str]
+    drug: str
+    phase: str
+    data: dict[str, Any]
+    facts_changed: bool
+    question: str = ""
+    understood: list[str] = field(default_factory=list)
+
+
+def steps(state: str) -> list[dict[str, str]]:
+    """The review widget: Submitted / Under review / Approved, each done, current, stopped or to do."""
+    third = "Overturned" if state == "overturned" else "Approved"
+    if state == "submitted":
+        marks = ["current", "todo", "todo"]
+    elif state in ("under_review", "appealed"):
+        marks = ["done", "current", "todo"]
+    elif state in ("approved", "overturned"):
+        marks = ["done", "done", "done"]
+    else:  # changes or information requested: back with the requester
+        marks = ["done", "stopped", "todo"]
+    second = {"changes_requested": "Changes requested", "info_requested": "Information requested",
+              "appealed": "Under review (appeal)"}.get(state, "Under review")
+    return [{"label": "Submitted", "mark": marks[0]}, {"label": second, "mark": marks[1]},
+            {"label": third, "mark": marks[2]}]
+
+
+def followup_facts(ctx: Ctx) -> list[Any]:
+    """Facts a follow-up may change in one step (not lists, not calculated)."""
+    d = ctx.service.runtime.dictionary
+    return [f for f in d.facts.values() if f.may_give and f.type in ("number", "boolean", "category")]
+
+
+def related_links(ev_id: str, result: dict[str, Any], ctx: Ctx, audience: str) -> list[tuple[str, str]]:
+    """Questions the engine answers about the same patient, as links that run them."""
+    rt = ctx.service.runtime
+    out: list[tuple[str, str]] = []
+    base = f"/answers/{ev_id}"
+    for a in result.get("alternatives", []):
+        brands = f" ({', '.join(a.get('brands') or [])})" if a.get("brands") else ""
+        out.append((f"Is {a['drug']}{brands} medically necessary for this patient?",
+                    f"{base}/follow-up?drug={_q(a['drug'])}"))
+    pid = result.get("policy", {}).get("id")
+    policy = next((p for p in rt.catalog.policies() if p.id == pid), None)
+    if policy is not None and result.get("phase") == "initial" and policy.continuation is not None:
+        out.append((f"What will re-authorisation of {policy.drug.generic} require after "
+                     f"{policy.initial_authorization.text}?", f"{base}/follow-up?phase=continuation"))
+    seen: dict[str, str] = {}
+    for c in result.get("criteria", []):
+        for e in c.get("evidence", []):
+            if e.get("missing") and e["fact"] not in seen and e["fact"] in rt.dictionary.facts \
+                    and rt.dictionary.facts[e["fact"]].type in ("number", "boolean", "category"):
+                seen[e["fact"]] = e.get("label", e["fact"])
+    for fact, label in list(seen.items())[:4]:
+        out.append((f"What if the {label[0].lower() + label[1:]} were documented?",
+                    f"{base}?ask_fact={fact}#follow-up"))
+    if audience != "patient":
+        out.append(("How would I explain this answer to the patient?", f"{base}?audience=patient"))
+    return out
+
+
+def _q(text: str) -> str:
+    import urllib.parse
+
+    return urllib.parse.quote(text)
+
+
+def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, preview: Preview | None = None,
+                  history: list[ReviewAction] | None = None) -> dict[str, Any]:
+    """Everything the answer template shows, for a stored evaluation or a preview of one."""
+    rt = ctx.service.runtime
+    state = ctx.state
+    case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
+    if preview is None:
+        det = article.redetermine(rt, ev, case)
+        result = ev.result
+        body = article.article_body(state.articles, rt, det, result, audience=audience, state=ev.state,
+                                    case_title=case_title, key=(ev.id, ev.version, case.version))
+    else:
+        det = preview.det
+        result = det.to_dict()
+        body = article.article_body(state.articles, rt, det, result, audience=audience, state="submitted",
+                                    case_title=case_title, key=None)
+    determination = result["determination"]
+    history = history or []
+    names = state.names({ev.reviewer_id, ev.created_by, *(a.actor_id for a in history)})
+    p = ctx.principal
+    role = p.role if p else ""
+    times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
+    last = max(times, key=_utc) if times else None
+    renderer = det is not None and body.source == "renderer"
+    docs: list[tuple[str, str]] = []
+    if renderer and preview is None:
+        for doc, label in article.documents_for(determination):
+            if doc == "denial" and role == "requester" and ev.decision != "denied":
+                continue
+            docs.append((doc, label))
+    missing = result.get("missing_documentation", [])
+    due = _utc(ev.due_at)
+    now = ctx.now
+    return {
+        "ev": ev,
+        "case": case,
+        "preview": preview,
+        "result": result,
+        "determination": determination,
+        "body": body,
+        "audience": audience,
+        "audiences": AUDIENCES,
+        "title": body.title,
+        "asked": case.title if case.source in ("question", "note") and preview is None else "",
+        "steps": steps(ev.state) if preview is None else steps("submitted"),
+        "reviewer": names.get(ev.reviewer_id or "", ""),
+        "requested_by": names.get(ev.created_by, ""),
+        "history": [{"a": a, "who": names.get(a.actor_id, a.actor_id)} for a in history],
+        "last_updated": last,
+        "overdue": ctx.service.is_overdue(ev),
+        "due": due,
+        "due_in": due - now if due and due > now else None,
+        "late_by": now - due if due and due <= now else None,
+        "policy_info": result.get("policy", {}),
+        "docs": docs,
+        "renderer": renderer,
+        "missing": missing,
+        "request_letter": bool(missing) and (not renderer or determination != INSUFFICIENT) and preview is None,
+        "related": related_links(ev.id, result, ctx, audience),
+        "followup_facts": followup_facts(ctx),
+        "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
+        "can_review": role in ("physician_reviewer", "admin") and preview is None,
+        "can_claim": ev.state in ("submitted", "appealed"),
+        "mine": ev.reviewer_id is not None and p is not None and ev.reviewer_id == p.id,
+        "can_appeal": role in ("requester", "admin") and ev.state in ("approved", "overturned")
+        and ev.decision == "denied" and preview is None,
+        "can_request": role in ("requester", "admin"),
+        "insufficient": determination == INSUFFICIENT,
+        "final": ev.state in ("approved", "overturned"),
+        "followup_values": {},
+        "followup_q": "",
+        "followup_error": "",
+        "followup_field": "",
+        "review_errors": {},
+        "review_action": "",
+        "review_values": {},
+        "ask_fact": "",
+    }
+
+
+def _utc(t: dt.datetime | None) -> dt.datetime:
+    if t is None:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)

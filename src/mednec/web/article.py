@@ -1,0 +1,222 @@
+"""The answer's article and documents for the web pages.
+
+A stored evaluation keeps the determination's JSON, not the :class:`Determination` the
+renderer needs. Determinations are deterministic, so the page evaluates the stored case again
+at the evaluation's date under the same policy version and uses the result only when its input
+hash equals the stored one; the article then comes from :mod:`mednec.render` (the same text as
+``mednec report``). When the renderer is not installed, fails, or the case changed after the
+evaluation, the page presents the stored JSON with its own template instead, so an answer can
+always be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
+from mednec.errors import MednecError
+from mednec.policies.model import Policy
+from mednec.runtime import Runtime
+from mednec.store.models import Case, Evaluation
+
+__all__ = [
+    "DOCUMENTS",
+    "Body",
+    "article_body",
+    "document",
+    "documents_for",
+    "redetermine",
+    "review_status",
+    "warm",
+]
+
+log = logging.getLogger("mednec.web")
+
+# document -> (label, the determination it is produced for; None for any)
+DOCUMENTS: dict[str, tuple[str, str | None]] = {
+    "article": ("Article", None),
+    "letter": ("Letter of medical necessity", MEETS),
+    "denial": ("Adverse-determination notice (for signature)", NOT_MET),
+    "info-request": ("Request for information", INSUFFICIENT),
+}
+_CACHE_SIZE = 256
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Body:
+    """The article as HTML for the page, with what the page shows around it."""
+
+    html: Markup
+    source: str  # "renderer" or "builtin"
+    title: str
+    subtitle: str = ""
+    bottom: str = ""
+    references: tuple[dict[str, Any], ...] = field(default=())
+
+
+def review_status(state: str) -> str:
+    """The renderer's review status for a workflow state (the page shows the exact state itself)."""
+    if state == "approved":
+        return "approved"
+    if state in ("under_review", "appealed"):
+        return "under_review"
+    return "submitted"
+
+
+def redetermine(runtime: Runtime, ev: Evaluation, case: Case) -> Determination | None:
+    """The stored evaluation's determination, recomputed; None when it would differ."""
+    try:
+        policy = runtime.catalog.policy(ev.policy_id)
+    except MednecError:
+        return None
+    if policy.version != ev.policy_version:
+        return None
+    try:
+        parsed = runtime.parse_case(case.data, as_of=ev.as_of)
+        det = runtime.evaluate(parsed.facts, policy, phase=ev.phase)
+    except MednecError:
+        return None
+    return det if det.input_hash == ev.input_hash else None
+
+
+def _sources(runtime: Runtime, policy: Policy, case_title: str) -> Any:
+    from mednec.render.article import ArticleSources
+
+    return ArticleSources.of(policy, runtime.catalog.pack_of(policy), runtime.dictionary, case_name="this case",
+                             case_title=case_title)
+
+
+_ARTICLE = re.compile(r"<article[^>]*>(.*)</article>", re.S)
+_STRIP = (
+    re.compile(r"^\s*<h1[^>]*>.*?</h1>", re.S),  # the page has its own title
+    re.compile(r'<div class="meta">.*?</div>', re.S),  # review label and versions: the page shows them
+    re.compile(r'<p class="running">.*?</p>', re.S),
+    re.compile(r'<section id="related"[^>]*>.*?</section>', re.S),  # CLI commands: the page links instead
+)
+_PATIENT_NOTE = re.compile(r'^\s*<p class="note" role="note">.*?</p>', re.S)
+
+
+def _extract(html: str, audience: str) -> str | None:
+    m = _ARTICLE.search(html)
+    if not m:
+        return None
+    body = m.group(1)
+    for rx in _STRIP:
+        body = rx.sub("", body, count=1)
+    if audience == "patient":
+        body = _PATIENT_NOTE.sub("", body, count=1)  # "Submitted — pending review. Last updated ..."
+    return body.strip()
+
+
+def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...], Any], runtime: Runtime,
+                 det: Determination | None, result: dict[str, Any], *, audience: str, state: str,
+                 case_title: str, key: tuple[Any, ...] | None) -> Body:
+    """The article for ``det`` (renderer) or, without one, for the stored ``result`` (built-in)."""
+    ck = (*key, audience, state) if key is not None else None
+    if ck is not None:
+        with _lock:
+            hit = cache.get(ck)
+        if hit is not None:
+            return hit
+    body = _from_renderer(runtime, det, audience, state, case_title) if det is not None else None
+    if body is None:
+        body = _builtin(runtime, result, audience)
+    if ck is not None:
+        with _lock:
+            cache[ck] = body
+            while len(cache) > _CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+    return body
+
+
+def _from_renderer(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str) -> Body | None:
+    try:
+        from mednec.render.article import build_article
+        from mednec.render.formats import render_html
+    except ImportError:
+        return None
+    try:
+        policy = runtime.catalog.policy(det.policy["id"])
+        art = build_article(det, _sources(runtime, policy, case_title), audience=audience,
+                            review_status=review_status(state))
+        html = render_html(art)
+    except Exception as exc:  # noqa: BLE001 - the renderer is optional here; the built-in view still works
+        log.warning("article renderer failed (%s); using the built-in view", type(exc).__name__)
+        return None
+    body = _extract(html, audience)
+    if body is None:
+        return None
+    title = art.title_plain if audience == "patient" else art.title
+    bottom = art.bottom_line_plain[0].text if audience == "patient" and art.bottom_line_plain else (
+        art.bottom_line[0].text if art.bottom_line else "")
+    refs = tuple({"n": r.n, "text": r.text} for r in art.references)
+    return Body(Markup(body), "renderer", title, bottom=bottom, references=refs)
+
+
+def _builtin(runtime: Runtime, result: dict[str, Any], audience: str) -> Body:
+    from mednec.web.templating import make_env
+
+    d = runtime.dictionary
+    labels = {k: f.label for k, f in d.facts.items()}
+    groups: list[dict[str, Any]] = []
+    by_pathway: dict[str | None, list[dict[str, Any]]] = {}
+    for c in result.get("criteria", []):
+        by_pathway.setdefault(c.get("pathway"), []).append(c)
+    if None in by_pathway:
+        groups.append({"title": "Criteria for every pathway", "status": None, "criteria": by_pathway.pop(None)})
+    names = {p["id"]: p for p in result.get("pathways", [])}
+    for pid, rows in by_pathway.items():
+        p = names.get(pid or "", {})
+        title = f"Pathway: {p['name']} (line {p['line']})" if p else (pid or "").replace("_", " ").capitalize()
+        groups.append({"title": title, "status": p.get("status"), "criteria": rows})
+    drug = result.get("policy", {}).get("drug") or result.get("policy", {}).get("title", "the drug")
+    title = f"Is {drug} medically necessary for this patient?"
+    html = make_env().get_template("_article_builtin.html").render(
+        r=result, groups=groups, labels=labels, audience=audience)
+    return Body(Markup(html), "builtin", title,
+                references=tuple({"n": c["n"], "text": c.get("text", "")} for c in result.get("citations", [])))
+
+
+def documents_for(determination: str) -> list[tuple[str, str]]:
+    """The documents that fit a determination: (document, label)."""
+    return [(k, label) for k, (label, need) in DOCUMENTS.items() if need in (None, determination)]
+
+
+def document(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audience: str, state: str,
+             case_title: str) -> tuple[bytes, str]:
+    """A document from the renderer as (content, media type); raises ImportError without it."""
+    from mednec.render.formats import render
+    from mednec.render.letters import build_document
+
+    policy = runtime.catalog.policy(det.policy["id"])
+    built = build_document(det, _sources(runtime, policy, case_title), document=doc, audience=audience,
+                           review_status=review_status(state))
+    out = render(built, {"md": "markdown"}.get(fmt, fmt))
+    media = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
+             "md": "text/markdown; charset=utf-8", "json": "application/json"}[fmt]
+    return (out if isinstance(out, bytes) else out.encode("utf-8")), media
+
+
+def warm() -> None:
+    """Compile the renderer's templates (the first article otherwise costs about half a second)."""
+    import datetime as dt
+
+    try:
+        from mednec.render.article import ArticleSources, general_article
+        from mednec.render.formats import render_html
+        from mednec.runtime import default_runtime
+    except ImportError:
+        return
+    rt = default_runtime()
+    for policy in list(rt.catalog.policies())[:1]:
+        src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary)
+        for audience in ("clinician", "patient"):
+            render_html(general_article(src, as_of=dt.date.today(), audience=audience))

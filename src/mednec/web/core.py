@@ -1,0 +1,281 @@
+"""The web app's plumbing: per-app state, the request context, page rendering, error pages.
+
+Every page handler gets a :class:`Ctx` (the signed-in principal, the session and the CSRF
+token) and returns :func:`page` or :func:`redirect`, which write the session cookie when it
+changed and add the security headers. Service errors raised inside a page become HTML pages:
+403 for a role that may not do this, 404 for what does not exist or is not visible (another
+organisation's case looks exactly like a missing one), a redirect to sign-in without a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import urllib.parse
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from mednec.errors import (
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    MednecError,
+    NotFoundError,
+    PreconditionFailedError,
+)
+from mednec.store.models import Case, User
+from mednec.store.service import Principal, Service
+from mednec.web.session import COOKIE, MAX_AGE, SessionData, Signer, principal_for
+
+__all__ = [
+    "CSP",
+    "Ctx",
+    "WebRoute",
+    "WebState",
+    "csrf_check",
+    "ctx_of",
+    "local_path",
+    "page",
+    "redirect",
+]
+
+log = logging.getLogger("mednec.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+ROLE_LABEL = {
+    "requester": "Requester (clinician)",
+    "physician_reviewer": "Physician reviewer",
+    "policy_author": "Policy author",
+    "auditor": "Auditor",
+    "admin": "Administrator",
+}
+STATE_LABEL = {
+    "submitted": "Submitted",
+    "under_review": "Under review",
+    "approved": "Approved",
+    "overturned": "Overturned",
+    "changes_requested": "Changes requested",
+    "info_requested": "Information requested",
+    "appealed": "Appealed",
+}
+VERDICT_LABEL = {
+    "meets_criteria": "Meets criteria",
+    "does_not_meet_criteria": "Does not meet criteria",
+    "insufficient_information": "Insufficient information",
+}
+VERDICT_CLASS = {
+    "meets_criteria": "met",
+    "does_not_meet_criteria": "not_met",
+    "insufficient_information": "unknown",
+}
+AUDIENCES = {"clinician": "Clinician", "payer": "Payer reviewer", "patient": "Patient"}
+
+
+class WebState:
+    """What the web app keeps per application: service, signer, templates and small caches."""
+
+    def __init__(self, service: Service, signer: Signer) -> None:
+        self.service = service
+        self.signer = signer
+        self.principals: dict[str, tuple[Principal | None, float]] = {}
+        self._names: dict[str, tuple[str, float]] = {}
+        self.articles: dict[tuple[Any, ...], Any] = {}
+
+    @cached_property
+    def env(self) -> Any:
+        from mednec.web.templating import make_env
+
+        return make_env()
+
+    def names(self, ids: set[str | None]) -> dict[str, str]:
+        """Display names of users (for reviewers and history), cached for a minute."""
+        want = {i for i in ids if i}
+        now = time.monotonic()
+        out = {i: n for i, (n, t) in self._names.items() if i in want and t > now}
+        missing = want - set(out)
+        if missing:
+            with self.service.db.reading() as s:
+                for u in s.execute(sa.select(User).where(User.id.in_(missing))).scalars():
+                    out[u.id] = u.name
+                    self._names[u.id] = (u.name, now + 60)
+        return out
+
+    def case_titles(self, ids: set[str]) -> dict[str, str]:
+        """Titles of cases the caller has already been shown (visibility checked by the Service)."""
+        if not ids:
+            return {}
+        with self.service.db.reading() as s:
+            rows = s.execute(sa.select(Case.id, Case.title).where(Case.id.in_(ids))).all()
+        return {r[0]: r[1] for r in rows}
+
+
+@dataclass
+class Ctx:
+    """One request as the pages see it."""
+
+    request: Request
+    state: WebState
+    session: SessionData
+    principal: Principal | None
+    flash: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def service(self) -> Service:
+        return self.state.service
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.state.service.now()
+
+    def need_principal(self) -> Principal:
+        if self.principal is None:
+            raise AuthError("sign in to continue")
+        return self.principal
+
+
+def ctx_of(request: Request) -> Ctx:
+    """The request's context (built once per request)."""
+    cached = getattr(request.state, "web_ctx", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    state: WebState = request.app.state.web
+    session = SessionData.from_cookie(state.signer, request.cookies.get(COOKIE))
+    principal = principal_for(state.service, session.key_hash, state.principals)
+    if session.key_hash and principal is None:  # key revoked: the session ends
+        session.sign_out()
+    ctx = Ctx(request, state, session, principal)
+    request.state.web_ctx = ctx
+    return ctx
+
+
+def _finish(ctx: Ctx, resp: Response) -> Response:
+    if ctx.session.changed:
+        secure = ctx.request.url.scheme == "https"
+        resp.set_cookie(COOKIE, ctx.session.to_cookie(ctx.state.signer), max_age=MAX_AGE, httponly=True,
+                        samesite="strict", secure=secure, path="/")
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+def page(ctx: Ctx, template: str, status: int = 200, **values: Any) -> Response:
+    """Render a template as the response, with the session cookie and security headers."""
+    from mednec.web import templating
+
+    html = ctx.state.env.get_template(template).render(**templating.base_values(ctx), **values)
+    return _finish(ctx, HTMLResponse(html, status_code=status))
+
+
+def redirect(ctx: Ctx, url: str) -> Response:
+    """303 See Other (the answer to a POST), keeping the session cookie."""
+    return _finish(ctx, RedirectResponse(url, status_code=303))
+
+
+def finish(ctx: Ctx, resp: Response) -> Response:
+    """Add the cookie and headers to a response built elsewhere (downloads)."""
+    return _finish(ctx, resp)
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    if not target:
+        return default
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def csrf_check(ctx: Ctx, form: Mapping[str, Any]) -> None:
+    """Every POST form carries the session's CSRF token."""
+    if not ctx.session.csrf_ok(str(form.get("csrf") or "")):
+        raise _CsrfError("the form expired or came from another site; reload the page and try again")
+
+
+class _CsrfError(ForbiddenError):
+    pass
+
+
+def error_page(ctx: Ctx, exc: MednecError) -> Response:
+    """The HTML page for a service error."""
+    if isinstance(exc, AuthError):
+        here = ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+        nxt = here if ctx.request.method == "GET" else "/"
+        return redirect(ctx, "/sign-in?" + urllib.parse.urlencode({"next": nxt}))
+    if isinstance(exc, _CsrfError):
+        return page(ctx, "error.html", 403, code=403, heading="This form has expired",
+                    message=exc.message)
+    if isinstance(exc, ForbiddenError):
+        role = ROLE_LABEL.get(ctx.principal.role, ctx.principal.role) if ctx.principal else "this role"
+        return page(ctx, "error.html", 403, code=403, heading="You do not have access to this page",
+                    message=f"Your role ({role}) may not do this. If you need access, ask an administrator.")
+    if isinstance(exc, NotFoundError):
+        return not_found(ctx)
+    if isinstance(exc, ConflictError | PreconditionFailedError):
+        return page(ctx, "error.html", 409, code=409, heading="This could not be done now", message=exc.message)
+    if isinstance(exc, InputError):
+        return page(ctx, "error.html", 422, code=422, heading="Please check what you entered",
+                    message=exc.message, field=exc.field)
+    log.error("web error on %s: %s", ctx.request.url.path, type(exc).__name__)
+    return page(ctx, "error.html", 500, code=500, heading="Something went wrong",
+                message="The page could not be shown. Please try again.")
+
+
+def not_found(ctx: Ctx) -> Response:
+    return page(ctx, "error.html", 404, code=404, heading="Page not found",
+                message="There is nothing here, or you do not have access to it. Check the address, "
+                        "or go back to the start page.")
+
+
+class WebRoute(APIRoute):
+    """A route whose service errors become HTML pages instead of problem documents."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except MednecError as exc:
+                from starlette.concurrency import run_in_threadpool
+
+                ctx = await run_in_threadpool(ctx_of, request)
+                return await run_in_threadpool(error_page, ctx, exc)
+
+        return handler
+
+
+def when(t: dt.datetime | None) -> str:
+    """'20 Nov 2026, 09:00 UTC'."""
+    if t is None:
+        return ""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    t = t.astimezone(dt.UTC)
+    return f"{t.day} {t:%b %Y, %H:%M} UTC"
+
+
+def span(delta: dt.timedelta) -> str:
+    """'3 days', '5 hours', '12 minutes'."""
+    secs = abs(delta.total_seconds())
+    if secs >= 2 * 86400:
+        n, unit = int(secs // 86400), "day"
+    elif secs >= 2 * 3600:
+        n, unit = int(secs // 3600), "hour"
+    else:
+        n, unit = max(1, int(secs // 60)), "minute"
+    return f"{n} {unit}{'s' if n != 1 else ''}"

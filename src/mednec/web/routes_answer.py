@@ -1,0 +1,314 @@
+"""The answer page: the article, review status and actions, documents, follow-up questions."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from mednec.errors import ConflictError, InputError, NotFoundError
+from mednec.store.models import Case, Evaluation
+from mednec.web import article
+from mednec.web.answer_view import Preview, answer_values
+from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
+from mednec.web.routes_auth import form_of
+from mednec.web.views import value_text
+
+__all__ = ["register"]
+
+DONE = {
+    "claim": "You claimed this request. It is now under review.",
+    "approve": "Decision recorded: the recommendation is approved.",
+    "overturn": "Decision recorded: the recommendation is overturned.",
+    "request_info": "Information requested from the requester.",
+    "request_changes": "Changes requested from the requester.",
+    "appeal": "Appeal submitted. A physician reviewer will look at the case again.",
+}
+DOC_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def _audience(ctx: Ctx, requested: str | None) -> str:
+    if requested in AUDIENCES:
+        return requested
+    from mednec.web.routes_ask import default_audience
+
+    return default_audience(ctx.principal.role if ctx.principal else None)
+
+
+def _load(ctx: Ctx, eval_id: str) -> tuple[Evaluation, Case]:
+    p = ctx.need_principal()
+    ev = ctx.service.get_evaluation(p, eval_id)
+    return ev, ctx.service.get_case(p, ev.case_id)
+
+
+def _show(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, status: int = 200,
+          preview: Preview | None = None, **extra: Any) -> Response:
+    history = ctx.service.history(ctx.need_principal(), ev.id)
+    values = answer_values(ctx, ev, case, audience=audience, preview=preview, history=history)
+    values.update(extra)
+    return page(ctx, "answer.html", status, **values)
+
+
+def _answer(ctx: Ctx, eval_id: str, audience: str | None, done: str | None, ask_fact: str | None) -> Response:
+    ev, case = _load(ctx, eval_id)
+    if done in DONE:
+        ctx.flash.append(("success", DONE[done]))
+    return _show(ctx, ev, case, audience=_audience(ctx, audience), ask_fact=ask_fact or "")
+
+
+# -- review actions ---------------------------------------------------------------------------
+
+def _review(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    p = ctx.need_principal()
+    action = str(form.get("action") or "")
+    version = str(form.get("version") or "")
+    audience = _audience(ctx, str(form.get("audience") or ""))
+
+    def text(name: str) -> str | None:
+        v = str(form.get(name) or "").strip()
+        return v[:4000] or None
+
+    try:
+        ctx.service.act(p, eval_id, action, if_match=int(version) if version.isdigit() else None,
+                        reason=text("reason"), decision=text("decision"), signature=text("signature"))
+    except InputError as exc:
+        ev, case = _load(ctx, eval_id)
+        return _show(ctx, ev, case, audience=audience, status=422, review_action=action,
+                     review_errors={exc.field or "reason": exc.message}, review_values=form)
+    except ConflictError as exc:
+        ev, case = _load(ctx, eval_id)
+        ctx.flash.append(("error", exc.message))
+        return _show(ctx, ev, case, audience=audience, status=409, review_action=action, review_values=form)
+    return redirect(ctx, f"/answers/{eval_id}?audience={audience}&done={action}")
+
+
+# -- follow-up ("what if") ------------------------------------------------------------------
+
+_CONTINUATION = re.compile(r"re-?\s?authori[sz]|continu|renew", re.I)
+
+
+def _fact_raw(ctx: Ctx, fact: str, value: str, unit: str) -> Any:
+    fd = ctx.service.runtime.dictionary.facts.get(fact)
+    if fd is None or not fd.may_give:
+        raise InputError("choose a fact to change", field="fact")
+    if not value.strip():
+        raise InputError(f"enter the new value of {fd.label}", field="value")
+    if fd.type == "number":
+        out: dict[str, Any] = {"value": value.strip()}
+        with contextlib.suppress(ValueError):
+            out["value"] = float(value)
+        out["unit"] = unit or fd.unit
+        return out
+    if fd.type == "boolean":
+        return {"value": value.strip().lower() in ("true", "yes")}
+    return {"value": value.strip()}
+
+
+_WHAT_IF = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what\s+if|what\s+about\s+if|suppose|supposing|imagine|if)\b[\s,]*",
+                      re.I)
+
+
+def _readings(understand: Any, q: str, rt: Any, as_of: Any) -> list[Any]:
+    """The follow-up read as a change to the case: in a follow-up, "what if X were Y" states Y.
+
+    The question reader (rightly, for a first question) does not use hypothetical values; here
+    they are the point, so the question is read again without its "what if", and any phrase
+    still marked hypothetical is read on its own.
+    """
+    first = understand(_WHAT_IF.sub("", q), rt.catalog, rt.dictionary, as_of)
+    out = [first]
+    for x in first.unused:
+        if x.reason.startswith("hypothetical") and x.span.text:
+            out.append(understand(x.span.text, rt.catalog, rt.dictionary, as_of))
+    return out
+
+
+def _set(data: dict[str, Any], fact: str, raw: Any) -> None:
+    from mednec.web.forms import PATIENT_KEYS
+
+    part = "patient" if fact in PATIENT_KEYS else "facts"
+    data.setdefault(part, {})
+    for other in ("patient", "facts"):
+        if other != part and fact in (data.get(other) or {}):
+            data[other].pop(fact)
+    if fact == "age":
+        (data.get("patient") or {}).pop("birth_date", None)
+    if fact == "birth_date":
+        (data.get("patient") or {}).pop("age", None)
+    data[part][fact] = raw
+
+
+def _given(data: dict[str, Any], fact: str) -> Any:
+    return (data.get("patient") or {}).get(fact, (data.get("facts") or {}).get(fact))
+
+
+def _followup(ctx: Ctx, eval_id: str, params: dict[str, str]) -> Response:
+    ev, case = _load(ctx, eval_id)
+    rt = ctx.service.runtime
+    d = rt.dictionary
+    audience = _audience(ctx, params.get("audience"))
+    q = params.get("q", "").strip()[:4000]
+    drug = params.get("drug", "").strip()
+    phase = params.get("phase", "").strip() or ev.phase
+    data: dict[str, Any] = copy.deepcopy(case.data)
+    changes: list[str] = []
+    understood: list[str] = []
+    changed_facts: set[str] = set()
+    try:
+        if q:
+            try:
+                from mednec.intake.question import understand
+            except ImportError:
+                understand = None  # type: ignore[assignment]
+            if understand is not None:
+                for u in _readings(understand, q, rt, ev.as_of):
+                    if u.drug is not None and u.drug.policy_id and not drug:
+                        drug = rt.catalog.policy(u.drug.policy_id).drug.generic
+                    for part in ("patient", "facts"):
+                        for fact, raw in (u.case.get(part) or {}).items():
+                            if fact == "diagnosis" and _given(data, "diagnosis") is not None:
+                                continue  # "MDS" in a follow-up does not replace the documented diagnosis
+                            _set(data, fact, raw)
+                            changed_facts.add(fact)
+                    for f in u.facts:
+                        fd = d.facts.get(f.fact)
+                        understood.append(f"{fd.label if fd else f.fact}: {value_text(f.value, f.unit, fd)} "
+                                          f"(from “{f.span.text}”)")
+            if _CONTINUATION.search(q) and not params.get("phase"):
+                phase = "continuation"
+        if params.get("fact"):
+            _set(data, params["fact"], _fact_raw(ctx, params["fact"], params.get("value", ""), params.get("unit", "")))
+            changed_facts.add(params["fact"])
+        policy = rt.catalog.find_drug(drug) if drug else rt.catalog.policy(ev.policy_id)
+        if phase not in ("initial", "continuation"):
+            raise InputError("phase must be initial or continuation", field="phase")
+        if phase == "continuation" and policy.continuation is None:
+            raise InputError(f"{policy.drug.generic} has no re-authorisation criteria", field="phase")
+        if not changed_facts and policy.id == ev.policy_id and phase == ev.phase:
+            ctx.flash.append(("warning", "I did not find a drug or a fact to change in that question. Try "
+                                         "“What if the serum EPO were 600 mU/mL?” or “What about imetelstat?”"))
+            return _show(ctx, ev, case, audience=audience, followup_q=q)
+        parsed = rt.parse_case(data, as_of=ev.as_of, source="follow-up")
+        det = rt.evaluate(parsed.facts, policy, phase=phase)
+    except InputError as exc:
+        return _show(ctx, ev, case, audience=audience, status=422, followup_q=q,
+                     followup_error=exc.message, followup_field=exc.field or "q", followup_values=params)
+    old = rt.parse_case(case.data, as_of=ev.as_of).facts
+    for fact in sorted(changed_facts):
+        fd = d.facts[fact]
+        before = value_text(old[fact].value, old[fact].unit, fd) if fact in old else "not documented"
+        after = value_text(parsed.facts[fact].value, parsed.facts[fact].unit, fd) if fact in parsed.facts else "—"
+        if before != after:
+            changes.append(f"{fd.label}: {before} → {after}")
+    if policy.id != ev.policy_id:
+        changes.append(f"Drug: {ev.drug} → {policy.drug.generic}")
+    if phase != ev.phase:
+        changes.append(f"Request: {ev.phase} → {phase}")
+    preview = Preview(det, changes, policy.drug.generic, phase, data, bool(changed_facts), q, understood)
+    return _show(ctx, ev, case, audience=audience, preview=preview, followup_q=q)
+
+
+def _submit_followup(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    p = ctx.need_principal()
+    ev, case = _load(ctx, eval_id)
+    drug = str(form.get("drug") or ev.drug)
+    phase = str(form.get("phase") or ev.phase)
+    audience = _audience(ctx, str(form.get("audience") or ""))
+    case_id = case.id
+    if form.get("facts_changed") == "1":
+        try:
+            data = json.loads(str(form.get("data") or "{}"))
+        except ValueError:
+            raise InputError("the follow-up could not be read; ask it again", field="data") from None
+        title = str(form.get("title") or f"What if — {case.title}")[:300]
+        case_id = ctx.service.create_case(p, data, source=case.source, title=title).id
+    new = ctx.service.evaluate(p, case_id, drug=drug, phase=phase, urgency=ev.urgency)
+    return redirect(ctx, f"/answers/{new.id}?audience={audience}")
+
+
+# -- documents --------------------------------------------------------------------------------
+
+def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) -> Response:
+    p = ctx.need_principal()
+    ev, case = _load(ctx, eval_id)
+    aud = _audience(ctx, audience)
+    if fmt not in ("html", "pdf", "md"):
+        raise NotFoundError(f"no format {fmt}")
+    if doc == "request-letter":
+        ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format="html")
+        values = answer_values(ctx, ev, case, audience=aud)
+        resp = page(ctx, "request_letter.html", **values)
+        return resp
+    if doc not in article.DOCUMENTS:
+        raise NotFoundError(f"no document {doc}")
+    need = article.DOCUMENTS[doc][1]
+    if need is not None and need != ev.determination:
+        raise ConflictError(f"a {article.DOCUMENTS[doc][0].lower()} is produced only for "
+                            f"“{need.replace('_', ' ')}”; this answer is “{ev.determination.replace('_', ' ')}”")
+    if doc == "denial" and p.role == "requester" and ev.decision != "denied":
+        raise NotFoundError("no such document")
+    det = article.redetermine(ctx.service.runtime, ev, case)
+    if det is None:
+        raise ConflictError("the case changed after this answer was given; evaluate it again to produce documents")
+    try:
+        content, media = article.document(ctx.service.runtime, det, doc, fmt, audience=aud, state=ev.state,
+                                          case_title=case.title)
+    except ImportError:
+        raise ConflictError("documents are not available on this server") from None
+    ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
+    name = f"mednec-{ev.id}-{doc}.{fmt}"
+    disposition = "inline" if fmt == "html" else "attachment"
+    resp = Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    if fmt == "html":
+        resp.headers["Content-Security-Policy"] = DOC_HTML_CSP
+    return finish(ctx, resp)
+
+
+def _json(ctx: Ctx, eval_id: str) -> Response:
+    from mednec.api.views import evaluation_view
+
+    p = ctx.need_principal()
+    ev = ctx.service.get_evaluation(p, eval_id)
+    body = json.dumps(evaluation_view(ev, ctx.service), indent=2, ensure_ascii=False, default=str)
+    return finish(ctx, Response(body, media_type="application/json",
+                                headers={"Content-Disposition": f'attachment; filename="mednec-{ev.id}.json"'}))
+
+
+def register(router: APIRouter) -> None:
+    @router.get("/answers/{eval_id}")
+    def answer(request: Request, eval_id: str, audience: str | None = None, done: str | None = None,
+               ask_fact: str | None = None) -> Response:
+        return _answer(ctx_of(request), eval_id, audience, done, ask_fact)
+
+    @router.get("/answers/{eval_id}/json")
+    def answer_json(request: Request, eval_id: str) -> Response:
+        return _json(ctx_of(request), eval_id)
+
+    @router.get("/answers/{eval_id}/documents/{doc}")
+    def answer_document(request: Request, eval_id: str, doc: str, format: str = "html",  # noqa: A002
+                        audience: str | None = None) -> Response:
+        return _document(ctx_of(request), eval_id, doc, format, audience)
+
+    @router.get("/answers/{eval_id}/follow-up")
+    def followup(request: Request, eval_id: str) -> Response:
+        params = {k: v[:4000] for k, v in request.query_params.items()}
+        return _followup(ctx_of(request), eval_id, params)
+
+    @router.post("/answers/{eval_id}/follow-up")
+    async def followup_submit(request: Request, eval_id: str) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_submit_followup, ctx, eval_id, form)
+
+    @router.post("/answers/{eval_id}/review")
+    async def review(request: Request, eval_id: str) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_review, ctx, eval_id, form)

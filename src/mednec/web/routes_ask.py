@@ -1,0 +1,251 @@
+"""Ask: a question, a structured case form, or an uploaded note or FHIR bundle.
+
+Every route shows "what I understood" as the case form, filled in and editable, before
+anything is evaluated; submitting it creates the case and its evaluation through the Service
+(which checks the role) and opens the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from mednec.errors import ForbiddenError, InputError, MednecError
+from mednec.facts.dictionary import FactDictionary
+from mednec.web import forms
+from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, page, redirect
+from mednec.web.routes_auth import form_of
+
+__all__ = ["register"]
+
+EXAMPLES = (
+    "Is Reblozyl medically necessary for a 70-year-old man with MDS-RS, SF3B1-mutated, Hb 8.1 g/dL, "
+    "EPO 210, needing 2 units every 2 weeks, ESA-naive?",
+    "Can we start darbepoetin for a 74-year-old woman with low-risk MDS, Hb 9.2, serum EPO 95, no del(5q), "
+    "symptomatic anemia?",
+    "Is lenalidomide covered for MDS with isolated del(5q), transfusion-dependent, 4 units in 8 weeks?",
+)
+MAX_TEXT = 20_000
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _may_ask(ctx: Ctx) -> None:
+    p = ctx.need_principal()
+    if p.role not in ("requester", "admin"):
+        raise ForbiddenError(f"role {p.role} may not create requests")
+
+
+def default_audience(role: str | None) -> str:
+    return "payer" if role in ("physician_reviewer", "auditor") else "clinician"
+
+
+def _policies(ctx: Ctx) -> list[Any]:
+    return sorted(ctx.service.runtime.catalog.policies(), key=lambda p: p.drug.generic)
+
+
+def _ask_page(ctx: Ctx, mode: str, status: int = 200, **values: Any) -> Response:
+    if mode not in ("question", "case", "upload"):
+        mode = "question"
+    d = ctx.service.runtime.dictionary
+    values.setdefault("form", forms.FormState())
+    values.setdefault("audience", default_audience(ctx.principal.role if ctx.principal else None))
+    return page(ctx, "ask.html", status, title="Ask", mode=mode, examples=EXAMPLES, groups=forms.form_groups(d),
+                policies=_policies(ctx), event_rows=forms.EVENT_ROWS, none_label=forms.NONE_LABEL, **values)
+
+
+# -- question ------------------------------------------------------------------------------
+
+def _understood_facts(u: Any, d: FactDictionary) -> list[dict[str, Any]]:
+    from mednec.web.views import value_text
+
+    out = []
+    for f in u.facts:
+        fd = d.facts.get(f.fact)
+        out.append({"fact": f.fact, "label": fd.label if fd else f.fact,
+                    "value": value_text(f.value, f.unit, fd), "words": f.span.text, "kind": f.kind,
+                    "note": getattr(f, "note", "")})
+    return out
+
+
+def _question(ctx: Ctx, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    _may_ask(ctx)
+    question = str(form.get("question") or "").strip()[:MAX_TEXT]
+    note = str(form.get("note") or "").strip()[:MAX_TEXT] or None
+    audience = str(form.get("audience") or "clinician")
+    if not question:
+        return _ask_page(ctx, "question", 422, question_error="Enter your question", audience=audience)
+    return _understand(ctx, question, note, audience)
+
+
+def _understand(ctx: Ctx, question: str, note: str | None, audience: str, note_name: str = "note") -> Response:
+    rt = ctx.service.runtime
+    as_of = ctx.now.date()
+    try:
+        from mednec.ask import answer
+    except ImportError:
+        answer = None  # type: ignore[assignment]
+    try:
+        if answer is not None:
+            ans = answer(question, rt, as_of=as_of, note=note, note_name=note_name)
+            u, kind, message, closest, overview = ans.understood, ans.kind, ans.message, ans.closest, ans.overview
+            policy_id = ans.policy.id if ans.policy else None
+        else:
+            from mednec.intake.question import understand
+
+            u = understand(question, rt.catalog, rt.dictionary, as_of)
+            kind, message, closest, overview = "determination", "", (), ()
+            policy_id = u.drug.policy_id if u.drug else None
+    except ImportError:
+        return _ask_page(ctx, "question", 200, question=question, audience=audience,
+                         notice="Reading questions is not available on this server yet: fill in the case form.")
+    except InputError as exc:
+        return _ask_page(ctx, "question", 422, question=question, audience=audience, question_error=exc.message)
+    if kind in ("no_policy", "not_necessity"):
+        return _ask_page(ctx, "question", 200, question=question, audience=audience, outside=message,
+                         closest=closest)
+    state = forms.case_to_values({**u.case, "title": question[:300]}, rt.dictionary)
+    return _understood_page(ctx, state, origin="note" if note else "question", drug=policy_id, audience=audience,
+                            question=question, understood=_understood_facts(u, rt.dictionary),
+                            unused=[{"words": x.span.text, "reason": x.reason} for x in u.unused],
+                            conflicts=[c.to_dict() for c in u.conflicts],
+                            not_understood=[s.text for s in u.not_understood], overview=overview)
+
+
+def _understood_page(ctx: Ctx, state: forms.FormState, *, origin: str, drug: str | None, audience: str,
+                     status: int = 200, **values: Any) -> Response:
+    return _ask_page(ctx, "case", status, form=state, origin=origin, drug=drug, audience=audience,
+                     understood_mode=True, **values)
+
+
+# -- upload -----------------------------------------------------------------------------------
+
+async def _read_upload(form: dict[str, Any]) -> tuple[str, str]:
+    up = form.get("upload")
+    if isinstance(up, UploadFile) and up.filename:
+        raw = await up.read(MAX_UPLOAD + 1)
+        if len(raw) > MAX_UPLOAD:
+            raise InputError("the file is larger than 2 MB", field="upload")
+        try:
+            return raw.decode("utf-8-sig"), up.filename
+        except UnicodeDecodeError:
+            raise InputError("the file is not UTF-8 text (a note as .txt or a FHIR bundle as .json)",
+                             field="upload") from None
+    return str(form.get("pasted") or ""), "pasted text"
+
+
+def _upload(ctx: Ctx, form: dict[str, Any], text: str, name: str) -> Response:
+    csrf_check(ctx, form)
+    _may_ask(ctx)
+    audience = str(form.get("audience") or "clinician")
+    text = text.strip()
+    if not text:
+        return _ask_page(ctx, "upload", 422, upload_error="Choose a file, or paste a note or a FHIR bundle")
+    if text.startswith("{"):
+        return _fhir(ctx, text, name, audience)
+    return _understand(ctx, str(form.get("question") or "").strip()
+                       or "Is the requested drug medically necessary for this patient?", text[:MAX_TEXT * 5],
+                       audience, note_name=name)
+
+
+def _fhir(ctx: Ctx, text: str, name: str, audience: str) -> Response:
+    rt = ctx.service.runtime
+    try:
+        bundle = json.loads(text)
+    except ValueError as exc:
+        return _ask_page(ctx, "upload", 422, upload_error=f"{name} is not valid JSON: {exc}")
+    try:
+        from mednec.intake.fhir.bundle import bundle_to_case
+    except ImportError:
+        return _ask_page(ctx, "upload", 422, upload_error="FHIR intake is not available on this server")
+    try:
+        intake = bundle_to_case(bundle, rt.dictionary)
+    except MednecError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        return _ask_page(ctx, "upload", 422, upload_error=f"{exc.message}{where}")
+    d = rt.dictionary
+    understood = [{"fact": s.fact, "label": d.facts[s.fact].label if s.fact in d.facts else s.fact,
+                   "value": "", "words": ", ".join(s.resources), "kind": "FHIR", "note": s.detail}
+                  for s in intake.provenance]
+    unused = [{"words": u.resource, "reason": u.reason} for u in intake.unmapped]
+    state = forms.case_to_values({**intake.case, "title": intake.case.get("title") or f"FHIR bundle {name}"}, d)
+    return _understood_page(ctx, state, origin="fhir", drug=None, audience=audience, understood=understood,
+                            unused=unused, upload_name=name)
+
+
+# -- evaluate -------------------------------------------------------------------------------
+
+def _evaluate(ctx: Ctx, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    p = ctx.need_principal()
+    _may_ask(ctx)
+    rt = ctx.service.runtime
+    data, state = forms.parse_form(form, rt.dictionary)
+    origin = str(form.get("origin") or "case")
+    if origin not in ("case", "question", "note", "fhir"):
+        origin = "case"
+    drug = str(form.get("drug") or "")
+    phase = str(form.get("phase") or "initial")
+    urgency = str(form.get("urgency") or "standard")
+    audience = str(form.get("audience") or "clinician")
+    if audience not in AUDIENCES:
+        audience = "clinician"
+    if not drug:
+        state.errors.setdefault("drug", "Choose the drug you are asking about")
+    else:
+        try:
+            policy = rt.catalog.find_drug(drug)
+            if phase == "continuation" and policy.continuation is None:
+                state.errors["phase"] = f"{policy.drug.generic} has no re-authorisation criteria"
+        except InputError as exc:
+            state.errors["drug"] = exc.message
+    valid = forms.validate(rt, data, state, ctx.now.date())
+    if not valid or state.errors:
+        return _ask_page(ctx, "case", 422, form=state, origin=origin, drug=drug, phase=phase, urgency=urgency,
+                         audience=audience, understood_mode=origin != "case")
+    title = data.pop("title", "") or ""
+    try:
+        case = ctx.service.create_case(p, data, source=origin, title=title)
+        ev = ctx.service.evaluate(p, case.id, drug=drug, phase=phase, urgency=urgency)
+    except InputError as exc:  # the service re-checks everything
+        state.add_error(exc, rt.dictionary)
+        if not state.errors:
+            state.general.append(exc.message)
+        return _ask_page(ctx, "case", 422, form=state, origin=origin, drug=drug, phase=phase, urgency=urgency,
+                         audience=audience, understood_mode=origin != "case")
+    return redirect(ctx, f"/answers/{ev.id}?audience={audience}")
+
+
+def register(router: APIRouter) -> None:
+    @router.get("/ask")
+    def ask(request: Request, mode: str = "question", q: str = "") -> Response:
+        ctx = ctx_of(request)
+        _may_ask(ctx)
+        return _ask_page(ctx, mode, question=q[:MAX_TEXT])
+
+    @router.post("/ask")
+    async def ask_question(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_question, ctx, form)
+
+    @router.post("/ask/upload")
+    async def ask_upload(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        try:
+            text, name = await _read_upload(form)
+        except InputError as exc:
+            message = exc.message
+            return await run_in_threadpool(lambda: _ask_page(ctx, "upload", 422, upload_error=message))
+        return await run_in_threadpool(_upload, ctx, form, text, name)
+
+    @router.post("/ask/evaluate")
+    async def ask_evaluate(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_evaluate, ctx, form)

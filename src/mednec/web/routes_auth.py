@@ -1,0 +1,94 @@
+"""Sign-in, sign-out, the start page, About and Editorial policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from mednec.errors import AuthError
+from mednec.store.service import hash_key
+from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
+
+__all__ = ["register"]
+
+
+def _home(ctx: Ctx) -> Response:
+    p = ctx.principal
+    if p is None:
+        return page(ctx, "home.html", title="Medical-necessity review")
+    if p.role == "requester":
+        return redirect(ctx, "/ask")
+    if p.role in ("physician_reviewer", "auditor", "admin"):
+        return redirect(ctx, "/queue")
+    return redirect(ctx, "/library")
+
+
+def _sign_in_form(ctx: Ctx, nxt: str) -> Response:
+    return page(ctx, "sign_in.html", next=local_path(nxt))
+
+
+def _sign_in(ctx: Ctx, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    nxt = local_path(str(form.get("next") or "/"))
+    key = str(form.get("api_key") or "").strip()
+    if not key:
+        return page(ctx, "sign_in.html", 401, next=nxt, error="Enter your API key")
+    try:
+        principal = ctx.service.authenticate(key)  # failures are audited by the service
+    except AuthError:
+        return page(ctx, "sign_in.html", 401, next=nxt, error="This API key is not valid or has been revoked")
+    ctx.service.record(principal, "auth.login", "user", principal.id, via="web")
+    ctx.session.sign_in(hash_key(key))
+    ctx.principal = principal
+    return redirect(ctx, nxt if nxt != "/sign-in" else "/")
+
+
+def _sign_out(ctx: Ctx, form: dict[str, Any]) -> Response:
+    csrf_check(ctx, form)
+    if ctx.principal is not None:
+        ctx.service.record(ctx.principal, "auth.logout", "user", ctx.principal.id, via="web")
+    ctx.session.sign_out()
+    ctx.principal = None
+    return redirect(ctx, "/sign-in")
+
+
+async def form_of(request: Request) -> dict[str, Any]:
+    """The submitted form as a dict (repeated names keep the last value; files stay UploadFile)."""
+    form = await request.form(max_files=4, max_fields=2000, max_part_size=5 * 1024 * 1024)
+    return dict(form.items())
+
+
+def register(router: APIRouter) -> None:
+    @router.get("/")
+    def home(request: Request) -> Response:
+        return _home(ctx_of(request))
+
+    @router.get("/sign-in")
+    def sign_in_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query name
+        return _sign_in_form(ctx_of(request), next)
+
+    @router.post("/sign-in")
+    async def sign_in(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_sign_in, ctx, form)
+
+    @router.post("/sign-out")
+    async def sign_out(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_sign_out, ctx, form)
+
+    @router.get("/about")
+    def about(request: Request) -> Response:
+        return page(ctx_of(request), "about.html", title="About mednec")
+
+    @router.get("/editorial-policy")
+    def editorial(request: Request) -> Response:
+        ctx = ctx_of(request)
+        rt = ctx.service.runtime
+        policies = [(p, rt.catalog.pack_of(p)) for p in rt.catalog.policies()]
+        return page(ctx, "editorial.html", title="Editorial policy", policies=policies,
+                    dictionary_version=rt.dictionary.version)

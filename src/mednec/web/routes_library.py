@@ -1,0 +1,96 @@
+"""The policy library: each policy as a readable criteria tree with citations, versions, changes,
+and its test cases with their current results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from mednec.errors import NotFoundError
+from mednec.policies.model import Node, Policy
+from mednec.web.core import Ctx, ctx_of, page
+
+__all__ = ["register"]
+
+
+def _cases(ctx: Ctx, policy: Policy) -> list[dict[str, Any]]:
+    """The policy's test cases, run once per policy version and process."""
+    key = ("cases", policy.id, policy.version)
+    hit = ctx.state.articles.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    from mednec.policies.cases import case_files, run_case
+    from mednec.policies.loader import read_yaml
+
+    out = []
+    for path in case_files(policy):
+        res = run_case(ctx.service.runtime, policy, path)
+        try:
+            expect = (read_yaml(path) or {}).get("expect") or {}
+        except Exception:  # noqa: BLE001 - a broken case file shows as failed below
+            expect = {}
+        out.append({"file": path.name, "name": res.name, "ok": res.ok, "failures": list(res.failures),
+                    "determination": expect.get("determination"), "pathway": expect.get("pathway"),
+                    "phase": "continuation" if "continuation" in path.name else "initial"})
+    ctx.state.articles[key] = out
+    return out
+
+
+def _numbering(policy: Policy) -> dict[str, int]:
+    nums: dict[str, int] = {}
+
+    def add(cites: Any) -> None:
+        for c in cites:
+            nums.setdefault(c.ref, len(nums) + 1)
+
+    for _, tree in policy.trees():
+        for node in tree.nodes:
+            add(node.cites)
+    for p in policy.pathways:
+        add(p.cites)
+    add(policy.initial_authorization.cites)
+    if policy.continuation is not None:
+        add(policy.continuation.authorization.cites)
+        add(policy.continuation.stop_cites)
+    for d in policy.dosing:
+        add(d.cites)
+    add(policy.sequence_cites)
+    return nums
+
+
+def _library(ctx: Ctx) -> Response:
+    ctx.need_principal()
+    rt = ctx.service.runtime
+    rows = []
+    for p in sorted(rt.catalog.policies(), key=lambda x: x.drug.generic):
+        cases = _cases(ctx, p)
+        rows.append({"p": p, "pack": rt.catalog.pack_of(p), "passed": sum(c["ok"] for c in cases),
+                     "cases": len(cases)})
+    return page(ctx, "library.html", title="Policies", rows=rows, dictionary_version=rt.dictionary.version)
+
+
+def _policy(ctx: Ctx, policy_id: str) -> Response:
+    ctx.need_principal()
+    rt = ctx.service.runtime
+    policy = next((p for p in rt.catalog.policies() if p.id == policy_id), None)
+    if policy is None:
+        raise NotFoundError(f"no policy {policy_id}")
+    pack = rt.catalog.pack_of(policy)
+    nums = _numbering(policy)
+    refs = [{"n": n, "id": r, "text": pack.references[r].formatted() if r in pack.references else r,
+             "status": getattr(pack.references.get(r), "status", "")}
+            for r, n in sorted(nums.items(), key=lambda kv: kv[1])]
+    return page(ctx, "policy.html", title=policy.title, p=policy, pack=pack, nums=nums, refs=refs,
+                cases=_cases(ctx, policy), kinds={"all_of": "All of", "any_of": "Any of", "not": "Not"},
+                leaf=lambda n: isinstance(n, Node) and n.kind == "leaf")
+
+
+def register(router: APIRouter) -> None:
+    @router.get("/library")
+    def library(request: Request) -> Response:
+        return _library(ctx_of(request))
+
+    @router.get("/library/{policy_id}")
+    def policy(request: Request, policy_id: str) -> Response:
+        return _policy(ctx_of(request), policy_id)

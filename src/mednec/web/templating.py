@@ -1,0 +1,95 @@
+"""The Jinja2 environment of the web pages and the values every page gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from mednec.web import core
+
+__all__ = ["base_values", "make_env", "nav_for"]
+
+STATUS_WORD = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
+STATUS_ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
+
+
+def nav_for(role: str | None) -> list[tuple[str, str]]:
+    """The main navigation for a role: (path, label)."""
+    if role is None:
+        return [("/about", "About"), ("/editorial-policy", "Editorial policy")]
+    items: list[tuple[str, str]] = []
+    if role in ("requester", "admin"):
+        items.append(("/ask", "Ask"))
+    if role == "requester":
+        items.append(("/queue", "Your requests"))
+    elif role in ("physician_reviewer", "auditor", "admin"):
+        items.append(("/queue", "Review queue"))
+    items += [("/library", "Policies"), ("/about", "About")]
+    return items
+
+
+def base_values(ctx: core.Ctx) -> dict[str, Any]:
+    p = ctx.principal
+    path = ctx.request.url.path
+    return {
+        "me": p,
+        "role_label": core.ROLE_LABEL.get(p.role, p.role) if p else "",
+        "csrf": ctx.session.csrf,
+        "nav": nav_for(p.role if p else None),
+        "path": path,
+        "flash": ctx.flash,
+        "today": ctx.now.date(),
+    }
+
+
+def _words(source: str) -> str:
+    """'question [82:88] "Hb 8.1"' -> 'Hb 8.1' (the words a fact came from)."""
+    m = re.search(r'"(.*)"', source or "")
+    return m.group(1) if m else source
+
+
+def _num(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, int | float) else str(x)
+
+
+def _date(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
+
+
+@cache
+def make_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mednec.web", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.ChainableUndefined,
+    )
+    env.filters.update(
+        when=core.when,
+        date=_date,
+        state=lambda s: core.STATE_LABEL.get(s, str(s).replace("_", " ")),
+        verdict=lambda d: core.VERDICT_LABEL.get(d, str(d).replace("_", " ")),
+        verdict_class=lambda d: core.VERDICT_CLASS.get(d, "unknown"),
+        status_word=lambda s: STATUS_WORD.get(s, s or ""),
+        status_icon=lambda s: STATUS_ICON.get(s, ""),
+        role=lambda r: core.ROLE_LABEL.get(r, r),
+        words=_words,
+        span=core.span,
+        num=_num,
+    )
+    env.globals["AUDIENCES"] = core.AUDIENCES
+    return env

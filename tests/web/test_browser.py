@@ -1,0 +1,297 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real uvicorn server.
+
+The server runs the application on a free loopback port in a thread of this process, on a
+temporary SQLite database with one user per role. Each page is also checked with axe-core
+(vendored in ``vendor/``; no serious or critical violations of WCAG 2.1 A/AA) and saved as a
+screenshot under ``artifacts/screenshots/`` (git-ignored) at desktop and phone widths.
+
+The tests skip only when ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import USERS, Clock, example
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="browser tests need Debian's chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
+)
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text("utf-8")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+QUESTION = ("Is Reblozyl medically necessary for a 70-year-old man with MDS-RS, IPSS-R low, normal karyotype, "
+            "no del(5q), SF3B1-mutated, Hb 8.1 g/dL, EPO 210, needing 2 units every 2 weeks, ESA-naive, "
+            "not for immediate correction of anemia?")
+
+
+@dataclass
+class Site:
+    base: str
+    keys: dict[str, str]
+    service: Any
+    browser: Any
+
+    def page(self, who: str | None, viewport: dict[str, int] = DESKTOP) -> Any:
+        """A new browser context (its own cookies) for ``who``, signed in through the form."""
+        ctx = self.browser.new_context(viewport=viewport, bypass_csp=True)  # bypass only so axe can be injected
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        if who is not None:
+            page.goto(self.base + "/sign-in")
+            page.get_by_label("API key").fill(self.keys[who])
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+        return page
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from mednec.api import Settings, create_app
+    from mednec.runtime import default_runtime
+
+    db = tmp_path_factory.mktemp("browser") / "web.db"
+    app = create_app(Settings(database_url=f"sqlite:///{db}", runtime=default_runtime(), now=Clock()))
+    service = app.state.service
+    keys = {}
+    for who, org, role, name in USERS:
+        keys[who] = service.create_key(service.add_user(org, name, role).id)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield Site(f"http://127.0.0.1:{port}", keys, service, browser)
+        finally:
+            browser.close()
+            server.should_exit = True
+            thread.join(timeout=10)
+            app.state.db.dispose()
+
+
+def shoot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_check(page: Any, name: str) -> None:
+    """No serious or critical WCAG 2.1 A/AA violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE)
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})")
+    bad = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5]}
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: accessibility violations\n{json.dumps(bad, indent=1)}"
+
+
+def no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 1, f"the page scrolls sideways by {width}px"
+
+
+def _answer_for(site: Site, who: str, name: str, drug: str = "luspatercept") -> str:
+    p = site.service.authenticate(site.keys[who])
+    case = site.service.create_case(p, example(name), title=example(name).get("title", ""))
+    return str(site.service.evaluate(p, case.id, drug=drug).id)
+
+
+def test_ask_a_question_and_get_the_right_answer(site: Site) -> None:
+    page = site.page("req")
+    page.goto(site.base + "/ask")
+    axe_check(page, "ask")
+    shoot(page, "01-ask-question")
+    page.get_by_label("Your question").fill(QUESTION)
+    page.get_by_role("button", name="Read my question").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What I understood").is_visible()
+    assert page.locator("#drug").input_value() == "luspatercept-aamt"
+    assert page.locator("#f\\.hemoglobin").input_value() == "8.1"
+    axe_check(page, "understood")
+    shoot(page, "02-what-i-understood")
+    page.get_by_role("button", name="Evaluate and submit for review").click()
+    page.wait_for_url(re.compile(r"/answers/ev_"))
+    assert page.locator(".verdict-word").inner_text().startswith("Meets criteria")
+    assert "Reblozyl" in page.locator("h1").inner_text()
+    assert page.locator(".review-widget li[aria-current='step']").inner_text().startswith("Submitted")
+    axe_check(page, "answer")
+    shoot(page, "03-answer-clinician")
+    page.context.close()
+
+
+def test_case_form_bad_value_shows_the_message_at_the_field(site: Site) -> None:
+    page = site.page("req")
+    page.goto(site.base + "/ask?mode=case")
+    axe_check(page, "case form")
+    page.select_option("#drug", "luspatercept-aamt")
+    page.locator("#f\\.hemoglobin").fill("81")
+    page.locator("#f\\.serum_epo").fill("two hundred")
+    page.get_by_role("button", name="Evaluate and submit for review").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible() and "hemoglobin" in summary.inner_text()
+    message = page.locator("#field-hemoglobin .error-message")
+    assert message.is_visible() and "not a plausible hemoglobin" in message.inner_text()
+    assert page.locator("#f\\.hemoglobin").get_attribute("aria-invalid") == "true"
+    assert page.locator("#field-serum_epo .error-message").is_visible()
+    # the summary link takes the keyboard to the field
+    summary.get_by_role("link", name=re.compile("hemoglobin")).click()
+    assert page.evaluate("() => document.activeElement.id") == "f.hemoglobin" or page.url.endswith("#f.hemoglobin")
+    axe_check(page, "case form with errors")
+    page.locator("#field-hemoglobin").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "04-case-form-error.png"))
+    page.context.close()
+
+
+def test_follow_a_citation(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-first-line.yaml")
+    page = site.page("req")
+    page.goto(f"{site.base}/answers/{ev}")
+    link = page.locator("article sup.cite a").first
+    target = link.get_attribute("href")
+    assert target and target.startswith("#ref-")
+    link.click()
+    page.wait_for_function("h => location.hash === h", arg=target)
+    ref = page.locator(f"li{target}")
+    assert ref.is_visible()
+    # the browser scrolls (smoothly) until the reference is in view
+    page.wait_for_function("id => { const r = document.getElementById(id).getBoundingClientRect(); "
+                           "return r.top >= 0 && r.top < window.innerHeight; }", arg=target[1:], timeout=5000)
+    assert len(ref.inner_text()) > 20
+    shoot_viewport = SHOTS / "23-citation-followed.png"
+    page.screenshot(path=str(shoot_viewport))
+    page.context.close()
+
+
+def test_ask_a_follow_up(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-first-line.yaml")
+    page = site.page("req")
+    page.goto(f"{site.base}/answers/{ev}")
+    page.get_by_label("Your follow-up question").fill("What if the serum EPO were 650 mU/mL?")
+    page.locator("#follow-up").get_by_role("button", name="Ask").click()
+    page.wait_for_load_state()
+    banner = page.locator(".preview-banner")
+    assert "Serum erythropoietin: 210 mU/mL → 650 mU/mL" in banner.inner_text()
+    axe_check(page, "what-if")
+    shoot(page, "05-follow-up-what-if")
+    page.get_by_role("button", name="Submit this as a new request").click()
+    page.wait_for_url(re.compile(r"/answers/ev_"))
+    assert ev not in page.url and page.locator(".preview-banner").count() == 0
+    page.context.close()
+
+
+def test_reviewer_approves_and_the_requester_sees_approved(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-first-line.yaml")
+    doc = site.page("doc")
+    doc.goto(site.base + "/queue")
+    axe_check(doc, "queue")
+    shoot(doc, "06-review-queue")
+    row = doc.locator("tr", has=doc.locator(f"a[href='/answers/{ev}']"))
+    row.get_by_role("button", name=re.compile("Claim")).click()
+    doc.wait_for_url(re.compile(f"/answers/{ev}"))
+    assert "You claimed this request" in doc.locator(".flash").inner_text()
+    doc.get_by_text("Approve: coverage approved").click()
+    axe_check(doc, "reviewer answer")
+    shoot(doc, "07-reviewer-actions")
+    doc.get_by_role("button", name="Approve", exact=True).click()
+    doc.wait_for_load_state()
+    req = site.page("req")
+    req.goto(f"{site.base}/answers/{ev}")
+    widget = req.locator(".review-widget")
+    assert "Approved by Dr Maria Chen" in widget.inner_text()
+    assert req.locator(".review-widget li.done").count() == 3
+    shoot(req, "08-requester-sees-approved")
+    doc.context.close()
+    req.context.close()
+
+
+def test_patient_audience_page(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-first-line.yaml")
+    page = site.page("req")
+    page.goto(f"{site.base}/answers/{ev}")
+    page.get_by_role("radio", name="Patient", exact=True).check()  # switches at once (progressive enhancement)
+    page.wait_for_url(re.compile("audience=patient"))
+    assert "right medicine for you" in page.locator("h1").inner_text()
+    assert page.get_by_role("heading", name="What was decided").is_visible()
+    axe_check(page, "patient answer")
+    shoot(page, "09-answer-patient")
+    page.context.close()
+    phone = site.page("req", PHONE)
+    phone.goto(f"{site.base}/answers/{ev}?audience=patient")
+    no_sideways_scroll(phone)
+    axe_check(phone, "patient answer, phone")
+    shoot(phone, "10-answer-patient-phone")
+    phone.context.close()
+
+
+def test_other_pages_are_accessible_and_fit_a_phone(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
+    pages = [(None, "/", "11-home"), (None, "/sign-in", "12-sign-in"), (None, "/about", "13-about"),
+             (None, "/editorial-policy", "14-editorial-policy"), ("author", "/library", "15-policies"),
+             ("author", "/library/luspatercept-mds", "16-policy"), ("req", "/ask?mode=upload", "17-upload"),
+             ("req", f"/answers/{ev}?audience=payer", "18-answer-payer-insufficient"),
+             ("author", "/queue", "19-forbidden")]
+    for who, path, name in pages:
+        page = site.page(who)
+        page.goto(site.base + path)
+        axe_check(page, path)
+        shoot(page, name)
+        page.context.close()
+    for who, path, name in [("req", f"/answers/{ev}", "20-answer-phone"), ("doc", "/queue", "21-queue-phone"),
+                            ("req", "/ask?mode=case", "22-case-form-phone")]:
+        page = site.page(who, PHONE)
+        page.goto(site.base + path)
+        no_sideways_scroll(page)
+        shoot(page, name)
+        page.context.close()
+
+
+def test_keyboard_skip_link_and_visible_focus(site: Site) -> None:
+    page = site.page("req")
+    page.goto(site.base + "/ask")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle + '|' + "
+                            "getComputedStyle(document.activeElement).backgroundColor")
+    assert outline != "none|rgba(0, 0, 0, 0)"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.context.close()
+
+
+def test_the_server_clock_is_the_tests(site: Site) -> None:
+    assert site.service.now() == dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
