@@ -116,7 +116,13 @@ def _h_del5q(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "del5q")]
     st = (m.group("st") or "").lower()
     present = not (ctx.negated or m.group("non") or st.startswith(("not", "neg", "absent", "none")))
-    return [ctx.finding("del5q", present, m.start(), m.end())]
+    out: list[Item] = [ctx.finding("del5q", present, m.start(), m.end())]
+    if present and m.group("iso"):  # "isolated 5q deletion": the only abnormality
+        note = "isolated del(5q) is the only cytogenetic abnormality"
+        out.append(ctx.finding("additional_cytogenetic_abnormalities", 0.0, m.start(), m.end(), unit="count",
+                               kind="inferred", note=note))
+        out.append(ctx.finding("chromosome7_abnormality", False, m.start(), m.end(), kind="inferred", note=note))
+    return out
 
 
 def _h_chr7(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -235,7 +241,7 @@ def cyto_rules() -> list[Rule]:
              r"|\b(?:karyotype|cytogenetics|chromosome\s+analysis)\s*(?:is|was|:|-|showed|shows|revealed)?\s*(?P<k2>normal|abnormal|complex|unremarkable)\b",
              _h_karyotype_word),
         Rule("DEL5Q",
-             r"(?P<non>\bnon[\s-]?)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
+             r"(?P<non>\bnon[\s-]?)?(?P<iso>\bisolated\s+)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
              r"|\b5\s*q\s*(?:-|minus\b|deletion\b|del\b)|\bdeletion\s+(?:of\s+)?(?:the\s+)?(?:long\s+arm\s+of\s+)?(?:chromosome\s+)?5q?\b(?!\d))"
              r"(?:[\s:-]*(?P<st>not\s+detected|negative|absent|none|present|detected|positive)\b)?",
              _h_del5q),
@@ -272,6 +278,9 @@ _EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
               "myelodysplastic neoplasms", "myelodysplasia", "MDS"),
     "D46.0": ("refractory anemia without ring sideroblasts", "refractory anaemia without ring sideroblasts"),
     "D46.4": ("refractory anemia", "refractory anaemia"),
+    "D46.20": ("MDS with excess blasts", "MDS-EB", "myelodysplastic syndrome with excess blasts"),
+    "D46.21": ("MDS with excess blasts 1", "MDS with excess blasts-1", "MDS-EB1", "RAEB 1"),
+    "D46.22": ("MDS with excess blasts 2", "MDS with excess blasts-2", "MDS-EB2", "RAEB 2"),
     "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts"),
     "D46.B": ("MDS-RS-MLD",),
     "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",

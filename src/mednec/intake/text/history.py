@@ -102,8 +102,8 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     n_text = m.group("n")
     per_episode: float | None = None
-    clause = re.split(r"[,;.\n]\s", ctx.text[max(0, m.start() - 60):m.start()])[-1]
-    if _ESA_DOSE_RE.search(clause) and n_text is not None:
+    before = ctx.text[max(0, m.start() - 30):m.start()]
+    if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
         return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
     if n_text is not None:
         units = number(n_text)
@@ -117,8 +117,9 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
         note_units = ""
     else:
         count = number(m.group("n3")) if m.group("n3") else fq.times
-        total, episodes = float(count or 1), int(count or 1)
-        note_units = "; units per transfusion not stated, counted as 1 unit each (the minimum)"
+        each = number(m.group("n4")) if m.group("n4") else None
+        total, episodes = float(count or 1) * (each or 1), int(count or 1)
+        note_units = "" if each else "; units per transfusion not stated, counted as 1 unit each (the minimum)"
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
@@ -129,7 +130,7 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
 
 
-_ESA_DOSE_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex|\besa\b|\bepo\b", re.I)
+_ESA_DOSE_RE = re.compile(r"(?:epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex)(?:\s+(?:alfa|alpha|zeta))?(?:-epbx)?\s*\(?[\w\s]*\)?\s*$", re.I)
 _TX_WORDS = re.compile(r"transfus|prbc|\brbcs?\b|packed\s+(?:red\s+)?cells|blood", re.I)
 _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b|mcg|weekly", re.I)
 
@@ -253,7 +254,7 @@ _SFX_CUES: list[tuple[str, str]] = [
     ("naive", r"na[iï]ve|none|never"),
 ]
 _SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
-_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial)\s+)?response|loss\s+of\s+(?:\w+\s+)?response)\b", re.I)
+_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial)\s+)?response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
 _CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
 _BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
 _DUR_RE = re.compile(DURATION, re.I)
@@ -419,7 +420,7 @@ def history_rules() -> list[Rule]:
         Rule("TRANSFUSION_RATE",
              rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})\s*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)\s+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
              rf"|\b(?:transfus(?:ions?|ed|ing)|PRBCs?)\s+(?:(?:is|are|was|were|required|needed|given|needs?)\s+)?(?P<f2>{FREQ})"
-             rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?P<f3>{FREQ})",
+             rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?:of\s+(?P<n4>{NUM})\s*(?:units?|u)\b(?:\s+each)?\s*)?(?P<f3>{FREQ})",
              _h_rate),
         Rule("TRANSFUSION_DATED",
              rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})\s*(?::|-|–|,)?[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"

@@ -354,7 +354,7 @@ def _h_concurrent(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical:
         return []
     t = m.group(0).lower()
-    stopped = bool(re.search(r"stopp|discontinu|held|^off\b|^not\b|^no\s+longer", t))
+    stopped = bool(re.search(r"stopp|discontinu|held|^off\b|^not\b|^no\s+longer|^no\s.*\b(?:now|currently|present|time)$", t))
     value = not stopped and not ctx.negated
     note = "no ESA at present" if stopped else ""
     return [ctx.finding("concurrent_esa", value, m.start(), m.end(), note=note)]
@@ -376,7 +376,7 @@ def lab_rules() -> list[Rule]:
              rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
              _h_blasts),
         Rule("RING_SIDEROBLASTS_PCT",
-             rf"(?P<mds>\bMDS\s+with\s+)?\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<mds2>\bMDS\s+with\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?{_RS}",
+             rf"(?P<mds>\bMDS\s+with\s+)?\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<mds2>\bMDS\s+with\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?(?:{_RS}|(?-i:RS)\b)",
              _h_rs_pct),
         Rule("RING_SIDEROBLASTS",
              rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
@@ -406,6 +406,8 @@ def lab_rules() -> list[Rule]:
              rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b"
              rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+|any\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
              rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b"
+             rf"|\b{_ESA_WORDS}\s+(?:\w+\s+){{0,2}}?(?:alongside|concurrently|concomitantly|together|with\s+it)\b"
+             rf"|\bno\s+{_ESA_WORDS}\s+(?:now|currently|at\s+present|at\s+this\s+time)\b"
              rf"|\b(?:continue|continuing|keep|maintain)\s+(?:the\s+)?{_ESA_WORDS}(?:\s+[\w,]+){{0,3}}?\s+(?:alongside|together\s+with|in\s+combination\s+with|with|plus)\b",
              _h_concurrent),
     ]
