@@ -204,6 +204,9 @@ from mednec.cli_report import register as _register_report  # noqa: E402
 _register_report(app)
 
 
+from mednec.cli_cases import register as _register_cases  # noqa: E402
+
+_register_cases(app)
 from mednec.cli_fhir import register as _register_fhir  # noqa: E402
 
 _register_fhir(app)

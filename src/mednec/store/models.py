@@ -16,6 +16,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Case",
+    "CaseMessage",
     "Evaluation",
     "IdempotencyRecord",
     "Organization",
@@ -185,6 +186,19 @@ class PriorAuthClaim(Base):
     evaluation_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     updated: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     __table_args__ = (sa.UniqueConstraint("claim_system", "claim_value", name="uq_prior_auth_claim_identifier"),)
+
+
+class CaseMessage(Base):
+    """A question asked about a case and a summary of the answer (`mednec ask`, follow-ups)."""
+
+    __tablename__ = "case_messages"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(sa.String(64))
+    question: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
 
 
 class IdempotencyRecord(Base):
