@@ -216,3 +216,10 @@ def test_units_and_conversions(runtime: Runtime) -> None:
 def test_numbers_nothing_accounted_for_are_listed(runtime: Runtime) -> None:
     u = ask(runtime, "Would Rytelo be approved for a 58 kg patient with MDS?")
     assert len(u.not_understood) == 1 and u.not_understood[0].text.endswith("58 kg")
+
+
+def test_contradictory_statements_are_dropped_with_their_inferences(runtime: Runtime) -> None:
+    u = ask(runtime, "Reblozyl for MDS with normal karyotype and del(5q), Hb 8")
+    assert {f.fact for f in u.facts} == {"diagnosis", "hemoglobin"}
+    assert {x.fact for x in u.unused if "contradict" in x.reason} >= {"del5q", "karyotype", "cytogenetic_risk"}
+    runtime.parse_case(u.case, as_of=AS_OF)  # the case that is left parses

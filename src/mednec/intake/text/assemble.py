@@ -209,6 +209,9 @@ def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictiona
             for k in inferred or names:
                 f = chosen.pop(k)
                 dropped.append(Unused(f.span, f"contradicts another statement ({exc.message}); not used", k, f.source))
+                for other in [o for o, g in chosen.items() if g.kind == "inferred" and g.span == f.span]:
+                    g = chosen.pop(other)  # what was inferred from a dropped statement goes with it
+                    dropped.append(Unused(g.span, "inferred from a contradicted statement; not used", other, g.source))
         except MednecError:
             return chosen, dropped
     return chosen, dropped

@@ -250,7 +250,7 @@ def cyto_rules() -> list[Rule]:
         Rule("SF3B1",
              r"\b(?P<pre>mutated|mutant|mutation\s+(?:in|of))\s+SF3B1\b"
              r"|\bSF3B1\b(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutated|mutant|mut\b|variant))?"
-             r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
+             r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|not\s+mutated|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
              _h_sf3b1),
         Rule("IPSS_R_SCORE",
              rf"\b(?:{_SYS_R})\s*(?:risk\s*)?score\s*(?:is|was|of|:|=)?\s*(?P<sc>\d+(?:\.\d+)?)(?:\s*(?:points?|pts?))?(?:\s*[(,]?\s*(?P<c>very\s+low|low|intermediate|high|very\s+high)(?:\s+risk)?\)?)?",

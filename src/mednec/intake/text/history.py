@@ -97,10 +97,10 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
     anchor = ctx.date or ctx.as_of
-    fq = frequency(m.group("f") or m.group("f2") or m.group("f3") or "")
+    fq = frequency(m.group("f") or m.group("f2") or m.group("f3") or m.group("f5") or "")
     if fq is None:
         return []
-    n_text = m.group("n")
+    n_text = m.group("n") or m.group("n5")
     per_episode: float | None = None
     before = ctx.text[max(0, m.start() - 30):m.start()]
     if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
@@ -142,7 +142,10 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     line_end = ctx.text.find("\n", m.end())
     line = ctx.text[line_start:line_end if line_end >= 0 else len(ctx.text)]
     block = re.split(r"\n\s*\n", ctx.text[max(0, line_start - 600):line_start])[-1]
-    if _ESA_WORDS_RE.search(line) or not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
+    clause_start = max(line_start, ctx.text.rfind(". ", 0, m.start()) + 2)
+    if _ESA_WORDS_RE.search(ctx.text[clause_start:m.end()]):  # an ESA dose on a date, not a transfusion
+        return []
+    if not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
         return []
     d = find_dates(m.group("d") or m.group("d2"))
     d += find_dates(m.group("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
@@ -228,7 +231,7 @@ _CUES: list[tuple[str, str]] = [
     ("intolerant", r"intoleran(?:t|ce)\s+(?:of|to)|(?:could|can|did)\s*(?:not|n't)\s+tolerate|unable\s+to\s+tolerate|allerg(?:y|ic)\s+to"),
     ("response", r"responded\s+(?:well\s+)?to|responding\s+to|(?:good|partial|complete)\s+response\s+to|benefit(?:ed)?\s+from|improved\s+(?:on|with)"),
     ("ongoing", r"(?:currently|now|still|presently)\s+(?:on|receiving|taking|getting|treated\s+with)|(?:is|remains|continues)\s+(?:on|to\s+receive)|receiving"
-                r"|started|began|initiated|was\s+started\s+on"),
+                r"|started|began|initiated|was\s+started\s+on|(?:has|have|had)\s+been\s+(?:on|receiving|taking|treated\s+with)"),
     ("plan", r"start(?:ing)?|begin(?:ning)?|initiat(?:e|ing)|request(?:ing|ed)?|plan(?:ning|ned)?(?:\s+to\s+(?:start|give|use))?|consider(?:ing)?"
              r"|recommend(?:ed|ing)?|prescrib(?:e|ed|ing)|order(?:ed)?|approv(?:e|al)(?:\s+(?:of|for))?"),
     ("naive", r"never\s+(?:been\s+)?(?:received|had|on|treated\s+with|given|tried|taken|used|exposed\s+to|started)|never"
@@ -238,8 +241,9 @@ _CUES: list[tuple[str, str]] = [
     ("history", r"prior|previous|previously(?:\s+(?:treated\s+with|received|on|given|had))?|history\s+of|received|treated\s+with|had|was\s+on|tried"
                 r"|trial\s+of|course\s+of|after|exposed\s+to|s/p|status\s+post"),
 ]
+_OUTCOMES = frozenset({"none", "lost_response", "intolerant", "response"})
 _PRE_RES = [(k, re.compile(rf"(?:^|\b)(?P<cue>{c})\b{_PRE_FILL}", re.I)) for k, c in _CUES]
-_SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|was|were|is|has\s+been|had|given|used|tried|"
+_SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|since|was|were|is|has\s+been|had|given|used|tried|"
              rf"therapy|treatment|trial|course|injections?|weekly|biweekly|monthly|daily|every\s+\d*\s*(?:weeks?|days?)|q\d*\s*w(?:ee)?k?s?|"
              rf"sc|sq|iv|subcut(?:aneous(?:ly)?)?|alfa|alpha|but)\b|{DURATION}|{DATE}|\d[\d,.]*\s*(?:units?|u|iu|mcg|µg|ug|mg)(?:/kg)?\b|\d[\d,.]*))*")
 _SFX_CUES: list[tuple[str, str]] = [
@@ -286,16 +290,21 @@ def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, in
     while (c := _CONJ_PREV.search(prefix)) is not None:  # "failed epoetin and darbepoetin"
         prefix = prefix[:c.start()]
     suffix = ctx.text[e:hi]
+    # an outcome said before the drug, then anything said right after it, then the weaker cues before it
     for kind, rx in _PRE_RES:
-        if kind == "history":
-            continue
-        m = rx.search(prefix)
-        if m:
-            return kind, lo + m.start("cue"), e
+        if kind in _OUTCOMES:
+            m = rx.search(prefix)
+            if m:
+                return kind, lo + m.start("cue"), e
     for kind, rx in _SFX_RES:
         m = rx.match(suffix)
         if m:
             return kind, s, e + m.end("cue")
+    for kind, rx in _PRE_RES:
+        if kind not in _OUTCOMES and kind != "history":
+            m = rx.search(prefix)
+            if m:
+                return kind, lo + m.start("cue"), e
     m = _PRE_RES[-1][1].search(prefix)
     if m:
         return "history", lo + m.start("cue"), e
@@ -418,12 +427,13 @@ def history_rules() -> list[Rule]:
              r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
         Rule("TRANSFUSION_RATE",
-             rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})\s*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)\s+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
+             rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})[ \t]*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)[ \t]+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
              rf"|\b(?:transfus(?:ions?|ed|ing)|PRBCs?)\s+(?:(?:is|are|was|were|required|needed|given|needs?)\s+)?(?P<f2>{FREQ})"
+             rf"|\b(?:RBC\s+|PRBC\s+|red\s+cell\s+)?units?\s+(?:transfused\s+|given\s+)?(?P<f5>(?:in|over|during)\s+(?:the\s+)?(?:last|past|previous)\s+{NUM}\s*(?:weeks?|wks?|days?|months?))\s*[:=-]\s*(?P<n5>\d+)\b"
              rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?:of\s+(?P<n4>{NUM})\s*(?:units?|u)\b(?:\s+each)?\s*)?(?P<f3>{FREQ})",
              _h_rate),
         Rule("TRANSFUSION_DATED",
-             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})\s*(?::|-|–|,)?[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
+             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t)[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
              rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),

@@ -106,7 +106,7 @@ def gspan(m: re.Match[str], *names: str) -> tuple[int, int]:
 
 # between a name and its value: "Hb of 8.1", "hemoglobin is now 8.1", "EPO level: 210"
 SEP = (
-    r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\([^)\n]{0,16}\))?"
+    r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\([^)\n]{0,40}\))?"
     r"(?:\s*,[^,.;:\n\d]{0,30},)?"  # "serum erythropoietin level, drawn before any ESA, was 62"
     rf"(?:\s+(?:on|dated|from)\s+{DATE})?"  # "hemoglobin on 10/24/2026 was 8.7"
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
@@ -333,6 +333,9 @@ def _h_symptomatic(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note="a symptom of anemia is documented")]
 
 
+_FORM_ANSWER = re.compile(r"[^.?:\n]{0,40}?[?:]\s*(?P<yn>yes|no)\b", re.I)
+
+
 def _h_immediate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical:
         return []
@@ -341,6 +344,9 @@ def _h_immediate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if text.startswith(("not ", "no ", "non")):
         value = False
     yn = (m.group("yn") or "").lower()
+    answer = _FORM_ANSWER.match(ctx.text, m.end(), min(len(ctx.text), m.end() + 60))
+    if answer and not yn:  # a form: "Requested to correct anemia immediately (instead of transfusion)? No"
+        yn = answer.group("yn").lower()
     if yn:
         value = yn.startswith("yes")
     return [ctx.finding("immediate_correction_needed", value, m.start(), m.end())]
@@ -389,7 +395,7 @@ def lab_rules() -> list[Rule]:
              r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])",
              _h_age),
         Rule("SEX", r"\b(?P<s>male|female|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
-                    r"|\bsex\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
+                    r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
         Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("SYMPTOMATIC",
              r"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia))?|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
