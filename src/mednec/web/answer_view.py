@@ -74,7 +74,8 @@ def related_links(ev_id: str, result: dict[str, Any], ctx: Ctx, audience: str) -
                     and rt.dictionary.facts[e["fact"]].type in ("number", "boolean", "category"):
                 seen[e["fact"]] = e.get("label", e["fact"])
     for fact, label in list(seen.items())[:4]:
-        out.append((f"What if the {label[0].lower() + label[1:]} were documented?",
+        name = label if label[1:2].isupper() else label[0].lower() + label[1:]  # keep "IPSS", lower "Hemoglobin"
+        out.append((f"What if the {name} were documented?",
                     f"{base}?ask_fact={fact}#follow-up"))
     if audience != "patient":
         out.append(("How would I explain this answer to the patient?", f"{base}?audience=patient"))

@@ -90,7 +90,7 @@ def redetermine(runtime: Runtime, ev: Evaluation, case: Case) -> Determination |
 def _sources(runtime: Runtime, policy: Policy, case_title: str) -> Any:
     from mednec.render.article import ArticleSources
 
-    return ArticleSources.of(policy, runtime.catalog.pack_of(policy), runtime.dictionary, case_name="this case",
+    return ArticleSources.of(policy, runtime.catalog.pack_of(policy), runtime.dictionary, case_name="case file",
                              case_title=case_title)
 
 
