@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,11 +11,18 @@ from pathlib import Path
 import yaml
 
 from mednec.runtime import Runtime
-from tests.test_cli_errors import run
 
 HERE = Path(__file__).resolve().parent
 NOTE = HERE / "notes" / "n01-luspatercept-after-esa.txt"
 ROOT = HERE.parents[1]
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m mednec ARGS`` as a user runs it (no debug tracebacks, 80 columns)."""
+    env = {k: v for k, v in os.environ.items() if k != "MEDNEC_DEBUG"}
+    env["COLUMNS"] = "80"
+    return subprocess.run([sys.executable, "-m", "mednec", *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
 
 
 def test_ask_text_shows_what_was_understood_then_the_determination() -> None:
