@@ -11,6 +11,20 @@ import pytest
 from mednec.runtime import Runtime, default_runtime
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands that keep cases (`mednec ask`) write to a throw-away database, not the user's."""
+    import os
+
+    old = os.environ.get("MEDNEC_DATABASE_URL")
+    os.environ["MEDNEC_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'mednec.db'}"
+    yield
+    if old is None:
+        os.environ.pop("MEDNEC_DATABASE_URL", None)
+    else:
+        os.environ["MEDNEC_DATABASE_URL"] = old
+
+
 @pytest.fixture(scope="session")
 def runtime() -> Runtime:
     """The fact dictionary and the shipped policy packs, loaded once."""

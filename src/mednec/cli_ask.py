@@ -145,11 +145,22 @@ def ask(
     drug: Annotated[str | None, typer.Option("--drug", "-d", help="The drug, when the question does not name it.")] = None,  # noqa: E501
     fmt: Annotated[AskFormat, typer.Option("--format", "-f", help="text, json or markdown.")] = AskFormat.text,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today).")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Ask a follow-up about a stored case (see `mednec cases list`).")] = None,  # noqa: E501
+    store: Annotated[bool, typer.Option(help="Keep the case in the local store for follow-ups.")] = True,
 ) -> None:
-    """Answer a plain-language question: what was understood (with the words), then the determination."""
+    """Answer a plain-language question: what was understood (with the words), then the determination.
+
+    Each question creates a case in the local store (its id is printed) unless --no-store;
+    `--case ID` answers a follow-up in that case's context: what if a fact were different, what
+    documentation is missing, another drug instead, when re-authorisation is due, an
+    explanation for the patient.
+    """
     from mednec.ask import answer
     from mednec.cli import _emit_json, _runtime
 
+    if case is not None:
+        _follow_up(case, question, fmt, _today(as_of) if as_of else None)
+        return
     text = None
     if note is not None:
         from mednec.intake.notes import load_note
@@ -157,12 +168,41 @@ def ask(
         text = load_note(note)
     a = answer(question, _runtime(), as_of=_today(as_of), note=text, note_name=note.name if note else "note",
                drug=drug)
+    case_id = None
+    if store and a.understood.case.get("facts"):
+        from mednec.followup import local_session, record_ask
+
+        service, principal = local_session(_runtime())
+        case_id = record_ask(service, principal, question, a.understood.case, a.determination, a.kind)
     if fmt is AskFormat.json:
-        _emit_json(a.to_dict())
+        _emit_json(a.to_dict())  # the same keys as `mednec evaluate --format json` plus `understood`
+        if case_id:
+            sys.stderr.write(f"case {case_id} stored\n")
     elif fmt is AskFormat.markdown:
         sys.stdout.write(_markdown(a))
     else:
         _print_text(a)
+    if case_id and fmt is not AskFormat.json:
+        sys.stdout.write(f"\nCase {case_id} stored; follow up with: mednec ask --case {case_id} \"what if ...?\"\n")
+
+
+def _follow_up(case_id: str, question: str, fmt: AskFormat, as_of: Any) -> None:
+    from mednec.cli import _emit_json, _runtime
+    from mednec.followup import follow_up, local_session
+
+    service, principal = local_session(_runtime())
+    r = follow_up(service, principal, case_id, question, as_of=as_of)
+    if fmt is AskFormat.json:
+        _emit_json({"case_id": case_id, "kind": r.kind, "text": r.text, "case_version": r.case_version,
+                    "determination": r.determination.to_dict() if r.determination else None})
+        return
+    sys.stdout.write(r.text + "\n")
+    if r.determination is not None and r.kind in ("what_if", "other_drug"):
+        from mednec.cli import _out
+        from mednec.render.terminal import print_determination
+
+        sys.stdout.write("\n")
+        print_determination(r.determination, _out())
 
 
 def case_yaml(u: Understanding) -> str:
