@@ -186,12 +186,6 @@ def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = 
     raise typer.Exit(0 if report.ok else 1)
 
 
-from mednec.cli_service import register as _register_service  # noqa: E402
-
-_register_service(app)
-from mednec.cli_ask import register as _register_ask; _register_ask(app)  # noqa: E402, E702  (ask, extract)
-
-
 def escape(text: str) -> str:
     """Escape rich markup in user-supplied text (a field name like ``facts[0]``)."""
     from rich.markup import escape as _escape
@@ -199,17 +193,15 @@ def escape(text: str) -> str:
     return str(_escape(text))
 
 
-from mednec.cli_report import register as _register_report  # noqa: E402
+def _register_commands() -> None:
+    """Add the command groups that live in their own modules (each keeps heavy imports lazy)."""
+    from mednec import cli_ask, cli_cases, cli_fhir, cli_report, cli_service
 
-_register_report(app)
+    for module in (cli_service, cli_ask, cli_report, cli_cases, cli_fhir):
+        module.register(app)
 
 
-from mednec.cli_cases import register as _register_cases  # noqa: E402
-
-_register_cases(app)
-from mednec.cli_fhir import register as _register_fhir  # noqa: E402
-
-_register_fhir(app)
+_register_commands()
 
 
 def main() -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from mednec.store.service import Principal, Service
 
 __all__ = ["register"]
 
@@ -17,7 +20,7 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True)
     app.add_typer(cases, name="cases")
 
-    def _session():  # type: ignore[no-untyped-def]
+    def _session() -> tuple[Service, Principal]:
         from mednec.followup import local_session
         from mednec.runtime import default_runtime
 

@@ -43,7 +43,7 @@ def questionnaire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, An
     from mednec.fhir.questionnaire import build_questionnaire
 
     det = _evaluate_body(service, body)
-    return build_questionnaire(det, service.runtime.dictionary)  # type: ignore[no-any-return]
+    return build_questionnaire(det, service.runtime.dictionary)
 
 
 @router.post("/fhir/questionnaire-response", summary="DTR: merge a QuestionnaireResponse and re-evaluate")

@@ -61,10 +61,8 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
     """Parse YAML or JSON text into a mapping, with a clear error when malformed."""
     stripped = text.lstrip()
     try:
-        if stripped.startswith(("{", "[")):
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
+        is_json = stripped.startswith(("{", "["))
+        data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
     except json.JSONDecodeError as exc:
         raise CaseFormatError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", field=name) from None
     except yaml.YAMLError as exc:

@@ -87,7 +87,7 @@ def print_determination(det: Determination, console: Console) -> None:
                 (f"  {alt.sequence}", "dim"),
             ))
     _section("References", console)
-    for c in det.citations:
-        sections = f" (§{', §'.join(c.sections)})" if c.sections else ""
-        console.print(Text(f"  [{c.n}] {c.ref.formatted()}{sections}"))
+    for ref in det.citations:
+        sections = f" (§{', §'.join(ref.sections)})" if ref.sections else ""
+        console.print(Text(f"  [{ref.n}] {ref.ref.formatted()}{sections}"))
     console.print(Text(f"\ninput hash {det.input_hash}", style="dim"))

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
+from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import (
     AuthError,
     ConfigError,
@@ -55,7 +56,6 @@ from mednec.errors import (
 from mednec.runtime import Runtime
 from mednec.store import audit
 from mednec.store.db import Database
-from mednec.engine.evaluate import evaluate as run_policy
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
 
