@@ -233,3 +233,18 @@ def test_overdue_is_flagged(web: Web, first_line: str) -> None:
     assert "Overdue" in t
     assert "Overdue by" in text_of(web.client("req").get(f"/answers/{first_line}").text)
     assert first_line in web.client("doc").get("/queue?show=overdue").text
+
+
+def test_answer_page_renders_in_under_300_ms(web: Web, first_line: str) -> None:
+    """Server-side time of the answer page without the article cache (benchmarks/bench_web.py measures more)."""
+    import time
+
+    c = web.client("req")
+    c.get(f"/answers/{first_line}")  # templates compiled
+    times = []
+    for audience in ("clinician", "payer", "patient") * 3:
+        web.app.state.web.articles.clear()
+        t = time.perf_counter()
+        assert c.get(f"/answers/{first_line}?audience={audience}").status_code == 200
+        times.append(time.perf_counter() - t)
+    assert sorted(times)[len(times) // 2] < 0.3, times

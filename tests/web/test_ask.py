@@ -138,15 +138,31 @@ def test_roles_that_may_not_ask(web: Web) -> None:
 
 
 def test_upload_fhir_bundle(web: Web) -> None:
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
-    bundle = next(p for p in sorted(fixtures.rglob("*.json")) if '"Bundle"' in p.read_text()[:2000])
+    bundle = Path(__file__).resolve().parents[1] / "fixtures" / "fhir" / "bundle-first-line.json"
     c = web.client("req")
     token = csrf_of(c.get("/ask?mode=upload").text)
     r = c.post("/ask/upload", data={"csrf": token}, files={"upload": (bundle.name, bundle.read_bytes(),
                                                                      "application/json")})
-    assert r.status_code in (200, 422), r.text
-    if r.status_code == 200:
-        assert "What I understood" in r.text and form_fields(r.text, "/ask/evaluate")["origin"] == "fhir"
+    assert r.status_code == 200, text_of(r.text)[:2000]
+    assert "What I understood" in r.text and "Patient/" in r.text
+    fields = form_fields(r.text, "/ask/evaluate")
+    assert fields["origin"] == "fhir" and fields["f.hemoglobin"]
+    fields["drug"] = "luspatercept"
+    r = c.post("/ask/evaluate", data=fields, follow_redirects=False)
+    assert r.status_code == 303, text_of(r.text)[:2000]
+    assert web.service.list_cases(web.service.authenticate(web.keys["req"]))[0][0].source == "fhir"
+
+
+def test_upload_a_note(web: Web) -> None:
+    note = ("Date of service: 2026-11-18\nDx: MDS with ring sideroblasts (D46.1). IPSS-R low.\n"
+            "Hgb 8.2 g/dL on 2026-11-15. Serum EPO 180 mU/mL.\nSF3B1 mutated. No del(5q).\n"
+            "Plan: request luspatercept.\n")
+    c = web.client("req")
+    token = csrf_of(c.get("/ask?mode=upload").text)
+    r = c.post("/ask/upload", data={"csrf": token}, files={"upload": ("note.txt", note.encode(), "text/plain")})
+    assert r.status_code == 200, text_of(r.text)[:2000]
+    fields = form_fields(r.text, "/ask/evaluate")
+    assert fields["origin"] == "note" and fields["f.hemoglobin"] == "8.2"
 
 
 def test_upload_bad_json_and_empty(web: Web) -> None:
