@@ -222,6 +222,44 @@ def _race(server: Server, keys: dict[str, str], rounds: int) -> dict[str, Any]:
     return {"rounds": rounds, "exactly_one_winner": sum(w == 1 for w in wins), "double_wins": sum(w > 1 for w in wins)}
 
 
+def _wrk_load(base: str, key: str, case_ids: list[str], seconds: float, clients: int) -> dict[str, Any] | None:
+    """The load phase with wrk (a C load generator) when installed: a Python generator on the same
+    two cores would take much of the CPU the server needs."""
+    import re
+    import shutil
+
+    exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    paths = ", ".join(f'"/cases/{c}/evaluations"' for c in case_ids)
+    script = f"""
+local paths = {{{paths}}}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("POST", paths[(i % #paths) + 1], {{["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer {key}"}}, '{{"drug": "reblozyl"}}')
+end
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    out = subprocess.run([exe, "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency", "-s", f.name, base],
+                         capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float | None:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return None
+        return round(float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)], 1)
+
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    n_err = (int(bad.group(1)) if bad else 0) + (sum(int(x) for x in errs.groups()) if errs else 0)
+    return {"evaluations": total, "seconds": seconds, "per_s": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))),  # type: ignore[union-attr]
+            "p50_ms": ms("50"), "p99_ms": ms("99"), "errors": n_err, "first_errors": [], "generator": "wrk"}
+
+
 def _pg_database() -> tuple[str, Any]:
     import sqlalchemy as sa
 
@@ -254,7 +292,8 @@ def run_backend(backend: str, seconds: float, clients: int, workers: int) -> dic
                 case_ids = [c.post("/cases", json={"case": _case()}, headers=_h(keys["req"])).json()["id"]
                             for _ in range(50)]
             asyncio.run(_load(server.base, keys["req"], case_ids, 2, clients))  # warm-up
-            load = asyncio.run(_load(server.base, keys["req"], case_ids, seconds, clients))
+            load = _wrk_load(server.base, keys["req"], case_ids, seconds, clients) or \
+                asyncio.run(_load(server.base, keys["req"], case_ids, seconds, clients))
             race = _race(server, keys, 20)
             acked = asyncio.run(_writes_until_killed(server, keys, 4))
         finally:
@@ -285,7 +324,8 @@ def main() -> int:
     for b, r in results.items():
         ld, cr, ra = r["load"], r["crash"], r["race"]
         print(f"[{b}] {ld['per_s']} evaluations/s over {ld['seconds']} s ({ld['evaluations']} requests, "
-              f"{args.clients} clients, {args.workers} workers); p50 {ld['p50_ms']} ms, p99 {ld['p99_ms']} ms; "
+              f"{args.clients} clients via {ld.get('generator', 'httpx')}, {args.workers} workers); "
+              f"p50 {ld['p50_ms']} ms, p99 {ld['p99_ms']} ms; "
               f"errors {ld['errors']} {ld['first_errors']}")
         print(f"[{b}] SIGKILL mid-load: acknowledged {cr['acknowledged']}, lost {cr['lost']}; "
               f"audit {cr['audit_entries']} entries, chain {'intact' if cr['audit_chain_ok'] else 'BROKEN'}")

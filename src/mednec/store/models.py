@@ -4,6 +4,8 @@ the audit log and every log line carry ids, versions and hashes, never patient f
 from __future__ import annotations
 
 import datetime as dt
+import json
+import zlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,7 +96,10 @@ class Evaluation(Base):
     as_of: Mapped[dt.date] = mapped_column(sa.Date)
     determination: Mapped[str] = mapped_column(sa.String(40))
     input_hash: Mapped[str] = mapped_column(sa.String(80))
-    result: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # the full determination as delivered: zlib-compressed JSON (rows before migration 0006 kept
+    # it in the JSON column `result`); read it through `.result`
+    result_json: Mapped[dict[str, Any] | None] = mapped_column("result", JSONType, nullable=True)
+    result_z: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
     state: Mapped[str] = mapped_column(sa.String(32), default="submitted", index=True)
     reviewer_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     decision: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  # approved | denied
@@ -107,6 +112,18 @@ class Evaluation(Base):
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (sa.CheckConstraint(f"state in {STATES}", name="ck_evaluations_state"),)
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The determination exactly as it was delivered."""
+        if self.result_z is not None:
+            return json.loads(zlib.decompress(self.result_z))  # type: ignore[no-any-return]
+        return dict(self.result_json or {})
+
+    @staticmethod
+    def pack_result(result: dict[str, Any]) -> bytes:
+        """Compress a determination for storage (one serialisation, no JSON parsing in the database)."""
+        return zlib.compress(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode(), 1)
 
 
 class ReviewAction(Base):

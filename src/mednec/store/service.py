@@ -270,7 +270,7 @@ class Service:
                 id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
                 policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
                 urgency=urgency, as_of=det.as_of, determination=det.determination, input_hash=det.input_hash,
-                result=det.to_dict(), state="submitted", submitted_at=now, due_at=now + TURNAROUND[urgency],
+                result_z=Evaluation.pack_result(det.to_dict()), state="submitted", submitted_at=now, due_at=now + TURNAROUND[urgency],
             )
             s.add(ev)
             s.flush()
