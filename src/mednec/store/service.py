@@ -105,7 +105,7 @@ class Service:
         self.db = db
         self.runtime = runtime
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
-        self._auth_cache: dict[str, tuple[Principal, float]] = {}
+        self._auth_cache: dict[str, tuple[Principal | None, float]] = {}
         self.policies = PolicyRegistry(db, runtime)
 
     # ---- organisations, users, keys -------------------------------------------------
@@ -143,12 +143,9 @@ class Service:
                          detail={"user": user_id}, at=self.now())
             return key
 
-    def authenticate(self, key: str | None) -> Principal:
-        """The user an API key belongs to. Successful look-ups are cached for ``AUTH_CACHE_SECONDS``
-        (a revoked key stops working within that time); failures are audited."""
-        if not key:
-            raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
-        digest = hash_key(key)
+    def principal_for_key_hash(self, digest: str) -> Principal | None:
+        """The user whose unrevoked API key has this SHA-256 hash, or None. Look-ups (found or not)
+        are cached for ``AUTH_CACHE_SECONDS``, so a revoked key stops working within that time."""
         hit = self._auth_cache.get(digest)
         if hit is not None and hit[1] > time.monotonic():
             return hit[0]
@@ -157,11 +154,19 @@ class Service:
                 sa.select(User).join(ApiKey, ApiKey.user_id == User.id)
                 .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
             ).scalar_one_or_none()
-        if row is not None:
-            principal = Principal(row.id, row.org_id, row.role, row.name)
-            if len(self._auth_cache) > 10_000:
-                self._auth_cache.clear()
-            self._auth_cache[digest] = (principal, time.monotonic() + AUTH_CACHE_SECONDS)
+        principal = None if row is None else Principal(row.id, row.org_id, row.role, row.name)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (principal, time.monotonic() + AUTH_CACHE_SECONDS)
+        return principal
+
+    def authenticate(self, key: str | None) -> Principal:
+        """The user an API key belongs to. Successful look-ups are cached for ``AUTH_CACHE_SECONDS``
+        (a revoked key stops working within that time); failures are audited."""
+        if not key:
+            raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
+        principal = self.principal_for_key_hash(hash_key(key))
+        if principal is not None:
             return principal
         with self.db.session() as s:  # committed before raising, so the failure stays on record
             audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",

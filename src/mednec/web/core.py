@@ -88,7 +88,6 @@ class WebState:
     def __init__(self, service: Service, signer: Signer) -> None:
         self.service = service
         self.signer = signer
-        self.principals: dict[str, tuple[Principal | None, float]] = {}
         self._names: dict[str, tuple[str, float]] = {}
         self.articles: dict[tuple[Any, ...], Any] = {}
 
@@ -151,7 +150,7 @@ def ctx_of(request: Request) -> Ctx:
         return cached  # type: ignore[no-any-return]
     state: WebState = request.app.state.web
     session = SessionData.from_cookie(state.signer, request.cookies.get(COOKIE))
-    principal = principal_for(state.service, session.key_hash, state.principals)
+    principal = principal_for(state.service, session.key_hash)
     if session.key_hash and principal is None:  # key revoked: the session ends
         session.sign_out()
     ctx = Ctx(request, state, session, principal)

@@ -23,16 +23,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
-from mednec.store.models import ApiKey, User
 from mednec.store.service import Principal, Service
 
 __all__ = ["COOKIE", "MAX_AGE", "SessionData", "Signer", "principal_for", "secret_key"]
 
 COOKIE = "mednec_session"
 MAX_AGE = 12 * 3600  # a working day
-_CACHE_SECONDS = 30.0
 log = logging.getLogger("mednec.web")
 
 
@@ -122,22 +118,8 @@ class SessionData:
         return bool(token) and hmac.compare_digest(str(token), self.csrf)
 
 
-def principal_for(service: Service, key_hash: str | None,
-                  cache: dict[str, tuple[Principal | None, float]]) -> Principal | None:
-    """The user whose unrevoked API key has this hash (cached for 30 s, like the API's look-up)."""
+def principal_for(service: Service, key_hash: str | None) -> Principal | None:
+    """The user whose unrevoked API key has this hash (the service's cached look-up)."""
     if not key_hash:
         return None
-    _cache = cache
-    hit = _cache.get(key_hash)
-    if hit is not None and hit[1] > time.monotonic():
-        return hit[0]
-    with service.db.reading() as s:
-        row = s.execute(
-            sa.select(User).join(ApiKey, ApiKey.user_id == User.id)
-            .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-        ).scalar_one_or_none()
-    principal = None if row is None else Principal(row.id, row.org_id, row.role, row.name)
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[key_hash] = (principal, time.monotonic() + _CACHE_SECONDS)
-    return principal
+    return service.principal_for_key_hash(key_hash)
