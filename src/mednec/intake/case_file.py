@@ -28,12 +28,13 @@ from mednec.errors import CaseFormatError, ContradictionError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
 from mednec.intake.values import parse_date, parse_fact_value
+from mednec.yaml_loader import SafeLoader
 
 __all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "parse_case_text"]
 
 _TOP_KEYS = {"id", "title", "description", "as_of", "patient", "facts"}
 _PATIENT_KEYS = {"birth_date", "sex", "age"}
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = SafeLoader
 
 
 class _CaseLoader(_Base):  # type: ignore[misc]

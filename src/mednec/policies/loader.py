@@ -25,10 +25,11 @@ from mednec.policies.compile import compile_policy
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
+from mednec.yaml_loader import SafeLoader
 
 __all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "read_yaml"]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = SafeLoader
 
 
 def read_yaml(path: Path) -> Any:
