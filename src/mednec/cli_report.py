@@ -1,7 +1,7 @@
 """`mednec report`: the answer as a document (article, letter, denial notice, information request).
 
 Registered on the main app by ``register(app)``. Only typer and the standard library are
-imported here; jinja2 and weasyprint load when a document is rendered, so ``mednec evaluate``
+imported here; jinja2 (and typst, for PDF) load when a document is rendered, so ``mednec evaluate``
 starts no slower.
 """
 

@@ -1,4 +1,4 @@
-"""PDF output, render speed, the CLI command and its errors, and the cold start of `mednec evaluate`."""
+"""PDF output, render speed (every format, PDF included), the CLI command and its errors, and the cold start of `mednec evaluate`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from mednec.render.formats import render
 
 from .cases import EXAMPLES, document, example
 
-FORMATS = ("markdown", "html", "json")
+FORMATS = ("markdown", "html", "json", "pdf")
 
 
 def test_pdf_renders() -> None:
-    pytest.importorskip("weasyprint")
     pdf = render(document(example("del5q"), "denial", "patient"), "pdf")
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF") and len(pdf) > 5000
 
@@ -75,8 +74,8 @@ def test_cli_report_errors_exit_2_with_a_message(args: list[str], needle: str) -
 
 
 def test_evaluate_does_not_import_the_document_stack() -> None:
-    """`mednec evaluate` must not pay for jinja2 or weasyprint (its cold start stays < 0.5 s)."""
-    code = ("import sys, mednec.cli, mednec.cli_report; "
-            "print(','.join(m for m in ('jinja2', 'weasyprint', 'markupsafe') if m in sys.modules))")
+    """`mednec evaluate` must not pay for jinja2 or typst (its cold start stays < 0.5 s)."""
+    code = ("import sys, mednec.cli, mednec.cli_report, mednec.render.formats; "
+            "print(','.join(m for m in ('jinja2', 'typst', 'markupsafe') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == ""

@@ -1,27 +1,35 @@
-"""Documents -> Markdown, self-contained HTML, PDF (WeasyPrint) and JSON.
+"""Documents -> Markdown, self-contained HTML, PDF (Typst) and JSON.
 
 One Jinja2 template per document type (``templates/<document>.j2``) is written against a
-small macro vocabulary (``section``, ``table``, ``ul``...) that ``_md.j2`` and ``_html.j2``
-implement, so a document's wording exists once for both formats. jinja2 and weasyprint are
-imported only when a document is rendered, so ``mednec evaluate`` does not pay for them.
+small macro vocabulary (``section``, ``table``, ``ul``...) that ``_md.j2``, ``_html.j2`` and
+``_typ.j2`` implement, so a document's wording exists once for every format. The PDF is the
+Typst markup of ``_typ.j2`` (page and type in ``style.typ``) compiled by the ``typst`` package
+with its embedded fonts only. jinja2 and typst are imported only when a document is rendered,
+so ``mednec evaluate`` does not pay for them.
 
 Citation marks: Markdown writes ``[1]`` / ``[1, 3]`` before a sentence's final full stop;
-HTML writes the same marks as links to ``#ref-<n>`` in the reference list.
+HTML and PDF write the same marks as links to the numbered reference (``#ref-<n>``, ``<ref-n>``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mednec.render.common import VERDICT_WORD
 from mednec.render.model import Cited, EvidenceItem, to_data
 from mednec.render.values import long_date
 
-__all__ = ["FORMATS", "render", "render_html", "render_json", "render_markdown", "render_pdf", "template_name"]
+if TYPE_CHECKING:
+    import typst
+
+__all__ = ["FORMATS", "render", "render_html", "render_json", "render_markdown", "render_pdf", "render_typst",
+           "template_name", "typst_escape"]
 
 FORMATS = ("markdown", "html", "pdf", "json")
 _ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
@@ -63,15 +71,36 @@ def render_html(doc: Any) -> str:
     return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
 
 
+def render_typst(doc: Any) -> str:
+    """The Typst source of ``doc``'s PDF."""
+    text: str = _env("typst").get_template(template_name(doc)).render(a=doc, fmt="typst")
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
 def render_pdf(doc: Any) -> bytes:
-    import logging
-
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf: bytes = HTML(string=render_html(doc)).write_pdf()
+    """``doc`` as a tagged PDF; the same document gives the same bytes (its date is the timestamp)."""
+    source, when = render_typst(doc).encode(), _timestamp(doc)
+    with _TYPST_LOCK:  # one compiler per process, and it compiles one document at a time ("Already borrowed")
+        pdf = _typst_compiler().compile(input=source, format="pdf", timestamp=when)
+    assert isinstance(pdf, bytes)
     return pdf
+
+
+_TYPST_LOCK = threading.Lock()
+
+
+@cache
+def _typst_compiler() -> typst.Compiler:
+    """One compiler per process (fonts loaded once), with Typst's embedded fonts only."""
+    import typst
+
+    return typst.Compiler(ignore_system_fonts=True)
+
+
+def _timestamp(doc: Any) -> dt.datetime:
+    """Noon UTC of the document's date: the PDF's creation date, so output does not depend on the clock."""
+    day = getattr(doc, "last_updated", None) or getattr(doc, "date", None) or "2000-01-01"
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12), dt.UTC)
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -118,6 +147,55 @@ def _status_md(code: str | None) -> str:
     return f"{_ICON[code]} {_WORD[code]}" if code else ""
 
 
+# -- Typst ------------------------------------------------------------------------------------
+
+# Characters with a meaning in Typst markup: markup (* _ ` $ # < > @ [ ] \), line starts (= - + / .),
+# term lists (/ term: text), shorthands (~ -- --- -? ... ' "), comments and links (/). Each is
+# written with a backslash (Typst accepts a backslash before any character).
+_TYPST_SPECIAL = re.compile(r"[\\#*_`$<>@\[\]~/=+\-.:'\"]")
+# Typst's line breaks (two of them end a paragraph): data text stays on one line.
+_TYPST_NEWLINE = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def typst_escape(text: str) -> str:
+    """``text`` as Typst markup that shows exactly ``text`` (newlines become spaces)."""
+    return _TYPST_SPECIAL.sub(r"\\\g<0>", _TYPST_NEWLINE.sub(" ", text))
+
+
+def _typst_value(value: Any) -> str:
+    """A Python value as a Typst code literal: none, true/false, integer or string."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _TYPST_NEWLINE.sub("\\\\n", text) + '"'
+
+
+def _marks_typst(nums: Iterable[int]) -> str:
+    """``#cites(1, 3);``: the superscript marks, linked to the reference list (style.typ)."""
+    nums = sorted(set(nums))
+    return f"#cites({', '.join(map(str, nums))});" if nums else ""
+
+
+def _cited_typst(c: Cited | str) -> str:
+    if isinstance(c, str):
+        return typst_escape(c)
+    text, marks = c.text, _marks_typst(c.cites)
+    if marks and text.endswith("."):
+        out = f"{typst_escape(text[:-1])} {marks}\\."
+    else:
+        out = f"{typst_escape(text)} {marks}" if marks else typst_escape(text)
+    return f"{out} #secondary[(secondary source)]" if c.status == "secondary" else out
+
+
+def _finding_typst(e: EvidenceItem) -> str:
+    marks = _marks_typst(e.cites)
+    return f"{typst_escape(_finding(e, ''))} {marks}" if marks else typst_escape(_finding(e, ""))
+
+
 @cache
 def _env(fmt: str) -> Any:
     import jinja2
@@ -150,26 +228,58 @@ def _env(fmt: str) -> Any:
         return Markup('<span class="st st-{0}"><span aria-hidden="true">{1}</span> {2}</span>').format(
             code, _ICON[code], _WORD[code])
 
-    html = fmt == "html"
+    def finalize_typst(value: Any) -> Markup:
+        """Every plain value printed with {{ }} becomes escaped Typst markup; Markup (macro and filter
+        output) is Typst already. Jinja calls this before its (HTML) autoescape, which leaves Markup alone."""
+        return value if isinstance(value, Markup) else Markup(typst_escape(str(value)))
+
+    # Typst filters build plain str and wrap it in Markup once: str + Markup would HTML-escape the str.
+    def marks_typst(nums: Iterable[int]) -> Markup:
+        return Markup(_marks_typst(nums))
+
+    def cited_typst(c: Cited | str) -> Markup:
+        return Markup(_cited_typst(c))
+
+    def evidence_typst(items: Iterable[EvidenceItem]) -> Markup:
+        return Markup(" \\ ".join(_finding_typst(e) for e in items))
+
+    def status_typst(code: str | None) -> Markup:
+        return Markup(f"#status({_typst_value(code)});") if code else Markup("")
+
+    html, typ = fmt == "html", fmt == "typst"
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mednec.render", "templates"),
-        autoescape=html,
+        autoescape=html or typ,
+        finalize=finalize_typst if typ else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    if typ:
+        env.filters.update(
+            cited=cited_typst,
+            marks=marks_typst,
+            evidence=evidence_typst,
+            status=status_typst,
+            cell=lambda v: "" if v is None else v,
+            ldate=lambda d: long_date(d).replace(" ", "\u00a0"),
+            typ=lambda v: Markup(_typst_value(v)),
+        )
+    else:
+        env.filters.update(
+            cited=cited_html if html else _cited_md,
+            marks=marks_html if html else _marks_md,
+            evidence=evidence_html if html else _evidence_md,
+            status=status_html if html else _status_md,
+            cell=(lambda v: v) if html else _cell_md,
+            ldate=(lambda d: long_date(d).replace(" ", "\u00a0")) if html else long_date,
+        )
     env.filters.update(
-        cited=cited_html if html else _cited_md,
-        marks=marks_html if html else _marks_md,
-        evidence=evidence_html if html else _evidence_md,
-        status=status_html if html else _status_md,
-        cell=(lambda v: v) if html else _cell_md,
-        ldate=(lambda d: long_date(d).replace(" ", "\u00a0")) if html else long_date,
         word=lambda code: _WORD.get(code, "") if code else "",
         verdict=lambda code: VERDICT_WORD.get(code, "") if code else "",
     )
-    env.globals["macros"] = "_html.j2" if html else "_md.j2"
+    env.globals["macros"] = {"html": "_html.j2", "typst": "_typ.j2"}.get(fmt, "_md.j2")
     from mednec.render.phrases import phrases
 
     env.globals["status_plain"] = phrases()["status_plain"]
