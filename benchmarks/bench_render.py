@@ -7,8 +7,11 @@ audience, and the letter, denial notice and information request of the bundled e
 * the output size;
 and the cold start of ``mednec evaluate`` and ``mednec report`` (fresh processes, median of 3).
 
-Target: < 200 ms per article after start-up for markdown, html and json. PDF goes through
-WeasyPrint layout and is reported, not held to that target. Exits 1 when a target is missed.
+Target (issue #4): < 200 ms per article after start-up in every format, PDF included (Typst):
+the best of the N renders, and the first render of every article but the format's first one
+(which pays for start-up: template compilation, for PDF also font loading). For PDF that first
+render is a compile Typst has not memoised; later renders of the same document reuse Typst's
+memoised layout. Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="renders per document and format after the first")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
-    ap.add_argument("--no-pdf", action="store_true", help="skip PDF (WeasyPrint)")
+    ap.add_argument("--no-pdf", action="store_true", help="skip PDF (Typst)")
     args = ap.parse_args()
     formats = ("markdown", "html", "json") + (() if args.no_pdf else ("pdf",))
     rows = []
@@ -78,8 +81,8 @@ def main() -> int:
     print(f"runtime load (dictionary + policies): {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"{'document':44} {'format':9} {'first':>9} {'best':>9} {'median':>9}  size")
     for fmt in formats:
-        repeat = max(1, args.repeat if fmt != "pdf" else min(args.repeat, 3))
-        for file, phase, document, audience in JOBS:
+        repeat = max(1, args.repeat)
+        for i, (file, phase, document, audience) in enumerate(JOBS):
             first, out = _time(lambda: render(_build(file, phase, document, audience), fmt))  # noqa: B023
             times = [_time(lambda: render(_build(file, phase, document, audience), fmt))[0]  # noqa: B023
                      for _ in range(repeat)]
@@ -87,7 +90,7 @@ def main() -> int:
             size = f"{len(out):,} bytes"
             name = f"{file.removeprefix('luspatercept-').removesuffix('.yaml')} {document} ({audience})"
             print(f"{name:44} {fmt:9} {first * 1000:7.0f}ms {best * 1000:7.1f}ms {median * 1000:7.1f}ms  {size}")
-            if fmt != "pdf" and document == "article" and best >= TARGET_S:
+            if document == "article" and (best >= TARGET_S or (i > 0 and first >= TARGET_S)):
                 ok = False
             rows.append({"document": name, "format": fmt, "first_ms": first * 1000, "best_ms": best * 1000,
                          "median_ms": median * 1000, "size": len(out)})
