@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from tests.api.conftest import World, example
@@ -106,3 +107,51 @@ def test_two_reviewers_racing_cannot_both_succeed(world: World) -> None:
     hist = w.client.get(f"/evaluations/{ev}/history", headers=w.h("doc")).json()["items"]
     assert len(hist) == 1
     assert w.client.get("/audit/verify", headers=w.h("auditor")).json()["ok"] is True
+
+
+def test_an_evaluation_is_stored_with_its_audit_entry_in_few_statements(world: World) -> None:
+    """Storing an evaluation: read the case, lock the chain head, write (on PostgreSQL the
+    evaluation, the entry and the head move in one statement). The POST body's determination
+    is the stored one, byte for byte in content."""
+    w = world
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    statements: list[str] = []
+    full: list[str] = []
+
+    def record(_conn: object, _cur: object, stmt: str, *_: object) -> None:
+        statements.append(stmt.split()[0].upper())
+        full.append(stmt)
+
+    sa.event.listen(w.service.db.engine, "before_cursor_execute", record)
+    try:
+        posted = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()
+    finally:
+        sa.event.remove(w.service.db.engine, "before_cursor_execute", record)
+    writes = [s for s in statements if s in ("INSERT", "UPDATE", "WITH")]
+    if w.service.db.is_sqlite:
+        assert writes == ["INSERT", "INSERT", "UPDATE"], statements
+    else:
+        assert writes == ["WITH"], statements  # one round trip for the three writes
+    reads = [s for s in full if s.startswith("SELECT") and "policy_versions" not in s]  # not the registry's refresh
+    assert len(reads) == 2 and "FROM cases" in reads[0] and "FROM audit_head" in reads[1], reads
+    got = w.client.get(f"/evaluations/{posted['id']}", headers=w.h("req")).json()
+    assert got["result"] == posted["result"] and got["result"]["determination"] == posted["determination"]
+    assert w.client.get("/audit/verify", headers=w.h("auditor")).json()["ok"] is True
+
+
+def test_a_failed_audit_write_stores_no_evaluation(world: World) -> None:
+    """The evaluation and its audit entry commit together or not at all: the entry is written
+    after the evaluation, and when it fails the evaluation is gone too."""
+    w = world
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    refuse = ("CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.action = 'evaluation.create' "
+              "BEGIN SELECT RAISE(ABORT, 'refused'); END" if w.service.db.is_sqlite else
+              "ALTER TABLE audit_log ADD CONSTRAINT refuse CHECK (action <> 'evaluation.create') NOT VALID")
+    with w.service.db.engine.begin() as c:
+        c.execute(sa.text(refuse))
+    with pytest.raises(sa.exc.DBAPIError):
+        w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req"))
+    with w.service.db.engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM evaluations")).scalar_one() == 0

@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
+from mednec.api.responses import JSON, plain
 from mednec.errors import ConflictError, InputError
 from mednec.store.models import IdempotencyRecord
 from mednec.store.service import Principal, Service
@@ -65,7 +66,7 @@ def idempotent(
     response; the same key with a different body is refused (422)."""
     if not key:
         status, payload, headers = run()
-        return JSONResponse(payload, status_code=status, headers=headers)
+        return JSON(payload, status_code=status, headers=headers)
     if len(key) > 200:
         raise InputError("Idempotency-Key is at most 200 characters", field="Idempotency-Key")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
@@ -80,7 +81,7 @@ def idempotent(
     try:
         with service.db.session() as s:
             s.add(IdempotencyRecord(user_id=principal.id, key=key, request_hash=digest, status_code=status,
-                                    response=payload, headers=headers))
+                                    response=plain(payload), headers=headers))
     except IntegrityError:
         raise ConflictError("a request with this Idempotency-Key is already being processed") from None
-    return JSONResponse(payload, status_code=status, headers=headers)
+    return JSON(payload, status_code=status, headers=headers)

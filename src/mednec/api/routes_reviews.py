@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mednec.api.deps import Auth, Paging, get_service, idempotent
+from mednec.api.responses import JSON
 from mednec.api.views import evaluation_view, review_view
 from mednec.errors import ConflictError
 from mednec.store.service import Service
@@ -41,7 +42,7 @@ def list_evaluations(
 @router.get("/evaluations/{eval_id}", summary="Read an evaluation with its full determination")
 def get_evaluation(eval_id: str, principal: Auth, service: Svc) -> JSONResponse:
     ev = service.get_evaluation(principal, eval_id)
-    return JSONResponse(evaluation_view(ev, service), headers={"ETag": f'"v{ev.version}"'})
+    return JSON(evaluation_view(ev, service), headers={"ETag": f'"v{ev.version}"'})
 
 
 @router.get("/evaluations/{eval_id}/history", summary="The review history of an evaluation")

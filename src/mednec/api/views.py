@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.store.service import Service
 
@@ -22,6 +24,8 @@ def case_view(c: Case) -> dict[str, Any]:
 
 
 def evaluation_view(e: Evaluation, service: Service, *, full: bool = True) -> dict[str, Any]:
+    """An evaluation; ``full`` adds its determination (``result``) as an ``orjson.Fragment``, so
+    render it with ``api.responses.JSON`` (or ``orjson``), not ``json``."""
     out: dict[str, Any] = {
         "id": e.id, "case": e.case_id, "org": e.org_id, "drug": e.drug, "phase": e.phase,
         "policy": {"id": e.policy_id, "version": e.policy_version}, "urgency": e.urgency,
@@ -36,7 +40,7 @@ def evaluation_view(e: Evaluation, service: Service, *, full: bool = True) -> di
         "version": e.version,
     }
     if full:
-        out["result"] = e.result
+        out["result"] = orjson.Fragment(e.result_raw)  # rendered by api.responses.JSON
     return out
 
 

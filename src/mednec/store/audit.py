@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -64,23 +66,64 @@ def append(
     input_hash: str | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Append one entry inside the caller's transaction."""
+    together_with: Sequence[tuple[sa.Insert, dict[str, Any]]] = (),
+) -> str:
+    """Append one entry inside the caller's transaction and return its hash.
+
+    ``together_with``: the INSERTs of the change the entry records, as (statement made by
+    ``insert_statement``, values), written in the same round trip as the entry on PostgreSQL
+    (data-modifying CTEs of the head update) and one after the other elsewhere. Statements are
+    built once with bound parameters and run on the session's connection, not through the ORM
+    unit of work: storing an evaluation is then two round trips (lock the chain head, write
+    the evaluation, the entry and the head), which was most of what a POST of one cost.
+    """
+    conn = session.connection()
     stripe = stripe_of(entity_type, entity_id)
-    head = session.execute(sa.select(AuditHead).where(AuditHead.id == stripe).with_for_update()).scalar_one_or_none()
+    head = conn.execute(_LOCK_HEAD, {"stripe": stripe}).one_or_none()
     if head is None:
         _create_heads(session)
-        head = session.execute(sa.select(AuditHead).where(AuditHead.id == stripe).with_for_update()).scalar_one()
+        head = conn.execute(_LOCK_HEAD, {"stripe": stripe}).one()
     seq = head.seq + 1
     at = at or dt.datetime.now(dt.UTC)
     detail = detail or {}
     h = entry_hash(head.hash, seq, at, actor_id, action, entity_type, entity_id, policy_version, input_hash, detail)
-    entry = AuditEntry(stripe=stripe, stripe_seq=seq, at=at, actor_id=actor_id, action=action,
-                       entity_type=entity_type, entity_id=entity_id, policy_version=policy_version,
-                       input_hash=input_hash, detail=detail, prev_hash=head.hash, hash=h)
-    session.add(entry)
-    head.seq, head.hash = seq, h
-    return entry
+    values = {"stripe": stripe, "stripe_seq": seq, "at": at, "actor_id": actor_id, "action": action,
+              "entity_type": entity_type, "entity_id": entity_id, "policy_version": policy_version,
+              "input_hash": input_hash, "detail": detail, "prev_hash": head.hash, "hash": h}
+    params = {f"{_LOG.name}_{k}": v for k, v in values.items()}
+    params.update(head_stripe=stripe, head_seq=seq, head_hash=h)
+    if conn.dialect.name == "postgresql":
+        for stmt, vals in together_with:
+            params.update((f"{stmt.table.name}_{k}", v) for k, v in vals.items())
+        conn.execute(_combined(tuple(stmt for stmt, _ in together_with)), params)
+    else:
+        for stmt, vals in together_with:
+            conn.execute(stmt, {f"{stmt.table.name}_{k}": v for k, v in vals.items()})
+        conn.execute(_ENTRY, params)
+        conn.execute(_MOVE_HEAD, params)
+    return h
+
+
+def insert_statement(table: sa.Table, columns: Sequence[str] | None = None) -> sa.Insert:
+    """An INSERT of ``columns`` (default: all) with bound parameters named ``<table>_<column>``,
+    for ``append(together_with=...)``; build it once."""
+    cols = [table.c[c] for c in columns] if columns else [c for c in table.c if c.default is None or
+                                                          not isinstance(c.default, sa.Sequence)]
+    return sa.insert(table).values({c.name: sa.bindparam(f"{table.name}_{c.name}", type_=c.type) for c in cols})
+
+
+_HEAD = cast(sa.Table, AuditHead.__table__)
+_LOG = cast(sa.Table, AuditEntry.__table__)
+_LOCK_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == sa.bindparam("stripe")).with_for_update()
+_ENTRY = insert_statement(_LOG)  # seq comes from the sequence (PostgreSQL) or the rowid (SQLite)
+_MOVE_HEAD = (sa.update(_HEAD).where(_HEAD.c.id == sa.bindparam("head_stripe"))
+              .values(seq=sa.bindparam("head_seq"), hash=sa.bindparam("head_hash")))
+
+
+@lru_cache(maxsize=16)
+def _combined(inserts: tuple[sa.Insert, ...]) -> sa.Update:
+    """The head update with the inserts and the entry as CTEs: one statement, one round trip."""
+    return _MOVE_HEAD.add_cte(*(stmt.cte(f"w{i}") for i, stmt in enumerate((*inserts, _ENTRY))))
 
 
 def _create_heads(session: Session) -> None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +51,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns written by orjson (non-string keys become strings, as with ``json``)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _pg_json(dbapi_conn: Any, _record: Any) -> None:
+    """JSON columns read by orjson (several times faster than ``json`` on case data)."""
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads, dbapi_conn)
+
+
 class Database:
     """An engine, a session factory, and the migration runner for one database URL."""
 
@@ -68,7 +81,8 @@ class Database:
         else:
             # no pre-ping (a round trip per checkout); connections are recycled instead
             self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_recycle=1800,
-                                           connect_args={"prepare_threshold": None})
+                                           connect_args={"prepare_threshold": None}, json_serializer=_json_text)
+            sa.event.listen(self.engine, "connect", _pg_json)
             self.read_engine = self.engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)

@@ -4,10 +4,10 @@ the audit log and every log line carry ids, versions and hashes, never patient f
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zlib
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -116,14 +116,26 @@ class Evaluation(Base):
     @property
     def result(self) -> dict[str, Any]:
         """The determination exactly as it was delivered."""
+        return orjson.loads(self.result_raw)  # type: ignore[no-any-return]
+
+    @property
+    def result_raw(self) -> bytes:
+        """The determination as JSON text (UTF-8), without parsing it: responses embed it as is."""
         if self.result_z is not None:
-            return json.loads(zlib.decompress(self.result_z))  # type: ignore[no-any-return]
-        return dict(self.result_json or {})
+            return zlib.decompress(self.result_z)
+        return orjson.dumps(self.result_json or {})
 
     @staticmethod
     def pack_result(result: dict[str, Any]) -> bytes:
         """Compress a determination for storage (one serialisation, no JSON parsing in the database)."""
-        return zlib.compress(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        return zlib.compress(orjson.dumps(result), 1)
+
+    def row(self) -> dict[str, Any]:
+        """Every column's value, keyed by column name, for a Core INSERT of this object."""
+        return {column: getattr(self, attr) for attr, column in _EVALUATION_COLUMNS}
+
+
+_EVALUATION_COLUMNS = tuple((a.key, a.columns[0].name) for a in sa.inspect(Evaluation).column_attrs)
 
 
 class ReviewAction(Base):

@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -65,6 +65,9 @@ AUTH_CACHE_SECONDS = 30.0
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
 FINAL = ("approved", "overturned")
 READ_ALL = ("physician_reviewer", "auditor", "admin")
+_CASES = cast(sa.Table, Case.__table__)
+_CASE_ROW = sa.select(_CASES.c.id, _CASES.c.org_id, _CASES.c.data).where(_CASES.c.id == sa.bindparam("case_id"))
+_INSERT_EVALUATION = audit.insert_statement(cast(sa.Table, Evaluation.__table__))
 
 
 def hash_key(key: str) -> str:
@@ -190,6 +193,14 @@ class Service:
             raise NotFoundError(f"no case {case_id}")
         return case
 
+    def _visible_case_row(self, s: Session, p: Principal, case_id: str) -> sa.Row[Any, Any, Any]:
+        """``_visible_case`` as a plain row (id, org_id, data) for read-only use: no ORM identity map."""
+        self._require(p, "requester", *READ_ALL)
+        row = s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none()
+        if row is None or (p.role == "requester" and row.org_id != p.org_id):
+            raise NotFoundError(f"no case {case_id}")
+        return row
+
     def _visible_eval(self, s: Session, p: Principal, eval_id: str) -> Evaluation:
         self._require(p, "requester", *READ_ALL)
         ev = s.get(Evaluation, eval_id)
@@ -268,21 +279,24 @@ class Service:
             raise InputError("phase must be initial or continuation", field="phase")
         now = self.now()
         with self.db.session() as s:
-            case = self._visible_case(s, p, case_id)
+            case = self._visible_case_row(s, p, case_id)
             facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
             det = run_policy(policy, facts, pack, self.runtime.dictionary, phase=phase)
             ev = Evaluation(
                 id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
                 policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
                 urgency=urgency, as_of=det.as_of, determination=det.determination, input_hash=det.input_hash,
-                result_z=Evaluation.pack_result(det.to_dict()), state="submitted", submitted_at=now, due_at=now + TURNAROUND[urgency],
+                result_json=None, result_z=Evaluation.pack_result(det.to_dict()), state="submitted",
+                reviewer_id=None, decision=None, decision_reason=None, signature=None, appealed=False,
+                submitted_at=now, due_at=now + TURNAROUND[urgency], decided_at=None, version=1,
             )
-            s.add(ev)
-            s.flush()
+            # written with Core statements in one round trip with its audit entry (see audit.append);
+            # the returned object is not attached to a session
             audit.append(s, actor_id=p.id, action="evaluation.create", entity_type="evaluation", entity_id=ev.id,
                          policy_version=f"{policy.id}@{policy.version}", input_hash=det.input_hash,
                          detail={"case": case.id, "determination": det.determination, "urgency": urgency,
-                                 "phase": phase}, at=now)
+                                 "phase": phase}, at=now,
+                         together_with=[(_INSERT_EVALUATION, ev.row())])
             return ev
 
     def get_evaluation(self, p: Principal, eval_id: str) -> Evaluation:

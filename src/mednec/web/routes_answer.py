@@ -276,7 +276,8 @@ def _json(ctx: Ctx, eval_id: str) -> Response:
 
     p = ctx.need_principal()
     ev = ctx.service.get_evaluation(p, eval_id)
-    body = json.dumps(evaluation_view(ev, ctx.service), indent=2, ensure_ascii=False, default=str)
+    body = json.dumps({**evaluation_view(ev, ctx.service, full=False), "result": ev.result}, indent=2,
+                      ensure_ascii=False, default=str)
     return finish(ctx, Response(body, media_type="application/json",
                                 headers={"Content-Disposition": f'attachment; filename="mednec-{ev.id}.json"'}))
 
