@@ -35,6 +35,7 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WORKERS = {"sqlite": 1, "postgresql": 2}
 PG_ADMIN = os.environ.get("MEDNEC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -315,16 +316,19 @@ def main() -> int:
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="server worker processes (default: 1 on SQLite, which has one writer at a time and "
+                         "does best with one process queueing its writers in order; 2 on PostgreSQL)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = {b: run_backend(b, args.seconds, args.clients, args.workers) for b in backends}
+    workers = {b: args.workers or DEFAULT_WORKERS[b] for b in backends}
+    results = {b: run_backend(b, args.seconds, args.clients, workers[b]) for b in backends}
     failures = []
     for b, r in results.items():
         ld, cr, ra = r["load"], r["crash"], r["race"]
         print(f"[{b}] {ld['per_s']} evaluations/s over {ld['seconds']} s ({ld['evaluations']} requests, "
-              f"{args.clients} clients via {ld.get('generator', 'httpx')}, {args.workers} workers); "
+              f"{args.clients} clients via {ld.get('generator', 'httpx')}, {workers[b]} workers); "
               f"p50 {ld['p50_ms']} ms, p99 {ld['p99_ms']} ms; "
               f"errors {ld['errors']} {ld['first_errors']}")
         print(f"[{b}] SIGKILL mid-load: acknowledged {cr['acknowledged']}, lost {cr['lost']}; "

@@ -8,8 +8,9 @@ every acknowledged commit survives a crash; PostgreSQL is used through psycopg 3
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,7 @@ class Database:
                                            connect_args={"prepare_threshold": None}, json_serializer=_json_text)
             sa.event.listen(self.engine, "connect", _pg_json)
             self.read_engine = self.engine
+        self._writer: AbstractContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -93,8 +95,12 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read-write session in one transaction: committed on success, rolled back on error."""
-        with self.sessions() as s, s.begin():
+        """A read-write session in one transaction: committed on success, rolled back on error.
+
+        On SQLite the threads of one process queue for the write lock in order (a
+        ``threading.Lock``) instead of in SQLite's busy handler, which sleeps and retries
+        unfairly: under load some writers waited seconds while others went first."""
+        with self._writer, self.sessions() as s, s.begin():
             yield s
 
     @contextmanager
