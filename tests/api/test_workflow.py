@@ -148,6 +148,20 @@ def test_idempotency_key_replays_and_refuses_a_different_body(world: World) -> N
     assert w.client.post("/cases", json=body2, headers=h).status_code == 422
 
 
+def test_an_evaluation_post_with_an_idempotency_key_replays_the_same_determination(world: World) -> None:
+    """The determination is embedded in the response as stored JSON text; the replay (from the
+    idempotency record) gives the same body, and only one evaluation exists."""
+    w = world
+    case = w.client.post("/cases", json={"case": _json(example("luspatercept-first-line.yaml"))},
+                         headers=w.h("req")).json()["id"]
+    h = w.h("req", **{"Idempotency-Key": "ev-1"})
+    a = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=h)
+    b = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=h)
+    assert a.status_code == b.status_code == 201 and b.headers.get("Idempotent-Replayed") == "true"
+    assert a.json() == b.json() and a.json()["result"]["determination"] == "meets_criteria"
+    assert w.client.get(f"/evaluations?case={case}", headers=w.h("req")).json()["total"] == 1
+
+
 def test_bad_case_is_a_problem_document_naming_the_field(world: World) -> None:
     w = world
     r = w.client.post("/cases", json={"case": {"facts": {"hemoglobin": 150}}}, headers=w.h("req"))
