@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-        workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+        workers: Annotated[int, typer.Option(help="Worker processes: keep 1 on SQLite (one writer at a time); about one per core on PostgreSQL.")] = 1,
         database_url: DbOpt = None,
     ) -> None:
         """Run the REST API (and, where installed, the CDS Hooks service and web app)."""
