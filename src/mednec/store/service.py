@@ -467,13 +467,26 @@ class Service:
         }
 
     # ---- audit ----------------------------------------------------------------------
-    def audit_entries(self, p: Principal, *, limit: int = 100, after: int = 0) -> list[Any]:
+    def audit_entries(self, p: Principal, *, limit: int = 100, after: int = 0, before: int | None = None,
+                      action: str | None = None, entity: str | None = None, newest_first: bool = False) -> list[Any]:
+        """Audit entries in order of writing (``newest_first``: the reverse), ``after`` / ``before``
+        a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
+        ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
         self._require(p, "auditor")
         from mednec.store.models import AuditEntry
 
+        q = sa.select(AuditEntry).where(AuditEntry.seq > after)
+        if before is not None:
+            q = q.where(AuditEntry.seq < before)
+        if action:
+            q = q.where(sa.or_(AuditEntry.action == action, AuditEntry.action.startswith(action + ".", autoescape=True)))
+        if entity:
+            kind, _, ident = entity.partition("/")
+            q = q.where(sa.and_(AuditEntry.entity_type == kind, AuditEntry.entity_id == ident) if ident else
+                        sa.or_(AuditEntry.entity_type == entity, AuditEntry.entity_id == entity))
         with self.db.reading() as s:
-            return list(s.execute(sa.select(AuditEntry).where(AuditEntry.seq > after)
-                                  .order_by(AuditEntry.seq).limit(limit)).scalars())
+            return list(s.execute(q.order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
+                                  .limit(limit)).scalars())
 
     def verify_audit(self) -> tuple[int, list[audit.AuditProblem]]:
         with self.db.reading() as s:
