@@ -1,7 +1,7 @@
 """The web app: server-rendered pages on the API's FastAPI application.
 
-``mount(app, service)`` adds the pages (sign-in, ask, answers, review queue, policies, about)
-and the static files under ``/static``. Pages use the same :class:`~mednec.store.service.Service`
+``mount(app, service)`` adds the pages (sign-in, ask, answers, review queue, policies, metrics,
+audit log, about) and the static files under ``/static``. Pages use the same :class:`~mednec.store.service.Service`
 as the API, so roles, organisations and the audit log apply unchanged. Nothing is imported
 from the renderer or the text intake until a page needs it.
 """
