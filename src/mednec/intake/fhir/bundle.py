@@ -11,7 +11,8 @@ index its resources; check that every clinical resource is about the bundle's on
 run each resource through the mapper for its type (:data:`MAPPERS`); keep, for each fact,
 the latest dated value (ties: the more direct statement) and assemble the transfusion and ESA
 event lists. Every resource ends up either in a fact's provenance or in ``unmapped`` with the
-reason -- nothing is dropped silently. Values dated after the evaluation date are not used.
+reason -- nothing is dropped silently; so does a part of a used resource that gave nothing
+(``Observation/cbc1.component[2]``). Values dated after the evaluation date are not used.
 
 The evaluation date is ``as_of`` when given, else the Bundle's ``timestamp``, else today.
 """
@@ -25,7 +26,16 @@ from typing import Any, NamedTuple
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir import medication, transfusion
-from mednec.intake.fhir.common import Context, EventFinding, EventList, Finding, NotMapped, Source, fhir_datetime
+from mednec.intake.fhir.common import (
+    Context,
+    EventFinding,
+    EventList,
+    Finding,
+    NotMapped,
+    Source,
+    UnusedPart,
+    fhir_datetime,
+)
 from mednec.intake.fhir.condition import map_condition
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
@@ -168,9 +178,8 @@ def findings_to_facts(
     for fid, group in by_fact.items():
         best, rest = _select(group)
         facts[fid] = _fact_entry(best, dictionary)
-        superseded = tuple(dict.fromkeys(r.label or r.source.ref for r in rest if r.source != best.source))
-        origin = best.label or best.source.ref
-        provenance.append(FactSource(fid, (origin,), (best.source.entry,), best.detail, superseded))
+        superseded = tuple(dict.fromkeys(r.where for r in rest if r.source != best.source))
+        provenance.append(FactSource(fid, (best.where,), (best.source.entry,), best.detail, superseded))
     return facts, provenance
 
 
@@ -228,6 +237,8 @@ def bundle_to_case(
                     findings.append(item)
                 elif isinstance(item, EventList):
                     lists.append(item)
+                elif isinstance(item, UnusedPart):
+                    unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
                 else:
                     events.append(item)
             break

@@ -3,7 +3,9 @@
 A mapper takes one resource (a plain dict, already validated against the R4B model) and
 returns :class:`Finding` (a candidate value for one fact) and :class:`EventFinding` (one
 transfusion or ESA course) records, or raises :class:`NotMapped` with the reason, so that the
-bundle lists the resource instead of dropping it.
+bundle lists the resource instead of dropping it. A used resource with a part that gave
+nothing (an Observation component without a value) also returns an :class:`UnusedPart`,
+which the bundle lists the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "Finding",
     "NotMapped",
     "Source",
+    "UnusedPart",
     "fhir_datetime",
     "fhir_date_of",
     "validated_value",
@@ -46,7 +49,9 @@ class Finding(NamedTuple):
     """A candidate value (canonical unit) for one scalar fact, from one resource.
 
     Among candidates for the same fact the latest ``when`` wins; ``rank`` breaks ties
-    (a value stated directly outranks one read off a karyotype string).
+    (a value stated directly outranks one read off a karyotype string). ``part`` is the
+    element inside the resource the value came from (``.component[0]``), empty for the
+    resource's own value.
     """
 
     fact: str
@@ -57,15 +62,29 @@ class Finding(NamedTuple):
     detail: str = ""
     rank: int = 1
     label: str = ""
+    part: str = ""
 
     @property
     def date(self) -> dt.date | None:
         return self.when.date() if self.when else None
 
     @property
+    def where(self) -> str:
+        """The resource, or the element of it, the value came from: ``Observation/cbc1.component[0]``."""
+        return self.label or f"{self.source.ref}{self.part}"
+
+    @property
     def origin(self) -> str:
         """The provenance written into the case: ``FHIR Observation/hb1`` or a QR item."""
-        return self.label or f"FHIR {self.source.ref}"
+        return self.label or f"FHIR {self.source.ref}{self.part}"
+
+
+class UnusedPart(NamedTuple):
+    """A part of a used resource that gave no fact (``.component[2]``), and why."""
+
+    source: Source
+    part: str
+    reason: str
 
 
 class EventList(NamedTuple):

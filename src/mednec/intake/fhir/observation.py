@@ -10,6 +10,16 @@ Which fact an Observation gives is decided by its code, through the fact diction
   prescriber's attestations (``immediate_correction_needed``, ``anemia_symptomatic``, ...);
 * failing a code, the code's text ("IPSS-R", "Ring sideroblasts", "del(5q)").
 
+**Components.** A panel (a CBC coded 58410-2 with hemoglobin, platelets and ANC as components)
+or any Observation with ``component[]``: each component whose code names a fact is mapped
+exactly as a top-level Observation of that code would be -- same unit conversion, same checks
+(a bad unit or an implausible value fails naming ``...(Observation/cbc1).component[0]
+.valueQuantity``) -- with the parent's status and date, and its provenance points at the
+component (``Observation/cbc1.component[0]``). A component naming a fact but giving no usable
+value is listed as unmapped (``Observation/cbc1.component[2]``) with the reason; components
+whose codes name no fact (WBC, MCV, ...) are not listed one by one. The Observation's own
+value, when its code names a fact, is mapped as well.
+
 Genomic results and karyotypes go to :mod:`genomics`. Only final, amended or corrected
 results count; a value with a comparator (``>500``) or a data-absent reason is listed, not
 guessed. Values are checked against the dictionary here, so an unknown unit or an implausible
@@ -31,6 +41,7 @@ from mednec.intake.fhir.common import (
     Finding,
     NotMapped,
     Source,
+    UnusedPart,
     fhir_date_of,
     fhir_datetime,
     validated_value,
@@ -47,77 +58,122 @@ def _describe(concept: Mapping[str, Any] | None) -> str:
     return "; ".join(parts) or (concept_texts(concept) or ["no code"])[0]
 
 
-def _number(resource: Mapping[str, Any], fd: FactDef, src: Source) -> tuple[Any, str | None, str]:
-    if resource.get("valueQuantity") is not None:
-        q = resource["valueQuantity"]
-        path = f"{src.path}.valueQuantity"
+def _number(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str | None, str]:
+    if element.get("valueQuantity") is not None:
+        q = element["valueQuantity"]
+        path = f"{at}.valueQuantity"
         if q.get("comparator"):
             raise NotMapped(f"value is {q['comparator']}{q.get('value')}: an exact value is needed")
         if q.get("value") is None:
             raise NotMapped("valueQuantity has no value")
         return q["value"], quantity_unit(fd, q, path=path), path
-    if resource.get("valueInteger") is not None:
-        return resource["valueInteger"], None, f"{src.path}.valueInteger"
-    if resource.get("valueString"):
-        return str(resource["valueString"]), None, f"{src.path}.valueString"
-    raise NotMapped(f"no numeric value{_absent(resource)}")
+    if element.get("valueInteger") is not None:
+        return element["valueInteger"], None, f"{at}.valueInteger"
+    if element.get("valueString"):
+        return str(element["valueString"]), None, f"{at}.valueString"
+    raise NotMapped(f"no numeric value{_absent(element)}")
 
 
-def _absent(resource: Mapping[str, Any]) -> str:
-    reason = concept_texts(resource.get("dataAbsentReason"))
+def _absent(element: Mapping[str, Any]) -> str:
+    reason = concept_texts(element.get("dataAbsentReason"))
     return f" ({reason[0]})" if reason else ""
 
 
-def _category(resource: Mapping[str, Any], fd: FactDef, src: Source) -> tuple[Any, str]:
-    concept = resource.get("valueCodeableConcept")
+def _category(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str]:
+    concept = element.get("valueCodeableConcept")
     if concept:
-        path = f"{src.path}.valueCodeableConcept"
+        path = f"{at}.valueCodeableConcept"
         candidates = [c for _, c, _ in codings(concept) if c] + concept_texts(concept)
         for raw in candidates:
             key = fd.category_key(raw)
             if key is not None:
                 return key, path
         return (candidates or [""])[0], path  # fails validation with the allowed values
-    if resource.get("valueString"):
-        return str(resource["valueString"]), f"{src.path}.valueString"
-    raise NotMapped(f"no coded value{_absent(resource)}")
+    if element.get("valueString"):
+        return str(element["valueString"]), f"{at}.valueString"
+    raise NotMapped(f"no coded value{_absent(element)}")
 
 
-def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
-    """One Observation -> one fact candidate (a karyotype may give three)."""
-    status = resource.get("status")
-    if status not in _USABLE:
-        raise NotMapped(f"status is {status}")
-    if genomics.is_genomic(resource):
-        return genomics.map_variant(resource, src, ctx)
-    fid = ctx.fact_for_code(resource.get("code"))
-    if fid is None:
-        raise NotMapped(f"code not in the fact dictionary ({_describe(resource.get('code'))})")
-    if fid == "karyotype":
-        return genomics.map_karyotype(resource, src, ctx)
+def _has_value(element: Mapping[str, Any]) -> bool:
+    return any(k.startswith("value") and v is not None for k, v in element.items())
+
+
+def _finding(
+    element: Mapping[str, Any], fid: str, when: dt.datetime | None, src: Source, ctx: Context, part: str = ""
+) -> Finding:
+    """The value of an Observation, or of one of its components (``part`` = ``.component[i]``)."""
     fd = ctx.dictionary.facts[fid]
-    when = fhir_date_of(resource, "effective", path=src.path)
-    if when is None and resource.get("issued"):
-        when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
+    at = f"{src.path}{part}"
     value: Any
     unit: str | None = None
     if fd.type == "number":
-        value, unit, path = _number(resource, fd, src)
+        value, unit, path = _number(element, fd, at)
     elif fd.type == "boolean":
-        value, path = genomics.yes_no(resource, path=f"{src.path}.value[x]"), f"{src.path}.value[x]"
+        value, path = genomics.yes_no(element, path=f"{at}.value[x]"), f"{at}.value[x]"
     elif fd.type == "category":
-        value, path = _category(resource, fd, src)
+        value, path = _category(element, fd, at)
     elif fd.type == "date":
-        raw = fhir_date_of(resource, "value", path=src.path)
+        raw = fhir_date_of(element, "value", path=at)
         if raw is None:
-            raise NotMapped(f"no date value{_absent(resource)}")
-        value, path = raw.date().isoformat(), f"{src.path}.valueDateTime"
+            raise NotMapped(f"no date value{_absent(element)}")
+        value, path = raw.date().isoformat(), f"{at}.valueDateTime"
     else:  # events are never coded on a single Observation
         raise NotMapped(f"{fid} is a list of events, not an Observation value")
     canonical, canonical_unit = validated_value(fd, value, unit, when, path=path)
     shown = f"{value} {unit}" if unit and unit != canonical_unit else ""
-    detail = f"{_describe(resource.get('code'))}" + (f" ({shown} -> {canonical:g} {canonical_unit})" if shown else "")
-    return [Finding(fid, canonical, canonical_unit, when, src, detail)]
+    detail = f"{_describe(element.get('code'))}" + (f" ({shown} -> {canonical:g} {canonical_unit})" if shown else "")
+    return Finding(fid, canonical, canonical_unit, when, src, detail, part=part)
+
+
+def _components(
+    resource: Mapping[str, Any], when: dt.datetime | None, src: Source, ctx: Context
+) -> list[Finding | UnusedPart]:
+    """Each component whose code names a fact, mapped as an Observation of that code would be."""
+    out: list[Finding | UnusedPart] = []
+    for i, comp in enumerate(resource.get("component") or ()):
+        fid = ctx.fact_for_code(comp.get("code"))
+        if fid is None:
+            continue  # a panel's other results (WBC, MCV, ...) are not listed one by one
+        part = f".component[{i}]"
+        if fid == "karyotype":
+            out.append(UnusedPart(src, part, "a karyotype is read from a karyotype Observation, not a component"))
+            continue
+        try:
+            out.append(_finding(comp, fid, when, src, ctx, part))
+        except NotMapped as exc:
+            out.append(UnusedPart(src, part, f"{fid}: {exc.reason}"))
+    return out
+
+
+def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding | UnusedPart]:
+    """One Observation -> its fact candidate (a karyotype may give three), and its components'."""
+    status = resource.get("status")
+    if status not in _USABLE:
+        raise NotMapped(f"status is {status}")
+    if genomics.is_genomic(resource):
+        return list(genomics.map_variant(resource, src, ctx))
+    fid = ctx.fact_for_code(resource.get("code"))
+    if fid is None and not resource.get("component"):
+        raise NotMapped(f"code not in the fact dictionary ({_describe(resource.get('code'))})")
+    if fid == "karyotype":
+        return list(genomics.map_karyotype(resource, src, ctx))
+    when = fhir_date_of(resource, "effective", path=src.path)
+    if when is None and resource.get("issued"):
+        when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
+    parts = _components(resource, when, src, ctx)
+    if fid is not None and (_has_value(resource) or not parts):
+        try:
+            parts.insert(0, _finding(resource, fid, when, src, ctx))
+        except NotMapped as exc:
+            if not parts:
+                raise
+            parts.insert(0, UnusedPart(src, "", exc.reason))
+    if any(isinstance(p, Finding) for p in parts):
+        return parts
+    if not parts:
+        raise NotMapped(f"code not in the fact dictionary ({_describe(resource.get('code'))}) "
+                        "and no component's code is")
+    raise NotMapped("; ".join(f"{p.part[1:] or 'value'}: {p.reason}" for p in parts if isinstance(p, UnusedPart)))
 
 
 def observation_date(when: dt.datetime | None) -> str | None:
