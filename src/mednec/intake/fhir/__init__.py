@@ -3,7 +3,8 @@
 One mapper per resource type (``patient``, ``condition``, ``observation`` with ``genomics``,
 ``transfusion`` for Procedure / BiologicallyDerivedProduct / blood MedicationAdministration,
 ``medication`` for ESA MedicationRequest / MedicationStatement / MedicationAdministration,
-``questionnaire_response``); ``bundle`` runs them and assembles the case. Codes and their
+``treatment`` for the doses and start of the requested drug, ``questionnaire_response``);
+``bundle`` runs them and assembles the case. Codes and their
 verification status are in ``codes``, UCUM units in ``units``.
 
 Nothing here imports ``fhir.resources`` at import time (see ``validate``).

@@ -2,19 +2,23 @@
 
 ::
 
-    intake = bundle_to_case(bundle_json, dictionary, as_of=dt.date(2026, 11, 20))
+    intake = bundle_to_case(bundle_json, dictionary, as_of=dt.date(2026, 11, 20), drug="Reblozyl")
     case, provenance, unmapped = intake          # also intake.case, intake.provenance, ...
     runtime.parse_case(case)                     # the same checks as a case file
 
 Steps: check the Bundle (type collection, searchset or transaction) against the R4B models;
 index its resources; check that every clinical resource is about the bundle's one Patient;
-run each resource through the mapper for its type (:data:`MAPPERS`); keep, for each fact,
-the latest dated value (ties: the more direct statement) and assemble the transfusion and ESA
-event lists. Every resource ends up either in a fact's provenance or in ``unmapped`` with the
-reason -- nothing is dropped silently; so does a part of a used resource that gave nothing
-(``Observation/cbc1.component[2]``). Values dated after the evaluation date are not used.
+run each resource through the mapper for its type (:data:`MAPPERS`, the first that takes it)
+and through :data:`ALSO_MAPPERS` (the doses of the requested drug, :mod:`treatment`); keep,
+for each fact, the latest dated value (ties: the more direct statement) and assemble the
+transfusion, ESA and treatment event lists. Every resource ends up either in a fact's
+provenance or in ``unmapped`` with the reason -- nothing is dropped silently; so does a part
+of a used resource that gave nothing (``Observation/cbc1.component[2]``). Values dated after
+the evaluation date are not used.
 
 The evaluation date is ``as_of`` when given, else the Bundle's ``timestamp``, else today.
+``drug`` is the requested drug (any of its names); without it ``treatment_start`` and
+``treatment_doses`` are not read (see :mod:`treatment`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDictionary
-from mednec.intake.fhir import medication, transfusion
+from mednec.intake.fhir import medication, transfusion, treatment
+from mednec.intake.fhir.codes import requested_drug
 from mednec.intake.fhir.common import (
     Context,
     EventFinding,
@@ -41,7 +46,16 @@ from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
 
-__all__ = ["BUNDLE_TYPES", "MAPPERS", "BundleIntake", "FactSource", "Unmapped", "bundle_to_case", "findings_to_facts"]
+__all__ = [
+    "ALSO_MAPPERS",
+    "BUNDLE_TYPES",
+    "MAPPERS",
+    "BundleIntake",
+    "FactSource",
+    "Unmapped",
+    "bundle_to_case",
+    "findings_to_facts",
+]
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction")
 
@@ -59,6 +73,12 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "MedicationRequest": (medication.map_request,),
     "MedicationStatement": (medication.map_statement,),
     "QuestionnaireResponse": (map_questionnaire_response,),
+}
+#: Mappers run as well, whatever the first took: a dose of the requested drug is also an ESA dose.
+ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
+    "MedicationAdministration": (treatment.map_administration,),
+    "MedicationRequest": (treatment.map_request,),
+    "MedicationStatement": (treatment.map_statement,),
 }
 _SUBJECT_FIELDS = ("subject", "patient")
 _PATIENT_FACTS = ("birth_date", "sex")
@@ -187,6 +207,8 @@ def bundle_to_case(
     bundle_json: Mapping[str, Any],
     dictionary: FactDictionary,
     as_of: dt.date | None = None,
+    *,
+    drug: str | None = None,
 ) -> BundleIntake:
     """Map a FHIR R4 Bundle to a case mapping (see the module docstring)."""
     from mednec.intake.fhir.validate import validate_resource
@@ -206,7 +228,7 @@ def bundle_to_case(
         raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
                                if r.get("resourceType") == "Patient" and e.get("fullUrl")}
-    ctx = Context(dictionary, as_of, resources, sources)
+    ctx = Context(dictionary, as_of, resources, sources, requested_drug(drug) if drug else None, drug or None)
     findings: list[Finding] = []
     events: list[EventFinding] = []
     lists: list[EventList] = []
@@ -225,25 +247,35 @@ def bundle_to_case(
             unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
             continue
         reasons: list[str] = []
+        taken = False
         ctx.current = src
+        out: list[Any] = []
         for mapper in mappers:
             try:
-                out = mapper(res, src, ctx)
+                out += mapper(res, src, ctx)
             except NotMapped as exc:
                 reasons.append(exc.reason)
                 continue
-            for item in out:
-                if isinstance(item, Finding):
-                    findings.append(item)
-                elif isinstance(item, EventList):
-                    lists.append(item)
-                elif isinstance(item, UnusedPart):
-                    unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
-                else:
-                    events.append(item)
+            taken = True
             break
-        else:
-            unmapped.append(Unmapped(i, src.ref, "; ".join(dict.fromkeys(reasons))))
+        for also in ALSO_MAPPERS.get(rt, ()):
+            try:
+                extra = also(res, src, ctx)
+            except NotMapped as exc:
+                reasons.insert(0, exc.reason)
+                continue
+            taken, out = taken or bool(extra), out + extra
+        for item in out:
+            if isinstance(item, Finding):
+                findings.append(item)
+            elif isinstance(item, EventList):
+                lists.append(item)
+            elif isinstance(item, UnusedPart):
+                unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
+            else:
+                events.append(item)
+        if not taken:
+            unmapped.append(Unmapped(i, src.ref, "; ".join(dict.fromkeys(r for r in reasons if r))))
     return _assemble(findings, events, lists, unmapped, ctx, bundle_json)
 
 
@@ -261,16 +293,6 @@ def _assemble(
     bundle: Mapping[str, Any],
 ) -> BundleIntake:
     as_of = ctx.as_of
-    current: list[Finding] = []
-    for f in findings:
-        if _after(f.when, as_of):
-            unmapped.append(Unmapped(f.source.entry, f.source.ref,
-                                     f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
-        else:
-            current.append(f)
-    facts, provenance = findings_to_facts(current, ctx.dictionary)
-    used = {(p.entries[0]) for p in provenance}
-
     by_fact: dict[str, list[EventFinding]] = {}
     for e in events:
         day = str(e.event.get("date") or e.event.get("start")) if e.event is not None else ""
@@ -283,11 +305,29 @@ def _assemble(
     for lst in sorted(lists, key=lambda x: x.when or dt.datetime.min):
         attested[lst.fact] = lst
     for fid, lst in attested.items():
+        for e in by_fact.pop(fid, []):
+            unmapped += [Unmapped(s.entry, s.ref, f"superseded by {lst.label}") for s in e.sources]
+    course = treatment.assemble_treatment(by_fact.pop("treatment_doses", []), by_fact.pop("treatment_start", []))
+    unmapped += [Unmapped(s.entry, s.ref, why) for s, why in course.unmapped]
+    current: list[Finding] = []
+    for f in [*findings, *([course.start] if course.start else [])]:
+        if _after(f.when, as_of):
+            unmapped.append(Unmapped(f.source.entry, f.source.ref,
+                                     f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
+        else:
+            current.append(f)
+    facts, provenance = findings_to_facts(current, ctx.dictionary)
+    used = {(p.entries[0]) for p in provenance}
+    for fid, lst in attested.items():
         facts[fid] = list(lst.events)  # type: ignore[assignment]
         provenance.append(FactSource(fid, (lst.label,), (lst.source.entry,), f"{len(lst.events)} entries attested"))
         used.add(lst.source.entry)
-        for e in by_fact.pop(fid, []):
-            unmapped += [Unmapped(s.entry, s.ref, f"superseded by {lst.label}") for s in e.sources]
+    if course.doses is not None:
+        facts["treatment_doses"] = course.doses  # type: ignore[assignment]
+        provenance.append(FactSource(
+            "treatment_doses", tuple(s.ref for f in course.used for s in f.sources),
+            tuple(s.entry for f in course.used for s in f.sources),
+            f"{ctx.drug.name if ctx.drug else ''}: " + "; ".join(f.detail for f in course.used)))
 
     transfusions = by_fact.pop("rbc_transfusions", [])
     if transfusions:

@@ -18,13 +18,21 @@ Verification status (from ../shared/clinical and the sources named beside each c
 * RxNorm ingredient codes for epoetin alfa (105694) and darbepoetin alfa (283838) are
   UNCONFIRMED (shared/clinical, from memory). They are matched, but so is the drug's name
   (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp), and the name alone suffices.
+* The drugs a request can be for (:data:`TREATMENT_DRUGS`, read by :mod:`treatment`):
+  luspatercept RxNorm 2262906, 2262911, 2262913, 2262915 are CONFIRMED as product-level codes
+  (shared/clinical/mds-anemia-facts.md section 10, from openFDA NDC 59572-775; the ingredient
+  code is not known). Lenalidomide RxNorm 342369 (ingredient) is UNCONFIRMED (same file: from
+  memory); no imetelstat RxNorm code is known. The HCPCS codes J0896 (luspatercept), J0870
+  (imetelstat), J0885 and Q5106 (epoetin alfa) and J0881 (darbepoetin alfa) are CONFIRMED
+  (same file). As for the ESAs, the name alone suffices: luspatercept, Reblozyl, ACE-536;
+  imetelstat, Rytelo; lenalidomide, Revlimid; the ESA names above.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "ABSENT_CODES",
@@ -43,7 +51,9 @@ __all__ = [
     "SF3B1_HGNC",
     "SNOMED",
     "SYSTEM_URIS",
+    "TREATMENT_DRUGS",
     "UCUM",
+    "TreatmentDrug",
     "VARIANT_ASSESSMENT",
     "codings",
     "concept_texts",
@@ -51,7 +61,9 @@ __all__ = [
     "fold",
     "is_red_cell_text",
     "names_esa_class",
+    "requested_drug",
     "system_uri",
+    "treatment_drugs",
 ]
 
 MEDNEC_BASE = "https://mednec.example/fhir"
@@ -166,3 +178,52 @@ def names_esa_class(texts: Iterable[str]) -> bool:
 def is_red_cell_text(texts: Iterable[str]) -> bool:
     """True when any text names red cells (red blood cells, RBC, PRBC, packed cells)."""
     return any(_RED_CELL.search(t) for t in texts)
+
+
+class TreatmentDrug(NamedTuple):
+    """A drug a request can be for, and how a medication resource names it.
+
+    ``names`` are folded name fragments (for an ESA, :func:`esa_drug` decides instead, so that
+    epoetin beta is not taken for epoetin alfa); ``codes`` are (system, code) pairs.
+    """
+
+    name: str
+    names: tuple[str, ...]
+    codes: frozenset[tuple[str, str]]
+
+
+#: The drugs of the shipped policies (see the module docstring for each code's status).
+TREATMENT_DRUGS: tuple[TreatmentDrug, ...] = (
+    TreatmentDrug("luspatercept", ("luspatercept", "reblozyl", "ace536"), frozenset(
+        {(RXNORM, "2262906"), (RXNORM, "2262911"), (RXNORM, "2262913"), (RXNORM, "2262915"), (HCPCS, "J0896")})),
+    TreatmentDrug("imetelstat", ("imetelstat", "rytelo"), frozenset({(HCPCS, "J0870")})),
+    TreatmentDrug("lenalidomide", ("lenalidomide", "revlimid"), frozenset({(RXNORM, "342369")})),  # UNCONFIRMED
+    TreatmentDrug("epoetin alfa", (), frozenset({(RXNORM, "105694"), (HCPCS, "J0885"), (HCPCS, "Q5106")})),
+    TreatmentDrug("darbepoetin alfa", (), frozenset({(RXNORM, "283838"), (HCPCS, "J0881")})),
+)
+_BY_NAME = {d.name: d for d in TREATMENT_DRUGS}
+
+
+def treatment_drugs(codes: Iterable[tuple[str, str, str]], texts: Iterable[str]) -> set[str]:
+    """Every drug of :data:`TREATMENT_DRUGS` a medication names, by code or by name.
+
+    More than one means the record contradicts itself (a code for one drug, the name of
+    another); :data:`ESA_CLASS` is included when only the ESA class is named.
+    """
+    texts = list(texts)
+    found = {d.name for s, c, _ in codes for d in TREATMENT_DRUGS if (s, c) in d.codes}
+    folded = [fold(t) for t in texts]
+    found |= {d.name for d in TREATMENT_DRUGS if any(n in f for n in d.names for f in folded)}
+    esa = esa_drug((), texts)  # also epoetin beta, or only the class: never the requested drug
+    if esa is not None:
+        found.add(esa)
+    return found
+
+
+def requested_drug(name: str) -> TreatmentDrug | None:
+    """The drug a request names (generic, brand or other name, e.g. ``Reblozyl``), or ``None``."""
+    folded = fold(name)
+    esa = esa_drug((), [name])
+    if esa in _BY_NAME:
+        return _BY_NAME[esa]
+    return next((d for d in TREATMENT_DRUGS if any(n in folded for n in d.names)), None)

@@ -2,10 +2,10 @@
 
 A mapper takes one resource (a plain dict, already validated against the R4B model) and
 returns :class:`Finding` (a candidate value for one fact) and :class:`EventFinding` (one
-transfusion or ESA course) records, or raises :class:`NotMapped` with the reason, so that the
-bundle lists the resource instead of dropping it. A used resource with a part that gave
-nothing (an Observation component without a value) also returns an :class:`UnusedPart`,
-which the bundle lists the same way.
+transfusion, ESA course or dose of the requested drug) records, or raises :class:`NotMapped`
+with the reason, so that the bundle lists the resource instead of dropping it. A used
+resource with a part that gave nothing (an Observation component without a value) also
+returns an :class:`UnusedPart`, which the bundle lists the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDef, FactDictionary
-from mednec.intake.fhir.codes import LOCAL_SYSTEM, codings, concept_texts, fold, system_uri
+from mednec.intake.fhir.codes import LOCAL_SYSTEM, TreatmentDrug, codings, concept_texts, fold, system_uri
 from mednec.intake.values import parse_fact_value
 
 __all__ = [
@@ -186,12 +186,15 @@ _TEXT_ALIASES: Mapping[str, tuple[str, ...]] = {
 
 @dataclass(eq=False)
 class Context:
-    """What every mapper may read: the dictionary, the evaluation date and the bundle index."""
+    """What every mapper may read: the dictionary, the evaluation date, the bundle index and the
+    requested drug (``drug``; ``drug_name`` as the caller gave it, also when not recognised)."""
 
     dictionary: FactDictionary
     as_of: dt.date
     resources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Source] = field(default_factory=dict)
+    drug: TreatmentDrug | None = None
+    drug_name: str | None = None
     #: the resource being mapped, and the resources each entry read through references
     current: Source | None = None
     links: dict[int, set[Source]] = field(default_factory=dict)
