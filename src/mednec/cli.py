@@ -85,7 +85,7 @@ def evaluate(
     """Evaluate one case against one drug's policy and explain every criterion."""
     rt = _runtime()
     policy = rt.catalog.find_drug(drug)
-    parsed = rt.read_case(case, as_of=_as_of(as_of))
+    parsed = rt.read_case(case, as_of=_as_of(as_of), drug=policy.drug.generic)
     if phase is Phase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
     det = rt.evaluate(parsed.facts, policy, phase=phase.value)

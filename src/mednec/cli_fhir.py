@@ -87,12 +87,16 @@ def to_case(
     fmt: Annotated[CaseFormat, typer.Option("--format", "-f", help="yaml (a case file) or json.")] = CaseFormat.yaml,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Evaluation date YYYY-MM-DD (default: the Bundle's timestamp, else today).")] = None,
+    drug: Annotated[str | None, typer.Option(
+        "--drug", "-d", help="The requested drug: its doses give treatment_start and treatment_doses.")] = None,
 ) -> None:
     """Print the case a Bundle gives, each fact with the resource it came from."""
     from mednec.cli import _as_of, _emit_json, _runtime
     from mednec.intake.fhir import bundle_to_case
 
-    intake = bundle_to_case(_read_json(bundle), _runtime().dictionary, _as_of(as_of))
+    rt = _runtime()
+    generic = rt.catalog.find_drug(drug).drug.generic if drug else None
+    intake = bundle_to_case(_read_json(bundle), rt.dictionary, _as_of(as_of), drug=generic)
     if fmt is CaseFormat.json:
         _emit_json(intake.to_dict())
         return
@@ -104,11 +108,12 @@ def to_case(
     sys.stdout.write(_provenance_comment(intake))
 
 
-def _load(case: Path, as_of: dt.date | None) -> Any:
+def _load(case: Path, as_of: dt.date | None, drug: str) -> Any:
     from mednec.cli import _runtime
     from mednec.intake.loader import load_any
 
-    return load_any(case, _runtime().dictionary, as_of=as_of)
+    rt = _runtime()
+    return load_any(case, rt.dictionary, as_of=as_of, drug=rt.catalog.find_drug(drug).drug.generic)
 
 
 @fhir_app.command("questionnaire")
@@ -127,7 +132,7 @@ def questionnaire(
 
     rt = _runtime()
     when = _as_of(as_of)
-    parsed = rt.parse_case(_load(case, when), as_of=when, source=f"case file {case.name}")
+    parsed = rt.parse_case(_load(case, when, drug), as_of=when, source=f"case file {case.name}")
     det = rt.evaluate(parsed.facts, drug, phase=phase.value)
     _emit_json(build_questionnaire(det, rt.dictionary, base=base or MEDNEC_BASE))
 
@@ -149,7 +154,7 @@ def apply_response(
 
     rt = _runtime()
     when = _as_of(as_of)
-    det, merged = apply(rt, _load(case, when), _read_json(response), drug, phase=phase.value, as_of=when)
+    det, merged = apply(rt, _load(case, when, drug), _read_json(response), drug, phase=phase.value, as_of=when)
     if save_case is not None:
         import yaml
 

@@ -35,11 +35,15 @@ class Runtime:
         catalog, _ = load_catalog(dictionary, packs_dir)
         return cls(dictionary, catalog)
 
-    def read_case(self, path: Path, *, as_of: dt.date | None = None) -> Case:
-        """Load and validate a case file (YAML or JSON) or a FHIR R4 Bundle."""
+    def read_case(self, path: Path, *, as_of: dt.date | None = None, drug: str | None = None) -> Case:
+        """Load and validate a case file (YAML or JSON) or a FHIR R4 Bundle.
+
+        ``drug`` is the requested drug: a Bundle's doses of it give ``treatment_start`` and
+        ``treatment_doses`` (see :mod:`mednec.intake.fhir.treatment`).
+        """
         from mednec.intake.loader import load_any  # lazy: FHIR modules load only for a Bundle
 
-        data = load_any(path, self.dictionary, as_of=as_of)
+        data = load_any(path, self.dictionary, as_of=as_of, drug=drug)
         return parse_case(data, self.dictionary, as_of=as_of, source=f"case file {path.name}")
 
     def parse_case(self, data: Any, *, as_of: dt.date | None = None, source: str = "case file") -> Case:

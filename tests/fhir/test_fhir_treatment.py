@@ -9,15 +9,22 @@ come out (the two facts, and the reason each unused resource is listed with).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
+from mednec.fhir.crd import assess
+from mednec.fhir.pas import REVIEW_ACTION, InMemoryClaimStore, submit
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AS_OF = dt.date(2026, 11, 20)
 UCUM = "http://unitsofmeasure.org"
@@ -58,6 +65,17 @@ def test_continuation_bundle_agrees_with_the_example(runtime: Runtime, fixture: 
         "MedicationAdministration/reblozyl-dose-error", "status is entered-in-error: no dose of luspatercept was given")]
 
 
+def test_continuation_bundle_through_the_command_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MEDNEC_DEBUG"}
+    proc = subprocess.run([sys.executable, "-m", "mednec", "evaluate", str(FIXTURES / "bundle-continuation.json"),
+                           "--drug", "reblozyl", "--phase", "continuation", "--format", "json"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    det = json.loads(proc.stdout)
+    assert det["determination"] == "meets_criteria" and det["phase"] == "continuation"
+    assert {c["id"]: c["status"] for c in det["criteria"]} == CONTINUATION_STATUSES
+
+
 def test_without_the_requested_drug_nothing_is_guessed(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
     intake = bundle_to_case(fixture("bundle-continuation"), runtime.dictionary)
     assert "treatment_start" not in intake.case["facts"] and "treatment_doses" not in intake.case["facts"]
@@ -74,6 +92,34 @@ def test_another_drug_requested_does_not_use_these_doses(runtime: Runtime, fixtu
     assert "treatment_doses" not in intake.case["facts"]
     reason = next(u.reason for u in intake.unmapped if u.resource == "MedicationAdministration/reblozyl-dose-1")
     assert reason.startswith("not lenalidomide, the requested drug (Reblozyl")
+
+
+def test_pas_renewal_reads_the_item_drug(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    now = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+    store = InMemoryClaimStore()
+    cr = submit(fixture("pas-request-continuation"), runtime, store=store, now=now)["entry"][0]["resource"]
+    ext = next(e for e in cr["item"][0]["adjudication"][0]["extension"] if e["url"] == REVIEW_ACTION)
+    code = {e["url"]: e for e in ext["extension"]}["code"]["valueCodeableConcept"]["coding"][0]["code"]
+    assert code == "A1"  # certified: renewal (X12 1322 "R") evaluated on the luspatercept doses
+    record = store.get(cr["preAuthRef"])
+    assert record is not None and record.determinations[0]["phase"] == "continuation"
+
+
+def test_crd_reads_the_doses_of_the_ordered_drug(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    request = fixture("cds-order-sign-request")
+    bundle = fixture("bundle-continuation")
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    request["context"]["patientId"] = patient["id"]
+    rest = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Patient"]
+    request["prefetch"] |= {"patient": patient,
+                            "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": rest}}
+    for key in ("observations", "medicationRequests", "medicationStatements", "medicationAdministrations",
+                "procedures", "questionnaireResponses"):
+        request["prefetch"][key] = None
+    result = assess(request, runtime, as_of=dt.date(2026, 11, 25))
+    assert result.case is not None
+    assert len(result.case["facts"]["treatment_doses"]) == 8
+    assert result.case["facts"]["treatment_start"]["value"] == "2026-06-12"
 
 
 # --- one rule per row -----------------------------------------------------------------------

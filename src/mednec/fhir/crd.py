@@ -315,21 +315,25 @@ def assess(
     coverage = next(({"reference": f"Coverage/{r['id']}"} for r in resources
                      if r.get("resourceType") == "Coverage" and r.get("id")), None)
     when = as_of or dt.date.today()
+    cases: dict[str, tuple[dict[str, Any], Any]] = {}  # per requested drug: its doses are read for it
     try:
         from mednec.intake.fhir import bundle_to_case
 
-        case_map = bundle_to_case(bundle, runtime.dictionary, when).case
-        case = runtime.parse_case(case_map, as_of=when, source="FHIR (CDS Hooks prefetch)")
+        for _, policy in matched:
+            if policy.id not in cases:
+                case_map = bundle_to_case(bundle, runtime.dictionary, when, drug=policy.drug.generic).case
+                cases[policy.id] = case_map, runtime.parse_case(case_map, as_of=when,
+                                                                source="FHIR (CDS Hooks prefetch)")
     except InputError as exc:
         return HookAssessment((), matched, None, bundle, exc, tuple(unavailable))
     out = []
     for order, policy in matched:
-        det = runtime.evaluate(case.facts, policy)
+        det = runtime.evaluate(cases[policy.id][1].facts, policy)
         order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or {
             "display": "coverage not identified in the request"}
         out.append(OrderAssessment(order, policy, det, order_coverage,
                                    _questionnaire_canonical(det, runtime.dictionary, config)))
-    return HookAssessment(tuple(out), matched, case_map, bundle, None, tuple(unavailable))
+    return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
 
 
 def handle_hook(

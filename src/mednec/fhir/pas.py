@@ -9,7 +9,8 @@
 ``submit`` reads the PAS request Bundle: the Claim (``use`` = preauthorization), its items'
 product codes (HCPCS, RxNorm) or the MedicationRequest an item or ``Claim.prescription``
 points to -- which picks the policy -- and every clinical resource in the bundle, including a
-DTR QuestionnaireResponse (through :func:`mednec.intake.fhir.bundle_to_case`). Each item is
+DTR QuestionnaireResponse (through :func:`mednec.intake.fhir.bundle_to_case`, told the item's
+drug so that its administrations give the treatment course a renewal is judged on). Each item is
 evaluated and answered in a ClaimResponse item with the PAS ``reviewAction`` extension on its
 adjudication (X12 306 codes, as in the PAS STU 2 examples):
 
@@ -231,16 +232,19 @@ def submit(
     items = list(claim.get("item") or ())
     if not items:
         raise CaseFormatError("the Claim has no item", field="Claim.item")
-    case = runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when).case, as_of=when,
-                              source="FHIR (PAS request)")
+    policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog) for item in items]
+    cases = {  # per requested drug: its doses in the bundle are read for it (continuation)
+        drug: runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when, drug=drug).case, as_of=when,
+                                 source="FHIR (PAS request)")
+        for drug in dict.fromkeys(p.drug.generic if p is not None else None for p in policies)
+    }
     system, value = _identifier(claim)
     previous = store.find(system, value) if store is not None else None
     ref = previous.pre_auth_ref if previous else _pre_auth_ref(system, value)
     notes: list[dict[str, Any]] = []
     response_items: list[dict[str, Any]] = []
     determinations: list[Determination | None] = []
-    for i, item in enumerate(items):
-        policy = policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog)
+    for i, (item, policy) in enumerate(zip(items, policies, strict=True)):
         seq = int(item.get("sequence") or i + 1)
         if policy is None:
             texts = concept_texts(item.get("productOrService")) or ["the requested item"]
@@ -252,7 +256,7 @@ def submit(
         item_phase = phase or _phase(item)
         if item_phase == "continuation" and policy.continuation is None:
             raise InputError(f"policy {policy.id} has no continuation criteria", field=f"Claim.item[{i}]")
-        det = runtime.evaluate(case.facts, policy, phase=item_phase)
+        det = runtime.evaluate(cases[policy.drug.generic].facts, policy, phase=item_phase)
         numbers = []
         for text in _reasons(det):
             notes.append({"number": len(notes) + 1, "type": "display", "text": f"Item {seq}: {text}"})

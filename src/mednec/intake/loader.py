@@ -26,12 +26,14 @@ def is_fhir_resource(data: Mapping[str, Any]) -> bool:
 
 
 def load_any(
-    path: Path, dictionary: FactDictionary | None = None, *, as_of: dt.date | None = None
+    path: Path, dictionary: FactDictionary | None = None, *, as_of: dt.date | None = None,
+    drug: str | None = None,
 ) -> Mapping[str, Any]:
     """The case mapping in ``path``: a case file as written, or a FHIR Bundle converted.
 
     ``dictionary`` defaults to the shipped fact dictionary; ``as_of`` is the evaluation date
-    for a Bundle (default: its ``timestamp``, else today).
+    for a Bundle (default: its ``timestamp``, else today); ``drug`` the requested drug, whose
+    doses in a Bundle give ``treatment_start`` and ``treatment_doses``.
     """
     data = load_case_file(path)
     if not is_fhir_resource(data):
@@ -46,4 +48,4 @@ def load_any(
         from mednec.facts.dictionary import load_dictionary
 
         dictionary = load_dictionary()
-    return bundle_to_case(data, dictionary, as_of).case
+    return bundle_to_case(data, dictionary, as_of, drug=drug).case

@@ -69,7 +69,6 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
     service._require(p, "requester")
     now = service.now()
     store = DatabaseClaimStore(service.db, p.org_id)
-    case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date()).case
     response = submit(bundle, service.runtime, store=store, as_of=now.date(), now=now)
     cr = response["entry"][0]["resource"]
     ref = str(cr["preAuthRef"])
@@ -77,6 +76,7 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
     if record is not None and record.determinations:
         first = record.determinations[0]
         drug = service.runtime.catalog.policy(str(first["policy"])).drug.generic
+        case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date(), drug=drug).case
         case = service.create_case(p, case_data, source="fhir", title=f"Prior authorization {ref}")
         ev = service.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
         store.evaluation_id = ev.id
