@@ -140,7 +140,7 @@ def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...
 def _from_renderer(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str) -> Body | None:
     try:
         from mednec.render.article import build_article
-        from mednec.render.formats import render_html, render_pdf
+        from mednec.render.formats import render_html
     except ImportError:
         return None
     try:
