@@ -71,3 +71,24 @@ def test_pas_meets_criteria_is_certified(world: World) -> None:
     r = w.client.post("/fhir/Claim/$submit", json=_fix("pas-request-first-line.json"), headers=w.h("req"))
     assert r.status_code == 200, r.text
     assert _review_code(r.json()) == "A1"
+
+
+def test_a_case_from_a_fhir_bundle_with_the_requested_drug_has_its_treatment_course(world: World) -> None:
+    """POST /cases with fhir_bundle and drug: the drug's administrations give the treatment facts
+    a re-authorisation needs; without the drug they are left out (unknown), never guessed."""
+    w = world
+    bundle = _fix("bundle-continuation.json")
+    with_drug = w.client.post("/cases", json={"fhir_bundle": bundle, "drug": "Reblozyl"}, headers=w.h("req"))
+    without = w.client.post("/cases", json={"fhir_bundle": bundle}, headers=w.h("req"))
+    assert with_drug.status_code == without.status_code == 201
+    assert {"treatment_start", "treatment_doses"} <= set(with_drug.json()["case"]["facts"])
+    assert not {"treatment_start", "treatment_doses"} & set(without.json()["case"]["facts"])
+    results = {}
+    for name, r in (("with", with_drug), ("without", without)):
+        ev = w.client.post(f"/cases/{r.json()['id']}/evaluations", json={"drug": "reblozyl", "phase": "continuation"},
+                           headers=w.h("req"))
+        assert ev.status_code == 201, ev.text
+        results[name] = ev.json()["determination"]
+    assert results == {"with": "meets_criteria", "without": "insufficient_information"}
+    r = w.client.post("/cases", json={"case": {"facts": {}}, "drug": "Reblozyl"}, headers=w.h("req"))
+    assert r.status_code == 422 and r.json()["field"] == "drug"

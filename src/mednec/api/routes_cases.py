@@ -26,6 +26,10 @@ class CaseCreate(BaseModel):
     fhir_bundle: dict[str, Any] | None = None
     question: str | None = Field(default=None, max_length=4000)
     title: str = Field(default="", max_length=300)
+    drug: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="With fhir_bundle: the requested drug, whose administrations in the bundle give the "
+                    "treatment course (first dose, doses) that re-authorisation criteria need.")
 
 
 class CaseUpdate(BaseModel):
@@ -55,6 +59,8 @@ def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str]
     given = [k for k in ("case", "fhir_bundle", "question") if getattr(body, k) is not None]
     if len(given) != 1:
         raise InputError("give exactly one of case, fhir_bundle or question", field="body")
+    if body.drug is not None and body.fhir_bundle is None:
+        raise InputError("drug is read only with fhir_bundle (a case file states its facts itself)", field="drug")
     if body.case is not None:
         return body.case, "case"
     if body.fhir_bundle is not None:
@@ -62,7 +68,7 @@ def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str]
             from mednec.intake.fhir.bundle import bundle_to_case
         except ImportError:
             raise InputError("FHIR intake is not available in this build", field="fhir_bundle") from None
-        return bundle_to_case(body.fhir_bundle, service.runtime.dictionary).case, "fhir"
+        return bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug).case, "fhir"
     raise InputError("question intake is not available in this build yet", field="question")
 
 
