@@ -265,7 +265,7 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server(runtime: Runtime, fixt
     prefetched = assess(fixture("cds-order-sign-request"), runtime, as_of=AS_OF, fetch=no_fetch)
     fetched = assess(req, runtime, as_of=AS_OF, fetch=fetch)
     assert calls[0][0].startswith("https://ehr.example.org/fhir/Condition?patient=p-crd")
-    assert calls[1][0].startswith("https://ehr.example.org/fhir/Observation?patient=p-crd&code=http://loinc.org|")
+    assert calls[1][0].startswith("https://ehr.example.org/fhir/Observation?patient=p-crd&combo-code=http://loinc.org|")
     assert calls[2] == ("https://ehr.example.org/fhir/Observation?page=2", "opaque-token-for-tests")
     assert fetched.case is not None and prefetched.case is not None
     assert "diagnosis" not in fetched.case["facts"] and "diagnosis" in prefetched.case["facts"]

@@ -117,7 +117,9 @@ def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
         "patient": "Patient/{{context.patientId}}",
         "coverage": f"Coverage?{patient}&status=active",
         "conditions": f"Condition?{patient}",
-        "observations": f"Observation?{patient}&code={','.join(_observation_codes(dictionary))}",
+        # combo-code matches Observation.code or a component's code: a CBC panel whose components
+        # are hemoglobin, ANC and platelets is fetched too (intake maps components)
+        "observations": f"Observation?{patient}&combo-code={','.join(_observation_codes(dictionary))}",
         "medicationRequests": f"MedicationRequest?{patient}",
         "medicationStatements": f"MedicationStatement?{patient}",
         "medicationAdministrations": f"MedicationAdministration?{patient}",
