@@ -263,7 +263,8 @@ def test_other_pages_are_accessible_and_fit_a_phone(site: Site) -> None:
              (None, "/editorial-policy", "14-editorial-policy"), ("author", "/library", "15-policies"),
              ("author", "/library/luspatercept-mds", "16-policy"), ("req", "/ask?mode=upload", "17-upload"),
              ("req", f"/answers/{ev}?audience=payer", "18-answer-payer-insufficient"),
-             ("author", "/queue", "19-forbidden")]
+             ("author", "/queue", "19-forbidden"), ("auditor", "/audit-log?verify=1", "24-audit-log"),
+             ("auditor", "/metrics", "25-metrics")]
     for who, path, name in pages:
         page = site.page(who)
         page.goto(site.base + path)
@@ -271,7 +272,9 @@ def test_other_pages_are_accessible_and_fit_a_phone(site: Site) -> None:
         shoot(page, name)
         page.context.close()
     for who, path, name in [("req", f"/answers/{ev}", "20-answer-phone"), ("doc", "/queue", "21-queue-phone"),
-                            ("req", "/ask?mode=case", "22-case-form-phone")]:
+                            ("req", "/ask?mode=case", "22-case-form-phone"),
+                            ("auditor", "/audit-log?verify=1", "26-audit-log-phone"),
+                            ("auditor", "/metrics", "27-metrics-phone")]:
         page = site.page(who, PHONE)
         page.goto(site.base + path)
         no_sideways_scroll(page)
