@@ -155,3 +155,16 @@ def test_a_failed_audit_write_stores_no_evaluation(world: World) -> None:
         w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req"))
     with w.service.db.engine.connect() as c:
         assert c.execute(sa.text("SELECT count(*) FROM evaluations")).scalar_one() == 0
+
+
+def test_the_audit_log_filters_by_action_and_entity_newest_first(world: World) -> None:
+    w = world
+    ev = _flow(w)
+    items = w.client.get("/audit?action=review&order=newest", headers=w.h("auditor")).json()["items"]
+    assert [i["action"] for i in items] == ["review.approve", "review.claim"]
+    one = w.client.get(f"/audit?entity=evaluation/{ev}", headers=w.h("auditor")).json()["items"]
+    assert [i["action"] for i in one] == ["evaluation.create", "review.claim", "review.approve"]
+    newest = one[-1]["seq"]
+    older = w.client.get(f"/audit?entity={ev}&before={newest}", headers=w.h("auditor")).json()["items"]
+    assert [i["seq"] for i in older] == [i["seq"] for i in one[:-1]]
+    assert w.client.get("/audit?order=sideways", headers=w.h("auditor")).status_code == 422

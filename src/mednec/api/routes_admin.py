@@ -105,10 +105,15 @@ def metrics(principal: Auth, service: Svc) -> dict[str, Any]:
 @router.get("/audit", tags=["audit"], summary="Read the audit log (auditor)")
 def audit_log(
     principal: Auth, service: Svc,
-    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="entries after this seq")] = 0,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="entries before this seq")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    action: Annotated[str | None, Query(max_length=64, description="an action (review.approve) or a group (review)")] = None,
+    entity: Annotated[str | None, Query(max_length=130, description="an entity type, an id, or type/id")] = None,
+    order: Annotated[Literal["oldest", "newest"], Query(description="oldest first (default) or newest first")] = "oldest",
 ) -> dict[str, Any]:
-    rows = service.audit_entries(principal, limit=limit, after=after)
+    rows = service.audit_entries(principal, limit=limit, after=after, before=before, action=action, entity=entity,
+                                 newest_first=order == "newest")
     return {"items": [
         {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_id, "action": e.action,
          "entity": f"{e.entity_type}/{e.entity_id}", "policy_version": e.policy_version,
