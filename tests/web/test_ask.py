@@ -153,6 +153,29 @@ def test_upload_fhir_bundle(web: Web) -> None:
     assert web.service.list_cases(web.service.authenticate(web.keys["req"]))[0][0].source == "fhir"
 
 
+def test_upload_fhir_bundle_with_the_requested_drug_reads_its_doses(web: Web) -> None:
+    """The upload form's drug: the bundle's administrations of it give the treatment course, and
+    the understood case form has the drug chosen; without it those facts are not read."""
+    bundle = Path(__file__).resolve().parents[1] / "fixtures" / "fhir" / "bundle-continuation.json"
+    c = web.client("req")
+    token = csrf_of(c.get("/ask?mode=upload").text)
+    r = c.post("/ask/upload", data={"csrf": token, "drug": "Reblozyl"},
+               files={"upload": (bundle.name, bundle.read_bytes(), "application/json")})
+    assert r.status_code == 200, text_of(r.text)[:2000]
+    assert "Start of the requested treatment" in r.text
+    fields = form_fields(r.text, "/ask/evaluate")
+    assert fields["drug"].startswith("luspatercept") and fields["f.treatment_start"]
+    r = c.post("/ask/evaluate", data={**fields, "phase": "continuation"}, follow_redirects=False)
+    assert r.status_code == 303, text_of(r.text)[:2000]
+    svc = web.service
+    p = svc.authenticate(web.keys["req"])
+    ev = svc.get_evaluation(p, r.headers["location"].rsplit("/", 1)[-1].split("?")[0])
+    assert (ev.phase, ev.determination) == ("continuation", "meets_criteria")
+    r = c.post("/ask/upload", data={"csrf": token},
+               files={"upload": (bundle.name, bundle.read_bytes(), "application/json")})
+    assert r.status_code == 200 and not form_fields(r.text, "/ask/evaluate").get("f.treatment_start")
+
+
 def test_upload_a_note(web: Web) -> None:
     note = ("Date of service: 2026-11-18\nDx: MDS with ring sideroblasts (D46.1). IPSS-R low.\n"
             "Hgb 8.2 g/dL on 2026-11-15. Serum EPO 180 mU/mL.\nSF3B1 mutated. No del(5q).\n"

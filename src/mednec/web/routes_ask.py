@@ -146,13 +146,15 @@ def _upload(ctx: Ctx, form: dict[str, Any], text: str, name: str) -> Response:
     if not text:
         return _ask_page(ctx, "upload", 422, upload_error="Choose a file, or paste a note or a FHIR bundle")
     if text.startswith("{"):
-        return _fhir(ctx, text, name, audience)
+        return _fhir(ctx, text, name, audience, str(form.get("drug") or "").strip() or None)
     return _understand(ctx, str(form.get("question") or "").strip()
                        or "Is the requested drug medically necessary for this patient?", text[:MAX_TEXT * 5],
                        audience, note_name=name)
 
 
-def _fhir(ctx: Ctx, text: str, name: str, audience: str) -> Response:
+def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Response:
+    """A FHIR bundle -> the understood page; ``drug`` (the requested drug) lets its doses in the
+    bundle give the treatment course a re-authorisation needs."""
     rt = ctx.service.runtime
     try:
         bundle = json.loads(text)
@@ -163,7 +165,7 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str) -> Response:
     except ImportError:
         return _ask_page(ctx, "upload", 422, upload_error="FHIR intake is not available on this server")
     try:
-        intake = bundle_to_case(bundle, rt.dictionary)
+        intake = bundle_to_case(bundle, rt.dictionary, drug=drug)
     except MednecError as exc:
         where = f" ({exc.field})" if exc.field else ""
         return _ask_page(ctx, "upload", 422, upload_error=f"{exc.message}{where}")
@@ -173,7 +175,7 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str) -> Response:
                   for s in intake.provenance]
     unused = [{"words": u.resource, "reason": u.reason} for u in intake.unmapped]
     state = forms.case_to_values({**intake.case, "title": intake.case.get("title") or f"FHIR bundle {name}"}, d)
-    return _understood_page(ctx, state, origin="fhir", drug=None, audience=audience, understood=understood,
+    return _understood_page(ctx, state, origin="fhir", drug=drug, audience=audience, understood=understood,
                             unused=unused, upload_name=name)
 
 
