@@ -61,19 +61,19 @@ def render_json(doc: Any) -> str:
 
 
 def render_markdown(doc: Any) -> str:
-    text = _env("markdown").get_template(template_name(doc)).render(a=doc, fmt="markdown")
+    text = _env("markdown").get_template(template_name(doc)).render(a=doc)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def render_html(doc: Any) -> str:
-    text = _env("html").get_template(template_name(doc)).render(a=doc, fmt="html")
+    text = _env("html").get_template(template_name(doc)).render(a=doc)
     return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
 
 
 def render_typst(doc: Any) -> str:
     """The Typst source of ``doc``'s PDF."""
-    text: str = _env("typst").get_template(template_name(doc)).render(a=doc, fmt="typst")
+    text: str = _env("typst").get_template(template_name(doc)).render(a=doc)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
