@@ -33,3 +33,20 @@ def test_upgrade_from_empty_and_from_every_revision(db_url: str) -> None:
         db.upgrade()
         assert db.current_revision() == revs[-1]
     db.dispose()
+
+
+def test_the_migrated_schema_matches_the_models(db_url: str) -> None:
+    """What the migrations build is what the models declare (tables, columns, indexes), so a
+    model change without its migration fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from mednec.store.models import Base
+
+    db = Database(db_url)
+    db.upgrade()
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+        diff = compare_metadata(ctx, Base.metadata)
+    db.dispose()
+    assert diff == [], diff
