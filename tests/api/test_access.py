@@ -23,6 +23,8 @@ def _calls(case: str, ev: str) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("POST", "/cases", body),
         ("GET", "/cases", None),
         ("GET", f"/cases/{case}", None),
+        ("GET", f"/evaluations/{ev}/documents", None),
+        ("GET", f"/evaluations/{ev}/documents/article?format=html", None),
         ("PATCH", f"/cases/{case}", {"facts": {"serum_epo": 100}}),
         ("POST", f"/cases/{case}/evaluations", {"drug": "reblozyl"}),
         ("GET", "/evaluations", None),
@@ -44,6 +46,8 @@ ALLOWED = {
     "POST /cases": {"req", "req_b", "admin"},
     "GET /cases": {"req", "req_b", "doc", "doc2", "auditor", "admin"},
     "GET /cases/{case}": {"req", "doc", "doc2", "auditor", "admin"},
+    "GET /evaluations/{ev}/documents": {"req", "doc", "doc2", "auditor", "admin"},
+    "GET /evaluations/{ev}/documents/article": {"req", "doc", "doc2", "auditor", "admin"},
     "PATCH /cases/{case}": {"req", "admin"},
     "POST /cases/{case}/evaluations": {"req", "admin"},
     "GET /evaluations": {"req", "req_b", "doc", "doc2", "auditor", "admin"},
@@ -70,6 +74,7 @@ def test_roles_and_organisations(world: World, who: str) -> None:
         r = w.client.request(method, path, json=body, headers=headers)
         if who not in ALLOWED[name]:
             if who == "req_b" and name in ("GET /cases/{case}", "PATCH /cases/{case}", "POST /cases/{case}/evaluations",
+                                          "GET /evaluations/{ev}/documents", "GET /evaluations/{ev}/documents/article",
                                           "GET /evaluations/{ev}", "GET /evaluations/{ev}/history",
                                           "POST /evaluations/{ev}/review"):
                 assert r.status_code == 404, (who, name, r.status_code)  # another organisation: not found

@@ -59,10 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.state.db = db
     problems.install(app)
-    from mednec.api import routes_admin, routes_cases, routes_fhir, routes_reviews
+    from mednec.api import routes_admin, routes_cases, routes_documents, routes_fhir, routes_reviews
 
     app.include_router(routes_cases.router)
     app.include_router(routes_reviews.router)
+    app.include_router(routes_documents.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_fhir.router)
     from mednec.web import mount  # the web pages at / (server-rendered; same Service, roles and audit)

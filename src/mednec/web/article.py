@@ -20,11 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
-from mednec.errors import MednecError
+from mednec.documents import DOCUMENTS, documents_for, redetermine, review_status
+from mednec.documents import produce as document
+from mednec.engine.determination import Determination
 from mednec.policies.model import Policy
 from mednec.runtime import Runtime
-from mednec.store.models import Case, Evaluation
 
 __all__ = [
     "DOCUMENTS",
@@ -39,13 +39,6 @@ __all__ = [
 
 log = logging.getLogger("mednec.web")
 
-# document -> (label, the determination it is produced for; None for any)
-DOCUMENTS: dict[str, tuple[str, str | None]] = {
-    "article": ("Article", None),
-    "letter": ("Letter of medical necessity", MEETS),
-    "denial": ("Adverse-determination notice (for signature)", NOT_MET),
-    "info-request": ("Request for information", INSUFFICIENT),
-}
 _CACHE_SIZE = 256
 _lock = threading.Lock()
 
@@ -60,31 +53,6 @@ class Body:
     subtitle: str = ""
     bottom: str = ""
     references: tuple[dict[str, Any], ...] = field(default=())
-
-
-def review_status(state: str) -> str:
-    """The renderer's review status for a workflow state (the page shows the exact state itself)."""
-    if state == "approved":
-        return "approved"
-    if state in ("under_review", "appealed"):
-        return "under_review"
-    return "submitted"
-
-
-def redetermine(runtime: Runtime, ev: Evaluation, case: Case) -> Determination | None:
-    """The stored evaluation's determination, recomputed; None when it would differ."""
-    try:
-        policy = runtime.catalog.policy(ev.policy_id)
-    except MednecError:
-        return None
-    if policy.version != ev.policy_version:
-        return None
-    try:
-        parsed = runtime.parse_case(case.data, as_of=ev.as_of)
-        det = runtime.evaluate(parsed.facts, policy, phase=ev.phase)
-    except MednecError:
-        return None
-    return det if det.input_hash == ev.input_hash else None
 
 
 def _sources(runtime: Runtime, policy: Policy, case_title: str) -> Any:
@@ -183,26 +151,6 @@ def _builtin(runtime: Runtime, result: dict[str, Any], audience: str) -> Body:
         r=result, groups=groups, labels=labels, audience=audience)
     return Body(Markup(html), "builtin", title,
                 references=tuple({"n": c["n"], "text": c.get("text", "")} for c in result.get("citations", [])))
-
-
-def documents_for(determination: str) -> list[tuple[str, str]]:
-    """The documents that fit a determination: (document, label)."""
-    return [(k, label) for k, (label, need) in DOCUMENTS.items() if need in (None, determination)]
-
-
-def document(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audience: str, state: str,
-             case_title: str) -> tuple[bytes, str]:
-    """A document from the renderer as (content, media type); raises ImportError without it."""
-    from mednec.render.formats import render
-    from mednec.render.letters import build_document
-
-    policy = runtime.catalog.policy(det.policy["id"])
-    built = build_document(det, _sources(runtime, policy, case_title), document=doc, audience=audience,
-                           review_status=review_status(state))
-    out = render(built, {"md": "markdown"}.get(fmt, fmt))
-    media = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
-             "md": "text/markdown; charset=utf-8", "json": "application/json"}[fmt]
-    return (out if isinstance(out, bytes) else out.encode("utf-8")), media
 
 
 def warm() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from mednec.documents import DOC_HTML_CSP, check_document
 from mednec.errors import ConflictError, InputError, NotFoundError
 from mednec.store.models import Case, Evaluation
 from mednec.web import article
@@ -29,7 +30,6 @@ DONE = {
     "request_changes": "Changes requested from the requester.",
     "appeal": "Appeal submitted. A physician reviewer will look at the case again.",
 }
-DOC_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def _audience(ctx: Ctx, requested: str | None) -> str:
@@ -246,14 +246,7 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
         values = answer_values(ctx, ev, case, audience=aud)
         resp = page(ctx, "request_letter.html", **values)
         return resp
-    if doc not in article.DOCUMENTS:
-        raise NotFoundError(f"no document {doc}")
-    need = article.DOCUMENTS[doc][1]
-    if need is not None and need != ev.determination:
-        raise ConflictError(f"a {article.DOCUMENTS[doc][0].lower()} is produced only for "
-                            f"“{need.replace('_', ' ')}”; this answer is “{ev.determination.replace('_', ' ')}”")
-    if doc == "denial" and p.role == "requester" and ev.decision != "denied":
-        raise NotFoundError("no such document")
+    check_document(ev, doc, p.role)
     det = article.redetermine(ctx.service.runtime, ev, case)
     if det is None:
         raise ConflictError("the case changed after this answer was given; evaluate it again to produce documents")

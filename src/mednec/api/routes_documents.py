@@ -1,0 +1,60 @@
+"""/evaluations/{id}/documents: the article, letter, denial notice or information request of a
+stored evaluation, for any audience, as Markdown, HTML, PDF or JSON (see :mod:`mednec.documents`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from mednec.api.deps import Auth, get_service
+from mednec.documents import DOC_HTML_CSP, check_document, documents_for, produce, redetermine
+from mednec.errors import ConflictError
+from mednec.store.service import Service
+
+router = APIRouter(tags=["documents"])
+Svc = Annotated[Service, Depends(get_service)]
+Document = Literal["article", "letter", "denial", "info-request"]
+
+
+@router.get("/evaluations/{eval_id}/documents", summary="The documents an evaluation can produce")
+def list_documents(eval_id: str, principal: Auth, service: Svc) -> dict[str, object]:
+    ev = service.get_evaluation(principal, eval_id)
+    return {"items": [{"document": doc, "label": label, "href": f"/evaluations/{ev.id}/documents/{doc}"}
+                      for doc, label in documents_for(ev.determination)
+                      if doc != "denial" or principal.role != "requester" or ev.decision == "denied"]}
+
+
+@router.get(
+    "/evaluations/{eval_id}/documents/{document}",
+    summary="An evaluation's document (article, letter, denial notice, information request)",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}, "text/html": {}, "application/pdf": {}, "application/json": {}}},
+               409: {"description": "the document does not fit the determination, or the case changed since"}},
+)
+def get_document(
+    eval_id: str,
+    document: Annotated[Document, Path(description="a letter fits meets_criteria, a denial notice "
+                                                   "does_not_meet_criteria, an information request "
+                                                   "insufficient_information; the article fits any")],
+    principal: Auth, service: Svc,
+    audience: Annotated[Literal["clinician", "payer", "patient"], Query()] = "clinician",
+    format: Annotated[Literal["markdown", "html", "pdf", "json"], Query()] = "markdown",  # noqa: A002 - the query name
+) -> Response:
+    ev = service.get_evaluation(principal, eval_id)
+    check_document(ev, document, principal.role)
+    case = service.get_case(principal, ev.case_id)
+    det = redetermine(service.runtime, ev, case)
+    if det is None:
+        raise ConflictError("the case or its policy changed after this evaluation; evaluate it again to "
+                            "produce documents")
+    content, media = produce(service.runtime, det, document, format, audience=audience, state=ev.state,
+                             case_title=case.title)
+    service.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
+                   audience=audience, via="api")
+    ext = {"markdown": "md"}.get(format, format)
+    disposition = "attachment" if format == "pdf" else "inline"
+    headers = {"Content-Disposition": f'{disposition}; filename="mednec-{ev.id}-{document}.{ext}"'}
+    if format == "html":
+        headers["Content-Security-Policy"] = DOC_HTML_CSP
+    return Response(content, media_type=media, headers=headers)

@@ -1,0 +1,65 @@
+"""GET /evaluations/{id}/documents: the documents of a stored evaluation, in every format,
+fitted to the determination, audited, and refused once the case changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.conftest import World, example
+
+
+def _evaluate(w: World, name: str) -> tuple[str, str]:
+    body = {"case": json.loads(json.dumps(example(name), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    r = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req"))
+    return case, r.json()["id"]
+
+
+@pytest.mark.parametrize(("fmt", "media", "start"), [
+    ("markdown", "text/markdown", b"# Is luspatercept"),
+    ("html", "text/html", b"<!DOCTYPE html>"),
+    ("pdf", "application/pdf", b"%PDF"),
+    ("json", "application/json", b"{"),
+])
+def test_the_article_in_every_format(world: World, fmt: str, media: str, start: bytes) -> None:
+    w = world
+    _, ev = _evaluate(w, "luspatercept-first-line.yaml")
+    r = w.client.get(f"/evaluations/{ev}/documents/article?format={fmt}&audience=payer", headers=w.h("req"))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media) and r.content.startswith(start)
+    if fmt == "html":
+        assert "default-src 'none'" in r.headers["content-security-policy"]
+    entries = w.client.get(f"/audit?action=document.produce&entity={ev}", headers=w.h("auditor")).json()["items"]
+    assert [(e["detail"]["format"], e["detail"]["audience"], e["detail"]["via"]) for e in entries] == [(fmt, "payer", "api")]
+
+
+def test_documents_fit_the_determination(world: World) -> None:
+    w = world
+    _, met = _evaluate(w, "luspatercept-first-line.yaml")
+    _, unmet = _evaluate(w, "luspatercept-del5q.yaml")
+    listed = w.client.get(f"/evaluations/{met}/documents", headers=w.h("req")).json()["items"]
+    assert [d["document"] for d in listed] == ["article", "letter"]
+    letter = w.client.get(f"/evaluations/{met}/documents/letter", headers=w.h("req"))
+    assert letter.status_code == 200 and b"medical necessity" in letter.content.lower()
+    r = w.client.get(f"/evaluations/{met}/documents/denial", headers=w.h("doc"))
+    assert r.status_code == 409 and "does not meet criteria" in r.json()["detail"]
+    # a denial notice is for the physician reviewer; the requester sees it once a denial is decided
+    assert [d["document"] for d in w.client.get(f"/evaluations/{unmet}/documents", headers=w.h("req")).json()["items"]] \
+        == ["article"]
+    assert w.client.get(f"/evaluations/{unmet}/documents/denial", headers=w.h("req")).status_code == 404
+    notice = w.client.get(f"/evaluations/{unmet}/documents/denial?audience=patient", headers=w.h("doc"))
+    assert notice.status_code == 200 and b"signature" in notice.content.lower()
+    assert w.client.get(f"/evaluations/{met}/documents/memo", headers=w.h("req")).status_code == 422
+    assert w.client.get(f"/evaluations/{met}/documents/article?format=docx", headers=w.h("req")).status_code == 422
+
+
+def test_no_document_once_the_case_changed(world: World) -> None:
+    """A document never describes other facts than its evaluation: after the case changes, evaluate again."""
+    w = world
+    case, ev = _evaluate(w, "luspatercept-first-line.yaml")
+    r = w.client.patch(f"/cases/{case}", json={"facts": {"serum_epo": 700}}, headers=w.h("req", **{"If-Match": '"v1"'}))
+    assert r.status_code == 200
+    r = w.client.get(f"/evaluations/{ev}/documents/article", headers=w.h("req"))
+    assert r.status_code == 409 and "evaluate it again" in r.json()["detail"]
