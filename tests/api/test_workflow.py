@@ -181,3 +181,31 @@ def test_pagination(world: World) -> None:
     assert page["total"] == 3 and len(page["items"]) == 2 and page["next"] == "/cases?limit=2&offset=2"
     last = w.client.get(page["next"], headers=w.h("req")).json()
     assert len(last["items"]) == 1 and last["next"] is None
+
+
+def test_a_case_from_a_question(world: World) -> None:
+    """POST /cases with a question: the case is what was understood (shown in the response),
+    and evaluates like any other case."""
+    w = world
+    q = ("Is Reblozyl medically necessary for a 70-year-old man with MDS with ring sideroblasts, IPSS-R low, "
+         "Hb 8.1 g/dL, serum EPO 210, SF3B1 mutated, no del(5q), ESA-naive, 4 units of RBCs in the last 8 weeks?")
+    r = w.client.post("/cases", json={"question": q}, headers=w.h("req"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["source"] == "question" and body["title"] == q[:300]
+    assert body["understood"]["drug"]["policy"] == "luspatercept-mds"
+    assert body["case"]["facts"]["hemoglobin"]["value"] == 8.1
+    ev = w.client.post(f"/cases/{body['id']}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req"))
+    assert ev.status_code == 201 and ev.json()["determination"] in ("meets_criteria", "insufficient_information")
+    r = w.client.post("/cases", json={"question": "   "}, headers=w.h("req"))
+    assert r.status_code == 422 and r.json()["field"] == "question"
+
+
+def test_a_case_from_a_fhir_bundle_reports_unused_resources(world: World) -> None:
+    from pathlib import Path
+
+    bundle = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "fhir" / "bundle-first-line.json").read_text())
+    r = world.client.post("/cases", json={"fhir_bundle": bundle}, headers=world.h("req"))
+    assert r.status_code == 201 and r.json()["source"] == "fhir"
+    assert {"provenance", "unmapped"} <= set(r.json()["intake"])
+    assert any(p["fact"] == "hemoglobin" for p in r.json()["intake"]["provenance"])

@@ -55,21 +55,32 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(v[1:])
 
 
-def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str]:
+def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """(case data, source, what intake reports): for a question what was understood, for a FHIR
+    bundle where each fact came from and the resources that gave none."""
     given = [k for k in ("case", "fhir_bundle", "question") if getattr(body, k) is not None]
     if len(given) != 1:
         raise InputError("give exactly one of case, fhir_bundle or question", field="body")
     if body.drug is not None and body.fhir_bundle is None:
         raise InputError("drug is read only with fhir_bundle (a case file states its facts itself)", field="drug")
     if body.case is not None:
-        return body.case, "case"
+        return body.case, "case", {}
     if body.fhir_bundle is not None:
         try:
             from mednec.intake.fhir.bundle import bundle_to_case
         except ImportError:
             raise InputError("FHIR intake is not available in this build", field="fhir_bundle") from None
-        return bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug).case, "fhir"
-    raise InputError("question intake is not available in this build yet", field="question")
+        intake = bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug)
+        report = intake.to_dict()
+        del report["case"]
+        return intake.case, "fhir", {"intake": report}
+    from mednec.intake.question import understand
+
+    text = (body.question or "").strip()
+    if not text:
+        raise InputError("the question is empty", field="question")
+    u = understand(text, service.runtime.catalog, service.runtime.dictionary, service.now().date())
+    return u.case, "question", {"understood": u.to_dict()}
 
 
 @router.post("/cases", status_code=201, summary="Create a case")
@@ -78,9 +89,10 @@ def create_case(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        data, source = _case_data(body, service)
-        c = service.create_case(principal, data, source=source, title=body.title)
-        return 201, case_view(c), {"ETag": etag(c.version), "Location": f"/cases/{c.id}"}
+        data, source, report = _case_data(body, service)
+        title = body.title or (body.question or "").strip()[:300]
+        c = service.create_case(principal, data, source=source, title=title)
+        return 201, {**case_view(c), **report}, {"ETag": etag(c.version), "Location": f"/cases/{c.id}"}
 
     return idempotent(service, principal, idempotency_key, body.model_dump(mode="json"), run)
 
