@@ -10,14 +10,17 @@ again (a document never describes other facts than the evaluation it belongs to)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
+from mednec.engine.evaluate import evaluate
 from mednec.errors import ConflictError, MednecError, NotFoundError
+from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
 from mednec.store.models import Case, Evaluation
 
-__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "check_document", "documents_for", "produce", "redetermine", "review_status"]
+__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "policy_and_pack", "produce",
+           "redetermine", "review_status", "sources"]
 
 # document -> (label, the determination it is produced for; None for any)
 DOCUMENTS: dict[str, tuple[str, str | None]] = {
@@ -59,34 +62,62 @@ def check_document(ev: Evaluation, doc: str, role: str) -> None:
         raise NotFoundError("no such document")
 
 
-def redetermine(runtime: Runtime, ev: Evaluation, case: Case) -> Determination | None:
-    """The stored evaluation's determination, recomputed; None when it would differ."""
+class Versions(Protocol):
+    """Where policy versions published after the shipped one live (the store's PolicyRegistry)."""
+
+    def compiled(self, policy_id: str, version: str) -> Policy: ...
+
+    def current(self, shipped: Policy) -> tuple[Policy, Pack]: ...
+
+
+def policy_and_pack(runtime: Runtime, policy_id: str, version: str,
+                    versions: Versions | None = None) -> tuple[Policy, Pack] | None:
+    """The policy version an evaluation used, with its pack; None when it cannot be found
+    (without ``versions`` only the shipped version is known)."""
     try:
-        policy = runtime.catalog.policy(ev.policy_id)
+        shipped = runtime.catalog.policy(policy_id)
+        if versions is None:
+            return (shipped, runtime.catalog.pack_of(shipped)) if shipped.version == version else None
+        return versions.compiled(policy_id, version), versions.current(shipped)[1]
     except MednecError:
         return None
-    if policy.version != ev.policy_version:
+
+
+def redetermine(runtime: Runtime, ev: Evaluation, case: Case, versions: Versions | None = None) -> Determination | None:
+    """The stored evaluation's determination, recomputed under the policy version it used; None
+    when that version cannot be found or the result would differ (the case changed)."""
+    found = policy_and_pack(runtime, ev.policy_id, ev.policy_version, versions)
+    if found is None:
         return None
+    policy, pack = found
     try:
         parsed = runtime.parse_case(case.data, as_of=ev.as_of)
-        det = runtime.evaluate(parsed.facts, policy, phase=ev.phase)
+        det = evaluate(policy, parsed.facts, pack, runtime.dictionary, phase=ev.phase)
     except MednecError:
         return None
     return det if det.input_hash == ev.input_hash else None
 
 
+def sources(runtime: Runtime, det: Determination, case_title: str, versions: Versions | None = None) -> Any:
+    """The renderer's sources for ``det``: the policy version it was made under, its pack, evidence."""
+    from mednec.render.article import ArticleSources
+
+    found = policy_and_pack(runtime, det.policy["id"], det.policy["version"], versions)
+    if found is None:
+        raise NotFoundError(f"no policy {det.policy['id']} version {det.policy['version']}")
+    policy, pack = found
+    return ArticleSources.of(policy, pack, runtime.dictionary, case_name="case file", case_title=case_title)
+
+
 def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audience: str, state: str,
-            case_title: str) -> tuple[bytes, str]:
+            case_title: str, versions: Versions | None = None) -> tuple[bytes, str]:
     """A document from the renderer as (content, media type); ``fmt`` is markdown (or md), html,
     pdf or json. Raises ImportError when the renderer is not installed."""
-    from mednec.render.article import ArticleSources
     from mednec.render.formats import render
     from mednec.render.letters import build_document
 
     fmt = {"md": "markdown"}.get(fmt, fmt)
-    policy = runtime.catalog.policy(det.policy["id"])
-    src: Any = ArticleSources.of(policy, runtime.catalog.pack_of(policy), runtime.dictionary, case_name="case file",
-                                 case_title=case_title)
-    built = build_document(det, src, document=doc, audience=audience, review_status=review_status(state))
+    built = build_document(det, sources(runtime, det, case_title, versions), document=doc, audience=audience,
+                           review_status=review_status(state))
     out = render(built, fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]

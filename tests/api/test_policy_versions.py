@@ -65,3 +65,27 @@ def test_versions_are_never_edited_and_bad_drafts_are_refused(world: World) -> N
     assert w.client.post(url, json={"yaml": _new_version_yaml()}, headers=w.h("req")).status_code == 403
     r = w.client.post("/policies/imetelstat-mds/versions", json={"yaml": _new_version_yaml()}, headers=w.h("author"))
     assert r.status_code == 409
+
+
+def test_documents_come_from_the_version_each_evaluation_used(world: World) -> None:
+    """After a new version is published, an evaluation under it has its documents (built from that
+    version's text), and one under the old version still has its own."""
+    w = world
+    body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
+    case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    before = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()
+    w.client.post("/policies/luspatercept-mds/versions", json={"yaml": _new_version_yaml()}, headers=w.h("author"))
+    review = "/policies/luspatercept-mds/versions/2026.11.2-test/review"
+    w.client.post(review, json={"action": "submit"}, headers=w.h("author"))
+    other = {"Authorization": f"Bearer {_author2(w)}"}
+    assert w.client.post(review, json={"action": "publish"}, headers=other).status_code == 200
+    w.service.policies._expires = 0.0
+    after = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()
+    assert after["policy"]["version"] == "2026.11.2-test"
+    new_doc = w.client.get(f"/evaluations/{after['id']}/documents/article", headers=w.h("doc"))
+    assert new_doc.status_code == 200, new_doc.text
+    assert "version 2026.11.2-test" in new_doc.text and "**Does not meet criteria**" in new_doc.text
+    old_doc = w.client.get(f"/evaluations/{before['id']}/documents/article", headers=w.h("req"))
+    assert old_doc.status_code == 200, old_doc.text
+    assert "version 2026.11.1" in old_doc.text and "2026.11.2-test" not in old_doc.text
+    assert "**Meets criteria**" in old_doc.text

@@ -44,12 +44,12 @@ def get_document(
     ev = service.get_evaluation(principal, eval_id)
     check_document(ev, document, principal.role)
     case = service.get_case(principal, ev.case_id)
-    det = redetermine(service.runtime, ev, case)
+    det = redetermine(service.runtime, ev, case, service.policies)
     if det is None:
         raise ConflictError("the case or its policy changed after this evaluation; evaluate it again to "
                             "produce documents")
     content, media = produce(service.runtime, det, document, format, audience=audience, state=ev.state,
-                             case_title=case.title)
+                             case_title=case.title, versions=service.policies)
     service.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
                    audience=audience, via="api")
     ext = {"markdown": "md"}.get(format, format)

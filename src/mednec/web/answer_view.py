@@ -95,15 +95,16 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
     state = ctx.state
     case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
     if preview is None:
-        det = article.redetermine(rt, ev, case)
+        det = article.redetermine(rt, ev, case, ctx.service.policies)
         result = ev.result
         body = article.article_body(state.articles, rt, det, result, audience=audience, state=ev.state,
-                                    case_title=case_title, key=(ev.id, ev.version, case.version))
+                                    case_title=case_title, key=(ev.id, ev.version, case.version),
+                                    versions=ctx.service.policies)
     else:
         det = preview.det
         result = det.to_dict()
         body = article.article_body(state.articles, rt, det, result, audience=audience, state="submitted",
-                                    case_title=case_title, key=None)
+                                    case_title=case_title, key=None, versions=ctx.service.policies)
     determination = result["determination"]
     history = history or []
     names = state.names({ev.reviewer_id, ev.created_by, *(a.actor_id for a in history)})

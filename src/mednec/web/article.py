@@ -20,10 +20,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mednec.documents import DOCUMENTS, documents_for, redetermine, review_status
+from mednec.documents import DOCUMENTS, Versions, documents_for, redetermine, review_status, sources
 from mednec.documents import produce as document
 from mednec.engine.determination import Determination
-from mednec.policies.model import Policy
 from mednec.runtime import Runtime
 
 __all__ = [
@@ -55,13 +54,6 @@ class Body:
     references: tuple[dict[str, Any], ...] = field(default=())
 
 
-def _sources(runtime: Runtime, policy: Policy, case_title: str) -> Any:
-    from mednec.render.article import ArticleSources
-
-    return ArticleSources.of(policy, runtime.catalog.pack_of(policy), runtime.dictionary, case_name="case file",
-                             case_title=case_title)
-
-
 _ARTICLE = re.compile(r"<article[^>]*>(.*)</article>", re.S)
 _STRIP = (
     re.compile(r"^\s*<h1[^>]*>.*?</h1>", re.S),  # the page has its own title
@@ -86,7 +78,7 @@ def _extract(html: str, audience: str) -> str | None:
 
 def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...], Any], runtime: Runtime,
                  det: Determination | None, result: dict[str, Any], *, audience: str, state: str,
-                 case_title: str, key: tuple[Any, ...] | None) -> Body:
+                 case_title: str, key: tuple[Any, ...] | None, versions: Versions | None = None) -> Body:
     """The article for ``det`` (renderer) or, without one, for the stored ``result`` (built-in)."""
     ck = (*key, audience, state) if key is not None else None
     if ck is not None:
@@ -94,7 +86,7 @@ def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...
             hit = cache.get(ck)
         if hit is not None:
             return hit
-    body = _from_renderer(runtime, det, audience, state, case_title) if det is not None else None
+    body = _from_renderer(runtime, det, audience, state, case_title, versions) if det is not None else None
     if body is None:
         body = _builtin(runtime, result, audience)
     if ck is not None:
@@ -105,15 +97,15 @@ def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...
     return body
 
 
-def _from_renderer(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str) -> Body | None:
+def _from_renderer(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str,
+                   versions: Versions | None) -> Body | None:
     try:
         from mednec.render.article import build_article
         from mednec.render.formats import render_html
     except ImportError:
         return None
     try:
-        policy = runtime.catalog.policy(det.policy["id"])
-        art = build_article(det, _sources(runtime, policy, case_title), audience=audience,
+        art = build_article(det, sources(runtime, det, case_title, versions), audience=audience,
                             review_status=review_status(state))
         html = render_html(art)
     except Exception as exc:  # noqa: BLE001 - the renderer is optional here; the built-in view still works

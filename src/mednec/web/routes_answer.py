@@ -247,12 +247,12 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
         resp = page(ctx, "request_letter.html", **values)
         return resp
     check_document(ev, doc, p.role)
-    det = article.redetermine(ctx.service.runtime, ev, case)
+    det = article.redetermine(ctx.service.runtime, ev, case, ctx.service.policies)
     if det is None:
         raise ConflictError("the case changed after this answer was given; evaluate it again to produce documents")
     try:
         content, media = article.document(ctx.service.runtime, det, doc, fmt, audience=aud, state=ev.state,
-                                          case_title=case.title)
+                                          case_title=case.title, versions=ctx.service.policies)
     except ImportError:
         raise ConflictError("documents are not available on this server") from None
     ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
