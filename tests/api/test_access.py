@@ -104,3 +104,51 @@ def test_no_or_bad_credentials_get_401(world: World) -> None:
     assert w.client.get("/cases").status_code == 401
     r = w.client.get("/cases", headers={"Authorization": "Bearer mk_not-a-key"})
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+FHIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
+
+
+def _fhir(name: str) -> Any:
+    return json.loads((FHIR / name).read_text())
+
+
+@pytest.mark.parametrize("who", ["req", "req_b", "doc", "author", "auditor", "admin"])
+def test_fhir_endpoints_roles_and_organisations(world: World, who: str) -> None:
+    """CDS Hooks and DTR evaluate only what the caller sends and read nothing stored: any signed-in
+    role may call them (an EHR, a reviewer checking what is missing). PAS stores and reads an
+    organisation's requests: requesters (and admins) only, and another organisation's request is
+    indistinguishable from one that does not exist."""
+    w = world
+    h = w.h(who)
+    assert w.client.post("/cds-services/mednec-order-sign", json=_fhir("cds-order-sign-request.json"), headers=h).status_code == 200
+    body = {"case": json.loads(json.dumps(example("luspatercept-missing-epo.yaml"), default=str)), "drug": "reblozyl"}
+    assert w.client.post("/fhir/questionnaire", json=body, headers=h).status_code == 200
+    claim = _fhir("pas-request-del5q.json")
+    r = w.client.post("/fhir/Claim/$submit", json=claim, headers=h)
+    if who in ("req", "req_b", "admin"):
+        assert r.status_code == 200, r.text
+    else:
+        assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+    assert w.client.post("/fhir/Claim/$inquire", json=claim, headers=h).status_code == (
+        200 if who in ("req", "req_b", "admin") else 403)
+
+
+def test_another_organisations_prior_auth_request_is_not_found(world: World) -> None:
+    w = world
+    claim = _fhir("pas-request-del5q.json")
+    assert w.client.post("/fhir/Claim/$submit", json=claim, headers=w.h("req")).status_code == 200
+    foreign = w.client.post("/fhir/Claim/$inquire", json=claim, headers=w.h("req_b"))
+    ghost_claim = json.loads(json.dumps(claim).replace("PA-2026-1102", "PA-0000-0000"))
+    ghost = w.client.post("/fhir/Claim/$inquire", json=ghost_claim, headers=w.h("req"))
+    assert foreign.status_code == ghost.status_code == 422
+    assert foreign.json()["detail"].replace("PA-2026-1102", "X") == ghost.json()["detail"].replace("PA-0000-0000", "X")
+    assert "clinic-a" not in foreign.text
+
+
+def test_fhir_endpoints_need_credentials(world: World) -> None:
+    w = world
+    for path, body in (("/cds-services/mednec-order-sign", _fhir("cds-order-sign-request.json")),
+                       ("/fhir/questionnaire", {"case": {}, "drug": "reblozyl"}),
+                       ("/fhir/Claim/$submit", _fhir("pas-request-del5q.json"))):
+        assert w.client.post(path, json=body).status_code == 401, path
