@@ -84,7 +84,7 @@ def test_every_citation_mark_links_to_a_listed_reference(ex: Example, doc: str, 
 def test_same_document_same_bytes() -> None:
     built = document(example("del5q"), "denial", "clinician")
     first = render_pdf(built)
-    formats._typst_compiler.cache_clear()  # a fresh compiler, as in another process
+    formats.typst_compiler.clear()  # a fresh compiler, as in another process
     assert render_pdf(built) == first
     assert render_pdf(document(example("del5q"), "denial", "clinician")) == first
 
@@ -119,7 +119,21 @@ def test_typst_escape_round_trips_through_the_pdf(text: str, tmp_path: Path) -> 
 
 def _tiny_pdf_text(markup: str, tmp_path: Path) -> str:
     source = f"#set page(width: auto, height: auto, margin: 4pt)\n#set text(font: \"Libertinus Serif\")\n{markup}\n"
-    with formats._TYPST_LOCK:
-        pdf = formats._typst_compiler().compile(input=source.encode(), format="pdf")
+    with formats.typst_compiler() as compiler:
+        pdf = compiler.compile(input=source.encode(), format="pdf")
     assert isinstance(pdf, bytes)
     return " ".join(_pdf_text(pdf, tmp_path).split())
+
+
+def test_pdfs_render_in_parallel_threads_with_the_same_bytes() -> None:
+    """The web and the API render PDFs from several threads: compilers come from a pool, each used
+    by one thread at a time, and the output does not depend on which one compiled it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [document(example(name), doc, "clinician")
+            for name, doc in (("first-line", "letter"), ("del5q", "denial"), ("first-line", "article"))] * 2
+    alone = [render_pdf(d) for d in docs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(render_pdf, docs))
+    assert together == alone
+    assert formats.typst_compiler._made <= formats.typst_compiler.size
