@@ -19,8 +19,9 @@ from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
 from mednec.store.models import Case, Evaluation
 
-__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "policy_and_pack", "produce",
-           "redetermine", "review_status", "sources"]
+__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "may_see",
+           "policy_and_pack", "produce", "redetermine", "review_status", "sources", "stored_document",
+           "visible_documents"]
 
 # document -> (label, the determination it is produced for; None for any)
 DOCUMENTS: dict[str, tuple[str, str | None]] = {
@@ -49,16 +50,26 @@ def review_status(state: str) -> str:
     return "submitted"
 
 
+def may_see(ev: Evaluation, doc: str, role: str) -> bool:
+    """A requester sees a denial notice only once a physician reviewer has decided to deny."""
+    return doc != "denial" or role != "requester" or ev.decision == "denied"
+
+
+def visible_documents(ev: Evaluation, role: str) -> list[tuple[str, str]]:
+    """The documents ``ev`` can produce that ``role`` may see: (document, label)."""
+    return [(doc, label) for doc, label in documents_for(ev.determination) if may_see(ev, doc, role)]
+
+
 def check_document(ev: Evaluation, doc: str, role: str) -> None:
-    """Refuse a document that does not exist (404) or does not fit the determination (409). A
-    requester sees a denial notice only once a physician reviewer has decided to deny."""
+    """Refuse a document that does not exist (404) or does not fit the determination (409), and a
+    denial notice a requester may not see yet (404, see :func:`may_see`)."""
     if doc not in DOCUMENTS:
         raise NotFoundError(f"no document {doc}")
     label, need = DOCUMENTS[doc]
     if need is not None and need != ev.determination:
         raise ConflictError(f"a {label.lower()} is produced only for “{need.replace('_', ' ')}”; "
                             f"this answer is “{ev.determination.replace('_', ' ')}”")
-    if doc == "denial" and role == "requester" and ev.decision != "denied":
+    if not may_see(ev, doc, role):
         raise NotFoundError("no such document")
 
 
@@ -121,3 +132,17 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
                            review_status=review_status(state))
     out = render(built, fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]
+
+
+def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt: str, *, audience: str, role: str,
+                    versions: Versions | None = None) -> tuple[bytes, str]:
+    """A stored evaluation's document for ``role``: checked (:func:`check_document`), its
+    determination recomputed (:func:`redetermine`; 409 when the case or policy changed since),
+    rendered (:func:`produce`). Raises ImportError when the renderer is not installed."""
+    check_document(ev, doc, role)
+    det = redetermine(runtime, ev, case, versions)
+    if det is None:
+        raise ConflictError("the case or its policy changed after this evaluation; evaluate it again to "
+                            "produce documents")
+    return produce(runtime, det, doc, fmt, audience=audience, state=ev.state, case_title=case.title,
+                   versions=versions)

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from mednec.api.deps import Auth, get_service
-from mednec.documents import DOC_HTML_CSP, check_document, documents_for, produce, redetermine
-from mednec.errors import ConflictError
+from mednec.documents import DOC_HTML_CSP, stored_document, visible_documents
 from mednec.store.service import Service
 
 router = APIRouter(tags=["documents"])
@@ -21,8 +20,7 @@ Document = Literal["article", "letter", "denial", "info-request"]
 def list_documents(eval_id: str, principal: Auth, service: Svc) -> dict[str, object]:
     ev = service.get_evaluation(principal, eval_id)
     return {"items": [{"document": doc, "label": label, "href": f"/evaluations/{ev.id}/documents/{doc}"}
-                      for doc, label in documents_for(ev.determination)
-                      if doc != "denial" or principal.role != "requester" or ev.decision == "denied"]}
+                      for doc, label in visible_documents(ev, principal.role)]}
 
 
 @router.get(
@@ -42,14 +40,9 @@ def get_document(
     format: Annotated[Literal["markdown", "html", "pdf", "json"], Query()] = "markdown",  # noqa: A002 - the query name
 ) -> Response:
     ev = service.get_evaluation(principal, eval_id)
-    check_document(ev, document, principal.role)
     case = service.get_case(principal, ev.case_id)
-    det = redetermine(service.runtime, ev, case, service.policies)
-    if det is None:
-        raise ConflictError("the case or its policy changed after this evaluation; evaluate it again to "
-                            "produce documents")
-    content, media = produce(service.runtime, det, document, format, audience=audience, state=ev.state,
-                             case_title=case.title, versions=service.policies)
+    content, media = stored_document(service.runtime, ev, case, document, format, audience=audience,
+                                     role=principal.role, versions=service.policies)
     service.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
                    audience=audience, via="api")
     ext = {"markdown": "md"}.get(format, format)

@@ -186,27 +186,27 @@ class Service:
         if p.role not in roles and p.role != "admin":
             raise ForbiddenError(f"role {p.role} may not do this")
 
+    def _visible(self, p: Principal, found: Any, what: str, ident: str) -> Any:
+        """``found`` (a case or evaluation, ORM object or row) when ``p`` may see it; else 404, the
+        same for another organisation's as for one that does not exist."""
+        self._require(p, "requester", *READ_ALL)
+        if found is None or (p.role == "requester" and found.org_id != p.org_id):
+            raise NotFoundError(f"no {what} {ident}")
+        return found
+
     def _visible_case(self, s: Session, p: Principal, case_id: str) -> Case:
         self._require(p, "requester", *READ_ALL)
-        case = s.get(Case, case_id)
-        if case is None or (p.role == "requester" and case.org_id != p.org_id):
-            raise NotFoundError(f"no case {case_id}")
-        return case
+        return self._visible(p, s.get(Case, case_id), "case", case_id)  # type: ignore[no-any-return]
 
     def _visible_case_row(self, s: Session, p: Principal, case_id: str) -> sa.Row[Any, Any, Any]:
         """``_visible_case`` as a plain row (id, org_id, data) for read-only use: no ORM identity map."""
         self._require(p, "requester", *READ_ALL)
         row = s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none()
-        if row is None or (p.role == "requester" and row.org_id != p.org_id):
-            raise NotFoundError(f"no case {case_id}")
-        return row
+        return self._visible(p, row, "case", case_id)  # type: ignore[no-any-return]
 
     def _visible_eval(self, s: Session, p: Principal, eval_id: str) -> Evaluation:
         self._require(p, "requester", *READ_ALL)
-        ev = s.get(Evaluation, eval_id)
-        if ev is None or (p.role == "requester" and ev.org_id != p.org_id):
-            raise NotFoundError(f"no evaluation {eval_id}")
-        return ev
+        return self._visible(p, s.get(Evaluation, eval_id), "evaluation", eval_id)  # type: ignore[no-any-return]
 
     # ---- cases ----------------------------------------------------------------------
     def create_case(self, p: Principal, data: Mapping[str, Any], *, source: str = "case", title: str = "") -> Case:

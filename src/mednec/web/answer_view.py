@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mednec.documents import redetermine, visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.web import article
@@ -95,7 +96,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
     state = ctx.state
     case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
     if preview is None:
-        det = article.redetermine(rt, ev, case, ctx.service.policies)
+        det = redetermine(rt, ev, case, ctx.service.policies)
         result = ev.result
         body = article.article_body(state.articles, rt, det, result, audience=audience, state=ev.state,
                                     case_title=case_title, key=(ev.id, ev.version, case.version),
@@ -113,12 +114,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
     times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
     last = max(times, key=_utc) if times else None
     renderer = det is not None and body.source == "renderer"
-    docs: list[tuple[str, str]] = []
-    if renderer and preview is None:
-        for doc, label in article.documents_for(determination):
-            if doc == "denial" and role == "requester" and ev.decision != "denied":
-                continue
-            docs.append((doc, label))
+    docs = visible_documents(ev, role) if renderer and preview is None else []
     missing = result.get("missing_documentation", [])
     due = _utc(ev.due_at)
     now = ctx.now

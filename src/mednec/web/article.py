@@ -1,4 +1,4 @@
-"""The answer's article and documents for the web pages.
+"""The answer's article for the web pages (its documents: :mod:`mednec.documents`).
 
 A stored evaluation keeps the determination's JSON, not the :class:`Determination` the
 renderer needs. Determinations are deterministic, so the page evaluates the stored case again
@@ -20,21 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mednec.documents import DOCUMENTS, Versions, documents_for, redetermine, review_status, sources
-from mednec.documents import produce as document
+from mednec.documents import Versions, review_status, sources
 from mednec.engine.determination import Determination
 from mednec.runtime import Runtime
 
-__all__ = [
-    "DOCUMENTS",
-    "Body",
-    "article_body",
-    "document",
-    "documents_for",
-    "redetermine",
-    "review_status",
-    "warm",
-]
+__all__ = ["Body", "article_body", "warm"]
 
 log = logging.getLogger("mednec.web")
 

@@ -11,10 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from mednec.documents import DOC_HTML_CSP, check_document
+from mednec.documents import DOC_HTML_CSP, stored_document
 from mednec.errors import ConflictError, InputError, NotFoundError
 from mednec.store.models import Case, Evaluation
-from mednec.web import article
 from mednec.web.answer_view import Preview, answer_values
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
 from mednec.web.routes_auth import form_of
@@ -246,13 +245,9 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
         values = answer_values(ctx, ev, case, audience=aud)
         resp = page(ctx, "request_letter.html", **values)
         return resp
-    check_document(ev, doc, p.role)
-    det = article.redetermine(ctx.service.runtime, ev, case, ctx.service.policies)
-    if det is None:
-        raise ConflictError("the case changed after this answer was given; evaluate it again to produce documents")
     try:
-        content, media = article.document(ctx.service.runtime, det, doc, fmt, audience=aud, state=ev.state,
-                                          case_title=case.title, versions=ctx.service.policies)
+        content, media = stored_document(ctx.service.runtime, ev, case, doc, fmt, audience=aud, role=p.role,
+                                         versions=ctx.service.policies)
     except ImportError:
         raise ConflictError("documents are not available on this server") from None
     ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
