@@ -143,15 +143,23 @@ def _create_heads(session: Session) -> None:
 
 @dataclass(frozen=True)
 class AuditProblem:
-    """Where the chain breaks and why."""
+    """Where the chain breaks and why. ``seq``: the entry's global sequence number (for a removed
+    newest entry, the head's chain position); ``chain`` and ``position`` (None for the head) locate
+    it; ``what`` says what is wrong; ``problem`` is all of it in one line."""
 
     seq: int
-    problem: str
+    chain: int
+    position: int | None
+    what: str
+
+    @property
+    def problem(self) -> str:
+        where = f"chain {self.chain}" + (f" position {self.position}" if self.position is not None else "")
+        return f"{where}: {self.what}"
 
 
 def verify(session: Session) -> tuple[int, list[AuditProblem]]:
-    """Walk every chain in order. Returns the number of entries and every problem found
-    (``seq`` in a problem is the entry's global sequence number, or its chain position)."""
+    """Walk every chain in order. Returns the number of entries and every problem found."""
     problems: list[AuditProblem] = []
     count = 0
     heads = {h.id: h for h in session.execute(sa.select(AuditHead)).scalars()}
@@ -160,18 +168,18 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
         q = sa.select(AuditEntry).where(AuditEntry.stripe == stripe).order_by(AuditEntry.stripe_seq)
         for e in session.execute(q).scalars():
             count += 1
-            where = f"chain {stripe} position {e.stripe_seq}"
             if e.stripe_seq != expected:
-                problems.append(AuditProblem(e.seq, f"{where}: entries missing before it (deleted)"))
+                problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, "entries missing before it (deleted)"))
             if e.prev_hash != prev:
-                problems.append(AuditProblem(e.seq, f"{where}: does not follow the previous entry (deleted or reordered)"))
+                problems.append(AuditProblem(e.seq, stripe, e.stripe_seq,
+                                             "does not follow the previous entry (deleted or reordered)"))
             h = entry_hash(e.prev_hash, e.stripe_seq, e.at, e.actor_id, e.action, e.entity_type, e.entity_id,
                            e.policy_version, e.input_hash, e.detail)
             if h != e.hash:
-                problems.append(AuditProblem(e.seq, f"{where}: content does not match its hash (edited)"))
+                problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, "content does not match its hash (edited)"))
             prev, expected = e.hash, e.stripe_seq + 1
         head = heads.get(stripe)
         if head is not None and (head.seq != expected - 1 or head.hash != prev):
-            problems.append(AuditProblem(head.seq, f"chain {stripe}: the newest entries were removed "
-                                                   "(head does not match the last entry)"))
+            problems.append(AuditProblem(head.seq, stripe, None,
+                                         "the newest entries were removed (head does not match the last entry)"))
     return count, problems

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import urllib.parse
 from typing import Any
 
@@ -24,7 +23,6 @@ ACTIONS = ("auth.login", "auth.logout", "auth.failed", "case.create", "case.upda
            "review.appeal", "document.produce", "pas.submit", "policy.register", "policy.draft", "policy.submit",
            "policy.publish", "policy.reject", "user.create", "key.create", "org.create")
 ENTITY_TYPES = ("evaluation", "case", "policy", "prior_auth", "user", "api_key", "organization")
-_PROBLEM = re.compile(r"^chain (\d+)(?: position (\d+))?: (.*)$")
 FIGURES = (
     ("requests", "Requests"),
     ("approved", "Approved"),
@@ -67,12 +65,8 @@ def _row(e: Any, names: dict[str, str]) -> dict[str, Any]:
 
 
 def _problems(found: list[Any]) -> list[dict[str, Any]]:
-    out = []
-    for p in found[:MAX_PROBLEMS]:
-        m = _PROBLEM.match(p.problem)
-        out.append({"seq": p.seq if m and m.group(2) else None, "chain": m.group(1) if m else None,
-                    "position": m.group(2) if m else None, "text": m.group(3) if m else p.problem})
-    return out
+    return [{"seq": p.seq if p.position is not None else None, "chain": p.chain, "position": p.position,
+             "text": p.what} for p in found[:MAX_PROBLEMS]]
 
 
 def _audit_log(ctx: Ctx, action: str, entity: str, before: int | None, after: int | None, verify: bool) -> Response:
