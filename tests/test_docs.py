@@ -39,6 +39,12 @@ def test_public_api_is_exactly_all() -> None:
 
 def test_readme_first_screen_has_the_two_commands() -> None:
     head = README[:1500]
-    assert "python3 -m pip install -e . && mednec evaluate examples/" in head
-    assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in head
-    assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    root = Path(__file__).resolve().parents[1]
+    assert "python3 -m pip install -c constraints.txt -e . && mednec evaluate examples/" in head
+    test_command = "python3 -m pip install -c constraints.txt -e '.[all,test]' && python3 -m pytest"
+    assert test_command in head
+    assert test_command in (root / ".ci" / "run").read_text()
+    # the lock file the commands use pins every package (name==version), including the test tools
+    pins = dict(line.split("==") for line in (root / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith((" ", "#")))
+    assert {"pytest", "schemathesis", "fastapi", "sqlalchemy", "medspacy", "numpy", "typst"} <= set(pins)

@@ -1,8 +1,9 @@
 """The `mednec` command line.
 
 Exit status: 0 when a determination was made (whatever it is) or a check passed; 1 when
-`policies check` finds problems; 2 on bad input (the message names the field); 3 when a
-shipped policy or the fact dictionary is broken. No traceback reaches the user unless
+`policies check` or `audit verify` finds problems; 2 on bad input (the message names the field);
+3 when a shipped policy or the fact dictionary is broken; 69 when the command needs an optional
+extra that is not installed (the message names it); 70 on an internal error. No traceback reaches the user unless
 MEDNEC_DEBUG=1 is set.
 """
 
@@ -207,7 +208,8 @@ _register_commands()
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
     try:
-        app(standalone_mode=False)
+        # With standalone_mode=False click *returns* the code of a typer.Exit instead of raising it.
+        rc = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except MednecError as exc:
@@ -223,7 +225,15 @@ def main() -> None:
             sys.exit(int(exc.exit_code))
         if type(exc).__name__ == "Abort":
             sys.exit(130)
+        if isinstance(exc, ModuleNotFoundError) and not os.environ.get("MEDNEC_DEBUG"):
+            from mednec.extras import MissingExtraError, extra_for
+
+            extra = extra_for(exc)
+            if extra is not None:
+                _error(f"[bold red]error:[/bold red] {escape(str(MissingExtraError(extra, exc.name or '?')))}")
+                sys.exit(69)
         if os.environ.get("MEDNEC_DEBUG"):
             raise
         _error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))} (set MEDNEC_DEBUG=1 for details)")
         sys.exit(70)
+    sys.exit(rc if isinstance(rc, int) else 0)

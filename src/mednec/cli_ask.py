@@ -169,7 +169,11 @@ def ask(
     a = answer(question, _runtime(), as_of=_today(as_of), note=text, note_name=note.name if note else "note",
                drug=drug)
     case_id = None
-    if store and a.understood.case.get("facts"):
+    from mednec.extras import install_hint, installed
+
+    if store and a.understood.case.get("facts") and not installed("service"):
+        sys.stderr.write(f"case not stored: the local case store needs the 'service' extra ({install_hint('service')})\n")
+    elif store and a.understood.case.get("facts"):
         from mednec.followup import local_session, record_ask
 
         service, principal = local_session(_runtime())
