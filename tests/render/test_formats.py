@@ -75,7 +75,7 @@ def test_cli_report_errors_exit_2_with_a_message(args: list[str], needle: str) -
 
 def test_evaluate_does_not_import_the_document_stack() -> None:
     """`mednec evaluate` must not pay for jinja2 or typst (its cold start stays < 0.5 s)."""
-    code = ("import sys, mednec.cli, mednec.cli_report, mednec.render.formats; "
+    code = ("import sys, mednec.cli, mednec.cli.report, mednec.render.formats; "
             "print(','.join(m for m in ('jinja2', 'typst', 'markupsafe') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == ""

@@ -37,9 +37,9 @@ class CaseFormat(str, Enum):
 
 
 def _today(as_of: str | None) -> dt.date:
-    from mednec.cli import _as_of
+    from mednec.cli.common import as_of_date
 
-    return _as_of(as_of) or dt.date.today()
+    return as_of_date(as_of) or dt.date.today()
 
 
 def _value_text(f: Finding) -> str:
@@ -83,18 +83,18 @@ def understood_lines(u: Understanding, labels: dict[str, str]) -> list[tuple[str
 
 
 def _labels() -> dict[str, str]:
-    from mednec.cli import _runtime
+    from mednec.cli.common import runtime
 
-    return {k: fd.label for k, fd in _runtime().dictionary.facts.items()}
+    return {k: fd.label for k, fd in runtime().dictionary.facts.items()}
 
 
 def _print_text(a: Answer) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from mednec.cli import _out
+    from mednec.cli.common import out
 
-    console = _out()
+    console = out()
     table = Table(title="What I understood", title_justify="left", expand=True, show_lines=False)
     table.add_column("fact", ratio=2)
     table.add_column("value", ratio=5)
@@ -156,7 +156,7 @@ def ask(
     explanation for the patient.
     """
     from mednec.ask import answer
-    from mednec.cli import _emit_json, _runtime
+    from mednec.cli.common import emit_json, runtime
 
     if case is not None:
         _follow_up(case, question, fmt, _today(as_of) if as_of else None)
@@ -166,7 +166,7 @@ def ask(
         from mednec.intake.notes import load_note
 
         text = load_note(note)
-    a = answer(question, _runtime(), as_of=_today(as_of), note=text, note_name=note.name if note else "note",
+    a = answer(question, runtime(), as_of=_today(as_of), note=text, note_name=note.name if note else "note",
                drug=drug)
     case_id = None
     from mednec.extras import install_hint, installed
@@ -176,10 +176,10 @@ def ask(
     elif store and a.understood.case.get("facts"):
         from mednec.followup import local_session, record_ask
 
-        service, principal = local_session(_runtime())
+        service, principal = local_session(runtime())
         case_id = record_ask(service, principal, question, a.understood.case, a.determination, a.kind)
     if fmt is AskFormat.json:
-        _emit_json(a.to_dict())  # the same keys as `mednec evaluate --format json` plus `understood`
+        emit_json(a.to_dict())  # the same keys as `mednec evaluate --format json` plus `understood`
         if case_id:
             sys.stderr.write(f"case {case_id} stored\n")
     elif fmt is AskFormat.markdown:
@@ -191,22 +191,22 @@ def ask(
 
 
 def _follow_up(case_id: str, question: str, fmt: AskFormat, as_of: Any) -> None:
-    from mednec.cli import _emit_json, _runtime
+    from mednec.cli.common import emit_json, runtime
     from mednec.followup import follow_up, local_session
 
-    service, principal = local_session(_runtime())
+    service, principal = local_session(runtime())
     r = follow_up(service, principal, case_id, question, as_of=as_of)
     if fmt is AskFormat.json:
-        _emit_json({"case_id": case_id, "kind": r.kind, "text": r.text, "case_version": r.case_version,
+        emit_json({"case_id": case_id, "kind": r.kind, "text": r.text, "case_version": r.case_version,
                     "determination": r.determination.to_dict() if r.determination else None})
         return
     sys.stdout.write(r.text + "\n")
     if r.determination is not None and r.kind in ("what_if", "other_drug"):
-        from mednec.cli import _out
+        from mednec.cli.common import out
         from mednec.render.terminal import print_determination
 
         sys.stdout.write("\n")
-        print_determination(r.determination, _out())
+        print_determination(r.determination, out())
 
 
 def case_yaml(u: Understanding) -> str:
@@ -250,13 +250,13 @@ def extract(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today).")] = None,
 ) -> None:
     """Read a clinical note into a case file; every value names the characters of the note it came from."""
-    from mednec.cli import _emit_json, _runtime
+    from mednec.cli.common import emit_json, runtime
     from mednec.intake.notes import load_note, read_note
 
-    rt = _runtime()
+    rt = runtime()
     u = read_note(load_note(note), rt.catalog, rt.dictionary, _today(as_of), name=note.name)
     if fmt is CaseFormat.json:
-        _emit_json(_case_json(u))
+        emit_json(_case_json(u))
     else:
         sys.stdout.write(case_yaml(u))
 

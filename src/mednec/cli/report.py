@@ -75,16 +75,16 @@ def report(
         raise InputError("give a case file, or --general for the criteria in general", field="CASE")
     if fmt is DocFormat.pdf and output is None:
         raise InputError("PDF is binary: give an output file with -o FILE.pdf", field="--format")
-    from mednec.cli import _as_of, _runtime
+    from mednec.cli.common import as_of_date, runtime
     from mednec.render.article import ArticleSources
     from mednec.render.letters import build_document
 
-    rt = _runtime()
+    rt = runtime()
     policy = rt.catalog.find_drug(drug)
     if phase is ReportPhase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
     pack = rt.catalog.pack_of(policy)
-    when = _as_of(as_of)
+    when = as_of_date(as_of)
     if general:
         src = ArticleSources.of(policy, pack, rt.dictionary)
         doc = build_document(None, src, document=document.value, audience=audience.value, general=True,

@@ -91,14 +91,14 @@ def to_case(
         "--drug", "-d", help="The requested drug: its doses give treatment_start and treatment_doses.")] = None,
 ) -> None:
     """Print the case a Bundle gives, each fact with the resource it came from."""
-    from mednec.cli import _as_of, _emit_json, _runtime
+    from mednec.cli.common import as_of_date, emit_json, runtime
     from mednec.intake.fhir import bundle_to_case
 
-    rt = _runtime()
+    rt = runtime()
     generic = rt.catalog.find_drug(drug).drug.generic if drug else None
-    intake = bundle_to_case(_read_json(bundle), rt.dictionary, _as_of(as_of), drug=generic)
+    intake = bundle_to_case(_read_json(bundle), rt.dictionary, as_of_date(as_of), drug=generic)
     if fmt is CaseFormat.json:
-        _emit_json(intake.to_dict())
+        emit_json(intake.to_dict())
         return
     import yaml
 
@@ -109,10 +109,10 @@ def to_case(
 
 
 def _load(case: Path, as_of: dt.date | None, drug: str) -> Any:
-    from mednec.cli import _runtime
+    from mednec.cli.common import runtime
     from mednec.intake.loader import load_any
 
-    rt = _runtime()
+    rt = runtime()
     return load_any(case, rt.dictionary, as_of=as_of, drug=rt.catalog.find_drug(drug).drug.generic)
 
 
@@ -126,15 +126,15 @@ def questionnaire(
         "--base", help="Canonical base URL of the Questionnaire (default: the mednec placeholder).")] = None,
 ) -> None:
     """Print a FHIR R4 Questionnaire asking only for what the determination is missing."""
-    from mednec.cli import _as_of, _emit_json, _runtime
+    from mednec.cli.common import as_of_date, emit_json, runtime
     from mednec.fhir.questionnaire import build_questionnaire
     from mednec.intake.fhir.codes import MEDNEC_BASE
 
-    rt = _runtime()
-    when = _as_of(as_of)
+    rt = runtime()
+    when = as_of_date(as_of)
     parsed = rt.parse_case(_load(case, when, drug), as_of=when, source=f"case file {case.name}")
     det = rt.evaluate(parsed.facts, drug, phase=phase.value)
-    _emit_json(build_questionnaire(det, rt.dictionary, base=base or MEDNEC_BASE))
+    emit_json(build_questionnaire(det, rt.dictionary, base=base or MEDNEC_BASE))
 
 
 @fhir_app.command("apply-response")
@@ -149,11 +149,11 @@ def apply_response(
         "--save-case", help="Also write the case with the answers merged in (YAML).")] = None,
 ) -> None:
     """Merge a QuestionnaireResponse into the case and evaluate again."""
-    from mednec.cli import _as_of, _emit_json, _out, _runtime
+    from mednec.cli.common import as_of_date, emit_json, out, runtime
     from mednec.fhir.questionnaire import apply_response as apply
 
-    rt = _runtime()
-    when = _as_of(as_of)
+    rt = runtime()
+    when = as_of_date(as_of)
     det, merged = apply(rt, _load(case, when, drug), _read_json(response), drug, phase=phase.value, as_of=when)
     if save_case is not None:
         import yaml
@@ -164,7 +164,7 @@ def apply_response(
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror}", field=str(save_case)) from None
     if fmt is ResultFormat.json:
-        _emit_json(det.to_dict())
+        emit_json(det.to_dict())
     elif fmt is ResultFormat.markdown:
         from mednec.render.markdown import determination_markdown
 
@@ -172,7 +172,7 @@ def apply_response(
     else:
         from mednec.render.terminal import print_determination
 
-        print_determination(det, _out())
+        print_determination(det, out())
 
 
 def register(app: typer.Typer) -> None:

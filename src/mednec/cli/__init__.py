@@ -1,0 +1,71 @@
+"""The `mednec` command line.
+
+Exit status: 0 when a determination was made (whatever it is) or a check passed; 1 when
+`policies check` or `audit verify` finds problems; 2 on bad input (the message names the field);
+3 when a shipped policy or the fact dictionary is broken; 69 when the command needs an optional
+extra that is not installed (the message names it); 70 on an internal error. No traceback reaches the user unless
+MEDNEC_DEBUG=1 is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from mednec.cli.common import error, escape
+from mednec.errors import ConfigError, MednecError
+
+app = typer.Typer(
+    name="mednec",
+    help="Medical-necessity review engine: is drug X medically necessary for this patient?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    """Add the command groups that live in their own modules (each keeps heavy imports lazy)."""
+    from mednec.cli import ask, cases, evaluate, fhir, policies, report, service
+
+    for module in (evaluate, policies, service, ask, report, cases, fhir):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: run the app, turning mednec errors into clear messages."""
+    try:
+        # With standalone_mode=False click *returns* the code of a typer.Exit instead of raising it.
+        rc = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except MednecError as exc:
+        if os.environ.get("MEDNEC_DEBUG"):
+            raise
+        kind = "policy error" if isinstance(exc, ConfigError) else "error"
+        error(f"[bold red]{kind}:[/bold red] {escape(str(exc))}")
+        sys.exit(3 if isinstance(exc, ConfigError) else 2)
+    except Exception as exc:  # usage errors from typer/click, and anything unexpected
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):  # click-style usage/parameter errors
+            show()
+            sys.exit(int(exc.exit_code))
+        if type(exc).__name__ == "Abort":
+            sys.exit(130)
+        if isinstance(exc, ModuleNotFoundError) and not os.environ.get("MEDNEC_DEBUG"):
+            from mednec.extras import MissingExtraError, extra_for
+
+            extra = extra_for(exc)
+            if extra is not None:
+                error(f"[bold red]error:[/bold red] {escape(str(MissingExtraError(extra, exc.name or '?')))}")
+                sys.exit(69)
+        if os.environ.get("MEDNEC_DEBUG"):
+            raise
+        error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))} (set MEDNEC_DEBUG=1 for details)")
+        sys.exit(70)
+    sys.exit(rc if isinstance(rc, int) else 0)

@@ -1,0 +1,75 @@
+"""`mednec evaluate` and `mednec facts`: one case against one policy, and the fact dictionary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mednec.cli.common import ListFormat, OutFormat, Phase, as_of_date, emit_json, out, runtime
+from mednec.errors import InputError
+
+__all__ = ["register"]
+
+
+def evaluate(
+    case: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", show_default=False)],
+    drug: Annotated[str, typer.Option("--drug", "-d", help="Drug by generic or brand name, e.g. luspatercept or Reblozyl.")],
+    phase: Annotated[Phase, typer.Option(help="initial request or continuation (re-authorisation).")] = Phase.initial,
+    fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="text (terminal), json or markdown.")] = OutFormat.text,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: the case's as_of, else today).")] = None,
+) -> None:
+    """Evaluate one case against one drug's policy and explain every criterion."""
+    rt = runtime()
+    policy = rt.catalog.find_drug(drug)
+    parsed = rt.read_case(case, as_of=as_of_date(as_of), drug=policy.drug.generic)
+    if phase is Phase.continuation and policy.continuation is None:
+        raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
+    det = rt.evaluate(parsed.facts, policy, phase=phase.value)
+    if fmt is OutFormat.json:
+        emit_json(det.to_dict())
+    elif fmt is OutFormat.markdown:
+        from mednec.render.markdown import determination_markdown
+
+        sys.stdout.write(determination_markdown(det))
+    else:
+        from mednec.render.terminal import print_determination
+
+        print_determination(det, out())
+
+
+def facts(
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+) -> None:
+    """List every fact a case may give: type, unit, accepted units, range and codes."""
+    d = runtime().dictionary
+    rows = []
+    for fd in d.facts.values():
+        rows.append({
+            "id": fd.id, "label": fd.label, "type": fd.type, "unit": fd.unit,
+            "units": list(fd.units), "range": list(fd.range) if fd.range else None,
+            "values": list(fd.values), "derived_by": fd.derived_by,
+            "codes": [f"{c.system} {c.code}" for c in fd.codes], "document": fd.document,
+        })
+    if fmt is ListFormat.json:
+        emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Fact dictionary {d.version}", expand=True)
+    for col in ("id", "type", "unit / values", "range", "calculated by", "codes"):
+        table.add_column(col)
+    for r in rows:
+        uv = ", ".join(r["units"]) if r["type"] == "number" else ", ".join(r["values"])
+        rng = f"{r['range'][0]:g}–{r['range'][1]:g}" if r["range"] else ""
+        table.add_row(r["id"], r["type"], uv, rng, r["derived_by"] or "", "; ".join(r["codes"]))
+    out().print(table)
+
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``evaluate`` and ``facts`` to the mednec app."""
+    app.command("evaluate")(evaluate)
+    app.command("facts")(facts)
