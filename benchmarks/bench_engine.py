@@ -70,7 +70,7 @@ def run(n_cases: int) -> dict[str, Any]:
             rejected += 1
     parse_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    prepared = [prepare(f, rt.dictionary) for f in parsed]
+    prepared = [prepare(f, rt.dictionary, rt.catalog.calculators) for f in parsed]
     derive_s = time.perf_counter() - t0
     results: dict[str, Any] = {
         "cases_generated": n_cases, "cases_rejected_as_invalid": rejected, "cases_evaluated": len(prepared),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import mednec
-from mednec.calculators.registry import CALCULATORS
 from mednec.cli import app
+from mednec.runtime import default_runtime
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
 
@@ -28,7 +28,7 @@ def test_every_command_is_documented() -> None:
 
 
 def test_every_calculator_is_documented() -> None:
-    for calc in CALCULATORS:
+    for calc in default_runtime().catalog.calculators:
         assert f"`{calc.name}`" in README, f"calculator {calc.name} is not documented in README.md"
 
 

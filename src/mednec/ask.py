@@ -113,7 +113,7 @@ def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...
 def _overview(runtime: Runtime, facts: Any) -> tuple[dict[str, Any], ...]:
     from mednec.engine.evaluate import decide, prepare
 
-    full = prepare(facts, runtime.dictionary)
+    full = prepare(facts, runtime.dictionary, runtime.catalog.calculators)
     values = {k: fv.value for k, fv in full.items()}
     out = []
     for p in runtime.catalog.policies():

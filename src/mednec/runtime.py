@@ -31,7 +31,7 @@ class Runtime:
 
     @classmethod
     def load(cls, packs_dir: Path | None = None) -> Runtime:
-        dictionary = load_dictionary()
+        dictionary = load_dictionary(packs_dir)
         catalog, _ = load_catalog(dictionary, packs_dir)
         return cls(dictionary, catalog)
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
-from mednec.calculators.registry import BY_NAME, derive
+from mednec.calculators.registry import CalculatorSet
 from mednec.engine.determination import (
     INSUFFICIENT,
     MEETS,
@@ -49,9 +49,10 @@ PHASES = ("initial", "continuation")
 _MET, _NOT, _UNK = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 
 
-def prepare(facts: FactSet, dictionary: FactDictionary) -> FactSet:
-    """Add every fact the calculators can derive from the given ones."""
-    return derive(facts, _units(dictionary))
+def prepare(facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet) -> FactSet:
+    """Add every fact ``calculators`` can derive from the given ones (a pack's
+    ``pack.calculators``, or ``catalog.calculators`` across packs)."""
+    return calculators.derive(facts, _units(dictionary))
 
 
 @cache
@@ -202,9 +203,10 @@ def _show(fv: FactValue) -> str:
 class _Explainer:
     """Turns node statuses into criterion results, missing documents and changes."""
 
-    def __init__(self, facts: FactSet, dictionary: FactDictionary) -> None:
+    def __init__(self, facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet) -> None:
         self.facts = facts
         self.dictionary = dictionary
+        self.by_name = calculators.by_name
         self.criteria: list[CriterionResult] = []
         self.missing: dict[str, tuple[list[str], list[str]]] = {}
         self.changes: list[Change] = []
@@ -221,7 +223,7 @@ class _Explainer:
             if fv is not None:
                 item = fv
                 if fv.derived:
-                    calc = BY_NAME.get(fv.provenance.source.removeprefix("calculated: "))
+                    calc = self.by_name.get(fv.provenance.source.removeprefix("calculated: "))
                     if calc is not None and calc.citation:
                         self.derived_cites[calc.citation] = None
             else:
@@ -265,7 +267,7 @@ class _Explainer:
         """What to ask for when ``fact`` is unknown: a calculated-only fact is asked for by the
         inputs its calculator lacks (``esa_status`` -> ``esa_history``)."""
         fd = self.dictionary.facts[fact]
-        calc = BY_NAME.get(fd.derived_by) if fd.derived_by else None
+        calc = self.by_name.get(fd.derived_by) if fd.derived_by else None
         if calc is None or fd.may_give:
             return [fact]
         lacking = [i for i in calc.inputs_for(fact) if i not in self.facts]
@@ -319,7 +321,7 @@ def evaluate(
         raise ValueError(f"phase must be one of {PHASES}")
     if phase == "continuation" and policy.continuation is None:
         raise ValueError(f"policy {policy.id} has no continuation criteria")
-    full = facts if derived else prepare(facts, dictionary)
+    full = facts if derived else prepare(facts, dictionary, pack.calculators)
     values = {k: fv.value for k, fv in full.items()}
     plan = _plan(policy, phase, dictionary)
     runs = [_run(tp.tree, values) for tp in plan.trees]
@@ -353,7 +355,7 @@ def evaluate(
         }
 
     def explain() -> Explanation:
-        ex = _Explainer(full, dictionary)
+        ex = _Explainer(full, dictionary, pack.calculators)
         ex.tree(plan.trees[0], runs[0], relevant=verdict != MEETS)
         for tp, r, s in zip(plan.trees[1:], runs[1:], overall, strict=True):
             # an unknown pathway's missing facts matter; a ruled-out one's do not
@@ -365,7 +367,7 @@ def evaluate(
             missing = tuple(
                 MissingDocument(
                     document=d,
-                    description=dictionary.document_text(d),
+                    description=dictionary.document_text(d, pack.id),
                     facts=tuple(fs),
                     questions=tuple(dict.fromkeys(fdefs[f].question for f in fs if fdefs[f].question)),
                     criteria=tuple(cs),

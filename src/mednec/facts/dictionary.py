@@ -1,17 +1,23 @@
-"""The fact dictionary: loaded from ``dictionary.yaml`` and checked on load.
+"""The fact dictionary: the core ``dictionary.yaml`` plus each pack's ``facts.yaml``, checked on load.
 
 Every patient fact a policy may read is declared once, with its type, canonical unit and
 the units it converts from, its plausible range, its standard codes, and the document
 that establishes it. Intake (case files, FHIR, notes) and the policy validator both work
 from this one declaration.
+
+The core declares what every pack shares (date of birth, age, sex, diagnosis, ...); a pack
+adds its own facts, documents and contradictions in ``packs/<pack>/facts.yaml``, may add
+values to a core category (``extends: {diagnosis: {values: {...}}}``) and may reword a core
+document for its own determinations. Two packs declaring the same fact is an error.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import yaml
@@ -28,6 +34,8 @@ __all__ = [
     "FieldDef",
     "load_dictionary",
     "normalize_unit",
+    "pack_fact_files",
+    "parse_dictionary",
 ]
 
 FactType = Literal["number", "boolean", "category", "date", "events"]
@@ -88,6 +96,7 @@ class FactDef:
     derived_by: str | None = None
     may_give: bool = True
     question: str = ""
+    pack: str = ""  # the pack that declares the fact ("" for the core)
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
         """Convert ``value`` in ``unit`` to the canonical unit (a bare number is canonical)."""
@@ -142,6 +151,10 @@ class FactDictionary:
     facts: Mapping[str, FactDef]
     documents: Mapping[str, str]
     contradictions: tuple[Contradiction, ...]
+    #: a pack's own wording of core documents, by pack id
+    pack_documents: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: each pack's facts.yaml version, by pack id
+    pack_versions: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, fact_id: str, *, path: str | None = None) -> FactDef:
         """The fact ``fact_id``; an unknown id raises with the nearest declared names."""
@@ -156,8 +169,12 @@ class FactDictionary:
         hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
         return f"unknown fact {fact_id!r}{hint} (see `mednec facts` for the list)"
 
-    def document_text(self, doc_id: str) -> str:
-        """The human description of a document id."""
+    def document_text(self, doc_id: str, pack: str | None = None) -> str:
+        """The human description of a document id (in ``pack``'s wording, when it has one)."""
+        if pack is not None:
+            own = self.pack_documents.get(pack, {}).get(doc_id)
+            if own is not None:
+                return own
         return self.documents.get(doc_id, doc_id)
 
 
@@ -173,7 +190,7 @@ def _codes(raw: Any) -> tuple[Code, ...]:
     )
 
 
-def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str]) -> FactDef:
+def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], pack: str = "") -> FactDef:
     ftype = raw.get("type")
     if ftype not in _TYPES:
         raise ConfigError(f"type must be one of {', '.join(_TYPES)}", field=f"facts.{fid}.type")
@@ -189,7 +206,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str]) 
         )
         for k, v in (raw.get("values") or {}).items()
     }
-    if ftype == "category" and not values:
+    if ftype == "category" and not values and not raw.get("extensible"):
         raise ConfigError("a category fact needs values", field=f"facts.{fid}.values")
     unit = raw.get("unit")
     if ftype == "number" and not unit:
@@ -222,19 +239,77 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str]) 
         derived_by=raw.get("derived_by"),
         may_give=bool(raw.get("may_give", raw.get("derived_by") is None)),
         question=str(raw.get("question", "")),
+        pack=pack,
     )
 
 
-def parse_dictionary(data: Mapping[str, Any]) -> FactDictionary:
-    """Build a :class:`FactDictionary` from its YAML mapping, checking it as it goes."""
-    documents = {str(k): str(v) for k, v in (data.get("documents") or {}).items()}
-    facts = {str(fid): _parse_fact(str(fid), raw, documents) for fid, raw in data["facts"].items()}
+_PACK_KEYS = ("version", "documents", "facts", "extends", "contradictions")
+
+
+def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"expected a mapping, got {type(raw).__name__}", field=where)
+    return raw
+
+
+def parse_dictionary(
+    data: Mapping[str, Any], packs: Sequence[tuple[str, Mapping[str, Any]]] = ()
+) -> FactDictionary:
+    """Build a :class:`FactDictionary` from the core mapping and each pack's ``(id, mapping)``."""
+    documents = {str(k): str(v) for k, v in _mapping(data.get("documents"), "documents").items()}
+    raw_facts: dict[str, tuple[str, dict[str, Any]]] = {
+        str(fid): ("", dict(raw)) for fid, raw in _mapping(data.get("facts"), "facts").items()
+    }
+    raw_contradictions: list[tuple[str, Any]] = [("", c) for c in data.get("contradictions") or []]
+    pack_documents: dict[str, dict[str, str]] = {}
+    pack_versions: dict[str, str] = {}
+    doc_origin = {d: "" for d in documents}
+    for pack, pdata in packs:
+        where = f"{pack}/facts.yaml"
+        extra = sorted(set(map(str, _mapping(pdata, where))) - set(_PACK_KEYS))
+        if extra:
+            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(_PACK_KEYS)}", field=where)
+        pack_versions[pack] = str(pdata.get("version", ""))
+        for k, v in _mapping(pdata.get("documents"), f"{where}:documents").items():
+            doc, text = str(k), str(v)
+            if doc not in documents:
+                documents[doc], doc_origin[doc] = text, pack
+            elif doc_origin[doc] == "":
+                pack_documents.setdefault(pack, {})[doc] = text  # the pack's wording of a core document
+            elif documents[doc] != text:
+                raise ConfigError(f"document {doc!r} is declared differently by pack {doc_origin[doc]!r}",
+                                  field=f"{where}:documents.{doc}")
+        for fid, raw in _mapping(pdata.get("facts"), f"{where}:facts").items():
+            if str(fid) in raw_facts:
+                owner = raw_facts[str(fid)][0] or "the core dictionary"
+                raise ConfigError(f"fact {fid!r} is already declared by {owner}", field=f"{where}:facts.{fid}")
+            raw_facts[str(fid)] = (pack, dict(raw))
+        for fid, ext in _mapping(pdata.get("extends"), f"{where}:extends").items():
+            if str(fid) not in raw_facts:
+                raise ConfigError(f"extends unknown fact {fid!r}", field=f"{where}:extends.{fid}")
+            ext_m = _mapping(ext, f"{where}:extends.{fid}")
+            if set(ext_m) - {"values"}:
+                raise ConfigError("a pack may only add values to a core fact", field=f"{where}:extends.{fid}")
+            owner, base = raw_facts[str(fid)]
+            values = dict(_mapping(base.get("values"), f"facts.{fid}.values"))
+            for key, val in _mapping(ext_m.get("values"), f"{where}:extends.{fid}.values").items():
+                if key in values:
+                    raise ConfigError(f"{fid} already has the value {key!r}", field=f"{where}:extends.{fid}.values")
+                values[key] = val
+            raw_facts[str(fid)] = (owner, {**base, "values": values})
+        raw_contradictions += [(pack, c) for c in pdata.get("contradictions") or []]
+    facts = {
+        fid: _parse_fact(fid, raw, documents, owner) for fid, (owner, raw) in raw_facts.items()
+    }
     contradictions = []
-    for i, c in enumerate(data.get("contradictions") or []):
+    for i, (owner, c) in enumerate(raw_contradictions):
         for side in ("when", "conflicts"):
             for fid in c[side]:
                 if fid not in facts:
-                    raise ConfigError(f"unknown fact {fid!r}", field=f"contradictions[{i}].{side}")
+                    where = f"{owner}/facts.yaml:contradictions" if owner else "contradictions"
+                    raise ConfigError(f"unknown fact {fid!r}", field=f"{where}[{i}].{side}")
         contradictions.append(
             Contradiction(when=dict(c["when"]), conflicts=dict(c["conflicts"]), message=c["message"])
         )
@@ -243,10 +318,34 @@ def parse_dictionary(data: Mapping[str, Any]) -> FactDictionary:
         facts=facts,
         documents=documents,
         contradictions=tuple(contradictions),
+        pack_documents=pack_documents,
+        pack_versions=pack_versions,
     )
 
 
-def load_dictionary() -> FactDictionary:
-    """Load the fact dictionary shipped in the package."""
+def _read(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text("utf-8"), Loader=SafeLoader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=str(path)) from None
+
+
+def pack_fact_files(packs_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """``(pack id, facts.yaml)`` of every pack folder (one with a ``pack.yaml``), in folder order."""
+    root = packs_dir or Path(str(resources.files("mednec").joinpath("packs")))
+    out = []
+    for folder in sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file()):
+        facts = folder / "facts.yaml"
+        if facts.is_file():
+            meta = _mapping(_read(folder / "pack.yaml"), str(folder / "pack.yaml"))
+            out.append((str(meta.get("id") or folder.name), facts))
+    return out
+
+
+def load_dictionary(packs_dir: Path | None = None) -> FactDictionary:
+    """The core fact dictionary with the facts of every pack under ``packs_dir`` (default: the
+    packs shipped in the package)."""
     text = resources.files("mednec.facts").joinpath("dictionary.yaml").read_text("utf-8")
-    return parse_dictionary(yaml.load(text, Loader=SafeLoader))  # noqa: S506 (safe loader)
+    core = yaml.load(text, Loader=SafeLoader)  # noqa: S506 (safe loader)
+    packs = [(pid, _mapping(_read(path), str(path))) for pid, path in pack_fact_files(packs_dir)]
+    return parse_dictionary(core, packs)

@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.console import Console
 
-from mednec.calculators.registry import CALCULATORS
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
@@ -61,16 +60,27 @@ def check_all(packs_dir: Path | None = None) -> CheckReport:
     """Load every pack without stopping at the first problem, then run every case."""
     from mednec.runtime import Runtime
 
-    dictionary = load_dictionary()
+    dictionary = load_dictionary(packs_dir)
     catalog, load_report = load_catalog(dictionary, packs_dir, strict=False)
     report = CheckReport()
     for source, errors in load_report.problems.items():
         report.problems[source] = [str(e) for e in errors]
     for pack in catalog.packs:
-        for calc in CALCULATORS:
+        for calc in pack.calculators:
             if calc.citation and calc.citation not in pack.references:
                 report.problems.setdefault(pack.path, []).append(
                     f"calculator {calc.name} cites {calc.citation!r}, which is not in references.yaml"
+                )
+            for fid in (*calc.reads, *calc.outputs):
+                if fid not in dictionary.facts:
+                    report.problems.setdefault(pack.path, []).append(
+                        f"calculator {calc.name} reads or produces {fid!r}, which no facts.yaml declares"
+                    )
+        for fid, fd in dictionary.facts.items():
+            if fd.pack in ("", pack.id) and fd.derived_by and fd.derived_by not in pack.calculators.by_name \
+                    and (fd.pack == pack.id or not any(fd.derived_by in p.calculators.by_name for p in catalog.packs)):
+                report.problems.setdefault(pack.path, []).append(
+                    f"fact {fid!r} is derived by {fd.derived_by!r}, which this pack does not register"
                 )
     if not report.ok:
         return report

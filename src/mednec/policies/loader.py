@@ -3,14 +3,25 @@
 A pack is a folder::
 
     packs/<pack>/pack.yaml          id, title, version, policy folders, treatment sequence
+    packs/<pack>/facts.yaml         the pack's facts, added to the core fact dictionary
+    packs/<pack>/calculators.py     CALCULATORS: the pack's own calculators (optional)
     packs/<pack>/references.yaml    the reference library every citation resolves to
+    packs/<pack>/evidence.yaml      cited statements for documents
     packs/<pack>/<drug>/policy.yaml one policy
     packs/<pack>/<drug>/cases/*.yaml its test cases
+
+``calculators.py`` is Python: a pack is trusted code, like the rest of the installation. The
+shipped packs are imported as ``mednec.packs.<pack>.calculators``; a pack in another folder
+is loaded from its file.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import importlib
+import importlib.util
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from mednec.calculators.registry import Calculator, CalculatorSet, core_calculators
 from mednec.errors import ConfigError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
 from mednec.policies.compile import compile_policy
@@ -78,6 +90,14 @@ class Catalog:
     def pack_of(self, policy: Policy) -> Pack:
         return next(p for p in self.packs if p.id == policy.pack)
 
+    @property
+    def calculators(self) -> CalculatorSet:
+        """Every calculator of every pack (the core ones first), for derivations across packs."""
+        out = core_calculators()
+        for pack in self.packs:
+            out = out.plus(pack.calculators)
+        return out
+
     def policy(self, policy_id: str) -> Policy:
         for p in self.policies():
             if p.id == policy_id:
@@ -102,6 +122,40 @@ class Catalog:
 
 def _fold(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _calculator_module(path: Path) -> Any:
+    file = path / "calculators.py"
+    shipped = default_packs_dir().resolve()
+    if path.resolve().parent == shipped:
+        return importlib.import_module(f"mednec.packs.{path.name}.calculators")
+    name = f"_mednec_pack_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}_calculators"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise ConfigError("cannot load the calculators module", field=str(file))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken pack module is an author error, named with its file
+        del sys.modules[name]
+        raise ConfigError(f"the calculators module failed to load: {exc}", field=str(file)) from None
+    return module
+
+
+def pack_calculators(path: Path) -> CalculatorSet:
+    """The core calculators followed by the pack's own (``calculators.py``'s ``CALCULATORS``)."""
+    if not (path / "calculators.py").is_file():
+        return core_calculators()
+    own = getattr(_calculator_module(path), "CALCULATORS", None)
+    if not isinstance(own, tuple) or not all(isinstance(c, Calculator) for c in own):
+        raise ConfigError("CALCULATORS must be a tuple of Calculator", field=str(path / "calculators.py"))
+    try:
+        return CalculatorSet(core_calculators().calculators + own)
+    except ValueError as exc:
+        raise ConfigError(str(exc), field=str(path / "calculators.py")) from None
 
 
 def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pack:
@@ -143,6 +197,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         references=references,
         sequence=tuple(sequence),
         path=str(path),
+        calculators=pack_calculators(path),
     )
 
 

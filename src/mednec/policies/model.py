@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from mednec.calculators.registry import CalculatorSet
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
 from mednec.tri import Tri
@@ -186,7 +187,8 @@ class SequenceStep(NamedTuple):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Pack:
-    """A policy pack: policies for one clinical area with their shared references."""
+    """A policy pack: policies for one clinical area with their shared references and the
+    calculators (core and its own) its facts are derived with."""
 
     id: str
     title: str
@@ -195,3 +197,4 @@ class Pack:
     references: Mapping[str, Reference]
     sequence: tuple[SequenceStep, ...]
     path: str
+    calculators: CalculatorSet

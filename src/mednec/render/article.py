@@ -356,7 +356,7 @@ class _Builder:
                 status = "present"
             else:
                 status = "not_provided"
-            rows.append(DocumentRow(d, self.dictionary.document_text(d), _doc_plain(d), status, tuple(crits)))
+            rows.append(DocumentRow(d, self.dictionary.document_text(d, self.pack.id), _doc_plain(d), status, tuple(crits)))
         return tuple(rows)
 
     def missing(self) -> tuple[MissingRow, ...]:

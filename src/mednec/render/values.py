@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.calculators.registry import BY_NAME
 from mednec.engine.determination import MissingFact
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactValue
@@ -79,7 +78,7 @@ def evidence_item(e: FactValue | MissingFact, dictionary: FactDictionary, cites:
     label = fd.label if fd else e.fact
     nums: tuple[int, ...] = ()
     if e.derived:
-        calc = BY_NAME.get(e.provenance.source.removeprefix("calculated: "))
+        calc = cites.pack.calculators.by_name.get(e.provenance.source.removeprefix("calculated: "))
         if calc is not None and calc.citation and calc.citation in cites.pack.references:
             nums = cites.nums([calc.citation])
     return EvidenceItem(

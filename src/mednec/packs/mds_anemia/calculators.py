@@ -1,0 +1,186 @@
+"""The MDS anemia pack's calculators: IPSS-R, transfusion burden, ESA response, treatment course.
+
+The functions are in :mod:`mednec.calculators`; this module registers them with the facts
+of this pack (``facts.yaml``) they read and produce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mednec.calculators.esa_response import (
+    ESA_CITATION,
+    MIN_ADEQUATE_TRIAL_WEEKS,
+    EsaCourse,
+    assess_esa,
+)
+from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_category
+from mednec.calculators.registry import Calculator, Facts, fact_value
+from mednec.calculators.transfusion_burden import (
+    TRANSFUSION_CITATION,
+    Transfusion,
+    transfusion_burden,
+)
+from mednec.calculators.treatment_course import Dose, treatment_course
+
+__all__ = ["CALCULATORS"]
+
+
+def _transfusions(facts: Facts) -> list[Transfusion]:
+    return [Transfusion(e["date"], float(e["units"])) for e in facts["rbc_transfusions"].value]
+
+
+def _run_ipss_r(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    r = ipss_r(
+        fact_value(facts, "cytogenetic_risk"),
+        fact_value(facts, "marrow_blasts_pct"),
+        fact_value(facts, "hemoglobin"),
+        fact_value(facts, "platelets"),
+        fact_value(facts, "anc"),
+    )
+    detail = (
+        f"cytogenetics {r.cytogenetics_points:g} + blasts {r.blasts_points:g} + "
+        f"hemoglobin {r.hemoglobin_points:g} + platelets {r.platelets_points:g} + "
+        f"ANC {r.anc_points:g} = {r.score:g} ({r.category.replace('_', ' ')})"
+    )
+    return {"ipss_r_score": r.score, "ipss_r_category": r.category}, detail
+
+
+def _ipss_r_check(facts: Facts, given: str) -> str:
+    """A note comparing a documented IPSS-R category with what its components compute."""
+    values, detail = _run_ipss_r(facts, dt.date.min)
+    if values["ipss_r_category"] == given:
+        return f"IPSS-R category {given.replace('_', ' ')} agrees with its components: {detail}"
+    return (
+        f"IPSS-R category documented as {given.replace('_', ' ')}, but its components compute "
+        f"{detail}; the documented category is used -- check which is current"
+    )
+
+
+def _run_ipss_r_from_score(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    score = fact_value(facts, "ipss_r_score")
+    category = ipss_r_category(score)
+    return {"ipss_r_category": category}, f"score {score:g} = {category.replace('_', ' ')} (Greenberg 2012 bands)"
+
+
+def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    b = transfusion_burden(_transfusions(facts), as_of)
+    detail = (
+        f"{b.units_8w:g} units in the 8 weeks and {b.units_16w:g} units in {b.episodes_16w} "
+        f"episodes in the 16 weeks to {as_of.isoformat()}: {b.category.upper()}"
+    )
+    return {
+        "rbc_units_8w": b.units_8w,
+        "rbc_units_16w": b.units_16w,
+        "rbc_episodes_16w": float(b.episodes_16w),
+        "rbc_max_units_any_8w": b.max_units_any_8w,
+        "transfusion_burden": b.category,
+    }, detail
+
+
+def _run_esa(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    courses = [
+        EsaCourse(str(e["drug"]), e["start"], e.get("end"), str(e["response"]))
+        for e in fact_value(facts, "esa_history")
+    ]
+    a = assess_esa(courses, as_of)
+    return {"esa_status": a.status}, (
+        f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks)"
+    )
+
+
+def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    doses_raw = fact_value(facts, "treatment_doses")
+    doses = [Dose(e["date"], float(e["dose"])) for e in doses_raw] if doses_raw is not None else None
+    tx = _transfusions(facts) if "rbc_transfusions" in facts else None
+    c = treatment_course(fact_value(facts, "treatment_start"), as_of, doses, tx)
+    out: dict[str, Any] = {"treatment_weeks": c.weeks}
+    parts = [f"{c.weeks:g} weeks since first dose"]
+    if doses is not None:
+        out["treatment_dose_count"] = float(c.dose_count)
+        parts.append(f"{c.dose_count} doses")
+        if c.max_dose is not None:
+            out["treatment_max_dose"] = c.max_dose
+            out["treatment_doses_at_max"] = float(c.doses_at_max)
+            parts.append(f"last {c.doses_at_max} at the highest level {c.max_dose:g}")
+    if c.units_16w_pretreatment is not None:
+        out["rbc_units_16w_pretreatment"] = c.units_16w_pretreatment
+        parts.append(f"{c.units_16w_pretreatment:g} units in the 16 weeks before")
+    if c.units_16w_on_treatment is not None:
+        out["rbc_units_16w_on_treatment"] = c.units_16w_on_treatment
+        parts.append(f"{c.units_16w_on_treatment:g} units per 16 weeks on treatment")
+    if c.reduced is not None:
+        out["transfusion_burden_reduced"] = c.reduced
+    hb, base = fact_value(facts, "hemoglobin"), fact_value(facts, "hemoglobin_baseline")
+    if hb is not None and base is not None:
+        out["hemoglobin_rise"] = round(hb - base, 2)
+        parts.append(f"hemoglobin {base:g} -> {hb:g} g/dL")
+    return out, "; ".join(parts)
+
+
+CALCULATORS: tuple[Calculator, ...] = (
+    Calculator(
+        "ipss_r",
+        "IPSS-R score and risk category",
+        ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
+        ("ipss_r_score", "ipss_r_category"),
+        IPSS_R_CITATION,
+        _run_ipss_r,
+        check_fact="ipss_r_category",
+        check=_ipss_r_check,
+        derived_note="IPSS-R category not given; derived from its components: {detail}",
+    ),
+    Calculator(
+        "ipss_r_from_score",
+        "IPSS-R category from a documented score",
+        ("ipss_r_score",),
+        ("ipss_r_category",),
+        IPSS_R_CITATION,
+        _run_ipss_r_from_score,
+    ),
+    Calculator(
+        "transfusion_burden",
+        "RBC transfusion burden (IWG 2018)",
+        ("rbc_transfusions",),
+        ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w", "transfusion_burden"),
+        TRANSFUSION_CITATION,
+        _run_transfusion_burden,
+    ),
+    Calculator(
+        "esa_response",
+        "ESA trial assessment",
+        ("esa_history",),
+        ("esa_status",),
+        ESA_CITATION,
+        _run_esa,
+    ),
+    Calculator(
+        "treatment_course",
+        "Response on the requested treatment",
+        ("treatment_start",),
+        (
+            "treatment_weeks",
+            "treatment_dose_count",
+            "treatment_max_dose",
+            "treatment_doses_at_max",
+            "rbc_units_16w_pretreatment",
+            "rbc_units_16w_on_treatment",
+            "transfusion_burden_reduced",
+            "hemoglobin_rise",
+        ),
+        TRANSFUSION_CITATION,
+        _run_treatment,
+        optional_inputs=("treatment_doses", "rbc_transfusions", "hemoglobin", "hemoglobin_baseline"),
+        needs={
+            "treatment_dose_count": ("treatment_start", "treatment_doses"),
+            "treatment_max_dose": ("treatment_start", "treatment_doses"),
+            "treatment_doses_at_max": ("treatment_start", "treatment_doses"),
+            "rbc_units_16w_pretreatment": ("treatment_start", "rbc_transfusions"),
+            "rbc_units_16w_on_treatment": ("treatment_start", "rbc_transfusions"),
+            "transfusion_burden_reduced": ("treatment_start", "rbc_transfusions"),
+            "hemoglobin_rise": ("treatment_start", "hemoglobin", "hemoglobin_baseline"),
+        },
+    ),
+)
+
