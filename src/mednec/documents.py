@@ -1,11 +1,10 @@
 """The documents of a stored evaluation (article, letter, denial notice, information request),
 for the web pages and the REST API alike.
 
-A stored evaluation keeps the determination's JSON, not the :class:`Determination` the
-renderer needs. Determinations are deterministic, so the stored case is evaluated again at the
-evaluation's date under the same policy version, and the result is used only when its input
-hash equals the stored one; otherwise the case changed since, and the caller must evaluate it
-again (a document never describes other facts than the evaluation it belongs to).
+A stored evaluation keeps the determination's JSON; :func:`stored_determination` reads it back
+(:meth:`Determination.from_dict`, the exact inverse of ``to_dict``) and the documents render
+that. Nothing is evaluated again: a document describes the evaluation it belongs to, with the
+facts it was made from, also after the case was edited (a new evaluation gets new documents).
 """
 
 from __future__ import annotations
@@ -13,14 +12,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
-from mednec.engine.evaluate import evaluate
 from mednec.errors import ConflictError, MednecError, NotFoundError
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
 from mednec.store.models import Case, Evaluation
 
 __all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "may_see",
-           "policy_and_pack", "produce", "redetermine", "review_status", "sources", "stored_document",
+           "policy_and_pack", "produce", "review_status", "sources", "stored_determination", "stored_document",
            "visible_documents"]
 
 # document -> (label, the determination it is produced for; None for any)
@@ -94,19 +92,9 @@ def policy_and_pack(runtime: Runtime, policy_id: str, version: str,
         return None
 
 
-def redetermine(runtime: Runtime, ev: Evaluation, case: Case, versions: Versions | None = None) -> Determination | None:
-    """The stored evaluation's determination, recomputed under the policy version it used; None
-    when that version cannot be found or the result would differ (the case changed)."""
-    found = policy_and_pack(runtime, ev.policy_id, ev.policy_version, versions)
-    if found is None:
-        return None
-    policy, pack = found
-    try:
-        parsed = runtime.parse_case(case.data, as_of=ev.as_of)
-        det = evaluate(policy, parsed.facts, pack, runtime.dictionary, phase=ev.phase)
-    except MednecError:
-        return None
-    return det if det.input_hash == ev.input_hash else None
+def stored_determination(runtime: Runtime, ev: Evaluation) -> Determination:
+    """The determination the evaluation stored, read back from its JSON (not recomputed)."""
+    return Determination.from_dict(ev.result, runtime.dictionary)
 
 
 def sources(runtime: Runtime, det: Determination, case_title: str, versions: Versions | None = None) -> Any:
@@ -136,13 +124,10 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
 
 def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt: str, *, audience: str, role: str,
                     versions: Versions | None = None) -> tuple[bytes, str]:
-    """A stored evaluation's document for ``role``: checked (:func:`check_document`), its
-    determination recomputed (:func:`redetermine`; 409 when the case or policy changed since),
-    rendered (:func:`produce`). Raises ImportError when the renderer is not installed."""
+    """A stored evaluation's document for ``role``: checked (:func:`check_document`), rendered
+    (:func:`produce`) from the stored determination (:func:`stored_determination`). Raises
+    ImportError when the renderer is not installed."""
     check_document(ev, doc, role)
-    det = redetermine(runtime, ev, case, versions)
-    if det is None:
-        raise ConflictError("the case or its policy changed after this evaluation; evaluate it again to "
-                            "produce documents")
+    det = stored_determination(runtime, ev)
     return produce(runtime, det, doc, fmt, audience=audience, state=ev.state, case_title=case.title,
                    versions=versions)

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import textstat  # type: ignore[import-untyped]
 
 from mednec.render.formats import render_html, render_markdown
 
@@ -33,7 +34,6 @@ def test_no_section_is_empty(ex: Example, doc: str, audience: str) -> None:
 
 @pytest.mark.parametrize("ex", EXAMPLE_CASES, ids=[e.name for e in EXAMPLE_CASES])
 def test_patient_article_reads_at_8th_grade_or_below(ex: Example) -> None:
-    textstat = pytest.importorskip("textstat")
     text = prose(render_markdown(document(ex, "article", "patient")))
     grade = textstat.flesch_kincaid_grade(text)
     assert grade <= 8, f"Flesch-Kincaid grade {grade} for the patient article of {ex.name}"

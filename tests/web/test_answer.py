@@ -214,7 +214,8 @@ def test_reviewer_can_preview_but_not_submit_a_what_if(web: Web, first_line: str
     assert r.status_code == 200 and "Submit this as a new request" not in r.text
 
 
-def test_builtin_view_when_the_case_changed(web: Web, first_line: str) -> None:
+def test_the_stored_answer_is_shown_after_the_case_changed(web: Web, first_line: str) -> None:
+    """The page and its documents show the stored determination, not a re-evaluation of the edited case."""
     p = web.service.authenticate(web.keys["req"])
     ev = web.service.get_evaluation(p, first_line)
     case = web.service.get_case(p, ev.case_id)
@@ -224,7 +225,9 @@ def test_builtin_view_when_the_case_changed(web: Web, first_line: str) -> None:
     assert r.status_code == 200
     t = text_of(r.text)
     assert "Meets criteria" in t and "Criteria for this patient" in t and "References" in t
-    assert web.client("req").get(f"/answers/{first_line}/documents/letter").status_code == 409
+    assert "8.1 g/dL" in t and "9.5 g/dL" not in t
+    letter = web.client("req").get(f"/answers/{first_line}/documents/letter")
+    assert letter.status_code == 200 and "8.1 g/dL" in letter.text and "9.5 g/dL" not in letter.text
 
 
 def test_overdue_is_flagged(web: Web, first_line: str) -> None:

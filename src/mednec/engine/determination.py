@@ -2,20 +2,26 @@
 
 Renderers and the API only present a :class:`Determination`; they never re-derive it.
 ``to_dict`` is the JSON form (stable key order, no timestamps other than ``as_of``), so the
-same policy version and the same facts give the same bytes.
+same policy version and the same facts give the same bytes. ``Determination.from_dict`` reads
+that form back (a stored evaluation's determination, for documents and pages): the two are
+inverse, ``from_dict(d).to_dict() == d``, so what a page or a letter shows is the determination
+that was stored, never a re-evaluation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mednec.facts.factset import FactSet, FactValue
+from mednec.facts.factset import FactSet, FactTypes, FactValue
 from mednec.policies.references import Reference
 from mednec.tri import Tri
+
+if TYPE_CHECKING:
+    from mednec.facts.dictionary import FactDictionary
 
 __all__ = [
     "MEETS",
@@ -30,6 +36,7 @@ __all__ = [
     "MissingDocument",
     "MissingFact",
     "PathwayResult",
+    "fact_types",
 ]
 
 MEETS = "meets_criteria"
@@ -165,6 +172,37 @@ class Explanation(NamedTuple):
     citations: tuple[CitedRef, ...]
 
 
+def _evidence(data: Mapping[str, Any], types: Mapping[str, FactTypes]) -> FactValue | MissingFact:
+    if data.get("missing"):
+        return MissingFact(str(data["fact"]), str(data.get("label", "")), str(data.get("document", "")),
+                           str(data.get("question", "")))
+    return FactValue.from_dict(data, types.get(str(data["fact"])))
+
+
+def _pathway(data: Mapping[str, Any]) -> PathwayResult:
+    return PathwayResult(str(data["id"]), str(data["name"]), int(data["line"]), Tri(data["status"]),
+                         str(data.get("description", "")), tuple(data.get("citations", ())))
+
+
+def _criterion(data: Mapping[str, Any], types: Mapping[str, FactTypes]) -> CriterionResult:
+    return CriterionResult(
+        str(data["id"]), str(data["text"]), Tri(data["status"]), data.get("pathway"), data.get("parent"),
+        int(data.get("depth", 0)), str(data.get("condition", "")),
+        tuple(_evidence(e, types) for e in data.get("evidence", ())), tuple(data.get("citations", ())),
+        tuple(data.get("documentation", ())), data.get("if_unmet"), data.get("note"),
+    )
+
+
+def _cited(data: Mapping[str, Any]) -> CitedRef:
+    ref = Reference(**{k: data[k] for k in Reference._fields if k in data})
+    return CitedRef(int(data["n"]), ref, tuple(data.get("sections", ())))
+
+
+def fact_types(dictionary: FactDictionary) -> dict[str, FactTypes]:
+    """Each fact's type (and its event fields' types), to read fact values back from JSON."""
+    return {k: (fd.type, {n: f.type for n, f in fd.fields.items()}) for k, fd in dictionary.facts.items()}
+
+
 @dataclass(frozen=True, eq=False)
 class Determination:
     """The full result of evaluating one policy for one patient.
@@ -217,6 +255,44 @@ class Determination:
     def requires_physician_review(self) -> bool:
         """An adverse or incomplete determination is a recommendation until a physician signs."""
         return self.determination != MEETS
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], dictionary: FactDictionary | None = None) -> Determination:
+        """The determination whose :meth:`to_dict` is ``data`` (a stored evaluation's result).
+
+        ``dictionary`` gives the facts' types, so dates and numbers come back as the engine made
+        them; without it, dates stay ISO strings. The review block is derived, not read.
+        """
+        types = fact_types(dictionary) if dictionary is not None else {}
+        as_of = dt.date.fromisoformat(str(data["as_of"]))
+        facts = {f["fact"]: FactValue.from_dict(f, types.get(f["fact"])) for f in data.get("facts", ())}
+        explanation = Explanation(
+            criteria=tuple(_criterion(c, types) for c in data.get("criteria", ())),
+            missing_documentation=tuple(
+                MissingDocument(str(m["document"]), str(m.get("description", "")), tuple(m.get("facts", ())),
+                                tuple(m.get("questions", ())), tuple(m.get("criteria", ())))
+                for m in data.get("missing_documentation", ())),
+            changes=tuple(Change(str(c["criterion"]), c.get("pathway"), Tri(c["status"]), str(c.get("text", "")))
+                          for c in data.get("what_would_change", ())),
+            citations=tuple(_cited(c) for c in data.get("citations", ())),
+        )
+        return cls(
+            determination=str(data["determination"]),
+            phase=str(data["phase"]),
+            pathway=_pathway(data["pathway"]) if data.get("pathway") else None,
+            pathways=tuple(_pathway(p) for p in data.get("pathways", ())),
+            alternatives=tuple(
+                Alternative(str(a["policy"]), str(a["drug"]), tuple(a.get("brands", ())), str(a["determination"]),
+                            a.get("pathway"), a.get("line"), str(a.get("sequence", "")))
+                for a in data.get("alternatives", ())),
+            policy=dict(data.get("policy") or {}),
+            authorization=dict(data["authorization"]) if data.get("authorization") else None,
+            as_of=as_of,
+            input_hash=str(data.get("input_hash", "")),
+            notes=tuple(data.get("notes", ())),
+            fact_set=FactSet(facts, as_of),
+            explain=lambda: explanation,
+        )
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         """The result of one criterion by id."""

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["FactSet", "FactValue", "Provenance"]
+__all__ = ["FactSet", "FactTypes", "FactValue", "Provenance", "restore_value"]
 
 
 class Provenance(NamedTuple):
@@ -46,6 +46,42 @@ class FactValue(NamedTuple):
             "provenance": self.provenance.to_dict(),
             "derived": self.derived,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], types: FactTypes | None = None) -> FactValue:
+        """The inverse of :meth:`to_dict`. JSON has no dates, tuples or floats that are whole
+        numbers, so ``types`` (the fact's type, and for events each field's type, as the fact
+        dictionary declares them) restores them; without it dates stay ISO strings."""
+        prov = data.get("provenance") or {}
+        kind, fields = types if types is not None else (None, {})
+        return cls(
+            fact=str(data["fact"]),
+            value=restore_value(data["value"], kind, fields),
+            unit=data.get("unit"),
+            observed=dt.date.fromisoformat(data["observed"]) if data.get("observed") else None,
+            provenance=Provenance(str(prov.get("source", "")), str(prov.get("detail", ""))),
+            derived=bool(data.get("derived", False)),
+        )
+
+
+#: a fact's type and, for events, each field's type (``("events", {"date": "date", ...})``)
+FactTypes = tuple[str | None, Mapping[str, str]]
+
+
+def restore_value(value: Any, kind: str | None, fields: Mapping[str, str] | None = None) -> Any:
+    """A fact value read back from JSON in the types the engine gives it: numbers as floats,
+    dates as dates, events as a tuple of mappings with typed fields."""
+    if value is None:
+        return None
+    if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, list):
+        if all(isinstance(v, Mapping) for v in value):
+            return tuple({k: restore_value(x, (fields or {}).get(k)) for k, x in v.items()} for v in value)
+        return tuple(restore_value(v, None) for v in value)
+    return value
 
 
 def _canonical(value: Any) -> Any:

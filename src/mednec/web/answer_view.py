@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mednec.documents import redetermine, visible_documents
+from mednec.documents import visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.web import article
@@ -96,15 +96,15 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
     state = ctx.state
     case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
     if preview is None:
-        det = redetermine(rt, ev, case, ctx.service.policies)
-        result = ev.result
-        body = article.article_body(state.articles, rt, det, result, audience=audience, state=ev.state,
+        result = ev.result  # the stored determination, read back, never evaluated again
+        det = Determination.from_dict(result, rt.dictionary)
+        body = article.article_body(state.articles, rt, det, audience=audience, state=ev.state,
                                     case_title=case_title, key=(ev.id, ev.version, case.version),
                                     versions=ctx.service.policies)
     else:
         det = preview.det
         result = det.to_dict()
-        body = article.article_body(state.articles, rt, det, result, audience=audience, state="submitted",
+        body = article.article_body(state.articles, rt, det, audience=audience, state="submitted",
                                     case_title=case_title, key=None, versions=ctx.service.policies)
     determination = result["determination"]
     history = history or []
@@ -113,8 +113,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
     role = p.role if p else ""
     times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
     last = max(times, key=_utc) if times else None
-    renderer = det is not None and body.source == "renderer"
-    docs = visible_documents(ev, role) if renderer and preview is None else []
+    docs = visible_documents(ev, role) if preview is None else []
     missing = result.get("missing_documentation", [])
     due = _utc(ev.due_at)
     now = ctx.now
@@ -140,9 +139,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "late_by": now - due if due and due <= now else None,
         "policy_info": result.get("policy", {}),
         "docs": docs,
-        "renderer": renderer,
         "missing": missing,
-        "request_letter": bool(missing) and (not renderer or determination != INSUFFICIENT) and preview is None,
+        "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None,
         "related": related_links(ev.id, result, ctx, audience),
         "followup_facts": followup_facts(ctx),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),

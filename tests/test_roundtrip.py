@@ -1,0 +1,94 @@
+"""A Determination survives its JSON form: ``Determination.from_dict(d).to_dict() == d``.
+
+Stored evaluations keep the determination's JSON; documents, pages and the API turn it back
+into a :class:`Determination` and render that, never a re-evaluation. So the round trip must
+lose nothing a renderer reads: every key of the JSON, the facts' Python types (dates, floats,
+tuples of events), and the rendered documents themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, reject
+from hypothesis import strategies as st
+
+from mednec.engine.determination import Determination
+from mednec.errors import ContradictionError
+from mednec.render.formats import render_markdown
+from mednec.runtime import Runtime
+
+from .render.cases import DOCUMENT_MATRIX, Example, determination, sources
+from .test_properties import BOUNDED, policies_and_phases, seeded_cases, valid_cases
+
+
+@pytest.fixture(scope="module")
+def rt() -> Runtime:
+    return Runtime.load()
+
+
+def _types(value: Any) -> Any:
+    """The shape of a value with its types, so 2.0 and 2, or a date and its ISO string, differ."""
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, tuple(_types(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _types(v)) for k, v in value.items())))
+    return (type(value).__name__, value)
+
+
+def roundtrip(det: Determination, rt: Runtime) -> Determination:
+    stored = json.loads(json.dumps(det.to_dict()))
+    back = Determination.from_dict(stored, rt.dictionary)
+    assert back.to_dict() == stored, "to_dict(from_dict(d)) differs from d"
+    assert {k: _types(v.value) for k, v in back.fact_set.items()} == \
+        {k: _types(v.value) for k, v in det.fact_set.items()}, "fact values came back with other types"
+    assert back.fact_set.given_digest() == det.fact_set.given_digest()
+    assert back.requires_physician_review == det.requires_physician_review
+    return back
+
+
+def _everywhere(rt: Runtime, case: dict[str, Any], as_of: dt.date) -> None:
+    try:
+        parsed = rt.parse_case(case, as_of=as_of)
+    except ContradictionError:
+        reject()
+    for policy, phase in policies_and_phases(rt):
+        roundtrip(rt.evaluate(parsed.facts, policy, phase=phase), rt)
+
+
+@given(data=st.data())
+@BOUNDED
+def test_random_valid_cases_round_trip(rt: Runtime, data: st.DataObject) -> None:
+    case, as_of = data.draw(valid_cases(rt.dictionary), label="case")
+    _everywhere(rt, case, as_of)
+
+
+@given(data=st.data())
+@BOUNDED
+def test_realistic_cases_round_trip(rt: Runtime, data: st.DataObject) -> None:
+    case, as_of = data.draw(seeded_cases(), label="case")
+    _everywhere(rt, case, as_of)
+
+
+@pytest.mark.parametrize(("ex", "doc", "audience"), [m for m in DOCUMENT_MATRIX if m[0].file],
+                         ids=[f"{e.name}-{d}-{a}" for e, d, a in DOCUMENT_MATRIX if e.file])
+def test_documents_from_the_stored_form_are_the_same(rt: Runtime, ex: Example, doc: str, audience: str) -> None:
+    from mednec.render.letters import build_document
+
+    det, _ = determination(ex)
+    back = roundtrip(det, rt)
+    original = render_markdown(build_document(det, sources(ex), document=doc, audience=audience))
+    stored = render_markdown(build_document(back, sources(ex), document=doc, audience=audience))
+    assert stored == original
+
+
+def test_without_a_dictionary_dates_stay_text(rt: Runtime) -> None:
+    """The dictionary is what restores types; the JSON alone still round-trips key for key."""
+    det, _ = determination(DOCUMENT_MATRIX[0][0])
+    stored = json.loads(json.dumps(det.to_dict()))
+    back = Determination.from_dict(stored)
+    assert back.to_dict() == stored
+    assert isinstance(back.fact_set["birth_date"].value, str)
