@@ -50,9 +50,13 @@ class Runtime:
         """Validate an already-parsed case mapping."""
         return parse_case(data, self.dictionary, as_of=as_of, source=source)
 
-    def evaluate(self, facts: FactSet, drug: str | Policy, *, phase: str = "initial") -> Determination:
-        """Evaluate the policy for ``drug`` (a name or a policy) against ``facts``."""
+    def evaluate(self, facts: FactSet, drug: str | Policy, *, phase: str = "initial",
+                 variant: str | None = None) -> Determination:
+        """Evaluate the policy for ``drug`` (a name or a policy) against ``facts``; ``variant``
+        names one of the policy's payer variants (default: the policy's own parameters)."""
         policy = drug if isinstance(drug, Policy) else self.catalog.find_drug(drug)
+        if variant is not None:
+            policy = policy.with_variant(variant)
         return evaluate(policy, facts, self.catalog.pack_of(policy), self.dictionary, phase=phase)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -122,6 +122,19 @@ def update_case(
 ) -> JSONResponse:
     c = service.update_case(principal, case_id, body.facts, if_match=_parse_if_match(if_match), replace=body.replace)
     return JSONResponse(case_view(c), headers={"ETag": etag(c.version)})
+
+
+@router.get("/cases/{case_id}/compare", summary="The case under every payer variant of a drug's policy, side by side")
+def compare_case(
+    case_id: str, principal: Auth, service: Svc,
+    drug: Annotated[str, Query(min_length=1, max_length=100)],
+    phase: Literal["initial", "continuation"] = "initial",
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Nothing is stored: for each variant (the policy's defaults first) the determination, the
+    met pathway, the parameter values that differ from the defaults, the criteria not met and
+    the documents still needed; ``differs`` lists the criteria on which the variants disagree."""
+    return service.compare(principal, case_id, drug=drug, phase=phase, as_of=as_of)
 
 
 @router.post("/cases/{case_id}/evaluations", status_code=201, summary="Evaluate a case against a drug's policy")

@@ -20,10 +20,11 @@ def evaluate(
     phase: Annotated[Phase, typer.Option(help="initial request or continuation (re-authorisation).")] = Phase.initial,
     fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="text (terminal), json or markdown.")] = OutFormat.text,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: the case's as_of, else today).")] = None,
+    variant: Annotated[str | None, typer.Option("--variant", help="A payer variant of the policy (`mednec policies show` lists them).")] = None,
 ) -> None:
     """Evaluate one case against one drug's policy and explain every criterion."""
     rt = runtime()
-    policy = rt.catalog.find_drug(drug)
+    policy = rt.catalog.find_drug(drug).with_variant(variant)
     parsed = rt.read_case(case, as_of=as_of_date(as_of), drug=policy.drug.generic)
     if phase is Phase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")

@@ -17,7 +17,8 @@ def policies_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = L
     rows = [
         {"id": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands), "version": p.version,
          "effective_date": p.effective_date.isoformat(), "pack": p.pack,
-         "pathways": [pw.id for pw in p.pathways], "continuation": p.continuation is not None}
+         "pathways": [pw.id for pw in p.pathways], "continuation": p.continuation is not None,
+         "variants": [v.variant.id for v in p.variants if v.variant]}
         for p in runtime().catalog.policies()
     ]
     if fmt is ListFormat.json:
@@ -26,19 +27,20 @@ def policies_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = L
     from rich.table import Table
 
     table = Table(title="Policies")
-    for col in ("id", "drug", "brands", "version", "effective", "pathways"):
+    for col in ("id", "drug", "brands", "version", "effective", "pathways", "variants"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["id"], r["drug"], ", ".join(r["brands"]), r["version"], r["effective_date"],
-                      ", ".join(r["pathways"]))
+                      ", ".join(r["pathways"]), ", ".join(r["variants"]))
     out().print(table)
 
 
 def policies_show(
     policy_id: Annotated[str, typer.Argument(help="Policy id or drug name.", show_default=False)],
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    variant: Annotated[str | None, typer.Option("--variant", help="Show a payer variant's criteria (its parameter values).")] = None,
 ) -> None:
-    """Show one policy: pathways, criteria trees with citations, authorisation, dosing."""
+    """Show one policy: pathways, criteria trees with citations, authorisation, dosing, parameters, variants."""
     from mednec.policies.describe import describe_policy, print_policy
 
     rt = runtime()
@@ -46,6 +48,7 @@ def policies_show(
         policy = rt.catalog.policy(policy_id)
     except MednecError:
         policy = rt.catalog.find_drug(policy_id)
+    policy = policy.with_variant(variant)
     pack = rt.catalog.pack_of(policy)
     if fmt is ListFormat.json:
         emit_json(describe_policy(policy, pack))

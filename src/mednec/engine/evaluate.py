@@ -96,8 +96,9 @@ def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") ->
 
 
 def input_hash(policy: Policy, facts: FactSet, phase: str) -> str:
-    """SHA-256 over the policy version, phase, evaluation date and the given facts."""
-    blob = f"{policy.id}|{policy.version}|{phase}|{facts.as_of.isoformat()}|{facts.given_digest()}"
+    """SHA-256 over the policy version (and variant), phase, evaluation date and the given facts."""
+    pid = policy.key  # "id@variant" for a variant, so a variant's answers hash apart
+    blob = f"{pid}|{policy.version}|{phase}|{facts.as_of.isoformat()}|{facts.given_digest()}"
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -396,6 +397,7 @@ def evaluate(
             "pack": pack.id,
             "pack_version": pack.version,
             "fact_dictionary_version": dictionary.version,
+            **_variant_info(policy),
         },
         authorization=authorization,
         as_of=full.as_of,
@@ -404,6 +406,18 @@ def evaluate(
         fact_set=full,
         explain=explain,
     )
+
+
+def _variant_info(policy: Policy) -> dict[str, Any]:
+    """The variant and the parameter values it changes (nothing for the default policy)."""
+    if policy.variant is None:
+        return {}
+    return {
+        "variant": policy.variant.to_dict(),
+        "parameters": {p.id: {"value": list(p.value) if isinstance(p.value, tuple) else p.value, "unit": p.unit,
+                              "default": list(p.default) if isinstance(p.default, tuple) else p.default}
+                       for p in policy.parameters if p.overridden},
+    }
 
 
 def _effective_note(policy: Policy, as_of: Any) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ A case file::
       criteria: {esa_naive: met, no_del5q: met}
       missing_facts: [serum_epo]          # exactly the facts asked for (insufficient only)
       alternatives: {imetelstat-mds: does_not_meet_criteria}
+    variant: payer-x              # optional: evaluate under one of the policy's payer variants
 
 Expectations state the *reasons* (criterion statuses, missing facts), not only the verdict,
 so a right answer for the wrong reason fails.
@@ -69,7 +70,8 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
     as_of: dt.date = parse_date(spec["as_of"], path="as_of") if spec.get("as_of") else dt.date(2026, 11, 25)
     try:
         case = parse_case(spec["case"], runtime.dictionary, as_of=as_of, source=f"test case {path.name}")
-        det = runtime.evaluate(case.facts, policy, phase=str(spec.get("phase", "initial")))
+        det = runtime.evaluate(case.facts, policy.with_variant(spec.get("variant")),
+                               phase=str(spec.get("phase", "initial")))
     except MednecError as exc:
         if expect.get("error") and expect["error"] in str(exc):
             return CaseResult(path, name, ())

@@ -1,6 +1,9 @@
 """Compile a policy file (schema models) into evaluable trees, checking it against the
 fact dictionary and the reference library as it goes.
 
+Parameters are resolved here: a variant compiles with its own values in place of the
+defaults, so an evaluation never looks a parameter up.
+
 Problems are collected, not raised one at a time, so ``mednec policies check`` can list
 every problem in a policy at once. Each problem names the place in the file
 (``pathways[0].criteria[2].any_of[1]``).
@@ -9,6 +12,7 @@ every problem in a policy at once. Each problem names the place in the file
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from mednec.errors import ConfigError
@@ -19,26 +23,44 @@ from mednec.policies.model import (
     Continuation,
     DosingRule,
     Node,
+    Parameter,
     Pathway,
     Policy,
     RunFn,
     Tree,
+    Variant,
 )
 from mednec.policies.references import Citation, Reference, parse_citation
-from mednec.policies.schema import AuthorizationModel, NodeModel, PolicyModel
+from mednec.policies.schema import AuthorizationModel, NodeModel, ParamRef, PolicyModel, VariantModel
 from mednec.tri import Tri
 
-__all__ = ["compile_policy", "compile_tree"]
+__all__ = ["compile_policy", "compile_tree", "compile_with_variants"]
 
 MET, NOT_MET, UNKNOWN = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 _OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
 
 
 class _Ctx:
-    def __init__(self, dictionary: FactDictionary, references: Mapping[str, Reference]) -> None:
+    def __init__(self, dictionary: FactDictionary, references: Mapping[str, Reference],
+                 parameters: Mapping[str, Parameter] | None = None) -> None:
         self.dictionary = dictionary
         self.references = references
         self.problems: list[ConfigError] = []
+        self.parameters: Mapping[str, Parameter] = parameters or {}
+        self.used: set[str] = set()
+
+    def param(self, ref: ParamRef, kinds: tuple[type, ...], what: str) -> Parameter | None:
+        """The parameter ``ref`` names, checked to be of one of ``kinds``."""
+        p = self.parameters.get(ref.name)
+        if p is None:
+            self.problem(ref.path, f"unknown parameter {ref.name!r} (declared: {', '.join(self.parameters) or 'none'})")
+            return None
+        self.used.add(ref.name)
+        ok = isinstance(p.value, kinds) and not (isinstance(p.value, bool) and bool not in kinds)
+        if not ok:
+            self.problem(ref.path, f"parameter {ref.name!r} is {p.value!r}; {what}")
+            return None
+        return p
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(ConfigError(message, field=where))
@@ -62,6 +84,27 @@ def _value_label(fd: FactDef, key: str) -> str:
 
 def _fmt(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _resolve(m: NodeModel, ctx: _Ctx) -> NodeModel:
+    """A leaf with its parameter reference replaced by the parameter's value (and unit)."""
+    if not isinstance(m.operand, ParamRef):
+        return m
+    op = str(m.op)
+    kinds: tuple[type, ...]
+    if op in ("lt", "le", "gt", "ge"):
+        kinds, what = (int, float), "a comparison needs a number"
+    elif op in ("in", "not_in"):
+        kinds, what = (tuple,), f"'{op}' needs a list"
+    elif op == "is":
+        kinds, what = (bool,), "'is' needs true or false"
+    else:
+        kinds, what = (str, int, float, bool), "'eq' needs a single value"
+    p = ctx.param(m.operand, kinds, what)
+    if p is None:
+        return m._replace(operand=[] if op in ("in", "not_in") else 0)
+    value = list(p.value) if isinstance(p.value, tuple) else p.value
+    return m._replace(operand=value, unit=m.unit or (p.unit if op in ("lt", "le", "gt", "ge") else None))
 
 
 def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
@@ -148,6 +191,14 @@ def _check_satisfiable(children: list[Node], ctx: _Ctx, where: str) -> None:
             return
 
 
+def _disabled(m: NodeModel, ctx: _Ctx, where: str) -> bool:
+    """True when the criterion's ``enabled_by`` parameter is off."""
+    if m.enabled_by is None:
+        return False
+    p = ctx.param(ParamRef(m.enabled_by, f"{where}.enabled_by"), (bool,), "enabled_by needs true or false")
+    return p is not None and p.value is False
+
+
 def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_criterion: bool) -> Node:
     index = counter[0]
     counter[0] += 1
@@ -169,7 +220,12 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
         "note": m.note,
     }
     inside = inside_criterion or is_crit
+    if _disabled(m, ctx, where):
+        p = ctx.parameters[str(m.enabled_by)]
+        common["note"] = " ".join(x for x in (m.note, f"Not required by this policy: {p.text} (off).") if x)
+        return Node(kind="const", children=(), operand=True, condition=f"not required ({p.text}: off)", **common)
     if m.kind == "leaf":
+        m = _resolve(m, ctx)
         assert m.fact is not None
         fd = ctx.dictionary.facts.get(m.fact)
         if fd is None:
@@ -200,6 +256,13 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
 def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     """Turn a node into a closure ``run(values, out) -> Tri`` that records every status."""
     i = node.index
+    if node.kind == "const":
+
+        def run_const(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+            out[i] = MET
+            return MET
+
+        return run_const
     if node.kind == "leaf":
         fact = node.fact
         fd = dictionary.facts.get(str(fact))
@@ -267,6 +330,8 @@ def _compile_check(node: Node, dictionary: FactDictionary) -> CheckFn:
     Used where only the verdict matters (alternatives, benchmarks); Kleene rules allow
     stopping at the first NOT_MET child of all_of and the first MET child of any_of.
     """
+    if node.kind == "const":
+        return lambda values: MET
     if node.kind == "leaf":
         fact = node.fact
         if node.op == "known":
@@ -360,7 +425,40 @@ def compile_tree(criteria: tuple[NodeModel, ...], ctx: _Ctx, where: str) -> Tree
 def _auth(m: AuthorizationModel, ctx: _Ctx, where: str) -> Authorization:
     if not m.cite:
         ctx.problem(where, "authorization period has no citation")
-    return Authorization(m.weeks, m.months, ctx.cites(list(m.cite), where), m.note or "")
+
+    def period(v: int | ParamRef | None) -> int | None:
+        if not isinstance(v, ParamRef):
+            return v
+        p = ctx.param(v, (int,), "an authorisation period needs a whole number")
+        return int(p.value) if p is not None else 1
+
+    return Authorization(period(m.weeks), period(m.months), ctx.cites(list(m.cite), where), m.note or "")
+
+
+def _parameters(model: PolicyModel, variant: VariantModel | None, ctx: _Ctx) -> dict[str, Parameter]:
+    """The policy's parameters with the variant's values in place of the defaults."""
+    out: dict[str, Parameter] = {}
+    for p in model.parameters:
+        if not p.cite:
+            ctx.problem(p.path, f"parameter {p.id!r} has no citation")
+        out[p.id] = Parameter(p.id, p.value, p.unit, p.text, ctx.cites(list(p.cite), p.path), p.value, False)
+    if variant is None:
+        return out
+    for pid, raw in variant.values.items():
+        where = f"{variant.path}.values.{pid}"
+        base = out.get(pid)
+        if base is None:
+            ctx.problem(where, f"variant {variant.id!r} sets unknown parameter {pid!r}")
+            continue
+        value = tuple(raw) if isinstance(raw, list) else raw
+        same_kind = (isinstance(value, bool) == isinstance(base.default, bool)) and (
+            isinstance(value, tuple) == isinstance(base.default, tuple)) and (
+            isinstance(value, int | float) == isinstance(base.default, int | float))
+        if not same_kind:
+            ctx.problem(where, f"variant {variant.id!r} gives {pid} = {raw!r}; the default is {base.default!r}")
+            continue
+        out[pid] = base._replace(value=value, overridden=value != base.default)
+    return out
 
 
 def compile_policy(
@@ -370,9 +468,15 @@ def compile_policy(
     *,
     source: str,
     pack: str,
+    variant: VariantModel | None = None,
 ) -> tuple[Policy, list[ConfigError]]:
-    """Compile and check one policy. Returns the policy and every problem found."""
+    """Compile and check one policy (with ``variant``'s parameter values, when given).
+
+    Returns the policy and every problem found. The default policy's ``variants`` are
+    compiled by the caller (:func:`compile_with_variants`).
+    """
     ctx = _Ctx(dictionary, references)
+    ctx.parameters = _parameters(model, variant, ctx)
     common = compile_tree(model.common, ctx, "common")
     pathways = []
     for i, p in enumerate(model.pathways):
@@ -427,5 +531,37 @@ def compile_policy(
         changes=tuple(model.changes),
         source=source,
         pack=pack,
+        parameters=tuple(ctx.parameters.values()),
+        variant=None if variant is None else Variant(
+            variant.id, variant.name, variant.payer, variant.document, variant.url, variant.seen,
+            ctx.cites(list(variant.cite), variant.path), variant.note,
+        ),
     )
+    if variant is None:
+        for pm in model.parameters:
+            if pm.id not in ctx.used:
+                ctx.problem(pm.path, f"parameter {pm.id!r} is declared but never used")
+    elif not variant.cite:
+        ctx.problem(variant.path, f"variant {variant.id!r} cites no source (the payer policy it models)")
     return policy, ctx.problems
+
+
+def compile_with_variants(
+    model: PolicyModel,
+    dictionary: FactDictionary,
+    references: Mapping[str, Reference],
+    *,
+    source: str,
+    pack: str,
+) -> tuple[Policy, list[ConfigError]]:
+    """The default policy with each of its variants compiled into ``policy.variants``."""
+    policy, problems = compile_policy(model, dictionary, references, source=source, pack=pack)
+    variants = []
+    ids = [v.id for v in model.variants]
+    for dup in sorted({x for x in ids if ids.count(x) > 1} | ({"default"} & set(ids))):
+        problems.append(ConfigError(f"variant id {dup!r} is used twice or reserved", field="variants"))
+    for v in model.variants:
+        compiled, more = compile_policy(model, dictionary, references, source=source, pack=pack, variant=v)
+        problems += [e for e in more if e.field and e.field.startswith(v.path)]
+        variants.append(compiled)
+    return replace(policy, variants=tuple(variants)), problems

@@ -20,6 +20,8 @@ def describe_node(node: Node) -> dict[str, Any]:
     if node.kind == "leaf":
         out.update(fact=node.fact, op=node.op, value=list(node.operand) if isinstance(node.operand, tuple) else node.operand,
                    unit=node.unit, condition=node.condition)
+    elif node.kind == "const":
+        out["condition"] = node.condition
     else:
         out["children"] = [describe_node(c) for c in node.children]
     if node.note:
@@ -63,6 +65,16 @@ def describe_policy(policy: Policy, pack: Pack) -> dict[str, Any]:
         "dosing": [{"id": d.id, "text": d.text, "cite": [str(c) for c in d.cites]} for d in policy.dosing],
         "notes": list(policy.notes),
         "changes": list(policy.changes),
+        "parameters": [
+            {"id": p.id, "value": list(p.value) if isinstance(p.value, tuple) else p.value, "unit": p.unit,
+             "text": p.text, "cite": [str(c) for c in p.cites]} for p in policy.parameters
+        ],
+        "variant": policy.variant.to_dict() if policy.variant else None,
+        "variants": [
+            {**v.variant.to_dict(), "values": {p.id: (list(p.value) if isinstance(p.value, tuple) else p.value)
+                                               for p in v.parameters if p.overridden}}
+            for v in policy.variants if v.variant
+        ],
         "references": {r: pack.references[r].formatted() for r in cited if r in pack.references},
     }
 
@@ -70,12 +82,12 @@ def describe_policy(policy: Policy, pack: Pack) -> dict[str, Any]:
 def _add(branch: RichTree, node: Node) -> None:
     if node.id:
         label = f"[bold]{node.id}[/bold]: {node.text} [dim]({', '.join(map(str, node.cites))})[/dim]"
-    elif node.kind == "leaf":
+    elif node.kind in ("leaf", "const"):
         label = node.condition
     else:
         label = {"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind]
     sub = branch.add(label)
-    if node.id and node.kind == "leaf":
+    if node.id and node.kind in ("leaf", "const"):
         sub.add(f"[cyan]{node.condition}[/cyan]")
         return
     if node.id and node.kind != "leaf":
@@ -105,4 +117,15 @@ def print_policy(policy: Policy, pack: Pack, console: Console) -> None:
     dosing = root.add("[bold]Dosing[/bold]")
     for d in policy.dosing:
         dosing.add(f"{d.id}: {d.text}")
+    if policy.parameters:
+        params = root.add("[bold]Parameters[/bold]" + (f" (variant {policy.variant.id})" if policy.variant else ""))
+        for prm in policy.parameters:
+            params.add(f"{prm.id} = {prm.shown()}: {prm.text} [dim]({', '.join(map(str, prm.cites))})[/dim]")
+    if policy.variants:
+        vs = root.add("[bold]Variants[/bold]")
+        for v in policy.variants:
+            assert v.variant is not None
+            changed = "; ".join(f"{q.id} = {q.shown()}" for q in v.parameters if q.overridden) or "the defaults"
+            vs.add(f"{v.variant.id}: {v.variant.name} ({v.variant.payer}, {v.variant.document}, seen "
+                   f"{v.variant.seen.isoformat()}): {changed}")
     console.print(root)

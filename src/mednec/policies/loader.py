@@ -33,7 +33,7 @@ import yaml
 from mednec.calculators.registry import Calculator, CalculatorSet, core_calculators
 from mednec.errors import ConfigError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
-from mednec.policies.compile import compile_policy
+from mednec.policies.compile import compile_with_variants
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
@@ -171,7 +171,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         except ConfigError as exc:
             report.add(str(file), [exc])
             continue
-        policy, problems = compile_policy(
+        policy, problems = compile_with_variants(
             model, dictionary, references, source=str(file), pack=str(meta["id"])
         )
         report.add(str(file), problems)
@@ -214,7 +214,7 @@ def compile_policy_text(text: str, catalog: Catalog, *, source: str) -> Policy:
     model = parse_policy(raw)
     current = catalog.policy(model.id)
     pack = catalog.pack_of(current)
-    policy, problems = compile_policy(model, catalog.dictionary, pack.references, source=source, pack=pack.id)
+    policy, problems = compile_with_variants(model, catalog.dictionary, pack.references, source=source, pack=pack.id)
     if problems:
         raise ConfigError(
             f"{len(problems)} problem(s); first: {problems[0]}", field=problems[0].field or source

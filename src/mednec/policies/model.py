@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from mednec.calculators.registry import CalculatorSet
+from mednec.errors import UnknownDrugError
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
 from mednec.tri import Tri
 
 __all__ = [
+    "Parameter",
+    "Variant",
     "Authorization",
     "Continuation",
     "DosingRule",
@@ -164,6 +167,25 @@ class Policy:
     changes: tuple[str, ...]
     source: str
     pack: str
+    parameters: tuple[Parameter, ...] = ()
+    variant: Variant | None = None  # None: the policy's own defaults
+    variants: tuple[Policy, ...] = ()  # the default policy's variants, each compiled
+
+    @property
+    def key(self) -> str:
+        """``id`` for the default policy, ``id@variant`` for a variant."""
+        return f"{self.id}@{self.variant.id}" if self.variant else self.id
+
+    def with_variant(self, variant_id: str | None) -> Policy:
+        """This policy's variant ``variant_id`` (``None`` or ``default``: the policy itself)."""
+        if variant_id in (None, "", "default"):
+            return self
+        for v in self.variants:
+            if v.variant is not None and v.variant.id == variant_id:
+                return v
+        known = ", ".join(str(v.variant.id) for v in self.variants if v.variant) or "none"
+        raise UnknownDrugError(f"policy {self.id} has no variant {variant_id!r}; its variants: {known}",
+                               field="variant")
 
     def names(self) -> tuple[str, ...]:
         """Every name this policy's drug answers to (generic, brands, other names)."""
@@ -175,6 +197,47 @@ class Policy:
         if self.continuation:
             out.append(("continuation", self.continuation.tree))
         return tuple(out)
+
+
+class Parameter(NamedTuple):
+    """A policy parameter as this policy (or variant) uses it."""
+
+    id: str
+    value: Any
+    unit: str | None
+    text: str
+    cites: tuple[Citation, ...]
+    default: Any
+    overridden: bool  # the variant sets a value other than the default
+
+    def shown(self, value: Any | None = None) -> str:
+        """The value as people read it: ``70 mg/dL``, ``yes``, ``hypertension, dyslipidemia``."""
+        v = self.value if value is None else value
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, tuple):
+            return ", ".join(str(x).replace("_", " ") for x in v)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return f"{v} {self.unit}" if self.unit else str(v)
+
+
+class Variant(NamedTuple):
+    """A named parameter set modelling a public payer policy, with where it was seen."""
+
+    id: str
+    name: str
+    payer: str
+    document: str
+    url: str
+    seen: dt.date
+    cites: tuple[Citation, ...]
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "payer": self.payer, "document": self.document,
+                "url": self.url, "seen": self.seen.isoformat(), "cite": [str(c) for c in self.cites],
+                "note": self.note}
 
 
 class SequenceStep(NamedTuple):

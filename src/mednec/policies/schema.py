@@ -15,6 +15,14 @@ A node with an ``id`` is a *criterion*: it is reported with its status, needs ``
 at least one ``cite``, and may name the ``documentation`` that establishes it (by default,
 the documents of the facts it reads) and say ``if_unmet`` what would change the answer.
 
+**Parameters and variants.** A policy may declare ``parameters`` (a threshold, a duration, a
+required step, a list), each with its default ``value``, ``unit``, ``text`` and ``cite``; a
+leaf's operand (``ge: {param: ldl_min_ascvd}``), an authorisation period
+(``months: {param: initial_months}``) or a criterion's ``enabled_by: <boolean parameter>``
+(off: the criterion is not required and counts as met, saying so) refers to one. A *variant*
+(``variants: [{id, name, payer, document, url, seen, cite, values: {param: value}}]``) is a
+named parameter set modelling a public payer policy; each variant compiles to its own policy.
+
 The reader is hand-written rather than pydantic so that `mednec evaluate` starts fast;
 every error names its place in the file (``pathways[1].criteria[0].any_of[2]: ...``).
 """
@@ -29,6 +37,9 @@ from mednec.errors import ConfigError
 
 __all__ = [
     "LEAF_OPS",
+    "ParamRef",
+    "ParameterModel",
+    "VariantModel",
     "AuthorizationModel",
     "ConditionModel",
     "ContinuationModel",
@@ -41,7 +52,7 @@ __all__ = [
 ]
 
 LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known")
-_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note")
+_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by")
 _NODE_KINDS = ("all_of", "any_of", "not", "fact")
 
 
@@ -121,6 +132,23 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+class ParamRef(NamedTuple):
+    """A reference to a policy parameter (``{param: name}`` in the YAML)."""
+
+    name: str
+    path: str
+
+
+def _param_ref(raw: Any, path: str) -> ParamRef | None:
+    """``{param: name}`` -> ParamRef; anything else -> None."""
+    if isinstance(raw, Mapping) and "param" in raw:
+        extra = sorted(set(map(str, raw)) - {"param"})
+        if extra or not isinstance(raw["param"], str):
+            raise ConfigError("a parameter reference is {param: <name>}", field=path)
+        return ParamRef(str(raw["param"]), path)
+    return None
+
+
 class NodeModel(NamedTuple):
     """One node of a criteria tree, as written."""
 
@@ -135,8 +163,9 @@ class NodeModel(NamedTuple):
     children: tuple[NodeModel, ...] = ()
     fact: str | None = None
     op: str | None = None
-    operand: Any = None
+    operand: Any = None  # a value, or a ParamRef
     unit: str | None = None
+    enabled_by: str | None = None  # a boolean parameter: off -> not required
 
 
 def parse_node(raw: Any, path: str) -> NodeModel:
@@ -157,7 +186,10 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         "documentation": r.texts("documentation"),
         "if_unmet": r.opt_text("if_unmet"),
         "note": r.opt_text("note"),
+        "enabled_by": r.opt_text("enabled_by"),
     }
+    if meta["enabled_by"] is not None and meta["id"] is None:
+        raise ConfigError("enabled_by belongs on a criterion (a node with an id)", field=path)
     if meta["id"] is not None and not meta["text"]:
         raise ConfigError(f"criterion {meta['id']!r} needs text", field=path)
     ops = [op for op in LEAF_OPS if op in r.raw and r.raw[op] is not None]
@@ -178,6 +210,11 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         )
     op = ops[0]
     operand = r.raw[op]
+    ref = _param_ref(operand, r.at(op))
+    if ref is not None:
+        if op == "known":
+            raise ConfigError("'known' takes true or false, not a parameter", field=r.at(op))
+        return NodeModel(kind="leaf", fact=r.text("fact"), op=op, operand=ref, unit=r.opt_text("unit"), **meta)
     if op in ("is", "known") and not isinstance(operand, bool):
         raise ConfigError(f"'{op}' takes true or false, got {operand!r}", field=r.at(op))
     if op in ("in", "not_in") and not isinstance(operand, list):
@@ -188,10 +225,10 @@ def parse_node(raw: Any, path: str) -> NodeModel:
 
 
 class AuthorizationModel(NamedTuple):
-    """How long an approval lasts, and why."""
+    """How long an approval lasts, and why (a period may be a parameter)."""
 
-    weeks: int | None
-    months: int | None
+    weeks: int | ParamRef | None
+    months: int | ParamRef | None
     cite: tuple[str, ...]
     note: str
 
@@ -200,12 +237,90 @@ def _auth(raw: Any, path: str) -> AuthorizationModel:
     r = _Reader(raw, path, ("weeks", "months", "cite", "note"))
     if r.has("weeks") == r.has("months"):
         raise ConfigError("give exactly one of weeks or months", field=path)
+
+    def period(key: str, hi: int) -> int | ParamRef | None:
+        if not r.has(key):
+            return None
+        return _param_ref(r.raw[key], r.at(key)) or r.whole(key, lo=1, hi=hi)
+
     return AuthorizationModel(
-        weeks=r.whole("weeks", lo=1, hi=520) if r.has("weeks") else None,
-        months=r.whole("months", lo=1, hi=120) if r.has("months") else None,
+        weeks=period("weeks", 520),
+        months=period("months", 120),
         cite=r.texts("cite"),
         note=r.opt_text("note") or "",
     )
+
+
+class ParameterModel(NamedTuple):
+    """A policy parameter: its default value, unit, meaning and source."""
+
+    id: str
+    value: Any
+    unit: str | None
+    text: str
+    cite: tuple[str, ...]
+    path: str
+
+
+class VariantModel(NamedTuple):
+    """A named parameter set modelling a public payer policy."""
+
+    id: str
+    name: str
+    payer: str
+    document: str
+    url: str
+    seen: dt.date
+    cite: tuple[str, ...]
+    values: Mapping[str, Any]
+    note: str
+    path: str
+
+
+def _parameter_value(raw: Any, path: str) -> Any:
+    if isinstance(raw, bool | int | float | str):
+        return raw
+    if isinstance(raw, list) and all(isinstance(x, str | int | float) and not isinstance(x, bool) for x in raw):
+        return tuple(raw)
+    raise ConfigError(f"a parameter value is a number, true/false, text or a list, got {raw!r}", field=path)
+
+
+def _parameters(raw: Any) -> tuple[ParameterModel, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise ConfigError("expected a mapping of parameter id to {value, unit, text, cite}", field="parameters")
+    out = []
+    for pid, spec in raw.items():
+        path = f"parameters.{pid}"
+        r = _Reader(spec, path, ("value", "unit", "text", "cite"))
+        if "value" not in r.raw:
+            raise ConfigError("is required", field=r.at("value"))
+        out.append(ParameterModel(
+            id=str(pid), value=_parameter_value(r.raw["value"], r.at("value")), unit=r.opt_text("unit"),
+            text=r.text("text"), cite=r.texts("cite"), path=path,
+        ))
+    return tuple(out)
+
+
+def _variants(raw: Any) -> tuple[VariantModel, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("expected a list of variants", field="variants")
+    out = []
+    for i, spec in enumerate(raw):
+        path = f"variants[{i}]"
+        r = _Reader(spec, path, ("id", "name", "payer", "document", "url", "seen", "cite", "values", "note"))
+        values = r.raw.get("values") or {}
+        if not isinstance(values, Mapping):
+            raise ConfigError("expected a mapping of parameter id to value", field=r.at("values"))
+        out.append(VariantModel(
+            id=r.text("id"), name=r.text("name"), payer=r.text("payer"), document=r.text("document"),
+            url=r.text("url", ""), seen=r.date("seen"), cite=r.texts("cite"),
+            values={str(k): v for k, v in values.items()}, note=r.text("note", ""), path=path,
+        ))
+    return tuple(out)
 
 
 class PathwayModel(NamedTuple):
@@ -293,6 +408,8 @@ class PolicyModel(NamedTuple):
     sequence_cite: tuple[str, ...]
     notes: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
+    parameters: tuple[ParameterModel, ...] = ()
+    variants: tuple[VariantModel, ...] = ()
 
 
 def _criteria(r: _Reader, key: str, *, required: bool) -> tuple[NodeModel, ...]:
@@ -363,4 +480,6 @@ def parse_policy(raw: Any) -> PolicyModel:
         sequence_cite=r.texts("sequence_cite"),
         notes=r.texts("notes"),
         changes=r.texts("changes"),
+        parameters=_parameters(r.raw.get("parameters")),
+        variants=_variants(r.raw.get("variants")),
     )

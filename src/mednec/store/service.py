@@ -299,6 +299,22 @@ class Service:
                          together_with=[(_INSERT_EVALUATION, ev.row())])
             return ev
 
+    def compare(self, p: Principal, case_id: str, *, drug: str, phase: str = "initial",
+                as_of: dt.date | None = None) -> dict[str, Any]:
+        """The case under the published policy's defaults and every payer variant (nothing stored)."""
+        from mednec.compare import compare
+
+        self._require(p, "requester", *READ_ALL)
+        if phase not in ("initial", "continuation"):
+            raise InputError("phase must be initial or continuation", field="phase")
+        policy, pack = self.policies.current(self.runtime.catalog.find_drug(drug))
+        if phase == "continuation" and policy.continuation is None:
+            raise InputError(f"policy {policy.id} has no continuation criteria", field="phase")
+        with self.db.reading() as s:
+            case = self._visible_case_row(s, p, case_id)
+            facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
+        return {"case": case_id, **compare(self.runtime, facts, policy, phase=phase, pack=pack).to_dict()}
+
     def get_evaluation(self, p: Principal, eval_id: str) -> Evaluation:
         with self.db.reading() as s:
             return self._visible_eval(s, p, eval_id)

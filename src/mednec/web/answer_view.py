@@ -144,6 +144,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "related": related_links(ev.id, result, ctx, audience),
         "followup_facts": followup_facts(ctx),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
+        "variants": _variant_count(rt, ev.policy_id),
         "can_review": role in ("physician_reviewer", "admin") and preview is None,
         "can_claim": ev.state in ("submitted", "appealed"),
         "mine": ev.reviewer_id is not None and p is not None and ev.reviewer_id == p.id,
@@ -161,6 +162,14 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "review_values": {},
         "ask_fact": "",
     }
+
+
+def _variant_count(rt: Any, policy_id: str) -> int:
+    """How many payer variants the policy has (the page links to the comparison when any)."""
+    try:
+        return len(rt.catalog.policy(policy_id).variants)
+    except Exception:  # noqa: BLE001 - a policy no longer shipped has none to compare
+        return 0
 
 
 def _utc(t: dt.datetime | None) -> dt.datetime:

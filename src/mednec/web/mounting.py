@@ -39,9 +39,17 @@ def mount_web(app: FastAPI, service: Service) -> None:
     app.state.web = WebState(service, Signer(secret_key()))
     app.mount("/static", StaticFiles(packages=[("mednec.web", "static")]), name="web-static")
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
-    from mednec.web import routes_answer, routes_ask, routes_audit, routes_auth, routes_library, routes_queue
+    from mednec.web import (
+        routes_answer,
+        routes_ask,
+        routes_audit,
+        routes_auth,
+        routes_compare,
+        routes_library,
+        routes_queue,
+    )
 
-    for module in (routes_auth, routes_ask, routes_answer, routes_queue, routes_library, routes_audit):
+    for module in (routes_auth, routes_ask, routes_answer, routes_queue, routes_library, routes_audit, routes_compare):
         module.register(router)
 
     app.include_router(router)

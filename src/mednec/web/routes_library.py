@@ -56,6 +56,11 @@ def _numbering(policy: Policy) -> dict[str, int]:
     for d in policy.dosing:
         add(d.cites)
     add(policy.sequence_cites)
+    for prm in policy.parameters:
+        add(prm.cites)
+    for v in policy.variants:
+        if v.variant is not None:
+            add(v.variant.cites)
     return nums
 
 
