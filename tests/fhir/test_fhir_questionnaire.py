@@ -69,7 +69,9 @@ def test_items_are_typed_by_the_dictionary(runtime: Runtime, missing_case: dict[
     group = items["esa_history"]
     assert group["enableWhen"] == [{"question": "esa_history.any", "operator": "=", "answerBoolean": True}]
     assert [i["linkId"] for i in group["item"]] == ["esa_history.drug", "esa_history.start", "esa_history.end",
-                                                    "esa_history.response"]
+                                                    "esa_history.response", "esa_history.reason_stopped",
+                                                    "esa_history.dose", "esa_history.dose_unit"]
+    assert not any(items[f"esa_history.{f}"]["required"] for f in ("reason_stopped", "dose", "dose_unit"))
     assert items["esa_history.end"]["required"] is False
     assert [o["valueCoding"]["code"] for o in items["esa_history.response"]["answerOption"]] == [
         "none", "partial", "response", "lost_response", "intolerant", "ongoing"]

@@ -9,6 +9,10 @@ ones (:func:`core_calculators`: age) followed by the pack's own, which the pack 
 not give and whose inputs it does, and returns the new fact values with provenance
 ("calculated: ipss_r") and a note for each derivation. Given values always win over derived
 ones; a calculator may compare a given output with what its inputs compute (``check``).
+
+A calculator that reads ``medication_history`` declares ``run_drugs`` instead of ``run``'s
+plain form: it is handed the set's :class:`DrugVocabulary` (the pack's drug names and classes),
+so an entry is recognised by any name of its drug or by class (``esa``).
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mednec.calculators.age import age_on
+from mednec.facts.drugs import DrugVocabulary
 from mednec.facts.factset import FactSet, FactValue, Provenance
 
 __all__ = ["Calculator", "CalculatorSet", "Facts", "core_calculators", "derive", "fact_value"]
 
 Facts = Mapping[str, FactValue]
 RunFn = Callable[[Facts, dt.date], tuple[dict[str, Any], str]]
+DrugRunFn = Callable[[Facts, dt.date, DrugVocabulary], tuple[dict[str, Any], str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,8 @@ class Calculator:
     check_fact: str | None = None
     check: Callable[[Facts, Any], str] | None = None
     derived_note: str = ""
+    any_of: tuple[str, ...] = ()  # at least one of these must be given too (when not empty)
+    run_drugs: DrugRunFn | None = None  # used instead of run, with the pack's drug vocabulary
     input_set: frozenset[str] = field(init=False, repr=False, compare=False)
     output_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -62,7 +70,17 @@ class Calculator:
 
     @property
     def reads(self) -> tuple[str, ...]:
-        return self.inputs + self.optional_inputs
+        return self.inputs + self.any_of + self.optional_inputs
+
+    def ready(self, keys: Any) -> bool:
+        """True when the facts in ``keys`` are enough to run this calculator."""
+        return keys >= self.input_set and (not self.any_of or any(k in keys for k in self.any_of))
+
+    def compute(self, facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
+        """Run the calculator (with the drug vocabulary when it reads treatment histories)."""
+        if self.run_drugs is not None:
+            return self.run_drugs(facts, as_of, drugs)
+        return self.run(facts, as_of)
 
 
 def fact_value(facts: Facts, key: str) -> Any:
@@ -76,6 +94,7 @@ class CalculatorSet:
     """The calculators one pack (or the whole catalog) derives facts with, in order."""
 
     calculators: tuple[Calculator, ...]
+    drugs: DrugVocabulary = field(default_factory=DrugVocabulary)
     by_name: Mapping[str, Calculator] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,7 +113,15 @@ class CalculatorSet:
     def plus(self, more: Iterable[Calculator]) -> CalculatorSet:
         """This set followed by ``more`` (a calculator already in the set is kept once)."""
         extra = tuple(c for c in more if c.name not in self.by_name)
-        return CalculatorSet(self.calculators + extra)
+        drugs = self.drugs
+        if isinstance(more, CalculatorSet):
+            drugs = DrugVocabulary.of(self.drugs.entries + more.drugs.entries,
+                                      {**self.drugs.class_labels, **more.drugs.class_labels})
+        return CalculatorSet(self.calculators + extra, drugs)
+
+    def with_drugs(self, drugs: DrugVocabulary) -> CalculatorSet:
+        """The same calculators reading treatment histories with ``drugs``."""
+        return CalculatorSet(self.calculators, drugs)
 
     def derive(self, facts: FactSet, units: Mapping[str, str | None]) -> FactSet:
         """``facts`` with every derivable output added, each with provenance and a note.
@@ -108,11 +135,14 @@ class CalculatorSet:
         keys = current.keys()
         for calc in self.calculators:
             given = facts.get(calc.check_fact) if calc.check_fact else None
-            if not keys >= calc.input_set or keys >= calc.output_set:
+            if not calc.ready(keys) or keys >= calc.output_set:
                 if calc.check is not None and given is not None and keys >= calc.input_set:
                     notes.append(calc.check(current, given.value))
                 continue
-            values, detail = calc.run(current, as_of)
+            values, detail = calc.compute(current, as_of, self.drugs)
+            if not values:  # nothing could be computed; the detail says why
+                notes.append(f"{calc.title}: {detail}")
+                continue
             dates = [current[i].observed for i in calc.reads if i in current]
             observed = max([d for d in dates if d is not None], default=None)
             provenance = Provenance(f"calculated: {calc.name}", detail)

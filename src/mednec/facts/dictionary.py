@@ -96,6 +96,7 @@ class FactDef:
     derived_by: str | None = None
     may_give: bool = True
     question: str = ""
+    text_form: str | None = None  # a text notation the fact also accepts ("iscn": a karyotype)
     pack: str = ""  # the pack that declares the fact ("" for the core)
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -239,6 +240,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         derived_by=raw.get("derived_by"),
         may_give=bool(raw.get("may_give", raw.get("derived_by") is None)),
         question=str(raw.get("question", "")),
+        text_form=_text_form(fid, raw.get("text_form")),
         pack=pack,
     )
 
@@ -252,6 +254,17 @@ def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"expected a mapping, got {type(raw).__name__}", field=where)
     return raw
+
+
+TEXT_FORMS = ("iscn",)
+
+
+def _text_form(fid: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if raw not in TEXT_FORMS:
+        raise ConfigError(f"text_form must be one of {', '.join(TEXT_FORMS)}", field=f"facts.{fid}.text_form")
+    return str(raw)
 
 
 def parse_dictionary(

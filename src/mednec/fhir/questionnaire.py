@@ -61,7 +61,8 @@ _GATE_TEXT = {
 _FIELD_TEXT = {
     "date": "Date", "units": "Units of red cells", "drug": "Drug", "start": "Start date",
     "end": "Stop date (leave empty if still on it)", "response": "Response", "dose": "Dose level",
-    "unit": "Dose unit",
+    "unit": "Dose unit", "reason_stopped": "Why it was stopped", "dose_unit": "Dose unit",
+    "intensity": "Intensity",
 }
 _ESA_DRUGS = ("epoetin alfa", "darbepoetin alfa")
 

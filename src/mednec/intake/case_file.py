@@ -27,7 +27,7 @@ import yaml
 from mednec.errors import CaseFormatError, ContradictionError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
-from mednec.intake.values import parse_date, parse_fact_value
+from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
 from mednec.yaml_loader import SafeLoader
 
 __all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "parse_case_text"]
@@ -89,6 +89,12 @@ def load_case_file(path: Path) -> Mapping[str, Any]:
     return parse_case_text(text, name=str(path))
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value).replace("_", " ")
+
+
 def _matches(value: Any, want: Any) -> bool:
     if isinstance(want, list):
         return value in want
@@ -140,6 +146,8 @@ def parse_case(
             field=f"patient.{sorted(bad)[0]}",
         )
     values: dict[str, FactValue] = {}
+    read_off: list[tuple[str, FactValue]] = []  # facts read off a text notation (a karyotype)
+    notes: list[str] = []
     merged: list[tuple[str, str, Any]] = [
         (k, f"patient.{k}", v) for k, v in patient.items() if v is not None
     ] + [(str(k), f"facts.{k}", v) for k, v in facts_raw.items()]
@@ -152,10 +160,25 @@ def parse_case(
             )
         if fid in values:
             raise CaseFormatError(f"{fid} is given twice (patient and facts)", field=path)
+        expanded = parse_text_form(fd, raw, dictionary, as_of=as_of, path=path, source=source)
+        if expanded is not None:
+            read_off += [(path, fv) for fv in expanded[0]]
+            notes += expanded[1]
+            continue
         fv = parse_fact_value(fd, raw, as_of=as_of, path=path, source=source)
         if fv is not None:
             values[fid] = fv
-    facts = FactSet(values, as_of)
+    for path, fv in read_off:
+        stated = values.get(fv.fact)
+        if stated is None:
+            values[fv.fact] = fv
+        elif stated.value != fv.value:
+            karyotype = fv.provenance.detail.split(":")[0].removeprefix("from the ")
+            raise ContradictionError(
+                f"{fv.fact} is given as {_shown(stated.value)}, but the {karyotype} gives {_shown(fv.value)}",
+                field=f"facts.{fv.fact}, {path}",
+            )
+    facts = FactSet(values, as_of, tuple(notes))
     check_contradictions(facts, dictionary)
     return Case(
         facts=facts,

@@ -19,11 +19,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
 from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueError
-from mednec.facts.dictionary import FactDef
+from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 
-__all__ = ["parse_date", "parse_fact_value"]
+__all__ = ["parse_date", "parse_fact_value", "parse_text_form"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -207,10 +208,54 @@ def parse_fact_value(
             )
         events = [_parse_event(fd, e, as_of, f"{path}[{i}]") for i, e in enumerate(value_raw)]
         key = "date" if "date" in fd.fields else "start"
-        events.sort(key=lambda e: e[key])
+        events.sort(key=lambda e: (e.get(key) or dt.date.min, str(e.get("drug", ""))))
         value, out_unit = tuple(events), None
-        dates = [e[key] for e in events]
+        dates = [e[key] for e in events if isinstance(e.get(key), dt.date)]
         observed = max(dates) if dates else None
     if observed is None and fd.type != "events":
         observed = as_of
     return FactValue(fd.id, value, out_unit, observed, provenance)
+
+
+def parse_text_form(
+    fd: FactDef,
+    raw: Any,
+    dictionary: FactDictionary,
+    *,
+    as_of: dt.date,
+    path: str,
+    source: str,
+) -> tuple[tuple[FactValue, ...], tuple[str, ...]] | None:
+    """A value written in the fact's text notation -> the facts it settles, and notes.
+
+    For ``karyotype`` (``text_form: iscn``) an ISCN string such as ``46,XY,del(5)(q13q33)[20]``
+    gives ``karyotype`` and the facts :func:`mednec.calculators.karyotype.karyotype_facts` reads
+    off it, each with provenance naming the karyotype. Returns ``None`` when ``raw`` is not in
+    the notation (e.g. ``normal``), so the caller parses it as a plain value.
+    """
+    if fd.text_form != "iscn":
+        return None
+    observed: dt.date | None = None
+    text = raw
+    if isinstance(raw, Mapping):
+        text = raw.get("value")
+        if raw.get("date") is not None:
+            observed = parse_date(raw["date"], path=f"{path}.date")
+            _check_not_future(observed, as_of, f"{path}.date")
+        if raw.get("source"):
+            source = str(raw["source"])
+    if not isinstance(text, str) or fd.category_key(text) is not None:
+        return None
+    try:
+        k = parse_karyotype(text)
+    except KaryotypeError as exc:
+        raise CaseFormatError(f"{exc}", field=path) from None
+    detail = k.describe()
+    out = []
+    for fid, value in karyotype_facts(k).items():
+        unit = dictionary.facts[fid].unit
+        out.append(FactValue(fid, value, unit, observed or as_of, Provenance(source, detail)))
+    notes = [f"Karyotype {k.text}: {n}" for n in k.notes]
+    if k.cytogenetic_group is None:
+        notes.append(f"Karyotype {k.text}: {k.group_problem}; the IPSS-R cytogenetic group must be given")
+    return tuple(out), tuple(notes)

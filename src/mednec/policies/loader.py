@@ -10,6 +10,9 @@ A pack is a folder::
     packs/<pack>/<drug>/policy.yaml one policy
     packs/<pack>/<drug>/cases/*.yaml its test cases
 
+``pack.yaml`` may name drug classes and drugs no policy covers (``drug_classes:``, ``drugs:``),
+so a treatment history is read by any drug name or class (see :func:`_vocabulary`).
+
 ``calculators.py`` is Python: a pack is trusted code, like the rest of the installation. The
 shipped packs are imported as ``mednec.packs.<pack>.calculators``; a pack in another folder
 is loaded from its file.
@@ -33,6 +36,7 @@ import yaml
 from mednec.calculators.registry import Calculator, CalculatorSet, core_calculators
 from mednec.errors import ConfigError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.policies.compile import compile_with_variants
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
@@ -189,6 +193,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
                 [ConfigError(f"unknown reference or policy {bad}, or no citation", field=f"sequence[{i}]")],
             )
         sequence.append(SequenceStep(str(step["text"]), tuple(step.get("policies", [])), cites))
+    drugs = _vocabulary(meta, policies, path, report)
     return Pack(
         id=str(meta["id"]),
         title=str(meta["title"]),
@@ -197,8 +202,52 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         references=references,
         sequence=tuple(sequence),
         path=str(path),
-        calculators=pack_calculators(path),
+        calculators=pack_calculators(path).with_drugs(drugs),
+        drugs=drugs,
     )
+
+
+def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadReport) -> DrugVocabulary:
+    """The pack's drugs: its policies' drugs, ``drugs:`` and the members of ``drug_classes:``::
+
+        drug_classes:
+          esa: {label: erythropoiesis-stimulating agent (ESA), drugs: [epoetin alfa, darbepoetin alfa]}
+        drugs:
+          - {generic: azacitidine, names: [Vidaza], classes: [hma]}
+    """
+    classes: dict[str, list[str]] = {}  # generic (lower case) -> class ids
+    labels: dict[str, str] = {}
+    problems: list[ConfigError] = []
+    raw_classes = meta.get("drug_classes") or {}
+    if not isinstance(raw_classes, dict):
+        problems.append(ConfigError("expected a mapping of class id to {label, drugs}", field="drug_classes"))
+        raw_classes = {}
+    for cid, spec in raw_classes.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("drugs", []), list):
+            problems.append(ConfigError("expected {label, drugs: [...]}", field=f"drug_classes.{cid}"))
+            continue
+        labels[str(cid)] = str(spec.get("label", cid))
+        for d in spec.get("drugs", []):
+            classes.setdefault(str(d).lower(), []).append(str(cid))
+    entries = [
+        DrugEntry(p.drug.generic, (*p.drug.names, *p.drug.brands), tuple(classes.get(p.drug.generic.lower(), ())))
+        for p in policies
+    ]
+    for i, d in enumerate(meta.get("drugs") or []):
+        if not isinstance(d, dict) or "generic" not in d:
+            problems.append(ConfigError("expected {generic, names, classes}", field=f"drugs[{i}]"))
+            continue
+        generic = str(d["generic"])
+        own = [*map(str, d.get("classes", ())), *classes.get(generic.lower(), ())]
+        entries.append(DrugEntry(generic, tuple(str(n) for n in d.get("names", ())), tuple(dict.fromkeys(own))))
+    vocab = DrugVocabulary.of(entries, labels)
+    for cid in labels:
+        for d in raw_classes[cid].get("drugs", []):
+            if vocab.entry(str(d)) is None:
+                problems.append(ConfigError(f"drug {d!r} is neither a policy's drug nor in drugs:",
+                                            field=f"drug_classes.{cid}"))
+    report.add(str(path / "pack.yaml"), problems)
+    return vocab
 
 
 def compile_policy_text(text: str, catalog: Catalog, *, source: str) -> Policy:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from mednec.calculators.registry import CalculatorSet
 from mednec.errors import UnknownDrugError
+from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
 from mednec.tri import Tri
@@ -251,7 +252,9 @@ class SequenceStep(NamedTuple):
 @dataclass(frozen=True, slots=True, eq=False)
 class Pack:
     """A policy pack: policies for one clinical area with their shared references and the
-    calculators (core and its own) its facts are derived with."""
+    calculators (core and its own) its facts are derived with. ``drugs`` knows every drug the
+    pack names (its policies' drugs and the extra drugs and classes in ``pack.yaml``), so a
+    ``medication_history`` entry is read by any name; the calculators carry it too."""
 
     id: str
     title: str
@@ -261,3 +264,4 @@ class Pack:
     sequence: tuple[SequenceStep, ...]
     path: str
     calculators: CalculatorSet
+    drugs: DrugVocabulary = field(default_factory=DrugVocabulary)

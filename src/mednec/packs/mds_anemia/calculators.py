@@ -23,6 +23,7 @@ from mednec.calculators.transfusion_burden import (
     transfusion_burden,
 )
 from mednec.calculators.treatment_course import Dose, treatment_course
+from mednec.facts.drugs import DrugVocabulary
 
 __all__ = ["CALCULATORS"]
 
@@ -79,15 +80,36 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
     }, detail
 
 
-def _run_esa(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
-    courses = [
-        EsaCourse(str(e["drug"]), e["start"], e.get("end"), str(e["response"]))
-        for e in fact_value(facts, "esa_history")
-    ]
+def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
+    courses, undated = esa_courses(facts, drugs)
+    if undated:
+        return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
+                    "status, cannot be judged")
     a = assess_esa(courses, as_of)
     return {"esa_status": a.status}, (
         f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks)"
     )
+
+
+def esa_courses(facts: Facts, drugs: DrugVocabulary) -> tuple[list[EsaCourse], list[str]]:
+    """ESA courses from ``esa_history`` and the ESA entries of ``medication_history`` (recognised
+    by the pack's ESA class), each once; and the drugs of ESA entries that have no start date."""
+    courses: list[EsaCourse] = []
+    undated: list[str] = []
+    seen: set[tuple[Any, ...]] = set()
+    entries = list(fact_value(facts, "esa_history") or ()) + [
+        e for e in (fact_value(facts, "medication_history") or ()) if drugs.matches(str(e["drug"]), "esa")
+    ]
+    for e in entries:
+        if e.get("start") is None:
+            undated.append(str(e["drug"]))
+            continue
+        key = (str(e["drug"]).lower(), e["start"], e.get("end"), e["response"])
+        if key in seen:
+            continue
+        seen.add(key)
+        courses.append(EsaCourse(str(e["drug"]), e["start"], e.get("end"), str(e["response"])))
+    return courses, undated
 
 
 def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
@@ -150,10 +172,13 @@ CALCULATORS: tuple[Calculator, ...] = (
     Calculator(
         "esa_response",
         "ESA trial assessment",
-        ("esa_history",),
+        (),
         ("esa_status",),
         ESA_CITATION,
-        _run_esa,
+        lambda facts, as_of: _run_esa(facts, as_of, DrugVocabulary()),
+        needs={"esa_status": ("esa_history",)},
+        any_of=("esa_history", "medication_history"),
+        run_drugs=_run_esa,
     ),
     Calculator(
         "treatment_course",

@@ -1,0 +1,111 @@
+"""Drug names and classes, so a treatment history written in any of a drug's names is read.
+
+A :class:`DrugVocabulary` maps every name a drug goes by (generic, brands, other names) to its
+generic name, and each generic name to its classes (short ids such as ``esa``). A pack builds
+one from its policies' drugs and the extra drugs and classes in ``pack.yaml``; calculators and
+criteria that read ``medication_history`` ask it whether an entry is a drug or a class::
+
+    vocab.matches("Procrit 40,000 units weekly", "esa")       # True
+    vocab.matches("Retacrit", "epoetin alfa")                  # True
+    vocab.generic("REVLIMID")                                  # 'lenalidomide'
+
+Matching folds case, spaces and hyphens, and also finds a known name inside a longer entry
+("epoetin alfa 40,000 IU weekly"), the longest name first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+__all__ = ["DrugEntry", "DrugVocabulary"]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s\-_]+", " ", text.strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class DrugEntry:
+    """One drug: its generic name, the other names it goes by and its class ids."""
+
+    generic: str
+    names: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class DrugVocabulary:
+    """Every drug a pack knows by name, and the classes each belongs to."""
+
+    entries: tuple[DrugEntry, ...] = ()
+    class_labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, entries: Iterable[DrugEntry], class_labels: Mapping[str, str] | None = None) -> DrugVocabulary:
+        """Merge entries with the same generic name (names and classes are pooled)."""
+        merged: dict[str, DrugEntry] = {}
+        for e in entries:
+            key = _fold(e.generic)
+            old = merged.get(key)
+            if old is None:
+                merged[key] = e
+            else:
+                merged[key] = DrugEntry(old.generic, tuple(dict.fromkeys(old.names + e.names)),
+                                        tuple(dict.fromkeys(old.classes + e.classes)))
+        return cls(tuple(merged.values()), dict(class_labels or {}))
+
+    @cached_property
+    def _by_name(self) -> dict[str, DrugEntry]:
+        out: dict[str, DrugEntry] = {}
+        for e in self.entries:
+            for n in (e.generic, *e.names):
+                out.setdefault(_fold(n), e)
+        return out
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        names = sorted(self._by_name, key=len, reverse=True)
+        if not names:
+            return None
+        alternatives = "|".join(re.escape(n).replace(r"\ ", r"[\s\-_]+") for n in names)
+        return re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])", re.I)
+
+    def entry(self, name: str) -> DrugEntry | None:
+        """The drug an entry names (exactly, or as a known name inside a longer text)."""
+        exact = self._by_name.get(_fold(name))
+        if exact is not None:
+            return exact
+        if self._pattern is None:
+            return None
+        m = self._pattern.search(name)
+        return self._by_name.get(_fold(m.group(1))) if m else None
+
+    def generic(self, name: str) -> str | None:
+        """The generic name of the drug ``name`` refers to, or ``None``."""
+        e = self.entry(name)
+        return e.generic if e else None
+
+    def matches(self, name: str, target: str) -> bool:
+        """True when ``name`` refers to the drug ``target`` (any of its names) or to a drug of
+        the class ``target``."""
+        e = self.entry(name)
+        if e is None:
+            return False
+        t = _fold(target)
+        if t in (_fold(c) for c in e.classes):
+            return True
+        other = self._by_name.get(t)
+        return other is not None and other.generic == e.generic
+
+    def members(self, drug_class: str) -> tuple[str, ...]:
+        """The generic names of the drugs in ``drug_class``."""
+        c = _fold(drug_class)
+        return tuple(e.generic for e in self.entries if c in (_fold(x) for x in e.classes))
+
+    def knows(self, target: str) -> bool:
+        """True when ``target`` is a known drug name or class id."""
+        t = _fold(target)
+        return t in self._by_name or any(t == _fold(c) for e in self.entries for c in e.classes)
