@@ -7,6 +7,7 @@ in extras, so a user who only evaluates cases does not install a web stack or sp
     notes    clinical notes (medspaCy / spaCy)
     pdf      PDF documents (Typst)
     fhir     FHIR R4 input (fhir.resources)
+    population  population runs: Parquet / CSV / FHIR Bulk NDJSON, the columnar engine, Dask
     all      every extra above
 
 A command that imports a module of a missing extra fails with :class:`MissingExtraError`
@@ -29,10 +30,12 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "medspacy": "notes", "spacy": "notes", "PyRuSH": "notes", "loguru": "notes",
     "typst": "pdf",
     "fhir": "fhir", "fhir_core": "fhir",
+    "pyarrow": "population", "dask": "population", "distributed": "population",
 }
 
 # One module per extra whose presence means the extra is installed.
-_PROBE = {"service": "sqlalchemy", "notes": "medspacy", "pdf": "typst", "fhir": "fhir.resources"}
+_PROBE = {"service": "sqlalchemy", "notes": "medspacy", "pdf": "typst", "fhir": "fhir.resources",
+          "population": "pyarrow"}
 
 
 class MissingExtraError(MednecError):

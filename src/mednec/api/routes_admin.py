@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mednec.api.deps import Auth, get_service, idempotent
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
-from mednec.store.service import Service
+from mednec.store.service import READ_ALL, Service
 
 router = APIRouter()
 Svc = Annotated[Service, Depends(get_service)]
@@ -63,12 +63,22 @@ def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
     return out
 
 
-@router.get("/policies/{policy_id}/versions/{version}", tags=["policies"], summary="One policy version (YAML)")
+@router.get("/policies/{policy_id}/versions/{version}", tags=["policies"],
+            summary="One policy version (YAML) and the impact analysis recorded in its review")
 def get_policy_version(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    from mednec.store.impact import impact_view
+
     for v in service.policy_versions(principal, policy_id):
         if v.version == version:
-            return {**_version_view(v), "yaml": v.yaml_text}
+            may_open_cases = principal.role in READ_ALL
+            return {**_version_view(v), "yaml": v.yaml_text, "impact": impact_view(v, samples=may_open_cases)}
     raise NotFoundError(f"no policy {policy_id} version {version}")
+
+
+@router.get("/policies/{policy_id}/versions/{version}/impact", tags=["policies"],
+            summary="Impact analysis: how the stored cases' determinations would move if this version were published")
+def policy_version_impact(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    return service.policy_impact(principal, policy_id, version)
 
 
 @router.post("/policies/{policy_id}/versions", tags=["policies"], status_code=201,

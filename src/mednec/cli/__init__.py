@@ -28,9 +28,9 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     """Add the command groups that live in their own modules (each keeps heavy imports lazy)."""
-    from mednec.cli import ask, cases, compare, evaluate, fhir, policies, report, service
+    from mednec.cli import ask, cases, compare, evaluate, fhir, policies, population, report, service
 
-    for module in (evaluate, compare, policies, service, ask, report, cases, fhir):
+    for module in (evaluate, compare, policies, service, ask, report, cases, fhir, population):
         module.register(app)
 
 

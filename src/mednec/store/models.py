@@ -198,6 +198,9 @@ class PolicyVersion(Base):
     note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     published_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    # the impact analysis over the stored cases (mednec.population.impact), recorded at submit
+    # and at publish: what the version changes compared with the version published then
+    impact: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     __table_args__ = (sa.CheckConstraint(f"status in {POLICY_STATES}", name="ck_policy_versions_status"),)
 
 

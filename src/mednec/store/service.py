@@ -446,13 +446,37 @@ class Service:
 
     def review_policy(self, p: Principal, policy_id: str, version: str, action: str,
                       note: str | None = None) -> PolicyVersion:
+        """Submit, publish or reject a version. Submitting and publishing first run the impact
+        analysis over the stored cases and record it with the version (and a summary in the audit)."""
         self._require(p, "policy_author")
+        from mednec.store.impact import stored_impact
+
+        with self.db.reading() as s:
+            current = s.get(PolicyVersion, (policy_id, version))
+            status = current.status if current is not None else None
+        report = None
+        if (action, status) in (("submit", "draft"), ("publish", "in_review")):
+            report = stored_impact(self, policy_id, version)
         now = self.now()
         with self.db.session() as s:
             row = self.policies.transition(s, p.id, p.role, policy_id, version, action, now, note)
+            detail: dict[str, Any] = {"status": row.status}
+            if report is not None:
+                row.impact = {**report.to_dict(), "computed_at": now.isoformat(), "action": action}
+                detail["impact"] = {"compared_with": report.published, "patients": report.patients,
+                                    "moved": report.moved}
             audit.append(s, actor_id=p.id, action=f"policy.{action}", entity_type="policy", entity_id=policy_id,
-                         policy_version=f"{policy_id}@{version}", detail={"status": row.status}, at=now)
+                         policy_version=f"{policy_id}@{version}", detail=detail, at=now)
             return row
+
+    def policy_impact(self, p: Principal, policy_id: str, version: str) -> dict[str, Any]:
+        """The impact analysis of a version over the stored cases, computed now (not recorded).
+        Sample case ids are shown to those who may open the cases."""
+        self._require(p, "policy_author", *READ_ALL)
+        from mednec.store.impact import stored_impact
+
+        report = stored_impact(self, policy_id, version)
+        return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
 
     # ---- metrics --------------------------------------------------------------------
     def metrics(self, p: Principal) -> dict[str, Any]:

@@ -86,9 +86,48 @@ def _policy(ctx: Ctx, policy_id: str) -> Response:
     refs = [{"n": n, "id": r, "text": pack.references[r].formatted() if r in pack.references else r,
              "status": getattr(pack.references.get(r), "status", "")}
             for r, n in sorted(nums.items(), key=lambda kv: kv[1])]
+    versions = ctx.service.policy_versions(ctx.need_principal(), policy_id)
     return page(ctx, "policy.html", title=policy.title, p=policy, pack=pack, nums=nums, refs=refs,
                 cases=_cases(ctx, policy), kinds={"all_of": "All of", "any_of": "Any of", "not": "Not"},
-                leaf=lambda n: isinstance(n, Node) and n.kind == "leaf")
+                leaf=lambda n: isinstance(n, Node) and n.kind == "leaf", versions=versions)
+
+
+def _sample_links(ctx: Ctx, policy_id: str, impact: dict[str, Any] | None) -> dict[str, str]:
+    """Each sample case -> its latest evaluation against the policy (the answer page to open)."""
+    import sqlalchemy as sa
+
+    from mednec.store.models import Evaluation
+
+    ids = {c for m in (impact or {}).get("moves", []) for c in m.get("samples", [])}
+    if not ids:
+        return {}
+    with ctx.service.db.reading() as s:
+        rows = s.execute(sa.select(Evaluation.case_id, Evaluation.id)
+                         .where(Evaluation.case_id.in_(ids), Evaluation.policy_id == policy_id)
+                         .order_by(Evaluation.submitted_at)).all()
+    return {case_id: eval_id for case_id, eval_id in rows}
+
+
+def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
+    """One stored version of a policy: its state in review and the impact analysis panel."""
+    from mednec.store.impact import impact_view
+    from mednec.store.service import READ_ALL
+
+    principal = ctx.need_principal()
+    row = next((v for v in ctx.service.policy_versions(principal, policy_id) if v.version == version), None)
+    if row is None:
+        raise NotFoundError(f"no policy {policy_id} version {version}")
+    may_open = principal.role in READ_ALL
+    recorded = impact_view(row, samples=may_open)
+    live = None
+    if ctx.request.query_params.get("impact") == "run" and row.status in ("draft", "in_review"):
+        live = ctx.service.policy_impact(principal, policy_id, version)
+    impact = live or recorded
+    policy = ctx.service.policies.compiled(policy_id, version)
+    names = ctx.state.names({row.author_id, row.reviewer_id})
+    return page(ctx, "policy_version.html", title=f"{policy.title} — version {version}", p=policy, v=row,
+                impact=impact, live=live is not None, may_open=may_open, names=names,
+                links=_sample_links(ctx, policy_id, impact) if may_open else {})
 
 
 def register(router: APIRouter) -> None:
@@ -99,3 +138,7 @@ def register(router: APIRouter) -> None:
     @router.get("/library/{policy_id}")
     def policy(request: Request, policy_id: str) -> Response:
         return _policy(ctx_of(request), policy_id)
+
+    @router.get("/library/{policy_id}/versions/{version}")
+    def policy_version(request: Request, policy_id: str, version: str) -> Response:
+        return _version(ctx_of(request), policy_id, version)

@@ -1,0 +1,154 @@
+"""What a population run reads, and how it is cut into chunks of patients.
+
+Three kinds of input, recognised from the path:
+
+* a **fact table**: a Parquet file (``.parquet``) or CSV file (``.csv``), one row per patient
+  (columns in :mod:`mednec.population.table`);
+* a **folder of case files**: ``*.yaml``, ``*.yml`` and ``*.json`` case files or FHIR R4
+  Bundles, one patient each (the patient id is the file's name without its suffix);
+* a **FHIR Bulk Data export**: a folder of ``*.ndjson`` (or ``*.ndjson.gz``) files, one
+  resource per line, as ``$export`` writes them (:mod:`mednec.population.bulk`).
+
+A chunk is a fixed slice of the input (rows ``k*n`` to ``(k+1)*n``, the ``k``-th ``n`` files,
+or the ``k``-th hash bucket of patients), so the same input and chunk size always give the
+same chunks: that is what lets an interrupted run resume. A :class:`ChunkTask` carries the
+chunk's data itself, so a Dask worker needs no access to the input files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from mednec.errors import InputError
+
+__all__ = [
+    "CASE_SUFFIXES",
+    "BatchSettings",
+    "ChunkTask",
+    "InputKind",
+    "PolicySpec",
+    "detect_kind",
+    "fingerprint",
+]
+
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class InputKind(str, Enum):
+    """The kind of population input."""
+
+    table = "table"
+    cases = "cases"
+    bulk = "bulk"
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """A policy to run: a shipped one by id (``yaml`` empty), or a version given as YAML text
+    (a draft from the store), compiled against the pack of the policy it revises."""
+
+    id: str
+    version: str
+    yaml: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def digest(self) -> str:
+        return hashlib.sha256(f"{self.id}|{self.version}|{self.yaml}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Everything that decides a run's answers (recorded in the manifest; a resume must match).
+
+    ``as_of`` is the evaluation date: with ``as_of_fixed`` it overrides each patient's own
+    date (a table's ``as_of`` column, a case file's ``as_of``, a Bundle's timestamp);
+    otherwise it is used only where a patient has no date of its own (so a run started
+    yesterday and resumed today gives the same answers).
+    """
+
+    policies: tuple[PolicySpec, ...]
+    phase: str
+    as_of: dt.date
+    as_of_fixed: bool
+    engine: str = "rowwise"
+    full: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policies": [{"id": p.id, "version": p.version, "digest": p.digest()} for p in self.policies],
+            "phase": self.phase, "as_of": self.as_of.isoformat(), "as_of_fixed": self.as_of_fixed,
+            "engine": self.engine, "full": self.full,
+        }
+
+
+@dataclass
+class ChunkTask:
+    """One chunk's patients, with their data, ready for a worker.
+
+    ``kind`` says what ``items`` hold: for a table, ``table`` is an Arrow table of the rows;
+    for case files, ``items`` are ``(patient_id, file name, text)``; for a Bulk export,
+    ``items`` are ``(patient_id, [resource JSON bytes])`` and ``shared`` the resources they
+    may reference that belong to no patient (Medication, BiologicallyDerivedProduct).
+    """
+
+    index: int
+    kind: InputKind
+    items: list[Any] = field(default_factory=list)
+    table: Any = None
+    shared: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return int(self.table.num_rows) if self.table is not None else len(self.items)
+
+
+def detect_kind(path: Path) -> InputKind:
+    """The kind of input at ``path`` (see the module docstring)."""
+    if not path.exists():
+        raise InputError("no such file or folder", field=str(path))
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in (".parquet", ".pq", ".csv"):
+            return InputKind.table
+        raise InputError("a population file is a Parquet (.parquet) or CSV (.csv) fact table; a folder holds "
+                         "case files or a FHIR Bulk Data export (*.ndjson)", field=str(path))
+    names = [p.name.lower() for p in path.iterdir() if p.is_file()]
+    if any(n.endswith((".ndjson", ".ndjson.gz")) for n in names):
+        return InputKind.bulk
+    if any(n.endswith(CASE_SUFFIXES) for n in names):
+        return InputKind.cases
+    raise InputError("the folder holds no case files (*.yaml, *.json) and no FHIR Bulk Data files (*.ndjson)",
+                     field=str(path))
+
+
+def input_files(path: Path, kind: InputKind) -> list[Path]:
+    """The files a run reads, sorted (the order chunks are cut in)."""
+    if kind is InputKind.table:
+        return [path]
+    if kind is InputKind.cases:
+        return sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(CASE_SUFFIXES))
+    return sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith((".ndjson", ".ndjson.gz")))
+
+
+def fingerprint(path: Path, kind: InputKind) -> str:
+    """Names, sizes and modification times of the input files: a resume refuses a changed input."""
+    h = hashlib.sha256(kind.value.encode())
+    for f in input_files(path, kind):
+        st = f.stat()
+        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def chunk_ranges(total: int, size: int) -> Iterator[tuple[int, int, int]]:
+    """``(index, start, stop)`` of each chunk of ``size`` over ``total`` items."""
+    for k, start in enumerate(range(0, total, size)):
+        yield k, start, min(total, start + size)

@@ -1,0 +1,188 @@
+"""The output folder of a population run, and how an interrupted run resumes.
+
+::
+
+    <out>/manifest.json              the run: input, settings, every finished chunk, totals
+    <out>/results/part-NNNNN.parquet one file per chunk (read the folder as one dataset)
+    <out>/ndjson/part-NNNNN.ndjson   the same rows as NDJSON (with --ndjson)
+    <out>/errors/errors-NNNNN.ndjson patients whose data could not be evaluated
+    <out>/_spill/                    a Bulk Data export sorted into patient buckets
+
+Every file is written under a temporary name and renamed when complete, and a chunk enters
+the manifest only after its files are in place; so after an interruption (Ctrl-C, a killed
+process, a lost worker) running the same command again skips the finished chunks and redoes
+the rest. A folder holding a run with another input or other settings is refused rather than
+mixed (``--overwrite`` starts afresh).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from mednec.errors import InputError
+from mednec.population.results import ChunkResult
+
+__all__ = ["FORMAT", "Manifest"]
+
+FORMAT = "mednec-batch/1"
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Manifest:
+    """The manifest of one output folder (see the module docstring)."""
+
+    def __init__(self, folder: Path, data: dict[str, Any]) -> None:
+        self.folder = folder
+        self.data = data
+
+    @classmethod
+    def open(cls, folder: Path, run: dict[str, Any], *, overwrite: bool) -> Manifest:
+        """Start a run in ``folder``, or resume the same run found there.
+
+        ``run`` describes the run (``input``, ``settings``, ``chunk_size``); a manifest with a
+        different description is refused unless ``overwrite``.
+        """
+        path = folder / "manifest.json"
+        if path.is_file() and not overwrite:
+            try:
+                data = json.loads(path.read_text("utf-8"))
+            except ValueError:
+                raise InputError("manifest.json is not readable; use --overwrite to start afresh",
+                                 field=str(path)) from None
+            if data.get("format") != FORMAT:
+                raise InputError(f"not a mednec batch folder (format {data.get('format')!r})", field=str(path))
+            for key in ("input", "settings", "chunk_size"):
+                if data.get(key) != run[key]:
+                    raise InputError(
+                        f"this folder holds a run with a different {key} ({_diff(data.get(key), run[key])}); "
+                        "use --overwrite to replace it or choose another --out", field=str(folder))
+            manifest = cls(folder, data)
+            manifest._drop_broken()
+            return manifest
+        if folder.exists() and overwrite:
+            for sub in ("results", "ndjson", "errors", "_spill"):
+                shutil.rmtree(folder / sub, ignore_errors=True)
+            (folder / "manifest.json").unlink(missing_ok=True)
+        elif folder.exists() and any(p.name != "_spill" for p in folder.iterdir()):
+            raise InputError("the output folder exists and holds no mednec run; choose an empty folder",
+                             field=str(folder))
+        for sub in ("results", "errors"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, **run, "chunks_total": None, "chunks": {}, "complete": False,
+                "started_at": _now()}
+        manifest = cls(folder, data)
+        manifest.save()
+        return manifest
+
+    @property
+    def done(self) -> set[int]:
+        """The chunks finished and on disk."""
+        return {int(k) for k in self.data["chunks"]}
+
+    def _drop_broken(self) -> None:
+        """Forget chunks whose files are missing or changed (they are redone)."""
+        for key, chunk in list(self.data["chunks"].items()):
+            for rel, digest in chunk["files"].items():
+                f = self.folder / rel
+                if not f.is_file() or _sha256(f) != digest:
+                    del self.data["chunks"][key]
+                    break
+
+    def set_total(self, chunks: int | None, patients: int | None) -> None:
+        self.data["chunks_total"] = chunks
+        self.data["patients_total"] = patients
+
+    def record(self, result: ChunkResult, *, ndjson: bool) -> None:
+        """Write one chunk's files, then enter it in the manifest."""
+        import pyarrow.parquet as pq
+
+        table = result.arrow()
+        k = result.index
+        files: dict[str, str] = {}
+        rel = f"results/part-{k:05d}.parquet"
+        tmp = self.folder / (rel + ".tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, self.folder / rel)
+        files[rel] = _sha256(self.folder / rel)
+        if ndjson:
+            import orjson
+
+            (self.folder / "ndjson").mkdir(exist_ok=True)
+            rel = f"ndjson/part-{k:05d}.ndjson"
+            rows = table.to_pylist()
+            if not result.full:
+                for row in rows:
+                    del row["determination_json"]
+            body = b"".join(orjson.dumps(row) + b"\n" for row in rows)
+            _atomic_bytes(self.folder / rel, body)
+            files[rel] = _sha256(self.folder / rel)
+        if result.errors:
+            rel = f"errors/errors-{k:05d}.ndjson"
+            body = b"".join(json.dumps(e.to_dict(), ensure_ascii=False).encode() + b"\n" for e in result.errors)
+            _atomic_bytes(self.folder / rel, body)
+            files[rel] = _sha256(self.folder / rel)
+        counts = Counter(table.column("determination").to_pylist()) if table.num_rows else Counter()
+        self.data["chunks"][str(k)] = {
+            "patients": result.patients, "rows": table.num_rows, "errors": len(result.errors),
+            "engine": result.engine, "notes": result.notes, "determinations": dict(sorted(counts.items())),
+            "seconds": round(result.seconds, 3), "files": files,
+        }
+        self.save()
+
+    def finish(self, *, complete: bool) -> dict[str, Any]:
+        """Total the run up; ``complete`` when every chunk of the input has been written."""
+        chunks = self.data["chunks"].values()
+        det: Counter[str] = Counter()
+        engines: Counter[str] = Counter()
+        notes: dict[str, None] = {}
+        for c in chunks:
+            det.update(c["determinations"])
+            engines[c["engine"]] += 1
+            notes.update(dict.fromkeys(c["notes"]))
+        self.data["totals"] = {
+            "patients": sum(c["patients"] for c in chunks), "rows": sum(c["rows"] for c in chunks),
+            "errors": sum(c["errors"] for c in chunks), "determinations": dict(sorted(det.items())),
+            "engines": dict(sorted(engines.items())), "notes": list(notes),
+        }
+        self.data["complete"] = complete
+        if complete:
+            self.data["chunks_total"] = len(self.data["chunks"])
+        self.data["finished_at"] = _now()
+        self.save()
+        return dict(self.data["totals"])
+
+    def save(self) -> None:
+        data = dict(self.data)
+        data["chunks"] = dict(sorted(self.data["chunks"].items(), key=lambda kv: int(kv[0])))
+        _atomic_bytes(self.folder / "manifest.json", (json.dumps(data, indent=1) + "\n").encode())
+
+
+def _diff(old: Any, new: Any) -> str:
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+        return "; ".join(f"{k}: {old.get(k)!r} there, {new.get(k)!r} now" for k in keys[:3])
+    return f"{old!r} there, {new!r} now"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

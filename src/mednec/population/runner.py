@@ -1,0 +1,204 @@
+"""A whole population run: cut the input into chunks, evaluate them here or on a Dask cluster,
+write each chunk's results as it arrives, and keep the manifest current.
+
+::
+
+    summary = run_batch(Path("members.parquet"), Path("out"), settings, executor=LocalExecutor())
+
+The chunks are independent, so the same run on one process, on a local cluster or on a remote
+Dask cluster gives the same files (a chunk's rows do not depend on where it ran). The client
+reads the input and sends each chunk's data with its task (workers need mednec installed, not
+the input files), keeping at most a few chunks in flight so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from mednec.population.inputs import (
+    BatchSettings,
+    ChunkTask,
+    InputKind,
+    chunk_ranges,
+    detect_kind,
+    fingerprint,
+    input_files,
+)
+from mednec.population.manifest import Manifest
+from mednec.population.results import ChunkResult
+
+__all__ = ["Executor", "LocalExecutor", "RunSummary", "process_chunk", "run_batch"]
+
+
+
+def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
+    """Evaluate one chunk (what a worker runs)."""
+    from mednec.population.rowwise import evaluate_chunk_rowwise
+
+    started = time.perf_counter()
+    result = evaluate_chunk_rowwise(task, settings)
+    result.full = settings.full
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class Executor(Protocol):
+    """Runs :func:`process_chunk` over tasks, yielding results as they finish."""
+
+    workers: int
+
+    def run(self, tasks: Iterator[ChunkTask], settings: BatchSettings) -> Iterator[ChunkResult]: ...
+
+
+class LocalExecutor:
+    """This process, one chunk at a time."""
+
+    workers = 1
+
+    def run(self, tasks: Iterator[ChunkTask], settings: BatchSettings) -> Iterator[ChunkResult]:
+        for task in tasks:
+            yield process_chunk(task, settings)
+
+
+def _rechunk(batches: Iterator[Any], size: int) -> Iterator[Any]:
+    """Arrow record batches of any sizes -> tables of exactly ``size`` rows (the last may be shorter)."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    have = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        pending.append(batch)
+        have += batch.num_rows
+        while have >= size:
+            t = pa.Table.from_batches(pending)
+            rest = t.slice(size)
+            yield t.slice(0, size).combine_chunks()
+            pending, have = (rest.to_batches() if rest.num_rows else []), rest.num_rows
+    if have:
+        yield pa.Table.from_batches(pending).combine_chunks()
+
+
+def _table_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None, int | None, Iterator[ChunkTask]]:
+    """Fixed row ranges of a Parquet or CSV table, read as a stream."""
+    batches: Iterator[Any]
+    if path.suffix.lower() == ".csv":
+        import csv
+
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        with path.open(newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+        # every column is read as text and checked as a case file's value is (the same
+        # messages for "8.1" and "81 g/L"); an empty cell is an undocumented fact
+        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True)
+        batches = iter(pacsv.open_csv(path, convert_options=convert,
+                                      read_options=pacsv.ReadOptions(block_size=4 << 20)))
+        total: int | None = -1  # rows, for the progress bar (quoted line breaks would overcount)
+        with path.open("rb") as raw:
+            while block := raw.read(1 << 22):
+                total = (total or 0) + block.count(b"\n")
+        chunks = None
+    else:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        total = pf.metadata.num_rows
+        chunks = -(-total // chunk_size)
+        batches = pf.iter_batches(batch_size=min(chunk_size, 65536))
+
+    def tasks() -> Iterator[ChunkTask]:
+        for k, part in enumerate(_rechunk(batches, chunk_size)):
+            if k not in skip:
+                yield ChunkTask(k, InputKind.table, table=part)
+
+    return chunks, total, tasks()
+
+
+def _case_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None, int | None, Iterator[ChunkTask]]:
+    files = input_files(path, InputKind.cases)
+
+    def tasks() -> Iterator[ChunkTask]:
+        for k, start, stop in chunk_ranges(len(files), chunk_size):
+            if k in skip:
+                continue
+            items = []
+            for f in files[start:stop]:
+                try:
+                    text = f.read_text("utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    text = f"\x00unreadable: {exc}"
+                items.append((f.name.rsplit(".", 1)[0], f.name, text))
+            yield ChunkTask(k, InputKind.cases, items=items)
+
+    return -(-len(files) // chunk_size) if files else 0, len(files), tasks()
+
+
+@dataclass
+class RunSummary:
+    """What a run did (the manifest's totals, and where the files are)."""
+
+    out: Path
+    totals: dict[str, Any]
+    complete: bool
+    chunks_run: int
+    seconds: float
+    spill_errors: int = 0
+
+
+def run_batch(
+    input_path: Path,
+    out: Path,
+    settings: BatchSettings,
+    *,
+    chunk_size: int = 5000,
+    executor: Executor | None = None,
+    ndjson: bool = False,
+    overwrite: bool = False,
+    on_start: Callable[[int | None, int], None] | None = None,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+) -> RunSummary:
+    """Evaluate the population at ``input_path`` into ``out`` (see the module docstring).
+
+    ``on_start(patients, already_done)`` and ``on_chunk(result)`` report progress.
+    """
+    started = time.perf_counter()
+    executor = executor or LocalExecutor()
+    kind = detect_kind(input_path)
+    run = {
+        "input": {"path": str(input_path.resolve()), "kind": kind.value, "fingerprint": fingerprint(input_path, kind)},
+        "settings": settings.to_dict(),
+        "chunk_size": chunk_size,
+    }
+    manifest = Manifest.open(out, run, overwrite=overwrite)
+    done = manifest.done
+    spill_errors = 0
+    if kind is InputKind.table:
+        total_chunks, patients, tasks = _table_tasks(input_path, chunk_size, done)
+    elif kind is InputKind.cases:
+        total_chunks, patients, tasks = _case_tasks(input_path, chunk_size, done)
+    else:
+        from mednec.population.bulk import spill, spill_tasks
+
+        sp = spill(input_path, out / "_spill", chunk_size)
+        total_chunks, patients, tasks = sp.buckets, sp.patients, spill_tasks(sp, done)
+        spill_errors = sp.errors
+    manifest.set_total(total_chunks, patients)
+    manifest.save()
+    already = sum(int(c["patients"]) for c in manifest.data["chunks"].values())
+    if on_start is not None:
+        on_start(patients, already)
+    ran = 0
+    for result in executor.run(tasks, settings):
+        manifest.record(result, ndjson=ndjson)
+        ran += 1
+        if on_chunk is not None:
+            on_chunk(result)
+    totals = manifest.finish(complete=True)
+    return RunSummary(out, totals, bool(manifest.data["complete"]), ran, time.perf_counter() - started, spill_errors)
