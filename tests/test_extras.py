@@ -68,9 +68,9 @@ def test_extra_for_maps_only_known_modules() -> None:
     assert extra_for(ModuleNotFoundError("x", name="typst")) == "pdf"
     assert extra_for(ModuleNotFoundError("x", name="fhir.resources.R4B")) == "fhir"
     assert extra_for(ModuleNotFoundError("x", name="not_a_mednec_dependency")) is None
-    assert set(EXTRA_OF_MODULE.values()) == {"service", "notes", "pdf", "fhir"}
+    assert set(EXTRA_OF_MODULE.values()) == {"service", "notes", "pdf", "fhir", "population"}
 
 
 def test_installed_reports_the_test_environment() -> None:
     # The test suite runs with every extra installed (README: pip install '.[all,test]').
-    assert all(installed(e) for e in ("service", "notes", "pdf", "fhir"))
+    assert all(installed(e) for e in ("service", "notes", "pdf", "fhir", "population"))
