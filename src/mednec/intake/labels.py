@@ -20,6 +20,7 @@ labelled.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.values import parse_fact_value
 
-__all__ = ["Case", "Result", "Score", "load_notes", "load_questions", "run", "score"]
+__all__ = ["Case", "Result", "Score", "label_case", "label_determination", "load_notes", "load_questions", "run", "score"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,31 @@ class Score:
     answers_ok: int = 0
     answers: int = 0
     seconds: list[float] = field(default_factory=list)
+    slots: int = 0  # (item, fact) pairs labelled or extracted
+    slots_ok: int = 0  # of which the extracted value is the labelled one
+    items_exact: int = 0  # items whose every fact is right
+
+    @property
+    def fact_match(self) -> float:
+        """Fact-level exact match: right (item, fact) values over every value labelled or extracted."""
+        return self.slots_ok / self.slots if self.slots else 1.0
+
+    @property
+    def answer_match(self) -> float:
+        return self.answers_ok / self.answers if self.answers else 1.0
+
+    def add(self, other: Score) -> None:
+        """Fold ``other``'s counts into this score."""
+        for mine, theirs in ((self.tp, other.tp), (self.fp, other.fp), (self.fn, other.fn)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        self.errors += other.errors
+        self.answers += other.answers
+        self.answers_ok += other.answers_ok
+        self.seconds += other.seconds
+        self.slots += other.slots
+        self.slots_ok += other.slots_ok
+        self.items_exact += other.items_exact
 
     def precision(self, fact: str) -> float:
         d = self.tp.get(fact, 0) + self.fp.get(fact, 0)
@@ -177,16 +203,21 @@ def score(results: Iterable[Result], dictionary: FactDictionary, as_of: dt.date)
     s = Score()
     for r in results:
         want = {k: _label_value(k, v, dictionary, as_of) for k, v in r.case.facts.items()}
+        exact = True
         for fact in set(want) | set(r.facts):
             w, g = want.get(fact), r.facts.get(fact)
+            s.slots += 1
             if fact in want and fact in r.facts and _same(w, g):
                 s.tp[fact] = s.tp.get(fact, 0) + 1
+                s.slots_ok += 1
                 continue
+            exact = False
             if fact in r.facts:
                 s.fp[fact] = s.fp.get(fact, 0) + 1
             if fact in want:
                 s.fn[fact] = s.fn.get(fact, 0) + 1
             s.errors.append(f"{r.case.id}: {fact}: labelled {w!r}, extracted {g!r}")
+        s.items_exact += exact
         s.answers += 1
         if r.answer_ok:
             s.answers_ok += 1
@@ -195,3 +226,46 @@ def score(results: Iterable[Result], dictionary: FactDictionary, as_of: dt.date)
                             f"{r.case.answer}/{r.case.drug}/{r.case.determination}")
         s.seconds.append(r.seconds)
     return s
+
+
+_ESA_RESPONSE = {"failed": "none", "lost_response": "lost_response", "intolerant": "intolerant",
+                 "responding": "response", "ongoing": "ongoing"}
+
+
+def _spread(units: float, first_day: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """``units`` in episodes of at most 2, spread evenly over the 8 weeks from ``first_day`` days ago."""
+    n = math.ceil(units / 2) if units > 0 else 0
+    sizes = [2.0] * (n - 1) + [units - 2.0 * (n - 1)] if n else []
+    return [{"date": as_of - dt.timedelta(days=first_day + (56 * i) // n), "units": u} for i, u in enumerate(sizes)]
+
+
+def label_case(facts: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
+    """A case mapping that carries a label's facts: transfusion summaries and ESA statuses become the
+    smallest event lists that give them, so the label's own determination can be computed."""
+    out: dict[str, Any] = {}
+    for k, v in facts.items():
+        if k == "rbc_transfusions":
+            u8, u16 = float(v["units_8w"]), float(v["units_16w"])
+            out[k] = _spread(u8, 0, as_of) + _spread(u16 - u8, 56, as_of)
+        elif k == "esa_history":
+            status = str(v)
+            if status == "naive":
+                out[k] = []
+            elif status == "too_short":
+                out[k] = [{"drug": "epoetin alfa", "start": as_of - dt.timedelta(days=35),
+                           "end": as_of - dt.timedelta(days=7), "response": "none"}]
+            else:
+                end = None if status == "ongoing" else as_of - dt.timedelta(days=7)
+                out[k] = [{"drug": "epoetin alfa", "start": as_of - dt.timedelta(days=7 + 12 * 7), "end": end,
+                           "response": _ESA_RESPONSE[status]}]
+        else:
+            out[k] = v
+    return {"facts": out}
+
+
+def label_determination(case: Case, runtime: Any, as_of: dt.date) -> str | None:
+    """The determination the current policies give on a label's own facts (None without a policy)."""
+    if not case.drug:
+        return None
+    facts = parse_case(label_case(case.facts, as_of), runtime.dictionary, as_of=as_of).facts
+    return str(runtime.evaluate(facts, runtime.catalog.policy(case.drug)).determination)
