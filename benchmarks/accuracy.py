@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from mednec.intake.labels import Score, load_notes, load_questions, run, score
 from mednec.runtime import default_runtime
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.intake.phrasings
 ROOT = Path(__file__).resolve().parents[1] / "tests" / "intake"
 TWO_PAGE_NOTE = "n20-two-page-first-line.txt"
 
