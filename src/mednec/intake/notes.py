@@ -7,10 +7,13 @@ The pipeline is rule-based only (no model is downloaded or loaded)::
 * **Targets** are the same rules the question reader uses (:func:`mednec.intake.question.all_rules`),
   each handed to medspaCy as ``TargetRule(name, name, pattern=regex)``; the rule's handler then
   reads the value from the matched text.
-* **ConText** marks each target negated, historical, hypothetical or family-related with its
-  default rules plus a few for this domain ("prior" as historical, "denies prior" etc.).
+* **ConText** is the one engine questions use (:mod:`mednec.intake.text.context`, cues in
+  ``context_rules.yaml``): each target is marked negated, historical, hypothetical or family-related
+  within its sentence, with the same scope rules (a cue binds to the nearest finding; a finding with
+  its own number is negated only by a cue right before it, else listed "not used: ambiguous").
   Negation turns "no del(5q)" into ``del5q: false``; a hypothetical ("if Hb falls below 8,
-  transfuse") and a family mention are not used.
+  transfuse") and a family mention are not used. A "Family history:" section is family history
+  throughout, so "No family history of MDS" never touches the patient's own diagnosis.
 * **Sentences** come from a small component that splits at line ends and sentence punctuation:
   notes are mostly lines ("Hgb 8.1 g/dL", "Karyotype: 46,XY[20]"), and PyRuSH took ~450 ms on
   a two-page note where this takes under 1 ms.
@@ -35,6 +38,7 @@ from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.question import Understanding, all_rules, dedupe, requested_drug
 from mednec.intake.text.assemble import assemble
+from mednec.intake.text.context import Context, ambiguous_items, context_of, context_rules, group_of
 from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
@@ -48,28 +52,6 @@ _ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE
 _NOTE_DATE = re.compile(r"(?:date\s+of\s+(?:service|visit|note)|visit\s+date|encounter\s+date|note\s+date|seen\s+on|\bdate)\s*:?\s*", re.I)  # noqa: E501
 _PLAN = re.compile(r"\b(?:plan|request(?:ed|ing)?|recommend(?:ed|ation)?|start(?:ing)?|initiat(?:e|ing)|begin|prior\s+auth\w*|"  # noqa: E501
                    r"PA\s+for|propose[ds]?|would\s+like\s+to\s+(?:start|give)|candidate\s+for)\b", re.I)
-# ConText rules for this domain: literal phrases only (medspaCy matches them with a PhraseMatcher;
-# the default rule set's token patterns cost ~60 ms on a two-page note)
-_CONTEXT_RULES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("NEGATED_EXISTENCE", "FORWARD"): (
-        "no", "not", "without", "denies", "denied", "denying", "negative for", "never", "absence of", "free of",
-        "ruled out", "rules out", "no evidence of", "no history of", "denies prior", "never received", "none of",
-        "not being", "did not have", "has not had", "no sign of", "no signs of", "non"),
-    ("NEGATED_EXISTENCE", "BACKWARD"): (
-        "not detected", "negative", "absent", "not seen", "not identified", "not present", "not found",
-        "none detected", "was negative", "were negative", "ruled out"),
-    ("HISTORICAL", "FORWARD"): ("history of", "prior", "previous", "previously", "past", "formerly", "s/p",
-                                "status post", "in the past"),
-    ("HYPOTHETICAL", "FORWARD"): ("if", "should", "in case", "unless", "would", "could", "consider", "considering",
-                                  "will consider", "assuming", "suppose", "what if", "to rule out"),
-    ("FAMILY", "FORWARD"): ("family history", "mother", "father", "brother", "sister", "sibling", "son", "daughter",
-                            "aunt", "uncle", "grandmother", "grandfather", "cousin"),
-    ("TERMINATE", "TERMINATE"): ("but", "however", "although", "though", "aside from", "except", "apart from",
-                                 "which", "whereas", "while", ";", "and has", "and is", "and was"),
-    ("PSEUDO", "PSEUDO"): ("not only", "no change", "no significant change", "without difficulty", "no longer",
-                           "not certain if", "no increase", "not necessarily"),
-}
-_MAX_SCOPE = 12  # tokens, within the sentence
 
 
 _LIST_START = re.compile(r"^\s*(?:[-•*]\s|\d{1,2}[.)]\s|[A-Za-z][\w /()-]{0,30}:)")
@@ -170,7 +152,6 @@ def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
 
     logger.disable("PyRuSH")
     import medspacy  # type: ignore[import-untyped]
-    from medspacy.context import ConTextRule  # type: ignore[import-untyped]
     from medspacy.ner import TargetRule  # type: ignore[import-untyped]
     from spacy.language import Language
 
@@ -180,19 +161,15 @@ def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
     for name in ("medspacy_pyrush", "medspacy_context"):  # load() adds PyRuSH even when not enabled
         if name in nlp.pipe_names:
             nlp.remove_pipe(name)
-    nlp.tokenizer = _Tokenizer(nlp.vocab)  # before ConText is added: it tokenizes its phrases with it
+    nlp.tokenizer = _Tokenizer(nlp.vocab)
     nlp.add_pipe("mednec_lines", first=True)
-    nlp.add_pipe("medspacy_context", config={"rules": None})  # a global max_scope would ignore sentences
     # targets go to a span group: setting doc.ents one span at a time is quadratic
-    matcher, context = nlp.get_pipe("medspacy_target_matcher"), nlp.get_pipe("medspacy_context")
+    matcher = nlp.get_pipe("medspacy_target_matcher")
     matcher.result_type = "group"
-    context.input_span_type = "group"
-    context.span_group_name = matcher.span_group_name
     rules = {r.name: r for r in all_rules(dictionary)}
     matcher.add([TargetRule(r.name, r.name, pattern=r.pattern) for r in rules.values()])
     _one_text_regex_matcher(matcher)
-    context.add([ConTextRule(lit, cat, direction=d, max_scope=None if d in ("TERMINATE", "PSEUDO") else _MAX_SCOPE)
-                 for (cat, d), lits in _CONTEXT_RULES.items() for lit in lits])
+    context_rules()  # compiled once, with the pipeline
     return nlp, rules
 
 
@@ -240,13 +217,31 @@ def _value_date(text: str, s: int, e: int, default: dt.date | None) -> dt.date |
     return default
 
 
+_SECTION = re.compile(r"^[ \t]*(?P<h>[A-Za-z][A-Za-z /&()-]{2,40}?)[ \t]*:[ \t]*(?P<inline>\S?)", re.M)
+
+
+def sections(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-case header) of each section: a "Header:" alone on its line runs to the next
+    header or blank line; "Header: text" on one line covers that line."""
+    out: list[tuple[int, int, str]] = []
+    heads = list(_SECTION.finditer(text))
+    for i, m in enumerate(heads):
+        if m.group("inline"):
+            end = text.find("\n", m.start())
+        else:
+            nxt = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+            blank = re.compile(r"\n[ \t]*\n").search(text, m.end())
+            end = min(nxt, blank.start() if blank else len(text))
+        out.append((m.start(), len(text) if end < 0 else end, " ".join(m.group("h").lower().split())))
+    return out
+
+
+def _section_at(secs: list[tuple[int, int, str]], pos: int) -> str:
+    return next((h for a, b, h in reversed(secs) if a <= pos < b), "")
+
+
 def _ctx_for(ent: Any, text: str, rule: Rule, source: str, as_of: dt.date, date0: dt.date | None,
-             sents: list[tuple[int, int, int]]) -> Ctx:
-    cue = None
-    if ent._.is_negated:
-        starts = [ent.doc[m.modifier_span[0]].idx for m in ent._.modifiers if m.category == "NEGATED_EXISTENCE"]
-        starts = [s for s in starts if s < ent.start_char]
-        cue = min(starts) if starts else None
+             sents: list[tuple[int, int, int]], cx: Context) -> Ctx:
     # a value takes its own line's or block's date; a value in prose has none (an older-looking
     # statement must not outrank a dated lab), while histories are anchored on the note's date
     lo, hi = _line_bounds(text, ent.start_char)
@@ -254,9 +249,8 @@ def _ctx_for(ent: Any, text: str, rule: Rule, source: str, as_of: dt.date, date0
     date = date0 if rule.name in _ANCHORED else _value_date(text, ent.start_char, ent.end_char, date0 if table else None)  # noqa: E501
     i = bisect.bisect_right(sents, (ent.start, 1 << 30, 0)) - 1
     _, sent_start, sent_end = sents[i]
-    return Ctx(text, sent_start, sent_end, source, as_of,
-               negated=bool(ent._.is_negated), hypothetical=bool(ent._.is_hypothetical),
-               historical=bool(ent._.is_historical), family=bool(ent._.is_family), date=date, cue_start=cue)
+    return Ctx(text, sent_start, sent_end, source, as_of, negated=cx.negated, hypothetical=cx.hypothetical,
+               historical=cx.historical, family=cx.family, date=date, cue_start=cx.cue_start)
 
 
 def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date, *,
@@ -271,13 +265,25 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     sents = [(sp.start, sp.start_char, sp.end_char) for sp in doc.sents]  # ent.sent rescans the doc each time
     items: list[Item] = []
     nlp_matcher = nlp.get_pipe("medspacy_target_matcher")
-    for ent in sorted(doc.spans.get(nlp_matcher.span_group_name, []), key=lambda sp: sp.start_char):
+    ents = sorted(doc.spans.get(nlp_matcher.span_group_name, []), key=lambda sp: sp.start_char)
+    spans = [(sp.start_char, sp.end_char, group_of(sp.label_)) for sp in ents]
+    secs = sections(text)
+    family_headers = context_rules().family_sections
+    for ent in ents:
         rule = rules[ent.label_]
         # re-read the match for its groups; right context is kept so lookaheads see what medspaCy saw
         m = rule.regex.search(text, ent.start_char, min(len(text), ent.end_char + 80))
         if m is None or m.start() >= ent.end_char:
             continue
-        items.extend(rule.handle(m, _ctx_for(ent, text, rule, source, as_of, date0, sents)))
+        i = bisect.bisect_right(sents, (ent.start, 1 << 30, 0)) - 1
+        _, lo, hi = sents[i]
+        others = [sp for sp in spans if lo <= sp[0] < hi and sp[:2] != (ent.start_char, ent.end_char)]
+        in_family = _section_at(secs, ent.start_char).startswith(family_headers)
+        cx = context_of(text, lo, hi, m.start(), m.end(), group=group_of(ent.label_), others=others,
+                        family_section=in_family)
+        ctx = _ctx_for(ent, text, rule, source, as_of, date0, sents, cx)
+        found = rule.handle(m, ctx)
+        items.extend(ambiguous_items(found, cx.ambiguous) if cx.ambiguous else found)
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)

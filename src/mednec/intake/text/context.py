@@ -1,39 +1,112 @@
-"""A small ConText for short texts (questions), and the regex runner that uses it.
+"""One ConText engine for questions and notes, driven by one rule set kept as data.
 
-Questions are a sentence or two, so loading spaCy for them would cost more than the whole
-budget (20 ms). This module gives the same four flags medspaCy's ConText gives on notes --
-negated, hypothetical, historical, family -- from cue words before (or, for negation, just
-after) a match, within its clause:
+The cues (negation, hypothetical, historical, family), the pseudo-cues that contain a cue word
+but negate nothing, and the terminators are in ``context_rules.yaml`` beside this module;
+:func:`context_of` applies them to one finding and :func:`run_rules` runs the target rules on a
+text with it. Questions call it directly (no spaCy, well under a millisecond); notes call the
+same :func:`context_of` for every target medspaCy's matcher found, with the note's sentences
+(see :mod:`mednec.intake.notes`).
 
-* a clause ends at ``. ; ! ?``, a newline, a comma, or "but / however / although / and has";
-  "or" does not end it ("no del(5q) or -7" negates both);
-* a cue must end at most 48 characters before the match and must not overlap it (the rule
-  itself reads words such as "SF3B1 negative" inside its match);
-* hypothetical needs counterfactual wording: "what if", "suppose", "assuming", or "if" with
-  "were / would / had been / could" later in the clause. A plain "if the patient has X" states
-  the case the asker wants evaluated, so it is *not* hypothetical.
+Safe by construction -- a negation or hypothetical only removes a finding when its scope is
+unambiguous:
+
+* a cue binds to the nearest finding after it: another finding between the cue and this one
+  ends its scope ("never received an ESA and needs 4 units every 8 weeks": "never" is about the
+  ESA), except along a list joined by "or" / "nor" ("no del(5q) or -7");
+* punctuation, "but", "however", and "and" starting a new statement ("and needs ...") end it;
+* a finding that carries its own number, unit or frequency is negated only when the cue stands
+  right before it (at most ``adjacent_words`` filler words between); otherwise the scope is
+  ambiguous and the finding is listed "not used: ambiguous" (its criterion stays unknown), never
+  silently turned into "no";
+* "if" is hypothetical only when its clause is counterfactual or a future condition ("if the
+  hemoglobin were 9", "if she becomes symptomatic"); "if the patient has X" states the case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
+import yaml
+
+from mednec.intake.text.model import Finding, Unused
+from mednec.intake.text.numbers import NUM
 from mednec.intake.text.rules import Ctx, Item, Rule
 
-__all__ = ["Match", "find_matches", "run_rules", "sentences"]
+__all__ = ["Context", "ContextRules", "Match", "ambiguous_items", "context_of", "context_rules", "find_matches", "group_of",
+           "run_rules", "sentences"]
 
-_NEG = re.compile(r"\b(?:no|not|without|denies|denied|denying|negative\s+for|never|absence\s+of|free\s+of|ruled\s+out|rules\s+out|lacks?|lacking)\b", re.I)  # noqa: E501
-_NEG_AFTER = re.compile(r"^\s*(?:is\s+|was\s+|were\s+|are\s+)?(?:absent|not\s+(?:detected|present|seen|found|identified)|negative|ruled\s+out)\b", re.I)  # noqa: E501
-_HYPO = re.compile(r"\b(?:what\s+if|suppose|supposing|assuming|hypothetically|in\s+case|if\b(?=[^.;?!\n]*\b(?:were|would|had\s+been|could)\b))", re.I)  # noqa: E501
-_HIST = re.compile(r"\b(?:history\s+of|prior|previous(?:ly)?|past|formerly)\b", re.I)
-_FAMILY = re.compile(r"\b(?:family\s+history|mother|father|brother|sister|sibling|son|daughter|aunt|uncle)\b", re.I)
-_END = re.compile(r"[.;!?\n,]|\b(?:but|however|although|though|whereas|while|and\s+(?:has|is|was|had|her|his|the|a|an|sf3b1|hb|epo))\b", re.I)  # noqa: E501
-_HYPO_END = re.compile(r"[.;!?\n,]", re.I)
-_SENT = re.compile(r"[^.?!;\n]+(?:[.?!;]+|\n|$)")
-_WINDOW = 48
+RULES_FILE = Path(__file__).with_name("context_rules.yaml")
+
+
+def _alts(phrases: Iterable[str]) -> str:
+    out = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        parts = [re.escape(w) for w in p.split()]
+        body = r"[\s-]+".join(parts)
+        lead = r"\b" if p[0].isalnum() else ""
+        tail = r"\b" if p[-1].isalnum() else ""
+        out.append(f"{lead}{body}{tail}")
+    return "|".join(out)
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """The compiled rule set."""
+
+    window: int
+    adjacent_words: int
+    filler: frozenset[str]
+    neg: re.Pattern[str]
+    neg_after: re.Pattern[str]
+    pseudo: re.Pattern[str]
+    hypo: re.Pattern[str]
+    conditional: re.Pattern[str]
+    conditional_needs: re.Pattern[str]
+    hist: re.Pattern[str]
+    family: re.Pattern[str]
+    family_sections: tuple[str, ...]
+    end: re.Pattern[str]
+
+
+@cache
+def context_rules(path: Path = RULES_FILE) -> ContextRules:
+    """The rule set in ``path`` (``context_rules.yaml``), compiled once per process."""
+    d: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    term = d["terminate"]
+    end = (r"[.;!?:,]|" + _alts(term["words"]) + r"|\band\s+(?=(?:" + _alts(term["and_before"]) + r"))"
+           r"|\bwith\s+(?=\d)")  # "no ESA, with 2 units every 3 weeks"
+    flags = re.I
+    return ContextRules(
+        window=int(d["window_chars"]), adjacent_words=int(d["adjacent_words"]),
+        filler=frozenset(w.lower() for w in d["filler_words"]),
+        neg=re.compile(_alts(d["negated"]["forward"]), flags),
+        neg_after=re.compile(r"^\s*(?:[:-]\s*)?(?:" + _alts(d["negated"]["backward"]) + ")", flags),
+        pseudo=re.compile(_alts(d["negated"]["pseudo"]), flags),
+        hypo=re.compile(_alts(d["hypothetical"]["forward"]), flags),
+        conditional=re.compile(_alts(d["hypothetical"]["conditional"]), flags),
+        conditional_needs=re.compile(_alts(d["hypothetical"]["conditional_needs"]), flags),
+        hist=re.compile(_alts(d["historical"]["forward"]), flags),
+        family=re.compile(_alts(d["family"]["forward"]), flags),
+        family_sections=tuple(s.lower() for s in d["family"]["sections"]),
+        end=re.compile(end, flags),
+    )
+
+
+class Context(NamedTuple):
+    """The context of one finding."""
+
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    family: bool = False
+    cue_start: int | None = None  # where the negation cue begins
+    ambiguous: str = ""  # the negation cue whose scope over a quantified finding is unclear
 
 
 class Match(NamedTuple):
@@ -43,13 +116,16 @@ class Match(NamedTuple):
     m: re.Match[str]
 
 
+_SENT_ABBR = ("mr", "mrs", "ms", "dr", "vs", "approx", "pt", "hx", "dx", "tx")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence bounds: split at . ? ! ; and newlines, keeping decimals ("8.1") together."""
+    """Sentence bounds: split at . ? ! ; and newlines, keeping decimals ("8.1") and "Dr." together."""
     out: list[tuple[int, int]] = []
     start = 0
     for i, ch in enumerate(text):
-        if ch in "?!;\n" or (ch == "." and not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())  # noqa: E501
-                             and not text[max(0, i - 3):i].lower().endswith(("mr", "mrs", "ms", "dr", "vs"))):
+        if ch in "?!;\n" or (ch == "." and not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+                             and not re.search(r"(?:^|\W)(?:" + "|".join(_SENT_ABBR) + r")$", text[max(0, i - 7):i], re.I)):
             if i + 1 > start:
                 out.append((start, i + 1))
             start = i + 1
@@ -60,7 +136,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def find_matches(text: str, rules: Iterable[Rule]) -> list[Match]:
     """Every rule's matches, overlaps pruned: the longest match wins (as medspaCy prunes)."""
-    cands = [Match(m.start(), m.end(), r, m) for i, r in enumerate(rules) for m in r.regex.finditer(text) if m.end() > m.start()]  # noqa: E501
+    cands = [Match(m.start(), m.end(), r, m) for r in rules for m in r.regex.finditer(text) if m.end() > m.start()]
     cands.sort(key=lambda c: (c.start - c.end, c.start))
     taken: list[Match] = []
     for c in cands:
@@ -69,33 +145,125 @@ def find_matches(text: str, rules: Iterable[Rule]) -> list[Match]:
     return sorted(taken, key=lambda c: c.start)
 
 
-def _before(text: str, lo: int, s: int, cue: re.Pattern[str], end: re.Pattern[str]) -> int | None:
-    """Start of the last cue before ``s`` whose scope reaches ``s``, or None."""
-    window_lo = max(lo, s - _WINDOW)
+# a finding that carries its own amount: a number with a unit or a frequency, or a frequency word
+_QUANTIFIED = re.compile(
+    rf"(?:\d|\b(?:{NUM}))\s*(?:%|units?\b|u\b|g\s*/|mg|m?i?u\s*/|k\b|x\s*10|/\s*[uµm]|cells|weeks?|wks?|months?|days?)"
+    r"|\bq\s*\d|\b(?:every|each|weekly|monthly|biweekly|fortnightly|twice|once)\b|\d+\.\d", re.I)
+# what may stand between the items of one negated list: "no del(5q) or -7", "negative for del(5q),
+# -7/del(7q), +8 and del(20q)"; commas and "and" join only bare names (an item with its own status or
+# amount -- "SF3B1 mutated", "EPO 720" -- starts a statement of its own)
+_OR_JOIN = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b)\s*$", re.I)
+_AND_JOIN = re.compile(r"^\s*(?:,\s*(?:and\b|or\b)?|\band\b)\s*$", re.I)
+_OWN_STATUS = re.compile(r"\b(?:mutated|mutations?|mutant|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
+                         r"identified|normal|abnormal|dependen\w*|independen\w*|naive|failed|refractory)\b|\w\+|\d\s*%", re.I)
+_WORD = re.compile(r"[\w/'-]+")
+
+
+def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
+              window: bool = True, ended: bool = True) -> re.Match[str] | None:
+    """The last cue before ``s`` (not part of a pseudo-cue); with ``ended``, only one whose scope no
+    terminator cuts before ``s``."""
     found = None
-    for c in cue.finditer(text, window_lo, s):
-        if not end.search(text, c.end(), s):
-            found = c.start() if found is None else found
+    for c in cue.finditer(text, max(lo, s - rules.window) if window else lo, s):
+        if any(p.start() <= c.start() < p.end() for p in rules.pseudo.finditer(text, max(lo, c.start() - 12), c.end() + 12)):
+            continue
+        if not ended or not rules.end.search(text, c.end(), s):
+            found = c
     return found
 
 
-def flags(text: str, lo: int, hi: int, s: int, e: int) -> tuple[bool, bool, bool, bool, int | None]:
-    """(negated, hypothetical, historical, family, negation cue start) for the match at s:e in lo:hi."""
-    cue = _before(text, lo, s, _NEG, _END)
-    negated = cue is not None or bool(_NEG_AFTER.match(text[e:min(hi, e + 30)]))
-    hypo = any(c.end() <= s and not _HYPO_END.search(text, c.end(), s) for c in _HYPO.finditer(text, lo, hi))
-    hist = _before(text, lo, s, _HIST, _END) is not None
-    family = _before(text, lo, s, _FAMILY, _END) is not None
-    return negated, hypo, hist, family, cue
+_GROUPS = {"DEL5Q": "cyto", "CHR7": "cyto", "KARYOTYPE": "cyto", "KARYOTYPE_ISCN": "cyto", "SF3B1": "cyto",
+           "SYMPTOMATIC": "symptom"}
+
+
+def group_of(rule_name: str) -> str:
+    """Findings of one group may form a list after one cue ("negative for del(5q), -7 and +8")."""
+    return _GROUPS.get(rule_name, rule_name)
+
+
+def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Sequence[tuple[int, int, str]],
+              end: re.Pattern[str]) -> bool:
+    """Does the cue ending at ``cue_end`` reach the finding at ``s:e``? It reaches the first finding
+    after it when no terminator stands between, and on along a list of findings: joined by "or",
+    "nor" or "/", or -- for bare names of one group -- by commas and "and" (see ``_OR_JOIN``,
+    ``_AND_JOIN``). A finding with its own amount is reached only as the first."""
+    between = sorted((a, b, g) for a, b, g in others if a >= cue_end and b <= s)
+    first = between[0][0] if between else s
+    if end.search(text, cue_end, first):
+        return False
+    if not between:
+        return True
+    if _QUANTIFIED.search(text, s, e):
+        return False
+    bare = not _OWN_STATUS.search(text, s, e) and all(g == group for _, _, g in between)
+    prev_end = between[0][1]
+    for a, b, _g in [*between[1:], (s, e, group)]:
+        gap = text[prev_end:a]
+        if not (_OR_JOIN.match(gap) or (bare and _AND_JOIN.match(gap))):
+            return False
+        prev_end = b
+    return True
+
+
+def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", others: Sequence[tuple[int, int, str]] = (),
+               family_section: bool = False) -> Context:
+    """The context of the finding at ``s:e`` (of ``group``, see :func:`group_of`) in the sentence ``lo:hi``;
+    ``others`` are the other findings' spans and groups."""
+    r = context_rules()
+    neg = False
+    cue_start = None
+    ambiguous = ""
+    c = _last_cue(text, lo, s, r.neg, r, ended=False)
+    if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end):
+        gap = [w.lower() for w in _WORD.findall(text[c.end():s])]
+        extra = [w for w in gap if w not in r.filler]
+        if _QUANTIFIED.search(text, s, e) and (extra or len(gap) > r.adjacent_words):
+            ambiguous = c.group(0)
+        else:
+            neg, cue_start = True, c.start()
+    if not neg and r.neg_after.match(text[e:min(hi, e + 30)]):
+        neg = True
+    hypo = _last_cue(text, lo, s, r.hypo, r, window=False) is not None
+    if not hypo:
+        for cond in r.conditional.finditer(text, lo, s):
+            clause_end = r.end.search(text, cond.end(), hi)
+            stop = clause_end.start() if clause_end else hi
+            if r.conditional_needs.search(text, cond.end(), stop) and not r.end.search(text, cond.end(), s):
+                hypo = True
+    hist = _last_cue(text, lo, s, r.hist, r) is not None
+    fam = family_section or _last_cue(text, lo, s, r.family, r) is not None
+    return Context(neg, hypo, hist, fam, cue_start, ambiguous)
+
+
+def ambiguous_items(items: list[Item], cue: str) -> list[Item]:
+    """Findings whose negation scope is unclear, listed as not used (their criteria stay unknown)."""
+    out: list[Item] = []
+    for i in items:
+        if isinstance(i, Finding):
+            out.append(Unused(i.span, f"not used: ambiguous - the negation '{cue}' earlier in the sentence may or may "
+                                      f"not apply to it (state it again on its own)", i.fact, i.source))
+        else:
+            out.append(i)
+    return out
+
+
+def apply(rule: Rule, m: re.Match[str], ctx: Ctx, cx: Context) -> list[Item]:
+    """Run ``rule``'s handler in context ``cx``; a finding with an ambiguous negation is not used."""
+    items = rule.handle(m, ctx)
+    return ambiguous_items(items, cx.ambiguous) if cx.ambiguous else items
 
 
 def run_rules(text: str, rules: Iterable[Rule], *, source: str, as_of: dt.date) -> list[Item]:
-    """Run ``rules`` over ``text`` with the small ConText; return every finding and unused item."""
+    """Run ``rules`` over ``text`` with the context engine; return every finding and unused item."""
     bounds = sentences(text)
     out: list[Item] = []
-    for mt in find_matches(text, rules):
+    matches = find_matches(text, rules)
+    spans = [(mt.start, mt.end, group_of(mt.rule.name)) for mt in matches]
+    for mt in matches:
         lo, hi = next(((a, b) for a, b in bounds if a <= mt.start < b), (0, len(text)))
-        neg, hypo, hist, fam, cue = flags(text, lo, hi, mt.start, mt.end)
-        ctx = Ctx(text, lo, hi, source, as_of, neg, hypo, hist, fam, cue_start=cue)
-        out.extend(mt.rule.handle(mt.m, ctx))
+        others = [sp for sp in spans if lo <= sp[0] < hi and sp[:2] != (mt.start, mt.end)]
+        cx = context_of(text, lo, hi, mt.start, mt.end, group=group_of(mt.rule.name), others=others)
+        ctx = Ctx(text, lo, hi, source, as_of, cx.negated, cx.hypothetical, cx.historical, cx.family,
+                  cue_start=cx.cue_start)
+        out.extend(apply(mt.rule, mt.m, ctx, cx))
     return out

@@ -405,6 +405,7 @@ def lab_rules() -> list[Rule]:
              r"\b(?:(?:not|no)\s+(?:for\s+|needed\s+for\s+|need\s+for\s+)?)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?"
              r"(?:\s*(?:needed|required)?\s*[:?-]\s*(?P<yn>yes|no|none|not\s+needed)\b)?"
              r"|\b(?:in\s+place\s+of|instead\s+of|as\s+a\s+substitute\s+for)\s+(?:an?\s+)?(?:RBC\s+|red\s+(?:blood\s+)?cell\s+)?transfusions?\b"
+             r"(?:\s+(?:for|to)\s+(?:the\s+)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?)?"
              r"|\bcorrect\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:anemia|anaemia)\s+(?:immediately|urgently|rapidly)\b",
              _h_immediate),
         Rule("CONCURRENT_ESA",
