@@ -17,6 +17,8 @@ The pipeline is rule-based only (no model is downloaded or loaded)::
 * **Sentences** come from a small component that splits at line ends and sentence punctuation:
   notes are mostly lines ("Hgb 8.1 g/dL", "Karyotype: 46,XY[20]"), and PyRuSH took ~450 ms on
   a two-page note where this takes under 1 ms.
+* **Lab tables** with a header line of dates are read cell by cell, each value dated by its column
+  (:mod:`mednec.intake.text.tables`).
 * **Dates**: a value takes the date on its own line, else the nearest dated line above it in the
   same block ("BONE MARROW (2026-09-15):"), else the note's date ("Date of service: ...").
   Transfusion rates and ESA courses are anchored on the note's date.
@@ -43,6 +45,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
+from mednec.intake.text.tables import lab_tables
 from mednec.policies.loader import Catalog
 
 __all__ = ["load_note", "note_date", "pipeline", "read_note"]
@@ -284,6 +287,12 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
         ctx = _ctx_for(ent, text, rule, source, as_of, date0, sents, cx)
         found = rule.handle(m, ctx)
         items.extend(ambiguous_items(found, cx.ambiguous) if cx.ambiguous else found)
+    tables = lab_tables(text, source)
+    if tables:  # a table row's values are read per dated column, not by the rule that sees its first one
+        table_facts = {f.fact for t in tables for f in t.findings}
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact in table_facts
+                                          and any(t.start <= i.span.start < t.end for t in tables))]
+        items += [f for t in tables for f in t.findings]
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)
@@ -296,7 +305,8 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     )
 
 
-_REQUEST = re.compile(r"\b(?:request(?:ed|ing)?|prior\s+auth\w*|PA\s+for|authori[sz]\w+|approval)\b", re.I)
+_REQUEST = re.compile(r"\b(?:request(?:ed|ing)?|prior\s+auth\w*|PA\s+for|authori[sz]\w+|approval|funding|coverage\s+of)\b"
+                      r"|^\s*(?:medication|drug|requested\s+(?:drug|medication)|drug\s+requested)\s*:", re.I | re.M)
 _NEG_BEFORE = re.compile(r"\b(?:not|no|never|without|nor|declined?|stopp\w+|discontinu\w+)\b[^.;\n]{0,40}$", re.I)
 
 

@@ -154,18 +154,22 @@ _QUANTIFIED = re.compile(
 # amount -- "SF3B1 mutated", "EPO 720" -- starts a statement of its own)
 _OR_JOIN = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b)\s*$", re.I)
 _AND_JOIN = re.compile(r"^\s*(?:,\s*(?:and\b|or\b)?|\band\b)\s*$", re.I)
-_OWN_STATUS = re.compile(r"\b(?:mutated|mutations?|mutant|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
+_OWN_STATUS = re.compile(r"\b[A-Z]\d{2,4}[A-Z*]\b|\b(?:mutated|mutations?|mutant|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
                          r"identified|normal|abnormal|dependen\w*|independen\w*|naive|failed|refractory)\b|\w\+|\d\s*%", re.I)
 _WORD = re.compile(r"[\w/'-]+")
+_AND = re.compile(r"\band\b", re.I)
 
 
 def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
-              window: bool = True, ended: bool = True) -> re.Match[str] | None:
-    """The last cue before ``s`` (not part of a pseudo-cue); with ``ended``, only one whose scope no
-    terminator cuts before ``s``."""
+              window: bool = True, ended: bool = True, inside: Sequence[tuple[int, int, str]] = ()) -> re.Match[str] | None:
+    """The last cue before ``s`` (not part of a pseudo-cue, nor of another finding's own words: the
+    "no" of "no need for immediate correction" belongs to that finding); with ``ended``, only one
+    whose scope no terminator cuts before ``s``."""
     found = None
     for c in cue.finditer(text, max(lo, s - rules.window) if window else lo, s):
         if any(p.start() <= c.start() < p.end() for p in rules.pseudo.finditer(text, max(lo, c.start() - 12), c.end() + 12)):
+            continue
+        if any(a <= c.start() < b for a, b, _g in inside):
             continue
         if not ended or not rules.end.search(text, c.end(), s):
             found = c
@@ -213,14 +217,15 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     neg = False
     cue_start = None
     ambiguous = ""
-    c = _last_cue(text, lo, s, r.neg, r, ended=False)
+    c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others)
     if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end):
-        gap = [w.lower() for w in _WORD.findall(text[c.end():s])]
+        gap_text = text[c.end():s]
+        gap = [w.lower() for w in _WORD.findall(gap_text)]
         extra = [w for w in gap if w not in r.filler]
-        if _QUANTIFIED.search(text, s, e) and (extra or len(gap) > r.adjacent_words):
-            ambiguous = c.group(0)
-        else:
+        if not _QUANTIFIED.search(text, s, e) or not (extra or len(gap) > r.adjacent_words):
             neg, cue_start = True, c.start()
+        elif not _AND.search(gap_text):  # "no response and Hb 4.3 mmol/L": a new statement, kept
+            ambiguous = c.group(0)
     if not neg and r.neg_after.match(text[e:min(hi, e + 30)]):
         neg = True
     hypo = _last_cue(text, lo, s, r.hypo, r, window=False) is not None

@@ -92,7 +92,7 @@ def _h_karyotype_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     adj = (g(m, "k1", "k2") or "").lower()
     s, e = m.start(), m.end()
-    normal = adj in ("normal", "diploid", "unremarkable")
+    normal = adj in ("normal", "nml", "diploid", "unremarkable")
     if ctx.negated:
         normal = not normal
     out: list[Item] = [ctx.finding("karyotype", "normal" if normal else "abnormal", s, e)]
@@ -152,7 +152,7 @@ def _h_sf3b1(m: re.Match[str], ctx: Ctx) -> list[Item]:
 
 # ---- risk categories -----------------------------------------------------------------------
 
-_CAT = r"very[\s-]+low|very[\s-]+high|low|high|intermediate(?:[\s-]*(?:1|2|i{1,2}|one|two)\b)?|int[\s-]*(?:1|2)\b|int\b"
+_CAT = r"very[\s-]+low|very[\s-]+high|low|lo(?=[\s-]+risk)|high|intermediate(?:[\s-]*(?:1|2|i{1,2}|one|two)\b)?|int[\s-]*(?:1|2)\b|int\b"
 _SYS_R = r"ipss[\s-]*r\b|r[\s-]*ipss\b|revised\s+ipss\b|revised\s+international\s+prognostic\s+scoring\s+system"
 _SYS_I = r"ipss\b(?![\s-]*[rm]\b)|international\s+prognostic\s+scoring\s+system(?!\s*-?\s*[rm]\b)"
 
@@ -164,7 +164,7 @@ def _category(raw: str) -> tuple[str, str | None]:
         return "ipss", "intermediate_1"
     if re.fullmatch(r"(?:intermediate|int) ?(?:2|ii|two)", t):
         return "ipss", "intermediate_2"
-    key = {"very low": "very_low", "low": "low", "intermediate": "intermediate", "int": "intermediate",
+    key = {"very low": "very_low", "low": "low", "lo": "low", "intermediate": "intermediate", "int": "intermediate",
            "high": "high", "very high": "very_high"}.get(t)
     return "any", key
 
@@ -172,7 +172,7 @@ def _category(raw: str) -> tuple[str, str | None]:
 def _h_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "ipss_r_category")]
-    sys_r, sys_i = g(m, "sr", "sr2"), g(m, "si", "si2")
+    sys_r, sys_i = g(m, "sr", "sr2", "sr3"), g(m, "si", "si2", "si3")
     hint, key = _category(g(m, "c1", "c2", "c3") or "")
     s, e = m.start(), m.end()
     if key is None:
@@ -237,19 +237,19 @@ def cyto_rules() -> list[Rule]:
     return [
         Rule("KARYOTYPE_ISCN", rf"\b{clone}(?:\s*/\s*{clone})*", _h_iscn),
         Rule("KARYOTYPE",
-             r"\b(?P<k1>normal|abnormal|complex|diploid|unremarkable)\s+(?:(?:male|female)\s+)?(?:karyotype|cytogenetics|chromosomes|chromosome\s+analysis)\b"
-             r"|\b(?:karyotype|cytogenetics|chromosome\s+analysis)\s*(?:is|was|:|-|showed|shows|revealed)?\s*(?P<k2>normal|abnormal|complex|unremarkable)\b",
+             r"\b(?P<k1>normal|nml|abnormal|complex|diploid|unremarkable)\s+(?:(?:male|female)\s+)?(?:karyotype|cytogenetics|chromosomes|chromosome\s+analysis)\b"
+             r"|\b(?:karyotype|cytogenetics|chromosome\s+analysis)\s*(?:is|was|:|-|showed|shows|revealed)?\s*(?P<k2>normal|nml|abnormal|complex|unremarkable)\b",
              _h_karyotype_word),
         Rule("DEL5Q",
              r"(?P<non>\bnon[\s-]?)?(?P<iso>\bisolated\s+)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
              r"|\b5\s*q\s*(?:-|minus\b|deletion\b|del\b)|\bdeletion\s+(?:of\s+)?(?:the\s+)?(?:long\s+arm\s+of\s+)?(?:chromosome\s+)?5q?\b(?!\d))"
              r"(?:[\s:-]*(?P<st>not\s+detected|negative|absent|none|present|detected|positive)\b)?",
              _h_del5q),
-        Rule("CHR7", r"\bmonosomy\s*7\b|(?<![\w,\d-])-7\b(?![\d.])|\bdel\s*\(\s*7\s*q?\s*\)(?:\s*\(\s*q[\w.;\s]*\))?|\b7q\s*-|\bchromosome\s+7\s+(?:abnormalit(?:y|ies)|loss|deletion)",
+        Rule("CHR7", r"\bmonosomy\s*7\b|(?<![\w,\d-])-7\b(?!\d|\.\d)|\bdel\s*\(\s*7\s*q?\s*\)(?:\s*\(\s*q[\w.;\s]*\))?|\b7q\s*-|\bchromosome\s+7\s+(?:abnormalit(?:y|ies)|loss|deletion)",
              _h_chr7),
         Rule("SF3B1",
              r"\b(?P<pre>mutated|mutant|mutation\s+(?:in|of))\s+SF3B1\b"
-             r"|\bSF3B1\b(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutated|mutant|mut\b|variant))?"
+             r"|\bSF3B1\b(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutaton|mutated|mutant|mut\b|variant))?"
              r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|not\s+mutated|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
              _h_sf3b1),
         Rule("IPSS_R_SCORE",
@@ -258,7 +258,7 @@ def cyto_rules() -> list[Rule]:
         Rule("RISK",
              rf"\b(?:(?P<sr>{_SYS_R})|(?P<si>{_SYS_I}))\s*(?:risk\s*)?(?:category|group|class)?\s*(?:is|was|:|=|-|of)?\s*(?P<c1>{_CAT})(?:[\s-]+risk)?"
              r"(?:\s*\(\s*(?:score\s*(?:of\s*)?)?(?P<sc1>\d+(?:\.\d+)?)\s*(?:points?|pts?)?\s*\))?"
-             rf"|\b(?P<c2>{_CAT})[\s-]+risk\b(?:\s+(?:by|per|on)\s+(?:(?P<sr2>{_SYS_R})|(?P<si2>{_SYS_I})))?"
+             rf"|\b(?P<c2>{_CAT})(?:[\s-]+risk\b(?:\s+(?:by|per|on)\s+(?:(?P<sr2>{_SYS_R})|(?P<si2>{_SYS_I})))?|(?:[\s-]+risk)?\s+(?:by|per|on)\s+(?:(?P<sr3>{_SYS_R})|(?P<si3>{_SYS_I})))"
              r"|\b(?P<c3>int[\s-]*[12]|intermediate[\s-]+[12])\b",
              _h_risk),
         Rule("LOWER_RISK", r"\b(?:lower|higher)[\s-]+risk\b|\b(?:LR|HR)[\s-]+MDS\b", _h_lower_risk),
@@ -279,9 +279,12 @@ _EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
     "D46.0": ("refractory anemia without ring sideroblasts", "refractory anaemia without ring sideroblasts"),
     "D46.4": ("refractory anemia", "refractory anaemia"),
     "D46.20": ("MDS with excess blasts", "MDS-EB", "myelodysplastic syndrome with excess blasts"),
-    "D46.21": ("MDS with excess blasts 1", "MDS with excess blasts-1", "MDS-EB1", "RAEB 1"),
-    "D46.22": ("MDS with excess blasts 2", "MDS with excess blasts-2", "MDS-EB2", "RAEB 2"),
-    "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts"),
+    "D46.21": ("MDS with excess blasts 1", "MDS with excess blasts-1", "MDS-EB1", "RAEB 1", "MDS w excess blasts 1",
+               "MDS w/ excess blasts 1", "MDS-EB-1"),
+    "D46.22": ("MDS with excess blasts 2", "MDS with excess blasts-2", "MDS-EB2", "RAEB 2", "MDS w excess blasts 2",
+               "MDS w/ excess blasts 2"),
+    "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts",
+              "MDS w/ ring sideroblasts", "MDS w ring sideroblasts", "MDS and ring sideroblasts", "MDS with ringed sideroblasts"),
     "D46.B": ("MDS-RS-MLD",),
     "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",
               "MDS with del(5q)", "MDS del(5q)", "MDS-del(5q)", "MDS with 5q deletion", "MDS-5q", "5q- MDS"),

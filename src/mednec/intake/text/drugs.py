@@ -23,7 +23,7 @@ __all__ = ["ALIASES", "OUTSIDE_PACK", "find_drugs"]
 ALIASES: dict[str, tuple[str, ...]] = {
     "luspatercept-aamt": ("luspatercept", "luspatercept-aamt", "ACE-536", "ACE 536", "ACE536"),
     "imetelstat": ("GRN163L", "imetelstat sodium"),
-    "epoetin alfa": ("epoetin alpha", "epoetin alfa-epbx", "Eprex", "epoetin zeta", "rhEPO",
+    "epoetin alfa": ("epoetin alpha", "epoetin alfa-epbx", "epo alfa", "epo alpha", "Eprex", "epoetin zeta", "rhEPO",
                      "recombinant erythropoietin", "recombinant human erythropoietin"),
     "darbepoetin alfa": ("darbepoetin", "darbepoetin alpha", "darbe"),
     "lenalidomide": ("CC-5013",),
@@ -40,7 +40,7 @@ OUTSIDE_PACK: tuple[str, ...] = (
     "vitamin D", "cholecalciferol", "ergocalciferol", "methotrexate", "adalimumab", "thalidomide", "pomalidomide",
     "ivosidenib", "enasidenib", "olutasidenib", "imatinib", "roxadustat", "daprodustat", "antipsychotic", "antipsychotics",
     "olanzapine", "risperidone", "methimazole", "propylthiouracil", "ceftriaxone", "meropenem", "levofloxacin",
-    "bone marrow transplant", "stem cell transplant", "allogeneic transplant", "HSCT", "chemotherapy",
+    "ruxolitinib", "Jakafi", "Mircera", "methoxy polyethylene glycol-epoetin beta", "sotatercept", "bone marrow transplant", "stem cell transplant", "allogeneic transplant", "HSCT", "chemotherapy",
 )
 _FUZZY_SKIP = frozenset(["patient", "patients", "platelets", "platelet", "hemoglobin", "haemoglobin", "transfusion", "transfusions", "transfused", "erythropoietin", "syndrome", "syndromes", "treatment", "treatments", "appropriate", "necessary", "medically", "myelodysplastic", "sideroblasts", "sideroblast", "thrombocytopenia", "neutrophil", "neutrophils", "receiving", "received", "required", "requiring", "response", "responded", "approved", "approval", "coverage", "criteria", "deletion", "mutation", "mutated", "karyotype", "cytogenetics", "anemia", "anaemia", "symptomatic", "previously", "protein", "reduced", "approve", "retained"])
 

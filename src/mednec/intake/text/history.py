@@ -93,6 +93,23 @@ def _tx_finding(ctx: Ctx, s: int, e: int, events: list[dict[str, Any]], note: st
                        date=events[-1]["date"] if events else ctx.date)
 
 
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SINCE_ANY = re.compile(rf"\bsince\s+(?:(?P<d>{DATE})|(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\s*\d))", re.I)
+
+
+def _since(ctx: Ctx, anchor: dt.date) -> dt.date | None:
+    """The start a "since ..." in the rate's sentence gives (a month alone is its latest occurrence)."""
+    m = _SINCE_ANY.search(ctx.text, ctx.sent_start, ctx.sent_end)
+    if m is None:
+        return None
+    if m.group("d"):
+        found = find_dates(m.group("d"))
+        return found[0][2] if found else None
+    month = _MONTH_NAMES.index(m.group("mon").lower()[:3]) + 1
+    year = anchor.year if month <= anchor.month else anchor.year - 1
+    return dt.date(year, month, 1)
+
+
 def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
@@ -123,8 +140,13 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
+    start = _since(ctx, anchor)
+    if start is not None:  # "since September he has needed 2 units every 3 weeks": none before it
+        events = [ev for ev in events if ev["date"] >= start]
     what = f"{per_episode:g} units {fq.times:g} times per {fq.period_days:g} days" if per_episode else _rate_text(total, fq)
     how = "within the stated window only" if fq.window else "over the 16 weeks"
+    if start is not None:
+        how += f", none before {start.isoformat()} (since)"
     note = (f"synthesized from '{' '.join(m.group(0).split())}': {what}, {len(events)} transfusions "
             f"ending {anchor.isoformat()} {how}{note_units}")
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
@@ -157,7 +179,7 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note="dated transfusion", rank=3)]
 
 
-_RATE_NEAR = re.compile(rf"(?:{NUM})\s*(?:units?|u)\b|(?:{FREQ})", re.I)
+_RATE_NEAR = re.compile(rf"(?:{NUM})\s*(?:units?|u)\b(?!\s*/\s*(?:l|ml|dl)\b)|(?:{FREQ})", re.I)
 
 
 def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -245,9 +267,11 @@ _OUTCOMES = frozenset({"none", "lost_response", "intolerant", "response"})
 _PRE_RES = [(k, re.compile(rf"(?:^|\b)(?P<cue>{c})\b{_PRE_FILL}", re.I)) for k, c in _CUES]
 _SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|since|was|were|is|has\s+been|had|given|used|tried|"
              rf"therapy|treatment|trial|course|injections?|weekly|biweekly|monthly|daily|every\s+\d*\s*(?:weeks?|days?)|q\d*\s*w(?:ee)?k?s?|"
+             rf"the|spring|summer|fall|autumn|winter|of|early|late|x|"
              rf"sc|sq|iv|subcut(?:aneous(?:ly)?)?|alfa|alpha|but)\b|{DURATION}|{DATE}|\d[\d,.]*\s*(?:units?|u|iu|mcg|µg|ug|mg)(?:/kg)?\b|\d[\d,.]*))*")
 _SFX_CUES: list[tuple[str, str]] = [
-    ("none", r"failure|failed|without\s+(?:a\s+|any\s+)?(?:\w+\s+)?(?:response|improvement|benefit)|with\s+no\s+(?:\w+\s+)?(?:response|improvement)"
+    ("none", r"failure|failed|without\s+(?:a\s+|any\s+)?(?:\w+\s+)?(?:response|improvement|benefit)|with\s+no\s+(?:\w+\s+)?(?:response|improvement|rise|increase)"
+             r"|no\s+(?:rise|increase)\s+in\s+(?:the\s+)?(?:h(?:a)?emoglobin|hgb|hb)"
              r"|no\s+(?:\w+\s+)?(?:response|improvement|benefit)|did\s+not\s+(?:respond|help|work|improve)|(?:was\s+)?ineffective|unsuccessful"
              r"|non-?respon(?:se|der)|refractory|resistant"),
     ("lost_response", r"lost\s+(?:its\s+|the\s+)?response|loss\s+of\s+response|stopped\s+working|response\s+(?:was\s+)?lost|relapse[d]?"),
@@ -258,7 +282,7 @@ _SFX_CUES: list[tuple[str, str]] = [
     ("naive", r"na[iï]ve|none|never"),
 ]
 _SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
-_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial)\s+)?response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
+_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial|earlier|prior)\s+)*response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
 _CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
 _BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
 _DUR_RE = re.compile(DURATION, re.I)
@@ -282,7 +306,7 @@ def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, in
                 "history" if t.startswith("exposed") else "none")
         return kind, s, e
     lo, hi = _clause(ctx, s, e)
-    later = _LOST_LATER.match(ctx.text, e, min(ctx.sent_end, e + 80))
+    later = _LOST_LATER.match(ctx.text, e, min(ctx.sent_end, e + 140))
     if later:  # "responded to darbepoetin but lost response after 6 months"
         return "lost_response", s, later.end()
     prefix_end = s

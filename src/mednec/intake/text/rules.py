@@ -108,7 +108,7 @@ def gspan(m: re.Match[str], *names: str) -> tuple[int, int]:
 SEP = (
     r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\([^)\n]{0,40}\))?"
     r"(?:\s*,[^,.;:\n\d]{0,30},)?"  # "serum erythropoietin level, drawn before any ESA, was 62"
-    rf"(?:\s+(?:on|dated|from)\s+{DATE})?"  # "hemoglobin on 10/24/2026 was 8.7"
+    rf"(?:\s+(?:(?:on|dated|from)\s+)?\(?{DATE}\)?(?=\s*[:=(]|\s+(?:was|is|of)\b))?"  # "hemoglobin on 10/24/2026 was 8.7", "EPO 10/21/2026: 410"
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
     r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
     r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
@@ -242,7 +242,7 @@ def _h_blasts(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "marrow_blasts_pct")]
     if g(m, "cmp", "cmp2"):
         return [ctx.unused(bound_reason("marrow blasts", m), m.start(), m.end(), "marrow_blasts_pct")]
-    v = number(g(m, "v", "v2") or "")
+    v = number(g(m, "v", "v2", "v3") or "")
     if v is None:
         return []
     return [ctx.finding("marrow_blasts_pct", v, m.start(), m.end(), unit="%")]
@@ -283,7 +283,7 @@ def _h_rs_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
 # ---- demographics -------------------------------------------------------------------------
 
 _SEX_WORDS = {
-    "male": "male", "man": "male", "gentleman": "male", "mr": "male", "boy": "male", "m": "male", "he": "male",
+    "male": "male", "femal": "female", "man": "male", "gentleman": "male", "mr": "male", "boy": "male", "m": "male", "he": "male",
     "female": "female", "woman": "female", "lady": "female", "mrs": "female", "ms": "female", "girl": "female",
     "f": "female",
 }
@@ -292,7 +292,7 @@ _SEX_WORDS = {
 def _h_age(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.family:
         return []
-    v = number(g(m, "a1", "a2", "a3", "a4") or "")
+    v = number(g(m, "a1", "a2", "a3", "a4", "a5") or "")
     if v is None or v > 120:
         return []
     out: list[Item] = [ctx.finding("age", v, m.start(), m.end(), unit="years", date=None)]
@@ -379,27 +379,29 @@ def lab_rules() -> list[Rule]:
              _count_handler("anc", "ANC", 100)),
         Rule("SERUM_EPO", rf"{_EPO_NAME}{SEP}(?:{CMP})?{v}{_DOSE_GUARD}(?:\s*{_EPO_UNIT})?(?![\d%])", _h_epo),
         Rule("MARROW_BLASTS",
-             rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
+             rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|\b(?:(?:bone\s+)?marrow\s+|bm\s+)?blasts?\s*(?:%|percent(?:age)?)\s*[:=]\s*(?P<v3>{DNUM})(?![\d.%])|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
              _h_blasts),
         Rule("RING_SIDEROBLASTS_PCT",
-             rf"(?P<mds>\bMDS\s+with\s+)?\b(?:{_RS}|RS)\b{SEP}(?:{CMP})?{v}{PCT}|(?P<mds2>\bMDS\s+with\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?(?:{_RS}|(?-i:RS)\b)",
+             rf"(?P<mds>\bMDS\s+(?:with|w/|w|and)\s+)?\b(?:{_RS}|RS)\b(?:\s+(?:are|were))?{SEP}(?:\(\s*)?(?:{CMP})?{v}{PCT}\)?|(?P<mds2>\bMDS\s+(?:with|w/|w|and)\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?(?:{_RS}|(?-i:RS)\b)",
              _h_rs_pct),
         Rule("RING_SIDEROBLASTS",
              rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
              rf"|\bRS[\s-]*(?P<st2>positive|negative|\+|-)(?![\w-])",
              _h_rs_word),
         Rule("AGE",
-             rf"\b(?=[\dst-z])(?P<a1>\d{{1,3}}|{NUM})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)(?:\s+(?P<s1>male|female|man|woman|gentleman|lady|m|f)\b)?"
+             rf"\b(?=[\defnst-z])(?P<a1>\d{{1,3}}|{NUM})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)(?:\s+(?P<s1>male|female|man|woman|gentleman|lady|m|f)\b)?"
              r"|\b(?P<a2>\d{1,3})\s*(?:yo|y/o|y\.o\.|yr\s+old)(?=\W|$)"
              r"|\bage[ds]?\s*(?::|of|is)?\s*(?P<a3>\d{1,3})\b(?!\s*(?:years?\s+ago|%))"
-             r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])",
+             r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])"
+             r"|\b(?:she|he)(?:'s|\s+is)\s+(?P<a5>\d{2,3})\b(?!\s*(?:%|[a-z/]|\.\d))",
              _h_age),
-        Rule("SEX", r"\b(?P<s>male|female|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
+        Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
                     r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
         Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("SYMPTOMATIC",
              r"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia))?|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
-             r"|(?:exertional\s+)?dyspn(?:o)?ea(?:\s+on\s+exertion)?|fatigue|shortness\s+of\s+breath)\b",
+             r"|(?:exertional\s+)?dyspn(?:o)?ea(?:\s+on\s+exertion)?|fatigued?|shortness\s+of\s+breath|short\s+of\s+breath(?:\s+on\s+exertion)?"
+             r"|(?-i:DOE|SOB))\b",
              _h_symptomatic),
         Rule("IMMEDIATE_CORRECTION",
              r"\b(?:(?:not|no)\s+(?:for\s+|needed\s+for\s+|need\s+for\s+)?)?(?:immediate|urgent|rapid|acute)\s+correction(?:\s+of\s+(?:the\s+)?(?:anemia|anaemia))?"
@@ -410,7 +412,7 @@ def lab_rules() -> list[Rule]:
              _h_immediate),
         Rule("CONCURRENT_ESA",
              rf"\b(?:concurrent|concomitant|together\s+with|alongside|in\s+combination\s+with|combined\s+with)\s+(?:an?\s+)?{_ESA_WORDS}\b"
-             rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b"
+             rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b(?!\s+(?:working|responding|helping))"
              rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+|any\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
              rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b"
              rf"|\b{_ESA_WORDS}\s+(?:\w+\s+){{0,2}}?(?:alongside|concurrently|concomitantly|together|with\s+it)\b"

@@ -1,0 +1,105 @@
+"""Dated lab tables in notes: a header line of dates, then one row per test with a value per date.
+
+::
+
+                 09/30/2026   10/21/2026   11/10/2026
+    Hgb (g/dL)      7.9          8.2          7.6
+    PLT (K/uL)      188          201          176
+
+Each cell becomes a finding dated by its column (the row's values in order when there are as
+many as dates, else by the nearest column), so the note's newest value wins as for any dated
+value. The rules that read "Hgb 7.9" on such a row would see only its first column; their
+findings on table rows are replaced by these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mednec.intake.text.model import Finding, TextSpan
+from mednec.intake.text.numbers import find_dates
+from mednec.intake.text.rules import _ANC_NAME, _EPO_NAME, _HB_NAME, _PLT_NAME, _count_unit, _hb_unit
+
+__all__ = ["LabTable", "lab_tables"]
+
+_ROWS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("hemoglobin", re.compile(_HB_NAME, re.I)),
+    ("platelets", re.compile(_PLT_NAME, re.I)),
+    ("anc", re.compile(_ANC_NAME, re.I)),
+    ("serum_epo", re.compile(_EPO_NAME, re.I)),
+)
+_CELL = re.compile(r"(?<![\w./])\d+(?:\.\d+)?(?![\w./])")
+
+
+@dataclass(frozen=True)
+class LabTable:
+    """A table's extent (``start:end`` of its rows) and the findings read from its cells."""
+
+    start: int
+    end: int
+    findings: tuple[Finding, ...]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _cell(fact: str, label: str, raw: str) -> tuple[float, str, str] | None:
+    v = float(raw)
+    unit_m = re.search(r"\(([^)]*)\)", label)
+    u = unit_m.group(1) if unit_m else None
+    if fact == "hemoglobin":
+        unit, note = _hb_unit(u, v)
+        return v, unit, note
+    if fact in ("platelets", "anc"):
+        return _count_unit(u, v, 3000 if fact == "platelets" else 100)
+    return v, "mU/mL", ""
+
+
+def lab_tables(text: str, source: str) -> list[LabTable]:
+    """Every dated lab table in ``text`` and the findings of its cells."""
+    out: list[LabTable] = []
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        dates = find_dates(text, a, b)
+        rest = re.sub(r"\s+", "", text[a:b])
+        for s, e, _d in dates:
+            rest = rest.replace(re.sub(r"\s+", "", text[s:e]), "", 1)
+        if len(dates) < 2 or len(rest) > 20:  # a header is dates and at most a short label
+            i += 1
+            continue
+        cols = [((s + e) / 2 - a, d) for s, e, d in dates]
+        found: list[Finding] = []
+        j = i + 1
+        while j < len(lines) and text[lines[j][0]:lines[j][1]].strip():
+            la, lb = lines[j]
+            row = text[la:lb]
+            cells = list(_CELL.finditer(row))
+            label = row[:cells[0].start()] if cells else row
+            fact = next((f for f, rx in _ROWS if rx.search(label)), None)
+            if fact and cells:
+                for k, c in enumerate(cells[-len(cols):] if len(cells) >= len(cols) else cells):
+                    if len(cells) >= len(cols):
+                        date = cols[k][1]
+                    else:
+                        mid = (c.start() + c.end()) / 2
+                        date = min(cols, key=lambda col: abs(col[0] - mid))[1]  # noqa: B023 (used at once)
+                    read = _cell(fact, label, c.group(0))
+                    if read is None:
+                        continue
+                    value, unit, note = read
+                    span = TextSpan(la + c.start(), la + c.end(), c.group(0))
+                    col_note = f"dated lab table, column {date.isoformat()}" + (f"; {note}" if note else "")
+                    found.append(Finding(fact, value, span, unit=unit, date=date, note=col_note, source=source))
+            j += 1
+        if found:
+            out.append(LabTable(lines[i + 1][0], lines[j - 1][1], tuple(found)))
+        i = j
+    return out
