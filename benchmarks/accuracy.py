@@ -52,7 +52,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="timing runs per text (best and median reported)")
     ap.add_argument("--generated", type=int, default=0, help="generated questions to score (0: none)")
-    ap.add_argument("--seed", type=int, default=14, help="seed of the generated questions")
+    ap.add_argument("--seed", type=int, default=31, help="seed of the generated questions (31: not looked at while fixing rules)")
     args = ap.parse_args()
     rt = default_runtime()
     as_of, questions = load_questions(ROOT / "questions.yaml")

@@ -19,7 +19,9 @@ question's, else the one the note requests) and then gives one of four answers:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,21 +95,72 @@ def merge(sources: list[Understanding], runtime: Runtime, as_of: dt.date) -> Und
     )
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+def _words(text: str) -> list[str]:
+    """Content words, crudely stemmed ("transfusions" -> "transfusion")."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w in _STOP:
+            continue
+        out.append(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
 
 
-def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...]:
-    """The questions mednec can answer that are nearest to ``text`` (word overlap)."""
-    cands = []
+@dataclass(frozen=True)
+class _Candidate:
+    question: str
+    policy: str
+    words: tuple[str, ...]
+
+
+def _candidates(runtime: Runtime) -> list[_Candidate]:
+    """The questions mednec can answer: per policy, one for its pack's condition and one per pathway;
+    each is matched on its words and its policy's title, drug names, class and pathway text."""
+    out = []
     for p in runtime.catalog.policies():
         pack = runtime.catalog.pack_of(p)
         brands = f" ({', '.join(p.drug.brands)})" if p.drug.brands else ""
-        cands.append(f"Is {p.drug.generic}{brands} medically necessary for this patient with "
-                     f"{pack.title[0].lower() + pack.title[1:]}?")
-    asked = _words(text)
-    scored = sorted(cands, key=lambda c: -len(asked & _words(c)))
-    return tuple(scored[:n])
+        drug_words = " ".join((p.drug.generic, *p.drug.brands, *p.drug.names, p.drug.drug_class or "", p.title))
+        base = f"Is {p.drug.generic}{brands} medically necessary for this patient with {pack.title[0].lower() + pack.title[1:]}?"
+        out.append(_Candidate(base, p.id, tuple(_words(f"{base} {drug_words}"))))
+        for pw in p.pathways:
+            name = re.sub(r"\s*\([^)]*\)\s*$", "", pw.name).strip()
+            if len(name) > 1 and name[1].islower():
+                name = name[0].lower() + name[1:]
+            q = f"Is {p.drug.generic}{brands} medically necessary for this patient ({name})?"
+            out.append(_Candidate(q, p.id, tuple(_words(f"{q} {pw.description or ''} {drug_words}"))))
+    return out
+
+
+def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...]:
+    """The questions mednec can answer that are nearest to ``text``: TF-IDF cosine over content words
+    (deterministic; ties keep catalog order), the best question of each of the ``n`` nearest policies."""
+    cands = _candidates(runtime)
+    docs = [c.words for c in cands]
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in set(d):
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log((1 + len(docs)) / (1 + k)) + 1 for w, k in df.items()}
+
+    def vec(words: Sequence[str]) -> dict[str, float]:
+        v: dict[str, float] = {}
+        for w in words:
+            if w in idf:
+                v[w] = v.get(w, 0.0) + idf[w]
+        return v
+
+    asked = vec(_words(text))
+    norm_a = math.sqrt(sum(x * x for x in asked.values())) or 1.0
+    scored = []
+    for i, c in enumerate(cands):
+        cv = vec(c.words)
+        dot = sum(asked[w] * cv.get(w, 0.0) for w in asked)
+        norm_c = math.sqrt(sum(x * x for x in cv.values())) or 1.0
+        scored.append((-dot / (norm_a * norm_c), i, c))
+    best: dict[str, tuple[float, int, _Candidate]] = {}
+    for sc in sorted(scored, key=lambda t: (t[0], t[1])):
+        best.setdefault(sc[2].policy, sc)
+    return tuple(c.question for _, _, c in sorted(best.values(), key=lambda t: (t[0], t[1]))[:n])
 
 
 def _overview(runtime: Runtime, facts: Any) -> tuple[dict[str, Any], ...]:

@@ -48,7 +48,7 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 from mednec.intake.text.tables import lab_tables
 from mednec.policies.loader import Catalog
 
-__all__ = ["load_note", "note_date", "pipeline", "read_note"]
+__all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
 
 _ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE", "CONCURRENT_ESA", "SYMPTOMATIC",
                        "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION"})
@@ -174,6 +174,17 @@ def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
     _one_text_regex_matcher(matcher)
     context_rules()  # compiled once, with the pipeline
     return nlp, rules
+
+
+def warm(dictionary: FactDictionary) -> bool:
+    """Build the note pipeline now (once per process) so the first note read pays nothing; False when
+    the notes extra (spaCy, medspaCy) is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("medspacy") is None:
+        return False
+    pipeline(dictionary)
+    return True
 
 
 def note_date(text: str) -> dt.date | None:

@@ -134,6 +134,35 @@ def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: li
     return marked, chosen[0] if chosen else None
 
 
+# where a question names the drug it asks about: "Is X medically necessary", "X request:", "Would X be
+# covered", "Can we get X approved"; X is read as a drug outside every pack when nothing else reads it
+_SLOT = re.compile(
+    r"^\W*(?:is|are|would|will|can|could|does|should)\s+(?P<a>[A-Za-z][\w-]{2,30})\s+(?:be\s+)?(?:medically\s+necessary|necessary|covered|"
+    r"approved|appropriate|indicated|approvable)\b"
+    r"|^\W*(?P<b>[A-Za-z][\w-]{2,30})\s+(?:request|PA|prior\s+auth\w*)\b"
+    r"|\b(?:get|use|start|give|prescribe)\s+(?P<c>[A-Za-z][\w-]{2,30})\s+(?:approved|covered|for)\b"
+    r"|\bwould\s+(?P<d>[A-Za-z][\w-]{2,30})\s+be\s+(?:covered|approved|appropriate)",
+    re.I)
+_NOT_A_DRUG = frozenset(
+    ["it", "this", "that", "there", "he", "she", "they", "we", "i", "you", "treatment", "therapy", "transfusion", "transfusions", "patient", "pt", "insurance", "drug", "medication", "medicine", "anything", "something", "coverage", "approval", "what", "which", "who", "how", "why", "when", "where", "it's", "the", "a", "an", "esa", "esas", "epo", "mds", "anemia", "anaemia", "her", "his", "their", "my", "our", "one"])
+
+
+def slot_drugs(text: str, drugs: list[DrugMention], spans: list[tuple[int, int]]) -> list[DrugMention]:
+    """The word a question asks about as a drug, when no drug, finding or unused item accounts for it."""
+    out = []
+    for m in _SLOT.finditer(text):
+        name = next(g for g in m.groups() if g)
+        s = m.start(next(k for k in "abcd" if m.group(k)))
+        e = s + len(name)
+        if name.lower() in _NOT_A_DRUG or any(a < e and s < b for a, b in spans):
+            continue
+        if any(d.span.start < e and s < d.span.end for d in drugs):
+            continue
+        out.append(DrugMention(name, TextSpan(s, e, name), None, "slot",
+                               "named where a question names its drug; no policy covers it"))
+    return out
+
+
 def dedupe(unused: tuple[Unused, ...]) -> tuple[Unused, ...]:
     """One unused item per (fact, reason, words)."""
     seen: dict[tuple[str | None, str, str], Unused] = {}
@@ -159,9 +188,11 @@ def understand(question: str, catalog: Catalog, dictionary: FactDictionary, as_o
     items = run_rules(question, all_rules(dictionary), source="question", as_of=as_of)
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
-    drugs, drug = requested_drug(find_drugs(question, catalog), findings, unused)
-    asm = assemble(findings, unused, dictionary, as_of)
+    found = find_drugs(question, catalog)
     spans = [(f.span.start, f.span.end) for f in findings] + [(u.span.start, u.span.end) for u in unused]
+    found = sorted(found + slot_drugs(question, found, spans), key=lambda d: d.span.start)
+    drugs, drug = requested_drug(found, findings, unused)
+    asm = assemble(findings, unused, dictionary, as_of)
     spans += [(d.span.start, d.span.end) for d in drugs]
     return Understanding(
         text=question, source="question", as_of=as_of, case=asm.case, findings=tuple(findings),

@@ -111,12 +111,23 @@ def _h_karyotype_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+_ABN_WORD = (r"(?:trisomy\s*8|\+\s*8|monosomy\s*7|-7|del\s*\(?\s*(?:7|20|11|12)\s*[pq]\s*\)?|i\s*\(\s*17\s*q\s*\)"
+             r"|(?:one|1|a\s+single|an?)\s+(?:additional|other)\s+(?:cytogenetic\s+)?abnormality)")
+_ONE_ABN = re.compile(_ABN_WORD, re.I)
+_MORE_ABN = re.compile(rf"\s*,?\s*(?:plus|with|and|\+|along\s+with)\s+{_ABN_WORD}(?:\s*(?:,|and|plus|\+)\s*{_ABN_WORD})*", re.I)
+
+
 def _h_del5q(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "del5q")]
     st = (m.group("st") or "").lower()
     present = not (ctx.negated or m.group("non") or st.startswith(("not", "neg", "absent", "none")))
     out: list[Item] = [ctx.finding("del5q", present, m.start(), m.end())]
+    more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if present and not m.group("iso") else None
+    if more:  # "del 5q plus trisomy 8": abnormalities besides del(5q), named in words
+        n = len(_ONE_ABN.findall(more.group(0)))
+        out.append(ctx.finding("additional_cytogenetic_abnormalities", float(n), m.start(), more.end(), unit="count",
+                               kind="inferred", note=f"abnormalities named besides del(5q): {n}"))
     if present and m.group("iso"):  # "isolated 5q deletion": the only abnormality
         note = "isolated del(5q) is the only cytogenetic abnormality"
         out.append(ctx.finding("additional_cytogenetic_abnormalities", 0.0, m.start(), m.end(), unit="count",
@@ -320,6 +331,13 @@ def _diagnosis_handler(dictionary: FactDictionary):  # type: ignore[no-untyped-d
         key = code.upper() if code else phrases.get(re.sub(r"[\s-]+", " ", m.group(0).lower()))
         if key is None:
             return []
+        more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if key == "D46.C" else None
+        if more:  # "MDS with del(5q) and monosomy 7" is not MDS with *isolated* del(5q)
+            n = len(_ONE_ABN.findall(more.group(0)))
+            return [ctx.finding("diagnosis", "D46.9", m.start(), m.end(), note="del(5q) with other abnormalities"),
+                    ctx.finding("del5q", True, m.start(), m.end(), kind="inferred", note="MDS with del(5q)"),
+                    ctx.finding("additional_cytogenetic_abnormalities", float(n), m.start(), more.end(), unit="count",
+                                kind="inferred", note=f"abnormalities named besides del(5q): {n}")]
         out: list[Item] = [ctx.finding("diagnosis", key, m.start(), m.end(), rank=0 if key == "D46.9" else 1)]
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
