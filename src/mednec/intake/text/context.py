@@ -154,10 +154,11 @@ _QUANTIFIED = re.compile(
 # amount -- "SF3B1 mutated", "EPO 720" -- starts a statement of its own)
 _OR_JOIN = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b)\s*$", re.I)
 _AND_JOIN = re.compile(r"^\s*(?:,\s*(?:and\b|or\b)?|\band\b)\s*$", re.I)
-_OWN_STATUS = re.compile(r"\b[A-Z]\d{2,4}[A-Z*]\b|\b(?:mutated|mutations?|mutant|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
+_OWN_STATUS = re.compile(r"\b[A-Z]\d{2,4}[A-Z*]\b|\b(?:mutated|mutations?|mutant|mut|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
                          r"identified|normal|abnormal|dependen\w*|independen\w*|naive|failed|refractory)\b|\w\+|\d\s*%", re.I)
 _WORD = re.compile(r"[\w/'-]+")
 _AND = re.compile(r"\band\b", re.I)
+_OBJECT_THEN_AND = re.compile(r"\b(?P<w>[a-z][\w-]*)\s+(?:and|or)\b", re.I)
 
 
 def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
@@ -195,6 +196,9 @@ def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Seque
     first = between[0][0] if between else s
     if end.search(text, cue_end, first):
         return False
+    own = _OBJECT_THEN_AND.search(text, cue_end, first)
+    if own and own.group("w").lower() not in context_rules().filler:  # "no response and symptomatic": the
+        return False  # cue had its own object; what follows "and" is a new statement
     if not between:
         return True
     if _QUANTIFIED.search(text, s, e):

@@ -282,7 +282,7 @@ _SFX_CUES: list[tuple[str, str]] = [
     ("naive", r"na[iï]ve|none|never"),
 ]
 _SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
-_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial|earlier|prior)\s+)*response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
+_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;:,])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial|earlier|prior)\s+)*response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
 _CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
 _BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
 _DUR_RE = re.compile(DURATION, re.I)
