@@ -249,7 +249,7 @@ def ambiguous_items(items: list[Item], cue: str) -> list[Item]:
     out: list[Item] = []
     for i in items:
         if isinstance(i, Finding):
-            out.append(Unused(i.span, f"not used: ambiguous - the negation '{cue}' earlier in the sentence may or may "
+            out.append(Unused(i.span, f"ambiguous: the negation '{cue}' earlier in the sentence may or may "
                                       f"not apply to it (state it again on its own)", i.fact, i.source))
         else:
             out.append(i)
