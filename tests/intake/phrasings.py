@@ -239,19 +239,20 @@ def _cyto(rng: R) -> Clause:
     if form == 0:
         return Clause(rng.choice(["normal karyotype", "karyotype normal", "cytogenetics normal", "karyotype: normal",
                                   "normal cytogenetics"]), dict(_NORMAL))
-    if form == 1:
-        return Clause(f"karyotype 46,{xy}[20]", dict(_NORMAL))
+    if form == 1:  # the shared ISCN parser counts the abnormalities besides del(5q) of any karyotype
+        return Clause(f"karyotype 46,{xy}[20]", {**_NORMAL, "additional_cytogenetic_abnormalities": 0})
     if form == 2:
         return Clause(f"karyotype 46,{xy},del(5)(q13q33)[20]",
                       {"karyotype": "abnormal", "del5q": True, "chromosome7_abnormality": False,
                        "additional_cytogenetic_abnormalities": 0, "cytogenetic_risk": "good"})
     if form == 3:
         return Clause(f"karyotype 45,{xy},-7[18]/46,{xy}[2]",
-                      {"karyotype": "abnormal", "del5q": False, "chromosome7_abnormality": True, "cytogenetic_risk": "poor"})
+                      {"karyotype": "abnormal", "del5q": False, "chromosome7_abnormality": True, "cytogenetic_risk": "poor",
+                       "additional_cytogenetic_abnormalities": 1})
     if form == 4:
         return Clause(f"karyotype 47,{xy},+8[15]/46,{xy}[5]",
                       {"karyotype": "abnormal", "del5q": False, "chromosome7_abnormality": False,
-                       "cytogenetic_risk": "intermediate"})
+                       "cytogenetic_risk": "intermediate", "additional_cytogenetic_abnormalities": 1})
     if form == 5:
         return Clause(rng.choice(["no del(5q)", "del(5q) negative", "without del 5q", "no 5q deletion", "negative for del(5q)",
                                   "del(5q) not detected", "no del5q", "5q deletion absent", "no 5q-", "5q- negative",
@@ -263,7 +264,8 @@ def _cyto(rng: R) -> Clause:
         return Clause(rng.choice(["no monosomy 7", "no -7", "no chromosome 7 abnormality"]), {"chromosome7_abnormality": False})
     if form == 8:
         return Clause(f"karyotype 46,{xy},del(20)(q11.2)[20]",
-                      {"karyotype": "abnormal", "del5q": False, "chromosome7_abnormality": False, "cytogenetic_risk": "good"})
+                      {"karyotype": "abnormal", "del5q": False, "chromosome7_abnormality": False, "cytogenetic_risk": "good",
+                       "additional_cytogenetic_abnormalities": 1})
     return Clause(f"karyotype 47,{xy},+8,del(5)(q13q33)[20]",
                   {"karyotype": "abnormal", "del5q": True, "chromosome7_abnormality": False,
                    "additional_cytogenetic_abnormalities": 1, "cytogenetic_risk": "good"})

@@ -1,12 +1,10 @@
 """Cytogenetics, mutation, risk and diagnosis rules.
 
-Karyotypes written in ISCN ("46,XY,del(5)(q13q33)[18]/46,XY[2]") are read into the facts the
-policies use: karyotype normal/abnormal, del(5q), a chromosome 7 abnormality, the number of
-abnormalities besides del(5q), and the IPSS-R cytogenetic group (Greenberg PL et al., Blood
-2012;120(12):2454-2465, Table 2: very good -Y, del(11q); good normal, del(5q), del(12p),
-del(20q), double including del(5q); intermediate del(7q), +8, +19, i(17q), any other single or
-double; poor -7, inv(3)/t(3q)/del(3q), double including -7/del(7q), complex with 3; very poor
-complex with more than 3). The group is marked ``inferred``.
+Karyotypes written in ISCN ("46,XY,del(5)(q13q33)[18]/46,XY[2]") are read by the shared ISCN
+parser (:func:`mednec.calculators.karyotype.parse_karyotype`, the one case files use) into the
+facts the policies use: karyotype normal/abnormal, del(5q), a chromosome 7 abnormality (-7 or
+del(7q)), the number of abnormalities besides del(5q), and the IPSS-R cytogenetic group (marked
+``inferred``). Karyotypes in words ("normal karyotype", "del(5q) plus trisomy 8") are read here.
 """
 
 # ruff: noqa: E501  (regex tables read best one alternative per line, unbroken)
@@ -16,74 +14,40 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.text.numbers import number
 from mednec.intake.text.rules import Ctx, Item, Rule, g
 
-__all__ = ["cyto_rules", "diagnosis_rules", "parse_iscn"]
+__all__ = ["cyto_rules", "diagnosis_rules"]
 
 _RISK_NOTE = "IPSS-R cytogenetic group from the karyotype (Greenberg 2012)"
 
 
-def parse_iscn(text: str) -> tuple[bool, list[str]]:
-    """(normal, abnormalities) of an ISCN karyotype; abnormalities of every abnormal clone."""
-    abn: list[str] = []
-    for clone in re.split(r"\s*/\s*", text.strip()):
-        items = [i.strip() for i in re.sub(r"\[\d+\]", "", clone).split(",") if i.strip()]
-        for item in items[2:]:
-            if item.lower() not in ("idem", "sl", "sdl") and item not in abn:
-                abn.append(item)
-    return not abn, abn
-
-
-def _is(item: str, pattern: str) -> bool:
-    return re.fullmatch(pattern, item.replace(" ", ""), re.I) is not None
-
-
-_DEL5Q = r"del\(5\)\(q.*\)|del\(5q\)"
-_CHR7 = r"-7|del\(7\)\(q.*\)|del\(7q\)"
-
-
-def _cyto_group(abn: list[str]) -> str:
-    n = len(abn)
-    if n == 0:
-        return "good"
-    if n >= 4:
-        return "very_poor"
-    if n == 3:
-        return "poor"
-    if n == 2:
-        if any(_is(a, _CHR7) for a in abn):
-            return "poor"
-        if any(_is(a, _DEL5Q) for a in abn):
-            return "good"
-        return "intermediate"
-    a = abn[0]
-    if _is(a, r"-Y|del\(11\)\(q.*\)|del\(11q\)"):
-        return "very_good"
-    if _is(a, _DEL5Q + r"|del\(12\)\(p.*\)|del\(12p\)|del\(20\)\(q.*\)|del\(20q\)"):
-        return "good"
-    if _is(a, r"-7|inv\(3\).*|t\(3;.*|t\(\d+;3\).*|del\(3\)\(q.*\)|del\(3q\)"):
-        return "poor"
-    return "intermediate"
-
-
 def _h_iscn(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """An ISCN karyotype, read by the shared parser (:mod:`mednec.calculators.karyotype`) into the facts
+    the policies use; a karyotype it cannot read is listed as not used, naming the part."""
     if ctx.hypothetical or ctx.family:
         return []
     s, e = m.start(), m.end()
-    normal, abn = parse_iscn(m.group(0))
-    out: list[Item] = [ctx.finding("karyotype", "normal" if normal else "abnormal", s, e)]
-    del5 = [a for a in abn if _is(a, _DEL5Q)]
-    out.append(ctx.finding("del5q", bool(del5), s, e, kind="stated" if del5 else "inferred",
-                           note="" if del5 else "the karyotype lists no del(5q)"))
-    chr7 = any(_is(a, _CHR7) for a in abn)
+    try:
+        k = parse_karyotype(m.group(0))
+    except KaryotypeError as exc:
+        return [ctx.unused(f"karyotype not read: {exc}", s, e, "karyotype")]
+    facts = karyotype_facts(k)
+    out: list[Item] = [ctx.finding("karyotype", facts["karyotype"], s, e, note=k.describe())]
+    out.append(ctx.finding("del5q", k.del5q, s, e, kind="stated" if k.del5q else "inferred",
+                           note="" if k.del5q else "the karyotype lists no del(5q)"))
+    chr7 = facts["chromosome7_abnormality"]
     out.append(ctx.finding("chromosome7_abnormality", chr7, s, e, kind="stated" if chr7 else "inferred",
-                           note="" if chr7 else "the karyotype lists no chromosome 7 abnormality"))
-    if del5:
-        out.append(ctx.finding("additional_cytogenetic_abnormalities", float(len(abn) - 1), s, e, unit="count",
-                               kind="inferred", note=f"abnormalities besides del(5q): {', '.join(abn[1:]) or 'none'}"))
-    out.append(ctx.finding("cytogenetic_risk", _cyto_group(abn), s, e, kind="inferred", note=_RISK_NOTE))
+                           note="" if chr7 else "the karyotype lists no -7 or del(7q)"))
+    out.append(ctx.finding("additional_cytogenetic_abnormalities", facts["additional_cytogenetic_abnormalities"], s, e,
+                           unit="count", kind="inferred", note=f"abnormalities besides del(5q): {k.other_abnormalities}"))
+    if "cytogenetic_risk" in facts:
+        out.append(ctx.finding("cytogenetic_risk", facts["cytogenetic_risk"], s, e, kind="inferred",
+                               note=f"{_RISK_NOTE}: {k.group_reason}"))
+    else:
+        out.append(ctx.unused(f"IPSS-R cytogenetic group not assigned: {k.group_problem}", s, e, "cytogenetic_risk"))
     return out
 
 
