@@ -66,3 +66,38 @@ def test_importing_intake_does_not_load_spacy() -> None:
             "print(any(m.split('.')[0] in ('spacy', 'medspacy', 'thinc') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+SECTIONS = """Clinic visit 2026-11-13
+Diagnosis: Myelodysplastic syndrome (D46.9). IPSS-R: Low.
+
+FAMILY HISTORY:
+No family history of MDS or leukemia. Mother had MDS at 80; sister with anemia, Hb 9.0.
+
+LABS:
+             09/30/2026   10/21/2026   11/10/2026
+Hgb (g/dL)      7.9          8.2          7.6
+PLT (K/uL)      188          201          176
+
+Plan: start darbepoetin alfa.
+"""
+
+
+def test_a_family_history_section_never_touches_the_patients_own_findings(runtime: Runtime) -> None:
+    u = read_note(SECTIONS, runtime.catalog, runtime.dictionary, AS_OF, name="sections")
+    facts = {f.fact: f for f in u.facts}
+    assert facts["diagnosis"].value == "D46.9" and "negated" not in facts["diagnosis"].modifiers
+    # the sister's Hb 9.0 in the family section is not the patient's; the table's newest column is
+    assert facts["hemoglobin"].value == 7.6 and facts["hemoglobin"].date is not None
+    assert facts["hemoglobin"].date.isoformat() == "2026-11-10"
+    assert facts["platelets"].value == 176
+
+
+def test_a_dated_lab_table_is_read_per_column(runtime: Runtime) -> None:
+    from mednec.intake.text.tables import lab_tables
+
+    (table,) = lab_tables(SECTIONS, "note t")
+    got = sorted((f.fact, f.date.isoformat(), f.value) for f in table.findings if f.date)
+    assert ("hemoglobin", "2026-09-30", 7.9) in got and ("hemoglobin", "2026-11-10", 7.6) in got
+    assert ("platelets", "2026-10-21", 201.0) in got
+    assert all(SECTIONS[f.span.start:f.span.end] == f.span.text for f in table.findings)
