@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from mednec.engine.determination import Determination
@@ -25,7 +25,7 @@ from mednec.population.results import ChunkResult, PatientError, error_record, r
 from mednec.population.table import PATIENT_COLUMN, row_case, table_layout
 from mednec.runtime import default_runtime
 
-__all__ = ["evaluate_chunk_rowwise", "evaluate_patient"]
+__all__ = ["evaluate_chunk_rowwise", "evaluate_patient", "rowwise_results"]
 
 #: Given the patient's data and a drug name, the checked facts (raises MednecError).
 Intake = Callable[[str], FactSet]
@@ -100,24 +100,36 @@ def evaluate_patient(facts: FactSet, spec_index: int, settings: BatchSettings) -
     return evaluate(policy, facts, pack, default_runtime().dictionary, phase=settings.phase)
 
 
-def evaluate_chunk_rowwise(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
-    """Every patient of the chunk against every policy of the run, one at a time."""
-    result = ChunkResult(task.index, patients=task.size)
-    policies = [resolve(spec)[0] for spec in settings.policies]
-    for pid, intake in _intakes(task, settings):
+def rowwise_results(task: ChunkTask, settings: BatchSettings, policies: Sequence[int] | None = None) -> Iterator[
+        tuple[int, int, dict[str, Any] | PatientError]]:
+    """``(position in the chunk, policy index or -1, result row or error)`` for every patient of the
+    chunk and every policy of the run (or only ``policies``), patient by patient."""
+    chosen = list(range(len(settings.policies))) if policies is None else list(policies)
+    resolved = [resolve(settings.policies[i])[0] for i in chosen]
+    for pos, (pid, intake) in enumerate(_intakes(task, settings)):
         if isinstance(intake, PatientError):
-            result.errors.append(intake)
+            yield pos, -1, intake
             continue
-        for i, policy in enumerate(policies):
+        for i, policy in zip(chosen, resolved, strict=True):
             try:
                 facts = intake(policy.drug.generic)
             except Exception as exc:  # noqa: BLE001 - one patient's bad data must not stop a population run
-                result.errors.append(error_record(pid, policy.id, "intake", exc))
+                yield pos, i, error_record(pid, policy.id, "intake", exc)
                 continue
             try:
                 det = evaluate_patient(facts, i, settings)
-                full = json.dumps(det.to_dict(), ensure_ascii=False, sort_keys=False) if settings.full else None
-                result.rows.append(result_row(pid, det, full))
+                full = json.dumps(det.to_dict(), ensure_ascii=False) if settings.full else None
+                yield pos, i, result_row(pid, det, full)
             except Exception as exc:  # noqa: BLE001 - the error is recorded for this patient and policy
-                result.errors.append(error_record(pid, policy.id, "evaluate", exc))
+                yield pos, i, error_record(pid, policy.id, "evaluate", exc)
+
+
+def evaluate_chunk_rowwise(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
+    """Every patient of the chunk against every policy of the run, one at a time."""
+    result = ChunkResult(task.index, patients=task.size)
+    for _, _, item in rowwise_results(task, settings):
+        if isinstance(item, PatientError):
+            result.errors.append(item)
+        else:
+            result.rows.append(item)
     return result

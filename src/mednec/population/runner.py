@@ -37,10 +37,15 @@ __all__ = ["Executor", "LocalExecutor", "RunSummary", "process_chunk", "run_batc
 
 def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
     """Evaluate one chunk (what a worker runs)."""
-    from mednec.population.rowwise import evaluate_chunk_rowwise
-
     started = time.perf_counter()
-    result = evaluate_chunk_rowwise(task, settings)
+    if settings.engine == "rowwise":
+        from mednec.population.rowwise import evaluate_chunk_rowwise
+
+        result = evaluate_chunk_rowwise(task, settings)
+    else:
+        from mednec.population.columnar.run import evaluate_chunk_columnar
+
+        result = evaluate_chunk_columnar(task, settings)
     result.full = settings.full
     result.seconds = time.perf_counter() - started
     return result

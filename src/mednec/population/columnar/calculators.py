@@ -1,0 +1,421 @@
+"""The calculators over whole columns, applied exactly as :meth:`mednec.calculators.registry.CalculatorSet.derive`
+applies them row by row.
+
+``CalculatorSet.derive`` runs a pack's calculators in order; one runs for a patient when every input
+is present and not every output is, and adds only the outputs the patient does not have (given
+values win). :func:`derive_columns` does the same with masks. Each calculator has a columnar
+twin here, registered with the source of the row-wise code it reproduces (its module and its
+``run`` function): when that source changes, or a calculator has no twin, the calculator runs
+patient by patient through its own ``run`` for the rows that need it (exact, slower), and the
+run reports it. Sums follow the row-wise order (``np.bincount`` adds in array order), and a
+window sum that prefix sums would reorder is only vectorised when every value is a multiple
+of 1/1024 (then every order gives the same float); otherwise those rows are summed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mednec.calculators.registry import Calculator, CalculatorSet
+from mednec.facts.dictionary import FactDictionary
+from mednec.facts.factset import FactValue, Provenance
+from mednec.population.columnar.frame import Events, Frame, Scalar, date_of
+
+__all__ = ["TWINS", "derive_columns", "source_digest", "twin_for"]
+
+Twin = Callable[[Frame, Any, FactDictionary], dict[str, Scalar]]
+
+
+def source_digest(calc: Calculator) -> str:
+    """SHA-256 (16 hex) of the row-wise code a calculator runs: its ``run`` function, the helpers
+    of its module it calls, and the whole source of the other mednec modules whose names it uses."""
+    fn = calc.run_drugs or calc.run
+    home = sys.modules[fn.__module__]
+    h = hashlib.sha256(inspect.getsource(fn).encode())
+    seen: set[str] = set()
+    todo = [inspect.getsource(fn)]
+    while todo:
+        src = todo.pop()
+        for name, obj in sorted(vars(home).items()):
+            if name in seen or name not in src:
+                continue
+            mod = getattr(obj, "__module__", None)
+            if not isinstance(mod, str) or not mod.startswith("mednec."):
+                continue
+            seen.add(name)
+            if mod == home.__name__ and (inspect.isfunction(obj) or inspect.isclass(obj)):
+                code = inspect.getsource(obj)
+                h.update(code.encode())
+                todo.append(code)
+            elif mod != home.__name__ and mod not in seen:
+                seen.add(mod)
+                h.update(inspect.getsource(sys.modules[mod]).encode())
+    return h.hexdigest()[:16]
+
+
+def _cat(dictionary: FactDictionary, fact: str, keys: Any) -> Any:
+    codes = {k: i for i, k in enumerate(dictionary.facts[fact].values)}
+    return np.array([codes[k] for k in keys], dtype=np.int16)
+
+
+def _num(frame: Frame, fact: str) -> Any:
+    col = frame.facts[fact]
+    assert isinstance(col, Scalar)
+    return col.values
+
+
+def _ymd(days: Any) -> tuple[Any, Any, Any]:
+    d = days.astype("datetime64[D]")
+    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    dd = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+    return y, m, dd
+
+
+def _age(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    bd = frame.facts["birth_date"]
+    assert isinstance(bd, Scalar)
+    by, bm, bdd = _ymd(bd.values)
+    oy, om, od = _ymd(frame.as_of)
+    years = oy - by - ((om < bm) | ((om == bm) & (od < bdd)))
+    return {"age": Scalar("number", years.astype(np.float64), rows)}
+
+
+_CYTO_POINTS = {"very_good": 0.0, "good": 1.0, "intermediate": 2.0, "poor": 3.0, "very_poor": 4.0}
+_IPSS_BANDS = (1.5, 3.0, 4.5, 6.0)
+_IPSS_NAMES = ("very_low", "low", "intermediate", "high", "very_high")
+
+
+def _ipss_category(score: Any, dictionary: FactDictionary) -> Any:
+    band = np.searchsorted(np.array(_IPSS_BANDS), score, side="left")  # score <= 1.5 -> 0, ...
+    return _cat(dictionary, "ipss_r_category", _IPSS_NAMES)[band]
+
+
+def _ipss_r(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    cyto_keys = list(dictionary.facts["cytogenetic_risk"].values)
+    table = np.array([_CYTO_POINTS.get(k, np.nan) for k in cyto_keys], dtype=np.float64)
+    cyto = frame.facts["cytogenetic_risk"]
+    assert isinstance(cyto, Scalar)
+    c = table[np.maximum(cyto.values, 0)]
+    b = _num(frame, "marrow_blasts_pct")
+    hb = _num(frame, "hemoglobin")
+    plt = _num(frame, "platelets")
+    anc = _num(frame, "anc")
+    bp = np.where(b <= 2, 0.0, np.where(b < 5, 1.0, np.where(b <= 10, 2.0, 3.0)))
+    hp = np.where(hb >= 10, 0.0, np.where(hb >= 8, 1.0, 1.5))
+    pp = np.where(plt >= 100, 0.0, np.where(plt >= 50, 0.5, 1.0))
+    ap = np.where(anc >= 0.8, 0.0, 0.5)
+    score = 0.0 + c + bp + hp + pp + ap  # Python's sum() order; every term is a multiple of 0.5
+    return {"ipss_r_score": Scalar("number", score, rows),
+            "ipss_r_category": Scalar("category", _ipss_category(score, dictionary), rows)}
+
+
+def _ipss_from_score(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    return {"ipss_r_category": Scalar("category", _ipss_category(_num(frame, "ipss_r_score"), dictionary), rows)}
+
+
+def _dyadic(x: Any) -> bool:
+    """Every value a multiple of 1/1024 (sums of such numbers are exact in any order)."""
+    scaled = x * 1024.0
+    return bool(np.all(scaled == np.floor(scaled)) and np.all(np.abs(x) < 2.0**30))
+
+
+def _window_sum(row: Any, keep: Any, weights: Any, n: int) -> Any:
+    """Per-row sums of ``weights`` where ``keep``, in event order (as Python's ``sum``)."""
+    return np.bincount(row[keep], weights=weights[keep], minlength=n).astype(np.float64)
+
+
+def _transfusions(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    ev = frame.facts["rbc_transfusions"]
+    assert isinstance(ev, Events)
+    n = frame.n
+    row, date, units = ev.row, ev.fields["date"], ev.fields["units"]
+    as_of = frame.as_of[row]
+    in16 = (date > as_of - 112) & (date <= as_of) & rows[row]
+    units16 = _window_sum(row, in16, units, n)
+    units8 = _window_sum(row, in16 & (date > as_of - 56), units, n)
+    first = np.ones(len(row), dtype=bool)
+    if len(row):
+        first[1:] = (row[1:] != row[:-1]) | (date[1:] != date[:-1]) | ~in16[:-1]
+    episodes = np.bincount(row[in16 & first], minlength=n).astype(np.float64)
+    peak = np.zeros(n, dtype=np.float64)
+    idx = np.flatnonzero(in16)
+    if len(idx):
+        if _dyadic(units[idx]):
+            # the window events of a row are contiguous and date-sorted: for each anchor, the events
+            # dated anchor .. anchor+55 are a contiguous run [lo, hi)
+            key = row[idx].astype(np.int64) * (1 << 32) + date[idx]
+            lo = np.searchsorted(key, row[idx].astype(np.int64) * (1 << 32) + date[idx], side="left")
+            hi = np.searchsorted(key, row[idx].astype(np.int64) * (1 << 32) + date[idx] + 56, side="left")
+            cum = np.concatenate([[0.0], np.cumsum(units[idx])])
+            totals = cum[hi] - cum[lo]
+            np.maximum.at(peak, row[idx], totals)
+        else:
+            for r in np.unique(row[idx]):
+                sel = idx[row[idx] == r]
+                ds, us = date[sel].tolist(), units[sel].tolist()
+                best = 0.0
+                for a in ds:
+                    best = max(best, sum(u for d, u in zip(ds, us, strict=True) if a <= d < a + 56))
+                peak[r] = float(best)
+    names = np.array(["ntd", "htb", "ltb", "unclassified"])
+    choice = np.where(units16 == 0, 0, np.where((units16 >= 8) & (peak >= 4), 1,
+                      np.where((units16 >= 3) & (units16 <= 7) & (episodes >= 2) & (peak <= 3), 2, 3)))
+    burden = _cat(dictionary, "transfusion_burden", names)[choice]
+    return {"rbc_units_8w": Scalar("number", units8, rows), "rbc_units_16w": Scalar("number", units16, rows),
+            "rbc_episodes_16w": Scalar("number", episodes, rows),
+            "rbc_max_units_any_8w": Scalar("number", peak, rows),
+            "transfusion_burden": Scalar("category", burden, rows)}
+
+
+_ESA_PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
+
+
+def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    ev = frame.facts["esa_history"]
+    assert isinstance(ev, Events)
+    n = frame.n
+    spec = dictionary.facts["esa_history"].fields["response"].values
+    resp = np.array(spec, dtype=object)[np.maximum(ev.fields["response"], 0)] if len(ev.row) else np.array([], object)
+    end = np.where(ev.valid["end"], ev.fields["end"], frame.as_of[ev.row])
+    days = end - ev.fields["start"]
+    adequate = days >= 56  # max(0, days / 7) >= 8 weeks
+    status = np.full(len(ev.row), "", dtype=object)
+    status[resp == "lost_response"] = "lost_response"
+    status[resp == "intolerant"] = "intolerant"
+    status[(resp == "response") | (resp == "partial")] = "responding"
+    status[resp == "ongoing"] = "ongoing"
+    none = resp == "none"
+    status[none & adequate] = "failed"
+    status[none & ~adequate & ~ev.valid["end"]] = "ongoing"
+    status[none & ~adequate & ev.valid["end"]] = "too_short"
+    out = np.full(n, "naive", dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    for name in _ESA_PRIORITY:
+        hit = np.bincount(ev.row[status == name], minlength=n) > 0
+        out[hit & ~decided] = name
+        decided |= hit
+    codes = {k: i for i, k in enumerate(dictionary.facts["esa_status"].values)}
+    return {"esa_status": Scalar("category", np.array([codes[s] for s in out], dtype=np.int16), rows)}
+
+
+def _round(values: Any, digits: int) -> Any:
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return np.array([round(float(v), digits) for v in uniq], dtype=np.float64)[inverse]
+
+
+def _treatment(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    n = frame.n
+    start = _num(frame, "treatment_start").astype(np.int64)
+    as_of = frame.as_of.astype(np.int64)
+    days = np.maximum(0, as_of - start)
+    out: dict[str, Scalar] = {"treatment_weeks": Scalar("number", _round(days / 7, 1), rows)}
+    doses = frame.facts.get("treatment_doses")
+    if isinstance(doses, Events):
+        with_doses = rows & doses.has
+        count = np.diff(doses.offsets).astype(np.float64)
+        out["treatment_dose_count"] = Scalar("number", count, with_doses)
+        top = np.full(n, -np.inf)
+        d = doses.fields["dose"]
+        if len(d):
+            np.maximum.at(top, doses.row, d)
+        at_max = np.zeros(n, dtype=np.float64)
+        for r in np.flatnonzero(with_doses & (count > 0)):  # trailing doses at the highest level
+            seq = d[doses.offsets[r]:doses.offsets[r + 1]]
+            k = 0
+            for x in seq[::-1]:
+                if abs(x - top[r]) > 1e-9:
+                    break
+                k += 1
+            at_max[r] = k
+        nonempty = with_doses & (count > 0)
+        out["treatment_max_dose"] = Scalar("number", np.where(nonempty, top, 0.0), nonempty)
+        out["treatment_doses_at_max"] = Scalar("number", at_max, nonempty)
+    tx = frame.facts.get("rbc_transfusions")
+    if isinstance(tx, Events):
+        with_tx = rows & tx.has
+        r, date, units = tx.row, tx.fields["date"], tx.fields["units"]
+        pre_keep = (date > start[r] - 113) & (date <= start[r] - 1)
+        pre = _window_sum(r, pre_keep, units, n)
+        judged = with_tx & (days >= 56)
+        window_start = np.maximum(start - 1, as_of - 112)
+        window_days = as_of - window_start
+        raw = _window_sum(r, (date > window_start[r]) & (date <= as_of[r]), units, n)
+        on = np.zeros(n, dtype=np.float64)
+        if judged.any():
+            on[judged] = _round(raw[judged] * 112 / window_days[judged], 2)
+        out["rbc_units_16w_pretreatment"] = Scalar("number", pre, with_tx)
+        out["rbc_units_16w_on_treatment"] = Scalar("number", on, judged)
+        out["transfusion_burden_reduced"] = Scalar("boolean", on < pre, judged)
+    hb, base = frame.facts.get("hemoglobin"), frame.facts.get("hemoglobin_baseline")
+    if isinstance(hb, Scalar) and isinstance(base, Scalar):
+        both = rows & hb.has & base.has
+        rise = np.zeros(n, dtype=np.float64)
+        if both.any():
+            rise[both] = _round(hb.values[both] - base.values[both], 2)
+        out["hemoglobin_rise"] = Scalar("number", rise, both)
+    return out
+
+
+@dataclass(frozen=True)
+class TwinSpec:
+    """A columnar twin: the calculator it reproduces (inputs, outputs and source digest), and the
+    rows it leaves to the calculator's own ``run`` (``slow``)."""
+
+    fn: Twin
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    digest: str
+    any_of: tuple[str, ...] = ()
+    slow: Callable[[Frame], Any] | None = None
+
+
+#: The columnar twins, with the digest of the row-wise source each was written against.
+TWINS: dict[str, TwinSpec] = {
+    "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
+    "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
+                       ("ipss_r_score", "ipss_r_category"), "1043a775c2567329"),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "4acf05163d8f8e84"),
+    "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
+                                   ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
+                                    "transfusion_burden"), "b0719a134f8c541a"),
+    # ESA entries of medication_history are recognised through the pack's drug vocabulary:
+    # those patients go through the calculator's own code
+    "esa_response": TwinSpec(_esa, (), ("esa_status",), "bed089cd33d3376a", ("esa_history", "medication_history"),
+                             lambda frame: frame.has("medication_history")),
+    "treatment_course": TwinSpec(_treatment, ("treatment_start",),
+                                 ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
+                                  "treatment_doses_at_max", "rbc_units_16w_pretreatment",
+                                  "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
+                                 "4c352cca90570963"),
+}
+
+
+def twin_for(calc: Calculator) -> TwinSpec | None:
+    """The columnar twin of a registered calculator, when it still matches the row-wise code."""
+    twin = TWINS.get(calc.name)
+    if twin is None or (twin.inputs, twin.outputs, twin.any_of) != (calc.inputs, calc.outputs, calc.any_of):
+        return None
+    return twin if twin.digest == source_digest(calc) else None
+
+
+# ---- per-patient fallback ---------------------------------------------------------------
+
+def _fact_value(frame: Frame, fact: str, i: int, dictionary: FactDictionary) -> FactValue:
+    fd = dictionary.facts[fact]
+    col = frame.facts[fact]
+    value: Any
+    if isinstance(col, Events):
+        lo, hi = col.offsets[i], col.offsets[i + 1]
+        events = []
+        for j in range(lo, hi):
+            e: dict[str, Any] = {}
+            for name, spec in fd.fields.items():
+                if not col.valid[name][j]:
+                    continue
+                v = col.fields[name][j]
+                if spec.type == "date":
+                    e[name] = date_of(v)
+                elif spec.type == "number":
+                    e[name] = float(v)
+                elif spec.type == "category":
+                    e[name] = spec.values[int(v)]
+                else:
+                    e[name] = v
+            events.append(e)
+        value = tuple(events)
+    elif fd.type == "category":
+        value = list(fd.values)[int(col.values[i])]
+    elif fd.type == "date":
+        value = date_of(col.values[i])
+    elif fd.type == "boolean":
+        value = bool(col.values[i])
+    else:
+        value = float(col.values[i])
+    return FactValue(fact, value, fd.unit, None, Provenance("table"))
+
+
+def _per_patient(calc: Calculator, calculators: CalculatorSet, frame: Frame, rows: Any,
+                 dictionary: FactDictionary) -> dict[str, Scalar]:
+    """A calculator with no (current) twin: its own code for each row that needs it."""
+    n = frame.n
+    cols: dict[str, Scalar] = {}
+    for i in np.flatnonzero(rows):
+        facts = {f: _fact_value(frame, f, int(i), dictionary) for f in calc.reads if bool(frame.has(f)[i])}
+        try:
+            values, _ = calc.compute(facts, date_of(frame.as_of[i]), calculators.drugs)
+        except Exception:  # noqa: BLE001 - the row-wise engine gives this patient its answer
+            frame.bad[i] = True
+            continue
+        for k, v in values.items():
+            fd = dictionary.facts[k]
+            col = cols.get(k)
+            if col is None:
+                dtype: Any = {"number": np.float64, "boolean": bool, "category": np.int16, "date": np.int32}[fd.type]
+                col = cols[k] = Scalar(fd.type, np.zeros(n, dtype=dtype), np.zeros(n, dtype=bool))
+            col.has[i] = True
+            if fd.type == "category":
+                col.values[i] = list(fd.values).index(v)
+            elif fd.type == "date":
+                col.values[i] = (v - dt.date(1970, 1, 1)).days
+            else:
+                col.values[i] = v
+    return cols
+
+
+def derive_columns(frame: Frame, dictionary: FactDictionary, calculators: CalculatorSet) -> list[str]:
+    """Add every derivable fact column, as :meth:`CalculatorSet.derive` does per row; returns the
+    calculators that ran patient by patient (for all the rows they ran on)."""
+    slow: list[str] = []
+    for calc in calculators:
+        ready = np.ones(frame.n, dtype=bool)
+        for f in calc.inputs:
+            ready &= frame.has(f)
+        if calc.any_of:
+            some = np.zeros(frame.n, dtype=bool)
+            for f in calc.any_of:
+                some |= frame.has(f)
+            ready &= some
+        has_out = np.ones(frame.n, dtype=bool)
+        for f in calc.outputs:
+            has_out &= frame.has(f)
+        rows = ready & ~has_out & ~frame.bad
+        if not rows.any():
+            continue
+        twin = twin_for(calc)
+        produced: list[dict[str, Scalar]] = []
+        if twin is None:
+            slow.append(calc.name)
+            produced.append(_per_patient(calc, calculators, frame, rows, dictionary))
+        else:
+            by_row = twin.slow(frame) & rows if twin.slow is not None else np.zeros(frame.n, dtype=bool)
+            if by_row.any():
+                produced.append(_per_patient(calc, calculators, frame, by_row, dictionary))
+            if (rows & ~by_row).any():
+                produced.append(twin.fn(frame, rows & ~by_row, dictionary))
+        merged: dict[str, Scalar] = {}
+        for part in produced:
+            for k, col in part.items():
+                if k in merged:
+                    take = col.has & ~merged[k].has
+                    merged[k] = Scalar(col.kind, np.where(take, col.values, merged[k].values), merged[k].has | take)
+                else:
+                    merged[k] = col
+        for k, col in merged.items():
+            add = col.has & rows
+            existing = frame.facts.get(k)
+            if existing is None:
+                frame.facts[k] = Scalar(col.kind, np.where(add, col.values, col.values * 0), add.copy())
+                continue
+            assert isinstance(existing, Scalar)
+            fresh = add & ~existing.has  # given values win; a new column object (frames share the old)
+            frame.facts[k] = Scalar(existing.kind, np.where(fresh, col.values, existing.values), existing.has | fresh)
+    return slow

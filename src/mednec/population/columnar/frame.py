@@ -1,0 +1,521 @@
+"""A fact table chunk -> fact columns in canonical units, with the rows only the row-wise
+engine may answer.
+
+Every value is parsed exactly as a case file's value is: each *distinct* raw value (a
+category spelling, a unit, a number written as text) goes once through the case-file parser
+(:func:`mednec.intake.values.parse_fact_value`) and the result is broadcast; typed columns
+(numbers with a unit column, booleans, dates, Parquet event lists) take vectorised paths that
+reproduce the parser's arithmetic (``x * factor`` then Python's ``round(x, 6)``) and checks
+(unit, plausible range, future dates, required event fields, contradictions). A row the
+parser would refuse, or that holds anything these paths do not read, is marked ``bad``: the
+row-wise engine then gives it its exact answer or error message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mednec.errors import MednecError
+from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.intake.values import parse_date, parse_fact_value
+from mednec.population.columnar import digests
+from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
+
+__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table"]
+
+EPOCH = dt.date(1970, 1, 1)
+_FAR = dt.date.max
+_DATE_MIN = (dt.date.min - EPOCH).days
+_NUMPY: Any = np
+
+
+def day_of(d: dt.date) -> int:
+    """Days since 1970-01-01."""
+    return (d - EPOCH).days
+
+
+def date_of(days: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(days))
+
+
+@dataclass
+class Scalar:
+    """One scalar fact: values (float64 numbers, bool, int16 category codes or int32 days) and
+    where it is present."""
+
+    kind: str
+    values: Any
+    has: Any
+
+
+@dataclass
+class Events:
+    """An events fact as an event table: the events of row ``i`` are ``offsets[i]:offsets[i+1]``
+    (sorted as the case-file parser sorts them); ``fields`` are arrays over all events
+    (dates as days, numbers as float64, categories as int16 codes into the field's values, text
+    as objects) with ``valid`` for optional fields; ``has`` says where the list is given (an
+    empty list is given: ``esa_history: []`` is ESA-naive)."""
+
+    offsets: Any
+    row: Any
+    fields: dict[str, Any]
+    valid: dict[str, Any]
+    has: Any
+
+
+@dataclass
+class Frame:
+    """A chunk's facts as columns."""
+
+    n: int
+    patient_ids: list[str]
+    as_of: Any
+    facts: dict[str, Scalar | Events] = field(default_factory=dict)
+    bad: Any = None
+
+    def has(self, fact: str) -> Any:
+        col = self.facts.get(fact)
+        return col.has if col is not None else np.zeros(self.n, dtype=bool)
+
+    def mark(self, rows: Any) -> None:
+        """Leave these rows to the row-wise engine."""
+        self.bad |= rows
+
+
+def _valid(arr: pa.Array) -> Any:
+    return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _days(arr: pa.Array) -> Any:
+    if pa.types.is_timestamp(arr.type):
+        arr = arr.cast(pa.date32())
+    return np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), dtype=np.int32)
+
+
+def _codes_of(fd: FactDef) -> dict[str, int]:
+    return {k: i for i, k in enumerate(fd.values)}
+
+
+class _Parsed:
+    """The case-file parser applied once per distinct raw value of a column."""
+
+    def __init__(self, fd: FactDef) -> None:
+        self.fd = fd
+        self.cache: dict[Any, Any] = {}
+
+    def __call__(self, raw: Any, unit: Any = None) -> Any:
+        key = (type(raw), raw, type(unit), unit)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (a list where a number belongs): the row-wise engine
+            return _BAD
+        value: Any
+        try:
+            given = raw if unit is None else {"value": raw, "unit": unit}
+            fv = parse_fact_value(self.fd, given, as_of=_FAR, path=self.fd.id, source="table")
+            value = _BAD if fv is None else fv.value
+        except (MednecError, TypeError, ValueError, OverflowError):
+            value = _BAD
+        self.cache[key] = value
+        return value
+
+
+class _Bad:
+    pass
+
+
+_BAD = _Bad()
+
+
+def _python_round6(values: Any) -> Any:
+    """Python's ``round(x, 6)`` (correctly rounded) on a float64 array.
+
+    A float that is the nearest double to a decimal with at most six places rounds to itself;
+    that is checked exactly (``rint(x * 1e6) / 1e6 == x``), and only the others go through
+    Python's ``round``, once per distinct value."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        candidate = np.rint(values * 1e6) / 1e6
+    same = candidate == values
+    if same.all():
+        return values
+    out = values.copy()
+    other = ~same
+    uniq, inverse = np.unique(values[other], return_inverse=True)
+    out[other] = np.array([round(float(v), 6) for v in uniq], dtype=np.float64)[inverse]
+    return out
+
+
+def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, frame: Frame) -> Scalar:
+    """Any column, value by value through the parser (distinct values once)."""
+    parse = _Parsed(fd)
+    n = frame.n
+    has = np.zeros(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    codes = _codes_of(fd) if fd.type == "category" else {}
+    if fd.type == "number":
+        values: Any = np.zeros(n, dtype=np.float64)
+    elif fd.type == "boolean":
+        values = np.zeros(n, dtype=bool)
+    elif fd.type == "category":
+        values = np.full(n, -1, dtype=np.int16)
+    else:
+        values = np.zeros(n, dtype=np.int32)
+    for i, raw in enumerate(raws):
+        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+            continue
+        if isinstance(raw, dt.datetime):
+            raw = raw.date().isoformat()
+        elif isinstance(raw, dt.date):
+            raw = raw.isoformat()
+        v = parse(raw, units[i] if units is not None else None)
+        if v is _BAD:
+            bad[i] = True
+            continue
+        has[i] = True
+        if fd.type == "category":
+            values[i] = codes[v]
+        elif fd.type == "date":
+            values[i] = day_of(v)
+        else:
+            values[i] = v
+    frame.mark(bad)
+    return Scalar(fd.type, values, has)
+
+
+def _number(fd: FactDef, col: pa.Array, unit: pa.Array | None, frame: Frame) -> Scalar:
+    """A numeric column (and its unit column): ``x * factor``, range, Python rounding."""
+    n = frame.n
+    has = _valid(col)
+    x = np.asarray(pc.fill_null(col.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    has &= ~np.isnan(x)  # NaN in a table is an empty cell: not documented
+    bad = has & ~np.isfinite(x)
+    factor = np.ones(n, dtype=np.float64)
+    if unit is not None:
+        if not (pa.types.is_string(unit.type) or pa.types.is_large_string(unit.type)):
+            bad |= has & _valid(unit)
+        else:
+            enc = unit.dictionary_encode()
+            idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            table = []
+            for u in enc.dictionary.to_pylist():
+                try:
+                    table.append(fd.convert(1.0, u, path=fd.id))
+                except MednecError:
+                    table.append(math.nan)
+            facs = np.array([*table, 1.0], dtype=np.float64)  # index -1 (no unit): canonical
+            factor = facs[idx]
+            bad |= has & np.isnan(factor)
+            factor = np.where(np.isnan(factor), 1.0, factor)
+    canonical = x * factor
+    if fd.range is not None:
+        lo, hi = fd.range
+        with np.errstate(invalid="ignore"):
+            bad |= has & ~((canonical >= lo) & (canonical <= hi))
+    ok = has & ~bad
+    canonical = np.where(ok, canonical, 0.0)
+    frame.mark(bad)
+    return Scalar("number", _python_round6(canonical), has & ~bad)
+
+
+def _dictionary_parse(fd: FactDef, col: pa.Array, frame: Frame) -> Scalar:
+    """A text column of a category or boolean fact: each distinct spelling parsed once."""
+    parse = _Parsed(fd)
+    enc = col.dictionary_encode()
+    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = _codes_of(fd)
+    parsed = [parse(v) for v in enc.dictionary.to_pylist()]
+    bad_of = np.array([p is _BAD for p in parsed] + [False], dtype=bool)
+    if fd.type == "category":
+        vals = np.array([-1 if p is _BAD else codes[p] for p in parsed] + [-1], dtype=np.int16)
+    else:
+        vals = np.array([False if p is _BAD else bool(p) for p in parsed] + [False], dtype=bool)
+    has = (idx >= 0) & ~bad_of[idx]
+    frame.mark(bad_of[idx])
+    return Scalar(fd.type, vals[idx], has)
+
+
+def _observed(col: pa.Array, frame: Frame, present: Any) -> None:
+    """A ``<fact>_date`` column: a date after the evaluation date (or not a date) is the row-wise
+    engine's to refuse."""
+    if pa.types.is_date32(col.type) or pa.types.is_timestamp(col.type):
+        given = _valid(col) & present
+        frame.mark(given & (_days(col) > frame.as_of))
+        return
+    values = col.to_pylist()
+    for i in np.flatnonzero(_valid(col) & present):
+        raw = values[i]
+        try:
+            d = parse_date(raw.isoformat() if isinstance(raw, dt.date) else raw, path="date")
+        except MednecError:
+            frame.bad[i] = True
+            continue
+        if day_of(d) > frame.as_of[i]:
+            frame.bad[i] = True
+
+
+def _scalar(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Scalar:
+    col = table.column(fc.value).combine_chunks()
+    unit = table.column(fc.unit).combine_chunks() if fc.unit else None
+    t = col.type
+    if not fast:  # the parser changed since the typed paths were written: every distinct value through it
+        out = _scalar_from_python(fd, col.to_pylist(), unit.to_pylist() if unit is not None else None, frame)
+    elif fd.type == "number" and (pa.types.is_floating(t) or pa.types.is_integer(t)):
+        out = _number(fd, col, unit, frame)
+    elif unit is not None and bool(pc.any(unit.is_valid()).as_py()):
+        out = _scalar_from_python(fd, col.to_pylist(), unit.to_pylist(), frame)
+    elif fd.type in ("category", "boolean") and (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        out = _dictionary_parse(fd, col, frame)
+    elif fd.type == "boolean" and pa.types.is_boolean(t):
+        has = _valid(col)
+        out = Scalar("boolean", np.asarray(pc.fill_null(col, False).to_numpy(zero_copy_only=False), dtype=bool), has)
+    elif fd.type == "date" and (pa.types.is_date32(t) or pa.types.is_timestamp(t)):
+        out = Scalar("date", _days(col), _valid(col))
+    else:
+        out = _scalar_from_python(fd, col.to_pylist(), None, frame)
+    if fd.type == "date":
+        late = out.has & (out.values > frame.as_of)
+        frame.mark(late)
+    if fc.date:
+        _observed(table.column(fc.date).combine_chunks(), frame, out.has | _valid(col))
+    return out
+
+
+# ---- events -----------------------------------------------------------------------------
+
+def _events_python(fd: FactDef, values: list[Any], frame: Frame) -> Events:
+    """Events given as JSON text (CSV) or in any other shape: each row through the parser."""
+    from mednec.population.table import _events
+
+    rows: list[tuple[dict[str, Any], ...] | None] = []
+    for i, raw in enumerate(values):
+        if raw is None:
+            rows.append(None)
+            continue
+        try:
+            fv = parse_fact_value(fd, _events(raw, fd.id), as_of=date_of(frame.as_of[i]), path=fd.id, source="table")
+        except (MednecError, TypeError, ValueError, AttributeError):
+            frame.bad[i] = True
+            rows.append(None)
+            continue
+        rows.append(fv.value if fv is not None else None)
+    return _events_from_dicts(fd, rows, frame.n)
+
+
+def _events_from_dicts(fd: FactDef, rows: list[tuple[dict[str, Any], ...] | None], n: int) -> Events:
+    counts = np.array([len(r) if r is not None else 0 for r in rows], dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = [e for r in rows if r is not None for e in r]
+    fields: dict[str, Any] = {}
+    valid: dict[str, Any] = {}
+    for name, spec in fd.fields.items():
+        present = np.array([name in e for e in flat], dtype=bool)
+        valid[name] = present
+        if spec.type == "date":
+            fields[name] = np.array([day_of(e[name]) if name in e else 0 for e in flat], dtype=np.int32)
+        elif spec.type == "number":
+            fields[name] = np.array([float(e[name]) if name in e else 0.0 for e in flat], dtype=np.float64)
+        elif spec.type == "category":
+            codes = {v: i for i, v in enumerate(spec.values)}
+            fields[name] = np.array([codes[e[name]] if name in e else -1 for e in flat], dtype=np.int16)
+        else:
+            fields[name] = np.array([e.get(name) for e in flat], dtype=object)
+    has = np.array([r is not None for r in rows], dtype=bool)
+    return Events(offsets, np.repeat(np.arange(n), counts), fields, valid, has)
+
+
+def _events_arrow(fd: FactDef, col: pa.Array, frame: Frame) -> Events:
+    """A Parquet list of structs, checked and sorted as the parser checks and sorts events."""
+    n = frame.n
+    has = _valid(col)
+    offsets = np.asarray(col.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+    base = offsets[0]
+    offsets = offsets - base
+    counts = np.diff(offsets)
+    structs = col.values.slice(base, offsets[-1])
+    m = len(structs)
+    row = np.repeat(np.arange(n), counts)
+    bad_event = ~_valid(structs) if m else np.zeros(0, dtype=bool)
+    names = {f.name for f in structs.type}
+    for extra in names - set(fd.fields):  # a field the fact does not have: refused when given
+        bad_event |= _valid(structs.field(extra))
+    fields: dict[str, Any] = {}
+    valid: dict[str, Any] = {}
+    for name, spec in fd.fields.items():
+        arr = pa.nulls(m) if name not in names else structs.field(name)
+        given = _valid(arr) if m else np.zeros(0, dtype=bool)
+        if not spec.optional:
+            bad_event |= ~given
+        valid[name] = given
+        t = arr.type
+        if spec.type == "date":
+            if pa.types.is_date32(t) or pa.types.is_timestamp(t):
+                fields[name] = _days(arr)
+            else:
+                vals: Any = np.zeros(m, dtype=np.int32)
+                for j, raw in enumerate(arr.to_pylist()):
+                    if raw is None:
+                        continue
+                    try:
+                        vals[j] = day_of(parse_date(raw, path=name))
+                    except (MednecError, TypeError):
+                        bad_event[j] = True
+                fields[name] = vals
+            bad_event |= given & (fields[name] > frame.as_of[row])
+        elif spec.type == "number":
+            if pa.types.is_floating(t) or pa.types.is_integer(t):
+                x = np.asarray(pc.fill_null(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False),
+                               dtype=np.float64)
+            else:
+                x = np.zeros(m, dtype=np.float64)
+                bad_event |= given
+            bad_event |= given & ~np.isfinite(x)
+            if spec.range is not None:
+                with np.errstate(invalid="ignore"):
+                    bad_event |= given & ~((x >= spec.range[0]) & (x <= spec.range[1]))
+            fields[name] = x
+        elif spec.type == "category":
+            codes = {v: i for i, v in enumerate(spec.values)}
+            enc = arr.cast(pa.string()).dictionary_encode() if m else pa.array([], pa.string()).dictionary_encode()
+            idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            table = [codes.get(str(v).strip().lower().replace(" ", "_"), -1) for v in enc.dictionary.to_pylist()]
+            vals = np.array([*table, -1], dtype=np.int16)[idx]
+            bad_event |= given & (vals < 0)
+            fields[name] = vals
+        else:
+            fields[name] = np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object)
+    if "start" in fields and "end" in fields:
+        bad_event |= valid["start"] & valid["end"] & (fields["end"] < fields["start"])
+    if m:
+        bad_rows = np.bincount(row[bad_event], minlength=n) > 0
+        frame.mark(bad_rows & has)
+    # the parser's order: (date or date.min, drug as text), ties in the given order
+    key = "date" if "date" in fd.fields else "start"
+    first_key = np.where(valid[key], fields[key], _DATE_MIN) if m else np.zeros(0, dtype=np.int64)
+    if "drug" in fields and m:
+        drug_text = np.array(["" if v is None else str(v) for v in fields["drug"]], dtype=str)
+        drug_rank = np.unique(drug_text, return_inverse=True)[1]
+    else:
+        drug_rank = np.zeros(m, dtype=np.int64)
+    order = np.lexsort((np.arange(m), drug_rank, first_key, row)) if m else np.zeros(0, dtype=np.int64)
+    fields = {k: v[order] for k, v in fields.items()}
+    valid = {k: v[order] for k, v in valid.items()}
+    return Events(offsets, row, fields, valid, has)
+
+
+def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Events:
+    col = table.column(fc.value).combine_chunks()
+    t = col.type
+    if fast and (pa.types.is_list(t) or pa.types.is_large_list(t)) and pa.types.is_struct(t.value_type):
+        return _events_arrow(fd, col.cast(pa.list_(t.value_type)) if pa.types.is_large_list(t) else col, frame)
+    return _events_python(fd, col.to_pylist(), frame)
+
+
+# ---- the frame ----------------------------------------------------------------------------
+
+def _as_of(table: pa.Table, layout: TableLayout, default: dt.date, fixed: bool) -> tuple[Any, Any]:
+    n = table.num_rows
+    days = np.full(n, day_of(default), dtype=np.int32)
+    bad = np.zeros(n, dtype=bool)
+    if fixed or not layout.has_as_of:
+        return days, bad
+    col = table.column(AS_OF_COLUMN).combine_chunks()
+    if pa.types.is_date32(col.type) or pa.types.is_timestamp(col.type):
+        given = _valid(col)
+        days[given] = _days(col)[given]
+        return days, bad
+    for i, raw in enumerate(col.to_pylist()):
+        if raw is None or raw == "":
+            continue
+        try:
+            days[i] = day_of(parse_date(raw, path="as_of"))
+        except (MednecError, TypeError):
+            bad[i] = True
+    return days, bad
+
+
+def _contradictions(frame: Frame, dictionary: FactDictionary) -> bool:
+    """Mark rows holding two declared-contradictory facts; False when a rule reads a fact kind
+    these columns cannot test (the caller then leaves the chunk to the row-wise engine)."""
+    for c in dictionary.contradictions:
+        hit = np.ones(frame.n, dtype=bool)
+        for fact, want in (*c.when.items(), *c.conflicts.items()):
+            test = _matcher(dictionary.facts[fact], want)
+            if test is None:
+                return False
+            col = frame.facts.get(fact)
+            if not isinstance(col, Scalar):
+                hit &= False
+                continue
+            hit &= col.has & test(col.values)
+        frame.mark(hit)
+    return True
+
+
+def _matcher(fd: FactDef, want: Any) -> Callable[[Any], Any] | None:
+    wants = want if isinstance(want, list) else [want]
+    if fd.type == "category":
+        codes = [_codes_of(fd)[w] for w in wants if isinstance(w, str) and w in fd.values]
+        return lambda v: np.isin(v, np.array(codes, dtype=np.int16))
+    if fd.type == "boolean":
+        flags = [w for w in wants if isinstance(w, bool)]
+        return lambda v: np.isin(v, np.array(flags, dtype=bool)) if flags else np.zeros(len(v), dtype=bool)
+    if fd.type == "number":
+        nums = [float(w) for w in wants if isinstance(w, int | float) and not isinstance(w, bool)]
+        return lambda v: np.isin(v, np.array(nums, dtype=np.float64))
+    return None
+
+
+#: The fields of a fact declaration these columns know; a fact using another one (a text notation
+#: such as an ISCN karyotype, which settles other facts when parsed) is left to the row-wise engine
+#: for the rows that give it.
+KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
+                     "derived_by", "may_give", "question", "pack", "text_form"}
+
+
+def _new_features(fd: FactDef) -> list[str]:
+    return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
+
+
+def _text_form_rows(fd: FactDef, col: pa.Array) -> Any:
+    """Rows whose value is written in the fact's text notation (an ISCN karyotype) rather than as
+    one of its values: :func:`mednec.intake.values.parse_text_form` reads those."""
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return np.zeros(len(col), dtype=bool)
+    enc = col.dictionary_encode()
+    idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    notation = np.array([fd.category_key(v) is None for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
+    return notation[idx]
+
+
+def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDictionary, as_of: dt.date,
+                     fixed: bool) -> tuple[Frame, str | None]:
+    """The chunk's fact columns, or why the chunk is the row-wise engine's (then the frame is partial)."""
+    ids = [str(x) for x in table.column(PATIENT_COLUMN).to_pylist()]
+    days, bad = _as_of(table, layout, as_of, fixed)
+    frame = Frame(table.num_rows, ids, days, bad=bad)
+    if not digests.matches("case"):
+        return frame, "the case-file checks (parse_case) changed since the columnar engine was written"
+    fast = digests.matches("values")
+    for fc in layout.facts:
+        fd = dictionary.facts[fc.fact]
+        if _new_features(fd):  # rows that give this fact: the row-wise engine
+            frame.mark(_valid(table.column(fc.value).combine_chunks()))
+            continue
+        if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine
+            frame.mark(_text_form_rows(fd, table.column(fc.value).combine_chunks()))
+        frame.facts[fc.fact] = _events(fd, fc, table, frame, fast) if fc.events else _scalar(fd, fc, table, frame, fast)
+    if not _contradictions(frame, dictionary):
+        return frame, "a declared contradiction reads a fact the columns cannot test"
+    return frame, None

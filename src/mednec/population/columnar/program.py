@@ -1,0 +1,327 @@
+"""A policy's compiled criteria trees -> three-valued masks over fact columns.
+
+Generic over any policy: the program is built from the :class:`~mednec.policies.model.Tree`
+the policy compiler produced (the same nodes the row-wise engine runs), and each leaf is
+tested exactly as the row-wise predicate tests it:
+
+* a leaf on a boolean or category fact is a lookup table over the fact's finite domain, filled
+  by calling the row-wise predicate (:func:`mednec.policies.compile._predicate`) on every value;
+* a numeric comparison (``lt``, ``le``, ``gt``, ``ge``) compares float64 columns with the same
+  operand, and is cross-checked against the row-wise predicate at and around the operand when
+  the program is built;
+* ``known`` is presence; a missing fact makes any other leaf unknown.
+
+What the program cannot reproduce -- a node kind, an operator or a fact type it does not know,
+a field of the policy language's nodes or facts it has not been taught (a new feature), or
+changed rules for deriving facts -- makes :func:`compile_program` return the reason instead;
+the policy is then evaluated by the row-wise engine and the run reports why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mednec.calculators.registry import Calculator, CalculatorSet
+from mednec.facts.dictionary import FactDictionary
+from mednec.policies.model import Node, Policy, Tree
+from mednec.population.columnar import digests
+from mednec.population.columnar.frame import Frame, Scalar
+
+__all__ = ["MET", "NOT", "UNK", "PolicyProgram", "compile_program"]
+
+NOT, UNK, MET = 0, 1, 2
+_KINDS = {"leaf", "all_of", "any_of", "not", "const"}
+_OPS = {"known", "is", "eq", "in", "not_in", "lt", "le", "gt", "ge"}
+_NUMERIC = {"lt", "le", "gt", "ge"}
+# the fields of the policy language this compiler knows; a new one in use is a feature it has not
+# been taught (a non-empty value of an unknown field makes the policy fall back to row-wise)
+_NODE_FIELDS = {"index", "kind", "children", "id", "text", "cites", "documentation", "if_unmet", "note", "fact",
+                "op", "operand", "unit", "condition", "facts"}
+# parameters and variants are resolved when a policy compiles (a variant is its own policy)
+_POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "conditions", "label_status", "common",
+                  "pathways", "initial_authorization", "continuation", "dosing", "sequence_note", "sequence_cites",
+                  "notes", "changes", "source", "pack", "parameters", "variant", "variants"}
+_TREE_FIELDS = {"root", "nodes", "run", "check"}
+_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
+                "derived_by", "may_give", "question", "pack", "text_form"}  # text_form: only in parsing
+# check_fact / check / derived_note only write notes
+_CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
+                "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs"}
+
+Mask = Callable[[Frame, Any], Any]
+
+
+def _extra(obj: Any, known: set[str]) -> list[str]:
+    """Fields of a dataclass that this compiler does not know and that are in use (non-empty)."""
+    if not dataclasses.is_dataclass(obj):
+        return []
+    return [f.name for f in dataclasses.fields(obj) if f.name not in known and getattr(obj, f.name)]
+
+
+def _predicate(node: Node) -> Callable[[Any], bool] | None:
+    from mednec.policies import compile as policy_compile
+
+    make = getattr(policy_compile, "_predicate", None)
+    return make(node) if callable(make) else None
+
+
+@dataclass
+class _Leaf:
+    node: Node
+    test: Callable[[Frame], tuple[Any, Any]]  # -> (present, true where present)
+
+
+def _leaf(node: Node, dictionary: FactDictionary) -> _Leaf | str:
+    fact = str(node.fact)
+    fd = dictionary.facts.get(fact)
+    if fd is None:
+        return f"criterion leaf on an unknown fact {fact!r}"
+    if node.op == "known":
+        return _Leaf(node, lambda frame: (np.ones(frame.n, dtype=bool), frame.has(fact)))
+    pred = _predicate(node)
+    if pred is None:
+        return "the row-wise predicate is not available"
+    if fd.type in ("boolean", "category"):
+        domain: list[Any] = [False, True] if fd.type == "boolean" else list(fd.values)
+        try:
+            table = np.array([bool(pred(v)) for v in domain], dtype=bool)
+        except Exception as exc:  # noqa: BLE001 - a predicate that cannot run on the domain
+            return f"leaf on {fact}: {type(exc).__name__}"
+
+        def lookup(frame: Frame) -> tuple[Any, Any]:
+            col = frame.facts.get(fact)
+            if not isinstance(col, Scalar):
+                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool)
+            idx = col.values.astype(np.int64)
+            return col.has, table[np.clip(idx, 0, len(table) - 1)]
+
+        return _Leaf(node, lookup)
+    if fd.type == "number" and node.op in _NUMERIC and isinstance(node.operand, float):
+        x = float(node.operand)
+        ops: dict[str, Any] = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
+        op = ops[str(node.op)]
+        for probe in (x, np.nextafter(x, -np.inf), np.nextafter(x, np.inf), x - 1.0, x + 1.0):
+            if bool(op(probe, x)) != bool(pred(float(probe))):
+                return f"leaf on {fact}: the row-wise test of {node.op} differs"
+
+        def compare(frame: Frame) -> tuple[Any, Any]:
+            col = frame.facts.get(fact)
+            if not isinstance(col, Scalar):
+                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool)
+            return col.has, op(col.values, x)
+
+        return _Leaf(node, compare)
+    return f"leaf {node.op!r} on a {fd.type} fact ({fact})"
+
+
+@dataclass
+class TreeProgram:
+    """One tree: every node's status for every row (``statuses[node.index]``)."""
+
+    tree: Tree
+    leaves: dict[int, _Leaf]
+
+    def run(self, frame: Frame) -> Any:
+        nodes = self.tree.nodes
+        out = np.empty((len(nodes), frame.n), dtype=np.int8)
+        for node in reversed(nodes):  # children have higher indices than their parent (pre-order)
+            i = node.index
+            if node.kind == "leaf":
+                present, true = self.leaves[i].test(frame)
+                if node.op == "known":
+                    want = bool(node.operand)
+                    out[i] = np.where(true == want, MET, NOT)
+                else:
+                    out[i] = np.where(present, np.where(true, MET, NOT), UNK)
+            elif node.kind == "const":  # a criterion its policy's parameters switch off: met
+                out[i] = MET
+            elif node.kind == "not":
+                out[i] = 2 - out[node.children[0].index]
+            elif node.kind == "all_of":
+                out[i] = MET
+                for c in node.children:
+                    np.minimum(out[i], out[c.index], out=out[i])
+            else:
+                out[i] = NOT
+                for c in node.children:
+                    np.maximum(out[i], out[c.index], out=out[i])
+        return out
+
+
+def _tree(tree: Tree, dictionary: FactDictionary) -> TreeProgram | str:
+    if [n.index for n in tree.nodes] != list(range(len(tree.nodes))):
+        return "tree nodes are not numbered in pre-order"
+    extra = _extra(tree, _TREE_FIELDS)
+    if extra:
+        return f"criteria trees use {', '.join(extra)}"
+    leaves: dict[int, _Leaf] = {}
+    for node in tree.nodes:
+        extra = _extra(node, _NODE_FIELDS)
+        if extra:
+            return f"criterion {node.id or node.index} uses {', '.join(extra)}"
+        if node.kind not in _KINDS:
+            return f"node kind {node.kind!r}"
+        if any(c.index <= node.index for c in node.children):
+            return "a child numbered before its parent"
+        if node.kind == "not" and len(node.children) != 1:
+            return "a 'not' with other than one child"
+        if node.kind == "leaf":
+            if node.op not in _OPS:
+                return f"operator {node.op!r}"
+            leaf = _leaf(node, dictionary)
+            if isinstance(leaf, str):
+                return leaf
+            leaves[node.index] = leaf
+    return TreeProgram(tree, leaves)
+
+
+@dataclass
+class _Need:
+    """One way a missing document enters the answer: which node path must be unknown, which
+    facts must be absent, and the document."""
+
+    tree: int
+    path: tuple[int, ...]
+    absent: tuple[str, ...]
+    present: tuple[str, ...]
+    criterion: str
+    fact: str
+    document: str
+
+
+def _requested(fact: str, dictionary: FactDictionary, by_name: dict[str, Calculator],
+               depth: int = 0) -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
+    """What is asked for when ``fact`` is unknown, as (facts absent, facts present, fact to ask)
+    alternatives in the row-wise order (:meth:`_Explainer._requested`)."""
+    fd = dictionary.facts[fact]
+    calc = by_name.get(fd.derived_by) if fd.derived_by else None
+    if calc is None or fd.may_give or depth > 8:
+        return [((), (), fact)]
+    inputs = calc.inputs_for(fact)
+    out: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [((), tuple(inputs), fact)]
+    for i in inputs:
+        for absent, present, f in _requested(i, dictionary, by_name, depth + 1):
+            out.append(((i, *absent), present, f))
+    return out
+
+
+def _leaves_under(node: Node, path: tuple[int, ...]) -> list[tuple[Node, tuple[int, ...]]]:
+    path = (*path, node.index)
+    if node.kind == "leaf":
+        return [(node, path)]
+    return [x for c in node.children for x in _leaves_under(c, path)]
+
+
+@dataclass
+class PolicyProgram:
+    """A policy and phase as masks: statuses, verdicts, criteria and missing documents."""
+
+    policy: Policy
+    phase: str
+    trees: list[TreeProgram]
+    criteria: list[tuple[int, int, str]]  # (tree, node index, criterion id) in the determination's order
+    needs: list[_Need]
+    documents: list[str]
+
+    def run(self, frame: Frame) -> dict[str, Any]:
+        runs = [t.run(frame) for t in self.trees]
+        n = frame.n
+        if self.phase == "continuation":
+            overall = [runs[0][0]]
+            pathway_runs: list[Any] = []
+        else:
+            common = runs[0][0]
+            pathway_runs = [np.minimum(common, r[0]) for r in runs[1:]]
+            overall = pathway_runs
+        verdict = np.zeros(n, dtype=np.int8)
+        for s in overall:
+            np.maximum(verdict, s, out=verdict)
+        pathway = np.full(n, -1, dtype=np.int16)
+        for k in reversed(range(len(pathway_runs))):
+            pathway[pathway_runs[k] == MET] = k
+        statuses = np.stack([runs[t][i] for t, i, _ in self.criteria]) if self.criteria else np.zeros((0, n), np.int8)
+        return {"verdict": verdict, "pathway": pathway, "statuses": statuses,
+                "missing": self._missing(frame, runs, pathway_runs, verdict)}
+
+    def _missing(self, frame: Frame, runs: list[Any], pathway_runs: list[Any], verdict: Any) -> Any:
+        """Per row, the missing documents' positions in ``documents`` (-1 padded), in order of first need."""
+        n = frame.n
+        insufficient = verdict == UNK
+        first = np.full((n, max(1, len(self.documents))), np.iinfo(np.int32).max, dtype=np.int32)
+        doc_index = {d: j for j, d in enumerate(self.documents)}
+        for k, need in enumerate(self.needs):
+            mask = insufficient.copy()
+            if need.tree > 0 and self.phase != "continuation":
+                mask &= pathway_runs[need.tree - 1] == UNK
+            for i in need.path:
+                mask &= runs[need.tree][i] == UNK
+            for f in need.absent:
+                mask &= ~frame.has(f)
+            for f in need.present:
+                mask &= frame.has(f)
+            j = doc_index[need.document]
+            np.minimum(first[:, j], np.where(mask, k, np.iinfo(np.int32).max), out=first[:, j])
+        order = np.argsort(first, axis=1, kind="stable")
+        ranked = np.take_along_axis(first, order, axis=1)
+        return np.where(ranked < np.iinfo(np.int32).max, order, -1)
+
+
+def _needs(trees: list[TreeProgram], dictionary: FactDictionary,
+           by_name: dict[str, Calculator]) -> tuple[list[_Need], list[str]]:
+    needs: list[_Need] = []
+    for t, tp in enumerate(trees):
+        for top in tp.tree.root.children:
+            for leaf, path in _leaves_under(top, ()):
+                for absent, present, fact in _requested(str(leaf.fact), dictionary, by_name):
+                    for doc in leaf.documentation or (dictionary.facts[fact].document,):
+                        needs.append(_Need(t, path, absent, present, str(top.id), fact, doc))
+    documents = list(dict.fromkeys(n.document for n in needs))
+    return needs, documents
+
+
+def unsupported_everywhere(dictionary: FactDictionary, calculators: CalculatorSet) -> str | None:
+    """A reason no policy of a pack can be evaluated column-wise (the derivation rules changed, or a
+    calculator or fact uses a feature the columns do not know)."""
+    if not digests.matches("derive"):
+        return "the rules for deriving facts (CalculatorSet.derive) changed since the columnar engine was written"
+    for calc in calculators:
+        extra = _extra(calc, _CALC_FIELDS)
+        if extra:
+            return f"calculator {calc.name} uses {', '.join(extra)}"
+    for fd in dictionary.facts.values():
+        extra = _extra(fd, _FACT_FIELDS)
+        if extra:
+            return f"fact {fd.id} uses {', '.join(extra)}"
+    return None
+
+
+def compile_program(policy: Policy, phase: str, dictionary: FactDictionary,
+                    calculators: CalculatorSet) -> PolicyProgram | str:
+    """The policy's program for ``phase`` (its pack derives facts with ``calculators``), or why it
+    must be evaluated row-wise."""
+    reason = unsupported_everywhere(dictionary, calculators)
+    if reason:
+        return reason
+    extra = _extra(policy, _POLICY_FIELDS)
+    if extra:
+        return f"the policy uses {', '.join(extra)}"
+    if phase == "continuation":
+        if policy.continuation is None:
+            return "no continuation criteria"
+        trees = [policy.continuation.tree]
+    else:
+        trees = [policy.common] + [p.tree for p in policy.pathways]
+    programs: list[TreeProgram] = []
+    for tree in trees:
+        tp = _tree(tree, dictionary)
+        if isinstance(tp, str):
+            return tp
+        programs.append(tp)
+    criteria = [(t, n.index, str(n.id)) for t, tp in enumerate(programs) for n in tp.tree.nodes if n.id]
+    needs, documents = _needs(programs, dictionary, dict(calculators.by_name))
+    return PolicyProgram(policy, phase, programs, criteria, needs, documents)
