@@ -92,3 +92,82 @@ def test_a_case_from_a_fhir_bundle_with_the_requested_drug_has_its_treatment_cou
     assert results == {"with": "meets_criteria", "without": "insufficient_information"}
     r = w.client.post("/cases", json={"case": {"facts": {}}, "drug": "Reblozyl"}, headers=w.h("req"))
     assert r.status_code == 422 and r.json()["field"] == "drug"
+
+
+def _with_claim_identifier(bundle: dict[str, Any], identifier: dict[str, str], family: str) -> dict[str, Any]:
+    for e in bundle["entry"]:
+        r = e["resource"]
+        if r["resourceType"] == "Claim":
+            r["identifier"] = [dict(identifier)]
+        if r["resourceType"] == "Patient":
+            r["name"] = [{"family": family, "given": ["Other"]}]
+    return bundle
+
+
+def _patient_names(bundle: dict[str, Any]) -> list[str]:
+    return [r["name"][0]["family"] for e in bundle["entry"] if (r := e["resource"])["resourceType"] == "Patient"]
+
+
+def test_another_organisations_identical_claim_identifier_neither_reads_nor_changes_the_request(
+    world: World,
+) -> None:
+    """Issue 12 item 2: PAS requests are scoped by organisation (reference, storage key, look-up).
+
+    Clinic B submits a request that would be certified, under exactly the Claim.identifier of
+    clinic A's pended request, with another patient: A's request stays pended with A's patient,
+    B gets its own preAuthRef, each sees only its own request in the review queue, a reviewer's
+    decision on B's request does not reach A's, and B cannot inquire with A's preAuthRef."""
+    w = world
+    req_a = _fix("pas-request-del5q.json")
+    ident = next(e["resource"]["identifier"][0] for e in req_a["entry"] if e["resource"]["resourceType"] == "Claim")
+    a = w.client.post("/fhir/Claim/$submit", json=req_a, headers=w.h("req"))
+    assert a.status_code == 200, a.text
+    ref_a = a.json()["entry"][0]["resource"]["preAuthRef"]
+    assert _review_code(a.json()) == "A4" and _patient_names(a.json()) == ["Moreau"]
+
+    req_b = _with_claim_identifier(_fix("pas-request-first-line.json"), ident, "Intruder")
+    b = w.client.post("/fhir/Claim/$submit", json=req_b, headers=w.h("req_b"))
+    assert b.status_code == 200, b.text
+    ref_b = b.json()["entry"][0]["resource"]["preAuthRef"]
+    assert ref_b != ref_a and _review_code(b.json()) == "A1"
+
+    # A's request is unchanged: still pended, still A's patient
+    inq_a = w.client.post("/fhir/Claim/$inquire", json=req_a, headers=w.h("req"))
+    assert inq_a.status_code == 200, inq_a.text
+    cr_a = inq_a.json()["entry"][0]["resource"]
+    assert cr_a["preAuthRef"] == ref_a and _review_code(inq_a.json()) == "A4"
+    assert _patient_names(inq_a.json()) == ["Moreau"]
+    # B's inquiry by the same identifier finds B's own request only
+    inq_b = w.client.post("/fhir/Claim/$inquire", json=req_b, headers=w.h("req_b"))
+    assert inq_b.json()["entry"][0]["resource"]["preAuthRef"] == ref_b and _patient_names(inq_b.json()) == ["Intruder"]
+
+    # the review queue: each organisation sees its own request; the payer's reviewer sees both
+    mine = w.client.get("/evaluations", headers=w.h("req")).json()["items"]
+    theirs = w.client.get("/evaluations", headers=w.h("req_b")).json()["items"]
+    assert len(mine) == len(theirs) == 1 and mine[0]["id"] != theirs[0]["id"]
+    assert len(w.client.get("/evaluations", headers=w.h("doc")).json()["items"]) == 2
+    assert w.client.get(f"/evaluations/{mine[0]['id']}", headers=w.h("req_b")).status_code == 404
+
+    # a physician's decision on B's request does not reach A's
+    ev_b = theirs[0]["id"]
+    assert w.client.post(f"/evaluations/{ev_b}/review", json={"action": "claim"},
+                         headers=w.h("doc")).status_code == 200
+    r = w.client.post(f"/evaluations/{ev_b}/review", json={"action": "overturn", "decision": "denied",
+                                                             "reason": "not indicated", "signature": "Dr A"},
+                      headers=w.h("doc"))
+    assert r.status_code == 200, r.text
+    assert _review_code(w.client.post("/fhir/Claim/$inquire", json=req_b, headers=w.h("req_b")).json()) == "A3"
+    again = w.client.post("/fhir/Claim/$inquire", json=req_a, headers=w.h("req"))
+    assert _review_code(again.json()) == "A4" and again.json()["entry"][0]["resource"]["preAuthRef"] == ref_a
+
+    # B cannot inquire with A's preAuthRef, even under an identifier of its own
+    probe = _with_claim_identifier(_fix("pas-request-del5q.json"), {"system": "urn:x", "value": "probe"}, "X")
+    claim = next(e["resource"] for e in probe["entry"] if e["resource"]["resourceType"] == "Claim")
+    claim["insurance"][0]["preAuthRef"] = [ref_a]
+    assert w.client.post("/fhir/Claim/$inquire", json=probe, headers=w.h("req_b")).status_code == 422
+    # ... and resubmitting A's identifier from B leaves A's stored request as it was
+    w.client.post("/fhir/Claim/$submit", json=_with_claim_identifier(_fix("pas-request-del5q.json"), ident, "Again"),
+                  headers=w.h("req_b"))
+    final = w.client.post("/fhir/Claim/$inquire", json=req_a, headers=w.h("req"))
+    assert final.json()["entry"][0]["resource"] == cr_a
+    assert _patient_names(final.json()) == ["Moreau"]

@@ -166,3 +166,14 @@ def test_malformed_claims(runtime: Runtime, fixture: Callable[[str], Any], mutat
 def test_bundle_without_claim(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
     with pytest.raises(CaseFormatError, match="no Claim"):
         submit(fixture("bundle-first-line"), runtime, now=NOW)
+
+
+def test_the_pre_auth_ref_is_scoped_by_organisation(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    """The same Claim.identifier from two organisations gives two references; each is stable on resubmission."""
+    refs = {}
+    for scope in ("clinic-a", "clinic-b"):
+        store = InMemoryClaimStore(scope)
+        refs[scope] = _claim_response(submit(fixture("pas-request-del5q"), runtime, store=store, now=NOW))["preAuthRef"]
+        again = _claim_response(submit(fixture("pas-request-del5q"), runtime, store=store, now=NOW))["preAuthRef"]
+        assert again == refs[scope]
+    assert refs["clinic-a"] != refs["clinic-b"]

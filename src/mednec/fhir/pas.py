@@ -79,7 +79,14 @@ class ClaimRecord(NamedTuple):
 
 
 class ClaimStore(Protocol):
-    """Where prior-authorization requests are kept (the service plugs in its database)."""
+    """Where one organisation's prior-authorization requests are kept (the service plugs in its database).
+
+    ``scope`` names the organisation: the preAuthRef is derived from it and the Claim.identifier,
+    so two organisations submitting the same identifier get two requests, never one shared record.
+    """
+
+    @property
+    def scope(self) -> str: ...
 
     def put(self, record: ClaimRecord) -> None: ...
 
@@ -89,9 +96,10 @@ class ClaimStore(Protocol):
 
 
 class InMemoryClaimStore:
-    """A :class:`ClaimStore` in a dict, for tests and the command line."""
+    """A :class:`ClaimStore` in a dict (one organisation's), for tests and the command line."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: str = "") -> None:
+        self.scope = scope
         self._by_ref: dict[str, ClaimRecord] = {}
 
     def put(self, record: ClaimRecord) -> None:
@@ -191,8 +199,10 @@ def _reasons(det: Determination) -> list[str]:
     return out
 
 
-def _pre_auth_ref(system: str, value: str) -> str:
-    return "MN-" + hashlib.sha256(f"{system}|{value}".encode()).hexdigest()[:12].upper()
+def _pre_auth_ref(scope: str, system: str, value: str) -> str:
+    """The request's number: from the submitting organisation and the Claim.identifier, so it is
+    stable across resubmissions and never the same for two organisations' identical identifiers."""
+    return "MN-" + hashlib.sha256(f"{scope}|{system}|{value}".encode()).hexdigest()[:16].upper()
 
 
 def _item_response(seq: int, det: Determination | None, ref: str, note_numbers: list[int]) -> dict[str, Any]:
@@ -240,7 +250,7 @@ def submit(
     }
     system, value = _identifier(claim)
     previous = store.find(system, value) if store is not None else None
-    ref = previous.pre_auth_ref if previous else _pre_auth_ref(system, value)
+    ref = previous.pre_auth_ref if previous else _pre_auth_ref(store.scope if store is not None else "", system, value)
     notes: list[dict[str, Any]] = []
     response_items: list[dict[str, Any]] = []
     determinations: list[Determination | None] = []

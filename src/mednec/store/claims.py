@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from mednec.fhir.pas import ClaimRecord, inquire, record_decision, submit
 from mednec.store.db import Database
@@ -20,20 +21,34 @@ __all__ = ["DatabaseClaimStore", "pas_inquire", "pas_submit"]
 
 
 class DatabaseClaimStore:
-    """A :class:`mednec.fhir.pas.ClaimStore` for one organisation's requests."""
+    """A :class:`mednec.fhir.pas.ClaimStore` for one organisation's requests.
+
+    Every read and write is keyed by the organisation (the table's key is ``(org_id, pre_auth_ref)``
+    and the identifier is unique per organisation), so another organisation's identical
+    Claim.identifier or preAuthRef neither reads nor changes this one's requests.
+    """
 
     def __init__(self, db: Database, org_id: str) -> None:
         self.db, self.org_id = db, org_id
         self.evaluation_id: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return self.org_id
 
     @staticmethod
     def _record(row: PriorAuthClaim) -> ClaimRecord:
         return ClaimRecord(row.pre_auth_ref, row.claim_system, row.claim_value, row.status, row.response,
                            tuple(row.determinations.get("items", ())), row.updated)
 
+    def _row(self, s: Session, pre_auth_ref: str) -> PriorAuthClaim | None:
+        return s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.org_id == self.org_id,
+                                                         PriorAuthClaim.pre_auth_ref == pre_auth_ref)
+                         ).scalar_one_or_none()
+
     def put(self, record: ClaimRecord) -> None:
         with self.db.session() as s:
-            row = s.get(PriorAuthClaim, record.pre_auth_ref)
+            row = self._row(s, record.pre_auth_ref)
             if row is None:
                 row = PriorAuthClaim(pre_auth_ref=record.pre_auth_ref, org_id=self.org_id)
                 s.add(row)
@@ -43,23 +58,22 @@ class DatabaseClaimStore:
             if self.evaluation_id:
                 row.evaluation_id = self.evaluation_id
 
-    def _visible(self, row: PriorAuthClaim | None) -> ClaimRecord | None:
-        return self._record(row) if row is not None and row.org_id == self.org_id else None
-
     def get(self, pre_auth_ref: str) -> ClaimRecord | None:
         with self.db.reading() as s:
-            return self._visible(s.get(PriorAuthClaim, pre_auth_ref))
+            row = self._row(s, pre_auth_ref)
+            return None if row is None else self._record(row)
 
     def find(self, system: str, value: str) -> ClaimRecord | None:
         with self.db.reading() as s:
-            row = s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.claim_system == system,
+            row = s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.org_id == self.org_id,
+                                                            PriorAuthClaim.claim_system == system,
                                                             PriorAuthClaim.claim_value == value)).scalar_one_or_none()
-            return self._visible(row)
+            return None if row is None else self._record(row)
 
     def evaluation_of(self, pre_auth_ref: str) -> str | None:
         with self.db.reading() as s:
-            row = s.get(PriorAuthClaim, pre_auth_ref)
-            return row.evaluation_id if row is not None and row.org_id == self.org_id else None
+            row = self._row(s, pre_auth_ref)
+            return None if row is None else row.evaluation_id
 
 
 def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[str, Any]:

@@ -208,16 +208,19 @@ class PriorAuthClaim(Base):
     """A PAS prior-authorization request, its last ClaimResponse, and the evaluation reviewers act on."""
 
     __tablename__ = "prior_auth_claims"
-    pre_auth_ref: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    org_id: Mapped[str] = mapped_column(sa.String(64))
+    pre_auth_ref: Mapped[str] = mapped_column(sa.String(120))
     claim_system: Mapped[str] = mapped_column(sa.String(300))
     claim_value: Mapped[str] = mapped_column(sa.String(200))
-    org_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     status: Mapped[str] = mapped_column(sa.String(16))
     response: Mapped[dict[str, Any]] = mapped_column(JSONType)
     determinations: Mapped[dict[str, Any]] = mapped_column(JSONType)
     evaluation_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     updated: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
-    __table_args__ = (sa.UniqueConstraint("claim_system", "claim_value", name="uq_prior_auth_claim_identifier"),)
+    __table_args__ = (  # scoped by organisation: the same Claim.identifier from two organisations is two requests
+        sa.PrimaryKeyConstraint("org_id", "pre_auth_ref", name="pk_prior_auth_claims_org_ref"),
+        sa.UniqueConstraint("org_id", "claim_system", "claim_value", name="uq_prior_auth_claims_org_identifier"),
+    )
 
 
 class CaseMessage(Base):
