@@ -1,0 +1,184 @@
+"""Population benchmark: ``python benchmarks/bench_population.py [--n N] [--rowwise-n N] [--large] [--json FILE]``.
+
+Generates a reproducible synthetic population (``mednec.population.synthetic``, seed 2026) as a
+Parquet fact table and as a FHIR Bulk Data export, then runs ``mednec batch`` on each in a fresh
+process and prints, side by side in one run:
+
+* columnar and row-wise patients/s (and patient-policy evaluations/s) from the Parquet table;
+* row-wise patients/s from the Bulk NDJSON export, parsing included (Bulk exports are evaluated
+  row-wise: each patient's resources become a Bundle read by the FHIR intake);
+* each with one process and with every core (``--workers`` = cores, a local Dask cluster);
+* rates use the run's own time (``seconds`` in the JSON summary: reading, evaluating and writing,
+  not the ~1 s start-up of the interpreter, which the wall-clock column includes);
+* the peak resident memory of the whole process tree (the run and its workers), sampled every
+  20 ms from /proc.
+
+The row-wise runs use a smaller population (``--rowwise-n``, default 5,000) so the run finishes
+in minutes; rates are per patient, so they compare. ``--large`` adds the columnar run at
+1,000,000 patients (about 2 minutes to generate), for the memory target.
+
+Targets (issue 20, 2 cores): columnar from Parquet >= 200,000 patient-policy evaluations/s;
+peak memory <= 500 MB at 1,000,000 patients. Exits 1 when a target measured in this run is
+missed. Linux only (/proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ("Reblozyl", "imetelstat", "lenalidomide", "epoetin alfa", "darbepoetin alfa")
+TARGET_EVALS_PER_S = 200_000.0
+TARGET_PEAK_MB_1M = 500.0
+
+
+@dataclass
+class Result:
+    label: str
+    source: str
+    engine: str
+    workers: int
+    patients: int
+    rows: int
+    seconds: float
+    wall_seconds: float
+    peak_mb: float
+
+    @property
+    def patients_per_s(self) -> float:
+        return self.patients / self.seconds
+
+    @property
+    def evals_per_s(self) -> float:
+        return self.rows / self.seconds
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_rss_kb(root: int) -> int:
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _rss_kb(pid)
+        todo.extend(_children(pid))
+    return total
+
+
+def _run(label: str, source: str, engine: str, workers: int, patients: int, src: Path, out: Path) -> Result:
+    cmd = [sys.executable, "-m", "mednec", "batch", str(src), "--out", str(out), "--engine", engine,
+           "--quiet", "--overwrite", "--as-of", "2026-11-20", "--format", "json"]
+    for p in POLICIES:
+        cmd += ["--policy", p]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kb(proc.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{label}: mednec batch exited {proc.returncode}\n{err[-2000:]}")
+    summary = json.loads(proc.stdout.read() if proc.stdout else b"{}")
+    return Result(label, source, engine, workers, patients, int(summary["rows"]), float(summary["seconds"]), seconds,
+                  peak / 1024)
+
+
+def _line(r: Result) -> str:
+    return (f"{r.label:50} {r.patients:>9,} patients {r.patients_per_s:>9,.0f} patients/s "
+            f"{r.evals_per_s:>10,.0f} evals/s  wall {r.wall_seconds:6.1f} s  peak {r.peak_mb:5,.0f} MB")
+
+
+def _generate(n: int, folder: Path, bulk: bool) -> tuple[Path, Path | None]:
+    from mednec.facts.dictionary import load_dictionary
+    from mednec.population.synthetic import write_bulk, write_table
+
+    table = folder / f"members-{n}.parquet"
+    write_table(n, table, load_dictionary())
+    export = None
+    if bulk:
+        export = folder / f"export-{n}"
+        write_bulk(n, export)
+    return table, export
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000, help="patients for the columnar runs (default 100,000)")
+    ap.add_argument("--rowwise-n", type=int, default=5_000, help="patients for the row-wise runs (default 5,000)")
+    ap.add_argument("--large", action="store_true", help="also run columnar at 1,000,000 patients")
+    ap.add_argument("--json", type=Path, help="write the results as JSON")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="mednec-bench-pop-") as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        table, _ = _generate(args.n, folder, bulk=False)
+        small_table, export = _generate(args.rowwise_n, folder, bulk=True)
+        print(f"generated {args.n:,} + {args.rowwise_n:,} patients in {time.perf_counter() - t0:.1f} s", flush=True)
+        assert export is not None
+        plan = [
+            ("columnar, Parquet", "parquet", "columnar", args.n, table),
+            ("row-wise, Parquet", "parquet", "rowwise", args.rowwise_n, small_table),
+            ("row-wise, Bulk NDJSON", "bulk", "rowwise", args.rowwise_n, export),
+        ]
+        for label, source, engine, n, src in plan:
+            for workers in sorted({1, cores}):
+                r = _run(f"{label}, {workers} process{'es' if workers > 1 else ''}", source, engine, workers, n,
+                         src, folder / f"out-{source}-{engine}-{workers}")
+                results.append(r)
+                print(_line(r), flush=True)
+        if args.large:
+            big, _ = _generate(1_000_000, folder, bulk=False)
+            r = _run("columnar, Parquet, 1,000,000 patients, 1 process", "parquet", "columnar", 1, 1_000_000, big,
+                     folder / "out-large")
+            results.append(r)
+            print(_line(r), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) | {"patients_per_s": r.patients_per_s,
+                                                      "evals_per_s": r.evals_per_s} for r in results], indent=2))
+    failed = False
+    best_columnar = max((r.evals_per_s for r in results if r.engine == "columnar"), default=0.0)
+    if best_columnar < TARGET_EVALS_PER_S:
+        print(f"MISSED: columnar {best_columnar:,.0f} evaluations/s < {TARGET_EVALS_PER_S:,.0f}")
+        failed = True
+    for r in results:
+        if r.patients >= 1_000_000 and r.peak_mb > TARGET_PEAK_MB_1M:
+            print(f"MISSED: peak {r.peak_mb:,.0f} MB > {TARGET_PEAK_MB_1M:,.0f} MB at {r.patients:,} patients")
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
