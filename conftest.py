@@ -39,7 +39,7 @@ class PolicyCaseItem(pytest.Item):
         self.policy_id = policy_id
 
     def runtest(self) -> None:
-        from mednec.policies.cases import run_case
+        from mednec.packcheck.cases import run_case
 
         rt = default_runtime()
         result = run_case(rt, rt.catalog.policy(self.policy_id), Path(self.path))

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from mednec.intake.labels import Score, load_notes, load_questions, run, score
+from mednec.labels import Score, load_notes, load_questions, run, score
 from mednec.runtime import default_runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.intake.phrasings

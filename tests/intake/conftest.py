@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mednec.intake.labels import Case, Result, load_notes, load_questions, run
+from mednec.labels import Case, Result, load_notes, load_questions, run
 from mednec.runtime import Runtime
 
 HERE = Path(__file__).resolve().parent

@@ -10,7 +10,7 @@ with a typo in a common word.
 Every item carries its *true* facts in the label format of ``tests/intake/questions.yaml``
 (canonical units; transfusions as units in the last 8 and 16 weeks of the schedule stated;
 ESA history as its trial status). The determination is what the policies give on those facts
-(:func:`mednec.intake.labels.label_determination`), never what the parser gives.
+(:func:`mednec.labels.label_determination`), never what the parser gives.
 
 A :class:`Phrased` keeps its clauses apart so metamorphic tests can reorder them, add an
 irrelevant one, or swap a unit for its equivalent, and re-render.
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mednec.intake.labels import Case
+from mednec.labels import Case
 
 __all__ = ["IRRELEVANT", "Clause", "Phrased", "cases", "generate", "phrase", "render"]
 
@@ -476,7 +476,7 @@ def render(q: Phrased, *, clause_texts: list[str] | None = None) -> str:
 
 
 def _case(q: Phrased, i: int, runtime: Any, text: str | None = None) -> Case:
-    from mednec.intake.labels import label_determination
+    from mednec.labels import label_determination
 
     facts = q.facts
     c = Case(id=f"g{i:05d}", text=text or render(q), kind="question", facts=facts, answer=q.answer, drug=q.policy,

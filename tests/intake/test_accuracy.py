@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from mednec.intake.labels import Case, Result, Score, score
+from mednec.labels import Case, Result, Score, score
 from mednec.runtime import Runtime
 from tests.intake.conftest import AS_OF
 

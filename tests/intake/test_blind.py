@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mednec.intake.labels import Case, label_determination, load_notes, load_questions
+from mednec.labels import Case, label_determination, load_notes, load_questions
 from mednec.runtime import Runtime
 from tests.intake.conftest import AS_OF
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
-from mednec.intake.labels import Case
 from mednec.intake.notes import read_note
 from mednec.intake.question import understand
+from mednec.labels import Case
 from mednec.runtime import Runtime
 from tests.intake.conftest import AS_OF
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from mednec.intake.labels import Case
 from mednec.intake.notes import note_date, pipeline, read_note
+from mednec.labels import Case
 from mednec.runtime import Runtime
 from tests.intake.conftest import AS_OF
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from mednec.intake.labels import Case, run, score, summarize
 from mednec.intake.question import understand
+from mednec.labels import Case, run, score, summarize
 from mednec.runtime import Runtime
 from tests.intake.conftest import AS_OF
 from tests.intake.phrasings import IRRELEVANT, Clause, Phrased, cases, generate, render
@@ -145,7 +145,7 @@ def test_a_quantified_finding_is_never_silently_negated(runtime: Runtime) -> Non
 
 def test_the_blind_set_reads_as_labelled(runtime: Runtime) -> None:
     """The blind set (first contact: questions 36/40 answers, notes 5/10) now reads as labelled."""
-    from mednec.intake.labels import load_notes, load_questions
+    from mednec.labels import load_notes, load_questions
 
     _, qs = load_questions(BLIND / "questions.yaml")
     blind: list[Case] = qs + load_notes(BLIND / "notes")

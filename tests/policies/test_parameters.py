@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 
 from mednec.errors import ConfigError, UnknownDrugError
-from mednec.policies.check import check_all
+from mednec.packcheck.check import check_all
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 1)

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mednec.api.deps import Auth, Paging, get_service, idempotent
-from mednec.api.views import case_view, etag, evaluation_view
 from mednec.errors import InputError, PreconditionFailedError
 from mednec.store.service import Service
+from mednec.store.views import case_view, etag, evaluation_view
 
 router = APIRouter(tags=["cases"])
 Svc = Annotated[Service, Depends(get_service)]

@@ -63,14 +63,14 @@ def questionnaire_response(body: FhirBody, principal: Auth, service: Svc) -> dic
 
 @router.post("/fhir/Claim/$submit", summary="PAS: submit a prior-authorization request (Bundle with a Claim)")
 def pas_submit(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
-    from mednec.store.claims import pas_submit as submit
+    from mednec.claims import pas_submit as submit
 
     return submit(service, principal, body)
 
 
 @router.post("/fhir/Claim/$inquire", summary="PAS: the current status of a prior-authorization request")
 def pas_inquire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
-    from mednec.store.claims import pas_inquire as inquire
+    from mednec.claims import pas_inquire as inquire
 
     return inquire(service, principal, body)
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mednec.api.deps import Auth, Paging, get_service, idempotent
 from mednec.api.responses import JSON
-from mednec.api.views import evaluation_view, review_view
 from mednec.errors import ConflictError
 from mednec.store.service import Service
+from mednec.store.views import evaluation_view, review_view
 
 router = APIRouter(tags=["evaluations and reviews"])
 Svc = Annotated[Service, Depends(get_service)]

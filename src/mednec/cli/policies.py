@@ -58,7 +58,7 @@ def policies_show(
 
 def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
     """Validate every policy and run the test cases shipped beside each one."""
-    from mednec.policies.check import check_all, print_check
+    from mednec.packcheck.check import check_all, print_check
 
     report = check_all()
     if fmt is ListFormat.json:

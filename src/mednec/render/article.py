@@ -18,15 +18,12 @@ sentences come from ``templates/phrases.yaml`` and the pack's ``evidence.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination
-from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet
-from mednec.policies.model import Pack, Policy
-from mednec.render.cites import CiteIndex
 from mednec.render.common import VERDICT_WORD
-from mednec.render.evidence import PackEvidence, PolicyEvidence, load_evidence
+from mednec.render.context import ArticleContext, ArticleSources
 from mednec.render.model import (
     AltRow,
     Article,
@@ -50,22 +47,6 @@ _STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown"}
 _VERDICT_STATUS = {MEETS: "met", NOT_MET: "not_met", INSUFFICIENT: "unknown"}
 
 
-class ArticleSources(NamedTuple):
-    """What an article is built from besides the determination."""
-
-    policy: Policy
-    pack: Pack
-    dictionary: FactDictionary
-    evidence: PackEvidence
-    case_name: str = "CASE"
-    case_title: str = ""
-
-    @classmethod
-    def of(cls, policy: Policy, pack: Pack, dictionary: FactDictionary, *, case_name: str = "CASE",
-           case_title: str = "") -> ArticleSources:
-        return cls(policy, pack, dictionary, load_evidence(pack), case_name, case_title)
-
-
 def general_article(src: ArticleSources, *, as_of: dt.date, phase: str = "initial", audience: str = "clinician",
                     review_status: str = "submitted") -> Article:
     """The article without a patient: the criteria described in general."""
@@ -85,15 +66,8 @@ def build_article(det: Determination, src: ArticleSources, *, audience: str = "c
     return _Builder(det, src, general).build(audience, review_status)
 
 
-class _Builder:
-    def __init__(self, det: Determination, src: ArticleSources, general: bool) -> None:
-        self.det, self.src, self.general = det, src, general
-        self.policy, self.pack, self.dictionary = src.policy, src.pack, src.dictionary
-        self.ev: PolicyEvidence = src.evidence.policy(src.policy.id)
-        self.cites = CiteIndex(det, src.pack)
-        self.drug = src.policy.drug.generic
-        self.brands = ", ".join(src.policy.drug.brands)
-        self.alt_map = {a.policy: a for a in det.alternatives}
+class _Builder(ArticleContext):
+    """Builds one article from its context."""
 
     # -- the parts -------------------------------------------------------------------------
     def build(self, audience: str, review_status: str) -> Article:
@@ -296,10 +270,6 @@ class _Builder:
                 out.append(Cited(phrase("bottom.alternative", drug=a.drug, step=a.sequence),
                                  self.sequence_cites(a.policy)))
         return out
-
-    def sequence_cites(self, policy_id: str) -> tuple[int, ...]:
-        step = next((s for s in self.pack.sequence if policy_id in s.policies), None)
-        return self.cites.nums(step.cites) if step else ()
 
     def sequence(self) -> tuple[SequenceRow, ...]:
         by_id = {p.id: p for p in self.pack.policies}

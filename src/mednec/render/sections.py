@@ -1,26 +1,24 @@
 """The article's later parts: standard of care, the dated schedule, patient guidance, related questions.
 
-Each function takes the article builder (its determination, policy, pack, evidence and
+Each function takes the article's context (its determination, policy, pack, evidence and
 citation index) and returns plain data for :class:`mednec.render.model.Article`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mednec.engine.determination import MEETS, NOT_MET
+from mednec.render.context import ArticleContext
 from mednec.render.model import Cited, CriteriaGroup, Related, ScheduleRow, TrialRow
 from mednec.render.phrases import phrase
 from mednec.render.values import long_date
 
-if TYPE_CHECKING:
-    from mednec.render.article import _Builder
-
 __all__ = ["patient_guidance", "related_questions", "schedule", "standard_of_care"]
 
 
-def standard_of_care(b: _Builder) -> dict[str, Any]:
+def standard_of_care(b: ArticleContext) -> dict[str, Any]:
     """Mechanism, pivotal trial, guideline and regulatory status, trials, safety, monitoring, dosing."""
     ev, pol, ci = b.ev, b.policy, b.cites
     refs = b.pack.references
@@ -71,7 +69,7 @@ def standard_of_care(b: _Builder) -> dict[str, Any]:
     }
 
 
-def _authorization(b: _Builder) -> dict[str, Any]:
+def _authorization(b: ArticleContext) -> dict[str, Any]:
     pol, det, ci = b.policy, b.det, b.cites
     cont = pol.continuation
     auth = cont.authorization if det.phase == "continuation" and cont else pol.initial_authorization
@@ -90,7 +88,7 @@ def _authorization(b: _Builder) -> dict[str, Any]:
     return out
 
 
-def schedule(b: _Builder) -> tuple[ScheduleRow, ...]:
+def schedule(b: ArticleContext) -> tuple[ScheduleRow, ...]:
     """Milestones and the re-authorisation date, dated for this patient when approved."""
     det, pol, ci = b.det, b.policy, b.cites
     cont = pol.continuation
@@ -131,7 +129,7 @@ def _needs(cont: Any) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def patient_guidance(b: _Builder, groups: tuple[CriteriaGroup, ...]) -> dict[str, Any]:
+def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> dict[str, Any]:
     """The plain-language bottom line, next steps and questions for the doctor."""
     det, name, ci = b.det, b.ev.plain.name, b.cites
     bottom: list[Cited] = []
@@ -193,7 +191,7 @@ def _arg(name: str) -> str:
     return f'"{name}"' if " " in name else name
 
 
-def related_questions(b: _Builder, groups: tuple[CriteriaGroup, ...]) -> tuple[Related, ...]:
+def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> tuple[Related, ...]:
     """Other questions this engine answers about the same patient or policy."""
     pol, det, case = b.policy, b.det, b.src.case_name
     drug = _arg(pol.drug.generic)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -19,15 +19,29 @@ from mednec.engine.evaluate import evaluate
 from mednec.errors import MednecError, NotFoundError
 from mednec.population.impact import ImpactReport, summarize
 from mednec.population.results import result_row
+from mednec.runtime import Runtime
+from mednec.store.db import Database
 from mednec.store.models import Case, Evaluation, PolicyVersion
-
-if TYPE_CHECKING:
-    from mednec.store.service import Service
+from mednec.store.policies import PolicyRegistry
 
 __all__ = ["MAX_CASES", "stored_impact"]
 
 #: At most this many stored cases (the most recently evaluated) enter an analysis in a request.
 MAX_CASES = 20_000
+
+
+class Service(Protocol):
+    """What an analysis reads (the service's database, runtime and policy versions); a protocol, so
+    this module does not import the service that calls it."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def runtime(self) -> Runtime: ...
+
+    @property
+    def policies(self) -> PolicyRegistry: ...
 
 
 def _latest_evaluations(service: Service, policy_id: str) -> dict[str, tuple[str, dt.date]]:

@@ -34,9 +34,11 @@ from mednec.errors import (
 )
 from mednec.store.models import Case, User
 from mednec.store.service import Principal, Service
+from mednec.web.labels import AUDIENCES, ROLE_LABEL
 from mednec.web.session import COOKIE, MAX_AGE, SessionData, Signer, principal_for
 
 __all__ = [
+    "AUDIENCES",
     "CSP",
     "Ctx",
     "WebRoute",
@@ -52,35 +54,6 @@ log = logging.getLogger("mednec.web")
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-
-ROLE_LABEL = {
-    "requester": "Requester (clinician)",
-    "physician_reviewer": "Physician reviewer",
-    "policy_author": "Policy author",
-    "auditor": "Auditor",
-    "admin": "Administrator",
-}
-STATE_LABEL = {
-    "submitted": "Submitted",
-    "under_review": "Under review",
-    "approved": "Approved",
-    "overturned": "Overturned",
-    "changes_requested": "Changes requested",
-    "info_requested": "Information requested",
-    "appealed": "Appealed",
-}
-VERDICT_LABEL = {
-    "meets_criteria": "Meets criteria",
-    "does_not_meet_criteria": "Does not meet criteria",
-    "insufficient_information": "Insufficient information",
-}
-VERDICT_CLASS = {
-    "meets_criteria": "met",
-    "does_not_meet_criteria": "not_met",
-    "insufficient_information": "unknown",
-}
-AUDIENCES = {"clinician": "Clinician", "payer": "Payer reviewer", "patient": "Patient"}
-
 
 class WebState:
     """What the web app keeps per application: service, signer, templates and small caches."""
@@ -173,10 +146,24 @@ def _finish(ctx: Ctx, resp: Response) -> Response:
 
 def page(ctx: Ctx, template: str, status: int = 200, **values: Any) -> Response:
     """Render a template as the response, with the session cookie and security headers."""
-    from mednec.web import templating
-
-    html = ctx.state.env.get_template(template).render(**templating.base_values(ctx), **values)
+    html = ctx.state.env.get_template(template).render(**base_values(ctx), **values)
     return _finish(ctx, HTMLResponse(html, status_code=status))
+
+
+def base_values(ctx: Ctx) -> dict[str, Any]:
+    """The values every page gets: the signed-in principal, the navigation, the CSRF token, flashes."""
+    from mednec.web.templating import nav_for
+
+    p = ctx.principal
+    return {
+        "me": p,
+        "role_label": ROLE_LABEL.get(p.role, p.role) if p else "",
+        "csrf": ctx.session.csrf,
+        "nav": nav_for(p.role if p else None),
+        "path": ctx.request.url.path,
+        "flash": ctx.flash,
+        "today": ctx.now.date(),
+    }
 
 
 def redirect(ctx: Ctx, url: str) -> Response:
@@ -256,25 +243,3 @@ class WebRoute(APIRoute):
                 return await run_in_threadpool(error_page, ctx, exc)
 
         return handler
-
-
-def when(t: dt.datetime | None) -> str:
-    """'20 Nov 2026, 09:00 UTC'."""
-    if t is None:
-        return ""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    t = t.astimezone(dt.UTC)
-    return f"{t.day} {t:%b %Y, %H:%M} UTC"
-
-
-def span(delta: dt.timedelta) -> str:
-    """'3 days', '5 hours', '12 minutes'."""
-    secs = abs(delta.total_seconds())
-    if secs >= 2 * 86400:
-        n, unit = int(secs // 86400), "day"
-    elif secs >= 2 * 3600:
-        n, unit = int(secs // 3600), "hour"
-    else:
-        n, unit = max(1, int(secs // 60)), "minute"
-    return f"{n} {unit}{'s' if n != 1 else ''}"

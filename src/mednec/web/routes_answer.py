@@ -260,7 +260,7 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
 
 
 def _json(ctx: Ctx, eval_id: str) -> Response:
-    from mednec.api.views import evaluation_view
+    from mednec.store.views import evaluation_view
 
     p = ctx.need_principal()
     ev = ctx.service.get_evaluation(p, eval_id)

@@ -20,7 +20,7 @@ def _cases(ctx: Ctx, policy: Policy) -> list[dict[str, Any]]:
     hit = ctx.state.articles.get(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    from mednec.policies.cases import case_files, run_case
+    from mednec.packcheck.cases import case_files, run_case
     from mednec.policies.loader import read_yaml
 
     out = []

@@ -9,9 +9,9 @@ from typing import Any
 
 import jinja2
 
-from mednec.web import core
+from mednec.web import labels
 
-__all__ = ["base_values", "make_env", "nav_for"]
+__all__ = ["make_env", "nav_for"]
 
 STATUS_WORD = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
 STATUS_ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
@@ -34,20 +34,6 @@ def nav_for(role: str | None) -> list[tuple[str, str]]:
         items.append(("/audit-log", "Audit log"))
     items += [("/library", "Policies"), ("/about", "About")]
     return items
-
-
-def base_values(ctx: core.Ctx) -> dict[str, Any]:
-    p = ctx.principal
-    path = ctx.request.url.path
-    return {
-        "me": p,
-        "role_label": core.ROLE_LABEL.get(p.role, p.role) if p else "",
-        "csrf": ctx.session.csrf,
-        "nav": nav_for(p.role if p else None),
-        "path": path,
-        "flash": ctx.flash,
-        "today": ctx.now.date(),
-    }
 
 
 def _words(source: str) -> str:
@@ -83,17 +69,17 @@ def make_env() -> jinja2.Environment:
         undefined=jinja2.ChainableUndefined,
     )
     env.filters.update(
-        when=core.when,
+        when=labels.when,
         date=_date,
-        state=lambda s: core.STATE_LABEL.get(s, str(s).replace("_", " ")),
-        verdict=lambda d: core.VERDICT_LABEL.get(d, str(d).replace("_", " ")),
-        verdict_class=lambda d: core.VERDICT_CLASS.get(d, "unknown"),
+        state=lambda s: labels.STATE_LABEL.get(s, str(s).replace("_", " ")),
+        verdict=lambda d: labels.VERDICT_LABEL.get(d, str(d).replace("_", " ")),
+        verdict_class=lambda d: labels.VERDICT_CLASS.get(d, "unknown"),
         status_word=lambda s: STATUS_WORD.get(s, s or ""),
         status_icon=lambda s: STATUS_ICON.get(s, ""),
-        role=lambda r: core.ROLE_LABEL.get(r, r),
+        role=lambda r: labels.ROLE_LABEL.get(r, r),
         words=_words,
-        span=core.span,
+        span=labels.span,
         num=_num,
     )
-    env.globals["AUDIENCES"] = core.AUDIENCES
+    env.globals["AUDIENCES"] = labels.AUDIENCES
     return env

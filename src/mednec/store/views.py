@@ -1,4 +1,5 @@
-"""Resources as JSON: what the API returns for cases, evaluations and review actions."""
+"""Stored resources as JSON: what the API (and the web page's JSON download) returns for cases,
+evaluations and review actions."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
-from mednec.policies.cases import CaseResult, case_files, run_case
+from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.policies.loader import load_catalog
 
 __all__ = ["CheckReport", "check_all", "print_check"]

@@ -3,6 +3,9 @@
 Every submitted request also becomes a case and an evaluation in the review queue, so a
 physician reviewer works pended requests like any other; ``$inquire`` then reports the
 reviewer's final decision (A1 certified / A3 not certified).
+
+It joins the protocol (:mod:`mednec.fhir.pas`) to the store, so it lives above both: the
+persistence layer imports no protocol code.
 """
 
 from __future__ import annotations
