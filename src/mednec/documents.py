@@ -39,12 +39,16 @@ def documents_for(determination: str) -> list[tuple[str, str]]:
     return [(k, label) for k, (label, need) in DOCUMENTS.items() if need in (None, determination)]
 
 
-def review_status(state: str) -> str:
-    """The renderer's review status for a workflow state."""
-    if state == "approved":
-        return "approved"
+def review_status(state: str, decision: str | None = None) -> str:
+    """The renderer's review status for a workflow state and its final decision: a confirmed or
+    overturned recommendation reads as the decision made ("approved" or "denied"), never as the
+    workflow's "approved" for a denial (:func:`mednec.store.status.status_of`)."""
+    if state in ("approved", "overturned") and decision in ("approved", "denied"):
+        return decision
     if state in ("under_review", "appealed"):
         return "under_review"
+    if state in ("info_requested", "changes_requested"):
+        return "info_requested"
     return "submitted"
 
 
@@ -109,7 +113,7 @@ def sources(runtime: Runtime, det: Determination, case_title: str, versions: Ver
 
 
 def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audience: str, state: str,
-            case_title: str, versions: Versions | None = None) -> tuple[bytes, str]:
+            case_title: str, versions: Versions | None = None, decision: str | None = None) -> tuple[bytes, str]:
     """A document from the renderer as (content, media type); ``fmt`` is markdown (or md), html,
     pdf or json. Raises ImportError when the renderer is not installed."""
     from mednec.render.formats import render
@@ -117,7 +121,7 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
 
     fmt = {"md": "markdown"}.get(fmt, fmt)
     built = build_document(det, sources(runtime, det, case_title, versions), document=doc, audience=audience,
-                           review_status=review_status(state))
+                           review_status=review_status(state, decision))
     out = render(built, fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]
 
@@ -130,4 +134,4 @@ def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt:
     check_document(ev, doc, role)
     det = stored_determination(runtime, ev)
     return produce(runtime, det, doc, fmt, audience=audience, state=ev.state, case_title=case.title,
-                   versions=versions)
+                   versions=versions, decision=ev.decision)

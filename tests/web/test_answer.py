@@ -33,7 +33,7 @@ def test_answer_page_has_every_part(web: Web, first_line: str) -> None:
     assert r.status_code == 200
     html, t = r.text, text_of(r.text)
     assert t.count("Is luspatercept-aamt (Reblozyl) medically necessary") >= 1
-    for words in ("Article review status", "Submitted", "Under review", "Approved", "Last updated",
+    for words in ("Review status", "Submitted", "Under review", "Decision", "Last updated",
                   "View editorial policy", "Which best describes you?", "Meets criteria", "Bottom line",
                   "Criteria for this patient", "References", "Related questions", "Have a follow-up question?",
                   "Downloads", "History", "Recommendation" if "does_not" in html else "Pending physician review"):
@@ -128,8 +128,8 @@ def test_reviewer_approves_and_requester_sees_approved(web: Web, first_line: str
     r = _act(web, "doc", first_line, "approve")
     assert r.status_code == 303
     t = text_of(web.client("req").get(f"/answers/{first_line}").text)
-    assert "Approved by Dr Maria Chen" in t and "Final decision: approved" in t
-    assert "Dr Maria Chen: claim" in t and "Dr Maria Chen: approve" in t
+    assert "Final decision Approved by Dr Maria Chen" in t and "Recommendation at submission Meets criteria" in t
+    assert "Dr Maria Chen claimed the request for review" in t and "Dr Maria Chen confirmed the recommendation" in t
 
 
 def test_adverse_approval_needs_a_signature(web: Web, after_esa: str) -> None:
@@ -142,13 +142,14 @@ def test_adverse_approval_needs_a_signature(web: Web, after_esa: str) -> None:
     r = _act(web, "doc", after_esa, "approve", signature="Maria Chen, MD")
     assert r.status_code == 303
     t = text_of(web.client("req").get(f"/answers/{after_esa}").text)
-    assert "Final decision: denied" in t and "signed by the physician reviewer" in t
+    assert "Final decision Denied by Dr Maria Chen" in t and "signed by the physician reviewer" in t
+    assert "Approved" not in t.split("Recommendation at submission")[0]  # never "Approved" for a denial
     assert "Appeal this denial" in t
     r = _act(web, "req", after_esa, "appeal")
     assert r.status_code == 422
     r = _act(web, "req", after_esa, "appeal", reason="New marrow report shows no del(5q)")
     assert r.status_code == 303
-    assert "Appealed" in text_of(web.client("doc").get("/queue").text)
+    assert "Appeal submitted" in text_of(web.client("doc").get("/queue").text)
 
 
 def test_overturn_and_request_info(web: Web, missing_epo: str, first_line: str) -> None:
@@ -164,7 +165,8 @@ def test_overturn_and_request_info(web: Web, missing_epo: str, first_line: str) 
     r = _act(web, "doc", first_line, "overturn", decision="denied", reason="Alternative preferred",
              signature="Maria Chen, MD")
     assert r.status_code == 303
-    assert "Overturned by Dr Maria Chen" in text_of(web.client("req").get(f"/answers/{first_line}").text)
+    t = text_of(web.client("req").get(f"/answers/{first_line}").text)
+    assert "Final decision Denied by Dr Maria Chen" in t and "overturned the recommendation" in t
 
 
 def test_stale_version_is_a_conflict(web: Web, first_line: str) -> None:

@@ -298,3 +298,38 @@ def test_keyboard_skip_link_and_visible_focus(site: Site) -> None:
 
 def test_the_server_clock_is_the_tests(site: Site) -> None:
     assert site.service.now() == dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def _decide(site: Site, name: str, action: str, **kw: str) -> str:
+    ev = _answer_for(site, "req", name)
+    doc = site.service.authenticate(site.keys["doc"])
+    site.service.act(doc, ev, "claim")
+    site.service.act(doc, ev, action, **kw)
+    return ev
+
+
+@pytest.mark.parametrize(("name", "action", "kw", "word", "tone"), [
+    ("luspatercept-first-line.yaml", "approve", {}, "Approved", "success"),
+    ("luspatercept-missing-epo.yaml", "overturn", {"decision": "approved", "reason": "EPO on file"}, "Approved",
+     "success"),
+    ("luspatercept-del5q.yaml", "approve", {"signature": "Maria Chen, MD"}, "Denied", "danger"),
+])
+def test_the_decision_comes_first(site: Site, name: str, action: str, kw: dict[str, str], word: str,
+                                  tone: str) -> None:
+    ev = _decide(site, name, action, **kw)
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page("req", viewport)
+        page.goto(f"{site.base}/answers/{ev}")
+        card = page.locator(".decision-card")
+        assert card.is_visible() and card.get_attribute("class").endswith(f"tone-{tone}")
+        assert card.locator(".decision-word").inner_text() == word
+        # the decision is above the recommendation, and in the first screen
+        box = card.bounding_box()
+        rec = page.get_by_role("heading", name="Recommendation at submission").bounding_box()
+        assert box["y"] < rec["y"] and box["y"] < viewport["height"]
+        if word == "Denied":
+            assert "Approved" not in page.locator(".decision-card").inner_text()
+        axe_check(page, f"decided answer {action} {word}{suffix}")
+        no_sideways_scroll(page)
+        shoot(page, f"30-decided-{action}-{word.lower()}{suffix}")
+        page.context.close()

@@ -42,7 +42,7 @@ from mednec.render.values import evidence_item, short_finding
 __all__ = ["AUDIENCES", "REVIEW_STATUSES", "ArticleSources", "build_article", "general_article"]
 
 AUDIENCES = ("clinician", "payer", "patient")
-REVIEW_STATUSES = ("submitted", "under_review", "approved")
+REVIEW_STATUSES = ("submitted", "under_review", "approved", "denied", "info_requested")
 _STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown"}
 _VERDICT_STATUS = {MEETS: "met", NOT_MET: "not_met", INSUFFICIENT: "unknown"}
 

@@ -320,7 +320,8 @@ class Service:
             return self._visible_eval(s, p, eval_id)
 
     def list_evaluations(self, p: Principal, *, state: str | None = None, overdue: bool | None = None,
-                         case_id: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Evaluation], int]:
+                         case_id: str | None = None, decision: str | None = None, limit: int = 50,
+                         offset: int = 0) -> tuple[list[Evaluation], int]:
         self._require(p, "requester", *READ_ALL)
         with self.db.reading() as s:
             q = sa.select(Evaluation)
@@ -328,6 +329,8 @@ class Service:
                 q = q.where(Evaluation.org_id == p.org_id)
             if state:
                 q = q.where(Evaluation.state == state)
+            if decision:  # a final decision, whether the reviewer confirmed or overturned the recommendation
+                q = q.where(Evaluation.decision == decision)
             if case_id:
                 q = q.where(Evaluation.case_id == case_id)
             if overdue is not None:

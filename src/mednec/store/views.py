@@ -9,6 +9,7 @@ import orjson
 
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.store.service import Service
+from mednec.store.status import status_of
 
 __all__ = ["case_view", "etag", "evaluation_view", "review_view"]
 
@@ -27,12 +28,13 @@ def case_view(c: Case) -> dict[str, Any]:
 def evaluation_view(e: Evaluation, service: Service, *, full: bool = True) -> dict[str, Any]:
     """An evaluation; ``full`` adds its determination (``result``) as an ``orjson.Fragment``, so
     render it with ``api.responses.JSON`` (or ``orjson``), not ``json``."""
+    st = status_of(e.state, e.decision, e.appealed)
     out: dict[str, Any] = {
         "id": e.id, "case": e.case_id, "org": e.org_id, "drug": e.drug, "phase": e.phase,
         "policy": {"id": e.policy_id, "version": e.policy_version}, "urgency": e.urgency,
         "determination": e.determination, "input_hash": e.input_hash, "as_of": e.as_of.isoformat(),
         "review": {
-            "state": e.state, "reviewer": e.reviewer_id, "decision": e.decision,
+            "state": e.state, "status": st.key, "status_label": st.label, "reviewer": e.reviewer_id, "decision": e.decision,
             "reason": e.decision_reason, "signed": bool(e.signature), "appealed": e.appealed,
             "submitted_at": e.submitted_at.isoformat(), "due_at": e.due_at.isoformat(),
             "decided_at": e.decided_at.isoformat() if e.decided_at else None,

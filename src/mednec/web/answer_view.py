@@ -9,6 +9,7 @@ from typing import Any
 from mednec.documents import visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
 from mednec.store.models import Case, Evaluation, ReviewAction
+from mednec.store.status import status_of
 from mednec.web import article
 from mednec.web.core import AUDIENCES, Ctx
 
@@ -31,21 +32,24 @@ class Preview:
     understood: list[str] = field(default_factory=list)
 
 
-def steps(state: str) -> list[dict[str, str]]:
-    """The review widget: Submitted / Under review / Approved, each done, current, stopped or to do."""
-    third = "Overturned" if state == "overturned" else "Approved"
+def steps(state: str, decision: str | None = None, appealed: bool = False) -> list[dict[str, str]]:
+    """The review widget: Submitted / Under review / the decision, each done, current, stopped or
+    to do, with the status's tone. The third step names the decision made (Approved, Denied, ...
+    from :func:`mednec.store.status.status_of`), and only "Decision" while none is made."""
+    st = status_of(state, decision, appealed)
+    if st.final:
+        return [{"label": "Submitted", "mark": "done", "tone": ""},
+                {"label": "Under review (appeal)" if appealed else "Under review", "mark": "done", "tone": ""},
+                {"label": st.label, "mark": "done", "tone": st.tone}]
     if state == "submitted":
         marks = ["current", "todo", "todo"]
     elif state in ("under_review", "appealed"):
         marks = ["done", "current", "todo"]
-    elif state in ("approved", "overturned"):
-        marks = ["done", "done", "done"]
     else:  # changes or information requested: back with the requester
         marks = ["done", "stopped", "todo"]
-    second = {"changes_requested": "Changes requested", "info_requested": "Information requested",
-              "appealed": "Under review (appeal)"}.get(state, "Under review")
-    return [{"label": "Submitted", "mark": marks[0]}, {"label": second, "mark": marks[1]},
-            {"label": third, "mark": marks[2]}]
+    second = st.label if state != "submitted" else "Under review"
+    return [{"label": "Submitted", "mark": marks[0], "tone": ""}, {"label": second, "mark": marks[1], "tone": ""},
+            {"label": "Decision", "mark": marks[2], "tone": ""}]
 
 
 def followup_facts(ctx: Ctx) -> list[Any]:
@@ -100,7 +104,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         det = Determination.from_dict(result, rt.dictionary)
         body = article.article_body(state.articles, rt, det, audience=audience, state=ev.state,
                                     case_title=case_title, key=(ev.id, ev.version, case.version),
-                                    versions=ctx.service.policies)
+                                    versions=ctx.service.policies, decision=ev.decision)
     else:
         det = preview.det
         result = det.to_dict()
@@ -128,7 +132,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "audiences": AUDIENCES,
         "title": body.title,
         "asked": case.title if case.source in ("question", "note") and preview is None else "",
-        "steps": steps(ev.state) if preview is None else steps("submitted"),
+        "steps": steps(ev.state, ev.decision, ev.appealed) if preview is None else steps("submitted"),
+        "review_status": status_of(ev.state, ev.decision, ev.appealed) if preview is None else status_of("submitted"),
         "reviewer": names.get(ev.reviewer_id or "", ""),
         "requested_by": names.get(ev.created_by, ""),
         "history": [{"a": a, "who": names.get(a.actor_id, a.actor_id)} for a in history],
@@ -140,7 +145,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "policy_info": result.get("policy", {}),
         "docs": docs,
         "missing": missing,
-        "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None,
+        "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None
+        and ev.state not in ("approved", "overturned"),
         "related": related_links(ev.id, result, ctx, audience),
         "followup_facts": followup_facts(ctx),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),

@@ -61,15 +61,15 @@ def _extract(html: str, audience: str) -> str | None:
 
 def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...], Any], runtime: Runtime,
                  det: Determination, *, audience: str, state: str, case_title: str, key: tuple[Any, ...] | None,
-                 versions: Versions | None = None) -> Body:
+                 versions: Versions | None = None, decision: str | None = None) -> Body:
     """The article of ``det`` for the page, cached under ``key`` (None: not cached)."""
-    ck = (*key, audience, state) if key is not None else None
+    ck = (*key, audience, state, decision) if key is not None else None
     if ck is not None:
         with _lock:
             hit = cache.get(ck)
         if hit is not None:
             return hit
-    body = _render(runtime, det, audience, state, case_title, versions)
+    body = _render(runtime, det, audience, state, case_title, versions, decision)
     if ck is not None:
         with _lock:
             cache[ck] = body
@@ -79,12 +79,12 @@ def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...
 
 
 def _render(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str,
-            versions: Versions | None) -> Body:
+            versions: Versions | None, decision: str | None = None) -> Body:
     from mednec.render.article import build_article
     from mednec.render.formats import render_html
 
     art = build_article(det, sources(runtime, det, case_title, versions), audience=audience,
-                        review_status=review_status(state))
+                        review_status=review_status(state, decision))
     html = render_html(art)
     body = _extract(html, audience)
     if body is None:

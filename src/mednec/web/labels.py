@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["AUDIENCES", "ROLE_LABEL", "STATE_LABEL", "VERDICT_CLASS", "VERDICT_LABEL", "span", "when"]
+__all__ = ["AUDIENCES", "ROLE_LABEL", "VERDICT_CLASS", "VERDICT_LABEL", "span", "when"]
 
 ROLE_LABEL = {
     "requester": "Requester (clinician)",
@@ -12,15 +12,6 @@ ROLE_LABEL = {
     "policy_author": "Policy author",
     "auditor": "Auditor",
     "admin": "Administrator",
-}
-STATE_LABEL = {
-    "submitted": "Submitted",
-    "under_review": "Under review",
-    "approved": "Approved",
-    "overturned": "Overturned",
-    "changes_requested": "Changes requested",
-    "info_requested": "Information requested",
-    "appealed": "Appealed",
 }
 VERDICT_LABEL = {
     "meets_criteria": "Meets criteria",

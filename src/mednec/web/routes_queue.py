@@ -9,29 +9,24 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import ConflictError
+from mednec.store.status import STATUS_FILTERS
 from mednec.web.core import Ctx, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
 
 __all__ = ["register"]
 
 PAGE = 25
-FILTERS = (
-    ("", "All"),
-    ("overdue", "Overdue"),
-    ("submitted", "Submitted"),
-    ("under_review", "Under review"),
-    ("appealed", "Appealed"),
-    ("info_requested", "Information requested"),
-    ("approved", "Approved"),
-    ("overturned", "Overturned"),
-)
+FILTERS = (("", "All"), ("overdue", "Overdue"), *STATUS_FILTERS)
+_DECISIONS = ("approved", "denied")  # filtered by the final decision, whoever's recommendation it confirms
 
 
 def _queue(ctx: Ctx, show: str, offset: int) -> Response:
     p = ctx.need_principal()
-    state = show if show in {k for k, _ in FILTERS} - {"", "overdue"} else None
+    state = show if show in {k for k, _ in FILTERS} - {"", "overdue", *_DECISIONS} else None
+    decision = show if show in _DECISIONS else None
     overdue = True if show == "overdue" else None
-    rows, total = ctx.service.list_evaluations(p, state=state, overdue=overdue, limit=PAGE, offset=max(0, offset))
+    rows, total = ctx.service.list_evaluations(p, state=state, overdue=overdue, decision=decision, limit=PAGE,
+                                               offset=max(0, offset))
     titles = ctx.state.case_titles({e.case_id for e in rows})
     names = ctx.state.names({e.reviewer_id for e in rows})
     now = ctx.now

@@ -15,6 +15,21 @@ __all__ = ["make_env", "nav_for"]
 
 STATUS_WORD = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
 STATUS_ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
+ACTION_WORDS = {
+    "claim": "claimed the request for review",
+    "approve": "confirmed the recommendation",
+    "overturn": "overturned the recommendation",
+    "request_info": "requested information",
+    "request_changes": "requested changes",
+    "appeal": "appealed the denial",
+}
+
+
+def _status(ev: Any) -> Any:
+    """An evaluation's review status (:func:`mednec.store.status.status_of`)."""
+    from mednec.store.status import status_of
+
+    return status_of(ev.state, ev.decision, bool(ev.appealed))
 
 
 def nav_for(role: str | None) -> list[tuple[str, str]]:
@@ -71,7 +86,8 @@ def make_env() -> jinja2.Environment:
     env.filters.update(
         when=labels.when,
         date=_date,
-        state=lambda s: labels.STATE_LABEL.get(s, str(s).replace("_", " ")),
+        status=_status,
+        action_words=lambda a: ACTION_WORDS.get(a, str(a).replace("_", " ")),
         verdict=lambda d: labels.VERDICT_LABEL.get(d, str(d).replace("_", " ")),
         verdict_class=lambda d: labels.VERDICT_CLASS.get(d, "unknown"),
         status_word=lambda s: STATUS_WORD.get(s, s or ""),
