@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mednec.render import formats
-from mednec.render.formats import render_pdf, render_typst, typst_escape
+from mednec.render.formats import printed, render_pdf, render_typst, typst_escape
 
 from .cases import DOCUMENT_MATRIX, Example, document, example
 
@@ -62,7 +62,7 @@ def test_pdf_text_has_every_status_and_reference(name: str, doc: str, audience: 
         assert statuses
         for code, shown in ICON.items():
             assert flat.count(shown) >= statuses.count(code), f"{shown!r}: {flat.count(shown)} < {statuses.count(code)}"
-    refs = _references(built)
+    refs = _references(printed(built))  # the printed list: what the document cites (issue 17)
     assert refs
     for r in refs:
         assert _squash(f"{r.n}. {r.text[:40]}") in squashed, f"reference {r.n} is not in the PDF text"
@@ -77,7 +77,7 @@ def test_every_citation_mark_links_to_a_listed_reference(ex: Example, doc: str, 
     source = render_typst(built)
     cited = {int(n) for marks in re.findall(r"#cites\(([\d, ]+)\);", source) for n in marks.split(",")}
     labels = {int(n) for n in re.findall(r"<ref-(\d+)>", source)}
-    assert labels == {r.n for r in _references(built)}
+    assert labels == {r.n for r in _references(printed(built))}
     assert cited <= labels, f"marks without a reference: {sorted(cited - labels)}"
 
 

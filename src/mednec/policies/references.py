@@ -11,7 +11,7 @@ __all__ = ["Citation", "Reference", "parse_citation", "parse_references"]
 
 STATUSES = ("confirmed", "secondary", "unverified")
 _FIELDS = ("kind", "title", "issuer", "authors", "journal", "year", "pmid", "doi", "url",
-           "version", "revision_date", "status", "note")
+           "version", "revision_date", "status", "note", "for_patients")
 KINDS = ("label", "trial", "guideline", "consensus", "payer_policy", "regulation", "decision", "scoring")
 
 
@@ -32,9 +32,12 @@ class Reference(NamedTuple):
     revision_date: str = ""
     status: str = "confirmed"
     note: str = ""
+    for_patients: bool = False  # a source a patient can read: label, patient guideline, plain summary
 
-    def formatted(self) -> str:
-        """One-line reference in a Vancouver-like style."""
+    def formatted(self, *, with_ids: bool = True) -> str:
+        """One-line reference in a Vancouver-like style; ``with_ids=False`` leaves out the PMID,
+        DOI and address (a document prints them as links, :meth:`links`). The status and the
+        editorial note are records for the pack's editors and are never printed."""
         who = self.authors or self.issuer
         parts = [p.rstrip(".") for p in (who, self.title) if p]
         text = ". ".join(parts)
@@ -42,27 +45,33 @@ class Reference(NamedTuple):
             text += f". {self.journal}"
         if self.version:
             text += f". Version {self.version}"
-        text += f". {self.year}"
-        if self.revision_date:
-            text += f" (revised {self.revision_date})"
-        ids = []
-        if self.pmid:
-            ids.append(f"PMID {self.pmid}")
-        if self.doi:
-            ids.append(f"doi:{self.doi}")
-        if self.url:
-            ids.append(self.url)
+        year = str(self.year)
+        if self.revision_date and year in self.revision_date:  # "February 2026", "3 April 2020"
+            revised = self.kind == "label" and "prescribing information" in self.title.lower()
+            text += f". {'Revised ' if revised else ''}{self.revision_date}"
+        elif year not in self.journal:
+            text += f". {year}" + (f" (revised {self.revision_date})" if self.revision_date else "")
+        ids = [label for label, _ in self.links()] if with_ids else []
         if ids:
             text += ". " + ". ".join(ids)
-        if self.status != "confirmed":
-            text += f" [{self.status}]"
         return text + "."
+
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """(label, address) of the PMID, DOI and web address, in that order."""
+        out = []
+        if self.pmid:
+            out.append((f"PMID {self.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
+        if self.doi:
+            out.append((f"doi:{self.doi}", f"https://doi.org/{self.doi}"))
+        if self.url:
+            out.append((self.url, self.url))
+        return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             k: getattr(self, k)
             for k in self._fields
-            if getattr(self, k) not in ("", None)
+            if getattr(self, k) not in ("", None) and not (k == "for_patients" and not self.for_patients)
         }
 
 
@@ -102,7 +111,11 @@ def parse_references(data: Mapping[str, Any], *, source: str) -> dict[str, Refer
             raise ConfigError(f"year must be a year, got {year!r}", field=f"{where}.year")
         if raw.get("status", "confirmed") not in STATUSES:
             raise ConfigError(f"status must be one of {', '.join(STATUSES)}", field=f"{where}.status")
+        patients = raw.get("for_patients", False)
+        if not isinstance(patients, bool):
+            raise ConfigError("for_patients must be true or false", field=f"{where}.for_patients")
         out[str(rid)] = Reference(
-            id=str(rid), year=year, **{k: str(v) for k, v in raw.items() if k != "year"}
+            id=str(rid), year=year, for_patients=patients,
+            **{k: str(v) for k, v in raw.items() if k not in ("year", "for_patients")}
         )
     return out

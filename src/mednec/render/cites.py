@@ -52,5 +52,6 @@ class CiteIndex:
         rows = []
         for rid, n in sorted(self.order.items(), key=lambda kv: kv[1]):
             ref = self.pack.references[rid]
-            rows.append(RefRow(n, rid, ref.kind, ref.formatted(), tuple(self.sections[rid]), ref.status, ref.url))
+            rows.append(RefRow(n, rid, ref.kind, ref.formatted(with_ids=False), tuple(self.sections[rid]), ref.links(),
+                               ref.for_patients))
         return tuple(rows)

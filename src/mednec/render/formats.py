@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from mednec.render.common import VERDICT_WORD
 from mednec.render.model import Cited, EvidenceItem, to_data
+from mednec.render.trim import record, trim
 from mednec.render.values import long_date
 
 if TYPE_CHECKING:
     import typst
 
-__all__ = ["FORMATS", "render", "render_html", "render_json", "render_markdown", "render_pdf", "render_typst",
+__all__ = ["FORMATS", "printed", "render", "render_html", "render_json", "render_markdown", "render_pdf", "render_typst",
            "template_name", "typst_escape"]
 
 FORMATS = ("markdown", "html", "pdf", "json")
@@ -59,24 +60,34 @@ def render(doc: Any, fmt: str) -> str | bytes:
     raise ValueError(f"format must be one of {FORMATS}")
 
 
+def printed(doc: Any) -> Any:
+    """``doc`` as every format prints it: its reference list trimmed to what it cites, a patient
+    document citing only sources a patient can read (:mod:`mednec.render.trim`)."""
+    return trim(doc, _markdown)
+
+
 def render_json(doc: Any) -> str:
-    return json.dumps(to_data(doc), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_data(printed(doc)), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(doc: Any) -> str:
+    return _markdown(printed(doc))
+
+
+def _markdown(doc: Any) -> str:
     text = _env("markdown").get_template(template_name(doc)).render(a=doc)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def render_html(doc: Any) -> str:
-    text = _env("html").get_template(template_name(doc)).render(a=doc)
+    text = _env("html").get_template(template_name(doc)).render(a=printed(doc))
     return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
 
 
 def render_typst(doc: Any) -> str:
     """The Typst source of ``doc``'s PDF."""
-    text: str = _env("typst").get_template(template_name(doc)).render(a=doc)
+    text: str = _env("typst").get_template(template_name(doc)).render(a=printed(doc))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -147,6 +158,7 @@ def _timestamp(doc: Any) -> dt.datetime:
 
 def _marks_md(nums: Iterable[int]) -> str:
     nums = sorted(set(nums))
+    record(nums)
     return f"[{', '.join(map(str, nums))}]" if nums else ""
 
 
@@ -161,8 +173,7 @@ def _place(text: str, marks: str) -> str:
 def _cited_md(c: Cited | str) -> str:
     if isinstance(c, str):
         return c
-    text = _place(c.text, _marks_md(c.cites))
-    return f"{text} *(secondary source)*" if c.status == "secondary" else text
+    return _place(c.text, _marks_md(c.cites))
 
 
 def _evidence_md(items: Iterable[EvidenceItem]) -> str:
@@ -217,6 +228,7 @@ def _typst_value(value: Any) -> str:
 def _marks_typst(nums: Iterable[int]) -> str:
     """``#cites(1, 3);``: the superscript marks, linked to the reference list (style.typ)."""
     nums = sorted(set(nums))
+    record(nums)
     return f"#cites({', '.join(map(str, nums))});" if nums else ""
 
 
@@ -228,7 +240,7 @@ def _cited_typst(c: Cited | str) -> str:
         out = f"{typst_escape(text[:-1])} {marks}\\."
     else:
         out = f"{typst_escape(text)} {marks}" if marks else typst_escape(text)
-    return f"{out} #secondary[(secondary source)]" if c.status == "secondary" else out
+    return out
 
 
 def _finding_typst(e: EvidenceItem) -> str:
@@ -243,6 +255,7 @@ def _env(fmt: str) -> Any:
 
     def marks_html(nums: Iterable[int]) -> Markup:
         nums = sorted(set(nums))
+        record(nums)
         if not nums:
             return Markup("")
         links = Markup(", ").join(Markup('<a href="#ref-{0}">{0}</a>').format(n) for n in nums)
@@ -254,8 +267,6 @@ def _env(fmt: str) -> Any:
         text, marks = c.text, marks_html(c.cites)
         out = (escape(text[:-1]) + Markup(" ") + marks + Markup(".")) if marks and text.endswith(".") else (
             escape(text) + (Markup(" ") + marks if marks else Markup("")))
-        if c.status == "secondary":
-            out += Markup(' <span class="secondary">(secondary source)</span>')
         return out
 
     def evidence_html(items: Iterable[EvidenceItem]) -> Markup:

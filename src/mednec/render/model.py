@@ -141,13 +141,16 @@ class Related(NamedTuple):
 
 
 class RefRow(NamedTuple):
+    """One numbered reference: its text without identifiers, then its PMID, DOI and address as
+    (label, address) links; ``for_patients`` marks a source a patient can read."""
+
     n: int
     id: str
     kind: str
     text: str
     sections: tuple[str, ...]
-    status: str
-    url: str
+    links: tuple[tuple[str, str], ...]
+    for_patients: bool
 
 
 class Article(NamedTuple):
