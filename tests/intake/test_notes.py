@@ -101,3 +101,71 @@ def test_a_dated_lab_table_is_read_per_column(runtime: Runtime) -> None:
     assert ("hemoglobin", "2026-09-30", 7.9) in got and ("hemoglobin", "2026-11-10", 7.6) in got
     assert ("platelets", "2026-10-21", 201.0) in got
     assert all(SECTIONS[f.span.start:f.span.end] == f.span.text for f in table.findings)
+
+
+# the negated statements notes carry, and the facts each may touch (a normal karyotype implies others)
+_NEGATED_LINES: list[tuple[str, set[str]]] = [
+    ("No del(5q).", {"del5q"}), ("She has never received an ESA.", {"esa_history"}),
+    ("SF3B1 negative.", {"sf3b1_mutation"}), ("No monosomy 7.", {"chromosome7_abnormality"}),
+    ("Not transfusion dependent.", {"rbc_transfusions"}), ("Denies symptoms of anemia.", {"anemia_symptomatic"}),
+    ("No concurrent ESA.", {"concurrent_esa"}), ("Denies prior ESA use.", {"esa_history"}),
+    ("No ring sideroblasts seen.", {"ring_sideroblasts_pct"}), ("Has never been transfused.", {"rbc_transfusions"}),
+    ("No family history of MDS.", set()), ("Family history: mother with MDS, no del(5q).", set()),
+]
+_IGNORED = {"karyotype", "cytogenetic_risk"}
+
+
+def _note_facts(text: str, runtime: Runtime) -> dict[str, object]:
+    u = read_note(text, runtime.catalog, runtime.dictionary, AS_OF, name="n")
+    return {f.fact: repr(f.value) for f in u.facts}
+
+
+def test_a_negated_line_about_one_fact_never_changes_another(runtime: Runtime, note_cases: list[Case]) -> None:
+    """Insert a negated statement into a note -- on a line of its own, or joined to an existing sentence
+    with 'and' -- and every other fact read stays what it was (the questions' safety property, for notes)."""
+    import random
+
+    rng = random.Random(11)
+    bad, tried = [], 0
+    for c in note_cases:
+        base = _note_facts(c.text, runtime)
+        lines = c.text.split("\n")
+        for _ in range(4):
+            stmt, touched = rng.choice(_NEGATED_LINES)
+            if touched & set(base):
+                continue
+            # only between sentences: a line wrapped mid-sentence ("4 units over the" / "past 8 weeks.") is one statement
+            ends = [i for i in range(1, len(lines) + 1) if not lines[i - 1].strip() or lines[i - 1].rstrip()[-1] in ".:"]
+            pos = rng.choice(ends)
+            new = list(lines)
+            target = new[pos - 1].rstrip()
+            if target.endswith(".") and rng.random() < 0.5:  # "...transfused 2 units q3w. -> ... and no del(5q)."
+                new[pos - 1] = f"{target[:-1]} and {stmt[0].lower()}{stmt[1:]}"
+            else:
+                new.insert(pos, stmt)
+            text = "\n".join(new)
+            got = _note_facts(text, runtime)
+            tried += 1
+            changed = {k for k in set(base) - touched - _IGNORED if got.get(k) != base.get(k)}
+            if changed:
+                bad.append(f"{c.name} + {stmt!r} at line {pos}: {[(k, base.get(k), got.get(k)) for k in sorted(changed)]}")
+    assert tried >= 40
+    assert not bad, f"{len(bad)} of {tried}:\n" + "\n".join(bad[:8])
+
+
+def test_a_relatives_findings_stay_the_relatives(runtime: Runtime) -> None:
+    """A sentence that opens with a relative is about the relative past its commas; a relative named right
+    after a finding makes it theirs; a family mention inside a list of the patient's findings ends at its comma."""
+    from mednec.intake.question import understand
+
+    base = "Visit 2026-11-19. 72-year-old woman with MDS-RS, Hb 7.9 g/dL.\n"
+    for line in ("Family history: mother with MDS, no del(5q).", "No del(5q) in her mother.",
+                 "Mother had MDS with del(5q), treated with lenalidomide."):
+        u = read_note(base + line, runtime.catalog, runtime.dictionary, AS_OF, name="n")
+        assert "del5q" not in {f.fact for f in u.facts}, line
+        assert any(f.fact == "hemoglobin" for f in u.facts)
+    q = understand("Reblozyl for 72M, family history of MDS in brother, Hb 7.9, 2 units q3w, EPO 150",
+                   runtime.catalog, runtime.dictionary, AS_OF)
+    assert {"hemoglobin", "rbc_transfusions", "serum_epo"} <= {f.fact for f in q.facts}
+    u = read_note(base + "Her mother had MDS, but she has del(5q) on FISH.", runtime.catalog, runtime.dictionary, AS_OF)
+    assert any(f.fact == "del5q" and f.value is True for f in u.facts)

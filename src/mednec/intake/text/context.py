@@ -71,6 +71,9 @@ class ContextRules:
     hist: re.Pattern[str]
     family: re.Pattern[str]
     family_sections: tuple[str, ...]
+    family_end: re.Pattern[str]
+    family_after: re.Pattern[str]
+    family_pseudo: re.Pattern[str]
     end: re.Pattern[str]
 
 
@@ -94,6 +97,10 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
         hist=re.compile(_alts(d["historical"]["forward"]), flags),
         family=re.compile(_alts(d["family"]["forward"]), flags),
         family_sections=tuple(s.lower() for s in d["family"]["sections"]),
+        family_end=re.compile(r"[.;!?]|" + _alts(term["words"]) + "|" + _alts(d["family"]["new_subject"]), flags),
+        family_after=re.compile(r"^\s*(?:" + _alts(d["family"]["backward"]) + r")\s+(?:" + _alts(d["family"]["forward"])
+                                + ")", flags),
+        family_pseudo=re.compile(_alts(d["family"]["pseudo"]), flags),
         end=re.compile(end, flags),
     )
 
@@ -240,8 +247,31 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
             if r.conditional_needs.search(text, cond.end(), stop) and not r.end.search(text, cond.end(), s):
                 hypo = True
     hist = _last_cue(text, lo, s, r.hist, r) is not None
-    fam = family_section or _last_cue(text, lo, s, r.family, r) is not None
+    fam = family_section or _family(text, lo, hi, s, e, r)
     return Context(neg, hypo, hist, fam, cue_start, ambiguous)
+
+
+_OPENS_AFTER = re.compile(r"\b(?:and|also)$", re.I)  # "SF3B1 not mutated and family history: mother with ..."
+
+
+def _family(text: str, lo: int, hi: int, s: int, e: int, r: ContextRules) -> bool:
+    """Is the finding at ``s:e`` about a relative? A family cue reaches the findings after it up to the
+    next terminator; when the sentence opens with it ("Family history: mother with MDS, no del(5q)"), the
+    sentence is about the relative and commas and colons do not end it -- only a sentence end, a
+    terminator word or a new subject ("..., but she has del(5q)"). A relative named right after the
+    finding ("no del(5q) in her mother") makes it a relative's too."""
+    if r.family_after.match(text[e:min(hi, e + 40)]):
+        return True
+    for c in r.family.finditer(text, lo, s):
+        if any(p.start() <= c.start() < p.end() for p in r.family_pseudo.finditer(text, max(lo, c.start() - 20), c.end() + 20)):
+            continue
+        before = text[lo:c.start()].strip(" \t\r\n-*\u2022>")
+        opens = not before or _OPENS_AFTER.search(before) is not None
+        if opens and not r.family_end.search(text, c.end(), s):
+            return True
+        if not opens and s - c.end() <= r.window and not r.end.search(text, c.end(), s):
+            return True
+    return False
 
 
 def ambiguous_items(items: list[Item], cue: str) -> list[Item]:
