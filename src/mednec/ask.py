@@ -163,13 +163,15 @@ def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...
     return tuple(c.question for _, _, c in sorted(best.values(), key=lambda t: (t[0], t[1]))[:n])
 
 
-def _overview(runtime: Runtime, facts: Any) -> tuple[dict[str, Any], ...]:
+def _overview(runtime: Runtime, facts: Any, packs: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
     from mednec.engine.evaluate import decide, prepare
 
     full = prepare(facts, runtime.dictionary, runtime.catalog.calculators)
     values = {k: fv.value for k, fv in full.items()}
     out = []
     for p in runtime.catalog.policies():
+        if p.pack not in packs:
+            continue
         verdict, pathway = decide(p, values)
         out.append({"policy": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands),
                     "determination": verdict, "pathway": pathway})
@@ -197,23 +199,23 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
         u = _with_drug(u, DrugMention(drug, TextSpan(0, 0, ""), policy.id, "option"))
     elif u.drug is not None and u.drug.policy_id:
         policy = runtime.catalog.policy(u.drug.policy_id)
-    has_mds = u.condition is not None or any(f.fact in _MDS_FACTS for f in u.facts)
+    packs = packs_asked_about(u, runtime)
     outside = [d.name for d in u.outside_drugs if not d.consumed]
     others = [c.span.text for c in u.other_conditions]
     if policy is None:
-        if outside or (others and u.condition is None) or not has_mds:
+        if outside or (others and u.condition is None) or not packs:
             what = ", ".join(dict.fromkeys(outside + ([] if u.condition else others))) or "this question"
-            return Answer("no_policy", u, tuple(sources), message=f"{NO_POLICY}: {what} is outside the MDS anemia pack",
+            return Answer("no_policy", u, tuple(sources), message=f"{NO_POLICY}: {what} is outside every pack",
                           closest=closest)
         if u.intent == "other":
             return Answer("not_necessity", u, tuple(sources), closest=closest,
                           message="mednec answers medical-necessity questions; this one asks something else")
         facts = runtime.parse_case(u.case, as_of=as_of, source="question").facts
-        return Answer("choose_drug", u, tuple(sources), closest=closest, overview=_overview(runtime, facts),
+        return Answer("choose_drug", u, tuple(sources), closest=closest, overview=_overview(runtime, facts, packs),
                       message="no drug named: each drug in the pack, decided for this patient")
     if u.condition is None and others:
         return Answer("no_policy", u, tuple(sources), closest=closest,
-                      message=f"{NO_POLICY}: {', '.join(dict.fromkeys(others))} is outside the MDS anemia pack")
+                      message=f"{NO_POLICY}: {', '.join(dict.fromkeys(others))} is outside every pack")
     if u.intent == "other" and not drug:
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
@@ -222,8 +224,21 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
 
 
-_MDS_FACTS = frozenset({"ipss_r_category", "ipss_category", "ring_sideroblasts_pct", "sf3b1_mutation", "del5q",
-                        "marrow_blasts_pct", "rbc_transfusions", "esa_history", "serum_epo"})
+def packs_asked_about(u: Understanding, runtime: Runtime) -> tuple[str, ...]:
+    """The packs a question is about: the pack of the diagnosis it names, and of each of a pack's
+    signal facts it states (``signal_facts`` in its vocabulary, default every fact the pack declares;
+    a core fact such as age or weight points at no pack), in pack order."""
+    signals = {p.id: p.vocabulary.signal_facts for p in runtime.catalog.packs}
+    found: set[str] = set()
+    if u.condition is not None:
+        cv = runtime.dictionary.facts["diagnosis"].values.get(str(u.condition.value))
+        if cv is not None and cv.pack:
+            found.add(cv.pack)
+    for f in u.facts:
+        fd = runtime.dictionary.facts.get(f.fact)
+        if fd is not None and fd.pack and (signals.get(fd.pack) is None or f.fact in (signals[fd.pack] or ())):
+            found.add(fd.pack)
+    return tuple(p.id for p in runtime.catalog.packs if p.id in found)
 
 
 def _with_drug(u: Understanding, d: DrugMention) -> Understanding:

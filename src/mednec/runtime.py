@@ -16,6 +16,7 @@ from mednec.engine.evaluate import evaluate
 from mednec.facts.dictionary import FactDictionary, load_dictionary
 from mednec.facts.factset import FactSet
 from mednec.intake.case_file import Case, parse_case
+from mednec.packdirs import PacksDir
 from mednec.policies.loader import Catalog, load_catalog
 from mednec.policies.model import Policy
 
@@ -30,7 +31,9 @@ class Runtime:
     catalog: Catalog
 
     @classmethod
-    def load(cls, packs_dir: Path | None = None) -> Runtime:
+    def load(cls, packs_dir: PacksDir = None) -> Runtime:
+        """The dictionary and catalog of the packs in ``packs_dir`` (one folder or several; default:
+        the shipped packs and the folders ``MEDNEC_PACKS_DIR`` names)."""
         dictionary = load_dictionary(packs_dir)
         catalog, _ = load_catalog(dictionary, packs_dir)
         return cls(dictionary, catalog)
@@ -62,5 +65,6 @@ class Runtime:
 
 @lru_cache(maxsize=1)
 def default_runtime() -> Runtime:
-    """The runtime for the packs shipped in the package (loaded on first use)."""
+    """The runtime for the packs shipped in the package and those in the folders ``MEDNEC_PACKS_DIR``
+    names (loaded on first use)."""
     return Runtime.load()

@@ -54,8 +54,8 @@ def test_note_date() -> None:
 
 
 def test_pipeline_is_rule_based_and_cached(runtime: Runtime) -> None:
-    nlp, rules = pipeline(runtime.dictionary)
-    assert pipeline(runtime.dictionary)[0] is nlp
+    nlp, rules = pipeline(runtime.catalog)
+    assert pipeline(runtime.catalog)[0] is nlp
     # ConText is the shared engine (mednec.intake.text.context), not a pipeline component
     assert nlp.pipe_names == ["mednec_lines", "medspacy_target_matcher"]
     assert set(rules) >= {"HEMOGLOBIN", "DEL5Q", "ESA", "TRANSFUSION_RATE"}

@@ -23,6 +23,7 @@ from typing import Any, Literal, NamedTuple
 import yaml
 
 from mednec.errors import ConfigError, UnitError, UnknownFactError
+from mednec.packdirs import PacksDir, pack_folders
 from mednec.yaml_loader import SafeLoader
 
 __all__ = [
@@ -67,6 +68,7 @@ class CategoryValue(NamedTuple):
     label: str
     synonyms: tuple[str, ...] = ()
     codes: tuple[Code, ...] = ()
+    pack: str = ""  # the pack that added the value to a core category ("" for the core's own)
 
 
 class FieldDef(NamedTuple):
@@ -98,6 +100,7 @@ class FactDef:
     question: str = ""
     text_form: str | None = None  # a text notation the fact also accepts ("iscn": a karyotype)
     pack: str = ""  # the pack that declares the fact ("" for the core)
+    names: tuple[str, ...] = ()  # words questions, notes and FHIR code texts name the fact by
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
         """Convert ``value`` in ``unit`` to the canonical unit (a bare number is canonical)."""
@@ -204,6 +207,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
             label=str(v.get("label", k)),
             synonyms=tuple(str(s) for s in v.get("synonyms", ())),
             codes=_codes(v.get("codes")),
+            pack=str(v.get("pack", "")) if isinstance(v, Mapping) else "",
         )
         for k, v in (raw.get("values") or {}).items()
     }
@@ -242,7 +246,16 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         question=str(raw.get("question", "")),
         text_form=_text_form(fid, raw.get("text_form")),
         pack=pack,
+        names=_names(fid, raw.get("names")),
     )
+
+
+def _names(fid: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
+        raise ConfigError("names must be a list of words", field=f"facts.{fid}.names")
+    return tuple(raw)
 
 
 _PACK_KEYS = ("version", "documents", "facts", "extends", "contradictions")
@@ -310,7 +323,7 @@ def parse_dictionary(
             for key, val in _mapping(ext_m.get("values"), f"{where}:extends.{fid}.values").items():
                 if key in values:
                     raise ConfigError(f"{fid} already has the value {key!r}", field=f"{where}:extends.{fid}.values")
-                values[key] = val
+                values[key] = {**_mapping(val, f"{where}:extends.{fid}.values.{key}"), "pack": pack}
             raw_facts[str(fid)] = (owner, {**base, "values": values})
         raw_contradictions += [(pack, c) for c in pdata.get("contradictions") or []]
     facts = {
@@ -343,11 +356,10 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=str(path)) from None
 
 
-def pack_fact_files(packs_dir: Path | None = None) -> list[tuple[str, Path]]:
+def pack_fact_files(packs_dir: PacksDir = None) -> list[tuple[str, Path]]:
     """``(pack id, facts.yaml)`` of every pack folder (one with a ``pack.yaml``), in folder order."""
-    root = packs_dir or Path(str(resources.files("mednec").joinpath("packs")))
     out = []
-    for folder in sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file()):
+    for folder in pack_folders(packs_dir):
         facts = folder / "facts.yaml"
         if facts.is_file():
             meta = _mapping(_read(folder / "pack.yaml"), str(folder / "pack.yaml"))
@@ -355,7 +367,7 @@ def pack_fact_files(packs_dir: Path | None = None) -> list[tuple[str, Path]]:
     return out
 
 
-def load_dictionary(packs_dir: Path | None = None) -> FactDictionary:
+def load_dictionary(packs_dir: PacksDir = None) -> FactDictionary:
     """The core fact dictionary with the facts of every pack under ``packs_dir`` (default: the
     packs shipped in the package)."""
     text = resources.files("mednec.facts").joinpath("dictionary.yaml").read_text("utf-8")

@@ -149,7 +149,7 @@ def _one_text_regex_matcher(target_matcher: Any) -> None:
 
 
 @cache
-def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
+def pipeline(catalog: Catalog) -> tuple[Any, dict[str, Rule]]:
     """The medspaCy pipeline with mednec's target and context rules (built once per process)."""
     from loguru import logger
 
@@ -169,21 +169,21 @@ def pipeline(dictionary: FactDictionary) -> tuple[Any, dict[str, Rule]]:
     # targets go to a span group: setting doc.ents one span at a time is quadratic
     matcher = nlp.get_pipe("medspacy_target_matcher")
     matcher.result_type = "group"
-    rules = {r.name: r for r in all_rules(dictionary)}
+    rules = {r.name: r for r in all_rules(catalog)}
     matcher.add([TargetRule(r.name, r.name, pattern=r.pattern) for r in rules.values()])
     _one_text_regex_matcher(matcher)
     context_rules()  # compiled once, with the pipeline
     return nlp, rules
 
 
-def warm(dictionary: FactDictionary) -> bool:
+def warm(catalog: Catalog) -> bool:
     """Build the note pipeline now (once per process) so the first note read pays nothing; False when
     the notes extra (spaCy, medspaCy) is not installed."""
     import importlib.util
 
     if importlib.util.find_spec("medspacy") is None:
         return False
-    pipeline(dictionary)
+    pipeline(catalog)
     return True
 
 
@@ -270,7 +270,7 @@ def _ctx_for(ent: Any, text: str, rule: Rule, source: str, as_of: dt.date, date0
 def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date, *,
               name: str = "note") -> Understanding:
     """Read a clinical note: every fact with the note's character span, date and context."""
-    nlp, rules = pipeline(dictionary)
+    nlp, rules = pipeline(catalog)
     source = f"note {name}"
     date0 = note_date(text)
     if date0 is not None and date0 > as_of:  # a note dated after the evaluation date anchors nothing

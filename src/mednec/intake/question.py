@@ -28,17 +28,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.text.assemble import assemble
 from mednec.intake.text.context import run_rules
-from mednec.intake.text.cyto import cyto_rules, diagnosis_rules
+from mednec.intake.text.cyto import diagnosis_rules
 from mednec.intake.text.drugs import find_drugs
-from mednec.intake.text.history import history_rules
+from mednec.intake.text.generic import fact_rules
 from mednec.intake.text.model import Conflict, DrugMention, Finding, TextSpan, Unused
-from mednec.intake.text.rules import Rule, lab_rules
-from mednec.policies.loader import Catalog
+from mednec.intake.text.rules import Rule, core_rules
+from mednec.policies.loader import Catalog, pack_module
 
 __all__ = ["Understanding", "all_rules", "intent_of", "understand"]
 
@@ -67,9 +69,22 @@ def intent_of(text: str) -> str:
 
 
 @cache
-def all_rules(dictionary: FactDictionary) -> tuple[Rule, ...]:
-    """Every text rule, in priority order for equal-length matches."""
-    return (*diagnosis_rules(dictionary), *history_rules(), *cyto_rules(), *lab_rules())
+def all_rules(catalog: Catalog) -> tuple[Rule, ...]:
+    """Every text rule, in priority order for equal-length matches: diagnoses, each pack's own
+    rules (its ``text_rules.py``), the core rules (age, sex, birth date, height in feet and inches),
+    then one rule per fact with ``names`` (:mod:`mednec.intake.text.generic`)."""
+    own: list[Rule] = []
+    for pack in catalog.packs:
+        module = pack_module(Path(pack.path), "text_rules")
+        rules = getattr(module, "RULES", ()) if module is not None else ()
+        if not isinstance(rules, tuple) or not all(isinstance(r, Rule) for r in rules):
+            raise ConfigError("RULES must be a tuple of Rule", field=str(Path(pack.path) / "text_rules.py"))
+        own += rules
+    names = [r.name for r in own]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"text rules named twice: {', '.join(dup)}", field="text_rules.py")
+    return (*diagnosis_rules(catalog), *own, *core_rules(), *fact_rules(catalog.dictionary.facts.values()))
 
 
 @dataclass(frozen=True)
@@ -185,7 +200,7 @@ def leftovers(text: str, spans: list[tuple[int, int]]) -> tuple[TextSpan, ...]:
 
 def understand(question: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date) -> Understanding:
     """Read a question: the drug, the condition and every fact stated, each with its span."""
-    items = run_rules(question, all_rules(dictionary), source="question", as_of=as_of)
+    items = run_rules(question, all_rules(catalog), source="question", as_of=as_of)
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     found = find_drugs(question, catalog)

@@ -12,6 +12,7 @@ from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
 from mednec.packcheck.cases import CaseResult, case_files, run_case
+from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
 
 __all__ = ["CheckReport", "check_all", "print_check"]
@@ -56,7 +57,7 @@ def _coverage(spec_paths: list[Path], pathways: list[str]) -> list[str]:
     return missing
 
 
-def check_all(packs_dir: Path | None = None) -> CheckReport:
+def check_all(packs_dir: PacksDir = None) -> CheckReport:
     """Load every pack without stopping at the first problem, then run every case."""
     from mednec.runtime import Runtime
 

@@ -1,21 +1,30 @@
-"""Load policy packs (YAML shipped in ``mednec/packs``) into a :class:`Catalog`.
+"""Load policy packs into a :class:`Catalog`: the packs shipped in ``mednec/packs`` and any in
+the folders ``MEDNEC_PACKS_DIR`` / ``mednec --packs-dir`` name (:mod:`mednec.packdirs`).
 
-A pack is a folder::
+A pack is a folder, and adding one changes no engine, intake or renderer code::
 
-    packs/<pack>/pack.yaml          id, title, version, policy folders, treatment sequence
-    packs/<pack>/facts.yaml         the pack's facts, added to the core fact dictionary
-    packs/<pack>/calculators.py     CALCULATORS: the pack's own calculators (optional)
-    packs/<pack>/references.yaml    the reference library every citation resolves to
-    packs/<pack>/evidence.yaml      cited statements for documents
-    packs/<pack>/<drug>/policy.yaml one policy
-    packs/<pack>/<drug>/cases/*.yaml its test cases
+    <pack>/pack.yaml          id, title, version, policy folders, treatment sequence, drug classes
+    <pack>/facts.yaml         the pack's facts (with their codes, units and ``names``), added to the
+                              core fact dictionary; its diagnoses (``extends: diagnosis``)
+    <pack>/calculators.py     CALCULATORS: the pack's own calculators (optional)
+    <pack>/vocabulary.yaml    how questions and notes name its drugs and conditions (optional;
+                              :mod:`mednec.policies.vocabulary`)
+    <pack>/text_rules.py      RULES: the pack's own text rules for questions and notes (optional;
+                              facts with ``names`` are read without one)
+    <pack>/references.yaml    the reference library every citation resolves to
+    <pack>/evidence.yaml      cited statements for documents
+    <pack>/<drug>/policy.yaml one policy
+    <pack>/<drug>/cases/*.yaml its test cases
+
+FHIR intake reads the pack through the fact dictionary (each fact's codes; the diagnoses' codes)
+and its policies' drug codes. ``mednec packs new NAME`` writes a working skeleton.
 
 ``pack.yaml`` may name drug classes and drugs no policy covers (``drug_classes:``, ``drugs:``),
 so a treatment history is read by any drug name or class (see :func:`_vocabulary`).
 
-``calculators.py`` is Python: a pack is trusted code, like the rest of the installation. The
-shipped packs are imported as ``mednec.packs.<pack>.calculators``; a pack in another folder
-is loaded from its file.
+``calculators.py`` and ``text_rules.py`` are Python: a pack is trusted code, like the rest of the
+installation. The shipped packs are imported as ``mednec.packs.<pack>.<module>``; a pack in
+another folder is loaded from its file (:func:`pack_module`).
 """
 
 from __future__ import annotations
@@ -27,7 +36,6 @@ import importlib.util
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +45,16 @@ from mednec.calculators.registry import Calculator, CalculatorSet, core_calculat
 from mednec.errors import ConfigError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
+from mednec.packdirs import PacksDir, pack_folders, shipped_packs_dir
 from mednec.policies.compile import compile_with_variants
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
+from mednec.policies.vocabulary import PackVocabulary, parse_vocabulary
 from mednec.yaml_loader import SafeLoader
 
-__all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "read_yaml"]
+__all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "pack_module",
+           "read_yaml"]
 
 _Loader = SafeLoader
 
@@ -62,7 +73,7 @@ def read_yaml(path: Path) -> Any:
 
 def default_packs_dir() -> Path:
     """The folder of the packs shipped inside the package."""
-    return Path(str(resources.files("mednec").joinpath("packs")))
+    return shipped_packs_dir()
 
 
 @dataclass
@@ -128,32 +139,37 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _calculator_module(path: Path) -> Any:
-    file = path / "calculators.py"
+def pack_module(path: Path, module: str) -> Any:
+    """The pack's Python module ``module`` (``calculators``, ``text_rules``), or ``None`` when the
+    pack has no such file; a module that fails to load is a :class:`ConfigError` naming it."""
+    file = path / f"{module}.py"
+    if not file.is_file():
+        return None
     shipped = default_packs_dir().resolve()
     if path.resolve().parent == shipped:
-        return importlib.import_module(f"mednec.packs.{path.name}.calculators")
-    name = f"_mednec_pack_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}_calculators"
+        return importlib.import_module(f"mednec.packs.{path.name}.{module}")
+    name = f"_mednec_pack_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}_{module}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, file)
     if spec is None or spec.loader is None:
-        raise ConfigError("cannot load the calculators module", field=str(file))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+        raise ConfigError(f"cannot load the {module} module", field=str(file))
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
     try:
-        spec.loader.exec_module(module)
+        spec.loader.exec_module(loaded)
     except Exception as exc:  # a broken pack module is an author error, named with its file
         del sys.modules[name]
-        raise ConfigError(f"the calculators module failed to load: {exc}", field=str(file)) from None
-    return module
+        raise ConfigError(f"the {module} module failed to load: {exc}", field=str(file)) from None
+    return loaded
 
 
 def pack_calculators(path: Path) -> CalculatorSet:
     """The core calculators followed by the pack's own (``calculators.py``'s ``CALCULATORS``)."""
-    if not (path / "calculators.py").is_file():
+    module = pack_module(path, "calculators")
+    if module is None:
         return core_calculators()
-    own = getattr(_calculator_module(path), "CALCULATORS", None)
+    own = getattr(module, "CALCULATORS", None)
     if not isinstance(own, tuple) or not all(isinstance(c, Calculator) for c in own):
         raise ConfigError("CALCULATORS must be a tuple of Calculator", field=str(path / "calculators.py"))
     try:
@@ -194,6 +210,15 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
             )
         sequence.append(SequenceStep(str(step["text"]), tuple(step.get("policies", [])), cites))
     drugs = _vocabulary(meta, policies, path, report)
+    vocabulary = PackVocabulary()
+    if (path / "vocabulary.yaml").is_file():
+        diagnoses = set(dictionary.facts["diagnosis"].values) if "diagnosis" in dictionary.facts else set()
+        try:
+            vocabulary = parse_vocabulary(read_yaml(path / "vocabulary.yaml"), where=str(path / "vocabulary.yaml"),
+                                          policies=known, diagnoses=diagnoses,
+                                          facts={f for f, fd in dictionary.facts.items() if fd.pack == str(meta["id"])})
+        except ConfigError as exc:
+            report.add(str(path / "vocabulary.yaml"), [exc])
     return Pack(
         id=str(meta["id"]),
         title=str(meta["title"]),
@@ -204,6 +229,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         path=str(path),
         calculators=pack_calculators(path).with_drugs(drugs),
         drugs=drugs,
+        vocabulary=vocabulary,
     )
 
 
@@ -273,22 +299,32 @@ def compile_policy_text(text: str, catalog: Catalog, *, source: str) -> Policy:
 
 def load_catalog(
     dictionary: FactDictionary,
-    packs_dir: Path | None = None,
+    packs_dir: PacksDir = None,
     *,
     strict: bool = True,
 ) -> tuple[Catalog, LoadReport]:
-    """Load every pack under ``packs_dir``.
+    """Load every pack under ``packs_dir`` (one folder or several; default: the shipped packs and
+    the folders ``MEDNEC_PACKS_DIR`` names).
 
     With ``strict`` (the default for evaluation) any problem raises :class:`ConfigError`;
     without it the problems are returned in the report (``mednec policies check``).
     """
-    root = packs_dir or default_packs_dir()
     report = LoadReport()
-    packs = tuple(
-        _load_pack(p, dictionary, report)
-        for p in sorted(root.iterdir())
-        if (p / "pack.yaml").is_file()
-    )
+    packs = tuple(_load_pack(p, dictionary, report) for p in pack_folders(packs_dir))
+    seen: dict[str, str] = {}
+    for pack in packs:
+        if pack.id in seen:
+            report.add(str(Path(pack.path) / "pack.yaml"),
+                       [ConfigError(f"pack id {pack.id!r} is also the id of the pack in {seen[pack.id]}", field="id")])
+        seen.setdefault(pack.id, pack.path)
+    policy_ids: dict[str, str] = {}
+    for pack in packs:
+        for pol in pack.policies:
+            if pol.id in policy_ids and policy_ids[pol.id] != pack.id:
+                report.add(str(Path(pack.path) / "pack.yaml"),
+                           [ConfigError(f"policy id {pol.id!r} is also a policy of pack {policy_ids[pol.id]!r}",
+                                        field="policies")])
+            policy_ids.setdefault(pol.id, pack.id)
     if strict and not report.ok:
         first_file, errs = next(iter(report.problems.items()))
         raise ConfigError(

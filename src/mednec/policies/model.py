@@ -17,6 +17,7 @@ from mednec.errors import UnknownDrugError
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
+from mednec.policies.vocabulary import PackVocabulary
 from mednec.tri import Tri
 
 __all__ = [
@@ -254,7 +255,8 @@ class Pack:
     """A policy pack: policies for one clinical area with their shared references and the
     calculators (core and its own) its facts are derived with. ``drugs`` knows every drug the
     pack names (its policies' drugs and the extra drugs and classes in ``pack.yaml``), so a
-    ``medication_history`` entry is read by any name; the calculators carry it too."""
+    ``medication_history`` entry is read by any name; the calculators carry it too.
+    ``vocabulary`` is how questions and notes name its drugs and conditions (``vocabulary.yaml``)."""
 
     id: str
     title: str
@@ -265,3 +267,4 @@ class Pack:
     path: str
     calculators: CalculatorSet
     drugs: DrugVocabulary = field(default_factory=DrugVocabulary)
+    vocabulary: PackVocabulary = field(default_factory=PackVocabulary)

@@ -209,6 +209,8 @@ class Context:
             for c in fd.codes:  # first declaration wins: 718-7 is hemoglobin, not the baseline
                 self._codes.setdefault((system_uri(c.system), c.code), fd.id)
             self._texts.setdefault(fold(fd.label), fd.id)
+            for name in fd.names:  # a pack's words for the fact ("HbA1c", "LDL-C")
+                self._texts.setdefault(fold(name), fd.id)
         for fid, aliases in _TEXT_ALIASES.items():
             for alias in aliases:
                 self._texts[fold(alias)] = fid

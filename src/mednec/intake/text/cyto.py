@@ -15,9 +15,9 @@ import re
 from functools import cache
 
 from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
-from mednec.facts.dictionary import FactDictionary
 from mednec.intake.text.numbers import number
 from mednec.intake.text.rules import Ctx, Item, Rule, g
+from mednec.policies.loader import Catalog
 
 __all__ = ["cyto_rules", "diagnosis_rules"]
 
@@ -248,51 +248,49 @@ def cyto_rules() -> list[Rule]:
 
 # ---- diagnosis -----------------------------------------------------------------------------
 
-_EXTRA_DIAGNOSES: dict[str, tuple[str, ...]] = {
-    "D46.9": ("myelodysplastic syndromes", "myelodysplastic syndrome", "myelodysplastic neoplasm",
-              "myelodysplastic neoplasms", "myelodysplasia", "MDS"),
-    "D46.0": ("refractory anemia without ring sideroblasts", "refractory anaemia without ring sideroblasts"),
-    "D46.4": ("refractory anemia", "refractory anaemia"),
-    "D46.20": ("MDS with excess blasts", "MDS-EB", "myelodysplastic syndrome with excess blasts"),
-    "D46.21": ("MDS with excess blasts 1", "MDS with excess blasts-1", "MDS-EB1", "RAEB 1", "MDS w excess blasts 1",
-               "MDS w/ excess blasts 1", "MDS-EB-1"),
-    "D46.22": ("MDS with excess blasts 2", "MDS with excess blasts-2", "MDS-EB2", "RAEB 2", "MDS w excess blasts 2",
-               "MDS w/ excess blasts 2"),
-    "D46.1": ("MDS with ring sideroblasts", "MDS-RS-SLD", "MDS-RS", "refractory anemia with ringed sideroblasts",
-              "MDS w/ ring sideroblasts", "MDS w ring sideroblasts", "MDS and ring sideroblasts", "MDS with ringed sideroblasts"),
-    "D46.B": ("MDS-RS-MLD",),
-    "D46.C": ("del(5q) MDS", "del 5q MDS", "del5q MDS", "5q- syndrome", "5q minus syndrome", "MDS with isolated del(5q)",
-              "MDS with del(5q)", "MDS del(5q)", "MDS-del(5q)", "MDS with 5q deletion", "MDS-5q", "5q- MDS"),
-}
-
-
 def _phrase(p: str) -> str:
     parts = [re.escape(x) for x in re.split(r"[\s-]+", p.strip()) if x]
     return r"[\s-]*".join(parts)
 
 
+_ICD = re.compile(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+
+
+def _fold_phrase(p: str) -> str:
+    return re.sub(r"[\s-]+", " ", p.lower())
+
+
 @cache
-def _diagnosis_table(dictionary: FactDictionary) -> tuple[str, dict[str, str]]:
-    fd = dictionary.get("diagnosis")
+def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(pattern, folded phrase -> diagnosis value, code -> value): the dictionary's diagnoses by label
+    and synonym, each pack's ``vocabulary.yaml`` conditions, and the ICD-10-CM codes themselves."""
+    fd = catalog.dictionary.get("diagnosis")
     phrases: dict[str, str] = {}
     for key, cv in fd.values.items():
-        for p in (cv.label, *cv.synonyms, *_EXTRA_DIAGNOSES.get(key, ())):
-            phrases.setdefault(re.sub(r"[\s-]+", " ", p.lower()), key)
+        for p in (cv.label, *cv.synonyms):
+            phrases.setdefault(_fold_phrase(p), key)
+    for pack in catalog.packs:
+        for key, words in pack.vocabulary.conditions.items():
+            for p in words:
+                phrases.setdefault(_fold_phrase(p), key)
     alts = sorted(phrases, key=len, reverse=True)
     pattern = r"(?<![\w/])(?:" + "|".join(_phrase(p) for p in alts) + r")(?![\w/])"
-    pattern += r"|\b(?:ICD-?10(?:-CM)?\s*:?\s*)?(?P<code>D46\.(?:0|1|20|21|22|4|9|A|B|C|Z))\b"
-    return pattern, phrases
+    codes = {k.upper(): k for k in fd.values if _ICD.fullmatch(k.upper())}
+    if codes:
+        body = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+        pattern += rf"|\b(?:ICD-?10(?:-CM)?\s*:?\s*)?(?P<code>{body})(?!\w)(?!\.\w)"
+    return pattern, phrases, codes
 
 
-def _diagnosis_handler(dictionary: FactDictionary):  # type: ignore[no-untyped-def]
-    _, phrases = _diagnosis_table(dictionary)
+def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
+    _, phrases, codes = _diagnosis_table(catalog)
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
         if ctx.negated or ctx.hypothetical or ctx.family:
             why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
             return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
         code = m.group("code")
-        key = code.upper() if code else phrases.get(re.sub(r"[\s-]+", " ", m.group(0).lower()))
+        key = codes.get(code.upper()) if code else phrases.get(_fold_phrase(m.group(0)))
         if key is None:
             return []
         more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if key == "D46.C" else None
@@ -320,27 +318,29 @@ def _diagnosis_handler(dictionary: FactDictionary):  # type: ignore[no-untyped-d
     return handle
 
 
-_OTHER_CONDITIONS = (
-    r"beta[\s-]*thalass(?:a)?emia|thalass(?:a)?emia|myelofibrosis|multiple\s+myeloma|myeloma|chronic\s+kidney\s+disease|CKD|ESRD"
-    r"|end[\s-]+stage\s+renal\s+disease|chemotherapy[\s-]+induced\s+an(?:a)?emia|HIV|rheumatoid\s+arthritis|thyroid\s+storm"
-    r"|Prader[\s-]+Willi(?:\s+syndrome)?|Serratia(?:\s+marcescens)?|annular\s+fissures?|acute\s+myeloid\s+leuk(?:a)?emia|AML|CMML"
-    r"|chronic\s+myelomonocytic\s+leuk(?:a)?emia|sickle\s+cell(?:\s+disease|\s+an(?:a)?emia)?|lymphoma|CLL|an(?:a)?emia\s+of\s+chronic\s+(?:disease|kidney\s+disease)"
-    r"|aplastic\s+an(?:a)?emia|iron[\s-]+deficiency\s+an(?:a)?emia|cancer|solid\s+tumou?r|psoriasis|diabetes"
-)
+@cache
+def _outside_conditions(catalog: Catalog) -> str:
+    """Every pack's ``outside_conditions``, less the phrases some pack reads as its own diagnosis."""
+    _, phrases, _ = _diagnosis_table(catalog)
+    words = {_fold_phrase(w): w for pack in catalog.packs for w in pack.vocabulary.outside_conditions}
+    keep = sorted((w for f, w in words.items() if f not in phrases), key=len, reverse=True)
+    return "|".join(_phrase(w) for w in keep)
 
 
 def _h_other_condition(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.negated or ctx.family or ctx.hypothetical:
         return []
-    return [ctx.unused("a condition outside the MDS anemia pack", m.start(), m.end(), "condition")]
+    return [ctx.unused("a condition outside every pack", m.start(), m.end(), "condition")]
 
 
-def diagnosis_rules(dictionary: FactDictionary) -> list[Rule]:
-    """The diagnosis rule (labels and synonyms from the fact dictionary) and out-of-pack conditions."""
-    pattern, _ = _diagnosis_table(dictionary)
-    return [
-        Rule("DIAGNOSIS", pattern, _diagnosis_handler(dictionary)),
-        Rule("OTHER_CONDITION", rf"\b(?:{_OTHER_CONDITIONS})\b", _h_other_condition),
-    ]
+def diagnosis_rules(catalog: Catalog) -> list[Rule]:
+    """The diagnosis rule (the dictionary's labels and synonyms, the packs' condition words and the
+    diagnosis codes) and the conditions outside every pack."""
+    pattern, _, _ = _diagnosis_table(catalog)
+    out = [Rule("DIAGNOSIS", pattern, _diagnosis_handler(catalog))]
+    outside = _outside_conditions(catalog)
+    if outside:
+        out.append(Rule("OTHER_CONDITION", rf"\b(?:{outside})\b", _h_other_condition))
+    return out
 
 

@@ -1,5 +1,6 @@
-"""Drug names in text: the catalog's generic, brand and other names, a small alias list,
-near-misses by fuzzy match (difflib), and known drugs outside the pack.
+"""Drug names in text: the catalog's generic, brand and other names, each pack's
+``vocabulary.yaml`` (aliases, class words such as "an ESA", drugs outside the packs), and
+near-misses by fuzzy match (difflib).
 
 >>> from mednec.runtime import default_runtime
 >>> [d.policy_id for d in find_drugs("can he get reblozil?", default_runtime().catalog)]
@@ -17,49 +18,42 @@ from functools import cache, lru_cache
 from mednec.intake.text.model import DrugMention, TextSpan
 from mednec.policies.loader import Catalog
 
-__all__ = ["ALIASES", "OUTSIDE_PACK", "find_drugs"]
+__all__ = ["find_drugs"]
 
-# extra names by generic name (the catalog already knows generic, brands and `names`)
-ALIASES: dict[str, tuple[str, ...]] = {
-    "luspatercept-aamt": ("luspatercept", "luspatercept-aamt", "ACE-536", "ACE 536", "ACE536"),
-    "imetelstat": ("GRN163L", "imetelstat sodium"),
-    "epoetin alfa": ("epoetin alpha", "epoetin alfa-epbx", "epo alfa", "epo alpha", "Eprex", "epoetin zeta", "rhEPO",
-                     "recombinant erythropoietin", "recombinant human erythropoietin"),
-    "darbepoetin alfa": ("darbepoetin", "darbepoetin alpha", "darbe"),
-    "lenalidomide": ("CC-5013",),
-}
-_NOTES = {
-    "epoetin zeta": "epoetin zeta (an EU biosimilar of epoetin alfa) is evaluated under the epoetin alfa policy",
-    "eprex": "Eprex is the EU brand of epoetin alfa",
-}
-# generic ESA words: a request for "an ESA" is read as epoetin alfa (darbepoetin alfa has the same criteria)
-_CLASS = r"ESAs?|erythropoiesis[\s-]+stimulating\s+agents?"
-OUTSIDE_PACK: tuple[str, ...] = (
-    "azacitidine", "Vidaza", "decitabine", "Dacogen", "Inqovi", "venetoclax", "Venclexta", "hydroxyurea", "eltrombopag",
-    "romiplostim", "deferasirox", "Exjade", "Jadenu", "filgrastim", "G-CSF", "cyclosporine", "antithymocyte globulin",
-    "vitamin D", "cholecalciferol", "ergocalciferol", "methotrexate", "adalimumab", "thalidomide", "pomalidomide",
-    "ivosidenib", "enasidenib", "olutasidenib", "imatinib", "roxadustat", "daprodustat", "antipsychotic", "antipsychotics",
-    "olanzapine", "risperidone", "methimazole", "propylthiouracil", "ceftriaxone", "meropenem", "levofloxacin",
-    "ruxolitinib", "Jakafi", "Mircera", "methoxy polyethylene glycol-epoetin beta", "sotatercept", "bone marrow transplant", "stem cell transplant", "allogeneic transplant", "HSCT", "chemotherapy",
-)
 _FUZZY_SKIP = frozenset(["patient", "patients", "platelets", "platelet", "hemoglobin", "haemoglobin", "transfusion", "transfusions", "transfused", "erythropoietin", "syndrome", "syndromes", "treatment", "treatments", "appropriate", "necessary", "medically", "myelodysplastic", "sideroblasts", "sideroblast", "thrombocytopenia", "neutrophil", "neutrophils", "receiving", "received", "required", "requiring", "response", "responded", "approved", "approval", "coverage", "criteria", "deletion", "mutation", "mutated", "karyotype", "cytogenetics", "anemia", "anaemia", "symptomatic", "previously", "protein", "reduced", "approve", "retained"])
 
 
+def _aliases(catalog: Catalog, generic: str) -> tuple[str, ...]:
+    return tuple(a for pack in catalog.packs for a in pack.vocabulary.drug_aliases.get(generic, ()))
+
+
 @cache
-def _table(catalog: Catalog) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
-    """(regex of every name, folded name -> policy id, single-word names for fuzzy matching)."""
+def _table(catalog: Catalog) -> tuple[re.Pattern[str] | None, dict[str, str], dict[str, str], dict[str, tuple[str, str]],
+                                      dict[str, str]]:
+    """(regex of every name, folded name -> policy id, single-word names for fuzzy matching,
+    folded class word -> (policy id, note), folded name -> note), from the policies' names and the
+    packs' ``vocabulary.yaml``."""
     names: dict[str, str] = {}
+    every: set[str] = set()
     for p in catalog.policies():
-        for n in (*p.names(), *ALIASES.get(p.drug.generic, ())):
+        for n in (*p.names(), *_aliases(catalog, p.drug.generic)):
             names[_fold(n)] = p.id
-    for n in OUTSIDE_PACK:
-        names.setdefault(_fold(n), "")
-    alts = sorted({n for p in catalog.policies() for n in (*p.names(), *ALIASES.get(p.drug.generic, ()))} | set(OUTSIDE_PACK),
-                  key=len, reverse=True)
+            every.add(n)
+    for pack in catalog.packs:
+        for n in pack.vocabulary.outside_drugs:
+            names.setdefault(_fold(n), "")
+            every.add(n)
+    classes = {_fold(w): (r.policy, r.note) for pack in catalog.packs for r in pack.vocabulary.class_requests
+               for w in r.words}
+    notes = {_fold(k): v for pack in catalog.packs for k, v in pack.vocabulary.drug_notes.items()}
+    alts = sorted(every, key=len, reverse=True)
     body = "|".join(r"[\s-]*".join(re.escape(w) for w in re.split(r"[\s-]+", a)) for a in alts)
-    rx = re.compile(rf"(?<![\w-])(?:{body})(?![\w])|(?<![\w-])(?P<cls>{_CLASS})(?![\w-])", re.I)
+    cls = "|".join(r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", c))
+                   for c in sorted(classes, key=len, reverse=True))
+    parts = ([rf"(?<![\w-])(?:{body})(?![\w])"] if body else []) + ([rf"(?<![\w-])(?P<cls>{cls})(?![\w-])"] if cls else [])
+    rx = re.compile("|".join(parts), re.I) if parts else None
     single = {k: v for k, v in names.items() if v and " " not in k and len(k) >= 6}
-    return rx, names, single
+    return rx, names, single, classes, notes
 
 
 @lru_cache(maxsize=4096)
@@ -85,21 +79,20 @@ def _fold(name: str) -> str:
 
 def find_drugs(text: str, catalog: Catalog, *, source_offset: int = 0) -> list[DrugMention]:
     """Every drug mentioned in ``text``, in order: exact names first, then near-misses."""
-    rx, names, single = _table(catalog)
-    epoetin = next((p.id for p in catalog.policies() if p.drug.generic == "epoetin alfa"), None)
+    rx, names, single, classes, notes = _table(catalog)
     out: list[DrugMention] = []
     taken: list[tuple[int, int]] = []
-    for m in rx.finditer(text):
+    for m in rx.finditer(text) if rx is not None else ():
         span = TextSpan(m.start() + source_offset, m.end() + source_offset, m.group(0))
         taken.append((m.start(), m.end()))
-        if m.group("cls"):
-            out.append(DrugMention(m.group(0), span, epoetin, "class",
-                                   "an ESA is evaluated as epoetin alfa (darbepoetin alfa has the same criteria)"))
-            continue
         key = _fold(m.group(0))
+        if m.groupdict().get("cls"):
+            policy, note = classes[key]
+            out.append(DrugMention(m.group(0), span, policy, "class", note))
+            continue
         pid = names.get(key) or None
         out.append(DrugMention(m.group(0), span, pid, "exact" if pid else "outside",
-                               _NOTES.get(key, "" if pid else "not in the MDS anemia pack")))
+                               notes.get(key, "" if pid else "not in any pack")))
     covered = bytearray(len(text) + 1)
     for a, b in taken:
         covered[a:b] = b"\x01" * (b - a)

@@ -23,7 +23,7 @@ from mednec.intake.text.numbers import DATE, NUM, number, parse_date_text
 
 DNUM = r"\d+(?:\.\d+)?"
 
-__all__ = ["CMP", "PCT", "SEP", "cmp", "g", "Ctx", "Item", "Rule", "bound_reason", "lab_rules"]
+__all__ = ["CMP", "PCT", "SEP", "cmp", "g", "Ctx", "Item", "Rule", "bound_reason", "core_rules", "lab_rules"]
 
 Item = Finding | Unused
 
@@ -367,7 +367,7 @@ def _h_concurrent(m: re.Match[str], ctx: Ctx) -> list[Item]:
 
 
 def lab_rules() -> list[Rule]:
-    """The numeric, demographic and statement rules."""
+    """The MDS anemia pack's numeric and statement rules (the pack's ``text_rules.py`` lists them)."""
     v = rf"(?P<v>{NUM})"
     return [
         Rule("HEMOGLOBIN", rf"{_HB_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_HB_UNIT})?"
@@ -388,16 +388,6 @@ def lab_rules() -> list[Rule]:
              rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
              rf"|\bRS[\s-]*(?P<st2>positive|negative|\+|-)(?![\w-])",
              _h_rs_word),
-        Rule("AGE",
-             rf"\b(?=[\defnst-z])(?P<a1>\d{{1,3}}|{NUM})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)(?:\s+(?P<s1>male|female|man|woman|gentleman|lady|m|f)\b)?"
-             r"|\b(?P<a2>\d{1,3})\s*(?:yo|y/o|y\.o\.|yr\s+old)(?=\W|$)"
-             r"|\bage[ds]?\s*(?::|of|is)?\s*(?P<a3>\d{1,3})\b(?!\s*(?:years?\s+ago|%))"
-             r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])"
-             r"|\b(?:she|he)(?:'s|\s+is)\s+(?P<a5>\d{2,3})\b(?!\s*(?:%|[a-z/]|\.\d))",
-             _h_age),
-        Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
-                    r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
-        Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("SYMPTOMATIC",
              r"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia))?|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
              r"|(?:exertional\s+)?dyspn(?:o)?ea(?:\s+on\s+exertion)?|fatigued?|shortness\s+of\s+breath|short\s+of\s+breath(?:\s+on\s+exertion)?"
@@ -419,4 +409,39 @@ def lab_rules() -> list[Rule]:
              rf"|\bno\s+{_ESA_WORDS}\s+(?:now|currently|at\s+present|at\s+this\s+time)\b"
              rf"|\b(?:continue|continuing|keep|maintain)\s+(?:the\s+)?{_ESA_WORDS}(?:\s+[\w,]+){{0,3}}?\s+(?:alongside|together\s+with|in\s+combination\s+with|with|plus)\b",
              _h_concurrent),
+    ]
+
+
+_FT = r"(?:'|’|ft\.?|feet|foot)"
+_IN = r"(?:\"|”|''|’’|in\.?(?![a-z])|inch(?:es)?)"
+
+
+def _h_height_ft_in(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "height")]
+    ft, inch = number(g(m, "ft", "ft2") or ""), number(m.group("in") or "0")
+    if ft is None or inch is None or inch >= 12:
+        return []
+    cm = round((ft * 12 + inch) * 2.54, 1)
+    return [ctx.finding("height", cm, m.start(), m.end(), unit="cm", note=f"{g(m, 'ft', 'ft2')} ft {m.group('in') or 0} in")]
+
+
+def core_rules() -> list[Rule]:
+    """The rules every pack shares: age, sex, date of birth, height in feet and inches (weight and
+    height otherwise come from the dictionary's ``names``, :mod:`.generic`)."""
+    return [
+        Rule("AGE",
+             rf"\b(?=[\defnst-z])(?P<a1>\d{{1,3}}|{NUM})[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)(?:\s+(?P<s1>male|female|man|woman|gentleman|lady|m|f)\b)?"
+             r"|\b(?P<a2>\d{1,3})\s*(?:yo|y/o|y\.o\.|yr\s+old)(?=\W|$)"
+             r"|\bage[ds]?\s*(?::|of|is)?\s*(?P<a3>\d{1,3})\b(?!\s*(?:years?\s+ago|%))"
+             r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])"
+             r"|\b(?:she|he)(?:'s|\s+is)\s+(?P<a5>\d{2,3})\b(?!\s*(?:%|[a-z/]|\.\d))",
+             _h_age),
+        Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
+                    r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
+        Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
+        Rule("HEIGHT_FT_IN",
+             rf"(?:\b(?:height|ht|stands)\s*(?:is|of|:|=)?\s*)?(?<![\d.])(?P<ft>[3-7])\s*{_FT}\s*(?P<in>\d{{1,2}}(?:\.\d)?)\s*{_IN}?(?:\s+tall)?"
+             rf"|\b(?:height|ht)\s*(?:is|of|:|=)?\s*(?P<ft2>[3-7])\s*{_FT}(?!\s*\d)",
+             _h_height_ft_in),
     ]

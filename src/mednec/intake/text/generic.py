@@ -1,0 +1,113 @@
+"""Text rules built from the fact dictionary: any fact that declares ``names`` is read from
+questions and notes without code of its own.
+
+* number: ``<name> [is|of|:|was ...] [bound] <number> [unit]`` -- the units are the fact's
+  ``units`` (any spelling :func:`normalize_unit` folds); a bare number is in the canonical unit
+  and says so; a bound ("LDL > 70", "BMI at least 30") is listed as not used, never a value.
+* boolean: the name itself is ``true``; negated ("no established ASCVD") ``false``.
+* category: ``<name> [is|:] <value>`` where the value is a label, key or synonym.
+
+Hypothetical and family-history statements are listed as not used. The rules are named
+``FACT_<ID>`` and run after the packs' own rules (a pack's rule for the same words wins a tie).
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mednec.facts.dictionary import FactDef
+from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.rules import CMP, SEP, Ctx, Item, Rule, bound_reason, g
+
+__all__ = ["fact_rules", "phrase"]
+
+
+def phrase(words: str) -> str:
+    """A phrase as a regex: its words with any run of spaces or hyphens (or none) between them."""
+    parts = [re.escape(x) for x in re.split(r"[\s-]+", words.strip()) if x]
+    return r"[\s-]*".join(parts)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(phrase(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _unit_regex(unit: str) -> str:
+    body = re.escape(unit.strip()).replace("/", r"\s*/\s*").replace(r"\ ", r"\s*")
+    return body + (r"(?![A-Za-z])" if unit[-1:].isalnum() else "")
+
+
+def _number_rule(fd: FactDef) -> Rule:
+    units = sorted(fd.units, key=len, reverse=True)
+    unit_alt = "|".join(_unit_regex(u) for u in units if u.strip())
+    # "height 5 ft 6 in" is not 5 ft: a unit followed by another number, or a number followed by a
+    # unit the pattern could not take, matches nothing here (the core feet-and-inches rule reads it)
+    pattern = (rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w]){SEP}(?:{CMP})?(?P<v>{NUM})"
+               rf"(?:\s*(?P<u>{unit_alt})(?!\s*\d))?(?!\s*(?:{unit_alt}|['’\"]))(?![\d.]*\d)")
+    label = fd.label.lower()
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            why = "hypothetical" if ctx.hypothetical else "family history"
+            return [ctx.unused(f"{why}; not used", m.start(), m.end(), fd.id)]
+        if g(m, "cmp"):
+            return [ctx.unused(bound_reason(label, m), m.start(), m.end(), fd.id)]
+        v = number(m.group("v"))
+        if v is None:
+            return []
+        unit = m.group("u")
+        note = "" if unit else f"no unit given; read as {fd.unit}"
+        return [ctx.finding(fd.id, v, m.start(), m.end(), unit=" ".join(unit.split()) if unit else fd.unit, note=note)]
+
+    return Rule(f"FACT_{fd.id.upper()}", pattern, handle)
+
+
+def _boolean_rule(fd: FactDef) -> Rule:
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            return []
+        return [ctx.finding(fd.id, not ctx.negated, m.start(), m.end())]
+
+    return Rule(f"FACT_{fd.id.upper()}", rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w])", handle)
+
+
+def _category_rule(fd: FactDef) -> Rule:
+    by_word: dict[str, str] = {}
+    for key, cv in fd.values.items():
+        for w in (key, cv.label, *cv.synonyms):
+            by_word.setdefault(_fold(w), key)
+    pattern = (rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w])\s*(?:is|was|:|-|=|of)?\s*"
+               rf"(?P<val>{_alternatives(by_word)})(?![\w])")
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), fd.id)]
+        key = by_word.get(_fold(m.group("val")))
+        if key is None:
+            return []
+        return [ctx.finding(fd.id, key, m.start(), m.end())]
+
+    return Rule(f"FACT_{fd.id.upper()}", pattern, handle)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text.strip().lower())
+
+
+def fact_rules(facts: Iterable[FactDef]) -> list[Rule]:
+    """One rule per fact with ``names`` (number, boolean or category facts that may be given)."""
+    out = []
+    for fd in facts:
+        if not fd.names or not fd.may_give:
+            continue
+        if fd.type == "number":
+            out.append(_number_rule(fd))
+        elif fd.type == "boolean":
+            out.append(_boolean_rule(fd))
+        elif fd.type == "category" and fd.values:
+            out.append(_category_rule(fd))
+    return out
+
