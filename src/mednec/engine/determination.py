@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mednec.facts.factset import FactSet, FactTypes, FactValue
 from mednec.policies.references import Reference
+from mednec.states import Verdict
 from mednec.tri import Tri
 
 if TYPE_CHECKING:
@@ -39,9 +40,8 @@ __all__ = [
     "fact_types",
 ]
 
-MEETS = "meets_criteria"
-NOT_MET = "does_not_meet_criteria"
-INSUFFICIENT = "insufficient_information"
+#: The verdicts by their old names (:class:`mednec.states.Verdict` is the type).
+MEETS, NOT_MET, INSUFFICIENT = Verdict.MEETS, Verdict.NOT_MET, Verdict.INSUFFICIENT
 
 
 class MissingFact(NamedTuple):
@@ -138,14 +138,14 @@ class Alternative(NamedTuple):
     policy: str
     drug: str
     brands: tuple[str, ...]
-    determination: str
+    determination: Verdict
     pathway: str | None
     line: int | None
     sequence: str
 
     def to_dict(self) -> dict[str, Any]:
         return {"policy": self.policy, "drug": self.drug, "brands": list(self.brands),
-                "determination": self.determination, "pathway": self.pathway,
+                "determination": self.determination.value, "pathway": self.pathway,
                 "line": self.line, "sequence": self.sequence}
 
 
@@ -213,7 +213,7 @@ class Determination:
     statuses on first access and then kept.
     """
 
-    determination: str
+    determination: Verdict
     phase: str
     pathway: PathwayResult | None
     pathways: tuple[PathwayResult, ...]
@@ -277,12 +277,12 @@ class Determination:
             citations=tuple(_cited(c) for c in data.get("citations", ())),
         )
         return cls(
-            determination=str(data["determination"]),
+            determination=Verdict(data["determination"]),
             phase=str(data["phase"]),
             pathway=_pathway(data["pathway"]) if data.get("pathway") else None,
             pathways=tuple(_pathway(p) for p in data.get("pathways", ())),
             alternatives=tuple(
-                Alternative(str(a["policy"]), str(a["drug"]), tuple(a.get("brands", ())), str(a["determination"]),
+                Alternative(str(a["policy"]), str(a["drug"]), tuple(a.get("brands", ())), Verdict(a["determination"]),
                             a.get("pathway"), a.get("line"), str(a.get("sequence", "")))
                 for a in data.get("alternatives", ())),
             policy=dict(data.get("policy") or {}),
@@ -300,7 +300,7 @@ class Determination:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "determination": self.determination,
+            "determination": self.determination.value,
             "phase": self.phase,
             "pathway": self.pathway.to_dict() if self.pathway else None,
             "pathways": [p.to_dict() for p in self.pathways],

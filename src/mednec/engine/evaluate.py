@@ -41,6 +41,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Tree
 from mednec.policies.references import Citation
+from mednec.states import Verdict
 from mednec.tri import Tri
 
 __all__ = ["PHASES", "decide", "evaluate", "input_hash", "prepare"]
@@ -68,7 +69,7 @@ def _combine(common: Tri, own: Tri) -> Tri:
     return _MET
 
 
-def _verdict(statuses: list[Tri]) -> str:
+def _verdict(statuses: list[Tri]) -> Verdict:
     if _MET in statuses:
         return MEETS
     if _UNK in statuses:
@@ -76,7 +77,7 @@ def _verdict(statuses: list[Tri]) -> str:
     return NOT_MET
 
 
-def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") -> tuple[str, str | None]:
+def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") -> tuple[Verdict, str | None]:
     """The determination and met pathway id only, short-circuiting (alternatives, benchmarks)."""
     if phase == "continuation":
         if policy.continuation is None:

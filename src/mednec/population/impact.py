@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mednec.states import Verdict
+
 __all__ = ["DETERMINATIONS", "ImpactReport", "summarize"]
 
-DETERMINATIONS = ("meets_criteria", "insufficient_information", "does_not_meet_criteria")
+DETERMINATIONS = tuple(v.value for v in (Verdict.MEETS, Verdict.INSUFFICIENT, Verdict.NOT_MET))
 SAMPLES = 5
 TOP_DRIVERS = 8
 

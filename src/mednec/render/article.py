@@ -38,10 +38,11 @@ from mednec.render.model import (
 from mednec.render.phrases import phrase
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
 from mednec.render.values import evidence_item, short_finding
+from mednec.states import Audience
 
 __all__ = ["AUDIENCES", "REVIEW_STATUSES", "ArticleSources", "build_article", "general_article"]
 
-AUDIENCES = ("clinician", "payer", "patient")
+AUDIENCES = tuple(a.value for a in Audience)
 REVIEW_STATUSES = ("submitted", "under_review", "approved", "denied", "info_requested")
 _STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown"}
 _VERDICT_STATUS = {MEETS: "met", NOT_MET: "not_met", INSUFFICIENT: "unknown"}

@@ -28,6 +28,7 @@ from mednec.render.common import VERDICT_WORD
 from mednec.render.model import Cited, EvidenceItem, to_data
 from mednec.render.trim import record, trim
 from mednec.render.values import long_date
+from mednec.states import OutputFormat
 
 if TYPE_CHECKING:
     import typst
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "printed", "render", "render_html", "render_json", "render_markdown", "render_pdf", "render_typst",
            "template_name", "typst_escape"]
 
-FORMATS = ("markdown", "html", "pdf", "json")
+FORMATS = tuple(f.value for f in OutputFormat)
 _ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
 _WORD = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 

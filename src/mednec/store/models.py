@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from mednec.states import ReviewState
+
 __all__ = [
     "ApiKey",
     "AuditEntry",
@@ -30,7 +32,7 @@ __all__ = [
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 ROLES = ("requester", "physician_reviewer", "policy_author", "auditor", "admin")
-STATES = ("submitted", "under_review", "approved", "overturned", "changes_requested", "info_requested", "appealed")
+STATES = tuple(s.value for s in ReviewState)  # plain strings: the CHECK constraint is written from their repr
 
 
 class Base(DeclarativeBase):

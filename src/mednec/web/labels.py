@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mednec.states import Audience, Verdict
+
 __all__ = ["AUDIENCES", "ROLE_LABEL", "VERDICT_CLASS", "VERDICT_LABEL", "span", "when"]
 
 ROLE_LABEL = {
@@ -14,16 +16,16 @@ ROLE_LABEL = {
     "admin": "Administrator",
 }
 VERDICT_LABEL = {
-    "meets_criteria": "Meets criteria",
-    "does_not_meet_criteria": "Does not meet criteria",
-    "insufficient_information": "Insufficient information",
+    Verdict.MEETS: "Meets criteria",
+    Verdict.NOT_MET: "Does not meet criteria",
+    Verdict.INSUFFICIENT: "Insufficient information",
 }
 VERDICT_CLASS = {
-    "meets_criteria": "met",
-    "does_not_meet_criteria": "not_met",
-    "insufficient_information": "unknown",
+    Verdict.MEETS: "met",
+    Verdict.NOT_MET: "not_met",
+    Verdict.INSUFFICIENT: "unknown",
 }
-AUDIENCES = {"clinician": "Clinician", "payer": "Payer reviewer", "patient": "Patient"}
+AUDIENCES = {Audience.CLINICIAN: "Clinician", Audience.PAYER: "Payer reviewer", Audience.PATIENT: "Patient"}
 
 
 def when(t: dt.datetime | None) -> str:

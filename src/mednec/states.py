@@ -1,0 +1,72 @@
+"""The project's closed vocabularies as types: verdicts, review states, audiences, output formats.
+
+Each is a :class:`enum.StrEnum`, so a member *is* its string: JSON, YAML-read values, database
+columns and templates see exactly the strings they saw before (``Verdict.MEETS ==
+"meets_criteria"``, ``json.dumps(Verdict.MEETS) == '"meets_criteria"'``). They live in the base
+layer because the engine, the renderers, the store, the API, the web pages and the CLI all
+name them, and none of those may import another for a word.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Audience", "Decision", "OutputFormat", "ReviewState", "Verdict"]
+
+
+class Verdict(StrEnum):
+    """What the engine decided for one policy and one patient."""
+
+    MEETS = "meets_criteria"
+    NOT_MET = "does_not_meet_criteria"
+    INSUFFICIENT = "insufficient_information"
+
+
+class ReviewState(StrEnum):
+    """Where an evaluation is in the physician-review workflow."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    OVERTURNED = "overturned"
+    CHANGES_REQUESTED = "changes_requested"
+    INFO_REQUESTED = "info_requested"
+    APPEALED = "appealed"
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for a reviewer (counts toward the review deadline)."""
+        return self in _OPEN
+
+    @property
+    def is_final(self) -> bool:
+        """A reviewer's decision stands (approved as recommended, or overturned)."""
+        return self in _FINAL
+
+
+_OPEN = frozenset({ReviewState.SUBMITTED, ReviewState.UNDER_REVIEW, ReviewState.APPEALED})
+_FINAL = frozenset({ReviewState.APPROVED, ReviewState.OVERTURNED})
+
+
+class Decision(StrEnum):
+    """A reviewer's final decision on a request."""
+
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+class Audience(StrEnum):
+    """Whom a document is written for."""
+
+    CLINICIAN = "clinician"
+    PAYER = "payer"
+    PATIENT = "patient"
+
+
+class OutputFormat(StrEnum):
+    """The formats documents are rendered to."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    PDF = "pdf"
+    JSON = "json"

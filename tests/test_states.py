@@ -1,0 +1,55 @@
+"""The vocabularies as types (mednec.states): every member is exactly the string it replaced, so
+JSON, stored rows and templates are unchanged; the engine's determinations carry the type."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import yaml
+
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
+from mednec.runtime import Runtime
+from mednec.states import Audience, OutputFormat, ReviewState, Verdict
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_members_are_the_strings_they_replaced() -> None:
+    assert [v.value for v in Verdict] == ["meets_criteria", "does_not_meet_criteria", "insufficient_information"]
+    assert (MEETS, NOT_MET, INSUFFICIENT) == ("meets_criteria", "does_not_meet_criteria", "insufficient_information")
+    assert [s.value for s in ReviewState] == ["submitted", "under_review", "approved", "overturned",
+                                             "changes_requested", "info_requested", "appealed"]
+    assert [a.value for a in Audience] == ["clinician", "payer", "patient"]
+    assert [f.value for f in OutputFormat] == ["markdown", "html", "pdf", "json"]
+    assert json.dumps({"d": Verdict.MEETS}) == '{"d": "meets_criteria"}'
+    assert orjson.dumps(Verdict.NOT_MET) == b'"does_not_meet_criteria"'
+    assert f"{ReviewState.UNDER_REVIEW}" == "under_review" and str(Audience.PAYER) == "payer"
+    assert {Verdict.MEETS: 1}.get("meets_criteria") == 1  # dict keys: a member and its string are one key
+
+
+def test_open_and_final_states() -> None:
+    assert {s for s in ReviewState if s.is_open} == {"submitted", "under_review", "appealed"}
+    assert {s for s in ReviewState if s.is_final} == {"approved", "overturned"}
+
+
+def test_the_database_constraint_lists_plain_strings() -> None:
+    from mednec.store.models import STATES, Evaluation
+
+    check = next(c for c in Evaluation.__table__.constraints if c.name == "ck_evaluations_state")
+    assert "ReviewState" not in str(check.sqltext) and "'info_requested'" in str(check.sqltext)
+    assert all(type(s) is str for s in STATES)
+
+
+def test_a_determination_carries_the_type_and_serialises_as_before() -> None:
+    rt = Runtime.load()
+    case = rt.read_case(EXAMPLES / "luspatercept-first-line.yaml")
+    det = rt.evaluate(case.facts, "luspatercept")
+    assert type(det.determination) is Verdict
+    out = det.to_dict()
+    assert type(out["determination"]) is str
+    assert all(type(a["determination"]) is str for a in out["alternatives"])
+    yaml.safe_dump(out)  # plain strings: the safe dumper refuses str subclasses
+    back = Determination.from_dict(json.loads(json.dumps(out, default=str)), rt.dictionary)
+    assert type(back.determination) is Verdict and back.determination == det.determination
