@@ -45,11 +45,16 @@ def test_to_case_json() -> None:
                                  "reason": "Encounter is not read by mednec"}]
 
 
-def test_invalid_bundle_exits_2_naming_the_field() -> None:
-    proc = run("fhir", "to-case", FIXTURES / "bundle-invalid.json")
-    assert proc.returncode == 2
-    assert "entry[1].resource(Observation/hb1).valueQuantity.value" in proc.stderr
+def test_an_invalid_resource_is_listed_naming_the_field_and_the_rest_is_read() -> None:
+    """Spec change (issue 15): an entry that is not valid FHIR is listed as not used, naming the
+    field; the rest of the bundle is read (it was exit 2 for the whole bundle)."""
+    proc = run("fhir", "to-case", FIXTURES / "bundle-invalid.json", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    unmapped = {u["resource"]: u["reason"] for u in json.loads(proc.stdout)["unmapped"]}
+    assert "entry[1].resource(Observation/hb1).valueQuantity.value" in unmapped["Observation/hb1"]
     assert "Traceback" not in proc.stderr
+    bad = run("fhir", "to-case", FIXTURES / "cds-order-sign-request.json")
+    assert bad.returncode == 2 and "expected a FHIR Bundle" in bad.stderr
 
 
 def test_questionnaire_then_apply_response(tmp_path: Path, answer_questionnaire: Callable[..., Any]) -> None:

@@ -299,8 +299,10 @@ def test_unreadable_record_gives_a_warning_card(runtime: Runtime, fixture: Calla
     obs = req["prefetch"]["observations"]["entry"][0]["resource"]
     obs["valueQuantity"] = {"value": 81, "unit": "g/dL", "system": "http://unitsofmeasure.org", "code": "mg/mL"}
     (card,) = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["cards"]
-    assert card["indicator"] == "warning" and "could not read" in card["summary"]
-    assert obs["id"] in card["detail"]
+    # Spec change (issue 15): the unreadable resource is left out and named on the card, the rest
+    # of the record is evaluated (it gave an error card for the whole record)
+    assert "could not read" not in card["summary"]
+    assert f"Observation/{obs['id']} could not be read" in card["detail"] and "mg/mL" in card["detail"]
 
 
 @pytest.mark.parametrize(("path", "value", "field"), [

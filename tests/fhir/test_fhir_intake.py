@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mednec.errors import CaseFormatError, ImplausibleValueError, UnitError
+from mednec.errors import CaseFormatError
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
 
@@ -162,24 +162,32 @@ def test_other_bundle_types_are_refused(runtime: Runtime) -> None:
     assert exc.value.field == "type" and "collection, searchset, transaction" in exc.value.message
 
 
+# Spec change (issue 15): a resource that cannot be read is listed as not used with the reason
+# naming the field, and the rest of the bundle is read (these raised for the whole bundle).
+
+
+def _reason(intake: Any, resource: str) -> str:
+    return next(u.reason for u in intake.unmapped if u.resource == resource)
+
+
 def test_invalid_bundle_names_the_resource_and_field(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
-    with pytest.raises(CaseFormatError) as exc:
-        bundle_to_case(fixture("bundle-invalid"), runtime.dictionary)
-    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity.value"
+    intake = bundle_to_case(fixture("bundle-invalid"), runtime.dictionary)
+    assert "entry[1].resource(Observation/hb1).valueQuantity.value" in _reason(intake, "Observation/hb1")
+    assert "hemoglobin" not in intake.case["facts"]
 
 
 def test_missing_required_element_is_named(runtime: Runtime) -> None:
     bad = obs("hb", loinc("718-7"), **qty(8.1, "g/dL"))
     del bad["status"]
-    with pytest.raises(CaseFormatError) as exc:
-        bundle_to_case(bundle(bad), runtime.dictionary, AS_OF)
-    assert exc.value.field == "entry[1].resource(Observation/hb).status"
+    good = obs("plt", loinc("777-3"), **qty(180, "10*9/L"))
+    intake = bundle_to_case(bundle(bad, good), runtime.dictionary, AS_OF)
+    assert "entry[1].resource(Observation/hb).status" in _reason(intake, "Observation/hb")
+    assert intake.case["facts"]["platelets"]["value"] == 180
 
 
 def test_unknown_resource_type_is_named(runtime: Runtime) -> None:
-    with pytest.raises(CaseFormatError) as exc:
-        bundle_to_case(bundle({"resourceType": "Widget", "id": "w"}), runtime.dictionary, AS_OF)
-    assert exc.value.field == "entry[1].resource"
+    intake = bundle_to_case(bundle({"resourceType": "Widget", "id": "w"}), runtime.dictionary, AS_OF)
+    assert _reason(intake, "Widget/w") == "'Widget' is not a FHIR R4 resource type"
 
 
 def test_not_a_bundle(runtime: Runtime) -> None:
@@ -233,16 +241,15 @@ def test_written_unit_is_used_when_there_is_no_ucum_code(runtime: Runtime) -> No
 
 
 def test_unknown_unit_names_the_field(runtime: Runtime) -> None:
-    with pytest.raises(UnitError) as exc:
-        facts_of(runtime, obs("hb1", loinc("718-7"), **qty(810, "mg/dL")))
-    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity"
-    assert "g/dL" in exc.value.message
+    intake = bundle_to_case(bundle(obs("hb1", loinc("718-7"), **qty(810, "mg/dL"))), runtime.dictionary, AS_OF)
+    why = _reason(intake, "Observation/hb1")
+    assert why.startswith("entry[1].resource(Observation/hb1).valueQuantity: unit") and "g/dL" in why
 
 
 def test_implausible_value_names_the_field(runtime: Runtime) -> None:
-    with pytest.raises(ImplausibleValueError) as exc:
-        facts_of(runtime, obs("hb1", loinc("718-7"), **qty(81, "g/dL")))
-    assert exc.value.field == "entry[1].resource(Observation/hb1).valueQuantity"
+    intake = bundle_to_case(bundle(obs("hb1", loinc("718-7"), **qty(81, "g/dL"))), runtime.dictionary, AS_OF)
+    assert _reason(intake, "Observation/hb1").startswith("entry[1].resource(Observation/hb1).valueQuantity")
+    assert "hemoglobin" not in intake.case["facts"]
 
 
 def test_latest_value_wins_whatever_the_order(runtime: Runtime) -> None:
@@ -361,12 +368,19 @@ def test_transfusion_units_and_defaults(runtime: Runtime) -> None:
              "medicationCodeableConcept": {"text": "Packed red cells"}, "effectiveDateTime": "2026-11-05",
              "dosage": {"dose": {"value": 3, "unit": "U", "system": UCUM, "code": "U"}}}
     not_done = proc | {"id": "p3", "status": "not-done"}
-    intake = bundle_to_case(bundle(proc, generic, admin, not_done), runtime.dictionary, AS_OF)
+    intake = bundle_to_case(bundle(proc, admin, not_done), runtime.dictionary, AS_OF)
     assert intake.case["facts"]["rbc_transfusions"] == [{"date": "2026-11-01", "units": 1},
                                                         {"date": "2026-11-05", "units": 3}]
     reasons = {u.resource: u.reason for u in intake.unmapped}
-    assert "names no red-cell product" in reasons["Procedure/p2"]
     assert reasons["Procedure/p3"] == "status is not-done"
+    # Spec change (issue 15): a blood-product transfusion that names no product (SNOMED CT
+    # 116859006 alone) leaves the list unknown -- counting it could overcount, dropping it
+    # undercount -- and every transfusion record is listed with why (it was silently skipped).
+    unclear = bundle_to_case(bundle(proc, generic, admin), runtime.dictionary, AS_OF)
+    assert "rbc_transfusions" not in unclear.case["facts"]
+    why = {u.resource: u.reason for u in unclear.unmapped}
+    assert "116859006" in why["Procedure/p2"] and "not stated" in why["Procedure/p2"]
+    assert "another transfusion record" in why["Procedure/p1"]
 
 
 def _esa_statement(rid: str, status: str, **extra: Any) -> dict[str, Any]:
@@ -386,9 +400,11 @@ def test_esa_course_without_response_leaves_the_history_unknown(runtime: Runtime
 
 
 def test_esa_courses_by_code_and_status(runtime: Runtime) -> None:
+    # Spec change (issue 15): a verified product-level RxNorm code of Aranesp (openFDA NDC
+    # 55513-002), not the unverified ingredient code 283838, which is no longer used
     order = {"resourceType": "MedicationRequest", "id": "r", "status": "active", "intent": "order", "subject": SUBJECT,
              "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                                                       "code": "283838"}]},
+                                                       "code": "349273"}]},
              "authoredOn": "2026-10-01"}
     stopped = _esa_statement("s", "stopped", effectivePeriod={"start": "2026-01-01", "end": "2026-03-15"},
                              statusReason=[{"text": "Ineffective: no hemoglobin rise"}])

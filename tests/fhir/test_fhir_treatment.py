@@ -223,7 +223,7 @@ ROWS = {
         "2026-08-14", [("2026-08-14", 7.1), ("2026-09-11", 7.1)], {}, drug="imetelstat"),
     "a code for one drug and the name of another is unclear": Row(
         (*EVERY_3_WEEKS, dose("mixed", "2026-10-16", 1.75, medication={
-            "coding": [{"system": RXNORM, "code": "342369"}], "text": "Reblozyl"})),
+            "coding": [{"system": RXNORM, "code": "602910"}], "text": "Reblozyl"})),
         "2026-08-14", None, {"MedicationAdministration/mixed": "lenalidomide and luspatercept"}),
     "another drug's administrations are not doses": Row(
         (*EVERY_3_WEEKS, dose("folate", "2026-08-01", 1, "mg", medication={"text": "Folic acid 1 mg"})),

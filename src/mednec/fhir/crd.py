@@ -323,9 +323,14 @@ def assess(
 
         for _, policy in matched:
             if policy.id not in cases:
-                case_map = bundle_to_case(bundle, runtime.dictionary, when, drug=policy.drug.generic).case
+                intake = bundle_to_case(bundle, runtime.dictionary, when, drug=policy.drug.generic)
+                case_map = intake.case
                 cases[policy.id] = case_map, runtime.parse_case(case_map, as_of=when,
                                                                 source="FHIR (CDS Hooks prefetch)")
+                # a resource that could not be read (a bad unit, an invalid element) is named on the card
+                unavailable += [f"{u.resource} could not be read ({u.reason})" for u in intake.unmapped
+                                if "entry[" in u.reason and f"{u.resource} could not be read ({u.reason})"
+                                not in unavailable]
     except InputError as exc:
         return HookAssessment((), matched, None, bundle, exc, tuple(unavailable))
     out = []

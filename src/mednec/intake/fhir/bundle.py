@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from mednec.errors import CaseFormatError
+from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir import medication, transfusion, treatment
 from mednec.intake.fhir.codes import requested_drug
@@ -132,6 +132,7 @@ def _ref_of(resource: Mapping[str, Any], entry: Mapping[str, Any], i: int) -> st
 
 
 def _check_shape(bundle: Any) -> None:
+    """The Bundle itself (not its entries): a Bundle of an accepted type whose entries are objects."""
     if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
         raise CaseFormatError("expected a FHIR Bundle (resourceType 'Bundle')", field="resourceType")
     if bundle.get("type") not in BUNDLE_TYPES:
@@ -139,17 +140,38 @@ def _check_shape(bundle: Any) -> None:
             f"Bundle type {bundle.get('type')!r} is not accepted; use one of: {', '.join(BUNDLE_TYPES)}",
             field="type",
         )
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise CaseFormatError("Bundle.entry must be a list", field="entry")
+    from mednec.intake.fhir.validate import validate_resource
+
+    validate_resource({k: v for k, v in bundle.items() if k != "entry"})
+
+
+def _unreadable(entry: Any, i: int) -> str | None:
+    """Why one entry cannot be read (not an R4 resource, or invalid against its R4B model), or ``None``."""
     from fhir.resources.R4B import get_fhir_model_class
 
-    for i, entry in enumerate(bundle.get("entry") or ()):
-        res = entry.get("resource") if isinstance(entry, Mapping) else None
-        if res is None:
-            continue
-        rt = res.get("resourceType") if isinstance(res, Mapping) else None
-        try:
-            get_fhir_model_class(str(rt))
-        except (KeyError, ValueError, AttributeError):
-            raise CaseFormatError(f"{rt!r} is not a FHIR R4 resource type", field=f"entry[{i}].resource") from None
+    from mednec.intake.fhir.validate import validate_resource
+
+    res = entry.get("resource") if isinstance(entry, Mapping) else None
+    if not isinstance(res, Mapping):
+        return "the entry holds no resource object"
+    rt = res.get("resourceType")
+    try:
+        get_fhir_model_class(str(rt))
+    except (KeyError, ValueError, AttributeError):
+        return f"{rt!r} is not a FHIR R4 resource type"
+    try:
+        validate_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
+    except InputError as exc:
+        return f"not valid FHIR R4 at {exc.field}: {exc.message}"
+    return None
+
+
+def _label(res: Mapping[str, Any]) -> str:
+    rt = str(res.get("resourceType") or "?")
+    return f"{rt}/{res['id']}" if res.get("id") else rt
 
 
 def _evaluation_date(bundle: Mapping[str, Any], as_of: dt.date | None) -> dt.date:
@@ -210,13 +232,44 @@ def bundle_to_case(
     *,
     drug: str | None = None,
 ) -> BundleIntake:
-    """Map a FHIR R4 Bundle to a case mapping (see the module docstring)."""
-    from mednec.intake.fhir.validate import validate_resource
+    """Map a FHIR R4 Bundle to a case mapping (see the module docstring).
 
+    Only the Bundle's own shape is fatal (not a Bundle, a type not accepted, two patients); an
+    entry that cannot be read -- invalid against its R4B model, a unit the dictionary does not
+    take, an implausible value -- is listed in ``unmapped`` with the reason naming the field, and
+    the rest of the bundle is evaluated.
+    """
     _check_shape(bundle_json)
-    validate_resource(bundle_json)
     as_of = _evaluation_date(bundle_json, as_of)
-    entries = [(i, e, e["resource"]) for i, e in enumerate(bundle_json.get("entry") or ()) if e.get("resource")]
+    unmapped: list[Unmapped] = []
+    entries: list[tuple[int, Mapping[str, Any], Mapping[str, Any]]] = []
+    for i, e in enumerate(bundle_json.get("entry") or ()):
+        why = _unreadable(e, i)
+        if why is None:
+            entries.append((i, e, e["resource"]))
+        elif isinstance(e, Mapping) and isinstance(e.get("resource"), Mapping):
+            unmapped.append(Unmapped(i, _ref_of(e["resource"], e, i), why))
+        else:
+            unmapped.append(Unmapped(i, f"entry[{i}]", why))
+    ctx, patient_refs, patients = _index(entries, dictionary, as_of, drug)
+    mapped = _Mapped([], [], [], unmapped)
+    for i, entry, res in entries:
+        _map_entry(i, entry, res, ctx, patient_refs, patients, mapped)
+    return _assemble(mapped.findings, mapped.events, mapped.lists, mapped.unmapped, ctx, bundle_json)
+
+
+class _Mapped(NamedTuple):
+    findings: list[Finding]
+    events: list[EventFinding]
+    lists: list[EventList]
+    unmapped: list[Unmapped]
+
+
+def _index(
+    entries: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any]]], dictionary: FactDictionary, as_of: dt.date,
+    drug: str | None,
+) -> tuple[Context, set[str], set[str]]:
+    """The bundle's resources by every name a reference may use, and its one patient."""
     resources: dict[str, Mapping[str, Any]] = {}
     sources: dict[str, Source] = {}
     for i, entry, res in entries:
@@ -229,59 +282,161 @@ def bundle_to_case(
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
                                if r.get("resourceType") == "Patient" and e.get("fullUrl")}
     ctx = Context(dictionary, as_of, resources, sources, requested_drug(drug) if drug else None, drug or None)
-    findings: list[Finding] = []
-    events: list[EventFinding] = []
-    lists: list[EventList] = []
-    unmapped: list[Unmapped] = []
-    for i, entry, res in entries:
-        src = sources[_ref_of(res, entry, i)]
-        rt = str(res.get("resourceType"))
-        mappers = MAPPERS.get(rt)
-        if not mappers:
-            unmapped.append(Unmapped(i, src.ref, f"{rt} is not read by mednec"))
+    return ctx, patient_refs, patients
+
+
+def _map_entry(
+    i: int, entry: Mapping[str, Any], res: Mapping[str, Any], ctx: Context, patient_refs: set[str],
+    patients: set[str], out: _Mapped,
+) -> None:
+    """Run one resource through its mappers; what it gives goes to ``out``, or it is listed with why not."""
+    src = ctx.sources[_ref_of(res, entry, i)]
+    rt = str(res.get("resourceType"))
+    mappers = MAPPERS.get(rt)
+    if not mappers:
+        out.unmapped.append(Unmapped(i, src.ref, f"{rt} is not read by mednec"))
+        return
+    subject = _subject(res)
+    if patient_refs and subject and subject not in patient_refs and not any(
+        subject.endswith("/" + p) for p in patients
+    ):
+        out.unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
+        return
+    ctx.current = src
+    try:
+        taken, items, reasons = _run_mappers(rt, res, src, ctx, mappers)
+    except InputError as exc:  # a unit, value or date that cannot be read: this resource only
+        out.unmapped.append(Unmapped(i, src.ref, f"{exc.field}: {exc.message}" if exc.field else exc.message))
+        return
+    for item in items:
+        if isinstance(item, Finding):
+            out.findings.append(item)
+        elif isinstance(item, EventList):
+            out.lists.append(item)
+        elif isinstance(item, UnusedPart):
+            out.unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
+        else:
+            out.events.append(item)
+    if not taken:
+        out.unmapped.append(Unmapped(i, src.ref, "; ".join(dict.fromkeys(r for r in reasons if r))))
+
+
+def _run_mappers(
+    rt: str, res: Mapping[str, Any], src: Source, ctx: Context, mappers: tuple[Mapper, ...]
+) -> tuple[bool, list[Any], list[str]]:
+    """The first mapper that takes the resource, then every :data:`ALSO_MAPPERS` one."""
+    reasons: list[str] = []
+    taken = False
+    out: list[Any] = []
+    for mapper in mappers:
+        try:
+            out += mapper(res, src, ctx)
+        except NotMapped as exc:
+            reasons.append(exc.reason)
             continue
-        subject = _subject(res)
-        if patient_refs and subject and subject not in patient_refs and not any(
-            subject.endswith("/" + p) for p in patients
-        ):
-            unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
+        taken = True
+        break
+    for also in ALSO_MAPPERS.get(rt, ()):
+        try:
+            extra = also(res, src, ctx)
+        except NotMapped as exc:
+            reasons.insert(0, exc.reason)
             continue
-        reasons: list[str] = []
-        taken = False
-        ctx.current = src
-        out: list[Any] = []
-        for mapper in mappers:
-            try:
-                out += mapper(res, src, ctx)
-            except NotMapped as exc:
-                reasons.append(exc.reason)
-                continue
-            taken = True
-            break
-        for also in ALSO_MAPPERS.get(rt, ()):
-            try:
-                extra = also(res, src, ctx)
-            except NotMapped as exc:
-                reasons.insert(0, exc.reason)
-                continue
-            taken, out = taken or bool(extra), out + extra
-        for item in out:
-            if isinstance(item, Finding):
-                findings.append(item)
-            elif isinstance(item, EventList):
-                lists.append(item)
-            elif isinstance(item, UnusedPart):
-                unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
-            else:
-                events.append(item)
-        if not taken:
-            unmapped.append(Unmapped(i, src.ref, "; ".join(dict.fromkeys(r for r in reasons if r))))
-    return _assemble(findings, events, lists, unmapped, ctx, bundle_json)
+        taken, out = taken or bool(extra), out + extra
+    return taken, out, reasons
 
 
 def _after(when: dt.datetime | dt.date | None, as_of: dt.date) -> bool:
     day = when.date() if isinstance(when, dt.datetime) else when
     return day is not None and day > as_of
+
+
+def _current_events(
+    events: list[EventFinding], as_of: dt.date, unmapped: list[Unmapped]
+) -> dict[str, list[EventFinding]]:
+    """Events by fact, without those dated after the evaluation date (listed)."""
+    by_fact: dict[str, list[EventFinding]] = {}
+    for e in events:
+        day = str(e.event.get("date") or e.event.get("start")) if e.event is not None else ""
+        if day and _after(dt.date.fromisoformat(day), as_of):
+            for s in e.sources:
+                unmapped.append(Unmapped(s.entry, s.ref, f"{e.fact} event after the evaluation date {as_of}"))
+            continue
+        by_fact.setdefault(e.fact, []).append(e)
+    return by_fact
+
+
+def _attested(
+    lists: list[EventList], by_fact: dict[str, list[EventFinding]], unmapped: list[Unmapped]
+) -> dict[str, EventList]:
+    """Complete lists attested at once (a QuestionnaireResponse); they replace the fact's single events."""
+    attested: dict[str, EventList] = {}
+    for lst in sorted(lists, key=lambda x: x.when or dt.datetime.min):
+        attested[lst.fact] = lst
+    for fid, lst in attested.items():
+        for e in by_fact.pop(fid, []):
+            unmapped += [Unmapped(s.entry, s.ref, f"superseded by {lst.label}") for s in e.sources]
+    return attested
+
+
+def _sources_of(found: Sequence[EventFinding]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    return tuple(s.ref for f in found for s in f.sources), tuple(s.entry for f in found for s in f.sources)
+
+
+def _transfusions(
+    transfusions: list[EventFinding], facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Unmapped]
+) -> None:
+    """``rbc_transfusions`` from the transfusion events (an administration partOf a Procedure is that Procedure's).
+
+    One transfusion whose product is not stated leaves the whole list unknown: every transfusion
+    resource is listed, so the reviewer is asked rather than given an undercount or an overcount.
+    """
+    if not transfusions:
+        return
+    merged: dict[str, EventFinding] = {}
+    for e in transfusions:
+        if e.key not in merged:
+            merged[e.key] = e
+        elif e.sources[0].ref == e.key:  # the Procedure itself: its event and detail win
+            merged[e.key] = e._replace(sources=e.sources + merged[e.key].sources)
+        else:
+            merged[e.key] = merged[e.key]._replace(sources=merged[e.key].sources + e.sources)
+    unclear = [e for e in merged.values() if e.event is None]
+    if unclear:
+        for e in merged.values():
+            why = e.detail if e.event is None else "another transfusion record does not state its product"
+            unmapped += [Unmapped(s.entry, s.ref, f"rbc_transfusions left unknown: {why}") for s in e.sources]
+        return
+    ordered = sorted(merged.values(), key=lambda e: str((e.event or {}).get("date")))
+    facts["rbc_transfusions"] = [dict(e.event or {}) for e in ordered]
+    refs, entries = _sources_of(ordered)
+    provenance.append(FactSource("rbc_transfusions", refs, entries,
+                                 "; ".join(f"{(e.event or {}).get('date')}: {e.detail}" for e in ordered)))
+
+
+def _esa(esa: list[EventFinding], as_of: dt.date, facts: dict[str, Any], provenance: list[FactSource],
+         unmapped: list[Unmapped]) -> None:
+    if not esa:
+        return
+    assembly = medication.assemble_esa(esa, as_of)
+    if assembly.events is not None:
+        facts["esa_history"] = assembly.events
+        refs, entries = _sources_of(assembly.used)
+        provenance.append(FactSource("esa_history", refs, entries, "; ".join(f.detail for f in assembly.used)))
+    unmapped += [Unmapped(s.entry, s.ref, why) for s, why in assembly.unmapped]
+
+
+def _link_references(provenance: list[FactSource], ctx: Context) -> set[int]:
+    """Add what the used resources read through references to their provenance; the entries used."""
+    used: set[int] = set()
+    for n, p in enumerate(provenance):
+        linked = sorted({t for e in p.entries for t in ctx.links.get(e, ())})
+        extra = [t for t in linked if t.ref not in p.resources]
+        if extra:
+            provenance[n] = p._replace(resources=p.resources + tuple(t.ref for t in extra),
+                                       entries=p.entries + tuple(t.entry for t in extra))
+        used.update(provenance[n].entries)
+    return used
 
 
 def _assemble(
@@ -293,20 +448,8 @@ def _assemble(
     bundle: Mapping[str, Any],
 ) -> BundleIntake:
     as_of = ctx.as_of
-    by_fact: dict[str, list[EventFinding]] = {}
-    for e in events:
-        day = str(e.event.get("date") or e.event.get("start")) if e.event is not None else ""
-        if day and _after(dt.date.fromisoformat(day), as_of):
-            for s in e.sources:
-                unmapped.append(Unmapped(s.entry, s.ref, f"{e.fact} event after the evaluation date {as_of}"))
-            continue
-        by_fact.setdefault(e.fact, []).append(e)
-    attested: dict[str, EventList] = {}
-    for lst in sorted(lists, key=lambda x: x.when or dt.datetime.min):
-        attested[lst.fact] = lst
-    for fid, lst in attested.items():
-        for e in by_fact.pop(fid, []):
-            unmapped += [Unmapped(s.entry, s.ref, f"superseded by {lst.label}") for s in e.sources]
+    by_fact = _current_events(events, as_of, unmapped)
+    attested = _attested(lists, by_fact, unmapped)
     course = treatment.assemble_treatment(by_fact.pop("treatment_doses", []), by_fact.pop("treatment_start", []))
     unmapped += [Unmapped(s.entry, s.ref, why) for s, why in course.unmapped]
     current: list[Finding] = []
@@ -316,63 +459,37 @@ def _assemble(
                                      f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
         else:
             current.append(f)
-    facts, provenance = findings_to_facts(current, ctx.dictionary)
-    used = {(p.entries[0]) for p in provenance}
+    scalar, provenance = findings_to_facts(current, ctx.dictionary)
+    facts: dict[str, Any] = dict(scalar)
+    used = {p.entries[0] for p in provenance}
     for fid, lst in attested.items():
-        facts[fid] = list(lst.events)  # type: ignore[assignment]
+        facts[fid] = list(lst.events)
         provenance.append(FactSource(fid, (lst.label,), (lst.source.entry,), f"{len(lst.events)} entries attested"))
         used.add(lst.source.entry)
     if course.doses is not None:
-        facts["treatment_doses"] = course.doses  # type: ignore[assignment]
-        provenance.append(FactSource(
-            "treatment_doses", tuple(s.ref for f in course.used for s in f.sources),
-            tuple(s.entry for f in course.used for s in f.sources),
-            f"{ctx.drug.name if ctx.drug else ''}: " + "; ".join(f.detail for f in course.used)))
-
-    transfusions = by_fact.pop("rbc_transfusions", [])
-    if transfusions:
-        merged: dict[str, EventFinding] = {}
-        for e in transfusions:  # an administration partOf a Procedure is that Procedure's transfusion
-            if e.key not in merged:
-                merged[e.key] = e
-            elif e.sources[0].ref == e.key:  # the Procedure itself: its event and detail win
-                merged[e.key] = e._replace(sources=e.sources + merged[e.key].sources)
-            else:
-                merged[e.key] = merged[e.key]._replace(sources=merged[e.key].sources + e.sources)
-        ordered = sorted(merged.values(), key=lambda e: str((e.event or {}).get("date")))
-        facts["rbc_transfusions"] = [dict(e.event or {}) for e in ordered]  # type: ignore[assignment]
-        refs = tuple(s.ref for e in ordered for s in e.sources)
-        provenance.append(FactSource("rbc_transfusions", refs, tuple(s.entry for e in ordered for s in e.sources),
-                                     "; ".join(f"{(e.event or {}).get('date')}: {e.detail}" for e in ordered)))
-    esa = by_fact.pop("esa_history", [])
-    if esa:
-        assembly = medication.assemble_esa(esa, as_of)
-        if assembly.events is not None:
-            facts["esa_history"] = assembly.events  # type: ignore[assignment]
-            provenance.append(FactSource(
-                "esa_history", tuple(s.ref for f in assembly.used for s in f.sources),
-                tuple(s.entry for f in assembly.used for s in f.sources),
-                "; ".join(f.detail for f in assembly.used)))
-        unmapped += [Unmapped(s.entry, s.ref, why) for s, why in assembly.unmapped]
+        facts["treatment_doses"] = course.doses
+        refs, entries = _sources_of(course.used)
+        provenance.append(FactSource("treatment_doses", refs, entries, f"{ctx.drug.name if ctx.drug else ''}: "
+                                     + "; ".join(f.detail for f in course.used)))
+    _transfusions(by_fact.pop("rbc_transfusions", []), facts, provenance, unmapped)
+    _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
     for leftover in by_fact.values():
         for e in leftover:
             unmapped += [Unmapped(s.entry, s.ref, f"{e.fact} is not assembled from FHIR") for s in e.sources]
-
-    for n, p in enumerate(provenance):  # add what the used resources read through references
-        linked = sorted({t for e in p.entries for t in ctx.links.get(e, ())})
-        extra = [t for t in linked if t.ref not in p.resources]
-        if extra:
-            provenance[n] = p._replace(resources=p.resources + tuple(t.ref for t in extra),
-                                       entries=p.entries + tuple(t.entry for t in extra))
-        used.update(provenance[n].entries)
+    used |= _link_references(provenance, ctx)
     supporting = ("Medication", "BiologicallyDerivedProduct")  # read through references only
     unmapped = [u for u in unmapped if not (u.resource.split("/")[0] in supporting and u.entry in used)]
+    return _case(facts, provenance, unmapped, ctx, bundle)
+
+
+def _case(facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Unmapped], ctx: Context,
+          bundle: Mapping[str, Any]) -> BundleIntake:
     patient = {k: facts.pop(k) for k in _PATIENT_FACTS if k in facts}
     case: dict[str, Any] = {}
     if bundle.get("id"):
         case["id"] = str(bundle["id"])
     case["title"] = f"FHIR Bundle {bundle.get('id') or ''}".strip()
-    case["as_of"] = as_of.isoformat()
+    case["as_of"] = ctx.as_of.isoformat()
     case["patient"] = patient
     order = {fid: n for n, fid in enumerate(ctx.dictionary.facts)}
     case["facts"] = dict(sorted(facts.items(), key=lambda kv: order.get(kv[0], len(order))))

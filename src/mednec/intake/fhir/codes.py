@@ -15,17 +15,15 @@ Verification status (from ../shared/clinical and the sources named beside each c
 * SNOMED CT 116859006 "Transfusion of blood product (procedure)" -- CONFIRMED (BFDR IGs). No
   red-cell-specific procedure code is verified, so a red-cell transfusion is recognised from
   the text (red cells, RBC, PRBC, packed cells) of the procedure or of the product it used.
-* RxNorm ingredient codes for epoetin alfa (105694) and darbepoetin alfa (283838) are
-  UNCONFIRMED (shared/clinical, from memory). They are matched, but so is the drug's name
-  (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp), and the name alone suffices.
-* The drugs a request can be for (:data:`TREATMENT_DRUGS`, read by :mod:`treatment`):
-  luspatercept RxNorm 2262906, 2262911, 2262913, 2262915 are CONFIRMED as product-level codes
-  (shared/clinical/mds-anemia-facts.md section 10, from openFDA NDC 59572-775; the ingredient
-  code is not known). Lenalidomide RxNorm 342369 (ingredient) is UNCONFIRMED (same file: from
-  memory); no imetelstat RxNorm code is known. The HCPCS codes J0896 (luspatercept), J0870
-  (imetelstat), J0885 and Q5106 (epoetin alfa) and J0881 (darbepoetin alfa) are CONFIRMED
-  (same file). As for the ESAs, the name alone suffices: luspatercept, Reblozyl, ACE-536;
-  imetelstat, Rytelo; lenalidomide, Revlimid; the ESA names above.
+* RxNorm codes come from the code tables (``code_tables.yaml``, :mod:`code_tables`): the
+  product-level codes openFDA's NDC directory maps each marketed product to (Reblozyl, Rytelo,
+  Revlimid and generic lenalidomide, Epogen, Procrit, Retacrit, Aranesp) are verified there and
+  recognise the drug; the ingredient codes recalled from memory (epoetin alfa 105694,
+  darbepoetin alfa 283838, lenalidomide 342369) are marked unverified and are NOT used. The
+  drug's name always suffices (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp;
+  luspatercept, Reblozyl, ACE-536; imetelstat, Rytelo; lenalidomide, Revlimid).
+* The HCPCS codes J0896 (luspatercept), J0870 (imetelstat), J0885 and Q5106 (epoetin alfa) and
+  J0881 (darbepoetin alfa) are CONFIRMED (shared clinical facts, section 10).
 """
 
 from __future__ import annotations
@@ -34,8 +32,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
+from mednec.intake.fhir.code_tables import rxnorm_drugs
+
 __all__ = [
     "ABSENT_CODES",
+    "CPT",
     "ESA_CLASS",
     "ESA_NAMES",
     "ESA_RXNORM",
@@ -98,9 +99,11 @@ SF3B1_HGNC = "HGNC:10768"
 PRESENT_CODES = frozenset({(LOINC, "LA9633-4"), (SNOMED, "52101004"), (SNOMED, "10828004"), (SNOMED, "260373001")})
 ABSENT_CODES = frozenset({(LOINC, "LA9634-2"), (SNOMED, "2667000"), (SNOMED, "260385009"), (SNOMED, "260415000")})
 BLOOD_PRODUCT_TRANSFUSION = "116859006"
+CPT = "http://www.ama-assn.org/go/cpt"
 
-#: RxNorm ingredient codes: UNCONFIRMED (see the module docstring).
-ESA_RXNORM: Mapping[str, str] = {"105694": "epoetin alfa", "283838": "darbepoetin alfa"}
+_ESAS = ("epoetin alfa", "darbepoetin alfa")
+#: Verified RxNorm codes of the ESAs (from the code tables; see the module docstring).
+ESA_RXNORM: Mapping[str, str] = {c: d for c, d in rxnorm_drugs().items() if d in _ESAS}
 #: Name fragments (folded) -> the drug recorded in esa_history; longest match first.
 ESA_NAMES: tuple[tuple[str, str], ...] = (
     ("darbepoetinalfa", "darbepoetin alfa"),
@@ -192,14 +195,18 @@ class TreatmentDrug(NamedTuple):
     codes: frozenset[tuple[str, str]]
 
 
+def _rxnorm(drug: str) -> frozenset[tuple[str, str]]:
+    return frozenset((RXNORM, c) for c, d in rxnorm_drugs().items() if d == drug)
+
+
 #: The drugs of the shipped policies (see the module docstring for each code's status).
 TREATMENT_DRUGS: tuple[TreatmentDrug, ...] = (
-    TreatmentDrug("luspatercept", ("luspatercept", "reblozyl", "ace536"), frozenset(
-        {(RXNORM, "2262906"), (RXNORM, "2262911"), (RXNORM, "2262913"), (RXNORM, "2262915"), (HCPCS, "J0896")})),
-    TreatmentDrug("imetelstat", ("imetelstat", "rytelo"), frozenset({(HCPCS, "J0870")})),
-    TreatmentDrug("lenalidomide", ("lenalidomide", "revlimid"), frozenset({(RXNORM, "342369")})),  # UNCONFIRMED
-    TreatmentDrug("epoetin alfa", (), frozenset({(RXNORM, "105694"), (HCPCS, "J0885"), (HCPCS, "Q5106")})),
-    TreatmentDrug("darbepoetin alfa", (), frozenset({(RXNORM, "283838"), (HCPCS, "J0881")})),
+    TreatmentDrug("luspatercept", ("luspatercept", "reblozyl", "ace536"),
+                  _rxnorm("luspatercept") | {(HCPCS, "J0896")}),
+    TreatmentDrug("imetelstat", ("imetelstat", "rytelo"), _rxnorm("imetelstat") | {(HCPCS, "J0870")}),
+    TreatmentDrug("lenalidomide", ("lenalidomide", "revlimid"), _rxnorm("lenalidomide")),
+    TreatmentDrug("epoetin alfa", (), _rxnorm("epoetin alfa") | {(HCPCS, "J0885"), (HCPCS, "Q5106")}),
+    TreatmentDrug("darbepoetin alfa", (), _rxnorm("darbepoetin alfa") | {(HCPCS, "J0881")}),
 )
 _BY_NAME = {d.name: d for d in TREATMENT_DRUGS}
 

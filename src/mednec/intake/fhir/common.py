@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDef, FactDictionary
-from mednec.intake.fhir.codes import LOCAL_SYSTEM, TreatmentDrug, codings, concept_texts, fold, system_uri
+from mednec.intake.fhir.code_tables import loinc_alternatives
+from mednec.intake.fhir.codes import LOCAL_SYSTEM, LOINC, TreatmentDrug, codings, concept_texts, fold, system_uri
 from mednec.intake.values import parse_fact_value
 
 __all__ = [
@@ -125,7 +126,11 @@ class NotMapped(Exception):
 
 
 def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
-    """A FHIR date / dateTime / instant as a naive datetime (local time as written).
+    """A FHIR date / dateTime / instant as a naive datetime in UTC.
+
+    A time with an offset (``2026-11-20T23:30:00-05:00``) is converted to UTC
+    (``2026-11-21T04:30``), so every instant is compared in UTC with the evaluation date; a
+    date, or a time without an offset, is taken as written.
 
     Partial dates (``2026`` or ``2026-10``) cannot place an event in a window and raise
     :class:`NotMapped`.
@@ -138,7 +143,10 @@ def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
     try:
         if len(text) == 10:
             return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC)
+        return moment.replace(tzinfo=None)
     except ValueError:
         raise CaseFormatError(f"expected a FHIR date or dateTime, got {text!r}", field=path) from None
 
@@ -211,6 +219,10 @@ class Context:
             self._texts.setdefault(fold(fd.label), fd.id)
             for name in fd.names:  # a pack's words for the fact ("HbA1c", "LDL-C")
                 self._texts.setdefault(fold(name), fd.id)
+        for fid, alternatives in loinc_alternatives().items():  # verified codes an EHR may send instead
+            if fid in self.dictionary.facts:
+                for code in alternatives:
+                    self._codes.setdefault((LOINC, code), fid)
         for fid, aliases in _TEXT_ALIASES.items():
             for alias in aliases:
                 self._texts[fold(alias)] = fid

@@ -18,7 +18,6 @@ Observation that states del(5q) directly on the same date.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,9 +40,6 @@ _CLINICAL_SIGNIFICANCE = "53037-8"
 _YES = {"present", "positive", "detected", "mutated", "yes", "true", "mutationdetected", "variantdetected"}
 _NO = {"absent", "negative", "notdetected", "wildtype", "no", "false", "nomutationdetected",
        "novariantdetected", "nomutation"}
-_NORMAL_ISCN = re.compile(r"^\s*46,\s*X[XY]\s*(\[\d+\])?\s*$", re.I)
-_DEL5Q = re.compile(r"del\(5\)\(q|del\(5q\)|\b5q-", re.I)
-_CHR7 = re.compile(r"(^|[,/])\s*-7\b|del\(7\)\(q|del\(7q\)|monosomy\s*7", re.I)
 
 
 def yes_no(resource: Mapping[str, Any], *, path: str) -> bool:
@@ -129,7 +125,16 @@ def map_variant(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[
 
 
 def map_karyotype(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
-    """A karyotype (ISCN or normal/abnormal) -> karyotype, and del5q / chromosome 7 from ISCN."""
+    """A karyotype (ISCN or normal/abnormal) -> karyotype; an ISCN one also gives what it settles.
+
+    An ISCN karyotype is read by the shared parser (:func:`mednec.calculators.karyotype.parse_karyotype`),
+    as for questions and case files: ``del5q``, ``chromosome7_abnormality``, the number of other
+    abnormalities and the IPSS-R cytogenetic risk group, which lets the IPSS-R be derived from the
+    bundle's karyotype and labs. These read-off values rank below an Observation that states them
+    directly on the same date. A karyotype the parser refuses is listed, naming the part.
+    """
+    from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
+
     texts = [str(resource["valueString"])] if resource.get("valueString") else concept_texts(
         resource.get("valueCodeableConcept")
     )
@@ -141,12 +146,17 @@ def map_karyotype(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     if key is not None:  # stated as normal / abnormal: nothing more can be read off
         return [Finding("karyotype", key, None, when, src, f"karyotype {texts[0]}")]
     iscn = texts[0].strip()
-    if not re.match(r"^\s*\d{2}\s*[,~<]", iscn):
-        raise NotMapped(f"karyotype {iscn!r} is neither ISCN nor normal/abnormal")
-    normal = bool(_NORMAL_ISCN.match(iscn))
+    try:
+        parsed = parse_karyotype(iscn)
+    except KaryotypeError as exc:
+        raise NotMapped(f"karyotype {iscn!r} not read: {exc}") from None
     detail = f"from ISCN karyotype {iscn}"
-    return [
-        Finding("karyotype", "normal" if normal else "abnormal", None, when, src, detail),
-        Finding("del5q", bool(_DEL5Q.search(iscn)), None, when, src, detail, rank=0),
-        Finding("chromosome7_abnormality", bool(_CHR7.search(iscn)), None, when, src, detail, rank=0),
-    ]
+    out: list[Finding] = []
+    for fid, value in karyotype_facts(parsed).items():
+        if fid not in ctx.dictionary.facts:
+            continue
+        fact = ctx.dictionary.facts[fid]
+        unit = fact.unit if fact.type == "number" else None
+        note = detail if fid != "cytogenetic_risk" else f"{detail}: IPSS-R cytogenetic group {value}"
+        out.append(Finding(fid, value, unit, when, src, note, rank=1 if fid == "karyotype" else 0))
+    return out

@@ -1,7 +1,7 @@
 """MedicationRequest / MedicationStatement / MedicationAdministration -> ``esa_history``.
 
-An ESA is recognised by RxNorm ingredient code (epoetin alfa 105694, darbepoetin alfa 283838:
-both UNCONFIRMED, see :mod:`codes`) **or** by name in the medication's text or coding display,
+An ESA is recognised by a verified RxNorm code from the code tables (the product-level codes of
+Epogen, Procrit, Retacrit, Aranesp; see :mod:`codes`) **or** by name in the medication's text or coding display,
 or in a referenced Medication (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp). The
 name alone is enough, so a wrong or missing code does not hide an ESA.
 

@@ -33,6 +33,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from mednec.errors import InputError
 from mednec.facts.dictionary import FactDef
 from mednec.intake.fhir import genomics
 from mednec.intake.fhir.codes import codings, concept_texts
@@ -142,6 +143,8 @@ def _components(
             out.append(_finding(comp, fid, when, src, ctx, part))
         except NotMapped as exc:
             out.append(UnusedPart(src, part, f"{fid}: {exc.reason}"))
+        except InputError as exc:  # a bad unit or value: this component only, naming the field
+            out.append(UnusedPart(src, part, f"{fid}: {exc.field}: {exc.message}"))
     return out
 
 

@@ -1,9 +1,14 @@
 """Procedure, BiologicallyDerivedProduct and MedicationAdministration -> ``rbc_transfusions``.
 
-A red-cell transfusion is recognised from text, because no red-cell-specific procedure code is
-verified (see :mod:`codes`): a completed Procedure whose code says transfusion (or is SNOMED CT
-116859006 "Transfusion of blood product") and that names red cells -- in its own code, in a
-``usedCode``, or in a BiologicallyDerivedProduct it references in ``usedReference``.
+A completed Procedure is a red-cell transfusion when its code is a verified red-cell transfusion
+code of the code tables (SNOMED CT 71493000 "Transfusion of packed red blood cells", 33389009
+whole blood), with or without text; or when its code is a verified blood-product transfusion code
+(SNOMED CT 116859006, 116762002, CPT 36430) or says "transfusion" in its text, and red cells are
+named -- in its own code, in a ``usedCode``, or in a BiologicallyDerivedProduct it references in
+``usedReference``. A code for another product (SNOMED CT 180208003 is a *platelet* transfusion,
+116861002 plasma) is never a red-cell transfusion. A blood-product transfusion that names no
+product leaves ``rbc_transfusions`` unknown (see :mod:`bundle`): counting it could overcount,
+leaving it out could undercount, so the reviewer is asked.
 
 Units (documented defaults):
 
@@ -23,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.intake.fhir.codes import BLOOD_PRODUCT_TRANSFUSION, SNOMED, codings, concept_texts, is_red_cell_text
+from mednec.intake.fhir.code_tables import transfusion_meaning
+from mednec.intake.fhir.codes import codings, concept_texts, is_red_cell_text
 from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_date_of
 
 __all__ = ["map_blood_administration", "map_procedure", "map_product", "medication_concept"]
@@ -47,17 +53,26 @@ def medication_concept(resource: Mapping[str, Any], ctx: Context) -> tuple[list[
     return list(codings(concept)), concept_texts(concept) + texts
 
 
-def _is_transfusion(concept: Mapping[str, Any] | None) -> bool:
-    if any(s == SNOMED and c == BLOOD_PRODUCT_TRANSFUSION for s, c, _ in codings(concept)):
-        return True
-    return any("transfus" in t.lower() for t in concept_texts(concept))
+def _transfusion_kind(concept: Mapping[str, Any] | None) -> tuple[str | None, str]:
+    """``red_cells`` | ``blood_product`` | ``other`` (with the code's name) or ``None``: not a transfusion."""
+    kinds = [(e.key, f"{e.system.rsplit('/', 1)[-1]} {e.code} {e.display}") for s, c, _ in codings(concept)
+             if (e := transfusion_meaning(s, c)) is not None]
+    for wanted in ("red_cells", "other", "blood_product"):
+        for kind, name in kinds:
+            if kind == wanted:
+                return kind, name
+    if any("transfus" in t.lower() for t in concept_texts(concept)):
+        return "blood_product", "; ".join(concept_texts(concept))
+    return None, ""
 
 
 def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
     """A completed red-cell transfusion Procedure -> one transfusion event."""
     code = resource.get("code")
-    if not _is_transfusion(code):
-        raise NotMapped(f"not a transfusion ({'; '.join(concept_texts(code)) or 'no code text'})")
+    kind, name = _transfusion_kind(code)
+    if kind is None:
+        parts = [f"{s.rsplit('/', 1)[-1]} {c}".strip() for s, c, _ in codings(code)] + concept_texts(code)
+        raise NotMapped(f"not a transfusion ({'; '.join(parts) or 'no code'})")
     products: list[tuple[Source | None, Mapping[str, Any]]] = []
     for ref in resource.get("usedReference") or ():
         res = ctx.resolve(ref, resource)
@@ -68,14 +83,17 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         texts += concept_texts(used)
     for _, product in products:
         texts += concept_texts(product.get("productCode"))
-    if not is_red_cell_text(texts):
-        raise NotMapped("a transfusion that names no red-cell product: not counted as an RBC transfusion")
+    if kind == "other" and not is_red_cell_text(texts):
+        raise NotMapped(f"a transfusion of another product ({name}), not of red cells")
     status = resource.get("status")
     if status != "completed":
         raise NotMapped(f"status is {status}")
     when = fhir_date_of(resource, "performed", path=src.path)
     if when is None:
         raise NotMapped("no performed date")
+    if kind != "red_cells" and not is_red_cell_text(texts):
+        return [EventFinding("rbc_transfusions", None, (src,), f"a blood-product transfusion ({name}) that names "
+                             "no product: whether it was red cells is not stated", key=src.ref)]
     if products:
         units = sum(int(p.get("quantity") or 1) for _, p in products)
         how = f"{units} unit(s) from the {len(products)} product(s) used"

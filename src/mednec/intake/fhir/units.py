@@ -5,21 +5,30 @@ human one (``unit``). The UCUM code is tried first, through :data:`UCUM_TO_DICTI
 the human unit as written (``g/dL``, ``K/uL``), which the dictionary's spelling-insensitive
 matching accepts. UCUM annotations in braces (``{cells}/uL``) are dropped first.
 
+Failing both, the spelling is looked up in the table of lab spellings (``lab_units.yaml``:
+``x10E3/uL``, ``K/mcL``, ``10^3/mcL``, ``thou/cmm``, ``gm/dL``, ``cells/mcL``, ...), matched
+ignoring case and spaces, with µ/μ/mc read as micro; each entry names the dictionary unit it is
+and its meaning as a quantity, which the tests check with the pint unit library.
+
 Conversion itself is the dictionary's job (``FactDef.convert``): this module only names the
 unit, so a unit the dictionary does not accept fails with the fact's list of accepted units.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from mednec.errors import UnitError
 from mednec.facts.dictionary import FactDef
 from mednec.intake.fhir.codes import UCUM
 
-__all__ = ["UCUM_TO_DICTIONARY", "quantity_unit"]
+__all__ = ["UCUM_TO_DICTIONARY", "lab_spellings", "quantity_unit", "spelling_key"]
 
 #: UCUM code -> dictionary unit key (every key is declared in dictionary.yaml ``units``).
 UCUM_TO_DICTIONARY: Mapping[str, str] = {
@@ -57,6 +66,27 @@ def _strip_annotations(code: str) -> str:
     return stripped or code
 
 
+def spelling_key(unit: str) -> str:
+    """A written unit folded for the spelling table: ``K/mcL`` -> ``k/ul``, ``x 10E3/µL`` -> ``10e3/ul``."""
+    t = unit.strip().lower().replace(" ", "").replace("µ", "u").replace("μ", "u")
+    t = re.sub(r"^[x×*]", "", t)
+    return re.sub(r"mc(l|g)\b", r"u\1", t)
+
+
+@functools.cache
+def lab_spellings() -> Mapping[str, tuple[str, str]]:
+    """Folded spelling -> (dictionary unit key, its meaning for pint), from ``lab_units.yaml``."""
+    text = resources.files("mednec.intake.fhir").joinpath("lab_units.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return {spelling_key(str(k)): (str(v["key"]), str(v["pint"]))
+            for group in data.values() for k, v in group.items()}
+
+
+def _from_table(fd: FactDef, unit: str) -> str | None:
+    found = lab_spellings().get(spelling_key(unit))
+    return found[0] if found is not None and fd.accepts_unit(found[0]) else None
+
+
 def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str | None:
     """The dictionary unit key for a Quantity's unit, or ``None`` when it has no unit.
 
@@ -77,6 +107,10 @@ def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str
         if fd.accepts_unit(str(written)):
             return str(written)
         tried.append(repr(written))
+    for spelled in (str(written or ""), str(code or "")):
+        key = _from_table(fd, spelled) if spelled else None
+        if key is not None:
+            return key
     if not tried:
         return None
     accepted = ", ".join(sorted(fd.units))
