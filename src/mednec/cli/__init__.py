@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -26,11 +28,28 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _options(
+    packs_dir: Annotated[list[Path] | None, typer.Option(
+        "--packs-dir", help="A folder of packs (or one pack) to load besides the shipped ones; repeatable. "
+        "Same as the MEDNEC_PACKS_DIR setting (folders separated by the path separator).")] = None,
+) -> None:
+    """Medical-necessity review engine: is drug X medically necessary for this patient?"""
+    if packs_dir:
+        from mednec.packdirs import ENV
+        from mednec.runtime import default_runtime
+
+        given = [str(p) for p in packs_dir]
+        before = [p for p in os.environ.get(ENV, "").split(os.pathsep) if p]
+        os.environ[ENV] = os.pathsep.join(dict.fromkeys(before + given))
+        default_runtime.cache_clear()
+
+
 def _register_commands() -> None:
     """Add the command groups that live in their own modules (each keeps heavy imports lazy)."""
-    from mednec.cli import ask, cases, compare, evaluate, fhir, policies, population, report, service
+    from mednec.cli import ask, cases, compare, evaluate, fhir, packs, policies, population, report, service
 
-    for module in (evaluate, compare, policies, service, ask, report, cases, fhir, population):
+    for module in (evaluate, compare, policies, packs, service, ask, report, cases, fhir, population):
         module.register(app)
 
 
