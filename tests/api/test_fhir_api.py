@@ -22,7 +22,7 @@ def _review_code(bundle: dict[str, Any]) -> str:
             for ext in adj.get("extension", ()):
                 if ext["url"].endswith("extension-reviewAction"):
                     for sub in ext.get("extension", ()):
-                        if sub["url"] == "code":
+                        if sub["url"].endswith("/extension-reviewActionCode"):
                             return str(sub["valueCodeableConcept"]["coding"][0]["code"])
     raise AssertionError("no reviewAction")
 

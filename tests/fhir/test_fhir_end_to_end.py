@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mednec.fhir.crd import COVERAGE_INFORMATION, assess, handle_hook
-from mednec.fhir.pas import REVIEW_ACTION, InMemoryClaimStore, inquire, submit
+from mednec.fhir.pas import REVIEW_ACTION, REVIEW_ACTION_CODE, InMemoryClaimStore, inquire, submit
 from mednec.fhir.questionnaire import apply_response, build_questionnaire
 from mednec.runtime import Runtime
 
@@ -101,7 +101,7 @@ def test_order_sign_to_certified_prior_authorization(
     roundtrip(result)
     claim_response = result["entry"][0]["resource"]
     action = next(e for e in claim_response["item"][0]["adjudication"][0]["extension"] if e["url"] == REVIEW_ACTION)
-    code = {e["url"]: e for e in action["extension"]}["code"]["valueCodeableConcept"]["coding"][0]["code"]
+    code = {e["url"]: e for e in action["extension"]}[REVIEW_ACTION_CODE]["valueCodeableConcept"]["coding"][0]["code"]
     assert code == "A1"
     assert claim_response["preAuthPeriod"] == {"start": "2026-11-20", "end": "2027-05-06"}
     record = store.get(claim_response["preAuthRef"])

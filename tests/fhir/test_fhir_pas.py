@@ -12,6 +12,7 @@ from mednec.errors import CaseFormatError, InputError
 from mednec.fhir.pas import (
     PREAUTH_PERIOD,
     REVIEW_ACTION,
+    REVIEW_ACTION_CODE,
     InMemoryClaimStore,
     inquire,
     record_decision,
@@ -31,7 +32,7 @@ def _claim_response(bundle: dict[str, Any]) -> dict[str, Any]:
 def _action(cr: dict[str, Any], item: int = 0) -> tuple[str, str | None]:
     ext = next(e for e in cr["item"][item]["adjudication"][0]["extension"] if e["url"] == REVIEW_ACTION)
     sub = {e["url"]: e for e in ext["extension"]}
-    return sub["code"]["valueCodeableConcept"]["coding"][0]["code"], sub.get("number", {}).get("valueString")
+    return sub[REVIEW_ACTION_CODE]["valueCodeableConcept"]["coding"][0]["code"], sub.get("number", {}).get("valueString")
 
 
 def test_meets_criteria_is_certified(runtime: Runtime, fixture: Callable[[str], Any],
@@ -93,7 +94,8 @@ def test_inquire_by_pre_auth_ref_and_by_identifier(runtime: Runtime, fixture: Ca
     inquiry = fixture("pas-request-del5q")
     claim = next(e["resource"] for e in inquiry["entry"] if e["resource"]["resourceType"] == "Claim")
     by_identifier = inquire(inquiry, store, now=NOW)
-    assert _claim_response(by_identifier) == _claim_response(submitted)
+    # the inquiry response carries the PAS inquiry profile (spec change: issue 15); otherwise the same
+    assert {**_claim_response(by_identifier), "meta": None} == {**_claim_response(submitted), "meta": None}
     claim["identifier"] = [{"system": "https://other.example/ids", "value": "unrelated"}]
     claim["insurance"][0]["preAuthRef"] = [ref]
     assert _action(_claim_response(inquire(inquiry, store, now=NOW))) == ("A4", ref)
@@ -177,3 +179,43 @@ def test_the_pre_auth_ref_is_scoped_by_organisation(runtime: Runtime, fixture: C
         again = _claim_response(submit(fixture("pas-request-del5q"), runtime, store=store, now=NOW))["preAuthRef"]
         assert again == refs[scope]
     assert refs["clinic-a"] != refs["clinic-b"]
+
+
+@pytest.mark.parametrize("request_name", ["pas-request-first-line", "pas-request-del5q", "pas-request-continuation"])
+def test_responses_conform_to_the_pas_profiles(runtime: Runtime, fixture: Callable[[str], Any], request_name: str,
+                                               roundtrip: Callable[[dict[str, Any]], None]) -> None:
+    """PAS STU 2 (2.1.0): profiles in meta.profile, required elements, reviewAction slices with the
+    absolute extension-reviewActionCode url and a string number -- for submit, inquire and a decision."""
+    from mednec.fhir.profiles import pas_problems
+
+    store = InMemoryClaimStore("clinic-a")
+    submitted = submit(fixture(request_name), runtime, store=store, now=NOW)
+    roundtrip(submitted)
+    assert pas_problems(submitted) == []
+    ref = _claim_response(submitted)["preAuthRef"]
+    ext = next(e for e in _claim_response(submitted)["item"][0]["adjudication"][0]["extension"]
+               if e["url"] == REVIEW_ACTION)
+    assert {p["url"] for p in ext["extension"]} == {REVIEW_ACTION_CODE, "number"}
+    assert next(p for p in ext["extension"] if p["url"] == "number")["valueString"] == ref
+    inquired = inquire(fixture(request_name), store, now=NOW)
+    assert pas_problems(inquired, inquiry=True) == [] and pas_problems(inquired) != []
+    decided = record_decision(store, ref, approved=False, reviewer="Dr R", now=NOW).response
+    assert pas_problems(decided) == []
+
+
+def test_the_profile_checks_catch_what_stu1_wrote(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    from mednec.fhir.profiles import pas_problems
+
+    bundle = submit(fixture("pas-request-del5q"), runtime, store=InMemoryClaimStore(), now=NOW)
+    ext = next(e for e in _claim_response(bundle)["item"][0]["adjudication"][0]["extension"]
+               if e["url"] == REVIEW_ACTION)
+    for part in ext["extension"]:
+        if part["url"] == REVIEW_ACTION_CODE:
+            part["url"] = "code"  # the STU 1 relative slice url
+        else:
+            part["valueInteger"] = 1  # STU 1's integer number
+            del part["valueString"]
+    del bundle["entry"][0]["resource"]["meta"]
+    problems = "\n".join(pas_problems(bundle))
+    assert "'code' is not a reviewAction slice" in problems and "number takes valueString" in problems
+    assert "profile-claimresponse missing" in problems

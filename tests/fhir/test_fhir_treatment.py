@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from mednec.fhir.crd import assess
-from mednec.fhir.pas import REVIEW_ACTION, InMemoryClaimStore, submit
+from mednec.fhir.pas import REVIEW_ACTION, REVIEW_ACTION_CODE, InMemoryClaimStore, submit
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
 
@@ -99,7 +99,7 @@ def test_pas_renewal_reads_the_item_drug(runtime: Runtime, fixture: Callable[[st
     store = InMemoryClaimStore()
     cr = submit(fixture("pas-request-continuation"), runtime, store=store, now=now)["entry"][0]["resource"]
     ext = next(e for e in cr["item"][0]["adjudication"][0]["extension"] if e["url"] == REVIEW_ACTION)
-    code = {e["url"]: e for e in ext["extension"]}["code"]["valueCodeableConcept"]["coding"][0]["code"]
+    code = {e["url"]: e for e in ext["extension"]}[REVIEW_ACTION_CODE]["valueCodeableConcept"]["coding"][0]["code"]
     assert code == "A1"  # certified: renewal (X12 1322 "R") evaluated on the luspatercept doses
     record = store.get(cr["preAuthRef"])
     assert record is not None and record.determinations[0]["phase"] == "continuation"

@@ -6,6 +6,14 @@
     response_bundle = submit(request_bundle, runtime, store=store)
     status_bundle = inquire(inquiry_bundle, store)
 
+Conformance: Da Vinci PAS STU 2 (2.1.0). The item-level ``reviewAction`` extension sits on
+``ClaimResponse.item.adjudication`` with its ``code`` slice as the absolute
+``extension-reviewActionCode`` extension (valueCodeableConcept, X12 306) and its ``number`` slice
+as a ``valueString`` (STU 1 used a relative ``code`` url and an integer number); the response
+Bundle and ClaimResponse carry the PAS profiles in ``meta.profile`` (the inquiry response its
+inquiry profiles), and :func:`mednec.fhir.profiles.pas_problems` checks their required elements.
+The preAuthRef is unique per submitting organisation (:class:`ClaimStore` ``scope``).
+
 ``submit`` reads the PAS request Bundle: the Claim (``use`` = preauthorization), its items'
 product codes (HCPCS, RxNorm) or the MedicationRequest an item or ``Claim.prescription``
 points to -- which picks the policy -- and every clinical resource in the bundle, including a
@@ -46,6 +54,9 @@ from mednec.errors import CaseFormatError, InputError
 from mednec.intake.fhir.codes import MEDNEC_BASE, codings, concept_texts
 
 __all__ = [
+    "PAS_VERSION",
+    "REVIEW_ACTION",
+    "REVIEW_ACTION_CODE",
     "ClaimRecord",
     "ClaimStore",
     "InMemoryClaimStore",
@@ -56,6 +67,12 @@ __all__ = [
 
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
 REVIEW_ACTION = f"{PAS}/extension-reviewAction"
+REVIEW_ACTION_CODE = f"{PAS}/extension-reviewActionCode"
+PAS_VERSION = "2.1.0"
+PROFILE_RESPONSE_BUNDLE = f"{PAS}/profile-pas-response-bundle"
+PROFILE_CLAIM_RESPONSE = f"{PAS}/profile-claimresponse"
+PROFILE_INQUIRY_RESPONSE_BUNDLE = f"{PAS}/profile-pas-inquiry-response-bundle"
+PROFILE_CLAIM_INQUIRY_RESPONSE = f"{PAS}/profile-claiminquiryresponse"
 PREAUTH_PERIOD = f"{PAS}/extension-itemPreAuthPeriod"
 PREAUTH_ISSUE_DATE = f"{PAS}/extension-itemPreAuthIssueDate"
 CERTIFICATION_TYPE = f"{PAS}/extension-certificationType"
@@ -181,7 +198,7 @@ def _instant(moment: dt.datetime) -> str:
 
 
 def _review_action(code: str, number: str | None) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = [{"url": "code", "valueCodeableConcept": {
+    parts: list[dict[str, Any]] = [{"url": REVIEW_ACTION_CODE, "valueCodeableConcept": {
         "coding": [{"system": X12_306, "code": code, "display": _ACTIONS[code]}]}}]
     if number:
         parts.insert(0, {"url": "number", "valueString": number})
@@ -294,7 +311,7 @@ def _response_bundle(
     cr_id = ref.lower()
     request_ref = claim_url or f"Claim/{claim.get('id')}"
     cr: dict[str, Any] = {
-        "resourceType": "ClaimResponse", "id": cr_id,
+        "resourceType": "ClaimResponse", "id": cr_id, "meta": {"profile": [PROFILE_CLAIM_RESPONSE]},
         "identifier": [{"system": f"{MEDNEC_BASE}/prior-authorization", "value": ref}],
         "status": "active",
         "type": claim.get("type") or {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
@@ -336,9 +353,11 @@ def _response_bundle(
     wanted = {str((claim.get(k) or {}).get("reference") or "") for k in ("patient", "insurer", "provider")} - {""}
     for url, r in _entries(request):
         if url in wanted or f"{r.get('resourceType')}/{r.get('id')}" in wanted:
-            entries.append({"fullUrl": url or f"{r['resourceType']}/{r.get('id')}", "resource": copy.deepcopy(r)})
+            full = url if "://" in url or url.startswith("urn:") else f"{MEDNEC_BASE}/{r['resourceType']}/{r.get('id')}"
+            entries.append({"fullUrl": full, "resource": copy.deepcopy(r)})
     bundle: dict[str, Any] = {"resourceType": "Bundle",
                               "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:pas:{ref}:{now.isoformat()}")),
+                              "meta": {"profile": [PROFILE_RESPONSE_BUNDLE]},
                               "type": "collection", "timestamp": _instant(now),
                               "entry": entries}
     if request.get("identifier"):
@@ -364,6 +383,10 @@ def inquire(bundle_json: Mapping[str, Any], store: ClaimStore, *, now: dt.dateti
                          field="Claim.identifier")
     out = copy.deepcopy(dict(record.response))
     out["timestamp"] = _instant(now or dt.datetime.now(dt.UTC))
+    out["meta"] = {"profile": [PROFILE_INQUIRY_RESPONSE_BUNDLE]}
+    for entry in out.get("entry") or ():
+        if entry["resource"].get("resourceType") == "ClaimResponse":
+            entry["resource"]["meta"] = {"profile": [PROFILE_CLAIM_INQUIRY_RESPONSE]}
     return out
 
 
