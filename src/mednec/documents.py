@@ -118,10 +118,11 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
     pdf or json. Raises ImportError when the renderer is not installed."""
     from mednec.render.formats import render
     from mednec.render.letters import build_document
+    from mednec.render.payer import load_payer_profile
 
     fmt = {"md": "markdown"}.get(fmt, fmt)
     built = build_document(det, sources(runtime, det, case_title, versions), document=doc, audience=audience,
-                           review_status=review_status(state, decision))
+                           review_status=review_status(state, decision), payer=load_payer_profile())
     out = render(built, fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]
 

@@ -56,39 +56,6 @@ def test_same_facts_and_citations_for_every_audience(ex: Example) -> None:
     assert views[0] == views[1] == views[2]
 
 
-def _unmet(det: object) -> list[object]:
-    """Criteria that are not met and whose parent (if any) is not met either: the reasons."""
-    by_key = {(c.pathway, c.id): c for c in det.criteria}  # type: ignore[attr-defined]
-    out = []
-    for c in det.criteria:  # type: ignore[attr-defined]
-        if c.status.value != "not_met":
-            continue
-        parent = by_key.get((c.pathway, c.parent)) if c.parent else None
-        if parent is None or parent.status.value == "not_met":
-            out.append(c)
-    return out
-
-
-@pytest.mark.parametrize("audience", AUDIENCES)
-def test_denial_names_every_unmet_criterion(audience: str) -> None:
-    ex = example("del5q")
-    det, _ = determination(ex)
-    notice = document(ex, "denial", audience)
-    md = render_markdown(notice)
-    unmet = _unmet(det)
-    assert unmet
-    plain = notice.article.groups
-    words = {c.id: c.plain for g in plain for c in g.criteria}
-    for c in unmet:
-        assert c.text in md, f"denial does not name {c.id}"
-        if audience == "patient":
-            assert words[c.id] in md
-    assert "physician reviewer" in md.lower() and "signature" in md.lower()
-    assert "72 hours" in md and "7 calendar days" in md
-    if audience != "patient":  # a patient's notice lists only sources a patient can read (issue 17)
-        assert "CMS-0057-F" in split_references(md)[1]
-
-
 def test_info_request_lists_exactly_the_missing_documentation() -> None:
     ex = example("missing-epo")
     det, _ = determination(ex)

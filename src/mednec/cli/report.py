@@ -65,6 +65,9 @@ def report(
         "--general", help="Describe the policy's criteria in general, without a patient.")] = False,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
+    payer_profile: Annotated[Path | None, typer.Option(
+        "--payer-profile", help="YAML payer profile for the denial notice: plan name, member ID, program, appeal "
+        "and peer-to-peer contacts, taglines (default: $MEDNEC_PAYER_PROFILE, else placeholders).")] = None,
 ) -> None:
     """Write the answer as a document: article, letter, denial notice or information request."""
     if not drug:
@@ -94,7 +97,10 @@ def report(
         parsed = rt.read_case(case, as_of=when)
         det = rt.evaluate(parsed.facts, policy, phase=phase.value)
         src = ArticleSources.of(policy, pack, rt.dictionary, case_name=case.name, case_title=parsed.title)
-        doc = build_document(det, src, document=document.value, audience=audience.value)
+        from mednec.render.payer import load_payer_profile
+
+        doc = build_document(det, src, document=document.value, audience=audience.value,
+                             payer=load_payer_profile(payer_profile))
     _write(doc, fmt.value, output)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -55,6 +56,21 @@ class Reference(NamedTuple):
         if ids:
             text += ". " + ". ".join(ids)
         return text + "."
+
+    def short(self) -> str:
+        """The source by name: 'REBLOZYL prescribing information', 'MEDALIST trial (2020)',
+        'mednec editorial decision', else the first part of the title and the year."""
+        title = self.title
+        if self.kind == "decision":
+            return "mednec editorial decision"
+        if self.kind == "label" and "prescribing information" in title.lower():
+            return f"{title.split()[0]} prescribing information"
+        if self.kind == "trial":
+            m = re.search(r"\(([A-Z][A-Za-z0-9-]+)[,)]", title)
+            if m:
+                return f"{m.group(1)} trial ({self.year})"
+        head = re.split(r": |\. ", title)[0]
+        return f"{head} ({self.year})"
 
     def links(self) -> tuple[tuple[str, str], ...]:
         """(label, address) of the PMID, DOI and web address, in that order."""

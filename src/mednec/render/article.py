@@ -116,7 +116,7 @@ class _Builder(ArticleContext):
             documents=self.documents(groups),
             missing=self.missing(),
             changes=self.changes(),
-            timeframes=self.adverse(self.src.evidence.timeframes, (NOT_MET, INSUFFICIENT)),
+            timeframes=self.adverse(self.src.evidence.timeframes, (NOT_MET, INSUFFICIENT)) + self.program_rows(),
             timeframes_plain=self.adverse(self.src.evidence.timeframes_plain, (NOT_MET, INSUFFICIENT)),
             appeals=self.adverse(self.src.evidence.appeals, (NOT_MET,)),
             appeals_plain=self.adverse(self.src.evidence.appeals_plain, (NOT_MET,)),
@@ -341,6 +341,19 @@ class _Builder(ArticleContext):
         if self.general or self.det.determination not in verdicts:
             return ()
         return tuple(Cited(s.text, self.cites.nums(s.cites), s.status) for s in statements)
+
+    def program_rows(self) -> tuple[Cited, ...]:
+        """The timeframe table, one line per program (for a decision that can be appealed)."""
+        if self.general or self.det.determination not in (NOT_MET, INSUFFICIENT):
+            return ()
+        out = []
+        for p in self.src.evidence.programs.values():
+            def part(value: str) -> str:
+                return value or phrase("timeframe.by_plan")
+            text = phrase("timeframe.row", program=p.label, standard=part(p.standard), expedited=part(p.expedited),
+                          deadline=part(p.appeal_deadline), appeal=part(p.appeal_expedited))
+            out.append(Cited(text, self.cites.nums(p.cites)))
+        return tuple(out)
 
     def changes(self) -> tuple[Cited, ...]:
         if self.general:

@@ -24,7 +24,8 @@ from mednec.errors import ConfigError
 from mednec.policies.model import Pack, Policy
 from mednec.policies.references import Citation, parse_citation
 
-__all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Statement", "Trial", "load_evidence"]
+__all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Program", "Statement", "Trial",
+           "load_evidence"]
 
 _STATUSES = ("confirmed", "secondary")
 
@@ -62,6 +63,22 @@ class PlainWords(NamedTuple):
     pathways: Mapping[str, str]
     criteria: Mapping[str, str]
     questions: tuple[str, ...]
+    unmet: Mapping[str, str] = {}  # a denial's plain reason for a criterion that is not met
+
+
+class Program(NamedTuple):
+    """Decision and appeal timeframes of one program; an empty figure is the plan's to state."""
+
+    id: str
+    label: str
+    label_plain: str
+    standard: str
+    expedited: str
+    appeal_deadline: str
+    appeal_expedited: str
+    external_review: str
+    external_review_plain: str
+    cites: tuple[Citation, ...]
 
 
 class PolicyEvidence(NamedTuple):
@@ -91,6 +108,7 @@ class PackEvidence:
     appeals_plain: tuple[Statement, ...]
     questions: tuple[str, ...]
     policies: Mapping[str, PolicyEvidence]
+    programs: Mapping[str, Program]
 
     def policy(self, policy_id: str) -> PolicyEvidence:
         try:
@@ -158,7 +176,7 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         if isinstance(week, bool) or not isinstance(week, int) or week < 0:
             raise ConfigError("week must be a whole number ≥ 0", field=f"{ctx.where}:{path}.schedule[{i}]")
         schedule.append(Milestone(week, str(sm["text"]), ctx.cites(sm.get("cite"), f"{path}.schedule[{i}]")))
-    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "pathways", "criteria", "questions"),
+    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "pathways", "criteria", "questions", "unmet"),
                   ("name", "what", "pathways", "criteria"))
     words = _exact(ctx, pm["criteria"], {str(n.id) for _, tree in policy.trees() for n in tree.criteria},
                    f"{path}.plain.criteria")
@@ -172,7 +190,9 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         schedule=tuple(sorted(schedule, key=lambda s: s.week)),
         emerging=ctx.statements(m.get("emerging"), f"{path}.emerging"),
         pitfalls=ctx.statements(m.get("pitfalls"), f"{path}.pitfalls"),
-        plain=PlainWords(str(pm["name"]), str(pm["what"]), pathways, words, tuple(map(str, pm.get("questions") or ()))),
+        plain=PlainWords(str(pm["name"]), str(pm["what"]), pathways, words, tuple(map(str, pm.get("questions") or ())),
+                         {str(k): str(v) for k, v in dict(ctx.keys(pm.get("unmet") or {}, f"{path}.plain.unmet",
+                                                                   tuple(sorted(words)))).items()}),
     )
 
 
@@ -190,7 +210,7 @@ def parse_evidence(data: Any, pack: Pack, *, where: str = "evidence.yaml") -> Pa
     ctx = _Ctx(where, pack.references)
     top = ctx.keys(data, "", ("version", "source", "common", "policies"), ("version", "policies"))
     common = ctx.keys(top.get("common") or {}, "common", ("esa_ineligibility", "timeframes", "timeframes_plain",
-                                                         "appeals", "appeals_plain", "questions"))
+                                                         "appeals", "appeals_plain", "questions", "programs"))
     by_id = {p.id: p for p in pack.policies}
     raw_policies = ctx.keys(top["policies"], "policies", tuple(by_id))
     missing = sorted(set(by_id) - set(map(str, raw_policies)))
@@ -206,7 +226,29 @@ def parse_evidence(data: Any, pack: Pack, *, where: str = "evidence.yaml") -> Pa
         appeals_plain=ctx.statements(common.get("appeals_plain"), "common.appeals_plain"),
         questions=tuple(map(str, common.get("questions") or ())),
         policies={pid: _policy(ctx, pid, raw, by_id[pid]) for pid, raw in raw_policies.items()},
+        programs=_programs(ctx, common.get("programs") or {}),
     )
+
+
+_PROGRAM_KEYS = ("label", "label_plain", "standard", "expedited", "appeal_deadline", "appeal_expedited",
+                 "external_review", "external_review_plain", "cite")
+
+
+def _programs(ctx: _Ctx, raw: Any) -> dict[str, Program]:
+    """The timeframe table: every program of :data:`mednec.render.payer.PROGRAMS`, no other."""
+    from mednec.render.payer import PROGRAMS
+
+    table = ctx.keys(raw, "common.programs", PROGRAMS)
+    out = {}
+    for pid in PROGRAMS:
+        if pid not in table:
+            raise ConfigError(f"no timeframes for program {pid}", field=f"{ctx.where}:common.programs")
+        path = f"common.programs.{pid}"
+        m = ctx.keys(table[pid], path, _PROGRAM_KEYS, ("label", "label_plain", "external_review",
+                                                       "external_review_plain"))
+        text = {k: str(m.get(k) or "").strip() for k in _PROGRAM_KEYS if k != "cite"}
+        out[pid] = Program(id=pid, cites=ctx.cites(m.get("cite"), path) if m.get("cite") else (), **text)
+    return out
 
 
 @cache

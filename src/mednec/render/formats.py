@@ -332,7 +332,9 @@ def _env(fmt: str) -> Any:
         verdict=lambda code: VERDICT_WORD.get(code, "") if code else "",
     )
     env.globals["macros"] = {"html": "_html.j2", "typst": "_typ.j2"}.get(fmt, "_md.j2")
-    from mednec.render.phrases import phrases
+    from mednec.render.phrases import phrase, phrases
+
+    env.globals["phrase"] = phrase
 
     env.globals["status_plain"] = phrases()["status_plain"]
     env.globals["alt_plain"] = phrases()["alt_plain"]

@@ -11,13 +11,17 @@ empty document:
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
 from mednec.errors import InputError
 from mednec.render.article import ArticleSources, build_article, general_article
 from mednec.render.common import VERDICT_WORD
-from mednec.render.model import Article, CriteriaGroup, CriterionRow, DocumentRow, MissingRow, RefRow, to_data
+from mednec.render.model import Article, Cited, CriteriaGroup, CriterionRow, DocumentRow, MissingRow, to_data
+from mednec.render.payer import PayerProfile
+from mednec.render.phrases import phrase, phrases
+from mednec.render.values import long_date
 
 __all__ = ["DOCUMENTS", "Letter", "Reason", "build_document"]
 
@@ -32,14 +36,18 @@ _SIGNATURES = {
 
 
 class Reason(NamedTuple):
-    """One unmet criterion in a denial: the criterion, its unmet parts, what would change it, its sources."""
+    """One reason of a denial: in plain words, the rule as written with its source by name, and
+    what the records show. ``criterion`` is None for "no pathway is met" (``parts`` then holds
+    each pathway's unmet criteria)."""
 
     group: str
     group_plain: str
-    criterion: CriterionRow
+    plain: str
+    criterion: CriterionRow | None
     parts: tuple[CriterionRow, ...]
-    change: str
-    sources: tuple[RefRow, ...]
+    found: tuple[Cited, ...]
+    source_names: tuple[str, ...]
+    cites: tuple[int, ...]
 
 
 class Letter(NamedTuple):
@@ -54,6 +62,9 @@ class Letter(NamedTuple):
     documents: tuple[DocumentRow, ...]
     requests: tuple[MissingRow, ...]
     signature: tuple[str, ...]
+    payer: dict[str, Any] = {}
+    program: dict[str, Any] = {}
+    glossary: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
@@ -62,8 +73,9 @@ class Letter(NamedTuple):
 
 def build_document(det: Determination | None, src: ArticleSources, *, document: str = "article",
                    audience: str = "clinician", review_status: str = "submitted", general: bool = False,
-                   as_of: Any = None, phase: str = "initial") -> Article | Letter:
-    """The requested document for ``det`` (or, with ``general``, for the policy in general)."""
+                   as_of: Any = None, phase: str = "initial", payer: PayerProfile | None = None) -> Article | Letter:
+    """The requested document for ``det`` (or, with ``general``, for the policy in general);
+    ``payer`` fills the plan's details in a denial notice (placeholders without one)."""
     if document not in DOCUMENTS:
         raise InputError(f"document must be one of {', '.join(DOCUMENTS)}", field="--document")
     if general:
@@ -81,17 +93,24 @@ def build_document(det: Determination | None, src: ArticleSources, *, document: 
             f"({VERDICT_WORD[det.determination].lower()}), so ask for the {_INSTEAD[det.determination]} instead",
             field="--document",
         )
-    return Letter(
+    profile = payer or PayerProfile()
+    reasons = _reasons(article, src) if document == "denial" else ()
+    letter = Letter(
         document=document,
         audience=audience,
         date=article.last_updated,
         article=article,
         groups=_met_groups(article) if document == "letter" else (),
-        reasons=_reasons(article, det) if document == "denial" else (),
+        reasons=reasons,
         documents=_documents(article, document),
         requests=article.missing if document == "info-request" else (),
         signature=_SIGNATURES[document],
+        payer=_payer(profile) if document == "denial" else {},
+        program=_program(article, src, profile) if document == "denial" else {},
     )
+    if document == "denial":
+        letter = letter._replace(glossary=glossary_for(to_data(letter.reasons), letter.program, article.drug))
+    return letter
 
 
 def _met_groups(a: Article) -> tuple[CriteriaGroup, ...]:
@@ -102,25 +121,89 @@ def _met_groups(a: Article) -> tuple[CriteriaGroup, ...]:
                  for g in a.groups if g.id in keep)
 
 
-def _reasons(a: Article, det: Determination) -> tuple[Reason, ...]:
-    changes = {(ch.criterion, ch.pathway): ch.text for ch in det.changes}
-    refs = {r.n: r for r in a.references}
+def _reasons(a: Article, src: ArticleSources) -> tuple[Reason, ...]:
+    """The reasons of a denial, decisive first. A common (or continuation) criterion that is not
+    met denies on its own: each one is a reason, in policy order. With none, the denial rests on
+    "no pathway is met": one reason listing each pathway's unmet criteria."""
+    plain = src.evidence.policy(src.policy.id).plain
+    refs = src.pack.references
     out = []
     for g in a.groups:
-        rows = list(g.criteria)
-        for i, c in enumerate(rows):
-            if c.depth != 0 or c.status != "not_met":
-                continue
-            parts = []
-            for sub in rows[i + 1:]:
-                if sub.depth == 0:
-                    break
-                if sub.status == "not_met":
-                    parts.append(sub)
-            change = changes.get((c.id, None if g.id == "common" else g.id)) or c.if_unmet or ""
-            out.append(Reason(g.title, g.title_plain, c, tuple(parts), change,
-                              tuple(refs[n] for n in sorted(set(c.cites)))))
+        if g.id not in ("common", "continuation"):
+            continue
+        for c in g.criteria:
+            if c.depth == 0 and c.status == "not_met":
+                text = plain.unmet.get(c.id) or phrase("denial.fallback", rule=c.plain)
+                out.append(Reason(g.title, g.title_plain, text, c, _unmet_parts(g, c), _found(c),
+                                  _names(c, a, refs), c.cites))
+    if out:
+        return tuple(out)
+    parts = tuple(c for g in a.groups if g.id not in ("common", "continuation")
+                  for c in g.criteria if c.depth == 0 and c.status == "not_met")
+    nums = tuple(dict.fromkeys(n for c in parts for n in c.cites))
+    names = tuple(dict.fromkeys(n for c in parts for n in _names(c, a, refs)))
+    found = tuple(dict.fromkeys(f for c in parts for f in _found(c)))
+    return (Reason("Pathways", "Ways to qualify", phrase("denial.no_pathway", drug=plain.name), None, parts, found,
+                   names, nums),)
+
+
+def _unmet_parts(g: CriteriaGroup, c: CriterionRow) -> tuple[CriterionRow, ...]:
+    rows = list(g.criteria)
+    i = rows.index(c)
+    out = []
+    for sub in rows[i + 1:]:
+        if sub.depth == 0:
+            break
+        if sub.status == "not_met":
+            out.append(sub)
     return tuple(out)
+
+
+_ICD = re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?\s+—\s+")
+
+
+def _found(c: CriterionRow) -> tuple[Cited, ...]:
+    """What the records show for ``c``: label and value in words (no diagnosis codes) and the date."""
+    out = []
+    for e in c.evidence:
+        if e.missing:
+            out.append(Cited(phrase("denial_found.missing", label=e.label)))
+        else:
+            when = f" ({long_date(e.date)})" if e.date else ""
+            out.append(Cited(f"{e.label}: {_ICD.sub('', e.value)}{when}.", e.cites))
+    return tuple(out)
+
+
+def _names(c: CriterionRow, a: Article, refs: Any) -> tuple[str, ...]:
+    """The sources of a criterion by name ('REBLOZYL prescribing information', 'MEDALIST trial')."""
+    by_n = {r.n: r.id for r in a.references}
+    return tuple(dict.fromkeys(refs[by_n[n]].short() for n in c.cites if n in by_n))
+
+
+def _payer(profile: PayerProfile) -> dict[str, Any]:
+    data = {f: getattr(profile, f) for f in ("plan_name", "member_id", "member_name", "member_services_phone", "tty",
+                                              "appeal_address", "appeal_fax", "appeal_portal", "reviewer_name",
+                                              "reviewer_phone", "reviewer_hours")}
+    data["taglines"] = [profile.fill(t) for t in profile.taglines]
+    return data
+
+
+def _program(a: Article, src: ArticleSources, profile: PayerProfile) -> dict[str, Any]:
+    """The timeframes that apply: the profile's program row, the profile's own figures where the
+    row has none."""
+    pid = profile.program_for(bool(a.drug["hcpcs"]))
+    p = src.evidence.programs[pid]
+    by_id = {r.id: r.n for r in a.references}
+    cites = [by_id[c.ref] for c in p.cites if c.ref in by_id]
+    return {
+        "id": pid, "label": p.label, "label_plain": p.label_plain,
+        "standard": profile.standard_decision or p.standard,
+        "expedited": profile.expedited_decision or p.expedited,
+        "appeal_deadline": profile.appeal_deadline or p.appeal_deadline,
+        "appeal_expedited": p.appeal_expedited,
+        "external_review": p.external_review, "external_review_plain": p.external_review_plain,
+        "cites": cites,
+    }
 
 
 def _documents(a: Article, document: str) -> tuple[DocumentRow, ...]:
@@ -135,3 +218,18 @@ def _documents(a: Article, document: str) -> tuple[DocumentRow, ...]:
         by_id = {d.id: d for d in a.documents}
         return tuple(by_id[d] for d in wanted if d in by_id)
     return ()
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b")
+
+
+def acronyms(text: str) -> list[str]:
+    """The abbreviations in ``text`` (two or more capitals or digits, e.g. ESA, IPSS-R, SF3B1)."""
+    return [m for m in dict.fromkeys(_ACRONYM.findall(text)) if len(m.replace("-", "")) >= 2 and not m.isdigit()]
+
+
+def glossary_for(*parts: Any) -> tuple[tuple[str, str], ...]:
+    """(abbreviation, meaning) for every glossary abbreviation that occurs in ``parts``."""
+    words = phrases()["glossary"]
+    text = " ".join(str(p) for p in parts) + " MDS TTY ID"
+    return tuple((k, str(words[k])) for k in sorted(set(acronyms(text)) & set(words)))
