@@ -171,3 +171,27 @@ def test_another_organisations_identical_claim_identifier_neither_reads_nor_chan
     final = w.client.post("/fhir/Claim/$inquire", json=req_a, headers=w.h("req"))
     assert final.json()["entry"][0]["resource"] == cr_a
     assert _patient_names(final.json()) == ["Moreau"]
+
+
+def test_cds_hooks_malformed_requests_are_400_naming_the_json_path(world: World) -> None:
+    """CDS Hooks 2.0: a malformed request is 400 (not 422), a problem document whose field is a
+    JSON path, never a character offset."""
+    w = world
+    sid = "mednec-order-sign"
+    h = w.h("req", **{"Content-Type": "application/json"})
+    r = w.client.post(f"/cds-services/{sid}", content=b'{"hook": "order-sign", "context": {', headers=h)
+    assert r.status_code == 400 and r.json()["field"] == "$" and "malformed JSON at character" in r.json()["detail"]
+    assert r.headers["content-type"].startswith("application/problem+json")
+    r = w.client.post(f"/cds-services/{sid}", json=[1, 2], headers=w.h("req"))
+    assert r.status_code == 400 and r.json()["field"] == "$"
+    wrong = _fix("cds-order-sign-request.json") | {"hook": "order-select"}
+    r = w.client.post(f"/cds-services/{sid}", json=wrong, headers=w.h("req"))
+    assert r.status_code == 400 and r.json()["field"] == "hook"
+    unknown = _fix("cds-order-sign-request.json") | {"hook": "patient-view"}
+    assert w.client.post(f"/cds-services/{sid}", json=unknown, headers=w.h("req")).status_code == 400
+    bad = _fix("cds-order-sign-request.json")
+    bad["context"]["draftOrders"] = {"resourceType": "List"}
+    r = w.client.post(f"/cds-services/{sid}", json=bad, headers=w.h("req"))
+    assert r.status_code == 400 and r.json()["field"] == "context.draftOrders"
+    r = w.client.post("/fhir/Claim/$submit", content=b"{not json", headers=h)
+    assert r.status_code == 400 and r.json()["field"] == "$"

@@ -320,3 +320,42 @@ def test_malformed_requests(runtime: Runtime, fixture: Callable[[str], Any], pat
     with pytest.raises(CaseFormatError) as exc:
         handle_hook(req, runtime, as_of=AS_OF)
     assert exc.value.field == field
+
+
+def _without_coverage(req: dict[str, Any]) -> dict[str, Any]:
+    for order in (e["resource"] for e in req["context"]["draftOrders"]["entry"]):
+        order.pop("insurance", None)
+    for key, value in list(req["prefetch"].items()):
+        if isinstance(value, dict) and value.get("resourceType") == "Bundle":
+            value["entry"] = [e for e in value.get("entry") or () if e["resource"]["resourceType"] != "Coverage"]
+        elif isinstance(value, dict) and value.get("resourceType") == "Coverage":
+            del req["prefetch"][key]
+    return req
+
+
+@pytest.mark.parametrize("bundle_name", ["bundle-first-line", "bundle-missing-epo", "bundle-del5q"])
+def test_without_coverage_the_card_is_the_clinical_answer_and_asserts_nothing(
+    runtime: Runtime, fixture: Callable[[str], Any], no_fetch: Callable[..., Any], bundle_name: str,
+) -> None:
+    """Issue 15: no Coverage resource and no insurance on the order -> no coverage-information
+    (so no 'covered', no 'pa-needed'), and the card says it states the clinical answer only."""
+    with_coverage = handle_hook(_request_with(fixture, bundle_name), runtime, as_of=AS_OF, fetch=no_fetch)
+    assert with_coverage["systemActions"]
+    resp = handle_hook(_without_coverage(_request_with(fixture, bundle_name)), runtime, as_of=AS_OF, fetch=no_fetch)
+    assert "systemActions" not in resp and "covered" not in json.dumps(resp).replace("No Coverage", "")
+    (card,) = resp["cards"]
+    assert card["indicator"] == with_coverage["cards"][0]["indicator"]  # the same clinical answer
+    assert "asserts nothing about coverage" in card["detail"] and "prior authorization" not in card["summary"]
+
+
+def test_a_payer_run_service_may_assume_its_coverage(runtime: Runtime, fixture: Callable[[str], Any],
+                                                     no_fetch: Callable[..., Any]) -> None:
+    from mednec.fhir.crd import HookConfig
+
+    config = HookConfig(assumed_coverage={"reference": "Coverage/member-plan"})
+    resp = handle_hook(_without_coverage(_request_with(fixture, "bundle-first-line")), runtime, as_of=AS_OF,
+                       fetch=no_fetch, config=config)
+    (action,) = resp["systemActions"]
+    ext = next(e for e in action["resource"]["extension"] if e["url"] == COVERAGE_INFORMATION)
+    assert _sub(ext)["coverage"] == {"reference": "Coverage/member-plan"}
+    _check_invariants(ext)

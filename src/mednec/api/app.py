@@ -26,6 +26,8 @@ class Settings:
     migrate: bool = True
     runtime: Runtime | None = None
     now: Callable[[], dt.datetime] | None = field(default=None, compare=False)
+    #: CDS Hooks: where cards point and which payer's coverage may be assumed (a mednec.fhir.crd.HookConfig)
+    hook_config: Any = field(default=None, compare=False)
 
 
 class _NoBodies(logging.Filter):
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.service = service
     app.state.db = db
+    app.state.hook_config = settings.hook_config
     problems.install(app)
     from mednec.api import routes_admin, routes_cases, routes_documents, routes_fhir, routes_reviews
 

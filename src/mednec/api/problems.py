@@ -33,6 +33,20 @@ def problem(status: int, title: str, detail: str, *, code: str, field: str | Non
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+FHIR_PATHS = ("/cds-services", "/fhir/")
+
+
+def _validation_error(e: Any) -> dict[str, Any]:
+    """One request validation error as ``{"field", "message"}``: the JSON path, never a character offset."""
+    loc = [p for p in e.get("loc", ()) if p != "body"]
+    if e.get("type") == "json_invalid":  # loc is (body, character offset): the body itself is not JSON
+        where = f" at character {loc[0]}" if loc and isinstance(loc[0], int) else ""
+        reason = (e.get("ctx") or {}).get("error") or e.get("msg", "")
+        return {"field": "$", "message": f"malformed JSON{where}: {reason}"}
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    return {"field": path or "$", "message": e.get("msg", "")}
+
+
 def _status(exc: MednecError) -> int:
     if isinstance(exc, ServiceError):
         return exc.status
@@ -53,12 +67,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
+        errors = [_validation_error(e) for e in exc.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
-        return problem(422, "Invalid input", f"{first['field']}: {first['message']}", code="validation",
+        # CDS Hooks and FHIR answer a malformed request with 400 (the rest of the API: 422)
+        status = 400 if request.url.path.startswith(FHIR_PATHS) else 422
+        title = "Bad request" if status == 400 else "Invalid input"
+        return problem(status, title, f"{first['field']}: {first['message']}", code="validation",
                        field=first["field"] or None, instance=request.url.path, extra={"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)

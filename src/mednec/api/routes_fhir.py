@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from mednec.api.deps import Auth, get_service
 from mednec.api.problems import problem
-from mednec.errors import InputError
+from mednec.errors import CaseFormatError, InputError
 from mednec.store.service import Service
 
 router = APIRouter(tags=["FHIR: CDS Hooks, DTR, PAS"])
@@ -25,16 +25,21 @@ def cds_discovery(service: Svc) -> dict[str, Any]:
 
 
 @router.post("/cds-services/{service_id}", summary="CDS Hooks call: coverage requirements for a medication order")
-def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc) -> JSONResponse:
+def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc, request: Request) -> JSONResponse:
     from mednec.fhir.crd import PrefetchUnavailableError, discovery, handle_hook
 
-    known = {s["id"] for s in discovery(service.runtime.dictionary)["services"]}
-    if service_id not in known:
+    services = {s["id"]: s["hook"] for s in discovery(service.runtime.dictionary)["services"]}
+    if service_id not in services:
         return problem(404, "Not found", f"no CDS service {service_id}", code="not_found")
+    if body.get("hook") != services[service_id]:  # CDS Hooks: a malformed request is 400
+        return problem(400, "Bad request", f"service {service_id} answers hook {services[service_id]!r}, "
+                       f"not {body.get('hook')!r}", code="wrong_hook", field="hook")
     try:
-        return JSONResponse(handle_hook(body, service.runtime))
+        return JSONResponse(handle_hook(body, service.runtime, config=hook_config(request)))
     except PrefetchUnavailableError as exc:  # CDS Hooks: 412 when prefetch is missing and cannot be fetched
         return problem(412, "Precondition failed", exc.message, code="prefetch_unavailable", field=exc.field)
+    except CaseFormatError as exc:  # the request's shape: 400 naming the JSON path
+        return problem(400, "Bad request", exc.message, code=exc.code, field=exc.field)
 
 
 @router.post("/fhir/questionnaire", summary="DTR: a Questionnaire asking only for what a case is missing")
@@ -73,6 +78,14 @@ def pas_inquire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]
     from mednec.claims import pas_inquire as inquire
 
     return inquire(service, principal, body)
+
+
+def hook_config(request: Request) -> Any:
+    """The CDS Hooks configuration the service runs with (``Settings.hook_config``, else the default)."""
+    from mednec.fhir.crd import HookConfig
+
+    config = getattr(request.app.state, "hook_config", None)
+    return config if isinstance(config, HookConfig) else HookConfig()
 
 
 def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:

@@ -52,11 +52,12 @@ def _fit(text: str, limit: int = 139) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:-") + "…"
 
 
-def _summary(det: Determination, policy: Any, missing_labels: Sequence[str]) -> str:
+def _summary(det: Determination, policy: Any, missing_labels: Sequence[str], coverage_known: bool = True) -> str:
     brand = policy.drug.brands[0] if policy.drug.brands else policy.drug.generic
     if det.determination == MEETS:
-        full = f"{brand}: meets criteria ({det.pathway.name if det.pathway else 'policy'}); submit prior authorization"
-        return full if len(full) <= 139 else f"{brand}: meets medical-necessity criteria; submit prior authorization"
+        then = "; submit prior authorization" if coverage_known else ""
+        full = f"{brand}: meets criteria ({det.pathway.name if det.pathway else 'policy'}){then}"
+        return full if len(full) <= 139 else f"{brand}: meets medical-necessity criteria{then}"
     if det.determination == INSUFFICIENT:
         return _fit(f"{brand}: documentation needed ({len(missing_labels)}): {', '.join(missing_labels)}")
     unmet = sum(1 for c in det.criteria if c.depth == 0 and c.status.value == "not_met")
@@ -115,14 +116,24 @@ def build_card(
     questionnaire: str | None = None,
     hook_instance: str = "",
     dictionary: FactDictionary | None = None,
+    coverage_known: bool = True,
 ) -> dict[str, Any]:
-    """The CDS Hooks card for one order's determination."""
+    """The CDS Hooks card for one order's determination.
+
+    ``coverage_known`` False (the request identified no Coverage): the card gives the clinical
+    answer only and says that nothing is asserted about coverage or prior authorization.
+    """
     order_ref = f"MedicationRequest/{order.get('id')}"
+    detail = _detail(det, policy)
+    if not coverage_known:
+        detail += ("\n\nNo Coverage was identified in the request (no Coverage resource and no insurance on the "
+                   "order), so this is the clinical answer only: mednec asserts nothing about coverage or prior "
+                   "authorization.")
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{hook_instance}:{order_ref}:{det.input_hash}")),
-        "summary": _summary(det, policy, missing_labels(det, dictionary)),
+        "summary": _summary(det, policy, missing_labels(det, dictionary), coverage_known),
         "indicator": INDICATORS[det.determination],
-        "detail": _detail(det, policy),
+        "detail": detail,
         "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}"},
         "links": [],
     }

@@ -82,6 +82,9 @@ class HookConfig:
     canonical_base: str = MEDNEC_BASE
     fetch_timeout: float = 2.0
     max_pages: int = 10
+    #: a Reference to the Coverage to assume when a request identifies none -- only for a service run
+    #: by one payer for its own members; without it (the default) no coverage is ever assumed
+    assumed_coverage: Mapping[str, Any] | None = None
 
 
 def http_fetch(url: str, token: str | None, *, timeout: float = 2.0) -> Any:
@@ -276,7 +279,7 @@ class OrderAssessment(NamedTuple):
     order: Mapping[str, Any]
     policy: Any
     determination: Determination
-    coverage: Mapping[str, Any]
+    coverage: Mapping[str, Any] | None  # None: no Coverage identified, so nothing is asserted about it
     questionnaire: str | None
 
 
@@ -336,8 +339,8 @@ def assess(
     out = []
     for order, policy in matched:
         det = runtime.evaluate(cases[policy.id][1].facts, policy)
-        order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or {
-            "display": "coverage not identified in the request"}
+        order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or (
+            dict(config.assumed_coverage) if config.assumed_coverage else None)
         out.append(OrderAssessment(order, policy, det, order_coverage,
                                    _questionnaire_canonical(det, runtime.dictionary, config)))
     return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
@@ -370,10 +373,13 @@ def handle_hook(
     for a in result.orders:
         card = build_card(a.determination, a.order, a.policy, source_label=config.source_label,
                           source_url=config.source_url, dtr_launch_url=config.dtr_launch_url,
-                          questionnaire=a.questionnaire, hook_instance=hook_instance, dictionary=runtime.dictionary)
+                          questionnaire=a.questionnaire, hook_instance=hook_instance, dictionary=runtime.dictionary,
+                          coverage_known=a.coverage is not None)
         if result.unavailable:
             card["detail"] += "\n\nNot available from the EHR: " + "; ".join(result.unavailable) + "."
         cards.append(card)
+        if a.coverage is None:  # honest: no Coverage, no coverage assertion (the card says so)
+            continue
         ext = coverage_information(a.determination, coverage=a.coverage, questionnaire=a.questionnaire,
                                    dictionary=runtime.dictionary)
         updated = dict(a.order)
@@ -381,7 +387,7 @@ def handle_hook(
                                 or not _same_coverage(e, a.coverage)] + [ext]
         actions.append({"type": "update", "description": f"Record coverage requirements for {drug_name(a.policy)}",
                         "resource": updated})
-    return {"cards": cards, "systemActions": actions}
+    return {"cards": cards, "systemActions": actions} if actions else {"cards": cards}
 
 
 def _same_coverage(ext: Mapping[str, Any], coverage: Mapping[str, Any]) -> bool:
