@@ -33,6 +33,7 @@ from typing import Any
 
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.text.assemble import assemble
 from mednec.intake.text.context import run_rules
 from mednec.intake.text.cyto import diagnosis_rules
@@ -40,6 +41,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.generic import fact_rules
 from mednec.intake.text.model import Conflict, DrugMention, Finding, TextSpan, Unused
 from mednec.intake.text.rules import Rule, core_rules
+from mednec.intake.text.treatments import treatment_rules
 from mednec.policies.loader import Catalog, pack_module
 
 __all__ = ["Understanding", "all_rules", "intent_of", "understand"]
@@ -72,7 +74,8 @@ def intent_of(text: str) -> str:
 def all_rules(catalog: Catalog) -> tuple[Rule, ...]:
     """Every text rule, in priority order for equal-length matches: diagnoses, each pack's own
     rules (its ``text_rules.py``), the core rules (age, sex, birth date, height in feet and inches),
-    then one rule per fact with ``names`` (:mod:`mednec.intake.text.generic`)."""
+    then one rule per fact with ``names`` (:mod:`mednec.intake.text.generic`), and the treatment-history
+    rule for every drug the packs know (:mod:`mednec.intake.text.treatments`)."""
     own: list[Rule] = []
     for pack in catalog.packs:
         module = pack_module(Path(pack.path), "text_rules")
@@ -84,7 +87,17 @@ def all_rules(catalog: Catalog) -> tuple[Rule, ...]:
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"text rules named twice: {', '.join(dup)}", field="text_rules.py")
-    return (*diagnosis_rules(catalog), *own, *core_rules(), *fact_rules(catalog.dictionary.facts.values()))
+    return (*diagnosis_rules(catalog), *own, *core_rules(), *fact_rules(catalog.dictionary.facts.values()),
+            *treatment_rules(catalog_drugs(catalog)))
+
+
+@cache
+def catalog_drugs(catalog: Catalog) -> DrugVocabulary:
+    """Every drug the catalog's packs know by name (their policies' drugs and ``pack.yaml``'s)."""
+    labels: dict[str, str] = {}
+    for pack in catalog.packs:
+        labels.update(pack.drugs.class_labels)
+    return DrugVocabulary.of([e for pack in catalog.packs for e in pack.drugs.entries], labels)
 
 
 @dataclass(frozen=True)

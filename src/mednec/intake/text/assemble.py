@@ -99,6 +99,15 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
             best, cs = _pick([(j, f) for j, f in enumerate(fs)], as_of)
             conflicts += cs
             merged.append((i, best))
+        elif fact == "medication_history":  # pool the treatments named; one per drug and response
+            treatments: dict[tuple[str, str], dict[str, Any]] = {}
+            for f in fs:
+                for entry in f.value:
+                    treatments.setdefault((entry["drug"], entry["response"]), entry)
+            first = fs[0]
+            f0 = Finding(fact, list(treatments.values()), first.span, kind=first.kind, date=first.date, source=first.source,
+                         rank=2, note="; ".join(f.note for f in fs))
+            merged.append((i, f0))
         else:  # esa_history: pool courses; a course outweighs "naive"
             withc = [f for f in fs if f.value]
             courses = _merge_courses([c for f in withc for c in f.value])

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import cache
 from typing import Any
 
 from mednec.intake.text.model import Finding, TextSpan
@@ -42,7 +43,7 @@ from mednec.intake.text.numbers import (
 )
 from mednec.intake.text.rules import Ctx, Item, Rule
 
-__all__ = ["ESA_TERM", "esa_drug_name", "history_rules", "synthesize"]
+__all__ = ["ESA_TERM", "course_cue", "course_duration", "esa_drug_name", "history_rules", "synthesize"]
 
 WINDOW_DAYS = 112  # 16 weeks
 _MAX_UNITS_PER_PERIOD = 30  # more is a dose ("40,000 units weekly"), not RBC units
@@ -275,15 +276,15 @@ _SFX_CUES: list[tuple[str, str]] = [
              r"|no\s+(?:\w+\s+)?(?:response|improvement|benefit)|did\s+not\s+(?:respond|help|work|improve)|(?:was\s+)?ineffective|unsuccessful"
              r"|non-?respon(?:se|der)|refractory|resistant"),
     ("lost_response", r"lost\s+(?:its\s+|the\s+)?response|loss\s+of\s+response|stopped\s+working|response\s+(?:was\s+)?lost|relapse[d]?"),
-    ("intolerant", r"intoleran(?:t|ce)|(?:stopped|discontinued)\s+(?:due\s+to|because\s+of|for)\s+(?:side\s+effects|hypertension|toxicity|intolerance|adverse)"),
+    ("intolerant", r"intoleran(?:t|ce)|(?:stopped|discontinued|held)\s+(?:due\s+to|because\s+of|for|after)\s+(?:(?:grade\s+\d|severe|significant|\w+)\s+){0,3}"
+                   r"(?:side\s+effects|hypertension|toxicity|intolerance|adverse|neutropenia|thrombocytopenia|cytopenias?|rash|myalgias?|myopathy"
+                   r"|muscle\s+(?:pain|aches|symptoms)|nausea|diarrh(?:o)?ea|reactions?)"),
     ("response", r"responded|(?:good|partial|complete)\s+response|with\s+(?:a\s+)?response|improved"),
     ("ongoing", r"ongoing|continuing|current"),
     ("plan", r"planned|requested|proposed|to\s+be\s+started|is\s+being\s+requested"),
     ("naive", r"na[iï]ve|none|never"),
 ]
 _SFX_RES = [(k, re.compile(rf"^{_SFX_FILL}\s*(?P<cue>{c})\b", re.I)) for k, c in _SFX_CUES]
-_LOST_LATER = re.compile(rf"(?:(?!{ESA_TERM})[^.;:,])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial|earlier|prior)\s+)*response|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
-_CONJ_PREV = re.compile(rf"\b{ESA_TERM}\s*(?:,|and|or|/|&|then)\s*$", re.I)
 _BOUNDARY = re.compile(r";|\bbut\b|\bhowever\b|\bwhile\b|\bwhereas\b", re.I)
 _DUR_RE = re.compile(DURATION, re.I)
 _AGO_RE = re.compile(rf"{DURATION}\s+ago", re.I)
@@ -305,13 +306,35 @@ def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, in
         kind = ("naive" if t.startswith("na") else "intolerant" if t.startswith("intol") else
                 "history" if t.startswith("exposed") else "none")
         return kind, s, e
+    return course_cue(ctx, s, e)
+
+
+@cache
+def _lost_later(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:(?!{term})[^.;:,])*?\b(?:lost\s+(?:(?:the|her|his|its|their|that|initial|earlier|prior)\s+)*response"
+                      rf"|loss\s+of\s+(?:\w+\s+)?response)\b(?!\s+(?:to|on|with)\b)", re.I)
+
+
+@cache
+def _conj_prev(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{term})\s*(?:,|and|or|/|&|then)\s*$", re.I)
+
+
+def course_cue(ctx: Ctx, s: int, e: int, term: str = ESA_TERM, *, next_drug: bool = False,
+               ) -> tuple[str | None, int, int]:
+    """The status cue of the treatment mention at s:e (``term``: the regex of the drugs a list may join,
+    "failed epoetin and darbepoetin") and the span of the cue: one of none, lost_response, intolerant,
+    response, ongoing, plan, naive, history, or None. With ``next_drug``, a cue after the mention that
+    names another drug of ``term`` right after it is that drug's ("imetelstat, failed Revlimid": the
+    failure is Revlimid's, not the requested drug's)."""
     lo, hi = _clause(ctx, s, e)
-    later = _LOST_LATER.match(ctx.text, e, min(ctx.sent_end, e + 140))
+    later = _lost_later(term).match(ctx.text, e, min(ctx.sent_end, e + 140))
     if later:  # "responded to darbepoetin but lost response after 6 months"
         return "lost_response", s, later.end()
     prefix_end = s
     prefix = ctx.text[lo:prefix_end]
-    while (c := _CONJ_PREV.search(prefix)) is not None:  # "failed epoetin and darbepoetin"
+    conj = _conj_prev(term)
+    while (c := conj.search(prefix)) is not None:  # "failed epoetin and darbepoetin"
         prefix = prefix[:c.start()]
     suffix = ctx.text[e:hi]
     # an outcome said before the drug, then anything said right after it, then the weaker cues before it
@@ -322,7 +345,7 @@ def _cue(ctx: Ctx, s: int, e: int, suf: str | None) -> tuple[str | None, int, in
                 return kind, lo + m.start("cue"), e
     for kind, rx in _SFX_RES:
         m = rx.match(suffix)
-        if m:
+        if m and not (next_drug and re.match(rf"\s*(?:\w+\s+){{0,3}}?(?:{term})(?![\w-])", suffix[m.end("cue"):], re.I)):
             return kind, s, e + m.end("cue")
     for kind, rx in _PRE_RES:
         if kind not in _OUTCOMES and kind != "history":
@@ -339,7 +362,7 @@ _DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?
 _DUR_AFTER = re.compile(rf"\s*,?\s*(?:for|x|×|over|during|\(|after|lasting)\s*(?:about\s+|approximately\s+|~\s*)?{DURATION}", re.I)
 
 
-def _duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | None, TextSpan | None, bool]:
+def course_duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | None, TextSpan | None, bool]:
     """(days, span, ago) of a duration between the cue and the mention, or just after the mention."""
     cands = list(_DUR_RE.finditer(ctx.text, cue_start, s))
     if not cands:  # "after 3 months of ESA without response"
@@ -384,7 +407,7 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     anchor = ctx.date or ctx.as_of
     dates = [d for d in find_dates(ctx.text, lo, hi)]
     since = _SINCE_RE.search(ctx.text, lo, hi)
-    days, dspan, ago = _duration(ctx, min(cs, s), s, e)
+    days, dspan, ago = course_duration(ctx, min(cs, s), s, e)
     span = TextSpan(min(cs, s), max(ce, e), ctx.text[min(cs, s):max(ce, e)])
     if dspan is not None:
         span = span.cover(dspan, ctx.text)

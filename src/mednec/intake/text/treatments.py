@@ -1,0 +1,137 @@
+"""Treatment history in text: every drug the loaded packs know by name (their policies' drugs and the
+drugs and classes in each ``pack.yaml``), read into ``medication_history`` entries.
+
+    "failed lenalidomide after 4 months"      -> {drug: lenalidomide, response: none, reason_stopped: inadequate_response}
+    "lost response to Revlimid"               -> {drug: lenalidomide, response: lost_response, ...}
+    "intolerant of evolocumab"                -> {drug: evolocumab, response: intolerant, reason_stopped: intolerance}
+    "lenalidomide is contraindicated"         -> {drug: lenalidomide, response: contraindicated, ...}
+    "on atorvastatin 80 mg for 6 months"      -> {drug: atorvastatin, response: ongoing, dose: 80, dose_unit: mg, start: ...}
+
+The status cues are the ESA reader's (:mod:`mednec.intake.text.history`), plus "on X" and
+"taking X" for a drug being taken now and "contraindicated" for one that cannot be given. A
+mention with no status ("Is Reblozyl appropriate", "prior lenalidomide") gives no entry: an
+entry needs its response, and a bare mention is listed as not used. "Never received X" gives
+none either (``medication_history`` lists treatments received; an empty list would say *no*
+treatment at all) and is listed as not used with that reason. ESAs are left to the ESA reader
+(``esa_history``), so a course is never counted twice. Dates are set only when the text gives
+them or a duration ("for 6 months": the course is taken as ending a week before the evaluation
+date, as the ESA reader does, and the note says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import Any
+
+from mednec.facts.drugs import DrugVocabulary
+from mednec.intake.text.history import course_cue, course_duration
+from mednec.intake.text.model import TextSpan
+from mednec.intake.text.numbers import find_dates
+from mednec.intake.text.rules import Ctx, Item, Rule
+
+__all__ = ["treatment_rules"]
+
+_EXCLUDED_CLASSES = frozenset({"esa"})  # read by the ESA reader into esa_history
+_REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance",
+           "contraindicated": "contraindication"}
+_LABEL = {"none": "no response", "lost_response": "lost response", "intolerant": "intolerant",
+          "response": "responded", "ongoing": "taking now", "contraindicated": "contraindicated"}
+_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
+                 r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
+_CONTRA_BEFORE = re.compile(r"\b(?:contraindicat(?:ion|ed)\s+(?:to|for)|cannot\s+(?:receive|take|be\s+given)|"
+                            r"can\s*not\s+(?:receive|take)|unable\s+to\s+(?:receive|take))\s+(?:\w+\s+){0,2}$", re.I)
+_CONTRA_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:is|was|are|were|remains)?\s*(?:absolutely\s+|relatively\s+)?"
+                           r"contraindicat", re.I)
+_DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\s*(?:/\s*(?:day|d)\b|daily\b|qd\b))?"
+                   r"(?!\s*(?:%|units?\b|u\b|x\s*10|mmol|k\b|/))", re.I)
+
+
+_PER_WEIGHT = re.compile(r"\s*(?:mg|mcg|µg|ug|g)?\s*/\s*(?:kg|m2|m²)", re.I)
+
+
+def _dose(ctx: Ctx, e: int) -> tuple[float | None, str | None, int]:
+    m = _DOSE.match(ctx.text, e, min(ctx.sent_end, e + 24))
+    if m is None or _PER_WEIGHT.match(ctx.text, m.end("n")):  # "1 mg/kg" is not a flat dose
+        return None, None, e
+    unit = (m.group("u") or "mg").lower().replace("µg", "mcg").replace("ug", "mcg")
+    return float(m.group("n")), unit, m.end()
+
+
+def _handler(vocab: DrugVocabulary, term: str) -> Any:
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        s, e = m.start(), m.end()
+        entry = vocab.entry(m.group(0))
+        if entry is None or set(entry.classes) & _EXCLUDED_CLASSES:
+            return []
+        drug = entry.generic
+        dose, dose_unit, dose_end = _dose(ctx, e)
+        before = ctx.text[max(ctx.sent_start, s - 60):s]
+        kind: str | None
+        if _CONTRA_BEFORE.search(before) or _CONTRA_AFTER.match(ctx.text, dose_end, min(ctx.sent_end, dose_end + 40)):
+            kind, cs, ce = "contraindicated", s, e
+        else:
+            kind, cs, ce = course_cue(ctx, s, e, term, next_drug=True)
+            on = _ON.search(ctx.text[max(ctx.sent_start, s - 40):s])
+            if kind in (None, "plan", "history") and on is not None and on.group(0):
+                kind, cs = "ongoing", s - len(on.group(0))
+        if kind is None and ctx.negated:
+            kind = "naive"
+        if kind in (None, "plan"):
+            return []
+        span0, span1 = min(cs, s), max(ce, e, dose_end if dose is not None else e)
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical or about a relative; not used", span0, span1, "medication_history")]
+        if kind == "naive":
+            return [ctx.unused(f"never received {drug}: the treatment history lists treatments received; not used",
+                               span0, span1, "medication_history")]
+        if kind == "history":
+            return [ctx.unused(f"{drug} mentioned without its response; not used (say how it went)", span0, span1,
+                               "medication_history")]
+        entry_out: dict[str, Any] = {"drug": drug, "response": kind}
+        if kind in _REASON:
+            entry_out["reason_stopped"] = _REASON[kind]
+        if dose is not None:
+            entry_out["dose"], entry_out["dose_unit"] = dose, dose_unit
+        notes: list[str] = []
+        if kind != "contraindicated":
+            anchor = ctx.date or ctx.as_of
+            dates = find_dates(ctx.text, max(ctx.sent_start, span0 - 40), min(ctx.sent_end, span1 + 60))
+            days, dspan, ago = course_duration(ctx, span0, s, max(e, dose_end))
+            if dspan is not None:
+                span1 = max(span1, dspan.end)
+            if len(dates) >= 2:
+                entry_out["start"], entry_out["end"] = dates[0][2], dates[1][2]
+            elif dates and kind == "ongoing":
+                entry_out["start"] = dates[0][2]
+            elif days is not None:
+                if kind == "ongoing" or ago:
+                    entry_out["start"] = anchor - dt.timedelta(days=days)
+                else:
+                    end = anchor - dt.timedelta(days=7)
+                    entry_out["start"], entry_out["end"] = end - dt.timedelta(days=days), end
+                    notes.append("dates not stated; the course is taken as ending a week ago")
+            if kind in _REASON and "end" not in entry_out and "start" in entry_out:
+                entry_out["end"] = anchor
+            start = entry_out.get("start")
+            if isinstance(start, dt.date) and start > anchor:
+                return [ctx.unused(f"{drug} course dated after the text; not used", span0, span1, "medication_history")]
+        span = TextSpan(span0, span1, ctx.text[span0:span1])
+        dose_text = f" {dose:g} {dose_unit}" if dose is not None else ""
+        note = f"{drug}{dose_text}, {_LABEL[kind]}" + (f" ({'; '.join(notes)})" if notes else "")
+        return [ctx.finding("medication_history", [entry_out], span.start, span.end, note=note, rank=2,
+                            kind="synthesized" if notes else "stated")]
+
+    return handle
+
+
+@cache
+def treatment_rules(vocab: DrugVocabulary) -> tuple[Rule, ...]:
+    """The rule that reads treatment history for the drugs in ``vocab`` (none when it knows no drug)."""
+    names = sorted({n for e in vocab.entries if not set(e.classes) & _EXCLUDED_CLASSES for n in (e.generic, *e.names)},
+                   key=len, reverse=True)
+    if not names:
+        return ()
+    alts = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names)
+    return (Rule("TREATMENT", rf"(?<![\w-])(?:{alts})(?![\w-])", _handler(vocab, alts)),)
