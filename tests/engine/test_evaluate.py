@@ -108,12 +108,14 @@ def test_ipss_r_derived_from_components_and_noted(runtime: Runtime) -> None:
     assert det.criterion("lower_risk").status is Tri.MET
 
 
-def test_alternatives_cover_every_other_policy_in_sequence_order(runtime: Runtime) -> None:
+def test_alternatives_cover_every_other_policy_of_the_pack_in_sequence_order(runtime: Runtime) -> None:
     facts = _case(runtime, del5q=True, karyotype="abnormal", additional_cytogenetic_abnormalities=0,
                   chromosome7_abnormality=False, anc=1.5, platelets=120)
     det = runtime.evaluate(facts, "luspatercept")
     others = [a.policy for a in det.alternatives]
-    assert sorted(others) == sorted(p.id for p in runtime.catalog.policies() if p.id != "luspatercept-mds")
+    lusp = runtime.catalog.policy("luspatercept-mds")
+    same_pack = runtime.catalog.pack_of(lusp).policies
+    assert sorted(others) == sorted(p.id for p in same_pack if p.id != "luspatercept-mds")
     assert others[0] == "lenalidomide-mds"  # del(5q) comes first in the sequence
     assert det.alternatives[0].determination == MEETS
 

@@ -16,7 +16,7 @@ from mednec.runtime import default_runtime
 @pytest.fixture(scope="module")
 def pack_and_raw() -> tuple[Any, dict[str, Any]]:
     rt = default_runtime()
-    pack = rt.catalog.packs[0]
+    pack = next(p for p in rt.catalog.packs if p.id == "mds_anemia")
     from pathlib import Path
 
     return pack, read_yaml(Path(pack.path) / "evidence.yaml")
