@@ -37,7 +37,7 @@ from mednec.render.model import (
 )
 from mednec.render.phrases import phrase
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
-from mednec.render.values import evidence_item, short_finding
+from mednec.render.values import short_finding
 from mednec.states import Audience
 
 __all__ = ["AUDIENCES", "REVIEW_STATUSES", "ArticleSources", "build_article", "general_article"]
@@ -79,7 +79,7 @@ class _Builder(ArticleContext):
         sched = schedule(self)
         guidance = patient_guidance(self, groups)
         related = related_questions(self, groups)
-        facts = () if general else tuple(evidence_item(f, self.dictionary, self.cites) for f in det.facts)
+        facts = () if general else tuple(self.item(f) for f in det.facts)
         pathway = det.pathway
         return Article(
             document="article",
@@ -176,7 +176,7 @@ class _Builder(ArticleContext):
         return phrase(key, name=self.ev.plain.name)
 
     def criterion_row(self, c: CriterionResult) -> CriterionRow:
-        evidence = () if self.general else tuple(evidence_item(e, self.dictionary, self.cites) for e in c.evidence)
+        evidence = () if self.general else tuple(self.item(e) for e in c.evidence)
         return CriterionRow(
             c.id, c.text, self.ev.plain.criteria.get(c.id, c.text),
             None if self.general else _STATUS[c.status.value], c.depth, c.parent, c.condition, evidence,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from mednec.engine.determination import Determination
+from mednec.engine.determination import Determination, MissingFact
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.factset import FactValue
 from mednec.policies.model import Pack, Policy
 from mednec.render.cites import CiteIndex
 from mednec.render.evidence import PackEvidence, PolicyEvidence, load_evidence
+from mednec.render.model import EvidenceItem
 
 __all__ = ["ArticleContext", "ArticleSources"]
 
@@ -45,6 +47,17 @@ class ArticleContext:
         self.drug = src.policy.drug.generic
         self.brands = ", ".join(src.policy.drug.brands)
         self.alt_map = {a.policy: a for a in det.alternatives}
+        #: the policy's dose unit ('mg/kg'): a dose level is printed with it ('1.75 mg/kg')
+        self.dose_unit = next((d.unit for d in src.policy.dosing if d.unit), None)
+
+    def item(self, e: FactValue | MissingFact) -> EvidenceItem:
+        """One evidence item; a dose level carries the policy's dose unit."""
+        from mednec.render.values import evidence_item
+
+        out = evidence_item(e, self.dictionary, self.cites)
+        if self.dose_unit and out.value.endswith(" dose level"):
+            out = out._replace(value=out.value.removesuffix(" dose level") + f" {self.dose_unit}")
+        return out
 
     def sequence_cites(self, policy_id: str) -> tuple[int, ...]:
         step = next((s for s in self.pack.sequence if policy_id in s.policies), None)

@@ -24,8 +24,8 @@ from mednec.errors import ConfigError
 from mednec.policies.model import Pack, Policy
 from mednec.policies.references import Citation, parse_citation
 
-__all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Program", "Statement", "Trial",
-           "load_evidence"]
+__all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Program", "RequestDose", "Statement",
+           "Trial", "load_evidence"]
 
 _STATUSES = ("confirmed", "secondary")
 
@@ -81,6 +81,18 @@ class Program(NamedTuple):
     cites: tuple[Citation, ...]
 
 
+class RequestDose(NamedTuple):
+    """What a letter of medical necessity asks for: the label's starting dose, how often and how
+    it is given, and the milligrams in one billing unit of the drug's HCPCS code."""
+
+    start_dose: float
+    unit: str
+    frequency: str
+    route: str
+    mg_per_billing_unit: float | None
+    cites: tuple[Citation, ...]
+
+
 class PolicyEvidence(NamedTuple):
     """Everything the documents say about one policy beyond the policy itself."""
 
@@ -93,6 +105,7 @@ class PolicyEvidence(NamedTuple):
     emerging: tuple[Statement, ...]
     pitfalls: tuple[Statement, ...]
     plain: PlainWords
+    request: RequestDose | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +168,24 @@ class _Ctx:
 
 
 _POLICY_KEYS = ("label", "guideline", "key_trials", "safety", "monitoring", "schedule", "emerging",
-                "pitfalls", "plain")
+                "pitfalls", "plain", "request")
+
+
+def _request(ctx: _Ctx, raw: Any, path: str) -> RequestDose | None:
+    if raw is None:
+        return None
+    m = ctx.keys(raw, path, ("start_dose", "unit", "frequency", "route", "mg_per_billing_unit", "cite"),
+                 ("start_dose", "unit", "frequency", "route"))
+    numbers = {}
+    for key in ("start_dose", "mg_per_billing_unit"):
+        v = m.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
+            raise ConfigError(f"{key} must be a positive number", field=f"{ctx.where}:{path}.{key}")
+        numbers[key] = None if v is None else float(v)
+    start = numbers["start_dose"]
+    assert start is not None
+    return RequestDose(start, str(m["unit"]), str(m["frequency"]), str(m["route"]),
+                       numbers["mg_per_billing_unit"], ctx.cites(m.get("cite"), path))
 
 
 def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
@@ -190,6 +220,7 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         schedule=tuple(sorted(schedule, key=lambda s: s.week)),
         emerging=ctx.statements(m.get("emerging"), f"{path}.emerging"),
         pitfalls=ctx.statements(m.get("pitfalls"), f"{path}.pitfalls"),
+        request=_request(ctx, m.get("request"), f"{path}.request"),
         plain=PlainWords(str(pm["name"]), str(pm["what"]), pathways, words, tuple(map(str, pm.get("questions") or ())),
                          {str(k): str(v) for k, v in dict(ctx.keys(pm.get("unmet") or {}, f"{path}.plain.unmet",
                                                                    tuple(sorted(words)))).items()}),
@@ -235,9 +266,12 @@ _PROGRAM_KEYS = ("label", "label_plain", "standard", "expedited", "appeal_deadli
 
 
 def _programs(ctx: _Ctx, raw: Any) -> dict[str, Program]:
-    """The timeframe table: every program of :data:`mednec.render.payer.PROGRAMS`, no other."""
+    """The timeframe table: every program of :data:`mednec.render.payer.PROGRAMS`, no other; a
+    pack without one has none (a notice then leaves every timeframe to the plan)."""
     from mednec.render.payer import PROGRAMS
 
+    if not raw:
+        return {}
     table = ctx.keys(raw, "common.programs", PROGRAMS)
     out = {}
     for pid in PROGRAMS:

@@ -18,9 +18,11 @@ from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determinat
 from mednec.errors import InputError
 from mednec.render.article import ArticleSources, build_article, general_article
 from mednec.render.common import VERDICT_WORD
+from mednec.render.evidence import Program
 from mednec.render.model import Article, Cited, CriteriaGroup, CriterionRow, DocumentRow, MissingRow, to_data
 from mednec.render.payer import PayerProfile
 from mednec.render.phrases import phrase, phrases
+from mednec.render.request import attestations, enclosures, qualifying_facts, request_details, response_on_treatment
 from mednec.render.values import long_date
 
 __all__ = ["DOCUMENTS", "Letter", "Reason", "build_document"]
@@ -65,6 +67,10 @@ class Letter(NamedTuple):
     payer: dict[str, Any] = {}
     program: dict[str, Any] = {}
     glossary: tuple[tuple[str, str], ...] = ()
+    request: tuple[tuple[str, Cited | str], ...] = ()
+    qualifying: tuple[Cited, ...] = ()
+    response: tuple[Cited, ...] = ()
+    attestations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
@@ -102,7 +108,7 @@ def build_document(det: Determination | None, src: ArticleSources, *, document: 
         article=article,
         groups=_met_groups(article) if document == "letter" else (),
         reasons=reasons,
-        documents=_documents(article, document),
+        documents=enclosures(article, det, src) if document == "letter" else (),
         requests=article.missing if document == "info-request" else (),
         signature=_SIGNATURES[document],
         payer=_payer(profile) if document == "denial" else {},
@@ -110,6 +116,11 @@ def build_document(det: Determination | None, src: ArticleSources, *, document: 
     )
     if document == "denial":
         letter = letter._replace(glossary=glossary_for(to_data(letter.reasons), letter.program, article.drug))
+    if document == "letter":
+        rq = src.evidence.policy(src.policy.id).request
+        letter = letter._replace(request=request_details(article, det, src), qualifying=qualifying_facts(letter.groups),
+                                 response=response_on_treatment(article, det, rq.unit if rq else ""),
+                                 attestations=attestations(letter.groups, det))
     return letter
 
 
@@ -192,7 +203,9 @@ def _program(a: Article, src: ArticleSources, profile: PayerProfile) -> dict[str
     """The timeframes that apply: the profile's program row, the profile's own figures where the
     row has none."""
     pid = profile.program_for(bool(a.drug["hcpcs"]))
-    p = src.evidence.programs[pid]
+    p = src.evidence.programs.get(pid) or Program(pid, pid.replace("_", " "), phrase("timeframe.plan_plain"), "", "",
+                                                  "", "", phrase("timeframe.external"),
+                                                  phrase("timeframe.external_plain"), ())
     by_id = {r.id: r.n for r in a.references}
     cites = [by_id[c.ref] for c in p.cites if c.ref in by_id]
     return {
@@ -204,20 +217,6 @@ def _program(a: Article, src: ArticleSources, profile: PayerProfile) -> dict[str
         "external_review": p.external_review, "external_review_plain": p.external_review_plain,
         "cites": cites,
     }
-
-
-def _documents(a: Article, document: str) -> tuple[DocumentRow, ...]:
-    if document == "letter":
-        return tuple(d for d in a.documents if d.status == "present")
-    if document == "denial":
-        wanted: list[str] = []
-        for g in a.groups:
-            for c in g.criteria:
-                if c.status == "not_met" and c.depth == 0:
-                    wanted += [d for d in c.documentation if d not in wanted]
-        by_id = {d.id: d for d in a.documents}
-        return tuple(by_id[d] for d in wanted if d in by_id)
-    return ()
 
 
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\b")

@@ -20,7 +20,8 @@ def phrases() -> dict[str, Any]:
     return data
 
 
-_FRAGMENTS = ("patient", "event.", "related.cmd_", "document_plain.", "alt_plain.", "guideline_source", "condition")
+_FRAGMENTS = ("patient", "event.", "related.cmd_", "document_plain.", "alt_plain.", "guideline_source", "condition",
+              "letter.dose_start", "letter.dose_current", "letter.first_dose", "letter.dose_run", "letter.units")
 
 
 def phrase(key: str, **values: Any) -> str:

@@ -43,8 +43,9 @@ def standard_of_care(b: ArticleContext) -> dict[str, Any]:
     label = refs[ev.label]
     label_text = (phrase("current_label", title=label.title, revision=label.revision_date) if label.revision_date
                   else phrase("current_label_undated", title=label.title, year=label.year))
-    regulatory = tuple(
-        Cited(str(r["text"]), ci.nums(str(c) for c in r.get("cite", ())),
+    regulatory = tuple(  # a date the source gives only to the month ("February 2026") leads the text
+        Cited(str(r["text"]) if isinstance(r.get("date"), dt.date) or not r.get("date") else f"{r['date']}: {r['text']}",
+              ci.nums(str(c) for c in r.get("cite", ())),
               date=r["date"].isoformat() if isinstance(r.get("date"), dt.date) else None)
         for r in pol.drug.regulatory
     )
