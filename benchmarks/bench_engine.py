@@ -91,7 +91,7 @@ def run(n_cases: int) -> dict[str, Any]:
                 t = time.perf_counter()
                 det = evaluate(policy, f, pack, rt.dictionary, derived=True)
                 lat.append(time.perf_counter() - t)
-                verdicts[det.determination] = verdicts.get(det.determination, 0) + 1
+                verdicts[str(det.determination)] = verdicts.get(str(det.determination), 0) + 1
             total = time.perf_counter() - t_all
             if total < best[0]:
                 best = (total, lat)

@@ -42,7 +42,7 @@ from mednec.facts.factset import FactSet, FactValue
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Tree
 from mednec.policies.references import Citation
 from mednec.states import Verdict
-from mednec.tri import Tri
+from mednec.tri import Tri, tri_and
 
 __all__ = ["PHASES", "decide", "evaluate", "input_hash", "prepare"]
 
@@ -62,11 +62,8 @@ def _units(dictionary: FactDictionary) -> Mapping[str, str | None]:
 
 
 def _combine(common: Tri, own: Tri) -> Tri:
-    if common is _NOT or own is _NOT:
-        return _NOT
-    if common is _UNK or own is _UNK:
-        return _UNK
-    return _MET
+    """A pathway's status: its own criteria and the common ones (Kleene conjunction)."""
+    return tri_and((common, own))
 
 
 def _verdict(statuses: list[Tri]) -> Verdict:

@@ -32,7 +32,7 @@ from mednec.policies.model import (
 )
 from mednec.policies.references import Citation, Reference, parse_citation
 from mednec.policies.schema import AuthorizationModel, NodeModel, ParamRef, PolicyModel, VariantModel
-from mednec.tri import Tri
+from mednec.tri import Tri, all_of, any_of, negation
 
 __all__ = ["compile_policy", "compile_tree", "compile_with_variants"]
 
@@ -285,87 +285,45 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
 
         return run_leaf
     fns = tuple(_compile_run(c, dictionary) for c in node.children)
+    # tri.py's connectives: every child runs and records its status; the node records its own.
     if node.kind == "not":
-        (child,) = fns
-
-        def run_not(values: Mapping[str, Any], out: list[Tri]) -> Tri:
-            r = child(values, out)
-            r = NOT_MET if r is MET else MET if r is NOT_MET else UNKNOWN
-            out[i] = r
-            return r
-
-        return run_not
-    if node.kind == "all_of":
-
-        def run_all(values: Mapping[str, Any], out: list[Tri]) -> Tri:
-            res = MET
-            for f in fns:
-                r = f(values, out)
-                if r is NOT_MET:
-                    res = NOT_MET
-                elif r is UNKNOWN and res is MET:
-                    res = UNKNOWN
-            out[i] = res
-            return res
-
-        return run_all
-
-    def run_any(values: Mapping[str, Any], out: list[Tri]) -> Tri:
-        res = NOT_MET
-        for f in fns:
-            r = f(values, out)
-            if r is MET:
-                res = MET
-            elif r is UNKNOWN and res is NOT_MET:
-                res = UNKNOWN
-        out[i] = res
-        return res
-
-    return run_any
+        return negation(fns[0], record=i)
+    return (all_of if node.kind == "all_of" else any_of)(fns, record=i)
 
 
 def _compile_check(node: Node, dictionary: FactDictionary) -> CheckFn:
     """Turn a node into a short-circuiting closure ``check(values) -> Tri`` (no recording).
 
     Used where only the verdict matters (alternatives, benchmarks); Kleene rules allow
-    stopping at the first NOT_MET child of all_of and the first MET child of any_of.
+    stopping at the first NOT_MET child of all_of and the first MET child of any_of
+    (:func:`mednec.tri.all_of`, :func:`mednec.tri.any_of`).
     """
+    check = _check(node, dictionary)
+    return lambda values: check(values, None)
+
+
+def _check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any], None], Tri]:
+    """:func:`_compile_check`'s closures; they take a second, unused argument because tri.py's
+    connectives call every child with two (the recording form passes its status list)."""
     if node.kind == "const":
-        return lambda values: MET
+        return lambda values, _: MET
     if node.kind == "leaf":
         fact = node.fact
         if node.op == "known":
             want = bool(node.operand)
-            return lambda values: MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
+            return lambda values, _: MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
         test = _predicate(node) if dictionary.facts.get(str(fact)) is not None else (lambda v: False)
 
-        def check_leaf(values: Mapping[str, Any]) -> Tri:
+        def check_leaf(values: Mapping[str, Any], _: None) -> Tri:
             v = values.get(fact)  # type: ignore[arg-type]
             return UNKNOWN if v is None else (MET if test(v) else NOT_MET)
 
         return check_leaf
-    fns = tuple(_compile_check(c, dictionary) for c in node.children)
+    fns = tuple(_check(c, dictionary) for c in node.children)
+    # tri.py's connectives, stopping at the first NOT_MET child of all_of and the first MET of any_of.
     if node.kind == "not":
-        (child,) = fns
-
-        def check_not(values: Mapping[str, Any]) -> Tri:
-            r = child(values)
-            return NOT_MET if r is MET else MET if r is NOT_MET else UNKNOWN
-
-        return check_not
-    stop, other = (NOT_MET, MET) if node.kind == "all_of" else (MET, NOT_MET)
-
-    def check_group(values: Mapping[str, Any]) -> Tri:
-        res = other
-        for f in fns:
-            r = f(values)
-            if r is stop:
-                return stop
-            if r is UNKNOWN:
-                res = UNKNOWN
-        return res
-
-    return check_group
+        return negation(fns[0])
+    return (all_of if node.kind == "all_of" else any_of)(fns)
 
 
 def _predicate(node: Node) -> Callable[[Any], bool]:

@@ -68,7 +68,7 @@ def result_row(patient_id: str, det: Determination, full_json: str | None) -> di
         "policy_version": det.policy["version"],
         "phase": det.phase,
         "as_of": det.as_of,
-        "determination": det.determination,
+        "determination": det.determination.value,
         "pathway": det.pathway.id if det.pathway else None,
         "criteria": [{"id": c.id, "status": c.status.value} for c in det.criteria],
         "missing_documents": [m.document for m in det.missing_documentation],
