@@ -1,5 +1,12 @@
 """The YAML loader every mednec reader uses: PyYAML's safe loader, in C when it is available
-(about ten times faster, which matters for start-up)."""
+(about ten times faster, which matters for start-up).
+
+YAML a user supplies (case files, policy drafts, anything read from a request or a command
+line) goes through :func:`load_user_yaml`, which refuses anchors and aliases: an alias is a
+reference, and a few hundred bytes of nested references expand to gigabytes (the "billion
+laughs"). No mednec format needs them. The parsed data is then checked by
+:func:`mednec.hygiene.check_tree` (NUL, lone surrogates, nesting depth).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,39 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SafeLoader"]
+from mednec.hygiene import check_tree
+
+__all__ = ["SafeLoader", "UserYamlError", "load_user_yaml"]
 
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class UserYamlError(yaml.YAMLError):
+    """YAML mednec refuses to read (an anchor or alias); ``problem`` and ``problem_mark`` say where."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+def _refuse_references(text: str, loader: Any) -> None:
+    """Scan the event stream (no objects are built) for an anchor or an alias."""
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise UserYamlError("YAML aliases (*name) and anchors (&name) are not accepted", event.start_mark)
+        if getattr(event, "anchor", None):
+            raise UserYamlError("YAML anchors (&name) and aliases (*name) are not accepted", event.start_mark)
+
+
+def load_user_yaml(text: str, loader: Any = None, *, field: str = "") -> Any:
+    """Parse YAML from a user: safe types only, no anchors or aliases, then :func:`check_tree`.
+
+    YAML syntax errors (and refused references) raise ``yaml.YAMLError``; a refused character
+    or too deep nesting raises :class:`~mednec.errors.InputError` naming the field."""
+    loader = loader or SafeLoader
+    if "&" in text or "*" in text:  # neither can appear without one of these characters
+        _refuse_references(text, loader)
+    data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    check_tree(data, field)
+    return data

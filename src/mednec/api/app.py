@@ -28,6 +28,7 @@ class Settings:
     now: Callable[[], dt.datetime] | None = field(default=None, compare=False)
     #: CDS Hooks: where cards point and which payer's coverage may be assumed (a mednec.fhir.crd.HookConfig)
     hook_config: Any = field(default=None, compare=False)
+    max_body_bytes: int | None = None  # None: MEDNEC_MAX_BODY_BYTES or 6 MiB (larger bodies get 413)
 
 
 class _NoBodies(logging.Filter):
@@ -78,5 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"ok": True, "database": "sqlite" if db.is_sqlite else "postgresql",
                 "revision": db.current_revision()}
 
+    from mednec.api.guard import Guard, max_body_from_env
+
+    app.add_middleware(Guard, max_body=settings.max_body_bytes or max_body_from_env())
     logging.getLogger("uvicorn.access").addFilter(_NoBodies())
     return app

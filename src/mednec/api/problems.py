@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mednec.errors import InputError, MednecError, ServiceError
+from mednec.hygiene import excerpt
 
 __all__ = ["install", "problem"]
 
 PROBLEM = "application/problem+json"
+MAX_DETAIL = 600
 
 
 def problem(status: int, title: str, detail: str, *, code: str, field: str | None = None,
@@ -22,13 +24,13 @@ def problem(status: int, title: str, detail: str, *, code: str, field: str | Non
         "type": f"https://mednec.dev/problems/{code}",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": excerpt(detail, MAX_DETAIL),  # a message may quote the input: never more than this
         "code": code,
     }
     if field:
-        body["field"] = field
+        body["field"] = excerpt(field, 200)
     if instance:
-        body["instance"] = instance
+        body["instance"] = excerpt(instance, 200)
     body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
@@ -67,7 +69,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [_validation_error(e) for e in exc.errors()]
+        errors = [_validation_error(e) for e in exc.errors()[:20]]  # the first few
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         # CDS Hooks and FHIR answer a malformed request with 400 (the rest of the API: 422)
         status = 400 if request.url.path.startswith(FHIR_PATHS) else 422

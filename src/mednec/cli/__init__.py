@@ -54,10 +54,18 @@ def _register_commands() -> None:
 
 
 _register_commands()
+MAX_MESSAGE = 600  # an error message quotes at most this much (messages may quote the input)
 
 
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
+    from mednec.hygiene import bad_char, excerpt
+
+    for i, arg in enumerate(sys.argv[1:], 1):
+        what = bad_char(arg)
+        if what is not None:
+            error(f"[bold red]error:[/bold red] argument {i} ({escape(excerpt(arg))}) contains {what}")
+            sys.exit(2)
     try:
         # With standalone_mode=False click *returns* the code of a typer.Exit instead of raising it.
         rc = app(standalone_mode=False)
@@ -67,7 +75,7 @@ def main() -> None:
         if os.environ.get("MEDNEC_DEBUG"):
             raise
         kind = "policy error" if isinstance(exc, ConfigError) else "error"
-        error(f"[bold red]{kind}:[/bold red] {escape(str(exc))}")
+        error(f"[bold red]{kind}:[/bold red] {escape(excerpt(str(exc), MAX_MESSAGE))}")
         sys.exit(3 if isinstance(exc, ConfigError) else 2)
     except Exception as exc:  # usage errors from typer/click, and anything unexpected
         show = getattr(exc, "show", None)
@@ -85,6 +93,7 @@ def main() -> None:
                 sys.exit(69)
         if os.environ.get("MEDNEC_DEBUG"):
             raise
-        error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(str(exc))} (set MEDNEC_DEBUG=1 for details)")
+        error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(excerpt(str(exc), MAX_MESSAGE))} "
+              "(set MEDNEC_DEBUG=1 for details)")
         sys.exit(70)
     sys.exit(rc if isinstance(rc, int) else 0)

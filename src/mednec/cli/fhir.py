@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from mednec.errors import CaseFormatError, InputError
+from mednec.hygiene import load_json
 
 __all__ = ["register"]
 
@@ -57,7 +58,7 @@ def _dates(value: Any) -> Any:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text("utf-8"))
+        return load_json(path.read_text("utf-8"), str(path))
     except FileNotFoundError:
         raise CaseFormatError("no such file", field=str(path)) from None
     except json.JSONDecodeError as exc:

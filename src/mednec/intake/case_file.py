@@ -27,8 +27,9 @@ import yaml
 from mednec.errors import CaseFormatError, ContradictionError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
+from mednec.hygiene import check_tree
 from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
-from mednec.yaml_loader import SafeLoader
+from mednec.yaml_loader import SafeLoader, load_user_yaml
 
 __all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "parse_case_text"]
 
@@ -63,7 +64,7 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
     stripped = text.lstrip()
     try:
         is_json = stripped.startswith(("{", "["))
-        data = json.loads(text) if is_json else yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
+        data = json.loads(text) if is_json else load_user_yaml(text, _Loader)
     except json.JSONDecodeError as exc:
         raise CaseFormatError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", field=name) from None
     except yaml.YAMLError as exc:
@@ -73,6 +74,8 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
         raise CaseFormatError(f"malformed YAML{where}: {problem}", field=name) from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an explicit !!float tag on text
         raise CaseFormatError(f"malformed value: {exc}", field=name) from None
+    if is_json:
+        check_tree(data)  # NUL, lone surrogates, nesting (load_user_yaml checks YAML)
     if not isinstance(data, Mapping):
         raise CaseFormatError("a case must be a mapping with 'patient' and 'facts'", field=name)
     return data

@@ -42,16 +42,17 @@ from typing import Any
 import yaml
 
 from mednec.calculators.registry import Calculator, CalculatorSet, core_calculators
-from mednec.errors import ConfigError, UnknownDrugError
+from mednec.errors import ConfigError, InputError, UnknownDrugError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
+from mednec.hygiene import excerpt
 from mednec.packdirs import PacksDir, pack_folders, shipped_packs_dir
 from mednec.policies.compile import compile_with_variants
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
 from mednec.policies.vocabulary import PackVocabulary, parse_vocabulary
-from mednec.yaml_loader import SafeLoader
+from mednec.yaml_loader import SafeLoader, load_user_yaml
 
 __all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "pack_module",
            "read_yaml"]
@@ -283,9 +284,14 @@ def compile_policy_text(text: str, catalog: Catalog, *, source: str) -> Policy:
     :class:`ConfigError` naming the field (the same checks as `mednec policies check`).
     """
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader)
+        raw = load_user_yaml(text, _Loader)  # no anchors or aliases; NUL, surrogates and depth checked
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=source) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = excerpt(str(getattr(exc, "problem", None) or exc), 200)
+        raise ConfigError(f"invalid YAML{where}: {problem}", field=source) from None
+    except InputError as exc:
+        raise ConfigError(exc.message, field=exc.field) from None
     model = parse_policy(raw)
     current = catalog.policy(model.id)
     pack = catalog.pack_of(current)

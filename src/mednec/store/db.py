@@ -1,7 +1,9 @@
 """Database connection and migrations.
 
 ``MEDNEC_DATABASE_URL`` selects the database; without it mednec uses a SQLite file in the
-user data directory (``platformdirs``). SQLite runs in WAL mode with ``synchronous=FULL`` so
+user data directory (``platformdirs``). Engines never log or quote SQL parameters
+(``hide_parameters``): a database error's message may reach a log, and parameters are patient
+data. SQLite runs in WAL mode with ``synchronous=FULL`` so
 every acknowledged commit survives a crash; PostgreSQL is used through psycopg 3.
 """
 
@@ -71,18 +73,20 @@ class Database:
         self.url = normalize_url(url) if url else default_url()
         if self.url.startswith("sqlite"):
             args = {"check_same_thread": False, "timeout": 10}
-            self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+            self.engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True, hide_parameters=True)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             # writers take the write lock at BEGIN, so they queue instead of failing late
             sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
             # readers use a deferred BEGIN: in WAL mode they never wait for writers
-            self.read_engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True)
+            self.read_engine = sa.create_engine(self.url, connect_args=args, pool_pre_ping=True,
+                                                hide_parameters=True)
             sa.event.listen(self.read_engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.read_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         else:
             # no pre-ping (a round trip per checkout); connections are recycled instead
             self.engine = sa.create_engine(self.url, pool_size=pool_size, max_overflow=20, pool_recycle=1800,
-                                           connect_args={"prepare_threshold": None}, json_serializer=_json_text)
+                                           connect_args={"prepare_threshold": None}, json_serializer=_json_text,
+                                           hide_parameters=True)
             sa.event.listen(self.engine, "connect", _pg_json)
             self.read_engine = self.engine
         self._writer: AbstractContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()

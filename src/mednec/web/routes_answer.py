@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.documents import DOC_HTML_CSP, stored_document
 from mednec.errors import ConflictError, InputError, NotFoundError
+from mednec.hygiene import load_json
 from mednec.store.models import Case, Evaluation
 from mednec.web.answer_view import Preview, answer_values
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
@@ -222,10 +223,7 @@ def _submit_followup(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
     audience = _audience(ctx, str(form.get("audience") or ""))
     case_id = case.id
     if form.get("facts_changed") == "1":
-        try:
-            data = json.loads(str(form.get("data") or "{}"))
-        except ValueError:
-            raise InputError("the follow-up could not be read; ask it again", field="data") from None
+        data = load_json(str(form.get("data") or "{}"), "data")
         title = str(form.get("title") or f"What if — {case.title}")[:300]
         case_id = ctx.service.create_case(p, data, source=case.source, title=title).id
     new = ctx.service.evaluate(p, case_id, drug=drug, phase=phase, urgency=ev.urgency)

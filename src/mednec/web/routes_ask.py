@@ -7,7 +7,6 @@ anything is evaluated; submitting it creates the case and its evaluation through
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -16,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from mednec.errors import ForbiddenError, InputError, MednecError
 from mednec.facts.dictionary import FactDictionary
+from mednec.hygiene import check_text, excerpt, load_json
 from mednec.web import forms
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
@@ -131,10 +131,13 @@ async def _read_upload(form: dict[str, Any]) -> tuple[str, str]:
         if len(raw) > MAX_UPLOAD:
             raise InputError("the file is larger than 2 MB", field="upload")
         try:
-            return raw.decode("utf-8-sig"), up.filename
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InputError("the file is not UTF-8 text (a note as .txt or a FHIR bundle as .json)",
                              field="upload") from None
+        check_text(text, "upload")
+        check_text(up.filename, "upload (file name)")
+        return text, up.filename
     return str(form.get("pasted") or ""), "pasted text"
 
 
@@ -157,9 +160,9 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
     bundle give the treatment course a re-authorisation needs."""
     rt = ctx.service.runtime
     try:
-        bundle = json.loads(text)
-    except ValueError as exc:
-        return _ask_page(ctx, "upload", 422, upload_error=f"{name} is not valid JSON: {exc}")
+        bundle = load_json(text, "upload")
+    except InputError as exc:
+        return _ask_page(ctx, "upload", 422, upload_error=f"{excerpt(name)}: {exc.message}")
     try:
         from mednec.intake.fhir.bundle import bundle_to_case
     except ImportError:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import AuthError
+from mednec.hygiene import check_text, excerpt
 from mednec.store.service import hash_key
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
 
@@ -57,7 +58,12 @@ def _sign_out(ctx: Ctx, form: dict[str, Any]) -> Response:
 async def form_of(request: Request) -> dict[str, Any]:
     """The submitted form as a dict (repeated names keep the last value; files stay UploadFile)."""
     form = await request.form(max_files=4, max_fields=2000, max_part_size=5 * 1024 * 1024)
-    return dict(form.items())
+    out = dict(form.items())
+    for name, value in out.items():
+        check_text(name, "form")
+        if isinstance(value, str):
+            check_text(value, excerpt(name, 40))
+    return out
 
 
 def register(router: APIRouter) -> None:

@@ -1,0 +1,196 @@
+"""The edge of the service: one ASGI middleware in front of every route (API and web pages).
+
+- **Body limit.** A request body larger than ``max_body`` bytes is refused with 413 and a
+  problem document, whether it announces its length or is sent in chunks without one; nothing
+  past the limit is read.
+- **Hygiene.** The path, query string, header values and JSON bodies are checked by
+  :mod:`mednec.hygiene`: a NUL, a lone surrogate or nesting deeper than ``MAX_DEPTH`` is a 422
+  problem document naming the field, before any route (or the database) sees it. Form bodies are
+  checked where the web app parses them (``mednec.web.routes_auth.form_of``).
+- **No traceback.** Anything a route raises that nothing else handled becomes the generic 500
+  problem document; the log gets the exception's type and the code locations, never its message
+  (which may quote patient data) and never the request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import traceback
+import urllib.parse
+from typing import Any
+
+import orjson
+
+from mednec.api.problems import FHIR_PATHS
+from mednec.errors import InputError
+from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt
+
+__all__ = ["DEFAULT_MAX_BODY", "Guard", "max_body_from_env"]
+
+DEFAULT_MAX_BODY = 6 * 1024 * 1024
+log = logging.getLogger("mednec.api")
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+Scope = dict[str, Any]
+
+
+def max_body_from_env() -> int:
+    """``MEDNEC_MAX_BODY_BYTES`` or :data:`DEFAULT_MAX_BODY`."""
+    raw = os.environ.get("MEDNEC_MAX_BODY_BYTES", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BODY
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _problem(status: int, title: str, detail: str, code: str, field: str | None, path: str) -> tuple[int, bytes]:
+    body: dict[str, Any] = {"type": f"https://mednec.dev/problems/{code}", "title": title, "status": status,
+                            "detail": detail, "code": code, "instance": excerpt(path, 200)}
+    if field:
+        body["field"] = field
+    return status, json.dumps(body).encode()
+
+
+def _invalid(exc: InputError, path: str) -> tuple[int, bytes]:
+    """422 naming the field (400 on the CDS Hooks and FHIR paths, as for their other malformed requests)."""
+    status, title = (400, "Bad request") if path.startswith(FHIR_PATHS) else (422, "Invalid input")
+    return _problem(status, title, f"{exc.field}: {exc.message}", "validation", exc.field, path)
+
+
+def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    """FastAPI reads a body as JSON without a content type, or with application/*json."""
+    for k, v in headers:
+        if k == b"content-type":
+            main = v.split(b";", 1)[0].strip().lower()
+            return main.startswith(b"application/") and main.endswith(b"json")
+    return True
+
+
+def _check_json(body: bytes) -> None:
+    """Raise InputError for a JSON body with a refused character or too deep; malformed JSON is
+    left to the route's own validation (it says where)."""
+    if not body.strip():
+        return
+    suspicious = b"\\u" in body or b"\x00" in body
+    if not suspicious and body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return  # no escape can hide a NUL or a surrogate, and it cannot nest too deep
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in str(exc):
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field="$") from None
+        try:  # the standard library accepts lone surrogates, so it can say where they are
+            data = json.loads(body)
+        except RecursionError:
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field="$") from None
+        except ValueError:
+            return
+    check_tree(data)
+
+
+def _check_url(scope: Scope) -> None:
+    check_text(scope.get("path", ""), "path")
+    qs = scope.get("query_string", b"")
+    if qs and (b"%00" in qs or b"\x00" in qs or b"%ed" in qs.lower()):
+        for name, value in urllib.parse.parse_qsl(qs.decode("latin-1"), keep_blank_values=True,
+                                                  errors="surrogateescape"):
+            check_text(name, "query")
+            check_text(value, excerpt(name, 40))
+    for k, v in scope.get("headers", ()):
+        if b"\x00" in v:
+            raise InputError("contains a NUL character; remove it", field=excerpt(k.decode("latin-1"), 40))
+
+
+class Guard:
+    """ASGI middleware: body limit, input hygiene and the last-resort 500 (see the module doc)."""
+
+    def __init__(self, app: Any, max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        try:
+            _check_url(scope)
+        except InputError as exc:
+            await self._send(send, _invalid(exc, path))
+            return
+        if scope.get("method") in _WITH_BODY:
+            try:
+                body = await self._read(scope, receive)
+            except _TooLarge:
+                await self._send(send, _problem(
+                    413, "Content too large", f"the request body is larger than {self.max_body} bytes",
+                    "too_large", "$", path))
+                return
+            if _is_json(scope.get("headers", [])):
+                try:
+                    _check_json(body)
+                except InputError as exc:
+                    await self._send(send, _invalid(exc, path))
+                    return
+            receive = _replay(body, receive)
+        started = False
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback to the client
+            frames = "".join(traceback.format_tb(exc.__traceback__, limit=-8))
+            log.error("internal error on %s %s: %s\n%s", scope.get("method"), excerpt(path, 200),
+                      type(exc).__name__, frames)
+            if not started:
+                await self._send(send, _problem(500, "Internal error", "the server could not complete the request",
+                                                "internal", None, path))
+
+    async def _read(self, scope: Scope, receive: Any) -> bytes:
+        """The whole body (at most ``max_body`` bytes; else :class:`_TooLarge`)."""
+        for k, v in scope.get("headers", ()):
+            if k == b"content-length" and v.strip().isdigit() and int(v) > self.max_body:
+                raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    @staticmethod
+    async def _send(send: Any, problem: tuple[int, bytes]) -> None:
+        status, body = problem
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _replay(body: bytes, receive_more: Any) -> Any:
+    """A ``receive`` that gives the buffered body once, then waits on the client as before
+    (a streaming response listens for the disconnect)."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive_more()  # type: ignore[no-any-return]
+
+    return receive

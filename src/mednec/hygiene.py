@@ -1,0 +1,97 @@
+"""Input hygiene at the edge: text mednec can store and show, structures it can walk.
+
+Every input a user supplies (API bodies, query strings and headers, web forms, uploaded files,
+case files and arguments on the command line) passes :func:`check_tree` or :func:`check_text`
+before anything else reads it:
+
+- a NUL character or a lone UTF-16 surrogate is refused (PostgreSQL cannot store either, and
+  neither is text anyone meant to send), naming the field;
+- nesting deeper than :data:`MAX_DEPTH` is refused (no case file, FHIR bundle or policy needs
+  more; deeper input only costs stack and time);
+- error messages quote at most :data:`EXCERPT` characters of the input (:func:`excerpt`).
+
+Standard library only: the CLI imports this before anything heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.errors import InputError
+
+__all__ = ["EXCERPT", "MAX_DEPTH", "bad_char", "check_text", "check_tree", "excerpt", "load_json", "shown_key"]
+
+MAX_DEPTH = 48
+EXCERPT = 60
+_BAD = re.compile("[\x00\ud800-\udfff]")
+
+
+def bad_char(text: str) -> str | None:
+    """A description of the first character mednec refuses in ``text``, or None."""
+    m = _BAD.search(text)
+    if m is None:
+        return None
+    ch = m.group()
+    return "a NUL character" if ch == "\x00" else f"a lone surrogate (U+{ord(ch):04X}), which is not text"
+
+
+def excerpt(text: str, n: int = EXCERPT) -> str:
+    """At most ``n`` characters of ``text`` for an error message (refused characters escaped)."""
+    cut = text if len(text) <= n else text[:n] + "…"
+    return _BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", cut)
+
+
+def shown_key(key: Any) -> str:
+    """A mapping key as it appears in a field path (short, refused characters escaped)."""
+    return excerpt(str(key), 40)
+
+
+def check_text(text: str, field: str) -> None:
+    """Refuse ``text`` holding a NUL or a lone surrogate (:class:`InputError` naming ``field``)."""
+    what = bad_char(text)
+    if what is not None:
+        raise InputError(f"contains {what}; remove it", field=field)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def check_tree(value: Any, field: str = "", *, max_depth: int = MAX_DEPTH) -> None:
+    """Walk parsed JSON/YAML: every key and string checked by :func:`check_text`, nesting at most
+    ``max_depth`` deep. Iterative, so a deep structure costs no stack."""
+    stack: list[tuple[Any, str, int]] = [(value, field, 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            check_text(node, path or "$")
+        elif isinstance(node, Mapping | list | tuple):
+            if depth >= max_depth:
+                raise InputError(f"nested more than {max_depth} levels deep", field=path or "$")
+            if isinstance(node, Mapping):
+                for k, v in node.items():
+                    sub = _join(path, shown_key(k))
+                    if isinstance(k, str):
+                        check_text(k, sub)
+                    stack.append((v, sub, depth + 1))
+            else:
+                for i, v in enumerate(node):
+                    stack.append((v, f"{path}[{i}]", depth + 1))
+
+
+def load_json(text: str | bytes, field: str) -> Any:
+    """Parse JSON a user supplied and run :func:`check_tree` on it; malformed or too deep JSON
+    is an :class:`InputError` naming ``field`` (never a ``RecursionError``)."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=field) from None
+    except ValueError as exc:
+        where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else excerpt(str(exc))
+        raise InputError(f"not valid JSON{where}: {msg}", field=field) from None
+    check_tree(data, field)
+    return data
