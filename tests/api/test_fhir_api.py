@@ -195,3 +195,65 @@ def test_cds_hooks_malformed_requests_are_400_naming_the_json_path(world: World)
     assert r.status_code == 400 and r.json()["field"] == "context.draftOrders"
     r = w.client.post("/fhir/Claim/$submit", content=b"{not json", headers=h)
     assert r.status_code == 400 and r.json()["field"] == "$"
+
+
+def _order(req: dict[str, Any]) -> dict[str, Any]:
+    return next(e["resource"] for e in req["context"]["draftOrders"]["entry"]
+                if e["resource"]["resourceType"] == "MedicationRequest")
+
+
+def test_dtr_canonical_from_a_crd_card_resolves_and_the_package_returns_it(world: World) -> None:
+    """Issue 15: the Questionnaire canonical a CRD card points to resolves (GET by url, and by
+    id), and $questionnaire-package returns it for the card's coverage assertion and for the
+    canonical; with an order and the patient's record it asks only for what is missing, with the
+    order alone everything the policy needs."""
+    w = world
+    req = _fix("cds-order-sign-request.json")
+    r = w.client.post("/cds-services/mednec-order-sign", json=req, headers=w.h("req"))
+    assert r.status_code == 200, r.text
+    link = next(lk for c in r.json()["cards"] for lk in c.get("links", ()) if lk["type"] == "smart")
+    context = json.loads(link["appContext"])
+    canonical = context["questionnaire"][0]
+    url, version = canonical.split("|")
+    found = w.client.get("/fhir/Questionnaire", params={"url": url, "version": version}, headers=w.h("req_b"))
+    assert found.status_code == 200 and found.json()["total"] == 1
+    q = found.json()["entry"][0]["resource"]
+    assert (q["url"], q["version"]) == (url, version) and q["resourceType"] == "Questionnaire"
+    assert w.client.get(f"/fhir/Questionnaire/{q['id']}", headers=w.h("req")).json() == q
+    assert w.client.get("/fhir/Questionnaire/nope", headers=w.h("req")).status_code == 404
+
+    def package(*params: dict[str, Any]) -> dict[str, Any]:
+        resp = w.client.post("/fhir/Questionnaire/$questionnaire-package", headers=w.h("req"),
+                             json={"resourceType": "Parameters", "parameter": list(params)})
+        assert resp.status_code == 200, resp.text
+        return resp.json()  # type: ignore[no-any-return]
+
+    def questionnaires(out: dict[str, Any]) -> list[dict[str, Any]]:
+        bundles = [p["resource"] for p in out["parameter"] if p["name"] == "PackageBundle"]
+        for b in bundles:
+            assert b["type"] == "collection" and b["entry"][0]["resource"]["resourceType"] == "Questionnaire"
+            assert b["entry"][0]["fullUrl"] == b["entry"][0]["resource"]["url"]
+        return [b["entry"][0]["resource"] for b in bundles]
+
+    assert questionnaires(package({"name": "context", "valueString": context["coverageAssertionId"]})) == [q]
+    assert questionnaires(package({"name": "questionnaire", "valueCanonical": canonical})) == [q]
+    record = {"resourceType": "Bundle", "type": "collection",
+              "entry": [e for k, v in req["prefetch"].items() if isinstance(v, dict) and v.get("entry")
+                        for e in v["entry"]] + [{"resource": req["prefetch"]["patient"]}]}
+    coverage = {"name": "coverage", "resource": {"resourceType": "Coverage", "id": "c", "status": "active",
+                                                 "beneficiary": {"reference": "Patient/p"},
+                                                 "payor": [{"display": "Plan"}]}}
+    (adaptive,) = questionnaires(package(coverage, {"name": "order", "resource": _order(req)},
+                                         {"name": "bundle", "resource": record}))
+    assert adaptive == q  # the record's missing facts: the same content-addressed Questionnaire
+    (everything,) = questionnaires(package(coverage, {"name": "order", "resource": _order(req)}))
+    asked = {i["linkId"] for g in everything["item"] for i in g["item"]}
+    assert {i["linkId"] for g in q["item"] for i in g["item"]} < asked
+    assert w.client.get("/fhir/Questionnaire", params={"url": everything["url"]},
+                        headers=w.h("req")).json()["total"] == 1
+    missing = package({"name": "questionnaire", "valueCanonical": "https://x.example/Questionnaire/none|1"})
+    outcome = next(p["resource"] for p in missing["parameter"] if p["name"] == "operationOutcome")
+    assert "no Questionnaire" in outcome["issue"][0]["diagnostics"]
+    bad = w.client.post("/fhir/Questionnaire/$questionnaire-package", headers=w.h("req"),
+                        json={"resourceType": "Parameters", "parameter": [coverage]})
+    assert bad.status_code == 400 and "dtr-1" in bad.json()["detail"]

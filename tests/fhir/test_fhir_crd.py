@@ -102,6 +102,19 @@ def test_prefetch_templates_use_only_the_patient_token(runtime: Runtime) -> None
     for template in prefetch_templates(runtime.dictionary).values():
         assert template.count("{{") == 1 and "{{context.patientId}}" in template
         assert "_include" not in template  # outside the CDS Hooks recommended subset
+        params = dict(p.split("=", 1) for p in template.partition("?")[2].split("&") if p)
+        assert set(params) <= {"patient", "code", "status"}, template  # plain token searches only
+        assert "mednec" not in template  # no local code an EHR would not have
+
+
+def test_prefetch_asks_for_the_standard_codes_of_the_code_tables(runtime: Runtime) -> None:
+    prefetch = prefetch_templates(runtime.dictionary)
+    for code in ("26499-4", "751-8", "26515-7", "777-3", "718-7", "15061-5"):
+        assert f"http://loinc.org|{code}," in prefetch["observations"] + ","
+    assert "http://snomed.info/sct|71493000" in prefetch["procedures"]
+    assert "http://www.ama-assn.org/go/cpt|36430" in prefetch["procedures"]
+    assert "180208003" not in prefetch["procedures"]  # a platelet transfusion is not asked for
+    assert "753-4" not in prefetch["observations"]  # unverified codes are not used
 
 
 # --- the order-sign request from the fixture (spec shapes, documentation needed) ----------------
@@ -265,7 +278,8 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server(runtime: Runtime, fixt
     prefetched = assess(fixture("cds-order-sign-request"), runtime, as_of=AS_OF, fetch=no_fetch)
     fetched = assess(req, runtime, as_of=AS_OF, fetch=fetch)
     assert calls[0][0].startswith("https://ehr.example.org/fhir/Condition?patient=p-crd")
-    assert calls[1][0].startswith("https://ehr.example.org/fhir/Observation?patient=p-crd&combo-code=http://loinc.org|")
+    # spec change (issue 15): a plain token search by standard codes, not combo-code with local codes
+    assert calls[1][0].startswith("https://ehr.example.org/fhir/Observation?patient=p-crd&code=http://loinc.org|")
     assert calls[2] == ("https://ehr.example.org/fhir/Observation?page=2", "opaque-token-for-tests")
     assert fetched.case is not None and prefetched.case is not None
     assert "diagnosis" not in fetched.case["facts"] and "diagnosis" in prefetched.case["facts"]

@@ -51,7 +51,9 @@ def test_questionnaire_asks_only_the_missing_facts(runtime: Runtime, missing_cas
     assert questions == {"serum_epo", "ring_sideroblasts_pct", "sf3b1_mutation"}
     assert {k for k, v in items.items() if v["type"] == "group" and v.get("repeats")} == {"esa_history"}
     assert q["url"].endswith(f"/Questionnaire/{q['id']}") and q["version"] == det.policy["version"]
-    assert q["identifier"][0]["value"] == det.input_hash
+    # spec change (issue 15): the id is content-addressed (policy + hash of what it asks), so its canonical
+    # URL always resolves to this content; it no longer carries the determination's input hash
+    assert q["id"].startswith(f"mednec-{det.policy['id']}-") and "identifier" not in q
 
 
 def test_items_are_typed_by_the_dictionary(runtime: Runtime, missing_case: dict[str, Any]) -> None:

@@ -35,7 +35,11 @@ def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc, req
         return problem(400, "Bad request", f"service {service_id} answers hook {services[service_id]!r}, "
                        f"not {body.get('hook')!r}", code="wrong_hook", field="hook")
     try:
-        return JSONResponse(handle_hook(body, service.runtime, config=hook_config(request)))
+        from mednec.store.questionnaires import keep
+
+        result = handle_hook(body, service.runtime, config=hook_config(request),
+                             keep_questionnaire=lambda q, assertion: keep(service.db, q, assertion))
+        return JSONResponse(result)
     except PrefetchUnavailableError as exc:  # CDS Hooks: 412 when prefetch is missing and cannot be fetched
         return problem(412, "Precondition failed", exc.message, code="prefetch_unavailable", field=exc.field)
     except CaseFormatError as exc:  # the request's shape: 400 naming the JSON path
@@ -43,12 +47,55 @@ def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc, req
 
 
 @router.post("/fhir/questionnaire", summary="DTR: a Questionnaire asking only for what a case is missing")
-def questionnaire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+def questionnaire(body: FhirBody, principal: Auth, service: Svc, request: Request) -> dict[str, Any]:
     """Body: ``{"case": {...} | "bundle": {...}, "drug": "reblozyl", "phase": "initial"}``."""
     from mednec.fhir.questionnaire import build_questionnaire
+    from mednec.store.questionnaires import keep
 
     det = _evaluate_body(service, body)
-    return build_questionnaire(det, service.runtime.dictionary)
+    q = build_questionnaire(det, service.runtime.dictionary, base=hook_config(request).canonical_base)
+    keep(service.db, q, det.input_hash)  # its canonical URL resolves (GET /fhir/Questionnaire?url=)
+    return q
+
+
+@router.get("/fhir/Questionnaire", summary="DTR: the Questionnaires with a canonical URL (searchset Bundle)")
+def questionnaire_search(url: str, principal: Auth, service: Svc, version: str | None = None) -> dict[str, Any]:
+    """``?url={canonical}`` (``url|version`` or ``&version=`` narrows it): every Questionnaire mednec handed out."""
+    from mednec.store.questionnaires import by_url
+
+    found = by_url(service.db, url, version)
+    return {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+            "entry": [{"fullUrl": q["url"], "resource": q, "search": {"mode": "match"}} for q in found]}
+
+
+@router.get("/fhir/Questionnaire/{qid}", summary="DTR: one Questionnaire by id")
+def questionnaire_read(qid: str, principal: Auth, service: Svc) -> JSONResponse:
+    from mednec.store.questionnaires import by_id
+
+    q = by_id(service.db, qid)
+    if q is None:
+        return problem(404, "Not found", f"no Questionnaire {qid}", code="not_found", field="id")
+    return JSONResponse(q)
+
+
+@router.post("/fhir/Questionnaire/$questionnaire-package",
+             summary="DTR $questionnaire-package: the Questionnaire(s) for an order, a canonical or a CRD assertion")
+def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request: Request) -> JSONResponse:
+    """Da Vinci DTR ``$questionnaire-package`` (a Parameters resource in, a Parameters resource out).
+
+    Inputs: ``questionnaire`` (canonical, as a CRD card gives it), ``context`` (the CRD
+    coverage-assertion-id), ``order`` (a MedicationRequest) with, optionally, ``bundle`` (the
+    patient's record as a FHIR Bundle, a mednec extension) -- the Questionnaire then asks only for
+    what the record lacks; ``coverage`` is accepted. Output: one ``PackageBundle`` per Questionnaire.
+    """
+    from mednec.fhir.dtr import questionnaire_package as package
+    from mednec.store.questionnaires import DatabaseQuestionnaires
+
+    try:
+        return JSONResponse(package(body, service.runtime, DatabaseQuestionnaires(service.db), base=hook_config(request).canonical_base,
+                                    now=service.now()))
+    except CaseFormatError as exc:
+        return problem(400, "Bad request", exc.message, code=exc.code, field=exc.field)
 
 
 @router.post("/fhir/questionnaire-response", summary="DTR: merge a QuestionnaireResponse and re-evaluate")

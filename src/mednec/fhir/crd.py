@@ -103,30 +103,46 @@ def http_fetch(url: str, token: str | None, *, timeout: float = 2.0) -> Any:
 
 
 def _observation_codes(dictionary: FactDictionary) -> list[str]:
+    """Standard codes only (no EHR has mednec's local ones): the dictionary's LOINC codes, the verified
+    alternatives of the code tables, and the genetic-variant assessment code."""
+    from mednec.intake.fhir.code_tables import loinc_alternatives
+
     codes: dict[str, None] = {f"{LOINC}|{VARIANT_ASSESSMENT}": None}
     for fd in dictionary.facts.values():
         for c in fd.codes:
-            codes[f"{_system_uri(c.system)}|{c.code}"] = None
-    for fd in dictionary.facts.values():
-        if fd.may_give and fd.type != "events" and fd.document not in ("demographics", "diagnosis_record"):
-            codes[f"{LOCAL_SYSTEM}|{fd.id}"] = None
+            if _system_uri(c.system) != LOCAL_SYSTEM:
+                codes[f"{_system_uri(c.system)}|{c.code}"] = None
+        for code in loinc_alternatives().get(fd.id, ()):
+            codes[f"{LOINC}|{code}"] = None
     return list(codes)
 
 
+def _transfusion_codes() -> list[str]:
+    from mednec.intake.fhir.code_tables import entries
+
+    return [f"{e.system}|{e.code}" for e in entries()
+            if e.table == "transfusion" and e.status == "verified" and e.key in ("red_cells", "blood_product")]
+
+
 def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
-    """The prefetch templates (CDS Hooks token subset: patient reference and token codes)."""
+    """The prefetch templates, within what major EHRs' prefetch supports: the patient token and plain
+    token searches by code (no ``_include``, no chained or combo parameters).
+
+    Observations by the LOINC codes of the labs the packs read (from the fact dictionary and the
+    code tables); transfusion Procedures by the verified red-cell and blood-product codes (R4's
+    BiologicallyDerivedProduct has no patient search parameter: a product is read through the
+    Procedure's ``usedReference`` when it is in the record, and a red-cell code needs no product).
+    """
     patient = "patient={{context.patientId}}"
     return {
         "patient": "Patient/{{context.patientId}}",
         "coverage": f"Coverage?{patient}&status=active",
         "conditions": f"Condition?{patient}",
-        # combo-code matches Observation.code or a component's code: a CBC panel whose components
-        # are hemoglobin, ANC and platelets is fetched too (intake maps components)
-        "observations": f"Observation?{patient}&combo-code={','.join(_observation_codes(dictionary))}",
+        "observations": f"Observation?{patient}&code={','.join(_observation_codes(dictionary))}",
         "medicationRequests": f"MedicationRequest?{patient}",
         "medicationStatements": f"MedicationStatement?{patient}",
         "medicationAdministrations": f"MedicationAdministration?{patient}",
-        "procedures": f"Procedure?{patient}",
+        "procedures": f"Procedure?{patient}&code={','.join(_transfusion_codes())}",
         "questionnaireResponses": f"QuestionnaireResponse?{patient}&status=completed",
     }
 
@@ -280,7 +296,8 @@ class OrderAssessment(NamedTuple):
     policy: Any
     determination: Determination
     coverage: Mapping[str, Any] | None  # None: no Coverage identified, so nothing is asserted about it
-    questionnaire: str | None
+    questionnaire: str | None  # its canonical URL|version
+    questionnaire_resource: Mapping[str, Any] | None = None
 
 
 class HookAssessment(NamedTuple):
@@ -341,8 +358,9 @@ def assess(
         det = runtime.evaluate(cases[policy.id][1].facts, policy)
         order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or (
             dict(config.assumed_coverage) if config.assumed_coverage else None)
+        q = _questionnaire(det, runtime.dictionary, config)
         out.append(OrderAssessment(order, policy, det, order_coverage,
-                                   _questionnaire_canonical(det, runtime.dictionary, config)))
+                                   f"{q['url']}|{q['version']}" if q else None, q))
     return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
 
 
@@ -353,11 +371,14 @@ def handle_hook(
     fetch: Fetch | None = None,
     as_of: dt.date | None = None,
     config: HookConfig | None = None,
+    keep_questionnaire: Callable[[Mapping[str, Any], str], None] | None = None,
 ) -> dict[str, Any]:
     """Answer an ``order-select`` / ``order-sign`` request with cards and coverage information.
 
     ``fetch(url, token)`` gets FHIR JSON for prefetch keys the client left out (default:
     :func:`http_fetch`); ``as_of`` is the evaluation date (default today).
+    ``keep_questionnaire(questionnaire, coverage_assertion_id)`` is called for each DTR
+    Questionnaire a card points to, so the service can resolve its canonical URL later.
     """
     config = config or HookConfig()
     result = assess(request_json, runtime, fetch=fetch, as_of=as_of, config=config)
@@ -371,6 +392,8 @@ def handle_hook(
     actions: list[dict[str, Any]] = []
     hook_instance = str(request_json.get("hookInstance") or "")
     for a in result.orders:
+        if keep_questionnaire is not None and a.questionnaire_resource is not None:
+            keep_questionnaire(a.questionnaire_resource, a.determination.input_hash)
         card = build_card(a.determination, a.order, a.policy, source_label=config.source_label,
                           source_url=config.source_url, dtr_launch_url=config.dtr_launch_url,
                           questionnaire=a.questionnaire, hook_instance=hook_instance, dictionary=runtime.dictionary,
@@ -394,11 +417,15 @@ def _same_coverage(ext: Mapping[str, Any], coverage: Mapping[str, Any]) -> bool:
     return any(e.get("url") == "coverage" and e.get("valueReference") == coverage for e in ext.get("extension") or ())
 
 
-def _questionnaire_canonical(det: Determination, dictionary: FactDictionary, config: HookConfig) -> str | None:
-    from mednec.fhir.questionnaire import questionnaire_url
+def _questionnaire(det: Determination, dictionary: FactDictionary, config: HookConfig) -> dict[str, Any] | None:
+    """The DTR Questionnaire for what ``det`` is missing (``None`` when it meets criteria or asks nothing)."""
+    from mednec.fhir.questionnaire import build_questionnaire
 
     if det.determination == MEETS or not any(
         dictionary.facts.get(f) is not None for m in det.missing_documentation for f in m.facts
     ):
         return None
-    return f"{questionnaire_url(det, config.canonical_base)}|{det.policy.get('version', '')}"
+    try:
+        return build_questionnaire(det, dictionary, base=config.canonical_base)
+    except InputError:  # nothing the record can be asked for
+        return None

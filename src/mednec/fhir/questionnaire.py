@@ -26,6 +26,8 @@ criteria that need the answer and their references, formatted in full.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -41,6 +43,7 @@ __all__ = [
     "UNIT_OPTION",
     "apply_response",
     "build_questionnaire",
+    "package_bundle",
     "questionnaire_id",
     "questionnaire_url",
 ]
@@ -67,15 +70,18 @@ _FIELD_TEXT = {
 _ESA_DRUGS = ("epoetin alfa", "darbepoetin alfa")
 
 
-def questionnaire_id(det: Determination) -> str:
-    """A stable id: the policy and the first 12 hex digits of the determination's input hash."""
-    digest = det.input_hash.split(":")[-1][:12]
-    return f"mednec-{det.policy['id']}-{digest}"
+def questionnaire_id(questionnaire: Mapping[str, Any], policy_id: str) -> str:
+    """A content-addressed id: the policy and 12 hex digits of the SHA-256 of what the Questionnaire
+    asks (its items, version and title). The same canonical URL therefore always resolves to the
+    same Questionnaire, and two patients missing the same facts share one."""
+    content = {k: questionnaire.get(k) for k in ("item", "version", "title", "description")}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"mednec-{policy_id}-{digest[:12]}"[:64]
 
 
-def questionnaire_url(det: Determination, base: str = MEDNEC_BASE) -> str:
-    """The Questionnaire's canonical URL (``{base}/Questionnaire/{id}``)."""
-    return f"{base.rstrip('/')}/Questionnaire/{questionnaire_id(det)}"
+def questionnaire_url(det: Determination, dictionary: FactDictionary, base: str = MEDNEC_BASE) -> str:
+    """The canonical URL (``{base}/Questionnaire/{id}``) of the Questionnaire for ``det``'s missing facts."""
+    return str(build_questionnaire(det, dictionary, base=base)["url"])
 
 
 def _computer_name(text: str) -> str:
@@ -229,27 +235,24 @@ def build_questionnaire(
             f"nothing to ask: the determination is {det.determination} with no missing documentation",
             field="determination",
         )
-    qid = questionnaire_id(det)
     policy = det.policy
-    return {
+    out: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": qid,
-        "url": questionnaire_url(det, base),
-        "identifier": [{"system": f"{base.rstrip('/')}/input-hash", "value": det.input_hash}],
         "version": str(policy.get("version", "")),
         "name": _computer_name(f"Mednec {policy['id']} documentation"),
         "title": f"Documentation needed: {policy.get('title', policy['id'])}",
         "status": "active",
         "subjectType": ["Patient"],
-        "date": det.as_of.isoformat(),
         "publisher": "mednec",
         "description": (
-            f"Answers only what the {policy.get('drug', '')} medical-necessity review could not find in the "
-            f"record ({det.determination.replace('_', ' ')} as of {det.as_of.isoformat()}). Each question says "
-            "which criteria need it and cites their sources."
+            f"Asks only what a {policy.get('drug', '')} medical-necessity review could not find in the record. "
+            "Each question says which criteria need it and cites their sources."
         ),
         "item": groups,
     }
+    qid = questionnaire_id(out, str(policy["id"]))
+    return {"resourceType": "Questionnaire", "id": qid, "url": f"{base.rstrip('/')}/Questionnaire/{qid}",
+            **{k: v for k, v in out.items() if k != "resourceType"}}
 
 
 def apply_response(
@@ -267,3 +270,14 @@ def apply_response(
     merged, _ = apply_questionnaire_response(case, response, runtime.dictionary, as_of=as_of)
     parsed = runtime.parse_case(merged, as_of=as_of)
     return runtime.evaluate(parsed.facts, drug, phase=phase), merged
+
+
+def package_bundle(questionnaires: Sequence[Mapping[str, Any]], *, timestamp: dt.datetime) -> dict[str, Any]:
+    """A DTR questionnaire package: a collection Bundle of Questionnaires, each under its canonical URL."""
+    return {
+        "resourceType": "Bundle",
+        "meta": {"profile": ["http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/DTR-QPackageBundle"]},
+        "type": "collection",
+        "timestamp": timestamp.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "entry": [{"fullUrl": str(q["url"]), "resource": dict(q)} for q in questionnaires],
+    }

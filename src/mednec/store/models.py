@@ -21,6 +21,8 @@ __all__ = [
     "Base",
     "Case",
     "CaseMessage",
+    "DtrAssertion",
+    "DtrQuestionnaire",
     "Evaluation",
     "IdempotencyRecord",
     "Organization",
@@ -247,3 +249,26 @@ class IdempotencyRecord(Base):
     response: Mapped[dict[str, Any]] = mapped_column(JSONType)
     headers: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class DtrQuestionnaire(Base):
+    """A DTR Questionnaire mednec handed out, under its content-addressed id, so its canonical URL resolves.
+
+    It holds questions and criteria only, no patient data.
+    """
+
+    __tablename__ = "dtr_questionnaires"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(300), index=True)
+    version: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class DtrAssertion(Base):
+    """Which Questionnaire a CRD coverage-assertion-id (a determination's input hash) asked for."""
+
+    __tablename__ = "dtr_assertions"
+    assertion_id: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(sa.String(64))
+    created: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
