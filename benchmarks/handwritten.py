@@ -39,13 +39,16 @@ def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
         _cmp(ipss_r, lambda x: x in LOWER_RISK),
         _and(ipss_r is None, _cmp(g("ipss_category"), lambda x: x in ("low", "intermediate_1"))),
     )
+    age, hb, imm = g("age"), g("hemoglobin"), g("immediate_correction_needed")
+    # presumed when undocumented: adult; not for immediate correction unless Hb < 6 or acute bleeding
+    warning = (hb is not None and hb < 6) or g("acute_bleeding") is True
     common = _and(
-        _cmp(g("age"), lambda x: x >= 18),
+        T if age is None else age >= 18,
         lower,
         _cmp(g("del5q"), lambda x: x is False),
         _cmp(g("rbc_units_8w"), lambda x: x >= 2),
         _cmp(g("hemoglobin"), lambda x: x < 11.5),
-        _cmp(g("immediate_correction_needed"), lambda x: x is False),
+        (U if warning else T) if imm is None else imm is False,
     )
     rs = g("ring_sideroblasts_pct")
     rs_pos = _or(_cmp(rs, lambda x: x >= 15), _and(_cmp(rs, lambda x: x >= 5), _cmp(g("sf3b1_mutation"), lambda x: x is True)))

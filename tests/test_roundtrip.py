@@ -92,3 +92,30 @@ def test_without_a_dictionary_dates_stay_text(rt: Runtime) -> None:
     back = Determination.from_dict(stored)
     assert back.to_dict() == stored
     assert isinstance(back.fact_set["birth_date"].value, str)
+
+
+def test_assumptions_and_inferences_round_trip(rt: Runtime) -> None:
+    """Every policy test case: the presumptions and inferences an answer rests on survive the
+    stored form, and the published over-asking examples carry theirs."""
+    import yaml
+
+    from mednec.policies.cases import case_files
+
+    seen: dict[str, set[str]] = {"assumptions": set(), "inferences": set()}
+    for policy in rt.catalog.policies():
+        for path in case_files(policy):
+            spec = yaml.safe_load(path.read_text())
+            if "error" in (spec.get("expect") or {}):
+                continue
+            as_of = spec.get("as_of") or dt.date(2026, 11, 25)
+            case = rt.parse_case(spec["case"], as_of=as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)))
+            det = rt.evaluate(case.facts, policy, phase=str(spec.get("phase", "initial")))
+            back = roundtrip(det, rt)
+            assert back.assumptions == det.assumptions
+            assert back.inferences == det.inferences
+            seen["assumptions"] |= {f"{policy.id}:{a.criterion}" for a in det.assumptions}
+            seen["inferences"] |= {f"{policy.id}:{x.criterion}" for x in det.inferences}
+    assert {"luspatercept-mds:not_immediate_correction", "imetelstat-mds:no_concurrent_esa",
+            "luspatercept-mds:adult", "imetelstat-mds:adult"} <= seen["assumptions"]
+    assert {"epoetin-alfa-mds:symptomatic_anemia", "darbepoetin-alfa-mds:symptomatic_anemia",
+            "lenalidomide-mds:no_chromosome7_abnormality"} <= seen["inferences"]

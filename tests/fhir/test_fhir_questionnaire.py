@@ -91,16 +91,21 @@ def test_help_text_cites_the_criteria_and_formats_references(runtime: Runtime, m
     assert f"[{commands.n}] {commands.ref.formatted()}" in help_item["text"]
 
 
-def test_categories_are_coded_and_age_is_asked_as_birth_date(runtime: Runtime, missing_case: dict[str, Any]) -> None:
+def test_categories_are_coded_and_an_undocumented_age_is_presumed(runtime: Runtime,
+                                                                   missing_case: dict[str, Any]) -> None:
+    # spec change (issue 13): "adult" is presumed when no age or birth date is given (the request
+    # attests it), so neither the age nor the birth date is asked any more
     del missing_case["facts"]["diagnosis"]
     del missing_case["patient"]["birth_date"]
-    items = _items(build_questionnaire(_det(runtime, missing_case), runtime.dictionary))
+    det = _det(runtime, missing_case)
+    items = _items(build_questionnaire(det, runtime.dictionary))
     dx = items["diagnosis"]
     assert dx["type"] == "choice"
     codings = [o["valueCoding"] for o in dx["answerOption"]]
     assert {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "D46.1",
             "display": "Refractory anemia with ring sideroblasts"} in codings
-    assert items["birth_date"]["type"] == "date" and "age" not in items
+    assert "birth_date" not in items and "age" not in items
+    assert "adult" in {a.criterion for a in det.assumptions}
 
 
 def test_ipss_is_asked_only_without_an_ipss_r(runtime: Runtime, missing_case: dict[str, Any]) -> None:

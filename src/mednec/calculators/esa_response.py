@@ -58,6 +58,7 @@ class EsaAssessment(NamedTuple):
     status: str
     course_statuses: tuple[tuple[str, float], ...]
     explanation: str
+    running: bool = False  # a course has no end date or is recorded as ongoing
 
     @property
     def failure(self) -> bool:
@@ -99,4 +100,5 @@ def assess_esa(courses: Sequence[EsaCourse], as_of: dt.date) -> EsaAssessment:
         f" ({w:.1f} wk): {s.replace('_', ' ')}"
         for c, (s, w) in zip(courses, statuses, strict=True)
     ]
-    return EsaAssessment(status, statuses, "; ".join(parts))
+    running = any(c.end is None or c.response == "ongoing" for c in courses)
+    return EsaAssessment(status, statuses, "; ".join(parts), running)

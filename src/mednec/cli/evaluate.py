@@ -44,8 +44,13 @@ def evaluate(
 def facts(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
 ) -> None:
-    """List every fact a case may give: type, unit, accepted units, range and codes."""
-    d = runtime().dictionary
+    """List every fact a case may give: type, unit, accepted units, range, codes, and the criteria
+    that presume or infer it when it is undocumented (every other criterion requires it)."""
+    from mednec.policies.describe import undocumented_handling
+
+    rt = runtime()
+    d = rt.dictionary
+    handling = undocumented_handling(rt.catalog.policies())
     rows = []
     for fd in d.facts.values():
         rows.append({
@@ -53,6 +58,7 @@ def facts(
             "units": list(fd.units), "range": list(fd.range) if fd.range else None,
             "values": list(fd.values), "derived_by": fd.derived_by,
             "codes": [f"{c.system} {c.code}" for c in fd.codes], "document": fd.document,
+            "when_undocumented": handling.get(fd.id, []),
         })
     if fmt is ListFormat.json:
         emit_json(rows)
@@ -60,12 +66,13 @@ def facts(
     from rich.table import Table
 
     table = Table(title=f"Fact dictionary {d.version}", expand=True)
-    for col in ("id", "type", "unit / values", "range", "calculated by", "codes"):
+    for col in ("id", "type", "unit / values", "range", "calculated by", "codes", "when undocumented"):
         table.add_column(col)
     for r in rows:
         uv = ", ".join(r["units"]) if r["type"] == "number" else ", ".join(r["values"])
         rng = f"{r['range'][0]:g}–{r['range'][1]:g}" if r["range"] else ""
-        table.add_row(r["id"], r["type"], uv, rng, r["derived_by"] or "", "; ".join(r["codes"]))
+        table.add_row(r["id"], r["type"], uv, rng, r["derived_by"] or "", "; ".join(r["codes"]),
+                      "; ".join(r["when_undocumented"]) or "required")
     out().print(table)
 
 

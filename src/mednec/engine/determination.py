@@ -29,6 +29,7 @@ __all__ = [
     "NOT_MET",
     "INSUFFICIENT",
     "Alternative",
+    "Assumption",
     "Change",
     "CitedRef",
     "CriterionResult",
@@ -37,6 +38,7 @@ __all__ = [
     "MissingDocument",
     "MissingFact",
     "PathwayResult",
+    "Inferred",
     "fact_types",
 ]
 
@@ -88,6 +90,51 @@ class CriterionResult(NamedTuple):
             "if_unmet": self.if_unmet,
             "note": self.note,
         }
+
+
+class Assumption(NamedTuple):
+    """A criterion met by presumption: its fact is undocumented, no warning sign is, and the
+    request must attest ``attest`` (``why``: why the policy presumes it)."""
+
+    criterion: str
+    criterion_text: str
+    pathway: str | None
+    fact: str
+    fact_label: str
+    attest: str
+    why: str
+    citations: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "criterion_text": self.criterion_text, "pathway": self.pathway,
+                "fact": self.fact, "fact_label": self.fact_label, "attest": self.attest, "why": self.why,
+                "citations": list(self.citations)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Assumption:
+        return cls(str(d["criterion"]), str(d.get("criterion_text", "")), d.get("pathway"), str(d["fact"]),
+                   str(d.get("fact_label", "")), str(d["attest"]), str(d.get("why", "")),
+                   tuple(d.get("citations", ())))
+
+
+class Inferred(NamedTuple):
+    """An undocumented fact a criterion's declared rule derived from other facts."""
+
+    criterion: str
+    pathway: str | None
+    fact: str
+    fact_label: str
+    value: str  # as shown ("yes", "between 0 and 1")
+    because: str  # "inferred from ..." without those words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "pathway": self.pathway, "fact": self.fact,
+                "fact_label": self.fact_label, "value": self.value, "because": self.because}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Inferred:
+        return cls(str(d["criterion"]), d.get("pathway"), str(d["fact"]), str(d.get("fact_label", "")),
+                   str(d.get("value", "")), str(d.get("because", "")))
 
 
 class PathwayResult(NamedTuple):
@@ -170,6 +217,8 @@ class Explanation(NamedTuple):
     missing_documentation: tuple[MissingDocument, ...]
     changes: tuple[Change, ...]
     citations: tuple[CitedRef, ...]
+    assumptions: tuple[Assumption, ...] = ()
+    inferences: tuple[Inferred, ...] = ()
 
 
 def _evidence(data: Mapping[str, Any], types: Mapping[str, FactTypes]) -> FactValue | MissingFact:
@@ -247,6 +296,16 @@ class Determination:
         return self.explanation.citations
 
     @property
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """The presumptions the answer rests on (statements the request must attest)."""
+        return self.explanation.assumptions
+
+    @property
+    def inferences(self) -> tuple[Inferred, ...]:
+        """Undocumented facts derived by a declared rule from other facts."""
+        return self.explanation.inferences
+
+    @property
     def facts(self) -> tuple[FactValue, ...]:
         """Every fact used, given and derived, sorted by id."""
         return tuple(self.fact_set[k] for k in sorted(self.fact_set))
@@ -275,6 +334,8 @@ class Determination:
             changes=tuple(Change(str(c["criterion"]), c.get("pathway"), Tri(c["status"]), str(c.get("text", "")))
                           for c in data.get("what_would_change", ())),
             citations=tuple(_cited(c) for c in data.get("citations", ())),
+            assumptions=tuple(Assumption.from_dict(a) for a in data.get("assumptions", ())),
+            inferences=tuple(Inferred.from_dict(x) for x in data.get("inferences", ())),
         )
         return cls(
             determination=Verdict(data["determination"]),
@@ -305,6 +366,8 @@ class Determination:
             "pathway": self.pathway.to_dict() if self.pathway else None,
             "pathways": [p.to_dict() for p in self.pathways],
             "criteria": [c.to_dict() for c in self.criteria],
+            "assumptions": [a.to_dict() for a in self.assumptions],
+            "inferences": [x.to_dict() for x in self.inferences],
             "missing_documentation": [m.to_dict() for m in self.missing_documentation],
             "what_would_change": [c.to_dict() for c in self.changes],
             "alternatives": [a.to_dict() for a in self.alternatives],

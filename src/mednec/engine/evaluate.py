@@ -28,18 +28,22 @@ from mednec.engine.determination import (
     MEETS,
     NOT_MET,
     Alternative,
+    Assumption,
     Change,
     CitedRef,
     CriterionResult,
     Determination,
     Explanation,
+    Inferred,
     MissingDocument,
     MissingFact,
     PathwayResult,
 )
 from mednec.facts.dictionary import FactDictionary
-from mednec.facts.factset import FactSet, FactValue
-from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Tree
+from mednec.facts.factset import FactSet, FactValue, Provenance
+from mednec.facts.partial import Between
+from mednec.policies.compile import fallback_used, warning_signs
+from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Presumption, Tree
 from mednec.policies.references import Citation
 from mednec.states import Verdict
 from mednec.tri import Tri, tri_and
@@ -116,6 +120,8 @@ class _TreePlan(NamedTuple):
     pathway: Pathway | None
     label: str | None  # pathway id, "continuation", or None for the common criteria
     slots: tuple[_CriterionSlot, ...]
+    # (presumed or inferred leaf, its criterion's slot, the presumption's citation numbers)
+    handled: tuple[tuple[Node, _CriterionSlot, tuple[int, ...]], ...] = ()
 
 
 class _Plan(NamedTuple):
@@ -167,19 +173,24 @@ def _plan(policy: Policy, phase: str, dictionary: FactDictionary) -> _Plan:
     plans = []
     for tree, pathway, label in trees:
         slots: list[_CriterionSlot] = []
+        handled: list[tuple[Node, _CriterionSlot, tuple[int, ...]]] = []
 
-        def walk(node: Node, parent: str | None, depth: int) -> None:
+        def walk(node: Node, parent: str | None, depth: int, owner: _CriterionSlot | None) -> None:
             if node.is_criterion:
                 docs = node.documentation or tuple(
                     dict.fromkeys(dictionary.facts[f].document for f in node.facts if f in dictionary.facts)
                 )
-                slots.append(_CriterionSlot(node, label, parent, depth, numbering.add(node.cites), docs))  # noqa: B023
-                parent, depth = node.id, depth + 1
+                slot = _CriterionSlot(node, label, parent, depth, numbering.add(node.cites), docs)  # noqa: B023
+                slots.append(slot)  # noqa: B023
+                parent, depth, owner = node.id, depth + 1, slot
+            if (node.presume is not None or node.infer) and owner is not None:
+                nums = numbering.add(node.presume.cites) if node.presume is not None else ()
+                handled.append((node, owner, nums))  # noqa: B023
             for c in node.children:
-                walk(c, parent, depth)
+                walk(c, parent, depth, owner)
 
-        walk(tree.root, None, 0)
-        plans.append(_TreePlan(tree, pathway, label, tuple(slots)))
+        walk(tree.root, None, 0, None)
+        plans.append(_TreePlan(tree, pathway, label, tuple(slots), tuple(handled)))
     return _Plan(
         tuple(plans),
         pathway_cites,
@@ -202,18 +213,49 @@ def _show(fv: FactValue) -> str:
 class _Explainer:
     """Turns node statuses into criterion results, missing documents and changes."""
 
-    def __init__(self, facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet) -> None:
+    def __init__(self, facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet,
+                 values: Mapping[str, Any]) -> None:
         self.facts = facts
         self.dictionary = dictionary
         self.by_name = calculators.by_name
+        self._values = values
         self.criteria: list[CriterionResult] = []
         self.missing: dict[str, tuple[list[str], list[str]]] = {}
         self.changes: list[Change] = []
         self.derived_cites: dict[str, None] = {}
         self._seen: dict[str, FactValue | MissingFact] = {}
+        self.inferred: dict[str, dict[str, FactValue]] = {}  # criterion id -> fact -> inferred value
+        self.assumptions: list[Assumption] = []
+        self.inferences: list[Inferred] = []
 
     def evidence(self, node: Node) -> tuple[FactValue | MissingFact, ...]:
+        own = self.inferred.get(str(node.id))
+        if own:
+            return tuple(own.get(f) or self._item(f) for f in node.facts)
         return tuple(self._item(f) for f in node.facts)
+
+    def handled(self, plan: _TreePlan, statuses: list[Tri], reported: bool) -> None:
+        """Presumptions and inferences the tree's statuses rest on (``reported``: list them)."""
+        for leaf, slot, nums in plan.handled:
+            if statuses[leaf.index] is _UNK:
+                continue
+            used = fallback_used(leaf, self._values)
+            if used is None:
+                continue
+            owner = slot.node
+            fact = str(leaf.fact)
+            fd = self.dictionary.facts[fact]
+            if isinstance(used, Presumption):
+                if reported and statuses[leaf.index] is _MET:
+                    self.assumptions.append(Assumption(
+                        str(owner.id), str(owner.text), slot.pathway, fact, fd.label, used.attest, used.why,
+                        nums))
+                continue
+            value: Any = Between(*used.between) if used.between is not None else used.value
+            fv = FactValue(fact, value, fd.unit, None, Provenance("inferred", f"inferred from {used.because}"), True)
+            self.inferred.setdefault(str(owner.id), {})[fact] = fv
+            if reported:
+                self.inferences.append(Inferred(str(owner.id), slot.pathway, fact, fd.label, _show(fv), used.because))
 
     def _item(self, fact: str) -> FactValue | MissingFact:
         item = self._seen.get(fact)
@@ -231,7 +273,9 @@ class _Explainer:
             self._seen[fact] = item
         return item
 
-    def tree(self, plan: _TreePlan, statuses: list[Tri], relevant: bool) -> None:
+    def tree(self, plan: _TreePlan, statuses: list[Tri], relevant: bool, reported: bool) -> None:
+        if plan.handled:
+            self.handled(plan, statuses, reported)
         for s in plan.slots:
             node = s.node
             st = statuses[node.index]
@@ -279,7 +323,10 @@ class _Explainer:
             asked = list(dict.fromkeys(f for n in missing for f in self._requested(str(n.fact))))
             labels = ", ".join(self.dictionary.facts[f].label for f in asked)
             questions = " ".join(q for q in (self.dictionary.facts[f].question for f in asked) if q)
-            return f"Not documented: {labels}. {questions} The criterion needs: {node.condition}.".replace("  ", " ")
+            signs = [w.condition for n in missing for w in warning_signs(n, self._values)]
+            why = f" Not presumed because {'; '.join(dict.fromkeys(signs))} is documented." if signs else ""
+            return (f"Not documented: {labels}.{why} {questions} "
+                    f"The criterion needs: {node.condition}.").replace("  ", " ")
         if node.if_unmet:
             return node.if_unmet
         current = "; ".join(
@@ -354,11 +401,13 @@ def evaluate(
         }
 
     def explain() -> Explanation:
-        ex = _Explainer(full, dictionary, pack.calculators)
-        ex.tree(plan.trees[0], runs[0], relevant=verdict != MEETS)
+        ex = _Explainer(full, dictionary, pack.calculators, values)
+        ex.tree(plan.trees[0], runs[0], relevant=verdict != MEETS, reported=True)
         for tp, r, s in zip(plan.trees[1:], runs[1:], overall, strict=True):
-            # an unknown pathway's missing facts matter; a ruled-out one's do not
-            ex.tree(tp, r, relevant=verdict != MEETS and (s is _UNK or verdict == NOT_MET))
+            # an unknown pathway's missing facts matter; a ruled-out one's do not. Presumptions
+            # count where the answer rests on them: the met pathway, or the pathways still open.
+            reported = (met is not None and tp.label == met.id) or (verdict == INSUFFICIENT and s is _UNK)
+            ex.tree(tp, r, relevant=verdict != MEETS and (s is _UNK or verdict == NOT_MET), reported=reported)
         numbering.add(tuple(Citation(r) for r in ex.derived_cites if r in pack.references))
         missing: tuple[MissingDocument, ...] = ()
         if verdict == INSUFFICIENT:
@@ -378,6 +427,8 @@ def evaluate(
             missing_documentation=missing,
             changes=tuple(ex.changes) if verdict != MEETS else (),
             citations=numbering.refs(pack),
+            assumptions=tuple(dict.fromkeys(ex.assumptions)),
+            inferences=tuple(dict.fromkeys(ex.inferences)),
         )
 
     return Determination(

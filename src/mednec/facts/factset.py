@@ -7,6 +7,8 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from mednec.facts.partial import Between, OneOf, is_partial
+
 __all__ = ["FactSet", "FactTypes", "FactValue", "Provenance", "restore_value"]
 
 
@@ -73,6 +75,11 @@ def restore_value(value: Any, kind: str | None, fields: Mapping[str, str] | None
     dates as dates, events as a tuple of mappings with typed fields."""
     if value is None:
         return None
+    if isinstance(value, Mapping) and set(value) in ({"between", "missing", "reason"}, {"one_of", "missing", "reason"}):
+        if "between" in value:
+            lo, hi = value["between"]
+            return Between(float(lo), float(hi), tuple(value["missing"]), str(value["reason"]))
+        return OneOf(tuple(value["one_of"]), tuple(value["missing"]), str(value["reason"]))
     if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind == "date" and isinstance(value, str):
@@ -84,7 +91,12 @@ def restore_value(value: Any, kind: str | None, fields: Mapping[str, str] | None
     return value
 
 
+_PLAIN = (str, bool, int)
+
+
 def _canonical(value: Any) -> Any:
+    if is_partial(value):
+        return _canonical(value.to_dict())
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -97,6 +109,10 @@ def _canonical(value: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or value.__class__ in _PLAIN:
+        return value
+    if is_partial(value):
+        return _jsonable(value.to_dict())
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple | list):

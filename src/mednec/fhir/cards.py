@@ -94,6 +94,11 @@ def _detail(det: Determination, policy: Any) -> str:
                 f"- {c.text}" + (f" ({_path_name(det, c.pathway)})" if c.pathway else "") for c in unknown]
         if det.missing_documentation:
             lines += ["", "**Documents to send:**"] + [f"- {m.description}" for m in det.missing_documentation]
+    if det.assumptions:
+        lines += ["", "**Assumed — the request must attest:**"] + [f"- {a.attest}" for a in det.assumptions]
+    if det.inferences:
+        lines += ["", "**Inferred from documented facts:**"] + [
+            f"- {x.fact_label}: {x.value}, inferred from {x.because}" for x in det.inferences]
     if det.requires_physician_review:
         lines += ["", "_This is a recommendation: an adverse or incomplete determination is final only when a "
                       "physician reviewer approves it._"]

@@ -205,12 +205,20 @@ def _review_action(code: str, number: str | None) -> dict[str, Any]:
     return {"url": REVIEW_ACTION, "extension": parts}
 
 
+def _attested(det: Determination) -> list[str]:
+    """A process note per presumption: what the request attested by being submitted."""
+    return [f"Attested by the request (not documented; presumed for criterion {a.criterion}): {a.attest}"
+            for a in det.assumptions]
+
+
 def _reasons(det: Determination) -> list[str]:
     if det.determination == MEETS:
-        return [f"Meets {det.policy['id']} {det.policy.get('version', '')}: {det.pathway.name if det.pathway else ''}"]
+        return [f"Meets {det.policy['id']} {det.policy.get('version', '')}: {det.pathway.name if det.pathway else ''}",
+                *_attested(det)]
     top = [c for c in det.criteria if c.depth == 0]
     out = [f"Not met: {c.text}" for c in top if c.status.value == "not_met"]
     out += [f"Not documented: {c.text}" for c in top if c.status.value == "unknown"]
+    out += _attested(det)
     out.append("Pended for physician review: an adverse or incomplete determination is a recommendation "
                "until a physician reviewer approves it.")
     return out

@@ -12,6 +12,8 @@ A case file::
       criteria: {esa_naive: met, no_del5q: met}
       missing_facts: [serum_epo]          # exactly the facts asked for (insufficient only)
       alternatives: {imetelstat-mds: does_not_meet_criteria}
+      assumptions: [not_immediate_correction]   # exactly the criteria met by presumption
+      inferences: [symptomatic_anemia]          # exactly the criteria met or not on an inferred fact
     variant: payer-x              # optional: evaluate under one of the policy's payer variants
 
 Expectations state the *reasons* (criterion statuses, missing facts), not only the verdict,
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CaseResult", "case_files", "run_case"]
 
-_EXPECT_KEYS = {"determination", "pathway", "criteria", "missing_facts", "alternatives", "error"}
+_EXPECT_KEYS = {"determination", "pathway", "criteria", "missing_facts", "alternatives", "error", "assumptions",
+                "inferences"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
         got_facts = sorted({f for m in det.missing_documentation for f in m.facts})
         if got_facts != sorted(expect["missing_facts"] or []):
             failures.append(f"missing facts {got_facts}, expected {sorted(expect['missing_facts'] or [])}")
+    for key, got_ids in (("assumptions", det.assumptions), ("inferences", det.inferences)):
+        if key in expect:
+            handled = sorted({a.criterion for a in got_ids})
+            if handled != sorted(expect[key] or []):
+                failures.append(f"{key} {handled}, expected {sorted(expect[key] or [])}")
     alts = {a.policy: a.determination for a in det.alternatives}
     for pid, want in (expect.get("alternatives") or {}).items():
         if alts.get(pid) != want:

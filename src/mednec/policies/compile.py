@@ -17,15 +17,19 @@ from typing import Any
 
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.facts.partial import Between, OneOf
+from mednec.policies.handling import InferModel, PresumeModel
 from mednec.policies.model import (
     Authorization,
     CheckFn,
     Continuation,
     DosingRule,
+    Inference,
     Node,
     Parameter,
     Pathway,
     Policy,
+    Presumption,
     RunFn,
     Tree,
     Variant,
@@ -34,7 +38,7 @@ from mednec.policies.references import Citation, Reference, parse_citation
 from mednec.policies.schema import AuthorizationModel, NodeModel, ParamRef, PolicyModel, VariantModel
 from mednec.tri import Tri, all_of, any_of, negation
 
-__all__ = ["compile_policy", "compile_tree", "compile_with_variants"]
+__all__ = ["compile_policy", "compile_tree", "compile_with_variants", "fallback_used", "warning_signs"]
 
 MET, NOT_MET, UNKNOWN = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 _OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
@@ -232,9 +236,11 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
             ctx.problem(where, ctx.dictionary.unknown_message(m.fact))
             return Node(kind="leaf", children=(), fact=m.fact, op="is", operand=None, facts=(m.fact,), **common)
         op, operand, condition = _leaf(m, fd, ctx, where)
+        presume = _presumption(m.presume, m, fd, ctx) if m.presume is not None else None
+        infer = tuple(_inference(r, m, fd, ctx) for r in m.infer)
         return Node(
             kind="leaf", children=(), fact=m.fact, op=op, operand=operand,
-            unit=m.unit or fd.unit, condition=condition, facts=(m.fact,), **common,
+            unit=m.unit or fd.unit, condition=condition, facts=(m.fact,), presume=presume, infer=infer, **common,
         )
     if m.kind == "not":
         child = _build(m.children[0], ctx, f"{where}.not", counter, inside)
@@ -253,6 +259,154 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
                 **common)
 
 
+def _side(m: NodeModel, ctx: _Ctx, where: str) -> Node:
+    """A warning sign or an inference's condition: a node of its own, numbered apart."""
+    return _build(m, ctx, where, [10**6], True)
+
+
+def _presumption(p: PresumeModel, m: NodeModel, fd: FactDef, ctx: _Ctx) -> Presumption:
+    if m.op == "known":
+        ctx.problem(p.path, "a 'known' test cannot be presumed")
+    if m.infer:
+        ctx.problem(p.path, "give presume or infer, not both")
+    if not p.cite:
+        ctx.problem(p.path, "a presumption needs a citation (why the statement may be presumed)")
+    unless = tuple(_side(u, ctx, u.path) for u in p.unless)
+    for u, n in zip(p.unless, unless, strict=True):
+        if fd.id in n.facts:
+            ctx.problem(u.path, f"a warning sign cannot read the presumed fact {fd.id!r}")
+    checks = tuple(_compile_check(u, ctx.dictionary) for u in unless)
+    return Presumption(p.attest, p.why, unless, ctx.cites(list(p.cite), p.path), checks)
+
+
+def _inference(r: InferModel, m: NodeModel, fd: FactDef, ctx: _Ctx) -> Inference:
+    if m.op == "known":
+        ctx.problem(r.path, "a 'known' test cannot use an inferred value")
+    when = _side(r.when, ctx, f"{r.path}.when")
+    if fd.id in when.facts:
+        ctx.problem(f"{r.path}.when", f"an inference of {fd.id!r} cannot read {fd.id!r} itself")
+    value = r.value
+    if r.between is not None:
+        if fd.type != "number":
+            ctx.problem(r.path, f"between needs a number fact; {fd.id!r} is {fd.type}")
+    elif fd.type == "boolean":
+        if not isinstance(value, bool):
+            ctx.problem(f"{r.path}.value", f"{fd.id!r} is true or false, got {value!r}")
+    elif fd.type == "category":
+        if str(value) not in fd.values:
+            ctx.problem(f"{r.path}.value", f"{value!r} is not a value of {fd.id!r} (values: {', '.join(fd.values)})")
+    elif fd.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            ctx.problem(f"{r.path}.value", f"{fd.id!r} is a number, got {value!r}")
+        else:
+            value = float(value)
+            if fd.range is not None and not fd.range[0] <= value <= fd.range[1]:
+                ctx.problem(f"{r.path}.value", f"{value:g} is outside {fd.id!r}'s plausible range")
+    else:
+        ctx.problem(r.path, f"a {fd.type} fact cannot be inferred by a rule")
+    return Inference(when, value, r.between, r.because, _compile_check(when, ctx.dictionary))
+
+
+_PARTIAL = (OneOf, Between)
+
+
+def _decide_partial(v: Any, test: Callable[[Any], bool]) -> Tri:
+    """Three-valued test of a value known in part: decided when every possibility agrees.
+
+    A ``Between`` is tested at its ends (every test on a number is a threshold, so the ends
+    bound every value between); a ``OneOf`` at each option."""
+    options = (v.low, v.high) if isinstance(v, Between) else v.options
+    hits = {bool(test(o)) for o in options}
+    if len(hits) == 2:
+        return UNKNOWN
+    return MET if True in hits else NOT_MET
+
+
+def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any], None], Tri]:
+    """``check(values) -> Tri`` for a leaf: its test on a documented value, the three-valued
+    test on a partial one, and the presumption or inference on an undocumented one."""
+    fact = str(node.fact)
+    if node.op == "known":
+        want = bool(node.operand)
+
+        def check_known(values: Mapping[str, Any], _: None = None) -> Tri:
+            v = values.get(fact)
+            documented = v is not None and v.__class__ not in _PARTIAL
+            return MET if documented is want else NOT_MET
+
+        return check_known
+    test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)
+    presume, infer = node.presume, node.infer
+    if presume is None and not infer:
+
+        def check_leaf(values: Mapping[str, Any], _: None = None) -> Tri:
+            v = values.get(fact)
+            if v is None:
+                return UNKNOWN
+            if v.__class__ in _PARTIAL:
+                return _decide_partial(v, test)
+            return MET if test(v) else NOT_MET
+
+        return check_leaf
+    fallback = _fallback(node, dictionary, test)
+
+    def check_handled(values: Mapping[str, Any], _: None = None) -> Tri:
+        v = values.get(fact)
+        if v is None:
+            return fallback(values)
+        if v.__class__ in _PARTIAL:
+            return _decide_partial(v, test)
+        return MET if test(v) else NOT_MET
+
+    return check_handled
+
+
+def _fallback(node: Node, dictionary: FactDictionary, test: Callable[[Any], bool]) -> CheckFn:
+    """The status of a leaf whose fact is undocumented: presumed, inferred, or unknown."""
+    if node.presume is not None:
+        warnings = node.presume.checks
+
+        def presumed(values: Mapping[str, Any]) -> Tri:
+            for w in warnings:
+                if w(values) is MET:
+                    return UNKNOWN
+            return MET
+
+        return presumed
+    rules = tuple((r.check or _compile_check(r.when, dictionary), r) for r in node.infer)
+
+    def inferred(values: Mapping[str, Any]) -> Tri:
+        for when, r in rules:
+            if when(values) is MET:
+                if r.between is not None:
+                    return _decide_partial(Between(*r.between), test)
+                return MET if test(r.value) else NOT_MET
+        return UNKNOWN
+
+    return inferred
+
+
+def fallback_used(node: Node, values: Mapping[str, Any]) -> Inference | Presumption | None:
+    """Which presumption or inference rule decided ``node`` on ``values`` (None: neither)."""
+    if node.kind != "leaf" or values.get(str(node.fact)) is not None:
+        return None
+    if node.presume is not None:
+        if any(w(values) is MET for w in node.presume.checks):
+            return None
+        return node.presume
+    for r in node.infer:
+        if r.check is not None and r.check(values) is MET:
+            return r
+    return None
+
+
+def warning_signs(node: Node, values: Mapping[str, Any]) -> tuple[Node, ...]:
+    """The warning signs documented on ``values`` that keep ``node``'s presumption from being made."""
+    if node.presume is None:
+        return ()
+    return tuple(w for w, c in zip(node.presume.unless, node.presume.checks, strict=True) if c(values) is MET)
+
+
 def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     """Turn a node into a closure ``run(values, out) -> Tri`` that records every status."""
     i = node.index
@@ -263,23 +417,27 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
             return MET
 
         return run_const
+    if node.kind == "leaf" and node.op != "known" and node.presume is None and not node.infer:
+        fact = str(node.fact)
+        test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)
+
+        def run_plain(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+            v = values.get(fact)
+            if v is None:
+                r = UNKNOWN
+            elif v.__class__ in _PARTIAL:
+                r = _decide_partial(v, test)
+            else:
+                r = MET if test(v) else NOT_MET
+            out[i] = r
+            return r
+
+        return run_plain
     if node.kind == "leaf":
-        fact = node.fact
-        fd = dictionary.facts.get(str(fact))
-        if node.op == "known":
-            want = bool(node.operand)
-
-            def run_known(values: Mapping[str, Any], out: list[Tri]) -> Tri:
-                r = MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
-                out[i] = r
-                return r
-
-            return run_known
-        test = _predicate(node) if fd is not None else (lambda v: False)
+        check = _leaf_check(node, dictionary)
 
         def run_leaf(values: Mapping[str, Any], out: list[Tri]) -> Tri:
-            v = values.get(fact)  # type: ignore[arg-type]
-            r = UNKNOWN if v is None else (MET if test(v) else NOT_MET)
+            r = check(values, None)
             out[i] = r
             return r
 
@@ -308,17 +466,7 @@ def _check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any
     if node.kind == "const":
         return lambda values, _: MET
     if node.kind == "leaf":
-        fact = node.fact
-        if node.op == "known":
-            want = bool(node.operand)
-            return lambda values, _: MET if (values.get(fact) is not None) is want else NOT_MET  # type: ignore[arg-type]
-        test = _predicate(node) if dictionary.facts.get(str(fact)) is not None else (lambda v: False)
-
-        def check_leaf(values: Mapping[str, Any], _: None) -> Tri:
-            v = values.get(fact)  # type: ignore[arg-type]
-            return UNKNOWN if v is None else (MET if test(v) else NOT_MET)
-
-        return check_leaf
+        return _leaf_check(node, dictionary)
     fns = tuple(_check(c, dictionary) for c in node.children)
     # tri.py's connectives, stopping at the first NOT_MET child of all_of and the first MET of any_of.
     if node.kind == "not":

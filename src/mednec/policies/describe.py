@@ -5,11 +5,47 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree as RichTree
 
 from mednec.policies.model import Authorization, Node, Pack, Policy, Tree
 
-__all__ = ["describe_node", "describe_policy", "print_policy"]
+__all__ = ["describe_node", "describe_policy", "handling_text", "print_policy", "undocumented_handling"]
+
+
+def handling_text(node: Node) -> str:
+    """How an undocumented fact is handled at this leaf, in a line ('' when required)."""
+    if node.presume is not None:
+        unless = "; ".join(w.condition for w in node.presume.unless)
+        return (f"presumed when undocumented (the request attests: {node.presume.attest})"
+                + (f"; asked instead when {unless}" if unless else ""))
+    if node.infer:
+        rules = "; ".join(f"{_inferred_value(r)} when {r.when.condition} ({r.because})" for r in node.infer)
+        return f"inferred when undocumented: {rules}"
+    return ""
+
+
+def _inferred_value(r: Any) -> str:
+    if r.between is not None:
+        return f"between {r.between[0]:g} and {r.between[1]:g}"
+    if isinstance(r.value, bool):
+        return "yes" if r.value else "no"
+    return str(r.value)
+
+
+def undocumented_handling(policies: Any) -> dict[str, list[str]]:
+    """Per fact, the criteria that presume or infer it when undocumented (``policy:criterion
+    presumed|inferred``); a fact not listed is required wherever it is read."""
+    out: dict[str, list[str]] = {}
+    for policy in policies:
+        for _, tree in policy.trees():
+            owner = ""
+            for n in tree.nodes:
+                owner = n.id or owner
+                if n.kind == "leaf" and (n.presume is not None or n.infer):
+                    how = "presumed" if n.presume is not None else "inferred"
+                    out.setdefault(str(n.fact), []).append(f"{policy.id}:{n.id or owner} {how}")
+    return out
 
 
 def describe_node(node: Node) -> dict[str, Any]:
@@ -24,6 +60,13 @@ def describe_node(node: Node) -> dict[str, Any]:
         out["condition"] = node.condition
     else:
         out["children"] = [describe_node(c) for c in node.children]
+    if node.presume is not None:
+        out["presume"] = {"attest": node.presume.attest, "why": node.presume.why,
+                          "unless": [w.condition for w in node.presume.unless],
+                          "cite": [str(c) for c in node.presume.cites]}
+    if node.infer:
+        out["infer"] = [{"when": r.when.condition, "value": _inferred_value(r), "because": r.because}
+                        for r in node.infer]
     if node.note:
         out["note"] = node.note
     return out
@@ -87,6 +130,8 @@ def _add(branch: RichTree, node: Node) -> None:
     else:
         label = {"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind]
     sub = branch.add(label)
+    if node.kind == "leaf" and handling_text(node):
+        sub.add(f"[magenta]{escape(handling_text(node))}[/magenta]")
     if node.id and node.kind in ("leaf", "const"):
         sub.add(f"[cyan]{node.condition}[/cyan]")
         return

@@ -21,7 +21,9 @@ from mednec.policies.vocabulary import PackVocabulary
 from mednec.tri import Tri
 
 __all__ = [
+    "Inference",
     "Parameter",
+    "Presumption",
     "Variant",
     "Authorization",
     "Continuation",
@@ -36,6 +38,27 @@ __all__ = [
 
 RunFn = Callable[[Mapping[str, Any], list[Tri]], Tri]
 CheckFn = Callable[[Mapping[str, Any]], Tri]
+
+
+class Presumption(NamedTuple):
+    """A leaf whose undocumented fact is presumed to pass (the statement the request attests)."""
+
+    attest: str
+    why: str
+    unless: tuple[Node, ...]  # warning signs: any met -> ask instead of presuming
+    cites: tuple[Citation, ...]
+    checks: tuple[CheckFn, ...] = ()  # the warning signs compiled, in order
+
+
+class Inference(NamedTuple):
+    """A rule giving an undocumented fact a value: ``value`` (or a number ``between``) when
+    ``when`` is met, ``because`` ..."""
+
+    when: Node
+    value: Any
+    between: tuple[float, float] | None
+    because: str
+    check: CheckFn | None = None  # ``when`` compiled
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -57,6 +80,8 @@ class Node:
     unit: str | None = None
     condition: str = ""  # human rendering of the test, e.g. "Hemoglobin < 11.5 g/dL"
     facts: tuple[str, ...] = ()  # facts read anywhere in this subtree
+    presume: Presumption | None = None  # an undocumented fact is met unless a warning sign shows
+    infer: tuple[Inference, ...] = ()  # rules giving an undocumented fact a value
 
     @property
     def is_criterion(self) -> bool:

@@ -15,6 +15,13 @@ A node with an ``id`` is a *criterion*: it is reported with its status, needs ``
 at least one ``cite``, and may name the ``documentation`` that establishes it (by default,
 the documents of the facts it reads) and say ``if_unmet`` what would change the answer.
 
+**Undocumented facts.** A leaf may say how an undocumented fact is handled (see
+:mod:`mednec.policies.handling`): *required* (the default: unknown, and requested),
+``presume: {attest, why, unless, cite}`` (met unless the case states otherwise or a warning
+sign in ``unless`` is documented; the answer lists the statement the request must attest), or
+``infer: [{when, value | between, because}]`` (the first rule whose ``when`` is met gives the
+value, shown as "inferred from ...").
+
 **Parameters and variants.** A policy may declare ``parameters`` (a threshold, a duration, a
 required step, a list), each with its default ``value``, ``unit``, ``text`` and ``cite``; a
 leaf's operand (``ge: {param: ldl_min_ascvd}``), an authorisation period
@@ -34,6 +41,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from mednec.errors import ConfigError
+from mednec.policies.handling import InferModel, PresumeModel, parse_infer, parse_presume
 
 __all__ = [
     "LEAF_OPS",
@@ -52,7 +60,7 @@ __all__ = [
 ]
 
 LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known")
-_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by")
+_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by", "presume", "infer")
 _NODE_KINDS = ("all_of", "any_of", "not", "fact")
 
 
@@ -166,6 +174,8 @@ class NodeModel(NamedTuple):
     operand: Any = None  # a value, or a ParamRef
     unit: str | None = None
     enabled_by: str | None = None  # a boolean parameter: off -> not required
+    presume: PresumeModel | None = None  # met when undocumented, unless a warning sign shows
+    infer: tuple[InferModel, ...] = ()  # rules deriving the fact when undocumented
 
 
 def parse_node(raw: Any, path: str) -> NodeModel:
@@ -188,6 +198,13 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         "note": r.opt_text("note"),
         "enabled_by": r.opt_text("enabled_by"),
     }
+    if r.has("presume") or r.has("infer"):
+        if "fact" not in r.raw:
+            raise ConfigError("presume and infer belong on a leaf test of one fact", field=path)
+        if r.has("presume"):
+            meta["presume"] = parse_presume(r.raw["presume"], r.at("presume"), parse_node)
+        if r.has("infer"):
+            meta["infer"] = parse_infer(r.raw["infer"], r.at("infer"), parse_node)
     if meta["enabled_by"] is not None and meta["id"] is None:
         raise ConfigError("enabled_by belongs on a criterion (a node with an id)", field=path)
     if meta["id"] is not None and not meta["text"]:

@@ -116,6 +116,10 @@ class _Builder(ArticleContext):
             documents=self.documents(groups),
             missing=self.missing(),
             changes=self.changes(),
+            assumptions=() if general else tuple(
+                Cited(a.attest, a.citations) for a in det.assumptions),
+            inferences=() if general else tuple(
+                Cited(f"{x.fact_label}: {x.value}, inferred from {x.because}.") for x in det.inferences),
             timeframes=self.adverse(self.src.evidence.timeframes, (NOT_MET, INSUFFICIENT)) + self.program_rows(),
             timeframes_plain=self.adverse(self.src.evidence.timeframes_plain, (NOT_MET, INSUFFICIENT)),
             appeals=self.adverse(self.src.evidence.appeals, (NOT_MET,)),

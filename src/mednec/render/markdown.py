@@ -33,6 +33,12 @@ def determination_markdown(det: Determination) -> str:
         ev = "<br>".join(evidence_text(e) for e in c.evidence).replace("|", "\\|")
         indent = "&nbsp;&nbsp;" * c.depth
         out.append(f"| {c.pathway or 'all'} | {indent}{c.text} | {STATUS_WORD[c.status]} | {ev} | {cite_marks(c.citations)} |")
+    if det.assumptions:
+        out += ["", "## Assumed — the request must attest", ""]
+        out += [f"- {a.attest} ({a.criterion}: {a.why}) {cite_marks(a.citations)}".rstrip() for a in det.assumptions]
+    if det.inferences:
+        out += ["", "## Inferred from other documented facts", ""]
+        out += [f"- {x.fact_label}: {x.value}, inferred from {x.because} ({x.criterion})" for x in det.inferences]
     if det.missing_documentation:
         out += ["", "## Missing documentation", ""]
         out += [f"- {m.description}" for m in det.missing_documentation]

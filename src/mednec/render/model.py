@@ -201,6 +201,8 @@ class Article(NamedTuple):
     related: tuple[Related, ...]
     references: tuple[RefRow, ...]
     disclaimer: str
+    assumptions: tuple[Cited, ...] = ()  # presumptions the answer rests on: what the request attests
+    inferences: tuple[Cited, ...] = ()  # undocumented facts derived from documented ones
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)

@@ -136,14 +136,13 @@ def attestations(groups: tuple[CriteriaGroup, ...], det: Determination) -> tuple
     """What the prescriber attests by signing: each met criterion the prescriber's statement
     establishes, every assumption the determination made, and the accuracy of the letter."""
     out = []
+    presumed = {a.criterion for a in det.assumptions}
     for g in groups:
         for c in g.criteria:
-            if "prescriber_attestation" in c.documentation and c.status == "met":
+            if "prescriber_attestation" in c.documentation and c.status == "met" and c.id not in presumed:
                 out.append(phrase("letter.attest", text=c.text))
-    for assumption in getattr(det, "assumptions", ()) or ():
-        text = assumption.get("text") if isinstance(assumption, dict) else getattr(assumption, "text", None)
-        if text:
-            out.append(phrase("letter.attest", text=str(text)))
+    for assumption in det.assumptions:  # presumed: the records do not state it, the signature does
+        out.append(phrase("letter.attest", text=assumption.attest.rstrip(".")))
     out.append(phrase("letter.attest_accurate"))
     return tuple(dict.fromkeys(out))
 

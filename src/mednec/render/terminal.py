@@ -66,6 +66,15 @@ def print_determination(det: Determination, console: Console) -> None:
         _section("Continuation criteria", console)
         for c in det.criteria:
             _criterion(c, console)
+    if det.assumptions:
+        _section("Assumed — the request must attest", console)
+        for asm in det.assumptions:
+            console.print(Text.assemble(f"  • {asm.attest} ",
+                                        (f"({asm.criterion}: {asm.why}) {cite_marks(asm.citations)}", "dim")))
+    if det.inferences:
+        _section("Inferred from other documented facts", console)
+        for x in det.inferences:
+            console.print(Text(f"  • {x.fact_label}: {x.value}, inferred from {x.because} ({x.criterion})"))
     if det.missing_documentation:
         _section("Missing documentation — please send", console)
         for m in det.missing_documentation:

@@ -5,7 +5,7 @@ placeholder canonical base for mednec's own artefacts (local code systems, Quest
 ``.example`` is reserved (RFC 2606), so nothing mistakes it for a published URL until the
 real canonical base is chosen.
 
-Verification status (from ../shared/clinical and the sources named beside each code):
+Verification status (from the pack's gathered clinical facts and the sources named beside each code):
 
 * LOINC 718-7, 15061-5, 26445-7, 777-3, 751-8: as in the fact dictionary.
 * Genomics Reporting IG (HL7, STU3) variant pattern -- CONFIRMED in its published examples:

@@ -86,7 +86,7 @@ def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[
         return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
                     "status, cannot be judged")
     a = assess_esa(courses, as_of)
-    return {"esa_status": a.status}, (
+    return {"esa_status": a.status, "esa_running": a.running}, (
         f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks)"
     )
 
@@ -173,10 +173,10 @@ CALCULATORS: tuple[Calculator, ...] = (
         "esa_response",
         "ESA trial assessment",
         (),
-        ("esa_status",),
+        ("esa_status", "esa_running"),
         ESA_CITATION,
         lambda facts, as_of: _run_esa(facts, as_of, DrugVocabulary()),
-        needs={"esa_status": ("esa_history",)},
+        needs={"esa_status": ("esa_history",), "esa_running": ("esa_history",)},
         any_of=("esa_history", "medication_history"),
         run_drugs=_run_esa,
     ),

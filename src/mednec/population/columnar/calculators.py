@@ -204,7 +204,9 @@ def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scala
         out[hit & ~decided] = name
         decided |= hit
     codes = {k: i for i, k in enumerate(dictionary.facts["esa_status"].values)}
-    return {"esa_status": Scalar("category", np.array([codes[s] for s in out], dtype=np.int16), rows)}
+    running = np.bincount(ev.row[~ev.valid["end"] | (resp == "ongoing")], minlength=n) > 0
+    return {"esa_status": Scalar("category", np.array([codes[s] for s in out], dtype=np.int16), rows),
+            "esa_running": Scalar("boolean", running, rows)}
 
 
 def _round(values: Any, digits: int) -> Any:
@@ -289,7 +291,7 @@ TWINS: dict[str, TwinSpec] = {
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status",), "bed089cd33d3376a", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "0030f02fb2e0f4dc", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",

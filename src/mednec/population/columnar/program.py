@@ -41,7 +41,7 @@ _NUMERIC = {"lt", "le", "gt", "ge"}
 # the fields of the policy language this compiler knows; a new one in use is a feature it has not
 # been taught (a non-empty value of an unknown field makes the policy fall back to row-wise)
 _NODE_FIELDS = {"index", "kind", "children", "id", "text", "cites", "documentation", "if_unmet", "note", "fact",
-                "op", "operand", "unit", "condition", "facts"}
+                "op", "operand", "unit", "condition", "facts", "presume", "infer"}
 # parameters and variants are resolved when a policy compiles (a variant is its own policy)
 _POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "conditions", "label_status", "common",
                   "pathways", "initial_authorization", "continuation", "dosing", "sequence_note", "sequence_cites",
@@ -119,12 +119,101 @@ def _leaf(node: Node, dictionary: FactDictionary) -> _Leaf | str:
     return f"leaf {node.op!r} on a {fd.type} fact ({fact})"
 
 
+Side = Callable[[Frame], Any]  # a node's status for every row
+
+
+def _side(node: Node, dictionary: FactDictionary) -> Side | str:
+    """A warning sign or an inference's condition as a status mask (any subtree; no recording)."""
+    if node.kind == "leaf":
+        if node.presume is not None or node.infer:
+            return "a warning sign or inference condition that is itself presumed or inferred"
+        leaf = _leaf(node, dictionary)
+        if isinstance(leaf, str):
+            return leaf
+        if node.op == "known":
+            want = bool(node.operand)
+            return lambda frame: np.where(leaf.test(frame)[1] == want, MET, NOT).astype(np.int8)
+
+        def test(frame: Frame) -> Any:
+            present, true = leaf.test(frame)
+            return np.where(present, np.where(true, MET, NOT), UNK).astype(np.int8)
+
+        return test
+    if node.kind == "const":
+        return lambda frame: np.full(frame.n, MET, dtype=np.int8)
+    kids = [_side(c, dictionary) for c in node.children]
+    bad = next((k for k in kids if isinstance(k, str)), None)
+    if bad is not None:
+        return bad
+    fns = [k for k in kids if not isinstance(k, str)]
+    if node.kind == "not":
+        return lambda frame: (2 - fns[0](frame)).astype(np.int8)
+    if node.kind not in ("all_of", "any_of"):
+        return f"node kind {node.kind!r}"
+    combine = np.minimum if node.kind == "all_of" else np.maximum
+
+    def group(frame: Frame) -> Any:
+        out = fns[0](frame)
+        for f in fns[1:]:
+            out = combine(out, f(frame))
+        return out
+
+    return group
+
+
+def _fallback(node: Node, dictionary: FactDictionary) -> Side | str | None:
+    """The status of a presumed or inferred leaf for rows where its fact is absent (row-wise:
+    :func:`mednec.policies.compile._fallback`)."""
+    pred = _predicate(node)
+    if pred is None:
+        return "the row-wise predicate is not available"
+    if node.presume is not None:
+        signs = [_side(w, dictionary) for w in node.presume.unless]
+        bad = next((w for w in signs if isinstance(w, str)), None)
+        if bad is not None:
+            return bad
+        warn = [w for w in signs if not isinstance(w, str)]
+
+        def presumed(frame: Frame) -> Any:
+            out = np.full(frame.n, MET, dtype=np.int8)
+            for w in warn:
+                out[w(frame) == MET] = UNK
+            return out
+
+        return presumed
+    if not node.infer:
+        return None
+    rules: list[tuple[Side, int]] = []
+    for r in node.infer:
+        when = _side(r.when, dictionary)
+        if isinstance(when, str):
+            return when
+        if r.between is not None:
+            hits = {bool(pred(r.between[0])), bool(pred(r.between[1]))}
+            status = UNK if len(hits) == 2 else (MET if True in hits else NOT)
+        else:
+            status = MET if pred(r.value) else NOT
+        rules.append((when, status))
+
+    def inferred(frame: Frame) -> Any:
+        out = np.full(frame.n, UNK, dtype=np.int8)
+        done = np.zeros(frame.n, dtype=bool)
+        for when, status in rules:
+            hit = (when(frame) == MET) & ~done
+            out[hit] = status
+            done |= hit
+        return out
+
+    return inferred
+
+
 @dataclass
 class TreeProgram:
     """One tree: every node's status for every row (``statuses[node.index]``)."""
 
     tree: Tree
     leaves: dict[int, _Leaf]
+    fallbacks: dict[int, Side] = dataclasses.field(default_factory=dict)
 
     def run(self, frame: Frame) -> Any:
         nodes = self.tree.nodes
@@ -137,7 +226,9 @@ class TreeProgram:
                     want = bool(node.operand)
                     out[i] = np.where(true == want, MET, NOT)
                 else:
-                    out[i] = np.where(present, np.where(true, MET, NOT), UNK)
+                    fb = self.fallbacks.get(i)
+                    absent = UNK if fb is None else fb(frame)
+                    out[i] = np.where(present, np.where(true, MET, NOT), absent)
             elif node.kind == "const":  # a criterion its policy's parameters switch off: met
                 out[i] = MET
             elif node.kind == "not":
@@ -160,6 +251,7 @@ def _tree(tree: Tree, dictionary: FactDictionary) -> TreeProgram | str:
     if extra:
         return f"criteria trees use {', '.join(extra)}"
     leaves: dict[int, _Leaf] = {}
+    fallbacks: dict[int, Side] = {}
     for node in tree.nodes:
         extra = _extra(node, _NODE_FIELDS)
         if extra:
@@ -177,7 +269,12 @@ def _tree(tree: Tree, dictionary: FactDictionary) -> TreeProgram | str:
             if isinstance(leaf, str):
                 return leaf
             leaves[node.index] = leaf
-    return TreeProgram(tree, leaves)
+            fb = _fallback(node, dictionary)
+            if isinstance(fb, str):
+                return fb
+            if fb is not None:
+                fallbacks[node.index] = fb
+    return TreeProgram(tree, leaves, fallbacks)
 
 
 @dataclass
