@@ -15,7 +15,7 @@ from textwrap import dedent
 
 import pytest
 
-from mednec.policies.check import check_all
+from mednec.packcheck.check import check_all
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 1)
