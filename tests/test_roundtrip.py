@@ -98,6 +98,7 @@ def test_assumptions_and_inferences_round_trip(rt: Runtime) -> None:
     """Every policy test case: the presumptions and inferences an answer rests on survive the
     stored form, and the published over-asking examples carry theirs."""
     import yaml
+
     from mednec.packcheck.cases import case_files
 
     seen: dict[str, set[str]] = {"assumptions": set(), "inferences": set()}
