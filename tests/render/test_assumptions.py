@@ -53,8 +53,8 @@ def test_every_output_lists_the_presumptions(rt: Runtime) -> None:
     article = render_markdown(build_document(det, src, document="article", audience="clinician"))
     assert "Assumed — the request must attest" in article and ATTEST in article
     letter = render_markdown(build_document(det, src, document="letter", audience="clinician"))
-    signature = letter[letter.index("Signature"):]
-    assert "I also attest the following" in signature and ATTEST in signature
+    signature = letter[letter.index("Attestation and signature"):]
+    assert "By signing, I attest" in signature and ATTEST in signature
     card = build_card(det, {"id": "mr-1"}, policy, source_label="mednec", source_url="https://x.example",
                       dtr_launch_url="https://x.example/dtr")
     assert "Assumed — the request must attest" in card["detail"] and ATTEST in card["detail"]
