@@ -154,7 +154,7 @@ def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, s
     if m.unit is not None and not fd.accepts_unit(m.unit):
         ctx.problem(
             where,
-            f"unit {m.unit!r} does not convert to {fd.id!r}'s unit {fd.unit!r} "
+            f"unit {m.unit!r} does not convert to {fd.unit!r}, the unit of {fd.id!r} "
             f"(accepted: {', '.join(fd.units)})",
         )
         x = float(raw)
@@ -596,7 +596,7 @@ def compile_policy(
     ids = [p.id for p in model.pathways]
     for dup in {x for x in ids if ids.count(x) > 1}:
         ctx.problem("pathways", f"pathway id {dup!r} is used twice")
-    all_ids = [n.id for t in [common] + [p.tree for p in pathways] for n in t.nodes if n.id]
+    all_ids = [i for t in [common] + [p.tree for p in pathways] for i in {n.id for n in t.nodes if n.id}]
     for dup in sorted({x for x in all_ids if all_ids.count(x) > 1}):
         ctx.problem("criteria", f"criterion id {dup!r} is used in more than one tree")
     cont = None
