@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "mednec"
 
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"errors", "extras", "yaml_loader", "tri", "states", "settings", "packdirs"})),
+    ("base", frozenset({"errors", "extras", "yaml_loader", "tri", "states", "settings", "packdirs", "hygiene"})),
     ("facts", frozenset({"facts"})),
     ("calculators", frozenset({"calculators"})),
     ("policies", frozenset({"policies"})),
