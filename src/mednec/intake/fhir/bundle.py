@@ -152,7 +152,7 @@ def _unreadable(entry: Any, i: int) -> str | None:
     """Why one entry cannot be read (not an R4 resource, or invalid against its R4B model), or ``None``."""
     from fhir.resources.R4B import get_fhir_model_class
 
-    from mednec.intake.fhir.validate import validate_resource
+    from mednec.intake.fhir.validate import check_resource
 
     res = entry.get("resource") if isinstance(entry, Mapping) else None
     if not isinstance(res, Mapping):
@@ -163,7 +163,7 @@ def _unreadable(entry: Any, i: int) -> str | None:
     except (KeyError, ValueError, AttributeError):
         return f"{rt!r} is not a FHIR R4 resource type"
     try:
-        validate_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
+        check_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
     except InputError as exc:
         return f"not valid FHIR R4 at {exc.field}: {exc.message}"
     return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
@@ -192,6 +193,30 @@ _TEXT_ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 
+@cache
+def _code_index(dictionary: FactDictionary) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(system, code) -> fact and folded text -> fact, built once per dictionary (not per bundle)."""
+    codes: dict[tuple[str, str], str] = {}
+    texts: dict[str, str] = {}
+    for fd in dictionary.facts.values():
+        if not fd.may_give or fd.type == "events":
+            continue
+        codes.setdefault((LOCAL_SYSTEM, fd.id), fd.id)
+        for c in fd.codes:  # first declaration wins: 718-7 is hemoglobin, not the baseline
+            codes.setdefault((system_uri(c.system), c.code), fd.id)
+        texts.setdefault(fold(fd.label), fd.id)
+        for name in fd.names:  # a pack's words for the fact ("HbA1c", "LDL-C")
+            texts.setdefault(fold(name), fd.id)
+    for fid, alternatives in loinc_alternatives().items():  # verified codes an EHR may send instead
+        if fid in dictionary.facts:
+            for code in alternatives:
+                codes.setdefault((LOINC, code), fid)
+    for fid, aliases in _TEXT_ALIASES.items():
+        for alias in aliases:
+            texts[fold(alias)] = fid
+    return codes, texts
+
+
 @dataclass(eq=False)
 class Context:
     """What every mapper may read: the dictionary, the evaluation date, the bundle index and the
@@ -210,22 +235,7 @@ class Context:
     _texts: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for fd in self.dictionary.facts.values():
-            if not fd.may_give or fd.type == "events":
-                continue
-            self._codes.setdefault((LOCAL_SYSTEM, fd.id), fd.id)
-            for c in fd.codes:  # first declaration wins: 718-7 is hemoglobin, not the baseline
-                self._codes.setdefault((system_uri(c.system), c.code), fd.id)
-            self._texts.setdefault(fold(fd.label), fd.id)
-            for name in fd.names:  # a pack's words for the fact ("HbA1c", "LDL-C")
-                self._texts.setdefault(fold(name), fd.id)
-        for fid, alternatives in loinc_alternatives().items():  # verified codes an EHR may send instead
-            if fid in self.dictionary.facts:
-                for code in alternatives:
-                    self._codes.setdefault((LOINC, code), fid)
-        for fid, aliases in _TEXT_ALIASES.items():
-            for alias in aliases:
-                self._texts[fold(alias)] = fid
+        self._codes, self._texts = _code_index(self.dictionary)
 
     def fact_for_code(self, concept: Mapping[str, Any] | None) -> str | None:
         """The fact a CodeableConcept names, by code first, then by its text."""

@@ -6,12 +6,14 @@ YAML case never needs it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from mednec.errors import CaseFormatError
 
-__all__ = ["field_path", "validate_resource"]
+__all__ = ["check_resource", "field_path", "validate_resource"]
 
 
 def _label(resource: Any) -> str:
@@ -63,3 +65,34 @@ def validate_resource(data: Mapping[str, Any], *, prefix: str = "") -> Any:
         msg = str(first["msg"]).removeprefix("Value error, ")
         field = f"{prefix}.{where}" if prefix and where else (prefix or where or str(rt))
         raise CaseFormatError(f"{msg}{more}", field=field) from None
+
+
+_MARK = "\x00"
+
+
+@lru_cache(maxsize=8192)
+def _problem(text: str) -> tuple[str, str] | None:
+    """(message, field path) of the first problem of the resource serialised in ``text``, or ``None``."""
+    try:
+        validate_resource(json.loads(text), prefix=_MARK)  # the field comes back as _MARK or _MARK.<path>
+    except CaseFormatError as exc:
+        where = (exc.field or "").removeprefix(_MARK).removeprefix(".")
+        return exc.message, where
+    return None
+
+
+def check_resource(data: Mapping[str, Any], *, prefix: str = "") -> None:
+    """:func:`validate_resource` without the model, remembered by content: the same resource (the same
+    JSON) is validated once per process -- a population run evaluates each patient's resources once per
+    policy, and an EHR sends the same Patient and Coverage with every hook. Raises the same
+    :class:`CaseFormatError`."""
+    try:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        validate_resource(data, prefix=prefix)
+        return
+    found = _problem(text)
+    if found is not None:
+        msg, where = found
+        field = f"{prefix}.{where}" if prefix and where else (prefix or where)
+        raise CaseFormatError(msg, field=field)

@@ -481,7 +481,8 @@ def _matcher(fd: FactDef, want: Any) -> Callable[[Any], Any] | None:
 #: such as an ISCN karyotype, which settles other facts when parsed) is left to the row-wise engine
 #: for the rows that give it.
 KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
-                     "derived_by", "may_give", "question", "pack", "text_form"}
+                     "derived_by", "may_give", "question", "pack", "text_form",
+                     "names"}  # names: the words text and FHIR intake read the fact by; parsing ignores them
 
 
 def _new_features(fd: FactDef) -> list[str]:

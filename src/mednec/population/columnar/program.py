@@ -30,7 +30,7 @@ from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.facts.dictionary import FactDictionary
 from mednec.policies.model import Node, Policy, Tree
 from mednec.population.columnar import digests
-from mednec.population.columnar.frame import Frame, Scalar
+from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Frame, Scalar
 
 __all__ = ["MET", "NOT", "UNK", "PolicyProgram", "compile_program"]
 
@@ -47,8 +47,7 @@ _POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "condition
                   "pathways", "initial_authorization", "continuation", "dosing", "sequence_note", "sequence_cites",
                   "notes", "changes", "source", "pack", "parameters", "variant", "variants"}
 _TREE_FIELDS = {"root", "nodes", "run", "check"}
-_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
-                "derived_by", "may_give", "question", "pack", "text_form"}  # text_form: only in parsing
+_FACT_FIELDS = KNOWN_FACT_FIELDS  # the same declaration fields the columns read
 # check_fact / check / derived_note only write notes
 _CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
                 "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs"}
