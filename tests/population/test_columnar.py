@@ -66,8 +66,11 @@ WINDOW_DAYS = (0, 1, 55, 56, 57, 111, 112, 113, 114)
 RARE = 0.004  # the chance of a value the parser refuses, per fact
 # what each calculator reads and writes: a row often gives all of one calculator's inputs and none of
 # its outputs, so the calculators run (and their cut points matter) in many rows
-CALCULATORS = [(tuple(f for f in (*c.inputs, *c.any_of[:1]) if f in DICT.facts and DICT.facts[f].may_give),
-                tuple(c.outputs)) for pack in RT.catalog.packs for c in pack.calculators]
+CALCULATORS = {pack.id: [(tuple(f for f in (*c.inputs, *c.any_of[:1]) if f in DICT.facts and DICT.facts[f].may_give),
+                          tuple(c.outputs)) for c in pack.calculators] for pack in RT.catalog.packs}
+# a population table is about one condition: a row gives the core facts and one pack's (so the share of
+# rows the parser refuses stays the same as packs are added)
+PACK_GIVEN = {pack.id: tuple(f for f in GIVEN if DICT.facts[f].pack in ("", pack.id)) for pack in RT.catalog.packs}
 
 
 def _number(rng: random.Random, fd: FactDef) -> tuple[float, str | None]:
@@ -151,8 +154,9 @@ def random_row(rng: random.Random, index: int) -> dict[str, Any]:
     if rng.random() < 0.5:  # the row's own evaluation date, mostly on or after the run's
         as_of = row["as_of"] = AS_OF + dt.timedelta(days=rng.randint(0, 10) if rng.random() > 0.05
                                                      else -rng.randint(1, 60))
-    needed, skipped = rng.choice(CALCULATORS) if rng.random() < 0.6 else ((), ())
-    for fid in GIVEN:
+    pack = rng.choice(sorted(PACK_GIVEN))
+    needed, skipped = rng.choice(CALCULATORS[pack]) if CALCULATORS[pack] and rng.random() < 0.6 else ((), ())
+    for fid in PACK_GIVEN[pack]:
         fd = DICT.facts[fid]
         if fid in skipped or (fid not in needed and rng.random() < 0.45):
             continue
