@@ -22,6 +22,7 @@ from typing import Any
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination
 from mednec.facts.factset import FactSet
+from mednec.policies.model import Policy
 from mednec.render.common import VERDICT_WORD
 from mednec.render.context import ArticleContext, ArticleSources
 from mednec.render.model import (
@@ -37,6 +38,7 @@ from mednec.render.model import (
 )
 from mednec.render.phrases import phrase
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
+from mednec.render.sequence import pathway_steps, step_verdict
 from mednec.render.values import short_finding
 from mednec.states import Audience
 
@@ -106,7 +108,8 @@ class _Builder(ArticleContext):
                 "label": "" if general else VERDICT_WORD[det.determination],
                 "plain": phrase(f"verdict_plain.{det.determination}") if not general else "",
                 "phase": det.phase,
-                "pathway": None if pathway is None else {"id": pathway.id, "name": pathway.name, "line": pathway.line},
+                "pathway": None if pathway is None else {"id": pathway.id, "name": pathway.name, "line": pathway.line,
+                                                         "step": self.steps.get(pathway.id)},
             },
             bottom_line=bottom,
             bottom_line_plain=guidance["bottom"],
@@ -202,7 +205,7 @@ class _Builder(ArticleContext):
         out = [CriteriaGroup("common", "Criteria every pathway needs", "Rules for everyone", None, None, "", (),
                              tuple(rows.get(None, ())))]
         for p in det.pathways:
-            out.append(CriteriaGroup(p.id, p.name, self.ev.plain.pathways[p.id], p.line,
+            out.append(CriteriaGroup(p.id, p.name, self.ev.plain.pathways[p.id], self.steps.get(p.id),
                                      None if self.general else _STATUS[p.status.value],
                                      p.description, p.citations, tuple(rows.get(p.id, ()))))
         return tuple(out)
@@ -221,7 +224,7 @@ class _Builder(ArticleContext):
             else:
                 p = det.pathway
                 assert p is not None
-                out.append(Cited(phrase("bottom.meets", pathway=p.name, line=p.line, description=p.description,
+                out.append(Cited(phrase("bottom.meets", pathway=p.name, step=self.steps.get(p.id), description=p.description,
                                         **base), p.citations))
                 top = _decisive(next(g.criteria for g in groups if g.id == p.id))
             decisive = _unique(short_finding(e) for c in top for e in c.evidence if not e.missing)
@@ -258,7 +261,7 @@ class _Builder(ArticleContext):
             out = [Cited(phrase("bottom.general_continuation", description=pol.continuation.description, **base),
                          self.cites.nums(pol.continuation.authorization.cites))]
         else:
-            names = "; ".join(f"{p.name} (line {p.line})" for p in self.det.pathways)
+            names = "; ".join(f"{p.name} (step {self.steps.get(p.id)})" for p in self.det.pathways)
             out = [Cited(phrase("bottom.general", pathways=names, **base),
                          _union(p.citations for p in self.det.pathways))]
         if pol.continuation is not None:
@@ -277,6 +280,8 @@ class _Builder(ArticleContext):
         return out
 
     def sequence(self) -> tuple[SequenceRow, ...]:
+        """The pack's treatment sequence with each drug's result at each step: the result of its
+        pathways at that step (:mod:`mednec.render.sequence`), the same model as the bottom line."""
         by_id = {p.id: p for p in self.pack.policies}
         rows = []
         for i, step in enumerate(self.pack.sequence, start=1):
@@ -284,16 +289,24 @@ class _Builder(ArticleContext):
             for pid in step.policies:
                 p = by_id[pid]
                 requested = pid == self.policy.id
-                if self.general:
-                    verdict = None
-                elif requested:
-                    verdict = self.det.determination
-                else:
-                    alt = self.alt_map.get(pid)
-                    verdict = alt.determination if alt else None
+                verdict = None if self.general else step_verdict(pathway_steps(self.pack, p), self._statuses(p), i)
                 drugs.append(SequenceDrug(pid, p.drug.generic, tuple(p.drug.brands), requested, verdict))
             rows.append(SequenceRow(i, step.text, self.cites.nums(step.cites), tuple(drugs)))
         return tuple(rows)
+
+    def _statuses(self, p: Policy) -> dict[str, str]:
+        """pathway id -> met / not_met / unknown for the requested drug or an alternative."""
+        if p.id == self.policy.id:
+            if self.det.phase == "continuation":
+                return {}
+            return {r.id: r.status.value for r in self.det.pathways}
+        alt = self.alt_map.get(p.id)
+        if alt is None:
+            return {}
+        if alt.determination == MEETS:
+            return {alt.pathway: "met"} if alt.pathway else {}
+        word = "not_met" if alt.determination == NOT_MET else "unknown"
+        return {q.id: word for q in p.pathways}
 
     def alternatives(self) -> tuple[AltRow, ...]:
         plain = self.src.evidence.policies

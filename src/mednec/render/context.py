@@ -49,6 +49,10 @@ class ArticleContext:
         self.alt_map = {a.policy: a for a in det.alternatives}
         #: the policy's dose unit ('mg/kg'): a dose level is printed with it ('1.75 mg/kg')
         self.dose_unit = next((d.unit for d in src.policy.dosing if d.unit), None)
+        #: pathway id -> its step in the pack's treatment sequence (mednec.render.sequence)
+        from mednec.render.sequence import pathway_steps
+
+        self.steps = pathway_steps(src.pack, src.policy)
 
     def item(self, e: FactValue | MissingFact) -> EvidenceItem:
         """One evidence item; a dose level carries the policy's dose unit."""

@@ -71,7 +71,7 @@ class CriteriaGroup(NamedTuple):
     id: str
     title: str
     title_plain: str
-    line: int | None
+    step: int | None  # the step of the pack's treatment sequence the pathway sits at
     status: str | None
     description: str
     cites: tuple[int, ...]
