@@ -31,6 +31,7 @@ from mednec.intake.question import Understanding, dedupe, understand
 from mednec.intake.text.assemble import assemble
 from mednec.intake.text.model import DrugMention, TextSpan
 from mednec.policies.model import Policy
+from mednec.policies.steps import with_courses
 from mednec.runtime import Runtime
 
 __all__ = ["Answer", "answer", "closest_questions", "merge"]
@@ -167,7 +168,7 @@ def _overview(runtime: Runtime, facts: Any, packs: tuple[str, ...]) -> tuple[dic
     from mednec.engine.evaluate import decide, prepare
 
     full = prepare(facts, runtime.dictionary, runtime.catalog.calculators)
-    values = {k: fv.value for k, fv in full.items()}
+    values = with_courses({k: fv.value for k, fv in full.items()}, full.as_of, runtime.catalog.calculators.drugs)
     out = []
     for p in runtime.catalog.policies():
         if p.pack not in packs:

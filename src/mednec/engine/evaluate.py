@@ -45,6 +45,7 @@ from mednec.facts.partial import Between
 from mednec.policies.compile import fallback_used, warning_signs
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Presumption, Tree
 from mednec.policies.references import Citation
+from mednec.policies.steps import with_courses
 from mednec.states import Verdict
 from mednec.tri import Tri, tri_and
 
@@ -368,7 +369,7 @@ def evaluate(
     if phase == "continuation" and policy.continuation is None:
         raise ValueError(f"policy {policy.id} has no continuation criteria")
     full = facts if derived else prepare(facts, dictionary, pack.calculators)
-    values = {k: fv.value for k, fv in full.items()}
+    values = with_courses({k: fv.value for k, fv in full.items()}, full.as_of, pack.drugs)
     plan = _plan(policy, phase, dictionary)
     runs = [_run(tp.tree, values) for tp in plan.trees]
     pathways: list[PathwayResult] = []

@@ -14,6 +14,7 @@ from mednec.facts.dictionary import load_dictionary
 from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
+from mednec.policies.steps import step_problems
 
 __all__ = ["CheckReport", "check_all", "print_check"]
 
@@ -77,6 +78,14 @@ def check_all(packs_dir: PacksDir = None) -> CheckReport:
                     report.problems.setdefault(pack.path, []).append(
                         f"calculator {calc.name} reads or produces {fid!r}, which no facts.yaml declares"
                     )
+        for policy in pack.policies:
+            for variant in (policy, *policy.variants):
+                for _, tree in variant.trees():
+                    for node in tree.nodes:
+                        if node.op == "tried":
+                            for msg in step_problems(node.operand, pack.drugs):
+                                report.problems.setdefault(policy.source, []).append(
+                                    f"criterion {node.id or node.index}: {msg}")
         for fid, fd in dictionary.facts.items():
             if fd.pack in ("", pack.id) and fd.derived_by and fd.derived_by not in pack.calculators.by_name \
                     and (fd.pack == pack.id or not any(fd.derived_by in p.calculators.by_name for p in catalog.packs)):

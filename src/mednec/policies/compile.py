@@ -36,6 +36,7 @@ from mednec.policies.model import (
 )
 from mednec.policies.references import Citation, Reference, parse_citation
 from mednec.policies.schema import AuthorizationModel, NodeModel, ParamRef, PolicyModel, VariantModel
+from mednec.policies.steps import COURSES, Step, evaluate_step, parse_step
 from mednec.tri import Tri, all_of, any_of, negation
 
 __all__ = ["compile_policy", "compile_tree", "compile_with_variants", "fallback_used", "warning_signs"]
@@ -92,7 +93,7 @@ def _fmt(v: Any) -> str:
 
 def _resolve(m: NodeModel, ctx: _Ctx) -> NodeModel:
     """A leaf with its parameter reference replaced by the parameter's value (and unit)."""
-    if not isinstance(m.operand, ParamRef):
+    if m.op == "tried" or not isinstance(m.operand, ParamRef):
         return m
     op = str(m.op)
     kinds: tuple[type, ...]
@@ -118,6 +119,15 @@ def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, s
     label = fd.label
     if op == "known":
         return op, bool(raw), f"{label} {'is' if raw else 'is not'} documented"
+    if op == "tried":
+        if fd.id != "medication_history":
+            ctx.problem(where, f"'tried' reads the treatment history: use fact: medication_history, not {fd.id!r}")
+        try:
+            step = parse_step(raw, f"{where}.tried", ctx.param)
+        except ConfigError as exc:
+            ctx.problem(exc.field or where, exc.message)
+            return op, Step(drugs=("?",)), label
+        return op, step, step.wording()
     if fd.type == "events" or fd.type == "date":
         ctx.problem(where, f"fact {fd.id!r} is of type {fd.type}; test a derived fact instead")
         return op, raw, label
@@ -326,6 +336,13 @@ def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str
     """``check(values) -> Tri`` for a leaf: its test on a documented value, the three-valued
     test on a partial one, and the presumption or inference on an undocumented one."""
     fact = str(node.fact)
+    if node.op == "tried":  # step therapy: the courses the engine resolved from medication_history
+        step = node.operand
+
+        def check_tried(values: Mapping[str, Any], _: None = None) -> Tri:
+            return evaluate_step(step, values.get(COURSES))
+
+        return check_tried
     if node.op == "known":
         want = bool(node.operand)
 
@@ -417,7 +434,7 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
             return MET
 
         return run_const
-    if node.kind == "leaf" and node.op != "known" and node.presume is None and not node.infer:
+    if node.kind == "leaf" and node.op not in ("known", "tried") and node.presume is None and not node.infer:
         fact = str(node.fact)
         test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)
 

@@ -54,7 +54,8 @@ def describe_node(node: Node) -> dict[str, Any]:
     if node.id:
         out.update(id=node.id, text=node.text, cite=[str(c) for c in node.cites])
     if node.kind == "leaf":
-        out.update(fact=node.fact, op=node.op, value=list(node.operand) if isinstance(node.operand, tuple) else node.operand,
+        operand = node.operand.to_dict() if hasattr(node.operand, "to_dict") else node.operand
+        out.update(fact=node.fact, op=node.op, value=list(operand) if isinstance(operand, tuple) else operand,
                    unit=node.unit, condition=node.condition)
     elif node.kind == "const":
         out["condition"] = node.condition

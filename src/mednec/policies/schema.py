@@ -59,7 +59,7 @@ __all__ = [
     "parse_policy",
 ]
 
-LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known")
+LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known", "tried")
 _NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by", "presume", "infer")
 _NODE_KINDS = ("all_of", "any_of", "not", "fact")
 
@@ -227,6 +227,13 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         )
     op = ops[0]
     operand = r.raw[op]
+    if op == "tried":  # step therapy over the treatment history (mednec.policies.steps), compiled later
+        if not isinstance(operand, Mapping):
+            raise ConfigError("'tried' takes a mapping (drugs or class, min_weeks, min_dose, intensity, outcome, "
+                              "count)", field=r.at(op))
+        if meta.get("presume") is not None or meta.get("infer"):
+            raise ConfigError("presume and infer do not apply to a 'tried' leaf", field=path)
+        return NodeModel(kind="leaf", fact=r.text("fact"), op=op, operand=dict(operand), unit=None, **meta)
     ref = _param_ref(operand, r.at(op))
     if ref is not None:
         if op == "known":
