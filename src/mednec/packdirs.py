@@ -9,12 +9,12 @@ exactly those and not the shipped ones.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 from mednec.errors import ConfigError
+from mednec.settings import current
 
 __all__ = ["ENV", "PacksDir", "configured_dirs", "pack_folders", "shipped_packs_dir"]
 
@@ -30,8 +30,7 @@ def shipped_packs_dir() -> Path:
 
 def configured_dirs() -> list[Path]:
     """The shipped packs folder followed by every folder ``MEDNEC_PACKS_DIR`` names."""
-    extra = [Path(p).expanduser() for p in os.environ.get(ENV, "").split(os.pathsep) if p.strip()]
-    return [shipped_packs_dir(), *extra]
+    return [shipped_packs_dir(), *current().packs_dirs]
 
 
 def pack_folders(packs_dir: PacksDir = None) -> list[Path]:

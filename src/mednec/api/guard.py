@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import traceback
 import urllib.parse
 from typing import Any
@@ -26,10 +25,10 @@ import orjson
 from mednec.api.problems import FHIR_PATHS
 from mednec.errors import InputError
 from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt
+from mednec.settings import DEFAULT_MAX_BODY, current
 
 __all__ = ["DEFAULT_MAX_BODY", "Guard", "max_body_from_env"]
 
-DEFAULT_MAX_BODY = 6 * 1024 * 1024
 log = logging.getLogger("mednec.api")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Scope = dict[str, Any]
@@ -37,8 +36,7 @@ Scope = dict[str, Any]
 
 def max_body_from_env() -> int:
     """``MEDNEC_MAX_BODY_BYTES`` or :data:`DEFAULT_MAX_BODY`."""
-    raw = os.environ.get("MEDNEC_MAX_BODY_BYTES", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BODY
+    return current().max_body_bytes
 
 
 class _TooLarge(Exception):

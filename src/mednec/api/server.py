@@ -1,19 +1,43 @@
-"""The ASGI app uvicorn imports (`mednec serve`); settings come from the environment."""
+"""The ASGI app of `mednec serve`: :func:`build` makes it; uvicorn's worker processes import
+``mednec.api.server:app``, which builds it from the environment (:mod:`mednec.settings`) on first
+access, so importing this module builds nothing."""
 
 from __future__ import annotations
 
 import gc
-import os
+from typing import Any
+
+from fastapi import FastAPI
 
 from mednec.api.app import Settings, create_app
 from mednec.intake.notes import warm
+from mednec.settings import current
 
-app = create_app(Settings(migrate=not os.environ.get("MEDNEC_SKIP_MIGRATE")))
-# The note reader's pipeline (medspaCy, ~1-5 s to build) is built once per worker, here, before the
-# first request, so no user waits for it; a worker without the notes extra skips it.
-warm(app.state.service.runtime.catalog)
-# What start-up built (policies, fact dictionary, routes, templates: ~130,000 objects) lives as
-# long as the process. Frozen, the collector never walks it again: a full collection under
-# load took ~40 ms (every request in the worker waited) and now takes a few.
-gc.collect()
-gc.freeze()
+__all__ = ["build"]
+
+
+def build(settings: Settings) -> FastAPI:
+    """The application, warmed up for serving."""
+    app = create_app(settings)
+    # The note reader's pipeline (medspaCy, ~1-5 s to build) is built once per worker, here, before the
+    # first request, so no user waits for it; a worker without the notes extra skips it.
+    warm(app.state.service.runtime.catalog)
+    # What start-up built (policies, fact dictionary, routes, templates: ~130,000 objects) lives as
+    # long as the process. Frozen, the collector never walks it again: a full collection under
+    # load took ~40 ms (every request in the worker waited) and now takes a few.
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: built from the environment the first time uvicorn asks for it."""
+    global _app
+    if name != "app":
+        raise AttributeError(name)
+    if _app is None:
+        _app = build(Settings(migrate=not current().skip_migrate))
+    return _app

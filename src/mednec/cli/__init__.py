@@ -60,7 +60,13 @@ MAX_MESSAGE = 600  # an error message quotes at most this much (messages may quo
 def main() -> None:
     """Entry point: run the app, turning mednec errors into clear messages."""
     from mednec.hygiene import bad_char, excerpt
+    from mednec.settings import current
 
+    try:
+        debug = current().debug
+    except ConfigError as exc:  # a setting in the environment that cannot be read
+        error(f"[bold red]configuration error:[/bold red] {escape(excerpt(str(exc), MAX_MESSAGE))}")
+        sys.exit(3)
     for i, arg in enumerate(sys.argv[1:], 1):
         what = bad_char(arg)
         if what is not None:
@@ -72,7 +78,7 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except MednecError as exc:
-        if os.environ.get("MEDNEC_DEBUG"):
+        if debug:
             raise
         kind = "policy error" if isinstance(exc, ConfigError) else "error"
         error(f"[bold red]{kind}:[/bold red] {escape(excerpt(str(exc), MAX_MESSAGE))}")
@@ -84,14 +90,14 @@ def main() -> None:
             sys.exit(int(exc.exit_code))
         if type(exc).__name__ == "Abort":
             sys.exit(130)
-        if isinstance(exc, ModuleNotFoundError) and not os.environ.get("MEDNEC_DEBUG"):
+        if isinstance(exc, ModuleNotFoundError) and not debug:
             from mednec.extras import MissingExtraError, extra_for
 
             extra = extra_for(exc)
             if extra is not None:
                 error(f"[bold red]error:[/bold red] {escape(str(MissingExtraError(extra, exc.name or '?')))}")
                 sys.exit(69)
-        if os.environ.get("MEDNEC_DEBUG"):
+        if debug:
             raise
         error(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {escape(excerpt(str(exc), MAX_MESSAGE))} "
               "(set MEDNEC_DEBUG=1 for details)")

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from typing import Annotated
 
 import typer
 
-__all__ = ["register"]
+__all__ = ["register", "worker_command"]
+
+
+def worker_command(host: str, port: int, workers: int, database_url: str | None) -> tuple[list[str], dict[str, str]]:
+    """uvicorn with several workers (they import ``mednec.api.server:app``): the command and the
+    environment it runs in. The values reach the workers through that child environment, passed
+    explicitly; this process's own environment is not changed."""
+    argv = [sys.executable, "-m", "uvicorn", "mednec.api.server:app", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--log-level", "info", "--no-access-log"]
+    env = {**os.environ, "MEDNEC_SKIP_MIGRATE": "1"}  # migrated once, before the workers start
+    if database_url:
+        env["MEDNEC_DATABASE_URL"] = database_url
+    return argv, env
 
 
 def _service(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -44,18 +58,20 @@ def register(app: typer.Typer) -> None:
         database_url: DbOpt = None,
     ) -> None:
         """Run the REST API (and, where installed, the CDS Hooks service and web app)."""
-        import os
-
-        import uvicorn
-
-        if database_url:
-            os.environ["MEDNEC_DATABASE_URL"] = database_url
         from mednec.store.db import Database
 
         Database(database_url).upgrade()  # migrate once, before workers start
-        os.environ["MEDNEC_SKIP_MIGRATE"] = "1"
-        uvicorn.run("mednec.api.server:app", host=host, port=port, workers=workers, factory=False,
-                    log_level="info", access_log=False)
+        if workers == 1:
+            import uvicorn
+
+            from mednec.api.app import Settings
+            from mednec.api.server import build
+
+            uvicorn.run(build(Settings(database_url=database_url, migrate=False)), host=host, port=port,
+                        log_level="info", access_log=False)
+            return
+        argv, env = worker_command(host, port, workers, database_url)
+        raise typer.Exit(subprocess.call(argv, env=env))
 
     @users.command("add")
     def users_add(

@@ -18,13 +18,13 @@ Example::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from mednec.errors import ConfigError
+from mednec.settings import current
 
 __all__ = ["PROGRAMS", "PayerProfile", "default_program", "load_payer_profile"]
 
@@ -103,7 +103,7 @@ def default_program(has_hcpcs: bool) -> str:
 
 def load_payer_profile(path: str | Path | None = None) -> PayerProfile:
     """The profile in ``path``, else in ``$MEDNEC_PAYER_PROFILE``, else the placeholder profile."""
-    target = path or os.environ.get("MEDNEC_PAYER_PROFILE")
+    target = path or current().payer_profile
     if not target:
         return PayerProfile()
     from mednec.policies.loader import read_yaml

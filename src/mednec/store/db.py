@@ -9,7 +9,6 @@ every acknowledged commit survives a crash; PostgreSQL is used through psycopg 3
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -20,12 +19,14 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from mednec.settings import current
+
 __all__ = ["Database", "default_url", "normalize_url"]
 
 
 def default_url() -> str:
     """The database URL: ``MEDNEC_DATABASE_URL`` or a SQLite file in the user data directory."""
-    env = os.environ.get("MEDNEC_DATABASE_URL")
+    env = current().database_url
     if env:
         return normalize_url(env)
     from platformdirs import user_data_dir

@@ -17,12 +17,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from mednec.settings import current
 from mednec.store.service import Principal, Service
 
 __all__ = ["COOKIE", "MAX_AGE", "SessionData", "Signer", "principal_for", "secret_key"]
@@ -34,7 +34,7 @@ log = logging.getLogger("mednec.web")
 
 def secret_key() -> bytes:
     """``MEDNEC_SECRET_KEY`` or a random per-process secret (sessions then end at restart)."""
-    env = os.environ.get("MEDNEC_SECRET_KEY")
+    env = current().secret_key
     if env:
         return env.encode()
     log.info("MEDNEC_SECRET_KEY is not set: browser sessions use a per-process secret")

@@ -1,0 +1,100 @@
+"""Every environment variable mednec reads, in one object: :class:`Settings`, from :func:`current`.
+
+Nothing else in the package reads these variables; the command line only passes them on to
+child processes (``--packs-dir`` sets ``MEDNEC_PACKS_DIR`` for the process and its workers;
+``mednec serve --workers N`` gives uvicorn's workers an explicit environment). A value that cannot be read is a
+:class:`~mednec.errors.ConfigError` naming the variable (it is not silently replaced by the
+default). The README's configuration table lists :data:`VARIABLES` (tests/test_settings.py keeps
+them in step).
+
+This is a frozen dataclass, not pydantic-settings: importing pydantic-settings takes about 0.6 s
+on the project's machines, and the command line (``mednec evaluate``) must start in under 0.5 s
+without importing pydantic at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from mednec.errors import ConfigError
+
+__all__ = ["DEFAULT_MAX_BODY", "VARIABLES", "Settings", "Variable", "current"]
+
+DEFAULT_MAX_BODY = 6 * 1024 * 1024
+
+
+class Variable(NamedTuple):
+    """One environment variable: its name, the setting it fills, its default and what it does."""
+
+    name: str
+    field: str
+    default: str
+    meaning: str
+
+
+VARIABLES = (
+    Variable("MEDNEC_DATABASE_URL", "database_url", "a SQLite file in the user data directory",
+             "The service's database (SQLAlchemy URL; `postgresql://user@host/db` for PostgreSQL)."),
+    Variable("MEDNEC_SECRET_KEY", "secret_key", "a random secret per process",
+             "Signs the web app's session cookies; set it when running several workers or to keep "
+             "sessions across restarts."),
+    Variable("MEDNEC_MAX_BODY_BYTES", "max_body_bytes", "6291456 (6 MiB)",
+             "The largest request body the service accepts (larger bodies get 413)."),
+    Variable("MEDNEC_PACKS_DIR", "packs_dirs", "none",
+             "Folders of packs (or single packs) loaded besides the shipped ones, separated by the path "
+             "separator (`:`; `;` on Windows). `--packs-dir` adds to it."),
+    Variable("MEDNEC_PAYER_PROFILE", "payer_profile", "none (placeholders)",
+             "A payer profile YAML for denial notices (`--payer-profile` overrides it)."),
+    Variable("MEDNEC_DEBUG", "debug", "off",
+             "Any non-empty value: the command line shows tracebacks instead of one-line errors."),
+    Variable("MEDNEC_SKIP_MIGRATE", "skip_migrate", "off",
+             "Any non-empty value: the service does not run database migrations at start "
+             "(`mednec serve` migrates once before starting workers)."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings the environment gives (see :data:`VARIABLES` for each one's variable)."""
+
+    database_url: str | None = None
+    secret_key: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    packs_dirs: tuple[Path, ...] = ()
+    payer_profile: Path | None = None
+    debug: bool = False
+    skip_migrate: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read ``environ`` (``os.environ`` by :func:`current`)."""
+
+        def text(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        body = text("MEDNEC_MAX_BODY_BYTES")
+        if body is not None and not (body.isdigit() and int(body) > 0):
+            raise ConfigError(f"must be a whole number of bytes above 0, got {body[:40]!r}",
+                              field="MEDNEC_MAX_BODY_BYTES")
+        profile = text("MEDNEC_PAYER_PROFILE")
+        dirs = environ.get("MEDNEC_PACKS_DIR", "")
+        return cls(
+            database_url=text("MEDNEC_DATABASE_URL"),
+            secret_key=text("MEDNEC_SECRET_KEY"),
+            max_body_bytes=int(body) if body is not None else DEFAULT_MAX_BODY,
+            packs_dirs=tuple(Path(p.strip()).expanduser() for p in dirs.split(os.pathsep) if p.strip()),
+            payer_profile=Path(profile).expanduser() if profile else None,
+            debug=text("MEDNEC_DEBUG") is not None,
+            skip_migrate=text("MEDNEC_SKIP_MIGRATE") is not None,
+        )
+
+
+def current() -> Settings:
+    """The settings as the environment gives them now (read on every call: cheap, and tests and
+    ``--packs-dir`` may change the environment)."""
+    return Settings.from_env(os.environ)
