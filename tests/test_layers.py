@@ -155,3 +155,13 @@ def test_the_checks_can_fail() -> None:
     """The cycle finder finds a cycle, and the graph sees imports inside functions."""
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert "mednec.engine.evaluate" in import_graph()["mednec.render.article"]  # imported inside a function
+
+
+def test_the_readme_shows_the_layers() -> None:
+    """README, "Architecture": one row per layer, lowest first, naming exactly that layer's units."""
+    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    shown = [(name.strip(), {u.strip("`/") for u in units.split()}) for name, units in rows]
+    want = [(name, set(units) - {"__main__", "mednec"}) for name, units in LAYERS]
+    assert shown == want
