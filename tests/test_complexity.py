@@ -22,7 +22,6 @@ KNOWN = {
     "mednec/policies/compile.py:_leaf",
     "mednec/population/columnar/frame.py:_events_arrow",
     "mednec/render/sections.py:patient_guidance",
-    "mednec/packcheck/cases.py:run_case",
     "mednec/fhir/pas.py:_response_bundle",
     "mednec/intake/text/history.py:_h_esa",
     "mednec/intake/text/history.py:_h_rate",

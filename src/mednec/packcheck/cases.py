@@ -23,6 +23,7 @@ so a right answer for the wrong reason fails.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from mednec.intake.values import parse_date
 from mednec.policies.loader import read_yaml
 
 if TYPE_CHECKING:
+    from mednec.engine.determination import Determination
     from mednec.policies.model import Policy
     from mednec.runtime import Runtime
 
@@ -66,7 +68,6 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
     spec: dict[str, Any] = read_yaml(path)
     name = str(spec.get("name", path.stem))
     expect: dict[str, Any] = spec.get("expect") or {}
-    failures: list[str] = []
     unknown = set(expect) - _EXPECT_KEYS
     if unknown or not expect:
         return CaseResult(path, name, (f"bad expect keys {sorted(unknown)} (allowed {sorted(_EXPECT_KEYS)})",))
@@ -79,6 +80,12 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
         if expect.get("error") and expect["error"] in str(exc):
             return CaseResult(path, name, ())
         return CaseResult(path, name, (f"raised {type(exc).__name__}: {exc}",))
+    return CaseResult(path, name, tuple(compare(det, expect)))
+
+
+def compare(det: Determination, expect: Mapping[str, Any]) -> list[str]:
+    """What in ``det`` differs from a case's expectations (empty: the case passes)."""
+    failures: list[str] = []
     if "error" in expect:
         failures.append(f"expected an error containing {expect['error']!r}, got {det.determination}")
     if "determination" in expect and det.determination != expect["determination"]:
@@ -87,12 +94,7 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
         got = det.pathway.id if det.pathway else None
         if got != expect["pathway"]:
             failures.append(f"pathway {got}, expected {expect['pathway']}")
-    statuses = {c.id: c.status.value for c in det.criteria}
-    for cid, want in (expect.get("criteria") or {}).items():
-        if cid not in statuses:
-            failures.append(f"criterion {cid!r} does not exist")
-        elif statuses[cid] != want:
-            failures.append(f"criterion {cid}: {statuses[cid]}, expected {want}")
+    failures += _criteria(det, expect.get("criteria") or {})
     if "missing_facts" in expect:
         got_facts = sorted({f for m in det.missing_documentation for f in m.facts})
         if got_facts != sorted(expect["missing_facts"] or []):
@@ -106,4 +108,16 @@ def run_case(runtime: Runtime, policy: Policy, path: Path) -> CaseResult:
     for pid, want in (expect.get("alternatives") or {}).items():
         if alts.get(pid) != want:
             failures.append(f"alternative {pid}: {alts.get(pid)}, expected {want}")
-    return CaseResult(path, name, tuple(failures))
+    return failures
+
+
+def _criteria(det: Determination, expected: Mapping[str, str]) -> list[str]:
+    statuses = {c.id: c.status.value for c in det.criteria}
+    out = []
+    for cid, want in expected.items():
+        if cid not in statuses:
+            out.append(f"criterion {cid!r} does not exist")
+        elif statuses[cid] != want:
+            out.append(f"criterion {cid}: {statuses[cid]}, expected {want}")
+    return out
+
