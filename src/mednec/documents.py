@@ -123,8 +123,18 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
     fmt = {"md": "markdown"}.get(fmt, fmt)
     built = build_document(det, sources(runtime, det, case_title, versions), document=doc, audience=audience,
                            review_status=review_status(state, decision), payer=load_payer_profile())
-    out = render(built, fmt)
+    out = render(_without_commands(built), fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]
+
+
+def _without_commands(built: Any) -> Any:
+    """A document served to people: without the "related questions" as ``mednec`` commands (the
+    pages link to those questions instead; the CLI's ``mednec report`` keeps them)."""
+    if hasattr(built, "related"):
+        return built._replace(related=())
+    if hasattr(built, "article"):
+        return built._replace(article=built.article._replace(related=()))
+    return built
 
 
 def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt: str, *, audience: str, role: str,

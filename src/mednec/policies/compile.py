@@ -81,8 +81,8 @@ class _Ctx:
 
 
 def _value_label(fd: FactDef, key: str) -> str:
-    """A category value as people write it: codes (``D46.1``) as codes, others by label."""
-    if key not in fd.values or any(ch.isdigit() for ch in key):
+    """A category value as people write it: codes (``D46.1``) as codes, others (``intermediate_1``) by label."""
+    if key not in fd.values or (any(ch.isdigit() for ch in key) and "_" not in key):
         return key
     return fd.values[key].label
 

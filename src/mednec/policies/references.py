@@ -39,6 +39,10 @@ class Reference(NamedTuple):
         """One-line reference in a Vancouver-like style; ``with_ids=False`` leaves out the PMID,
         DOI and address (a document prints them as links, :meth:`links`). The status and the
         editorial note are records for the pack's editors and are never printed."""
+        if self.kind == "decision":  # mednec's own record: "mednec editorial decision, version, date"
+            when = ", ".join(p for p in (f"Version {self.version}" if self.version else "",
+                                        self.revision_date or str(self.year)) if p)
+            return f"mednec editorial decision: {self.title.rstrip('.')}. {when}."  # its page: links()
         who = self.authors or self.issuer
         parts = [p.rstrip(".") for p in (who, self.title) if p]
         text = ". ".join(parts)
@@ -80,7 +84,9 @@ class Reference(NamedTuple):
         if self.doi:
             out.append((f"doi:{self.doi}", f"https://doi.org/{self.doi}"))
         if self.url:
-            out.append((self.url, self.url))
+            # mednec's decision record has a public page in the app (a path on this site)
+            label = "The decision record in mednec" if self.kind == "decision" else self.url
+            out.append((label, self.url))
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:

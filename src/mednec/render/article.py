@@ -39,7 +39,7 @@ from mednec.render.model import (
 from mednec.render.phrases import phrase
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
 from mednec.render.sequence import pathway_steps, step_verdict
-from mednec.render.values import short_finding
+from mednec.render.values import is_attached, short_finding
 from mednec.states import Audience
 
 __all__ = ["AUDIENCES", "REVIEW_STATUSES", "ArticleSources", "build_article", "general_article"]
@@ -117,7 +117,7 @@ class _Builder(ArticleContext):
             sequence=self.sequence(),
             alternatives=self.alternatives(),
             documents=self.documents(groups),
-            missing=self.missing(),
+            missing=self.missing(groups),
             changes=self.changes(),
             assumptions=() if general else tuple(
                 Cited(a.attest, a.citations) for a in det.assumptions),
@@ -323,6 +323,7 @@ class _Builder(ArticleContext):
         else:
             relevant = list(groups)
         needed: dict[str, list[str]] = {}
+        names = self._criterion_names(groups)
         for g in relevant:
             for c in g.criteria:
                 for d in c.documentation:
@@ -340,17 +341,32 @@ class _Builder(ArticleContext):
                 status = None
             elif d in missing:
                 status = "missing"
+            elif any(f in det.fact_set and is_attached(det.fact_set[f].provenance.source)
+                     for f in facts_by_doc.get(d, ())):
+                status = "present"  # read from an uploaded document or a FHIR resource
             elif any(f in det.fact_set for f in facts_by_doc.get(d, ())):
-                status = "present"
+                status = "stated"  # the facts were stated (question, form, case file); nothing attached
             else:
                 status = "not_provided"
-            rows.append(DocumentRow(d, self.dictionary.document_text(d, self.pack.id), _doc_plain(d), status, tuple(crits)))
+            rows.append(DocumentRow(d, self.dictionary.document_text(d, self.pack.id), _doc_plain(d), status,
+                                    tuple(crits), tuple(names.get(c, c) for c in crits)))
         return tuple(rows)
 
-    def missing(self) -> tuple[MissingRow, ...]:
+    @staticmethod
+    def _criterion_names(groups: tuple[CriteriaGroup, ...]) -> dict[str, str]:
+        """Criterion id -> its text, first one wins (a shared criterion reads the same everywhere)."""
+        out: dict[str, str] = {}
+        for g in groups:
+            for c in g.criteria:
+                out.setdefault(c.id, c.text)
+        return out
+
+    def missing(self, groups: tuple[CriteriaGroup, ...]) -> tuple[MissingRow, ...]:
         if self.general or self.det.determination != INSUFFICIENT:
             return ()
-        return tuple(MissingRow(m.document, m.description, _doc_plain(m.document), m.facts, m.questions, m.criteria)
+        names = self._criterion_names(groups)
+        return tuple(MissingRow(m.document, m.description, _doc_plain(m.document), m.facts, m.questions, m.criteria,
+                                tuple(names.get(c, c) for c in m.criteria))
                      for m in self.det.missing_documentation)
 
     def adverse(self, statements: Any, verdicts: tuple[str, ...]) -> tuple[Cited, ...]:

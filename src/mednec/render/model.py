@@ -108,8 +108,9 @@ class DocumentRow(NamedTuple):
     id: str
     description: str
     plain: str
-    status: str | None  # present | missing | not_provided; None in a general article
+    status: str | None  # present (attached) | stated | missing | not_provided; None in a general article
     criteria: tuple[str, ...]
+    names: tuple[str, ...] = ()  # the criteria as people read them (ids stay in JSON)
 
 
 class MissingRow(NamedTuple):
@@ -119,6 +120,7 @@ class MissingRow(NamedTuple):
     facts: tuple[str, ...]
     questions: tuple[str, ...]
     criteria: tuple[str, ...]
+    names: tuple[str, ...] = ()  # the criteria as people read them
 
 
 class TrialRow(NamedTuple):

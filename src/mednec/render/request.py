@@ -148,13 +148,13 @@ def attestations(groups: tuple[CriteriaGroup, ...], det: Determination) -> tuple
 
 
 def enclosures(a: Article, det: Determination, src: ArticleSources) -> tuple[DocumentRow, ...]:
-    """The documents present in the case that hold something: not the prescriber's statement (the
+    """The documents the case has (attached, or stated: the prescriber encloses them) that hold something: not the prescriber's statement (the
     letter is that statement), not a record whose facts are all empty (no ESA records for an
     ESA-naive patient)."""
     facts = src.dictionary.facts
     out = []
     for d in a.documents:
-        if d.status != "present" or d.id == "prescriber_attestation":
+        if d.status not in ("present", "stated") or d.id == "prescriber_attestation":
             continue
         given = [det.fact_set.get(f) for f, fd in facts.items() if fd.document == d.id and f in det.fact_set]
         if not any(fv is not None and not fv.derived and fv.value != () for fv in given):

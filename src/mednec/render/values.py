@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,14 @@ from mednec.render.cites import CiteIndex
 from mednec.render.model import EvidenceItem
 from mednec.render.phrases import phrase
 
-__all__ = ["evidence_item", "fact_text", "long_date", "short_finding"]
+__all__ = ["ATTACHED_PREFIXES", "evidence_item", "fact_text", "is_attached", "long_date", "short_finding",
+           "source_words"]
+
+#: provenance of a fact read from something the requester attached: a FHIR resource, or an uploaded
+#: document (the web upload reads a file as ``document <file name>``)
+ATTACHED_PREFIXES = ("FHIR ", "document ")
+_SPAN = re.compile(r'^(?P<src>.+?) \[\d+:\d+\] "(?P<words>.*)"$', re.S)
+_TYPED = {"question": "your question", "note": "the note", "pasted text": "the pasted note"}
 
 _HIDDEN_UNITS = ("count",)
 
@@ -77,14 +85,46 @@ def evidence_item(e: FactValue | MissingFact, dictionary: FactDictionary, cites:
     fd = dictionary.facts.get(e.fact)
     label = fd.label if fd else e.fact
     nums: tuple[int, ...] = ()
+    title = ""
     if e.derived:
         calc = cites.pack.calculators.by_name.get(e.provenance.source.removeprefix("calculated: "))
+        if calc is not None:
+            title = calc.title
         if calc is not None and calc.citation and calc.citation in cites.pack.references:
             nums = cites.nums([calc.citation])
     return EvidenceItem(
         e.fact, label, fact_text(e, dictionary), e.observed.isoformat() if e.observed else None,
-        e.provenance.source, e.provenance.detail if e.derived else "", False, nums,
+        source_words(e.provenance.source, label, title), e.provenance.detail if e.derived else "", False, nums,
     )
+
+
+def is_attached(source: str) -> bool:
+    """Whether a fact came from an attached document or a FHIR resource (not typed or stated)."""
+    return source.startswith(ATTACHED_PREFIXES)
+
+
+def _lower_first(label: str) -> str:
+    return label if label[1:2].isupper() or label[:1].isdigit() else label[:1].lower() + label[1:]
+
+
+def source_words(source: str, label: str = "", calculator: str = "") -> str:
+    """Where a fact came from, as people read it (no character offsets, resource ids or internal names).
+
+    ``question [38:53] "72-year-old man"`` -> ``from your question: “72-year-old man”``;
+    ``document report.txt [10:20] "Hb 8.1"`` -> ``from report.txt: “Hb 8.1”``;
+    ``FHIR Observation/hb-1`` -> ``Observation: hemoglobin``; ``calculated: ipss_r`` -> ``calculated: IPSS-R``
+    (``calculator``: its title).
+    """
+    m = _SPAN.match(source or "")
+    if m:
+        src = m["src"].removeprefix("document ")
+        return f"from {_TYPED.get(src, src)}: “{m['words']}”"
+    if source.startswith("FHIR "):
+        kind = source[5:].split("/", 1)[0]
+        return f"{kind}: {_lower_first(label)}" if label else kind
+    if source.startswith("calculated: "):
+        return f"calculated: {calculator or source[12:].replace('_', ' ')}"
+    return source
 
 
 def short_finding(item: EvidenceItem) -> str:

@@ -145,6 +145,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "policy_info": result.get("policy", {}),
         "docs": docs,
         "missing": missing,
+        "criterion_names": _criterion_names(result),
         "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None
         and ev.state not in ("approved", "overturned"),
         "related": related_links(ev.id, result, ctx, audience),
@@ -168,6 +169,14 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "review_values": {},
         "ask_fact": "",
     }
+
+
+def _criterion_names(result: dict[str, Any]) -> dict[str, str]:
+    """Criterion id -> its text (the page names criteria; ids stay in the JSON)."""
+    out: dict[str, str] = {}
+    for c in result.get("criteria", []):
+        out.setdefault(str(c.get("id")), str(c.get("text") or ""))
+    return out
 
 
 def _variant_count(rt: Any, policy_id: str) -> int:

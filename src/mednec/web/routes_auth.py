@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from mednec.errors import AuthError
+from mednec.errors import AuthError, NotFoundError
 from mednec.hygiene import check_text, excerpt
 from mednec.store.service import hash_key
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
@@ -66,6 +66,31 @@ async def form_of(request: Request) -> dict[str, Any]:
     return out
 
 
+def decision_entries(rt: Any, ref_id: str) -> list[dict[str, Any]]:
+    """Every criterion that cites mednec's decision record ``ref_id``, by policy: what was decided."""
+    out: list[dict[str, Any]] = []
+    for policy in sorted(rt.catalog.policies(), key=lambda x: x.drug.generic):
+        trees = [("Every request", policy.common), *((pw.name, pw.tree) for pw in policy.pathways)]
+        if policy.continuation is not None:
+            trees.append(("Re-authorisation", policy.continuation.tree))
+        rows = [{"where": where, "text": n.text, "note": n.note or n.if_unmet or ""}
+                for where, tree in trees for n in tree.criteria if any(c.ref == ref_id for c in n.cites)]
+        if rows:
+            out.append({"policy": policy, "rows": rows})
+    return out
+
+
+def _decision(ctx: Ctx, ref_id: str) -> Response:
+    """A public page for one of mednec's editorial decision records (cited as a reference)."""
+    rt = ctx.service.runtime
+    packs = [rt.catalog.pack_of(p) for p in rt.catalog.policies()]
+    ref = next((pk.references[ref_id] for pk in packs if ref_id in pk.references), None)
+    if ref is None or ref.kind != "decision":
+        raise NotFoundError(f"no editorial decision {ref_id}")
+    return page(ctx, "editorial_decision.html", title=f"mednec editorial decision: {ref.title}", ref=ref,
+                entries=decision_entries(rt, ref_id))
+
+
 def register(router: APIRouter) -> None:
     @router.get("/")
     def home(request: Request) -> Response:
@@ -90,6 +115,10 @@ def register(router: APIRouter) -> None:
     @router.get("/about")
     def about(request: Request) -> Response:
         return page(ctx_of(request), "about.html", title="About mednec")
+
+    @router.get("/editorial-policy/decisions/{ref_id}")
+    def editorial_decision(request: Request, ref_id: str) -> Response:
+        return _decision(ctx_of(request), ref_id)
 
     @router.get("/editorial-policy")
     def editorial(request: Request) -> Response:
