@@ -80,3 +80,15 @@ def test_without_a_weight_the_mg_dose_is_left_for_the_prescriber(tmp_path: Path)
     case.write_text(yaml.safe_dump(raw))
     md = render_markdown(_letter(case))
     assert "× [weight] kg = [dose] mg per dose" in md and "[billing units per dose]" in md
+
+
+def test_presumptions_are_attested_by_the_prescriber(tmp_path: Path) -> None:
+    raw = yaml.safe_load((EXAMPLES / "luspatercept-first-line.yaml").read_text())
+    raw["facts"].pop("immediate_correction_needed", None)
+    case = tmp_path / "presumed.yaml"
+    case.write_text(yaml.safe_dump(raw))
+    letter = _letter(case)
+    md = render_markdown(letter)
+    signed = md.split("## Attestation and signature")[1]
+    assert ("Luspatercept is not being used as a substitute for RBC transfusion in a patient who needs immediate "
+            "correction of anemia.") in signed
