@@ -6,12 +6,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-import textstat  # type: ignore[import-untyped]
 
 from mednec.render.formats import render_html, render_markdown
 
 from .cases import AUDIENCES, DOCUMENT_MATRIX, EXAMPLE_CASES, Example, determination, document, example
-from .text import cited_numbers, empty_sections, prose, reference_numbers, split_references
+from .text import cited_numbers, empty_sections, reference_numbers, split_references
 
 IDS = [f"{e.name}-{d}-{a}" for e, d, a in DOCUMENT_MATRIX]
 
@@ -30,13 +29,6 @@ def test_every_citation_resolves_to_a_reference(ex: Example, doc: str, audience:
 @pytest.mark.parametrize(("ex", "doc", "audience"), DOCUMENT_MATRIX, ids=IDS)
 def test_no_section_is_empty(ex: Example, doc: str, audience: str) -> None:
     assert empty_sections(render_markdown(document(ex, doc, audience))) == []
-
-
-@pytest.mark.parametrize("ex", EXAMPLE_CASES, ids=[e.name for e in EXAMPLE_CASES])
-def test_patient_article_reads_at_8th_grade_or_below(ex: Example) -> None:
-    text = prose(render_markdown(document(ex, "article", "patient")))
-    grade = textstat.flesch_kincaid_grade(text)
-    assert grade <= 8, f"Flesch-Kincaid grade {grade} for the patient article of {ex.name}"
 
 
 @pytest.mark.parametrize("ex", [e for e in EXAMPLE_CASES if e.file], ids=[e.name for e in EXAMPLE_CASES if e.file])

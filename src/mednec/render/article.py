@@ -37,6 +37,7 @@ from mednec.render.model import (
     SequenceRow,
 )
 from mednec.render.phrases import phrase
+from mednec.render.plain import facts_in_words
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
 from mednec.render.sequence import pathway_steps, step_verdict
 from mednec.render.values import is_attached, short_finding
@@ -149,6 +150,8 @@ class _Builder(ArticleContext):
             related=related,
             references=self.cites.rows(),
             disclaimer=phrase(f"disclaimer.{audience}"),
+            facts_plain=() if general else facts_in_words(self.det, self.dictionary, self.cites),
+            side_effects_plain=tuple(Cited(s.text, self.cites.nums(s.cites)) for s in self.ev.plain.side_effects),
         )
 
     def patient(self) -> dict[str, Any]:
@@ -187,7 +190,7 @@ class _Builder(ArticleContext):
         return CriterionRow(
             c.id, c.text, self.ev.plain.criteria.get(c.id, c.text),
             None if self.general else _STATUS[c.status.value], c.depth, c.parent, c.condition, evidence,
-            c.citations, c.documentation, c.if_unmet, c.note,
+            c.citations, c.documentation, c.if_unmet, c.note, self.ev.plain.unmet.get(c.id, ""),
         )
 
     def groups(self) -> tuple[CriteriaGroup, ...]:

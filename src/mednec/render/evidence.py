@@ -64,6 +64,7 @@ class PlainWords(NamedTuple):
     criteria: Mapping[str, str]
     questions: tuple[str, ...]
     unmet: Mapping[str, str] = {}  # a denial's plain reason for a criterion that is not met
+    side_effects: tuple[Statement, ...] = ()  # for the patient: what to expect, what to report
 
 
 class Program(NamedTuple):
@@ -206,7 +207,8 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         if isinstance(week, bool) or not isinstance(week, int) or week < 0:
             raise ConfigError("week must be a whole number ≥ 0", field=f"{ctx.where}:{path}.schedule[{i}]")
         schedule.append(Milestone(week, str(sm["text"]), ctx.cites(sm.get("cite"), f"{path}.schedule[{i}]")))
-    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "pathways", "criteria", "questions", "unmet"),
+    pm = ctx.keys(m["plain"], f"{path}.plain", ("name", "what", "pathways", "criteria", "questions", "unmet",
+                                                 "side_effects"),
                   ("name", "what", "pathways", "criteria"))
     words = _exact(ctx, pm["criteria"], {str(n.id) for _, tree in policy.trees() for n in tree.criteria},
                    f"{path}.plain.criteria")
@@ -223,7 +225,8 @@ def _policy(ctx: _Ctx, pid: str, raw: Any, policy: Policy) -> PolicyEvidence:
         request=_request(ctx, m.get("request"), f"{path}.request"),
         plain=PlainWords(str(pm["name"]), str(pm["what"]), pathways, words, tuple(map(str, pm.get("questions") or ())),
                          {str(k): str(v) for k, v in dict(ctx.keys(pm.get("unmet") or {}, f"{path}.plain.unmet",
-                                                                   tuple(sorted(words)))).items()}),
+                                                                   tuple(sorted(words)))).items()},
+                         ctx.statements(pm.get("side_effects"), f"{path}.plain.side_effects")),
     )
 
 

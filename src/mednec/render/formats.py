@@ -43,8 +43,8 @@ _WORD = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 
 def template_name(doc: Any) -> str:
     """The template of a document: ``article``, ``article_patient``, ``letter``, ``denial``..."""
-    if doc.document == "article" and doc.audience == "patient":
-        return "article_patient.j2"
+    if doc.audience == "patient" and doc.document in ("article", "letter"):
+        return f"{doc.document}_patient.j2"
     return f"{doc.document.replace('-', '_')}.j2"
 
 

@@ -63,6 +63,7 @@ class CriterionRow(NamedTuple):
     documentation: tuple[str, ...]
     if_unmet: str | None
     note: str | None
+    unmet_plain: str = ""  # for the patient: what an unmet rule means, in words
 
 
 class CriteriaGroup(NamedTuple):
@@ -203,6 +204,8 @@ class Article(NamedTuple):
     related: tuple[Related, ...]
     references: tuple[RefRow, ...]
     disclaimer: str
+    facts_plain: tuple[Cited, ...] = ()  # the facts in words, for the patient
+    side_effects_plain: tuple[Cited, ...] = ()
     assumptions: tuple[Cited, ...] = ()  # presumptions the answer rests on: what the request attests
     inferences: tuple[Cited, ...] = ()  # undocumented facts derived from documented ones
 

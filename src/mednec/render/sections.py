@@ -150,11 +150,15 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
         nxt.append(Cited(phrase("plain.next_reauth", date=long_date(a.get("end"))), tuple(a.get("citations", ()))))
     elif det.determination == NOT_MET:
         bottom.append(Cited(phrase("plain.not_met", name=name)))
+        # the reasons that deny on their own (as in the denial notice): a failing common rule, else
+        # each way to qualify's failing rules; in words that say what the records show
         reasons: dict[str, tuple[int, ...]] = {}
-        for g in groups:
-            for c in g.criteria:
-                if c.depth == 0 and c.status == "not_met":
-                    reasons[c.plain] = tuple(dict.fromkeys(reasons.get(c.plain, ()) + c.cites))
+        common = [c for g in groups if g.id in ("common", "continuation") for c in g.criteria
+                  if c.depth == 0 and c.status == "not_met"]
+        failing = common or [c for g in groups for c in g.criteria if c.depth == 0 and c.status == "not_met"]
+        for c in failing:
+            words = b.ev.plain.unmet.get(c.id) or phrase("denial.fallback", rule=c.plain)
+            reasons[words] = tuple(dict.fromkeys(reasons.get(words, ()) + c.cites))
         bottom += [Cited(phrase("plain.reason", rule=rule), nums) for rule, nums in reasons.items()]
         nxt.append(Cited(phrase("plain.next_not_met")))
         appeal_cites = ci.nums(c for s in b.src.evidence.appeals_plain for c in s.cites)
@@ -179,6 +183,7 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
                 asks.append(phrase("plain.ask_alternative", name=alt_name))
     if not b.general:
         bottom.append(Cited(phrase("plain.review")))
+        nxt += [Cited(phrase("plain_rules.call_plan")), Cited(phrase("plain_rules.call_doctor"))]
     own = b.ev.plain.questions if b.general or det.determination == MEETS else ()
     questions = tuple(dict.fromkeys([*asks, *own, *b.src.evidence.questions]))
     return {"bottom": tuple(bottom), "next": tuple(nxt), "questions": questions}
