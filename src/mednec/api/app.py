@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,6 +30,11 @@ class Settings:
     now: Callable[[], dt.datetime] | None = field(default=None, compare=False)
     #: CDS Hooks: where cards point and which payer's coverage may be assumed (a mednec.fhir.crd.HookConfig)
     hook_config: Any = field(default=None, compare=False)
+    #: CDS Hooks clients trusted by signed JWT (mednec.api.cds_trust.CdsClient); default: the JSON
+    #: file named by MEDNEC_CDS_CLIENTS, if set
+    cds_clients: tuple[Any, ...] | None = field(default=None, compare=False)
+    #: the public base URL of the service (a JWT's aud is {base}/cds-services/{id}); default: the request's
+    public_base_url: str | None = None
     max_body_bytes: int | None = None  # None: MEDNEC_MAX_BODY_BYTES or 6 MiB (larger bodies get 413)
 
 
@@ -40,6 +47,19 @@ class _NoBodies(logging.Filter):
             args[2] = str(args[2]).split("?", 1)[0]
             record.args = tuple(args)
         return True
+
+
+def _cds_clients(settings: Settings) -> tuple[Any, ...]:
+    if settings.cds_clients is not None:
+        return settings.cds_clients
+    path = os.environ.get("MEDNEC_CDS_CLIENTS")
+    if not path:
+        return ()
+    import json
+
+    from mednec.api.cds_trust import load_clients
+
+    return load_clients(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -62,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.state.db = db
     app.state.hook_config = settings.hook_config
+    app.state.public_base_url = settings.public_base_url
+    from mednec.api.cds_trust import CdsTrust
+
+    app.state.cds_trust = CdsTrust(_cds_clients(settings), db)
     problems.install(app)
     from mednec.api import routes_admin, routes_cases, routes_documents, routes_fhir, routes_reviews
 

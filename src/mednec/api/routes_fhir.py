@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from mednec.api.deps import Auth, get_service
+from mednec.api.cds_trust import CdsTrust, looks_like_jwt
+from mednec.api.deps import Auth, get_principal, get_service
 from mednec.api.problems import problem
 from mednec.errors import CaseFormatError, InputError
-from mednec.store.service import Service
+from mednec.store.service import Principal, Service
 
 router = APIRouter(tags=["FHIR: CDS Hooks, DTR, PAS"])
 Svc = Annotated[Service, Depends(get_service)]
@@ -24,8 +25,25 @@ def cds_discovery(service: Svc) -> dict[str, Any]:
     return discovery(service.runtime.dictionary)
 
 
+def cds_principal(
+    request: Request, service_id: str,
+    authorization: Annotated[str | None, Header(description="Bearer <JWT signed by a registered CDS client> "
+                                                            "or Bearer <api key>")] = None,
+) -> Principal:
+    """CDS Hooks clients authenticate with a signed JWT (CDS Hooks 2.0) or a mednec API key."""
+    token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+    if token and looks_like_jwt(token):
+        base = (getattr(request.app.state, "public_base_url", None) or str(request.base_url)).rstrip("/")
+        trust: CdsTrust = request.app.state.cds_trust
+        return trust.verify(token, f"{base}/cds-services/{service_id}")
+    return get_principal(request, authorization)
+
+
+CdsAuth = Annotated[Principal, Depends(cds_principal)]
+
+
 @router.post("/cds-services/{service_id}", summary="CDS Hooks call: coverage requirements for a medication order")
-def cds_call(service_id: str, body: FhirBody, principal: Auth, service: Svc, request: Request) -> JSONResponse:
+def cds_call(service_id: str, body: FhirBody, principal: CdsAuth, service: Svc, request: Request) -> JSONResponse:
     from mednec.fhir.crd import PrefetchUnavailableError, discovery, handle_hook
 
     services = {s["id"]: s["hook"] for s in discovery(service.runtime.dictionary)["services"]}

@@ -21,6 +21,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseMessage",
+    "CdsTokenId",
     "DtrAssertion",
     "DtrQuestionnaire",
     "Evaluation",
@@ -272,3 +273,12 @@ class DtrAssertion(Base):
     assertion_id: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     questionnaire_id: Mapped[str] = mapped_column(sa.String(64))
     created: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class CdsTokenId(Base):
+    """A CDS client's JWT id (``jti``), kept until the token expires so a replay is refused."""
+
+    __tablename__ = "cds_token_ids"
+    iss: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    jti: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    expires: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
