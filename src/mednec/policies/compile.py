@@ -213,6 +213,14 @@ def _disabled(m: NodeModel, ctx: _Ctx, where: str) -> bool:
     return p is not None and p.value is False
 
 
+def _mark_used(m: NodeModel, ctx: _Ctx) -> None:
+    """Count the parameters a (switched-off) subtree refers to as used."""
+    if isinstance(m.operand, ParamRef):
+        ctx.used.add(m.operand.name)
+    for child in m.children:
+        _mark_used(child, ctx)
+
+
 def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_criterion: bool) -> Node:
     index = counter[0]
     counter[0] += 1
@@ -235,6 +243,7 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
     }
     inside = inside_criterion or is_crit
     if _disabled(m, ctx, where):
+        _mark_used(m, ctx)  # a variant may switch it on: its parameters are in use
         p = ctx.parameters[str(m.enabled_by)]
         common["note"] = " ".join(x for x in (m.note, f"Not required by this policy: {p.text} (off).") if x)
         return Node(kind="const", children=(), operand=True, condition=f"not required ({p.text}: off)", **common)

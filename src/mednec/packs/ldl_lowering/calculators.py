@@ -1,0 +1,172 @@
+"""The LDL-lowering pack's calculators: LDL-C from a lipid panel (NIH/Sampson), the age of the
+LDL-C value, the percent LDL-C reduction, the Dutch Lipid Clinic Network score, and the statin and
+ezetimibe steps read from ``medication_history`` (statin intensity per the 2018 AHA/ACC table,
+intolerance per the NLA 2022 definition).
+
+The functions are in :mod:`mednec.calculators`; this module registers them with the facts of
+this pack (``facts.yaml``) they read and produce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from mednec.calculators.dlcn import DLCN_CITATION, DlcnItems, dlcn, dlcn_category, ldl_mmol_from_mg
+from mednec.calculators.ldl import LDL_CITATION, LdlNotCalculable, estimate_ldl, percent_reduction
+from mednec.calculators.registry import Calculator, Facts, fact_value
+from mednec.calculators.statins import (
+    INTOLERANCE_CITATION,
+    StatinCourse,
+    nla_statin_intolerance,
+    statin_in,
+    statin_intensity,
+)
+from mednec.facts.drugs import DrugVocabulary
+
+__all__ = ["CALCULATORS", "course_weeks"]
+
+_INTOLERANT = frozenset({"intolerant"})
+
+
+def course_weeks(entry: Mapping[str, Any], as_of: dt.date) -> float | None:
+    """Weeks from a course's start to its end (or ``as_of`` when it is still taken)."""
+    start: dt.date | None = entry.get("start")
+    if start is None:
+        return None
+    end: dt.date = entry.get("end") or as_of
+    return round(max((end - start).days, 0) / 7.0, 1)
+
+
+def _ongoing(entry: Mapping[str, Any]) -> bool:
+    return entry.get("end") is None and entry.get("response") not in ("intolerant", "contraindicated")
+
+
+def _intolerant(entry: Mapping[str, Any]) -> bool:
+    return entry.get("response") in _INTOLERANT or entry.get("reason_stopped") == "intolerance"
+
+
+def _run_ldl(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    tc, hdl, tg = (fact_value(facts, k) for k in ("total_cholesterol", "hdl_c", "triglycerides"))
+    try:
+        est = estimate_ldl(tc, hdl, tg)
+    except LdlNotCalculable as exc:
+        return {}, f"{exc}; a directly measured LDL-C is needed"
+    return {"ldl_c": round(est.value, 1)}, est.detail
+
+
+def _run_recency(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    fv = facts["ldl_c"]
+    when = fv.observed or as_of
+    days = max((as_of - when).days, 0)
+    said = "" if fv.observed else " (undated: taken as current)"
+    return {"ldl_c_days_old": float(days)}, f"LDL-C of {when.isoformat()}{said}: {days} days before {as_of.isoformat()}"
+
+
+def _run_reduction(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    before, now = fact_value(facts, "ldl_c_pretreatment"), fact_value(facts, "ldl_c")
+    pct = percent_reduction(before, now)
+    return {"ldl_reduction_pct": round(pct, 1)}, (
+        f"LDL-C {before:g} mg/dL before the requested drug -> {now:g} mg/dL now: {pct:.1f}% lower"
+    )
+
+
+_DLCN_ITEMS = ("fh_relative_premature_cvd_or_high_ldl", "fh_relative_xanthoma_or_child_high_ldl", "premature_chd",
+               "premature_cerebral_or_peripheral_vd", "tendon_xanthoma", "arcus_before_45")
+
+
+def _run_dlcn(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    """The DLCN score when the documented items settle it against the probable-FH cut (6)."""
+    ldl = fact_value(facts, "ldl_c_untreated")
+    items = DlcnItems(
+        relative_premature_cvd_or_high_ldl=fact_value(facts, "fh_relative_premature_cvd_or_high_ldl"),
+        relative_xanthoma_or_child_high_ldl=fact_value(facts, "fh_relative_xanthoma_or_child_high_ldl"),
+        premature_chd=fact_value(facts, "premature_chd"),
+        premature_cerebral_or_peripheral_vd=fact_value(facts, "premature_cerebral_or_peripheral_vd"),
+        tendon_xanthoma=fact_value(facts, "tendon_xanthoma"),
+        arcus_before_45=fact_value(facts, "arcus_before_45"),
+        untreated_ldl_mmol=None if ldl is None else ldl_mmol_from_mg(ldl),
+        causative_variant=fact_value(facts, "fh_genetic_variant"),
+    )
+    score = dlcn(items)
+    if score.complete:
+        return {"dlcn_score": float(score.minimum)}, (
+            f"DLCN score {score.minimum} ({dlcn_category(score.minimum)}), every item documented")
+    if score.minimum >= 6:
+        return {"dlcn_score": float(score.minimum)}, (
+            f"DLCN score at least {score.minimum} ({dlcn_category(score.minimum)}) from the documented items; "
+            f"the undocumented ones could only raise it (at most {score.maximum})")
+    if score.maximum < 6:
+        return {"dlcn_score": float(score.maximum)}, (
+            f"DLCN score at most {score.maximum} ({dlcn_category(score.maximum)}) even if every "
+            "undocumented item were present")
+    return {}, (f"DLCN score between {score.minimum} and {score.maximum} from the documented items: "
+                "document the missing items (family history, premature CHD, xanthoma, arcus, untreated LDL-C, "
+                "genetic result)")
+
+
+def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
+    entries = [e for e in (fact_value(facts, "medication_history") or ())
+               if statin_in(str(e["drug"])) is not None or drugs.matches(str(e["drug"]), "statin")]
+    courses: list[StatinCourse] = []
+    high_weeks = 0.0
+    parts = []
+    for e in entries:
+        drug = str(e["drug"])
+        dose = e.get("dose")
+        intensity = e.get("intensity") or (statin_intensity(drug, float(dose)) if dose is not None else None)
+        courses.append(StatinCourse(drug, None if dose is None else float(dose), _intolerant(e), _ongoing(e)))
+        weeks = course_weeks(e, as_of)
+        dose_text = f" {dose:g} mg" if dose is not None else ""
+        parts.append(f"{drug}{dose_text} ({intensity or 'intensity unknown'}"
+                     f"{'' if weeks is None else f', {weeks:g} weeks'}{', not tolerated' if _intolerant(e) else ''})")
+        if intensity == "high" and weeks is not None and not (_intolerant(e) and weeks < 2):
+            high_weeks = max(high_weeks, weeks)
+    nla = nla_statin_intolerance(courses)
+    out: dict[str, Any] = {
+        "statin_high_intensity_weeks": high_weeks,
+        "statin_current": any(c.ongoing for c in courses),
+        "statin_intolerance": nla.status,
+    }
+    listed = "; ".join(parts) if parts else "no statin in the treatment history"
+    return out, f"{listed}. Intolerance (NLA 2022): {nla.status.replace('_', ' ')} - {nla.explanation}"
+
+
+def _run_ezetimibe(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
+    entries = [e for e in (fact_value(facts, "medication_history") or ())
+               if "ezetimibe" in str(e["drug"]).lower() or drugs.matches(str(e["drug"]), "ezetimibe")]
+    weeks = [w for e in entries if e.get("response") != "contraindicated" and (w := course_weeks(e, as_of)) is not None]
+    failed = [str(e["drug"]) for e in entries
+              if _intolerant(e) or e.get("response") == "contraindicated" or e.get("reason_stopped") == "contraindication"]
+    longest = max(weeks, default=0.0)
+    detail = (f"ezetimibe for {longest:g} weeks (longest course)" if weeks else "no ezetimibe course in the treatment history")
+    if failed:
+        detail += f"; not tolerated or contraindicated: {', '.join(failed)}"
+    return {"ezetimibe_weeks": longest, "ezetimibe_failed": bool(failed)}, detail
+
+
+_HISTORY = ("medication_history",)
+
+CALCULATORS: tuple[Calculator, ...] = (
+    Calculator("ldl_calc", "LDL-C from a lipid panel (NIH equation 2, Sampson 2020)",
+               ("total_cholesterol", "hdl_c", "triglycerides"), ("ldl_c",), LDL_CITATION, _run_ldl),
+    Calculator("ldl_recency", "Age of the LDL-C value", ("ldl_c",), ("ldl_c_days_old",),
+               "mednec-ldl-decisions", _run_recency),
+    Calculator("ldl_reduction", "Percent LDL-C reduction on the requested drug",
+               ("ldl_c_pretreatment", "ldl_c"), ("ldl_reduction_pct",), LDL_CITATION, _run_reduction),
+    Calculator("dlcn", "Dutch Lipid Clinic Network score", (), ("dlcn_score",), DLCN_CITATION, _run_dlcn,
+               any_of=("ldl_c_untreated", "fh_genetic_variant", "tendon_xanthoma", *_DLCN_ITEMS),
+               needs={"dlcn_score": ("ldl_c_untreated",)},
+               optional_inputs=("ldl_c_untreated", "fh_genetic_variant", *_DLCN_ITEMS)),
+    Calculator("statin_step", "Statin intensity, duration and intolerance from the treatment history", (),
+               ("statin_high_intensity_weeks", "statin_current", "statin_intolerance"), INTOLERANCE_CITATION,
+               lambda facts, as_of: _run_statins(facts, as_of, DrugVocabulary()), any_of=_HISTORY,
+               needs={k: _HISTORY for k in ("statin_high_intensity_weeks", "statin_current", "statin_intolerance")},
+               run_drugs=_run_statins),
+    Calculator("ezetimibe_step", "Ezetimibe course from the treatment history", (),
+               ("ezetimibe_weeks", "ezetimibe_failed"), "mednec-ldl-decisions",
+               lambda facts, as_of: _run_ezetimibe(facts, as_of, DrugVocabulary()), any_of=_HISTORY,
+               needs={k: _HISTORY for k in ("ezetimibe_weeks", "ezetimibe_failed")},
+               run_drugs=_run_ezetimibe),
+)
