@@ -55,6 +55,7 @@ class Calculator:
     derived_note: str = ""
     any_of: tuple[str, ...] = ()  # at least one of these must be given too (when not empty)
     run_drugs: DrugRunFn | None = None  # used instead of run, with the pack's drug vocabulary
+    reads_dates: bool = False  # reads its inputs' observation dates (FactValue.observed), not only values
     input_set: frozenset[str] = field(init=False, repr=False, compare=False)
     output_set: frozenset[str] = field(init=False, repr=False, compare=False)
 

@@ -284,20 +284,20 @@ class TwinSpec:
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                       ("ipss_r_score", "ipss_r_category"), "1043a775c2567329"),
-    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "4acf05163d8f8e84"),
+                       ("ipss_r_score", "ipss_r_category"), "b6e38578cf8a45b0"),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "ac1faa5742929852"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "0030f02fb2e0f4dc", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "851f624979951c4d", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "4c352cca90570963"),
+                                 "828454ff24e172c8"),
 }
 
 
