@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mednec.engine.benefit import with_benefit
 from mednec.engine.determination import Determination
 from mednec.engine.evaluate import evaluate
 from mednec.facts.dictionary import FactDictionary, load_dictionary
@@ -54,13 +55,20 @@ class Runtime:
         return parse_case(data, self.dictionary, as_of=as_of, source=source)
 
     def evaluate(self, facts: FactSet, drug: str | Policy, *, phase: str = "initial",
-                 variant: str | None = None) -> Determination:
+                 variant: str | None = None, program: str | None = None,
+                 exclusions: tuple[str, ...] = ()) -> Determination:
         """Evaluate the policy for ``drug`` (a name or a policy) against ``facts``; ``variant``
-        names one of the policy's payer variants (default: the policy's own parameters)."""
+        names one of the policy's payer variants (default: the policy's own parameters). Under a
+        plan (its ``program`` and the benefit ``exclusions`` it names), a use its benefit excludes
+        is reported as ``benefit`` beside the unchanged clinical determination."""
         policy = drug if isinstance(drug, Policy) else self.catalog.find_drug(drug)
         if variant is not None:
             policy = policy.with_variant(variant)
-        return evaluate(policy, facts, self.catalog.pack_of(policy), self.dictionary, phase=phase)
+        pack = self.catalog.pack_of(policy)
+        det = evaluate(policy, facts, pack, self.dictionary, phase=phase)
+        if program is None and not exclusions:
+            return det
+        return with_benefit(det, policy, pack, program, exclusions)
 
 
 @lru_cache(maxsize=1)

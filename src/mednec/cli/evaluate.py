@@ -21,14 +21,18 @@ def evaluate(
     fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="text (terminal), json or markdown.")] = OutFormat.text,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: the case's as_of, else today).")] = None,
     variant: Annotated[str | None, typer.Option("--variant", help="A payer variant of the policy (`mednec policies show` lists them).")] = None,
+    payer_profile: Annotated[Path | None, typer.Option("--payer-profile", help="The plan (YAML; default $MEDNEC_PAYER_PROFILE): its program and benefit exclusions are applied beside the clinical answer.")] = None,
+    program: Annotated[str | None, typer.Option("--program", help="The plan's program (medicare_advantage_part_b, medicare_part_d, commercial, medicaid); overrides the profile's.")] = None,
 ) -> None:
-    """Evaluate one case against one drug's policy and explain every criterion."""
+    """Evaluate one case against one drug's policy and explain every criterion; under a plan
+    (--payer-profile, --program), a use its benefit excludes is reported beside the determination."""
     rt = runtime()
     policy = rt.catalog.find_drug(drug).with_variant(variant)
     parsed = rt.read_case(case, as_of=as_of_date(as_of), drug=policy.drug.generic)
     if phase is Phase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
-    det = rt.evaluate(parsed.facts, policy, phase=phase.value)
+    plan_program, exclusions = plan_of(payer_profile, program)
+    det = rt.evaluate(parsed.facts, policy, phase=phase.value, program=plan_program, exclusions=exclusions)
     if fmt is OutFormat.json:
         emit_json(det.to_dict())
     elif fmt is OutFormat.markdown:
@@ -39,6 +43,20 @@ def evaluate(
         from mednec.render.terminal import print_determination
 
         print_determination(det, out())
+
+
+def plan_of(payer_profile: Path | None, program: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The plan's program and named benefit exclusions (a profile given, or $MEDNEC_PAYER_PROFILE)."""
+    import os
+
+    from mednec.render.payer import PROGRAMS, load_payer_profile
+
+    if program is not None and program not in PROGRAMS:
+        raise InputError(f"program must be one of {', '.join(PROGRAMS)}", field="--program")
+    if payer_profile is None and not os.environ.get("MEDNEC_PAYER_PROFILE"):
+        return program, ()
+    profile = load_payer_profile(payer_profile)
+    return program or profile.program, profile.exclusions
 
 
 def facts(

@@ -95,12 +95,14 @@ def report(
     else:
         assert case is not None
         parsed = rt.read_case(case, as_of=when)
-        det = rt.evaluate(parsed.facts, policy, phase=phase.value)
-        src = ArticleSources.of(policy, pack, rt.dictionary, case_name=case.name, case_title=parsed.title)
         from mednec.render.payer import load_payer_profile
 
-        doc = build_document(det, src, document=document.value, audience=audience.value,
-                             payer=load_payer_profile(payer_profile))
+        profile = load_payer_profile(payer_profile)
+        # the plan's benefit exclusions are reported beside the clinical determination, never in place of it
+        det = rt.evaluate(parsed.facts, policy, phase=phase.value, program=profile.program,
+                          exclusions=profile.exclusions)
+        src = ArticleSources.of(policy, pack, rt.dictionary, case_name=case.name, case_title=parsed.title)
+        doc = build_document(det, src, document=document.value, audience=audience.value, payer=profile)
     _write(doc, fmt.value, output)
 
 

@@ -252,6 +252,43 @@ def fact_types(dictionary: FactDictionary) -> dict[str, FactTypes]:
     return {k: (fd.type, {n: f.type for n, f in fd.fields.items()}) for k, fd in dictionary.facts.items()}
 
 
+@dataclass(frozen=True)
+class Benefit:
+    """A use of the drug the plan's benefit does not cover: ``status`` ``excluded`` (every way the
+    request can qualify is an excluded use) or ``excluded_for_some_uses`` (``pathways`` lists the
+    excluded ones, others remain). The rule and its sources are named; this is a coverage finding,
+    never a clinical one."""
+
+    status: str
+    rule: str
+    benefit: str
+    program: str | None
+    text: str
+    pathways: tuple[str, ...]
+    sources: tuple[dict[str, str], ...]  # {"id", "text"} per citation
+
+    WORDING = "not covered by this plan's benefit"
+
+    def statement(self) -> str:
+        """One sentence for every surface: what is excluded, by which rule, and that the clinical
+        determination is separate."""
+        scope = "" if self.status == "excluded" else f" for {', '.join(self.pathways)}"
+        src = "; ".join(s["text"] for s in self.sources)
+        return (f"Benefit: {self.WORDING}{scope}. {self.text} ({self.benefit}; {src}). This is a coverage "
+                f"exclusion, not a clinical finding: the medical-necessity determination stands as stated.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "wording": self.WORDING, "rule": self.rule, "benefit": self.benefit,
+                "program": self.program, "text": self.text, "pathways": list(self.pathways),
+                "sources": [dict(s) for s in self.sources], "statement": self.statement()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Benefit:
+        return cls(str(data["status"]), str(data["rule"]), str(data["benefit"]), data.get("program"),
+                   str(data["text"]), tuple(data.get("pathways", ())),
+                   tuple({"id": str(s["id"]), "text": str(s["text"])} for s in data.get("sources", ())))
+
+
 @dataclass(frozen=True, eq=False)
 class Determination:
     """The full result of evaluating one policy for one patient.
@@ -274,6 +311,8 @@ class Determination:
     notes: tuple[str, ...]
     fact_set: FactSet = field(repr=False)
     explain: Callable[[], Explanation] = field(repr=False)
+    #: a use the plan's benefit excludes (the clinical determination stands beside it)
+    benefit: Benefit | None = None
 
     @cached_property
     def explanation(self) -> Explanation:
@@ -353,6 +392,7 @@ class Determination:
             notes=tuple(data.get("notes", ())),
             fact_set=FactSet(facts, as_of),
             explain=lambda: explanation,
+            benefit=Benefit.from_dict(data["benefit"]) if data.get("benefit") else None,
         )
 
     def criterion(self, criterion_id: str) -> CriterionResult:
@@ -360,6 +400,12 @@ class Determination:
         return next(c for c in self.criteria if c.id == criterion_id)
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._to_dict()
+        if self.benefit is not None:  # only under a plan whose benefit excludes this use
+            out["benefit"] = self.benefit.to_dict()
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "determination": self.determination.value,
             "phase": self.phase,

@@ -11,6 +11,7 @@ A pack is a folder, and adding one changes no engine, intake or renderer code::
                               :mod:`mednec.policies.vocabulary`)
     <pack>/text_rules.py      RULES: the pack's own text rules for questions and notes (optional;
                               facts with ``names`` are read without one)
+    <pack>/benefits.yaml      uses a plan's benefit excludes (optional; :mod:`mednec.policies.benefits`)
     <pack>/references.yaml    the reference library every citation resolves to
     <pack>/evidence.yaml      cited statements for documents
     <pack>/<drug>/policy.yaml one policy
@@ -47,6 +48,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.hygiene import excerpt
 from mednec.packdirs import PacksDir, pack_folders, shipped_packs_dir
+from mednec.policies.benefits import BenefitExclusion, parse_benefits
 from mednec.policies.compile import compile_with_variants
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
@@ -220,6 +222,12 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
                                           facts={f for f, fd in dictionary.facts.items() if fd.pack == str(meta["id"])})
         except ConfigError as exc:
             report.add(str(path / "vocabulary.yaml"), [exc])
+    benefits: tuple[BenefitExclusion, ...] = ()
+    if (path / "benefits.yaml").is_file():
+        benefits, problems = parse_benefits(read_yaml(path / "benefits.yaml"), where=str(path / "benefits.yaml"),
+                                            pathways={p.id: {pw.id for pw in p.pathways} for p in policies},
+                                            references=references)
+        report.add(str(path / "benefits.yaml"), problems)
     return Pack(
         id=str(meta["id"]),
         title=str(meta["title"]),
@@ -231,6 +239,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
         calculators=pack_calculators(path).with_drugs(drugs),
         drugs=drugs,
         vocabulary=vocabulary,
+        benefits=benefits,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from mednec.calculators.registry import CalculatorSet
 from mednec.errors import UnknownDrugError
 from mednec.facts.drugs import DrugVocabulary
+from mednec.policies.benefits import BenefitExclusion
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
 from mednec.policies.vocabulary import PackVocabulary
@@ -293,3 +294,4 @@ class Pack:
     calculators: CalculatorSet
     drugs: DrugVocabulary = field(default_factory=DrugVocabulary)
     vocabulary: PackVocabulary = field(default_factory=PackVocabulary)
+    benefits: tuple[BenefitExclusion, ...] = ()  # uses a plan's benefit excludes (``benefits.yaml``)

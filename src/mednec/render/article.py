@@ -124,6 +124,11 @@ class _Builder(ArticleContext):
                 Cited(a.attest, a.citations) for a in det.assumptions),
             inferences=() if general else tuple(
                 Cited(f"{x.fact_label}: {x.value}, inferred from {x.because}.") for x in det.inferences),
+            benefit=None if general or det.benefit is None else det.benefit.statement(),
+            benefit_plain=None if general or det.benefit is None else (
+                f"Your plan's benefit does not cover {self.drug} for this use ({det.benefit.benefit}): "
+                f"{det.benefit.text}. This is a rule of the plan, not a judgement about your health; "
+                "what the records show about medical need is explained below."),
             timeframes=self.adverse(self.src.evidence.timeframes, (NOT_MET, INSUFFICIENT)) + self.program_rows(),
             timeframes_plain=self.adverse(self.src.evidence.timeframes_plain, (NOT_MET, INSUFFICIENT)),
             appeals=self.adverse(self.src.evidence.appeals, (NOT_MET,)),

@@ -24,6 +24,8 @@ def determination_markdown(det: Determination) -> str:
     if det.authorization:
         a = det.authorization
         out += [f"Authorisation: {a['period']}, {a['start']} to {a['end']} {cite_marks(a['citations'])}", ""]
+    if det.benefit is not None:  # a coverage exclusion, worded apart from the clinical answer
+        out += [f"> **{det.benefit.statement()}**", ""]
     if det.requires_physician_review:
         out += ["> Recommendation only: an adverse or incomplete determination needs a physician reviewer's approval.", ""]
     for note in det.notes:

@@ -208,6 +208,8 @@ class Article(NamedTuple):
     side_effects_plain: tuple[Cited, ...] = ()
     assumptions: tuple[Cited, ...] = ()  # presumptions the answer rests on: what the request attests
     inferences: tuple[Cited, ...] = ()  # undocumented facts derived from documented ones
+    benefit: str | None = None  # the plan's benefit excludes this use (a coverage rule, not a clinical finding)
+    benefit_plain: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
@@ -215,9 +217,14 @@ class Article(NamedTuple):
 
 
 def to_data(value: Any) -> Any:
-    """NamedTuples -> dicts, tuples -> lists, recursively (JSON-ready)."""
+    """NamedTuples -> dicts, tuples -> lists, recursively (JSON-ready). An article's ``benefit`` keys
+    appear only under a plan whose benefit excludes the use."""
     if hasattr(value, "_asdict"):
-        return {k: to_data(v) for k, v in value._asdict().items()}
+        out = {k: to_data(v) for k, v in value._asdict().items()}
+        if isinstance(value, Article) and value.benefit is None:
+            out.pop("benefit", None)
+            out.pop("benefit_plain", None)
+        return out
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
     if isinstance(value, tuple | list):

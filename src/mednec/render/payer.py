@@ -62,6 +62,8 @@ class PayerProfile:
     expedited_decision: str = ""
     appeal_deadline: str = ""
     taglines: tuple[str, ...] = field(default=_TAGLINES)
+    #: benefit exclusions (pack ``benefits.yaml`` ids) this plan applies beyond its program's
+    exclusions: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any], *, where: str = "payer profile") -> PayerProfile:
@@ -72,9 +74,9 @@ class PayerProfile:
             raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(sorted(known))}", field=where)
         values: dict[str, Any] = {}
         for key, value in raw.items():
-            if key == "taglines":
+            if key in ("taglines", "exclusions"):
                 if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
-                    raise ConfigError("taglines must be a list of texts", field=f"{where}.taglines")
+                    raise ConfigError(f"{key} must be a list of texts", field=f"{where}.{key}")
                 values[key] = tuple(value)
             elif value is None:
                 continue

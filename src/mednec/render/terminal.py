@@ -46,6 +46,8 @@ def print_determination(det: Determination, console: Console) -> None:
     if det.authorization:
         a = det.authorization
         console.print(Text(f"Authorisation: {a['period']} ({a['start']} to {a['end']}) {cite_marks(a['citations'])}"))
+    if det.benefit is not None:  # a coverage exclusion, worded apart from the clinical answer
+        console.print(Text(det.benefit.statement(), style="bold magenta"))
     if det.requires_physician_review:
         console.print(Text("Recommendation only: an adverse or incomplete determination needs a physician reviewer.",
                            style="italic"))
