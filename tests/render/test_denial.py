@@ -170,3 +170,37 @@ def test_example_notice_is_the_golden_example() -> None:
     det, _ = determination(ex)
     assert document(ex, "denial", "patient").reasons[0].criterion.id == "no_del5q"
     assert det.determination == "does_not_meet_criteria"
+
+
+def _every_denial():  # type: ignore[no-untyped-def]
+    """A denial for every (example case, MDS policy) pair that does not meet criteria."""
+    rt = default_runtime()
+    out = []
+    for case in sorted(EXAMPLES.glob("luspatercept-*.yaml")):
+        c = rt.read_case(case)
+        for policy in rt.catalog.policies():
+            if rt.catalog.pack_of(policy).id != "mds_anemia":
+                continue
+            det = rt.evaluate(c.facts, policy)
+            if det.determination == "does_not_meet_criteria":
+                src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary, case_name=case.name,
+                                        case_title=c.title)
+                out.append((case.stem, policy.id, det, src))
+    return out
+
+
+def test_every_policys_denial_has_a_plain_decisive_reason_and_defines_its_abbreviations() -> None:
+    denials = _every_denial()
+    assert len({p for _, p, _, _ in denials}) >= 3, "denials of several policies"
+    defined = set(phrases()["glossary"])
+    for case, pid, det, src in denials:
+        for audience in AUDIENCES:
+            notice = build_document(det, src, document="denial", audience=audience)
+            md = render_markdown(notice)
+            assert notice.reasons and md.index("## The main reason") < md.index("## You can appeal"), (case, pid)
+            body = split_references(md)[0].split("## Help in your language")[0]
+            brands = {b.upper() for b in notice.article.drug["brands"]}
+            assert set(acronyms(body)) - defined - brands - {"PO"} == set(), (case, pid, audience)
+            assert not re.search(r"\b[A-Z]\d{2}\.[0-9A-Z]", body), (case, pid)
+            if audience == "patient":
+                assert textstat.flesch_kincaid_grade(notice.reasons[0].plain) <= 8, (case, pid, notice.reasons[0].plain)
