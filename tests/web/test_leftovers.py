@@ -89,6 +89,9 @@ def test_documents_in_other_formats_show_no_internals(web: Web, fmt: str) -> Non
 @pytest.mark.parametrize(("source", "label", "want"), [
     ('question [38:53] "72-year-old man"', "Age", "from your question: “72-year-old man”"),
     ('note [0:12] "Hb 8.1 g/dL"', "Hemoglobin", "from the note: “Hb 8.1 g/dL”"),
+    ('note note [0:12] "Hb 8.1 g/dL"', "Hemoglobin", "from the note: “Hb 8.1 g/dL”"),
+    ('note pasted text [0:12] "Hb 8.1 g/dL"', "Hemoglobin", "from the pasted note: “Hb 8.1 g/dL”"),
+    ('note document cbc.txt [0:12] "Hb 8.1 g/dL"', "Hemoglobin", "from cbc.txt: “Hb 8.1 g/dL”"),
     ('document marrow report.txt [120:141] "ring sideroblasts 22%"', "Ring sideroblasts",
      "from marrow report.txt: “ring sideroblasts 22%”"),
     ("FHIR Observation/hb-20261110", "Hemoglobin", "Observation: hemoglobin"),
@@ -102,4 +105,4 @@ def test_sources_read_as_people_write_them(source: str, label: str, want: str) -
 
     assert source_words(source, label) == want
     assert not leftovers(f"<p>{source_words(source, label)}</p>")
-    assert is_attached(source) == source.startswith(("FHIR", "document"))
+    assert is_attached(source) == source.startswith(("FHIR", "document", "note document"))

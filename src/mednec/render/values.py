@@ -19,7 +19,7 @@ __all__ = ["ATTACHED_PREFIXES", "evidence_item", "fact_text", "is_attached", "lo
 
 #: provenance of a fact read from something the requester attached: a FHIR resource, or an uploaded
 #: document (the web upload reads a file as ``document <file name>``)
-ATTACHED_PREFIXES = ("FHIR ", "document ")
+ATTACHED_PREFIXES = ("FHIR ", "document ", "note document ")
 _SPAN = re.compile(r'^(?P<src>.+?) \[\d+:\d+\] "(?P<words>.*)"$', re.S)
 _TYPED = {"question": "your question", "note": "the note", "pasted text": "the pasted note"}
 
@@ -117,7 +117,10 @@ def source_words(source: str, label: str = "", calculator: str = "") -> str:
     """
     m = _SPAN.match(source or "")
     if m:
-        src = m["src"].removeprefix("document ")
+        src = m["src"]
+        if src.startswith("note "):  # read_note's "note <name>": a typed note, or an uploaded document
+            src = src[5:] if src[5:] not in ("", "note") else "note"
+        src = src.removeprefix("document ")
         return f"from {_TYPED.get(src, src)}: “{m['words']}”"
     if source.startswith("FHIR "):
         kind = source[5:].split("/", 1)[0]

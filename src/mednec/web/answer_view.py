@@ -8,6 +8,7 @@ from typing import Any
 
 from mednec.documents import visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
+from mednec.store.attach import ATTACHABLE
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.store.status import status_of
 from mednec.web import article
@@ -158,6 +159,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "can_appeal": role in ("requester", "admin") and ev.state in ("approved", "overturned")
         and ev.decision == "denied" and preview is None,
         "can_request": role in ("requester", "admin"),
+        "can_attach": role in ("requester", "admin") and preview is None and ev.state in ATTACHABLE,
+        "attach_error": "",
         "insufficient": determination == INSUFFICIENT,
         "final": ev.state in ("approved", "overturned"),
         "followup_values": {},

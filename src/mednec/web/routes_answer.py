@@ -29,6 +29,7 @@ DONE = {
     "request_info": "Information requested from the requester.",
     "request_changes": "Changes requested from the requester.",
     "appeal": "Appeal submitted. A physician reviewer will look at the case again.",
+    "attach": "Document attached. The answer below was evaluated again with it; the history keeps the earlier one.",
 }
 
 
@@ -230,6 +231,55 @@ def _submit_followup(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
     return redirect(ctx, f"/answers/{new.id}?audience={audience}")
 
 
+# -- attach a document -------------------------------------------------------------------------
+
+def _attach(ctx: Ctx, eval_id: str, form: dict[str, Any], text: str, name: str) -> Response:
+    """Read an uploaded note, report or FHIR resource and re-evaluate the request with it."""
+    from mednec.store.attach import attach_document
+
+    csrf_check(ctx, form)
+    p = ctx.need_principal()
+    ev, case = _load(ctx, eval_id)
+    audience = _audience(ctx, str(form.get("audience") or ""))
+    try:
+        if form.get("upload_error"):
+            raise InputError(str(form["upload_error"]), field="upload")
+        data = _read_document(ctx, ev, text.strip(), name)
+        attach_document(ctx.service, p, eval_id, data, name=name)
+    except (InputError, ConflictError) as exc:
+        return _show(ctx, ev, case, audience=audience, status=422 if isinstance(exc, InputError) else 409,
+                     attach_error=_plain(exc.message))
+    return redirect(ctx, f"/answers/{eval_id}?audience={audience}&done=attach")
+
+
+def _read_document(ctx: Ctx, ev: Evaluation, text: str, name: str) -> dict[str, Any]:
+    """The case facts in an uploaded document: a FHIR resource or bundle (JSON), else a note."""
+    rt = ctx.service.runtime
+    if not text:
+        raise InputError("choose a file, or paste the note or report", field="upload")
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            raise InputError(f"{name} is not a FHIR resource: it is not valid JSON", field="upload") from None
+        if isinstance(doc, dict) and doc.get("resourceType") not in (None, "Bundle"):
+            doc = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": doc}]}
+        from mednec.intake.fhir.bundle import bundle_to_case
+
+        return dict(bundle_to_case(doc, rt.dictionary, drug=ev.drug).case)
+    from mednec.intake.notes import read_note
+
+    return dict(read_note(text, rt.catalog, rt.dictionary, ev.as_of, name=f"document {name}").case)
+
+
+def _plain(message: str) -> str:
+    """A validator's message as a sentence (first letter up, one line, not too long)."""
+    one = " ".join(message.split())
+    if "." not in one.split(" ", 1)[0]:  # not a file name ("x.json is not ...")
+        one = one[:1].upper() + one[1:]
+    return one if len(one) <= 300 else one[:297] + "…"
+
+
 # -- documents --------------------------------------------------------------------------------
 
 def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) -> Response:
@@ -293,6 +343,19 @@ def register(router: APIRouter) -> None:
         form = await form_of(request)
         ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_submit_followup, ctx, eval_id, form)
+
+    @router.post("/answers/{eval_id}/attach")
+    async def attach(request: Request, eval_id: str) -> Response:
+        from mednec.web.routes_ask import read_upload
+
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        try:
+            text, name = await read_upload(form)
+        except InputError as exc:
+            text, name = "", "the file"
+            form["upload_error"] = exc.message
+        return await run_in_threadpool(_attach, ctx, eval_id, form, text, name)
 
     @router.post("/answers/{eval_id}/review")
     async def review(request: Request, eval_id: str) -> Response:

@@ -124,7 +124,7 @@ def _understood_page(ctx: Ctx, state: forms.FormState, *, origin: str, drug: str
 
 # -- upload -----------------------------------------------------------------------------------
 
-async def _read_upload(form: dict[str, Any]) -> tuple[str, str]:
+async def read_upload(form: dict[str, Any]) -> tuple[str, str]:
     up = form.get("upload")
     if isinstance(up, UploadFile) and up.filename:
         raw = await up.read(MAX_UPLOAD + 1)
@@ -152,7 +152,7 @@ def _upload(ctx: Ctx, form: dict[str, Any], text: str, name: str) -> Response:
         return _fhir(ctx, text, name, audience, str(form.get("drug") or "").strip() or None)
     return _understand(ctx, str(form.get("question") or "").strip()
                        or "Is the requested drug medically necessary for this patient?", text[:MAX_TEXT * 5],
-                       audience, note_name=name)
+                       audience, note_name=name if name == "pasted text" else f"document {name}")
 
 
 def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Response:
@@ -243,7 +243,7 @@ def register(router: APIRouter) -> None:
         form = await form_of(request)
         ctx = await run_in_threadpool(ctx_of, request)
         try:
-            text, name = await _read_upload(form)
+            text, name = await read_upload(form)
         except InputError as exc:
             message = exc.message
             return await run_in_threadpool(lambda: _ask_page(ctx, "upload", 422, upload_error=message))

@@ -22,6 +22,7 @@ ACTION_WORDS = {
     "request_info": "requested information",
     "request_changes": "requested changes",
     "appeal": "appealed the denial",
+    "attach": "attached a document",
 }
 
 
