@@ -20,7 +20,7 @@ from importlib.util import find_spec
 
 from mednec.errors import MednecError
 
-__all__ = ["EXTRA_OF_MODULE", "MissingExtraError", "extra_for", "installed", "install_hint"]
+__all__ = ["EXTRA_OF_MODULE", "MissingExtraError", "extra_for", "installed", "install_hint", "missing_extra"]
 
 # Top-level import name -> the extra that provides it.
 EXTRA_OF_MODULE: dict[str, str] = {
@@ -61,6 +61,16 @@ def extra_for(exc: ModuleNotFoundError) -> str | None:
     """The extra that provides the module an import failed on, or None when it is not one of ours."""
     name = (exc.name or "").split(".")[0]
     return EXTRA_OF_MODULE.get(name)
+
+
+def missing_extra(exc: ImportError) -> MissingExtraError | None:
+    """The :class:`MissingExtraError` for a failed import of an optional extra's package; None for
+    any other import failure (a bug, which the caller re-raises rather than reporting as missing)."""
+    if isinstance(exc, ModuleNotFoundError):
+        extra = extra_for(exc)
+        if extra is not None:
+            return MissingExtraError(extra, exc.name or "?")
+    return None
 
 
 def installed(extra: str) -> bool:

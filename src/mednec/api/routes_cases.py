@@ -66,10 +66,8 @@ def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str,
     if body.case is not None:
         return body.case, "case", {}
     if body.fhir_bundle is not None:
-        try:
-            from mednec.intake.fhir.bundle import bundle_to_case
-        except ImportError:
-            raise InputError("FHIR intake is not available in this build", field="fhir_bundle") from None
+        from mednec.intake.fhir.bundle import bundle_to_case
+
         intake = bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug)
         report = intake.to_dict()
         del report["case"]

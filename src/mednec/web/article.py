@@ -101,15 +101,15 @@ def warm() -> None:
     load the PDF compiler's fonts (the first PDF otherwise costs ~0.2 s more)."""
     import datetime as dt
 
-    try:
-        from mednec.render.article import ArticleSources, general_article
-        from mednec.render.formats import render_html, render_pdf
-        from mednec.runtime import default_runtime
-    except ImportError:
-        return
+    from mednec.extras import installed
+    from mednec.render.article import ArticleSources, general_article
+    from mednec.render.formats import render_html, render_pdf
+    from mednec.runtime import default_runtime
+
     rt = default_runtime()
     for policy in list(rt.catalog.policies())[:1]:
         src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary)
         for audience in ("clinician", "patient"):
             render_html(general_article(src, as_of=dt.date.today(), audience=audience))
-        render_pdf(general_article(src, as_of=dt.date.today(), audience="patient"))
+        if installed("pdf"):
+            render_pdf(general_article(src, as_of=dt.date.today(), audience="patient"))

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.documents import DOC_HTML_CSP, stored_document
 from mednec.errors import ConflictError, InputError, NotFoundError
+from mednec.extras import missing_extra
 from mednec.hygiene import load_json
 from mednec.store.models import Case, Evaluation
 from mednec.web.answer_view import Preview, answer_values
@@ -163,24 +164,21 @@ def _followup(ctx: Ctx, eval_id: str, params: dict[str, str]) -> Response:
     changed_facts: set[str] = set()
     try:
         if q:
-            try:
-                from mednec.intake.question import understand
-            except ImportError:
-                understand = None  # type: ignore[assignment]
-            if understand is not None:
-                for u in _readings(understand, q, rt, ev.as_of):
-                    if u.drug is not None and u.drug.policy_id and not drug:
-                        drug = rt.catalog.policy(u.drug.policy_id).drug.generic
-                    for part in ("patient", "facts"):
-                        for fact, raw in (u.case.get(part) or {}).items():
-                            if fact == "diagnosis" and _given(data, "diagnosis") is not None:
-                                continue  # "MDS" in a follow-up does not replace the documented diagnosis
-                            _set(data, fact, raw)
-                            changed_facts.add(fact)
-                    for f in u.facts:
-                        fd = d.facts.get(f.fact)
-                        understood.append(f"{fd.label if fd else f.fact}: {value_text(f.value, f.unit, fd)} "
-                                          f"(from “{f.span.text}”)")
+            from mednec.intake.question import understand
+
+            for u in _readings(understand, q, rt, ev.as_of):
+                if u.drug is not None and u.drug.policy_id and not drug:
+                    drug = rt.catalog.policy(u.drug.policy_id).drug.generic
+                for part in ("patient", "facts"):
+                    for fact, raw in (u.case.get(part) or {}).items():
+                        if fact == "diagnosis" and _given(data, "diagnosis") is not None:
+                            continue  # "MDS" in a follow-up does not replace the documented diagnosis
+                        _set(data, fact, raw)
+                        changed_facts.add(fact)
+                for f in u.facts:
+                    fd = d.facts.get(f.fact)
+                    understood.append(f"{fd.label if fd else f.fact}: {value_text(f.value, f.unit, fd)} "
+                                      f"(from “{f.span.text}”)")
             if _CONTINUATION.search(q) and not params.get("phase"):
                 phase = "continuation"
         if params.get("fact"):
@@ -296,8 +294,11 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
     try:
         content, media = stored_document(ctx.service.runtime, ev, case, doc, fmt, audience=aud, role=p.role,
                                          versions=ctx.service.policies)
-    except ImportError:
-        raise ConflictError("documents are not available on this server") from None
+    except ModuleNotFoundError as exc:  # the pdf extra is not installed
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
+        raise ConflictError(f"this document is not available on this server ({missing.message})") from None
     ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
     name = f"mednec-{ev.id}-{doc}.{fmt}"
     disposition = "inline" if fmt == "html" else "attachment"

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from mednec.errors import ForbiddenError, InputError, MednecError
+from mednec.extras import missing_extra
 from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text, excerpt, load_json
 from mednec.web import forms
@@ -85,24 +86,19 @@ def _question(ctx: Ctx, form: dict[str, Any]) -> Response:
 def _understand(ctx: Ctx, question: str, note: str | None, audience: str, note_name: str = "note") -> Response:
     rt = ctx.service.runtime
     as_of = ctx.now.date()
-    try:
-        from mednec.ask import answer
-    except ImportError:
-        answer = None  # type: ignore[assignment]
-    try:
-        if answer is not None:
-            ans = answer(question, rt, as_of=as_of, note=note, note_name=note_name)
-            u, kind, message, closest, overview = ans.understood, ans.kind, ans.message, ans.closest, ans.overview
-            policy_id = ans.policy.id if ans.policy else None
-        else:
-            from mednec.intake.question import understand
+    from mednec.ask import answer
 
-            u = understand(question, rt.catalog, rt.dictionary, as_of)
-            kind, message, closest, overview = "determination", "", (), ()
-            policy_id = u.drug.policy_id if u.drug else None
-    except ImportError:
+    try:
+        ans = answer(question, rt, as_of=as_of, note=note, note_name=note_name)
+        u, kind, message, closest, overview = ans.understood, ans.kind, ans.message, ans.closest, ans.overview
+        policy_id = ans.policy.id if ans.policy else None
+    except ModuleNotFoundError as exc:  # an optional extra (the note reader's) that is not installed
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
         return _ask_page(ctx, "question", 200, question=question, audience=audience,
-                         notice="Reading questions is not available on this server yet: fill in the case form.")
+                         notice=f"Reading this is not available on this server ({missing.message}); "
+                                "fill in the case form.")
     except InputError as exc:
         return _ask_page(ctx, "question", 422, question=question, audience=audience, question_error=exc.message)
     if kind in ("no_policy", "not_necessity"):
@@ -163,12 +159,15 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
         bundle = load_json(text, "upload")
     except InputError as exc:
         return _ask_page(ctx, "upload", 422, upload_error=f"{excerpt(name)}: {exc.message}")
-    try:
-        from mednec.intake.fhir.bundle import bundle_to_case
-    except ImportError:
-        return _ask_page(ctx, "upload", 422, upload_error="FHIR intake is not available on this server")
+    from mednec.intake.fhir.bundle import bundle_to_case
+
     try:
         intake = bundle_to_case(bundle, rt.dictionary, drug=drug)
+    except ModuleNotFoundError as exc:  # the fhir extra is not installed
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
+        return _ask_page(ctx, "upload", 422, upload_error=f"FHIR intake is not available on this server ({missing.message})")
     except MednecError as exc:
         where = f" ({exc.field})" if exc.field else ""
         return _ask_page(ctx, "upload", 422, upload_error=f"{exc.message}{where}")

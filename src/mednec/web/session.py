@@ -2,7 +2,7 @@
 
 The cookie holds no credential: after a sign-in it carries the SHA-256 hash of the API key
 (the same hash the database stores), the CSRF token and the time it was issued, signed with
-the application's secret (itsdangerous when installed, else HMAC-SHA256). Each request looks
+the application's secret (itsdangerous). Each request looks
 the hash up again, so revoking the key ends every browser session signed in with it (within
 the look-up cache's 30 seconds).
 
@@ -12,13 +12,9 @@ sessions end when the server restarts and several workers need the variable set.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,46 +38,24 @@ def secret_key() -> bytes:
 
 
 class Signer:
-    """Sign and check a JSON payload with a timestamp (itsdangerous, else HMAC-SHA256)."""
+    """Sign and check a JSON payload with a timestamp (itsdangerous, part of the service extra)."""
 
     def __init__(self, secret: bytes) -> None:
-        self._secret = secret
-        try:
-            from itsdangerous import URLSafeTimedSerializer
-        except ImportError:  # pragma: no cover - itsdangerous ships with the test extras
-            self._its: Any = None
-        else:
-            self._its = URLSafeTimedSerializer(secret, salt="mednec.web.session")
+        from itsdangerous import URLSafeTimedSerializer
+
+        self._its = URLSafeTimedSerializer(secret, salt="mednec.web.session")
 
     def dumps(self, data: dict[str, Any]) -> str:
-        if self._its is not None:
-            return str(self._its.dumps(data))
-        body = base64.urlsafe_b64encode(json.dumps({"d": data, "t": int(time.time())}).encode()).decode()
-        return f"{body}.{self._mac(body)}"
+        return str(self._its.dumps(data))
 
     def loads(self, token: str, max_age: int) -> dict[str, Any] | None:
-        if self._its is not None:
-            from itsdangerous import BadSignature
+        from itsdangerous import BadSignature
 
-            try:
-                data = self._its.loads(token, max_age=max_age)
-            except BadSignature:
-                return None
-            return data if isinstance(data, dict) else None
-        body, _, mac = token.rpartition(".")
-        if not body or not hmac.compare_digest(mac, self._mac(body)):
-            return None
         try:
-            raw = json.loads(base64.urlsafe_b64decode(body.encode()))
-        except ValueError:
+            data = self._its.loads(token, max_age=max_age)
+        except BadSignature:
             return None
-        if not isinstance(raw, dict) or time.time() - float(raw.get("t", 0)) > max_age:
-            return None
-        d = raw.get("d")
-        return d if isinstance(d, dict) else None
-
-    def _mac(self, body: str) -> str:
-        return hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()
+        return data if isinstance(data, dict) else None
 
 
 @dataclass
