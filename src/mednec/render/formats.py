@@ -328,6 +328,7 @@ def _env(fmt: str) -> Any:
             ldate=(lambda d: long_date(d).replace(" ", "\u00a0")) if html else long_date,
         )
     env.filters.update(
+        nocode=lambda text: re.sub(r" \([A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?\)", "", str(text)),
         word=lambda code: _WORD.get(code, "") if code else "",
         verdict=lambda code: VERDICT_WORD.get(code, "") if code else "",
     )
