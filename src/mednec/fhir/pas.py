@@ -344,25 +344,11 @@ def _response_bundle(
     if notes:
         cr["processNote"] = notes
     entries: list[dict[str, Any]] = [{"fullUrl": f"{MEDNEC_BASE}/ClaimResponse/{cr_id}", "resource": cr}]
-    missing = [m for d in determinations if d is not None and d.determination != MEETS
-               for m in d.missing_documentation]
-    if missing:
-        comm = {
-            "resourceType": "CommunicationRequest", "id": f"{cr_id}-documents", "status": "active",
-            "subject": claim.get("patient"), "about": [{"reference": request_ref}],
-            "authoredOn": _instant(now),
-            "payload": [{"contentString": f"{m.description} ({', '.join(m.facts)})"}
-                        for m in dict.fromkeys(missing)],
-        }
-        if claim.get("provider"):
-            comm["recipient"] = [claim["provider"]]
+    comm = _documents_request(claim, cr_id, request_ref, determinations, now)
+    if comm is not None:
         cr["communicationRequest"] = [{"reference": f"CommunicationRequest/{comm['id']}"}]
         entries.append({"fullUrl": f"{MEDNEC_BASE}/CommunicationRequest/{comm['id']}", "resource": comm})
-    wanted = {str((claim.get(k) or {}).get("reference") or "") for k in ("patient", "insurer", "provider")} - {""}
-    for url, r in _entries(request):
-        if url in wanted or f"{r.get('resourceType')}/{r.get('id')}" in wanted:
-            full = url if "://" in url or url.startswith("urn:") else f"{MEDNEC_BASE}/{r['resourceType']}/{r.get('id')}"
-            entries.append({"fullUrl": full, "resource": copy.deepcopy(r)})
+    entries += _parties(request, claim)
     bundle: dict[str, Any] = {"resourceType": "Bundle",
                               "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:pas:{ref}:{now.isoformat()}")),
                               "meta": {"profile": [PROFILE_RESPONSE_BUNDLE]},
@@ -371,6 +357,35 @@ def _response_bundle(
     if request.get("identifier"):
         bundle["identifier"] = copy.deepcopy(request["identifier"])
     return bundle
+
+
+def _documents_request(claim: Mapping[str, Any], cr_id: str, request_ref: str,
+                       determinations: list[Determination | None], now: dt.datetime) -> dict[str, Any] | None:
+    """The CommunicationRequest for the documents a pended request lacks, or ``None``."""
+    missing = [m for d in determinations if d is not None and d.determination != MEETS
+               for m in d.missing_documentation]
+    if not missing:
+        return None
+    comm: dict[str, Any] = {
+        "resourceType": "CommunicationRequest", "id": f"{cr_id}-documents", "status": "active",
+        "subject": claim.get("patient"), "about": [{"reference": request_ref}],
+        "authoredOn": _instant(now),
+        "payload": [{"contentString": f"{m.description} ({', '.join(m.facts)})"} for m in dict.fromkeys(missing)],
+    }
+    if claim.get("provider"):
+        comm["recipient"] = [claim["provider"]]
+    return comm
+
+
+def _parties(request: Mapping[str, Any], claim: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The request's patient, insurer and provider resources, under absolute fullUrls."""
+    wanted = {str((claim.get(k) or {}).get("reference") or "") for k in ("patient", "insurer", "provider")} - {""}
+    out = []
+    for url, r in _entries(request):
+        if url in wanted or f"{r.get('resourceType')}/{r.get('id')}" in wanted:
+            full = url if "://" in url or url.startswith("urn:") else f"{MEDNEC_BASE}/{r['resourceType']}/{r.get('id')}"
+            out.append({"fullUrl": full, "resource": copy.deepcopy(r)})
+    return out
 
 
 # --- inquiry and the reviewer's decision ---------------------------------------------------------

@@ -198,55 +198,94 @@ def _merge_days(doses: Sequence[EventFinding]) -> tuple[list[EventFinding], list
     return merged, problems
 
 
-def assemble_treatment(doses: Sequence[EventFinding], starts: Sequence[EventFinding]) -> TreatmentAssembly:
-    """Doses and stated starts of the requested drug -> the two facts (see the module docstring)."""
+class _Doses(NamedTuple):
+    """The dose records sorted out: dated ones, merged per day, and what is wrong with them."""
+
+    dated: list[EventFinding]
+    undated: list[EventFinding]
+    merged: list[EventFinding]
+    problems: list[tuple[EventFinding, str]]
+    first: dt.date | None  # the first dose on a certain date
+    unsure_first: dt.date | None  # the first dose on an uncertain date
+
+
+def _sort_doses(doses: Sequence[EventFinding]) -> _Doses:
     dated = [d for d in doses if d.event is not None]
     undated = [d for d in doses if d.event is None]
     problems: list[tuple[EventFinding, str]] = [(d, d.detail) for d in undated]
     problems += [(d, d.detail) for d in dated if "dose" not in (d.event or {})]
     merged, clashes = _merge_days([d for d in dated if "dose" in (d.event or {})])
-    problems += clashes
-    units = sorted({str((d.event or {})["unit"]) for d in merged})
-    if len(units) > 1:
-        problems += [(d, f"doses are in different units ({', '.join(units)}): dose levels cannot be compared")
-                     for d in merged]
+    problems += clashes + _unit_clashes(merged)
     sure = [d for d in dated if not (d.event or {}).get("uncertain")]
     first = min((_day(d) for d in sure), default=None)
     unsure_first = min((_day(d) for d in dated if d not in sure), default=None)
+    return _Doses(dated, undated, merged, problems, first, unsure_first)
+
+
+def _unit_clashes(merged: Sequence[EventFinding]) -> list[tuple[EventFinding, str]]:
+    units = sorted({str((d.event or {})["unit"]) for d in merged})
+    if len(units) < 2:
+        return []
+    return [(d, f"doses are in different units ({', '.join(units)}): dose levels cannot be compared") for d in merged]
+
+
+class _Start(NamedTuple):
+    """The start the records give (``None``: unknown), and whether the doses must be dropped too."""
+
+    start: Finding | None
+    lost: str  # "treatment_start and " when an incomplete dose record also hides the start
+    unmapped: list[tuple[Source, str]]
+    abandon: bool  # a dose before the stated start: both facts unknown
+
+
+def _from_statements(starts: Sequence[EventFinding], doses: Sequence[EventFinding], d: _Doses) -> _Start:
+    """The start stated by MedicationStatements, checked against the first recorded dose."""
     stated_days = sorted({_day(s, "start") for s in starts})
-    unmapped: list[tuple[Source, str]] = []
-    start: Finding | None = None
-    start_lost = ""
     if len(stated_days) > 1:
         why = f"statements give different starts ({', '.join(map(str, stated_days))}): treatment_start left unknown"
-        unmapped += [(src, why) for s in starts for src in s.sources]
-    elif stated_days:
-        stated = stated_days[0]
-        statement = next(s for s in starts if _day(s, "start") == stated)
-        if first is not None and first < stated:
-            why = (f"a dose on {first} predates the start {stated} stated by {statement.sources[0].ref}: "
-                   "treatment_start and treatment_doses left unknown")
-            unmapped += [(src, why) for s in (*starts, *doses) for src in s.sources]
-            return TreatmentAssembly(None, None, [], unmapped)
-        start = _start(stated, statement, statement.detail)
-        unmapped += [(src, f"the same start as {statement.sources[0].ref}")
-                     for s in starts if s is not statement for src in s.sources]
-        if first is not None and first - stated > _START_SLACK:
-            problems += [(d, f"the first recorded dose ({first}) is {(first - stated).days} days after the "
-                             f"start {stated}: the dose record is incomplete") for d in merged]
-    elif undated or (unsure_first is not None and (first is None or unsure_first < first)):
-        start_lost = "treatment_start and "
-    elif first is not None:
-        earliest = min(sure, key=_day)
-        start = _start(first, earliest, f"the first recorded dose ({earliest.detail})")
-    if problems:
-        flagged = {src for d, _ in problems for src in d.sources}
-        unmapped += [(src, f"{why}; {start_lost}treatment_doses left unknown for the clinician to complete")
-                     for d, why in problems for src in d.sources]
-        unmapped += [(src, f"{start_lost}treatment_doses left unknown: another record of the drug is incomplete")
-                     for d in dated for src in d.sources if src not in flagged]
-        return TreatmentAssembly(start, None, [], unmapped)
-    return TreatmentAssembly(start, [dict(d.event or {}) for d in merged] or None, merged, unmapped)
+        return _Start(None, "", [(src, why) for s in starts for src in s.sources], False)
+    stated = stated_days[0]
+    statement = next(s for s in starts if _day(s, "start") == stated)
+    if d.first is not None and d.first < stated:
+        why = (f"a dose on {d.first} predates the start {stated} stated by {statement.sources[0].ref}: "
+               "treatment_start and treatment_doses left unknown")
+        return _Start(None, "", [(src, why) for s in (*starts, *doses) for src in s.sources], True)
+    unmapped = [(src, f"the same start as {statement.sources[0].ref}")
+                for s in starts if s is not statement for src in s.sources]
+    if d.first is not None and d.first - stated > _START_SLACK:
+        d.problems.extend((m, f"the first recorded dose ({d.first}) is {(d.first - stated).days} days after the "
+                              f"start {stated}: the dose record is incomplete") for m in d.merged)
+    return _Start(_start(stated, statement, statement.detail), "", unmapped, False)
+
+
+def _treatment_start(starts: Sequence[EventFinding], doses: Sequence[EventFinding], d: _Doses) -> _Start:
+    """A stated start, else the first dose -- unless an undated or uncertain dose may come before it."""
+    if starts:
+        return _from_statements(starts, doses, d)
+    if d.undated or (d.unsure_first is not None and (d.first is None or d.unsure_first < d.first)):
+        return _Start(None, "treatment_start and ", [], False)
+    if d.first is None:
+        return _Start(None, "", [], False)
+    sure = [x for x in d.dated if not (x.event or {}).get("uncertain")]
+    earliest = min(sure, key=_day)
+    return _Start(_start(d.first, earliest, f"the first recorded dose ({earliest.detail})"), "", [], False)
+
+
+def assemble_treatment(doses: Sequence[EventFinding], starts: Sequence[EventFinding]) -> TreatmentAssembly:
+    """Doses and stated starts of the requested drug -> the two facts (see the module docstring)."""
+    d = _sort_doses(doses)
+    found = _treatment_start(starts, doses, d)
+    if found.abandon:
+        return TreatmentAssembly(None, None, [], found.unmapped)
+    unmapped = list(found.unmapped)
+    if d.problems:
+        flagged = {src for x, _ in d.problems for src in x.sources}
+        unmapped += [(src, f"{why}; {found.lost}treatment_doses left unknown for the clinician to complete")
+                     for x, why in d.problems for src in x.sources]
+        unmapped += [(src, f"{found.lost}treatment_doses left unknown: another record of the drug is incomplete")
+                     for x in d.dated for src in x.sources if src not in flagged]
+        return TreatmentAssembly(found.start, None, [], unmapped)
+    return TreatmentAssembly(found.start, [dict(x.event or {}) for x in d.merged] or None, d.merged, unmapped)
 
 
 def _start(day: dt.date, f: EventFinding, detail: str) -> Finding:
