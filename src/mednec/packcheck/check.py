@@ -11,6 +11,7 @@ from rich.console import Console
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
+from mednec.packcheck.boundaries import check_policy
 from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
@@ -27,6 +28,8 @@ class CheckReport:
 
     problems: dict[str, list[str]] = field(default_factory=dict)
     cases: dict[str, list[CaseResult]] = field(default_factory=dict)
+    #: boundary cases generated from each policy's numeric thresholds (mednec.packcheck.boundaries)
+    boundaries: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -36,6 +39,7 @@ class CheckReport:
         return {
             "ok": self.ok,
             "problems": self.problems,
+            "boundaries": self.boundaries,
             "cases": {
                 pid: [{"case": r.path.name, "name": r.name, "ok": r.ok, "failures": list(r.failures)} for r in rs]
                 for pid, rs in self.cases.items()
@@ -96,6 +100,10 @@ def check_all(packs_dir: PacksDir = None) -> CheckReport:
         return report
     runtime = Runtime(dictionary, catalog)
     for policy in catalog.policies():
+        bounds = check_policy(policy, dictionary)
+        report.boundaries[policy.id] = bounds.generated
+        if bounds.problems:
+            report.problems.setdefault(policy.source, []).extend(bounds.problems)
         files = case_files(policy)
         results = []
         for f in files:
@@ -108,7 +116,7 @@ def check_all(packs_dir: PacksDir = None) -> CheckReport:
         if len(files) < MIN_CASES:
             gaps.append(f"{len(files)} test cases; at least {MIN_CASES} are required")
         if gaps:
-            report.problems[policy.source] = gaps
+            report.problems.setdefault(policy.source, []).extend(gaps)
     return report
 
 
@@ -121,7 +129,9 @@ def print_check(report: CheckReport, console: Console) -> None:
     for pid, results in report.cases.items():
         passed = sum(r.ok for r in results)
         style = "green" if passed == len(results) else "red"
-        console.print(f"[{style}]{'✔' if style == 'green' else '✘'} {pid}: {passed}/{len(results)} cases pass[/{style}]")
+        bounds = report.boundaries.get(pid)
+        extra = f"; {bounds} generated boundary cases" if bounds else ""
+        console.print(f"[{style}]{'✔' if style == 'green' else '✘'} {pid}: {passed}/{len(results)} cases pass{extra}[/{style}]")
         for r in results:
             if not r.ok:
                 console.print(f"    {r.path.name} ({r.name}):")

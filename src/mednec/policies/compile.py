@@ -169,7 +169,7 @@ def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, s
         )
         x = float(raw)
     else:
-        x = fd.convert(float(raw), m.unit, path=where)
+        x = round(fd.convert(float(raw), m.unit, path=where), 6)  # as the case parser rounds a converted value
     if fd.range is not None:
         lo, hi = fd.range
         never = {
