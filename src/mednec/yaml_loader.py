@@ -6,17 +6,24 @@ line) goes through :func:`load_user_yaml`, which refuses anchors and aliases: an
 reference, and a few hundred bytes of nested references expand to gigabytes (the "billion
 laughs"). No mednec format needs them. The parsed data is then checked by
 :func:`mednec.hygiene.check_tree` (NUL, lone surrogates, nesting depth).
+
+Every reader checks each mapping it reads with :func:`strict_mapping`, so a wrong shape or an
+unknown key gives one error shape everywhere: ``expected a mapping (keys: ...), got list`` and
+``unknown key(s) X (did you mean 'Y'?); allowed: ...``, with the place in ``field``.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
 
+from mednec.errors import ConfigError, MednecError
 from mednec.hygiene import check_tree
 
-__all__ = ["SafeLoader", "UserYamlError", "load_user_yaml"]
+__all__ = ["SafeLoader", "UserYamlError", "load_user_yaml", "strict_mapping"]
 
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,3 +57,19 @@ def load_user_yaml(text: str, loader: Any = None, *, field: str = "") -> Any:
     data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     check_tree(data, field)
     return data
+
+
+def strict_mapping(raw: Any, allowed: Iterable[str], *, field: str, at_key: bool = False,
+                   error: type[MednecError] = ConfigError) -> Mapping[str, Any]:
+    """``raw`` when it is a mapping whose keys are all in ``allowed``; otherwise ``error`` naming
+    ``field`` (with ``at_key``, ``field.<first unknown key>``) and the allowed keys."""
+    keys = list(allowed)
+    if not isinstance(raw, Mapping):
+        raise error(f"expected a mapping (keys: {', '.join(keys)}), got {type(raw).__name__}", field=field)
+    extra = sorted({str(k) for k in raw} - set(keys))
+    if extra:
+        near = difflib.get_close_matches(extra[0], keys, n=1, cutoff=0.7)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise error(f"unknown key(s) {', '.join(extra)}{hint}; allowed: {', '.join(keys)}",
+                    field=f"{field}.{extra[0]}" if at_key and field else extra[0] if at_key else field)
+    return raw

@@ -24,7 +24,7 @@ import yaml
 
 from mednec.errors import ConfigError, UnitError, UnknownFactError
 from mednec.packdirs import PacksDir, pack_folders
-from mednec.yaml_loader import SafeLoader
+from mednec.yaml_loader import SafeLoader, strict_mapping
 
 __all__ = [
     "CategoryValue",
@@ -294,9 +294,7 @@ def parse_dictionary(
     doc_origin = {d: "" for d in documents}
     for pack, pdata in packs:
         where = f"{pack}/facts.yaml"
-        extra = sorted(set(map(str, _mapping(pdata, where))) - set(_PACK_KEYS))
-        if extra:
-            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(_PACK_KEYS)}", field=where)
+        strict_mapping(_mapping(pdata, where), _PACK_KEYS, field=where)
         pack_versions[pack] = str(pdata.get("version", ""))
         for k, v in _mapping(pdata.get("documents"), f"{where}:documents").items():
             doc, text = str(k), str(v)

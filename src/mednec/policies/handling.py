@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from mednec.errors import ConfigError
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["InferModel", "PresumeModel", "parse_infer", "parse_presume"]
 
@@ -62,12 +63,7 @@ class InferModel(NamedTuple):
 
 
 def _mapping(raw: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"expected a mapping with {', '.join(allowed)}", field=path)
-    extra = sorted(set(map(str, raw)) - set(allowed))
-    if extra:
-        raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(allowed)}", field=f"{path}.{extra[0]}")
-    return raw
+    return dict(strict_mapping(raw, allowed, field=path, at_key=True))
 
 
 def _text(raw: dict[str, Any], key: str, path: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from mednec.errors import ConfigError
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["Citation", "Reference", "parse_citation", "parse_references"]
 
@@ -118,11 +119,7 @@ def parse_references(data: Mapping[str, Any], *, source: str) -> dict[str, Refer
     out: dict[str, Reference] = {}
     for rid, raw in data.items():
         where = f"{source}:{rid}"
-        if not isinstance(raw, Mapping):
-            raise ConfigError("expected a mapping", field=where)
-        extra = sorted(set(map(str, raw)) - set(_FIELDS))
-        if extra:
-            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(_FIELDS)}", field=where)
+        strict_mapping(raw, _FIELDS, field=where)
         for key in ("kind", "title", "year"):
             if raw.get(key) in (None, ""):
                 raise ConfigError(f"{key} is required", field=where)

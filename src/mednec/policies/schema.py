@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 
 from mednec.errors import ConfigError
 from mednec.policies.handling import InferModel, PresumeModel, parse_infer, parse_presume
+from mednec.yaml_loader import strict_mapping
 
 __all__ = [
     "LEAF_OPS",
@@ -69,13 +70,8 @@ class _Reader:
 
     def __init__(self, raw: Any, path: str, allowed: tuple[str, ...]) -> None:
         if not isinstance(raw, Mapping):
-            raise ConfigError(f"expected a mapping, got {type(raw).__name__}", field=path or "policy")
-        extra = sorted(set(map(str, raw)) - set(allowed))
-        if extra:
-            raise ConfigError(
-                f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(allowed)}",
-                field=_join(path, extra[0]),
-            )
+            strict_mapping(raw, allowed, field=path or "policy")  # raises: not a mapping
+        strict_mapping(raw, allowed, field=path, at_key=True)
         self.raw, self.path = raw, path
 
     def at(self, key: str) -> str:

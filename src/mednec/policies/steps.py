@@ -41,6 +41,7 @@ from mednec.errors import ConfigError
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.schema import ParamRef
 from mednec.tri import Tri
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["COURSES", "KEYS", "Step", "evaluate_step", "parse_step", "step_problems", "with_courses"]
 
@@ -103,9 +104,7 @@ def parse_step(raw: Any, where: str, param: Callable[[ParamRef, tuple[type, ...]
     if not isinstance(raw, Mapping):
         raise ConfigError("'tried' takes a mapping: drugs or class, and min_weeks, min_dose, intensity, "
                           "outcome, count", field=where)
-    extra = sorted(set(map(str, raw)) - set(KEYS))
-    if extra:
-        raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(KEYS)}", field=where)
+    strict_mapping(raw, KEYS, field=where)
 
     def value(key: str, kinds: tuple[type, ...], what: str) -> Any:
         v = raw.get(key)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mednec.errors import ConfigError
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["ClassRequest", "PackVocabulary", "parse_vocabulary"]
 
@@ -79,11 +80,7 @@ def parse_vocabulary(raw: Any, *, where: str, policies: set[str], diagnoses: set
     ``diagnoses``: the diagnosis values the dictionary knows; ``facts``: the pack's own facts)."""
     if raw is None:
         return PackVocabulary()
-    if not isinstance(raw, Mapping):
-        raise ConfigError("expected a mapping", field=where)
-    extra = sorted(set(map(str, raw)) - set(_KEYS))
-    if extra:
-        raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(_KEYS)}", field=where)
+    strict_mapping(raw, _KEYS, field=where)
     requests = []
     for i, r in enumerate(raw.get("class_requests") or []):
         at = f"{where}:class_requests[{i}]"

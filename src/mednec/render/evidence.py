@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from mednec.errors import ConfigError
 from mednec.policies.model import Pack, Policy
 from mednec.policies.references import Citation, parse_citation
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["PackEvidence", "PlainWords", "PolicyEvidence", "Milestone", "Program", "RequestDose", "Statement",
            "Trial", "load_evidence"]
@@ -136,16 +137,11 @@ class _Ctx:
         self.where, self.refs = where, refs
 
     def keys(self, raw: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Mapping[str, Any]:
-        if not isinstance(raw, Mapping):
-            raise ConfigError("expected a mapping", field=f"{self.where}:{path}")
-        extra = sorted(set(map(str, raw)) - set(allowed))
-        if extra:
-            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(allowed)}",
-                              field=f"{self.where}:{path}")
+        checked = strict_mapping(raw, allowed, field=f"{self.where}:{path}")
         for k in required:
-            if raw.get(k) in (None, ""):
+            if checked.get(k) in (None, ""):
                 raise ConfigError(f"{k} is required", field=f"{self.where}:{path}")
-        return raw
+        return checked
 
     def cites(self, raw: Any, path: str) -> tuple[Citation, ...]:
         cites = tuple(parse_citation(str(c)) for c in (raw or ()))

@@ -25,6 +25,7 @@ from typing import Any
 
 from mednec.errors import ConfigError
 from mednec.settings import current
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["PROGRAMS", "PayerProfile", "default_program", "load_payer_profile"]
 
@@ -69,9 +70,7 @@ class PayerProfile:
     def from_mapping(cls, raw: Mapping[str, Any], *, where: str = "payer profile") -> PayerProfile:
         """A profile from a mapping; unknown keys and an unknown program are refused."""
         known = {f.name for f in fields(cls)}
-        extra = sorted(set(map(str, raw)) - known)
-        if extra:
-            raise ConfigError(f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(sorted(known))}", field=where)
+        strict_mapping(raw, sorted(known), field=where)
         values: dict[str, Any] = {}
         for key, value in raw.items():
             if key in ("taglines", "exclusions"):
