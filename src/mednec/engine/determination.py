@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NotRequired, TypedDict, cast
 
 from mednec.facts.factset import FactSet, FactTypes, FactValue
 from mednec.policies.references import Reference
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MEETS",
+    "AuthorizationInfo",
+    "PolicyInfo",
     "NOT_MET",
     "INSUFFICIENT",
     "Alternative",
@@ -44,6 +46,31 @@ __all__ = [
 
 #: The verdicts by their old names (:class:`mednec.states.Verdict` is the type).
 MEETS, NOT_MET, INSUFFICIENT = Verdict.MEETS, Verdict.NOT_MET, Verdict.INSUFFICIENT
+
+
+class PolicyInfo(TypedDict):
+    """Which policy (and pack, fact dictionary and payer variant) a determination applied."""
+
+    id: str
+    version: str
+    effective_date: str
+    title: str
+    drug: str
+    pack: str
+    pack_version: str
+    fact_dictionary_version: str
+    variant: NotRequired[dict[str, Any]]  # a payer variant: Variant.to_dict()
+    parameters: NotRequired[dict[str, dict[str, Any]]]  # the parameters it changes: value, unit, default
+
+
+class AuthorizationInfo(TypedDict):
+    """The authorisation period a met determination gives."""
+
+    period: str
+    start: str
+    end: str
+    citations: list[int]
+    note: str
 
 
 class MissingFact(NamedTuple):
@@ -304,8 +331,8 @@ class Determination:
     pathway: PathwayResult | None
     pathways: tuple[PathwayResult, ...]
     alternatives: tuple[Alternative, ...]
-    policy: dict[str, Any]
-    authorization: dict[str, Any] | None
+    policy: PolicyInfo
+    authorization: AuthorizationInfo | None
     as_of: dt.date
     input_hash: str
     notes: tuple[str, ...]
@@ -385,8 +412,8 @@ class Determination:
                 Alternative(str(a["policy"]), str(a["drug"]), tuple(a.get("brands", ())), Verdict(a["determination"]),
                             a.get("pathway"), a.get("line"), str(a.get("sequence", "")))
                 for a in data.get("alternatives", ())),
-            policy=dict(data.get("policy") or {}),
-            authorization=dict(data["authorization"]) if data.get("authorization") else None,
+            policy=cast(PolicyInfo, dict(data.get("policy") or {})),  # JSON enters here
+            authorization=cast(AuthorizationInfo, dict(data["authorization"])) if data.get("authorization") else None,
             as_of=as_of,
             input_hash=str(data.get("input_hash", "")),
             notes=tuple(data.get("notes", ())),

@@ -29,6 +29,7 @@ from mednec.engine.determination import (
     NOT_MET,
     Alternative,
     Assumption,
+    AuthorizationInfo,
     Change,
     CitedRef,
     CriterionResult,
@@ -38,6 +39,7 @@ from mednec.engine.determination import (
     MissingDocument,
     MissingFact,
     PathwayResult,
+    PolicyInfo,
 )
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance
@@ -391,7 +393,7 @@ def evaluate(
         verdict = _verdict(overall)
         auth = policy.initial_authorization
     numbering = _Numbering(plan.citation_order, plan.citation_sections)
-    authorization = None
+    authorization: AuthorizationInfo | None = None
     if verdict == MEETS:
         authorization = {
             "period": auth.text,
@@ -438,17 +440,7 @@ def evaluate(
         pathway=met,
         pathways=tuple(pathways),
         alternatives=_alternatives(policy, pack, values),
-        policy={
-            "id": policy.id,
-            "version": policy.version,
-            "effective_date": policy.effective_date.isoformat(),
-            "title": policy.title,
-            "drug": policy.drug.generic,
-            "pack": pack.id,
-            "pack_version": pack.version,
-            "fact_dictionary_version": dictionary.version,
-            **_variant_info(policy),
-        },
+        policy=_policy_info(policy, pack, dictionary),
         authorization=authorization,
         as_of=full.as_of,
         input_hash=input_hash(policy, full, phase),
@@ -458,16 +450,25 @@ def evaluate(
     )
 
 
-def _variant_info(policy: Policy) -> dict[str, Any]:
-    """The variant and the parameter values it changes (nothing for the default policy)."""
-    if policy.variant is None:
-        return {}
-    return {
-        "variant": policy.variant.to_dict(),
-        "parameters": {p.id: {"value": list(p.value) if isinstance(p.value, tuple) else p.value, "unit": p.unit,
-                              "default": list(p.default) if isinstance(p.default, tuple) else p.default}
-                       for p in policy.parameters if p.overridden},
+def _policy_info(policy: Policy, pack: Pack, dictionary: FactDictionary) -> PolicyInfo:
+    """Which policy applied; for a payer variant, also the variant and the parameter values it changes."""
+    info: PolicyInfo = {
+        "id": policy.id,
+        "version": policy.version,
+        "effective_date": policy.effective_date.isoformat(),
+        "title": policy.title,
+        "drug": policy.drug.generic,
+        "pack": pack.id,
+        "pack_version": pack.version,
+        "fact_dictionary_version": dictionary.version,
     }
+    if policy.variant is not None:
+        info["variant"] = policy.variant.to_dict()
+        info["parameters"] = {
+            p.id: {"value": list(p.value) if isinstance(p.value, tuple) else p.value, "unit": p.unit,
+                   "default": list(p.default) if isinstance(p.default, tuple) else p.default}
+            for p in policy.parameters if p.overridden}
+    return info
 
 
 def _effective_note(policy: Policy, as_of: Any) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ sentences come from ``templates/phrases.yaml`` and the pack's ``evidence.yaml``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination
@@ -237,7 +238,7 @@ class _Builder(ArticleContext):
                 top = _decisive(next(g.criteria for g in groups if g.id == p.id))
             decisive = _unique(short_finding(e) for c in top for e in c.evidence if not e.missing)
             out.append(Cited(phrase("bottom.decisive", findings="; ".join(decisive)), _union(c.cites for c in top)))
-            a = det.authorization or {}
+            a: Mapping[str, Any] = det.authorization or {}
             out.append(Cited(phrase("bottom.authorization", period=a.get("period"), start=a.get("start"),
                                     end=a.get("end")), tuple(a.get("citations", ()))))
         elif det.determination == NOT_MET:

@@ -7,6 +7,7 @@ citation index) and returns plain data for :class:`mednec.render.model.Article`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from mednec.engine.determination import MEETS, NOT_MET
@@ -143,7 +144,7 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
         cont = det.phase == "continuation"
         lead = groups[0].criteria[0].cites if cont else (det.pathway.citations if det.pathway else ())
         bottom.append(Cited(phrase("plain.meets_continuation" if cont else "plain.meets", name=name), lead))
-        a = det.authorization or {}
+        a: Mapping[str, Any] = det.authorization or {}
         bottom.append(Cited(phrase("plain.dates", start=long_date(a.get("start")), end=long_date(a.get("end"))),
                             tuple(a.get("citations", ()))))
         nxt.append(Cited(phrase("plain.next_continuation" if cont else "plain.next_meets")))
