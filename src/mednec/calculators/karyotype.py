@@ -320,15 +320,8 @@ def _involves_3q(t: str) -> bool:
     return any(c == "3" and b.startswith("q") for c, b in zip(chroms, bands, strict=False))
 
 
-def parse_karyotype(text: str) -> Karyotype:
-    """Read an ISCN karyotype.
-
-    >>> k = parse_karyotype("46,XX,del(5)(q13q33)[20]")
-    >>> (k.del5q, k.other_abnormalities, k.cytogenetic_group)
-    (True, 0, 'good')
-    >>> parse_karyotype("45,XY,-7[15]/46,XY[5]").cytogenetic_group
-    'poor'
-    """
+def _checked_text(text: str) -> str:
+    """The karyotype text, normalised; refused when it is not a karyotype one can read."""
     if not isinstance(text, str):
         raise KaryotypeError(f"a karyotype is text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -348,12 +341,16 @@ def parse_karyotype(text: str) -> Karyotype:
         raise KaryotypeError(
             f"{t!r} is not an ISCN karyotype (it should start with the chromosome number and sex "
             "chromosomes, e.g. 46,XY,del(5)(q13q33)[20]), nor 'normal' or 'abnormal'")
-    notes: list[str] = []
-    clones = [_parse_clone(c, notes) for c in t.split("/") if c]
-    if not clones:
-        raise KaryotypeError("the karyotype has no clones")
-    # resolve sidelines: idem/sl -> the stemline (first clone); sdl -> the previous clone; sdlN -> Nth sideline
-    resolved: list[tuple[_Clone, tuple[tuple[Abnormality, bool], ...], bool]] = []
+    return t
+
+
+_Resolved = tuple["_Clone", tuple[tuple[Abnormality, bool], ...], bool]
+
+
+def _resolve_sidelines(clones: list[_Clone]) -> list[_Resolved]:
+    """Each clone with its abnormalities, a sideline's including those of the clone it derives from:
+    idem/sl -> the stemline (first clone); sdl -> the previous clone; sdlN -> the Nth sideline."""
+    resolved: list[_Resolved] = []
     for i, c in enumerate(clones):
         inherited: tuple[tuple[Abnormality, bool], ...] = ()
         if c.sideline_of is not None:
@@ -370,8 +367,15 @@ def parse_karyotype(text: str) -> Karyotype:
                 base = k
             inherited = resolved[base][1]
         resolved.append((c, inherited + c.items, c.sideline_of is not None))
+    return resolved
+
+
+def _pool(resolved: list[_Resolved], notes: list[str]
+          ) -> tuple[dict[str, Abnormality], dict[str, int], list[tuple[set[str], bool]]]:
+    """The abnormalities of every clone (those in too few cells to be clonal left out, with a note),
+    the most copies of each in one clone (+8,+8 is two), and each abnormal clone's set."""
     pooled: dict[str, Abnormality] = {}
-    times: dict[str, int] = {}  # most copies of each abnormality in one clone (+8,+8 is two)
+    times: dict[str, int] = {}
     abnormal_clones: list[tuple[set[str], bool]] = []
     for c, items, is_sideline in resolved:
         own: dict[str, int] = {}
@@ -389,12 +393,33 @@ def parse_karyotype(text: str) -> Karyotype:
             abnormal_clones.append((set(own), is_sideline))
         if c.composite:
             notes.append("composite karyotype (cp): the abnormalities of several cells are listed together")
-    independent = False
-    if len(abnormal_clones) >= 2:
-        stem = abnormal_clones[0][0]
-        for clone_abns, is_sideline in abnormal_clones[1:]:
-            if not is_sideline and not (clone_abns & stem):
-                independent = True
+    return pooled, times, abnormal_clones
+
+
+def _independent(abnormal_clones: list[tuple[set[str], bool]]) -> bool:
+    """Two abnormal clones that share nothing, neither a sideline of the other."""
+    if len(abnormal_clones) < 2:
+        return False
+    stem = abnormal_clones[0][0]
+    return any(not is_sideline and not (abns & stem) for abns, is_sideline in abnormal_clones[1:])
+
+
+def parse_karyotype(text: str) -> Karyotype:
+    """Read an ISCN karyotype.
+
+    >>> k = parse_karyotype("46,XX,del(5)(q13q33)[20]")
+    >>> (k.del5q, k.other_abnormalities, k.cytogenetic_group)
+    (True, 0, 'good')
+    >>> parse_karyotype("45,XY,-7[15]/46,XY[5]").cytogenetic_group
+    'poor'
+    """
+    t = _checked_text(text)
+    notes: list[str] = []
+    clones = [_parse_clone(c, notes) for c in t.split("/") if c]
+    if not clones:
+        raise KaryotypeError("the karyotype has no clones")
+    pooled, times, abnormal_clones = _pool(_resolve_sidelines(clones), notes)
+    independent = _independent(abnormal_clones)
     abn = list(pooled.values())
     lo = sum(a.count[0] * times[a.text] for a in abn)
     hi = sum(a.count[1] * times[a.text] for a in abn)

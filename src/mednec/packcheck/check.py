@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -16,6 +16,12 @@ from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
 from mednec.policies.steps import step_problems
+
+if TYPE_CHECKING:
+    from mednec.facts.dictionary import FactDictionary
+    from mednec.policies.loader import Catalog
+    from mednec.policies.model import Pack, Policy
+    from mednec.runtime import Runtime
 
 __all__ = ["CheckReport", "check_all", "print_check"]
 
@@ -72,52 +78,58 @@ def check_all(packs_dir: PacksDir = None) -> CheckReport:
     for source, errors in load_report.problems.items():
         report.problems[source] = [str(e) for e in errors]
     for pack in catalog.packs:
-        for calc in pack.calculators:
-            if calc.citation and calc.citation not in pack.references:
-                report.problems.setdefault(pack.path, []).append(
-                    f"calculator {calc.name} cites {calc.citation!r}, which is not in references.yaml"
-                )
-            for fid in (*calc.reads, *calc.outputs):
-                if fid not in dictionary.facts:
-                    report.problems.setdefault(pack.path, []).append(
-                        f"calculator {calc.name} reads or produces {fid!r}, which no facts.yaml declares"
-                    )
-        for policy in pack.policies:
-            for variant in (policy, *policy.variants):
-                for _, tree in variant.trees():
-                    for node in tree.nodes:
-                        if node.op == "tried":
-                            for msg in step_problems(node.operand, pack.drugs):
-                                report.problems.setdefault(policy.source, []).append(
-                                    f"criterion {node.id or node.index}: {msg}")
-        for fid, fd in dictionary.facts.items():
-            if fd.pack in ("", pack.id) and fd.derived_by and fd.derived_by not in pack.calculators.by_name \
-                    and (fd.pack == pack.id or not any(fd.derived_by in p.calculators.by_name for p in catalog.packs)):
-                report.problems.setdefault(pack.path, []).append(
-                    f"fact {fid!r} is derived by {fd.derived_by!r}, which this pack does not register"
-                )
+        for source, message in _pack_problems(pack, catalog, dictionary):
+            report.problems.setdefault(source, []).append(message)
     if not report.ok:
         return report
     runtime = Runtime(dictionary, catalog)
     for policy in catalog.policies():
-        bounds = check_policy(policy, dictionary)
-        report.boundaries[policy.id] = bounds.generated
-        if bounds.problems:
-            report.problems.setdefault(policy.source, []).extend(bounds.problems)
-        files = case_files(policy)
-        results = []
-        for f in files:
-            try:
-                results.append(run_case(runtime, policy, f))
-            except ConfigError as exc:
-                results.append(CaseResult(f, f.stem, (str(exc),)))
-        report.cases[policy.id] = results
-        gaps = _coverage(files, [p.id for p in policy.pathways])
-        if len(files) < MIN_CASES:
-            gaps.append(f"{len(files)} test cases; at least {MIN_CASES} are required")
-        if gaps:
-            report.problems.setdefault(policy.source, []).extend(gaps)
+        _check_policy(report, runtime, policy, dictionary)
     return report
+
+
+def _pack_problems(pack: Pack, catalog: Catalog, dictionary: FactDictionary) -> list[tuple[str, str]]:
+    """(file, problem) for a pack's calculators, step criteria and derived facts."""
+    out: list[tuple[str, str]] = []
+    for calc in pack.calculators:
+        if calc.citation and calc.citation not in pack.references:
+            out.append((pack.path, f"calculator {calc.name} cites {calc.citation!r}, which is not in references.yaml"))
+        for fid in (*calc.reads, *calc.outputs):
+            if fid not in dictionary.facts:
+                out.append((pack.path, f"calculator {calc.name} reads or produces {fid!r}, which no facts.yaml declares"))
+    for policy in pack.policies:
+        for variant in (policy, *policy.variants):
+            for _, tree in variant.trees():
+                for node in tree.nodes:
+                    if node.op == "tried":
+                        out += [(policy.source, f"criterion {node.id or node.index}: {msg}")
+                                for msg in step_problems(node.operand, pack.drugs)]
+    for fid, fd in dictionary.facts.items():
+        if fd.pack in ("", pack.id) and fd.derived_by and fd.derived_by not in pack.calculators.by_name \
+                and (fd.pack == pack.id or not any(fd.derived_by in p.calculators.by_name for p in catalog.packs)):
+            out.append((pack.path, f"fact {fid!r} is derived by {fd.derived_by!r}, which this pack does not register"))
+    return out
+
+
+def _check_policy(report: CheckReport, runtime: Runtime, policy: Policy, dictionary: FactDictionary) -> None:
+    """A policy's boundary checks and test cases, and what its cases do not cover."""
+    bounds = check_policy(policy, dictionary)
+    report.boundaries[policy.id] = bounds.generated
+    if bounds.problems:
+        report.problems.setdefault(policy.source, []).extend(bounds.problems)
+    files = case_files(policy)
+    results = []
+    for f in files:
+        try:
+            results.append(run_case(runtime, policy, f))
+        except ConfigError as exc:
+            results.append(CaseResult(f, f.stem, (str(exc),)))
+    report.cases[policy.id] = results
+    gaps = _coverage(files, [p.id for p in policy.pathways])
+    if len(files) < MIN_CASES:
+        gaps.append(f"{len(files)} test cases; at least {MIN_CASES} are required")
+    if gaps:
+        report.problems.setdefault(policy.source, []).extend(gaps)
 
 
 def print_check(report: CheckReport, console: Console) -> None:
