@@ -137,26 +137,37 @@ def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, s
         want = bool(raw)
         return op, want, f"{label}: {'yes' if want else 'no'}"
     if op in ("eq", "in", "not_in"):
-        values = [raw] if op == "eq" else list(raw)
-        if fd.type == "category":
-            for v in values:
-                if str(v) not in fd.values:
-                    ctx.problem(
-                        where,
-                        f"{v!r} is not a value of {fd.id!r} (values: {', '.join(fd.values)})",
-                    )
-            labels = ", ".join(_value_label(fd, str(v)) for v in values)
-        elif fd.type == "boolean":
-            labels = ", ".join("yes" if v else "no" for v in values)
-        else:
-            ctx.problem(where, f"{op!r} needs a category or boolean fact; {fd.id!r} is {fd.type}")
-            labels = ", ".join(map(str, values))
-        if op == "eq":
-            return op, values[0], f"{label} is {labels}"
-        if op == "in":
-            return op, tuple(values), f"{label} is one of: {labels}"
-        return op, tuple(values), f"{label} is not: {labels}"
-    # numeric comparison
+        return _set_leaf(op, raw, fd, ctx, where)
+    return _number_leaf(m, op, raw, fd, ctx, where)
+
+
+def _set_leaf(op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
+    """An eq / in / not_in leaf: its values checked against a category or boolean fact."""
+    label = fd.label
+    values = [raw] if op == "eq" else list(raw)
+    if fd.type == "category":
+        for v in values:
+            if str(v) not in fd.values:
+                ctx.problem(
+                    where,
+                    f"{v!r} is not a value of {fd.id!r} (values: {', '.join(fd.values)})",
+                )
+        labels = ", ".join(_value_label(fd, str(v)) for v in values)
+    elif fd.type == "boolean":
+        labels = ", ".join("yes" if v else "no" for v in values)
+    else:
+        ctx.problem(where, f"{op!r} needs a category or boolean fact; {fd.id!r} is {fd.type}")
+        labels = ", ".join(map(str, values))
+    if op == "eq":
+        return op, values[0], f"{label} is {labels}"
+    if op == "in":
+        return op, tuple(values), f"{label} is one of: {labels}"
+    return op, tuple(values), f"{label} is not: {labels}"
+
+
+def _number_leaf(m: NodeModel, op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
+    """A lt / le / gt / ge leaf: the threshold in the fact's unit, checked against its plausible range."""
+    label = fd.label
     if fd.type != "number":
         ctx.problem(where, f"{op!r} needs a number fact; {fd.id!r} is {fd.type}")
         return op, raw, label
