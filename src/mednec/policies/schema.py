@@ -184,6 +184,28 @@ def parse_node(raw: Any, path: str) -> NodeModel:
             f"(found {', '.join(kinds) or 'none'})",
             field=path,
         )
+    meta = _node_meta(r, path)
+    ops = [op for op in LEAF_OPS if op in r.raw and r.raw[op] is not None]
+    kind = kinds[0]
+    if kind != "fact":
+        if ops or r.has("unit"):
+            raise ConfigError("operators and unit belong on a leaf with fact", field=path)
+        if kind == "not":
+            return NodeModel(kind="not", children=(parse_node(r.raw["not"], r.at("not")),), **meta)
+        items = r.seq(kind, required=True)
+        children = tuple(parse_node(c, f"{r.at(kind)}[{i}]") for i, c in enumerate(items))
+        return NodeModel(kind=kind, children=children, **meta)
+    if len(ops) != 1:
+        raise ConfigError(
+            f"a leaf on fact {r.raw['fact']!r} needs exactly one operator of {', '.join(LEAF_OPS)} "
+            f"(found {', '.join(ops) or 'none'})",
+            field=path,
+        )
+    return _leaf_node(r, ops[0], meta, path)
+
+
+def _node_meta(r: _Reader, path: str) -> dict[str, Any]:
+    """A node's id, text, citations and the rest, and its presume / infer declarations."""
     meta: dict[str, Any] = {
         "path": path,
         "id": r.opt_text("id"),
@@ -205,23 +227,11 @@ def parse_node(raw: Any, path: str) -> NodeModel:
         raise ConfigError("enabled_by belongs on a criterion (a node with an id)", field=path)
     if meta["id"] is not None and not meta["text"]:
         raise ConfigError(f"criterion {meta['id']!r} needs text", field=path)
-    ops = [op for op in LEAF_OPS if op in r.raw and r.raw[op] is not None]
-    kind = kinds[0]
-    if kind != "fact":
-        if ops or r.has("unit"):
-            raise ConfigError("operators and unit belong on a leaf with fact", field=path)
-        if kind == "not":
-            return NodeModel(kind="not", children=(parse_node(r.raw["not"], r.at("not")),), **meta)
-        items = r.seq(kind, required=True)
-        children = tuple(parse_node(c, f"{r.at(kind)}[{i}]") for i, c in enumerate(items))
-        return NodeModel(kind=kind, children=children, **meta)
-    if len(ops) != 1:
-        raise ConfigError(
-            f"a leaf on fact {r.raw['fact']!r} needs exactly one operator of {', '.join(LEAF_OPS)} "
-            f"(found {', '.join(ops) or 'none'})",
-            field=path,
-        )
-    op = ops[0]
+    return meta
+
+
+def _leaf_node(r: _Reader, op: str, meta: dict[str, Any], path: str) -> NodeModel:
+    """A leaf: one fact, one operator and its operand (a value, or a parameter)."""
     operand = r.raw[op]
     if op == "tried":  # step therapy over the treatment history (mednec.policies.steps), compiled later
         if not isinstance(operand, Mapping):
