@@ -44,6 +44,10 @@ class EvaluationCreate(BaseModel):
     phase: Literal["initial", "continuation"] = "initial"
     urgency: Literal["standard", "expedited"] = "standard"
     as_of: dt.date | None = None
+    #: the plan's program and the benefit exclusions it applies by id: a use its benefit excludes is
+    #: reported as ``benefit`` beside the unchanged determination (README, Benefit versus necessity)
+    program: Literal["medicare_advantage_part_b", "medicare_part_d", "commercial", "medicaid"] | None = None
+    benefit_exclusions: list[str] = Field(default_factory=list, max_length=20)
 
 
 def _parse_if_match(value: str | None) -> int | None:
@@ -142,7 +146,8 @@ def create_evaluation(
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
         ev = service.evaluate(principal, case_id, drug=body.drug, phase=body.phase, urgency=body.urgency,
-                              as_of=body.as_of)
+                              as_of=body.as_of, program=body.program,
+                              exclusions=tuple(body.benefit_exclusions))
         return 201, evaluation_view(ev, service), {"Location": f"/evaluations/{ev.id}"}
 
     return idempotent(service, principal, idempotency_key,

@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from mednec.engine.benefit import with_benefit
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import (
@@ -268,7 +269,8 @@ class Service:
 
     # ---- evaluations ----------------------------------------------------------------
     def evaluate(self, p: Principal, case_id: str, *, drug: str, phase: str = "initial",
-                 urgency: str = "standard", as_of: dt.date | None = None) -> Evaluation:
+                 urgency: str = "standard", as_of: dt.date | None = None, program: str | None = None,
+                 exclusions: tuple[str, ...] = ()) -> Evaluation:
         self._require(p, "requester")
         if urgency not in TURNAROUND:
             raise InputError("urgency must be standard or expedited", field="urgency")
@@ -282,6 +284,8 @@ class Service:
             case = self._visible_case_row(s, p, case_id)
             facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
             det = run_policy(policy, facts, pack, self.runtime.dictionary, phase=phase)
+            if program is not None or exclusions:  # beside the determination, never instead of it
+                det = with_benefit(det, policy, pack, program, exclusions)
             ev = Evaluation(
                 id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
                 policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
