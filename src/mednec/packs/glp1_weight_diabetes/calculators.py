@@ -61,8 +61,8 @@ def _run_oral(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict
               or e.get("reason_stopped") in ("inadequate_response", "intolerance", "contraindication")]
     out: dict[str, Any] = {"oral_antidiabetic_failed": bool(failed)}
     parts = []
-    taken = [e for e in entries if e.get("response") != "contraindicated" and e.get("start") is not None]
-    ongoing = [e for e in taken if e.get("end") is None or e.get("response") == "ongoing"]
+    taken = [e for e in entries if e.get("response") != "contraindicated"]
+    ongoing = [e for e in taken if e.get("end") is None and (e.get("start") is not None or e.get("response") == "ongoing")]
     if ongoing:
         out["oral_antidiabetic_days_since"] = 0.0
         parts.append(f"{ongoing[0]['drug']} taken now")

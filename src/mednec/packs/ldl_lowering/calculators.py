@@ -111,6 +111,7 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
                if statin_in(str(e["drug"])) is not None or drugs.matches(str(e["drug"]), "statin")]
     courses: list[StatinCourse] = []
     high_weeks = 0.0
+    undated_high = undosed = False
     parts = []
     for e in entries:
         drug = str(e["drug"])
@@ -121,15 +122,25 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
         dose_text = f" {dose:g} mg" if dose is not None else ""
         parts.append(f"{drug}{dose_text} ({intensity or 'intensity unknown'}"
                      f"{'' if weeks is None else f', {weeks:g} weeks'}{', not tolerated' if _intolerant(e) else ''})")
-        if intensity == "high" and weeks is not None and not (_intolerant(e) and weeks < 2):
+        if intensity == "high" and weeks is None:
+            undated_high = True
+        elif intensity == "high" and weeks is not None:
             high_weeks = max(high_weeks, weeks)
+        elif intensity is None and dose is None and e.get("intensity") is None:
+            undosed = True
     nla = nla_statin_intolerance(courses)
     out: dict[str, Any] = {
-        "statin_high_intensity_weeks": high_weeks,
         "statin_current": any(c.ongoing for c in courses),
         "statin_intolerance": nla.status,
     }
     listed = "; ".join(parts) if parts else "no statin in the treatment history"
+    if undated_high or undosed:
+        # a high-intensity course of unknown length, or a statin of unknown dose, may be the one
+        # that counts: the weeks stay unknown (asked), never 0
+        why = "a high-intensity course without a start date" if undated_high else "a statin without a dose"
+        listed += f"; weeks of high-intensity statin unknown ({why})"
+    else:
+        out["statin_high_intensity_weeks"] = high_weeks
     return out, f"{listed}. Intolerance (NLA 2022): {nla.status.replace('_', ' ')} - {nla.explanation}"
 
 

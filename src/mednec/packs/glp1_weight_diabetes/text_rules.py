@@ -1,0 +1,68 @@
+"""The GLP-1 pack's text rules for questions and notes: the lifestyle programme's duration
+("after six months of a diet programme", "3 months of lifestyle modification", "a 12-week
+dietitian-led programme") and the BMI-for-age percentile ("BMI at the 97th percentile").
+
+Numbers, booleans and categories with ``names`` in ``facts.yaml`` (BMI, AHI, HbA1c, hypertension,
+sleep apnea, ...) are read by the generic rules (:mod:`mednec.intake.text.generic`).
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+
+from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.rules import Ctx, Item, Rule
+
+__all__ = ["RULES"]
+
+_PROGRAMME = (r"(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
+              r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
+              r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
+              r"(?:\s+(?:and|&|\+)\s+(?:exercise|activity|physical\s+activity|behaviou?ral))?"
+              r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?")
+_UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
+         "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
+_DURATION = rf"(?P<n>{NUM})[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
+
+
+def _months(m: re.Match[str]) -> float | None:
+    n = number(m.group("n"))
+    if n is None:
+        return None
+    return round(n * _UNIT[m.group("u").lower()], 2)
+
+
+def _programme(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "lifestyle_program_months")]
+    months = _months(m)
+    if months is None:
+        return []
+    if ctx.negated:
+        return [ctx.unused("a negated programme duration says nothing about how long one was followed",
+                           m.start(), m.end(), "lifestyle_program_months")]
+    return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months")]
+
+
+def _percentile(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "bmi_percentile")]
+    v = number(m.group("p"))
+    if v is None or not 0 <= v <= 100:
+        return []
+    return [ctx.finding("bmi_percentile", v, m.start(), m.end(), unit="percentile")]
+
+
+RULES: tuple[Rule, ...] = (
+    # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
+    Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
+    # "a 6-month diet programme", "12-week lifestyle program"
+    Rule("GLP1_PROGRAMME_BEFORE", rf"\b{_DURATION}\s+{_PROGRAMME}", _programme),
+    # "diet programme for 6 months", "lifestyle modification x 6 months", "diet and exercise since 4 months"
+    Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
+    # "BMI at the 97th percentile", "BMI 97th percentile", "BMI-for-age percentile of 96"
+    Rule("GLP1_BMI_PERCENTILE", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+(?:is\s+|at\s+|at\s+the\s+|in\s+the\s+|>=?\s*|≥\s*)?(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?\s*(?:percentile|centile|%ile)", _percentile),
+    Rule("GLP1_BMI_PERCENTILE_OF", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+percentile\s*(?:of|is|:|=)?\s*(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?", _percentile),
+)
