@@ -134,30 +134,35 @@ def _candidates(runtime: Runtime) -> list[_Candidate]:
 
 def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...]:
     """The questions mednec can answer that are nearest to ``text``: TF-IDF cosine over content words
-    (deterministic; ties keep catalog order), the best question of each of the ``n`` nearest policies."""
+    (deterministic; ties keep catalog order), the best question of each of the ``n`` nearest policies.
+    Word weights are computed within each pack, so adding a pack does not reorder another pack's
+    questions."""
     cands = _candidates(runtime)
-    docs = [c.words for c in cands]
-    df: dict[str, int] = {}
-    for d in docs:
-        for w in set(d):
-            df[w] = df.get(w, 0) + 1
-    idf = {w: math.log((1 + len(docs)) / (1 + k)) + 1 for w, k in df.items()}
-
-    def vec(words: Sequence[str]) -> dict[str, float]:
-        v: dict[str, float] = {}
-        for w in words:
-            if w in idf:
-                v[w] = v.get(w, 0.0) + idf[w]
-        return v
-
-    asked = vec(_words(text))
-    norm_a = math.sqrt(sum(x * x for x in asked.values())) or 1.0
+    pack_of = {p.id: p.pack for p in runtime.catalog.policies()}
+    asked_words = _words(text)
     scored = []
-    for i, c in enumerate(cands):
-        cv = vec(c.words)
-        dot = sum(asked[w] * cv.get(w, 0.0) for w in asked)
-        norm_c = math.sqrt(sum(x * x for x in cv.values())) or 1.0
-        scored.append((-dot / (norm_a * norm_c), i, c))
+    for pack in dict.fromkeys(pack_of[c.policy] for c in cands):
+        group = [(i, c) for i, c in enumerate(cands) if pack_of[c.policy] == pack]
+        df: dict[str, int] = {}
+        for _, c in group:
+            for w in set(c.words):
+                df[w] = df.get(w, 0) + 1
+        idf = {w: math.log((1 + len(group)) / (1 + k)) + 1 for w, k in df.items()}
+
+        def vec(words: Sequence[str], idf: dict[str, float] = idf) -> dict[str, float]:
+            v: dict[str, float] = {}
+            for w in words:
+                if w in idf:
+                    v[w] = v.get(w, 0.0) + idf[w]
+            return v
+
+        asked = vec(asked_words)
+        norm_a = math.sqrt(sum(x * x for x in asked.values())) or 1.0
+        for i, c in group:
+            cv = vec(c.words)
+            dot = sum(asked[w] * cv.get(w, 0.0) for w in asked)
+            norm_c = math.sqrt(sum(x * x for x in cv.values())) or 1.0
+            scored.append((-dot / (norm_a * norm_c), i, c))
     best: dict[str, tuple[float, int, _Candidate]] = {}
     for sc in sorted(scored, key=lambda t: (t[0], t[1])):
         best.setdefault(sc[2].policy, sc)
