@@ -67,7 +67,9 @@ def test_esa_entries_mean_the_same_in_either_history(rt: Runtime, seed: int) -> 
     rng = random.Random(seed)
     for _ in range(25):
         courses = [_course(rng) for _ in range(rng.choice([0, 1, 1, 2]))]
-        other = [{"drug": "lenalidomide", "start": "2025-01-01", "end": "2025-06-01", "response": "none"}]
+        # spec change (issue 13): lenalidomide in the history now means something (the del(5q)
+        # exception), so the non-ESA entry is a drug no MDS criterion reads
+        other = [{"drug": "azacitidine", "start": "2025-01-01", "end": "2025-06-01", "response": "none"}]
         as_esa = _evaluate(rt, {"esa_history": courses})
         as_meds = _evaluate(rt, {"medication_history": courses + (other if rng.random() < 0.5 else [])})
         split = _evaluate(rt, {"esa_history": courses[:1], "medication_history": courses[1:]})

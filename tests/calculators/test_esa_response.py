@@ -3,7 +3,9 @@
 Rules (module docstring of ``mednec.calculators.esa_response``): an adequate trial is at
 least 8 weeks (56 days); per course ``none`` -> failed (>= 8 weeks), too_short (ended
 before 8 weeks) or ongoing (still running, under 8 weeks); ``response``/``partial`` ->
-responding; ``lost_response``, ``intolerant`` and ``ongoing`` map to themselves. Overall:
+responding; ``lost_response``, ``intolerant`` and ``ongoing`` map to themselves. Revised
+(issue 13): a partial response is a failure once ended, or while >= 2 units in 8 weeks or Hb <
+10 g/dL; a finished unresponsive course of 6 to < 8 weeks is one of failed / too short. Overall:
 failed > lost_response > intolerant > ongoing > responding > too_short; ``[]`` is naive.
 """
 
@@ -51,7 +53,8 @@ def test_the_adequate_trial_is_8_weeks() -> None:
         # no response after an adequate trial
         pytest.param(course("none", 92), "failed", 92 / 7, True, id="none-13wk-failed"),
         pytest.param(course("none", 56), "failed", 8.0, True, id="none-exactly-8wk-failed"),
-        pytest.param(course("none", 55), "too_short", 55 / 7, False, id="none-55d-too_short"),
+        # spec change (issue 13): under 6 weeks is too short; 6 to < 8 weeks is undecided (below)
+        pytest.param(course("none", 41), "too_short", 41 / 7, False, id="none-41d-too_short"),
         pytest.param(course("none", 14), "too_short", 2.0, False, id="none-2wk-too_short"),
         pytest.param(course("none", 0), "too_short", 0.0, False, id="none-same-day-too_short"),
         # still running (no end date): measured to AS_OF
@@ -65,7 +68,8 @@ def test_the_adequate_trial_is_8_weeks() -> None:
                      id="response-ongoing-with-end"),
         # responses
         pytest.param(course("response", 70), "responding", 10.0, False, id="response"),
-        pytest.param(course("partial", 70), "responding", 10.0, False, id="partial"),
+        # spec change (issue 13): a partial response whose course ended is an inadequate response
+        pytest.param(course("partial", 70), "failed", 10.0, True, id="partial-ended-failed"),
         pytest.param(running_for("response", 30), "responding", 30 / 7, False,
                      id="response-running-short"),
         # failures other than no response, at any length
@@ -108,7 +112,7 @@ FAILED = course("none", 60)
 LOST = course("lost_response", 100)
 INTOLERANT = course("intolerant", 10)
 ONGOING = running_for("none", 20)
-RESPONDING = course("partial", 70)
+RESPONDING = course("response", 70)
 TOO_SHORT = course("none", 30)
 
 
@@ -156,3 +160,42 @@ def test_explanation_names_each_course() -> None:
     assert "epoetin alfa 2026-01-05 to 2026-02-02 (4.0 wk): too short" in a.explanation
     assert "darbepoetin alfa 2026-10-01 to now" in a.explanation
     assert a.status == "ongoing"
+
+
+# --- revised decisions (issue 13): 6 to < 8 weeks, partial responses ----------------------
+@pytest.mark.parametrize("length", [42, 48, 55])
+def test_six_to_eight_weeks_is_undecided_and_asks_for_the_course(length: int) -> None:
+    from mednec.facts.partial import OneOf
+
+    a = assess_esa([course("none", length)], AS_OF)
+    assert isinstance(a.status, OneOf) and set(a.status.options) == {"failed", "too_short"}
+    assert a.status.missing == ("esa_history",) and "dose" in a.status.reason
+    assert a.failure is False
+    # with a documented failure elsewhere every possibility is a failure: a criterion is decided
+    both = assess_esa([course("none", length), LOST], AS_OF).status
+    assert isinstance(both, OneOf) and set(both.options) <= {"failed", "lost_response", "intolerant"}
+
+
+def test_under_six_weeks_is_too_short() -> None:
+    assert assess_esa([course("none", 41)], AS_OF).status == "too_short"
+
+
+@pytest.mark.parametrize(
+    ("units_8w", "hb", "status"),
+    [
+        pytest.param(2.0, 10.5, "failed", id="still-2-units"),
+        pytest.param(0.0, 9.9, "failed", id="hb-below-10"),
+        pytest.param(0.0, 10.0, "responding", id="responding"),
+        pytest.param(1.0, 11.0, "responding", id="one-unit-responding"),
+    ],
+)
+def test_running_partial_response(units_8w: float, hb: float, status: str) -> None:
+    assert assess_esa([running_for("partial", 100)], AS_OF, units_8w, hb).status == status
+
+
+def test_running_partial_response_without_the_deciding_facts_is_undecided() -> None:
+    from mednec.facts.partial import OneOf
+
+    a = assess_esa([running_for("partial", 100)], AS_OF, None, 10.5)
+    assert isinstance(a.status, OneOf) and a.status.missing == ("rbc_transfusions",)
+    assert assess_esa([running_for("partial", 100)], AS_OF, None, 9.0).status == "failed"

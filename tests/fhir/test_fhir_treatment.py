@@ -31,7 +31,9 @@ UCUM = "http://unitsofmeasure.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SUBJECT = {"reference": "Patient/p"}
 REBLOZYL = {"coding": [{"system": RXNORM, "code": "2262906", "display": "luspatercept-aamt 25 MG Injection"}]}
-CONTINUATION_STATUSES = {"response_or_titrating": "met", "burden_reduced": "met", "within_titration_window": "not_met"}
+# spec change (issue 13): continuation also accepts a 1.5 g/dL rise when not transfusion-dependent
+CONTINUATION_STATUSES = {"response_or_titrating": "met", "burden_reduced": "met", "hemoglobin_rise_not_dependent": "not_met",
+                         "within_titration_window": "not_met"}
 
 
 # --- the continuation bundle ----------------------------------------------------------------

@@ -43,7 +43,7 @@ from mednec.engine.determination import (
 )
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance
-from mednec.facts.partial import Between
+from mednec.facts.partial import Between, OneOf
 from mednec.policies.compile import fallback_used, warning_signs
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Presumption, Tree
 from mednec.policies.references import Citation
@@ -228,6 +228,7 @@ class _Explainer:
         self.derived_cites: dict[str, None] = {}
         self._seen: dict[str, FactValue | MissingFact] = {}
         self.inferred: dict[str, dict[str, FactValue]] = {}  # criterion id -> fact -> inferred value
+        self.reasons: dict[str, dict[str, None]] = {}  # document -> why a partial value needs it
         self.assumptions: list[Assumption] = []
         self.inferences: list[Inferred] = []
 
@@ -301,7 +302,10 @@ class _Explainer:
             missing = _unknown_leaves(top, statuses)
             if st is _UNK:
                 for leaf, fact in ((lf, f) for lf in missing for f in self._requested(str(lf.fact))):
+                    part = self._values.get(str(leaf.fact))
                     for d in leaf.documentation or (self.dictionary.facts[fact].document,):
+                        if isinstance(part, OneOf | Between) and part.reason:
+                            self.reasons.setdefault(d, {})[part.reason] = None
                         facts_, crits = self.missing.setdefault(d, ([], []))
                         if fact not in facts_:
                             facts_.append(fact)
@@ -311,7 +315,12 @@ class _Explainer:
 
     def _requested(self, fact: str) -> list[str]:
         """What to ask for when ``fact`` is unknown: a calculated-only fact is asked for by the
-        inputs its calculator lacks (``esa_status`` -> ``esa_history``)."""
+        inputs its calculator lacks (``esa_status`` -> ``esa_history``); a value known only in
+        part by the facts that would settle it (a 7-week ESA course -> ``esa_history``)."""
+        part = self._values.get(fact)
+        if isinstance(part, OneOf | Between) and part.missing:
+            return list(dict.fromkeys(f for m in part.missing if m in self.dictionary.facts for f in self._requested(m)
+                                      if f != fact)) or [fact]
         fd = self.dictionary.facts[fact]
         calc = self.by_name.get(fd.derived_by) if fd.derived_by else None
         if calc is None or fd.may_give:
@@ -328,6 +337,11 @@ class _Explainer:
             questions = " ".join(q for q in (self.dictionary.facts[f].question for f in asked) if q)
             signs = [w.condition for n in missing for w in warning_signs(n, self._values)]
             why = f" Not presumed because {'; '.join(dict.fromkeys(signs))} is documented." if signs else ""
+            for n in missing:
+                part = self._values.get(str(n.fact))
+                if isinstance(part, OneOf | Between):
+                    why += f" {self.dictionary.facts[str(n.fact)].label} is {part}" + (
+                        f": {part.reason}." if part.reason else ".")
             return (f"Not documented: {labels}.{why} {questions} "
                     f"The criterion needs: {node.condition}.").replace("  ", " ")
         if node.if_unmet:
@@ -420,7 +434,8 @@ def evaluate(
                     document=d,
                     description=dictionary.document_text(d, pack.id),
                     facts=tuple(fs),
-                    questions=tuple(dict.fromkeys(fdefs[f].question for f in fs if fdefs[f].question)),
+                    questions=tuple(dict.fromkeys([*(fdefs[f].question for f in fs if fdefs[f].question),
+                                                   *ex.reasons.get(d, {})])),
                     criteria=tuple(cs),
                 )
                 for d, (fs, cs) in ex.missing.items()

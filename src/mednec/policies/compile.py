@@ -626,6 +626,10 @@ def compile_policy(
         where = f"pathways[{i}]"
         if not p.cite:
             ctx.problem(where, f"pathway {p.id!r} has no citation")
+        if p.enabled_by is not None:
+            on = ctx.param(ParamRef(p.enabled_by, f"{where}.enabled_by"), (bool,), "enabled_by needs true or false")
+            if on is not None and on.value is False:
+                continue  # switched off by this policy's (variant's) parameters: not offered
         pathways.append(
             Pathway(p.id, p.name, p.line, p.description, ctx.cites(list(p.cite), where),
                     compile_tree(p.criteria, ctx, f"{where}.criteria"))

@@ -26,7 +26,9 @@ value, shown as "inferred from ...").
 required step, a list), each with its default ``value``, ``unit``, ``text`` and ``cite``; a
 leaf's operand (``ge: {param: ldl_min_ascvd}``), an authorisation period
 (``months: {param: initial_months}``) or a criterion's ``enabled_by: <boolean parameter>``
-(off: the criterion is not required and counts as met, saying so) refers to one. A *variant*
+(off: the criterion is not required and counts as met, saying so) refers to one; a pathway's
+``enabled_by`` (off: the pathway is not offered, e.g. an off-label pathway a payer does not
+cover) too. A *variant*
 (``variants: [{id, name, payer, document, url, seen, cite, values: {param: value}}]``) is a
 named parameter set modelling a public payer policy; each variant compiles to its own policy.
 
@@ -362,6 +364,7 @@ class PathwayModel(NamedTuple):
     description: str
     cite: tuple[str, ...]
     criteria: tuple[NodeModel, ...]
+    enabled_by: str | None = None  # a boolean parameter: off -> the pathway is not offered
 
 
 class ContinuationModel(NamedTuple):
@@ -466,11 +469,11 @@ def parse_policy(raw: Any) -> PolicyModel:
     pathways = []
     for i, p in enumerate(r.seq("pathways", required=True)):
         path = f"pathways[{i}]"
-        pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria"))
+        pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria", "enabled_by"))
         pathways.append(PathwayModel(
             id=pr.text("id"), name=pr.text("name"), line=pr.whole("line", 1, lo=1, hi=5),
             description=pr.text("description", ""), cite=pr.texts("cite"),
-            criteria=_criteria(pr, "criteria", required=True),
+            criteria=_criteria(pr, "criteria", required=True), enabled_by=pr.opt_text("enabled_by"),
         ))
     continuation = None
     if r.has("continuation"):

@@ -85,10 +85,31 @@ def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[
     if undated:
         return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
                     "status, cannot be judged")
-    a = assess_esa(courses, as_of)
+    a = assess_esa(courses, as_of, fact_value(facts, "rbc_units_8w"), fact_value(facts, "hemoglobin"))
     return {"esa_status": a.status, "esa_running": a.running}, (
-        f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks)"
+        f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks; a partial response is a "
+        "failure once the course ended, or while >= 2 units in 8 weeks or hemoglobin < 10 g/dL)"
     )
+
+
+LENALIDOMIDE_FAILURE = frozenset({"none", "lost_response", "intolerant", "contraindicated"})
+LENALIDOMIDE_STOPPED = frozenset({"inadequate_response", "lost_response", "intolerance", "contraindication"})
+
+
+def _run_lenalidomide(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
+    """Whether lenalidomide failed, was not tolerated or is contraindicated, from the full
+    treatment history (an entry without lenalidomide means it was not tried: not failed)."""
+    entries = [e for e in fact_value(facts, "medication_history") or () if drugs.matches(str(e["drug"]), "lenalidomide")]
+    failed = [e for e in entries
+              if e["response"] in LENALIDOMIDE_FAILURE or e.get("reason_stopped") in LENALIDOMIDE_STOPPED
+              or (e["response"] == "partial" and e.get("end") is not None)]
+    if failed:
+        e = failed[0]
+        why = str(e.get("reason_stopped") or e["response"]).replace("_", " ")
+        return {"lenalidomide_failed": True}, f"{e['drug']}: {why}"
+    if entries:
+        return {"lenalidomide_failed": False}, f"{entries[0]['drug']}: {str(entries[0]['response']).replace('_', ' ')}"
+    return {"lenalidomide_failed": False}, "no lenalidomide in the treatment history"
 
 
 def esa_courses(facts: Facts, drugs: DrugVocabulary) -> tuple[list[EsaCourse], list[str]]:
@@ -132,8 +153,12 @@ def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     if c.units_16w_on_treatment is not None:
         out["rbc_units_16w_on_treatment"] = c.units_16w_on_treatment
         parts.append(f"{c.units_16w_on_treatment:g} units per 16 weeks on treatment")
+    if c.free_days is not None:
+        parts.append(f"{c.free_days} days without a transfusion up to the review")
     if c.reduced is not None:
         out["transfusion_burden_reduced"] = c.reduced
+        parts.append("a clinically meaningful fall (transfusion-free >= 8 weeks, or >= one-third fewer units)"
+                     if c.reduced else "no clinically meaningful fall in transfusions")
     hb, base = fact_value(facts, "hemoglobin"), fact_value(facts, "hemoglobin_baseline")
     if hb is not None and base is not None:
         out["hemoglobin_rise"] = round(hb - base, 2)
@@ -177,8 +202,18 @@ CALCULATORS: tuple[Calculator, ...] = (
         ESA_CITATION,
         lambda facts, as_of: _run_esa(facts, as_of, DrugVocabulary()),
         needs={"esa_status": ("esa_history",), "esa_running": ("esa_history",)},
+        optional_inputs=("rbc_units_8w", "hemoglobin"),
         any_of=("esa_history", "medication_history"),
         run_drugs=_run_esa,
+    ),
+    Calculator(
+        "lenalidomide_history",
+        "Lenalidomide failure, intolerance or contraindication",
+        ("medication_history",),
+        ("lenalidomide_failed",),
+        "mednec-mds-decisions",
+        lambda facts, as_of: _run_lenalidomide(facts, as_of, DrugVocabulary()),
+        run_drugs=_run_lenalidomide,
     ),
     Calculator(
         "treatment_course",

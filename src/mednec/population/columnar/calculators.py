@@ -27,6 +27,7 @@ import numpy as np
 from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactValue, Provenance
+from mednec.facts.partial import is_partial
 from mednec.population.columnar.frame import Events, Frame, Scalar, date_of
 
 __all__ = ["TWINS", "derive_columns", "source_digest", "twin_for"]
@@ -191,12 +192,27 @@ def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scala
     status = np.full(len(ev.row), "", dtype=object)
     status[resp == "lost_response"] = "lost_response"
     status[resp == "intolerant"] = "intolerant"
-    status[(resp == "response") | (resp == "partial")] = "responding"
+    status[resp == "response"] = "responding"
     status[resp == "ongoing"] = "ongoing"
     none = resp == "none"
+    ended = ev.valid["end"]
+    judged = days >= 42  # 6 weeks: a finished course of 6 to < 8 weeks is undecided
     status[none & adequate] = "failed"
-    status[none & ~adequate & ~ev.valid["end"]] = "ongoing"
-    status[none & ~adequate & ev.valid["end"]] = "too_short"
+    status[none & ~adequate & ~ended] = "ongoing"
+    status[none & ~adequate & ended & ~judged] = "too_short"
+    undecided = none & ~adequate & ended & judged
+    # a partial response: failure once ended, or while >= 2 units in 8 weeks or Hb < 10 g/dL
+    partial = resp == "partial"
+    u8, hb = frame.facts.get("rbc_units_8w"), frame.facts.get("hemoglobin")
+    has8 = u8.has[ev.row] if isinstance(u8, Scalar) else np.zeros(len(ev.row), dtype=bool)
+    hashb = hb.has[ev.row] if isinstance(hb, Scalar) else np.zeros(len(ev.row), dtype=bool)
+    transfused = has8 & (u8.values[ev.row] >= 2) if isinstance(u8, Scalar) else has8
+    anemic = hashb & (hb.values[ev.row] < 10.0) if isinstance(hb, Scalar) else hashb
+    status[partial & (ended | transfused | anemic)] = "failed"
+    status[partial & ~ended & ~transfused & ~anemic & has8 & hashb] = "responding"
+    undecided |= partial & ~ended & ~transfused & ~anemic & ~(has8 & hashb)
+    if undecided.any():  # one of several statuses: the row-wise engine answers these patients
+        frame.bad[np.unique(ev.row[undecided])] = True
     out = np.full(n, "naive", dtype=object)
     decided = np.zeros(n, dtype=bool)
     for name in _ESA_PRIORITY:
@@ -256,7 +272,14 @@ def _treatment(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str,
             on[judged] = _round(raw[judged] * 112 / window_days[judged], 2)
         out["rbc_units_16w_pretreatment"] = Scalar("number", pre, with_tx)
         out["rbc_units_16w_on_treatment"] = Scalar("number", on, judged)
-        out["transfusion_burden_reduced"] = Scalar("boolean", on < pre, judged)
+        # no transfusion up to the review for 8 weeks, or at least one-third fewer units (row-wise:
+        # treatment_course); days since the last transfusion in the window, else since it opened
+        in_window = (date > window_start[r]) & (date <= as_of[r])
+        last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(last, r[in_window], date[in_window].astype(np.int64))
+        free = np.where(last > np.iinfo(np.int64).min, as_of - last, as_of - window_start)
+        reduced = (pre > 0) & ((free >= 56) | (3 * on <= 2 * pre + 1e-9))
+        out["transfusion_burden_reduced"] = Scalar("boolean", reduced, judged)
     hb, base = frame.facts.get("hemoglobin"), frame.facts.get("hemoglobin_baseline")
     if isinstance(hb, Scalar) and isinstance(base, Scalar):
         both = rows & hb.has & base.has
@@ -280,6 +303,12 @@ class TwinSpec:
     slow: Callable[[Frame], Any] | None = None
 
 
+def _lenalidomide(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    """No column-wise path: a medication_history entry is recognised through the pack's drug
+    vocabulary, so every patient with one goes through the calculator's own code (``slow``)."""
+    return {}
+
+
 #: The columnar twins, with the digest of the row-wise source each was written against.
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
@@ -291,13 +320,15 @@ TWINS: dict[str, TwinSpec] = {
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "851f624979951c4d", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "1c1d2df0ffd3c938", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history")),
+    "lenalidomide_history": TwinSpec(_lenalidomide, ("medication_history",), ("lenalidomide_failed",),
+                                     "a172d882f4f751b9", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "828454ff24e172c8"),
+                                 "e51f9b75b8fb42ff"),
 }
 
 
@@ -355,6 +386,9 @@ def _per_patient(calc: Calculator, calculators: CalculatorSet, frame: Frame, row
         try:
             values, _ = calc.compute(facts, date_of(frame.as_of[i]), calculators.drugs)
         except Exception:  # noqa: BLE001 - the row-wise engine gives this patient its answer
+            frame.bad[i] = True
+            continue
+        if any(is_partial(v) for v in values.values()):  # known only in part: the row-wise engine
             frame.bad[i] = True
             continue
         for k, v in values.items():
