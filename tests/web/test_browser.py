@@ -333,3 +333,54 @@ def test_the_decision_comes_first(site: Site, name: str, action: str, kw: dict[s
         no_sideways_scroll(page)
         shoot(page, f"30-decided-{action}-{word.lower()}{suffix}")
         page.context.close()
+
+
+def test_the_answer_page_is_short_and_actions_come_first_on_a_phone(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
+    heights = {}
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page("req", viewport)
+        page.goto(f"{site.base}/answers/{ev}")
+        heights[suffix] = page.evaluate("() => document.documentElement.scrollHeight")
+        verdict = page.locator(".verdict-card").bounding_box()
+        docs = page.locator("#documentation-actions").bounding_box()
+        article = page.locator("article.article").bounding_box()
+        assert verdict["y"] < docs["y"] < article["y"] or viewport is DESKTOP
+        # the criteria summary: counts, what is unknown open, what is met folded
+        summary = page.locator(".criteria-summary")
+        assert re.search(r"\d+ met · \d+ not met · \d+ unknown", summary.inner_text())
+        assert page.locator(".crit-unknown").get_attribute("open") is not None
+        assert page.locator(".crit-met").get_attribute("open") is None
+        # the long sections are folded; a citation opens its reference
+        assert page.locator("details.art-sec[open]").count() == 0
+        no_sideways_scroll(page)
+        axe_check(page, f"short answer{suffix}")
+        shoot(page, f"31-answer-short{suffix}")
+        page.context.close()
+    assert heights[""] < 6000 and heights["-phone"] < 12000, heights
+    page = site.page("req")
+    page.goto(f"{site.base}/answers/{ev}/summary")
+    axe_check(page, "one-page summary")
+    page.emulate_media(media="print")
+    assert page.pdf(format="A4") and page.evaluate("() => document.documentElement.scrollHeight") < 1400
+    shoot(page, "32-one-page-summary")
+    page.context.close()
+
+
+def test_attach_the_missing_document_and_see_the_answer_again(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page("req", viewport)
+        page.goto(f"{site.base}/answers/{ev}")
+        if suffix:
+            page.get_by_label("Attach the missing document").set_input_files(
+                files=[{"name": "epo.txt", "mimeType": "text/plain",
+                        "buffer": b"Serum erythropoietin 210 mU/mL (drawn 2026-10-02)."}])
+            page.get_by_role("button", name="Attach and evaluate again").click()
+            page.wait_for_url(re.compile("done=attach"))
+            assert "Document attached" in page.locator(".flash").inner_text()
+            assert "attached a document" in page.locator(".history").inner_text()
+        axe_check(page, f"attach{suffix}")
+        no_sideways_scroll(page)
+        shoot(page, f"33-attach{suffix}")
+        page.context.close()

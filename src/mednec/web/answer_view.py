@@ -147,6 +147,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "docs": docs,
         "missing": missing,
         "criterion_names": _criterion_names(result),
+        "summary": criteria_summary(result),
+        "assumptions": result.get("assumptions", []),
         "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None
         and ev.state not in ("approved", "overturned"),
         "related": related_links(ev.id, result, ctx, audience),
@@ -172,6 +174,23 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "review_values": {},
         "ask_fact": "",
     }
+
+
+def criteria_summary(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The top-level criteria that decide the answer, by status: the common ones and the met
+    pathway's (or every pathway's when none is met), each with its pathway and what is missing."""
+    met_pathway = (result.get("pathway") or {}).get("id")
+    names = {p.get("id"): p.get("name", "") for p in result.get("pathways", []) if isinstance(p, dict)}
+    out: dict[str, list[dict[str, Any]]] = {"not_met": [], "unknown": [], "met": []}
+    for c in result.get("criteria", []):
+        if c.get("depth", 0) != 0 or (met_pathway and c.get("pathway") not in (None, met_pathway)):
+            continue
+        missing = list(dict.fromkeys(str(e.get("label") or e.get("fact")) for e in c.get("evidence", [])
+                                     if e.get("missing")))
+        out.setdefault(str(c.get("status")), []).append(
+            {"text": c.get("text", ""), "pathway": names.get(c.get("pathway"), "") if c.get("pathway") else "",
+             "missing": missing if c.get("status") == "unknown" else []})
+    return out
 
 
 def _criterion_names(result: dict[str, Any]) -> dict[str, str]:

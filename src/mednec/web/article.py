@@ -56,7 +56,56 @@ def _extract(html: str, audience: str) -> str | None:
         body = rx.sub("", body, count=1)
     if audience == "patient":
         body = _PATIENT_NOTE.sub("", body, count=1)  # "Submitted — pending review. Last updated ..."
-    return body.strip()
+    body = _BOTTOM_VERDICT.sub("", body, count=1)  # the page's decision card says it once
+    return collapsible(body).strip()
+
+
+_BOTTOM_VERDICT = re.compile(r'(?<=<h2 id="bottom-line-h">Bottom line</h2>)\s*<p class="verdict[^"]*">.*?</p>', re.S)
+_SECTION = re.compile(r'<section id="([^"]+)" aria-labelledby="[^"]+">\s*<h([2-6])( id="[^"]+">)(.*?)</h\2>', re.S)
+#: sections that stay open: the short answer and what a reader must see (the rest opens on demand)
+OPEN_SECTIONS = frozenset({"bottom-line", "what-decided", "disclaimer"})
+
+
+def collapsible(body: str) -> str:
+    """The article's sections as ``<details>``, closed except :data:`OPEN_SECTIONS`: a section that
+    holds other sections keeps its heading and its subsections fold one by one. A link to
+    something inside a closed section opens it (app.js); printing opens them all. A top-level (h2)
+    section that holds others keeps its heading open; a lower one folds whole."""
+    out: list[str] = []
+    pos = 0
+    for m in _SECTION.finditer(body):
+        if m.start() < pos:
+            continue
+        end = _section_end(body, m.start())
+        inner = body[m.end():end]
+        if m.group(1) in OPEN_SECTIONS or ("<section" in inner and m.group(2) == "2"):
+            out.append(body[pos:m.end()])
+            out.append(collapsible(inner) if "<section" in inner else inner)
+            out.append("</section>")
+        else:
+            level, hid, title = m.group(2), m.group(3), m.group(4)
+            out.append(body[pos:m.start()])
+            out.append(f'<details class="art-sec" id="{m.group(1)}"><summary><h{level}{hid}{title}</h{level}>'
+                       f"</summary>{inner}</details>")
+        pos = end + len("</section>")
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def _section_end(body: str, start: int) -> int:
+    """The index of the ``</section>`` closing the section that starts at ``start``."""
+    depth, i = 0, start
+    while True:
+        nxt_open = body.find("<section", i + 1 if depth else i)
+        nxt_close = body.find("</section>", i)
+        if nxt_open != -1 and nxt_open < nxt_close:
+            depth += 1
+            i = nxt_open + 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return nxt_close
+            i = nxt_close + 1
 
 
 def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...], Any], runtime: Runtime,

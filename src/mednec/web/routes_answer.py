@@ -325,6 +325,14 @@ def register(router: APIRouter) -> None:
                ask_fact: str | None = None) -> Response:
         return _answer(ctx_of(request), eval_id, audience, done, ask_fact)
 
+    @router.get("/answers/{eval_id}/summary")
+    def answer_summary(request: Request, eval_id: str, audience: str | None = None) -> Response:
+        ctx = ctx_of(request)
+        ev, case = _load(ctx, eval_id)
+        values = answer_values(ctx, ev, case, audience=_audience(ctx, audience),
+                               history=ctx.service.history(ctx.need_principal(), ev.id))
+        return page(ctx, "summary.html", **values)
+
     @router.get("/answers/{eval_id}/json")
     def answer_json(request: Request, eval_id: str) -> Response:
         return _json(ctx_of(request), eval_id)

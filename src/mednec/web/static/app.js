@@ -14,6 +14,23 @@
       if (btn) btn.classList.add("visually-hidden");
     });
 
+    // A link to something inside a closed section (a citation, a reference) opens that section first.
+    function reveal(id) {
+      var el = id && document.getElementById(id);
+      for (var d = el; d; d = d.parentElement) { if (d.tagName === "DETAILS") d.open = true; }
+      return el;
+    }
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("a[href^='#']");
+      if (a) reveal(decodeURIComponent(a.getAttribute("href").slice(1)));
+    });
+    window.addEventListener("hashchange", function () { reveal(decodeURIComponent(location.hash.slice(1))); });
+    if (location.hash) { var t = reveal(decodeURIComponent(location.hash.slice(1))); if (t) t.scrollIntoView(); }
+    // Printing shows every section.
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.art-sec").forEach(function (d) { d.open = true; });
+    });
+
     // Example questions fill the question box.
     document.querySelectorAll("[data-example]").forEach(function (b) {
       b.addEventListener("click", function () {
