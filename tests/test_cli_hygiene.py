@@ -56,3 +56,22 @@ def test_an_undecodable_argument_is_refused() -> None:
                           capture_output=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stderr
     assert b"surrogate" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_a_case_file_past_the_dictionarys_list_limit_is_bad_input(tmp_path: Path) -> None:
+    from mednec.runtime import default_runtime
+
+    most = default_runtime().dictionary.facts["rbc_transfusions"].max_items
+    case = tmp_path / "case.yaml"
+    case.write_text(HEADER + "facts:\n  rbc_transfusions:\n" + "    - {date: 2026-09-01, units: 1}\n" * (most + 1))
+    assert_clean_error(run("evaluate", case, "--drug", "luspatercept"), "facts.rbc_transfusions", f"at most {most}")
+
+
+def test_a_payer_profile_with_aliases_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "payer.yaml"
+    profile.write_text("plan_name: &p Acme\nmember_id: *p\n")
+    from tests.test_cli_errors import EXAMPLE
+
+    proc = run("report", EXAMPLE, "--drug", "luspatercept", "--payer-profile", profile)
+    assert proc.returncode in (2, 3), (proc.returncode, proc.stderr)
+    assert "aliases" in proc.stderr and "Traceback" not in proc.stderr

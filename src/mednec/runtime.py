@@ -6,6 +6,7 @@ Nothing here runs at import time; callers ask for a :class:`Runtime` and pass it
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from mednec.engine.determination import Determination
 from mednec.engine.evaluate import evaluate
 from mednec.facts.dictionary import FactDictionary, load_dictionary
 from mednec.facts.factset import FactSet
-from mednec.intake.case_file import Case, parse_case
+from mednec.intake.case_file import Case, check_limits, parse_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import Catalog, load_catalog
 from mednec.policies.model import Policy
@@ -48,10 +49,13 @@ class Runtime:
         from mednec.intake.loader import load_any  # lazy: FHIR modules load only for a Bundle
 
         data = load_any(path, self.dictionary, as_of=as_of, drug=drug)
+        check_limits(data, self.dictionary)
         return parse_case(data, self.dictionary, as_of=as_of, source=f"case file {path.name}")
 
     def parse_case(self, data: Any, *, as_of: dt.date | None = None, source: str = "case file") -> Case:
-        """Validate an already-parsed case mapping."""
+        """Validate an already-parsed case mapping (limits first, see ``check_limits``)."""
+        if isinstance(data, Mapping):
+            check_limits(data, self.dictionary)
         return parse_case(data, self.dictionary, as_of=as_of, source=source)
 
     def evaluate(self, facts: FactSet, drug: str | Policy, *, phase: str = "initial",

@@ -181,3 +181,31 @@ def test_the_body_limit_is_configurable(db_url: str, monkeypatch: pytest.MonkeyP
         r = c.post("/cases", json={"question": "a" * 1000})
         assert r.status_code == 401  # under the limit: on to authentication
     app.state.db.dispose()
+
+
+def test_list_and_text_limits_come_from_the_fact_dictionary(world: World) -> None:
+    """200,000 transfusions were stored once; now a list past the fact's max_items is bad input."""
+    fd = world.service.runtime.dictionary.facts["rbc_transfusions"]
+    case = example("luspatercept-first-line.yaml")
+    case["facts"]["rbc_transfusions"] = [{"date": "2026-09-01", "units": 1}] * (fd.max_items + 1)
+    r = _post(world, "/cases", json.dumps({"case": case}, default=str).encode())
+    assert r.status_code == 422 and r.json()["field"] == "facts.rbc_transfusions", r.text[:300]
+    assert str(fd.max_items) in r.json()["detail"]
+    case["facts"]["rbc_transfusions"] = [{"date": "2026-09-01", "units": 1}] * fd.max_items
+    assert _post(world, "/cases", json.dumps({"case": case}, default=str).encode()).status_code == 201
+
+    case = example("luspatercept-first-line.yaml")
+    case["facts"]["esa_history"] = [{"drug": "epoetin alfa" + "x" * 5000, "start": "2025-01-01",
+                                     "response": "none"}]
+    r = _post(world, "/cases", json.dumps({"case": case}, default=str).encode())
+    assert r.status_code == 422 and r.json()["field"] == "facts.esa_history[0].drug"
+
+    case = example("luspatercept-first-line.yaml")
+    case["title"] = "t" * 5000  # the stored title column holds 300: a 422, not a database error
+    r = _post(world, "/cases", json.dumps({"case": case}, default=str).encode())
+    assert r.status_code == 422 and r.json()["field"] == "title"
+    case = example("luspatercept-first-line.yaml")
+    case["facts"]["diagnosis"] = "D46" * 100_000
+    r = _post(world, "/cases", json.dumps({"case": case}, default=str).encode())
+    assert r.status_code == 422 and len(r.content) < 3000
+    assert _cases(world) == 1

@@ -9,6 +9,10 @@ The core declares what every pack shares (date of birth, age, sex, diagnosis, ..
 adds its own facts, documents and contradictions in ``packs/<pack>/facts.yaml``, may add
 values to a core category (``extends: {diagnosis: {values: {...}}}``) and may reword a core
 document for its own determinations. Two packs declaring the same fact is an error.
+
+Limits: an ``events`` fact takes at most ``max_items`` events (default
+:data:`DEFAULT_MAX_ITEMS`) and a ``text`` field of an event at most ``max_length`` characters
+(default :data:`DEFAULT_MAX_TEXT`); a case beyond them is bad input, not something to store.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from typing import Any, Literal, NamedTuple
 
 import yaml
 
-from mednec.errors import ConfigError, UnitError, UnknownFactError
+from mednec.errors import ConfigError, InputError, UnitError, UnknownFactError
+from mednec.hygiene import excerpt
 from mednec.packdirs import PacksDir, pack_folders
-from mednec.yaml_loader import SafeLoader, strict_mapping
+from mednec.yaml_loader import SafeLoader, load_user_yaml, strict_mapping
 
 __all__ = [
     "CategoryValue",
@@ -71,6 +76,10 @@ class CategoryValue(NamedTuple):
     pack: str = ""  # the pack that added the value to a core category ("" for the core's own)
 
 
+DEFAULT_MAX_ITEMS = 1000  # events per fact: years of weekly records, far below a resource attack
+DEFAULT_MAX_TEXT = 200  # characters of a text field of an event (a drug name, a dose unit)
+
+
 class FieldDef(NamedTuple):
     """One field of an event in an ``events`` fact."""
 
@@ -79,6 +88,7 @@ class FieldDef(NamedTuple):
     optional: bool = False
     range: tuple[float, float] | None = None
     values: tuple[str, ...] = ()
+    max_length: int = DEFAULT_MAX_TEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,7 @@ class FactDef:
     text_form: str | None = None  # a text notation the fact also accepts ("iscn": a karyotype)
     pack: str = ""  # the pack that declares the fact ("" for the core)
     names: tuple[str, ...] = ()  # words questions, notes and FHIR code texts name the fact by
+    max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
         """Convert ``value`` in ``unit`` to the canonical unit (a bare number is canonical)."""
@@ -169,9 +180,9 @@ class FactDictionary:
 
     def unknown_message(self, fact_id: str) -> str:
         """Message for an undeclared fact id, suggesting the nearest names."""
-        near = difflib.get_close_matches(fact_id, list(self.facts), n=3, cutoff=0.5)
+        near = difflib.get_close_matches(fact_id, list(self.facts), n=3, cutoff=0.5) if len(fact_id) <= 80 else []
         hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        return f"unknown fact {fact_id!r}{hint} (see `mednec facts` for the list)"
+        return f"unknown fact {excerpt(repr(fact_id))}{hint} (see `mednec facts` for the list)"
 
     def document_text(self, doc_id: str, pack: str | None = None) -> str:
         """The human description of a document id (in ``pack``'s wording, when it has one)."""
@@ -227,6 +238,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
             optional=bool(spec.get("optional", False)),
             range=(float(spec["range"][0]), float(spec["range"][1])) if spec.get("range") else None,
             values=tuple(str(v) for v in spec.get("values", ())),
+            max_length=_positive(spec.get("max_length", DEFAULT_MAX_TEXT), f"facts.{fid}.fields.{name}.max_length"),
         )
         for name, spec in (raw.get("fields") or {}).items()
     }
@@ -247,7 +259,14 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         text_form=_text_form(fid, raw.get("text_form")),
         pack=pack,
         names=_names(fid, raw.get("names")),
+        max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
     )
+
+
+def _positive(raw: Any, where: str) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        raise ConfigError("must be a positive whole number", field=where)
+    return raw
 
 
 def _names(fid: str, raw: Any) -> tuple[str, ...]:
@@ -348,8 +367,11 @@ def parse_dictionary(
 
 
 def _read(path: Path) -> Any:
+    """A pack's facts file (packs may come from users: no anchors or aliases, see yaml_loader)."""
     try:
-        return yaml.load(path.read_text("utf-8"), Loader=SafeLoader)  # noqa: S506 (safe loader)
+        return load_user_yaml(path.read_text("utf-8"), SafeLoader, field=path.name)
+    except InputError as exc:
+        raise ConfigError(exc.message, field=f"{path}: {exc.field}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=str(path)) from None
 

@@ -27,14 +27,16 @@ import yaml
 from mednec.errors import CaseFormatError, ContradictionError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue
-from mednec.hygiene import check_tree
+from mednec.hygiene import check_tree, shown_key
 from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
 from mednec.yaml_loader import SafeLoader, load_user_yaml
 
-__all__ = ["Case", "check_contradictions", "load_case_file", "parse_case", "parse_case_text"]
+__all__ = ["Case", "check_contradictions", "check_limits", "load_case_file", "parse_case", "parse_case_text"]
 
 _TOP_KEYS = {"id", "title", "description", "as_of", "patient", "facts"}
 _PATIENT_KEYS = {"birth_date", "sex", "age"}
+_TEXT_LIMITS = {"id": 200, "title": 300, "description": 4000}  # the service stores title in 300
+MAX_VALUE_TEXT = 1000  # characters of one written value (a category, a karyotype): far above any real one
 _Base: Any = SafeLoader
 
 
@@ -112,6 +114,41 @@ def check_contradictions(facts: FactSet, dictionary: FactDictionary) -> None:
         ):
             fields = ", ".join(f"facts.{k}" for k in (*c.when, *c.conflicts))
             raise ContradictionError(c.message, field=fields)
+
+
+def check_limits(data: Mapping[str, Any], dictionary: FactDictionary) -> None:
+    """Refuse a case past the limits (before parsing it): descriptive texts longer than the
+    service stores, an events fact with more than its ``max_items`` events, an event text field
+    longer than its ``max_length``, a written value longer than :data:`MAX_VALUE_TEXT`.
+
+    Kept apart from :func:`parse_case`, whose source the columnar population engine mirrors
+    (``mednec.population.columnar.digests``); the CLI, the service and the web app call both."""
+    for key, most in _TEXT_LIMITS.items():
+        text = data.get(key)
+        if text is not None and len(str(text)) > most:
+            raise CaseFormatError(f"{len(str(text))} characters; at most {most}", field=key)
+    for group in ("patient", "facts"):
+        given = data.get(group)
+        if not isinstance(given, Mapping):
+            continue
+        for fid, raw in given.items():
+            path = f"{group}.{shown_key(fid)}"
+            fd = dictionary.facts.get(str(fid))
+            if fd is not None and fd.type == "events" and isinstance(raw, list):
+                if len(raw) > fd.max_items:
+                    raise CaseFormatError(f"{len(raw)} events; {fd.label} takes at most {fd.max_items}", field=path)
+                for i, event in enumerate(raw):
+                    if not isinstance(event, Mapping):
+                        continue
+                    for name, spec in fd.fields.items():
+                        text = event.get(name)
+                        if spec.type == "text" and isinstance(text, str) and len(text) > spec.max_length:
+                            raise CaseFormatError(f"{len(text)} characters; at most {spec.max_length}",
+                                                  field=f"{path}[{i}].{name}")
+                continue
+            value = raw.get("value") if isinstance(raw, Mapping) else raw
+            if isinstance(value, str) and len(value) > MAX_VALUE_TEXT:
+                raise CaseFormatError(f"{len(value)} characters; a value is at most {MAX_VALUE_TEXT}", field=path)
 
 
 def parse_case(

@@ -63,9 +63,12 @@ _Loader = SafeLoader
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; errors name the file and line."""
+    """Parse a YAML file (a pack's, or a payer profile); errors name the file and line. Packs
+    and profiles may come from users too, so anchors and aliases are refused here as well."""
     try:
-        return yaml.load(path.read_text("utf-8"), Loader=_Loader)  # noqa: S506 (safe loader)
+        return load_user_yaml(path.read_text("utf-8"), _Loader, field=path.name)
+    except InputError as exc:
+        raise ConfigError(exc.message, field=f"{path}: {exc.field}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
