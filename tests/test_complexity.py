@@ -18,7 +18,6 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 KNOWN = {
     "mednec/web/routes_answer.py:_followup",
     "mednec/web/answer_view.py:answer_values",  # graded E by a change landed after this list was written
-    "mednec/population/columnar/frame.py:_events_arrow",
     "mednec/render/sections.py:patient_guidance",
     "mednec/intake/text/history.py:_h_esa",
     "mednec/intake/text/history.py:_h_rate",

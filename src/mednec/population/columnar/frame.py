@@ -358,60 +358,70 @@ def _events_arrow(fd: FactDef, col: pa.Array, frame: Frame) -> Events:
         if not spec.optional:
             bad_event |= ~given
         valid[name] = given
-        t = arr.type
-        if spec.type == "date":
-            if pa.types.is_date32(t) or pa.types.is_timestamp(t):
-                fields[name] = _days(arr)
-            else:
-                vals: Any = np.zeros(m, dtype=np.int32)
-                for j, raw in enumerate(arr.to_pylist()):
-                    if raw is None:
-                        continue
-                    try:
-                        vals[j] = day_of(parse_date(raw, path=name))
-                    except (MednecError, TypeError):
-                        bad_event[j] = True
-                fields[name] = vals
-            bad_event |= given & (fields[name] > frame.as_of[row])
-        elif spec.type == "number":
-            if pa.types.is_floating(t) or pa.types.is_integer(t):
-                x = np.asarray(pc.fill_null(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False),
-                               dtype=np.float64)
-            else:
-                x = np.zeros(m, dtype=np.float64)
-                bad_event |= given
-            bad_event |= given & ~np.isfinite(x)
-            if spec.range is not None:
-                with np.errstate(invalid="ignore"):
-                    bad_event |= given & ~((x >= spec.range[0]) & (x <= spec.range[1]))
-            fields[name] = x
-        elif spec.type == "category":
-            codes = {v: i for i, v in enumerate(spec.values)}
-            enc = arr.cast(pa.string()).dictionary_encode() if m else pa.array([], pa.string()).dictionary_encode()
-            idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-            table = [codes.get(str(v).strip().lower().replace(" ", "_"), -1) for v in enc.dictionary.to_pylist()]
-            vals = np.array([*table, -1], dtype=np.int16)[idx]
-            bad_event |= given & (vals < 0)
-            fields[name] = vals
-        else:
-            fields[name] = np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object)
+        fields[name], refused = _event_field(name, spec, arr, frame, row, given)
+        bad_event |= refused
     if "start" in fields and "end" in fields:
         bad_event |= valid["start"] & valid["end"] & (fields["end"] < fields["start"])
     if m:
         bad_rows = np.bincount(row[bad_event], minlength=n) > 0
         frame.mark(bad_rows & has)
-    # the parser's order: (date or date.min, drug as text), ties in the given order
+    order = _event_order(fd, fields, valid, row, m)
+    fields = {k: v[order] for k, v in fields.items()}
+    valid = {k: v[order] for k, v in valid.items()}
+    return Events(offsets, row, fields, valid, has)
+
+
+def _event_field(name: str, spec: Any, arr: pa.Array, frame: Frame, row: Any, given: Any) -> tuple[Any, Any]:
+    """One field of every event as a column (as the parser reads it), and the events it refuses."""
+    m = len(arr)
+    bad = np.zeros(m, dtype=bool)
+    t = arr.type
+    if spec.type == "date":
+        if pa.types.is_date32(t) or pa.types.is_timestamp(t):
+            vals: Any = _days(arr)
+        else:
+            vals = np.zeros(m, dtype=np.int32)
+            for j, raw in enumerate(arr.to_pylist()):
+                if raw is None:
+                    continue
+                try:
+                    vals[j] = day_of(parse_date(raw, path=name))
+                except (MednecError, TypeError):
+                    bad[j] = True
+        return vals, bad | (given & (vals > frame.as_of[row]))
+    if spec.type == "number":
+        if pa.types.is_floating(t) or pa.types.is_integer(t):
+            x = np.asarray(pc.fill_null(arr.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        else:
+            x = np.zeros(m, dtype=np.float64)
+            bad |= given
+        bad |= given & ~np.isfinite(x)
+        if spec.range is not None:
+            with np.errstate(invalid="ignore"):
+                bad |= given & ~((x >= spec.range[0]) & (x <= spec.range[1]))
+        return x, bad
+    if spec.type == "category":
+        codes = {v: i for i, v in enumerate(spec.values)}
+        enc = arr.cast(pa.string()).dictionary_encode() if m else pa.array([], pa.string()).dictionary_encode()
+        idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        table = [codes.get(str(v).strip().lower().replace(" ", "_"), -1) for v in enc.dictionary.to_pylist()]
+        cats = np.array([*table, -1], dtype=np.int16)[idx]
+        return cats, bad | (given & (cats < 0))
+    return np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object), bad
+
+
+def _event_order(fd: FactDef, fields: dict[str, Any], valid: dict[str, Any], row: Any, m: int) -> Any:
+    """The parser's order of each patient's events: (date or date.min, drug as text), ties as given."""
+    if not m:
+        return np.zeros(0, dtype=np.int64)
     key = "date" if "date" in fd.fields else "start"
-    first_key = np.where(valid[key], fields[key], _DATE_MIN) if m else np.zeros(0, dtype=np.int64)
-    if "drug" in fields and m:
+    first_key = np.where(valid[key], fields[key], _DATE_MIN)
+    if "drug" in fields:
         drug_text = np.array(["" if v is None else str(v) for v in fields["drug"]], dtype=str)
         drug_rank = np.unique(drug_text, return_inverse=True)[1]
     else:
         drug_rank = np.zeros(m, dtype=np.int64)
-    order = np.lexsort((np.arange(m), drug_rank, first_key, row)) if m else np.zeros(0, dtype=np.int64)
-    fields = {k: v[order] for k, v in fields.items()}
-    valid = {k: v[order] for k, v in valid.items()}
-    return Events(offsets, row, fields, valid, has)
+    return np.lexsort((np.arange(m), drug_rank, first_key, row))
 
 
 def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Events:
