@@ -35,12 +35,13 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         "MEDNEC_MAX_BODY_BYTES": "2048",
         "MEDNEC_PACKS_DIR": os.pathsep.join([str(tmp_path / "a"), " ", str(tmp_path / "b")]),
         "MEDNEC_PAYER_PROFILE": str(tmp_path / "payer.yaml"),
+        "MEDNEC_CDS_CLIENTS": str(tmp_path / "clients.json"),
         "MEDNEC_DEBUG": "1",
         "MEDNEC_SKIP_MIGRATE": "yes",
     }
     s = Settings.from_env(env)
     assert s == Settings("postgresql://u@h/db", "s3cret", 2048, (tmp_path / "a", tmp_path / "b"),
-                         tmp_path / "payer.yaml", True, True)
+                         tmp_path / "payer.yaml", tmp_path / "clients.json", True, True)
     assert {v.name for v in VARIABLES} == set(env)
     assert {v.field for v in VARIABLES} == set(Settings.__dataclass_fields__)
 

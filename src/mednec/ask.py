@@ -96,8 +96,15 @@ def merge(sources: list[Understanding], runtime: Runtime, as_of: dt.date) -> Und
     )
 
 
+_ABOVE = re.compile(r"(?:>=?|≥|\b(?:above|over|greater\s+than|more\s+than|exceeding|at\s+least)\b)\s*(\d+)", re.I)
+_BELOW = re.compile(r"(?:<=?|≤|\b(?:below|under|less\s+than|at\s+most|up\s+to|no\s+more\s+than)\b)\s*(\d+)", re.I)
+
+
 def _words(text: str) -> list[str]:
-    """Content words, crudely stemmed ("transfusions" -> "transfusion")."""
+    """Content words, crudely stemmed ("transfusions" -> "transfusion"); a bound becomes one word with
+    its side ("above 500", "> 500" -> "gt500"; "≤500", "below 500" -> "le500"), so a question about EPO
+    above 500 is nearest the policies for EPO above 500, not those for EPO at most 500."""
+    text = _BELOW.sub(lambda m: f" le{m.group(1)} ", _ABOVE.sub(lambda m: f" gt{m.group(1)} ", text))
     out = []
     for w in _WORD.findall(text.lower()):
         if w in _STOP:

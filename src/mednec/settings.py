@@ -49,6 +49,9 @@ VARIABLES = (
              "separator (`:`; `;` on Windows). `--packs-dir` adds to it."),
     Variable("MEDNEC_PAYER_PROFILE", "payer_profile", "none (placeholders)",
              "A payer profile YAML for denial notices (`--payer-profile` overrides it)."),
+    Variable("MEDNEC_CDS_CLIENTS", "cds_clients", "none (API keys only)",
+             "A JSON file registering the CDS Hooks clients whose signed JWT bearer tokens the service "
+             "accepts (issuer, audience, keys or JWKS URL per client)."),
     Variable("MEDNEC_DEBUG", "debug", "off",
              "Any non-empty value: the command line shows tracebacks instead of one-line errors."),
     Variable("MEDNEC_SKIP_MIGRATE", "skip_migrate", "off",
@@ -66,6 +69,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY
     packs_dirs: tuple[Path, ...] = ()
     payer_profile: Path | None = None
+    cds_clients: Path | None = None
     debug: bool = False
     skip_migrate: bool = False
 
@@ -82,6 +86,7 @@ class Settings:
             raise ConfigError(f"must be a whole number of bytes above 0, got {body[:40]!r}",
                               field="MEDNEC_MAX_BODY_BYTES")
         profile = text("MEDNEC_PAYER_PROFILE")
+        clients = text("MEDNEC_CDS_CLIENTS")
         dirs = environ.get("MEDNEC_PACKS_DIR", "")
         return cls(
             database_url=text("MEDNEC_DATABASE_URL"),
@@ -89,6 +94,7 @@ class Settings:
             max_body_bytes=int(body) if body is not None else DEFAULT_MAX_BODY,
             packs_dirs=tuple(Path(p.strip()).expanduser() for p in dirs.split(os.pathsep) if p.strip()),
             payer_profile=Path(profile).expanduser() if profile else None,
+            cds_clients=Path(clients).expanduser() if clients else None,
             debug=text("MEDNEC_DEBUG") is not None,
             skip_migrate=text("MEDNEC_SKIP_MIGRATE") is not None,
         )

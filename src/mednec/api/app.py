@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,8 +51,10 @@ class _NoBodies(logging.Filter):
 def _cds_clients(settings: Settings) -> tuple[Any, ...]:
     if settings.cds_clients is not None:
         return settings.cds_clients
-    path = os.environ.get("MEDNEC_CDS_CLIENTS")
-    if not path:
+    from mednec.settings import current
+
+    path = current().cds_clients
+    if path is None:
         return ()
     import json
 

@@ -47,13 +47,12 @@ def evaluate(
 
 def plan_of(payer_profile: Path | None, program: str | None) -> tuple[str | None, tuple[str, ...]]:
     """The plan's program and named benefit exclusions (a profile given, or $MEDNEC_PAYER_PROFILE)."""
-    import os
-
     from mednec.render.payer import PROGRAMS, load_payer_profile
+    from mednec.settings import current
 
     if program is not None and program not in PROGRAMS:
         raise InputError(f"program must be one of {', '.join(PROGRAMS)}", field="--program")
-    if payer_profile is None and not os.environ.get("MEDNEC_PAYER_PROFILE"):
+    if payer_profile is None and current().payer_profile is None:
         return program, ()
     profile = load_payer_profile(payer_profile)
     return program or profile.program, profile.exclusions

@@ -42,7 +42,9 @@ _ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed)\s+(?:(?:a|an|t
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
 _CONTRA_BEFORE = re.compile(r"\b(?:contraindicat(?:ion|ed)\s+(?:to|for)|cannot\s+(?:receive|take|be\s+given)|"
                             r"can\s*not\s+(?:receive|take)|unable\s+to\s+(?:receive|take))\s+(?:\w+\s+){0,2}$", re.I)
-_CONTRA_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:is|was|are|were|remains)?\s*(?:absolutely\s+|relatively\s+)?"
+_FORM_WORDS = (r"(?:\s*(?:injections?|tablets?|oral|po|sc|sq|subcutaneous(?:ly)?|iv|pens?|auto-?injectors?|daily|weekly|"
+               r"monthly|once|twice|\d+(?:\.\d+)?|mg|mcg|µg|g|ml|units?)\b)*")
+_CONTRA_AFTER = re.compile(_FORM_WORDS + r"\s*(?:\([^)]{0,30}\)\s*)?(?:is|was|are|were|remains)?\s*(?:absolutely\s+|relatively\s+)?"
                            r"contraindicat", re.I)
 _DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\s*(?:/\s*(?:day|d)\b|daily\b|qd\b))?"
                    r"(?!\s*(?:%|units?\b|u\b|x\s*10|mmol|k\b|/))", re.I)
@@ -129,8 +131,10 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
 @cache
 def treatment_rules(vocab: DrugVocabulary) -> tuple[Rule, ...]:
     """The rule that reads treatment history for the drugs in ``vocab`` (none when it knows no drug)."""
-    names = sorted({n for e in vocab.entries if not set(e.classes) & _EXCLUDED_CLASSES for n in (e.generic, *e.names)},
-                   key=len, reverse=True)
+    # names with a strength ("semaglutide 2.4 mg") are left to the generic name: the dose after a name is
+    # read as the entry's dose, and a number inside a finding would make a status cue look like a negation
+    names = sorted({n for e in vocab.entries if not set(e.classes) & _EXCLUDED_CLASSES for n in (e.generic, *e.names)
+                    if not re.search(r"\d", n)}, key=len, reverse=True)
     if not names:
         return ()
     alts = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names)
