@@ -93,7 +93,8 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
     if record is not None and record.determinations:
         first = record.determinations[0]
         drug = service.runtime.catalog.policy(str(first["policy"])).drug.generic
-        case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date(), drug=drug).case
+        case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date(), drug=drug,
+                                   drugs=service.runtime.catalog.calculators.drugs).case
         case = service.create_case(p, case_data, source="fhir", title=f"Prior authorization {ref}")
         ev = service.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
         store.evaluation_id = ev.id

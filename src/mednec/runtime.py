@@ -48,7 +48,7 @@ class Runtime:
         """
         from mednec.intake.loader import load_any  # lazy: FHIR modules load only for a Bundle
 
-        data = load_any(path, self.dictionary, as_of=as_of, drug=drug)
+        data = load_any(path, self.dictionary, as_of=as_of, drug=drug, drugs=self.catalog.calculators.drugs)
         check_limits(data, self.dictionary)
         return parse_case(data, self.dictionary, as_of=as_of, source=f"case file {path.name}")
 

@@ -72,7 +72,8 @@ def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str,
     if body.fhir_bundle is not None:
         from mednec.intake.fhir.bundle import bundle_to_case
 
-        intake = bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug)
+        intake = bundle_to_case(body.fhir_bundle, service.runtime.dictionary, drug=body.drug,
+                                drugs=service.runtime.catalog.calculators.drugs)
         report = intake.to_dict()
         del report["case"]
         return intake.case, "fhir", {"intake": report}

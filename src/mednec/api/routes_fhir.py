@@ -160,7 +160,8 @@ def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:
         from mednec.intake.fhir.bundle import bundle_to_case
 
         drug = str(body.get("drug") or "") or None  # the requested drug: its doses give the treatment course
-        return bundle_to_case(body["bundle"], service.runtime.dictionary, service.now().date(), drug=drug).case
+        return bundle_to_case(body["bundle"], service.runtime.dictionary, service.now().date(), drug=drug,
+                              drugs=service.runtime.catalog.calculators.drugs).case
     raise InputError("give 'case' (a case file as JSON) or 'bundle' (a FHIR Bundle)", field="case")
 
 

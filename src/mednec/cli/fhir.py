@@ -97,7 +97,8 @@ def to_case(
 
     rt = runtime()
     generic = rt.catalog.find_drug(drug).drug.generic if drug else None
-    intake = bundle_to_case(_read_json(bundle), rt.dictionary, as_of_date(as_of), drug=generic)
+    intake = bundle_to_case(_read_json(bundle), rt.dictionary, as_of_date(as_of), drug=generic,
+                            drugs=rt.catalog.calculators.drugs)
     if fmt is CaseFormat.json:
         emit_json(intake.to_dict())
         return

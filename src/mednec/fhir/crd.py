@@ -343,7 +343,8 @@ def assess(
 
         for _, policy in matched:
             if policy.id not in cases:
-                intake = bundle_to_case(bundle, runtime.dictionary, when, drug=policy.drug.generic)
+                intake = bundle_to_case(bundle, runtime.dictionary, when, drug=policy.drug.generic,
+                                        drugs=runtime.catalog.calculators.drugs)
                 case_map = intake.case
                 cases[policy.id] = case_map, runtime.parse_case(case_map, as_of=when,
                                                                 source="FHIR (CDS Hooks prefetch)")

@@ -69,7 +69,8 @@ def _from_order(i: int, order: Any, record: Mapping[str, Any] | None, runtime: A
     if policy is None:
         return None, _issue("error", "no mednec policy covers the ordered medication", where)
     when = now.date()
-    case = bundle_to_case(record, runtime.dictionary, when, drug=policy.drug.generic).case if record else {"facts": {}}
+    case = bundle_to_case(record, runtime.dictionary, when, drug=policy.drug.generic,
+                          drugs=runtime.catalog.calculators.drugs).case if record else {"facts": {}}
     facts = runtime.parse_case(case, as_of=when, source="FHIR (DTR questionnaire-package)").facts
     det = runtime.evaluate(facts, policy)
     try:

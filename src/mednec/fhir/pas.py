@@ -269,7 +269,8 @@ def submit(
         raise CaseFormatError("the Claim has no item", field="Claim.item")
     policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog) for item in items]
     cases = {  # per requested drug: its doses in the bundle are read for it (continuation)
-        drug: runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when, drug=drug).case, as_of=when,
+        drug: runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when, drug=drug,
+                                                 drugs=runtime.catalog.calculators.drugs).case, as_of=when,
                                  source="FHIR (PAS request)")
         for drug in dict.fromkeys(p.drug.generic if p is not None else None for p in policies)
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.case_file import load_case_file
 
 __all__ = ["is_fhir_resource", "load_any"]
@@ -28,12 +29,14 @@ def is_fhir_resource(data: Mapping[str, Any]) -> bool:
 def load_any(
     path: Path, dictionary: FactDictionary | None = None, *, as_of: dt.date | None = None,
     drug: str | None = None,
+    drugs: DrugVocabulary | None = None,
 ) -> Mapping[str, Any]:
     """The case mapping in ``path``: a case file as written, or a FHIR Bundle converted.
 
     ``dictionary`` defaults to the shipped fact dictionary; ``as_of`` is the evaluation date
     for a Bundle (default: its ``timestamp``, else today); ``drug`` the requested drug, whose
-    doses in a Bundle give ``treatment_start`` and ``treatment_doses``.
+    doses in a Bundle give ``treatment_start`` and ``treatment_doses``; ``drugs`` the packs' drug
+    vocabulary, so a Bundle's MedicationStatements give ``medication_history``.
     """
     data = load_case_file(path)
     if not is_fhir_resource(data):
@@ -48,4 +51,4 @@ def load_any(
         from mednec.facts.dictionary import load_dictionary
 
         dictionary = load_dictionary()
-    return bundle_to_case(data, dictionary, as_of, drug=drug).case
+    return bundle_to_case(data, dictionary, as_of, drug=drug, drugs=drugs).case

@@ -55,7 +55,7 @@ def _bundle_intake(bundle: Mapping[str, Any], settings: BatchSettings, source: s
             from mednec.intake.fhir import bundle_to_case
 
             as_of: dt.date | None = settings.as_of if settings.as_of_fixed or not bundle.get("timestamp") else None
-            case = bundle_to_case(bundle, rt.dictionary, as_of, drug=drug).case
+            case = bundle_to_case(bundle, rt.dictionary, as_of, drug=drug, drugs=rt.catalog.calculators.drugs).case
             by_drug[drug] = parse_case(case, rt.dictionary, source=source).facts
         return by_drug[drug]
 

@@ -264,7 +264,7 @@ def _read_document(ctx: Ctx, ev: Evaluation, text: str, name: str) -> dict[str, 
             doc = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": doc}]}
         from mednec.intake.fhir.bundle import bundle_to_case
 
-        return dict(bundle_to_case(doc, rt.dictionary, drug=ev.drug).case)
+        return dict(bundle_to_case(doc, rt.dictionary, drug=ev.drug, drugs=rt.catalog.calculators.drugs).case)
     from mednec.intake.notes import read_note
 
     return dict(read_note(text, rt.catalog, rt.dictionary, ev.as_of, name=f"document {name}").case)

@@ -162,7 +162,7 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
     from mednec.intake.fhir.bundle import bundle_to_case
 
     try:
-        intake = bundle_to_case(bundle, rt.dictionary, drug=drug)
+        intake = bundle_to_case(bundle, rt.dictionary, drug=drug, drugs=rt.catalog.calculators.drugs)
     except ModuleNotFoundError as exc:  # the fhir extra is not installed
         missing = missing_extra(exc)
         if missing is None:

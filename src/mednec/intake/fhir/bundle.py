@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
-from mednec.intake.fhir import medication, transfusion, treatment
+from mednec.facts.drugs import DrugVocabulary
+from mednec.intake.fhir import history, medication, transfusion, treatment
 from mednec.intake.fhir.codes import requested_drug
 from mednec.intake.fhir.common import (
     Context,
@@ -78,7 +79,7 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
 ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "MedicationAdministration": (treatment.map_administration,),
     "MedicationRequest": (treatment.map_request,),
-    "MedicationStatement": (treatment.map_statement,),
+    "MedicationStatement": (treatment.map_statement, history.map_history_statement),
 }
 _SUBJECT_FIELDS = ("subject", "patient")
 _PATIENT_FACTS = ("birth_date", "sex")
@@ -231,8 +232,11 @@ def bundle_to_case(
     as_of: dt.date | None = None,
     *,
     drug: str | None = None,
+    drugs: DrugVocabulary | None = None,
 ) -> BundleIntake:
-    """Map a FHIR R4 Bundle to a case mapping (see the module docstring).
+    """Map a FHIR R4 Bundle to a case mapping (see the module docstring). ``drugs`` (the loaded packs'
+    drug vocabulary, ``catalog.calculators.drugs``) lets MedicationStatements of any drug a pack knows
+    give ``medication_history`` (:mod:`history`).
 
     Only the Bundle's own shape is fatal (not a Bundle, a type not accepted, two patients); an
     entry that cannot be read -- invalid against its R4B model, a unit the dictionary does not
@@ -252,6 +256,7 @@ def bundle_to_case(
         else:
             unmapped.append(Unmapped(i, f"entry[{i}]", why))
     ctx, patient_refs, patients = _index(entries, dictionary, as_of, drug)
+    ctx.drugs = drugs
     mapped = _Mapped([], [], [], unmapped)
     for i, entry, res in entries:
         _map_entry(i, entry, res, ctx, patient_refs, patients, mapped)
@@ -473,6 +478,7 @@ def _assemble(
                                      + "; ".join(f.detail for f in course.used)))
     _transfusions(by_fact.pop("rbc_transfusions", []), facts, provenance, unmapped)
     _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
+    _history(by_fact.pop("medication_history", []), facts, provenance, unmapped)
     for leftover in by_fact.values():
         for e in leftover:
             unmapped += [Unmapped(s.entry, s.ref, f"{e.fact} is not assembled from FHIR") for s in e.sources]
@@ -480,6 +486,23 @@ def _assemble(
     supporting = ("Medication", "BiologicallyDerivedProduct")  # read through references only
     unmapped = [u for u in unmapped if not (u.resource.split("/")[0] in supporting and u.entry in used)]
     return _case(facts, provenance, unmapped, ctx, bundle)
+
+
+def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list[FactSource],
+             unmapped: list[Unmapped]) -> None:
+    """``medication_history`` from the statements of drugs the packs know; unknown (every statement
+    listed) when one documents a drug without its outcome."""
+    if not events:
+        return
+    if any(e.event is None for e in events):
+        for e in events:
+            why = ("outcome not documented (statusReason): the treatment history is left for the clinician"
+                   if e.event is None else "treatment history left unknown: another statement lacks its outcome")
+            unmapped += [Unmapped(s.entry, s.ref, why) for s in e.sources]
+        return
+    facts["medication_history"] = [dict(e.event) for e in events if e.event is not None]
+    refs, entries = _sources_of(events)
+    provenance.append(FactSource("medication_history", refs, entries, "; ".join(e.detail for e in events)))
 
 
 def _case(facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Unmapped], ctx: Context,

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.fhir.code_tables import loinc_alternatives
 from mednec.intake.fhir.codes import LOCAL_SYSTEM, LOINC, TreatmentDrug, codings, concept_texts, fold, system_uri
 from mednec.intake.values import parse_fact_value
@@ -228,6 +229,8 @@ class Context:
     sources: Mapping[str, Source] = field(default_factory=dict)
     drug: TreatmentDrug | None = None
     drug_name: str | None = None
+    #: the loaded packs' drug names and classes (treatment history); None: not read
+    drugs: DrugVocabulary | None = None
     #: the resource being mapped, and the resources each entry read through references
     current: Source | None = None
     links: dict[int, set[Source]] = field(default_factory=dict)
