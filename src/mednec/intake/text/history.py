@@ -119,25 +119,13 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if fq is None:
         return []
     n_text = m.group("n") or m.group("n5")
-    per_episode: float | None = None
     before = ctx.text[max(0, m.start() - 30):m.start()]
     if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
         return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
-    if n_text is not None:
-        units = number(n_text)
-        if units is None or units > _MAX_UNITS_PER_PERIOD:
-            return []
-        if fq.times > 1:  # "2 units twice a month": units per transfusion
-            per_episode = units
-            total, episodes = units * fq.times, int(fq.times)
-        else:
-            total, episodes = units, (1 if units <= 2 else 0)
-        note_units = ""
-    else:
-        count = number(m.group("n3")) if m.group("n3") else fq.times
-        each = number(m.group("n4")) if m.group("n4") else None
-        total, episodes = float(count or 1) * (each or 1), int(count or 1)
-        note_units = "" if each else "; units per transfusion not stated, counted as 1 unit each (the minimum)"
+    amount = _rate_amount(m, n_text, fq)
+    if amount is None:
+        return []
+    total, episodes, per_episode, note_units = amount
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
@@ -151,6 +139,22 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     note = (f"synthesized from '{' '.join(m.group(0).split())}': {what}, {len(events)} transfusions "
             f"ending {anchor.isoformat()} {how}{note_units}")
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
+
+
+def _rate_amount(m: re.Match[str], n_text: str | None, fq: Frequency) -> tuple[float, int, float | None, str] | None:
+    """Units per period, transfusions per period, units per transfusion (when stated per
+    transfusion) and a note when units were not stated; None for an implausible amount."""
+    if n_text is not None:
+        units = number(n_text)
+        if units is None or units > _MAX_UNITS_PER_PERIOD:
+            return None
+        if fq.times > 1:  # "2 units twice a month": units per transfusion
+            return units * fq.times, int(fq.times), units, ""
+        return units, (1 if units <= 2 else 0), None, ""
+    count = number(m.group("n3")) if m.group("n3") else fq.times
+    each = number(m.group("n4")) if m.group("n4") else None
+    note_units = "" if each else "; units per transfusion not stated, counted as 1 unit each (the minimum)"
+    return float(count or 1) * (each or 1), int(count or 1), None, note_units
 
 
 _ESA_DOSE_RE = re.compile(r"(?:epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex)(?:\s+(?:alfa|alpha|zeta))?(?:-epbx)?\s*\(?[\w\s]*\)?\s*$", re.I)
@@ -419,35 +423,7 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused(f"{drug} course mentioned without its response; not used", span.start, span.end,
                            "esa_history")]
     notes: list[str] = []
-    start: dt.date
-    end: dt.date | None
-    if kind == "ongoing" or ago or since:
-        response = "ongoing" if kind in ("ongoing", "plan") else kind
-        if since:
-            start = find_dates(since.group(1))[0][2]
-        elif days is not None:
-            start = anchor - dt.timedelta(days=days)
-        else:
-            start = anchor - dt.timedelta(weeks=4)
-            notes.append("start not stated; taken as 4 weeks ago")
-        end = None if response == "ongoing" else anchor
-    elif len(dates) >= 2:
-        start, end = dates[0][2], dates[1][2]
-        response = kind
-    else:
-        response = kind
-        if dates:
-            start = dates[0][2]
-            length = days if days is not None else 56.0
-            end = min(start + dt.timedelta(days=length), anchor)
-            if days is None:
-                notes.append("end not stated; taken as 8 weeks after the start")
-        else:
-            end = anchor - dt.timedelta(days=7)
-            length = days if days is not None else 56.0
-            start = end - dt.timedelta(days=length)
-            if days is None:
-                notes.append("duration not stated; taken as the minimum adequate trial, 8 weeks")
+    start, end, response = _esa_period(kind, dates, since, days, ago, anchor, notes)
     if start > anchor:
         return [ctx.unused("ESA course dated after the note; not used", span.start, span.end, "esa_history")]
     course: dict[str, Any] = {"drug": drug, "start": start, "end": end, "response": response,
@@ -461,6 +437,34 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     kind_of = "stated" if len(dates) >= 2 or since else "synthesized"
     return [ctx.finding("esa_history", [course], span.start, span.end, note=note, kind=kind_of,
                         date=end or anchor, rank=2)]
+
+
+def _esa_period(kind: str, dates: list[Any], since: re.Match[str] | None, days: float | None, ago: Any,
+                anchor: dt.date, notes: list[str]) -> tuple[dt.date, dt.date | None, str]:
+    """An ESA course's start, end (None while ongoing) and response, from what the text dates;
+    what had to be assumed goes to ``notes``."""
+    if kind == "ongoing" or ago or since:
+        response = "ongoing" if kind in ("ongoing", "plan") else kind
+        if since:
+            start = find_dates(since.group(1))[0][2]
+        elif days is not None:
+            start = anchor - dt.timedelta(days=days)
+        else:
+            start = anchor - dt.timedelta(weeks=4)
+            notes.append("start not stated; taken as 4 weeks ago")
+        return start, None if response == "ongoing" else anchor, response
+    if len(dates) >= 2:
+        return dates[0][2], dates[1][2], kind
+    length = days if days is not None else 56.0
+    if dates:
+        start = dates[0][2]
+        if days is None:
+            notes.append("end not stated; taken as 8 weeks after the start")
+        return start, min(start + dt.timedelta(days=length), anchor), kind
+    end = anchor - dt.timedelta(days=7)
+    if days is None:
+        notes.append("duration not stated; taken as the minimum adequate trial, 8 weeks")
+    return end - dt.timedelta(days=length), end, kind
 
 
 def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
