@@ -105,10 +105,11 @@ def test_a_component_without_a_value_is_listed(runtime: Runtime) -> None:
     inexact["valueQuantity"] = {"value": 20, "comparator": "<", "unit": "10*9/L", "system": UCUM, "code": "10*9/L"}
     intake = intake_of(runtime, panel(comp("718-7", 8.1, "g/dL"), absent, inexact))
     assert intake.case["facts"]["hemoglobin"]["value"] == 8.1
-    assert "anc" not in intake.case["facts"] and "platelets" not in intake.case["facts"]
+    assert "anc" not in intake.case["facts"]
+    # spec change (issue 15): '<20' is kept as a bound (it was listed as not exact)
+    assert (intake.case["facts"]["platelets"]["value"], intake.case["facts"]["platelets"]["comparator"]) == (20, "<")
     reasons = {u.resource: u.reason for u in intake.unmapped}
-    assert reasons == {"Observation/cbc1.component[1]": "anc: no numeric value (Specimen clotted)",
-                       "Observation/cbc1.component[2]": "platelets: value is <20: an exact value is needed"}
+    assert reasons == {"Observation/cbc1.component[1]": "anc: no numeric value (Specimen clotted)"}
 
 
 def test_a_panel_nothing_can_be_read_from_is_listed(runtime: Runtime) -> None:

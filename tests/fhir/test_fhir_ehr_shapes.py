@@ -288,3 +288,50 @@ def test_a_karyotype_the_parser_refuses_is_listed_naming_the_part(runtime: Runti
             "valueString": "nuc ish(EGR1x1)[150/200]"}
     result = intake(runtime, kary)
     assert "FISH" in reasons(result)["Observation/k"] and "cytogenetic_risk" not in result.case["facts"]
+
+
+# --- comparators: bounds that threshold criteria decide three-valuedly -----------------------------
+
+
+@pytest.mark.parametrize("epo", [
+    {"valueQuantity": {"value": 500, "comparator": ">", "unit": "mIU/mL"}},
+    {"valueString": ">500"},
+    {"valueString": "> 500 mIU/mL"},
+])
+def test_epo_above_500_settles_both_the_at_most_and_the_above_500_criteria(runtime: Runtime, fixture: Any,
+                                                                           epo: dict[str, Any]) -> None:
+    base = fixture("bundle-first-line")
+    base["entry"] = [e for e in base["entry"] if not e["resource"]["id"].startswith("epo")]
+    patient = next(e["resource"] for e in base["entry"] if e["resource"]["resourceType"] == "Patient")
+    observation = obs("epo-gt", "15061-5", when="2026-11-10", subject={"reference": f"Patient/{patient['id']}"}) | epo
+    base["entry"].append({"fullUrl": "https://ehr.example.org/fhir/Observation/epo-gt", "resource": observation})
+    result = bundle_to_case(base, runtime.dictionary, AS_OF)
+    assert (result.case["facts"]["serum_epo"]["value"], result.case["facts"]["serum_epo"]["comparator"]) == (500, ">")
+    facts = runtime.parse_case(result.case, as_of=AS_OF).facts
+    statuses = {c.text: c.status.value for d in ("luspatercept", "epoetin alfa")
+                for c in runtime.evaluate(facts, d).criteria}
+    assert statuses["Serum erythropoietin ≤500 mU/mL"] == "not_met"
+    assert statuses["Serum erythropoietin ≤500 mU/mL, drawn before ESA therapy"] == "not_met"
+    assert next(v for k, v in statuses.items() if k.startswith("Serum erythropoietin >500")) == "met"
+
+
+@pytest.mark.parametrize(("comparator", "value", "at_most_500", "above_500"), [
+    ("<", 200, "met", "not_met"), ("<=", 500, "met", "not_met"), (">=", 500, "unknown", "unknown"),
+    (">", 100, "unknown", "unknown"), (">", 500, "not_met", "met"), ("<", 600, "unknown", "unknown"),
+])
+def test_bounds_are_decided_only_when_the_interval_lies_on_one_side(
+    runtime: Runtime, comparator: str, value: float, at_most_500: str, above_500: str
+) -> None:
+    case = {"facts": {"serum_epo": {"value": value, "unit": "mU/mL", "comparator": comparator}}}
+    det = runtime.evaluate(runtime.parse_case(case, as_of=AS_OF).facts, "luspatercept")
+    statuses = {c.text: c.status.value for c in det.criteria}
+    assert statuses["Serum erythropoietin ≤500 mU/mL"] == at_most_500
+    assert next(v for k, v in statuses.items() if k.startswith("Serum erythropoietin >500")) == above_500
+
+
+def test_a_bounded_lab_is_no_calculator_input(runtime: Runtime) -> None:
+    """'Hb <8' is no exact hemoglobin: the IPSS-R is not computed from it (and nothing crashes)."""
+    case = {"facts": {"hemoglobin": {"value": 8, "unit": "g/dL", "comparator": "<"}, "cytogenetic_risk": "good",
+                      "marrow_blasts_pct": 3, "platelets": 150, "anc": 2.0}}
+    det = runtime.evaluate(runtime.parse_case(case, as_of=AS_OF).facts, "luspatercept").to_dict()
+    assert not any(f["fact"] == "ipss_r_category" for f in det["facts"])

@@ -59,8 +59,19 @@ _MET, _NOT, _UNK = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 
 def prepare(facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet) -> FactSet:
     """Add every fact ``calculators`` can derive from the given ones (a pack's
-    ``pack.calculators``, or ``catalog.calculators`` across packs)."""
-    return calculators.derive(facts, _units(dictionary))
+    ``pack.calculators``, or ``catalog.calculators`` across packs).
+
+    A given value known only as a bound (a lab reported as '<8') is no calculator input: the
+    calculators run without it (so what needs it stays underived) and it is kept as given.
+    """
+    bounded = {k: fv for k, fv in facts.items() if not fv.derived and isinstance(fv.value, Between)}
+    if not bounded:
+        return calculators.derive(facts, _units(dictionary))
+    exact = FactSet({k: fv for k, fv in facts.items() if k not in bounded}, facts.as_of, facts.notes,
+                    given_digest=facts.given_digest())
+    derived = calculators.derive(exact, _units(dictionary))
+    return FactSet({**dict(derived.items()), **bounded}, derived.as_of, derived.notes,
+                   given_digest=facts.given_digest())
 
 
 @cache

@@ -23,6 +23,7 @@ from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_
 from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueError
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactValue, Provenance
+from mednec.facts.partial import Between
 
 __all__ = ["parse_date", "parse_fact_value", "parse_text_form"]
 
@@ -30,7 +31,24 @@ _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
 _FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
-_VALUE_KEYS = {"value", "unit", "date", "source"}
+_VALUE_KEYS = {"value", "unit", "date", "source", "comparator"}
+COMPARATORS = ("<", "<=", ">", ">=")
+
+
+def bounded(fd: FactDef, value: float, comparator: str, shown: str) -> Between:
+    """A number known only as ``<``, ``<=``, ``>`` or ``>=`` a value: the interval of values it can be.
+
+    The other end is the fact's plausible range (or infinity); an open end (``>`` 500) is the next
+    float past the value, so a threshold criterion is decided three-valuedly by the engine's
+    test at both ends: ``>500`` settles both ``<= 500`` (not met) and ``> 500`` (met), and leaves
+    ``> 600`` unknown.
+    """
+    lo, hi = fd.range if fd.range else (-math.inf, math.inf)
+    if comparator.startswith(">"):
+        low = value if comparator == ">=" else math.nextafter(value, math.inf)
+        return Between(low, max(hi, low), (), f"reported as {comparator}{shown}")
+    high = value if comparator == "<=" else math.nextafter(value, -math.inf)
+    return Between(min(lo, high), high, (), f"reported as {comparator}{shown}")
 
 
 def parse_date(raw: Any, *, path: str) -> dt.date:
@@ -172,7 +190,8 @@ def parse_fact_value(
         extra = set(raw) - _VALUE_KEYS
         if extra:
             raise CaseFormatError(
-                f"unknown key(s) {', '.join(sorted(map(str, extra)))}; a value mapping takes value, unit, date, source",
+                f"unknown key(s) {', '.join(sorted(map(str, extra)))}; a value mapping takes value, unit, date, "
+                "source, comparator",
                 field=path,
             )
         if "value" not in raw:
@@ -190,10 +209,17 @@ def parse_fact_value(
             provenance = Provenance(str(raw["source"]))
     if unit is not None and fd.type != "number":
         raise CaseFormatError(f"{fd.label} takes no unit", field=f"{path}.unit")
+    comparator = raw.get("comparator") if isinstance(raw, Mapping) else None
+    if comparator is not None and (fd.type != "number" or comparator not in COMPARATORS):
+        raise CaseFormatError(f"a comparator is one of {', '.join(COMPARATORS)} on a number"
+                              + ("" if fd.type == "number" else f"; {fd.label} is not a number"),
+                              field=f"{path}.comparator")
     value: Any
     if fd.type == "number":
         value = _parse_number(fd, value_raw, unit, path)
         out_unit = fd.unit
+        if comparator is not None:
+            value = bounded(fd, value, str(comparator), f"{value:g} {fd.unit or ''}".strip())
     elif fd.type == "boolean":
         value, out_unit = _parse_bool(value_raw, path), None
     elif fd.type == "category":

@@ -203,6 +203,8 @@ def _fact_entry(f: Finding, dictionary: FactDictionary) -> dict[str, Any]:
     out: dict[str, Any] = {"value": f.value}
     if dictionary.facts[f.fact].type == "number" and f.unit:
         out["unit"] = f.unit
+    if f.comparator:
+        out["comparator"] = f.comparator
     if f.date is not None and f.fact not in _PATIENT_FACTS:
         out["date"] = f.date.isoformat()
     out["source"] = f.origin

@@ -66,6 +66,7 @@ class Finding(NamedTuple):
     rank: int = 1
     label: str = ""
     part: str = ""
+    comparator: str = ""  # "<", "<=", ">" or ">=": the value is a bound, not exact
 
     @property
     def date(self) -> dt.date | None:

@@ -21,8 +21,11 @@ whose codes name no fact (WBC, MCV, ...) are not listed one by one. The Observat
 value, when its code names a fact, is mapped as well.
 
 Genomic results and karyotypes go to :mod:`genomics`. Only final, amended or corrected
-results count; a value with a comparator (``>500``) or a data-absent reason is listed, not
-guessed. Values are checked against the dictionary here, so an unknown unit or an implausible
+results count; a value with a data-absent reason is listed, not guessed. A value with a
+comparator (``valueQuantity.comparator`` or a ``valueString`` such as ``>500``) is kept as what it
+is, a bound: the case holds ``{value, comparator}`` and the engine decides each threshold
+criterion on the interval (``>500`` settles ``<= 500`` and ``> 500`` alike, leaves ``> 600``
+unknown). Values are checked against the dictionary here, so an unknown unit or an implausible
 value fails naming the resource (``entry[3].resource(Observation/hb1).valueQuantity``).
 LOINC 718-7 maps to ``hemoglobin`` (the latest value), never to ``hemoglobin_baseline``.
 """
@@ -30,6 +33,7 @@ LOINC 718-7 maps to ``hemoglobin`` (the latest value), never to ``hemoglobin_bas
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,19 +63,27 @@ def _describe(concept: Mapping[str, Any] | None) -> str:
     return "; ".join(parts) or (concept_texts(concept) or ["no code"])[0]
 
 
-def _number(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str | None, str]:
+_BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*([0-9]+(?:[.,][0-9]+)?)\s*(.*?)\s*$")
+_SYMBOLS = {"≤": "<=", "≥": ">="}
+
+
+def _number(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str | None, str, str]:
+    """The value, its unit, where it was read and its comparator ("" for an exact value)."""
     if element.get("valueQuantity") is not None:
         q = element["valueQuantity"]
         path = f"{at}.valueQuantity"
-        if q.get("comparator"):
-            raise NotMapped(f"value is {q['comparator']}{q.get('value')}: an exact value is needed")
         if q.get("value") is None:
             raise NotMapped("valueQuantity has no value")
-        return q["value"], quantity_unit(fd, q, path=path), path
+        return q["value"], quantity_unit(fd, q, path=path), path, str(q.get("comparator") or "")
     if element.get("valueInteger") is not None:
-        return element["valueInteger"], None, f"{at}.valueInteger"
+        return element["valueInteger"], None, f"{at}.valueInteger", ""
     if element.get("valueString"):
-        return str(element["valueString"]), None, f"{at}.valueString"
+        text, path = str(element["valueString"]), f"{at}.valueString"
+        m = _BOUND.match(text)
+        if m:  # ">500", "< 0.5 x10E3/uL"
+            unit = quantity_unit(fd, {"unit": m.group(3)}, path=path) if m.group(3) else None
+            return float(m.group(2).replace(",", ".")), unit, path, _SYMBOLS.get(m.group(1), m.group(1))
+        return text, None, path, ""
     raise NotMapped(f"no numeric value{_absent(element)}")
 
 
@@ -107,8 +119,9 @@ def _finding(
     at = f"{src.path}{part}"
     value: Any
     unit: str | None = None
+    comparator = ""
     if fd.type == "number":
-        value, unit, path = _number(element, fd, at)
+        value, unit, path, comparator = _number(element, fd, at)
     elif fd.type == "boolean":
         value, path = genomics.yes_no(element, path=f"{at}.value[x]"), f"{at}.value[x]"
     elif fd.type == "category":
@@ -123,7 +136,9 @@ def _finding(
     canonical, canonical_unit = validated_value(fd, value, unit, when, path=path)
     shown = f"{value} {unit}" if unit and unit != canonical_unit else ""
     detail = f"{_describe(element.get('code'))}" + (f" ({shown} -> {canonical:g} {canonical_unit})" if shown else "")
-    return Finding(fid, canonical, canonical_unit, when, src, detail, part=part)
+    if comparator:
+        detail += f"; reported as {comparator}{canonical:g} {canonical_unit or ''}".rstrip()
+    return Finding(fid, canonical, canonical_unit, when, src, detail, part=part, comparator=comparator)
 
 
 def _components(
