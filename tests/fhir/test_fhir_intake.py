@@ -114,7 +114,8 @@ def test_missing_epo_bundle_lists_what_it_did_not_use(runtime: Runtime, fixture:
     assert reasons["Observation/hb-prelim"] == "status is preliminary"
     assert reasons["Condition/old-anemia"] == "clinicalStatus is resolved"
     assert "2345-7" in reasons["Observation/glucose"]
-    assert "I10" in reasons["Condition/htn"]
+    assert "Condition/htn" not in reasons  # I10 is hypertension now (the GLP-1 pack's comorbidity)
+    assert intake.case["facts"]["hypertension"]["value"] is True
     assert "serum_epo" not in intake.case["facts"]
 
 

@@ -1,4 +1,5 @@
-"""Condition -> ``diagnosis`` (ICD-10-CM D46.x, or SNOMED CT 109995007 for MDS unspecified).
+"""Condition -> ``diagnosis`` (ICD-10-CM D46.x, or SNOMED CT 109995007 for MDS unspecified), and
+-> a boolean condition fact (``hypertension``, ``type2_diabetes``, ...) whose ICD-10-CM codes list it.
 
 Codes come from the fact dictionary's ``diagnosis`` values, so a code is recognised exactly
 when the dictionary lists it; a Condition coded only in text is matched by the value's label
@@ -52,7 +53,8 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
             break
     if key is None:
         key = next((k for t in concept_texts(concept) if (k := fd.category_key(t))), None)
-    if key is None:
+    conditions = _condition_facts(concept, ctx)
+    if key is None and not conditions:
         shown = "; ".join(f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in codings(concept)) or "no code"
         raise NotMapped(f"not a diagnosis in the fact dictionary ({shown})")
     when = (
@@ -60,5 +62,27 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         if resource.get("recordedDate")
         else fhir_date_of(resource, "onset", path=src.path)
     )
-    rank = 0 if key == _UNSPECIFIED else 1
-    return [Finding("diagnosis", key, None, when, src, f"Condition.code {key}", rank)]
+    out = [Finding(fid, True, None, when, src, f"Condition.code {code}", 1) for fid, code in conditions]
+    if key is not None:
+        rank = 0 if key == _UNSPECIFIED else 1
+        out.append(Finding("diagnosis", key, None, when, src, f"Condition.code {key}", rank))
+    return out
+
+
+def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
+    """The boolean facts (a condition such as hypertension or type 2 diabetes) whose ICD-10-CM codes
+    in the fact dictionary name this Condition: a code with a dot matches exactly, a three-character
+    category (E11) matches every code under it (E11.9, E11.65)."""
+    out: list[tuple[str, str]] = []
+    icds = [_icd(code) for system, code, _ in codings(concept) if system == ICD10CM and code]
+    for fid, fd in ctx.dictionary.facts.items():
+        if fd.type != "boolean":
+            continue
+        for c in fd.codes:
+            if system_uri(c.system) != ICD10CM:
+                continue
+            hit = next((i for i in icds if i == c.code or ("." not in c.code and i.split(".")[0] == c.code)), None)
+            if hit:
+                out.append((fid, hit))
+                break
+    return out
