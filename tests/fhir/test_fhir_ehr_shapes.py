@@ -65,7 +65,8 @@ def reasons(result: Any) -> dict[str, str]:
 @pytest.mark.parametrize(("fact", "code"), [(f, c) for f, codes in loinc_alternatives().items() for c in codes])
 def test_every_verified_loinc_alternative_gives_its_fact(runtime: Runtime, fact: str, code: str) -> None:
     fd = runtime.dictionary.facts[fact]
-    value = {"anc": 2.1, "platelets": 150, "hemoglobin": 8.4, "serum_epo": 120, "marrow_blasts_pct": 3}[fact]
+    value = {"anc": 2.1, "platelets": 150, "hemoglobin": 8.4, "serum_epo": 120, "marrow_blasts_pct": 3,
+             "hba1c": 7.5}[fact]
     got = intake(runtime, obs("o", code, value, fd.unit)).case["facts"]
     assert got[fact]["value"] == pytest.approx(value)
 
