@@ -384,3 +384,18 @@ def test_attach_the_missing_document_and_see_the_answer_again(site: Site) -> Non
         no_sideways_scroll(page)
         shoot(page, f"33-attach{suffix}")
         page.context.close()
+
+
+def test_the_api_reference_works_offline(site: Site) -> None:
+    page = site.browser.new_context(viewport=DESKTOP).new_page()  # the page's own CSP applies
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site.base) else None)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site.base + "/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)  # the operations are listed
+    assert page.locator(".opblock").count() > 10
+    assert not outside, outside
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    shoot(page, "34-api-docs")
+    page.context.close()

@@ -72,11 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     service = Service(db, settings.runtime or default_runtime(), now=settings.now)
     service.policies.sync_shipped(service.now())
     app = FastAPI(
+        docs_url=None,  # /docs is served offline by the web app (mednec.web.api_docs), under its CSP
+        redoc_url=None,
         title="mednec",
         version="0.1.0",
         summary="Medical-necessity review: cases, evaluations, physician review, audit.",
         description=(
-            "Authenticate with `Authorization: Bearer <api key>` (create keys with `mednec keys create`). "
+            "Authenticate with `Authorization: Bearer <api key>` (an administrator creates keys for machines). "
             "Errors are RFC 9457 problem documents. Every POST accepts an `Idempotency-Key`."
         ),
     )

@@ -85,11 +85,15 @@ class WebState:
 
     def case_titles(self, ids: set[str]) -> dict[str, str]:
         """Titles of cases the caller has already been shown (visibility checked by the Service)."""
+        return {k: v[0] for k, v in self.case_heads(ids).items()}
+
+    def case_heads(self, ids: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """(title, patient part) of cases the caller has already been shown."""
         if not ids:
             return {}
         with self.service.db.reading() as s:
-            rows = s.execute(sa.select(Case.id, Case.title).where(Case.id.in_(ids))).all()
-        return {r[0]: r[1] for r in rows}
+            rows = s.execute(sa.select(Case.id, Case.title, Case.data).where(Case.id.in_(ids))).all()
+        return {r[0]: (r[1], {"patient": (r[2] or {}).get("patient") or {}}) for r in rows}
 
 
 @dataclass

@@ -37,6 +37,9 @@ def _warm() -> None:
 
 def mount_web(app: FastAPI, service: Service) -> None:
     app.state.web = WebState(service, Signer(secret_key()))
+    from mednec.web.api_docs import mount_docs
+
+    mount_docs(app)  # before /static: /static/swagger is its own mount
     app.mount("/static", StaticFiles(packages=[("mednec.web", "static")]), name="web-static")
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
     from mednec.web import (

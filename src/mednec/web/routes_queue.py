@@ -27,13 +27,17 @@ def _queue(ctx: Ctx, show: str, offset: int) -> Response:
     overdue = True if show == "overdue" else None
     rows, total = ctx.service.list_evaluations(p, state=state, overdue=overdue, decision=decision, limit=PAGE,
                                                offset=max(0, offset))
-    titles = ctx.state.case_titles({e.case_id for e in rows})
+    from mednec.web.labels import patient_descriptor
+
+    heads = ctx.state.case_heads({e.case_id for e in rows})
     names = ctx.state.names({e.reviewer_id for e in rows})
     now = ctx.now
     items: list[dict[str, Any]] = []
     for e in rows:
         due = e.due_at if e.due_at.tzinfo else e.due_at.replace(tzinfo=now.tzinfo)
-        items.append({"ev": e, "title": titles.get(e.case_id) or f"Case {e.case_id}",
+        title, patient = heads.get(e.case_id, ("", {}))
+        items.append({"ev": e, "title": title or "Request without a title",
+                      "patient": patient_descriptor(patient, e.as_of),
                       "overdue": ctx.service.is_overdue(e),
                       "reviewer": names.get(e.reviewer_id or "", ""), "due_in": due - now if due > now else None,
                       "late_by": now - due if due <= now else None,

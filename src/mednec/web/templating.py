@@ -96,6 +96,7 @@ def make_env() -> jinja2.Environment:
         role=lambda r: labels.ROLE_LABEL.get(r, r),
         words=_words,
         span=labels.span,
+        duration=labels.duration,
         num=_num,
     )
     env.globals["AUDIENCES"] = labels.AUDIENCES

@@ -1,0 +1,48 @@
+"""Finishing touches (issue 18, item 8): turnaround in hours and days, queue rows that say who the
+patient is, /docs served from this server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mednec.web.labels import duration, patient_descriptor
+from tests.web.conftest import Web, example, text_of
+
+
+@pytest.mark.parametrize(("hours", "want"), [(None, "—"), (0.01, "1 minute"), (0.5, "30 minutes"), (1, "1 hour"),
+                                             (5.25, "5.2 hours"), (47.9, "47.9 hours"), (72, "3 days"),
+                                             (84, "3.5 days")])
+def test_turnaround_in_words(hours: float | None, want: str) -> None:
+    assert duration(hours) == want
+
+
+@pytest.mark.parametrize(("patient", "want"), [
+    ({"birth_date": "1956-02-14", "sex": "male"}, "70-year-old man"),
+    ({"birth_date": {"value": "1950-11-21"}, "sex": {"value": "female"}}, "75-year-old woman"),
+    ({"age": 72, "sex": "female", "name": "Maria Lopez"}, "Maria Lopez, 72-year-old woman"),
+    ({"age": {"value": 15}, "sex": "male"}, "15-year-old boy"),
+    ({"sex": "male"}, "man"),
+    ({}, "patient, age not given"),
+    ({"birth_date": "not a date", "sex": "other"}, "patient, age not given"),
+])
+def test_patient_descriptor(patient: dict[str, object], want: str) -> None:
+    assert patient_descriptor({"patient": patient}, dt.date(2026, 11, 20)) == want
+
+
+def test_queue_rows_name_the_patient_and_the_drug(web: Web) -> None:
+    for name in ("luspatercept-first-line.yaml", "luspatercept-del5q.yaml"):
+        web.submit_case("req", example(name), "luspatercept", title="Same title for both")
+    t = text_of(web.client("doc").get("/queue").text)
+    assert "70-year-old man · luspatercept-aamt" in t and "-year-old woman · luspatercept-aamt" in t
+    assert "median time to decision" in t and "median hours" not in t
+
+
+def test_docs_are_served_from_this_server(web: Web) -> None:
+    r = web.client().get("/docs")
+    assert r.status_code == 200 and "cdn" not in r.text.lower() and "http" not in r.text.replace("http-equiv", "")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assets = ["/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css", "/static/docs-init.js"]
+    for a in assets:
+        assert a in r.text and web.client().get(a).status_code == 200
