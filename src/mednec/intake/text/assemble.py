@@ -81,51 +81,57 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
     conflicts: list[Conflict] = []
     for i, (_, fs) in enumerate(by_source.items()):
         if fact == "rbc_transfusions":
-            dated = [f for f in fs if f.rank == 3]
-            if dated:
-                pool = {e["date"]: e for f in dated for e in f.value}
-                first = dated[0]
-                span = first.span
-                for f in dated[1:]:
-                    span = span if f.span.start > span.end + 2000 else span
-                f0 = Finding(fact, sorted(pool.values(), key=lambda e: e["date"]), span, kind="stated",
-                             date=max(pool), source=first.source, rank=3,
-                             note=f"{len(pool)} dated transfusions")
-                for f in fs:
-                    if f.rank != 3:
-                        conflicts.append(Conflict(fact, f0, f, "dated transfusions outweigh a rate"))
-                merged.append((i, f0))
-                continue
-            best, cs = _pick([(j, f) for j, f in enumerate(fs)], as_of)
-            conflicts += cs
-            merged.append((i, best))
-        elif fact == "medication_history":  # pool the treatments named; one per drug and response
-            treatments: dict[tuple[str, str], dict[str, Any]] = {}
-            for f in fs:
-                for entry in f.value:
-                    treatments.setdefault((entry["drug"], entry["response"]), entry)
-            first = fs[0]
-            f0 = Finding(fact, list(treatments.values()), first.span, kind=first.kind, date=first.date, source=first.source,
-                         rank=2, note="; ".join(f.note for f in fs))
-            merged.append((i, f0))
-        else:  # esa_history: pool courses; a course outweighs "naive"
-            withc = [f for f in fs if f.value]
-            courses = _merge_courses([c for f in withc for c in f.value])
-            if courses:
-                first = withc[0]
-                note = "; ".join(f"{c['drug']}, {c['response'].replace('_', ' ')}, {c['start'].isoformat()} to "
-                                 f"{c['end'].isoformat() if c.get('end') else 'now'}" for c in courses)
-                assumed = [f.note[f.note.index("("):] for f in withc if "(" in f.note]
-                f0 = Finding(fact, courses, first.span, kind=first.kind, date=max(_when(f, as_of) for f in withc),
-                             source=first.source, rank=2, note=note + (f" {assumed[0]}" if assumed and len(withc) == 1 else ""))  # noqa: E501
-                for f in fs:
-                    if not f.value:
-                        conflicts.append(Conflict(fact, f0, f, "a documented ESA course outweighs 'ESA-naive'"))
-                merged.append((i, f0))
-            elif not withc:
-                merged.append((i, fs[0]))
+            one: Finding | None = _one_source_transfusions(fact, fs, as_of, conflicts)
+        elif fact == "medication_history":
+            one = _one_source_treatments(fact, fs)
+        else:
+            one = _one_source_esa(fact, fs, as_of, conflicts)
+        if one is not None:
+            merged.append((i, one))
     best, cs = _pick(merged, as_of)
     return best, conflicts + cs
+
+
+def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding:
+    """Dated transfusions pooled (they outweigh a rate); else the best rate."""
+    dated = [f for f in fs if f.rank == 3]
+    if not dated:
+        best, cs = _pick(list(enumerate(fs)), as_of)
+        conflicts += cs
+        return best
+    pool = {e["date"]: e for f in dated for e in f.value}
+    first = dated[0]
+    f0 = Finding(fact, sorted(pool.values(), key=lambda e: e["date"]), first.span, kind="stated",
+                 date=max(pool), source=first.source, rank=3, note=f"{len(pool)} dated transfusions")
+    conflicts += [Conflict(fact, f0, f, "dated transfusions outweigh a rate") for f in fs if f.rank != 3]
+    return f0
+
+
+def _one_source_treatments(fact: str, fs: list[Finding]) -> Finding:
+    """The treatments named, pooled: one per drug and response."""
+    treatments: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in fs:
+        for entry in f.value:
+            treatments.setdefault((entry["drug"], entry["response"]), entry)
+    first = fs[0]
+    return Finding(fact, list(treatments.values()), first.span, kind=first.kind, date=first.date, source=first.source,
+                   rank=2, note="; ".join(f.note for f in fs))
+
+
+def _one_source_esa(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding | None:
+    """ESA courses pooled; a course outweighs "naive"."""
+    withc = [f for f in fs if f.value]
+    courses = _merge_courses([c for f in withc for c in f.value])
+    if not courses:
+        return None if withc else fs[0]
+    first = withc[0]
+    note = "; ".join(f"{c['drug']}, {c['response'].replace('_', ' ')}, {c['start'].isoformat()} to "
+                     f"{c['end'].isoformat() if c.get('end') else 'now'}" for c in courses)
+    assumed = [f.note[f.note.index("("):] for f in withc if "(" in f.note]
+    f0 = Finding(fact, courses, first.span, kind=first.kind, date=max(_when(f, as_of) for f in withc),
+                 source=first.source, rank=2, note=note + (f" {assumed[0]}" if assumed and len(withc) == 1 else ""))
+    conflicts += [Conflict(fact, f0, f, "a documented ESA course outweighs 'ESA-naive'") for f in fs if not f.value]
+    return f0
 
 
 _OUTCOME = {"lost_response": 5, "none": 4, "intolerant": 3, "response": 2, "partial": 2, "ongoing": 1}
