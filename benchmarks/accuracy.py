@@ -66,7 +66,7 @@ def main() -> None:
     understand("warm-up: Reblozyl for MDS", rt.catalog, rt.dictionary, note_as_of)
     q_start = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pipeline(rt.dictionary)
+    pipeline(rt.catalog)
     n_start = time.perf_counter() - t0
 
     qs = score(run(questions, rt, note_as_of), rt.dictionary, note_as_of)
