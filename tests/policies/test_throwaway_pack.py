@@ -59,7 +59,7 @@ FILES = {
     "vocabulary.yaml": """
         drug_aliases: {urikase: [uricase-x]}
         conditions: {M10.9: [gout, gouty arthritis]}
-        outside_conditions: [pseudogout]
+        outside_conditions: [pseudogout, arthritis]
     """,
     "references.yaml": """
         gout-rules: {kind: decision, title: Throwaway rules, issuer: tests, year: 2026}
@@ -148,6 +148,9 @@ def test_asks(rt: Runtime) -> None:
     # a condition the pack lists as outside is not guessed
     c = answer("Is Urizyme covered for pseudogout?", rt, as_of=AS_OF)
     assert c.kind == "no_policy"
+    # ... but a word a covered diagnosis contains ('gouty arthritis') is not outside every pack
+    d = answer("Is Urizyme covered for arthritis?", rt, as_of=AS_OF)
+    assert d.kind == "determination" and not d.understood.other_conditions
 
 
 def test_renders(rt: Runtime) -> None:

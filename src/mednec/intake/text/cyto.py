@@ -320,10 +320,12 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
 
 @cache
 def _outside_conditions(catalog: Catalog) -> str:
-    """Every pack's ``outside_conditions``, less the phrases some pack reads as its own diagnosis."""
+    """Every pack's ``outside_conditions``, less the phrases some pack reads as its own diagnosis or as
+    part of one ("diabetes" is not outside every pack when one covers "type 2 diabetes")."""
     _, phrases, _ = _diagnosis_table(catalog)
     words = {_fold_phrase(w): w for pack in catalog.packs for w in pack.vocabulary.outside_conditions}
-    keep = sorted((w for f, w in words.items() if f not in phrases), key=len, reverse=True)
+    padded = [f" {p} " for p in phrases]
+    keep = sorted((w for f, w in words.items() if not any(f" {f} " in p for p in padded)), key=len, reverse=True)
     return "|".join(_phrase(w) for w in keep)
 
 
