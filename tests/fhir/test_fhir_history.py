@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import default_runtime
 
@@ -77,3 +79,16 @@ def test_without_the_vocabulary_nothing_is_read() -> None:
     rt = default_runtime()
     got = bundle_to_case(bundle(statement("s1", "atorvastatin", "active")), rt.dictionary, AS_OF)
     assert "medication_history" not in got.case["facts"]
+
+
+@pytest.mark.parametrize(("code", "drug"), [("1991306", "semaglutide"), ("2601773", "tirzepatide")])
+def test_a_statement_with_only_a_verified_rxnorm_product_code(code: str, drug: str) -> None:
+    """Issue 15: an EHR's MedicationStatement coded only by RxNorm (no name) is read by the code tables'
+    verified codes; an unverified or unknown code alone is not."""
+    coded = statement("c", "", "completed", end="2026-06-01", reason="no response")
+    coded["medicationCodeableConcept"] = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                      "code": code}]}
+    history = intake(coded).case["facts"]["medication_history"]
+    assert [(h["drug"], h["response"]) for h in history] == [(drug, "none")]
+    coded["medicationCodeableConcept"]["coding"][0]["code"] = "99999999"
+    assert "medication_history" not in intake(coded).case["facts"]

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.intake.fhir.codes import concept_texts, esa_drug
+from mednec.intake.fhir.code_tables import rxnorm_drugs
+from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
 from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import response_of
 from mednec.intake.fhir.transfusion import medication_concept
@@ -50,6 +51,10 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
     if esa_drug(codes, texts) is not None:
         return []
     entry = next((e for t in texts if (e := ctx.drugs.entry(t)) is not None), None)
+    if entry is None:  # a code alone, no name: the verified RxNorm codes of the code tables
+        known = rxnorm_drugs()
+        entry = next((e for s, c, _ in codes if s == RXNORM and c in known
+                      and (e := ctx.drugs.entry(known[c])) is not None), None)
     if entry is None:
         return []
     if ctx.drug_name and (req := ctx.drugs.entry(ctx.drug_name)) is not None and req.generic == entry.generic:
