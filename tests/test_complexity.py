@@ -19,7 +19,6 @@ KNOWN = {
     "mednec/web/routes_answer.py:_followup",
     "mednec/web/answer_view.py:answer_values",  # graded E by a change landed after this list was written
     "mednec/intake/values.py:parse_fact_value",  # likewise; fingerprinted by the columnar engine (digests.py)
-    "mednec/render/sections.py:patient_guidance",
 }
 
 

@@ -131,51 +131,24 @@ def _needs(cont: Any) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+_Guidance = tuple[list[Cited], list[Cited], list[str]]  # bottom line, next steps, questions to ask
+
+
 def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> dict[str, Any]:
     """The plain-language bottom line, next steps and questions for the doctor."""
-    det, name, ci = b.det, b.ev.plain.name, b.cites
-    bottom: list[Cited] = []
-    nxt: list[Cited] = []
-    asks: list[str] = []
+    det = b.det
+    bottom: list[Cited]
+    nxt: list[Cited]
+    asks: list[str]
     if b.general:
-        bottom.append(Cited(phrase("plain.general", name=name), _union(p.citations for p in det.pathways)))
-        nxt.append(Cited(phrase("plain.general_next")))
+        bottom = [Cited(phrase("plain.general", name=b.ev.plain.name), _union(p.citations for p in det.pathways))]
+        nxt, asks = [Cited(phrase("plain.general_next"))], []
     elif det.determination == MEETS:
-        cont = det.phase == "continuation"
-        lead = groups[0].criteria[0].cites if cont else (det.pathway.citations if det.pathway else ())
-        bottom.append(Cited(phrase("plain.meets_continuation" if cont else "plain.meets", name=name), lead))
-        a: Mapping[str, Any] = det.authorization or {}
-        bottom.append(Cited(phrase("plain.dates", start=long_date(a.get("start")), end=long_date(a.get("end"))),
-                            tuple(a.get("citations", ()))))
-        nxt.append(Cited(phrase("plain.next_continuation" if cont else "plain.next_meets")))
-        nxt.append(Cited(phrase("plain.next_reauth", date=long_date(a.get("end"))), tuple(a.get("citations", ()))))
+        bottom, nxt, asks = _plain_meets(b, groups)
     elif det.determination == NOT_MET:
-        bottom.append(Cited(phrase("plain.not_met", name=name)))
-        # the reasons that deny on their own (as in the denial notice): a failing common rule, else
-        # each way to qualify's failing rules; in words that say what the records show
-        reasons: dict[str, tuple[int, ...]] = {}
-        common = [c for g in groups if g.id in ("common", "continuation") for c in g.criteria
-                  if c.depth == 0 and c.status == "not_met"]
-        failing = common or [c for g in groups for c in g.criteria if c.depth == 0 and c.status == "not_met"]
-        for c in failing:
-            words = b.ev.plain.unmet.get(c.id) or phrase("denial.fallback", rule=c.plain)
-            reasons[words] = tuple(dict.fromkeys(reasons.get(words, ()) + c.cites))
-        bottom += [Cited(phrase("plain.reason", rule=rule), nums) for rule, nums in reasons.items()]
-        nxt.append(Cited(phrase("plain.next_not_met")))
-        appeal_cites = ci.nums(c for s in b.src.evidence.appeals_plain for c in s.cites)
-        nxt.append(Cited(phrase("plain.next_appeal"), appeal_cites))
-        asks.append(phrase("plain.ask_appeal"))
+        bottom, nxt, asks = _plain_not_met(b, groups)
     else:
-        bottom.append(Cited(phrase("plain.insufficient")))
-        open_groups = [g for g in groups if g.status in ("unknown", None)]
-        for g in open_groups:
-            for c in g.criteria:
-                if c.depth == 0 and c.status == "unknown":
-                    bottom.append(Cited(phrase("plain.open", rule=c.plain), c.cites))
-        docs = ", ".join(phrase(f"document_plain.{m.document}") for m in det.missing_documentation)
-        nxt.append(Cited(phrase("plain.next_insufficient", documents=docs)))
-        asks += [phrase("plain.ask_missing", document=phrase(f"document_plain.{m.document}"))
-                 for m in det.missing_documentation]
+        bottom, nxt, asks = _plain_insufficient(b, groups)
     if not b.general and det.determination != MEETS:
         for alt in b.det.alternatives:
             if alt.determination == MEETS:
@@ -188,6 +161,50 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
     own = b.ev.plain.questions if b.general or det.determination == MEETS else ()
     questions = tuple(dict.fromkeys([*asks, *own, *b.src.evidence.questions]))
     return {"bottom": tuple(bottom), "next": tuple(nxt), "questions": questions}
+
+
+def _plain_meets(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> _Guidance:
+    det = b.det
+    cont = det.phase == "continuation"
+    lead = groups[0].criteria[0].cites if cont else (det.pathway.citations if det.pathway else ())
+    a: Mapping[str, Any] = det.authorization or {}
+    auth_cites = tuple(a.get("citations", ()))
+    bottom = [Cited(phrase("plain.meets_continuation" if cont else "plain.meets", name=b.ev.plain.name), lead),
+              Cited(phrase("plain.dates", start=long_date(a.get("start")), end=long_date(a.get("end"))), auth_cites)]
+    nxt = [Cited(phrase("plain.next_continuation" if cont else "plain.next_meets")),
+           Cited(phrase("plain.next_reauth", date=long_date(a.get("end"))), auth_cites)]
+    return bottom, nxt, []
+
+
+def _plain_not_met(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> _Guidance:
+    """The reasons that deny on their own (as in the denial notice): a failing common rule, else each
+    way to qualify's failing rules; in words that say what the records show."""
+    bottom = [Cited(phrase("plain.not_met", name=b.ev.plain.name))]
+    reasons: dict[str, tuple[int, ...]] = {}
+    common = [c for g in groups if g.id in ("common", "continuation") for c in g.criteria
+              if c.depth == 0 and c.status == "not_met"]
+    failing = common or [c for g in groups for c in g.criteria if c.depth == 0 and c.status == "not_met"]
+    for c in failing:
+        words = b.ev.plain.unmet.get(c.id) or phrase("denial.fallback", rule=c.plain)
+        reasons[words] = tuple(dict.fromkeys(reasons.get(words, ()) + c.cites))
+    bottom += [Cited(phrase("plain.reason", rule=rule), nums) for rule, nums in reasons.items()]
+    appeal_cites = b.cites.nums(c for s in b.src.evidence.appeals_plain for c in s.cites)
+    nxt = [Cited(phrase("plain.next_not_met")), Cited(phrase("plain.next_appeal"), appeal_cites)]
+    return bottom, nxt, [phrase("plain.ask_appeal")]
+
+
+def _plain_insufficient(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> _Guidance:
+    det = b.det
+    bottom = [Cited(phrase("plain.insufficient"))]
+    for g in groups:
+        if g.status in ("unknown", None):
+            bottom += [Cited(phrase("plain.open", rule=c.plain), c.cites) for c in g.criteria
+                       if c.depth == 0 and c.status == "unknown"]
+    docs = ", ".join(phrase(f"document_plain.{m.document}") for m in det.missing_documentation)
+    nxt = [Cited(phrase("plain.next_insufficient", documents=docs))]
+    asks = [phrase("plain.ask_missing", document=phrase(f"document_plain.{m.document}"))
+            for m in det.missing_documentation]
+    return bottom, nxt, asks
 
 
 def _union(groups: Any) -> tuple[int, ...]:
