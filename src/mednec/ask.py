@@ -233,8 +233,22 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
     case = runtime.parse_case(u.case, as_of=as_of, source="question")
-    det = runtime.evaluate(case.facts, policy)
+    det = runtime.evaluate(case.facts, policy, program=program_in(question))
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+# a plan's program named in a question ("under Medicare Part D", "his Part D plan"): its benefit
+# exclusions are reported beside the determination (README, Benefit versus necessity)
+_PROGRAMS = (
+    ("medicare_part_d", re.compile(r"\b(?:medicare\s+)?part\s*d\b|\bmedicare\s+(?:drug|prescription\s+drug)\s+plan", re.I)),
+    ("medicare_advantage_part_b", re.compile(r"\bmedicare\s+advantage\b.{0,20}\bpart\s*b\b|\bpart\s*b\b", re.I)),
+)
+
+
+def program_in(text: str) -> str | None:
+    """The Medicare program a question names, if any (a State Medicaid programme's exclusions differ
+    by State, so "Medicaid" alone applies none)."""
+    return next((pid for pid, rx in _PROGRAMS if rx.search(text)), None)
 
 
 def packs_asked_about(u: Understanding, runtime: Runtime) -> tuple[str, ...]:

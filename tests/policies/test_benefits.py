@@ -128,3 +128,17 @@ def test_medicare_part_d_excludes_weight_loss_not_cardiovascular_use() -> None:
     assert cv_det.benefit is None
     assert rt.evaluate(weight.facts, "Wegovy", program="commercial").benefit is None
     assert rt.evaluate(weight.facts, "Wegovy", exclusions=("medicaid_weight_loss",)).benefit is not None
+
+
+def test_a_question_naming_part_d_gets_the_benefit_beside_the_answer() -> None:
+    from mednec.ask import answer, program_in
+
+    rt = default_runtime()
+    q = "Is Wegovy covered under Medicare Part D for a 67-year-old with BMI 34 after 6 months of a diet programme?"
+    a = answer(q, rt, as_of=dt.date(2026, 12, 6))
+    assert a.determination is not None and a.determination.determination == "meets_criteria"
+    assert a.determination.benefit is not None and a.determination.benefit.status == "excluded"
+    plain = answer(q.replace(" under Medicare Part D", ""), rt, as_of=dt.date(2026, 12, 6))
+    assert plain.determination is not None and plain.determination.benefit is None
+    assert plain.determination.determination == "meets_criteria"
+    assert program_in("his Medicare drug plan") == "medicare_part_d" and program_in("Medicaid in Ohio") is None
