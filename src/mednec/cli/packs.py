@@ -14,8 +14,8 @@ __all__ = ["register"]
 
 def _summary(pack: Any, dictionary: Any) -> dict[str, Any]:
     folder = Path(pack.path)
-    files = ("pack.yaml", "facts.yaml", "calculators.py", "vocabulary.yaml", "text_rules.py", "references.yaml",
-             "evidence.yaml")
+    files = ("pack.yaml", "facts.yaml", "calculators.py", "vocabulary.yaml", "text_rules.py", "benefits.yaml",
+             "references.yaml", "evidence.yaml")
     return {
         "id": pack.id,
         "title": pack.title,
@@ -30,6 +30,8 @@ def _summary(pack: Any, dictionary: Any) -> dict[str, Any]:
         "calculators": [c.name for c in pack.calculators if c.name != "age"],
         "drug_classes": dict(pack.drugs.class_labels),
         "references": len(pack.references),
+        "benefit_exclusions": [{"id": e.id, "programs": list(e.programs), "applies_to": {k: list(v) for k, v in
+                                e.applies_to.items()}} for e in pack.benefits],
     }
 
 
@@ -78,6 +80,9 @@ def packs_show(
     con.print(f"calculators: {', '.join(row['calculators']) or '-'}")
     con.print(f"drug classes: {', '.join(f'{k} ({v})' for k, v in row['drug_classes'].items()) or '-'}")
     con.print(f"references: {row['references']}")
+    for e in row["benefit_exclusions"]:
+        uses = ", ".join(f"{k} ({', '.join(v) or 'every use'})" for k, v in e["applies_to"].items())
+        con.print(f"benefit exclusion {e['id']} (programs: {', '.join(e['programs']) or 'by plan'}): {escape(uses)}")
 
 
 def packs_new(

@@ -16,6 +16,7 @@ from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
 from mednec.policies.steps import step_problems
+from mednec.render.payer import PROGRAMS
 
 if TYPE_CHECKING:
     from mednec.facts.dictionary import FactDictionary
@@ -97,6 +98,11 @@ def _pack_problems(pack: Pack, catalog: Catalog, dictionary: FactDictionary) -> 
         for fid in (*calc.reads, *calc.outputs):
             if fid not in dictionary.facts:
                 out.append((pack.path, f"calculator {calc.name} reads or produces {fid!r}, which no facts.yaml declares"))
+    for exclusion in pack.benefits:
+        bad = [p for p in exclusion.programs if p not in PROGRAMS]
+        if bad:
+            out.append((str(Path(pack.path) / "benefits.yaml"), f"exclusion {exclusion.id}: unknown program(s) "
+                        f"{', '.join(bad)}; one of {', '.join(PROGRAMS)}"))
     for policy in pack.policies:
         for variant in (policy, *policy.variants):
             for _, tree in variant.trees():
