@@ -373,3 +373,29 @@ def test_a_payer_run_service_may_assume_its_coverage(runtime: Runtime, fixture: 
     ext = next(e for e in action["resource"]["extension"] if e["url"] == COVERAGE_INFORMATION)
     assert _sub(ext)["coverage"] == {"reference": "Coverage/member-plan"}
     _check_invariants(ext)
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute", "urn", "contained"])
+def test_an_order_whose_medication_is_referenced_anywhere_is_matched(
+    runtime: Runtime, fixture: Callable[[str], Any], no_fetch: Callable[..., Any], how: str,
+) -> None:
+    """Issue 15: medicationReference to a Medication with only an RxNorm product code (no name),
+    wherever it is -- elsewhere in draftOrders (relative, absolute or urn:uuid reference) or contained."""
+    req = fixture("cds-order-sign-request")
+    entry = req["context"]["draftOrders"]["entry"][0]
+    order = entry["resource"]
+    med = {"resourceType": "Medication", "id": "med-rblz",
+           "code": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "2262911"}]}}
+    del order["medicationCodeableConcept"]
+    if how == "contained":
+        order["contained"] = [med]
+        order["medicationReference"] = {"reference": "#med-rblz"}
+    else:
+        full = {"relative": "https://ehr.example.org/fhir/Medication/med-rblz",
+                "absolute": "https://ehr.example.org/fhir/Medication/med-rblz",
+                "urn": "urn:uuid:3f1b0c2e-0000-4000-8000-00000000aa01"}[how]
+        ref = {"relative": "Medication/med-rblz", "absolute": full, "urn": full}[how]
+        req["context"]["draftOrders"]["entry"].append({"fullUrl": full, "resource": med})
+        order["medicationReference"] = {"reference": ref}
+    resp = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)
+    assert len(resp["cards"]) == 1 and "Reblozyl" in resp["cards"][0]["summary"]

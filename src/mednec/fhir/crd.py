@@ -42,6 +42,7 @@ from mednec.intake.fhir.codes import concept_texts as _texts
 from mednec.intake.fhir.codes import system_uri as _system_uri
 
 __all__ = [
+    "index_resources",
     "COVERAGE_INFORMATION",
     "HOOKS",
     "Fetch",
@@ -168,27 +169,60 @@ def discovery(dictionary: FactDictionary | None = None) -> dict[str, Any]:
 # --- the hook ----------------------------------------------------------------------------------
 
 
-def _order_texts(order: Mapping[str, Any]) -> tuple[list[tuple[str, str, str]], list[str]]:
+def index_resources(*bundles: Any) -> dict[str, Mapping[str, Any]]:
+    """Resources of Bundles by every name a reference may use: fullUrl and ``Type/id``."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for bundle in bundles:
+        if not isinstance(bundle, Mapping):
+            continue
+        for e in bundle.get("entry") or ():
+            r = e.get("resource") if isinstance(e, Mapping) else None
+            if isinstance(r, Mapping):
+                if e.get("fullUrl"):
+                    out[str(e["fullUrl"])] = r
+                if r.get("id"):
+                    out[f"{r.get('resourceType')}/{r['id']}"] = r
+    return out
+
+
+def _medication(order: Mapping[str, Any], target: str, resources: Mapping[str, Mapping[str, Any]]) -> Any:
+    """The Medication a medicationReference names: contained (``#id``), by fullUrl, relative or absolute URL."""
+    if target.startswith("#"):
+        return next((c for c in order.get("contained") or () if c.get("id") == target[1:]), None)
+    target = target.split("/_history/")[0]
+    return resources.get(target) or resources.get("/".join(target.rstrip("/").split("/")[-2:]))
+
+
+def _order_texts(order: Mapping[str, Any], resources: Mapping[str, Mapping[str, Any]] | None = None,
+                 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     concept = order.get("medicationCodeableConcept")
     texts: list[str] = []
     ref = order.get("medicationReference")
     if concept is None and isinstance(ref, Mapping):
         if ref.get("display"):
             texts.append(str(ref["display"]))
-        target = str(ref.get("reference") or "")
-        if target.startswith("#"):
-            med = next((c for c in order.get("contained") or () if c.get("id") == target[1:]), None)
-            concept = (med or {}).get("code")
+        med = _medication(order, str(ref.get("reference") or ""), resources or {})
+        concept = (med or {}).get("code")
+        for ing in (med or {}).get("ingredient") or ():
+            texts += _texts(ing.get("itemCodeableConcept"))
     return list(_codings(concept)), _texts(concept) + texts
 
 
-def policy_for_order(order: Mapping[str, Any], catalog: Any) -> Any | None:
-    """The policy covering a MedicationRequest's drug: by RxNorm / HCPCS code, else by name."""
-    codes, texts = _order_texts(order)
+def policy_for_order(order: Mapping[str, Any], catalog: Any,
+                     resources: Mapping[str, Mapping[str, Any]] | None = None) -> Any | None:
+    """The policy covering a MedicationRequest's drug: by RxNorm / HCPCS code (the policy's, or a
+    verified code of the code tables), else by name. ``resources`` (see :func:`index_resources`)
+    resolves a ``medicationReference`` to a Medication elsewhere in the request."""
+    from mednec.intake.fhir.code_tables import rxnorm_drugs
+
+    codes, texts = _order_texts(order, resources)
+    verified = {rxnorm_drugs().get(c) for s, c, _ in codes if s == RXNORM} - {None}
     for policy in catalog.policies():
         rxnorm = set(policy.drug.rxnorm)
         hcpcs = {str(h.get("code")) for h in policy.drug.hcpcs}
         if any((s == RXNORM and c in rxnorm) or (s == HCPCS and c in hcpcs) for s, c, _ in codes):
+            return policy
+        if policy.drug.generic in verified:
             return policy
     best: tuple[int, Any] | None = None
     folded = [fold(t) for t in texts]
@@ -325,8 +359,9 @@ def assess(
 ) -> HookAssessment:
     """Check the request, gather the record and evaluate each draft order a policy covers."""
     config = config or HookConfig()
-    _, _, orders = _check_request(request_json)
-    matched = tuple((o, p) for o in orders if (p := policy_for_order(o, runtime.catalog)) is not None)
+    _, context, orders = _check_request(request_json)
+    known = index_resources(context.get("draftOrders"), *(v for v in (request_json.get("prefetch") or {}).values()))
+    matched = tuple((o, p) for o in orders if (p := policy_for_order(o, runtime.catalog, known)) is not None)
     if not matched:
         return HookAssessment((), (), None, None)
     if fetch is None:

@@ -59,13 +59,13 @@ def _params(body: Any) -> list[Mapping[str, Any]]:
 
 def _from_order(i: int, order: Any, record: Mapping[str, Any] | None, runtime: Any, base: str,
                 now: dt.datetime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    from mednec.fhir.crd import policy_for_order
+    from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
 
     where = f"parameter[{i}].resource"
     if not isinstance(order, Mapping) or order.get("resourceType") != "MedicationRequest":
         raise CaseFormatError("an 'order' is a MedicationRequest", field=where)
-    policy = policy_for_order(order, runtime.catalog)
+    policy = policy_for_order(order, runtime.catalog, index_resources(record) if record else None)
     if policy is None:
         return None, _issue("error", "no mednec policy covers the ordered medication", where)
     when = now.date()

@@ -258,7 +258,7 @@ def submit(
     phase: str | None = None,
 ) -> dict[str, Any]:
     """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle."""
-    from mednec.fhir.crd import policy_for_order
+    from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
 
     claim_url, claim = _claim(bundle_json)
@@ -267,7 +267,8 @@ def submit(
     items = list(claim.get("item") or ())
     if not items:
         raise CaseFormatError("the Claim has no item", field="Claim.item")
-    policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog) for item in items]
+    known = index_resources(bundle_json)
+    policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog, known) for item in items]
     cases = {  # per requested drug: its doses in the bundle are read for it (continuation)
         drug: runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when, drug=drug,
                                                  drugs=runtime.catalog.calculators.drugs).case, as_of=when,
