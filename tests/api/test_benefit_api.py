@@ -24,3 +24,4 @@ def test_part_d_weight_loss_is_reported_beside_the_determination(world: World) -
     assert a["determination"] == b["determination"] == "meets_criteria"
     bad = w.client.post(f"/cases/{case}/evaluations", json={"drug": "Wegovy", "program": "part_z"}, headers=w.h("req"))
     assert bad.status_code in (400, 422)
+
