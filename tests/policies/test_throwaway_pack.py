@@ -49,6 +49,14 @@ FILES = {
             codes: [{system: LOINC, code: 3084-1, display: "Urate [Mass/volume] in Serum or Plasma"}]
             document: urate_lab
             question: What is the latest serum urate?
+          flares_per_year:
+            label: Gout flares in the last year
+            type: number
+            unit: flares
+            units: {flares: 1}
+            range: [0, 50]
+            document: gout_note
+            question: How many gout flares in the last 12 months?
           tophi_present:
             label: Tophi present
             type: boolean
@@ -60,6 +68,18 @@ FILES = {
         drug_aliases: {urikase: [uricase-x]}
         conditions: {M10.9: [gout, gouty arthritis]}
         outside_conditions: [pseudogout, arthritis]
+    """,
+    "text_rules.py": """
+        # A pack's own text rule: 'sUA 540 umol' style values are read by names already; this one reads a
+        # flare count ('3 flares in the last year') into a fact no names rule can express.
+        from mednec.intake.text.rules import Rule
+
+        def _flares(m, ctx):
+            if ctx.negated or ctx.hypothetical or ctx.family:
+                return []
+            return [ctx.finding("flares_per_year", float(m.group("n")), m.start(), m.end(), unit="flares")]
+
+        RULES = (Rule("GOUT_FLARES", r"\\b(?P<n>\\d{1,2})\\s+(?:gout\\s+)?flares?\\s+(?:in\\s+the\\s+(?:last|past)\\s+)?(?:year|12\\s+months)\\b", _flares),)
     """,
     "references.yaml": """
         gout-rules: {kind: decision, title: Throwaway rules, issuer: tests, year: 2026}
@@ -145,6 +165,9 @@ def test_asks(rt: Runtime) -> None:
     got = {f.fact: f.value for f in b.understood.facts}
     assert got["diagnosis"] == "M1A.9XX1" and got["tophi_present"] is False and "serum_urate" not in got
     assert any(u.fact == "serum_urate" and "bound" in u.reason for u in b.understood.unused)
+    # the pack's own text rule (text_rules.py, loaded from the folder)
+    f = answer("Is Urizyme covered for gout with 3 flares in the last year?", rt, as_of=AS_OF)
+    assert {x.fact: x.value for x in f.understood.facts}.get("flares_per_year") == 3.0
     # a condition the pack lists as outside is not guessed
     c = answer("Is Urizyme covered for pseudogout?", rt, as_of=AS_OF)
     assert c.kind == "no_policy"
