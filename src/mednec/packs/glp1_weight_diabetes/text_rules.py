@@ -55,7 +55,20 @@ def _percentile(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("bmi_percentile", v, m.start(), m.end(), unit="percentile")]
 
 
+def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """'no diabetes', 'without diabetes', 'non-diabetic': neither type 1 nor type 2 diabetes. A bare
+    positive 'diabetes' (type not stated) gives nothing here: the type decides the policy."""
+    if ctx.hypothetical or ctx.family:
+        return []
+    if not (ctx.negated or m.group("non")):
+        return []
+    return [ctx.finding("type2_diabetes", False, m.start(), m.end()),
+            ctx.finding("type1_diabetes", False, m.start(), m.end())]
+
+
 RULES: tuple[Rule, ...] = (
+    # "no diabetes", "non-diabetic" (the ConText engine marks the negation)
+    Rule("GLP1_NO_DIABETES", r"(?P<non>\bnon[\s-]?diabetic\b)|(?<!type 2 )(?<!type 1 )(?<!type ii )(?<!type i )(?<!pre)(?<!pre-)\bdiabetes\b(?!\s+(?:type|mellitus\s+type|insipidus))", _no_diabetes),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
     Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
     # "a 6-month diet programme", "12-week lifestyle program"
