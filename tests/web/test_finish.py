@@ -46,3 +46,24 @@ def test_docs_are_served_from_this_server(web: Web) -> None:
     assets = ["/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css", "/static/docs-init.js"]
     for a in assets:
         assert a in r.text and web.client().get(a).status_code == 200
+
+
+@pytest.mark.parametrize("label", ["Needs immediate correction of anemia", "Serum erythropoietin",
+                                   "IPSS-R risk category", "del(5q)", "ESA trial status"])
+def test_what_if_questions_read_well_for_any_label(label: str) -> None:
+    from mednec.web.answer_view import what_if_question
+
+    q = what_if_question(label)
+    assert q.startswith("What would change if the records documented “") and q.endswith("”?")
+    assert "the needs" not in q.lower() and "the del" not in q.lower()
+
+
+def test_related_questions_keep_the_audience(web: Web) -> None:
+    ev = web.submit_case("req", example("luspatercept-missing-epo.yaml"), "luspatercept")
+    html = web.client("req").get(f"/answers/{ev}?audience=payer").text
+    import re
+
+    links = re.findall(r'<ul class="related-list">(.*?)</ul>', html, re.S)[0]
+    hrefs = re.findall(r'href="([^"]+)"', links)
+    assert hrefs and all("audience=payer" in h.split("#")[0] for h in hrefs if "audience=patient" not in h)
+    assert any("#follow-up" in h for h in hrefs)

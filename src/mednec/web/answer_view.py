@@ -60,32 +60,45 @@ def followup_facts(ctx: Ctx) -> list[Any]:
 
 
 def related_links(ev_id: str, result: dict[str, Any], ctx: Ctx, audience: str) -> list[tuple[str, str]]:
-    """Questions the engine answers about the same patient, as links that run them."""
+    """Questions the engine answers about the same patient, as links that run them (each keeps
+    the reader's audience, before any ``#`` fragment)."""
     rt = ctx.service.runtime
-    out: list[tuple[str, str]] = []
     base = f"/answers/{ev_id}"
+    aud = f"audience={_q(audience)}"
+    out: list[tuple[str, str]] = []
     for a in result.get("alternatives", []):
         brands = f" ({', '.join(a.get('brands') or [])})" if a.get("brands") else ""
         out.append((f"Is {a['drug']}{brands} medically necessary for this patient?",
-                    f"{base}/follow-up?drug={_q(a['drug'])}"))
+                    f"{base}/follow-up?drug={_q(a['drug'])}&{aud}"))
     pid = result.get("policy", {}).get("id")
     policy = next((p for p in rt.catalog.policies() if p.id == pid), None)
     if policy is not None and result.get("phase") == "initial" and policy.continuation is not None:
         out.append((f"What will re-authorisation of {policy.drug.generic} require after "
-                     f"{policy.initial_authorization.text}?", f"{base}/follow-up?phase=continuation"))
-    seen: dict[str, str] = {}
-    for c in result.get("criteria", []):
-        for e in c.get("evidence", []):
-            if e.get("missing") and e["fact"] not in seen and e["fact"] in rt.dictionary.facts \
-                    and rt.dictionary.facts[e["fact"]].type in ("number", "boolean", "category"):
-                seen[e["fact"]] = e.get("label", e["fact"])
-    for fact, label in list(seen.items())[:4]:
-        name = label if label[1:2].isupper() else label[0].lower() + label[1:]  # keep "IPSS", lower "Hemoglobin"
-        out.append((f"What if the {name} were documented?",
-                    f"{base}?ask_fact={fact}#follow-up"))
+                     f"{policy.initial_authorization.text}?", f"{base}/follow-up?phase=continuation&{aud}"))
+    for fact, label in _missing_facts(result, rt)[:4]:
+        out.append((what_if_question(label), f"{base}?ask_fact={_q(fact)}&{aud}#follow-up"))
     if audience != "patient":
         out.append(("How would I explain this answer to the patient?", f"{base}?audience=patient"))
     return out
+
+
+def _missing_facts(result: dict[str, Any], rt: Any) -> list[tuple[str, str]]:
+    """(fact, label) of the undocumented facts a follow-up can set in one step, in criteria order."""
+    seen: dict[str, str] = {}
+    for c in result.get("criteria", []):
+        for e in c.get("evidence", []):
+            fd = rt.dictionary.facts.get(e.get("fact"))
+            if e.get("missing") and fd is not None and e["fact"] not in seen \
+                    and fd.type in ("number", "boolean", "category"):
+                seen[e["fact"]] = e.get("label") or fd.label
+    return list(seen.items())
+
+
+def what_if_question(label: str) -> str:
+    """A what-if question about an undocumented fact that reads well whatever the label's grammar
+    ("Serum erythropoietin", "Needs immediate correction of anemia", "IPSS-R risk category")."""
+    name = label if label[1:2].isupper() or label[:1].isdigit() else label[:1].lower() + label[1:]
+    return f"What would change if the records documented “{name}”?"
 
 
 def _q(text: str) -> str:
@@ -98,30 +111,9 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
                   history: list[ReviewAction] | None = None) -> dict[str, Any]:
     """Everything the answer template shows, for a stored evaluation or a preview of one."""
     rt = ctx.service.runtime
-    state = ctx.state
-    case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
-    if preview is None:
-        result = ev.result  # the stored determination, read back, never evaluated again
-        det = Determination.from_dict(result, rt.dictionary)
-        body = article.article_body(state.articles, rt, det, audience=audience, state=ev.state,
-                                    case_title=case_title, key=(ev.id, ev.version, case.version),
-                                    versions=ctx.service.policies, decision=ev.decision)
-    else:
-        det = preview.det
-        result = det.to_dict()
-        body = article.article_body(state.articles, rt, det, audience=audience, state="submitted",
-                                    case_title=case_title, key=None, versions=ctx.service.policies)
+    result, body = _result_and_body(ctx, ev, case, audience, preview)
     determination = result["determination"]
-    history = history or []
-    names = state.names({ev.reviewer_id, ev.created_by, *(a.actor_id for a in history)})
-    p = ctx.principal
-    role = p.role if p else ""
-    times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
-    last = max(times, key=_utc) if times else None
-    docs = visible_documents(ev, role) if preview is None else []
     missing = result.get("missing_documentation", [])
-    due = _utc(ev.due_at)
-    now = ctx.now
     return {
         "ev": ev,
         "case": case,
@@ -133,18 +125,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "audiences": AUDIENCES,
         "title": body.title,
         "asked": case.title if case.source in ("question", "note") and preview is None else "",
-        "steps": steps(ev.state, ev.decision, ev.appealed) if preview is None else steps("submitted"),
-        "review_status": status_of(ev.state, ev.decision, ev.appealed) if preview is None else status_of("submitted"),
-        "reviewer": names.get(ev.reviewer_id or "", ""),
-        "requested_by": names.get(ev.created_by, ""),
-        "history": [{"a": a, "who": names.get(a.actor_id, a.actor_id)} for a in history],
-        "last_updated": last,
-        "overdue": ctx.service.is_overdue(ev),
-        "due": due,
-        "due_in": due - now if due and due > now else None,
-        "late_by": now - due if due and due <= now else None,
+        **_review_values(ctx, ev, preview, history or []),
         "policy_info": result.get("policy", {}),
-        "docs": docs,
         "missing": missing,
         "criterion_names": _criterion_names(result),
         "summary": criteria_summary(result),
@@ -155,24 +137,72 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "followup_facts": followup_facts(ctx),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
         "variants": _variant_count(rt, ev.policy_id),
-        "can_review": role in ("physician_reviewer", "admin") and preview is None,
+        **_permissions(ctx, ev, preview),
+        "insufficient": determination == INSUFFICIENT,
+        "final": ev.state in ("approved", "overturned"),
+        **_FORM_DEFAULTS,
+    }
+
+
+#: the page's form state when nothing was submitted (the handlers override what they show)
+_FORM_DEFAULTS: dict[str, Any] = {
+    "attach_error": "", "followup_values": {}, "followup_q": "", "followup_error": "", "followup_field": "",
+    "review_errors": {}, "review_action": "", "review_values": {}, "ask_fact": "",
+}
+
+
+def _result_and_body(ctx: Ctx, ev: Evaluation, case: Case, audience: str,
+                     preview: Preview | None) -> tuple[dict[str, Any], Any]:
+    """The determination as JSON and its article: the stored one (read back, never evaluated
+    again), or the preview's."""
+    rt, state = ctx.service.runtime, ctx.state
+    case_title = "" if case.source in ("question", "note") else case.title  # the page shows "You asked"
+    if preview is None:
+        result = ev.result
+        det = Determination.from_dict(result, rt.dictionary)
+        return result, article.article_body(state.articles, rt, det, audience=audience, state=ev.state,
+                                            case_title=case_title, key=(ev.id, ev.version, case.version),
+                                            versions=ctx.service.policies, decision=ev.decision)
+    return preview.det.to_dict(), article.article_body(state.articles, rt, preview.det, audience=audience,
+                                                       state="submitted", case_title=case_title, key=None,
+                                                       versions=ctx.service.policies)
+
+
+def _review_values(ctx: Ctx, ev: Evaluation, preview: Preview | None,
+                   history: list[ReviewAction]) -> dict[str, Any]:
+    """Review status, people, history and due times."""
+    names = ctx.state.names({ev.reviewer_id, ev.created_by, *(a.actor_id for a in history)})
+    times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
+    due, now = _utc(ev.due_at), ctx.now
+    shown = (ev.state, ev.decision, ev.appealed) if preview is None else ("submitted", None, False)
+    return {
+        "steps": steps(*shown),
+        "review_status": status_of(*shown),
+        "reviewer": names.get(ev.reviewer_id or "", ""),
+        "requested_by": names.get(ev.created_by, ""),
+        "history": [{"a": a, "who": names.get(a.actor_id, a.actor_id)} for a in history],
+        "last_updated": max(times, key=_utc) if times else None,
+        "overdue": ctx.service.is_overdue(ev),
+        "due": due,
+        "due_in": due - now if due > now else None,
+        "late_by": now - due if due <= now else None,
+    }
+
+
+def _permissions(ctx: Ctx, ev: Evaluation, preview: Preview | None) -> dict[str, Any]:
+    """What the signed-in role may do on this page, and the documents it may open."""
+    p = ctx.principal
+    role = p.role if p else ""
+    stored = preview is None
+    return {
+        "docs": visible_documents(ev, role) if stored else [],
+        "can_review": role in ("physician_reviewer", "admin") and stored,
         "can_claim": ev.state in ("submitted", "appealed"),
         "mine": ev.reviewer_id is not None and p is not None and ev.reviewer_id == p.id,
         "can_appeal": role in ("requester", "admin") and ev.state in ("approved", "overturned")
-        and ev.decision == "denied" and preview is None,
+        and ev.decision == "denied" and stored,
         "can_request": role in ("requester", "admin"),
-        "can_attach": role in ("requester", "admin") and preview is None and ev.state in ATTACHABLE,
-        "attach_error": "",
-        "insufficient": determination == INSUFFICIENT,
-        "final": ev.state in ("approved", "overturned"),
-        "followup_values": {},
-        "followup_q": "",
-        "followup_error": "",
-        "followup_field": "",
-        "review_errors": {},
-        "review_action": "",
-        "review_values": {},
-        "ask_fact": "",
+        "can_attach": role in ("requester", "admin") and stored and ev.state in ATTACHABLE,
     }
 
 

@@ -151,45 +151,21 @@ def _given(data: dict[str, Any], fact: str) -> Any:
 
 
 def _followup(ctx: Ctx, eval_id: str, params: dict[str, str]) -> Response:
+    """A "what if" answer for the same case: the question read as changes, or one fact changed."""
     ev, case = _load(ctx, eval_id)
     rt = ctx.service.runtime
-    d = rt.dictionary
     audience = _audience(ctx, params.get("audience"))
     q = params.get("q", "").strip()[:4000]
-    drug = params.get("drug", "").strip()
-    phase = params.get("phase", "").strip() or ev.phase
     data: dict[str, Any] = copy.deepcopy(case.data)
-    changes: list[str] = []
-    understood: list[str] = []
-    changed_facts: set[str] = set()
     try:
-        if q:
-            from mednec.intake.question import understand
-
-            for u in _readings(understand, q, rt, ev.as_of):
-                if u.drug is not None and u.drug.policy_id and not drug:
-                    drug = rt.catalog.policy(u.drug.policy_id).drug.generic
-                for part in ("patient", "facts"):
-                    for fact, raw in (u.case.get(part) or {}).items():
-                        if fact == "diagnosis" and _given(data, "diagnosis") is not None:
-                            continue  # "MDS" in a follow-up does not replace the documented diagnosis
-                        _set(data, fact, raw)
-                        changed_facts.add(fact)
-                for f in u.facts:
-                    fd = d.facts.get(f.fact)
-                    understood.append(f"{fd.label if fd else f.fact}: {value_text(f.value, f.unit, fd)} "
-                                      f"(from “{f.span.text}”)")
-            if _CONTINUATION.search(q) and not params.get("phase"):
-                phase = "continuation"
+        drug, changed, understood = _apply_question(ctx, ev, q, data, params.get("drug", "").strip())
+        phase = params.get("phase", "").strip() or ("continuation" if q and _CONTINUATION.search(q) else ev.phase)
         if params.get("fact"):
             _set(data, params["fact"], _fact_raw(ctx, params["fact"], params.get("value", ""), params.get("unit", "")))
-            changed_facts.add(params["fact"])
+            changed.add(params["fact"])
         policy = rt.catalog.find_drug(drug) if drug else rt.catalog.policy(ev.policy_id)
-        if phase not in ("initial", "continuation"):
-            raise InputError("phase must be initial or continuation", field="phase")
-        if phase == "continuation" and policy.continuation is None:
-            raise InputError(f"{policy.drug.generic} has no re-authorisation criteria", field="phase")
-        if not changed_facts and policy.id == ev.policy_id and phase == ev.phase:
+        _check_phase(policy, phase)
+        if not changed and policy.id == ev.policy_id and phase == ev.phase:
             ctx.flash.append(("warning", "I did not find a drug or a fact to change in that question. Try "
                                          "“What if the serum EPO were 600 mU/mL?” or “What about imetelstat?”"))
             return _show(ctx, ev, case, audience=audience, followup_q=q)
@@ -198,19 +174,64 @@ def _followup(ctx: Ctx, eval_id: str, params: dict[str, str]) -> Response:
     except InputError as exc:
         return _show(ctx, ev, case, audience=audience, status=422, followup_q=q,
                      followup_error=exc.message, followup_field=exc.field or "q", followup_values=params)
-    old = rt.parse_case(case.data, as_of=ev.as_of).facts
-    for fact in sorted(changed_facts):
+    changes = _changes(ctx, ev, case, parsed, changed, policy, phase)
+    preview = Preview(det, changes, policy.drug.generic, phase, data, bool(changed), q, understood)
+    return _show(ctx, ev, case, audience=audience, preview=preview, followup_q=q)
+
+
+def _apply_question(ctx: Ctx, ev: Evaluation, q: str, data: dict[str, Any],
+                    drug: str) -> tuple[str, set[str], list[str]]:
+    """Read the follow-up question into ``data``: (the drug it names, the facts it changed, what was
+    understood, as sentences). The documented diagnosis is never replaced by "MDS" in a follow-up."""
+    changed: set[str] = set()
+    understood: list[str] = []
+    if not q:
+        return drug, changed, understood
+    try:
+        from mednec.intake.question import understand
+    except ImportError:
+        return drug, changed, understood
+    rt = ctx.service.runtime
+    for u in _readings(understand, q, rt, ev.as_of):
+        if u.drug is not None and u.drug.policy_id and not drug:
+            drug = rt.catalog.policy(u.drug.policy_id).drug.generic
+        for part in ("patient", "facts"):
+            for fact, raw in (u.case.get(part) or {}).items():
+                if fact == "diagnosis" and _given(data, "diagnosis") is not None:
+                    continue
+                _set(data, fact, raw)
+                changed.add(fact)
+        for f in u.facts:
+            fd = rt.dictionary.facts.get(f.fact)
+            understood.append(f"{fd.label if fd else f.fact}: {value_text(f.value, f.unit, fd)} "
+                              f"(from “{f.span.text}”)")
+    return drug, changed, understood
+
+
+def _check_phase(policy: Any, phase: str) -> None:
+    if phase not in ("initial", "continuation"):
+        raise InputError("phase must be initial or continuation", field="phase")
+    if phase == "continuation" and policy.continuation is None:
+        raise InputError(f"{policy.drug.generic} has no re-authorisation criteria", field="phase")
+
+
+def _changes(ctx: Ctx, ev: Evaluation, case: Case, parsed: Any, changed: set[str], policy: Any,
+             phase: str) -> list[str]:
+    """What the what-if changed, as "Label: before → after" lines."""
+    d = ctx.service.runtime.dictionary
+    old = ctx.service.runtime.parse_case(case.data, as_of=ev.as_of).facts
+    out: list[str] = []
+    for fact in sorted(changed):
         fd = d.facts[fact]
         before = value_text(old[fact].value, old[fact].unit, fd) if fact in old else "not documented"
         after = value_text(parsed.facts[fact].value, parsed.facts[fact].unit, fd) if fact in parsed.facts else "—"
         if before != after:
-            changes.append(f"{fd.label}: {before} → {after}")
+            out.append(f"{fd.label}: {before} → {after}")
     if policy.id != ev.policy_id:
-        changes.append(f"Drug: {ev.drug} → {policy.drug.generic}")
+        out.append(f"Drug: {ev.drug} → {policy.drug.generic}")
     if phase != ev.phase:
-        changes.append(f"Request: {ev.phase} → {phase}")
-    preview = Preview(det, changes, policy.drug.generic, phase, data, bool(changed_facts), q, understood)
-    return _show(ctx, ev, case, audience=audience, preview=preview, followup_q=q)
+        out.append(f"Request: {ev.phase} → {phase}")
+    return out
 
 
 def _submit_followup(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
