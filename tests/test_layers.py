@@ -30,6 +30,9 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 LAYER = {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}
 
+#: Units of one layer that stand beside each other: neither imports the other.
+BESIDE = (("engine", "intake"), ("render", "fhir"))
+
 #: Persistence (the store) imports no protocol code.
 PROTOCOLS = frozenset({"fhir", "api", "web", "cli"})
 
@@ -143,6 +146,13 @@ def test_packages_form_no_cycle(graph: dict[str, set[str]]) -> None:
 
 def test_modules_form_no_cycle(graph: dict[str, set[str]]) -> None:
     assert _cycles({a: {b for b in targets if b in graph} for a, targets in graph.items()}) == []
+
+
+@pytest.mark.parametrize(("left", "right"), BESIDE)
+def test_units_beside_each_other_do_not_import_each_other(graph: dict[str, set[str]], left: str, right: str) -> None:
+    bad = [f"{a} imports {b}" for a, targets in sorted(graph.items()) for b in sorted(targets)
+           if {unit(a), unit(b)} == {left, right}]
+    assert bad == []
 
 
 def test_persistence_imports_no_protocol_code(graph: dict[str, set[str]]) -> None:
