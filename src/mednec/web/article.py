@@ -9,8 +9,6 @@ which the page shows in its own way.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +17,10 @@ from markupsafe import Markup
 from mednec.documents import Versions, review_status, sources
 from mednec.engine.determination import Determination
 from mednec.runtime import Runtime
+from mednec.web.memo import Memo
 
 __all__ = ["Body", "article_body", "warm"]
 
-_CACHE_SIZE = 256
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -108,23 +105,14 @@ def _section_end(body: str, start: int) -> int:
             i = nxt_close + 1
 
 
-def article_body(cache: OrderedDict[tuple[Any, ...], Body] | dict[tuple[Any, ...], Any], runtime: Runtime,
-                 det: Determination, *, audience: str, state: str, case_title: str, key: tuple[Any, ...] | None,
-                 versions: Versions | None = None, decision: str | None = None) -> Body:
+def article_body(cache: Memo, runtime: Runtime, det: Determination, *, audience: str, state: str,
+                 case_title: str, key: tuple[Any, ...] | None, versions: Versions | None = None,
+                 decision: str | None = None) -> Body:
     """The article of ``det`` for the page, cached under ``key`` (None: not cached)."""
-    ck = (*key, audience, state, decision) if key is not None else None
-    if ck is not None:
-        with _lock:
-            hit = cache.get(ck)
-        if hit is not None:
-            return hit
-    body = _render(runtime, det, audience, state, case_title, versions, decision)
-    if ck is not None:
-        with _lock:
-            cache[ck] = body
-            while len(cache) > _CACHE_SIZE:
-                cache.pop(next(iter(cache)))
-    return body
+    def make() -> Body:
+        return _render(runtime, det, audience, state, case_title, versions, decision)
+
+    return make() if key is None else cache.get((*key, audience, state, decision), make)
 
 
 def _render(runtime: Runtime, det: Determination, audience: str, state: str, case_title: str,

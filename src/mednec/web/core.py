@@ -35,6 +35,7 @@ from mednec.errors import (
 from mednec.store.models import Case, User
 from mednec.store.service import Principal, Service
 from mednec.web.labels import AUDIENCES, ROLE_LABEL
+from mednec.web.memo import Memo
 from mednec.web.session import COOKIE, MAX_AGE, SessionData, Signer, principal_for
 
 __all__ = [
@@ -62,7 +63,7 @@ class WebState:
         self.service = service
         self.signer = signer
         self._names: dict[str, tuple[str, float]] = {}
-        self.articles: dict[tuple[Any, ...], Any] = {}
+        self.articles = Memo()  # rendered articles and test-case runs, least recently used dropped first
 
     @cached_property
     def env(self) -> Any:

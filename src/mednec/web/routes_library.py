@@ -16,10 +16,10 @@ __all__ = ["register"]
 
 def _cases(ctx: Ctx, policy: Policy) -> list[dict[str, Any]]:
     """The policy's test cases, run once per policy version and process."""
-    key = ("cases", policy.id, policy.version)
-    hit = ctx.state.articles.get(key)
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
+    return ctx.state.articles.get(("cases", policy.id, policy.version), lambda: _run_cases(ctx, policy))
+
+
+def _run_cases(ctx: Ctx, policy: Policy) -> list[dict[str, Any]]:
     from mednec.packcheck.cases import case_files, run_case
     from mednec.policies.loader import read_yaml
 
@@ -33,7 +33,6 @@ def _cases(ctx: Ctx, policy: Policy) -> list[dict[str, Any]]:
         out.append({"file": path.name, "name": res.name, "ok": res.ok, "failures": list(res.failures),
                     "determination": expect.get("determination"), "pathway": expect.get("pathway"),
                     "phase": "continuation" if "continuation" in path.name else "initial"})
-    ctx.state.articles[key] = out
     return out
 
 
