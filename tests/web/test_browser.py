@@ -56,7 +56,7 @@ class Site:
         if who is not None:
             page.goto(self.base + "/sign-in")
             page.get_by_label("API key").fill(self.keys[who])
-            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("button", name="Sign in with the key").click()
             page.wait_for_load_state()
         return page
 

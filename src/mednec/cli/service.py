@@ -84,6 +84,23 @@ def register(app: typer.Typer) -> None:
         u = _service(database_url).add_user(org, name, role)
         sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}) + "\n")
 
+    @users.command("set-password")
+    def users_set_password(
+        user_id: Annotated[str, typer.Argument(help="User id from `mednec users add`.")],
+        username: Annotated[str, typer.Option(help="The name the person signs in with (lower-cased, no spaces).")],
+        password_stdin: Annotated[bool, typer.Option(
+            "--password-stdin", help="Read the password from standard input instead of asking twice.")] = False,
+        database_url: DbOpt = None,
+    ) -> None:
+        """Give a person a username and password for the web pages (at least 12 characters; replaces
+        an earlier one, ends its browser sessions and clears a lockout). Only the Argon2id hash is stored."""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        _service(database_url).set_password(user_id, username, password)
+        sys.stdout.write(json.dumps({"id": user_id, "username": username.strip().lower()}) + "\n")
+
     @users.command("list")
     def users_list(database_url: DbOpt = None) -> None:
         """List users."""

@@ -31,6 +31,7 @@ __all__ = [
     "PriorAuthClaim",
     "ReviewAction",
     "User",
+    "UserPassword",
 ]
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -61,6 +62,19 @@ class User(Base):
     role: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     __table_args__ = (sa.CheckConstraint(f"role in {ROLES}", name="ck_users_role"),)
+
+
+class UserPassword(Base):
+    """A person's password sign-in: the username and an Argon2id hash (never the password)."""
+
+    __tablename__ = "user_passwords"
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    failed: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    __table_args__ = (sa.UniqueConstraint("username", name="uq_user_passwords_username"),)
 
 
 class ApiKey(Base):

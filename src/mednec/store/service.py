@@ -55,7 +55,7 @@ from mednec.errors import (
     PreconditionFailedError,
 )
 from mednec.runtime import Runtime
-from mednec.store import audit
+from mednec.store import audit, passwords
 from mednec.store.db import Database
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
@@ -150,6 +150,9 @@ class Service:
     def principal_for_key_hash(self, digest: str) -> Principal | None:
         """The user whose unrevoked API key has this SHA-256 hash, or None. Look-ups (found or not)
         are cached for ``AUTH_CACHE_SECONDS``, so a revoked key stops working within that time."""
+        if digest.startswith(passwords.SESSION_PREFIX):  # a browser session signed in by password
+            user = passwords.user_for_session(self.db, digest)
+            return None if user is None else Principal(user.id, user.org_id, user.role, user.name)
         hit = self._auth_cache.get(digest)
         if hit is not None and hit[1] > time.monotonic():
             return hit[0]
@@ -176,6 +179,15 @@ class Service:
             audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
                          entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
         raise AuthError("unknown or revoked API key")
+
+    def set_password(self, user_id: str, username: str, password: str, *, actor_id: str | None = None) -> None:
+        """Give a person a username and password for the web pages (see :mod:`mednec.store.passwords`)."""
+        passwords.set_password(self.db, user_id, username, password, now=self.now(), actor_id=actor_id)
+
+    def sign_in_password(self, username: str, password: str) -> tuple[Principal, str]:
+        """The person and their browser-session token, or :class:`AuthError` (failures and lockouts audited)."""
+        user, token = passwords.check_password(self.db, username, password, now=self.now())
+        return Principal(user.id, user.org_id, user.role, user.name), token
 
     def list_users(self) -> list[User]:
         with self.db.reading() as s:

@@ -9,8 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import AuthError, NotFoundError
 from mednec.hygiene import check_text, excerpt
+from mednec.store.passwords import LOCK_AFTER, LOCK_FOR, LockedOut
 from mednec.store.service import hash_key
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
+from mednec.web.ratelimit import RateLimit
 
 __all__ = ["register"]
 
@@ -30,18 +32,65 @@ def _sign_in_form(ctx: Ctx, nxt: str) -> Response:
     return page(ctx, "sign_in.html", next=local_path(nxt))
 
 
+FAILED_SIGN_INS = (20, 300.0)  # failed attempts allowed per client address, per this many seconds
+
+
+def _limit(ctx: Ctx) -> tuple[RateLimit, str]:
+    """This application's count of failed sign-ins, and the client's address."""
+    state = ctx.request.app.state
+    if not hasattr(state, "sign_in_limit"):
+        state.sign_in_limit = RateLimit(*FAILED_SIGN_INS)
+    client = ctx.request.client.host if ctx.request.client else "?"
+    return state.sign_in_limit, client
+
+
 def _sign_in(ctx: Ctx, form: dict[str, Any]) -> Response:
     csrf_check(ctx, form)
     nxt = local_path(str(form.get("next") or "/"))
+    limit, client = _limit(ctx)
+    if limit.blocked(client):
+        resp = page(ctx, "sign_in.html", 429, next=nxt, field="username",
+                    error="Too many failed sign-in attempts from this computer. Wait a few minutes and try again")
+        resp.headers["Retry-After"] = str(int(FAILED_SIGN_INS[1]))
+        return resp
+    resp = _sign_in_password(ctx, form, nxt) if "username" in form else _sign_in_key(ctx, form, nxt)
+    if resp.status_code == 401:
+        limit.hit(client)
+    return resp
+
+
+def _sign_in_key(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
     key = str(form.get("api_key") or "").strip()
     if not key:
-        return page(ctx, "sign_in.html", 401, next=nxt, error="Enter your API key")
+        return page(ctx, "sign_in.html", 401, next=nxt, field="api_key", error="Enter your API key")
     try:
         principal = ctx.service.authenticate(key)  # failures are audited by the service
     except AuthError:
-        return page(ctx, "sign_in.html", 401, next=nxt, error="This API key is not valid or has been revoked")
+        return page(ctx, "sign_in.html", 401, next=nxt, field="api_key",
+                    error="This API key is not valid or has been revoked")
     ctx.service.record(principal, "auth.login", "user", principal.id, via="web")
     ctx.session.sign_in(hash_key(key))
+    ctx.principal = principal
+    return redirect(ctx, nxt if nxt != "/sign-in" else "/")
+
+
+def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    if not username or not password:
+        return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
+                    error="Enter your username and password")
+    try:
+        principal, token = ctx.service.sign_in_password(username, password)  # failures are audited
+    except LockedOut:
+        return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
+                    error=f"This account is locked for {int(LOCK_FOR.total_seconds() // 60)} minutes after "
+                          f"{LOCK_AFTER} wrong passwords. Try again later or ask your administrator")
+    except AuthError:
+        return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
+                    error="The username or password is not right")
+    ctx.service.record(principal, "auth.login", "user", principal.id, via="password")
+    ctx.session.sign_in(token)
     ctx.principal = principal
     return redirect(ctx, nxt if nxt != "/sign-in" else "/")
 
