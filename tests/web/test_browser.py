@@ -399,3 +399,26 @@ def test_the_api_reference_works_offline(site: Site) -> None:
     assert not [e for e in errors if "Content Security Policy" in e], errors
     shoot(page, "34-api-docs")
     page.context.close()
+
+
+def test_public_pages_without_signing_in(site: Site) -> None:
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page(None, viewport)
+        page.goto(site.base + "/drugs")
+        axe_check(page, f"drugs{suffix}")
+        page.get_by_role("link", name=re.compile("Luspatercept")).first.click()
+        page.wait_for_url(re.compile("/drugs/luspatercept/mds"))
+        assert "not a coverage decision" in page.locator(".public-note").inner_text()
+        axe_check(page, f"public policy{suffix}")
+        no_sideways_scroll(page)
+        shoot(page, f"35-public-policy{suffix}")
+        page.goto(site.base + "/public/ask")
+        page.get_by_label("Your question").fill(QUESTION)
+        page.get_by_role("radio", name="Clinician").check()
+        page.get_by_role("button", name="Ask", exact=True).click()
+        page.wait_for_load_state()
+        assert "Meets criteria" in page.locator(".verdict-card").inner_text()
+        axe_check(page, f"public answer{suffix}")
+        no_sideways_scroll(page)
+        shoot(page, f"36-public-answer{suffix}")
+        page.context.close()

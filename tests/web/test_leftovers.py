@@ -67,6 +67,12 @@ def _pages(web: Web) -> dict[str, str]:
         r = c.get(path)
         assert r.status_code == 200, path
         pages[path] = r.text
+    anon = web.client()
+    for path in ("/drugs", "/public/ask", "/drugs/luspatercept/mds?audience=patient",
+                 "/drugs/luspatercept/mds?audience=payer", "/drugs/evolocumab/repatha?audience=clinician"):
+        pages["public " + path] = anon.get(path).text
+    pages["public answer"] = anon.post("/public/ask", data={"csrf": csrf_of(anon.get("/public/ask").text),
+                                                            "question": QUESTION, "audience": "clinician"}).text
     doc = web.client("doc")
     pages["reviewer queue"] = doc.get("/queue").text
     pages["reviewer answer"] = doc.get(missing).text

@@ -63,7 +63,7 @@ _SECTION = re.compile(r'<section id="([^"]+)" aria-labelledby="[^"]+">\s*<h([2-6
 OPEN_SECTIONS = frozenset({"bottom-line", "what-decided", "disclaimer"})
 
 
-def collapsible(body: str) -> str:
+def collapsible(body: str, top: bool = True) -> str:
     """The article's sections as ``<details>``, closed except :data:`OPEN_SECTIONS`: a section that
     holds other sections keeps its heading and its subsections fold one by one. A link to
     something inside a closed section opens it (app.js); printing opens them all. A top-level (h2)
@@ -75,9 +75,10 @@ def collapsible(body: str) -> str:
             continue
         end = _section_end(body, m.start())
         inner = body[m.end():end]
-        if m.group(1) in OPEN_SECTIONS or ("<section" in inner and m.group(2) == "2"):
+        first, top = top, False  # the article's first section (its short answer) stays open
+        if first or m.group(1) in OPEN_SECTIONS or ("<section" in inner and m.group(2) == "2"):
             out.append(body[pos:m.end()])
-            out.append(collapsible(inner) if "<section" in inner else inner)
+            out.append(collapsible(inner, top=False) if "<section" in inner else inner)
             out.append("</section>")
         else:
             level, hid, title = m.group(2), m.group(3), m.group(4)

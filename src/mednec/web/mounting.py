@@ -49,10 +49,12 @@ def mount_web(app: FastAPI, service: Service) -> None:
         routes_auth,
         routes_compare,
         routes_library,
+        routes_public,
         routes_queue,
     )
 
-    for module in (routes_auth, routes_ask, routes_answer, routes_queue, routes_library, routes_audit, routes_compare):
+    for module in (routes_auth, routes_ask, routes_answer, routes_queue, routes_library, routes_audit, routes_compare,
+                   routes_public):
         module.register(router)
 
     app.include_router(router)

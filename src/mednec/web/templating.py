@@ -36,7 +36,8 @@ def _status(ev: Any) -> Any:
 def nav_for(role: str | None) -> list[tuple[str, str]]:
     """The main navigation for a role: (path, label)."""
     if role is None:
-        return [("/about", "About"), ("/editorial-policy", "Editorial policy")]
+        return [("/public/ask", "Ask"), ("/drugs", "Drugs"), ("/about", "About"),
+                ("/editorial-policy", "Editorial policy")]
     items: list[tuple[str, str]] = []
     if role in ("requester", "admin"):
         items.append(("/ask", "Ask"))

@@ -1,0 +1,148 @@
+"""Public answers (no sign-in): every policy's general article at a stable, readable address
+(``/drugs/luspatercept/mds``), and an anonymous question answered for the reader's audience.
+
+Nothing is stored: no case, no evaluation, no review; each page says it is general information,
+not a coverage decision. Both are rate-limited per client (:mod:`mednec.web.public_limit`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from mednec.errors import InputError, MednecError, NotFoundError
+from mednec.web import article
+from mednec.web.core import Ctx, csrf_check, ctx_of, page
+from mednec.web.labels import AUDIENCES
+from mednec.web.public_limit import WaitLimit
+from mednec.web.routes_auth import form_of
+
+__all__ = ["policy_path", "register"]
+
+#: requests per client per minute: public pages, and anonymous questions (each runs the engine)
+LIMITS = {"pages": 120, "asks": 10}
+MAX_QUESTION = 2000
+
+
+def policy_path(policy_id: str) -> str:
+    """``luspatercept-mds`` -> ``/drugs/luspatercept/mds`` (the policy id's last part is its use)."""
+    drug, _, use = policy_id.rpartition("-")
+    return f"/drugs/{drug}/{use}" if drug else f"/drugs/{use}"
+
+
+def _limited(ctx: Ctx, kind: str) -> Response | None:
+    """A 429 page when the client went over its limit of ``kind`` (kept per application)."""
+    limits: dict[str, WaitLimit] = ctx.state.__dict__.setdefault("public_limits", {})
+    limit = limits.get(kind) or limits.setdefault(kind, WaitLimit(LIMITS[kind]))
+    client = ctx.request.client.host if ctx.request.client else "unknown"
+    wait = limit.allow(client)
+    if not wait:
+        return None
+    resp = page(ctx, "error.html", 429, code=429, heading="Too many requests",
+                message=f"Please wait {int(wait) + 1} seconds and try again.")
+    resp.headers["Retry-After"] = str(int(wait) + 1)
+    return resp
+
+
+def _audience(value: str | None) -> str:
+    return value if value in AUDIENCES else "patient"
+
+
+def _drugs(ctx: Ctx) -> Response:
+    if (limited := _limited(ctx, "pages")) is not None:
+        return limited
+    rt = ctx.service.runtime
+    rows = sorted(((p, policy_path(p.id), rt.catalog.pack_of(p)) for p in rt.catalog.policies()),
+                  key=lambda r: (r[2].title, r[0].drug.generic))
+    return page(ctx, "public_drugs.html", title="Drugs and their criteria", rows=rows)
+
+
+def _policy_page(ctx: Ctx, drug: str, use: str, audience: str | None) -> Response:
+    if (limited := _limited(ctx, "pages")) is not None:
+        return limited
+    rt = ctx.service.runtime
+    policy = next((p for p in rt.catalog.policies() if policy_path(p.id) == f"/drugs/{drug}/{use}"), None)
+    if policy is None:
+        raise NotFoundError(f"no policy at /drugs/{drug}/{use}")
+    aud = _audience(audience)
+    body = _general_body(ctx, policy, aud)
+    return page(ctx, "public_policy.html", title=body.title, p=policy, body=body, audience=aud,
+                audiences=AUDIENCES)
+
+
+def _general_body(ctx: Ctx, policy: Any, audience: str) -> Any:
+    """The policy's general article for the page (cached per policy version, audience and day)."""
+    from mednec.render.article import ArticleSources, general_article
+    from mednec.render.formats import render_html
+
+    today = ctx.now.date()
+
+    def make() -> Any:
+        rt = ctx.service.runtime
+        src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary)
+        art = general_article(src, as_of=today, audience=audience)
+        html = article._extract(render_html(art), audience) or ""
+        return article.Body(Markup(html), art.title_plain if audience == "patient" else art.title)
+
+    return ctx.state.articles.get(("general", policy.id, policy.version, audience, today.isoformat()), make)
+
+
+def _ask_form(ctx: Ctx, status: int = 200, **values: Any) -> Response:
+    return page(ctx, "public_ask.html", status, title="Ask about a drug", audiences=AUDIENCES,
+                **{"question": "", "audience": "patient", "error": "", **values})
+
+
+def _ask(ctx: Ctx, form: dict[str, Any]) -> Response:
+    """An anonymous question: understood, evaluated and shown; nothing is stored."""
+    if (limited := _limited(ctx, "asks")) is not None:
+        return limited
+    csrf_check(ctx, form)
+    question = str(form.get("question") or "").strip()[:MAX_QUESTION]
+    aud = _audience(str(form.get("audience") or ""))
+    if not question:
+        return _ask_form(ctx, 422, audience=aud, error="Enter your question")
+    rt = ctx.service.runtime
+    try:
+        from mednec.ask import answer
+
+        ans = answer(question, rt, as_of=ctx.now.date())
+    except ImportError:
+        return _ask_form(ctx, 200, question=question, audience=aud,
+                         error="Reading questions is not available on this server.")
+    except (InputError, MednecError) as exc:
+        return _ask_form(ctx, 422, question=question, audience=aud, error=exc.message)
+    det = ans.determination
+    if det is None or ans.policy is None:
+        return _ask_form(ctx, 200, question=question, audience=aud, error=ans.message or
+                         "mednec has no policy for that question yet. The drugs it covers are listed below.")
+    body = article.article_body(ctx.state.articles, rt, det, audience=aud, state="submitted", case_title="",
+                                key=None)  # not cached: nothing of an anonymous question is kept
+    return page(ctx, "public_answer.html", title=body.title, body=body, question=question, audience=aud,
+                audiences=AUDIENCES, det=det.to_dict(), policy_href=policy_path(ans.policy.id),
+                asked_on=ctx.now.date())
+
+
+def register(router: APIRouter) -> None:
+    @router.get("/drugs")
+    def drugs(request: Request) -> Response:
+        return _drugs(ctx_of(request))
+
+    @router.get("/drugs/{drug}/{use}")
+    def policy_page(request: Request, drug: str, use: str, audience: str | None = None) -> Response:
+        return _policy_page(ctx_of(request), drug, use, audience)
+
+    @router.get("/public/ask")
+    def public_ask_form(request: Request, audience: str | None = None) -> Response:
+        ctx = ctx_of(request)
+        if (limited := _limited(ctx, "pages")) is not None:
+            return limited
+        return _ask_form(ctx, audience=_audience(audience))
+
+    @router.post("/public/ask")
+    async def public_ask(request: Request) -> Response:
+        form = await form_of(request)
+        ctx = await run_in_threadpool(ctx_of, request)
+        return await run_in_threadpool(_ask, ctx, form)
