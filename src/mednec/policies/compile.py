@@ -228,6 +228,12 @@ def _mark_used(m: NodeModel, ctx: _Ctx) -> None:
     """Count the parameters a (switched-off) subtree refers to as used."""
     if isinstance(m.operand, ParamRef):
         ctx.used.add(m.operand.name)
+    elif isinstance(m.operand, Mapping):  # a 'tried' mapping: {min_weeks: {param: x}, ...}
+        for v in m.operand.values():
+            if isinstance(v, ParamRef):
+                ctx.used.add(v.name)
+            elif isinstance(v, Mapping) and isinstance(v.get("param"), str):
+                ctx.used.add(v["param"])
     for child in m.children:
         _mark_used(child, ctx)
 
