@@ -67,3 +67,12 @@ def test_related_questions_keep_the_audience(web: Web) -> None:
     hrefs = re.findall(r'href="([^"]+)"', links)
     assert hrefs and all("audience=payer" in h.split("#")[0] for h in hrefs if "audience=patient" not in h)
     assert any("#follow-up" in h for h in hrefs)
+
+
+def test_documents_open_with_a_header_and_a_way_back(web: Web) -> None:
+    ev = web.submit_case("req", example("luspatercept-first-line.yaml"), "luspatercept")
+    r = web.client("req").get(f"/answers/{ev}/documents/letter?format=html&audience=payer")
+    assert r.status_code == 200 and int(r.headers["content-length"]) == len(r.content)
+    assert f'href="/answers/{ev}?audience=payer"' in r.text and "Back to the answer" in r.text
+    assert r.text.index("Back to the answer") < r.text.index("Letter of medical necessity", r.text.index("<body"))
+    assert "default-src 'none'" in r.headers["content-security-policy"]

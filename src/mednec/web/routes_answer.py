@@ -325,8 +325,30 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
     disposition = "inline" if fmt == "html" else "attachment"
     resp = Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
     if fmt == "html":
+        resp.body = _with_header(content, ev, doc, aud)
+        resp.headers["Content-Length"] = str(len(resp.body))
         resp.headers["Content-Security-Policy"] = DOC_HTML_CSP
     return finish(ctx, resp)
+
+
+def _with_header(content: bytes, ev: Evaluation, doc: str, audience: str) -> bytes:
+    """A document opened in the browser gets a header naming it and a way back to its answer
+    (screen only: printing and saving the document leave the header out)."""
+    import html as html_lib
+
+    from mednec.documents import DOCUMENTS
+
+    label = DOCUMENTS.get(doc, (doc, None))[0]
+    back = f"/answers/{html_lib.escape(ev.id)}?audience={html_lib.escape(audience)}"
+    header = (
+        '<header class="mednec-doc-nav" style="font: 15px/1.4 system-ui, sans-serif; background: #0b4f7c; '
+        'color: #fff; padding: .6rem 1rem; margin: 0 0 1rem;"><a href="' + back + '" style="color: #fff; '
+        'font-weight: 700;">← Back to the answer</a> · mednec · ' + html_lib.escape(label) + " · "
+        + html_lib.escape(ev.drug) + "</header><style>@media print { .mednec-doc-nav { display: none; } }</style>"
+    )
+    text = content.decode("utf-8")
+    i = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+    return (text[:i] + header + text[i:]).encode("utf-8")
 
 
 def _json(ctx: Ctx, eval_id: str) -> Response:
