@@ -27,6 +27,7 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "fastapi": "service", "starlette": "service", "uvicorn": "service", "sqlalchemy": "service",
     "alembic": "service", "psycopg": "service", "platformdirs": "service", "httpx": "service",
     "orjson": "service", "multipart": "service", "python_multipart": "service", "itsdangerous": "service",
+    "swagger_ui_bundle": "service",
     "medspacy": "notes", "spacy": "notes", "PyRuSH": "notes", "loguru": "notes",
     "typst": "pdf",
     "fhir": "fhir", "fhir_core": "fhir",

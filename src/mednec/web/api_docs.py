@@ -27,23 +27,14 @@ _PAGE = """<!DOCTYPE html>
 <a href="/openapi.json">OpenAPI document</a> describes every endpoint.</noscript></main>
 <script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/docs-init.js"></script>
 </body></html>"""
-_FALLBACK = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>mednec API reference</title>
-<link rel="stylesheet" href="/static/app.css"></head><body><main class="container">
-<h1>mednec API reference</h1><p>The interactive reference is not installed on this server. The
-<a href="/openapi.json">OpenAPI document</a> describes every endpoint; authenticate with
-<code>Authorization: Bearer &lt;api key&gt;</code>.</p><p><a href="/">Back to mednec</a></p></main></body></html>"""
 
 
 def mount_docs(app: FastAPI) -> None:
     """Serve ``/docs`` (and Swagger UI's files) from this server."""
-    try:
-        from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
-    except ImportError:
-        swagger_ui_path = None
-    if swagger_ui_path is not None:
-        app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger-static")
-    page = _PAGE if swagger_ui_path is not None else _FALLBACK
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]  # the service extra
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger-static")
+    page = _PAGE
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> Response:

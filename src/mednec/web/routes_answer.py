@@ -187,10 +187,8 @@ def _apply_question(ctx: Ctx, ev: Evaluation, q: str, data: dict[str, Any],
     understood: list[str] = []
     if not q:
         return drug, changed, understood
-    try:
-        from mednec.intake.question import understand
-    except ImportError:
-        return drug, changed, understood
+    from mednec.intake.question import understand
+
     rt = ctx.service.runtime
     for u in _readings(understand, q, rt, ev.as_of):
         if u.drug is not None and u.drug.policy_id and not drug:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import InputError, MednecError, NotFoundError
+from mednec.extras import missing_extra
 from mednec.web import article
 from mednec.web.core import Ctx, csrf_check, ctx_of, page
 from mednec.web.labels import AUDIENCES
@@ -105,13 +106,16 @@ def _ask(ctx: Ctx, form: dict[str, Any]) -> Response:
     if not question:
         return _ask_form(ctx, 422, audience=aud, error="Enter your question")
     rt = ctx.service.runtime
-    try:
-        from mednec.ask import answer
+    from mednec.ask import answer
 
+    try:
         ans = answer(question, rt, as_of=ctx.now.date())
-    except ImportError:
+    except ModuleNotFoundError as exc:  # an optional extra that is not installed
+        missing = missing_extra(exc)
+        if missing is None:
+            raise
         return _ask_form(ctx, 200, question=question, audience=aud,
-                         error="Reading questions is not available on this server.")
+                         error=f"Reading questions is not available on this server ({missing.message}).")
     except (InputError, MednecError) as exc:
         return _ask_form(ctx, 422, question=question, audience=aud, error=exc.message)
     det = ans.determination
