@@ -38,12 +38,29 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         "MEDNEC_CDS_CLIENTS": str(tmp_path / "clients.json"),
         "MEDNEC_DEBUG": "1",
         "MEDNEC_SKIP_MIGRATE": "yes",
+        "MEDNEC_SMTP_HOST": "smtp.plan.example",
+        "MEDNEC_SMTP_PORT": "587",
+        "MEDNEC_SMTP_STARTTLS": "1",
+        "MEDNEC_SMTP_USER": "mednec",
+        "MEDNEC_SMTP_PASSWORD": "pw",
+        "MEDNEC_MAIL_FROM": "reviews@plan.example",
+        "MEDNEC_PUBLIC_URL": "https://mednec.plan.example/",
     }
     s = Settings.from_env(env)
     assert s == Settings("postgresql://u@h/db", "s3cret", 2048, (tmp_path / "a", tmp_path / "b"),
-                         tmp_path / "payer.yaml", tmp_path / "clients.json", True, True)
+                         tmp_path / "payer.yaml", tmp_path / "clients.json", True, True,
+                         "smtp.plan.example", 587, True, "mednec", "pw", "reviews@plan.example",
+                         "https://mednec.plan.example")
     assert {v.name for v in VARIABLES} == set(env)
     assert {v.field for v in VARIABLES} == set(Settings.__dataclass_fields__)
+
+
+@pytest.mark.parametrize(("name", "raw"), [("MEDNEC_SMTP_PORT", "smtp"), ("MEDNEC_SMTP_PORT", "70000"),
+                                           ("MEDNEC_PUBLIC_URL", "mednec.example")])
+def test_bad_notification_settings_name_their_variable(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        Settings.from_env({name: raw})
+    assert exc.value.field == name
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", "-5", "1.5", "6 MiB"])

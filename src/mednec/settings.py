@@ -57,6 +57,20 @@ VARIABLES = (
     Variable("MEDNEC_SKIP_MIGRATE", "skip_migrate", "off",
              "Any non-empty value: the service does not run database migrations at start "
              "(`mednec serve` migrates once before starting workers)."),
+    Variable("MEDNEC_SMTP_HOST", "smtp_host", "none (e-mail notifications wait in the outbox)",
+             "The SMTP server `mednec outbox deliver` sends decision e-mails through."),
+    Variable("MEDNEC_SMTP_PORT", "smtp_port", "25",
+             "The SMTP server's port (587 with `MEDNEC_SMTP_STARTTLS`)."),
+    Variable("MEDNEC_SMTP_STARTTLS", "smtp_starttls", "off",
+             "Any non-empty value: upgrade the SMTP connection with STARTTLS before sending."),
+    Variable("MEDNEC_SMTP_USER", "smtp_user", "none (no SMTP login)",
+             "The SMTP login name (with `MEDNEC_SMTP_PASSWORD`)."),
+    Variable("MEDNEC_SMTP_PASSWORD", "smtp_password", "none",
+             "The SMTP login password."),
+    Variable("MEDNEC_MAIL_FROM", "mail_from", "mednec@localhost",
+             "The sender address of notification e-mails."),
+    Variable("MEDNEC_PUBLIC_URL", "public_url", "http://localhost:8000",
+             "The address people open mednec at; notifications link to the answer page under it."),
 )
 
 
@@ -72,6 +86,13 @@ class Settings:
     cds_clients: Path | None = None
     debug: bool = False
     skip_migrate: bool = False
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "mednec@localhost"
+    public_url: str = "http://localhost:8000"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -85,6 +106,12 @@ class Settings:
         if body is not None and not (body.isdigit() and int(body) > 0):
             raise ConfigError(f"must be a whole number of bytes above 0, got {body[:40]!r}",
                               field="MEDNEC_MAX_BODY_BYTES")
+        port = text("MEDNEC_SMTP_PORT")
+        if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ConfigError(f"must be a TCP port (1-65535), got {port[:40]!r}", field="MEDNEC_SMTP_PORT")
+        public = text("MEDNEC_PUBLIC_URL")
+        if public is not None and not public.startswith(("http://", "https://")):
+            raise ConfigError(f"must start with http:// or https://, got {public[:40]!r}", field="MEDNEC_PUBLIC_URL")
         profile = text("MEDNEC_PAYER_PROFILE")
         clients = text("MEDNEC_CDS_CLIENTS")
         dirs = environ.get("MEDNEC_PACKS_DIR", "")
@@ -97,6 +124,13 @@ class Settings:
             cds_clients=Path(clients).expanduser() if clients else None,
             debug=text("MEDNEC_DEBUG") is not None,
             skip_migrate=text("MEDNEC_SKIP_MIGRATE") is not None,
+            smtp_host=text("MEDNEC_SMTP_HOST"),
+            smtp_port=int(port) if port is not None else 25,
+            smtp_starttls=text("MEDNEC_SMTP_STARTTLS") is not None,
+            smtp_user=text("MEDNEC_SMTP_USER"),
+            smtp_password=text("MEDNEC_SMTP_PASSWORD"),
+            mail_from=text("MEDNEC_MAIL_FROM") or "mednec@localhost",
+            public_url=(public or "http://localhost:8000").rstrip("/"),
         )
 
 

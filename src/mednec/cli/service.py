@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys, name="keys")
     app.add_typer(audit, name="audit")
     app.add_typer(db, name="db")
+    register_outbox(app)
 
     @app.command()
     def serve(
@@ -132,3 +133,57 @@ def register(app: typer.Typer) -> None:
         d = Database(database_url)
         d.upgrade()
         sys.stdout.write(f"database at revision {d.current_revision()}\n")
+
+
+def _db(database_url: str | None):  # type: ignore[no-untyped-def]
+    from mednec.store.db import Database
+
+    d = Database(database_url)
+    d.upgrade()
+    return d
+
+
+def register_outbox(app: typer.Typer) -> None:
+    """``mednec outbox configure`` and ``mednec outbox deliver``: notifications of decisions."""
+    outbox_app = typer.Typer(help="Notifications when a decision is made (e-mail and signed webhooks).",
+                             no_args_is_help=True)
+    app.add_typer(outbox_app, name="outbox")
+
+    @outbox_app.command("configure")
+    def outbox_configure(
+        org: Annotated[str, typer.Argument(help="Organisation id.")],
+        email: Annotated[str | None, typer.Option(help="Address that gets an e-mail per decision.")] = None,
+        webhook_url: Annotated[str | None, typer.Option(help="URL that gets a signed JSON POST per decision.")] = None,
+        secret_stdin: Annotated[bool, typer.Option(
+            "--webhook-secret-stdin", help="Read the webhook's signing secret (16+ characters) from standard input.")] = False,
+        database_url: DbOpt = None,
+    ) -> None:
+        """Set where an organisation hears of decisions (an option left out clears that channel)."""
+        from mednec.store import outbox
+
+        webhook_secret = sys.stdin.readline().strip() if secret_stdin else None
+
+        outbox.configure(_db(database_url), org, email_to=email, webhook_url=webhook_url, webhook_secret=webhook_secret)
+        sys.stdout.write(json.dumps({"org": org, "email": bool(email), "webhook": bool(webhook_url)}) + "\n")
+
+    @outbox_app.command("deliver")
+    def outbox_deliver(
+        loop: Annotated[float, typer.Option(help="Keep delivering, checking every this many seconds (0: once).")] = 0.0,
+        database_url: DbOpt = None,
+    ) -> None:
+        """Send the notifications that are due: e-mail through MEDNEC_SMTP_HOST, webhooks signed with
+        HMAC-SHA256; failures are retried with growing waits. Prints the counts as JSON."""
+        import datetime as dt
+        import time
+
+        from mednec.settings import current
+        from mednec.store import outbox
+
+        d = _db(database_url)
+        while True:
+            counts = outbox.deliver(d, current(), lambda: dt.datetime.now(dt.UTC))
+            sys.stdout.write(json.dumps(counts) + "\n")
+            sys.stdout.flush()
+            if loop <= 0:
+                return
+            time.sleep(loop)

@@ -26,7 +26,9 @@ __all__ = [
     "DtrQuestionnaire",
     "Evaluation",
     "IdempotencyRecord",
+    "OrgNotifications",
     "Organization",
+    "OutboxMessage",
     "PolicyVersion",
     "PriorAuthClaim",
     "ReviewAction",
@@ -62,6 +64,35 @@ class User(Base):
     role: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     __table_args__ = (sa.CheckConstraint(f"role in {ROLES}", name="ck_users_role"),)
+
+
+class OrgNotifications(Base):
+    """Where an organisation hears of decisions: an e-mail address and/or a signed webhook."""
+
+    __tablename__ = "org_notifications"
+    org_id: Mapped[str] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    email_to: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+
+
+class OutboxMessage(Base):
+    """One notification to deliver (``channel`` email | webhook). The payload carries ids, states and
+    times only, never patient facts; the address comes from the organisation's settings at delivery."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(sa.String(64))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    event: Mapped[str] = mapped_column(sa.String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(sa.String(16))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(sa.Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    __table_args__ = (sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
 
 class UserPassword(Base):

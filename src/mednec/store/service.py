@@ -55,7 +55,8 @@ from mednec.errors import (
     PreconditionFailedError,
 )
 from mednec.runtime import Runtime
-from mednec.store import audit, passwords
+from mednec.settings import Settings
+from mednec.store import audit, outbox, passwords
 from mednec.store.db import Database
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
@@ -188,6 +189,10 @@ class Service:
         """The person and their browser-session token, or :class:`AuthError` (failures and lockouts audited)."""
         user, token = passwords.check_password(self.db, username, password, now=self.now())
         return Principal(user.id, user.org_id, user.role, user.name), token
+
+    def deliver_outbox(self, settings: Settings, *, limit: int = 100) -> dict[str, int]:
+        """Send the notifications that are due (see :mod:`mednec.store.outbox`)."""
+        return outbox.deliver(self.db, settings, self.now, limit=limit)
 
     def list_users(self) -> list[User]:
         with self.db.reading() as s:
@@ -387,6 +392,8 @@ class Service:
             audit.append(s, actor_id=p.id, action=f"review.{action}", entity_type="evaluation", entity_id=ev.id,
                          policy_version=f"{ev.policy_id}@{ev.policy_version}", input_hash=ev.input_hash,
                          detail={"from": before, "to": ev.state, "decision": ev.decision}, at=now)
+            if action in ("approve", "overturn"):  # a decision: its notifications commit with it
+                outbox.enqueue_decision(s, ev, now)
             return ev
 
     def _transition(self, p: Principal, ev: Evaluation, action: str, reason: str | None, decision: str | None,
