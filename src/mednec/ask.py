@@ -185,7 +185,7 @@ def _overview(runtime: Runtime, facts: Any, packs: tuple[str, ...]) -> tuple[dic
     for p in runtime.catalog.policies():
         if p.pack not in packs:
             continue
-        verdict, pathway = decide(p, values)
+        verdict, pathway = decide(p, values, dictionary=runtime.dictionary)
         out.append({"policy": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands),
                     "determination": verdict, "pathway": pathway})
     return tuple(out)

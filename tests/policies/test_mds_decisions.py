@@ -119,3 +119,14 @@ def test_one_third_fewer_units(rt: Runtime, pre: int, on: int, reduced: bool) ->
     det = _eval(rt, case, "luspatercept", "continuation")
     assert units_before == pre
     assert det.fact_set.value("transfusion_burden_reduced") is reduced
+
+
+def test_ipss_r_decided_without_a_blood_count(rt: Runtime) -> None:
+    det = _eval(rt, _case("luspatercept/cases/36-meets-ipss-r-decided-without-platelets.yaml")["case"], "luspatercept")
+    assert det.criterion("lower_risk").status.value == "met"
+    cat = det.fact_set["ipss_r_category"]
+    assert "decided without platelets: any value gives <= 4.5" in cat.provenance.detail
+    undecided = _eval(rt, _case("luspatercept/cases/37-insufficient-ipss-r-platelets-decide.yaml")["case"],
+                      "luspatercept")
+    assert {f for m in undecided.missing_documentation for f in m.facts} == {"platelets"}
+    assert undecided.bottom_line.startswith("Likely to meet once these are documented: Platelets")

@@ -148,7 +148,7 @@ def assess_esa(courses: Sequence[EsaCourse], as_of: dt.date, units_8w: float | N
     overall = {next(s for s in _PRIORITY if s in combo) for combo in itertools.product(*(o for o, _, _ in per))}
     missing = tuple(m for o, _, ms in per for m in ms if len(o) > 1)
     reasons = "; ".join(_why(c, o, w) for c, (o, w, _) in zip(courses, per, strict=True) if len(o) > 1)
-    status = OneOf.of(overall, missing, reasons)
+    status = OneOf.of(sorted(overall, key=_PRIORITY.index), missing, reasons)
     statuses = tuple(("/".join(o) if len(o) > 1 else o[0], w) for o, w, _ in per)
     parts = [
         f"{c.drug} {c.start.isoformat()} to {c.end.isoformat() if c.end else 'now'}"

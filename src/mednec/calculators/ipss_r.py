@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["CYTOGENETIC_POINTS", "IPSS_R_CITATION", "IpssR", "ipss_r", "ipss_r_category"]
+__all__ = ["CYTOGENETIC_POINTS", "IPSS_R_CITATION", "IpssR", "IpssRBounds", "ipss_r", "ipss_r_bounds",
+           "ipss_r_category"]
 
 IPSS_R_CITATION = "greenberg-2012"
 
@@ -121,3 +122,54 @@ def ipss_r(
     )
     score = sum(parts)
     return IpssR(score, ipss_r_category(score), *parts)
+
+
+#: the fewest and most points each component can add (Greenberg 2012, Table 3)
+COMPONENT_RANGES: dict[str, tuple[float, float]] = {
+    "cytogenetic_risk": (0.0, 4.0),
+    "marrow_blasts_pct": (0.0, 3.0),
+    "hemoglobin": (0.0, 1.5),
+    "platelets": (0.0, 1.0),
+    "anc": (0.0, 0.5),
+}
+
+
+class IpssRBounds(NamedTuple):
+    """The IPSS-R when components are missing: the lowest and highest possible score, the risk
+    categories between them, and the components that would settle it."""
+
+    low: float
+    high: float
+    categories: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+_ORDER = ("very_low", "low", "intermediate", "high", "very_high")
+
+
+def ipss_r_bounds(
+    cytogenetic_risk: str | None,
+    marrow_blasts_pct: float | None,
+    hemoglobin_g_dl: float | None,
+    platelets_10e9_l: float | None,
+    anc_10e9_l: float | None,
+) -> IpssRBounds:
+    """The IPSS-R score interval over every value of the missing components.
+
+    Example: good cytogenetics (1), blasts 3 % (1), Hb 8.1 (1), ANC 1.5 (0), platelets missing
+    (0 to 1) -> 3 to 4: low or intermediate, lower-risk whatever the count (<= 4.5).
+
+    >>> ipss_r_bounds("good", 3, 8.1, None, 1.5).categories
+    ('low', 'intermediate')
+    """
+    known = {
+        "cytogenetic_risk": None if cytogenetic_risk is None else CYTOGENETIC_POINTS[cytogenetic_risk],
+        "marrow_blasts_pct": None if marrow_blasts_pct is None else _blasts_points(marrow_blasts_pct),
+        "hemoglobin": None if hemoglobin_g_dl is None else _hemoglobin_points(hemoglobin_g_dl),
+        "platelets": None if platelets_10e9_l is None else _platelet_points(platelets_10e9_l),
+        "anc": None if anc_10e9_l is None else _anc_points(anc_10e9_l),
+    }
+    low = sum(v if v is not None else COMPONENT_RANGES[k][0] for k, v in known.items())
+    high = sum(v if v is not None else COMPONENT_RANGES[k][1] for k, v in known.items())
+    first, last = _ORDER.index(ipss_r_category(low)), _ORDER.index(ipss_r_category(high))
+    return IpssRBounds(low, high, _ORDER[first:last + 1], tuple(k for k, v in known.items() if v is None))

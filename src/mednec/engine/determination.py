@@ -246,6 +246,7 @@ class Explanation(NamedTuple):
     citations: tuple[CitedRef, ...]
     assumptions: tuple[Assumption, ...] = ()
     inferences: tuple[Inferred, ...] = ()
+    bottom_line: str = ""  # the answer in a sentence: what is met, likely once documented, or not met
 
 
 def _evidence(data: Mapping[str, Any], types: Mapping[str, FactTypes]) -> FactValue | MissingFact:
@@ -362,6 +363,12 @@ class Determination:
         return self.explanation.citations
 
     @property
+    def bottom_line(self) -> str:
+        """The answer in a sentence: "Likely to meet once these are documented: ..." for an
+        undecided answer that documentation could settle, the pathway met, or what is not met."""
+        return self.explanation.bottom_line
+
+    @property
     def assumptions(self) -> tuple[Assumption, ...]:
         """The presumptions the answer rests on (statements the request must attest)."""
         return self.explanation.assumptions
@@ -402,6 +409,7 @@ class Determination:
             citations=tuple(_cited(c) for c in data.get("citations", ())),
             assumptions=tuple(Assumption.from_dict(a) for a in data.get("assumptions", ())),
             inferences=tuple(Inferred.from_dict(x) for x in data.get("inferences", ())),
+            bottom_line=str(data.get("bottom_line", "")),
         )
         return cls(
             determination=Verdict(data["determination"]),
@@ -436,6 +444,7 @@ class Determination:
         return {
             "determination": self.determination.value,
             "phase": self.phase,
+            "bottom_line": self.bottom_line,
             "pathway": self.pathway.to_dict() if self.pathway else None,
             "pathways": [p.to_dict() for p in self.pathways],
             "criteria": [c.to_dict() for c in self.criteria],

@@ -41,6 +41,7 @@ from mednec.engine.determination import (
     PathwayResult,
     PolicyInfo,
 )
+from mednec.engine.outlook import could_meet
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance
 from mednec.facts.partial import Between, OneOf
@@ -92,13 +93,19 @@ def _verdict(statuses: list[Tri]) -> Verdict:
     return NOT_MET
 
 
-def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") -> tuple[Verdict, str | None]:
-    """The determination and met pathway id only, short-circuiting (alternatives, benchmarks)."""
+def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial",
+           dictionary: FactDictionary | None = None) -> tuple[Verdict, str | None]:
+    """The determination and met pathway id only, short-circuiting (alternatives, benchmarks).
+    With ``dictionary``, an undecided answer that no documentation could turn into a met pathway
+    is not met (:func:`open_pathways`), as :func:`evaluate` decides."""
     if phase == "continuation":
         if policy.continuation is None:
             raise ValueError(f"policy {policy.id} has no continuation criteria")
         status = policy.continuation.tree.check(values)
-        return _verdict([status]), ("continuation" if status is _MET else None)
+        verdict = _verdict([status])
+        if verdict == INSUFFICIENT and dictionary is not None and not open_pathways(policy, values, phase, dictionary):
+            verdict = NOT_MET
+        return verdict, ("continuation" if status is _MET else None)
     common = policy.common.check(values)
     if common is _NOT:
         return NOT_MET, None
@@ -108,7 +115,26 @@ def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial") ->
         if s is _MET:
             return MEETS, p.id
         statuses.append(s)
-    return _verdict(statuses), None
+    verdict = _verdict(statuses)
+    if verdict == INSUFFICIENT and dictionary is not None and not open_pathways(policy, values, phase, dictionary):
+        verdict = NOT_MET
+    return verdict, None
+
+
+def open_pathways(policy: Policy, values: Mapping[str, Any], phase: str,
+                  dictionary: FactDictionary) -> tuple[str, ...]:
+    """The undecided pathways (``continuation`` for that phase) that some documentation of the
+    missing facts could still meet (:func:`mednec.engine.outlook.could_meet`)."""
+    if phase == "continuation":
+        assert policy.continuation is not None
+        tree = policy.continuation.tree
+        if tree.check(values) is not _UNK:
+            return ()
+        return ("continuation",) if could_meet((tree,), values, dictionary, tri_and) else ()
+    common = policy.common.check(values)
+    return tuple(p.id for p in policy.pathways
+                 if _combine(common, p.tree.check(values)) is _UNK
+                 and could_meet((policy.common, p.tree), values, dictionary, tri_and))
 
 
 def input_hash(policy: Policy, facts: FactSet, phase: str) -> str:
@@ -417,6 +443,14 @@ def evaluate(
                 met = pr
         verdict = _verdict(overall)
         auth = policy.initial_authorization
+    reachable: tuple[str, ...] = ()
+    outlook_notes: tuple[str, ...] = ()
+    if verdict == INSUFFICIENT:
+        reachable = open_pathways(policy, values, phase, dictionary)
+        if not reachable:  # no documentation could meet any undecided pathway: say so, do not ask
+            verdict = NOT_MET
+            outlook_notes = ("Would not meet the criteria whatever the missing documents show: no value of the "
+                             "undocumented facts meets any pathway still undecided.",)
     numbering = _Numbering(plan.citation_order, plan.citation_sections)
     authorization: AuthorizationInfo | None = None
     if verdict == MEETS:
@@ -451,13 +485,15 @@ def evaluate(
                 )
                 for d, (fs, cs) in ex.missing.items()
             )
+        assumptions = tuple(dict.fromkeys(ex.assumptions))
         return Explanation(
             criteria=tuple(ex.criteria),
             missing_documentation=missing,
             changes=tuple(ex.changes) if verdict != MEETS else (),
             citations=numbering.refs(pack),
-            assumptions=tuple(dict.fromkeys(ex.assumptions)),
+            assumptions=assumptions,
             inferences=tuple(dict.fromkeys(ex.inferences)),
+            bottom_line=_bottom_line(verdict, met, pathways, reachable, plan, runs, ex, assumptions, outlook_notes),
         )
 
     return Determination(
@@ -465,15 +501,53 @@ def evaluate(
         phase=phase,
         pathway=met,
         pathways=tuple(pathways),
-        alternatives=_alternatives(policy, pack, values),
+        alternatives=_alternatives(policy, pack, values, dictionary),
         policy=_policy_info(policy, pack, dictionary),
         authorization=authorization,
         as_of=full.as_of,
         input_hash=input_hash(policy, full, phase),
-        notes=full.notes + _effective_note(policy, full.as_of),
+        notes=full.notes + _effective_note(policy, full.as_of) + outlook_notes,
         fact_set=full,
         explain=explain,
     )
+
+
+def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[PathwayResult],
+                 reachable: tuple[str, ...], plan: _Plan, runs: list[list[Tri]], ex: _Explainer,
+                 assumptions: tuple[Assumption, ...], outlook: tuple[str, ...]) -> str:
+    """The answer in a sentence, first in every output."""
+    if verdict == MEETS:
+        where = f" on the pathway “{met.name}”" if met is not None else ""
+        attest = (" Assumed, the request must attest: " + " ".join(a.attest for a in assumptions)) if assumptions else ""
+        return f"Meets the criteria{where}.{attest}"
+    if verdict == INSUFFICIENT:
+        common = plan.trees[0] if plan.trees[0].label is None else None
+
+        def asked(tp: _TreePlan, statuses: list[Tri]) -> list[str]:
+            leaves = [lf for top in tp.tree.root.children for lf in _unknown_leaves(top, statuses)]
+            return [f for lf in leaves for f in ex._requested(str(lf.fact))]  # noqa: SLF001
+
+        parts = []
+        for tp, r in zip(plan.trees, runs, strict=True):
+            if tp.label is None or tp.label not in reachable:
+                continue
+            facts = list(dict.fromkeys((asked(common, runs[0]) if common is not None else []) + asked(tp, r)))
+            labels = ", ".join(ex.dictionary.facts[f].label for f in facts)
+            name = next((p.name for p in pathways if p.id == tp.label), "continuation")
+            parts.append(f"{labels} (pathway “{name}”)" if tp.label != "continuation" else labels)
+        return "Likely to meet once these are documented: " + "; or ".join(parts) + "."
+    if outlook:
+        return outlook[0]
+    common_unmet = [c.text for c in ex.criteria if c.depth == 0 and c.pathway in (None, "continuation")
+                    and c.status is _NOT]
+    if common_unmet:
+        return "Does not meet the criteria: " + "; ".join(common_unmet) + "."
+    per_path = []
+    for p in pathways:
+        first = next((c.text for c in ex.criteria if c.depth == 0 and c.pathway == p.id and c.status is _NOT), None)
+        if first is not None:
+            per_path.append(f"“{p.name}” needs: {first}")
+    return "Does not meet the criteria. " + "; ".join(per_path) + "." if per_path else "Does not meet the criteria."
 
 
 def _policy_info(policy: Policy, pack: Pack, dictionary: FactDictionary) -> PolicyInfo:
@@ -515,14 +589,15 @@ def _sequence(pack: Pack) -> tuple[Mapping[str, int], Mapping[str, str]]:
     return order, text
 
 
-def _alternatives(policy: Policy, pack: Pack, values: Mapping[str, Any]) -> tuple[Alternative, ...]:
+def _alternatives(policy: Policy, pack: Pack, values: Mapping[str, Any],
+                  dictionary: FactDictionary | None = None) -> tuple[Alternative, ...]:
     """Every other policy in the pack, evaluated for the same patient, in sequence order."""
     order, steps = _sequence(pack)
     out = []
     for other in pack.policies:
         if other is policy:
             continue
-        verdict, pathway = decide(other, values)
+        verdict, pathway = decide(other, values, dictionary=dictionary)
         line = next((p.line for p in other.pathways if p.id == pathway), None)
         out.append(
             Alternative(other.id, other.drug.generic, tuple(other.drug.brands), verdict, pathway,

@@ -8,7 +8,8 @@ documentation would settle it (``missing``) and a sentence saying why it is open
 
 A criterion tested on a partial value is decided when every possible value lands on the same
 side ("decided without platelets: any value gives ≤ 4.5"), and stays unknown otherwise, asking
-for ``missing``. A partial value counts as *not documented* for a ``known`` test.
+for ``missing``. A partial value counts as documented for a ``known`` test: it was computed
+from documented facts, so a fallback for an undocumented fact does not replace it.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ class OneOf:
 
     @classmethod
     def of(cls, options: Iterable[Any], missing: Iterable[str] = (), reason: str = "") -> Any:
-        """A OneOf, or the plain value when only one option is left."""
+        """A OneOf (options in the order given: pass them ordered), or the plain value when only
+        one option is left."""
         opts = tuple(dict.fromkeys(options))
         if len(opts) == 1:
             return opts[0]
-        return cls(tuple(sorted(opts, key=str)), tuple(dict.fromkeys(missing)), reason)
+        return cls(opts, tuple(dict.fromkeys(missing)), reason)
 
     def __str__(self) -> str:
         shown = [("yes" if o else "no") if isinstance(o, bool) else str(o).replace("_", " ") for o in self.options]

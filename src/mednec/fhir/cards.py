@@ -76,7 +76,7 @@ def missing_labels(det: Determination, dictionary: FactDictionary | None = None)
 
 def _detail(det: Determination, policy: Any) -> str:
     label = det.determination.replace("_", " ")
-    lines = [f"**mednec determination: {label}**"]
+    lines = [f"**mednec determination: {label}**"] + ([det.bottom_line] if det.bottom_line else [])
     if det.determination == MEETS and det.pathway is not None:
         lines.append(f"Pathway: {det.pathway.name}.")
         if det.authorization:

@@ -373,9 +373,9 @@ def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str
         want = bool(node.operand)
 
         def check_known(values: Mapping[str, Any], _: None = None) -> Tri:
-            v = values.get(fact)
-            documented = v is not None and v.__class__ not in _PARTIAL
-            return MET if documented is want else NOT_MET
+            # a value known in part (computed from documented components) counts as documented:
+            # a fallback for an undocumented fact ("IPSS when no IPSS-R") does not apply to it
+            return MET if (values.get(fact) is not None) is want else NOT_MET
 
         return check_known
     test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)

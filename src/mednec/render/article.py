@@ -243,12 +243,16 @@ class _Builder(ArticleContext):
                                     end=a.get("end")), tuple(a.get("citations", ()))))
         elif det.determination == NOT_MET:
             out.append(Cited(phrase("bottom.not_met_continuation" if cont else "bottom.not_met", **base)))
+            if det.bottom_line.startswith("Would not meet"):  # documents would not change it
+                out.append(Cited(det.bottom_line))
             for c in _reasons(groups):
                 findings = "; ".join(short_finding(e) for e in c.evidence) or c.condition
                 out.append(Cited(phrase("bottom.unmet", criterion=c.text, findings=findings), c.cites))
             out += self._alternative_lines()
         else:
             open_paths = [f"the pathway “{g.title}”" for g in groups[1:] if g.status == "unknown"]
+            if det.bottom_line:  # first: which pathway the missing documents would likely settle
+                out.append(Cited(det.bottom_line))
             if cont:
                 out.append(Cited(phrase("bottom.insufficient_continuation", drug=self.drug)))
             else:

@@ -16,6 +16,7 @@ def determination_markdown(det: Determination) -> str:
         "",
         f"**Determination: {VERDICT_WORD[det.determination]}** ({det.phase} review, as of {det.as_of.isoformat()})",
         "",
+        *([det.bottom_line, ""] if det.bottom_line else []),
         f"Policy `{p['id']}` version {p['version']}, effective {p['effective_date']}. Input hash `{det.input_hash}`.",
         "",
     ]

@@ -39,6 +39,8 @@ def print_determination(det: Determination, console: Console) -> None:
     """Print the whole determination."""
     p = det.policy
     console.print(Text(VERDICT_WORD[det.determination].upper(), style=_VERDICT_STYLE[det.determination]))
+    if det.bottom_line:
+        console.print(Text(det.bottom_line, style="bold"))
     console.print(Text(f"{p['title']} — policy {p['id']} v{p['version']} (effective {p['effective_date']}); "
                        f"{det.phase} review as of {det.as_of.isoformat()}"))
     if det.pathway:

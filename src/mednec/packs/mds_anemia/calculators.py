@@ -15,7 +15,7 @@ from mednec.calculators.esa_response import (
     EsaCourse,
     assess_esa,
 )
-from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_category
+from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_bounds, ipss_r_category
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.transfusion_burden import (
     TRANSFUSION_CITATION,
@@ -24,6 +24,7 @@ from mednec.calculators.transfusion_burden import (
 )
 from mednec.calculators.treatment_course import Dose, treatment_course
 from mednec.facts.drugs import DrugVocabulary
+from mednec.facts.partial import Between, OneOf
 
 __all__ = ["CALCULATORS"]
 
@@ -57,6 +58,44 @@ def _ipss_r_check(facts: Facts, given: str) -> str:
         f"IPSS-R category documented as {given.replace('_', ' ')}, but its components compute "
         f"{detail}; the documented category is used -- check which is current"
     )
+
+
+MAX_MISSING_IPSS_R_PARTS = 2
+_IPSS_R_PARTS = ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc")
+_PART_LABELS = {"cytogenetic_risk": "the cytogenetic group", "marrow_blasts_pct": "marrow blasts",
+                "hemoglobin": "hemoglobin", "platelets": "platelets", "anc": "ANC"}
+
+
+def _run_ipss_r_bounds(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    """The IPSS-R with up to two blood counts missing (cytogenetics and blasts documented): a
+    score interval and the categories it spans. A threshold on it is decided when every value of
+    the missing counts lands on one side ("decided without platelets: any value gives <= 4.5")."""
+    if "ipss_r_category" in facts:
+        return {}, ""
+    values = [fact_value(facts, k) for k in _IPSS_R_PARTS]
+    if any(isinstance(v, OneOf | Between) for v in values):
+        return {}, ""
+    if values[0] is None or values[1] is None or sum(v is None for v in values) > MAX_MISSING_IPSS_R_PARTS:
+        # without the marrow (cytogenetics, blasts) the interval says little, and a documented
+        # IPSS should stand in: only missing blood counts are bounded
+        return {}, ""
+    b = ipss_r_bounds(*values)
+    without = " and ".join(_PART_LABELS[m] for m in b.missing)
+    why = f"IPSS-R without {without}: any value gives a score from {b.low:g} to {b.high:g}"
+    category = OneOf.of(b.categories, b.missing, why)
+    score: Any = b.low if b.low == b.high else Between(b.low, b.high, b.missing, why)
+    cats = ", ".join(c.replace("_", " ") for c in b.categories)
+    lower = _ORDER_LOWER.issuperset(b.categories)
+    if isinstance(category, str):
+        detail = f"decided without {without}: any value gives {b.low:g} to {b.high:g} ({cats})"
+    elif lower:
+        detail = f"decided without {without}: any value gives <= 4.5 ({b.low:g} to {b.high:g}: {cats}, lower risk)"
+    else:
+        detail = f"{why} ({cats}); {without} would settle it"
+    return {"ipss_r_score": score, "ipss_r_category": category}, detail
+
+
+_ORDER_LOWER = frozenset({"very_low", "low", "intermediate"})
 
 
 def _run_ipss_r_from_score(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
@@ -185,6 +224,15 @@ CALCULATORS: tuple[Calculator, ...] = (
         ("ipss_r_category",),
         IPSS_R_CITATION,
         _run_ipss_r_from_score,
+    ),
+    Calculator(
+        "ipss_r_bounds",
+        "IPSS-R from incomplete components (score interval)",
+        (),
+        ("ipss_r_score", "ipss_r_category"),
+        IPSS_R_CITATION,
+        _run_ipss_r_bounds,
+        any_of=_IPSS_R_PARTS,
     ),
     Calculator(
         "transfusion_burden",

@@ -303,9 +303,10 @@ class TwinSpec:
     slow: Callable[[Frame], Any] | None = None
 
 
-def _lenalidomide(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
-    """No column-wise path: a medication_history entry is recognised through the pack's drug
-    vocabulary, so every patient with one goes through the calculator's own code (``slow``)."""
+def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    """No column-wise path: every patient goes through the calculator's own code (``slow``) --
+    a medication_history entry is recognised through the pack's drug vocabulary, and an IPSS-R
+    from incomplete components may be known only in part."""
     return {}
 
 
@@ -313,16 +314,21 @@ def _lenalidomide(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[s
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                       ("ipss_r_score", "ipss_r_category"), "b6e38578cf8a45b0"),
-    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "ac1faa5742929852"),
+                       ("ipss_r_score", "ipss_r_category"), "f11c10b27af2aa54"),
+    # an IPSS-R from incomplete components is an interval: every such patient goes through the
+    # calculator's own code, and one whose result is known only in part to the row-wise engine
+    "ipss_r_bounds": TwinSpec(_none, (), ("ipss_r_score", "ipss_r_category"), "c4b03362b1dfcef2",
+                              ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
+                              lambda frame: np.ones(frame.n, dtype=bool)),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "05c731dba0b2f705"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "1c1d2df0ffd3c938", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "075d0d7b2e32458f", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history")),
-    "lenalidomide_history": TwinSpec(_lenalidomide, ("medication_history",), ("lenalidomide_failed",),
+    "lenalidomide_history": TwinSpec(_none, ("medication_history",), ("lenalidomide_failed",),
                                      "a172d882f4f751b9", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
