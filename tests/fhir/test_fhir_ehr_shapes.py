@@ -335,4 +335,8 @@ def test_a_bounded_lab_is_no_calculator_input(runtime: Runtime) -> None:
     case = {"facts": {"hemoglobin": {"value": 8, "unit": "g/dL", "comparator": "<"}, "cytogenetic_risk": "good",
                       "marrow_blasts_pct": 3, "platelets": 150, "anc": 2.0}}
     det = runtime.evaluate(runtime.parse_case(case, as_of=AS_OF).facts, "luspatercept").to_dict()
-    assert not any(f["fact"] == "ipss_r_category" for f in det["facts"])
+    # spec change (issue 13 item 5): the IPSS-R is not computed *from* the bound, but it may be
+    # bounded *without* it (ipss_r_bounds treats the hemoglobin as missing: any value gives <= 4.5)
+    cats = [f for f in det["facts"] if f["fact"] == "ipss_r_category"]
+    assert all(f["provenance"]["source"] == "calculated: ipss_r_bounds" for f in cats)
+    assert all("without hemoglobin" in f["provenance"]["detail"] for f in cats)
