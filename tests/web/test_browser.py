@@ -422,3 +422,28 @@ def test_public_pages_without_signing_in(site: Site) -> None:
         no_sideways_scroll(page)
         shoot(page, f"36-public-answer{suffix}")
         page.context.close()
+
+
+def test_check_before_submit_in_a_few_key_presses(site: Site) -> None:
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page("req", viewport)
+        page.goto(site.base + "/ask")
+        page.get_by_label("Your question").fill(QUESTION)
+        page.get_by_role("button", name=re.compile("^(Continue|Ask|Read)")).first.click()
+        page.wait_for_load_state()
+        check = page.locator(".check-card")
+        assert "Likely answer" in check.inner_text() and check.bounding_box()["y"] < viewport["height"] * 1.5
+        page.locator("body").focus()
+        presses = 0
+        while presses < 40:
+            page.keyboard.press("Tab")
+            presses += 1
+            if page.evaluate("() => document.activeElement.textContent.trim()") == "Evaluate and submit for review":
+                break
+        assert presses <= 20, presses
+        axe_check(page, f"understood{suffix}")
+        no_sideways_scroll(page)
+        shoot(page, f"37-understood{suffix}")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile("/answers/"))
+        page.context.close()

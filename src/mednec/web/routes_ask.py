@@ -54,8 +54,39 @@ def _ask_page(ctx: Ctx, mode: str, status: int = 200, **values: Any) -> Response
     d = ctx.service.runtime.dictionary
     values.setdefault("form", forms.FormState())
     values.setdefault("audience", default_audience(ctx.principal.role if ctx.principal else None))
-    return page(ctx, "ask.html", status, title="Ask", mode=mode, examples=EXAMPLES, groups=forms.form_groups(d),
+    groups = list(forms.form_groups(d))
+    if values.get("understood_mode") and values.get("phase", "initial") != "continuation":
+        # what I understood shows the fields of the phase requested: an initial request has no treatment so far
+        state = values["form"]
+        groups = [g for g in groups if g.id != "continuation"
+                  or any(state.values.get(k) for k in state.values if k.split(".")[1:2] and any(
+                      k.split(".")[1] == f.id for f in g.fields))]
+    return page(ctx, "ask.html", status, title="Ask", mode=mode, examples=EXAMPLES, groups=groups,
                 policies=_policies(ctx), event_rows=forms.EVENT_ROWS, none_label=forms.NONE_LABEL, **values)
+
+
+def likely_answer(ctx: Ctx, case: dict[str, Any], drug: str | None, phase: str = "initial") -> dict[str, Any] | None:
+    """What the answer is likely to be for what was understood, before anything is stored: the
+    determination, what is still missing for a decision, and the criteria it would settle. None
+    without a drug or when the understood facts cannot be read (the form then says why)."""
+    if not drug:
+        return None
+    rt = ctx.service.runtime
+    try:
+        policy = rt.catalog.find_drug(drug)
+        parsed = rt.parse_case(case, as_of=ctx.now.date())
+        det = rt.evaluate(parsed.facts, policy, phase=phase if policy.continuation is not None else "initial")
+    except MednecError:
+        return None
+    result = det.to_dict()
+    decided = det.determination != "insufficient_information"  # other pathways' unknowns do not matter then
+    unknown = [c for c in result.get("criteria", []) if c.get("depth") == 0 and c.get("status") == "unknown"
+               and not decided]
+    missing_facts = list(dict.fromkeys(str(e.get("label")) for c in unknown for e in c.get("evidence", [])
+                                       if e.get("missing")))
+    return {"determination": det.determination, "drug": policy.drug.generic,
+            "missing": [m.get("description", "") for m in result.get("missing_documentation", [])],
+            "missing_facts": missing_facts[:8], "pathway": (result.get("pathway") or {}).get("name", "")}
 
 
 # -- question ------------------------------------------------------------------------------
@@ -106,6 +137,7 @@ def _understand(ctx: Ctx, question: str, note: str | None, audience: str, note_n
                          closest=closest)
     state = forms.case_to_values({**u.case, "title": question[:300]}, rt.dictionary)
     return _understood_page(ctx, state, origin="note" if note else "question", drug=policy_id, audience=audience,
+                            likely=likely_answer(ctx, dict(u.case), policy_id),
                             question=question, understood=_understood_facts(u, rt.dictionary),
                             unused=[{"words": x.span.text, "reason": x.reason} for x in u.unused],
                             conflicts=[c.to_dict() for c in u.conflicts],
@@ -178,6 +210,7 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
     unused = [{"words": u.resource, "reason": u.reason} for u in intake.unmapped]
     state = forms.case_to_values({**intake.case, "title": intake.case.get("title") or f"FHIR bundle {name}"}, d)
     return _understood_page(ctx, state, origin="fhir", drug=drug, audience=audience, understood=understood,
+                            likely=likely_answer(ctx, dict(intake.case), drug),
                             unused=unused, upload_name=name)
 
 

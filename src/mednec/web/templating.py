@@ -59,6 +59,17 @@ def _words(source: str) -> str:
     return m.group(1) if m else source
 
 
+def _shown(value: Any) -> str:
+    """A value as people read it: lists joined, yes/no for booleans, no Python brackets."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_shown(v)}" for k, v in value.items())
+    return "" if value is None else str(value).replace("_", " ")
+
+
 def _num(x: Any) -> str:
     return f"{x:g}" if isinstance(x, int | float) else str(x)
 
@@ -96,6 +107,7 @@ def make_env() -> jinja2.Environment:
         status_icon=lambda s: STATUS_ICON.get(s, ""),
         role=lambda r: labels.ROLE_LABEL.get(r, r),
         words=_words,
+        shown=_shown,
         span=labels.span,
         duration=labels.duration,
         num=_num,
