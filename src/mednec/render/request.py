@@ -44,6 +44,21 @@ def current_dose(det: Determination) -> float | None:
     return float(dated[-1]["dose"]) if dated else None
 
 
+def _labelled_dosing(a: Article, src: ArticleSources) -> list[tuple[str, Cited | str]]:
+    """Dose, frequency and quantity from the policy's dosing rules, cited (a drug the pack's evidence
+    gives no weight-based request for: a fixed-dose, self-given drug); a bracketed blank without rules."""
+    rules = src.policy.dosing
+    dose = [d for d in rules if d.id != "quantity"]
+    quantity = [d for d in rules if d.id == "quantity"]
+    if not dose:
+        return [("Dose and frequency", phrase("letter.blank_dose"))]
+    rows: list[tuple[str, Cited | str]] = [
+        ("Dose and frequency", Cited(" ".join(d.text for d in dose), _nums(a, (c for d in dose for c in d.cites))))]
+    rows.append(("Quantity", Cited(" ".join(d.text for d in quantity), _nums(a, (c for d in quantity for c in d.cites)))
+                 if quantity else phrase("letter.blank_quantity")))
+    return rows
+
+
 def request_details(a: Article, det: Determination, src: ArticleSources) -> tuple[tuple[str, Cited | str], ...]:
     """(label, value) rows of the request."""
     rq = src.evidence.policy(src.policy.id).request
@@ -52,7 +67,7 @@ def request_details(a: Article, det: Determination, src: ArticleSources) -> tupl
     rows: list[tuple[str, Cited | str]] = [("Drug", drug)]
     weight = det.fact_set.get("body_weight")
     if rq is None:
-        rows.append(("Dose and frequency", phrase("letter.blank_dose")))
+        rows.extend(_labelled_dosing(a, src))
     else:
         nums = _nums(a, rq.cites)
         level = current_dose(det) if det.phase == "continuation" else None
