@@ -40,13 +40,19 @@ def _unit_regex(unit: str) -> str:
     return body + (r"(?![A-Za-z])" if unit[-1:].isalnum() else "")
 
 
+# after a bare number, a word that makes it another quantity: "2 units pRBC" is not a weight of 2
+_FOREIGN = (r"units?\b|u\b|mg\b|mcg\b|µg\b|g\s*/|%|mmol|m?i?u\s*/|x\s*10|k\b|/\s*[uµm]?l\b|(?:weeks?|wks?|months?|mos?|days?|years?|"
+            r"yrs?|hours?|hrs?|times|cycles?|doses?|tablets?|pills?|injections?)\b|p?rbcs?\b")
+
+
 def _number_rule(fd: FactDef) -> Rule:
     units = sorted(fd.units, key=len, reverse=True)
     unit_alt = "|".join(_unit_regex(u) for u in units if u.strip())
     # "height 5 ft 6 in" is not 5 ft: a unit followed by another number, or a number followed by a
     # unit the pattern could not take, matches nothing here (the core feet-and-inches rule reads it)
     pattern = (rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w]){SEP}(?:{CMP})?(?P<v>{NUM})"
-               rf"(?:\s*(?P<u>{unit_alt})(?!\s*\d))?(?!\s*(?:{unit_alt}|['’\"]))(?![\d.]*\d)")
+               rf"(?:\s*(?P<u>{unit_alt})(?!\s*\d))?(?!\s*(?:{unit_alt}|['’\"]))(?![\d.]*\d)"
+               rf"(?(u)|(?!\s*(?:{_FOREIGN})))")
     label = fd.label.lower()
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:

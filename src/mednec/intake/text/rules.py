@@ -107,7 +107,9 @@ def gspan(m: re.Match[str], *names: str) -> tuple[int, int]:
 # between a name and its value: "Hb of 8.1", "hemoglobin is now 8.1", "EPO level: 210"
 SEP = (
     r"(?:\s*(?:level|count|concentration|value|result|lab))?(?:\s*\((?![\s\d.,%<>=~]*\))[^)\n]{0,40}\))?"  # "(g/dL)", not "(60%)"
-    r"(?:\s*,\s*(?-i:[a-z][A-Za-z ]{0,28}),)?"  # "serum erythropoietin level, drawn before any ESA, was 62"
+    # an aside between commas, only when a verb or sign leads on to the value: "serum erythropoietin level,
+    # drawn before any ESA, was 62" (not "SF3B1 wt, not for immediate correction, 2 units")
+    r"(?:\s*,\s*(?-i:[a-z][A-Za-z ]{0,28}),(?=\s*(?:(?:is|was|were|of|at|came\s+back|measured|remains|remained|has\s+been)\b|[=:])))?"
     rf"(?:\s+(?:(?:on|dated|from)\s+)?\(?{DATE}\)?(?=\s*[:=(]|\s+(?:was|is|of)\b))?"  # "hemoglobin on 10/24/2026 was 8.7", "EPO 10/21/2026: 410"
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
     r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
