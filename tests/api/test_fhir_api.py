@@ -59,7 +59,7 @@ def test_pas_pended_then_physician_decides_and_inquire_follows(world: World) -> 
     assert len(queue) == 1 and queue[0]["determination"] == "does_not_meet_criteria"
     ev = queue[0]["id"]
     w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=w.h("doc"))
-    w.client.post(f"/evaluations/{ev}/review", json={"action": "approve", "signature": "Dr A"}, headers=w.h("doc"))
+    w.client.post(f"/evaluations/{ev}/review", json={"action": "approve", "signature": "doc"}, headers=w.h("doc"))
     r = w.client.post("/fhir/Claim/$inquire", json=req, headers=w.h("req"))
     assert r.status_code == 200 and _review_code(r.json()) == "A3"
     # another organisation cannot inquire about it
@@ -153,7 +153,7 @@ def test_another_organisations_identical_claim_identifier_neither_reads_nor_chan
     assert w.client.post(f"/evaluations/{ev_b}/review", json={"action": "claim"},
                          headers=w.h("doc")).status_code == 200
     r = w.client.post(f"/evaluations/{ev_b}/review", json={"action": "overturn", "decision": "denied",
-                                                             "reason": "not indicated", "signature": "Dr A"},
+                                                             "reason": "not indicated", "signature": "doc"},
                       headers=w.h("doc"))
     assert r.status_code == 200, r.text
     assert _review_code(w.client.post("/fhir/Claim/$inquire", json=req_b, headers=w.h("req_b")).json()) == "A3"

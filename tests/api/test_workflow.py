@@ -54,7 +54,7 @@ def test_adverse_decision_needs_a_physician_signature(world: World) -> None:
     _act(w, ev["id"], "doc", "claim")
     r = _act(w, ev["id"], "doc", "approve")
     assert r.status_code == 422 and r.json()["field"] == "signature"
-    r = _act(w, ev["id"], "doc", "approve", signature="Dr A. Reviewer, MD")
+    r = _act(w, ev["id"], "doc", "approve", signature="Dr doc, MD")  # the reviewer's registered name (issue 12: the signature is bound to the signer)
     assert r.status_code == 200 and r.json()["review"]["decision"] == "denied"
     assert r.json()["review"]["signed"] is True
 
@@ -83,7 +83,7 @@ def test_overturn_denial_on_appeal_counts_as_approved_after_appeal(world: World)
     w = world
     ev = _evaluate(w, _case(w, "luspatercept-del5q.yaml")["id"], urgency="expedited")
     _act(w, ev["id"], "doc", "claim")
-    _act(w, ev["id"], "doc", "approve", signature="Dr A")
+    _act(w, ev["id"], "doc", "approve", signature="doc")
     assert _act(w, ev["id"], "req", "appeal").status_code == 422  # reason required
     assert _act(w, ev["id"], "req", "appeal", reason="Cytogenetics were re-read: no del(5q).").status_code == 200
     _act(w, ev["id"], "doc2", "claim")

@@ -29,14 +29,15 @@ def test_static_files(web: Web) -> None:
     assert "addEventListener" in c.get("/static/app.js").text
 
 
-def test_sign_in_sets_a_signed_httponly_strict_cookie_and_is_audited(web: Web) -> None:
+def test_sign_in_sets_a_signed_httponly_lax_cookie_and_is_audited(web: Web) -> None:
     c = TestClient(web.app)
     page = c.get("/sign-in")
     r = c.post("/sign-in", data={"csrf": csrf_of(page.text), "api_key": web.keys["req"], "next": "/queue"},
                follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/queue"
     cookie = r.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    # Lax (issue 12): a deep link from another site keeps the session; cross-site POSTs carry no cookie
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
     assert web.keys["req"] not in cookie  # the key itself never goes into the cookie
     with web.service.db.reading() as s:
         actions = [e.action for e in s.execute(sa.select(AuditEntry)).scalars()]
@@ -85,8 +86,7 @@ def test_revoked_key_ends_the_session(web: Web) -> None:
     with web.service.db.session() as s:
         for k in s.execute(sa.select(ApiKey).where(ApiKey.user_id == web.users["req"])).scalars():
             k.revoked_at = web.clock()
-    web.service._auth_cache.clear()  # as if the 30-second look-up cache had expired
-    assert c.get("/ask", follow_redirects=False).status_code == 303
+    assert c.get("/ask", follow_redirects=False).status_code == 303  # at once: keys are looked up per request
 
 
 def test_open_redirects_are_refused(web: Web) -> None:

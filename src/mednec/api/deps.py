@@ -61,9 +61,12 @@ def idempotent(
     key: str | None,
     body: Any,
     run: Callable[[], tuple[int, dict[str, Any], dict[str, str]]],
+    *,
+    stored: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> JSONResponse:
     """Run a POST once per ``Idempotency-Key``: a repeat with the same body replays the stored
-    response; the same key with a different body is refused (422)."""
+    response; the same key with a different body is refused (422). ``stored`` turns the response
+    into what may be kept and replayed (a secret shown once is left out)."""
     if not key:
         status, payload, headers = run()
         return JSON(payload, status_code=status, headers=headers)
@@ -81,7 +84,7 @@ def idempotent(
     try:
         with service.db.session() as s:
             s.add(IdempotencyRecord(user_id=principal.id, key=key, request_hash=digest, status_code=status,
-                                    response=plain(payload), headers=headers))
+                                    response=plain(stored(payload) if stored else payload), headers=headers))
     except IntegrityError:
         raise ConflictError("a request with this Idempotency-Key is already being processed") from None
     return JSON(payload, status_code=status, headers=headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ class UserCreate(BaseModel):
     org: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=200)
     role: Literal["requester", "physician_reviewer", "policy_author", "auditor", "admin"]
+    system_admin: bool = Field(default=False, description="an admin of every organisation (system administrators only)")
 
 
 class PolicyDraft(BaseModel):
@@ -149,13 +150,15 @@ def create_user(
         raise ForbiddenError(f"role {principal.role} may not do this")
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        u = service.add_user(body.org, body.name, body.role, actor_id=principal.id)
-        return 201, {"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}, {}
+        u = service.add_user(body.org, body.name, body.role, actor=principal, system_admin=body.system_admin)
+        return 201, {"id": u.id, "org": u.org_id, "name": u.name, "role": u.role,
+                     "system_admin": u.system_admin}, {}
 
     return idempotent(service, principal, idempotency_key, body.model_dump(), run)
 
 
-@router.post("/users/{user_id}/keys", tags=["users"], status_code=201, summary="Create an API key (admin)")
+@router.post("/users/{user_id}/keys", tags=["users"], status_code=201,
+             summary="Create an API key (an admin of the user's organisation)")
 def create_key(
     user_id: str, principal: Auth, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -164,7 +167,19 @@ def create_key(
         raise ForbiddenError(f"role {principal.role} may not do this")
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        return 201, {"user": user_id, "key": service.create_key(user_id, actor_id=principal.id),
-                     "note": "shown once; only its hash is stored"}, {}
+        key_id, key = service.issue_key(user_id, actor=principal)
+        return 201, {"user": user_id, "id": key_id, "key": key, "note": "shown once; only its hash is stored"}, {}
 
-    return idempotent(service, principal, idempotency_key, {"user": user_id}, run)
+    def without_secret(payload: dict[str, Any]) -> dict[str, Any]:
+        """The replayed response: the key itself is never stored, so a replay cannot show it."""
+        return {**payload, "key": None, "note": "the key was shown once, in the first response; "
+                                                "revoke it and create another if it was lost"}
+
+    return idempotent(service, principal, idempotency_key, {"user": user_id}, run, stored=without_secret)
+
+
+@router.delete("/users/{user_id}/keys/{key_id}", tags=["users"], status_code=204,
+               summary="Revoke an API key at once (an admin of the user's organisation)")
+def revoke_key(user_id: str, key_id: str, principal: Auth, service: Svc) -> Response:
+    service.revoke_key(key_id, user_id=user_id, actor=principal)
+    return Response(status_code=204)

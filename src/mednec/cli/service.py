@@ -79,11 +79,14 @@ def register(app: typer.Typer) -> None:
         org: Annotated[str, typer.Option(help="Organisation id (created if new).")],
         name: Annotated[str, typer.Option(help="Display name.")],
         role: Annotated[str, typer.Option(help="requester | physician_reviewer | policy_author | auditor | admin")],
+        system: Annotated[bool, typer.Option("--system", help="An admin of every organisation (else an admin "
+                                                              "manages its own organisation's users only).")] = False,
         database_url: DbOpt = None,
     ) -> None:
         """Create a user; prints its id."""
-        u = _service(database_url).add_user(org, name, role)
-        sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}) + "\n")
+        u = _service(database_url).add_user(org, name, role, system_admin=system)
+        sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role,
+                                     "system_admin": u.system_admin}) + "\n")
 
     @users.command("set-password")
     def users_set_password(
@@ -113,8 +116,32 @@ def register(app: typer.Typer) -> None:
         user_id: Annotated[str, typer.Argument(help="User id from `mednec users add`.")],
         database_url: DbOpt = None,
     ) -> None:
-        """Create an API key for a user; the key is shown once, only its hash is stored."""
-        sys.stdout.write(_service(database_url).create_key(user_id) + "\n")
+        """Create an API key for a user; the key is shown once, only its hash is stored (its id, for
+        `keys revoke`, goes to standard error)."""
+        key_id, key = _service(database_url).issue_key(user_id)
+        sys.stdout.write(key + "\n")
+        sys.stderr.write(f"key id: {key_id}\n")
+
+    @keys.command("list")
+    def keys_list(
+        user_id: Annotated[str, typer.Argument(help="User id.")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """A user's API keys: id, first characters, created, revoked (never the key)."""
+        for k in _service(database_url).user_keys(user_id):
+            sys.stdout.write(json.dumps({"id": k.id, "prefix": k.prefix, "created_at": k.created_at.isoformat(),
+                                         "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}) + "\n")
+
+    @keys.command("revoke")
+    def keys_revoke(
+        key_id: Annotated[str, typer.Argument(help="Key id (from `keys create` or `keys list`).")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Revoke an API key; it stops working at once (also in running servers), and browser
+        sessions of its user end."""
+        k = _service(database_url).revoke_key(key_id)
+        sys.stdout.write(json.dumps({"id": k.id, "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None})
+                         + "\n")
 
     @audit.command("verify")
     def audit_verify(database_url: DbOpt = None) -> None:

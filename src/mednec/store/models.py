@@ -63,6 +63,10 @@ class User(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    # an admin of every organisation (else an admin manages its own organisation's users only)
+    system_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # raised at sign-out and key revocation: browser sessions of an older version are ended
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     __table_args__ = (sa.CheckConstraint(f"role in {ROLES}", name="ck_users_role"),)
 
 
@@ -155,6 +159,7 @@ class Evaluation(Base):
     decision: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)  # approved | denied
     decision_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     signature: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    signature_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # SHA-256 of what was signed
     appealed: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     submitted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     due_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))

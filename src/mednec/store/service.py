@@ -30,9 +30,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 import statistics
-import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -63,10 +64,19 @@ from mednec.store.policies import PolicyRegistry
 
 __all__ = ["TURNAROUND", "Service", "hash_key"]
 
-AUTH_CACHE_SECONDS = 30.0
+_USERS = cast(sa.Table, User.__table__)
+_KEYS = cast(sa.Table, ApiKey.__table__)
+# one indexed look-up per request, not cached: a revoked key or an ended session stops at once
+_PRINCIPAL_ROW = (sa.select(_USERS.c.id, _USERS.c.org_id, _USERS.c.role, _USERS.c.name, _USERS.c.system_admin,
+                            _USERS.c.session_version)
+                  .select_from(_USERS.join(_KEYS, _KEYS.c.user_id == _USERS.c.id))
+                  .where(_KEYS.c.key_hash == sa.bindparam("digest"), _KEYS.c.revoked_at.is_(None)))
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
 FINAL = ("approved", "overturned")
 READ_ALL = ("physician_reviewer", "auditor", "admin")
+DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
 _CASES = cast(sa.Table, Case.__table__)
 _CASE_ROW = sa.select(_CASES.c.id, _CASES.c.org_id, _CASES.c.data).where(_CASES.c.id == sa.bindparam("case_id"))
 _INSERT_EVALUATION = audit.insert_statement(cast(sa.Table, Evaluation.__table__))
@@ -75,6 +85,29 @@ _INSERT_EVALUATION = audit.insert_statement(cast(sa.Table, Evaluation.__table__)
 def hash_key(key: str) -> str:
     """API keys are stored as SHA-256 hashes (they are 256-bit random, so no stretching is needed)."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+_TITLES = {"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "mx"}
+_CREDENTIALS = {"md", "do", "phd", "mbbs", "mbchb", "frcp", "facp", "pharmd", "rph", "np", "pa", "rn", "jr", "sr"}
+
+
+def normalized_name(text: str | None) -> str:
+    """A name as compared for a signature: Unicode NFKC, invisible and zero-width characters
+    removed, case folded, punctuation and whitespace collapsed, a leading title ("Dr") and
+    trailing credentials ("MD") dropped; "" when nothing visible is left."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = "".join(ch for ch in _INVISIBLE.sub("", t) if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cn"))
+    words = re.sub(r"[.,;:]", " ", t.casefold()).split()
+    while len(words) > 1 and words[0] in _TITLES:
+        words.pop(0)
+    while len(words) > 1 and words[-1] in _CREDENTIALS:
+        words.pop()
+    return " ".join(words)
+
+
+def _principal(user: Any) -> Principal:
+    """The principal of a user row or object (with its system-admin flag and session version)."""
+    return Principal(user.id, user.org_id, user.role, user.name, bool(user.system_admin), int(user.session_version))
 
 
 def _jsonable(value: Any) -> Any:
@@ -101,6 +134,8 @@ class Principal:
     org_id: str
     role: str
     name: str
+    system_admin: bool = False  # an admin of every organisation
+    session_version: int = 0  # browser sessions signed in under an older version are ended
 
 
 class Service:
@@ -110,7 +145,6 @@ class Service:
         self.db = db
         self.runtime = runtime
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
-        self._auth_cache: dict[str, tuple[Principal | None, float]] = {}
         self.policies = PolicyRegistry(db, runtime)
 
     # ---- organisations, users, keys -------------------------------------------------
@@ -122,22 +156,54 @@ class Service:
             audit.append(s, actor_id=None, action="org.create", entity_type="organization", entity_id=org_id, at=self.now())
         return org
 
-    def add_user(self, org_id: str, name: str, role: str, *, actor_id: str | None = None) -> User:
+    def add_user(self, org_id: str, name: str, role: str, *, actor_id: str | None = None,
+                 system_admin: bool = False, actor: Principal | None = None) -> User:
+        """Create a user. With ``actor`` (an admin through the API) the admin's scope applies: its
+        own organisation only, and only a system administrator makes another one."""
         if role not in ROLES:
             raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
+        if system_admin and role != "admin":
+            raise InputError("only an admin can be a system administrator", field="system_admin")
+        if actor is not None:
+            self._require_admin_of(actor, org_id)
+            if system_admin and not actor.system_admin:
+                raise ForbiddenError("only a system administrator makes another one")
+            actor_id = actor.id
         with self.db.session() as s:
             self.ensure_org(s, org_id)
-            user = User(id=f"usr_{uuid.uuid4().hex[:16]}", org_id=org_id, name=name, role=role, created_at=self.now())
+            user = User(id=f"usr_{uuid.uuid4().hex[:16]}", org_id=org_id, name=name, role=role, created_at=self.now(),
+                        system_admin=system_admin, session_version=0)
             s.add(user)
             s.flush()
             audit.append(s, actor_id=actor_id, action="user.create", entity_type="user", entity_id=user.id,
-                         detail={"role": role, "org": org_id}, at=self.now())
+                         detail={"role": role, "org": org_id, "system_admin": system_admin}, at=self.now())
             return user
+
+    @staticmethod
+    def _require_admin_of(actor: Principal, org_id: str) -> None:
+        """Admins manage their own organisation's users and keys; system administrators every one's."""
+        if actor.role != "admin":
+            raise ForbiddenError(f"role {actor.role} may not do this")
+        if not actor.system_admin and org_id != actor.org_id:
+            raise ForbiddenError("an admin manages its own organisation's users only")
 
     def create_key(self, user_id: str, *, actor_id: str | None = None) -> str:
         """Create an API key for a user; the plain key is returned once and never stored."""
+        return self.issue_key(user_id, actor_id=actor_id)[1]
+
+    def issue_key(self, user_id: str, *, actor_id: str | None = None,
+                  actor: Principal | None = None) -> tuple[str, str]:
+        """``(key id, plain key)``: a new API key for a user (the plain key is never stored). With
+        ``actor``, an admin of the user's organisation (or a system administrator) only."""
         with self.db.session() as s:
-            if s.get(User, user_id) is None:
+            user = s.get(User, user_id)
+            if actor is not None:
+                if user is None or not (actor.system_admin or user.org_id == actor.org_id):
+                    self._require_admin_of(actor, actor.org_id)  # a non-admin learns nothing more
+                    raise NotFoundError(f"no user {user_id}", field="user")
+                self._require_admin_of(actor, user.org_id)
+                actor_id = actor.id
+            if user is None:
                 raise NotFoundError(f"no user {user_id}", field="user")
             key = "mk_" + secrets.token_urlsafe(32)
             rec = ApiKey(id=f"key_{uuid.uuid4().hex[:16]}", user_id=user_id, key_hash=hash_key(key),
@@ -146,31 +212,55 @@ class Service:
             s.flush()
             audit.append(s, actor_id=actor_id, action="key.create", entity_type="api_key", entity_id=rec.id,
                          detail={"user": user_id}, at=self.now())
-            return key
+            return rec.id, key
+
+    def revoke_key(self, key_id: str, *, user_id: str | None = None, actor: Principal | None = None) -> ApiKey:
+        """Revoke an API key at once (every request looks keys up afresh). ``user_id``, when given,
+        must own it; ``actor`` (through the API) must be an admin of the owner's organisation."""
+        with self.db.session() as s:
+            rec = s.get(ApiKey, key_id, with_for_update=True)
+            owner = s.get(User, rec.user_id) if rec is not None else None
+            if actor is not None:
+                self._require_admin_of(actor, actor.org_id)
+            if rec is None or owner is None or (user_id is not None and rec.user_id != user_id) or (
+                    actor is not None and not actor.system_admin and owner.org_id != actor.org_id):
+                raise NotFoundError(f"no key {key_id}", field="key")
+            if rec.revoked_at is None:
+                rec.revoked_at = self.now()
+                owner.session_version += 1  # browser sessions of the owner end too
+                audit.append(s, actor_id=actor.id if actor else None, action="key.revoke", entity_type="api_key",
+                             entity_id=rec.id, detail={"user": rec.user_id}, at=self.now())
+            return rec
+
+    def user_keys(self, user_id: str) -> list[ApiKey]:
+        with self.db.reading() as s:
+            if s.get(User, user_id) is None:
+                raise NotFoundError(f"no user {user_id}", field="user")
+            return list(s.execute(sa.select(ApiKey).where(ApiKey.user_id == user_id)
+                                  .order_by(ApiKey.created_at)).scalars())
+
+    def end_sessions(self, p: Principal) -> None:
+        """Sign-out: every browser session of the user ends (their cookies carry an older version)."""
+        with self.db.session() as s:
+            s.execute(sa.update(User).where(User.id == p.id).values(session_version=User.session_version + 1))
+            audit.append(s, actor_id=p.id, action="auth.logout", entity_type="user", entity_id=p.id,
+                         detail={"via": "web"}, at=self.now())
 
     def principal_for_key_hash(self, digest: str) -> Principal | None:
-        """The user whose unrevoked API key has this SHA-256 hash, or None. Look-ups (found or not)
-        are cached for ``AUTH_CACHE_SECONDS``, so a revoked key stops working within that time."""
+        """The user whose unrevoked API key has this SHA-256 hash (or whose password session this
+        is), or None. Looked up on every request (one indexed query), so revoking a key takes
+        effect at once."""
         if digest.startswith(passwords.SESSION_PREFIX):  # a browser session signed in by password
             user = passwords.user_for_session(self.db, digest)
-            return None if user is None else Principal(user.id, user.org_id, user.role, user.name)
-        hit = self._auth_cache.get(digest)
-        if hit is not None and hit[1] > time.monotonic():
-            return hit[0]
-        with self.db.reading() as s:
-            row = s.execute(
-                sa.select(User).join(ApiKey, ApiKey.user_id == User.id)
-                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-            ).scalar_one_or_none()
-        principal = None if row is None else Principal(row.id, row.org_id, row.role, row.name)
-        if len(self._auth_cache) > 10_000:
-            self._auth_cache.clear()
-        self._auth_cache[digest] = (principal, time.monotonic() + AUTH_CACHE_SECONDS)
-        return principal
+            return None if user is None else _principal(user)
+        with self.db.read_engine.connect() as conn:
+            row = conn.execute(_PRINCIPAL_ROW, {"digest": digest}).one_or_none()
+        if row is None:
+            return None
+        return _principal(row)
 
     def authenticate(self, key: str | None) -> Principal:
-        """The user an API key belongs to. Successful look-ups are cached for ``AUTH_CACHE_SECONDS``
-        (a revoked key stops working within that time); failures are audited."""
+        """The user an unrevoked API key belongs to (looked up on every call); failures are audited."""
         if not key:
             raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
         principal = self.principal_for_key_hash(hash_key(key))
@@ -188,7 +278,7 @@ class Service:
     def sign_in_password(self, username: str, password: str) -> tuple[Principal, str]:
         """The person and their browser-session token, or :class:`AuthError` (failures and lockouts audited)."""
         user, token = passwords.check_password(self.db, username, password, now=self.now())
-        return Principal(user.id, user.org_id, user.role, user.name), token
+        return _principal(user), token
 
     def deliver_outbox(self, settings: Settings, *, limit: int = 100) -> dict[str, int]:
         """Send the notifications that are due (see :mod:`mednec.store.outbox`)."""
@@ -382,6 +472,8 @@ class Service:
             if if_match is not None and ev.version != if_match:
                 raise ConflictError(f"the evaluation changed (version {ev.version}); re-read it", field="If-Match")
             before = ev.state
+            if action != "appeal" and p.id in (ev.created_by, s.get(Case, ev.case_id).created_by):  # type: ignore[union-attr]
+                raise ForbiddenError("you created this request; another physician reviewer must review it")
             self._transition(p, ev, action, reason, decision, signature, now)
             try:
                 s.flush()
@@ -391,7 +483,9 @@ class Service:
                                to_state=ev.state, reason=reason, at=now))
             audit.append(s, actor_id=p.id, action=f"review.{action}", entity_type="evaluation", entity_id=ev.id,
                          policy_version=f"{ev.policy_id}@{ev.policy_version}", input_hash=ev.input_hash,
-                         detail={"from": before, "to": ev.state, "decision": ev.decision}, at=now)
+                         detail={"from": before, "to": ev.state, "decision": ev.decision,
+                                 **({"signed": ev.signature_hash} if action in ("approve", "overturn")
+                                    and ev.signature_hash else {})}, at=now)
             if action in ("approve", "overturn"):  # a decision: its notifications commit with it
                 outbox.enqueue_decision(s, ev, now)
             return ev
@@ -443,18 +537,32 @@ class Service:
             ev.state = "overturned"
         else:
             raise InputError(f"unknown action {action!r}", field="action")
-        if final == "denied" and not (signature and signature.strip()):
-            raise InputError("an adverse decision needs the physician reviewer's signature", field="signature")
+        signed_hash = None
+        if final == "denied":
+            signed = normalized_name(signature)
+            if not signed:
+                raise InputError("an adverse decision needs the physician reviewer's signature: type your name",
+                                 field="signature")
+            if signed != normalized_name(p.name):
+                raise InputError("the signature must be your own name as registered", field="signature")
+            signature = " ".join(unicodedata.normalize("NFKC", _INVISIBLE.sub("", signature or "")).split())
+            signed_hash = hashlib.sha256(ev.result_raw).hexdigest()  # the determination JSON that was signed
         assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
-        ev.decision, ev.decision_reason, ev.signature, ev.decided_at = final, reason, signature, now
+        ev.decision, ev.decision_reason, ev.decided_at = final, reason, now
+        ev.signature, ev.signature_hash = (signature, signed_hash) if final == "denied" else (None, None)
 
     # ---- policy versions ------------------------------------------------------------
     def policy_versions(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
+        """The versions ``p`` may see: drafts, versions in review and rejected ones only for those who
+        write or review them (policy authors, physician reviewers weighing their impact, admins);
+        published and retired ones for everyone."""
         with self.db.reading() as s:
             rows = list(s.execute(sa.select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
                                   .order_by(PolicyVersion.created_at, PolicyVersion.version)).scalars())
         if not rows:
             raise NotFoundError(f"no policy {policy_id}")
+        if p.role not in DRAFT_READERS:
+            rows = [r for r in rows if r.status in ("published", "retired")]
         return rows
 
     def draft_policy(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
@@ -501,6 +609,8 @@ class Service:
         self._require(p, "policy_author", *READ_ALL)
         from mednec.store.impact import stored_impact
 
+        if not any(v.version == version for v in self.policy_versions(p, policy_id)):
+            raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
         report = stored_impact(self, policy_id, version)
         return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
 

@@ -127,9 +127,12 @@ def ctx_of(request: Request) -> Ctx:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     state: WebState = request.app.state.web
-    session = SessionData.from_cookie(state.signer, request.cookies.get(COOKIE))
-    principal = principal_for(state.service, session.key_hash)
-    if session.key_hash and principal is None:  # key revoked: the session ends
+    raw = request.cookies.get(COOKIE)
+    session = SessionData.from_cookie(state.signer, raw)
+    if raw is None and request.headers.get("sec-fetch-site") == "cross-site":
+        session.changed = False  # a cross-site request brought no cookie: do not overwrite the browser's
+    principal = principal_for(state.service, session)
+    if session.key_hash and principal is None:  # key revoked or signed out elsewhere: the session ends
         session.sign_out()
     ctx = Ctx(request, state, session, principal)
     request.state.web_ctx = ctx
@@ -140,7 +143,7 @@ def _finish(ctx: Ctx, resp: Response) -> Response:
     if ctx.session.changed:
         secure = ctx.request.url.scheme == "https"
         resp.set_cookie(COOKIE, ctx.session.to_cookie(ctx.state.signer), max_age=MAX_AGE, httponly=True,
-                        samesite="strict", secure=secure, path="/")
+                        samesite="lax", secure=secure, path="/")
     resp.headers.setdefault("Content-Security-Policy", CSP)
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "same-origin")

@@ -69,7 +69,7 @@ def _sign_in_key(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
         return page(ctx, "sign_in.html", 401, next=nxt, field="api_key",
                     error="This API key is not valid or has been revoked")
     ctx.service.record(principal, "auth.login", "user", principal.id, via="web")
-    ctx.session.sign_in(hash_key(key))
+    ctx.session.sign_in(hash_key(key), principal.session_version)
     ctx.principal = principal
     return redirect(ctx, nxt if nxt != "/sign-in" else "/")
 
@@ -90,7 +90,7 @@ def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
         return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
                     error="The username or password is not right")
     ctx.service.record(principal, "auth.login", "user", principal.id, via="password")
-    ctx.session.sign_in(token)
+    ctx.session.sign_in(token, principal.session_version)
     ctx.principal = principal
     return redirect(ctx, nxt if nxt != "/sign-in" else "/")
 
@@ -98,7 +98,7 @@ def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
 def _sign_out(ctx: Ctx, form: dict[str, Any]) -> Response:
     csrf_check(ctx, form)
     if ctx.principal is not None:
-        ctx.service.record(ctx.principal, "auth.logout", "user", ctx.principal.id, via="web")
+        ctx.service.end_sessions(ctx.principal)  # every copy of this user's session cookies ends (audited)
     ctx.session.sign_out()
     ctx.principal = None
     return redirect(ctx, "/sign-in")

@@ -1,10 +1,16 @@
-"""Browser sessions: a signed, HttpOnly, SameSite=Strict cookie, and a CSRF token for every form.
+"""Browser sessions: a signed, HttpOnly, SameSite=Lax cookie, and a CSRF token for every form.
 
 The cookie holds no credential: after a sign-in it carries the SHA-256 hash of the API key
-(the same hash the database stores), the CSRF token and the time it was issued, signed with
-the application's secret (itsdangerous). Each request looks
-the hash up again, so revoking the key ends every browser session signed in with it (within
-the look-up cache's 30 seconds).
+(the same hash the database stores), the user's session version, the CSRF token and the time
+it was issued, signed with the application's secret (itsdangerous). Each request looks the
+hash up again (no cache), so revoking the key ends every browser session signed in with it at
+once; signing out raises the user's session version, so a copied cookie of that user stops
+working at once too.
+
+SameSite=Lax: a link from another site (a deep link in an e-mail or an EHR) opens the page
+signed in; a cross-site POST carries no cookie, so it fails the CSRF check. A response to a
+cross-site request that brought no cookie writes none either, so it cannot replace (wipe) a
+valid session.
 
 The secret comes from ``MEDNEC_SECRET_KEY``; without it a random one is made per process, so
 sessions end when the server restarts and several workers need the variable set.
@@ -64,6 +70,7 @@ class SessionData:
 
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     key_hash: str | None = None
+    version: int = 0  # the user's session version at sign-in
     changed: bool = False
     cleared: bool = False
 
@@ -72,18 +79,19 @@ class SessionData:
         data = signer.loads(raw, MAX_AGE) if raw else None
         if not data or not isinstance(data.get("c"), str):
             return cls(changed=True)
-        kh = data.get("k")
-        return cls(csrf=data["c"], key_hash=kh if isinstance(kh, str) else None)
+        kh, v = data.get("k"), data.get("v")
+        return cls(csrf=data["c"], key_hash=kh if isinstance(kh, str) else None,
+                   version=v if isinstance(v, int) and not isinstance(v, bool) else -1)
 
     def to_cookie(self, signer: Signer) -> str:
         out: dict[str, Any] = {"c": self.csrf}
         if self.key_hash:
-            out["k"] = self.key_hash
+            out["k"], out["v"] = self.key_hash, self.version
         return signer.dumps(out)
 
-    def sign_in(self, key_hash: str) -> None:
+    def sign_in(self, key_hash: str, version: int = 0) -> None:
         """A new CSRF token at sign-in, so a token seen before it is worthless after."""
-        self.key_hash, self.csrf, self.changed = key_hash, secrets.token_urlsafe(24), True
+        self.key_hash, self.version, self.csrf, self.changed = key_hash, version, secrets.token_urlsafe(24), True
 
     def sign_out(self) -> None:
         self.key_hash, self.csrf, self.changed, self.cleared = None, secrets.token_urlsafe(24), True, True
@@ -92,8 +100,10 @@ class SessionData:
         return bool(token) and hmac.compare_digest(str(token), self.csrf)
 
 
-def principal_for(service: Service, key_hash: str | None) -> Principal | None:
-    """The user whose unrevoked API key has this hash (the service's cached look-up)."""
-    if not key_hash:
+def principal_for(service: Service, session: SessionData) -> Principal | None:
+    """The user whose unrevoked API key has the session's hash, when the session is of the
+    user's current session version (else the user signed out since, everywhere)."""
+    if not session.key_hash:
         return None
-    return service.principal_for_key_hash(key_hash)
+    p = service.principal_for_key_hash(session.key_hash)
+    return p if p is not None and p.session_version == session.version else None
