@@ -76,3 +76,25 @@ def test_documents_open_with_a_header_and_a_way_back(web: Web) -> None:
     assert f'href="/answers/{ev}?audience=payer"' in r.text and "Back to the answer" in r.text
     assert r.text.index("Back to the answer") < r.text.index("Letter of medical necessity", r.text.index("<body"))
     assert "default-src 'none'" in r.headers["content-security-policy"]
+
+
+def test_a_bad_fhir_upload_says_so_plainly_and_keeps_the_choices(web: Web) -> None:
+    c = web.client("req")
+    token = csrf_of_page(c)
+    bad = b'{"resourceType": "Bundle", "type": "history", "entry": []}'
+    r = c.post("/ask/upload", data={"csrf": token, "drug": "luspatercept-aamt", "question": "Is it needed?",
+                                    "audience": "payer"}, files={"upload": ("labs.json", bad)})
+    t = text_of(r.text)
+    assert r.status_code == 422 and "labs.json could not be read as a FHIR R4 bundle" in t
+    assert "Traceback" not in t and "pydantic" not in t.lower()
+    assert '<option value="luspatercept-aamt" selected>' in r.text and 'value="Is it needed?"' in r.text
+    assert 'value="payer" checked' in r.text
+    r = c.post("/ask/upload", data={"csrf": token, "drug": "imetelstat"}, files={"upload": ("x.json", b"{oops")})
+    assert r.status_code == 422 and "x.json is not valid JSON" in text_of(r.text)
+    assert '<option value="imetelstat" selected>' in r.text
+
+
+def csrf_of_page(c: object) -> str:
+    from tests.web.conftest import csrf_of
+
+    return csrf_of(c.get("/ask?mode=upload").text)  # type: ignore[attr-defined]

@@ -177,10 +177,27 @@ def _upload(ctx: Ctx, form: dict[str, Any], text: str, name: str) -> Response:
     if not text:
         return _ask_page(ctx, "upload", 422, upload_error="Choose a file, or paste a note or a FHIR bundle")
     if text.startswith("{"):
-        return _fhir(ctx, text, name, audience, str(form.get("drug") or "").strip() or None)
+        resp = _fhir(ctx, text, name, audience, str(form.get("drug") or "").strip() or None)
+        return resp if resp.status_code != 422 else _ask_page(
+            ctx, "upload", 422, upload_error=getattr(resp, "upload_error", ""), audience=audience,
+            upload_drug=str(form.get("drug") or ""), upload_question=str(form.get("question") or "")[:300])
     return _understand(ctx, str(form.get("question") or "").strip()
                        or "Is the requested drug medically necessary for this patient?", text[:MAX_TEXT * 5],
                        audience, note_name=name if name == "pasted text" else f"document {name}")
+
+
+def plain_error(message: str, limit: int = 200) -> str:
+    """A validator's message in a sentence: its first line, without a trailing period, cut short."""
+    first = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "unreadable"
+    first = first.rstrip(".")
+    return first if len(first) <= limit else first[:limit - 1] + "…"
+
+
+def _upload_failed(message: str) -> Response:
+    """A 422 whose page _upload renders again with the user's choices (drug, question, audience)."""
+    resp = Response(status_code=422)
+    resp.upload_error = message  # type: ignore[attr-defined]
+    return resp
 
 
 def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Response:
@@ -190,7 +207,7 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
     try:
         bundle = load_json(text, "upload")
     except InputError as exc:
-        return _ask_page(ctx, "upload", 422, upload_error=f"{excerpt(name)}: {exc.message}")
+        return _upload_failed(f"{excerpt(name)} is not valid JSON: {plain_error(exc.message)}")
     from mednec.intake.fhir.bundle import bundle_to_case
 
     try:
@@ -199,10 +216,11 @@ def _fhir(ctx: Ctx, text: str, name: str, audience: str, drug: str | None) -> Re
         missing = missing_extra(exc)
         if missing is None:
             raise
-        return _ask_page(ctx, "upload", 422, upload_error=f"FHIR intake is not available on this server ({missing.message})")
+        return _upload_failed(f"FHIR intake is not available on this server ({missing.message})")
     except MednecError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        return _ask_page(ctx, "upload", 422, upload_error=f"{exc.message}{where}")
+        where = f" Look at {exc.field}." if exc.field else ""
+        return _upload_failed(f"{excerpt(name)} could not be read as a FHIR R4 bundle: "
+                              f"{plain_error(exc.message)}.{where}")
     d = rt.dictionary
     understood = [{"fact": s.fact, "label": d.facts[s.fact].label if s.fact in d.facts else s.fact,
                    "value": "", "words": ", ".join(s.resources), "kind": "FHIR", "note": s.detail}
