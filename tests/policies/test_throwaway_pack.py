@@ -217,8 +217,16 @@ def test_a_pack_folder_is_checked_like_the_shipped_ones(root: Path, tmp_path: Pa
         Runtime.load([root, dup])
 
 
-def test_the_scaffold_passes_policies_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)  # --packs-dir sets it for the process; restored after the test
+def test_the_scaffold_passes_policies_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           request: pytest.FixtureRequest) -> None:
+    # --packs-dir sets it for the process: setenv (not delenv, which records nothing when it is unset) so
+    # the test's value is undone afterwards
+    monkeypatch.setenv(ENV, "")
+    import mednec.runtime
+
+    # modules that imported default_runtime by name may fill its cache while --packs-dir is set: empty it
+    # afterwards, so no later test sees this test's pack
+    request.addfinalizer(mednec.runtime.default_runtime.cache_clear)
     monkeypatch.setattr("mednec.runtime.default_runtime", _fresh_runtime_cache())
     folder = write_pack(tmp_path, "demo_area", "demo drug")
     report = check_all(tmp_path)
