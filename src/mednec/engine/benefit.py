@@ -42,7 +42,9 @@ def with_benefit(det: Determination, policy: Policy, pack: Pack, program: str | 
             continue
         status = "excluded" if len(excluded) == len(uses) else "excluded_for_some_uses"
         sources = tuple({"id": c.ref, "text": _source(pack, c.ref)} for c in rule.cites)
-        benefit = Benefit(status, rule.id, rule.benefit, program, rule.text, excluded, sources)
+        names = {p.id: p.name for p in policy.pathways}
+        benefit = Benefit(status, rule.id, rule.benefit, program, rule.text, excluded, sources,
+                          tuple(names.get(u, u) for u in excluded))
         return dataclasses.replace(det, benefit=benefit)
     return det
 

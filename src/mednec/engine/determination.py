@@ -294,13 +294,14 @@ class Benefit:
     text: str
     pathways: tuple[str, ...]
     sources: tuple[dict[str, str], ...]  # {"id", "text"} per citation
+    pathway_names: tuple[str, ...] = ()  # the excluded pathways by name, as documents print them
 
     WORDING = "not covered by this plan's benefit"
 
     def statement(self) -> str:
         """One sentence for every surface: what is excluded, by which rule, and that the clinical
         determination is separate."""
-        scope = "" if self.status == "excluded" else f" for {', '.join(self.pathways)}"
+        scope = "" if self.status == "excluded" else f" for {'; '.join(self.pathway_names or self.pathways)}"
         src = "; ".join(s["text"] for s in self.sources)
         return (f"Benefit: {self.WORDING}{scope}. {self.text} ({self.benefit}; {src}). This is a coverage "
                 f"exclusion, not a clinical finding: the medical-necessity determination stands as stated.")
@@ -308,13 +309,15 @@ class Benefit:
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status, "wording": self.WORDING, "rule": self.rule, "benefit": self.benefit,
                 "program": self.program, "text": self.text, "pathways": list(self.pathways),
-                "sources": [dict(s) for s in self.sources], "statement": self.statement()}
+                "pathway_names": list(self.pathway_names), "sources": [dict(s) for s in self.sources],
+                "statement": self.statement()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Benefit:
         return cls(str(data["status"]), str(data["rule"]), str(data["benefit"]), data.get("program"),
                    str(data["text"]), tuple(data.get("pathways", ())),
-                   tuple({"id": str(s["id"]), "text": str(s["text"])} for s in data.get("sources", ())))
+                   tuple({"id": str(s["id"]), "text": str(s["text"])} for s in data.get("sources", ())),
+                   tuple(map(str, data.get("pathway_names", ()))))
 
 
 @dataclass(frozen=True, eq=False)

@@ -37,7 +37,7 @@ from mednec.render.model import (
     SequenceDrug,
     SequenceRow,
 )
-from mednec.render.phrases import phrase
+from mednec.render.phrases import document_plain, phrase
 from mednec.render.plain import facts_in_words
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
 from mednec.render.sequence import pathway_steps, step_verdict
@@ -414,10 +414,7 @@ class _Builder(ArticleContext):
 
 
 def _doc_plain(doc: str) -> str:
-    try:
-        return phrase(f"document_plain.{doc}")
-    except KeyError:
-        return doc.replace("_", " ")
+    return document_plain(doc)
 
 
 def _unique(items: Any) -> list[str]:

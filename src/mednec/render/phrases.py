@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["phrase", "phrases"]
+__all__ = ["document_plain", "phrase", "phrases"]
 
 
 @cache
@@ -38,3 +38,11 @@ def phrase(key: str, **values: Any) -> str:
     if key.startswith(_FRAGMENTS):
         return text
     return text[:1].upper() + text[1:]
+
+
+def document_plain(doc: str) -> str:
+    """A document's name for a patient ('latest cholesterol test'); its id in words when unnamed."""
+    try:
+        return phrase(f"document_plain.{doc}")
+    except KeyError:
+        return doc.replace("_", " ")

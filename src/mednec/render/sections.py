@@ -13,7 +13,7 @@ from typing import Any
 from mednec.engine.determination import MEETS, NOT_MET
 from mednec.render.context import ArticleContext
 from mednec.render.model import Cited, CriteriaGroup, Related, ScheduleRow, TrialRow
-from mednec.render.phrases import phrase
+from mednec.render.phrases import document_plain, phrase
 from mednec.render.values import long_date
 
 __all__ = ["patient_guidance", "related_questions", "schedule", "standard_of_care"]
@@ -200,9 +200,9 @@ def _plain_insufficient(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) ->
         if g.status in ("unknown", None):
             bottom += [Cited(phrase("plain.open", rule=c.plain), c.cites) for c in g.criteria
                        if c.depth == 0 and c.status == "unknown"]
-    docs = ", ".join(phrase(f"document_plain.{m.document}") for m in det.missing_documentation)
+    docs = ", ".join(document_plain(m.document) for m in det.missing_documentation)
     nxt = [Cited(phrase("plain.next_insufficient", documents=docs))]
-    asks = [phrase("plain.ask_missing", document=phrase(f"document_plain.{m.document}"))
+    asks = [phrase("plain.ask_missing", document=document_plain(m.document))
             for m in det.missing_documentation]
     return bottom, nxt, asks
 
