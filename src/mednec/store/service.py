@@ -61,6 +61,7 @@ from mednec.store import audit, outbox, passwords
 from mednec.store.db import Database
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
+from mednec.store.workflow import TRANSITIONS
 
 __all__ = ["TURNAROUND", "Service", "hash_key"]
 
@@ -74,7 +75,6 @@ _PRINCIPAL_ROW = (sa.select(_USERS.c.id, _USERS.c.org_id, _USERS.c.role, _USERS.
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                         r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
-FINAL = ("approved", "overturned")
 READ_ALL = ("physician_reviewer", "auditor", "admin")
 DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
 _CASES = cast(sa.Table, Case.__table__)
@@ -492,64 +492,58 @@ class Service:
 
     def _transition(self, p: Principal, ev: Evaluation, action: str, reason: str | None, decision: str | None,
                     signature: str | None, now: dt.datetime) -> None:
-        def need(*states: str) -> None:
-            if ev.state not in states:
-                raise ConflictError(f"cannot {action} an evaluation that is {ev.state.replace('_', ' ')}")
-
-        def need_reason() -> None:
-            if not (reason and reason.strip()):
-                raise InputError(f"{action} needs a reason", field="reason")
-
-        if action == "appeal":
-            self._require(p, "requester")
-            need(*FINAL)
-            if ev.decision != "denied":
-                raise ConflictError("only a denial can be appealed")
-            need_reason()
-            ev.state, ev.appealed = "appealed", True
-            return
-        self._require(p, "physician_reviewer")
-        if action == "claim":
-            need("submitted", "appealed")
-            ev.state, ev.reviewer_id = "under_review", p.id
-            return
-        need("under_review")
-        if ev.reviewer_id != p.id:
+        step = TRANSITIONS.get(action)
+        if step is None:
+            raise InputError(f"unknown action {action!r}", field="action")
+        self._require(p, step.role)
+        if ev.state not in step.sources:
+            raise ConflictError(f"cannot {action} an evaluation that is {ev.state.replace('_', ' ')}")
+        if step.own_claim and ev.reviewer_id != p.id:
             raise ConflictError("this evaluation is claimed by another reviewer")
-        if action in ("request_changes", "request_info"):
-            need_reason()
-            ev.state = "changes_requested" if action == "request_changes" else "info_requested"
+        if action == "appeal" and ev.decision != "denied":
+            raise ConflictError("only a denial can be appealed")
+        if step.needs_reason and not (reason and reason.strip()):
+            raise InputError(f"{action} needs a reason", field="reason")
+        final = self._final_decision(action, ev, decision) if action in ("approve", "overturn") else None
+        signed = self._signature(p, ev, signature) if final == "denied" else (None, None)
+        ev.state = step.target  # every check passed: nothing changes before this line
+        if action == "appeal":
+            ev.appealed = True
+        elif action == "claim":
+            ev.reviewer_id = p.id
+        elif final is None:  # changes or information requested
             ev.decision_reason = reason
-            return
+        else:
+            ev.decision, ev.decision_reason, ev.decided_at = final, reason, now
+            ev.signature, ev.signature_hash = signed
+
+    @staticmethod
+    def _final_decision(action: str, ev: Evaluation, decision: str | None) -> str:
+        """The decision an approval or an overturn makes, checked against the recommendation."""
+        assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
         if action == "approve":
             if ev.determination == INSUFFICIENT:
                 raise ConflictError("an insufficient-information recommendation cannot be approved: "
                                     "request information, or overturn with a decision")
-            final = "approved" if ev.determination == MEETS else "denied"
-            ev.state = "approved"
-        elif action == "overturn":
-            need_reason()
-            if decision not in ("approved", "denied"):
-                raise InputError("overturn needs decision: approved or denied", field="decision")
-            if (decision == "approved") == (ev.determination == MEETS):
-                raise ConflictError("overturn must change the recommendation; use approve to confirm it")
-            final = decision
-            ev.state = "overturned"
-        else:
-            raise InputError(f"unknown action {action!r}", field="action")
-        signed_hash = None
-        if final == "denied":
-            signed = normalized_name(signature)
-            if not signed:
-                raise InputError("an adverse decision needs the physician reviewer's signature: type your name",
-                                 field="signature")
-            if signed != normalized_name(p.name):
-                raise InputError("the signature must be your own name as registered", field="signature")
-            signature = " ".join(unicodedata.normalize("NFKC", _INVISIBLE.sub("", signature or "")).split())
-            signed_hash = hashlib.sha256(ev.result_raw).hexdigest()  # the determination JSON that was signed
-        assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
-        ev.decision, ev.decision_reason, ev.decided_at = final, reason, now
-        ev.signature, ev.signature_hash = (signature, signed_hash) if final == "denied" else (None, None)
+            return "approved" if ev.determination == MEETS else "denied"
+        if decision not in ("approved", "denied"):
+            raise InputError("overturn needs decision: approved or denied", field="decision")
+        if (decision == "approved") == (ev.determination == MEETS):
+            raise ConflictError("overturn must change the recommendation; use approve to confirm it")
+        return decision
+
+    @staticmethod
+    def _signature(p: Principal, ev: Evaluation, signature: str | None) -> tuple[str | None, str | None]:
+        """An adverse decision's signature (the reviewer's own registered name) and the hash of the
+        determination JSON it signs."""
+        signed = normalized_name(signature)
+        if not signed:
+            raise InputError("an adverse decision needs the physician reviewer's signature: type your name",
+                             field="signature")
+        if signed != normalized_name(p.name):
+            raise InputError("the signature must be your own name as registered", field="signature")
+        text = " ".join(unicodedata.normalize("NFKC", _INVISIBLE.sub("", signature or "")).split())
+        return text, hashlib.sha256(ev.result_raw).hexdigest()  # the determination JSON that was signed
 
     # ---- policy versions ------------------------------------------------------------
     def policy_versions(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
