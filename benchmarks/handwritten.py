@@ -28,13 +28,21 @@ def _or(*xs: bool | None) -> bool | None:
 
 
 def _cmp(v: Any, f: Any) -> bool | None:
-    return U if v is None else bool(f(v))
+    if v is None:
+        return U
+    options = getattr(v, "options", None)  # a value known in part (OneOf / Between)
+    if options is None and hasattr(v, "low"):
+        options = (v.low, v.high)
+    if options is not None:
+        hits = {bool(f(o)) for o in options}
+        return U if len(hits) == 2 else hits.pop()
+    return bool(f(v))
 
 
 def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
     """Determination and met pathway for the luspatercept policy's initial phase."""
     g = v.get
-    ipss_r = g("ipss_r_category")
+    ipss_r = g("ipss_r_category")  # a value known in part counts as documented (no IPSS fallback)
     lower = _or(
         _cmp(ipss_r, lambda x: x in LOWER_RISK),
         _and(ipss_r is None, _cmp(g("ipss_category"), lambda x: x in ("low", "intermediate_1"))),
@@ -42,10 +50,12 @@ def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
     age, hb, imm = g("age"), g("hemoglobin"), g("immediate_correction_needed")
     # presumed when undocumented: adult; not for immediate correction unless Hb < 6 or acute bleeding
     warning = (hb is not None and hb < 6) or g("acute_bleeding") is True
+    len_failed = g("lenalidomide_failed")  # del(5q) accepted after lenalidomide failure (documented)
+    len_ok = len_failed is True
     common = _and(
         T if age is None else age >= 18,
         lower,
-        _cmp(g("del5q"), lambda x: x is False),
+        _or(_cmp(g("del5q"), lambda x: x is False), len_ok),
         _cmp(g("rbc_units_8w"), lambda x: x >= 2),
         _cmp(g("hemoglobin"), lambda x: x < 11.5),
         (U if warning else T) if imm is None else imm is False,
@@ -55,21 +65,31 @@ def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
     epo = g("serum_epo")
     dx = g("diagnosis")
     esa = g("esa_status")
+    dx_ok = _or(_cmp(dx, lambda x: x in MDS), _and(_cmp(dx, lambda x: x == "D46.C"), len_ok))
     a = _and(
-        _cmp(dx, lambda x: x in MDS),
+        dx_ok,
         _cmp(esa, lambda x: x == "naive"),
         _or(_cmp(epo, lambda x: x <= 500), rs_pos),
     )
     b = _and(
-        _cmp(dx, lambda x: x in MDS or x == "MDS/MPN-RS-T"),
+        _or(_cmp(dx, lambda x: x in MDS or x == "MDS/MPN-RS-T"), _and(_cmp(dx, lambda x: x == "D46.C"), len_ok)),
         rs_pos,
         _or(_cmp(esa, lambda x: x in ("failed", "lost_response", "intolerant")), _cmp(epo, lambda x: x > 500)),
     )
-    pa, pb = _and(common, a), _and(common, b)
+    # pathway C (off-label): RS-negative, EPO <= 500, ESA failure
+    c = _and(
+        dx_ok,
+        _or(T if rs_pos is F else F if rs_pos is T else U),
+        _cmp(epo, lambda x: x <= 500),
+        _cmp(esa, lambda x: x in ("failed", "lost_response", "intolerant")),
+    )
+    pa, pb, pc = _and(common, a), _and(common, b), _and(common, c)
     if pa is T:
         return "meets_criteria", "esa_naive_first_line"
     if pb is T:
         return "meets_criteria", "after_esa_ring_sideroblasts"
-    if U in (pa, pb):
+    if pc is T:
+        return "meets_criteria", "after_esa_rs_negative"
+    if U in (pa, pb, pc):
         return "insufficient_information", None
     return "does_not_meet_criteria", None
