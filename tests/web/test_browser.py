@@ -438,7 +438,7 @@ def test_check_before_submit_in_a_few_key_presses(site: Site) -> None:
         while presses < 40:
             page.keyboard.press("Tab")
             presses += 1
-            if page.evaluate("() => document.activeElement.textContent.trim()") == "Evaluate and submit for review":
+            if page.evaluate("() => document.activeElement.textContent.trim()") == "Evaluate and submit now":
                 break
         assert presses <= 20, presses
         axe_check(page, f"understood{suffix}")
