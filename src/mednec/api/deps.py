@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +57,10 @@ class Paging:
         }
 
 
+PENDING = 0  # status_code of a claimed key whose request is still running
+STALE_CLAIM = dt.timedelta(minutes=10)  # a claim this old was left by a crashed request: it may be retaken
+
+
 def idempotent(
     service: Service,
     principal: Principal,
@@ -66,25 +72,65 @@ def idempotent(
 ) -> JSONResponse:
     """Run a POST once per ``Idempotency-Key``: a repeat with the same body replays the stored
     response; the same key with a different body is refused (422). ``stored`` turns the response
-    into what may be kept and replayed (a secret shown once is left out)."""
+    into what may be kept and replayed (a secret shown once is left out).
+
+    The key is claimed before the work, by inserting its row (the primary key is the user and
+    the key) in a transaction of its own: of concurrent requests with one key exactly one claims
+    it and runs; the others wait for the claim's commit, then replay the response when it is
+    there, or get 409 while it is still running, and create nothing. A request that fails
+    releases its claim, so it can be retried."""
     if not key:
         status, payload, headers = run()
         return JSON(payload, status_code=status, headers=headers)
     if len(key) > 200:
         raise InputError("Idempotency-Key is at most 200 characters", field="Idempotency-Key")
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    replay = _claim(service, principal, key, digest)
+    if replay is not None:
+        return replay
+    try:
+        status, payload, headers = run()
+    except BaseException:
+        _release(service, principal.id, key)
+        raise
+    record = sa.update(IdempotencyRecord).where(IdempotencyRecord.user_id == principal.id,
+                                                IdempotencyRecord.key == key)
     with service.db.session() as s:
-        rec = s.get(IdempotencyRecord, (principal.id, key))
-        if rec is not None:
-            if rec.request_hash != digest:
-                raise InputError("this Idempotency-Key was used with a different request", field="Idempotency-Key")
+        s.execute(record.values(status_code=status, response=plain(stored(payload) if stored else payload),
+                                headers=headers))
+    return JSON(payload, status_code=status, headers=headers)
+
+
+def _claim(service: Service, principal: Principal, key: str, digest: str) -> JSONResponse | None:
+    """None when this request claimed the key; else the stored response to replay (or an error)."""
+    for _ in range(3):
+        try:
+            with service.db.session() as s:
+                s.add(IdempotencyRecord(user_id=principal.id, key=key, request_hash=digest, status_code=PENDING,
+                                        response={}, headers={}, created_at=service.now()))
+            return None
+        except IntegrityError:
+            pass  # claimed before: look at the claim
+        with service.db.reading() as s:
+            rec = s.get(IdempotencyRecord, (principal.id, key))
+        if rec is None:
+            continue  # released meanwhile (that request failed): claim it again
+        if rec.request_hash != digest:
+            raise InputError("this Idempotency-Key was used with a different request", field="Idempotency-Key")
+        if rec.status_code != PENDING:
             return JSONResponse(rec.response, status_code=rec.status_code,
                                 headers={**rec.headers, "Idempotent-Replayed": "true"})
-    status, payload, headers = run()
-    try:
-        with service.db.session() as s:
-            s.add(IdempotencyRecord(user_id=principal.id, key=key, request_hash=digest, status_code=status,
-                                    response=plain(stored(payload) if stored else payload), headers=headers))
-    except IntegrityError:
-        raise ConflictError("a request with this Idempotency-Key is already being processed") from None
-    return JSON(payload, status_code=status, headers=headers)
+        created = rec.created_at if rec.created_at.tzinfo else rec.created_at.replace(tzinfo=dt.UTC)
+        if service.now() - created < STALE_CLAIM:
+            raise ConflictError("a request with this Idempotency-Key is being processed; retry it shortly")
+        _release(service, principal.id, key, only_pending_since=rec.created_at)
+    raise ConflictError("a request with this Idempotency-Key is being processed; retry it shortly")
+
+
+def _release(service: Service, user_id: str, key: str, *, only_pending_since: dt.datetime | None = None) -> None:
+    q = sa.delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key,
+                                           IdempotencyRecord.status_code == PENDING)
+    if only_pending_since is not None:
+        q = q.where(IdempotencyRecord.created_at == only_pending_since)
+    with service.db.session() as s:
+        s.execute(q)
