@@ -41,15 +41,51 @@ EXAMPLE_CASES = (
     Example("general-imetelstat", None, "imetelstat", "initial", None, ("article",)),
 )
 
+# The GLP-1 and LDL packs: their bundled examples (meets criteria) and, in tests/render/new_packs,
+# a variant of each that does not meet criteria and one with information missing. No golden files:
+# the document tests below hold every one of them to the same requirements as the MDS examples.
+PACK_CASES = (
+    Example("wegovy", "wegovy-weight-adult.yaml", "Wegovy", "initial", "meets_criteria", ("article", "letter")),
+    Example("wegovy-bmi-below", "wegovy-bmi-below.yaml", "Wegovy", "initial", "does_not_meet_criteria",
+            ("article", "denial")),
+    Example("wegovy-missing-programme", "wegovy-missing-programme.yaml", "Wegovy", "initial",
+            "insufficient_information", ("article", "info-request")),
+    Example("ozempic", "ozempic-type2-diabetes.yaml", "Ozempic", "initial", "meets_criteria", ("article", "letter")),
+    Example("ozempic-no-diabetes", "ozempic-no-diabetes.yaml", "Ozempic", "initial", "does_not_meet_criteria",
+            ("article", "denial")),
+    Example("ozempic-missing-history", "ozempic-missing-history.yaml", "Ozempic", "initial",
+            "insufficient_information", ("article", "info-request")),
+    Example("repatha", "repatha-ascvd.yaml", "Repatha", "initial", "meets_criteria", ("article", "letter")),
+    Example("repatha-ldl-below", "repatha-ldl-below.yaml", "Repatha", "initial", "does_not_meet_criteria",
+            ("article", "denial")),
+    Example("repatha-missing-ldl", "repatha-missing-ldl.yaml", "Repatha", "initial", "insufficient_information",
+            ("article", "info-request")),
+)
+NEW_PACK_CASES = Path(__file__).resolve().parent / "new_packs"
+ALL_CASES = EXAMPLE_CASES + PACK_CASES
+
+# Known gaps, each held by a strict xfail test in test_references.py: the patient's information
+# request of a GLP-1 case cites nothing a patient can read (the unknown criteria cite payer
+# policies, a trial and the editorial decision; the pack has no patient-facing timeframe or appeal
+# statements), so it has no reference list. Remove an entry when its xfail test passes.
+KNOWN_GAPS = frozenset({("wegovy-missing-programme", "info-request", "patient"),
+                        ("ozempic-missing-history", "info-request", "patient")})
+
 # (example, document, audience) for every document that fits its example
-DOCUMENT_MATRIX = tuple((ex, doc, aud) for ex in EXAMPLE_CASES for doc in ex.documents for aud in AUDIENCES)
+DOCUMENT_MATRIX = tuple((ex, doc, aud) for ex in ALL_CASES for doc in ex.documents for aud in AUDIENCES
+                        if (ex.name, doc, aud) not in KNOWN_GAPS)
+
+
+def case_path(file: str) -> Path:
+    """A bundled example, else one of the new packs' test variants."""
+    return EXAMPLES / file if (EXAMPLES / file).is_file() else NEW_PACK_CASES / file
 
 
 @cache
 def determination(ex: Example) -> Any:
     rt = default_runtime()
     assert ex.file is not None
-    case = rt.read_case(EXAMPLES / ex.file)
+    case = rt.read_case(case_path(ex.file))
     return rt.evaluate(case.facts, rt.catalog.find_drug(ex.drug), phase=ex.phase), case
 
 
@@ -73,4 +109,4 @@ def document(ex: Example, doc: str = "article", audience: str = "clinician") -> 
 
 
 def example(name: str) -> Example:
-    return next(e for e in EXAMPLE_CASES if e.name == name)
+    return next(e for e in ALL_CASES if e.name == name)

@@ -9,7 +9,7 @@ import pytest
 
 from mednec.render.formats import render_html, render_markdown
 
-from .cases import AUDIENCES, DOCUMENT_MATRIX, EXAMPLE_CASES, Example, determination, document, example
+from .cases import ALL_CASES, AUDIENCES, DOCUMENT_MATRIX, Example, determination, document, example
 from .text import cited_numbers, empty_sections, reference_numbers, split_references
 
 IDS = [f"{e.name}-{d}-{a}" for e, d, a in DOCUMENT_MATRIX]
@@ -31,13 +31,13 @@ def test_no_section_is_empty(ex: Example, doc: str, audience: str) -> None:
     assert empty_sections(render_markdown(document(ex, doc, audience))) == []
 
 
-@pytest.mark.parametrize("ex", [e for e in EXAMPLE_CASES if e.file], ids=[e.name for e in EXAMPLE_CASES if e.file])
+@pytest.mark.parametrize("ex", [e for e in ALL_CASES if e.file], ids=[e.name for e in ALL_CASES if e.file])
 def test_examples_give_their_documented_determination(ex: Example) -> None:
     det, _ = determination(ex)
     assert det.determination == ex.determination
 
 
-@pytest.mark.parametrize("ex", EXAMPLE_CASES, ids=[e.name for e in EXAMPLE_CASES])
+@pytest.mark.parametrize("ex", ALL_CASES, ids=[e.name for e in ALL_CASES])
 def test_same_facts_and_citations_for_every_audience(ex: Example) -> None:
     views = []
     for audience in AUDIENCES:

@@ -188,7 +188,10 @@ def _found(c: CriterionRow) -> tuple[Cited, ...]:
 def _names(c: CriterionRow, a: Article, refs: Any) -> tuple[str, ...]:
     """The sources of a criterion by name ('REBLOZYL prescribing information', 'MEDALIST trial')."""
     by_n = {r.n: r.id for r in a.references}
-    return tuple(dict.fromkeys(refs[by_n[n]].short() for n in c.cites if n in by_n))
+    ids = [by_n[n] for n in c.cites if n in by_n]
+    if a.audience == "patient":  # only what the patient's reference list keeps (trim: for_patients)
+        ids = [i for i in ids if refs[i].for_patients]
+    return tuple(dict.fromkeys(refs[i].short() for i in ids))
 
 
 def _payer(profile: PayerProfile) -> dict[str, Any]:
