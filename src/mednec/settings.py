@@ -71,6 +71,14 @@ VARIABLES = (
              "The sender address of notification e-mails."),
     Variable("MEDNEC_PUBLIC_URL", "public_url", "http://localhost:8000",
              "The address people open mednec at; notifications link to the answer page under it."),
+    Variable("MEDNEC_OIDC_ISSUER", "oidc_issuer", "none (no single sign-on)",
+             "The OpenID Connect provider people sign in through (its issuer URL; the sign-in page then "
+             "offers single sign-on). Link each person with `mednec users link-sso`."),
+    Variable("MEDNEC_OIDC_CLIENT_ID", "oidc_client_id", "none",
+             "mednec's client id at the OpenID Connect provider."),
+    Variable("MEDNEC_OIDC_CLIENT_SECRET", "oidc_client_secret", "none",
+             "mednec's client secret at the OpenID Connect provider (the redirect URI to register is "
+             "`<MEDNEC_PUBLIC_URL>/sign-in/sso/callback`)."),
 )
 
 
@@ -93,6 +101,9 @@ class Settings:
     smtp_password: str | None = None
     mail_from: str = "mednec@localhost"
     public_url: str = "http://localhost:8000"
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -131,6 +142,9 @@ class Settings:
             smtp_password=text("MEDNEC_SMTP_PASSWORD"),
             mail_from=text("MEDNEC_MAIL_FROM") or "mednec@localhost",
             public_url=(public or "http://localhost:8000").rstrip("/"),
+            oidc_issuer=(text("MEDNEC_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=text("MEDNEC_OIDC_CLIENT_ID"),
+            oidc_client_secret=text("MEDNEC_OIDC_CLIENT_SECRET"),
         )
 
 

@@ -53,3 +53,27 @@ def test_the_sign_in_page_on_a_phone(site: Site) -> None:
     no_sideways_scroll(page)
     shoot(page, "42-sign-in-phone")
     page.context.close()
+
+
+def test_single_sign_on_in_the_browser(site: Site, monkeypatch: Any) -> None:
+    from mednec.store import identities
+    from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
+
+    provider = Provider()
+    try:
+        monkeypatch.setenv("MEDNEC_OIDC_ISSUER", provider.issuer)
+        monkeypatch.setenv("MEDNEC_OIDC_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv("MEDNEC_OIDC_CLIENT_SECRET", CLIENT_SECRET)
+        doc = site.service.authenticate(site.keys["doc"])
+        identities.link(site.service.db, doc.id, provider.issuer, provider.subject, now=site.service.now())
+        for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            page = _page(site, viewport)
+            axe_check(page, f"sign-in with single sign-on, {suffix}")
+            no_sideways_scroll(page)
+            shoot(page, f"43-sign-in-sso-{suffix}")
+            page.get_by_role("link", name="Sign in with your organisation's account").click()
+            page.wait_for_url(site.base + "/queue")
+            assert "Dr Maria Chen" in page.locator("body").inner_text()
+            page.context.close()
+    finally:
+        provider.close()

@@ -105,6 +105,23 @@ def register(app: typer.Typer) -> None:
         _service(database_url).set_password(user_id, username, password)
         sys.stdout.write(json.dumps({"id": user_id, "username": username.strip().lower()}) + "\n")
 
+    @users.command("link-sso")
+    def users_link_sso(
+        user_id: Annotated[str, typer.Argument(help="User id from `mednec users add`.")],
+        subject: Annotated[str, typer.Option(help="The person's subject ('sub') at the OpenID Connect provider.")],
+        issuer: Annotated[str | None, typer.Option(help="The provider's issuer URL (default: MEDNEC_OIDC_ISSUER).")] = None,
+        database_url: DbOpt = None,
+    ) -> None:
+        """Let a person sign in through single sign-on: link their OpenID Connect identity to the user."""
+        import datetime as dt
+
+        from mednec.settings import current
+        from mednec.store import identities
+
+        iss = (issuer or current().oidc_issuer or "").rstrip("/")
+        identities.link(_db(database_url), user_id, iss, subject, now=dt.datetime.now(dt.UTC))
+        sys.stdout.write(json.dumps({"id": user_id, "issuer": iss, "subject": subject}) + "\n")
+
     @users.command("list")
     def users_list(database_url: DbOpt = None) -> None:
         """List users."""

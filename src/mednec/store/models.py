@@ -33,6 +33,7 @@ __all__ = [
     "PriorAuthClaim",
     "ReviewAction",
     "User",
+    "UserIdentity",
     "UserPassword",
 ]
 
@@ -97,6 +98,16 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     __table_args__ = (sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class UserIdentity(Base):
+    """An OpenID Connect identity (issuer, subject) that signs in as a user."""
+
+    __tablename__ = "user_identities"
+    issuer: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
 
 
 class UserPassword(Base):

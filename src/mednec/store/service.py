@@ -57,7 +57,7 @@ from mednec.errors import (
 )
 from mednec.runtime import Runtime
 from mednec.settings import Settings
-from mednec.store import audit, outbox, passwords
+from mednec.store import audit, identities, outbox, passwords
 from mednec.store.db import Database
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
@@ -250,8 +250,9 @@ class Service:
         """The user whose unrevoked API key has this SHA-256 hash (or whose password session this
         is), or None. Looked up on every request (one indexed query), so revoking a key takes
         effect at once."""
-        if digest.startswith(passwords.SESSION_PREFIX):  # a browser session signed in by password
-            user = passwords.user_for_session(self.db, digest)
+        if digest.startswith((passwords.SESSION_PREFIX, identities.SESSION_PREFIX)):  # a person's browser session
+            lookup = passwords.user_for_session if digest.startswith(passwords.SESSION_PREFIX) else identities.user_for_session
+            user = lookup(self.db, digest)
             return None if user is None else _principal(user)
         with self.db.read_engine.connect() as conn:
             row = conn.execute(_PRINCIPAL_ROW, {"digest": digest}).one_or_none()

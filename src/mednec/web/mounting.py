@@ -51,10 +51,11 @@ def mount_web(app: FastAPI, service: Service) -> None:
         routes_library,
         routes_public,
         routes_queue,
+        routes_sso,
     )
 
     for module in (routes_auth, routes_ask, routes_answer, routes_queue, routes_library, routes_audit, routes_compare,
-                   routes_public):
+                   routes_public, routes_sso):
         module.register(router)
 
     app.include_router(router)

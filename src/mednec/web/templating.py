@@ -113,4 +113,13 @@ def make_env() -> jinja2.Environment:
         num=_num,
     )
     env.globals["AUDIENCES"] = labels.AUDIENCES
+    env.globals["sso_enabled"] = _sso_enabled
     return env
+
+
+def _sso_enabled() -> bool:
+    """Whether the sign-in page offers single sign-on (``MEDNEC_OIDC_ISSUER`` and client id set)."""
+    from mednec.settings import current
+
+    s = current()
+    return bool(s.oidc_issuer and s.oidc_client_id)
