@@ -214,7 +214,19 @@ def parse_fact_value(
         raise CaseFormatError(f"a comparator is one of {', '.join(COMPARATORS)} on a number"
                               + ("" if fd.type == "number" else f"; {fd.label} is not a number"),
                               field=f"{path}.comparator")
+    value, out_unit, latest = _parse_typed(fd, value_raw, unit, comparator, as_of, path)
+    if fd.type == "events":
+        observed = latest
+    if observed is None and fd.type != "events":
+        observed = as_of
+    return FactValue(fd.id, value, out_unit, observed, provenance)
+
+
+def _parse_typed(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any, as_of: dt.date,
+                 path: str) -> tuple[Any, str | None, dt.date | None]:
+    """The value by the fact's type, its unit, and (for events) the latest event's date."""
     value: Any
+    latest: dt.date | None = None
     if fd.type == "number":
         value = _parse_number(fd, value_raw, unit, path)
         out_unit = fd.unit
@@ -237,10 +249,8 @@ def parse_fact_value(
         events.sort(key=lambda e: (e.get(key) or dt.date.min, str(e.get("drug", ""))))
         value, out_unit = tuple(events), None
         dates = [e[key] for e in events if isinstance(e.get(key), dt.date)]
-        observed = max(dates) if dates else None
-    if observed is None and fd.type != "events":
-        observed = as_of
-    return FactValue(fd.id, value, out_unit, observed, provenance)
+        latest = max(dates) if dates else None
+    return value, out_unit, latest
 
 
 def parse_text_form(
