@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
+from tests.render.cases import PACK_CASES, Example, case_path
 from tests.web.conftest import Web, csrf_of, example, form_fields, text_of
 
 QUESTION = ("Is Reblozyl medically necessary for a 72-year-old man with MDS-RS, IPSS-R low, normal karyotype, "
@@ -112,3 +114,24 @@ def test_sources_read_as_people_write_them(source: str, label: str, want: str) -
     assert source_words(source, label) == want
     assert not leftovers(f"<p>{source_words(source, label)}</p>")
     assert is_attached(source) == source.startswith(("FHIR", "document", "note document"))
+
+
+
+@pytest.mark.parametrize("ex", PACK_CASES, ids=[e.name for e in PACK_CASES])
+def test_new_pack_pages_and_documents_show_no_internals(web: Web, ex: Example) -> None:
+    """Every GLP-1 and LDL example and variant (met, not met, insufficient): the answer page and each
+    document it fits, for each audience, as the web app serves them."""
+    assert ex.file is not None
+    case = dict(yaml.safe_load(case_path(ex.file).read_text()))
+    ev = "/answers/" + web.submit_case("req", case, ex.drug)
+    c = web.client("req")
+    pages = {}
+    for audience in ("clinician", "payer", "patient"):
+        pages[f"{ev}?audience={audience}"] = c.get(f"{ev}?audience={audience}").text
+        for doc in ex.documents:
+            who = web.client("doc") if doc == "denial" else c  # the reviewer issues a denial
+            r = who.get(f"{ev}/documents/{doc}?format=html&audience={audience}")
+            assert r.status_code == 200, (doc, audience)
+            pages[f"{doc} {audience}"] = r.text
+    found = {name: hits for name, html in pages.items() if (hits := leftovers(html))}
+    assert not found, "\n".join(f"{name}: {hits[:4]}" for name, hits in found.items())
