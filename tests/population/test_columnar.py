@@ -229,7 +229,9 @@ def test_columnar_equals_rowwise_on_a_large_random_population(seed: int, phase: 
     # patient, which the run notes name (and the rows are still the row-wise engine's)
     mds = {c.name for c in next(p for p in RT.catalog.packs if p.id == "mds_anemia").calculators}
     assert col.engine == "columnar", col.notes
-    assert all("calculator " in n and not any(f"calculator {m} " in n for m in mds) for n in col.notes), col.notes
+    # ... and a policy with a step-therapy leaf ('tried' over medication_history) is evaluated row-wise
+    assert all(("calculator " in n and not any(f"calculator {m} " in n for m in mds)) or _STEP_LEAF in n
+               for n in col.notes), col.notes
     _assert_same(row, col)
 
 
@@ -258,6 +260,13 @@ def test_columnar_equals_rowwise_on_the_synthetic_population(rt: Runtime, popula
         sorted(p.read_text() for p in (tmp_path / "col/errors").iterdir())
 
 
+_STEP_LEAF = "leaf 'tried'"
+
+
+#: the policies the columnar engine compiles (MDS's: no step-therapy leaf, no dated calculator)
+COMPILED = tuple(s for s in ALL if RT.catalog.pack_of(RT.catalog.policy(s.id)).id == "mds_anemia")
+
+
 def test_every_shipped_policy_has_a_program() -> None:
     """The compiler reports why it cannot compile a policy (the run then evaluates it row-wise);
     today every shipped policy and variant compiles, except those of a pack with a calculator that
@@ -270,6 +279,9 @@ def test_every_shipped_policy_has_a_program() -> None:
                 prog = program_for(p, phase, pack.calculators)
                 if dated:
                     assert prog == f"calculator {dated[0]} uses reads_dates", f"{p.key} {phase}: {prog}"
+                elif pack.id != "mds_anemia" and isinstance(prog, str):
+                    # step therapy has no column-wise twin yet: the reason names it, and the run is row-wise
+                    assert _STEP_LEAF in prog, f"{p.key} {phase}: {prog}"
                 else:
                     assert not isinstance(prog, str), f"{p.key} {phase}: {prog}"
 
@@ -280,7 +292,7 @@ def test_a_policy_the_compiler_cannot_read_is_evaluated_rowwise(population_dir: 
     monkeypatch.setattr(columnar_program, "_OPS", columnar_program._OPS - {"lt"})
     program_for.cache_clear()
     try:
-        s = BatchSettings(ALL[:2], "initial", AS_OF, False, "columnar")
+        s = BatchSettings(COMPILED[:2], "initial", AS_OF, False, "columnar")
         row, col = _both(table, s)
         assert any("evaluated row-wise (operator 'lt')" in n for n in col.notes), col.notes
         _assert_same(row, col)
@@ -313,7 +325,7 @@ def test_a_difference_found_by_the_row_check_sends_the_chunk_rowwise(population_
         return out
 
     monkeypatch.setattr(columnar_program.PolicyProgram, "run", wrong)
-    s = BatchSettings(ALL[:1], "initial", AS_OF, False, "columnar")
+    s = BatchSettings(COMPILED[:1], "initial", AS_OF, False, "columnar")
     row, col = _both(table, s)
     assert any("differed from the row-wise engine" in n for n in col.notes), col.notes
     _assert_same(row, col)
