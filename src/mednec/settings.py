@@ -79,6 +79,11 @@ VARIABLES = (
     Variable("MEDNEC_OIDC_CLIENT_SECRET", "oidc_client_secret", "none",
              "mednec's client secret at the OpenID Connect provider (the redirect URI to register is "
              "`<MEDNEC_PUBLIC_URL>/sign-in/sso/callback`)."),
+    Variable("MEDNEC_AUDIT_KEY", "audit_key", "none (checkpoints cannot be written or checked)",
+             "The secret that signs the audit log's checkpoints (HMAC-SHA256); keep it outside the database."),
+    Variable("MEDNEC_AUDIT_ANCHOR", "audit_anchor", "none",
+             "The file `mednec audit checkpoint` appends signed checkpoints of every audit chain to, and "
+             "`mednec audit verify` checks; keep it outside the database's storage."),
 )
 
 
@@ -104,6 +109,8 @@ class Settings:
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
+    audit_key: str | None = None
+    audit_anchor: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -145,6 +152,8 @@ class Settings:
             oidc_issuer=(text("MEDNEC_OIDC_ISSUER") or "").rstrip("/") or None,
             oidc_client_id=text("MEDNEC_OIDC_CLIENT_ID"),
             oidc_client_secret=text("MEDNEC_OIDC_CLIENT_SECRET"),
+            audit_key=text("MEDNEC_AUDIT_KEY"),
+            audit_anchor=Path(anchor).expanduser() if (anchor := text("MEDNEC_AUDIT_ANCHOR")) else None,
         )
 
 

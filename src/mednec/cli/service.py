@@ -6,9 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from mednec.errors import InputError
 
 __all__ = ["register", "worker_command"]
 
@@ -161,13 +164,54 @@ def register(app: typer.Typer) -> None:
                          + "\n")
 
     @audit.command("verify")
-    def audit_verify(database_url: DbOpt = None) -> None:
-        """Check the audit hash chain; exit 1 if any entry was edited, deleted or reordered."""
-        count, problems = _service(database_url).verify_audit()
+    def audit_verify(
+        database_url: DbOpt = None,
+        anchor: Annotated[Path | None, typer.Option(
+            help="Signed checkpoints to check the chains against (default: MEDNEC_AUDIT_ANCHOR; needs MEDNEC_AUDIT_KEY).")] = None,
+    ) -> None:
+        """Check the audit hash chains, and the signed checkpoints kept outside the database when an anchor
+        file is given or set; exit 1 if any entry was edited, deleted or reordered, or an anchored entry is gone."""
+        from mednec.settings import current
+
+        service = _service(database_url)
+        count, problems = service.verify_audit()
         for p in problems:
             sys.stdout.write(f"seq {p.seq}: {p.problem}\n")
         sys.stdout.write(f"{count} entries; {'chain intact' if not problems else f'{len(problems)} problem(s)'}\n")
-        raise typer.Exit(0 if not problems else 1)
+        anchor = anchor or current().audit_anchor
+        bad = len(problems)
+        if anchor is not None:
+            from mednec.store.anchor import verify_anchor
+
+            with service.db.reading() as session:
+                checkpoints, anchored = verify_anchor(session, _audit_key(), anchor)
+            for a in anchored:
+                sys.stdout.write(f"{a.problem}\n")
+            sys.stdout.write(f"{checkpoints} checkpoint(s) in {anchor}; "
+                             f"{'every anchored entry present' if not anchored else f'{len(anchored)} problem(s)'}\n")
+            bad += len(anchored)
+        raise typer.Exit(0 if not bad else 1)
+
+    @audit.command("checkpoint")
+    def audit_checkpoint(
+        database_url: DbOpt = None,
+        anchor: Annotated[Path | None, typer.Option(
+            help="The anchor file to append to (default: MEDNEC_AUDIT_ANCHOR).")] = None,
+    ) -> None:
+        """Append a signed checkpoint of every audit chain's newest entry to the anchor file (run it
+        often, e.g. every minute from cron; needs MEDNEC_AUDIT_KEY)."""
+        import datetime as dt
+
+        from mednec.settings import current
+        from mednec.store.anchor import write_checkpoint
+
+        path = anchor or current().audit_anchor
+        if path is None:
+            raise InputError("give --anchor FILE or set MEDNEC_AUDIT_ANCHOR", field="--anchor")
+        service = _service(database_url)
+        with service.db.reading() as session:
+            cp = write_checkpoint(session, _audit_key(), path, dt.datetime.now(dt.UTC))
+        sys.stdout.write(f"checkpoint of {cp['entries']} entries written to {path}\n")
 
     @db.command("upgrade")
     def db_upgrade(database_url: DbOpt = None) -> None:
@@ -177,6 +221,15 @@ def register(app: typer.Typer) -> None:
         d = Database(database_url)
         d.upgrade()
         sys.stdout.write(f"database at revision {d.current_revision()}\n")
+
+
+def _audit_key() -> bytes:
+    from mednec.settings import current
+
+    key = current().audit_key
+    if not key:
+        raise InputError("set MEDNEC_AUDIT_KEY (the secret that signs audit checkpoints)", field="MEDNEC_AUDIT_KEY")
+    return key.encode()
 
 
 def _db(database_url: str | None):  # type: ignore[no-untyped-def]
