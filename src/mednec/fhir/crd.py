@@ -212,26 +212,50 @@ def policy_for_order(order: Mapping[str, Any], catalog: Any,
                      resources: Mapping[str, Mapping[str, Any]] | None = None) -> Any | None:
     """The policy covering a MedicationRequest's drug: by RxNorm / HCPCS code (the policy's, or a
     verified code of the code tables), else by name. ``resources`` (see :func:`index_resources`)
-    resolves a ``medicationReference`` to a Medication elsewhere in the request."""
-    from mednec.intake.fhir.code_tables import rxnorm_drugs
+    resolves a ``medicationReference`` to a Medication elsewhere in the request.
 
+    A verified product code names a brand (:func:`~mednec.intake.fhir.code_tables.rxnorm_brands`):
+    where several policies share the generic (Wegovy and Ozempic are both semaglutide) the code picks
+    the policy of that brand; a code of another brand, or one without a brand, picks a policy only
+    when it is the generic's only one -- otherwise the order's names decide, and with no
+    name that tells, no policy is chosen rather than the wrong one."""
     codes, texts = _order_texts(order, resources)
-    verified = {rxnorm_drugs().get(c) for s, c, _ in codes if s == RXNORM} - {None}
-    for policy in catalog.policies():
+    policies = list(catalog.policies())
+    for policy in policies:
         rxnorm = set(policy.drug.rxnorm)
         hcpcs = {str(h.get("code")) for h in policy.drug.hcpcs}
         if any((s == RXNORM and c in rxnorm) or (s == HCPCS and c in hcpcs) for s, c, _ in codes):
             return policy
-        if policy.drug.generic in verified:
-            return policy
+    by_code = _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
+    if by_code is not None:
+        return by_code
     best: tuple[int, Any] | None = None
     folded = [fold(t) for t in texts]
-    for policy in catalog.policies():
+    for policy in policies:
         for name in policy.names():
             n = fold(name)
             if len(n) >= 4 and any(n in t for t in folded) and (best is None or len(n) > best[0]):
                 best = (len(n), policy)
     return best[1] if best else None
+
+
+def _policy_by_verified_code(rxcuis: Iterable[str], policies: list[Any]) -> Any | None:
+    """The policy a verified RxNorm code of the code tables identifies (see :func:`policy_for_order`)."""
+    from mednec.intake.fhir.code_tables import rxnorm_brands, rxnorm_drugs
+
+    drugs, brands = rxnorm_drugs(), rxnorm_brands()
+    for code in rxcuis:
+        generic = drugs.get(code)
+        if generic is None:
+            continue
+        same = [p for p in policies if fold(p.drug.generic) == fold(generic)]
+        brand = fold(brands.get(code, ""))
+        branded = [p for p in same if brand and brand in {fold(b) for b in p.drug.brands}]
+        if branded:
+            return branded[0]
+        if len(same) == 1:
+            return same[0]
+    return None
 
 
 def _resources(value: Any) -> list[Mapping[str, Any]]:

@@ -6,7 +6,9 @@ resource into a fact. Names still recognise a drug or a red-cell product when no
 
 * :func:`loinc_alternatives` -- fact -> the LOINC codes an EHR may send for it;
 * :func:`transfusion_meaning` -- a procedure coding -> ``red_cells`` | ``blood_product`` | ``other``;
-* :func:`rxnorm_drugs` -- RxNorm code -> drug (ingredient or product-level code).
+* :func:`rxnorm_drugs` -- RxNorm code -> drug (ingredient or product-level code);
+* :func:`rxnorm_brands` -- product-level RxNorm code -> the brand its source names (Ozempic, Zepbound), which
+  tells apart two policies of one generic.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-__all__ = ["CodeEntry", "entries", "loinc_alternatives", "rxnorm_drugs", "transfusion_meaning"]
+__all__ = ["CodeEntry", "entries", "loinc_alternatives", "rxnorm_brands", "rxnorm_drugs", "transfusion_meaning"]
 
 VERIFIED = "verified"
 
@@ -33,6 +35,7 @@ class CodeEntry(NamedTuple):
     display: str
     status: str
     source: str
+    brand: str = ""  # the marketed product the source names for a product-level RxNorm code
 
 
 @functools.cache
@@ -59,7 +62,7 @@ def entries() -> tuple[CodeEntry, ...]:
         for g in groups:
             for code in g["codes"]:
                 out.append(CodeEntry("rxnorm", drug, "http://www.nlm.nih.gov/research/umls/rxnorm", str(code),
-                                     f"{drug} ({g['tty']})", g["status"], g["source"]))
+                                     f"{drug} ({g['tty']})", g["status"], g["source"], str(g.get("brand") or "")))
     return tuple(out)
 
 
@@ -90,3 +93,9 @@ def transfusion_meaning(system: str, code: str) -> CodeEntry | None:
 def rxnorm_drugs() -> Mapping[str, str]:
     """Verified RxNorm code -> the drug it is (generic name as in the packs)."""
     return {e.code: e.key for e in _verified("rxnorm")}
+
+
+@functools.cache
+def rxnorm_brands() -> Mapping[str, str]:
+    """Verified product-level RxNorm code -> the brand its source names (only codes with a brand)."""
+    return {e.code: e.brand for e in _verified("rxnorm") if e.brand}
