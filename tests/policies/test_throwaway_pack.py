@@ -55,6 +55,7 @@ FILES = {
             unit: flares
             units: {flares: 1}
             range: [0, 50]
+            fhir_texts: [Gout flare count (12 mo), flares/yr]
             document: gout_note
             question: How many gout flares in the last 12 months?
           tophi_present:
@@ -205,6 +206,18 @@ def test_imports_fhir(rt: Runtime) -> None:
     assert case.facts.value("diagnosis") == "M1A.9XX1"
     assert case.facts.value("serum_urate") == pytest.approx(480 * 0.0168)
     assert rt.evaluate(case.facts, "urikase").determination == "meets_criteria"
+
+
+def test_a_packs_fhir_texts_name_its_facts_in_fhir(rt: Runtime) -> None:
+    """An Observation coded only by a text the pack declares (fhir_texts) gives the fact; no intake code
+    knows the pack (issue 19 item 6: the FHIR text aliases live in the packs, not in intake)."""
+    obs = {"resourceType": "Observation", "id": "f", "status": "final", "subject": {"reference": "Patient/p"},
+           "code": {"text": "Gout flare count (12 mo)"}, "effectiveDateTime": "2026-11-10",
+           "valueQuantity": {"value": 3, "unit": "flares"}}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p", "gender": "male", "birthDate": "1968-03-01"}},
+        {"resource": obs}]}
+    assert bundle_to_case(bundle, rt.dictionary, AS_OF).case["facts"]["flares_per_year"]["value"] == 3
 
 
 def test_a_pack_folder_is_checked_like_the_shipped_ones(root: Path, tmp_path: Path) -> None:

@@ -111,6 +111,9 @@ class FactDef:
     text_form: str | None = None  # a text notation the fact also accepts ("iscn": a karyotype)
     pack: str = ""  # the pack that declares the fact ("" for the core)
     names: tuple[str, ...] = ()  # words questions, notes and FHIR code texts name the fact by
+    #: further texts an EHR's Observation.code may carry for the fact (FHIR intake only; they win over
+    #: another fact's label or name, e.g. "IPSS-R cytogenetic risk" is the cytogenetic risk, not IPSS-R)
+    fhir_texts: tuple[str, ...] = ()
     max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -259,6 +262,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         text_form=_text_form(fid, raw.get("text_form")),
         pack=pack,
         names=_names(fid, raw.get("names")),
+        fhir_texts=_names(fid, raw.get("fhir_texts"), "fhir_texts"),
         max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
     )
 
@@ -269,11 +273,11 @@ def _positive(raw: Any, where: str) -> int:
     return raw
 
 
-def _names(fid: str, raw: Any) -> tuple[str, ...]:
+def _names(fid: str, raw: Any, key: str = "names") -> tuple[str, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
-        raise ConfigError("names must be a list of words", field=f"facts.{fid}.names")
+        raise ConfigError(f"{key} must be a list of words", field=f"facts.{fid}.{key}")
     return tuple(raw)
 
 

@@ -178,23 +178,6 @@ def validated_value(
     return fv.value, fv.unit
 
 
-_TEXT_ALIASES: Mapping[str, tuple[str, ...]] = {
-    "ipss_r_category": ("IPSS-R", "IPSS-R category", "IPSS-R risk", "IPSS-R risk group",
-                        "Revised International Prognostic Scoring System"),
-    "ipss_r_score": ("IPSS-R score", "IPSS-R total score"),
-    "ipss_category": ("IPSS", "IPSS category", "IPSS risk", "IPSS risk category",
-                      "International Prognostic Scoring System"),
-    "cytogenetic_risk": ("IPSS-R cytogenetic risk", "cytogenetic risk", "cytogenetic risk group"),
-    "del5q": ("del(5q)", "5q deletion", "deletion 5q", "del 5q", "5q-"),
-    "chromosome7_abnormality": ("chromosome 7 abnormality", "-7/del(7q)", "monosomy 7 or del(7q)"),
-    "ring_sideroblasts_pct": ("ring sideroblasts", "ring sideroblasts %", "ring sideroblast percentage"),
-    "marrow_blasts_pct": ("bone marrow blasts", "marrow blasts", "myeloblasts in bone marrow"),
-    "serum_epo": ("erythropoietin", "serum erythropoietin", "EPO", "serum EPO"),
-    "sf3b1_mutation": ("SF3B1", "SF3B1 mutation", "SF3B1 mutation status"),
-    "karyotype": ("karyotype", "chromosome analysis"),
-}
-
-
 @cache
 def _code_index(dictionary: FactDictionary) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
     """(system, code) -> fact and folded text -> fact, built once per dictionary (not per bundle)."""
@@ -213,9 +196,9 @@ def _code_index(dictionary: FactDictionary) -> tuple[dict[tuple[str, str], str],
         if fid in dictionary.facts:
             for code in alternatives:
                 codes.setdefault((LOINC, code), fid)
-    for fid, aliases in _TEXT_ALIASES.items():
-        for alias in aliases:
-            texts[fold(alias)] = fid
+    for fd in dictionary.facts.values():  # a pack's further EHR texts for its facts win over labels
+        for alias in fd.fhir_texts:
+            texts[fold(alias)] = fd.id
     return codes, texts
 
 
