@@ -493,7 +493,7 @@ def _matcher(fd: FactDef, want: Any) -> Callable[[Any], Any] | None:
 KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
                      "derived_by", "may_give", "question", "pack", "text_form",
                      "names",  # names: the words text and FHIR intake read the fact by; parsing ignores them
-                     "max_items"}  # a limit checked before parsing (case_file.check_limits), not by the parser
+                     "max_items", "fhir_texts"}  # a limit checked before parsing (case_file.check_limits), not by the parser
 
 
 def _new_features(fd: FactDef) -> list[str]:
