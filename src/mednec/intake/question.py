@@ -93,11 +93,9 @@ def all_rules(catalog: Catalog) -> tuple[Rule, ...]:
 
 @cache
 def catalog_drugs(catalog: Catalog) -> DrugVocabulary:
-    """Every drug the catalog's packs know by name (their policies' drugs and ``pack.yaml``'s)."""
-    labels: dict[str, str] = {}
-    for pack in catalog.packs:
-        labels.update(pack.drugs.class_labels)
-    return DrugVocabulary.of([e for pack in catalog.packs for e in pack.drugs.entries], labels)
+    """Every drug the catalog's packs know by name (their policies' drugs and ``pack.yaml``'s): the
+    vocabulary the catalog's calculators read treatment histories with, built once per catalog."""
+    return catalog.calculators.drugs
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def checkpoint(session: Session, key: bytes, at: dt.datetime) -> dict[str, Any]:
     """The signed checkpoint of every chain's newest entry (position 0 and no hash for an empty chain)."""
     chains: dict[str, dict[str, Any]] = {}
     newest = sa.select(AuditEntry.stripe, sa.func.max(AuditEntry.stripe_seq)).group_by(AuditEntry.stripe)
-    tops = dict(session.execute(newest).tuples().all())
+    tops = {int(stripe): top for stripe, top in session.execute(newest).all()}
     total = 0
     for stripe in range(STRIPES):
         position = int(tops.get(stripe) or 0)

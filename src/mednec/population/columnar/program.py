@@ -47,7 +47,6 @@ _POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "condition
                   "pathways", "initial_authorization", "continuation", "dosing", "sequence_note", "sequence_cites",
                   "notes", "changes", "source", "pack", "parameters", "variant", "variants"}
 _TREE_FIELDS = {"root", "nodes", "run", "check"}
-_FACT_FIELDS = KNOWN_FACT_FIELDS  # the same declaration fields the columns read
 # check_fact / check / derived_note only write notes
 _CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
                 "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs"}
@@ -390,7 +389,7 @@ def unsupported_everywhere(dictionary: FactDictionary, calculators: CalculatorSe
         if extra:
             return f"calculator {calc.name} uses {', '.join(extra)}"
     for fd in dictionary.facts.values():
-        extra = _extra(fd, _FACT_FIELDS)
+        extra = _extra(fd, KNOWN_FACT_FIELDS)
         if extra:
             return f"fact {fd.id} uses {', '.join(extra)}"
     return None
