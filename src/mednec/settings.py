@@ -22,9 +22,11 @@ from typing import NamedTuple
 
 from mednec.errors import ConfigError
 
-__all__ = ["DEFAULT_MAX_BODY", "VARIABLES", "Settings", "Variable", "current"]
+__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_PUBLIC_URL", "VARIABLES", "Settings", "Variable", "current"]
 
 DEFAULT_MAX_BODY = 6 * 1024 * 1024
+#: where notifications link to when ``MEDNEC_PUBLIC_URL`` is not set
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
 
 
 class Variable(NamedTuple):
@@ -69,8 +71,11 @@ VARIABLES = (
              "The SMTP login password."),
     Variable("MEDNEC_MAIL_FROM", "mail_from", "mednec@localhost",
              "The sender address of notification e-mails."),
-    Variable("MEDNEC_PUBLIC_URL", "public_url", "http://localhost:8000",
-             "The address people open mednec at; notifications link to the answer page under it."),
+    Variable("MEDNEC_PUBLIC_URL", "public_url", "none (notifications link to http://localhost:8000; "
+             "single sign-on uses the request's address)",
+             "The address people open mednec at; notifications link to the answer page under it, and single "
+             "sign-on sends the provider `<MEDNEC_PUBLIC_URL>/sign-in/sso/callback` (set it behind a proxy, "
+             "where the request's own address is not the one people use)."),
     Variable("MEDNEC_OIDC_ISSUER", "oidc_issuer", "none (no single sign-on)",
              "The OpenID Connect provider people sign in through (its issuer URL; the sign-in page then "
              "offers single sign-on). Link each person with `mednec users link-sso`."),
@@ -105,7 +110,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     mail_from: str = "mednec@localhost"
-    public_url: str = "http://localhost:8000"
+    public_url: str | None = None
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
@@ -148,7 +153,7 @@ class Settings:
             smtp_user=text("MEDNEC_SMTP_USER"),
             smtp_password=text("MEDNEC_SMTP_PASSWORD"),
             mail_from=text("MEDNEC_MAIL_FROM") or "mednec@localhost",
-            public_url=(public or "http://localhost:8000").rstrip("/"),
+            public_url=public.rstrip("/") if public else None,
             oidc_issuer=(text("MEDNEC_OIDC_ISSUER") or "").rstrip("/") or None,
             oidc_client_id=text("MEDNEC_OIDC_CLIENT_ID"),
             oidc_client_secret=text("MEDNEC_OIDC_CLIENT_SECRET"),

@@ -101,3 +101,31 @@ def test_unlinking_ends_the_session_and_no_sso_without_settings(web: Web, provid
     c2 = TestClient(web.app)
     assert "Sign in with your organisation" not in c2.get("/sign-in").text
     assert c2.get("/sign-in/sso", follow_redirects=False).status_code == 404
+
+
+def _redirect_uri_sent(c: TestClient) -> str:
+    r = c.get("/sign-in/sso", follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return parse_qs(urlparse(r.headers["location"]).query)["redirect_uri"][0]
+
+
+def test_the_callback_is_under_the_public_url_when_it_is_set(web: Web, provider: Provider,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy the request arrives at an internal address (here http://testserver); the
+    provider must send the browser back to the address people use, MEDNEC_PUBLIC_URL, and the code
+    exchange must name the same redirect URI (the local provider refuses a different one)."""
+    identities.link(web.service.db, web.users["doc"], provider.issuer, provider.subject, now=web.clock.t)
+    monkeypatch.setenv("MEDNEC_PUBLIC_URL", "https://mednec.plan.example/")
+    c = TestClient(web.app)
+    assert _redirect_uri_sent(c) == "https://mednec.plan.example/sign-in/sso/callback"
+    r = _flow(c)
+    assert urlparse(provider.authorize_query["redirect_uri"]).netloc == "mednec.plan.example"
+    assert r.status_code == 200 and "url=/queue" in r.text
+    assert "Dr Maria Chen" in c.get("/queue").text
+
+
+def test_the_callback_is_under_the_request_address_without_a_public_url(web: Web, provider: Provider,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDNEC_PUBLIC_URL", raising=False)
+    c = TestClient(web.app)
+    assert _redirect_uri_sent(c) == "http://testserver/sign-in/sso/callback"

@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from mednec.errors import InputError
-from mednec.settings import Settings
+from mednec.settings import DEFAULT_PUBLIC_URL, Settings
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, OrgNotifications, OutboxMessage
 
@@ -93,7 +93,7 @@ def _email(settings: Settings, to: str, payload: dict[str, Any]) -> None:
     msg.set_content(
         f"A physician reviewer made a decision on request {payload['evaluation']} "
         f"({payload['decision']}, {payload['decided_at'][:16].replace('T', ' ')} UTC).\n\n"
-        f"Sign in to read it: {settings.public_url}/answers/{payload['evaluation']}\n\n"
+        f"Sign in to read it: {settings.public_url or DEFAULT_PUBLIC_URL}/answers/{payload['evaluation']}\n\n"
         "This message holds no patient information.\n")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:

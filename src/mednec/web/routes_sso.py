@@ -4,7 +4,8 @@
 document gives the endpoints); ``GET /sign-in/sso/callback`` exchanges the code (Authlib's OAuth 2
 client), checks the ID token's signature against the provider's JWKS and its issuer, audience,
 expiry and nonce (joserfc), and signs in the user the identity is linked to
-(``mednec users link-sso``). Every refusal is audited (``auth.failed`` via ``sso``) and shown in
+(``mednec users link-sso``). The redirect URI is ``<MEDNEC_PUBLIC_URL>/sign-in/sso/callback`` (the
+request's address when that is not set). Every refusal is audited (``auth.failed`` via ``sso``) and shown in
 plain words on the sign-in page. The state, nonce and PKCE verifier travel in a short-lived signed
 cookie of their own (SameSite=Lax, so it comes back with the provider's redirect).
 """
@@ -66,8 +67,11 @@ def _client(settings: Settings, redirect_uri: str) -> Any:
                         redirect_uri=redirect_uri, code_challenge_method="S256", timeout=10.0)
 
 
-def _redirect_uri(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/sign-in/sso/callback"
+def _redirect_uri(request: Request, settings: Settings) -> str:
+    """Where the provider sends the browser back: under ``MEDNEC_PUBLIC_URL`` when it is set (behind
+    a proxy the request's own address is the internal one), else under the request's address."""
+    base = settings.public_url or str(request.base_url).rstrip("/")
+    return base + "/sign-in/sso/callback"
 
 
 def _start(request: Request, nxt: str) -> Response:
@@ -80,7 +84,7 @@ def _start(request: Request, nxt: str) -> Response:
     except SsoError as exc:
         return page(ctx, "sign_in.html", 503, next=nxt, error=str(exc))
     state, nonce, verifier = (secrets.token_urlsafe(24) for _ in range(3))
-    url, _ = _client(settings, _redirect_uri(request)).create_authorization_url(
+    url, _ = _client(settings, _redirect_uri(request, settings)).create_authorization_url(
         doc["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier)
     resp = RedirectResponse(url, status_code=303)
     token = ctx.state.signer.dumps({"s": state, "n": nonce, "v": verifier, "next": local_path(nxt)})
@@ -123,7 +127,7 @@ def _callback(request: Request, params: dict[str, str]) -> Response:
             raise SsoError("The sign-in service did not sign you in. Start again, or sign in with your password")
         doc = _discovery(str(settings.oidc_issuer))
         try:
-            tokens = _client(settings, _redirect_uri(request)).fetch_token(
+            tokens = _client(settings, _redirect_uri(request, settings)).fetch_token(
                 doc["token_endpoint"], code=params["code"], code_verifier=flow["v"])
         except Exception:  # noqa: BLE001 - any failure of the code exchange is one plain answer
             raise SsoError("The sign-in service refused the sign-in. Start again") from None
