@@ -134,7 +134,9 @@ def _events(rng: random.Random, fd: FactDef, as_of: dt.date) -> list[dict[str, A
                 if rng.random() < RARE:
                     v = "??"
             else:
-                v = rng.choice(["epoetin alfa", "darbepoetin alfa", "luspatercept", "Procrit", "azacitidine"])
+                # ESAs, other MDS drugs, and drugs the packs' step-therapy ('tried') leaves name
+                v = rng.choice(["epoetin alfa", "darbepoetin alfa", "luspatercept", "Procrit", "azacitidine",
+                                "lenalidomide", "Revlimid", "semaglutide", "metformin", "atorvastatin"])
             if not spec.optional and rng.random() < RARE:
                 v = None
             e[name] = v
@@ -284,6 +286,28 @@ def test_every_shipped_policy_has_a_program() -> None:
                     assert _STEP_LEAF in prog, f"{p.key} {phase}: {prog}"
                 else:
                     assert not isinstance(prog, str), f"{p.key} {phase}: {prog}"
+
+
+def test_step_therapy_leaves_are_compiled_column_wise() -> None:
+    """A 'tried' leaf (step therapy over medication_history, as a criterion or as a presumption's
+    warning sign) is read column-wise: every shipped policy that has one compiles, unless its pack
+    has a dated calculator (LDL-C recency)."""
+
+    def steps(node: Any) -> bool:
+        signs = node.presume.unless if node.presume is not None else ()
+        return node.op == "tried" or any(steps(w) for w in signs) or any(steps(c) for c in node.children)
+
+    with_step = 0
+    for policy in RT.catalog.policies():
+        pack = RT.catalog.pack_of(policy)
+        if any(c.reads_dates for c in pack.calculators):
+            continue
+        for p in (policy, *policy.variants):
+            if any(steps(n) for _, tree in p.trees() for n in tree.nodes):
+                with_step += 1
+                prog = program_for(p, "initial", pack.calculators)
+                assert not isinstance(prog, str), f"{p.key}: {prog}"
+    assert with_step >= 6
 
 
 def test_a_policy_the_compiler_cannot_read_is_evaluated_rowwise(population_dir: Path, monkeypatch:

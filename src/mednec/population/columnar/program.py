@@ -9,7 +9,10 @@ tested exactly as the row-wise predicate tests it:
 * a numeric comparison (``lt``, ``le``, ``gt``, ``ge``) compares float64 columns with the same
   operand, and is cross-checked against the row-wise predicate at and around the operand when
   the program is built;
-* ``known`` is presence; a missing fact makes any other leaf unknown.
+* ``known`` is presence; a missing fact makes any other leaf unknown;
+* ``tried`` (step therapy) is unknown where ``medication_history`` is absent, and for the rows
+  that give it is the row-wise step test itself (:func:`mednec.policies.steps.evaluate_step` on
+  :func:`mednec.calculators.courses.courses`), run once per distinct history and evaluation date.
 
 What the program cannot reproduce -- a node kind, an operator or a fact type it does not know,
 a field of the policy language's nodes or facts it has not been taught (a new feature), or
@@ -26,17 +29,23 @@ from typing import Any
 
 import numpy as np
 
+from mednec.calculators.courses import courses
 from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.model import Node, Policy, Tree
+from mednec.policies.steps import Step, evaluate_step
 from mednec.population.columnar import digests
-from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Frame, Scalar
+from mednec.population.columnar.calculators import _fact_value
+from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Events, Frame, Scalar, date_of
+from mednec.tri import Tri
 
 __all__ = ["MET", "NOT", "UNK", "PolicyProgram", "compile_program"]
 
 NOT, UNK, MET = 0, 1, 2
+_TRI = {Tri.NOT_MET: NOT, Tri.UNKNOWN: UNK, Tri.MET: MET}
 _KINDS = {"leaf", "all_of", "any_of", "not", "const"}
-_OPS = {"known", "is", "eq", "in", "not_in", "lt", "le", "gt", "ge"}
+_OPS = {"known", "is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "tried"}
 _NUMERIC = {"lt", "le", "gt", "ge"}
 # the fields of the policy language this compiler knows; a new one in use is a feature it has not
 # been taught (a non-empty value of an unknown field makes the policy fall back to row-wise)
@@ -74,11 +83,37 @@ class _Leaf:
     test: Callable[[Frame], tuple[Any, Any]]  # -> (present, true where present)
 
 
-def _leaf(node: Node, dictionary: FactDictionary) -> _Leaf | str:
+def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Leaf | str:
+    """A step-therapy leaf: unknown without a treatment history; else the row-wise test on the
+    row's courses (present = decided, true = met)."""
+    step = node.operand
+    if not isinstance(step, Step) or node.fact != "medication_history":
+        return "leaf 'tried' on another fact than medication_history"
+
+    def test(frame: Frame) -> tuple[Any, Any]:
+        status = np.full(frame.n, UNK, dtype=np.int8)
+        col = frame.facts.get("medication_history")
+        if isinstance(col, Events):
+            seen: dict[Any, int] = {}
+            for i in np.flatnonzero(col.has & ~frame.bad):
+                history = _fact_value(frame, "medication_history", int(i), dictionary).value
+                as_of = date_of(frame.as_of[i])
+                key = (as_of, tuple(tuple(sorted(e.items())) for e in history))
+                if key not in seen:
+                    seen[key] = _TRI[evaluate_step(step, courses(list(history), as_of, drugs))]
+                status[i] = seen[key]
+        return status != UNK, status == MET
+
+    return _Leaf(node, test)
+
+
+def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Leaf | str:
     fact = str(node.fact)
     fd = dictionary.facts.get(fact)
     if fd is None:
         return f"criterion leaf on an unknown fact {fact!r}"
+    if node.op == "tried":
+        return _tried(node, dictionary, drugs)
     if node.op == "known":
         return _Leaf(node, lambda frame: (np.ones(frame.n, dtype=bool), frame.has(fact)))
     pred = _predicate(node)
@@ -120,12 +155,12 @@ def _leaf(node: Node, dictionary: FactDictionary) -> _Leaf | str:
 Side = Callable[[Frame], Any]  # a node's status for every row
 
 
-def _side(node: Node, dictionary: FactDictionary) -> Side | str:
+def _side(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side | str:
     """A warning sign or an inference's condition as a status mask (any subtree; no recording)."""
     if node.kind == "leaf":
         if node.presume is not None or node.infer:
             return "a warning sign or inference condition that is itself presumed or inferred"
-        leaf = _leaf(node, dictionary)
+        leaf = _leaf(node, dictionary, drugs)
         if isinstance(leaf, str):
             return leaf
         if node.op == "known":
@@ -139,7 +174,7 @@ def _side(node: Node, dictionary: FactDictionary) -> Side | str:
         return test
     if node.kind == "const":
         return lambda frame: np.full(frame.n, MET, dtype=np.int8)
-    kids = [_side(c, dictionary) for c in node.children]
+    kids = [_side(c, dictionary, drugs) for c in node.children]
     bad = next((k for k in kids if isinstance(k, str)), None)
     if bad is not None:
         return bad
@@ -159,14 +194,14 @@ def _side(node: Node, dictionary: FactDictionary) -> Side | str:
     return group
 
 
-def _fallback(node: Node, dictionary: FactDictionary) -> Side | str | None:
+def _fallback(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side | str | None:
     """The status of a presumed or inferred leaf for rows where its fact is absent (row-wise:
     :func:`mednec.policies.compile._fallback`)."""
     pred = _predicate(node)
     if pred is None:
         return "the row-wise predicate is not available"
     if node.presume is not None:
-        signs = [_side(w, dictionary) for w in node.presume.unless]
+        signs = [_side(w, dictionary, drugs) for w in node.presume.unless]
         bad = next((w for w in signs if isinstance(w, str)), None)
         if bad is not None:
             return bad
@@ -183,7 +218,7 @@ def _fallback(node: Node, dictionary: FactDictionary) -> Side | str | None:
         return None
     rules: list[tuple[Side, int]] = []
     for r in node.infer:
-        when = _side(r.when, dictionary)
+        when = _side(r.when, dictionary, drugs)
         if isinstance(when, str):
             return when
         if r.between is not None:
@@ -242,7 +277,7 @@ class TreeProgram:
         return out
 
 
-def _tree(tree: Tree, dictionary: FactDictionary) -> TreeProgram | str:
+def _tree(tree: Tree, dictionary: FactDictionary, drugs: DrugVocabulary) -> TreeProgram | str:
     if [n.index for n in tree.nodes] != list(range(len(tree.nodes))):
         return "tree nodes are not numbered in pre-order"
     extra = _extra(tree, _TREE_FIELDS)
@@ -263,11 +298,11 @@ def _tree(tree: Tree, dictionary: FactDictionary) -> TreeProgram | str:
         if node.kind == "leaf":
             if node.op not in _OPS:
                 return f"operator {node.op!r}"
-            leaf = _leaf(node, dictionary)
+            leaf = _leaf(node, dictionary, drugs)
             if isinstance(leaf, str):
                 return leaf
             leaves[node.index] = leaf
-            fb = _fallback(node, dictionary)
+            fb = _fallback(node, dictionary, drugs)
             if isinstance(fb, str):
                 return fb
             if fb is not None:
@@ -413,7 +448,7 @@ def compile_program(policy: Policy, phase: str, dictionary: FactDictionary,
         trees = [policy.common] + [p.tree for p in policy.pathways]
     programs: list[TreeProgram] = []
     for tree in trees:
-        tp = _tree(tree, dictionary)
+        tp = _tree(tree, dictionary, calculators.drugs)
         if isinstance(tp, str):
             return tp
         programs.append(tp)
