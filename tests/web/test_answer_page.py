@@ -47,3 +47,32 @@ def test_the_answer_page_renders_in_under_300_ms(web: Web) -> None:
         assert c.get(f"/answers/{ev}?audience={audience}").status_code == 200
         times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 0.3, times
+
+
+_REVIEWER_DETAILS = re.compile(r'<details class="reviewer-details" id="reviewer-details">(.*?)</details>', re.S)
+
+
+def test_reviewers_can_reveal_ids_and_provenance_that_requesters_never_see(web: Web) -> None:
+    """Issue 18, item 2: criterion ids only in the JSON and a details toggle for reviewers. A physician
+    reviewer or auditor finds the criterion ids, policy version, input hash and every fact's raw
+    provenance in a folded disclosure; the requester's page (any audience) has none of it."""
+    from tests.web.test_leftovers import leftovers
+
+    ev = web.submit_case("req", example("luspatercept-missing-epo.yaml"), "luspatercept")
+    result = web.client("req").get(f"/answers/{ev}/json").json()["result"]
+    ids = {c["id"] for c in result["criteria"]}
+    sources = {f["provenance"]["source"] for f in result["facts"]}
+    assert "no_del5q" in ids and any(s.startswith("case file") for s in sources)
+    for who in ("doc", "auditor", "admin"):
+        for audience in ("clinician", "patient"):
+            html = web.client(who).get(f"/answers/{ev}?audience={audience}").text
+            m = _REVIEWER_DETAILS.search(html)
+            assert m, (who, audience)
+            inside = text_of(m.group(1).replace("<wbr>", ""))  # a break opportunity, not a space
+            assert all(i in inside for i in ids), (who, sorted(i for i in ids if i not in inside))
+            assert all(s in inside for s in sources) and result["input_hash"] in inside
+            assert f"luspatercept-mds version {result['policy']['version']}" in inside and ev in inside
+            assert not leftovers(html), leftovers(html)[:3]  # folded and left out of the default reading
+    for audience in ("clinician", "payer", "patient"):
+        html = web.client("req").get(f"/answers/{ev}?audience={audience}").text
+        assert "reviewer-details" not in html and "no_del5q" not in html and result["input_hash"] not in html

@@ -386,6 +386,29 @@ def test_attach_the_missing_document_and_see_the_answer_again(site: Site) -> Non
         page.context.close()
 
 
+def test_reviewer_details_fold_open_for_a_reviewer_only(site: Site) -> None:
+    ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        page = site.page("doc", viewport)
+        page.goto(f"{site.base}/answers/{ev}")
+        details = page.locator("#reviewer-details")
+        assert details.get_attribute("open") is None
+        assert not page.get_by_text("no_del5q", exact=True).is_visible()
+        details.locator("summary").click()
+        assert details.get_attribute("open") is not None
+        assert page.get_by_text("no_del5q", exact=True).is_visible()
+        axe_check(page, f"reviewer details{suffix}")
+        no_sideways_scroll(page)
+        details.scroll_into_view_if_needed()
+        shoot(page, f"37-reviewer-details{suffix}")
+        details.screenshot(path=str(SHOTS / f"37-reviewer-details-open{suffix}.png"))
+        page.context.close()
+    page = site.page("req")
+    page.goto(f"{site.base}/answers/{ev}")
+    assert page.locator("#reviewer-details").count() == 0
+    page.context.close()
+
+
 def test_the_api_reference_works_offline(site: Site) -> None:
     page = site.browser.new_context(viewport=DESKTOP).new_page()  # the page's own CSP applies
     outside: list[str] = []

@@ -14,9 +14,11 @@ from mednec.store.status import status_of
 from mednec.web import article
 from mednec.web.core import AUDIENCES, Ctx
 
-__all__ = ["Preview", "answer_values", "followup_facts", "related_links", "steps"]
+__all__ = ["Preview", "answer_values", "followup_facts", "related_links", "reviewer_details", "steps"]
 
 OPEN = ("submitted", "under_review", "appealed")
+#: roles shown the reviewer-details disclosure (ids and provenance); requesters and patients never are
+INTERNALS_ROLES = ("physician_reviewer", "auditor", "admin")
 
 
 @dataclass
@@ -138,6 +140,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
         "variants": _variant_count(rt, ev.policy_id),
         **_permissions(ctx, ev, preview),
+        "reviewer_details": reviewer_details(result, ev, preview) if _sees_internals(ctx) else None,
         "insufficient": determination == INSUFFICIENT,
         "final": ev.state in ("approved", "overturned"),
         **_FORM_DEFAULTS,
@@ -204,6 +207,43 @@ def _permissions(ctx: Ctx, ev: Evaluation, preview: Preview | None) -> dict[str,
         "can_request": role in ("requester", "admin"),
         "can_attach": role in ("requester", "admin") and stored and ev.state in ATTACHABLE,
     }
+
+
+def _sees_internals(ctx: Ctx) -> bool:
+    return ctx.principal is not None and ctx.principal.role in INTERNALS_ROLES
+
+
+def reviewer_details(result: dict[str, Any], ev: Evaluation, preview: Preview | None) -> dict[str, Any]:
+    """What a physician reviewer or auditor checks an answer against, as the engine wrote it (ids,
+    versions, the input hash, every criterion's id and status, every fact's raw provenance): shown
+    folded, and only to :data:`INTERNALS_ROLES`; everyone else reads the same answer in words."""
+    policy = result.get("policy") or {}
+    about = [("Evaluation", "" if preview is not None else ev.id),
+             ("Policy", f"{policy.get('id', '')} version {policy.get('version', '')}"),
+             ("Policy pack", f"{policy.get('pack', '')} {policy.get('pack_version', '')}".strip()),
+             ("Fact dictionary", str(policy.get("fact_dictionary_version") or "")),
+             ("Pathway", str((result.get("pathway") or {}).get("id") or "none met")),
+             ("Phase", str(result.get("phase") or "")),
+             ("Evaluated as of", str(result.get("as_of") or "")),
+             ("Input hash", str(result.get("input_hash") or ""))]
+    criteria = [{"id": str(c.get("id")), "status": str(c.get("status")), "depth": int(c.get("depth") or 0),
+                 "pathway": str(c.get("pathway") or ""),
+                 "facts": list(dict.fromkeys(str(e.get("fact")) for e in c.get("evidence", [])))}
+                for c in result.get("criteria", [])]
+    facts = [{"fact": str(f.get("fact")), "value": _raw(f.get("value")), "unit": str(f.get("unit") or ""),
+              "observed": str(f.get("observed") or ""),
+              "source": str((f.get("provenance") or {}).get("source") or ""),
+              "detail": str((f.get("provenance") or {}).get("detail") or ""),
+              "derived": bool(f.get("derived"))}
+             for f in result.get("facts", [])]
+    return {"about": [(k, v) for k, v in about if v], "criteria": criteria, "facts": facts}
+
+
+def _raw(value: Any) -> str:
+    """A fact's value as the engine holds it (lists and ranges in JSON)."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
 
 
 def criteria_summary(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -111,10 +111,18 @@ def make_env() -> jinja2.Environment:
         span=labels.span,
         duration=labels.duration,
         num=_num,
+        wbr=_wbr,
     )
     env.globals["AUDIENCES"] = labels.AUDIENCES
     env.globals["sso_enabled"] = _sso_enabled
     return env
+
+
+def _wbr(text: Any) -> Any:
+    """An id that may break after its underscores on a narrow screen (``<wbr>``: copied without it)."""
+    from markupsafe import Markup, escape
+
+    return Markup(escape(str(text)).replace("_", Markup("_<wbr>")))
 
 
 def _sso_enabled() -> bool:
