@@ -14,7 +14,8 @@ __all__ = ["Citation", "Reference", "parse_citation", "parse_references"]
 STATUSES = ("confirmed", "secondary", "unverified")
 _FIELDS = ("kind", "title", "issuer", "authors", "journal", "year", "pmid", "doi", "url",
            "version", "revision_date", "status", "note", "for_patients")
-KINDS = ("label", "trial", "guideline", "consensus", "payer_policy", "regulation", "decision", "scoring")
+KINDS = ("label", "trial", "guideline", "consensus", "payer_policy", "regulation", "decision", "scoring",
+         "patient_information")
 
 
 class Reference(NamedTuple):
