@@ -84,8 +84,11 @@ VARIABLES = (
     Variable("MEDNEC_OIDC_CLIENT_SECRET", "oidc_client_secret", "none",
              "mednec's client secret at the OpenID Connect provider (the redirect URI to register is "
              "`<MEDNEC_PUBLIC_URL>/sign-in/sso/callback`)."),
-    Variable("MEDNEC_AUDIT_KEY", "audit_key", "none (checkpoints cannot be written or checked)",
-             "The secret that signs the audit log's checkpoints (HMAC-SHA256); keep it outside the database."),
+    Variable("MEDNEC_AUDIT_KEY", "audit_key", "none (audit entries are plain SHA-256; checkpoints cannot be "
+             "written or checked)",
+             "The secret that keys the audit log's entries and signs its checkpoints (HMAC-SHA256); keep it "
+             "outside the database, give every worker and `mednec audit` the same one, and keep it set once "
+             "entries are keyed."),
     Variable("MEDNEC_AUDIT_ANCHOR", "audit_anchor", "none",
              "The file `mednec audit checkpoint` appends signed checkpoints of every audit chain to, and "
              "`mednec audit verify` checks; keep it outside the database's storage."),

@@ -169,15 +169,24 @@ def register(app: typer.Typer) -> None:
         anchor: Annotated[Path | None, typer.Option(
             help="Signed checkpoints to check the chains against (default: MEDNEC_AUDIT_ANCHOR; needs MEDNEC_AUDIT_KEY).")] = None,
     ) -> None:
-        """Check the audit hash chains, and the signed checkpoints kept outside the database when an anchor
-        file is given or set; exit 1 if any entry was edited, deleted or reordered, or an anchored entry is gone."""
+        """Check the audit hash chains (keyed entries under MEDNEC_AUDIT_KEY), and the signed checkpoints kept
+        outside the database when an anchor file is given or set; exit 1 if any entry was edited, deleted or
+        reordered, a keyed entry cannot be checked, or an anchored entry is gone."""
         from mednec.settings import current
+        from mednec.store.audit import schemes
 
         service = _service(database_url)
         count, problems = service.verify_audit()
         for p in problems:
             sys.stdout.write(f"seq {p.seq}: {p.problem}\n")
         sys.stdout.write(f"{count} entries; {'chain intact' if not problems else f'{len(problems)} problem(s)'}\n")
+        with service.db.reading() as session:
+            kinds = schemes(session)
+        sys.stdout.write(f"{kinds['keyed']} keyed (HMAC-SHA256), {kinds['plain']} unkeyed (plain SHA-256: whoever can "
+                         "write to the database can recompute them)\n" if kinds["plain"] else
+                         f"{kinds['keyed']} keyed (HMAC-SHA256)\n")
+        if not current().audit_key:
+            sys.stdout.write("MEDNEC_AUDIT_KEY is not set: new entries are written unkeyed\n")
         anchor = anchor or current().audit_anchor
         bad = len(problems)
         if anchor is not None:

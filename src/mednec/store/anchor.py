@@ -9,12 +9,17 @@ file outside it (``MEDNEC_AUDIT_ANCHOR``, ideally on other storage or shipped el
 ``mednec audit verify`` then checks every checkpoint: its signature, and that each anchored entry
 is still in its chain at its position with its hash.
 
+A checkpoint also records whether the log was keyed (``keyed``: a chain's newest entry was an
+HMAC entry, :mod:`mednec.store.audit`); every entry written after such a checkpoint must then be
+keyed too, so a rewrite that recomputed plain SHA-256 hashes over entries the checkpoint does not
+cover yet is reported, also where a chain had no keyed entry left to give it away.
+
 What is detected: any anchored entry removed or changed (tail truncation, a chain deleted, the
-log emptied, a chain rewritten from an anchored point), and an edited or forged checkpoint line.
-What is not: entries written after the newest checkpoint and removed together with their head
-row before the next one (checkpoint often, e.g. every minute from cron), a checkpoint file
-deleted as a whole (keep it where the database's administrators cannot write), and anyone who
-holds the key.
+log emptied, a chain rewritten from an anchored point), a plain entry after a keyed checkpoint,
+and an edited or forged checkpoint line. What is not: entries written after the newest
+checkpoint and removed together with their head row before the next one (checkpoint often, e.g.
+every minute from cron), a checkpoint file deleted as a whole (keep it where the database's
+administrators cannot write), and anyone who holds the key.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mednec.errors import InputError
-from mednec.store.audit import STRIPES
+from mednec.store.audit import PLAIN, STRIPES
 from mednec.store.models import AuditEntry
 
 __all__ = ["AnchorProblem", "checkpoint", "verify_anchor", "write_checkpoint"]
@@ -59,17 +64,18 @@ def checkpoint(session: Session, key: bytes, at: dt.datetime) -> dict[str, Any]:
     chains: dict[str, dict[str, Any]] = {}
     newest = sa.select(AuditEntry.stripe, sa.func.max(AuditEntry.stripe_seq)).group_by(AuditEntry.stripe)
     tops = {int(stripe): top for stripe, top in session.execute(newest).all()}
-    total = 0
+    total, keyed = 0, False
     for stripe in range(STRIPES):
         position = int(tops.get(stripe) or 0)
         digest = None
         if position:
-            digest = session.execute(sa.select(AuditEntry.hash).where(
-                AuditEntry.stripe == stripe, AuditEntry.stripe_seq == position)).scalar_one()
+            digest, scheme = session.execute(sa.select(AuditEntry.hash, AuditEntry.hash_scheme).where(
+                AuditEntry.stripe == stripe, AuditEntry.stripe_seq == position)).one()
+            keyed = keyed or scheme != PLAIN
         chains[str(stripe)] = {"position": position, "hash": digest}
         total += position
     body: dict[str, Any] = {"at": at.astimezone(dt.UTC).isoformat(timespec="seconds"), "chains": chains,
-                            "entries": total}
+                            "entries": total, "keyed": keyed}
     return {**body, "mac": _mac(key, body)}
 
 
@@ -89,8 +95,13 @@ def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[A
     problems: list[AnchorProblem] = []
     count = 0
     hashes: dict[tuple[int, int], str] = {}
-    for stripe, seq, digest in session.execute(sa.select(AuditEntry.stripe, AuditEntry.stripe_seq, AuditEntry.hash)):
+    plain: dict[int, list[int]] = {}
+    q = sa.select(AuditEntry.stripe, AuditEntry.stripe_seq, AuditEntry.hash, AuditEntry.hash_scheme)
+    for stripe, seq, digest, scheme in session.execute(q):
         hashes[(int(stripe), int(seq))] = str(digest)
+        if scheme == PLAIN:
+            plain.setdefault(int(stripe), []).append(int(seq))
+    keyed_at: tuple[int, dict[str, Any]] | None = None  # the newest keyed checkpoint: (line, body)
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -98,6 +109,8 @@ def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[A
         try:
             cp = json.loads(line)
             body = {k: cp[k] for k in ("at", "chains", "entries")}
+            if "keyed" in cp:  # checkpoints written before keyed entries existed have no such field
+                body["keyed"] = bool(cp["keyed"])
             mac = str(cp["mac"])
         except (ValueError, KeyError, TypeError):
             problems.append(AnchorProblem(n, "not a checkpoint (unreadable line)"))
@@ -105,6 +118,8 @@ def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[A
         if not hmac.compare_digest(mac, _mac(key, body)):
             problems.append(AnchorProblem(n, "signature does not match (the line was edited, or another key)"))
             continue
+        if body.get("keyed"):
+            keyed_at = (n, body)
         for stripe, anchored in sorted(body["chains"].items(), key=lambda kv: int(kv[0])):
             position, digest = int(anchored["position"]), anchored["hash"]
             if not position:
@@ -116,4 +131,20 @@ def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[A
             elif found != digest:
                 problems.append(AnchorProblem(n, f"chain {stripe}: entry {position} differs from the one anchored on "
                                                  f"{body['at']} (the chain was rewritten)"))
+    if keyed_at is not None:
+        problems.extend(_unkeyed_after(keyed_at, plain))
     return count, problems
+
+
+def _unkeyed_after(keyed_at: tuple[int, dict[str, Any]], plain: dict[int, list[int]]) -> list[AnchorProblem]:
+    """Plain entries after a checkpoint that found the log keyed: written without the key, or rewritten."""
+    n, body = keyed_at
+    found = []
+    for stripe, positions in sorted(plain.items()):
+        anchored = body["chains"].get(str(stripe), {})
+        after = [p for p in positions if p > int(anchored.get("position") or 0)]
+        if after:
+            found.append(AnchorProblem(n, f"chain {stripe}: {len(after)} entries from position {min(after)} are not "
+                                          f"keyed, although the log was keyed when this checkpoint was written on "
+                                          f"{body['at']} (rewritten without the key, or the key was removed)"))
+    return found

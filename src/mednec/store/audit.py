@@ -1,7 +1,16 @@
 """The append-only, hash-chained audit log.
 
-Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields in a
-canonical form, so editing, deleting or reordering any entry breaks the chain at that point.
+Each entry's hash covers the previous entry's hash and the entry's own fields in a canonical
+form, so editing, deleting or reordering any entry breaks the chain at that point. With
+``MEDNEC_AUDIT_KEY`` set, the hash is HMAC-SHA256 under a key derived from it (scheme
+``hmac-sha256:<key id>``): someone who can write to the database but does not hold the key cannot
+compute a valid hash for an edited entry, so a rewritten chain no longer verifies, also after the
+newest checkpoint (:mod:`mednec.store.anchor`). Without the key, entries are plain SHA-256
+(scheme ``sha256``, as every entry was before keying existed): they show accidents and careless
+edits, but whoever can write to the database can recompute them. Each entry records its scheme, so
+old plain entries still verify; a plain entry after a keyed one in its chain is reported (a
+rewrite that dropped the key), and keyed entries that cannot be checked (no key, or another key)
+are reported, never passed.
 There are ``STRIPES`` independent chains; an entry goes to the chain of its entity (so one
 case's or evaluation's history is in one chain, in order). An append locks its chain's head
 row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers with ``BEGIN
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,12 +35,38 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from mednec.settings import current
 from mednec.store.models import AuditEntry, AuditHead
 
-__all__ = ["GENESIS", "STRIPES", "AuditProblem", "append", "entry_hash", "stripe_of", "verify"]
+__all__ = ["GENESIS", "KEYED", "PLAIN", "STRIPES", "AuditProblem", "append", "entry_hash", "entry_key", "key_id",
+           "schemes", "stripe_of", "verify"]
 
 GENESIS = "0" * 64
 STRIPES = 8
+PLAIN = "sha256"  # the scheme of unkeyed entries (and of every entry written before keying existed)
+KEYED = "hmac-sha256"  # recorded as "hmac-sha256:<key id>"
+
+
+@lru_cache(maxsize=4)
+def entry_key(secret: str) -> bytes:
+    """The key entries are hashed under: derived from ``MEDNEC_AUDIT_KEY``, so the entries' MACs and
+    the checkpoints' signatures (:mod:`mednec.store.anchor`, under the secret itself) never share a key."""
+    return hmac.new(secret.encode(), b"mednec audit entries v1", hashlib.sha256).digest()
+
+
+@lru_cache(maxsize=4)
+def key_id(secret: str) -> str:
+    """A short public name of the secret (recorded with each keyed entry, so ``verify`` can tell an
+    entry keyed under another key from an edited one); it reveals nothing about the secret."""
+    return hmac.new(secret.encode(), b"mednec audit key id", hashlib.sha256).hexdigest()[:8]
+
+
+def _keying() -> tuple[str, bytes | None]:
+    """(scheme, key) for new entries, from the settings."""
+    secret = current().audit_key
+    if not secret:
+        return PLAIN, None
+    return f"{KEYED}:{key_id(secret)}", entry_key(secret)
 
 
 def stripe_of(entity_type: str, entity_id: str) -> int:
@@ -46,12 +82,15 @@ def _iso(at: dt.datetime) -> str:
 
 def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor_id: str | None, action: str,
                entity_type: str, entity_id: str, policy_version: str | None, input_hash: str | None,
-               detail: dict[str, Any]) -> str:
-    """The chained hash of one entry."""
+               detail: dict[str, Any], key: bytes | None = None) -> str:
+    """The chained hash of one entry: HMAC-SHA256 under ``key`` (from :func:`entry_key`), or plain
+    SHA-256 without one."""
     body = json.dumps(
         [seq, _iso(at), actor_id, action, entity_type, entity_id, policy_version, input_hash, detail],
         sort_keys=True, separators=(",", ":"), ensure_ascii=True,
     )
+    if key is not None:
+        return hmac.new(key, (prev_hash + body).encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
@@ -86,10 +125,12 @@ def append(
     seq = head.seq + 1
     at = at or dt.datetime.now(dt.UTC)
     detail = detail or {}
-    h = entry_hash(head.hash, seq, at, actor_id, action, entity_type, entity_id, policy_version, input_hash, detail)
+    scheme, key = _keying()
+    h = entry_hash(head.hash, seq, at, actor_id, action, entity_type, entity_id, policy_version, input_hash, detail,
+                   key)
     values = {"stripe": stripe, "stripe_seq": seq, "at": at, "actor_id": actor_id, "action": action,
               "entity_type": entity_type, "entity_id": entity_id, "policy_version": policy_version,
-              "input_hash": input_hash, "detail": detail, "prev_hash": head.hash, "hash": h}
+              "input_hash": input_hash, "detail": detail, "prev_hash": head.hash, "hash": h, "hash_scheme": scheme}
     params = {f"{_LOG.name}_{k}": v for k, v in values.items()}
     params.update(head_stripe=stripe, head_seq=seq, head_hash=h)
     if conn.dialect.name == "postgresql":
@@ -158,13 +199,41 @@ class AuditProblem:
         return f"{where}: {self.what}"
 
 
+def schemes(session: Session) -> dict[str, int]:
+    """How many entries are keyed and how many plain: ``{"keyed": n, "plain": m}``."""
+    counts = {"keyed": 0, "plain": 0}
+    q = sa.select(AuditEntry.hash_scheme, sa.func.count()).group_by(AuditEntry.hash_scheme)
+    for scheme, n in session.execute(q).all():
+        counts["plain" if scheme == PLAIN else "keyed"] += int(n)
+    return counts
+
+
+@dataclass
+class _Unchecked:
+    """Keyed entries of one chain that cannot be checked (no key, or another key)."""
+
+    first: AuditEntry
+    count: int = 0
+
+
+def _unchecked_problem(stripe: int, scheme: str, u: _Unchecked, kid: str | None) -> AuditProblem:
+    why = ("MEDNEC_AUDIT_KEY is not set" if kid is None else
+           f"they were keyed under another key (id {scheme.partition(':')[2] or '?'}; MEDNEC_AUDIT_KEY has id {kid})")
+    return AuditProblem(u.first.seq, stripe, u.first.stripe_seq,
+                        f"{u.count} keyed entries from here cannot be checked: {why}")
+
+
 def verify(session: Session) -> tuple[int, list[AuditProblem]]:
-    """Walk every chain in order. Returns the number of entries and every problem found."""
+    """Walk every chain in order, keyed entries under ``MEDNEC_AUDIT_KEY``. Returns the number of
+    entries and every problem found (keyed entries that cannot be checked are problems too)."""
     problems: list[AuditProblem] = []
     count = 0
+    secret = current().audit_key
+    key, kid = (entry_key(secret), key_id(secret)) if secret else (None, None)
     heads = {h.id: h for h in session.execute(sa.select(AuditHead)).scalars()}
     for stripe in sorted(set(heads) | set(range(STRIPES))):
-        prev, expected = GENESIS, 1
+        prev, expected, keyed_seen = GENESIS, 1, False
+        unchecked: dict[str, _Unchecked] = {}
         q = sa.select(AuditEntry).where(AuditEntry.stripe == stripe).order_by(AuditEntry.stripe_seq)
         for e in session.execute(q).scalars():
             count += 1
@@ -173,11 +242,26 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
             if e.prev_hash != prev:
                 problems.append(AuditProblem(e.seq, stripe, e.stripe_seq,
                                              "does not follow the previous entry (deleted or reordered)"))
+            use: bytes | None = None
+            if e.hash_scheme == PLAIN:
+                if keyed_seen:
+                    problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, "not keyed although earlier entries of "
+                                                 "its chain are (rewritten without the key, or the key was removed)"))
+            elif e.hash_scheme.startswith(KEYED + ":"):
+                keyed_seen = True
+                if key is None or e.hash_scheme != f"{KEYED}:{kid}":
+                    unchecked.setdefault(e.hash_scheme, _Unchecked(e)).count += 1
+                    prev, expected = e.hash, e.stripe_seq + 1
+                    continue
+                use = key
+            else:
+                problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, f"unknown hash scheme {e.hash_scheme[:40]!r}"))
             h = entry_hash(e.prev_hash, e.stripe_seq, e.at, e.actor_id, e.action, e.entity_type, e.entity_id,
-                           e.policy_version, e.input_hash, e.detail)
+                           e.policy_version, e.input_hash, e.detail, use)
             if h != e.hash:
                 problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, "content does not match its hash (edited)"))
             prev, expected = e.hash, e.stripe_seq + 1
+        problems.extend(_unchecked_problem(stripe, scheme, u, kid) for scheme, u in unchecked.items())
         head = heads.get(stripe)
         if head is not None and (head.seq != expected - 1 or head.hash != prev):
             problems.append(AuditProblem(head.seq, stripe, None,

@@ -243,6 +243,8 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # "sha256" (plain; every entry before 0016) or "hmac-sha256:<key id>" (keyed by MEDNEC_AUDIT_KEY)
+    hash_scheme: Mapped[str] = mapped_column(sa.String(32), server_default="sha256")
     __table_args__ = (sa.UniqueConstraint("stripe", "stripe_seq", name="uq_audit_log_stripe_seq"),)
 
 
