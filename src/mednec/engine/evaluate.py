@@ -442,7 +442,7 @@ def evaluate(
             if s is _MET and met is None:
                 met = pr
         verdict = _verdict(overall)
-        auth = policy.initial_authorization
+        auth = policy.initial_period(met.id if met is not None else None)
     reachable: tuple[str, ...] = ()
     outlook_notes: tuple[str, ...] = ()
     if verdict == INSUFFICIENT:

@@ -9,6 +9,7 @@ A case file::
     expect:
       determination: meets_criteria
       pathway: esa_naive_first_line       # null when none is met
+      authorization: 24 weeks             # the period a met determination gives (null: none)
       criteria: {esa_naive: met, no_del5q: met}
       missing_facts: [serum_epo]          # exactly the facts asked for (insufficient only)
       alternatives: {imetelstat-mds: does_not_meet_criteria}
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CaseResult", "case_files", "run_case"]
 
-_EXPECT_KEYS = {"determination", "pathway", "criteria", "missing_facts", "alternatives", "error", "assumptions",
-                "inferences"}
+_EXPECT_KEYS = {"determination", "pathway", "authorization", "criteria", "missing_facts", "alternatives", "error",
+                "assumptions", "inferences"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ def compare(det: Determination, expect: Mapping[str, Any]) -> list[str]:
         got = det.pathway.id if det.pathway else None
         if got != expect["pathway"]:
             failures.append(f"pathway {got}, expected {expect['pathway']}")
+    if "authorization" in expect:
+        period = det.authorization["period"] if det.authorization else None
+        if period != expect["authorization"]:
+            failures.append(f"authorization {period}, expected {expect['authorization']}")
     failures += _criteria(det, expect.get("criteria") or {})
     if "missing_facts" in expect:
         got_facts = sorted({f for m in det.missing_documentation for f in m.facts})

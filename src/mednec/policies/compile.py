@@ -636,9 +636,11 @@ def compile_policy(
             on = ctx.param(ParamRef(p.enabled_by, f"{where}.enabled_by"), (bool,), "enabled_by needs true or false")
             if on is not None and on.value is False:
                 continue  # switched off by this policy's (variant's) parameters: not offered
+        own = (None if p.initial_authorization is None
+               else _auth(p.initial_authorization, ctx, f"{where}.initial_authorization"))
         pathways.append(
             Pathway(p.id, p.name, p.line, p.description, ctx.cites(list(p.cite), where),
-                    compile_tree(p.criteria, ctx, f"{where}.criteria"))
+                    compile_tree(p.criteria, ctx, f"{where}.criteria"), own)
         )
     ids = [p.id for p in model.pathways]
     for dup in {x for x in ids if ids.count(x) > 1}:

@@ -96,7 +96,8 @@ def describe_policy(policy: Policy, pack: Pack) -> dict[str, Any]:
         "common": _tree(policy.common),
         "pathways": [
             {"id": p.id, "name": p.name, "line": p.line, "description": p.description,
-             "cite": [str(c) for c in p.cites], "criteria": _tree(p.tree)}
+             "cite": [str(c) for c in p.cites], "criteria": _tree(p.tree),
+             **({"initial_authorization": _auth(p.authorization)} if p.authorization else {})}
             for p in policy.pathways
         ],
         "initial_authorization": _auth(policy.initial_authorization),
@@ -154,7 +155,7 @@ def print_policy(policy: Policy, pack: Pack, console: Console) -> None:
         br = root.add(f"[bold]Pathway {p.id}[/bold]: {p.name} (line {p.line})")
         for c in p.tree.root.children:
             _add(br, c)
-    root.add(f"Initial authorisation: {policy.initial_authorization.text}")
+    root.add(f"Initial authorisation: {policy.initial_text()}")
     if policy.continuation:
         cont = root.add(f"[bold]Continuation[/bold] ({policy.continuation.authorization.text})")
         for c in policy.continuation.tree.root.children:

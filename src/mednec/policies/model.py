@@ -134,6 +134,11 @@ class Authorization(NamedTuple):
         return dt.date(year, month, day) - dt.timedelta(days=1)
 
 
+def _lower_first(name: str) -> str:
+    """'Moderate-to-severe ...' -> 'moderate-to-severe ...'; an acronym ('OSA ...') is kept."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
 def _days_in_month(year: int, month: int) -> int:
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return (nxt - dt.timedelta(days=1)).day
@@ -149,6 +154,7 @@ class Pathway:
     description: str
     cites: tuple[Citation, ...]
     tree: Tree
+    authorization: Authorization | None = None  # its own initial period; None: the policy's
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -214,6 +220,26 @@ class Policy:
         known = ", ".join(str(v.variant.id) for v in self.variants if v.variant) or "none"
         raise UnknownDrugError(f"policy {self.id} has no variant {variant_id!r}; its variants: {known}",
                                field="variant")
+
+    def initial_period(self, pathway_id: str | None) -> Authorization:
+        """The initial authorisation a met pathway gives: its own period, else the policy's."""
+        for p in self.pathways:
+            if p.id == pathway_id and p.authorization is not None:
+                return p.authorization
+        return self.initial_authorization
+
+    def initial_text(self) -> str:
+        """The initial period in words, naming each pathway whose own period differs
+        ('6 months (12 months for moderate-to-severe obstructive sleep apnea with obesity)')."""
+        base = self.initial_authorization.text
+        own = [f"{p.authorization.text} for {_lower_first(p.name)}" for p in self.pathways
+               if p.authorization is not None and p.authorization.text != base]
+        return f"{base} ({'; '.join(own)})" if own else base
+
+    def initial_cites(self) -> tuple[Citation, ...]:
+        """The sources of every initial period (the policy's, then the pathways' own)."""
+        periods = [self.initial_authorization, *(p.authorization for p in self.pathways if p.authorization)]
+        return tuple(dict.fromkeys(c for a in periods for c in a.cites))
 
     def names(self) -> tuple[str, ...]:
         """Every name this policy's drug answers to (generic, brands, other names)."""

@@ -365,6 +365,7 @@ class PathwayModel(NamedTuple):
     cite: tuple[str, ...]
     criteria: tuple[NodeModel, ...]
     enabled_by: str | None = None  # a boolean parameter: off -> the pathway is not offered
+    initial_authorization: AuthorizationModel | None = None  # None: the policy's initial period
 
 
 class ContinuationModel(NamedTuple):
@@ -469,11 +470,14 @@ def parse_policy(raw: Any) -> PolicyModel:
     pathways = []
     for i, p in enumerate(r.seq("pathways", required=True)):
         path = f"pathways[{i}]"
-        pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria", "enabled_by"))
+        pr = _Reader(p, path, ("id", "name", "line", "description", "cite", "criteria", "enabled_by",
+                               "initial_authorization"))
         pathways.append(PathwayModel(
             id=pr.text("id"), name=pr.text("name"), line=pr.whole("line", 1, lo=1, hi=5),
             description=pr.text("description", ""), cite=pr.texts("cite"),
             criteria=_criteria(pr, "criteria", required=True), enabled_by=pr.opt_text("enabled_by"),
+            initial_authorization=(_auth(pr.raw["initial_authorization"], pr.at("initial_authorization"))
+                                   if pr.has("initial_authorization") else None),
         ))
     continuation = None
     if r.has("continuation"):

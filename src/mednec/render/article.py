@@ -278,10 +278,9 @@ class _Builder(ArticleContext):
             out = [Cited(phrase("bottom.general", pathways=names, **base),
                          _union(p.citations for p in self.det.pathways))]
         if pol.continuation is not None:
-            auth = pol.initial_authorization
-            out.append(Cited(phrase("bottom.general_authorization", initial=auth.text,
+            out.append(Cited(phrase("bottom.general_authorization", initial=pol.initial_text(),
                                     continuation=pol.continuation.authorization.text),
-                             self.cites.nums(auth.cites + pol.continuation.authorization.cites)))
+                             self.cites.nums(pol.initial_cites() + pol.continuation.authorization.cites)))
         return tuple(out)
 
     def _alternative_lines(self) -> list[Cited]:

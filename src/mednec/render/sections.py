@@ -74,8 +74,13 @@ def standard_of_care(b: ArticleContext) -> dict[str, Any]:
 def _authorization(b: ArticleContext) -> dict[str, Any]:
     pol, det, ci = b.policy, b.det, b.cites
     cont = pol.continuation
-    auth = cont.authorization if det.phase == "continuation" and cont else pol.initial_authorization
-    out: dict[str, Any] = {"period": auth.text, "start": None, "end": None, "cites": list(ci.nums(auth.cites)),
+    if det.phase == "continuation" and cont:
+        auth = cont.authorization
+        period, cites = auth.text, auth.cites
+    else:
+        auth = pol.initial_period(det.pathway.id if det.pathway else None)
+        period, cites = pol.initial_text(), pol.initial_cites()
+    out: dict[str, Any] = {"period": period, "start": None, "end": None, "cites": list(ci.nums(cites)),
                            "note": auth.note}
     if not b.general and det.authorization:
         a = det.authorization
@@ -119,7 +124,7 @@ def schedule(b: ArticleContext) -> tuple[ScheduleRow, ...]:
                        start=nxt.isoformat(), end=cont.authorization.end_date(nxt).isoformat()),
                 ci.nums(cont.authorization.cites)))
     elif cont is not None and det.phase == "initial":
-        rows.append(ScheduleRow(None, None, phrase("schedule.reauth_general", initial=pol.initial_authorization.text,
+        rows.append(ScheduleRow(None, None, phrase("schedule.reauth_general", initial=pol.initial_text(),
                                                    description=_needs(cont), period=cont.authorization.text),
                                 ci.nums(cont.authorization.cites)))
     return tuple(rows)
@@ -228,8 +233,7 @@ def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> t
             out.append(Related(phrase("related.other_drug", drug=p.drug.generic, brands=", ".join(p.drug.brands)),
                                phrase("related.cmd_general", drug=_arg(p.drug.generic))))
         if pol.continuation is not None:
-            out.append(Related(phrase("related.continuation", drug=pol.drug.generic,
-                                      period=pol.initial_authorization.text),
+            out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=pol.initial_text()),
                                phrase("related.cmd_general_continuation", drug=drug)))
         return tuple(out)
     if det.determination != MEETS:
@@ -239,7 +243,8 @@ def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> t
         out.append(Related(phrase("related.other_drug", drug=a.drug, brands=", ".join(a.brands)),
                            phrase("related.cmd_report", case=case, drug=_arg(a.drug))))
     if det.phase == "initial" and pol.continuation is not None:
-        out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=pol.initial_authorization.text),
+        period = det.authorization["period"] if det.authorization else pol.initial_text()
+        out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=period),
                            phrase("related.cmd_continuation", case=case, drug=drug)))
     seen: dict[str, str] = {}
     for g in groups:

@@ -75,8 +75,9 @@ def related_links(ev_id: str, result: dict[str, Any], ctx: Ctx, audience: str) -
     pid = result.get("policy", {}).get("id")
     policy = next((p for p in rt.catalog.policies() if p.id == pid), None)
     if policy is not None and result.get("phase") == "initial" and policy.continuation is not None:
+        period = (result.get("authorization") or {}).get("period") or policy.initial_text()
         out.append((f"What will re-authorisation of {policy.drug.generic} require after "
-                     f"{policy.initial_authorization.text}?", f"{base}/follow-up?phase=continuation&{aud}"))
+                     f"{period}?", f"{base}/follow-up?phase=continuation&{aud}"))
     for fact, label in _missing_facts(result, rt)[:4]:
         out.append((what_if_question(label), f"{base}?ask_fact={_q(fact)}&{aud}#follow-up"))
     if audience != "patient":

@@ -48,7 +48,7 @@ def _numbering(policy: Policy) -> dict[str, int]:
             add(node.cites)
     for p in policy.pathways:
         add(p.cites)
-    add(policy.initial_authorization.cites)
+    add(policy.initial_cites())
     if policy.continuation is not None:
         add(policy.continuation.authorization.cites)
         add(policy.continuation.stop_cites)
