@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-__all__ = ["DrugEntry", "DrugVocabulary"]
+__all__ = ["DrugCourse", "DrugEntry", "DrugVocabulary"]
 
 
 def _fold(text: str) -> str:
@@ -28,12 +28,34 @@ def _fold(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class DrugCourse:
+    """What the records of a requested drug itself set (``pack.yaml`` ``course:``), read by FHIR intake.
+
+    ``start`` (a date fact: the start of the course), ``doses`` (an events fact: each dose given, in one of
+    ``dose_units``), ``recent`` (a boolean fact: the drug taken within ``recent_days`` of the evaluation
+    date), ``baseline`` ((fact, measured fact) pairs: the latest measurement on or before the start) and
+    ``label`` (how messages name the drug). An empty name sets nothing.
+    """
+
+    label: str
+    start: str = ""
+    doses: str = ""
+    dose_units: tuple[str, ...] = ()
+    recent: str = ""
+    recent_days: int = 0
+    baseline: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DrugEntry:
-    """One drug: its generic name, the other names it goes by and its class ids."""
+    """One drug: its generic name, the other names it goes by, its class ids, the codes its policies
+    give it (("RxNorm" or "HCPCS", code) pairs) and what its own course sets (``None``: nothing)."""
 
     generic: str
     names: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
+    codes: tuple[tuple[str, str], ...] = ()
+    course: DrugCourse | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +76,8 @@ class DrugVocabulary:
                 merged[key] = e
             else:
                 merged[key] = DrugEntry(old.generic, tuple(dict.fromkeys(old.names + e.names)),
-                                        tuple(dict.fromkeys(old.classes + e.classes)))
+                                        tuple(dict.fromkeys(old.classes + e.classes)),
+                                        tuple(dict.fromkeys(old.codes + e.codes)), old.course or e.course)
         return cls(tuple(merged.values()), dict(class_labels or {}))
 
     @cached_property
@@ -82,6 +105,27 @@ class DrugVocabulary:
             return None
         m = self._pattern.search(name)
         return self._by_name.get(_fold(m.group(1))) if m else None
+
+    def entries_in(self, text: str) -> tuple[DrugEntry, ...]:
+        """Every drug a text names (each known name in it, longest first), without repeats."""
+        found: dict[str, DrugEntry] = {}
+        exact = self._by_name.get(_fold(text))
+        if exact is not None:
+            found[exact.generic] = exact
+        if self._pattern is not None:
+            for m in self._pattern.finditer(text):
+                e = self._by_name.get(_fold(m.group(1)))
+                if e is not None:
+                    found.setdefault(e.generic, e)
+        return tuple(found.values())
+
+    @cached_property
+    def _by_code(self) -> dict[tuple[str, str], DrugEntry]:
+        return {c: e for e in self.entries for c in e.codes}
+
+    def by_code(self, system: str, code: str) -> DrugEntry | None:
+        """The drug a policy gives the code (``system`` as the policies name it: "RxNorm", "HCPCS")."""
+        return self._by_code.get((system, code))
 
     def generic(self, name: str) -> str | None:
         """The generic name of the drug ``name`` refers to, or ``None``."""

@@ -3,7 +3,9 @@ the folders ``MEDNEC_PACKS_DIR`` / ``mednec --packs-dir`` name (:mod:`mednec.pac
 
 A pack is a folder, and adding one changes no engine, intake or renderer code::
 
-    <pack>/pack.yaml          id, title, version, policy folders, treatment sequence, drug classes
+    <pack>/pack.yaml          id, title, version, policy folders, treatment sequence, drug classes, and
+                              the facts the requested drug's own records set (``course:``,
+                              :mod:`mednec.policies.course`)
     <pack>/facts.yaml         the pack's facts (with their codes, units and ``names``), added to the
                               core fact dictionary; its diagnoses (``extends: diagnosis``)
     <pack>/calculators.py     CALCULATORS: the pack's own calculators (optional)
@@ -35,8 +37,8 @@ import hashlib
 import importlib
 import importlib.util
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,7 @@ from mednec.hygiene import excerpt
 from mednec.packdirs import PacksDir, pack_folders, shipped_packs_dir
 from mednec.policies.benefits import BenefitExclusion, parse_benefits
 from mednec.policies.compile import compile_with_variants
+from mednec.policies.course import parse_course
 from mednec.policies.model import Pack, Policy, SequenceStep
 from mednec.policies.references import parse_citation, parse_references
 from mednec.policies.schema import parse_policy
@@ -215,7 +218,7 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
                 [ConfigError(f"unknown reference or policy {bad}, or no citation", field=f"sequence[{i}]")],
             )
         sequence.append(SequenceStep(str(step["text"]), tuple(step.get("policies", [])), cites))
-    drugs = _vocabulary(meta, policies, path, report)
+    drugs = _vocabulary(meta, policies, path, report, dictionary, references)
     vocabulary = PackVocabulary()
     if (path / "vocabulary.yaml").is_file():
         diagnoses = set(dictionary.facts["diagnosis"].values) if "diagnosis" in dictionary.facts else set()
@@ -246,8 +249,18 @@ def _load_pack(path: Path, dictionary: FactDictionary, report: LoadReport) -> Pa
     )
 
 
-def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadReport) -> DrugVocabulary:
-    """The pack's drugs: its policies' drugs, ``drugs:`` and the members of ``drug_classes:``::
+def _policy_drugs(policies: list[Policy], classes: dict[str, list[str]]) -> list[DrugEntry]:
+    """Each policy's drug with its names, classes and the codes its ``drug:`` section gives it."""
+    return [DrugEntry(p.drug.generic, (*p.drug.names, *p.drug.brands), tuple(classes.get(p.drug.generic.lower(), ())),
+                      (*(("RxNorm", str(c)) for c in p.drug.rxnorm),
+                       *(("HCPCS", str(h.get("code"))) for h in p.drug.hcpcs)))
+            for p in policies]
+
+
+def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadReport, dictionary: FactDictionary,
+                references: Mapping[str, Any]) -> DrugVocabulary:
+    """The pack's drugs: its policies' drugs (with their codes and the ``course:`` their own records set,
+    :mod:`mednec.policies.course`), ``drugs:`` and the members of ``drug_classes:``::
 
         drug_classes:
           esa: {label: erythropoiesis-stimulating agent (ESA), drugs: [epoetin alfa, darbepoetin alfa]}
@@ -268,10 +281,10 @@ def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadRepor
         labels[str(cid)] = str(spec.get("label", cid))
         for d in spec.get("drugs", []):
             classes.setdefault(str(d).lower(), []).append(str(cid))
-    entries = [
-        DrugEntry(p.drug.generic, (*p.drug.names, *p.drug.brands), tuple(classes.get(p.drug.generic.lower(), ())))
-        for p in policies
-    ]
+    entries = _policy_drugs(policies, classes)
+    courses, course_problems = parse_course(meta.get("course"), dictionary, entries, references)
+    problems += course_problems
+    entries = [replace(e, course=courses.get(e.generic)) for e in entries]
     for i, d in enumerate(meta.get("drugs") or []):
         if not isinstance(d, dict) or "generic" not in d:
             problems.append(ConfigError("expected {generic, names, classes}", field=f"drugs[{i}]"))

@@ -17,13 +17,17 @@ of a used resource that gave nothing (``Observation/cbc1.component[2]``). Values
 the evaluation date are not used.
 
 The evaluation date is ``as_of`` when given, else the Bundle's ``timestamp``, else today.
-``drug`` is the requested drug (any of its names); without it ``treatment_start`` and
-``treatment_doses`` are not read (see :mod:`treatment`).
+``drug`` is the requested drug (any of its names); its own records give the facts its pack's
+``course:`` declares (MDS: ``treatment_start`` and ``treatment_doses``), and without it they are not
+read (see :mod:`treatment`). ``drugs`` is the loaded packs' drug vocabulary (every caller in mednec
+passes ``catalog.calculators.drugs``); without it, the default packs' vocabulary recognises the requested drug's records and no earlier
+treatment is read (:mod:`history`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -31,7 +35,6 @@ from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.fhir import history, medication, transfusion, treatment
-from mednec.intake.fhir.codes import requested_drug
 from mednec.intake.fhir.common import (
     Context,
     EventFinding,
@@ -78,7 +81,7 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
 #: Mappers run as well, whatever the first took: a dose of the requested drug is also an ESA dose.
 ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "MedicationAdministration": (treatment.map_administration,),
-    "MedicationRequest": (treatment.map_request,),
+    "MedicationRequest": (treatment.map_request, history.map_history_request),
     "MedicationStatement": (treatment.map_statement, history.map_history_statement),
 }
 _SUBJECT_FIELDS = ("subject", "patient")
@@ -259,10 +262,26 @@ def bundle_to_case(
             unmapped.append(Unmapped(i, f"entry[{i}]", why))
     ctx, patient_refs, patients = _index(entries, dictionary, as_of, drug)
     ctx.drugs = drugs
-    mapped = _Mapped([], [], [], unmapped)
+    ctx.course_drugs = drugs if drugs is not None else shipped_drugs(dictionary)
+    ctx.drug = ctx.course_drugs.entry(drug) if ctx.course_drugs is not None and drug else None
+    mapped = _Mapped([], [], [], unmapped, [])
     for i, entry, res in entries:
         _map_entry(i, entry, res, ctx, patient_refs, patients, mapped)
-    return _assemble(mapped.findings, mapped.events, mapped.lists, mapped.unmapped, ctx, bundle_json)
+    return _assemble(mapped, ctx, bundle_json)
+
+
+@functools.cache
+def shipped_drugs(dictionary: FactDictionary) -> DrugVocabulary | None:
+    """The drug vocabulary of the default packs, for a caller that passes no ``drugs`` (``None`` when those
+    packs do not load against ``dictionary``)."""
+    from mednec.errors import ConfigError
+    from mednec.policies.loader import load_catalog
+
+    try:
+        catalog, _ = load_catalog(dictionary)
+    except (ConfigError, InputError):
+        return None
+    return catalog.calculators.drugs
 
 
 class _Mapped(NamedTuple):
@@ -270,6 +289,7 @@ class _Mapped(NamedTuple):
     events: list[EventFinding]
     lists: list[EventList]
     unmapped: list[Unmapped]
+    course: list[treatment.CourseFinding]
 
 
 def _index(
@@ -288,7 +308,7 @@ def _index(
         raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
                                if r.get("resourceType") == "Patient" and e.get("fullUrl")}
-    ctx = Context(dictionary, as_of, resources, sources, requested_drug(drug) if drug else None, drug or None)
+    ctx = Context(dictionary, as_of, resources, sources, None, drug or None)
     return ctx, patient_refs, patients
 
 
@@ -322,6 +342,8 @@ def _map_entry(
             out.lists.append(item)
         elif isinstance(item, UnusedPart):
             out.unmapped.append(Unmapped(item.source.entry, f"{item.source.ref}{item.part}", item.reason))
+        elif isinstance(item, treatment.CourseFinding):
+            out.course.append(item)
         else:
             out.events.append(item)
     if not taken:
@@ -446,21 +468,26 @@ def _link_references(provenance: list[FactSource], ctx: Context) -> set[int]:
     return used
 
 
-def _assemble(
-    findings: list[Finding],
-    events: list[EventFinding],
-    lists: list[EventList],
-    unmapped: list[Unmapped],
-    ctx: Context,
-    bundle: Mapping[str, Any],
-) -> BundleIntake:
+def _course(mapped: _Mapped, ctx: Context) -> tuple[list[Finding], treatment.CourseAssembly]:
+    """The requested drug's course: its scalar facts (start, recent, baselines) and the assembly."""
+    spec = ctx.drug.course if ctx.drug is not None else None
+    course = treatment.assemble_treatment(mapped.course, spec, ctx.as_of)
+    mapped.unmapped.extend(Unmapped(s.entry, s.ref, why) for s, why in course.unmapped)
+    siblings = treatment.class_siblings(ctx) if spec is not None and spec.baseline else []
+    base, lost = treatment.baselines(course, spec, [f for f in mapped.findings if not _after(f.when, ctx.as_of)],
+                                     siblings)
+    mapped.unmapped.extend(Unmapped(s.entry, s.ref, why) for s, why in lost)
+    return [*course.findings, *base], course
+
+
+def _assemble(mapped: _Mapped, ctx: Context, bundle: Mapping[str, Any]) -> BundleIntake:
     as_of = ctx.as_of
+    findings, events, lists, unmapped = mapped.findings, mapped.events, mapped.lists, mapped.unmapped
     by_fact = _current_events(events, as_of, unmapped)
     attested = _attested(lists, by_fact, unmapped)
-    course = treatment.assemble_treatment(by_fact.pop("treatment_doses", []), by_fact.pop("treatment_start", []))
-    unmapped += [Unmapped(s.entry, s.ref, why) for s, why in course.unmapped]
+    own, course = _course(mapped, ctx)
     current: list[Finding] = []
-    for f in [*findings, *([course.start] if course.start else [])]:
+    for f in [*findings, *own]:
         if _after(f.when, as_of):
             unmapped.append(Unmapped(f.source.entry, f.source.ref,
                                      f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
@@ -473,11 +500,12 @@ def _assemble(
         facts[fid] = list(lst.events)
         provenance.append(FactSource(fid, (lst.label,), (lst.source.entry,), f"{len(lst.events)} entries attested"))
         used.add(lst.source.entry)
-    if course.doses is not None:
-        facts["treatment_doses"] = course.doses
-        refs, entries = _sources_of(course.used)
-        provenance.append(FactSource("treatment_doses", refs, entries, f"{ctx.drug.name if ctx.drug else ''}: "
-                                     + "; ".join(f.detail for f in course.used)))
+    spec = ctx.drug.course if ctx.drug is not None else None
+    if course.doses is not None and spec is not None:
+        facts[spec.doses] = course.doses
+        refs = tuple(s.ref for f in course.used for s in f.sources)
+        entries = tuple(s.entry for f in course.used for s in f.sources)
+        provenance.append(FactSource(spec.doses, refs, entries, f"{spec.label}: " + "; ".join(f.detail for f in course.used)))
     _transfusions(by_fact.pop("rbc_transfusions", []), facts, provenance, unmapped)
     _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
     _history(by_fact.pop("medication_history", []), facts, provenance, unmapped)

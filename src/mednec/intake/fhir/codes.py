@@ -22,15 +22,16 @@ Verification status (from the pack's gathered clinical facts and the sources nam
   darbepoetin alfa 283838, lenalidomide 342369) are marked unverified and are NOT used. The
   drug's name always suffices (epoetin, darbepoetin, Epogen, Procrit, Retacrit, Aranesp;
   luspatercept, Reblozyl, ACE-536; imetelstat, Rytelo; lenalidomide, Revlimid).
-* The HCPCS codes J0896 (luspatercept), J0870 (imetelstat), J0885 and Q5106 (epoetin alfa) and
-  J0881 (darbepoetin alfa) are CONFIRMED (shared clinical facts, section 10).
+* A requested drug is recognised through the packs' drug vocabulary (its policy's names and the
+  RxNorm and HCPCS codes its ``drug:`` section gives, e.g. HCPCS J0896 for luspatercept), see
+  :mod:`treatment`; no drug table is repeated here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 
@@ -52,9 +53,7 @@ __all__ = [
     "SF3B1_HGNC",
     "SNOMED",
     "SYSTEM_URIS",
-    "TREATMENT_DRUGS",
     "UCUM",
-    "TreatmentDrug",
     "VARIANT_ASSESSMENT",
     "codings",
     "concept_texts",
@@ -62,9 +61,7 @@ __all__ = [
     "fold",
     "is_red_cell_text",
     "names_esa_class",
-    "requested_drug",
     "system_uri",
-    "treatment_drugs",
 ]
 
 MEDNEC_BASE = "https://mednec.example/fhir"
@@ -181,56 +178,3 @@ def names_esa_class(texts: Iterable[str]) -> bool:
 def is_red_cell_text(texts: Iterable[str]) -> bool:
     """True when any text names red cells (red blood cells, RBC, PRBC, packed cells)."""
     return any(_RED_CELL.search(t) for t in texts)
-
-
-class TreatmentDrug(NamedTuple):
-    """A drug a request can be for, and how a medication resource names it.
-
-    ``names`` are folded name fragments (for an ESA, :func:`esa_drug` decides instead, so that
-    epoetin beta is not taken for epoetin alfa); ``codes`` are (system, code) pairs.
-    """
-
-    name: str
-    names: tuple[str, ...]
-    codes: frozenset[tuple[str, str]]
-
-
-def _rxnorm(drug: str) -> frozenset[tuple[str, str]]:
-    return frozenset((RXNORM, c) for c, d in rxnorm_drugs().items() if d == drug)
-
-
-#: The drugs of the shipped policies (see the module docstring for each code's status).
-TREATMENT_DRUGS: tuple[TreatmentDrug, ...] = (
-    TreatmentDrug("luspatercept", ("luspatercept", "reblozyl", "ace536"),
-                  _rxnorm("luspatercept") | {(HCPCS, "J0896")}),
-    TreatmentDrug("imetelstat", ("imetelstat", "rytelo"), _rxnorm("imetelstat") | {(HCPCS, "J0870")}),
-    TreatmentDrug("lenalidomide", ("lenalidomide", "revlimid"), _rxnorm("lenalidomide")),
-    TreatmentDrug("epoetin alfa", (), _rxnorm("epoetin alfa") | {(HCPCS, "J0885"), (HCPCS, "Q5106")}),
-    TreatmentDrug("darbepoetin alfa", (), _rxnorm("darbepoetin alfa") | {(HCPCS, "J0881")}),
-)
-_BY_NAME = {d.name: d for d in TREATMENT_DRUGS}
-
-
-def treatment_drugs(codes: Iterable[tuple[str, str, str]], texts: Iterable[str]) -> set[str]:
-    """Every drug of :data:`TREATMENT_DRUGS` a medication names, by code or by name.
-
-    More than one means the record contradicts itself (a code for one drug, the name of
-    another); :data:`ESA_CLASS` is included when only the ESA class is named.
-    """
-    texts = list(texts)
-    found = {d.name for s, c, _ in codes for d in TREATMENT_DRUGS if (s, c) in d.codes}
-    folded = [fold(t) for t in texts]
-    found |= {d.name for d in TREATMENT_DRUGS if any(n in f for n in d.names for f in folded)}
-    esa = esa_drug((), texts)  # also epoetin beta, or only the class: never the requested drug
-    if esa is not None:
-        found.add(esa)
-    return found
-
-
-def requested_drug(name: str) -> TreatmentDrug | None:
-    """The drug a request names (generic, brand or other name, e.g. ``Reblozyl``), or ``None``."""
-    folded = fold(name)
-    esa = esa_drug((), [name])
-    if esa in _BY_NAME:
-        return _BY_NAME[esa]
-    return next((d for d in TREATMENT_DRUGS if any(n in folded for n in d.names)), None)

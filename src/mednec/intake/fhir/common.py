@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDef, FactDictionary
-from mednec.facts.drugs import DrugVocabulary
+from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.intake.fhir.code_tables import loinc_alternatives
-from mednec.intake.fhir.codes import LOCAL_SYSTEM, LOINC, TreatmentDrug, codings, concept_texts, fold, system_uri
+from mednec.intake.fhir.codes import LOCAL_SYSTEM, LOINC, codings, concept_texts, fold, system_uri
 from mednec.intake.values import parse_fact_value
 
 __all__ = [
@@ -205,16 +205,19 @@ def _code_index(dictionary: FactDictionary) -> tuple[dict[tuple[str, str], str],
 @dataclass(eq=False)
 class Context:
     """What every mapper may read: the dictionary, the evaluation date, the bundle index and the
-    requested drug (``drug``; ``drug_name`` as the caller gave it, also when not recognised)."""
+    requested drug (``drug``, the packs' entry for it; ``drug_name`` as the caller gave it, also when
+    not recognised)."""
 
     dictionary: FactDictionary
     as_of: dt.date
     resources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Source] = field(default_factory=dict)
-    drug: TreatmentDrug | None = None
+    drug: DrugEntry | None = None
     drug_name: str | None = None
-    #: the loaded packs' drug names and classes (treatment history); None: not read
+    #: the loaded packs' drug names, classes, codes and courses; None: no drug is recognised
     drugs: DrugVocabulary | None = None
+    #: the vocabulary the requested drug's own records are recognised by (``drugs``, else the default packs')
+    course_drugs: DrugVocabulary | None = None
     #: the resource being mapped, and the resources each entry read through references
     current: Source | None = None
     links: dict[int, set[Source]] = field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""MedicationStatement -> ``medication_history``: earlier treatments with any drug the loaded packs know.
+"""MedicationStatement / MedicationRequest -> ``medication_history``: earlier treatments with any drug the
+loaded packs know.
 
 The drugs are the packs' vocabulary (their policies' drugs and the ``drugs:`` and ``drug_classes:`` of
 each ``pack.yaml``), by the medication's text or coding display -- so a statin or metformin recorded in
@@ -15,26 +16,34 @@ stopped statement whose reason says none of these documents the drug but not its
 an incomplete history being taken as complete. ``not-taken``, ``intended`` and ``entered-in-error``
 statements are listed, not used. Without the packs' vocabulary (a caller that does not pass it) no
 statement is read here.
+
+A **MedicationRequest** (the medication list Epic- and Cerner-style servers send is one) is read the same
+way: ``active`` is ongoing from ``dosageInstruction.timing.repeat.boundsPeriod.start`` (else
+``authoredOn``); ``completed`` / ``stopped`` take their outcome from ``statusReason`` (without one the
+history is left unknown, as for a statement); its dose is ``dosageInstruction.doseAndRate.doseQuantity``.
+Drafts, cancelled and entered-in-error orders, and proposals and plans, are listed, not used.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
 from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
-__all__ = ["map_history_statement"]
+__all__ = ["map_history_request", "map_history_statement"]
 
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance"}
 
 
-def _dose(resource: Mapping[str, Any]) -> tuple[float, str] | None:
-    for dosage in resource.get("dosage") or ():
+def _dose(resource: Mapping[str, Any], key: str = "dosage") -> tuple[float, str] | None:
+    for dosage in resource.get(key) or ():
         for dr in dosage.get("doseAndRate") or ():
             q = dr.get("doseQuantity") or {}
             if isinstance(q.get("value"), int | float) and not q.get("comparator"):
@@ -42,32 +51,28 @@ def _dose(resource: Mapping[str, Any]) -> tuple[float, str] | None:
     return None
 
 
-def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
-    """A statement of a drug the packs know -> one ``medication_history`` entry (``None`` if incomplete)."""
-    # not this mapper's resource: nothing (the other mappers' reasons stand for what is listed)
+def _drug(resource: Mapping[str, Any], ctx: Context) -> DrugEntry | None:
+    """The drug the packs know that a medication names (not an ESA, not the requested drug), or ``None``."""
     if ctx.drugs is None:
-        return []
+        return None
     codes, texts = medication_concept(resource, ctx)
     if esa_drug(codes, texts) is not None:
-        return []
+        return None
     entry = next((e for t in texts if (e := ctx.drugs.entry(t)) is not None), None)
-    if entry is None:  # a code alone, no name: the verified RxNorm codes of the code tables
+    if entry is None:  # a code alone, no name: a policy's own codes, or the verified RxNorm codes of the code tables
         known = rxnorm_drugs()
-        entry = next((e for s, c, _ in codes if s == RXNORM and c in known
-                      and (e := ctx.drugs.entry(known[c])) is not None), None)
+        entry = next((e for s, c, _ in codes if s == RXNORM and (e := ctx.drugs.by_code("RxNorm", c)
+                                                                 or (ctx.drugs.entry(known[c]) if c in known else None))
+                      is not None), None)
     if entry is None:
-        return []
+        return None
     if ctx.drug_name and (req := ctx.drugs.entry(ctx.drug_name)) is not None and req.generic == entry.generic:
-        return []
-    status = str(resource.get("status"))
-    if status in ("not-taken", "intended", "entered-in-error"):
-        raise NotMapped(f"status is {status}")
-    period = resource.get("effectivePeriod") or {}
-    start = fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
-    end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")
-    if start is None and resource.get("effectiveDateTime"):
-        start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
-    reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
+        return None
+    return entry
+
+
+def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.datetime | None, reasons: list[str],
+           dose: tuple[float, str] | None, src: Source) -> list[EventFinding]:
     said = response_of(reasons)
     event: dict[str, Any] = {"drug": entry.generic}
     if start is not None:
@@ -83,7 +88,45 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
     else:
         return [EventFinding("medication_history", None, (src,),
                              f"{entry.generic}: {status}, outcome not documented", key=src.ref)]
-    dose = _dose(resource)
     if dose is not None:
         event["dose"], event["dose_unit"] = dose
     return [EventFinding("medication_history", event, (src,), f"{entry.generic} ({event['response']})", key=src.ref)]
+
+
+def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """A statement of a drug the packs know -> one ``medication_history`` entry (``None`` if incomplete)."""
+    # not this mapper's resource: nothing (the other mappers' reasons stand for what is listed)
+    entry = _drug(resource, ctx)
+    if entry is None:
+        return []
+    status = str(resource.get("status"))
+    if status in ("not-taken", "intended", "entered-in-error"):
+        raise NotMapped(f"status is {status}")
+    period = resource.get("effectivePeriod") or {}
+    start = fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
+    end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")
+    if start is None and resource.get("effectiveDateTime"):
+        start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
+    reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
+    return _entry(entry, status, start, end, reasons, _dose(resource), src)
+
+
+def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An order of a drug the packs know -> one ``medication_history`` entry (``None`` if incomplete)."""
+    entry = _drug(resource, ctx)
+    if entry is None:
+        return []
+    status = str(resource.get("status"))
+    if status in ("draft", "cancelled", "entered-in-error"):
+        raise NotMapped(f"status is {status}: never given")
+    if resource.get("intent") in ("proposal", "plan"):
+        raise NotMapped(f"intent is {resource['intent']}: not an order")
+    start = end = None
+    for i, dosage in enumerate(resource.get("dosageInstruction") or ()):
+        bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod") or {}
+        start = start or fhir_datetime(bounds.get("start"), path=f"{src.path}.dosageInstruction[{i}]")
+        end = end or fhir_datetime(bounds.get("end"), path=f"{src.path}.dosageInstruction[{i}]")
+    if start is None and resource.get("authoredOn"):
+        start = fhir_datetime(resource["authoredOn"], path=f"{src.path}.authoredOn")
+    reasons = concept_texts(resource.get("statusReason"))
+    return _entry(entry, status, start, end, reasons, _dose(resource, "dosageInstruction"), src)

@@ -326,10 +326,10 @@ TWINS: dict[str, TwinSpec] = {
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "075d0d7b2e32458f", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "a64b96288cf0f09d", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history")),
     "lenalidomide_history": TwinSpec(_none, ("medication_history",), ("lenalidomide_failed",),
-                                     "a172d882f4f751b9", (), lambda frame: frame.has("medication_history")),
+                                     "bbda84b59151f0bb", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
