@@ -18,8 +18,8 @@ from mednec.runtime import Runtime
 from mednec.store.models import Case, Evaluation
 
 __all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "may_see",
-           "policy_and_pack", "produce", "review_status", "sources", "stored_determination", "stored_document",
-           "visible_documents"]
+           "policy_and_pack", "produce", "review_status", "signature_of", "sources", "stored_determination",
+           "stored_document", "visible_documents"]
 
 # document -> (label, the determination it is produced for; None for any)
 DOCUMENTS: dict[str, tuple[str, str | None]] = {
@@ -28,6 +28,8 @@ DOCUMENTS: dict[str, tuple[str, str | None]] = {
     "denial": ("Adverse-determination notice (for signature)", NOT_MET),
     "info-request": ("Request for information", INSUFFICIENT),
 }
+#: the denial notice once the physician reviewer has decided and signed it
+_SIGNED_LABEL = "Notice of denial (signed by the physician reviewer)"
 #: an HTML document is self-contained: nothing to load, no scripts, no forms
 DOC_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "markdown": "text/markdown; charset=utf-8",
@@ -59,7 +61,8 @@ def may_see(ev: Evaluation, doc: str, role: str) -> bool:
 
 def visible_documents(ev: Evaluation, role: str) -> list[tuple[str, str]]:
     """The documents ``ev`` can produce that ``role`` may see: (document, label)."""
-    return [(doc, label) for doc, label in documents_for(ev.determination) if may_see(ev, doc, role)]
+    return [(doc, _SIGNED_LABEL if doc == "denial" and signature_of(ev) else label)
+            for doc, label in documents_for(ev.determination) if may_see(ev, doc, role)]
 
 
 def check_document(ev: Evaluation, doc: str, role: str) -> None:
@@ -113,18 +116,29 @@ def sources(runtime: Runtime, det: Determination, case_title: str, versions: Ver
 
 
 def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audience: str, state: str,
-            case_title: str, versions: Versions | None = None, decision: str | None = None) -> tuple[bytes, str]:
+            case_title: str, versions: Versions | None = None, decision: str | None = None,
+            signed: dict[str, str] | None = None) -> tuple[bytes, str]:
     """A document from the renderer as (content, media type); ``fmt`` is markdown (or md), html,
-    pdf or json. Raises ImportError when the renderer is not installed."""
+    pdf or json. ``signed`` is the physician reviewer's signature of a decided denial
+    (:func:`signature_of`). Raises ImportError when the renderer is not installed."""
     from mednec.render.formats import render
     from mednec.render.letters import build_document
     from mednec.render.payer import load_payer_profile
 
     fmt = {"md": "markdown"}.get(fmt, fmt)
     built = build_document(det, sources(runtime, det, case_title, versions), document=doc, audience=audience,
-                           review_status=review_status(state, decision), payer=load_payer_profile())
+                           review_status=review_status(state, decision), payer=load_payer_profile(),
+                           signed=signed if doc == "denial" else None)
     out = render(_without_commands(built), fmt)
     return (out if isinstance(out, bytes) else out.encode("utf-8")), MEDIA[fmt]
+
+
+def signature_of(ev: Evaluation) -> dict[str, str] | None:
+    """The signature of a denial a physician reviewer decided: the name as signed (the reviewer's
+    registered name, checked when signing) and the date of the decision; None otherwise."""
+    if ev.decision != "denied" or not ev.signature:
+        return None
+    return {"name": ev.signature, "date": ev.decided_at.date().isoformat() if ev.decided_at else ""}
 
 
 def _without_commands(built: Any) -> Any:
@@ -145,4 +159,4 @@ def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt:
     check_document(ev, doc, role)
     det = stored_determination(runtime, ev)
     return produce(runtime, det, doc, fmt, audience=audience, state=ev.state, case_title=case.title,
-                   versions=versions, decision=ev.decision)
+                   versions=versions, decision=ev.decision, signed=signature_of(ev))

@@ -69,3 +69,25 @@ def test_documents_describe_the_stored_evaluation_after_the_case_changed(world: 
     assert epo["value"].startswith("210 "), epo
     letter = w.client.get(f"/evaluations/{ev}/documents/letter", headers=w.h("req"))
     assert letter.status_code == 200 and b"700" not in letter.content
+
+
+def test_a_signed_denial_is_the_final_notice_naming_the_reviewer(world: World) -> None:
+    """Issue 18: after the physician reviewer decides and signs, the notice is the plan's final
+    notice with the reviewer's name and credentials as signed, not the draft 'not valid until ...'."""
+    w = world
+    _, ev = _evaluate(w, "luspatercept-del5q.yaml")
+    draft = w.client.get(f"/evaluations/{ev}/documents/denial?format=markdown", headers=w.h("doc")).text
+    assert "not valid until the physician reviewer" in draft and "This is the plan's decision" not in draft
+    w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=w.h("doc"))
+    r = w.client.post(f"/evaluations/{ev}/review", json={"action": "approve", "signature": "Dr doc, MD"},
+                      headers=w.h("doc"))
+    assert r.status_code == 200 and r.json()["review"]["decision"] == "denied"
+    listed = w.client.get(f"/evaluations/{ev}/documents", headers=w.h("req")).json()["items"]
+    assert ("denial", "Notice of denial (signed by the physician reviewer)") in \
+        [(d["document"], d["label"]) for d in listed]
+    for who in ("req", "doc"):
+        final = w.client.get(f"/evaluations/{ev}/documents/denial?format=markdown&audience=patient",
+                             headers=w.h(who)).text
+        assert "This is the plan's decision. Dr doc, MD" in final
+        assert "**Physician reviewer:** Dr doc, MD" in final and "Signed electronically" in final
+        assert "not valid until" not in final.lower() and "Draft for the physician reviewer" not in final

@@ -204,3 +204,26 @@ def test_every_policys_denial_has_a_plain_decisive_reason_and_defines_its_abbrev
             assert not re.search(r"\b[A-Z]\d{2}\.[0-9A-Z]", body), (case, pid)
             if audience == "patient":
                 assert textstat.flesch_kincaid_grade(notice.reasons[0].plain) <= 8, (case, pid, notice.reasons[0].plain)
+
+
+def test_a_signed_denial_is_the_final_notice_and_names_the_reviewer() -> None:
+    """Issue 18: once the physician reviewer has decided and signed, the notice is the plan's
+    decision with the reviewer's name and credentials as signed and the date, not a draft; the
+    peer-to-peer line names that reviewer when the profile gives none. A signature without a
+    decided denial (review status) leaves the draft."""
+    det, _ = _notice()
+    src = ArticleSources.of(default_runtime().catalog.find_drug("luspatercept"),
+                            default_runtime().catalog.pack_of(default_runtime().catalog.find_drug("luspatercept")),
+                            default_runtime().dictionary, case_name="case", case_title="t")
+    signed = {"name": "Dr Ana Ruiz, MD, hematology", "date": "2026-12-05"}
+    for audience in AUDIENCES:
+        md = render_markdown(build_document(det, src, document="denial", audience=audience, review_status="denied",
+                                            signed=signed))
+        assert "This is the plan's decision. Dr Ana Ruiz, MD, hematology" in md and "5 December 2026" in md
+        assert "not valid until" not in md and "______" not in md.split("## Physician reviewer")[1].split("##")[0]
+        assert "with the doctor who reviewed it (Dr Ana Ruiz, MD, hematology)" in md
+        with_profile = render_markdown(build_document(det, src, document="denial", audience=audience,
+                                                      review_status="denied", signed=signed, payer=PROFILE))
+        assert "(Dr. R. Reviewer, hematology)" in with_profile  # the plan's own peer-to-peer reviewer
+    draft = render_markdown(build_document(det, src, document="denial", audience="patient", signed=signed))
+    assert "not valid until the physician reviewer" in draft and "Dr Ana Ruiz" not in draft

@@ -137,3 +137,37 @@ def test_pdfs_render_in_parallel_threads_with_the_same_bytes() -> None:
         together = list(pool.map(render_pdf, docs))
     assert together == alone
     assert formats.typst_compiler._made <= formats.typst_compiler.size
+
+
+def _page_colours(pdf: bytes, where: Path) -> set[tuple[int, int, int]]:
+    """The colours of page 1 rasterised by pdftoppm (binary PPM, parsed here)."""
+    (where / "doc.pdf").write_bytes(pdf)
+    subprocess.run([PDFTOPPM or "pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(where / "doc.pdf"), str(where / "page")], capture_output=True, check=True)
+    ppm = (where / "page.ppm").read_bytes()
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", ppm)
+    assert header is not None
+    data = ppm[header.end():]
+    return {tuple(data[i:i + 3]) for i in range(0, len(data) - 2, 3)}  # type: ignore[misc]
+
+
+PDFTOPPM = shutil.which("pdftoppm")
+DENIED_FILL, PENDING_FILL, APPROVED_FILL = (0xFB, 0xE9, 0xE9), (0xFF, 0xF4, 0xD6), (0xE3, 0xF4, 0xE8)
+
+
+@pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.parametrize(("status", "fill"), [("denied", DENIED_FILL), ("approved", APPROVED_FILL),
+                                              ("submitted", PENDING_FILL)])
+def test_the_status_box_is_coloured_by_meaning(status: str, fill: tuple[int, int, int], tmp_path: Path) -> None:
+    """Issue 18: a decided denial's status box is red (the HTML pages' denied colours), an approval
+    green, anything still open amber; before, a denial showed in the pending amber."""
+    from mednec.render.letters import build_document
+
+    from .cases import determination, sources
+
+    ex = example("del5q")
+    det, _ = determination(ex)
+    built = build_document(det, sources(ex), document="article", audience="clinician", review_status=status)
+    colours = _page_colours(render_pdf(built), tmp_path)
+    assert fill in colours
+    assert not ({DENIED_FILL, PENDING_FILL, APPROVED_FILL} - {fill}) & colours

@@ -12,6 +12,7 @@ empty document:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
@@ -71,6 +72,8 @@ class Letter(NamedTuple):
     qualifying: tuple[Cited, ...] = ()
     response: tuple[Cited, ...] = ()
     attestations: tuple[str, ...] = ()
+    #: a denial a physician reviewer has signed: {"name": as signed, "date": ISO date}; else empty
+    signed: dict[str, str] = {}
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
@@ -79,9 +82,12 @@ class Letter(NamedTuple):
 
 def build_document(det: Determination | None, src: ArticleSources, *, document: str = "article",
                    audience: str = "clinician", review_status: str = "submitted", general: bool = False,
-                   as_of: Any = None, phase: str = "initial", payer: PayerProfile | None = None) -> Article | Letter:
+                   as_of: Any = None, phase: str = "initial", payer: PayerProfile | None = None,
+                   signed: Mapping[str, str] | None = None) -> Article | Letter:
     """The requested document for ``det`` (or, with ``general``, for the policy in general);
-    ``payer`` fills the plan's details in a denial notice (placeholders without one)."""
+    ``payer`` fills the plan's details in a denial notice (placeholders without one). ``signed``
+    ({"name", "date"}) is the physician reviewer's signature of a decided denial: the notice is
+    then the final notice, naming the reviewer, rather than the draft for signature."""
     if document not in DOCUMENTS:
         raise InputError(f"document must be one of {', '.join(DOCUMENTS)}", field="--document")
     if general:
@@ -113,6 +119,7 @@ def build_document(det: Determination | None, src: ArticleSources, *, document: 
         signature=_SIGNATURES[document],
         payer=_payer(profile) if document == "denial" else {},
         program=_program(article, src, profile) if document == "denial" else {},
+        signed=_signed(signed, review_status) if document == "denial" else {},
     )
     if document == "denial":
         letter = letter._replace(glossary=glossary_for(to_data(letter.reasons), letter.program, article.drug))
@@ -192,6 +199,13 @@ def _names(c: CriterionRow, a: Article, refs: Any) -> tuple[str, ...]:
     if a.audience == "patient":  # only what the patient's reference list keeps (trim: for_patients)
         ids = [i for i in ids if refs[i].for_patients]
     return tuple(dict.fromkeys(refs[i].short() for i in ids))
+
+
+def _signed(signed: Mapping[str, str] | None, review_status: str) -> dict[str, str]:
+    """The signature of a denial the physician reviewer decided (review status "denied")."""
+    if review_status != "denied" or not signed or not str(signed.get("name") or "").strip():
+        return {}
+    return {"name": str(signed["name"]).strip(), "date": str(signed.get("date") or "")}
 
 
 def _payer(profile: PayerProfile) -> dict[str, Any]:
