@@ -17,8 +17,8 @@ from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
 from mednec.store.models import Case, Evaluation
 
-__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "may_see",
-           "policy_and_pack", "produce", "review_status", "signature_of", "sources", "stored_determination",
+__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "excluded_by_benefit",
+           "may_see", "policy_and_pack", "produce", "review_status", "signature_of", "sources", "stored_determination",
            "stored_document", "visible_documents"]
 
 # document -> (label, the determination it is produced for; None for any)
@@ -36,9 +36,17 @@ MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "markdown
          "json": "application/json"}
 
 
-def documents_for(determination: str) -> list[tuple[str, str]]:
-    """The documents that fit a determination: (document, label)."""
-    return [(k, label) for k, (label, need) in DOCUMENTS.items() if need in (None, determination)]
+def documents_for(determination: str, benefit_excluded: bool = False) -> list[tuple[str, str]]:
+    """The documents that fit a determination: (document, label). A use the plan's benefit
+    excludes outright also gets the denial notice (a coverage denial), whatever the determination."""
+    return [(k, label) for k, (label, need) in DOCUMENTS.items()
+            if need in (None, determination) or (k == "denial" and benefit_excluded)]
+
+
+def excluded_by_benefit(ev: Evaluation) -> bool:
+    """The stored determination says the plan's benefit excludes every use requested."""
+    benefit = ev.result.get("benefit")
+    return isinstance(benefit, dict) and benefit.get("status") == "excluded"
 
 
 def review_status(state: str, decision: str | None = None) -> str:
@@ -62,7 +70,7 @@ def may_see(ev: Evaluation, doc: str, role: str) -> bool:
 def visible_documents(ev: Evaluation, role: str) -> list[tuple[str, str]]:
     """The documents ``ev`` can produce that ``role`` may see: (document, label)."""
     return [(doc, _SIGNED_LABEL if doc == "denial" and signature_of(ev) else label)
-            for doc, label in documents_for(ev.determination) if may_see(ev, doc, role)]
+            for doc, label in documents_for(ev.determination, excluded_by_benefit(ev)) if may_see(ev, doc, role)]
 
 
 def check_document(ev: Evaluation, doc: str, role: str) -> None:
@@ -71,7 +79,7 @@ def check_document(ev: Evaluation, doc: str, role: str) -> None:
     if doc not in DOCUMENTS:
         raise NotFoundError(f"no document {doc}")
     label, need = DOCUMENTS[doc]
-    if need is not None and need != ev.determination:
+    if need is not None and need != ev.determination and not (doc == "denial" and excluded_by_benefit(ev)):
         raise ConflictError(f"a {label.lower()} is produced only for “{need.replace('_', ' ')}”; "
                             f"this answer is “{ev.determination.replace('_', ' ')}”")
     if not may_see(ev, doc, role):

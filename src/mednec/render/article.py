@@ -130,6 +130,8 @@ class _Builder(ArticleContext):
                 f"Your plan's benefit does not cover {self.drug} for this use ({det.benefit.benefit}): "
                 f"{det.benefit.text}. This is a rule of the plan, not a judgement about your health; "
                 "what the records show about medical need is explained below."),
+            benefit_cites=() if general or det.benefit is None else self.cites.nums(
+                [s["id"] for s in det.benefit.sources if s["id"] in self.pack.references]),
             timeframes=self.adverse(self.src.evidence.timeframes, (NOT_MET, INSUFFICIENT)) + self.program_rows(),
             timeframes_plain=self.adverse(self.src.evidence.timeframes_plain, (NOT_MET, INSUFFICIENT)),
             appeals=self.adverse(self.src.evidence.appeals, (NOT_MET,)),

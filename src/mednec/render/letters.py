@@ -21,12 +21,12 @@ from mednec.render.article import ArticleSources, build_article, general_article
 from mednec.render.common import VERDICT_WORD
 from mednec.render.evidence import Program
 from mednec.render.model import Article, Cited, CriteriaGroup, CriterionRow, DocumentRow, MissingRow, to_data
-from mednec.render.payer import PayerProfile
+from mednec.render.payer import PROGRAM_LABELS, PayerProfile
 from mednec.render.phrases import phrase, phrases
 from mednec.render.request import attestations, enclosures, qualifying_facts, request_details, response_on_treatment
 from mednec.render.values import long_date
 
-__all__ = ["DOCUMENTS", "Letter", "Reason", "build_document"]
+__all__ = ["DOCUMENTS", "Letter", "Reason", "benefit_excluded", "build_document", "fits"]
 
 DOCUMENTS = ("article", "letter", "denial", "info-request")
 _NEEDS = {"letter": MEETS, "denial": NOT_MET, "info-request": INSUFFICIENT}
@@ -51,6 +51,7 @@ class Reason(NamedTuple):
     found: tuple[Cited, ...]
     source_names: tuple[str, ...]
     cites: tuple[int, ...]
+    rule: str = ""  # a coverage rule's wording (a benefit exclusion), when there is no criterion
 
 
 class Letter(NamedTuple):
@@ -99,14 +100,14 @@ def build_document(det: Determination | None, src: ArticleSources, *, document: 
     article = build_article(det, src, audience=audience, review_status=review_status)
     if document == "article":
         return article
-    if det.determination != _NEEDS[document]:
+    if not fits(document, det):
         raise InputError(
             f"a {document} is only produced for {_NEEDS[document]}; this case is {det.determination} "
             f"({VERDICT_WORD[det.determination].lower()}), so ask for the {_INSTEAD[det.determination]} instead",
             field="--document",
         )
     profile = payer or PayerProfile()
-    reasons = _reasons(article, src) if document == "denial" else ()
+    reasons = _reasons(article, src, det) if document == "denial" else ()
     letter = Letter(
         document=document,
         audience=audience,
@@ -139,10 +140,52 @@ def _met_groups(a: Article) -> tuple[CriteriaGroup, ...]:
                  for g in a.groups if g.id in keep)
 
 
-def _reasons(a: Article, src: ArticleSources) -> tuple[Reason, ...]:
-    """The reasons of a denial, decisive first. A common (or continuation) criterion that is not
-    met denies on its own: each one is a reason, in policy order. With none, the denial rests on
-    "no pathway is met": one reason listing each pathway's unmet criteria."""
+def fits(document: str, det: Determination) -> bool:
+    """Whether ``document`` can be produced for ``det``: the letter for a met case, the denial for
+    an unmet one, the information request for an open one; and a denial notice for any case whose
+    use the plan's benefit excludes outright (a coverage denial, whatever the medical need)."""
+    if document == "denial" and benefit_excluded(det):
+        return True
+    return det.determination == _NEEDS[document]
+
+
+def benefit_excluded(det: Determination) -> bool:
+    """The plan's benefit excludes every use the request can qualify by (``benefit: excluded``)."""
+    return det.benefit is not None and det.benefit.status == "excluded"
+
+
+def _benefit_reason(a: Article, src: ArticleSources, det: Determination) -> Reason:
+    """The reason of a coverage denial: the benefit excludes the use. Its source is the rule's
+    (statute, regulation), never a clinical criterion; the clinical determination is not changed."""
+    b = det.benefit
+    assert b is not None
+    refs = src.pack.references
+    by_n = {r.n: r.id for r in a.references}
+    ids = [by_n[n] for n in a.benefit_cites if n in by_n]
+    if a.audience == "patient":
+        ids = [i for i in ids if refs[i].for_patients]
+    names = tuple(dict.fromkeys(next(s["text"] for s in b.sources if s["id"] == i) for i in ids))
+    uses = "; ".join(b.pathway_names or b.pathways)
+    plain = src.evidence.policy(src.policy.id).plain
+    found = (Cited(phrase("denial.benefit_use", uses=uses)),) if uses else ()
+    return Reason("Benefit", phrase("denial.benefit_group"),
+                  phrase("denial.benefit", benefit=b.benefit, drug=plain.name, text=b.text.rstrip(".")),
+                  None, (), found, names, a.benefit_cites, rule=f"{b.benefit}: {b.text.rstrip('.')}.")
+
+
+def _reasons(a: Article, src: ArticleSources, det: Determination) -> tuple[Reason, ...]:
+    """The reasons of a denial, decisive first. A use the plan's benefit excludes is a coverage
+    denial: that reason comes first, and the clinical reasons follow only when the case is also
+    unmet. A common (or continuation) criterion that is not met denies on its own: each one is a
+    reason, in policy order. With none, the denial rests on "no pathway is met": one reason
+    listing each pathway's unmet criteria."""
+    first = (_benefit_reason(a, src, det),) if benefit_excluded(det) else ()
+    if det.determination != NOT_MET:
+        return first
+    return first + _clinical_reasons(a, src)
+
+
+def _clinical_reasons(a: Article, src: ArticleSources) -> tuple[Reason, ...]:
     plain = src.evidence.policy(src.policy.id).plain
     refs = src.pack.references
     out = []
@@ -220,8 +263,8 @@ def _program(a: Article, src: ArticleSources, profile: PayerProfile) -> dict[str
     """The timeframes that apply: the profile's program row, the profile's own figures where the
     row has none."""
     pid = profile.program_for(bool(a.drug["hcpcs"]))
-    p = src.evidence.programs.get(pid) or Program(pid, pid.replace("_", " "), phrase("timeframe.plan_plain"), "", "",
-                                                  "", "", phrase("timeframe.external"),
+    label, label_plain = PROGRAM_LABELS.get(pid, (pid.replace("_", " "), phrase("timeframe.plan_plain")))
+    p = src.evidence.programs.get(pid) or Program(pid, label, label_plain, "", "", "", "", phrase("timeframe.external"),
                                                   phrase("timeframe.external_plain"), ())
     by_id = {r.id: r.n for r in a.references}
     cites = [by_id[c.ref] for c in p.cites if c.ref in by_id]
@@ -245,7 +288,10 @@ def acronyms(text: str) -> list[str]:
 
 
 def glossary_for(*parts: Any) -> tuple[tuple[str, str], ...]:
-    """(abbreviation, meaning) for every glossary abbreviation that occurs in ``parts``."""
+    """(abbreviation, meaning) for every glossary abbreviation that occurs in ``parts``, in the
+    notice's fixed text (TTY, ID) or in the meanings already chosen (MEDALIST's names MDS)."""
     words = phrases()["glossary"]
-    text = " ".join(str(p) for p in parts) + " MDS TTY ID"
-    return tuple((k, str(words[k])) for k in sorted(set(acronyms(text)) & set(words)))
+    found = set(acronyms(" ".join(str(p) for p in parts) + " TTY ID")) & set(words)
+    while more := set(acronyms(" ".join(str(words[k]) for k in found))) & set(words) - found:
+        found |= more
+    return tuple((k, str(words[k])) for k in sorted(found))

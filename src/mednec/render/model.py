@@ -210,6 +210,7 @@ class Article(NamedTuple):
     inferences: tuple[Cited, ...] = ()  # undocumented facts derived from documented ones
     benefit: str | None = None  # the plan's benefit excludes this use (a coverage rule, not a clinical finding)
     benefit_plain: str | None = None
+    benefit_cites: tuple[int, ...] = ()  # the exclusion rule's sources (statute, regulation)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_data(self)
@@ -224,6 +225,7 @@ def to_data(value: Any) -> Any:
         if isinstance(value, Article) and value.benefit is None:
             out.pop("benefit", None)
             out.pop("benefit_plain", None)
+            out.pop("benefit_cites", None)
         return out
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}

@@ -27,10 +27,17 @@ from mednec.errors import ConfigError
 from mednec.settings import current
 from mednec.yaml_loader import strict_mapping
 
-__all__ = ["PROGRAMS", "PayerProfile", "default_program", "load_payer_profile"]
+__all__ = ["PROGRAMS", "PROGRAM_LABELS", "PayerProfile", "default_program", "load_payer_profile"]
 
 #: the programs a profile may name, in the order the timeframe table lists them
 PROGRAMS = ("medicare_advantage_part_b", "medicare_part_d", "commercial", "medicaid")
+#: each program's name for the plan's staff and for the member, where a pack has no timeframe table
+PROGRAM_LABELS = {
+    "medicare_advantage_part_b": ("Medicare Advantage (Part B drug)", "Medicare Advantage plan"),
+    "medicare_part_d": ("Medicare Part D", "Medicare drug plan"),
+    "commercial": ("Commercial (employer or individual) plan", "health plan"),
+    "medicaid": ("Medicaid", "Medicaid plan"),
+}
 
 _TAGLINES = (
     "ATENCIÓN: si habla español, tiene a su disposición servicios gratuitos de asistencia lingüística. "
