@@ -345,3 +345,15 @@ class CdsTokenId(Base):
     iss: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
     jti: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     expires: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
+class RateCount(Base):
+    """How many events one client (a keyed hash of its address, never the address) had in one time
+    bucket of one rate limit; shared by every worker of the service (:mod:`mednec.store.ratelimit`)."""
+
+    __tablename__ = "rate_counts"
+    scope: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    bucket: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(sa.Integer)
+    __table_args__ = (sa.Index("ix_rate_counts_scope_bucket", "scope", "bucket"),)

@@ -9,10 +9,11 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import AuthError, NotFoundError
 from mednec.hygiene import check_text, excerpt
+from mednec.store import audit
 from mednec.store.passwords import LOCK_AFTER, LOCK_FOR, LockedOut
+from mednec.store.ratelimit import SharedLimit
 from mednec.store.service import hash_key
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
-from mednec.web.ratelimit import RateLimit
 
 __all__ = ["register"]
 
@@ -35,13 +36,24 @@ def _sign_in_form(ctx: Ctx, nxt: str) -> Response:
 FAILED_SIGN_INS = (20, 300.0)  # failed attempts allowed per client address, per this many seconds
 
 
-def _limit(ctx: Ctx) -> tuple[RateLimit, str]:
-    """This application's count of failed sign-ins, and the client's address."""
+def _limit(ctx: Ctx) -> tuple[SharedLimit, str]:
+    """The count of failed sign-ins (in the database: shared by every worker), and the client's address."""
     state = ctx.request.app.state
     if not hasattr(state, "sign_in_limit"):
-        state.sign_in_limit = RateLimit(*FAILED_SIGN_INS)
+        state.sign_in_limit = SharedLimit(ctx.service.db, "sign-in", *FAILED_SIGN_INS)
     client = ctx.request.client.host if ctx.request.client else "?"
     return state.sign_in_limit, client
+
+
+def _count_failure(ctx: Ctx, limit: SharedLimit, client: str) -> None:
+    """Count a failed sign-in from the client; the one that reaches the limit is audited
+    (``auth.throttled``, with the client's keyed hash, never its address)."""
+    after = limit.hit(client)
+    if after >= limit.limit > after - 1:
+        with ctx.service.db.session() as s:
+            audit.append(s, actor_id=None, action="auth.throttled", entity_type="client",
+                         entity_id=limit.key(client)[:16],
+                         detail={"failures": limit.limit, "seconds": int(limit.window)}, at=ctx.service.now())
 
 
 def _sign_in(ctx: Ctx, form: dict[str, Any]) -> Response:
@@ -55,7 +67,7 @@ def _sign_in(ctx: Ctx, form: dict[str, Any]) -> Response:
         return resp
     resp = _sign_in_password(ctx, form, nxt) if "username" in form else _sign_in_key(ctx, form, nxt)
     if resp.status_code == 401:
-        limit.hit(client)
+        _count_failure(ctx, limit, client)
     return resp
 
 

@@ -2,7 +2,8 @@
 (``/drugs/luspatercept/mds``), and an anonymous question answered for the reader's audience.
 
 Nothing is stored: no case, no evaluation, no review; each page says it is general information,
-not a coverage decision. Both are rate-limited per client (:mod:`mednec.web.public_limit`).
+not a coverage decision. Both are rate-limited per client address, the counts kept in the database
+so every worker shares them (:mod:`mednec.store.ratelimit`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import InputError, MednecError, NotFoundError
 from mednec.extras import missing_extra
+from mednec.store.ratelimit import SharedLimit
 from mednec.web import article
 from mednec.web.core import Ctx, csrf_check, ctx_of, page
 from mednec.web.labels import AUDIENCES
-from mednec.web.public_limit import WaitLimit
 from mednec.web.routes_auth import form_of
 
 __all__ = ["policy_path", "register"]
@@ -35,9 +36,9 @@ def policy_path(policy_id: str) -> str:
 
 
 def _limited(ctx: Ctx, kind: str) -> Response | None:
-    """A 429 page when the client went over its limit of ``kind`` (kept per application)."""
-    limits: dict[str, WaitLimit] = ctx.state.__dict__.setdefault("public_limits", {})
-    limit = limits.get(kind) or limits.setdefault(kind, WaitLimit(LIMITS[kind]))
+    """A 429 page when the client went over its limit of ``kind`` (counted in the database)."""
+    limits: dict[str, SharedLimit] = ctx.state.__dict__.setdefault("public_limits", {})
+    limit = limits.get(kind) or limits.setdefault(kind, SharedLimit(ctx.service.db, kind, LIMITS[kind], 60.0))
     client = ctx.request.client.host if ctx.request.client else "unknown"
     wait = limit.allow(client)
     if not wait:
