@@ -10,7 +10,7 @@ them (one ``group`` item per document). Each question's linkId is the fact id an
 dictionary's question; its type follows the dictionary:
 
 * number -> ``quantity`` with the accepted UCUM units as ``questionnaire-unitOption`` (a count
-  -> ``integer``), followed by ``<fact>.date`` ("Date of the result") for results that have one;
+  -> ``integer``; a number with no UCUM unit, such as a score -> ``decimal``), followed by ``<fact>.date`` ("Date of the result") for results that have one;
 * boolean -> ``boolean``; date -> ``date``;
 * category -> ``choice`` with coded answers (ICD-10-CM for diagnoses; otherwise a mednec code
   system per fact, ``{MEDNEC_BASE}/CodeSystem/<fact>``);
@@ -19,7 +19,8 @@ dictionary's question; its type follows the dictionary:
   transfusion or ESA course with the fields ``<fact>.<field>``.
 
 ``age`` is asked as ``birth_date``; ``ipss_category`` is shown only when no IPSS-R category is
-given. Every question carries a help item (``questionnaire-itemControl`` = help) naming the
+given. The Questionnaire claims DTR STU 2 (2.1.0) ``dtr-std-questionnaire`` in ``meta.profile`` with a
+generated narrative (the profile's ``text`` 1..1). Every question carries a help item (``questionnaire-itemControl`` = help) naming the
 criteria that need the answer and their references, formatted in full.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -49,6 +51,8 @@ __all__ = [
 ]
 
 UNIT_OPTION = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption"
+#: The DTR STU 2 (2.1.0) profile mednec's Questionnaires claim (checked in :mod:`mednec.fhir.profiles`).
+DTR_STD_QUESTIONNAIRE = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-std-questionnaire"
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 _ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 #: facts asked through another fact, and facts shown only when another is left unanswered
@@ -121,11 +125,14 @@ def _answer_options(fd: FactDef) -> list[dict[str, Any]]:
 def _scalar_items(fd: FactDef, text: str, help_text: str) -> list[dict[str, Any]]:
     item: dict[str, Any] = {"linkId": fd.id, "text": text, "required": False}
     if fd.type == "number":
+        units = _unit_options(fd)
         if fd.unit in ("count", "episodes", "doses"):
             item["type"] = "integer"
-        else:
+        elif units:
             item["type"] = "quantity"
-            item["extension"] = _unit_options(fd)
+            item["extension"] = units
+        else:  # no UCUM unit to offer (a score): a number in the fact's own unit (DTR dtrq-3)
+            item["type"] = "decimal"
     elif fd.type == "boolean":
         item["type"] = "boolean"
     elif fd.type == "category":
@@ -251,8 +258,17 @@ def build_questionnaire(
         "item": groups,
     }
     qid = questionnaire_id(out, str(policy["id"]))
-    return {"resourceType": "Questionnaire", "id": qid, "url": f"{base.rstrip('/')}/Questionnaire/{qid}",
+    return {"resourceType": "Questionnaire", "id": qid, "meta": {"profile": [DTR_STD_QUESTIONNAIRE]},
+            "text": _narrative(out), "url": f"{base.rstrip('/')}/Questionnaire/{qid}",
             **{k: v for k, v in out.items() if k != "resourceType"}}
+
+
+def _narrative(q: Mapping[str, Any]) -> dict[str, str]:
+    """The generated narrative DTR's standard Questionnaire requires (text 1..1): its title and the questions."""
+    questions = "".join(f"<li>{html.escape(str(i.get('text', '')))}</li>" for g in q["item"] for i in g.get("item", ())
+                        if i.get("type") != "display" and not str(i.get("linkId", "")).endswith(".date"))
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{html.escape(str(q["title"]))}'
+                                          f"</p><ul>{questions}</ul></div>"}
 
 
 def apply_response(
