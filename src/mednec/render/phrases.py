@@ -21,7 +21,8 @@ def phrases() -> dict[str, Any]:
 
 
 _FRAGMENTS = ("patient", "event.", "related.cmd_", "document_plain.", "alt_plain.", "guideline_source", "condition",
-              "letter.dose_start", "letter.dose_current", "letter.first_dose", "letter.dose_run", "letter.units")
+              "letter.dose_start", "letter.dose_current", "letter.first_dose", "letter.dose_run", "letter.units",
+              "timeframe.by_plan")
 
 
 def phrase(key: str, **values: Any) -> str:
