@@ -4,11 +4,12 @@ patient is, /docs served from this server."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from mednec.web.labels import duration, patient_descriptor
-from tests.web.conftest import Web, example, text_of
+from tests.web.conftest import Web, csrf_of, example, text_of
 
 
 @pytest.mark.parametrize(("hours", "want"), [(None, "—"), (0.01, "1 minute"), (0.5, "30 minutes"), (1, "1 hour"),
@@ -98,3 +99,32 @@ def csrf_of_page(c: object) -> str:
     from tests.web.conftest import csrf_of
 
     return csrf_of(c.get("/ask?mode=upload").text)  # type: ignore[attr-defined]
+
+
+_WRAPS = re.compile(r'<div class="table-wrap"([^>]*)>(.*?)</table>', re.S)
+
+
+def test_every_table_that_may_scroll_is_a_labelled_keyboard_region(web: Web) -> None:
+    """Issue 18, item 5: no table scrolls sideways without a keyboard-reachable, labelled region (a
+    table of form fields is reachable through its fields)."""
+    from mednec.web.routes_public import policy_path
+
+    c = web.client("req")
+    r = c.post("/ask", data={"csrf": csrf_of(c.get("/ask").text), "audience": "clinician",
+                             "question": "72-year-old man with MDS, IPSS-R low, Hb 8.1 g/dL, EPO 210"})
+    pages = {"no drug named": r.text, "/ask case form": c.get("/ask?mode=form").text}
+    catalog = list(web.service.runtime.catalog.policies())
+    for path in ("/editorial-policy", "/library", "/queue", *(f"/library/{p.id}" for p in catalog)):
+        pages[path] = c.get(path).text
+    admin = web.client("admin")
+    for path in ("/metrics", "/audit"):
+        pages[path] = admin.get(path).text
+    pages.update({path: web.client().get(path).text for path in ("/drugs", policy_path(catalog[0].id))})
+    seen = 0
+    for name, html in pages.items():
+        for attrs, inside in _WRAPS.findall(html):
+            seen += 1
+            if re.search(r"<(input|select|textarea)\b", inside):
+                continue
+            assert 'role="region"' in attrs and 'tabindex="0"' in attrs and "aria-label" in attrs, (name, attrs)
+    assert seen >= 6
