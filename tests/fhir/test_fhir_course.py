@@ -311,3 +311,12 @@ def test_a_bad_course_is_named(tmp_path: Path, course: dict[str, Any], message: 
     _, problems = parse_course(course, rt.dictionary, entries, {"gout-rules": object()})
     assert any(message in p.message for p in problems), problems
     assert all(isinstance(p, ConfigError) for p in problems)
+
+
+def test_a_requested_drug_whose_pack_declares_no_course_is_named_so() -> None:
+    """The LDL pack declares no course: Repatha's own administrations set nothing, and say why."""
+    admin = {"resourceType": "MedicationAdministration", "id": "rep", "status": "completed", "subject": P,
+             "medicationCodeableConcept": {"text": "Repatha SureClick 140 mg"}, "effectiveDateTime": "2026-11-02"}
+    got = intake(bundle(admin, who=patient("male", "1960-01-01")), "Repatha")
+    assert not {"treatment_start", "treatment_doses", "requested_drug_start"} & set(got.case["facts"])
+    assert any("declares no course" in u.reason for u in got.unmapped if u.resource == "MedicationAdministration/rep")

@@ -160,7 +160,14 @@ def _requested(resource: Mapping[str, Any], ctx: Context) -> tuple[DrugCourse, s
     codes, texts = medication_concept(resource, ctx)
     found = drugs_named(codes, texts, vocab)
     label = texts[0] if texts else "no medication text"
-    if ctx.drug is None or ctx.drug.course is None:
+    course = ctx.drug.course if ctx.drug is not None else None
+    if ctx.drug is not None and course is None:
+        if ctx.drug.generic in {e.generic for t in texts for e in vocab.entries_in(t)} | {
+                e.generic for s, c, _ in codes if (e := vocab.by_code("RxNorm", c) or vocab.by_code("HCPCS", c))}:
+            raise NotMapped(f"{ctx.drug.generic}, the requested drug: its pack declares no course its own records "
+                            "set (pack.yaml course:)")
+        raise NotMapped("")
+    if ctx.drug is None or course is None:
         with_course = sorted(_label(e) for e in vocab.entries if e.course is not None and _label(e) in found)
         if not with_course:
             raise NotMapped("")
@@ -169,7 +176,6 @@ def _requested(resource: Mapping[str, Any], ctx: Context) -> tuple[DrugCourse, s
                             "so no doses are read as the requested treatment")
         raise NotMapped(f"{with_course[0]}: the requested drug is not known, so its records are not read as "
                         "its course (give the drug, e.g. --drug)")
-    course = ctx.drug.course
     drug = course.label
     if drug not in found:
         if ESA_CLASS in found and ctx.drug.generic in ESA_RXNORM.values():
