@@ -141,7 +141,12 @@ class Manifest:
             body = b"".join(json.dumps(e.to_dict(), ensure_ascii=False).encode() + b"\n" for e in result.errors)
             _atomic_bytes(self.folder / rel, body)
             files[rel] = _sha256(self.folder / rel)
-        counts = Counter(table.column("determination").to_pylist()) if table.num_rows else Counter()
+        counts: Counter[str] = Counter()
+        if table.num_rows:
+            import pyarrow.compute as pc
+
+            for item in pc.value_counts(table.column("determination")).to_pylist():
+                counts[item["values"]] = item["counts"]
         self.data["chunks"][str(k)] = {
             "patients": result.patients, "rows": table.num_rows, "errors": len(result.errors),
             "engine": result.engine, "notes": result.notes, "determinations": dict(sorted(counts.items())),

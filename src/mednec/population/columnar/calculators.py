@@ -35,10 +35,21 @@ __all__ = ["TWINS", "derive_columns", "source_digest", "twin_for"]
 Twin = Callable[[Frame, Any, FactDictionary], dict[str, Scalar]]
 
 
+_DIGESTS: dict[Any, str] = {}
+
+
 def source_digest(calc: Calculator) -> str:
     """SHA-256 (16 hex) of the row-wise code a calculator runs: its ``run`` function, the helpers
-    of its module it calls, and the whole source of the other mednec modules whose names it uses."""
+    of its module it calls, and the whole source of the other mednec modules whose names it uses
+    (computed once per function and process)."""
     fn = calc.run_drugs or calc.run
+    known = _DIGESTS.get(fn)
+    if known is None:
+        known = _DIGESTS[fn] = _source_digest(fn)
+    return known
+
+
+def _source_digest(fn: Callable[..., Any]) -> str:
     home = sys.modules[fn.__module__]
     h = hashlib.sha256(inspect.getsource(fn).encode())
     seen: set[str] = set()
@@ -123,6 +134,61 @@ def _ipss_from_score(frame: Frame, rows: Any, dictionary: FactDictionary) -> dic
     return {"ipss_r_category": Scalar("category", _ipss_category(_num(frame, "ipss_r_score"), dictionary), rows)}
 
 
+_IPSS_PARTS = ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc")
+
+
+_IPSS_RANGES = {"hemoglobin": 1.5, "platelets": 1.0, "anc": 0.5}  # the highest points (the lowest: 0)
+
+
+def _ipss_points(frame: Frame, dictionary: FactDictionary) -> list[Any]:
+    """Each IPSS-R component's points (as ``mednec.calculators.ipss_r``), NaN where absent."""
+    cyto_keys = list(dictionary.facts["cytogenetic_risk"].values)
+    table = np.array([_CYTO_POINTS.get(k, np.nan) for k in cyto_keys], dtype=np.float64)
+    cyto = frame.facts["cytogenetic_risk"]
+    assert isinstance(cyto, Scalar)
+    b, hb = _num(frame, "marrow_blasts_pct"), _num(frame, "hemoglobin")
+    plt, anc = _num(frame, "platelets"), _num(frame, "anc")
+    points = [table[np.maximum(cyto.values, 0)],
+              np.where(b <= 2, 0.0, np.where(b < 5, 1.0, np.where(b <= 10, 2.0, 3.0))),
+              np.where(hb >= 10, 0.0, np.where(hb >= 8, 1.0, 1.5)),
+              np.where(plt >= 100, 0.0, np.where(plt >= 50, 0.5, 1.0)),
+              np.where(anc >= 0.8, 0.0, 0.5)]
+    return [np.where(frame.has(f), p, np.nan) for f, p in zip(_IPSS_PARTS, points, strict=True)]
+
+
+def _ipss_bounds(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    """``_run_ipss_r_bounds``: nothing when an IPSS-R category is known, the cytogenetic group or
+    the blasts are missing, or more than two components are; otherwise the score interval over
+    every value of the missing blood counts (known only in part) and the categories it spans (one
+    of several, or one)."""
+    absent = [~frame.has(f) for f in _IPSS_PARTS]
+    count = sum(a.astype(np.int8) for a in absent)
+    rows = rows & ~frame.has("ipss_r_category") & ~absent[0] & ~absent[1] & (count <= 2)
+    if not rows.any():
+        return {}
+    frame.mark(rows & (count == 0))  # not reached: the IPSS-R itself ran (row-wise then)
+    points = _ipss_points(frame, dictionary)
+    frame.mark(rows & (np.isnan(points[0]) | np.isnan(points[1])))  # a group without points
+    rows = rows & ~frame.bad
+    low: Any = 0.0  # Python's sum() order; every term is a multiple of 0.5
+    high: Any = 0.0
+    missing = np.zeros(frame.n, dtype=np.int64)
+    for j, (f, p) in enumerate(zip(_IPSS_PARTS, points, strict=True)):
+        gone = absent[j]
+        low = low + np.where(gone, 0.0, np.nan_to_num(p))
+        high = high + np.where(gone, _IPSS_RANGES.get(f, 0.0), np.nan_to_num(p))
+        missing |= np.where(gone, np.int64(1) << j, 0)
+    codes = _cat(dictionary, "ipss_r_category", _IPSS_NAMES)
+    first = np.searchsorted(np.array(_IPSS_BANDS), low, side="left")
+    last = np.searchsorted(np.array(_IPSS_BANDS), high, side="left")
+    options = np.zeros(frame.n, dtype=np.int64)
+    for band in range(len(_IPSS_NAMES)):
+        options |= np.where((first <= band) & (band <= last), np.int64(1) << int(codes[band]), 0)
+    score = Scalar("number", low, rows, rows & (low != high), np.where(rows, high, low), None, missing, _IPSS_PARTS)
+    category = Scalar("category", codes[first], rows, rows & (first != last), None, options, missing, _IPSS_PARTS)
+    return {"ipss_r_score": score, "ipss_r_category": category}
+
+
 def _dyadic(x: Any) -> bool:
     """Every value a multiple of 1/1024 (sums of such numbers are exact in any order)."""
     scaled = x * 1024.0
@@ -180,48 +246,101 @@ def _transfusions(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[s
 _ESA_PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
 
 
-def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
-    ev = frame.facts["esa_history"]
-    assert isinstance(ev, Events)
-    n = frame.n
+_ESA_SETTLE = ("esa_history", "rbc_transfusions", "hemoglobin")  # the order the columns name them in
+
+
+def _esa_options(frame: Frame, ev: Events, dictionary: FactDictionary) -> tuple[Any, Any, Any, Any]:
+    """Per course (``course_options``): the statuses it may have as a bit mask over priorities,
+    the facts that would decide between several (bit mask over ``_ESA_SETTLE``), and whether it
+    is a partial response awaiting the transfusion record or hemoglobin (not a 6-8 week course)."""
     spec = dictionary.facts["esa_history"].fields["response"].values
     resp = np.array(spec, dtype=object)[np.maximum(ev.fields["response"], 0)] if len(ev.row) else np.array([], object)
     end = np.where(ev.valid["end"], ev.fields["end"], frame.as_of[ev.row])
     days = end - ev.fields["start"]
     adequate = days >= 56  # max(0, days / 7) >= 8 weeks
-    status = np.full(len(ev.row), "", dtype=object)
-    status[resp == "lost_response"] = "lost_response"
-    status[resp == "intolerant"] = "intolerant"
-    status[resp == "response"] = "responding"
-    status[resp == "ongoing"] = "ongoing"
-    none = resp == "none"
     ended = ev.valid["end"]
     judged = days >= 42  # 6 weeks: a finished course of 6 to < 8 weeks is undecided
-    status[none & adequate] = "failed"
-    status[none & ~adequate & ~ended] = "ongoing"
-    status[none & ~adequate & ended & ~judged] = "too_short"
-    undecided = none & ~adequate & ended & judged
-    # a partial response: failure once ended, or while >= 2 units in 8 weeks or Hb < 10 g/dL
-    partial = resp == "partial"
     u8, hb = frame.facts.get("rbc_units_8w"), frame.facts.get("hemoglobin")
     has8 = u8.has[ev.row] if isinstance(u8, Scalar) else np.zeros(len(ev.row), dtype=bool)
     hashb = hb.has[ev.row] if isinstance(hb, Scalar) else np.zeros(len(ev.row), dtype=bool)
     transfused = has8 & (u8.values[ev.row] >= 2) if isinstance(u8, Scalar) else has8
     anemic = hashb & (hb.values[ev.row] < 10.0) if isinstance(hb, Scalar) else hashb
-    status[partial & (ended | transfused | anemic)] = "failed"
-    status[partial & ~ended & ~transfused & ~anemic & has8 & hashb] = "responding"
-    undecided |= partial & ~ended & ~transfused & ~anemic & ~(has8 & hashb)
-    if undecided.any():  # one of several statuses: the row-wise engine answers these patients
-        frame.bad[np.unique(ev.row[undecided])] = True
-    out = np.full(n, "naive", dtype=object)
-    decided = np.zeros(n, dtype=bool)
-    for name in _ESA_PRIORITY:
-        hit = np.bincount(ev.row[status == name], minlength=n) > 0
-        out[hit & ~decided] = name
-        decided |= hit
-    codes = {k: i for i, k in enumerate(dictionary.facts["esa_status"].values)}
-    running = np.bincount(ev.row[~ev.valid["end"] | (resp == "ongoing")], minlength=n) > 0
-    return {"esa_status": Scalar("category", np.array([codes[s] for s in out], dtype=np.int16), rows),
+    bit = {name: np.int64(1) << k for k, name in enumerate(_ESA_PRIORITY)}
+    opts = np.zeros(len(ev.row), dtype=np.int64)
+    for r, status in (("lost_response", "lost_response"), ("intolerant", "intolerant"), ("response", "responding"),
+                      ("ongoing", "ongoing")):
+        opts[resp == r] = bit[status]
+    none, partial = resp == "none", resp == "partial"
+    opts[none & adequate] = bit["failed"]
+    opts[none & ~adequate & ~ended] = bit["ongoing"]
+    opts[none & ~adequate & ended & ~judged] = bit["too_short"]
+    six_to_eight = none & ~adequate & ended & judged
+    opts[six_to_eight] = bit["failed"] | bit["too_short"]
+    # a partial response: failure once ended, or while >= 2 units in 8 weeks or Hb < 10 g/dL
+    opts[partial & (ended | transfused | anemic)] = bit["failed"]
+    open_ = partial & ~ended & ~transfused & ~anemic
+    opts[open_ & has8 & hashb] = bit["responding"]
+    waiting = open_ & ~(has8 & hashb)
+    opts[waiting] = bit["failed"] | bit["responding"]
+    settle = np.where(six_to_eight, 1, 0) | np.where(waiting & ~has8, 2, 0) | np.where(waiting & ~hashb, 4, 0)
+    return opts, settle.astype(np.int64), waiting, resp
+
+
+def _lowest_bit(x: Any) -> Any:
+    """The index of the lowest set bit of each (non-zero) mask."""
+    return np.log2((x & -x).astype(np.float64)).astype(np.int64)
+
+
+def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    """``assess_esa``: the status of the highest priority among the courses' statuses; courses
+    that may have one of two statuses make it one of the statuses some choice gives (known in
+    part, settled by the facts those courses name)."""
+    ev = frame.facts["esa_history"]
+    assert isinstance(ev, Events)
+    n = frame.n
+    opts, settle, waiting, resp = _esa_options(frame, ev, dictionary)
+    row = ev.row
+    frame.mark(rows & (np.bincount(row[opts == 0], minlength=n) > 0))  # a response the columns do not know
+    k = len(_ESA_PRIORITY)
+    # the highest index each course may take; a status s of course e is some choice's result when
+    # every other course may take s or a lower priority (an index >= s's)
+    top = np.full(len(row), -1, dtype=np.int64)
+    for j in range(k):
+        top = np.where((opts >> j) & 1 == 1, j, top)
+    first = np.full(n, k, dtype=np.int64)  # the smallest "top" of each row, its count, and the next
+    np.minimum.at(first, row, top)
+    at_first = np.bincount(row[top == first[row]], minlength=n)
+    second = np.full(n, k, dtype=np.int64)
+    above = top > first[row]
+    np.minimum.at(second, row[above], top[above])
+    second = np.where(at_first > 1, first, second)
+    others = np.where((top == first[row]) & (at_first[row] == 1), second[row], first[row])
+    reach = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        hit = ((opts >> j) & 1 == 1) & (j <= others)
+        np.bitwise_or.at(reach, row[hit], np.int64(1) << j)
+    several = (reach & (reach - 1)) != 0
+    # the settling facts, in the order assess_esa names them (course by course): the columns name
+    # them in _ESA_SETTLE's order, which is that order unless a course awaiting the transfusion
+    # record or hemoglobin comes before a 6-8 week course -- those rows are the row-wise engine's
+    multi = (opts & (opts - 1)) != 0
+    first_wait = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    first_short = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    idx = np.arange(len(row))
+    np.minimum.at(first_wait, row[waiting], idx[waiting])
+    short = multi & ~waiting
+    np.minimum.at(first_short, row[short], idx[short])
+    frame.mark(rows & several & (first_wait < first_short) & (first_short < np.iinfo(np.int64).max))
+    missing = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(missing, row[multi], settle[multi])
+    codes = _cat(dictionary, "esa_status", (*_ESA_PRIORITY, "naive"))
+    status = np.where(reach == 0, codes[k], codes[_lowest_bit(np.where(reach == 0, 1, reach))])
+    options = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        options |= np.where((reach >> j) & 1 == 1, np.int64(1) << int(codes[j]), 0)
+    running = np.bincount(row[~ev.valid["end"] | (resp == "ongoing")], minlength=n) > 0
+    return {"esa_status": Scalar("category", status.astype(np.int16), rows, rows & several, None, options,
+                                 np.where(several, missing, 0), _ESA_SETTLE),
             "esa_running": Scalar("boolean", running, rows)}
 
 
@@ -301,6 +420,8 @@ class TwinSpec:
     digest: str
     any_of: tuple[str, ...] = ()
     slow: Callable[[Frame], Any] | None = None
+    #: outputs the twin may know only in part, with the facts that would settle them (in order)
+    partial: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
@@ -315,11 +436,10 @@ TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
                        ("ipss_r_score", "ipss_r_category"), "f11c10b27af2aa54"),
-    # an IPSS-R from incomplete components is an interval: every such patient goes through the
-    # calculator's own code, and one whose result is known only in part to the row-wise engine
-    "ipss_r_bounds": TwinSpec(_none, (), ("ipss_r_score", "ipss_r_category"), "c4b03362b1dfcef2",
-                              ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                              lambda frame: np.ones(frame.n, dtype=bool)),
+    # an IPSS-R from incomplete components is an interval (known only in part): those patients go
+    # to the row-wise engine; the others get nothing from this calculator
+    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "c4b03362b1dfcef2",
+                              _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
     "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "05c731dba0b2f705"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
@@ -327,7 +447,7 @@ TWINS: dict[str, TwinSpec] = {
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
     "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "a64b96288cf0f09d", ("esa_history", "medication_history"),
-                             lambda frame: frame.has("medication_history")),
+                             lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
     "lenalidomide_history": TwinSpec(_none, ("medication_history",), ("lenalidomide_failed",),
                                      "bbda84b59151f0bb", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
@@ -340,10 +460,20 @@ TWINS: dict[str, TwinSpec] = {
 
 def twin_for(calc: Calculator) -> TwinSpec | None:
     """The columnar twin of a registered calculator, when it still matches the row-wise code."""
+    twin = _twin_or_reason(calc)
+    return twin if isinstance(twin, TwinSpec) else None
+
+
+def _twin_or_reason(calc: Calculator) -> TwinSpec | str:
+    """The calculator's current twin, or why it has none (said in the run's notes)."""
     twin = TWINS.get(calc.name)
-    if twin is None or (twin.inputs, twin.outputs, twin.any_of) != (calc.inputs, calc.outputs, calc.any_of):
-        return None
-    return twin if twin.digest == source_digest(calc) else None
+    if twin is None:
+        return f"calculator {calc.name} has no columnar twin"
+    if (twin.inputs, twin.outputs, twin.any_of) != (calc.inputs, calc.outputs, calc.any_of):
+        return f"calculator {calc.name} reads or writes other facts than its columnar twin"
+    if twin.digest != source_digest(calc):
+        return f"calculator {calc.name} changed since its columnar twin was written"
+    return twin
 
 
 # ---- per-patient fallback ---------------------------------------------------------------
@@ -414,8 +544,8 @@ def _per_patient(calc: Calculator, calculators: CalculatorSet, frame: Frame, row
 
 
 def derive_columns(frame: Frame, dictionary: FactDictionary, calculators: CalculatorSet) -> list[str]:
-    """Add every derivable fact column, as :meth:`CalculatorSet.derive` does per row; returns the
-    calculators that ran patient by patient (for all the rows they ran on)."""
+    """Add every derivable fact column, as :meth:`CalculatorSet.derive` does per row; returns why
+    each calculator that ran patient by patient (for all the rows it ran on) did so."""
     slow: list[str] = []
     for calc in calculators:
         ready = np.ones(frame.n, dtype=bool)
@@ -430,12 +560,15 @@ def derive_columns(frame: Frame, dictionary: FactDictionary, calculators: Calcul
         for f in calc.outputs:
             has_out &= frame.has(f)
         rows = ready & ~has_out & ~frame.bad
+        # a calculator reading a value known only in part: the row-wise engine's
+        frame.mark(rows & _partial_rows(frame, calc.reads))
+        rows &= ~frame.bad
         if not rows.any():
             continue
-        twin = twin_for(calc)
+        twin = _twin_or_reason(calc)
         produced: list[dict[str, Scalar]] = []
-        if twin is None:
-            slow.append(calc.name)
+        if isinstance(twin, str):
+            slow.append(twin)
             produced.append(_per_patient(calc, calculators, frame, rows, dictionary))
         else:
             by_row = twin.slow(frame) & rows if twin.slow is not None else np.zeros(frame.n, dtype=bool)
@@ -446,18 +579,23 @@ def derive_columns(frame: Frame, dictionary: FactDictionary, calculators: Calcul
         merged: dict[str, Scalar] = {}
         for part in produced:
             for k, col in part.items():
-                if k in merged:
-                    take = col.has & ~merged[k].has
-                    merged[k] = Scalar(col.kind, np.where(take, col.values, merged[k].values), merged[k].has | take)
-                else:
-                    merged[k] = col
+                merged[k] = merged[k].overlay(col, col.has & ~merged[k].has) if k in merged else col
         for k, col in merged.items():
             add = col.has & rows
             existing = frame.facts.get(k)
             if existing is None:
-                frame.facts[k] = Scalar(col.kind, np.where(add, col.values, col.values * 0), add.copy())
-                continue
+                existing = Scalar(col.kind, col.values * 0, np.zeros(frame.n, dtype=bool))
             assert isinstance(existing, Scalar)
-            fresh = add & ~existing.has  # given values win; a new column object (frames share the old)
-            frame.facts[k] = Scalar(existing.kind, np.where(fresh, col.values, existing.values), existing.has | fresh)
+            # given values win; a new column object (frames share the old)
+            frame.facts[k] = existing.overlay(col, add & ~existing.has)
     return slow
+
+
+def _partial_rows(frame: Frame, facts: tuple[str, ...]) -> Any:
+    """Rows where one of ``facts`` is known only in part."""
+    out = np.zeros(frame.n, dtype=bool)
+    for f in facts:
+        col = frame.facts.get(f)
+        if isinstance(col, Scalar) and col.part is not None:
+            out |= col.part
+    return out

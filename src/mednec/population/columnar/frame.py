@@ -50,11 +50,46 @@ def date_of(days: int) -> dt.date:
 @dataclass
 class Scalar:
     """One scalar fact: values (float64 numbers, bool, int16 category codes or int32 days) and
-    where it is present."""
+    where it is present.
+
+    A calculator may know a value only in part (:mod:`mednec.facts.partial`): ``part`` marks those
+    rows (``None``: no such row). There a number lies from ``values`` to ``high`` (``high`` equals
+    ``values`` elsewhere), a category or boolean is one of the codes set in ``options`` (a bit
+    mask; ``values`` holds the first), and ``missing`` is a bit mask over ``missing_facts``: the
+    facts that would settle it, in the order the row-wise value names them."""
 
     kind: str
     values: Any
     has: Any
+    part: Any = None
+    high: Any = None
+    options: Any = None
+    missing: Any = None
+    missing_facts: tuple[str, ...] = ()
+
+    def overlay(self, other: Scalar, take: Any) -> Scalar:
+        """This column with ``other``'s values (and what it knows in part) in the rows ``take``."""
+        out = Scalar(self.kind, np.where(take, other.values, self.values), self.has | take)
+        if self.part is None and other.part is None:
+            return out
+        n = len(take)
+        mine, theirs = self._partial(n), other._partial(n)
+        if mine[4] and theirs[4] and mine[4] != theirs[4]:
+            raise ValueError("two calculators give different missing facts for one fact")
+        out.part = np.where(take, theirs[0], mine[0])
+        out.high = np.where(take, theirs[1], mine[1])
+        out.options = np.where(take, theirs[2], mine[2])
+        out.missing = np.where(take, theirs[3], mine[3])
+        out.missing_facts = theirs[4] or mine[4]
+        return out
+
+    def _partial(self, n: int) -> tuple[Any, Any, Any, Any, tuple[str, ...]]:
+        if self.part is None:
+            return (np.zeros(n, dtype=bool), self.values, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                    ())
+        high = self.high if self.high is not None else self.values
+        options = self.options if self.options is not None else np.zeros(n, dtype=np.int64)
+        return self.part, high, options, self.missing, self.missing_facts
 
 
 @dataclass
@@ -81,6 +116,9 @@ class Frame:
     as_of: Any
     facts: dict[str, Scalar | Events] = field(default_factory=dict)
     bad: Any = None
+    #: per row, the declared contradiction (its index in the dictionary's) the case-file parser
+    #: refuses the row for, when nothing else refuses it first; -1 elsewhere
+    contradiction: Any = None
 
     def has(self, fact: str) -> Any:
         col = self.facts.get(fact)
@@ -89,6 +127,33 @@ class Frame:
     def mark(self, rows: Any) -> None:
         """Leave these rows to the row-wise engine."""
         self.bad |= rows
+
+
+def row_values(frame: Frame, i: int, dictionary: FactDictionary) -> dict[str, Any]:
+    """Row ``i``'s scalar facts as the row-wise engine's values (a value known in part as a
+    :class:`~mednec.facts.partial.OneOf` or :class:`~mednec.facts.partial.Between`); events facts
+    are left out."""
+    from mednec.facts.partial import Between, OneOf
+
+    out: dict[str, Any] = {}
+    for fact, col in frame.facts.items():
+        if not col.has[i]:
+            continue
+        if isinstance(col, Events):  # see mednec.population.columnar.calculators._fact_value
+            continue
+        fd = dictionary.facts[fact]
+        keys: list[Any] = list(fd.values) if fd.type == "category" else [False, True]
+        if col.part is not None and col.part[i]:
+            missing = tuple(f for j, f in enumerate(col.missing_facts) if (int(col.missing[i]) >> j) & 1)
+            out[fact] = Between(float(col.values[i]), float(col.high[i]), missing) if fd.type == "number" else \
+                OneOf(tuple(k for c, k in enumerate(keys) if (int(col.options[i]) >> c) & 1), missing)
+        elif fd.type in ("category", "boolean"):
+            out[fact] = keys[int(col.values[i])]
+        elif fd.type == "date":
+            out[fact] = date_of(col.values[i])
+        else:
+            out[fact] = float(col.values[i])
+    return out
 
 
 def _valid(arr: pa.Array) -> Any:
@@ -458,7 +523,9 @@ def _as_of(table: pa.Table, layout: TableLayout, default: dt.date, fixed: bool) 
 def _contradictions(frame: Frame, dictionary: FactDictionary) -> bool:
     """Mark rows holding two declared-contradictory facts; False when a rule reads a fact kind
     these columns cannot test (the caller then leaves the chunk to the row-wise engine)."""
-    for c in dictionary.contradictions:
+    clean = ~frame.bad  # rows the parser accepts up to its last check (check_contradictions)
+    frame.contradiction = np.full(frame.n, -1, dtype=np.int32)
+    for k, c in enumerate(dictionary.contradictions):
         hit = np.ones(frame.n, dtype=bool)
         for fact, want in (*c.when.items(), *c.conflicts.items()):
             test = _matcher(dictionary.facts[fact], want)
@@ -469,6 +536,7 @@ def _contradictions(frame: Frame, dictionary: FactDictionary) -> bool:
                 hit &= False
                 continue
             hit &= col.has & test(col.values)
+        frame.contradiction[hit & clean & (frame.contradiction < 0)] = k
         frame.mark(hit)
     return True
 

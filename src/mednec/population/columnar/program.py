@@ -23,7 +23,7 @@ the policy is then evaluated by the row-wise engine and the run reports why.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,13 +31,15 @@ import numpy as np
 
 from mednec.calculators.courses import courses
 from mednec.calculators.registry import Calculator, CalculatorSet
+from mednec.engine.evaluate import open_pathways
+from mednec.engine.outlook import _shared as outlook_shared  # noqa: PLC2701 - the same facts, not a twin
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.model import Node, Policy, Tree
-from mednec.policies.steps import Step, evaluate_step
+from mednec.policies.steps import Step, evaluate_step, with_courses
 from mednec.population.columnar import digests
-from mednec.population.columnar.calculators import _fact_value
-from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Events, Frame, Scalar, date_of
+from mednec.population.columnar.calculators import _fact_value, twin_for
+from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Events, Frame, Scalar, date_of, row_values
 from mednec.tri import Tri
 
 __all__ = ["MET", "NOT", "UNK", "PolicyProgram", "compile_program"]
@@ -80,7 +82,19 @@ def _predicate(node: Node) -> Callable[[Any], bool] | None:
 @dataclass
 class _Leaf:
     node: Node
-    test: Callable[[Frame], tuple[Any, Any]]  # -> (present, true where present)
+    # -> (present, true where present, where present but undecided: a value known only in part
+    # whose possibilities disagree, or None)
+    test: Callable[[Frame], tuple[Any, Any, Any]]
+
+
+def _undecided_options(col: Scalar, table: Any, true: Any) -> tuple[Any, Any]:
+    """A lookup-table test on a value known in part (one of several codes): met when every
+    option passes, not met when none does, undecided otherwise (``_decide_partial``)."""
+    passes = np.int64(sum(1 << c for c, t in enumerate(table.tolist()) if t))
+    opts = col.options
+    some = (opts & passes) != 0
+    every = (opts & ~passes) == 0
+    return np.where(col.part, every, true), col.part & some & ~every
 
 
 def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Leaf | str:
@@ -90,7 +104,7 @@ def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Le
     if not isinstance(step, Step) or node.fact != "medication_history":
         return "leaf 'tried' on another fact than medication_history"
 
-    def test(frame: Frame) -> tuple[Any, Any]:
+    def test(frame: Frame) -> tuple[Any, Any, Any]:
         status = np.full(frame.n, UNK, dtype=np.int8)
         col = frame.facts.get("medication_history")
         if isinstance(col, Events):
@@ -102,7 +116,7 @@ def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Le
                 if key not in seen:
                     seen[key] = _TRI[evaluate_step(step, courses(list(history), as_of, drugs))]
                 status[i] = seen[key]
-        return status != UNK, status == MET
+        return status != UNK, status == MET, None
 
     return _Leaf(node, test)
 
@@ -115,7 +129,7 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
     if node.op == "tried":
         return _tried(node, dictionary, drugs)
     if node.op == "known":
-        return _Leaf(node, lambda frame: (np.ones(frame.n, dtype=bool), frame.has(fact)))
+        return _Leaf(node, lambda frame: (np.ones(frame.n, dtype=bool), frame.has(fact), None))
     pred = _predicate(node)
     if pred is None:
         return "the row-wise predicate is not available"
@@ -126,12 +140,15 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
         except Exception as exc:  # noqa: BLE001 - a predicate that cannot run on the domain
             return f"leaf on {fact}: {type(exc).__name__}"
 
-        def lookup(frame: Frame) -> tuple[Any, Any]:
+        def lookup(frame: Frame) -> tuple[Any, Any, Any]:
             col = frame.facts.get(fact)
             if not isinstance(col, Scalar):
-                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool)
+                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool), None
             idx = col.values.astype(np.int64)
-            return col.has, table[np.clip(idx, 0, len(table) - 1)]
+            true = table[np.clip(idx, 0, len(table) - 1)]
+            if col.part is None:
+                return col.has, true, None
+            return (col.has, *_undecided_options(col, table, true))
 
         return _Leaf(node, lookup)
     if fd.type == "number" and node.op in _NUMERIC and isinstance(node.operand, float):
@@ -142,11 +159,15 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
             if bool(op(probe, x)) != bool(pred(float(probe))):
                 return f"leaf on {fact}: the row-wise test of {node.op} differs"
 
-        def compare(frame: Frame) -> tuple[Any, Any]:
+        def compare(frame: Frame) -> tuple[Any, Any, Any]:
             col = frame.facts.get(fact)
             if not isinstance(col, Scalar):
-                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool)
-            return col.has, op(col.values, x)
+                return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool), None
+            low = op(col.values, x)
+            if col.part is None:
+                return col.has, low, None
+            high = op(col.high, x)  # a number known in part is tested at both ends (_decide_partial)
+            return col.has, low & high, col.part & (low != high)
 
         return _Leaf(node, compare)
     return f"leaf {node.op!r} on a {fd.type} fact ({fact})"
@@ -168,8 +189,11 @@ def _side(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side
             return lambda frame: np.where(leaf.test(frame)[1] == want, MET, NOT).astype(np.int8)
 
         def test(frame: Frame) -> Any:
-            present, true = leaf.test(frame)
-            return np.where(present, np.where(true, MET, NOT), UNK).astype(np.int8)
+            present, true, undecided = leaf.test(frame)
+            out = np.where(present, np.where(true, MET, NOT), UNK).astype(np.int8)
+            if undecided is not None:
+                out[undecided] = UNK
+            return out
 
         return test
     if node.kind == "const":
@@ -254,7 +278,7 @@ class TreeProgram:
         for node in reversed(nodes):  # children have higher indices than their parent (pre-order)
             i = node.index
             if node.kind == "leaf":
-                present, true = self.leaves[i].test(frame)
+                present, true, undecided = self.leaves[i].test(frame)
                 if node.op == "known":
                     want = bool(node.operand)
                     out[i] = np.where(true == want, MET, NOT)
@@ -262,6 +286,8 @@ class TreeProgram:
                     fb = self.fallbacks.get(i)
                     absent = UNK if fb is None else fb(frame)
                     out[i] = np.where(present, np.where(true, MET, NOT), absent)
+                    if undecided is not None:
+                        out[i][undecided] = UNK
             elif node.kind == "const":  # a criterion its policy's parameters switch off: met
                 out[i] = MET
             elif node.kind == "not":
@@ -322,6 +348,9 @@ class _Need:
     criterion: str
     fact: str
     document: str
+    # (fact F, j): only where the leaf's fact F is known in part and its j-th settling fact is
+    # missing; (F, -1): only where F is not known in part; None: F is never known in part
+    part: tuple[str, int] | None = None
 
 
 def _requested(fact: str, dictionary: FactDictionary, by_name: dict[str, Calculator],
@@ -357,6 +386,8 @@ class PolicyProgram:
     criteria: list[tuple[int, int, str]]  # (tree, node index, criterion id) in the determination's order
     needs: list[_Need]
     documents: list[str]
+    dictionary: FactDictionary
+    drugs: DrugVocabulary
 
     def run(self, frame: Frame) -> dict[str, Any]:
         runs = [t.run(frame) for t in self.trees]
@@ -374,9 +405,42 @@ class PolicyProgram:
         pathway = np.full(n, -1, dtype=np.int16)
         for k in reversed(range(len(pathway_runs))):
             pathway[pathway_runs[k] == MET] = k
+        missing = self._missing(frame, runs, pathway_runs, verdict)
+        for i in np.flatnonzero(self._outlook(frame, pathway_runs if pathway_runs else overall, verdict)):
+            if not open_pathways(self.policy, self._values(frame, int(i)), self.phase, self.dictionary):
+                verdict[i] = NOT  # no possibility meets an undecided pathway: nothing is asked for
+                missing[i] = -1
         statuses = np.stack([runs[t][i] for t, i, _ in self.criteria]) if self.criteria else np.zeros((0, n), np.int8)
-        return {"verdict": verdict, "pathway": pathway, "statuses": statuses,
-                "missing": self._missing(frame, runs, pathway_runs, verdict)}
+        return {"verdict": verdict, "pathway": pathway, "statuses": statuses, "missing": missing}
+
+    def _outlook(self, frame: Frame, undecided: list[Any], verdict: Any) -> Any:
+        """Rows whose undecided answer :func:`mednec.engine.evaluate.open_pathways` may turn into not
+        met: an undecided pathway tests a value known only in part more than once, and
+        :func:`mednec.engine.outlook.could_meet` tries each possibility (those rows are asked, one
+        by one, with the row-wise function)."""
+        out = np.zeros(frame.n, dtype=bool)
+        partial = {f: col.part for f, col in frame.facts.items() if isinstance(col, Scalar) and col.part is not None}
+        if not partial:
+            return out
+        for k, trees in enumerate(self._pathway_trees()):
+            shared = outlook_shared(trees, self.dictionary)
+            for f in shared:
+                if f in partial:
+                    out |= (verdict == UNK) & (undecided[k] == UNK) & partial[f]
+        return out
+
+    def _values(self, frame: Frame, i: int) -> Mapping[str, Any]:
+        """Row ``i``'s facts as the values the row-wise engine's criteria run on (evaluate())."""
+        values = row_values(frame, i, self.dictionary)
+        for fact, col in frame.facts.items():
+            if isinstance(col, Events) and col.has[i]:
+                values[fact] = _fact_value(frame, fact, i, self.dictionary).value
+        return with_courses(values, date_of(frame.as_of[i]), self.drugs)
+
+    def _pathway_trees(self) -> list[tuple[Tree, ...]]:
+        if self.phase == "continuation":
+            return [(self.trees[0].tree,)]
+        return [(self.trees[0].tree, t.tree) for t in self.trees[1:]]
 
     def _missing(self, frame: Frame, runs: list[Any], pathway_runs: list[Any], verdict: Any) -> Any:
         """Per row, the missing documents' positions in ``documents`` (-1 padded), in order of first need."""
@@ -394,6 +458,8 @@ class PolicyProgram:
                 mask &= ~frame.has(f)
             for f in need.present:
                 mask &= frame.has(f)
+            if need.part is not None:
+                mask &= _part_bit(frame, *need.part)
             j = doc_index[need.document]
             np.minimum(first[:, j], np.where(mask, k, np.iinfo(np.int32).max), out=first[:, j])
         order = np.argsort(first, axis=1, kind="stable")
@@ -401,15 +467,40 @@ class PolicyProgram:
         return np.where(ranked < np.iinfo(np.int32).max, order, -1)
 
 
-def _needs(trees: list[TreeProgram], dictionary: FactDictionary,
-           by_name: dict[str, Calculator]) -> tuple[list[_Need], list[str]]:
+def _part_bit(frame: Frame, fact: str, j: int) -> Any:
+    """Rows where ``fact`` is known in part with its ``j``-th settling fact missing (``j`` = -1:
+    rows where it is not known in part)."""
+    col = frame.facts.get(fact)
+    if not isinstance(col, Scalar) or col.part is None:
+        return np.full(frame.n, j < 0, dtype=bool)
+    if j < 0:
+        return ~col.part
+    return col.part & (((col.missing >> j) & 1) == 1)
+
+
+def _needs(trees: list[TreeProgram], dictionary: FactDictionary, by_name: dict[str, Calculator],
+           partial: dict[str, tuple[str, ...]]) -> tuple[list[_Need], list[str]] | str:
+    """Every way a document is asked for, in the row-wise order (:meth:`_Explainer._collect`): a
+    leaf's fact, or what its calculator lacks; for a value known in part, the facts that would
+    settle it (:meth:`_Explainer._requested`)."""
     needs: list[_Need] = []
     for t, tp in enumerate(trees):
         for top in tp.tree.root.children:
             for leaf, path in _leaves_under(top, ()):
-                for absent, present, fact in _requested(str(leaf.fact), dictionary, by_name):
+                lf = str(leaf.fact)
+                settle = partial.get(lf)
+                for absent, present, fact in _requested(lf, dictionary, by_name):
                     for doc in leaf.documentation or (dictionary.facts[fact].document,):
-                        needs.append(_Need(t, path, absent, present, str(top.id), fact, doc))
+                        needs.append(_Need(t, path, absent, present, str(top.id), fact, doc,
+                                           None if settle is None else (lf, -1)))
+                for j, m in enumerate(settle or ()):
+                    if m not in dictionary.facts or m in partial:
+                        return f"{lf} known in part is settled by {m}, which the columns cannot ask for"
+                    for absent, present, fact in _requested(m, dictionary, by_name):
+                        if fact == lf:
+                            return f"{lf} known in part may be settled by itself"
+                        for doc in leaf.documentation or (dictionary.facts[fact].document,):
+                            needs.append(_Need(t, path, absent, present, str(top.id), fact, doc, (lf, j)))
     documents = list(dict.fromkeys(n.document for n in needs))
     return needs, documents
 
@@ -453,5 +544,10 @@ def compile_program(policy: Policy, phase: str, dictionary: FactDictionary,
             return tp
         programs.append(tp)
     criteria = [(t, n.index, str(n.id)) for t, tp in enumerate(programs) for n in tp.tree.nodes if n.id]
-    needs, documents = _needs(programs, dictionary, dict(calculators.by_name))
-    return PolicyProgram(policy, phase, programs, criteria, needs, documents)
+    partial = {out: facts for calc in calculators if (twin := twin_for(calc)) is not None
+               for out, facts in twin.partial}
+    asked = _needs(programs, dictionary, dict(calculators.by_name), partial)
+    if isinstance(asked, str):
+        return asked
+    needs, documents = asked
+    return PolicyProgram(policy, phase, programs, criteria, needs, documents, dictionary, calculators.drugs)

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from mednec.calculators.registry import CalculatorSet
+from mednec.errors import ContradictionError
 from mednec.policies.model import Policy
 from mednec.population.columnar.calculators import derive_columns
 from mednec.population.columnar.frame import Frame, frame_from_table
@@ -39,8 +40,8 @@ __all__ = ["VERIFY_ROWS", "evaluate_chunk_columnar", "program_for"]
 
 #: Rows of every chunk also evaluated row-wise and compared with the columnar answer.
 VERIFY_ROWS = 3
-_STATUS = np.array(["not_met", "unknown", "met"], dtype=object)
-_VERDICT = np.array(["does_not_meet_criteria", "insufficient_information", "meets_criteria"], dtype=object)
+_STATUS = pa.array(["not_met", "unknown", "met"], pa.string())
+_VERDICT = pa.array(["does_not_meet_criteria", "insufficient_information", "meets_criteria"], pa.string())
 
 
 @lru_cache(maxsize=64)
@@ -50,35 +51,38 @@ def program_for(policy: Policy, phase: str, calculators: CalculatorSet) -> Polic
 
 
 def _rows_table(prog: PolicyProgram, frame: Frame, out: dict[str, Any], rows: Any, phase: str,
-                position: Any, policy_index: int) -> pa.Table:
-    """The columnar answers of ``rows`` as result rows (with their place in the output order)."""
+                position: Any, policy_index: int, ids: pa.Array) -> pa.Table:
+    """The columnar answers of ``rows`` as result rows (with their place in the output order).
+
+    Texts are taken from small Arrow arrays by index (no Python string per row)."""
     policy = prog.policy
     k = len(rows)
-    crit_ids = [cid for _, _, cid in prog.criteria]
+    take = pa.array(rows, pa.int64())
+    crit_ids = pa.array([cid for _, _, cid in prog.criteria], pa.string())
     nc = len(crit_ids)
     statuses = out["statuses"][:, rows].T  # rows x criteria
     struct = pa.StructArray.from_arrays(
-        [pa.array(np.tile(np.array(crit_ids, dtype=object), k), pa.string()),
-         pa.array(_STATUS[statuses.reshape(-1)], pa.string())], names=["id", "status"])
+        [crit_ids.take(pa.array(np.tile(np.arange(nc, dtype=np.int32), k))),
+         _STATUS.take(pa.array(statuses.reshape(-1).astype(np.int32)))], names=["id", "status"])
     criteria = pa.ListArray.from_arrays(pa.array(np.arange(k + 1, dtype=np.int32) * nc), struct)
     missing = out["missing"][rows]
-    docs = np.array(prog.documents or [""], dtype=object)
     keep = missing >= 0
-    flat = docs[missing[keep]]
+    docs = pa.array(prog.documents or [""], pa.string())
+    flat = docs.take(pa.array(missing[keep].astype(np.int32)))
     offsets = np.zeros(k + 1, dtype=np.int32)
     np.cumsum(keep.sum(axis=1), out=offsets[1:])
-    pathway_ids = np.array([p.id for p in policy.pathways] + [None], dtype=object)
+    pathway_ids = pa.array([p.id for p in policy.pathways] + [None], pa.string())
     pw = out["pathway"][rows]
     columns = {
-        "patient_id": pa.array([frame.patient_ids[i] for i in rows], pa.string()),
-        "policy_id": pa.array([policy.id] * k, pa.string()),
-        "policy_version": pa.array([policy.version] * k, pa.string()),
-        "phase": pa.array([phase] * k, pa.string()),
+        "patient_id": ids.take(take),
+        "policy_id": pa.repeat(pa.scalar(policy.id, pa.string()), k),
+        "policy_version": pa.repeat(pa.scalar(policy.version, pa.string()), k),
+        "phase": pa.repeat(pa.scalar(phase, pa.string()), k),
         "as_of": pa.array(frame.as_of[rows], pa.int32()).cast(pa.date32()),
-        "determination": pa.array(_VERDICT[out["verdict"][rows]], pa.string()),
-        "pathway": pa.array(pathway_ids[np.where(pw >= 0, pw, len(policy.pathways))], pa.string()),
+        "determination": _VERDICT.take(pa.array(out["verdict"][rows].astype(np.int32))),
+        "pathway": pathway_ids.take(pa.array(np.where(pw >= 0, pw, len(policy.pathways)).astype(np.int32))),
         "criteria": criteria,
-        "missing_documents": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, pa.string())),
+        "missing_documents": pa.ListArray.from_arrays(pa.array(offsets), flat),
         "determination_json": pa.nulls(k, pa.string()),
         "_pos": pa.array(position, pa.int64()),
         "_pol": pa.array(np.full(k, policy_index), pa.int64()),
@@ -131,15 +135,21 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
         if isinstance(prog, str) or id(pack.calculators) in frames:
             continue
         frame = dataclasses.replace(given, facts=dict(given.facts))
-        for name in derive_columns(frame, rt.dictionary, pack.calculators):
-            note = (f"columnar engine: calculator {name} changed since its columnar twin was written; "
-                    "it ran patient by patient")
+        for why in derive_columns(frame, rt.dictionary, pack.calculators):
+            note = f"columnar engine: {why}; it ran patient by patient"
             if note not in result.notes:
                 result.notes.append(note)
         frames[id(pack.calculators)] = frame
     tables: list[pa.Table] = []
     errors: list[tuple[int, int, PatientError]] = []
-    bad = [int(i) for i in np.flatnonzero(given.bad)]  # the frames share the row marks
+    ids = pa.array(given.patient_ids, pa.string())
+    refused = given.contradiction if given.contradiction is not None else np.full(given.n, -1)
+    for i in np.flatnonzero(refused >= 0):  # the parser's last check: the error the row-wise engine records
+        c = rt.dictionary.contradictions[int(refused[i])]
+        fields = ", ".join(f"facts.{k}" for k in (*c.when, *c.conflicts))
+        errors.append((int(i), -1, PatientError(given.patient_ids[i], None, "intake", ContradictionError.code,
+                                                fields, c.message)))
+    bad = [int(i) for i in np.flatnonzero(given.bad & (refused < 0))]  # the frames share the row marks
     good = np.flatnonzero(~given.bad)
     _rowwise(task, bad, settings, None, result, tables, errors)
     row_only: list[int] = []
@@ -150,7 +160,7 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
             continue
         frame = frames[id(resolved[j][1].calculators)]
         out = prog.run(frame)
-        table = _rows_table(prog, frame, out, good, settings.phase, good, j)
+        table = _rows_table(prog, frame, out, good, settings.phase, good, j, ids)
         mismatch = _verify(task, table, good, settings, j)
         if mismatch is not None:
             result.notes.append(f"columnar engine: {policies[j].id} differed from the row-wise engine "
