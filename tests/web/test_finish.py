@@ -128,3 +128,13 @@ def test_every_table_that_may_scroll_is_a_labelled_keyboard_region(web: Web) -> 
                 continue
             assert 'role="region"' in attrs and 'tabindex="0"' in attrs and "aria-label" in attrs, (name, attrs)
     assert seen >= 6
+
+
+def test_queue_cells_say_what_they_are_on_a_phone(web: Web) -> None:
+    """On a phone the queue's rows stack; each cell carries its column's name (shown before it there),
+    and an unclaimed request says so instead of a bare dash."""
+    web.submit_case("req", example("luspatercept-missing-epo.yaml"), "luspatercept")
+    html = web.client("doc").get("/queue").text
+    for label in ("Due", "Recommendation at submission", "Status", "Reviewer"):
+        assert f'<td data-label="{label}">' in html, label
+    assert '<td data-label="Reviewer">not claimed yet</td>' in html
