@@ -227,3 +227,19 @@ def test_a_signed_denial_is_the_final_notice_and_names_the_reviewer() -> None:
         assert "(Dr. R. Reviewer, hematology)" in with_profile  # the plan's own peer-to-peer reviewer
     draft = render_markdown(build_document(det, src, document="denial", audience="patient", signed=signed))
     assert "not valid until the physician reviewer" in draft and "Dr Ana Ruiz" not in draft
+
+
+@pytest.mark.parametrize("status", ["approved", "denied"])
+def test_after_a_decision_the_bottom_line_says_who_decided(status: str) -> None:
+    """Issue 18: a decided case's article no longer says 'it becomes a determination only when a
+    physician reviewer approves it'; it states the physician's decision and calls the findings the
+    recommendation made at submission. Before a decision the article says it is a recommendation."""
+    det, _ = _notice()
+    rt = default_runtime()
+    policy = rt.catalog.find_drug("luspatercept")
+    src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary, case_name="case", case_title="t")
+    decided = render_markdown(build_document(det, src, document="article", review_status=status))
+    assert f"A physician reviewer has decided: {status}." in decided
+    assert "becomes a determination only" not in decided
+    pending = render_markdown(build_document(det, src, document="article", review_status="under_review"))
+    assert "becomes a determination only when a physician reviewer approves it" in pending

@@ -77,6 +77,7 @@ class _Builder(ArticleContext):
     # -- the parts -------------------------------------------------------------------------
     def build(self, audience: str, review_status: str) -> Article:
         det, general = self.det, self.general
+        self.review_status = review_status
         groups = self.groups()
         bottom = self.bottom_line(groups)
         soc = standard_of_care(self)
@@ -264,7 +265,8 @@ class _Builder(ArticleContext):
             nums = _union(c.cites for g in groups for c in g.criteria if c.id in crit_ids and c.status == "unknown")
             out.append(Cited(phrase("bottom.send", documents=docs), nums))
             out += self._alternative_lines()
-        out.append(Cited(phrase("bottom.review")))
+        decided = self.review_status in ("approved", "denied")  # a physician reviewer decided
+        out.append(Cited(phrase(f"bottom.decided_{self.review_status}" if decided else "bottom.review")))
         return tuple(out)
 
     def _general_bottom(self) -> tuple[Cited, ...]:

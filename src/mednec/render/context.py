@@ -41,6 +41,8 @@ class ArticleContext:
 
     def __init__(self, det: Determination, src: ArticleSources, general: bool) -> None:
         self.det, self.src, self.general = det, src, general
+        #: the physician review's status the article is shown with (approved / denied once decided)
+        self.review_status = "submitted"
         self.policy, self.pack, self.dictionary = src.policy, src.pack, src.dictionary
         self.ev: PolicyEvidence = src.evidence.policy(src.policy.id)
         self.cites = CiteIndex(det, src.pack)
