@@ -39,6 +39,7 @@ import importlib.util
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,10 @@ class Catalog:
     def pack_of(self, policy: Policy) -> Pack:
         return next(p for p in self.packs if p.id == policy.pack)
 
-    @property
+    @cached_property
     def calculators(self) -> CalculatorSet:
-        """Every calculator of every pack (the core ones first), for derivations across packs."""
+        """Every calculator of every pack (the core ones first), for derivations across packs (built
+        once per catalog: its drug vocabulary's name index was rebuilt for every FHIR bundle)."""
         out = core_calculators()
         for pack in self.packs:
             out = out.plus(pack.calculators)

@@ -166,6 +166,8 @@ def _unreadable(entry: Any, i: int) -> str | None:
         get_fhir_model_class(str(rt))
     except (KeyError, ValueError, AttributeError):
         return f"{rt!r} is not a FHIR R4 resource type"
+    if rt not in MAPPERS:  # read by no mapper nor through a reference: listed as not read, not validated
+        return None
     try:
         check_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
     except InputError as exc:
