@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mednec.fhir.pas import ClaimRecord, inquire, record_decision, submit
+from mednec.store.access import Principal, require
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, PriorAuthClaim
-from mednec.store.service import Principal, Service
+from mednec.store.service import Service
 
 __all__ = ["DatabaseClaimStore", "pas_inquire", "pas_submit"]
 
@@ -83,7 +84,7 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
     """``Claim/$submit``: evaluate, answer with a ClaimResponse, and queue the request for review."""
     from mednec.intake.fhir.bundle import bundle_to_case
 
-    service._require(p, "requester")
+    require(p, "requester")
     now = service.now()
     store = DatabaseClaimStore(service.db, p.org_id)
     response = submit(bundle, service.runtime, store=store, as_of=now.date(), now=now)
@@ -105,7 +106,7 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
 
 def pas_inquire(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[str, Any]:
     """``Claim/$inquire``: the current status, following the physician reviewer's decision."""
-    service._require(p, "requester")
+    require(p, "requester")
     store = DatabaseClaimStore(service.db, p.org_id)
     response = inquire(bundle, store, now=service.now())
     ref = str(response["entry"][0]["resource"]["preAuthRef"])

@@ -26,9 +26,10 @@ import sqlalchemy as sa
 
 from mednec.engine.determination import Determination
 from mednec.runtime import Runtime
+from mednec.store.access import Principal
 from mednec.store.db import Database
 from mednec.store.models import Case, CaseMessage, Evaluation, User
-from mednec.store.service import Principal, Service
+from mednec.store.service import Service
 
 __all__ = ["FollowUp", "follow_up", "history", "list_cases", "local_session", "record_ask"]
 

@@ -31,9 +31,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from mednec.errors import AuthError, InputError
+from mednec.store.access import Principal
 from mednec.store.db import Database
 from mednec.store.models import CdsTokenId, User
-from mednec.store.service import Principal
 
 __all__ = ["ALGORITHMS", "CdsClient", "CdsTrust", "looks_like_jwt", "load_clients"]
 

@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from mednec.api.responses import JSON, plain
 from mednec.errors import ConflictError, InputError
+from mednec.store.access import Principal
 from mednec.store.models import IdempotencyRecord
-from mednec.store.service import Principal, Service
+from mednec.store.service import Service
 
 __all__ = ["Auth", "Paging", "get_principal", "get_service", "idempotent"]
 

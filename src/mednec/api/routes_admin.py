@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from mednec.api.deps import Auth, get_service, idempotent
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
-from mednec.store.service import READ_ALL, Service
+from mednec.store.access import READ_ALL
+from mednec.store.service import Service
 
 router = APIRouter()
 Svc = Annotated[Service, Depends(get_service)]

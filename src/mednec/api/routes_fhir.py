@@ -11,7 +11,8 @@ from mednec.api.cds_trust import CdsTrust, looks_like_jwt
 from mednec.api.deps import Auth, get_principal, get_service
 from mednec.api.problems import problem
 from mednec.errors import CaseFormatError, InputError
-from mednec.store.service import Principal, Service
+from mednec.store.access import Principal
+from mednec.store.service import Service
 
 router = APIRouter(tags=["FHIR: CDS Hooks, DTR, PAS"])
 Svc = Annotated[Service, Depends(get_service)]

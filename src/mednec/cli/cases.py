@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from mednec.store.service import Principal, Service
+    from mednec.store.access import Principal
+    from mednec.store.service import Service
 
 __all__ = ["register"]
 

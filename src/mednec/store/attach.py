@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import ConflictError, InputError
 from mednec.store import audit
+from mednec.store.access import Principal, require, visible_case, visible_eval
 from mednec.store.models import Evaluation, ReviewAction
 
 if TYPE_CHECKING:
-    from mednec.store.service import Principal, Service
+    from mednec.store.service import Service
 
 __all__ = ["ATTACHABLE", "attach_document"]
 
@@ -41,7 +42,7 @@ def attach_document(service: Service, p: Principal, eval_id: str, data: Mapping[
     """Merge ``data`` (a case's ``patient``/``facts`` read from the document ``name``) into the
     evaluation's case and re-evaluate it in place. Raises InputError when the document gave no
     fact, ConflictError when the request is decided."""
-    service._require(p, "requester")
+    require(p, "requester")
     data = json.loads(json.dumps(dict(data), default=_iso))  # dates as ISO text, as the case stores them
     patient = dict(data.get("patient") or {})
     facts = dict(data.get("facts") or {})
@@ -49,10 +50,10 @@ def attach_document(service: Service, p: Principal, eval_id: str, data: Mapping[
         raise InputError(f"nothing in {name} could be read as a fact of the case", field="upload")
     now = service.now()
     with service.db.session() as s:
-        ev = service._visible_eval(s, p, eval_id)
+        ev = visible_eval(s, p, eval_id)
         if ev.state not in ATTACHABLE:
             raise ConflictError("this request is decided; appeal the decision to add a document")
-        case = service._visible_case(s, p, ev.case_id)
+        case = visible_case(s, p, ev.case_id)
         merged = dict(case.data)
         for part, new in (("patient", patient), ("facts", facts)):
             if new:

@@ -1,21 +1,9 @@
 """The review service: cases, evaluations, the physician review workflow, users and keys.
 
-Every change and its audit entry are written in one transaction. Access rules:
+Every change and its audit entry are written in one transaction. Who may do what, and the
+shared unit of work: :mod:`mednec.store.access`.
 
-============================  =========================================================
-role                          may
-============================  =========================================================
-requester                     create and read its own organisation's cases and
-                              evaluations; update their facts; appeal a denial
-physician_reviewer            read every case and evaluation; claim, approve, overturn,
-                              request changes or information
-policy_author                 read policies (cases are not visible: 403)
-auditor                       read cases, evaluations, the audit log and metrics
-admin                         everything, and manage users and keys
-============================  =========================================================
-
-A case of another organisation answers 404, never 403, so a requester learns nothing about
-it. Review workflow (CMS-0057-F turnaround: 72 hours expedited, 7 calendar days standard)::
+Review workflow (CMS-0057-F turnaround: 72 hours expedited, 7 calendar days standard)::
 
     submitted --claim--> under_review --approve---------> approved
         ^                    |        --overturn--------> overturned
@@ -36,7 +24,6 @@ import statistics
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -58,6 +45,17 @@ from mednec.errors import (
 from mednec.runtime import Runtime
 from mednec.settings import Settings
 from mednec.store import audit, identities, outbox, passwords
+from mednec.store.access import (
+    DRAFT_READERS,
+    READ_ALL,
+    Principal,
+    principal_of,
+    require,
+    require_admin_of,
+    visible_case,
+    visible_case_row,
+    visible_eval,
+)
 from mednec.store.db import Database
 from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
 from mednec.store.policies import PolicyRegistry
@@ -75,10 +73,6 @@ _PRINCIPAL_ROW = (sa.select(_USERS.c.id, _USERS.c.org_id, _USERS.c.role, _USERS.
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                         r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
-READ_ALL = ("physician_reviewer", "auditor", "admin")
-DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
-_CASES = cast(sa.Table, Case.__table__)
-_CASE_ROW = sa.select(_CASES.c.id, _CASES.c.org_id, _CASES.c.data).where(_CASES.c.id == sa.bindparam("case_id"))
 _INSERT_EVALUATION = audit.insert_statement(cast(sa.Table, Evaluation.__table__))
 
 
@@ -105,11 +99,6 @@ def normalized_name(text: str | None) -> str:
     return " ".join(words)
 
 
-def _principal(user: Any) -> Principal:
-    """The principal of a user row or object (with its system-admin flag and session version)."""
-    return Principal(user.id, user.org_id, user.role, user.name, bool(user.system_admin), int(user.session_version))
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -124,18 +113,6 @@ def _aware(t: dt.datetime | None) -> dt.datetime | None:
     if t is not None and t.tzinfo is None:
         return t.replace(tzinfo=dt.UTC)
     return t
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated user."""
-
-    id: str
-    org_id: str
-    role: str
-    name: str
-    system_admin: bool = False  # an admin of every organisation
-    session_version: int = 0  # browser sessions signed in under an older version are ended
 
 
 class Service:
@@ -165,7 +142,7 @@ class Service:
         if system_admin and role != "admin":
             raise InputError("only an admin can be a system administrator", field="system_admin")
         if actor is not None:
-            self._require_admin_of(actor, org_id)
+            require_admin_of(actor, org_id)
             if system_admin and not actor.system_admin:
                 raise ForbiddenError("only a system administrator makes another one")
             actor_id = actor.id
@@ -179,14 +156,6 @@ class Service:
                          detail={"role": role, "org": org_id, "system_admin": system_admin}, at=self.now())
             return user
 
-    @staticmethod
-    def _require_admin_of(actor: Principal, org_id: str) -> None:
-        """Admins manage their own organisation's users and keys; system administrators every one's."""
-        if actor.role != "admin":
-            raise ForbiddenError(f"role {actor.role} may not do this")
-        if not actor.system_admin and org_id != actor.org_id:
-            raise ForbiddenError("an admin manages its own organisation's users only")
-
     def create_key(self, user_id: str, *, actor_id: str | None = None) -> str:
         """Create an API key for a user; the plain key is returned once and never stored."""
         return self.issue_key(user_id, actor_id=actor_id)[1]
@@ -199,9 +168,9 @@ class Service:
             user = s.get(User, user_id)
             if actor is not None:
                 if user is None or not (actor.system_admin or user.org_id == actor.org_id):
-                    self._require_admin_of(actor, actor.org_id)  # a non-admin learns nothing more
+                    require_admin_of(actor, actor.org_id)  # a non-admin learns nothing more
                     raise NotFoundError(f"no user {user_id}", field="user")
-                self._require_admin_of(actor, user.org_id)
+                require_admin_of(actor, user.org_id)
                 actor_id = actor.id
             if user is None:
                 raise NotFoundError(f"no user {user_id}", field="user")
@@ -221,7 +190,7 @@ class Service:
             rec = s.get(ApiKey, key_id, with_for_update=True)
             owner = s.get(User, rec.user_id) if rec is not None else None
             if actor is not None:
-                self._require_admin_of(actor, actor.org_id)
+                require_admin_of(actor, actor.org_id)
             if rec is None or owner is None or (user_id is not None and rec.user_id != user_id) or (
                     actor is not None and not actor.system_admin and owner.org_id != actor.org_id):
                 raise NotFoundError(f"no key {key_id}", field="key")
@@ -253,12 +222,12 @@ class Service:
         if digest.startswith((passwords.SESSION_PREFIX, identities.SESSION_PREFIX)):  # a person's browser session
             lookup = passwords.user_for_session if digest.startswith(passwords.SESSION_PREFIX) else identities.user_for_session
             user = lookup(self.db, digest)
-            return None if user is None else _principal(user)
+            return None if user is None else principal_of(user)
         with self.db.read_engine.connect() as conn:
             row = conn.execute(_PRINCIPAL_ROW, {"digest": digest}).one_or_none()
         if row is None:
             return None
-        return _principal(row)
+        return principal_of(row)
 
     def authenticate(self, key: str | None) -> Principal:
         """The user an unrevoked API key belongs to (looked up on every call); failures are audited."""
@@ -279,7 +248,7 @@ class Service:
     def sign_in_password(self, username: str, password: str) -> tuple[Principal, str]:
         """The person and their browser-session token, or :class:`AuthError` (failures and lockouts audited)."""
         user, token = passwords.check_password(self.db, username, password, now=self.now())
-        return _principal(user), token
+        return principal_of(user), token
 
     def deliver_outbox(self, settings: Settings, *, limit: int = 100) -> dict[str, int]:
         """Send the notifications that are due (see :mod:`mednec.store.outbox`)."""
@@ -289,37 +258,9 @@ class Service:
         with self.db.reading() as s:
             return list(s.execute(sa.select(User).order_by(User.created_at)).scalars())
 
-    # ---- access ---------------------------------------------------------------------
-    @staticmethod
-    def _require(p: Principal, *roles: str) -> None:
-        if p.role not in roles and p.role != "admin":
-            raise ForbiddenError(f"role {p.role} may not do this")
-
-    def _visible(self, p: Principal, found: Any, what: str, ident: str) -> Any:
-        """``found`` (a case or evaluation, ORM object or row) when ``p`` may see it; else 404, the
-        same for another organisation's as for one that does not exist."""
-        self._require(p, "requester", *READ_ALL)
-        if found is None or (p.role == "requester" and found.org_id != p.org_id):
-            raise NotFoundError(f"no {what} {ident}")
-        return found
-
-    def _visible_case(self, s: Session, p: Principal, case_id: str) -> Case:
-        self._require(p, "requester", *READ_ALL)
-        return self._visible(p, s.get(Case, case_id), "case", case_id)  # type: ignore[no-any-return]
-
-    def _visible_case_row(self, s: Session, p: Principal, case_id: str) -> sa.Row[Any, Any, Any]:
-        """``_visible_case`` as a plain row (id, org_id, data) for read-only use: no ORM identity map."""
-        self._require(p, "requester", *READ_ALL)
-        row = s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none()
-        return self._visible(p, row, "case", case_id)  # type: ignore[no-any-return]
-
-    def _visible_eval(self, s: Session, p: Principal, eval_id: str) -> Evaluation:
-        self._require(p, "requester", *READ_ALL)
-        return self._visible(p, s.get(Evaluation, eval_id), "evaluation", eval_id)  # type: ignore[no-any-return]
-
     # ---- cases ----------------------------------------------------------------------
     def create_case(self, p: Principal, data: Mapping[str, Any], *, source: str = "case", title: str = "") -> Case:
-        self._require(p, "requester")
+        require(p, "requester")
         data = _jsonable(data)
         parsed = self.runtime.parse_case(data, as_of=self._as_of(data))  # validate now: bad input is 422
         with self.db.session() as s:
@@ -334,10 +275,10 @@ class Service:
 
     def get_case(self, p: Principal, case_id: str) -> Case:
         with self.db.reading() as s:
-            return self._visible_case(s, p, case_id)
+            return visible_case(s, p, case_id)
 
     def list_cases(self, p: Principal, *, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
-        self._require(p, "requester", *READ_ALL)
+        require(p, "requester", *READ_ALL)
         with self.db.reading() as s:
             q = sa.select(Case)
             if p.role == "requester":
@@ -349,11 +290,11 @@ class Service:
     def update_case(self, p: Principal, case_id: str, facts: Mapping[str, Any], *, if_match: int | None,
                     replace: bool = False) -> Case:
         """Merge (or replace) facts; ``if_match`` is the version the client last saw (required)."""
-        self._require(p, "requester")
+        require(p, "requester")
         if if_match is None:
             raise PreconditionFailedError("send If-Match with the case's ETag to update it", field="If-Match")
         with self.db.session() as s:
-            case = self._visible_case(s, p, case_id)
+            case = visible_case(s, p, case_id)
             if case.version != if_match:
                 raise PreconditionFailedError(
                     f"the case changed (version {case.version}, you sent {if_match}); re-read it", field="If-Match")
@@ -379,7 +320,7 @@ class Service:
     def evaluate(self, p: Principal, case_id: str, *, drug: str, phase: str = "initial",
                  urgency: str = "standard", as_of: dt.date | None = None, program: str | None = None,
                  exclusions: tuple[str, ...] = ()) -> Evaluation:
-        self._require(p, "requester")
+        require(p, "requester")
         if urgency not in TURNAROUND:
             raise InputError("urgency must be standard or expedited", field="urgency")
         policy, pack = self.policies.current(self.runtime.catalog.find_drug(drug))
@@ -389,7 +330,7 @@ class Service:
             raise InputError("phase must be initial or continuation", field="phase")
         now = self.now()
         with self.db.session() as s:
-            case = self._visible_case_row(s, p, case_id)
+            case = visible_case_row(s, p, case_id)
             facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
             det = run_policy(policy, facts, pack, self.runtime.dictionary, phase=phase)
             if program is not None or exclusions:  # beside the determination, never instead of it
@@ -416,25 +357,25 @@ class Service:
         """The case under the published policy's defaults and every payer variant (nothing stored)."""
         from mednec.compare import compare
 
-        self._require(p, "requester", *READ_ALL)
+        require(p, "requester", *READ_ALL)
         if phase not in ("initial", "continuation"):
             raise InputError("phase must be initial or continuation", field="phase")
         policy, pack = self.policies.current(self.runtime.catalog.find_drug(drug))
         if phase == "continuation" and policy.continuation is None:
             raise InputError(f"policy {policy.id} has no continuation criteria", field="phase")
         with self.db.reading() as s:
-            case = self._visible_case_row(s, p, case_id)
+            case = visible_case_row(s, p, case_id)
             facts = self.runtime.parse_case(case.data, as_of=as_of or self._as_of(case.data)).facts
         return {"case": case_id, **compare(self.runtime, facts, policy, phase=phase, pack=pack).to_dict()}
 
     def get_evaluation(self, p: Principal, eval_id: str) -> Evaluation:
         with self.db.reading() as s:
-            return self._visible_eval(s, p, eval_id)
+            return visible_eval(s, p, eval_id)
 
     def list_evaluations(self, p: Principal, *, state: str | None = None, overdue: bool | None = None,
                          case_id: str | None = None, decision: str | None = None, limit: int = 50,
                          offset: int = 0) -> tuple[list[Evaluation], int]:
-        self._require(p, "requester", *READ_ALL)
+        require(p, "requester", *READ_ALL)
         with self.db.reading() as s:
             q = sa.select(Evaluation)
             if p.role == "requester":
@@ -459,7 +400,7 @@ class Service:
 
     def history(self, p: Principal, eval_id: str) -> list[ReviewAction]:
         with self.db.reading() as s:
-            self._visible_eval(s, p, eval_id)
+            visible_eval(s, p, eval_id)
             return list(s.execute(sa.select(ReviewAction).where(ReviewAction.evaluation_id == eval_id)
                                   .order_by(ReviewAction.id)).scalars())
 
@@ -469,7 +410,7 @@ class Service:
         """Apply one review action. ``if_match`` (the evaluation version) guards against races."""
         now = self.now()
         with self.db.session() as s:
-            ev = self._visible_eval(s, p, eval_id)
+            ev = visible_eval(s, p, eval_id)
             if if_match is not None and ev.version != if_match:
                 raise ConflictError(f"the evaluation changed (version {ev.version}); re-read it", field="If-Match")
             before = ev.state
@@ -496,7 +437,7 @@ class Service:
         step = TRANSITIONS.get(action)
         if step is None:
             raise InputError(f"unknown action {action!r}", field="action")
-        self._require(p, step.role)
+        require(p, step.role)
         if ev.state not in step.sources:
             raise ConflictError(f"cannot {action} an evaluation that is {ev.state.replace('_', ' ')}")
         if step.own_claim and ev.reviewer_id != p.id:
@@ -561,7 +502,7 @@ class Service:
         return rows
 
     def draft_policy(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
-        self._require(p, "policy_author")
+        require(p, "policy_author")
         now = self.now()
         with self.db.session() as s:
             try:
@@ -577,7 +518,7 @@ class Service:
                       note: str | None = None) -> PolicyVersion:
         """Submit, publish or reject a version. Submitting and publishing first run the impact
         analysis over the stored cases and record it with the version (and a summary in the audit)."""
-        self._require(p, "policy_author")
+        require(p, "policy_author")
         from mednec.store.impact import stored_impact
 
         with self.db.reading() as s:
@@ -601,7 +542,7 @@ class Service:
     def policy_impact(self, p: Principal, policy_id: str, version: str) -> dict[str, Any]:
         """The impact analysis of a version over the stored cases, computed now (not recorded).
         Sample case ids are shown to those who may open the cases."""
-        self._require(p, "policy_author", *READ_ALL)
+        require(p, "policy_author", *READ_ALL)
         from mednec.store.impact import stored_impact
 
         if not any(v.version == version for v in self.policy_versions(p, policy_id)):
@@ -612,7 +553,7 @@ class Service:
     # ---- metrics --------------------------------------------------------------------
     def metrics(self, p: Principal) -> dict[str, Any]:
         """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
-        self._require(p, "auditor", "physician_reviewer")
+        require(p, "auditor", "physician_reviewer")
         with self.db.reading() as s:
             rows = list(s.execute(sa.select(Evaluation)).scalars())
         groups: dict[str, list[Evaluation]] = {"all": rows}
@@ -643,7 +584,7 @@ class Service:
         """Audit entries in order of writing (``newest_first``: the reverse), ``after`` / ``before``
         a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
         ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
-        self._require(p, "auditor")
+        require(p, "auditor")
         from mednec.store.models import AuditEntry
 
         q = sa.select(AuditEntry).where(AuditEntry.seq > after)

@@ -32,8 +32,9 @@ from mednec.errors import (
     NotFoundError,
     PreconditionFailedError,
 )
+from mednec.store.access import Principal
 from mednec.store.models import Case, User
-from mednec.store.service import Principal, Service
+from mednec.store.service import Service
 from mednec.web.labels import AUDIENCES, ROLE_LABEL
 from mednec.web.memo import Memo
 from mednec.web.session import COOKIE, MAX_AGE, SessionData, Signer, principal_for

@@ -109,8 +109,8 @@ def _sample_links(ctx: Ctx, policy_id: str, impact: dict[str, Any] | None) -> di
 
 def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
     """One stored version of a policy: its state in review and the impact analysis panel."""
+    from mednec.store.access import READ_ALL
     from mednec.store.impact import impact_view
-    from mednec.store.service import READ_ALL
 
     principal = ctx.need_principal()
     row = next((v for v in ctx.service.policy_versions(principal, policy_id) if v.version == version), None)

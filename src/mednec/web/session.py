@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mednec.settings import current
-from mednec.store.service import Principal, Service
+from mednec.store.access import Principal
+from mednec.store.service import Service
 
 __all__ = ["COOKIE", "MAX_AGE", "SessionData", "Signer", "principal_for", "secret_key"]
 

@@ -1,0 +1,131 @@
+"""What every service of the store shares: the unit of work (:class:`Context`: the database whose
+sessions are the transactions, the runtime, the clock, the published policy versions), the
+authenticated :class:`Principal`, and the access rule.
+
+============================  =========================================================
+role                          may
+============================  =========================================================
+requester                     create and read its own organisation's cases and
+                              evaluations; update their facts; appeal a denial
+physician_reviewer            read every case and evaluation; claim, approve, overturn,
+                              request changes or information
+policy_author                 read policies (cases are not visible: 403)
+auditor                       read cases, evaluations, the audit log and metrics
+admin                         everything, and manage users and keys
+============================  =========================================================
+
+A case of another organisation answers 404, never 403, so a requester learns nothing about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from mednec.errors import ForbiddenError, NotFoundError
+from mednec.runtime import Runtime
+from mednec.store.db import Database
+from mednec.store.models import Case, Evaluation
+from mednec.store.policies import PolicyRegistry
+
+__all__ = ["DRAFT_READERS", "READ_ALL", "Context", "Principal", "ServicePart", "principal_of", "require", "require_admin_of",
+           "visible", "visible_case", "visible_case_row", "visible_eval"]
+
+READ_ALL = ("physician_reviewer", "auditor", "admin")
+DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
+_T = TypeVar("_T")
+_CASES = cast(sa.Table, Case.__table__)
+_CASE_ROW = sa.select(_CASES.c.id, _CASES.c.org_id, _CASES.c.data).where(_CASES.c.id == sa.bindparam("case_id"))
+
+
+@dataclass(frozen=True)
+class Context:
+    """The unit of work the services share: every change and its audit entry are written in one
+    ``db.session()`` transaction; ``now`` is the service clock."""
+
+    db: Database
+    runtime: Runtime
+    now: Callable[[], dt.datetime]
+    policies: PolicyRegistry
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user."""
+
+    id: str
+    org_id: str
+    role: str
+    name: str
+    system_admin: bool = False  # an admin of every organisation
+    session_version: int = 0  # browser sessions signed in under an older version are ended
+
+
+class _UserLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def system_admin(self) -> bool: ...
+    @property
+    def session_version(self) -> int: ...
+
+
+def principal_of(user: _UserLike) -> Principal:
+    """The principal of a user row or object (with its system-admin flag and session version)."""
+    return Principal(user.id, user.org_id, user.role, user.name, bool(user.system_admin), int(user.session_version))
+
+
+def require(p: Principal, *roles: str) -> None:
+    """403 unless ``p`` has one of ``roles`` (an admin may do everything)."""
+    if p.role not in roles and p.role != "admin":
+        raise ForbiddenError(f"role {p.role} may not do this")
+
+
+def require_admin_of(actor: Principal, org_id: str) -> None:
+    """Admins manage their own organisation's users and keys; system administrators every one's."""
+    if actor.role != "admin":
+        raise ForbiddenError(f"role {actor.role} may not do this")
+    if not actor.system_admin and org_id != actor.org_id:
+        raise ForbiddenError("an admin manages its own organisation's users only")
+
+
+def visible(p: Principal, found: _T | None, what: str, ident: str) -> _T:
+    """``found`` (a case or evaluation, ORM object or row) when ``p`` may see it; else 404, the
+    same for another organisation's as for one that does not exist."""
+    require(p, "requester", *READ_ALL)
+    if found is None or (p.role == "requester" and cast(Any, found).org_id != p.org_id):
+        raise NotFoundError(f"no {what} {ident}")
+    return found
+
+
+def visible_case(s: Session, p: Principal, case_id: str) -> Case:
+    return visible(p, s.get(Case, case_id), "case", case_id)
+
+
+def visible_case_row(s: Session, p: Principal, case_id: str) -> sa.Row[Any, Any, Any]:
+    """:func:`visible_case` as a plain row (id, org_id, data) for read-only use: no ORM identity map."""
+    return visible(p, s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none(), "case", case_id)
+
+
+def visible_eval(s: Session, p: Principal, eval_id: str) -> Evaluation:
+    return visible(p, s.get(Evaluation, eval_id), "evaluation", eval_id)
+
+
+class ServicePart:
+    """A service of one concern over the shared :class:`Context` (its database, runtime, clock and
+    policy versions, under the same names as on the context)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.db, self.runtime, self.now, self.policies = ctx.db, ctx.runtime, ctx.now, ctx.policies
