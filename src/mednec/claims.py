@@ -100,7 +100,7 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
         ev = service.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
         store.evaluation_id = ev.id
         store.put(record)
-        service.record(p, "pas.submit", "prior_auth", ref, evaluation=ev.id, status=record.status)
+        service.audit_log.record(p, "pas.submit", "prior_auth", ref, evaluation=ev.id, status=record.status)
     return response
 
 

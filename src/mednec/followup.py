@@ -59,7 +59,7 @@ def local_session(runtime: Runtime, url: str | None = None) -> tuple[Service, Pr
     with db.reading() as s:
         user = s.execute(sa.select(User).where(User.org_id == LOCAL_ORG, User.name == LOCAL_USER)).scalar_one_or_none()
     if user is None:
-        user = service.add_user(LOCAL_ORG, LOCAL_USER, "requester")
+        user = service.accounts.add_user(LOCAL_ORG, LOCAL_USER, "requester")
     return service, Principal(user.id, user.org_id, user.role, user.name)
 
 

@@ -76,8 +76,8 @@ def world(db_url: str) -> Iterator[World]:
         ("doc", "plan", "physician_reviewer"), ("doc2", "plan", "physician_reviewer"),
         ("author", "plan", "policy_author"), ("auditor", "plan", "auditor"), ("admin", "plan", "admin"),
     ]:
-        u = service.add_user(org, who, role)
-        keys[who] = service.create_key(u.id)
+        u = service.accounts.add_user(org, who, role)
+        keys[who] = service.accounts.create_key(u.id)
     with TestClient(app) as client:
         yield World(client, service, clock, keys)
     app.state.db.dispose()

@@ -40,7 +40,7 @@ def _token(key: Any = KEY, alg: str = "ES384", **claims: Any) -> str:
 @pytest.fixture
 def trusted(world: World) -> World:
     """Two registered clients: one with inline keys, one with a JWKS URL (served by a stub)."""
-    user = next(u for u in world.service.list_users() if u.name == "req")
+    user = next(u for u in world.service.accounts.list_users() if u.name == "req")
     fetched: list[str] = []
 
     def fetch(url: str) -> Any:

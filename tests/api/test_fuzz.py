@@ -21,8 +21,8 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     db = tmp_path_factory.mktemp("fuzz") / "mednec.db"
     app = create_app(Settings(database_url=f"sqlite:///{Path(db)}", runtime=default_runtime()))
     svc = app.state.service
-    admin = svc.add_user("plan", "admin", "admin")
-    _state["key"] = svc.create_key(admin.id)
+    admin = svc.accounts.add_user("plan", "admin", "admin")
+    _state["key"] = svc.accounts.create_key(admin.id)
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     app.state.db.dispose()
 

@@ -45,8 +45,8 @@ def test_api_impact_and_the_review_records_it(world: World) -> None:
     assert w.client.post(f"{url}/review", json={"action": "submit"}, headers=w.h("author")).status_code == 200
     recorded = w.client.get(url, headers=w.h("author")).json()["impact"]
     assert recorded["action"] == "submit" and recorded["moved"] == 3 and "samples" not in recorded["moves"][0]
-    u = w.service.add_user("plan", "author2", "policy_author")
-    other = {"Authorization": f"Bearer {w.service.create_key(u.id)}"}
+    u = w.service.accounts.add_user("plan", "author2", "policy_author")
+    other = {"Authorization": f"Bearer {w.service.accounts.create_key(u.id)}"}
     assert w.client.post(f"{url}/review", json={"action": "publish"}, headers=other).status_code == 200
     recorded = w.client.get(url, headers=w.h("admin")).json()["impact"]
     assert recorded["action"] == "publish" and recorded["moves"][0]["samples"]

@@ -19,8 +19,8 @@ def _new_version_yaml() -> str:
 
 
 def _author2(w: World) -> str:
-    u = w.service.add_user("plan", "author2", "policy_author")
-    return w.service.create_key(u.id)
+    u = w.service.accounts.add_user("plan", "author2", "policy_author")
+    return w.service.accounts.create_key(u.id)
 
 
 def test_draft_review_publish_and_old_evaluations_keep_their_version(world: World) -> None:

@@ -46,13 +46,13 @@ def test_an_admin_manages_only_its_own_organisation(world: World) -> None:
     r = w.client.post("/users", json={"org": "plan", "name": "New reviewer", "role": "physician_reviewer"},
                       headers=w.h("admin"))
     assert r.status_code == 201 and r.json()["org"] == "plan"
-    req_a = next(u for u in w.service.list_users() if u.name == "req")
+    req_a = next(u for u in w.service.accounts.list_users() if u.name == "req")
     assert w.client.post(f"/users/{req_a.id}/keys", headers=w.h("admin")).status_code == 404
     own = r.json()["id"]
     assert w.client.post(f"/users/{own}/keys", headers=w.h("admin")).status_code == 201
 
-    sys_admin = w.service.add_user("plan", "Root", "admin", system_admin=True)
-    h = {"Authorization": f"Bearer {w.service.create_key(sys_admin.id)}"}
+    sys_admin = w.service.accounts.add_user("plan", "Root", "admin", system_admin=True)
+    h = {"Authorization": f"Bearer {w.service.accounts.create_key(sys_admin.id)}"}
     assert w.client.post("/users", json={"org": "clinic-a", "name": "A admin", "role": "admin"},
                          headers=h).status_code == 201
     assert w.client.post(f"/users/{req_a.id}/keys", headers=h).status_code == 201
@@ -73,8 +73,8 @@ def test_nobody_reviews_a_request_they_created(world: World) -> None:
 
 def test_an_adverse_signature_is_the_signers_own_name_bound_to_the_determination(world: World) -> None:
     w = world
-    u = w.service.add_user("plan", "Maria Chen", "physician_reviewer")
-    w.keys["chen"] = w.service.create_key(u.id)
+    u = w.service.accounts.add_user("plan", "Maria Chen", "physician_reviewer")
+    w.keys["chen"] = w.service.accounts.create_key(u.id)
     ev = _evaluate(w, _case(w, name="luspatercept-del5q.yaml"))
     assert ev["determination"] == "does_not_meet_criteria"
     assert _act(w, ev["id"], "chen", "claim").status_code == 200  # type: ignore[attr-defined]
@@ -136,8 +136,8 @@ def test_mednec_keys_revoke_takes_effect_in_a_running_server(world: World) -> No
         url = w.service.db.engine.url.render_as_string(hide_password=False)
     else:
         url = str(w.service.db.engine.url)
-    u = w.service.add_user("plan", "Temp2", "auditor")
-    key_id, key = w.service.issue_key(u.id)
+    u = w.service.accounts.add_user("plan", "Temp2", "auditor")
+    key_id, key = w.service.accounts.issue_key(u.id)
     h = {"Authorization": f"Bearer {key}"}
     assert w.client.get("/audit", headers=h).status_code == 200
     env = {**os.environ, "MEDNEC_DATABASE_URL": url}
@@ -153,7 +153,7 @@ def test_mednec_keys_revoke_takes_effect_in_a_running_server(world: World) -> No
 
 def test_keys_list_never_shows_a_key(world: World, tmp_path: Path) -> None:
     w = world
-    u = w.service.add_user("plan", "Temp3", "auditor")
-    key_id, key = w.service.issue_key(u.id)
-    keys = w.service.user_keys(u.id)
+    u = w.service.accounts.add_user("plan", "Temp3", "auditor")
+    key_id, key = w.service.accounts.issue_key(u.id)
+    keys = w.service.accounts.user_keys(u.id)
     assert [k.id for k in keys] == [key_id] and all(key not in k.key_hash for k in keys)

@@ -60,9 +60,9 @@ def test_cli_impact_on_stored_cases_and_on_a_population(rt: Runtime, population_
     db.upgrade()
     service = Service(db, rt)
     service.policies.sync_shipped(service.now())
-    author = service.add_user("plan", "author", "policy_author")
-    p = service.authenticate(service.create_key(author.id))
-    service.draft_policy(p, "luspatercept-mds", draft_yaml())
+    author = service.accounts.add_user("plan", "author", "policy_author")
+    p = service.accounts.authenticate(service.accounts.create_key(author.id))
+    service.policy_versions.draft(p, "luspatercept-mds", draft_yaml())
     runner = CliRunner()
     r = runner.invoke(app, ["impact", "--policy", "Reblozyl", "--draft", VERSION, "--database-url", url,
                             "--format", "json"])

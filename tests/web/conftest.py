@@ -127,7 +127,7 @@ class Web:
 
     def submit_case(self, who: str, case: dict[str, Any], drug: str, **kw: Any) -> str:
         """Create a case and its evaluation through the service; the evaluation id."""
-        p = self.service.authenticate(self.keys[who])
+        p = self.service.accounts.authenticate(self.keys[who])
         c = self.service.create_case(p, case, title=kw.pop("title", case.get("title", "")))
         return self.service.evaluate(p, c.id, drug=drug, **kw).id
 
@@ -152,8 +152,8 @@ def web(tmp_path: Path) -> Iterator[Web]:
     service: Service = app.state.service
     keys, users = {}, {}
     for who, org, role, name in USERS:
-        u = service.add_user(org, name, role)
-        keys[who], users[who] = service.create_key(u.id), u.id
+        u = service.accounts.add_user(org, name, role)
+        keys[who], users[who] = service.accounts.create_key(u.id), u.id
     w = Web(app, service, clock, keys, users)
     yield w
     for c in w.clients.values():

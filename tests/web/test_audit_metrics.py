@@ -17,7 +17,7 @@ def _workflow(web: Web) -> tuple[str, str]:
     """A case, its evaluation, claimed and approved by the reviewer; one expedited request left open.
     The (approved, open) evaluation ids."""
     done = web.submit_case("req", example("luspatercept-first-line.yaml"), "luspatercept", title="Approved case")
-    doc = web.service.authenticate(web.keys["doc"])
+    doc = web.service.accounts.authenticate(web.keys["doc"])
     web.clock.t += dt.timedelta(hours=5)
     web.service.act(doc, done, "claim")
     web.clock.t += dt.timedelta(hours=20)

@@ -80,7 +80,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     service = app.state.service
     keys = {}
     for who, org, role, name in USERS:
-        keys[who] = service.create_key(service.add_user(org, name, role).id)
+        keys[who] = service.accounts.create_key(service.accounts.add_user(org, name, role).id)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -124,7 +124,7 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 def _answer_for(site: Site, who: str, name: str, drug: str = "luspatercept") -> str:
-    p = site.service.authenticate(site.keys[who])
+    p = site.service.accounts.authenticate(site.keys[who])
     case = site.service.create_case(p, example(name), title=example(name).get("title", ""))
     return str(site.service.evaluate(p, case.id, drug=drug).id)
 
@@ -302,7 +302,7 @@ def test_the_server_clock_is_the_tests(site: Site) -> None:
 
 def _decide(site: Site, name: str, action: str, **kw: str) -> str:
     ev = _answer_for(site, "req", name)
-    doc = site.service.authenticate(site.keys["doc"])
+    doc = site.service.accounts.authenticate(site.keys["doc"])
     site.service.act(doc, ev, "claim")
     site.service.act(doc, ev, action, **kw)
     return ev

@@ -14,8 +14,8 @@ PASSWORD = "a long and memorable passphrase"
 
 
 def _user(site: Site) -> str:
-    p = site.service.authenticate(site.keys["doc"])
-    site.service.set_password(p.id, "maria.chen", PASSWORD)
+    p = site.service.accounts.authenticate(site.keys["doc"])
+    site.service.accounts.set_password(p.id, "maria.chen", PASSWORD)
     return str(p.id)
 
 
@@ -64,7 +64,7 @@ def test_single_sign_on_in_the_browser(site: Site, monkeypatch: Any) -> None:
         monkeypatch.setenv("MEDNEC_OIDC_ISSUER", provider.issuer)
         monkeypatch.setenv("MEDNEC_OIDC_CLIENT_ID", CLIENT_ID)
         monkeypatch.setenv("MEDNEC_OIDC_CLIENT_SECRET", CLIENT_SECRET)
-        doc = site.service.authenticate(site.keys["doc"])
+        doc = site.service.accounts.authenticate(site.keys["doc"])
         identities.link(site.service.db, doc.id, provider.issuer, provider.subject, now=site.service.now())
         for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
             page = _page(site, viewport)

@@ -108,7 +108,7 @@ def receiver() -> Iterator[Receiver]:
 
 def _decide(web: Web, case: str = CASE) -> str:
     ev = web.submit_case("req", example(case), "luspatercept")
-    doc = web.service.authenticate(web.keys["doc"])
+    doc = web.service.accounts.authenticate(web.keys["doc"])
     web.service.act(doc, ev, "claim")
     web.service.act(doc, ev, "approve", signature="Maria Chen, MD")
     return ev
@@ -140,7 +140,7 @@ def test_a_decision_is_delivered_by_email_and_signed_webhook(web: Web, sink: Sin
     assert [(m.channel, m.status, m.payload["evaluation"]) for m in msgs] == [
         ("email", "pending", ev), ("webhook", "pending", ev)]
     caplog.set_level(logging.DEBUG, logger="mednec")
-    assert web.service.deliver_outbox(_settings(sink)) == {"sent": 2, "retry": 0, "failed": 0}
+    assert web.service.notifications.deliver(_settings(sink)) == {"sent": 2, "retry": 0, "failed": 0}
     assert [m.status for m in _messages(web)] == ["sent", "sent"]
     # e-mail
     assert len(sink.messages) == 1 and sink.messages[0]["to"] == ["pa-team@clinic-a.example"]
@@ -159,13 +159,13 @@ def test_a_decision_is_delivered_by_email_and_signed_webhook(web: Web, sink: Sin
             assert word not in text, word
     assert "pa-team@clinic-a.example" not in mednec_logs
     # delivered once: a second run sends nothing
-    assert web.service.deliver_outbox(_settings(sink)) == {"sent": 0, "retry": 0, "failed": 0}
+    assert web.service.notifications.deliver(_settings(sink)) == {"sent": 0, "retry": 0, "failed": 0}
 
 
 def test_no_decision_no_message_and_other_orgs_are_not_told(web: Web) -> None:
     outbox.configure(web.service.db, "clinic-b", email_to="b@clinic-b.example", webhook_url=None, webhook_secret=None)
     ev = web.submit_case("req", example(CASE), "luspatercept")
-    doc = web.service.authenticate(web.keys["doc"])
+    doc = web.service.accounts.authenticate(web.keys["doc"])
     web.service.act(doc, ev, "claim")
     assert _messages(web) == []  # claiming is not a decision
     with pytest.raises(InputError):  # a denial without the signature fails: its transaction rolls back
@@ -185,12 +185,12 @@ def test_failures_are_retried_with_backoff_then_given_up(web: Web, caplog: pytes
         settings = replace(_settings(None), smtp_host="127.0.0.1", smtp_port=_port())  # nothing listens there
         waits = []
         for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
-            counts = web.service.deliver_outbox(settings)
+            counts = web.service.notifications.deliver(settings)
             msgs = _messages(web)
             assert all(m.attempts == attempt for m in msgs)
             if attempt < outbox.MAX_ATTEMPTS:
                 assert counts == {"sent": 0, "retry": 2, "failed": 0}
-                assert web.service.deliver_outbox(settings) == {"sent": 0, "retry": 0, "failed": 0}  # not yet due
+                assert web.service.notifications.deliver(settings) == {"sent": 0, "retry": 0, "failed": 0}  # not yet due
                 wait = msgs[0].next_attempt_at.replace(tzinfo=dt.UTC) - web.clock.t
                 waits.append(wait)
                 web.clock.t += wait

@@ -28,7 +28,7 @@ def _actions(web: Web) -> list[tuple[str, str, dict[str, object]]]:
 
 
 def test_sign_in_with_username_and_password(web: Web) -> None:
-    web.service.set_password(web.users["doc"], "Maria.Chen", PASSWORD)
+    web.service.accounts.set_password(web.users["doc"], "Maria.Chen", PASSWORD)
     with web.service.db.reading() as s:
         row = s.get(UserPassword, web.users["doc"])
         assert row is not None and row.username == "maria.chen"
@@ -41,7 +41,7 @@ def test_sign_in_with_username_and_password(web: Web) -> None:
     assert ("auth.login", web.users["doc"], {"via": "password"}) in [
         (a, i, {k: v for k, v in d.items() if k == "via"}) for a, i, d in _actions(web)]
     # a new password ends the sessions signed in with the old one
-    web.service.set_password(web.users["doc"], "maria.chen", PASSWORD + " again")
+    web.service.accounts.set_password(web.users["doc"], "maria.chen", PASSWORD + " again")
     r2 = c.get("/queue", follow_redirects=False)
     assert r2.status_code in (302, 303) and "/sign-in" in r2.headers["location"]
 
@@ -49,7 +49,7 @@ def test_sign_in_with_username_and_password(web: Web) -> None:
 @pytest.mark.parametrize("username,password", [("maria.chen", "wrong password here"), ("nobody", PASSWORD),
                                                ("", PASSWORD), ("maria.chen", ""), ("maria chen", PASSWORD)])
 def test_wrong_or_missing_credentials_get_one_plain_answer(web: Web, username: str, password: str) -> None:
-    web.service.set_password(web.users["doc"], "maria.chen", PASSWORD)
+    web.service.accounts.set_password(web.users["doc"], "maria.chen", PASSWORD)
     c = TestClient(web.app)
     r = _post(c, username=username, password=password)
     assert r.status_code == 401  # type: ignore[attr-defined]
@@ -60,7 +60,7 @@ def test_wrong_or_missing_credentials_get_one_plain_answer(web: Web, username: s
 
 
 def test_lockout_after_five_failures_is_audited_and_refuses_the_right_password(web: Web) -> None:
-    web.service.set_password(web.users["req"], "m.chen", PASSWORD)
+    web.service.accounts.set_password(web.users["req"], "m.chen", PASSWORD)
     c = TestClient(web.app)
     for _ in range(passwords.LOCK_AFTER - 1):
         assert _post(c, username="m.chen", password="not the password").status_code == 401  # type: ignore[attr-defined]
@@ -79,7 +79,7 @@ def test_lockout_after_five_failures_is_audited_and_refuses_the_right_password(w
 
 
 def test_success_resets_the_failure_count(web: Web) -> None:
-    web.service.set_password(web.users["req"], "m.chen", PASSWORD)
+    web.service.accounts.set_password(web.users["req"], "m.chen", PASSWORD)
     c = TestClient(web.app)
     for _round in range(3):
         for _ in range(passwords.LOCK_AFTER - 1):
@@ -99,20 +99,20 @@ def test_failed_sign_ins_from_one_address_are_rate_limited(web: Web) -> None:
 
 def test_set_password_rules(web: Web) -> None:
     with pytest.raises(InputError):
-        web.service.set_password(web.users["req"], "m.chen", "short")
+        web.service.accounts.set_password(web.users["req"], "m.chen", "short")
     with pytest.raises(InputError):
-        web.service.set_password(web.users["req"], "two words", PASSWORD)
-    web.service.set_password(web.users["req"], "m.chen", PASSWORD)
+        web.service.accounts.set_password(web.users["req"], "two words", PASSWORD)
+    web.service.accounts.set_password(web.users["req"], "m.chen", PASSWORD)
     with pytest.raises(InputError):  # another user's username
-        web.service.set_password(web.users["doc"], "M.Chen", PASSWORD)
+        web.service.accounts.set_password(web.users["doc"], "M.Chen", PASSWORD)
     with pytest.raises(AuthError):
-        web.service.sign_in_password("m.chen", PASSWORD + "x")
-    p, token = web.service.sign_in_password(" M.CHEN ", PASSWORD)
+        web.service.accounts.sign_in_password("m.chen", PASSWORD + "x")
+    p, token = web.service.accounts.sign_in_password(" M.CHEN ", PASSWORD)
     assert p.id == web.users["req"] and token.startswith(passwords.SESSION_PREFIX)
     forged = token[:-1] + ("1" if token.endswith("0") else "0")
-    assert web.service.principal_for_key_hash(forged) is None
-    assert web.service.principal_for_key_hash(token) == p
-    assert web.service.principal_for_key_hash(f"{passwords.SESSION_PREFIX}{web.users['doc']}:{token.split(':')[-1]}") is None
+    assert web.service.accounts.principal_for_key_hash(forged) is None
+    assert web.service.accounts.principal_for_key_hash(token) == p
+    assert web.service.accounts.principal_for_key_hash(f"{passwords.SESSION_PREFIX}{web.users['doc']}:{token.split(':')[-1]}") is None
 
 
 def test_cli_set_password(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +125,7 @@ def test_cli_set_password(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
                                  "--password-stdin", "--database-url", url], input=PASSWORD + "\n")
     assert r.exit_code == 0, r.output
     assert '"username": "auditor1"' in r.output and PASSWORD not in r.output
-    p, _ = web.service.sign_in_password("auditor1", PASSWORD)
+    p, _ = web.service.accounts.sign_in_password("auditor1", PASSWORD)
     assert p.id == web.users["auditor"]
     r = CliRunner().invoke(app, ["users", "set-password", web.users["auditor"], "--username", "auditor1",
                                  "--password-stdin", "--database-url", url], input="short\n")

@@ -12,8 +12,8 @@ def test_draft_page_shows_the_impact_panel(web: Web) -> None:
         case = example("luspatercept-first-line.yaml")
         case["facts"]["hemoglobin"] = {"value": hb, "unit": "g/dL", "date": "2026-11-01"}
         w.submit_case("req", case, "reblozyl", title=f"case {i}")
-    author = w.service.authenticate(w.keys["author"])
-    w.service.draft_policy(author, "luspatercept-mds", draft_yaml())
+    author = w.service.accounts.authenticate(w.keys["author"])
+    w.service.policy_versions.draft(author, "luspatercept-mds", draft_yaml())
     page = w.client("author").get("/library/luspatercept-mds").text
     assert f"/library/luspatercept-mds/versions/{VERSION}" in page
     t = text_of(w.client("author").get(f"/library/luspatercept-mds/versions/{VERSION}").text)

@@ -61,6 +61,6 @@ def test_a_deep_link_from_another_site_keeps_the_session(web: Web) -> None:
 def test_revoking_a_key_ends_its_browser_sessions_at_once(web: Web) -> None:
     c = web.client("auditor")
     assert c.get("/audit-log", follow_redirects=False).status_code == 200
-    key_id = web.service.user_keys(web.users["auditor"])[0].id
-    web.service.revoke_key(key_id)
+    key_id = web.service.accounts.user_keys(web.users["auditor"])[0].id
+    web.service.accounts.revoke_key(key_id)
     assert c.get("/audit-log", follow_redirects=False).status_code == 303

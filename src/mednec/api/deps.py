@@ -33,7 +33,7 @@ def get_principal(
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    return get_service(request).authenticate(token)
+    return get_service(request).accounts.authenticate(token)
 
 
 Auth = Annotated[Principal, Depends(get_principal)]

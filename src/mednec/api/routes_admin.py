@@ -61,7 +61,7 @@ def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
         raise NotFoundError(f"no policy {policy_id}")
     policy, pack = service.policies.current(shipped)
     out = describe_policy(policy, pack)
-    out["versions"] = [_version_view(v) for v in service.policy_versions(principal, policy_id)]
+    out["versions"] = [_version_view(v) for v in service.policy_versions.visible(principal, policy_id)]
     return out
 
 
@@ -70,7 +70,7 @@ def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
 def get_policy_version(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
     from mednec.store.impact import impact_view
 
-    for v in service.policy_versions(principal, policy_id):
+    for v in service.policy_versions.visible(principal, policy_id):
         if v.version == version:
             may_open_cases = principal.role in READ_ALL
             return {**_version_view(v), "yaml": v.yaml_text, "impact": impact_view(v, samples=may_open_cases)}
@@ -80,7 +80,7 @@ def get_policy_version(policy_id: str, version: str, principal: Auth, service: S
 @router.get("/policies/{policy_id}/versions/{version}/impact", tags=["policies"],
             summary="Impact analysis: how the stored cases' determinations would move if this version were published")
 def policy_version_impact(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
-    return service.policy_impact(principal, policy_id, version)
+    return service.policy_versions.impact(principal, policy_id, version)
 
 
 @router.post("/policies/{policy_id}/versions", tags=["policies"], status_code=201,
@@ -90,7 +90,7 @@ def draft_policy_version(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        v = service.draft_policy(principal, policy_id, body.yaml)
+        v = service.policy_versions.draft(principal, policy_id, body.yaml)
         return 201, _version_view(v), {"Location": f"/policies/{policy_id}/versions/{v.version}"}
 
     return idempotent(service, principal, idempotency_key, {"policy": policy_id, **body.model_dump()}, run)
@@ -103,7 +103,7 @@ def review_policy_version(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        return 200, _version_view(service.review_policy(principal, policy_id, version, body.action, body.note)), {}
+        return 200, _version_view(service.policy_versions.review(principal, policy_id, version, body.action, body.note)), {}
 
     return idempotent(service, principal, idempotency_key,
                       {"policy": policy_id, "version": version, **body.model_dump()}, run)
@@ -111,7 +111,7 @@ def review_policy_version(
 
 @router.get("/metrics/prior-auth", tags=["metrics"], summary="CMS-0057-F prior-authorization figures")
 def metrics(principal: Auth, service: Svc) -> dict[str, Any]:
-    return {"limits": {"expedited_hours": 72, "standard_days": 7}, "groups": service.metrics(principal)}
+    return {"limits": {"expedited_hours": 72, "standard_days": 7}, "groups": service.metrics.figures(principal)}
 
 
 @router.get("/audit", tags=["audit"], summary="Read the audit log (auditor)")
@@ -124,7 +124,7 @@ def audit_log(
     entity: Annotated[str | None, Query(max_length=130, description="an entity type, an id, or type/id")] = None,
     order: Annotated[Literal["oldest", "newest"], Query(description="oldest first (default) or newest first")] = "oldest",
 ) -> dict[str, Any]:
-    rows = service.audit_entries(principal, limit=limit, after=after, before=before, action=action, entity=entity,
+    rows = service.audit_log.entries(principal, limit=limit, after=after, before=before, action=action, entity=entity,
                                  newest_first=order == "newest")
     return {"items": [
         {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_id, "action": e.action,
@@ -138,7 +138,7 @@ def audit_log(
 def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
     if principal.role not in ("auditor", "admin"):
         raise ForbiddenError(f"role {principal.role} may not do this")
-    count, problems = service.verify_audit()
+    count, problems = service.audit_log.verify()
     return {"entries": count, "ok": not problems, "problems": [{"seq": p.seq, "problem": p.problem} for p in problems]}
 
 
@@ -151,7 +151,7 @@ def create_user(
         raise ForbiddenError(f"role {principal.role} may not do this")
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        u = service.add_user(body.org, body.name, body.role, actor=principal, system_admin=body.system_admin)
+        u = service.accounts.add_user(body.org, body.name, body.role, actor=principal, system_admin=body.system_admin)
         return 201, {"id": u.id, "org": u.org_id, "name": u.name, "role": u.role,
                      "system_admin": u.system_admin}, {}
 
@@ -168,7 +168,7 @@ def create_key(
         raise ForbiddenError(f"role {principal.role} may not do this")
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        key_id, key = service.issue_key(user_id, actor=principal)
+        key_id, key = service.accounts.issue_key(user_id, actor=principal)
         return 201, {"user": user_id, "id": key_id, "key": key, "note": "shown once; only its hash is stored"}, {}
 
     def without_secret(payload: dict[str, Any]) -> dict[str, Any]:
@@ -182,5 +182,5 @@ def create_key(
 @router.delete("/users/{user_id}/keys/{key_id}", tags=["users"], status_code=204,
                summary="Revoke an API key at once (an admin of the user's organisation)")
 def revoke_key(user_id: str, key_id: str, principal: Auth, service: Svc) -> Response:
-    service.revoke_key(key_id, user_id=user_id, actor=principal)
+    service.accounts.revoke_key(key_id, user_id=user_id, actor=principal)
     return Response(status_code=204)

@@ -43,7 +43,7 @@ def get_document(
     case = service.get_case(principal, ev.case_id)
     content, media = stored_document(service.runtime, ev, case, document, format, audience=audience,
                                      role=principal.role, versions=service.policies)
-    service.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
+    service.audit_log.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
                    audience=audience, via="api")
     ext = {"markdown": "md"}.get(format, format)
     disposition = "attachment" if format == "pdf" else "inline"

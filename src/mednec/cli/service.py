@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         database_url: DbOpt = None,
     ) -> None:
         """Create a user; prints its id."""
-        u = _service(database_url).add_user(org, name, role, system_admin=system)
+        u = _service(database_url).accounts.add_user(org, name, role, system_admin=system)
         sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role,
                                      "system_admin": u.system_admin}) + "\n")
 
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        _service(database_url).set_password(user_id, username, password)
+        _service(database_url).accounts.set_password(user_id, username, password)
         sys.stdout.write(json.dumps({"id": user_id, "username": username.strip().lower()}) + "\n")
 
     @users.command("link-sso")
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
     @users.command("list")
     def users_list(database_url: DbOpt = None) -> None:
         """List users."""
-        for u in _service(database_url).list_users():
+        for u in _service(database_url).accounts.list_users():
             sys.stdout.write(json.dumps({"id": u.id, "org": u.org_id, "name": u.name, "role": u.role}) + "\n")
 
     @keys.command("create")
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create an API key for a user; the key is shown once, only its hash is stored (its id, for
         `keys revoke`, goes to standard error)."""
-        key_id, key = _service(database_url).issue_key(user_id)
+        key_id, key = _service(database_url).accounts.issue_key(user_id)
         sys.stdout.write(key + "\n")
         sys.stderr.write(f"key id: {key_id}\n")
 
@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         database_url: DbOpt = None,
     ) -> None:
         """A user's API keys: id, first characters, created, revoked (never the key)."""
-        for k in _service(database_url).user_keys(user_id):
+        for k in _service(database_url).accounts.user_keys(user_id):
             sys.stdout.write(json.dumps({"id": k.id, "prefix": k.prefix, "created_at": k.created_at.isoformat(),
                                          "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}) + "\n")
 
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Revoke an API key; it stops working at once (also in running servers), and browser
         sessions of its user end."""
-        k = _service(database_url).revoke_key(key_id)
+        k = _service(database_url).accounts.revoke_key(key_id)
         sys.stdout.write(json.dumps({"id": k.id, "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None})
                          + "\n")
 
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
         from mednec.store.audit import schemes
 
         service = _service(database_url)
-        count, problems = service.verify_audit()
+        count, problems = service.audit_log.verify()
         for p in problems:
             sys.stdout.write(f"seq {p.seq}: {p.problem}\n")
         sys.stdout.write(f"{count} entries; {'chain intact' if not problems else f'{len(problems)} problem(s)'}\n")

@@ -31,10 +31,11 @@ import sqlalchemy as sa
 
 from mednec.errors import InputError
 from mednec.settings import DEFAULT_PUBLIC_URL, Settings
+from mednec.store.access import ServicePart
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, OrgNotifications, OutboxMessage
 
-__all__ = ["MAX_ATTEMPTS", "SIGNATURE_HEADER", "backoff", "configure", "deliver", "enqueue_decision", "sign"]
+__all__ = ["MAX_ATTEMPTS", "Notifications", "SIGNATURE_HEADER", "backoff", "configure", "deliver", "enqueue_decision", "sign"]
 
 MAX_ATTEMPTS = 8
 SIGNATURE_HEADER = "Mednec-Signature"
@@ -164,3 +165,11 @@ def _record(db: Database, msg_id: int, error: Exception | None, at: dt.datetime)
         log.info("outbox message %s (%s) attempt %s failed: %s", msg.id, msg.channel, msg.attempts,
                  type(error).__name__)
         return "retry"
+
+
+class Notifications(ServicePart):
+    """Delivering the decision notifications the review workflow enqueued."""
+
+    def deliver(self, settings: Settings, *, limit: int = 100) -> dict[str, int]:
+        """Send the notifications that are due (see :func:`deliver`)."""
+        return deliver(self.db, settings, self.now, limit=limit)

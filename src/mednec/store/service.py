@@ -17,68 +17,50 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
-import secrets
-import statistics
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from mednec.engine.benefit import with_benefit
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import (
-    AuthError,
-    ConfigError,
     ConflictError,
     ForbiddenError,
     InputError,
-    NotFoundError,
     PreconditionFailedError,
 )
 from mednec.runtime import Runtime
-from mednec.settings import Settings
-from mednec.store import audit, identities, outbox, passwords
+from mednec.store import audit, outbox
 from mednec.store.access import (
-    DRAFT_READERS,
     READ_ALL,
+    Context,
     Principal,
-    principal_of,
     require,
-    require_admin_of,
     visible_case,
     visible_case_row,
     visible_eval,
 )
+from mednec.store.accounts import Accounts
+from mednec.store.auditlog import AuditLog
 from mednec.store.db import Database
-from mednec.store.models import ROLES, ApiKey, Case, Evaluation, Organization, PolicyVersion, ReviewAction, User
+from mednec.store.metrics import Metrics
+from mednec.store.models import Case, Evaluation, ReviewAction
+from mednec.store.outbox import Notifications
 from mednec.store.policies import PolicyRegistry
-from mednec.store.workflow import TRANSITIONS
+from mednec.store.versions import PolicyVersions
+from mednec.store.workflow import TRANSITIONS, TURNAROUND, is_overdue
 
-__all__ = ["TURNAROUND", "Service", "hash_key"]
+__all__ = ["Service"]
 
-_USERS = cast(sa.Table, User.__table__)
-_KEYS = cast(sa.Table, ApiKey.__table__)
-# one indexed look-up per request, not cached: a revoked key or an ended session stops at once
-_PRINCIPAL_ROW = (sa.select(_USERS.c.id, _USERS.c.org_id, _USERS.c.role, _USERS.c.name, _USERS.c.system_admin,
-                            _USERS.c.session_version)
-                  .select_from(_USERS.join(_KEYS, _KEYS.c.user_id == _USERS.c.id))
-                  .where(_KEYS.c.key_hash == sa.bindparam("digest"), _KEYS.c.revoked_at.is_(None)))
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                         r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
-TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
 _INSERT_EVALUATION = audit.insert_statement(cast(sa.Table, Evaluation.__table__))
-
-
-def hash_key(key: str) -> str:
-    """API keys are stored as SHA-256 hashes (they are 256-bit random, so no stretching is needed)."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 _TITLES = {"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "mx"}
@@ -109,154 +91,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _aware(t: dt.datetime | None) -> dt.datetime | None:
-    if t is not None and t.tzinfo is None:
-        return t.replace(tzinfo=dt.UTC)
-    return t
-
-
 class Service:
     """Domain operations over the database; the API and CLI are thin layers on top."""
 
     def __init__(self, db: Database, runtime: Runtime, now: Callable[[], dt.datetime] | None = None) -> None:
-        self.db = db
-        self.runtime = runtime
-        self.now = now or (lambda: dt.datetime.now(dt.UTC))
-        self.policies = PolicyRegistry(db, runtime)
-
-    # ---- organisations, users, keys -------------------------------------------------
-    def ensure_org(self, s: Session, org_id: str, name: str | None = None) -> Organization:
-        org = s.get(Organization, org_id)
-        if org is None:
-            org = Organization(id=org_id, name=name or org_id, created_at=self.now())
-            s.add(org)
-            audit.append(s, actor_id=None, action="org.create", entity_type="organization", entity_id=org_id, at=self.now())
-        return org
-
-    def add_user(self, org_id: str, name: str, role: str, *, actor_id: str | None = None,
-                 system_admin: bool = False, actor: Principal | None = None) -> User:
-        """Create a user. With ``actor`` (an admin through the API) the admin's scope applies: its
-        own organisation only, and only a system administrator makes another one."""
-        if role not in ROLES:
-            raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
-        if system_admin and role != "admin":
-            raise InputError("only an admin can be a system administrator", field="system_admin")
-        if actor is not None:
-            require_admin_of(actor, org_id)
-            if system_admin and not actor.system_admin:
-                raise ForbiddenError("only a system administrator makes another one")
-            actor_id = actor.id
-        with self.db.session() as s:
-            self.ensure_org(s, org_id)
-            user = User(id=f"usr_{uuid.uuid4().hex[:16]}", org_id=org_id, name=name, role=role, created_at=self.now(),
-                        system_admin=system_admin, session_version=0)
-            s.add(user)
-            s.flush()
-            audit.append(s, actor_id=actor_id, action="user.create", entity_type="user", entity_id=user.id,
-                         detail={"role": role, "org": org_id, "system_admin": system_admin}, at=self.now())
-            return user
-
-    def create_key(self, user_id: str, *, actor_id: str | None = None) -> str:
-        """Create an API key for a user; the plain key is returned once and never stored."""
-        return self.issue_key(user_id, actor_id=actor_id)[1]
-
-    def issue_key(self, user_id: str, *, actor_id: str | None = None,
-                  actor: Principal | None = None) -> tuple[str, str]:
-        """``(key id, plain key)``: a new API key for a user (the plain key is never stored). With
-        ``actor``, an admin of the user's organisation (or a system administrator) only."""
-        with self.db.session() as s:
-            user = s.get(User, user_id)
-            if actor is not None:
-                if user is None or not (actor.system_admin or user.org_id == actor.org_id):
-                    require_admin_of(actor, actor.org_id)  # a non-admin learns nothing more
-                    raise NotFoundError(f"no user {user_id}", field="user")
-                require_admin_of(actor, user.org_id)
-                actor_id = actor.id
-            if user is None:
-                raise NotFoundError(f"no user {user_id}", field="user")
-            key = "mk_" + secrets.token_urlsafe(32)
-            rec = ApiKey(id=f"key_{uuid.uuid4().hex[:16]}", user_id=user_id, key_hash=hash_key(key),
-                         prefix=key[:10], created_at=self.now())
-            s.add(rec)
-            s.flush()
-            audit.append(s, actor_id=actor_id, action="key.create", entity_type="api_key", entity_id=rec.id,
-                         detail={"user": user_id}, at=self.now())
-            return rec.id, key
-
-    def revoke_key(self, key_id: str, *, user_id: str | None = None, actor: Principal | None = None) -> ApiKey:
-        """Revoke an API key at once (every request looks keys up afresh). ``user_id``, when given,
-        must own it; ``actor`` (through the API) must be an admin of the owner's organisation."""
-        with self.db.session() as s:
-            rec = s.get(ApiKey, key_id, with_for_update=True)
-            owner = s.get(User, rec.user_id) if rec is not None else None
-            if actor is not None:
-                require_admin_of(actor, actor.org_id)
-            if rec is None or owner is None or (user_id is not None and rec.user_id != user_id) or (
-                    actor is not None and not actor.system_admin and owner.org_id != actor.org_id):
-                raise NotFoundError(f"no key {key_id}", field="key")
-            if rec.revoked_at is None:
-                rec.revoked_at = self.now()
-                owner.session_version += 1  # browser sessions of the owner end too
-                audit.append(s, actor_id=actor.id if actor else None, action="key.revoke", entity_type="api_key",
-                             entity_id=rec.id, detail={"user": rec.user_id}, at=self.now())
-            return rec
-
-    def user_keys(self, user_id: str) -> list[ApiKey]:
-        with self.db.reading() as s:
-            if s.get(User, user_id) is None:
-                raise NotFoundError(f"no user {user_id}", field="user")
-            return list(s.execute(sa.select(ApiKey).where(ApiKey.user_id == user_id)
-                                  .order_by(ApiKey.created_at)).scalars())
-
-    def end_sessions(self, p: Principal) -> None:
-        """Sign-out: every browser session of the user ends (their cookies carry an older version)."""
-        with self.db.session() as s:
-            s.execute(sa.update(User).where(User.id == p.id).values(session_version=User.session_version + 1))
-            audit.append(s, actor_id=p.id, action="auth.logout", entity_type="user", entity_id=p.id,
-                         detail={"via": "web"}, at=self.now())
-
-    def principal_for_key_hash(self, digest: str) -> Principal | None:
-        """The user whose unrevoked API key has this SHA-256 hash (or whose password session this
-        is), or None. Looked up on every request (one indexed query), so revoking a key takes
-        effect at once."""
-        if digest.startswith((passwords.SESSION_PREFIX, identities.SESSION_PREFIX)):  # a person's browser session
-            lookup = passwords.user_for_session if digest.startswith(passwords.SESSION_PREFIX) else identities.user_for_session
-            user = lookup(self.db, digest)
-            return None if user is None else principal_of(user)
-        with self.db.read_engine.connect() as conn:
-            row = conn.execute(_PRINCIPAL_ROW, {"digest": digest}).one_or_none()
-        if row is None:
-            return None
-        return principal_of(row)
-
-    def authenticate(self, key: str | None) -> Principal:
-        """The user an unrevoked API key belongs to (looked up on every call); failures are audited."""
-        if not key:
-            raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
-        principal = self.principal_for_key_hash(hash_key(key))
-        if principal is not None:
-            return principal
-        with self.db.session() as s:  # committed before raising, so the failure stays on record
-            audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
-                         entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
-        raise AuthError("unknown or revoked API key")
-
-    def set_password(self, user_id: str, username: str, password: str, *, actor_id: str | None = None) -> None:
-        """Give a person a username and password for the web pages (see :mod:`mednec.store.passwords`)."""
-        passwords.set_password(self.db, user_id, username, password, now=self.now(), actor_id=actor_id)
-
-    def sign_in_password(self, username: str, password: str) -> tuple[Principal, str]:
-        """The person and their browser-session token, or :class:`AuthError` (failures and lockouts audited)."""
-        user, token = passwords.check_password(self.db, username, password, now=self.now())
-        return principal_of(user), token
-
-    def deliver_outbox(self, settings: Settings, *, limit: int = 100) -> dict[str, int]:
-        """Send the notifications that are due (see :mod:`mednec.store.outbox`)."""
-        return outbox.deliver(self.db, settings, self.now, limit=limit)
-
-    def list_users(self) -> list[User]:
-        with self.db.reading() as s:
-            return list(s.execute(sa.select(User).order_by(User.created_at)).scalars())
+        self.ctx = Context(db, runtime, now or (lambda: dt.datetime.now(dt.UTC)), PolicyRegistry(db, runtime))
+        self.db, self.runtime, self.now, self.policies = db, runtime, self.ctx.now, self.ctx.policies
+        self.accounts = Accounts(self.ctx)
+        self.policy_versions = PolicyVersions(self.ctx)
+        self.metrics = Metrics(self.ctx)
+        self.audit_log = AuditLog(self.ctx)
+        self.notifications = Notifications(self.ctx)
 
     # ---- cases ----------------------------------------------------------------------
     def create_case(self, p: Principal, data: Mapping[str, Any], *, source: str = "case", title: str = "") -> Case:
@@ -395,8 +240,7 @@ class Service:
             return list(rows), int(total)
 
     def is_overdue(self, ev: Evaluation) -> bool:
-        due = _aware(ev.due_at)
-        return ev.state in ("submitted", "under_review", "appealed") and due is not None and due < self.now()
+        return is_overdue(ev.state, ev.due_at, self.now())
 
     def history(self, p: Principal, eval_id: str) -> list[ReviewAction]:
         with self.db.reading() as s:
@@ -486,126 +330,3 @@ class Service:
             raise InputError("the signature must be your own name as registered", field="signature")
         text = " ".join(unicodedata.normalize("NFKC", _INVISIBLE.sub("", signature or "")).split())
         return text, hashlib.sha256(ev.result_raw).hexdigest()  # the determination JSON that was signed
-
-    # ---- policy versions ------------------------------------------------------------
-    def policy_versions(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
-        """The versions ``p`` may see: drafts, versions in review and rejected ones only for those who
-        write or review them (policy authors, physician reviewers weighing their impact, admins);
-        published and retired ones for everyone."""
-        with self.db.reading() as s:
-            rows = list(s.execute(sa.select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
-                                  .order_by(PolicyVersion.created_at, PolicyVersion.version)).scalars())
-        if not rows:
-            raise NotFoundError(f"no policy {policy_id}")
-        if p.role not in DRAFT_READERS:
-            rows = [r for r in rows if r.status in ("published", "retired")]
-        return rows
-
-    def draft_policy(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
-        require(p, "policy_author")
-        now = self.now()
-        with self.db.session() as s:
-            try:
-                row = self.policies.draft(s, p.id, policy_id, yaml_text, now)
-            except ConfigError as exc:  # the draft is the author's input: a 422, not a server error
-                raise InputError(exc.message, field=f"yaml: {exc.field}" if exc.field else "yaml") from None
-            s.flush()
-            audit.append(s, actor_id=p.id, action="policy.draft", entity_type="policy", entity_id=policy_id,
-                         policy_version=f"{policy_id}@{row.version}", at=now)
-            return row
-
-    def review_policy(self, p: Principal, policy_id: str, version: str, action: str,
-                      note: str | None = None) -> PolicyVersion:
-        """Submit, publish or reject a version. Submitting and publishing first run the impact
-        analysis over the stored cases and record it with the version (and a summary in the audit)."""
-        require(p, "policy_author")
-        from mednec.store.impact import stored_impact
-
-        with self.db.reading() as s:
-            current = s.get(PolicyVersion, (policy_id, version))
-            status = current.status if current is not None else None
-        report = None
-        if (action, status) in (("submit", "draft"), ("publish", "in_review")):
-            report = stored_impact(self, policy_id, version)
-        now = self.now()
-        with self.db.session() as s:
-            row = self.policies.transition(s, p.id, p.role, policy_id, version, action, now, note)
-            detail: dict[str, Any] = {"status": row.status}
-            if report is not None:
-                row.impact = {**report.to_dict(), "computed_at": now.isoformat(), "action": action}
-                detail["impact"] = {"compared_with": report.published, "patients": report.patients,
-                                    "moved": report.moved}
-            audit.append(s, actor_id=p.id, action=f"policy.{action}", entity_type="policy", entity_id=policy_id,
-                         policy_version=f"{policy_id}@{version}", detail=detail, at=now)
-            return row
-
-    def policy_impact(self, p: Principal, policy_id: str, version: str) -> dict[str, Any]:
-        """The impact analysis of a version over the stored cases, computed now (not recorded).
-        Sample case ids are shown to those who may open the cases."""
-        require(p, "policy_author", *READ_ALL)
-        from mednec.store.impact import stored_impact
-
-        if not any(v.version == version for v in self.policy_versions(p, policy_id)):
-            raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
-        report = stored_impact(self, policy_id, version)
-        return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
-
-    # ---- metrics --------------------------------------------------------------------
-    def metrics(self, p: Principal) -> dict[str, Any]:
-        """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
-        require(p, "auditor", "physician_reviewer")
-        with self.db.reading() as s:
-            rows = list(s.execute(sa.select(Evaluation)).scalars())
-        groups: dict[str, list[Evaluation]] = {"all": rows}
-        for ev in rows:
-            groups.setdefault(f"drug:{ev.drug}", []).append(ev)
-            groups.setdefault(f"urgency:{ev.urgency}", []).append(ev)
-        return {name: self._figures(evs) for name, evs in sorted(groups.items())}
-
-    def _figures(self, evs: list[Evaluation]) -> dict[str, Any]:
-        decided = [e for e in evs if e.decided_at is not None]
-        hours = sorted(((_aware(e.decided_at) - _aware(e.submitted_at)).total_seconds() / 3600)  # type: ignore[operator]
-                       for e in decided)
-        p90 = hours[min(len(hours) - 1, int(0.9 * len(hours)))] if hours else None
-        return {
-            "requests": len(evs),
-            "approved": sum(e.decision == "approved" for e in decided),
-            "denied": sum(e.decision == "denied" for e in decided),
-            "approved_after_appeal": sum(e.decision == "approved" and e.appealed for e in decided),
-            "pending": sum(e.decided_at is None for e in evs),
-            "overdue": sum(self.is_overdue(e) for e in evs),
-            "median_decision_hours": round(statistics.median(hours), 2) if hours else None,
-            "p90_decision_hours": round(p90, 2) if p90 is not None else None,
-        }
-
-    # ---- audit ----------------------------------------------------------------------
-    def audit_entries(self, p: Principal, *, limit: int = 100, after: int = 0, before: int | None = None,
-                      action: str | None = None, entity: str | None = None, newest_first: bool = False) -> list[Any]:
-        """Audit entries in order of writing (``newest_first``: the reverse), ``after`` / ``before``
-        a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
-        ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
-        require(p, "auditor")
-        from mednec.store.models import AuditEntry
-
-        q = sa.select(AuditEntry).where(AuditEntry.seq > after)
-        if before is not None:
-            q = q.where(AuditEntry.seq < before)
-        if action:
-            q = q.where(sa.or_(AuditEntry.action == action, AuditEntry.action.startswith(action + ".", autoescape=True)))
-        if entity:
-            kind, _, ident = entity.partition("/")
-            q = q.where(sa.and_(AuditEntry.entity_type == kind, AuditEntry.entity_id == ident) if ident else
-                        sa.or_(AuditEntry.entity_type == entity, AuditEntry.entity_id == entity))
-        with self.db.reading() as s:
-            return list(s.execute(q.order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
-                                  .limit(limit)).scalars())
-
-    def verify_audit(self) -> tuple[int, list[audit.AuditProblem]]:
-        with self.db.reading() as s:
-            return audit.verify(s)
-
-    def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:
-        """Audit an action that changes nothing else (e.g. a document was produced)."""
-        with self.db.session() as s:
-            audit.append(s, actor_id=p.id, action=action, entity_type=entity_type, entity_id=entity_id,
-                         detail=json.loads(json.dumps(detail, default=str)), at=self.now())

@@ -1,17 +1,20 @@
 """The physician-review workflow as a table: which role may take which action from which review
-states, and the state it leads to (:data:`TRANSITIONS`). ``Service.review`` checks an action
-against it; the action-specific rules (a reason, the decision, the signature) stay with it."""
+states, and the state it leads to (:data:`TRANSITIONS`). ``Reviews.act`` (:mod:`mednec.store.reviews`)
+checks an action against it; the action-specific rules (a reason, the decision, the signature) stay with it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from mednec.states import ReviewState
 
-__all__ = ["TRANSITIONS", "Transition"]
+__all__ = ["TRANSITIONS", "TURNAROUND", "Transition", "is_overdue", "utc"]
 
 S = ReviewState
+#: CMS-0057-F turnaround: 72 hours for an expedited request, 7 calendar days for a standard one
+TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
 
 
 class Transition(NamedTuple):
@@ -32,3 +35,16 @@ TRANSITIONS: Mapping[str, Transition] = {
     "overturn": Transition("physician_reviewer", frozenset({S.UNDER_REVIEW}), S.OVERTURNED, True, True),
     "appeal": Transition("requester", frozenset({S.APPROVED, S.OVERTURNED}), S.APPEALED, True, False),
 }
+
+
+def utc(t: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time (SQLite returns them naive)."""
+    if t is not None and t.tzinfo is None:
+        return t.replace(tzinfo=dt.UTC)
+    return t
+
+
+def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """An open request (waiting for a reviewer) past its due time."""
+    due = utc(due_at)
+    return state in ("submitted", "under_review", "appealed") and due is not None and due < now

@@ -306,7 +306,7 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
     if fmt not in ("html", "pdf", "md"):
         raise NotFoundError(f"no format {fmt}")
     if doc == "request-letter":
-        ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format="html")
+        ctx.service.audit_log.record(p, "document.produce", "evaluation", ev.id, document=doc, format="html")
         values = answer_values(ctx, ev, case, audience=aud)
         resp = page(ctx, "request_letter.html", **values)
         return resp
@@ -318,7 +318,7 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
         if missing is None:
             raise
         raise ConflictError(f"this document is not available on this server ({missing.message})") from None
-    ctx.service.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
+    ctx.service.audit_log.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
     name = f"mednec-{ev.id}-{doc}.{fmt}"
     disposition = "inline" if fmt == "html" else "attachment"
     resp = Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})

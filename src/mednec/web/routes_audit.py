@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from mednec.store.service import TURNAROUND
+from mednec.store.workflow import TURNAROUND
 from mednec.web.core import Ctx, ctx_of, page
 
 __all__ = ["register"]
@@ -76,7 +76,7 @@ def _audit_log(ctx: Ctx, action: str, entity: str, before: int | None, after: in
 
     def entries(**kw: Any) -> list[Any]:
         # the Service's role check (auditor, admin) guards the page, verification included
-        return svc.audit_entries(p, action=action or None, entity=entity or None, **kw)
+        return svc.audit_log.entries(p, action=action or None, entity=entity or None, **kw)
 
     if after is not None and before is None:
         rows = entries(limit=PAGE + 1, after=after)
@@ -88,7 +88,7 @@ def _audit_log(ctx: Ctx, action: str, entity: str, before: int | None, after: in
         newer = bool(rows) and bool(entries(limit=1, after=rows[0].seq))
     verification = None
     if verify:
-        count, found = svc.verify_audit()
+        count, found = svc.audit_log.verify()
         verification = {"entries": count, "ok": not found, "count": len(found), "problems": _problems(found),
                         "at": " ".join(_at(ctx.now)[1:])}
     names = ctx.state.names({e.actor_id for e in rows})
@@ -107,7 +107,7 @@ def _audit_log(ctx: Ctx, action: str, entity: str, before: int | None, after: in
 
 def _metrics(ctx: Ctx) -> Response:
     p = ctx.need_principal()
-    groups = ctx.service.metrics(p)
+    groups = ctx.service.metrics.figures(p)
     brands = {x.drug.generic: x.drug.brands for x in ctx.service.runtime.catalog.policies()}
 
     def rows(prefix: str) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from mednec.errors import AuthError, NotFoundError
 from mednec.hygiene import check_text, excerpt
 from mednec.store import audit
+from mednec.store.accounts import hash_key
 from mednec.store.passwords import LOCK_AFTER, LOCK_FOR, LockedOut
 from mednec.store.ratelimit import SharedLimit
-from mednec.store.service import hash_key
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
 
 __all__ = ["register"]
@@ -76,11 +76,11 @@ def _sign_in_key(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
     if not key:
         return page(ctx, "sign_in.html", 401, next=nxt, field="api_key", error="Enter your API key")
     try:
-        principal = ctx.service.authenticate(key)  # failures are audited by the service
+        principal = ctx.service.accounts.authenticate(key)  # failures are audited by the service
     except AuthError:
         return page(ctx, "sign_in.html", 401, next=nxt, field="api_key",
                     error="This API key is not valid or has been revoked")
-    ctx.service.record(principal, "auth.login", "user", principal.id, via="web")
+    ctx.service.audit_log.record(principal, "auth.login", "user", principal.id, via="web")
     ctx.session.sign_in(hash_key(key), principal.session_version)
     ctx.principal = principal
     return redirect(ctx, nxt if nxt != "/sign-in" else "/")
@@ -93,7 +93,7 @@ def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
         return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
                     error="Enter your username and password")
     try:
-        principal, token = ctx.service.sign_in_password(username, password)  # failures are audited
+        principal, token = ctx.service.accounts.sign_in_password(username, password)  # failures are audited
     except LockedOut:
         return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
                     error=f"This account is locked for {int(LOCK_FOR.total_seconds() // 60)} minutes after "
@@ -101,7 +101,7 @@ def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
     except AuthError:
         return page(ctx, "sign_in.html", 401, next=nxt, field="username", username=username,
                     error="The username or password is not right")
-    ctx.service.record(principal, "auth.login", "user", principal.id, via="password")
+    ctx.service.audit_log.record(principal, "auth.login", "user", principal.id, via="password")
     ctx.session.sign_in(token, principal.session_version)
     ctx.principal = principal
     return redirect(ctx, nxt if nxt != "/sign-in" else "/")
@@ -110,7 +110,7 @@ def _sign_in_password(ctx: Ctx, form: dict[str, Any], nxt: str) -> Response:
 def _sign_out(ctx: Ctx, form: dict[str, Any]) -> Response:
     csrf_check(ctx, form)
     if ctx.principal is not None:
-        ctx.service.end_sessions(ctx.principal)  # every copy of this user's session cookies ends (audited)
+        ctx.service.accounts.end_sessions(ctx.principal)  # every copy of this user's session cookies ends (audited)
     ctx.session.sign_out()
     ctx.principal = None
     return redirect(ctx, "/sign-in")

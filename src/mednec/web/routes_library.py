@@ -85,7 +85,7 @@ def _policy(ctx: Ctx, policy_id: str) -> Response:
     refs = [{"n": n, "id": r, "text": pack.references[r].formatted() if r in pack.references else r,
              "status": getattr(pack.references.get(r), "status", "")}
             for r, n in sorted(nums.items(), key=lambda kv: kv[1])]
-    versions = ctx.service.policy_versions(ctx.need_principal(), policy_id)
+    versions = ctx.service.policy_versions.visible(ctx.need_principal(), policy_id)
     return page(ctx, "policy.html", title=policy.title, p=policy, pack=pack, nums=nums, refs=refs,
                 cases=_cases(ctx, policy), kinds={"all_of": "All of", "any_of": "Any of", "not": "Not"},
                 leaf=lambda n: isinstance(n, Node) and n.kind == "leaf", versions=versions)
@@ -113,14 +113,14 @@ def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
     from mednec.store.impact import impact_view
 
     principal = ctx.need_principal()
-    row = next((v for v in ctx.service.policy_versions(principal, policy_id) if v.version == version), None)
+    row = next((v for v in ctx.service.policy_versions.visible(principal, policy_id) if v.version == version), None)
     if row is None:
         raise NotFoundError(f"no policy {policy_id} version {version}")
     may_open = principal.role in READ_ALL
     recorded = impact_view(row, samples=may_open)
     live = None
     if ctx.request.query_params.get("impact") == "run" and row.status in ("draft", "in_review"):
-        live = ctx.service.policy_impact(principal, policy_id, version)
+        live = ctx.service.policy_versions.impact(principal, policy_id, version)
     impact = live or recorded
     policy = ctx.service.policies.compiled(policy_id, version)
     names = ctx.state.names({row.author_id, row.reviewer_id})

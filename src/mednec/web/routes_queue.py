@@ -44,7 +44,7 @@ def _queue(ctx: Ctx, show: str, offset: int) -> Response:
                       "open": e.state in ("submitted", "under_review", "appealed")})
     stats = None
     if p.role in ("physician_reviewer", "auditor", "admin"):
-        stats = ctx.service.metrics(p).get("all")
+        stats = ctx.service.metrics.figures(p).get("all")
     reviewer = p.role in ("physician_reviewer", "admin")
     title = "Your requests" if p.role == "requester" else "Review queue"
     return page(ctx, "queue.html", title=title, items=items, total=total, offset=offset, limit=PAGE, show=show,

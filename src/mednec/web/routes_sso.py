@@ -143,10 +143,10 @@ def _callback(request: Request, params: dict[str, str]) -> Response:
         resp.delete_cookie(SSO_COOKIE, path="/sign-in/sso")
         return resp
     token = identities.session_token(user.id, str(settings.oidc_issuer), str(claims["sub"]))
-    principal = ctx.service.principal_for_key_hash(token)
+    principal = ctx.service.accounts.principal_for_key_hash(token)
     if principal is None:  # unlinked in the instant since
         return page(ctx, "sign_in.html", 401, next=nxt, field="sso", error="Start again")
-    ctx.service.record(principal, "auth.login", "user", user.id, via="sso")
+    ctx.service.audit_log.record(principal, "auth.login", "user", user.id, via="sso")
     ctx.session.sign_in(token, principal.session_version)
     ctx.principal = principal
     return _continue(ctx, nxt)

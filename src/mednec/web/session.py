@@ -106,5 +106,5 @@ def principal_for(service: Service, session: SessionData) -> Principal | None:
     user's current session version (else the user signed out since, everywhere)."""
     if not session.key_hash:
         return None
-    p = service.principal_for_key_hash(session.key_hash)
+    p = service.accounts.principal_for_key_hash(session.key_hash)
     return p if p is not None and p.session_version == session.version else None

@@ -1,0 +1,47 @@
+"""CMS-0057-F style figures over the evaluations: approvals, denials, approvals after appeal,
+pending and overdue requests, decision times; for all requests, per drug and per urgency."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import sqlalchemy as sa
+
+from mednec.store.access import Principal, ServicePart, require
+from mednec.store.models import Evaluation
+from mednec.store.workflow import is_overdue, utc
+
+__all__ = ["Metrics"]
+
+
+class Metrics(ServicePart):
+    """The review figures (auditors, physician reviewers, admins)."""
+
+    def figures(self, p: Principal) -> dict[str, Any]:
+        """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
+        require(p, "auditor", "physician_reviewer")
+        with self.db.reading() as s:
+            rows = list(s.execute(sa.select(Evaluation)).scalars())
+        groups: dict[str, list[Evaluation]] = {"all": rows}
+        for ev in rows:
+            groups.setdefault(f"drug:{ev.drug}", []).append(ev)
+            groups.setdefault(f"urgency:{ev.urgency}", []).append(ev)
+        return {name: self._group(evs) for name, evs in sorted(groups.items())}
+
+    def _group(self, evs: list[Evaluation]) -> dict[str, Any]:
+        now = self.now()
+        decided = [e for e in evs if e.decided_at is not None]
+        hours = sorted(((utc(e.decided_at) - utc(e.submitted_at)).total_seconds() / 3600)  # type: ignore[operator]
+                       for e in decided)
+        p90 = hours[min(len(hours) - 1, int(0.9 * len(hours)))] if hours else None
+        return {
+            "requests": len(evs),
+            "approved": sum(e.decision == "approved" for e in decided),
+            "denied": sum(e.decision == "denied" for e in decided),
+            "approved_after_appeal": sum(e.decision == "approved" and e.appealed for e in decided),
+            "pending": sum(e.decided_at is None for e in evs),
+            "overdue": sum(is_overdue(e.state, e.due_at, now) for e in evs),
+            "median_decision_hours": round(statistics.median(hours), 2) if hours else None,
+            "p90_decision_hours": round(p90, 2) if p90 is not None else None,
+        }

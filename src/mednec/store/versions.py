@@ -1,0 +1,82 @@
+"""Policy versions as the service offers them: who may see drafts, drafting, the review of a
+version (submit, publish, reject, with the impact analysis recorded), and the impact of a version
+over the stored cases. The versions themselves: :mod:`mednec.store.policies`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from mednec.errors import ConfigError, InputError, NotFoundError
+from mednec.store import audit
+from mednec.store.access import DRAFT_READERS, READ_ALL, Principal, ServicePart, require
+from mednec.store.models import PolicyVersion
+
+__all__ = ["PolicyVersions"]
+
+
+class PolicyVersions(ServicePart):
+    """Drafting, reviewing and publishing policy versions."""
+
+    def visible(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
+        """The versions ``p`` may see: drafts, versions in review and rejected ones only for those who
+        write or review them (policy authors, physician reviewers weighing their impact, admins);
+        published and retired ones for everyone."""
+        with self.db.reading() as s:
+            rows = list(s.execute(sa.select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
+                                  .order_by(PolicyVersion.created_at, PolicyVersion.version)).scalars())
+        if not rows:
+            raise NotFoundError(f"no policy {policy_id}")
+        if p.role not in DRAFT_READERS:
+            rows = [r for r in rows if r.status in ("published", "retired")]
+        return rows
+
+    def draft(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
+        require(p, "policy_author")
+        now = self.now()
+        with self.db.session() as s:
+            try:
+                row = self.policies.draft(s, p.id, policy_id, yaml_text, now)
+            except ConfigError as exc:  # the draft is the author's input: a 422, not a server error
+                raise InputError(exc.message, field=f"yaml: {exc.field}" if exc.field else "yaml") from None
+            s.flush()
+            audit.append(s, actor_id=p.id, action="policy.draft", entity_type="policy", entity_id=policy_id,
+                         policy_version=f"{policy_id}@{row.version}", at=now)
+            return row
+
+    def review(self, p: Principal, policy_id: str, version: str, action: str,
+                      note: str | None = None) -> PolicyVersion:
+        """Submit, publish or reject a version. Submitting and publishing first run the impact
+        analysis over the stored cases and record it with the version (and a summary in the audit)."""
+        require(p, "policy_author")
+        from mednec.store.impact import stored_impact
+
+        with self.db.reading() as s:
+            current = s.get(PolicyVersion, (policy_id, version))
+            status = current.status if current is not None else None
+        report = None
+        if (action, status) in (("submit", "draft"), ("publish", "in_review")):
+            report = stored_impact(self, policy_id, version)
+        now = self.now()
+        with self.db.session() as s:
+            row = self.policies.transition(s, p.id, p.role, policy_id, version, action, now, note)
+            detail: dict[str, Any] = {"status": row.status}
+            if report is not None:
+                row.impact = {**report.to_dict(), "computed_at": now.isoformat(), "action": action}
+                detail["impact"] = {"compared_with": report.published, "patients": report.patients,
+                                    "moved": report.moved}
+            audit.append(s, actor_id=p.id, action=f"policy.{action}", entity_type="policy", entity_id=policy_id,
+                         policy_version=f"{policy_id}@{version}", detail=detail, at=now)
+            return row
+
+    def impact(self, p: Principal, policy_id: str, version: str) -> dict[str, Any]:
+        """The impact analysis of a version over the stored cases, computed now (not recorded).
+        Sample case ids are shown to those who may open the cases."""
+        require(p, "policy_author", *READ_ALL)
+        from mednec.store.impact import stored_impact
+
+        if not any(v.version == version for v in self.visible(p, policy_id)):
+            raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
+        report = stored_impact(self, policy_id, version)
+        return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
