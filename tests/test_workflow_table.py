@@ -1,5 +1,5 @@
 """The review workflow's transition table (mednec.store.workflow), action by action and state by
-state, through Service._transition."""
+state, through Reviews._transition (mednec.store.reviews)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ pytest.importorskip("sqlalchemy", reason="the service extra")
 
 from mednec.errors import ConflictError  # noqa: E402
 from mednec.states import ReviewState as S  # noqa: E402
-from mednec.store.service import Service  # noqa: E402
+from mednec.store.reviews import Reviews  # noqa: E402
 from mednec.store.workflow import TRANSITIONS  # noqa: E402
 
 #: The workflow written out by hand: action -> (from states, to state).
@@ -32,8 +32,8 @@ def test_the_table_is_the_workflow() -> None:
 
 def _service() -> Any:
     fake = SimpleNamespace(_require=lambda p, role: None)
-    fake._final_decision = Service._final_decision  # noqa: SLF001
-    fake._signature = Service._signature  # noqa: SLF001
+    fake._final_decision = Reviews._final_decision  # noqa: SLF001
+    fake._signature = Reviews._signature  # noqa: SLF001
     return fake
 
 
@@ -46,11 +46,11 @@ def test_an_action_is_taken_exactly_from_its_states(action: str, state: S) -> No
                          result_raw=b"{}")
     sources, target = EXPECTED[action]
     if state in sources:
-        Service._transition(_service(), p, ev, action, "a reason", "approved", "Dr A", None)  # type: ignore[arg-type]  # noqa: SLF001
+        Reviews._transition(_service(), p, ev, action, "a reason", "approved", "Dr A", None)  # type: ignore[arg-type]  # noqa: SLF001
         assert ev.state == target
     else:
         with pytest.raises(ConflictError, match=f"cannot {action} an evaluation that is"):
-            Service._transition(_service(), p, ev, action, "a reason", "approved", "Dr A", None)  # type: ignore[arg-type]  # noqa: SLF001
+            Reviews._transition(_service(), p, ev, action, "a reason", "approved", "Dr A", None)  # type: ignore[arg-type]  # noqa: SLF001
         assert ev.state == state.value
 
 
@@ -60,5 +60,5 @@ def test_nothing_changes_when_an_approval_is_refused() -> None:
                          appealed=False, decision_reason=None, signature=None, signature_hash=None, decided_at=None,
                          result_raw=b"{}")
     with pytest.raises(Exception, match="signature"):
-        Service._transition(_service(), p, ev, "approve", None, None, None, None)  # type: ignore[arg-type]  # noqa: SLF001
+        Reviews._transition(_service(), p, ev, "approve", None, None, None, None)  # type: ignore[arg-type]  # noqa: SLF001
     assert ev.state == "under_review" and ev.decision is None

@@ -96,8 +96,8 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
         drug = service.runtime.catalog.policy(str(first["policy"])).drug.generic
         case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date(), drug=drug,
                                    drugs=service.runtime.catalog.calculators.drugs).case
-        case = service.create_case(p, case_data, source="fhir", title=f"Prior authorization {ref}")
-        ev = service.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
+        case = service.cases.create_case(p, case_data, source="fhir", title=f"Prior authorization {ref}")
+        ev = service.cases.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial"))
         store.evaluation_id = ev.id
         store.put(record)
         service.audit_log.record(p, "pas.submit", "prior_auth", ref, evaluation=ev.id, status=record.status)

@@ -80,22 +80,22 @@ def _summary(det: Determination | None, text: str = "") -> dict[str, Any]:
 def record_ask(service: Service, p: Principal, question: str, case_data: dict[str, Any],
                det: Determination | None, kind: str) -> str:
     """Store the case an ask created, its evaluation (when there is a drug) and the question."""
-    case = service.create_case(p, case_data, source="question", title=question[:300])
+    case = service.cases.create_case(p, case_data, source="question", title=question[:300])
     if det is not None:
-        service.evaluate(p, case.id, drug=det.policy["drug"], phase=det.phase, as_of=det.as_of)
+        service.cases.evaluate(p, case.id, drug=det.policy["drug"], phase=det.phase, as_of=det.as_of)
     _message(service, p, case.id, question, kind, _summary(det))
     return case.id
 
 
 def _latest_eval(service: Service, p: Principal, case_id: str) -> Evaluation | None:
-    rows, _ = service.list_evaluations(p, case_id=case_id, limit=200)
+    rows, _ = service.cases.list_evaluations(p, case_id=case_id, limit=200)
     return max(rows, key=lambda e: (e.submitted_at, e.id), default=None)
 
 
 def _evaluate(service: Service, p: Principal, case: Case, drug: str, as_of: dt.date | None) -> Determination:
-    facts = service.runtime.parse_case(case.data, as_of=as_of or service._as_of(case.data)).facts
+    facts = service.runtime.parse_case(case.data, as_of=as_of or service.cases.default_as_of(case.data)).facts
     det = service.runtime.evaluate(facts, drug)
-    service.evaluate(p, case.id, drug=drug, as_of=det.as_of)
+    service.cases.evaluate(p, case.id, drug=drug, as_of=det.as_of)
     return det
 
 
@@ -103,7 +103,7 @@ def follow_up(service: Service, p: Principal, case_id: str, question: str, *, as
     """Answer ``question`` in the context of a stored case."""
     from mednec.intake.question import understand
 
-    case = service.get_case(p, case_id)
+    case = service.cases.get_case(p, case_id)
     last = _latest_eval(service, p, case_id)
     drug = last.drug if last is not None else None
     today = as_of or service.now().date()
@@ -116,7 +116,7 @@ def follow_up(service: Service, p: Principal, case_id: str, question: str, *, as
         det = _evaluate(service, p, case, asked_drug, as_of)
         result = FollowUp("other_drug", f"{asked_drug}: {det.determination.replace('_', ' ')}", det)
     elif stated and (_WHAT_IF.search(question) or not (_MISSING.search(question) or _REAUTH.search(question))):
-        updated = service.update_case(p, case_id, stated, if_match=case.version)
+        updated = service.cases.update_case(p, case_id, stated, if_match=case.version)
         det = _evaluate(service, p, updated, asked_drug or drug or "", as_of)
         changed = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in stated.items())
         result = FollowUp("what_if", f"With {changed}: {det.determination.replace('_', ' ')}", det, updated.version)
@@ -163,12 +163,12 @@ def _patient_text(service: Service, det: Determination) -> str:
 
 
 def list_cases(service: Service, p: Principal) -> list[Case]:
-    rows, _ = service.list_cases(p, limit=200)
+    rows, _ = service.cases.list_cases(p, limit=200)
     return rows
 
 
 def history(service: Service, p: Principal, case_id: str) -> tuple[Case, list[CaseMessage]]:
-    case = service.get_case(p, case_id)
+    case = service.cases.get_case(p, case_id)
     with service.db.reading() as s:
         msgs = list(s.execute(sa.select(CaseMessage).where(CaseMessage.case_id == case_id)
                               .order_by(CaseMessage.id)).scalars())

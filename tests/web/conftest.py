@@ -128,8 +128,8 @@ class Web:
     def submit_case(self, who: str, case: dict[str, Any], drug: str, **kw: Any) -> str:
         """Create a case and its evaluation through the service; the evaluation id."""
         p = self.service.accounts.authenticate(self.keys[who])
-        c = self.service.create_case(p, case, title=kw.pop("title", case.get("title", "")))
-        return self.service.evaluate(p, c.id, drug=drug, **kw).id
+        c = self.service.cases.create_case(p, case, title=kw.pop("title", case.get("title", "")))
+        return self.service.cases.evaluate(p, c.id, drug=drug, **kw).id
 
 
 def csrf_of(html: str) -> str:

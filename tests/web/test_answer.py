@@ -133,7 +133,7 @@ def test_reviewer_approves_and_requester_sees_approved(web: Web, first_line: str
 
 
 def test_adverse_approval_needs_a_signature(web: Web, after_esa: str) -> None:
-    ev = web.service.get_evaluation(web.service.accounts.authenticate(web.keys["doc"]), after_esa)
+    ev = web.service.cases.get_evaluation(web.service.accounts.authenticate(web.keys["doc"]), after_esa)
     assert ev.determination == "does_not_meet_criteria"
     _act(web, "doc", after_esa, "claim")
     r = _act(web, "doc", after_esa, "approve")
@@ -190,8 +190,8 @@ def test_follow_up_another_drug_and_what_if(web: Web, first_line: str) -> None:
     r = c.post(f"/answers/{first_line}/follow-up", data=fields, follow_redirects=False)
     assert r.status_code == 303
     new = r.headers["location"].split("/answers/")[1].split("?")[0]
-    ev = web.service.get_evaluation(web.service.accounts.authenticate(web.keys["req"]), new)
-    case = web.service.get_case(web.service.accounts.authenticate(web.keys["req"]), ev.case_id)
+    ev = web.service.cases.get_evaluation(web.service.accounts.authenticate(web.keys["req"]), new)
+    case = web.service.cases.get_case(web.service.accounts.authenticate(web.keys["req"]), ev.case_id)
     assert case.data["facts"]["serum_epo"]["value"] == 600.0
     # structured change, and a bad value is shown next to the field
     r = c.get(f"/answers/{first_line}/follow-up", params={"fact": "hemoglobin", "value": "99"})
@@ -219,9 +219,9 @@ def test_reviewer_can_preview_but_not_submit_a_what_if(web: Web, first_line: str
 def test_the_stored_answer_is_shown_after_the_case_changed(web: Web, first_line: str) -> None:
     """The page and its documents show the stored determination, not a re-evaluation of the edited case."""
     p = web.service.accounts.authenticate(web.keys["req"])
-    ev = web.service.get_evaluation(p, first_line)
-    case = web.service.get_case(p, ev.case_id)
-    web.service.update_case(p, case.id, {"hemoglobin": {"value": 9.5, "unit": "g/dL", "date": "2026-11-15"}},
+    ev = web.service.cases.get_evaluation(p, first_line)
+    case = web.service.cases.get_case(p, ev.case_id)
+    web.service.cases.update_case(p, case.id, {"hemoglobin": {"value": 9.5, "unit": "g/dL", "date": "2026-11-15"}},
                             if_match=case.version)
     r = web.client("req").get(f"/answers/{first_line}")
     assert r.status_code == 200

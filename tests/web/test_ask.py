@@ -34,7 +34,7 @@ def test_question_shows_what_was_understood_then_answers(web: Web) -> None:
     assert answer.status_code == 200
     t = text_of(answer.text)
     assert "Meets criteria" in t and "You asked" in t and "Submitted" in t
-    rows = web.service.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0]
+    rows = web.service.cases.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0]
     assert rows[0].source == "question" and rows[0].data["facts"]["hemoglobin"]["source"].startswith("question")
 
 
@@ -43,7 +43,7 @@ def test_edited_value_drops_the_question_as_its_source(web: Web) -> None:
     fields["f.hemoglobin"] = "7.9"
     r = web.client("req").post("/ask/evaluate", data=fields, follow_redirects=False)
     assert r.status_code == 303
-    case = web.service.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0][0]
+    case = web.service.cases.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0][0]
     assert case.data["facts"]["hemoglobin"] == {"value": 7.9, "unit": "g/dL"}
     assert "source" in case.data["facts"]["serum_epo"]
 
@@ -150,7 +150,7 @@ def test_upload_fhir_bundle(web: Web) -> None:
     fields["drug"] = "luspatercept"
     r = c.post("/ask/evaluate", data=fields, follow_redirects=False)
     assert r.status_code == 303, text_of(r.text)[:2000]
-    assert web.service.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0][0].source == "fhir"
+    assert web.service.cases.list_cases(web.service.accounts.authenticate(web.keys["req"]))[0][0].source == "fhir"
 
 
 def test_upload_fhir_bundle_with_the_requested_drug_reads_its_doses(web: Web) -> None:
@@ -169,7 +169,7 @@ def test_upload_fhir_bundle_with_the_requested_drug_reads_its_doses(web: Web) ->
     assert r.status_code == 303, text_of(r.text)[:2000]
     svc = web.service
     p = svc.accounts.authenticate(web.keys["req"])
-    ev = svc.get_evaluation(p, r.headers["location"].rsplit("/", 1)[-1].split("?")[0])
+    ev = svc.cases.get_evaluation(p, r.headers["location"].rsplit("/", 1)[-1].split("?")[0])
     assert (ev.phase, ev.determination) == ("continuation", "meets_criteria")
     r = c.post("/ask/upload", data={"csrf": token},
                files={"upload": (bundle.name, bundle.read_bytes(), "application/json")})

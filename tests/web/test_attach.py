@@ -79,8 +79,8 @@ def test_an_unreadable_upload_says_so_in_plain_words_and_keeps_the_page(web: Web
 def test_a_decided_request_takes_no_attachment(web: Web) -> None:
     ev = web.submit_case("req", example("luspatercept-first-line.yaml"), "luspatercept")
     doc = web.service.accounts.authenticate(web.keys["doc"])
-    web.service.act(doc, ev, "claim")
-    web.service.act(doc, ev, "approve")
+    web.service.reviews.act(doc, ev, "claim")
+    web.service.reviews.act(doc, ev, "approve")
     page = web.client("req").get(f"/answers/{ev}").text
     assert f'action="/answers/{ev}/attach"' not in page
     assert _attach(web, ev, upload=("a.txt", EPO_NOTE.encode())).status_code == 409

@@ -19,9 +19,9 @@ def _workflow(web: Web) -> tuple[str, str]:
     done = web.submit_case("req", example("luspatercept-first-line.yaml"), "luspatercept", title="Approved case")
     doc = web.service.accounts.authenticate(web.keys["doc"])
     web.clock.t += dt.timedelta(hours=5)
-    web.service.act(doc, done, "claim")
+    web.service.reviews.act(doc, done, "claim")
     web.clock.t += dt.timedelta(hours=20)
-    web.service.act(doc, done, "approve")
+    web.service.reviews.act(doc, done, "approve")
     still = web.submit_case("req_b", example("luspatercept-missing-epo.yaml"), "luspatercept", title="Open case",
                             urgency="expedited")
     web.clock.t += dt.timedelta(days=4)  # the expedited request is now overdue

@@ -125,8 +125,8 @@ def no_sideways_scroll(page: Any) -> None:
 
 def _answer_for(site: Site, who: str, name: str, drug: str = "luspatercept") -> str:
     p = site.service.accounts.authenticate(site.keys[who])
-    case = site.service.create_case(p, example(name), title=example(name).get("title", ""))
-    return str(site.service.evaluate(p, case.id, drug=drug).id)
+    case = site.service.cases.create_case(p, example(name), title=example(name).get("title", ""))
+    return str(site.service.cases.evaluate(p, case.id, drug=drug).id)
 
 
 def test_ask_a_question_and_get_the_right_answer(site: Site) -> None:
@@ -303,8 +303,8 @@ def test_the_server_clock_is_the_tests(site: Site) -> None:
 def _decide(site: Site, name: str, action: str, **kw: str) -> str:
     ev = _answer_for(site, "req", name)
     doc = site.service.accounts.authenticate(site.keys["doc"])
-    site.service.act(doc, ev, "claim")
-    site.service.act(doc, ev, action, **kw)
+    site.service.reviews.act(doc, ev, "claim")
+    site.service.reviews.act(doc, ev, action, **kw)
     return ev
 
 

@@ -109,8 +109,8 @@ def receiver() -> Iterator[Receiver]:
 def _decide(web: Web, case: str = CASE) -> str:
     ev = web.submit_case("req", example(case), "luspatercept")
     doc = web.service.accounts.authenticate(web.keys["doc"])
-    web.service.act(doc, ev, "claim")
-    web.service.act(doc, ev, "approve", signature="Maria Chen, MD")
+    web.service.reviews.act(doc, ev, "claim")
+    web.service.reviews.act(doc, ev, "approve", signature="Maria Chen, MD")
     return ev
 
 
@@ -166,12 +166,12 @@ def test_no_decision_no_message_and_other_orgs_are_not_told(web: Web) -> None:
     outbox.configure(web.service.db, "clinic-b", email_to="b@clinic-b.example", webhook_url=None, webhook_secret=None)
     ev = web.submit_case("req", example(CASE), "luspatercept")
     doc = web.service.accounts.authenticate(web.keys["doc"])
-    web.service.act(doc, ev, "claim")
+    web.service.reviews.act(doc, ev, "claim")
     assert _messages(web) == []  # claiming is not a decision
     with pytest.raises(InputError):  # a denial without the signature fails: its transaction rolls back
-        web.service.act(doc, ev, "overturn", decision="denied", reason="not convinced")
+        web.service.reviews.act(doc, ev, "overturn", decision="denied", reason="not convinced")
     assert _messages(web) == []
-    web.service.act(doc, ev, "approve")
+    web.service.reviews.act(doc, ev, "approve")
     assert _messages(web) == []  # clinic-a has no settings; clinic-b's are not clinic-a's
 
 

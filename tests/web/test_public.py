@@ -27,13 +27,13 @@ def test_every_policy_has_a_public_page_at_a_readable_address(web: Web) -> None:
 
 def test_an_anonymous_question_is_answered_and_nothing_is_stored(web: Web) -> None:
     c = web.client()
-    before = (web.service.list_cases(web.service.accounts.authenticate(web.keys["admin"]))[1])
+    before = (web.service.cases.list_cases(web.service.accounts.authenticate(web.keys["admin"]))[1])
     r = c.post("/public/ask", data={"csrf": csrf_of(c.get("/public/ask").text), "question": QUESTION,
                                     "audience": "clinician"})
     t = text_of(r.text)
     assert r.status_code == 200 and "Meets criteria" in t and "not a coverage decision" in t
     assert 'href="/drugs/luspatercept/mds?audience=clinician"' in r.text
-    assert web.service.list_cases(web.service.accounts.authenticate(web.keys["admin"]))[1] == before
+    assert web.service.cases.list_cases(web.service.accounts.authenticate(web.keys["admin"]))[1] == before
     r = c.post("/public/ask", data={"csrf": csrf_of(c.get("/public/ask").text), "question": ""})
     assert r.status_code == 422 and "Enter your question" in text_of(r.text)
 

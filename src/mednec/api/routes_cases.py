@@ -94,7 +94,7 @@ def create_case(
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
         data, source, report = _case_data(body, service)
         title = body.title or (body.question or "").strip()[:300]
-        c = service.create_case(principal, data, source=source, title=title)
+        c = service.cases.create_case(principal, data, source=source, title=title)
         return 201, {**case_view(c), **report}, {"ETag": etag(c.version), "Location": f"/cases/{c.id}"}
 
     return idempotent(service, principal, idempotency_key, body.model_dump(mode="json"), run)
@@ -102,7 +102,7 @@ def create_case(
 
 @router.get("/cases", summary="List cases (paginated)")
 def list_cases(principal: Auth, service: Svc, paging: Annotated[Paging, Depends()]) -> dict[str, Any]:
-    rows, total = service.list_cases(principal, limit=paging.limit, offset=paging.offset)
+    rows, total = service.cases.list_cases(principal, limit=paging.limit, offset=paging.offset)
     return paging.page([case_view(c) for c in rows], total, "/cases")
 
 
@@ -111,7 +111,7 @@ def get_case(
     case_id: str, principal: Auth, service: Svc,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    c = service.get_case(principal, case_id)
+    c = service.cases.get_case(principal, case_id)
     tag = etag(c.version)
     if if_none_match and tag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
         return Response(status_code=304, headers={"ETag": tag})
@@ -123,7 +123,7 @@ def update_case(
     case_id: str, body: CaseUpdate, principal: Auth, service: Svc,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
-    c = service.update_case(principal, case_id, body.facts, if_match=_parse_if_match(if_match), replace=body.replace)
+    c = service.cases.update_case(principal, case_id, body.facts, if_match=_parse_if_match(if_match), replace=body.replace)
     return JSONResponse(case_view(c), headers={"ETag": etag(c.version)})
 
 
@@ -137,7 +137,7 @@ def compare_case(
     """Nothing is stored: for each variant (the policy's defaults first) the determination, the
     met pathway, the parameter values that differ from the defaults, the criteria not met and
     the documents still needed; ``differs`` lists the criteria on which the variants disagree."""
-    return service.compare(principal, case_id, drug=drug, phase=phase, as_of=as_of)
+    return service.cases.compare(principal, case_id, drug=drug, phase=phase, as_of=as_of)
 
 
 @router.post("/cases/{case_id}/evaluations", status_code=201, summary="Evaluate a case against a drug's policy")
@@ -146,7 +146,7 @@ def create_evaluation(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        ev = service.evaluate(principal, case_id, drug=body.drug, phase=body.phase, urgency=body.urgency,
+        ev = service.cases.evaluate(principal, case_id, drug=body.drug, phase=body.phase, urgency=body.urgency,
                               as_of=body.as_of, program=body.program,
                               exclusions=tuple(body.benefit_exclusions))
         return 201, evaluation_view(ev, service), {"Location": f"/evaluations/{ev.id}"}

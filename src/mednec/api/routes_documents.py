@@ -18,7 +18,7 @@ Document = Literal["article", "letter", "denial", "info-request"]
 
 @router.get("/evaluations/{eval_id}/documents", summary="The documents an evaluation can produce")
 def list_documents(eval_id: str, principal: Auth, service: Svc) -> dict[str, object]:
-    ev = service.get_evaluation(principal, eval_id)
+    ev = service.cases.get_evaluation(principal, eval_id)
     return {"items": [{"document": doc, "label": label, "href": f"/evaluations/{ev.id}/documents/{doc}"}
                       for doc, label in visible_documents(ev, principal.role)]}
 
@@ -39,8 +39,8 @@ def get_document(
     audience: Annotated[Literal["clinician", "payer", "patient"], Query()] = "clinician",
     format: Annotated[Literal["markdown", "html", "pdf", "json"], Query()] = "markdown",  # noqa: A002 - the query name
 ) -> Response:
-    ev = service.get_evaluation(principal, eval_id)
-    case = service.get_case(principal, ev.case_id)
+    ev = service.cases.get_evaluation(principal, eval_id)
+    case = service.cases.get_case(principal, ev.case_id)
     content, media = stored_document(service.runtime, ev, case, document, format, audience=audience,
                                      role=principal.role, versions=service.policies)
     service.audit_log.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,

@@ -34,20 +34,20 @@ def list_evaluations(
     overdue: Annotated[bool | None, Query()] = None,
     case: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
-    rows, total = service.list_evaluations(principal, state=state, overdue=overdue, case_id=case,
+    rows, total = service.cases.list_evaluations(principal, state=state, overdue=overdue, case_id=case,
                                            limit=paging.limit, offset=paging.offset)
     return paging.page([evaluation_view(e, service, full=False) for e in rows], total, "/evaluations")
 
 
 @router.get("/evaluations/{eval_id}", summary="Read an evaluation with its full determination")
 def get_evaluation(eval_id: str, principal: Auth, service: Svc) -> JSONResponse:
-    ev = service.get_evaluation(principal, eval_id)
+    ev = service.cases.get_evaluation(principal, eval_id)
     return JSON(evaluation_view(ev, service), headers={"ETag": f'"v{ev.version}"'})
 
 
 @router.get("/evaluations/{eval_id}/history", summary="The review history of an evaluation")
 def history(eval_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
-    return {"items": [review_view(a) for a in service.history(principal, eval_id)]}
+    return {"items": [review_view(a) for a in service.reviews.history(principal, eval_id)]}
 
 
 @router.post("/evaluations/{eval_id}/review", summary="Claim, approve, overturn, request changes or information, appeal")
@@ -64,7 +64,7 @@ def review(
         version = int(raw)
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
-        ev = service.act(principal, eval_id, body.action, if_match=version, reason=body.reason,
+        ev = service.reviews.act(principal, eval_id, body.action, if_match=version, reason=body.reason,
                          decision=body.decision, signature=body.signature)
         return 200, evaluation_view(ev, service, full=False), {"ETag": f'"v{ev.version}"'}
 

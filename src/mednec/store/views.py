@@ -38,7 +38,7 @@ def evaluation_view(e: Evaluation, service: Service, *, full: bool = True) -> di
             "reason": e.decision_reason, "signed": bool(e.signature), "appealed": e.appealed,
             "submitted_at": e.submitted_at.isoformat(), "due_at": e.due_at.isoformat(),
             "decided_at": e.decided_at.isoformat() if e.decided_at else None,
-            "overdue": service.is_overdue(e),
+            "overdue": service.cases.is_overdue(e),
         },
         "version": e.version,
     }

@@ -44,13 +44,13 @@ def _audience(ctx: Ctx, requested: str | None) -> str:
 
 def _load(ctx: Ctx, eval_id: str) -> tuple[Evaluation, Case]:
     p = ctx.need_principal()
-    ev = ctx.service.get_evaluation(p, eval_id)
-    return ev, ctx.service.get_case(p, ev.case_id)
+    ev = ctx.service.cases.get_evaluation(p, eval_id)
+    return ev, ctx.service.cases.get_case(p, ev.case_id)
 
 
 def _show(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, status: int = 200,
           preview: Preview | None = None, **extra: Any) -> Response:
-    history = ctx.service.history(ctx.need_principal(), ev.id)
+    history = ctx.service.reviews.history(ctx.need_principal(), ev.id)
     values = answer_values(ctx, ev, case, audience=audience, preview=preview, history=history)
     values.update(extra)
     return page(ctx, "answer.html", status, **values)
@@ -77,7 +77,7 @@ def _review(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
         return v[:4000] or None
 
     try:
-        ctx.service.act(p, eval_id, action, if_match=int(version) if version.isdigit() else None,
+        ctx.service.reviews.act(p, eval_id, action, if_match=int(version) if version.isdigit() else None,
                         reason=text("reason"), decision=text("decision"), signature=text("signature"))
     except InputError as exc:
         ev, case = _load(ctx, eval_id)
@@ -243,8 +243,8 @@ def _submit_followup(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
     if form.get("facts_changed") == "1":
         data = load_json(str(form.get("data") or "{}"), "data")
         title = str(form.get("title") or f"What if — {case.title}")[:300]
-        case_id = ctx.service.create_case(p, data, source=case.source, title=title).id
-    new = ctx.service.evaluate(p, case_id, drug=drug, phase=phase, urgency=ev.urgency)
+        case_id = ctx.service.cases.create_case(p, data, source=case.source, title=title).id
+    new = ctx.service.cases.evaluate(p, case_id, drug=drug, phase=phase, urgency=ev.urgency)
     return redirect(ctx, f"/answers/{new.id}?audience={audience}")
 
 
@@ -353,7 +353,7 @@ def _json(ctx: Ctx, eval_id: str) -> Response:
     from mednec.store.views import evaluation_view
 
     p = ctx.need_principal()
-    ev = ctx.service.get_evaluation(p, eval_id)
+    ev = ctx.service.cases.get_evaluation(p, eval_id)
     body = json.dumps({**evaluation_view(ev, ctx.service, full=False), "result": ev.result}, indent=2,
                       ensure_ascii=False, default=str)
     return finish(ctx, Response(body, media_type="application/json",
@@ -371,7 +371,7 @@ def register(router: APIRouter) -> None:
         ctx = ctx_of(request)
         ev, case = _load(ctx, eval_id)
         values = answer_values(ctx, ev, case, audience=_audience(ctx, audience),
-                               history=ctx.service.history(ctx.need_principal(), ev.id))
+                               history=ctx.service.reviews.history(ctx.need_principal(), ev.id))
         return page(ctx, "summary.html", **values)
 
     @router.get("/answers/{eval_id}/json")

@@ -264,8 +264,8 @@ def _evaluate(ctx: Ctx, form: dict[str, Any]) -> Response:
                          audience=audience, understood_mode=origin != "case")
     title = data.pop("title", "") or ""
     try:
-        case = ctx.service.create_case(p, data, source=origin, title=title)
-        ev = ctx.service.evaluate(p, case.id, drug=drug, phase=phase, urgency=urgency)
+        case = ctx.service.cases.create_case(p, data, source=origin, title=title)
+        ev = ctx.service.cases.evaluate(p, case.id, drug=drug, phase=phase, urgency=urgency)
     except InputError as exc:  # the service re-checks everything
         state.add_error(exc, rt.dictionary)
         if not state.errors:

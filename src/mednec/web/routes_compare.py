@@ -11,8 +11,8 @@ __all__ = ["register"]
 
 def _compare(ctx: Ctx, case_id: str, drug: str, phase: str) -> Response:
     p = ctx.need_principal()
-    data = ctx.service.compare(p, case_id, drug=drug, phase=phase if phase == "continuation" else "initial")
-    case = ctx.service.get_case(p, case_id)
+    data = ctx.service.cases.compare(p, case_id, drug=drug, phase=phase if phase == "continuation" else "initial")
+    case = ctx.service.cases.get_case(p, case_id)
     return page(ctx, "compare.html", title=f"{data['policy']['title']}: payer variants compared", c=data,
                 case=case)
 

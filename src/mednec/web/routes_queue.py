@@ -25,7 +25,7 @@ def _queue(ctx: Ctx, show: str, offset: int) -> Response:
     state = show if show in {k for k, _ in FILTERS} - {"", "overdue", *_DECISIONS} else None
     decision = show if show in _DECISIONS else None
     overdue = True if show == "overdue" else None
-    rows, total = ctx.service.list_evaluations(p, state=state, overdue=overdue, decision=decision, limit=PAGE,
+    rows, total = ctx.service.cases.list_evaluations(p, state=state, overdue=overdue, decision=decision, limit=PAGE,
                                                offset=max(0, offset))
     from mednec.web.labels import patient_descriptor
 
@@ -38,7 +38,7 @@ def _queue(ctx: Ctx, show: str, offset: int) -> Response:
         title, patient = heads.get(e.case_id, ("", {}))
         items.append({"ev": e, "title": title or "Request without a title",
                       "patient": patient_descriptor(patient, e.as_of),
-                      "overdue": ctx.service.is_overdue(e),
+                      "overdue": ctx.service.cases.is_overdue(e),
                       "reviewer": names.get(e.reviewer_id or "", ""), "due_in": due - now if due > now else None,
                       "late_by": now - due if due <= now else None,
                       "open": e.state in ("submitted", "under_review", "appealed")})
@@ -57,7 +57,7 @@ def _claim(ctx: Ctx, eval_id: str, form: dict[str, Any]) -> Response:
     version = str(form.get("version") or "")
     back = "/queue" + ("?" + urllib.parse.urlencode({"show": form["show"]}) if form.get("show") else "")
     try:
-        ctx.service.act(p, eval_id, "claim", if_match=int(version) if version.isdigit() else None)
+        ctx.service.reviews.act(p, eval_id, "claim", if_match=int(version) if version.isdigit() else None)
     except ConflictError as exc:
         ctx.flash.append(("error", exc.message))
         return _queue(ctx, str(form.get("show") or ""), 0)
