@@ -25,6 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mednec.render.common import VERDICT_WORD
+from mednec.render.folding import FOLD
 from mednec.render.model import Cited, EvidenceItem, to_data
 from mednec.render.trim import record, trim
 from mednec.render.values import long_date
@@ -33,7 +34,7 @@ from mednec.states import OutputFormat
 if TYPE_CHECKING:
     import typst
 
-__all__ = ["FORMATS", "printed", "render", "render_html", "render_json", "render_markdown", "render_pdf", "render_typst",
+__all__ = ["FORMATS", "printed", "render", "render_html", "render_json", "render_page_html", "render_markdown", "render_pdf", "render_typst",
            "template_name", "typst_escape"]
 
 FORMATS = tuple(f.value for f in OutputFormat)
@@ -84,6 +85,16 @@ def _markdown(doc: Any) -> str:
 def render_html(doc: Any) -> str:
     text = _env("html").get_template(template_name(doc)).render(a=printed(doc))
     return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
+
+
+def render_page_html(doc: Any) -> str:
+    """``doc`` (an article) as the body of a web page: its sections, without the document around
+    them, the title, the review label, the versions, the running line, the bottom line's verdict and
+    the CLI's related questions, which the page shows in its own way; sections fold
+    (:mod:`mednec.render.folding`)."""
+    with FOLD.article():
+        text = _env("web").get_template(template_name(doc)).render(a=printed(doc))
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 
 def render_typst(doc: Any) -> str:
@@ -298,7 +309,7 @@ def _env(fmt: str) -> Any:
     def status_typst(code: str | None) -> Markup:
         return Markup(f"#status({_typst_value(code)});") if code else Markup("")
 
-    html, typ = fmt == "html", fmt == "typst"
+    html, typ = fmt in ("html", "web"), fmt == "typst"
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mednec.render", "templates"),
         autoescape=html or typ,
@@ -332,7 +343,9 @@ def _env(fmt: str) -> Any:
         word=lambda code: _WORD.get(code, "") if code else "",
         verdict=lambda code: VERDICT_WORD.get(code, "") if code else "",
     )
-    env.globals["macros"] = {"html": "_html.j2", "typst": "_typ.j2"}.get(fmt, "_md.j2")
+    env.globals["macros"] = {"html": "_html.j2", "web": "_web.j2", "typst": "_typ.j2"}.get(fmt, "_md.j2")
+    env.globals["embedded"] = fmt == "web"  # the article inside a web page, which shows some parts itself
+    env.globals["fold"] = FOLD
     from mednec.render.phrases import phrase, phrases
 
     env.globals["phrase"] = phrase

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import InputError, MednecError, NotFoundError
@@ -78,7 +77,6 @@ def _policy_page(ctx: Ctx, drug: str, use: str, audience: str | None) -> Respons
 def _general_body(ctx: Ctx, policy: Any, audience: str) -> Any:
     """The policy's general article for the page (cached per policy version, audience and day)."""
     from mednec.render.article import ArticleSources, general_article
-    from mednec.render.formats import render_html
 
     today = ctx.now.date()
 
@@ -86,8 +84,7 @@ def _general_body(ctx: Ctx, policy: Any, audience: str) -> Any:
         rt = ctx.service.runtime
         src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary)
         art = general_article(src, as_of=today, audience=audience)
-        html = article._extract(render_html(art), audience) or ""
-        return article.Body(Markup(html), art.title_plain if audience == "patient" else art.title)
+        return article.general_body(art, audience)
 
     return ctx.state.articles.get(("general", policy.id, policy.version, audience, today.isoformat()), make)
 
