@@ -55,15 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Settings(database_url=f"sqlite:///{tmp}/bench.db", runtime=default_runtime()))
         service = app.state.service
-        user = service.add_user("clinic", "Bench Requester", "requester")
-        key = service.create_key(user.id)
-        principal = service.authenticate(key)
+        user = service.accounts.add_user("clinic", "Bench Requester", "requester")
+        key = service.accounts.create_key(user.id)
+        principal = service.accounts.authenticate(key)
         ids = []
         for path in sorted((ROOT / "examples").glob("*.yaml")):
             data = yaml.safe_load(path.read_text())
-            case = service.create_case(principal, data, title=data.get("title", path.stem))
+            case = service.cases.create_case(principal, data, title=data.get("title", path.stem))
             phase = "continuation" if "continuation" in path.name else "initial"
-            ids.append(service.evaluate(principal, case.id, drug="luspatercept", phase=phase).id)
+            ids.append(service.cases.evaluate(principal, case.id, drug="luspatercept", phase=phase).id)
         client = TestClient(app, headers={"accept": "text/html"})
         page = client.get("/sign-in").text
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
