@@ -80,8 +80,8 @@ def test_failed_sign_ins_are_counted_once_across_two_workers(two_apps: tuple[Any
 
 def test_the_username_lockout_holds_across_workers_and_is_audited(two_apps: tuple[Any, Any]) -> None:
     service = two_apps[0].state.service
-    user = service.add_user("plan", "Dr Maria Chen", "physician_reviewer")
-    service.set_password(user.id, "m.chen", PASSWORD)
+    user = service.accounts.add_user("plan", "Dr Maria Chen", "physician_reviewer")
+    service.accounts.set_password(user.id, "m.chen", PASSWORD)
     a, b = (TestClient(app) for app in two_apps)
     codes = [_sign_in((a, b)[i % 2], username="m.chen", password="not the password")
              for i in range(passwords.LOCK_AFTER)]
