@@ -90,6 +90,57 @@ def _rows_table(prog: PolicyProgram, frame: Frame, out: dict[str, Any], rows: An
     return pa.table(columns)
 
 
+def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]], good: Any, phase: str,
+                 ids: pa.Array) -> pa.Table:
+    """Every policy's answers for the rows ``good``, patient by patient and policies in the run's
+    order (the row-wise engine's order), built in that order: the per-policy pieces are placed
+    side by side as numpy arrays and each text is taken once from a small Arrow array."""
+    k, n_pol = len(good), len(answered)
+    progs = [a[1] for a in answered]
+    outs = [a[3] for a in answered]
+    as_of = answered[0][2].as_of
+
+    def side_by_side(values: list[Any]) -> Any:  # (k,) per policy -> (k * n_pol,) patient-major
+        return np.stack(values, axis=1).reshape(-1)
+
+    crit_names = [cid for p in progs for _, _, cid in p.criteria]
+    crit_base = np.cumsum([0] + [len(p.criteria) for p in progs])
+    ids_m = np.concatenate([np.broadcast_to(np.arange(len(p.criteria), dtype=np.int32) + int(crit_base[t]),
+                                            (k, len(p.criteria))) for t, p in enumerate(progs)], axis=1)
+    st_m = np.concatenate([o["statuses"][:, good].T for o in outs], axis=1).astype(np.int32)
+    per_row = np.tile(np.array([len(p.criteria) for p in progs], dtype=np.int32), k)
+    struct = pa.StructArray.from_arrays(
+        [pa.array(crit_names, pa.string()).take(pa.array(ids_m.reshape(-1))),
+         _STATUS.take(pa.array(st_m.reshape(-1)))], names=["id", "status"])
+    doc_names = [d or "" for p in progs for d in (p.documents or [""])]
+    doc_base = np.cumsum([0] + [len(p.documents or [""]) for p in progs])
+    miss = [o["missing"][good] for o in outs]
+    miss_m = np.concatenate([np.where(m >= 0, m + int(doc_base[t]), -1) for t, m in enumerate(miss)], axis=1)
+    keep = miss_m >= 0
+    counts = side_by_side([(m >= 0).sum(axis=1) for m in miss]).astype(np.int32)
+    pw_names = [pw.id for p in progs for pw in p.policy.pathways] + [None]
+    pw_base = np.cumsum([0] + [len(p.policy.pathways) for p in progs])
+    pathway = side_by_side([np.where(o["pathway"][good] >= 0, o["pathway"][good] + int(pw_base[t]),
+                                     len(pw_names) - 1) for t, o in enumerate(outs)])
+    pol = np.tile(np.arange(n_pol, dtype=np.int32), k)
+    columns = {
+        "patient_id": ids.take(pa.array(np.repeat(good, n_pol))),
+        "policy_id": pa.array([p.policy.id for p in progs], pa.string()).take(pa.array(pol)),
+        "policy_version": pa.array([p.policy.version for p in progs], pa.string()).take(pa.array(pol)),
+        "phase": pa.repeat(pa.scalar(phase, pa.string()), k * n_pol),
+        "as_of": pa.array(np.repeat(as_of[good], n_pol), pa.int32()).cast(pa.date32()),
+        "determination": _VERDICT.take(pa.array(side_by_side([o["verdict"][good] for o in outs]).astype(np.int32))),
+        "pathway": pa.array(pw_names, pa.string()).take(pa.array(pathway.astype(np.int32))),
+        "criteria": pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)),
+                                             struct),
+        "missing_documents": pa.ListArray.from_arrays(
+            pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)),
+            pa.array(doc_names, pa.string()).take(pa.array(miss_m[keep].astype(np.int32)))),
+        "determination_json": pa.nulls(k * n_pol, pa.string()),
+    }
+    return pa.table(columns)
+
+
 def _row_of(table: pa.Table, i: int) -> dict[str, Any]:
     return {name: table.column(name)[i].as_py() for name in table.column_names if not name.startswith("_")}
 
@@ -153,6 +204,7 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     good = np.flatnonzero(~given.bad)
     _rowwise(task, bad, settings, None, result, tables, errors)
     row_only: list[int] = []
+    answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]] = []
     for j, prog in enumerate(programs):
         if isinstance(prog, str):
             result.notes.append(f"columnar engine: {policies[j].id} evaluated row-wise ({prog})")
@@ -160,36 +212,43 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
             continue
         frame = frames[id(resolved[j][1].calculators)]
         out = prog.run(frame)
-        table = _rows_table(prog, frame, out, good, settings.phase, good, j, ids)
-        mismatch = _verify(task, table, good, settings, j)
+        mismatch = _verify(task, (prog, frame, out, ids), good, settings, j)
         if mismatch is not None:
             result.notes.append(f"columnar engine: {policies[j].id} differed from the row-wise engine "
                                 f"({mismatch}); this chunk was evaluated row-wise")
             row_only.append(j)
             continue
-        tables.append(table)
+        answered.append((j, prog, frame, out))
     if row_only:
         _rowwise(task, [int(i) for i in good], settings, row_only, result, tables, errors)
-    combined = pa.concat_tables(tables) if tables else pa.table(
-        {**{f.name: pa.array([], f.type) for f in result_schema()}, "_pos": pa.array([], pa.int64()),
-         "_pol": pa.array([], pa.int64())})
-    combined = combined.sort_by([("_pos", "ascending"), ("_pol", "ascending")])
-    result.table = combined.drop_columns(["_pos", "_pol"]).cast(result_schema())
+    if not tables and answered:  # every row answered column-wise: built in the output order
+        result.table = _interleaved(answered, good, settings.phase, ids).cast(result_schema())
+    else:
+        for j, prog, frame, out in answered:
+            tables.append(_rows_table(prog, frame, out, good, settings.phase, good, j, ids))
+        combined = pa.concat_tables(tables) if tables else pa.table(
+            {**{f.name: pa.array([], f.type) for f in result_schema()}, "_pos": pa.array([], pa.int64()),
+             "_pol": pa.array([], pa.int64())})
+        combined = combined.sort_by([("_pos", "ascending"), ("_pol", "ascending")])
+        result.table = combined.drop_columns(["_pos", "_pol"]).cast(result_schema())
     result.errors = [e for _, _, e in sorted(errors, key=lambda x: (x[0], x[1]))]
     if len(row_only) == len(programs):  # nothing was answered column-wise
         result.engine = "rowwise"
     return result
 
 
-def _verify(task: ChunkTask, table: pa.Table, good: Any, settings: BatchSettings, j: int) -> str | None:
+def _verify(task: ChunkTask, answer: tuple[PolicyProgram, Frame, dict[str, Any], pa.Array], good: Any,
+            settings: BatchSettings, j: int) -> str | None:
     """Compare a few rows with the row-wise engine; the difference, or None."""
     if not len(good):
         return None
     picks = sorted({int(x) for x in np.linspace(0, len(good) - 1, num=min(VERIFY_ROWS, len(good))).round()})
-    rows = [int(good[p]) for p in picks]
+    rows = np.array([int(good[p]) for p in picks], dtype=np.int64)
+    prog, frame, out, ids = answer
+    table = _rows_table(prog, frame, out, rows, settings.phase, rows, j, ids)
     sub = dataclasses.replace(task, table=task.table.take(pa.array(rows, pa.int64())))
     for pos, _, item in rowwise_results(sub, settings, [j]):
-        got = _row_of(table, picks[pos])
+        got = _row_of(table, pos)
         if isinstance(item, PatientError):
             return f"patient {got['patient_id']}: the row-wise engine refused it ({item.kind})"
         for key in ("determination", "pathway", "criteria", "missing_documents", "as_of"):
