@@ -282,6 +282,40 @@ def test_other_pages_are_accessible_and_fit_a_phone(site: Site) -> None:
         page.context.close()
 
 
+def test_every_page_at_both_widths(site: Site) -> None:
+    """Issue 18, done when: every page looked at as a screenshot at desktop and phone width, and axe
+    finds no serious violation at either width (no page scrolls sideways on a phone)."""
+    ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
+    ldl = _answer_for(site, "req", "repatha-ascvd.yaml", drug="evolocumab")
+    case = site.service.get_evaluation(site.service.authenticate(site.keys["req"]), ldl).case_id
+    pages = [(None, "/"), (None, "/sign-in"), (None, "/about"), (None, "/editorial-policy"),
+             (None, "/editorial-policy/decisions/mednec-mds-decisions"), (None, "/drugs"),
+             (None, "/drugs/luspatercept/mds?audience=patient"), (None, "/public/ask"),
+             (None, "/no-such-page"),
+             ("req", "/ask"), ("req", "/ask?mode=upload"), ("req", "/ask?mode=case"), ("req", "/queue"),
+             ("req", f"/answers/{ev}?audience=clinician"), ("req", f"/answers/{ev}?audience=patient"),
+             ("req", f"/answers/{ev}/summary"), ("req", f"/answers/{ev}/documents/article?format=html&audience=clinician"),
+             ("req", f"/answers/{ev}/documents/info-request?format=html&audience=clinician"),
+             ("req", f"/cases/{case}/payer-variants?drug=evolocumab"),
+             ("doc", "/queue"), ("doc", f"/answers/{ev}?audience=payer"),
+             ("author", "/library"), ("author", "/library/luspatercept-mds"), ("author", "/queue"),
+             ("auditor", "/audit-log"), ("auditor", "/metrics")]
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        for who in dict.fromkeys(w for w, _ in pages):
+            page = site.page(who, viewport)
+            for w, path in pages:
+                if w != who:
+                    continue
+                page.goto(site.base + path)
+                name = f"{who or 'anyone'} {path}"
+                axe_check(page, name + suffix)
+                if viewport is PHONE:
+                    no_sideways_scroll(page)
+                slug = re.sub(r"[^a-z0-9]+", "-", f"{who or 'anyone'}{path}".replace(ev, "ev").replace(case, "case"))
+                shoot(page, f"50-{slug}{suffix}")
+            page.context.close()
+
+
 def test_keyboard_skip_link_and_visible_focus(site: Site) -> None:
     page = site.page("req")
     page.goto(site.base + "/ask")

@@ -138,3 +138,32 @@ def test_queue_cells_say_what_they_are_on_a_phone(web: Web) -> None:
     for label in ("Due", "Recommendation at submission", "Status", "Reviewer"):
         assert f'<td data-label="{label}">' in html, label
     assert '<td data-label="Reviewer">not claimed yet</td>' in html
+
+
+def test_the_answer_pages_compare_link_opens_the_payer_variants_page(web: Web) -> None:
+    """The answer page offers 'Compare this patient under each' payer variant; the link opens the web
+    page (it pointed at the API's /cases/<id>/compare, which answered a browser with a 401 problem)."""
+    ev = web.submit_case("req", example("repatha-ascvd.yaml"), "evolocumab")
+    c = web.client("req")
+    m = re.search(r'<a href="([^"]+)">Compare this patient under each</a>', c.get(f"/answers/{ev}").text)
+    assert m, "no compare link"
+    r = c.get(m.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), (r.status_code, r.text[:200])
+    assert "payer variants compared" in text_of(r.text)
+
+
+def test_the_payer_variants_page_names_things_in_words(web: Web) -> None:
+    """The comparison said 'ascvd' under an answer and 'default met; cigna met; caremark not met':
+    pathways and variants by name, statuses in words, and a criterion's pathway when two read alike."""
+    from tests.web.test_leftovers import leftovers
+
+    ev = web.submit_case("req", example("repatha-ascvd.yaml"), "evolocumab")
+    case = web.service.get_evaluation(web.service.authenticate(web.keys["req"]), ev).case_id
+    html = web.client("req").get(f"/cases/{case}/payer-variants?drug=evolocumab").text
+    t = text_of(html)
+    policy = next(p for p in web.service.runtime.catalog.policies() if p.id == "evolocumab-repatha")
+    assert any(pw.name in t for pw in policy.pathways)
+    assert not re.search(r"\b(default|cigna|caremark) (met|not met|unknown)\b", t), t[t.find("disagree"):][:400]
+    assert "Policy defaults — met" in t or "Policy defaults — not met" in t
+    assert not re.search(r'<span class="muted">[a-z_]+</span>', html)  # no bare pathway id
+    assert not leftovers(html), leftovers(html)[:3]
