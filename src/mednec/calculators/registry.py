@@ -141,8 +141,9 @@ class CalculatorSet:
                     notes.append(calc.check(current, given.value))
                 continue
             values, detail = calc.compute(current, as_of, self.drugs)
-            if not values:  # nothing could be computed; the detail says why
-                notes.append(f"{calc.title}: {detail}")
+            if not values:  # nothing could be computed; the detail says why (nothing: not its case)
+                if detail:
+                    notes.append(f"{calc.title}: {detail}")
                 continue
             dates = [current[i].observed for i in calc.reads if i in current]
             observed = max([d for d in dates if d is not None], default=None)

@@ -1,5 +1,6 @@
-"""The GLP-1 pack's calculators: BMI (current and before any GLP-1), percent weight change from
-the pre-GLP-1 baseline, and the oral diabetes drug step from the treatment history.
+"""The GLP-1 pack's calculators: BMI (current and before any GLP-1), the BMI-for-age percentile of
+a 10- to 20-year-old (CDC 2000 growth charts), percent weight change from the pre-GLP-1 baseline,
+and the oral diabetes drug step from the treatment history.
 
 The functions are in :mod:`mednec.calculators`; this module registers them with the facts of
 this pack (``facts.yaml``) they read and produce.
@@ -8,9 +9,11 @@ this pack (``facts.yaml``) they read and produce.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from mednec.calculators.bmi import BMI_CITATION, bmi, bmi_class
+from mednec.calculators.bmi_for_age import BMI_FOR_AGE_CITATION, LAST_MONTH, bmi_for_age, completed_months
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.weight_change import percent_loss
 from mednec.facts.drugs import DrugVocabulary
@@ -37,6 +40,31 @@ def _run_bmi_baseline(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str
     value = bmi(w, h)
     return {"bmi_baseline": round(value, 2)}, (
         f"pre-GLP-1 weight {w:.1f} kg / (height {h / 100:.2f} m)² = {value:.1f} kg/m²"
+    )
+
+
+def _run_bmi_for_age(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    """The BMI-for-age percentile at the age on the evaluation date (the date the question speaks
+    of), from the date of birth; nothing for an adult past the charts (20 years), a reason for
+    anything else it cannot place. The BMI's own date is not read (a calculator reading dates sends
+    the whole pack row-wise in population runs), so a BMI measured months before is placed at
+    today's age, and the note says which age was used."""
+    value, born, sex = fact_value(facts, "bmi"), fact_value(facts, "birth_date"), fact_value(facts, "sex")
+    on = as_of
+    months = completed_months(born, on)
+    if months > LAST_MONTH:
+        return {}, ""
+    try:
+        r = bmi_for_age(float(value), str(sex), months)
+    except ValueError as exc:
+        return {}, f"not computed: {exc}"
+    # floored to 2 decimals, so rounding never lifts a BMI over a percentile threshold
+    pct = math.floor(r.percentile * 100) / 100
+    above = " (an LMS value: above the 95th percentile CDC's extended charts give the exact figure)" if pct >= 95 else ""
+    return {"bmi_percentile": pct}, (
+        f"BMI {value:.1f} kg/m² at {months // 12} years {months % 12} months ({sex}, on {on.isoformat()}): "
+        f"{pct:.1f}th percentile on the CDC 2000 BMI-for-age chart{above}; the 95th percentile is "
+        f"{r.p95:.1f} kg/m², so the BMI is {r.percent_of_p95:.0f}% of it"
     )
 
 
@@ -83,6 +111,8 @@ CALCULATORS: tuple[Calculator, ...] = (
                BMI_CITATION, _run_bmi),
     Calculator("bmi_baseline", "BMI before any GLP-1 from the baseline weight and height",
                ("weight_baseline", "height"), ("bmi_baseline",), BMI_CITATION, _run_bmi_baseline),
+    Calculator("bmi_for_age", "BMI-for-age percentile (CDC 2000 growth charts) from BMI, date of birth and sex",
+               ("bmi", "birth_date", "sex"), ("bmi_percentile",), BMI_FOR_AGE_CITATION, _run_bmi_for_age),
     Calculator("weight_change", "Percent weight change from the pre-GLP-1 baseline",
                ("weight_baseline", "weight"), ("weight_loss_pct",), "mednec-glp1-decisions", _run_weight_change),
     Calculator(

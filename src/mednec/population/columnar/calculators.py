@@ -435,26 +435,26 @@ def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scal
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                       ("ipss_r_score", "ipss_r_category"), "f11c10b27af2aa54"),
+                       ("ipss_r_score", "ipss_r_category"), "f0cb456be8c04d05"),
     # an IPSS-R from incomplete components is an interval (known only in part): those patients go
     # to the row-wise engine; the others get nothing from this calculator
-    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "c4b03362b1dfcef2",
+    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "f12482d2e2b196ee",
                               _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
-    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "05c731dba0b2f705"),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "022b5044349d5880"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "a64b96288cf0f09d", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "3e860b79d37239a2", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
     "lenalidomide_history": TwinSpec(_none, ("medication_history",), ("lenalidomide_failed",),
-                                     "bbda84b59151f0bb", (), lambda frame: frame.has("medication_history")),
+                                     "53f4c058efeade37", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "e51f9b75b8fb42ff"),
+                                 "84eee913db873631"),
 }
 
 
