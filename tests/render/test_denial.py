@@ -209,8 +209,9 @@ def test_every_policys_denial_has_a_plain_decisive_reason_and_defines_its_abbrev
 def test_a_signed_denial_is_the_final_notice_and_names_the_reviewer() -> None:
     """Issue 18: once the physician reviewer has decided and signed, the notice is the plan's
     decision with the reviewer's name and credentials as signed and the date, not a draft; the
-    peer-to-peer line names that reviewer when the profile gives none. A signature without a
-    decided denial (review status) leaves the draft."""
+    peer-to-peer line names that reviewer when the profile gives none. While the member appeals
+    (under review again) the signed denial stands; a signature with a status that is no denial
+    (submitted, or approved after an overturn) leaves the draft."""
     det, _ = _notice()
     src = ArticleSources.of(default_runtime().catalog.find_drug("luspatercept"),
                             default_runtime().catalog.pack_of(default_runtime().catalog.find_drug("luspatercept")),
@@ -225,8 +226,13 @@ def test_a_signed_denial_is_the_final_notice_and_names_the_reviewer() -> None:
         with_profile = render_markdown(build_document(det, src, document="denial", audience=audience,
                                                       review_status="denied", signed=signed, payer=PROFILE))
         assert "(Dr. R. Reviewer, hematology)" in with_profile  # the plan's own peer-to-peer reviewer
-    draft = render_markdown(build_document(det, src, document="denial", audience="patient", signed=signed))
-    assert "not valid until the physician reviewer" in draft and "Dr Ana Ruiz" not in draft
+    for status in ("submitted", "approved"):
+        draft = render_markdown(build_document(det, src, document="denial", audience="patient", signed=signed,
+                                               review_status=status))
+        assert "not valid until the physician reviewer" in draft and "Dr Ana Ruiz" not in draft
+    appealed = render_markdown(build_document(det, src, document="denial", audience="patient", signed=signed,
+                                              review_status="under_review"))
+    assert "This is the plan's decision. Dr Ana Ruiz" in appealed
 
 
 @pytest.mark.parametrize("status", ["approved", "denied"])

@@ -245,8 +245,10 @@ def _names(c: CriterionRow, a: Article, refs: Any) -> tuple[str, ...]:
 
 
 def _signed(signed: Mapping[str, str] | None, review_status: str) -> dict[str, str]:
-    """The signature of a denial the physician reviewer decided (review status "denied")."""
-    if review_status != "denied" or not signed or not str(signed.get("name") or "").strip():
+    """The signature of a denial the physician reviewer decided: "denied", or "under_review" when
+    the member appealed the signed denial (it stands until the appeal is decided). Before a
+    decision, or after an approval (an overturn on appeal), there is no signed denial to show."""
+    if review_status not in ("denied", "under_review") or not signed or not str(signed.get("name") or "").strip():
         return {}
     return {"name": str(signed["name"]).strip(), "date": str(signed.get("date") or "")}
 
