@@ -142,3 +142,20 @@ def test_a_question_naming_part_d_gets_the_benefit_beside_the_answer() -> None:
     assert plain.determination is not None and plain.determination.benefit is None
     assert plain.determination.determination == "meets_criteria"
     assert program_in("his Medicare drug plan") == "medicare_part_d" and program_in("Medicaid in Ohio") is None
+
+
+def test_a_met_use_part_d_covers_is_not_hidden_by_a_met_weight_use() -> None:
+    # Issue 19 item 5: a Medicare patient after a myocardial infarction with BMI 32 and a lifestyle
+    # programme meets both Wegovy's adult weight pathway (listed first, so reported) and its
+    # cardiovascular pathway; Part D excludes only the weight-loss use, so the request is not
+    # excluded as a whole: the benefit names weight management as the excluded use, others remain.
+    rt = default_runtime()
+    facts = rt.parse_case({"patient": {"sex": "male"}, "facts": {
+        "age": 66, "bmi": "32 kg/m2", "prior_mi": True, "lifestyle_program_months": 6,
+        "mtc_men2_history": False, "concurrent_glp1": False, "pregnant": False}}, as_of=AS_OF).facts
+    det = rt.evaluate(facts, "Wegovy", program="medicare_part_d")
+    assert det.determination == "meets_criteria"
+    assert {p.id for p in det.pathways if p.status.value == "met"} == {"weight_adult", "cv_risk_reduction"}
+    assert isinstance(det.benefit, Benefit)
+    assert det.benefit.status == "excluded_for_some_uses"
+    assert det.benefit.pathways == ("weight_adult",)

@@ -2,9 +2,11 @@
 
 :func:`with_benefit` keeps the clinical determination exactly as the engine made it and adds a
 :class:`~mednec.engine.determination.Benefit` when the plan excludes the use being requested. The
-use is the pathway: the met pathway when there is one; otherwise every pathway not ruled out
-(status met or unknown) -- all of them excluded gives ``excluded``, some of them
-``excluded_for_some_uses`` (naming them). A policy listed with no pathways is excluded for every use.
+use is the pathway: every met pathway when the determination meets (a patient who qualifies both for
+weight management and for cardiovascular risk reduction is not excluded as a whole because the first
+is); otherwise every pathway not ruled out (status met or unknown) -- all of them excluded gives
+``excluded``, some of them ``excluded_for_some_uses`` (naming them). A policy listed with no pathways
+is excluded for every use.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def with_benefit(det: Determination, policy: Policy, pack: Pack, program: str | 
             continue
         listed = rule.applies_to[policy.id]
         uses: tuple[str, ...]
-        if det.pathway is not None:
-            uses = (det.pathway.id,)
+        if det.pathway is not None:  # every met pathway is a use the request qualifies for
+            uses = tuple(p.id for p in det.pathways if p.status is Tri.MET) or (det.pathway.id,)
         else:
             uses = tuple(p.id for p in det.pathways if p.status is not Tri.NOT_MET) or tuple(p.id for p in det.pathways)
         excluded = uses if not listed else tuple(u for u in uses if u in listed)
