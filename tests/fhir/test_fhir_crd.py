@@ -129,8 +129,11 @@ def test_documentation_needed_card(runtime: Runtime, fixture: Callable[[str], An
     assert card["indicator"] == "warning"
     assert len(card["summary"]) < 140
     assert card["summary"].startswith("Reblozyl: documentation needed")
+    # CRD resp-5: Card.source.topic is required (CDS Hooks Card Type coverage-info)
     assert card["source"] == {"label": "mednec medical-necessity review",
-                              "url": "https://mednec.example/policies/luspatercept-mds"}
+                              "url": "https://mednec.example/policies/luspatercept-mds",
+                              "topic": {"system": "http://terminology.hl7.org/CodeSystem/cdshooks-card-type",
+                                        "code": "coverage-info", "display": "Coverage Information"}}
     assert "**Not documented:**" in card["detail"] and "Serum erythropoietin level" in card["detail"]
     smart = next(link for link in card["links"] if link["type"] == "smart")
     context = json.loads(smart["appContext"])

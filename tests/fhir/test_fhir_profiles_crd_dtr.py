@@ -167,6 +167,7 @@ def test_conditional_with_info_needed_conforms(runtime: Runtime, fixture: Callab
     (lambda r: {**r, "cards": [{**r["cards"][0], "summary": "x" * 140}]}, "under 140"),
     (lambda r: {**r, "cards": [{**r["cards"][0], "indicator": "hard-stop"}]}, "indicator"),
     (lambda r: {**r, "cards": [{k: v for k, v in r["cards"][0].items() if k != "source"}]}, "source.label"),
+    (lambda r: {**r, "cards": [{**r["cards"][0], "source": {"label": "x"}}]}, "resp-5"),
     (lambda r: {**r, "cards": [{**r["cards"][0], "links": [{"label": "x", "url": "u", "type": "web"}]}]}, "links[0]"),
     (lambda r: {**r, "systemActions": [{"type": "update", "description": "x"}]}, "resource: required"),
     (lambda r: {k: v for k, v in r.items() if k != "cards"}, "cards: required"),

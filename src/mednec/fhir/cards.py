@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 COVERAGE_INFORMATION = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+#: Card.source.topic, which CRD requires (cards.html resp-5): the CDS Hooks Card Type "coverage-info" (HL7
+#: Terminology, in CRD 2.2.1's ValueSet cardType) -- mednec's cards say what coverage, prior authorization and
+#: documentation a drug needs.
+TOPIC = {"system": "http://terminology.hl7.org/CodeSystem/cdshooks-card-type", "code": "coverage-info",
+         "display": "Coverage Information"}
 INDICATORS = {MEETS: "info", INSUFFICIENT: "warning", NOT_MET: "critical"}
 
 
@@ -139,7 +144,7 @@ def build_card(
         "summary": _summary(det, policy, missing_labels(det, dictionary), coverage_known),
         "indicator": INDICATORS[det.determination],
         "detail": detail,
-        "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}"},
+        "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}", "topic": dict(TOPIC)},
         "links": [],
     }
     if questionnaire:
@@ -205,5 +210,5 @@ def error_card(order: Mapping[str, Any], policy: Any, exc: Exception, *, hook_in
         "summary": _fit(f"{drug_name(policy)}: mednec could not read the patient record"),
         "indicator": "warning",
         "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n`{exc}`",
-        "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}"},
+        "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}", "topic": dict(TOPIC)},
     }

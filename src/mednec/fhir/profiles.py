@@ -13,7 +13,7 @@ list every required element that is missing or wrong (an empty list: conforms).
   types, the required value sets (coverageInfo, coveragePaDetail, AdditionalDocumentation, DocReason,
   informationNeeded, coverageDetailCategories) and the invariants crd-ci-q1 to crd-ci-q9.
 * :func:`hooks_response_problems` -- a CDS Hooks 2.0 response: each card's required summary (under 140
-  characters), indicator and source label, its links, and each systemAction (type, description, and
+  characters), indicator and source label, the ``source.topic`` CRD requires (resp-5), its links, and each systemAction (type, description, and
   for an update the resource), with every coverage-information extension an action carries checked as above.
 * :func:`dtr_questionnaire_problems`, :func:`dtr_package_bundle_problems`,
   :func:`dtr_package_output_problems` -- DTR STU 2 (2.1.0, ``input/fsh`` of HL7/davinci-dtr at tag 2.1.0):
@@ -256,6 +256,10 @@ def coverage_information_problems(ext: Mapping[str, Any], where: str = "extensio
     return out + _invariant_problems(parts, where)
 
 
+#: CDS Hooks Card Types (HL7 Terminology), bound extensibly to Card.source.topic by CRD (cards.html resp-5;
+#: ValueSet cardType of CRD 2.2.1, whose first code is coverage-info "Coverage Information"). The binding is
+#: extensible, so any coding is accepted; its presence is required.
+CARD_TYPES = "http://terminology.hl7.org/CodeSystem/cdshooks-card-type"
 _INDICATORS = frozenset({"info", "warning", "critical"})
 _LINK_TYPES = frozenset({"absolute", "smart"})
 _ACTION_TYPES = frozenset({"create", "update", "delete"})
@@ -268,8 +272,13 @@ def _card_problems(card: Mapping[str, Any], at: str) -> list[str]:
         out.append(f"{at}.summary: required, under 140 characters")
     if card.get("indicator") not in _INDICATORS:
         out.append(f"{at}.indicator: one of info, warning, critical")
-    if not isinstance(card.get("source"), Mapping) or not card["source"].get("label"):
+    source = card.get("source")
+    if not isinstance(source, Mapping) or not source.get("label"):
         out.append(f"{at}.source.label: required")
+    elif not isinstance(source.get("topic"), Mapping) or not (source["topic"].get("system")
+                                                              and source["topic"].get("code")):
+        out.append(f"{at}.source.topic: required by CRD (resp-5), a coding (extensible binding to CRD Response "
+                   f"Types, {CARD_TYPES})")
     for i, link in enumerate(card.get("links") or ()):
         if not link.get("label") or not link.get("url") or link.get("type") not in _LINK_TYPES:
             out.append(f"{at}.links[{i}]: label, url and type (absolute or smart) are required")
