@@ -56,7 +56,8 @@ def test_every_fixture_bundle_gives_a_valid_case(runtime: Runtime, fixture: Call
     assert case.facts.as_of == AS_OF  # from Bundle.timestamp
     # every resource is either a fact's source or listed as unmapped with a reason
     refs = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in fixture(f"bundle-{name}")["entry"]}
-    used = {r for p in intake.provenance for r in (*p.resources, *p.superseded)}
+    # a QuestionnaireResponse answer is named by its item ("QuestionnaireResponse/qr item <linkId>")
+    used = {r.split(" item ")[0] for p in intake.provenance for r in (*p.resources, *p.superseded)}
     listed = {u.resource for u in intake.unmapped}
     assert used | listed == refs
     assert all(u.reason for u in intake.unmapped)

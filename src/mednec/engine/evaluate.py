@@ -48,7 +48,7 @@ from mednec.facts.partial import Between, OneOf
 from mednec.policies.compile import fallback_used, warning_signs
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Presumption, Tree
 from mednec.policies.references import Citation
-from mednec.policies.steps import with_courses
+from mednec.policies.steps import Step, with_courses
 from mednec.states import Verdict
 from mednec.tri import Tri, tri_and
 
@@ -343,6 +343,8 @@ class _Explainer:
                     for d in leaf.documentation or (self.dictionary.facts[fact].document,):
                         if isinstance(part, OneOf | Between) and part.reason:
                             self.reasons.setdefault(d, {})[part.reason] = None
+                        if isinstance(leaf.operand, Step):  # step therapy: ask about the drugs it names
+                            self.reasons.setdefault(d, {})[leaf.operand.question()] = None
                         facts_, crits = self.missing.setdefault(d, ([], []))
                         if fact not in facts_:
                             facts_.append(fact)
@@ -371,7 +373,9 @@ class _Explainer:
         if st is _UNK:
             asked = list(dict.fromkeys(f for n in missing for f in self._requested(str(n.fact))))
             labels = ", ".join(self.dictionary.facts[f].label for f in asked)
-            questions = " ".join(q for q in (self.dictionary.facts[f].question for f in asked) if q)
+            steps = [n.operand.question() for n in missing if isinstance(n.operand, Step)]
+            questions = " ".join(dict.fromkeys(
+                [*steps, *(q for q in (self.dictionary.facts[f].question for f in asked) if q)]))
             signs = [w.condition for n in missing for w in warning_signs(n, self._values)]
             why = f" Not presumed because {'; '.join(dict.fromkeys(signs))} is documented." if signs else ""
             for n in missing:

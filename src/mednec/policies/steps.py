@@ -91,6 +91,19 @@ class Step:
         return "Treatment history: " + ", ".join(parts)
 
 
+    def question(self) -> str:
+        """What to ask when the history cannot settle the leaf: 'Has the patient had lenalidomide?
+        If so, from when to when, and how did it end (failure, intolerance or contraindication)?'."""
+        what = " or ".join([*self.drugs, *(f"a drug of class {c}" for c in self.classes)])
+        asks = ["from when to when"]
+        if self.min_dose is not None or self.intensity is not None:
+            asks.append("at what dose")
+        words = [w.replace("_", " ") for w in self.outcome_words]
+        ended = " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
+        asks.append(f"how did it end ({ended})" if ended else "how did it end")
+        return f"Has the patient had {what}? If so, {', '.join(asks[:-1])}, and {asks[-1]}?"
+
+
 def _words(raw: Any, where: str) -> tuple[str, ...]:
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) and x.strip() for x in items):

@@ -131,26 +131,6 @@ def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[
     )
 
 
-LENALIDOMIDE_FAILURE = frozenset({"none", "lost_response", "intolerant", "contraindicated"})
-LENALIDOMIDE_STOPPED = frozenset({"inadequate_response", "lost_response", "intolerance", "contraindication"})
-
-
-def _run_lenalidomide(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
-    """Whether lenalidomide failed, was not tolerated or is contraindicated, from the full
-    treatment history (an entry without lenalidomide means it was not tried: not failed)."""
-    entries = [e for e in fact_value(facts, "medication_history") or () if drugs.matches(str(e["drug"]), "lenalidomide")]
-    failed = [e for e in entries
-              if e["response"] in LENALIDOMIDE_FAILURE or e.get("reason_stopped") in LENALIDOMIDE_STOPPED
-              or (e["response"] == "partial" and e.get("end") is not None)]
-    if failed:
-        e = failed[0]
-        why = str(e.get("reason_stopped") or e["response"]).replace("_", " ")
-        return {"lenalidomide_failed": True}, f"{e['drug']}: {why}"
-    if entries:
-        return {"lenalidomide_failed": False}, f"{entries[0]['drug']}: {str(entries[0]['response']).replace('_', ' ')}"
-    return {"lenalidomide_failed": False}, "no lenalidomide in the treatment history"
-
-
 def esa_courses(facts: Facts, drugs: DrugVocabulary) -> tuple[list[EsaCourse], list[str]]:
     """ESA courses from ``esa_history`` and the ESA entries of ``medication_history`` (recognised
     by the pack's ESA class), each once; and the drugs of ESA entries that have no start date."""
@@ -253,15 +233,6 @@ CALCULATORS: tuple[Calculator, ...] = (
         optional_inputs=("rbc_units_8w", "hemoglobin"),
         any_of=("esa_history", "medication_history"),
         run_drugs=_run_esa,
-    ),
-    Calculator(
-        "lenalidomide_history",
-        "Lenalidomide failure, intolerance or contraindication",
-        ("medication_history",),
-        ("lenalidomide_failed",),
-        "mednec-mds-decisions",
-        lambda facts, as_of: _run_lenalidomide(facts, as_of, DrugVocabulary()),
-        run_drugs=_run_lenalidomide,
     ),
     Calculator(
         "treatment_course",

@@ -448,8 +448,6 @@ TWINS: dict[str, TwinSpec] = {
     # those patients go through the calculator's own code
     "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "3e860b79d37239a2", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
-    "lenalidomide_history": TwinSpec(_none, ("medication_history",), ("lenalidomide_failed",),
-                                     "53f4c058efeade37", (), lambda frame: frame.has("medication_history")),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
