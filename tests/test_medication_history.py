@@ -58,7 +58,11 @@ def _evaluate(rt: Runtime, facts: dict[str, Any]) -> dict[str, tuple[str, dict[s
     out = {}
     for policy in _mds(rt).policies:  # the ESA equivalence is about the MDS pack's policies
         det = rt.evaluate(parsed.facts, policy)
-        out[policy.id] = (det.determination, {c.id: c.status.value for c in det.criteria})
+        # the del(5q) exception reads the whole treatment history ('tried' lenalidomide): a
+        # medication_history of ESA courses says lenalidomide was not given (not met), an
+        # esa_history says nothing about it (unknown); it is not an ESA criterion
+        out[policy.id] = (det.determination, {c.id: c.status.value for c in det.criteria
+                                              if c.id != "del5q_after_lenalidomide"})
     return out
 
 
