@@ -381,7 +381,7 @@ def test_fact_columns_equal_the_parsed_and_derived_facts(seed: int) -> None:
     from mednec.population.columnar.frame import date_of
     from mednec.population.table import row_case
 
-    table = random_population(seed, 800)
+    table = random_population(seed, 1200)
     layout = table_layout(table.column_names, DICT)
     frame, reason = frame_from_table(table, layout, DICT, AS_OF, False)
     assert reason is None
