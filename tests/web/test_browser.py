@@ -287,7 +287,7 @@ def test_every_page_at_both_widths(site: Site) -> None:
     finds no serious violation at either width (no page scrolls sideways on a phone)."""
     ev = _answer_for(site, "req", "luspatercept-missing-epo.yaml")
     ldl = _answer_for(site, "req", "repatha-ascvd.yaml", drug="evolocumab")
-    case = site.service.get_evaluation(site.service.authenticate(site.keys["req"]), ldl).case_id
+    case = site.service.cases.get_evaluation(site.service.accounts.authenticate(site.keys["req"]), ldl).case_id
     pages = [(None, "/"), (None, "/sign-in"), (None, "/about"), (None, "/editorial-policy"),
              (None, "/editorial-policy/decisions/mednec-mds-decisions"), (None, "/drugs"),
              (None, "/drugs/luspatercept/mds?audience=patient"), (None, "/public/ask"),

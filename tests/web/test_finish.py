@@ -158,7 +158,7 @@ def test_the_payer_variants_page_names_things_in_words(web: Web) -> None:
     from tests.web.test_leftovers import leftovers
 
     ev = web.submit_case("req", example("repatha-ascvd.yaml"), "evolocumab")
-    case = web.service.get_evaluation(web.service.authenticate(web.keys["req"]), ev).case_id
+    case = web.service.cases.get_evaluation(web.service.accounts.authenticate(web.keys["req"]), ev).case_id
     html = web.client("req").get(f"/cases/{case}/payer-variants?drug=evolocumab").text
     t = text_of(html)
     policy = next(p for p in web.service.runtime.catalog.policies() if p.id == "evolocumab-repatha")

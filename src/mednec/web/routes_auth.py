@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -15,7 +16,7 @@ from mednec.store.passwords import LOCK_AFTER, LOCK_FOR, LockedOut
 from mednec.store.ratelimit import SharedLimit
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
 
-__all__ = ["register"]
+__all__ = ["clock_of", "register"]
 
 
 def _home(ctx: Ctx) -> Response:
@@ -40,9 +41,15 @@ def _limit(ctx: Ctx) -> tuple[SharedLimit, str]:
     """The count of failed sign-ins (in the database: shared by every worker), and the client's address."""
     state = ctx.request.app.state
     if not hasattr(state, "sign_in_limit"):
-        state.sign_in_limit = SharedLimit(ctx.service.db, "sign-in", *FAILED_SIGN_INS)
+        state.sign_in_limit = SharedLimit(ctx.service.db, "sign-in", *FAILED_SIGN_INS, clock=clock_of(ctx))
     client = ctx.request.client.host if ctx.request.client else "?"
     return state.sign_in_limit, client
+
+
+def clock_of(ctx: Ctx) -> Callable[[], float]:
+    """The service's clock in seconds (the wall clock in production; the tests' fixed clock in tests)."""
+    now = ctx.service.now
+    return lambda: now().timestamp()
 
 
 def _count_failure(ctx: Ctx, limit: SharedLimit, client: str) -> None:

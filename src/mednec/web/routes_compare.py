@@ -22,7 +22,7 @@ def _compare(ctx: Ctx, case_id: str, drug: str, phase: str) -> Response:
                 case=case, **names(ctx, data))
 
 
-def names(ctx: Ctx, data: dict[str, Any]) -> dict[str, dict[str, str]]:
+def names(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
     """The words for the comparison's ids: each variant's payer (or name), each pathway's name, and where each
     criterion belongs (two pathways may hold criteria with the same text)."""
     variants = {str(v["variant"]): str(v.get("payer") or v["name"]) for v in data["variants"]}

@@ -19,7 +19,7 @@ from mednec.store.ratelimit import SharedLimit
 from mednec.web import article
 from mednec.web.core import Ctx, csrf_check, ctx_of, page
 from mednec.web.labels import AUDIENCES
-from mednec.web.routes_auth import form_of
+from mednec.web.routes_auth import clock_of, form_of
 
 __all__ = ["policy_path", "register"]
 
@@ -37,7 +37,8 @@ def policy_path(policy_id: str) -> str:
 def _limited(ctx: Ctx, kind: str) -> Response | None:
     """A 429 page when the client went over its limit of ``kind`` (counted in the database)."""
     limits: dict[str, SharedLimit] = ctx.state.__dict__.setdefault("public_limits", {})
-    limit = limits.get(kind) or limits.setdefault(kind, SharedLimit(ctx.service.db, kind, LIMITS[kind], 60.0))
+    limit = limits.get(kind) or limits.setdefault(kind, SharedLimit(ctx.service.db, kind, LIMITS[kind], 60.0,
+                                                                      clock=clock_of(ctx)))
     client = ctx.request.client.host if ctx.request.client else "unknown"
     wait = limit.allow(client)
     if not wait:
