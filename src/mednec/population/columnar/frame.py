@@ -129,15 +129,16 @@ class Frame:
         self.bad |= rows
 
 
-def row_values(frame: Frame, i: int, dictionary: FactDictionary) -> dict[str, Any]:
+def row_values(frame: Frame, i: int, dictionary: FactDictionary,
+               only: frozenset[str] | None = None) -> dict[str, Any]:
     """Row ``i``'s scalar facts as the row-wise engine's values (a value known in part as a
-    :class:`~mednec.facts.partial.OneOf` or :class:`~mednec.facts.partial.Between`); events facts
-    are left out."""
+    :class:`~mednec.facts.partial.OneOf` or :class:`~mednec.facts.partial.Between`), of the facts in
+    ``only`` when given; events facts are left out."""
     from mednec.facts.partial import Between, OneOf
 
     out: dict[str, Any] = {}
     for fact, col in frame.facts.items():
-        if not col.has[i]:
+        if (only is not None and fact not in only) or not col.has[i]:
             continue
         if isinstance(col, Events):  # see mednec.population.columnar.calculators._fact_value
             continue

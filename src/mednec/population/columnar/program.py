@@ -32,6 +32,7 @@ import numpy as np
 from mednec.calculators.courses import courses
 from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.engine.evaluate import open_pathways
+from mednec.engine.outlook import _leaves as outlook_leaves  # noqa: PLC2701 - the same leaves, not a twin
 from mednec.engine.outlook import _shared as outlook_shared  # noqa: PLC2701 - the same facts, not a twin
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
@@ -388,6 +389,7 @@ class PolicyProgram:
     documents: list[str]
     dictionary: FactDictionary
     drugs: DrugVocabulary
+    _facts: frozenset[str] | None = None
 
     def run(self, frame: Frame) -> dict[str, Any]:
         runs = [t.run(frame) for t in self.trees]
@@ -430,12 +432,21 @@ class PolicyProgram:
         return out
 
     def _values(self, frame: Frame, i: int) -> Mapping[str, Any]:
-        """Row ``i``'s facts as the values the row-wise engine's criteria run on (evaluate())."""
-        values = row_values(frame, i, self.dictionary)
-        for fact, col in frame.facts.items():
+        """Row ``i``'s facts that the policy's criteria read, as the values the row-wise engine's
+        criteria run on (evaluate(): a step-therapy leaf reads the courses of medication_history)."""
+        read = self._read()
+        values = row_values(frame, i, self.dictionary, read)
+        for fact in read:
+            col = frame.facts.get(fact)
             if isinstance(col, Events) and col.has[i]:
                 values[fact] = _fact_value(frame, fact, i, self.dictionary).value
         return with_courses(values, date_of(frame.as_of[i]), self.drugs)
+
+    def _read(self) -> frozenset[str]:
+        """Every fact a test of the policy's trees reads (warning signs and inference conditions too)."""
+        if self._facts is None:
+            self._facts = frozenset(str(lf.fact) for t in self.trees for lf in outlook_leaves(t.tree.root))
+        return self._facts
 
     def _pathway_trees(self) -> list[tuple[Tree, ...]]:
         if self.phase == "continuation":
