@@ -1,6 +1,6 @@
 """Every policy's documents, not only the bundled examples' (issue 17: 'nothing about mednec's
 verification status' in a letter): for each policy of every pack, its first test case of each
-determination renders the document that fits it, in every audience, without the editors' research
+determination renders its article and the document that fits it, in every audience, without the editors' research
 notes or internal paths. Found the lenalidomide letter's 'The label's MDS dose was seen only in a
 secondary source' (a policy's dosing text is printed in the letter)."""
 
@@ -65,6 +65,7 @@ def test_every_policys_documents_carry_no_research_notes(policy_id: str, want: s
     if raw.get("variant"):
         policy = policy.with_variant(raw["variant"])
     src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary, case_name=path.name, case_title="t")
-    for audience in AUDIENCES:
-        md = render_markdown(build_document(det, src, document=DOC_FOR[want], audience=audience)).lower()
-        assert [n for n in NOTES if n in md] == [], (audience, [n for n in NOTES if n in md])
+    for document in ("article", DOC_FOR[want]):
+        for audience in AUDIENCES:
+            md = render_markdown(build_document(det, src, document=document, audience=audience)).lower()
+            assert [n for n in NOTES if n in md] == [], (document, audience, [n for n in NOTES if n in md])
