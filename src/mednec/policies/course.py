@@ -27,6 +27,7 @@ from typing import Any
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugCourse, DrugEntry, DrugVocabulary
+from mednec.yaml_loader import strict_mapping
 
 __all__ = ["parse_course"]
 
@@ -103,9 +104,10 @@ def parse_course(raw: Any, dictionary: FactDictionary, entries: Sequence[DrugEnt
     problems: list[ConfigError] = []
     if raw is None:
         return {}, problems
-    if not isinstance(raw, Mapping) or set(raw) - set(_KEYS):
-        bad = sorted(set(raw) - set(_KEYS)) if isinstance(raw, Mapping) else raw
-        problems.append(ConfigError(f"unknown key(s) {bad}; allowed: {', '.join(_KEYS)}", field="course"))
+    try:
+        raw = strict_mapping(raw, _KEYS, field="course")
+    except ConfigError as exc:
+        problems.append(exc)
         return {}, problems
     facts = {k: _fact(dictionary, raw[k], _TYPES[k], f"course.{k}", problems) for k in ("start", "doses") if k in raw}
     recent, days = _recent(raw["recent"], dictionary, refs, problems) if "recent" in raw else ("", 0)
