@@ -303,3 +303,43 @@ def test_each_package_check_fails_on_a_broken_bundle(runtime: Runtime, broken: A
     two = {"resourceType": "Parameters", "parameter": [
         {"name": "operationOutcome", "resource": {"resourceType": "OperationOutcome", "issue": []}}] * 2}
     assert any("0..1" in p for p in dtr_package_output_problems(two))
+
+
+# --- CRD discovery: versions and configuration options (CRD 2.2.1 deviations dev-1, dev-4, dev-5, dev-14) ---
+
+
+def test_discovery_declares_versions_and_configuration(runtime: Runtime) -> None:
+    from mednec.fhir.crd import discovery
+    from mednec.fhir.profiles import discovery_problems
+
+    doc = discovery(runtime.dictionary)
+    assert discovery_problems(doc) == []
+    for svc in doc["services"]:
+        assert svc["extension"]["davinci-crd.version"] == ["2.2"]
+
+
+@pytest.mark.parametrize(("broken", "message"), [
+    (lambda s: {**s, "extension": {}}, "dev-1"),
+    (lambda s: {**s, "extension": {**s["extension"], "davinci-crd.version": ["2.2.1"]}}, "two-part"),
+    (lambda s: {**s, "extension": {**s["extension"], "davinci-crd.configuration-options": []}}, "dev-5"),
+    (lambda s: {**s, "extension": {**s["extension"], "davinci-crd.configuration-options": [
+        {k: v for k, v in s["extension"]["davinci-crd.configuration-options"][0].items() if k != "default"}]}},
+     "dev-4"),
+])
+def test_each_discovery_check_fails(runtime: Runtime, broken: Any, message: str) -> None:
+    from mednec.fhir.crd import discovery
+    from mednec.fhir.profiles import discovery_problems
+
+    doc = discovery(runtime.dictionary)
+    bad = {"services": [broken(doc["services"][0]), *doc["services"][1:]]}
+    assert any(message in p for p in discovery_problems(bad))
+
+
+def test_coverage_info_switched_off_returns_no_cards(runtime: Runtime, fixture: Callable[[str], Any]) -> None:
+    """dev-14: the server behaves as the client's configuration says; dev-17: unknown options are ignored."""
+    req = fixture("cds-order-sign-request")
+    req["extension"] = {"davinci-crd.configuration": {"coverage-info": False}}
+    assert handle_hook(req, runtime, as_of=AS_OF, fetch=_no_fetch) == {"cards": []}
+    req["extension"] = {"davinci-crd.configuration": {"coverage-info": True, "no-such-option": 3}}
+    resp = handle_hook(req, runtime, as_of=AS_OF, fetch=_no_fetch)
+    assert resp["cards"] and resp["systemActions"]

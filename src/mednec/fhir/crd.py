@@ -161,9 +161,31 @@ def discovery(dictionary: FactDictionary | None = None) -> dict[str, Any]:
     return {"services": [
         {"hook": hook, "id": f"mednec-{hook}", "title": f"mednec coverage requirements ({hook})",
          "description": what, "prefetch": dict(prefetch),
-         "usageRequirements": "Send the draft MedicationRequest in draftOrders; prefetch or a fhirServer token."}
+         "usageRequirements": "Send the draft MedicationRequest in draftOrders; prefetch or a fhirServer token.",
+         "extension": {"davinci-crd.version": list(CRD_VERSIONS),
+                       "davinci-crd.configuration-options": [dict(o) for o in CONFIGURATION_OPTIONS]}}
         for hook in HOOKS
     ]}
+
+
+#: The CRD versions the services implement (CRD 2.2.1 deviations dev-1: two-part versions).
+CRD_VERSIONS = ("2.2",)
+#: One boolean option per card type returned (dev-5): coverage-info, the type of every card and systemAction
+#: mednec returns; false -> no cards (dev-14). Text after the CDS Hooks Card Types definition of coverage-info.
+CONFIGURATION_OPTIONS: tuple[Mapping[str, Any], ...] = (
+    {"code": "coverage-info", "type": "boolean", "name": "Coverage Information",
+     "description": "Whether the ordered drug needs prior authorization or documentation under mednec's "
+                    "medical-necessity policies, with a questionnaire for what is missing.",
+     "default": True},
+)
+
+
+def _configured_off(request_json: Mapping[str, Any]) -> bool:
+    """The client switched coverage-info off (``extension["davinci-crd.configuration"]``, dev-12/dev-14);
+    options mednec does not offer are ignored (dev-17)."""
+    ext = request_json.get("extension")
+    conf = ext.get("davinci-crd.configuration") if isinstance(ext, Mapping) else None
+    return isinstance(conf, Mapping) and conf.get("coverage-info") is False
 
 
 # --- the hook ----------------------------------------------------------------------------------
@@ -438,9 +460,12 @@ def handle_hook(
     ``fetch(url, token)`` gets FHIR JSON for prefetch keys the client left out (default:
     :func:`http_fetch`); ``as_of`` is the evaluation date (default today).
     ``keep_questionnaire(questionnaire, coverage_assertion_id)`` is called for each DTR
-    Questionnaire a card points to, so the service can resolve its canonical URL later.
+    Questionnaire a card points to, so the service can resolve its canonical URL later. A client that
+    switches the ``coverage-info`` configuration option off gets no cards (CRD dev-14).
     """
     config = config or HookConfig()
+    if _configured_off(request_json):
+        return {"cards": []}
     result = assess(request_json, runtime, fetch=fetch, as_of=as_of, config=config)
     if result.error is not None:
         return {"cards": [error_card(o, p, result.error, hook_instance=str(request_json.get("hookInstance") or ""),

@@ -15,6 +15,10 @@ list every required element that is missing or wrong (an empty list: conforms).
 * :func:`hooks_response_problems` -- a CDS Hooks 2.0 response: each card's required summary (under 140
   characters), indicator and source label, the ``source.topic`` CRD requires (resp-5), its links, and each systemAction (type, description, and
   for an update the resource), with every coverage-information extension an action carries checked as above.
+* :func:`discovery_problems` -- the CDS Hooks discovery document as CRD 2.2.1 constrains it (deviations.html):
+  each service declares its CRD versions (``davinci-crd.version``, dev-1, two-part versions) and a boolean
+  configuration option per card type it returns (``davinci-crd.configuration-options``, dev-4/dev-5/dev-8:
+  code, type, name, description and default, codes unique).
 * :func:`dtr_questionnaire_problems`, :func:`dtr_package_bundle_problems`,
   :func:`dtr_package_output_problems` -- DTR STU 2 (2.1.0, ``input/fsh`` of HL7/davinci-dtr at tag 2.1.0):
   the standard Questionnaire (dtr-std-questionnaire: subjectType 1..1 fixed Patient, text 1..1, every
@@ -28,13 +32,15 @@ list every required element that is missing or wrong (an empty list: conforms).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "CRD_CODES",
     "DTR",
     "coverage_information_problems",
+    "discovery_problems",
     "dtr_package_bundle_problems",
     "dtr_package_output_problems",
     "dtr_questionnaire_problems",
@@ -306,6 +312,49 @@ def hooks_response_problems(response: Mapping[str, Any]) -> list[str]:
         for j, ext in enumerate((resource or {}).get("extension") or ()):
             if ext.get("url") == COVERAGE_INFORMATION:
                 out += coverage_information_problems(ext, f"{at}.resource.extension[{j}]")
+    return out
+
+
+_VERSION = re.compile(r"^[1-9]\d*\.[1-9]\d*$")  # CDSHookServicesExtensionCRDVersion's constraint
+
+
+def _options_problems(options: Any, at: str, card_types: set[str]) -> list[str]:
+    if not isinstance(options, list):
+        return [f"{at}: davinci-crd.configuration-options is required (dev-5: one boolean option per card type)"]
+    out: list[str] = []
+    for i, option in enumerate(options):
+        missing = [k for k in ("code", "type", "name", "description", "default") if k not in option]
+        if missing:
+            out.append(f"{at}.configuration-options[{i}]: {', '.join(missing)} required (dev-4)")
+        if option.get("type") not in ("boolean", "integer"):
+            out.append(f"{at}.configuration-options[{i}].type: boolean or integer")
+    for key in ("code", "name", "description"):
+        values = [o.get(key) for o in options]
+        if len(values) != len(set(map(str, values))):
+            out.append(f"{at}: configuration option {key}s must be unique (dev-8)")
+    booleans = {o.get("code") for o in options if o.get("type") == "boolean"}
+    out += [f"{at}: no boolean configuration option for the card type {t!r} (dev-5)" for t in sorted(card_types - booleans)]
+    return out
+
+
+def discovery_problems(doc: Mapping[str, Any], card_types: Sequence[str] = ("coverage-info",)) -> list[str]:
+    """What a CDS Hooks discovery document lacks against CDS Hooks 2.0 and CRD 2.2.1's declarations;
+    ``card_types`` are the CRD response types the services return."""
+    services = doc.get("services")
+    if not isinstance(services, list) or not services:
+        return ["services: required"]
+    out: list[str] = []
+    for i, svc in enumerate(services):
+        at = f"services[{i}]"
+        out += [f"{at}.{k}: required" for k in ("hook", "id", "description") if not svc.get(k)]
+        ext = svc.get("extension") or {}
+        versions = ext.get("davinci-crd.version")
+        if not isinstance(versions, list) or not versions:
+            out.append(f"{at}.extension: davinci-crd.version must declare at least one CRD version (dev-1)")
+        else:
+            out += [f"{at}.extension.davinci-crd.version: {v!r} is not a two-part version"
+                    for v in versions if not _VERSION.match(str(v))]
+        out += _options_problems(ext.get("davinci-crd.configuration-options"), f"{at}.extension", set(card_types))
     return out
 
 
