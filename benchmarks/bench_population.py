@@ -11,7 +11,8 @@ process and prints, side by side in one run:
 * rates use the run's own time (``seconds`` in the JSON summary: reading, evaluating and writing,
   not the ~1 s start-up of the interpreter, which the wall-clock column includes);
 * the peak resident memory of the whole process tree (the run and its workers), sampled every
-  20 ms from /proc.
+  20 ms from /proc, and the CPU time the tree used (interpreter start-up included, about 1-2 s):
+  evaluations per CPU-second is the figure to compare when other work shares the machine.
 
 The row-wise runs use a smaller population (``--rowwise-n``, default 5,000) so the run finishes
 in minutes; rates are per patient, so they compare. ``--large`` adds the columnar run at
@@ -51,6 +52,11 @@ class Result:
     seconds: float
     wall_seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0
+
+    @property
+    def evals_per_cpu_s(self) -> float:
+        return self.rows / self.cpu_seconds if self.cpu_seconds else 0.0
 
     @property
     def patients_per_s(self) -> float:
@@ -83,13 +89,27 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _tree_rss_kb(root: int) -> int:
-    total, todo = 0, [root]
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU ticks a process has used so far (/proc/PID/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree(root: int) -> list[int]:
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += _rss_kb(pid)
+        out.append(pid)
         todo.extend(_children(pid))
-    return total
+    return out
+
+
+def _tree_rss_kb(pids: list[int]) -> int:
+    return sum(_rss_kb(pid) for pid in pids)
 
 
 def _run(label: str, source: str, engine: str, workers: int, patients: int, src: Path, out: Path) -> Result:
@@ -102,21 +122,27 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
+    ticks: dict[int, int] = {}  # the last CPU reading of every process of the tree
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_kb(proc.pid))
+        pids = _tree(proc.pid)
+        peak = max(peak, _tree_rss_kb(pids))
+        for pid in pids:
+            ticks[pid] = max(ticks.get(pid, 0), _cpu_ticks(pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise SystemExit(f"{label}: mednec batch exited {proc.returncode}\n{err[-2000:]}")
     summary = json.loads(proc.stdout.read() if proc.stdout else b"{}")
+    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
     return Result(label, source, engine, workers, patients, int(summary["rows"]), float(summary["seconds"]), seconds,
-                  peak / 1024)
+                  peak / 1024, cpu)
 
 
 def _line(r: Result) -> str:
     return (f"{r.label:50} {r.patients:>9,} patients {r.patients_per_s:>9,.0f} patients/s "
-            f"{r.evals_per_s:>10,.0f} evals/s  wall {r.wall_seconds:6.1f} s  peak {r.peak_mb:5,.0f} MB")
+            f"{r.evals_per_s:>10,.0f} evals/s  wall {r.wall_seconds:6.1f} s  peak {r.peak_mb:5,.0f} MB  "
+            f"CPU {r.cpu_seconds:6.1f} s ({r.evals_per_cpu_s:,.0f} evals per CPU-second)")
 
 
 def _generate(n: int, folder: Path, bulk: bool) -> tuple[Path, Path | None]:
@@ -166,8 +192,9 @@ def main() -> int:
             results.append(r)
             print(_line(r), flush=True)
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) | {"patients_per_s": r.patients_per_s,
-                                                      "evals_per_s": r.evals_per_s} for r in results], indent=2))
+        args.json.write_text(json.dumps([asdict(r) | {"patients_per_s": r.patients_per_s, "evals_per_s": r.evals_per_s,
+                                                      "evals_per_cpu_s": r.evals_per_cpu_s} for r in results],
+                                        indent=2))
     failed = False
     best_columnar = max((r.evals_per_s for r in results if r.engine == "columnar"), default=0.0)
     if best_columnar < TARGET_EVALS_PER_S:
