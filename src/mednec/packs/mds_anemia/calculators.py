@@ -104,6 +104,14 @@ def _run_ipss_r_from_score(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any]
     return {"ipss_r_category": category}, f"score {score:g} = {category.replace('_', ' ')} (Greenberg 2012 bands)"
 
 
+def _run_karyotype_group(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    """A normal karyotype is IPSS-R cytogenetic group good (Greenberg 2012, after Schanz 2012); an
+    abnormal one written only as "abnormal" gives no group (the report's abnormalities decide it)."""
+    if fact_value(facts, "karyotype") != "normal":
+        return {}, "karyotype abnormal: the IPSS-R cytogenetic group needs the abnormalities (the cytogenetics report)"
+    return {"cytogenetic_risk": "good"}, "normal karyotype: IPSS-R cytogenetic group good (Greenberg 2012)"
+
+
 def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     b = transfusion_burden(_transfusions(facts), as_of)
     detail = (
@@ -186,6 +194,14 @@ def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
 
 
 CALCULATORS: tuple[Calculator, ...] = (
+    Calculator(
+        "karyotype_group",
+        "IPSS-R cytogenetic group of a normal karyotype",
+        ("karyotype",),
+        ("cytogenetic_risk",),
+        IPSS_R_CITATION,
+        _run_karyotype_group,
+    ),
     Calculator(
         "ipss_r",
         "IPSS-R score and risk category",

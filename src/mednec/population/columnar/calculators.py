@@ -101,6 +101,16 @@ def _age(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scala
     return {"age": Scalar("number", years.astype(np.float64), rows)}
 
 
+def _karyotype_group(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+    """A normal karyotype -> IPSS-R cytogenetic group good; no group otherwise."""
+    k = frame.facts["karyotype"]
+    assert isinstance(k, Scalar)
+    normal = list(dictionary.facts["karyotype"].values).index("normal")
+    good = list(dictionary.facts["cytogenetic_risk"].values).index("good")
+    return {"cytogenetic_risk": Scalar("category", np.full(frame.n, good, dtype=np.int16),
+                                       rows & (k.values == normal))}
+
+
 _CYTO_POINTS = {"very_good": 0.0, "good": 1.0, "intermediate": 2.0, "poor": 3.0, "very_poor": 4.0}
 _IPSS_BANDS = (1.5, 3.0, 4.5, 6.0)
 _IPSS_NAMES = ("very_low", "low", "intermediate", "high", "very_high")
@@ -434,6 +444,7 @@ def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scal
 #: The columnar twins, with the digest of the row-wise source each was written against.
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
+    "karyotype_group": TwinSpec(_karyotype_group, ("karyotype",), ("cytogenetic_risk",), "31cbf4b338874dbb"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
                        ("ipss_r_score", "ipss_r_category"), "f0cb456be8c04d05"),
     # an IPSS-R from incomplete components is an interval (known only in part): those patients go
