@@ -110,6 +110,8 @@ def test_categories_are_coded_and_an_undocumented_age_is_presumed(runtime: Runti
 
 def test_ipss_is_asked_only_without_an_ipss_r(runtime: Runtime, missing_case: dict[str, Any]) -> None:
     del missing_case["facts"]["cytogenetic_risk"]
+    # a normal karyotype is IPSS-R group good (issue 13): without the group the karyotype goes too
+    missing_case["facts"].pop("karyotype", None)
     items = _items(build_questionnaire(_det(runtime, missing_case), runtime.dictionary))
     assert items["ipss_category"]["enableWhen"] == [{"question": "ipss_r_category", "operator": "exists",
                                                     "answerBoolean": False}]
