@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,6 +34,9 @@ from mednec.calculators.transfusion_burden import Transfusion, transfusion_burde
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.values import parse_fact_value
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = ["Case", "Result", "Score", "label_case", "label_determination", "load_notes", "load_questions", "run", "score"]
 
@@ -165,7 +168,7 @@ def _label_value(fact: str, raw: Any, dictionary: FactDictionary, as_of: dt.date
     return summarize(fact, fv.value, as_of)
 
 
-def run(cases: Iterable[Case], runtime: Any, as_of: dt.date) -> list[Result]:
+def run(cases: Iterable[Case], runtime: Runtime, as_of: dt.date) -> list[Result]:
     """Run intake and the answer on every case."""
     from mednec.ask import answer
     from mednec.intake.notes import read_note
@@ -263,7 +266,7 @@ def label_case(facts: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
     return {"facts": out}
 
 
-def label_determination(case: Case, runtime: Any, as_of: dt.date) -> str | None:
+def label_determination(case: Case, runtime: Runtime, as_of: dt.date) -> str | None:
     """The determination the current policies give on a label's own facts (None without a policy)."""
     if not case.drug:
         return None

@@ -12,6 +12,7 @@ from mednec.api.deps import Auth, get_service, idempotent
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
 from mednec.store.access import READ_ALL
+from mednec.store.models import PolicyVersion
 from mednec.store.service import Service
 
 router = APIRouter()
@@ -37,7 +38,7 @@ class PolicyReview(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
 
 
-def _version_view(v: Any) -> dict[str, Any]:
+def _version_view(v: PolicyVersion) -> dict[str, Any]:
     return {"policy": v.policy_id, "version": v.version, "status": v.status, "source": v.source,
             "author": v.author_id, "reviewer": v.reviewer_id, "note": v.note,
             "created_at": v.created_at.isoformat(),

@@ -23,10 +23,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determination
 from mednec.facts.dictionary import FactDictionary
+
+if TYPE_CHECKING:
+    from mednec.policies.model import Policy
 
 __all__ = [
     "COVERAGE_INFORMATION",
@@ -47,7 +50,7 @@ TOPIC = {"system": "http://terminology.hl7.org/CodeSystem/cdshooks-card-type", "
 INDICATORS = {MEETS: "info", INSUFFICIENT: "warning", NOT_MET: "critical"}
 
 
-def drug_name(policy: Any) -> str:
+def drug_name(policy: Policy) -> str:
     """``Reblozyl (luspatercept-aamt)``: the first brand and the generic name."""
     brand = policy.drug.brands[0] if policy.drug.brands else ""
     return f"{brand} ({policy.drug.generic})" if brand else policy.drug.generic
@@ -57,7 +60,7 @@ def _fit(text: str, limit: int = 139) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:-") + "…"
 
 
-def _summary(det: Determination, policy: Any, missing_labels: Sequence[str], coverage_known: bool = True) -> str:
+def _summary(det: Determination, policy: Policy, missing_labels: Sequence[str], coverage_known: bool = True) -> str:
     brand = policy.drug.brands[0] if policy.drug.brands else policy.drug.generic
     if det.determination == MEETS:
         then = "; submit prior authorization" if coverage_known else ""
@@ -79,7 +82,7 @@ def missing_labels(det: Determination, dictionary: FactDictionary | None = None)
     return list(labels)
 
 
-def _detail(det: Determination, policy: Any) -> str:
+def _detail(det: Determination, policy: Policy) -> str:
     label = det.determination.replace("_", " ")
     lines = [f"**mednec determination: {label}**"] + ([det.bottom_line] if det.bottom_line else [])
     if det.determination == MEETS and det.pathway is not None:
@@ -118,7 +121,7 @@ def _path_name(det: Determination, pathway_id: str | None) -> str:
 def build_card(
     det: Determination,
     order: Mapping[str, Any],
-    policy: Any,
+    policy: Policy,
     *,
     source_label: str,
     source_url: str,
@@ -202,7 +205,7 @@ def coverage_information(
     return {"url": COVERAGE_INFORMATION, "extension": parts}
 
 
-def error_card(order: Mapping[str, Any], policy: Any, exc: Exception, *, hook_instance: str, source_label: str,
+def error_card(order: Mapping[str, Any], policy: Policy, exc: Exception, *, hook_instance: str, source_label: str,
                source_url: str) -> dict[str, Any]:
     """A warning card for an order whose patient record could not be read."""
     return {

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
@@ -40,6 +40,10 @@ from mednec.intake.fhir.codes import HCPCS, LOCAL_SYSTEM, LOINC, MEDNEC_BASE, RX
 from mednec.intake.fhir.codes import codings as _codings
 from mednec.intake.fhir.codes import concept_texts as _texts
 from mednec.intake.fhir.codes import system_uri as _system_uri
+
+if TYPE_CHECKING:
+    from mednec.policies.model import Policy
+    from mednec.runtime import Runtime
 
 __all__ = [
     "index_resources",
@@ -373,7 +377,7 @@ class OrderAssessment(NamedTuple):
     """One draft order, its policy, the determination and the coverage it was assessed for."""
 
     order: Mapping[str, Any]
-    policy: Any
+    policy: Policy
     determination: Determination
     coverage: Mapping[str, Any] | None  # None: no Coverage identified, so nothing is asserted about it
     questionnaire: str | None  # its canonical URL|version
@@ -397,7 +401,7 @@ class HookAssessment(NamedTuple):
 
 def assess(
     request_json: Mapping[str, Any],
-    runtime: Any,
+    runtime: Runtime,
     *,
     fetch: Fetch | None = None,
     as_of: dt.date | None = None,
@@ -448,7 +452,7 @@ def assess(
 
 def handle_hook(
     request_json: Mapping[str, Any],
-    runtime: Any,
+    runtime: Runtime,
     *,
     fetch: Fetch | None = None,
     as_of: dt.date | None = None,

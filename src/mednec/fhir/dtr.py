@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mednec.errors import CaseFormatError, InputError
 from mednec.fhir.questionnaire import build_questionnaire, package_bundle
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = ["QuestionnaireStore", "questionnaire_package"]
 
@@ -57,7 +60,7 @@ def _params(body: Any) -> list[Mapping[str, Any]]:
     return params
 
 
-def _from_order(i: int, order: Any, record: Mapping[str, Any] | None, runtime: Any, base: str,
+def _from_order(i: int, order: Any, record: Mapping[str, Any] | None, runtime: Runtime, base: str,
                 now: dt.datetime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
@@ -80,7 +83,7 @@ def _from_order(i: int, order: Any, record: Mapping[str, Any] | None, runtime: A
                             where)
 
 
-def questionnaire_package(body: Any, runtime: Any, store: QuestionnaireStore, *, base: str,
+def questionnaire_package(body: Any, runtime: Runtime, store: QuestionnaireStore, *, base: str,
                           now: dt.datetime) -> dict[str, Any]:
     """Answer ``$questionnaire-package`` (see the module docstring)."""
     params = _params(body)

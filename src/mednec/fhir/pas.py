@@ -47,11 +47,14 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.intake.fhir.codes import MEDNEC_BASE, codings, concept_texts
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = [
     "PAS_VERSION",
@@ -250,7 +253,7 @@ def _item_response(seq: int, det: Determination | None, ref: str, note_numbers: 
 
 def submit(
     bundle_json: Mapping[str, Any],
-    runtime: Any,
+    runtime: Runtime,
     *,
     store: ClaimStore | None = None,
     as_of: dt.date | None = None,

@@ -32,13 +32,16 @@ import html
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mednec.engine.determination import Determination, MissingFact
 from mednec.errors import InputError
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.intake.fhir.codes import MEDNEC_BASE, UCUM, system_uri
 from mednec.intake.fhir.units import UCUM_TO_DICTIONARY
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = [
     "ITEM_CONTROL",
@@ -272,7 +275,7 @@ def _narrative(q: Mapping[str, Any]) -> dict[str, str]:
 
 
 def apply_response(
-    runtime: Any,
+    runtime: Runtime,
     case: Mapping[str, Any],
     response: Mapping[str, Any],
     drug: str,

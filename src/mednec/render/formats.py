@@ -22,11 +22,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from mednec.render.common import VERDICT_WORD
 from mednec.render.folding import FOLD
-from mednec.render.model import Cited, EvidenceItem, to_data
+from mednec.render.model import Article, Cited, EvidenceItem, to_data
 from mednec.render.trim import record, trim
 from mednec.render.values import long_date
 from mednec.states import OutputFormat
@@ -34,22 +34,26 @@ from mednec.states import OutputFormat
 if TYPE_CHECKING:
     import typst
 
+    from mednec.render.letters import Letter
+
 __all__ = ["FORMATS", "printed", "render", "render_html", "render_json", "render_page_html", "render_markdown", "render_pdf", "render_typst",
            "template_name", "typst_escape"]
 
 FORMATS = tuple(f.value for f in OutputFormat)
 _ICON = {"met": "✔", "not_met": "✘", "unknown": "?"}
 _WORD = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+#: what the formats render: an article, or a letter resting on one
+Document: TypeAlias = "Article | Letter"
 
 
-def template_name(doc: Any) -> str:
+def template_name(doc: Document) -> str:
     """The template of a document: ``article``, ``article_patient``, ``letter``, ``denial``..."""
     if doc.audience == "patient" and doc.document in ("article", "letter"):
         return f"{doc.document}_patient.j2"
     return f"{doc.document.replace('-', '_')}.j2"
 
 
-def render(doc: Any, fmt: str) -> str | bytes:
+def render(doc: Document, fmt: str) -> str | bytes:
     """Render ``doc`` (an Article or a letter) in ``fmt``; PDF is bytes, the rest text."""
     if fmt == "markdown":
         return render_markdown(doc)
@@ -62,32 +66,32 @@ def render(doc: Any, fmt: str) -> str | bytes:
     raise ValueError(f"format must be one of {FORMATS}")
 
 
-def printed(doc: Any) -> Any:
+def printed(doc: Document) -> Document:
     """``doc`` as every format prints it: its reference list trimmed to what it cites, a patient
     document citing only sources a patient can read (:mod:`mednec.render.trim`)."""
-    return trim(doc, _markdown)
+    return cast(Document, trim(doc, _markdown))
 
 
-def render_json(doc: Any) -> str:
+def render_json(doc: Document) -> str:
     return json.dumps(to_data(printed(doc)), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_markdown(doc: Any) -> str:
+def render_markdown(doc: Document) -> str:
     return _markdown(printed(doc))
 
 
-def _markdown(doc: Any) -> str:
+def _markdown(doc: Document) -> str:
     text = _env("markdown").get_template(template_name(doc)).render(a=doc)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_html(doc: Any) -> str:
+def render_html(doc: Document) -> str:
     text = _env("html").get_template(template_name(doc)).render(a=printed(doc))
     return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
 
 
-def render_page_html(doc: Any) -> str:
+def render_page_html(doc: Document) -> str:
     """``doc`` (an article) as the body of a web page: its sections, without the document around
     them, the title, the review label, the versions, the running line, the bottom line's verdict and
     the CLI's related questions, which the page shows in its own way; sections fold
@@ -97,13 +101,13 @@ def render_page_html(doc: Any) -> str:
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 
-def render_typst(doc: Any) -> str:
+def render_typst(doc: Document) -> str:
     """The Typst source of ``doc``'s PDF."""
     text: str = _env("typst").get_template(template_name(doc)).render(a=printed(doc))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_pdf(doc: Any) -> bytes:
+def render_pdf(doc: Document) -> bytes:
     """``doc`` as a tagged PDF; the same document gives the same bytes (its date is the timestamp)."""
     source, when = render_typst(doc).encode(), _timestamp(doc)
     with typst_compiler() as compiler:
@@ -160,7 +164,7 @@ class _CompilerPool:
 typst_compiler = _CompilerPool(min(4, os.cpu_count() or 1))
 
 
-def _timestamp(doc: Any) -> dt.datetime:
+def _timestamp(doc: Document) -> dt.datetime:
     """Noon UTC of the document's date: the PDF's creation date, so output does not depend on the clock."""
     day = getattr(doc, "last_updated", None) or getattr(doc, "date", None) or "2000-01-01"
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12), dt.UTC)

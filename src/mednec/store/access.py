@@ -38,7 +38,12 @@ __all__ = ["DRAFT_READERS", "READ_ALL", "Context", "Principal", "ServicePart", "
 
 READ_ALL = ("physician_reviewer", "auditor", "admin")
 DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
-_T = TypeVar("_T")
+class _Owned(Protocol):
+    @property
+    def org_id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_Owned)
 _CASES = cast(sa.Table, Case.__table__)
 _CASE_ROW = sa.select(_CASES.c.id, _CASES.c.org_id, _CASES.c.data).where(_CASES.c.id == sa.bindparam("case_id"))
 
@@ -104,7 +109,7 @@ def visible(p: Principal, found: _T | None, what: str, ident: str) -> _T:
     """``found`` (a case or evaluation, ORM object or row) when ``p`` may see it; else 404, the
     same for another organisation's as for one that does not exist."""
     require(p, "requester", *READ_ALL)
-    if found is None or (p.role == "requester" and cast(Any, found).org_id != p.org_id):
+    if found is None or (p.role == "requester" and found.org_id != p.org_id):
         raise NotFoundError(f"no {what} {ident}")
     return found
 

@@ -5,7 +5,6 @@ they record, and the chain itself: :mod:`mednec.store.audit`."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,7 +19,7 @@ class AuditLog(ServicePart):
     """Reading, verifying and adding to the audit log."""
 
     def entries(self, p: Principal, *, limit: int = 100, after: int = 0, before: int | None = None,
-                      action: str | None = None, entity: str | None = None, newest_first: bool = False) -> list[Any]:
+                      action: str | None = None, entity: str | None = None, newest_first: bool = False) -> list[AuditEntry]:
         """Audit entries in order of writing (``newest_first``: the reverse), ``after`` / ``before``
         a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
         ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
@@ -42,7 +41,7 @@ class AuditLog(ServicePart):
         with self.db.reading() as s:
             return audit.verify(s)
 
-    def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:
+    def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: object) -> None:
         """Audit an action that changes nothing else (e.g. a document was produced)."""
         with self.db.session() as s:
             audit.append(s, actor_id=p.id, action=action, entity_type=entity_type, entity_id=entity_id,

@@ -4,7 +4,7 @@ pending and overdue requests, decision times; for all requests, per drug and per
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from typing import TypedDict
 
 import sqlalchemy as sa
 
@@ -12,13 +12,26 @@ from mednec.store.access import Principal, ServicePart, require
 from mednec.store.models import Evaluation
 from mednec.store.workflow import is_overdue, utc
 
-__all__ = ["Metrics"]
+__all__ = ["Figures", "Metrics"]
+
+
+class Figures(TypedDict):
+    """The figures of one group of requests."""
+
+    requests: int
+    approved: int
+    denied: int
+    approved_after_appeal: int
+    pending: int
+    overdue: int
+    median_decision_hours: float | None
+    p90_decision_hours: float | None
 
 
 class Metrics(ServicePart):
     """The review figures (auditors, physician reviewers, admins)."""
 
-    def figures(self, p: Principal) -> dict[str, Any]:
+    def figures(self, p: Principal) -> dict[str, Figures]:
         """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
         require(p, "auditor", "physician_reviewer")
         with self.db.reading() as s:
@@ -29,7 +42,7 @@ class Metrics(ServicePart):
             groups.setdefault(f"urgency:{ev.urgency}", []).append(ev)
         return {name: self._group(evs) for name, evs in sorted(groups.items())}
 
-    def _group(self, evs: list[Evaluation]) -> dict[str, Any]:
+    def _group(self, evs: list[Evaluation]) -> Figures:
         now = self.now()
         decided = [e for e in evs if e.decided_at is not None]
         hours = sorted(((utc(e.decided_at) - utc(e.submitted_at)).total_seconds() / 3600)  # type: ignore[operator]

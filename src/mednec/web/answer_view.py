@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mednec.documents import visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
@@ -13,6 +13,9 @@ from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.store.status import status_of
 from mednec.web import article
 from mednec.web.core import AUDIENCES, Ctx
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = ["Preview", "answer_values", "followup_facts", "related_links", "reviewer_details", "steps"]
 
@@ -85,7 +88,7 @@ def related_links(ev_id: str, result: dict[str, Any], ctx: Ctx, audience: str) -
     return out
 
 
-def _missing_facts(result: dict[str, Any], rt: Any) -> list[tuple[str, str]]:
+def _missing_facts(result: dict[str, Any], rt: Runtime) -> list[tuple[str, str]]:
     """(fact, label) of the undocumented facts a follow-up can set in one step, in criteria order."""
     seen: dict[str, str] = {}
     for c in result.get("criteria", []):
@@ -272,7 +275,7 @@ def _criterion_names(result: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _variant_count(rt: Any, policy_id: str) -> int:
+def _variant_count(rt: Runtime, policy_id: str) -> int:
     """How many payer variants the policy has (the page links to the comparison when any)."""
     try:
         return len(rt.catalog.policy(policy_id).variants)

@@ -9,8 +9,9 @@ rendered for a page, its sections folding as :mod:`mednec.render.folding` says).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -18,6 +19,9 @@ from mednec.documents import Versions, review_status, sources
 from mednec.engine.determination import Determination
 from mednec.runtime import Runtime
 from mednec.web.memo import Memo
+
+if TYPE_CHECKING:
+    from mednec.render.model import Article
 
 __all__ = ["Body", "article_body", "general_body", "warm"]
 
@@ -30,10 +34,10 @@ class Body:
     title: str
     subtitle: str = ""
     bottom: str = ""
-    references: tuple[dict[str, Any], ...] = field(default=())
+    references: tuple[dict[str, int | str], ...] = field(default=())  # number and text
 
 
-def general_body(art: Any, audience: str) -> Body:
+def general_body(art: Article, audience: str) -> Body:
     """A policy's general article (no patient) for the public page."""
     from mednec.render.formats import render_page_html
 
@@ -41,7 +45,7 @@ def general_body(art: Any, audience: str) -> Body:
 
 
 def article_body(cache: Memo, runtime: Runtime, det: Determination, *, audience: str, state: str,
-                 case_title: str, key: tuple[Any, ...] | None, versions: Versions | None = None,
+                 case_title: str, key: tuple[Hashable, ...] | None, versions: Versions | None = None,
                  decision: str | None = None) -> Body:
     """The article of ``det`` for the page, cached under ``key`` (None: not cached)."""
     def make() -> Body:
@@ -61,7 +65,7 @@ def _render(runtime: Runtime, det: Determination, audience: str, state: str, cas
     title = art.title_plain if audience == "patient" else art.title
     bottom = art.bottom_line_plain[0].text if audience == "patient" and art.bottom_line_plain else (
         art.bottom_line[0].text if art.bottom_line else "")
-    refs = tuple({"n": r.n, "text": r.text} for r in art.references)
+    refs: tuple[dict[str, int | str], ...] = tuple({"n": r.n, "text": r.text} for r in art.references)
     return Body(Markup(body), title, bottom=bottom, references=refs)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +22,14 @@ from mednec.web.answer_view import Preview, answer_values
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
 from mednec.web.routes_auth import form_of
 from mednec.web.views import value_text
+
+if TYPE_CHECKING:
+    from mednec.facts.dictionary import FactDictionary
+    from mednec.intake.case_file import Case as ParsedCase
+    from mednec.intake.question import Understanding
+    from mednec.policies.loader import Catalog
+    from mednec.policies.model import Policy
+    from mednec.runtime import Runtime
 
 __all__ = ["register"]
 
@@ -116,7 +126,8 @@ _WHAT_IF = re.compile(r"^\s*(?:and\s+|but\s+)?(?:what\s+if|what\s+about\s+if|sup
                       re.I)
 
 
-def _readings(understand: Any, q: str, rt: Any, as_of: Any) -> list[Any]:
+def _readings(understand: Callable[[str, Catalog, FactDictionary, dt.date], Understanding], q: str, rt: Runtime,
+              as_of: dt.date) -> list[Understanding]:
     """The follow-up read as a change to the case: in a follow-up, "what if X were Y" states Y.
 
     The question reader (rightly, for a first question) does not use hypothetical values; here
@@ -206,14 +217,14 @@ def _apply_question(ctx: Ctx, ev: Evaluation, q: str, data: dict[str, Any],
     return drug, changed, understood
 
 
-def _check_phase(policy: Any, phase: str) -> None:
+def _check_phase(policy: Policy, phase: str) -> None:
     if phase not in ("initial", "continuation"):
         raise InputError("phase must be initial or continuation", field="phase")
     if phase == "continuation" and policy.continuation is None:
         raise InputError(f"{policy.drug.generic} has no re-authorisation criteria", field="phase")
 
 
-def _changes(ctx: Ctx, ev: Evaluation, case: Case, parsed: Any, changed: set[str], policy: Any,
+def _changes(ctx: Ctx, ev: Evaluation, case: Case, parsed: ParsedCase, changed: set[str], policy: Policy,
              phase: str) -> list[str]:
     """What the what-if changed, as "Label: before → after" lines."""
     d = ctx.service.runtime.dictionary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,9 @@ from mednec.store.accounts import hash_key
 from mednec.store.passwords import LOCK_AFTER, LOCK_FOR, LockedOut
 from mednec.store.ratelimit import SharedLimit
 from mednec.web.core import Ctx, csrf_check, ctx_of, local_path, page, redirect
+
+if TYPE_CHECKING:
+    from mednec.runtime import Runtime
 
 __all__ = ["clock_of", "register"]
 
@@ -134,7 +137,7 @@ async def form_of(request: Request) -> dict[str, Any]:
     return out
 
 
-def decision_entries(rt: Any, ref_id: str) -> list[dict[str, Any]]:
+def decision_entries(rt: Runtime, ref_id: str) -> list[dict[str, Any]]:
     """Every criterion that cites mednec's decision record ``ref_id``, by policy: what was decided."""
     out: list[dict[str, Any]] = []
     for policy in sorted(rt.catalog.policies(), key=lambda x: x.drug.generic):

@@ -8,7 +8,7 @@ so every worker shares them (:mod:`mednec.store.ratelimit`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +20,9 @@ from mednec.web import article
 from mednec.web.core import Ctx, csrf_check, ctx_of, page
 from mednec.web.labels import AUDIENCES
 from mednec.web.routes_auth import clock_of, form_of
+
+if TYPE_CHECKING:
+    from mednec.policies.model import Policy
 
 __all__ = ["policy_path", "register"]
 
@@ -75,13 +78,13 @@ def _policy_page(ctx: Ctx, drug: str, use: str, audience: str | None) -> Respons
                 audiences=AUDIENCES)
 
 
-def _general_body(ctx: Ctx, policy: Any, audience: str) -> Any:
+def _general_body(ctx: Ctx, policy: Policy, audience: str) -> article.Body:
     """The policy's general article for the page (cached per policy version, audience and day)."""
     from mednec.render.article import ArticleSources, general_article
 
     today = ctx.now.date()
 
-    def make() -> Any:
+    def make() -> article.Body:
         rt = ctx.service.runtime
         src = ArticleSources.of(policy, rt.catalog.pack_of(policy), rt.dictionary)
         art = general_article(src, as_of=today, audience=audience)
