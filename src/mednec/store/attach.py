@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import ConflictError, InputError
+from mednec.states import ReviewState as S
+from mednec.states import Verdict
 from mednec.store import audit
 from mednec.store.access import Principal, require, visible_case, visible_eval
 from mednec.store.models import Evaluation, ReviewAction
@@ -28,9 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["ATTACHABLE", "attach_document"]
 
 #: the states in which a requester may attach a document (not decided, not being decided)
-ATTACHABLE = ("submitted", "info_requested", "changes_requested", "under_review", "appealed")
-_WORD = {"meets_criteria": "meets criteria", "does_not_meet_criteria": "does not meet criteria",
-         "insufficient_information": "insufficient information"}
+ATTACHABLE = (S.SUBMITTED, S.INFO_REQUESTED, S.CHANGES_REQUESTED, S.UNDER_REVIEW, S.APPEALED)
+_WORD: dict[str, str] = {Verdict.MEETS: "meets criteria", Verdict.NOT_MET: "does not meet criteria",
+         Verdict.INSUFFICIENT: "insufficient information"}
 
 
 def _iso(value: Any) -> str:
@@ -66,8 +68,8 @@ def attach_document(service: Service, p: Principal, eval_id: str, data: Mapping[
         case.data, case.updated_at = merged, now
         ev.result_json, ev.result_z = None, Evaluation.pack_result(det.to_dict())
         ev.determination, ev.input_hash = det.determination, det.input_hash
-        if ev.state in ("info_requested", "changes_requested"):
-            ev.state = "submitted"  # the information arrived: back to the reviewers
+        if ev.state in (S.INFO_REQUESTED, S.CHANGES_REQUESTED):
+            ev.state = S.SUBMITTED  # the information arrived: back to the reviewers
         moved = (f"recommendation {_WORD.get(before, before)} → {_WORD.get(det.determination, det.determination)}"
                  if before != det.determination else f"recommendation unchanged ({_WORD.get(before, before)})")
         read = sorted({*patient, *facts})

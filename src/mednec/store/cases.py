@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from mednec.engine.benefit import with_benefit
 from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import InputError, PreconditionFailedError
+from mednec.states import ReviewState
 from mednec.store import audit
 from mednec.store.access import READ_ALL, Principal, ServicePart, require, visible_case, visible_case_row, visible_eval
 from mednec.store.models import Case, Evaluation
-from mednec.store.workflow import TURNAROUND, is_overdue
+from mednec.store.workflow import OPEN_STATES, TURNAROUND, is_overdue
 
 __all__ = ["Cases"]
 
@@ -118,7 +119,7 @@ class Cases(ServicePart):
                 id=f"ev_{uuid.uuid4().hex[:20]}", case_id=case.id, org_id=case.org_id, created_by=p.id,
                 policy_id=policy.id, policy_version=policy.version, drug=policy.drug.generic, phase=phase,
                 urgency=urgency, as_of=det.as_of, determination=det.determination, input_hash=det.input_hash,
-                result_json=None, result_z=Evaluation.pack_result(det.to_dict()), state="submitted",
+                result_json=None, result_z=Evaluation.pack_result(det.to_dict()), state=ReviewState.SUBMITTED,
                 reviewer_id=None, decision=None, decision_reason=None, signature=None, appealed=False,
                 submitted_at=now, due_at=now + TURNAROUND[urgency], decided_at=None, version=1,
             )
@@ -166,7 +167,7 @@ class Cases(ServicePart):
             if case_id:
                 q = q.where(Evaluation.case_id == case_id)
             if overdue is not None:
-                open_ = Evaluation.state.in_(("submitted", "under_review", "appealed"))
+                open_ = Evaluation.state.in_(OPEN_STATES)
                 late = Evaluation.due_at < self.now()
                 q = q.where(sa.and_(open_, late) if overdue else sa.not_(sa.and_(open_, late)))
             total = s.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()

@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import sqlalchemy as sa
 
+from mednec.states import Decision
 from mednec.store.access import Principal, ServicePart, require
 from mednec.store.models import Evaluation
 from mednec.store.workflow import is_overdue, utc
@@ -50,9 +51,9 @@ class Metrics(ServicePart):
         p90 = hours[min(len(hours) - 1, int(0.9 * len(hours)))] if hours else None
         return {
             "requests": len(evs),
-            "approved": sum(e.decision == "approved" for e in decided),
-            "denied": sum(e.decision == "denied" for e in decided),
-            "approved_after_appeal": sum(e.decision == "approved" and e.appealed for e in decided),
+            "approved": sum(e.decision == Decision.APPROVED for e in decided),
+            "denied": sum(e.decision == Decision.DENIED for e in decided),
+            "approved_after_appeal": sum(e.decision == Decision.APPROVED and e.appealed for e in decided),
             "pending": sum(e.decided_at is None for e in evs),
             "overdue": sum(is_overdue(e.state, e.due_at, now) for e in evs),
             "median_decision_hours": round(statistics.median(hours), 2) if hours else None,

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
 from mednec.errors import ConflictError, ForbiddenError, InputError
+from mednec.states import Decision
 from mednec.store import audit, outbox
 from mednec.store.access import Principal, ServicePart, require, visible_eval
 from mednec.store.models import Case, Evaluation, ReviewAction
@@ -99,12 +100,12 @@ class Reviews(ServicePart):
             raise ConflictError(f"cannot {action} an evaluation that is {ev.state.replace('_', ' ')}")
         if step.own_claim and ev.reviewer_id != p.id:
             raise ConflictError("this evaluation is claimed by another reviewer")
-        if action == "appeal" and ev.decision != "denied":
+        if action == "appeal" and ev.decision != Decision.DENIED:
             raise ConflictError("only a denial can be appealed")
         if step.needs_reason and not (reason and reason.strip()):
             raise InputError(f"{action} needs a reason", field="reason")
         final = self._final_decision(action, ev, decision) if action in ("approve", "overturn") else None
-        signed = self._signature(p, ev, signature) if final == "denied" else (None, None)
+        signed = self._signature(p, ev, signature) if final == Decision.DENIED else (None, None)
         ev.state = step.target  # every check passed: nothing changes before this line
         if action == "appeal":
             ev.appealed = True
@@ -117,19 +118,20 @@ class Reviews(ServicePart):
             ev.signature, ev.signature_hash = signed
 
     @staticmethod
-    def _final_decision(action: str, ev: Evaluation, decision: str | None) -> str:
+    def _final_decision(action: str, ev: Evaluation, decision: str | None) -> Decision:
         """The decision an approval or an overturn makes, checked against the recommendation."""
         assert ev.determination in (MEETS, NOT_MET, INSUFFICIENT)
         if action == "approve":
             if ev.determination == INSUFFICIENT:
                 raise ConflictError("an insufficient-information recommendation cannot be approved: "
                                     "request information, or overturn with a decision")
-            return "approved" if ev.determination == MEETS else "denied"
-        if decision not in ("approved", "denied"):
+            return Decision.APPROVED if ev.determination == MEETS else Decision.DENIED
+        if decision not in tuple(Decision):
             raise InputError("overturn needs decision: approved or denied", field="decision")
-        if (decision == "approved") == (ev.determination == MEETS):
+        final = Decision(decision)
+        if (final == Decision.APPROVED) == (ev.determination == MEETS):
             raise ConflictError("overturn must change the recommendation; use approve to confirm it")
-        return decision
+        return final
 
     @staticmethod
     def _signature(p: Principal, ev: Evaluation, signature: str | None) -> tuple[str | None, str | None]:

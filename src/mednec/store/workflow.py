@@ -10,11 +10,13 @@ from typing import NamedTuple
 
 from mednec.states import ReviewState
 
-__all__ = ["TRANSITIONS", "TURNAROUND", "Transition", "is_overdue", "utc"]
+__all__ = ["OPEN_STATES", "TRANSITIONS", "TURNAROUND", "Transition", "is_overdue", "utc"]
 
 S = ReviewState
 #: CMS-0057-F turnaround: 72 hours for an expedited request, 7 calendar days for a standard one
 TURNAROUND = {"expedited": dt.timedelta(hours=72), "standard": dt.timedelta(days=7)}
+#: the states waiting for a reviewer, which count toward the due time
+OPEN_STATES = tuple(s for s in ReviewState if s.is_open)
 
 
 class Transition(NamedTuple):
@@ -47,4 +49,4 @@ def utc(t: dt.datetime | None) -> dt.datetime | None:
 def is_overdue(state: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
     """An open request (waiting for a reviewer) past its due time."""
     due = utc(due_at)
-    return state in ("submitted", "under_review", "appealed") and due is not None and due < now
+    return state in OPEN_STATES and due is not None and due < now
