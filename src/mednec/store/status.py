@@ -1,7 +1,7 @@
 """One truth about a review's status: the words clinicians use, for the queue, the answer page,
 the documents and the API alike.
 
-The workflow's states (:mod:`mednec.store.service`) say what happened to the *recommendation*
+The workflow's states (:mod:`mednec.store.reviews`) say what happened to the *recommendation*
 ("approved" means the reviewer confirmed it, which may be a denial; "overturned" means the
 reviewer reversed it). People want the *decision*: this module turns (state, decision,
 appealed) into one status with its word and its meaning (the tone its colour follows).

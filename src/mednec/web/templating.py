@@ -45,9 +45,9 @@ def nav_for(role: str | None) -> list[tuple[str, str]]:
         items.append(("/queue", "Your requests"))
     elif role in ("physician_reviewer", "auditor", "admin"):
         items.append(("/queue", "Review queue"))
-    if role in ("physician_reviewer", "auditor", "admin"):  # Service.metrics
+    if role in ("physician_reviewer", "auditor", "admin"):  # Metrics.figures
         items.append(("/metrics", "Metrics"))
-    if role in ("auditor", "admin"):  # Service.audit_entries
+    if role in ("auditor", "admin"):  # AuditLog.entries
         items.append(("/audit-log", "Audit log"))
     items += [("/library", "Policies"), ("/about", "About")]
     return items
