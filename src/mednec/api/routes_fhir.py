@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from mednec.api.cds_trust import CdsTrust, looks_like_jwt
 from mednec.api.deps import Auth, get_principal, get_service
 from mednec.api.problems import problem
+from mednec.engine.determination import Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.store.access import Principal
 from mednec.store.service import Service
@@ -166,7 +167,7 @@ def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:
     raise InputError("give 'case' (a case file as JSON) or 'bundle' (a FHIR Bundle)", field="case")
 
 
-def _evaluate_body(service: Service, body: dict[str, Any]) -> Any:
+def _evaluate_body(service: Service, body: dict[str, Any]) -> Determination:
     case = _case_of(service, body)
     facts = service.runtime.parse_case(case, as_of=None if case.get("as_of") else service.now().date()).facts
     return service.runtime.evaluate(facts, str(body.get("drug") or ""), phase=str(body.get("phase") or "initial"))
