@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mednec.engine.determination import Determination
 from mednec.errors import UnknownDrugError
@@ -33,6 +33,9 @@ from mednec.intake.text.model import DrugMention, TextSpan
 from mednec.policies.model import Policy
 from mednec.policies.steps import with_courses
 from mednec.runtime import Runtime
+
+if TYPE_CHECKING:
+    from mednec.facts.factset import FactSet
 
 __all__ = ["Answer", "answer", "closest_questions", "merge"]
 
@@ -176,7 +179,7 @@ def closest_questions(text: str, runtime: Runtime, n: int = 3) -> tuple[str, ...
     return tuple(c.question for _, _, c in sorted(best.values(), key=lambda t: (t[0], t[1]))[:n])
 
 
-def _overview(runtime: Runtime, facts: Any, packs: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+def _overview(runtime: Runtime, facts: FactSet, packs: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
     from mednec.engine.evaluate import decide, prepare
 
     full = prepare(facts, runtime.dictionary, runtime.catalog.calculators)

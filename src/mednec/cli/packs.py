@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mednec.cli.common import ListFormat, emit_json, error, escape, out, runtime
 
+if TYPE_CHECKING:
+    from mednec.facts.dictionary import FactDictionary
+    from mednec.policies.model import Pack
+
 __all__ = ["register"]
 
 
-def _summary(pack: Any, dictionary: Any) -> dict[str, Any]:
+def _summary(pack: Pack, dictionary: FactDictionary) -> dict[str, Any]:
     folder = Path(pack.path)
     files = ("pack.yaml", "facts.yaml", "calculators.py", "vocabulary.yaml", "text_rules.py", "benefits.yaml",
              "references.yaml", "evidence.yaml")

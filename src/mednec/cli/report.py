@@ -11,11 +11,14 @@ import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mednec.errors import InputError
+
+if TYPE_CHECKING:
+    from mednec.render.formats import Document as Rendered
 
 __all__ = ["register"]
 
@@ -106,7 +109,7 @@ def report(
     _write(doc, fmt.value, output)
 
 
-def _write(doc: Any, fmt: str, output: Path | None) -> None:
+def _write(doc: Rendered, fmt: str, output: Path | None) -> None:
     from mednec.render.formats import render
 
     data = render(doc, fmt)

@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from mednec.policies.model import Policy
     from mednec.runtime import Runtime
 
+
+if TYPE_CHECKING:
+    from mednec.policies.loader import Catalog
+
 __all__ = [
     "index_resources",
     "COVERAGE_INFORMATION",
@@ -234,8 +238,8 @@ def _order_texts(order: Mapping[str, Any], resources: Mapping[str, Mapping[str, 
     return list(_codings(concept)), _texts(concept) + texts
 
 
-def policy_for_order(order: Mapping[str, Any], catalog: Any,
-                     resources: Mapping[str, Mapping[str, Any]] | None = None) -> Any | None:
+def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
+                     resources: Mapping[str, Mapping[str, Any]] | None = None) -> Policy | None:
     """The policy covering a MedicationRequest's drug: by RxNorm / HCPCS code (the policy's, or a
     verified code of the code tables), else by name. ``resources`` (see :func:`index_resources`)
     resolves a ``medicationReference`` to a Medication elsewhere in the request.
@@ -255,7 +259,7 @@ def policy_for_order(order: Mapping[str, Any], catalog: Any,
     by_code = _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
     if by_code is not None:
         return by_code
-    best: tuple[int, Any] | None = None
+    best: tuple[int, Policy] | None = None
     folded = [fold(t) for t in texts]
     for policy in policies:
         for name in policy.names():
@@ -265,7 +269,7 @@ def policy_for_order(order: Mapping[str, Any], catalog: Any,
     return best[1] if best else None
 
 
-def _policy_by_verified_code(rxcuis: Iterable[str], policies: list[Any]) -> Any | None:
+def _policy_by_verified_code(rxcuis: Iterable[str], policies: list[Policy]) -> Policy | None:
     """The policy a verified RxNorm code of the code tables identifies (see :func:`policy_for_order`)."""
     from mednec.intake.fhir.code_tables import rxnorm_brands, rxnorm_drugs
 

@@ -25,7 +25,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -34,6 +34,9 @@ from mednec.settings import DEFAULT_PUBLIC_URL, Settings
 from mednec.store.access import ServicePart
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, OrgNotifications, OutboxMessage
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["MAX_ATTEMPTS", "Notifications", "SIGNATURE_HEADER", "backoff", "configure", "deliver", "enqueue_decision", "sign"]
 
@@ -70,7 +73,7 @@ def configure(db: Database, org_id: str, *, email_to: str | None, webhook_url: s
         s.add(row)
 
 
-def enqueue_decision(s: Any, ev: Evaluation, now: dt.datetime) -> int:
+def enqueue_decision(s: Session, ev: Evaluation, now: dt.datetime) -> int:
     """Add the notifications of ``ev``'s decision to the session's transaction; how many."""
     cfg = s.get(OrgNotifications, ev.org_id)
     if cfg is None:

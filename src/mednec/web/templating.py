@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from mednec.web import labels
+
+if TYPE_CHECKING:
+    from mednec.store.models import Evaluation
+    from mednec.store.status import Status
 
 __all__ = ["make_env", "nav_for"]
 
@@ -26,7 +30,7 @@ ACTION_WORDS = {
 }
 
 
-def _status(ev: Any) -> Any:
+def _status(ev: Evaluation) -> Status:
     """An evaluation's review status (:func:`mednec.store.status.status_of`)."""
     from mednec.store.status import status_of
 
