@@ -204,21 +204,23 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     good = np.flatnonzero(~given.bad)
     _rowwise(task, bad, settings, None, result, tables, errors)
     row_only: list[int] = []
+    computed: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]] = []
+    for j, prog in enumerate(programs):
+        if not isinstance(prog, str):
+            frame = frames[id(resolved[j][1].calculators)]
+            computed.append((j, prog, frame, prog.run(frame)))
+    mismatches = _verify(task, computed, good, settings, ids)
     answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]] = []
     for j, prog in enumerate(programs):
         if isinstance(prog, str):
             result.notes.append(f"columnar engine: {policies[j].id} evaluated row-wise ({prog})")
             row_only.append(j)
-            continue
-        frame = frames[id(resolved[j][1].calculators)]
-        out = prog.run(frame)
-        mismatch = _verify(task, (prog, frame, out, ids), good, settings, j)
-        if mismatch is not None:
+        elif j in mismatches:
             result.notes.append(f"columnar engine: {policies[j].id} differed from the row-wise engine "
-                                f"({mismatch}); this chunk was evaluated row-wise")
+                                f"({mismatches[j]}); this chunk was evaluated row-wise")
             row_only.append(j)
-            continue
-        answered.append((j, prog, frame, out))
+        else:
+            answered.extend(c for c in computed if c[0] == j)
     if row_only:
         _rowwise(task, [int(i) for i in good], settings, row_only, result, tables, errors)
     if not tables and answered:  # every row answered column-wise: built in the output order
@@ -237,21 +239,26 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     return result
 
 
-def _verify(task: ChunkTask, answer: tuple[PolicyProgram, Frame, dict[str, Any], pa.Array], good: Any,
-            settings: BatchSettings, j: int) -> str | None:
-    """Compare a few rows with the row-wise engine; the difference, or None."""
-    if not len(good):
-        return None
+def _verify(task: ChunkTask, computed: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]], good: Any,
+            settings: BatchSettings, ids: pa.Array) -> dict[int, str]:
+    """Compare a few rows with the row-wise engine (each row read once for every policy); the
+    difference found for each policy that differs."""
+    if not len(good) or not computed:
+        return {}
     picks = sorted({int(x) for x in np.linspace(0, len(good) - 1, num=min(VERIFY_ROWS, len(good))).round()})
     rows = np.array([int(good[p]) for p in picks], dtype=np.int64)
-    prog, frame, out, ids = answer
-    table = _rows_table(prog, frame, out, rows, settings.phase, rows, j, ids)
+    tables = {j: _rows_table(prog, frame, out, rows, settings.phase, rows, j, ids) for j, prog, frame, out in computed}
     sub = dataclasses.replace(task, table=task.table.take(pa.array(rows, pa.int64())))
-    for pos, _, item in rowwise_results(sub, settings, [j]):
-        got = _row_of(table, pos)
+    found: dict[int, str] = {}
+    for pos, pol, item in rowwise_results(sub, settings, list(tables)):
+        who = f"patient {ids[int(rows[pos])].as_py()}"
         if isinstance(item, PatientError):
-            return f"patient {got['patient_id']}: the row-wise engine refused it ({item.kind})"
+            for j in tables if pol < 0 else (pol,):
+                found.setdefault(j, f"{who}: the row-wise engine refused it ({item.kind})")
+            continue
+        got = _row_of(tables[pol], pos)
         for key in ("determination", "pathway", "criteria", "missing_documents", "as_of"):
             if got[key] != item[key]:
-                return f"patient {got['patient_id']}: {key}"
-    return None
+                found.setdefault(pol, f"{who}: {key}")
+                break
+    return found
