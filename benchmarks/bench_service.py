@@ -5,6 +5,9 @@ concurrent clients for a fixed time) and prints:
 
 * sustained evaluations per second (POST /cases/{id}/evaluations: case read, calculators,
   policy evaluation, storage and audit entry in one transaction), p50 / p99 latency, errors;
+* CPU time per evaluation of the server's processes and of PostgreSQL's backends for the
+  benchmark's database (from /proc, over the load phase), with the machine's load average: on
+  a shared machine requests per second follow whatever else runs, CPU per request much less;
 * crash safety: the server is killed with SIGKILL in the middle of a load of writes (cases,
   evaluations, review actions), restarted, and every acknowledged write is looked up; the
   audit chain is verified;
@@ -66,7 +69,7 @@ class Server:
             [sys.executable, "-m", "mednec", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a worker loads the note reader (medspaCy) first; slow on a busy machine
         while time.time() < deadline:
             try:
                 if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
@@ -94,6 +97,68 @@ class Server:
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(x) for x in out]
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc; gone processes left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _pg_backends(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the benchmark's database (same machine)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as c:
+            return [int(p) for p in c.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )).scalars()]
+    finally:
+        engine.dispose()
+
+
+class CpuMeter:
+    """CPU time the server's processes (and, on PostgreSQL, the database's backends) use over a
+    stretch of load: less sensitive to other work on the machine than requests per second."""
+
+    def __init__(self, server: Server, url: str) -> None:
+        self.server, self.url = server, url
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        assert self.server.proc is not None
+        app = [self.server.proc.pid, *_descendants(self.server.proc.pid)]
+        return app, (_pg_backends(self.url) if self.url.startswith("postgresql") else [])
+
+    def start(self) -> None:
+        app, db = self._pids()
+        self.app0, self.db0 = _cpu_seconds(app), _cpu_seconds(db)
+
+    def per_request_ms(self, requests: int) -> dict[str, float | None]:
+        app, db = self._pids()
+        a1, d1 = _cpu_seconds(app), _cpu_seconds(db)
+        used_app = sum(t - self.app0.get(pid, 0.0) for pid, t in a1.items())
+        used_db = sum(t - self.db0.get(pid, 0.0) for pid, t in d1.items())
+        n = max(requests, 1)
+        return {"server_cpu_ms": round(1000 * used_app / n, 2),
+                "database_cpu_ms": round(1000 * used_db / n, 2) if db else None}
 
 
 def _cli(url: str, *args: str) -> str:
@@ -293,8 +358,12 @@ def run_backend(backend: str, seconds: float, clients: int, workers: int) -> dic
                 case_ids = [c.post("/cases", json={"case": _case()}, headers=_h(keys["req"])).json()["id"]
                             for _ in range(50)]
             asyncio.run(_load(server.base, keys["req"], case_ids, 2, clients))  # warm-up
+            meter = CpuMeter(server, url)
+            meter.start()
             load = _wrk_load(server.base, keys["req"], case_ids, seconds, clients) or \
                 asyncio.run(_load(server.base, keys["req"], case_ids, seconds, clients))
+            load.update(meter.per_request_ms(load["evaluations"]))
+            load["load_average"] = os.getloadavg()[0]
             race = _race(server, keys, 20)
             acked = asyncio.run(_writes_until_killed(server, keys, 4))
         finally:
@@ -331,6 +400,9 @@ def main() -> int:
               f"{args.clients} clients via {ld.get('generator', 'httpx')}, {workers[b]} workers); "
               f"p50 {ld['p50_ms']} ms, p99 {ld['p99_ms']} ms; "
               f"errors {ld['errors']} {ld['first_errors']}")
+        db_cpu = f", PostgreSQL {ld['database_cpu_ms']} ms" if ld.get("database_cpu_ms") is not None else ""
+        print(f"[{b}] CPU per evaluation: server {ld['server_cpu_ms']} ms{db_cpu} "
+              f"(1-minute load average {ld['load_average']:.1f} on {os.cpu_count()} cores)")
         print(f"[{b}] SIGKILL mid-load: acknowledged {cr['acknowledged']}, lost {cr['lost']}; "
               f"audit {cr['audit_entries']} entries, chain {'intact' if cr['audit_chain_ok'] else 'BROKEN'}")
         print(f"[{b}] concurrent reviewers: {ra['exactly_one_winner']}/{ra['rounds']} rounds with exactly one "
