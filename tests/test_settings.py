@@ -133,3 +133,14 @@ def test_the_cli_reports_a_bad_setting() -> None:
                        timeout=60)
     assert r.returncode == 3
     assert "MEDNEC_MAX_BODY_BYTES" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", "k", "  secret with spaces  "])
+def test_the_audit_key_alone_reads_as_current_does(raw: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mednec.settings import audit_key
+
+    if raw is None:
+        monkeypatch.delenv("MEDNEC_AUDIT_KEY", raising=False)
+    else:
+        monkeypatch.setenv("MEDNEC_AUDIT_KEY", raw)
+    assert audit_key() == current().audit_key

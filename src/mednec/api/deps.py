@@ -22,7 +22,13 @@ from mednec.store.service import Service
 __all__ = ["Auth", "Paging", "get_principal", "get_service", "idempotent"]
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
+    """The service. ``async`` because it does no I/O: FastAPI runs a plain ``def`` dependency in its
+    thread pool, a hand-off to another thread and back on every request for a dictionary look-up."""
+    return _service_of(request)
+
+
+def _service_of(request: Request) -> Service:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
@@ -33,7 +39,7 @@ def get_principal(
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    return get_service(request).accounts.authenticate(token)
+    return _service_of(request).accounts.authenticate(token)
 
 
 Auth = Annotated[Principal, Depends(get_principal)]

@@ -133,12 +133,20 @@ class Catalog:
             field="policy",
         )
 
+    @cached_property
+    def _by_name(self) -> dict[str, Policy]:
+        """Every policy by its folded id and names; the first policy (in load order) wins a name."""
+        index: dict[str, Policy] = {}
+        for p in self.policies():
+            for n in (p.id, *p.names()):
+                index.setdefault(_fold(n), p)
+        return index
+
     def find_drug(self, name: str) -> Policy:
         """The policy for a drug named by generic, brand or other name (case-insensitive)."""
-        wanted = _fold(name)
-        for p in self.policies():
-            if wanted == _fold(p.id) or any(wanted == _fold(n) for n in p.names()):
-                return p
+        found = self._by_name.get(_fold(name))
+        if found is not None:
+            return found
         all_names = {n: p for p in self.policies() for n in p.names()}
         near = difflib.get_close_matches(name.lower(), [n.lower() for n in all_names], n=1, cutoff=0.75)
         hint = f" Did you mean {near[0]!r}?" if near else ""

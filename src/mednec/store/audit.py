@@ -35,7 +35,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mednec.settings import current
+from mednec.settings import audit_key
 from mednec.store.models import AuditEntry, AuditHead
 
 __all__ = ["GENESIS", "KEYED", "PLAIN", "STRIPES", "AuditProblem", "append", "entry_hash", "entry_key", "key_id",
@@ -63,7 +63,7 @@ def key_id(secret: str) -> str:
 
 def _keying() -> tuple[str, bytes | None]:
     """(scheme, key) for new entries, from the settings."""
-    secret = current().audit_key
+    secret = audit_key()
     if not secret:
         return PLAIN, None
     return f"{KEYED}:{key_id(secret)}", entry_key(secret)
@@ -228,7 +228,7 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
     entries and every problem found (keyed entries that cannot be checked are problems too)."""
     problems: list[AuditProblem] = []
     count = 0
-    secret = current().audit_key
+    secret = audit_key()
     key, kid = (entry_key(secret), key_id(secret)) if secret else (None, None)
     heads = {h.id: h for h in session.execute(sa.select(AuditHead)).scalars()}
     for stripe in sorted(set(heads) | set(range(STRIPES))):
