@@ -7,7 +7,9 @@ concurrent clients for a fixed time) and prints:
   policy evaluation, storage and audit entry in one transaction), p50 / p99 latency, errors;
 * CPU time per evaluation of the server's processes and of PostgreSQL's backends for the
   benchmark's database (from /proc, over the load phase), with the machine's load average: on
-  a shared machine requests per second follow whatever else runs, CPU per request much less;
+  a shared machine requests per second follow whatever else runs, CPU per request much less.
+  The PostgreSQL figure is a lower bound: a backend whose connection closes during the load
+  (the pool's overflow connections) is not counted;
 * crash safety: the server is killed with SIGKILL in the middle of a load of writes (cases,
   evaluations, review actions), restarted, and every acknowledged write is looked up; the
   audit chain is verified;
