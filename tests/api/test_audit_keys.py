@@ -86,7 +86,8 @@ def test_new_entries_are_keyed_and_verify(keyed: World) -> None:
     with keyed.service.db.reading() as s:
         kinds = schemes(s)
     assert kinds["plain"] == 0 and kinds["keyed"] > 5
-    assert keyed.client.get("/audit/verify", headers=keyed.h("auditor")).json()["ok"] is True
+    r = keyed.client.get("/audit/verify", headers=keyed.h("auditor")).json()
+    assert r["ok"] is True and r["unkeyed"] == 0 and r["keyed"] == r["entries"]
 
 
 def test_plain_entries_written_before_the_key_still_verify(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,6 +98,8 @@ def test_plain_entries_written_before_the_key_still_verify(world: World, monkeyp
         kinds = schemes(s)
     assert kinds["plain"] > 0 and kinds["keyed"] > 0
     assert _problems(world) == []
+    r = world.client.get("/audit/verify", headers=world.h("auditor")).json()
+    assert r["ok"] is True and r["unkeyed"] == kinds["plain"] and r["keyed"] == kinds["keyed"]
 
 
 def test_a_rewritten_entry_with_recomputed_plain_hashes_is_detected_when_keyed(keyed: World) -> None:

@@ -140,7 +140,10 @@ def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
     if principal.role not in ("auditor", "admin"):
         raise ForbiddenError(f"role {principal.role} may not do this")
     count, problems = service.audit_log.verify()
-    return {"entries": count, "ok": not problems, "problems": [{"seq": p.seq, "problem": p.problem} for p in problems]}
+    kinds = service.audit_log.schemes()
+    # "unkeyed": plain SHA-256 entries, which whoever can write to the database could recompute
+    return {"entries": count, "ok": not problems, "problems": [{"seq": p.seq, "problem": p.problem} for p in problems],
+            "keyed": kinds["keyed"], "unkeyed": kinds["plain"]}
 
 
 @router.post("/users", tags=["users"], status_code=201, summary="Create a user (admin)")

@@ -41,6 +41,11 @@ class AuditLog(ServicePart):
         with self.db.reading() as s:
             return audit.verify(s)
 
+    def schemes(self) -> dict[str, int]:
+        """How many entries are keyed (HMAC-SHA256) and how many plain: ``{"keyed": n, "plain": m}``."""
+        with self.db.reading() as s:
+            return audit.schemes(s)
+
     def record(self, p: Principal, action: str, entity_type: str, entity_id: str, **detail: object) -> None:
         """Audit an action that changes nothing else (e.g. a document was produced)."""
         with self.db.session() as s:
