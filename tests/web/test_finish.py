@@ -167,3 +167,17 @@ def test_the_payer_variants_page_names_things_in_words(web: Web) -> None:
     assert "Policy defaults — met" in t or "Policy defaults — not met" in t
     assert not re.search(r'<span class="muted">[a-z_]+</span>', html)  # no bare pathway id
     assert not leftovers(html), leftovers(html)[:3]
+
+
+def test_an_editorial_decision_page_folds_by_drug(web: Web) -> None:
+    """The MDS decision record is cited by five drugs' criteria (12,700 px on a phone when all were
+    open): each drug folds with its criteria count, and ?drug= (generic or brand) opens that one."""
+    c = web.client()
+    html = c.get("/editorial-policy/decisions/mednec-mds-decisions").text
+    folds = re.findall(r'<details class="decision-drug" id="([a-z0-9-]+)"( open)?>', html)
+    assert len(folds) >= 2 and not any(is_open for _, is_open in folds)
+    assert "luspatercept-mds" in [f for f, _ in folds] and re.search(r"· \d+ criteri(a|on)</span>", html)
+    for drug in ("luspatercept", "Reblozyl"):
+        html = c.get(f"/editorial-policy/decisions/mednec-mds-decisions?drug={drug}").text
+        opened = [f for f, is_open in re.findall(r'<details class="decision-drug" id="([a-z0-9-]+)"( open)?>', html) if is_open]
+        assert opened == ["luspatercept-mds"], (drug, opened)

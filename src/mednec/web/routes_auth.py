@@ -151,15 +151,21 @@ def decision_entries(rt: Runtime, ref_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def _decision(ctx: Ctx, ref_id: str) -> Response:
+def _decision(ctx: Ctx, ref_id: str, drug: str = "") -> Response:
     """A public page for one of mednec's editorial decision records (cited as a reference)."""
     rt = ctx.service.runtime
     packs = [rt.catalog.pack_of(p) for p in rt.catalog.policies()]
     ref = next((pk.references[ref_id] for pk in packs if ref_id in pk.references), None)
     if ref is None or ref.kind != "decision":
         raise NotFoundError(f"no editorial decision {ref_id}")
+    entries = decision_entries(rt, ref_id)
+    wanted = drug.strip().lower()
+    for e in entries:  # each drug folds; the one asked for (or the only one) opens
+        generic = e["policy"].drug.generic.lower()  # "luspatercept-aamt" is also asked for as "luspatercept"
+        names = {generic, generic.split("-")[0], *(b.lower() for b in e["policy"].drug.brands)}
+        e["open"] = len(entries) == 1 or bool(wanted and wanted in names)
     return page(ctx, "editorial_decision.html", title=f"mednec editorial decision: {ref.title}", ref=ref,
-                entries=decision_entries(rt, ref_id))
+                entries=entries)
 
 
 def register(router: APIRouter) -> None:
@@ -188,8 +194,8 @@ def register(router: APIRouter) -> None:
         return page(ctx_of(request), "about.html", title="About mednec")
 
     @router.get("/editorial-policy/decisions/{ref_id}")
-    def editorial_decision(request: Request, ref_id: str) -> Response:
-        return _decision(ctx_of(request), ref_id)
+    def editorial_decision(request: Request, ref_id: str, drug: str = "") -> Response:
+        return _decision(ctx_of(request), ref_id, drug[:100])
 
     @router.get("/editorial-policy")
     def editorial(request: Request) -> Response:
