@@ -36,6 +36,7 @@ from handwritten import luspatercept as handwritten  # noqa: E402
 
 from mednec.engine.evaluate import decide, evaluate, prepare  # noqa: E402
 from mednec.errors import InputError  # noqa: E402
+from mednec.policies.steps import with_courses  # noqa: E402
 from mednec.runtime import Runtime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,7 +174,7 @@ def run(n_cases: int) -> dict[str, Any]:
         "us": round(best_e2e / len(parsed) * 1e6, 1),
     }
     lusp = rt.catalog.find_drug("luspatercept")
-    values = [{k: fv.value for k, fv in f.items()} for f in prepared]
+    values = [with_courses({k: fv.value for k, fv in f.items()}, f.as_of, lusp_pack.drugs) for f in prepared]
     agree = sum(decide(lusp, v) == handwritten(v) for v in values)
     best_engine, best_hand = float("inf"), float("inf")
     for _ in range(5):

@@ -39,6 +39,21 @@ def _cmp(v: Any, f: Any) -> bool | None:
     return bool(f(v))
 
 
+LENALIDOMIDE = {"lenalidomide", "revlimid"}
+FAILED = {"inadequate_response", "partial_response", "lost_response", "intolerance", "contraindication"}
+_OUTCOME = {"none": "inadequate_response", "partial": "partial_response", "lost_response": "lost_response",
+            "intolerant": "intolerance", "contraindicated": "contraindication"}
+
+
+def _lenalidomide_failed(history: Any) -> bool | None:
+    """The del(5q) exception: unknown without a treatment history; met when lenalidomide failed, was not
+    tolerated or is contraindicated; not met otherwise."""
+    if history is None:
+        return U
+    return any(str(e.get("drug", "")).strip().lower() in LENALIDOMIDE
+               and (e.get("reason_stopped") or _OUTCOME.get(str(e.get("response")), "")) in FAILED for e in history)
+
+
 def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
     """Determination and met pathway for the luspatercept policy's initial phase."""
     g = v.get
@@ -50,8 +65,7 @@ def luspatercept(v: Mapping[str, Any]) -> tuple[str, str | None]:
     age, hb, imm = g("age"), g("hemoglobin"), g("immediate_correction_needed")
     # presumed when undocumented: adult; not for immediate correction unless Hb < 6 or acute bleeding
     warning = (hb is not None and hb < 6) or g("acute_bleeding") is True
-    len_failed = g("lenalidomide_failed")  # del(5q) accepted after lenalidomide failure (documented)
-    len_ok = len_failed is True
+    len_ok = _lenalidomide_failed(g("medication_history"))  # del(5q) accepted after lenalidomide failure
     common = _and(
         T if age is None else age >= 18,
         lower,
