@@ -181,25 +181,11 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     programs = [program_for(p, settings.phase, pack.calculators) for p, pack in resolved]
     if reason is not None:
         programs = [reason] * len(policies)
-    frames: dict[int, Frame] = {}  # the facts with what each pack's calculators derive
-    for (_, pack), prog in zip(resolved, programs, strict=True):
-        if isinstance(prog, str) or id(pack.calculators) in frames:
-            continue
-        frame = dataclasses.replace(given, facts=dict(given.facts))
-        for why in derive_columns(frame, rt.dictionary, pack.calculators):
-            note = f"columnar engine: {why}; it ran patient by patient"
-            if note not in result.notes:
-                result.notes.append(note)
-        frames[id(pack.calculators)] = frame
+    frames = _derived_frames(given, resolved, programs, rt, result)
     tables: list[pa.Table] = []
-    errors: list[tuple[int, int, PatientError]] = []
     ids = pa.array(given.patient_ids, pa.string())
     refused = given.contradiction if given.contradiction is not None else np.full(given.n, -1)
-    for i in np.flatnonzero(refused >= 0):  # the parser's last check: the error the row-wise engine records
-        c = rt.dictionary.contradictions[int(refused[i])]
-        fields = ", ".join(f"facts.{k}" for k in (*c.when, *c.conflicts))
-        errors.append((int(i), -1, PatientError(given.patient_ids[i], None, "intake", ContradictionError.code,
-                                                fields, c.message)))
+    errors = _contradiction_errors(given, refused, rt)
     bad = [int(i) for i in np.flatnonzero(given.bad & (refused < 0))]  # the frames share the row marks
     good = np.flatnonzero(~given.bad)
     _rowwise(task, bad, settings, None, result, tables, errors)
@@ -223,20 +209,55 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
             answered.extend(c for c in computed if c[0] == j)
     if row_only:
         _rowwise(task, [int(i) for i in good], settings, row_only, result, tables, errors)
-    if not tables and answered:  # every row answered column-wise: built in the output order
-        result.table = _interleaved(answered, good, settings.phase, ids).cast(result_schema())
-    else:
-        for j, prog, frame, out in answered:
-            tables.append(_rows_table(prog, frame, out, good, settings.phase, good, j, ids))
-        combined = pa.concat_tables(tables) if tables else pa.table(
-            {**{f.name: pa.array([], f.type) for f in result_schema()}, "_pos": pa.array([], pa.int64()),
-             "_pol": pa.array([], pa.int64())})
-        combined = combined.sort_by([("_pos", "ascending"), ("_pol", "ascending")])
-        result.table = combined.drop_columns(["_pos", "_pol"]).cast(result_schema())
+    result.table = _result_table(tables, answered, good, settings.phase, ids)
     result.errors = [e for _, _, e in sorted(errors, key=lambda x: (x[0], x[1]))]
     if len(row_only) == len(programs):  # nothing was answered column-wise
         result.engine = "rowwise"
     return result
+
+
+def _derived_frames(given: Frame, resolved: list[tuple[Any, Any]], programs: list[Any], rt: Any,
+                    result: ChunkResult) -> dict[int, Frame]:
+    """The facts with what each pack's calculators derive (one frame per calculator set); a note for
+    each calculator that ran patient by patient."""
+    frames: dict[int, Frame] = {}
+    for (_, pack), prog in zip(resolved, programs, strict=True):
+        if isinstance(prog, str) or id(pack.calculators) in frames:
+            continue
+        frame = dataclasses.replace(given, facts=dict(given.facts))
+        for why in derive_columns(frame, rt.dictionary, pack.calculators):
+            note = f"columnar engine: {why}; it ran patient by patient"
+            if note not in result.notes:
+                result.notes.append(note)
+        frames[id(pack.calculators)] = frame
+    return frames
+
+
+def _contradiction_errors(given: Frame, refused: Any, rt: Any) -> list[tuple[int, int, PatientError]]:
+    """The parser's last check: for each row refused for a declared contradiction, the error the
+    row-wise engine records."""
+    errors: list[tuple[int, int, PatientError]] = []
+    for i in np.flatnonzero(refused >= 0):
+        c = rt.dictionary.contradictions[int(refused[i])]
+        fields = ", ".join(f"facts.{k}" for k in (*c.when, *c.conflicts))
+        errors.append((int(i), -1, PatientError(given.patient_ids[i], None, "intake", ContradictionError.code,
+                                                fields, c.message)))
+    return errors
+
+
+def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]],
+                  good: Any, phase: Any, ids: pa.Array) -> pa.Table:
+    """The chunk's result rows in output order: built directly when every row was answered
+    column-wise, else the row-wise tables and the column-wise ones merged and sorted."""
+    if not tables and answered:
+        return _interleaved(answered, good, phase, ids).cast(result_schema())
+    for j, prog, frame, out in answered:
+        tables.append(_rows_table(prog, frame, out, good, phase, good, j, ids))
+    combined = pa.concat_tables(tables) if tables else pa.table(
+        {**{f.name: pa.array([], f.type) for f in result_schema()}, "_pos": pa.array([], pa.int64()),
+         "_pol": pa.array([], pa.int64())})
+    combined = combined.sort_by([("_pos", "ascending"), ("_pol", "ascending")])
+    return combined.drop_columns(["_pos", "_pol"]).cast(result_schema())
 
 
 def _verify(task: ChunkTask, computed: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]], good: Any,
