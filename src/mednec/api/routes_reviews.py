@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mednec.api.deps import Auth, Paging, get_service, idempotent
 from mednec.api.responses import JSON
 from mednec.errors import ConflictError
+from mednec.states import Decision, ReviewState
 from mednec.store.service import Service
 from mednec.store.views import evaluation_view, review_view
 
@@ -22,15 +23,14 @@ class ReviewActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["claim", "approve", "overturn", "request_changes", "request_info", "appeal"]
     reason: str | None = Field(default=None, max_length=4000)
-    decision: Literal["approved", "denied"] | None = None
+    decision: Decision | None = None
     signature: str | None = Field(default=None, max_length=500)
 
 
 @router.get("/evaluations", summary="List evaluations: the review queue, by due time")
 def list_evaluations(
     principal: Auth, service: Svc, paging: Annotated[Paging, Depends()],
-    state: Annotated[Literal["submitted", "under_review", "approved", "overturned", "changes_requested",
-                             "info_requested", "appealed"] | None, Query()] = None,
+    state: Annotated[ReviewState | None, Query()] = None,
     overdue: Annotated[bool | None, Query()] = None,
     case: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:

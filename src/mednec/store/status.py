@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mednec.states import Decision, ReviewState
+
 __all__ = ["STATUS_FILTERS", "Status", "status_of"]
 
 
@@ -30,34 +32,39 @@ class Status:
     final: bool = False
 
 
-_OPEN = {
-    "submitted": Status("submitted", "Submitted", "neutral"),
-    "under_review": Status("under_review", "Under review", "progress"),
-    "appealed": Status("appeal_submitted", "Appeal submitted", "neutral"),
-    "info_requested": Status("info_requested", "Information requested", "action"),
-    "changes_requested": Status("changes_requested", "Changes requested", "action"),
+S = ReviewState
+_OPEN: dict[str, Status] = {
+    S.SUBMITTED: Status("submitted", "Submitted", "neutral"),
+    S.UNDER_REVIEW: Status("under_review", "Under review", "progress"),
+    S.APPEALED: Status("appeal_submitted", "Appeal submitted", "neutral"),
+    S.INFO_REQUESTED: Status("info_requested", "Information requested", "action"),
+    S.CHANGES_REQUESTED: Status("changes_requested", "Changes requested", "action"),
 }
+#: the final states (the reviewer decided) and the decisions they carry
+_FINAL = frozenset(s for s in ReviewState if s.is_final)
+_DECISIONS = frozenset(Decision)
 
 
 def status_of(state: str, decision: str | None = None, appealed: bool = False) -> Status:
     """The status of an evaluation in ``state`` with final ``decision`` (None while open)."""
-    if state in ("approved", "overturned") and decision in ("approved", "denied"):
-        word = "Approved" if decision == "approved" else "Denied"
-        tone = "success" if decision == "approved" else "danger"
+    if state in _FINAL and decision in _DECISIONS:
+        key = str(Decision(decision))
+        word = "Approved" if key == Decision.APPROVED else "Denied"
+        tone = "success" if key == Decision.APPROVED else "danger"
         if appealed:
-            return Status(f"{decision}_on_appeal", f"{word} on appeal", tone, final=True)
-        return Status(decision, word, tone, final=True)
-    if state == "under_review" and appealed:
+            return Status(f"{key}_on_appeal", f"{word} on appeal", tone, final=True)
+        return Status(key, word, tone, final=True)
+    if state == S.UNDER_REVIEW and appealed:
         return Status("appeal_under_review", "Under review (appeal)", "progress")
     return _OPEN.get(state) or Status(state, state.replace("_", " ").capitalize(), "neutral")
 
 
 #: the queue's filters: (query value, label) -- the same words as the statuses
-STATUS_FILTERS = (
-    ("submitted", "Submitted"),
-    ("under_review", "Under review"),
-    ("appealed", "Appeal submitted"),
-    ("info_requested", "Information requested"),
-    ("approved", "Approved"),
-    ("denied", "Denied"),
+STATUS_FILTERS: tuple[tuple[str, str], ...] = (
+    (S.SUBMITTED, "Submitted"),
+    (S.UNDER_REVIEW, "Under review"),
+    (S.APPEALED, "Appeal submitted"),
+    (S.INFO_REQUESTED, "Information requested"),
+    (Decision.APPROVED, "Approved"),
+    (Decision.DENIED, "Denied"),
 )

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from mednec.documents import visible_documents
 from mednec.engine.determination import INSUFFICIENT, Determination
+from mednec.states import Decision, ReviewState
 from mednec.store.attach import ATTACHABLE
 from mednec.store.models import Case, Evaluation, ReviewAction
 from mednec.store.status import status_of
+from mednec.store.workflow import OPEN_STATES, TRANSITIONS
 from mednec.web import article
 from mednec.web.core import AUDIENCES, Ctx
 
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Preview", "answer_values", "followup_facts", "related_links", "reviewer_details", "steps"]
 
-OPEN = ("submitted", "under_review", "appealed")
+S = ReviewState
+#: the states a reviewer has decided in
+FINAL = tuple(s for s in ReviewState if s.is_final)
 #: roles shown the reviewer-details disclosure (ids and provenance); requesters and patients never are
 INTERNALS_ROLES = ("physician_reviewer", "auditor", "admin")
 
@@ -47,13 +51,13 @@ def steps(state: str, decision: str | None = None, appealed: bool = False) -> li
         return [{"label": "Submitted", "mark": "done", "tone": ""},
                 {"label": "Under review (appeal)" if appealed else "Under review", "mark": "done", "tone": ""},
                 {"label": st.label, "mark": "done", "tone": st.tone}]
-    if state == "submitted":
+    if state == S.SUBMITTED:
         marks = ["current", "todo", "todo"]
-    elif state in ("under_review", "appealed"):
+    elif state in OPEN_STATES:  # under review, or an appeal waiting for a reviewer
         marks = ["done", "current", "todo"]
     else:  # changes or information requested: back with the requester
         marks = ["done", "stopped", "todo"]
-    second = st.label if state != "submitted" else "Under review"
+    second = st.label if state != S.SUBMITTED else "Under review"
     return [{"label": "Submitted", "mark": marks[0], "tone": ""}, {"label": second, "mark": marks[1], "tone": ""},
             {"label": "Decision", "mark": marks[2], "tone": ""}]
 
@@ -138,7 +142,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         "summary": criteria_summary(result),
         "assumptions": result.get("assumptions", []),
         "request_letter": bool(missing) and determination != INSUFFICIENT and preview is None
-        and ev.state not in ("approved", "overturned"),
+        and ev.state not in FINAL,
         "related": related_links(ev.id, result, ctx, audience),
         "followup_facts": followup_facts(ctx),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
@@ -146,7 +150,7 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         **_permissions(ctx, ev, preview),
         "reviewer_details": reviewer_details(result, ev, preview) if _sees_internals(ctx) else None,
         "insufficient": determination == INSUFFICIENT,
-        "final": ev.state in ("approved", "overturned"),
+        "final": ev.state in FINAL,
         **_FORM_DEFAULTS,
     }
 
@@ -171,7 +175,7 @@ def _result_and_body(ctx: Ctx, ev: Evaluation, case: Case, audience: str,
                                             case_title=case_title, key=(ev.id, ev.version, case.version),
                                             versions=ctx.service.policies, decision=ev.decision)
     return preview.det.to_dict(), article.article_body(state.articles, rt, preview.det, audience=audience,
-                                                       state="submitted", case_title=case_title, key=None,
+                                                       state=S.SUBMITTED, case_title=case_title, key=None,
                                                        versions=ctx.service.policies)
 
 
@@ -181,7 +185,7 @@ def _review_values(ctx: Ctx, ev: Evaluation, preview: Preview | None,
     names = ctx.state.names({ev.reviewer_id, ev.created_by, *(a.actor_id for a in history)})
     times = [t for t in (ev.submitted_at, ev.decided_at, *(a.at for a in history)) if t is not None]
     due, now = _utc(ev.due_at), ctx.now
-    shown = (ev.state, ev.decision, ev.appealed) if preview is None else ("submitted", None, False)
+    shown = (ev.state, ev.decision, ev.appealed) if preview is None else (S.SUBMITTED, None, False)
     return {
         "steps": steps(*shown),
         "review_status": status_of(*shown),
@@ -204,10 +208,10 @@ def _permissions(ctx: Ctx, ev: Evaluation, preview: Preview | None) -> dict[str,
     return {
         "docs": visible_documents(ev, role) if stored else [],
         "can_review": role in ("physician_reviewer", "admin") and stored,
-        "can_claim": ev.state in ("submitted", "appealed"),
+        "can_claim": ev.state in TRANSITIONS["claim"].sources,
         "mine": ev.reviewer_id is not None and p is not None and ev.reviewer_id == p.id,
-        "can_appeal": role in ("requester", "admin") and ev.state in ("approved", "overturned")
-        and ev.decision == "denied" and stored,
+        "can_appeal": role in ("requester", "admin") and ev.state in FINAL
+        and ev.decision == Decision.DENIED and stored,
         "can_request": role in ("requester", "admin"),
         "can_attach": role in ("requester", "admin") and stored and ev.state in ATTACHABLE,
     }

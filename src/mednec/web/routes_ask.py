@@ -17,6 +17,7 @@ from mednec.errors import ForbiddenError, InputError, MednecError
 from mednec.extras import missing_extra
 from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text, excerpt, load_json
+from mednec.states import Verdict
 from mednec.web import forms
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
@@ -79,7 +80,7 @@ def likely_answer(ctx: Ctx, case: dict[str, Any], drug: str | None, phase: str =
     except MednecError:
         return None
     result = det.to_dict()
-    decided = det.determination != "insufficient_information"  # other pathways' unknowns do not matter then
+    decided = det.determination != Verdict.INSUFFICIENT  # other pathways' unknowns do not matter then
     unknown = [c for c in result.get("criteria", []) if c.get("depth") == 0 and c.get("status") == "unknown"
                and not decided]
     missing_facts = list(dict.fromkeys(str(e.get("label")) for c in unknown for e in c.get("evidence", [])

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import InputError, MednecError, NotFoundError
 from mednec.extras import missing_extra
+from mednec.states import ReviewState
 from mednec.store.ratelimit import SharedLimit
 from mednec.web import article
 from mednec.web.core import Ctx, csrf_check, ctx_of, page
@@ -124,7 +125,7 @@ def _ask(ctx: Ctx, form: dict[str, Any]) -> Response:
     if det is None or ans.policy is None:
         return _ask_form(ctx, 200, question=question, audience=aud, error=ans.message or
                          "mednec has no policy for that question yet. The drugs it covers are listed below.")
-    body = article.article_body(ctx.state.articles, rt, det, audience=aud, state="submitted", case_title="",
+    body = article.article_body(ctx.state.articles, rt, det, audience=aud, state=ReviewState.SUBMITTED, case_title="",
                                 key=None)  # not cached: nothing of an anonymous question is kept
     return page(ctx, "public_answer.html", title=body.title, body=body, question=question, audience=aud,
                 audiences=AUDIENCES, det=det.to_dict(), policy_href=policy_path(ans.policy.id),

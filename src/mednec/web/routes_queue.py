@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from mednec.errors import ConflictError
+from mednec.states import Decision
 from mednec.store.status import STATUS_FILTERS
+from mednec.store.workflow import OPEN_STATES
 from mednec.web.core import Ctx, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
 
@@ -17,7 +19,7 @@ __all__ = ["register"]
 
 PAGE = 25
 FILTERS = (("", "All"), ("overdue", "Overdue"), *STATUS_FILTERS)
-_DECISIONS = ("approved", "denied")  # filtered by the final decision, whoever's recommendation it confirms
+_DECISIONS = tuple(Decision)  # filtered by the final decision, whoever's recommendation it confirms
 
 
 def _queue(ctx: Ctx, show: str, offset: int) -> Response:
@@ -41,7 +43,7 @@ def _queue(ctx: Ctx, show: str, offset: int) -> Response:
                       "overdue": ctx.service.cases.is_overdue(e),
                       "reviewer": names.get(e.reviewer_id or "", ""), "due_in": due - now if due > now else None,
                       "late_by": now - due if due <= now else None,
-                      "open": e.state in ("submitted", "under_review", "appealed")})
+                      "open": e.state in OPEN_STATES})
     stats = None
     if p.role in ("physician_reviewer", "auditor", "admin"):
         stats = ctx.service.metrics.figures(p).get("all")
