@@ -37,6 +37,8 @@ from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.fhir import history, medication, transfusion, treatment
 from mednec.intake.fhir.common import (
     Context,
+    EsaCourse,
+    EsaDose,
     EventFinding,
     EventList,
     Finding,
@@ -382,14 +384,30 @@ def _after(when: dt.datetime | dt.date | None, as_of: dt.date) -> bool:
     return day is not None and day > as_of
 
 
+def _fields(e: EventFinding) -> Mapping[str, Any]:
+    """A transfusion's or history event's fields (``{}`` for an incomplete record); ESA events are typed."""
+    assert not isinstance(e.event, EsaCourse | EsaDose)
+    return e.event or {}
+
+
+def _event_day(e: EventFinding) -> dt.date | None:
+    """An event's date: a dose's day, a course's start, a transfusion's date or a history event's start."""
+    if isinstance(e.event, EsaCourse):
+        return e.event.start
+    if isinstance(e.event, EsaDose):
+        return e.event.day
+    if e.event is None:
+        return None
+    return dt.date.fromisoformat(str(e.event.get("date") or e.event.get("start")))
+
+
 def _current_events(
     events: list[EventFinding], as_of: dt.date, unmapped: list[Unmapped]
 ) -> dict[str, list[EventFinding]]:
     """Events by fact, without those dated after the evaluation date (listed)."""
     by_fact: dict[str, list[EventFinding]] = {}
     for e in events:
-        day = str(e.event.get("date") or e.event.get("start")) if e.event is not None else ""
-        if day and _after(dt.date.fromisoformat(day), as_of):
+        if _after(_event_day(e), as_of):
             for s in e.sources:
                 unmapped.append(Unmapped(s.entry, s.ref, f"{e.fact} event after the evaluation date {as_of}"))
             continue
@@ -438,11 +456,11 @@ def _transfusions(
             why = e.detail if e.event is None else "another transfusion record does not state its product"
             unmapped += [Unmapped(s.entry, s.ref, f"rbc_transfusions left unknown: {why}") for s in e.sources]
         return
-    ordered = sorted(merged.values(), key=lambda e: str((e.event or {}).get("date")))
-    facts["rbc_transfusions"] = [dict(e.event or {}) for e in ordered]
+    ordered = sorted(merged.values(), key=lambda e: str(_fields(e).get("date")))
+    facts["rbc_transfusions"] = [dict(_fields(e)) for e in ordered]
     refs, entries = _sources_of(ordered)
     provenance.append(FactSource("rbc_transfusions", refs, entries,
-                                 "; ".join(f"{(e.event or {}).get('date')}: {e.detail}" for e in ordered)))
+                                 "; ".join(f"{_fields(e).get('date')}: {e.detail}" for e in ordered)))
 
 
 def _esa(esa: list[EventFinding], as_of: dt.date, facts: dict[str, Any], provenance: list[FactSource],
@@ -532,7 +550,7 @@ def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list
                    if e.event is None else "treatment history left unknown: another statement lacks its outcome")
             unmapped += [Unmapped(s.entry, s.ref, why) for s in e.sources]
         return
-    facts["medication_history"] = [dict(e.event) for e in events if e.event is not None]
+    facts["medication_history"] = [dict(_fields(e)) for e in events if e.event is not None]
     refs, entries = _sources_of(events)
     provenance.append(FactSource("medication_history", refs, entries, "; ".join(e.detail for e in events)))
 

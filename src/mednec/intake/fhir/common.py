@@ -25,6 +25,8 @@ from mednec.intake.values import parse_fact_value
 
 __all__ = [
     "Context",
+    "EsaCourse",
+    "EsaDose",
     "EventFinding",
     "EventList",
     "Finding",
@@ -104,6 +106,32 @@ class EventList(NamedTuple):
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class EsaCourse:
+    """One ESA course: ``drug`` from ``start`` to ``end`` (``None``: still running), with its ``response``."""
+
+    drug: str
+    start: dt.date
+    end: dt.date | None
+    response: str
+
+    def as_event(self) -> dict[str, Any]:
+        """The case file's ``esa_history`` event (ISO dates; no ``end`` while running)."""
+        event: dict[str, Any] = {"drug": self.drug, "start": self.start.isoformat()}
+        if self.end is not None:
+            event["end"] = self.end.isoformat()
+        event["response"] = self.response
+        return event
+
+
+@dataclass(frozen=True, slots=True)
+class EsaDose:
+    """One ESA dose of ``drug`` given on ``day`` (joined into a course when the history is assembled)."""
+
+    drug: str
+    day: dt.date
+
+
 class EventFinding(NamedTuple):
     """One event of an ``events`` fact (a transfusion, an ESA course), from its resources.
 
@@ -113,7 +141,7 @@ class EventFinding(NamedTuple):
     """
 
     fact: str
-    event: Mapping[str, Any] | None
+    event: EsaCourse | EsaDose | Mapping[str, Any] | None
     sources: tuple[Source, ...]
     detail: str = ""
     negative: bool = False

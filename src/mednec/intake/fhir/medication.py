@@ -28,12 +28,22 @@ explicit evidence: a MedicationStatement with status ``not-taken`` for the ESA c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mednec.intake.fhir.codes import concept_texts, esa_drug, names_esa_class
-from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_date_of, fhir_datetime
+from mednec.intake.fhir.common import (
+    Context,
+    EsaCourse,
+    EsaDose,
+    EventFinding,
+    NotMapped,
+    Source,
+    fhir_date_of,
+    fhir_datetime,
+)
 from mednec.intake.fhir.transfusion import medication_concept
 
 __all__ = [
@@ -104,12 +114,9 @@ def _course(
             return incomplete(f"{status}, response not documented (statusReason)")
     else:
         return incomplete(f"status {status}, response not documented")
-    event: dict[str, Any] = {"drug": drug, "start": start.date().isoformat()}
-    if end_date is not None:
-        event["end"] = end_date.isoformat()
-    event["response"] = response
-    detail = f"{drug} {event['start']} to {event.get('end', 'now')}: {response}"
-    return [EventFinding("esa_history", event, (src,), detail, key=src.ref)]
+    course = EsaCourse(drug, start.date(), end_date, response)
+    detail = f"{drug} {course.start.isoformat()} to {end_date.isoformat() if end_date else 'now'}: {response}"
+    return [EventFinding("esa_history", course, (src,), detail, key=src.ref)]
 
 
 def map_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
@@ -170,7 +177,7 @@ def map_administration(resource: Mapping[str, Any], src: Source, ctx: Context) -
     when = fhir_date_of(resource, "effective", path=src.path)
     if when is None:
         raise NotMapped("no effective date")
-    return [EventFinding("esa_history", {"drug": drug, "date": when.date().isoformat()}, (src,),
+    return [EventFinding("esa_history", EsaDose(drug, when.date()), (src,),
                          f"{drug} dose {when.date().isoformat()}", key=src.ref)]
 
 
@@ -182,29 +189,26 @@ class EsaAssembly(NamedTuple):
     unmapped: list[tuple[Source, str]]
 
 
-def _d(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+def _course_of(f: EventFinding) -> EsaCourse:
+    assert isinstance(f.event, EsaCourse)
+    return f.event
 
 
-def _ev(f: EventFinding) -> Mapping[str, Any]:
-    assert f.event is not None
+def _dose_of(f: EventFinding) -> EsaDose:
+    assert isinstance(f.event, EsaDose)
     return f.event
 
 
 def _merge_same_course(courses: list[EventFinding]) -> list[EventFinding]:
     """Records of one course (an order and a statement) with the same drug and response."""
     out: list[EventFinding] = []
-    for c in sorted(courses, key=lambda f: str(_ev(f)["start"])):
-        cur = _ev(c)
-        prev = _ev(out[-1]) if out else None
-        if prev is not None and prev["drug"] == cur["drug"] and prev["response"] == cur["response"] \
-                and (prev.get("end") is None or cur["start"] <= prev["end"]):
-            merged = dict(prev)
-            if prev.get("end") is None or cur.get("end") is None:
-                merged.pop("end", None)
-            else:
-                merged["end"] = max(prev["end"], cur["end"])
-            out[-1] = out[-1]._replace(event=merged, sources=out[-1].sources + c.sources,
+    for c in sorted(courses, key=lambda f: _course_of(f).start):
+        cur = _course_of(c)
+        prev = _course_of(out[-1]) if out else None
+        if prev is not None and prev.drug == cur.drug and prev.response == cur.response \
+                and (prev.end is None or cur.start <= prev.end):
+            end = None if prev.end is None or cur.end is None else max(prev.end, cur.end)
+            out[-1] = out[-1]._replace(event=dataclasses.replace(prev, end=end), sources=out[-1].sources + c.sources,
                                        detail=f"{out[-1].detail}; same course as {c.sources[0].ref}")
         else:
             out.append(c)
@@ -214,10 +218,9 @@ def _merge_same_course(courses: list[EventFinding]) -> list[EventFinding]:
 def _runs(doses: Sequence[EventFinding]) -> list[list[EventFinding]]:
     """Doses of one drug with no gap over 8 weeks."""
     runs: list[list[EventFinding]] = []
-    for dose in sorted(doses, key=lambda f: (str(_ev(f)["drug"]), str(_ev(f)["date"]))):
-        last = _ev(runs[-1][-1]) if runs else None
-        if last is not None and last["drug"] == _ev(dose)["drug"] \
-                and _d(_ev(dose)["date"]) - _d(last["date"]) <= _ADMIN_GAP:
+    for dose in sorted(doses, key=lambda f: (_dose_of(f).drug, _dose_of(f).day)):
+        last = _dose_of(runs[-1][-1]) if runs else None
+        if last is not None and last.drug == _dose_of(dose).drug and _dose_of(dose).day - last.day <= _ADMIN_GAP:
             runs[-1].append(dose)
         else:
             runs.append([dose])
@@ -226,24 +229,25 @@ def _runs(doses: Sequence[EventFinding]) -> list[list[EventFinding]]:
 
 def assemble_esa(findings: Sequence[EventFinding], as_of: dt.date) -> EsaAssembly:
     """Courses, doses and not-taken evidence -> ``esa_history``, or unknown when incomplete."""
-    courses = _merge_same_course([f for f in findings if f.event is not None and "start" in f.event])
-    doses = [f for f in findings if f.event is not None and "date" in f.event]
+    courses = _merge_same_course([f for f in findings if isinstance(f.event, EsaCourse)])
+    doses = [f for f in findings if isinstance(f.event, EsaDose)]
     incomplete = [(f.sources[0], f.detail) for f in findings if f.event is None and not f.negative]
     negatives = [f for f in findings if f.negative]
     orphans: list[EventFinding] = []
     for dose in doses:
-        day, drug = _d(_ev(dose)["date"]), _ev(dose)["drug"]
+        day, drug = _dose_of(dose).day, _dose_of(dose).drug
         for i, c in enumerate(courses):
-            ev = _ev(c)
-            end = _d(ev["end"]) if ev.get("end") else as_of
-            if ev["drug"] == drug and _d(ev["start"]) - dt.timedelta(days=7) <= day <= end + dt.timedelta(days=28):
+            ev = _course_of(c)
+            end = ev.end or as_of
+            if ev.drug == drug and ev.start - dt.timedelta(days=7) <= day <= end + dt.timedelta(days=28):
                 courses[i] = c._replace(sources=c.sources + dose.sources)
                 break
         else:
             orphans.append(dose)
     for run in _runs(orphans):
-        first, last = _ev(run[0]), _ev(run[-1])
-        why = f"{first['drug']} given {first['date']} to {last['date']} ({len(run)} doses), response not documented"
+        first, last = _dose_of(run[0]), _dose_of(run[-1])
+        why = (f"{first.drug} given {first.day.isoformat()} to {last.day.isoformat()} ({len(run)} doses), "
+               "response not documented")
         incomplete += [(s, why) for f in run for s in f.sources]
     if incomplete:
         unmapped = [(s, f"{why}; esa_history left unknown for the clinician to complete") for s, why in incomplete]
@@ -251,7 +255,7 @@ def assemble_esa(findings: Sequence[EventFinding], as_of: dt.date) -> EsaAssembl
             unmapped += [(s, "esa_history left unknown: another ESA record is incomplete") for s in f.sources]
         return EsaAssembly(None, [], unmapped)
     if courses:
-        events = [dict(_ev(c)) for c in courses]
+        events = [_course_of(c).as_event() for c in courses]
         unmapped = [(s, "superseded: ESA courses are documented") for f in negatives for s in f.sources]
         return EsaAssembly(events, courses, unmapped)
     if negatives:
