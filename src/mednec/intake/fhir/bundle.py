@@ -42,8 +42,10 @@ from mednec.intake.fhir.common import (
     EventFinding,
     EventList,
     Finding,
+    HistoryEntry,
     NotMapped,
     Source,
+    Transfusion,
     UnusedPart,
     fhir_datetime,
 )
@@ -384,21 +386,13 @@ def _after(when: dt.datetime | dt.date | None, as_of: dt.date) -> bool:
     return day is not None and day > as_of
 
 
-def _fields(e: EventFinding) -> Mapping[str, Any]:
-    """A transfusion's or history event's fields (``{}`` for an incomplete record); ESA events are typed."""
-    assert not isinstance(e.event, EsaCourse | EsaDose)
-    return e.event or {}
-
-
 def _event_day(e: EventFinding) -> dt.date | None:
-    """An event's date: a dose's day, a course's start, a transfusion's date or a history event's start."""
-    if isinstance(e.event, EsaCourse):
-        return e.event.start
-    if isinstance(e.event, EsaDose):
+    """An event's date: a dose's or transfusion's day, a course's or treatment's start (``None``: undated)."""
+    if isinstance(e.event, EsaDose | Transfusion):
         return e.event.day
-    if e.event is None:
-        return None
-    return dt.date.fromisoformat(str(e.event.get("date") or e.event.get("start")))
+    if isinstance(e.event, EsaCourse | HistoryEntry):
+        return e.event.start
+    return None
 
 
 def _current_events(
@@ -456,11 +450,12 @@ def _transfusions(
             why = e.detail if e.event is None else "another transfusion record does not state its product"
             unmapped += [Unmapped(s.entry, s.ref, f"rbc_transfusions left unknown: {why}") for s in e.sources]
         return
-    ordered = sorted(merged.values(), key=lambda e: str(_fields(e).get("date")))
-    facts["rbc_transfusions"] = [dict(_fields(e)) for e in ordered]
+    given = sorted(((e.event, e) for e in merged.values() if isinstance(e.event, Transfusion)), key=lambda x: x[0].day)
+    facts["rbc_transfusions"] = [t.as_event() for t, _ in given]
+    ordered = [e for _, e in given]
     refs, entries = _sources_of(ordered)
     provenance.append(FactSource("rbc_transfusions", refs, entries,
-                                 "; ".join(f"{_fields(e).get('date')}: {e.detail}" for e in ordered)))
+                                 "; ".join(f"{t.day.isoformat()}: {e.detail}" for t, e in given)))
 
 
 def _esa(esa: list[EventFinding], as_of: dt.date, facts: dict[str, Any], provenance: list[FactSource],
@@ -550,7 +545,7 @@ def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list
                    if e.event is None else "treatment history left unknown: another statement lacks its outcome")
             unmapped += [Unmapped(s.entry, s.ref, why) for s in e.sources]
         return
-    facts["medication_history"] = [dict(_fields(e)) for e in events if e.event is not None]
+    facts["medication_history"] = [e.event.as_event() for e in events if isinstance(e.event, HistoryEntry)]
     refs, entries = _sources_of(events)
     provenance.append(FactSource("medication_history", refs, entries, "; ".join(e.detail for e in events)))
 

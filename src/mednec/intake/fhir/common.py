@@ -30,8 +30,10 @@ __all__ = [
     "EventFinding",
     "EventList",
     "Finding",
+    "HistoryEntry",
     "NotMapped",
     "Source",
+    "Transfusion",
     "UnusedPart",
     "fhir_datetime",
     "fhir_date_of",
@@ -132,6 +134,49 @@ class EsaDose:
     day: dt.date
 
 
+@dataclass(frozen=True, slots=True)
+class Transfusion:
+    """One red-cell transfusion of ``units`` on ``day``."""
+
+    day: dt.date
+    units: int
+
+    def as_event(self) -> dict[str, Any]:
+        """The case file's ``rbc_transfusions`` event."""
+        return {"date": self.day.isoformat(), "units": self.units}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One earlier treatment with a drug the packs know: its ``response`` (``ongoing`` while active),
+    why it stopped, its dates and dose when documented."""
+
+    drug: str
+    response: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    reason_stopped: str | None = None
+    dose: tuple[float, str] | None = None
+
+    def as_event(self) -> dict[str, Any]:
+        """The case file's ``medication_history`` entry (dates as dates; absent fields left out)."""
+        event: dict[str, Any] = {"drug": self.drug}
+        if self.start is not None:
+            event["start"] = self.start
+        event["response"] = self.response
+        if self.reason_stopped is not None:
+            event["reason_stopped"] = self.reason_stopped
+        if self.end is not None:
+            event["end"] = self.end
+        if self.dose is not None:
+            event["dose"], event["dose_unit"] = self.dose
+        return event
+
+
+#: the typed events of an ``events`` fact
+Event = EsaCourse | EsaDose | Transfusion | HistoryEntry
+
+
 class EventFinding(NamedTuple):
     """One event of an ``events`` fact (a transfusion, an ESA course), from its resources.
 
@@ -141,7 +186,7 @@ class EventFinding(NamedTuple):
     """
 
     fact: str
-    event: EsaCourse | EsaDose | Mapping[str, Any] | None
+    event: Event | None
     sources: tuple[Source, ...]
     detail: str = ""
     negative: bool = False

@@ -33,7 +33,7 @@ from typing import Any
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
-from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_datetime
+from mednec.intake.fhir.common import Context, EventFinding, HistoryEntry, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
@@ -74,23 +74,16 @@ def _drug(resource: Mapping[str, Any], ctx: Context) -> DrugEntry | None:
 def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.datetime | None, reasons: list[str],
            dose: tuple[float, str] | None, src: Source) -> list[EventFinding]:
     said = response_of(reasons)
-    event: dict[str, Any] = {"drug": entry.generic}
-    if start is not None:
-        event["start"] = start.date()
+    first = start.date() if start is not None else None
     if status == "active" and said is None:
-        event["response"] = "ongoing"
+        event = HistoryEntry(entry.generic, "ongoing", first, dose=dose)
     elif said is not None:
-        event["response"] = said
-        if said in _REASON:
-            event["reason_stopped"] = _REASON[said]
-        if end is not None:
-            event["end"] = end.date()
+        event = HistoryEntry(entry.generic, said, first, end.date() if end is not None else None, _REASON.get(said),
+                             dose)
     else:
         return [EventFinding("medication_history", None, (src,),
                              f"{entry.generic}: {status}, outcome not documented", key=src.ref)]
-    if dose is not None:
-        event["dose"], event["dose_unit"] = dose
-    return [EventFinding("medication_history", event, (src,), f"{entry.generic} ({event['response']})", key=src.ref)]
+    return [EventFinding("medication_history", event, (src,), f"{entry.generic} ({event.response})", key=src.ref)]
 
 
 def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from mednec.intake.fhir.code_tables import transfusion_meaning
 from mednec.intake.fhir.codes import codings, concept_texts, is_red_cell_text
-from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, fhir_date_of
+from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, fhir_date_of
 
 __all__ = ["map_blood_administration", "map_procedure", "map_product", "medication_concept"]
 
@@ -100,8 +100,7 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     else:
         units, how = 1, "1 unit (default: one per Procedure, which has no quantity)"
     sources = (src, *(s for s, _ in products if s is not None))
-    event = {"date": when.date().isoformat(), "units": units}
-    return [EventFinding("rbc_transfusions", event, sources, how, key=src.ref)]
+    return [EventFinding("rbc_transfusions", Transfusion(when.date(), units), sources, how, key=src.ref)]
 
 
 def map_product(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
@@ -136,5 +135,4 @@ def map_blood_administration(resource: Mapping[str, Any], src: Source, ctx: Cont
         target, target_src = ctx.resolve(part, resource), ctx.source_of(part)
         if target is not None and target_src is not None and target.get("resourceType") == "Procedure":
             key = target_src.ref
-    event = {"date": when.date().isoformat(), "units": units}
-    return [EventFinding("rbc_transfusions", event, (src,), how, key=key)]
+    return [EventFinding("rbc_transfusions", Transfusion(when.date(), units), (src,), how, key=key)]
