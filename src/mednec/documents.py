@@ -15,6 +15,7 @@ from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determinat
 from mednec.errors import ConflictError, MednecError, NotFoundError
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
+from mednec.states import Decision, ReviewState
 from mednec.store.models import Case, Evaluation
 
 __all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "excluded_by_benefit",
@@ -53,18 +54,19 @@ def review_status(state: str, decision: str | None = None) -> str:
     """The renderer's review status for a workflow state and its final decision: a confirmed or
     overturned recommendation reads as the decision made ("approved" or "denied"), never as the
     workflow's "approved" for a denial (:func:`mednec.store.status.status_of`)."""
-    if state in ("approved", "overturned") and decision in ("approved", "denied"):
-        return decision
-    if state in ("under_review", "appealed"):
-        return "under_review"
-    if state in ("info_requested", "changes_requested"):
-        return "info_requested"
-    return "submitted"
+    s = ReviewState
+    if state in (s.APPROVED, s.OVERTURNED) and decision in (Decision.APPROVED, Decision.DENIED):
+        return str(decision)
+    if state in (s.UNDER_REVIEW, s.APPEALED):
+        return str(s.UNDER_REVIEW)
+    if state in (s.INFO_REQUESTED, s.CHANGES_REQUESTED):
+        return str(s.INFO_REQUESTED)
+    return str(s.SUBMITTED)
 
 
 def may_see(ev: Evaluation, doc: str, role: str) -> bool:
     """A requester sees a denial notice only once a physician reviewer has decided to deny."""
-    return doc != "denial" or role != "requester" or ev.decision == "denied"
+    return doc != "denial" or role != "requester" or ev.decision == Decision.DENIED
 
 
 def visible_documents(ev: Evaluation, role: str) -> list[tuple[str, str]]:
@@ -144,7 +146,7 @@ def produce(runtime: Runtime, det: Determination, doc: str, fmt: str, *, audienc
 def signature_of(ev: Evaluation) -> dict[str, str] | None:
     """The signature of a denial a physician reviewer decided: the name as signed (the reviewer's
     registered name, checked when signing) and the date of the decision; None otherwise."""
-    if ev.decision != "denied" or not ev.signature:
+    if ev.decision != Decision.DENIED or not ev.signature:
         return None
     return {"name": ev.signature, "date": ev.decided_at.date().isoformat() if ev.decided_at else ""}
 
