@@ -237,6 +237,30 @@ def test_columnar_equals_rowwise_on_a_large_random_population(seed: int, phase: 
     _assert_same(row, col)
 
 
+def test_an_undocumented_fact_that_fails_every_way_is_not_met_column_wise() -> None:
+    """Regression (random seed 9, continuation, Zepbound): the indication (treated_for_osa) is
+    undocumented and read by two criteria; sleep apnea not improved fails the one, the lifestyle
+    programme stopped fails the other, so no documentation of it could meet and the row-wise
+    engine answers not met with nothing asked. The columnar engine asked for documents: its
+    could-meet hand-over only looked at values known in part, not at undocumented ones."""
+    zepbound = tuple(s for s in CONTINUATION if s.id == "tirzepatide-zepbound")
+    assert zepbound
+    base = {"weight_loss_pct": 8.0, "weight_loss_pct_unit": "pct", "obstructive_sleep_apnea": False}
+    rows = [
+        {"patient_id": "fails-both-ways", **base, "lifestyle_continued": False, "osa_improved": False},
+        {"patient_id": "met-if-osa", **base, "lifestyle_continued": False, "osa_improved": True},
+        {"patient_id": "met-if-weight", **base, "lifestyle_continued": True, "osa_improved": False},
+    ]
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    row, col = _both(table, BatchSettings(zepbound, "continuation", AS_OF, False, "columnar"))
+    assert col.engine == "columnar"
+    _assert_same(row, col)
+    got = {r["patient_id"]: (r["determination"], r["missing_documents"]) for r in col.arrow().to_pylist()}
+    assert got["fails-both-ways"] == ("does_not_meet_criteria", [])
+    assert got["met-if-osa"][0] == "insufficient_information"
+    assert got["met-if-weight"][0] == "insufficient_information"
+
+
 def test_the_random_populations_are_mostly_answered_column_wise() -> None:
     """The property test is only as good as the rows the columnar engine answers itself: most
     random patients must be valid (the rest exercise the row-wise hand-over)."""

@@ -417,18 +417,23 @@ class PolicyProgram:
 
     def _outlook(self, frame: Frame, undecided: list[Any], verdict: Any) -> Any:
         """Rows whose undecided answer :func:`mednec.engine.evaluate.open_pathways` may turn into not
-        met: an undecided pathway tests a value known only in part more than once, and
-        :func:`mednec.engine.outlook.could_meet` tries each possibility (those rows are asked, one
-        by one, with the row-wise function)."""
+        met: an undecided pathway tests a fact more than once that is undocumented or known only in
+        part, and :func:`mednec.engine.outlook.could_meet` tries each value (each possibility) of
+        it (those rows are asked, one by one, with the row-wise function). An undocumented fact
+        counts as well as a partial one: two criteria can each be left open by the same missing
+        fact yet fail together for every value of it (Zepbound's continuation: sleep apnea not
+        improved, and the lifestyle programme stopped, with the indication undocumented)."""
         out = np.zeros(frame.n, dtype=bool)
-        partial = {f: col.part for f, col in frame.facts.items() if isinstance(col, Scalar) and col.part is not None}
-        if not partial:
-            return out
         for k, trees in enumerate(self._pathway_trees()):
-            shared = outlook_shared(trees, self.dictionary)
-            for f in shared:
-                if f in partial:
-                    out |= (verdict == UNK) & (undecided[k] == UNK) & partial[f]
+            open_ = (verdict == UNK) & (undecided[k] == UNK)
+            if not open_.any():
+                continue
+            for f in outlook_shared(trees, self.dictionary):
+                col = frame.facts.get(f)
+                free = ~frame.has(f)
+                if isinstance(col, Scalar) and col.part is not None:
+                    free = free | col.part
+                out |= open_ & free
         return out
 
     def _values(self, frame: Frame, i: int) -> Mapping[str, Any]:
