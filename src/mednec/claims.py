@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mednec.fhir.pas import ClaimRecord, inquire, record_decision, submit
+from mednec.states import Decision
 from mednec.store.access import Principal, require
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, PriorAuthClaim
@@ -115,9 +116,9 @@ def pas_inquire(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[
         with service.db.reading() as s:
             ev = s.get(Evaluation, ev_id)
         record = store.get(ref)
-        if ev is not None and ev.decision in ("approved", "denied") and record is not None \
+        if ev is not None and ev.decision in tuple(Decision) and record is not None \
                 and record.status != ev.decision:
-            record_decision(store, ref, approved=ev.decision == "approved", reviewer=ev.reviewer_id or "reviewer",
+            record_decision(store, ref, approved=ev.decision == Decision.APPROVED, reviewer=ev.reviewer_id or "reviewer",
                             note=ev.decision_reason or "", now=service.now())
             response = inquire(bundle, store, now=service.now())
     return response

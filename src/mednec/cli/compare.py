@@ -9,12 +9,13 @@ import typer
 
 from mednec.cli.common import OutFormat, Phase, as_of_date, emit_json, out, runtime
 from mednec.errors import InputError
+from mednec.states import Verdict
 
 __all__ = ["register"]
 
-_VERDICT = {"meets_criteria": "[green]meets criteria[/green]",
-            "does_not_meet_criteria": "[red]does not meet criteria[/red]",
-            "insufficient_information": "[yellow]insufficient information[/yellow]"}
+_VERDICT: dict[str, str] = {Verdict.MEETS: "[green]meets criteria[/green]",
+                             Verdict.NOT_MET: "[red]does not meet criteria[/red]",
+                             Verdict.INSUFFICIENT: "[yellow]insufficient information[/yellow]"}
 
 
 def compare(
@@ -83,8 +84,8 @@ def comparison_markdown(data: dict[str, Any]) -> str:
     """The comparison as a Markdown table (variants as columns)."""
     pol = data["policy"]
     head = ["", *[v["name"] for v in data["variants"]]]
-    words = {"meets_criteria": "**meets criteria**", "does_not_meet_criteria": "does not meet criteria",
-             "insufficient_information": "insufficient information"}
+    words: dict[str, str] = {Verdict.MEETS: "**meets criteria**", Verdict.NOT_MET: "does not meet criteria",
+                             Verdict.INSUFFICIENT: "insufficient information"}
 
     def cell(items: list[str]) -> str:
         return "<br>".join(items) if items else "—"

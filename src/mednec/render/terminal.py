@@ -10,13 +10,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from mednec.engine.determination import INSUFFICIENT, MEETS, CriterionResult, Determination
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination
 from mednec.render.common import STATUS_WORD, VERDICT_WORD, cite_marks, evidence_text
 from mednec.tri import Tri
 
 __all__ = ["print_determination"]
 
-_VERDICT_STYLE = {MEETS: "bold green", "does_not_meet_criteria": "bold red", INSUFFICIENT: "bold yellow"}
+_VERDICT_STYLE = {MEETS: "bold green", NOT_MET: "bold red", INSUFFICIENT: "bold yellow"}
 _STATUS_STYLE = {Tri.MET: "green", Tri.NOT_MET: "red", Tri.UNKNOWN: "yellow"}
 _ICON = {Tri.MET: "✔", Tri.NOT_MET: "✘", Tri.UNKNOWN: "?"}
 
