@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -70,6 +71,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mednec", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() and kill() reach every worker
         )
         deadline = time.time() + 120  # a worker loads the note reader (medspaCy) first; slow on a busy machine
         while time.time() < deadline:
@@ -86,6 +88,7 @@ class Server:
             os.kill(child, signal.SIGKILL)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self._end_group()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -94,6 +97,16 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._end_group()
+
+    def _end_group(self) -> None:
+        """SIGKILL whatever is left of the server's process group. Killing the master (the crash
+        test) or a slow shutdown left its workers running with init as their parent: each run of
+        the benchmark kept two idle workers (about 270 MB each) alive, and later runs shared the
+        cores with them."""
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 def _children(pid: int) -> list[int]:
