@@ -34,18 +34,24 @@ from mednec.settings import current
 from mednec.store.db import Database
 from mednec.store.models import RateCount
 
-__all__ = ["SharedLimit", "wait_for"]
+__all__ = ["SharedLimit", "sliding_estimate", "wait_for"]
 
 log = logging.getLogger(__name__)
 
 
+def sliding_estimate(prev: int, curr: int, elapsed: float, window: float) -> float:
+    """Events within the last ``window`` seconds, estimated from two buckets: ``prev`` events in the
+    previous bucket weighted by the share of it still inside the window, plus ``curr`` in this one,
+    ``elapsed`` seconds into it."""
+    return prev * (1 - elapsed / window) + curr
+
+
 def wait_for(prev: int, curr: int, elapsed: float, limit: int, window: float) -> float:
-    """Seconds until one more event fits under ``limit``: ``prev`` events in the previous bucket,
-    ``curr`` in this one, ``elapsed`` seconds into this bucket (the sliding-window estimate is
-    ``prev * (1 - elapsed / window) + curr``), if no other event comes."""
+    """Seconds until one more event fits under ``limit`` (see :func:`sliding_estimate`), if no other
+    event comes."""
     room = limit - 1  # the estimate must come down to this for the next event to fit
     if curr <= room:  # this bucket has room once enough of the previous one has slid out
-        if prev <= 0 or prev * (1 - elapsed / window) + curr <= room:
+        if prev <= 0 or sliding_estimate(prev, curr, elapsed, window) <= room:
             return 0.0
         return max(0.0, window * (1 - (room - curr) / prev) - elapsed)
     # only in the next bucket, once enough of this one has slid out
@@ -96,7 +102,7 @@ class SharedLimit:
         except SQLAlchemyError as exc:
             log.warning("rate limit %s not read (%s): allowed", self.scope, type(exc).__name__)
             return 0.0
-        return prev * (1 - elapsed / self.window) + curr
+        return sliding_estimate(prev, curr, elapsed, self.window)
 
     def blocked(self, client: str) -> bool:
         """True when the client had ``limit`` events within the window (nothing is counted)."""
@@ -114,7 +120,7 @@ class SharedLimit:
             log.warning("rate limit %s not counted (%s)", self.scope, type(exc).__name__)
             return 0.0
         self._prune(bucket)
-        return prev * (1 - elapsed / self.window) + curr
+        return sliding_estimate(prev, curr, elapsed, self.window)
 
     def allow(self, client: str) -> float:
         """Seconds to wait: 0 when the event is allowed (and counted); else it is not counted."""
@@ -124,7 +130,7 @@ class SharedLimit:
             with self.db.session() as s:
                 curr = self._add(s, key, bucket, 1)
                 prev, _ = self._counts(s, key, bucket)
-                if prev * (1 - elapsed / self.window) + curr <= self.limit:
+                if sliding_estimate(prev, curr, elapsed, self.window) <= self.limit:
                     wait = 0.0
                 else:  # over: the attempt does not count, so waiting as told is enough
                     curr = self._add(s, key, bucket, -1)
