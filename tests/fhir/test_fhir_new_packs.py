@@ -4,19 +4,13 @@ and an evaluation from the bundle alone."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
+from tests.fhir.new_pack_resources import AS_OF, cond, obs
 
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
-
-AS_OF = dt.date(2026, 12, 1)
-LOINC = "http://loinc.org"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-UCUM = "http://unitsofmeasure.org"
-SUBJECT = {"reference": "Patient/p"}
 
 
 def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
@@ -25,37 +19,25 @@ def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
             "entry": [{"resource": patient}] + [{"resource": r} for r in resources]}
 
 
-def _obs(rid: str, code: str, value: float, unit: str, when: str = "2026-11-20") -> dict[str, Any]:
-    return {"resourceType": "Observation", "id": rid, "status": "final", "subject": SUBJECT,
-            "code": {"coding": [{"system": LOINC, "code": code}]}, "effectiveDateTime": when,
-            "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit}}
-
-
-def _cond(rid: str, code: str, recorded: str = "2025-01-10") -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": rid, "subject": SUBJECT, "recordedDate": recorded,
-            "clinicalStatus": {"coding": [{"code": "active"}]},
-            "code": {"coding": [{"system": ICD, "code": code}]}}
-
-
 @pytest.mark.parametrize(("code", "fact"), [("I10", "hypertension"), ("E11.9", "type2_diabetes"),
                                             ("E11.65", "type2_diabetes"), ("E1165", "type2_diabetes"),
                                             ("G47.33", "obstructive_sleep_apnea"), ("R73.03", "prediabetes"),
                                             ("E78.5", "dyslipidemia"), ("I25.2", "prior_mi"),
                                             ("E10.9", "type1_diabetes")])
 def test_condition_codes_set_condition_facts(runtime: Runtime, code: str, fact: str) -> None:
-    facts = bundle_to_case(_bundle(_cond("c", code)), runtime.dictionary, AS_OF).case["facts"]
+    facts = bundle_to_case(_bundle(cond("c", code)), runtime.dictionary, AS_OF).case["facts"]
     assert facts[fact]["value"] is True
 
 
 def test_an_unrelated_code_is_not_a_condition_fact(runtime: Runtime) -> None:
-    intake = bundle_to_case(_bundle(_cond("c", "J45.909")), runtime.dictionary, AS_OF)
+    intake = bundle_to_case(_bundle(cond("c", "J45.909")), runtime.dictionary, AS_OF)
     assert not {"hypertension", "type2_diabetes", "diagnosis"} & set(intake.case["facts"])
     assert "J45.909" in intake.unmapped[0].reason
 
 
 def test_wegovy_from_a_bundle(runtime: Runtime) -> None:
-    b = _bundle(_cond("obesity", "E66.811"), _cond("htn", "I10"),
-                _obs("w", "29463-7", 88, "kg"), _obs("h", "8302-2", 165, "cm"))
+    b = _bundle(cond("obesity", "E66.811"), cond("htn", "I10"),
+                obs("w", "29463-7", 88, "kg"), obs("h", "8302-2", 165, "cm"))
     case = bundle_to_case(b, runtime.dictionary, AS_OF).case
     facts = case["facts"]
     assert facts["diagnosis"]["value"] == "E66.811" and facts["hypertension"]["value"] is True
@@ -66,7 +48,7 @@ def test_wegovy_from_a_bundle(runtime: Runtime) -> None:
 
 
 def test_repatha_from_a_bundle_with_measured_ldl(runtime: Runtime) -> None:
-    b = _bundle(_cond("mi", "I25.2"), _obs("ldl", "18262-6", 88, "mg/dL", "2026-11-01"))
+    b = _bundle(cond("mi", "I25.2"), obs("ldl", "18262-6", 88, "mg/dL", "2026-11-01"))
     case = bundle_to_case(b, runtime.dictionary, AS_OF).case
     assert case["facts"]["ldl_c"]["value"] == 88 and case["facts"]["prior_mi"]["value"] is True
     det = runtime.evaluate(runtime.parse_case(case, as_of=AS_OF).facts, "Repatha")

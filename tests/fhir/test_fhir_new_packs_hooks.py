@@ -9,28 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from tests.fhir.new_pack_resources import AS_OF, SUBJECT, UCUM, cond, obs
 
 from mednec.fhir.crd import assess, handle_hook, policy_for_order
 from mednec.runtime import Runtime
 
-AS_OF = dt.date(2026, 12, 1)
-LOINC = "http://loinc.org"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-UCUM = "http://unitsofmeasure.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SUBJECT = {"reference": "Patient/p"}
-
-
-def _obs(rid: str, code: str, value: float, unit: str, when: str = "2026-11-20") -> dict[str, Any]:
-    return {"resourceType": "Observation", "id": rid, "status": "final", "subject": SUBJECT,
-            "code": {"coding": [{"system": LOINC, "code": code}]}, "effectiveDateTime": when,
-            "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit}}
-
-
-def _cond(rid: str, code: str, recorded: str = "2025-01-10") -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": rid, "subject": SUBJECT, "recordedDate": recorded,
-            "clinicalStatus": {"coding": [{"code": "active"}]},
-            "code": {"coding": [{"system": ICD, "code": code}]}}
 
 
 def _order(concept: dict[str, Any], rid: str = "draft-1") -> dict[str, Any]:
@@ -68,8 +52,8 @@ MOUNJARO_CODE = {"coding": [{"system": RXNORM, "code": "2601776"}]}  # verified:
 REPATHA_CODE = {"coding": [{"system": RXNORM, "code": "1665900"}]}  # verified: Repatha (openFDA NDC 72511-750)
 REPATHA_TEXT = {"text": "Repatha SureClick 140 mg/mL every 2 weeks"}
 
-OBESE = [_obs("wt", "29463-7", 102, "kg"), _obs("ht", "8302-2", 168, "cm"), _obs("bmi", "39156-5", 36.1, "kg/m2")]
-POST_MI_LDL = [_obs("ldl", "18262-6", 88, "mg/dL")]
+OBESE = [obs("wt", "29463-7", 102, "kg"), obs("ht", "8302-2", 168, "cm"), obs("bmi", "39156-5", 36.1, "kg/m2")]
+POST_MI_LDL = [obs("ldl", "18262-6", 88, "mg/dL")]
 
 
 @pytest.mark.parametrize(("concept", "policy"), [
@@ -92,7 +76,7 @@ def test_order_finds_the_policy_of_its_product(runtime: Runtime, concept: dict[s
 @pytest.mark.parametrize("hook", ["order-select", "order-sign"])
 @pytest.mark.parametrize("concept", [WEGOVY_TEXT, WEGOVY_UNKNOWN_CODE], ids=["text", "display"])
 def test_wegovy_hook_card(runtime: Runtime, hook: str, concept: dict[str, Any]) -> None:
-    req = _request(hook, _order(concept), [_cond("ob", "E66.811"), _cond("htn", "I10")], OBESE)
+    req = _request(hook, _order(concept), [cond("ob", "E66.811"), cond("htn", "I10")], OBESE)
     (a,) = assess(req, runtime, as_of=AS_OF).orders
     assert a.policy.id == "semaglutide-wegovy"
     resp = handle_hook(req, runtime, as_of=AS_OF)
@@ -110,7 +94,7 @@ def test_wegovy_hook_card(runtime: Runtime, hook: str, concept: dict[str, Any]) 
 
 @pytest.mark.parametrize("hook", ["order-select", "order-sign"])
 def test_wegovy_hook_not_met_below_the_bmi_thresholds(runtime: Runtime, hook: str) -> None:
-    lean = [_obs("wt", "29463-7", 62, "kg"), _obs("ht", "8302-2", 170, "cm")]  # BMI 21.5, no comorbidity
+    lean = [obs("wt", "29463-7", 62, "kg"), obs("ht", "8302-2", 170, "cm")]  # BMI 21.5, no comorbidity
     req = _request(hook, _order(WEGOVY_TEXT), [], lean)
     (a,) = assess(req, runtime, as_of=AS_OF).orders
     assert a.policy.id == "semaglutide-wegovy"
@@ -121,7 +105,7 @@ def test_wegovy_hook_not_met_below_the_bmi_thresholds(runtime: Runtime, hook: st
 @pytest.mark.parametrize("hook", ["order-select", "order-sign"])
 @pytest.mark.parametrize("concept", [REPATHA_CODE, REPATHA_TEXT], ids=["code", "text"])
 def test_repatha_hook_card(runtime: Runtime, hook: str, concept: dict[str, Any]) -> None:
-    req = _request(hook, _order(concept), [_cond("mi", "I25.2"), _cond("cad", "I25.10")], POST_MI_LDL,
+    req = _request(hook, _order(concept), [cond("mi", "I25.2"), cond("cad", "I25.10")], POST_MI_LDL,
                    birth="1964-04-18")
     (a,) = assess(req, runtime, as_of=AS_OF).orders
     assert a.policy.id == "evolocumab-repatha"
@@ -142,7 +126,7 @@ ATORVASTATIN_80 = {"resourceType": "MedicationStatement", "id": "atorva", "statu
 
 @pytest.mark.parametrize("hook", ["order-select", "order-sign"])
 def test_repatha_after_mi_on_high_intensity_statin_meets(runtime: Runtime, hook: str) -> None:
-    req = _request(hook, _order(REPATHA_CODE), [_cond("mi", "I25.2")], POST_MI_LDL, birth="1964-04-18",
+    req = _request(hook, _order(REPATHA_CODE), [cond("mi", "I25.2")], POST_MI_LDL, birth="1964-04-18",
                    statements=[ATORVASTATIN_80])
     (a,) = assess(req, runtime, as_of=AS_OF).orders
     status = {c.id: c.status.value for c in a.determination.criteria}
@@ -184,7 +168,7 @@ def test_pas_submit_for_wegovy_is_evaluated_against_the_wegovy_policy(
     from mednec.fhir.pas import InMemoryClaimStore, submit
 
     store = InMemoryClaimStore()
-    bundle = _pas_for(fixture, concept, [_cond("ob", "E66.811"), _cond("htn", "I10"), *OBESE], "1980-03-02")
+    bundle = _pas_for(fixture, concept, [cond("ob", "E66.811"), cond("htn", "I10"), *OBESE], "1980-03-02")
     cr = submit(bundle, runtime, store=store, now=dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC))["entry"][0]["resource"]
     record = store.get(cr["preAuthRef"])
     assert record is not None and record.status == "pended"
@@ -198,7 +182,7 @@ def test_pas_submit_with_an_ozempic_code_is_not_read_as_wegovy(runtime: Runtime,
     from mednec.fhir.pas import InMemoryClaimStore, submit
 
     store = InMemoryClaimStore()
-    bundle = _pas_for(fixture, OZEMPIC_CODE, [_cond("t2", "E11.9"), *OBESE], "1970-03-02")
+    bundle = _pas_for(fixture, OZEMPIC_CODE, [cond("t2", "E11.9"), *OBESE], "1970-03-02")
     cr = submit(bundle, runtime, store=store, now=dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC))["entry"][0]["resource"]
     record = store.get(cr["preAuthRef"])
     assert record is not None and record.determinations[0]["policy"] == "semaglutide-ozempic"
@@ -230,7 +214,7 @@ def test_dtr_package_for_a_repatha_order_asks_only_what_is_missing(runtime: Runt
     order = {"name": "order", "resource": _order(REPATHA_CODE)}
     patient = {"resourceType": "Patient", "id": "p", "birthDate": "1964-04-18", "gender": "male"}
     record = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": r} for r in (patient, _cond("mi", "I25.2"), *POST_MI_LDL)]}
+              "entry": [{"resource": r} for r in (patient, cond("mi", "I25.2"), *POST_MI_LDL)]}
 
     def asked(*params: dict[str, Any]) -> set[str]:
         out = questionnaire_package({"resourceType": "Parameters", "parameter": list(params)}, runtime,
