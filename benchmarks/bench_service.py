@@ -83,12 +83,10 @@ class Server:
         raise RuntimeError("server did not start")
 
     def kill(self) -> None:
+        """SIGKILL the server: its whole process group (the master and every worker) at once."""
         assert self.proc is not None
-        for child in _children(self.proc.pid):
-            os.kill(child, signal.SIGKILL)
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
         self._end_group()
+        self.proc.wait()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
