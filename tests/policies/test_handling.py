@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
 from mednec.packcheck.check import check_all
 from mednec.runtime import Runtime
+from tests.policies.toy_pack import write_toy_pack
 
 AS_OF = dt.date(2026, 12, 1)
 
@@ -125,13 +125,7 @@ initial_authorization: {months: 6, cite: [house-rules]}
 
 
 def write_pack(root: Path, policy: str = POLICY) -> Path:
-    pack = root / "toy"
-    (pack / "toy_drug" / "cases").mkdir(parents=True)
-    (pack / "pack.yaml").write_text('id: toy\ntitle: Toy pack\nversion: "1"\npolicies: [toy_drug]\n')
-    (pack / "facts.yaml").write_text(dedent(FACTS))
-    (pack / "references.yaml").write_text(dedent(REFS))
-    (pack / "toy_drug" / "policy.yaml").write_text(dedent(policy))
-    return root
+    return write_toy_pack(root, facts=FACTS, refs=REFS, policy=policy)
 
 
 @pytest.fixture
