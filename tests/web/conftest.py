@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from mednec.api import Settings, create_app
 from mednec.runtime import default_runtime
 from mednec.store.service import Service
+from tests.api.conftest import db_url  # noqa: F401 (a fresh database per backend, for tests that build their own apps)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 USERS = [

@@ -5,11 +5,8 @@ stays bounded; the lockout and the throttling are audited."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,25 +23,7 @@ from mednec.web.routes_auth import FAILED_SIGN_INS
 from mednec.web.routes_public import LIMITS
 from tests.web.conftest import Clock, csrf_of
 
-PG_URL = os.environ.get("MEDNEC_TEST_POSTGRES_URL")
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need MEDNEC_TEST_POSTGRES_URL (set by .ci/run)")
-    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    name = f"mednec_t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield str(admin.url.set(database=name).render_as_string(hide_password=False))
-    with admin.connect() as c:
-        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture
