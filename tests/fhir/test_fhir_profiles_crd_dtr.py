@@ -11,12 +11,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from tests.fhir.new_pack_resources import cond
 from tests.fhir.test_fhir_new_packs_hooks import (
     OBESE,
     POST_MI_LDL,
     REPATHA_CODE,
     WEGOVY_TEXT,
-    _cond,
     _order,
     _request,
 )
@@ -70,8 +70,8 @@ def _responses(runtime: Runtime, fixture: Callable[[str], Any]) -> dict[str, dic
     out["mds no coverage"] = handle_hook(no_coverage, runtime, as_of=AS_OF, fetch=_no_fetch)
     coverage = fixture("cds-order-sign-request")["prefetch"]["coverage"]
     for hook in ("order-sign", "order-select"):
-        wegovy = _request(hook, _order(WEGOVY_TEXT), [_cond("ob", "E66.812")], OBESE)
-        repatha = _request(hook, _order(REPATHA_CODE), [_cond("mi", "I25.2")], POST_MI_LDL, birth="1964-04-18")
+        wegovy = _request(hook, _order(WEGOVY_TEXT), [cond("ob", "E66.812")], OBESE)
+        repatha = _request(hook, _order(REPATHA_CODE), [cond("mi", "I25.2")], POST_MI_LDL, birth="1964-04-18")
         wegovy["prefetch"]["coverage"] = repatha["prefetch"]["coverage"] = coverage
         out[f"wegovy {hook}"] = handle_hook(wegovy, runtime, as_of=dt.date(2026, 12, 1), fetch=_no_fetch)
         out[f"repatha {hook}"] = handle_hook(repatha, runtime, as_of=dt.date(2026, 12, 1), fetch=_no_fetch)
