@@ -34,7 +34,7 @@ from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
 from mednec.intake.fhir.common import Context, EventFinding, HistoryEntry, NotMapped, Source, fhir_datetime
-from mednec.intake.fhir.medication import response_of
+from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
 __all__ = ["map_history_request", "map_history_statement"]
@@ -109,17 +109,6 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     entry = _drug(resource, ctx)
     if entry is None:
         return []
-    status = str(resource.get("status"))
-    if status in ("draft", "cancelled", "entered-in-error"):
-        raise NotMapped(f"status is {status}: never given")
-    if resource.get("intent") in ("proposal", "plan"):
-        raise NotMapped(f"intent is {resource['intent']}: not an order")
-    start = end = None
-    for i, dosage in enumerate(resource.get("dosageInstruction") or ()):
-        bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod") or {}
-        start = start or fhir_datetime(bounds.get("start"), path=f"{src.path}.dosageInstruction[{i}]")
-        end = end or fhir_datetime(bounds.get("end"), path=f"{src.path}.dosageInstruction[{i}]")
-    if start is None and resource.get("authoredOn"):
-        start = fhir_datetime(resource["authoredOn"], path=f"{src.path}.authoredOn")
-    reasons = concept_texts(resource.get("statusReason"))
-    return _entry(entry, status, start, end, reasons, _dose(resource, "dosageInstruction"), src)
+    order = read_order(resource, src)
+    return _entry(entry, order.status, order.start, order.end, order.reasons, _dose(resource, "dosageInstruction"),
+                  src)

@@ -48,11 +48,13 @@ from mednec.intake.fhir.transfusion import medication_concept
 
 __all__ = [
     "EsaAssembly",
+    "Order",
     "assemble_esa",
     "map_administration",
     "map_medication",
     "map_request",
     "map_statement",
+    "read_order",
     "response_of",
 ]
 
@@ -119,23 +121,41 @@ def _course(
     return [EventFinding("esa_history", course, (src,), detail, key=src.ref)]
 
 
-def map_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
-    """An ESA order -> one ESA course (drafts, cancelled orders and plans are not given)."""
-    drug = _drug(resource, ctx)
+class Order(NamedTuple):
+    """What a MedicationRequest says about a course: its status, the period it ran (or runs) and
+    the reasons its status gives."""
+
+    status: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+    reasons: list[str]
+
+
+def read_order(resource: Mapping[str, Any], src: Source) -> Order:
+    """A MedicationRequest read as an order that was given: drafts, cancelled and entered-in-error
+    orders, and proposals and plans, are refused (:class:`NotMapped`). The period is the first
+    ``dosageInstruction[i].timing.repeat.boundsPeriod`` that gives one (else ``authoredOn`` as the
+    start); the reasons are ``statusReason``'s texts."""
     status = str(resource.get("status"))
     if status in ("draft", "cancelled", "entered-in-error"):
         raise NotMapped(f"status is {status}: never given")
     if resource.get("intent") in ("proposal", "plan"):
         raise NotMapped(f"intent is {resource['intent']}: not an order")
     start = end = None
-    for dosage in resource.get("dosageInstruction") or ():
+    for i, dosage in enumerate(resource.get("dosageInstruction") or ()):
         bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod") or {}
-        start = start or fhir_datetime(bounds.get("start"), path=f"{src.path}.dosageInstruction")
-        end = end or fhir_datetime(bounds.get("end"), path=f"{src.path}.dosageInstruction")
+        start = start or fhir_datetime(bounds.get("start"), path=f"{src.path}.dosageInstruction[{i}]")
+        end = end or fhir_datetime(bounds.get("end"), path=f"{src.path}.dosageInstruction[{i}]")
     if start is None and resource.get("authoredOn"):
         start = fhir_datetime(resource["authoredOn"], path=f"{src.path}.authoredOn")
-    reasons = concept_texts(resource.get("statusReason"))
-    return _course(drug, start, end, status, reasons, src, ctx)
+    return Order(status, start, end, concept_texts(resource.get("statusReason")))
+
+
+def map_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An ESA order -> one ESA course (drafts, cancelled orders and plans are not given)."""
+    drug = _drug(resource, ctx)
+    order = read_order(resource, src)
+    return _course(drug, order.start, order.end, order.status, order.reasons, src, ctx)
 
 
 def map_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
