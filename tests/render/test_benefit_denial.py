@@ -63,7 +63,7 @@ def test_an_excluded_use_gets_a_coverage_denial(drug: str, audience: str) -> Non
     body, refs = split_references(md) if "\n## References\n" in md or audience != "patient" else (md, "")
     assert "does not pay for" in body and "It is not a judgement about your health" in body
     for needed in ("appeal", "fast (expedited) appeal", "independent", "free copy of the rules", "ATENCIÓN",
-                   "60 calendar days", "within 24 hours", "within 72 hours",  # the Part D time limits
+                   "65 calendar days", "within 24 hours", "within 72 hours",  # the Part D time limits
                    "Medicare Part D" if audience != "patient" else "Medicare drug plan"):
         assert needed.lower() in body.lower(), needed
     # the patient reads the rule once, in the reason; the plan's staff also get the coverage statement

@@ -43,7 +43,7 @@ def test_notice_has_every_required_element(audience: str) -> None:
     _, notice = _notice(audience, PROFILE)
     md = render_markdown(notice)
     for needed in ("Acme Health Advantage", "ACM-0042", "Pat Doe",  # plan name, member id from the profile
-                   "appeal", "60 calendar days",  # appeal rights with the program's deadline
+                   "appeal", "65 calendar days",  # appeal rights with the program's deadline
                    "PO Box 1, Springfield", "1-800-555-0101", "acme.example/appeals",  # how to file
                    "fast (expedited) appeal",  # expedited appeal
                    "Dr. R. Reviewer, hematology", "1-800-555-0102",  # peer-to-peer with the reviewer's contact
