@@ -53,3 +53,34 @@ def test_a_determination_carries_the_type_and_serialises_as_before() -> None:
     yaml.safe_dump(out)  # plain strings: the safe dumper refuses str subclasses
     back = Determination.from_dict(json.loads(json.dumps(out, default=str)), rt.dictionary)
     assert type(back.determination) is Verdict and back.determination == det.determination
+
+
+def test_document_review_policy_and_claim_states_are_the_strings_they_replaced() -> None:
+    from mednec.render.article import REVIEW_STATUSES
+    from mednec.states import ClaimStatus, DocumentReview, PolicyState
+    from mednec.store.models import POLICY_STATES, PolicyVersion
+
+    assert REVIEW_STATUSES == ("submitted", "under_review", "approved", "denied", "info_requested")
+    assert all(type(s) is str for s in REVIEW_STATUSES)
+    assert {s for s in DocumentReview if s.is_decided} == {"approved", "denied"}
+    assert POLICY_STATES == ("draft", "in_review", "published", "retired", "rejected")
+    assert all(type(s) is str for s in POLICY_STATES) and [s.value for s in PolicyState] == list(POLICY_STATES)
+    check = next(c for c in PolicyVersion.__table__.constraints if c.name == "ck_policy_versions_status")
+    assert "PolicyState" not in str(check.sqltext) and "'in_review'" in str(check.sqltext)
+    assert [s.value for s in ClaimStatus] == ["approved", "pended", "denied"]
+
+
+def test_the_figures_are_named_once() -> None:
+    from mednec.store.metrics import Figure, Figures
+    from mednec.web.routes_audit import FIGURES
+
+    assert [f.value for f in Figure] == list(Figures.__annotations__)
+    assert [k for k, _ in FIGURES] == list(Figure)
+
+
+def test_the_scaffold_writes_verdicts_as_plain_words(tmp_path: Path) -> None:
+    from mednec.packcheck.scaffold import write_pack
+
+    folder = write_pack(tmp_path, "toy_pack")
+    expected = {yaml.safe_load(p.read_text())["expect"]["determination"] for p in folder.rglob("cases/*.yaml")}
+    assert expected == {v.value for v in Verdict}

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from mednec.fhir.pas import ClaimRecord, inquire, record_decision, submit
-from mednec.states import Decision
+from mednec.states import ClaimStatus, Decision
 from mednec.store.access import Principal, require
 from mednec.store.db import Database
 from mednec.store.models import Evaluation, PriorAuthClaim
@@ -43,7 +43,7 @@ class DatabaseClaimStore:
 
     @staticmethod
     def _record(row: PriorAuthClaim) -> ClaimRecord:
-        return ClaimRecord(row.pre_auth_ref, row.claim_system, row.claim_value, row.status, row.response,
+        return ClaimRecord(row.pre_auth_ref, row.claim_system, row.claim_value, ClaimStatus(row.status), row.response,
                            tuple(row.determinations.get("items", ())), row.updated)
 
     def _row(self, s: Session, pre_auth_ref: str) -> PriorAuthClaim | None:

@@ -15,7 +15,7 @@ from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, Determinat
 from mednec.errors import ConflictError, MednecError, NotFoundError
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
-from mednec.states import Decision, ReviewState
+from mednec.states import Decision, DocumentReview, ReviewState
 from mednec.store.models import Case, Evaluation
 
 __all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "excluded_by_benefit",
@@ -50,18 +50,18 @@ def excluded_by_benefit(ev: Evaluation) -> bool:
     return isinstance(benefit, dict) and benefit.get("status") == "excluded"
 
 
-def review_status(state: str, decision: str | None = None) -> str:
+def review_status(state: str, decision: str | None = None) -> DocumentReview:
     """The renderer's review status for a workflow state and its final decision: a confirmed or
     overturned recommendation reads as the decision made ("approved" or "denied"), never as the
     workflow's "approved" for a denial (:func:`mednec.store.status.status_of`)."""
     s = ReviewState
     if state in (s.APPROVED, s.OVERTURNED) and decision in (Decision.APPROVED, Decision.DENIED):
-        return str(decision)
+        return DocumentReview(decision)
     if state in (s.UNDER_REVIEW, s.APPEALED):
-        return str(s.UNDER_REVIEW)
+        return DocumentReview.UNDER_REVIEW
     if state in (s.INFO_REQUESTED, s.CHANGES_REQUESTED):
-        return str(s.INFO_REQUESTED)
-    return str(s.SUBMITTED)
+        return DocumentReview.INFO_REQUESTED
+    return DocumentReview.SUBMITTED
 
 
 def may_see(ev: Evaluation, doc: str, role: str) -> bool:

@@ -1,4 +1,5 @@
-"""The project's closed vocabularies as types: verdicts, review states, audiences, output formats.
+"""The project's closed vocabularies as types: verdicts, review states, audiences, output formats,
+the review status a document prints, policy-version states and prior-authorization (PAS) statuses.
 
 Each is a :class:`enum.StrEnum`, so a member *is* its string: JSON, YAML-read values, database
 columns and templates see exactly the strings they saw before (``Verdict.MEETS ==
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Audience", "Decision", "OutputFormat", "ReviewState", "Verdict"]
+__all__ = ["Audience", "ClaimStatus", "Decision", "DocumentReview", "OutputFormat", "PolicyState", "ReviewState",
+           "Verdict"]
 
 
 class Verdict(StrEnum):
@@ -70,3 +72,39 @@ class OutputFormat(StrEnum):
     HTML = "html"
     PDF = "pdf"
     JSON = "json"
+
+
+class DocumentReview(StrEnum):
+    """The review status a document prints (:func:`mednec.documents.review_status` maps a workflow
+    state and its decision to it): a confirmed or overturned recommendation reads as the decision."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    DENIED = "denied"
+    INFO_REQUESTED = "info_requested"
+
+    @property
+    def is_decided(self) -> bool:
+        """A physician reviewer decided (approved or denied)."""
+        return self in (DocumentReview.APPROVED, DocumentReview.DENIED)
+
+
+class PolicyState(StrEnum):
+    """Where a policy version is in authoring: drafted, submitted for review, published (the version
+    evaluations use), retired by a later publication, or rejected by a reviewer."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+    REJECTED = "rejected"
+
+
+class ClaimStatus(StrEnum):
+    """A prior-authorization request's status (Da Vinci PAS): certified by the engine or a reviewer,
+    pended for a physician reviewer, or not certified by a reviewer."""
+
+    APPROVED = "approved"
+    PENDED = "pended"
+    DENIED = "denied"

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.intake.fhir.codes import MEDNEC_BASE, codings, concept_texts
+from mednec.states import ClaimStatus
 
 if TYPE_CHECKING:
     from mednec.runtime import Runtime
@@ -92,7 +93,7 @@ class ClaimRecord(NamedTuple):
     pre_auth_ref: str
     claim_system: str
     claim_value: str
-    status: str  # approved | pended | denied
+    status: ClaimStatus
     response: Mapping[str, Any]  # the ClaimResponse Bundle last returned
     determinations: tuple[Mapping[str, Any], ...]
     updated: dt.datetime
@@ -307,7 +308,7 @@ def submit(
     response = _response_bundle(bundle_json, claim_url, claim, ref, response_items, notes, determinations,
                                 approved, now)
     if store is not None:
-        store.put(ClaimRecord(ref, system, value, "approved" if approved else "pended", response,
+        store.put(ClaimRecord(ref, system, value, ClaimStatus.APPROVED if approved else ClaimStatus.PENDED, response,
                               tuple(_summary(d) for d in determinations if d is not None), now))
     return response
 
@@ -440,6 +441,7 @@ def record_decision(
     notes.append({"number": len(notes) + 1, "type": "display", "text": cr["disposition"]})
     cr["processNote"] = notes
     response["timestamp"] = _instant(now)
-    updated = record._replace(status="approved" if approved else "denied", response=response, updated=now)
+    updated = record._replace(status=ClaimStatus.APPROVED if approved else ClaimStatus.DENIED, response=response,
+                              updated=now)
     store.put(updated)
     return updated

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from mednec.errors import CaseFormatError
+from mednec.states import Verdict
 
 __all__ = ["write_pack"]
 
@@ -148,28 +149,29 @@ policies:
 
 # (file name, title, age, diagnosis, marker value or None, marker unit, expected determination)
 _CASES = (
-    ("01-meets.yaml", "Adult with the condition, marker 150 mg/dL", 50, True, 150, "mg/dL", "meets_criteria"),
-    ("02-meets-at-threshold.yaml", "Marker exactly at 100 mg/dL", 40, True, 100, "mg/dL", "meets_criteria"),
-    ("03-meets-si-units.yaml", "Marker 1.2 g/L (120 mg/dL)", 61, True, 1.2, "g/L", "meets_criteria"),
+    ("01-meets.yaml", "Adult with the condition, marker 150 mg/dL", 50, True, 150, "mg/dL", Verdict.MEETS),
+    ("02-meets-at-threshold.yaml", "Marker exactly at 100 mg/dL", 40, True, 100, "mg/dL", Verdict.MEETS),
+    ("03-meets-si-units.yaml", "Marker 1.2 g/L (120 mg/dL)", 61, True, 1.2, "g/L", Verdict.MEETS),
     ("04-not-met-marker-low.yaml", "Marker 99 mg/dL, below the threshold", 45, True, 99, "mg/dL",
-     "does_not_meet_criteria"),
-    ("05-not-met-minor.yaml", "Age 16", 16, True, 150, "mg/dL", "does_not_meet_criteria"),
+     Verdict.NOT_MET),
+    ("05-not-met-minor.yaml", "Age 16", 16, True, 150, "mg/dL", Verdict.NOT_MET),
     ("06-not-met-other-condition.yaml", "Another condition", 50, False, 150, "mg/dL",
-     "does_not_meet_criteria"),
-    ("07-insufficient-no-marker.yaml", "Marker not documented", 50, True, None, "mg/dL", "insufficient_information"),
+     Verdict.NOT_MET),
+    ("07-insufficient-no-marker.yaml", "Marker not documented", 50, True, None, "mg/dL", Verdict.INSUFFICIENT),
     ("08-not-met-marker-si-low.yaml", "Marker 0.5 g/L (50 mg/dL)", 70, True, 0.5, "g/L",
-     "does_not_meet_criteria"),
+     Verdict.NOT_MET),
 )
 
 
-def _case_yaml(name: str, title: str, age: int, diagnosed: bool, value: float | None, unit: str, expect: str) -> str:
+def _case_yaml(name: str, title: str, age: int, diagnosed: bool, value: float | None, unit: str,
+               expect: Verdict) -> str:
     lines = [f"name: {title}", "phase: initial", "as_of: 2026-11-20", "case:", "  patient: {sex: female}",
              "  facts:", f"    age: {age}"]
     lines.append(f"    diagnosis: {name}_condition" if diagnosed else f"    diagnosis: {name}_other")
     if value is not None:
         lines.append(f"    {name}_marker: {{value: {value}, unit: {unit}, date: 2026-11-01}}")
     lines += ["expect:", f"  determination: {expect}"]
-    if expect == "meets_criteria":
+    if expect is Verdict.MEETS:
         lines.append("  pathway: marker_high")
     return "\n".join(lines) + "\n"
 

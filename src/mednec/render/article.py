@@ -42,12 +42,12 @@ from mednec.render.plain import facts_in_words
 from mednec.render.sections import patient_guidance, related_questions, schedule, standard_of_care
 from mednec.render.sequence import pathway_steps, step_verdict
 from mednec.render.values import is_attached, short_finding
-from mednec.states import Audience
+from mednec.states import Audience, DocumentReview
 
 __all__ = ["AUDIENCES", "REVIEW_STATUSES", "ArticleSources", "build_article", "general_article"]
 
 AUDIENCES = tuple(a.value for a in Audience)
-REVIEW_STATUSES = ("submitted", "under_review", "approved", "denied", "info_requested")
+REVIEW_STATUSES = tuple(s.value for s in DocumentReview)
 _STATUS = {"met": "met", "not_met": "not_met", "unknown": "unknown"}
 _VERDICT_STATUS = {MEETS: "met", NOT_MET: "not_met", INSUFFICIENT: "unknown"}
 
@@ -68,14 +68,14 @@ def build_article(det: Determination, src: ArticleSources, *, audience: str = "c
         raise ValueError(f"audience must be one of {AUDIENCES}")
     if review_status not in REVIEW_STATUSES:
         raise ValueError(f"review_status must be one of {REVIEW_STATUSES}")
-    return _Builder(det, src, general).build(audience, review_status)
+    return _Builder(det, src, general).build(audience, DocumentReview(review_status))
 
 
 class _Builder(ArticleContext):
     """Builds one article from its context."""
 
     # -- the parts -------------------------------------------------------------------------
-    def build(self, audience: str, review_status: str) -> Article:
+    def build(self, audience: str, review_status: DocumentReview) -> Article:
         det, general = self.det, self.general
         self.review_status = review_status
         groups = self.groups()
@@ -92,7 +92,7 @@ class _Builder(ArticleContext):
             general=general,
             title=self.question(),
             title_plain=self.question_plain(),
-            review={"status": review_status, "label": phrase(f"review.{review_status}"),
+            review={"status": review_status.value, "label": phrase(f"review.{review_status}"),
                     "requires_physician_review": general or det.requires_physician_review},
             last_updated=det.as_of.isoformat(),
             versions={
@@ -265,7 +265,7 @@ class _Builder(ArticleContext):
             nums = _union(c.cites for g in groups for c in g.criteria if c.id in crit_ids and c.status == "unknown")
             out.append(Cited(phrase("bottom.send", documents=docs), nums))
             out += self._alternative_lines()
-        decided = self.review_status in ("approved", "denied")  # a physician reviewer decided
+        decided = self.review_status.is_decided  # a physician reviewer decided
         out.append(Cited(phrase(f"bottom.decided_{self.review_status}" if decided else "bottom.review")))
         return tuple(out)
 

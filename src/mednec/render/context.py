@@ -16,6 +16,7 @@ from mednec.policies.model import Pack, Policy
 from mednec.render.cites import CiteIndex
 from mednec.render.evidence import PackEvidence, PolicyEvidence, load_evidence
 from mednec.render.model import EvidenceItem
+from mednec.states import DocumentReview
 
 __all__ = ["ArticleContext", "ArticleSources"]
 
@@ -42,7 +43,7 @@ class ArticleContext:
     def __init__(self, det: Determination, src: ArticleSources, general: bool) -> None:
         self.det, self.src, self.general = det, src, general
         #: the physician review's status the article is shown with (approved / denied once decided)
-        self.review_status = "submitted"
+        self.review_status = DocumentReview.SUBMITTED
         self.policy, self.pack, self.dictionary = src.policy, src.pack, src.dictionary
         self.ev: PolicyEvidence = src.evidence.policy(src.policy.id)
         self.cites = CiteIndex(det, src.pack)

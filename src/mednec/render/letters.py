@@ -25,6 +25,7 @@ from mednec.render.payer import PROGRAM_LABELS, PayerProfile
 from mednec.render.phrases import phrase, phrases
 from mednec.render.request import attestations, enclosures, qualifying_facts, request_details, response_on_treatment
 from mednec.render.values import long_date
+from mednec.states import DocumentReview
 
 __all__ = ["DOCUMENTS", "Letter", "Reason", "benefit_excluded", "build_document", "fits"]
 
@@ -248,7 +249,7 @@ def _signed(signed: Mapping[str, str] | None, review_status: str) -> dict[str, s
     """The signature of a denial the physician reviewer decided: "denied", or "under_review" when
     the member appealed the signed denial (it stands until the appeal is decided). Before a
     decision, or after an approval (an overturn on appeal), there is no signed denial to show."""
-    if review_status not in ("denied", "under_review") or not signed or not str(signed.get("name") or "").strip():
+    if review_status not in (DocumentReview.DENIED, DocumentReview.UNDER_REVIEW) or not signed or not str(signed.get("name") or "").strip():
         return {}
     return {"name": str(signed["name"]).strip(), "date": str(signed.get("date") or "")}
 

@@ -4,6 +4,7 @@ pending and overdue requests, decision times; for all requests, per drug and per
 from __future__ import annotations
 
 import statistics
+from enum import StrEnum
 from typing import TypedDict
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from mednec.store.access import Principal, ServicePart, require
 from mednec.store.models import Evaluation
 from mednec.store.workflow import is_overdue, utc
 
-__all__ = ["Figures", "Metrics"]
+__all__ = ["Figure", "Figures", "Metrics"]
 
 
 class Figures(TypedDict):
@@ -27,6 +28,19 @@ class Figures(TypedDict):
     overdue: int
     median_decision_hours: float | None
     p90_decision_hours: float | None
+
+
+class Figure(StrEnum):
+    """The name of one figure: the keys of :class:`Figures`, in the order pages show them."""
+
+    REQUESTS = "requests"
+    APPROVED = "approved"
+    DENIED = "denied"
+    APPROVED_AFTER_APPEAL = "approved_after_appeal"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    MEDIAN_DECISION_HOURS = "median_decision_hours"
+    P90_DECISION_HOURS = "p90_decision_hours"
 
 
 class Metrics(ServicePart):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from mednec.states import ReviewState
+from mednec.states import PolicyState, ReviewState
 
 __all__ = [
     "ApiKey",
@@ -248,7 +248,7 @@ class AuditEntry(Base):
     __table_args__ = (sa.UniqueConstraint("stripe", "stripe_seq", name="uq_audit_log_stripe_seq"),)
 
 
-POLICY_STATES = ("draft", "in_review", "published", "retired", "rejected")
+POLICY_STATES = tuple(s.value for s in PolicyState)  # plain strings, as STATES
 
 
 class PolicyVersion(Base):

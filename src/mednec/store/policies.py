@@ -22,6 +22,7 @@ from mednec.errors import ConflictError, ForbiddenError, NotFoundError
 from mednec.policies.loader import compile_policy_text
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
+from mednec.states import PolicyState
 from mednec.store import audit
 from mednec.store.db import Database
 from mednec.store.models import PolicyVersion
@@ -59,17 +60,17 @@ class PolicyRegistry:
                 if s.get(PolicyVersion, (p.id, p.version)) is not None:
                     continue
                 published = s.execute(sa.select(PolicyVersion).where(
-                    PolicyVersion.policy_id == p.id, PolicyVersion.status == "published")).scalar_one_or_none()
+                    PolicyVersion.policy_id == p.id, PolicyVersion.status == PolicyState.PUBLISHED)).scalar_one_or_none()
                 if published is None:
-                    status = "published"
+                    status = PolicyState.PUBLISHED
                 elif published.source == "shipped":
-                    published.status = "retired"  # a package upgrade replaces a shipped version
-                    status = "published"
+                    published.status = PolicyState.RETIRED  # a package upgrade replaces a shipped version
+                    status = PolicyState.PUBLISHED
                 else:
-                    status = "in_review"  # a locally published version stays until an author decides
+                    status = PolicyState.IN_REVIEW  # a locally published version stays until an author decides
                 s.add(PolicyVersion(policy_id=p.id, version=p.version, status=status,
                                     yaml_text=Path(p.source).read_text("utf-8"), source="shipped",
-                                    created_at=now, published_at=now if status == "published" else None))
+                                    created_at=now, published_at=now if status == PolicyState.PUBLISHED else None))
                 audit.append(s, actor_id=None, action="policy.register", entity_type="policy",
                              entity_id=p.id, policy_version=f"{p.id}@{p.version}", detail={"status": status}, at=now)
         self._expires = 0.0
@@ -79,7 +80,7 @@ class PolicyRegistry:
             return
         with self.db.reading() as s:
             rows = s.execute(sa.select(PolicyVersion.policy_id, PolicyVersion.version)
-                             .where(PolicyVersion.status == "published")).all()
+                             .where(PolicyVersion.status == PolicyState.PUBLISHED)).all()
         self._published = {pid: ver for pid, ver in rows}
         self._expires = time.monotonic() + REFRESH_SECONDS
 
@@ -116,7 +117,7 @@ class PolicyRegistry:
         if s.get(PolicyVersion, (policy.id, policy.version)) is not None:
             raise ConflictError(f"version {policy.version} exists; versions are never edited, give a new version",
                                 field="yaml.version")
-        row = PolicyVersion(policy_id=policy.id, version=policy.version, status="draft", yaml_text=yaml_text,
+        row = PolicyVersion(policy_id=policy.id, version=policy.version, status=PolicyState.DRAFT, yaml_text=yaml_text,
                             source="api", author_id=actor_id, created_at=now)
         s.add(row)
         self._compiled[(policy.id, policy.version)] = policy
@@ -127,7 +128,8 @@ class PolicyRegistry:
         row = s.get(PolicyVersion, (policy_id, version), with_for_update=True)
         if row is None:
             raise NotFoundError(f"no policy {policy_id} version {version}")
-        allowed = {"submit": ("draft",), "publish": ("in_review",), "reject": ("in_review",)}
+        allowed = {"submit": (PolicyState.DRAFT,), "publish": (PolicyState.IN_REVIEW,),
+                   "reject": (PolicyState.IN_REVIEW,)}
         if action not in allowed:
             raise ConflictError(f"unknown action {action!r}", field="action")
         if row.status not in allowed[action]:
@@ -135,17 +137,17 @@ class PolicyRegistry:
         if action == "submit":
             if row.author_id != actor_id and actor_role != "admin":
                 raise ForbiddenError("only the author submits a draft")
-            row.status = "in_review"
+            row.status = PolicyState.IN_REVIEW
         else:
             if row.author_id == actor_id:
                 raise ForbiddenError("a different policy author (or an admin) must review a version")
             row.reviewer_id, row.note = actor_id, note
             if action == "reject":
-                row.status = "rejected"
+                row.status = PolicyState.REJECTED
             else:
                 for old in s.execute(sa.select(PolicyVersion).where(
-                        PolicyVersion.policy_id == policy_id, PolicyVersion.status == "published")).scalars():
-                    old.status = "retired"
-                row.status, row.published_at = "published", now
+                        PolicyVersion.policy_id == policy_id, PolicyVersion.status == PolicyState.PUBLISHED)).scalars():
+                    old.status = PolicyState.RETIRED
+                row.status, row.published_at = PolicyState.PUBLISHED, now
                 self._expires = 0.0
         return row

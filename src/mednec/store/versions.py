@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from mednec.errors import ConfigError, InputError, NotFoundError
+from mednec.states import PolicyState
 from mednec.store import audit
 from mednec.store.access import DRAFT_READERS, READ_ALL, Principal, ServicePart, require
 from mednec.store.models import PolicyVersion
@@ -29,7 +30,7 @@ class PolicyVersions(ServicePart):
         if not rows:
             raise NotFoundError(f"no policy {policy_id}")
         if p.role not in DRAFT_READERS:
-            rows = [r for r in rows if r.status in ("published", "retired")]
+            rows = [r for r in rows if r.status in (PolicyState.PUBLISHED, PolicyState.RETIRED)]
         return rows
 
     def draft(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
@@ -56,7 +57,7 @@ class PolicyVersions(ServicePart):
             current = s.get(PolicyVersion, (policy_id, version))
             status = current.status if current is not None else None
         report = None
-        if (action, status) in (("submit", "draft"), ("publish", "in_review")):
+        if (action, status) in (("submit", PolicyState.DRAFT), ("publish", PolicyState.IN_REVIEW)):
             report = stored_impact(self, policy_id, version)
         now = self.now()
         with self.db.session() as s:

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from mednec.store.metrics import Figure
 from mednec.store.workflow import TURNAROUND
 from mednec.web.core import Ctx, ctx_of, page
 
@@ -23,15 +24,16 @@ ACTIONS = ("auth.login", "auth.logout", "auth.failed", "auth.lockout", "auth.thr
            "review.appeal", "document.produce", "pas.submit", "policy.register", "policy.draft", "policy.submit",
            "policy.publish", "policy.reject", "user.create", "key.create", "org.create")
 ENTITY_TYPES = ("evaluation", "case", "policy", "prior_auth", "user", "api_key", "organization")
-FIGURES = (
-    ("requests", "Requests"),
-    ("approved", "Approved"),
-    ("denied", "Denied"),
-    ("approved_after_appeal", "Approved after appeal"),
-    ("pending", "Pending"),
-    ("overdue", "Overdue"),
-    ("median_decision_hours", "Median decision time (hours)"),
-    ("p90_decision_hours", "90th percentile decision time (hours)"),
+#: every figure with its column heading, in Figure's order
+FIGURES: tuple[tuple[Figure, str], ...] = (
+    (Figure.REQUESTS, "Requests"),
+    (Figure.APPROVED, "Approved"),
+    (Figure.DENIED, "Denied"),
+    (Figure.APPROVED_AFTER_APPEAL, "Approved after appeal"),
+    (Figure.PENDING, "Pending"),
+    (Figure.OVERDUE, "Overdue"),
+    (Figure.MEDIAN_DECISION_HOURS, "Median decision time (hours)"),
+    (Figure.P90_DECISION_HOURS, "90th percentile decision time (hours)"),
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from mednec.errors import NotFoundError
 from mednec.policies.model import Node, Policy
+from mednec.states import PolicyState
 from mednec.web.core import Ctx, ctx_of, page
 
 __all__ = ["register"]
@@ -119,7 +120,7 @@ def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
     may_open = principal.role in READ_ALL
     recorded = impact_view(row, samples=may_open)
     live = None
-    if ctx.request.query_params.get("impact") == "run" and row.status in ("draft", "in_review"):
+    if ctx.request.query_params.get("impact") == "run" and row.status in (PolicyState.DRAFT, PolicyState.IN_REVIEW):
         live = ctx.service.policy_versions.impact(principal, policy_id, version)
     impact = live or recorded
     policy = ctx.service.policies.compiled(policy_id, version)
