@@ -151,24 +151,20 @@ def _check_shape(bundle: Any) -> None:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise CaseFormatError("Bundle.entry must be a list", field="entry")
-    from mednec.intake.fhir.validate import validate_resource
+    from mednec.intake.fhir.validate import check_shape
 
-    validate_resource({k: v for k, v in bundle.items() if k != "entry"})
+    check_shape({k: v for k, v in bundle.items() if k != "entry"})
 
 
 def _unreadable(entry: Any, i: int) -> str | None:
     """Why one entry cannot be read (not an R4 resource, or invalid against its R4B model), or ``None``."""
-    from fhir.resources.R4B import get_fhir_model_class
-
     from mednec.intake.fhir.validate import check_resource
 
     res = entry.get("resource") if isinstance(entry, Mapping) else None
     if not isinstance(res, Mapping):
         return "the entry holds no resource object"
     rt = res.get("resourceType")
-    try:
-        get_fhir_model_class(str(rt))
-    except (KeyError, ValueError, AttributeError):
+    if not _is_resource_type(str(rt)):
         return f"{rt!r} is not a FHIR R4 resource type"
     if rt not in MAPPERS:  # read by no mapper nor through a reference: listed as not read, not validated
         return None
@@ -177,6 +173,18 @@ def _unreadable(entry: Any, i: int) -> str | None:
     except InputError as exc:
         return f"not valid FHIR R4 at {exc.field}: {exc.message}"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_resource_type(name: str) -> bool:
+    """Whether ``name`` is an R4B resource type (remembered: fhir.resources' look-up takes ~10 µs)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(name)
+    except (KeyError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def _label(res: Mapping[str, Any]) -> str:

@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from mednec.errors import CaseFormatError
+from mednec.intake.fhir.known_valid import known_valid
 
-__all__ = ["check_resource", "field_path", "validate_resource"]
+__all__ = ["check_resource", "check_shape", "field_path", "validate_resource"]
 
 
 def _label(resource: Any) -> str:
@@ -67,6 +68,13 @@ def validate_resource(data: Mapping[str, Any], *, prefix: str = "") -> Any:
         raise CaseFormatError(f"{msg}{more}", field=field) from None
 
 
+def check_shape(data: Mapping[str, Any]) -> None:
+    """:func:`validate_resource` without the model and without remembering (a Bundle without its
+    entries): skipped where :func:`known_valid` knows R4B accepts it. Raises the same error."""
+    if not known_valid(data):
+        validate_resource(data)
+
+
 _MARK = "\x00"
 
 
@@ -82,10 +90,13 @@ def _problem(text: str) -> tuple[str, str] | None:
 
 
 def check_resource(data: Mapping[str, Any], *, prefix: str = "") -> None:
-    """:func:`validate_resource` without the model, remembered by content: the same resource (the same
-    JSON) is validated once per process -- a population run evaluates each patient's resources once per
-    policy, and an EHR sends the same Patient and Coverage with every hook. Raises the same
-    :class:`CaseFormatError`."""
+    """:func:`validate_resource` without the model. A resource :func:`known_valid` knows R4B accepts
+    is not built at all; any other is validated with fhir.resources, remembered by content: the same
+    resource (the same JSON) is validated once per process -- a population run evaluates each
+    patient's resources once per policy, and an EHR sends the same Patient and Coverage with every
+    hook. Raises the same :class:`CaseFormatError` as :func:`validate_resource`."""
+    if known_valid(data):
+        return
     try:
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
