@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -146,3 +147,100 @@ def test_a_pathway_no_document_could_meet_is_ruled_out(toy: Runtime) -> None:
     assert det.determination.value == "insufficient_information"
     assert det.bottom_line == "Likely to meet once these are documented: Level (pathway “Level above 50”)."
     assert copy.deepcopy(det.to_dict())["bottom_line"] == det.bottom_line
+
+
+# Alternatives are named as alternatives (a reviewer read "Treatment history, Statins
+# contraindicated" as needing both when either would do). The family: any criterion tree with
+# "any of" nodes among undocumented facts, over every shipped undecided case, and a toy policy
+# with each shape (or, and-of-ors, or-of-ands, a fact shared by two alternatives).
+
+TOY_OR_POLICY = """
+id: toy-or
+version: "1.0"
+effective_date: 2026-01-01
+title: Toy drug
+drug: {generic: toyor}
+conditions: [{system: ICD-10-CM, code: D46.9}]
+pathways:
+  - id: shapes
+    name: Shapes
+    cite: [house]
+    criteria:
+      - {id: high, text: Level above 50, cite: [house], fact: level, gt: 50}
+      - id: either
+        text: Group a, or a low second level
+        cite: [house]
+        any_of:
+          - {fact: group, eq: a}
+          - {fact: second, lt: 5}
+initial_authorization: {months: 6, cite: [house]}
+"""
+
+TOY_OR_FACTS = TOY_FACTS.rstrip() + """
+  second:
+    label: Second level
+    type: number
+    unit: u
+    units: {u: 1}
+    range: [0, 100]
+    document: labs
+    question: What second level?
+"""
+
+
+@pytest.fixture
+def toy_or(tmp_path: Path) -> Runtime:
+    pack = tmp_path / "toy"
+    (pack / "toy_drug" / "cases").mkdir(parents=True)
+    (pack / "pack.yaml").write_text('id: toy\ntitle: Toy\nversion: "1"\npolicies: [toy_drug]\n')
+    (pack / "facts.yaml").write_text(dedent(TOY_OR_FACTS))
+    (pack / "references.yaml").write_text("house: {kind: decision, title: House, issuer: mednec, year: 2026}\n")
+    (pack / "toy_drug" / "policy.yaml").write_text(dedent(TOY_OR_POLICY))
+    return Runtime.load(tmp_path)
+
+
+def test_alternatives_are_joined_with_or(toy_or: Runtime) -> None:
+    policy = toy_or.catalog.find_drug("toyor")
+    ev = lambda **f: toy_or.evaluate(toy_or.parse_case({"facts": f}, as_of=dt.date(2026, 12, 1)).facts, policy)  # noqa: E731
+    assert ev().bottom_line == "Likely to meet once these are documented: Level, and either Group, or Second level (pathway “Shapes”)."
+    assert ev(level=60).bottom_line == "Likely to meet once these are documented: either Group, or Second level (pathway “Shapes”)."
+    assert ev(level=60, group="b").bottom_line == "Likely to meet once these are documented: Second level (pathway “Shapes”)."
+
+
+def _flat_labels(det: Any) -> set[str]:
+    """Every fact label the missing-documentation list asks for."""
+    return {RT.dictionary.facts[f].label for m in det.missing_documentation for f in m.facts}
+
+
+def _undecided() -> list[tuple[str, Any]]:
+    out = []
+    for p in RT.catalog.policies():
+        for path in case_files(p):
+            spec = yaml.safe_load(path.read_text())
+            if (spec.get("expect") or {}).get("determination") != "insufficient_information":
+                continue
+            det = _evaluate(p.with_variant(spec.get("variant")), spec, spec["case"].get("facts") or {})
+            if det.bottom_line.startswith("Likely"):
+                out.append((f"{p.id}/{path.stem}", det))
+    return out
+
+
+UNDECIDED = _undecided()
+
+
+def test_undecided_cases_exist_in_every_pack() -> None:
+    assert len({name.split("/")[0] for name, _ in UNDECIDED}) >= 10, [n for n, _ in UNDECIDED]
+
+
+@pytest.mark.parametrize(("name", "det"), UNDECIDED, ids=[u[0] for u in UNDECIDED])
+def test_bottom_line_names_only_facts_asked_for(name: str, det: Any) -> None:
+    """The structured bottom line names no fact the missing-documentation list does not ask for,
+    and an "either" always has an "or"."""
+    line = re.sub(r" \(pathway “[^”]*”\)", "", det.bottom_line)
+    labels = {RT.dictionary.facts[f].label for f in RT.dictionary.facts}
+    named = {lb for lb in labels if lb in line}
+    asked = _flat_labels(det)
+    assert named, line
+    assert not {n for n in named if not any(n in a or a in n for a in asked)}, (line, asked)
+    if "either " in line:
+        assert " or " in line.split("either ", 1)[1], line

@@ -18,7 +18,7 @@ evaluation only runs the trees and reads the evidence.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -401,6 +401,61 @@ def _unknown_leaves(node: Node, statuses: list[Tri]) -> list[Node]:
     return [leaf for c in node.children for leaf in _unknown_leaves(c, statuses)]
 
 
+_MAX_SETS = 64  # beyond this many alternative fact sets the bottom line lists the facts flat
+
+
+def _and_sets(a: list[tuple[str, ...]] | None, b: list[tuple[str, ...]] | None) -> list[tuple[str, ...]] | None:
+    """Every way to satisfy both ``a`` and ``b`` (each a list of alternative fact sets)."""
+    if a is None or b is None:
+        return None
+    out = list(dict.fromkeys(tuple(dict.fromkeys(x + y)) for x in a for y in b))
+    return out if len(out) <= _MAX_SETS else None
+
+
+def _needed_sets(nodes: tuple[Node, ...], statuses: list[Tri],
+                 requested: Callable[[Node], tuple[str, ...]], *, any_of: bool = False) -> list[tuple[str, ...]] | None:
+    """The fact sets that could settle undecided ``nodes`` (all of them, or one of them when
+    ``any_of``), as alternatives: ``[("a",), ("b", "c")]`` is "a, or b and c". ``None``: too many
+    alternatives to list."""
+    sets: list[tuple[str, ...]] | None = [] if any_of else [()]
+    for node in nodes:
+        if statuses[node.index] is not _UNK:
+            continue
+        if node.kind == "leaf":
+            mine: list[tuple[str, ...]] | None = [requested(node)]
+        elif node.kind == "not":
+            mine = _needed_sets(node.children, statuses, requested)
+        else:
+            mine = _needed_sets(node.children, statuses, requested, any_of=node.kind == "any_of")
+        if any_of:
+            sets = None if sets is None or mine is None else list(dict.fromkeys(sets + mine))
+            sets = sets if sets is None or len(sets) <= _MAX_SETS else None
+        else:
+            sets = _and_sets(sets, mine)
+    return sets
+
+
+def _needed_phrase(sets: list[tuple[str, ...]] | None, label: Callable[[str], str]) -> str:
+    """Alternative fact sets in words: the facts every alternative needs, then "either A, or B
+    and C" (or "and possibly ..." when one alternative needs nothing more). Too many
+    alternatives (``None``) are not listed one by one."""
+    if sets is None:
+        return "the facts listed under missing documentation"
+    common = [f for f in dict.fromkeys(f for s in sets for f in s) if all(f in s for s in sets)]
+    rests = [tuple(f for f in s if f not in common) for s in sets]
+    words = ", ".join(label(f) for f in common)
+    options = list(dict.fromkeys(" and ".join(label(f) for f in r) for r in rests if r))
+    if not options:
+        return words
+    if len(options) == 1 and len(rests) == 1:
+        return words
+    if any(not r for r in rests):
+        tail = "possibly " + " or ".join(options)
+    else:
+        tail = options[0] if len(options) == 1 else "either " + ", or ".join(options)
+    return f"{words}, and {tail}" if words else tail
+
+
 def _run(tree: Tree, values: Mapping[str, Any]) -> list[Tri]:
     out = [_UNK] * len(tree.nodes)
     tree.run(values, out)
@@ -527,16 +582,18 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
     if verdict == INSUFFICIENT:
         common = plan.trees[0] if plan.trees[0].label is None else None
 
-        def asked(tp: _TreePlan, statuses: list[Tri]) -> list[str]:
-            leaves = [lf for top in tp.tree.root.children for lf in _unknown_leaves(top, statuses)]
-            return [f for lf in leaves for f in ex._requested(str(lf.fact))]  # noqa: SLF001
+        def requested(leaf: Node) -> tuple[str, ...]:
+            return tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
+
+        def asked(tp: _TreePlan, statuses: list[Tri]) -> list[tuple[str, ...]] | None:
+            return _needed_sets(tp.tree.root.children, statuses, requested)
 
         parts = []
         for tp, r in zip(plan.trees, runs, strict=True):
             if tp.label is None or tp.label not in reachable:
                 continue
-            facts = list(dict.fromkeys((asked(common, runs[0]) if common is not None else []) + asked(tp, r)))
-            labels = ", ".join(ex.dictionary.facts[f].label for f in facts)
+            sets = _and_sets(asked(common, runs[0]) if common is not None else [()], asked(tp, r))
+            labels = _needed_phrase(sets, lambda f: ex.dictionary.facts[f].label)
             name = next((p.name for p in pathways if p.id == tp.label), "continuation")
             parts.append(f"{labels} (pathway “{name}”)" if tp.label != "continuation" else labels)
         return "Likely to meet once these are documented: " + "; or ".join(parts) + "."
