@@ -80,6 +80,12 @@ def test_an_excluded_use_gets_a_coverage_denial(drug: str, audience: str) -> Non
     else:
         assert "Social Security Act section 1860D-2(e)(2)(A)" in body  # the rule's source by name, cited
         assert {r.id for r in references_of(printed(notice))} >= {"ssa-1860d-2-e-2-a"}
+        # the appeal deadline and the time limits cite the Part D regulation and CMS's guidance,
+        # as they do in a clinical denial
+        deadline = next(line for line in body.splitlines() if "65 calendar days" in line)
+        limits = next(line for line in body.splitlines() if "within 24 hours" in line)
+        assert cited_numbers(deadline) and cited_numbers(limits), (deadline, limits)
+        assert {r.id for r in references_of(printed(notice))} >= {"cfr-423-568-572", "cfr-423-584"}
 
 
 def test_the_family_is_not_empty() -> None:

@@ -386,14 +386,22 @@ class _Builder(ArticleContext):
                      for m in self.det.missing_documentation)
 
     def adverse(self, statements: Any, verdicts: tuple[str, ...]) -> tuple[Cited, ...]:
-        """Decision timeframes and appeal rights, for the verdicts they apply to."""
-        if self.general or self.det.determination not in verdicts:
+        """Decision timeframes and appeal rights, for the verdicts they apply to (a use the plan's
+        benefit excludes is denied whatever the clinical verdict: its rights are a denial's)."""
+        if self.general or self.appealed not in verdicts:
             return ()
         return tuple(Cited(s.text, self.cites.nums(s.cites), s.status) for s in statements)
 
+    @property
+    def appealed(self) -> str:
+        """The verdict whose rights the documents state: not met when the plan's benefit
+        excludes the use (a coverage denial), else the clinical determination."""
+        b = self.det.benefit
+        return NOT_MET if b is not None and b.status == "excluded" else self.det.determination
+
     def program_rows(self) -> tuple[Cited, ...]:
         """The timeframe table, one line per program (for a decision that can be appealed)."""
-        if self.general or self.det.determination not in (NOT_MET, INSUFFICIENT):
+        if self.general or self.appealed not in (NOT_MET, INSUFFICIENT):
             return ()
         out = []
         for p in self.src.evidence.programs.values():
