@@ -463,3 +463,38 @@ def _possible(value: Any) -> Any:
     if isinstance(value, Between):
         return (value.low, value.high), value.missing
     return frozenset(value.options), value.missing
+
+
+@pytest.mark.parametrize(("seed", "phase"), [(31, "initial"), (32, "continuation")])
+def test_rows_shown_open_column_wise_are_open_row_wise(seed: int, phase: str) -> None:
+    """The could-still-be-met check is asked row by row only for the rows the columns cannot show
+    open (PolicyProgram._proven_open): every row shown open must be one the row-wise check
+    (open_pathways) keeps open, and most asked rows must be shown open column-wise."""
+    import mednec.engine.evaluate as engine_evaluate
+    from mednec.population.columnar.calculators import derive_columns
+
+    table = random_population(seed, 600)
+    given, reason = frame_from_table(table, table_layout(table.column_names, DICT), DICT, AS_OF, False)
+    assert reason is None
+    asked = shown = 0
+    for spec in ALL if phase == "initial" else CONTINUATION:
+        policy = RT.catalog.policy(spec.id)
+        pack = RT.catalog.pack_of(policy)
+        prog = program_for(policy, phase, pack.calculators)
+        if isinstance(prog, str):
+            continue
+        frame = dataclasses.replace(given, facts=dict(given.facts))
+        derive_columns(frame, DICT, pack.calculators)
+        runs = [t.run(frame) for t in prog.trees]
+        undecided = [runs[0][0]] if phase == "continuation" else [np.minimum(runs[0][0], r[0]) for r in runs[1:]]
+        verdict = np.max(np.stack(undecided), axis=0)
+        rows = prog._outlook(frame, undecided, verdict)
+        proven = prog._proven_open(frame, runs, undecided, rows)
+        assert not (proven & ~rows).any()
+        for i in np.flatnonzero(proven):
+            still_open = engine_evaluate.open_pathways(policy, prog._values(frame, int(i)), phase, DICT)
+            assert still_open, (spec.id, int(i))
+        asked += int(rows.sum())
+        shown += int(proven.sum())
+    assert asked > 100
+    assert shown > 0.9 * asked, (shown, asked)

@@ -30,7 +30,7 @@ from mednec.intake.values import parse_date, parse_fact_value
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
-__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table"]
+__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table", "row_values", "take_rows"]
 
 EPOCH = dt.date(1970, 1, 1)
 _FAR = dt.date.max
@@ -127,6 +127,23 @@ class Frame:
     def mark(self, rows: Any) -> None:
         """Leave these rows to the row-wise engine."""
         self.bad |= rows
+
+
+def take_rows(frame: Frame, rows: Any, facts: frozenset[str]) -> Frame | None:
+    """The rows ``rows`` of ``frame`` with the scalar facts ``facts`` (None when one of them is an
+    events fact, which these rows are not taken for)."""
+    cols: dict[str, Scalar | Events] = {}
+    for f in facts:
+        col = frame.facts.get(f)
+        if col is None:
+            continue
+        if isinstance(col, Events):
+            return None
+        part, high, options, missing = (None if a is None else a[rows]
+                                        for a in (col.part, col.high, col.options, col.missing))
+        cols[f] = Scalar(col.kind, col.values[rows], col.has[rows], part, high, options, missing, col.missing_facts)
+    bad = frame.bad[rows] if frame.bad is not None else None
+    return Frame(len(rows), [frame.patient_ids[int(i)] for i in rows], frame.as_of[rows], cols, bad)
 
 
 def row_values(frame: Frame, i: int, dictionary: FactDictionary,

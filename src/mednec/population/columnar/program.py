@@ -23,6 +23,7 @@ the policy is then evaluated by the row-wise engine and the run reports why.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,15 +33,24 @@ import numpy as np
 from mednec.calculators.courses import courses
 from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.engine.evaluate import open_pathways
+from mednec.engine.outlook import MAX_TRIALS
 from mednec.engine.outlook import _leaves as outlook_leaves  # noqa: PLC2701 - the same leaves, not a twin
 from mednec.engine.outlook import _shared as outlook_shared  # noqa: PLC2701 - the same facts, not a twin
-from mednec.facts.dictionary import FactDictionary
+from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.model import Node, Policy, Tree
 from mednec.policies.steps import Step, evaluate_step, with_courses
 from mednec.population.columnar import digests
 from mednec.population.columnar.calculators import _fact_value, twin_for
-from mednec.population.columnar.frame import KNOWN_FACT_FIELDS, Events, Frame, Scalar, date_of, row_values
+from mednec.population.columnar.frame import (
+    KNOWN_FACT_FIELDS,
+    Events,
+    Frame,
+    Scalar,
+    date_of,
+    row_values,
+    take_rows,
+)
 from mednec.tri import Tri
 
 __all__ = ["MET", "NOT", "UNK", "PolicyProgram", "compile_program"]
@@ -50,6 +60,8 @@ _TRI = {Tri.NOT_MET: NOT, Tri.UNKNOWN: UNK, Tri.MET: MET}
 _KINDS = {"leaf", "all_of", "any_of", "not", "const"}
 _OPS = {"known", "is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "tried"}
 _NUMERIC = {"lt", "le", "gt", "ge"}
+#: combinations of free values tried column-wise per group of rows before the rest are asked row-wise
+WITNESS_TRIALS = 64
 # the fields of the policy language this compiler knows; a new one in use is a feature it has not
 # been taught (a non-empty value of an unknown field makes the policy fall back to row-wise)
 _NODE_FIELDS = {"index", "kind", "children", "id", "text", "cites", "documentation", "if_unmet", "note", "fact",
@@ -272,36 +284,57 @@ class TreeProgram:
     tree: Tree
     leaves: dict[int, _Leaf]
     fallbacks: dict[int, Side] = dataclasses.field(default_factory=dict)
+    #: per node, the facts its status reads (a leaf's own, its warning signs' and inference conditions')
+    reads: list[frozenset[str]] = dataclasses.field(default_factory=list)
+    _affected: dict[frozenset[str], list[Node]] = dataclasses.field(default_factory=dict)
 
     def run(self, frame: Frame) -> Any:
-        nodes = self.tree.nodes
-        out = np.empty((len(nodes), frame.n), dtype=np.int8)
-        for node in reversed(nodes):  # children have higher indices than their parent (pre-order)
-            i = node.index
-            if node.kind == "leaf":
-                present, true, undecided = self.leaves[i].test(frame)
-                if node.op == "known":
-                    want = bool(node.operand)
-                    out[i] = np.where(true == want, MET, NOT)
-                else:
-                    fb = self.fallbacks.get(i)
-                    absent = UNK if fb is None else fb(frame)
-                    out[i] = np.where(present, np.where(true, MET, NOT), absent)
-                    if undecided is not None:
-                        out[i][undecided] = UNK
-            elif node.kind == "const":  # a criterion its policy's parameters switch off: met
-                out[i] = MET
-            elif node.kind == "not":
-                out[i] = 2 - out[node.children[0].index]
-            elif node.kind == "all_of":
-                out[i] = MET
-                for c in node.children:
-                    np.minimum(out[i], out[c.index], out=out[i])
-            else:
-                out[i] = NOT
-                for c in node.children:
-                    np.maximum(out[i], out[c.index], out=out[i])
+        out = np.empty((len(self.tree.nodes), frame.n), dtype=np.int8)
+        for node in reversed(self.tree.nodes):  # children have higher indices than their parent (pre-order)
+            self._status(node, frame, out)
         return out
+
+    def rerun(self, frame: Frame, base: Any, changed: frozenset[str]) -> Any:
+        """The statuses with the facts ``changed`` given anew in ``frame``: the nodes that read none
+        of them keep their status in ``base`` (the statuses of the same rows before)."""
+        nodes = self._affected.get(changed)
+        if nodes is None:
+            nodes = self._affected[changed] = [n for n in reversed(self.tree.nodes) if self.reads[n.index] & changed]
+        out = base.copy()
+        for node in nodes:
+            self._status(node, frame, out)
+        return out
+
+    def read_by(self, changed: frozenset[str]) -> frozenset[str]:
+        """Every fact read by the leaves whose status the facts ``changed`` change."""
+        return frozenset(f for n in self.tree.nodes if n.kind == "leaf" and self.reads[n.index] & changed
+                         for f in self.reads[n.index])
+
+    def _status(self, node: Node, frame: Frame, out: Any) -> None:
+        i = node.index
+        if node.kind == "leaf":
+            present, true, undecided = self.leaves[i].test(frame)
+            if node.op == "known":
+                want = bool(node.operand)
+                out[i] = np.where(true == want, MET, NOT)
+            else:
+                fb = self.fallbacks.get(i)
+                absent = UNK if fb is None else fb(frame)
+                out[i] = np.where(present, np.where(true, MET, NOT), absent)
+                if undecided is not None:
+                    out[i][undecided] = UNK
+        elif node.kind == "const":  # a criterion its policy's parameters switch off: met
+            out[i] = MET
+        elif node.kind == "not":
+            out[i] = 2 - out[node.children[0].index]
+        elif node.kind == "all_of":
+            out[i] = MET
+            for c in node.children:
+                np.minimum(out[i], out[c.index], out=out[i])
+        else:
+            out[i] = NOT
+            for c in node.children:
+                np.maximum(out[i], out[c.index], out=out[i])
 
 
 def _tree(tree: Tree, dictionary: FactDictionary, drugs: DrugVocabulary) -> TreeProgram | str:
@@ -334,7 +367,11 @@ def _tree(tree: Tree, dictionary: FactDictionary, drugs: DrugVocabulary) -> Tree
                 return fb
             if fb is not None:
                 fallbacks[node.index] = fb
-    return TreeProgram(tree, leaves, fallbacks)
+    reads: list[frozenset[str]] = [frozenset()] * len(tree.nodes)
+    for node in reversed(tree.nodes):
+        reads[node.index] = frozenset(str(lf.fact) for lf in outlook_leaves(node)) if node.kind == "leaf" else \
+            frozenset().union(*(reads[c.index] for c in node.children))
+    return TreeProgram(tree, leaves, fallbacks, reads)
 
 
 @dataclass
@@ -390,6 +427,8 @@ class PolicyProgram:
     dictionary: FactDictionary
     drugs: DrugVocabulary
     _facts: frozenset[str] | None = None
+    _orders: dict[tuple[tuple[int, ...], tuple[str, ...]], list[tuple[int, ...]]] = \
+        dataclasses.field(default_factory=dict)
 
     def run(self, frame: Frame) -> dict[str, Any]:
         runs = [t.run(frame) for t in self.trees]
@@ -408,7 +447,11 @@ class PolicyProgram:
         for k in reversed(range(len(pathway_runs))):
             pathway[pathway_runs[k] == MET] = k
         missing = self._missing(frame, runs, pathway_runs, verdict)
-        for i in np.flatnonzero(self._outlook(frame, pathway_runs if pathway_runs else overall, verdict)):
+        undecided = pathway_runs if pathway_runs else overall
+        asked = self._outlook(frame, undecided, verdict)
+        if asked.any():
+            asked &= ~self._proven_open(frame, runs, undecided, asked)
+        for i in np.flatnonzero(asked):
             if not open_pathways(self.policy, self._values(frame, int(i)), self.phase, self.dictionary):
                 verdict[i] = NOT  # no possibility meets an undecided pathway: nothing is asked for
                 missing[i] = -1
@@ -434,7 +477,104 @@ class PolicyProgram:
                 if isinstance(col, Scalar) and col.part is not None:
                     free = free | col.part
                 out |= open_ & free
+        if frame.bad is not None:  # rows the row-wise engine answers: their columnar answer is not used
+            out &= ~frame.bad
         return out
+
+    def _proven_open(self, frame: Frame, runs: list[Any], undecided: list[Any], asked: Any) -> Any:
+        """Rows of ``asked`` that :func:`open_pathways` would keep open, shown column-wise, so only
+        the others are asked row by row. A row is open when some undecided pathway could still be
+        met (:func:`mednec.engine.outlook.could_meet`): none of the pathway's shared facts is free
+        (undocumented or known in part), or the row's combinations of their values are more than
+        ``MAX_TRIALS`` (the benefit of the doubt), or one combination of values -- the values
+        could_meet tries, and for a value known in part only its own possibilities -- leaves the
+        pathway other than not met when the trees are run again with it (:meth:`_witness`). A row
+        no combination tried here opens is left to the row-wise check, which also decides the
+        rows where nothing could meet; so this only ever spares work, never changes an answer."""
+        proven = np.zeros(frame.n, dtype=bool)
+        for k, trees in enumerate(self._pathway_programs()):
+            rows = asked & (undecided[k] == UNK) & ~proven
+            if not rows.any():
+                continue
+            shared = outlook_shared(tuple(self.trees[t].tree for t in trees), self.dictionary)
+            facts = list(shared)
+            free = np.zeros((len(facts), frame.n), dtype=bool)
+            count = np.ones(frame.n, dtype=np.int64)
+            options: dict[str, Any] = {}
+            for j, f in enumerate(facts):
+                free[j], options[f], opts = _free_options(frame, f, shared[f], self.dictionary.facts[f])
+                count = np.minimum(count * np.where(free[j], np.maximum(opts, 1), 1), MAX_TRIALS + 1)
+            # nothing to try, or too many combinations to try: could_meet answers open
+            proven |= rows & (~free.any(axis=0) | (count > MAX_TRIALS))
+            rows &= ~proven
+            if not rows.any():
+                continue
+            signature = np.zeros(frame.n, dtype=np.int64)
+            for j in range(len(facts)):
+                signature |= free[j].astype(np.int64) << j
+            for sig in np.unique(signature[rows]):
+                group = np.flatnonzero(rows & (signature == sig))
+                tried = [f for j, f in enumerate(facts) if (int(sig) >> j) & 1]
+                proven[group[self._witness(frame, runs, trees, tried, shared, options, group)]] = True
+        return proven
+
+    def _witness(self, frame: Frame, runs: list[Any], trees: tuple[int, ...], tried: list[str],
+                 shared: Mapping[str, tuple[Any, ...]], options: dict[str, Any], group: Any) -> Any:
+        """For the rows ``group`` (the same facts ``tried`` free in each), whether some combination
+        of the values could_meet tries leaves the pathway other than not met: the trees are run
+        again on these rows with the combination in place of those facts (only the nodes that
+        read them), the likeliest combinations first, up to ``WITNESS_TRIALS`` of them."""
+        found = np.zeros(len(group), dtype=bool)
+        changed = frozenset(tried)
+        programs = [self.trees[t] for t in trees]
+        needed = frozenset().union(*(p.read_by(changed) for p in programs))
+        sub = take_rows(frame, group, needed)
+        if sub is None:  # a recomputed test reads an events fact: the row-wise check
+            return found
+        base = [runs[t][:, group] for t in trees]
+        columns = [[_constant(self.dictionary.facts[f], v, len(group)) for v in shared[f]] for f in tried]
+        for combo in self._combinations(trees, tried, shared):
+            valid = ~found
+            for f, c in zip(tried, combo, strict=True):
+                valid &= options[f][group, c]
+            if not valid.any():
+                continue
+            trial = dataclasses.replace(sub, facts={**sub.facts, **{f: columns[j][c] for j, (f, c)
+                                                                     in enumerate(zip(tried, combo, strict=True))}})
+            status = np.full(len(group), MET, dtype=np.int8)
+            for p, b in zip(programs, base, strict=True):
+                np.minimum(status, p.rerun(trial, b, changed)[0], out=status)
+            found |= valid & (status != NOT)
+            if found.all():
+                break
+        return found
+
+    def _combinations(self, trees: tuple[int, ...], tried: list[str],
+                      shared: Mapping[str, tuple[Any, ...]]) -> list[tuple[int, ...]]:
+        """The first ``WITNESS_TRIALS`` combinations of the values of ``tried`` (positions in their
+        domains) worth trying, likeliest first: each fact's values ranked by how many of the trees'
+        tests on it they pass, and combinations by the sum of their ranks (the order changes how
+        soon a combination that opens a row is found, never whether a found one does)."""
+        key = (trees, tuple(tried))
+        combos = self._orders.get(key)
+        if combos is None:
+            ranked = []
+            for f in tried:
+                tests = [pred for t in trees for n in self.trees[t].tree.nodes
+                         if n.kind == "leaf" and n.fact == f and n.op not in ("known", "tried")
+                         and (pred := _predicate(n)) is not None]
+                passed = [sum(_passes(test, v) for test in tests) for v in shared[f]]
+                ranked.append(sorted(range(len(passed)), key=[-p for p in passed].__getitem__))
+            by_rank = sorted(itertools.product(*(range(len(r)) for r in ranked)), key=sum)[:WITNESS_TRIALS]
+            combos = self._orders[key] = [tuple(r[c] for r, c in zip(ranked, combo, strict=True))
+                                          for combo in by_rank]
+        return combos
+
+    def _pathway_programs(self) -> list[tuple[int, ...]]:
+        """Per pathway, the positions in ``trees`` of the trees could_meet combines."""
+        if self.phase == "continuation":
+            return [(0,)]
+        return [(0, t) for t in range(1, len(self.trees))]
 
     def _values(self, frame: Frame, i: int) -> Mapping[str, Any]:
         """Row ``i``'s facts that the policy's criteria read, as the values the row-wise engine's
@@ -481,6 +621,52 @@ class PolicyProgram:
         order = np.argsort(first, axis=1, kind="stable")
         ranked = np.take_along_axis(first, order, axis=1)
         return np.where(ranked < np.iinfo(np.int32).max, order, -1)
+
+
+def _free_options(frame: Frame, fact: str, domain: tuple[Any, ...], fd: FactDef) -> tuple[Any, Any, Any]:
+    """Where ``fact`` is free for could_meet (undocumented or known in part); per row and value of
+    ``domain``, whether could_meet would try that value; and how many values it tries per row
+    (:func:`mednec.engine.outlook._options`: a value known in part only over its possibilities,
+    a number's two ends and the points of the domain between them)."""
+    n = frame.n
+    col = frame.facts.get(fact)
+    part = col.part if isinstance(col, Scalar) and col.part is not None else np.zeros(n, dtype=bool)
+    free = ~frame.has(fact) | part
+    member = np.ones((n, len(domain)), dtype=bool)
+    count = np.full(n, len(domain), dtype=np.int64)
+    if isinstance(col, Scalar) and part.any():
+        if fd.type == "number":
+            points = np.array(domain, dtype=np.float64)
+            inside = (points[None, :] >= col.values[:, None]) & (points[None, :] <= col.high[:, None])
+            member[part] = inside[part]
+            count = np.where(part, inside.sum(axis=1) + 2, count)
+        else:
+            codes = np.array([_code(fd, v) for v in domain], dtype=np.int64)
+            bits = (col.options[:, None] >> codes[None, :]) & 1 == 1
+            member[part] = bits[part]
+            count = np.where(part, bits.sum(axis=1), count)
+    return free, member, count
+
+
+def _passes(test: Callable[[Any], bool], value: Any) -> bool:
+    try:
+        return bool(test(value))
+    except Exception:  # noqa: BLE001 - a test that cannot run on this value only orders it last
+        return False
+
+
+def _code(fd: FactDef, value: Any) -> int:
+    """A category's or boolean's code in the columns (a category key's position; false 0, true 1)."""
+    return list(fd.values).index(value) if fd.type == "category" else int(bool(value))
+
+
+def _constant(fd: FactDef, value: Any, n: int) -> Scalar:
+    """A column of ``fd`` holding ``value`` (a category key, a boolean or a number) in every row."""
+    if fd.type == "category":
+        return Scalar(fd.type, np.full(n, _code(fd, value), dtype=np.int16), np.ones(n, dtype=bool))
+    if fd.type == "boolean":
+        return Scalar(fd.type, np.full(n, bool(value), dtype=bool), np.ones(n, dtype=bool))
+    return Scalar(fd.type, np.full(n, float(value), dtype=np.float64), np.ones(n, dtype=bool))
 
 
 def _part_bit(frame: Frame, fact: str, j: int) -> Any:
