@@ -75,7 +75,7 @@ def batch(
     policy: Annotated[list[str] | None, typer.Option("--policy", "-p", help="Policy id or drug name; repeat for several (default: every policy).")] = None,
     phase: Annotated[Phase, typer.Option(help="initial request or continuation (re-authorisation).")] = Phase.initial,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for every patient (default: each patient's own date, else the export's date, else the day the run started).")] = None,
-    engine: Annotated[Engine, typer.Option(help="rowwise (the engine, one patient at a time), columnar (compiled column by column from the policies: the same answers, much faster, for fact tables) or auto (columnar where it applies).")] = Engine.rowwise,
+    engine: Annotated[Engine, typer.Option(help="rowwise (the engine, one patient at a time), columnar (compiled column by column from the policies: the same answers, much faster; a FHIR Bulk export is read column by column, patients with resources that reader does not model through the per-bundle intake) or auto (columnar where it applies).")] = Engine.rowwise,
     full: Annotated[bool, typer.Option("--full", help="Also store each full determination as JSON (determination_json).")] = False,
     ndjson: Annotated[bool, typer.Option("--ndjson", help="Also write the rows as NDJSON (ndjson/*.ndjson).")] = False,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=1_000_000, help="Patients per chunk (the unit of output, resuming and distribution).")] = 5000,
@@ -117,6 +117,9 @@ def batch(
         f"{summary.seconds:.1f} s{f', {rate:,.0f} patients/s' if rate else ''})\n")
     for k, v in totals["determinations"].items():
         sys.stdout.write(f"  {k.replace('_', ' ')}: {v:,}\n")
+    if "bulk_read_rowwise" in totals:
+        sys.stdout.write(f"  FHIR Bulk read column-wise: {totals['patients'] - totals['bulk_read_rowwise']:,} of "
+                         f"{totals['patients']:,} patients (the others through the per-bundle intake)\n")
     for note in totals["notes"]:
         sys.stdout.write(f"  note: {note}\n")
     if summary.spill_errors:

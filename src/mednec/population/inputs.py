@@ -105,9 +105,13 @@ class ChunkTask:
     items: list[Any] = field(default_factory=list)
     table: Any = None
     shared: dict[str, bytes] = field(default_factory=dict)
+    #: a Bulk bucket read column-wise (:class:`mednec.population.bulk_columns.BulkColumns`)
+    columns: Any = None
 
     @property
     def size(self) -> int:
+        if self.columns is not None:
+            return int(self.columns.patients)
         return int(self.table.num_rows) if self.table is not None else len(self.items)
 
 

@@ -152,6 +152,8 @@ class Manifest:
             "engine": result.engine, "notes": result.notes, "determinations": dict(sorted(counts.items())),
             "seconds": round(result.seconds, 3), "files": files,
         }
+        if result.read_rowwise is not None:  # a Bulk chunk read column-wise: its patients read row-wise
+            self.data["chunks"][str(k)]["read_rowwise"] = result.read_rowwise
         self.save()
 
     def finish(self, *, complete: bool) -> dict[str, Any]:
@@ -169,6 +171,9 @@ class Manifest:
             "errors": sum(c["errors"] for c in chunks), "determinations": dict(sorted(det.items())),
             "engines": dict(sorted(engines.items())), "notes": list(notes),
         }
+        read = [c["read_rowwise"] for c in chunks if "read_rowwise" in c]
+        if read:
+            self.data["totals"]["bulk_read_rowwise"] = sum(read)
         self.data["complete"] = complete
         if complete:
             self.data["chunks_total"] = len(self.data["chunks"])

@@ -114,6 +114,8 @@ class ChunkResult:
     notes: list[str] = field(default_factory=list)
     full: bool = False
     seconds: float = 0.0
+    #: for a Bulk chunk read column-wise: how many of its patients went to the per-bundle intake
+    read_rowwise: int | None = None
 
     def arrow(self) -> pa.Table:
         """The rows as an Arrow table."""

@@ -42,6 +42,10 @@ def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
         from mednec.population.rowwise import evaluate_chunk_rowwise
 
         result = evaluate_chunk_rowwise(task, settings)
+    elif task.columns is not None:
+        from mednec.population.bulk_columns import evaluate_bulk_chunk
+
+        result = evaluate_bulk_chunk(task, settings)
     else:
         from mednec.population.columnar.run import evaluate_chunk_columnar
 
@@ -188,12 +192,18 @@ def run_batch(
         total_chunks, patients, tasks = _table_tasks(input_path, chunk_size, done)
     elif kind is InputKind.cases:
         total_chunks, patients, tasks = _case_tasks(input_path, chunk_size, done)
-    else:
+    elif settings.engine == "rowwise":
         from mednec.population.bulk import spill, spill_tasks
 
         sp = spill(input_path, out / "_spill", chunk_size)
         total_chunks, patients, tasks = sp.buckets, sp.patients, spill_tasks(sp, done)
         spill_errors = sp.errors
+    else:  # columnar or auto: the export read column by column, flagged patients row-wise
+        from mednec.population.bulk_columns import read_export, spill_column_tasks
+
+        cs = read_export(input_path, out / "_spill", chunk_size)
+        total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done)
+        spill_errors = cs.errors
     manifest.set_total(total_chunks, patients)
     manifest.save()
     already = sum(int(c["patients"]) for c in manifest.data["chunks"].values())

@@ -53,9 +53,11 @@ from mednec.intake.fhir.common import (
 )
 from mednec.intake.fhir.units import quantity_unit
 
-__all__ = ["map_observation"]
+__all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
 
-_USABLE = {"final", "amended", "corrected"}
+#: The statuses of a result that counts.
+USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
+_USABLE = USABLE_STATUSES
 
 
 def _describe(concept: Mapping[str, Any] | None) -> str:
@@ -111,7 +113,7 @@ def _has_value(element: Mapping[str, Any]) -> bool:
     return any(k.startswith("value") and v is not None for k, v in element.items())
 
 
-def _finding(
+def element_finding(
     element: Mapping[str, Any], fid: str, when: dt.datetime | None, src: Source, ctx: Context, part: str = ""
 ) -> Finding:
     """The value of an Observation, or of one of its components (``part`` = ``.component[i]``)."""
@@ -155,7 +157,7 @@ def _components(
             out.append(UnusedPart(src, part, "a karyotype is read from a karyotype Observation, not a component"))
             continue
         try:
-            out.append(_finding(comp, fid, when, src, ctx, part))
+            out.append(element_finding(comp, fid, when, src, ctx, part))
         except NotMapped as exc:
             out.append(UnusedPart(src, part, f"{fid}: {exc.reason}"))
         except InputError as exc:  # a bad unit or value: this component only, naming the field
@@ -181,7 +183,7 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     parts = _components(resource, when, src, ctx)
     if fid is not None and (_has_value(resource) or not parts):
         try:
-            parts.insert(0, _finding(resource, fid, when, src, ctx))
+            parts.insert(0, element_finding(resource, fid, when, src, ctx))
         except NotMapped as exc:
             if not parts:
                 raise

@@ -30,7 +30,8 @@ from mednec.intake.values import parse_date, parse_fact_value
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
-__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table", "row_values", "take_rows"]
+__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table", "new_features", "row_values",
+           "take_rows"]
 
 EPOCH = dt.date(1970, 1, 1)
 _FAR = dt.date.max
@@ -582,7 +583,7 @@ KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range"
                      "max_items", "fhir_texts"}  # a limit checked before parsing (case_file.check_limits), not by the parser
 
 
-def _new_features(fd: FactDef) -> list[str]:
+def new_features(fd: FactDef) -> list[str]:
     return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
 
 
@@ -608,7 +609,7 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
     fast = digests.matches("values")
     for fc in layout.facts:
         fd = dictionary.facts[fc.fact]
-        if _new_features(fd):  # rows that give this fact: the row-wise engine
+        if new_features(fd):  # rows that give this fact: the row-wise engine
             frame.mark(_valid(table.column(fc.value).combine_chunks()))
             continue
         if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine

@@ -1,0 +1,1261 @@
+"""A FHIR Bulk Data export read column by column into the fact table the columnar engine reads.
+
+The row-wise path (:mod:`mednec.population.bulk`) parses every line, builds one Bundle per patient
+and runs the FHIR intake on it. This module is its fast path for the common shapes, with the
+row-wise path as the exact fallback **per patient**:
+
+1. **Read** (:func:`read_export`, once per export): each NDJSON file is parsed in blocks by
+   ``pyarrow.json`` against a declared schema of the fields the fast path reads (fields it does not
+   declare are inferred, so they show up as columns). Codes, units, statuses and dates are mapped
+   once per *distinct* value by the FHIR intake's own functions (``Context.fact_for_code``,
+   :func:`~mednec.intake.fhir.units.quantity_unit`, :func:`~mednec.intake.fhir.observation.element_finding`,
+   :func:`~mednec.intake.fhir.condition.map_condition`, :func:`~mednec.intake.fhir.patient.map_patient`,
+   :func:`~mednec.intake.fhir.transfusion.map_procedure`, :func:`~mednec.intake.fhir.common.fhir_datetime`),
+   never by a second copy of their tables. Every resource's line, and the candidate values it gives,
+   are spilled to the hash bucket of its patient (``crc32(id) mod buckets``, as the row-wise spill
+   does), so a bucket is one chunk of the run and memory stays bounded.
+2. **Flag**: a resource the fast path does not model exactly -- a field it does not declare
+   (extensions, components, comparators, ``meta``, a data-absent reason...), more than one coding,
+   a date that is not a full date or dateTime with offset, a string FHIR R4 would refuse, a
+   genomic result or karyotype, a date-valued fact, a value the parser would refuse, a transfusion
+   whose product is not stated, a medication of a drug requested in the run or of the drug history,
+   a resource type the FHIR intake reads that is not one of Patient, Observation, Condition,
+   Procedure, MedicationStatement (orders, administrations, questionnaires, shared Medications), two
+   resources with one id -- marks its **patient** for the row-wise intake.
+3. **Chunk** (:meth:`ColumnSpill.chunk`): per bucket, the candidates of the unflagged patients are
+   checked by the case-file parser column-wise (:func:`~mednec.population.columnar.frame.frame_from_table`),
+   values dated after the evaluation date dropped, and for each fact the latest value kept (ties: the
+   higher rank, then the first in the export), exactly as :func:`~mednec.intake.fhir.bundle.findings_to_facts`
+   chooses; transfusions become ``rbc_transfusions`` lists; ESA statements go through the intake's
+   ESA mappers and :func:`~mednec.intake.fhir.medication.assemble_esa`, patient by patient.
+4. **Evaluate** (:func:`evaluate_bulk_chunk`): the fact table through the columnar engine, the
+   flagged patients through the row-wise intake, rows merged back in the row-wise order. A few
+   patients of every chunk are also read through their Bundle and their facts compared
+   (``VERIFY_PATIENTS``); a difference sends the chunk's patients row-wise and is noted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mednec.errors import InputError, MednecError
+from mednec.facts.dictionary import FactDictionary
+from mednec.intake.fhir import genomics, medication
+from mednec.intake.fhir.bundle import MAPPERS
+from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, fhir_datetime
+from mednec.intake.fhir.condition import map_condition
+from mednec.intake.fhir.observation import USABLE_STATUSES, element_finding
+from mednec.intake.fhir.patient import map_patient
+from mednec.intake.fhir.transfusion import map_procedure
+from mednec.intake.fhir.units import quantity_unit
+from mednec.population.bulk import (
+    _SHARED_REF,
+    SHARED_TYPES,
+    _count_patients,
+    _lines,
+    _patient_of,
+    _shared,
+    patient_key,
+)
+from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
+from mednec.population.results import ChunkResult, PatientError
+
+__all__ = ["VERIFY_PATIENTS", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk", "evaluate_bulk_chunk",
+           "read_export", "spill_column_tasks"]
+
+SPILL_VERSION = 1
+#: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
+VERIFY_PATIENTS = 3
+_FLUSH = 128 << 20
+_EPOCH = dt.datetime(1970, 1, 1)
+_NO_WHEN = np.iinfo(np.int64).min
+
+_CODING = pa.struct([("system", pa.string()), ("code", pa.string()), ("display", pa.string())])
+_CC = pa.struct([("coding", pa.list_(_CODING)), ("text", pa.string())])
+_REF = pa.struct([("reference", pa.string())])
+_PERIOD = pa.struct([("start", pa.string()), ("end", pa.string())])
+_QTY = pa.struct([("value", pa.float64()), ("unit", pa.string()), ("system", pa.string()), ("code", pa.string())])
+_HEAD = [("resourceType", pa.string()), ("id", pa.string())]
+
+#: The fields the fast path reads, per resource type; any other field marks the patient.
+SCHEMAS: Mapping[str, pa.Schema] = {
+    "Patient": pa.schema([*_HEAD, ("gender", pa.string()), ("birthDate", pa.string())]),
+    "Observation": pa.schema([*_HEAD, ("status", pa.string()), ("code", _CC), ("subject", _REF),
+                              ("effectiveDateTime", pa.string()), ("effectivePeriod", _PERIOD),
+                              ("issued", pa.string()), ("valueQuantity", _QTY), ("valueInteger", pa.int64()),
+                              ("valueBoolean", pa.bool_()), ("valueCodeableConcept", _CC)]),
+    "Condition": pa.schema([*_HEAD, ("clinicalStatus", _CC), ("verificationStatus", _CC), ("code", _CC),
+                            ("subject", _REF), ("recordedDate", pa.string()), ("onsetDateTime", pa.string())]),
+    "Procedure": pa.schema([*_HEAD, ("status", pa.string()), ("code", _CC), ("subject", _REF),
+                            ("performedDateTime", pa.string())]),
+    "MedicationStatement": pa.schema([*_HEAD, ("status", pa.string()), ("medicationCodeableConcept", _CC),
+                                      ("subject", _REF), ("effectivePeriod", _PERIOD),
+                                      ("effectiveDateTime", pa.string()), ("statusReason", pa.list_(_CC))]),
+}
+#: Any other file: only who a resource is about.
+_OTHER = pa.schema([*_HEAD, ("subject", _REF), ("patient", _REF)])
+
+_RES = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("rtype", pa.string()), ("rid", pa.string()),
+                  ("flag", pa.bool_()), ("line", pa.binary())])
+_CAND = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("fact", pa.string()), ("num", pa.float64()),
+                   ("text", pa.string()), ("flag", pa.bool_()), ("unit", pa.string()), ("when", pa.int64()),
+                   ("rank", pa.int8())])
+_TX = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("day", pa.int32()), ("units", pa.int64())])
+_KINDS = {"res": _RES, "cand": _CAND, "tx": _TX}
+
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATETIME = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$"
+_INSTANT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
+_CODE = r"^[^\s]+(\s[^\s]+)*$"
+_SEP = "\x1f"
+_NULL = "\x00"
+
+
+# ---- small column helpers -----------------------------------------------------------------
+
+def _np(arr: Any, dtype: Any) -> Any:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
+def _valid(arr: Any) -> Any:
+    return _np(arr.is_valid(), bool)
+
+
+def _child(arr: Any, name: str) -> Any:
+    """A field of a struct column, null where the struct is."""
+    return pc.struct_field(arr, name)
+
+
+def _by_row(lst: Any, inner: Any) -> Any:
+    """A mask over a list column's values -> rows where any value is marked."""
+    out = np.zeros(len(lst), dtype=bool)
+    if len(inner) and inner.any():
+        parents = _np(pc.list_parent_indices(lst), np.int64)
+        out[parents[inner]] = True
+    return out
+
+
+def _extras(arr: Any, declared: Any) -> Any:
+    """Rows of ``arr`` holding a field ``declared`` does not have (at any depth)."""
+    n = len(arr)
+    out = np.zeros(n, dtype=bool)
+    t = arr.type
+    if pa.types.is_struct(t):
+        names = {f.name for f in declared} if pa.types.is_struct(declared) else set()
+        for f in t:
+            child = _child(arr, f.name)
+            out |= _valid(child) if f.name not in names else _extras(child, declared.field(f.name).type)
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
+        if not (pa.types.is_list(declared) or pa.types.is_large_list(declared)):
+            return _valid(arr)
+        out |= _by_row(arr, _extras(pc.list_flatten(arr), declared.value_type))
+    elif t != declared and not pa.types.is_null(t):
+        out |= _valid(arr)
+    return out
+
+
+def _strings_bad(arr: Any, name: str) -> Any:
+    """String leaves FHIR R4 would refuse: empty strings, codes with stray spaces, URIs with spaces."""
+    t = arr.type
+    if pa.types.is_struct(t):
+        out = np.zeros(len(arr), dtype=bool)
+        for f in t:
+            out |= _strings_bad(_child(arr, f.name), f.name)
+        return out
+    if pa.types.is_list(t):
+        return _by_row(arr, _strings_bad(pc.list_flatten(arr), name))
+    if not pa.types.is_string(t):
+        return np.zeros(len(arr), dtype=bool)
+    if name in ("code", "status", "gender"):
+        ok = pc.match_substring_regex(arr, _CODE)
+    elif name in ("system",):
+        ok = pc.invert(pc.match_substring_regex(arr, r"\s"))
+    elif name in ("effectiveDateTime", "issued", "birthDate", "recordedDate", "onsetDateTime", "performedDateTime",
+                  "start", "end", "id"):
+        return np.zeros(len(arr), dtype=bool)  # checked where they are read
+    else:
+        ok = pc.greater(pc.utf8_length(arr), 0)
+    return _np(pc.fill_null(pc.invert(ok), False), bool)
+
+
+def _join(*cols: Any) -> Any:
+    """Columns of text joined into one key per row (nulls kept apart from empty strings)."""
+    parts = [pc.fill_null(c.cast(pa.string()), _NULL) for c in cols]
+    return pc.binary_join_element_wise(*parts, _SEP)
+
+
+def _split(key: str) -> tuple[str | None, ...]:
+    return tuple(None if p == _NULL else p for p in key.split(_SEP))
+
+
+def _per_distinct(key: Any, fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
+    """``fn`` once per distinct key; the results and each row's index into them."""
+    enc = pc.dictionary_encode(key)
+    return [fn(_split(k)) for k in enc.dictionary.to_pylist()], _np(enc.indices, np.int64)
+
+
+def _concept(arr: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """A CodeableConcept column: (number of codings, first system, code, display, text)."""
+    coding = _child(arr, "coding")
+    count = _np(pc.fill_null(pc.list_value_length(coding), 0), np.int64)
+    first = pc.list_element(pc.fill_null(coding, pa.scalar([None], coding.type)), 0)
+    return count, _child(first, "system"), _child(first, "code"), _child(first, "display"), _child(arr, "text")
+
+
+def _concept_dict(parts: tuple[str | None, ...], present: bool) -> dict[str, Any] | None:
+    """A CodeableConcept of at most one coding, from (system, code, display, text)."""
+    system, code, display, text = parts
+    if not present:
+        return None
+    out: dict[str, Any] = {}
+    if system is not None or code is not None or display is not None:
+        coding = {k: v for k, v in (("system", system), ("code", code), ("display", display)) if v is not None}
+        out["coding"] = [coding]
+    if text is not None:
+        out["text"] = text
+    return out
+
+
+class _Dates:
+    """FHIR dates and dateTimes -> microseconds since 1970 (UTC), through the intake's own parser,
+    once per distinct text."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, int | None] = {}
+
+    def __call__(self, col: Any, pattern: str) -> tuple[Any, Any, Any]:
+        """(micros, given, bad) for a string column."""
+        n = len(col)
+        given = _valid(col)
+        micros = np.full(n, _NO_WHEN, dtype=np.int64)
+        if not given.any():
+            return micros, given, np.zeros(n, dtype=bool)
+        shaped = _np(pc.fill_null(pc.match_substring_regex(col, pattern), True), bool)
+        enc = pc.dictionary_encode(col)
+        values = [self._one(v) for v in enc.dictionary.to_pylist()]
+        idx = _np(pc.fill_null(enc.indices, -1), np.int64)
+        table = np.array([_NO_WHEN if v is None else v for v in values] + [_NO_WHEN], dtype=np.int64)
+        failed = np.array([v is None for v in values] + [False], dtype=bool)
+        micros = table[idx]
+        return micros, given, (failed[idx] & given) | ~shaped
+
+    def _one(self, text: str) -> int | None:
+        if text not in self.cache:
+            try:
+                when = fhir_datetime(text, path="date")
+                self.cache[text] = None if when is None else (when - _EPOCH) // dt.timedelta(microseconds=1)
+            except (MednecError, NotMapped):
+                self.cache[text] = None
+        return self.cache[text]
+
+
+# ---- the read: resources -> spilled lines and candidates ------------------------------------
+
+@dataclass
+class _Out:
+    """What one block gives: resource rows, candidates, transfusions (column lists)."""
+
+    res: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RES.names})
+    cand: list[pa.Table] = field(default_factory=list)
+    tx: list[pa.Table] = field(default_factory=list)
+
+
+class _Reader:
+    """Maps one block of resources of one type to candidate columns (caches per distinct value)."""
+
+    def __init__(self, dictionary: FactDictionary) -> None:
+        self.dictionary = dictionary
+        self.ctx = Context(dictionary, dt.date.max)
+        self.src = Source(0, "Resource/x")
+        self.dates = _Dates()
+        self.cache: dict[Any, Any] = {}
+
+    def cached(self, key: Any, fn: Callable[[], Any]) -> Any:
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = fn()
+            return value
+
+    # each mapper: (table, rows) -> (flag mask, candidate tables, transfusion tables)
+    def patient(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
+        key = _join(t.column("birthDate"), t.column("gender"))
+        _, _, badd = self.dates(t.column("birthDate"), _DATE)
+
+        def one(k: tuple[str | None, ...]) -> Any:
+            res = {"resourceType": "Patient", **{f: v for f, v in zip(("birthDate", "gender"), k, strict=True)
+                                                  if v is not None}}
+            try:
+                return [(f.fact, f.value) for f in map_patient(res, self.src, self.ctx)]
+            except NotMapped:
+                return []
+            except MednecError:
+                return None
+
+        results, idx = _per_distinct(key, lambda k: self.cached(("Patient", k), lambda: one(k)))
+        flag = badd | np.array([results[i] is None for i in idx], dtype=bool)
+        rows, facts, texts = [], [], []
+        for r in np.flatnonzero(~flag):
+            for fact, value in results[idx[r]]:
+                rows.append(r)
+                facts.append(fact)
+                texts.append(value)
+        return flag, [_cand(pids, order, rows, facts, texts=texts)], []
+
+    def observation(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
+        status = t.column("status")
+        count, system, code, display, text = _concept(t.column("code"))
+        flag = count > 1
+        key = _join(system, code, display, text)
+        code_given = _valid(t.column("code"))
+
+        def fact_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
+            concept = _concept_dict(k, present=True)
+            fid = self.ctx.fact_for_code(concept)
+            odd = genomics.is_genomic({"code": concept}) or fid == "karyotype" or (
+                fid is not None and self.dictionary.facts[fid].type not in ("number", "boolean", "category"))
+            return fid, odd
+
+        facts, fidx = _per_distinct(key, lambda k: self.cached(("Obs", k), lambda: fact_of(k)))
+        fids = np.array([f for f, _ in facts] + [None], dtype=object)[np.where(code_given, fidx, len(facts))]
+        odd = np.array([o for _, o in facts] + [False], dtype=bool)[np.where(code_given, fidx, len(facts))]
+        usable = _np(pc.fill_null(pc.is_in(status, pa.array(sorted(USABLE_STATUSES))), False), bool)
+        flag |= usable & odd
+        # when: effectiveDateTime, else effectivePeriod start or end, else issued
+        eff = t.column("effectiveDateTime")
+        period = t.column("effectivePeriod")
+        pstart = pc.coalesce(_child(period, "start"), _child(period, "end"))
+        w1, g1, b1 = self.dates(eff, _DATETIME)
+        w2, g2, b2 = self.dates(pstart, _DATETIME)
+        w3, g3, b3 = self.dates(t.column("issued"), _INSTANT)
+        flag |= (g1 & _valid(period)) | b1 | (b2 & ~g1) | (b3 & ~g1 & ~g2)
+        when = np.where(g1, w1, np.where(g2, w2, np.where(g3, w3, _NO_WHEN)))
+        q = t.column("valueQuantity")
+        qvalue = _child(q, "value")
+        has_q, has_qv = _valid(q), _valid(qvalue)
+        vint = t.column("valueInteger")
+        has_int = _valid(vint)
+        vbool = t.column("valueBoolean")
+        vcc = t.column("valueCodeableConcept")
+        nvals = has_q.astype(int) + has_int + _valid(vbool) + _valid(vcc)
+        flag |= nvals > 1  # FHIR R4 allows one value[x]
+        # a quantity with no value gives nothing (the intake lists it): no candidate, below
+        big = _np(pc.fill_null(pc.greater(pc.abs(vint), 2147483647), False), bool)
+        flag |= big
+        live = usable & ~flag & np.array([f is not None for f in fids], dtype=bool)
+        types = np.array([self.dictionary.facts[f].type if f is not None else "" for f in fids], dtype=object)
+        num_rows = live & (types == "number") & (has_qv | has_int)
+        other_rows = live & ((types == "boolean") | (types == "category"))
+        # numbers: the unit through the intake's quantity_unit, once per (fact, unit, system, code)
+        ukey = _join(pa.array(fids.astype(object), pa.string()), _child(q, "unit"), _child(q, "system"),
+                     _child(q, "code"))
+
+        def unit_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
+            fid, unit, system_, code_ = k
+            if fid is None or self.dictionary.facts[fid].type != "number":
+                return None, False
+            given = {k2: v for k2, v in (("unit", unit), ("system", system_), ("code", code_)) if v is not None}
+            try:
+                return quantity_unit(self.dictionary.facts[fid], given, path="valueQuantity"), False
+            except InputError:
+                return None, True
+
+        units, uidx = _per_distinct(ukey, lambda k: self.cached(("Unit", k), lambda: unit_of(k)))
+        # a unit the fact does not take: the intake lists the resource (InputError), it gives nothing
+        ubad = np.array([b for _, b in units], dtype=bool)[uidx] & num_rows & has_qv
+        num_rows &= ~ubad & (has_qv | ~has_q)
+        unit_col = np.array([u for u, _ in units] + [None], dtype=object)[np.where(has_qv, uidx, len(units))]
+        x = np.where(has_qv, _np(pc.fill_null(qvalue, 0.0), np.float64),
+                     _np(pc.fill_null(vint.cast(pa.float64()), 0.0), np.float64))
+        # yes/no and categories: the intake's own element_finding, once per distinct value
+        okey = _join(pa.array(fids.astype(object), pa.string()), vbool, *_concept(vcc)[1:],
+                     pa.array(_valid(vcc)))
+        cc_count = _concept(vcc)[0]
+        flag |= other_rows & (cc_count > 1)
+        other_rows &= ~flag
+
+        def value_of(k: tuple[str | None, ...]) -> tuple[Any, bool]:
+            fid, b, s_, c_, d_, t_, has_cc = k
+            if fid is None or self.dictionary.facts[fid].type not in ("boolean", "category"):
+                return None, False
+            element: dict[str, Any] = {}
+            if b is not None:
+                element["valueBoolean"] = b == "true"
+            concept = _concept_dict((s_, c_, d_, t_), has_cc == "true")
+            if concept is not None:
+                element["valueCodeableConcept"] = concept
+            try:
+                return element_finding(element, fid, None, self.src, self.ctx).value, False
+            except NotMapped:
+                return None, False
+            except MednecError:
+                return None, True
+
+        values, vidx = _per_distinct(okey, lambda k: self.cached(("Val", k), lambda: value_of(k)))
+        # a value the dictionary refuses: the intake lists the resource (InputError), it gives nothing
+        vbad = np.array([b for _, b in values], dtype=bool)[vidx] & other_rows
+        other_rows &= ~vbad
+        vals = np.array([v for v, _ in values] + [None], dtype=object)[vidx]
+        other_rows &= np.array([v is not None for v in vals], dtype=bool)
+        rows_n = np.flatnonzero(num_rows & ~flag)
+        rows_o = np.flatnonzero(other_rows & ~flag)
+        cands = [_cand(pids, order, rows_n, fids[rows_n], num=x[rows_n], units=unit_col[rows_n], when=when[rows_n])]
+        is_bool = np.array([isinstance(v, bool) for v in vals[rows_o]], dtype=bool)
+        rb, rc = rows_o[is_bool], rows_o[~is_bool]
+        cands.append(_cand(pids, order, rb, fids[rb], flags=vals[rb].astype(bool), when=when[rb]))
+        cands.append(_cand(pids, order, rc, fids[rc], texts=[str(v) for v in vals[rc]], when=when[rc]))
+        return flag, cands, []
+
+    def condition(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
+        cl = _concept(t.column("clinicalStatus"))
+        ve = _concept(t.column("verificationStatus"))
+        co = _concept(t.column("code"))
+        flag = (cl[0] > 1) | (ve[0] > 1) | (co[0] > 1)
+        has = [pa.array(_valid(t.column(c))) for c in ("clinicalStatus", "verificationStatus", "code")]
+        key = _join(*cl[1:], has[0], *ve[1:], has[1], *co[1:], has[2])
+
+        def one(k: tuple[str | None, ...]) -> Any:
+            res: dict[str, Any] = {"resourceType": "Condition"}
+            for name, part in (("clinicalStatus", k[0:5]), ("verificationStatus", k[5:10]), ("code", k[10:15])):
+                concept = _concept_dict(part[:4], present=part[4] == "true")
+                if concept is not None:
+                    res[name] = concept
+            try:
+                return [(f.fact, f.value, f.rank) for f in map_condition(res, self.src, self.ctx)]
+            except NotMapped:
+                return []
+            except MednecError:
+                return None
+
+        results, idx = _per_distinct(key, lambda k: self.cached(("Cond", k), lambda: one(k)))
+        flag |= np.array([results[i] is None for i in idx], dtype=bool)
+        rec = t.column("recordedDate")
+        w1, g1, b1 = self.dates(rec, _DATETIME)
+        w2, g2, b2 = self.dates(t.column("onsetDateTime"), _DATETIME)
+        flag |= b1 | (b2 & ~g1)
+        when = np.where(g1, w1, np.where(g2, w2, _NO_WHEN))
+        rows, facts, texts, flags, ranks = [], [], [], [], []
+        for r in np.flatnonzero(~flag):
+            for fact, value, rank in results[idx[r]] or ():
+                rows.append(r)
+                facts.append(fact)
+                ranks.append(rank)
+                flags.append(value if isinstance(value, bool) else None)
+                texts.append(None if isinstance(value, bool) else str(value))
+        r_ = np.array(rows, dtype=np.int64)
+        return flag, [_cand(pids, order, r_, facts, texts=texts, flags=flags, when=when[r_] if len(r_) else None,
+                            ranks=ranks)], []
+
+    def procedure(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
+        co = _concept(t.column("code"))
+        flag = co[0] > 1
+        key = _join(t.column("status"), *co[1:], pa.array(_valid(t.column("code"))))
+
+        def one(k: tuple[str | None, ...]) -> Any:
+            res: dict[str, Any] = {"resourceType": "Procedure", "performedDateTime": "2000-01-01"}
+            if k[0] is not None:
+                res["status"] = k[0]
+            concept = _concept_dict(k[1:5], present=k[5] == "true")
+            if concept is not None:
+                res["code"] = concept
+            try:
+                found = map_procedure(res, self.src, self.ctx)
+            except NotMapped:
+                return 0
+            except MednecError:
+                return None
+            if len(found) != 1:
+                return None
+            event = found[0].event
+            # a transfusion whose product is not stated leaves the list unknown (-1)
+            return event.units if isinstance(event, Transfusion) else (-1 if event is None else None)
+
+        results, idx = _per_distinct(key, lambda k: self.cached(("Proc", k), lambda: one(k)))
+        w, g, b = self.dates(t.column("performedDateTime"), _DATETIME)
+        units = np.array([-2 if r is None else r for r in results], dtype=np.int64)[idx]
+        flag |= b | (g & (units == -2))
+        take = np.flatnonzero(~flag & g & (units != 0))
+        days = (w[take] // 86_400_000_000).astype(np.int32)
+        tx = pa.table({"pid": pids.take(pa.array(take)), "order": pa.array(order[take]), "day": pa.array(days),
+                       "units": pa.array(units[take])}, schema=_TX)
+        return flag, [], [tx]
+
+    def statement(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
+        co = _concept(t.column("medicationCodeableConcept"))
+        flag = co[0] > 1
+        reasons = t.column("statusReason")
+        flat = pc.list_flatten(reasons)
+        flag |= _by_row(reasons, _concept(flat)[0] > 0) if len(flat) else np.zeros(t.num_rows, dtype=bool)
+        period = t.column("effectivePeriod")
+        for col in (_child(period, "start"), _child(period, "end"), t.column("effectiveDateTime")):
+            flag |= self.dates(col, _DATETIME)[2]
+        flag |= _valid(period) & _valid(t.column("effectiveDateTime"))
+        return flag, [], []
+
+
+def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, texts: Any = None, flags: Any = None,
+          units: Any = None, when: Any = None, ranks: Any = None) -> pa.Table:
+    rows = np.asarray(rows, dtype=np.int64)
+    k = len(rows)
+    return pa.table({
+        "pid": pids.take(pa.array(rows, pa.int64())),
+        "order": pa.array(order[rows] if k else np.zeros(0, dtype=np.int64), pa.int64()),
+        "fact": pa.array(list(facts), pa.string()),
+        "num": pa.array(num if num is not None else [None] * k, pa.float64()),
+        "text": pa.array(list(texts) if texts is not None else [None] * k, pa.string()),
+        "flag": pa.array(list(flags) if flags is not None else [None] * k, pa.bool_()),
+        "unit": pa.array(list(units) if units is not None else [None] * k, pa.string()),
+        "when": pa.array(when if when is not None else np.full(k, _NO_WHEN), pa.int64()),
+        "rank": pa.array(ranks if ranks is not None else np.ones(k, dtype=np.int8), pa.int8()),
+    }, schema=_CAND)
+
+
+_TYPE_OF = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
+
+
+class _Spiller:
+    """Buffers the bucketed tables and writes them as Arrow IPC parts (bounded memory)."""
+
+    def __init__(self, folder: Path, buckets: int) -> None:
+        self.folder = folder
+        self.buckets = buckets
+        self.buf: dict[tuple[str, int], list[pa.Table]] = {}
+        self.size = 0
+        self.part = 0
+
+    def add(self, kind: str, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        bucket = np.array([zlib.crc32(p.encode()) % self.buckets for p in table.column("pid").to_pylist()],
+                          dtype=np.int64)
+        order = np.argsort(bucket, kind="stable")
+        sorted_ = table.take(pa.array(order))
+        b = bucket[order]
+        cuts = np.flatnonzero(np.diff(b)) + 1
+        starts = np.concatenate([[0], cuts])
+        ends = np.concatenate([cuts, [len(b)]])
+        for s, e in zip(starts, ends, strict=True):
+            self.buf.setdefault((kind, int(b[s])), []).append(sorted_.slice(int(s), int(e - s)))
+        self.size += table.nbytes
+        if self.size > _FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow.ipc as ipc
+
+        for (kind, k), tables in self.buf.items():
+            path = self.folder / f"{kind}-{k:05d}-{self.part:05d}.arrow"
+            with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, _KINDS[kind]) as writer:
+                writer.write_table(pa.concat_tables(tables))
+        self.buf.clear()
+        self.size = 0
+        self.part += 1
+
+
+def _patients_of(t: pa.Table, rtype: Any) -> Any:
+    """Each row's patient id (None: about no patient), as :func:`mednec.population.bulk.patient_key` says."""
+    n = t.num_rows
+    ids = t.column("id") if "id" in t.column_names else pa.nulls(n, pa.string())
+    refs = pa.nulls(n, pa.string())
+    for name in ("patient", "subject"):  # subject first: it is taken when it holds a reference
+        if name in t.column_names and pa.types.is_struct(t.column(name).type) and \
+                "reference" in {f.name for f in t.column(name).type}:
+            r = _child(t.column(name), "reference")
+            if pa.types.is_string(r.type):
+                refs = pc.if_else(pc.is_valid(r), r, refs)
+    plain = pc.fill_null(pc.match_substring_regex(refs, r"^Patient/[^/]+$"), False)
+    from_ref = pc.if_else(plain, pc.utf8_slice_codeunits(refs, 8), pa.nulls(n, pa.string()))
+    odd = _np(pc.fill_null(pc.and_(pc.is_valid(refs), pc.invert(plain)), False), bool)
+    if odd.any():
+        values = from_ref.to_pylist()
+        raw = refs.to_pylist()
+        for i in np.flatnonzero(odd):
+            values[i] = _patient_of(raw[i])
+        from_ref = pa.array(values, pa.string())
+    is_patient = pc.equal(rtype, "Patient")
+    return pc.if_else(pc.fill_null(is_patient, False), ids, from_ref)
+
+
+@dataclass
+class ColumnSpill:
+    """The read export: where its buckets are and what the read found."""
+
+    folder: Path
+    buckets: int
+    patients: int
+    resources: int
+    errors: int
+
+    def shared(self) -> dict[str, bytes]:
+        return _shared(self.folder)
+
+    def columns(self, k: int) -> BulkColumns:
+        """Bucket ``k``'s spilled tables (what a worker needs)."""
+        import pyarrow.ipc as ipc
+
+        tables: dict[str, pa.Table] = {}
+        for kind, schema in _KINDS.items():
+            parts = sorted(self.folder.glob(f"{kind}-{k:05d}-*.arrow"))
+            read = [ipc.open_file(str(p)).read_all() for p in parts]
+            tables[kind] = pa.concat_tables(read) if read else schema.empty_table()
+        refs: dict[str, bytes] = {}
+        shared = self.shared()
+        if shared:
+            for line in tables["res"].column("line").to_pylist():
+                for m in _SHARED_REF.finditer(line):
+                    ref = m.group(1).decode()
+                    if ref in shared:
+                        refs[ref] = shared[ref]
+        return BulkColumns(tables["res"], tables["cand"], tables["tx"], refs)
+
+    def chunk(self, k: int, settings: BatchSettings) -> BulkChunk:
+        return bulk_chunk(self.columns(k), settings)
+
+
+@dataclass
+class BulkColumns:
+    """One bucket's spilled columns: every resource line, the candidate values and transfusions,
+    and the shared resources its lines reference."""
+
+    res: pa.Table
+    cand: pa.Table
+    tx: pa.Table
+    shared: dict[str, bytes]
+
+    @property
+    def patients(self) -> int:
+        return len(pc.unique(self.res.column("pid")))
+
+
+def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDictionary | None = None) -> ColumnSpill:
+    """Read the export at ``path`` column by column into buckets of about ``chunk_size`` patients under
+    ``folder`` (see the module docstring). A finished read of the same input is reused."""
+    from mednec.runtime import default_runtime
+
+    dictionary = dictionary or default_runtime().dictionary
+    files = input_files(path, InputKind.bulk)
+    print_ = fingerprint(path, InputKind.bulk)
+    done = folder / "columns.json"
+    if done.is_file():
+        meta = json.loads(done.read_text("utf-8"))
+        if meta.get("fingerprint") == print_ and meta.get("chunk_size") == chunk_size \
+                and meta.get("version") == SPILL_VERSION:
+            return ColumnSpill(folder, int(meta["buckets"]), int(meta["patients"]), int(meta["resources"]),
+                               int(meta["errors"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    buckets = max(1, -(-_count_patients(files) // chunk_size))
+    spill = ColumnSpill(folder, buckets, 0, 0, 0)
+    spiller = _Spiller(folder, buckets)
+    reader = _Reader(dictionary)
+    patients: set[str] = set()
+    with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
+        for fi, f in enumerate(files):
+            for first, lines in _lines(f):
+                kept = [(n, ln) for n, ln in enumerate(lines) if ln.strip()]
+                if not kept:
+                    continue
+                numbers = np.array([first + n for n, _ in kept], dtype=np.int64)
+                raw = [ln for _, ln in kept]
+                order = (np.int64(fi) << np.int64(40)) + numbers
+                m = _TYPE_OF.search(raw[0])
+                schema = SCHEMAS.get(m.group(1).decode()) if m else None
+                table = _parse(raw, schema)
+                if table is None:  # a line that is not JSON spoils the block: list it, read the rest
+                    good = _json_lines(f.name, numbers, raw, errors, spill)
+                    numbers, order = numbers[good], order[good]
+                    raw = [raw[i] for i in np.flatnonzero(good)]
+                    if not raw:
+                        continue
+                    table = _parse(raw, schema)
+                if table is None:
+                    out = _slow_block(f.name, numbers, raw, order, shared, errors, spill)
+                else:
+                    out = _fast_block(f.name, table, schema, numbers, raw, order, reader, shared, errors, spill)
+                res = pa.table(out.res, schema=_RES)
+                patients.update(pc.unique(res.column("pid")).to_pylist())
+                spiller.add("res", res)
+                for c in out.cand:
+                    spiller.add("cand", c)
+                for x in out.tx:
+                    spiller.add("tx", x)
+    spiller.flush()
+    spill.patients = len(patients)
+    tmp = done.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
+                               "buckets": buckets, "patients": spill.patients, "resources": spill.resources,
+                               "errors": spill.errors}), "utf-8")
+    os.replace(tmp, done)
+    return spill
+
+
+def _parse(raw: list[bytes], schema: pa.Schema | None) -> pa.Table | None:
+    """The lines as a table of the declared schema (undeclared fields inferred), or None when
+    ``pyarrow.json`` cannot read them so (a line that is not JSON, a field of another type)."""
+    import pyarrow.json as pj
+
+    opts = pj.ParseOptions(explicit_schema=schema or _OTHER,
+                           unexpected_field_behavior="infer" if schema is not None else "ignore")
+    try:
+        table = pj.read_json(pa.BufferReader(b"\n".join(raw)), parse_options=opts,
+                             read_options=pj.ReadOptions(block_size=1 << 20))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return table if table.num_rows == len(raw) else None
+
+
+def _json_lines(name: str, numbers: Any, raw: list[bytes], errors: Any, spill: ColumnSpill) -> Any:
+    """Which lines are JSON objects; the others are listed in the errors file as the row-wise spill lists them."""
+    import orjson
+
+    good = np.ones(len(raw), dtype=bool)
+    for i, line in enumerate(raw):
+        try:
+            res = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            _error(errors, name, int(numbers[i]), f"not JSON: {exc}", spill)
+            good[i] = False
+            continue
+        if not isinstance(res, dict):
+            _error(errors, name, int(numbers[i]), "not a FHIR resource (no resourceType)", spill)
+            good[i] = False
+    return good
+
+
+def _error(errors: Any, name: str, line: int, message: str, spill: ColumnSpill) -> None:
+    errors.write(json.dumps({"file": name, "line": line, "message": message}).encode() + b"\n")
+    spill.errors += 1
+
+
+def _slow_block(name: str, numbers: Any, raw: list[bytes], order: Any, shared: Any, errors: Any,
+                spill: ColumnSpill) -> _Out:
+    """A block ``pyarrow.json`` cannot read as declared (a line that is not JSON, a field of another type):
+    line by line, as the row-wise spill reads it; its patients go to the row-wise intake."""
+    import orjson
+
+    out = _Out()
+    for n, line, o in zip(numbers, raw, order, strict=True):
+        try:
+            res = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            _error(errors, name, int(n), f"not JSON: {exc}", spill)
+            continue
+        if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
+            _error(errors, name, int(n), "not a FHIR resource (no resourceType)", spill)
+            continue
+        spill.resources += 1
+        rtype = res["resourceType"]
+        rid = res.get("id")
+        pid = patient_key(res)
+        if pid is None:
+            if rtype in SHARED_TYPES and rid:
+                shared.write(line + b"\n")
+            else:
+                _error(errors, name, int(n), f"{rtype} is about no patient: not used", spill)
+            continue
+        for k, v in (("pid", pid), ("order", int(o)), ("rtype", rtype), ("rid", None if rid is None else str(rid)),
+                     ("flag", rtype in MAPPERS), ("line", line)):
+            out.res[k].append(v)
+    return out
+
+
+def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: Any, raw: list[bytes], order: Any,
+                reader: _Reader, shared: Any, errors: Any, spill: ColumnSpill) -> _Out:
+    out = _Out()
+    n = table.num_rows
+    rtype = table.column("resourceType").combine_chunks() if "resourceType" in table.column_names \
+        else pa.nulls(n, pa.string())
+    table = table.combine_chunks()
+    pids = _patients_of(table, rtype)
+    has_type = _valid(rtype)
+    has_pid = _valid(pids)
+    types = rtype.to_pylist()
+    ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * n
+    keep = np.zeros(n, dtype=bool)
+    for i in range(n):
+        if not has_type[i]:
+            _error(errors, name, int(numbers[i]), "not a FHIR resource (no resourceType)", spill)
+            continue
+        spill.resources += 1
+        if has_pid[i]:
+            keep[i] = True
+        elif types[i] in SHARED_TYPES and ids[i]:
+            shared.write(raw[i] + b"\n")
+        else:
+            _error(errors, name, int(numbers[i]), f"{types[i]} is about no patient: not used", spill)
+    flag = np.array([t in MAPPERS for t in types], dtype=bool)  # read by the intake: row-wise unless modelled
+    if schema is not None:
+        own = _np(pc.fill_null(pc.equal(rtype, pa.scalar(_schema_type(schema))), False), bool)
+        sub = keep & own
+        if sub.any():
+            rows = np.flatnonzero(sub)
+            t = pa.RecordBatch.from_struct_array(table.take(pa.array(rows)).to_struct_array().combine_chunks())
+            f = _table_extras(t, schema)
+            f |= _strings_bad_table(t)
+            idv = t.column("id")
+            f |= ~_np(pc.fill_null(pc.match_substring_regex(idv, _ID.pattern), False), bool)
+            mapper = {"Patient": reader.patient, "Observation": reader.observation, "Condition": reader.condition,
+                      "Procedure": reader.procedure, "MedicationStatement": reader.statement}[_schema_type(schema)]
+            sub_pids = pids.take(pa.array(rows))
+            mflag, cands, txs = mapper(t, sub_pids, order[rows])
+            f |= mflag
+            flag[rows] = f
+            # a flagged resource gives no candidates: its patient is read row-wise anyway
+            out.cand += cands
+            out.tx += txs
+    rows = np.flatnonzero(keep)
+    out.res = {"pid": pids.take(pa.array(rows)).to_pylist(), "order": order[rows].tolist(),
+               "rtype": [types[i] for i in rows], "rid": [None if ids[i] is None else str(ids[i]) for i in rows],
+               "flag": flag[rows].tolist(), "line": [raw[i] for i in rows]}
+    return out
+
+
+def _schema_type(schema: pa.Schema) -> str:
+    return next(k for k, v in SCHEMAS.items() if v is schema)
+
+
+def _table_extras(t: pa.Table, schema: pa.Schema) -> Any:
+    out = np.zeros(t.num_rows, dtype=bool)
+    declared = {f.name: f.type for f in schema}
+    for name in t.column_names:
+        col = t.column(name)
+        out |= _valid(col) if name not in declared else _extras(col, declared[name])
+    return out
+
+
+def _strings_bad_table(t: pa.Table) -> Any:
+    out = np.zeros(t.num_rows, dtype=bool)
+    for name in t.column_names:
+        if name in ("resourceType",):
+            continue
+        out |= _strings_bad(t.column(name), name)
+    return out
+
+
+# ---- the chunk: candidates -> the fact table ---------------------------------------------------
+
+@dataclass
+class BulkChunk:
+    """One chunk read column-wise: its patients (sorted, as the row-wise spill orders them), the fact
+    table of those answered column-wise, and the resource lines of every patient."""
+
+    ids: list[str]
+    table: pa.Table
+    fallback: list[str]
+    columns: BulkColumns
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> dict[str, list[bytes]]:
+        out: dict[str, list[bytes]] = {}
+        res = self.columns.res.sort_by([("order", "ascending")])
+        for pid, line in zip(res.column("pid").to_pylist(), res.column("line").to_pylist(), strict=True):
+            out.setdefault(pid, []).append(line)
+        return out
+
+
+@dataclass
+class Share:
+    """How many patients were read column-wise."""
+
+    patients: int = 0
+    fast: int = 0
+
+    def add(self, chunk: BulkChunk) -> None:
+        self.patients += len(chunk.ids)
+        self.fast += chunk.table.num_rows
+
+
+def _fact_schema(dictionary: FactDictionary) -> pa.Schema:
+    from mednec.population.synthetic import table_schema
+
+    given = tuple(f for f, fd in dictionary.facts.items() if fd.may_give)
+    return table_schema(dictionary, given)
+
+
+def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
+    """The chunk's fact table (patients read column-wise) and the patients left to the row-wise intake."""
+    from mednec.runtime import default_runtime
+
+    rt = default_runtime()
+    dictionary = rt.dictionary
+    res = cols.res
+    ids = sorted(pc.unique(res.column("pid")).to_pylist())
+    pos = {p: i for i, p in enumerate(ids)}
+    n = len(ids)
+    flagged = np.zeros(n, dtype=bool)
+    rp = np.array([pos[p] for p in res.column("pid").to_pylist()], dtype=np.int64)
+    flagged[rp[_np(res.column("flag"), bool)]] = True
+    # two resources of one type with one id: the bundle indexes them by reference
+    dup = res.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
+    for p in dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid").to_pylist():
+        flagged[pos[p]] = True
+    as_of = settings.as_of
+    limit = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()) - _EPOCH) // dt.timedelta(microseconds=1)
+    notes: list[str] = []
+    # ESA statements: the intake's mappers, patient by patient
+    esa = _statements(cols, pos, flagged, settings, rt)
+    # scalar candidates
+    cand = cols.cand
+    cp = np.array([pos[p] for p in cand.column("pid").to_pylist()], dtype=np.int64)
+    when = _np(cand.column("when"), np.int64)
+    live = ~flagged[cp] & (when < limit)
+    cand = cand.filter(pa.array(live))
+    cp = cp[live]
+    unread, refused = _candidates_refused(cand, dictionary, as_of)
+    flagged[cp[unread]] = True
+    keep = ~flagged[cp] & ~refused  # a value the parser refuses: the intake lists its resource
+    cand = cand.filter(pa.array(keep))
+    cp = cp[keep]
+    schema = _fact_schema(dictionary)
+    fast = np.flatnonzero(~flagged)
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[fast] = np.arange(len(fast))
+    columns: dict[str, Any] = {"patient_id": pa.array([ids[i] for i in fast], pa.string())}
+    m = len(fast)
+    # the latest value of each fact (ties: higher rank, then first in the export)
+    facts = cand.column("fact").to_pylist()
+    fact_names = sorted(set(facts))
+    fcode = {f: i for i, f in enumerate(fact_names)}
+    fc = np.array([fcode[f] for f in facts], dtype=np.int64)
+    w = _np(cand.column("when"), np.int64)
+    rank = _np(cand.column("rank"), np.int64)
+    order = _np(cand.column("order"), np.int64)
+    idx = np.lexsort((-order, rank, w, fc, cp))
+    last = np.ones(len(idx), dtype=bool)
+    if len(idx) > 1:
+        last[:-1] = (cp[idx][1:] != cp[idx][:-1]) | (fc[idx][1:] != fc[idx][:-1])
+    chosen = idx[last]
+    for f in fact_names:
+        sel = chosen[fc[chosen] == fcode[f]]
+        rows = row_of[cp[sel]]
+        fd = dictionary.facts[f]
+        take = np.full(m, -1, dtype=np.int64)
+        take[rows] = sel
+        ta = pa.array(np.where(take >= 0, take, 0), pa.int64())
+        mask = pa.array(take < 0)
+        name = "text" if fd.type in ("category", "date") else ("flag" if fd.type == "boolean" else "num")
+        value = cand.column(name).take(ta)
+        value = pc.if_else(mask, pa.nulls(m, value.type), value)
+        ftype = schema.field(f).type
+        columns[f] = value.cast(ftype) if fd.type != "date" else pc.strptime(value, "%Y-%m-%d", "s").cast(ftype)
+        if fd.type != "date" or f"{f}_date" in schema.names:
+            wsel = pa.array(np.where(take >= 0, w[np.maximum(take, 0)], _NO_WHEN))
+            has_w = pc.and_(pc.invert(mask), pc.not_equal(wsel, _NO_WHEN))
+            days = pc.divide(wsel, pa.scalar(86_400_000_000, pa.int64())).cast(pa.int32()).cast(pa.date32())
+            if f"{f}_date" in schema.names:
+                columns[f"{f}_date"] = pc.if_else(has_w, days, pa.nulls(m, pa.date32()))
+        if fd.type == "number":
+            unit = cand.column("unit").take(ta)
+            columns[f"{f}_unit"] = pc.if_else(mask, pa.nulls(m, pa.string()), unit)
+    columns.update(_transfusions(cols, pos, flagged, row_of, m, as_of, schema))
+    if esa:
+        ftype = schema.field("esa_history").type
+        vals: list[Any] = [None] * m
+        for p, events in esa.items():
+            if not flagged[p] and events is not None:
+                vals[row_of[p]] = [{k: (dt.date.fromisoformat(v) if k in ("start", "end") else v)
+                                    for k, v in e.items()} for e in events]
+        columns["esa_history"] = pa.array(vals, ftype)
+    # every column of the schema (as a table written by mednec has), absent facts as nulls
+    table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
+                      for f in schema if f.name != "as_of"})
+    fallback = [ids[i] for i in np.flatnonzero(flagged)]
+    return BulkChunk(ids, table, fallback, cols, notes)
+
+
+def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
+    """(candidates the columns do not read, candidates the case-file parser refuses), by the parser's own
+    checks column-wise (:func:`~mednec.population.columnar.frame.frame_from_table`). A fact whose
+    declaration uses what those checks do not know (a text notation, a new feature) is not read."""
+    from mednec.population.columnar.frame import frame_from_table, new_features
+    from mednec.population.table import table_layout
+
+    k = cand.num_rows
+    if not k:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    columns: dict[str, Any] = {"patient_id": pa.array([str(i) for i in range(k)], pa.string())}
+    facts = cand.column("fact")
+    for f in pc.unique(facts).to_pylist():
+        fd = dictionary.facts[f]
+        here = pc.equal(facts, f)
+        name = "text" if fd.type in ("category", "date") else ("flag" if fd.type == "boolean" else "num")
+        col = cand.column(name)
+        columns[f] = pc.if_else(here, col, pa.nulls(k, col.type))
+        if fd.type == "number":
+            columns[f"{f}_unit"] = pc.if_else(here, cand.column("unit"), pa.nulls(k, pa.string()))
+    table = pa.table(columns)
+    layout = table_layout(table.column_names, dictionary)
+    frame, reason = frame_from_table(table, layout, dictionary, as_of, True)
+    if reason is not None:
+        return np.ones(k, dtype=bool), np.zeros(k, dtype=bool)
+    odd = [f for f in pc.unique(facts).to_pylist()
+           if new_features(dictionary.facts[f]) or dictionary.facts[f].text_form is not None]
+    unread = _np(pc.is_in(facts, pa.array(odd, pa.string())), bool)
+    return unread, np.asarray(frame.bad, dtype=bool) & ~unread
+
+
+def _transfusions(cols: BulkColumns, pos: dict[str, int], flagged: Any, row_of: Any, m: int, as_of: dt.date,
+                  schema: pa.Schema) -> dict[str, Any]:
+    tx = cols.tx
+    if not tx.num_rows:
+        return {}
+    tp = np.array([pos[p] for p in tx.column("pid").to_pylist()], dtype=np.int64)
+    day = _np(tx.column("day"), np.int64)
+    limit = (as_of - dt.date(1970, 1, 1)).days
+    live = ~flagged[tp] & (day <= limit)
+    if not live.any():
+        return {}
+    tp, day = tp[live], day[live]
+    order = _np(tx.column("order"), np.int64)[live]
+    units = _np(tx.column("units"), np.int64)[live]
+    rows = row_of[tp]
+    unclear = np.zeros(m, dtype=bool)
+    unclear[rows[units < 0]] = True  # bundle.py: one transfusion of no stated product leaves the list unknown
+    live = ~unclear[rows]
+    rows, day, units, order = rows[live], day[live], units[live], order[live]
+    idx = np.lexsort((order, day, rows))
+    rows, day, units = rows[idx], day[idx], units[idx]
+    counts = np.bincount(rows, minlength=m)
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    ftype = schema.field("rbc_transfusions").type
+    struct_t = ftype.value_type
+    fields = []
+    for f in struct_t:
+        if f.name == "date":
+            fields.append(pa.array(day.astype(np.int32), pa.int32()).cast(pa.date32()).cast(f.type))
+        elif f.name == "units":
+            fields.append(pa.array(units).cast(f.type))
+        else:
+            fields.append(pa.nulls(len(day), f.type))
+    values = pa.StructArray.from_arrays(fields, fields=list(struct_t))
+    mask = pa.array(counts == 0)
+    return {"rbc_transfusions": pa.ListArray.from_arrays(pa.array(offsets), values, mask=mask).cast(ftype)}
+
+
+def _statements(cols: BulkColumns, pos: dict[str, int], flagged: Any, settings: BatchSettings,
+                rt: Any) -> dict[int, list[dict[str, Any]] | None]:
+    """``esa_history`` of each unflagged patient with MedicationStatements (``None``: unknown), through the
+    intake's own mappers; a statement a requested drug's course or the drug history reads flags the patient."""
+    import orjson
+
+    from mednec.intake.fhir.bundle import shipped_drugs
+    from mednec.population.policies import resolve
+
+    res = cols.res
+    is_st = pc.equal(res.column("rtype"), "MedicationStatement")
+    st = res.filter(is_st)
+    if not st.num_rows:
+        return {}
+    st = st.sort_by([("order", "ascending")])
+    dictionary = rt.dictionary
+    drugs = rt.catalog.calculators.drugs
+    vocab = drugs if drugs is not None else shipped_drugs(dictionary)
+    base = Context(dictionary, settings.as_of)
+    base.drugs, base.course_drugs = drugs, vocab
+    per_drug = []
+    for spec in settings.policies:
+        name = resolve(spec)[0].drug.generic
+        c = Context(dictionary, settings.as_of, drug_name=name)
+        c.drugs, c.course_drugs = drugs, vocab
+        c.drug = vocab.entry(name) if vocab is not None else None
+        per_drug.append(c)
+    found: dict[int, list[EventFinding]] = {}
+    for pid, line, rid, o in zip(st.column("pid").to_pylist(), st.column("line").to_pylist(),
+                                 st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
+        p = pos[pid]
+        if flagged[p]:
+            continue
+        resource = orjson.loads(line)
+        src = Source(int(o), f"MedicationStatement/{rid}")
+        if not _only_esa(resource, src, per_drug):
+            flagged[p] = True  # a requested drug's course or the drug history reads it: the row-wise intake
+            continue
+        try:
+            events = medication.map_statement(resource, src, base)
+        except NotMapped:
+            events = []
+        except MednecError:
+            flagged[p] = True
+            continue
+        found.setdefault(p, []).extend(events)
+    out: dict[int, list[dict[str, Any]] | None] = {}
+    for p, events in found.items():
+        current = [e for e in events if not _after(e, settings.as_of)]
+        if not current:
+            continue
+        out[p] = medication.assemble_esa(current, settings.as_of).events
+    return out
+
+
+def _only_esa(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> bool:
+    """True when, for every requested drug, neither the treatment course nor the drug history reads the
+    statement (each mapper gives nothing or says it is not its resource with no reason)."""
+    from mednec.intake.fhir import history, treatment
+
+    for c in contexts:
+        for mapper in (treatment.map_statement, history.map_history_statement):
+            try:
+                if mapper(resource, src, c):
+                    return False
+            except NotMapped as exc:
+                if mapper is history.map_history_statement or not (exc.reason == "" or exc.reason.startswith("not ")):
+                    return False
+            except MednecError:
+                return False
+    return True
+
+
+def _after(e: EventFinding, as_of: dt.date) -> bool:
+    from mednec.intake.fhir.common import EsaCourse, EsaDose
+
+    if isinstance(e.event, EsaDose):
+        return e.event.day > as_of
+    if isinstance(e.event, EsaCourse):
+        return e.event.start > as_of
+    return False
+
+
+# ---- the run: tasks and evaluation ----------------------------------------------------------------
+
+def spill_column_tasks(sp: ColumnSpill, skip: set[int]) -> Iterator[ChunkTask]:
+    """One task per bucket not in ``skip``, carrying the bucket's columns."""
+    for k in range(sp.buckets):
+        if k in skip:
+            continue
+        cols = sp.columns(k)
+        yield ChunkTask(k, InputKind.bulk, columns=cols)
+
+
+def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
+    """A Bulk chunk read column-wise: the fact table through the columnar engine, the flagged patients
+    through the row-wise intake; rows and errors in the row-wise order."""
+    from mednec.population.columnar.run import evaluate_chunk_columnar
+    from mednec.population.rowwise import evaluate_chunk_rowwise
+
+    cols: BulkColumns = task.columns
+    chunk = bulk_chunk(cols, settings)
+    lines = chunk.lines
+    fallback = list(chunk.fallback)
+    notes = list(chunk.notes)
+    fast_table = chunk.table
+    if settings.full:
+        fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
+        notes.append("columnar engine: --full (each determination's JSON) is evaluated row-wise")
+    else:
+        why = _verify(chunk, lines, cols.shared, settings)
+        if why is not None:
+            notes.append(f"columnar Bulk reader: {why}; this chunk was read row-wise")
+            fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
+    pieces: list[tuple[ChunkResult, list[str]]] = []
+    if fast_table.num_rows:
+        result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=fast_table), settings)
+        result.errors = _per_policy(result.errors, settings)
+        pieces.append((result, fast_table.column("patient_id").to_pylist()))
+    if fallback:
+        items = [(p, lines[p]) for p in sorted(fallback)]
+        result = evaluate_chunk_rowwise(ChunkTask(task.index, InputKind.bulk, items=items, shared=cols.shared),
+                                        settings)
+        pieces.append((result, [p for p, _ in items]))
+    return _merged(task.index, chunk.ids, pieces, notes, len(chunk.ids) - len(fallback))
+
+
+def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[PatientError]:
+    """A fact table's row is read once for every policy, a Bundle once per policy's drug: an intake error
+    of a patient's facts is the row-wise intake's error for each policy, in the run's order."""
+    from mednec.population.policies import resolve
+
+    ids = [resolve(spec)[0].id for spec in settings.policies]
+    out: list[PatientError] = []
+    for e in errors:
+        if e.policy_id is None and e.stage == "intake":
+            out += [e._replace(policy_id=pid) for pid in ids]
+        else:
+            out.append(e)
+    return out
+
+
+def _merged(index: int, ids: list[str], pieces: list[tuple[ChunkResult, list[str]]], notes: list[str],
+            fast: int) -> ChunkResult:
+    from mednec.population.results import result_schema
+
+    pos = {p: i for i, p in enumerate(ids)}
+    out = ChunkResult(index, patients=len(ids), engine="columnar" if fast else "rowwise")
+    tables: list[pa.Table] = []
+    errors: list[tuple[int, int, PatientError]] = []
+    for n, (result, _) in enumerate(pieces):
+        t = result.arrow().cast(result_schema())
+        key = pa.array([pos[p] for p in t.column("patient_id").to_pylist()], pa.int64())
+        tables.append(t.append_column("_pos", key).append_column("_sub", pa.array(np.arange(t.num_rows) + n * 10**9)))
+        errors += [(pos[e.patient_id], n * 10**9 + j, e) for j, e in enumerate(result.errors)]
+        out.notes += [x for x in result.notes if x not in out.notes]
+    out.notes += notes
+    if tables:
+        merged = pa.concat_tables(tables).sort_by([("_pos", "ascending"), ("_sub", "ascending")])
+        out.table = merged.drop_columns(["_pos", "_sub"])
+    else:
+        out.table = result_schema().empty_table()
+    out.errors = [e for _, _, e in sorted(errors, key=lambda x: (x[0], x[1]))]
+    out.read_rowwise = len(ids) - fast
+    return out
+
+
+def _verify(chunk: BulkChunk, lines: dict[str, list[bytes]], shared: dict[str, bytes],
+            settings: BatchSettings) -> str | None:
+    """A few patients read column-wise, read again through their Bundle: the first difference, or None."""
+    from mednec.intake.case_file import parse_case
+    from mednec.intake.fhir import bundle_to_case
+    from mednec.population.bulk import patient_bundle
+    from mednec.population.policies import resolve
+    from mednec.population.table import row_case, table_layout
+    from mednec.runtime import default_runtime
+
+    t = chunk.table
+    if not t.num_rows:
+        return None
+    rt = default_runtime()
+    picks = sorted({int(x) for x in np.linspace(0, t.num_rows - 1, num=min(VERIFY_PATIENTS, t.num_rows)).round()})
+    layout = table_layout(t.column_names, rt.dictionary)
+    sub = t.take(pa.array(picks, pa.int64())).to_pylist()
+    drugs = {resolve(s)[0].drug.generic for s in settings.policies}
+
+    def facts(case: Mapping[str, Any]) -> dict[str, Any]:
+        data = dict(case)
+        data.setdefault("as_of", settings.as_of.isoformat())
+        got = parse_case(data, rt.dictionary, as_of=settings.as_of).facts
+        return {f: (v.value, v.unit, v.observed) for f, v in got.items()}
+
+    for row in sub:
+        pid = row["patient_id"]
+        try:
+            mine = facts(row_case(row, layout))
+        except MednecError:
+            mine = {"error": True}
+        bundle = patient_bundle(pid, lines[pid], shared)
+        for drug in sorted(drugs):
+            try:
+                case = bundle_to_case(bundle, rt.dictionary, settings.as_of, drug=drug,
+                                      drugs=rt.catalog.calculators.drugs).case
+                theirs = facts(case)
+            except MednecError:
+                theirs = {"error": True}
+            if theirs != mine:
+                diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+                return f"patient {pid}: facts {', '.join(diff)} differ from the Bundle intake's"
+    return None
+
