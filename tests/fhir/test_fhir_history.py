@@ -92,3 +92,34 @@ def test_a_statement_with_only_a_verified_rxnorm_product_code(code: str, drug: s
     assert [(h["drug"], h["response"]) for h in history] == [(drug, "none")]
     coded["medicationCodeableConcept"]["coding"][0]["code"] = "99999999"
     assert "medication_history" not in intake(coded).case["facts"]
+
+
+def _never_taken(sid: str, text: str) -> dict[str, Any]:
+    r = statement(sid, text, "not-taken")
+    del r["effectivePeriod"]
+    return r
+
+
+def test_not_taken_without_a_time_is_documented_as_never_given() -> None:
+    """R4 not-taken ("The medication was not consumed by the patient") with no effective[x]: the drug
+    documented as never given; with an effective time it says only that it was not taken then."""
+    got = intake(_never_taken("n1", "Revlimid"), statement("n2", "rosuvastatin", "not-taken"))
+    assert got.case["facts"]["medication_history"] == [{"drug": "lenalidomide", "response": "not_given"}]
+    listed = {u.resource: u.reason for u in got.unmapped}
+    assert "stated time" in listed["MedicationStatement/n2"]
+    rt = default_runtime()
+    case = rt.parse_case(got.case, as_of=AS_OF)
+    assert case.facts.value("medication_history") == ({"drug": "lenalidomide", "response": "not_given"},)
+
+
+def test_never_given_settles_the_del5q_exception_from_fhir() -> None:
+    """The same answer as the question "never received lenalidomide": del(5q) MDS directed to
+    lenalidomide first, so luspatercept's del(5q) exception is not met (decided, not asked)."""
+    rt = default_runtime()
+    got = intake(_never_taken("n1", "lenalidomide"))
+    facts = rt.parse_case({**got.case, "facts": {**got.case["facts"], "del5q": True, "diagnosis": "D46.C"}},
+                          as_of=AS_OF).facts
+    det = rt.evaluate(facts, rt.catalog.find_drug("Reblozyl")).to_dict()
+    status = {c["id"]: c["status"] for c in det["criteria"]}
+    assert status["del5q_after_lenalidomide"] == "not_met"
+    assert status["esa_naive"] == "unknown"  # lenalidomide documented says nothing of ESAs

@@ -107,8 +107,9 @@ QUESTIONS: list[tuple[str, dict[str, str]]] = [
     ("Leqvio for ASCVD, LDL 120, has never been on a statin", {"class:statin": NEVER}),
     ("Wegovy for BMI 35, never received a GLP-1 agonist", {"class:glp1_agonist": NEVER}),
     # scope traps
+    # the epoetin course has no stated outcome, so it gives no ESA course; what matters is that it is not "naive"
     ("Reblozyl for MDS-RS; never received lenalidomide but had 3 months of epoetin",
-     {"lenalidomide": NEVER, ESA: GIVEN}),
+     {"lenalidomide": NEVER, ESA: NOT_NEVER}),
     ("Reblozyl for del(5q) MDS; not sure whether she had lenalidomide", {"lenalidomide": UNKNOWN}),
     ("Reblozyl for del(5q) MDS; no lenalidomide since 2024", {"lenalidomide": NOT_NEVER}),
     ("Reblozyl for del(5q) MDS; lenalidomide was never stopped", {"lenalidomide": NOT_NEVER}),
@@ -116,7 +117,10 @@ QUESTIONS: list[tuple[str, dict[str, str]]] = [
     ("Reblozyl for del(5q) MDS; no response to lenalidomide", {"lenalidomide": GIVEN}),
     ("Reblozyl for del(5q) MDS; did not respond to Revlimid", {"lenalidomide": GIVEN}),
     ("Reblozyl for del(5q) MDS; her mother never received lenalidomide", {"lenalidomide": UNKNOWN}),
-    ("If she has never received lenalidomide, would Reblozyl be covered for del(5q) MDS?", {"lenalidomide": UNKNOWN}),
+    # "if the patient has X" states the case asked about (README: 'if' is hypothetical only when
+    # counterfactual or a future condition), so this asks about a patient who never had lenalidomide
+    ("If she has never received lenalidomide, would Reblozyl be covered for del(5q) MDS?", {"lenalidomide": NEVER}),
+    ("If she were never to receive lenalidomide, would Reblozyl be covered for del(5q) MDS?", {"lenalidomide": UNKNOWN}),
     ("Reblozyl for del(5q) MDS; never completed a full course of lenalidomide", {"lenalidomide": NOT_NEVER}),
     ("Reblozyl for MDS; never received an ESA and failed lenalidomide after 4 months",
      {"lenalidomide": GIVEN, ESA: NEVER}),

@@ -84,7 +84,8 @@ def test_dose_and_duration(runtime: Runtime, text: str, dose: float | None, week
     "Epoetin alfa failed after 12 weeks; Reblozyl requested",  # an ESA: esa_history, not medication_history
     "If lenalidomide fails, would Reblozyl be covered?",
     "Her mother failed lenalidomide. Reblozyl for the patient?",
-    "Never received lenalidomide; Reblozyl for del(5q) MDS?",
+    # "Never received lenalidomide" is an entry since issue 13's gap was closed: response not_given
+    # (tests/intake/test_not_given.py)
 ])
 def test_what_never_becomes_an_entry(runtime: Runtime, text: str) -> None:
     got = _history(text, runtime)

@@ -14,29 +14,79 @@ Per entry:
   :func:`mednec.calculators.statins.statin_intensity`);
 * ``outcome``: why it ended -- ``reason_stopped`` when given, else from ``response``: none ->
   inadequate_response, partial -> partial_response, lost_response, intolerant -> intolerance,
-  contraindicated -> contraindication, ongoing, response; ``unknown`` when neither says.
+  contraindicated -> contraindication, ongoing, response, not_given; ``unknown`` when neither says.
+
+A drug documented as never given (``response: not_given``: "never received lenalidomide", a FHIR
+MedicationStatement ``not-taken``) is no course: its ``outcome`` is ``not_given`` and its weeks 0.
+It may name a whole class (its id or label: "statin"), then ``classes`` is that class. A history
+of nothing but ``not_given`` entries documents those drugs only (:func:`documents_all` is false):
+"never received lenalidomide" says nothing of the patient's statins or ESAs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mednec.calculators.statins import statin_intensity
 from mednec.facts.drugs import DrugVocabulary
 
-__all__ = ["OUTCOMES", "courses"]
+__all__ = ["NOT_GIVEN", "OUTCOMES", "courses", "documents_all", "is_not_given", "never_given"]
 
+NOT_GIVEN = "not_given"
 OUTCOMES = ("ongoing", "inadequate_response", "partial_response", "lost_response", "intolerance",
-            "contraindication", "response", "completed", "other", "unknown")
+            "contraindication", "response", "completed", "other", NOT_GIVEN, "unknown")
 _FROM_RESPONSE = {"none": "inadequate_response", "partial": "partial_response", "lost_response": "lost_response",
                   "intolerant": "intolerance", "contraindicated": "contraindication", "ongoing": "ongoing",
-                  "response": "response"}
+                  "response": "response", NOT_GIVEN: NOT_GIVEN}
 _MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0,
        "mcg": 0.001, "ug": 0.001, "µg": 0.001, "microgram": 0.001, "micrograms": 0.001}
 
 
+def is_not_given(entry: Mapping[str, Any]) -> bool:
+    """True for an entry documenting a drug (or class) as never given."""
+    return str(entry.get("response") or "") == NOT_GIVEN
+
+
+def documents_all(history: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the history is the whole treatment history (every drug not in it was not given): an
+    empty list, or one with a course; not a list of nothing but drugs documented as never given."""
+    return not history or not all(is_not_given(e) for e in history)
+
+
+def _class_of(written: str, drugs: DrugVocabulary) -> str | None:
+    """The class id an entry names as a whole ("statin", "PCSK9 monoclonal antibody"), else None."""
+    folded = _fold(written)
+    for cid, label in drugs.class_labels.items():
+        if folded in (_fold(cid), _fold(label)):
+            return cid
+    return None
+
+
+def never_given(history: Sequence[Mapping[str, Any]], target: str, drugs: DrugVocabulary) -> bool:
+    """True when the history documents ``target`` (a drug by any name, or a class id) as never
+    given: a ``not_given`` entry for it, or for its whole class."""
+    for e in history:
+        if not is_not_given(e):
+            continue
+        written = str(e.get("drug", ""))
+        cls = _class_of(written, drugs)
+        if cls is not None:
+            if _fold(cls) == _fold(target) or drugs.matches(target, cls):
+                return True
+        elif drugs.matches(written, target) or _fold(written) == _fold(target):
+            return True
+    return False
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
 def _outcome(entry: dict[str, Any]) -> str:
+    if is_not_given(entry):
+        return NOT_GIVEN
     if entry.get("reason_stopped"):
         return str(entry["reason_stopped"])
     return _FROM_RESPONSE.get(str(entry.get("response") or ""), "unknown")
@@ -57,10 +107,19 @@ def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary
     for e in history:
         written = str(e.get("drug", ""))
         entry = drugs.entry(written)
+        cls = None if entry else _class_of(written, drugs)
         generic = entry.generic if entry else written.strip().lower()
         outcome = _outcome(e)
-        c: dict[str, Any] = {"drug": generic, "classes": " ".join(entry.classes) if entry else "", "outcome": outcome}
+        classes = " ".join(entry.classes) if entry else (cls or "")
+        c: dict[str, Any] = {"drug": generic, "classes": classes, "outcome": outcome}
         start, end = e.get("start"), e.get("end")
+        if outcome == NOT_GIVEN:
+            c["weeks"] = 0.0
+            if cls is not None:  # "statin-naive": every drug of the class
+                c["whole_class"] = True
+                c["members"] = " ".join(m.replace(" ", "_") for m in drugs.members(cls))
+            out.append(c)
+            continue
         if outcome == "contraindication" and start is None:
             c["weeks"] = 0.0
         elif isinstance(start, dt.date):

@@ -117,7 +117,8 @@ class CalculatorSet:
         drugs = self.drugs
         if isinstance(more, CalculatorSet):
             drugs = DrugVocabulary.of(self.drugs.entries + more.drugs.entries,
-                                      {**self.drugs.class_labels, **more.drugs.class_labels})
+                                      {**self.drugs.class_labels, **more.drugs.class_labels},
+                                      {**self.drugs.class_names, **more.drugs.class_names})
         return CalculatorSet(self.calculators + extra, drugs)
 
     def with_drugs(self, drugs: DrugVocabulary) -> CalculatorSet:

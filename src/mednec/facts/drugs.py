@@ -64,9 +64,12 @@ class DrugVocabulary:
 
     entries: tuple[DrugEntry, ...] = ()
     class_labels: Mapping[str, str] = field(default_factory=dict)
+    #: the words text uses for a class as a whole ("statin", "statins"), read for "statin-naive"
+    class_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, entries: Iterable[DrugEntry], class_labels: Mapping[str, str] | None = None) -> DrugVocabulary:
+    def of(cls, entries: Iterable[DrugEntry], class_labels: Mapping[str, str] | None = None,
+           class_names: Mapping[str, tuple[str, ...]] | None = None) -> DrugVocabulary:
         """Merge entries with the same generic name (names and classes are pooled)."""
         merged: dict[str, DrugEntry] = {}
         for e in entries:
@@ -78,7 +81,7 @@ class DrugVocabulary:
                 merged[key] = DrugEntry(old.generic, tuple(dict.fromkeys(old.names + e.names)),
                                         tuple(dict.fromkeys(old.classes + e.classes)),
                                         tuple(dict.fromkeys(old.codes + e.codes)), old.course or e.course)
-        return cls(tuple(merged.values()), dict(class_labels or {}))
+        return cls(tuple(merged.values()), dict(class_labels or {}), dict(class_names or {}))
 
     @cached_property
     def _by_name(self) -> dict[str, DrugEntry]:

@@ -274,11 +274,13 @@ def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadRepor
 
         drug_classes:
           esa: {label: erythropoiesis-stimulating agent (ESA), drugs: [epoetin alfa, darbepoetin alfa]}
+          statin: {label: statin, drugs: [...], names: [statin, statins]}   # names: the class as a whole in text
         drugs:
           - {generic: azacitidine, names: [Vidaza], classes: [hma]}
     """
     classes: dict[str, list[str]] = {}  # generic (lower case) -> class ids
     labels: dict[str, str] = {}
+    names: dict[str, tuple[str, ...]] = {}
     problems: list[ConfigError] = []
     raw_classes = meta.get("drug_classes") or {}
     if not isinstance(raw_classes, dict):
@@ -289,6 +291,11 @@ def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadRepor
             problems.append(ConfigError("expected {label, drugs: [...]}", field=f"drug_classes.{cid}"))
             continue
         labels[str(cid)] = str(spec.get("label", cid))
+        raw_names = spec.get("names", [])
+        if not isinstance(raw_names, list) or not all(isinstance(n, str) and n.strip() for n in raw_names):
+            problems.append(ConfigError("names: expected a list of words", field=f"drug_classes.{cid}.names"))
+        else:
+            names[str(cid)] = tuple(n.strip() for n in raw_names)
         for d in spec.get("drugs", []):
             classes.setdefault(str(d).lower(), []).append(str(cid))
     entries = _policy_drugs(policies, classes)
@@ -302,7 +309,7 @@ def _vocabulary(meta: Any, policies: list[Policy], path: Path, report: LoadRepor
         generic = str(d["generic"])
         own = [*map(str, d.get("classes", ())), *classes.get(generic.lower(), ())]
         entries.append(DrugEntry(generic, tuple(str(n) for n in d.get("names", ())), tuple(dict.fromkeys(own))))
-    vocab = DrugVocabulary.of(entries, labels)
+    vocab = DrugVocabulary.of(entries, labels, names)
     for cid in labels:
         for d in raw_classes[cid].get("drugs", []):
             if vocab.entry(str(d)) is None:

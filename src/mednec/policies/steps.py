@@ -18,14 +18,19 @@ Every key but one of ``drugs``/``class`` is optional and may be a parameter (``{
 ``outcome`` names how the course ended (``ongoing`` = still taking; ``failure`` = inadequate or lost
 response; ``intolerance``; ``contraindication`` -- never given because contraindicated; or any
 value of ``medication_courses.outcome``). A contraindicated drug counts only when ``outcome``
-lists ``contraindication`` (it was never taken).
+lists ``contraindication`` (it was never taken). A drug documented as never given (``not_given``)
+is never a trial of it.
 
 Three-valued, per course then over courses: a course of a listed drug or class is met when every
 condition holds, unknown when none fails but one cannot be told (no start date for ``min_weeks``,
 no dose for ``min_dose``, no intensity, an outcome not recorded), not met otherwise. The leaf is
 met when ``count`` different drugs have a met course, unknown when met plus unknown could reach
 ``count``, and not met otherwise -- so a history without the drug is ``not met`` while a history
-that is not documented at all is ``unknown``. It reads the courses :func:`with_courses` resolves
+that is not documented at all is ``unknown``. A history of nothing but drugs documented as never
+given ("never received lenalidomide") documents those drugs only: the leaf is ``not met`` when
+every drug it lists and every class it names (as a whole: "statin-naive") is documented as never
+given, and ``unknown`` otherwise -- a documented "never" is decisive only for the drugs it
+names. It reads the courses :func:`with_courses` resolves
 (:mod:`mednec.calculators.courses`) into the values the criteria run on, under :data:`COURSES`.
 """
 
@@ -36,7 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mednec.calculators.courses import OUTCOMES, courses
+from mednec.calculators.courses import NOT_GIVEN, OUTCOMES, courses
 from mednec.errors import ConfigError
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.schema import ParamRef
@@ -149,10 +154,11 @@ def parse_step(raw: Any, where: str, param: Callable[[ParamRef, tuple[type, ...]
         for w in words:
             if w in _GROUPS:
                 accepted += _GROUPS[w]
-            elif w in OUTCOMES and w != "unknown":
+            elif w in OUTCOMES and w not in ("unknown", NOT_GIVEN):
                 accepted.append(w)
             else:
-                raise ConfigError(f"outcome {w!r} is not one of failure, {', '.join(OUTCOMES[:-1])}",
+                raise ConfigError(f"outcome {w!r} is not one of failure, "
+                                  f"{', '.join(o for o in OUTCOMES[:-1] if o != NOT_GIVEN)}",
                                   field=f"{where}.outcome")
     return Step(
         drugs=_words(drugs, f"{where}.drugs") if drugs else (),
@@ -176,6 +182,8 @@ def _course(step: Step, c: Mapping[str, Any]) -> Tri:
     if drug not in {_fold(d) for d in step.drugs} and not classes & {_fold(x) for x in step.classes}:
         return _NOT
     outcome = str(c.get("outcome") or "unknown")
+    if outcome == NOT_GIVEN:
+        return _NOT  # documented as never given: no trial of the drug
     if outcome == "contraindication" and "contraindication" not in step.outcomes:
         return _NOT  # never taken: not a trial of the drug
     res = _MET
@@ -215,7 +223,20 @@ def evaluate_step(step: Step, courses: Sequence[Mapping[str, Any]] | None) -> Tr
         return _MET
     if len(met | maybe) >= step.count:
         return _UNK
+    if courses and all(c.get("outcome") == NOT_GIVEN for c in courses) and not _all_never(step, courses):
+        return _UNK  # only some drugs documented as never given: the others are not documented
     return _NOT
+
+
+def _all_never(step: Step, courses: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every drug and class of the step is documented as never given (a drug by its own
+    entry or a whole-class entry of its class, a class by a whole-class entry: "never took
+    atorvastatin" does not settle the class)."""
+    drugs = {_fold(str(c.get("drug", ""))) for c in courses}
+    drugs |= {_fold(m.replace("_", " ")) for c in courses if c.get("whole_class") for m in str(c.get("members", "")).split()}
+    whole = {_fold(x) for c in courses if c.get("whole_class") for x in str(c.get("classes", "")).split()}
+    return (all(_fold(d) in drugs for d in step.drugs)
+            and all(_fold(k) in whole for k in step.classes))
 
 
 def step_problems(step: Step, drugs: DrugVocabulary) -> list[str]:

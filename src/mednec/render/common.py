@@ -33,7 +33,8 @@ def value_text(fv: FactValue) -> str:
         if not v:
             return "none recorded"
         return "; ".join(
-            ", ".join(f"{k} {x.isoformat() if hasattr(x, 'isoformat') else x}" for k, x in e.items())
+            f"{e.get('drug')}: documented as never given" if e.get("response") == "not_given"
+            else ", ".join(f"{k} {x.isoformat() if hasattr(x, 'isoformat') else x}" for k, x in e.items())
             for e in v
         )
     if hasattr(v, "isoformat"):

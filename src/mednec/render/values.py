@@ -42,10 +42,16 @@ def _events(fv: FactValue) -> str:
         dates = sorted(r["date"] for r in rows)
         units = sum(float(r["units"]) for r in rows)
         return phrase("event.transfusions", n=len(rows), units=_num(units), first=_iso(dates[0]), last=_iso(dates[-1]))
-    if all("drug" in r and "start" in r for r in rows):
+    if all("drug" in r and ("start" in r or "response" in r) for r in rows):
         parts = []
         for r in rows:
             response = str(r.get("response", "not recorded")).replace("_", " ")
+            if r.get("response") == "not_given":
+                parts.append(phrase("event.never_given", drug=r["drug"]))
+                continue
+            if "start" not in r:
+                parts.append(phrase("event.undated", drug=r["drug"], response=response))
+                continue
             key = "event.course" if r.get("end") else "event.course_open"
             parts.append(phrase(key, drug=r["drug"], start=_iso(r["start"]), end=_iso(r.get("end", "")),
                                 response=response))

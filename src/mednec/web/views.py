@@ -35,6 +35,10 @@ def value_text(value: Any, unit: str | None, fd: FactDef | None) -> str:
             return "; ".join(f"{e.get('drug', 'ESA')} from {e.get('start', '?')}"
                              f"{' to ' + str(e['end']) if e.get('end') else ''}, response: {e.get('response', '?')}"
                              for e in value if isinstance(e, dict))
+        if fd is not None and fd.id == "medication_history" and value:
+            return "; ".join(f"{e.get('drug', '?')}: documented as never given" if e.get("response") == "not_given"
+                             else f"{e.get('drug', '?')}, response: {e.get('response', '?')}"
+                             for e in value if isinstance(e, dict))
         return f"{len(value)} recorded" if value else "none"
     if isinstance(value, str) and fd is not None and value in fd.values:
         label = fd.values[value].label

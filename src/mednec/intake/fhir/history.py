@@ -13,8 +13,10 @@ Per statement: ``drug`` (the generic name), ``start``/``end`` from ``effectivePe
 ``statusReason`` says (no response, lost response, intolerance, partial, responded). A completed or
 stopped statement whose reason says none of these documents the drug but not its outcome: the whole
 ``medication_history`` is then left unknown (each statement listed) so the question asks, rather than
-an incomplete history being taken as complete. ``not-taken``, ``intended`` and ``entered-in-error``
-statements are listed, not used. Without the packs' vocabulary (a caller that does not pass it) no
+an incomplete history being taken as complete. ``intended`` and ``entered-in-error``
+statements are listed, not used, except ``not-taken`` without an ``effective[x]``: the drug documented as
+never given (``response: not_given``; R4 "The medication was not consumed by the patient"); one with an
+effective time says only that it was not taken then, and is listed. Without the packs' vocabulary (a caller that does not pass it) no
 statement is read here.
 
 A **MedicationRequest** (the medication list Epic- and Cerner-style servers send is one) is read the same
@@ -30,6 +32,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from mednec.calculators.courses import NOT_GIVEN
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
@@ -93,8 +96,13 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
     if entry is None:
         return []
     status = str(resource.get("status"))
-    if status in ("not-taken", "intended", "entered-in-error"):
+    if status in ("intended", "entered-in-error"):
         raise NotMapped(f"status is {status}")
+    if status == "not-taken":  # R4: "The medication was not consumed by the patient"
+        if resource.get("effectivePeriod") or resource.get("effectiveDateTime"):
+            raise NotMapped("status is not-taken for a stated time: not taken then, not documented as never given")
+        return [EventFinding("medication_history", HistoryEntry(entry.generic, NOT_GIVEN), (src,),
+                             f"{entry.generic} (documented as never given: not-taken)", key=src.ref)]
     period = resource.get("effectivePeriod") or {}
     start = fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
     end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")

@@ -75,6 +75,15 @@ class ContextRules:
     family_after: re.Pattern[str]
     family_pseudo: re.Pattern[str]
     end: re.Pattern[str]
+    never_before: re.Pattern[str]  # a "never given" cue ending right before a drug (filler words allowed)
+    never_after: re.Pattern[str]  # a "never given" phrase right after a drug
+    never_cue: re.Pattern[str]  # a "never given" cue at a ConText negation cue's start (a list: "never had X or Y")
+
+
+def _never_cues(d: dict[str, Any]) -> str:
+    """The "never given" cues of ``never_given``: a negation with a verb of receiving, or a phrase."""
+    return (rf"(?:{_alts(d['negation'])})\s+(?:ever\s+|yet\s+|previously\s+)?(?:{_alts(d['verbs'])})"
+            rf"|{_alts(d['phrases'])}")
 
 
 @cache
@@ -102,6 +111,10 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
                                 + ")", flags),
         family_pseudo=re.compile(_alts(d["family"]["pseudo"]), flags),
         end=re.compile(end, flags),
+        never_before=re.compile(rf"(?:{_never_cues(d['never_given'])})(?:[\s-]+(?:{_alts(d['never_given']['filler'])}))*"
+                                r"[\s-]*$", flags),
+        never_after=re.compile(r"^[\s-]*(?:" + _alts(d["never_given"]["backward"]) + ")", flags),
+        never_cue=re.compile(rf"^(?:{_never_cues(d['never_given'])})", flags),
     )
 
 
@@ -159,7 +172,7 @@ _QUANTIFIED = re.compile(
 # what may stand between the items of one negated list: "no del(5q) or -7", "negative for del(5q),
 # -7/del(7q), +8 and del(20q)"; commas and "and" join only bare names (an item with its own status or
 # amount -- "SF3B1 mutated", "EPO 720" -- starts a statement of its own)
-_OR_JOIN = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b)\s*$", re.I)
+_OR_JOIN = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b)\s*(?:\b(?:an?|any)\s+)?$", re.I)  # "X or an ESA"
 _AND_JOIN = re.compile(r"^\s*(?:,\s*(?:and\b|or\b)?|\band\b)\s*$", re.I)
 _OWN_STATUS = re.compile(r"\b[A-Z]\d{2,4}[A-Z*]\b|\b(?:mutated|mutations?|mutant|mut|positive|pos|present|detected|negative|neg|absent|wild|wt|seen|"
                          r"identified|normal|abnormal|dependen\w*|independen\w*|naive|failed|refractory)\b|\w\+|\d\s*%", re.I)

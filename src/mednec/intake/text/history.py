@@ -29,6 +29,7 @@ import re
 from functools import cache
 from typing import Any
 
+from mednec.intake.text.context import context_rules
 from mednec.intake.text.model import Finding, TextSpan
 from mednec.intake.text.numbers import (
     DATE,
@@ -255,7 +256,8 @@ _CUES: list[tuple[str, str]] = [
              r"|inadequate\s+response\s+(?:to|on)|progressed\s+(?:on|despite|after)|despite|no\s+(?:improvement|benefit)\s+(?:on|with|from)"),
     ("lost_response", r"lost\s+(?:(?:the|her|his|their|an?|initial|prior|previous)\s+)*response\s+to|loss\s+of\s+(?:\w+\s+)?response\s+(?:to|on)"
                       r"|relapsed\s+(?:after|on|while\s+on)|stopped\s+responding\s+to|no\s+longer\s+respond(?:s|ing)?\s+to|became\s+refractory\s+to"),
-    ("intolerant", r"intoleran(?:t|ce)\s+(?:of|to)|(?:could|can|did)\s*(?:not|n't)\s+tolerate|unable\s+to\s+tolerate|allerg(?:y|ic)\s+to"),
+    ("intolerant", r"intoleran(?:t|ce)\s+(?:of|to)|(?:could|can|did|does|do)\s*(?:not|n't)\s+tolerate|unable\s+to\s+tolerate|allerg(?:y|ic)\s+to"
+                   r"|not\s+tolerat(?:ing|ed)"),
     ("response", r"responded\s+(?:well\s+)?to|responding\s+to|(?:good|partial|complete)\s+response\s+to|benefit(?:ed)?\s+from|improved\s+(?:on|with)"),
     ("ongoing", r"(?:currently|now|still|presently)\s+(?:on|receiving|taking|getting|treated\s+with)|(?:is|remains|continues)\s+(?:on|to\s+receive)|receiving"
                 r"|started|began|initiated|was\s+started\s+on|(?:has|have|had)\s+been\s+(?:on|receiving|taking|treated\s+with)"),
@@ -397,7 +399,12 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     before = ctx.text[max(0, s - 12):s].lower()
     if re.search(r"(serum|endogenous|baseline)\s*$", before):
         return []
-    kind, cs, ce = _cue(ctx, s, e, m.group("suf"))
+    never = None if m.group("suf") else context_rules().never_before.search(ctx.text, max(ctx.sent_start, s - 60), s)
+    kind: str | None
+    if never is not None:  # "never received an ESA, failed lenalidomide": the failure is not the ESA's
+        kind, cs, ce = "naive", never.start(), e
+    else:
+        kind, cs, ce = _cue(ctx, s, e, m.group("suf"))
     if kind is None and ctx.negated:
         kind = "naive"
     if kind in (None, "plan"):

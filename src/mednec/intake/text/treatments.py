@@ -25,7 +25,9 @@ import re
 from functools import cache
 from typing import Any
 
+from mednec.calculators.courses import NOT_GIVEN
 from mednec.facts.drugs import DrugVocabulary
+from mednec.intake.text.context import context_rules
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
 from mednec.intake.text.numbers import find_dates
@@ -61,6 +63,22 @@ def _dose(ctx: Ctx, e: int) -> tuple[float | None, str | None, int]:
     return float(m.group("n")), unit, m.end()
 
 
+def _never(ctx: Ctx, s: int, e: int) -> tuple[int, int] | None:
+    """The span of a "never given" cue of the drug at s:e (``never_given`` in the shared ConText rules):
+    right before it, right after it, or the negation cue of a list it is in ("never had an ESA or
+    lenalidomide"); None when the drug is not said to be never given."""
+    r = context_rules()
+    before = r.never_before.search(ctx.text, max(ctx.sent_start, s - 60), s)
+    if before is not None:
+        return before.start(), e
+    after = r.never_after.match(ctx.text[e:min(ctx.sent_end, e + 40)])
+    if after is not None:
+        return s, e + after.end()
+    if ctx.negated and ctx.cue_start is not None and ctx.cue_start < s and r.never_cue.match(ctx.text[ctx.cue_start:s]):
+        return ctx.cue_start, e
+    return None
+
+
 def _handler(vocab: DrugVocabulary, term: str) -> Any:
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
         s, e = m.start(), m.end()
@@ -73,6 +91,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         kind: str | None
         if _CONTRA_BEFORE.search(before) or _CONTRA_AFTER.match(ctx.text, dose_end, min(ctx.sent_end, dose_end + 40)):
             kind, cs, ce = "contraindicated", s, e
+        elif (never := _never(ctx, s, e)) is not None:
+            kind, cs, ce = NOT_GIVEN, *never
         else:
             kind, cs, ce = course_cue(ctx, s, e, term, next_drug=True)
             on = _ON.search(ctx.text[max(ctx.sent_start, s - 40):s])
@@ -86,8 +106,13 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         if ctx.hypothetical or ctx.family:
             return [ctx.unused("hypothetical or about a relative; not used", span0, span1, "medication_history")]
         if kind == "naive":
-            return [ctx.unused(f"never received {drug}: the treatment history lists treatments received; not used",
+            return [ctx.unused(f"{drug}: a negation that does not say it was never given ('no ... since', 'not on', "
+                               "'never stopped'); not used (say 'never received' or how it went)",
                                span0, span1, "medication_history")]
+        if kind == NOT_GIVEN:
+            span = TextSpan(span0, span1, ctx.text[span0:span1])
+            return [ctx.finding("medication_history", [{"drug": drug, "response": NOT_GIVEN}], span.start, span.end,
+                                note=f"{drug}, documented as never given", rank=2, kind="stated")]
         if kind == "history":
             return [ctx.unused(f"{drug} mentioned without its response; not used (say how it went)", span0, span1,
                                "medication_history")]
@@ -138,4 +163,34 @@ def treatment_rules(vocab: DrugVocabulary) -> tuple[Rule, ...]:
     if not names:
         return ()
     alts = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names)
-    return (Rule("TREATMENT", rf"(?<![\w-])(?:{alts})(?![\w-])", _handler(vocab, alts)),)
+    # "lenalidomide-naive": a hyphen ends the name only before "naive" (never given)
+    rules = [Rule("TREATMENT", rf"(?<![\w-])(?:{alts})(?!\w|-(?!na[iï]ve\b))", _handler(vocab, alts))]
+    words = {_fold(n): cid for cid, ns in vocab.class_names.items() if cid not in _EXCLUDED_CLASSES for n in ns}
+    if words:
+        calts = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in sorted(words, key=len, reverse=True))
+        rules.append(Rule("TREATMENT_CLASS", rf"(?<![\w-])(?:{calts})(?!\w|-(?!na[iï]ve\b))",
+                          _class_handler(vocab, words)))
+    return tuple(rules)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").split())
+
+
+def _class_handler(vocab: DrugVocabulary, words: dict[str, str]) -> Any:
+    """A class named as a whole ("statin-naive", "never received a GLP-1 agonist"): only a documented
+    "never" gives an entry (the class's label, not_given); a class with any other status names no drug."""
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        s, e = m.start(), m.end()
+        never = _never(ctx, s, e)
+        if never is None:
+            return []
+        cid = words[_fold(m.group(0))]
+        label = vocab.class_labels.get(cid, cid)
+        span0, span1 = min(never[0], s), max(never[1], e)
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical or about a relative; not used", span0, span1, "medication_history")]
+        return [ctx.finding("medication_history", [{"drug": label, "response": NOT_GIVEN}], span0, span1,
+                            note=f"every {label}: documented as never given", rank=2, kind="stated")]
+
+    return handle

@@ -444,26 +444,26 @@ def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scal
 #: The columnar twins, with the digest of the row-wise source each was written against.
 TWINS: dict[str, TwinSpec] = {
     "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
-    "karyotype_group": TwinSpec(_karyotype_group, ("karyotype",), ("cytogenetic_risk",), "31cbf4b338874dbb"),
+    "karyotype_group": TwinSpec(_karyotype_group, ("karyotype",), ("cytogenetic_risk",), "1db2493b482af7ff"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                       ("ipss_r_score", "ipss_r_category"), "f0cb456be8c04d05"),
+                       ("ipss_r_score", "ipss_r_category"), "670a8ab7bf8b3106"),
     # an IPSS-R from incomplete components is an interval (known only in part): those patients go
     # to the row-wise engine; the others get nothing from this calculator
-    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "f12482d2e2b196ee",
+    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "81c9694ce4811fe3",
                               _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
-    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "022b5044349d5880"),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "1a209e99cfbb150f"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
                                     "transfusion_burden"), "b0719a134f8c541a"),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "3e860b79d37239a2", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "fb9679319b4af225", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "84eee913db873631"),
+                                 "dce712b1af0042ab"),
 }
 
 
