@@ -113,7 +113,15 @@ class Catalog:
             yield from pack.policies
 
     def pack_of(self, policy: Policy) -> Pack:
-        return next(p for p in self.packs if p.id == policy.pack)
+        return self._packs_by_id[policy.pack]
+
+    @cached_property
+    def _packs_by_id(self) -> dict[str, Pack]:
+        """Each pack by its id (the first of an id, as the scan this replaces found), built once."""
+        out: dict[str, Pack] = {}
+        for pack in self.packs:
+            out.setdefault(pack.id, pack)
+        return out
 
     @cached_property
     def calculators(self) -> CalculatorSet:

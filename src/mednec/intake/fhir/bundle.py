@@ -35,6 +35,7 @@ from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.fhir import history, medication, transfusion, treatment
+from mednec.intake.fhir import validate as fhir_validate  # fhir.resources itself loads on first use
 from mednec.intake.fhir.common import (
     Context,
     EsaCourse,
@@ -151,15 +152,11 @@ def _check_shape(bundle: Any) -> None:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise CaseFormatError("Bundle.entry must be a list", field="entry")
-    from mednec.intake.fhir.validate import check_shape
-
-    check_shape({k: v for k, v in bundle.items() if k != "entry"})
+    fhir_validate.check_shape({k: v for k, v in bundle.items() if k != "entry"})
 
 
 def _unreadable(entry: Any, i: int) -> str | None:
     """Why one entry cannot be read (not an R4 resource, or invalid against its R4B model), or ``None``."""
-    from mednec.intake.fhir.validate import check_resource
-
     res = entry.get("resource") if isinstance(entry, Mapping) else None
     if not isinstance(res, Mapping):
         return "the entry holds no resource object"
@@ -169,7 +166,7 @@ def _unreadable(entry: Any, i: int) -> str | None:
     if rt not in MAPPERS:  # read by no mapper nor through a reference: listed as not read, not validated
         return None
     try:
-        check_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
+        fhir_validate.check_resource(res, prefix=f"entry[{i}].resource({_label(res)})")
     except InputError as exc:
         return f"not valid FHIR R4 at {exc.field}: {exc.message}"
     return None
@@ -541,6 +538,12 @@ def _assemble(mapped: _Mapped, ctx: Context, bundle: Mapping[str, Any]) -> Bundl
     return _case(facts, provenance, unmapped, ctx, bundle)
 
 
+@functools.cache
+def _fact_order(dictionary: FactDictionary) -> dict[str, int]:
+    """Each fact's position in the dictionary (the order of a case's facts), built once per dictionary."""
+    return {fid: n for n, fid in enumerate(dictionary.facts)}
+
+
 def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list[FactSource],
              unmapped: list[Unmapped]) -> None:
     """``medication_history`` from the statements of drugs the packs know; unknown (every statement
@@ -567,7 +570,7 @@ def _case(facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Un
     case["title"] = f"FHIR Bundle {bundle.get('id') or ''}".strip()
     case["as_of"] = ctx.as_of.isoformat()
     case["patient"] = patient
-    order = {fid: n for n, fid in enumerate(ctx.dictionary.facts)}
+    order = _fact_order(ctx.dictionary)
     case["facts"] = dict(sorted(facts.items(), key=lambda kv: order.get(kv[0], len(order))))
     provenance.sort(key=lambda p: order.get(p.fact, len(order)))
     unmapped.sort(key=lambda u: u.entry)

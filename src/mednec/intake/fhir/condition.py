@@ -12,8 +12,10 @@ date a specific code beats "MDS, unspecified" (D46.9).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, codings, concept_texts, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
@@ -42,9 +44,7 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     if verification in _EXCLUDED_VERIFICATION:
         raise NotMapped(f"verificationStatus is {verification}")
     fd = ctx.dictionary.facts["diagnosis"]
-    by_code = {
-        (system_uri(c.system), c.code): key for key, cv in fd.values.items() for c in cv.codes
-    }
+    by_code = _diagnosis_codes(ctx.dictionary)
     concept = resource.get("code")
     key = None
     for system, code, _ in codings(concept):
@@ -69,19 +69,36 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     return out
 
 
+@cache
+def _diagnosis_codes(dictionary: FactDictionary) -> dict[tuple[str, str], str]:
+    """(system URI, code) -> the ``diagnosis`` value it codes, built once per dictionary (not per Condition)."""
+    fd = dictionary.facts["diagnosis"]
+    return {(system_uri(c.system), c.code): key for key, cv in fd.values.items() for c in cv.codes}
+
+
+@cache
+def _condition_codes(dictionary: FactDictionary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each boolean fact with its ICD-10-CM codes, in dictionary order, built once per dictionary."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for fid, fd in dictionary.facts.items():
+        if fd.type == "boolean":
+            codes = tuple(c.code for c in fd.codes if system_uri(c.system) == ICD10CM)
+            if codes:
+                out.append((fid, codes))
+    return tuple(out)
+
+
 def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
     """The boolean facts (a condition such as hypertension or type 2 diabetes) whose ICD-10-CM codes
     in the fact dictionary name this Condition: a code with a dot matches exactly, a three-character
     category (E11) matches every code under it (E11.9, E11.65)."""
     out: list[tuple[str, str]] = []
     icds = [_icd(code) for system, code, _ in codings(concept) if system == ICD10CM and code]
-    for fid, fd in ctx.dictionary.facts.items():
-        if fd.type != "boolean":
-            continue
-        for c in fd.codes:
-            if system_uri(c.system) != ICD10CM:
-                continue
-            hit = next((i for i in icds if i == c.code or ("." not in c.code and i.split(".")[0] == c.code)), None)
+    if not icds:
+        return out
+    for fid, codes in _condition_codes(ctx.dictionary):
+        for code in codes:
+            hit = next((i for i in icds if i == code or ("." not in code and i.split(".")[0] == code)), None)
             if hit:
                 out.append((fid, hit))
                 break

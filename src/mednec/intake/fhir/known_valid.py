@@ -49,38 +49,42 @@ _FRACTION = re.compile(r"\.([0-9]+)")
 
 
 class _Plan:
-    """What one model class allows: each JSON key's check, the keys it requires, its choice groups
-    (``value[x]``: at most one member present) and those of them one member of which is required."""
+    """What one model class allows: each JSON key's check, the keys it requires, each choice-type
+    key's group (``value[x]``: at most one member present) and the groups one member of which is
+    required."""
 
-    __slots__ = ("checks", "choices", "needed", "required", "resource_type")
+    __slots__ = ("checks", "choice_keys", "choice_of", "needed", "required", "resource_type")
 
-    def __init__(self, checks: dict[str, _Check], required: tuple[str, ...], choices: tuple[frozenset[str], ...],
+    def __init__(self, checks: dict[str, _Check], required: tuple[str, ...], choice_of: dict[str, str],
                  needed: tuple[frozenset[str], ...], resource_type: str | None) -> None:
         self.checks = checks
         self.required = required
-        self.choices = choices
+        self.choice_of = choice_of
+        self.choice_keys = frozenset(choice_of)
         self.needed = needed
         self.resource_type = resource_type
 
-    def accepts(self, data: Any, *, top: bool) -> bool:
+    def accepts(self, data: Any, top: bool) -> bool:
         if type(data) is not dict:
             return False
         checks = self.checks
         for key, value in data.items():
-            if key == "resourceType":
-                if not top or value != self.resource_type:
-                    return False
-                continue
             check = checks.get(key)
-            if check is None or not check(value):
+            if check is None:
+                if key == "resourceType" and top and value == self.resource_type:
+                    continue
+                return False
+            if not check(value):
                 return False
         for key in self.required:
             if key not in data:
                 return False
-        for group in self.needed:
-            if group.isdisjoint(data):
+        chosen = self.choice_keys.intersection(data)
+        if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
+            groups = [self.choice_of[key] for key in chosen]
+            if len(set(groups)) < len(groups):
                 return False
-        return all(len(group.intersection(data)) <= 1 for group in self.choices)
+        return not self.needed or all(not group.isdisjoint(data) for group in self.needed)
 
 
 def _string(value: Any) -> bool:
@@ -169,14 +173,20 @@ def _list_of(check: _Check) -> _Check:
     def each(value: Any) -> bool:
         if type(value) is not list or not value:
             return False
-        return all(check(item) for item in value)
+        return all(map(check, value))
 
     return each
 
 
 def _element(model: type) -> _Check:
+    """The check of an element of ``model``; its plan is built on first use (types refer to each other)."""
+    plan: _Plan | None = None
+
     def check(value: Any) -> bool:
-        return _plan(model).accepts(value, top=False)
+        nonlocal plan
+        if plan is None:
+            plan = _plan(model)
+        return plan.accepts(value, False)
 
     return check
 
@@ -237,7 +247,7 @@ def _never(value: Any) -> bool:
 def _plan(model: type) -> _Plan:
     checks: dict[str, _Check] = {}
     required: list[str] = []
-    choices: dict[str, set[str]] = {}
+    choice_of: dict[str, str] = {}
     needed: set[str] = set()
     for name, field in model.model_fields.items():  # type: ignore[attr-defined]
         alias = field.alias or name
@@ -249,11 +259,11 @@ def _plan(model: type) -> _Plan:
             required.append(alias)
         group = extra.get("one_of_many")
         if group:
-            choices.setdefault(str(group), set()).add(alias)
+            choice_of[alias] = str(group)
             if extra.get("one_of_many_required"):
                 needed.add(str(group))
-    return _Plan(checks, tuple(required), tuple(frozenset(v) for v in choices.values()),
-                 tuple(frozenset(choices[g]) for g in sorted(needed)), getattr(model, "__resource_type__", None))
+    groups = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in sorted(needed))
+    return _Plan(checks, tuple(required), choice_of, groups, getattr(model, "__resource_type__", None))
 
 
 @cache
@@ -276,4 +286,4 @@ def known_valid(data: Any) -> bool:
     if type(rt) is not str:
         return False
     plan = _resource_plan(rt)
-    return plan is not None and plan.accepts(data, top=True)
+    return plan is not None and plan.accepts(data, True)
