@@ -64,7 +64,6 @@ from mednec.population.bulk import (
     _SHARED_REF,
     SHARED_TYPES,
     _count_patients,
-    _lines,
     _patient_of,
     _shared,
     patient_key,
@@ -211,7 +210,9 @@ def _concept(arr: Any) -> tuple[Any, Any, Any, Any, Any]:
     """A CodeableConcept column: (number of codings, first system, code, display, text)."""
     coding = _child(arr, "coding")
     count = _np(pc.fill_null(pc.list_value_length(coding), 0), np.int64)
-    first = pc.list_element(pc.fill_null(coding, pa.scalar([None], coding.type)), 0)
+    starts = _np(coding.offsets, np.int64)[:-1]
+    first = coding.values.take(pa.array(np.where(count > 0, starts, 0), pa.int64(), mask=count == 0)) \
+        if len(coding.values) else pa.nulls(len(coding), coding.type.value_type)
     return count, _child(first, "system"), _child(first, "code"), _child(first, "display"), _child(arr, "text")
 
 
@@ -269,6 +270,7 @@ class _Out:
     """What one block gives: resource rows, candidates, transfusions (column lists)."""
 
     res: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RES.names})
+    table: pa.Table | None = None
     cand: list[pa.Table] = field(default_factory=list)
     tx: list[pa.Table] = field(default_factory=list)
 
@@ -292,12 +294,15 @@ class _Reader:
 
     # each mapper: (table, rows) -> (flag mask, candidate tables, transfusion tables)
     def patient(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
-        key = _join(t.column("birthDate"), t.column("gender"))
-        _, _, badd = self.dates(t.column("birthDate"), _DATE)
+        birth = t.column("birthDate")
+        _, has_birth, flag = self.dates(birth, _DATE)  # a full date, read by the intake's parser
+        key = _join(pa.array(has_birth), t.column("gender"))
 
         def one(k: tuple[str | None, ...]) -> Any:
-            res = {"resourceType": "Patient", **{f: v for f, v in zip(("birthDate", "gender"), k, strict=True)
-                                                  if v is not None}}
+            # map_patient on this gender, with a placeholder birth date where one is given (its value is
+            # the row's own: map_patient writes back the date it read)
+            res = {"resourceType": "Patient", **({"birthDate": "2000-01-01"} if k[0] == "true" else {}),
+                   **({"gender": k[1]} if k[1] is not None else {})}
             try:
                 return [(f.fact, f.value) for f in map_patient(res, self.src, self.ctx)]
             except NotMapped:
@@ -306,14 +311,18 @@ class _Reader:
                 return None
 
         results, idx = _per_distinct(key, lambda k: self.cached(("Patient", k), lambda: one(k)))
-        flag = badd | np.array([results[i] is None for i in idx], dtype=bool)
-        rows, facts, texts = [], [], []
-        for r in np.flatnonzero(~flag):
-            for fact, value in results[idx[r]]:
-                rows.append(r)
-                facts.append(fact)
-                texts.append(value)
-        return flag, [_cand(pids, order, rows, facts, texts=texts)], []
+        flag |= np.array([r is None for r in results], dtype=bool)[idx]
+        cands = []
+        for fact in ("birth_date", "sex"):
+            gives = np.array([r is not None and any(f == fact for f, _ in r) for r in results], dtype=bool)[idx]
+            rows = np.flatnonzero(gives & ~flag)
+            if fact == "birth_date":
+                texts: Any = birth.take(pa.array(rows, pa.int64())).to_pylist()
+            else:
+                values = [next((v for f, v in r if f == fact), None) if r else None for r in results]
+                texts = [values[i] for i in idx[rows]]
+            cands.append(_cand(pids, order, rows, [fact] * len(rows), texts=texts))
+        return flag, cands, []
 
     def observation(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
         status = t.column("status")
@@ -539,8 +548,9 @@ class _Spiller:
     def add(self, kind: str, table: pa.Table) -> None:
         if not table.num_rows:
             return
-        bucket = np.array([zlib.crc32(p.encode()) % self.buckets for p in table.column("pid").to_pylist()],
-                          dtype=np.int64)
+        enc = pc.dictionary_encode(table.column("pid").combine_chunks())
+        per = np.array([zlib.crc32(p.encode()) % self.buckets for p in enc.dictionary.to_pylist()], dtype=np.int64)
+        bucket = per[_np(enc.indices, np.int64)]
         order = np.argsort(bucket, kind="stable")
         sorted_ = table.take(pa.array(order))
         b = bucket[order]
@@ -665,28 +675,27 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     patients: set[str] = set()
     with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
         for fi, f in enumerate(files):
-            for first, lines in _lines(f):
-                kept = [(n, ln) for n, ln in enumerate(lines) if ln.strip()]
-                if not kept:
+            for first, block in _blocks(f):
+                lines, numbers = _split_lines(block, first)
+                if not len(lines):
                     continue
-                numbers = np.array([first + n for n, _ in kept], dtype=np.int64)
-                raw = [ln for _, ln in kept]
                 order = (np.int64(fi) << np.int64(40)) + numbers
-                m = _TYPE_OF.search(raw[0])
+                m = _TYPE_OF.search(lines[0].as_py())
                 schema = SCHEMAS.get(m.group(1).decode()) if m else None
-                table = _parse(raw, schema)
+                table = _parse(pa.py_buffer(block), len(lines), schema)
                 if table is None:  # a line that is not JSON spoils the block: list it, read the rest
+                    raw = lines.to_pylist()
                     good = _json_lines(f.name, numbers, raw, errors, spill)
                     numbers, order = numbers[good], order[good]
-                    raw = [raw[i] for i in np.flatnonzero(good)]
-                    if not raw:
+                    lines = lines.filter(pa.array(good))
+                    if not len(lines):
                         continue
-                    table = _parse(raw, schema)
+                    table = _parse(pa.py_buffer(b"\n".join(lines.to_pylist())), len(lines), schema)
                 if table is None:
-                    out = _slow_block(f.name, numbers, raw, order, shared, errors, spill)
+                    out = _slow_block(f.name, numbers, lines.to_pylist(), order, shared, errors, spill)
                 else:
-                    out = _fast_block(f.name, table, schema, numbers, raw, order, reader, shared, errors, spill)
-                res = pa.table(out.res, schema=_RES)
+                    out = _fast_block(f.name, table, schema, numbers, lines, order, reader, shared, errors, spill)
+                res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
                 patients.update(pc.unique(res.column("pid")).to_pylist())
                 spiller.add("res", res)
                 for c in out.cand:
@@ -703,7 +712,56 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     return spill
 
 
-def _parse(raw: list[bytes], schema: pa.Schema | None) -> pa.Table | None:
+_READ = 16 << 20
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Blocks of whole lines of a file, each ending with a line break: ``(number of its first line, bytes)``."""
+    from mednec.population.bulk import _open
+
+    number = 1
+    rest = b""
+    with _open(path) as fh:
+        while True:
+            data = fh.read(_READ)
+            if not data:
+                break
+            data = rest + data
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                rest = data
+                continue
+            rest = data[cut + 1:]
+            block = data[:cut + 1]
+            yield number, block
+            number += block.count(b"\n")
+    if rest.strip():
+        yield number, rest + b"\n"
+
+
+def _split_lines(block: bytes, first: int) -> tuple[Any, Any]:
+    """The block's non-blank lines (without their line break) as one binary column, zero-copy, and their
+    line numbers (blank lines are counted, as the row-wise spill counts them)."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    offsets = np.empty(len(ends) + 1, dtype=np.int64)
+    offsets[:-1] = starts
+    offsets[-1] = len(block)
+    whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(ends),
+                                             [None, pa.py_buffer(offsets), pa.py_buffer(block)])
+    lines = pc.binary_slice(whole, 0, -1)  # without the line break
+    length = ends - starts
+    head = data[np.minimum(starts, len(block) - 1)]
+    keep = length > 0
+    odd = np.flatnonzero(keep & np.isin(head, np.frombuffer(b" \t\r\x0b\x0c", dtype=np.uint8)))
+    for i in odd:  # a line starting with white space: blank only if nothing else is on it
+        keep[i] = bool(block[starts[i]:ends[i]].strip())
+    numbers = first + np.flatnonzero(keep).astype(np.int64)
+    return lines.filter(pa.array(keep)).cast(pa.binary()), numbers
+
+
+def _parse(data: Any, rows: int, schema: pa.Schema | None) -> pa.Table | None:
     """The lines as a table of the declared schema (undeclared fields inferred), or None when
     ``pyarrow.json`` cannot read them so (a line that is not JSON, a field of another type)."""
     import pyarrow.json as pj
@@ -711,11 +769,11 @@ def _parse(raw: list[bytes], schema: pa.Schema | None) -> pa.Table | None:
     opts = pj.ParseOptions(explicit_schema=schema or _OTHER,
                            unexpected_field_behavior="infer" if schema is not None else "ignore")
     try:
-        table = pj.read_json(pa.BufferReader(b"\n".join(raw)), parse_options=opts,
+        table = pj.read_json(pa.BufferReader(data), parse_options=opts,
                              read_options=pj.ReadOptions(block_size=1 << 20))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return table if table.num_rows == len(raw) else None
+    return table if table.num_rows == rows else None
 
 
 def _json_lines(name: str, numbers: Any, raw: list[bytes], errors: Any, spill: ColumnSpill) -> Any:
@@ -773,31 +831,28 @@ def _slow_block(name: str, numbers: Any, raw: list[bytes], order: Any, shared: A
     return out
 
 
-def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: Any, raw: list[bytes], order: Any,
+def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: Any, raw: Any, order: Any,
                 reader: _Reader, shared: Any, errors: Any, spill: ColumnSpill) -> _Out:
     out = _Out()
     n = table.num_rows
+    table = table.combine_chunks()
     rtype = table.column("resourceType").combine_chunks() if "resourceType" in table.column_names \
         else pa.nulls(n, pa.string())
-    table = table.combine_chunks()
+    ids = table.column("id").combine_chunks() if "id" in table.column_names else pa.nulls(n, pa.string())
     pids = _patients_of(table, rtype)
     has_type = _valid(rtype)
-    has_pid = _valid(pids)
-    types = rtype.to_pylist()
-    ids = table.column("id").to_pylist() if "id" in table.column_names else [None] * n
-    keep = np.zeros(n, dtype=bool)
-    for i in range(n):
-        if not has_type[i]:
+    keep = has_type & _valid(pids)
+    spill.resources += int(has_type.sum())
+    for i in np.flatnonzero(~keep):  # rare: listed, or kept aside as a shared resource
+        t_ = rtype[i].as_py()
+        if t_ is None:
             _error(errors, name, int(numbers[i]), "not a FHIR resource (no resourceType)", spill)
-            continue
-        spill.resources += 1
-        if has_pid[i]:
-            keep[i] = True
-        elif types[i] in SHARED_TYPES and ids[i]:
-            shared.write(raw[i] + b"\n")
+        elif t_ in SHARED_TYPES and ids[i].as_py():
+            shared.write(raw[i].as_py() + b"\n")
         else:
-            _error(errors, name, int(numbers[i]), f"{types[i]} is about no patient: not used", spill)
-    flag = np.array([t in MAPPERS for t in types], dtype=bool)  # read by the intake: row-wise unless modelled
+            _error(errors, name, int(numbers[i]), f"{t_} is about no patient: not used", spill)
+    read_types = pa.array(sorted(MAPPERS), pa.string())
+    flag = _np(pc.fill_null(pc.is_in(rtype, read_types), False), bool)  # read by the intake: row-wise unless modelled
     if schema is not None:
         own = _np(pc.fill_null(pc.equal(rtype, pa.scalar(_schema_type(schema))), False), bool)
         sub = keep & own
@@ -806,21 +861,17 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
             t = pa.RecordBatch.from_struct_array(table.take(pa.array(rows)).to_struct_array().combine_chunks())
             f = _table_extras(t, schema)
             f |= _strings_bad_table(t)
-            idv = t.column("id")
-            f |= ~_np(pc.fill_null(pc.match_substring_regex(idv, _ID.pattern), False), bool)
+            f |= ~_np(pc.fill_null(pc.match_substring_regex(t.column("id"), _ID.pattern), False), bool)
             mapper = {"Patient": reader.patient, "Observation": reader.observation, "Condition": reader.condition,
                       "Procedure": reader.procedure, "MedicationStatement": reader.statement}[_schema_type(schema)]
-            sub_pids = pids.take(pa.array(rows))
-            mflag, cands, txs = mapper(t, sub_pids, order[rows])
-            f |= mflag
-            flag[rows] = f
-            # a flagged resource gives no candidates: its patient is read row-wise anyway
-            out.cand += cands
+            mflag, cands, txs = mapper(t, pids.take(pa.array(rows)), order[rows])
+            flag[rows] = f | mflag
+            out.cand += cands  # a flagged resource's patient is read row-wise: its candidates are not used
             out.tx += txs
-    rows = np.flatnonzero(keep)
-    out.res = {"pid": pids.take(pa.array(rows)).to_pylist(), "order": order[rows].tolist(),
-               "rtype": [types[i] for i in rows], "rid": [None if ids[i] is None else str(ids[i]) for i in rows],
-               "flag": flag[rows].tolist(), "line": [raw[i] for i in rows]}
+    take = pa.array(np.flatnonzero(keep), pa.int64())
+    out.table = pa.table({"pid": pids.take(take), "order": pa.array(order[keep], pa.int64()),
+                          "rtype": rtype.take(take), "rid": ids.take(take), "flag": pa.array(flag[keep]),
+                          "line": raw.take(take)}, schema=_RES)
     return out
 
 
@@ -861,8 +912,17 @@ class BulkChunk:
 
     @property
     def lines(self) -> dict[str, list[bytes]]:
+        """Every patient's resource lines, in the export's order."""
+        return self.lines_of(self.ids)
+
+    def lines_of(self, pids: list[str]) -> dict[str, list[bytes]]:
+        """These patients' resource lines, in the export's order (each patient's Bundle, as the row-wise spill
+        gives it)."""
+        res = self.columns.res
+        if len(pids) < len(self.ids):
+            res = res.filter(pc.is_in(res.column("pid"), value_set=pa.array(pids, pa.string())))
+        res = res.sort_by([("order", "ascending")])
         out: dict[str, list[bytes]] = {}
-        res = self.columns.res.sort_by([("order", "ascending")])
         for pid, line in zip(res.column("pid").to_pylist(), res.column("line").to_pylist(), strict=True):
             out.setdefault(pid, []).append(line)
         return out
@@ -894,24 +954,27 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     rt = default_runtime()
     dictionary = rt.dictionary
     res = cols.res
-    ids = sorted(pc.unique(res.column("pid")).to_pylist())
-    pos = {p: i for i, p in enumerate(ids)}
+    id_array = pc.unique(res.column("pid")).sort()
+    ids = id_array.to_pylist()
     n = len(ids)
+
+    def positions(col: Any) -> Any:
+        return _np(pc.index_in(col, value_set=id_array), np.int64)
+
     flagged = np.zeros(n, dtype=bool)
-    rp = np.array([pos[p] for p in res.column("pid").to_pylist()], dtype=np.int64)
+    rp = positions(res.column("pid"))
     flagged[rp[_np(res.column("flag"), bool)]] = True
     # two resources of one type with one id: the bundle indexes them by reference
     dup = res.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
-    for p in dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid").to_pylist():
-        flagged[pos[p]] = True
+    flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
     as_of = settings.as_of
     limit = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()) - _EPOCH) // dt.timedelta(microseconds=1)
     notes: list[str] = []
     # ESA statements: the intake's mappers, patient by patient
-    esa = _statements(cols, pos, flagged, settings, rt)
+    esa = _statements(cols, positions, flagged, settings, rt)
     # scalar candidates
     cand = cols.cand
-    cp = np.array([pos[p] for p in cand.column("pid").to_pylist()], dtype=np.int64)
+    cp = positions(cand.column("pid"))
     when = _np(cand.column("when"), np.int64)
     live = ~flagged[cp] & (when < limit)
     cand = cand.filter(pa.array(live))
@@ -962,7 +1025,7 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
         if fd.type == "number":
             unit = cand.column("unit").take(ta)
             columns[f"{f}_unit"] = pc.if_else(mask, pa.nulls(m, pa.string()), unit)
-    columns.update(_transfusions(cols, pos, flagged, row_of, m, as_of, schema))
+    columns.update(_transfusions(cols, positions, flagged, row_of, m, as_of, schema))
     if esa:
         ftype = schema.field("esa_history").type
         vals: list[Any] = [None] * m
@@ -996,6 +1059,8 @@ def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.da
         name = "text" if fd.type in ("category", "date") else ("flag" if fd.type == "boolean" else "num")
         col = cand.column(name)
         columns[f] = pc.if_else(here, col, pa.nulls(k, col.type))
+        if fd.type == "date":  # full dates (read by fhir_datetime): the parser's typed path
+            columns[f] = pc.strptime(columns[f], "%Y-%m-%d", "s", error_is_null=True).cast(pa.date32())
         if fd.type == "number":
             columns[f"{f}_unit"] = pc.if_else(here, cand.column("unit"), pa.nulls(k, pa.string()))
     table = pa.table(columns)
@@ -1009,12 +1074,12 @@ def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.da
     return unread, np.asarray(frame.bad, dtype=bool) & ~unread
 
 
-def _transfusions(cols: BulkColumns, pos: dict[str, int], flagged: Any, row_of: Any, m: int, as_of: dt.date,
+def _transfusions(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, row_of: Any, m: int, as_of: dt.date,
                   schema: pa.Schema) -> dict[str, Any]:
     tx = cols.tx
     if not tx.num_rows:
         return {}
-    tp = np.array([pos[p] for p in tx.column("pid").to_pylist()], dtype=np.int64)
+    tp = positions(tx.column("pid"))
     day = _np(tx.column("day"), np.int64)
     limit = (as_of - dt.date(1970, 1, 1)).days
     live = ~flagged[tp] & (day <= limit)
@@ -1048,7 +1113,7 @@ def _transfusions(cols: BulkColumns, pos: dict[str, int], flagged: Any, row_of: 
     return {"rbc_transfusions": pa.ListArray.from_arrays(pa.array(offsets), values, mask=mask).cast(ftype)}
 
 
-def _statements(cols: BulkColumns, pos: dict[str, int], flagged: Any, settings: BatchSettings,
+def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, settings: BatchSettings,
                 rt: Any) -> dict[int, list[dict[str, Any]] | None]:
     """``esa_history`` of each unflagged patient with MedicationStatements (``None``: unknown), through the
     intake's own mappers; a statement a requested drug's course or the drug history reads flags the patient."""
@@ -1076,14 +1141,17 @@ def _statements(cols: BulkColumns, pos: dict[str, int], flagged: Any, settings: 
         c.drug = vocab.entry(name) if vocab is not None else None
         per_drug.append(c)
     found: dict[int, list[EventFinding]] = {}
-    for pid, line, rid, o in zip(st.column("pid").to_pylist(), st.column("line").to_pylist(),
-                                 st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
-        p = pos[pid]
+    only_esa: dict[bytes, bool] = {}  # by medication: neither a requested drug's course nor the history reads it
+    for p, line, rid, o in zip(positions(st.column("pid")).tolist(), st.column("line").to_pylist(),
+                               st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
         if flagged[p]:
             continue
         resource = orjson.loads(line)
         src = Source(int(o), f"MedicationStatement/{rid}")
-        if not _only_esa(resource, src, per_drug):
+        key = orjson.dumps(resource.get("medicationCodeableConcept"), option=orjson.OPT_SORT_KEYS)
+        if key not in only_esa:
+            only_esa[key] = _only_esa(resource, src, per_drug)
+        if not only_esa[key]:
             flagged[p] = True  # a requested drug's course or the drug history reads it: the row-wise intake
             continue
         try:
@@ -1150,7 +1218,6 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
 
     cols: BulkColumns = task.columns
     chunk = bulk_chunk(cols, settings)
-    lines = chunk.lines
     fallback = list(chunk.fallback)
     notes = list(chunk.notes)
     fast_table = chunk.table
@@ -1158,7 +1225,7 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
         fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
         notes.append("columnar engine: --full (each determination's JSON) is evaluated row-wise")
     else:
-        why = _verify(chunk, lines, cols.shared, settings)
+        why = _verify(chunk, cols.shared, settings)
         if why is not None:
             notes.append(f"columnar Bulk reader: {why}; this chunk was read row-wise")
             fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
@@ -1168,6 +1235,7 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
         result.errors = _per_policy(result.errors, settings)
         pieces.append((result, fast_table.column("patient_id").to_pylist()))
     if fallback:
+        lines = chunk.lines_of(fallback)
         items = [(p, lines[p]) for p in sorted(fallback)]
         result = evaluate_chunk_rowwise(ChunkTask(task.index, InputKind.bulk, items=items, shared=cols.shared),
                                         settings)
@@ -1194,15 +1262,18 @@ def _merged(index: int, ids: list[str], pieces: list[tuple[ChunkResult, list[str
             fast: int) -> ChunkResult:
     from mednec.population.results import result_schema
 
-    pos = {p: i for i, p in enumerate(ids)}
+    id_array = pa.array(ids, pa.string())
     out = ChunkResult(index, patients=len(ids), engine="columnar" if fast else "rowwise")
     tables: list[pa.Table] = []
     errors: list[tuple[int, int, PatientError]] = []
     for n, (result, _) in enumerate(pieces):
         t = result.arrow().cast(result_schema())
-        key = pa.array([pos[p] for p in t.column("patient_id").to_pylist()], pa.int64())
+        key = pc.index_in(t.column("patient_id"), value_set=id_array).cast(pa.int64())
         tables.append(t.append_column("_pos", key).append_column("_sub", pa.array(np.arange(t.num_rows) + n * 10**9)))
-        errors += [(pos[e.patient_id], n * 10**9 + j, e) for j, e in enumerate(result.errors)]
+        if result.errors:
+            where = pc.index_in(pa.array([e.patient_id for e in result.errors], pa.string()),
+                                value_set=id_array).to_pylist()
+            errors += [(int(w), n * 10**9 + j, e) for j, (w, e) in enumerate(zip(where, result.errors, strict=True))]
         out.notes += [x for x in result.notes if x not in out.notes]
     out.notes += notes
     if tables:
@@ -1215,8 +1286,7 @@ def _merged(index: int, ids: list[str], pieces: list[tuple[ChunkResult, list[str
     return out
 
 
-def _verify(chunk: BulkChunk, lines: dict[str, list[bytes]], shared: dict[str, bytes],
-            settings: BatchSettings) -> str | None:
+def _verify(chunk: BulkChunk, shared: dict[str, bytes], settings: BatchSettings) -> str | None:
     """A few patients read column-wise, read again through their Bundle: the first difference, or None."""
     from mednec.intake.case_file import parse_case
     from mednec.intake.fhir import bundle_to_case
@@ -1232,6 +1302,7 @@ def _verify(chunk: BulkChunk, lines: dict[str, list[bytes]], shared: dict[str, b
     picks = sorted({int(x) for x in np.linspace(0, t.num_rows - 1, num=min(VERIFY_PATIENTS, t.num_rows)).round()})
     layout = table_layout(t.column_names, rt.dictionary)
     sub = t.take(pa.array(picks, pa.int64())).to_pylist()
+    lines = chunk.lines_of([row["patient_id"] for row in sub])
     drugs = {resolve(s)[0].drug.generic for s in settings.policies}
 
     def facts(case: Mapping[str, Any]) -> dict[str, Any]:
