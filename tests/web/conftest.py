@@ -18,7 +18,10 @@ from fastapi.testclient import TestClient
 from mednec.api import Settings, create_app
 from mednec.runtime import default_runtime
 from mednec.store.service import Service
-from tests.api.conftest import db_url  # noqa: F401 (a fresh database per backend, for tests that build their own apps)
+from tests.api.conftest import (  # noqa: F401 (a fresh database per backend; the API world on it)
+    db_url,
+    world,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 USERS = [

@@ -121,7 +121,8 @@ def _callback(request: Request, params: dict[str, str]) -> Response:
     try:
         if not sso_enabled(settings):
             raise SsoError("Single sign-on is not set up on this server")
-        if flow is None or not secrets.compare_digest(str(flow.get("s")), params.get("state", "")):
+        if flow is None or not secrets.compare_digest(str(flow.get("s")).encode("utf-8", "replace"),
+                                                       params.get("state", "").encode("utf-8", "replace")):
             raise SsoError("The sign-in took too long or was started elsewhere. Start again")
         if params.get("error") or not params.get("code"):
             raise SsoError("The sign-in service did not sign you in. Start again, or sign in with your password")

@@ -98,7 +98,8 @@ class SessionData:
         self.key_hash, self.csrf, self.changed, self.cleared = None, secrets.token_urlsafe(24), True, True
 
     def csrf_ok(self, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(str(token), self.csrf)
+        # as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+        return bool(token) and hmac.compare_digest(str(token).encode("utf-8", "replace"), self.csrf.encode())
 
 
 def principal_for(service: Service, session: SessionData) -> Principal | None:
