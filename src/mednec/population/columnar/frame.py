@@ -144,7 +144,7 @@ def take_rows(frame: Frame, rows: Any, facts: frozenset[str]) -> Frame | None:
                                         for a in (col.part, col.high, col.options, col.missing))
         cols[f] = Scalar(col.kind, col.values[rows], col.has[rows], part, high, options, missing, col.missing_facts)
     bad = frame.bad[rows] if frame.bad is not None else None
-    return Frame(len(rows), [frame.patient_ids[int(i)] for i in rows], frame.as_of[rows], cols, bad)
+    return Frame(len(rows), list(map(frame.patient_ids.__getitem__, rows.tolist())), frame.as_of[rows], cols, bad)
 
 
 def row_values(frame: Frame, i: int, dictionary: FactDictionary,
@@ -583,6 +583,27 @@ KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range"
                      "max_items", "fhir_texts"}  # a limit checked before parsing (case_file.check_limits), not by the parser
 
 
+def _absent(fd: FactDef, n: int) -> Scalar | Events:
+    """The column of a fact no row gives (the value column is empty in every row, so the parser
+    reads nothing, whatever its unit and date columns hold): the values the typed paths give an
+    empty cell, present nowhere."""
+    if fd.type == "events":  # as _events_from_dicts gives a list of rows none of which is given
+        empty = {"date": np.int32, "number": np.float64, "category": np.int16}
+        return Events(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                      {name: np.zeros(0, dtype=empty.get(spec.type, object)) for name, spec in fd.fields.items()},
+                      {name: np.zeros(0, dtype=bool) for name in fd.fields}, np.zeros(n, dtype=bool))
+    values: Any
+    if fd.type == "number":
+        values = np.zeros(n, dtype=np.float64)
+    elif fd.type == "boolean":
+        values = np.zeros(n, dtype=bool)
+    elif fd.type == "category":
+        values = np.full(n, -1, dtype=np.int16)
+    else:
+        values = np.zeros(n, dtype=np.int32)
+    return Scalar(fd.type, values, np.zeros(n, dtype=bool))
+
+
 def new_features(fd: FactDef) -> list[str]:
     return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
 
@@ -612,8 +633,12 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
         if new_features(fd):  # rows that give this fact: the row-wise engine
             frame.mark(_valid(table.column(fc.value).combine_chunks()))
             continue
+        column = table.column(fc.value)
+        if column.null_count == len(column):  # no row gives it: nothing to parse, nothing refused
+            frame.facts[fc.fact] = _absent(fd, frame.n)
+            continue
         if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine
-            frame.mark(_text_form_rows(fd, table.column(fc.value).combine_chunks()))
+            frame.mark(_text_form_rows(fd, column.combine_chunks()))
         frame.facts[fc.fact] = _events(fd, fc, table, frame, fast) if fc.events else _scalar(fd, fc, table, frame, fast)
     if not _contradictions(frame, dictionary):
         return frame, "a declared contradiction reads a fact the columns cannot test"

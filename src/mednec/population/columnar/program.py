@@ -532,15 +532,20 @@ class PolicyProgram:
         if sub is None:  # a recomputed test reads an events fact: the row-wise check
             return found
         base = [runs[t][:, group] for t in trees]
-        columns = [[_constant(self.dictionary.facts[f], v, len(group)) for v in shared[f]] for f in tried]
+        columns: dict[tuple[str, int], Scalar] = {}
         for combo in self._combinations(trees, tried, shared):
             valid = ~found
             for f, c in zip(tried, combo, strict=True):
                 valid &= options[f][group, c]
             if not valid.any():
                 continue
-            trial = dataclasses.replace(sub, facts={**sub.facts, **{f: columns[j][c] for j, (f, c)
-                                                                     in enumerate(zip(tried, combo, strict=True))}})
+            facts = dict(sub.facts)
+            for f, c in zip(tried, combo, strict=True):
+                col = columns.get((f, c))
+                if col is None:
+                    col = columns[f, c] = _constant(self.dictionary.facts[f], shared[f][c], len(group))
+                facts[f] = col
+            trial = dataclasses.replace(sub, facts=facts)
             status = np.full(len(group), MET, dtype=np.int8)
             for p, b in zip(programs, base, strict=True):
                 np.minimum(status, p.rerun(trial, b, changed)[0], out=status)
@@ -599,28 +604,43 @@ class PolicyProgram:
         return [(self.trees[0].tree, t.tree) for t in self.trees[1:]]
 
     def _missing(self, frame: Frame, runs: list[Any], pathway_runs: list[Any], verdict: Any) -> Any:
-        """Per row, the missing documents' positions in ``documents`` (-1 padded), in order of first need."""
-        n = frame.n
-        insufficient = verdict == UNK
-        first = np.full((n, max(1, len(self.documents))), np.iinfo(np.int32).max, dtype=np.int32)
+        """Per row, the missing documents' positions in ``documents`` (-1 padded), in order of first
+        need; only rows with insufficient information ask for any (the masks are taken over those)."""
+        docs = max(1, len(self.documents))
+        out = np.full((frame.n, docs), -1, dtype=np.int64)
+        rows = np.flatnonzero(verdict == UNK)
+        if not len(rows):
+            return out
+        none = np.iinfo(np.int32).max
+        first = np.full((docs, len(rows)), none, dtype=np.int32)
+        unknown = [r[:, rows] == UNK for r in runs]
+        open_ = [p[rows] == UNK for p in pathway_runs]
+        has: dict[str, Any] = {}
+        part: dict[tuple[str, int], Any] = {}
         doc_index = {d: j for j, d in enumerate(self.documents)}
         for k, need in enumerate(self.needs):
-            mask = insufficient.copy()
+            mask = np.ones(len(rows), dtype=bool)
             if need.tree > 0 and self.phase != "continuation":
-                mask &= pathway_runs[need.tree - 1] == UNK
+                mask &= open_[need.tree - 1]
             for i in need.path:
-                mask &= runs[need.tree][i] == UNK
+                mask &= unknown[need.tree][i]
+            for f in (*need.absent, *need.present):
+                if f not in has:
+                    has[f] = frame.has(f)[rows]
             for f in need.absent:
-                mask &= ~frame.has(f)
+                mask &= ~has[f]
             for f in need.present:
-                mask &= frame.has(f)
+                mask &= has[f]
             if need.part is not None:
-                mask &= _part_bit(frame, *need.part)
+                if need.part not in part:
+                    part[need.part] = _part_bit(frame, *need.part)[rows]
+                mask &= part[need.part]
             j = doc_index[need.document]
-            np.minimum(first[:, j], np.where(mask, k, np.iinfo(np.int32).max), out=first[:, j])
-        order = np.argsort(first, axis=1, kind="stable")
-        ranked = np.take_along_axis(first, order, axis=1)
-        return np.where(ranked < np.iinfo(np.int32).max, order, -1)
+            first[j][mask & (first[j] == none)] = k  # the needs come in order: the first one stays
+        order = np.argsort(first.T, axis=1, kind="stable")
+        ranked = np.take_along_axis(first.T, order, axis=1)
+        out[rows] = np.where(ranked < none, order, -1)
+        return out
 
 
 def _free_options(frame: Frame, fact: str, domain: tuple[Any, ...], fd: FactDef) -> tuple[Any, Any, Any]:
