@@ -1,0 +1,181 @@
+"""Score mednec on the held-out GLP-1/GIP and LDL-lowering inputs (tests/heldout).
+
+    PYTHONPATH=src python tests/heldout/run.py [--verbose] [--json FILE]
+
+Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
+``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
+``mednec ask QUESTION --note NOTE``) and FHIR bundles (``fhir/*.json``, expected answers in
+``fhir/expected.yaml``, read as ``mednec fhir to-case --drug`` then evaluated). An item is right
+when the policy answered and the determination are the labelled ones AND every labelled key fact
+was read with the labelled value (canonical units; numbers within 0.5 % or 0.06). The report lists
+each miss with what was read. It is a report, not a test: it never fails on a miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Outcome:
+    kind: str
+    id: str
+    want: dict[str, Any]
+    got_policy: str | None = None
+    got_determination: str | None = None
+    got_facts: dict[str, Any] = field(default_factory=dict)
+    fact_misses: list[str] = field(default_factory=list)
+
+    @property
+    def answer_ok(self) -> bool:
+        policy = self.want["policy"] if self.kind == "fhir" else self.want["drug"]
+        return (self.got_policy, self.got_determination) == (policy, self.want["determination"])
+
+    @property
+    def ok(self) -> bool:
+        return self.answer_ok and not self.fact_misses
+
+
+def _same(want: Any, got: Any) -> bool:
+    if isinstance(want, bool) or isinstance(got, bool):
+        return want is got
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        return abs(float(want) - float(got)) <= max(0.06, 0.005 * abs(float(want)))
+    return bool(want == got)
+
+
+def _canonical(case: dict[str, Any], runtime: Any, as_of: dt.date) -> dict[str, Any]:
+    facts = runtime.parse_case(case, as_of=as_of).facts
+    return {k: fv.value for k, fv in facts.items()}
+
+
+#: a condition fact the policies also read from the diagnosis code (``type2_diabetes`` or a
+#: diagnosis in E11.x): a labelled ``true`` is read when either is
+_AS_DIAGNOSIS = {"type2_diabetes": ("E11",), "type1_diabetes": ("E10",), "prior_mi": ("I21", "I22", "I25.2"),
+                 "obstructive_sleep_apnea": ("G47.33",)}
+
+
+def _check(o: Outcome) -> Outcome:
+    for fact, want in (o.want.get("facts") or {}).items():
+        dx = str(o.got_facts.get("diagnosis", ""))
+        if fact not in o.got_facts and want is True and dx.startswith(_AS_DIAGNOSIS.get(fact, ("\0",))):
+            continue
+        if fact not in o.got_facts:
+            o.fact_misses.append(f"{fact}: labelled {want!r}, not read")
+        elif not _same(want, o.got_facts[fact]):
+            o.fact_misses.append(f"{fact}: labelled {want!r}, read {o.got_facts[fact]!r}")
+    return o
+
+
+def run_questions(runtime: Any, as_of: dt.date) -> list[Outcome]:
+    from mednec.ask import answer
+    from mednec.intake.question import understand
+
+    data = yaml.safe_load((HERE / "questions.yaml").read_text("utf-8"))
+    out = []
+    for q in data["questions"]:
+        o = Outcome("question", q["id"], q)
+        try:
+            a = answer(q["text"], runtime, as_of=as_of)
+            o.got_policy = a.policy.id if a.policy and a.determination else None
+            o.got_determination = a.determination.determination if a.determination else a.kind
+            u = understand(q["text"], runtime.catalog, runtime.dictionary, as_of)
+            o.got_facts = _canonical(u.case, runtime, as_of)
+        except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+            o.got_determination = f"error: {type(exc).__name__}: {exc}"
+        out.append(_check(o))
+    return out
+
+
+def run_notes(runtime: Any, as_of: dt.date) -> list[Outcome]:
+    from mednec.ask import answer
+    from mednec.intake.notes import read_note
+
+    out = []
+    for txt in sorted((HERE / "notes").glob("*.txt")):
+        label = yaml.safe_load(txt.with_suffix(".yaml").read_text("utf-8"))
+        o = Outcome("note", txt.stem, label)
+        text = txt.read_text("utf-8")
+        try:
+            a = answer(label["question"], runtime, as_of=as_of, note=text, note_name=txt.name)
+            o.got_policy = a.policy.id if a.policy and a.determination else None
+            o.got_determination = a.determination.determination if a.determination else a.kind
+            u = read_note(text, runtime.catalog, runtime.dictionary, as_of, name=txt.name)
+            o.got_facts = _canonical(u.case, runtime, as_of)
+        except Exception as exc:  # noqa: BLE001
+            o.got_determination = f"error: {type(exc).__name__}: {exc}"
+        out.append(_check(o))
+    return out
+
+
+def run_fhir(runtime: Any, as_of: dt.date) -> list[Outcome]:
+    from mednec.intake.fhir import bundle_to_case
+
+    data = yaml.safe_load((HERE / "fhir" / "expected.yaml").read_text("utf-8"))
+    out = []
+    for name, want in data["bundles"].items():
+        o = Outcome("fhir", name, want)
+        try:
+            bundle = json.loads((HERE / "fhir" / f"{name}.json").read_text("utf-8"))
+            intake = bundle_to_case(bundle, runtime.dictionary, as_of, drug=want["drug"],
+                                    drugs=runtime.catalog.calculators.drugs)
+            o.got_facts = _canonical(intake.case, runtime, as_of)
+            policy = runtime.catalog.find_drug(want["drug"])
+            det = runtime.evaluate(runtime.parse_case(intake.case, as_of=as_of).facts, policy)
+            o.got_policy, o.got_determination = policy.id, det.determination
+        except Exception as exc:  # noqa: BLE001
+            o.got_determination = f"error: {type(exc).__name__}: {exc}"
+        out.append(_check(o))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
+    ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
+    args = ap.parse_args()
+    from mednec.runtime import default_runtime
+
+    runtime = default_runtime()
+    as_of = dt.date(2026, 12, 6)
+    results = {"questions": run_questions(runtime, as_of), "notes": run_notes(runtime, as_of),
+               "fhir": run_fhir(runtime, as_of)}
+    total = ok_all = 0
+    for kind, outs in results.items():
+        ok = sum(o.ok for o in outs)
+        ans = sum(o.answer_ok for o in outs)
+        total += len(outs)
+        ok_all += ok
+        print(f"{kind:10s} all right {ok:3d}/{len(outs):<3d}  determination right {ans:3d}/{len(outs)}")
+    print(f"{'total':10s} all right {ok_all:3d}/{total}")
+    for outs in results.values():
+        for o in outs:
+            if o.ok and not args.verbose:
+                continue
+            mark = "ok  " if o.ok else "MISS"
+            want_p = o.want.get("drug") if o.kind != "fhir" else o.want.get("policy")
+            print(f"{mark} {o.id}: got {o.got_policy}/{o.got_determination}, labelled {want_p}/{o.want['determination']}")
+            if args.verbose or not o.ok:
+                print(f"       read: {o.got_facts}")
+            for m in o.fact_misses:
+                print(f"       {m}")
+    if args.json:
+        args.json.write_text(json.dumps([{"kind": o.kind, "id": o.id, "ok": o.ok, "answer_ok": o.answer_ok,
+                                          "policy": o.got_policy, "determination": o.got_determination,
+                                          "fact_misses": o.fact_misses}
+                                         for outs in results.values() for o in outs], indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
