@@ -33,6 +33,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from mednec.intake.adverse_effects import names_adverse_effect
 from mednec.intake.fhir.codes import concept_texts, esa_drug, names_esa_class
 from mednec.intake.fhir.common import (
     Context,
@@ -70,10 +71,12 @@ _ADMIN_GAP = dt.timedelta(weeks=8)
 
 
 def response_of(texts: Sequence[str]) -> str | None:
-    """The ESA response a status reason states, or ``None``."""
+    """The response a status reason states (an adverse effect named alone is intolerance), or ``None``."""
     for text in texts:
         t = text.lower()
         for response, phrases in _RESPONSES:
+            if response == "intolerant" and names_adverse_effect(t):  # "myalgia", "muscle pain", "CK 5x ULN"
+                return response
             if any(p in t for p in phrases):
                 return response
     return None

@@ -27,6 +27,7 @@ from typing import Any
 
 from mednec.calculators.courses import NOT_GIVEN
 from mednec.facts.drugs import DrugVocabulary
+from mednec.intake.adverse_effects import ADVERSE_EFFECT
 from mednec.intake.text.context import context_rules
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
@@ -48,6 +49,44 @@ _FORM_WORDS = (r"(?:\s*(?:injections?|tablets?|oral|po|sc|sq|subcutaneous(?:ly)?
                r"monthly|once|twice|\d+(?:\.\d+)?|mg|mcg|µg|g|ml|units?)\b)*")
 _CONTRA_AFTER = re.compile(_FORM_WORDS + r"\s*(?:\([^)]{0,30}\)\s*)?(?:is|was|are|were|remains)?\s*(?:absolutely\s+|relatively\s+)?"
                            r"contraindicat", re.I)
+# an adverse effect said right after the drug ("atorvastatin 10 mg caused myalgias", "simvastatin 10 mg -> myalgias",
+# "rosuvastatin 5 mg (2023): myalgias", "pravastatin 10 mg also myalgia") or right before it ("myalgias on atorvastatin",
+# "had rhabdomyolysis on simvastatin"): the drug was not tolerated (issue: held-out LDL questions and notes)
+_AE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:[:,]|-+>|→|=>|–|—|-)?\s*(?:(?:was\s+)?started\s+(?:in\s+|on\s+)?\S+\s*,?\s*(?:and\s+)?)?"
+                       r"(?:(?:was\s+)?(?:stopped|discontinued|d/?c'?d|held)\s+(?:(?:in|on)\s+)?(?:\S*\d\S*\s+)?(?:due\s+to|because\s+of|for|after)\s+)?(?:(?:caused|causing|led\s+to|leading\s+to|resulted\s+in|"
+                       r"gave|with|due\s+to|also|and|had|has|developed|produced|induced|->)\s+){0,2}"
+                       r"(?:(?:significant|severe|mild|moderate|persistent|intolerable|marked|disabling|diffuse)\s+)?" + ADVERSE_EFFECT + r"\b",
+                       re.I)
+_AE_BEFORE = re.compile(ADVERSE_EFFECT + r"\s+(?:\w+\s+){0,2}?(?:on|with|from|after|while\s+on|to)\s+"
+                        r"(?:(?:a|an|the|low|high|moderate|dose|low-dose|high-dose)\s+){0,2}$", re.I)
+_AE_NEGATED = re.compile(r"\b(?:no|not|without|denies|denied|never|free\s+of|resolved\s+(?:on|with)|tolerat(?:ed|es|ing))\b", re.I)
+
+
+def _conj_strip(prefix: str, term: str) -> str:
+    """The text before a drug joined to an earlier one ("myalgias on atorvastatin 10 mg and "): the earlier
+    drug's own words (its name, dose, a parenthesis) and the conjunction are dropped, so a cue said before
+    the first drug is also the second's."""
+    rx = re.compile(rf"\b(?:{term})(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily))?(?:\s*\([^)]{{0,30}}\))?"
+                    rf"\s*(?:,\s*and|,|and|or|/|&|\+|then)\s*$", re.I)
+    while (c := rx.search(prefix)) is not None:
+        prefix = prefix[:c.start()]
+    return prefix
+
+
+def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
+    """The span of an adverse effect the text ties to the drug mention at s:e, or None."""
+    after = _AE_AFTER.match(ctx.text, dose_end, ctx.sent_end)
+    if after and not _AE_NEGATED.search(after.group(0)) and not re.match(
+            rf"\s+(?:\w+\s+)?(?:on|with|from|after|to)\s+(?:\w+\s+){{0,2}}?(?:{term})(?![\w-])", ctx.text[after.end():ctx.sent_end], re.I):
+        return s, after.end()  # (not "Leqvio, had rhabdomyolysis on simvastatin": that is simvastatin's)
+    lo = max(ctx.sent_start, s - 120)
+    prefix = _conj_strip(ctx.text[lo:s], term)
+    before = _AE_BEFORE.search(prefix)
+    if before and not _AE_NEGATED.search(ctx.text[max(ctx.sent_start, lo + before.start() - 12):lo + before.end()]):
+        return lo + before.start(), e
+    return None
+
+
 _DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\s*(?:/\s*(?:day|d)\b|daily\b|qd\b))?"
                    r"(?!\s*(?:%|units?\b|u\b|x\s*10|mmol|k\b|/))", re.I)
 
@@ -89,10 +128,13 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         dose, dose_unit, dose_end = _dose(ctx, e)
         before = ctx.text[max(ctx.sent_start, s - 60):s]
         kind: str | None
+        ae = None if ctx.negated else _adverse_effect(ctx, s, e, dose_end, term)
         if _CONTRA_BEFORE.search(before) or _CONTRA_AFTER.match(ctx.text, dose_end, min(ctx.sent_end, dose_end + 40)):
             kind, cs, ce = "contraindicated", s, e
         elif (never := _never(ctx, s, e)) is not None:
             kind, cs, ce = NOT_GIVEN, *never
+        elif ae is not None:
+            kind, (cs, ce) = "intolerant", ae
         else:
             kind, cs, ce = course_cue(ctx, s, e, term, next_drug=True)
             on = _ON.search(ctx.text[max(ctx.sent_start, s - 40):s])

@@ -143,6 +143,15 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
         "statin_intolerance": nla.status,
     }
     listed = "; ".join(parts) if parts else "no statin in the treatment history"
+    undosed_bad = sorted({str(c.drug) for c in courses if c.intolerant and c.daily_dose_mg is None})
+    if nla.status == "not_established" and len(nla.statins_not_tolerated) >= 2 and undosed_bad:
+        # two or more statins not tolerated, but a dose is missing: whether one was at its lowest dose
+        # (NLA 2022) is open, so intolerance is asked, never denied
+        del out["statin_intolerance"]
+        verdict = (f"undetermined - {' and '.join(nla.statins_not_tolerated)} not tolerated, but the dose of "
+                   f"{' and '.join(undosed_bad)} is not documented (one statin must have been at its lowest daily dose)")
+    else:
+        verdict = f"{nla.status.replace('_', ' ')} - {nla.explanation}"
     if undated_high or undosed:
         # a high-intensity course of unknown length, or a statin of unknown dose, may be the one
         # that counts: the weeks stay unknown (asked), never 0
@@ -150,7 +159,7 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
         listed += f"; weeks of high-intensity statin unknown ({why})"
     else:
         out["statin_high_intensity_weeks"] = high_weeks
-    return out, f"{listed}. Intolerance (NLA 2022): {nla.status.replace('_', ' ')} - {nla.explanation}"
+    return out, f"{listed}. Intolerance (NLA 2022): {verdict}"
 
 
 def _run_ezetimibe(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:

@@ -1,0 +1,61 @@
+"""The LDL-lowering pack's text rules for questions and notes: statins contraindicated.
+
+The pack's statin step passes when statins are contraindicated; the fact's own question names
+what counts (``facts.yaml``: "active liver disease, a prior statin-related rhabdomyolysis";
+mednec's LDL decisions, and the stricter payer definition the policies model counts statin-related
+rhabdomyolysis as a contraindication). Records say it as
+
+    "had rhabdomyolysis on simvastatin", "statin-induced rhabdomyolysis"
+    "unable to take statins due to active liver disease", "statins contraindicated (decompensated cirrhosis)"
+
+A statin merely "not tolerated" (myalgias) is intolerance, read into ``medication_history`` by the
+treatment reader and judged by NLA 2022 in the ``statin_step`` calculator, never a contraindication.
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+
+from mednec.intake.text.rules import Ctx, Item, Rule
+
+__all__ = ["RULES"]
+
+_STATIN = (r"(?:statins?|atorvastatin|rosuvastatin|simvastatin|pravastatin|lovastatin|fluvastatin|pitavastatin|"
+           r"lipitor|crestor|zocor|pravachol|livalo|zypitamag|lescol|mevacor|altoprev)")
+# the contraindications the fact's question names (liver disease) and the statin labels' own
+# (acute liver failure, decompensated cirrhosis)
+_LIVER = (r"(?:active|acute|chronic|decompensated|severe|advanced)?\s*(?:liver\s+(?:disease|failure|cirrhosis)|"
+          r"hepatic\s+(?:disease|failure|impairment)|cirrhosis|hepatitis)")
+
+
+def _rhabdo(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "statin_contraindicated")]
+    if ctx.negated:
+        return []  # "no rhabdomyolysis on simvastatin" says nothing about a contraindication
+    return [ctx.finding("statin_contraindicated", True, m.start(), m.end(),
+                        note="statin-related rhabdomyolysis: statins contraindicated (mednec LDL decisions)")]
+
+
+def _contraindicated(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "statin_contraindicated")]
+    return [ctx.finding("statin_contraindicated", not ctx.negated, m.start(), m.end())]
+
+
+RULES: tuple[Rule, ...] = (
+    # "rhabdomyolysis on simvastatin", "rhabdo with atorvastatin 80", "statin-induced rhabdomyolysis"
+    Rule("LDL_STATIN_RHABDO",
+         rf"\brhabdo(?:myolysis)?\s+(?:\w+\s+){{0,2}}?(?:on|with|from|after|due\s+to|while\s+(?:on|taking))\s+(?:(?:a|an|the|high[\s-]+dose|low[\s-]+dose)\s+)?{_STATIN}\b"
+         rf"|\b{_STATIN}[\s-]+(?:induced|associated|related|caused)\s+rhabdo(?:myolysis)?\b"
+         rf"|\b{_STATIN}\b(?:\s+\d+(?:\.\d+)?\s*mg)?\s*(?:\([^)]{{0,20}}\)\s*)?(?:[:,-]|->|→|caused|led\s+to|resulted\s+in)\s*(?:\w+\s+)?rhabdo(?:myolysis)?\b",
+         _rhabdo),
+    # "unable to take statins due to active liver disease", "statins are contraindicated (cirrhosis)", "contraindication to statins"
+    Rule("LDL_STATIN_CONTRAINDICATED",
+         rf"\b(?:unable\s+to|cannot|can\s*not|can't|could\s+not|should\s+not|must\s+not)\s+(?:take|use|receive|be\s+given)\s+(?:any\s+)?statins?\s+(?:due\s+to|because\s+of|given|with|owing\s+to)\s+(?:his\s+|her\s+|their\s+)?{_LIVER}"
+         rf"|\bstatins?\s+(?:are\s+|is\s+|were\s+)?contraindicated\b"
+         rf"|\bcontraindications?\s+to\s+(?:all\s+)?statins?\b",
+         _contraindicated),
+)
