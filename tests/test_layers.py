@@ -18,7 +18,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "mednec"
 
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("base", frozenset({"errors", "extras", "yaml_loader", "tri", "states", "settings", "packdirs", "hygiene"})),
+    ("base", frozenset({"errors", "extras", "yaml_loader", "tri", "states", "settings", "packdirs", "hygiene",
+                       "jsontypes"})),
     ("facts", frozenset({"facts"})),
     ("calculators", frozenset({"calculators"})),
     ("policies", frozenset({"policies"})),

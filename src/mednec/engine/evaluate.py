@@ -17,10 +17,11 @@ evaluation only runs the trees and reads the evidence.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from mednec.calculators.registry import CalculatorSet
 from mednec.engine.determination import (
@@ -43,7 +44,7 @@ from mednec.engine.determination import (
 )
 from mednec.engine.outlook import could_meet
 from mednec.facts.dictionary import FactDictionary
-from mednec.facts.factset import FactSet, FactValue, Provenance
+from mednec.facts.factset import FactSet, FactValue, Provenance, Values
 from mednec.facts.partial import Between, OneOf
 from mednec.policies.compile import fallback_used, warning_signs
 from mednec.policies.model import Authorization, Node, Pack, Pathway, Policy, Presumption, Tree
@@ -93,7 +94,7 @@ def _verdict(statuses: list[Tri]) -> Verdict:
     return NOT_MET
 
 
-def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial",
+def decide(policy: Policy, values: Values, phase: str = "initial",
            dictionary: FactDictionary | None = None) -> tuple[Verdict, str | None]:
     """The determination and met pathway id only, short-circuiting (alternatives, benchmarks).
     With ``dictionary``, an undecided answer that no documentation could turn into a met pathway
@@ -121,7 +122,7 @@ def decide(policy: Policy, values: Mapping[str, Any], phase: str = "initial",
     return verdict, None
 
 
-def open_pathways(policy: Policy, values: Mapping[str, Any], phase: str,
+def open_pathways(policy: Policy, values: Values, phase: str,
                   dictionary: FactDictionary) -> tuple[str, ...]:
     """The undecided pathways (``continuation`` for that phase) that some documentation of the
     missing facts could still meet (:func:`mednec.engine.outlook.could_meet`)."""
@@ -254,7 +255,7 @@ class _Explainer:
     """Turns node statuses into criterion results, missing documents and changes."""
 
     def __init__(self, facts: FactSet, dictionary: FactDictionary, calculators: CalculatorSet,
-                 values: Mapping[str, Any]) -> None:
+                 values: Values) -> None:
         self.facts = facts
         self.dictionary = dictionary
         self.by_name = calculators.by_name
@@ -292,7 +293,7 @@ class _Explainer:
                         str(owner.id), str(owner.text), slot.pathway, fact, fd.label, used.attest, used.why,
                         nums))
                 continue
-            value: Any = Between(*used.between) if used.between is not None else used.value
+            value = Between(*used.between) if used.between is not None else used.value
             fv = FactValue(fact, value, fd.unit, None, Provenance("inferred", f"inferred from {used.because}"), True)
             self.inferred.setdefault(str(owner.id), {})[fact] = fv
             if reported:
@@ -456,7 +457,7 @@ def _needed_phrase(sets: list[tuple[str, ...]] | None, label: Callable[[str], st
     return f"{words}, and {tail}" if words else tail
 
 
-def _run(tree: Tree, values: Mapping[str, Any]) -> list[Tri]:
+def _run(tree: Tree, values: Values) -> list[Tri]:
     out = [_UNK] * len(tree.nodes)
     tree.run(values, out)
     return out
@@ -632,7 +633,7 @@ def _policy_info(policy: Policy, pack: Pack, dictionary: FactDictionary) -> Poli
     return info
 
 
-def _effective_note(policy: Policy, as_of: Any) -> tuple[str, ...]:
+def _effective_note(policy: Policy, as_of: dt.date) -> tuple[str, ...]:
     if as_of < policy.effective_date:
         return (f"The evaluation date {as_of.isoformat()} is before this policy version's effective date "
                 f"{policy.effective_date.isoformat()}; check which version applied on that date.",)
@@ -650,7 +651,7 @@ def _sequence(pack: Pack) -> tuple[Mapping[str, int], Mapping[str, str]]:
     return order, text
 
 
-def _alternatives(policy: Policy, pack: Pack, values: Mapping[str, Any],
+def _alternatives(policy: Policy, pack: Pack, values: Values,
                   dictionary: FactDictionary | None = None) -> tuple[Alternative, ...]:
     """Every other policy in the pack, evaluated for the same patient, in sequence order."""
     order, steps = _sequence(pack)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
 
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.factset import Datum, Values
 from mednec.facts.partial import Between, OneOf
-from mednec.policies.model import Node, Tree
+from mednec.policies.model import Node, Scalar, Tree
 from mednec.tri import Tri
 
 __all__ = ["MAX_TRIALS", "could_meet"]
@@ -45,7 +45,7 @@ def _leaves(node: Node) -> list[Node]:
 
 
 @cache
-def _shared(trees: tuple[Tree, ...], dictionary: FactDictionary) -> Mapping[str, tuple[Any, ...]]:
+def _shared(trees: tuple[Tree, ...], dictionary: FactDictionary) -> Mapping[str, tuple[Scalar, ...]]:
     """Facts read by more than one test of ``trees``, each with the values worth trying."""
     leaves = [lf for t in trees for lf in _leaves(t.root)]
     count: dict[str, int] = {}
@@ -56,7 +56,7 @@ def _shared(trees: tuple[Tree, ...], dictionary: FactDictionary) -> Mapping[str,
         if lf.op in ("lt", "le", "gt", "ge") and isinstance(lf.operand, int | float):
             x = float(lf.operand)
             points.setdefault(f, set()).update((x - _STEP, x, x + _STEP))
-    out: dict[str, tuple[Any, ...]] = {}
+    out: dict[str, tuple[Scalar, ...]] = {}
     for f, n in count.items():
         fd = dictionary.facts.get(f)
         if n < 2 or fd is None:
@@ -71,16 +71,16 @@ def _shared(trees: tuple[Tree, ...], dictionary: FactDictionary) -> Mapping[str,
     return out
 
 
-def _options(value: Any, domain: tuple[Any, ...]) -> tuple[Any, ...]:
+def _options(value: Datum | None, domain: tuple[Scalar, ...]) -> tuple[Datum, ...]:
     if isinstance(value, OneOf):
         return value.options
     if isinstance(value, Between):
-        inside = tuple(x for x in domain if value.low <= x <= value.high)
+        inside = tuple(x for x in domain if isinstance(x, int | float) and value.low <= x <= value.high)
         return (value.low, *inside, value.high)
     return domain
 
 
-def could_meet(trees: tuple[Tree, ...], values: Mapping[str, Any], dictionary: FactDictionary,
+def could_meet(trees: tuple[Tree, ...], values: Values, dictionary: FactDictionary,
                combine: Callable[[list[Tri]], Tri]) -> bool:
     """Whether some documentation of the undocumented facts (or some possibility of a value known
     in part) could leave ``combine`` of the trees' statuses other than not met."""

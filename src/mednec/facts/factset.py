@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
-from mednec.facts.partial import Between, OneOf, is_partial
+from mednec.facts.partial import Between, OneOf, Partial, is_partial
 
-__all__ = ["FactSet", "FactTypes", "FactValue", "Provenance", "restore_value"]
+__all__ = ["Datum", "FactSet", "FactTypes", "FactValue", "Provenance", "Values", "restore_value"]
+
+#: A fact's value as criteria read it, in the fact's canonical unit: a number, yes/no, a category
+#: key, a date, the entries of an events fact (one mapping per event), or a value known only in part.
+Datum: TypeAlias = "bool | float | str | dt.date | tuple[Mapping[str, object], ...] | Partial"
+#: What criteria are evaluated on: fact id -> its value (absent or ``None``: not documented).
+Values: TypeAlias = "Mapping[str, Datum | None]"
 
 
 class Provenance(NamedTuple):

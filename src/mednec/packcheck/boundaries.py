@@ -112,7 +112,7 @@ def _text_op(text: str, number: float) -> str | None:
 def _check_leaf(policy: Policy, tree: Tree, node: Node, dictionary: FactDictionary, report: BoundaryReport,
                 label: str) -> None:
     fd = dictionary.facts.get(str(node.fact))
-    if fd is None or fd.type != "number":
+    if fd is None or fd.type != "number" or not isinstance(node.operand, int | float):
         return
     if not fd.may_give:
         report.derived_only.add(fd.id)

@@ -15,7 +15,7 @@ from mednec.packcheck.boundaries import check_policy
 from mednec.packcheck.cases import CaseResult, case_files, run_case
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
-from mednec.policies.steps import step_problems
+from mednec.policies.steps import Step, step_problems
 from mednec.render.payer import PROGRAMS
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _pack_problems(pack: Pack, catalog: Catalog, dictionary: FactDictionary) -> 
         for variant in (policy, *policy.variants):
             for _, tree in variant.trees():
                 for node in tree.nodes:
-                    if node.op == "tried":
+                    if isinstance(node.operand, Step):  # a 'tried' leaf
                         out += [(policy.source, f"criterion {node.id or node.index}: {msg}")
                                 for msg in step_problems(node.operand, pack.drugs)]
     for fid, fd in dictionary.facts.items():

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from mednec.errors import ConfigError
 from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.facts.factset import Datum, Values
 from mednec.facts.partial import Between, OneOf
 from mednec.policies.handling import InferModel, PresumeModel
 from mednec.policies.model import (
@@ -26,6 +27,7 @@ from mednec.policies.model import (
     DosingRule,
     Inference,
     Node,
+    Operand,
     Parameter,
     Pathway,
     Policy,
@@ -43,6 +45,11 @@ __all__ = ["compile_policy", "compile_tree", "compile_with_variants", "fallback_
 
 MET, NOT_MET, UNKNOWN = Tri.MET, Tri.NOT_MET, Tri.UNKNOWN
 _OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+#: a leaf's test of a documented value (the fact's value, or one possibility of a partial one)
+Predicate = Callable[[Datum], bool]
+#: :func:`_check`'s closures: tri.py's connectives call every child with a second argument
+_Check2 = Callable[[Values, None], Tri]
 
 
 class _Ctx:
@@ -87,7 +94,7 @@ def _value_label(fd: FactDef, key: str) -> str:
     return fd.values[key].label
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
@@ -112,7 +119,7 @@ def _resolve(m: NodeModel, ctx: _Ctx) -> NodeModel:
     return m._replace(operand=value, unit=m.unit or (p.unit if op in ("lt", "le", "gt", "ge") else None))
 
 
-def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
+def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Operand, str]:
     """Check a leaf against its fact; return operator, canonical operand and its wording."""
     op = str(m.op)
     raw = m.operand
@@ -141,8 +148,9 @@ def _leaf(m: NodeModel, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, s
     return _number_leaf(m, op, raw, fd, ctx, where)
 
 
-def _set_leaf(op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
-    """An eq / in / not_in leaf: its values checked against a category or boolean fact."""
+def _set_leaf(op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Operand, str]:
+    """An eq / in / not_in leaf: its values checked against a category or boolean fact (``raw``: the
+    operand as the YAML gave it, a value for eq and a list for in / not_in, as the schema checks)."""
     label = fd.label
     values = [raw] if op == "eq" else list(raw)
     if fd.type == "category":
@@ -165,7 +173,7 @@ def _set_leaf(op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[st
     return op, tuple(values), f"{label} is not: {labels}"
 
 
-def _number_leaf(m: NodeModel, op: str, raw: Any, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Any, str]:
+def _number_leaf(m: NodeModel, op: str, raw: float, fd: FactDef, ctx: _Ctx, where: str) -> tuple[str, Operand, str]:
     """A lt / le / gt / ge leaf: the threshold in the fact's unit, checked against its plausible range."""
     label = fd.label
     if fd.type != "number":
@@ -199,7 +207,7 @@ def _check_satisfiable(children: list[Node], ctx: _Ctx, where: str) -> None:
     """Flag an all_of whose numeric leaves on one fact leave an empty interval."""
     bounds: dict[str, list[float]] = {}
     for c in children:
-        if c.kind != "leaf" or c.op not in _OP_WORDS:
+        if c.kind != "leaf" or c.op not in _OP_WORDS or not isinstance(c.operand, int | float):
             continue
         lo, hi = bounds.setdefault(str(c.fact), [float("-inf"), float("inf")])
         x = float(c.operand)
@@ -238,6 +246,18 @@ def _mark_used(m: NodeModel, ctx: _Ctx) -> None:
         _mark_used(child, ctx)
 
 
+class _Common(TypedDict):
+    """What every compiled node has, whatever its kind."""
+
+    index: int
+    id: str | None
+    text: str | None
+    cites: tuple[Citation, ...]
+    documentation: tuple[str, ...]
+    if_unmet: str | None
+    note: str | None
+
+
 def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_criterion: bool) -> Node:
     index = counter[0]
     counter[0] += 1
@@ -249,7 +269,7 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
     for d in m.documentation:
         if d not in ctx.dictionary.documents:
             ctx.problem(where, f"documentation {d!r} is not in the document catalogue")
-    common: dict[str, Any] = {
+    common: _Common = {
         "index": index,
         "id": m.id,
         "text": m.text,
@@ -346,43 +366,45 @@ def _inference(r: InferModel, m: NodeModel, fd: FactDef, ctx: _Ctx) -> Inference
 _PARTIAL = (OneOf, Between)
 
 
-def _decide_partial(v: Any, test: Callable[[Any], bool]) -> Tri:
+def _decide_partial(v: Datum, test: Predicate) -> Tri:
     """Three-valued test of a value known in part: decided when every possibility agrees.
 
     A ``Between`` is tested at its ends (every test on a number is a threshold, so the ends
     bound every value between); a ``OneOf`` at each option."""
-    options = (v.low, v.high) if isinstance(v, Between) else v.options
+    options: tuple[Datum, ...] = (v.low, v.high) if isinstance(v, Between) else v.options if isinstance(v, OneOf) else (v,)
     hits = {bool(test(o)) for o in options}
     if len(hits) == 2:
         return UNKNOWN
     return MET if True in hits else NOT_MET
 
 
-def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any], None], Tri]:
+def _leaf_check(node: Node, dictionary: FactDictionary) -> _Check2:
     """``check(values) -> Tri`` for a leaf: its test on a documented value, the three-valued
     test on a partial one, and the presumption or inference on an undocumented one."""
     fact = str(node.fact)
     if node.op == "tried":  # step therapy: the courses the engine resolved from medication_history
         step = node.operand
+        assert isinstance(step, Step)  # _leaf compiles every 'tried' operand to a Step
 
-        def check_tried(values: Mapping[str, Any], _: None = None) -> Tri:
-            return evaluate_step(step, values.get(COURSES))
+        def check_tried(values: Values, _: None = None) -> Tri:
+            courses = values.get(COURSES)  # a tuple (with_courses), or None: no history documented
+            return evaluate_step(step, courses if isinstance(courses, tuple) else None)
 
         return check_tried
     if node.op == "known":
         want = bool(node.operand)
 
-        def check_known(values: Mapping[str, Any], _: None = None) -> Tri:
+        def check_known(values: Values, _: None = None) -> Tri:
             # a value known in part (computed from documented components) counts as documented:
             # a fallback for an undocumented fact ("IPSS when no IPSS-R") does not apply to it
             return MET if (values.get(fact) is not None) is want else NOT_MET
 
         return check_known
-    test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)
+    test = _predicate(node) if dictionary.facts.get(fact) is not None else _never
     presume, infer = node.presume, node.infer
     if presume is None and not infer:
 
-        def check_leaf(values: Mapping[str, Any], _: None = None) -> Tri:
+        def check_leaf(values: Values, _: None = None) -> Tri:
             v = values.get(fact)
             if v is None:
                 return UNKNOWN
@@ -393,7 +415,7 @@ def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str
         return check_leaf
     fallback = _fallback(node, dictionary, test)
 
-    def check_handled(values: Mapping[str, Any], _: None = None) -> Tri:
+    def check_handled(values: Values, _: None = None) -> Tri:
         v = values.get(fact)
         if v is None:
             return fallback(values)
@@ -404,12 +426,12 @@ def _leaf_check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str
     return check_handled
 
 
-def _fallback(node: Node, dictionary: FactDictionary, test: Callable[[Any], bool]) -> CheckFn:
+def _fallback(node: Node, dictionary: FactDictionary, test: Predicate) -> CheckFn:
     """The status of a leaf whose fact is undocumented: presumed, inferred, or unknown."""
     if node.presume is not None:
         warnings = node.presume.checks
 
-        def presumed(values: Mapping[str, Any]) -> Tri:
+        def presumed(values: Values) -> Tri:
             for w in warnings:
                 if w(values) is MET:
                     return UNKNOWN
@@ -418,7 +440,7 @@ def _fallback(node: Node, dictionary: FactDictionary, test: Callable[[Any], bool
         return presumed
     rules = tuple((r.check or _compile_check(r.when, dictionary), r) for r in node.infer)
 
-    def inferred(values: Mapping[str, Any]) -> Tri:
+    def inferred(values: Values) -> Tri:
         for when, r in rules:
             if when(values) is MET:
                 if r.between is not None:
@@ -429,7 +451,7 @@ def _fallback(node: Node, dictionary: FactDictionary, test: Callable[[Any], bool
     return inferred
 
 
-def fallback_used(node: Node, values: Mapping[str, Any]) -> Inference | Presumption | None:
+def fallback_used(node: Node, values: Values) -> Inference | Presumption | None:
     """Which presumption or inference rule decided ``node`` on ``values`` (None: neither)."""
     if node.kind != "leaf" or values.get(str(node.fact)) is not None:
         return None
@@ -443,7 +465,7 @@ def fallback_used(node: Node, values: Mapping[str, Any]) -> Inference | Presumpt
     return None
 
 
-def warning_signs(node: Node, values: Mapping[str, Any]) -> tuple[Node, ...]:
+def warning_signs(node: Node, values: Values) -> tuple[Node, ...]:
     """The warning signs documented on ``values`` that keep ``node``'s presumption from being made."""
     if node.presume is None:
         return ()
@@ -455,16 +477,16 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     i = node.index
     if node.kind == "const":
 
-        def run_const(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+        def run_const(values: Values, out: list[Tri]) -> Tri:
             out[i] = MET
             return MET
 
         return run_const
     if node.kind == "leaf" and node.op not in ("known", "tried") and node.presume is None and not node.infer:
         fact = str(node.fact)
-        test = _predicate(node) if dictionary.facts.get(fact) is not None else (lambda v: False)
+        test = _predicate(node) if dictionary.facts.get(fact) is not None else _never
 
-        def run_plain(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+        def run_plain(values: Values, out: list[Tri]) -> Tri:
             v = values.get(fact)
             if v is None:
                 r = UNKNOWN
@@ -479,7 +501,7 @@ def _compile_run(node: Node, dictionary: FactDictionary) -> RunFn:
     if node.kind == "leaf":
         check = _leaf_check(node, dictionary)
 
-        def run_leaf(values: Mapping[str, Any], out: list[Tri]) -> Tri:
+        def run_leaf(values: Values, out: list[Tri]) -> Tri:
             r = check(values, None)
             out[i] = r
             return r
@@ -503,7 +525,7 @@ def _compile_check(node: Node, dictionary: FactDictionary) -> CheckFn:
     return lambda values: check(values, None)
 
 
-def _check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any], None], Tri]:
+def _check(node: Node, dictionary: FactDictionary) -> _Check2:
     """:func:`_compile_check`'s closures; they take a second, unused argument because tri.py's
     connectives call every child with two (the recording form passes its status list)."""
     if node.kind == "const":
@@ -517,25 +539,37 @@ def _check(node: Node, dictionary: FactDictionary) -> Callable[[Mapping[str, Any
     return (all_of if node.kind == "all_of" else any_of)(fns)
 
 
-def _predicate(node: Node) -> Callable[[Any], bool]:
+def _never(v: Datum) -> bool:
+    """The test of a leaf whose fact the dictionary does not know (a problem already reported)."""
+    return False
+
+
+def _predicate(node: Node) -> Predicate:
+    """The leaf's test of a documented value. Built once per leaf: the evaluation only calls it.
+
+    A threshold's test takes a number: the case reader gives a number fact only numbers (and a
+    value known in part is tested at its possibilities, also numbers), which is what the cast
+    records; nothing is checked per evaluation."""
     op, x = node.op, node.operand
     if op == "is":
         return lambda v: v is x
     if op == "eq":
         return lambda v: v == x
-    if op == "in":
+    if op in ("in", "not_in"):
+        assert isinstance(x, tuple)  # _set_leaf compiles in / not_in to a tuple
         s = frozenset(x)
-        return lambda v: v in s
-    if op == "not_in":
-        s2 = frozenset(x)
-        return lambda v: v not in s2
+        return (lambda v: v in s) if op == "in" else (lambda v: v not in s)
+    t = x if isinstance(x, int | float) else float("nan")  # not a number: a problem already reported
+    test: Callable[[float], bool]
     if op == "lt":
-        return lambda v: v < x
-    if op == "le":
-        return lambda v: v <= x
-    if op == "gt":
-        return lambda v: v > x
-    return lambda v: v >= x
+        test = lambda v: v < t  # noqa: E731
+    elif op == "le":
+        test = lambda v: v <= t  # noqa: E731
+    elif op == "gt":
+        test = lambda v: v > t  # noqa: E731
+    else:
+        test = lambda v: v >= t  # noqa: E731
+    return cast(Predicate, test)
 
 
 def _flatten(root: Node) -> tuple[Node, ...]:
@@ -579,7 +613,7 @@ def _auth(m: AuthorizationModel, ctx: _Ctx, where: str) -> Authorization:
         if not isinstance(v, ParamRef):
             return v
         p = ctx.param(v, (int,), "an authorisation period needs a whole number")
-        return int(p.value) if p is not None else 1
+        return p.value if p is not None and isinstance(p.value, int) else 1
 
     return Authorization(period(m.weeks), period(m.months), ctx.cites(list(m.cite), where), m.note or "")
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.tree import Tree as RichTree
 
 from mednec.policies.model import Authorization, Node, Pack, Policy, Tree
+from mednec.policies.steps import Step
 
 __all__ = ["describe_node", "describe_policy", "handling_text", "print_policy", "undocumented_handling"]
 
@@ -54,7 +55,7 @@ def describe_node(node: Node) -> dict[str, Any]:
     if node.id:
         out.update(id=node.id, text=node.text, cite=[str(c) for c in node.cites])
     if node.kind == "leaf":
-        operand = node.operand.to_dict() if hasattr(node.operand, "to_dict") else node.operand
+        operand = node.operand.to_dict() if isinstance(node.operand, Step) else node.operand
         out.update(fact=node.fact, op=node.op, value=list(operand) if isinstance(operand, tuple) else operand,
                    unit=node.unit, condition=node.condition)
     elif node.kind == "const":

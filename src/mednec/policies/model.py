@@ -10,18 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from mednec.calculators.registry import CalculatorSet
 from mednec.errors import UnknownDrugError
 from mednec.facts.drugs import DrugVocabulary
+from mednec.facts.factset import Values
+from mednec.jsontypes import JSONObject
 from mednec.policies.benefits import BenefitExclusion
 from mednec.policies.references import Citation, Reference
 from mednec.policies.schema import DrugModel
+from mednec.policies.steps import Step
 from mednec.policies.vocabulary import PackVocabulary
 from mednec.tri import Tri
 
 __all__ = [
+    "CheckFn",
+    "Operand",
+    "ParameterValue",
+    "RunFn",
+    "Scalar",
     "Inference",
     "Parameter",
     "Presumption",
@@ -37,8 +45,18 @@ __all__ = [
     "Tree",
 ]
 
-RunFn = Callable[[Mapping[str, Any], list[Tri]], Tri]
-CheckFn = Callable[[Mapping[str, Any]], Tri]
+#: a tree's recording evaluation: every node's status written into the list, the root's returned
+RunFn: TypeAlias = Callable[[Values, list[Tri]], Tri]
+#: a tree's short-circuiting evaluation: the root's status only
+CheckFn: TypeAlias = Callable[[Values], Tri]
+#: a value a criterion compares a fact with: a number, yes/no, or a category key
+Scalar: TypeAlias = bool | float | str
+#: a compiled leaf's operand: a threshold (float), yes/no (``is``, ``known``), a category or boolean
+#: (``eq``), their tuple (``in``, ``not_in``), a treatment-history step (``tried``); ``None`` for a leaf
+#: whose fact is unknown to the dictionary (reported as a problem)
+Operand: TypeAlias = Scalar | tuple[Scalar, ...] | Step | None
+#: a policy parameter's value: a number, yes/no, a word, or a tuple of words
+ParameterValue: TypeAlias = Scalar | tuple[Scalar, ...]
 
 
 class Presumption(NamedTuple):
@@ -56,7 +74,7 @@ class Inference(NamedTuple):
     ``when`` is met, ``because`` ..."""
 
     when: Node
-    value: Any
+    value: Scalar
     between: tuple[float, float] | None
     because: str
     check: CheckFn | None = None  # ``when`` compiled
@@ -77,7 +95,7 @@ class Node:
     note: str | None
     fact: str | None = None
     op: str | None = None
-    operand: Any = None
+    operand: Operand = None
     unit: str | None = None
     condition: str = ""  # human rendering of the test, e.g. "Hemoglobin < 11.5 g/dL"
     facts: tuple[str, ...] = ()  # facts read anywhere in this subtree
@@ -257,14 +275,14 @@ class Parameter(NamedTuple):
     """A policy parameter as this policy (or variant) uses it."""
 
     id: str
-    value: Any
+    value: ParameterValue
     unit: str | None
     text: str
     cites: tuple[Citation, ...]
-    default: Any
+    default: ParameterValue
     overridden: bool  # the variant sets a value other than the default
 
-    def shown(self, value: Any | None = None) -> str:
+    def shown(self, value: ParameterValue | None = None) -> str:
         """The value as people read it: ``70 mg/dL``, ``yes``, ``hypertension, dyslipidemia``."""
         v = self.value if value is None else value
         if isinstance(v, bool):
@@ -288,7 +306,7 @@ class Variant(NamedTuple):
     cites: tuple[Citation, ...]
     note: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"id": self.id, "name": self.name, "payer": self.payer, "document": self.document,
                 "url": self.url, "seen": self.seen.isoformat(), "cite": [str(c) for c in self.cites],
                 "note": self.note}
