@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, NotRequired, TypedDict, cast
 
 from mednec.facts.factset import FactSet, FactTypes, FactValue
+from mednec.jsontypes import JSONObject
 from mednec.policies.references import Reference
 from mednec.states import Verdict
 from mednec.tri import Tri
@@ -59,8 +60,8 @@ class PolicyInfo(TypedDict):
     pack: str
     pack_version: str
     fact_dictionary_version: str
-    variant: NotRequired[dict[str, Any]]  # a payer variant: Variant.to_dict()
-    parameters: NotRequired[dict[str, dict[str, Any]]]  # the parameters it changes: value, unit, default
+    variant: NotRequired[JSONObject]  # a payer variant: Variant.to_dict()
+    parameters: NotRequired[dict[str, JSONObject]]  # the parameters it changes: value, unit, default
 
 
 class AuthorizationInfo(TypedDict):
@@ -81,7 +82,7 @@ class MissingFact(NamedTuple):
     document: str
     question: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"fact": self.fact, "label": self.label, "missing": True,
                 "document": self.document, "question": self.question}
 
@@ -102,7 +103,7 @@ class CriterionResult(NamedTuple):
     if_unmet: str | None
     note: str | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "id": self.id,
             "text": self.text,
@@ -132,7 +133,7 @@ class Assumption(NamedTuple):
     why: str
     citations: tuple[int, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"criterion": self.criterion, "criterion_text": self.criterion_text, "pathway": self.pathway,
                 "fact": self.fact, "fact_label": self.fact_label, "attest": self.attest, "why": self.why,
                 "citations": list(self.citations)}
@@ -154,7 +155,7 @@ class Inferred(NamedTuple):
     value: str  # as shown ("yes", "between 0 and 1")
     because: str  # "inferred from ..." without those words
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"criterion": self.criterion, "pathway": self.pathway, "fact": self.fact,
                 "fact_label": self.fact_label, "value": self.value, "because": self.because}
 
@@ -174,7 +175,7 @@ class PathwayResult(NamedTuple):
     description: str
     citations: tuple[int, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"id": self.id, "name": self.name, "line": self.line, "status": self.status.value,
                 "description": self.description, "citations": list(self.citations)}
 
@@ -188,7 +189,7 @@ class MissingDocument(NamedTuple):
     questions: tuple[str, ...]
     criteria: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"document": self.document, "description": self.description, "facts": list(self.facts),
                 "questions": list(self.questions), "criteria": list(self.criteria)}
 
@@ -201,7 +202,7 @@ class Change(NamedTuple):
     status: Tri
     text: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"criterion": self.criterion, "pathway": self.pathway,
                 "status": self.status.value, "text": self.text}
 
@@ -217,7 +218,7 @@ class Alternative(NamedTuple):
     line: int | None
     sequence: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"policy": self.policy, "drug": self.drug, "brands": list(self.brands),
                 "determination": self.determination.value, "pathway": self.pathway,
                 "line": self.line, "sequence": self.sequence}
@@ -230,8 +231,8 @@ class CitedRef(NamedTuple):
     ref: Reference
     sections: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"n": self.n, **self.ref.to_dict(), "text": self.ref.formatted()}
+    def to_dict(self) -> JSONObject:
+        out: JSONObject = {"n": self.n, **self.ref.to_dict(), "text": self.ref.formatted()}
         if self.sections:
             out["sections"] = list(self.sections)
         return out
@@ -306,7 +307,7 @@ class Benefit:
         return (f"Benefit: {self.WORDING}{scope}. {self.text} ({self.benefit}; {src}). This is a coverage "
                 f"exclusion, not a clinical finding: the medical-necessity determination stands as stated.")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"status": self.status, "wording": self.WORDING, "rule": self.rule, "benefit": self.benefit,
                 "program": self.program, "text": self.text, "pathways": list(self.pathways),
                 "pathway_names": list(self.pathway_names), "sources": [dict(s) for s in self.sources],
@@ -437,13 +438,13 @@ class Determination:
         """The result of one criterion by id."""
         return next(c for c in self.criteria if c.id == criterion_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         out = self._to_dict()
         if self.benefit is not None:  # only under a plan whose benefit excludes this use
             out["benefit"] = self.benefit.to_dict()
         return out
 
-    def _to_dict(self) -> dict[str, Any]:
+    def _to_dict(self) -> JSONObject:
         return {
             "determination": self.determination.value,
             "phase": self.phase,
@@ -457,8 +458,9 @@ class Determination:
             "what_would_change": [c.to_dict() for c in self.changes],
             "alternatives": [a.to_dict() for a in self.alternatives],
             "citations": [c.to_dict() for c in self.citations],
-            "policy": self.policy,
-            "authorization": self.authorization,
+            # a PolicyInfo and an AuthorizationInfo hold JSON values only (their TypedDicts say which)
+            "policy": cast(JSONObject, self.policy),
+            "authorization": cast(JSONObject | None, self.authorization),
             "review": {
                 "status": "recommendation",
                 "requires_physician_review": self.requires_physician_review,

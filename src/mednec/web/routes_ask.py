@@ -13,11 +13,13 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from mednec.engine.determination import MissingFact
 from mednec.errors import ForbiddenError, InputError, MednecError
 from mednec.extras import missing_extra
 from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text, excerpt, load_json
 from mednec.states import Verdict
+from mednec.tri import Tri
 from mednec.web import forms
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
@@ -79,15 +81,12 @@ def likely_answer(ctx: Ctx, case: dict[str, Any], drug: str | None, phase: str =
         det = rt.evaluate(parsed.facts, policy, phase=phase if policy.continuation is not None else "initial")
     except MednecError:
         return None
-    result = det.to_dict()
     decided = det.determination != Verdict.INSUFFICIENT  # other pathways' unknowns do not matter then
-    unknown = [c for c in result.get("criteria", []) if c.get("depth") == 0 and c.get("status") == "unknown"
-               and not decided]
-    missing_facts = list(dict.fromkeys(str(e.get("label")) for c in unknown for e in c.get("evidence", [])
-                                       if e.get("missing")))
+    unknown = [] if decided else [c for c in det.criteria if c.depth == 0 and c.status is Tri.UNKNOWN]
+    missing_facts = list(dict.fromkeys(e.label for c in unknown for e in c.evidence if isinstance(e, MissingFact)))
     return {"determination": det.determination, "drug": policy.drug.generic,
-            "missing": [m.get("description", "") for m in result.get("missing_documentation", [])],
-            "missing_facts": missing_facts[:8], "pathway": (result.get("pathway") or {}).get("name", "")}
+            "missing": [m.description for m in det.missing_documentation],
+            "missing_facts": missing_facts[:8], "pathway": det.pathway.name if det.pathway is not None else ""}
 
 
 # -- question ------------------------------------------------------------------------------
