@@ -205,3 +205,25 @@ def test_statin_naive_is_no_statin_step() -> None:
     facts = _question("Repatha for ASCVD after MI, LDL 130; never received atorvastatin")
     assert _status(facts, "atorvastatin") == NEVER
     assert _status(facts, "rosuvastatin") == UNKNOWN
+
+
+def test_ldl_statin_naive_question_is_no_statin_step() -> None:
+    """'statin-naive' (the class as a whole) settles the statin step: not met; one statin never given
+    leaves the others open, so the step is asked."""
+    _, crit, _ = _criteria("Is Repatha medically necessary for a 66-year-old man with clinical ASCVD after an MI, "
+                           "LDL 130 mg/dL, statin-naive, no statin contraindication")
+    assert crit["high_intensity_statin"] == "not_met", crit
+    _, crit, _ = _criteria("Is Repatha medically necessary for a 66-year-old man with clinical ASCVD after an MI, "
+                           "LDL 130 mg/dL, never took atorvastatin, no statin contraindication")
+    assert crit["high_intensity_statin"] == "unknown", crit
+
+
+def test_glp1_oral_drug_step_from_never_given() -> None:
+    """Ozempic's oral-drug step: every oral diabetes drug never given is not an oral drug taken or failed;
+    metformin alone never given leaves the other oral drugs open."""
+    _, crit, _ = _criteria("Is Ozempic medically necessary for a 50-year-old with type 2 diabetes, HbA1c 8.2%, "
+                           "never received an oral diabetes medication")
+    assert crit["oral_drug_recent"] == "not_met" and crit["oral_drug_failed"] == "not_met", crit
+    _, crit, _ = _criteria("Is Ozempic medically necessary for a 50-year-old with type 2 diabetes, HbA1c 8.2%, "
+                           "never tried metformin")
+    assert crit["oral_drug_failed"] == "unknown", crit

@@ -65,17 +65,19 @@ def _class_of(written: str, drugs: DrugVocabulary) -> str | None:
 
 
 def never_given(history: Sequence[Mapping[str, Any]], target: str, drugs: DrugVocabulary) -> bool:
-    """True when the history documents ``target`` (a drug by any name, or a class id) as never
-    given: a ``not_given`` entry for it, or for its whole class."""
+    """True when the history documents ``target`` as never given. A class id (``statin``) needs a
+    whole-class entry (one drug of the class never given says nothing of the others); a drug (by any
+    name) its own entry or a whole-class entry of one of its classes."""
+    is_class = any(_fold(target) == _fold(cid) for cid in drugs.class_labels)
     for e in history:
         if not is_not_given(e):
             continue
         written = str(e.get("drug", ""))
         cls = _class_of(written, drugs)
         if cls is not None:
-            if _fold(cls) == _fold(target) or drugs.matches(target, cls):
+            if _fold(cls) == _fold(target) or (not is_class and drugs.matches(target, cls)):
                 return True
-        elif drugs.matches(written, target) or _fold(written) == _fold(target):
+        elif not is_class and (drugs.matches(written, target) or _fold(written) == _fold(target)):
             return True
     return False
 
