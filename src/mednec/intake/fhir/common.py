@@ -239,15 +239,33 @@ def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.d
     return None
 
 
+#: Values already checked: (fact id, value's type, value, unit) -> (the FactDef, canonical value, unit).
+#: The check depends on nothing else (no evaluation date: ``as_of`` is ``date.max``), and most values
+#: recur across patients (9.5 g/dL, "very_low", true); a failure is never remembered, so its message
+#: always names its own field. Bounded: cleared when full.
+_CHECKED: dict[tuple[str, type, Any, str | None], tuple[FactDef, Any, str | None]] = {}
+_CHECKED_MAX = 8192
+_SCALARS = (str, int, float, bool)
+
+
 def validated_value(
     fd: FactDef, value: Any, unit: str | None, when: dt.datetime | None, *, path: str
 ) -> tuple[Any, str | None]:
     """Check ``value`` against the dictionary (type, unit, range) and return it canonical."""
+    key = (fd.id, value.__class__, value, unit) if value.__class__ in _SCALARS else None
+    if key is not None:
+        hit = _CHECKED.get(key)
+        if hit is not None and hit[0] is fd:
+            return hit[1], hit[2]
     raw: dict[str, Any] = {"value": value}
     if unit is not None:
         raw["unit"] = unit
     fv = parse_fact_value(fd, raw, as_of=dt.date.max, path=path, source="FHIR")
     assert fv is not None
+    if key is not None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = (fd, fv.value, fv.unit)
     return fv.value, fv.unit
 
 

@@ -79,11 +79,12 @@ class _Plan:
         for key in self.required:
             if key not in data:
                 return False
-        chosen = self.choice_keys.intersection(data)
-        if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
-            groups = [self.choice_of[key] for key in chosen]
-            if len(set(groups)) < len(groups):
-                return False
+        if self.choice_keys:
+            chosen = self.choice_keys.intersection(data)
+            if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
+                groups = [self.choice_of[key] for key in chosen]
+                if len(set(groups)) < len(groups):
+                    return False
         return not self.needed or all(not group.isdisjoint(data) for group in self.needed)
 
 
