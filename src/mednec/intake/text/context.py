@@ -203,6 +203,8 @@ _GROUPS = {"DEL5Q": "cyto", "CHR7": "cyto", "KARYOTYPE": "cyto", "KARYOTYPE_ISCN
 
 def group_of(rule_name: str) -> str:
     """Findings of one group may form a list after one cue ("negative for del(5q), -7 and +8")."""
+    if rule_name.startswith("FACT_"):  # the packs' named facts: "no history of heart attack, stroke or PAD"
+        return "named_fact"
     return _GROUPS.get(rule_name, rule_name)
 
 

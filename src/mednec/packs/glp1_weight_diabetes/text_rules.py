@@ -66,7 +66,47 @@ def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
             ctx.finding("type1_diabetes", False, m.start(), m.end())]
 
 
+_NEG_BEFORE = re.compile(r"\b(?:no|denies|denied|negative\s+for|without)\s+(?:[\w'-]+[\s/]+){0,8}(?:(?:or|and|,)\s+)?$", re.I)
+
+
+def _mtc(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """Medullary thyroid carcinoma or MEN 2: the labels' contraindication covers the patient AND the family,
+    so a relative's MTC counts ("mother had medullary thyroid cancer"). A negated thyroid cancer of any kind
+    ("no personal/family hx of thyroid cancer") rules MTC out; a positive one of another kind says nothing."""
+    if ctx.hypothetical:
+        return [ctx.unused("hypothetical; not used", m.start(), m.end(), "mtc_men2_history")]
+    # "no family history of MTC": the family cue must not hide the negation before it
+    negated = ctx.negated or bool(_NEG_BEFORE.search(ctx.text, max(ctx.sent_start, m.start() - 60), m.start()))
+    if m.group("any") and not negated:
+        return []
+    return [ctx.finding("mtc_men2_history", not negated, m.start(), m.end(),
+                        note="a relative's history counts (label contraindication)" if ctx.family else "")]
+
+
+def _pregnancy_test(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    positive = bool(m.group("pos") or m.group("pos2"))
+    return [ctx.finding("pregnant", positive, m.start(), m.end())]
+
+
+def _pregnant_weeks(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("pregnant", True, m.start(), m.end())]
+
+
 RULES: tuple[Rule, ...] = (
+    # "medullary thyroid carcinoma", "MTC", "MEN 2", "MEN2A", "multiple endocrine neoplasia type 2"; a negated
+    # thyroid cancer of any kind
+    Rule("GLP1_MTC_MEN2", r"\bmedullary\s+thyroid\s+(?:carcinoma|cancer|ca)\b|\bMTC\b|\bMEN\s*-?\s*(?:2|II)[AB]?\b"
+         r"|\bmultiple\s+endocrine\s+neoplasia(?:\s+(?:syndrome\s+)?type)?\s*(?:2|II)[AB]?\b"
+         r"|(?P<any>\bthyroid\s+(?:cancer|carcinoma|ca|malignancy)\b)", _mtc),
+    # "pregnancy test negative", "negative urine pregnancy test", "positive hCG"
+    Rule("GLP1_PREGNANCY_TEST", r"\b(?:(?:urine|serum|home)\s+)?(?:pregnancy\s+test|u?hcg|beta[\s-]*hcg)\s*(?:was\s+|is\s+|:\s*)?(?:(?P<neg>negative|neg)|(?P<pos>positive|pos))\b"
+         r"|\b(?:(?P<neg2>negative)|(?P<pos2>positive))\s+(?:(?:urine|serum|home)\s+)?(?:pregnancy\s+test|u?hcg|beta[\s-]*hcg)\b", _pregnancy_test),
+    # "16 weeks pregnant", "pregnant at 16 weeks", "pregnant (16 weeks)"
+    Rule("GLP1_PREGNANT_WEEKS", r"\b\d{1,2}\s*(?:weeks?|wks?)\s+pregnant\b|\bpregnant\s*(?:,|\(|at|-)?\s*\d{1,2}\s*(?:weeks?|wks?)(?:\s+gestation)?\)?", _pregnant_weeks),
     # "no diabetes", "non-diabetic" (the ConText engine marks the negation)
     Rule("GLP1_NO_DIABETES", r"(?P<non>\bnon[\s-]?diabetic\b)|(?<!type 2 )(?<!type 1 )(?<!type ii )(?<!type i )(?<!pre)(?<!pre-)\bdiabetes\b(?!\s+(?:type|mellitus\s+type|insipidus))", _no_diabetes),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
