@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +28,11 @@ from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 from mednec.facts.partial import is_partial
-from mednec.population.columnar.frame import Events, Frame, Scalar, date_of
+from mednec.population.columnar.frame import Bools, Codes, Events, Frame, Ints, Scalar, Values, date_of
 
 __all__ = ["TWINS", "derive_columns", "source_digest", "twin_for"]
 
-Twin = Callable[[Frame, Any, FactDictionary], dict[str, Scalar]]
+Twin = Callable[[Frame, Bools, FactDictionary], dict[str, Scalar]]
 
 
 _DIGESTS: dict[Any, str] = {}
@@ -73,18 +73,18 @@ def _source_digest(fn: Callable[..., Any]) -> str:
     return h.hexdigest()[:16]
 
 
-def _cat(dictionary: FactDictionary, fact: str, keys: Any) -> Any:
+def _cat(dictionary: FactDictionary, fact: str, keys: Iterable[str]) -> Codes:
     codes = {k: i for i, k in enumerate(dictionary.facts[fact].values)}
     return np.array([codes[k] for k in keys], dtype=np.int16)
 
 
-def _num(frame: Frame, fact: str) -> Any:
+def _num(frame: Frame, fact: str) -> Values:
     col = frame.facts[fact]
     assert isinstance(col, Scalar)
     return col.values
 
 
-def _ymd(days: Any) -> tuple[Any, Any, Any]:
+def _ymd(days: Values) -> tuple[Ints, Ints, Ints]:
     d = days.astype("datetime64[D]")
     y = d.astype("datetime64[Y]").astype(np.int64) + 1970
     m = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
@@ -92,7 +92,7 @@ def _ymd(days: Any) -> tuple[Any, Any, Any]:
     return y, m, dd
 
 
-def _age(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _age(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     bd = frame.facts["birth_date"]
     assert isinstance(bd, Scalar)
     by, bm, bdd = _ymd(bd.values)
@@ -101,7 +101,7 @@ def _age(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scala
     return {"age": Scalar("number", years.astype(np.float64), rows)}
 
 
-def _karyotype_group(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _karyotype_group(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     """A normal karyotype -> IPSS-R cytogenetic group good; no group otherwise."""
     k = frame.facts["karyotype"]
     assert isinstance(k, Scalar)
@@ -116,12 +116,12 @@ _IPSS_BANDS = (1.5, 3.0, 4.5, 6.0)
 _IPSS_NAMES = ("very_low", "low", "intermediate", "high", "very_high")
 
 
-def _ipss_category(score: Any, dictionary: FactDictionary) -> Any:
+def _ipss_category(score: Values, dictionary: FactDictionary) -> Codes:
     band = np.searchsorted(np.array(_IPSS_BANDS), score, side="left")  # score <= 1.5 -> 0, ...
     return _cat(dictionary, "ipss_r_category", _IPSS_NAMES)[band]
 
 
-def _ipss_r(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _ipss_r(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     cyto_keys = list(dictionary.facts["cytogenetic_risk"].values)
     table = np.array([_CYTO_POINTS.get(k, np.nan) for k in cyto_keys], dtype=np.float64)
     cyto = frame.facts["cytogenetic_risk"]
@@ -140,7 +140,7 @@ def _ipss_r(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Sc
             "ipss_r_category": Scalar("category", _ipss_category(score, dictionary), rows)}
 
 
-def _ipss_from_score(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _ipss_from_score(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     return {"ipss_r_category": Scalar("category", _ipss_category(_num(frame, "ipss_r_score"), dictionary), rows)}
 
 
@@ -166,7 +166,7 @@ def _ipss_points(frame: Frame, dictionary: FactDictionary) -> list[Any]:
     return [np.where(frame.has(f), p, np.nan) for f, p in zip(_IPSS_PARTS, points, strict=True)]
 
 
-def _ipss_bounds(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _ipss_bounds(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     """``_run_ipss_r_bounds``: nothing when an IPSS-R category is known, the cytogenetic group or
     the blasts are missing, or more than two components are; otherwise the score interval over
     every value of the missing blood counts (known only in part) and the categories it spans (one
@@ -210,7 +210,7 @@ def _window_sum(row: Any, keep: Any, weights: Any, n: int) -> Any:
     return np.bincount(row[keep], weights=weights[keep], minlength=n).astype(np.float64)
 
 
-def _transfusions(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _transfusions(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     ev = frame.facts["rbc_transfusions"]
     assert isinstance(ev, Events)
     n = frame.n
@@ -301,7 +301,7 @@ def _lowest_bit(x: Any) -> Any:
     return np.log2((x & -x).astype(np.float64)).astype(np.int64)
 
 
-def _esa(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _esa(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     """``assess_esa``: the status of the highest priority among the courses' statuses; courses
     that may have one of two statuses make it one of the statuses some choice gives (known in
     part, settled by the facts those courses name)."""
@@ -359,7 +359,7 @@ def _round(values: Any, digits: int) -> Any:
     return np.array([round(float(v), digits) for v in uniq], dtype=np.float64)[inverse]
 
 
-def _treatment(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _treatment(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     n = frame.n
     start = _num(frame, "treatment_start").astype(np.int64)
     as_of = frame.as_of.astype(np.int64)
@@ -434,7 +434,7 @@ class TwinSpec:
     partial: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-def _none(frame: Frame, rows: Any, dictionary: FactDictionary) -> dict[str, Scalar]:
+def _none(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Scalar]:
     """No column-wise path: every patient goes through the calculator's own code (``slow``) --
     a medication_history entry is recognised through the pack's drug vocabulary, and an IPSS-R
     from incomplete components may be known only in part."""
@@ -600,7 +600,7 @@ def derive_columns(frame: Frame, dictionary: FactDictionary, calculators: Calcul
     return slow
 
 
-def _partial_rows(frame: Frame, facts: tuple[str, ...]) -> Any:
+def _partial_rows(frame: Frame, facts: tuple[str, ...]) -> Bools:
     """Rows where one of ``facts`` is known only in part."""
     out = np.zeros(frame.n, dtype=bool)
     for f in facts:

@@ -23,20 +23,32 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from mednec.errors import MednecError
-from mednec.facts.dictionary import FactDef, FactDictionary
+from mednec.facts.dictionary import FactDef, FactDictionary, FieldDef
 from mednec.intake.values import parse_date, parse_fact_value
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
-__all__ = ["EPOCH", "Events", "Frame", "Scalar", "date_of", "day_of", "frame_from_table", "new_features", "row_values",
-           "take_rows"]
+__all__ = ["EPOCH", "Bools", "Codes", "Days", "Events", "Field", "Floats", "Frame", "Ints", "Scalar", "Values", "date_of",
+           "day_of", "frame_from_table", "new_features", "row_values", "take_rows"]
 
 EPOCH = dt.date(1970, 1, 1)
 _FAR = dt.date.max
 _DATE_MIN = (dt.date.min - EPOCH).days
-_NUMPY: Any = np
+
+Bools = NDArray[np.bool_]
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+#: dates as days since 1970-01-01
+Days = NDArray[np.int32]
+#: category codes (positions in the fact's values; -1: none)
+Codes = NDArray[np.int16]
+#: a scalar fact's values: numbers, booleans, category codes or days
+Values = Floats | Bools | Codes | Days
+#: one field of every event: days, numbers, category codes or text
+Field = Days | Floats | Codes | NDArray[np.object_]
 
 
 def day_of(d: dt.date) -> int:
@@ -60,21 +72,21 @@ class Scalar:
     facts that would settle it, in the order the row-wise value names them."""
 
     kind: str
-    values: Any
-    has: Any
-    part: Any = None
-    high: Any = None
-    options: Any = None
-    missing: Any = None
+    values: Values
+    has: Bools
+    part: Bools | None = None
+    high: Values | None = None
+    options: Ints | None = None
+    missing: Ints | None = None
     missing_facts: tuple[str, ...] = ()
 
-    def overlay(self, other: Scalar, take: Any) -> Scalar:
+    def overlay(self, other: Scalar, take: Bools) -> Scalar:
         """This column with ``other``'s values (and what it knows in part) in the rows ``take``."""
         out = Scalar(self.kind, np.where(take, other.values, self.values), self.has | take)
         if self.part is None and other.part is None:
             return out
         n = len(take)
-        mine, theirs = self._partial(n), other._partial(n)
+        mine, theirs = self.partial(n), other.partial(n)
         if mine[4] and theirs[4] and mine[4] != theirs[4]:
             raise ValueError("two calculators give different missing facts for one fact")
         out.part = np.where(take, theirs[0], mine[0])
@@ -84,13 +96,16 @@ class Scalar:
         out.missing_facts = theirs[4] or mine[4]
         return out
 
-    def _partial(self, n: int) -> tuple[Any, Any, Any, Any, tuple[str, ...]]:
+    def partial(self, n: int) -> tuple[Bools, Values, Ints, Ints, tuple[str, ...]]:
+        """What the column knows in part, with no gaps: (the rows known in part, the numbers' upper
+        ends, the categories' possibilities, the missing settling facts, their names)."""
         if self.part is None:
             return (np.zeros(n, dtype=bool), self.values, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
                     ())
         high = self.high if self.high is not None else self.values
         options = self.options if self.options is not None else np.zeros(n, dtype=np.int64)
-        return self.part, high, options, self.missing, self.missing_facts
+        missing = self.missing if self.missing is not None else np.zeros(n, dtype=np.int64)
+        return self.part, high, options, missing, self.missing_facts
 
 
 @dataclass
@@ -101,11 +116,11 @@ class Events:
     as objects) with ``valid`` for optional fields; ``has`` says where the list is given (an
     empty list is given: ``esa_history: []`` is ESA-naive)."""
 
-    offsets: Any
-    row: Any
-    fields: dict[str, Any]
-    valid: dict[str, Any]
-    has: Any
+    offsets: Ints
+    row: Ints
+    fields: dict[str, Field]
+    valid: dict[str, Bools]
+    has: Bools
 
 
 @dataclass
@@ -114,23 +129,24 @@ class Frame:
 
     n: int
     patient_ids: list[str]
-    as_of: Any
+    as_of: Days
+    #: rows the row-wise engine answers (the parser refuses them, or they hold what the columns do not read)
+    bad: Bools
     facts: dict[str, Scalar | Events] = field(default_factory=dict)
-    bad: Any = None
     #: per row, the declared contradiction (its index in the dictionary's) the case-file parser
     #: refuses the row for, when nothing else refuses it first; -1 elsewhere
-    contradiction: Any = None
+    contradiction: NDArray[np.int32] | None = None
 
-    def has(self, fact: str) -> Any:
+    def has(self, fact: str) -> Bools:
         col = self.facts.get(fact)
         return col.has if col is not None else np.zeros(self.n, dtype=bool)
 
-    def mark(self, rows: Any) -> None:
+    def mark(self, rows: Bools) -> None:
         """Leave these rows to the row-wise engine."""
         self.bad |= rows
 
 
-def take_rows(frame: Frame, rows: Any, facts: frozenset[str]) -> Frame | None:
+def take_rows(frame: Frame, rows: Ints, facts: frozenset[str]) -> Frame | None:
     """The rows ``rows`` of ``frame`` with the scalar facts ``facts`` (None when one of them is an
     events fact, which these rows are not taken for)."""
     cols: dict[str, Scalar | Events] = {}
@@ -140,29 +156,33 @@ def take_rows(frame: Frame, rows: Any, facts: frozenset[str]) -> Frame | None:
             continue
         if isinstance(col, Events):
             return None
-        part, high, options, missing = (None if a is None else a[rows]
-                                        for a in (col.part, col.high, col.options, col.missing))
-        cols[f] = Scalar(col.kind, col.values[rows], col.has[rows], part, high, options, missing, col.missing_facts)
-    bad = frame.bad[rows] if frame.bad is not None else None
-    return Frame(len(rows), list(map(frame.patient_ids.__getitem__, rows.tolist())), frame.as_of[rows], cols, bad)
+        if col.part is None:
+            cols[f] = Scalar(col.kind, col.values[rows], col.has[rows])
+            continue
+        part, high, options, missing, names = col.partial(frame.n)
+        cols[f] = Scalar(col.kind, col.values[rows], col.has[rows], part[rows], high[rows], options[rows], missing[rows],
+                         names)
+    return Frame(len(rows), list(map(frame.patient_ids.__getitem__, rows.tolist())), frame.as_of[rows], frame.bad[rows],
+                 cols)
 
 
 def row_values(frame: Frame, i: int, dictionary: FactDictionary,
-               only: frozenset[str] | None = None) -> dict[str, Any]:
+               only: frozenset[str] | None = None) -> dict[str, object]:
     """Row ``i``'s scalar facts as the row-wise engine's values (a value known in part as a
     :class:`~mednec.facts.partial.OneOf` or :class:`~mednec.facts.partial.Between`), of the facts in
     ``only`` when given; events facts are left out."""
     from mednec.facts.partial import Between, OneOf
 
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for fact, col in frame.facts.items():
         if (only is not None and fact not in only) or not col.has[i]:
             continue
         if isinstance(col, Events):  # see mednec.population.columnar.calculators._fact_value
             continue
         fd = dictionary.facts[fact]
-        keys: list[Any] = list(fd.values) if fd.type == "category" else [False, True]
+        keys: list[object] = list(fd.values) if fd.type == "category" else [False, True]
         if col.part is not None and col.part[i]:
+            assert col.missing is not None and col.high is not None and col.options is not None
             missing = tuple(f for j, f in enumerate(col.missing_facts) if (int(col.missing[i]) >> j) & 1)
             out[fact] = Between(float(col.values[i]), float(col.high[i]), missing) if fd.type == "number" else \
                 OneOf(tuple(k for c, k in enumerate(keys) if (int(col.options[i]) >> c) & 1), missing)
@@ -175,11 +195,11 @@ def row_values(frame: Frame, i: int, dictionary: FactDictionary,
     return out
 
 
-def _valid(arr: pa.Array) -> Any:
+def _valid(arr: pa.Array) -> Bools:
     return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _days(arr: pa.Array) -> Any:
+def _days(arr: pa.Array) -> Days:
     if pa.types.is_timestamp(arr.type):
         arr = arr.cast(pa.date32())
     return np.asarray(pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), dtype=np.int32)
@@ -222,7 +242,7 @@ class _Bad:
 _BAD = _Bad()
 
 
-def _python_round6(values: Any) -> Any:
+def _python_round6(values: Floats) -> Floats:
     """Python's ``round(x, 6)`` (correctly rounded) on a float64 array.
 
     A float that is the nearest double to a decimal with at most six places rounds to itself;
@@ -247,8 +267,9 @@ def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, f
     has = np.zeros(n, dtype=bool)
     bad = np.zeros(n, dtype=bool)
     codes = _codes_of(fd) if fd.type == "category" else {}
+    values: Values
     if fd.type == "number":
-        values: Any = np.zeros(n, dtype=np.float64)
+        values = np.zeros(n, dtype=np.float64)
     elif fd.type == "boolean":
         values = np.zeros(n, dtype=bool)
     elif fd.type == "category":
@@ -329,7 +350,7 @@ def _dictionary_parse(fd: FactDef, col: pa.Array, frame: Frame) -> Scalar:
     return Scalar(fd.type, vals[idx], has)
 
 
-def _observed(col: pa.Array, frame: Frame, present: Any) -> None:
+def _observed(col: pa.Array, frame: Frame, present: Bools) -> None:
     """A ``<fact>_date`` column: a date after the evaluation date (or not a date) is the row-wise
     engine's to refuse."""
     if pa.types.is_date32(col.type) or pa.types.is_timestamp(col.type):
@@ -401,8 +422,8 @@ def _events_from_dicts(fd: FactDef, rows: list[tuple[dict[str, Any], ...] | None
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     flat = [e for r in rows if r is not None for e in r]
-    fields: dict[str, Any] = {}
-    valid: dict[str, Any] = {}
+    fields: dict[str, Field] = {}
+    valid: dict[str, Bools] = {}
     for name, spec in fd.fields.items():
         present = np.array([name in e for e in flat], dtype=bool)
         valid[name] = present
@@ -434,8 +455,8 @@ def _events_arrow(fd: FactDef, col: pa.Array, frame: Frame) -> Events:
     names = {f.name for f in structs.type}
     for extra in names - set(fd.fields):  # a field the fact does not have: refused when given
         bad_event |= _valid(structs.field(extra))
-    fields: dict[str, Any] = {}
-    valid: dict[str, Any] = {}
+    fields: dict[str, Field] = {}
+    valid: dict[str, Bools] = {}
     for name, spec in fd.fields.items():
         arr = pa.nulls(m) if name not in names else structs.field(name)
         given = _valid(arr) if m else np.zeros(0, dtype=bool)
@@ -455,14 +476,15 @@ def _events_arrow(fd: FactDef, col: pa.Array, frame: Frame) -> Events:
     return Events(offsets, row, fields, valid, has)
 
 
-def _event_field(name: str, spec: Any, arr: pa.Array, frame: Frame, row: Any, given: Any) -> tuple[Any, Any]:
+def _event_field(name: str, spec: FieldDef, arr: pa.Array, frame: Frame, row: Ints,
+                 given: Bools) -> tuple[Field, Bools]:
     """One field of every event as a column (as the parser reads it), and the events it refuses."""
     m = len(arr)
     bad = np.zeros(m, dtype=bool)
     t = arr.type
     if spec.type == "date":
         if pa.types.is_date32(t) or pa.types.is_timestamp(t):
-            vals: Any = _days(arr)
+            vals: Days = _days(arr)
         else:
             vals = np.zeros(m, dtype=np.int32)
             for j, raw in enumerate(arr.to_pylist()):
@@ -494,7 +516,7 @@ def _event_field(name: str, spec: Any, arr: pa.Array, frame: Frame, row: Any, gi
     return np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object), bad
 
 
-def _event_order(fd: FactDef, fields: dict[str, Any], valid: dict[str, Any], row: Any, m: int) -> Any:
+def _event_order(fd: FactDef, fields: dict[str, Field], valid: dict[str, Bools], row: Ints, m: int) -> Ints:
     """The parser's order of each patient's events: (date or date.min, drug as text), ties as given."""
     if not m:
         return np.zeros(0, dtype=np.int64)
@@ -505,7 +527,8 @@ def _event_order(fd: FactDef, fields: dict[str, Any], valid: dict[str, Any], row
         drug_rank = np.unique(drug_text, return_inverse=True)[1]
     else:
         drug_rank = np.zeros(m, dtype=np.int64)
-    return np.lexsort((np.arange(m), drug_rank, first_key, row))
+    order: Ints = np.lexsort((np.arange(m), drug_rank, first_key, row))
+    return order
 
 
 def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Events:
@@ -518,7 +541,7 @@ def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: b
 
 # ---- the frame ----------------------------------------------------------------------------
 
-def _as_of(table: pa.Table, layout: TableLayout, default: dt.date, fixed: bool) -> tuple[Any, Any]:
+def _as_of(table: pa.Table, layout: TableLayout, default: dt.date, fixed: bool) -> tuple[Days, Bools]:
     n = table.num_rows
     days = np.full(n, day_of(default), dtype=np.int32)
     bad = np.zeros(n, dtype=bool)
@@ -560,7 +583,7 @@ def _contradictions(frame: Frame, dictionary: FactDictionary) -> bool:
     return True
 
 
-def _matcher(fd: FactDef, want: Any) -> Callable[[Any], Any] | None:
+def _matcher(fd: FactDef, want: object) -> Callable[[Values], Bools] | None:
     wants = want if isinstance(want, list) else [want]
     if fd.type == "category":
         codes = [_codes_of(fd)[w] for w in wants if isinstance(w, str) and w in fd.values]
@@ -592,7 +615,7 @@ def _absent(fd: FactDef, n: int) -> Scalar | Events:
         return Events(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64),
                       {name: np.zeros(0, dtype=empty.get(spec.type, object)) for name, spec in fd.fields.items()},
                       {name: np.zeros(0, dtype=bool) for name in fd.fields}, np.zeros(n, dtype=bool))
-    values: Any
+    values: Values
     if fd.type == "number":
         values = np.zeros(n, dtype=np.float64)
     elif fd.type == "boolean":
@@ -608,7 +631,7 @@ def new_features(fd: FactDef) -> list[str]:
     return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
 
 
-def _text_form_rows(fd: FactDef, col: pa.Array) -> Any:
+def _text_form_rows(fd: FactDef, col: pa.Array) -> Bools:
     """Rows whose value is written in the fact's text notation (an ISCN karyotype) rather than as
     one of its values: :func:`mednec.intake.values.parse_text_form` reads those."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
@@ -624,7 +647,7 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
     """The chunk's fact columns, or why the chunk is the row-wise engine's (then the frame is partial)."""
     ids = [str(x) for x in table.column(PATIENT_COLUMN).to_pylist()]
     days, bad = _as_of(table, layout, as_of, fixed)
-    frame = Frame(table.num_rows, ids, days, bad=bad)
+    frame = Frame(table.num_rows, ids, days, bad)
     if not digests.matches("case"):
         return frame, "the case-file checks (parse_case) changed since the columnar engine was written"
     fast = digests.matches("values")

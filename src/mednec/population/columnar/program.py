@@ -26,9 +26,10 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mednec.calculators.courses import courses
 from mednec.calculators.registry import Calculator, CalculatorSet
@@ -44,8 +45,10 @@ from mednec.population.columnar import digests
 from mednec.population.columnar.calculators import _fact_value, twin_for
 from mednec.population.columnar.frame import (
     KNOWN_FACT_FIELDS,
+    Bools,
     Events,
     Frame,
+    Ints,
     Scalar,
     date_of,
     row_values,
@@ -75,17 +78,29 @@ _TREE_FIELDS = {"root", "nodes", "run", "check"}
 _CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
                 "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs"}
 
-Mask = Callable[[Frame, Any], Any]
+#: three-valued statuses (NOT, UNK, MET), one per row (or per node and row)
+Status = NDArray[np.int8]
+#: a leaf's test: (present, true where present, undecided where present or None)
+Test = tuple[Bools, Bools, Bools | None]
 
 
-def _extra(obj: Any, known: set[str]) -> list[str]:
+class Answers(TypedDict):
+    """A policy's answers for every row of a frame."""
+
+    verdict: Status  # NOT, UNK or MET
+    pathway: NDArray[np.int16]  # the met pathway's position, -1 for none
+    statuses: Status  # criteria x rows, in the determination's order
+    missing: Ints  # rows x documents: positions in PolicyProgram.documents, -1 padded
+
+
+def _extra(obj: object, known: set[str]) -> list[str]:
     """Fields of a dataclass that this compiler does not know and that are in use (non-empty)."""
     if not dataclasses.is_dataclass(obj):
         return []
     return [f.name for f in dataclasses.fields(obj) if f.name not in known and getattr(obj, f.name)]
 
 
-def _predicate(node: Node) -> Callable[[Any], bool] | None:
+def _predicate(node: Node) -> Callable[[object], bool] | None:
     from mednec.policies import compile as policy_compile
 
     make = getattr(policy_compile, "_predicate", None)
@@ -97,17 +112,17 @@ class _Leaf:
     node: Node
     # -> (present, true where present, where present but undecided: a value known only in part
     # whose possibilities disagree, or None)
-    test: Callable[[Frame], tuple[Any, Any, Any]]
+    test: Callable[[Frame], Test]
 
 
-def _undecided_options(col: Scalar, table: Any, true: Any) -> tuple[Any, Any]:
+def _undecided_options(col: Scalar, table: Bools, true: Bools) -> tuple[Bools, Bools]:
     """A lookup-table test on a value known in part (one of several codes): met when every
     option passes, not met when none does, undecided otherwise (``_decide_partial``)."""
     passes = np.int64(sum(1 << c for c, t in enumerate(table.tolist()) if t))
-    opts = col.options
+    part, _, opts, _, _ = col.partial(len(true))
     some = (opts & passes) != 0
     every = (opts & ~passes) == 0
-    return np.where(col.part, every, true), col.part & some & ~every
+    return np.where(part, every, true), part & some & ~every
 
 
 def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Leaf | str:
@@ -117,11 +132,11 @@ def _tried(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Le
     if not isinstance(step, Step) or node.fact != "medication_history":
         return "leaf 'tried' on another fact than medication_history"
 
-    def test(frame: Frame) -> tuple[Any, Any, Any]:
+    def test(frame: Frame) -> Test:
         status = np.full(frame.n, UNK, dtype=np.int8)
         col = frame.facts.get("medication_history")
         if isinstance(col, Events):
-            seen: dict[Any, int] = {}
+            seen: dict[tuple[object, ...], int] = {}
             for i in np.flatnonzero(col.has & ~frame.bad):
                 history = _fact_value(frame, "medication_history", int(i), dictionary).value
                 as_of = date_of(frame.as_of[i])
@@ -147,13 +162,13 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
     if pred is None:
         return "the row-wise predicate is not available"
     if fd.type in ("boolean", "category"):
-        domain: list[Any] = [False, True] if fd.type == "boolean" else list(fd.values)
+        domain: list[object] = [False, True] if fd.type == "boolean" else list(fd.values)
         try:
             table = np.array([bool(pred(v)) for v in domain], dtype=bool)
         except Exception as exc:  # noqa: BLE001 - a predicate that cannot run on the domain
             return f"leaf on {fact}: {type(exc).__name__}"
 
-        def lookup(frame: Frame) -> tuple[Any, Any, Any]:
+        def lookup(frame: Frame) -> Test:
             col = frame.facts.get(fact)
             if not isinstance(col, Scalar):
                 return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool), None
@@ -166,13 +181,13 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
         return _Leaf(node, lookup)
     if fd.type == "number" and node.op in _NUMERIC and isinstance(node.operand, float):
         x = float(node.operand)
-        ops: dict[str, Any] = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
+        ops: dict[str, np.ufunc] = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
         op = ops[str(node.op)]
         for probe in (x, np.nextafter(x, -np.inf), np.nextafter(x, np.inf), x - 1.0, x + 1.0):
             if bool(op(probe, x)) != bool(pred(float(probe))):
                 return f"leaf on {fact}: the row-wise test of {node.op} differs"
 
-        def compare(frame: Frame) -> tuple[Any, Any, Any]:
+        def compare(frame: Frame) -> Test:
             col = frame.facts.get(fact)
             if not isinstance(col, Scalar):
                 return np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool), None
@@ -186,7 +201,7 @@ def _leaf(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> _Lea
     return f"leaf {node.op!r} on a {fd.type} fact ({fact})"
 
 
-Side = Callable[[Frame], Any]  # a node's status for every row
+Side = Callable[[Frame], Status]  # a node's status for every row
 
 
 def _side(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side | str:
@@ -201,7 +216,7 @@ def _side(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side
             want = bool(node.operand)
             return lambda frame: np.where(leaf.test(frame)[1] == want, MET, NOT).astype(np.int8)
 
-        def test(frame: Frame) -> Any:
+        def test(frame: Frame) -> Status:
             present, true, undecided = leaf.test(frame)
             out = np.where(present, np.where(true, MET, NOT), UNK).astype(np.int8)
             if undecided is not None:
@@ -222,7 +237,7 @@ def _side(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> Side
         return f"node kind {node.kind!r}"
     combine = np.minimum if node.kind == "all_of" else np.maximum
 
-    def group(frame: Frame) -> Any:
+    def group(frame: Frame) -> Status:
         out = fns[0](frame)
         for f in fns[1:]:
             out = combine(out, f(frame))
@@ -244,7 +259,7 @@ def _fallback(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> 
             return bad
         warn = [w for w in signs if not isinstance(w, str)]
 
-        def presumed(frame: Frame) -> Any:
+        def presumed(frame: Frame) -> Status:
             out = np.full(frame.n, MET, dtype=np.int8)
             for w in warn:
                 out[w(frame) == MET] = UNK
@@ -265,7 +280,7 @@ def _fallback(node: Node, dictionary: FactDictionary, drugs: DrugVocabulary) -> 
             status = MET if pred(r.value) else NOT
         rules.append((when, status))
 
-    def inferred(frame: Frame) -> Any:
+    def inferred(frame: Frame) -> Status:
         out = np.full(frame.n, UNK, dtype=np.int8)
         done = np.zeros(frame.n, dtype=bool)
         for when, status in rules:
@@ -288,13 +303,13 @@ class TreeProgram:
     reads: list[frozenset[str]] = dataclasses.field(default_factory=list)
     _affected: dict[frozenset[str], list[Node]] = dataclasses.field(default_factory=dict)
 
-    def run(self, frame: Frame) -> Any:
+    def run(self, frame: Frame) -> Status:
         out = np.empty((len(self.tree.nodes), frame.n), dtype=np.int8)
         for node in reversed(self.tree.nodes):  # children have higher indices than their parent (pre-order)
             self._status(node, frame, out)
         return out
 
-    def rerun(self, frame: Frame, base: Any, changed: frozenset[str]) -> Any:
+    def rerun(self, frame: Frame, base: Status, changed: frozenset[str]) -> Status:
         """The statuses with the facts ``changed`` given anew in ``frame``: the nodes that read none
         of them keep their status in ``base`` (the statuses of the same rows before)."""
         nodes = self._affected.get(changed)
@@ -310,7 +325,7 @@ class TreeProgram:
         return frozenset(f for n in self.tree.nodes if n.kind == "leaf" and self.reads[n.index] & changed
                          for f in self.reads[n.index])
 
-    def _status(self, node: Node, frame: Frame, out: Any) -> None:
+    def _status(self, node: Node, frame: Frame, out: Status) -> None:
         i = node.index
         if node.kind == "leaf":
             present, true, undecided = self.leaves[i].test(frame)
@@ -430,12 +445,12 @@ class PolicyProgram:
     _orders: dict[tuple[tuple[int, ...], tuple[str, ...]], list[tuple[int, ...]]] = \
         dataclasses.field(default_factory=dict)
 
-    def run(self, frame: Frame) -> dict[str, Any]:
+    def run(self, frame: Frame) -> Answers:
         runs = [t.run(frame) for t in self.trees]
         n = frame.n
         if self.phase == "continuation":
             overall = [runs[0][0]]
-            pathway_runs: list[Any] = []
+            pathway_runs: list[Status] = []
         else:
             common = runs[0][0]
             pathway_runs = [np.minimum(common, r[0]) for r in runs[1:]]
@@ -458,7 +473,7 @@ class PolicyProgram:
         statuses = np.stack([runs[t][i] for t, i, _ in self.criteria]) if self.criteria else np.zeros((0, n), np.int8)
         return {"verdict": verdict, "pathway": pathway, "statuses": statuses, "missing": missing}
 
-    def _outlook(self, frame: Frame, undecided: list[Any], verdict: Any) -> Any:
+    def _outlook(self, frame: Frame, undecided: list[Status], verdict: Status) -> Bools:
         """Rows whose undecided answer :func:`mednec.engine.evaluate.open_pathways` may turn into not
         met: an undecided pathway tests a fact more than once that is undocumented or known only in
         part, and :func:`mednec.engine.outlook.could_meet` tries each value (each possibility) of
@@ -481,7 +496,7 @@ class PolicyProgram:
             out &= ~frame.bad
         return out
 
-    def _proven_open(self, frame: Frame, runs: list[Any], undecided: list[Any], asked: Any) -> Any:
+    def _proven_open(self, frame: Frame, runs: list[Status], undecided: list[Status], asked: Bools) -> Bools:
         """Rows of ``asked`` that :func:`open_pathways` would keep open, shown column-wise, so only
         the others are asked row by row. A row is open when some undecided pathway could still be
         met (:func:`mednec.engine.outlook.could_meet`): none of the pathway's shared facts is free
@@ -500,7 +515,7 @@ class PolicyProgram:
             facts = list(shared)
             free = np.zeros((len(facts), frame.n), dtype=bool)
             count = np.ones(frame.n, dtype=np.int64)
-            options: dict[str, Any] = {}
+            options: dict[str, Bools] = {}
             for j, f in enumerate(facts):
                 free[j], options[f], opts = _free_options(frame, f, shared[f], self.dictionary.facts[f])
                 count = np.minimum(count * np.where(free[j], np.maximum(opts, 1), 1), MAX_TRIALS + 1)
@@ -518,8 +533,8 @@ class PolicyProgram:
                 proven[group[self._witness(frame, runs, trees, tried, shared, options, group)]] = True
         return proven
 
-    def _witness(self, frame: Frame, runs: list[Any], trees: tuple[int, ...], tried: list[str],
-                 shared: Mapping[str, tuple[Any, ...]], options: dict[str, Any], group: Any) -> Any:
+    def _witness(self, frame: Frame, runs: list[Status], trees: tuple[int, ...], tried: list[str],
+                 shared: Mapping[str, tuple[object, ...]], options: dict[str, Bools], group: Ints) -> Bools:
         """For the rows ``group`` (the same facts ``tried`` free in each), whether some combination
         of the values could_meet tries leaves the pathway other than not met: the trees are run
         again on these rows with the combination in place of those facts (only the nodes that
@@ -555,7 +570,7 @@ class PolicyProgram:
         return found
 
     def _combinations(self, trees: tuple[int, ...], tried: list[str],
-                      shared: Mapping[str, tuple[Any, ...]]) -> list[tuple[int, ...]]:
+                      shared: Mapping[str, tuple[object, ...]]) -> list[tuple[int, ...]]:
         """The first ``WITNESS_TRIALS`` combinations of the values of ``tried`` (positions in their
         domains) worth trying, likeliest first: each fact's values ranked by how many of the trees'
         tests on it they pass, and combinations by the sum of their ranks (the order changes how
@@ -603,7 +618,7 @@ class PolicyProgram:
             return [(self.trees[0].tree,)]
         return [(self.trees[0].tree, t.tree) for t in self.trees[1:]]
 
-    def _missing(self, frame: Frame, runs: list[Any], pathway_runs: list[Any], verdict: Any) -> Any:
+    def _missing(self, frame: Frame, runs: list[Status], pathway_runs: list[Status], verdict: Status) -> Ints:
         """Per row, the missing documents' positions in ``documents`` (-1 padded), in order of first
         need; only rows with insufficient information ask for any (the masks are taken over those)."""
         docs = max(1, len(self.documents))
@@ -615,8 +630,8 @@ class PolicyProgram:
         first = np.full((docs, len(rows)), none, dtype=np.int32)
         unknown = [r[:, rows] == UNK for r in runs]
         open_ = [p[rows] == UNK for p in pathway_runs]
-        has: dict[str, Any] = {}
-        part: dict[tuple[str, int], Any] = {}
+        has: dict[str, Bools] = {}
+        part: dict[tuple[str, int], Bools] = {}
         doc_index = {d: j for j, d in enumerate(self.documents)}
         for k, need in enumerate(self.needs):
             mask = np.ones(len(rows), dtype=bool)
@@ -643,7 +658,7 @@ class PolicyProgram:
         return out
 
 
-def _free_options(frame: Frame, fact: str, domain: tuple[Any, ...], fd: FactDef) -> tuple[Any, Any, Any]:
+def _free_options(frame: Frame, fact: str, domain: tuple[object, ...], fd: FactDef) -> tuple[Bools, Bools, Ints]:
     """Where ``fact`` is free for could_meet (undocumented or known in part); per row and value of
     ``domain``, whether could_meet would try that value; and how many values it tries per row
     (:func:`mednec.engine.outlook._options`: a value known in part only over its possibilities,
@@ -655,41 +670,43 @@ def _free_options(frame: Frame, fact: str, domain: tuple[Any, ...], fd: FactDef)
     member = np.ones((n, len(domain)), dtype=bool)
     count = np.full(n, len(domain), dtype=np.int64)
     if isinstance(col, Scalar) and part.any():
+        _, high, options, _, _ = col.partial(n)
         if fd.type == "number":
             points = np.array(domain, dtype=np.float64)
-            inside = (points[None, :] >= col.values[:, None]) & (points[None, :] <= col.high[:, None])
+            inside = (points[None, :] >= col.values[:, None]) & (points[None, :] <= high[:, None])
             member[part] = inside[part]
             count = np.where(part, inside.sum(axis=1) + 2, count)
         else:
             codes = np.array([_code(fd, v) for v in domain], dtype=np.int64)
-            bits = (col.options[:, None] >> codes[None, :]) & 1 == 1
+            bits = (options[:, None] >> codes[None, :]) & 1 == 1
             member[part] = bits[part]
             count = np.where(part, bits.sum(axis=1), count)
     return free, member, count
 
 
-def _passes(test: Callable[[Any], bool], value: Any) -> bool:
+def _passes(test: Callable[[object], bool], value: object) -> bool:
     try:
         return bool(test(value))
     except Exception:  # noqa: BLE001 - a test that cannot run on this value only orders it last
         return False
 
 
-def _code(fd: FactDef, value: Any) -> int:
+def _code(fd: FactDef, value: object) -> int:
     """A category's or boolean's code in the columns (a category key's position; false 0, true 1)."""
-    return list(fd.values).index(value) if fd.type == "category" else int(bool(value))
+    return next(c for c, k in enumerate(fd.values) if k == value) if fd.type == "category" else int(bool(value))
 
 
-def _constant(fd: FactDef, value: Any, n: int) -> Scalar:
+def _constant(fd: FactDef, value: object, n: int) -> Scalar:
     """A column of ``fd`` holding ``value`` (a category key, a boolean or a number) in every row."""
     if fd.type == "category":
         return Scalar(fd.type, np.full(n, _code(fd, value), dtype=np.int16), np.ones(n, dtype=bool))
     if fd.type == "boolean":
         return Scalar(fd.type, np.full(n, bool(value), dtype=bool), np.ones(n, dtype=bool))
+    assert isinstance(value, int | float)  # a number fact's values to try are numbers (outlook._shared)
     return Scalar(fd.type, np.full(n, float(value), dtype=np.float64), np.ones(n, dtype=bool))
 
 
-def _part_bit(frame: Frame, fact: str, j: int) -> Any:
+def _part_bit(frame: Frame, fact: str, j: int) -> Bools:
     """Rows where ``fact`` is known in part with its ``j``-th settling fact missing (``j`` = -1:
     rows where it is not known in part)."""
     col = frame.facts.get(fact)
@@ -697,7 +714,8 @@ def _part_bit(frame: Frame, fact: str, j: int) -> Any:
         return np.full(frame.n, j < 0, dtype=bool)
     if j < 0:
         return ~col.part
-    return col.part & (((col.missing >> j) & 1) == 1)
+    rows: Bools = col.part & (((col.partial(frame.n)[3] >> j) & 1) == 1)
+    return rows
 
 
 def _needs(trees: list[TreeProgram], dictionary: FactDictionary, by_name: dict[str, Calculator],

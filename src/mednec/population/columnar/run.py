@@ -22,19 +22,20 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from mednec.calculators.registry import CalculatorSet
 from mednec.errors import ContradictionError
-from mednec.policies.model import Policy
+from mednec.policies.model import Pack, Policy
 from mednec.population.columnar.calculators import derive_columns
-from mednec.population.columnar.frame import Frame, frame_from_table
-from mednec.population.columnar.program import PolicyProgram, compile_program
+from mednec.population.columnar.frame import Frame, Ints, frame_from_table
+from mednec.population.columnar.program import Answers, PolicyProgram, compile_program
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind
 from mednec.population.policies import resolve
 from mednec.population.results import ChunkResult, PatientError, result_schema
 from mednec.population.rowwise import rowwise_results
 from mednec.population.table import table_layout
-from mednec.runtime import default_runtime
+from mednec.runtime import Runtime, default_runtime
 
 __all__ = ["VERIFY_ROWS", "evaluate_chunk_columnar", "program_for"]
 
@@ -50,8 +51,8 @@ def program_for(policy: Policy, phase: str, calculators: CalculatorSet) -> Polic
     return compile_program(policy, phase, default_runtime().dictionary, calculators)
 
 
-def _rows_table(prog: PolicyProgram, frame: Frame, out: dict[str, Any], rows: Any, phase: str,
-                position: Any, policy_index: int, ids: pa.Array) -> pa.Table:
+def _rows_table(prog: PolicyProgram, frame: Frame, out: Answers, rows: Ints, phase: str,
+                position: Ints, policy_index: int, ids: pa.Array) -> pa.Table:
     """The columnar answers of ``rows`` as result rows (with their place in the output order).
 
     Texts are taken from small Arrow arrays by index (no Python string per row)."""
@@ -90,7 +91,7 @@ def _rows_table(prog: PolicyProgram, frame: Frame, out: dict[str, Any], rows: An
     return pa.table(columns)
 
 
-def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]], good: Any, phase: str,
+def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good: Ints, phase: str,
                  ids: pa.Array) -> pa.Table:
     """Every policy's answers for the rows ``good``, patient by patient and policies in the run's
     order (the row-wise engine's order), built in that order: the per-policy pieces are placed
@@ -184,19 +185,19 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     frames = _derived_frames(given, resolved, programs, rt, result)
     tables: list[pa.Table] = []
     ids = pa.array(given.patient_ids, pa.string())
-    refused = given.contradiction if given.contradiction is not None else np.full(given.n, -1)
+    refused = given.contradiction if given.contradiction is not None else np.full(given.n, -1, dtype=np.int32)
     errors = _contradiction_errors(given, refused, rt)
     bad = [int(i) for i in np.flatnonzero(given.bad & (refused < 0))]  # the frames share the row marks
     good = np.flatnonzero(~given.bad)
     _rowwise(task, bad, settings, None, result, tables, errors)
     row_only: list[int] = []
-    computed: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]] = []
+    computed: list[tuple[int, PolicyProgram, Frame, Answers]] = []
     for j, prog in enumerate(programs):
         if not isinstance(prog, str):
             frame = frames[id(resolved[j][1].calculators)]
             computed.append((j, prog, frame, prog.run(frame)))
     mismatches = _verify(task, computed, good, settings, ids)
-    answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]] = []
+    answered: list[tuple[int, PolicyProgram, Frame, Answers]] = []
     for j, prog in enumerate(programs):
         if isinstance(prog, str):
             result.notes.append(f"columnar engine: {policies[j].id} evaluated row-wise ({prog})")
@@ -216,7 +217,7 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     return result
 
 
-def _derived_frames(given: Frame, resolved: list[tuple[Any, Any]], programs: list[Any], rt: Any,
+def _derived_frames(given: Frame, resolved: list[tuple[Policy, Pack]], programs: list[PolicyProgram | str], rt: Runtime,
                     result: ChunkResult) -> dict[int, Frame]:
     """The facts with what each pack's calculators derive (one frame per calculator set); a note for
     each calculator that ran patient by patient."""
@@ -233,7 +234,7 @@ def _derived_frames(given: Frame, resolved: list[tuple[Any, Any]], programs: lis
     return frames
 
 
-def _contradiction_errors(given: Frame, refused: Any, rt: Any) -> list[tuple[int, int, PatientError]]:
+def _contradiction_errors(given: Frame, refused: NDArray[np.int32], rt: Runtime) -> list[tuple[int, int, PatientError]]:
     """The parser's last check: for each row refused for a declared contradiction, the error the
     row-wise engine records."""
     errors: list[tuple[int, int, PatientError]] = []
@@ -245,8 +246,8 @@ def _contradiction_errors(given: Frame, refused: Any, rt: Any) -> list[tuple[int
     return errors
 
 
-def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]],
-                  good: Any, phase: Any, ids: pa.Array) -> pa.Table:
+def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgram, Frame, Answers]],
+                  good: Ints, phase: str, ids: pa.Array) -> pa.Table:
     """The chunk's result rows in output order: built directly when every row was answered
     column-wise, else the row-wise tables and the column-wise ones merged and sorted."""
     if not tables and answered:
@@ -260,7 +261,7 @@ def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgra
     return combined.drop_columns(["_pos", "_pol"]).cast(result_schema())
 
 
-def _verify(task: ChunkTask, computed: list[tuple[int, PolicyProgram, Frame, dict[str, Any]]], good: Any,
+def _verify(task: ChunkTask, computed: list[tuple[int, PolicyProgram, Frame, Answers]], good: Ints,
             settings: BatchSettings, ids: pa.Array) -> dict[int, str]:
     """Compare a few rows with the row-wise engine (each row read once for every policy); the
     difference found for each policy that differs."""
