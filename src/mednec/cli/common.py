@@ -68,4 +68,11 @@ def as_of_date(value: str | None) -> dt.date | None:
 
 def emit_json(data: Any) -> None:
     """Write JSON (indented, UTF-8) to standard output."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_iso) + "\n")
+
+
+def _iso(value: Any) -> str:
+    """Dates and times (a treatment history entry's start and end) as ISO 8601."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

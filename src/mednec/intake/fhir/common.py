@@ -11,6 +11,7 @@ returns an :class:`UnusedPart`, which the bundle lists the same way.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -269,6 +270,9 @@ def validated_value(
     return fv.value, fv.unit
 
 
+_NAME_ABBREVIATION = re.compile(r"^\s*(.+?)\s*\(([^()]{1,40})\)\s*$")
+
+
 @cache
 def _code_index(dictionary: FactDictionary) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
     """(system, code) -> fact and folded text -> fact, built once per dictionary (not per bundle)."""
@@ -328,6 +332,14 @@ class Context:
             fid = self._texts.get(fold(text))
             if fid:
                 return fid
+        for text in concept_texts(concept):  # "Apnea-hypopnea index (AHI)": the name, or the abbreviation
+            m = _NAME_ABBREVIATION.match(text)
+            if m:
+                name, abbr = self._texts.get(fold(m.group(1))), self._texts.get(fold(m.group(2)))
+                if name and (abbr is None or abbr == name):
+                    return name
+                if abbr and name is None:
+                    return abbr
         return None
 
     def _key(self, reference: Mapping[str, Any] | None) -> str | None:

@@ -1,5 +1,5 @@
 """Condition -> ``diagnosis`` (ICD-10-CM D46.x, or SNOMED CT 109995007 for MDS unspecified), and
--> a boolean condition fact (``hypertension``, ``type2_diabetes``, ...) whose ICD-10-CM codes list it.
+-> a boolean condition fact (``hypertension``, ``type2_diabetes``, ...) whose ICD-10-CM or SNOMED CT codes list it.
 
 Codes come from the fact dictionary's ``diagnosis`` values, so a code is recognised exactly
 when the dictionary lists it; a Condition coded only in text is matched by the value's label
@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from mednec.facts.dictionary import FactDictionary
-from mednec.intake.fhir.codes import ICD10CM, codings, concept_texts, system_uri
+from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
 __all__ = ["map_condition"]
@@ -77,28 +77,33 @@ def _diagnosis_codes(dictionary: FactDictionary) -> dict[tuple[str, str], str]:
 
 
 @cache
-def _condition_codes(dictionary: FactDictionary) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each boolean fact with its ICD-10-CM codes, in dictionary order, built once per dictionary."""
-    out: list[tuple[str, tuple[str, ...]]] = []
+def _condition_codes(dictionary: FactDictionary) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each boolean fact with its ICD-10-CM and SNOMED CT codes (system URI, code), in dictionary order,
+    built once per dictionary."""
+    out: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     for fid, fd in dictionary.facts.items():
         if fd.type == "boolean":
-            codes = tuple(c.code for c in fd.codes if system_uri(c.system) == ICD10CM)
+            codes = tuple((system_uri(c.system), c.code) for c in fd.codes if system_uri(c.system) in (ICD10CM, SNOMED))
             if codes:
                 out.append((fid, codes))
     return tuple(out)
 
 
 def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
-    """The boolean facts (a condition such as hypertension or type 2 diabetes) whose ICD-10-CM codes
-    in the fact dictionary name this Condition: a code with a dot matches exactly, a three-character
-    category (E11) matches every code under it (E11.9, E11.65)."""
+    """The boolean facts (a condition such as hypertension or type 2 diabetes) whose codes in the fact
+    dictionary name this Condition: an ICD-10-CM code with a dot matches exactly, a three-character
+    category (E11) matches every code under it (E11.9, E11.65); a SNOMED CT code matches exactly."""
     out: list[tuple[str, str]] = []
     icds = [_icd(code) for system, code, _ in codings(concept) if system == ICD10CM and code]
-    if not icds:
+    scts = [code.strip() for system, code, _ in codings(concept) if system == SNOMED and code]
+    if not icds and not scts:
         return out
     for fid, codes in _condition_codes(ctx.dictionary):
-        for code in codes:
-            hit = next((i for i in icds if i == code or ("." not in code and i.split(".")[0] == code)), None)
+        for system, code in codes:
+            if system == SNOMED:
+                hit = code if code in scts else None
+            else:
+                hit = next((i for i in icds if i == code or ("." not in code and i.split(".")[0] == code)), None)
             if hit:
                 out.append((fid, hit))
                 break

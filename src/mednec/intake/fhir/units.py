@@ -49,6 +49,15 @@ UCUM_TO_DICTIONARY: Mapping[str, str] = {
     "[iU]/L": "[IU]/L",
     "mU/mL": "mU/mL",
     "U/L": "U/L",
+    # body weight and height in US units (the FHIR R4 vital signs profile's bodyweight and bodyheight
+    # bindings: kg, g, [lb_av]; cm, [in_i]), and the metric codes spelled out
+    "[lb_av]": "lb",
+    "[in_i]": "in",
+    "[ft_i]": "ft",
+    "kg": "kg",
+    "g": "g",
+    "cm": "cm",
+    "m": "m",
     # percentages, counts, ages
     "%": "%",
     "a": "years",
