@@ -50,10 +50,8 @@ FactType = Literal["number", "boolean", "category", "date", "events"]
 _TYPES = ("number", "boolean", "category", "date", "events")
 
 
-@lru_cache(maxsize=4096)
 def normalize_unit(unit: str) -> str:
-    """Spelling-insensitive form of a unit: case, spaces, µ/μ/u and '×'/'x' folded (remembered: every
-    quantity a bundle carries is folded, most in a handful of spellings)."""
+    """Spelling-insensitive form of a unit: case, spaces, µ/μ/u and '×'/'x' folded."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("×", "x").replace(" ", "")
     u = u.replace("^", "").replace("*", "")
     if u.lower().startswith("x10"):
