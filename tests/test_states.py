@@ -84,3 +84,10 @@ def test_the_scaffold_writes_verdicts_as_plain_words(tmp_path: Path) -> None:
     folder = write_pack(tmp_path, "toy_pack")
     expected = {yaml.safe_load(p.read_text())["expect"]["determination"] for p in folder.rglob("cases/*.yaml")}
     assert expected == {v.value for v in Verdict}
+
+
+def test_the_outbox_statuses_are_the_strings_stored() -> None:
+    from mednec.store.outbox import Attempt, OutboxStatus
+
+    assert [s.value for s in OutboxStatus] == ["pending", "sent", "failed"]
+    assert [a.value for a in Attempt] == ["sent", "retry", "failed"]

@@ -25,6 +25,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -38,12 +39,29 @@ from mednec.store.models import Evaluation, OrgNotifications, OutboxMessage
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["MAX_ATTEMPTS", "Notifications", "SIGNATURE_HEADER", "backoff", "configure", "deliver", "enqueue_decision", "sign"]
+__all__ = ["MAX_ATTEMPTS", "Attempt", "Notifications", "OutboxStatus", "SIGNATURE_HEADER", "backoff", "configure", "deliver", "enqueue_decision", "sign"]
 
 MAX_ATTEMPTS = 8
 SIGNATURE_HEADER = "Mednec-Signature"
 EVENT = "evaluation.decided"
 log = logging.getLogger("mednec.outbox")
+
+
+class OutboxStatus(StrEnum):
+    """A message's status (stored as these strings): waiting to be sent or retried, sent, or given up
+    on after :data:`MAX_ATTEMPTS`."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Attempt(StrEnum):
+    """What one delivery attempt did (the counts :func:`deliver` returns)."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -83,7 +101,7 @@ def enqueue_decision(s: Session, ev: Evaluation, now: dt.datetime) -> int:
                "decided_at": now.isoformat(), "policy": f"{ev.policy_id}@{ev.policy_version}"}
     channels = [c for c, on in (("email", cfg.email_to), ("webhook", cfg.webhook_url)) if on]
     for channel in channels:
-        s.add(OutboxMessage(org_id=ev.org_id, channel=channel, event=EVENT, payload=payload, status="pending",
+        s.add(OutboxMessage(org_id=ev.org_id, channel=channel, event=EVENT, payload=payload, status=OutboxStatus.PENDING,
                             attempts=0, next_attempt_at=now, created_at=now))
     return len(channels)
 
@@ -123,11 +141,11 @@ def deliver(db: Database, settings: Settings, now: Callable[[], dt.datetime], *,
 
     Sending happens outside any database transaction (a slow server holds no lock); delivery is at
     least once, so receivers use the ``Mednec-Delivery`` id to drop a repeat."""
-    counts = {"sent": 0, "retry": 0, "failed": 0}
+    counts = {a.value: 0 for a in Attempt}  # plain strings: the command line prints them as JSON
     with db.reading() as s:
         due = list(s.execute(sa.select(OutboxMessage, OrgNotifications)
                              .join(OrgNotifications, OrgNotifications.org_id == OutboxMessage.org_id, isouter=True)
-                             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now())
+                             .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now())
                              .order_by(OutboxMessage.id).limit(limit)).all())
     for msg, cfg in due:
         at = now()
@@ -149,25 +167,25 @@ def _send(settings: Settings, msg: OutboxMessage, cfg: OrgNotifications | None, 
     return None
 
 
-def _record(db: Database, msg_id: int, error: Exception | None, at: dt.datetime) -> str:
+def _record(db: Database, msg_id: int, error: Exception | None, at: dt.datetime) -> Attempt:
     with db.session() as s:
         msg = s.get(OutboxMessage, msg_id)
         assert msg is not None  # outbox rows are never deleted
         msg.attempts += 1
         if error is None:
-            msg.status, msg.sent_at, msg.last_error = "sent", at, None
-            return "sent"
+            msg.status, msg.sent_at, msg.last_error = OutboxStatus.SENT, at, None
+            return Attempt.SENT
         # the error's class, and our own messages (no server text: it may echo an address)
         msg.last_error = (type(error).__name__ + (f": {error}" if type(error) is RuntimeError else ""))[:200]
         if msg.attempts >= MAX_ATTEMPTS:
-            msg.status = "failed"
+            msg.status = OutboxStatus.FAILED
             log.warning("outbox message %s (%s) failed after %s attempts: %s", msg.id, msg.channel, msg.attempts,
                         type(error).__name__)
-            return "failed"
+            return Attempt.FAILED
         msg.next_attempt_at = at + backoff(msg.attempts)
         log.info("outbox message %s (%s) attempt %s failed: %s", msg.id, msg.channel, msg.attempts,
                  type(error).__name__)
-        return "retry"
+        return Attempt.RETRY
 
 
 class Notifications(ServicePart):
