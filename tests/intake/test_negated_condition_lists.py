@@ -46,3 +46,30 @@ def test_a_new_statement_ends_the_list(runtime: Runtime, text: str) -> None:
 def test_a_positive_list_stays_positive(runtime: Runtime) -> None:
     got = _facts(runtime, "Wegovy for BMI 31 with hypertension, sleep apnea and prediabetes")
     assert (got.get("hypertension"), got.get("obstructive_sleep_apnea"), got.get("prediabetes")) == (True, True, True)
+
+
+@pytest.mark.parametrize("cue", ["No known", "no", "denies", "No history of"])
+def test_a_diagnosis_in_the_list_keeps_it_going(runtime: Runtime, cue: str) -> None:
+    """held-out hn08: "No known CAD, stroke or PAD" read stroke and PAD as present"""
+    for first in ("CAD", "coronary artery disease"):
+        got = _facts(runtime, f"Leqvio: T2DM, HTN. {cue} {first}, stroke or PAD. CAC 412")
+        assert (got.get("prior_ischemic_stroke"), got.get("symptomatic_pad")) == (False, False), (cue, first, got)
+
+
+@pytest.mark.parametrize("text", ["Ozempic for weight loss, patient does not have diabetes", "Ozempic, no diabetes",
+                                  "Ozempic; doesn't have diabetes", "Ozempic, non-diabetic", "Ozempic, no history of diabetes",
+                                  "Ozempic, denies diabetes", "Ozempic - she has no diabetes"])
+def test_no_diabetes_is_neither_type(runtime: Runtime, text: str) -> None:
+    got = _facts(runtime, text)
+    assert (got.get("type2_diabetes"), got.get("type1_diabetes")) == (False, False), (text, got)
+
+
+@pytest.mark.parametrize(("text", "fact"), [("Mounjaro for a type 1 diabetic", "type1_diabetes"),
+                                            ("Mounjaro for a type I diabetic", "type1_diabetes"),
+                                            ("Ozempic for a type 2 diabetic", "type2_diabetes")])
+def test_diabetic_as_an_adjective(runtime: Runtime, text: str, fact: str) -> None:
+    assert _facts(runtime, text).get(fact) is True
+
+
+def test_bare_diabetes_is_still_the_diagnosis(runtime: Runtime) -> None:
+    assert _facts(runtime, "Mounjaro for a patient with diabetes on metformin").get("diagnosis") == "E11.9"

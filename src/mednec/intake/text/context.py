@@ -181,13 +181,25 @@ _AND = re.compile(r"\band\b", re.I)
 _OBJECT_THEN_AND = re.compile(r"\b(?P<w>[a-z][\w-]*)\s+(?:and|or)\b", re.I)
 
 
+def _list_start(text: str, s: int, others: Sequence[tuple[int, int, str]]) -> int:
+    """The start of the list of findings the finding at ``s`` ends ("CAD, stroke or PAD": where "CAD"
+    starts), so a cue's window counts from the list, not from its last item."""
+    start = s
+    for a, b, _g in sorted(others, key=lambda o: -o[1]):
+        if b <= start and (_OR_JOIN.match(text[b:start]) or _AND_JOIN.match(text[b:start])):
+            start = a
+    return start
+
+
 def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
-              window: bool = True, ended: bool = True, inside: Sequence[tuple[int, int, str]] = ()) -> re.Match[str] | None:
+              window: bool = True, ended: bool = True, inside: Sequence[tuple[int, int, str]] = (),
+              window_from: int | None = None) -> re.Match[str] | None:
     """The last cue before ``s`` (not part of a pseudo-cue, nor of another finding's own words: the
     "no" of "no need for immediate correction" belongs to that finding); with ``ended``, only one
     whose scope no terminator cuts before ``s``."""
     found = None
-    for c in cue.finditer(text, max(lo, s - rules.window) if window else lo, s):
+    base = s if window_from is None else window_from
+    for c in cue.finditer(text, max(lo, base - rules.window) if window else lo, s):
         if any(p.start() <= c.start() < p.end() for p in rules.pseudo.finditer(text, max(lo, c.start() - 12), c.end() + 12)):
             continue
         if any(a <= c.start() < b for a, b, _g in inside):
@@ -203,7 +215,7 @@ _GROUPS = {"DEL5Q": "cyto", "CHR7": "cyto", "KARYOTYPE": "cyto", "KARYOTYPE_ISCN
 
 def group_of(rule_name: str) -> str:
     """Findings of one group may form a list after one cue ("negative for del(5q), -7 and +8")."""
-    if rule_name.startswith("FACT_"):  # the packs' named facts: "no history of heart attack, stroke or PAD"
+    if rule_name.startswith("FACT_") or rule_name == "DIAGNOSIS":  # "no history of heart attack, stroke or PAD", "no known CAD, stroke or PAD"
         return "named_fact"
     return _GROUPS.get(rule_name, rule_name)
 
@@ -243,7 +255,7 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     neg = False
     cue_start = None
     ambiguous = ""
-    c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others)
+    c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others, window_from=_list_start(text, s, others))
     if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end):
         gap_text = text[c.end():s]
         gap = [w.lower() for w in _WORD.findall(gap_text)]

@@ -60,8 +60,10 @@ def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
     positive 'diabetes' (type not stated) gives nothing here: the type decides the policy."""
     if ctx.hypothetical or ctx.family:
         return []
-    if not (ctx.negated or m.group("non")):
+    if not (ctx.negated or m.group("non") or m.group("neg")):
         return []
+    if "pre" in m.group(0).lower().split("diabetes")[0][-5:]:
+        return []  # "no prediabetes" says nothing about diabetes
     return [ctx.finding("type2_diabetes", False, m.start(), m.end()),
             ctx.finding("type1_diabetes", False, m.start(), m.end())]
 
@@ -107,8 +109,12 @@ RULES: tuple[Rule, ...] = (
          r"|\b(?:(?P<neg2>negative)|(?P<pos2>positive))\s+(?:(?:urine|serum|home)\s+)?(?:pregnancy\s+test|u?hcg|beta[\s-]*hcg)\b", _pregnancy_test),
     # "16 weeks pregnant", "pregnant at 16 weeks", "pregnant (16 weeks)"
     Rule("GLP1_PREGNANT_WEEKS", r"\b\d{1,2}\s*(?:weeks?|wks?)\s+pregnant\b|\bpregnant\s*(?:,|\(|at|-)?\s*\d{1,2}\s*(?:weeks?|wks?)(?:\s+gestation)?\)?", _pregnant_weeks),
-    # "no diabetes", "non-diabetic" (the ConText engine marks the negation)
-    Rule("GLP1_NO_DIABETES", r"(?P<non>\bnon[\s-]?diabetic\b)|(?<!type 2 )(?<!type 1 )(?<!type ii )(?<!type i )(?<!pre)(?<!pre-)\bdiabetes\b(?!\s+(?:type|mellitus\s+type|insipidus))", _no_diabetes),
+    # "no diabetes", "does not have diabetes", "non-diabetic": the negation is part of the match, so this rule
+    # (longer) wins over the diagnosis reader's bare "diabetes", which can only drop a negated diagnosis
+    Rule("GLP1_NO_DIABETES", r"(?P<non>\bnon[\s-]?diabetic\b)"
+         r"|(?P<neg>\b(?:no|not|without|denies|denied|negative\s+for|does\s+not\s+have|doesn't\s+have|do\s+not\s+have|has\s+no|never\s+had)"
+         r"\s+(?:(?:history\s+of|hx\s+of|known|personal|prior|h/o)\s+)*)(?:pre-?)?diabetes\b(?!\s+(?:type|mellitus\s+type|insipidus))",
+         _no_diabetes),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
     Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
     # "a 6-month diet programme", "12-week lifestyle program"
