@@ -498,3 +498,19 @@ def test_rows_shown_open_column_wise_are_open_row_wise(seed: int, phase: str) ->
         shown += int(proven.sum())
     assert asked > 100
     assert shown > 0.9 * asked, (shown, asked)
+
+
+def test_the_row_wise_code_the_columns_mirror_is_the_code_they_were_written_against() -> None:
+    """The fast column-wise paths run only while the row-wise code they mirror is unchanged
+    (digests.EXPECTED, and each calculator twin's digest); otherwise a run silently takes the exact
+    but slow route -- every value through the parser, a calculator patient by patient -- and the
+    property tests above still pass. A change to that code must re-run them and re-record the
+    digest (digests.current, calculators.source_digest): this test is the reminder. (A cached
+    normalize_unit left every population run on the slow route, about 4x the CPU.)"""
+    from mednec.population.columnar import digests
+
+    assert {part: digests.current(part) for part in digests.PARTS} == digests.EXPECTED
+    for pack in RT.catalog.packs:
+        for calc in pack.calculators:
+            if calc.name in columnar_calculators.TWINS:
+                assert columnar_calculators.twin_for(calc) is not None, calc.name
