@@ -909,6 +909,9 @@ class BulkChunk:
     fallback: list[str]
     columns: BulkColumns
     notes: list[str] = field(default_factory=list)
+    #: patients read column-wise whose records a requested drug's course reads: the policies (their place in
+    #: the run) whose answers for that patient are the per-bundle intake's
+    courses: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def lines(self) -> dict[str, list[bytes]]:
@@ -971,7 +974,8 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     limit = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()) - _EPOCH) // dt.timedelta(microseconds=1)
     notes: list[str] = []
     # ESA statements: the intake's mappers, patient by patient
-    esa = _statements(cols, positions, flagged, settings, rt)
+    course: dict[int, set[int]] = {}
+    esa = _statements(cols, positions, flagged, settings, rt, course)
     # scalar candidates
     cand = cols.cand
     cp = positions(cand.column("pid"))
@@ -1038,7 +1042,8 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
                       for f in schema if f.name != "as_of"})
     fallback = [ids[i] for i in np.flatnonzero(flagged)]
-    return BulkChunk(ids, table, fallback, cols, notes)
+    courses = {ids[p]: js for p, js in course.items() if not flagged[p]}
+    return BulkChunk(ids, table, fallback, cols, notes, courses)
 
 
 def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
@@ -1114,9 +1119,11 @@ def _transfusions(cols: BulkColumns, positions: Callable[[Any], Any], flagged: A
 
 
 def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, settings: BatchSettings,
-                rt: Any) -> dict[int, list[dict[str, Any]] | None]:
+                rt: Any, course: dict[int, set[int]]) -> dict[int, list[dict[str, Any]] | None]:
     """``esa_history`` of each unflagged patient with MedicationStatements (``None``: unknown), through the
-    intake's own mappers; a statement a requested drug's course or the drug history reads flags the patient."""
+    intake's own mappers. A statement the drug history reads flags the patient; one a requested drug's course
+    reads (an ESA statement when an ESA policy is run) adds that policy to ``course[patient]``: those
+    answers are the per-bundle intake's (the course facts depend on the requested drug)."""
     import orjson
 
     from mednec.intake.fhir.bundle import shipped_drugs
@@ -1141,7 +1148,7 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
         c.drug = vocab.entry(name) if vocab is not None else None
         per_drug.append(c)
     found: dict[int, list[EventFinding]] = {}
-    only_esa: dict[bytes, bool] = {}  # by medication: neither a requested drug's course nor the history reads it
+    readers: dict[bytes, tuple[bool, set[int]]] = {}  # by medication: (the history reads it, courses reading it)
     for p, line, rid, o in zip(positions(st.column("pid")).tolist(), st.column("line").to_pylist(),
                                st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
         if flagged[p]:
@@ -1149,11 +1156,14 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
         resource = orjson.loads(line)
         src = Source(int(o), f"MedicationStatement/{rid}")
         key = orjson.dumps(resource.get("medicationCodeableConcept"), option=orjson.OPT_SORT_KEYS)
-        if key not in only_esa:
-            only_esa[key] = _only_esa(resource, src, per_drug)
-        if not only_esa[key]:
-            flagged[p] = True  # a requested drug's course or the drug history reads it: the row-wise intake
+        if key not in readers:
+            readers[key] = _readers(resource, src, per_drug)
+        history_reads, courses = readers[key]
+        if history_reads:
+            flagged[p] = True  # the drug history reads it: the row-wise intake
             continue
+        if courses:
+            course.setdefault(p, set()).update(courses)
         try:
             events = medication.map_statement(resource, src, base)
         except NotMapped:
@@ -1171,22 +1181,28 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
     return out
 
 
-def _only_esa(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> bool:
-    """True when, for every requested drug, neither the treatment course nor the drug history reads the
-    statement (each mapper gives nothing or says it is not its resource with no reason)."""
+def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> tuple[bool, set[int]]:
+    """Whether the drug history reads the statement for any requested drug, and which requested drugs'
+    courses read it (by the policy's place in the run): a mapper that gives something, or that says why
+    it lists the statement; "not this drug" (or no reason) is not reading it."""
     from mednec.intake.fhir import history, treatment
 
-    for c in contexts:
-        for mapper in (treatment.map_statement, history.map_history_statement):
-            try:
-                if mapper(resource, src, c):
-                    return False
-            except NotMapped as exc:
-                if mapper is history.map_history_statement or not (exc.reason == "" or exc.reason.startswith("not ")):
-                    return False
-            except MednecError:
-                return False
-    return True
+    courses: set[int] = set()
+    for j, c in enumerate(contexts):
+        try:
+            if history.map_history_statement(resource, src, c):
+                return True, courses
+        except (NotMapped, MednecError):
+            return True, courses
+        try:
+            if treatment.map_statement(resource, src, c):
+                courses.add(j)
+        except NotMapped as exc:
+            if not (exc.reason == "" or exc.reason.startswith("not ")):
+                courses.add(j)
+        except MednecError:
+            return True, courses
+    return False, courses
 
 
 def _after(e: EventFinding, as_of: dt.date) -> bool:
@@ -1212,35 +1228,55 @@ def spill_column_tasks(sp: ColumnSpill, skip: set[int]) -> Iterator[ChunkTask]:
 
 def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
     """A Bulk chunk read column-wise: the fact table through the columnar engine, the flagged patients
-    through the row-wise intake; rows and errors in the row-wise order."""
+    through the row-wise intake (and, for a patient whose records a requested drug's course reads, that
+    policy's answer too); rows and errors in the row-wise order."""
     from mednec.population.columnar.run import evaluate_chunk_columnar
-    from mednec.population.rowwise import evaluate_chunk_rowwise
+    from mednec.population.rowwise import rowwise_results
 
     cols: BulkColumns = task.columns
     chunk = bulk_chunk(cols, settings)
-    fallback = list(chunk.fallback)
+    fallback = set(chunk.fallback)
+    courses = dict(chunk.courses)
     notes = list(chunk.notes)
     fast_table = chunk.table
-    if settings.full:
-        fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
-        notes.append("columnar engine: --full (each determination's JSON) is evaluated row-wise")
-    else:
-        why = _verify(chunk, cols.shared, settings)
-        if why is not None:
-            notes.append(f"columnar Bulk reader: {why}; this chunk was read row-wise")
-            fallback, fast_table = chunk.ids, fast_table.slice(0, 0)
-    pieces: list[tuple[ChunkResult, list[str]]] = []
+    everything = list(range(len(settings.policies)))
+    if len({s.id for s in settings.policies}) < len(settings.policies):  # a policy twice: answers by id are ambiguous
+        fallback |= set(courses)
+        courses = {}
+    why = "--full (each determination's JSON)" if settings.full else _verify(chunk, cols.shared, settings)
+    if why is not None:
+        notes.append(f"columnar Bulk reader: {why}; this chunk was read row-wise")
+        fallback, courses = set(chunk.ids), {}
+    if fallback:
+        keep = pc.invert(pc.is_in(fast_table.column("patient_id"), value_set=pa.array(sorted(fallback), pa.string())))
+        fast_table = fast_table.filter(keep)
+    pieces: list[tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]] = []
     if fast_table.num_rows:
         result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=fast_table), settings)
-        result.errors = _per_policy(result.errors, settings)
-        pieces.append((result, fast_table.column("patient_id").to_pylist()))
-    if fallback:
-        lines = chunk.lines_of(fallback)
-        items = [(p, lines[p]) for p in sorted(fallback)]
-        result = evaluate_chunk_rowwise(ChunkTask(task.index, InputKind.bulk, items=items, shared=cols.shared),
-                                        settings)
-        pieces.append((result, [p for p, _ in items]))
-    return _merged(task.index, chunk.ids, pieces, notes, len(chunk.ids) - len(fallback))
+        notes = [x for x in result.notes if x not in notes] + notes
+        drop = {(p, j) for p, js in courses.items() for j in js}
+        pieces.append(([result.arrow()], _per_policy(result.errors, settings), drop))
+    # the per-bundle intake: whole patients, and single policies of patients whose course a policy reads
+    groups: dict[tuple[int, ...], list[str]] = {tuple(everything): sorted(fallback)}
+    for p, js in courses.items():
+        groups.setdefault(tuple(sorted(js)), []).append(p)
+    for policies, pids in groups.items():
+        if not pids:
+            continue
+        lines = chunk.lines_of(pids)
+        items = [(p, lines[p]) for p in sorted(pids)]
+        sub = ChunkTask(task.index, InputKind.bulk, items=items, shared=cols.shared)
+        rows: list[dict[str, Any] | pa.Table] = []
+        errors: list[PatientError] = []
+        for _, _, item in rowwise_results(sub, settings, list(policies)):
+            (errors if isinstance(item, PatientError) else rows).append(item)  # type: ignore[arg-type]
+        pieces.append((rows, errors, set()))
+    out = _merged(task.index, chunk.ids, pieces, settings)
+    out.notes = notes
+    out.read_rowwise = len(fallback)
+    if fallback and len(fallback) == len(chunk.ids):
+        out.engine = "rowwise"
+    return out
 
 
 def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[PatientError]:
@@ -1258,31 +1294,41 @@ def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[Pat
     return out
 
 
-def _merged(index: int, ids: list[str], pieces: list[tuple[ChunkResult, list[str]]], notes: list[str],
-            fast: int) -> ChunkResult:
-    from mednec.population.results import result_schema
+def _merged(index: int, ids: list[str],
+            pieces: list[tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]],
+            settings: BatchSettings) -> ChunkResult:
+    """The pieces' rows and errors in the row-wise order: patient by patient (the sorted ids), policies in
+    the run's order, a patient's own error first; each piece drops the (patient, policy) pairs it names."""
+    from mednec.population.policies import resolve
+    from mednec.population.results import result_schema, rows_table
 
+    place = {resolve(spec)[0].id: j for j, spec in enumerate(settings.policies)}
     id_array = pa.array(ids, pa.string())
-    out = ChunkResult(index, patients=len(ids), engine="columnar" if fast else "rowwise")
+    where = {p: i for i, p in enumerate(ids)}
+    out = ChunkResult(index, patients=len(ids), engine="columnar")
     tables: list[pa.Table] = []
     errors: list[tuple[int, int, PatientError]] = []
-    for n, (result, _) in enumerate(pieces):
-        t = result.arrow().cast(result_schema())
-        key = pc.index_in(t.column("patient_id"), value_set=id_array).cast(pa.int64())
-        tables.append(t.append_column("_pos", key).append_column("_sub", pa.array(np.arange(t.num_rows) + n * 10**9)))
-        if result.errors:
-            where = pc.index_in(pa.array([e.patient_id for e in result.errors], pa.string()),
-                                value_set=id_array).to_pylist()
-            errors += [(int(w), n * 10**9 + j, e) for j, (w, e) in enumerate(zip(where, result.errors, strict=True))]
-        out.notes += [x for x in result.notes if x not in out.notes]
-    out.notes += notes
+    for parts, errs, drop in pieces:
+        t = pa.concat_tables([p if isinstance(p, pa.Table) else rows_table([p]) for p in parts]).cast(result_schema()) \
+            if parts else result_schema().empty_table()
+        pos = pc.index_in(t.column("patient_id"), value_set=id_array).cast(pa.int64())
+        pol = pa.array([place[x] for x in t.column("policy_id").to_pylist()], pa.int64())
+        t = t.append_column("_pos", pos).append_column("_pol", pol)
+        if drop:
+            gone = np.array([(p, j) in drop for p, j in zip(t.column("patient_id").to_pylist(), pol.to_pylist(),
+                                                             strict=True)], dtype=bool)
+            t = t.filter(pa.array(~gone))
+        tables.append(t)
+        for e in errs:
+            j = -1 if e.policy_id is None else place.get(e.policy_id, -1)
+            if (e.patient_id, j) not in drop:
+                errors.append((where[e.patient_id], j, e))
     if tables:
-        merged = pa.concat_tables(tables).sort_by([("_pos", "ascending"), ("_sub", "ascending")])
-        out.table = merged.drop_columns(["_pos", "_sub"])
-    else:
+        merged = pa.concat_tables(tables).sort_by([("_pos", "ascending"), ("_pol", "ascending")])
+        out.table = merged.drop_columns(["_pos", "_pol"])
+    else:  # a bucket no patient hashed to
         out.table = result_schema().empty_table()
     out.errors = [e for _, _, e in sorted(errors, key=lambda x: (x[0], x[1]))]
-    out.read_rowwise = len(ids) - fast
     return out
 
 
@@ -1313,12 +1359,13 @@ def _verify(chunk: BulkChunk, shared: dict[str, bytes], settings: BatchSettings)
 
     for row in sub:
         pid = row["patient_id"]
+        course_drugs = {resolve(settings.policies[j])[0].drug.generic for j in chunk.courses.get(pid, ())}
         try:
             mine = facts(row_case(row, layout))
         except MednecError:
             mine = {"error": True}
         bundle = patient_bundle(pid, lines[pid], shared)
-        for drug in sorted(drugs):
+        for drug in sorted(drugs - course_drugs):
             try:
                 case = bundle_to_case(bundle, rt.dictionary, settings.as_of, drug=drug,
                                       drugs=rt.catalog.calculators.drugs).case
