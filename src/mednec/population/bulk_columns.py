@@ -1148,14 +1148,16 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
         c.drug = vocab.entry(name) if vocab is not None else None
         per_drug.append(c)
     found: dict[int, list[EventFinding]] = {}
-    readers: dict[bytes, tuple[bool, set[int]]] = {}  # by medication: (the history reads it, courses reading it)
+    readers: dict[bytes, tuple[bool, set[int]]] = {}  # (the history reads it, the courses reading it)
     for p, line, rid, o in zip(positions(st.column("pid")).tolist(), st.column("line").to_pylist(),
                                st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
         if flagged[p]:
             continue
         resource = orjson.loads(line)
         src = Source(int(o), f"MedicationStatement/{rid}")
-        key = orjson.dumps(resource.get("medicationCodeableConcept"), option=orjson.OPT_SORT_KEYS)
+        # what the mappers read: the statement but its id and patient (a course depends on status and dates)
+        key = orjson.dumps({k: v for k, v in resource.items() if k not in ("id", "subject")},
+                           option=orjson.OPT_SORT_KEYS)
         if key not in readers:
             readers[key] = _readers(resource, src, per_drug)
         history_reads, courses = readers[key]
@@ -1182,9 +1184,10 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
 
 
 def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> tuple[bool, set[int]]:
-    """Whether the drug history reads the statement for any requested drug, and which requested drugs'
-    courses read it (by the policy's place in the run): a mapper that gives something, or that says why
-    it lists the statement; "not this drug" (or no reason) is not reading it."""
+    """Whether the drug history reads the statement for any requested drug (or a mapper refuses it, which
+    drops the whole resource), and which requested drugs' courses read it (by the policy's place in the
+    run). A mapper run as well as the ESA one (bundle.ALSO_MAPPERS) that raises NotMapped only changes
+    the reason the resource is listed with, never a fact; what it returns is what counts."""
     from mednec.intake.fhir import history, treatment
 
     courses: set[int] = set()
@@ -1192,14 +1195,15 @@ def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) 
         try:
             if history.map_history_statement(resource, src, c):
                 return True, courses
-        except (NotMapped, MednecError):
+        except NotMapped:
+            pass
+        except MednecError:
             return True, courses
         try:
             if treatment.map_statement(resource, src, c):
                 courses.add(j)
-        except NotMapped as exc:
-            if not (exc.reason == "" or exc.reason.startswith("not ")):
-                courses.add(j)
+        except NotMapped:
+            pass
         except MednecError:
             return True, courses
     return False, courses
