@@ -20,7 +20,10 @@ A drug documented as never given (``response: not_given``: "never received lenal
 MedicationStatement ``not-taken``) is no course: its ``outcome`` is ``not_given`` and its weeks 0.
 It may name a whole class (its id or label: "statin"), then ``classes`` is that class. A history
 of nothing but ``not_given`` entries documents those drugs only (:func:`documents_all` is false):
-"never received lenalidomide" says nothing of the patient's statins or ESAs.
+"never received lenalidomide" says nothing of the patient's statins or ESAs. So does a history read
+from a question or a note (each entry ``scope: named_only``): "failed lenalidomide" says nothing of
+ESAs; within a class it names, the history is read as before (:func:`documents`). Such courses
+carry ``named_only``.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from typing import Any
 from mednec.calculators.statins import statin_intensity
 from mednec.facts.drugs import DrugVocabulary
 
-__all__ = ["NOT_GIVEN", "OUTCOMES", "courses", "documents_all", "is_not_given", "never_given"]
+__all__ = ["NAMED_ONLY", "NOT_GIVEN", "OUTCOMES", "courses", "documents", "documents_all", "is_named_only",
+           "is_not_given", "never_given"]
 
 NOT_GIVEN = "not_given"
+NAMED_ONLY = "named_only"
 OUTCOMES = ("ongoing", "inadequate_response", "partial_response", "lost_response", "intolerance",
             "contraindication", "response", "completed", "other", NOT_GIVEN, "unknown")
 _FROM_RESPONSE = {"none": "inadequate_response", "partial": "partial_response", "lost_response": "lost_response",
@@ -49,10 +54,25 @@ def is_not_given(entry: Mapping[str, Any]) -> bool:
     return str(entry.get("response") or "") == NOT_GIVEN
 
 
+def is_named_only(entry: Mapping[str, Any]) -> bool:
+    """True for an entry that documents its drug only: never given, or read from a statement about
+    that drug (``scope: named_only``, a question or a note)."""
+    return is_not_given(entry) or str(entry.get("scope") or "") == NAMED_ONLY
+
+
 def documents_all(history: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the history is the whole treatment history (every drug not in it was not given): an
-    empty list, or one with a course; not a list of nothing but drugs documented as never given."""
-    return not history or not all(is_not_given(e) for e in history)
+    empty list, or one with a course of its own (a case file's or an EHR list's); not a list of
+    nothing but entries that document their own drug only (never given, or read from text)."""
+    return not history or not all(is_named_only(e) for e in history)
+
+
+def documents(history: Sequence[Mapping[str, Any]], drug_class: str, drugs: DrugVocabulary) -> bool:
+    """Whether the history documents the class ``drug_class``: it is the whole history, or it names a
+    course of a drug of the class (read within the class as before), or the class as never given."""
+    return (documents_all(history)
+            or any(not is_not_given(e) and drugs.matches(str(e.get("drug", "")), drug_class) for e in history)
+            or never_given(history, drug_class, drugs))
 
 
 def _class_of(written: str, drugs: DrugVocabulary) -> str | None:
@@ -114,6 +134,8 @@ def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary
         outcome = _outcome(e)
         classes = " ".join(entry.classes) if entry else (cls or "")
         c: dict[str, Any] = {"drug": generic, "classes": classes, "outcome": outcome}
+        if is_named_only(e):
+            c["named_only"] = True
         start, end = e.get("start"), e.get("end")
         if outcome == NOT_GIVEN:
             c["weeks"] = 0.0

@@ -26,11 +26,12 @@ condition holds, unknown when none fails but one cannot be told (no start date f
 no dose for ``min_dose``, no intensity, an outcome not recorded), not met otherwise. The leaf is
 met when ``count`` different drugs have a met course, unknown when met plus unknown could reach
 ``count``, and not met otherwise -- so a history without the drug is ``not met`` while a history
-that is not documented at all is ``unknown``. A history of nothing but drugs documented as never
-given ("never received lenalidomide") documents those drugs only: the leaf is ``not met`` when
-every drug it lists and every class it names (as a whole: "statin-naive") is documented as never
-given, and ``unknown`` otherwise -- a documented "never" is decisive only for the drugs it
-names. It reads the courses :func:`with_courses` resolves
+that is not documented at all is ``unknown``. A history of nothing but entries that document their
+own drug only -- never given ("never received lenalidomide"), or read from a question or a note
+(``scope: named_only``) -- names some drugs only: the leaf is ``not met`` when every drug it lists
+is named (or its class documented as never given as a whole) and every class it names is named as
+a whole ("statin-naive") or by a course of one of its drugs, and ``unknown`` otherwise -- a
+documented "never" is decisive only for the drugs it names. It reads the courses :func:`with_courses` resolves
 (:mod:`mednec.calculators.courses`) into the values the criteria run on, under :data:`COURSES`.
 """
 
@@ -223,18 +224,20 @@ def evaluate_step(step: Step, courses: Sequence[Mapping[str, Any]] | None) -> Tr
         return _MET
     if len(met | maybe) >= step.count:
         return _UNK
-    if courses and all(c.get("outcome") == NOT_GIVEN for c in courses) and not _all_never(step, courses):
-        return _UNK  # only some drugs documented as never given: the others are not documented
+    if courses and all(c.get("named_only") for c in courses) and not _all_documented(step, courses):
+        return _UNK  # the history names some drugs only, and not every drug of the step
     return _NOT
 
 
-def _all_never(step: Step, courses: Sequence[Mapping[str, Any]]) -> bool:
-    """Whether every drug and class of the step is documented as never given (a drug by its own
-    entry or a whole-class entry of its class, a class by a whole-class entry: "never took
-    atorvastatin" does not settle the class)."""
+def _all_documented(step: Step, courses: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a history that names some drugs only documents every drug and class of the step: a
+    drug by an entry of its own or a whole-class entry of its class (never given); a class by a
+    whole-class entry or a course of one of its drugs ("never took atorvastatin" does not settle
+    the class, "on atorvastatin 20 mg for a year" does, as a whole history would)."""
     drugs = {_fold(str(c.get("drug", ""))) for c in courses}
     drugs |= {_fold(m.replace("_", " ")) for c in courses if c.get("whole_class") for m in str(c.get("members", "")).split()}
-    whole = {_fold(x) for c in courses if c.get("whole_class") for x in str(c.get("classes", "")).split()}
+    whole = {_fold(x) for c in courses if c.get("whole_class") or c.get("outcome") != NOT_GIVEN
+             for x in str(c.get("classes", "")).split()}
     return (all(_fold(d) in drugs for d in step.drugs)
             and all(_fold(k) in whole for k in step.classes))
 

@@ -10,9 +10,11 @@ drugs and classes in each ``pack.yaml``), read into ``medication_history`` entri
 The status cues are the ESA reader's (:mod:`mednec.intake.text.history`), plus "on X" and
 "taking X" for a drug being taken now and "contraindicated" for one that cannot be given. A
 mention with no status ("Is Reblozyl appropriate", "prior lenalidomide") gives no entry: an
-entry needs its response, and a bare mention is listed as not used. "Never received X" gives
-none either (``medication_history`` lists treatments received; an empty list would say *no*
-treatment at all) and is listed as not used with that reason. ESAs are left to the ESA reader
+entry needs its response, and a bare mention is listed as not used. "Never received X" (the
+``never_given`` cues of the shared ConText rules) is ``response: not_given``, and a class named as
+a whole ("statin-naive") an entry of the class's label. Every entry is ``scope: named_only``: a text
+names some drugs, never the whole history, so a class it does not mention stays undocumented
+(:func:`mednec.calculators.courses.documents`). ESAs are left to the ESA reader
 (``esa_history``), so a course is never counted twice. Dates are set only when the text gives
 them or a duration ("for 6 months": the course is taken as ending a week before the evaluation
 date, as the ESA reader does, and the note says so).
@@ -25,7 +27,7 @@ import re
 from functools import cache
 from typing import Any
 
-from mednec.calculators.courses import NOT_GIVEN
+from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.adverse_effects import ADVERSE_EFFECT
 from mednec.intake.text.context import context_rules
@@ -230,12 +232,13 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
                                span0, span1, "medication_history")]
         if kind == NOT_GIVEN:
             span = TextSpan(span0, span1, ctx.text[span0:span1])
-            return [ctx.finding("medication_history", [{"drug": drug, "response": NOT_GIVEN}], span.start, span.end,
+            entry_ng = {"drug": drug, "response": NOT_GIVEN, "scope": NAMED_ONLY}
+            return [ctx.finding("medication_history", [entry_ng], span.start, span.end,
                                 note=f"{drug}, documented as never given", rank=2, kind="stated")]
         if kind == "history":
             return [ctx.unused(f"{drug} mentioned without its response; not used (say how it went)", span0, span1,
                                "medication_history")]
-        entry_out: dict[str, Any] = {"drug": drug, "response": kind}
+        entry_out: dict[str, Any] = {"drug": drug, "response": kind, "scope": NAMED_ONLY}  # names this drug only
         if kind in _REASON:
             entry_out["reason_stopped"] = _REASON[kind]
         if dose is not None:
@@ -309,7 +312,8 @@ def _class_handler(vocab: DrugVocabulary, words: dict[str, str]) -> Any:
         span0, span1 = min(never[0], s), max(never[1], e)
         if ctx.hypothetical or ctx.family:
             return [ctx.unused("hypothetical or about a relative; not used", span0, span1, "medication_history")]
-        return [ctx.finding("medication_history", [{"drug": label, "response": NOT_GIVEN}], span0, span1,
+        entry_ng = {"drug": label, "response": NOT_GIVEN, "scope": NAMED_ONLY}
+        return [ctx.finding("medication_history", [entry_ng], span0, span1,
                             note=f"every {label}: documented as never given", rank=2, kind="stated")]
 
     return handle

@@ -14,7 +14,7 @@ from typing import Any
 
 from mednec.calculators.bmi import BMI_CITATION, bmi, bmi_class
 from mednec.calculators.bmi_for_age import BMI_FOR_AGE_CITATION, LAST_MONTH, bmi_for_age, completed_months
-from mednec.calculators.courses import documents_all, is_not_given, never_given
+from mednec.calculators.courses import documents, is_not_given
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.weight_change import percent_loss
 from mednec.facts.drugs import DrugVocabulary
@@ -81,9 +81,9 @@ def _run_weight_change(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], st
 def _run_oral(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     """Days since a non-GLP-1 oral diabetes drug was last taken, and whether one failed."""
     history = fact_value(facts, "medication_history") or ()
-    if not documents_all(history) and not never_given(history, ORAL_CLASS, drugs):
-        return {}, ("the treatment history documents only drugs never given, not every oral diabetes drug: "
-                    "oral diabetes drugs not documented")
+    if not documents(history, ORAL_CLASS, drugs):
+        return {}, ("the treatment history names some drugs only (never given, or read from a question or a note), "
+                    "no oral diabetes drug: oral diabetes drugs not documented")
     entries = [e for e in history if drugs.matches(str(e["drug"]), ORAL_CLASS) and not is_not_given(e)]
     if not entries:
         return {"oral_antidiabetic_failed": False, "oral_antidiabetic_days_since": NEVER_DAYS}, (

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.calculators.courses import documents_all, is_not_given, never_given
+from mednec.calculators.courses import documents, is_not_given
 from mednec.calculators.dlcn import DLCN_CITATION, DlcnItems, dlcn, dlcn_category, ldl_mmol_from_mg
 from mednec.calculators.ldl import LDL_CITATION, LdlNotCalculable, estimate_ldl, percent_reduction
 from mednec.calculators.registry import Calculator, Facts, fact_value
@@ -108,14 +108,15 @@ def _run_dlcn(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
 
 
 def _only_negatives(facts: Facts, drugs: DrugVocabulary, drug_class: str) -> bool:
-    """The history names only drugs never given, and not the whole class: the class is undocumented."""
+    """The history names some drugs only (never given, or read from a question or a note), none of the
+    class: the class is undocumented."""
     history = fact_value(facts, "medication_history") or ()
-    return not documents_all(history) and not never_given(history, drug_class, drugs)
+    return not documents(history, drug_class, drugs)
 
 
 def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     if _only_negatives(facts, drugs, "statin"):
-        return {}, "the treatment history documents only drugs never given, not every statin: statins not documented"
+        return {}, "the treatment history names some drugs only, no statin: statins not documented"
     entries = [e for e in (fact_value(facts, "medication_history") or ()) if not is_not_given(e)
                and (statin_in(str(e["drug"])) is not None or drugs.matches(str(e["drug"]), "statin"))]
     courses: list[StatinCourse] = []
@@ -164,7 +165,7 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
 
 def _run_ezetimibe(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     if _only_negatives(facts, drugs, "ezetimibe"):
-        return {}, "the treatment history documents only drugs never given, not ezetimibe: ezetimibe not documented"
+        return {}, "the treatment history names some drugs only, not ezetimibe: ezetimibe not documented"
     entries = [e for e in (fact_value(facts, "medication_history") or ()) if not is_not_given(e)
                and ("ezetimibe" in str(e["drug"]).lower() or drugs.matches(str(e["drug"]), "ezetimibe"))]
     weeks = [w for e in entries if e.get("response") != "contraindicated" and (w := course_weeks(e, as_of)) is not None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mednec.calculators.courses import documents_all, is_not_given, never_given
+from mednec.calculators.courses import documents, is_not_given
 from mednec.calculators.esa_response import (
     ESA_CITATION,
     MIN_ADEQUATE_TRIAL_WEEKS,
@@ -130,10 +130,9 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
 
 def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     history = fact_value(facts, "medication_history")
-    if (fact_value(facts, "esa_history") is None and history is not None and not documents_all(history)
-            and not never_given(history, "esa", drugs)):
-        return {}, ("the treatment history documents only drugs never given, none of them an ESA: "
-                    "the ESA history is not documented")
+    if fact_value(facts, "esa_history") is None and history is not None and not documents(history, "esa", drugs):
+        return {}, ("the treatment history names some drugs only (never given, or read from a question or a note), "
+                    "none of them an ESA: the ESA history is not documented")
     courses, undated = esa_courses(facts, drugs)
     if undated:
         return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
