@@ -36,6 +36,7 @@ row-wise path as the exact fallback **per patient**:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -912,6 +913,9 @@ class BulkChunk:
     #: patients read column-wise whose records a requested drug's course reads: the policies (their place in
     #: the run) whose answers for that patient are the per-bundle intake's
     courses: dict[str, set[int]] = field(default_factory=dict)
+    #: policy (its place in the run) -> patient -> the facts that drug's course sets (read from the records
+    #: by the intake's own assemble_treatment): those answers come from the row with these facts added
+    course_facts: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def lines(self) -> dict[str, list[bytes]]:
@@ -974,7 +978,7 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     limit = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()) - _EPOCH) // dt.timedelta(microseconds=1)
     notes: list[str] = []
     # ESA statements: the intake's mappers, patient by patient
-    course: dict[int, set[int]] = {}
+    course: dict[int, dict[int, list[Any]]] = {}
     esa = _statements(cols, positions, flagged, settings, rt, course)
     # scalar candidates
     cand = cols.cand
@@ -1042,8 +1046,19 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
                       for f in schema if f.name != "as_of"})
     fallback = [ids[i] for i in np.flatnonzero(flagged)]
-    courses = {ids[p]: js for p, js in course.items() if not flagged[p]}
-    return BulkChunk(ids, table, fallback, cols, notes, courses)
+    courses: dict[str, set[int]] = {}
+    course_facts: dict[int, dict[str, dict[str, Any]]] = {}
+    has_cand = set(pc.unique(cand.column("pid")).to_pylist()) if cand.num_rows else set()
+    for p, by_policy in course.items():
+        if flagged[p]:
+            continue
+        for j, records in by_policy.items():
+            got = _course_facts(records, settings, j, rt, ids[p] in has_cand, cand, ids[p])
+            if got is None:  # read per bundle
+                courses.setdefault(ids[p], set()).add(j)
+            else:
+                course_facts.setdefault(j, {})[ids[p]] = got
+    return BulkChunk(ids, table, fallback, cols, notes, courses, course_facts)
 
 
 def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
@@ -1119,11 +1134,11 @@ def _transfusions(cols: BulkColumns, positions: Callable[[Any], Any], flagged: A
 
 
 def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, settings: BatchSettings,
-                rt: Any, course: dict[int, set[int]]) -> dict[int, list[dict[str, Any]] | None]:
+                rt: Any, course: dict[int, dict[int, list[Any]]]) -> dict[int, list[dict[str, Any]] | None]:
     """``esa_history`` of each unflagged patient with MedicationStatements (``None``: unknown), through the
     intake's own mappers. A statement the drug history reads flags the patient; one a requested drug's course
     reads (an ESA statement when an ESA policy is run) adds that policy to ``course[patient]``: those
-    answers are the per-bundle intake's (the course facts depend on the requested drug)."""
+    answers are read with that drug's course facts (``course[patient][policy]``: the records)."""
     import orjson
 
     from mednec.intake.fhir.bundle import shipped_drugs
@@ -1148,7 +1163,7 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
         c.drug = vocab.entry(name) if vocab is not None else None
         per_drug.append(c)
     found: dict[int, list[EventFinding]] = {}
-    readers: dict[bytes, tuple[bool, set[int]]] = {}  # (the history reads it, the courses reading it)
+    readers: dict[bytes, tuple[bool, dict[int, list[Any]]]] = {}  # (the history reads it, course records)
     for p, line, rid, o in zip(positions(st.column("pid")).tolist(), st.column("line").to_pylist(),
                                st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
         if flagged[p]:
@@ -1164,8 +1179,8 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
         if history_reads:
             flagged[p] = True  # the drug history reads it: the row-wise intake
             continue
-        if courses:
-            course.setdefault(p, set()).update(courses)
+        for j, records in courses.items():  # this statement's records, as from this resource
+            course.setdefault(p, {}).setdefault(j, []).extend(r._replace(sources=(src,)) for r in records)
         try:
             events = medication.map_statement(resource, src, base)
         except NotMapped:
@@ -1183,14 +1198,14 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
     return out
 
 
-def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> tuple[bool, set[int]]:
+def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> tuple[bool, dict[int, list[Any]]]:
     """Whether the drug history reads the statement for any requested drug (or a mapper refuses it, which
     drops the whole resource), and which requested drugs' courses read it (by the policy's place in the
     run). A mapper run as well as the ESA one (bundle.ALSO_MAPPERS) that raises NotMapped only changes
     the reason the resource is listed with, never a fact; what it returns is what counts."""
     from mednec.intake.fhir import history, treatment
 
-    courses: set[int] = set()
+    courses: dict[int, list[Any]] = {}
     for j, c in enumerate(contexts):
         try:
             if history.map_history_statement(resource, src, c):
@@ -1200,13 +1215,89 @@ def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) 
         except MednecError:
             return True, courses
         try:
-            if treatment.map_statement(resource, src, c):
-                courses.add(j)
+            records = treatment.map_statement(resource, src, c)
         except NotMapped:
-            pass
+            continue
         except MednecError:
             return True, courses
+        if records:
+            courses[j] = list(records)
     return False, courses
+
+
+def _course_facts(records: list[Any], settings: BatchSettings, j: int, rt: Any, has_cand: bool, cand: pa.Table,
+                  pid: str) -> dict[str, Any] | None:
+    """The facts the requested drug's course sets from its statements, as the Bundle intake assembles them
+    (treatment.assemble_treatment), or None when they are left to the per-bundle intake: a course with
+    baselines (they read the other findings), or a course fact the patient's other resources also give."""
+    from mednec.intake.fhir import treatment
+    from mednec.population.policies import resolve
+
+    drug = resolve(settings.policies[j])[0].drug.generic
+    vocab = rt.catalog.calculators.drugs
+    entry = vocab.entry(drug) if vocab is not None else None
+    spec = entry.course if entry is not None else None
+    if spec is None or spec.baseline:
+        return None
+    course = treatment.assemble_treatment(records, spec, settings.as_of)
+    out: dict[str, Any] = {}
+    for f in course.findings:
+        if f.when is not None and f.when.date() > settings.as_of:
+            continue  # bundle._assemble: dated after the evaluation date, not used
+        if f.fact in out:
+            return None
+        out[f.fact] = f
+    if course.doses is not None and spec.doses:
+        out[spec.doses] = course.doses
+    if has_cand and out:
+        mine = cand.filter(pc.equal(cand.column("pid"), pid)).column("fact").to_pylist()
+        if set(mine) & set(out):
+            return None
+    return out
+
+
+def _with_course(table: pa.Table, facts: dict[str, dict[str, Any]], dictionary: FactDictionary) -> pa.Table | None:
+    """The fact table's rows of these patients with their course facts set (None: a fact the table cannot
+    carry as the Bundle's case does)."""
+    from mednec.intake.fhir.common import Finding
+
+    pids = sorted(facts)
+    sub = table.filter(pc.is_in(table.column("patient_id"), value_set=pa.array(pids, pa.string())))
+    order = sub.column("patient_id").to_pylist()
+    names = sorted({f for v in facts.values() for f in v})
+    for name in names:
+        fd = dictionary.facts[name]
+        if name not in sub.column_names:
+            return None
+        ftype = sub.schema.field(name).type
+        values: list[Any] = []
+        dates: list[Any] = []
+        for pid in order:
+            v = facts[pid].get(name)
+            if isinstance(v, Finding):
+                if fd.type == "date":
+                    values.append(dt.date.fromisoformat(str(v.value)))
+                elif fd.type in ("boolean", "number", "category"):
+                    values.append(v.value)
+                else:
+                    return None
+                dates.append(v.date)
+            elif v is None:
+                values.append(None)
+                dates.append(None)
+            elif fd.type == "events":
+                values.append([{k: (dt.date.fromisoformat(x) if fd.fields[k].type == "date" and isinstance(x, str)
+                                    else x) for k, x in e.items()} for e in v])
+                dates.append(None)
+            else:
+                return None
+        sub = sub.set_column(sub.column_names.index(name), name, pa.array(values, ftype))
+        if fd.type != "events":
+            col = f"{name}_date"
+            arr = pa.array(dates, pa.date32())
+            sub = sub.set_column(sub.column_names.index(col), col, arr) if col in sub.column_names \
+                else sub.append_column(col, arr)
+    return sub
 
 
 def _after(e: EventFinding, as_of: dt.date) -> bool:
@@ -1236,6 +1327,7 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
     policy's answer too); rows and errors in the row-wise order."""
     from mednec.population.columnar.run import evaluate_chunk_columnar
     from mednec.population.rowwise import rowwise_results
+    from mednec.runtime import default_runtime
 
     cols: BulkColumns = task.columns
     chunk = bulk_chunk(cols, settings)
@@ -1254,12 +1346,26 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
     if fallback:
         keep = pc.invert(pc.is_in(fast_table.column("patient_id"), value_set=pa.array(sorted(fallback), pa.string())))
         fast_table = fast_table.filter(keep)
+    course_facts = {} if why is not None else chunk.course_facts
     pieces: list[tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]] = []
     if fast_table.num_rows:
         result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=fast_table), settings)
         notes = [x for x in result.notes if x not in notes] + notes
         drop = {(p, j) for p, js in courses.items() for j in js}
+        drop |= {(p, j) for j, by_pid in course_facts.items() for p in by_pid if p not in fallback}
         pieces.append(([result.arrow()], _per_policy(result.errors, settings), drop))
+    # a requested drug's course facts: that policy's answers from the rows with them set
+    for j, by_pid in course_facts.items():
+        by_pid = {p: f for p, f in by_pid.items() if p not in fallback}
+        variant = _with_course(fast_table, by_pid, default_runtime().dictionary) if by_pid else None
+        if variant is None:
+            for p in by_pid:
+                courses.setdefault(p, set()).add(j)
+            continue
+        sub_settings = dataclasses.replace(settings, policies=(settings.policies[j],))
+        result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=variant), sub_settings)
+        notes += [x for x in result.notes if x not in notes]
+        pieces.append(([result.arrow()], _per_policy(result.errors, sub_settings), set()))
     # the per-bundle intake: whole patients, and single policies of patients whose course a policy reads
     groups: dict[tuple[int, ...], list[str]] = {tuple(everything): sorted(fallback)}
     for p, js in courses.items():
@@ -1363,7 +1469,8 @@ def _verify(chunk: BulkChunk, shared: dict[str, bytes], settings: BatchSettings)
 
     for row in sub:
         pid = row["patient_id"]
-        course_drugs = {resolve(settings.policies[j])[0].drug.generic for j in chunk.courses.get(pid, ())}
+        course_drugs = {resolve(settings.policies[j])[0].drug.generic
+                        for j in {*chunk.courses.get(pid, ()), *(j for j, f in chunk.course_facts.items() if pid in f)}}
         try:
             mine = facts(row_case(row, layout))
         except MednecError:
