@@ -8,6 +8,9 @@ before anything else reads it:
   neither is text anyone meant to send), naming the field;
 - nesting deeper than :data:`MAX_DEPTH` is refused (no case file, FHIR bundle or policy needs
   more; deeper input only costs stack and time);
+- a number that is not finite (NaN, Infinity, ``1e400``) or an integer outside the signed 64-bit
+  range is refused (no fact needs one; the JSON writer cannot write such an integer back, and a
+  NaN compares unequal to itself);
 - error messages quote at most :data:`EXCERPT` characters of the input (:func:`excerpt`).
 
 Standard library only: the CLI imports this before anything heavy.
@@ -16,6 +19,7 @@ Standard library only: the CLI imports this before anything heavy.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +31,7 @@ __all__ = ["EXCERPT", "MAX_DEPTH", "bad_char", "check_text", "check_tree", "exce
 MAX_DEPTH = 48
 EXCERPT = 60
 _BAD = re.compile("[\x00\ud800-\udfff]")
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 def bad_char(text: str) -> str | None:
@@ -61,13 +66,19 @@ def _join(path: str, key: str) -> str:
 
 
 def check_tree(value: Any, field: str = "", *, max_depth: int = MAX_DEPTH) -> None:
-    """Walk parsed JSON/YAML: every key and string checked by :func:`check_text`, nesting at most
-    ``max_depth`` deep. Iterative, so a deep structure costs no stack."""
+    """Walk parsed JSON/YAML: every key and string checked by :func:`check_text`, every number
+    finite and within the 64-bit integer range, nesting at most ``max_depth`` deep. Iterative, so a deep structure costs no stack."""
     stack: list[tuple[Any, str, int]] = [(value, field, 0)]
     while stack:
         node, path, depth = stack.pop()
         if isinstance(node, str):
             check_text(node, path or "$")
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise InputError("is not a finite number (NaN or Infinity)", field=path or "$")
+        elif isinstance(node, int):
+            if not INT_RANGE[0] <= node <= INT_RANGE[1]:
+                raise InputError("is a number outside the 64-bit integer range", field=path or "$")
         elif isinstance(node, Mapping | list | tuple):
             if depth >= max_depth:
                 raise InputError(f"nested more than {max_depth} levels deep", field=path or "$")

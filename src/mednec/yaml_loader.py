@@ -49,12 +49,16 @@ def _refuse_references(text: str, loader: Any) -> None:
 def load_user_yaml(text: str, loader: Any = None, *, field: str = "") -> Any:
     """Parse YAML from a user: safe types only, no anchors or aliases, then :func:`check_tree`.
 
-    YAML syntax errors (and refused references) raise ``yaml.YAMLError``; a refused character
+    YAML syntax errors, refused references and values their tag cannot build (a date
+    2026-02-30, ``!!int x``) raise ``yaml.YAMLError``; a refused character
     or too deep nesting raises :class:`~mednec.errors.InputError` naming the field."""
     loader = loader or SafeLoader
     if "&" in text or "*" in text:  # neither can appear without one of these characters
         _refuse_references(text, loader)
-    data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    except (ValueError, OverflowError, TypeError) as exc:  # a value its tag cannot build: 2026-02-30, !!int x
+        raise UserYamlError(f"a value cannot be read: {str(exc)[:200]}", None) from None
     check_tree(data, field)
     return data
 
