@@ -19,7 +19,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -192,16 +192,28 @@ def _cited_md(c: Cited | str) -> str:
     return _place(c.text, _marks_md(c.cites))
 
 
+# Text a user wrote (a case title, a note's file name or words) in a Markdown document: a Markdown
+# reader passes HTML through and makes links of brackets, so these become entities or escapes, and a
+# line break a space (it could start a heading). Pack text is Markdown already and is left alone.
+_MD_USER = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`", "\n": " ", "\r": " "})
+
+
+def md_user_text(text: Any) -> str:
+    """``text`` a user wrote, shown as text in Markdown (never markup, a link or a new block)."""
+    return str(text).translate(_MD_USER)
+
+
 def _evidence_md(items: Iterable[EvidenceItem]) -> str:
-    return "; ".join(_finding(e, _marks_md(e.cites)) for e in items)
+    return "; ".join(_finding(e, _marks_md(e.cites), md_user_text) for e in items)
 
 
-def _finding(e: EvidenceItem, marks: str) -> str:
-    """'Hemoglobin: 8.1 g/dL (case file x.yaml, 2026-11-10)'; a calculation's inputs are in the facts table."""
+def _finding(e: EvidenceItem, marks: str, user: Callable[[str], str] = str) -> str:
+    """'Hemoglobin: 8.1 g/dL (case file x.yaml, 2026-11-10)'; a calculation's inputs are in the facts table.
+    ``user`` escapes the source, which names what the user sent (a file's name)."""
     if e.missing:
         return f"{e.label}: not documented"
     when = f", {e.date}" if e.date else ""
-    source = e.source.split(":")[0] if e.detail else e.source
+    source = user(e.source.split(":")[0] if e.detail else e.source)
     text = f"{e.label}: {e.value} ({source}{when})"
     return f"{text} {marks}" if marks else text
 
@@ -332,6 +344,7 @@ def _env(fmt: str) -> Any:
             cell=lambda v: "" if v is None else v,
             ldate=lambda d: long_date(d).replace(" ", "\u00a0"),
             typ=lambda v: Markup(_typst_value(v)),
+            usertext=lambda v: v,  # escaped by finalize_typst when printed
         )
     else:
         env.filters.update(
@@ -341,6 +354,7 @@ def _env(fmt: str) -> Any:
             status=status_html if html else _status_md,
             cell=(lambda v: v) if html else _cell_md,
             ldate=(lambda d: long_date(d).replace(" ", "\u00a0")) if html else long_date,
+            usertext=(lambda v: v) if html else md_user_text,  # HTML: autoescaped when printed
         )
     env.filters.update(
         nocode=lambda text: re.sub(r" \([A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?\)", "", str(text)),
