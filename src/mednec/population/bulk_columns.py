@@ -1048,12 +1048,17 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     fallback = [ids[i] for i in np.flatnonzero(flagged)]
     courses: dict[str, set[int]] = {}
     course_facts: dict[int, dict[str, dict[str, Any]]] = {}
-    has_cand = set(pc.unique(cand.column("pid")).to_pylist()) if cand.num_rows else set()
+    given: dict[str, set[str]] = {}  # the facts the course patients' other resources give
+    wanted = [ids[p] for p in course if not flagged[p]]
+    if wanted and cand.num_rows:
+        sub = cand.filter(pc.is_in(cand.column("pid"), value_set=pa.array(wanted, pa.string())))
+        for pid_, fact_ in zip(sub.column("pid").to_pylist(), sub.column("fact").to_pylist(), strict=True):
+            given.setdefault(pid_, set()).add(fact_)
     for p, by_policy in course.items():
         if flagged[p]:
             continue
         for j, records in by_policy.items():
-            got = _course_facts(records, settings, j, rt, ids[p] in has_cand, cand, ids[p])
+            got = _course_facts(records, settings, j, rt, given.get(ids[p], set()))
             if got is None:  # read per bundle
                 courses.setdefault(ids[p], set()).add(j)
             else:
@@ -1225,8 +1230,8 @@ def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) 
     return False, courses
 
 
-def _course_facts(records: list[Any], settings: BatchSettings, j: int, rt: Any, has_cand: bool, cand: pa.Table,
-                  pid: str) -> dict[str, Any] | None:
+def _course_facts(records: list[Any], settings: BatchSettings, j: int, rt: Any, given: set[str]
+                  ) -> dict[str, Any] | None:
     """The facts the requested drug's course sets from its statements, as the Bundle intake assembles them
     (treatment.assemble_treatment), or None when they are left to the per-bundle intake: a course with
     baselines (they read the other findings), or a course fact the patient's other resources also give."""
@@ -1249,10 +1254,8 @@ def _course_facts(records: list[Any], settings: BatchSettings, j: int, rt: Any, 
         out[f.fact] = f
     if course.doses is not None and spec.doses:
         out[spec.doses] = course.doses
-    if has_cand and out:
-        mine = cand.filter(pc.equal(cand.column("pid"), pid)).column("fact").to_pylist()
-        if set(mine) & set(out):
-            return None
+    if given & set(out):
+        return None
     return out
 
 
