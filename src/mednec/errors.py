@@ -35,6 +35,7 @@ __all__ = [
     "NotFoundError",
     "PreconditionFailedError",
     "ServiceError",
+    "TooManyRequestsError",
     "ContradictionError",
     "FutureDateError",
     "ImplausibleValueError",
@@ -156,3 +157,15 @@ class PreconditionFailedError(ServiceError):
 
     code = "precondition_failed"
     status = 412
+
+
+class TooManyRequestsError(ServiceError):
+    """The user asked for more expensive work (PDFs, impact analyses) than its limit allows;
+    ``retry_after`` is how many seconds until the next one fits."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

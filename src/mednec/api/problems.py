@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mednec.errors import InputError, MednecError, ServiceError
+from mednec.errors import InputError, MednecError, ServiceError, TooManyRequestsError
 from mednec.hygiene import excerpt
 
 __all__ = ["install", "problem"]
@@ -64,8 +64,11 @@ def install(app: FastAPI) -> None:
     async def _mednec(request: Request, exc: MednecError) -> JSONResponse:
         status = _status(exc)
         title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-                 412: "Precondition failed", 422: "Invalid input"}.get(status, "Error")
-        return problem(status, title, exc.message, code=exc.code, field=exc.field, instance=request.url.path)
+                 412: "Precondition failed", 422: "Invalid input", 429: "Too many requests"}.get(status, "Error")
+        resp = problem(status, title, exc.message, code=exc.code, field=exc.field, instance=request.url.path)
+        if isinstance(exc, TooManyRequestsError):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

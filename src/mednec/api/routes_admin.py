@@ -81,6 +81,7 @@ def get_policy_version(policy_id: str, version: str, principal: Auth, service: S
 @router.get("/policies/{policy_id}/versions/{version}/impact", tags=["policies"],
             summary="Impact analysis: how the stored cases' determinations would move if this version were published")
 def policy_version_impact(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
+    service.work_limits.take("impact", principal.id)  # every stored case is evaluated: 429 past the limit
     return service.policy_versions.impact(principal, policy_id, version)
 
 

@@ -41,6 +41,8 @@ def get_document(
 ) -> Response:
     ev = service.cases.get_evaluation(principal, eval_id)
     case = service.cases.get_case(principal, ev.case_id)
+    if format == "pdf":
+        service.work_limits.take("pdf", principal.id)  # 429 past the user's limit of PDFs a minute
     content, media = stored_document(service.runtime, ev, case, document, format, audience=audience,
                                      role=principal.role, versions=service.policies)
     service.audit_log.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,

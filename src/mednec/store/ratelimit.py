@@ -30,11 +30,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from mednec.errors import TooManyRequestsError
 from mednec.settings import current
 from mednec.store.db import Database
 from mednec.store.models import RateCount
 
-__all__ = ["SharedLimit", "sliding_estimate", "wait_for"]
+__all__ = ["EXPENSIVE", "SharedLimit", "WorkLimits", "sliding_estimate", "wait_for"]
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,31 @@ class SharedLimit:
                     log.warning("rate limit %s: more than %d clients, all forgotten", self.scope, self.rows)
         except SQLAlchemyError as exc:
             log.warning("rate limit %s not pruned (%s)", self.scope, type(exc).__name__)
+
+
+#: Work that costs a request far more than the rest (a PDF is compiled by Typst: 0.1-0.5 s of CPU;
+#: an impact analysis evaluates every stored case): at most this many per user per window (seconds)
+EXPENSIVE: dict[str, tuple[int, float]] = {"pdf": (30, 60.0), "impact": (6, 60.0)}
+_WORK_WORDS = {"pdf": "PDF documents", "impact": "impact analyses"}
+
+
+class WorkLimits:
+    """Per-user limits of expensive work, shared by every worker (one :class:`SharedLimit` per
+    kind of :data:`EXPENSIVE`, made when first used)."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db, self.clock = db, clock
+        self._limits: dict[str, SharedLimit] = {}
+
+    def take(self, kind: str, user_id: str) -> None:
+        """Count one piece of ``kind`` work for the user, or raise :class:`TooManyRequestsError`
+        (not counted) with the seconds to wait."""
+        limit = self._limits.get(kind)
+        if limit is None:
+            n, window = EXPENSIVE[kind]
+            limit = self._limits.setdefault(kind, SharedLimit(self.db, f"work-{kind}", n, window, clock=self.clock))
+        wait = limit.allow(user_id)
+        if wait:
+            raise TooManyRequestsError(
+                f"at most {limit.limit} {_WORK_WORDS.get(kind, kind)} a minute per user; "
+                f"try again in {int(wait) + 1} seconds", retry_after=int(wait) + 1)

@@ -30,6 +30,7 @@ from mednec.store.db import Database
 from mednec.store.metrics import Metrics
 from mednec.store.outbox import Notifications
 from mednec.store.policies import PolicyRegistry
+from mednec.store.ratelimit import WorkLimits
 from mednec.store.reviews import Reviews
 from mednec.store.versions import PolicyVersions
 
@@ -50,3 +51,4 @@ class Service:
         self.metrics = Metrics(self.ctx)
         self.audit_log = AuditLog(self.ctx)
         self.notifications = Notifications(self.ctx)
+        self.work_limits = WorkLimits(db, clock=lambda: self.now().timestamp())  # PDFs, impact analyses

@@ -31,6 +31,7 @@ from mednec.errors import (
     MednecError,
     NotFoundError,
     PreconditionFailedError,
+    TooManyRequestsError,
 )
 from mednec.store.access import Principal
 from mednec.store.models import Case, User
@@ -225,6 +226,10 @@ def error_page(ctx: Ctx, exc: MednecError) -> Response:
     if isinstance(exc, InputError):
         return page(ctx, "error.html", 422, code=422, heading="Please check what you entered",
                     message=exc.message, field=exc.field)
+    if isinstance(exc, TooManyRequestsError):
+        resp = page(ctx, "error.html", 429, code=429, heading="Too many requests", message=exc.message)
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
     log.error("web error on %s: %s", ctx.request.url.path, type(exc).__name__)
     return page(ctx, "error.html", 500, code=500, heading="Something went wrong",
                 message="The page could not be shown. Please try again.")

@@ -321,6 +321,8 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
         values = answer_values(ctx, ev, case, audience=aud)
         resp = page(ctx, "request_letter.html", **values)
         return resp
+    if fmt == "pdf":
+        ctx.service.work_limits.take("pdf", p.id)  # the same limit as the API's
     try:
         content, media = stored_document(ctx.service.runtime, ev, case, doc, fmt, audience=aud, role=p.role,
                                          versions=ctx.service.policies)
