@@ -79,3 +79,27 @@ def test_dates_before_the_drug_still_date_it(runtime: Runtime) -> None:
                                   "Recommend atorvastatin 80 mg daily"])
 def test_a_plan_is_not_taken_now(runtime: Runtime, text: str) -> None:
     assert _hist(runtime, text) == []
+
+
+@pytest.mark.parametrize("form", ["XR", "ER", "XL", "SR", "extended-release"])
+def test_a_formulation_between_the_name_and_the_dose(runtime: Runtime, form: str) -> None:
+    """held-out h41: "metformin XR 2000 mg daily" was not read, so the oral-drug step was asked"""
+    got = _hist(runtime, f"Ozempic for T2D, metformin {form} 2000 mg daily")
+    assert [(e["drug"], e["response"], e.get("dose")) for e in got] == [("metformin", "ongoing", 2000.0)]
+
+
+def test_a_note_anchors_a_course_on_its_own_date_not_the_lines(runtime: Runtime) -> None:
+    """held-out hn08: "Rosuvastatin 20 mg daily since 11/2025 and ezetimibe 10 mg daily since 07/2026" dropped
+    ezetimibe as "dated after the text" (the line's first date was taken as the note's)."""
+    from mednec.intake.notes import read_note
+
+    note = "Preventive cardiology\nT2DM.\nRosuvastatin 20 mg daily since 11/2025 and ezetimibe 10 mg daily since 07/2026.\n"
+    u = read_note(note, runtime.catalog, runtime.dictionary, AS_OF, name="n")
+    got = {e["drug"]: e.get("start") for f in u.facts if f.fact == "medication_history" for e in f.value}
+    assert got == {"rosuvastatin": dt.date(2025, 11, 1), "ezetimibe": dt.date(2026, 7, 1)}
+
+
+@pytest.mark.parametrize("token", ["45F", "45M", "45yo", "45 y/o", "45-year-old"])
+def test_an_age_after_a_header_is_not_a_weight(runtime: Runtime, token: str) -> None:
+    u = understand(f"Visit for weight\n{token} with prediabetes, BMI 33", runtime.catalog, runtime.dictionary, AS_OF)
+    assert "weight" not in {f.fact for f in u.facts}

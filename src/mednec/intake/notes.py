@@ -52,7 +52,8 @@ from mednec.policies.loader import Catalog
 __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
 
 _ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE", "CONCURRENT_ESA", "SYMPTOMATIC",
-                       "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION"})
+                       "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION",
+                       "TREATMENT"})  # a treatment course is anchored on the note's date, as the ESA reader's is
 _NOTE_DATE = re.compile(r"(?:date\s+of\s+(?:service|visit|note)|visit\s+date|encounter\s+date|note\s+date|seen\s+on|\bdate)\s*:?\s*", re.I)  # noqa: E501
 _PLAN = re.compile(r"\b(?:plan|request(?:ed|ing)?|recommend(?:ed|ation)?|start(?:ing)?|initiat(?:e|ing)|begin|prior\s+auth\w*|"  # noqa: E501
                    r"PA\s+for|propose[ds]?|would\s+like\s+to\s+(?:start|give)|candidate\s+for)\b", re.I)
@@ -189,7 +190,8 @@ def warm(catalog: Catalog) -> bool:
 
 
 def note_date(text: str) -> dt.date | None:
-    """The note's own date: after "Date of service:", "Date:", ... else the first date in the first 5 lines."""
+    """The note's own date: after "Date of service:", "Date:", ... else the first date in the first 5 lines that
+    does not start or end a course."""
     for m in _NOTE_DATE.finditer(text):
         found = find_dates(text, m.end(), min(len(text), m.end() + 25))
         if found and found[0][0] == m.end():
@@ -198,8 +200,12 @@ def note_date(text: str) -> dt.date | None:
     for _ in range(5):
         nxt = text.find("\n", head_end + 1)
         head_end = len(text) if nxt < 0 else nxt
-    found = find_dates(text, 0, head_end)
+    # not a course's start or end ("Rosuvastatin 20 mg daily since 11/2025"): that dates the course, not the note
+    found = [d for d in find_dates(text, 0, head_end) if not _COURSE_DATE_CUE.search(text, max(0, d[0] - 14), d[0])]
     return found[0][2] if found else None
+
+
+_COURSE_DATE_CUE = re.compile(r"\b(?:since|from|started|starting|began|begun|initiated|until|through|to)\s*$", re.I)
 
 
 _HEADER = re.compile(r"^\s*(?:[A-Z0-9 /&,()\-:.]{3,}|[^.]{0,60}[:)]\s*)$")

@@ -52,7 +52,8 @@ def _number_rule(fd: FactDef) -> Rule:
     # unit the pattern could not take, matches nothing here (the core feet-and-inches rule reads it)
     pattern = (rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w]){SEP}(?:{CMP})?(?P<v>{NUM})"
                rf"(?:\s*(?P<u>{unit_alt})(?!\s*\d))?(?!\s*(?:{unit_alt}|['’\"]))(?![\d.]*\d)"
-               rf"(?(u)|(?!\s*(?:{_FOREIGN})))")
+               rf"(?(u)|(?!\s*(?:{_FOREIGN})))"
+               r"(?(u)|(?![FfMm]\b|\s*(?:yo\b|y/o|y\.o\.|yrs?\b|years?\b)|-year))")  # "weight\n45F ...": an age and sex, not the value
     label = fd.label.lower()
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:

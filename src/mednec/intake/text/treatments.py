@@ -165,7 +165,13 @@ _DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\
 _PER_WEIGHT = re.compile(r"\s*(?:mg|mcg|µg|ug|g)?\s*/\s*(?:kg|m2|m²)", re.I)
 
 
+_FORMULATION = re.compile(r"\s*(?:XR|ER|XL|SR|CR|IR|DR|extended[\s-]release|immediate[\s-]release)\b", re.I)
+
+
 def _dose(ctx: Ctx, e: int) -> tuple[float | None, str | None, int]:
+    f = _FORMULATION.match(ctx.text, e, ctx.sent_end)  # "metformin XR 2000 mg daily"
+    if f is not None:
+        e = f.end()
     m = _DOSE.match(ctx.text, e, min(ctx.sent_end, e + 24))
     if m is None or _PER_WEIGHT.match(ctx.text, m.end("n")):  # "1 mg/kg" is not a flat dose
         return None, None, e
@@ -217,7 +223,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
                 shared = _shared_cue(ctx, s, term)  # "on atorvastatin 80 + ezetimibe 10": the cue of the first drug
                 if shared is not None:
                     kind, cs = "ongoing", shared
-                elif dose is not None and _MED_LIST.match(ctx.text, e, ctx.sent_end):
+                elif dose is not None and _MED_LIST.match(ctx.text, (f.end() if (f := _FORMULATION.match(ctx.text, e, ctx.sent_end)) else e),
+                                                          ctx.sent_end):
                     kind = "ongoing"  # a medication-list line: "atorvastatin 80 mg daily since 05/2025"
         if kind is None and ctx.negated:
             kind = "naive"
