@@ -514,3 +514,17 @@ def test_the_row_wise_code_the_columns_mirror_is_the_code_they_were_written_agai
         for calc in pack.calculators:
             if calc.name in columnar_calculators.TWINS:
                 assert columnar_calculators.twin_for(calc) is not None, calc.name
+
+
+def test_the_witness_combinations_are_the_product_sorted_by_rank_sum() -> None:
+    """The could-meet witness search tries the first combinations by rank sum without building the
+    whole product of the shared facts' values (which grows with every fact a policy shares)."""
+    import itertools
+
+    rng = random.Random(5)
+    for _ in range(200):
+        sizes = [rng.randint(1, 9) for _ in range(rng.randint(0, 4))]
+        limit = rng.choice([1, 7, 64, 10_000])
+        want = sorted(itertools.product(*(range(s) for s in sizes)), key=sum)[:limit]
+        assert columnar_program._by_rank_sum(sizes, limit) == want, (sizes, limit)
+    assert len(columnar_program._by_rank_sum([27] * 12, 64)) == 64  # 27**12 combinations are never built

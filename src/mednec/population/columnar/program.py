@@ -23,8 +23,7 @@ the policy is then evaluated by the row-wise engine and the run reports why.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -585,7 +584,7 @@ class PolicyProgram:
                          and (pred := _predicate(n)) is not None]
                 passed = [sum(_passes(test, v) for test in tests) for v in shared[f]]
                 ranked.append(sorted(range(len(passed)), key=[-p for p in passed].__getitem__))
-            by_rank = sorted(itertools.product(*(range(len(r)) for r in ranked)), key=sum)[:WITNESS_TRIALS]
+            by_rank = _by_rank_sum([len(r) for r in ranked], WITNESS_TRIALS)
             combos = self._orders[key] = [tuple(r[c] for r, c in zip(ranked, combo, strict=True))
                                           for combo in by_rank]
         return combos
@@ -656,6 +655,30 @@ class PolicyProgram:
         ranked = np.take_along_axis(first.T, order, axis=1)
         out[rows] = np.where(ranked < none, order, -1)
         return out
+
+
+def _by_rank_sum(sizes: list[int], limit: int) -> list[tuple[int, ...]]:
+    """The first ``limit`` combinations of positions ``0 <= c[i] < sizes[i]`` by the sum of their
+    positions, combinations of one sum in lexicographic order (what sorting the whole product by sum
+    gives, without building it: a policy may share many facts with many values)."""
+    out: list[tuple[int, ...]] = []
+    for total in range(sum(s - 1 for s in sizes) + 1):
+        for combo in _compositions(total, sizes):
+            out.append(combo)
+            if len(out) == limit:
+                return out
+    return out
+
+
+def _compositions(total: int, sizes: list[int]) -> Iterator[tuple[int, ...]]:
+    if not sizes:
+        if total == 0:
+            yield ()
+        return
+    rest = sum(s - 1 for s in sizes[1:])
+    for c in range(max(0, total - rest), min(sizes[0] - 1, total) + 1):
+        for tail in _compositions(total - c, sizes[1:]):
+            yield (c, *tail)
 
 
 def _free_options(frame: Frame, fact: str, domain: tuple[object, ...], fd: FactDef) -> tuple[Bools, Bools, Ints]:
