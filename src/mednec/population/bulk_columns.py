@@ -78,7 +78,7 @@ __all__ = ["VERIFY_PATIENTS", "BulkChunk", "BulkColumns", "ColumnSpill", "Share"
 SPILL_VERSION = 1
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
-_FLUSH = 128 << 20
+_FLUSH = 64 << 20
 _EPOCH = dt.datetime(1970, 1, 1)
 _NO_WHEN = np.iinfo(np.int64).min
 
@@ -673,7 +673,6 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     spill = ColumnSpill(folder, buckets, 0, 0, 0)
     spiller = _Spiller(folder, buckets)
     reader = _Reader(dictionary)
-    patients: set[str] = set()
     with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
         for fi, f in enumerate(files):
             for first, block in _blocks(f):
@@ -697,14 +696,13 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                 else:
                     out = _fast_block(f.name, table, schema, numbers, lines, order, reader, shared, errors, spill)
                 res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
-                patients.update(pc.unique(res.column("pid")).to_pylist())
                 spiller.add("res", res)
                 for c in out.cand:
                     spiller.add("cand", c)
                 for x in out.tx:
                     spiller.add("tx", x)
     spiller.flush()
-    spill.patients = len(patients)
+    spill.patients = _count_spilled(folder, buckets)
     tmp = done.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
                                "buckets": buckets, "patients": spill.patients, "resources": spill.resources,
@@ -760,6 +758,21 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any]:
         keep[i] = bool(block[starts[i]:ends[i]].strip())
     numbers = first + np.flatnonzero(keep).astype(np.int64)
     return lines.filter(pa.array(keep)).cast(pa.binary()), numbers
+
+
+def _count_spilled(folder: Path, buckets: int) -> int:
+    """The patients of the spilled buckets (a bucket's patients are counted from its files, memory-mapped,
+    so no set of every patient id of the export is held)."""
+    import pyarrow.ipc as ipc
+
+    total = 0
+    for k in range(buckets):
+        seen: set[str] = set()
+        for part in sorted(folder.glob(f"res-{k:05d}-*.arrow")):
+            with pa.memory_map(str(part)) as source:
+                seen.update(pc.unique(ipc.open_file(source).read_all().column("pid")).to_pylist())
+        total += len(seen)
+    return total
 
 
 def _parse(data: Any, rows: int, schema: pa.Schema | None) -> pa.Table | None:
