@@ -268,7 +268,7 @@ def _fhir(name: str) -> Any:
 
 
 def _fhir_mutations(doc: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Each leaf of a FHIR document (first few entries) replaced by each of a few hostile values."""
+    """About 30 leaves of a FHIR document (spread over its first entries) replaced by each of a few hostile values."""
     picks = {k: HOSTILE[k] for k in ("long string", "huge int", "null", "empty object", "markup",
                                      "path traversal", "many entries", "deep nesting", "date-looking")}
 
@@ -283,7 +283,7 @@ def _fhir_mutations(doc: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield path
 
     all_leaves = list(leaves(doc, ()))
-    for path in all_leaves[:: max(1, len(all_leaves) // 60)]:  # about 60 leaves spread over the document
+    for path in all_leaves[:: max(1, len(all_leaves) // 30)]:  # about 30 leaves spread over the document
         for name, value in picks.items():
             out = copy.deepcopy(doc)
             node = out

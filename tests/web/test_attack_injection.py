@@ -167,3 +167,35 @@ def test_values_never_become_response_headers(world: World) -> None:
                 failures.append((path[-40:], params, r.status_code, bad))
     c.close()
     assert not failures, failures
+
+
+TRAVERSALS = ["..%2F..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fsettings.py", "....//....//etc/passwd",
+              "..%5c..%5cwindows%5cwin.ini", "%252e%252e%252fetc%252fpasswd", "policy.yaml", "__init__.py",
+              "..", "%00", "CON", "a" * 3000]
+FILE_CONTENT = re.compile(r"root:x:0:0|^import |^from __future__|\[extensions\]|def [a-z_]+\(", re.M)
+
+
+def test_path_traversal_in_every_web_and_static_path(world: World) -> None:
+    """Every GET route with a path parameter (read from the app), and the static files, with
+    traversal spellings in each parameter: never a server file, never a 500."""
+    from tests.api.test_attack_ids import _walk
+
+    w = world
+    _, ev = _seed(w)
+    c = _browser(w, "doc")
+    failures = []
+    templates = [r.path for r in _walk(list(w.client.app.routes)) if "GET" in r.methods and "{" in r.path]
+    templates += ["/static/{file}", "/static/swagger/{file}"]
+    for template in templates:
+        params = re.findall(r"\{([^}]+)\}", template)
+        for param in params:
+            for bad in TRAVERSALS:
+                path = template
+                for p in params:
+                    path = path.replace("{" + p + "}", bad if p == param else (ev if p == "eval_id" else "x"))
+                for client, headers in ((c, {}), (w.client, w.h("doc"))):
+                    r = client.get(path, headers=headers, follow_redirects=False)
+                    if r.status_code >= 500 or FILE_CONTENT.search(r.text if len(r.content) < 2_000_000 else ""):
+                        failures.append((template, param, bad[:30], r.status_code))
+    c.close()
+    assert not failures, failures
