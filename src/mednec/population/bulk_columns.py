@@ -711,7 +711,7 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     return spill
 
 
-_READ = 16 << 20
+_READ = 8 << 20
 
 
 def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
