@@ -15,11 +15,12 @@ Hypothetical and family-history statements are listed as not used. The rules are
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
 from mednec.facts.dictionary import FactDef
-from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.numbers import DURATION, NUM, duration_days, number
 from mednec.intake.text.rules import CMP, SEP, Ctx, Item, Rule, bound_reason, g
 
 __all__ = ["fact_rules", "phrase"]
@@ -45,6 +46,10 @@ _FOREIGN = (r"units?\b|u\b|mg\b|mcg\b|µg\b|g\s*/|%|mmol|m?i?u\s*/|x\s*10|k\b|/\
             r"yrs?|hours?|hrs?|times|cycles?|doses?|tablets?|pills?|injections?)\b|p?rbcs?\b")
 
 
+_AGO = re.compile(rf"\s*[,(]?\s*(?:(?:drawn|checked|measured|done|obtained|taken|tested|from|dated)\s+)?(?:about\s+|approximately\s+|~\s*)?{DURATION}\s+ago\b\)?",
+                  re.I)
+
+
 def _number_rule(fd: FactDef) -> Rule:
     units = sorted(fd.units, key=len, reverse=True)
     unit_alt = "|".join(_unit_regex(u) for u in units if u.strip())
@@ -67,6 +72,13 @@ def _number_rule(fd: FactDef) -> Rule:
             return []
         unit = m.group("u")
         note = "" if unit else f"no unit given; read as {fd.unit}"
+        ago = _AGO.match(ctx.text, m.end(), ctx.sent_end)
+        if ago is not None and (days := duration_days(ago.group("dn"), ago.group("du"))) is not None:
+            # "LDL 190 mg/dL drawn 8 months ago": the value's date (durations as numbers.duration_days counts them)
+            dated = (ctx.date or ctx.as_of) - dt.timedelta(days=days)
+            note = "; ".join(x for x in (note, f"dated {dated.isoformat()} from '{ago.group(0).strip()}'") if x)
+            return [ctx.finding(fd.id, v, m.start(), ago.end(), unit=" ".join(unit.split()) if unit else fd.unit,
+                                note=note, date=dated)]
         return [ctx.finding(fd.id, v, m.start(), m.end(), unit=" ".join(unit.split()) if unit else fd.unit, note=note)]
 
     return Rule(f"FACT_{fd.id.upper()}", pattern, handle)
