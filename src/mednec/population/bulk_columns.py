@@ -973,92 +973,106 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
 
     rt = default_runtime()
     dictionary = rt.dictionary
-    res = cols.res
-    id_array = pc.unique(res.column("pid")).sort()
+    id_array = pc.unique(cols.res.column("pid")).sort()
     ids = id_array.to_pylist()
-    n = len(ids)
 
     def positions(col: Any) -> Any:
         return _np(pc.index_in(col, value_set=id_array), np.int64)
 
+    flagged = _flagged(cols.res, positions, len(ids))
+    course: dict[int, dict[int, list[Any]]] = {}
+    esa = _statements(cols, positions, flagged, settings, rt, course)  # the intake's mappers, patient by patient
+    cand, cp = _live_candidates(cols.cand, positions, flagged, settings.as_of, dictionary)
+    schema = _fact_schema(dictionary)
+    fast = np.flatnonzero(~flagged)
+    row_of = np.full(len(ids), -1, dtype=np.int64)
+    row_of[fast] = np.arange(len(fast))
+    m = len(fast)
+    columns: dict[str, Any] = {"patient_id": pa.array([ids[i] for i in fast], pa.string())}
+    columns.update(_latest(cand, cp, row_of, m, schema, dictionary))
+    columns.update(_transfusions(cols, positions, flagged, row_of, m, settings.as_of, schema))
+    if esa:
+        vals: list[Any] = [None] * m
+        for p, events in esa.items():
+            if not flagged[p] and events is not None:
+                vals[row_of[p]] = [{k: (dt.date.fromisoformat(v) if k in ("start", "end") else v)
+                                    for k, v in e.items()} for e in events]
+        columns["esa_history"] = pa.array(vals, schema.field("esa_history").type)
+    # every column of the schema (as a table written by mednec has), absent facts as nulls
+    table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
+                      for f in schema if f.name != "as_of"})
+    fallback = [ids[i] for i in np.flatnonzero(flagged)]
+    courses, course_facts = _courses(course, flagged, ids, cand, settings, rt)
+    return BulkChunk(ids, table, fallback, cols, [], courses, course_facts)
+
+
+def _flagged(res: pa.Table, positions: Callable[[Any], Any], n: int) -> Any:
+    """Patients with a flagged resource, or two resources of one type with one id (the bundle indexes
+    resources by reference)."""
     flagged = np.zeros(n, dtype=bool)
     rp = positions(res.column("pid"))
     flagged[rp[_np(res.column("flag"), bool)]] = True
-    # two resources of one type with one id: the bundle indexes them by reference
     dup = res.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
     flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
-    as_of = settings.as_of
+    return flagged
+
+
+def _live_candidates(cand: pa.Table, positions: Callable[[Any], Any], flagged: Any, as_of: dt.date,
+                     dictionary: FactDictionary) -> tuple[pa.Table, Any]:
+    """The unflagged patients' candidates dated on or before the evaluation date that the parser accepts
+    (one it refuses gives nothing, as the intake lists its resource), and their patients' positions; a
+    candidate the column checks do not read flags its patient."""
     limit = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()) - _EPOCH) // dt.timedelta(microseconds=1)
-    notes: list[str] = []
-    # ESA statements: the intake's mappers, patient by patient
-    course: dict[int, dict[int, list[Any]]] = {}
-    esa = _statements(cols, positions, flagged, settings, rt, course)
-    # scalar candidates
-    cand = cols.cand
     cp = positions(cand.column("pid"))
-    when = _np(cand.column("when"), np.int64)
-    live = ~flagged[cp] & (when < limit)
+    live = ~flagged[cp] & (_np(cand.column("when"), np.int64) < limit)
     cand = cand.filter(pa.array(live))
     cp = cp[live]
     unread, refused = _candidates_refused(cand, dictionary, as_of)
     flagged[cp[unread]] = True
-    keep = ~flagged[cp] & ~refused  # a value the parser refuses: the intake lists its resource
-    cand = cand.filter(pa.array(keep))
-    cp = cp[keep]
-    schema = _fact_schema(dictionary)
-    fast = np.flatnonzero(~flagged)
-    row_of = np.full(n, -1, dtype=np.int64)
-    row_of[fast] = np.arange(len(fast))
-    columns: dict[str, Any] = {"patient_id": pa.array([ids[i] for i in fast], pa.string())}
-    m = len(fast)
-    # the latest value of each fact (ties: higher rank, then first in the export)
+    keep = ~flagged[cp] & ~refused
+    return cand.filter(pa.array(keep)), cp[keep]
+
+
+def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
+            dictionary: FactDictionary) -> dict[str, Any]:
+    """The latest value of each fact (ties: higher rank, then first in the export), with its unit and date,
+    as fact-table columns over the ``m`` rows."""
+    columns: dict[str, Any] = {}
     facts = cand.column("fact").to_pylist()
     fact_names = sorted(set(facts))
     fcode = {f: i for i, f in enumerate(fact_names)}
     fc = np.array([fcode[f] for f in facts], dtype=np.int64)
     w = _np(cand.column("when"), np.int64)
-    rank = _np(cand.column("rank"), np.int64)
-    order = _np(cand.column("order"), np.int64)
-    idx = np.lexsort((-order, rank, w, fc, cp))
+    idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rank"), np.int64), w, fc, cp))
     last = np.ones(len(idx), dtype=bool)
     if len(idx) > 1:
         last[:-1] = (cp[idx][1:] != cp[idx][:-1]) | (fc[idx][1:] != fc[idx][:-1])
     chosen = idx[last]
     for f in fact_names:
         sel = chosen[fc[chosen] == fcode[f]]
-        rows = row_of[cp[sel]]
         fd = dictionary.facts[f]
         take = np.full(m, -1, dtype=np.int64)
-        take[rows] = sel
+        take[row_of[cp[sel]]] = sel
         ta = pa.array(np.where(take >= 0, take, 0), pa.int64())
         mask = pa.array(take < 0)
         name = "text" if fd.type in ("category", "date") else ("flag" if fd.type == "boolean" else "num")
-        value = cand.column(name).take(ta)
-        value = pc.if_else(mask, pa.nulls(m, value.type), value)
+        value = pc.if_else(mask, pa.nulls(m, cand.column(name).type), cand.column(name).take(ta))
         ftype = schema.field(f).type
         columns[f] = value.cast(ftype) if fd.type != "date" else pc.strptime(value, "%Y-%m-%d", "s").cast(ftype)
-        if fd.type != "date" or f"{f}_date" in schema.names:
+        if f"{f}_date" in schema.names:
             wsel = pa.array(np.where(take >= 0, w[np.maximum(take, 0)], _NO_WHEN))
             has_w = pc.and_(pc.invert(mask), pc.not_equal(wsel, _NO_WHEN))
             days = pc.divide(wsel, pa.scalar(86_400_000_000, pa.int64())).cast(pa.int32()).cast(pa.date32())
-            if f"{f}_date" in schema.names:
-                columns[f"{f}_date"] = pc.if_else(has_w, days, pa.nulls(m, pa.date32()))
+            columns[f"{f}_date"] = pc.if_else(has_w, days, pa.nulls(m, pa.date32()))
         if fd.type == "number":
-            unit = cand.column("unit").take(ta)
-            columns[f"{f}_unit"] = pc.if_else(mask, pa.nulls(m, pa.string()), unit)
-    columns.update(_transfusions(cols, positions, flagged, row_of, m, as_of, schema))
-    if esa:
-        ftype = schema.field("esa_history").type
-        vals: list[Any] = [None] * m
-        for p, events in esa.items():
-            if not flagged[p] and events is not None:
-                vals[row_of[p]] = [{k: (dt.date.fromisoformat(v) if k in ("start", "end") else v)
-                                    for k, v in e.items()} for e in events]
-        columns["esa_history"] = pa.array(vals, ftype)
-    # every column of the schema (as a table written by mednec has), absent facts as nulls
-    table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
-                      for f in schema if f.name != "as_of"})
-    fallback = [ids[i] for i in np.flatnonzero(flagged)]
+            columns[f"{f}_unit"] = pc.if_else(mask, pa.nulls(m, pa.string()), cand.column("unit").take(ta))
+    return columns
+
+
+def _courses(course: dict[int, dict[int, list[Any]]], flagged: Any, ids: list[str], cand: pa.Table,
+             settings: BatchSettings, rt: Any) -> tuple[dict[str, set[int]], dict[int, dict[str, dict[str, Any]]]]:
+    """For each (patient, policy) whose drug's course reads the patient's statements: the course facts
+    (policy -> patient -> facts), or the pair is left to the per-bundle intake (patient -> policies)."""
     courses: dict[str, set[int]] = {}
     course_facts: dict[int, dict[str, dict[str, Any]]] = {}
     given: dict[str, set[str]] = {}  # the facts the course patients' other resources give
@@ -1076,7 +1090,7 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
                 courses.setdefault(ids[p], set()).add(j)
             else:
                 course_facts.setdefault(j, {})[ids[p]] = got
-    return BulkChunk(ids, table, fallback, cols, notes, courses, course_facts)
+    return courses, course_facts
 
 
 def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
@@ -1337,40 +1351,59 @@ def spill_column_tasks(sp: ColumnSpill, skip: set[int]) -> Iterator[ChunkTask]:
         yield ChunkTask(k, InputKind.bulk, columns=cols)
 
 
+_Piece = tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]
+
+
 def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
     """A Bulk chunk read column-wise: the fact table through the columnar engine, the flagged patients
     through the row-wise intake (and, for a patient whose records a requested drug's course reads, that
-    policy's answer too); rows and errors in the row-wise order."""
+    policy's answer from the row with its course facts, or per bundle); rows and errors in the row-wise
+    order."""
     from mednec.population.columnar.run import evaluate_chunk_columnar
-    from mednec.population.rowwise import rowwise_results
-    from mednec.runtime import default_runtime
 
     cols: BulkColumns = task.columns
     chunk = bulk_chunk(cols, settings)
     fallback = set(chunk.fallback)
-    courses = dict(chunk.courses)
+    courses = {p: set(js) for p, js in chunk.courses.items()}
+    course_facts = chunk.course_facts
     notes = list(chunk.notes)
-    fast_table = chunk.table
-    everything = list(range(len(settings.policies)))
     if len({s.id for s in settings.policies}) < len(settings.policies):  # a policy twice: answers by id are ambiguous
-        fallback |= set(courses)
-        courses = {}
+        fallback |= set(courses) | {p for by_pid in course_facts.values() for p in by_pid}
+        courses, course_facts = {}, {}
     why = "--full (each determination's JSON)" if settings.full else _verify(chunk, cols.shared, settings)
     if why is not None:
         notes.append(f"columnar Bulk reader: {why}; this chunk was read row-wise")
-        fallback, courses = set(chunk.ids), {}
+        fallback, courses, course_facts = set(chunk.ids), {}, {}
+    fast_table = chunk.table
     if fallback:
         keep = pc.invert(pc.is_in(fast_table.column("patient_id"), value_set=pa.array(sorted(fallback), pa.string())))
         fast_table = fast_table.filter(keep)
-    course_facts = {} if why is not None else chunk.course_facts
-    pieces: list[tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]] = []
+    pieces: list[_Piece] = []
     if fast_table.num_rows:
         result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=fast_table), settings)
         notes = [x for x in result.notes if x not in notes] + notes
         drop = {(p, j) for p, js in courses.items() for j in js}
         drop |= {(p, j) for j, by_pid in course_facts.items() for p in by_pid if p not in fallback}
         pieces.append(([result.arrow()], _per_policy(result.errors, settings), drop))
-    # a requested drug's course facts: that policy's answers from the rows with them set
+    pieces += _course_pieces(task.index, fast_table, course_facts, fallback, courses, settings, notes)
+    pieces += _bundle_pieces(task.index, chunk, cols, fallback, courses, settings)
+    out = _merged(task.index, chunk.ids, pieces, settings)
+    out.notes = notes
+    out.read_rowwise = len(fallback)
+    if fallback and len(fallback) == len(chunk.ids):
+        out.engine = "rowwise"
+    return out
+
+
+def _course_pieces(index: int, fast_table: pa.Table, course_facts: dict[int, dict[str, dict[str, Any]]],
+                   fallback: set[str], courses: dict[str, set[int]], settings: BatchSettings,
+                   notes: list[str]) -> list[_Piece]:
+    """Each course policy's answers from the rows with its course facts set (a row the table cannot carry
+    them in goes per bundle: added to ``courses``)."""
+    from mednec.population.columnar.run import evaluate_chunk_columnar
+    from mednec.runtime import default_runtime
+
+    pieces: list[_Piece] = []
     for j, by_pid in course_facts.items():
         by_pid = {p: f for p, f in by_pid.items() if p not in fallback}
         variant = _with_course(fast_table, by_pid, default_runtime().dictionary) if by_pid else None
@@ -1379,30 +1412,36 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
                 courses.setdefault(p, set()).add(j)
             continue
         sub_settings = dataclasses.replace(settings, policies=(settings.policies[j],))
-        result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=variant), sub_settings)
+        result = evaluate_chunk_columnar(ChunkTask(index, InputKind.table, table=variant), sub_settings)
         notes += [x for x in result.notes if x not in notes]
         pieces.append(([result.arrow()], _per_policy(result.errors, sub_settings), set()))
-    # the per-bundle intake: whole patients, and single policies of patients whose course a policy reads
-    groups: dict[tuple[int, ...], list[str]] = {tuple(everything): sorted(fallback)}
+    return pieces
+
+
+def _bundle_pieces(index: int, chunk: BulkChunk, cols: BulkColumns, fallback: set[str],
+                   courses: dict[str, set[int]], settings: BatchSettings) -> list[_Piece]:
+    """The per-bundle intake: whole patients, and single policies of patients whose course is read so."""
+    from mednec.population.rowwise import rowwise_results
+
+    groups: dict[tuple[int, ...], list[str]] = {tuple(range(len(settings.policies))): sorted(fallback)}
     for p, js in courses.items():
         groups.setdefault(tuple(sorted(js)), []).append(p)
+    pieces: list[_Piece] = []
     for policies, pids in groups.items():
         if not pids:
             continue
         lines = chunk.lines_of(pids)
         items = [(p, lines[p]) for p in sorted(pids)]
-        sub = ChunkTask(task.index, InputKind.bulk, items=items, shared=cols.shared)
+        sub = ChunkTask(index, InputKind.bulk, items=items, shared=cols.shared)
         rows: list[dict[str, Any] | pa.Table] = []
         errors: list[PatientError] = []
         for _, _, item in rowwise_results(sub, settings, list(policies)):
-            (errors if isinstance(item, PatientError) else rows).append(item)  # type: ignore[arg-type]
+            if isinstance(item, PatientError):
+                errors.append(item)
+            else:
+                rows.append(item)
         pieces.append((rows, errors, set()))
-    out = _merged(task.index, chunk.ids, pieces, settings)
-    out.notes = notes
-    out.read_rowwise = len(fallback)
-    if fallback and len(fallback) == len(chunk.ids):
-        out.engine = "rowwise"
-    return out
+    return pieces
 
 
 def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[PatientError]:
@@ -1420,9 +1459,7 @@ def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[Pat
     return out
 
 
-def _merged(index: int, ids: list[str],
-            pieces: list[tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]],
-            settings: BatchSettings) -> ChunkResult:
+def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSettings) -> ChunkResult:
     """The pieces' rows and errors in the row-wise order: patient by patient (the sorted ids), policies in
     the run's order, a patient's own error first; each piece drops the (patient, policy) pairs it names."""
     from mednec.population.policies import resolve
