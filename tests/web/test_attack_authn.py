@@ -292,3 +292,34 @@ def test_a_non_ascii_sso_state_is_refused_not_a_500(web: Any, monkeypatch: pytes
         assert p.token_requests == 0
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("route", ["overturn", "approve"])
+def test_only_a_physician_reviewer_makes_an_adverse_decision(world: World, route: str) -> None:
+    """A denial is an adverse determination: only a physician reviewer signs it (42 CFR 422.566(d)
+    and 423.566(d): made by a physician or other appropriate health care professional). An admin
+    may claim and approve, but a denial it signs with its own name is refused (the web form goes
+    through the same service); nothing changes."""
+    w = world
+    # del(5q) is not met for luspatercept (lenalidomide first): approving that recommendation denies
+    name = "luspatercept-del5q.yaml" if route == "approve" else "luspatercept-first-line.yaml"
+    body = {"case": json.loads(json.dumps(example(name), default=str))}
+    cid = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
+    made = w.client.post(f"/cases/{cid}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()
+    ev = made["id"]
+    admin_name = w.service.accounts.authenticate(w.keys["admin"]).name
+    assert w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=w.h("admin")).status_code == 200
+    if route == "overturn":
+        if made["determination"] != "meets_criteria":
+            pytest.skip("the example did not give meets criteria")
+        action = {"action": "overturn", "decision": "denied", "reason": "not met", "signature": admin_name}
+    else:
+        if made["determination"] != "does_not_meet_criteria":
+            pytest.skip("the del(5q) example did not give not met")
+        action = {"action": "approve", "signature": admin_name}
+    r = w.client.post(f"/evaluations/{ev}/review", json=action, headers=w.h("admin"))
+    assert r.status_code == 403, r.text
+    after = w.client.get(f"/evaluations/{ev}", headers=w.h("admin")).json()["review"]
+    assert after["state"] == "under_review" and after["decision"] is None and not after["signed"], after
+    # the claim stands and nothing was decided (another reviewer cannot claim it meanwhile)
+    assert w.client.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=w.h("doc")).status_code == 409

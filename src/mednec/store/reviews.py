@@ -8,7 +8,8 @@ standard::
         |                    |        --request_changes-> changes_requested
      appealed <--appeal--(denied)     --request_info----> info_requested
 
-An adverse final decision (denied) needs the physician reviewer's signature. A decision's
+An adverse final decision (denied) is made by a physician reviewer only (not an admin: 42 CFR
+422.566(d), 423.566(d)) and needs the reviewer's signature. A decision's
 notifications are enqueued in the same transaction (:mod:`mednec.store.outbox`).
 """
 
@@ -105,6 +106,8 @@ class Reviews(ServicePart):
         if step.needs_reason and not (reason and reason.strip()):
             raise InputError(f"{action} needs a reason", field="reason")
         final = self._final_decision(action, ev, decision) if action in ("approve", "overturn") else None
+        if final == Decision.DENIED and p.role != "physician_reviewer":  # an admin may not sign a denial
+            raise ForbiddenError("an adverse decision (denied) is made and signed by a physician reviewer")
         signed = self._signature(p, ev, signature) if final == Decision.DENIED else (None, None)
         ev.state = step.target  # every check passed: nothing changes before this line
         if action == "appeal":
