@@ -103,3 +103,17 @@ def test_a_note_anchors_a_course_on_its_own_date_not_the_lines(runtime: Runtime)
 def test_an_age_after_a_header_is_not_a_weight(runtime: Runtime, token: str) -> None:
     u = understand(f"Visit for weight\n{token} with prediabetes, BMI 33", runtime.catalog, runtime.dictionary, AS_OF)
     assert "weight" not in {f.fact for f in u.facts}
+
+
+def test_a_course_started_after_the_notes_first_date(runtime: Runtime) -> None:
+    """held-out hn06: the note's date is taken from its first date (here the MI's, 04/2025); a statin started
+    after it (05/2025) is still read -- only a start after the evaluation date is refused."""
+    from mednec.intake.notes import read_note
+
+    note = ("CARDIOLOGY CLINIC NOTE\n61 yo M s/p anterior STEMI 04/2025 with DES to LAD.\n"
+            "Lipid-lowering: atorvastatin 80 mg daily since 05/2025, adherent.\n")
+    u = read_note(note, runtime.catalog, runtime.dictionary, AS_OF, name="n")
+    got = [(e["drug"], e["response"], e.get("start")) for f in u.facts if f.fact == "medication_history" for e in f.value]
+    assert got == [("atorvastatin", "ongoing", dt.date(2025, 5, 1))]
+    late = read_note("Plan note.\natorvastatin 80 mg daily since 03/2027.\n", runtime.catalog, runtime.dictionary, AS_OF, name="n")
+    assert not [f for f in late.facts if f.fact == "medication_history"]

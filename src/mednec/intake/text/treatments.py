@@ -271,7 +271,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             if kind in _REASON and "end" not in entry_out and "start" in entry_out:
                 entry_out["end"] = anchor
             start = entry_out.get("start")
-            if isinstance(start, dt.date) and start > anchor:
+            # after the evaluation date (a note's own date may be only its first date, such as an event's)
+            if isinstance(start, dt.date) and start > ctx.as_of:
                 return [ctx.unused(f"{drug} course dated after the text; not used", span0, span1, "medication_history")]
         span = TextSpan(span0, span1, ctx.text[span0:span1])
         dose_text = f" {dose:g} {dose_unit}" if dose is not None else ""
