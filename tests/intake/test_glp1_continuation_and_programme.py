@@ -91,3 +91,17 @@ def test_percentile_written_after_the_number(runtime: Runtime, text: str) -> Non
 def test_answers(runtime: Runtime, q: str, determination: str) -> None:
     a = answer(q, runtime, as_of=AS_OF)
     assert a.determination is not None and a.determination.determination == determination
+
+
+@pytest.mark.parametrize("base", ["Baseline weight before starting Wegovy: 124.0 kg (03/02/2026).",
+                                  "Starting weight: 124.0 kg", "Pre-treatment weight (03/2026): 124.0 kg",
+                                  "Baseline weight was 124.0 kg"])
+@pytest.mark.parametrize("now", ["Today (12/01/2026): 113.5 kg.", "Current weight: 113.5 kg", "Weight today: 113.5 kg"])
+def test_weights_on_separate_lines_of_a_note(runtime: Runtime, base: str, now: str) -> None:
+    """held-out hn05: a renewal note gives the weights on their own lines"""
+    from mednec.intake.notes import read_note
+
+    u = read_note(f"Weight management follow-up\n{base}\n{now}\nOn Wegovy 2.4 mg weekly.\n", runtime.catalog,
+                  runtime.dictionary, AS_OF, name="n")
+    got = {f.fact: f.value for f in u.facts}
+    assert (got.get("weight_baseline"), got.get("weight")) == (124.0, 113.5), got

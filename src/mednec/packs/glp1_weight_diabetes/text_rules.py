@@ -11,6 +11,7 @@ sleep apnea, ...) are read by the generic rules (:mod:`mednec.intake.text.generi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from mednec.intake.text.numbers import NUM, number
 from mednec.intake.text.rules import Ctx, Item, Rule
@@ -121,6 +122,20 @@ def _weights(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+def _one_weight(fact: str) -> Callable[[re.Match[str], Ctx], list[Item]]:
+    """A single weight line read as ``fact`` (the pre-GLP-1 or the current weight)."""
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family or ctx.negated:
+            return []
+        v = number(m.group("w"))
+        if v is None:
+            return []
+        unit = m.group("wu").lower()
+        return [ctx.finding(fact, v, m.start(), m.end(), unit="lb" if unit.startswith(("lb", "pound")) else "kg")]
+    return handle
+
+
 def _loss_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
@@ -189,6 +204,10 @@ RULES: tuple[Rule, ...] = (
     # continuation: "started at 112 kg, now 104 kg", "baseline weight 124.0 kg ... today 113.5 kg"
     Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)\s*(?:at|of|was|:|=)?\s*"
          + _w("b") + r"\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # on separate lines: "Baseline weight before starting Wegovy: 124.0 kg (03/02/2026)", "Today (12/01/2026): 113.5 kg"
+    Rule("GLP1_BASELINE_WEIGHT", r"\b(?:baseline|starting|initial|pre-?treatment|pre-?GLP-?1)\s+weight(?:\s+(?:before|prior\s+to)\s+(?:starting\s+)?[\w-]+)?\s*(?:\([^)]{0,20}\))?\s*(?:[:=]|was|of)\s*"
+         + _w("w"), _one_weight("weight_baseline")),
+    Rule("GLP1_WEIGHT_TODAY", r"(?m)^\s*(?:today|current\s+weight|weight\s+today)\s*(?:\([^)]{0,20}\))?\s*[:=]\s*" + _w("w"), _one_weight("weight")),
     # "lost only 3% of baseline weight", "7.1% weight loss", "weight loss of 4%"
     Rule("GLP1_WEIGHT_LOSS_PCT", r"\blost\s+(?:only\s+|just\s+|about\s+|approximately\s+)?(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:of\s+(?:(?:her|his|their|the)\s+)?(?:baseline|starting|initial|body)\s+(?:body\s+)?weight)?"
          r"|\b(?:weight\s+loss|weight\s+reduction)\s+of\s+(?P<p2>\d{1,2}(?:\.\d+)?)\s*%", _loss_pct),
