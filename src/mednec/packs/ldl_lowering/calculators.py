@@ -114,6 +114,17 @@ def _only_negatives(facts: Facts, drugs: DrugVocabulary, drug_class: str) -> boo
     return not documents(history, drug_class, drugs)
 
 
+def _intolerance(courses: list[StatinCourse]) -> tuple[str | None, str]:
+    """NLA 2022 statin intolerance and its explanation; ``None`` (asked, never denied) when two or more
+    statins were not tolerated but a dose is missing, so whether one was at its lowest dose is open."""
+    nla = nla_statin_intolerance(courses)
+    undosed_bad = sorted({str(c.drug) for c in courses if c.intolerant and c.daily_dose_mg is None})
+    if nla.status == "not_established" and len(nla.statins_not_tolerated) >= 2 and undosed_bad:
+        return None, (f"undetermined - {' and '.join(nla.statins_not_tolerated)} not tolerated, but the dose of "
+                      f"{' and '.join(undosed_bad)} is not documented (one statin must have been at its lowest daily dose)")
+    return nla.status, f"{nla.status.replace('_', ' ')} - {nla.explanation}"
+
+
 def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     if _only_negatives(facts, drugs, "statin"):
         return {}, "the treatment history names some drugs only, no statin: statins not documented"
@@ -138,21 +149,11 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
             high_weeks = max(high_weeks, weeks)
         elif intensity is None and dose is None and e.get("intensity") is None:
             undosed = True
-    nla = nla_statin_intolerance(courses)
-    out: dict[str, Any] = {
-        "statin_current": any(c.ongoing for c in courses),
-        "statin_intolerance": nla.status,
-    }
+    out: dict[str, Any] = {"statin_current": any(c.ongoing for c in courses)}
+    status, verdict = _intolerance(courses)
+    if status is not None:
+        out["statin_intolerance"] = status
     listed = "; ".join(parts) if parts else "no statin in the treatment history"
-    undosed_bad = sorted({str(c.drug) for c in courses if c.intolerant and c.daily_dose_mg is None})
-    if nla.status == "not_established" and len(nla.statins_not_tolerated) >= 2 and undosed_bad:
-        # two or more statins not tolerated, but a dose is missing: whether one was at its lowest dose
-        # (NLA 2022) is open, so intolerance is asked, never denied
-        del out["statin_intolerance"]
-        verdict = (f"undetermined - {' and '.join(nla.statins_not_tolerated)} not tolerated, but the dose of "
-                   f"{' and '.join(undosed_bad)} is not documented (one statin must have been at its lowest daily dose)")
-    else:
-        verdict = f"{nla.status.replace('_', ' ')} - {nla.explanation}"
     if undated_high or undosed:
         # a high-intensity course of unknown length, or a statin of unknown dose, may be the one
         # that counts: the weeks stay unknown (asked), never 0
