@@ -528,3 +528,22 @@ def test_the_witness_combinations_are_the_product_sorted_by_rank_sum() -> None:
         want = sorted(itertools.product(*(range(s) for s in sizes)), key=sum)[:limit]
         assert columnar_program._by_rank_sum(sizes, limit) == want, (sizes, limit)
     assert len(columnar_program._by_rank_sum([27] * 12, 64)) == 64  # 27**12 combinations are never built
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), keep=st.floats(0.0, 1.0), continuation=st.booleans())
+def test_columnar_equals_rowwise_when_the_table_lacks_fact_columns(seed: int, n: int, keep: float,
+                                                                     continuation: bool) -> None:
+    """A user's table names only the facts it has (a table of hemoglobin, blasts, cytogenetics and
+    ANC crashed the columnar calculators with KeyError 'platelets'): any subset of the fact columns,
+    each with its unit and date columns, gives the row-wise engine's rows and errors."""
+    table = random_population(seed, n)
+    rng = random.Random(seed ^ 0x5EED)
+    facts = [f for f in RT.dictionary.facts if f in table.schema.names]
+    dropped = {f for f in facts if rng.random() > keep}
+    names = [c for c in table.schema.names
+             if not any(c == f or c in (f"{f}_unit", f"{f}_date") for f in dropped)]
+    specs = CONTINUATION if continuation else ALL
+    s = BatchSettings(specs, "continuation" if continuation else "initial", AS_OF, False, "columnar")
+    row, col = _both(table.select(names), s)
+    _assert_same(row, col)

@@ -663,6 +663,10 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
         if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine
             frame.mark(_text_form_rows(fd, column.combine_chunks()))
         frame.facts[fc.fact] = _events(fd, fc, table, frame, fast) if fc.events else _scalar(fd, fc, table, frame, fast)
+    given = {fc.fact for fc in layout.facts}
+    for fid, fd in dictionary.facts.items():  # a fact the table has no column for: as a column no row gives
+        if fid not in given and not new_features(fd):
+            frame.facts[fid] = _absent(fd, frame.n)
     if not _contradictions(frame, dictionary):
         return frame, "a declared contradiction reads a fact the columns cannot test"
     return frame, None
