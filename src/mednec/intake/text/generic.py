@@ -3,7 +3,7 @@ questions and notes without code of its own.
 
 * number: ``<name> [is|of|:|was ...] [bound] <number> [unit]`` -- the units are the fact's
   ``units`` (any spelling :func:`normalize_unit` folds); a bare number is in the canonical unit
-  and says so; a bound ("LDL > 70", "BMI at least 30") is listed as not used, never a value.
+  and says so when no other unit makes it plausible (else it is not used: "weight 180" is kg or lb); a bound ("LDL > 70", "BMI at least 30") is listed as not used, never a value.
 * boolean: the name itself is ``true``; negated ("no established ASCVD") ``false``.
 * category: ``<name> [is|:] <value>`` where the value is a label, key or synonym.
 
@@ -50,6 +50,20 @@ _AGO = re.compile(rf"\s*[,(]?\s*(?:(?:drawn|checked|measured|done|obtained|taken
                   re.I)
 
 
+def _plausible_units(fd: FactDef, value: float) -> list[str]:
+    """The units (one per conversion factor, the canonical first) in which a bare ``value`` lies
+    within the fact's plausible range: more than one means the number alone does not say what was
+    measured ("weight 180": 180 kg or 180 lb; "LDL 3.2": 3.2 mg/dL or 3.2 mmol/L)."""
+    if fd.range is None or not fd.unit:
+        return [fd.unit] if fd.unit else []
+    lo, hi = fd.range
+    by_factor: dict[float, str] = {}
+    for u, factor in sorted(fd.units.items(), key=lambda kv: kv[0] != fd.unit):
+        if lo <= value * factor <= hi:
+            by_factor.setdefault(factor, u)
+    return list(by_factor.values())
+
+
 def _number_rule(fd: FactDef) -> Rule:
     units = sorted(fd.units, key=len, reverse=True)
     unit_alt = "|".join(_unit_regex(u) for u in units if u.strip())
@@ -71,6 +85,9 @@ def _number_rule(fd: FactDef) -> Rule:
         if v is None:
             return []
         unit = m.group("u")
+        if not unit and len(readings := _plausible_units(fd, v)) > 1:
+            # "weight 180" (kg or lb?), "LDL 3.2" (mg/dL or mmol/L?): not guessed, asked
+            return [ctx.unused(f"no unit given; {v:g} could be {' or '.join(readings)}", m.start(), m.end(), fd.id)]
         note = "" if unit else f"no unit given; read as {fd.unit}"
         ago = _AGO.match(ctx.text, m.end(), ctx.sent_end)
         if ago is not None and (days := duration_days(ago.group("dn"), ago.group("du"))) is not None:
