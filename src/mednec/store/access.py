@@ -14,7 +14,11 @@ auditor                       read cases, evaluations, the audit log and metrics
 admin                         everything, and manage users and keys
 ============================  =========================================================
 
-A case of another organisation answers 404, never 403, so a requester learns nothing about it.
+"Every case" is every organisation's only for users of a *reviewing* organisation (the plan:
+``organizations.reviews_all``, or a system administrator); a physician reviewer, auditor or admin
+of any other organisation reads its own organisation's cases and evaluations, as a requester
+does, and no audit log. A case of another organisation answers 404, never 403, so nobody learns
+anything about it.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ from sqlalchemy.orm import Session
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.runtime import Runtime
 from mednec.store.db import Database
-from mednec.store.models import Case, Evaluation
+from mednec.store.models import Case, Evaluation, Organization
 from mednec.store.policies import PolicyRegistry
 
 __all__ = ["DRAFT_READERS", "READ_ALL", "Context", "Principal", "ServicePart", "principal_of", "require", "require_admin_of",
-           "visible", "visible_case", "visible_case_row", "visible_eval"]
+           "org_wide", "visible", "visible_case", "visible_case_row", "visible_eval"]
 
 READ_ALL = ("physician_reviewer", "auditor", "admin")
 DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
@@ -105,26 +109,38 @@ def require_admin_of(actor: Principal, org_id: str) -> None:
         raise ForbiddenError("an admin manages its own organisation's users only")
 
 
-def visible(p: Principal, found: _T | None, what: str, ident: str) -> _T:
+_REVIEWS_ALL = sa.select(cast(sa.Table, Organization.__table__).c.reviews_all).where(
+    cast(sa.Table, Organization.__table__).c.id == sa.bindparam("org_id"))
+
+
+def org_wide(s: Session, p: Principal) -> bool:
+    """Whether ``p`` reads every organisation's cases: a physician reviewer, auditor or admin of a
+    reviewing organisation, or a system administrator. Everyone else reads their own organisation's."""
+    if p.role not in READ_ALL:
+        return False
+    return p.system_admin or bool(s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar())
+
+
+def visible(s: Session, p: Principal, found: _T | None, what: str, ident: str) -> _T:
     """``found`` (a case or evaluation, ORM object or row) when ``p`` may see it; else 404, the
     same for another organisation's as for one that does not exist."""
     require(p, "requester", *READ_ALL)
-    if found is None or (p.role == "requester" and found.org_id != p.org_id):
+    if found is None or (found.org_id != p.org_id and not org_wide(s, p)):
         raise NotFoundError(f"no {what} {ident}")
     return found
 
 
 def visible_case(s: Session, p: Principal, case_id: str) -> Case:
-    return visible(p, s.get(Case, case_id), "case", case_id)
+    return visible(s, p, s.get(Case, case_id), "case", case_id)
 
 
 def visible_case_row(s: Session, p: Principal, case_id: str) -> sa.Row[Any, Any, Any]:
     """:func:`visible_case` as a plain row (id, org_id, data) for read-only use: no ORM identity map."""
-    return visible(p, s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none(), "case", case_id)
+    return visible(s, p, s.connection().execute(_CASE_ROW, {"case_id": case_id}).one_or_none(), "case", case_id)
 
 
 def visible_eval(s: Session, p: Principal, eval_id: str) -> Evaluation:
-    return visible(p, s.get(Evaluation, eval_id), "evaluation", eval_id)
+    return visible(s, p, s.get(Evaluation, eval_id), "evaluation", eval_id)
 
 
 class ServicePart:

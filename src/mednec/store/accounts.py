@@ -61,7 +61,13 @@ class Accounts(ServicePart):
                 raise ForbiddenError("only a system administrator makes another one")
             actor_id = actor.id
         with self.db.session() as s:
-            self.ensure_org(s, org_id)
+            org = self.ensure_org(s, org_id)
+            if actor is None and (role in ("physician_reviewer", "auditor") or system_admin) and not org.reviews_all:
+                # the operator (CLI, set-up) placing a reviewer, auditor or system administrator in an
+                # organisation makes it a reviewing one; an admin through the API never does
+                org.reviews_all = True
+                audit.append(s, actor_id=actor_id, action="org.reviewing", entity_type="organization",
+                             entity_id=org_id, detail={"because": role}, at=self.now())
             user = User(id=f"usr_{uuid.uuid4().hex[:16]}", org_id=org_id, name=name, role=role, created_at=self.now(),
                         system_admin=system_admin, session_version=0)
             s.add(user)

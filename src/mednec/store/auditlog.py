@@ -8,8 +8,9 @@ import json
 
 import sqlalchemy as sa
 
+from mednec.errors import ForbiddenError
 from mednec.store import audit
-from mednec.store.access import Principal, ServicePart, require
+from mednec.store.access import Principal, ServicePart, org_wide, require
 from mednec.store.models import AuditEntry
 
 __all__ = ["AuditLog"]
@@ -24,6 +25,9 @@ class AuditLog(ServicePart):
         a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
         ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
         require(p, "auditor")
+        with self.db.reading() as s:
+            if not org_wide(s, p):  # the log records every organisation's actions: the plan's to read
+                raise ForbiddenError("only a reviewing organisation's auditors and admins read the audit log")
         q = sa.select(AuditEntry).where(AuditEntry.seq > after)
         if before is not None:
             q = q.where(AuditEntry.seq < before)

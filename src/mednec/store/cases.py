@@ -18,7 +18,16 @@ from mednec.engine.evaluate import evaluate as run_policy
 from mednec.errors import InputError, PreconditionFailedError
 from mednec.states import ReviewState
 from mednec.store import audit
-from mednec.store.access import READ_ALL, Principal, ServicePart, require, visible_case, visible_case_row, visible_eval
+from mednec.store.access import (
+    READ_ALL,
+    Principal,
+    ServicePart,
+    org_wide,
+    require,
+    visible_case,
+    visible_case_row,
+    visible_eval,
+)
 from mednec.store.models import Case, Evaluation
 from mednec.store.workflow import OPEN_STATES, TURNAROUND, is_overdue
 
@@ -62,7 +71,7 @@ class Cases(ServicePart):
         require(p, "requester", *READ_ALL)
         with self.db.reading() as s:
             q = sa.select(Case)
-            if p.role == "requester":
+            if not org_wide(s, p):
                 q = q.where(Case.org_id == p.org_id)
             total = s.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
             rows = s.execute(q.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).scalars()
@@ -158,7 +167,7 @@ class Cases(ServicePart):
         require(p, "requester", *READ_ALL)
         with self.db.reading() as s:
             q = sa.select(Evaluation)
-            if p.role == "requester":
+            if not org_wide(s, p):
                 q = q.where(Evaluation.org_id == p.org_id)
             if state:
                 q = q.where(Evaluation.state == state)

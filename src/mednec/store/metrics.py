@@ -10,7 +10,7 @@ from typing import TypedDict
 import sqlalchemy as sa
 
 from mednec.states import Decision
-from mednec.store.access import Principal, ServicePart, require
+from mednec.store.access import Principal, ServicePart, org_wide, require
 from mednec.store.models import Evaluation
 from mednec.store.workflow import is_overdue, utc
 
@@ -50,7 +50,10 @@ class Metrics(ServicePart):
         """CMS-0057-F style figures: approvals, denials, approvals after appeal, decision times."""
         require(p, "auditor", "physician_reviewer")
         with self.db.reading() as s:
-            rows = list(s.execute(sa.select(Evaluation)).scalars())
+            q = sa.select(Evaluation)
+            if not org_wide(s, p):  # another organisation's figures are the plan's to read
+                q = q.where(Evaluation.org_id == p.org_id)
+            rows = list(s.execute(q).scalars())
         groups: dict[str, list[Evaluation]] = {"all": rows}
         for ev in rows:
             groups.setdefault(f"drug:{ev.drug}", []).append(ev)

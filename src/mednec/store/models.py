@@ -55,6 +55,9 @@ class Organization(Base):
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    # the organisation reviews other organisations' requests (the plan): its physician reviewers,
+    # auditors and admins read every organisation's cases; elsewhere they read their own only
+    reviews_all: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
 
 class User(Base):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from mednec.errors import ConfigError, InputError, NotFoundError
 from mednec.states import PolicyState
 from mednec.store import audit
-from mednec.store.access import DRAFT_READERS, READ_ALL, Principal, ServicePart, require
+from mednec.store.access import DRAFT_READERS, READ_ALL, Principal, ServicePart, org_wide, require
 from mednec.store.models import PolicyVersion
 
 __all__ = ["PolicyVersions"]
@@ -80,4 +80,6 @@ class PolicyVersions(ServicePart):
         if not any(v.version == version for v in self.visible(p, policy_id)):
             raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
         report = stored_impact(self, policy_id, version)
-        return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
+        with self.db.reading() as s:
+            samples = org_wide(s, p)  # sample case ids: only for those who may open every organisation's
+        return {**report.to_dict(samples=samples), "computed_at": self.now().isoformat()}
