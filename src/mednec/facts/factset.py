@@ -101,6 +101,17 @@ _PLAIN = (str, bool, int)
 
 
 def _canonical(value: Any) -> Any:
+    cls = value.__class__  # the common exact types first: the same answers as the chain below
+    if value is None or cls in _PLAIN:
+        return value
+    if cls is float:
+        return int(value) if value.is_integer() else value
+    if cls is dict:
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if cls is list or cls is tuple:
+        return tuple(_canonical(v) for v in value)
+    if cls is dt.date:
+        return value.isoformat()
     if is_partial(value):
         return _canonical(value.to_dict())
     if isinstance(value, dt.date):

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from mednec.errors import CaseFormatError, ContradictionError
-from mednec.facts.dictionary import FactDictionary
+from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactSet, FactValue
 from mednec.hygiene import check_tree, shown_key
 from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
@@ -131,24 +131,33 @@ def check_limits(data: Mapping[str, Any], dictionary: FactDictionary) -> None:
         given = data.get(group)
         if not isinstance(given, Mapping):
             continue
-        for fid, raw in given.items():
-            path = f"{group}.{shown_key(fid)}"
+        for fid, raw in given.items():  # the field path is only worded for a refusal
             fd = dictionary.facts.get(str(fid))
             if fd is not None and fd.type == "events" and isinstance(raw, list):
-                if len(raw) > fd.max_items:
-                    raise CaseFormatError(f"{len(raw)} events; {fd.label} takes at most {fd.max_items}", field=path)
-                for i, event in enumerate(raw):
-                    if not isinstance(event, Mapping):
-                        continue
-                    for name, spec in fd.fields.items():
-                        text = event.get(name)
-                        if spec.type == "text" and isinstance(text, str) and len(text) > spec.max_length:
-                            raise CaseFormatError(f"{len(text)} characters; at most {spec.max_length}",
-                                                  field=f"{path}[{i}].{name}")
+                _check_events(raw, fd, group, fid)
                 continue
             value = raw.get("value") if isinstance(raw, Mapping) else raw
             if isinstance(value, str) and len(value) > MAX_VALUE_TEXT:
-                raise CaseFormatError(f"{len(value)} characters; a value is at most {MAX_VALUE_TEXT}", field=path)
+                raise CaseFormatError(f"{len(value)} characters; a value is at most {MAX_VALUE_TEXT}",
+                                      field=f"{group}.{shown_key(fid)}")
+
+
+def _check_events(raw: list[Any], fd: FactDef, group: str, fid: Any) -> None:
+    """An events fact's count and its events' text fields against their limits."""
+    if len(raw) > fd.max_items:
+        raise CaseFormatError(f"{len(raw)} events; {fd.label} takes at most {fd.max_items}",
+                              field=f"{group}.{shown_key(fid)}")
+    texts = [(name, spec.max_length) for name, spec in fd.fields.items() if spec.type == "text"]
+    if not texts:
+        return
+    for i, event in enumerate(raw):
+        if not isinstance(event, Mapping):
+            continue
+        for name, most in texts:
+            text = event.get(name)
+            if isinstance(text, str) and len(text) > most:
+                raise CaseFormatError(f"{len(text)} characters; at most {most}",
+                                      field=f"{group}.{shown_key(fid)}[{i}].{name}")
 
 
 def parse_case(
