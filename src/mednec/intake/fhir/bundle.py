@@ -234,10 +234,14 @@ def findings_to_facts(
         by_fact.setdefault(f.fact, []).append(f)
     facts: dict[str, dict[str, Any]] = {}
     provenance: list[FactSource] = []
+    superseded: tuple[str, ...]
     for fid, group in by_fact.items():
-        best, rest = _select(group)
+        if len(group) == 1:  # most facts have one candidate: nothing to choose, nothing superseded
+            best, superseded = group[0], ()
+        else:
+            best, rest = _select(group)
+            superseded = tuple(dict.fromkeys(r.where for r in rest if r.source != best.source))
         facts[fid] = _fact_entry(best, dictionary)
-        superseded = tuple(dict.fromkeys(r.where for r in rest if r.source != best.source))
         provenance.append(FactSource(fid, (best.where,), (best.source.entry,), best.detail, superseded))
     return facts, provenance
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mednec.intake.fhir.code_tables import rxnorm_drugs
@@ -132,13 +132,21 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def codings(concept: Mapping[str, Any] | None) -> Iterator[tuple[str, str, str]]:
-    """(system, code, display) of each coding of a CodeableConcept, local system normalised."""
-    for c in (concept or {}).get("coding") or ():
-        system = str(c.get("system") or "")
+def codings(concept: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
+    """(system, code, display) of each coding of a CodeableConcept, local system normalised.
+
+    A list, not a generator, and a string taken as it is: read several times for every resource."""
+    if not concept:
+        return []
+    out = []
+    for c in concept.get("coding") or ():
+        system, code, display = c.get("system"), c.get("code"), c.get("display")
+        system = system if system.__class__ is str else str(system or "")
         if system in LOCAL_SYSTEM_ALIASES:
             system = LOCAL_SYSTEM
-        yield system, str(c.get("code") or ""), str(c.get("display") or "")
+        out.append((system, code if code.__class__ is str else str(code or ""),
+                    display if display.__class__ is str else str(display or "")))
+    return out
 
 
 def concept_texts(concept: Mapping[str, Any] | None) -> list[str]:
