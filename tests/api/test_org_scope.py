@@ -61,6 +61,7 @@ def test_a_provider_organisations_staff_read_only_their_own(world: World, who: s
         assert figures["all"]["requests"] == 1
     if who in ("b_admin", "b_auditor"):
         assert w.client.get("/audit", headers=w.h(who)).status_code == 403
+        assert w.client.get("/audit/verify", headers=w.h(who)).status_code == 403
 
 
 def test_a_provider_reviewer_cannot_act_on_another_organisations_request(world: World) -> None:
@@ -80,6 +81,7 @@ def test_the_plans_staff_still_read_every_organisation(world: World) -> None:
         assert w.client.get(f"/cases/{a_case}", headers=w.h(who)).status_code == 200, who
         assert {c["id"] for c in w.client.get("/cases", headers=w.h(who)).json()["items"]} >= {a_case, b_case}
     assert w.client.get("/audit", headers=w.h("auditor")).status_code == 200
+    assert w.client.get("/audit/verify", headers=w.h("auditor")).status_code == 200
     assert w.client.post(f"/evaluations/{a_ev}/review", json={"action": "claim"}, headers=w.h("doc")).status_code == 200
 
 

@@ -138,8 +138,7 @@ def audit_log(
 
 @router.get("/audit/verify", tags=["audit"], summary="Verify the audit hash chain (auditor)")
 def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
-    if principal.role not in ("auditor", "admin"):
-        raise ForbiddenError(f"role {principal.role} may not do this")
+    service.audit_log.require_reader(principal)
     count, problems = service.audit_log.verify()
     kinds = service.audit_log.schemes()
     # "unkeyed": plain SHA-256 entries, which whoever can write to the database could recompute

@@ -24,10 +24,7 @@ class AuditLog(ServicePart):
         """Audit entries in order of writing (``newest_first``: the reverse), ``after`` / ``before``
         a sequence number. ``action``: one action (``review.approve``) or a group (``review``);
         ``entity``: a type (``evaluation``), an id, or one entity as ``type/id``."""
-        require(p, "auditor")
-        with self.db.reading() as s:
-            if not org_wide(s, p):  # the log records every organisation's actions: the plan's to read
-                raise ForbiddenError("only a reviewing organisation's auditors and admins read the audit log")
+        self.require_reader(p)
         q = sa.select(AuditEntry).where(AuditEntry.seq > after)
         if before is not None:
             q = q.where(AuditEntry.seq < before)
@@ -40,6 +37,14 @@ class AuditLog(ServicePart):
         with self.db.reading() as s:
             return list(s.execute(q.order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
                                   .limit(limit)).scalars())
+
+    def require_reader(self, p: Principal) -> None:
+        """403 unless ``p`` may read the log (and its verification): an auditor or admin of a
+        reviewing organisation. The log records every organisation's actions."""
+        require(p, "auditor")
+        with self.db.reading() as s:
+            if not org_wide(s, p):
+                raise ForbiddenError("only a reviewing organisation's auditors and admins read the audit log")
 
     def verify(self) -> tuple[int, list[audit.AuditProblem]]:
         with self.db.reading() as s:
