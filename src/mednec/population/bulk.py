@@ -33,7 +33,7 @@ from typing import IO, Any
 from mednec.errors import CaseFormatError, InputError
 from mednec.population.inputs import ChunkTask, InputKind, fingerprint, input_files
 
-__all__ = ["SHARED_TYPES", "Spill", "export_date", "patient_bundle", "patient_key", "spill", "spill_tasks"]
+__all__ = ["SHARED_TYPES", "Spill", "export_date", "line_blocks", "patient_bundle", "patient_key", "spill", "spill_tasks"]
 
 #: Resource types read only through references from a patient's resources.
 SHARED_TYPES = ("Medication", "BiologicallyDerivedProduct")
@@ -68,26 +68,34 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _lines(path: Path) -> Iterator[tuple[int, list[bytes]]]:
-    """Blocks of whole lines of a file: ``(number of the first line, lines)`` (blank lines kept)."""
+def line_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Blocks of whole lines of a file (gzip or plain), each ending with a line break:
+    ``(number of its first line, bytes)``; blank lines are kept and counted, and a last line
+    without a line break gets one (a blank one is dropped)."""
     number = 1
     rest = b""
     with _open(path) as fh:
         while True:
-            block = fh.read(_BLOCK)
-            if not block:
+            data = fh.read(_BLOCK)
+            if not data:
                 break
-            block = rest + block
-            cut = block.rfind(b"\n")
+            data = rest + data
+            cut = data.rfind(b"\n")
             if cut < 0:
-                rest = block
+                rest = data
                 continue
-            rest = block[cut + 1:]
-            lines = block[:cut].split(b"\n")
-            yield number, lines
-            number += len(lines)
+            rest = data[cut + 1:]
+            block = data[:cut + 1]
+            yield number, block
+            number += block.count(b"\n")
     if rest.strip():
-        yield number, [rest]
+        yield number, rest + b"\n"
+
+
+def _lines(path: Path) -> Iterator[tuple[int, list[bytes]]]:
+    """Blocks of whole lines of a file: ``(number of the first line, lines)`` (blank lines kept)."""
+    for number, block in line_blocks(path):
+        yield number, block[:-1].split(b"\n")
 
 
 def export_date(path: Path) -> str | None:

@@ -67,6 +67,7 @@ from mednec.population.bulk import (
     _count_patients,
     _patient_of,
     _shared,
+    line_blocks,
     patient_key,
 )
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
@@ -675,7 +676,7 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     reader = _Reader(dictionary)
     with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
         for fi, f in enumerate(files):
-            for first, block in _blocks(f):
+            for first, block in line_blocks(f):
                 lines, numbers = _split_lines(block, first)
                 if not len(lines):
                     continue
@@ -710,32 +711,6 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     os.replace(tmp, done)
     return spill
 
-
-_READ = 8 << 20
-
-
-def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Blocks of whole lines of a file, each ending with a line break: ``(number of its first line, bytes)``."""
-    from mednec.population.bulk import _open
-
-    number = 1
-    rest = b""
-    with _open(path) as fh:
-        while True:
-            data = fh.read(_READ)
-            if not data:
-                break
-            data = rest + data
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                rest = data
-                continue
-            rest = data[cut + 1:]
-            block = data[:cut + 1]
-            yield number, block
-            number += block.count(b"\n")
-    if rest.strip():
-        yield number, rest + b"\n"
 
 
 def _split_lines(block: bytes, first: int) -> tuple[Any, Any]:
