@@ -260,6 +260,18 @@ def _python_round6(values: Floats) -> Floats:
     return out
 
 
+def _empty_values(fd: FactDef, n: int) -> Values:
+    """A scalar fact's value column before any row is read: 0 (number, date as days, boolean
+    false), -1 for a category (no code)."""
+    if fd.type == "number":
+        return np.zeros(n, dtype=np.float64)
+    if fd.type == "boolean":
+        return np.zeros(n, dtype=bool)
+    if fd.type == "category":
+        return np.full(n, -1, dtype=np.int16)
+    return np.zeros(n, dtype=np.int32)
+
+
 def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, frame: Frame) -> Scalar:
     """Any column, value by value through the parser (distinct values once)."""
     parse = _Parsed(fd)
@@ -267,15 +279,7 @@ def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, f
     has = np.zeros(n, dtype=bool)
     bad = np.zeros(n, dtype=bool)
     codes = _codes_of(fd) if fd.type == "category" else {}
-    values: Values
-    if fd.type == "number":
-        values = np.zeros(n, dtype=np.float64)
-    elif fd.type == "boolean":
-        values = np.zeros(n, dtype=bool)
-    elif fd.type == "category":
-        values = np.full(n, -1, dtype=np.int16)
-    else:
-        values = np.zeros(n, dtype=np.int32)
+    values = _empty_values(fd, n)
     for i, raw in enumerate(raws):
         if raw is None or (isinstance(raw, float) and math.isnan(raw)):
             continue
@@ -615,16 +619,7 @@ def _absent(fd: FactDef, n: int) -> Scalar | Events:
         return Events(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64),
                       {name: np.zeros(0, dtype=empty.get(spec.type, object)) for name, spec in fd.fields.items()},
                       {name: np.zeros(0, dtype=bool) for name in fd.fields}, np.zeros(n, dtype=bool))
-    values: Values
-    if fd.type == "number":
-        values = np.zeros(n, dtype=np.float64)
-    elif fd.type == "boolean":
-        values = np.zeros(n, dtype=bool)
-    elif fd.type == "category":
-        values = np.full(n, -1, dtype=np.int16)
-    else:
-        values = np.zeros(n, dtype=np.int32)
-    return Scalar(fd.type, values, np.zeros(n, dtype=bool))
+    return Scalar(fd.type, _empty_values(fd, n), np.zeros(n, dtype=bool))
 
 
 def new_features(fd: FactDef) -> list[str]:
