@@ -14,11 +14,11 @@ import datetime as dt
 import itertools
 import re
 from pathlib import Path
-from textwrap import dedent
 from typing import Any
 
 import pytest
 import yaml
+from tests.policies.toy_pack import write_toy_pack
 
 from mednec.packcheck.cases import case_files
 from mednec.runtime import Runtime, default_runtime
@@ -126,15 +126,12 @@ initial_authorization: {months: 6, cite: [house]}
 """
 
 
+HOUSE = "house: {kind: decision, title: House, issuer: mednec, year: 2026}\n"
+
+
 @pytest.fixture
 def toy(tmp_path: Path) -> Runtime:
-    pack = tmp_path / "toy"
-    (pack / "toy_drug" / "cases").mkdir(parents=True)
-    (pack / "pack.yaml").write_text('id: toy\ntitle: Toy\nversion: "1"\npolicies: [toy_drug]\n')
-    (pack / "facts.yaml").write_text(dedent(TOY_FACTS))
-    (pack / "references.yaml").write_text("house: {kind: decision, title: House, issuer: mednec, year: 2026}\n")
-    (pack / "toy_drug" / "policy.yaml").write_text(dedent(TOY_POLICY))
-    return Runtime.load(tmp_path)
+    return Runtime.load(write_toy_pack(tmp_path, facts=TOY_FACTS, refs=HOUSE, policy=TOY_POLICY))
 
 
 def test_a_pathway_no_document_could_meet_is_ruled_out(toy: Runtime) -> None:
@@ -190,13 +187,7 @@ TOY_OR_FACTS = TOY_FACTS.rstrip() + """
 
 @pytest.fixture
 def toy_or(tmp_path: Path) -> Runtime:
-    pack = tmp_path / "toy"
-    (pack / "toy_drug" / "cases").mkdir(parents=True)
-    (pack / "pack.yaml").write_text('id: toy\ntitle: Toy\nversion: "1"\npolicies: [toy_drug]\n')
-    (pack / "facts.yaml").write_text(dedent(TOY_OR_FACTS))
-    (pack / "references.yaml").write_text("house: {kind: decision, title: House, issuer: mednec, year: 2026}\n")
-    (pack / "toy_drug" / "policy.yaml").write_text(dedent(TOY_OR_POLICY))
-    return Runtime.load(tmp_path)
+    return Runtime.load(write_toy_pack(tmp_path, facts=TOY_OR_FACTS, refs=HOUSE, policy=TOY_OR_POLICY))
 
 
 def test_alternatives_are_joined_with_or(toy_or: Runtime) -> None:
