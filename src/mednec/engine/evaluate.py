@@ -446,9 +446,7 @@ def _needed_phrase(sets: list[tuple[str, ...]] | None, label: Callable[[str], st
     rests = [tuple(f for f in s if f not in common) for s in sets]
     words = ", ".join(label(f) for f in common)
     options = list(dict.fromkeys(" and ".join(label(f) for f in r) for r in rests if r))
-    if not options:
-        return words
-    if len(options) == 1 and len(rests) == 1:
+    if not options:  # one alternative (its facts are all common), or only repeats of the common ones
         return words
     if any(not r for r in rests):
         tail = "possibly " + " or ".join(options)
