@@ -74,6 +74,14 @@ def _check(o: Outcome) -> Outcome:
             o.fact_misses.append(f"{fact}: labelled {want!r}, not read")
         elif not _same(want, o.got_facts[fact]):
             o.fact_misses.append(f"{fact}: labelled {want!r}, read {o.got_facts[fact]!r}")
+    # the treatment history: drugs labelled as taken now, or as not taken now (stopped, or never)
+    now = {str(e.get("drug")) for e in o.got_facts.get("medication_history") or () if e.get("response") == "ongoing"}
+    for drug in o.want.get("ongoing") or ():
+        if drug not in now:
+            o.fact_misses.append(f"medication_history: labelled {drug} taken now, not read so")
+    for drug in o.want.get("not_ongoing") or ():
+        if drug in now:
+            o.fact_misses.append(f"medication_history: labelled {drug} not taken now, read as ongoing")
     return o
 
 
@@ -158,6 +166,14 @@ def main() -> int:
         ok_all += ok
         print(f"{kind:10s} all right {ok:3d}/{len(outs):<3d}  determination right {ans:3d}/{len(outs)}")
     print(f"{'total':10s} all right {ok_all:3d}/{total}")
+    families: dict[str, list[Outcome]] = {}
+    for outs in results.values():
+        for o in outs:
+            if o.want.get("family"):
+                families.setdefault(str(o.want["family"]), []).append(o)
+    for fam, outs in families.items():
+        print(f"  family {fam:15s} all right {sum(o.ok for o in outs):3d}/{len(outs):<3d}  "
+              f"determination right {sum(o.answer_ok for o in outs):3d}/{len(outs)}")
     for outs in results.values():
         for o in outs:
             if o.ok and not args.verbose:

@@ -140,6 +140,28 @@ BUNDLES: dict[str, Chart] = {
     .statement("simvastatin", 20, "mg", "stopped", "2022-05-01", "2022-06-01", reason="myalgias"),
 }
 
+
+def _esa_not_taken(effective: dict[str, Any]) -> dict[str, Any]:
+    """The first-line luspatercept fixture (ESA-naive by a ``not-taken`` statement for the ESA class), with
+    the statement given ``effective`` (a time): "not taken during that time" is not "never taken"."""
+    bundle: dict[str, Any] = json.loads((HERE.parents[1] / "fixtures" / "fhir" / "bundle-first-line.json").read_text("utf-8"))
+    for e in bundle["entry"]:
+        r = e["resource"]
+        if r["resourceType"] == "MedicationStatement" and r["status"] == "not-taken":
+            r.pop("note", None)
+            r.update(effective)
+    return bundle
+
+
+# second round (session 2026-12-06, helper textgaps): an ESA MedicationStatement not-taken for a stated time
+EXTRA: dict[str, dict[str, Any]] = {
+    "hf11-reblozyl-esa-not-taken-period": _esa_not_taken({"effectivePeriod": {"start": "2026-09-01", "end": "2026-11-30"}}),
+    "hf12-reblozyl-esa-not-taken-datetime": _esa_not_taken({"effectiveDateTime": "2026-11-10"}),
+    "hf13-reblozyl-esa-never": _esa_not_taken({}),
+}
+
 if __name__ == "__main__":
     for name, chart in BUNDLES.items():
         (HERE / f"{name}.json").write_text(json.dumps(chart.bundle(), indent=1) + "\n", "utf-8")
+    for name, bundle in EXTRA.items():
+        (HERE / f"{name}.json").write_text(json.dumps(bundle, indent=1) + "\n", "utf-8")
