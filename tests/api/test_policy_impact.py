@@ -52,6 +52,7 @@ def test_api_impact_and_the_review_records_it(world: World) -> None:
     assert recorded["action"] == "publish" and recorded["moves"][0]["samples"]
     audit = w.client.get("/audit?action=policy&limit=50", headers=w.h("auditor")).json()["items"]
     publish = next(i for i in audit if i["action"] == "policy.publish")
-    assert publish["detail"]["impact"] == {"compared_with": "2026.11.1", "patients": 4, "moved": 3}
+    assert publish["detail"]["impact"] == {"compared_with": "2026.11.1", "organisation": None,
+                                           "patients": 4, "moved": 3}
 
 

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from mednec.api.deps import Auth, get_service, idempotent
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
-from mednec.store.access import READ_ALL
 from mednec.store.models import PolicyVersion
 from mednec.store.service import Service
 
@@ -69,12 +68,10 @@ def get_policy(policy_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
 @router.get("/policies/{policy_id}/versions/{version}", tags=["policies"],
             summary="One policy version (YAML) and the impact analysis recorded in its review")
 def get_policy_version(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
-    from mednec.store.impact import impact_view
-
     for v in service.policy_versions.visible(principal, policy_id):
         if v.version == version:
-            may_open_cases = principal.role in READ_ALL
-            return {**_version_view(v), "yaml": v.yaml_text, "impact": impact_view(v, samples=may_open_cases)}
+            impact, withheld = service.policy_versions.recorded_impact(principal, v)
+            return {**_version_view(v), "yaml": v.yaml_text, "impact": impact, "impact_withheld": withheld}
     raise NotFoundError(f"no policy {policy_id} version {version}")
 
 

@@ -183,6 +183,7 @@ def impact(
     engine: Annotated[Engine, typer.Option(help="With --population: the engine (see mednec batch).")] = Engine.rowwise,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="With --population: a local Dask cluster of this many workers.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --population: an existing Dask scheduler's address.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Without --population: the stored cases of this organisation only (default: every organisation's; the operator's view).")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url", envvar="MEDNEC_DATABASE_URL", help="The store holding the draft and the cases (default: the local store).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
@@ -211,7 +212,7 @@ def impact(
         base_row = s.get(PolicyVersion, (target.id, published.version))
         base_yaml = "" if published.version == target.version or base_row is None else base_row.yaml_text
     if population is None:
-        report = stored_impact(service, target.id, draft).to_dict()
+        report = stored_impact(service, target.id, draft, org_id=org).to_dict()
     else:
         from mednec.population.inputs import PolicySpec
 

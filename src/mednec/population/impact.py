@@ -36,6 +36,7 @@ class ImpactReport:
     published: str
     draft: str
     population: str
+    organisation: str | None = None  # stored cases of this organisation only (None: not restricted to one)
     patients: int = 0
     errors: int = 0
     transitions: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -68,7 +69,7 @@ class ImpactReport:
                 move["samples"] = list(self.samples.get((a, b), []))
             moves.append(move)
         return {"policy": self.policy_id, "published": self.published, "draft": self.draft,
-                "population": self.population, "patients": self.patients, "errors": self.errors,
+                "population": self.population, "organisation": self.organisation, "patients": self.patients, "errors": self.errors,
                 "moved": self.moved, "pathway_changes": self.pathway_changes, "table": table, "moves": moves}
 
 
@@ -83,10 +84,11 @@ def summarize(
     published: str,
     draft: str,
     population: str,
+    organisation: str | None = None,
 ) -> ImpactReport:
     """The impact report from ``(patient id, published row, draft row)`` triples (a row is
     ``None`` when that version could not be evaluated for the patient: counted as an error)."""
-    report = ImpactReport(policy_id, published, draft, population)
+    report = ImpactReport(policy_id, published, draft, population, organisation)
     for pid, old, new in pairs:
         if old is None or new is None:
             report.errors += 1

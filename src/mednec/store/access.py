@@ -38,7 +38,7 @@ from mednec.store.models import Case, Evaluation, Organization
 from mednec.store.policies import PolicyRegistry
 
 __all__ = ["DRAFT_READERS", "READ_ALL", "Context", "Principal", "ServicePart", "principal_of", "require", "require_admin_of",
-           "org_wide", "visible", "visible_case", "visible_case_row", "visible_eval"]
+           "impact_scope", "may_see_population", "org_wide", "visible", "visible_case", "visible_case_row", "visible_eval"]
 
 READ_ALL = ("physician_reviewer", "auditor", "admin")
 DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
@@ -119,6 +119,23 @@ def org_wide(s: Session, p: Principal) -> bool:
     if p.role not in READ_ALL:
         return False
     return p.system_admin or bool(s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar())
+
+
+def impact_scope(s: Session, p: Principal) -> str | None:
+    """Whose stored cases an impact analysis for ``p`` covers: every organisation's (None) for the
+    staff of a reviewing organisation (whatever the role: its policy authors weigh the plan's whole
+    population, in counts only) and for a system administrator; ``p``'s own organisation's for
+    everyone else. Counts over a few cases reveal those cases, so they are scoped as the cases are."""
+    if p.system_admin or s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar():
+        return None
+    return p.org_id
+
+
+def may_see_population(s: Session, p: Principal, org_id: str | None) -> bool:
+    """Whether ``p`` may see figures computed over the stored cases of ``org_id`` (None: of every
+    organisation): those of its own organisation, or any when it reads across organisations."""
+    scope = impact_scope(s, p)
+    return scope is None or scope == org_id
 
 
 def visible(s: Session, p: Principal, found: _T | None, what: str, ident: str) -> _T:

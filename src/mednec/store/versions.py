@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from mednec.errors import ConfigError, InputError, NotFoundError
 from mednec.states import PolicyState
 from mednec.store import audit
-from mednec.store.access import DRAFT_READERS, READ_ALL, Principal, ServicePart, org_wide, require
+from mednec.store.access import (
+    DRAFT_READERS,
+    READ_ALL,
+    Principal,
+    ServicePart,
+    impact_scope,
+    may_see_population,
+    require,
+)
 from mednec.store.models import PolicyVersion
 
 __all__ = ["PolicyVersions"]
@@ -49,37 +57,54 @@ class PolicyVersions(ServicePart):
     def review(self, p: Principal, policy_id: str, version: str, action: str,
                       note: str | None = None) -> PolicyVersion:
         """Submit, publish or reject a version. Submitting and publishing first run the impact
-        analysis over the stored cases and record it with the version (and a summary in the audit)."""
+        analysis over the stored cases the actor may weigh (:func:`impact_scope`: its own
+        organisation's unless it reads across organisations) and record it with the version, saying
+        which population it used (and a summary in the audit)."""
         require(p, "policy_author")
         from mednec.store.impact import stored_impact
 
         with self.db.reading() as s:
             current = s.get(PolicyVersion, (policy_id, version))
             status = current.status if current is not None else None
+            scope = impact_scope(s, p)
         report = None
         if (action, status) in (("submit", PolicyState.DRAFT), ("publish", PolicyState.IN_REVIEW)):
-            report = stored_impact(self, policy_id, version)
+            report = stored_impact(self, policy_id, version, org_id=scope)
         now = self.now()
         with self.db.session() as s:
             row = self.policies.transition(s, p.id, p.role, policy_id, version, action, now, note)
             detail: dict[str, Any] = {"status": row.status}
             if report is not None:
                 row.impact = {**report.to_dict(), "computed_at": now.isoformat(), "action": action}
-                detail["impact"] = {"compared_with": report.published, "patients": report.patients,
-                                    "moved": report.moved}
+                detail["impact"] = {"compared_with": report.published, "organisation": report.organisation,
+                                    "patients": report.patients, "moved": report.moved}
             audit.append(s, actor_id=p.id, action=f"policy.{action}", entity_type="policy", entity_id=policy_id,
                          policy_version=f"{policy_id}@{version}", detail=detail, at=now)
             return row
 
     def impact(self, p: Principal, policy_id: str, version: str) -> dict[str, Any]:
-        """The impact analysis of a version over the stored cases, computed now (not recorded).
-        Sample case ids are shown to those who may open the cases."""
+        """The impact analysis of a version over the stored cases ``p`` may weigh
+        (:func:`impact_scope`), computed now (not recorded). Sample case ids are shown to those who
+        may open the cases (every sample is then a case they may open)."""
         require(p, "policy_author", *READ_ALL)
         from mednec.store.impact import stored_impact
 
         if not any(v.version == version for v in self.visible(p, policy_id)):
             raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
-        report = stored_impact(self, policy_id, version)
         with self.db.reading() as s:
-            samples = org_wide(s, p)  # sample case ids: only for those who may open every organisation's
-        return {**report.to_dict(samples=samples), "computed_at": self.now().isoformat()}
+            scope = impact_scope(s, p)
+        report = stored_impact(self, policy_id, version, org_id=scope)
+        return {**report.to_dict(samples=p.role in READ_ALL), "computed_at": self.now().isoformat()}
+
+    def recorded_impact(self, p: Principal, row: PolicyVersion) -> tuple[dict[str, Any] | None, bool]:
+        """``(the analysis recorded with row as p may see it, whether one was withheld)``: withheld
+        when it was computed over stored cases ``p`` may not see (another organisation's, or every
+        organisation's for a reader of its own only); sample case ids only for roles that open cases."""
+        from mednec.store.impact import impact_view, recorded_organisation
+
+        if row.impact is None:
+            return None, False
+        with self.db.reading() as s:
+            if not may_see_population(s, p, recorded_organisation(row)):
+                return None, True
+        return impact_view(row, samples=p.role in READ_ALL), False

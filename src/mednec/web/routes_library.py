@@ -93,32 +93,36 @@ def _policy(ctx: Ctx, policy_id: str) -> Response:
 
 
 def _sample_links(ctx: Ctx, policy_id: str, impact: dict[str, Any] | None) -> dict[str, str]:
-    """Each sample case -> its latest evaluation against the policy (the answer page to open)."""
+    """Each sample case -> its latest evaluation against the policy (the answer page to open); only
+    evaluations the reader may open (the samples already are; this keeps it so for the links)."""
     import sqlalchemy as sa
 
+    from mednec.store.access import org_wide
     from mednec.store.models import Evaluation
 
     ids = {c for m in (impact or {}).get("moves", []) for c in m.get("samples", [])}
     if not ids:
         return {}
+    principal = ctx.need_principal()
+    q = (sa.select(Evaluation.case_id, Evaluation.id)
+         .where(Evaluation.case_id.in_(ids), Evaluation.policy_id == policy_id).order_by(Evaluation.submitted_at))
     with ctx.service.db.reading() as s:
-        rows = s.execute(sa.select(Evaluation.case_id, Evaluation.id)
-                         .where(Evaluation.case_id.in_(ids), Evaluation.policy_id == policy_id)
-                         .order_by(Evaluation.submitted_at)).all()
+        if not org_wide(s, principal):
+            q = q.where(Evaluation.org_id == principal.org_id)
+        rows = s.execute(q).all()
     return {case_id: eval_id for case_id, eval_id in rows}
 
 
 def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
     """One stored version of a policy: its state in review and the impact analysis panel."""
     from mednec.store.access import READ_ALL
-    from mednec.store.impact import impact_view
 
     principal = ctx.need_principal()
     row = next((v for v in ctx.service.policy_versions.visible(principal, policy_id) if v.version == version), None)
     if row is None:
         raise NotFoundError(f"no policy {policy_id} version {version}")
     may_open = principal.role in READ_ALL
-    recorded = impact_view(row, samples=may_open)
+    recorded, withheld = ctx.service.policy_versions.recorded_impact(principal, row)
     live = None
     if ctx.request.query_params.get("impact") == "run" and row.status in (PolicyState.DRAFT, PolicyState.IN_REVIEW):
         live = ctx.service.policy_versions.impact(principal, policy_id, version)
@@ -126,7 +130,7 @@ def _version(ctx: Ctx, policy_id: str, version: str) -> Response:
     policy = ctx.service.policies.compiled(policy_id, version)
     names = ctx.state.names({row.author_id, row.reviewer_id})
     return page(ctx, "policy_version.html", title=f"{policy.title} — version {version}", p=policy, v=row,
-                impact=impact, live=live is not None, may_open=may_open, names=names,
+                impact=impact, live=live is not None, withheld=withheld and live is None, may_open=may_open, names=names,
                 links=_sample_links(ctx, policy_id, impact) if may_open else {})
 
 
