@@ -222,9 +222,60 @@ def parse_fact_value(
     return FactValue(fd.id, value, out_unit, observed, provenance)
 
 
+#: Values already parsed: (fact id, evaluation date, value's type, value, unit, comparator) -> (the
+#: FactDef, the result). A value's parse depends on nothing else (the path only words a refusal), and
+#: most values recur across patients (9.5 g/dL, "very_low", false); a refusal is never remembered, so
+#: its message always names its own field. Bounded: cleared when full.
+_PARSED: dict[tuple[Any, ...], tuple[FactDef, tuple[Any, str | None, dt.date | None]]] = {}
+#: Events already parsed: (fact id, evaluation date, each field's name, type and value) -> (the FactDef,
+#: the parsed event); a copy of the event is given out, so no caller shares one.
+_EVENTS: dict[tuple[Any, ...], tuple[FactDef, dict[str, Any]]] = {}
+_REMEMBERED_MAX = 8192
+_KEYED = (str, int, float, bool)
+_EVENT_KEYED = frozenset({str, int, float, bool, dt.date})
+
+
 def _parse_typed(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any, as_of: dt.date,
                  path: str) -> tuple[Any, str | None, dt.date | None]:
-    """The value by the fact's type, its unit, and (for events) the latest event's date."""
+    """The value by the fact's type, its unit, and (for events) the latest event's date (remembered
+    for a scalar value: :data:`_PARSED`)."""
+    cls = value_raw.__class__
+    if cls not in _KEYED or fd.type == "events" or (cls is float and value_raw == 0.0):  # -0.0 == 0.0
+        return _parse_value(fd, value_raw, unit, comparator, as_of, path)
+    key = (fd.id, as_of, cls, value_raw, unit, comparator)
+    hit = _PARSED.get(key)
+    if hit is not None and hit[0] is fd:
+        return hit[1]
+    out = _parse_value(fd, value_raw, unit, comparator, as_of, path)
+    if len(_PARSED) >= _REMEMBERED_MAX:
+        _PARSED.clear()
+    _PARSED[key] = (fd, out)
+    return out
+
+
+def _event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, Any]:
+    """:func:`_parse_event`, remembered for an event whose fields are plain values (:data:`_EVENTS`)."""
+    if raw.__class__ is not dict:
+        return _parse_event(fd, raw, as_of, path)
+    parts: list[Any] = [fd.id, as_of]
+    for k, v in raw.items():
+        cls = v.__class__
+        if cls not in _EVENT_KEYED or (cls is float and v == 0.0):  # -0.0 == 0.0
+            return _parse_event(fd, raw, as_of, path)
+        parts.append((k, cls, v))
+    key = tuple(parts)
+    hit = _EVENTS.get(key)
+    if hit is not None and hit[0] is fd:
+        return dict(hit[1])
+    out = _parse_event(fd, raw, as_of, path)
+    if len(_EVENTS) >= _REMEMBERED_MAX:
+        _EVENTS.clear()
+    _EVENTS[key] = (fd, dict(out))
+    return out
+
+
+def _parse_value(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any, as_of: dt.date,
+                 path: str) -> tuple[Any, str | None, dt.date | None]:
     value: Any
     latest: dt.date | None = None
     if fd.type == "number":
@@ -244,7 +295,7 @@ def _parse_typed(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any,
             raise CaseFormatError(
                 f"expected a list of {{{', '.join(fd.fields)}}} (use [] for none)", field=path
             )
-        events = [_parse_event(fd, e, as_of, f"{path}[{i}]") for i, e in enumerate(value_raw)]
+        events = [_event(fd, e, as_of, f"{path}[{i}]") for i, e in enumerate(value_raw)]
         key = "date" if "date" in fd.fields else "start"
         events.sort(key=lambda e: (e.get(key) or dt.date.min, str(e.get("drug", ""))))
         value, out_unit = tuple(events), None

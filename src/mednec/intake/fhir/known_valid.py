@@ -32,6 +32,7 @@ without this check.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -46,46 +47,6 @@ _Check = Callable[[Any], bool]
 _PRINTABLE = re.compile(r"[ -~]")
 _CODE = re.compile(r"[!-~]+(?: [!-~]+)*")
 _FRACTION = re.compile(r"\.([0-9]+)")
-
-
-class _Plan:
-    """What one model class allows: each JSON key's check, the keys it requires, each choice-type
-    key's group (``value[x]``: at most one member present) and the groups one member of which is
-    required."""
-
-    __slots__ = ("checks", "choice_keys", "choice_of", "needed", "required", "resource_type")
-
-    def __init__(self, checks: dict[str, _Check], required: tuple[str, ...], choice_of: dict[str, str],
-                 needed: tuple[frozenset[str], ...], resource_type: str | None) -> None:
-        self.checks = checks
-        self.required = required
-        self.choice_of = choice_of
-        self.choice_keys = frozenset(choice_of)
-        self.needed = needed
-        self.resource_type = resource_type
-
-    def accepts(self, data: Any, top: bool) -> bool:
-        if type(data) is not dict:
-            return False
-        checks = self.checks
-        for key, value in data.items():
-            check = checks.get(key)
-            if check is None:
-                if key == "resourceType" and top and value == self.resource_type:
-                    continue
-                return False
-            if not check(value):
-                return False
-        for key in self.required:
-            if key not in data:
-                return False
-        if self.choice_keys:
-            chosen = self.choice_keys.intersection(data)
-            if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
-                groups = [self.choice_of[key] for key in chosen]
-                if len(set(groups)) < len(groups):
-                    return False
-        return not self.needed or all(not group.isdisjoint(data) for group in self.needed)
 
 
 def _string(value: Any) -> bool:
@@ -170,55 +131,94 @@ def _moment_check(kind: str) -> _Check:
     return check
 
 
+class _Later:
+    """The check of an element type not built yet: built on first use (R4B types refer to each other,
+    and most are never met), when it also takes the place of this stand-in wherever it was put."""
+
+    __slots__ = ("model", "places")
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+        self.places: list[Callable[[_Check], None]] = []
+
+    def __call__(self, value: Any) -> bool:
+        check = _element(self.model)
+        for put in self.places:
+            put(check)
+        self.places.clear()
+        return check(value)
+
+
 def _list_of(check: _Check) -> _Check:
     def each(value: Any) -> bool:
         if type(value) is not list or not value:
             return False
         return all(map(check, value))
 
+    if isinstance(check, _Later):
+        def put(built: _Check) -> None:
+            nonlocal check
+            check = built
+
+        check.places.append(put)
     return each
 
 
-def _element(model: type) -> _Check:
-    """The check of an element of ``model``; its plan is built on first use (types refer to each other)."""
-    plan: _Plan | None = None
-
-    def check(value: Any) -> bool:
-        nonlocal plan
-        if plan is None:
-            plan = _plan(model)
-        return plan.accepts(value, False)
-
-    return check
+_TEXTS_MAX = 4096
 
 
-def _primitive(meta: Any) -> _Check | None:
+def _remembered(check: _Check | None) -> _Check | None:
+    """A check of text (``str`` only) that remembers its answers: codes, units, dates and references
+    recur across resources and patients, and a dict look-up costs a tenth of the pattern. Bounded:
+    cleared when full."""
+    if check is None:
+        return None
+    known: dict[str, bool] = {}
+
+    def remembered(value: Any) -> bool:
+        if type(value) is not str:
+            return False
+        answer = known.get(value)
+        if answer is None:
+            answer = check(value)
+            if len(known) >= _TEXTS_MAX:
+                known.clear()
+            known[value] = answer
+        return answer
+
+    return remembered
+
+
+@cache
+def _primitive(kind: Any, low: int | None = None, high: int | None = None) -> _Check | None:
+    """The check of a FHIR primitive type (one per type and bounds, so each remembers its texts)."""
     from fhir_core import types as fc
 
-    kind = type(meta)
     if kind is fc.String or kind is fc.Markdown:
-        return _string
+        return _remembered(_string)
     if kind is fc.Code:
-        return _code
+        return _remembered(_code)
     if kind is fc.Id:
-        return _id_check()
+        return _remembered(_id_check())
     if kind is fc.Uri or kind is fc.Canonical:
         return _uri
     if kind is fc.Decimal:
         return _decimal_check()
     if kind is fc.Integer or kind is fc.UnsignedInt or kind is fc.PositiveInt:
-        return _integer_check(meta.min_length, meta.max_length)
+        assert low is not None and high is not None
+        return _integer_check(low, high)
     if kind is fc.Date:
-        return _moment_check("date")
+        return _remembered(_moment_check("date"))
     if kind is fc.DateTime:
-        return _moment_check("dateTime")
+        return _remembered(_moment_check("dateTime"))
     if kind is fc.Instant:
-        return _moment_check("instant")
+        return _remembered(_moment_check("instant"))
     return None  # time, url, oid, uuid, base64Binary, xhtml, integer64: left to fhir.resources
 
 
 def _field_check(annotation: Any) -> _Check | None:
     """The check of one field's annotation, or ``None`` for a type left to fhir.resources."""
+    from fhir_core import types as fc
     from fhir_core.types import FhirBase, FhirElementOrResourceBase
 
     origin = typing.get_origin(annotation)
@@ -231,12 +231,19 @@ def _field_check(annotation: Any) -> _Check | None:
         return _list_of(check) if check is not None else None
     if origin is typing.Annotated:
         base, *metas = typing.get_args(annotation)
-        return _primitive(metas[0]) if len(metas) == 1 else None
+        if len(metas) != 1:
+            return None
+        meta = metas[0]
+        kind: Any = type(meta)
+        if kind in (fc.Integer, fc.UnsignedInt, fc.PositiveInt):
+            return _primitive(kind, meta.min_length, meta.max_length)
+        return _primitive(kind)
     if annotation is bool:
         return _boolean
     if isinstance(annotation, type) and issubclass(annotation, FhirBase) \
             and not issubclass(annotation, FhirElementOrResourceBase):
-        return _element(annotation.get_model_klass())
+        model = annotation.get_model_klass()
+        return _ELEMENTS.get(model) or _Later(model)
     return None
 
 
@@ -244,38 +251,89 @@ def _never(value: Any) -> bool:
     return False
 
 
-@cache
-def _plan(model: type) -> _Plan:
+#: Each model class's element check, once built.
+_ELEMENTS: dict[type, _Check] = {}
+
+
+def _element(model: type) -> _Check:
+    """The check of a value of ``model`` inside another (see :func:`_checks`)."""
+    check = _ELEMENTS.get(model)
+    return check if check is not None else _checks(model)[0]
+
+
+def _checks(model: type) -> tuple[_Check, _Check]:
+    """The checks of ``model`` as an element and as a resource (its ``resourceType`` too), from its plan:
+    each JSON key's check, the keys it requires, each choice-type key's group (``value[x]``: at most one
+    member present) and the groups one member of which is required, read from the model's fields. The
+    element types it holds are built with it, so that an element is checked in one call (the walk is
+    most of the check's cost): an element type not built yet is a :class:`_Later` stand-in until first met."""
     checks: dict[str, _Check] = {}
-    required: list[str] = []
+    get = checks.get
+    required: tuple[str, ...] = ()
     choice_of: dict[str, str] = {}
-    needed: set[str] = set()
+    choice_keys: frozenset[str] = frozenset()
+    needed: tuple[frozenset[str], ...] = ()
+    resource_type = getattr(model, "__resource_type__", None)
+
+    def walker(top: bool) -> _Check:
+        def walk(data: Any) -> bool:
+            if type(data) is not dict:
+                return False
+            for key, value in data.items():
+                check = get(key)
+                if check is None:
+                    if key == "resourceType" and top and value == resource_type:
+                        continue
+                    return False
+                if not check(value):
+                    return False
+            for key in required:
+                if key not in data:
+                    return False
+            if choice_keys:
+                chosen = choice_keys.intersection(data)
+                if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
+                    groups = [choice_of[key] for key in chosen]
+                    if len(set(groups)) < len(groups):
+                        return False
+            return not needed or all(not group.isdisjoint(data) for group in needed)
+
+        return walk
+
+    must: list[str] = []
+    groups: set[str] = set()
     for name, field in model.model_fields.items():  # type: ignore[attr-defined]
         alias = field.alias or name
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if name.endswith("__ext") or not extra.get("element_property"):
             continue  # primitive extensions (_status) and fhir_comments: left to fhir.resources
-        checks[alias] = _field_check(field.annotation) or _never
+        field_check = checks[alias] = _field_check(field.annotation) or _never
+        if isinstance(field_check, _Later):
+            field_check.places.append(functools.partial(checks.__setitem__, alias))
         if field.is_required() or extra.get("element_required"):
-            required.append(alias)
+            must.append(alias)
         group = extra.get("one_of_many")
         if group:
             choice_of[alias] = str(group)
             if extra.get("one_of_many_required"):
-                needed.add(str(group))
-    groups = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in sorted(needed))
-    return _Plan(checks, tuple(required), choice_of, groups, getattr(model, "__resource_type__", None))
+                groups.add(str(group))
+    required = tuple(must)
+    choice_keys = frozenset(choice_of)
+    needed = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in sorted(groups))
+    element, resource = walker(False), walker(True)
+    _ELEMENTS[model] = element  # only once complete: a type that holds itself got a stand-in
+    return element, resource
 
 
 @cache
-def _resource_plan(resource_type: str) -> _Plan | None:
+def _resource_check(resource_type: str) -> _Check | None:
     from fhir.resources.R4B import get_fhir_model_class
 
     try:
         model = get_fhir_model_class(resource_type)
     except (KeyError, ValueError, AttributeError):
         return None
-    return _plan(model)
+    return _checks(model)[1]
 
 
 def known_valid(data: Any) -> bool:
@@ -286,5 +344,5 @@ def known_valid(data: Any) -> bool:
     rt = data.get("resourceType")
     if type(rt) is not str:
         return False
-    plan = _resource_plan(rt)
-    return plan is not None and plan.accepts(data, True)
+    check = _resource_check(rt)
+    return check is not None and check(data)
