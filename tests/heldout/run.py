@@ -1,6 +1,6 @@
-"""Score mednec on the held-out GLP-1/GIP and LDL-lowering inputs (tests/heldout).
+"""Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -9,6 +9,12 @@ Three input types, each scored apart: free-text questions (``questions.yaml``, a
 when the policy answered and the determination are the labelled ones AND every labelled key fact
 was read with the labelled value (canonical units; numbers within 0.5 % or 0.06). The report lists
 each miss with what was read. It is a report, not a test: it never fails on a miss.
+
+The MDS set (``mds/``) adds case files (``mds/cases/*.yaml|json``, answers in
+``mds/cases/expected.yaml``, read as ``mednec evaluate``), labels derived facts (``rbc_units_8w``,
+``esa_status``, ...: read from the determination's facts, after the calculators ran), a ``phase``
+(continuation) for case files, and for an undecided answer ``asks``: the documents (facts.yaml
+``documents``) the answer must request.
 """
 
 from __future__ import annotations
@@ -65,10 +71,25 @@ _AS_DIAGNOSIS = {"type2_diabetes": ("E11",), "type1_diabetes": ("E10",), "prior_
                  "obstructive_sleep_apnea": ("G47.33",)}
 
 
+def _determined(o: Outcome, det: Any) -> None:
+    """The MDS set: facts after derivation (the determination's) and the documents it asks for."""
+    if det is None:
+        return
+    for k, fv in det.fact_set.items():
+        o.got_facts.setdefault(k, fv.value)
+    asked = {m.document for m in det.missing_documentation}
+    for doc in o.want.get("asks") or ():
+        if doc not in asked:
+            o.fact_misses.append(f"asks {doc}: not requested (requested: {sorted(asked)})")
+
+
 def _check(o: Outcome) -> Outcome:
     for fact, want in (o.want.get("facts") or {}).items():
         dx = str(o.got_facts.get("diagnosis", ""))
         if fact not in o.got_facts and want is True and dx.startswith(_AS_DIAGNOSIS.get(fact, ("\0",))):
+            continue
+        got = o.got_facts.get(fact)
+        if fact in o.got_facts and not isinstance(got, str | int | float | bool) and str(got) == str(want):
             continue
         if fact not in o.got_facts:
             o.fact_misses.append(f"{fact}: labelled {want!r}, not read")
@@ -85,11 +106,11 @@ def _check(o: Outcome) -> Outcome:
     return o
 
 
-def run_questions(runtime: Any, as_of: dt.date) -> list[Outcome]:
+def run_questions(runtime: Any, as_of: dt.date, here: Path = HERE) -> list[Outcome]:
     from mednec.ask import answer
     from mednec.intake.question import understand
 
-    data = yaml.safe_load((HERE / "questions.yaml").read_text("utf-8"))
+    data = yaml.safe_load((here / "questions.yaml").read_text("utf-8"))
     out = []
     for q in data["questions"]:
         o = Outcome("question", q["id"], q)
@@ -99,18 +120,20 @@ def run_questions(runtime: Any, as_of: dt.date) -> list[Outcome]:
             o.got_determination = a.determination.determination if a.determination else a.kind
             u = understand(q["text"], runtime.catalog, runtime.dictionary, as_of)
             o.got_facts = _canonical(u.case, runtime, as_of)
+            if here != HERE:
+                _determined(o, a.determination)
         except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
             o.got_determination = f"error: {type(exc).__name__}: {exc}"
         out.append(_check(o))
     return out
 
 
-def run_notes(runtime: Any, as_of: dt.date) -> list[Outcome]:
+def run_notes(runtime: Any, as_of: dt.date, here: Path = HERE) -> list[Outcome]:
     from mednec.ask import answer
     from mednec.intake.notes import read_note
 
     out = []
-    for txt in sorted((HERE / "notes").glob("*.txt")):
+    for txt in sorted((here / "notes").glob("*.txt")):
         label = yaml.safe_load(txt.with_suffix(".yaml").read_text("utf-8"))
         o = Outcome("note", txt.stem, label)
         text = txt.read_text("utf-8")
@@ -120,6 +143,8 @@ def run_notes(runtime: Any, as_of: dt.date) -> list[Outcome]:
             o.got_determination = a.determination.determination if a.determination else a.kind
             u = read_note(text, runtime.catalog, runtime.dictionary, as_of, name=txt.name)
             o.got_facts = _canonical(u.case, runtime, as_of)
+            if here != HERE:
+                _determined(o, a.determination)
         except Exception as exc:  # noqa: BLE001
             o.got_determination = f"error: {type(exc).__name__}: {exc}"
         out.append(_check(o))
@@ -147,25 +172,51 @@ def run_fhir(runtime: Any, as_of: dt.date) -> list[Outcome]:
     return out
 
 
+def run_cases(runtime: Any, as_of: dt.date, here: Path) -> list[Outcome]:
+    """Case files as ``mednec evaluate`` reads them (YAML or JSON), each against its labelled drug."""
+    data = yaml.safe_load((here / "cases" / "expected.yaml").read_text("utf-8"))
+    out = []
+    for name, want in data["cases"].items():
+        o = Outcome("case", name, want)
+        try:
+            path = next(p for p in (here / "cases").glob(f"{name}.*") if p.suffix in (".yaml", ".yml", ".json"))
+            case = runtime.read_case(path, as_of=as_of)
+            det = runtime.evaluate(case.facts, want["drug"], phase=want.get("phase", "initial"))
+            o.got_policy, o.got_determination = det.policy.id, det.determination
+            _determined(o, det)
+        except Exception as exc:  # noqa: BLE001 - a refusal or crash is a miss, reported
+            o.got_determination = f"error: {type(exc).__name__}: {exc}"
+        out.append(_check(o))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "all"), default="glp1ldl",
+                    help="which held-out set: GLP-1/LDL (default), MDS anemia, or both")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
     runtime = default_runtime()
     as_of = dt.date(2026, 12, 6)
-    results = {"questions": run_questions(runtime, as_of), "notes": run_notes(runtime, as_of),
-               "fhir": run_fhir(runtime, as_of)}
+    results: dict[str, list[Outcome]] = {}
+    if args.set in ("glp1ldl", "all"):
+        results |= {"questions": run_questions(runtime, as_of), "notes": run_notes(runtime, as_of),
+                    "fhir": run_fhir(runtime, as_of)}
+    if args.set in ("mds", "all"):
+        mds = HERE / "mds"
+        results |= {"mds questions": run_questions(runtime, as_of, mds), "mds notes": run_notes(runtime, as_of, mds),
+                    "mds cases": run_cases(runtime, as_of, mds)}
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
         ans = sum(o.answer_ok for o in outs)
         total += len(outs)
         ok_all += ok
-        print(f"{kind:10s} all right {ok:3d}/{len(outs):<3d}  determination right {ans:3d}/{len(outs)}")
-    print(f"{'total':10s} all right {ok_all:3d}/{total}")
+        print(f"{kind:13s} all right {ok:3d}/{len(outs):<3d}  determination right {ans:3d}/{len(outs)}")
+    print(f"{'total':13s} all right {ok_all:3d}/{total}")
     families: dict[str, list[Outcome]] = {}
     for outs in results.values():
         for o in outs:
@@ -179,7 +230,7 @@ def main() -> int:
             if o.ok and not args.verbose:
                 continue
             mark = "ok  " if o.ok else "MISS"
-            want_p = o.want.get("drug") if o.kind != "fhir" else o.want.get("policy")
+            want_p = o.want.get("policy") if o.kind == "fhir" else o.want.get("drug")
             print(f"{mark} {o.id}: got {o.got_policy}/{o.got_determination}, labelled {want_p}/{o.want['determination']}")
             if args.verbose or not o.ok:
                 print(f"       read: {o.got_facts}")
