@@ -181,8 +181,9 @@ def run_cases(runtime: Any, as_of: dt.date, here: Path) -> list[Outcome]:
         try:
             path = next(p for p in (here / "cases").glob(f"{name}.*") if p.suffix in (".yaml", ".yml", ".json"))
             case = runtime.read_case(path, as_of=as_of)
-            det = runtime.evaluate(case.facts, want["drug"], phase=want.get("phase", "initial"))
-            o.got_policy, o.got_determination = det.policy.id, det.determination
+            policy = runtime.catalog.find_drug(want["drug"])
+            det = runtime.evaluate(case.facts, policy, phase=want.get("phase", "initial"))
+            o.got_policy, o.got_determination = policy.id, det.determination
             _determined(o, det)
         except Exception as exc:  # noqa: BLE001 - a refusal or crash is a miss, reported
             o.got_determination = f"error: {type(exc).__name__}: {exc}"
