@@ -75,6 +75,18 @@ def _h_karyotype_word(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+# A status written after a binary finding ("del(5q) negative", payer shorthand "del5q neg", "-ve",
+# "(-)"; "SF3B1 pos", "+ve", "(+)"): one vocabulary for every such finding's rule
+_STATUS = (r"(?:not\s+detected|not\s+present|not\s+seen|not\s+identified|negative|neg|absent|none|present|detected"
+           r"|positive|pos)\b\.?|[-+]ve\b|\(\s*[-+]\s*\)")
+_NEG_STATUS = re.compile(r"(?:not\b|neg|absent|none|-ve|\(\s*-)", re.I)
+
+
+def negative_status(st: str) -> bool:
+    """True when a status written after a finding says it is absent ("neg", "-ve", "(-)", "not detected")."""
+    return bool(_NEG_STATUS.match(st.strip()))
+
+
 _ABN_WORD = (r"(?:trisomy\s*8|\+\s*8|monosomy\s*7|-7|del\s*\(?\s*(?:7|20|11|12)\s*[pq]\s*\)?|i\s*\(\s*17\s*q\s*\)"
              r"|(?:one|1|a\s+single|an?)\s+(?:additional|other)\s+(?:cytogenetic\s+)?abnormality)")
 _ONE_ABN = re.compile(_ABN_WORD, re.I)
@@ -85,7 +97,7 @@ def _h_del5q(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "del5q")]
     st = (m.group("st") or "").lower()
-    present = not (ctx.negated or m.group("non") or st.startswith(("not", "neg", "absent", "none")))
+    present = not (ctx.negated or m.group("non") or negative_status(st))
     out: list[Item] = [ctx.finding("del5q", present, m.start(), m.end())]
     more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if present and not m.group("iso") else None
     if more:  # "del 5q plus trisomy 8": abnormalities besides del(5q), named in words
@@ -118,23 +130,24 @@ def _h_sf3b1(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "sf3b1_mutation")]
     st = (g(m, "st") or "").lower()
-    if not (st or g(m, "mu", "pre", "var") or ctx.negated):
+    if not (st or g(m, "mu", "mu2", "pre", "var") or ctx.negated):
         return [ctx.unused("SF3B1 named without a status (mutated or wild-type); not used", m.start(), m.end(),
                            "sf3b1_mutation")]
-    negative = ctx.negated or st.startswith(_SF_NEG)
+    negative = ctx.negated or st.startswith(_SF_NEG) or negative_status(st)
     return [ctx.finding("sf3b1_mutation", not negative, m.start(), m.end())]
 
 
 # ---- risk categories -----------------------------------------------------------------------
 
-_CAT = r"very[\s-]+low|very[\s-]+high|low|lo(?=[\s-]+risk)|high|intermediate(?:[\s-]*(?:1|2|i{1,2}|one|two)\b)?|int[\s-]*(?:1|2)\b|int\b"
+_CAT = r"very[\s-]+low|very[\s-]+high|v[\s.-]*l\b|v[\s.-]*h\b|low|lo(?=[\s-]+risk)|high|intermediate(?:[\s-]*(?:1|2|i{1,2}|one|two)\b)?|int[\s-]*(?:1|2)\b|int\b"
 _SYS_R = r"ipss[\s-]*r\b|r[\s-]*ipss\b|revised\s+ipss\b|revised\s+international\s+prognostic\s+scoring\s+system"
 _SYS_I = r"ipss\b(?![\s-]*[rm]\b)|international\s+prognostic\s+scoring\s+system(?!\s*-?\s*[rm]\b)"
 
 
 def _category(raw: str) -> tuple[str, str | None]:
     """(system hint, key) of a category word: ('ipss', 'intermediate_1') for 'int-1'."""
-    t = re.sub(r"[\s-]+", " ", raw.lower()).strip()
+    t = re.sub(r"[\s.-]+", " ", raw.lower()).strip()
+    t = {"vl": "very low", "v l": "very low", "vh": "very high", "v h": "very high"}.get(t, t)  # payer shorthand "IPSS-R VL"
     if re.fullmatch(r"(?:intermediate|int) ?(?:1|i|one)", t):
         return "ipss", "intermediate_1"
     if re.fullmatch(r"(?:intermediate|int) ?(?:2|ii|two)", t):
@@ -163,7 +176,7 @@ def _h_risk(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.finding("ipss_category", key, s, e)]
     note = "" if sys_r else "no scoring system named; read as IPSS-R"
     out: list[Item] = [ctx.finding("ipss_r_category", key, s, e, note=note, rank=1 if sys_r else 0)]
-    score = number(g(m, "sc1") or "")
+    score = number(g(m, "sc1", "sc1b") or "")
     if sys_r and score is not None and score <= 10:  # "IPSS-R high (score 5.5)"
         out.append(ctx.finding("ipss_r_score", score, s, e, unit="points"))
     return out
@@ -218,21 +231,22 @@ def cyto_rules() -> list[Rule]:
         Rule("DEL5Q",
              r"(?P<non>\bnon[\s-]?)?(?P<iso>\bisolated\s+)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
              r"|\b5\s*q\s*(?:-|minus\b|deletion\b|del\b)|\bdeletion\s+(?:of\s+)?(?:the\s+)?(?:long\s+arm\s+of\s+)?(?:chromosome\s+)?5q?\b(?!\d))"
-             r"(?:[\s:-]*(?P<st>not\s+detected|negative|absent|none|present|detected|positive)\b)?",
+             rf"(?:[\s:-]*(?P<st>{_STATUS}))?",
              _h_del5q),
         Rule("CHR7", r"\bmonosomy\s*7\b|(?<![\w,\d-])-7\b(?!\d|\.\d)|\bdel\s*\(\s*7\s*q?\s*\)(?:\s*\(\s*q[\w.;\s]*\))?|\b7q\s*-|\bchromosome\s+7\s+(?:abnormalit(?:y|ies)|loss|deletion)",
              _h_chr7),
         Rule("SF3B1",
              r"\b(?P<pre>mutated|mutant|mutation\s+(?:in|of))\s+SF3B1\b"
-             r"|\bSF3B1\b(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutaton|mutated|mutant|mut\b|variant))?"
-             r"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+detected|not\s+mutated|no\s+mutation|negative|neg\b|wild[\s-]?type|wt\b|absent|unmutated|none\s+detected|detected|positive|pos\b|present|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
+             r"|\bSF3B1(?:\b|(?P<mu2>m|mt|mut)\b)(?:[\s:-]*(?:p\.)?(?P<var>[A-Z]\d{2,4}[A-Z*]))?(?:[\s:-]*(?:gene\s+)?(?P<mu>mutations?|mutaton|mutated|mutant|mut\b|variant))?"
+             rf"(?:[\s:-]*(?:\(?\s*)?(?P<st>not\s+mutated|no\s+mutation|wild[\s-]?type|wt\b|unmutated|none\s+detected|{_STATUS}|\+|K700E|p\.[A-Z]\d+[A-Z]))?",
              _h_sf3b1),
         Rule("IPSS_R_SCORE",
              rf"\b(?:{_SYS_R})\s*(?:risk\s*)?score\s*(?:is|was|of|:|=)?\s*(?P<sc>\d+(?:\.\d+)?)(?:\s*(?:points?|pts?))?(?:\s*[(,]?\s*(?P<c>very\s+low|low|intermediate|high|very\s+high)(?:\s+risk)?\)?)?",
              _h_risk_score),
         Rule("RISK",
              rf"\b(?:(?P<sr>{_SYS_R})|(?P<si>{_SYS_I}))\s*(?:risk\s*)?(?:category|group|class)?\s*(?:is|was|:|=|-|of)?\s*(?P<c1>{_CAT})(?:[\s-]+risk)?"
-             r"(?:\s*\(\s*(?:score\s*(?:of\s*)?)?(?P<sc1>\d+(?:\.\d+)?)\s*(?:points?|pts?)?\s*\))?"
+             r"(?:\s*\(\s*(?:score\s*(?:of\s*)?)?(?P<sc1>\d+(?:\.\d+)?)\s*(?:points?|pts?)?\s*\)"
+             r"|\s*[,;]?\s*(?:total\s+)?score\s*(?:of|:|=)?\s*(?P<sc1b>\d+(?:\.\d+)?)(?:\s*(?:points?|pts?))?(?![\d.]))?"
              rf"|\b(?P<c2>{_CAT})(?:[\s-]+risk\b(?:\s+(?:by|per|on)\s+(?:(?P<sr2>{_SYS_R})|(?P<si2>{_SYS_I})))?|(?:[\s-]+risk)?\s+(?:by|per|on)\s+(?:(?P<sr3>{_SYS_R})|(?P<si3>{_SYS_I})))"
              r"|\b(?P<c3>int[\s-]*[12]|intermediate[\s-]+[12])\b",
              _h_risk),

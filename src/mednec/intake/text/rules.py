@@ -112,7 +112,7 @@ SEP = (
     r"(?:\s*,\s*(?-i:[a-z][A-Za-z ]{0,28}),(?=\s*(?:(?:is|was|were|of|at|came\s+back|measured|remains|remained|has\s+been)\b|[=:])))?"
     rf"(?:\s+(?:(?:on|dated|from)\s+)?\(?{DATE}\)?(?=\s*[:=(]|\s+(?:was|is|of)\b))?"  # "hemoglobin on 10/24/2026 was 8.7", "EPO 10/21/2026: 410"
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
-    r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|"
+    r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|exactly|precisely|"
     r"still|persistently|stays|stayed|remaining|"
     r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
 )
@@ -385,7 +385,7 @@ def lab_rules() -> list[Rule]:
              rf"\b(?:peripheral\s+)?{_BLASTS}{SEP}(?:{CMP})?{v}{PCT}|\b(?:(?:bone\s+)?marrow\s+|bm\s+)?blasts?\s*(?:%|percent(?:age)?)\s*[:=]\s*(?P<v3>{DNUM})(?![\d.%])|(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+)?(?:bone\s+)?(?:marrow\s+)?(?:myelo)?blasts\b",
              _h_blasts),
         Rule("RING_SIDEROBLASTS_PCT",
-             rf"(?P<mds>\bMDS\s+(?:with|w/|w|and)\s+)?\b(?:{_RS}|RS)\b(?:\s+(?:are|were))?{SEP}(?:\(\s*)?(?:{CMP})?{v}{PCT}\)?|(?P<mds2>\bMDS\s+(?:with|w/|w|and)\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?(?:{_RS}|(?-i:RS)\b)",
+             rf"(?P<mds>\bMDS\s+(?:with|w/|w|and)\s+)?\b(?:{_RS}|RS)\b(?:\s*(?:\+|\(\+\)|pos\b|positive\b))?(?:\s+(?:are|were))?{SEP}(?:\(\s*)?(?:{CMP})?{v}{PCT}\)?|(?P<mds2>\bMDS\s+(?:with|w/|w|and)\s+)?(?P<cmp2>[<>≤≥]=?\s*)?(?P<v2>{DNUM}){PCT}\s*(?:of\s+erythroid\s+precursors\s+(?:are|were)\s+)?(?:{_RS}|(?-i:RS)\b)",
              _h_rs_pct),
         Rule("RING_SIDEROBLASTS",
              rf"\b{_RS}(?:[\s:-]+(?P<st>absent|not\s+(?:seen|identified|present)|none(?:\s+seen)?|negative|positive|present|seen|identified))?"
