@@ -44,6 +44,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ import pyarrow.compute as pc
 
 from mednec.errors import InputError, MednecError
 from mednec.facts.dictionary import FactDictionary
+from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.intake.fhir import genomics, medication
 from mednec.intake.fhir.bundle import MAPPERS
 from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, fhir_datetime
@@ -62,7 +64,6 @@ from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.transfusion import map_procedure
 from mednec.intake.fhir.units import quantity_unit
 from mednec.population.bulk import (
-    _SHARED_REF,
     SHARED_TYPES,
     _count_patients,
     _patient_of,
@@ -76,7 +77,7 @@ from mednec.population.results import ChunkResult, PatientError
 __all__ = ["VERIFY_PATIENTS", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk", "evaluate_bulk_chunk",
            "read_export", "spill_column_tasks"]
 
-SPILL_VERSION = 1
+SPILL_VERSION = 2
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
 _FLUSH = 64 << 20
@@ -108,8 +109,10 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 #: Any other file: only who a resource is about.
 _OTHER = pa.schema([*_HEAD, ("subject", _REF), ("patient", _REF)])
 
+#: A resource: its patient, place in the export, type, id, whether it marks its patient, and where its line is
+#: (input file, byte offset and length); the line itself only where it is read again (statements, gzip input).
 _RES = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("rtype", pa.string()), ("rid", pa.string()),
-                  ("flag", pa.bool_()), ("line", pa.binary())])
+                  ("flag", pa.bool_()), ("at", pa.int64()), ("length", pa.int64()), ("line", pa.binary())])
 _CAND = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("fact", pa.string()), ("num", pa.float64()),
                    ("text", pa.string()), ("flag", pa.bool_()), ("unit", pa.string()), ("when", pa.int64()),
                    ("rank", pa.int8())])
@@ -610,6 +613,8 @@ class ColumnSpill:
     patients: int
     resources: int
     errors: int
+    #: the input files, in the order the ``order`` column numbers them (lines are read again from them)
+    files: tuple[str, ...] = ()
 
     def shared(self) -> dict[str, bytes]:
         return _shared(self.folder)
@@ -623,15 +628,8 @@ class ColumnSpill:
             parts = sorted(self.folder.glob(f"{kind}-{k:05d}-*.arrow"))
             read = [ipc.open_file(str(p)).read_all() for p in parts]
             tables[kind] = pa.concat_tables(read) if read else schema.empty_table()
-        refs: dict[str, bytes] = {}
-        shared = self.shared()
-        if shared:
-            for line in tables["res"].column("line").to_pylist():
-                for m in _SHARED_REF.finditer(line):
-                    ref = m.group(1).decode()
-                    if ref in shared:
-                        refs[ref] = shared[ref]
-        return BulkColumns(tables["res"], tables["cand"], tables["tx"], refs)
+        # every shared resource (a Bundle takes only those its patient's lines reference: patient_bundle)
+        return BulkColumns(tables["res"], tables["cand"], tables["tx"], self.shared(), self.files)
 
     def chunk(self, k: int, settings: BatchSettings) -> BulkChunk:
         return bulk_chunk(self.columns(k), settings)
@@ -646,6 +644,7 @@ class BulkColumns:
     cand: pa.Table
     tx: pa.Table
     shared: dict[str, bytes]
+    files: tuple[str, ...] = ()
 
     @property
     def patients(self) -> int:
@@ -666,18 +665,22 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
         if meta.get("fingerprint") == print_ and meta.get("chunk_size") == chunk_size \
                 and meta.get("version") == SPILL_VERSION:
             return ColumnSpill(folder, int(meta["buckets"]), int(meta["patients"]), int(meta["resources"]),
-                               int(meta["errors"]))
+                               int(meta["errors"]), tuple(meta["files"]))
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         old.unlink()
     buckets = max(1, -(-_count_patients(files) // chunk_size))
-    spill = ColumnSpill(folder, buckets, 0, 0, 0)
+    spill = ColumnSpill(folder, buckets, 0, 0, 0, tuple(str(f.resolve()) for f in files))
     spiller = _Spiller(folder, buckets)
     reader = _Reader(dictionary)
     with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
         for fi, f in enumerate(files):
+            keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
+            at = 0
             for first, block in line_blocks(f):
-                lines, numbers = _split_lines(block, first)
+                lines, numbers, starts, lengths = _split_lines(block, first)
+                starts += at
+                at += len(block)
                 if not len(lines):
                     continue
                 order = (np.int64(fi) << np.int64(40)) + numbers
@@ -687,15 +690,17 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                 if table is None:  # a line that is not JSON spoils the block: list it, read the rest
                     raw = lines.to_pylist()
                     good = _json_lines(f.name, numbers, raw, errors, spill)
-                    numbers, order = numbers[good], order[good]
+                    numbers, order, starts, lengths = numbers[good], order[good], starts[good], lengths[good]
                     lines = lines.filter(pa.array(good))
                     if not len(lines):
                         continue
                     table = _parse(pa.py_buffer(b"\n".join(lines.to_pylist())), len(lines), schema)
                 if table is None:
-                    out = _slow_block(f.name, numbers, lines.to_pylist(), order, shared, errors, spill)
+                    out = _slow_block(f.name, numbers, lines.to_pylist(), order, (starts, lengths), shared, errors,
+                                      spill)
                 else:
-                    out = _fast_block(f.name, table, schema, numbers, lines, order, reader, shared, errors, spill)
+                    out = _fast_block(f.name, table, schema, numbers, lines, order, (starts, lengths, keep_lines),
+                                      reader, shared, errors, spill)
                 res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
                 spiller.add("res", res)
                 for c in out.cand:
@@ -707,15 +712,16 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     tmp = done.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
                                "buckets": buckets, "patients": spill.patients, "resources": spill.resources,
-                               "errors": spill.errors}), "utf-8")
+                               "errors": spill.errors, "files": list(spill.files)}), "utf-8")
     os.replace(tmp, done)
     return spill
 
 
 
-def _split_lines(block: bytes, first: int) -> tuple[Any, Any]:
-    """The block's non-blank lines (without their line break) as one binary column, zero-copy, and their
-    line numbers (blank lines are counted, as the row-wise spill counts them)."""
+def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
+    """The block's non-blank lines (without their line break) as one binary column, zero-copy, their
+    line numbers (blank lines are counted, as the row-wise spill counts them), and their byte offsets in the
+    block and lengths."""
     data = np.frombuffer(block, dtype=np.uint8)
     ends = np.flatnonzero(data == 10)
     starts = np.concatenate([[0], ends[:-1] + 1])
@@ -732,7 +738,7 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any]:
     for i in odd:  # a line starting with white space: blank only if nothing else is on it
         keep[i] = bool(block[starts[i]:ends[i]].strip())
     numbers = first + np.flatnonzero(keep).astype(np.int64)
-    return lines.filter(pa.array(keep)).cast(pa.binary()), numbers
+    return lines.filter(pa.array(keep)).cast(pa.binary()), numbers, starts[keep].astype(np.int64), length[keep]
 
 
 def _count_spilled(folder: Path, buckets: int) -> int:
@@ -788,14 +794,14 @@ def _error(errors: Any, name: str, line: int, message: str, spill: ColumnSpill) 
     spill.errors += 1
 
 
-def _slow_block(name: str, numbers: Any, raw: list[bytes], order: Any, shared: Any, errors: Any,
-                spill: ColumnSpill) -> _Out:
+def _slow_block(name: str, numbers: Any, raw: list[bytes], order: Any, where: tuple[Any, Any], shared: Any,
+                errors: Any, spill: ColumnSpill) -> _Out:
     """A block ``pyarrow.json`` cannot read as declared (a line that is not JSON, a field of another type):
     line by line, as the row-wise spill reads it; its patients go to the row-wise intake."""
     import orjson
 
     out = _Out()
-    for n, line, o in zip(numbers, raw, order, strict=True):
+    for n, line, o, at, length in zip(numbers, raw, order, *where, strict=True):
         try:
             res = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -815,13 +821,13 @@ def _slow_block(name: str, numbers: Any, raw: list[bytes], order: Any, shared: A
                 _error(errors, name, int(n), f"{rtype} is about no patient: not used", spill)
             continue
         for k, v in (("pid", pid), ("order", int(o)), ("rtype", rtype), ("rid", None if rid is None else str(rid)),
-                     ("flag", rtype in MAPPERS), ("line", line)):
+                     ("flag", rtype in MAPPERS), ("at", int(at)), ("length", int(length)), ("line", line)):
             out.res[k].append(v)
     return out
 
 
 def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: Any, raw: Any, order: Any,
-                reader: _Reader, shared: Any, errors: Any, spill: ColumnSpill) -> _Out:
+                where: tuple[Any, Any, bool], reader: _Reader, shared: Any, errors: Any, spill: ColumnSpill) -> _Out:
     out = _Out()
     n = table.num_rows
     table = table.combine_chunks()
@@ -858,9 +864,15 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
             out.cand += cands  # a flagged resource's patient is read row-wise: its candidates are not used
             out.tx += txs
     take = pa.array(np.flatnonzero(keep), pa.int64())
+    starts, lengths, keep_lines = where
+    # the lines read again column-wise (statements), or all of them when the file cannot be read again
+    wanted = np.ones(int(keep.sum()), dtype=bool) if keep_lines else \
+        _np(pc.fill_null(pc.equal(rtype.take(take), "MedicationStatement"), False), bool)
+    line_take = pa.array(np.flatnonzero(keep), pa.int64(), mask=~wanted)
     out.table = pa.table({"pid": pids.take(take), "order": pa.array(order[keep], pa.int64()),
                           "rtype": rtype.take(take), "rid": ids.take(take), "flag": pa.array(flag[keep]),
-                          "line": raw.take(take)}, schema=_RES)
+                          "at": pa.array(starts[keep], pa.int64()), "length": pa.array(lengths[keep], pa.int64()),
+                          "line": raw.take(line_take)}, schema=_RES)
     return out
 
 
@@ -917,10 +929,31 @@ class BulkChunk:
         if len(pids) < len(self.ids):
             res = res.filter(pc.is_in(res.column("pid"), value_set=pa.array(pids, pa.string())))
         res = res.sort_by([("order", "ascending")])
+        lines = _read_lines(res, self.columns.files)
         out: dict[str, list[bytes]] = {}
-        for pid, line in zip(res.column("pid").to_pylist(), res.column("line").to_pylist(), strict=True):
+        for pid, line in zip(res.column("pid").to_pylist(), lines, strict=True):
             out.setdefault(pid, []).append(line)
         return out
+
+
+def _read_lines(res: pa.Table, files: tuple[str, ...]) -> list[bytes]:
+    """The resources' lines: kept ones as they are, the others read again from their input file (the
+    ``order`` column's high bits number the file, ``at``/``length`` place the line)."""
+    lines: list[bytes | None] = res.column("line").to_pylist()
+    missing = [i for i, line in enumerate(lines) if line is None]
+    if missing:
+        order = _np(res.column("order"), np.int64)
+        at = _np(res.column("at"), np.int64)
+        length = _np(res.column("length"), np.int64)
+        by_file: dict[int, list[int]] = {}
+        for i in missing:
+            by_file.setdefault(int(order[i] >> 40), []).append(i)
+        for fi, rows in by_file.items():
+            with open(files[fi], "rb") as fh:
+                for i in sorted(rows, key=lambda r: at[r]):
+                    fh.seek(int(at[i]))
+                    lines[i] = fh.read(int(length[i]))
+    return [line for line in lines if line is not None]
 
 
 @dataclass
@@ -987,8 +1020,14 @@ def _flagged(res: pa.Table, positions: Callable[[Any], Any], n: int) -> Any:
     flagged = np.zeros(n, dtype=bool)
     rp = positions(res.column("pid"))
     flagged[rp[_np(res.column("flag"), bool)]] = True
-    dup = res.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
-    flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
+    # ids are almost always unique by type alone: group by patient only the resources whose (type, id) repeats
+    key = _join(res.column("rtype"), res.column("rid"))
+    enc = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
+    if len(enc.dictionary) < len(enc):
+        counts = np.bincount(_np(enc.indices, np.int64), minlength=len(enc.dictionary))
+        again = res.filter(pa.array(counts[_np(enc.indices, np.int64)] > 1))
+        dup = again.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
+        flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
     return flagged
 
 
@@ -1013,10 +1052,10 @@ def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
     """The latest value of each fact (ties: higher rank, then first in the export), with its unit and date,
     as fact-table columns over the ``m`` rows."""
     columns: dict[str, Any] = {}
-    facts = cand.column("fact").to_pylist()
-    fact_names = sorted(set(facts))
+    enc = pc.dictionary_encode(cand.column("fact").combine_chunks())
+    fact_names = enc.dictionary.to_pylist()
     fcode = {f: i for i, f in enumerate(fact_names)}
-    fc = np.array([fcode[f] for f in facts], dtype=np.int64)
+    fc = _np(enc.indices, np.int64)
     w = _np(cand.column("when"), np.int64)
     idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rank"), np.int64), w, fc, cp))
     last = np.ones(len(idx), dtype=bool)
@@ -1050,17 +1089,22 @@ def _courses(course: dict[int, dict[int, list[Any]]], flagged: Any, ids: list[st
     (policy -> patient -> facts), or the pair is left to the per-bundle intake (patient -> policies)."""
     courses: dict[str, set[int]] = {}
     course_facts: dict[int, dict[str, dict[str, Any]]] = {}
-    given: dict[str, set[str]] = {}  # the facts the course patients' other resources give
+    specs = {j: _course_spec(settings, j, rt) for j in {j for by_policy in course.values() for j in by_policy}}
+    # the facts the course patients' other resources give, among those a course sets
+    settable = sorted({f for spec in specs.values() if spec is not None
+                       for f in (spec.start, spec.doses, spec.recent) if f})
+    given: dict[str, set[str]] = {}
     wanted = [ids[p] for p in course if not flagged[p]]
-    if wanted and cand.num_rows:
-        sub = cand.filter(pc.is_in(cand.column("pid"), value_set=pa.array(wanted, pa.string())))
+    if wanted and settable and cand.num_rows:
+        sub = cand.filter(pc.and_(pc.is_in(cand.column("fact"), value_set=pa.array(settable, pa.string())),
+                                  pc.is_in(cand.column("pid"), value_set=pa.array(wanted, pa.string()))))
         for pid_, fact_ in zip(sub.column("pid").to_pylist(), sub.column("fact").to_pylist(), strict=True):
             given.setdefault(pid_, set()).add(fact_)
     for p, by_policy in course.items():
         if flagged[p]:
             continue
         for j, records in by_policy.items():
-            got = _course_facts(records, settings, j, rt, given.get(ids[p], set()))
+            got = _course_facts(records, specs[j], settings.as_of, given.get(ids[p], set()))
             if got is None:  # read per bundle
                 courses.setdefault(ids[p], set()).add(j)
             else:
@@ -1070,14 +1114,24 @@ def _courses(course: dict[int, dict[int, list[Any]]], flagged: Any, ids: list[st
 
 def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
     """(candidates the columns do not read, candidates the case-file parser refuses), by the parser's own
-    checks column-wise (:func:`~mednec.population.columnar.frame.frame_from_table`). A fact whose
+    checks column-wise (:func:`~mednec.population.columnar.frame.frame_from_table`), once per distinct
+    candidate (fact, value and unit: a row of one fact is checked on those alone). A fact whose
     declaration uses what those checks do not know (a text notation, a new feature) is not read."""
+    if not cand.num_rows:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    key = _join(*(cand.column(c) for c in ("fact", "num", "text", "flag", "unit")))
+    enc = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
+    which = _np(enc.indices, np.int64)
+    _, first = np.unique(which, return_index=True)
+    unread, refused = _distinct_refused(cand.take(pa.array(first, pa.int64())), dictionary, as_of)
+    return unread[which], refused[which]
+
+
+def _distinct_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
     from mednec.population.columnar.frame import frame_from_table, new_features
     from mednec.population.table import table_layout
 
     k = cand.num_rows
-    if not k:
-        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     columns: dict[str, Any] = {"patient_id": pa.array([str(i) for i in range(k)], pa.string())}
     facts = cand.column("fact")
     for f in pc.unique(facts).to_pylist():
@@ -1148,54 +1202,28 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
     answers are read with that drug's course facts (``course[patient][policy]``: the records)."""
     import orjson
 
-    from mednec.intake.fhir.bundle import shipped_drugs
-    from mednec.population.policies import resolve
-
     res = cols.res
     is_st = pc.equal(res.column("rtype"), "MedicationStatement")
     st = res.filter(is_st)
     if not st.num_rows:
         return {}
     st = st.sort_by([("order", "ascending")])
-    dictionary = rt.dictionary
-    drugs = rt.catalog.calculators.drugs
-    vocab = drugs if drugs is not None else shipped_drugs(dictionary)
-    base = Context(dictionary, settings.as_of)
-    base.drugs, base.course_drugs = drugs, vocab
-    per_drug = []
-    for spec in settings.policies:
-        name = resolve(spec)[0].drug.generic
-        c = Context(dictionary, settings.as_of, drug_name=name)
-        c.drugs, c.course_drugs = drugs, vocab
-        c.drug = vocab.entry(name) if vocab is not None else None
-        per_drug.append(c)
+    mapper = _statement_mapper(settings, rt)
     found: dict[int, list[EventFinding]] = {}
-    readers: dict[bytes, tuple[bool, dict[int, list[Any]]]] = {}  # (the history reads it, course records)
     for p, line, rid, o in zip(positions(st.column("pid")).tolist(), st.column("line").to_pylist(),
                                st.column("rid").to_pylist(), st.column("order").to_pylist(), strict=True):
         if flagged[p]:
             continue
         resource = orjson.loads(line)
         src = Source(int(o), f"MedicationStatement/{rid}")
-        # what the mappers read: the statement but its id and patient (a course depends on status and dates)
-        key = orjson.dumps({k: v for k, v in resource.items() if k not in ("id", "subject")},
-                           option=orjson.OPT_SORT_KEYS)
-        if key not in readers:
-            readers[key] = _readers(resource, src, per_drug)
-        history_reads, courses = readers[key]
-        if history_reads:
-            flagged[p] = True  # the drug history reads it: the row-wise intake
+        read = mapper.read(resource, src)
+        if read is None:
+            flagged[p] = True  # the drug history reads it, or a mapper refuses it: the row-wise intake
             continue
+        courses, events = read
         for j, records in courses.items():  # this statement's records, as from this resource
             course.setdefault(p, {}).setdefault(j, []).extend(r._replace(sources=(src,)) for r in records)
-        try:
-            events = medication.map_statement(resource, src, base)
-        except NotMapped:
-            events = []
-        except MednecError:
-            flagged[p] = True
-            continue
-        found.setdefault(p, []).extend(events)
+        found.setdefault(p, []).extend(e._replace(sources=(src,), key=src.ref) for e in events)
     out: dict[int, list[dict[str, Any]] | None] = {}
     for p, events in found.items():
         current = [e for e in events if not _after(e, settings.as_of)]
@@ -1203,6 +1231,149 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
             continue
         out[p] = medication.assemble_esa(current, settings.as_of).events
     return out
+
+
+_Read = tuple[dict[int, list[Any]], list[EventFinding]] | None
+
+
+class _StatementMapper:
+    """A run's MedicationStatements through the intake's mappers, once per distinct statement (but its id
+    and patient: what the mappers read), and each requested drug's mappers only for the statements whose
+    medication names that drug (the mappers' own first step, once per distinct medication)."""
+
+    def __init__(self, settings: BatchSettings, rt: Any) -> None:
+        from mednec.intake.fhir.bundle import shipped_drugs
+        from mednec.population.policies import resolve
+
+        dictionary = rt.dictionary
+        drugs = _remembering(rt.catalog.calculators.drugs)
+        vocab = drugs if drugs is not None else _remembering(shipped_drugs(dictionary))
+        self.base = Context(dictionary, settings.as_of)
+        self.base.drugs, self.base.course_drugs = drugs, vocab
+        self.contexts: list[Context] = []
+        for spec in settings.policies:
+            name = resolve(spec)[0].drug.generic
+            c = Context(dictionary, settings.as_of, drug_name=name)
+            c.drugs, c.course_drugs = drugs, vocab
+            c.drug = vocab.entry(name) if vocab is not None else None
+            self.contexts.append(c)
+        self.by_statement: dict[bytes, _Read] = {}
+        self.by_medication: dict[bytes, tuple[list[int], bool]] = {}
+
+    def read(self, resource: dict[str, Any], src: Source) -> _Read:
+        """(course records by the policy's place in the run, ESA events), or None: the drug history reads the
+        statement or a mapper refuses it (its patient goes to the row-wise intake). The records and events
+        carry the source of the first statement read so; the caller sets its own."""
+        import orjson
+
+        key = orjson.dumps({k: v for k, v in resource.items() if k not in ("id", "subject")},
+                           option=orjson.OPT_SORT_KEYS)
+        try:
+            return self.by_statement[key]
+        except KeyError:
+            pass
+        if len(self.by_statement) >= _STATEMENTS_KEPT:  # bounded memory: most keys carry their own dates
+            self.by_statement.clear()
+        live, esa = self._screen(resource)
+        history_reads, courses = _readers(resource, src, [self.contexts[j] for j in live])
+        out: _Read = None
+        if not history_reads:
+            events: list[EventFinding] | None = []
+            if esa:
+                try:
+                    events = medication.map_statement(resource, src, self.base)
+                except NotMapped:
+                    events = []
+                except MednecError:
+                    events = None  # the intake drops the resource: the patient goes row-wise
+            if events is not None:
+                out = ({live[i]: records for i, records in courses.items()}, events)
+        self.by_statement[key] = out
+        return out
+
+    def _screen(self, resource: dict[str, Any]) -> tuple[list[int], bool]:
+        """The requested drugs whose history or course mapper may read the statement (the others' mappers
+        return nothing for its medication), and whether the ESA mapper may (it names an ESA)."""
+        import orjson
+
+        from mednec.intake.fhir import history, treatment
+        from mednec.intake.fhir.medication import _drug as esa_of
+
+        if "medicationReference" in resource:  # a shared Medication: every mapper reads it
+            return list(range(len(self.contexts))), True
+        key = orjson.dumps(resource.get("medicationCodeableConcept"), option=orjson.OPT_SORT_KEYS)
+        if key in self.by_medication:
+            return self.by_medication[key]
+        live = []
+        for j, c in enumerate(self.contexts):
+            try:
+                named = history._drug(resource, c) is not None  # None: map_history_statement returns nothing
+            except MednecError:
+                named = True
+            if not named:
+                try:
+                    treatment._requested(resource, c)  # NotMapped: map_statement raises it
+                    named = True
+                except NotMapped:
+                    pass
+                except MednecError:
+                    named = True
+            if named:
+                live.append(j)
+        try:
+            esa_of(resource, self.base)  # NotMapped: medication.map_statement raises it
+            esa = True
+        except NotMapped:
+            esa = False
+        except MednecError:
+            esa = True
+        self.by_medication[key] = (live, esa)
+        return live, esa
+
+
+@dataclass(frozen=True, eq=False)
+class _RememberingVocabulary(DrugVocabulary):
+    """A drug vocabulary that remembers what each text names (the same answers: medication texts repeat
+    across a population, and the mappers ask for each statement)."""
+
+    @cached_property
+    def _seen(self) -> dict[tuple[str, str], Any]:
+        return {}
+
+    def entries_in(self, text: str) -> tuple[DrugEntry, ...]:
+        return self._remember(("in", text), super().entries_in, text)  # type: ignore[no-any-return]
+
+    def entry(self, name: str) -> DrugEntry | None:
+        return self._remember(("entry", name), super().entry, name)  # type: ignore[no-any-return]
+
+    def _remember(self, key: tuple[str, str], fn: Callable[[str], Any], text: str) -> Any:
+        try:
+            return self._seen[key]
+        except KeyError:
+            pass
+        if len(self._seen) >= 65536:
+            self._seen.clear()
+        self._seen[key] = out = fn(text)
+        return out
+
+
+def _remembering(vocab: DrugVocabulary | None) -> DrugVocabulary | None:
+    if vocab is None:
+        return None
+    return _RememberingVocabulary(vocab.entries, vocab.class_labels, vocab.class_names)
+
+
+_STATEMENTS_KEPT = 20_000
+_MAPPERS: dict[tuple[Any, ...], _StatementMapper] = {}
+
+
+def _statement_mapper(settings: BatchSettings, rt: Any) -> _StatementMapper:
+    key = (id(rt), settings.as_of, tuple(settings.policies))
+    if key not in _MAPPERS:
+        if len(_MAPPERS) > 4:
+            _MAPPERS.clear()
+        _MAPPERS[key] = _StatementMapper(settings, rt)
+    return _MAPPERS[key]
 
 
 def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) -> tuple[bool, dict[int, list[Any]]]:
@@ -1232,24 +1403,29 @@ def _readers(resource: Mapping[str, Any], src: Source, contexts: list[Context]) 
     return False, courses
 
 
-def _course_facts(records: list[Any], settings: BatchSettings, j: int, rt: Any, given: set[str]
-                  ) -> dict[str, Any] | None:
-    """The facts the requested drug's course sets from its statements, as the Bundle intake assembles them
-    (treatment.assemble_treatment), or None when they are left to the per-bundle intake: a course with
-    baselines (they read the other findings), or a course fact the patient's other resources also give."""
-    from mednec.intake.fhir import treatment
+def _course_spec(settings: BatchSettings, j: int, rt: Any) -> Any:
+    """The course the ``j``-th policy's drug declares (``None``: none)."""
     from mednec.population.policies import resolve
 
     drug = resolve(settings.policies[j])[0].drug.generic
     vocab = rt.catalog.calculators.drugs
     entry = vocab.entry(drug) if vocab is not None else None
-    spec = entry.course if entry is not None else None
+    return entry.course if entry is not None else None
+
+
+def _course_facts(records: list[Any], spec: Any, as_of: dt.date, given: set[str]) -> dict[str, Any] | None:
+    """The facts the requested drug's course (``spec``) sets from its statements, as the Bundle intake
+    assembles them (treatment.assemble_treatment), or None when they are left to the per-bundle intake: a
+    course with baselines (they read the other findings), or a course fact the patient's other resources also
+    give."""
+    from mednec.intake.fhir import treatment
+
     if spec is None or spec.baseline:
         return None
-    course = treatment.assemble_treatment(records, spec, settings.as_of)
+    course = treatment.assemble_treatment(records, spec, as_of)
     out: dict[str, Any] = {}
     for f in course.findings:
-        if f.when is not None and f.when.date() > settings.as_of:
+        if f.when is not None and f.when.date() > as_of:
             continue  # bundle._assemble: dated after the evaluation date, not used
         if f.fact in out:
             return None
