@@ -23,6 +23,7 @@ EXPECTED = {
     "approve": ({S.UNDER_REVIEW}, S.APPROVED),
     "overturn": ({S.UNDER_REVIEW}, S.OVERTURNED),
     "appeal": ({S.APPROVED, S.OVERTURNED}, S.APPEALED),
+    "release": ({S.UNDER_REVIEW}, S.SUBMITTED),  # or back to appealed: tests/api/test_attack_stuck_claim.py
 }
 
 

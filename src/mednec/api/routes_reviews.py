@@ -21,7 +21,7 @@ Svc = Annotated[Service, Depends(get_service)]
 
 class ReviewActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Literal["claim", "approve", "overturn", "request_changes", "request_info", "appeal"]
+    action: Literal["claim", "approve", "overturn", "request_changes", "request_info", "appeal", "release"]
     reason: str | None = Field(default=None, max_length=4000)
     decision: Decision | None = None
     signature: str | None = Field(default=None, max_length=500)
@@ -50,7 +50,7 @@ def history(eval_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
     return {"items": [review_view(a) for a in service.reviews.history(principal, eval_id)]}
 
 
-@router.post("/evaluations/{eval_id}/review", summary="Claim, approve, overturn, request changes or information, appeal")
+@router.post("/evaluations/{eval_id}/review", summary="Claim, approve, overturn, request changes or information, appeal, release a claim")
 def review(
     eval_id: str, body: ReviewActionIn, principal: Auth, service: Svc,
     if_match: Annotated[str | None, Header()] = None,

@@ -7,9 +7,13 @@ standard::
         ^                    |        --overturn--------> overturned
         |                    |        --request_changes-> changes_requested
      appealed <--appeal--(denied)     --request_info----> info_requested
+                             |        --release---------> submitted (or appealed, where it was claimed from)
 
 An adverse final decision (denied) is made by a physician reviewer only (not an admin: 42 CFR
-422.566(d), 423.566(d)) and needs the reviewer's signature. A decision's
+422.566(d), 423.566(d)) and needs the reviewer's signature. An admin may claim a request, so a
+claim it cannot finish (a denial-bound one) is released back to the queue by a physician reviewer
+who may see the request (``release``, with a reason, audited with the released claimant); a
+claimant releases its own claim. A decision's
 notifications are enqueued in the same transaction (:mod:`mednec.store.outbox`).
 """
 
@@ -21,6 +25,7 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET
@@ -28,7 +33,7 @@ from mednec.errors import ConflictError, ForbiddenError, InputError
 from mednec.states import Decision
 from mednec.store import audit, outbox
 from mednec.store.access import Principal, ServicePart, require, visible_eval
-from mednec.store.models import Case, Evaluation, ReviewAction
+from mednec.store.models import Case, Evaluation, ReviewAction, User
 from mednec.store.workflow import TRANSITIONS
 
 __all__ = ["Reviews", "normalized_name"]
@@ -75,7 +80,9 @@ class Reviews(ServicePart):
             before = ev.state
             if action != "appeal" and p.id in (ev.created_by, s.get(Case, ev.case_id).created_by):  # type: ignore[union-attr]
                 raise ForbiddenError("you created this request; another physician reviewer must review it")
-            self._transition(p, ev, action, reason, decision, signature, now)
+            released = ev.reviewer_id
+            back_to = self._release_checked(s, p, ev, reason) if action == "release" else None
+            self._transition(p, ev, action, reason, decision, signature, now, back_to=back_to)
             try:
                 s.flush()
             except StaleDataError:
@@ -86,13 +93,44 @@ class Reviews(ServicePart):
                          policy_version=f"{ev.policy_id}@{ev.policy_version}", input_hash=ev.input_hash,
                          detail={"from": before, "to": ev.state, "decision": ev.decision,
                                  **({"signed": ev.signature_hash} if action in ("approve", "overturn")
-                                    and ev.signature_hash else {})}, at=now)
+                                    and ev.signature_hash else {}),
+                                 **({"released": released} if action == "release" else {})}, at=now)
             if action in ("approve", "overturn"):  # a decision: its notifications commit with it
                 outbox.enqueue_decision(s, ev, now)
             return ev
 
+    def may_release(self, p: Principal, ev: Evaluation) -> bool:
+        """Whether ``p`` may release the claim on ``ev`` (an evaluation ``p`` already sees): its own
+        claim, or, for a physician reviewer, the claim of someone who may not sign a denial."""
+        if ev.state != "under_review" or ev.reviewer_id is None or p.role not in ("physician_reviewer", "admin"):
+            return False
+        if ev.reviewer_id == p.id:
+            return True
+        with self.db.reading() as s:
+            claimant = s.get(User, ev.reviewer_id)
+        return p.role == "physician_reviewer" and (claimant is None or claimant.role != "physician_reviewer")
+
+    def _release_checked(self, s: Session, p: Principal, ev: Evaluation, reason: str | None) -> str:
+        """Check that ``p`` may release the claim on ``ev``; the state it goes back to (the one its
+        last claim was made from)."""
+        self._require(p, "physician_reviewer")
+        if ev.state != "under_review" or ev.reviewer_id is None:
+            raise ConflictError(f"cannot release an evaluation that is {ev.state.replace('_', ' ')}")
+        if ev.reviewer_id != p.id:
+            claimant = s.get(User, ev.reviewer_id)
+            if p.role != "physician_reviewer":
+                raise ForbiddenError("only a physician reviewer releases another reviewer's claim")
+            if claimant is not None and claimant.role == "physician_reviewer":
+                raise ConflictError("this evaluation is claimed by another physician reviewer; only they release it")
+            if not (reason and reason.strip()):
+                raise InputError("releasing another reviewer's claim needs a reason", field="reason")
+        last = s.execute(sa.select(ReviewAction.from_state).where(ReviewAction.evaluation_id == ev.id,
+                                                                  ReviewAction.action == "claim")
+                         .order_by(ReviewAction.id.desc()).limit(1)).scalar()
+        return str(last or TRANSITIONS["release"].target)
+
     def _transition(self, p: Principal, ev: Evaluation, action: str, reason: str | None, decision: str | None,
-                    signature: str | None, now: dt.datetime) -> None:
+                    signature: str | None, now: dt.datetime, *, back_to: str | None = None) -> None:
         step = TRANSITIONS.get(action)
         if step is None:
             raise InputError(f"unknown action {action!r}", field="action")
@@ -110,7 +148,9 @@ class Reviews(ServicePart):
             raise ForbiddenError("an adverse decision (denied) is made and signed by a physician reviewer")
         signed = self._signature(p, ev, signature) if final == Decision.DENIED else (None, None)
         ev.state = step.target  # every check passed: nothing changes before this line
-        if action == "appeal":
+        if action == "release":
+            ev.state, ev.reviewer_id = back_to or step.target, None
+        elif action == "appeal":
             ev.appealed = True
         elif action == "claim":
             ev.reviewer_id = p.id

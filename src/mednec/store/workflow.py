@@ -36,6 +36,10 @@ TRANSITIONS: Mapping[str, Transition] = {
     "approve": Transition("physician_reviewer", frozenset({S.UNDER_REVIEW}), S.APPROVED, False, True),
     "overturn": Transition("physician_reviewer", frozenset({S.UNDER_REVIEW}), S.OVERTURNED, True, True),
     "appeal": Transition("requester", frozenset({S.APPROVED, S.OVERTURNED}), S.APPEALED, True, False),
+    # back to the queue, in the state it was claimed from (submitted here; appealed when it was
+    # claimed from appealed): by the claimant, or by a physician reviewer when the claimant may not
+    # sign a denial (an admin's claim); Reviews.act checks who, and a reason for another's claim
+    "release": Transition("physician_reviewer", frozenset({S.UNDER_REVIEW}), S.SUBMITTED, False, False),
 }
 
 

@@ -210,6 +210,7 @@ def _permissions(ctx: Ctx, ev: Evaluation, preview: Preview | None) -> dict[str,
         "can_review": role in ("physician_reviewer", "admin") and stored,
         "can_claim": ev.state in TRANSITIONS["claim"].sources,
         "mine": ev.reviewer_id is not None and p is not None and ev.reviewer_id == p.id,
+        "can_release": stored and p is not None and ctx.service.reviews.may_release(p, ev),
         "can_appeal": role in ("requester", "admin") and ev.state in FINAL
         and ev.decision == Decision.DENIED and stored,
         "can_request": role in ("requester", "admin"),

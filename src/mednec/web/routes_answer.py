@@ -40,6 +40,7 @@ DONE = {
     "request_info": "Information requested from the requester.",
     "request_changes": "Changes requested from the requester.",
     "appeal": "Appeal submitted. A physician reviewer will look at the case again.",
+    "release": "The claim is released: the request is back in the queue for a physician reviewer.",
     "attach": "Document attached. The answer below was evaluated again with it; the history keeps the earlier one.",
 }
 

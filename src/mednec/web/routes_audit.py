@@ -21,7 +21,7 @@ MAX_PROBLEMS = 200
 # suggestions for the action filter (any action or group can be typed)
 ACTIONS = ("auth.login", "auth.logout", "auth.failed", "auth.lockout", "auth.throttled", "case.create", "case.update", "evaluation.create", "evaluation.attach",
            "review.claim", "review.approve", "review.overturn", "review.request_changes", "review.request_info",
-           "review.appeal", "document.produce", "pas.submit", "policy.register", "policy.draft", "policy.submit",
+           "review.appeal", "review.release", "document.produce", "pas.submit", "policy.register", "policy.draft", "policy.submit",
            "policy.publish", "policy.reject", "user.create", "key.create", "org.create")
 ENTITY_TYPES = ("evaluation", "case", "policy", "prior_auth", "user", "api_key", "organization")
 #: every figure with its column heading, in Figure's order

@@ -26,6 +26,7 @@ ACTION_WORDS = {
     "request_info": "requested information",
     "request_changes": "requested changes",
     "appeal": "appealed the denial",
+    "release": "released the claim",
     "attach": "attached a document",
 }
 
