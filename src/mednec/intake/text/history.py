@@ -44,7 +44,7 @@ from mednec.intake.text.numbers import (
 )
 from mednec.intake.text.rules import Ctx, Item, Rule
 
-__all__ = ["ESA_TERM", "course_cue", "course_duration", "esa_drug_name", "history_rules", "synthesize"]
+__all__ = ["ESA_TERM", "at_least", "course_cue", "course_duration", "esa_drug_name", "history_rules", "synthesize"]
 
 WINDOW_DAYS = 112  # 16 weeks
 _MAX_UNITS_PER_PERIOD = 30  # more is a dose ("40,000 units weekly"), not RBC units
@@ -90,6 +90,12 @@ def _rate_text(units: float, fq: Frequency) -> str:
     return f"{units:g} unit{'s' if units != 1 else ''} per {per}"
 
 
+def at_least(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same transfusions with their units marked as a minimum (``count: at_least``): what
+    "transfusion-dependent", "high transfusion burden" or a frequency without units says."""
+    return [{**ev, "count": "at_least"} for ev in events]
+
+
 def _tx_finding(ctx: Ctx, s: int, e: int, events: list[dict[str, Any]], note: str, rank: int) -> Finding:
     return ctx.finding("rbc_transfusions", events, s, e, kind="synthesized", note=note, rank=rank,
                        date=events[-1]["date"] if events else ctx.date)
@@ -130,6 +136,8 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
+    if note_units:  # units per transfusion not stated: 1 each is the minimum
+        events = at_least(events)
     start = _since(ctx, anchor)
     if start is not None:  # "since September he has needed 2 units every 3 weeks": none before it
         events = [ev for ev in events if ev["date"] >= start]
@@ -205,13 +213,14 @@ def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
             return [ctx.finding("rbc_transfusions", [], s, e, note="not transfusion-dependent: no transfusions recorded")]
         if has_rate:
             return []
-        events = synthesize(2, 56, anchor, episodes_per_period=1)
+        events = at_least(synthesize(2, 56, anchor, episodes_per_period=1))
         note = (f"synthesized from '{m.group(0)}' without a rate: the policies' minimum definition of "
-                f"transfusion dependence, 2 units in 8 weeks ({len(events)} transfusions ending {anchor.isoformat()})")
+                f"transfusion dependence, at least 2 units in 8 weeks ({len(events)} transfusions ending "
+                f"{anchor.isoformat()}; a count above it is asked)")
         return [_tx_finding(ctx, s, e, events, note, rank=0)]
     if "high" in t or t == "htb":
-        events = synthesize(4, 56, anchor)
-        note = f"synthesized from '{m.group(0)}': the IWG 2018 minimum for high burden, 4 units in 8 weeks"
+        events = at_least(synthesize(4, 56, anchor))
+        note = f"synthesized from '{m.group(0)}': the IWG 2018 minimum for high burden, at least 4 units in 8 weeks"
         return [_tx_finding(ctx, s, e, events, note, rank=0)]
     if "low" in t or t == "ltb":
         return [ctx.unused("low transfusion burden (IWG 2018: 3-7 units in 16 weeks) does not fix the units in the "

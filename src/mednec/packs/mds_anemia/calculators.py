@@ -7,12 +7,13 @@ of this pack (``facts.yaml``) they read and produce.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from mednec.calculators.courses import documents, is_not_given
 from mednec.calculators.esa_response import (
     ESA_CITATION,
     MIN_ADEQUATE_TRIAL_WEEKS,
+    STILL_TRANSFUSED_UNITS_8W,
     EsaCourse,
     assess_esa,
 )
@@ -113,19 +114,33 @@ def _run_karyotype_group(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], 
     return {"cytogenetic_risk": "good"}, "normal karyotype: IPSS-R cytogenetic group good (Greenberg 2012)"
 
 
+#: the most each count can be (facts.yaml ranges): the upper end of a count known only from below
+_COUNT_MAX = {"rbc_units_8w": 200.0, "rbc_units_16w": 400.0, "rbc_episodes_16w": 200.0, "rbc_max_units_any_8w": 200.0}
+
+
 def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     b = transfusion_burden(_transfusions(facts), as_of)
     detail = (
         f"{b.units_8w:g} units in the 8 weeks and {b.units_16w:g} units in {b.episodes_16w} "
         f"episodes in the 16 weeks to {as_of.isoformat()}: {b.category.upper()}"
     )
-    return {
+    values: dict[str, Any] = {
         "rbc_units_8w": b.units_8w,
         "rbc_units_16w": b.units_16w,
         "rbc_episodes_16w": float(b.episodes_16w),
         "rbc_max_units_any_8w": b.max_units_any_8w,
         "transfusion_burden": b.category,
-    }, detail
+    }
+    start16 = as_of - dt.timedelta(weeks=16)
+    if any(e.get("count") == "at_least" and start16 < e["date"] <= as_of for e in facts["rbc_transfusions"].value):
+        # a list made from "transfusion-dependent" or a frequency without units: each count is a
+        # minimum, so a threshold at or below it is met and one above it stays unknown (asked)
+        why = "the transfusion record gives the units only as a minimum (dependence or a frequency without units)"
+        for k, hi in _COUNT_MAX.items():
+            values[k] = Between(float(values[k]), max(hi, float(values[k])), ("rbc_transfusions",), why)
+        del values["transfusion_burden"]  # the IWG 2018 category needs the counts themselves
+        detail = f"at least {detail.replace(': ' + b.category.upper(), '')} (units stated only as a minimum)"
+    return values, detail
 
 
 def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
@@ -137,11 +152,19 @@ def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[
     if undated:
         return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
                     "status, cannot be judged")
-    a = assess_esa(courses, as_of, fact_value(facts, "rbc_units_8w"), fact_value(facts, "hemoglobin"))
+    a = assess_esa(courses, as_of, _settled(fact_value(facts, "rbc_units_8w")), fact_value(facts, "hemoglobin"))
     return {"esa_status": a.status, "esa_running": a.running}, (
         f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks; a partial response is a "
         "failure once the course ended, or while >= 2 units in 8 weeks or hemoglobin < 10 g/dL)"
     )
+
+
+def _settled(units_8w: Any) -> float | None:
+    """RBC units in 8 weeks for the partial-response rule: a count known only from below counts by
+    its minimum when that already reaches the rule's 2 units, else it is not known."""
+    if isinstance(units_8w, Between):
+        return units_8w.low if units_8w.low >= STILL_TRANSFUSED_UNITS_8W else None
+    return cast("float | None", units_8w)
 
 
 def esa_courses(facts: Facts, drugs: DrugVocabulary) -> tuple[list[EsaCourse], list[str]]:

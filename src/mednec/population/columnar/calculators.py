@@ -253,6 +253,19 @@ def _transfusions(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict
             "transfusion_burden": Scalar("category", burden, rows)}
 
 
+def _tx_minimum(frame: Frame) -> Bools:
+    """Rows with a transfusion whose units are a minimum (``count: at_least``): their counts are
+    known only from below (intervals), so the calculator's own code (and then the row-wise engine)
+    answers them."""
+    ev = frame.facts["rbc_transfusions"]
+    assert isinstance(ev, Events)
+    out = np.zeros(frame.n, dtype=bool)
+    if "count" in ev.fields:
+        hit = ev.valid["count"] & (ev.fields["count"] == 1)  # codes index facts.yaml's values: exact, at_least
+        out[ev.row[hit]] = True
+    return out
+
+
 _ESA_PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
 
 
@@ -454,10 +467,10 @@ TWINS: dict[str, TwinSpec] = {
     "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "1a209e99cfbb150f"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
-                                    "transfusion_burden"), "b0719a134f8c541a"),
+                                    "transfusion_burden"), "1f72073a36e6876a", slow=_tx_minimum),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "6d79b6c5113269d3", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "95f47ae5889c5f7a", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
