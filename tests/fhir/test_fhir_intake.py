@@ -437,3 +437,18 @@ def test_non_esa_medication_is_listed(runtime: Runtime) -> None:
               "medicationCodeableConcept": {"text": "Atorvastatin 20 mg"}}
     intake = bundle_to_case(bundle(statin), runtime.dictionary, AS_OF)
     assert intake.unmapped[0].reason == "not an ESA (Atorvastatin 20 mg)"
+
+
+@pytest.mark.parametrize("effective", [{"effectivePeriod": {"start": "2026-09-01", "end": "2026-11-30"}},
+                                       {"effectiveDateTime": "2026-11-10"}])
+def test_esa_class_not_taken_for_a_stated_time_is_not_esa_naive(runtime: Runtime, effective: dict[str, Any]) -> None:
+    """R4 not-taken for the ESA class WITH an effective[x] says no ESA was taken then, not that none was
+    ever given (held-out hf11, hf12): listed, and esa_history stays unknown (as history.py reads it)."""
+    statement = {"resourceType": "MedicationStatement", "id": "n", "status": "not-taken", "subject": SUBJECT,
+                 "medicationCodeableConcept": {"text": "Erythropoiesis-stimulating agent (epoetin, darbepoetin)"},
+                 **effective}
+    intake = bundle_to_case(bundle(statement), runtime.dictionary, AS_OF)
+    assert "esa_history" not in intake.case["facts"]
+    assert "for a stated time" in intake.unmapped[0].reason
+    undated = {k: v for k, v in statement.items() if k not in effective}
+    assert bundle_to_case(bundle(undated), runtime.dictionary, AS_OF).case["facts"]["esa_history"] == []

@@ -23,7 +23,8 @@ When any ESA record lacks what a course needs, ``esa_history`` is left **unknown
 ESA resource is listed with the reason) so the questionnaire asks the clinician, rather than
 an incomplete list being taken as the whole history. ESA-naive (``esa_history: []``) needs
 explicit evidence: a MedicationStatement with status ``not-taken`` for the ESA class
-("erythropoiesis-stimulating agent"); the mere absence of ESA records is not naive.
+("erythropoiesis-stimulating agent") and no ``effective[x]``; one for a stated time says only that
+no ESA was taken then (listed, not naive), and the mere absence of ESA records is not naive.
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ def map_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     if status == "not-taken":
         if not names_esa_class(medication_concept(resource, ctx)[1]):
             raise NotMapped(f"says only that {drug} was not taken; ESA-naive needs no ESA of any kind")
+        if resource.get("effectivePeriod") or resource.get("effectiveDateTime"):  # as history.py reads it
+            raise NotMapped("status is not-taken for a stated time: no ESA then, not documented as never given")
         return [EventFinding("esa_history", None, (src,), "no ESA taken (MedicationStatement not-taken)",
                              negative=True, key=src.ref)]
     period = resource.get("effectivePeriod") or {}
