@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from mednec.intake.notes import note_date, pipeline, read_note
 from mednec.labels import Case
 from mednec.runtime import Runtime
@@ -169,3 +171,24 @@ def test_a_relatives_findings_stay_the_relatives(runtime: Runtime) -> None:
     assert {"hemoglobin", "rbc_transfusions", "serum_epo"} <= {f.fact for f in q.facts}
     u = read_note(base + "Her mother had MDS, but she has del(5q) on FISH.", runtime.catalog, runtime.dictionary, AS_OF)
     assert any(f.fact == "del5q" and f.value is True for f in u.facts)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Patient: John Carter    DOB: 04/22/1958\nCardiology clinic note\nLDL-C 112 mg/dL", None),  # a birth date
+    ("DOB 1/9/1970\nEndocrinology consult\nA1c 8.8%", None),
+    ("Weight management visit. Born 12/01/1985.\nBMI 36", None),
+    ("Referred 03/2019 for exertional chest pain; CABG x3 05/2019.\nCardiology follow-up.", None),  # an old event
+    ("02/2020 STEMI, DES to RCA.\nLDL today 98 mg/dL.", None),
+    ("History: metformin started 2023, discontinued 03/2025 due to GI upset", None),
+    ("HEMATOLOGY CLINIC NOTE\nDate of service: 11/12/2026\nDOB: 02/14/1956", "2026-11-12"),  # header on its own line
+    ("Progress note 11/19/2026\npt is 69yo", "2026-11-19"),
+    ("SLEEP MEDICINE CONSULT 11/18/2026\n58-year-old male", "2026-11-18"),
+    ("LETTER OF MEDICAL NECESSITY\n\nNovember 18, 2026\n", "2026-11-18"),
+    ("DISCHARGE SUMMARY\nAdmit: 11/02/2026  Discharge: 11/05/2026", "2026-11-02"),
+    ("Visit 2026-11-19. 80-year-old man", "2026-11-19"),
+])
+def test_note_date_is_not_guessed(text: str, want: str | None) -> None:
+    """Without a "Date:" header a date is the note's only when it heads the note (alone on its line, or after
+    a short heading naming the note); a date of birth, a referral or an old event is not (held-out hn16-hn23)."""
+    got = note_date(text)
+    assert (got.isoformat() if got else None) == want

