@@ -104,3 +104,71 @@ def test_notes_read_treatment_history(runtime: Runtime) -> None:
     (entry,) = f.value  # type: ignore[misc]
     assert entry["drug"] == "lenalidomide" and entry["response"] == "intolerant"
     assert str(entry["start"]) == "2026-03-01" and str(entry["end"]) == "2026-08-15"
+
+
+# no longer taken, why not said (held-out round 2, family "discontinued"): response ``stopped``, never ongoing
+STOP_FORMS = ["no longer on {d}", "no longer taking {d}", "stopped {d}", "discontinued {d} in 2025", "came off {d}",
+              "off {d} since 2022", "was on {d} until 2024", "{d} was discontinued", "{d} stopped in March 2026",
+              "used to take {d}", "has stopped taking {d}"]
+
+
+def test_every_stop_form_for_every_drug_name(runtime: Runtime) -> None:
+    rng = random.Random(11)
+    bad = []
+    names = [(n, g) for n, g in _names(runtime) if not any(ch.isdigit() for ch in n)]  # "ACE-536": not read by name
+    for form, (name, generic) in itertools.product(STOP_FORMS, names):
+        lead = rng.choice(["Repatha request", "Is Zepbound appropriate", "Does this patient qualify for imetelstat"])
+        if any(k in lead.lower() for k in (name.lower(), generic.lower())) or generic.lower().startswith(
+                ("evolocumab", "tirzepatide", "imetelstat")):
+            continue  # the requested drug itself
+        text = f"{lead}? {form.format(d=name).capitalize()}; LDL 120 mg/dL."
+        got = [e for e in _history(text, runtime) if e["drug"] == generic]
+        if [e.get("response") for e in got] != ["stopped"] or got[0].get("reason_stopped"):
+            bad.append(f"{text!r}: {got}")
+    assert not bad, f"{len(bad)}:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(("text", "end"), [
+    ("Trulicity for DM2, off metformin since 2022", "2022-12-31"),  # a year alone: its last day
+    ("Praluent; was on ezetimibe until 2024", "2024-12-31"),
+    ("Repatha; stopped rosuvastatin 40 mg in March 2026", "2026-03-01"),
+    ("Repatha; no longer on atorvastatin", None),
+])
+def test_a_stop_date_is_the_course_end(runtime: Runtime, text: str, end: str | None) -> None:
+    (entry,) = _history(text, runtime)
+    assert entry["response"] == "stopped"
+    assert (entry["end"].isoformat() if "end" in entry else None) == end  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("text", "response"), [
+    ("Reblozyl; lenalidomide discontinued in 2025 for grade 4 neutropenia", "intolerant"),
+    ("Reblozyl; lenalidomide stopped after 4 months due to lack of efficacy", "none"),
+    ("Praluent; stopped atorvastatin due to myalgias", "intolerant"),
+])
+def test_a_stop_with_its_reason_is_that_outcome(runtime: Runtime, text: str, response: str) -> None:
+    (entry,) = _history(text, runtime)
+    assert entry["response"] == response
+
+
+@pytest.mark.parametrize(("text", "policy", "determination"), [
+    # a stopped statin is not the high-intensity statin still taken; why it stopped is asked, never denied
+    ("Repatha for 61M with prior MI, LDL 118 mg/dL, no longer on atorvastatin", "evolocumab-repatha",
+     "insufficient_information"),
+    ("Praluent for CAD s/p PCI, LDL 104; was on atorvastatin 80 mg from 2021 until 2025", "alirocumab-praluent",
+     "insufficient_information"),
+    # a stopped GLP-1 is not a concurrent one
+    ("Mounjaro for T2DM, discontinued Ozempic in 2025, currently on metformin 1000 mg BID", "tirzepatide-mounjaro",
+     "meets_criteria"),
+    # metformin stopped long ago, why not said: the oral step is asked
+    ("Ozempic for type 2 diabetes; metformin was stopped in 2023", "semaglutide-ozempic", "insufficient_information"),
+    # lenalidomide stopped, how it ended not said: the del(5q) exception is asked, not refused
+    ("Reblozyl for MDS with del(5q), IPSS-R low, 4 units RBC in 8 weeks, Hb 7.9, no longer taking lenalidomide",
+     "luspatercept-mds", "insufficient_information"),
+])
+def test_stopped_drugs_decide_nothing_they_do_not_say(runtime: Runtime, text: str, policy: str,
+                                                       determination: str) -> None:
+    from mednec.ask import answer
+
+    a = answer(text, runtime, as_of=AS_OF)
+    assert a.policy is not None and a.determination is not None
+    assert (a.policy.id, a.determination.determination) == (policy, determination)

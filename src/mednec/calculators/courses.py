@@ -14,7 +14,8 @@ Per entry:
   :func:`mednec.calculators.statins.statin_intensity`);
 * ``outcome``: why it ended -- ``reason_stopped`` when given, else from ``response``: none ->
   inadequate_response, partial -> partial_response, lost_response, intolerant -> intolerance,
-  contraindicated -> contraindication, ongoing, response, not_given; ``unknown`` when neither says.
+  contraindicated -> contraindication, ongoing, response, not_given; stopped -> ``stopped`` (no longer taken,
+  why not said: "no longer on atorvastatin", "came off Zepbound"); ``unknown`` when neither says.
 
 A drug documented as never given (``response: not_given``: "never received lenalidomide", a FHIR
 MedicationStatement ``not-taken``) is no course: its ``outcome`` is ``not_given`` and its weeks 0.
@@ -35,16 +36,18 @@ from typing import Any
 from mednec.calculators.statins import statin_intensity
 from mednec.facts.drugs import DrugVocabulary
 
-__all__ = ["NAMED_ONLY", "NOT_GIVEN", "OUTCOMES", "courses", "documents", "documents_all", "is_named_only",
+__all__ = ["NAMED_ONLY", "NOT_GIVEN", "OUTCOMES", "STOPPED", "courses", "documents", "documents_all", "is_named_only",
            "is_not_given", "never_given"]
 
 NOT_GIVEN = "not_given"
+#: a course that ended for a reason not stated: not ongoing, and any other outcome may be the one
+STOPPED = "stopped"
 NAMED_ONLY = "named_only"
 OUTCOMES = ("ongoing", "inadequate_response", "partial_response", "lost_response", "intolerance",
-            "contraindication", "response", "completed", "other", NOT_GIVEN, "unknown")
+            "contraindication", "response", "completed", "other", NOT_GIVEN, STOPPED, "unknown")
 _FROM_RESPONSE = {"none": "inadequate_response", "partial": "partial_response", "lost_response": "lost_response",
                   "intolerant": "intolerance", "contraindicated": "contraindication", "ongoing": "ongoing",
-                  "response": "response", NOT_GIVEN: NOT_GIVEN}
+                  "response": "response", NOT_GIVEN: NOT_GIVEN, STOPPED: STOPPED}
 _MG = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0,
        "mcg": 0.001, "ug": 0.001, "µg": 0.001, "microgram": 0.001, "micrograms": 0.001}
 
@@ -146,7 +149,7 @@ def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary
             continue
         if outcome == "contraindication" and start is None:
             c["weeks"] = 0.0
-        elif isinstance(start, dt.date):
+        elif isinstance(start, dt.date) and (isinstance(end, dt.date) or outcome != STOPPED):  # stopped when?
             stop = end if isinstance(end, dt.date) else as_of
             c["weeks"] = round(max(0, (stop - start).days) / 7.0, 2)
         mg = _dose_mg(e)

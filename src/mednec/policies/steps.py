@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mednec.calculators.courses import NOT_GIVEN, OUTCOMES, courses
+from mednec.calculators.courses import NOT_GIVEN, OUTCOMES, STOPPED, courses
 from mednec.errors import ConfigError
 from mednec.facts.drugs import DrugVocabulary
 from mednec.policies.schema import ParamRef
@@ -155,11 +155,11 @@ def parse_step(raw: Any, where: str, param: Callable[[ParamRef, tuple[type, ...]
         for w in words:
             if w in _GROUPS:
                 accepted += _GROUPS[w]
-            elif w in OUTCOMES and w not in ("unknown", NOT_GIVEN):
+            elif w in OUTCOMES and w not in ("unknown", NOT_GIVEN, STOPPED):
                 accepted.append(w)
             else:
                 raise ConfigError(f"outcome {w!r} is not one of failure, "
-                                  f"{', '.join(o for o in OUTCOMES[:-1] if o != NOT_GIVEN)}",
+                                  f"{', '.join(o for o in OUTCOMES[:-1] if o not in (NOT_GIVEN, STOPPED))}",
                                   field=f"{where}.outcome")
     return Step(
         drugs=_words(drugs, f"{where}.drugs") if drugs else (),
@@ -190,7 +190,10 @@ def _course(step: Step, c: Mapping[str, Any]) -> Tri:
     res = _MET
     checks: list[Tri] = []
     if step.outcomes:
-        checks.append(_UNK if outcome == "unknown" else _MET if outcome in step.outcomes else _NOT)
+        if outcome == STOPPED:  # ended, why not said: not taken now, but it may have failed, ...
+            checks.append(_UNK if set(step.outcomes) - {"ongoing"} else _NOT)
+        else:
+            checks.append(_UNK if outcome == "unknown" else _MET if outcome in step.outcomes else _NOT)
     if step.min_weeks is not None and outcome != "contraindication":
         w = c.get("weeks")
         checks.append(_UNK if w is None else _MET if float(w) + 1e-9 >= step.min_weeks else _NOT)

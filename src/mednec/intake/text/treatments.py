@@ -27,7 +27,7 @@ import re
 from functools import cache
 from typing import Any
 
-from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN
+from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN, STOPPED
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.adverse_effects import ADVERSE_EFFECT
 from mednec.intake.text.context import context_rules
@@ -42,9 +42,33 @@ _EXCLUDED_CLASSES = frozenset({"esa"})  # read by the ESA reader into esa_histor
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance",
            "contraindicated": "contraindication"}
 _LABEL = {"none": "no response", "lost_response": "lost response", "intolerant": "intolerant",
-          "response": "responded", "ongoing": "taking now", "contraindicated": "contraindicated"}
+          "response": "responded", "ongoing": "taking now", "contraindicated": "contraindicated",
+          STOPPED: "no longer taken (why not said)"}
 _ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
+# no longer taken, why not said ("no longer on atorvastatin", "stopped rosuvastatin in March", "was on ezetimibe
+# until 2024", "came off Zepbound", "off statins since 2022", "Ozempic was discontinued"): ``stopped``, never
+# ``ongoing`` (held-out round 2, family "discontinued"); an adverse effect or a failure said with it wins
+_STOP_BEFORE = re.compile(
+    r"\b(?:no\s+longer\s+(?:on|taking|takes|using|uses|receiving|prescribed)|not\s+(?:currently\s+)?(?:on|taking)\s+(?:\w+\s+)?any\s+more"
+    r"|(?:has|have|had|was|were)?\s*(?:stopped|discontinued|d/?c'?d|ceased|quit)(?:\s+(?:taking|using|on))?"
+    r"|(?:came|come|comes|coming|went|gone|taken|been|is|was|were|remains?|now)\s+off(?:\s+of)?|\boff(?:\s+of)?"
+    r"|used\s+to\s+(?:take|be\s+on|use)|formerly\s+(?:on|took|taking)|previously\s+took)"
+    r"\s+(?:(?:his|her|their|the|all|a|an|prior|previous|high[\s-]dose|daily)\s+)*$", re.I)
+_STOP_AFTER = re.compile(
+    r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:was|were|has\s+been|had\s+been|is|got|then|but|and|,|-+|–|—)\s*)*"
+    r"(?:stopped|discontinued|d/?c'?d|ceased|held|no\s+longer\s+taken)\b", re.I)
+_UNTIL = re.compile(r"\s*(?:,\s*)?(?:\w+\s+){0,3}?(?:until|till|through|thru|to)\s+", re.I)
+_STOP_YEAR = re.compile(r"\s*(?:(?:was|were|has\s+been|stopped|discontinued|d/?c'?d|ceased|held|in|since|until|till|through|"
+                        r"thru|during|around|early|late|mid-?)\s+)*(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
+# why it was stopped, said after the stop cue ("discontinued in 2025 for grade 4 neutropenia", "stopped due to
+# lack of efficacy"): the outcome, not a bare stop
+_STOP_WHY = re.compile(r"[^.;]{0,30}?\b(?:due\s+to|because\s+of|for|secondary\s+to|owing\s+to|after)\s+(?:(?:grade\s+\d|severe|"
+                       r"significant|intolerable|persistent|recurrent|a|an|the)\s+){0,3}(?:(?P<ae>side[\s-]+effects?|toxicit(?:y|ies)|"
+                       r"intolerance|adverse\s+(?:effects?|events?|reactions?)|neutropenia|thrombocytopenia|cytopenias?|rash|nausea|"
+                       r"diarrh(?:o)?ea|(?:allergic\s+)?reactions?|" + ADVERSE_EFFECT + r")|(?P<none>lack\s+of\s+(?:efficacy|response|"
+                       r"benefit)|no\s+(?:response|benefit|improvement)|non-?response|inadequate\s+response|(?:treatment\s+)?failure|"
+                       r"progression|loss\s+of\s+response))\b", re.I)
 _CONTRA_BEFORE = re.compile(r"\b(?:contraindicat(?:ion|ed)\s+(?:to|for)|cannot\s+(?:receive|take|be\s+given)|"
                             r"can\s*not\s+(?:receive|take)|unable\s+to\s+(?:receive|take))\s+(?:\w+\s+){0,2}$", re.I)
 _FORM_WORDS = (r"(?:\s*(?:injections?|tablets?|oral|po|sc|sq|subcutaneous(?:ly)?|iv|pens?|auto-?injectors?|daily|weekly|"
@@ -144,6 +168,37 @@ def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> li
     return out
 
 
+def _stopped(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
+    """The span of a cue that the drug at s:e is no longer taken, the reason not said, or None: before it
+    ("no longer on", "stopped", "came off", "off"), after it ("was discontinued"), or an end it is given
+    ("was on ezetimibe until 2024")."""
+    lo = max(ctx.sent_start, s - 60)
+    before = _STOP_BEFORE.search(_conj_strip(ctx.text[lo:s], term))
+    if before is not None and before.group(0).strip():
+        return lo + before.start(), e
+    after = _STOP_AFTER.match(ctx.text, dose_end, ctx.sent_end)
+    if after is not None:
+        return s, after.end()
+    until = _UNTIL.match(ctx.text, dose_end, ctx.sent_end)
+    if until is not None and (find_dates(ctx.text, until.end(), min(ctx.sent_end, until.end() + 20))
+                              or _STOP_YEAR.match(ctx.text, until.end(), ctx.sent_end)):
+        return s, until.end()
+    return None
+
+
+def _stop_date(ctx: Ctx, after: int, hi: int, anchor: dt.date) -> dt.date | None:
+    """When a stopped drug was stopped, if the words after it say: a date ("in March 2026", "until
+    2024-06-30"), or a year alone (its last day, the latest end the words allow: "since 2022", "until 2024")."""
+    dates = find_dates(ctx.text, after, hi)
+    if dates and _DATE_GAP.match(ctx.text[after:dates[0][0]]):
+        return dates[0][2] if dates[0][2] <= anchor else None
+    m = _STOP_YEAR.match(ctx.text, after, hi)
+    if m is not None:
+        end = dt.date(int(m.group("y")), 12, 31)
+        return min(end, anchor) if int(m.group("y")) <= anchor.year else None
+    return None
+
+
 def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
     """The span of an adverse effect the text ties to the drug mention at s:e, or None."""
     after = _AE_AFTER.match(ctx.text, dose_end, ctx.sent_end)
@@ -212,6 +267,12 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             kind, cs, ce = NOT_GIVEN, *never
         elif ae is not None:
             kind, (cs, ce) = "intolerant", ae
+        elif (stop := _stopped(ctx, s, e, dose_end, term)) is not None and course_cue(
+                ctx, s, e, term, next_drug=True)[0] not in ("none", "lost_response", "intolerant", "response"):
+            kind, (cs, ce) = STOPPED, stop
+            why = _STOP_WHY.match(ctx.text, max(ce, dose_end), ctx.sent_end)
+            if why is not None:
+                kind, ce = ("intolerant" if why.group("ae") else "none"), why.end()
         else:
             kind, cs, ce = course_cue(ctx, s, e, term, next_drug=True)
             if kind == "none" and _despite_a_lab(ctx, cs, s):
@@ -251,7 +312,12 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         if dose is not None:
             entry_out["dose"], entry_out["dose_unit"] = dose, dose_unit
         notes: list[str] = []
-        if kind != "contraindicated":
+        if kind == STOPPED:
+            anchor = ctx.date or ctx.as_of
+            end = _stop_date(ctx, max(e, dose_end, ce), min(ctx.sent_end, max(ce, e) + 40), anchor)
+            if end is not None:
+                entry_out["end"] = end
+        elif kind != "contraindicated":
             anchor = ctx.date or ctx.as_of
             dates = _own_dates(ctx, span0, max(e, dose_end), min(ctx.sent_end, span1 + 60), anchor)
             days, dspan, ago = course_duration(ctx, span0, s, max(e, dose_end))

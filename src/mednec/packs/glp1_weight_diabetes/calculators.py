@@ -14,7 +14,7 @@ from typing import Any
 
 from mednec.calculators.bmi import BMI_CITATION, bmi, bmi_class
 from mednec.calculators.bmi_for_age import BMI_FOR_AGE_CITATION, LAST_MONTH, bmi_for_age, completed_months
-from mednec.calculators.courses import documents, is_not_given
+from mednec.calculators.courses import STOPPED, documents, is_not_given
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.weight_change import percent_loss
 from mednec.facts.drugs import DrugVocabulary
@@ -94,8 +94,13 @@ def _run_oral(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict
               or e.get("reason_stopped") in ("inadequate_response", "intolerance", "contraindication")]
     out: dict[str, Any] = {"oral_antidiabetic_failed": bool(failed)}
     parts = []
+    stopped = [str(e["drug"]) for e in entries if e.get("response") == STOPPED and not e.get("reason_stopped")]
+    if stopped and not failed:  # stopped, why not said: it may have failed or not been tolerated
+        del out["oral_antidiabetic_failed"]
+        parts.append(f"{', '.join(stopped)} stopped, why not documented")
     taken = [e for e in entries if e.get("response") != "contraindicated"]
-    ongoing = [e for e in taken if e.get("end") is None and (e.get("start") is not None or e.get("response") == "ongoing")]
+    ongoing = [e for e in taken if e.get("end") is None and e.get("response") != STOPPED
+               and (e.get("start") is not None or e.get("response") == "ongoing")]
     if ongoing:
         out["oral_antidiabetic_days_since"] = 0.0
         parts.append(f"{ongoing[0]['drug']} taken now")

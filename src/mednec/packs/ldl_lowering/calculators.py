@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.calculators.courses import documents, is_not_given
+from mednec.calculators.courses import STOPPED, documents, is_not_given
 from mednec.calculators.dlcn import DLCN_CITATION, DlcnItems, dlcn, dlcn_category, ldl_mmol_from_mg
 from mednec.calculators.ldl import LDL_CITATION, LdlNotCalculable, estimate_ldl, percent_reduction
 from mednec.calculators.registry import Calculator, Facts, fact_value
@@ -34,14 +34,14 @@ _INTOLERANT = frozenset({"intolerant"})
 def course_weeks(entry: Mapping[str, Any], as_of: dt.date) -> float | None:
     """Weeks from a course's start to its end (or ``as_of`` when it is still taken)."""
     start: dt.date | None = entry.get("start")
-    if start is None:
+    if start is None or (entry.get("response") == STOPPED and entry.get("end") is None):  # stopped, not said when
         return None
     end: dt.date = entry.get("end") or as_of
     return round(max((end - start).days, 0) / 7.0, 1)
 
 
 def _ongoing(entry: Mapping[str, Any]) -> bool:
-    return entry.get("end") is None and entry.get("response") not in ("intolerant", "contraindicated")
+    return entry.get("end") is None and entry.get("response") not in ("intolerant", "contraindicated", STOPPED)
 
 
 def _intolerant(entry: Mapping[str, Any]) -> bool:
@@ -125,6 +125,16 @@ def _intolerance(courses: list[StatinCourse]) -> tuple[str | None, str]:
     return nla.status, f"{nla.status.replace('_', ' ')} - {nla.explanation}"
 
 
+def _unless_stopped(found: tuple[str | None, str], entries: list[Any]) -> tuple[str | None, str]:
+    """Intolerance not established, but a statin was stopped for a reason not said: it may have been
+    intolerance, so undetermined (asked), never "not established"."""
+    status, verdict = found
+    stopped = sorted({str(e["drug"]) for e in entries if e.get("response") == STOPPED and not e.get("reason_stopped")})
+    if status == "not_established" and stopped:
+        return None, f"undetermined - {verdict}; why {' and '.join(stopped)} was stopped is not documented"
+    return status, verdict
+
+
 def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
     if _only_negatives(facts, drugs, "statin"):
         return {}, "the treatment history names some drugs only, no statin: statins not documented"
@@ -150,7 +160,7 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
         elif intensity is None and dose is None and e.get("intensity") is None:
             undosed = True
     out: dict[str, Any] = {"statin_current": any(c.ongoing for c in courses)}
-    status, verdict = _intolerance(courses)
+    status, verdict = _unless_stopped(_intolerance(courses), entries)
     if status is not None:
         out["statin_intolerance"] = status
     listed = "; ".join(parts) if parts else "no statin in the treatment history"
@@ -176,6 +186,8 @@ def _run_ezetimibe(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple
     detail = (f"ezetimibe for {longest:g} weeks (longest course)" if weeks else "no ezetimibe course in the treatment history")
     if failed:
         detail += f"; not tolerated or contraindicated: {', '.join(failed)}"
+    if not failed and any(e.get("response") == STOPPED and not e.get("reason_stopped") for e in entries):
+        return {"ezetimibe_weeks": longest}, detail + "; ezetimibe stopped, why not documented"
     return {"ezetimibe_weeks": longest, "ezetimibe_failed": bool(failed)}, detail
 
 
