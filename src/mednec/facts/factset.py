@@ -106,8 +106,19 @@ def _canonical(value: Any) -> Any:
         return value
     if cls is float:
         return int(value) if value.is_integer() else value
-    if cls is dict:
-        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if cls is dict:  # an event: its plain values read here, not through a call each
+        items = []
+        for k, v in value.items():
+            kind = v.__class__
+            if kind is dt.date:
+                v = v.isoformat()
+            elif kind is float:
+                v = int(v) if v.is_integer() else v
+            elif not (v is None or kind in _PLAIN):
+                v = _canonical(v)
+            items.append((k if k.__class__ is str else str(k), v))
+        items.sort()
+        return tuple(items)
     if cls is list or cls is tuple:
         return tuple(_canonical(v) for v in value)
     if cls is dt.date:
@@ -170,12 +181,18 @@ class FactSet(Mapping[str, FactValue]):
         bundle hash the same.
         """
         if self._digest is None:
-            rows = tuple(
-                (k, _canonical(fv.value), fv.unit, fv.observed.isoformat() if fv.observed else None)
-                for k, fv in sorted(self._values.items())
-                if not fv.derived
-            )
-            self._digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+            rows = []
+            for k, fv in sorted(self._values.items()):
+                if fv.derived:
+                    continue
+                value = fv.value
+                kind = value.__class__  # a plain value as _canonical gives it, without the call
+                if kind is float:
+                    value = int(value) if value.is_integer() else value
+                elif not (value is None or kind in _PLAIN):
+                    value = _canonical(value)
+                rows.append((k, value, fv.unit, fv.observed.isoformat() if fv.observed else None))
+            self._digest = hashlib.sha256(repr(tuple(rows)).encode()).hexdigest()
         return self._digest
 
     def __getitem__(self, key: str) -> FactValue:

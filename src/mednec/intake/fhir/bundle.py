@@ -275,13 +275,13 @@ def bundle_to_case(
             unmapped.append(Unmapped(i, _ref_of(e["resource"], e, i), why))
         else:
             unmapped.append(Unmapped(i, f"entry[{i}]", why))
-    ctx, patient_refs, patients = _index(entries, dictionary, as_of, drug)
+    ctx, patient_refs, patients, refs = _index(entries, dictionary, as_of, drug)
     ctx.drugs = drugs
     ctx.course_drugs = drugs if drugs is not None else shipped_drugs(dictionary)
     ctx.drug = ctx.course_drugs.entry(drug) if ctx.course_drugs is not None and drug else None
     mapped = _Mapped([], [], [], unmapped, [])
-    for i, entry, res in entries:
-        _map_entry(i, entry, res, ctx, patient_refs, patients, mapped)
+    for (i, _, res), ref in zip(entries, refs, strict=True):
+        _map_entry(i, res, ctx.sources[ref], ctx, patient_refs, patients, mapped)
     return _assemble(mapped, ctx, bundle_json)
 
 
@@ -310,29 +310,34 @@ class _Mapped(NamedTuple):
 def _index(
     entries: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any]]], dictionary: FactDictionary, as_of: dt.date,
     drug: str | None,
-) -> tuple[Context, set[str], set[str]]:
-    """The bundle's resources by every name a reference may use, and its one patient."""
+) -> tuple[Context, set[str], set[str], list[str]]:
+    """The bundle's resources by every name a reference may use, its one patient, and each entry's
+    reference (``Observation/hb1``)."""
     resources: dict[str, Mapping[str, Any]] = {}
     sources: dict[str, Source] = {}
+    refs: list[str] = []
+    patients: set[str] = set()
     for i, entry, res in entries:
         src = Source(i, _ref_of(res, entry, i))
+        refs.append(src.ref)
         for key in {src.ref, str(entry.get("fullUrl") or "")} - {""}:
             resources[key], sources[key] = res, src
-    patients = {_ref_of(res, e, i) for i, e, res in entries if res.get("resourceType") == "Patient"}
+        if res.get("resourceType") == "Patient":
+            patients.add(src.ref)
     if len(patients) > 1:
         raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
                                if r.get("resourceType") == "Patient" and e.get("fullUrl")}
     ctx = Context(dictionary, as_of, resources, sources, None, drug or None)
-    return ctx, patient_refs, patients
+    return ctx, patient_refs, patients, refs
 
 
 def _map_entry(
-    i: int, entry: Mapping[str, Any], res: Mapping[str, Any], ctx: Context, patient_refs: set[str],
+    i: int, res: Mapping[str, Any], src: Source, ctx: Context, patient_refs: set[str],
     patients: set[str], out: _Mapped,
 ) -> None:
-    """Run one resource through its mappers; what it gives goes to ``out``, or it is listed with why not."""
-    src = ctx.sources[_ref_of(res, entry, i)]
+    """Run one resource (at ``src``: the source indexed under its reference) through its mappers; what
+    it gives goes to ``out``, or it is listed with why not."""
     rt = str(res.get("resourceType"))
     mappers = MAPPERS.get(rt)
     if not mappers:

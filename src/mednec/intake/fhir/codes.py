@@ -149,12 +149,14 @@ def codings(concept: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
     return out
 
 
-def concept_texts(concept: Mapping[str, Any] | None) -> list[str]:
-    """The text and every coding display of a CodeableConcept."""
+def concept_texts(concept: Mapping[str, Any] | None,
+                  coded: list[tuple[str, str, str]] | None = None) -> list[str]:
+    """The text and every coding display of a CodeableConcept (``coded``: its :func:`codings`, when
+    the caller has them)."""
     if not concept:
         return []
     out = [str(concept["text"])] if concept.get("text") else []
-    out += [d for _, _, d in codings(concept) if d]
+    out += [d for _, _, d in (codings(concept) if coded is None else coded) if d]
     return out
 
 

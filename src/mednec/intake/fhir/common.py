@@ -322,17 +322,22 @@ class Context:
     def __post_init__(self) -> None:
         self._codes, self._texts = _code_index(self.dictionary)
 
-    def fact_for_code(self, concept: Mapping[str, Any] | None) -> str | None:
-        """The fact a CodeableConcept names, by code first, then by its text."""
-        for system, code, _ in codings(concept):
+    def fact_for_code(self, concept: Mapping[str, Any] | None,
+                      coded: list[tuple[str, str, str]] | None = None) -> str | None:
+        """The fact a CodeableConcept names, by code first, then by its text (``coded``: its
+        :func:`codings`, when the caller has them)."""
+        if coded is None:
+            coded = codings(concept)
+        for system, code, _ in coded:
             fid = self._codes.get((system, code))
             if fid:
                 return fid
-        for text in concept_texts(concept):
+        texts = concept_texts(concept, coded)
+        for text in texts:
             fid = self._texts.get(fold(text))
             if fid:
                 return fid
-        for text in concept_texts(concept):  # "Apnea-hypopnea index (AHI)": the name, or the abbreviation
+        for text in texts:  # "Apnea-hypopnea index (AHI)": the name, or the abbreviation
             m = _NAME_ABBREVIATION.match(text)
             if m:
                 name, abbr = self._texts.get(fold(m.group(1))), self._texts.get(fold(m.group(2)))

@@ -72,7 +72,7 @@ def _absent_reason(resource: Mapping[str, Any]) -> str:
     return f" ({reason[0]})" if reason else ""
 
 
-def _gene(resource: Mapping[str, Any]) -> str | None:
+def _gene(resource: Mapping[str, Any], coded: list[tuple[str, str, str]] | None = None) -> str | None:
     for comp in resource.get("component") or ():
         code = comp.get("code")
         if any(c == GENE_STUDIED for _, c, _ in codings(code)) or any(
@@ -86,17 +86,19 @@ def _gene(resource: Mapping[str, Any]) -> str | None:
             if any(fold(t) == "sf3b1" for t in texts):
                 return "SF3B1"
             return next((d or c for _, c, d in codings(value)), texts[0] if texts else "unknown gene")
-    if any("sf3b1" in fold(t) for t in concept_texts(resource.get("code"))):
+    if any("sf3b1" in fold(t) for t in concept_texts(resource.get("code"), coded)):
         return "SF3B1"
     return None
 
 
-def is_genomic(resource: Mapping[str, Any]) -> bool:
-    """True for a variant-assessment Observation or one whose code names SF3B1."""
-    code = resource.get("code")
-    if any(s == LOINC and c == VARIANT_ASSESSMENT for s, c, _ in codings(code)):
+def is_genomic(resource: Mapping[str, Any], coded: list[tuple[str, str, str]] | None = None) -> bool:
+    """True for a variant-assessment Observation or one whose code names SF3B1 (``coded``: the
+    :func:`codings` of its code, when the caller has them)."""
+    if coded is None:
+        coded = codings(resource.get("code"))
+    if any(s == LOINC and c == VARIANT_ASSESSMENT for s, c, _ in coded):
         return True
-    return _gene(resource) is not None
+    return _gene(resource, coded) is not None
 
 
 def _when(resource: Mapping[str, Any], src: Source) -> Any:

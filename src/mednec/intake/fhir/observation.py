@@ -60,9 +60,11 @@ USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
 _USABLE = USABLE_STATUSES
 
 
-def _describe(concept: Mapping[str, Any] | None) -> str:
-    parts = [f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in codings(concept)]
-    return "; ".join(parts) or (concept_texts(concept) or ["no code"])[0]
+def _describe(concept: Mapping[str, Any] | None, coded: list[tuple[str, str, str]] | None = None) -> str:
+    if coded is None:
+        coded = codings(concept)
+    parts = [f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in coded]
+    return "; ".join(parts) or (concept_texts(concept, coded) or ["no code"])[0]
 
 
 _BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*([0-9]+(?:[.,][0-9]+)?)\s*(.*?)\s*$")
@@ -114,9 +116,11 @@ def _has_value(element: Mapping[str, Any]) -> bool:
 
 
 def element_finding(
-    element: Mapping[str, Any], fid: str, when: dt.datetime | None, src: Source, ctx: Context, part: str = ""
+    element: Mapping[str, Any], fid: str, when: dt.datetime | None, src: Source, ctx: Context, part: str = "",
+    coded: list[tuple[str, str, str]] | None = None,
 ) -> Finding:
-    """The value of an Observation, or of one of its components (``part`` = ``.component[i]``)."""
+    """The value of an Observation, or of one of its components (``part`` = ``.component[i]``);
+    ``coded``: the :func:`codings` of its code, when the caller has them."""
     fd = ctx.dictionary.facts[fid]
     at = f"{src.path}{part}"
     value: Any
@@ -137,7 +141,7 @@ def element_finding(
         raise NotMapped(f"{fid} is a list of events, not an Observation value")
     canonical, canonical_unit = validated_value(fd, value, unit, when, path=path)
     shown = f"{value} {unit}" if unit and unit != canonical_unit else ""
-    detail = f"{_describe(element.get('code'))}" + (f" ({shown} -> {canonical:g} {canonical_unit})" if shown else "")
+    detail = f"{_describe(element.get('code'), coded)}" + (f" ({shown} -> {canonical:g} {canonical_unit})" if shown else "")
     if comparator:
         detail += f"; reported as {comparator}{canonical:g} {canonical_unit or ''}".rstrip()
     return Finding(fid, canonical, canonical_unit, when, src, detail, part=part, comparator=comparator)
@@ -170,11 +174,13 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     status = resource.get("status")
     if status not in _USABLE:
         raise NotMapped(f"status is {status}")
-    if genomics.is_genomic(resource):
+    code = resource.get("code")
+    coded = codings(code)  # read by each step below
+    if genomics.is_genomic(resource, coded):
         return list(genomics.map_variant(resource, src, ctx))
-    fid = ctx.fact_for_code(resource.get("code"))
+    fid = ctx.fact_for_code(code, coded)
     if fid is None and not resource.get("component"):
-        raise NotMapped(f"code not in the fact dictionary ({_describe(resource.get('code'))})")
+        raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)})")
     if fid == "karyotype":
         return list(genomics.map_karyotype(resource, src, ctx))
     when = fhir_date_of(resource, "effective", path=src.path)
@@ -183,7 +189,7 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     parts = _components(resource, when, src, ctx)
     if fid is not None and (_has_value(resource) or not parts):
         try:
-            parts.insert(0, element_finding(resource, fid, when, src, ctx))
+            parts.insert(0, element_finding(resource, fid, when, src, ctx, coded=coded))
         except NotMapped as exc:
             if not parts:
                 raise
@@ -191,7 +197,7 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     if any(isinstance(p, Finding) for p in parts):
         return parts
     if not parts:
-        raise NotMapped(f"code not in the fact dictionary ({_describe(resource.get('code'))}) "
+        raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)}) "
                         "and no component's code is")
     raise NotMapped("; ".join(f"{p.part[1:] or 'value'}: {p.reason}" for p in parts if isinstance(p, UnusedPart)))
 
