@@ -1,11 +1,13 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
 ``mednec ask QUESTION --note NOTE``) and FHIR bundles (``fhir/*.json``, expected answers in
-``fhir/expected.yaml``, read as ``mednec fhir to-case --drug`` then evaluated). An item is right
+``fhir/expected.yaml``, read as ``mednec fhir to-case --drug`` then evaluated), and a second FHIR set in
+real EHR / payer shapes (``fhir_ehr/``: bundles, CDS Hooks requests read by ``mednec.fhir.crd.assess``,
+PAS Claims by ``mednec.fhir.pas.submit``, and inputs that must be refused with a clear error). An item is right
 when the policy answered and the determination are the labelled ones AND every labelled key fact
 was read with the labelled value (canonical units; numbers within 0.5 % or 0.06). The report lists
 each miss with what was read. It is a report, not a test: it never fails on a miss.
@@ -191,12 +193,89 @@ def run_cases(runtime: Any, as_of: dt.date, here: Path) -> list[Outcome]:
     return out
 
 
+def _derived(case: dict[str, Any], runtime: Any, as_of: dt.date) -> dict[str, Any]:
+    """The given facts and those the packs' calculators derive from them (esa_status, rbc_units_8w, ...)."""
+    from mednec.engine.evaluate import prepare
+
+    facts = prepare(runtime.parse_case(case, as_of=as_of).facts, runtime.dictionary, runtime.catalog.calculators)
+    return {k: fv.value for k, fv in facts.items()}
+
+
+def _ehr_bundle(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.intake.fhir import bundle_to_case
+
+    intake = bundle_to_case(doc, runtime.dictionary, as_of, drug=o.want["drug"], drugs=runtime.catalog.calculators.drugs)
+    o.got_facts = _derived(intake.case, runtime, as_of)
+    policy = runtime.catalog.find_drug(o.want["drug"])
+    det = runtime.evaluate(runtime.parse_case(intake.case, as_of=as_of).facts, policy)
+    o.got_policy, o.got_determination = policy.id, det.determination
+
+
+def _ehr_cds(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.fhir.crd import assess
+
+    def no_network(url: str, token: str | None) -> Any:
+        raise RuntimeError(f"no network in the held-out run ({url})")
+
+    result = assess(doc, runtime, fetch=no_network, as_of=as_of)
+    if result.case is not None:
+        o.got_facts = _derived(result.case, runtime, as_of)
+    if result.error is not None:
+        o.got_determination = f"refused: {result.error.message}"
+    elif not result.orders:
+        o.got_determination = "no policy for the order"
+    else:
+        o.got_policy, o.got_determination = result.orders[0].policy.id, result.orders[0].determination.determination
+
+
+def _ehr_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.fhir.pas import InMemoryClaimStore, submit
+    from mednec.intake.fhir import bundle_to_case
+
+    store = InMemoryClaimStore("heldout")
+    submit(doc, runtime, store=store, as_of=as_of, now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
+    record = next(iter(store._by_ref.values()))
+    if record.determinations:
+        o.got_policy, o.got_determination = record.determinations[0]["policy"], record.determinations[0]["determination"]
+    else:
+        o.got_determination = "no policy for the item"
+    intake = bundle_to_case(doc, runtime.dictionary, as_of, drug=o.want["drug"], drugs=runtime.catalog.calculators.drugs)
+    o.got_facts = _derived(intake.case, runtime, as_of)
+
+
+def _ehr_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.errors import InputError
+
+    try:
+        _ehr_bundle(o, doc, runtime, as_of)
+    except InputError as exc:
+        said = str(exc.message)
+        o.got_determination = "error" if o.want["error"].lower() in said.lower() else f"error, unclear: {said}"
+
+
+def run_fhir_ehr(runtime: Any, as_of: dt.date) -> list[Outcome]:
+    """The second FHIR set (``fhir_ehr/``): bundles, CDS Hooks requests, PAS Claims and inputs to refuse."""
+    runners = {"bundle": _ehr_bundle, "cds-hooks": _ehr_cds, "pas": _ehr_pas, "error": _ehr_error}
+    data = yaml.safe_load((HERE / "fhir_ehr" / "expected.yaml").read_text("utf-8"))
+    out = []
+    for name, want in data["bundles"].items():
+        o = Outcome("fhir", name, want)
+        try:
+            doc = json.loads((HERE / "fhir_ehr" / f"{name}.json").read_text("utf-8"))
+            runners[want["kind"]](o, doc, runtime, as_of)
+        except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+            o.got_determination = f"crash: {type(exc).__name__}: {exc}"
+        out.append(_check(o))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "all"), default="glp1ldl",
-                    help="which held-out set: GLP-1/LDL (default), MDS anemia, or both")
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "all"), default="glp1ldl",
+                    help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
+                         "payer shapes (all three packs), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -210,6 +289,8 @@ def main() -> int:
         mds = HERE / "mds"
         results |= {"mds questions": run_questions(runtime, as_of, mds), "mds notes": run_notes(runtime, as_of, mds),
                     "mds cases": run_cases(runtime, as_of, mds)}
+    if args.set in ("ehr", "all"):
+        results["fhir_ehr"] = run_fhir_ehr(runtime, as_of)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
