@@ -123,6 +123,9 @@ class FactDef:
     #: further texts an EHR's Observation.code may carry for the fact (FHIR intake only; they win over
     #: another fact's label or name, e.g. "IPSS-R cytogenetic risk" is the cytogenetic risk, not IPSS-R)
     fhir_texts: tuple[str, ...] = ()
+    #: a past event (a myocardial infarction, a stroke): an inactive, resolved or in-remission FHIR
+    #: Condition still documents it (FHIR intake only); other conditions count only while active
+    fhir_history: bool = False
     max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -272,8 +275,15 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         pack=pack,
         names=_names(fid, raw.get("names")),
         fhir_texts=_names(fid, raw.get("fhir_texts"), "fhir_texts"),
+        fhir_history=_flag(fid, raw.get("fhir_history", False), "fhir_history"),
         max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
     )
+
+
+def _flag(fid: str, raw: Any, key: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{key} must be true or false", field=f"facts.{fid}.{key}")
+    return raw
 
 
 def _positive(raw: Any, where: str) -> int:

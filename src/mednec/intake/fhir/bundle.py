@@ -50,7 +50,7 @@ from mednec.intake.fhir.common import (
     UnusedPart,
     fhir_datetime,
 )
-from mednec.intake.fhir.condition import map_condition
+from mednec.intake.fhir.condition import map_claim, map_condition
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
@@ -74,6 +74,7 @@ Mapper = Callable[[Mapping[str, Any], Source, Context], list[Any]]
 MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "Patient": (map_patient,),
     "Condition": (map_condition,),
+    "Claim": (map_claim,),
     "Observation": (map_observation,),
     "Procedure": (transfusion.map_procedure,),
     "BiologicallyDerivedProduct": (transfusion.map_product,),

@@ -271,6 +271,11 @@ def validated_value(
 
 
 _NAME_ABBREVIATION = re.compile(r"^\s*(.+?)\s*\(([^()]{1,40})\)\s*$")
+#: Where a lab's own name ends and its qualifiers begin, as lab systems write a local test name: the
+#: method ("del(5q) by FISH"), a parenthesis after a space ("Ring sideroblasts (iron stain)"), a comma
+#: ("Erythropoietin, serum"), a dash or a bracket ("LDL-C - direct", "EPO [mIU/mL]"). A parenthesis
+#: without a space before it is part of the name ("del(5q)").
+_QUALIFIER = re.compile(r"\s+by\s+|\s+\(|\s*,\s+|\s+-\s+|\s+\[|\s*:\s+", re.I)
 
 
 @cache
@@ -345,6 +350,10 @@ class Context:
                     return name
                 if abbr and name is None:
                     return abbr
+        for text in concept_texts(concept):  # "del(5q) by FISH", "Ring sideroblasts (iron stain), % of ...": the analyte
+            head = _QUALIFIER.split(text, maxsplit=1)[0]
+            if head != text and (fid := self._texts.get(fold(head))):
+                return fid
         return None
 
     def _key(self, reference: Mapping[str, Any] | None) -> str | None:

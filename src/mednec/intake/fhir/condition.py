@@ -16,10 +16,10 @@ from functools import cache
 from typing import Any
 
 from mednec.facts.dictionary import FactDictionary
-from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, system_uri
+from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
-__all__ = ["map_condition"]
+__all__ = ["map_claim", "map_condition"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
 _EXCLUDED_VERIFICATION = {"refuted", "entered-in-error"}
@@ -36,24 +36,20 @@ def _icd(code: str) -> str:
 
 
 def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
-    """An active MDS diagnosis becomes a ``diagnosis`` candidate."""
-    clinical = _status(resource.get("clinicalStatus"))
-    if clinical is not None and clinical not in _ACTIVE:
-        raise NotMapped(f"clinicalStatus is {clinical}")
+    """An active MDS diagnosis becomes a ``diagnosis`` candidate, an active condition its boolean fact; an
+    inactive, resolved or in-remission one still gives a past event's fact (``fhir_history``)."""
     verification = _status(resource.get("verificationStatus"))
     if verification in _EXCLUDED_VERIFICATION:
         raise NotMapped(f"verificationStatus is {verification}")
-    fd = ctx.dictionary.facts["diagnosis"]
-    by_code = _diagnosis_codes(ctx.dictionary)
+    clinical = _status(resource.get("clinicalStatus"))
+    active = clinical is None or clinical in _ACTIVE
     concept = resource.get("code")
-    key = None
-    for system, code, _ in codings(concept):
-        key = by_code.get((system, _icd(code) if system == ICD10CM else code))
-        if key:
-            break
-    if key is None:
-        key = next((k for t in concept_texts(concept) if (k := fd.category_key(t))), None)
-    conditions = _condition_facts(concept, ctx)
+    key, conditions = _coded(concept, ctx)
+    if not active:
+        past = _history_facts(ctx.dictionary)
+        key, conditions = None, [(fid, code) for fid, code in conditions if fid in past]
+        if not conditions:
+            raise NotMapped(f"clinicalStatus is {clinical}")
     if key is None and not conditions:
         shown = "; ".join(f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in codings(concept)) or "no code"
         raise NotMapped(f"not a diagnosis in the fact dictionary ({shown})")
@@ -62,11 +58,51 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         if resource.get("recordedDate")
         else fhir_date_of(resource, "onset", path=src.path)
     )
-    out = [Finding(fid, True, None, when, src, f"Condition.code {code}", 1) for fid, code in conditions]
+    return _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+
+
+def map_claim(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
+    """A Claim's diagnoses (Da Vinci PAS puts the reason for the request there, often with no Condition
+    resource): each ``diagnosisCodeableConcept`` read as an active, confirmed condition. They are the
+    request's statement, not the chart's: undated and ranked below any Condition giving the same fact, so
+    they count only where the bundle's Conditions say nothing. A ``diagnosisReference`` points at a
+    Condition the bundle holds, read on its own."""
+    out: list[Finding] = []
+    for n, dx in enumerate(resource.get("diagnosis") or ()):
+        key, conditions = _coded(dx.get("diagnosisCodeableConcept"), ctx)
+        out += [f._replace(part=f".diagnosis[{n}]", rank=-1)
+                for f in _findings(key, conditions, None, src, "Claim.diagnosis")]
+    if not out:
+        raise NotMapped("no diagnosis in the fact dictionary on the Claim")
+    return out
+
+
+def _coded(concept: Any, ctx: Context) -> tuple[str | None, list[tuple[str, str]]]:
+    """The ``diagnosis`` value and the boolean condition facts a code names (by code, else by text)."""
+    fd = ctx.dictionary.facts["diagnosis"]
+    by_code = _diagnosis_codes(ctx.dictionary)
+    key = None
+    for system, code, _ in codings(concept):
+        key = by_code.get((system, _icd(code) if system == ICD10CM else code))
+        if key:
+            break
+    if key is None:
+        key = next((k for t in concept_texts(concept) if (k := fd.category_key(t))), None)
+    return key, _condition_facts(concept, ctx)
+
+
+def _findings(key: str | None, conditions: list[tuple[str, str]], when: Any, src: Source, what: str) -> list[Finding]:
+    out = [Finding(fid, True, None, when, src, f"{what} {code}", 1) for fid, code in conditions]
     if key is not None:
         rank = 0 if key == _UNSPECIFIED else 1
-        out.append(Finding("diagnosis", key, None, when, src, f"Condition.code {key}", rank))
+        out.append(Finding("diagnosis", key, None, when, src, f"{what} {key}", rank))
     return out
+
+
+@cache
+def _history_facts(dictionary: FactDictionary) -> frozenset[str]:
+    """The facts about a past event, which an inactive or resolved Condition still documents."""
+    return frozenset(fid for fid, fd in dictionary.facts.items() if fd.fhir_history)
 
 
 @cache
@@ -96,9 +132,7 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     icds = [_icd(code) for system, code, _ in codings(concept) if system == ICD10CM and code]
     scts = [code.strip() for system, code, _ in codings(concept) if system == SNOMED and code]
-    if not icds and not scts:
-        return out
-    for fid, codes in _condition_codes(ctx.dictionary):
+    for fid, codes in _condition_codes(ctx.dictionary) if icds or scts else ():
         for system, code in codes:
             if system == SNOMED:
                 hit = code if code in scts else None
@@ -107,4 +141,19 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
             if hit:
                 out.append((fid, hit))
                 break
+    if not out:  # a code the dictionary does not list, or text only: the text is exactly a fact's name
+        names = _condition_names(ctx.dictionary)
+        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept) if (named := names.get(fold(t)))))
     return out
+
+
+@cache
+def _condition_names(dictionary: FactDictionary) -> dict[str, str]:
+    """Folded label and names -> the boolean fact ("Pregnant" -> pregnant, "TIA" -> tia), built once.
+    A text shared by two facts names neither."""
+    seen: dict[str, set[str]] = {}
+    for fid, fd in dictionary.facts.items():
+        if fd.type == "boolean" and fd.may_give:
+            for name in (fd.label, *fd.names):
+                seen.setdefault(fold(name), set()).add(fid)
+    return {text: next(iter(fids)) for text, fids in seen.items() if len(fids) == 1 and text}

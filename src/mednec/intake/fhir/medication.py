@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -71,12 +72,22 @@ _RESPONSES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ADMIN_GAP = dt.timedelta(weeks=8)
 
 
+#: "response" qualified as too little ("inadequate response", "no hematologic response", "suboptimal
+#: erythroid response"): no response, not a response
+_TOO_LITTLE = re.compile(
+    r"\b(?:inadequate|insufficient|suboptimal|sub-optimal|poor|minimal|unsatisfactory|no|without|lack\s+of|absent)"
+    r"\s+(?:(?:clinical|hematologic(?:al)?|haematologic(?:al)?|erythroid|hemoglobin|hb|therapeutic)\s+)?response\b"
+    r"|\bunresponsive\b|\bdid\s+not\s+respond|\bnot\s+responding\b")
+
+
 def response_of(texts: Sequence[str]) -> str | None:
     """The response a status reason states (an adverse effect named alone is intolerance), or ``None``."""
     for text in texts:
         t = text.lower()
         for response, phrases in _RESPONSES:
             if response == "intolerant" and names_adverse_effect(t):  # "myalgia", "muscle pain", "CK 5x ULN"
+                return response
+            if response == "none" and _TOO_LITTLE.search(t):
                 return response
             if any(p in t for p in phrases):
                 return response

@@ -607,7 +607,8 @@ def _matcher(fd: FactDef, want: object) -> Callable[[Values], Bools] | None:
 KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range", "values", "fields", "codes",
                      "derived_by", "may_give", "question", "pack", "text_form",
                      "names",  # names: the words text and FHIR intake read the fact by; parsing ignores them
-                     "max_items", "fhir_texts"}  # a limit checked before parsing (case_file.check_limits), not by the parser
+                     "max_items", "fhir_texts",  # a limit checked before parsing (case_file.check_limits), not by the parser
+                     "fhir_history"}  # FHIR intake only: how a Condition's clinical status is read
 
 
 def _absent(fd: FactDef, n: int) -> Scalar | Events:
