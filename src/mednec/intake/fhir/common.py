@@ -350,7 +350,7 @@ class Context:
                     return name
                 if abbr and name is None:
                     return abbr
-        for text in concept_texts(concept):  # "del(5q) by FISH", "Ring sideroblasts (iron stain), % of ...": the analyte
+        for text in texts:  # "del(5q) by FISH", "Ring sideroblasts (iron stain), % of ...": the analyte
             head = _QUALIFIER.split(text, maxsplit=1)[0]
             if head != text and (fid := self._texts.get(fold(head))):
                 return fid
