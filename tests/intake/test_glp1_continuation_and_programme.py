@@ -105,3 +105,15 @@ def test_weights_on_separate_lines_of_a_note(runtime: Runtime, base: str, now: s
                   runtime.dictionary, AS_OF, name="n")
     got = {f.fact: f.value for f in u.facts}
     assert (got.get("weight_baseline"), got.get("weight")) == (124.0, 113.5), got
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("Wegovy, BMI 33, in a lifestyle program for more than 3 months", 3.0),  # a lower bound: at least
+    ("Zepbound: BMI 31, diet and exercise program for over 6 months", 6.0),
+    ("Wegovy, BMI 35, diet program for at least 12 weeks", 2.76),
+    ("Wegovy, BMI 35, more than 6 months of a supervised diet", 6.0),
+    ("Wegovy, BMI 35, lifestyle program for over a year", 12.0),
+    ("Wegovy, BMI 35, diet program for less than 2 months", None),  # an upper bound is not read
+])
+def test_programme_duration_bounds(runtime: Runtime, text: str, months: float | None) -> None:
+    assert _facts(runtime, text).get("lifestyle_program_months") == months

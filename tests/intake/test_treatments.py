@@ -172,3 +172,23 @@ def test_stopped_drugs_decide_nothing_they_do_not_say(runtime: Runtime, text: st
     a = answer(text, runtime, as_of=AS_OF)
     assert a.policy is not None and a.determination is not None
     assert (a.policy.id, a.determination.determination) == (policy, determination)
+
+
+@pytest.mark.parametrize(("text", "weeks"), [
+    # a lower bound is the course's floor (enough for a minimum); an upper bound leaves the length unknown
+    ("Repatha; atorvastatin 80 mg for more than 6 months", 26),
+    ("Repatha; on rosuvastatin 40 mg for over a year", 52),
+    ("Repatha; atorvastatin 80 mg daily for at least 12 weeks", 12),
+    ("Repatha; has been on rosuvastatin 20 mg for more than 3 months", 13),
+    ("Repatha; atorvastatin 80 mg daily for the past 6 months", 26),
+    ("Repatha; atorvastatin 80 mg daily, taking for 1 year", 52),
+    ("Repatha; atorvastatin 80 mg for less than a month", None),
+    ("Repatha; on atorvastatin 80 mg for under 2 months", None),
+])
+def test_duration_bounds(runtime: Runtime, text: str, weeks: int | None) -> None:
+    (entry,) = _history(text, runtime)
+    assert entry["response"] == "ongoing"
+    if weeks is None:
+        assert "start" not in entry
+    else:
+        assert abs((AS_OF - entry["start"]).days - weeks * 7) <= 7  # type: ignore[operator]

@@ -32,6 +32,7 @@ from typing import Any
 from mednec.intake.text.context import context_rules
 from mednec.intake.text.model import Finding, TextSpan
 from mednec.intake.text.numbers import (
+    AT_LEAST,
     DATE,
     DURATION,
     FREQ,
@@ -374,7 +375,9 @@ def course_cue(ctx: Ctx, s: int, e: int, term: str = ESA_TERM, *, next_drug: boo
 
 
 _DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?\s+(?:of|with|on)\s+(?:an?\s+|the\s+)?$", re.I)
-_DUR_AFTER = re.compile(rf"\s*,?\s*(?:for|x|×|over|during|\(|after|lasting)\s*(?:about\s+|approximately\s+|~\s*)?{DURATION}", re.I)
+# "for 6 months", "x 16 weeks", "for more than 6 months" (a lower bound: at least), "taking for 1 year", "on it for 2 years"
+_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?(?:for|x|×|over|during|\(|after|lasting)\s*"
+                        rf"(?:about\s+|approximately\s+|~\s*)?(?:{AT_LEAST}\s*)?{DURATION}", re.I)
 
 
 def course_duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | None, TextSpan | None, bool]:

@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 __all__ = [
+    "AT_LEAST",
     "DATE",
     "DURATION",
     "FREQ",
@@ -39,6 +40,11 @@ NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_WORDS})(?:[\s-](
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _DUR_UNIT = r"(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo|years?|yrs?)"
 DURATION = rf"(?P<dn>{NUM}|a|an)[\s-]*(?P<du>{_DUR_UNIT})\b"
+# a lower bound said before a duration ("for more than 6 months", "for over a year", "at least 12 weeks",
+# "for the past 6 months"): the duration is at least the number, which is enough for a minimum; an upper
+# bound ("less than a month", "under 2 months", "almost a year") is not one and stays unread (asked)
+AT_LEAST = (r"(?:more\s+than|over|greater\s+than|longer\s+than|at\s+least|a\s+minimum\s+of|no\s+less\s+than|upwards\s+of"
+            r"|>\s*=?|≥|the\s+(?:last|past))")
 
 # how often: "every 2 weeks", "q3w", "twice a month", "monthly", "every other week"
 # a range ("every 2-3 weeks", "q2-3wks") is read at its lower rate (the longer period): fewer units, never more

@@ -33,7 +33,7 @@ from mednec.intake.adverse_effects import ADVERSE_EFFECT
 from mednec.intake.text.context import context_rules
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
-from mednec.intake.text.numbers import find_dates
+from mednec.intake.text.numbers import AT_LEAST, find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["treatment_rules"]
@@ -103,7 +103,10 @@ def _conj_strip(prefix: str, term: str) -> str:
 _MED_LIST = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\s*(?:(?:PO|oral(?:ly)?|by\s+mouth|SC|SQ|subcut(?:aneous(?:ly)?)?|tablets?|tabs?)\s+)?"
                        r"(?:daily|qd|q\.d\.|bid|b\.i\.d\.|tid|qhs|q\s*hs|nightly|qpm|qam|once\s+(?:a\s+)?daily|twice\s+daily"
                        r"|every\s+(?:day|night|evening|morning)|a\s+day|per\s+day|/\s*day"
-                       r"|(?:started|initiated|begun|began|since)\s+(?:on\s+|in\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\b", re.I)
+                       r"|(?:started|initiated|begun|began|since)\s+(?:on\s+|in\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+                       # a dose taken for a time, no other tense said ("atorvastatin 80 mg for more than 6 months")
+                       rf"|(?:for|x)\s+(?:{AT_LEAST}\s+|less\s+than\s+|under\s+)?(?:\d+|a|an|one|two|three|four|five|six|eight|ten|twelve)"
+                       r"\+?[\s-]*(?:weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s+(?:ago|in|during|before)\b))\b", re.I)
 _DESPITE = re.compile(r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+|(?:a|an|the|high[\s-]+dose|maximal|max|maximally\s+tolerated)\s+)*$", re.I)
 _LAB_BEFORE = re.compile(r"\b(?:LDL(?:-?C)?|A1c|HbA1c|hemoglobin\s+A1c|cholesterol|triglycerides|glucose|BMI|weight)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$", re.I)
 _SINCE_YEAR = re.compile(r"\bsince\s+(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.numbers import AT_LEAST, NUM, number
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["RULES"]
@@ -26,11 +26,12 @@ _PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:structured|supervised|medically[\s-]+sup
               r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
          "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
-_DURATION = rf"(?P<n>{NUM})[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
+# a lower bound is the duration's floor ("for more than 3 months", "over a year"); an upper bound is not read
+_DURATION = rf"(?:{AT_LEAST}\s*)?(?P<n>{NUM}|an?)\+?[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
 
 
 def _months(m: re.Match[str]) -> float | None:
-    n = number(m.group("n"))
+    n = 1.0 if m.group("n").lower() in ("a", "an") else number(m.group("n"))
     if n is None:
         return None
     return round(n * _UNIT[m.group("u").lower()], 2)
