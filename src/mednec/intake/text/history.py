@@ -260,7 +260,7 @@ def esa_drug_name(text: str) -> str:
 _PRE_FILL = (rf"(?:\s*(?:\b(?:an?|any|the|prior|previous|previously|his|her|their|adequate|full|standard|high[\s-]+dose|trial|course|"
              rf"of|with|to|on|after|at|treatment|therapy|weeks?|months?)\b|{DURATION}|-))*\s*$")
 _CUES: list[tuple[str, str]] = [
-    ("none", r"failed|failing|failure\s+(?:of|on|with|to\s+respond\s+to)|refractory\s+to|resistant\s+to|unresponsive\s+to"
+    ("none", r"failed\s+to\s+respond\s+to|failed|failing|failure\s+(?:of|on|with|to\s+respond\s+to)|refractory\s+to|resistant\s+to|unresponsive\s+to"
              r"|(?:did|does|has|have|had)\s*(?:not|n't)\s+(?:respond(?:ed)?|improve(?:d)?)\s+(?:to|on|with)|never\s+responded\s+to"
              r"|not\s+respond(?:ed|ing)?\s+to|no\s+(?:\w+\s+){0,2}response\s+(?:to|on|with|after|from)|non-?respon(?:se|der|sive)\s+(?:to|on)"
              r"|inadequate\s+response\s+(?:to|on)|progressed\s+(?:on|despite|after)|despite|no\s+(?:improvement|benefit)\s+(?:on|with|from)"),
@@ -442,7 +442,8 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused(f"{drug} course mentioned without its response; not used", span.start, span.end,
                            "esa_history")]
     notes: list[str] = []
-    start, end, response = _esa_period(kind, dates, since, days, ago, anchor, notes)
+    stopped = _STOPPED.search(ctx.text, lo, hi) is not None
+    start, end, response = _esa_period(kind, dates, since, days, ago, anchor, notes, stopped=stopped)
     if start > anchor:
         return [ctx.unused("ESA course dated after the note; not used", span.start, span.end, "esa_history")]
     course: dict[str, Any] = {"drug": drug, "start": start, "end": end, "response": response,
@@ -458,10 +459,16 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         date=end or anchor, rank=2)]
 
 
+#: a stop said in an ESA course's clause: the course is not running
+_STOPPED = re.compile(r"\b(?:stopped|discontinued|d/c'?d|off|until|completed|finished|ended|ceased|held|came\s+off)\b", re.I)
+
+
 def _esa_period(kind: str, dates: list[Any], since: re.Match[str] | None, days: float | None, ago: Any,
-                anchor: dt.date, notes: list[str]) -> tuple[dt.date, dt.date | None, str]:
+                anchor: dt.date, notes: list[str], *, stopped: bool = False) -> tuple[dt.date, dt.date | None, str]:
     """An ESA course's start, end (None while ongoing) and response, from what the text dates;
-    what had to be assumed goes to ``notes``."""
+    what had to be assumed goes to ``notes``. A course dated "since <date>" runs up to now: it has
+    no end unless a stop is said ("on Procrit since July with no response" is a running course
+    without response, so a drug not to be given with an ESA asks whether it continues)."""
     if kind == "ongoing" or ago or since:
         response = "ongoing" if kind in ("ongoing", "plan") else kind
         if since:
@@ -471,7 +478,8 @@ def _esa_period(kind: str, dates: list[Any], since: re.Match[str] | None, days: 
         else:
             start = anchor - dt.timedelta(weeks=4)
             notes.append("start not stated; taken as 4 weeks ago")
-        return start, None if response == "ongoing" else anchor, response
+        running = response == "ongoing" or (since is not None and not stopped)
+        return start, None if running else anchor, response
     if len(dates) >= 2:
         return dates[0][2], dates[1][2], kind
     length = days if days is not None else 56.0
@@ -504,7 +512,7 @@ def history_rules() -> list[Rule]:
              _h_rate),
         Rule("TRANSFUSION_DATED",
              rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t)[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n,;]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         Rule("TRANSFUSION",
