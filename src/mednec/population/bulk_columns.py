@@ -86,19 +86,27 @@ _NO_WHEN = np.iinfo(np.int64).min
 
 _CODING = pa.struct([("system", pa.string()), ("code", pa.string()), ("display", pa.string())])
 _CC = pa.struct([("coding", pa.list_(_CODING)), ("text", pa.string())])
-_REF = pa.struct([("reference", pa.string())])
+_REF = pa.struct([("reference", pa.string()), ("display", pa.string())])
 _PERIOD = pa.struct([("start", pa.string()), ("end", pa.string())])
 _QTY = pa.struct([("value", pa.float64()), ("unit", pa.string()), ("system", pa.string()), ("code", pa.string())])
-_HEAD = [("resourceType", pa.string()), ("id", pa.string())]
+_META = pa.struct([("versionId", pa.string()), ("lastUpdated", pa.string()), ("source", pa.string()),
+                   ("profile", pa.list_(pa.string())), ("tag", pa.list_(_CODING)), ("security", pa.list_(_CODING))])
+_IDENTIFIER = pa.list_(pa.struct([("use", pa.string()), ("system", pa.string()), ("value", pa.string()),
+                                  ("type", _CC)]))
+#: Every resource: its type and id, and the fields the intake never reads but R4B validation checks (meta,
+#: identifier): declared so that a resource carrying them is read column-wise when they are valid.
+_HEAD = [("resourceType", pa.string()), ("id", pa.string()), ("meta", _META), ("identifier", _IDENTIFIER)]
 
 #: The fields the fast path reads, per resource type; any other field marks the patient.
 SCHEMAS: Mapping[str, pa.Schema] = {
     "Patient": pa.schema([*_HEAD, ("gender", pa.string()), ("birthDate", pa.string())]),
     "Observation": pa.schema([*_HEAD, ("status", pa.string()), ("code", _CC), ("subject", _REF),
-                              ("effectiveDateTime", pa.string()), ("effectivePeriod", _PERIOD),
+                              ("category", pa.list_(_CC)), ("effectiveDateTime", pa.string()),
+                              ("effectivePeriod", _PERIOD),
                               ("issued", pa.string()), ("valueQuantity", _QTY), ("valueInteger", pa.int64()),
                               ("valueBoolean", pa.bool_()), ("valueCodeableConcept", _CC)]),
-    "Condition": pa.schema([*_HEAD, ("clinicalStatus", _CC), ("verificationStatus", _CC), ("code", _CC),
+    "Condition": pa.schema([*_HEAD, ("clinicalStatus", _CC), ("verificationStatus", _CC), ("category", pa.list_(_CC)),
+                            ("code", _CC),
                             ("subject", _REF), ("recordedDate", pa.string()), ("onsetDateTime", pa.string())]),
     "Procedure": pa.schema([*_HEAD, ("status", pa.string()), ("code", _CC), ("subject", _REF),
                             ("performedDateTime", pa.string())]),
@@ -106,8 +114,13 @@ SCHEMAS: Mapping[str, pa.Schema] = {
                                       ("subject", _REF), ("effectivePeriod", _PERIOD),
                                       ("effectiveDateTime", pa.string()), ("statusReason", pa.list_(_CC))]),
 }
+_OPTIONAL = ("meta", "identifier", "category")
+#: The same without the fields the intake never reads, for a block none of whose lines has them (fewer
+#: columns to fill with nulls and check).
+NARROW: Mapping[str, pa.Schema] = {k: pa.schema([f for f in v if f.name not in _OPTIONAL]) for k, v in SCHEMAS.items()}
+_OPTIONAL_KEYS = tuple(f'"{name}"'.encode() for name in _OPTIONAL)
 #: Any other file: only who a resource is about.
-_OTHER = pa.schema([*_HEAD, ("subject", _REF), ("patient", _REF)])
+_OTHER = pa.schema([("resourceType", pa.string()), ("id", pa.string()), ("subject", _REF), ("patient", _REF)])
 
 #: A resource: its patient, place in the export, type, id, whether it marks its patient, and where its line is
 #: (input file, byte offset and length); the line itself only where it is read again (statements, gzip input).
@@ -121,8 +134,11 @@ _KINDS = {"res": _RES, "cand": _CAND, "tx": _TX}
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
-_DATETIME = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$"
-_INSTANT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
+# times and offsets as R4B's patterns allow them (an offset beyond 14:00 is refused by validation, though
+# Python reads it)
+_TIME = r"T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,6})?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))"
+_DATETIME = rf"^\d{{4}}-\d{{2}}-\d{{2}}({_TIME})?$"
+_INSTANT = rf"^\d{{4}}-\d{{2}}-\d{{2}}{_TIME}$"
 _CODE = r"^[^\s]+(\s[^\s]+)*$"
 _SEP = "\x1f"
 _NULL = "\x00"
@@ -183,12 +199,14 @@ def _strings_bad(arr: Any, name: str) -> Any:
         return _by_row(arr, _strings_bad(pc.list_flatten(arr), name))
     if not pa.types.is_string(t):
         return np.zeros(len(arr), dtype=bool)
-    if name in ("code", "status", "gender"):
-        ok = pc.match_substring_regex(arr, _CODE)
-    elif name in ("system",):
-        ok = pc.invert(pc.match_substring_regex(arr, r"\s"))
+    if name in ("code", "status", "gender", "system", "use"):  # few distinct values: each checked once
+        enc = pc.dictionary_encode(arr)
+        ok_values = pc.match_substring_regex(enc.dictionary, _CODE) if name != "system" else \
+            pc.invert(pc.match_substring_regex(enc.dictionary, r"\s"))
+        bad = np.append(~_np(ok_values, bool), False)
+        return bad[_np(pc.fill_null(enc.indices, -1), np.int64)]
     elif name in ("effectiveDateTime", "issued", "birthDate", "recordedDate", "onsetDateTime", "performedDateTime",
-                  "start", "end", "id"):
+                  "start", "end", "id", "versionId", "lastUpdated"):
         return np.zeros(len(arr), dtype=bool)  # checked where they are read
     else:
         ok = pc.greater(pc.utf8_length(arr), 0)
@@ -205,9 +223,36 @@ def _split(key: str) -> tuple[str | None, ...]:
     return tuple(None if p == _NULL else p for p in key.split(_SEP))
 
 
-def _per_distinct(key: Any, fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
-    """``fn`` once per distinct key; the results and each row's index into them."""
-    enc = pc.dictionary_encode(key)
+def _per_distinct(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
+    """``fn`` once per distinct row of the columns (each value as text, as a cast to string gives it, None for
+    null); the results and each row's index into them."""
+    codes = np.zeros(len(cols[0]), dtype=np.int64)
+    texts: list[list[str | None]] = []
+    radix: list[int] = []
+    size = 1
+    for c in cols:
+        enc = pc.dictionary_encode(c)
+        values = enc.dictionary.cast(pa.string()).to_pylist()
+        k = len(values) + 1  # the last code: null
+        if size * k >= 1 << 62:  # too many combinations for one integer: join the texts
+            return _per_distinct_joined(cols, fn)
+        codes = codes * k + _np(pc.fill_null(enc.indices, len(values)), np.int64)
+        texts.append([*values, None])
+        radix.append(k)
+        size *= k
+    distinct, idx = np.unique(codes, return_inverse=True)
+    results = []
+    for code in distinct.tolist():
+        parts: list[str | None] = []
+        for values, k in zip(reversed(texts), reversed(radix), strict=True):
+            code, i = divmod(code, k)
+            parts.append(values[i])
+        results.append(fn(tuple(reversed(parts))))
+    return results, idx.astype(np.int64)
+
+
+def _per_distinct_joined(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
+    enc = pc.dictionary_encode(_join(*cols))
     return [fn(_split(k)) for k in enc.dictionary.to_pylist()], _np(enc.indices, np.int64)
 
 
@@ -249,14 +294,14 @@ class _Dates:
         micros = np.full(n, _NO_WHEN, dtype=np.int64)
         if not given.any():
             return micros, given, np.zeros(n, dtype=bool)
-        shaped = _np(pc.fill_null(pc.match_substring_regex(col, pattern), True), bool)
         enc = pc.dictionary_encode(col)
         values = [self._one(v) for v in enc.dictionary.to_pylist()]
         idx = _np(pc.fill_null(enc.indices, -1), np.int64)
         table = np.array([_NO_WHEN if v is None else v for v in values] + [_NO_WHEN], dtype=np.int64)
         failed = np.array([v is None for v in values] + [False], dtype=bool)
+        shaped = np.append(_np(pc.match_substring_regex(enc.dictionary, pattern), bool), True)  # null: shaped
         micros = table[idx]
-        return micros, given, (failed[idx] & given) | ~shaped
+        return micros, given, (failed[idx] & given) | ~shaped[idx]
 
     def _one(self, text: str) -> int | None:
         if text not in self.cache:
@@ -301,7 +346,7 @@ class _Reader:
     def patient(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
         birth = t.column("birthDate")
         _, has_birth, flag = self.dates(birth, _DATE)  # a full date, read by the intake's parser
-        key = _join(pa.array(has_birth), t.column("gender"))
+        key = [pa.array(has_birth), t.column("gender")]
 
         def one(k: tuple[str | None, ...]) -> Any:
             # map_patient on this gender, with a placeholder birth date where one is given (its value is
@@ -333,7 +378,7 @@ class _Reader:
         status = t.column("status")
         count, system, code, display, text = _concept(t.column("code"))
         flag = count > 1
-        key = _join(system, code, display, text)
+        key = [system, code, display, text]
         code_given = _valid(t.column("code"))
 
         def fact_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
@@ -374,8 +419,8 @@ class _Reader:
         num_rows = live & (types == "number") & (has_qv | has_int)
         other_rows = live & ((types == "boolean") | (types == "category"))
         # numbers: the unit through the intake's quantity_unit, once per (fact, unit, system, code)
-        ukey = _join(pa.array(fids.astype(object), pa.string()), _child(q, "unit"), _child(q, "system"),
-                     _child(q, "code"))
+        ukey = [pa.array(fids.astype(object), pa.string()), _child(q, "unit"), _child(q, "system"),
+                _child(q, "code")]
 
         def unit_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
             fid, unit, system_, code_ = k
@@ -395,8 +440,8 @@ class _Reader:
         x = np.where(has_qv, _np(pc.fill_null(qvalue, 0.0), np.float64),
                      _np(pc.fill_null(vint.cast(pa.float64()), 0.0), np.float64))
         # yes/no and categories: the intake's own element_finding, once per distinct value
-        okey = _join(pa.array(fids.astype(object), pa.string()), vbool, *_concept(vcc)[1:],
-                     pa.array(_valid(vcc)))
+        okey = [pa.array(fids.astype(object), pa.string()), vbool, *_concept(vcc)[1:],
+                pa.array(_valid(vcc))]
         cc_count = _concept(vcc)[0]
         flag |= other_rows & (cc_count > 1)
         other_rows &= ~flag
@@ -439,7 +484,7 @@ class _Reader:
         co = _concept(t.column("code"))
         flag = (cl[0] > 1) | (ve[0] > 1) | (co[0] > 1)
         has = [pa.array(_valid(t.column(c))) for c in ("clinicalStatus", "verificationStatus", "code")]
-        key = _join(*cl[1:], has[0], *ve[1:], has[1], *co[1:], has[2])
+        key = [*cl[1:], has[0], *ve[1:], has[1], *co[1:], has[2]]
 
         def one(k: tuple[str | None, ...]) -> Any:
             res: dict[str, Any] = {"resourceType": "Condition"}
@@ -476,7 +521,7 @@ class _Reader:
     def procedure(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
         co = _concept(t.column("code"))
         flag = co[0] > 1
-        key = _join(t.column("status"), *co[1:], pa.array(_valid(t.column("code"))))
+        key = [t.column("status"), *co[1:], pa.array(_valid(t.column("code")))]
 
         def one(k: tuple[str | None, ...]) -> Any:
             res: dict[str, Any] = {"resourceType": "Procedure", "performedDateTime": "2000-01-01"}
@@ -591,15 +636,20 @@ def _patients_of(t: pa.Table, rtype: Any) -> Any:
             r = _child(t.column(name), "reference")
             if pa.types.is_string(r.type):
                 refs = pc.if_else(pc.is_valid(r), r, refs)
-    plain = pc.fill_null(pc.match_substring_regex(refs, r"^Patient/[^/]+$"), False)
-    from_ref = pc.if_else(plain, pc.utf8_slice_codeunits(refs, 8), pa.nulls(n, pa.string()))
-    odd = _np(pc.fill_null(pc.and_(pc.is_valid(refs), pc.invert(plain)), False), bool)
+    if isinstance(refs, pa.ChunkedArray):
+        refs = refs.combine_chunks()
+    enc = pc.dictionary_encode(refs)  # each distinct reference read once
+    refs = enc.dictionary
+    plain = pc.match_substring_regex(refs, r"^Patient/[^/]+$")
+    from_ref = pc.if_else(plain, pc.utf8_slice_codeunits(refs, 8), pa.nulls(len(refs), pa.string()))
+    odd = ~_np(plain, bool)
     if odd.any():
         values = from_ref.to_pylist()
         raw = refs.to_pylist()
         for i in np.flatnonzero(odd):
             values[i] = _patient_of(raw[i])
         from_ref = pa.array(values, pa.string())
+    from_ref = from_ref.take(enc.indices)
     is_patient = pc.equal(rtype, "Patient")
     return pc.if_else(pc.fill_null(is_patient, False), ids, from_ref)
 
@@ -685,7 +735,8 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                     continue
                 order = (np.int64(fi) << np.int64(40)) + numbers
                 m = _TYPE_OF.search(lines[0].as_py())
-                schema = SCHEMAS.get(m.group(1).decode()) if m else None
+                wide = any(k in block for k in _OPTIONAL_KEYS)
+                schema = (SCHEMAS if wide else NARROW).get(m.group(1).decode()) if m else None
                 table = _parse(pa.py_buffer(block), len(lines), schema)
                 if table is None:  # a line that is not JSON spoils the block: list it, read the rest
                     raw = lines.to_pylist()
@@ -703,10 +754,10 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                                       reader, shared, errors, spill)
                 res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
                 spiller.add("res", res)
-                for c in out.cand:
-                    spiller.add("cand", c)
-                for x in out.tx:
-                    spiller.add("tx", x)
+                if out.cand:
+                    spiller.add("cand", pa.concat_tables(out.cand))
+                if out.tx:
+                    spiller.add("tx", pa.concat_tables(out.tx))
     spiller.flush()
     spill.patients = _count_spilled(folder, buckets)
     tmp = done.with_suffix(".tmp")
@@ -856,6 +907,7 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
             t = pa.RecordBatch.from_struct_array(table.take(pa.array(rows)).to_struct_array().combine_chunks())
             f = _table_extras(t, schema)
             f |= _strings_bad_table(t)
+            f |= _meta_bad(t, reader.dates)
             f |= ~_np(pc.fill_null(pc.match_substring_regex(t.column("id"), _ID.pattern), False), bool)
             mapper = {"Patient": reader.patient, "Observation": reader.observation, "Condition": reader.condition,
                       "Procedure": reader.procedure, "MedicationStatement": reader.statement}[_schema_type(schema)]
@@ -876,8 +928,24 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
     return out
 
 
+def _meta_bad(t: Any, dates: _Dates) -> Any:
+    """Rows whose ``meta`` R4B validation may refuse: a version id that is not an id, a last update that
+    is not an instant (the other strings are checked with every string)."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    if "meta" not in t.schema.names or not pa.types.is_struct(t.column("meta").type):
+        return out
+    meta = t.column("meta")
+    names = {f.name for f in meta.type}
+    if "versionId" in names:
+        vid = _child(meta, "versionId")
+        out |= _np(pc.fill_null(pc.invert(pc.match_substring_regex(vid, _ID.pattern)), False), bool)
+    if "lastUpdated" in names:
+        out |= dates(_child(meta, "lastUpdated"), _INSTANT)[2]
+    return out
+
+
 def _schema_type(schema: pa.Schema) -> str:
-    return next(k for k, v in SCHEMAS.items() if v is schema)
+    return next(k for k, v in (*SCHEMAS.items(), *NARROW.items()) if v is schema)
 
 
 def _table_extras(t: pa.Table, schema: pa.Schema) -> Any:
@@ -1617,6 +1685,8 @@ def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSet
     from mednec.population.results import result_schema, rows_table
 
     place = {resolve(spec)[0].id: j for j, spec in enumerate(settings.policies)}
+    policy_ids = pa.array([resolve(spec)[0].id for spec in settings.policies], pa.string())
+    unique = len(place) == len(settings.policies)
     id_array = pa.array(ids, pa.string())
     where = {p: i for i, p in enumerate(ids)}
     out = ChunkResult(index, patients=len(ids), engine="columnar")
@@ -1626,12 +1696,16 @@ def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSet
         t = pa.concat_tables([p if isinstance(p, pa.Table) else rows_table([p]) for p in parts]).cast(result_schema()) \
             if parts else result_schema().empty_table()
         pos = pc.index_in(t.column("patient_id"), value_set=id_array).cast(pa.int64())
-        pol = pa.array([place[x] for x in t.column("policy_id").to_pylist()], pa.int64())
+        pol = pc.index_in(t.column("policy_id"), value_set=policy_ids).cast(pa.int64()) if unique \
+            else pa.array([place[x] for x in t.column("policy_id").to_pylist()], pa.int64())
+        if pol.null_count:  # a policy id not in the run: as the lookup by id says
+            pol = pa.array([place[x] for x in t.column("policy_id").to_pylist()], pa.int64())
         t = t.append_column("_pos", pos).append_column("_pol", pol)
         if drop:
-            gone = np.array([(p, j) in drop for p, j in zip(t.column("patient_id").to_pylist(), pol.to_pylist(),
-                                                             strict=True)], dtype=bool)
-            t = t.filter(pa.array(~gone))
+            n_pol = len(settings.policies)
+            pairs = np.array([where[p] * n_pol + j for p, j in drop if p in where], dtype=np.int64)
+            codes = _np(pos, np.int64) * n_pol + _np(pol, np.int64)
+            t = t.filter(pa.array(~np.isin(codes, pairs)))
         tables.append(t)
         for e in errs:
             j = -1 if e.policy_id is None else place.get(e.policy_id, -1)
