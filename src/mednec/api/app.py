@@ -35,6 +35,7 @@ class Settings:
     #: the public base URL of the service (a JWT's aud is {base}/cds-services/{id}); default: the request's
     public_base_url: str | None = None
     max_body_bytes: int | None = None  # None: MEDNEC_MAX_BODY_BYTES or 6 MiB (larger bodies get 413)
+    body_timeout_s: float | None = None  # None: 30 s for a whole request body (else 408)
 
 
 class _NoBodies(logging.Filter):
@@ -106,8 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"ok": True, "database": "sqlite" if db.is_sqlite else "postgresql",
                 "revision": db.current_revision()}
 
-    from mednec.api.guard import Guard, max_body_from_env
+    from mednec.api.guard import BODY_TIMEOUT, Guard, max_body_from_env
 
-    app.add_middleware(Guard, max_body=settings.max_body_bytes or max_body_from_env())
+    app.add_middleware(Guard, max_body=settings.max_body_bytes or max_body_from_env(),
+                       body_timeout=settings.body_timeout_s or BODY_TIMEOUT)
     logging.getLogger("uvicorn.access").addFilter(_NoBodies())
     return app

@@ -2,7 +2,12 @@
 
 - **Body limit.** A request body larger than ``max_body`` bytes is refused with 413 and a
   problem document, whether it announces its length or is sent in chunks without one; nothing
-  past the limit is read.
+  past the limit is read. The whole body must arrive within ``body_timeout`` seconds (one
+  deadline, however it is dribbled): else 408. A body the client stopped sending (it
+  disconnected before Content-Length bytes) is never handed to a route.
+- **Header limit.** More than :data:`MAX_HEADERS` headers or more than :data:`MAX_HEADER_BYTES`
+  bytes of them: 431, before anything reads them (the server in front bounds what it buffers:
+  :func:`mednec.api.server.uvicorn_options`).
 - **Hygiene.** The path, query string, header values and JSON bodies are checked by
   :mod:`mednec.hygiene`: a NUL, a lone surrogate or nesting deeper than ``MAX_DEPTH`` is a 422
   problem document naming the field, before any route (or the database) sees it. Form bodies are
@@ -14,6 +19,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import traceback
@@ -27,7 +33,13 @@ from mednec.errors import InputError
 from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt
 from mednec.settings import DEFAULT_MAX_BODY, current
 
-__all__ = ["DEFAULT_MAX_BODY", "Guard", "max_body_from_env"]
+__all__ = ["BODY_TIMEOUT", "DEFAULT_MAX_BODY", "MAX_HEADERS", "MAX_HEADER_BYTES", "Guard", "max_body_from_env"]
+
+#: seconds for a whole request body to arrive (408 past it)
+BODY_TIMEOUT = 30.0
+#: at most this many request headers, and this many bytes of them (names and values): else 431
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 32 * 1024
 
 log = logging.getLogger("mednec.api")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -60,6 +72,19 @@ def max_body_from_env() -> int:
 
 class _TooLarge(Exception):
     pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class _Gone(Exception):
+    """The client disconnected before its body was complete."""
+
+
+def _headers_too_large(scope: Scope) -> bool:
+    headers = scope.get("headers", ())
+    return len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES
 
 
 def _problem(status: int, title: str, detail: str, code: str, field: str | None, path: str) -> tuple[int, bytes]:
@@ -127,15 +152,22 @@ def _check_url(scope: Scope) -> None:
 class Guard:
     """ASGI middleware: body limit, input hygiene and the last-resort 500 (see the module doc)."""
 
-    def __init__(self, app: Any, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(self, app: Any, max_body: int = DEFAULT_MAX_BODY, body_timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        if _headers_too_large(scope):
+            await self._send(send, _problem(
+                431, "Request header fields too large",
+                f"at most {MAX_HEADERS} headers and {MAX_HEADER_BYTES} bytes of them", "headers_too_large", None,
+                path), close=True)
+            return
         try:
             _check_url(scope)
         except InputError as exc:
@@ -149,6 +181,13 @@ class Guard:
                     413, "Content too large", f"the request body is larger than {self.max_body} bytes",
                     "too_large", "$", path))
                 return
+            except _TooSlow:
+                await self._send(send, _problem(
+                    408, "Request timeout", f"the request body did not arrive within {self.body_timeout:g} s",
+                    "request_timeout", "$", path), close=True)
+                return
+            except _Gone:
+                return  # nobody to answer, and half a request is not a request
             if _is_json(scope.get("headers", [])):
                 try:
                     _check_json(body)
@@ -175,16 +214,22 @@ class Guard:
                                                 "internal", None, path))
 
     async def _read(self, scope: Scope, receive: Any) -> bytes:
-        """The whole body (at most ``max_body`` bytes; else :class:`_TooLarge`)."""
+        """The whole body (at most ``max_body`` bytes, else :class:`_TooLarge`; within
+        ``body_timeout`` seconds, else :class:`_TooSlow`; :class:`_Gone` if the client left first)."""
         for k, v in scope.get("headers", ()):
             if k == b"content-length" and v.strip().isdigit() and int(v) > self.max_body:
                 raise _TooLarge
         chunks: list[bytes] = []
         size = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise _TooSlow from None
             if message["type"] == "http.disconnect":
-                return b"".join(chunks)
+                raise _Gone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
@@ -194,11 +239,14 @@ class Guard:
                 return b"".join(chunks)
 
     @staticmethod
-    async def _send(send: Any, problem: tuple[int, bytes]) -> None:
+    async def _send(send: Any, problem: tuple[int, bytes], *, close: bool = False) -> None:
+        """The problem document; ``close``: and the server closes the connection after it (the
+        rest of a request that was refused unread is not waited for)."""
         status, body = problem
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
+        headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 

@@ -13,7 +13,22 @@ from mednec.api.app import Settings, create_app
 from mednec.intake.notes import warm
 from mednec.settings import current
 
-__all__ = ["build"]
+__all__ = ["build", "uvicorn_options"]
+
+
+#: the HTTP protocol `mednec serve` runs (uvicorn's ``--http``): httptools with a bounded request head
+HTTP_PROTOCOL = "mednec.api.protocol:BoundedHttpTools"
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """The protocol options `mednec serve` gives uvicorn (the attack tests run a server with them):
+    httptools with the request head bounded in size and time (:mod:`mednec.api.protocol`); where
+    httptools is not installed, h11 with its buffer bounded the same (no head deadline then)."""
+    try:
+        from mednec.api.protocol import BoundedHttpTools
+    except ImportError:  # no httptools
+        return {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
+    return {"http": BoundedHttpTools}
 
 
 def build(settings: Settings) -> FastAPI:

@@ -21,11 +21,18 @@ def worker_command(host: str, port: int, workers: int, database_url: str | None)
     environment it runs in. The values reach the workers through that child environment, passed
     explicitly; this process's own environment is not changed."""
     argv = [sys.executable, "-m", "uvicorn", "mednec.api.server:app", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--log-level", "info", "--no-access-log"]
+            "--workers", str(workers), "--log-level", "info", "--no-access-log", *_http_option()]
     env = {**os.environ, "MEDNEC_SKIP_MIGRATE": "1"}  # migrated once, before the workers start
     if database_url:
         env["MEDNEC_DATABASE_URL"] = database_url
     return argv, env
+
+
+def _http_option() -> list[str]:
+    """uvicorn's ``--http`` for the workers: the protocol of :func:`mednec.api.server.uvicorn_options`."""
+    from mednec.api.server import HTTP_PROTOCOL, uvicorn_options
+
+    return ["--http", HTTP_PROTOCOL] if uvicorn_options()["http"] != "h11" else ["--http", "h11"]
 
 
 def _service(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -69,10 +76,10 @@ def register(app: typer.Typer) -> None:
             import uvicorn
 
             from mednec.api.app import Settings
-            from mednec.api.server import build
+            from mednec.api.server import build, uvicorn_options
 
             uvicorn.run(build(Settings(database_url=database_url, migrate=False)), host=host, port=port,
-                        log_level="info", access_log=False)
+                        log_level="info", access_log=False, **uvicorn_options())
             return
         argv, env = worker_command(host, port, workers, database_url)
         raise typer.Exit(subprocess.call(argv, env=env))
