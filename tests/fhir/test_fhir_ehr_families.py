@@ -167,3 +167,126 @@ def test_a_condition_wins_over_the_claim(runtime: Runtime) -> None:
                           AS_OF).case
     assert case["facts"]["diagnosis"]["value"] == "D46.9"
     assert case["facts"]["diagnosis"]["date"] == "2025-03-01"
+
+
+# --- AllergyIntolerance, administrations of other drugs, FamilyMemberHistory ---------------------------------
+AI = "http://terminology.hl7.org/CodeSystem/allergyintolerance-"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def _allergy(text: str, *, code: str | None = None, verification: str = "confirmed",
+             clinical: str | None = "active") -> dict[str, Any]:
+    concept: dict[str, Any] = {"text": text}
+    if code:
+        concept["coding"] = [{"system": RXNORM, "code": code, "display": text}]
+    r: dict[str, Any] = {"resourceType": "AllergyIntolerance", "id": "a", "patient": SUBJECT, "type": "intolerance",
+                         "category": ["medication"], "code": concept,
+                         "verificationStatus": {"coding": [{"system": AI + "verification", "code": verification}]},
+                         "reaction": [{"manifestation": [{"text": "Myalgia"}]}]}
+    if clinical:
+        r["clinicalStatus"] = {"coding": [{"system": AI + "clinical", "code": clinical}]}
+    return r
+
+
+def _history(runtime: Runtime, *resources: dict[str, Any]) -> list[dict[str, Any]] | None:
+    case = bundle_to_case(_bundle(*resources), runtime.dictionary, AS_OF, drug="Repatha",
+                          drugs=runtime.catalog.calculators.drugs).case
+    got = case["facts"].get("medication_history")
+    return None if got is None else list(got)
+
+
+@pytest.mark.parametrize(("text", "code", "drugs"), [
+    ("Atorvastatin", "83367", {"atorvastatin"}), ("atorvastatin", None, {"atorvastatin"}),
+    ("LIPITOR", None, {"atorvastatin"}), ("Ezetimibe", None, {"ezetimibe"}),
+    ("HMG-CoA reductase inhibitors (statins)", None,
+     {"atorvastatin", "rosuvastatin", "simvastatin", "pravastatin", "lovastatin", "fluvastatin", "pitavastatin"}),
+])
+def test_allergy_to_a_known_drug_is_intolerance(runtime: Runtime, text: str, code: str | None, drugs: set[str]) -> None:
+    history = _history(runtime, _allergy(text, code=code))
+    assert history is not None
+    assert {e["drug"] for e in history} == drugs
+    assert {e["response"] for e in history} == {"intolerant"}
+
+
+@pytest.mark.parametrize(("verification", "clinical"), [("refuted", "inactive"), ("entered-in-error", None),
+                                                        ("confirmed", "resolved"), ("confirmed", "inactive")])
+def test_refuted_erroneous_or_resolved_allergy_says_nothing(runtime: Runtime, verification: str,
+                                                            clinical: str | None) -> None:
+    assert _history(runtime, _allergy("Atorvastatin", verification=verification, clinical=clinical)) is None
+
+
+@pytest.mark.parametrize("text", ["Penicillin", "Nystatin", "Sulfa drugs"])
+def test_allergy_to_another_substance_says_nothing(runtime: Runtime, text: str) -> None:
+    assert _history(runtime, _allergy(text)) is None
+
+
+def test_statin_allergy_with_a_lowest_dose_statin_is_nla_intolerance(runtime: Runtime) -> None:
+    stopped = {"resourceType": "MedicationStatement", "id": "s", "status": "stopped", "subject": SUBJECT,
+               "medicationCodeableConcept": {"text": "rosuvastatin 5 mg"},
+               "effectivePeriod": {"start": "2024-03-01", "end": "2024-05-10"}, "statusReason": [{"text": "myalgia"}],
+               "dosage": [{"doseAndRate": [{"doseQuantity": {"value": 5, "unit": "mg"}}]}]}
+    case = bundle_to_case(_bundle(_allergy("Atorvastatin"), stopped), runtime.dictionary, AS_OF, drug="Repatha",
+                          drugs=runtime.catalog.calculators.drugs).case
+    det = runtime.evaluate(runtime.parse_case(case, as_of=AS_OF).facts, "Repatha")
+    assert det.criterion("statin_intolerant").status.value == "met"
+
+
+@pytest.mark.parametrize("status", ["completed", "in-progress"])
+@pytest.mark.parametrize("med", ["PRALUENT 150 MG/ML SC SOAJ", "alirocumab", "ezetimibe 10 mg"])
+def test_administration_of_another_known_drug_leaves_the_history_asked(runtime: Runtime, med: str, status: str) -> None:
+    statement = {"resourceType": "MedicationStatement", "id": "s", "status": "active", "subject": SUBJECT,
+                 "medicationCodeableConcept": {"text": "atorvastatin 80 mg"}, "effectivePeriod": {"start": "2025-01-01"}}
+    given = {"resourceType": "MedicationAdministration", "id": "ma", "status": status, "subject": SUBJECT,
+             "medicationCodeableConcept": {"text": med}, "effectiveDateTime": "2026-11-20T10:00:00Z"}
+    assert _history(runtime, statement) is not None
+    assert _history(runtime, statement, given) is None
+
+
+@pytest.mark.parametrize("status", ["not-done", "entered-in-error"])
+def test_an_administration_not_given_says_nothing(runtime: Runtime, status: str) -> None:
+    statement = {"resourceType": "MedicationStatement", "id": "s", "status": "active", "subject": SUBJECT,
+                 "medicationCodeableConcept": {"text": "atorvastatin 80 mg"}, "effectivePeriod": {"start": "2025-01-01"}}
+    given = {"resourceType": "MedicationAdministration", "id": "ma", "status": status, "subject": SUBJECT,
+             "medicationCodeableConcept": {"text": "alirocumab"}, "effectiveDateTime": "2026-11-20T10:00:00Z"}
+    assert _history(runtime, statement, given) is not None
+
+
+def _relative(text: str, *, status: str = "completed", code: tuple[str, str] | None = None) -> dict[str, Any]:
+    concept: dict[str, Any] = {"text": text}
+    if code:
+        concept["coding"] = [{"system": code[0], "code": code[1], "display": text}]
+    return {"resourceType": "FamilyMemberHistory", "id": "f", "status": status, "patient": SUBJECT,
+            "relationship": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "MTH"}]},
+            "condition": [{"code": concept}]}
+
+
+@pytest.mark.parametrize("text", ["Medullary thyroid carcinoma", "Medullary thyroid cancer", "MTC", "MEN 2A",
+                                  "Multiple endocrine neoplasia type 2B"])
+def test_a_relatives_mtc_or_men2_is_family_history(runtime: Runtime, text: str) -> None:
+    assert _facts(runtime, _relative(text)).get("mtc_men2_history") is True
+    assert _facts(runtime, _cond(SNOMED, "1234567", "Finding", text=text, clinical="resolved")).get("mtc_men2_history") is True
+
+
+@pytest.mark.parametrize(("text", "code"), [("Myocardial infarction", (SNOMED, "22298006")), ("Hypertension", None),
+                                            ("Type 2 diabetes", (ICD, "E11.9")), ("Papillary thyroid carcinoma", None)])
+def test_a_relatives_other_condition_is_not_the_patients(runtime: Runtime, text: str, code: tuple[str, str] | None) -> None:
+    facts = _facts(runtime, _relative(text, code=code))
+    assert not {"prior_mi", "hypertension", "type2_diabetes", "mtc_men2_history"} & set(facts)
+
+
+@pytest.mark.parametrize("status", ["entered-in-error", "health-unknown"])
+def test_an_erroneous_family_history_says_nothing(runtime: Runtime, status: str) -> None:
+    assert "mtc_men2_history" not in _facts(runtime, _relative("Medullary thyroid carcinoma", status=status))
+
+
+def test_the_allergy_and_family_fixture(runtime: Runtime, fixture: Any) -> None:
+    """tests/fixtures/fhir/bundle-ldl-allergy-family.json: the statin allergy and a 5 mg rosuvastatin stopped
+    for myalgia make NLA statin intolerance (Repatha meets); the mother's MTC rules Wegovy out."""
+    bundle = fixture("bundle-ldl-allergy-family")
+    drugs = runtime.catalog.calculators.drugs
+    repatha = bundle_to_case(bundle, runtime.dictionary, AS_OF, drug="Repatha", drugs=drugs).case
+    assert runtime.evaluate(runtime.parse_case(repatha, as_of=AS_OF).facts, "Repatha").determination == "meets_criteria"
+    wegovy = bundle_to_case(bundle, runtime.dictionary, AS_OF, drug="Wegovy", drugs=drugs).case
+    assert wegovy["facts"]["mtc_men2_history"]["value"] is True
+    det = runtime.evaluate(runtime.parse_case(wegovy, as_of=AS_OF).facts, "Wegovy")
+    assert det.criterion("no_mtc_men2").status.value == "not_met"

@@ -126,6 +126,9 @@ class FactDef:
     #: a past event (a myocardial infarction, a stroke): an inactive, resolved or in-remission FHIR
     #: Condition still documents it (FHIR intake only); other conditions count only while active
     fhir_history: bool = False
+    #: a relative's condition counts (a family history of medullary thyroid carcinoma): a FHIR
+    #: FamilyMemberHistory documents it (FHIR intake only)
+    fhir_family: bool = False
     max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -276,6 +279,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         names=_names(fid, raw.get("names")),
         fhir_texts=_names(fid, raw.get("fhir_texts"), "fhir_texts"),
         fhir_history=_flag(fid, raw.get("fhir_history", False), "fhir_history"),
+        fhir_family=_flag(fid, raw.get("fhir_family", False), "fhir_family"),
         max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
     )
 

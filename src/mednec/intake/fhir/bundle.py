@@ -50,7 +50,7 @@ from mednec.intake.fhir.common import (
     UnusedPart,
     fhir_datetime,
 )
-from mednec.intake.fhir.condition import map_claim, map_condition
+from mednec.intake.fhir.condition import map_claim, map_condition, map_family_history
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
@@ -83,10 +83,12 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "MedicationRequest": (medication.map_request,),
     "MedicationStatement": (medication.map_statement,),
     "QuestionnaireResponse": (map_questionnaire_response,),
+    "AllergyIntolerance": (history.map_allergy,),
+    "FamilyMemberHistory": (map_family_history,),
 }
 #: Mappers run as well, whatever the first took: a dose of the requested drug is also an ESA dose.
 ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
-    "MedicationAdministration": (treatment.map_administration,),
+    "MedicationAdministration": (treatment.map_administration, history.map_history_administration),
     "MedicationRequest": (treatment.map_request, history.map_history_request),
     "MedicationStatement": (treatment.map_statement, history.map_history_statement),
 }
@@ -562,7 +564,9 @@ def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list
         return
     if any(e.event is None for e in events):
         for e in events:
-            why = ("outcome not documented (statusReason): the treatment history is left for the clinician"
+            why = (("course and outcome not documented (an administration): the treatment history is left for the clinician"
+                    if "administered" in e.detail else
+                    "outcome not documented (statusReason): the treatment history is left for the clinician")
                    if e.event is None else "treatment history left unknown: another statement lacks its outcome")
             unmapped += [Unmapped(s.entry, s.ref, why) for s in e.sources]
         return

@@ -19,7 +19,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
-__all__ = ["map_claim", "map_condition"]
+__all__ = ["map_claim", "map_condition", "map_family_history"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
 _EXCLUDED_VERIFICATION = {"refuted", "entered-in-error"}
@@ -75,6 +75,34 @@ def map_claim(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Fi
     if not out:
         raise NotMapped("no diagnosis in the fact dictionary on the Claim")
     return out
+
+
+_FAMILY_EXCLUDED = {"entered-in-error", "health-unknown"}
+
+
+def map_family_history(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
+    """A relative's conditions (FamilyMemberHistory.condition) -> the facts a relative's condition
+    establishes (``fhir_family`` in the dictionary: a family history of medullary thyroid carcinoma);
+    a relative's myocardial infarction is not the patient's, so no other fact is read."""
+    status = resource.get("status")
+    if status in _FAMILY_EXCLUDED:
+        raise NotMapped(f"status is {status}")
+    family = _family_facts(ctx.dictionary)
+    when = fhir_datetime(resource.get("date"), path=f"{src.path}.date")
+    out: list[Finding] = []
+    for n, cond in enumerate(resource.get("condition") or ()):
+        for fid, code in _condition_facts(cond.get("code"), ctx):
+            if fid in family:
+                out.append(Finding(fid, True, None, when, src, f"FamilyMemberHistory.condition {code}", 1,
+                                   part=f".condition[{n}]"))
+    if not out:
+        raise NotMapped("no relative's condition that a fact reads (only a family history of MTC / MEN 2 is read)")
+    return out
+
+
+@cache
+def _family_facts(dictionary: FactDictionary) -> frozenset[str]:
+    return frozenset(fid for fid, fd in dictionary.facts.items() if fd.fhir_family)
 
 
 def _coded(concept: Any, ctx: Context) -> tuple[str | None, list[tuple[str, str]]]:
@@ -154,6 +182,6 @@ def _condition_names(dictionary: FactDictionary) -> dict[str, str]:
     seen: dict[str, set[str]] = {}
     for fid, fd in dictionary.facts.items():
         if fd.type == "boolean" and fd.may_give:
-            for name in (fd.label, *fd.names):
+            for name in (fd.label, *fd.names, *fd.fhir_texts):
                 seen.setdefault(fold(name), set()).add(fid)
     return {text: next(iter(fids)) for text, fids in seen.items() if len(fids) == 1 and text}

@@ -29,18 +29,20 @@ Drafts, cancelled and entered-in-error orders, and proposals and plans, are list
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from mednec.calculators.courses import NOT_GIVEN
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
-from mednec.intake.fhir.codes import RXNORM, concept_texts, esa_drug
+from mednec.intake.fhir.codes import RXNORM, codings, concept_texts, esa_drug
 from mednec.intake.fhir.common import Context, EventFinding, HistoryEntry, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
-__all__ = ["map_history_request", "map_history_statement"]
+__all__ = ["map_allergy", "map_history_administration", "map_history_request", "map_history_statement"]
 
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance"}
 
@@ -54,11 +56,12 @@ def _dose(resource: Mapping[str, Any], key: str = "dosage") -> tuple[float, str]
     return None
 
 
-def _drug(resource: Mapping[str, Any], ctx: Context) -> DrugEntry | None:
+def _drug(resource: Mapping[str, Any], ctx: Context,
+          concept: tuple[list[tuple[str, str, str]], list[str]] | None = None) -> DrugEntry | None:
     """The drug the packs know that a medication names (not an ESA, not the requested drug), or ``None``."""
     if ctx.drugs is None:
         return None
-    codes, texts = medication_concept(resource, ctx)
+    codes, texts = concept if concept is not None else medication_concept(resource, ctx)
     if esa_drug(codes, texts) is not None:
         return None
     entry = next((e for t in texts if (e := ctx.drugs.entry(t)) is not None), None)
@@ -120,3 +123,62 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     order = read_order(resource, src)
     return _entry(entry, order.status, order.start, order.end, order.reasons, _dose(resource, "dosageInstruction"),
                   src)
+
+
+_ALLERGY_EXCLUDED = {"refuted", "entered-in-error"}
+_ALLERGY_OVER = {"inactive", "resolved"}
+
+
+def _class_members(texts: list[str], ctx: Context) -> tuple[str, ...]:
+    """The drugs of a class a substance names as a whole ("HMG-CoA reductase inhibitors (statins)")."""
+    if ctx.drugs is None:
+        return ()
+    for drug_class, names in ctx.drugs.class_names.items():
+        words = [n for n in (*names, ctx.drugs.class_labels.get(drug_class, "")) if n]
+        pattern = _class_pattern(tuple(words))
+        if any(pattern.search(t) for t in texts):
+            return ctx.drugs.members(drug_class)
+    return ()
+
+
+@functools.cache
+def _class_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])", re.I)
+
+
+def map_allergy(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An AllergyIntolerance to a drug the packs know -> a ``medication_history`` entry: the drug not
+    tolerated (``intolerant``, reason intolerance; no dates or dose, so a rule needing the dose asks for
+    it). A substance naming a drug class as a whole (statins) gives every drug of the class. Refuted and
+    entered-in-error records say nothing; an inactive or resolved one (tolerated since) is listed, not used."""
+    verification = next((c for _, c, _ in codings(resource.get("verificationStatus")) if c), None)
+    if verification in _ALLERGY_EXCLUDED:
+        raise NotMapped(f"verificationStatus is {verification}")
+    clinical = next((c for _, c, _ in codings(resource.get("clinicalStatus")) if c), None)
+    concept = resource.get("code")
+    coded, texts = codings(concept), concept_texts(concept)
+    entry = _drug(resource, ctx, (coded, texts))
+    generics = (entry.generic,) if entry is not None else _class_members(texts, ctx)
+    if not generics:
+        raise NotMapped(f"not a drug the packs know ({texts[0] if texts else 'no substance text'})")
+    if clinical in _ALLERGY_OVER:
+        raise NotMapped(f"clinicalStatus is {clinical}")
+    reactions = [t for r in resource.get("reaction") or () for m in r.get("manifestation") or ()
+                 for t in concept_texts(m)[:1]]
+    said = f"; reaction: {', '.join(reactions)}" if reactions else ""
+    return [EventFinding("medication_history", HistoryEntry(g, "intolerant", reason_stopped="intolerance"), (src,),
+                         f"{g} (AllergyIntolerance{said})", key=f"{src.ref}#{g}") for g in generics]
+
+
+def map_history_administration(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """An administration of a drug the packs know (not an ESA, not the requested drug): the drug was given,
+    but neither the course nor its outcome is documented, so the treatment history is left unknown (asked),
+    never taken as complete without it (a PCSK9 antibody given last week is a course the policies ask about)."""
+    entry = _drug(resource, ctx)
+    if entry is None:
+        return []
+    status = str(resource.get("status"))
+    if status not in ("completed", "in-progress"):
+        raise NotMapped(f"status is {status}")
+    return [EventFinding("medication_history", None, (src,),
+                         f"{entry.generic}: administered, course and outcome not documented", key=src.ref)]

@@ -608,7 +608,7 @@ KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range"
                      "derived_by", "may_give", "question", "pack", "text_form",
                      "names",  # names: the words text and FHIR intake read the fact by; parsing ignores them
                      "max_items", "fhir_texts",  # a limit checked before parsing (case_file.check_limits), not by the parser
-                     "fhir_history"}  # FHIR intake only: how a Condition's clinical status is read
+                     "fhir_history", "fhir_family"}  # FHIR intake only: which Conditions and relatives' conditions count
 
 
 def _absent(fd: FactDef, n: int) -> Scalar | Events:
