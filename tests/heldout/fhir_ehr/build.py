@@ -740,6 +740,46 @@ def l10() -> dict[str, Any]:
     return c.bundle()
 
 
+def x01() -> dict[str, Any]:
+    """An International Patient Summary as EHRs return it from Patient/$summary: a document Bundle, the
+    Composition first with its sections referencing the entries."""
+    c = Chart("x01", "1967-10-21", "male", ref_style="urn")
+    dm = c.cond(cc((ICD10, "E11.9", "Type 2 diabetes mellitus without complications"), (SNOMED, "44054006", "Diabetes mellitus type 2")))
+    a1c = c.lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", 8.2, "%", "%", "2026-11-03")
+    met = c.statement(cc((RXNORM, "861007", "metformin hydrochloride 500 MG Oral Tablet"), text="metformin 500 mg"),
+                      status="active", start="2025-09-01", dose=(1000, "mg"))
+    comp = {"resourceType": "Composition", "id": "ips-x01", "status": "final",
+            "type": cc((LOINC, "60591-5", "Patient summary Document")), "subject": c.subject, "date": "2026-12-06T08:00:00Z",
+            "author": [{"reference": "Organization/org-x01"}], "title": "International Patient Summary",
+            "section": [{"title": t, "code": cc((LOINC, code, t)), "entry": [{"reference": c.url(r)}]}
+                        for t, code, r in (("Problem list", "11450-4", dm), ("Results", "30954-2", a1c),
+                                           ("Medication list", "10160-0", met))]}
+    org = {"resourceType": "Organization", "id": "org-x01", "name": "Example Clinic"}
+    c.res.insert(0, comp)
+    c.res.append(org)
+    b = c.bundle("document")
+    b["identifier"] = {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:5b1c7e2e-0f7a-4d67-9a5e-ips-x01"}
+    b["entry"][0]["fullUrl"] = "urn:uuid:x01-composition-ips-x01"
+    b["entry"][-1]["fullUrl"] = "urn:uuid:x01-organization-org-x01"
+    return b
+
+
+def x02() -> dict[str, Any]:
+    """A CDS Hooks order-sign whose client has no MedicationStatements (prefetch key null) and sends the
+    medication list as MedicationRequests."""
+    c = Chart("x02", "1958-08-08", "female")
+    c.cond(cc((ICD10, "I25.2", "Old myocardial infarction")))
+    c.lab("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", 2.2, "mmol/L", "mmol/L", "2026-11-24")
+    c.request(None, concept=cc((RXNORM, "259255", "atorvastatin 80 MG Oral Tablet")), authored="2025-02-10", dose=(80, "mg"))
+    order = {"resourceType": "MedicationRequest", "id": "draft-repatha-x02", "status": "draft", "intent": "order",
+             "medicationCodeableConcept": cc((RXNORM, "1665904", "evolocumab 140 MG/ML Auto-Injector [Repatha]")),
+             "subject": {"reference": "Patient/x02"}, "authoredOn": "2026-12-06"}
+    req = cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
+                                               "medicationRequests": ["MedicationRequest"]})
+    req["prefetch"]["medicationStatements"] = None
+    return req
+
+
 BUILDERS = {
     "e-m01-reblozyl-epic-urn-gL": m01, "e-m02-reblozyl-cerner-esa-failed": m02, "e-m03-reblozyl-refuted-dx": m03,
     "e-m04-reblozyl-hgb-entered-in-error": m04, "e-m05-reblozyl-epo-absent": m05, "e-m06-procrit-prior-aranesp-failed": m06,
@@ -754,6 +794,7 @@ BUILDERS = {
     "e-l04-leqvio-ezetimibe-completed": l04, "e-l05-repatha-ldl-valuestring": l05, "e-l06-repatha-ldl-absent": l06,
     "e-l07-nexletol-statin-class-rhabdo": l07, "e-l08-repatha-cds-order-sign": l08, "e-l09-praluent-pas": l09,
     "e-l10-leqvio-praluent-given": l10,
+    "e-x01-ozempic-ips-document": x01, "e-x02-repatha-cds-prefetch-null": x02,
 }
 
 if __name__ == "__main__":
