@@ -128,7 +128,7 @@ def test_esa_ineligible_bundle_leaves_esa_history_unknown(runtime: Runtime, fixt
 # --- bundle types, validation, identity ---------------------------------------------------
 
 
-@pytest.mark.parametrize("btype", ["collection", "searchset", "transaction"])
+@pytest.mark.parametrize("btype", ["collection", "searchset", "transaction", "document"])
 def test_accepted_bundle_types(runtime: Runtime, btype: str) -> None:
     b = bundle(obs("hb", loinc("718-7"), **qty(8.1, "g/dL")), btype=btype)
     if btype == "transaction":
@@ -158,9 +158,10 @@ def test_transaction_with_uuid_references(runtime: Runtime) -> None:
         bundle_to_case(other, runtime.dictionary, AS_OF)
 
 
-def test_other_bundle_types_are_refused(runtime: Runtime) -> None:
+@pytest.mark.parametrize("btype", ["message", "batch", "batch-response", "transaction-response", "history"])
+def test_other_bundle_types_are_refused(runtime: Runtime, btype: str) -> None:
     with pytest.raises(CaseFormatError) as exc:
-        bundle_to_case(bundle(btype="document"), runtime.dictionary, AS_OF)
+        bundle_to_case(bundle(btype=btype), runtime.dictionary, AS_OF)
     assert exc.value.field == "type" and "collection, searchset, transaction" in exc.value.message
 
 

@@ -6,7 +6,7 @@
     case, provenance, unmapped = intake          # also intake.case, intake.provenance, ...
     runtime.parse_case(case)                     # the same checks as a case file
 
-Steps: check the Bundle (type collection, searchset or transaction) against the R4B models;
+Steps: check the Bundle (type collection, searchset, transaction or document) against the R4B models;
 index its resources; check that every clinical resource is about the bundle's one Patient;
 run each resource through the mapper for its type (:data:`MAPPERS`, the first that takes it)
 and through :data:`ALSO_MAPPERS` (the doses of the requested drug, :mod:`treatment`); keep,
@@ -66,7 +66,10 @@ __all__ = [
     "findings_to_facts",
 ]
 
-BUNDLE_TYPES = ("collection", "searchset", "transaction")
+#: The Bundle types read: a record of one patient. A ``document`` is an attested summary (an International
+#: Patient Summary, as EHRs return Patient/$summary): its Composition is listed as not read and its entries
+#: are read like a collection's. ``message``, ``batch`` and the response and history types are refused.
+BUNDLE_TYPES = ("collection", "searchset", "transaction", "document")
 
 Mapper = Callable[[Mapping[str, Any], Source, Context], list[Any]]
 
