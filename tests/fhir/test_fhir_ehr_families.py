@@ -129,11 +129,34 @@ def test_resolved_mds_is_not_the_diagnosis(runtime: Runtime) -> None:
 
 @pytest.mark.parametrize(("text", "display", "fact"), [
     ("Pregnant", "Pregnancy", "pregnant"), (None, "Pregnant", "pregnant"), ("TIA", "Transient cerebral ischemia", "tia"),
-    ("Hypertension", "Raised blood pressure", "hypertension"), ("Heart attack", "Cardiac event", "prior_mi"),
 ])
 def test_condition_coded_outside_the_dictionary_read_by_its_exact_name(runtime: Runtime, text: str | None,
                                                                      display: str, fact: str) -> None:
     assert _facts(runtime, _cond(SNOMED, "1234567", display, text=text)).get(fact) is True
+
+
+@pytest.mark.parametrize(("text", "fact"), [("Hypertension", "hypertension"), ("Heart attack", "prior_mi"),
+                                            ("Pregnant", "pregnant"), ("Type 2 diabetes", "type2_diabetes")])
+def test_condition_in_text_only_read_by_its_exact_name(runtime: Runtime, text: str, fact: str) -> None:
+    cond = _cond(SNOMED, "1234567", "x", text=text)
+    del cond["code"]["coding"]
+    assert _facts(runtime, cond).get(fact) is True
+
+
+@pytest.mark.parametrize(("system", "code", "text", "fact"), [
+    (ICD, "Z33.1", "Pregnant", "pregnant"), (SNOMED, "77386006", "Pregnant", "pregnant"),
+    (SNOMED, "230690007", "CVA", None), (SNOMED, "230690007", "Stroke", None), (ICD, "I61.9", "Stroke", None),
+    (ICD, "I10", "Hypertension", "hypertension"),
+])
+def test_a_coded_condition_read_by_its_name_only_where_codes_cannot_decide(
+        runtime: Runtime, system: str, code: str, text: str, fact: str | None) -> None:
+    """A fact the dictionary codes (ischemic stroke: I63, SNOMED CT 422504002) is decided by a coded Condition's
+    codes, not its text (a CVA of unstated kind, a haemorrhage); a fact without codes (pregnant) by the text."""
+    facts = _facts(runtime, _cond(system, code, text, text=text))
+    if fact is None:
+        assert "prior_ischemic_stroke" not in facts
+    else:
+        assert facts.get(fact) is True
 
 
 @pytest.mark.parametrize("text", ["Pregnancy test negative", "Not pregnant", "Family history of MI", "Hypertension screening"])

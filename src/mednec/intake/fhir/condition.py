@@ -169,10 +169,20 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
             if hit:
                 out.append((fid, hit))
                 break
-    if not out:  # a code the dictionary does not list, or text only: the text is exactly a fact's name
+    if not out:  # text only, or codes that cannot decide: the text is exactly a fact's name
         names = _condition_names(ctx.dictionary)
-        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept) if (named := names.get(fold(t)))))
+        coded = _coded_facts(ctx.dictionary) if icds or scts else frozenset()
+        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept)
+                                 if (named := names.get(fold(t))) and named not in coded))
     return out
+
+
+@cache
+def _coded_facts(dictionary: FactDictionary) -> frozenset[str]:
+    """The boolean facts the dictionary gives ICD-10-CM or SNOMED CT codes: for a Condition coded in those
+    systems the codes decide them (a CVA of unstated kind, SNOMED CT 230690007, displayed "CVA", is not
+    an ischemic stroke), its text only facts without such codes (pregnant)."""
+    return frozenset(fid for fid, _ in _condition_codes(dictionary))
 
 
 @cache
