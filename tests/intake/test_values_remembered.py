@@ -112,3 +112,44 @@ def test_the_evaluation_date_is_part_of_what_is_remembered() -> None:
     assert parse_fact_value(fd, "2026-06-01", as_of=AS_OF, path="p", source="s") is not None
     with pytest.raises(MednecError):
         parse_fact_value(fd, "2026-06-01", as_of=dt.date(2026, 1, 1), path="p", source="s")
+
+
+def test_a_remembered_date_is_what_parsing_again_gives_and_a_refusal_names_its_field() -> None:
+    for text in ("2026-01-05", " 2026-01-05 ", "2026-02-30", "2026-1-5", "x"):
+        values._DATES.clear()  # noqa: SLF001
+        outcomes = []
+        for path in ("a", "b", "a"):
+            try:
+                outcomes.append(("date", values.parse_date(text, path=path)))
+            except MednecError as exc:
+                outcomes.append(("error", exc.message, exc.field))
+        if outcomes[0][0] == "date":
+            assert outcomes == [outcomes[0]] * 3
+        else:
+            assert [o[2] for o in outcomes] == ["a", "b", "a"]
+
+
+def test_a_remembered_quantity_unit_is_what_naming_it_again_gives() -> None:
+    from mednec.intake.fhir import units
+
+    fd = DICT.facts["hemoglobin"]
+    quantities = [{"code": "g/dL", "system": units.UCUM}, {"unit": "g/dl"}, {"code": "mmol/L"}, {"unit": "gm/dL"},
+                  {"code": "g/L", "unit": "g/L", "system": "http://other"}, {}, {"code": "kg"}, {"unit": "furlong"}]
+
+    def named(q: dict[str, str], path: str) -> tuple[Any, ...]:
+        try:
+            return ("unit", units.quantity_unit(fd, q, path=path))
+        except MednecError as exc:
+            return ("error", exc.message, exc.field)
+
+    units._NAMED.clear()  # noqa: SLF001
+    cold = []
+    for q in quantities:
+        units._NAMED.clear()  # noqa: SLF001
+        cold.append(named(q, "p"))
+    assert ("unit", "g/dL") in cold and any(c[0] == "error" for c in cold)
+    for _ in range(2):
+        for q, want in zip(quantities, cold, strict=True):
+            assert named(q, "p") == want
+            if want[0] == "error":
+                assert named(q, "q")[2] == "q"

@@ -51,8 +51,25 @@ def bounded(fd: FactDef, value: float, comparator: str, shown: str) -> Between:
     return Between(min(lo, high), high, (), f"reported as {comparator}{shown}")
 
 
+#: ISO texts already read as dates (a refusal is never remembered). Bounded: cleared when full.
+_DATES: dict[str, dt.date] = {}
+
+
 def parse_date(raw: Any, *, path: str) -> dt.date:
-    """A date from a YAML date or an ISO ``YYYY-MM-DD`` string."""
+    """A date from a YAML date or an ISO ``YYYY-MM-DD`` string (a text read once per process)."""
+    if raw.__class__ is str:
+        known = _DATES.get(raw)
+        if known is not None:
+            return known
+        day = _parse_date(raw, path=path)
+        if len(_DATES) >= 8192:
+            _DATES.clear()
+        _DATES[raw] = day
+        return day
+    return _parse_date(raw, path=path)
+
+
+def _parse_date(raw: Any, *, path: str) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -186,7 +203,7 @@ def parse_fact_value(
     unit: str | None = None
     provenance = Provenance(source)
     value_raw = raw
-    if isinstance(raw, Mapping) and fd.type != "events":
+    if (raw.__class__ is dict or isinstance(raw, Mapping)) and fd.type != "events":
         extra = set(raw) - _VALUE_KEYS
         if extra:
             raise CaseFormatError(
@@ -209,7 +226,7 @@ def parse_fact_value(
             provenance = Provenance(str(raw["source"]))
     if unit is not None and fd.type != "number":
         raise CaseFormatError(f"{fd.label} takes no unit", field=f"{path}.unit")
-    comparator = raw.get("comparator") if isinstance(raw, Mapping) else None
+    comparator = raw.get("comparator") if raw.__class__ is dict or isinstance(raw, Mapping) else None
     if comparator is not None and (fd.type != "number" or comparator not in COMPARATORS):
         raise CaseFormatError(f"a comparator is one of {', '.join(COMPARATORS)} on a number"
                               + ("" if fd.type == "number" else f"; {fd.label} is not a number"),

@@ -96,6 +96,13 @@ def _from_table(fd: FactDef, unit: str) -> str | None:
     return found[0] if found is not None and fd.accepts_unit(found[0]) else None
 
 
+#: Units already named: (fact id, code, system, written unit) -> (the FactDef, the unit key). The
+#: answer depends on nothing else, and a few units recur across every patient; a refusal is never
+#: remembered (its message names its own field). Bounded: cleared when full.
+_NAMED: dict[tuple[str, Any, Any, Any], tuple[FactDef, str | None]] = {}
+_TEXT = (str, type(None))
+
+
 def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str | None:
     """The dictionary unit key for a Quantity's unit, or ``None`` when it has no unit.
 
@@ -105,6 +112,20 @@ def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str
     code = quantity.get("code")
     system = quantity.get("system")
     written = quantity.get("unit")
+    if code.__class__ not in _TEXT or system.__class__ not in _TEXT or written.__class__ not in _TEXT:
+        return _unit_key(fd, code, system, written, path)
+    key = (fd.id, code, system, written)
+    hit = _NAMED.get(key)
+    if hit is not None and hit[0] is fd:
+        return hit[1]
+    unit = _unit_key(fd, code, system, written, path)
+    if len(_NAMED) >= 4096:
+        _NAMED.clear()
+    _NAMED[key] = (fd, unit)
+    return unit
+
+
+def _unit_key(fd: FactDef, code: Any, system: Any, written: Any, path: str) -> str | None:
     tried: list[str] = []
     if code and (system in (None, UCUM)):
         for candidate in (str(code), _strip_annotations(str(code))):
