@@ -313,3 +313,10 @@ def test_the_allergy_and_family_fixture(runtime: Runtime, fixture: Any) -> None:
     assert wegovy["facts"]["mtc_men2_history"]["value"] is True
     det = runtime.evaluate(runtime.parse_case(wegovy, as_of=AS_OF).facts, "Wegovy")
     assert det.criterion("no_mtc_men2").status.value == "not_met"
+
+
+def test_an_allergy_to_the_requested_drug_is_listed_for_the_reviewer(runtime: Runtime) -> None:
+    intake = bundle_to_case(_bundle(_allergy("Repatha")), runtime.dictionary, AS_OF, drug="Repatha",
+                            drugs=runtime.catalog.calculators.drugs)
+    (why,) = [u.reason for u in intake.unmapped if u.resource == "AllergyIntolerance/a"]
+    assert "requested drug" in why

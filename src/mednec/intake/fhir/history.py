@@ -160,7 +160,11 @@ def map_allergy(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[
     entry = _drug(resource, ctx, (coded, texts))
     generics = (entry.generic,) if entry is not None else _class_members(texts, ctx)
     if not generics:
-        raise NotMapped(f"not a drug the packs know ({texts[0] if texts else 'no substance text'})")
+        what = texts[0] if texts else "no substance text"
+        if ctx.drugs is not None and ctx.drug_name and (req := ctx.drugs.entry(ctx.drug_name)) is not None \
+                and any(ctx.drugs.entry(t) is req for t in texts):
+            raise NotMapped(f"an allergy or intolerance to the requested drug ({what}): not read, for the reviewer")
+        raise NotMapped(f"not read: {what} is not a drug whose treatment history the packs read")
     if clinical in _ALLERGY_OVER:
         raise NotMapped(f"clinicalStatus is {clinical}")
     reactions = [t for r in resource.get("reaction") or () for m in r.get("manifestation") or ()
