@@ -83,7 +83,7 @@ OWNED: dict[str, Callable[[Victim], str]] = {
 # Routes whose parameter names something every organisation shares (no organisation's data).
 SHARED = {
     "GET /policies/{policy_id}": "published policies are the same for every organisation; drafts by role",
-    "GET /policies/{policy_id}/versions/{version}": "drafts are readable by role (authors, reviewers, admins)",
+    "GET /policies/{policy_id}/versions/{version}": "drafts by role, of the author's organisation or a reviewing one (test_attack_policy_drafts)",
     "GET /policies/{policy_id}/versions/{version}/impact": "by role; counts and case ids over the reader's organisation unless it reviews all (test_attack_impact_scope)",
     "POST /policies/{policy_id}/versions": "policy authors, by role",
     "POST /policies/{policy_id}/versions/{version}/review": "policy authors, by role",

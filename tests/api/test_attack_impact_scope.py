@@ -9,6 +9,9 @@ own organisation's cases, counts included. Sample case ids only for roles that m
 and only cases they may open. The analysis recorded in a draft's review says which population it
 used, and is shown only to readers who may see that population.
 
+The draft here is clinic-b's author's: since tests/api/test_attack_policy_drafts.py, clinic-b
+no longer sees the plan's drafts at all (first written with the plan's author drafting).
+
 Found by these tests on first contact (2026-12-06): the live analysis counted every organisation's
 cases for clinic-b's reviewer and author, and listed clinic-a's case ids to clinic-b's reviewer
 through the recorded analysis and the draft's page.
@@ -54,9 +57,18 @@ def _world(w: World) -> tuple[list[str], list[str]]:
     _clinic_b_staff(w)
     a = _cases(w, "req", (7.5, 8.5, 9.0))  # clinic-a: two move (no longer below 8.0)
     b = _cases(w, "req_b", (8.5,))  # clinic-b: one moves
+    # clinic-b's author drafts it (the plan's drafts are not clinic-b's to see:
+    # tests/api/test_attack_policy_drafts.py); clinic-b and the plan both see it
     assert w.client.post("/policies/luspatercept-mds/versions", json={"yaml": draft_yaml()},
-                         headers=w.h("author")).status_code == 201
+                         headers=w.h("b_policy_author")).status_code == 201
     return a, b
+
+
+def _publish(w: World) -> None:
+    """clinic-b's author submits the draft (recording clinic-b's cases), the plan's publishes it
+    (recording every organisation's)."""
+    assert w.client.post(f"{URL}/review", json={"action": "submit"}, headers=w.h("b_policy_author")).status_code == 200
+    assert w.client.post(f"{URL}/review", json={"action": "publish"}, headers=w.h("author")).status_code == 200
 
 
 def _samples(report: dict[str, object]) -> set[str]:
@@ -86,7 +98,7 @@ def test_live_analysis_counts_only_the_readers_organisation(world: World) -> Non
 def test_recorded_analysis_is_shown_only_to_readers_of_its_population(world: World) -> None:
     w = world
     a, b = _world(w)
-    assert w.client.post(f"{URL}/review", json={"action": "submit"}, headers=w.h("author")).status_code == 200
+    _publish(w)
     recorded = w.client.get(URL, headers=w.h("doc")).json()["impact"]
     assert recorded["organisation"] is None and "every organisation" in recorded["population"]
     assert recorded["patients"] == 4 and _samples(recorded) == set(a[1:]) | set(b)
@@ -121,22 +133,25 @@ def test_a_provider_authors_recorded_analysis_is_its_own_organisations(world: Wo
 def test_the_drafts_page_links_only_the_readers_cases(world: World) -> None:
     w = world
     a, b = _world(w)
-    assert w.client.post(f"{URL}/review", json={"action": "submit"}, headers=w.h("author")).status_code == 200
     evs = {e["case"]: e["id"] for who in ("doc",) for e in
            w.client.get("/evaluations?limit=100", headers=w.h(who)).json()["items"]}
     c = TestClient(w.client.app, headers={"accept": "text/html"})
     sign_in(c, w.keys["b_physician_reviewer"])
-    recorded = c.get(PAGE)
     live = c.get(f"{PAGE}?impact=run")
+    assert w.client.post(f"{URL}/review", json={"action": "submit"}, headers=w.h("b_policy_author")).status_code == 200
+    submitted = c.get(PAGE)
+    assert w.client.post(f"{URL}/review", json={"action": "publish"}, headers=w.h("author")).status_code == 200
+    published = c.get(PAGE)
     c.close()
-    for r in (recorded, live):
+    for r in (live, submitted, published):
         assert r.status_code == 200 and "Traceback" not in r.text
+        assert "4 cases compared" not in r.text
         for case in a:
             assert case not in r.text and evs[case] not in r.text
-    assert "4 cases compared" not in recorded.text and "4 cases compared" not in live.text
-    assert "1 case compared" in text_of(live.text) and "organisation clinic-b" in text_of(live.text)
-    assert "computed over cases your organisation may not see" in text_of(recorded.text)
-    assert f'href="/answers/{evs[b[0]]}"' in live.text
+    for r in (live, submitted):
+        assert "1 case compared" in text_of(r.text) and "organisation clinic-b" in text_of(r.text)
+        assert f'href="/answers/{evs[b[0]]}"' in r.text
+    assert "computed over cases your organisation may not see" in text_of(published.text)
 
 
 def test_the_cli_analyses_one_organisations_cases_with_org(world: World, db_url: str) -> None:

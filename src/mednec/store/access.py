@@ -38,7 +38,7 @@ from mednec.store.models import Case, Evaluation, Organization
 from mednec.store.policies import PolicyRegistry
 
 __all__ = ["DRAFT_READERS", "READ_ALL", "Context", "Principal", "ServicePart", "principal_of", "require", "require_admin_of",
-           "impact_scope", "may_see_population", "org_wide", "visible", "visible_case", "visible_case_row", "visible_eval"]
+           "impact_scope", "may_see_population", "of_reviewing_org", "org_wide", "visible", "visible_case", "visible_case_row", "visible_eval"]
 
 READ_ALL = ("physician_reviewer", "auditor", "admin")
 DRAFT_READERS = ("policy_author", "physician_reviewer", "admin")  # unpublished policy versions
@@ -121,14 +121,19 @@ def org_wide(s: Session, p: Principal) -> bool:
     return p.system_admin or bool(s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar())
 
 
+def of_reviewing_org(s: Session, p: Principal) -> bool:
+    """Whether ``p`` belongs to a reviewing organisation (or is a system administrator), whatever
+    its role: who weighs every organisation's figures, sees every organisation's policy drafts and
+    publishes policy versions (which apply to every organisation)."""
+    return p.system_admin or bool(s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar())
+
+
 def impact_scope(s: Session, p: Principal) -> str | None:
     """Whose stored cases an impact analysis for ``p`` covers: every organisation's (None) for the
     staff of a reviewing organisation (whatever the role: its policy authors weigh the plan's whole
     population, in counts only) and for a system administrator; ``p``'s own organisation's for
     everyone else. Counts over a few cases reveal those cases, so they are scoped as the cases are."""
-    if p.system_admin or s.connection().execute(_REVIEWS_ALL, {"org_id": p.org_id}).scalar():
-        return None
-    return p.org_id
+    return None if of_reviewing_org(s, p) else p.org_id
 
 
 def may_see_population(s: Session, p: Principal, org_id: str | None) -> bool:

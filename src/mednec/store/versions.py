@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from mednec.errors import ConfigError, InputError, NotFoundError
+from mednec.errors import ConfigError, ForbiddenError, InputError, NotFoundError
 from mednec.states import PolicyState
 from mednec.store import audit
 from mednec.store.access import (
@@ -18,9 +18,10 @@ from mednec.store.access import (
     ServicePart,
     impact_scope,
     may_see_population,
+    of_reviewing_org,
     require,
 )
-from mednec.store.models import PolicyVersion
+from mednec.store.models import PolicyVersion, User
 
 __all__ = ["PolicyVersions"]
 
@@ -29,17 +30,24 @@ class PolicyVersions(ServicePart):
     """Drafting, reviewing and publishing policy versions."""
 
     def visible(self, p: Principal, policy_id: str) -> list[PolicyVersion]:
-        """The versions ``p`` may see: drafts, versions in review and rejected ones only for those who
-        write or review them (policy authors, physician reviewers weighing their impact, admins);
-        published and retired ones for everyone."""
+        """The versions ``p`` may see: published and retired ones for everyone; drafts, versions in
+        review and rejected ones only for those who write or review them (policy authors, physician
+        reviewers weighing their impact, admins), and only their author's organisation's unless
+        they belong to a reviewing organisation (another organisation's draft is its own work)."""
         with self.db.reading() as s:
             rows = list(s.execute(sa.select(PolicyVersion).where(PolicyVersion.policy_id == policy_id)
                                   .order_by(PolicyVersion.created_at, PolicyVersion.version)).scalars())
-        if not rows:
-            raise NotFoundError(f"no policy {policy_id}")
-        if p.role not in DRAFT_READERS:
-            rows = [r for r in rows if r.status in (PolicyState.PUBLISHED, PolicyState.RETIRED)]
-        return rows
+            if not rows:
+                raise NotFoundError(f"no policy {policy_id}")
+            shared = (PolicyState.PUBLISHED, PolicyState.RETIRED)
+            if p.role not in DRAFT_READERS:
+                return [r for r in rows if r.status in shared]
+            if of_reviewing_org(s, p):
+                return rows
+            authors = {r.author_id for r in rows if r.status not in shared and r.author_id}
+            orgs = dict(s.execute(sa.select(User.id, User.org_id).where(User.id.in_(authors))).tuples().all()) \
+                if authors else {}
+        return [r for r in rows if r.status in shared or orgs.get(r.author_id or "") == p.org_id]
 
     def draft(self, p: Principal, policy_id: str, yaml_text: str) -> PolicyVersion:
         require(p, "policy_author")
@@ -63,10 +71,15 @@ class PolicyVersions(ServicePart):
         require(p, "policy_author")
         from mednec.store.impact import stored_impact
 
+        if not any(v.version == version for v in self.visible(p, policy_id)):
+            raise NotFoundError(f"no policy {policy_id} version {version}")  # a draft it may not see
         with self.db.reading() as s:
             current = s.get(PolicyVersion, (policy_id, version))
             status = current.status if current is not None else None
             scope = impact_scope(s, p)
+        if action in ("publish", "reject") and scope is not None:
+            raise ForbiddenError("a policy version applies to every organisation: a reviewing organisation's "
+                                 "policy author publishes or rejects it")
         report = None
         if (action, status) in (("submit", PolicyState.DRAFT), ("publish", PolicyState.IN_REVIEW)):
             report = stored_impact(self, policy_id, version, org_id=scope)
