@@ -235,9 +235,31 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     if u.intent == "other" and not drug:
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
-    case = runtime.parse_case(u.case, as_of=as_of, source="question")
-    det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase_in(question))
+    phase = phase_in(question)
+    case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
+                              as_of=as_of, source="question")
+    det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict[str, Any]:
+    """The case with the requested drug's course start (the pack's ``course: start`` fact) taken
+    from the words' treatment history when they give it no other way: a re-authorisation's "started
+    epoetin alfa 09/01/2026" or "on Reblozyl since 06/01/2026" is a running course of the requested
+    drug, and its start is the start of the treatment the continuation criteria judge."""
+    vocab = runtime.catalog.calculators.drugs
+    entry = vocab.entry(policy.drug.generic)
+    target = entry.course.start if entry is not None and entry.course is not None else ""
+    facts = case.get("facts") or {}
+    if not target or target in facts:
+        return case
+    starts = [ev["start"] for value in facts.values() if isinstance(value, list) for ev in value
+              if isinstance(ev, dict) and ev.get("start") is not None and ev.get("end") is None
+              and ev.get("response") not in ("not_given", "contraindicated", "stopped")
+              and vocab.matches(str(ev.get("drug", "")), policy.drug.generic)]
+    if len(set(starts)) != 1:  # none, or two running courses of it: not guessed
+        return case
+    return {**case, "facts": {**facts, target: starts[0]}}
 
 
 # a re-authorisation asked about ("renewal of Zepbound", "Wegovy continuation", "can she continue Wegovy"):

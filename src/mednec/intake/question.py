@@ -157,6 +157,11 @@ def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: li
     free = [d for d in marked if not d.consumed and d.policy_id]
     specific = [d for d in free if d.how != "class"]
     chosen = specific or free
+    if not chosen:  # no other drug: a running course of a pack drug is the one asked about ("renewal of
+        # epoetin alfa: started 09/01/2026")
+        running = [(f.span.start, f.span.end) for f in findings if f.fact == "esa_history" and isinstance(f.value, list)
+                   and f.value and all(isinstance(e, dict) and e.get("end") is None for e in f.value)]
+        chosen = [d for d in marked if d.policy_id and d.how != "class" and any(a <= d.span.start < b for a, b in running)]
     return marked, chosen[0] if chosen else None
 
 

@@ -296,7 +296,7 @@ _SFX_CUES: list[tuple[str, str]] = [
                    r"(?:side\s+effects|hypertension|toxicity|intolerance|adverse|neutropenia|thrombocytopenia|cytopenias?|rash|myalgias?|myopathy"
                    r"|muscle\s+(?:pain|aches|symptoms)|nausea|diarrh(?:o)?ea|reactions?)"),
     ("response", r"responded|(?:good|partial|complete)\s+response|with\s+(?:a\s+)?response|improved"),
-    ("ongoing", r"ongoing|continuing|current"),
+    ("ongoing", r"ongoing|continuing|current|(?:was\s+)?(?:started|began|initiated)(?=\s+(?:on\s+)?\d)"),
     ("plan", r"planned|requested|proposed|to\s+be\s+started|is\s+being\s+requested"),
     ("naive", r"na[iï]ve|none|never"),
 ]
@@ -473,6 +473,8 @@ def _esa_period(kind: str, dates: list[Any], since: re.Match[str] | None, days: 
         response = "ongoing" if kind in ("ongoing", "plan") else kind
         if since:
             start = find_dates(since.group(1))[0][2]
+        elif kind == "ongoing" and len(dates) == 1 and days is None and not ago:  # "epoetin alfa: started 09/01/2026"
+            start = dates[0][2]
         elif days is not None:
             start = anchor - dt.timedelta(days=days)
         else:

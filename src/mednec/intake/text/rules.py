@@ -114,7 +114,7 @@ SEP = (
     r"(?:\s*\.{2,})?"  # dot leaders in lab tables: "Hemoglobin ..... 9.2"
     r"(?:\s*(?:is|was|of|at|=|:|-|–|now|currently|today|measured|recently|around|about|approximately|approx\.?|~|only|just|exactly|precisely|"
     r"still|persistently|stays|stayed|remaining|"
-    r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
+    r"remains|remained|has\s+been|were|would\s+be|will\s+be|became|(?:dropped|fell|decreased|declined|drifted|went\s+down|went|increased|rose|improved|changed)\s+from|dropped\s+to|fell\s+to|down\s+to|increased\s+to|rose\s+to|came\s+back(?:\s+at)?|reads?)){0,3}\s*"
 )
 CMP_BODY = (
     r"(?:<=|>=|=<|=>|≤|≥|<|>|below|under|less\s+than|lower\s+than|above|over|greater\s+than|"
@@ -140,6 +140,7 @@ def bound_reason(label: str, m: re.Match[str]) -> str:
 # ---- numbers with units -------------------------------------------------------------------
 
 _HB_NAME = r"\b(?:h(?:a)?emoglobin|hgb|hb)\b"
+_BASELINE = r"(?:baseline|pre-?treatment|pre-?therapy|starting)"
 _HB_UNIT = (r"(?P<u>g\s*/\s*dl|gm?\s*/\s*dl|g\s*/\s*l|mmol\s*/\s*l|g\s*%|gm\s*%|grams?\s+per\s+deci-?lit(?:er|re)|"
             r"grams?\s+per\s+lit(?:er|re)|g\s+per\s+dl)")
 _LH = r"(?:\s*(?:\(?\b[LH]\b\)?|\((?:low|high)\)))?"
@@ -165,6 +166,8 @@ def _h_hemoglobin(m: re.Match[str], ctx: Ctx) -> list[Item]:
                            m.start(), m.end(), "hemoglobin")]
     if g(m, "cmp", "cmp2"):
         return [ctx.unused(bound_reason("hemoglobin", m), m.start(), m.end(), "hemoglobin")]
+    if m.group("base") or m.group("base2"):  # "Hb 8.1 before starting", "pre-treatment Hgb 7.8"
+        return _hb_baseline(m, ctx)
     v = number(m.group("v2") or m.group("v"))
     if v is None:
         return []
@@ -174,6 +177,24 @@ def _h_hemoglobin(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if _APPROX.search(m.group(0)):
         note = (note + "; " if note else "") + "stated as approximate"
     return [ctx.finding("hemoglobin", v, m.start(), m.end(), unit=unit, note=note)]
+
+
+def _hb_baseline(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """A hemoglobin said to be from before the treatment is its baseline (what a re-authorisation
+    measures the rise against); a second value after it ("8.4 before treatment to 8.9 now") is
+    the current one."""
+    base = number(m.group("v"))
+    if base is None:
+        return []
+    unit, note = _hb_unit(m.group("u"), base)
+    s, e = m.start(), m.end()
+    out: list[Item] = [ctx.finding("hemoglobin_baseline", base, s, m.end("v"), unit=unit,
+                                   note=(note + "; " if note else "") + "stated as before the treatment")]
+    now = number(m.group("v2") or "")
+    if now is not None:
+        unit2, note2 = _hb_unit(m.group("u2") or m.group("u"), now)
+        out.append(ctx.finding("hemoglobin", now, m.start("v2"), e, unit=unit2, note=note2))
+    return out
 
 
 _PLT_NAME = r"\b(?:platelets?(?:\s+count)?|plts?|plt\s+count|thrombocytes)\b"
@@ -373,8 +394,10 @@ def lab_rules() -> list[Rule]:
     """The MDS anemia pack's numeric and statement rules (the pack's ``text_rules.py`` lists them)."""
     v = rf"(?P<v>{NUM})"
     return [
-        Rule("HEMOGLOBIN", rf"{_HB_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_HB_UNIT})?"
-                           rf"(?:\s*(?:to|->|→|and\s+now)\s*(?P<v2>\d+(?:\.\d+)?)(?:\s*{_HB_UNIT.replace('P<u>', 'P<u2>')})?)?(?![\d%])",
+        Rule("HEMOGLOBIN", rf"(?P<base>\b{_BASELINE}[\s-]+)?{_HB_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_HB_UNIT})?"
+                           rf"(?P<base2>\s*\(?\s*(?:(?:before|prior\s+to)\s+(?:starting|start|treatment|therapy|initiation|the\s+first\s+dose)"
+                           r"(?:\s+(?!to\b)[a-z][\w-]*)?|at\s+baseline|pre-?treatment)\s*\)?)?"
+                           rf"(?:\s*,?\s*(?:to|->|→|and\s+now)\s*(?P<v2>\d+(?:\.\d+)?)(?:\s*{_HB_UNIT.replace('P<u>', 'P<u2>')})?)?(?![\d%])",
              _h_hemoglobin),
         Rule("PLATELETS", rf"{_PLT_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_COUNT_UNIT})?(?![\d%])",
              _count_handler("platelets", "platelets", 3000)),
