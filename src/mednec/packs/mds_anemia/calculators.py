@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from mednec.calculators.courses import documents, is_not_given
+from mednec.calculators.courses import STOPPED, documents, is_not_given
 from mednec.calculators.esa_response import (
     ESA_CITATION,
     MIN_ADEQUATE_TRIAL_WEEKS,
@@ -152,6 +152,9 @@ def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[
     if undated:
         return {}, (f"ESA course without a start date ({', '.join(undated)}): its length, and so the ESA "
                     "status, cannot be judged")
+    stopped = [c.drug for c in courses if c.response == STOPPED]
+    if stopped:  # a medication_history entry: stopped, why not said (never read as no response)
+        return {}, f"ESA course stopped, its response not documented ({', '.join(stopped)}): the ESA status cannot be judged"
     a = assess_esa(courses, as_of, _settled(fact_value(facts, "rbc_units_8w")), fact_value(facts, "hemoglobin"))
     return {"esa_status": a.status, "esa_running": a.running}, (
         f"{a.explanation} (adequate trial: at least {MIN_ADEQUATE_TRIAL_WEEKS} weeks; a partial response is a "
