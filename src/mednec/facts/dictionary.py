@@ -110,6 +110,9 @@ class FactDef:
     document: str
     unit: str | None = None
     units: Mapping[str, float] = field(default_factory=dict)
+    #: a unit whose scale does not start at the canonical unit's zero: ``value * factor + offset``
+    #: (HbA1c in IFCC mmol/mol -> NGSP %: x 0.09148 + 2.152); most units have none
+    offsets: Mapping[str, float] = field(default_factory=dict)
     range: tuple[float, float] | None = None
     values: Mapping[str, CategoryValue] = field(default_factory=dict)
     fields: Mapping[str, FieldDef] = field(default_factory=dict)
@@ -135,6 +138,11 @@ class FactDef:
         """Convert ``value`` in ``unit`` to the canonical unit (a bare number is canonical)."""
         if unit is None or self.unit is None:
             return value
+        factor, offset = self.scale(unit, path=path)
+        return value * factor + offset if offset else value * factor
+
+    def scale(self, unit: str, *, path: str) -> tuple[float, float]:
+        """(factor, offset) from ``unit`` to the canonical unit: canonical = value * factor + offset."""
         factor = self._unit_factors().get(normalize_unit(unit))
         if factor is None:
             accepted = ", ".join(sorted(self.units))
@@ -142,7 +150,7 @@ class FactDef:
                 f"unit {unit!r} is not accepted for {self.label}; use one of: {accepted}",
                 field=path,
             )
-        return value * factor
+        return factor, (_factor_table(tuple(self.offsets.items())).get(normalize_unit(unit), 0.0) if self.offsets else 0.0)
 
     def _unit_factors(self) -> Mapping[str, float]:
         return _factor_table(tuple(self.units.items()))
@@ -245,7 +253,10 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
     unit = raw.get("unit")
     if ftype == "number" and not unit:
         raise ConfigError("a number fact needs a canonical unit", field=f"facts.{fid}.unit")
-    units = {str(k): float(v) for k, v in (raw.get("units") or {}).items()}
+    # a unit is a factor, or {factor, offset} for an affine scale (HbA1c mmol/mol -> %)
+    raw_units = raw.get("units") or {}
+    units = {str(k): float(v["factor"] if isinstance(v, Mapping) else v) for k, v in raw_units.items()}
+    offsets = {str(k): float(v.get("offset", 0.0)) for k, v in raw_units.items() if isinstance(v, Mapping)}
     if unit and unit not in units:
         units[str(unit)] = 1.0
     rng = raw.get("range")
@@ -267,6 +278,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         document=doc,
         unit=str(unit) if unit else None,
         units=units,
+        offsets=offsets,
         range=(float(rng[0]), float(rng[1])) if rng else None,
         values=values,
         fields=fields,

@@ -59,7 +59,8 @@ def _plausible_units(fd: FactDef, value: float) -> list[str]:
     lo, hi = fd.range
     by_factor: dict[float, str] = {}
     for u, factor in sorted(fd.units.items(), key=lambda kv: kv[0] != fd.unit):
-        if lo <= value * factor <= hi:
+        # a bare number is never read in an affine unit (HbA1c 10.1 is %, not 10.1 mmol/mol = 3.1 %)
+        if u not in fd.offsets and lo <= value * factor <= hi:
             by_factor.setdefault(factor, u)
     return list(by_factor.values())
 

@@ -33,7 +33,8 @@ def _values() -> tuple[Any, ...]:
 
     return (values.parse_date, values._parse_date, values._check_not_future, values._number, values._check_range,  # noqa: SLF001
             values._parse_number, values._parse_bool, values._parse_category, values._parse_event,  # noqa: SLF001
-            values.parse_fact_value, values._parse_typed, FactDef.convert, FactDef.category_key, normalize_unit)  # noqa: SLF001
+            values.parse_fact_value, values._parse_typed, FactDef.convert, FactDef.scale, FactDef.category_key,
+            normalize_unit)  # noqa: SLF001
 
 
 def _case() -> tuple[Any, ...]:
@@ -53,7 +54,7 @@ def _derive() -> tuple[Any, ...]:
 PARTS: dict[str, Callable[[], tuple[Any, ...]]] = {"values": _values, "case": _case, "derive": _derive}
 
 #: The digests the vectorised paths were written against.
-EXPECTED: dict[str, str] = {"values": "0d235985df340dc4", "case": "496972cf7ae67441", "derive": "65f7180cdb25abdb"}
+EXPECTED: dict[str, str] = {"values": "f5441368b8af4bb5", "case": "496972cf7ae67441", "derive": "65f7180cdb25abdb"}
 
 
 @cache

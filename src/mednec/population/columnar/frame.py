@@ -303,30 +303,35 @@ def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, f
 
 
 def _number(fd: FactDef, col: pa.Array, unit: pa.Array | None, frame: Frame) -> Scalar:
-    """A numeric column (and its unit column): ``x * factor``, range, Python rounding."""
+    """A numeric column (and its unit column): ``x * factor + offset``, range, Python rounding."""
     n = frame.n
     has = _valid(col)
     x = np.asarray(pc.fill_null(col.cast(pa.float64()), 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
     has &= ~np.isnan(x)  # NaN in a table is an empty cell: not documented
     bad = has & ~np.isfinite(x)
     factor = np.ones(n, dtype=np.float64)
+    offset = np.zeros(n, dtype=np.float64)
     if unit is not None:
         if not (pa.types.is_string(unit.type) or pa.types.is_large_string(unit.type)):
             bad |= has & _valid(unit)
         else:
             enc = unit.dictionary_encode()
             idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-            table = []
+            table, offs = [], []
             for u in enc.dictionary.to_pylist():
                 try:
-                    table.append(fd.convert(1.0, u, path=fd.id))
+                    fac, off = fd.scale(u, path=fd.id) if fd.unit is not None else (1.0, 0.0)
+                    table.append(fac)
+                    offs.append(off)  # an affine unit's offset (0 for most)
                 except MednecError:
                     table.append(math.nan)
+                    offs.append(0.0)
             facs = np.array([*table, 1.0], dtype=np.float64)  # index -1 (no unit): canonical
             factor = facs[idx]
+            offset = np.array([*offs, 0.0], dtype=np.float64)[idx]
             bad |= has & np.isnan(factor)
             factor = np.where(np.isnan(factor), 1.0, factor)
-    canonical = x * factor
+    canonical = np.where(offset != 0.0, x * factor + offset, x * factor)  # as FactDef.convert computes it
     if fd.range is not None:
         lo, hi = fd.range
         with np.errstate(invalid="ignore"):
@@ -608,7 +613,8 @@ KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range"
                      "derived_by", "may_give", "question", "pack", "text_form",
                      "names",  # names: the words text and FHIR intake read the fact by; parsing ignores them
                      "max_items", "fhir_texts",  # a limit checked before parsing (case_file.check_limits), not by the parser
-                     "fhir_history", "fhir_family"}  # FHIR intake only: which Conditions and relatives' conditions count
+                     "fhir_history", "fhir_family",  # FHIR intake only: which Conditions and relatives' conditions count
+                     "offsets"}  # an affine unit's offset: _number adds it (FactDef.scale), as FactDef.convert does
 
 
 def _absent(fd: FactDef, n: int) -> Scalar | Events:
