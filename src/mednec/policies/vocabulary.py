@@ -16,6 +16,14 @@ diagnoses' labels and synonyms (``facts.yaml``) and its facts' ``names``. The fi
     outside_conditions: [beta thalassemia, myelofibrosis]  # conditions outside this pack
     signal_facts: [ipss_r_category, del5q]   # facts that show a question is about this pack when it
                                              # names no diagnosis (default: every fact the pack declares)
+    products:                # one ingredient, several products (policies): which one a text names by its
+      - {policy: semaglutide-wegovy, doses: [1.7, 2.4], indications: [weight], cite: [wegovy-pi]}
+    indications:             # the words of each indication a product lists
+      weight: [weight loss, obesity]
+
+A generic name shared by several products is the product whose own dose (mg, a dose no other
+product of the ingredient has) follows the name, else the one product whose indication the text
+states; when neither or several fit, no product is guessed (the answer asks which).
 
 Phrases match case-insensitively with any run of spaces or hyphens between their words.
 A phrase one pack lists as outside that another pack reads as its own diagnosis is its own.
@@ -30,10 +38,10 @@ from typing import Any
 from mednec.errors import ConfigError
 from mednec.yaml_loader import strict_mapping
 
-__all__ = ["ClassRequest", "PackVocabulary", "parse_vocabulary"]
+__all__ = ["ClassRequest", "PackVocabulary", "Product", "parse_vocabulary"]
 
 _KEYS = ("drug_aliases", "drug_notes", "class_requests", "outside_drugs", "conditions", "outside_conditions",
-         "signal_facts")
+         "signal_facts", "products", "indications")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,17 @@ class ClassRequest:
     words: tuple[str, ...]
     policy: str
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One product of an ingredient sold as several: its policy, the doses (mg) only it has, and the
+    indications (keys of ``indications``) it is for."""
+
+    policy: str
+    doses: tuple[float, ...] = ()
+    indications: tuple[str, ...] = ()
+    cite: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +75,22 @@ class PackVocabulary:
     conditions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     outside_conditions: tuple[str, ...] = ()
     signal_facts: tuple[str, ...] | None = None
+    products: tuple[Product, ...] = ()
+    indications: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _products(raw: Any, where: str, policies: set[str], indications: Mapping[str, tuple[str, ...]]) -> tuple[Product, ...]:
+    out = []
+    for i, r in enumerate(raw or []):
+        at = f"{where}:products[{i}]"
+        if not isinstance(r, Mapping) or str(r.get("policy")) not in policies:
+            raise ConfigError("expected {policy: ID of this pack, doses: [mg], indications: [...], cite: [...]}", field=at)
+        said = _strings(r.get("indications"), f"{at}.indications")
+        if set(said) - set(indications):
+            raise ConfigError(f"not an indication listed under indications: {sorted(set(said) - set(indications))}", field=at)
+        out.append(Product(str(r["policy"]), tuple(float(d) for d in _strings(r.get("doses"), f"{at}.doses")), said,
+                           _strings(r.get("cite"), f"{at}.cite")))
+    return tuple(out)
 
 
 def _strings(raw: Any, where: str) -> tuple[str, ...]:
@@ -103,7 +138,10 @@ def parse_vocabulary(raw: Any, *, where: str, policies: set[str], diagnoses: set
         bad = sorted(set(signals) - facts)
         if bad:
             raise ConfigError(f"not a fact this pack declares: {', '.join(bad)}", field=f"{where}:signal_facts")
+    indications = _lists(raw.get("indications"), f"{where}:indications")
     return PackVocabulary(
+        products=_products(raw.get("products"), where, policies, indications),
+        indications=indications,
         drug_aliases=_lists(raw.get("drug_aliases"), f"{where}:drug_aliases"),
         drug_notes={str(k).lower(): str(v) for k, v in notes.items()},
         class_requests=tuple(requests),

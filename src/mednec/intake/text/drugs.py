@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from mednec.intake.text.model import DrugMention, TextSpan
 from mednec.policies.loader import Catalog
+from mednec.policies.vocabulary import Product
 
 __all__ = ["find_drugs"]
 
@@ -77,6 +78,40 @@ def _fold(name: str) -> str:
     return re.sub(r"[\s-]+", " ", name.strip().lower())
 
 
+@cache
+def _products(catalog: Catalog) -> tuple[dict[str, tuple[Product, ...]], dict[str, re.Pattern[str]]]:
+    """(folded generic name or alias -> its products, when an ingredient is sold as several; indication ->
+    the regex of its words), from the packs' ``vocabulary.yaml``."""
+    by_generic: dict[str, list[Product]] = {}
+    words: dict[str, set[str]] = {}
+    for pack in catalog.packs:
+        for pr in pack.vocabulary.products:
+            generic = catalog.policy(pr.policy).drug.generic
+            for n in (generic, *_aliases(catalog, generic)):
+                by_generic.setdefault(_fold(n), []).append(pr)
+        for ind, ws in pack.vocabulary.indications.items():
+            words.setdefault(ind, set()).update(ws)
+    rx = {ind: re.compile(r"(?<![\w-])(?:" + "|".join(r"[\s-]+".join(map(re.escape, w.split())) for w in sorted(ws, key=len, reverse=True))
+                          + r")(?![\w-])", re.I) for ind, ws in words.items()}
+    return {k: tuple(v) for k, v in by_generic.items() if len(v) > 1}, rx
+
+
+_DOSE_AFTER = re.compile(r"\s*(\d+(?:\.\d+)?)\s*mg\b", re.I)
+
+
+def _product(text: str, end: int, products: tuple[Product, ...], indications: dict[str, re.Pattern[str]]) -> str:
+    """The policy of the product a shared generic name at ``text[:end]`` names: by a dose only one product has
+    right after it, else by the one product whose indication the text states; "" when that does not decide."""
+    dose = _DOSE_AFTER.match(text, end, min(len(text), end + 16))
+    if dose is not None:
+        by_dose = [p for p in products if float(dose.group(1)) in p.doses]
+        if len(by_dose) == 1:
+            return by_dose[0].policy
+    said = {ind for ind, rx in indications.items() if rx.search(text)}
+    by_use = [p for p in products if said & set(p.indications)]
+    return by_use[0].policy if len(by_use) == 1 else ""
+
+
 def find_drugs(text: str, catalog: Catalog, *, source_offset: int = 0) -> list[DrugMention]:
     """Every drug mentioned in ``text``, in order: exact names first, then near-misses."""
     rx, names, single, classes, notes = _table(catalog)
@@ -91,6 +126,14 @@ def find_drugs(text: str, catalog: Catalog, *, source_offset: int = 0) -> list[D
             out.append(DrugMention(m.group(0), span, policy, "class", note))
             continue
         pid = names.get(key) or None
+        shared, indications = _products(catalog)
+        if key in shared:  # "semaglutide": Wegovy or Ozempic, by the dose or the indication said
+            pid = _product(text, m.end(), shared[key], indications)
+            if not pid:
+                brands = " or ".join(b for p in shared[key] for b in catalog.policy(p.policy).drug.brands[:1])
+                out.append(DrugMention(m.group(0), span, "", "ambiguous",
+                                       f"{m.group(0)} is {brands}: say the product, its dose or what it is for"))
+                continue
         out.append(DrugMention(m.group(0), span, pid, "exact" if pid else "outside",
                                notes.get(key, "" if pid else "not in any pack")))
     covered = bytearray(len(text) + 1)
