@@ -77,7 +77,7 @@ def _request_with(fixture: Callable[[str], Any], bundle_name: str) -> dict[str, 
                                       "entry": [e for e in bundle["entry"]
                                                 if e["resource"]["resourceType"] != "Patient"]}}
     for key in ("observations", "medicationRequests", "medicationStatements", "medicationAdministrations",
-                "procedures", "questionnaireResponses"):
+                "procedures", "questionnaireResponses", "allergyIntolerances", "familyMemberHistories"):
         req["prefetch"][key] = None  # all of the record came in under "conditions"
     return req
 
@@ -402,3 +402,99 @@ def test_an_order_whose_medication_is_referenced_anywhere_is_matched(
         order["medicationReference"] = {"reference": ref}
     resp = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)
     assert len(resp["cards"]) == 1 and "Reblozyl" in resp["cards"][0]["summary"]
+
+
+# --- allergies and family history in the prefetch (read by the bundle intake) -------------------------------
+
+#: the prefetch key each resource type of a chart is sent under
+_PREFETCH_KEY = {"Condition": "conditions", "Observation": "observations", "MedicationStatement": "medicationStatements",
+                 "AllergyIntolerance": "allergyIntolerances", "FamilyMemberHistory": "familyMemberHistories"}
+
+
+def _prefetched_by_type(fixture: Callable[[str], Any], dictionary: Any, bundle_name: str, hook: str,
+                        text: str) -> dict[str, Any]:
+    """A request ordering ``text`` for the patient of ``bundle_name``, each resource under the prefetch key of
+    its type (as a client fills the templates), every other key null, no fhirServer."""
+    bundle = fixture(bundle_name)
+    resources = [e["resource"] for e in bundle["entry"]]
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    rest = [r for r in resources if r["resourceType"] != "Patient"]
+    assert {r["resourceType"] for r in rest} <= set(_PREFETCH_KEY)
+    order = {"resourceType": "MedicationRequest", "id": "draft-1", "status": "draft", "intent": "order",
+             "medicationCodeableConcept": {"text": text}, "subject": {"reference": f"Patient/{patient['id']}"},
+             "authoredOn": "2026-11-20"}
+    context: dict[str, Any] = {"userId": "Practitioner/dr", "patientId": patient["id"],
+                               "draftOrders": {"resourceType": "Bundle", "entry": [{"resource": order}]}}
+    if hook == "order-select":
+        context["selections"] = ["MedicationRequest/draft-1"]
+    prefetch: dict[str, Any] = dict.fromkeys(prefetch_templates(dictionary), None)
+    prefetch["patient"] = patient
+    for key in set(_PREFETCH_KEY.values()):
+        of_key = [r for r in rest if _PREFETCH_KEY[r["resourceType"]] == key]
+        if of_key:
+            prefetch[key] = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in of_key]}
+    return {"hookInstance": "6d0f6a8e-3c2b-4f0e-8a51-2b7f0c9d1e43", "hook": hook, "context": context,
+            "prefetch": prefetch}
+
+
+def test_discovery_asks_for_allergies_and_family_history(runtime: Runtime) -> None:
+    for service in discovery(runtime.dictionary)["services"]:
+        assert service["prefetch"]["allergyIntolerances"] == "AllergyIntolerance?patient={{context.patientId}}"
+        assert service["prefetch"]["familyMemberHistories"] == "FamilyMemberHistory?patient={{context.patientId}}"
+
+
+@pytest.mark.parametrize("hook", ["order-select", "order-sign"])
+def test_prefetched_family_history_of_mtc_rules_wegovy_out(runtime: Runtime, fixture: Callable[[str], Any],
+                                                          no_fetch: Callable[..., Any], hook: str) -> None:
+    req = _prefetched_by_type(fixture, runtime.dictionary, "bundle-ldl-allergy-family", hook, "Wegovy 2.4 mg once weekly")
+    (a,) = assess(req, runtime, as_of=AS_OF, fetch=no_fetch).orders
+    assert a.policy.id == "semaglutide-wegovy"
+    assert a.determination.criterion("no_mtc_men2").status.value == "not_met"
+    assert "no_mtc_men2" not in {p.criterion for p in a.determination.assumptions}
+    assert a.determination.determination != "meets_criteria"
+    (card,) = handle_hook(req, runtime, as_of=AS_OF, fetch=no_fetch)["cards"]
+    assert card["indicator"] != "info"
+
+
+@pytest.mark.parametrize("absent", ["null", "missing"])
+def test_family_history_not_prefetched_is_unknown_not_none(runtime: Runtime, fixture: Callable[[str], Any],
+                                                           no_fetch: Callable[..., Any], absent: str) -> None:
+    req = _prefetched_by_type(fixture, runtime.dictionary, "bundle-ldl-allergy-family", "order-select", "Wegovy 2.4 mg once weekly")
+    if absent == "null":
+        req["prefetch"]["familyMemberHistories"] = None
+    else:
+        del req["prefetch"]["familyMemberHistories"]
+    result = assess(req, runtime, as_of=AS_OF, fetch=no_fetch)
+    assert result.case is not None and "mtc_men2_history" not in result.case["facts"]
+    (a,) = result.orders
+    # unknown, not "no family history": the criterion rests only on the policy's presumption, to be attested
+    assert "no_mtc_men2" in {p.criterion for p in a.determination.assumptions}
+    assert ("familyMemberHistories (not prefetched)" in result.unavailable) == (absent == "missing")
+
+
+def test_prefetched_statin_allergy_is_read_as_the_bundle_intake_reads_it(
+        runtime: Runtime, fixture: Callable[[str], Any], no_fetch: Callable[..., Any]) -> None:
+    from mednec.intake.fhir import bundle_to_case
+
+    req = _prefetched_by_type(fixture, runtime.dictionary, "bundle-ldl-allergy-family", "order-select", "Repatha 140 mg every 2 weeks")
+    result = assess(req, runtime, as_of=AS_OF, fetch=no_fetch)
+    (a,) = result.orders
+    assert a.policy.id == "evolocumab-repatha"
+    assert result.case is not None
+    history = result.case["facts"]["medication_history"]
+    assert {"drug": "atorvastatin", "response": "intolerant"}.items() <= next(
+        e for e in history if e["drug"] == "atorvastatin").items()
+    intake = bundle_to_case(fixture("bundle-ldl-allergy-family"), runtime.dictionary, AS_OF, drug="Repatha",
+                            drugs=runtime.catalog.calculators.drugs).case
+    def by_drug(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(entries, key=lambda e: str(e["drug"]))
+
+    assert by_drug(history) == by_drug(intake["facts"]["medication_history"])
+    assert a.determination.criterion("statin_intolerant").status.value == "met"
+    assert a.determination.determination == runtime.evaluate(
+        runtime.parse_case(intake, as_of=AS_OF).facts, "Repatha").determination
+    without = _prefetched_by_type(fixture, runtime.dictionary, "bundle-ldl-allergy-family", "order-select", "Repatha 140 mg every 2 weeks")
+    without["prefetch"]["allergyIntolerances"] = None
+    unread = assess(without, runtime, as_of=AS_OF, fetch=no_fetch)
+    assert unread.case is not None
+    assert "atorvastatin" not in {e["drug"] for e in unread.case["facts"].get("medication_history") or ()}

@@ -52,7 +52,7 @@ def _with_bundle(fixture: Callable[[str], Any], name: str) -> dict[str, Any]:
                        "conditions": {"resourceType": "Bundle", "type": "searchset",
                                       "entry": [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Patient"]}}
     for key in ("observations", "medicationRequests", "medicationStatements", "medicationAdministrations",
-                "procedures", "questionnaireResponses"):
+                "procedures", "questionnaireResponses", "allergyIntolerances", "familyMemberHistories"):
         req["prefetch"][key] = None
     return req
 

@@ -116,7 +116,7 @@ def test_crd_reads_the_doses_of_the_ordered_drug(runtime: Runtime, fixture: Call
     request["prefetch"] |= {"patient": patient,
                             "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": rest}}
     for key in ("observations", "medicationRequests", "medicationStatements", "medicationAdministrations",
-                "procedures", "questionnaireResponses"):
+                "procedures", "questionnaireResponses", "allergyIntolerances", "familyMemberHistories"):
         request["prefetch"][key] = None
     result = assess(request, runtime, as_of=dt.date(2026, 11, 25))
     assert result.case is not None

@@ -141,6 +141,9 @@ def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
     code tables); transfusion Procedures by the verified red-cell and blood-product codes (R4's
     BiologicallyDerivedProduct has no patient search parameter: a product is read through the
     Procedure's ``usedReference`` when it is in the record, and a red-cell code needs no product).
+    AllergyIntolerances (a statin intolerance is treatment history) and FamilyMemberHistories (a relative's
+    medullary thyroid carcinoma) are read by the bundle intake like the rest; a key left out or null gives
+    no resource, so what they would document stays unknown, never "none".
     """
     patient = "patient={{context.patientId}}"
     return {
@@ -153,6 +156,8 @@ def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
         "medicationAdministrations": f"MedicationAdministration?{patient}",
         "procedures": f"Procedure?{patient}&code={','.join(_transfusion_codes())}",
         "questionnaireResponses": f"QuestionnaireResponse?{patient}&status=completed",
+        "allergyIntolerances": f"AllergyIntolerance?{patient}",
+        "familyMemberHistories": f"FamilyMemberHistory?{patient}",
     }
 
 
