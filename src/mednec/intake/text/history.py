@@ -227,6 +227,11 @@ def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused("low transfusion burden (IWG 2018: 3-7 units in 16 weeks) does not fix the units in the "
                            "last 8 weeks; not used", s, e, "rbc_transfusions")]
     if ctx.negated:
+        since = _SINCE_ANY.search(ctx.text, e, ctx.sent_end)
+        if since is not None:  # "no transfusions since 11/04/2026": none after it, the earlier ones stand
+            return [ctx.unused(f"no transfusions {' '.join(since.group(0).split())}: says nothing of the transfusions "
+                               "before it (the dated record is used); not read as never transfused",
+                               s, since.end(), "rbc_transfusions")]
         return [ctx.finding("rbc_transfusions", [], s, e, note="no transfusions")]
     if has_rate:
         return []
@@ -513,7 +518,7 @@ def history_rules() -> list[Rule]:
              rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?:of\s+(?P<n4>{NUM})\s*(?:units?|u)\b(?:\s+each)?\s*)?(?P<f3>{FREQ})",
              _h_rate),
         Rule("TRANSFUSION_DATED",
-             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t)[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
+             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t|[ \t]+(?=(?:PRBCs?|pRBCs?|RBCs?|packed|transfus)))[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
              rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n,;]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
