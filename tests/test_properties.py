@@ -118,9 +118,10 @@ def number_value(draw: st.DrawFn, fd: FactDef, as_of: dt.date) -> Any:
     assert fd.range is not None
     lo, hi = fd.range
     unit, factor = draw(st.sampled_from(sorted(fd.units.items())))
+    offset = fd.offsets.get(unit, 0.0)  # an affine unit (HbA1c mmol/mol): canonical = raw * factor + offset
     canonical = draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False))
-    raw = round(canonical / factor, 4)  # 4 decimals, so "x unit" reads back the same value
-    if not lo <= raw * factor <= hi:  # rounding pushed it past an edge of the range
+    raw = round((canonical - offset) / factor, 4)  # 4 decimals, so "x unit" reads back the same value
+    if not lo <= raw * factor + offset <= hi:  # rounding pushed it past an edge of the range
         reject()
     if raw == int(raw) and draw(st.booleans()):
         raw = int(raw)

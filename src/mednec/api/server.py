@@ -26,7 +26,9 @@ def uvicorn_options() -> dict[str, Any]:
     httptools is not installed, h11 with its buffer bounded the same (no head deadline then)."""
     try:
         from mednec.api.protocol import BoundedHttpTools
-    except ImportError:  # no httptools
+    except ModuleNotFoundError as exc:  # no httptools; any other import failure is a bug and surfaces
+        if exc.name != "httptools":
+            raise
         return {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
     return {"http": BoundedHttpTools}
 
