@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -42,6 +42,7 @@ class Outcome:
     got_policy: str | None = None
     got_determination: str | None = None
     got_facts: dict[str, Any] = field(default_factory=dict)
+    got_variant: str | None = None
     fact_misses: list[str] = field(default_factory=list)
 
     @property
@@ -86,6 +87,9 @@ def _determined(o: Outcome, det: Any) -> None:
 
 
 def _check(o: Outcome) -> Outcome:
+    # round 3: a question naming a payer is judged under that payer's variant (absent: the defaults)
+    if "variant" in o.want and o.got_policy is not None and o.got_variant != o.want["variant"]:
+        o.fact_misses.append(f"variant: labelled {o.want['variant']!r}, answered under {o.got_variant!r}")
     for fact, want in (o.want.get("facts") or {}).items():
         dx = str(o.got_facts.get("diagnosis", ""))
         if fact not in o.got_facts and want is True and dx.startswith(_AS_DIAGNOSIS.get(fact, ("\0",))):
@@ -119,6 +123,7 @@ def run_questions(runtime: Any, as_of: dt.date, here: Path = HERE) -> list[Outco
         try:
             a = answer(q["text"], runtime, as_of=as_of)
             o.got_policy = a.policy.id if a.policy and a.determination else None
+            o.got_variant = a.policy.variant.id if a.policy and a.policy.variant else None
             o.got_determination = a.determination.determination if a.determination else a.kind
             u = understand(q["text"], runtime.catalog, runtime.dictionary, as_of)
             o.got_facts = _canonical(u.case, runtime, as_of)
@@ -142,6 +147,7 @@ def run_notes(runtime: Any, as_of: dt.date, here: Path = HERE) -> list[Outcome]:
         try:
             a = answer(label["question"], runtime, as_of=as_of, note=text, note_name=txt.name)
             o.got_policy = a.policy.id if a.policy and a.determination else None
+            o.got_variant = a.policy.variant.id if a.policy and a.policy.variant else None
             o.got_determination = a.determination.determination if a.determination else a.kind
             u = read_note(text, runtime.catalog, runtime.dictionary, as_of, name=txt.name)
             o.got_facts = _canonical(u.case, runtime, as_of)
@@ -273,9 +279,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "all"), default="glp1ldl",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "all"), default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
-                         "payer shapes (all three packs), or all")
+                         "payer shapes (all three packs), the third round of questions and notes (all three packs and "
+                         "the payer variants), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -291,6 +298,9 @@ def main() -> int:
                     "mds cases": run_cases(runtime, as_of, mds)}
     if args.set in ("ehr", "all"):
         results["fhir_ehr"] = run_fhir_ehr(runtime, as_of)
+    if args.set in ("round3", "all"):
+        r3 = HERE / "round3"
+        results |= {"r3 questions": run_questions(runtime, as_of, r3), "r3 notes": run_notes(runtime, as_of, r3)}
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
