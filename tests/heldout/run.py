@@ -7,7 +7,8 @@ Three input types, each scored apart: free-text questions (``questions.yaml``, a
 ``mednec ask QUESTION --note NOTE``) and FHIR bundles (``fhir/*.json``, expected answers in
 ``fhir/expected.yaml``, read as ``mednec fhir to-case --drug`` then evaluated), and a second FHIR set in
 real EHR / payer shapes (``fhir_ehr/``: bundles, CDS Hooks requests read by ``mednec.fhir.crd.assess``,
-PAS Claims by ``mednec.fhir.pas.submit``, and inputs that must be refused with a clear error). An item is right
+PAS Claims by ``mednec.fhir.pas.submit``, and inputs that must be refused with a clear error), and a third
+(``fhir3/``, ``--set fhir3``: round-3 shapes, payer variants named by the Coverage, CDS Hooks requests to refuse). An item is right
 when the policy answered and the determination are the labelled ones AND every labelled key fact
 was read with the labelled value (canonical units; numbers within 0.5 % or 0.06). The report lists
 each miss with what was read. It is a report, not a test: it never fails on a miss.
@@ -275,14 +276,73 @@ def run_fhir_ehr(runtime: Any, as_of: dt.date) -> list[Outcome]:
     return out
 
 
+def _r3_variant(o: Outcome, variant: str | None) -> None:
+    """The third set: the payer variant used, when the Coverage names one (``variant`` label)."""
+    want = o.want.get("variant")
+    if want is not None and variant != want:
+        o.fact_misses.append(f"variant: labelled {want}, used {variant or 'the default policy'}")
+
+
+def _r3_cds(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    _ehr_cds(o, doc, runtime, as_of)
+    from mednec.fhir.crd import assess
+
+    result = assess(doc, runtime, fetch=lambda url, token: (_ for _ in ()).throw(RuntimeError("no network")), as_of=as_of)
+    variant = result.orders[0].policy.variant if result.orders else None
+    _r3_variant(o, variant.id if variant is not None else None)
+
+
+def _r3_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.fhir.pas import InMemoryClaimStore, submit
+
+    _ehr_pas(o, doc, runtime, as_of)
+    store = InMemoryClaimStore("heldout")
+    submit(doc, runtime, store=store, as_of=as_of, now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
+    record = next(iter(store._by_ref.values()))
+    _r3_variant(o, record.determinations[0].get("variant") if record.determinations else None)
+
+
+def _r3_cds_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.errors import InputError
+
+    try:
+        _ehr_cds(o, doc, runtime, as_of)
+    except InputError as exc:
+        said = str(exc.message)
+        o.got_determination = "error" if o.want["error"].lower() in said.lower() else f"error, unclear: {said}"
+
+
+def run_fhir3(runtime: Any, as_of: dt.date) -> list[Outcome]:
+    """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fhir3_build", HERE / "fhir3" / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    runners = {"bundle": _ehr_bundle, "cds-hooks": _r3_cds, "pas": _r3_pas, "error": _ehr_error, "cds-error": _r3_cds_error}
+    data = yaml.safe_load((HERE / "fhir3" / "expected.yaml").read_text("utf-8"))
+    out = []
+    for name, want in data["bundles"].items():
+        o = Outcome("fhir", name, want)
+        try:
+            doc = build.BUILDERS[name]() if want.get("generated") else \
+                json.loads((HERE / "fhir3" / f"{name}.json").read_text("utf-8"))
+            runners[want["kind"]](o, doc, runtime, as_of)
+        except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+            o.got_determination = f"crash: {type(exc).__name__}: {str(exc)[:300]}"
+        out.append(_check(o))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "all"), default="glp1ldl",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "fhir3", "all"), default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third round of questions and notes (all three packs and "
-                         "the payer variants), or all")
+                         "the payer variants), the third FHIR set (round-3 shapes), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -301,6 +361,8 @@ def main() -> int:
     if args.set in ("round3", "all"):
         r3 = HERE / "round3"
         results |= {"r3 questions": run_questions(runtime, as_of, r3), "r3 notes": run_notes(runtime, as_of, r3)}
+    if args.set in ("fhir3", "all"):
+        results["fhir3"] = run_fhir3(runtime, as_of)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
