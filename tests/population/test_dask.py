@@ -17,7 +17,7 @@ def test_local_cluster_of_two_workers_gives_identical_results(rt: Runtime, popul
     for name in ("members.parquet", "bulk"):
         single, dask = tmp_path / f"single-{name}", tmp_path / f"dask-{name}"
         run_batch(population_dir / name, single, settings, chunk_size=20)
-        with executor_for(None, 2) as executor:
+        with executor_for(None, 2, dask=True) as executor:
             assert isinstance(executor, DaskExecutor) and executor.workers == 2
             summary = run_batch(population_dir / name, dask, settings, chunk_size=20, executor=executor)
         assert summary.complete and summary.chunks_run >= 2

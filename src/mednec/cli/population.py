@@ -79,7 +79,8 @@ def batch(
     full: Annotated[bool, typer.Option("--full", help="Also store each full determination as JSON (determination_json).")] = False,
     ndjson: Annotated[bool, typer.Option("--ndjson", help="Also write the rows as NDJSON (ndjson/*.ndjson).")] = False,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=1_000_000, help="Patients per chunk (the unit of output, resuming and distribution).")] = 5000,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="Start a local Dask cluster of this many worker processes (127.0.0.1).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="Evaluate on this many worker processes of this machine (each reads its own chunks and writes their files).")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="With --workers: start a local Dask cluster of that many workers instead (slower on one machine: the data goes through the client).")] = False,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a different run found in --out instead of refusing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -98,7 +99,7 @@ def batch(
     settings = BatchSettings(_specs(policy, phase), phase.value, run_date, fixed is not None, engine.value, full)
     progress, on_start, on_chunk = _progress(quiet)
     try:
-        with executor_for(scheduler, workers) as executor:
+        with executor_for(scheduler, workers, dask=dask) as executor:
             summary = run_batch(population, out, settings, chunk_size=chunk_size, executor=executor, ndjson=ndjson,
                                 overwrite=overwrite, on_start=on_start, on_chunk=on_chunk)
     finally:
@@ -181,7 +182,8 @@ def impact(
     phase: Annotated[Phase, typer.Option(help="With --population: initial or continuation.")] = Phase.initial,
     as_of: Annotated[str | None, typer.Option("--as-of", help="With --population: evaluation date YYYY-MM-DD.")] = None,
     engine: Annotated[Engine, typer.Option(help="With --population: the engine (see mednec batch).")] = Engine.rowwise,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="With --population: a local Dask cluster of this many workers.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="With --population: this many worker processes of this machine.")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="With --population and --workers: a local Dask cluster of that many workers instead.")] = False,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --population: an existing Dask scheduler's address.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Without --population: the stored cases of this organisation only (default: every organisation's; the operator's view).")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url", envvar="MEDNEC_DATABASE_URL", help="The store holding the draft and the cases (default: the local store).")] = None,
@@ -218,7 +220,7 @@ def impact(
 
         base = PolicySpec(target.id, published.version, base_yaml)
         report = _population_impact(population, out, base, PolicySpec(target.id, draft, draft_yaml), phase, as_of,
-                                    engine, workers, scheduler)
+                                    engine, workers, scheduler, dask)
     if fmt == "json":
         emit_json(report)
     else:
@@ -226,7 +228,8 @@ def impact(
 
 
 def _population_impact(population: Path, out: Path | None, base: PolicySpec, spec: PolicySpec, phase: Phase,
-                       as_of: str | None, engine: Engine, workers: int | None, scheduler: str | None) -> dict[str, Any]:
+                       as_of: str | None, engine: Engine, workers: int | None, scheduler: str | None,
+                       dask: bool = False) -> dict[str, Any]:
     import tempfile
 
     from mednec.population.cluster import executor_for
@@ -238,7 +241,7 @@ def _population_impact(population: Path, out: Path | None, base: PolicySpec, spe
     settings = BatchSettings((base, spec), phase.value, fixed or dt.date.today(), fixed is not None, engine.value)
     with tempfile.TemporaryDirectory(prefix="mednec-impact-") as tmp:
         folder = out or Path(tmp)
-        with executor_for(scheduler, workers) as executor:
+        with executor_for(scheduler, workers, dask=dask) as executor:
             run_batch(population, folder, settings, executor=executor, overwrite=out is None)
         import pyarrow.parquet as pq
 

@@ -1,5 +1,11 @@
-"""Running chunks on a Dask cluster: an existing one (``--scheduler tcp://host:8786``) or a
-local one started for the run (``--workers N``: N worker processes on 127.0.0.1).
+"""Where a run's chunks are evaluated: this process; worker processes of this machine
+(``--workers N``: :class:`mednec.population.pool.ProcessExecutor`, forked workers that read and
+write their own chunks); or a Dask cluster, an existing one (``--scheduler tcp://host:8786``) or a
+local one started for the run (``--workers N --dask``: N worker processes on 127.0.0.1).
+
+On one machine the process pool is the faster of the two: a Dask client reads the input and
+ships every chunk's data to the workers and every result back, and the cluster takes seconds to
+start. Dask is for machines that do not share a disk, or a cluster that is already running.
 
 Each chunk is one task (:func:`mednec.population.runner.process_chunk`) carrying its own data,
 so workers need mednec (with the ``population`` extra) installed but not the input files; the
@@ -18,7 +24,7 @@ from typing import Any
 from mednec.errors import InputError
 from mednec.population.inputs import BatchSettings, ChunkTask
 from mednec.population.results import ChunkResult
-from mednec.population.runner import Executor, LocalExecutor, process_chunk
+from mednec.population.runner import Executor, LocalExecutor, WritingExecutor, process_chunk
 
 __all__ = ["DaskExecutor", "executor_for"]
 
@@ -42,7 +48,7 @@ class DaskExecutor:
             task = next(tasks, None)
             if task is None:
                 return False
-            pending.add(self.client.submit(process_chunk, task, settings, pure=False,
+            pending.add(self.client.submit(process_chunk, task.loaded(), settings, pure=False,
                                            key=f"mednec-chunk-{task.index}-{submitted}"))
             submitted += 1
             return True
@@ -58,14 +64,26 @@ class DaskExecutor:
 
 
 @contextmanager
-def executor_for(scheduler: str | None, workers: int | None) -> Iterator[Executor]:
-    """The executor a run asked for: a Dask scheduler's address, a local cluster of ``workers``
-    processes, or (neither) this process."""
+def executor_for(scheduler: str | None, workers: int | None, *,
+                 dask: bool = False) -> Iterator[Executor | WritingExecutor]:
+    """The executor a run asked for: a Dask scheduler's address; ``workers`` processes of this
+    machine (a local Dask cluster of them with ``dask``); or (neither) this process."""
     if scheduler and workers:
         raise InputError("give either --scheduler (an existing cluster) or --workers (a local one), not both",
                          field="--workers")
-    if not scheduler and not workers:
+    if workers is not None and workers < 1:
+        raise InputError("--workers must be at least 1", field="--workers")
+    if dask and not workers:
+        raise InputError("--dask starts a local Dask cluster of --workers processes: give --workers too",
+                         field="--dask")
+    if not scheduler and (not workers or workers == 1 and not dask):
         yield LocalExecutor()
+        return
+    if not scheduler and not dask:
+        from mednec.population.pool import ProcessExecutor
+
+        assert workers is not None
+        yield ProcessExecutor(workers)
         return
     from distributed import Client, LocalCluster
 
@@ -80,8 +98,6 @@ def executor_for(scheduler: str | None, workers: int | None) -> Iterator[Executo
             client.close()
         return
     assert workers is not None
-    if workers < 1:
-        raise InputError("--workers must be at least 1", field="--workers")
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         yield DaskExecutor(client)

@@ -12,7 +12,9 @@ Three kinds of input, recognised from the path:
 A chunk is a fixed slice of the input (rows ``k*n`` to ``(k+1)*n``, the ``k``-th ``n`` files,
 or the ``k``-th hash bucket of patients), so the same input and chunk size always give the
 same chunks: that is what lets an interrupted run resume. A :class:`ChunkTask` carries the
-chunk's data itself, so a Dask worker needs no access to the input files.
+chunk's data itself, so a Dask worker needs no access to the input files; or, for workers on
+this machine, only where to read it (``source``: a :class:`TableSlice`, or any object whose
+``read()`` gives the loaded task), so the data is read by the process that evaluates it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "ChunkTask",
     "InputKind",
     "PolicySpec",
+    "TableSlice",
     "detect_kind",
     "fingerprint",
 ]
@@ -107,12 +110,104 @@ class ChunkTask:
     shared: dict[str, bytes] = field(default_factory=dict)
     #: a Bulk bucket read column-wise (:class:`mednec.population.bulk_columns.BulkColumns`)
     columns: Any = None
+    #: where the data is, when the task does not carry it: an object whose ``read()`` returns the
+    #: task with its data (:class:`TableSlice`); read by the worker (:meth:`loaded`)
+    source: Any = None
 
     @property
     def size(self) -> int:
+        if self.source is not None and self.table is None and self.columns is None and not self.items:
+            return int(self.source.size)
         if self.columns is not None:
             return int(self.columns.patients)
         return int(self.table.num_rows) if self.table is not None else len(self.items)
+
+
+    def loaded(self) -> ChunkTask:
+        """The task with its data (read from ``source`` when it carries none)."""
+        if self.source is None or self.table is not None or self.columns is not None or self.items:
+            return self
+        task: ChunkTask = self.source.read(self)
+        return task
+
+
+@dataclass(frozen=True)
+class TableSlice:
+    """Rows ``start`` to ``stop`` of a Parquet fact table, read by the process that evaluates them.
+
+    ``group`` numbers the run of consecutive chunks one worker takes together (it reads them as
+    one stream, as a single process does)."""
+
+    path: str
+    start: int
+    stop: int
+    group: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+    def read(self, task: ChunkTask) -> ChunkTask:
+        from dataclasses import replace
+
+        return replace(task, table=_parquet_rows(self.path, self.start, self.stop), source=None)
+
+
+class _ParquetStream:
+    """A Parquet file read forward in record batches from a given row: consecutive row ranges
+    continue the same stream (each row decoded once); a range elsewhere starts a new stream at
+    the row group holding its first row."""
+
+    def __init__(self, path: str, start: int, batch_rows: int) -> None:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        md = pf.metadata
+        group, first = 0, 0
+        while group < md.num_row_groups and first + md.row_group(group).num_rows <= start:
+            first += md.row_group(group).num_rows
+            group += 1
+        self.path = path
+        self.batch_rows = batch_rows
+        self.batches = pf.iter_batches(batch_size=batch_rows, row_groups=list(range(group, md.num_row_groups)))
+        self.pos = first  # the row number of the first buffered row
+        self.buffer: list[Any] = []
+        self.buffered = 0
+
+    def take(self, start: int, stop: int) -> Any:
+        import pyarrow as pa
+
+        while self.pos + self.buffered < stop:
+            batch = next(self.batches, None)
+            if batch is None:
+                break
+            if batch.num_rows:
+                self.buffer.append(batch)
+                self.buffered += batch.num_rows
+        table = pa.Table.from_batches(self.buffer, schema=self.buffer[0].schema) if self.buffer else None
+        if table is None:
+            raise InputError(f"rows {start}-{stop} are beyond the end of the table", field=self.path)
+        part = table.slice(start - self.pos, stop - start).combine_chunks()
+        rest = table.slice(stop - self.pos)
+        self.buffer = rest.to_batches() if rest.num_rows else []
+        self.buffered, self.pos = rest.num_rows, stop
+        return part
+
+
+_STREAMS: dict[tuple[int, str], _ParquetStream] = {}
+
+
+def _parquet_rows(path: str, start: int, stop: int) -> Any:
+    """Rows ``start`` to ``stop`` of a Parquet file as an Arrow table, continuing this process's
+    stream of that file when the rows follow the last ones read (else reading from their row group)."""
+    import os
+
+    key = (os.getpid(), path)  # a forked worker never continues its parent's stream
+    stream = _STREAMS.get(key)
+    if stream is None or stream.pos > start or start > stream.pos + stream.buffered + stream.batch_rows:
+        _STREAMS.clear()
+        stream = _STREAMS[key] = _ParquetStream(path, start, min(stop - start, 65536))
+    return stream.take(start, stop)
 
 
 def detect_kind(path: Path) -> InputKind:

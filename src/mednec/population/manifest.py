@@ -23,13 +23,14 @@ import json
 import os
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mednec.errors import InputError
 from mednec.population.results import ChunkResult
 
-__all__ = ["FORMAT", "Manifest"]
+__all__ = ["FORMAT", "ChunkWriter", "Manifest", "WrittenChunk"]
 
 FORMAT = "mednec-batch/1"
 
@@ -46,6 +47,71 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class WrittenChunk:
+    """A chunk whose files are written: its manifest entry (patients, rows, files and digests)."""
+
+    index: int
+    entry: dict[str, Any]
+
+    @property
+    def patients(self) -> int:
+        return int(self.entry["patients"])
+
+
+@dataclass(frozen=True)
+class ChunkWriter:
+    """Writes a chunk's files into a run's folder (in the process that evaluated the chunk, when
+    it shares the folder) and gives the entry the manifest records."""
+
+    folder: str
+    ndjson: bool
+
+    def write(self, result: ChunkResult) -> WrittenChunk:
+        import pyarrow.parquet as pq
+
+        folder = Path(self.folder)
+        table = result.arrow()
+        k = result.index
+        files: dict[str, str] = {}
+        rel = f"results/part-{k:05d}.parquet"
+        tmp = folder / (rel + ".tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, folder / rel)
+        files[rel] = _sha256(folder / rel)
+        if self.ndjson:
+            import orjson
+
+            (folder / "ndjson").mkdir(exist_ok=True)
+            rel = f"ndjson/part-{k:05d}.ndjson"
+            rows = table.to_pylist()
+            if not result.full:
+                for row in rows:
+                    del row["determination_json"]
+            body = b"".join(orjson.dumps(row) + b"\n" for row in rows)
+            _atomic_bytes(folder / rel, body)
+            files[rel] = _sha256(folder / rel)
+        if result.errors:
+            rel = f"errors/errors-{k:05d}.ndjson"
+            body = b"".join(json.dumps(e.to_dict(), ensure_ascii=False).encode() + b"\n" for e in result.errors)
+            _atomic_bytes(folder / rel, body)
+            files[rel] = _sha256(folder / rel)
+        counts: Counter[str] = Counter()
+        if table.num_rows:
+            import pyarrow.compute as pc
+
+            for item in pc.value_counts(table.column("determination")).to_pylist():
+                counts[item["values"]] = item["counts"]
+        entry: dict[str, Any] = {
+            "patients": result.patients, "rows": table.num_rows, "errors": len(result.errors),
+            "engine": result.engine, "notes": result.notes, "determinations": dict(sorted(counts.items())),
+            "seconds": round(result.seconds, 3), "files": files,
+        }
+        if result.read_rowwise is not None:  # a Bulk chunk read column-wise: its patients read row-wise
+            entry["read_rowwise"] = result.read_rowwise
+        return WrittenChunk(k, entry)
 
 
 class Manifest:
@@ -114,46 +180,11 @@ class Manifest:
 
     def record(self, result: ChunkResult, *, ndjson: bool) -> None:
         """Write one chunk's files, then enter it in the manifest."""
-        import pyarrow.parquet as pq
+        self.enter(ChunkWriter(str(self.folder), ndjson).write(result))
 
-        table = result.arrow()
-        k = result.index
-        files: dict[str, str] = {}
-        rel = f"results/part-{k:05d}.parquet"
-        tmp = self.folder / (rel + ".tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, self.folder / rel)
-        files[rel] = _sha256(self.folder / rel)
-        if ndjson:
-            import orjson
-
-            (self.folder / "ndjson").mkdir(exist_ok=True)
-            rel = f"ndjson/part-{k:05d}.ndjson"
-            rows = table.to_pylist()
-            if not result.full:
-                for row in rows:
-                    del row["determination_json"]
-            body = b"".join(orjson.dumps(row) + b"\n" for row in rows)
-            _atomic_bytes(self.folder / rel, body)
-            files[rel] = _sha256(self.folder / rel)
-        if result.errors:
-            rel = f"errors/errors-{k:05d}.ndjson"
-            body = b"".join(json.dumps(e.to_dict(), ensure_ascii=False).encode() + b"\n" for e in result.errors)
-            _atomic_bytes(self.folder / rel, body)
-            files[rel] = _sha256(self.folder / rel)
-        counts: Counter[str] = Counter()
-        if table.num_rows:
-            import pyarrow.compute as pc
-
-            for item in pc.value_counts(table.column("determination")).to_pylist():
-                counts[item["values"]] = item["counts"]
-        self.data["chunks"][str(k)] = {
-            "patients": result.patients, "rows": table.num_rows, "errors": len(result.errors),
-            "engine": result.engine, "notes": result.notes, "determinations": dict(sorted(counts.items())),
-            "seconds": round(result.seconds, 3), "files": files,
-        }
-        if result.read_rowwise is not None:  # a Bulk chunk read column-wise: its patients read row-wise
-            self.data["chunks"][str(k)]["read_rowwise"] = result.read_rowwise
+    def enter(self, chunk: WrittenChunk) -> None:
+        """Enter a chunk whose files are in place (written here or by a worker process)."""
+        self.data["chunks"][str(chunk.index)] = chunk.entry
         self.save()
 
     def finish(self, *, complete: bool) -> dict[str, Any]:

@@ -5,10 +5,13 @@ write each chunk's results as it arrives, and keep the manifest current.
 
     summary = run_batch(Path("members.parquet"), Path("out"), settings, executor=LocalExecutor())
 
-The chunks are independent, so the same run on one process, on a local cluster or on a remote
-Dask cluster gives the same files (a chunk's rows do not depend on where it ran). The client
-reads the input and sends each chunk's data with its task (workers need mednec installed, not
-the input files), keeping at most a few chunks in flight so memory stays bounded.
+The chunks are independent, so the same run on one process, on worker processes of this machine
+(:class:`mednec.population.pool.ProcessExecutor`), on a local or on a remote Dask cluster gives the
+same files (a chunk's rows do not depend on where it ran). For a Dask cluster the client reads the
+input and sends each chunk's data with its task (workers need mednec installed, not the input
+files), keeping at most a few chunks in flight so memory stays bounded; local worker processes
+read their own row ranges of a Parquet table and write their own chunk files
+(an executor with ``reads_input`` and ``run_written``).
 """
 
 from __future__ import annotations
@@ -23,16 +26,16 @@ from mednec.population.inputs import (
     BatchSettings,
     ChunkTask,
     InputKind,
+    TableSlice,
     chunk_ranges,
     detect_kind,
     fingerprint,
     input_files,
 )
-from mednec.population.manifest import Manifest
+from mednec.population.manifest import ChunkWriter, Manifest, WrittenChunk
 from mednec.population.results import ChunkResult
 
-__all__ = ["Executor", "LocalExecutor", "RunSummary", "process_chunk", "run_batch"]
-
+__all__ = ["Executor", "LocalExecutor", "RunSummary", "WritingExecutor", "process_chunk", "run_batch", "warm_up"]
 
 
 def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
@@ -55,12 +58,45 @@ def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
     return result
 
 
+def warm_up(settings: BatchSettings) -> None:
+    """Load what every chunk of the run needs (the runtime, the policies and their columnar
+    programs, the fingerprints of the row-wise code): done once before worker processes fork."""
+    from mednec.population.policies import resolve
+    from mednec.runtime import default_runtime
+
+    default_runtime()
+    resolved = [resolve(spec) for spec in settings.policies]
+    if settings.engine != "rowwise":
+        from mednec.population.columnar.calculators import twin_for
+        from mednec.population.columnar.digests import PARTS, matches
+        from mednec.population.columnar.run import program_for
+
+        for part in PARTS:
+            matches(part)
+        for policy, pack in resolved:
+            program_for(policy, settings.phase, pack.calculators)
+            for calc in pack.calculators:
+                twin_for(calc)
+
+
 class Executor(Protocol):
     """Runs :func:`process_chunk` over tasks, yielding results as they finish."""
 
     workers: int
 
     def run(self, tasks: Iterator[ChunkTask], settings: BatchSettings) -> Iterator[ChunkResult]: ...
+
+
+class WritingExecutor(Protocol):
+    """Runs tasks where their files can be written (the run's folder on this machine): each chunk
+    is evaluated and written by the worker, which gives back only the manifest entry. A task may
+    carry only where its data is (``ChunkTask.source``); the worker reads it."""
+
+    workers: int
+    reads_input: bool
+
+    def run_written(self, tasks: Iterator[ChunkTask], settings: BatchSettings,
+                    writer: ChunkWriter) -> Iterator[WrittenChunk]: ...
 
 
 class LocalExecutor:
@@ -70,7 +106,7 @@ class LocalExecutor:
 
     def run(self, tasks: Iterator[ChunkTask], settings: BatchSettings) -> Iterator[ChunkResult]:
         for task in tasks:
-            yield process_chunk(task, settings)
+            yield process_chunk(task.loaded(), settings)
 
 
 def _rechunk(batches: Iterator[Any], size: int) -> Iterator[Any]:
@@ -91,6 +127,31 @@ def _rechunk(batches: Iterator[Any], size: int) -> Iterator[Any]:
             pending, have = (rest.to_batches() if rest.num_rows else []), rest.num_rows
     if have:
         yield pa.Table.from_batches(pending).combine_chunks()
+
+
+def _slice_tasks(path: Path, chunk_size: int, skip: set[int], workers: int) -> tuple[int, int, Iterator[ChunkTask]]:
+    """Fixed row ranges of a Parquet table as tasks that carry only the range (the worker reads it).
+
+    Chunks are grouped (``TableSlice.group``) so that a worker takes the chunks of a row group
+    together and reads it once: a group is a row group's worth of chunks, but at most a third of
+    a worker's share, so the work still spreads evenly."""
+    import pyarrow.parquet as pq
+
+    md = pq.ParquetFile(path).metadata
+    total = md.num_rows
+    chunks = -(-total // chunk_size)
+    largest = max((md.row_group(g).num_rows for g in range(md.num_row_groups)), default=chunk_size)
+    per_group = max(1, min(-(-largest // chunk_size), -(-chunks // (3 * max(1, workers)))))
+    name = str(path.resolve())
+
+    def tasks() -> Iterator[ChunkTask]:
+        for k in range(chunks):
+            if k not in skip:
+                start = k * chunk_size
+                yield ChunkTask(k, InputKind.table,
+                                source=TableSlice(name, start, min(total, start + chunk_size), k // per_group))
+
+    return chunks, total, tasks()
 
 
 def _table_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None, int | None, Iterator[ChunkTask]]:
@@ -167,11 +228,11 @@ def run_batch(
     settings: BatchSettings,
     *,
     chunk_size: int = 5000,
-    executor: Executor | None = None,
+    executor: Executor | WritingExecutor | None = None,
     ndjson: bool = False,
     overwrite: bool = False,
     on_start: Callable[[int | None, int], None] | None = None,
-    on_chunk: Callable[[ChunkResult], None] | None = None,
+    on_chunk: Callable[[ChunkResult | WrittenChunk], None] | None = None,
 ) -> RunSummary:
     """Evaluate the population at ``input_path`` into ``out`` (see the module docstring).
 
@@ -180,6 +241,7 @@ def run_batch(
     started = time.perf_counter()
     executor = executor or LocalExecutor()
     kind = detect_kind(input_path)
+    self_reading = bool(getattr(executor, "reads_input", False))
     run = {
         "input": {"path": str(input_path.resolve()), "kind": kind.value, "fingerprint": fingerprint(input_path, kind)},
         "settings": settings.to_dict(),
@@ -188,7 +250,11 @@ def run_batch(
     manifest = Manifest.open(out, run, overwrite=overwrite)
     done = manifest.done
     spill_errors = 0
-    if kind is InputKind.table:
+    total_chunks: int | None
+    patients: int | None
+    if kind is InputKind.table and self_reading and input_path.suffix.lower() != ".csv":
+        total_chunks, patients, tasks = _slice_tasks(input_path, chunk_size, done, executor.workers)
+    elif kind is InputKind.table:
         total_chunks, patients, tasks = _table_tasks(input_path, chunk_size, done)
     elif kind is InputKind.cases:
         total_chunks, patients, tasks = _case_tasks(input_path, chunk_size, done)
@@ -210,10 +276,18 @@ def run_batch(
     if on_start is not None:
         on_start(patients, already)
     ran = 0
-    for result in executor.run(tasks, settings):
-        manifest.record(result, ndjson=ndjson)
+    finished: Iterator[ChunkResult | WrittenChunk]
+    if hasattr(executor, "run_written"):
+        finished = executor.run_written(tasks, settings, ChunkWriter(str(out), ndjson))
+    else:
+        finished = executor.run(tasks, settings)
+    for item in finished:
+        if isinstance(item, WrittenChunk):
+            manifest.enter(item)
+        else:
+            manifest.record(item, ndjson=ndjson)
         ran += 1
         if on_chunk is not None:
-            on_chunk(result)
+            on_chunk(item)
     totals = manifest.finish(complete=True)
     return RunSummary(out, totals, bool(manifest.data["complete"]), ran, time.perf_counter() - started, spill_errors)
