@@ -22,6 +22,7 @@ Linux and macOS only (``fork``).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import queue
 import traceback
@@ -54,7 +55,11 @@ def _spans(tasks: Iterator[ChunkTask]) -> Iterator[list[ChunkTask]]:
 
 
 def _work(tasks: Any, results: Any, settings: BatchSettings, writer: ChunkWriter) -> None:
-    """A worker: evaluate and write each chunk of each span it is given, until told to stop."""
+    """A worker: evaluate and write each chunk of each span it is given, until told to stop.
+    After each chunk the Arrow memory pool gives its free pages back (a worker that keeps them
+    grows with every span it starts, and two workers keep twice)."""
+    import pyarrow as pa
+
     from mednec.population.runner import process_chunk
 
     while True:
@@ -68,6 +73,7 @@ def _work(tasks: Any, results: Any, settings: BatchSettings, writer: ChunkWriter
                 results.put(("failed", task.index, traceback.format_exc()))
                 return
             results.put(("chunk", written, None))
+            pa.default_memory_pool().release_unused()
         results.put(("span", None, None))
 
 
@@ -95,6 +101,8 @@ class ProcessExecutor:
         from mednec.population.runner import warm_up
 
         warm_up(settings)  # loaded once here, shared by the forked workers
+        gc.collect()
+        gc.freeze()  # the collector then never touches (and so never copies) the objects the workers share
         ctx = mp.get_context("fork")
         todo: Any = ctx.Queue()
         done: Any = ctx.Queue()
@@ -128,6 +136,7 @@ class ProcessExecutor:
             for p in procs:
                 p.join()
         finally:
+            gc.unfreeze()
             for p in procs:
                 if p.is_alive():
                     p.terminate()

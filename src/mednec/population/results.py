@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
     from mednec.engine.determination import Determination
 
-__all__ = ["ChunkResult", "PatientError", "error_record", "result_row", "result_schema", "rows_table"]
+__all__ = ["ChunkResult", "PatientError", "error_record", "parquet_form", "plain", "result_row", "result_schema",
+           "rows_table"]
 
 
 class PatientError(NamedTuple):
@@ -101,6 +102,59 @@ def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=result_schema())
 
 
+#: the columns whose values repeat (a policy, a status, a criterion's id): written dictionary-encoded
+_REPEATED = ("policy_id", "policy_version", "phase", "determination", "pathway", "criteria", "missing_documents")
+#: the columns with statistics (min/max) in the Parquet files: the top-level ones a reader filters on
+#: (statistics of the criteria's strings cost more than the rest of the file together)
+PARQUET_STATISTICS = ["patient_id", "policy_id", "policy_version", "phase", "as_of", "determination", "pathway"]
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """Result rows with plain string columns (:func:`result_schema`), whatever their encoding."""
+    schema = result_schema()
+    return table if table.schema.equals(schema) else table.cast(schema)
+
+
+def _encoded(array: pa.Array) -> pa.Array:
+    import pyarrow as pa
+
+    if pa.types.is_string(array.type):
+        return array.dictionary_encode()
+    if pa.types.is_list(array.type):
+        return pa.ListArray.from_arrays(array.offsets, _encoded(array.values), mask=array.is_null())
+    if pa.types.is_struct(array.type):
+        return pa.StructArray.from_arrays([_encoded(array.field(i)) for i in range(array.type.num_fields)],
+                                          names=[f.name for f in array.type], mask=array.is_null())
+    return array
+
+
+def parquet_form(table: pa.Table) -> pa.Table:
+    """Result rows as written to Parquet: the repeated strings dictionary-encoded (the writer then
+    uses the dictionaries as they are instead of hashing every string; a reader gets plain strings,
+    :func:`result_schema`, as the files carry no Arrow schema)."""
+    import pyarrow as pa
+
+    columns = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if name in _REPEATED and not _has_dictionary(col.type):
+            col = pa.chunked_array([_encoded(c) for c in col.chunks], type=None) if col.num_chunks else col
+        columns[name] = col
+    return pa.table(columns)
+
+
+def _has_dictionary(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        return True
+    if pa.types.is_list(t):
+        return _has_dictionary(t.value_type)
+    if pa.types.is_struct(t):
+        return any(_has_dictionary(f.type) for f in t)
+    return False
+
+
 @dataclass
 class ChunkResult:
     """What a worker returns for one chunk: its rows (or an Arrow table), errors and notes."""
@@ -118,10 +172,14 @@ class ChunkResult:
     read_rowwise: int | None = None
 
     def arrow(self) -> pa.Table:
-        """The rows as an Arrow table."""
+        """The rows as an Arrow table of :func:`result_schema`."""
         if self.table is not None:
-            return self.table
+            return plain(self.table)
         return rows_table(self.rows)
+
+    def encoded(self) -> pa.Table:
+        """The rows as written to Parquet (:func:`parquet_form`)."""
+        return parquet_form(self.table if self.table is not None else rows_table(self.rows))
 
 
 def as_date(value: Any) -> dt.date:

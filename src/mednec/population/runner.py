@@ -35,7 +35,8 @@ from mednec.population.inputs import (
 from mednec.population.manifest import ChunkWriter, Manifest, WrittenChunk
 from mednec.population.results import ChunkResult
 
-__all__ = ["Executor", "LocalExecutor", "RunSummary", "WritingExecutor", "process_chunk", "run_batch", "warm_up"]
+__all__ = ["Executor", "LocalExecutor", "RunSummary", "WritingExecutor", "default_chunk_size", "process_chunk", "run_batch",
+           "warm_up"]
 
 
 def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
@@ -210,6 +211,19 @@ def _case_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None
     return -(-len(files) // chunk_size) if files else 0, len(files), tasks()
 
 
+#: patients per chunk: a fact table evaluated column-wise, anything else
+COLUMNAR_TABLE_CHUNK = 20_000
+CHUNK = 5_000
+
+
+def default_chunk_size(kind: InputKind, engine: str) -> int:
+    """Patients per chunk when the run does not say: 20,000 for a fact table evaluated column-wise
+    (a chunk has a fixed cost -- the rows checked against the row-wise engine, the could-meet
+    search, a file -- about 28 ms, a fifth of a 5,000-patient chunk's time for five policies),
+    5,000 otherwise (a row-wise chunk's cost is its patients'; a Bulk chunk's memory grows with it)."""
+    return COLUMNAR_TABLE_CHUNK if kind is InputKind.table and engine != "rowwise" else CHUNK
+
+
 @dataclass
 class RunSummary:
     """What a run did (the manifest's totals, and where the files are)."""
@@ -227,7 +241,7 @@ def run_batch(
     out: Path,
     settings: BatchSettings,
     *,
-    chunk_size: int = 5000,
+    chunk_size: int | None = None,
     executor: Executor | WritingExecutor | None = None,
     ndjson: bool = False,
     overwrite: bool = False,
@@ -236,11 +250,13 @@ def run_batch(
 ) -> RunSummary:
     """Evaluate the population at ``input_path`` into ``out`` (see the module docstring).
 
-    ``on_start(patients, already_done)`` and ``on_chunk(result)`` report progress.
+    ``on_start(patients, already_done)`` and ``on_chunk(result)`` report progress. ``chunk_size``
+    defaults to :func:`default_chunk_size`.
     """
     started = time.perf_counter()
     executor = executor or LocalExecutor()
     kind = detect_kind(input_path)
+    chunk_size = chunk_size or default_chunk_size(kind, settings.engine)
     self_reading = bool(getattr(executor, "reads_input", False))
     run = {
         "input": {"path": str(input_path.resolve()), "kind": kind.value, "fingerprint": fingerprint(input_path, kind)},

@@ -4,8 +4,8 @@ applies them row by row.
 ``CalculatorSet.derive`` runs a pack's calculators in order; one runs for a patient when every input
 is present and not every output is, and adds only the outputs the patient does not have (given
 values win). :func:`derive_columns` does the same with masks. Each calculator has a columnar
-twin here, registered with the source of the row-wise code it reproduces (its module and its
-``run`` function): when that source changes, or a calculator has no twin, the calculator runs
+twin here, registered with the digest of the row-wise code it reproduces (its ``run`` function and
+the code that reaches, :func:`source_digest`): when that code changes, or a calculator has no twin, the calculator runs
 patient by patient through its own ``run`` for the rows that need it (exact, slower), and the
 run reports it. Sums follow the row-wise order (``np.bincount`` adds in array order), and a
 window sum that prefix sums would reorder is only vectorised when every value is a multiple
@@ -15,9 +15,6 @@ of 1/1024 (then every order gives the same float); otherwise those rows are summ
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import inspect
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +25,7 @@ from mednec.calculators.registry import Calculator, CalculatorSet
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 from mednec.facts.partial import is_partial
+from mednec.population.columnar.digests import code_digest
 from mednec.population.columnar.frame import Bools, Codes, Events, Frame, Ints, Scalar, Values, date_of
 
 __all__ = ["TWINS", "derive_columns", "source_digest", "twin_for"]
@@ -39,38 +37,15 @@ _DIGESTS: dict[Any, str] = {}
 
 
 def source_digest(calc: Calculator) -> str:
-    """SHA-256 (16 hex) of the row-wise code a calculator runs: its ``run`` function, the helpers
-    of its module it calls, and the whole source of the other mednec modules whose names it uses
-    (computed once per function and process)."""
+    """SHA-256 (16 hex) of the row-wise code a calculator runs: its ``run`` function and the mednec
+    code it reaches (:func:`mednec.population.columnar.digests.code_digest`: the functions and
+    classes it names, their methods, the module constants they read -- not whole modules), computed
+    once per function and process."""
     fn = calc.run_drugs or calc.run
     known = _DIGESTS.get(fn)
     if known is None:
-        known = _DIGESTS[fn] = _source_digest(fn)
+        known = _DIGESTS[fn] = code_digest(fn)
     return known
-
-
-def _source_digest(fn: Callable[..., Any]) -> str:
-    home = sys.modules[fn.__module__]
-    h = hashlib.sha256(inspect.getsource(fn).encode())
-    seen: set[str] = set()
-    todo = [inspect.getsource(fn)]
-    while todo:
-        src = todo.pop()
-        for name, obj in sorted(vars(home).items()):
-            if name in seen or name not in src:
-                continue
-            mod = getattr(obj, "__module__", None)
-            if not isinstance(mod, str) or not mod.startswith("mednec."):
-                continue
-            seen.add(name)
-            if mod == home.__name__ and (inspect.isfunction(obj) or inspect.isclass(obj)):
-                code = inspect.getsource(obj)
-                h.update(code.encode())
-                todo.append(code)
-            elif mod != home.__name__ and mod not in seen:
-                seen.add(mod)
-                h.update(inspect.getsource(sys.modules[mod]).encode())
-    return h.hexdigest()[:16]
 
 
 def _cat(dictionary: FactDictionary, fact: str, keys: Iterable[str]) -> Codes:
@@ -456,27 +431,27 @@ def _none(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict[str, Sc
 
 #: The columnar twins, with the digest of the row-wise source each was written against.
 TWINS: dict[str, TwinSpec] = {
-    "age": TwinSpec(_age, ("birth_date",), ("age",), "33808185d6951af4"),
-    "karyotype_group": TwinSpec(_karyotype_group, ("karyotype",), ("cytogenetic_risk",), "1db2493b482af7ff"),
+    "age": TwinSpec(_age, ("birth_date",), ("age",), "344ec35dc26b36dd"),
+    "karyotype_group": TwinSpec(_karyotype_group, ("karyotype",), ("cytogenetic_risk",), "4bc148797cf4fa1c"),
     "ipss_r": TwinSpec(_ipss_r, ("cytogenetic_risk", "marrow_blasts_pct", "hemoglobin", "platelets", "anc"),
-                       ("ipss_r_score", "ipss_r_category"), "670a8ab7bf8b3106"),
+                       ("ipss_r_score", "ipss_r_category"), "90e364cacc41773e"),
     # an IPSS-R from incomplete components is an interval (known only in part): those patients go
     # to the row-wise engine; the others get nothing from this calculator
-    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "81c9694ce4811fe3",
+    "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "3d6412b93aa54d02",
                               _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
-    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "1a209e99cfbb150f"),
+    "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "8ee8683651dc66c8"),
     "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
-                                    "transfusion_burden"), "1f72073a36e6876a", slow=_tx_minimum),
+                                    "transfusion_burden"), "5d88a3395b2d2351", slow=_tx_minimum),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
-    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "c1dfde325f4d7f5d", ("esa_history", "medication_history"),
+    "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "2eb044e2b749fe03", ("esa_history", "medication_history"),
                              lambda frame: frame.has("medication_history"), partial=(("esa_status", _ESA_SETTLE),)),
     "treatment_course": TwinSpec(_treatment, ("treatment_start",),
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "dce712b1af0042ab"),
+                                 "f080401638ecd5f4"),
 }
 
 

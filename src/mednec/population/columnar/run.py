@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from mednec.calculators.registry import CalculatorSet
 from mednec.errors import ContradictionError
 from mednec.policies.model import Pack, Policy
+from mednec.population.columnar import digests
 from mednec.population.columnar.calculators import derive_columns
 from mednec.population.columnar.frame import Frame, Ints, frame_from_table
 from mednec.population.columnar.program import Answers, PolicyProgram, compile_program
@@ -91,11 +92,26 @@ def _rows_table(prog: PolicyProgram, frame: Frame, out: Answers, rows: Ints, pha
     return pa.table(columns)
 
 
+def _coded(indices: Any, names: list[str | None]) -> pa.DictionaryArray:
+    """Texts by index into ``names`` as a dictionary array of the distinct names (no string copied
+    per row); an index of a ``None`` name is null. (A dictionary holding a value twice -- two
+    policies of one version -- made the Parquet writer's dictionary page differ from run to run.)"""
+    distinct = list(dict.fromkeys(n for n in names if n is not None))
+    where = {n: i for i, n in enumerate(distinct)}
+    remap = np.array([where[n] if n is not None else 0 for n in names] or [0], dtype=np.int32)
+    idx = np.asarray(indices, dtype=np.int64)
+    absent = np.array([n is None for n in names] or [False])
+    return pa.DictionaryArray.from_arrays(pa.array(remap[idx], pa.int32(), mask=absent[idx] if absent.any() else None),
+                                          pa.array(distinct, pa.string()))
+
+
 def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good: Ints, phase: str,
                  ids: pa.Array) -> pa.Table:
     """Every policy's answers for the rows ``good``, patient by patient and policies in the run's
     order (the row-wise engine's order), built in that order: the per-policy pieces are placed
-    side by side as numpy arrays and each text is taken once from a small Arrow array."""
+    side by side as numpy arrays, and the texts are dictionary arrays over the few names there are
+    (as :func:`mednec.population.results.parquet_form` writes them; ``ChunkResult.arrow`` gives
+    plain strings)."""
     k, n_pol = len(good), len(answered)
     progs = [a[1] for a in answered]
     outs = [a[3] for a in answered]
@@ -104,46 +120,46 @@ def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good
     def side_by_side(values: list[Any]) -> Any:  # (k,) per policy -> (k * n_pol,) patient-major
         return np.stack(values, axis=1).reshape(-1)
 
-    crit_names = [cid for p in progs for _, _, cid in p.criteria]
+    crit_names: list[str | None] = [cid for p in progs for _, _, cid in p.criteria]
     crit_base = np.cumsum([0] + [len(p.criteria) for p in progs])
     ids_m = np.concatenate([np.broadcast_to(np.arange(len(p.criteria), dtype=np.int32) + int(crit_base[t]),
                                             (k, len(p.criteria))) for t, p in enumerate(progs)], axis=1)
     st_m = np.concatenate([o["statuses"][:, good].T for o in outs], axis=1).astype(np.int32)
     per_row = np.tile(np.array([len(p.criteria) for p in progs], dtype=np.int32), k)
     struct = pa.StructArray.from_arrays(
-        [pa.array(crit_names, pa.string()).take(pa.array(ids_m.reshape(-1))),
-         _STATUS.take(pa.array(st_m.reshape(-1)))], names=["id", "status"])
-    doc_names = [d or "" for p in progs for d in (p.documents or [""])]
+        [_coded(ids_m.reshape(-1), crit_names), _coded(st_m.reshape(-1), _STATUS.to_pylist())], names=["id", "status"])
+    doc_names: list[str | None] = [d or "" for p in progs for d in (p.documents or [""])]
     doc_base = np.cumsum([0] + [len(p.documents or [""]) for p in progs])
     miss = [o["missing"][good] for o in outs]
     miss_m = np.concatenate([np.where(m >= 0, m + int(doc_base[t]), -1) for t, m in enumerate(miss)], axis=1)
     keep = miss_m >= 0
     counts = side_by_side([(m >= 0).sum(axis=1) for m in miss]).astype(np.int32)
-    pw_names = [pw.id for p in progs for pw in p.policy.pathways] + [None]
+    pw_names: list[str | None] = [pw.id for p in progs for pw in p.policy.pathways] + [None]
     pw_base = np.cumsum([0] + [len(p.policy.pathways) for p in progs])
     pathway = side_by_side([np.where(o["pathway"][good] >= 0, o["pathway"][good] + int(pw_base[t]),
                                      len(pw_names) - 1) for t, o in enumerate(outs)])
     pol = np.tile(np.arange(n_pol, dtype=np.int32), k)
     columns = {
         "patient_id": ids.take(pa.array(np.repeat(good, n_pol))),
-        "policy_id": pa.array([p.policy.id for p in progs], pa.string()).take(pa.array(pol)),
-        "policy_version": pa.array([p.policy.version for p in progs], pa.string()).take(pa.array(pol)),
-        "phase": pa.repeat(pa.scalar(phase, pa.string()), k * n_pol),
+        "policy_id": _coded(pol, [p.policy.id for p in progs]),
+        "policy_version": _coded(pol, [p.policy.version for p in progs]),
+        "phase": _coded(np.zeros(k * n_pol, dtype=np.int32), [phase]),
         "as_of": pa.array(np.repeat(as_of[good], n_pol), pa.int32()).cast(pa.date32()),
-        "determination": _VERDICT.take(pa.array(side_by_side([o["verdict"][good] for o in outs]).astype(np.int32))),
-        "pathway": pa.array(pw_names, pa.string()).take(pa.array(pathway.astype(np.int32))),
+        "determination": _coded(side_by_side([o["verdict"][good] for o in outs]), _VERDICT.to_pylist()),
+        "pathway": _coded(pathway, pw_names),
         "criteria": pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)),
                                              struct),
         "missing_documents": pa.ListArray.from_arrays(
             pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)),
-            pa.array(doc_names, pa.string()).take(pa.array(miss_m[keep].astype(np.int32)))),
+            _coded(miss_m[keep], doc_names)),
         "determination_json": pa.nulls(k * n_pol, pa.string()),
     }
     return pa.table(columns)
 
 
 def _row_of(table: pa.Table, i: int) -> dict[str, Any]:
-    return {name: table.column(name)[i].as_py() for name in table.column_names if not name.startswith("_")}
+    row: dict[str, Any] = table.slice(i, 1).to_pylist()[0]
+    return {name: value for name, value in row.items() if not name.startswith("_")}
 
 
 def _rowwise(task: ChunkTask, rows: list[int], settings: BatchSettings, policies: list[int] | None,
@@ -177,6 +193,9 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
     result = ChunkResult(task.index, patients=task.size, engine="columnar")
     layout = table_layout(task.table.column_names, rt.dictionary)
     given, reason = frame_from_table(task.table, layout, rt.dictionary, settings.as_of, settings.as_of_fixed)
+    if reason is None and not digests.matches("values"):
+        result.notes.append("columnar engine: the value parsers (intake/values.py) changed since the columnar "
+                            "engine was written; every distinct value went through the case-file parser")
     resolved = [resolve(spec) for spec in settings.policies]
     policies = [p for p, _ in resolved]
     programs = [program_for(p, settings.phase, pack.calculators) for p, pack in resolved]
@@ -251,7 +270,7 @@ def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgra
     """The chunk's result rows in output order: built directly when every row was answered
     column-wise, else the row-wise tables and the column-wise ones merged and sorted."""
     if not tables and answered:
-        return _interleaved(answered, good, phase, ids).cast(result_schema())
+        return _interleaved(answered, good, phase, ids)
     for j, prog, frame, out in answered:
         tables.append(_rows_table(prog, frame, out, good, phase, good, j, ids))
     combined = pa.concat_tables(tables) if tables else pa.table(
