@@ -33,6 +33,7 @@ from mednec.intake.fhir.units import UCUM_TO_DICTIONARY, lab_spellings
 from mednec.population import bulk_columns
 from mednec.population.bulk import patient_bundle
 from mednec.population.inputs import BatchSettings, PolicySpec
+from mednec.population.pool import ProcessExecutor
 from mednec.population.runner import run_batch
 from mednec.population.synthetic import AS_OF, patient_resources, synthetic_case
 from mednec.population.table import row_case, table_layout
@@ -272,7 +273,7 @@ def _facts(case: dict[str, Any], settings: BatchSettings) -> dict[str, Any]:
 
 
 def _check(seed: int, n: int, chunk_size: int, specs: tuple[PolicySpec, ...], tmp: Path,
-           decorate: Callable[[Path], None] | None = None) -> bulk_columns.Share:
+           decorate: Callable[[Path], None] | None = None, workers: int = 1) -> bulk_columns.Share:
     export = tmp / "export"
     random_export(seed, n, export)
     if decorate is not None:
@@ -280,7 +281,11 @@ def _check(seed: int, n: int, chunk_size: int, specs: tuple[PolicySpec, ...], tm
     s_row = BatchSettings(specs, "initial", AS_OF, True, "rowwise")
     s_col = BatchSettings(specs, "initial", AS_OF, True, "columnar")
     run_batch(export, tmp / "row", s_row, chunk_size=chunk_size)
-    summary = run_batch(export, tmp / "col", s_col, chunk_size=chunk_size)
+    if workers > 1:  # worker processes of this machine: the export read in byte ranges, buckets read by workers
+        with ProcessExecutor(workers) as executor:
+            summary = run_batch(export, tmp / "col", s_col, chunk_size=chunk_size, executor=executor)
+    else:
+        summary = run_batch(export, tmp / "col", s_col, chunk_size=chunk_size)
     row_rows, row_errors = _outputs(tmp / "row")
     col_rows, col_errors = _outputs(tmp / "col")
     assert len(row_rows) == len(col_rows), ([r["patient_id"] for r in row_rows], [r["patient_id"] for r in col_rows])
@@ -442,3 +447,101 @@ def test_gzip_export_keeps_its_lines(tmp_path: Path) -> None:
     run_batch(tmp_path / "plain", tmp_path / "a", s, chunk_size=20)
     run_batch(tmp_path / "gz", tmp_path / "b", s, chunk_size=20)
     assert _outputs(tmp_path / "a")[0] == _outputs(tmp_path / "b")[0]
+
+
+# ---- the read split over forked processes --------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.lists(st.sampled_from([b'{"a":1}', b"", b"  ", b" \t", b'  {"b":2}', b"x" * 30, b"\r"]),
+                     max_size=40).map(lambda lines: b"\n".join(lines)),
+       newline_at_end=st.booleans(), cuts=st.lists(st.integers(0, 400), max_size=4))
+def test_byte_ranges_give_the_lines_of_the_whole_file(tmp_path_factory: pytest.TempPathFactory, text: bytes,
+                                                      newline_at_end: bool, cuts: list[int]) -> None:
+    """Cut at line starts, the ranges' lines (numbers, offsets, text) are the whole file's, blank lines counted
+    and a last line without a line break read."""
+    f = tmp_path_factory.mktemp("ranges") / "Observation.ndjson"
+    data = text + (b"\n" if newline_at_end and text else b"")
+    f.write_bytes(data)
+    line_starts = [i + 1 for i, b in enumerate(data) if b == 10 and i + 1 < len(data)]
+    # each cut moved on to the next line start (as _ranges cuts a file)
+    starts = sorted({0, *(next((x for x in line_starts if x >= c), len(data)) for c in cuts)} - {len(data)})
+
+    def lines(blocks: Any) -> list[tuple[int, int, bytes]]:
+        out = []
+        for first, at, block in blocks:
+            ls, numbers, offsets, lengths = bulk_columns._split_lines(block, first)
+            out += list(zip(numbers.tolist(), (offsets + at).tolist(), ls.to_pylist(), strict=True))
+        return out
+
+    whole = lines(bulk_columns._range_blocks(f, 0, None))
+    bounds = [*starts, len(data)]
+    parts: list[tuple[int, int, bytes]] = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a:
+            parts += lines(bulk_columns._range_blocks(f, a, None if b == len(data) else b))
+    assert parts == whole
+    for number, at, line in whole:
+        assert data.split(b"\n")[number - 1] == line
+        assert data[at:at + len(line)] == line
+
+
+def _split_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file cut into byte ranges, whatever its size."""
+    monkeypatch.setattr(bulk_columns, "_MIN_RANGE", 1)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), processes=st.sampled_from([2, 3]),
+       odd=st.sampled_from(["", "fields", "offsets"]))
+def test_a_read_over_forked_processes_is_the_read_of_one(tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch, seed: int, n: int,
+                                                         processes: int, odd: str) -> None:
+    """The export read by several processes (each file cut into ranges) gives every bucket the same fact table,
+    the same patients left to the per-bundle intake and the same lines, the same errors and shared resources."""
+    tmp = tmp_path_factory.mktemp("forked")
+    random_export(seed, n, tmp / "export")
+    _decorated(seed, odd)(tmp / "export")
+    one = bulk_columns.read_export(tmp / "export", tmp / "one", 7, processes=1)
+    with monkeypatch.context() as m:
+        _split_everywhere(m)
+        many = bulk_columns.read_export(tmp / "export", tmp / "many", 7, processes=processes)
+    assert (one.buckets, one.patients, one.resources, one.errors) == \
+        (many.buckets, many.patients, many.resources, many.errors)
+    for name in ("errors.ndjson", "shared.ndjson"):
+        assert (tmp / "one" / name).read_bytes() == (tmp / "many" / name).read_bytes()
+    s = BatchSettings(MDS, "initial", AS_OF, True, "columnar")
+    for k in range(one.buckets):
+        a, b = one.chunk(k, s), many.chunk(k, s)
+        assert a.ids == b.ids
+        assert a.table.equals(b.table)
+        assert (a.fallback, a.courses, a.lines) == (b.fallback, b.courses, b.lines)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                               HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), chunk=st.sampled_from([3, 7, 50]),
+       odd=st.sampled_from(["", "fields", "offsets"]))
+def test_a_forked_run_equals_the_bundle_intake(tmp_path_factory: pytest.TempPathFactory,
+                                               monkeypatch: pytest.MonkeyPatch, seed: int, n: int, chunk: int,
+                                               odd: str) -> None:
+    """A run on three worker processes (--workers 3), every file cut into ranges: the per-bundle intake's rows
+    and errors."""
+    tmp = tmp_path_factory.mktemp("forkedrun")
+    with monkeypatch.context() as m:
+        _split_everywhere(m)
+        _check(seed, n, chunk, MDS, tmp, _decorated(seed, odd), workers=3)
+
+
+def test_worker_processes_write_the_files_of_one(tmp_path: Path) -> None:
+    """--workers 2 on the synthetic export (its files large enough to be cut): the files of one process."""
+    from mednec.population.synthetic import write_bulk
+
+    write_bulk(400, tmp_path / "export", seed=4)
+    s = BatchSettings(MDS, "initial", AS_OF, True, "columnar")
+    run_batch(tmp_path / "export", tmp_path / "a", s, chunk_size=150)
+    with ProcessExecutor(2) as executor:
+        run_batch(tmp_path / "export", tmp_path / "b", s, chunk_size=150, executor=executor)
+    assert _outputs(tmp_path / "a") == _outputs(tmp_path / "b")
+    for name in ("errors.ndjson", "shared.ndjson"):
+        assert (tmp_path / "a" / "_spill" / name).read_bytes() == (tmp_path / "b" / "_spill" / name).read_bytes()

@@ -64,6 +64,7 @@ from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.transfusion import map_procedure
 from mednec.intake.fhir.units import quantity_unit
 from mednec.population.bulk import (
+    _BLOCK,
     SHARED_TYPES,
     _count_patients,
     _patient_of,
@@ -74,10 +75,10 @@ from mednec.population.bulk import (
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
 from mednec.population.results import ChunkResult, PatientError
 
-__all__ = ["VERIFY_PATIENTS", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk", "evaluate_bulk_chunk",
-           "read_export", "spill_column_tasks"]
+__all__ = ["VERIFY_PATIENTS", "Bucket", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk",
+           "evaluate_bulk_chunk", "read_export", "spill_column_tasks", "warm_up_bulk"]
 
-SPILL_VERSION = 2
+SPILL_VERSION = 3
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
 _FLUSH = 64 << 20
@@ -118,7 +119,6 @@ _OPTIONAL = ("meta", "identifier", "category")
 #: The same without the fields the intake never reads, for a block none of whose lines has them (fewer
 #: columns to fill with nulls and check).
 NARROW: Mapping[str, pa.Schema] = {k: pa.schema([f for f in v if f.name not in _OPTIONAL]) for k, v in SCHEMAS.items()}
-_OPTIONAL_KEYS = tuple(f'"{name}"'.encode() for name in _OPTIONAL)
 #: Any other file: only who a resource is about.
 _OTHER = pa.schema([("resourceType", pa.string()), ("id", pa.string()), ("subject", _REF), ("patient", _REF)])
 
@@ -588,9 +588,11 @@ _TYPE_OF = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 class _Spiller:
     """Buffers the bucketed tables and writes them as Arrow IPC parts (bounded memory)."""
 
-    def __init__(self, folder: Path, buckets: int) -> None:
+    def __init__(self, folder: Path, buckets: int, tag: str = "", flush: int = _FLUSH) -> None:
         self.folder = folder
         self.buckets = buckets
+        self.tag = tag  # a worker's own part names
+        self.limit = flush
         self.buf: dict[tuple[str, int], list[pa.Table]] = {}
         self.size = 0
         self.part = 0
@@ -610,14 +612,14 @@ class _Spiller:
         for s, e in zip(starts, ends, strict=True):
             self.buf.setdefault((kind, int(b[s])), []).append(sorted_.slice(int(s), int(e - s)))
         self.size += table.nbytes
-        if self.size > _FLUSH:
+        if self.size > self.limit:
             self.flush()
 
     def flush(self) -> None:
         import pyarrow.ipc as ipc
 
         for (kind, k), tables in self.buf.items():
-            path = self.folder / f"{kind}-{k:05d}-{self.part:05d}.arrow"
+            path = self.folder / f"{kind}-{k:05d}-{self.tag}{self.part:05d}.arrow"
             with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, _KINDS[kind]) as writer:
                 writer.write_table(pa.concat_tables(tables))
         self.buf.clear()
@@ -665,6 +667,8 @@ class ColumnSpill:
     errors: int
     #: the input files, in the order the ``order`` column numbers them (lines are read again from them)
     files: tuple[str, ...] = ()
+    #: each bucket's patients
+    sizes: tuple[int, ...] = ()
 
     def shared(self) -> dict[str, bytes]:
         return _shared(self.folder)
@@ -701,9 +705,12 @@ class BulkColumns:
         return len(pc.unique(self.res.column("pid")))
 
 
-def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDictionary | None = None) -> ColumnSpill:
+def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDictionary | None = None, *,
+                processes: int = 1) -> ColumnSpill:
     """Read the export at ``path`` column by column into buckets of about ``chunk_size`` patients under
-    ``folder`` (see the module docstring). A finished read of the same input is reused."""
+    ``folder`` (see the module docstring). A finished read of the same input is reused. With ``processes`` >
+    1 the files are cut into byte ranges at line breaks, each read by its own forked process (its own
+    spilled parts; the lines, their numbers and the buckets are those of a read by one process)."""
     from mednec.runtime import default_runtime
 
     dictionary = dictionary or default_runtime().dictionary
@@ -715,58 +722,198 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
         if meta.get("fingerprint") == print_ and meta.get("chunk_size") == chunk_size \
                 and meta.get("version") == SPILL_VERSION:
             return ColumnSpill(folder, int(meta["buckets"]), int(meta["patients"]), int(meta["resources"]),
-                               int(meta["errors"]), tuple(meta["files"]))
+                               int(meta["errors"]), tuple(meta["files"]), tuple(meta.get("sizes", ())))
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         old.unlink()
     buckets = max(1, -(-_count_patients(files) // chunk_size))
     spill = ColumnSpill(folder, buckets, 0, 0, 0, tuple(str(f.resolve()) for f in files))
-    spiller = _Spiller(folder, buckets)
-    reader = _Reader(dictionary)
-    with (folder / "shared.ndjson").open("wb") as shared, (folder / "errors.ndjson").open("wb") as errors:
-        for fi, f in enumerate(files):
-            keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
-            at = 0
-            for first, block in line_blocks(f):
-                lines, numbers, starts, lengths = _split_lines(block, first)
-                starts += at
-                at += len(block)
-                if not len(lines):
-                    continue
-                order = (np.int64(fi) << np.int64(40)) + numbers
-                m = _TYPE_OF.search(lines[0].as_py())
-                wide = any(k in block for k in _OPTIONAL_KEYS)
-                schema = (SCHEMAS if wide else NARROW).get(m.group(1).decode()) if m else None
-                table = _parse(pa.py_buffer(block), len(lines), schema)
-                if table is None:  # a line that is not JSON spoils the block: list it, read the rest
-                    raw = lines.to_pylist()
-                    good = _json_lines(f.name, numbers, raw, errors, spill)
-                    numbers, order, starts, lengths = numbers[good], order[good], starts[good], lengths[good]
-                    lines = lines.filter(pa.array(good))
-                    if not len(lines):
-                        continue
-                    table = _parse(pa.py_buffer(b"\n".join(lines.to_pylist())), len(lines), schema)
-                if table is None:
-                    out = _slow_block(f.name, numbers, lines.to_pylist(), order, (starts, lengths), shared, errors,
-                                      spill)
-                else:
-                    out = _fast_block(f.name, table, schema, numbers, lines, order, (starts, lengths, keep_lines),
-                                      reader, shared, errors, spill)
-                res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
-                spiller.add("res", res)
-                if out.cand:
-                    spiller.add("cand", pa.concat_tables(out.cand))
-                if out.tx:
-                    spiller.add("tx", pa.concat_tables(out.tx))
-    spiller.flush()
-    spill.patients = _count_spilled(folder, buckets)
+    parts = _ranges(files, processes if _can_fork() else 1)
+    workers = len({w for w, _, _, _ in parts})
+    job = _ReadJob(folder, buckets, files, dictionary, parts, _FLUSH // max(1, workers))
+    if workers <= 1:
+        got = [_read_worker(job, 0)]
+        sizes = [_count_bucket(folder, k) for k in range(buckets)]
+    else:
+        import gc
+
+        gc.freeze()  # what is loaded stays shared with the forked processes (no collection touches it)
+        _FORKED["read"] = job
+        try:
+            with _fork_pool(workers) as pool:
+                got = pool.map(_read_forked, range(workers))
+                sizes = pool.map(_count_forked, range(buckets), chunksize=max(1, buckets // workers))
+        finally:
+            _FORKED.pop("read", None)
+    spill.sizes = tuple(sizes)
+    spill.patients = sum(sizes)
+    spill.resources, spill.errors = sum(r for r, _ in got), sum(e for _, e in got)
+    for kind in ("shared", "errors"):  # each range's lines, in the order of the export
+        with (folder / f"{kind}.ndjson").open("wb") as out:
+            for part in sorted(folder.glob(f"{kind}.*.part")):
+                out.write(part.read_bytes())
+                part.unlink()
     tmp = done.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
                                "buckets": buckets, "patients": spill.patients, "resources": spill.resources,
-                               "errors": spill.errors, "files": list(spill.files)}), "utf-8")
+                               "errors": spill.errors, "files": list(spill.files), "sizes": list(spill.sizes)}),
+                   "utf-8")
     os.replace(tmp, done)
     return spill
 
+
+@dataclass
+class _ReadJob:
+    """What every reading process needs: where to spill, and its byte ranges
+    (``(worker, file index, start, stop)``; stop None: to the end, gzip files whole)."""
+
+    folder: Path
+    buckets: int
+    files: list[Path]
+    dictionary: FactDictionary
+    parts: list[tuple[int, int, int, int | None]]
+    flush: int
+
+
+#: The job of the forked processes (set before they are forked: they inherit it)
+_FORKED: dict[str, Any] = {}
+_MIN_RANGE = 4 << 20
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _fork_pool(processes: int) -> Any:
+    """A pool of processes forked from this one (they share what it has loaded: no imports, no start-up)."""
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(processes)
+
+
+def _read_forked(w: int) -> tuple[int, int]:
+    return _read_worker(_FORKED["read"], w)
+
+
+def _count_forked(k: int) -> int:
+    job: _ReadJob = _FORKED["read"]
+    return _count_bucket(job.folder, k)
+
+
+def _ranges(files: list[Path], processes: int) -> list[tuple[int, int, int, int | None]]:
+    """Each file cut into about ``processes`` byte ranges that start at a line (gzip and small files whole),
+    dealt to the processes: ``(process, file index, start, stop)``."""
+    out: list[tuple[int, int, int, int | None]] = []
+    turn = 0
+    for fi, f in enumerate(files):
+        size = f.stat().st_size
+        if processes <= 1 or f.name.lower().endswith(".gz") or size < 2 * _MIN_RANGE:
+            out.append((turn % processes, fi, 0, None))
+            turn += 1
+            continue
+        cuts = [0]
+        with f.open("rb") as fh:
+            for i in range(1, processes):
+                fh.seek(max(cuts[-1], size * i // processes - 1))
+                fh.readline()  # to the start of the next line
+                cuts.append(min(size, fh.tell()))
+        cuts.append(size)
+        for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
+            if b > a:
+                out.append((w, fi, a, None if b == size else b))
+    return out
+
+
+def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, bytes]]:
+    """:func:`~mednec.population.bulk.line_blocks` of the bytes ``start:stop`` of a file (``start`` at a
+    line): ``(number of the first line, byte offset, block)``."""
+    if stop is None and start == 0:
+        at = 0
+        for first, block in line_blocks(path):
+            yield first, at, block
+            at += len(block)
+        return
+    number, at = 1, 0
+    rest = b""
+    with path.open("rb") as fh:
+        while at < start:  # the lines before the range: its first line's number
+            data = fh.read(min(_BLOCK, start - at))
+            if not data:
+                break
+            number += data.count(b"\n")
+            at += len(data)
+        while stop is None or at < stop:
+            data = fh.read(_BLOCK if stop is None else min(_BLOCK, stop - at))
+            if not data:
+                break
+            at += len(data)
+            data = rest + data
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                rest = data
+                continue
+            rest = data[cut + 1:]
+            block = data[:cut + 1]
+            yield number, at - len(rest) - len(block), block
+            number += block.count(b"\n")
+    if rest.strip():
+        yield number, at - len(rest), rest + b"\n"
+
+
+def _read_worker(job: _ReadJob, w: int) -> tuple[int, int]:
+    """One process's byte ranges read into its own spilled parts: (resources, errors)."""
+    spill = ColumnSpill(job.folder, job.buckets, 0, 0, 0)
+    spiller = _Spiller(job.folder, job.buckets, f"{w:03d}-", job.flush)
+    reader = _Reader(job.dictionary)
+    for w_, fi, start, stop in job.parts:
+        if w_ != w:
+            continue
+        f = job.files[fi]
+        name = f"{fi:05d}.{start:015d}.part"
+        with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
+            keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
+            for first, at, block in _range_blocks(f, start, stop):
+                _read_block(f, fi, first, at, block, keep_lines, reader, shared, errors, spill, spiller)
+    spiller.flush()
+    return spill.resources, spill.errors
+
+
+def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines: bool, reader: _Reader, shared: Any,
+                errors: Any, spill: ColumnSpill, spiller: _Spiller) -> None:
+    lines, numbers, starts, lengths = _split_lines(block, first)
+    starts += at
+    if not len(lines):
+        return
+    order = (np.int64(fi) << np.int64(40)) + numbers
+    m = _TYPE_OF.search(lines[0].as_py())
+    rtype_ = m.group(1).decode() if m else None
+    schema = NARROW.get(rtype_) if rtype_ else None
+    table = _parse(pa.py_buffer(block), len(lines), schema)
+    if schema is not None and (table is None or any(k in table.column_names for k in _OPTIONAL)):
+        # fields the intake never reads (meta, identifier, category): read as declared
+        schema = SCHEMAS[rtype_]  # type: ignore[index]
+        table = _parse(pa.py_buffer(block), len(lines), schema)
+    if table is None:  # a line that is not JSON spoils the block: list it, read the rest
+        raw = lines.to_pylist()
+        good = _json_lines(f.name, numbers, raw, errors, spill)
+        numbers, order, starts, lengths = numbers[good], order[good], starts[good], lengths[good]
+        lines = lines.filter(pa.array(good))
+        if not len(lines):
+            return
+        table = _parse(pa.py_buffer(b"\n".join(lines.to_pylist())), len(lines), schema)
+    if table is None:
+        out = _slow_block(f.name, numbers, lines.to_pylist(), order, (starts, lengths), shared, errors, spill)
+    else:
+        out = _fast_block(f.name, table, schema, numbers, lines, order, (starts, lengths, keep_lines), reader,
+                          shared, errors, spill)
+    res = out.table if out.table is not None else pa.table(out.res, schema=_RES)
+    spiller.add("res", res)
+    if out.cand:
+        spiller.add("cand", pa.concat_tables(out.cand))
+    if out.tx:
+        spiller.add("tx", pa.concat_tables(out.tx))
 
 
 def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
@@ -792,19 +939,16 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
     return lines.filter(pa.array(keep)).cast(pa.binary()), numbers, starts[keep].astype(np.int64), length[keep]
 
 
-def _count_spilled(folder: Path, buckets: int) -> int:
-    """The patients of the spilled buckets (a bucket's patients are counted from its files, memory-mapped,
-    so no set of every patient id of the export is held)."""
+def _count_bucket(folder: Path, k: int) -> int:
+    """The patients of a spilled bucket (counted from its files, memory-mapped, so no set of every patient id
+    of the export is held)."""
     import pyarrow.ipc as ipc
 
-    total = 0
-    for k in range(buckets):
-        seen: set[str] = set()
-        for part in sorted(folder.glob(f"res-{k:05d}-*.arrow")):
-            with pa.memory_map(str(part)) as source:
-                seen.update(pc.unique(ipc.open_file(source).read_all().column("pid")).to_pylist())
-        total += len(seen)
-    return total
+    seen: set[str] = set()
+    for part in sorted(folder.glob(f"res-{k:05d}-*.arrow")):
+        with pa.memory_map(str(part)) as source:
+            seen.update(pc.unique(ipc.open_file(source).read_all().column("pid")).to_pylist())
+    return len(seen)
 
 
 def _parse(data: Any, rows: int, schema: pa.Schema | None) -> pa.Table | None:
@@ -904,7 +1048,9 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
         sub = keep & own
         if sub.any():
             rows = np.flatnonzero(sub)
-            t = pa.RecordBatch.from_struct_array(table.take(pa.array(rows)).to_struct_array().combine_chunks())
+            batches = table.to_batches()  # combined: one batch, unless the table is empty
+            t = batches[0] if len(rows) == n and len(batches) == 1 else \
+                pa.RecordBatch.from_struct_array(table.take(pa.array(rows)).to_struct_array().combine_chunks())
             f = _table_extras(t, schema)
             f |= _strings_bad_table(t)
             f |= _meta_bad(t, reader.dates)
@@ -1561,13 +1707,49 @@ def _after(e: EventFinding, as_of: dt.date) -> bool:
 
 # ---- the run: tasks and evaluation ----------------------------------------------------------------
 
-def spill_column_tasks(sp: ColumnSpill, skip: set[int]) -> Iterator[ChunkTask]:
-    """One task per bucket not in ``skip``, carrying the bucket's columns."""
+def spill_column_tasks(sp: ColumnSpill, skip: set[int], *, lazy: bool = False) -> Iterator[ChunkTask]:
+    """One task per bucket not in ``skip``, carrying the bucket's columns (``lazy``: only where they are, read
+    by the worker process that evaluates the bucket)."""
     for k in range(sp.buckets):
         if k in skip:
             continue
-        cols = sp.columns(k)
-        yield ChunkTask(k, InputKind.bulk, columns=cols)
+        if lazy:
+            yield ChunkTask(k, InputKind.bulk, source=Bucket(sp, k))
+        else:
+            yield ChunkTask(k, InputKind.bulk, columns=sp.columns(k))
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One spilled bucket, read by the process that evaluates it (a task's ``source``)."""
+
+    spill: ColumnSpill
+    k: int
+
+    @property
+    def size(self) -> int:
+        return self.spill.sizes[self.k] if self.k < len(self.spill.sizes) else 0
+
+    def read(self, task: ChunkTask) -> ChunkTask:
+        return dataclasses.replace(task, columns=self.spill.columns(self.k), source=None)
+
+
+def warm_up_bulk(settings: BatchSettings) -> None:
+    """What every column-wise Bulk chunk loads once per process, loaded before worker processes fork (with
+    :func:`mednec.population.runner.warm_up`): the R4B checks the verification's Bundles need, the statements'
+    mapper; then the loaded objects are frozen out of garbage collection, so they stay shared."""
+    import gc
+
+    from mednec.intake.fhir.known_valid import _resource_check
+    from mednec.population import rowwise  # noqa: F401  (what a chunk imports)
+    from mednec.population.runner import warm_up
+    from mednec.runtime import default_runtime
+
+    warm_up(settings)
+    for rtype in ("Bundle", "Patient", "Observation", "Condition", "Procedure", "MedicationStatement"):
+        _resource_check(rtype)
+    _statement_mapper(settings, default_runtime())
+    gc.freeze()
 
 
 _Piece = tuple[list[dict[str, Any] | pa.Table], list[PatientError], set[tuple[str, int]]]

@@ -281,10 +281,14 @@ def run_batch(
         total_chunks, patients, tasks = sp.buckets, sp.patients, spill_tasks(sp, done)
         spill_errors = sp.errors
     else:  # columnar or auto: the export read column by column, flagged patients row-wise
-        from mednec.population.bulk_columns import read_export, spill_column_tasks
+        from mednec.population.bulk_columns import read_export, spill_column_tasks, warm_up_bulk
 
-        cs = read_export(input_path, out / "_spill", chunk_size)
-        total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done)
+        # worker processes of this machine read byte ranges of the export, then each its own buckets
+        processes = executor.workers if self_reading else 1
+        cs = read_export(input_path, out / "_spill", chunk_size, processes=processes)
+        total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done, lazy=self_reading)
+        if self_reading:
+            warm_up_bulk(settings)
         spill_errors = cs.errors
     manifest.set_total(total_chunks, patients)
     manifest.save()
