@@ -43,6 +43,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -751,7 +752,11 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     for kind in ("shared", "errors"):  # each range's lines, in the order of the export
         with (folder / f"{kind}.ndjson").open("wb") as out:
             for part in sorted(folder.glob(f"{kind}.*.part")):
-                out.write(part.read_bytes())
+                data = part.read_bytes()
+                if kind == "errors" and data:  # a block lists its lines that are not JSON first: by line
+                    entries = sorted(data.splitlines(keepends=True), key=_error_line)
+                    data = b"".join(entries)
+                out.write(data)
                 part.unlink()
     tmp = done.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
@@ -760,6 +765,10 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                    "utf-8")
     os.replace(tmp, done)
     return spill
+
+
+def _error_line(entry: bytes) -> int:
+    return int(json.loads(entry)["line"])
 
 
 @dataclass
@@ -870,14 +879,20 @@ def _read_worker(job: _ReadJob, w: int) -> tuple[int, int]:
     for w_, fi, start, stop in job.parts:
         if w_ != w:
             continue
-        f = job.files[fi]
-        name = f"{fi:05d}.{start:015d}.part"
-        with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
-            keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
-            for first, at, block in _range_blocks(f, start, stop):
-                _read_block(f, fi, first, at, block, keep_lines, reader, shared, errors, spill, spiller)
+        with _no_collection():
+            _read_range(job, spill, spiller, reader, fi, start, stop)
     spiller.flush()
     return spill.resources, spill.errors
+
+
+def _read_range(job: _ReadJob, spill: ColumnSpill, spiller: _Spiller, reader: _Reader, fi: int, start: int,
+                stop: int | None) -> None:
+    f = job.files[fi]
+    name = f"{fi:05d}.{start:015d}.part"
+    with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
+        keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
+        for first, at, block in _range_blocks(f, start, stop):
+            _read_block(f, fi, first, at, block, keep_lines, reader, shared, errors, spill, spiller)
 
 
 def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines: bool, reader: _Reader, shared: Any,
@@ -1760,6 +1775,28 @@ def evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult
     through the row-wise intake (and, for a patient whose records a requested drug's course reads, that
     policy's answer from the row with its course facts, or per bundle); rows and errors in the row-wise
     order."""
+    with _no_collection():
+        return _evaluate_bulk_chunk(task, settings)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused (a chunk frees its objects by reference counting; the collections
+    its allocations would trigger traverse every object the process holds, the runtime's included), and one
+    young collection after."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect(0)
+
+
+def _evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
     from mednec.population.columnar.run import evaluate_chunk_columnar
 
     cols: BulkColumns = task.columns
