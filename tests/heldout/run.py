@@ -59,6 +59,9 @@ class Outcome:
 def _same(want: Any, got: Any) -> bool:
     if isinstance(want, bool) or isinstance(got, bool):
         return want is got
+    if isinstance(want, int | float) and hasattr(got, "low") and hasattr(got, "high"):
+        # a value reported with a comparator ("<25", ">2000") is read as an interval: the label is its bound
+        return any(isinstance(b, int | float) and _same(want, b) for b in (got.low, got.high))
     if isinstance(want, int | float) and isinstance(got, int | float):
         return abs(float(want) - float(got)) <= max(0.06, 0.005 * abs(float(want)))
     return bool(want == got)
@@ -276,20 +279,13 @@ def run_fhir_ehr(runtime: Any, as_of: dt.date) -> list[Outcome]:
     return out
 
 
-def _r3_variant(o: Outcome, variant: str | None) -> None:
-    """The third set: the payer variant used, when the Coverage names one (``variant`` label)."""
-    want = o.want.get("variant")
-    if want is not None and variant != want:
-        o.fact_misses.append(f"variant: labelled {want}, used {variant or 'the default policy'}")
-
-
 def _r3_cds(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
     _ehr_cds(o, doc, runtime, as_of)
     from mednec.fhir.crd import assess
 
     result = assess(doc, runtime, fetch=lambda url, token: (_ for _ in ()).throw(RuntimeError("no network")), as_of=as_of)
     variant = result.orders[0].policy.variant if result.orders else None
-    _r3_variant(o, variant.id if variant is not None else None)
+    o.got_variant = variant.id if variant is not None else None
 
 
 def _r3_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
@@ -299,7 +295,7 @@ def _r3_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
     store = InMemoryClaimStore("heldout")
     submit(doc, runtime, store=store, as_of=as_of, now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
     record = next(iter(store._by_ref.values()))
-    _r3_variant(o, record.determinations[0].get("variant") if record.determinations else None)
+    o.got_variant = record.determinations[0].get("variant") if record.determinations else None
 
 
 def _r3_cds_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
