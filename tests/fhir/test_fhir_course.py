@@ -217,10 +217,12 @@ def test_a_stopped_statin_order_with_its_reason_is_an_intolerance() -> None:
     history = intake(bundle(order), "Repatha").case["facts"]["medication_history"]
     assert history == [{"drug": "simvastatin", "start": dt.date(2025, 1, 1), "response": "intolerant",
                         "reason_stopped": "intolerance", "end": dt.date(2025, 3, 1), "dose": 20.0, "dose_unit": "mg"}]
-    # without its outcome the history is left unknown, as for a statement
+    # without its outcome: a course that ended for a reason not stated (as for a statement), dates kept
     silent = {**order, "statusReason": None}
     got = intake(bundle({k: v for k, v in silent.items() if v is not None}), "Repatha")
-    assert "medication_history" not in got.case["facts"]
+    assert got.case["facts"]["medication_history"] == [
+        {"drug": "simvastatin", "start": dt.date(2025, 1, 1), "response": "stopped", "end": dt.date(2025, 3, 1),
+         "dose": 20.0, "dose_unit": "mg"}]
 
 
 # --- MDS: the same course, read from the pack's declaration ------------------------------------------

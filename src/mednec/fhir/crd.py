@@ -264,14 +264,61 @@ def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
     by_code = _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
     if by_code is not None:
         return by_code
-    best: tuple[int, Policy] | None = None
+    best: tuple[tuple[bool, int], Policy] | None = None
     folded = [fold(t) for t in texts]
     for policy in policies:
+        brands = {fold(b) for b in policy.drug.brands}
         for name in policy.names():
             n = fold(name)
-            if len(n) >= 4 and any(n in t for t in folded) and (best is None or len(n) > best[0]):
-                best = (len(n), policy)
-    return best[1] if best else None
+            score = (n in brands, len(n))  # a brand named ("... [Mounjaro]") beats a longer generic name
+            if len(n) >= 4 and any(n in t for t in folded) and (best is None or score > best[0]):
+                best = (score, policy)
+    if best is None:
+        return None
+    if not best[0][0]:  # only a generic name: an ingredient sold as several products is told by its dose
+        return _product_by_dose(best[1], order, resources or {}, catalog) or best[1]
+    return best[1]
+
+
+def _order_doses_mg(order: Mapping[str, Any], resources: Mapping[str, Mapping[str, Any]]) -> set[float]:
+    """The amounts in mg an order states: its doses (``dosageInstruction.doseAndRate.doseQuantity``) and its
+    Medication's ingredient strength numerators (``2.4 mg`` / 0.75 mL: a single-dose pen's dose)."""
+    def items(value: Any) -> list[Mapping[str, Any]]:  # untrusted JSON: only a list's objects
+        return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+    out: set[float] = set()
+    quantities: list[Any] = [dr.get("doseQuantity") for di in items(order.get("dosageInstruction"))
+                             for dr in items(di.get("doseAndRate"))]
+    ref = order.get("medicationReference")
+    med = _medication(order, str(ref.get("reference") or ""), resources) if isinstance(ref, Mapping) else None
+    for ing in items(med.get("ingredient") if isinstance(med, Mapping) else None):
+        strength = ing.get("strength")
+        if isinstance(strength, Mapping):
+            quantities.append(strength.get("numerator"))
+    scale = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001}
+    for q in quantities:
+        if isinstance(q, Mapping) and isinstance(q.get("value"), int | float) and not q.get("comparator"):
+            factor = scale.get(str(q.get("code") or q.get("unit") or "").lower())
+            if factor is not None:
+                out.add(round(float(q["value"]) * factor, 3))
+    return out
+
+
+def _product_by_dose(named: Policy, order: Mapping[str, Any], resources: Mapping[str, Mapping[str, Any]],
+                     catalog: Catalog) -> Policy | None:
+    """Where the order names only an ingredient sold as several products (semaglutide: Wegovy and Ozempic), the
+    one product whose label dose steps (the packs' ``vocabulary.yaml`` ``products``) include an amount the order
+    states; ``None`` when none or several do (the name's policy stands)."""
+    generic = fold(named.drug.generic)
+    products = [pr for pack in catalog.packs for pr in pack.vocabulary.products
+                if fold(catalog.policy(pr.policy).drug.generic) == generic]
+    if len(products) < 2:
+        return None
+    doses = _order_doses_mg(order, resources)
+    if not doses:
+        return None
+    hits = {pr.policy for pr in products if doses & {round(d, 3) for d in pr.doses}}
+    return catalog.policy(hits.pop()) if len(hits) == 1 else None
 
 
 def _policy_by_verified_code(rxcuis: Iterable[str], policies: list[Policy]) -> Policy | None:
@@ -448,9 +495,13 @@ def assess(
                                 not in unavailable]
     except InputError as exc:
         return HookAssessment((), matched, None, bundle, exc, tuple(unavailable))
+    from mednec.fhir.coverage import payer_names, payer_variant
+
+    payers = payer_names(index_resources(bundle, *(v for v in (request_json.get("prefetch") or {}).values())))
     out = []
-    for order, policy in matched:
-        det = runtime.evaluate(cases[policy.id][1].facts, policy)
+    for order, default in matched:
+        policy = default.with_variant(payer_variant(default, payers))  # the member's payer's criteria, if modelled
+        det = runtime.evaluate(cases[default.id][1].facts, policy)
         order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or (
             dict(config.assumed_coverage) if config.assumed_coverage else None)
         q = _questionnaire(det, runtime.dictionary, config)

@@ -262,6 +262,7 @@ def submit(
     phase: str | None = None,
 ) -> dict[str, Any]:
     """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle."""
+    from mednec.fhir.coverage import payer_names, payer_variant
     from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
 
@@ -279,6 +280,7 @@ def submit(
                                  source="FHIR (PAS request)")
         for drug in dict.fromkeys(p.drug.generic if p is not None else None for p in policies)
     }
+    payers = payer_names(known, claims=(claim,))
     system, value = _identifier(claim)
     previous = store.find(system, value) if store is not None else None
     ref = previous.pre_auth_ref if previous else _pre_auth_ref(store.scope if store is not None else "", system, value)
@@ -297,6 +299,7 @@ def submit(
         item_phase = phase or _phase(item)
         if item_phase == "continuation" and policy.continuation is None:
             raise InputError(f"policy {policy.id} has no continuation criteria", field=f"Claim.item[{i}]")
+        policy = policy.with_variant(payer_variant(policy, payers))  # the member's payer's criteria, if modelled
         det = runtime.evaluate(cases[policy.drug.generic].facts, policy, phase=item_phase)
         numbers = []
         for text in _reasons(det):
@@ -314,8 +317,12 @@ def submit(
 
 
 def _summary(det: Determination) -> dict[str, Any]:
-    return {"policy": det.policy["id"], "phase": det.phase, "determination": det.determination,
-            "pathway": det.pathway.id if det.pathway else None, "input_hash": det.input_hash}
+    out: dict[str, Any] = {"policy": det.policy["id"], "phase": det.phase, "determination": det.determination,
+           "pathway": det.pathway.id if det.pathway else None, "input_hash": det.input_hash}
+    variant = det.policy.get("variant")
+    if isinstance(variant, Mapping) and variant.get("id"):
+        out["variant"] = variant["id"]
+    return out
 
 
 def _response_bundle(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -59,6 +60,7 @@ __all__ = [
     "ALSO_MAPPERS",
     "BUNDLE_TYPES",
     "MAPPERS",
+    "MAX_ENTRIES",
     "BundleIntake",
     "FactSource",
     "Unmapped",
@@ -70,6 +72,10 @@ __all__ = [
 #: Patient Summary, as EHRs return Patient/$summary): its Composition is listed as not read and its entries
 #: are read like a collection's. ``message``, ``batch`` and the response and history types are refused.
 BUNDLE_TYPES = ("collection", "searchset", "transaction", "document")
+
+#: The most entries one patient's Bundle may hold: a large EHR record ($everything of a patient followed for
+#: decades) stays well below it; beyond it the input is a runaway export or an attack, refused at once.
+MAX_ENTRIES = 20_000
 
 Mapper = Callable[[Mapping[str, Any], Source, Context], list[Any]]
 
@@ -85,6 +91,7 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "MedicationAdministration": (transfusion.map_blood_administration, medication.map_administration),
     "MedicationRequest": (medication.map_request,),
     "MedicationStatement": (medication.map_statement,),
+    "MedicationDispense": (history.map_history_dispense,),
     "QuestionnaireResponse": (map_questionnaire_response,),
     "AllergyIntolerance": (history.map_allergy,),
     "FamilyMemberHistory": (map_family_history,),
@@ -158,6 +165,9 @@ def _check_shape(bundle: Any) -> None:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise CaseFormatError("Bundle.entry must be a list", field="entry")
+    if len(entries) > MAX_ENTRIES:
+        raise CaseFormatError(f"the Bundle has {len(entries):,} entries; at most {MAX_ENTRIES:,} are read for one "
+                              "patient (send the resources the request needs, or page a search)", field="entry")
     fhir_validate.check_shape({k: v for k, v in bundle.items() if k != "entry"})
 
 
@@ -269,6 +279,15 @@ def bundle_to_case(
     take, an implausible value -- is listed in ``unmapped`` with the reason naming the field, and
     the rest of the bundle is evaluated.
     """
+    try:
+        return _bundle_to_case(bundle_json, dictionary, as_of, drug, drugs)
+    except RecursionError:  # an element nested thousands deep (no EHR writes one): refused, not a traceback
+        raise CaseFormatError("the Bundle is nested too deeply to read (elements inside elements thousands of levels "
+                              "deep)", field="entry") from None
+
+
+def _bundle_to_case(bundle_json: Mapping[str, Any], dictionary: FactDictionary, as_of: dt.date | None,
+                    drug: str | None, drugs: DrugVocabulary | None) -> BundleIntake:
     _check_shape(bundle_json)
     as_of = _evaluation_date(bundle_json, as_of)
     unmapped: list[Unmapped] = []
@@ -330,12 +349,72 @@ def _index(
             resources[key], sources[key] = res, src
         if res.get("resourceType") == "Patient":
             patients.add(src.ref)
+            _check_alive(res, src, as_of)
     if len(patients) > 1:
         raise CaseFormatError(f"the bundle holds more than one patient ({', '.join(sorted(patients))})", field="entry")
     patient_refs = patients | {str(e.get("fullUrl")) for _, e, r in entries
                                if r.get("resourceType") == "Patient" and e.get("fullUrl")}
     ctx = Context(dictionary, as_of, resources, sources, None, drug or None)
     return ctx, patient_refs, patients, refs
+
+
+def _check_alive(patient: Mapping[str, Any], src: Source, as_of: dt.date) -> None:
+    """A request about a patient who died on or before the evaluation date is refused (R4 Patient.deceased[x]):
+    a prior authorisation is not evaluated for a deceased patient; a death dated after it (a review of an
+    earlier request) is not a refusal."""
+    if patient.get("deceasedBoolean") is True:
+        raise CaseFormatError(f"{src.ref} is recorded as deceased (deceasedBoolean); no determination is made "
+                              "for a deceased patient", field=f"{src.path}.deceasedBoolean")
+    died = patient.get("deceasedDateTime")
+    if died:
+        when = fhir_datetime(died, path=f"{src.path}.deceasedDateTime") if len(str(died)) >= 10 else None
+        if when is None or when.date() <= as_of:
+            raise CaseFormatError(f"{src.ref} is recorded as deceased ({died}); no determination is made for a "
+                                  "deceased patient", field=f"{src.path}.deceasedDateTime")
+
+
+def _not_understood(res: Mapping[str, Any]) -> str | None:
+    """Why a resource must not be used: a ``modifierExtension`` (on the resource or on one of its elements)
+    or ``implicitRules``, which mednec does not understand. FHIR R4 (Extensibility, 2.4.1.1: "Implementations
+    processing the data in resources SHALL check for modifier extensions" and must not ignore one they do not
+    know) makes such a resource unusable rather than readable without it. ``None`` when there is none (the
+    common case, checked with ``in`` only: this runs for every resource)."""
+    if "modifierExtension" in res or "implicitRules" in res:
+        return _modifier_reason(res, "")
+    for key in _backbone_keys(str(res.get("resourceType"))):  # only those elements may carry one (R4B models)
+        value = res.get(key)
+        if value.__class__ is list:
+            for n, item in enumerate(value):
+                if item.__class__ is dict and "modifierExtension" in item:
+                    return _modifier_reason(item, f"{key}[{n}].")
+        elif value.__class__ is dict and "modifierExtension" in value:
+            return _modifier_reason(value, f"{key}.")
+    return None
+
+
+@functools.cache
+def _backbone_keys(resource_type: str) -> tuple[str, ...]:
+    """The elements of a resource type that may carry a ``modifierExtension`` (its BackboneElements, Dosage and
+    Timing), read from the R4B model; any other element holding one is refused by the R4B validation first."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        fields = get_fhir_model_class(resource_type).model_fields
+    except (KeyError, ValueError, AttributeError):
+        return ()
+    backbone = re.compile(rf"\babc\.(?:{re.escape(resource_type)}\w+|Dosage|Timing)Type\b")
+    return tuple(f.alias or name for name, f in fields.items() if backbone.search(str(f.annotation)))
+
+
+def _modifier_reason(element: Mapping[str, Any], where: str) -> str | None:
+    found = element.get("modifierExtension")
+    if found:
+        urls = ", ".join(str(x.get("url")) for x in found if isinstance(x, Mapping)) if isinstance(found, list) else ""
+        return (f"{where}modifierExtension ({urls or 'no url'}) is not understood: FHIR forbids reading the resource "
+                "as if it were absent")
+    if not where and element.get("implicitRules"):
+        return f"implicitRules ({element['implicitRules']}) is not understood: the resource is not read"
+    return None
 
 
 def _map_entry(
@@ -354,6 +433,10 @@ def _map_entry(
         subject.endswith("/" + p) for p in patients
     ):
         out.unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
+        return
+    why = _not_understood(res)
+    if why is not None:
+        out.unmapped.append(Unmapped(i, src.ref, why))
         return
     ctx.current = src
     try:

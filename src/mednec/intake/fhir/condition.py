@@ -4,7 +4,8 @@
 Codes come from the fact dictionary's ``diagnosis`` values, so a code is recognised exactly
 when the dictionary lists it; a Condition coded only in text is matched by the value's label
 or synonyms ("MDS-RS", "MDS/MPN-RS-T"). Only active conditions (clinicalStatus active,
-recurrence or relapse, or none given) that are not refuted or entered in error count. When
+recurrence or relapse, or none given) that are confirmed (or carry no verificationStatus) count: refuted,
+entered-in-error, unconfirmed, provisional and differential ones are listed, not used. When
 several MDS diagnoses are recorded the latest (recordedDate, else onset) wins, and on the same
 date a specific code beats "MDS, unspecified" (D46.9).
 """
@@ -22,7 +23,11 @@ from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_
 __all__ = ["map_claim", "map_condition", "map_family_history"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
-_EXCLUDED_VERIFICATION = {"refuted", "entered-in-error"}
+#: R4 condition-ver-status codes that do not establish the condition: refuted and entered-in-error say it is
+#: not so; unconfirmed ("not sufficient diagnostic and/or clinical evidence to treat this as a confirmed
+#: condition") and its children provisional (a tentative diagnosis still being evaluated) and differential
+#: (one of several possible diagnoses) leave it unestablished -- listed with why, so the fact is asked
+_EXCLUDED_VERIFICATION = {"refuted", "entered-in-error", "unconfirmed", "provisional", "differential"}
 _UNSPECIFIED = "D46.9"
 
 

@@ -11,9 +11,11 @@ Per statement: ``drug`` (the generic name), ``start``/``end`` from ``effectivePe
 ``effectiveDateTime`` as the start), ``dose`` and ``dose_unit`` from the first
 ``dosage.doseAndRate.doseQuantity``, and ``response``: ``ongoing`` for an active statement, else what
 ``statusReason`` says (no response, lost response, intolerance, partial, responded). A completed or
-stopped statement whose reason says none of these documents the drug but not its outcome: the whole
-``medication_history`` is then left unknown (each statement listed) so the question asks, rather than
-an incomplete history being taken as complete. ``intended`` and ``entered-in-error``
+stopped statement whose reason says none of these is a course that ended for a reason not stated
+(``response: stopped``): its drug and dates count for a criterion on the course's length ("ezetimibe for
+at least 8 weeks"), and a criterion that needs its outcome (a failure) is asked. A statement of another
+status without its outcome (on-hold, unknown) leaves the whole ``medication_history`` unknown (each
+statement listed) so the question asks, rather than an incomplete history being taken as complete. ``intended`` and ``entered-in-error``
 statements are listed, not used, except ``not-taken`` without an ``effective[x]``: the drug documented as
 never given (``response: not_given``; R4 "The medication was not consumed by the patient"); one with an
 effective time says only that it was not taken then, and is listed. Without the packs' vocabulary (a caller that does not pass it) no
@@ -21,8 +23,10 @@ statement is read here.
 
 A **MedicationRequest** (the medication list Epic- and Cerner-style servers send is one) is read the same
 way: ``active`` is ongoing from ``dosageInstruction.timing.repeat.boundsPeriod.start`` (else
-``authoredOn``); ``completed`` / ``stopped`` take their outcome from ``statusReason`` (without one the
-history is left unknown, as for a statement); its dose is ``dosageInstruction.doseAndRate.doseQuantity``.
+``authoredOn``); ``completed`` / ``stopped`` take their outcome from ``statusReason`` (without one: ``stopped``,
+as for a statement), their end from the bounds, else from ``dispenseRequest.validityPeriod.end``; its dose is
+``dosageInstruction.doseAndRate.doseQuantity``. A completed **MedicationDispense** (handed over) is the drug
+taken: ``ongoing`` while its days' supply lasts, else ``stopped`` when the supply ran out.
 Drafts, cancelled and entered-in-error orders, and proposals and plans, are listed, not used.
 """
 
@@ -34,17 +38,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.calculators.courses import NOT_GIVEN
+from mednec.calculators.courses import NOT_GIVEN, STOPPED
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
-from mednec.intake.fhir.codes import RXNORM, codings, concept_texts, esa_drug
-from mednec.intake.fhir.common import Context, EventFinding, HistoryEntry, NotMapped, Source, fhir_datetime
+from mednec.intake.fhir.codes import RXNORM, SNOMED, codings, concept_texts, esa_drug
+from mednec.intake.fhir.common import Context, EventFinding, Finding, HistoryEntry, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
-__all__ = ["map_allergy", "map_history_administration", "map_history_request", "map_history_statement"]
+__all__ = ["map_allergy", "map_history_administration", "map_history_dispense", "map_history_request",
+           "map_history_statement"]
 
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance"}
+#: statuses of a course that ended: without a reason it is ``stopped`` (mednec.calculators.courses: no longer
+#: taken, why not said), its dates kept -- 17 weeks of ezetimibe completed is 17 weeks of ezetimibe whatever
+#: its outcome; a criterion that needs the outcome (a failure) asks for it
+_ENDED = ("completed", "stopped")
 
 
 def _dose(resource: Mapping[str, Any], key: str = "dosage") -> tuple[float, str] | None:
@@ -86,6 +95,8 @@ def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.dat
     elif said is not None:
         event = HistoryEntry(entry.generic, said, first, end.date() if end is not None else None, _REASON.get(said),
                              dose)
+    elif status in _ENDED:  # ended, why not said: its dates stand, any outcome may be the one (asked where it matters)
+        event = HistoryEntry(entry.generic, STOPPED, first, end.date() if end is not None else None, dose=dose)
     else:
         return [EventFinding("medication_history", None, (src,),
                              f"{entry.generic}: {status}, outcome not documented", key=src.ref)]
@@ -121,8 +132,38 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     if entry is None:
         return []
     order = read_order(resource, src)
-    return _entry(entry, order.status, order.start, order.end, order.reasons, _dose(resource, "dosageInstruction"),
-                  src)
+    end = order.end
+    if end is None and order.status in _ENDED:
+        validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
+        end = fhir_datetime(validity.get("end"), path=f"{src.path}.dispenseRequest.validityPeriod.end")
+    return _entry(entry, order.status, order.start, end, order.reasons, _dose(resource, "dosageInstruction"), src)
+
+
+def map_history_dispense(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+    """A completed MedicationDispense of a drug the packs know: taken from the hand-over (``whenHandedOver``,
+    else ``whenPrepared``); ``ongoing`` while ``daysSupply`` lasts on the evaluation date, else ``stopped`` at
+    its end (a later fill elsewhere is not known). Other statuses (preparation, in-progress, cancelled,
+    declined, stopped, on-hold, entered-in-error) hand nothing over and are listed."""
+    entry = _drug(resource, ctx)
+    if entry is None:
+        raise NotMapped("not a drug whose treatment history the packs read")
+    status = str(resource.get("status"))
+    if status != "completed":
+        raise NotMapped(f"status is {status}: not handed over")
+    key = "whenHandedOver" if resource.get("whenHandedOver") else "whenPrepared"
+    start = fhir_datetime(resource.get(key), path=f"{src.path}.{key}")
+    if start is None:
+        raise NotMapped("no whenHandedOver or whenPrepared: not placed in time")
+    supply = resource.get("daysSupply") or {}
+    days = supply.get("value") if isinstance(supply.get("value"), int | float) else None
+    end = start + dt.timedelta(days=float(days)) if days is not None else None
+    if end is not None and end.date() >= ctx.as_of:
+        event = HistoryEntry(entry.generic, "ongoing", start.date(), dose=_dose(resource, "dosageInstruction"))
+    else:
+        event = HistoryEntry(entry.generic, STOPPED, start.date(), end.date() if end is not None else None,
+                             dose=_dose(resource, "dosageInstruction"))
+    return [EventFinding("medication_history", event, (src,), f"{entry.generic} (dispensed {start.date()})",
+                         key=src.ref)]
 
 
 _ALLERGY_EXCLUDED = {"refuted", "entered-in-error"}
@@ -146,10 +187,11 @@ def _class_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])", re.I)
 
 
-def map_allergy(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+def map_allergy(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding | Finding]:
     """An AllergyIntolerance to a drug the packs know -> a ``medication_history`` entry: the drug not
     tolerated (``intolerant``, reason intolerance; no dates or dose, so a rule needing the dose asks for
-    it). A substance naming a drug class as a whole (statins) gives every drug of the class. Refuted and
+    it). A substance naming a drug class as a whole (statins) gives every drug of the class. A statin allergy
+whose reaction is rhabdomyolysis also gives ``statin_contraindicated`` (:data:`_CONTRAINDICATING`). Refuted and
     entered-in-error records say nothing; an inactive or resolved one (tolerated since) is listed, not used."""
     verification = next((c for _, c, _ in codings(resource.get("verificationStatus")) if c), None)
     if verification in _ALLERGY_EXCLUDED:
@@ -170,8 +212,34 @@ def map_allergy(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[
     reactions = [t for r in resource.get("reaction") or () for m in r.get("manifestation") or ()
                  for t in concept_texts(m)[:1]]
     said = f"; reaction: {', '.join(reactions)}" if reactions else ""
-    return [EventFinding("medication_history", HistoryEntry(g, "intolerant", reason_stopped="intolerance"), (src,),
-                         f"{g} (AllergyIntolerance{said})", key=f"{src.ref}#{g}") for g in generics]
+    out: list[EventFinding | Finding] = [
+        EventFinding("medication_history", HistoryEntry(g, "intolerant", reason_stopped="intolerance"), (src,),
+                     f"{g} (AllergyIntolerance{said})", key=f"{src.ref}#{g}") for g in generics]
+    return out + _contraindication(resource, generics, src, ctx)
+
+
+#: A reaction that makes a whole class contraindicated, not merely not tolerated: statin-related
+#: rhabdomyolysis (the LDL pack's ``statin_contraindicated`` question names it; its text rule
+#: LDL_STATIN_RHABDO reads the same thing said in words). (class, reaction words, SNOMED CT codes, fact)
+_CONTRAINDICATING = (("statin", re.compile(r"rhabdomyolys|\brhabdo\b", re.I), frozenset({"240131006"}),
+                      "statin_contraindicated"),)
+
+
+def _contraindication(resource: Mapping[str, Any], generics: tuple[str, ...], src: Source, ctx: Context) -> list[Finding]:
+    """``statin_contraindicated`` from an allergy to a statin (one, or the class) whose reaction is rhabdomyolysis."""
+    if ctx.drugs is None:
+        return []
+    manifestations = [m for r in resource.get("reaction") or () for m in r.get("manifestation") or ()]
+    out: list[Finding] = []
+    for drug_class, words, codes, fact in _CONTRAINDICATING:
+        if fact not in ctx.dictionary.facts or not any(ctx.drugs.matches(g, drug_class) for g in generics):
+            continue
+        if any(c in codes for m in manifestations for s, c, _ in codings(m) if s == SNOMED) or \
+                any(words.search(t) for m in manifestations for t in concept_texts(m)):
+            out.append(Finding(fact, True, None, None, src,
+                               f"AllergyIntolerance to {', '.join(generics[:3])}{'...' if len(generics) > 3 else ''}: "
+                               "reaction rhabdomyolysis"))
+    return out
 
 
 def map_history_administration(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:

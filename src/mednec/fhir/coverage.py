@@ -1,0 +1,94 @@
+"""The payer a request's Coverage names -> the policy's payer variant (CRD and PAS).
+
+A policy's ``variants`` model public payer policies, each with the ``payer`` it is that payer's (``Cigna``,
+``Blue Cross Blue Shield of North Dakota``, ``Aetna / CVS Caremark``: alternatives split on ``/``). A Da Vinci
+CRD or PAS request identifies the member's plan with a Coverage (R4 ``Coverage.payor``: a Reference to the
+Organization that pays, its ``display`` often the payer's name) and a PAS Claim its ``insurer``. When the
+payer named there is a variant's payer, that variant's criteria are the ones the request is judged on: a
+Cigna member's Repatha request meets Cigna's LDL-C threshold of 55 mg/dL, not the default's 70.
+
+Matching is by name: the payer's words, lower case without punctuation, all appear in the Organization's name,
+alias or the reference's display, in order and whole ("Cigna" in "Cigna Healthcare"; "UnitedHealthcare" in
+"United Healthcare Community Plan" by the letters alone). Only active Coverages (or ones without a status)
+count. No payer named, no variant matching, or two variants matching different payers: the policy's own
+defaults (``None``), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mednec.policies.model import Policy
+
+__all__ = ["payer_names", "payer_variant"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_INACTIVE = {"cancelled", "draft", "entered-in-error"}
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _org_names(ref: Any, resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The names a payer Reference gives (the request is untrusted JSON: anything not a string is skipped)."""
+    if not isinstance(ref, Mapping):
+        return []
+    out = [ref["display"]] if isinstance(ref.get("display"), str) else []
+    target = ref.get("reference")
+    if not isinstance(target, str) or not target:
+        return out
+    target = target.split("/_history/")[0]
+    org = resources.get(target) or resources.get("/".join(target.rstrip("/").split("/")[-2:]))
+    if isinstance(org, Mapping) and org.get("resourceType") == "Organization":
+        out += [org["name"]] if isinstance(org.get("name"), str) else []
+        aliases = org.get("alias")
+        out += [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
+    return out
+
+
+def payer_names(resources: Mapping[str, Mapping[str, Any]], *, claims: Iterable[Mapping[str, Any]] = ()) -> list[str]:
+    """The payers' names a request gives: each active Coverage's ``payor`` (the Organization's name and alias,
+    the reference's display) and a Claim's ``insurer``. ``resources`` maps every name a reference may use
+    (``Type/id``, fullUrl) to its resource (:func:`mednec.fhir.crd.index_resources`)."""
+    names: list[str] = []
+    seen: set[int] = set()
+    for r in resources.values():
+        if not isinstance(r, Mapping) or r.get("resourceType") != "Coverage" or id(r) in seen:
+            continue
+        seen.add(id(r))
+        status = r.get("status")
+        payors = r.get("payor")
+        if (isinstance(status, str) and status in _INACTIVE) or not isinstance(payors, list):
+            continue
+        for payor in payors:
+            names += _org_names(payor, resources)
+    for claim in claims:
+        names += _org_names(claim.get("insurer") if isinstance(claim, Mapping) else None, resources)
+    return list(dict.fromkeys(n for n in names if n.strip()))
+
+
+def _named(payer: str, names: list[list[str]]) -> bool:
+    for alternative in payer.split("/"):
+        want = _words(alternative)
+        if not want:
+            continue
+        joined = "".join(want)
+        for have in names:
+            text = " ".join(have)
+            if re.search(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, want)) + r"(?![a-z0-9])", text) \
+                    or joined in "".join(have) and len(joined) >= 6:
+                return True
+    return False
+
+
+def payer_variant(policy: Policy, names: list[str]) -> str | None:
+    """The id of ``policy``'s variant whose payer one of ``names`` names, or ``None`` (none, or ambiguous)."""
+    if not names or not policy.variants:
+        return None
+    folded = [_words(n) for n in names]
+    hits = {v.variant.id for v in policy.variants if v.variant is not None and _named(v.variant.payer, folded)}
+    return hits.pop() if len(hits) == 1 else None
