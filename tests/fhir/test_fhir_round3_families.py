@@ -420,3 +420,46 @@ def test_nesting_thousands_deep_is_refused_not_a_traceback(runtime: Runtime, dep
         cond["contained"] = [{"resourceType": "Basic", "id": "deep", "extension": [node]}]
     with pytest.raises(InputError, match="nested too deeply"):
         bundle_to_case(_bundle(cond), runtime.dictionary, AS_OF)
+
+
+def _repatha_request(*coverage: dict[str, Any]) -> dict[str, Any]:
+    patient = {"resourceType": "Patient", "id": "p", "birthDate": "1959-03-03", "gender": "male"}
+    statin = {**_statin_request(), "id": "atorva"}
+    order = {"resourceType": "MedicationRequest", "id": "draft", "status": "draft", "intent": "order", "subject": SUBJECT,
+             "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "1665904",
+                                                       "display": "evolocumab 140 MG/ML Auto-Injector [Repatha]"}]}}
+
+    def searchset(*rs: dict[str, Any]) -> dict[str, Any]:
+        return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in rs]}
+
+    prefetch: dict[str, Any] = {"patient": patient, "conditions": searchset(_cond("I25.2")),
+                                "observations": searchset(_ldl(62)), "medicationRequests": searchset(statin)}
+    if coverage:
+        prefetch["coverage"] = searchset(*coverage)
+    return {"hook": "order-sign", "hookInstance": "h1", "context": {
+        "userId": "Practitioner/1", "patientId": "p",
+        "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": order}]}},
+        "prefetch": prefetch}
+
+
+@pytest.mark.parametrize(("payer", "variant", "want"), [
+    ("Cigna Healthcare", "cigna", "meets_criteria"),      # Cigna: LDL >= 55 in ASCVD
+    ("CVS Caremark", "caremark", None),                   # Caremark: LDL >= 70 (and ezetimibe first)
+    ("Medicare Part D", None, None),                      # no variant: the defaults (LDL >= 70)
+    (None, None, None),
+])
+def test_a_cds_hooks_coverage_chooses_the_variant(runtime: Runtime, payer: str | None, variant: str | None,
+                                                  want: str | None) -> None:
+    from mednec.fhir.crd import assess
+
+    coverage = () if payer is None else (
+        {"resourceType": "Coverage", "id": "cov", "status": "active", "beneficiary": SUBJECT,
+         "payor": [{"reference": "Organization/pay"}]},
+        {"resourceType": "Organization", "id": "pay", "name": payer})
+    got = assess(_repatha_request(*coverage), runtime, fetch=None, as_of=AS_OF)
+    [order] = got.orders
+    assert (order.policy.variant.id if order.policy.variant else None) == variant
+    if want is not None:
+        assert order.determination.determination == want
+    else:  # LDL 62 < 70: the ASCVD pathway is not met under the defaults and Caremark
+        assert order.determination.determination != "meets_criteria"
