@@ -50,13 +50,17 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         "MEDNEC_OIDC_CLIENT_SECRET": "oidc-secret",
         "MEDNEC_AUDIT_KEY": "audit-key",
         "MEDNEC_AUDIT_ANCHOR": str(tmp_path / "anchor.jsonl"),
+        "MEDNEC_AUDIT_OLD_KEYS": "old-1, old-2",
+        "MEDNEC_FHIR_SERVERS": "https://ehr.plan.example/fhir/ http://10.0.0.5:8080/fhir",
+        "MEDNEC_LIMIT_CONCURRENCY": "64",
     }
     s = Settings.from_env(env)
     assert s == Settings("postgresql://u@h/db", "s3cret", 2048, (tmp_path / "a", tmp_path / "b"),
                          tmp_path / "payer.yaml", tmp_path / "clients.json", True, True,
                          "smtp.plan.example", 587, True, "mednec", "pw", "reviews@plan.example",
                          "https://mednec.plan.example", "https://login.plan.example", "mednec", "oidc-secret",
-                         "audit-key", tmp_path / "anchor.jsonl")
+                         "audit-key", tmp_path / "anchor.jsonl", ("old-1", "old-2"),
+                         ("https://ehr.plan.example/fhir", "http://10.0.0.5:8080/fhir"), 64)
     assert {v.name for v in VARIABLES} == set(env)
     assert {v.field for v in VARIABLES} == set(Settings.__dataclass_fields__)
 

@@ -22,9 +22,12 @@ from typing import NamedTuple
 
 from mednec.errors import ConfigError
 
-__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_PUBLIC_URL", "VARIABLES", "Settings", "Variable", "current"]
+__all__ = ["DEFAULT_LIMIT_CONCURRENCY", "DEFAULT_MAX_BODY", "DEFAULT_PUBLIC_URL", "VARIABLES", "Settings", "Variable", "current"]
 
 DEFAULT_MAX_BODY = 6 * 1024 * 1024
+#: connections and requests one `mednec serve` worker holds at once (uvicorn's limit_concurrency)
+DEFAULT_LIMIT_CONCURRENCY = 512
+MAX_LIMIT_CONCURRENCY = 65536
 #: where notifications link to when ``MEDNEC_PUBLIC_URL`` is not set
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 
@@ -89,9 +92,20 @@ VARIABLES = (
              "The secret that keys the audit log's entries and signs its checkpoints (HMAC-SHA256); keep it "
              "outside the database, give every worker and `mednec audit` the same one, and keep it set once "
              "entries are keyed."),
+    Variable("MEDNEC_AUDIT_OLD_KEYS", "audit_old_keys", "none",
+             "Retired audit keys, separated by commas or spaces: they verify the entries and checkpoints written "
+             "under them and key nothing new. To rotate, set the new secret as `MEDNEC_AUDIT_KEY` and move the "
+             "old one here (every worker and `mednec audit` alike)."),
     Variable("MEDNEC_AUDIT_ANCHOR", "audit_anchor", "none",
              "The file `mednec audit checkpoint` appends signed checkpoints of every audit chain to, and "
              "`mednec audit verify` checks; keep it outside the database's storage."),
+    Variable("MEDNEC_FHIR_SERVERS", "fhir_servers", "none (any https FHIR server at a public address)",
+             "The FHIR servers a CDS Hooks call may make mednec fetch from (`fhirServer`), as URLs separated by "
+             "spaces or commas; a server under one of them is fetched (http and internal addresses too), no "
+             "other. Without it only https servers at public addresses are."),
+    Variable("MEDNEC_LIMIT_CONCURRENCY", "limit_concurrency", str(DEFAULT_LIMIT_CONCURRENCY),
+             "Connections and requests one `mednec serve` worker holds at once (past it, 503 at once); "
+             "`--limit-concurrency` overrides it."),
 )
 
 
@@ -119,6 +133,9 @@ class Settings:
     oidc_client_secret: str | None = None
     audit_key: str | None = None
     audit_anchor: Path | None = None
+    audit_old_keys: tuple[str, ...] = ()
+    fhir_servers: tuple[str, ...] = ()
+    limit_concurrency: int = DEFAULT_LIMIT_CONCURRENCY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -138,6 +155,15 @@ class Settings:
         public = text("MEDNEC_PUBLIC_URL")
         if public is not None and not public.startswith(("http://", "https://")):
             raise ConfigError(f"must start with http:// or https://, got {public[:40]!r}", field="MEDNEC_PUBLIC_URL")
+        limit = text("MEDNEC_LIMIT_CONCURRENCY")
+        if limit is not None and not (limit.isdigit() and 0 < int(limit) <= MAX_LIMIT_CONCURRENCY):
+            raise ConfigError(f"must be a whole number from 1 to {MAX_LIMIT_CONCURRENCY}, got {limit[:40]!r}",
+                              field="MEDNEC_LIMIT_CONCURRENCY")
+        servers = _words(text("MEDNEC_FHIR_SERVERS"))
+        for url in servers:
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(f"each server must start with http:// or https://, got {url[:40]!r}",
+                                  field="MEDNEC_FHIR_SERVERS")
         profile = text("MEDNEC_PAYER_PROFILE")
         clients = text("MEDNEC_CDS_CLIENTS")
         dirs = environ.get("MEDNEC_PACKS_DIR", "")
@@ -162,13 +188,26 @@ class Settings:
             oidc_client_secret=text("MEDNEC_OIDC_CLIENT_SECRET"),
             audit_key=text("MEDNEC_AUDIT_KEY"),
             audit_anchor=Path(anchor).expanduser() if (anchor := text("MEDNEC_AUDIT_ANCHOR")) else None,
+            audit_old_keys=_words(text("MEDNEC_AUDIT_OLD_KEYS")),
+            fhir_servers=tuple(u.rstrip("/") for u in servers),
+            limit_concurrency=int(limit) if limit is not None else DEFAULT_LIMIT_CONCURRENCY,
         )
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    """A list setting: items separated by commas or white space."""
+    return tuple(w for w in (value or "").replace(",", " ").split() if w)
 
 
 def audit_key() -> str | None:
     """``MEDNEC_AUDIT_KEY`` alone, as :func:`current` would give it: the audit log asks on every write,
     and one variable is read in about a microsecond where all of them take tens."""
     return os.environ.get("MEDNEC_AUDIT_KEY", "").strip() or None
+
+
+def audit_old_keys() -> tuple[str, ...]:
+    """``MEDNEC_AUDIT_OLD_KEYS`` alone (retired audit keys, for verification only)."""
+    return _words(os.environ.get("MEDNEC_AUDIT_OLD_KEYS"))
 
 
 def current() -> Settings:

@@ -24,11 +24,15 @@ POLICY = "/policies/luspatercept-mds"
 def _staff(w: World, org: str, prefix: str) -> None:
     admin = w.service.accounts.add_user(org, f"{prefix} admin", "admin")
     w.keys[f"{prefix}_admin"] = w.service.accounts.create_key(admin.id)
-    for role, n in (("policy_author", ""), ("policy_author", "2"), ("physician_reviewer", "")):
-        r = w.client.post("/users", json={"org": org, "name": f"{prefix} {role}{n}", "role": role},
-                          headers=w.h(f"{prefix}_admin"))
-        assert r.status_code == 201, r.text
-        w.keys[f"{prefix}_{role}{n}"] = w.service.accounts.create_key(r.json()["id"])
+    # since test_attack_role_grants.py a clinic's admin no longer makes policy authors (403): the operator
+    # places them (`mednec users add`), and the drafts of such authors must still stay in their organisation
+    for n in ("", "2"):
+        author = w.service.accounts.add_user(org, f"{prefix} policy_author{n}", "policy_author")
+        w.keys[f"{prefix}_policy_author{n}"] = w.service.accounts.create_key(author.id)
+    r = w.client.post("/users", json={"org": org, "name": f"{prefix} physician_reviewer", "role": "physician_reviewer"},
+                      headers=w.h(f"{prefix}_admin"))
+    assert r.status_code == 201, r.text
+    w.keys[f"{prefix}_physician_reviewer"] = w.service.accounts.create_key(r.json()["id"])
 
 
 def _versions(w: World, who: str) -> set[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from mednec.store.anchor import verify_anchor, write_checkpoint
+from mednec.store.anchor import write_checkpoint
 from mednec.store.audit import entry_key, key_id, verify
 from tests.api.conftest import World
 from tests.api.test_audit import _flow

@@ -100,10 +100,13 @@ def _victim(w: World) -> dict[str, str]:
 def _clinic_b(w: World) -> None:
     admin = w.service.accounts.add_user("clinic-b", "B admin", "admin")
     w.keys["b_admin"] = w.service.accounts.create_key(admin.id)
-    for role in ("physician_reviewer", "auditor", "policy_author"):
+    for role in ("physician_reviewer", "auditor"):
         r = w.client.post("/users", json={"org": "clinic-b", "name": f"B {role}", "role": role}, headers=w.h("b_admin"))
         assert r.status_code == 201, r.text
         w.keys[f"b_{role}"] = w.service.accounts.create_key(r.json()["id"])
+    # since tests/api/test_attack_role_grants.py a clinic's admin no longer makes policy authors: the operator does
+    author = w.service.accounts.add_user("clinic-b", "B policy_author", "policy_author")
+    w.keys["b_policy_author"] = w.service.accounts.create_key(author.id)
     case = json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))
     cid = w.client.post("/cases", json={"case": case, "title": "clinic-b's own"}, headers=w.h("req_b")).json()["id"]
     assert w.client.post(f"/cases/{cid}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req_b")).status_code == 201

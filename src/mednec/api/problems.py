@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mednec.errors import InputError, MednecError, ServiceError, TooManyRequestsError
-from mednec.hygiene import excerpt
+from mednec.hygiene import excerpt, shown_key
 
 __all__ = ["install", "problem"]
 
@@ -45,8 +45,9 @@ def _validation_error(e: Any) -> dict[str, Any]:
         where = f" at character {loc[0]}" if loc and isinstance(loc[0], int) else ""
         reason = (e.get("ctx") or {}).get("error") or e.get("msg", "")
         return {"field": "$", "message": f"malformed JSON{where}: {reason}"}
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    return {"field": path or "$", "message": e.get("msg", "")}
+    # a key is the caller's text (an unknown field may be 20,000 characters): each shown short, the path too
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{shown_key(p)}" for p in loc).lstrip(".")
+    return {"field": excerpt(path, 200) or "$", "message": excerpt(str(e.get("msg", "")), 300)}
 
 
 def _status(exc: MednecError) -> int:

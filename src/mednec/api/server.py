@@ -20,17 +20,21 @@ __all__ = ["build", "uvicorn_options"]
 HTTP_PROTOCOL = "mednec.api.protocol:BoundedHttpTools"
 
 
-def uvicorn_options() -> dict[str, Any]:
+def uvicorn_options(limit_concurrency: int | None = None) -> dict[str, Any]:
     """The protocol options `mednec serve` gives uvicorn (the attack tests run a server with them):
     httptools with the request head bounded in size and time (:mod:`mednec.api.protocol`); where
-    httptools is not installed, h11 with its buffer bounded the same (no head deadline then)."""
+    httptools is not installed, h11 with its buffer bounded the same (no head deadline then). At most
+    ``limit_concurrency`` connections and requests at once per worker (default
+    ``MEDNEC_LIMIT_CONCURRENCY``, else 512): past it, uvicorn answers 503 at once, so held-open
+    connections cannot exhaust the worker's file descriptors or memory."""
+    limit = limit_concurrency or current().limit_concurrency
     try:
         from mednec.api.protocol import BoundedHttpTools
     except ModuleNotFoundError as exc:  # no httptools; any other import failure is a bug and surfaces
         if exc.name != "httptools":
             raise
-        return {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
-    return {"http": BoundedHttpTools}
+        return {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024, "limit_concurrency": limit}
+    return {"http": BoundedHttpTools, "limit_concurrency": limit}
 
 
 def build(settings: Settings) -> FastAPI:

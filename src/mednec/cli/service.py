@@ -12,16 +12,19 @@ from typing import Annotated
 import typer
 
 from mednec.errors import InputError
+from mednec.settings import current
 
 __all__ = ["register", "worker_command"]
 
 
-def worker_command(host: str, port: int, workers: int, database_url: str | None) -> tuple[list[str], dict[str, str]]:
+def worker_command(host: str, port: int, workers: int, database_url: str | None,
+                   limit_concurrency: int | None = None) -> tuple[list[str], dict[str, str]]:
     """uvicorn with several workers (they import ``mednec.api.server:app``): the command and the
     environment it runs in. The values reach the workers through that child environment, passed
     explicitly; this process's own environment is not changed."""
     argv = [sys.executable, "-m", "uvicorn", "mednec.api.server:app", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--log-level", "info", "--no-access-log", *_http_option()]
+            "--workers", str(workers), "--log-level", "info", "--no-access-log", *_http_option(),
+            "--limit-concurrency", str(limit_concurrency or current().limit_concurrency)]
     env = {**os.environ, "MEDNEC_SKIP_MIGRATE": "1"}  # migrated once, before the workers start
     if database_url:
         env["MEDNEC_DATABASE_URL"] = database_url
@@ -67,10 +70,14 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
         workers: Annotated[int, typer.Option(help="Worker processes: keep 1 on SQLite (one writer at a time); about one per core on PostgreSQL.")] = 1,
         database_url: DbOpt = None,
+        limit_concurrency: Annotated[int | None, typer.Option(
+            min=1, max=65536, help="Connections and requests each worker holds at once; past it, 503 "
+                                  "(default: MEDNEC_LIMIT_CONCURRENCY, else 512).")] = None,
     ) -> None:
         """Run the REST API (and, where installed, the CDS Hooks service and web app)."""
         from mednec.store.db import Database
 
+        limit = limit_concurrency or current().limit_concurrency  # a bad setting stops here, before anything runs
         Database(database_url).upgrade()  # migrate once, before workers start
         if workers == 1:
             import uvicorn
@@ -79,9 +86,9 @@ def register(app: typer.Typer) -> None:
             from mednec.api.server import build, uvicorn_options
 
             uvicorn.run(build(Settings(database_url=database_url, migrate=False)), host=host, port=port,
-                        log_level="info", access_log=False, **uvicorn_options())
+                        log_level="info", access_log=False, **uvicorn_options(limit))
             return
-        argv, env = worker_command(host, port, workers, database_url)
+        argv, env = worker_command(host, port, workers, database_url, limit)
         raise typer.Exit(subprocess.call(argv, env=env))
 
     @users.command("add")
@@ -200,7 +207,8 @@ def register(app: typer.Typer) -> None:
             from mednec.store.anchor import verify_anchor
 
             with service.db.reading() as session:
-                checkpoints, anchored = verify_anchor(session, _audit_key(), anchor)
+                retired = [k.encode() for k in current().audit_old_keys]
+                checkpoints, anchored = verify_anchor(session, [_audit_key(), *retired], anchor)
             for a in anchored:
                 sys.stdout.write(f"{a.problem}\n")
             sys.stdout.write(f"{checkpoints} checkpoint(s) in {anchor}; "

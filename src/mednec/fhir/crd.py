@@ -28,6 +28,7 @@ is the case for HTTP 412 (required data neither prefetched nor fetchable).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -91,21 +92,23 @@ class HookConfig:
     canonical_base: str = MEDNEC_BASE
     fetch_timeout: float = 2.0
     max_pages: int = 10
+    #: the FHIR servers (URLs) mednec may fetch from; empty: MEDNEC_FHIR_SERVERS, else any https server at a
+    #: public address (mednec.fhir.fetching)
+    fhir_servers: tuple[str, ...] = ()
+    #: all fetches of one hook call finish within this many seconds
+    fetch_deadline: float = 10.0
     #: a Reference to the Coverage to assume when a request identifies none -- only for a service run
     #: by one payer for its own members; without it (the default) no coverage is ever assumed
     assumed_coverage: Mapping[str, Any] | None = None
 
 
-def http_fetch(url: str, token: str | None, *, timeout: float = 2.0) -> Any:
-    """GET a FHIR URL with a bearer token (the default ``fetch``)."""
-    import httpx
+def http_fetch(url: str, token: str | None, *, timeout: float = 2.0, servers: tuple[str, ...] = (),
+               deadline: float | None = None) -> Any:
+    """GET a FHIR URL with a bearer token (the default ``fetch``), under the rules of
+    :mod:`mednec.fhir.fetching` (public https servers or listed ones, bounded size and time, FHIR JSON)."""
+    from mednec.fhir.fetching import allowed_servers, fetch_json
 
-    headers = {"Accept": "application/fhir+json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    response = httpx.get(url, headers=headers, timeout=timeout)
-    response.raise_for_status()
-    return response.json()
+    return fetch_json(url, token, listed=allowed_servers(servers), timeout=timeout, deadline=deadline)
 
 
 # --- discovery -------------------------------------------------------------------------------
@@ -356,16 +359,21 @@ def _render(template: str, context: Mapping[str, Any]) -> str:
     return out
 
 
-def _fetch_all(url: str, token: str | None, fetch: Fetch, max_pages: int) -> list[Mapping[str, Any]]:
+def _fetch_all(url: str, token: str | None, fetch: Fetch, max_pages: int, server: str) -> list[Mapping[str, Any]]:
+    """Every page of a search; a ``next`` link is followed only under ``server`` (the token goes nowhere else)."""
+    from mednec.fhir.fetching import same_server
+
     out: list[Mapping[str, Any]] = []
     seen: set[str] = set()
     next_url: str | None = url
-    while next_url and next_url not in seen and len(seen) < max_pages:
+    while next_url and next_url not in seen and len(seen) < max_pages and same_server(next_url, server):
         seen.add(next_url)
         page = fetch(next_url, token)
         out += _resources(page)
         links = page.get("link") or () if isinstance(page, Mapping) else ()
-        next_url = next((str(lk.get("url")) for lk in links if lk.get("relation") == "next"), None)
+        links = links if isinstance(links, list) else ()
+        next_url = next((str(lk.get("url")) for lk in links
+                         if isinstance(lk, Mapping) and lk.get("relation") == "next"), None)
     return out
 
 
@@ -375,7 +383,10 @@ def _gather(request: Mapping[str, Any], dictionary: FactDictionary, fetch: Fetch
     prefetch = request.get("prefetch") or {}
     context = request["context"]
     server = str(request.get("fhirServer") or "").rstrip("/")
-    token = (request.get("fhirAuthorization") or {}).get("access_token")
+    auth = request.get("fhirAuthorization")
+    token = auth.get("access_token") if isinstance(auth, Mapping) else None
+    token = token if isinstance(token, str) else None
+    refused = _refused_server(server, config) if server and fetch is not None else None
     out: list[Mapping[str, Any]] = []
     unavailable: list[str] = []
     for key, template in prefetch_templates(dictionary).items():
@@ -385,18 +396,42 @@ def _gather(request: Mapping[str, Any], dictionary: FactDictionary, fetch: Fetch
         if server and fetch is not None:
             url = f"{server}/{_render(template, context)}"
             try:
-                out += _fetch_all(url, token, fetch, config.max_pages)
+                if refused is not None:
+                    raise refused
+                out += _fetch_all(url, token, fetch, config.max_pages, server)
             except Exception as exc:  # any transport or HTTP error: the data is unobtainable
+                why = _why(exc)
                 if key in REQUIRED_PREFETCH:
-                    raise PrefetchUnavailableError(f"could not fetch {key} from the FHIR server: {exc}",
+                    raise PrefetchUnavailableError(f"could not fetch {key} from the FHIR server: {why}",
                                                    field=f"prefetch.{key}") from None
-                unavailable.append(f"{key} (fetch failed: {type(exc).__name__})")
+                unavailable.append(f"{key} (fetch failed: {why})")
             continue
         if key in REQUIRED_PREFETCH:
             raise PrefetchUnavailableError(f"{key} was not prefetched and no fhirServer was given",
                                            field=f"prefetch.{key}")
         unavailable.append(f"{key} (not prefetched)")
     return out, unavailable
+
+
+def _refused_server(server: str, config: HookConfig) -> Exception | None:
+    """The refusal of a ``fhirServer`` mednec may not fetch from (:mod:`mednec.fhir.fetching`), or None."""
+    from mednec.fhir.fetching import FetchRefused, allowed_servers, check_server
+
+    try:
+        check_server(server, allowed_servers(config.fhir_servers))
+    except FetchRefused as exc:
+        return exc
+    return None
+
+
+def _why(exc: Exception) -> str:
+    """Why a fetch failed, safe to show and log: a refusal's own words, else the kind of error only
+    (a transport error's text may hold the URL, an address or what the server sent)."""
+    from mednec.fhir.fetching import FetchRefused
+
+    if isinstance(exc, FetchRefused):
+        return str(exc)
+    return "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
 
 
 def _collection(resources: Iterable[Mapping[str, Any]], exclude: set[str]) -> dict[str, Any]:
@@ -471,8 +506,10 @@ def assess(
     if not matched:
         return HookAssessment((), (), None, None)
     if fetch is None:
-        timeout = config.fetch_timeout
-        fetch = lambda url, token: http_fetch(url, token, timeout=timeout)  # noqa: E731
+        timeout, servers = config.fetch_timeout, config.fhir_servers
+        deadline = time.monotonic() + config.fetch_deadline  # for every fetch of this call together
+        fetch = lambda url, token: http_fetch(url, token, timeout=timeout, servers=servers,  # noqa: E731
+                                              deadline=deadline)
     resources, unavailable = _gather(request_json, runtime.dictionary, fetch, config)
     bundle = _collection(resources, {f"MedicationRequest/{o.get('id')}" for o in orders})
     coverage = next(({"reference": f"Coverage/{r['id']}"} for r in resources

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mednec.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from mednec.store import audit, identities, passwords
-from mednec.store.access import Principal, ServicePart, principal_of, require_admin_of
+from mednec.store.access import Principal, ServicePart, of_reviewing_org, principal_of, require_admin_of
 from mednec.store.models import ROLES, ApiKey, Organization, User
 
 __all__ = ["Accounts", "hash_key"]
@@ -61,6 +61,11 @@ class Accounts(ServicePart):
                 raise ForbiddenError("only a system administrator makes another one")
             actor_id = actor.id
         with self.db.session() as s:
+            if actor is not None and role == "policy_author" and not of_reviewing_org(s, actor):
+                # a policy author's versions, once published, apply to every organisation: the role is
+                # granted by a system administrator or a reviewing organisation's admin only
+                raise ForbiddenError("only a system administrator or an admin of a reviewing organisation "
+                                     "grants the policy_author role")
             org = self.ensure_org(s, org_id)
             if actor is None and (role in ("physician_reviewer", "auditor") or system_admin) and not org.reviews_all:
                 # the operator (CLI, set-up) placing a reviewer, auditor or system administrator in an

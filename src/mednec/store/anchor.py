@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,11 @@ def write_checkpoint(session: Session, key: bytes, path: Path, at: dt.datetime) 
     return cp
 
 
-def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[AnchorProblem]]:
-    """Check every checkpoint in the anchor file against the database: (checkpoints read, problems)."""
+def verify_anchor(session: Session, key: bytes | Sequence[bytes], path: Path) -> tuple[int, list[AnchorProblem]]:
+    """Check every checkpoint in the anchor file against the database: (checkpoints read, problems).
+    ``key``: the signing key, or several (the current one and retired ones): a checkpoint signed under
+    any of them is accepted."""
+    keys = [key] if isinstance(key, bytes) else list(key)
     if not path.is_file():
         raise InputError(f"no anchor file at {path}", field="MEDNEC_AUDIT_ANCHOR")
     problems: list[AnchorProblem] = []
@@ -115,7 +119,7 @@ def verify_anchor(session: Session, key: bytes, path: Path) -> tuple[int, list[A
         except (ValueError, KeyError, TypeError):
             problems.append(AnchorProblem(n, "not a checkpoint (unreadable line)"))
             continue
-        if not hmac.compare_digest(mac, _mac(key, body)):
+        if not any(hmac.compare_digest(mac, _mac(k, body)) for k in keys):
             problems.append(AnchorProblem(n, "signature does not match (the line was edited, or another key)"))
             continue
         if body.get("keyed"):

@@ -35,7 +35,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mednec.settings import audit_key
+from mednec.settings import audit_key, audit_old_keys
 from mednec.store.models import AuditEntry, AuditHead
 
 __all__ = ["GENESIS", "KEYED", "PLAIN", "STRIPES", "AuditProblem", "append", "entry_hash", "entry_key", "key_id",
@@ -216,6 +216,13 @@ class _Unchecked:
     count: int = 0
 
 
+def verification_keys() -> dict[str, bytes]:
+    """The entry keys by key id: ``MEDNEC_AUDIT_KEY``'s and every retired one's (``MEDNEC_AUDIT_OLD_KEYS``).
+    Retired keys only verify: new entries are keyed under ``MEDNEC_AUDIT_KEY`` alone (:func:`_keying`)."""
+    secrets = [k for k in (audit_key(), *audit_old_keys()) if k]
+    return {key_id(k): entry_key(k) for k in secrets}
+
+
 def _unchecked_problem(stripe: int, scheme: str, u: _Unchecked, kid: str | None) -> AuditProblem:
     why = ("MEDNEC_AUDIT_KEY is not set" if kid is None else
            f"they were keyed under another key (id {scheme.partition(':')[2] or '?'}; MEDNEC_AUDIT_KEY has id {kid})")
@@ -224,12 +231,14 @@ def _unchecked_problem(stripe: int, scheme: str, u: _Unchecked, kid: str | None)
 
 
 def verify(session: Session) -> tuple[int, list[AuditProblem]]:
-    """Walk every chain in order, keyed entries under ``MEDNEC_AUDIT_KEY``. Returns the number of
+    """Walk every chain in order, keyed entries under the key whose id they record (``MEDNEC_AUDIT_KEY``
+    or a retired one in ``MEDNEC_AUDIT_OLD_KEYS``). Returns the number of
     entries and every problem found (keyed entries that cannot be checked are problems too)."""
     problems: list[AuditProblem] = []
     count = 0
     secret = audit_key()
-    key, kid = (entry_key(secret), key_id(secret)) if secret else (None, None)
+    kid = key_id(secret) if secret else None
+    keys = verification_keys()
     heads = {h.id: h for h in session.execute(sa.select(AuditHead)).scalars()}
     for stripe in sorted(set(heads) | set(range(STRIPES))):
         prev, expected, keyed_seen = GENESIS, 1, False
@@ -249,11 +258,11 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
                                                  "its chain are (rewritten without the key, or the key was removed)"))
             elif e.hash_scheme.startswith(KEYED + ":"):
                 keyed_seen = True
-                if key is None or e.hash_scheme != f"{KEYED}:{kid}":
+                use = keys.get(e.hash_scheme.partition(":")[2])
+                if use is None:
                     unchecked.setdefault(e.hash_scheme, _Unchecked(e)).count += 1
                     prev, expected = e.hash, e.stripe_seq + 1
                     continue
-                use = key
             else:
                 problems.append(AuditProblem(e.seq, stripe, e.stripe_seq, f"unknown hash scheme {e.hash_scheme[:40]!r}"))
             h = entry_hash(e.prev_hash, e.stripe_seq, e.at, e.actor_id, e.action, e.entity_type, e.entity_id,
