@@ -90,3 +90,21 @@ def test_a_chunk_failing_in_a_worker_stops_the_run_and_is_not_recorded(rt: Runti
     assert "3" not in manifest["chunks"] and not manifest["complete"]
     summary = run_batch(src, out, settings, chunk_size=20)  # resumed in one process: completes
     assert summary.complete
+
+
+def test_chunks_grouped_by_row_group_give_the_same_files(rt: Runtime, population_dir: Path, tmp_path: Path) -> None:
+    """A table of many row groups: the chunks starting in one row group go to one worker together
+    (chunk boundaries that do not meet the row groups'); the files are a single process's."""
+    from mednec.population.runner import _slice_tasks
+
+    src = tmp_path / "groups.parquet"
+    pq.write_table(pq.read_table(population_dir / "members.parquet"), src, row_group_size=12)
+    _, _, tasks = _slice_tasks(src, 5, set(), 2)
+    groups = [t.source.group for t in tasks]
+    assert groups == sorted(groups) and len(set(groups)) == 10 and len(groups) == 24
+    settings = settings_for(rt, "luspatercept-mds", "imetelstat-mds", engine="columnar")
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_batch(src, one, settings, chunk_size=5)
+    with executor_for(None, 2) as executor:
+        run_batch(src, two, settings, chunk_size=5, executor=executor)
+    _same_run(one, two)

@@ -113,8 +113,13 @@ class ProcessExecutor:
         spans = _spans(tasks)
         queued = 0
         try:
-            for _ in range(self.workers * self.spans_per_worker):
-                span = next(spans, None)
+            first = next(spans, None)
+            # spans that carry their data (read by the parent) wait in this process's memory until a
+            # worker takes them: one ahead in all; spans that carry only where their rows are, more
+            depth = self.workers * self.spans_per_worker if first and first[0].source is not None else self.workers + 1
+            for _ in range(depth):
+                span = first if first is not None else next(spans, None)
+                first = None
                 if span is None:
                     break
                 todo.put(span)

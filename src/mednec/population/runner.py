@@ -133,16 +133,23 @@ def _rechunk(batches: Iterator[Any], size: int) -> Iterator[Any]:
 def _slice_tasks(path: Path, chunk_size: int, skip: set[int], workers: int) -> tuple[int, int, Iterator[ChunkTask]]:
     """Fixed row ranges of a Parquet table as tasks that carry only the range (the worker reads it).
 
-    Chunks are grouped (``TableSlice.group``) so that a worker takes the chunks of a row group
-    together and reads it once: a group is a row group's worth of chunks, but at most a third of
-    a worker's share, so the work still spreads evenly."""
+    The chunks that start in the same row group are grouped (``TableSlice.group``): a worker takes
+    them together and reads the row group once, as one process does. When that gives fewer than
+    three groups per worker (a small table, or large row groups), each chunk is its own group, so
+    the work still spreads evenly (a worker then decodes the rows of a row group before its chunk)."""
+    import bisect
+
     import pyarrow.parquet as pq
 
     md = pq.ParquetFile(path).metadata
     total = md.num_rows
     chunks = -(-total // chunk_size)
-    largest = max((md.row_group(g).num_rows for g in range(md.num_row_groups)), default=chunk_size)
-    per_group = max(1, min(-(-largest // chunk_size), -(-chunks // (3 * max(1, workers)))))
+    starts = [0]
+    for g in range(md.num_row_groups):
+        starts.append(starts[-1] + md.row_group(g).num_rows)
+    group_of = [bisect.bisect_right(starts, k * chunk_size) - 1 for k in range(chunks)]
+    if len(set(group_of)) < 3 * max(1, workers):
+        group_of = list(range(chunks))
     name = str(path.resolve())
 
     def tasks() -> Iterator[ChunkTask]:
@@ -150,7 +157,7 @@ def _slice_tasks(path: Path, chunk_size: int, skip: set[int], workers: int) -> t
             if k not in skip:
                 start = k * chunk_size
                 yield ChunkTask(k, InputKind.table,
-                                source=TableSlice(name, start, min(total, start + chunk_size), k // per_group))
+                                source=TableSlice(name, start, min(total, start + chunk_size), group_of[k]))
 
     return chunks, total, tasks()
 
