@@ -138,6 +138,9 @@ def build_card(
     """
     order_ref = f"MedicationRequest/{order.get('id')}"
     detail = _detail(det, policy)
+    if policy.variant is not None:  # chosen from the payer the request's Coverage names (mednec.fhir.coverage)
+        detail += (f"\n\nJudged on the criteria of {policy.variant.name} ({policy.variant.payer}), the payer the "
+                   "request's Coverage names.")
     if not coverage_known:
         detail += ("\n\nNo Coverage was identified in the request (no Coverage resource and no insurance on the "
                    "order), so this is the clinical answer only: mednec asserts nothing about coverage or prior "
