@@ -586,6 +586,9 @@ def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, text
 _TYPE_OF = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 
 
+_KNOWN = 1 << 17
+
+
 class _Spiller:
     """Buffers the bucketed tables and writes them as Arrow IPC parts (bounded memory)."""
 
@@ -597,12 +600,17 @@ class _Spiller:
         self.buf: dict[tuple[str, int], list[pa.Table]] = {}
         self.size = 0
         self.part = 0
+        self.known: dict[str, int] = {}  # each patient's bucket (its candidates and its other files hash it again)
 
     def add(self, kind: str, table: pa.Table) -> None:
         if not table.num_rows:
             return
         enc = pc.dictionary_encode(table.column("pid").combine_chunks())
-        per = np.array([zlib.crc32(p.encode()) % self.buckets for p in enc.dictionary.to_pylist()], dtype=np.int64)
+        known = self.known
+        if len(known) > _KNOWN:  # bounded memory
+            known.clear()
+        per = np.array([known[p] if p in known else known.setdefault(p, zlib.crc32(p.encode()) % self.buckets)
+                        for p in enc.dictionary.to_pylist()], dtype=np.int64)
         bucket = per[_np(enc.indices, np.int64)]
         order = np.argsort(bucket, kind="stable")
         sorted_ = table.take(pa.array(order))
