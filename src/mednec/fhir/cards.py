@@ -38,6 +38,7 @@ __all__ = [
     "coverage_information",
     "drug_name",
     "error_card",
+    "md_text",
     "missing_labels",
 ]
 
@@ -208,6 +209,18 @@ def coverage_information(
     return {"url": COVERAGE_INFORMATION, "extension": parts}
 
 
+# What the caller's record says (a resource id, a unit, an error quoting them) in a card's Markdown: the
+# EHR's Markdown reader passes HTML through and makes links of brackets, so these become entities or
+# escapes (parentheses too: no link target), and a line break a space (it could start a heading).
+_MD_TEXT = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`", "(": "\\(", ")": "\\)",
+                             "\n": " ", "\r": " "})
+
+
+def md_text(text: object) -> str:
+    """``text`` from the caller's record, shown as text in a card's Markdown (never markup or a link)."""
+    return str(text).translate(_MD_TEXT)
+
+
 def error_card(order: Mapping[str, Any], policy: Policy, exc: Exception, *, hook_instance: str, source_label: str,
                source_url: str) -> dict[str, Any]:
     """A warning card for an order whose patient record could not be read."""
@@ -215,6 +228,6 @@ def error_card(order: Mapping[str, Any], policy: Policy, exc: Exception, *, hook
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{hook_instance}:error:{order.get('id')}")),
         "summary": _fit(f"{drug_name(policy)}: mednec could not read the patient record"),
         "indicator": "warning",
-        "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n`{exc}`",
+        "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n{md_text(exc)}",
         "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}", "topic": dict(TOPIC)},
     }

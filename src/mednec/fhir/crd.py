@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
-from mednec.fhir.cards import COVERAGE_INFORMATION, build_card, coverage_information, drug_name, error_card
+from mednec.fhir.cards import COVERAGE_INFORMATION, build_card, coverage_information, drug_name, error_card, md_text
 from mednec.intake.fhir.codes import HCPCS, LOCAL_SYSTEM, LOINC, MEDNEC_BASE, RXNORM, VARIANT_ASSESSMENT, fold
 from mednec.intake.fhir.codes import codings as _codings
 from mednec.intake.fhir.codes import concept_texts as _texts
@@ -585,7 +585,7 @@ def handle_hook(
                           questionnaire=a.questionnaire, hook_instance=hook_instance, dictionary=runtime.dictionary,
                           coverage_known=a.coverage is not None)
         if result.unavailable:
-            card["detail"] += "\n\nNot available from the EHR: " + "; ".join(result.unavailable) + "."
+            card["detail"] += "\n\nNot available from the EHR: " + "; ".join(map(md_text, result.unavailable)) + "."
         cards.append(card)
         if a.coverage is None:  # honest: no Coverage, no coverage assertion (the card says so)
             continue
