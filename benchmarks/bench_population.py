@@ -66,6 +66,8 @@ class Result:
     read_rowwise: int | None = None  # Bulk read column-wise: patients read through the per-bundle intake
     notes: tuple[str, ...] = ()  # the run's notes (a slow route taken, for a columnar run)
     engines: dict[str, int] | None = None  # chunks per engine
+    load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end of the run
+    at: str = ""  # when the run started (UTC)
 
     @property
     def patients_per_cpu_s(self) -> float:
@@ -145,6 +147,7 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
         cmd += ["--policy", p]
     if workers > 1:
         cmd += ["--workers", str(workers)] + (["--dask"] if dask else [])
+    load0, at = os.getloadavg()[0], time.strftime("%H:%M:%S", time.gmtime())
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
@@ -164,7 +167,7 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
     read_rowwise = summary.get("bulk_read_rowwise")
     return Result(label, source, engine, workers, patients, int(summary["rows"]), float(summary["seconds"]), seconds,
                   peak / 1024, cpu, None if read_rowwise is None else int(read_rowwise),
-                  tuple(summary.get("notes", ())), dict(summary.get("engines", {})))
+                  tuple(summary.get("notes", ())), dict(summary.get("engines", {})), (load0, os.getloadavg()[0]), at)
 
 
 def slow_routes(r: Result) -> list[str]:
@@ -193,7 +196,7 @@ def _line(r: Result) -> str:
     return (f"{r.label:50} {r.patients:>9,} patients {r.patients_per_s:>9,.0f} patients/s "
             f"{r.evals_per_s:>10,.0f} evals/s  wall {r.wall_seconds:6.1f} s  peak {r.peak_mb:5,.0f} MB  "
             f"CPU {r.cpu_seconds:6.1f} s ({r.evals_per_cpu_s:,.0f} evals, {r.patients_per_cpu_s:,.0f} patients "
-            "per CPU-second)" + ("" if r.read_rowwise is None else
+            f"per CPU-second)  {r.at} UTC, load {r.load[0]:.1f}-{r.load[1]:.1f}" + ("" if r.read_rowwise is None else
                                  f"  read column-wise {r.patients - r.read_rowwise:,} of {r.patients:,}"))
 
 
