@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|fhir3|cases3|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -331,14 +331,127 @@ def run_fhir3(runtime: Any, as_of: dt.date) -> list[Outcome]:
     return out
 
 
+def run_cases3(runtime: Any) -> list[Outcome]:
+    """The third set (``cases3/cases``): case files as outside testers write them, each evaluated at
+    its own ``as_of`` as ``mednec evaluate CASE`` does; ``error: FIELD`` labels an input that must be
+    refused with an InputError naming FIELD."""
+    from mednec.errors import InputError
+
+    here = HERE / "cases3" / "cases"
+    data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
+    out = []
+    for name, want in data["cases"].items():
+        want = {**want, "determination": want.get("determination", "error")}
+        o = Outcome("case", name, want)
+        try:
+            path = next(p for p in here.glob(f"{name}.*") if p.suffix in (".yaml", ".yml", ".json"))
+            policy = runtime.catalog.find_drug(want["drug"])
+            o.got_policy = want["drug"]
+            case = runtime.read_case(path)
+            det = runtime.evaluate(case.facts, policy, phase=want.get("phase", "initial"), variant=want.get("variant"))
+            o.got_determination = det.determination
+            _determined(o, det)
+        except InputError as exc:
+            named = want.get("error")
+            ok = named is not None and named in str(exc.field or "")
+            o.got_determination = "error" if ok else f"refused: {exc.field}: {exc.message}"
+        except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+            o.got_determination = f"crash: {type(exc).__name__}: {exc}"
+        o.got_policy = want["drug"]
+        for fact in want.get("absent") or ():
+            if fact in o.got_facts:
+                o.fact_misses.append(f"{fact}: labelled unknown (null or empty), read {o.got_facts[fact]!r}")
+        out.append(_check(o))
+    return out
+
+
+def _api_body(name: str, want: dict[str, Any], here: Path) -> tuple[bytes, str]:
+    make = want.get("make")
+    if make == "long_title":
+        body = json.loads((here / f"{name}.json").read_text("utf-8"))
+        body["title"] = "x" * 10_000
+        return json.dumps(body).encode(), "application/json"
+    if make == "deep":  # a value nested 5,000 deep (json.dumps itself would recurse too far)
+        return (b'{"case": {"patient": {"sex": "male"}, "facts": {"hemoglobin": ' + b'{"value": ' * 5000 + b"8.1"
+                + b"}" * 5000 + b"}}}", "application/json")
+    if make == "many_events":
+        events = [{"date": "2026-10-01", "units": 1}] * 100_000
+        return json.dumps({"case": {"patient": {"sex": "male"}, "facts": {"rbc_transfusions": events}}}).encode(), \
+            "application/json"
+    if make == "malformed":
+        return b'{"case": {"patient": {"sex": "male"}, "facts": {"hemoglobin": 8.1,}}', "application/json"
+    return (here / f"{name}.json").read_bytes(), "application/json"
+
+
+def run_api3(runtime: Any) -> list[Outcome]:
+    """The third set's API request bodies (``cases3/api``), sent by a requester through the service."""
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from mednec.api import Settings, create_app
+
+    here = HERE / "cases3" / "api"
+    data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = lambda: dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # noqa: E731
+        app = create_app(Settings(database_url=f"sqlite:///{tmp}/h.db", runtime=runtime, now=clock))
+        service = app.state.service
+        keys = {}
+        for who, org, role in [("req", "clinic-a", "requester"), ("doc", "plan", "physician_reviewer")]:
+            keys[who] = service.accounts.create_key(service.accounts.add_user(org, who, role).id)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            h = {"Authorization": f"Bearer {keys['req']}"}
+            made = client.post("/cases", headers=h, content=(here / "a01-case-strings.json").read_bytes(),
+                               )
+            case_id = made.json().get("id", "none") if made.status_code == 201 else "none"
+            ev = client.post(f"/cases/{case_id}/evaluations", headers=h, json={"drug": "Reblozyl"})
+            eval_id = ev.json().get("id", "none") if ev.status_code < 300 else "none"
+            for name, want in data["requests"].items():
+                o = Outcome("api", name, {**want, "drug": want["method"] + " " + want["path"],
+                                          "determination": str(want["status"])})
+                o.got_policy = o.want["drug"]
+                try:
+                    body, ctype = _api_body(name, want, here)
+                    path = want["path"].format(case=case_id, evaluation=eval_id)
+                    headers = {**h, "Content-Type": ctype}
+                    if want["path"].startswith("/evaluations"):
+                        headers["Authorization"] = f"Bearer {keys['doc']}"
+                    if want.get("if_match"):
+                        headers["If-Match"] = client.get(path, headers=h).headers.get("ETag", "")
+                    r = client.request(want["method"], path, headers=headers, content=body)
+                    got = r.status_code
+                    status = str(want["status"])
+                    ok_status = str(got) == status or (status.endswith("xx") and str(got)[0] == status[0])
+                    text = r.text
+                    problem = r.json() if r.headers.get("content-type", "").startswith("application/problem") else {}
+                    if "Traceback" in text or got >= 500:
+                        o.got_determination = f"{got} (server error or traceback): {text[:200]}"
+                    elif not ok_status:
+                        o.got_determination = f"{got}: {text[:200]}"
+                    elif status.startswith("4") and not problem:
+                        o.got_determination = f"{got} without a problem document: {text[:200]}"
+                    elif want.get("field") and want["field"] not in str(problem.get("field", "")):
+                        o.got_determination = f"{got}, field {problem.get('field')!r}: {problem.get('detail', '')[:200]}"
+                    else:
+                        o.got_determination = status
+                except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+                    o.got_determination = f"crash: {type(exc).__name__}: {exc}"
+                out.append(o)
+        app.state.db.dispose()
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "fhir3", "all"), default="glp1ldl",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "fhir3", "cases3", "all"), default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third round of questions and notes (all three packs and "
-                         "the payer variants), the third FHIR set (round-3 shapes), or all")
+                         "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
+                         "testers write them (cases3), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -359,6 +472,8 @@ def main() -> int:
         results |= {"r3 questions": run_questions(runtime, as_of, r3), "r3 notes": run_notes(runtime, as_of, r3)}
     if args.set in ("fhir3", "all"):
         results["fhir3"] = run_fhir3(runtime, as_of)
+    if args.set in ("cases3", "all"):
+        results |= {"cases3 files": run_cases3(runtime), "cases3 api": run_api3(runtime)}
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
