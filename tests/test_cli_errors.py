@@ -97,7 +97,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_bad_as_of_option() -> None:
-    proc = run("evaluate", EXAMPLE, "--drug", "luspatercept", "--as-of", "20/11/2026")
+    proc = run("evaluate", EXAMPLE, "--drug", "luspatercept", "--as-of", "10/11/2026")
     assert_clean_error(proc, "--as-of", "YYYY-MM-DD")
 
 

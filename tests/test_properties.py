@@ -158,7 +158,8 @@ def event_value(draw: st.DrawFn, fd: FactDef, as_of: dt.date) -> list[dict[str, 
             elif spec.type == "category":
                 e[name] = draw(st.sampled_from(spec.values))
             else:
-                e[name] = draw(st.text(string.ascii_letters + " -", max_size=12))
+                # an empty text is not given (README: null and empty strings are unknown)
+                e[name] = draw(st.text(string.ascii_letters + " -", min_size=1, max_size=12).filter(str.strip))
         if isinstance(e.get("start"), dt.date) and isinstance(e.get("end"), dt.date):
             e["start"], e["end"] = sorted((e["start"], e["end"]))
         events.append({k: as_date(draw, v) if isinstance(v, dt.date) else v

@@ -5,8 +5,16 @@ Accepted forms, for a fact of each type:
 * number: ``8.1`` (canonical unit), ``"81 g/L"``, or ``{value: 81, unit: g/L, date: 2026-10-01}``;
 * boolean: ``true`` / ``false`` (also yes/no, positive/negative, present/absent);
 * category: the value's key, label or a synonym (``D46.1``, ``MDS-RS``, ``low``);
-* date: ``2026-05-01``;
-* events: a list of mappings with the fact's fields (``[{date: 2026-09-01, units: 2}]``).
+* date: ``2026-05-01``, an ISO date-time (``2026-05-01T09:30:00Z``: its date as written), ISO basic
+  ``20260501``, the month in words (``3 Jan 1949``, ``Jan 3, 1949``, ``3 January 1949``), or digits with
+  ``/``, ``.`` or ``-`` only when one reading exists (``25/11/2026`` is 25 November; ``03/01/2026``, which
+  is 1 March in the US and 3 January elsewhere, is refused, as are a year or a month alone);
+* events: a list of mappings with the fact's fields (``[{date: 2026-09-01, units: 2}]``); a number
+  field may be a string (``"2"``), a dose with its unit (``dose: "80 mg"`` sets ``dose_unit``).
+
+``null`` and an empty string mean the value is unknown (never false or zero). A number written with a
+comma before exactly three digits (``"1,200"``: 1200 in the US, 1.2 where the comma is the decimal
+mark) is refused; a comma before one, two or four and more digits is a decimal comma (``"8,1"``).
 
 Every error names the field (``facts.hemoglobin.unit``) and says what is allowed.
 """
@@ -29,6 +37,15 @@ __all__ = ["parse_date", "parse_fact_value", "parse_text_form"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_PARTIAL = re.compile(r"^(?:\d{4}(?:-\d{1,2})?|\d{1,2}/\d{4}|[A-Za-z]+\.?,? \d{4})$")
+_DIGITS = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{4})$")
+_MONTH_DAY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3},\d{3}$")
 _TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
 _FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
 _VALUE_KEYS = {"value", "unit", "date", "source", "comparator"}
@@ -74,12 +91,69 @@ def _parse_date(raw: Any, *, path: str) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):
-        try:
-            return dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            raise CaseFormatError(f"{raw!r} is not a real date", field=path) from None
+    if isinstance(raw, str):
+        text = " ".join(raw.split())
+        iso = _ISO_DATE.match(text) or _ISO_TIME.match(text)
+        if iso:
+            return _real_date(raw, path, *map(int, iso.group(iso.lastindex or 0).split("-")))
+        day = _date_in_words(raw, text, path) or _date_in_digits(raw, text, path)
+        if day is not None:
+            return day
+        if _PARTIAL.match(text):
+            raise CaseFormatError(f"{raw!r} is not a day (a year or a month alone); write the date as YYYY-MM-DD",
+                                  field=path)
     raise CaseFormatError(f"expected a date as YYYY-MM-DD, got {raw!r}", field=path)
+
+
+def _real_date(raw: Any, path: str, year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CaseFormatError(f"{raw!r} is not a real date", field=path) from None
+
+
+def _month(word: str) -> int | None:
+    """1-12 for a month's name or its abbreviation of three letters or more ("Jan", "Sept", "June")."""
+    w = word.lower()
+    if len(w) < 3:
+        return None
+    return next((i for i, name in enumerate(_MONTHS, 1) if name.startswith(w)), None)
+
+
+def _date_in_words(raw: Any, text: str, path: str) -> dt.date | None:
+    """``3 Jan 1949``, ``03-Jan-1949``, ``3rd January 1949``, ``Jan 3, 1949``, ``January 3 1949``."""
+    m = _DAY_MONTH.match(text)
+    if m:
+        month = _month(m.group(2))
+        return None if month is None else _real_date(raw, path, int(m.group(3)), month, int(m.group(1)))
+    m = _MONTH_DAY.match(text)
+    if m:
+        month = _month(m.group(1))
+        return None if month is None else _real_date(raw, path, int(m.group(3)), month, int(m.group(2)))
+    return None
+
+
+def _date_in_digits(raw: Any, text: str, path: str) -> dt.date | None:
+    """``20261028`` (ISO basic); ``2026/10/28``; ``28/10/2026`` or ``10/28/2026`` when only one order
+    makes a date (a part above 12 is the day, or both parts are equal); otherwise refused as ambiguous."""
+    m = _ISO_BASIC.match(text)
+    if m:
+        return _real_date(raw, path, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _DIGITS.match(text)
+    if m is None:
+        return None
+    a, b, c = m.group(1), int(m.group(3)), m.group(4)
+    if len(a) == 4:
+        return _real_date(raw, path, int(a), b, int(c))
+    if len(c) != 4:
+        raise CaseFormatError(f"{raw!r}: a two-digit year is ambiguous; write the date as YYYY-MM-DD", field=path)
+    first, year = int(a), int(c)
+    if first == b or first > 12 >= b:
+        return _real_date(raw, path, year, b, first)  # day first (or either way the same)
+    if b > 12 >= first:
+        return _real_date(raw, path, year, first, b)  # month first
+    raise CaseFormatError(f"{raw!r} is ambiguous: month {first}, day {b} (US order) or day {first}, month {b}; "
+                          "write the date as YYYY-MM-DD", field=path)
 
 
 def _check_not_future(d: dt.date, as_of: dt.date, path: str) -> None:
@@ -110,11 +184,27 @@ def _check_range(fd: FactDef, x: float, path: str, shown: str) -> None:
         )
 
 
+def _without_name(fd: FactDef, text: str) -> str:
+    """The text after a leading name of the fact itself ("LDL 88 mg/dL", "LDL-C: 88" for LDL-C), else
+    the text as given: only the fact's own names (id, label, ``names``) are taken off."""
+    if not text[:1].isalpha():
+        return text
+    names = {" ".join(n.lower().replace("-", " ").split()) for n in (fd.id.replace("_", " "), fd.label, *fd.names)}
+    for m in re.finditer(r"[-+]?\d", text):
+        head = " ".join(text[:m.start()].rstrip(" :=").lower().replace("-", " ").split())
+        if head in names:
+            return text[m.start():]
+    return text
+
+
 def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
     if isinstance(raw, str):
-        m = _NUM_UNIT.match(raw)
+        m = _NUM_UNIT.match(_without_name(fd, raw))
         if not m:
             raise CaseFormatError(f"expected a number with an optional unit, got {raw!r}", field=path)
+        if _THOUSANDS.match(m.group(1)):
+            raise CaseFormatError(f"{raw!r}: the comma may separate thousands or decimals; write the number "
+                                  "without it (1200 or 1.2)", field=path)
         raw, unit_text = float(m.group(1).replace(",", ".")), m.group(2)
         if unit_text:
             if unit is not None:
@@ -130,6 +220,8 @@ def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
 def _parse_bool(raw: Any, path: str) -> bool:
     if isinstance(raw, bool):
         return raw
+    if raw.__class__ is int and raw in (0, 1):  # JSON 0/1, as the text "0"/"1" already is
+        return raw == 1
     if isinstance(raw, str):
         t = raw.strip().lower()
         if t in _TRUE:
@@ -160,7 +252,7 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
     for name, spec in fd.fields.items():
         fpath = f"{path}.{name}"
         value = raw.get(name)
-        if value is None:
+        if value is None or (value.__class__ is str and not value.strip()):
             if not spec.optional:
                 raise CaseFormatError(f"{name} is required", field=fpath)
             continue
@@ -169,7 +261,7 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             _check_not_future(d, as_of, fpath)
             out[name] = d
         elif spec.type == "number":
-            x = _number(value, fpath)
+            x = _event_number(fd, raw, name, value, fpath, out)
             if spec.range and not (spec.range[0] <= x <= spec.range[1]):
                 raise ImplausibleValueError(
                     f"{x:g} is not plausible (expected {spec.range[0]:g} to {spec.range[1]:g})", field=fpath
@@ -188,6 +280,29 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
     return out
 
 
+def _event_number(fd: FactDef, raw: Mapping[str, Any], name: str, value: Any, path: str,
+                  out: dict[str, Any]) -> float:
+    """An event's number field: a number, or a string of one ("2"), with a unit where the event has a
+    field for it (``dose: "80 mg"`` sets ``dose_unit``, unless that says otherwise) or the unit is the
+    field's own name (``units: "2 units"``)."""
+    if not isinstance(value, str):
+        return _number(value, path)
+    m = _NUM_UNIT.match(value)
+    if not m or _THOUSANDS.match(m.group(1)):
+        raise CaseFormatError(f"expected a number, got {value!r}", field=path)
+    x, unit = float(m.group(1).replace(",", ".")), m.group(2)
+    if not unit or unit.lower() in (name, name.rstrip("s")):
+        return _number(x, path)
+    sibling = next((f for f in (f"{name}_unit", "unit") if f in fd.fields and fd.fields[f].type == "text"), None)
+    if sibling is None:
+        raise CaseFormatError(f"expected a number, got {value!r}", field=path)
+    stated = raw.get(sibling)
+    if stated is not None and str(stated).strip().lower() != unit.lower():
+        raise CaseFormatError(f"{value!r} says {unit!r}, but {sibling} is {stated!r}", field=path)
+    out[sibling] = unit
+    return _number(x, path)
+
+
 def parse_fact_value(
     fd: FactDef,
     raw: Any,
@@ -196,8 +311,8 @@ def parse_fact_value(
     path: str,
     source: str,
 ) -> FactValue | None:
-    """Parse ``raw`` for fact ``fd``; ``None`` (YAML null) means the fact is unknown."""
-    if raw is None:
+    """Parse ``raw`` for fact ``fd``; ``None`` (YAML null) or an empty string means the fact is unknown."""
+    if raw is None or (raw.__class__ is str and not raw.strip()):
         return None
     observed: dt.date | None = None
     unit: str | None = None
@@ -214,7 +329,7 @@ def parse_fact_value(
         if "value" not in raw:
             raise CaseFormatError("a value mapping needs 'value'", field=path)
         value_raw = raw["value"]
-        if value_raw is None:
+        if value_raw is None or (value_raw.__class__ is str and not value_raw.strip()):
             return None
         unit = raw.get("unit")
         if unit is not None and not isinstance(unit, str):
@@ -348,7 +463,7 @@ def parse_text_form(
             _check_not_future(observed, as_of, f"{path}.date")
         if raw.get("source"):
             source = str(raw["source"])
-    if not isinstance(text, str) or fd.category_key(text) is not None:
+    if not isinstance(text, str) or not text.strip() or fd.category_key(text) is not None:
         return None
     try:
         k = parse_karyotype(text)

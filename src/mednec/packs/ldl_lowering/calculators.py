@@ -146,9 +146,10 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
     parts = []
     for e in entries:
         drug = str(e["drug"])
+        generic = statin_in(drug) or drugs.generic(drug) or drug  # a brand (Crestor) is its statin's course
         dose = e.get("dose")
-        intensity = e.get("intensity") or (statin_intensity(drug, float(dose)) if dose is not None else None)
-        courses.append(StatinCourse(drug, None if dose is None else float(dose), _intolerant(e), _ongoing(e)))
+        intensity = e.get("intensity") or (statin_intensity(generic, float(dose)) if dose is not None else None)
+        courses.append(StatinCourse(generic, None if dose is None else float(dose), _intolerant(e), _ongoing(e)))
         weeks = course_weeks(e, as_of)
         dose_text = f" {dose:g} mg" if dose is not None else ""
         parts.append(f"{drug}{dose_text} ({intensity or 'intensity unknown'}"

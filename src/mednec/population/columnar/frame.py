@@ -228,7 +228,7 @@ class _Parsed:
         try:
             given = raw if unit is None else {"value": raw, "unit": unit}
             fv = parse_fact_value(self.fd, given, as_of=_FAR, path=self.fd.id, source="table")
-            value = _BAD if fv is None else fv.value
+            value = _NONE if fv is None else fv.value  # null or an empty string: not documented
         except (MednecError, TypeError, ValueError, OverflowError):
             value = _BAD
         self.cache[key] = value
@@ -240,6 +240,7 @@ class _Bad:
 
 
 _BAD = _Bad()
+_NONE = _Bad()  # a value the parser reads as not documented (an empty string): no value, not a refusal
 
 
 def _python_round6(values: Floats) -> Floats:
@@ -288,6 +289,8 @@ def _scalar_from_python(fd: FactDef, raws: list[Any], units: list[Any] | None, f
         elif isinstance(raw, dt.date):
             raw = raw.isoformat()
         v = parse(raw, units[i] if units is not None else None)
+        if v is _NONE:
+            continue
         if v is _BAD:
             bad[i] = True
             continue
@@ -350,11 +353,12 @@ def _dictionary_parse(fd: FactDef, col: pa.Array, frame: Frame) -> Scalar:
     codes = _codes_of(fd)
     parsed = [parse(v) for v in enc.dictionary.to_pylist()]
     bad_of = np.array([p is _BAD for p in parsed] + [False], dtype=bool)
+    none_of = np.array([p is _NONE for p in parsed] + [False], dtype=bool)
     if fd.type == "category":
-        vals = np.array([-1 if p is _BAD else codes[p] for p in parsed] + [-1], dtype=np.int16)
+        vals = np.array([-1 if isinstance(p, _Bad) else codes[p] for p in parsed] + [-1], dtype=np.int16)
     else:
-        vals = np.array([False if p is _BAD else bool(p) for p in parsed] + [False], dtype=bool)
-    has = (idx >= 0) & ~bad_of[idx]
+        vals = np.array([False if isinstance(p, _Bad) else bool(p) for p in parsed] + [False], dtype=bool)
+    has = (idx >= 0) & ~bad_of[idx] & ~none_of[idx]
     frame.mark(bad_of[idx])
     return Scalar(fd.type, vals[idx], has)
 
@@ -544,8 +548,27 @@ def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: b
     col = table.column(fc.value).combine_chunks()
     t = col.type
     if fast and (pa.types.is_list(t) or pa.types.is_large_list(t)) and pa.types.is_struct(t.value_type):
-        return _events_arrow(fd, col.cast(pa.list_(t.value_type)) if pa.types.is_large_list(t) else col, frame)
+        col = col.cast(pa.list_(t.value_type)) if pa.types.is_large_list(t) else col
+        if _plain_structs(fd, col):
+            return _events_arrow(fd, col, frame)
     return _events_python(fd, col.to_pylist(), frame)
+
+
+def _plain_structs(fd: FactDef, col: pa.Array) -> bool:
+    """Whether the column-wise reading of the events applies: no number field written as text (the
+    parser reads "2" and "80 mg", which also sets the dose's unit field) and no empty text (the parser
+    takes it as not given). Otherwise every row goes through the parser."""
+    structs = col.values
+    for f in structs.type:
+        if not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+            continue
+        spec = fd.fields.get(f.name)
+        if spec is not None and spec.type == "number":
+            return False
+        arr = structs.field(f.name)
+        if len(arr) and bool(pc.any(pc.equal(pc.utf8_trim_whitespace(arr), "")).as_py() or False):
+            return False
+    return True
 
 
 # ---- the frame ----------------------------------------------------------------------------
