@@ -350,6 +350,7 @@ def run_cases3(runtime: Any) -> list[Outcome]:
             case = runtime.read_case(path)
             det = runtime.evaluate(case.facts, policy, phase=want.get("phase", "initial"), variant=want.get("variant"))
             o.got_determination = det.determination
+            o.got_variant = want.get("variant")  # evaluated under it (an unknown variant raises)
             _determined(o, det)
         except InputError as exc:
             named = want.get("error")
