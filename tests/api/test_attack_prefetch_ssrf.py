@@ -353,3 +353,22 @@ def test_the_api_answers_412_never_500_for_an_internal_fhir_server(db_url: str, 
     assert r.status_code == 412, r.text
     assert ehr.seen == []
     assert TOKEN not in r.text and "Traceback" not in r.text
+
+
+def test_fetching_logs_no_patient_identifier(ehr: FakeFhir, runtime: Runtime, allow: Callable[[str], None],
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    """The fetched URLs carry the patient's id (Patient/{id}, ?patient={id}): no log record may
+    (httpx logs every request's URL at INFO)."""
+    import logging
+
+    allow(ehr.base)
+    ehr.respond = lambda path: (200, FHIR_JSON, _bundle([]))
+    req = _request(ehr.base)
+    req["context"]["patientId"] = "MRN-88231907"
+    del req["prefetch"]["patient"]
+    caplog.set_level(logging.DEBUG)
+    _call(req, runtime)
+    assert ehr.seen, "nothing was fetched"
+    text = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert "MRN-88231907" not in text, [r.getMessage() for r in caplog.records if "MRN" in r.getMessage()][:3]
+    assert TOKEN not in text
