@@ -19,13 +19,15 @@ GETs ``{fhirServer}/{prefetch template}`` and follows the Bundle's ``next`` link
   (:func:`mednec.hygiene.load_json`: no NaN, no 1e999999, at most 48 levels), and a FHIR resource
   (an object with a ``resourceType``).
 
-Every refusal is a :class:`FetchRefused` whose message names the rule, never the token, the URL or
+httpx's own log records of these requests keep only the URL's origin (the path and query hold the
+patient's id). Every refusal is a :class:`FetchRefused` whose message names the rule, never the token, the URL or
 what the server answered, so nothing of it is echoed to the caller or logged.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import time
 import urllib.parse
@@ -36,6 +38,34 @@ __all__ = ["MAX_RESPONSE_BYTES", "FetchRefused", "allowed_servers", "check_serve
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 JSON_TYPES = ("application/fhir+json", "application/json")
+
+
+class _OriginOnly(logging.Filter):
+    """httpx logs every request's URL at INFO; a fetched URL holds the patient's id (``Patient/{id}``,
+    ``?patient={id}``), so its records keep the URL's origin only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_origin(a) for a in record.args)
+        return True
+
+
+def _origin(arg: object) -> object:
+    text = str(arg)
+    if not text.startswith(("http://", "https://")):
+        return arg
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "(a URL)"
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{port}' if port else ''}/…"
+
+
+_FILTER = _OriginOnly()
+for _name in ("httpx", "httpcore"):
+    if _FILTER not in logging.getLogger(_name).filters:
+        logging.getLogger(_name).addFilter(_FILTER)
 
 
 class FetchRefused(Exception):  # noqa: N818 (a refusal, not an error of mednec's)
