@@ -108,3 +108,14 @@ def test_chunks_grouped_by_row_group_give_the_same_files(rt: Runtime, population
     with executor_for(None, 2) as executor:
         run_batch(src, two, settings, chunk_size=5, executor=executor)
     _same_run(one, two)
+
+
+def test_without_fork_the_workers_are_a_local_dask_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where processes cannot be forked (Windows), --workers N starts the local Dask cluster instead."""
+    import multiprocessing
+
+    from mednec.population.cluster import DaskExecutor
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    with executor_for(None, 2) as executor:
+        assert isinstance(executor, DaskExecutor) and executor.workers == 2

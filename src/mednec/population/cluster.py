@@ -17,6 +17,7 @@ command does.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -67,7 +68,8 @@ class DaskExecutor:
 def executor_for(scheduler: str | None, workers: int | None, *,
                  dask: bool = False) -> Iterator[Executor | WritingExecutor]:
     """The executor a run asked for: a Dask scheduler's address; ``workers`` processes of this
-    machine (a local Dask cluster of them with ``dask``); or (neither) this process."""
+    machine (a local Dask cluster of them with ``dask``, or where processes cannot be forked, as on
+    Windows); or (neither) this process."""
     if scheduler and workers:
         raise InputError("give either --scheduler (an existing cluster) or --workers (a local one), not both",
                          field="--workers")
@@ -79,7 +81,7 @@ def executor_for(scheduler: str | None, workers: int | None, *,
     if not scheduler and (not workers or workers == 1 and not dask):
         yield LocalExecutor()
         return
-    if not scheduler and not dask:
+    if not scheduler and not dask and "fork" in multiprocessing.get_all_start_methods():
         from mednec.population.pool import ProcessExecutor
 
         assert workers is not None
