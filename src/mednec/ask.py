@@ -37,7 +37,7 @@ from mednec.runtime import Runtime
 if TYPE_CHECKING:
     from mednec.facts.factset import FactSet
 
-__all__ = ["Answer", "answer", "closest_questions", "merge"]
+__all__ = ["Answer", "answer", "closest_questions", "merge", "variant_in"]
 
 NO_POLICY = "no computable policy for this"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -235,6 +235,9 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     if u.intent == "other" and not drug:
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
+    variant = variant_in(f"{question}\n{note or ''}", policy)
+    if variant is not None:
+        policy = policy.with_variant(variant)
     phase = phase_in(question)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
@@ -287,6 +290,41 @@ def program_in(text: str) -> str | None:
     """The Medicare program a question names, if any (a State Medicaid programme's exclusions differ
     by State, so "Medicaid" alone applies none)."""
     return next((pid for pid, rx in _PROGRAMS if rx.search(text)), None)
+
+
+# how outside writers name the payers whose policies are modelled as variants: a payer's name as the
+# variant writes it ("UnitedHealthcare", "Blue Cross Blue Shield of North Dakota") and its usual shorthand
+_PAYER_ALIASES: dict[str, tuple[str, ...]] = {  # regular expressions, matched whole-word, any case
+    "unitedhealthcare": (r"uhc", r"united\s*health\s*care", r"unitedhealth", r"united\s+health"),
+    "cvs caremark": (r"caremark", r"cvs\s*[/-]\s*caremark"),
+    "blue cross blue shield of north dakota": (
+        r"bcbs\s*-?\s*nd", r"bcbs\s+(?:of\s+)?north\s+dakota", r"blue\s+cross\s+(?:blue\s+shield\s+)?(?:of\s+)?north\s+dakota"),
+}
+
+
+def _payer_pattern(name: str) -> re.Pattern[str]:
+    key = name.strip().lower()
+    alts = [r"\s+".join(re.escape(w) for w in key.split()), *_PAYER_ALIASES.get(key, ())]
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])", re.I)
+
+
+def variant_in(text: str, policy: Policy) -> str | None:
+    """The payer variant of ``policy`` whose payer the text names ("Cigna member", "UHC:", "BCBS ND",
+    "CVS Caremark plan"), so a question about a plan is judged on that plan's numbers; ``None`` when no
+    modelled payer is named, or when the names point at two variants (the defaults then, never a guess).
+    A variant listing two payers ("Aetna / CVS Caremark") answers to either, after a variant of one."""
+    hits: list[tuple[int, str]] = []
+    for v in policy.variants:
+        if v.variant is None:
+            continue
+        names = [n for n in re.split(r"\s*/\s*", v.variant.payer) if n]
+        if any(_payer_pattern(n).search(text) for n in names):
+            hits.append((len(names), v.variant.id))
+    if not hits:
+        return None
+    best = min(n for n, _ in hits)
+    ids = sorted({vid for n, vid in hits if n == best})
+    return ids[0] if len(ids) == 1 else None
 
 
 def packs_asked_about(u: Understanding, runtime: Runtime) -> tuple[str, ...]:
