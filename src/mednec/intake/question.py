@@ -41,6 +41,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.generic import fact_rules
 from mednec.intake.text.model import Conflict, DrugMention, Finding, TextSpan, Unused
 from mednec.intake.text.rules import Rule, core_rules
+from mednec.intake.text.speaker import Speaker, speaker_of
 from mednec.intake.text.treatments import treatment_rules
 from mednec.policies.loader import Catalog, pack_module
 
@@ -214,10 +215,30 @@ def leftovers(text: str, spans: list[tuple[int, int]]) -> tuple[TextSpan, ...]:
     return tuple(out)
 
 
+def _speaker_findings(text: str, who: Speaker, findings: list[Finding]) -> list[Finding]:
+    """The patient's age and sex a relative or the patient gives in the first person ("My mom is 84",
+    "my 15-year-old son", "I'm 45, my LDL is 170"), unless the words state them otherwise; an age the
+    rules read from the writer ("I'm 52" when the father is the patient) is not the patient's."""
+    out = list(findings)
+    have = {f.fact for f in out}
+    if who.age is not None and who.age_span is not None and "age" not in have:
+        a, b = who.age_span
+        note = f"the age of the patient ({who.relative})" if who.relative else "the writer's own age (the writer is the patient)"
+        out.append(Finding("age", who.age, TextSpan(a, b, text[a:b]), unit="years", note=note))
+    if who.sex is not None and who.sex_span is not None and "sex" not in have:
+        a, b = who.sex_span
+        out.append(Finding("sex", who.sex, TextSpan(a, b, text[a:b]), note=f"the patient is the writer's {who.relative}"))
+    return out
+
+
 def understand(question: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt.date) -> Understanding:
     """Read a question: the drug, the condition and every fact stated, each with its span."""
-    items = run_rules(question, all_rules(catalog), source="question", as_of=as_of)
+    who = speaker_of(question)
+    items = run_rules(question, all_rules(catalog), source="question", as_of=as_of,
+                      patient_words=who.patient_words if who is not None else ())
     findings = [i for i in items if isinstance(i, Finding)]
+    if who is not None:
+        findings = _speaker_findings(question, who, findings)
     unused = [i for i in items if isinstance(i, Unused)]
     found = find_drugs(question, catalog)
     spans = [(f.span.start, f.span.end) for f in findings] + [(u.span.start, u.span.end) for u in unused]

@@ -248,9 +248,10 @@ def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Seque
 
 
 def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", others: Sequence[tuple[int, int, str]] = (),
-               family_section: bool = False) -> Context:
+               family_section: bool = False, patient_words: Sequence[tuple[int, int]] = ()) -> Context:
     """The context of the finding at ``s:e`` (of ``group``, see :func:`group_of`) in the sentence ``lo:hi``;
-    ``others`` are the other findings' spans and groups."""
+    ``others`` are the other findings' spans and groups; ``patient_words`` the spans of a relative's name
+    who is the patient ("my mom is 84 and has MDS"), which are no family cue."""
     r = context_rules()
     neg = False
     cue_start = None
@@ -274,14 +275,15 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
             if r.conditional_needs.search(text, cond.end(), stop) and not r.end.search(text, cond.end(), s):
                 hypo = True
     hist = _last_cue(text, lo, s, r.hist, r) is not None
-    fam = family_section or _family(text, lo, hi, s, e, r)
+    fam = family_section or _family(text, lo, hi, s, e, r, patient_words)
     return Context(neg, hypo, hist, fam, cue_start, ambiguous)
 
 
 _OPENS_AFTER = re.compile(r"\b(?:and|also)$", re.I)  # "SF3B1 not mutated and family history: mother with ..."
 
 
-def _family(text: str, lo: int, hi: int, s: int, e: int, r: ContextRules) -> bool:
+def _family(text: str, lo: int, hi: int, s: int, e: int, r: ContextRules,
+            patient_words: Sequence[tuple[int, int]] = ()) -> bool:
     """Is the finding at ``s:e`` about a relative? A family cue reaches the findings after it up to the
     next terminator; when the sentence opens with it ("Family history: mother with MDS, no del(5q)"), the
     sentence is about the relative and commas and colons do not end it -- only a sentence end, a
@@ -291,6 +293,8 @@ def _family(text: str, lo: int, hi: int, s: int, e: int, r: ContextRules) -> boo
         return True
     for c in r.family.finditer(text, lo, s):
         if any(p.start() <= c.start() < p.end() for p in r.family_pseudo.finditer(text, max(lo, c.start() - 20), c.end() + 20)):
+            continue
+        if any(a <= c.start() < b for a, b in patient_words):
             continue
         before = text[lo:c.start()].strip(" \t\r\n-*\u2022>")
         opens = not before or _OPENS_AFTER.search(before) is not None
@@ -319,7 +323,8 @@ def apply(rule: Rule, m: re.Match[str], ctx: Ctx, cx: Context) -> list[Item]:
     return ambiguous_items(items, cx.ambiguous) if cx.ambiguous else items
 
 
-def run_rules(text: str, rules: Iterable[Rule], *, source: str, as_of: dt.date) -> list[Item]:
+def run_rules(text: str, rules: Iterable[Rule], *, source: str, as_of: dt.date,
+              patient_words: Sequence[tuple[int, int]] = ()) -> list[Item]:
     """Run ``rules`` over ``text`` with the context engine; return every finding and unused item."""
     bounds = sentences(text)
     out: list[Item] = []
@@ -328,7 +333,8 @@ def run_rules(text: str, rules: Iterable[Rule], *, source: str, as_of: dt.date) 
     for mt in matches:
         lo, hi = next(((a, b) for a, b in bounds if a <= mt.start < b), (0, len(text)))
         others = [sp for sp in spans if lo <= sp[0] < hi and sp[:2] != (mt.start, mt.end)]
-        cx = context_of(text, lo, hi, mt.start, mt.end, group=group_of(mt.rule.name), others=others)
+        cx = context_of(text, lo, hi, mt.start, mt.end, group=group_of(mt.rule.name), others=others,
+                        patient_words=patient_words)
         ctx = Ctx(text, lo, hi, source, as_of, cx.negated, cx.hypothetical, cx.historical, cx.family,
                   cue_start=cx.cue_start)
         out.extend(apply(mt.rule, mt.m, ctx, cx))

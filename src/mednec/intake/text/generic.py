@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 
 from mednec.facts.dictionary import FactDef
-from mednec.intake.text.numbers import DURATION, NUM, duration_days, number
+from mednec.intake.text.numbers import DATE, DURATION, NUM, duration_days, number, parse_date_text
 from mednec.intake.text.rules import CMP, SEP, Ctx, Item, Rule, bound_reason, g
 
 __all__ = ["fact_rules", "phrase"]
@@ -48,6 +48,13 @@ _FOREIGN = (r"units?\b|u\b|mg\b|mcg\b|µg\b|g\s*/|%|mmol|m?i?u\s*/|x\s*10|k\b|/\
 
 _AGO = re.compile(rf"\s*[,(]?\s*(?:(?:drawn|checked|measured|done|obtained|taken|tested|from|dated)\s+)?(?:about\s+|approximately\s+|~\s*)?{DURATION}\s+ago\b\)?",
                   re.I)
+
+
+# "LDL 130 drawn 03/10/2026", "LDL-C 92 mg/dL (10/15/2026)", "LDL 150 on 3/1/2026", "LDL 118 checked in
+# March 2026": the value's own date, said right after it (a bare ", 10/15/2026" may begin another statement)
+_ON_DATE = re.compile(rf"\s*(?:\(\s*|,\s*)?(?:(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|"
+                      rf"dated|repeated)\s+)(?:on\s+|in\s+)?|on\s+|in\s+|from\s+|\((?=\s*{DATE}\s*\)))(?P<date>{DATE})(?!\s*-|\d)\)?",
+                      re.I)
 
 
 def _plausible_units(fd: FactDef, value: float) -> list[str]:
@@ -97,6 +104,12 @@ def _number_rule(fd: FactDef) -> Rule:
             note = "; ".join(x for x in (note, f"dated {dated.isoformat()} from '{ago.group(0).strip()}'") if x)
             return [ctx.finding(fd.id, v, m.start(), ago.end(), unit=" ".join(unit.split()) if unit else fd.unit,
                                 note=note, date=dated)]
+        on = _ON_DATE.match(ctx.text, m.end(), ctx.sent_end)
+        when = parse_date_text(on.group("date")) if on is not None else None
+        if on is not None and when is not None and when <= ctx.as_of:
+            note = "; ".join(x for x in (note, f"dated {when.isoformat()} from '{on.group(0).strip()}'") if x)
+            return [ctx.finding(fd.id, v, m.start(), on.end(), unit=" ".join(unit.split()) if unit else fd.unit,
+                                note=note, date=when)]
         return [ctx.finding(fd.id, v, m.start(), m.end(), unit=" ".join(unit.split()) if unit else fd.unit, note=note)]
 
     return Rule(f"FACT_{fd.id.upper()}", pattern, handle)

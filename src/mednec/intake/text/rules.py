@@ -463,7 +463,7 @@ def core_rules() -> list[Rule]:
              r"|\b(?P<a4>\d{2})\s?(?P<s4>M|F)\b(?![/\w])"
              r"|\b(?:she|he)(?:'s|\s+is)\s+(?P<a5>\d{2,3})\b(?!\s*(?:%|[a-z/]|\.\d))",
              _h_age),
-        Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
+        Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|girl|boy|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
                     r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
         Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("HEIGHT_FT_IN",

@@ -117,6 +117,13 @@ _DATE_GAP_BEFORE = re.compile(r"^[\s():\-–]*(?:(?:she|he|they|patient|pt|was|w
                               r"taking|to|through|until|and)\s*)*$", re.I)
 
 
+# a lab value right before a date claims it ("LDL 130 drawn 11/10/2026", "Hb 8.1 (10/02/2026)", "LDL 92 on
+# 10/15/2026"): the date is the value's, not the start of a drug named after it
+_LAB_VALUE_BEFORE = re.compile(
+    r"\d(?:\.\d+)?\s*(?:mg\s*/\s*dl|mmol\s*/\s*l|g\s*/\s*dl|g\s*/\s*l|m?iu\s*/\s*m?l|mu\s*/\s*ml|%|kg\s*/\s*m2?)?\s*[,(]?\s*"
+    r"(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|dated|repeated)\s+)?(?:on\s+|in\s+|from\s+)?\(?\s*$", re.I)
+
+
 def _despite_a_lab(ctx: Ctx, cue_start: int, s: int) -> bool:
     """Is the cue before the drug a "despite" that follows a lab value ("LDL 130 mg/dL despite ...")?"""
     lo = max(ctx.sent_start, s - 60)
@@ -162,6 +169,8 @@ def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> li
                 out.append((m.start(), m.end(), year_end))
     if not out:
         before = find_dates(ctx.text, max(ctx.sent_start, span0 - 60), span0)
+        if before and _LAB_VALUE_BEFORE.search(ctx.text, max(ctx.sent_start, before[-1][0] - 40), before[-1][0]):
+            before = []  # "LDL 130 drawn 11/10/2026, atorvastatin 80 mg for 2 years": the lab value's date
         if before and (_DATE_GAP_BEFORE.match(ctx.text[before[-1][1]:span0]) or _DATE_GAP.match(ctx.text[before[-1][1]:span0])):
             out = [before[-1]]
             for d in reversed(before[:-1]):  # "From 2025-01-10 to 2025-06-01 she received ..."
