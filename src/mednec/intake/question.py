@@ -51,12 +51,17 @@ _NECESSITY = re.compile(
     r"medically\s+necessary|necessity|necessary|appropriate|approv|\bcover|qualif|eligib|criteria|authori[sz]|prior\s+auth"
     r"|indicated|justif|\bmeets?\b|\bden(?:y|ied|ial)|reimburs|pay\s+for|candidate"
     r"|\bcan\s+(?:i|we|he|she|they|the\s+patient)\s+(?:give|get|use|start|prescribe|receive)"
-    r"|\bshould\s+(?:he|she|they|i|we|the\s+patient)\s+(?:get|receive|start|be\s+(?:given|started))", re.I)
+    r"|\bshould\s+(?:he|she|they|i|we|the\s+patient)\s+(?:get|receive|start|be\s+(?:given|started))"
+    # a re-authorisation or a switch of drug is a request too ("Re-auth Rytelo: ... 8 doses so far", "Switching from
+    # Procrit to Aranesp for every-2-week dosing"): the dose words in it do not make it a dosing question
+    r"|\bre-?auth|\brenew|\bcontinuation\b|\bre-?certif|\bswitch(?:ing|ed)?\s+(?:\w+\s+)?(?:from|to)\b"
+    r"|\b(?:chang|mov|transition|convert)\w*\s+(?:\w+\s+)?from\s+\w[\w-]*\s+to\b", re.I)
 _CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treatment\s+(?:approach|options?|plan|choice)"  # noqa: E501
                      r"|what\s+(?:treatment|therapy|drug|medication)|which\s+(?:treatment|therapy|drug|medication)"
                      r"|next\s+(?:step|line)|management|suitable|recommend|options?", re.I)
 _OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"  # noqa: E501
-                    r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b", re.I)
+                    r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b"
+                    r"|\b(?:better|worse|stronger|safer|cheaper)\s+than\b|\bversus\b|\bvs\.?\s", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
 
@@ -148,7 +153,31 @@ class Understanding:
         }
 
 
-def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: list[Unused]) -> tuple[
+# the drug a switch goes to ("switching from Procrit to Aranesp", "Aranesp -> Procrit", "change her from X to Y"),
+# and a drug asked for beside one left ("came off Zepbound ...; now asking for Wegovy")
+_SWITCH_TO = re.compile(r"\b(?:switch(?:ing|ed)?|chang(?:e|ing|ed)|mov(?:e|ing|ed)|transition(?:ing|ed)?|convert(?:ing|ed)?)\b"
+                        r"[^.;:]{0,60}?\bto\s+$|(?:->|→|=>)\s*$", re.I)
+_ASKING_FOR = re.compile(r"\b(?:now\s+)?(?:asking|requesting|request(?:ed)?|wants?|would\s+like|applying)\s+(?:for\s+|to\s+(?:start|try|get)\s+)?$"
+                         r"|\b(?:start(?:ing)?|initiat(?:e|ing))\s+$", re.I)
+_LEFT = frozenset(["stopped", "failed", "intolerant", "not_given", "contraindicated", "lost_response", "none", "partial"])
+
+
+def _asked_among(chosen: list[DrugMention], findings: list[Finding], text: str) -> list[DrugMention]:
+    """Among two or more pack drugs named, the one asked about: the target of a switch, the one the words
+    ask for ("now asking for Wegovy"), else the first not named only as a course that ended or failed
+    (the ESA a patient failed, the GLP-1 stopped for cost); the first named when nothing tells."""
+    for rx in (_SWITCH_TO, _ASKING_FOR):
+        hit = [d for d in chosen if rx.search(text[max(0, d.span.start - 80):d.span.start])]
+        if hit:
+            return hit
+    ended = [(f.span.start, f.span.end) for f in findings if f.fact in ("medication_history", "esa_history")
+             and isinstance(f.value, list) and f.value
+             and all(isinstance(e, dict) and (e.get("end") is not None or e.get("response") in _LEFT) for e in f.value)]
+    live = [d for d in chosen if not any(a <= d.span.start < b for a, b in ended)]
+    return live or chosen
+
+
+def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: list[Unused], text: str = "") -> tuple[
         list[DrugMention], DrugMention | None]:
     """Mark drug mentions that are ESA history (not the request); the first other pack drug is requested."""
     history = [(f.span.start, f.span.end) for f in findings if f.fact in ("esa_history", "concurrent_esa")]
@@ -158,6 +187,8 @@ def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: li
     free = [d for d in marked if not d.consumed and d.policy_id]
     specific = [d for d in free if d.how != "class"]
     chosen = specific or free
+    if len({d.policy_id for d in chosen}) > 1:
+        chosen = _asked_among(chosen, findings, text)
     if not chosen:  # no other drug: a running course of a pack drug is the one asked about ("renewal of
         # epoetin alfa: started 09/01/2026")
         running = [(f.span.start, f.span.end) for f in findings if f.fact == "esa_history" and isinstance(f.value, list)
@@ -243,7 +274,7 @@ def understand(question: str, catalog: Catalog, dictionary: FactDictionary, as_o
     found = find_drugs(question, catalog)
     spans = [(f.span.start, f.span.end) for f in findings] + [(u.span.start, u.span.end) for u in unused]
     found = sorted(found + slot_drugs(question, found, spans), key=lambda d: d.span.start)
-    drugs, drug = requested_drug(found, findings, unused)
+    drugs, drug = requested_drug(found, findings, unused, question)
     asm = assemble(findings, unused, dictionary, as_of)
     spans += [(d.span.start, d.span.end) for d in drugs]
     return Understanding(
