@@ -40,6 +40,7 @@ from mednec.intake.text.cyto import diagnosis_rules
 from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.generic import fact_rules
 from mednec.intake.text.model import Conflict, DrugMention, Finding, TextSpan, Unused
+from mednec.intake.text.pairs import pair_rules
 from mednec.intake.text.rules import Rule, core_rules
 from mednec.intake.text.speaker import Speaker, speaker_of
 from mednec.intake.text.treatments import treatment_rules
@@ -93,7 +94,8 @@ def all_rules(catalog: Catalog) -> tuple[Rule, ...]:
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"text rules named twice: {', '.join(dup)}", field="text_rules.py")
-    return (*diagnosis_rules(catalog), *own, *core_rules(), *fact_rules(catalog.dictionary.facts.values()),
+    return (*diagnosis_rules(catalog), *own, *core_rules(), *pair_rules(catalog.dictionary.facts.values()),
+            *fact_rules(catalog.dictionary.facts.values()),
             *treatment_rules(catalog_drugs(catalog)))
 
 

@@ -1,0 +1,75 @@
+"""A value before a treatment and the value now, said in one breath (held-out round 3 family "before and
+now": "LDL 160 before Praluent, 95 now on it" was read as a current LDL-C of 160 and no pre-treatment
+value; "BMI 34 before Ozempic, 31 now" as a current BMI of 34; "pre-treatment Hgb 8.0, now 9.7" and
+"baseline hemoglobin 8.3 g/dL, latest 9.5 g/dL" gave no current hemoglobin; "Hb up from 8.2 to 9.6" gave
+nothing). The first value is the fact's pre-treatment counterpart (``hemoglobin_baseline``,
+``ldl_c_pretreatment``, ``bmi_baseline``, ``weight_baseline``), the second the current value; the second
+must be marked as now ("now", "current", "latest", "today", "on it") or be the end of "from X to Y"."""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mednec.facts.dictionary import FactDef
+from mednec.intake.text.generic import phrase
+from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.rules import Ctx, Item, Rule
+
+__all__ = ["pair_rules"]
+
+#: (current fact, its pre-treatment counterpart, names besides the dictionary's)
+PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hgb", "hb")),
+         ("ldl_c", "ldl_c_pretreatment", ()), ("bmi", "bmi_baseline", ()), ("weight", "weight_baseline", ("wt",)))
+
+_NOW = r"(?:now|currently|current|today|latest|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
+_BEFORE = r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?(?:[A-Za-z][\w-]*|the\s+drug|treatment|therapy)"
+_PRE = r"(?:pre-?\s*[A-Za-z][\w-]*|baseline|starting|initial|pre-?treatment|pre-?therapy)"
+
+
+def _units(fd: FactDef) -> str:
+    us = sorted({u for u in fd.units if u.strip()}, key=len, reverse=True)
+    return "|".join(re.escape(u).replace("/", r"\s*/\s*").replace(r"\ ", r"\s*") + (r"(?![A-Za-z])" if u[-1:].isalnum() else "") for u in us)
+
+
+def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rule]:
+    names = "|".join(phrase(w) for w in sorted({*cur.names, *extra}, key=len, reverse=True))
+    n = rf"(?<![\w-])(?:{names})(?![\w])"
+    u1, u2 = rf"(?:\s*(?P<u1>{_units(cur)}))?", rf"(?:\s*(?P<u2>{_units(cur)}))?"
+    v1, v2 = rf"(?P<v1>{NUM})", rf"(?P<v2>{NUM})"
+    sep = r"\s*(?:is|was|of|:|=|at)?\s*"
+    then = r"\s*[,;]?\s*(?:and\s+|but\s+)?(?:(?:is|was)\s+)?"
+    # the second value, said to be now before it ("now 95", "current LDL 90") or after it ("95 now")
+    nows = (rf"{_NOW}\s*(?:{n})?{sep}(?<![\d.]){v2}{u2}", rf"(?:(?:{n}){sep})?(?<![\d.]){v2}{u2}\s+{_NOW}")
+    v1 = rf"(?<![\d.]){v1}(?![\d.])"
+    patterns = (
+        *(rf"{n}{sep}{v1}{u1}\s*,?\s*{_BEFORE}(?:\s+was)?{then}{nv}" for nv in nows),  # LDL 160 before Praluent, 95 now
+        *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # BMI before Zepbound was 38, now 33
+        *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
+        rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
+        rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
+    )
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), cur.id)]
+        a, b = number(m.group("v1")), number(m.group("v2"))
+        if a is None or b is None:
+            return []
+        unit1, unit2 = m.group("u1"), m.group("u2")
+        unit = " ".join((unit2 or unit1 or cur.unit or "").split()) or None
+        first = " ".join((unit1 or unit2 or cur.unit or "").split()) or None
+        return [ctx.finding(base.id, a, m.start("v1"), m.end("u1") if unit1 else m.end("v1"), unit=first, date=None,
+                            note="the value before the treatment"),
+                ctx.finding(cur.id, b, m.start("v2"), m.end("u2") if unit2 else m.end("v2"), unit=unit,
+                            note="the value now")]
+
+    return [Rule(f"PAIR_{cur.id.upper()}_{i}", pat, handle) for i, pat in enumerate(patterns, 1)]
+
+
+def pair_rules(facts: Iterable[FactDef]) -> list[Rule]:
+    """One rule per fact pair whose both facts the dictionary declares."""
+    by_id = {fd.id: fd for fd in facts}
+    return [r for c, b, extra in PAIRS if c in by_id and b in by_id for r in _pair_rules(by_id[c], by_id[b], extra)]
