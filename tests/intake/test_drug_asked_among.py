@@ -49,7 +49,7 @@ def test_a_renewal_with_dose_words_is_a_request(runtime: Runtime, text: str) -> 
     assert answer(text, runtime, as_of=AS_OF).kind == "determination"
 
 
-@pytest.mark.parametrize("text", ["Is Repatha better than Praluent?", "Wegovy versus Zepbound for weight loss?",
-                                  "Aranesp vs. Procrit, which works faster?", "What is the starting dose of Reblozyl for MDS?"])
+@pytest.mark.parametrize("text", ["Is Repatha better than Praluent?", "Is Wegovy more effective than Zepbound for weight loss?",
+                                  "Is Aranesp safer than Procrit?", "What is the starting dose of Reblozyl for MDS?"])
 def test_comparisons_and_dosing_are_not_necessity(runtime: Runtime, text: str) -> None:
     assert answer(text, runtime, as_of=AS_OF).kind == "not_necessity"

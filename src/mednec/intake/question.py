@@ -62,7 +62,8 @@ _CHOICE = re.compile(r"best\s+(?:treatment|option|approach|course|therapy)|treat
                      r"|next\s+(?:step|line)|management|suitable|recommend|options?", re.I)
 _OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+effects?|adverse|safety|\bsafe\b|\bdos(?:e|es|ing|age)\b|how\s+much"  # noqa: E501
                     r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b"
-                    r"|\b(?:better|worse|stronger|safer|cheaper)\s+than\b|\bversus\b|\bvs\.?\s", re.I)
+                    # "X vs Y in MDS?" stays a request about X (tests/intake/questions.yaml q056, h22); "better than" asks which is better
+                    r"|\b(?:better|worse|stronger|safer|cheaper|more\s+effective|less\s+effective)\s+than\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
 
