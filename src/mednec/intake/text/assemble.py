@@ -93,7 +93,17 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
 
 
 def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding:
-    """Dated transfusions pooled (they outweigh a rate); else the best rate."""
+    """Dated transfusions pooled (they outweigh a rate); else the best rate. A count said to be from
+    before the treatment (placed before its start) is kept beside them: the transfusions after the start
+    come from the others, none of which reaches back before it."""
+    pre = [f for f in fs if "pretreatment" in f.modifiers]
+    rest = [f for f in fs if "pretreatment" not in f.modifiers]
+    if pre and rest:
+        last_pre = max((e["date"] for f in pre for e in f.value), default=None)
+        now = _one_source_transfusions(fact, rest, as_of, conflicts)
+        events = [e for f in pre for e in f.value] + [e for e in now.value if last_pre is None or e["date"] > last_pre]
+        return Finding(fact, sorted(events, key=lambda e: e["date"]), now.span, kind=now.kind, date=now.date,
+                       source=now.source, rank=now.rank, note="; ".join(x for x in (pre[0].note, now.note) if x))
     dated = [f for f in fs if f.rank == 3]
     if not dated:
         best, cs = _pick(list(enumerate(fs)), as_of)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -506,11 +507,89 @@ def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
                        "serum_epo")]
 
 
+# a renewal's count before the treatment, said in words ("before starting she needed 8 units in 16 weeks",
+# "needed 4 units in the 16 weeks before Aranesp", "pre-treatment: 6 units per 16 weeks"): placed in the weeks
+# before the treatment's start (its date found in the text), not in the last 16 weeks
+_PRE_UNITS = (r"(?P<n>\d+(?:\.\d+)?|" + NUM + r")\s*(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|"
+              r"red\s+(?:blood\s+)?cells|blood))?")
+_PRE_PER = r"(?:in|over|per|during|every|/)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
+_PRE_BEFORE = (r"(?:before|prior\s+to)\s+(?:starting(?:\s+(?!she\b|he\b)[a-z][\w-]*)?|start(?:ing)?|treatment|therapy|the\s+first\s+dose|initiation|"
+               r"(?!the\b|she\b|he\b)[a-z][\w-]*)")
+_PRE_RULES = (
+    rf"\b{_PRE_BEFORE}\s*,?\s*(?:(?:she|he|they|the\s+patient|pt)\s+)?(?:(?:had\s+)?needed|required|received|got|had|was\s+(?:getting|receiving)|:)?\s*{_PRE_UNITS}\s*{_PRE_PER}",
+    rf"\b(?:needed|required|received|got|had)\s+{_PRE_UNITS}\s+(?:in|over|during)\s+the\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s+{_PRE_BEFORE}",
+    rf"\b(?:pre-?treatment|pre-?therapy|at\s+baseline)\s*(?:transfusion\s+burden|transfusions?|tx)?\s*:?\s*{_PRE_UNITS}\s*{_PRE_PER}",
+    rf"\b(?:transfusions?|transfusion\s+burden|transfusion\s+need)\s+{_PRE_BEFORE}\s*(?:was|were|:)?\s*{_PRE_UNITS}\s*{_PRE_PER}",
+)
+_START_WORD = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|initiated|first\s+dose)\b(?!\s+(?:he|she|they)\b)|\bsince\b(?=\s+\d)", re.I)
+
+
+def _treatment_start(text: str, anchor: dt.date) -> dt.date | None:
+    """The treatment's start the text gives: the first date after a start word ("started luspatercept
+    06/2026", "Luspatercept started 06/10/2026", "started imetelstat in April 2026", "on epoetin since
+    09/08/2026"), within the same sentence."""
+    for w in _START_WORD.finditer(text):
+        stop = re.compile(r"[.;\n](?!\d)").search(text, w.end())
+        for a, _, d in find_dates(text, w.end(), stop.start() if stop else len(text)):
+            if a - w.end() <= 40 and d <= anchor:
+                return d
+    return None
+
+
+def _h_pretreatment(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or about a relative; not used", m.start(), m.end(), "rbc_transfusions")]
+    n, weeks = number(m.group("n")), number(m.group("p"))
+    if n is None or not weeks or n > _MAX_UNITS_PER_PERIOD:
+        return []
+    start = _treatment_start(ctx.text, ctx.date or ctx.as_of)
+    rest = ctx.text[:m.start()] + " " * (m.end() - m.start()) + ctx.text[m.end():]
+    if start is not None and not _ON_TREATMENT_TX.search(rest):
+        return [ctx.unused("a transfusion count before the treatment, but not the transfusions since it started; not placed "
+                           "(the transfusions since the start are asked)", m.start(), m.end(), "rbc_transfusions")]
+    if start is None:
+        return [ctx.unused("a transfusion count before the treatment, but the treatment's start date is not given; "
+                           "not placed", m.start(), m.end(), "rbc_transfusions")]
+    anchor = start - dt.timedelta(days=1)
+    events = synthesize(n, weeks * 7, anchor, window=weeks * 7 >= WINDOW_DAYS)
+    note = (f"synthesized from '{' '.join(m.group(0).split())}': {n:g} units per {weeks:g} weeks before the treatment "
+            f"started {start.isoformat()}, {len(events)} transfusions ending {anchor.isoformat()}")
+    f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2)
+    return [replace(f, modifiers=(*f.modifiers, "pretreatment"))]
+
+
+def _h_window_first(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"in the last 16 weeks only 4 units": that many units inside the window, ending on the anchor date."""
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or about a relative; not used", m.start(), m.end(), "rbc_transfusions")]
+    n, weeks = number(m.group("n")), number(m.group("p"))
+    if n is None or not weeks or n > _MAX_UNITS_PER_PERIOD:
+        return []
+    anchor = ctx.date or ctx.as_of
+    events = synthesize(n, weeks * 7, anchor, window=True) if n > 0 else []
+    note = f"synthesized from '{' '.join(m.group(0).split())}': {n:g} units within the last {weeks:g} weeks, ending {anchor.isoformat()}"
+    return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2)]
+
+
+# the transfusions since the treatment started, said somewhere else in the text: a count over the last weeks,
+# a dated transfusion, "none since", "transfusion-free", "no transfusions"
+_ON_TREATMENT_TX = re.compile(
+    r"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+\d+\s*(?:weeks?|wks?)|\bsince\s+(?:starting|then|treatment|the\s+first\s+dose)"
+    r"|transfusion[\s-]*(?:free|independen\w*)|\bno\s+(?:further\s+|more\s+)?(?:RBC\s+|PRBC\s+)?transfusions?|\bnone\s+since\b"
+    r"|\b(?:on|during)\s+treatment\b|\d+\s*(?:units?|u)\b[^.;\n]{0,20}\(?\s*\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}/\d{2,4}\s*[:-]?\s*\d+\s*(?:units?|u)\b"
+    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?", re.I)
+
+
 def history_rules() -> list[Rule]:
     """Transfusion and ESA rules."""
     units = (r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|red\s+(?:blood\s+)?cells"
              r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
+        *(Rule(f"TRANSFUSION_PRETREATMENT_{i}", pat, _h_pretreatment) for i, pat in enumerate(_PRE_RULES, 1)),
+        Rule("TRANSFUSION_WINDOW_FIRST",
+             rf"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s*,?\s*(?:(?:she|he|they)\s+)?"
+             rf"(?:(?:has|had)\s+)?(?:still|only|again|just)?\s*(?:(?:needed|required|received|got|had)\s+)?(?:still\s+|only\s+|just\s+)?{_PRE_UNITS}",
+             _h_window_first),
         Rule("TRANSFUSION_RATE",
              rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})[ \t]*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)[ \t]+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
              rf"|\b(?:transfus(?:ions?|ed|ing)|PRBCs?)\s+(?:(?:is|are|was|were|required|needed|given|needs?)\s+)?(?P<f2>{FREQ})"
