@@ -46,7 +46,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
-from mednec.intake.text.tables import lab_tables
+from mednec.intake.text.tables import lab_tables, pipe_transfusions, unpipe
 from mednec.policies.loader import Catalog
 
 __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
@@ -297,6 +297,8 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     """Read a clinical note: every fact with the note's character span, date and context."""
     nlp, rules = pipeline(catalog)
     source = f"note {name}"
+    piped = pipe_transfusions(text, source)
+    text = unpipe(text)  # "| Hgb | 7.9 | g/dL |" reads as "Hgb 7.9 g/dL" (offsets kept)
     date0 = note_date(text)
     if date0 is not None and date0 > as_of:  # a note dated after the evaluation date anchors nothing
         date0 = None
@@ -329,6 +331,10 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
         items = [i for i in items if not (isinstance(i, Finding) and i.fact in table_facts
                                           and any(t.start <= i.span.start < t.end for t in tables))]
         items += [f for t in tables for f in t.findings]
+    if piped:  # a pipe-table log's rows are its dated transfusions (a rule may have read a row's number alone)
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact == "rbc_transfusions"
+                                          and any(p.span.start <= i.span.start < p.span.end for p in piped))]
+        items += piped
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)

@@ -103,3 +103,61 @@ def lab_tables(text: str, source: str) -> list[LabTable]:
             out.append(LabTable(lines[i + 1][0], lines[j - 1][1], tuple(found)))
         i = j
     return out
+
+
+# ---- pipe tables ("| Date | Product | Units |"): read like the same text with the pipes as spaces
+_PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
+_RULE_ROW = re.compile(r"^[\s|:+-]+$")
+
+
+def unpipe(text: str) -> str:
+    """``text`` with the pipes and rule lines of its pipe tables turned into spaces (every offset kept),
+    so the rules read "| Hgb | 7.9 | g/dL |" as "Hgb 7.9 g/dL"."""
+    out = list(text)
+    for m in _PIPE_ROW.finditer(text):
+        row = m.group(0)
+        if _RULE_ROW.match(row):
+            out[m.start():m.end()] = " " * len(row)
+            continue
+        for k, ch in enumerate(row):
+            if ch == "|":
+                out[m.start() + k] = " "
+    return "".join(out)
+
+
+_UNITS_HEAD = re.compile(r"^\s*(?:units?|#\s*units?|u|units?\s+(?:given|transfused)|(?:PRBC|RBC)\s+units?)\s*$", re.I)
+_DATE_HEAD = re.compile(r"^\s*(?:date|date\s+given|transfusion\s+date|date\s+of\s+transfusion)\s*$", re.I)
+_TX_CONTEXT = re.compile(r"transfus|PRBC|\bRBCs?\b|packed\s+(?:red\s+)?cells", re.I)
+
+
+def pipe_transfusions(text: str, source: str) -> list[Finding]:
+    """The dated transfusions of a pipe-table log: a header with a date column and a units column
+    (``| Date | Product | Units |``) under or beside a transfusion heading or product, then one row per
+    transfusion; each row is a dated transfusion, as "2026-10-14: 2 units PRBC" would be."""
+    out: list[Finding] = []
+    rows = [m for m in _PIPE_ROW.finditer(text) if not _RULE_ROW.match(m.group(0))]
+    i = 0
+    while i < len(rows):
+        cells = [c.strip() for c in rows[i].group(0).strip().strip("|").split("|")]
+        d_col = next((k for k, c in enumerate(cells) if _DATE_HEAD.match(c)), None)
+        u_col = next((k for k, c in enumerate(cells) if _UNITS_HEAD.match(c)), None)
+        before = text[max(0, rows[i].start() - 120):rows[i].start()]
+        if d_col is None or u_col is None or not (_TX_CONTEXT.search(before) or _TX_CONTEXT.search(rows[i].group(0))):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(rows) and text.count("\n", rows[j - 1].end(), rows[j].start()) <= 2:
+            row = rows[j]
+            vals = row.group(0).strip().strip("|").split("|")
+            if len(vals) != len(cells):
+                break
+            dates = find_dates(vals[d_col])
+            units = _CELL.search(vals[u_col])
+            if dates and units and 0 < float(units.group(0)) <= 10:
+                a = row.start() + row.group(0).index(vals[d_col]) + dates[0][0]
+                span = TextSpan(a, row.end(), text[a:row.end()])
+                out.append(Finding("rbc_transfusions", [{"date": dates[0][2], "units": float(units.group(0))}], span,
+                                   date=dates[0][2], note="dated transfusion (pipe-table log)", source=source, rank=3))
+            j += 1
+        i = j
+    return out
