@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from mednec.intake.text.numbers import AT_LEAST, NUM, number
+from mednec.intake.text.numbers import AT_LEAST, DATE, NUM, number, parse_date_text
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["RULES"]
 
-_COMMERCIAL = r"(?:Weight\s+Watchers|WW|Noom|Jenny\s+Craig|Optavia|Nutrisystem|food\s+(?:diary|log|journal)\s+with\s+(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist))"
+_COMMERCIAL = r"(?:Weight\s*Watchers|WW|Noom|Jenny\s+Craig|Optavia|Nutrisystem|food\s+(?:diary|log|journal)\s+with\s+(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist))"
 _PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
               r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
-              r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
+              r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|weight(?=[\s-]+program)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
               r"(?:\s+(?:and|&|\+)\s+(?:exercise|activity|physical\s+activity|behaviou?ral))?"
               r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
@@ -47,6 +47,20 @@ def _programme(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused("a negated programme duration says nothing about how long one was followed",
                            m.start(), m.end(), "lifestyle_program_months")]
     return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months")]
+
+
+def _programme_since(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """A programme followed since a date: its months to the note's date (or the evaluation date)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return [ctx.unused("hypothetical, negated or family history; not used", m.start(), m.end(), "lifestyle_program_months")]
+    start = parse_date_text(m.group("d"))
+    # the note's date, unless the context's date is the start itself (a note dates a sentence by its own date)
+    anchor = ctx.date if ctx.date is not None and start is not None and ctx.date > start else ctx.as_of
+    if start is None or start > anchor:
+        return []
+    months = round((anchor - start).days / 30.4375, 2)
+    return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months",
+                        note=f"followed since {start.isoformat()}: {months:g} months to {anchor.isoformat()}")]
 
 
 def _percentile(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -198,6 +212,8 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_PROGRAMME_BEFORE", rf"\b{_DURATION}\s+{_PROGRAMME}", _programme),
     # "diet programme for 6 months", "lifestyle modification x 6 months", "diet and exercise since 4 months"
     Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
+    # "enrolled in WeightWatchers with a registered dietitian since 01/2026", "diet and exercise program since March 2026"
+    Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?)?\s+since\s+(?P<d>{DATE})", _programme_since),
     # "has not started any lifestyle program yet", "no supervised weight loss program", "never did a diet program"
     Rule("GLP1_NO_PROGRAMME", r"\b(?:has\s+not|hasn't|have\s+not|haven't|did\s+not|didn't|never|not\s+yet)\s+(?:yet\s+)?(?:started|done|did|tried|completed|attended|followed|participated\s+in|enrolled\s+in|been\s+(?:in|on|through)|gone\s+through|had)\s+(?:any|a|an)?\s*"
          r"(?:(?:supervised|structured|formal|medically[\s-]+supervised|comprehensive)\s+)?(?:lifestyle|diet(?:ary)?|weight[\s-]+(?:loss|management)|behaviou?ral|exercise)\s*(?:and\s+exercise\s+)?(?:programme|program|modification|therapy|intervention|plan)",
