@@ -287,12 +287,13 @@ def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, s
         for key, words in pack.vocabulary.conditions.items():
             for p in words:
                 phrases.setdefault(_fold_phrase(p), key)
-    # a risk word before a named MDS type keeps the type: "lower-risk MDS-RS", "LR-MDS-RS" are MDS-RS (D46.1), not
-    # the "lower-risk MDS" / "LR-MDS" of D46.9
+    # a risk group before a named MDS type keeps the type: "lower-risk MDS-RS", "LR-MDS-RS" are MDS-RS (D46.1), not
+    # the D46.9 synonym "lower-risk MDS"; "low-risk" and "very low risk" stay apart, they say an IPSS-R category; del(5q)
+    # keeps its own reading, "isolated" deciding D46.C
     generic = phrases.get("mds")
     for p, key in list(phrases.items()):
-        if key != generic and p.startswith("mds "):
-            for risk in ("lower risk ", "low risk ", "lr ", "very low risk "):
+        if key not in (generic, "D46.C") and p.startswith("mds "):
+            for risk in ("lower risk ", "lr "):
                 phrases.setdefault(risk + p, key)
     alts = sorted(phrases, key=len, reverse=True)
     pattern = r"(?<![\w/])(?:" + "|".join(_phrase(p) for p in alts) + r")(?![\w/])"
