@@ -325,16 +325,7 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
         ctx = _ctx_for(ent, text, rule, source, as_of, date0, sents, cx)
         found = rule.handle(m, ctx)
         items.extend(ambiguous_items(found, cx.ambiguous) if cx.ambiguous else found)
-    tables = lab_tables(text, source)
-    if tables:  # a table row's values are read per dated column, not by the rule that sees its first one
-        table_facts = {f.fact for t in tables for f in t.findings}
-        items = [i for i in items if not (isinstance(i, Finding) and i.fact in table_facts
-                                          and any(t.start <= i.span.start < t.end for t in tables))]
-        items += [f for t in tables for f in t.findings]
-    if piped:  # a pipe-table log's rows are its dated transfusions (a rule may have read a row's number alone)
-        items = [i for i in items if not (isinstance(i, Finding) and i.fact == "rbc_transfusions"
-                                          and any(p.span.start <= i.span.start < p.span.end for p in piped))]
-        items += piped
+    items = _with_tables(items, text, source, piped)
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)
@@ -345,6 +336,23 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
         text=text, source=source, as_of=as_of, case=asm.case, findings=tuple(findings), facts=asm.used,
         unused=dedupe(asm.unused), conflicts=asm.conflicts, drugs=tuple(drugs), drug=drug, intent="necessity",
     )
+
+
+def _with_tables(items: list[Item], text: str, source: str, piped: list[Finding]) -> list[Item]:
+    """The items with a dated lab table's rows read per dated column (not by the rule that sees its first
+    value) and a pipe-table transfusion log's rows as its dated transfusions (a rule may have read a row's
+    number alone)."""
+    tables = lab_tables(text, source)
+    if tables:
+        table_facts = {f.fact for t in tables for f in t.findings}
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact in table_facts
+                                          and any(t.start <= i.span.start < t.end for t in tables))]
+        items += [f for t in tables for f in t.findings]
+    if piped:
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact == "rbc_transfusions"
+                                          and any(p.span.start <= i.span.start < p.span.end for p in piped))]
+        items += piped
+    return items
 
 
 _REQUEST = re.compile(r"\b(?:request(?:ed|ing)?|prior\s+auth\w*|PA\s+for|authori[sz]\w+|approval|funding|coverage\s+of)\b"
