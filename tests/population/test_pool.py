@@ -119,3 +119,15 @@ def test_without_fork_the_workers_are_a_local_dask_cluster(monkeypatch: pytest.M
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     with executor_for(None, 2) as executor:
         assert isinstance(executor, DaskExecutor) and executor.workers == 2
+
+
+def test_a_resume_without_a_chunk_size_keeps_the_runs(rt: Runtime, population_dir: Path, tmp_path: Path) -> None:
+    """A run started with another chunk size (the default was 5,000 for every input) resumes with
+    its own, not today's default."""
+    settings = settings_for(rt, "luspatercept-mds", engine="columnar")
+    out = tmp_path / "out"
+    first = run_batch(population_dir / "members.parquet", out, settings, chunk_size=50)
+    assert first.complete and first.chunks_run == 3
+    again = run_batch(population_dir / "members.parquet", out, settings)
+    assert again.complete and again.chunks_run == 0
+    assert json.loads((out / "manifest.json").read_text())["chunk_size"] == 50

@@ -231,6 +231,18 @@ def default_chunk_size(kind: InputKind, engine: str) -> int:
     return COLUMNAR_TABLE_CHUNK if kind is InputKind.table and engine != "rowwise" else CHUNK
 
 
+def _resumed_chunk_size(out: Path) -> int | None:
+    """The chunk size of a run already in ``out`` (a resume without ``--chunk-size`` keeps it, even
+    when the default has changed since the run started)."""
+    import json
+
+    try:
+        size = json.loads((out / "manifest.json").read_text("utf-8"))["chunk_size"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return size if isinstance(size, int) and size > 0 else None
+
+
 @dataclass
 class RunSummary:
     """What a run did (the manifest's totals, and where the files are)."""
@@ -258,12 +270,12 @@ def run_batch(
     """Evaluate the population at ``input_path`` into ``out`` (see the module docstring).
 
     ``on_start(patients, already_done)`` and ``on_chunk(result)`` report progress. ``chunk_size``
-    defaults to :func:`default_chunk_size`.
+    defaults to that of the run being resumed in ``out``, else :func:`default_chunk_size`.
     """
     started = time.perf_counter()
     executor = executor or LocalExecutor()
     kind = detect_kind(input_path)
-    chunk_size = chunk_size or default_chunk_size(kind, settings.engine)
+    chunk_size = chunk_size or (None if overwrite else _resumed_chunk_size(out)) or default_chunk_size(kind, settings.engine)
     self_reading = bool(getattr(executor, "reads_input", False))
     run = {
         "input": {"path": str(input_path.resolve()), "kind": kind.value, "fingerprint": fingerprint(input_path, kind)},
