@@ -1600,7 +1600,7 @@ def _remembering(vocab: DrugVocabulary | None) -> DrugVocabulary | None:
     return _RememberingVocabulary(vocab.entries, vocab.class_labels, vocab.class_names)
 
 
-_STATEMENTS_KEPT = 20_000
+_STATEMENTS_KEPT = 4096
 _MAPPERS: dict[tuple[Any, ...], _StatementMapper] = {}
 
 
