@@ -401,3 +401,25 @@ def test_no_route_answers_with_a_traceback_for_bad_types(world: World) -> None:
                     if bad and not (r.status_code < 400 and "contains" not in str(bad)):
                         failures.append((method, route.path, who, r.status_code, bad))
     assert not failures, "\n".join(map(str, failures[:30])) + f"\n({len(failures)} in all)"
+
+
+def test_a_body_nested_too_deep_names_where(world: World) -> None:
+    """The problem document's field is the path where the nesting passed the limit (held-out set 3,
+    a19), not only the body ("$")."""
+    body = (b'{"case": {"patient": {"sex": "male"}, "facts": {"hemoglobin": ' + b'{"value": ' * 5000 + b"8.1"
+            + b"}" * 5000 + b"}}}")
+    r = world.client.post("/cases", content=body, headers={"content-type": "application/json", **world.h("req")})
+    assert r.status_code == 422
+    assert r.json()["field"].startswith("case.facts.hemoglobin.value.value")
+
+
+@pytest.mark.parametrize(("body", "want"), [
+    (b'{"a": [1, "x,]y", [' + b"[" * 100 + b"]" * 101 + b"]}", "a[2][0][0]"),
+    (b"[" * 60 + b"]" * 60, "[0][0][0]"),
+    (b'{"k\\"q": ' + b'{"x": ' * 60 + b"1" + b"}" * 61, 'k\\"q.x.x'),
+    (b'{"a": {"b": 1}}', "$"),
+])
+def test_deep_path_reads_the_path_off_the_bytes(body: bytes, want: str) -> None:
+    from mednec.api.guard import deep_path
+
+    assert deep_path(body).startswith(want)

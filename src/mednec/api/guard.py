@@ -110,6 +110,43 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
     return True
 
 
+def deep_path(body: bytes, most: int = MAX_DEPTH) -> str:
+    """The path (``case.facts.hemoglobin.value...``) at which a JSON body first nests deeper than
+    ``most``, read off the bytes without parsing them (a parser would recurse that deep); "$" when
+    it cannot be told."""
+    stack: list[list[Any]] = []  # per open container: [is a list, its label in the path, the list's index]
+    key: str | None = None
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i:i + 1]
+        if c == b'"':
+            i, key = _string_key(body, i, key)
+            continue
+        if c in (b"{", b"["):
+            if len(stack) >= most:
+                return "".join(str(e[1]) for e in stack)[:1000].lstrip(".") or "$"
+            label = "" if not stack else f"[{stack[-1][2]}]" if stack[-1][0] else f".{key}"
+            stack.append([c == b"[", label, 0])
+            key = None
+        elif c in (b"}", b"]") and stack:
+            stack.pop()
+        elif c == b"," and stack and stack[-1][0]:
+            stack[-1][2] += 1
+        i += 1
+    return "$"
+
+
+def _string_key(body: bytes, i: int, key: str | None) -> tuple[int, str | None]:
+    """Past the JSON string at ``i``, and the key it is when a colon follows it (else ``key``)."""
+    n, j = len(body), i + 1
+    while j < n and body[j:j + 1] != b'"':
+        j += 2 if body[j:j + 1] == b"\\" else 1
+    k = j + 1
+    while k < n and body[k:k + 1] in b" \t\r\n":
+        k += 1
+    return j + 1, body[i + 1:j].decode("utf-8", "replace") if body[k:k + 1] == b":" else key
+
+
 def _check_json(body: bytes) -> None:
     """Raise InputError for a JSON body with a refused character or too deep; malformed JSON is
     left to the route's own validation (it says where)."""
@@ -123,14 +160,14 @@ def _check_json(body: bytes) -> None:
         # orjson reads a huge integer as a float and refuses NaN: the standard library reads them as sent
         data = json.loads(body) if numbers else orjson.loads(body)
     except RecursionError:
-        raise InputError(f"nested more than {MAX_DEPTH} levels deep", field="$") from None
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
     except ValueError as exc:  # orjson.JSONDecodeError is a ValueError
         if "depth" in str(exc):
-            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field="$") from None
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
         try:  # the standard library accepts lone surrogates, so it can say where they are
             data = json.loads(body)
         except RecursionError:
-            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field="$") from None
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
         except ValueError:
             return
     check_tree(data)
