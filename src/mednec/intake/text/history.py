@@ -571,6 +571,24 @@ def _h_window_first(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2)]
 
 
+def _h_none_in_window(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"history of transfusions in 2023 ..., none in the past 6 months": no transfusion in a window that
+    covers the policies' 16 weeks is none (a shorter window says nothing of the weeks before it)."""
+    tx = list(_TX_WORDS.finditer(ctx.text, max(0, m.start() - 120), m.start()))
+    # "none" refers to the transfusions named last, in the same statement (no sentence end, no ESA between)
+    if ctx.hypothetical or ctx.family or not tx or re.search(r"[.!?\n]", ctx.text[tx[-1].end():m.start()]) \
+            or _ESA_WORDS_RE.search(ctx.text, tx[-1].end(), m.start()):
+        return []
+    one = (m.group("one") or "").lower()
+    days = 365.0 if one == "year" else 30.0 if one else duration_days(m.group("dn"), m.group("du"))
+    if days is None:
+        return []
+    if days < WINDOW_DAYS:
+        return [ctx.unused(f"no transfusion in the last {days:g} days says nothing of the 16 weeks; not used", m.start(), m.end(),
+                           "rbc_transfusions")]
+    return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note=f"none in the last {days:g} days (covers the 16 weeks)")]
+
+
 # the transfusions since the treatment started, said somewhere else in the text: a count over the last weeks,
 # a dated transfusion, "none since", "transfusion-free", "no transfusions"
 _ON_TREATMENT_TX = re.compile(
@@ -586,6 +604,9 @@ def history_rules() -> list[Rule]:
              r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
         *(Rule(f"TRANSFUSION_PRETREATMENT_{i}", pat, _h_pretreatment) for i, pat in enumerate(_PRE_RULES, 1)),
+        Rule("TRANSFUSION_NONE_IN_WINDOW",
+             rf"\b(?:none|no\s+more|not\s+(?:one|any))\s+(?:in|over|during|for|within)\s+the\s+(?:past|last|previous)\s+(?:{DURATION}|(?P<one>year|month)\b)",
+             _h_none_in_window),
         Rule("TRANSFUSION_WINDOW_FIRST",
              rf"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s*,?\s*(?:(?:she|he|they)\s+)?"
              rf"(?:(?:has|had)\s+)?(?:still|only|again|just)?\s*(?:(?:needed|required|received|got|had)\s+)?(?:still\s+|only\s+|just\s+)?{_PRE_UNITS}",
