@@ -32,6 +32,10 @@ def _service_of(request: Request) -> Service:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
+#: wrong API keys allowed per client address, per this many seconds (then 429, and nothing is written)
+WRONG_KEYS = (20, 300.0)
+
+
 def get_principal(
     request: Request,
     authorization: Annotated[str | None, Header(description="Bearer <api key>")] = None,
@@ -39,7 +43,25 @@ def get_principal(
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    return _service_of(request).accounts.authenticate(token)
+    service = _service_of(request)
+    return service.accounts.authenticate(token, on_failure=lambda: _count_wrong_key(request, service))
+
+
+def _count_wrong_key(request: Request, service: Service) -> None:
+    """Count a wrong API key from the client (shared by every worker, :class:`SharedLimit`); 429 past
+    :data:`WRONG_KEYS`, before the failure is audited. Only wrong keys are counted: a right key from
+    the same address still works."""
+    from mednec.errors import TooManyRequestsError
+    from mednec.store.ratelimit import SharedLimit
+
+    state = request.app.state
+    if not hasattr(state, "wrong_key_limit"):
+        state.wrong_key_limit = SharedLimit(service.db, "api-key", *WRONG_KEYS, clock=lambda: service.now().timestamp())
+    limit: SharedLimit = state.wrong_key_limit
+    wait = limit.allow(request.client.host if request.client else "?")
+    if wait:
+        raise TooManyRequestsError("too many wrong API keys from this address; wait and try again",
+                                   retry_after=int(wait + 0.999))
 
 
 Auth = Annotated[Principal, Depends(get_principal)]

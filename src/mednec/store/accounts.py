@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import cast
 
 import sqlalchemy as sa
@@ -154,13 +155,17 @@ class Accounts(ServicePart):
             return None
         return principal_of(row)
 
-    def authenticate(self, key: str | None) -> Principal:
-        """The user an unrevoked API key belongs to (looked up on every call); failures are audited."""
+    def authenticate(self, key: str | None, *, on_failure: Callable[[], None] | None = None) -> Principal:
+        """The user an unrevoked API key belongs to (looked up on every call); failures are audited.
+        ``on_failure`` runs first on a wrong key: it counts it, and raises (429) when the client has
+        tried too many, so a flood of wrong keys writes nothing more."""
         if not key:
             raise AuthError("missing credentials: send 'Authorization: Bearer <api key>'")
         principal = self.principal_for_key_hash(hash_key(key))
         if principal is not None:
             return principal
+        if on_failure is not None:
+            on_failure()
         with self.db.session() as s:  # committed before raising, so the failure stays on record
             audit.append(s, actor_id=None, action="auth.failed", entity_type="api_key",
                          entity_id=key[:10] if key.startswith("mk_") else "?", at=self.now())
