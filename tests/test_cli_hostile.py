@@ -39,6 +39,11 @@ USER_ERROR = 2
 NEVER_RUN = {("serve",), ("outbox", "deliver")}
 # Path parameters that are written, not read.
 OUTPUTS = {"out", "output", "save_case", "directory"}
+OUTPUT_OF = {("audit", "checkpoint"): {"anchor"}}  # written by this command, read by the others
+# A drug parameter that names a NEW drug (a pack skeleton's first policy), not one to look up.
+NEW_NAMES = {(("packs", "new"), "drug")}
+# Free-text notes: any UTF-8 text is a note, so these families are valid input (status 0).
+TEXT_OK = {"empty", "alias-bomb", "deep-json", "list", "scalar"}
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,17 @@ def fill(p: Param, tmp: Path) -> str:
     note = tmp / "note.txt"
     if not note.exists():
         note.write_text("MDS with ring sideroblasts, Hb 8.1 g/dL on 2026-11-10.\n", "utf-8")
+    response = tmp / "response.json"
+    if not response.exists():
+        response.write_text('{"resourceType": "QuestionnaireResponse", "status": "completed", '
+                            '"item": [{"linkId": "hemoglobin", "answer": [{"valueDecimal": 8.1}]}]}', "utf-8")
     values = {
         "case": str(EXAMPLE), "drug": "luspatercept", "question": "Is luspatercept necessary for Hb 8.1?",
         "note": str(note), "population": str(ROOT / "examples"), "out": str(tmp / "out"),
         "policy": "luspatercept", "draft": "2099.1", "policy_id": "luspatercept-mds",
-        "pack_id": "mds", "name": "demo-pack", "org": "o", "role": "auditor", "user_id": "usr_nope",
+        "pack_id": "mds", "name": "demo_pack", "org": "o", "role": "auditor", "user_id": "usr_nope",
         "username": "u", "subject": "s", "key_id": "key_nope", "case_id": "case_nope",
-        "bundle": str(FHIR / "bundle-first-line.json"), "response": str(FHIR / "bundle-first-line.json"),
+        "bundle": str(FHIR / "bundle-first-line.json"), "response": str(response),
         "database_url": _db(tmp),
     }
     return values.get(p.name, "x")
@@ -125,7 +134,7 @@ def argv(cmd: Command, tmp: Path, override: dict[str, str | None]) -> list[str]:
     for p in cmd.params:
         if p.name in override:
             value = override[p.name]
-        elif p.required or p.name == "database_url":
+        elif p.required or p.name in ("database_url", "drug") or (cmd.path == ("report",) and p.name == "case"):
             value = fill(p, tmp)
         else:
             continue
@@ -156,6 +165,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 
     monkeypatch.delenv("MEDNEC_DEBUG", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("MEDNEC_AUDIT_KEY", "sweep-test-audit-key-0123456789abcdef")
     caplog.set_level(logging.DEBUG)
 
     def invoke(args: list[str], stdin: str = "") -> Result:
@@ -237,7 +247,7 @@ def hostile(family: str, tmp: Path, big: Path) -> Path:
 INPUT_FAMILIES = ["missing", "directory", "empty", "binary", "invalid-utf8", "alias-bomb", "deep-json",
                   "list", "scalar", "big"]
 # What the message must say, beyond the file's name.
-FAMILY_NEEDLES = {"missing": ["no such file"], "directory": ["folder"]}
+FAMILY_NEEDLES = {"missing": ["no such file|no anchor file"], "directory": ["folder|no anchor file"]}
 
 
 def _path_cases() -> list[object]:
@@ -246,7 +256,7 @@ def _path_cases() -> list[object]:
         if cmd.path in NEVER_RUN:
             continue
         for p in cmd.params:
-            if p.kind != "path" or p.name in OUTPUTS:
+            if p.kind != "path" or p.name in OUTPUTS or p.name in OUTPUT_OF.get(cmd.path, set()):
                 continue
             for fam in INPUT_FAMILIES:
                 cases.append(pytest.param(cmd, p, fam, id=f"{cmd.id}-{p.name}-{fam}"))
@@ -265,6 +275,20 @@ def test_hostile_input_file(cli, tmp_path: Path, big_file: Path, cmd: Command, p
         pytest.skip("a folder is this parameter's documented input")  # not hidden: it is not an error
     path = hostile(family, tmp_path, big_file)
     r = cli(argv(cmd, tmp_path, {p.name: str(path)}))
+    if p.name == "note" and family in TEXT_OK:
+        check(r, codes={0})
+        return
+    if cmd.path == ("audit", "verify") and r.code in (0, 1):
+        # an anchor file that is not checkpoints is the integrity problem `audit verify` reports (status 1),
+        # line by line on standard output; an empty one holds no checkpoints yet
+        check(r, codes={0} if family == "empty" else {1})
+        assert "not a checkpoint" in r.out or family == "empty", r.out
+        return
+    if cmd.path == ("impact",) and family != "missing":
+        # the population is read only after the draft is found in the store, and a draft needs the
+        # service to write it; its reader is batch's, swept under batch-population.
+        check(r, path.name + "|--draft")
+        return
     needles = [path.name + ("|too large|facts.diagnosis" if family == "big" else ""),
                *FAMILY_NEEDLES.get(family, [])]
     check(r, *needles)
@@ -333,7 +357,8 @@ DRUG_PARAMS = {"drug", "policy"}
 
 
 @pytest.mark.parametrize(("cmd", "p"), [pytest.param(cmd, p, id=f"{cmd.id}-{p.name}") for cmd in COMMANDS
-                                        for p in cmd.params if p.name in DRUG_PARAMS])
+                                        for p in cmd.params
+                                        if p.name in DRUG_PARAMS and (cmd.path, p.name) not in NEW_NAMES])
 @pytest.mark.parametrize(("name", "needles"), [
     pytest.param("aspirin-xyz", ["aspirin-xyz"], id="unknown"),
     pytest.param("luspatercep", ["luspatercep", "did you mean", "luspatercept"], id="near-miss"),
@@ -356,7 +381,8 @@ def test_path_with_spaces_and_unicode(cli, tmp_path: Path, cmd: Command, p: Para
     folder = tmp_path / "dossier du patient ✓"
     folder.mkdir()
     case = folder / "café case — première.yaml"
-    case.write_bytes(EXAMPLE.read_bytes())
+    # a case with documentation missing, so that `fhir questionnaire` has something to ask
+    case.write_bytes((ROOT / "examples" / "luspatercept-missing-epo.yaml").read_bytes())
     r = cli(argv(cmd, tmp_path, {p.name: str(case)}))
     check(r, codes={0})
 
@@ -375,7 +401,8 @@ def test_stdin_dash(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # typ
 
 def _output_cases() -> list[object]:
     return [pytest.param(cmd, p, id=f"{cmd.id}-{p.name}") for cmd in COMMANDS
-            if cmd.path not in NEVER_RUN for p in cmd.params if p.kind == "path" and p.name in OUTPUTS]
+            if cmd.path not in NEVER_RUN for p in cmd.params
+            if p.kind == "path" and (p.name in OUTPUTS or p.name in OUTPUT_OF.get(cmd.path, set()))]
 
 
 def _valid_for_output(cmd: Command, p: Param, tmp: Path, target: Path) -> dict[str, str | None]:
@@ -402,12 +429,21 @@ def test_output_into_a_read_only_folder(cli, tmp_path: Path, cmd: Command, p: Pa
 
 
 @pytest.mark.parametrize(("cmd", "p"), _output_cases())
+def test_output_under_a_file(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # type: ignore[no-untyped-def]
+    """A folder that cannot be created (its parent is a file): the non-writable case that holds for root too."""
+    blocker = tmp_path / "blocker.txt"
+    blocker.write_text("x", "utf-8")
+    r = cli(argv(cmd, tmp_path, _valid_for_output(cmd, p, tmp_path, blocker / "result")))
+    check(r, "blocker.txt" + ("|--draft" if cmd.path == ("impact",) else ""))
+
+
+@pytest.mark.parametrize(("cmd", "p"), _output_cases())
 def test_output_that_already_exists(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # type: ignore[no-untyped-def]
     """An existing output file is either replaced (status 0) or refused naming it (status 2)."""
     target = tmp_path / "already here"
     target.write_text(f"{SENTINEL}\n", "utf-8")
     r = cli(argv(cmd, tmp_path, _valid_for_output(cmd, p, tmp_path, target)))
-    check(r, *(["already here"] if r.code else []), codes={0, 2})
+    check(r, *(["already here" + ("|--draft" if cmd.path == ("impact",) else "")] if r.code else []), codes={0, 2})
 
 
 # --- through the real entry point ------------------------------------------------------------

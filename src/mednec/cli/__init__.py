@@ -90,6 +90,11 @@ def main() -> None:
             sys.exit(int(exc.exit_code))
         if type(exc).__name__ == "Abort":
             sys.exit(130)
+        if _user_path_error(exc) and not debug:
+            assert isinstance(exc, OSError)
+            error(f"[bold red]error:[/bold red] {escape(excerpt(str(exc.filename), MAX_MESSAGE))}: "
+                  f"{escape(exc.strerror or type(exc).__name__)}")
+            sys.exit(2)
         if isinstance(exc, ModuleNotFoundError) and not debug:
             from mednec.extras import MissingExtraError, extra_for
 
@@ -103,3 +108,12 @@ def main() -> None:
               "(set MEDNEC_DEBUG=1 for details)")
         sys.exit(70)
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _user_path_error(exc: BaseException) -> bool:
+    """An operating-system error about a path outside mednec's own files (a file or folder the user
+    named, or one under it): bad input (status 2) naming the path, not an internal error."""
+    if not isinstance(exc, OSError) or not exc.filename or not isinstance(exc.filename, str | Path):
+        return False
+    own = Path(__file__).resolve().parents[1]
+    return not Path(exc.filename).resolve().is_relative_to(own)

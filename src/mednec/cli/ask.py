@@ -162,10 +162,14 @@ def ask(
         _follow_up(case, question, fmt, _today(as_of) if as_of else None)
         return
     text = None
+    if drug is not None:
+        runtime().catalog.find_drug(drug)  # an unknown --drug is bad input (with a suggestion), not ignored
     if note is not None:
+        from mednec.cli.common import input_file
         from mednec.intake.notes import load_note
+        from mednec.settings import DEFAULT_MAX_BODY
 
-        text = load_note(note)
+        text = load_note(input_file(note, "--note", max_bytes=DEFAULT_MAX_BODY))
     a = answer(question, runtime(), as_of=_today(as_of), note=text, note_name=note.name if note else "note",
                drug=drug)
     case_id = None
@@ -250,11 +254,13 @@ def extract(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today).")] = None,
 ) -> None:
     """Read a clinical note into a case file; every value names the characters of the note it came from."""
-    from mednec.cli.common import emit_json, runtime
+    from mednec.cli.common import emit_json, input_file, runtime
     from mednec.intake.notes import load_note, read_note
+    from mednec.settings import DEFAULT_MAX_BODY
 
+    text = load_note(input_file(note, "NOTE", max_bytes=DEFAULT_MAX_BODY))
     rt = runtime()
-    u = read_note(load_note(note), rt.catalog, rt.dictionary, _today(as_of), name=note.name)
+    u = read_note(text, rt.catalog, rt.dictionary, _today(as_of), name=note.name)
     if fmt is CaseFormat.json:
         emit_json(_case_json(u))
     else:

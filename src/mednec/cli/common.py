@@ -10,11 +10,13 @@ import datetime as dt
 import json
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
+from mednec.errors import ConfigError, InputError
 from mednec.intake.values import parse_date
 
-__all__ = ["ListFormat", "OutFormat", "Phase", "as_of_date", "emit_json", "error", "escape", "out", "runtime"]
+__all__ = ["LIST_FORMAT_HELP", "ListFormat", "OutFormat", "Phase", "as_of_date", "case_path", "input_file", "output_folder", "text_or_json", "payer_profile_option", "emit_json", "error", "escape", "out", "runtime"]
 
 
 class OutFormat(str, Enum):
@@ -26,6 +28,9 @@ class OutFormat(str, Enum):
 class ListFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+LIST_FORMAT_HELP = "text (a table on the terminal) or json (for scripts)."
 
 
 class Phase(str, Enum):
@@ -76,3 +81,65 @@ def _iso(value: Any) -> str:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def input_file(path: Path, option: str, *, max_bytes: int | None = None) -> Path:
+    """``path`` when it is a readable file (at most ``max_bytes``), else bad input naming ``option`` and the
+    file: ``-`` (standard input) is not read by this command, a folder is not a file, a missing file."""
+    if str(path) == "-":
+        raise InputError("this command does not read standard input ('-'): give a file path", field=option)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file", field=option)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", field=option)
+    if max_bytes is not None and path.stat().st_size > max_bytes:
+        raise InputError(f"{path.name} is {path.stat().st_size:,} bytes, more than the {max_bytes:,} mednec reads",
+                         field=option)
+    return path
+
+
+def payer_profile_option(path: Path | None) -> Any:
+    """The plan given with ``--payer-profile`` (else ``$MEDNEC_PAYER_PROFILE``'s): a bad file given on the
+    command line is bad input (status 2), not a broken installation."""
+    from mednec.render.payer import load_payer_profile
+
+    if path is None:
+        return load_payer_profile(None)
+    input_file(path, "--payer-profile")
+    try:
+        return load_payer_profile(path)
+    except ConfigError as exc:
+        raise InputError(str(exc), field="--payer-profile") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name} is not UTF-8 text (a YAML payer profile)", field="--payer-profile") from None
+
+
+def case_path(path: Path, option: str = "CASE") -> Path:
+    """A case file argument: ``-`` (standard input) is refused with a message saying so."""
+    if str(path) == "-":
+        raise InputError("case files are not read from standard input ('-'): give a file path", field=option)
+    return path
+
+
+def output_folder(path: Path, option: str = "--out") -> Path:
+    """An output folder: refused (bad input naming ``option`` and the path) when it is a file, or it (or the
+    folder it would be created in) cannot be written. Nothing is created here."""
+    import os
+
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path} is a file; {option} names a folder", field=option)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"cannot create {path}: {existing} is a file", field=option)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write into {existing}", field=option)
+    return path
+
+
+def text_or_json(fmt: str) -> str:
+    """A ``--format`` option that takes text or json."""
+    if fmt not in ("text", "json"):
+        raise InputError(f"'{fmt}' is not text or json", field="--format")
+    return fmt

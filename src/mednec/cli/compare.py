@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mednec.cli.common import OutFormat, Phase, as_of_date, emit_json, out, runtime
+from mednec.cli.common import OutFormat, Phase, as_of_date, case_path, emit_json, out, runtime
 from mednec.errors import InputError
 from mednec.states import Verdict
 
@@ -32,7 +32,7 @@ def compare(
     policy = rt.catalog.find_drug(drug)
     if phase is Phase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
-    parsed = rt.read_case(case, as_of=as_of_date(as_of), drug=policy.drug.generic)
+    parsed = rt.read_case(case_path(case), as_of=as_of_date(as_of), drug=policy.drug.generic)
     result = run_compare(rt, parsed.facts, policy, phase=phase.value)
     data = result.to_dict()
     if fmt is OutFormat.json:

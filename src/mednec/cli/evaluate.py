@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from mednec.cli.common import ListFormat, OutFormat, Phase, as_of_date, emit_json, out, runtime
+from mednec.cli.common import (
+    LIST_FORMAT_HELP,
+    ListFormat,
+    OutFormat,
+    Phase,
+    as_of_date,
+    case_path,
+    emit_json,
+    out,
+    runtime,
+)
 from mednec.errors import InputError
 
 __all__ = ["register"]
@@ -28,7 +38,7 @@ def evaluate(
     (--payer-profile, --program), a use its benefit excludes is reported beside the determination."""
     rt = runtime()
     policy = rt.catalog.find_drug(drug).with_variant(variant)
-    parsed = rt.read_case(case, as_of=as_of_date(as_of), drug=policy.drug.generic)
+    parsed = rt.read_case(case_path(case), as_of=as_of_date(as_of), drug=policy.drug.generic)
     if phase is Phase.continuation and policy.continuation is None:
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
     plan_program, exclusions = plan_of(payer_profile, program)
@@ -47,19 +57,20 @@ def evaluate(
 
 def plan_of(payer_profile: Path | None, program: str | None) -> tuple[str | None, tuple[str, ...]]:
     """The plan's program and named benefit exclusions (a profile given, or $MEDNEC_PAYER_PROFILE)."""
-    from mednec.render.payer import PROGRAMS, load_payer_profile
+    from mednec.cli.common import payer_profile_option
+    from mednec.render.payer import PROGRAMS
     from mednec.settings import current
 
     if program is not None and program not in PROGRAMS:
         raise InputError(f"program must be one of {', '.join(PROGRAMS)}", field="--program")
     if payer_profile is None and current().payer_profile is None:
         return program, ()
-    profile = load_payer_profile(payer_profile)
+    profile = payer_profile_option(payer_profile)
     return program or profile.program, profile.exclusions
 
 
 def facts(
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text,
 ) -> None:
     """List every fact a case may give: type, unit, accepted units, range, codes, and the criteria
     that presume or infer it when it is undocumented (every other criterion requires it)."""

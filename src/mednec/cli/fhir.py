@@ -111,11 +111,14 @@ def to_case(
 
 
 def _load(case: Path, as_of: dt.date | None, drug: str) -> Any:
-    from mednec.cli.common import runtime
+    from mednec.cli.common import case_path, runtime
+    from mednec.intake.case_file import check_limits
     from mednec.intake.loader import load_any
 
     rt = runtime()
-    return load_any(case, rt.dictionary, as_of=as_of, drug=rt.catalog.find_drug(drug).drug.generic)
+    data = load_any(case_path(case), rt.dictionary, as_of=as_of, drug=rt.catalog.find_drug(drug).drug.generic)
+    check_limits(data, rt.dictionary)  # as `mednec evaluate` does: a huge case is refused before it is used
+    return data
 
 
 @fhir_app.command("questionnaire")

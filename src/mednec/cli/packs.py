@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mednec.cli.common import ListFormat, emit_json, error, escape, out, runtime
+from mednec.cli.common import LIST_FORMAT_HELP, ListFormat, emit_json, error, escape, out, runtime
 
 if TYPE_CHECKING:
     from mednec.facts.dictionary import FactDictionary
@@ -39,7 +39,7 @@ def _summary(pack: Pack, dictionary: FactDictionary) -> dict[str, Any]:
     }
 
 
-def packs_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
+def packs_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text) -> None:
     """List the loaded packs (shipped, and from MEDNEC_PACKS_DIR / --packs-dir) with their folders and policies."""
     rt = runtime()
     rows = [_summary(p, rt.dictionary) for p in rt.catalog.packs]
@@ -59,7 +59,7 @@ def packs_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = List
 
 def packs_show(
     pack_id: Annotated[str, typer.Argument(help="Pack id.", show_default=False)],
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text,
 ) -> None:
     """Show one pack: its files, policies (with their test cases), facts, diagnoses, calculators and drug classes."""
     rt = runtime()
@@ -96,9 +96,10 @@ def packs_new(
 ) -> None:
     """Write a working pack skeleton (one policy, its facts, vocabulary, references, evidence and cases) that
     `mednec policies check` passes; load it with MEDNEC_PACKS_DIR=DIR or --packs-dir DIR."""
+    from mednec.cli.common import output_folder
     from mednec.packcheck.scaffold import write_pack
 
-    folder = write_pack(directory, name, drug)
+    folder = write_pack(output_folder(directory, "--dir"), name, drug)
     out().print(f"wrote {escape(str(folder))}; check it with: mednec --packs-dir {escape(str(directory))} policies check")
 
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from mednec.cli.common import ListFormat, emit_json, out, runtime
+from mednec.cli.common import LIST_FORMAT_HELP, ListFormat, emit_json, out, runtime
 from mednec.errors import MednecError
 
 __all__ = ["register"]
 
 
-def policies_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
+def policies_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text) -> None:
     """List the policies with their drug names, versions and effective dates."""
     rows = [
         {"id": p.id, "drug": p.drug.generic, "brands": list(p.drug.brands), "version": p.version,
@@ -37,7 +37,7 @@ def policies_list(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = L
 
 def policies_show(
     policy_id: Annotated[str, typer.Argument(help="Policy id or drug name.", show_default=False)],
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text,
     variant: Annotated[str | None, typer.Option("--variant", help="Show a payer variant's criteria (its parameter values).")] = None,
 ) -> None:
     """Show one policy: pathways, criteria trees with citations, authorisation, dosing, parameters, variants."""
@@ -56,7 +56,7 @@ def policies_show(
         print_policy(policy, pack, out())
 
 
-def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.text) -> None:
+def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text) -> None:
     """Validate every policy and run the test cases shipped beside each one."""
     from mednec.packcheck.check import check_all, print_check
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mednec.cli.common import Phase, as_of_date, emit_json, runtime
+from mednec.cli.common import Phase, as_of_date, emit_json, output_folder, runtime, text_or_json
 from mednec.errors import InputError
 
 if TYPE_CHECKING:
@@ -92,8 +92,10 @@ def batch(
     from mednec.population.inputs import BatchSettings, InputKind, detect_kind
     from mednec.population.runner import run_batch
 
-    kind = detect_kind(population)
+    text_or_json(fmt)
     fixed = as_of_date(as_of)
+    kind = detect_kind(population)
+    output_folder(out)
     run_date = fixed or (None if overwrite else _resumed_date(out)) or (
         dt.date.fromisoformat(d) if kind is InputKind.bulk and (d := export_date(population)) else dt.date.today())
     settings = BatchSettings(_specs(policy, phase), phase.value, run_date, fixed is not None, engine.value, full)
@@ -195,6 +197,12 @@ def impact(
     from mednec.store.models import PolicyVersion
     from mednec.store.service import Service
 
+    text_or_json(fmt)
+    as_of_date(as_of)  # the cheap checks first: a bad date or a missing population before the store is opened
+    if population is not None and not population.exists():
+        raise InputError(f"{population}: no such file or folder", field="--population")
+    if out is not None:
+        output_folder(out)
     rt = runtime()
     try:
         target = rt.catalog.policy(policy)

@@ -81,7 +81,7 @@ def report(
         raise InputError("give a case file, or --general for the criteria in general", field="CASE")
     if fmt is DocFormat.pdf and output is None:
         raise InputError("PDF is binary: give an output file with -o FILE.pdf", field="--format")
-    from mednec.cli.common import as_of_date, runtime
+    from mednec.cli.common import as_of_date, case_path, runtime
     from mednec.render.article import ArticleSources
     from mednec.render.letters import build_document
 
@@ -97,10 +97,10 @@ def report(
                              as_of=when or dt.date.today(), phase=phase.value)
     else:
         assert case is not None
-        parsed = rt.read_case(case, as_of=when)
-        from mednec.render.payer import load_payer_profile
+        parsed = rt.read_case(case_path(case), as_of=when)
+        from mednec.cli.common import payer_profile_option
 
-        profile = load_payer_profile(payer_profile)
+        profile = payer_profile_option(payer_profile)
         # the plan's benefit exclusions are reported beside the clinical determination, never in place of it
         det = rt.evaluate(parsed.facts, policy, phase=phase.value, program=profile.program,
                           exclusions=profile.exclusions)

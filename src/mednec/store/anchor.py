@@ -106,7 +106,11 @@ def verify_anchor(session: Session, key: bytes | Sequence[bytes], path: Path) ->
         if scheme == PLAIN:
             plain.setdefault(int(stripe), []).append(int(seq))
     keyed_at: tuple[int, dict[str, Any]] | None = None  # the newest keyed checkpoint: (line, body)
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not an anchor file (not UTF-8 text)", field="MEDNEC_AUDIT_ANCHOR") from None
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         count += 1
@@ -116,7 +120,7 @@ def verify_anchor(session: Session, key: bytes | Sequence[bytes], path: Path) ->
             if "keyed" in cp:  # checkpoints written before keyed entries existed have no such field
                 body["keyed"] = bool(cp["keyed"])
             mac = str(cp["mac"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             problems.append(AnchorProblem(n, "not a checkpoint (unreadable line)"))
             continue
         if not any(hmac.compare_digest(mac, _mac(k, body)) for k in keys):
