@@ -45,3 +45,31 @@ def test_cds_hooks_and_fhir_routes_count_wrong_keys_too(world: World) -> None:
     statuses = [world.client.post("/fhir/questionnaire", json={}, headers={"Authorization": f"Bearer mk_g{i}"}).status_code
                 for i in range(25)]
     assert statuses[-1] == 429, statuses
+
+
+def test_tokens_with_unknown_key_ids_do_not_refetch_the_jwks_each_time(world: World) -> None:
+    """A JWT naming a registered issuer and a key id its JWKS lacks made mednec fetch the client's
+    JWKS again, on every call: anyone could make mednec hammer an EHR (and wait up to 3 s per call).
+    An unknown key id refetches at most once a minute (a client that rotated its keys is still
+    heard within the minute)."""
+    from joserfc.jwk import RSAKey
+
+    from mednec.api.cds_trust import CdsClient, CdsTrust
+    from tests.api.test_cds_trust import EHR2, RSA, _call, _token
+
+    user = next(u for u in world.service.accounts.list_users() if u.name == "req")
+    fetched: list[str] = []
+
+    def fetch(url: str) -> object:
+        fetched.append(url)
+        return {"keys": [RSA.as_dict(private=False)]}
+
+    app = world.client.app
+    app.state.cds_trust = CdsTrust([CdsClient(EHR2, user.id, jwks_url=f"{EHR2}/.well-known/jwks.json")],  # type: ignore[attr-defined]
+                                   world.service.db, fetch=fetch)
+    assert _call(world, _token(RSA, "RS384", iss=EHR2)).status_code == 200
+    for i in range(30):
+        stranger = RSAKey.generate_key(2048, parameters={"kid": f"guess-{i}"}) if i < 2 else None
+        key = stranger or RSAKey.import_key(RSA.as_dict(private=True), parameters={"kid": f"guess-{i}"})
+        assert _call(world, _token(key, "RS384", iss=EHR2)).status_code == 401
+    assert len(fetched) <= 2, f"the JWKS was fetched {len(fetched)} times"
