@@ -42,6 +42,9 @@ ALGORITHMS = ("ES384", "RS384", "ES256", "RS256", "PS384", "PS256", "ES512", "RS
 MAX_LIFETIME = 300  # seconds: CDS Hooks asks for exp no more than 5 minutes ahead
 LEEWAY = 30
 JWKS_TTL = 300.0
+#: a token naming a key id the cached JWKS lacks refetches it at most this often (seconds): a client that
+#: rotated its keys is heard within it, and tokens with made-up key ids cannot make mednec hammer the EHR
+UNKNOWN_KID_REFETCH = 60.0
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,11 @@ class CdsTrust:
         url = str(client.jwks_url)
         with self._lock:
             cached = self._jwks.get(url)
-        fresh = cached is not None and cached[0] > time.monotonic()
+        now = time.monotonic()
+        fresh = cached is not None and cached[0] > now
         known = cached is not None and (kid is None or any(k.get("kid") == kid for k in cached[1].get("keys", ())))
-        if not (fresh and known):
+        recently = cached is not None and now - (cached[0] - JWKS_TTL) < UNKNOWN_KID_REFETCH
+        if not fresh or not (known or recently):
             try:
                 data = self.fetch(url)
             except Exception:  # noqa: BLE001 - any failure to get the keys refuses the token
