@@ -345,7 +345,7 @@ def test_bad_number(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # typ
 
 @pytest.mark.parametrize(("cmd", "p"), [c for c in _option_cases("str")
                                         if c.values[1].name == "as_of"])  # type: ignore[attr-defined]
-@pytest.mark.parametrize("bad", ["2026-02-30", "2026-13-01", "yesterday", "20261120"])
+@pytest.mark.parametrize("bad", ["2026-02-30", "2026-13-01", "2026-11-31", "0000-01-01", "yesterday"])
 def test_bad_as_of(cli, tmp_path: Path, cmd: Command, p: Param, bad: str) -> None:  # type: ignore[no-untyped-def]
     if cmd.path in NEVER_RUN:
         pytest.skip("never run")
