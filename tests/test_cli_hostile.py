@@ -387,7 +387,13 @@ def test_path_with_spaces_and_unicode(cli, tmp_path: Path, cmd: Command, p: Para
     check(r, codes={0})
 
 
-@pytest.mark.parametrize(("cmd", "p"), _input_case_params())
+def _input_params() -> list[object]:
+    return [pytest.param(cmd, p, id=f"{cmd.id}-{p.name}") for cmd in COMMANDS if cmd.path not in NEVER_RUN
+            for p in cmd.params if p.kind == "path" and p.name not in OUTPUTS
+            and p.name not in OUTPUT_OF.get(cmd.path, set())]
+
+
+@pytest.mark.parametrize(("cmd", "p"), _input_params())
 def test_stdin_dash(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # type: ignore[no-untyped-def]
     """``-`` reads the case from standard input, or is refused with a message saying so."""
     r = cli(argv(cmd, tmp_path, {p.name: "-"}), stdin=EXAMPLE.read_text("utf-8"))

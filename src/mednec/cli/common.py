@@ -115,9 +115,16 @@ def payer_profile_option(path: Path | None) -> Any:
 
 
 def case_path(path: Path, option: str = "CASE") -> Path:
-    """A case file argument: ``-`` (standard input) is refused with a message saying so."""
+    """An input file or folder argument: ``-`` (standard input) is refused with a message saying so, and a
+    file larger than the service's body limit (``MEDNEC_MAX_BODY_BYTES``' default) is refused before it is
+    read."""
+    from mednec.settings import DEFAULT_MAX_BODY
+
     if str(path) == "-":
-        raise InputError("case files are not read from standard input ('-'): give a file path", field=option)
+        raise InputError("this command does not read standard input ('-'): give a file path", field=option)
+    if path.is_file() and path.stat().st_size > DEFAULT_MAX_BODY:
+        raise InputError(f"{path.name} is {path.stat().st_size:,} bytes, more than the {DEFAULT_MAX_BODY:,} "
+                         "mednec reads from one file", field=option)
     return path
 
 

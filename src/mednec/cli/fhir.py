@@ -57,6 +57,9 @@ def _dates(value: Any) -> Any:
 
 
 def _read_json(path: Path) -> Any:
+    from mednec.cli.common import case_path
+
+    case_path(path, str(path))
     try:
         return load_json(path.read_text("utf-8"), str(path))
     except FileNotFoundError:

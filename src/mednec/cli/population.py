@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mednec.cli.common import Phase, as_of_date, emit_json, output_folder, runtime, text_or_json
+from mednec.cli.common import Phase, as_of_date, case_path, emit_json, output_folder, runtime, text_or_json
 from mednec.errors import InputError
 
 if TYPE_CHECKING:
@@ -94,6 +94,8 @@ def batch(
 
     text_or_json(fmt)
     fixed = as_of_date(as_of)
+    if str(population) == "-":
+        case_path(population, "POPULATION")
     kind = detect_kind(population)
     output_folder(out)
     run_date = fixed or (None if overwrite else _resumed_date(out)) or (
@@ -199,6 +201,8 @@ def impact(
 
     text_or_json(fmt)
     as_of_date(as_of)  # the cheap checks first: a bad date or a missing population before the store is opened
+    if population is not None and str(population) == "-":
+        case_path(population, "--population")
     if population is not None and not population.exists():
         raise InputError(f"{population}: no such file or folder", field="--population")
     if out is not None:

@@ -202,6 +202,10 @@ def register(app: typer.Typer) -> None:
         if not current().audit_key:
             sys.stdout.write("MEDNEC_AUDIT_KEY is not set: new entries are written unkeyed\n")
         anchor = anchor or current().audit_anchor
+        if anchor is not None and str(anchor) == "-":
+            from mednec.cli.common import case_path
+
+            case_path(anchor, "--anchor")
         bad = len(problems)
         if anchor is not None:
             from mednec.store.anchor import verify_anchor
