@@ -1759,16 +1759,15 @@ class Bucket:
 
 def warm_up_bulk(settings: BatchSettings) -> None:
     """What every column-wise Bulk chunk loads once per process, loaded before worker processes fork (with
-    :func:`mednec.population.runner.warm_up`): the R4B checks the verification's Bundles need, the statements'
-    mapper; then the loaded objects are frozen out of garbage collection, so they stay shared."""
+    :func:`mednec.population.runner.warm_up`, which the caller runs first): the R4B checks the verification's
+    Bundles need, the statements' mapper; then the loaded objects are frozen out of garbage collection, so they
+    stay shared."""
     import gc
 
     from mednec.intake.fhir.known_valid import _resource_check
     from mednec.population import rowwise  # noqa: F401  (what a chunk imports)
-    from mednec.population.runner import warm_up
     from mednec.runtime import default_runtime
 
-    warm_up(settings)
     for rtype in ("Bundle", "Patient", "Observation", "Condition", "Procedure", "MedicationStatement"):
         _resource_check(rtype)
     _statement_mapper(settings, default_runtime())

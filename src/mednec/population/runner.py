@@ -307,6 +307,7 @@ def run_batch(
         cs = read_export(input_path, out / "_spill", chunk_size, processes=processes)
         total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done, lazy=self_reading)
         if self_reading:
+            warm_up(settings)
             warm_up_bulk(settings)
         spill_errors = cs.errors
     manifest.set_total(total_chunks, patients)
