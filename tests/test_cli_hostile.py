@@ -312,6 +312,15 @@ def test_unknown_option(cli, tmp_path: Path, cmd: Command) -> None:  # type: ign
     check(r, "--no-such-option")
 
 
+@pytest.mark.parametrize("cmd", [c for c in COMMANDS if any(p.opt for p in c.params)], ids=lambda c: c.id)
+def test_a_misspelt_option_is_suggested(cli, tmp_path: Path, cmd: Command) -> None:  # type: ignore[no-untyped-def]
+    opt = next(p.opt for p in cmd.params if p.opt and len(p.opt) > 4)
+    typo = opt[:-2] + opt[-1] + opt[-2]  # the last two letters swapped
+    value = [] if next(p for p in cmd.params if p.opt == opt).kind == "bool" else ["x"]
+    r = cli([*argv(cmd, tmp_path, {}), typo, *value])
+    check(r, typo, opt)
+
+
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: c.id)
 def test_every_command_and_option_is_documented(cli, cmd: Command) -> None:  # type: ignore[no-untyped-def]
     from mednec.cli import app
@@ -331,7 +340,8 @@ def _option_cases(kind: str) -> list[object]:
             if p.kind == kind and p.opt is not None]
 
 
-@pytest.mark.parametrize(("cmd", "p"), _option_cases("choice"))
+@pytest.mark.parametrize(("cmd", "p"), _option_cases("choice") + [
+    c for c in _option_cases("str") if c.values[1].name == "fmt"])  # type: ignore[attr-defined]
 def test_bad_enum_value(cli, tmp_path: Path, cmd: Command, p: Param) -> None:  # type: ignore[no-untyped-def]
     r = cli(argv(cmd, tmp_path, {p.name: "bogus-value"}))
     check(r, p.opt or p.name, "bogus-value")
