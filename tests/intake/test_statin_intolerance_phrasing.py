@@ -41,6 +41,9 @@ PHRASINGS: list[tuple[str, dict[str, float | None]]] = [
     ("Repatha; failed atorvastatin 10 mg (myalgias) and rosuvastatin 5 mg (myalgias)",
      {"atorvastatin": 10.0, "rosuvastatin": 5.0}),
     ("Repatha; could not tolerate simvastatin or pravastatin due to myalgias", {"simvastatin": None, "pravastatin": None}),
+    # held-out rn12's form, a year between the dose and the effect (added with the fix, after first contact)
+    ("Nexletol; Statins: atorvastatin 40 mg 2022 - myalgias, stopped after 2 months; rosuvastatin 5 mg 2023 - myalgias",
+     {"atorvastatin": 40.0, "rosuvastatin": 5.0}),
 ]
 
 #: a tolerated statin or an event on one statin only is not the other's intolerance
