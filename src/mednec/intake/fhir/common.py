@@ -262,7 +262,8 @@ def validated_value(
     if unit is not None:
         raw["unit"] = unit
     fv = parse_fact_value(fd, raw, as_of=dt.date.max, path=path, source="FHIR")
-    assert fv is not None
+    if fv is None:  # an empty value is no value (as in a case file): the element documents nothing
+        raise NotMapped(f"{path}: empty value")
     if key is not None:
         if len(_CHECKED) >= _CHECKED_MAX:
             _CHECKED.clear()

@@ -136,7 +136,10 @@ def map_questionnaire_response(resource: Mapping[str, Any], src: Source, ctx: Co
         value, unit = _scalar(fd, got[0], got[1], where)
         dated = _first_answer(items.get(f"{fid}.date", []))
         when = fhir_datetime(dated[1], path=f"{ref} item {fid}.date") if dated is not None else authored
-        canonical, canonical_unit = validated_value(fd, value, unit, when, path=where)
+        try:
+            canonical, canonical_unit = validated_value(fd, value, unit, when, path=where)
+        except NotMapped:  # an empty answer: this item documents nothing, the others stand
+            continue
         out.append(Finding(fid, canonical, canonical_unit, when, src, f"answer to {fid}", rank=2, label=where))
     if not out:
         raise NotMapped("no item linkId names a mednec fact")
