@@ -59,3 +59,16 @@ def test_negation_scope_at_a_comma(runtime: Runtime, text: str, fact: str, want:
         assert _diabetes(f) is not False and f.get("type2_diabetes") is not False
     else:
         assert f.get(fact) is want
+
+
+@pytest.mark.parametrize(("text", "fact", "want"), [
+    # added with the fix: a typed diagnosis with a digit is a list item, not a value ending the list
+    ("Leqvio; no ASCVD, type 2 diabetes or CKD", "type2_diabetes_not_true", True),
+    ("Leqvio; no MI, type 2 diabetes, LDL 190", "diabetes_not_false", True),
+])
+def test_a_digit_in_a_name_is_not_a_value(runtime: Runtime, text: str, fact: str, want: object) -> None:
+    f = _facts(text, runtime)
+    if fact == "type2_diabetes_not_true":
+        assert _diabetes(f) is not True
+    else:
+        assert _diabetes(f) is not False and f.get("type2_diabetes") is not False

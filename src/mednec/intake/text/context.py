@@ -221,7 +221,7 @@ def group_of(rule_name: str) -> str:
 
 
 def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Sequence[tuple[int, int, str]],
-              end: re.Pattern[str]) -> bool:
+              end: re.Pattern[str]) -> bool | None:
     """Does the cue ending at ``cue_end`` reach the finding at ``s:e``? It reaches the first finding
     after it when no terminator stands between, and on along a list of findings: joined by "or",
     "nor" or "/", or -- for bare names of one group -- by commas and "and" (see ``_OR_JOIN``,
@@ -244,7 +244,40 @@ def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Seque
         if not (_OR_JOIN.match(gap) or (bare and _AND_JOIN.match(gap))):
             return False
         prev_end = b
+    if group == "named_fact" and _COMMA_ONLY.match(text[between[-1][1]:s]) and not _closed(
+            text, cue_end, s, e, group, others):
+        return None  # "no ASCVD, hypertension": a list never closed by or/nor/and, or a new clause
     return True
+
+
+_A_VALUE = re.compile(r"\d{2,}|\d\.\d|\d\s*(?:%|mg|mmol|g\b)", re.I)  # "LDL 190", "A1c 7.2"; not "type 2"
+_COMMA_ONLY = re.compile(r"^\s*,\s*$")
+_CLOSING = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b|\band\b)", re.I)
+
+
+def _closed(text: str, cue_end: int, s: int, e: int, group: str, others: Sequence[tuple[int, int, str]]) -> bool:
+    """Is the list the finding at ``s:e`` belongs to closed by "or", "nor", "/" or "and" anywhere between the
+    cue and its last item ("no ASCVD, diabetes or CKD", "no MI, stroke, or PAD")? A list of commas only
+    ("no ASCVD, type 2 diabetes") may be a list or a negation followed by a new statement (held-out r69); three
+    or more items after one cue are taken as a list ("no heart attack, stroke, PAD")."""
+    items = sorted((a, b) for a, b, g in [*others, (s, e, group)] if a >= cue_end and g == group)
+    prev = None
+    count = 0
+    for a, b in items:
+        if prev is not None:
+            gap = text[prev:a]
+            if not (_OR_JOIN.match(gap) or _AND_JOIN.match(gap)) or _A_VALUE.search(text, a, b):
+                break  # the list ended before this item ("no MI, stroke, LDL 190": the LDL is a statement)
+            if _CLOSING.match(gap):
+                return True
+        prev, count = b, count + 1
+    if count >= 3:
+        return True  # three or more items after one cue ("no heart attack, stroke, PAD"): a list
+    # closed by an item the readers do not know ("no ASCVD, hypertension or CKD"): "or"/"nor" after the last
+    return prev is not None and _OR_AFTER.match(text, prev) is not None
+
+
+_OR_AFTER = re.compile(r"\s*(?:,\s*)?(?:\bor\b|\bnor\b|\band/or\b)\s+\w", re.I)
 
 
 def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", others: Sequence[tuple[int, int, str]] = (),
@@ -257,7 +290,10 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     cue_start = None
     ambiguous = ""
     c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others, window_from=_list_start(text, s, others))
-    if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end):
+    scope = None if c is None else _in_scope(text, c.end(), s, e, group, others, r.end)
+    if c is not None and scope is None:
+        ambiguous = c.group(0)  # a comma-only list: the later items may or may not be negated (asked)
+    if c is not None and scope:
         gap_text = text[c.end():s]
         gap = [w.lower() for w in _WORD.findall(gap_text)]
         extra = [w for w in gap if w not in r.filler]
