@@ -88,7 +88,7 @@ def test_a_database_error_is_a_generic_500_and_no_phi_is_logged(world: World, ca
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A principal of an organisation that does not exist: inserting its case violates a foreign key."""
     ghost = Principal("usr_ghost", "org-ghost", "requester", "Ghost")
-    monkeypatch.setattr(world.service.accounts, "authenticate", lambda key: ghost)
+    monkeypatch.setattr(world.service.accounts, "authenticate", lambda key, **_: ghost)
     caplog.set_level(logging.DEBUG)
     body = {"case": example("luspatercept-first-line.yaml"), "title": f"{PHI} title"}
     r = _post(world, "/cases", json.dumps(body, default=str).encode())
