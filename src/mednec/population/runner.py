@@ -218,17 +218,23 @@ def _case_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None
     return -(-len(files) // chunk_size) if files else 0, len(files), tasks()
 
 
-#: patients per chunk: a fact table evaluated column-wise, anything else
+#: patients per chunk: a fact table evaluated column-wise (in one process, over several), anything else
 COLUMNAR_TABLE_CHUNK = 20_000
+COLUMNAR_TABLE_CHUNK_WORKERS = 10_000
 CHUNK = 5_000
 
 
-def default_chunk_size(kind: InputKind, engine: str) -> int:
+def default_chunk_size(kind: InputKind, engine: str, workers: int = 1) -> int:
     """Patients per chunk when the run does not say: 20,000 for a fact table evaluated column-wise
-    (a chunk has a fixed cost -- the rows checked against the row-wise engine, the could-meet
-    search, a file -- about 28 ms, a fifth of a 5,000-patient chunk's time for five policies),
-    5,000 otherwise (a row-wise chunk's cost is its patients'; a Bulk chunk's memory grows with it)."""
-    return COLUMNAR_TABLE_CHUNK if kind is InputKind.table and engine != "rowwise" else CHUNK
+    in one process (a chunk has a fixed cost -- the rows checked against the row-wise engine, the
+    could-meet search, a file -- about 28 ms, a fifth of a 5,000-patient chunk's time for five
+    policies), 10,000 when several workers each hold a chunk (1,000,000 patients on 2 workers peaked
+    at 530 MB with 20,000 and 329 MB with 10,000, for 423,000 against 370,000 evaluations/s; quiet
+    host, 2026-12-07 02:25 UTC), 5,000 otherwise (a row-wise chunk's cost is its patients'; a Bulk
+    chunk's memory grows with it)."""
+    if kind is InputKind.table and engine != "rowwise":
+        return COLUMNAR_TABLE_CHUNK if workers <= 1 else COLUMNAR_TABLE_CHUNK_WORKERS
+    return CHUNK
 
 
 def _resumed_chunk_size(out: Path) -> int | None:
@@ -275,7 +281,7 @@ def run_batch(
     started = time.perf_counter()
     executor = executor or LocalExecutor()
     kind = detect_kind(input_path)
-    chunk_size = chunk_size or (None if overwrite else _resumed_chunk_size(out)) or default_chunk_size(kind, settings.engine)
+    chunk_size = chunk_size or (None if overwrite else _resumed_chunk_size(out)) or default_chunk_size(kind, settings.engine, executor.workers)
     self_reading = bool(getattr(executor, "reads_input", False))
     run = {
         "input": {"path": str(input_path.resolve()), "kind": kind.value, "fingerprint": fingerprint(input_path, kind)},
