@@ -216,7 +216,10 @@ def detect_kind(path: Path) -> InputKind:
         raise InputError("no such file or folder", field=str(path))
     if path.is_file():
         suffix = path.suffix.lower()
-        if suffix in (".parquet", ".pq", ".csv"):
+        if suffix in (".parquet", ".pq"):
+            _check_parquet(path)
+            return InputKind.table
+        if suffix == ".csv":
             return InputKind.table
         raise InputError("a population file is a Parquet (.parquet) or CSV (.csv) fact table; a folder holds "
                          "case files or a FHIR Bulk Data export (*.ndjson)", field=str(path))
@@ -227,6 +230,18 @@ def detect_kind(path: Path) -> InputKind:
         return InputKind.cases
     raise InputError("the folder holds no case files (*.yaml, *.json) and no FHIR Bulk Data files (*.ndjson)",
                      field=str(path))
+
+
+def _check_parquet(path: Path) -> None:
+    """A file named .parquet that Arrow cannot open (its footer) is the user's input, not a failure of
+    mednec: refused naming the file, before the run starts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"not a readable Parquet file ({str(exc).splitlines()[0][:160]})", field=str(path)) from None
 
 
 def input_files(path: Path, kind: InputKind) -> list[Path]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from mednec.errors import InputError
 from mednec.population.inputs import (
     BatchSettings,
     ChunkTask,
@@ -162,6 +163,19 @@ def _slice_tasks(path: Path, chunk_size: int, skip: set[int], workers: int) -> t
     return chunks, total, tasks()
 
 
+def _csv_batches(path: Path, convert: Any) -> Iterator[Any]:
+    """The CSV's record batches; a malformed CSV (a quote left open, a row with more cells than the
+    header) is the user's input: refused naming the file and Arrow's reason, never an internal error.
+    Chunks already written stay in the manifest, so the run resumes once the file is mended."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        yield from pacsv.open_csv(path, convert_options=convert, read_options=pacsv.ReadOptions(block_size=4 << 20))
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"not a readable CSV table ({str(exc).splitlines()[0][:160]})", field=str(path)) from None
+
+
 def _table_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | None, int | None, Iterator[ChunkTask]]:
     """Fixed row ranges of a Parquet or CSV table, read as a stream."""
     batches: Iterator[Any]
@@ -176,8 +190,7 @@ def _table_tasks(path: Path, chunk_size: int, skip: set[int]) -> tuple[int | Non
         # every column is read as text and checked as a case file's value is (the same
         # messages for "8.1" and "81 g/L"); an empty cell is an undocumented fact
         convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True)
-        batches = iter(pacsv.open_csv(path, convert_options=convert,
-                                      read_options=pacsv.ReadOptions(block_size=4 << 20)))
+        batches = _csv_batches(path, convert)
         total: int | None = -1  # rows, for the progress bar (quoted line breaks would overcount)
         with path.open("rb") as raw:
             while block := raw.read(1 << 22):
