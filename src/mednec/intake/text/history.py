@@ -466,6 +466,54 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         date=end or anchor, rank=2)]
 
 
+# an ESA's end and outcome said with a pronoun ("she stopped it because it no longer worked", "they stopped
+# working", "it was stopped for no response"): the pronoun is the ESA named last before it in the same sentence,
+# with no other drug between (held-out round 3 r03, r24); a stop for another reason is left to the other rules
+_PRONOUN_STOP = (r"\b(?:stopped|discontinued|d/c'?d|came\s+off|took\s+(?:her|him|them)\s+off)\s+(?:it|them)\b(?P<rest>[^.;\n]{0,80})"
+                 r"|\b(?:it|they)\s+(?:was|were)\s+(?:stopped|discontinued|d/c'?d)\b(?P<rest2>[^.;\n]{0,80})"
+                 r"|\b(?:it|they)\s+(?:stopped|quit)\s+working\b|\b(?:it|they)\s+no\s+longer\s+work(?:ed|s)?\b")
+_PRONOUN_LOST = re.compile(r"\bno\s+longer\s+(?:work|respond|help)|\bstopped\s+working|\blost\s+(?:its\s+|the\s+|her\s+|his\s+)?"
+                           r"(?:effect|response)|\bloss\s+of\s+(?:\w+\s+)?response", re.I)
+_PRONOUN_NONE = re.compile(r"\bno\s+(?:\w+\s+)?(?:response|benefit|improvement)|\black\s+of\s+(?:a\s+|any\s+)?(?:\w+\s+)?(?:response|efficacy|benefit)"
+                           r"|\bnon-?respon(?:se|der)|\bdid\s*(?:not|n't)\s+(?:work|help|respond)|\bnot\s+working|\bineffective|\bfailed|\bfailure", re.I)
+# another drug between the ESA and the pronoun: the pronoun may be that drug's
+_OTHER_DRUG = re.compile(r"\b(?:\w+(?:mide|cept|stat|mab|tide|nib|citabine|citidine|urea)|revlimid|reblozyl|rytelo|vidaza|dacogen|inqovi"
+                         r"|lenalidomide|luspatercept|imetelstat|azacitidine|decitabine|hydroxyurea)\b", re.I)
+_ESA_RE = re.compile(rf"\b{ESA_TERM}\b", re.I)
+_FULL_STOP = re.compile(r"[!?\n]|(?<!\d)\.|\.(?!\d)")
+
+
+def _h_esa_pronoun(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return []
+    said = m.group(0)
+    kind = "lost_response" if _PRONOUN_LOST.search(said) else "none" if _PRONOUN_NONE.search(said) else None
+    # the sentence, across ";" (the reader's sentences split at ";": "took Procrit in 2024; in 2025 she stopped it")
+    lo = max([b.end() for b in _FULL_STOP.finditer(ctx.text, max(0, ctx.sent_start - 250), ctx.sent_start)] or [max(0, ctx.sent_start - 250)])
+    ants = list(_ESA_RE.finditer(ctx.text, min(lo, ctx.sent_start), m.start()))
+    if kind is None or not ants:
+        return []
+    ant = ants[-1]
+    if _OTHER_DRUG.search(ctx.text, ant.end(), m.start()):
+        return [ctx.unused("a stop said with a pronoun after another drug; not tied to the ESA", m.start(), m.end(), "esa_history")]
+    drug = esa_drug_name(ant.group(0))
+    anchor = ctx.date or ctx.as_of
+    dates = find_dates(ctx.text, ant.start(), m.end())
+    days, _, ago = course_duration(ctx, ant.start(), ant.start(), ant.end())
+    notes: list[str] = []
+    start, end, response = _esa_period(kind, dates, None, days, ago, anchor, notes, stopped=True)
+    if start > anchor:
+        return []
+    course: dict[str, Any] = {"drug": drug, "start": start, "end": end, "response": response, "dated": len(dates) >= 2}
+    if end is None:
+        del course["end"]
+    label = "lost response" if response == "lost_response" else "no response"
+    note = (f"{drug} ('{' '.join(said.split())}' said of it), {label}, {start.isoformat()} to "
+            f"{end.isoformat() if end else 'now'}" + (f" ({'; '.join(notes)})" if notes else ""))
+    return [ctx.finding("esa_history", [course], ant.start(), m.end(), note=note, kind="stated" if len(dates) >= 2 else "synthesized",
+                        date=end or anchor, rank=2)]
+
+
 #: a stop said in an ESA course's clause: the course is not running
 _STOPPED = re.compile(r"\b(?:stopped|discontinued|d/c'?d|off|until|completed|finished|ended|ceased|held|came\s+off)\b", re.I)
 
@@ -629,5 +677,6 @@ def history_rules() -> list[Rule]:
              _h_mention),
         Rule("ESA_INELIGIBLE", r"\bESA[\s-]*ineligible\b|\bineligible\s+for\s+(?:an?\s+)?ESAs?\b|\bnot\s+(?:a\s+)?candidate\s+for\s+(?:an?\s+)?ESAs?\b",
              _h_ineligible),
+        Rule("ESA_PRONOUN_STOP", _PRONOUN_STOP, _h_esa_pronoun),
         Rule("ESA", rf"\b{ESA_TERM}\b{_SUFFIX_IN}", _h_esa),
     ]
