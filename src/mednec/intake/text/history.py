@@ -49,6 +49,7 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 __all__ = ["ESA_TERM", "at_least", "course_cue", "course_duration", "esa_drug_name", "history_rules", "synthesize"]
 
 WINDOW_DAYS = 112  # 16 weeks
+SHORT_WINDOW_DAYS = 56  # 8 weeks: a transfusion-free window shorter than it says nothing of the weeks before it
 _MAX_UNITS_PER_PERIOD = 30  # more is a dose ("40,000 units weekly"), not RBC units
 
 
@@ -135,6 +136,11 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if amount is None:
         return []
     total, episodes, per_episode, note_units = amount
+    if ctx.negated and fq.window and fq.period_days < SHORT_WINDOW_DAYS:  # "no transfusions in the past 4 weeks"
+        said = " ".join(m.group(0).split())
+        return [ctx.unused(f"'{said}': none in that window only, says nothing of the transfusions before it (the dated "
+                           "record is used, else the count is asked); not read as never transfused",
+                           m.start(), m.end(), "rbc_transfusions")]
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
@@ -198,6 +204,38 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
 _RATE_NEAR = re.compile(rf"(?:{NUM})\s*(?:units?|u)\b(?!\s*/\s*(?:l|ml|dl)\b)|(?:{FREQ})", re.I)
 
 
+_SINCE_AFTER = re.compile(rf"\s*{_SINCE_ANY.pattern}", re.I)
+_WINDOW_AFTER = re.compile(rf"\s*(?:(?:in|over|during|within|for)\s+(?:the\s+)?(?:past|last|previous)\s+|for\s+){DURATION}", re.I)
+
+
+def _window_none(ctx: Ctx, s: int, e: int, what: str) -> list[Item] | None:
+    """"no transfusions in the past 4 weeks", "transfusion-free for 2 months", "no transfusions since
+    09/06/2026": none in that window only. A window covering the policies' 8 weeks is none (as before; a
+    window of 8 to 16 weeks still reads the 16 weeks as none too, a known gap); a shorter one says nothing
+    of the weeks before it (the dated record, or a question, decides them). None when no window follows."""
+    w = _WINDOW_AFTER.match(ctx.text, e, ctx.sent_end)
+    since = None if w else _SINCE_AFTER.match(ctx.text, e, ctx.sent_end)
+    if w is None and since is None:
+        return None
+    if w is not None:
+        days = duration_days(w.group("dn"), w.group("du"))
+        end = w.end()
+    else:
+        assert since is not None
+        start = None
+        if since.group("d"):
+            found = find_dates(since.group("d"))
+            start = found[0][2] if found else None
+        days = float(((ctx.date or ctx.as_of) - start).days) if start is not None else None
+        end = since.end()
+    said = " ".join(ctx.text[s:end].split())
+    if days is None or days < SHORT_WINDOW_DAYS:
+        return [ctx.unused(f"'{said}' ({what}): none in that window only, says nothing of the transfusions before it "
+                           "(the dated record is used, else the count is asked); not read as never transfused",
+                           s, end, "rbc_transfusions")]
+    return [ctx.finding("rbc_transfusions", [], s, end, note=f"'{said}': none in the last {days:g} days (covers the 8 weeks)")]
+
+
 def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
     t = " ".join(m.group(0).lower().split())
     s, e = m.start(), m.end()
@@ -209,6 +247,9 @@ def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if "independen" in t or "free" in t:
         if ctx.negated:
             return [ctx.unused("'not transfusion-independent' gives no rate; not used", s, e, "rbc_transfusions")]
+        windowed = _window_none(ctx, s, e, "transfusion-free for a stated time")
+        if windowed is not None:
+            return windowed
         return [ctx.finding("rbc_transfusions", [], s, e, note="transfusion-independent: no transfusions")]
     if "dependen" in t:
         if ctx.negated:
@@ -228,6 +269,9 @@ def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return [ctx.unused("low transfusion burden (IWG 2018: 3-7 units in 16 weeks) does not fix the units in the "
                            "last 8 weeks; not used", s, e, "rbc_transfusions")]
     if ctx.negated:
+        windowed = _window_none(ctx, s, e, "no transfusions in a stated window")
+        if windowed is not None:
+            return windowed
         since = _SINCE_ANY.search(ctx.text, e, ctx.sent_end)
         if since is not None:  # "no transfusions since 11/04/2026": none after it, the earlier ones stand
             return [ctx.unused(f"no transfusions {' '.join(since.group(0).split())}: says nothing of the transfusions "
