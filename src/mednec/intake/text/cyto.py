@@ -304,6 +304,14 @@ def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, s
     return pattern, phrases, codes
 
 
+@cache
+def _boolean_names(catalog: Catalog) -> dict[str, tuple[str, frozenset[str]]]:
+    """folded name -> (boolean fact, its ICD-10-CM codes): a condition fact whose own name is also a diagnosis'
+    synonym ("dyslipidemia": the fact and E78.5)."""
+    return {_fold_phrase(n): (fd.id, frozenset(c.code for c in fd.codes if c.system == "ICD-10-CM"))
+            for fd in catalog.dictionary.facts.values() if fd.type == "boolean" and fd.may_give for n in fd.names or ()}
+
+
 def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
     _, phrases, codes = _diagnosis_table(catalog)
 
@@ -323,6 +331,11 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
                     ctx.finding("additional_cytogenetic_abnormalities", float(n), m.start(), more.end(), unit="count",
                                 kind="inferred", note=f"abnormalities named besides del(5q): {n}")]
         out: list[Item] = [ctx.finding("diagnosis", key, m.start(), m.end(), rank=0 if key == "D46.9" else 1)]
+        same = None if code else _boolean_names(catalog).get(_fold_phrase(m.group(0)))
+        # "dyslipidemia": the E78.5 diagnosis and the comorbidity fact of that name, when the fact lists that very
+        # code (a fact listing only the category, type2_diabetes E11, is read by the policies beside its diagnosis)
+        if same is not None and key in same[1]:
+            out.append(ctx.finding(same[0], True, m.start(), m.end()))
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
                                    note="MDS with del(5q)"))
