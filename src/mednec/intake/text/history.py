@@ -229,11 +229,12 @@ def _window_none(ctx: Ctx, s: int, e: int, what: str) -> list[Item] | None:
         days = float(((ctx.date or ctx.as_of) - start).days) if start is not None else None
         end = since.end()
     said = " ".join(ctx.text[s:end].split())
-    if days is None or days < SHORT_WINDOW_DAYS:
+    # a "since <date>" under 16 weeks stays unread as before (the 16 weeks before the date are not said)
+    if days is None or days < (SHORT_WINDOW_DAYS if w is not None else WINDOW_DAYS):
         return [ctx.unused(f"'{said}' ({what}): none in that window only, says nothing of the transfusions before it "
                            "(the dated record is used, else the count is asked); not read as never transfused",
                            s, end, "rbc_transfusions")]
-    return [ctx.finding("rbc_transfusions", [], s, end, note=f"'{said}': none in the last {days:g} days (covers the 8 weeks)")]
+    return [ctx.finding("rbc_transfusions", [], s, end, note=f"'{said}': none in the last {days:g} days (covers the {'8' if days < WINDOW_DAYS else '16'} weeks)")]
 
 
 def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
