@@ -21,10 +21,10 @@ NOT_READ = ["Patient: F. Smith, DOB 03/14/1945", "Patient: M Jones DOB 03/14/194
 @pytest.mark.parametrize(("header", "sex"), READ)
 def test_header_letter_is_the_sex(runtime: Runtime, header: str, sex: str) -> None:
     u = understand(header + TAIL, runtime.catalog, runtime.dictionary, AS_OF)
-    assert (u.case.get("facts") or {}).get("sex", {}).get("value") == sex
+    assert (u.case.get("patient") or {}).get("sex", {}).get("value") == sex
 
 
 @pytest.mark.parametrize("header", NOT_READ)
 def test_an_initial_is_not_the_sex(runtime: Runtime, header: str) -> None:
     u = understand(header + TAIL, runtime.catalog, runtime.dictionary, AS_OF)
-    assert "sex" not in (u.case.get("facts") or {})
+    assert "sex" not in (u.case.get("patient") or {})

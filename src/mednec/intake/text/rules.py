@@ -329,7 +329,7 @@ def _h_age(m: re.Match[str], ctx: Ctx) -> list[Item]:
 def _h_sex(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.family or ctx.hypothetical:
         return []
-    word = (g(m, "s", "s2") or "").lower().rstrip(".")
+    word = (g(m, "s", "s2", "s3") or "").lower().rstrip(".")
     return [ctx.finding("sex", _SEX_WORDS[word], m.start(), m.end(), date=None)]
 
 
@@ -464,7 +464,9 @@ def core_rules() -> list[Rule]:
              r"|\b(?:she|he)(?:'s|\s+is)\s+(?P<a5>\d{2,3})\b(?!\s*(?:%|[a-z/]|\.\d))",
              _h_age),
         Rule("SEX", r"\b(?P<s>male|female|femal|man|woman|gentleman|lady|girl|boy|mr\.|mrs\.|ms\.|(?-i:Mr|Mrs|Ms)(?=\s+(?-i:[A-Z])))(?![\w-])(?!\s+karyotype)"
-                    r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b", _h_sex),
+                    r"|\b(?:sex|gender)\s*:\s*(?P<s2>male|female|m|f)\b"
+                    # a header's lone capital after "Patient:" ("Patient: F   DOB: ..."), never a name's initial
+                    r"|\b(?:patient|pt)\s*:[ \t]*(?-i:(?P<s3>[MF]))(?=[ \t]*(?:[,;|\t\n]|$)|[ \t]{2,}|[ \t]+\d|[ \t]+(?:DOB|MRN|age)\b)", _h_sex),
         Rule("BIRTH_DATE", rf"\b(?:DOB|D\.O\.B\.|date\s+of\s+birth|born(?:\s+on)?)\s*:?\s*(?P<d>{DATE})", _h_dob),
         Rule("HEIGHT_FT_IN",
              rf"(?:\b(?:height|ht|stands)\s*(?:is|of|:|=)?\s*)?(?<![\d.])(?P<ft>[3-7])\s*{_FT}\s*(?P<in>\d{{1,2}}(?:\.\d)?)\s*{_IN}?(?:\s+tall)?"
