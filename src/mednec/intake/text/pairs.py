@@ -50,6 +50,7 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
         rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
         rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
+        rf"{n}\s+(?:is\s+)?{_NOW}{sep}(?<![\d.]){v2}{u2}\s*,?\s*(?:up\s+|down\s+)?from\s+(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d){u1}",  # Hb now 10.4 from 8.6
     )
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
