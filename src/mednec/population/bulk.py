@@ -33,7 +33,8 @@ from typing import IO, Any
 from mednec.errors import CaseFormatError, InputError
 from mednec.population.inputs import ChunkTask, InputKind, fingerprint, input_files
 
-__all__ = ["SHARED_TYPES", "Spill", "export_date", "line_blocks", "patient_bundle", "patient_key", "spill", "spill_tasks"]
+__all__ = ["SHARED_TYPES", "Spill", "export_date", "line_blocks", "patient_bundle", "patient_key", "spill", "spill_tasks",
+           "split_lines"]
 
 #: Resource types read only through references from a patient's resources.
 SHARED_TYPES = ("Medication", "BiologicallyDerivedProduct")
@@ -72,24 +73,30 @@ def line_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
     """Blocks of whole lines of a file (gzip or plain), each ending with a line break:
     ``(number of its first line, bytes)``; blank lines are kept and counted, and a last line
     without a line break gets one (a blank one is dropped)."""
-    number = 1
-    rest = b""
     with _open(path) as fh:
-        while True:
-            data = fh.read(_BLOCK)
-            if not data:
-                break
-            data = rest + data
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                rest = data
-                continue
-            rest = data[cut + 1:]
-            block = data[:cut + 1]
+        for number, _, block in split_lines(iter(lambda: fh.read(_BLOCK), b""), 1):
             yield number, block
-            number += block.count(b"\n")
+
+
+def split_lines(reads: Iterator[bytes], number: int) -> Iterator[tuple[int, int, bytes]]:
+    """Reads of a byte stream -> blocks of whole lines: ``(number of the first line, its offset in the
+    stream, block)``, each ending with a line break (a last line without one gets it; a blank one is
+    dropped). ``number`` is the number of the stream's first line."""
+    at = 0
+    rest = b""
+    for data in reads:
+        at += len(data)
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1:]
+        block = data[:cut + 1]
+        yield number, at - len(rest) - len(block), block
+        number += block.count(b"\n")
     if rest.strip():
-        yield number, rest + b"\n"
+        yield number, at - len(rest), rest + b"\n"
 
 
 def _lines(path: Path) -> Iterator[tuple[int, list[bytes]]]:

@@ -72,6 +72,7 @@ from mednec.population.bulk import (
     _shared,
     line_blocks,
     patient_key,
+    split_lines,
 )
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
 from mednec.population.results import ChunkResult, PatientError
@@ -853,7 +854,6 @@ def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[in
             at += len(block)
         return
     number, at = 1, 0
-    rest = b""
     with path.open("rb") as fh:
         while at < start:  # the lines before the range: its first line's number
             data = fh.read(min(_BLOCK, start - at))
@@ -861,22 +861,18 @@ def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[in
                 break
             number += data.count(b"\n")
             at += len(data)
-        while stop is None or at < stop:
-            data = fh.read(_BLOCK if stop is None else min(_BLOCK, stop - at))
-            if not data:
-                break
-            at += len(data)
-            data = rest + data
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                rest = data
-                continue
-            rest = data[cut + 1:]
-            block = data[:cut + 1]
-            yield number, at - len(rest) - len(block), block
-            number += block.count(b"\n")
-    if rest.strip():
-        yield number, at - len(rest), rest + b"\n"
+
+        def reads() -> Iterator[bytes]:
+            here = at
+            while stop is None or here < stop:
+                data = fh.read(_BLOCK if stop is None else min(_BLOCK, stop - here))
+                if not data:
+                    return
+                here += len(data)
+                yield data
+
+        for first, offset, block in split_lines(reads(), number):
+            yield first, at + offset, block
 
 
 def _read_worker(job: _ReadJob, w: int) -> tuple[int, int]:
