@@ -83,7 +83,8 @@ def test_an_edit_is_still_found_under_a_retired_key(world: World, monkeypatch: p
 
 def test_new_entries_are_keyed_under_the_current_key_only(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     _rotated(world, monkeypatch)
-    before = world.service.db.engine.connect().execute(sa.text("SELECT max(seq) FROM audit_log")).scalar_one()
+    with world.service.db.engine.connect() as c:  # closed before the writes: an open read blocks SQLite
+        before = c.execute(sa.text("SELECT max(seq) FROM audit_log")).scalar_one()
     _flow(world)
     with world.service.db.engine.connect() as c:
         after = set(c.execute(sa.text("SELECT DISTINCT hash_scheme FROM audit_log WHERE seq > :s"),
