@@ -29,7 +29,8 @@ from mednec.engine.determination import Determination
 from mednec.errors import UnknownDrugError
 from mednec.intake.question import Understanding, dedupe, understand
 from mednec.intake.text.assemble import assemble
-from mednec.intake.text.model import DrugMention, TextSpan
+from mednec.intake.text.model import DrugMention, TextSpan, Unused
+from mednec.policies import payer_match
 from mednec.policies.model import Policy
 from mednec.policies.steps import with_courses
 from mednec.runtime import Runtime
@@ -37,7 +38,7 @@ from mednec.runtime import Runtime
 if TYPE_CHECKING:
     from mednec.facts.factset import FactSet
 
-__all__ = ["Answer", "answer", "closest_questions", "merge", "variant_in"]
+__all__ = ["Answer", "answer", "closest_questions", "merge"]
 
 NO_POLICY = "no computable policy for this"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -235,9 +236,9 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     if u.intent == "other" and not drug:
         return Answer("not_necessity", u, tuple(sources), policy=policy, closest=closest,
                       message="mednec answers medical-necessity questions; this one asks something else")
-    variant = variant_in(f"{question}\n{note or ''}", policy)
-    if variant is not None:
-        policy = policy.with_variant(variant)
+    payer = payer_match.match(policy, (question, note or ""))
+    policy = policy.with_variant(payer.variant)  # the plan named in the question or note, if modelled
+    u = _with_payer_notes(u, payer, (question, note or ""), ("question", note_name))
     phase = phase_in(question)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
@@ -292,41 +293,6 @@ def program_in(text: str) -> str | None:
     return next((pid for pid, rx in _PROGRAMS if rx.search(text)), None)
 
 
-# how outside writers name the payers whose policies are modelled as variants: a payer's name as the
-# variant writes it ("UnitedHealthcare", "Blue Cross Blue Shield of North Dakota") and its usual shorthand
-_PAYER_ALIASES: dict[str, tuple[str, ...]] = {  # regular expressions, matched whole-word, any case
-    "unitedhealthcare": (r"uhc", r"united\s*health\s*care", r"unitedhealth", r"united\s+health"),
-    "cvs caremark": (r"caremark", r"cvs\s*[/-]\s*caremark"),
-    "blue cross blue shield of north dakota": (
-        r"bcbs\s*-?\s*nd", r"bcbs\s+(?:of\s+)?north\s+dakota", r"blue\s+cross\s+(?:blue\s+shield\s+)?(?:of\s+)?north\s+dakota"),
-}
-
-
-def _payer_pattern(name: str) -> re.Pattern[str]:
-    key = name.strip().lower()
-    alts = [r"\s+".join(re.escape(w) for w in key.split()), *_PAYER_ALIASES.get(key, ())]
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])", re.I)
-
-
-def variant_in(text: str, policy: Policy) -> str | None:
-    """The payer variant of ``policy`` whose payer the text names ("Cigna member", "UHC:", "BCBS ND",
-    "CVS Caremark plan"), so a question about a plan is judged on that plan's numbers; ``None`` when no
-    modelled payer is named, or when the names point at two variants (the defaults then, never a guess).
-    A variant listing two payers ("Aetna / CVS Caremark") answers to either, after a variant of one."""
-    hits: list[tuple[int, str]] = []
-    for v in policy.variants:
-        if v.variant is None:
-            continue
-        names = [n for n in re.split(r"\s*/\s*", v.variant.payer) if n]
-        if any(_payer_pattern(n).search(text) for n in names):
-            hits.append((len(names), v.variant.id))
-    if not hits:
-        return None
-    best = min(n for n, _ in hits)
-    ids = sorted({vid for n, vid in hits if n == best})
-    return ids[0] if len(ids) == 1 else None
-
-
 def packs_asked_about(u: Understanding, runtime: Runtime) -> tuple[str, ...]:
     """The packs a question is about: the pack of the diagnosis it names, and of each of a pack's
     signal facts it states (``signal_facts`` in its vocabulary, default every fact the pack declares;
@@ -342,6 +308,17 @@ def packs_asked_about(u: Understanding, runtime: Runtime) -> tuple[str, ...]:
         if fd is not None and fd.pack and (signals.get(fd.pack) is None or f.fact in (signals[fd.pack] or ())):
             found.add(fd.pack)
     return tuple(p.id for p in runtime.catalog.packs if p.id in found)
+
+
+def _with_payer_notes(u: Understanding, payer: payer_match.PayerMatch, texts: tuple[str, str], sources: tuple[str, str]) -> Understanding:
+    """A payer named but not applied (not the current plan; plans of two variants) is listed as not used."""
+    if not payer.notes:
+        return u
+    from dataclasses import replace
+
+    return replace(u, unused=u.unused + tuple(
+        Unused(TextSpan(m.start, m.end, texts[m.text][m.start:m.end]), why, fact="payer", source=sources[m.text])
+        for m, why in payer.notes))
 
 
 def _with_drug(u: Understanding, d: DrugMention) -> Understanding:

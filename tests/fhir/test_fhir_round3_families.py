@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 
 from mednec.errors import CaseFormatError, InputError
-from mednec.fhir.coverage import payer_names, payer_variant
+from mednec.fhir.coverage import payer_names
 from mednec.fhir.crd import index_resources, policy_for_order
 from mednec.intake.fhir import bundle_to_case
 from mednec.intake.fhir.bundle import MAX_ENTRIES
 from mednec.intake.fhir.patient import partial_birth_age
+from mednec.policies.payer_match import variant_named
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 6)
@@ -389,7 +390,7 @@ def _coverage(*names: str, status: str = "active", display: bool = False) -> dic
 def test_the_payer_a_coverage_names_chooses_the_variant(runtime: Runtime, drug: str, names: tuple[str, ...],
                                                          variant: str | None, display: bool) -> None:
     policy = runtime.catalog.find_drug(drug)
-    assert payer_variant(policy, payer_names(index_resources(_coverage(*names, display=display)))) == variant
+    assert variant_named(policy, payer_names(index_resources(_coverage(*names, display=display)))) == variant
 
 
 @pytest.mark.parametrize("status", ["cancelled", "entered-in-error", "draft"])

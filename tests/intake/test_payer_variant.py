@@ -12,7 +12,8 @@ import itertools
 
 import pytest
 
-from mednec.ask import answer, variant_in
+from mednec.ask import answer
+from mednec.policies.payer_match import variant_named
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 6)
@@ -44,12 +45,12 @@ NOT_NAMED = [
 @pytest.mark.parametrize(("policy", "name", "variant", "shape"),
                          [(p, n, v, s) for (p, names, v), s in itertools.product(NAMES, SHAPES) for n in names])
 def test_named_payer_selects_its_variant(runtime: Runtime, policy: str, name: str, variant: str, shape: str) -> None:
-    assert variant_in(shape.format(p=name), runtime.catalog.policy(policy)) == variant
+    assert variant_named(runtime.catalog.policy(policy), [shape.format(p=name)]) == variant
 
 
 @pytest.mark.parametrize(("policy", "text"), NOT_NAMED)
 def test_no_modelled_payer_keeps_the_defaults(runtime: Runtime, policy: str, text: str) -> None:
-    assert variant_in(text, runtime.catalog.policy(policy)) is None
+    assert variant_named(runtime.catalog.policy(policy), [text]) is None
 
 
 # the answer is the plan's: the same words under the defaults and under the plan differ

@@ -31,10 +31,10 @@ from typing import Any
 
 import pytest
 
-from mednec.ask import variant_in
-from mednec.fhir.coverage import payer_names, payer_variant
+from mednec.fhir.coverage import payer_names
 from mednec.fhir.crd import index_resources
 from mednec.policies.model import Policy
+from mednec.policies.payer_match import variant_named
 from mednec.runtime import default_runtime
 
 #: a variant's ``payer`` (one alternative of it) -> the names that truly mean that payer
@@ -107,7 +107,7 @@ def test_every_variants_payer_has_its_true_names_here() -> None:
 
 
 def _text(policy: Policy, text: str) -> str | None:
-    return variant_in(text, policy)
+    return variant_named(policy, [text])
 
 
 def _coverage(policy: Policy, name: str, where: str) -> str | None:
@@ -123,8 +123,8 @@ def _coverage(policy: Policy, name: str, where: str) -> str | None:
               "entry": [{"resource": r} for r in (coverage, org)]}
     if where == "insurer":  # a PAS Claim's insurer, no Coverage
         claim = {"resourceType": "Claim", "id": "c", "insurer": {"reference": "Organization/payer", "display": name}}
-        return payer_variant(policy, payer_names(index_resources({"entry": [{"resource": org}]}), claims=(claim,)))
-    return payer_variant(policy, payer_names(index_resources(bundle)))
+        return variant_named(policy, payer_names(index_resources({"entry": [{"resource": org}]}), claims=(claim,)))
+    return variant_named(policy, payer_names(index_resources(bundle)))
 
 
 def _policy(pid: str) -> Policy:
@@ -203,4 +203,30 @@ def test_two_current_payers_of_different_variants_pick_none(pid: str, a: str, b:
     assert _text(policy, f"Insurance: {a} or {b}?") is None
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
         "resourceType": "Coverage", "id": "cov", "status": "active", "payor": [{"display": a}, {"display": b}]}}]}
-    assert payer_variant(policy, payer_names(index_resources(bundle))) is None
+    assert variant_named(policy, payer_names(index_resources(bundle))) is None
+
+
+@pytest.mark.parametrize(("pid", "text"), [
+    ("alirocumab-praluent", "United Health Services hospital, Binghamton"), ("evolocumab-repatha", "filled at CVS pharmacy"),
+    ("inclisiran-leqvio", "Noridian JE Part B"), ("evolocumab-repatha", "Caremarketing"),
+])
+def test_names_that_are_not_the_payer_pick_no_variant(pid: str, text: str) -> None:
+    """A hospital system, a retail pharmacy, a Medicare contractor: not the modelled payers."""
+    assert variant_named(_policy(pid), [text]) is None
+
+
+def test_a_payer_not_applied_is_listed_as_not_used_in_the_answer() -> None:
+    import datetime as dt
+
+    from mednec.ask import answer
+
+    rt = default_runtime()
+    a = answer("Repatha for ASCVD, LDL 60 on atorvastatin 80 mg for 1 year. Former insurer: Cigna; now Humana.", rt,
+               as_of=dt.date(2026, 12, 6))
+    assert a.policy is not None and a.policy.variant is None
+    notes = [x for x in a.understood.unused if x.fact == "payer"]
+    assert [(x.span.text, x.source) for x in notes] == [("Cigna", "question")]
+    assert "not the member's current plan" in notes[0].reason
+    both = answer("Repatha for ASCVD, LDL 60. Is it covered by Cigna or CVS Caremark?", rt, as_of=dt.date(2026, 12, 6))
+    assert both.policy is not None and both.policy.variant is None
+    assert [x.reason for x in both.understood.unused if x.fact == "payer"][0].startswith("plans of different payer variants")

@@ -1,4 +1,4 @@
-"""The payer a request's Coverage names -> the policy's payer variant (CRD and PAS).
+"""The payers a request names (CRD and PAS), for the policy's payer variant.
 
 A policy's ``variants`` model public payer policies, each with the ``payer`` it is that payer's (``Cigna``,
 ``Blue Cross Blue Shield of North Dakota``, ``Aetna / CVS Caremark``: alternatives split on ``/``). A Da Vinci
@@ -7,30 +7,20 @@ Organization that pays, its ``display`` often the payer's name) and a PAS Claim 
 payer named there is a variant's payer, that variant's criteria are the ones the request is judged on: a
 Cigna member's Repatha request meets Cigna's LDL-C threshold of 55 mg/dL, not the default's 70.
 
-Matching is by name: the payer's words, lower case without punctuation, all appear in the Organization's name,
-alias or the reference's display, in order and whole ("Cigna" in "Cigna Healthcare"; "UnitedHealthcare" in
-"United Healthcare Community Plan" by the letters alone). Only active Coverages (or ones without a status)
-count. No payer named, no variant matching, or two variants matching different payers: the policy's own
+:func:`payer_names` gives the names (only active Coverages, or ones without a status, count);
+:func:`mednec.policies.payer_match.variant_named` reads them as it reads a question's words (one table of
+payers' names and aliases): no payer named, or two variants matching different payers, the policy's own
 defaults (``None``), never a guess.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mednec.policies.model import Policy
+__all__ = ["payer_names"]
 
-__all__ = ["payer_names", "payer_variant"]
-
-_WORD = re.compile(r"[a-z0-9]+")
 _INACTIVE = {"cancelled", "draft", "entered-in-error"}
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
 
 
 def _org_names(ref: Any, resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -69,26 +59,3 @@ def payer_names(resources: Mapping[str, Mapping[str, Any]], *, claims: Iterable[
     for claim in claims:
         names += _org_names(claim.get("insurer") if isinstance(claim, Mapping) else None, resources)
     return list(dict.fromkeys(n for n in names if n.strip()))
-
-
-def _named(payer: str, names: list[list[str]]) -> bool:
-    for alternative in payer.split("/"):
-        want = _words(alternative)
-        if not want:
-            continue
-        joined = "".join(want)
-        for have in names:
-            text = " ".join(have)
-            if re.search(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, want)) + r"(?![a-z0-9])", text) \
-                    or joined in "".join(have) and len(joined) >= 6:
-                return True
-    return False
-
-
-def payer_variant(policy: Policy, names: list[str]) -> str | None:
-    """The id of ``policy``'s variant whose payer one of ``names`` names, or ``None`` (none, or ambiguous)."""
-    if not names or not policy.variants:
-        return None
-    folded = [_words(n) for n in names]
-    hits = {v.variant.id for v in policy.variants if v.variant is not None and _named(v.variant.payer, folded)}
-    return hits.pop() if len(hits) == 1 else None

@@ -532,12 +532,13 @@ def assess(
                                 not in unavailable]
     except InputError as exc:
         return HookAssessment((), matched, None, bundle, exc, tuple(unavailable))
-    from mednec.fhir.coverage import payer_names, payer_variant
+    from mednec.fhir.coverage import payer_names
+    from mednec.policies.payer_match import variant_named
 
     payers = payer_names(index_resources(bundle, *(v for v in (request_json.get("prefetch") or {}).values())))
     out = []
     for order, default in matched:
-        policy = default.with_variant(payer_variant(default, payers))  # the member's payer's criteria, if modelled
+        policy = default.with_variant(variant_named(default, payers))  # the member's payer's criteria, if modelled
         det = runtime.evaluate(cases[default.id][1].facts, policy)
         order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or (
             dict(config.assumed_coverage) if config.assumed_coverage else None)

@@ -262,9 +262,10 @@ def submit(
     phase: str | None = None,
 ) -> dict[str, Any]:
     """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle."""
-    from mednec.fhir.coverage import payer_names, payer_variant
+    from mednec.fhir.coverage import payer_names
     from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
+    from mednec.policies.payer_match import variant_named
 
     claim_url, claim = _claim(bundle_json)
     now = now or dt.datetime.now(dt.UTC)
@@ -299,7 +300,7 @@ def submit(
         item_phase = phase or _phase(item)
         if item_phase == "continuation" and policy.continuation is None:
             raise InputError(f"policy {policy.id} has no continuation criteria", field=f"Claim.item[{i}]")
-        policy = policy.with_variant(payer_variant(policy, payers))  # the member's payer's criteria, if modelled
+        policy = policy.with_variant(variant_named(policy, payers))  # the member's payer's criteria, if modelled
         det = runtime.evaluate(cases[policy.drug.generic].facts, policy, phase=item_phase)
         numbers = []
         for text in _reasons(det):

@@ -1,0 +1,124 @@
+"""The payer a text names -> the policy's payer variant, for every place a plan is named.
+
+A policy's ``variants`` model public payer policies, each with the ``payer`` it is that payer's (``Cigna``,
+``Blue Cross Blue Shield of North Dakota``, ``Aetna / CVS Caremark``: alternatives split on ``/``). The
+member's plan is named in the words of a question or a note ("Cigna member", "UHC:", "BCBS ND") and in a FHIR
+request (a CRD / PAS Coverage's ``payor``, a PAS Claim's ``insurer``: :func:`mednec.fhir.coverage.payer_names`).
+:func:`match` reads both the same way, with one table of the names writers use (``ALIASES``).
+
+A payer is named by its own words (any case, any punctuation between them: "CVS/Caremark") or by an alias,
+whole-word ("Cigna's" names Cigna; "Cignal" does not). A payer named as not the member's current plan -- "not
+Cigna", "former insurer: Cigna", "switched from Cigna to Humana", "Cigna coverage ended" -- picks no variant;
+it is reported in :attr:`PayerMatch.notes`. The variant is the one whose payer is named; a variant of that
+payer alone beats one listing it among others ("CVS Caremark" picks a Caremark variant before an "Aetna / CVS
+Caremark" one). Nothing named, or current plans of two variants named: the policy's defaults (``None``, with a
+note for the latter), never a guess.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mednec.policies.model import Policy
+
+__all__ = ["ALIASES", "Mention", "PayerMatch", "match", "variant_named"]
+
+#: a variant's payer (lower case) -> the other ways writers name it: regular expressions, whole-word, any case.
+#: Only names that mean that payer: "CVS" alone is also a retail pharmacy, "Noridian" alone (Noridian Healthcare
+#: Solutions) is BCBSND's Medicare claims contractor, so neither is here.
+ALIASES: dict[str, tuple[str, ...]] = {
+    # Cigna's insurers: Connecticut General Life Insurance Company (CGLIC), Cigna Health and Life Insurance Company
+    "cigna": (r"connecticut\s+general\s+life", r"cglic"),
+    "unitedhealthcare": (r"uhc", r"united\s*health\s*care", r"unitedhealth"),
+    "cvs caremark": (r"caremark",),
+    # BCBSND, legally Noridian Mutual Insurance Company
+    "blue cross blue shield of north dakota": (
+        r"bcbs\s*(?:-\s*|of\s+)?(?:nd|north\s+dakota)",
+        r"blue\s+cross\s+(?:(?:and|&)\s+)?(?:blue\s+shield\s+)?(?:of\s+)?north\s+dakota",
+        r"noridian\s+mutual"),
+}
+
+# a payer named as not the member's current plan: a cue before it in its clause, or right after it
+_CLAUSE_BREAK = re.compile(r"[.;!?\n,]|\b(?:now|to|but|currently|then)\b", re.I)
+_PLAN = r"(?:plan|insurance|insurer|coverage|payer|carrier)s?"
+_NOT_CURRENT_BEFORE = re.compile(
+    r"\b(?:former(?:ly)?|previously|(?:previous|prior|old|past|last|earlier)\s+" + _PLAN + r"|used\s+to\s+(?:have|be)"
+    r"|no\s+longer|(?:switch|chang|mov|transferr?)\w*\s+(?:" + _PLAN + r"\s+)?from)\b"
+    r"|\bnot\s+(?:with\s+|on\s+|through\s+|under\s+)?(?:the\s+)?$|\bwas\s+(?:on|with|under)\s+(?:the\s+)?$", re.I)
+_ENDED = r"(?:ended|terminated|termed|expired|lapsed|cancel+ed|inactive)"
+_NOT_CURRENT_AFTER = re.compile(  # "Cigna (terminated)", "Aetna Better Health coverage ended", "Cigna until 2025"
+    r"^[\s(:,-]*(?:(?:[\w&]+\s+){0,6}?(?:" + _PLAN + r"|policy)\s+" + _ENDED + r"|" + _ENDED + r"|former|until)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A payer named in one of the texts: which text, where, and whether as the member's current plan."""
+
+    text: int
+    start: int
+    end: int
+    payer: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PayerMatch:
+    """The variant the texts pick (``None``: the defaults), the payers named, and what was not applied and why."""
+
+    variant: str | None
+    mentions: tuple[Mention, ...] = ()
+    notes: tuple[tuple[Mention, str], ...] = ()
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(payer: str) -> re.Pattern[str]:
+    key = " ".join(payer.lower().split())
+    own = r"[\W_]*".join(re.escape(w) for w in re.findall(r"[a-z0-9]+", key))
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join([own, *ALIASES.get(key, ())]) + r")(?![A-Za-z0-9])", re.I)
+
+
+def _current(text: str, start: int, end: int) -> bool:
+    before = text[:start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end():] if breaks else before
+    return not (_NOT_CURRENT_BEFORE.search(clause) or _NOT_CURRENT_AFTER.search(text[end:]))
+
+
+def _alternatives(payer: str) -> list[str]:
+    return [n.strip() for n in payer.split("/") if n.strip()]
+
+
+def match(policy: Policy, texts: Iterable[str]) -> PayerMatch:
+    """The variant of ``policy`` whose payer ``texts`` name as the member's plan (see the module's doc)."""
+    variants = [(v.variant.id, _alternatives(v.variant.payer)) for v in policy.variants if v.variant is not None]
+    if not variants:
+        return PayerMatch(None)
+    payers = list(dict.fromkeys(p for _, names in variants for p in names))
+    mentions = tuple(
+        Mention(i, m.start(), m.end(), payer, _current(text, m.start(), m.end()))
+        for i, text in enumerate(texts) for payer in payers for m in _pattern(payer).finditer(text))
+    named = {m.payer for m in mentions if m.current}
+    first = {m.payer: m for m in reversed(mentions) if not m.current}
+    notes = [(first[p], f"{p} is named as not the member's current plan: its payer variant is not applied")
+             for p in dict.fromkeys(m.payer for m in mentions if not m.current) if p not in named]
+    hits = [(len(names), vid) for vid, names in variants if named & set(names)]
+    if not hits:
+        return PayerMatch(None, mentions, tuple(notes))
+    fewest = min(n for n, _ in hits)
+    ids = sorted({vid for n, vid in hits if n == fewest})
+    if len(ids) > 1:
+        at = next(m for m in mentions if m.current)
+        notes.append((at, f"plans of different payer variants are named ({', '.join(sorted(named))}): "
+                          "the policy's own criteria apply, not a guess between them"))
+        return PayerMatch(None, mentions, tuple(notes))
+    return PayerMatch(ids[0], mentions, tuple(notes))
+
+
+def variant_named(policy: Policy, texts: Iterable[str]) -> str | None:
+    """The id of ``policy``'s variant whose payer ``texts`` name as the member's plan, or ``None``."""
+    return match(policy, texts).variant
