@@ -46,7 +46,7 @@ def test_policy_page_tree_citations_versions_and_cases(web: Web) -> None:
     html = web.client("author").get("/library/luspatercept-mds").text
     t = text_of(html)
     assert "Every pathway requires" in t and "Pathway 1" in t and "Any of" in t or "All of" in t
-    assert "Versions and changes" in t and "2026.11.1" in t
+    assert "Versions and changes" in t and "2026.12.1" in t
     assert "Test cases" in t and "passes" in t and "fails" not in t
     marks = set(re.findall(r'href="#ref-(\d+)"', html))
     refs = set(re.findall(r'id="ref-(\d+)"', html))

@@ -56,11 +56,18 @@ def policies_show(
         print_policy(policy, pack, out())
 
 
-def policies_check(fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text) -> None:
-    """Validate every policy and run the test cases shipped beside each one."""
+def policies_check(
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help=LIST_FORMAT_HELP)] = ListFormat.text,
+    record_versions: Annotated[bool, typer.Option(
+        "--record-versions",
+        help="First record the logic digest of every policy version not yet in its pack's policy-versions.yaml "
+             "(a recorded version is never rewritten).")] = False,
+) -> None:
+    """Validate every policy and run the test cases shipped beside each one; a policy whose logic changed
+    while its version stayed the same is a problem."""
     from mednec.packcheck.check import check_all, print_check
 
-    report = check_all()
+    report = check_all(record=record_versions)
     if fmt is ListFormat.json:
         emit_json(report.to_dict())
     else:

@@ -13,6 +13,7 @@ from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
 from mednec.packcheck.boundaries import check_policy
 from mednec.packcheck.cases import CaseResult, case_files, run_case
+from mednec.packcheck.versions import record_versions, version_problems
 from mednec.packdirs import PacksDir
 from mednec.policies.loader import load_catalog
 from mednec.policies.steps import Step, step_problems
@@ -37,6 +38,8 @@ class CheckReport:
     cases: dict[str, list[CaseResult]] = field(default_factory=dict)
     #: boundary cases generated from each policy's numeric thresholds (mednec.packcheck.boundaries)
     boundaries: dict[str, int] = field(default_factory=dict)
+    #: policy versions whose logic digest ``--record-versions`` added (``policy@version``)
+    recorded: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,7 @@ class CheckReport:
             "ok": self.ok,
             "problems": self.problems,
             "boundaries": self.boundaries,
+            "recorded": self.recorded,
             "cases": {
                 pid: [{"case": r.path.name, "name": r.name, "ok": r.ok, "failures": list(r.failures)} for r in rs]
                 for pid, rs in self.cases.items()
@@ -69,8 +73,10 @@ def _coverage(spec_paths: list[Path], pathways: list[str]) -> list[str]:
     return missing
 
 
-def check_all(packs_dir: PacksDir = None) -> CheckReport:
-    """Load every pack without stopping at the first problem, then run every case."""
+def check_all(packs_dir: PacksDir = None, *, record: bool = False) -> CheckReport:
+    """Load every pack without stopping at the first problem, then run every case. With ``record``,
+    first add each policy version not yet in its pack's logic-digest record
+    (:mod:`mednec.packcheck.versions`)."""
     from mednec.runtime import Runtime
 
     dictionary = load_dictionary(packs_dir)
@@ -79,7 +85,9 @@ def check_all(packs_dir: PacksDir = None) -> CheckReport:
     for source, errors in load_report.problems.items():
         report.problems[source] = [str(e) for e in errors]
     for pack in catalog.packs:
-        for source, message in _pack_problems(pack, catalog, dictionary):
+        if record:
+            report.recorded += record_versions(pack)
+        for source, message in [*_pack_problems(pack, catalog, dictionary), *version_problems(pack)]:
             report.problems.setdefault(source, []).append(message)
     if not report.ok:
         return report
@@ -155,6 +163,8 @@ def print_check(report: CheckReport, console: Console) -> None:
                 console.print(f"    {r.path.name} ({r.name}):")
                 for f in r.failures:
                     console.print(f"      - {f}")
+    for pv in report.recorded:
+        console.print(f"[green]recorded the logic digest of {pv}[/green]")
     total = sum(len(rs) for rs in report.cases.values())
     console.print(
         "[bold green]All policies valid; all cases pass.[/bold green]" if report.ok

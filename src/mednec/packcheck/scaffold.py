@@ -2,8 +2,9 @@
 
 The skeleton is complete -- one policy with a pathway, a condition, a lab fact with two units and
 text names, vocabulary, a reference, evidence for documents and eight test cases covering every
-determination -- so ``mednec --packs-dir DIR policies check`` passes before any edit, and every
-file shows the format it uses. Its reference is a placeholder that says so; a real pack replaces
+determination -- and the record of its policy version's logic digest (``policy-versions.yaml``), so
+``mednec --packs-dir DIR policies check`` passes before any edit, and every file shows the format
+it uses. Its reference is a placeholder that says so; a real pack replaces
 it (and every criterion's citation) with the label, guideline or payer policy it rests on.
 """
 
@@ -13,7 +14,10 @@ import re
 from pathlib import Path
 
 from mednec.errors import CaseFormatError
+from mednec.packcheck.versions import render_record
+from mednec.policies.logic import RECORD_FILE, logic_digest
 from mednec.states import Verdict
+from mednec.yaml_loader import load_user_yaml
 
 __all__ = ["write_pack"]
 
@@ -201,4 +205,7 @@ def write_pack(directory: Path, name: str, drug: str = "exampledrug") -> Path:
         files[f"{drug_folder}/cases/{fname}"] = _case_yaml(name, title, age, dx, value, unit, expect)
     for rel, text in files.items():
         (folder / rel).write_text(text, "utf-8")
+    policy_raw = load_user_yaml(files[f"{drug_folder}/policy.yaml"])  # the policy's logic digest, recorded
+    record = {str(policy_raw["id"]): {str(policy_raw["version"]): logic_digest(policy_raw)}}
+    (folder / RECORD_FILE).write_text(render_record(record), "utf-8")
     return folder
