@@ -15,7 +15,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 
@@ -23,6 +22,7 @@ import pytest
 
 from mednec.api import Settings, create_app
 from mednec.runtime import default_runtime
+from tests.live_server import raw, serving
 
 
 def test_serve_sets_a_concurrency_limit_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,46 +58,15 @@ def test_the_workers_get_the_same_limit() -> None:
     assert int(argv[argv.index("--limit-concurrency") + 1]) >= 16
 
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
-
-
 @pytest.fixture
 def small_server(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    import uvicorn
-
-    from mednec.api.server import uvicorn_options
-
     monkeypatch.setenv("MEDNEC_LIMIT_CONCURRENCY", "4")
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/c.db", runtime=default_runtime()))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options()))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield port
-    server.should_exit = True
-    thread.join(10)
-    app.state.db.dispose()
+    with serving(create_app(Settings(database_url=f"sqlite:///{tmp_path}/c.db", runtime=default_runtime()))) as port:
+        yield port
 
 
 def _get(port: int) -> bytes:
-    c = socket.create_connection(("127.0.0.1", port), timeout=10)
-    try:
-        c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        out = b""
-        while d := c.recv(65536):
-            out += d
-        return out
-    finally:
-        c.close()
+    return raw(port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0]
 
 
 def test_held_connections_past_the_limit_get_503_not_a_hang(small_server: int) -> None:

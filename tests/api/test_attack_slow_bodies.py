@@ -21,13 +21,11 @@ uvicorn's plain httptools protocol: the connection was still open after 22 s (fa
 from __future__ import annotations
 
 import json
-import select
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -37,6 +35,7 @@ from mednec.api import Settings, create_app
 from mednec.api.protocol import HEAD_TIMEOUT as HEAD
 from mednec.runtime import default_runtime
 from mednec.store.models import Case
+from tests.live_server import raw, serving
 from tests.web.conftest import csrf_of, sign_in
 
 BODY_TIMEOUT = 2.0
@@ -49,73 +48,26 @@ class Live:
     app: object
     key: str
 
-    def raw(self, data: bytes, *, wait: float = 10.0, then: bytes = b"", pause: float = 0.0,
-            half_close: bool = False) -> tuple[bytes, float]:
-        """Send ``data`` (then ``then`` a byte at a time, ``pause`` s apart); the whole answer and
-        how long it took (b"" when the server closed without one; b"TIMEOUT" when none came)."""
-        c = socket.create_connection(("127.0.0.1", self.port))
-        c.settimeout(wait)
-        t0 = time.monotonic()
-        out = b""
-        try:
-            c.sendall(data)
-            for b in then:
-                time.sleep(pause)
-                if select.select([c], [], [], 0)[0]:
-                    break  # the server answered before the body was complete: read the answer
-                c.sendall(bytes([b]))
-            if half_close:
-                c.shutdown(socket.SHUT_WR)
-            while True:
-                d = c.recv(65536)
-                if not d:
-                    break
-                out += d
-        except TimeoutError:
-            out = out or b"TIMEOUT"
-        except (ConnectionResetError, BrokenPipeError):
-            pass
-        finally:
-            c.close()
-        return out, time.monotonic() - t0
+    def raw(self, data: bytes, **how: Any) -> tuple[bytes, float]:
+        """:func:`tests.live_server.raw` to this server."""
+        return raw(self.port, data, **how)
 
     def cases(self) -> int:
         with self.app.state.service.db.reading() as s:  # type: ignore[attr-defined]
             return int(s.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one())
 
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    import uvicorn
-
     from mednec.api.protocol import BoundedHttpTools
-    from mednec.api.server import uvicorn_options
 
     BoundedHttpTools.head_timeout = HEAD_TIMEOUT  # the class's own (20 s) made short for the test
     db = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app(Settings(database_url=f"sqlite:///{db}", runtime=default_runtime(), body_timeout_s=BODY_TIMEOUT))
     service = app.state.service
     key = service.accounts.create_key(service.accounts.add_user("clinic-a", "req", "requester").id)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options()))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield Live(port, app, key)
-    server.should_exit = True
-    thread.join(10)
-    app.state.db.dispose()
+    with serving(app) as port:
+        yield Live(port, app, key)
     BoundedHttpTools.head_timeout = HEAD
 
 
