@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|fhir3|cases3|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|fhir3|cases3|fhir4|cases4|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -113,6 +113,10 @@ def _check(o: Outcome) -> Outcome:
     for drug in o.want.get("not_ongoing") or ():
         if drug in now:
             o.fact_misses.append(f"medication_history: labelled {drug} not taken now, read as ongoing")
+    # round 4: a relative's or another patient's fact that must not be read as the patient's
+    for fact in o.want.get("not_true") or ():
+        if o.got_facts.get(fact) is True:
+            o.fact_misses.append(f"{fact}: labelled not true (not the patient's), read True")
     return o
 
 
@@ -308,22 +312,23 @@ def _r3_cds_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
         o.got_determination = "error" if o.want["error"].lower() in said.lower() else f"error, unclear: {said}"
 
 
-def run_fhir3(runtime: Any, as_of: dt.date) -> list[Outcome]:
-    """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py."""
+def run_fhir3(runtime: Any, as_of: dt.date, name: str = "fhir3") -> list[Outcome]:
+    """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py.
+    The fourth (``fhir4/``, round 4) is read the same way."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("fhir3_build", HERE / "fhir3" / "build.py")
+    spec = importlib.util.spec_from_file_location(f"{name}_build", HERE / name / "build.py")
     assert spec is not None and spec.loader is not None
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     runners = {"bundle": _ehr_bundle, "cds-hooks": _r3_cds, "pas": _r3_pas, "error": _ehr_error, "cds-error": _r3_cds_error}
-    data = yaml.safe_load((HERE / "fhir3" / "expected.yaml").read_text("utf-8"))
+    data = yaml.safe_load((HERE / name / "expected.yaml").read_text("utf-8"))
     out = []
-    for name, want in data["bundles"].items():
-        o = Outcome("fhir", name, want)
+    for item, want in data["bundles"].items():
+        o = Outcome("fhir", item, want)
         try:
-            doc = build.BUILDERS[name]() if want.get("generated") else \
-                json.loads((HERE / "fhir3" / f"{name}.json").read_text("utf-8"))
+            doc = build.BUILDERS[item]() if want.get("generated") else \
+                json.loads((HERE / name / f"{item}.json").read_text("utf-8"))
             runners[want["kind"]](o, doc, runtime, as_of)
         except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
             o.got_determination = f"crash: {type(exc).__name__}: {str(exc)[:300]}"
@@ -331,13 +336,12 @@ def run_fhir3(runtime: Any, as_of: dt.date) -> list[Outcome]:
     return out
 
 
-def run_cases3(runtime: Any) -> list[Outcome]:
+def run_cases3(runtime: Any, here: Path = HERE / "cases3" / "cases") -> list[Outcome]:
     """The third set (``cases3/cases``): case files as outside testers write them, each evaluated at
     its own ``as_of`` as ``mednec evaluate CASE`` does; ``error: FIELD`` labels an input that must be
-    refused with an InputError naming FIELD."""
+    refused with an InputError naming FIELD. The fourth (``cases4/cases``) is read the same way."""
     from mednec.errors import InputError
 
-    here = HERE / "cases3" / "cases"
     data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
     out = []
     for name, want in data["cases"].items():
@@ -449,11 +453,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "fhir3", "cases3", "all"), default="glp1ldl",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "fhir3", "cases3", "fhir4", "cases4", "all"),
+                    default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third and fourth rounds of questions and notes (all three packs and "
                          "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
-                         "testers write them (cases3), or all")
+                         "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -479,6 +484,10 @@ def main() -> int:
         results["fhir3"] = run_fhir3(runtime, as_of)
     if args.set in ("cases3", "all"):
         results |= {"cases3 files": run_cases3(runtime), "cases3 api": run_api3(runtime)}
+    if args.set in ("fhir4", "all"):
+        results["fhir4"] = run_fhir3(runtime, as_of, "fhir4")
+    if args.set in ("cases4", "all"):
+        results["cases4 files"] = run_cases3(runtime, HERE / "cases4" / "cases")
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
