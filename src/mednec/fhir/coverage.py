@@ -23,8 +23,17 @@ __all__ = ["payer_names"]
 _INACTIVE = {"cancelled", "draft", "entered-in-error"}
 
 
-def _org_names(ref: Any, resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The names a payer Reference gives (the request is untrusted JSON: anything not a string is skipped)."""
+def _contained(owner: Mapping[str, Any] | None, target: str) -> Any:
+    """The resource ``owner`` contains under the local reference ``#id`` (R4 3.1.1.4), or None."""
+    inner = owner.get("contained") if isinstance(owner, Mapping) else None
+    if not target.startswith("#") or not isinstance(inner, list):
+        return None
+    return next((r for r in inner if isinstance(r, Mapping) and r.get("id") == target[1:]), None)
+
+
+def _org_names(ref: Any, resources: Mapping[str, Mapping[str, Any]], owner: Mapping[str, Any] | None = None) -> list[str]:
+    """The names a payer Reference gives (the request is untrusted JSON: anything not a string is skipped);
+    ``owner``: the resource holding the reference, whose ``contained`` a ``#id`` reference names."""
     if not isinstance(ref, Mapping):
         return []
     out = [ref["display"]] if isinstance(ref.get("display"), str) else []
@@ -32,7 +41,8 @@ def _org_names(ref: Any, resources: Mapping[str, Mapping[str, Any]]) -> list[str
     if not isinstance(target, str) or not target:
         return out
     target = target.split("/_history/")[0]
-    org = resources.get(target) or resources.get("/".join(target.rstrip("/").split("/")[-2:]))
+    org = _contained(owner, target) or resources.get(target) \
+        or resources.get("/".join(target.rstrip("/").split("/")[-2:]))
     if isinstance(org, Mapping) and org.get("resourceType") == "Organization":
         out += [org["name"]] if isinstance(org.get("name"), str) else []
         aliases = org.get("alias")
@@ -55,7 +65,8 @@ def payer_names(resources: Mapping[str, Mapping[str, Any]], *, claims: Iterable[
         if (isinstance(status, str) and status in _INACTIVE) or not isinstance(payors, list):
             continue
         for payor in payors:
-            names += _org_names(payor, resources)
+            names += _org_names(payor, resources, r)
     for claim in claims:
-        names += _org_names(claim.get("insurer") if isinstance(claim, Mapping) else None, resources)
+        if isinstance(claim, Mapping):
+            names += _org_names(claim.get("insurer"), resources, claim)
     return list(dict.fromkeys(n for n in names if n.strip()))

@@ -51,7 +51,7 @@ from mednec.intake.fhir.common import (
     UnusedPart,
     fhir_datetime,
 )
-from mednec.intake.fhir.condition import map_claim, map_condition, map_family_history
+from mednec.intake.fhir.condition import map_claim, map_condition, map_family_history, map_procedure
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
@@ -98,6 +98,7 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
 }
 #: Mappers run as well, whatever the first took: a dose of the requested drug is also an ESA dose.
 ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
+    "Procedure": (map_procedure,),  # a revascularisation: a past event's fact, nothing for other procedures
     "MedicationAdministration": (treatment.map_administration, history.map_history_administration),
     "MedicationRequest": (treatment.map_request, history.map_history_request),
     "MedicationStatement": (treatment.map_statement, history.map_history_statement),
@@ -361,10 +362,15 @@ def _index(
 def _check_alive(patient: Mapping[str, Any], src: Source, as_of: dt.date) -> None:
     """A request about a patient who died on or before the evaluation date is refused (R4 Patient.deceased[x]):
     a prior authorisation is not evaluated for a deceased patient; a death dated after it (a review of an
-    earlier request) is not a refusal."""
+    earlier request) is not a refusal. A birth date after the evaluation date (a year or year-month wholly
+    after it) is a wrong record, refused naming ``Patient.birthDate`` rather than evaluated without an age."""
     if patient.get("deceasedBoolean") is True:
         raise CaseFormatError(f"{src.ref} is recorded as deceased (deceasedBoolean); no determination is made "
                               "for a deceased patient", field=f"{src.path}.deceasedBoolean")
+    born = patient.get("birthDate")
+    if isinstance(born, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", born) and born > as_of.isoformat()[:len(born)]:
+        raise CaseFormatError(f"{src.ref}: Patient.birthDate {born} is after the evaluation date {as_of.isoformat()}; "
+                              "no determination is made for a birth date not yet reached", field=f"{src.path}.birthDate")
     died = patient.get("deceasedDateTime")
     if died:
         when = fhir_datetime(died, path=f"{src.path}.deceasedDateTime") if len(str(died)) >= 10 else None

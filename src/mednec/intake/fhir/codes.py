@@ -94,8 +94,14 @@ SF3B1_HGNC = "HGNC:10768"
 #: Yes/no answers as (system, code). The LOINC answers are CONFIRMED (Genomics Reporting IG);
 #: the SNOMED CT qualifier values (present, positive, detected / absent, negative, not
 #: detected) are widely used but not verified here -- their display text is matched anyway.
-PRESENT_CODES = frozenset({(LOINC, "LA9633-4"), (SNOMED, "52101004"), (SNOMED, "10828004"), (SNOMED, "260373001")})
-ABSENT_CODES = frozenset({(LOINC, "LA9634-2"), (SNOMED, "2667000"), (SNOMED, "260385009"), (SNOMED, "260415000")})
+#: The answers of a pregnancy-status Observation (LOINC 82810-3), SNOMED CT 77386006 "Patient currently
+#: pregnant" / 60001007 "Not pregnant" -- CONFIRMED: the US Core Observation Pregnancy Status profile's
+#: example and the Pregnancy Status value set (HL7 COVID-19 FHIR Profile Library IG 1.0.0). "Pregnancy not
+#: yet confirmed" and "possible pregnancy" are neither and give nothing.
+PRESENT_CODES = frozenset({(LOINC, "LA9633-4"), (SNOMED, "52101004"), (SNOMED, "10828004"), (SNOMED, "260373001"),
+                           (SNOMED, "77386006")})
+ABSENT_CODES = frozenset({(LOINC, "LA9634-2"), (SNOMED, "2667000"), (SNOMED, "260385009"), (SNOMED, "260415000"),
+                          (SNOMED, "60001007")})
 BLOOD_PRODUCT_TRANSFUSION = "116859006"
 CPT = "http://www.ama-assn.org/go/cpt"
 

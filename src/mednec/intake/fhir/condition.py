@@ -20,7 +20,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
-__all__ = ["map_claim", "map_condition", "map_family_history"]
+__all__ = ["map_claim", "map_condition", "map_family_history", "map_procedure"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
 #: R4 condition-ver-status codes that do not establish the condition: refuted and entered-in-error say it is
@@ -64,6 +64,21 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         else fhir_date_of(resource, "onset", path=src.path)
     )
     return _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+
+
+def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
+    """A completed Procedure whose code the dictionary gives a past event's fact (``fhir_history``: a coronary
+    intervention or bypass -> ``arterial_revascularization``) documents that event; any other status
+    (preparation, in-progress, not-done, stopped, entered-in-error) documents nothing. Run beside the
+    transfusion mapper (``ALSO_MAPPERS``): any other procedure gives nothing here."""
+    past = _history_facts(ctx.dictionary)
+    conditions = [(fid, code) for fid, code in _condition_facts(resource.get("code"), ctx) if fid in past]
+    if not conditions:
+        return []  # not this mapper's procedure (a transfusion's reasons stand)
+    status = resource.get("status")
+    if status != "completed":
+        raise NotMapped(f"status is {status}")
+    return _findings(None, conditions, fhir_date_of(resource, "performed", path=src.path), src, "Procedure.code")
 
 
 def map_claim(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:

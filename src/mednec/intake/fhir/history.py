@@ -56,13 +56,23 @@ _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "int
 _ENDED = ("completed", "stopped")
 
 
+#: an amount of a drug in a dosage's text ("Take 1 tablet (80 mg) by mouth nightly", "500mg BID"); a
+#: thousands comma ("1,000 mg") or a range ("10-20 mg") is no single amount
+_TEXT_DOSE = re.compile(r"(?<![\d.,\-])(\d+(?:\.\d+)?)\s*(mg|mcg|g)\b(?!\s*/)", re.I)
+
+
 def _dose(resource: Mapping[str, Any], key: str = "dosage") -> tuple[float, str] | None:
-    for dosage in resource.get(key) or ():
+    """The dose a ``doseQuantity`` gives, else the one amount a dosage's text states (two different
+    amounts, or none: no dose)."""
+    dosages = [d for d in resource.get(key) or () if isinstance(d, Mapping)]
+    for dosage in dosages:
         for dr in dosage.get("doseAndRate") or ():
             q = dr.get("doseQuantity") or {}
             if isinstance(q.get("value"), int | float) and not q.get("comparator"):
                 return float(q["value"]), str(q.get("unit") or q.get("code") or "")
-    return None
+    said = {(float(m.group(1)), m.group(2).lower()) for d in dosages if isinstance(d.get("text"), str)
+            for m in _TEXT_DOSE.finditer(d["text"]) if not re.match(r"\s*-", d["text"][m.end():])}
+    return said.pop() if len(said) == 1 else None
 
 
 def _drug(resource: Mapping[str, Any], ctx: Context,
@@ -73,7 +83,7 @@ def _drug(resource: Mapping[str, Any], ctx: Context,
     codes, texts = concept if concept is not None else medication_concept(resource, ctx)
     if esa_drug(codes, texts) is not None:
         return None
-    entry = next((e for t in texts if (e := ctx.drugs.entry(t)) is not None), None)
+    entry = next((e for t in texts if (e := _product(ctx.drugs.entries_in(t), ctx.drugs.entries)) is not None), None)
     if entry is None:  # a code alone, no name: a policy's own codes, or the verified RxNorm codes of the code tables
         known = rxnorm_drugs()
         entry = next((e for s, c, _ in codes if s == RXNORM and (e := ctx.drugs.by_code("RxNorm", c)
@@ -84,6 +94,19 @@ def _drug(resource: Mapping[str, Any], ctx: Context,
     if ctx.drug_name and (req := ctx.drugs.entry(ctx.drug_name)) is not None and req.generic == entry.generic:
         return None
     return entry
+
+
+def _product(named: tuple[DrugEntry, ...], known: tuple[DrugEntry, ...]) -> DrugEntry | None:
+    """The one product a medication's text names: the drug it names, or -- when it names several -- the
+    combination product whose ingredients (``x and y``) they are, by its brand or by its ingredients
+    ("bempedoic acid 180 mg / ezetimibe 10 mg tablet (Nexlizet)" is Nexlizet, not bempedoic acid alone);
+    else the first named, as before."""
+    if len(named) <= 1:
+        return named[0] if named else None
+    generics = {e.generic for e in named}
+    combos = [e for e in known if " and " in e.generic
+              and (e.generic in generics or set(e.generic.split(" and ")) <= generics)]
+    return combos[0] if len(combos) == 1 else named[0]
 
 
 def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.datetime | None, reasons: list[str],

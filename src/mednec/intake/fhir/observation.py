@@ -55,6 +55,10 @@ from mednec.intake.fhir.units import quantity_unit
 
 __all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
 
+#: A state an Observation reports only for its own time (a pregnancy status): older than this many days
+#: (a pregnancy lasts at most about 43 weeks) it says nothing about the evaluation date and is listed as not used.
+_CURRENT_FOR_DAYS = {"pregnant": 300}
+
 #: The statuses of a result that counts.
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
 _USABLE = USABLE_STATUSES
@@ -186,6 +190,10 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     when = fhir_date_of(resource, "effective", path=src.path)
     if when is None and resource.get("issued"):
         when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
+    days = _CURRENT_FOR_DAYS.get(fid or "")
+    if days is not None and when is not None and (ctx.as_of - when.date()).days > days:
+        raise NotMapped(f"{fid} observed on {when.date().isoformat()}, more than {days} days before the "
+                        "evaluation date: it says nothing about now")
     parts = _components(resource, when, src, ctx)
     if fid is not None and (_has_value(resource) or not parts):
         try:
