@@ -41,7 +41,47 @@ _Base: Any = SafeLoader
 
 
 class _CaseLoader(_Base):  # type: ignore[misc]
-    """Safe YAML loader that leaves dates as text, so `parse_date` can name a bad one's field."""
+    """Safe YAML loader that leaves dates as text, so `parse_date` can name a bad one's field, and refuses a
+    key given twice in one mapping with different values (see :func:`_refuse_twice`)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                first = seen.setdefault(key_node.value, value_node)
+                if first is not value_node and not self._same(first, value_node):
+                    _refuse_twice(key_node.value, f"line {first.start_mark.line + 1}",
+                                  f"line {value_node.start_mark.line + 1}")
+        return super().construct_mapping(node, deep)
+
+    def _same(self, a: Any, b: Any) -> bool:
+        """Two YAML nodes that build the same value (``31.4`` twice; ``{value: 8.1}`` twice)."""
+        if isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode):
+            return bool(self.construct_object(a) == self.construct_object(b))
+        if type(a) is not type(b) or len(a.value) != len(b.value):
+            return False
+        if isinstance(a, yaml.SequenceNode):
+            return all(self._same(x, y) for x, y in zip(a.value, b.value, strict=True))
+        return all(self._same(ka, kb) and self._same(va, vb)
+                   for (ka, va), (kb, vb) in zip(a.value, b.value, strict=True))
+
+
+def _refuse_twice(key: Any, first: str, second: str) -> None:
+    """A key given twice in one mapping with different values has two meanings (YAML and JSON readers keep
+    the last one silently): refused naming the key. Given twice with the same value it has one and is read."""
+    raise CaseFormatError(f"{key!s} is given twice with different values ({first} and {second}); "
+                          "keep the one that is meant", field=str(key))
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out and out[key] != value:
+            _refuse_twice(key, json.dumps(out[key], default=str)[:60], json.dumps(value, default=str)[:60])
+        out[key] = value
+    return out
 
 
 _CaseLoader.yaml_implicit_resolvers = {
@@ -66,7 +106,7 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
     stripped = text.lstrip()
     try:
         is_json = stripped.startswith(("{", "["))
-        data = json.loads(text) if is_json else load_user_yaml(text, _Loader)
+        data = json.loads(text, object_pairs_hook=_json_object) if is_json else load_user_yaml(text, _Loader)
     except json.JSONDecodeError as exc:
         raise CaseFormatError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", field=name) from None
     except yaml.YAMLError as exc:

@@ -46,6 +46,15 @@ _MONTH_DAY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3},\d{3}$")
+_FEET_INCHES = re.compile(r"^\s*(\d+)\s*(?:ft|feet|foot|')\s*(\d+(?:\.\d+)?)\s*(?:in|inch|inches|\"|'')?\s*$", re.I)
+#: a bound written before a number ("> 500 mU/mL", ">=2000"): the same as the ``comparator`` key
+_WRITTEN_BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*(?=\d)")
+_BOUND_SYMBOLS = {"≤": "<=", "≥": ">="}
+#: an event's category written in words, when the words have one meaning ("no response" is ``none``)
+_EVENT_WORDS = {"no_response": "none", "non_responder": "none", "nonresponder": "none", "not_responding": "none",
+                "partial_response": "partial", "responded": "response", "responding": "response",
+                "loss_of_response": "lost_response", "lost": "lost_response", "not_tolerated": "intolerant",
+                "intolerance": "intolerant"}
 _TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
 _FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
 _VALUE_KEYS = {"value", "unit", "date", "source", "comparator"}
@@ -197,9 +206,18 @@ def _without_name(fd: FactDef, text: str) -> str:
     return text
 
 
+def _feet_inches(fd: FactDef, text: str) -> str:
+    """A length in feet and inches ("5 ft 9 in", "5'9\"", "5 feet 9 inches") as inches ("69 in"), for a
+    fact measured in inches too (height); any other text as given."""
+    m = _FEET_INCHES.match(text)
+    if not m or "in" not in fd.units:
+        return text
+    return f"{float(m.group(1)) * 12 + float(m.group(2)):g} in"
+
+
 def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
     if isinstance(raw, str):
-        m = _NUM_UNIT.match(_without_name(fd, raw))
+        m = _NUM_UNIT.match(_feet_inches(fd, _without_name(fd, raw)))
         if not m:
             raise CaseFormatError(f"expected a number with an optional unit, got {raw!r}", field=path)
         if _THOUSANDS.match(m.group(1)):
@@ -269,6 +287,7 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             out[name] = x
         elif spec.type == "category":
             v = str(value).strip().lower().replace(" ", "_")
+            v = v if v in spec.values else _EVENT_WORDS.get(v.replace("-", "_"), v)
             if v not in spec.values:
                 raise CaseFormatError(f"{value!r} is not allowed; use one of: {', '.join(spec.values)}", field=fpath)
             out[name] = v
@@ -291,7 +310,7 @@ def _event_number(fd: FactDef, raw: Mapping[str, Any], name: str, value: Any, pa
     if not m or _THOUSANDS.match(m.group(1)):
         raise CaseFormatError(f"expected a number, got {value!r}", field=path)
     x, unit = float(m.group(1).replace(",", ".")), m.group(2)
-    if not unit or unit.lower() in (name, name.rstrip("s")):
+    if not unit or unit.lower() in (name, name.rstrip("s"), name[:1]):  # units: "2", "2 units", "2 U"
         return _number(x, path)
     sibling = next((f for f in (f"{name}_unit", "unit") if f in fd.fields and fd.fields[f].type == "text"), None)
     if sibling is None:
@@ -411,6 +430,12 @@ def _parse_value(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any,
     value: Any
     latest: dt.date | None = None
     if fd.type == "number":
+        bound = _WRITTEN_BOUND.match(value_raw) if isinstance(value_raw, str) else None
+        if bound is not None:
+            if comparator is not None:
+                raise CaseFormatError(f"{value_raw!r} has a bound and the comparator is given too; give one",
+                                      field=path)
+            comparator, value_raw = _BOUND_SYMBOLS.get(bound.group(1), bound.group(1)), value_raw[bound.end():]
         value = _parse_number(fd, value_raw, unit, path)
         out_unit = fd.unit
         if comparator is not None:

@@ -229,6 +229,8 @@ class _Parsed:
             given = raw if unit is None else {"value": raw, "unit": unit}
             fv = parse_fact_value(self.fd, given, as_of=_FAR, path=self.fd.id, source="table")
             value = _NONE if fv is None else fv.value  # null or an empty string: not documented
+            if self.fd.type == "number" and not isinstance(value, int | float | _Bad):
+                value = _BAD  # a bound written in the cell ("> 500"): an interval, read by the row-wise engine
         except (MednecError, TypeError, ValueError, OverflowError):
             value = _BAD
         self.cache[key] = value
