@@ -106,12 +106,13 @@ def _check(o: Outcome) -> Outcome:
         elif not _same(want, o.got_facts[fact]):
             o.fact_misses.append(f"{fact}: labelled {want!r}, read {o.got_facts[fact]!r}")
     # the treatment history: drugs labelled as taken now, or as not taken now (stopped, or never)
-    now = {str(e.get("drug")) for e in o.got_facts.get("medication_history") or () if e.get("response") == "ongoing"}
+    # (a case file keeps the drug as written: "Metformin ER", "ATORVASTATIN" name metformin and atorvastatin)
+    now = {str(e.get("drug")).lower() for e in o.got_facts.get("medication_history") or () if e.get("response") == "ongoing"}
     for drug in o.want.get("ongoing") or ():
-        if drug not in now:
+        if not any(drug.lower() in n for n in now):
             o.fact_misses.append(f"medication_history: labelled {drug} taken now, not read so")
     for drug in o.want.get("not_ongoing") or ():
-        if drug in now:
+        if any(drug.lower() in n for n in now):
             o.fact_misses.append(f"medication_history: labelled {drug} not taken now, read as ongoing")
     # round 4: a relative's or another patient's fact that must not be read as the patient's
     for fact in o.want.get("not_true") or ():
