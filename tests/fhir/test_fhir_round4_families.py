@@ -265,3 +265,11 @@ def test_a_birth_date_after_the_evaluation_date_is_refused(runtime: Runtime, bor
 @pytest.mark.parametrize(("system", "code"), [(SNOMED, "78275009"), (SNOMED, "1101000119103"), (ICD, "G47.33")])
 def test_obstructive_sleep_apnea_codes(runtime: Runtime, system: str, code: str) -> None:
     assert _facts(_intake(runtime, _cond(system, code))).get("obstructive_sleep_apnea") is True
+
+
+def test_the_crd_prefetch_asks_for_revascularisation_procedures(runtime: Runtime) -> None:
+    from mednec.fhir.crd import prefetch_templates
+
+    procedures = prefetch_templates(runtime.dictionary)["procedures"]
+    for code in ("415070008", "36969009", "232717009", "71493000"):
+        assert f"{SNOMED}|{code}" in procedures

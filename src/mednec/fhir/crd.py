@@ -136,12 +136,21 @@ def _transfusion_codes() -> list[str]:
             if e.table == "transfusion" and e.status == "verified" and e.key in ("red_cells", "blood_product")]
 
 
+def _procedure_codes(dictionary: FactDictionary) -> list[str]:
+    """The transfusion codes, and the SNOMED CT codes of the past events a completed Procedure documents
+    (``fhir_history`` facts: a coronary intervention or bypass is a revascularisation)."""
+    past = [f"{_system_uri(c.system)}|{c.code}" for fd in dictionary.facts.values() if fd.fhir_history
+            for c in fd.codes if c.system == "SNOMED CT"]
+    return list(dict.fromkeys(_transfusion_codes() + past))
+
+
 def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
     """The prefetch templates, within what major EHRs' prefetch supports: the patient token and plain
     token searches by code (no ``_include``, no chained or combo parameters).
 
     Observations by the LOINC codes of the labs the packs read (from the fact dictionary and the
-    code tables); transfusion Procedures by the verified red-cell and blood-product codes (R4's
+    code tables); Procedures by the verified red-cell and blood-product transfusion codes and the SNOMED CT
+    codes of the past events a Procedure documents (a coronary revascularisation; R4's
     BiologicallyDerivedProduct has no patient search parameter: a product is read through the
     Procedure's ``usedReference`` when it is in the record, and a red-cell code needs no product).
     AllergyIntolerances (a statin intolerance is treatment history) and FamilyMemberHistories (a relative's
@@ -157,7 +166,7 @@ def prefetch_templates(dictionary: FactDictionary) -> dict[str, str]:
         "medicationRequests": f"MedicationRequest?{patient}",
         "medicationStatements": f"MedicationStatement?{patient}",
         "medicationAdministrations": f"MedicationAdministration?{patient}",
-        "procedures": f"Procedure?{patient}&code={','.join(_transfusion_codes())}",
+        "procedures": f"Procedure?{patient}&code={','.join(_procedure_codes(dictionary))}",
         "questionnaireResponses": f"QuestionnaireResponse?{patient}&status=completed",
         "allergyIntolerances": f"AllergyIntolerance?{patient}",
         "familyMemberHistories": f"FamilyMemberHistory?{patient}",
