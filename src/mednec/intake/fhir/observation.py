@@ -55,9 +55,13 @@ from mednec.intake.fhir.units import quantity_unit
 
 __all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
 
-#: A state an Observation reports only for its own time (a pregnancy status): older than this many days
-#: (a pregnancy lasts at most about 43 weeks) it says nothing about the evaluation date and is listed as not used.
-_CURRENT_FOR_DAYS = {"pregnant": 300}
+#: A state an Observation reports only for its own time (a pregnancy status), by the value it reports:
+#: older than this many days it says nothing about the evaluation date and is listed as not used.
+#: mednec's editorial decision: "pregnant" holds for 300 days (a pregnancy lasts at most about 43 weeks;
+#: ACOG Committee Opinion No. 579, "Definition of Term Pregnancy", 2013: post-term is 42 0/7 weeks and
+#: beyond); "not pregnant" only for 30 days (about one menstrual cycle), so an older negative status never
+#: removes the presumption and attestation a policy puts on pregnancy.
+_CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("pregnant", False): 30}
 
 #: The statuses of a result that counts.
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
@@ -190,14 +194,12 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
     when = fhir_date_of(resource, "effective", path=src.path)
     if when is None and resource.get("issued"):
         when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
-    days = _CURRENT_FOR_DAYS.get(fid or "")
-    if days is not None and when is not None and (ctx.as_of - when.date()).days > days:
-        raise NotMapped(f"{fid} observed on {when.date().isoformat()}, more than {days} days before the "
-                        "evaluation date: it says nothing about now")
     parts = _components(resource, when, src, ctx)
     if fid is not None and (_has_value(resource) or not parts):
         try:
-            parts.insert(0, element_finding(resource, fid, when, src, ctx, coded=coded))
+            finding = element_finding(resource, fid, when, src, ctx, coded=coded)
+            _current(finding, ctx.as_of)
+            parts.insert(0, finding)
         except NotMapped as exc:
             if not parts:
                 raise
@@ -208,6 +210,16 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
         raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)}) "
                         "and no component's code is")
     raise NotMapped("; ".join(f"{p.part[1:] or 'value'}: {p.reason}" for p in parts if isinstance(p, UnusedPart)))
+
+
+def _current(finding: Finding, as_of: dt.date) -> None:
+    """Refuse a state reported for its own time (a pregnancy status) when it is too old to say anything
+    about ``as_of`` (see ``_CURRENT_FOR_DAYS``)."""
+    days = _CURRENT_FOR_DAYS.get((finding.fact, finding.value))
+    when = finding.when
+    if days is not None and when is not None and (as_of - when.date()).days > days:
+        raise NotMapped(f"{finding.fact} observed on {when.date().isoformat()}, more than {days} days before "
+                        "the evaluation date: it says nothing about now")
 
 
 def observation_date(when: dt.datetime | None) -> str | None:
