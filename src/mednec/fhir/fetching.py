@@ -7,10 +7,14 @@ GETs ``{fhirServer}/{prefetch template}`` and follows the Bundle's ``next`` link
 - **Where.** ``https`` only, no user name or password in the URL. Without a list of FHIR servers
   (``MEDNEC_FHIR_SERVERS``, or ``HookConfig.fhir_servers``), the host must resolve to public
   addresses only (no loopback, private, link-local such as the cloud metadata address
-  169.254.169.254, carrier-grade NAT, multicast or reserved ranges, also written as one decimal
-  number or as an IPv4-mapped IPv6 address), and the connection goes to the address that was
-  checked (a second DNS answer cannot swap in an internal one). With a list, only a server under
-  one of the listed URLs is fetched (``http`` too, and internal addresses: the operator said so).
+  169.254.169.254, carrier-grade NAT, multicast, site-local or reserved ranges, also written as one
+  decimal number, or carried in an IPv6 address: IPv4-mapped, NAT64, 6to4, Teredo), and the
+  connection goes to the address that was checked (a second DNS answer cannot swap in an internal
+  one). The look-up counts against the fetch's deadline (a name server that never answers costs no
+  more). With a list, only a server under one of the listed URLs is fetched (``http`` too, and
+  internal addresses: the operator said so). "Under" is a path boundary, and no fetched URL's path
+  may hold a ``.`` or ``..`` segment (also percent-encoded): servers resolve them, so
+  ``{listed}/../admin`` is not under ``{listed}``.
 - **The token stays home.** Redirects are not followed; a ``next`` link is followed only under the
   ``fhirServer`` it came from. So the token goes nowhere but the server it was given for.
 - **What comes back.** JSON (``application/fhir+json`` or ``application/json``), at most
@@ -26,9 +30,11 @@ what the server answered, so nothing of it is echoed to the caller or logged.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import logging
 import socket
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -88,10 +94,18 @@ def _under(url: str, base: str) -> bool:
     u, b = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
     if (u.scheme.lower(), (u.hostname or "").lower(), u.port) != (b.scheme.lower(), (b.hostname or "").lower(), b.port):
         return False
-    if u.username is not None or u.password is not None:
+    if u.username is not None or u.password is not None or _leaves_path(u.path):
         return False
     path, root = u.path.rstrip("/"), b.path.rstrip("/")
     return path == root or path.startswith(root + "/")
+
+
+def _leaves_path(path: str) -> bool:
+    """Whether ``path`` holds a dot segment (``.`` or ``..``), also percent-encoded, behind an encoded
+    slash or backslash, or with path parameters (``..;x``): HTTP clients and servers resolve them, so
+    the path fetched is not the one a prefix check saw. No FHIR URL needs one."""
+    decoded = urllib.parse.unquote(path).replace("\\", "/")
+    return any(seg.split(";", 1)[0] in (".", "..") for seg in decoded.split("/"))
 
 
 def same_server(url: str, server: str) -> bool:
@@ -100,20 +114,62 @@ def same_server(url: str, server: str) -> bool:
 
 
 def _public(addr: str) -> bool:
-    ip = ipaddress.ip_address(addr.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether ``addr`` is a public (globally reachable, unicast) address; an IPv6 address that
+    carries an IPv4 one (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo) only when the
+    IPv4 address is public too, and never a deprecated site-local one (fec0::/10)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(addr.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if ip.is_site_local or (inner is not None and not _public(str(inner))):
+            return False
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     return bool(ip.is_global) and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local
                                        or ip.is_private or ip.is_unspecified)
 
 
-def _resolve(host: str, port: int) -> str:
-    """The one address to connect to: every address the host resolves to must be public."""
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address hands traffic to, if it carries one."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+#: look-ups run here, so a name server that never answers costs a fetch its deadline, not the
+#: resolver's own timeouts; at most this many hang at once (later look-ups wait, then time out)
+_RESOLVERS = 4
+_resolver_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_resolver_lock = threading.Lock()
+
+
+def _lookup(host: str, port: int, seconds: float) -> list[Any]:
+    global _resolver_pool
+    with _resolver_lock:
+        if _resolver_pool is None:
+            _resolver_pool = concurrent.futures.ThreadPoolExecutor(_RESOLVERS, thread_name_prefix="mednec-resolve")
+        pool = _resolver_pool
+    future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return future.result(timeout=max(seconds, 0.0))
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise FetchRefused("the FHIR server's host name did not resolve in time") from None
     except (OSError, UnicodeError):
         raise FetchRefused("the FHIR server's host name does not resolve") from None
-    addrs = [str(i[4][0]) for i in infos]
+
+
+def _resolve(host: str, port: int, seconds: float) -> str:
+    """The one address to connect to: every address the host resolves to (within ``seconds``) must be public."""
+    addrs = [str(i[4][0]) for i in _lookup(host, port, seconds)]
     if not addrs or not all(_public(a) for a in addrs):
         raise FetchRefused("the FHIR server is not at a public address (list it in MEDNEC_FHIR_SERVERS to allow it)")
     return addrs[0]
@@ -130,6 +186,8 @@ def check_server(server: str, listed: tuple[str, ...]) -> None:
         raise FetchRefused("fhirServer must be an https URL")
     if parts.username is not None or parts.password is not None:
         raise FetchRefused("fhirServer may not carry a user name or password")
+    if _leaves_path(parts.path):
+        raise FetchRefused("fhirServer's path may not hold . or .. segments")
     if listed:
         if not any(_under(server, base) for base in listed):
             raise FetchRefused("fhirServer is not one of the FHIR servers this service fetches from")
@@ -155,17 +213,17 @@ def fetch_json(url: str, token: str | None, *, listed: tuple[str, ...], timeout:
     headers = {"Accept": "application/fhir+json", "Accept-Encoding": "identity"}
     extensions: dict[str, Any] = {}
     target = url
+    end = time.monotonic() + timeout
+    if deadline is not None:
+        end = min(end, deadline)
     if not listed:  # connect to the address that was checked; the certificate is checked for the name
-        addr = _resolve(host, port)
+        addr = _resolve(host, port, end - time.monotonic())
         netloc = f"[{addr}]" if ":" in addr else addr
         target = urllib.parse.urlunsplit((parts.scheme, f"{netloc}:{port}", parts.path, parts.query, ""))
         headers["Host"] = parts.netloc
         extensions["sni_hostname"] = host
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    end = time.monotonic() + timeout
-    if deadline is not None:
-        end = min(end, deadline)
     try:
         with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client, \
                 client.stream("GET", target, headers=headers, extensions=extensions) as response:
