@@ -9,9 +9,14 @@ when a token names an unknown ``kid``). A token is accepted when
 * its issuer is registered and its signature verifies with one of that client's keys, under an
   asymmetric algorithm (:data:`ALGORITHMS`; ``none`` and HMAC are refused), and a ``jku`` header,
   if present, is the registered JWKS URL;
-* ``aud`` is this CDS service's endpoint URL, ``exp`` is in the future and at most five minutes
-  ahead (CDS Hooks), and ``jti`` is present and not seen before from that issuer (a replayed token
-  is refused; token ids are kept until they expire, in the database, so every worker sees them).
+* ``aud`` is this CDS service's endpoint URL (a string, or a list of strings holding it), ``exp``
+  is in the future and at most five minutes ahead (CDS Hooks), ``nbf`` and ``iat``, when present,
+  are not in the future (each a finite number: NaN, infinities and booleans are refused), and
+  ``jti`` is present and not seen before from that issuer (a replayed token is refused; token ids
+  are kept until they expire, in the database, so every worker sees them).
+
+The token's segments are read as strictly as a request body (:func:`mednec.hygiene.load_json`)
+before the issuer is looked up: JSON nested thousands deep or holding NaN is a 401, never a 500.
 
 JOSE is done by joserfc. API keys keep working alongside (``mk_...`` tokens).
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -76,10 +81,14 @@ def looks_like_jwt(token: str) -> bool:
 
 
 def _segment(token: str, n: int) -> dict[str, Any]:
+    """One JSON segment of the token, read as strictly as a request body (:func:`mednec.hygiene.load_json`:
+    no NaN, no 1e999999, no NUL or lone surrogate, at most 48 levels deep), before any JOSE code sees it."""
+    from mednec.hygiene import load_json
+
     part = token.split(".")[n]
     try:
-        data = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)), "Authorization")
+    except (ValueError, InputError):
         raise AuthError("the bearer token is not a JWT") from None
     if not isinstance(data, dict):
         raise AuthError("the bearer token is not a JWT")
@@ -92,6 +101,16 @@ def _fetch_jwks(url: str) -> Any:
     response = httpx.get(url, timeout=3.0, headers={"Accept": "application/json"})
     response.raise_for_status()
     return response.json()
+
+
+def _time_claim(claims: Mapping[str, Any], name: str) -> float | None:
+    """A NumericDate claim (RFC 7519): None when absent; a finite number, else :class:`AuthError`."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise AuthError(f"the token's {name} is not a time (seconds since 1970)")
+    return float(value)
 
 
 class CdsTrust:
@@ -157,15 +176,20 @@ class CdsTrust:
         if claims.get("iss") != client.iss:
             raise AuthError("the token's iss changed after it was read")
         aud = claims.get("aud")
-        if audience not in ([aud] if isinstance(aud, str) else list(aud or ())):
+        auds = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        if audience not in [a for a in auds if isinstance(a, str)]:
             raise AuthError(f"the token's aud is not this CDS service ({audience})")
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float):
+        exp = _time_claim(claims, "exp")
+        if exp is None:
             raise AuthError("the token has no exp")
         if exp < now - LEEWAY:
             raise AuthError("the token has expired")
         if exp > now + MAX_LIFETIME + LEEWAY:
             raise AuthError("the token's exp is more than five minutes ahead")
+        for name in ("nbf", "iat"):  # optional; when present, not after now
+            when = _time_claim(claims, name)
+            if when is not None and when > now + LEEWAY:
+                raise AuthError(f"the token's {name} is in the future (not valid yet)")
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti or len(jti) > 200:
             raise AuthError("the token has no jti (a unique token id)")

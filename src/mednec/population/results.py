@@ -54,11 +54,13 @@ class PatientError(NamedTuple):
 
 
 def error_record(patient_id: str, policy_id: str | None, stage: str, exc: BaseException) -> PatientError:
-    """An error record for a patient: a mednec error keeps its field and message; anything else
-    is an internal error, named by its type (no traceback)."""
+    """An error record for a patient: a mednec error keeps its field and message (written for the
+    person who wrote the input, quoting at most an excerpt of it); anything else is an internal
+    error, named by its type only: an unexpected exception's text is whatever a library put there
+    (``float()`` quotes the value, a ``KeyError`` its key), which can be the patient's data."""
     if isinstance(exc, MednecError):
         return PatientError(patient_id, policy_id, stage, exc.code, exc.field, exc.message)
-    return PatientError(patient_id, policy_id, stage, "internal", None, f"internal error: {type(exc).__name__}: {exc}")
+    return PatientError(patient_id, policy_id, stage, "internal", None, f"internal error: {type(exc).__name__}")
 
 
 def result_row(patient_id: str, det: Determination, full_json: str | None) -> dict[str, Any]:
