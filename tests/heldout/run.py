@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|fhir3|cases3|fhir4|cases4|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|fhir3|cases3|fhir4|cases4|requests4|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -450,11 +450,183 @@ def run_api3(runtime: Any) -> list[Outcome]:
     return out
 
 
+_COVERAGE_INFO = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+
+
+def _coverage_classes(answer: Any) -> dict[str, list[str]]:
+    """Each order id -> the classes of the coverage-information a CDS Hooks answer gives it
+    (systemActions' resources and card suggestions' resources; CRD 2.x ``ext-coverage-information``)."""
+    resources: list[dict[str, Any]] = []
+    for a in answer.get("systemActions") or ():
+        resources.append(a.get("resource") or {})
+    for card in answer.get("cards") or ():
+        for s in card.get("suggestions") or ():
+            resources += [a.get("resource") or {} for a in s.get("actions") or ()]
+    out: dict[str, list[str]] = {}
+    for r in resources:
+        for ext in r.get("extension") or ():
+            if ext.get("url") != _COVERAGE_INFO:
+                continue
+            parts: dict[str, str] = {}
+            for sub in ext.get("extension") or ():
+                val = sub.get("valueCode") or sub.get("valueString") or ""
+                parts[sub.get("url", "")] = str(val)
+            doc = parts.get("doc-needed", "")
+            if (doc and doc != "no-doc") or "info-needed" in parts:
+                cls = "docs"
+            elif parts.get("covered") == "covered" and "conditional" not in parts.values():
+                cls = "met"
+            else:
+                cls = "unmet"
+            out.setdefault(str(r.get("id")), []).append(cls)
+    return out
+
+
+def _review_codes(answer: Any) -> tuple[list[str], list[str]]:
+    """The X12 306 reviewAction codes and preAuthRefs of a PAS answer (a Bundle or a ClaimResponse)."""
+    found = [answer] if answer.get("resourceType") == "ClaimResponse" else \
+        [e.get("resource") or {} for e in answer.get("entry") or ()]
+    codes: list[str] = []
+    refs: list[str] = []
+    for cr in found:
+        if cr.get("resourceType") != "ClaimResponse":
+            continue
+        refs.append(str(cr.get("preAuthRef")))
+        for item in cr.get("item") or ():
+            for adj in item.get("adjudication") or ():
+                for ext in adj.get("extension") or ():
+                    if not str(ext.get("url", "")).endswith("reviewAction"):
+                        continue
+                    for sub in ext.get("extension") or ():
+                        if str(sub.get("url", "")).endswith("reviewActionCode") or sub.get("url") == "code":
+                            codes += [str(c.get("code")) for c in (sub.get("valueCodeableConcept") or {}).get("coding") or ()]
+    return codes, refs
+
+
+def _status_ok(want: Any, got: int) -> bool:
+    wants = want if isinstance(want, list) else [want]
+    return any(str(got) == str(w) or (str(w).endswith("xx") and str(got)[0] == str(w)[0]) for w in wants)
+
+
+def _judge_request(o: Outcome, r: Any, seen: dict[str, Any]) -> None:
+    want = o.want
+    text = r.text
+    got = r.status_code
+    ctype = r.headers.get("content-type", "")
+    body: Any = None
+    if "json" in ctype:
+        try:
+            body = r.json()
+        except ValueError:
+            body = None
+    seen[o.id] = (got, body)
+    o.got_facts = {"status": got}
+    if got >= 500 or "Traceback" in text:
+        o.got_determination = f"{got} (server error or traceback): {text[:200]}"
+        return
+    if not _status_ok(want["status"], got):
+        o.got_determination = f"status {got}: {text[:300]}"
+        return
+    if 400 <= got < 500:
+        if not ctype.startswith("application/problem"):
+            o.got_determination = f"{got} without a problem document: {text[:200]}"
+            return
+        named = [str(e.get("field", "")) for e in [body, *(body.get("errors") or [])]] if isinstance(body, dict) else []
+        if want.get("field") and not any(str(want["field"]).lower() in n.lower() for n in named):
+            o.got_determination = f"{got}, field {named}: {str(body.get('detail', ''))[:200]}"
+            return
+        o.got_determination = "ok"
+        return
+    if got == 200 and want.get("crd") and isinstance(body, dict):
+        classes = _coverage_classes(body)
+        for order, accepted in want["crd"].items():
+            have = classes.get(order) or ["none"]
+            if not set(have) <= set(accepted):
+                o.got_determination = f"{order}: coverage {have}, labelled {accepted}; cards: " + \
+                    "; ".join(str(c.get("summary")) for c in body.get("cards") or ())[:300]
+                return
+        o.got_facts["coverage"] = classes
+    if got == 200 and want.get("review") and isinstance(body, dict):
+        codes, refs = _review_codes(body)
+        o.got_facts |= {"reviewAction": codes, "preAuthRef": refs}
+        if not codes or not set(codes) <= set(want["review"]):
+            o.got_determination = f"reviewAction {codes or 'none'}, labelled {want['review']}"
+            return
+    if want.get("labelled"):
+        found = body.get("determination") if isinstance(body, dict) else None
+        if isinstance(found, dict):
+            found = found.get("determination")
+        o.got_facts["determination"] = found
+        if found != want["labelled"]:
+            o.got_determination = f"determination {found!r}, labelled {want['labelled']!r}: {text[:200]}"
+            return
+    if want.get("same_as"):
+        first = seen.get(want["same_as"])
+        if first is None or first[0] != got:
+            o.got_determination = f"repeat of {want['same_as']}: status {got} vs {first and first[0]}"
+            return
+        a, b = first[1], body
+        if o.want["kind"] == "cds":
+            same = _coverage_classes(a or {}) == _coverage_classes(b or {})
+        elif o.want["kind"] == "pas":
+            same = _review_codes(a or {}) == _review_codes(b or {})
+        else:
+            same = (a or {}).get("id") == (b or {}).get("id")
+        if not same:
+            o.got_determination = f"repeat of {want['same_as']} answered differently"
+            return
+    o.got_determination = "ok"
+
+
+def run_requests4(runtime: Any) -> list[Outcome]:
+    """Round requests4 (``requests4/``): CDS Hooks, PAS and mednec API requests as outsiders write them,
+    sent through the service (build.py makes them; expected.yaml labels status, coverage-information,
+    reviewAction or determination, and idempotent repeats)."""
+    import importlib.util
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from mednec.api import Settings, create_app
+
+    here = HERE / "requests4"
+    spec = importlib.util.spec_from_file_location("requests4_build", here / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
+    out = []
+    seen: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = lambda: dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # noqa: E731
+        app = create_app(Settings(database_url=f"sqlite:///{tmp}/h.db", runtime=runtime, now=clock))
+        service = app.state.service
+        key = service.accounts.create_key(service.accounts.add_user("clinic-a", "req", "requester").id)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            case_id = "none"
+            for name, want in data["requests"].items():
+                o = Outcome("api", name, {**want, "drug": f"{want['kind']} {want.get('drug', '')}".strip(),
+                                          "determination": "ok", "labelled": want.get("determination")})
+                o.got_policy = o.want["drug"]
+                try:
+                    method, path, headers, body = build.REQUESTS[name]()
+                    r = client.request(method, path.format(case=case_id),
+                                       headers={"Authorization": f"Bearer {key}", **headers}, content=body)
+                    if name == "q45" and r.status_code == 201:
+                        case_id = r.json().get("id", "none")
+                    _judge_request(o, r, seen)
+                except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
+                    o.got_determination = f"crash: {type(exc).__name__}: {str(exc)[:300]}"
+                out.append(o)
+        app.state.db.dispose()
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "fhir3", "cases3", "fhir4", "cases4", "all"),
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "fhir3", "cases3", "fhir4", "cases4", "requests4", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third and fourth rounds of questions and notes (all three packs and "
@@ -489,6 +661,8 @@ def main() -> int:
         results["fhir4"] = run_fhir3(runtime, as_of, "fhir4")
     if args.set in ("cases4", "all"):
         results["cases4 files"] = run_cases3(runtime, HERE / "cases4" / "cases")
+    if args.set in ("requests4", "all"):
+        results["requests4"] = run_requests4(runtime)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
