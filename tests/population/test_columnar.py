@@ -550,6 +550,11 @@ def test_columnar_equals_rowwise_when_the_table_lacks_fact_columns(seed: int, n:
     _assert_same(row, col)
 
 
+def _units_text(units: float | None) -> str | None:
+    """Transfusion units as text; a missing value (random_row leaves one rarely) stays missing."""
+    return None if units is None else f"{units:g}"
+
+
 def _as_outside_testers_write(table: pa.Table, rng: random.Random) -> pa.Table:
     """The same patients as an exported spreadsheet spells them: booleans as Y/N, 1/0 or blank, sex as
     F/M, numbers as text (some blank), transfusion units as text."""
@@ -568,10 +573,10 @@ def _as_outside_testers_write(table: pa.Table, rng: random.Random) -> pa.Table:
         elif pa.types.is_floating(f.type) and f.name in DICT.facts:
             put(f.name, [rng.choice(["", None]) if v is None else f"{v!r}" for v in col], pa.string())
         elif f.name == "rbc_transfusions" and rng.random() < 0.5:  # JSON text
-            put(f.name, [None if v is None else json.dumps([{**e, "date": str(e["date"]), "units": f"{e['units']:g}"}
+            put(f.name, [None if v is None else json.dumps([{**e, "date": str(e["date"]), "units": _units_text(e["units"])}
                                                             for e in v]) for v in col], pa.string())
         elif f.name == "rbc_transfusions":  # Parquet structs whose units are text
-            rows = [None if v is None else [{**e, "units": f"{e['units']:g}"} for e in v] for v in col]
+            rows = [None if v is None else [{**e, "units": _units_text(e["units"])} for e in v] for v in col]
             typ = pa.list_(pa.struct([(x.name, pa.string() if x.name == "units" else x.type)
                                       for x in f.type.value_type]))
             put(f.name, rows, typ)
