@@ -56,11 +56,16 @@ def _expected(days: int, with_log: bool) -> dict[str, float | None]:
     return {k: (0.0 if days >= lb else None) for k, lb in LOOK_BACKS.items()}
 
 
-def _counts(events: object) -> dict[str, float | None]:
+def _counts(events: object, since: dt.date | None = None) -> dict[str, float | None]:
+    """The counts the event list gives; ``since`` (``rbc_transfusions_since``) says the list is complete only
+    after that date (no list: none after it), so a look-back starting before it is unknown."""
+    if events is None and since is not None:
+        events = []
     if events is None:
         return {k: None for k in LOOK_BACKS}
     assert isinstance(events, (list, tuple))
-    return {k: sum(float(e["units"]) for e in events if AS_OF - dt.timedelta(days=lb) < e["date"] <= AS_OF)
+    return {k: None if since is not None and since > AS_OF - dt.timedelta(days=lb) else
+            sum(float(e["units"]) for e in events if AS_OF - dt.timedelta(days=lb) < e["date"] <= AS_OF)
             for k, lb in LOOK_BACKS.items()}
 
 
@@ -69,14 +74,16 @@ def _from_note(window_sentence: str, days: int, with_log: bool, runtime: Runtime
     note = f"Heme note {_fmt(AS_OF)}\nMDS, IPSS-R low, ESA-refractory.\n{log}{window_sentence}\nHgb 8.0 g/dL today.\n"
     u = read_note(note, runtime.catalog, runtime.dictionary, AS_OF, name="n.txt")
     facts = runtime.parse_case(u.case, as_of=AS_OF).facts
-    return _counts(facts["rbc_transfusions"].value if "rbc_transfusions" in facts else None)
+    return _counts(facts["rbc_transfusions"].value if "rbc_transfusions" in facts else None,
+                   facts["rbc_transfusions_since"].value if "rbc_transfusions_since" in facts else None)
 
 
 def _from_question(window_sentence: str, days: int, with_log: bool, runtime: Runtime) -> dict[str, float | None]:
     log = " ".join(f"{u:g} units PRBC on {_fmt(d)}." for d, u in _log(days)) + " " if with_log else ""
     text = f"Reblozyl for MDS IPSS-R low, ESA-refractory, Hb 8.1. {log}{window_sentence}"
     u = understand(text, runtime.catalog, runtime.dictionary, AS_OF)
-    return _counts(next((f.value for f in u.facts if f.fact == "rbc_transfusions"), None))
+    return _counts(next((f.value for f in u.facts if f.fact == "rbc_transfusions"), None),
+                   next((f.value for f in u.facts if f.fact == "rbc_transfusions_since"), None))
 
 
 READERS = {"note": _from_note, "question": _from_question}

@@ -98,23 +98,18 @@ def _question(sentence: str, runtime: Runtime) -> tuple[float | None, float | No
 
 READERS = {"note": _note, "question": _question}
 
-# failing on first contact (before the rule change), both readers; a fix turns an entry into a failure
+# still failing, both readers (first contact: 14 sentences, 28 cases); a fix turns an entry into a failure
 # until it is removed
 OPEN: dict[str, str] = {
-    "No blood transfusions for the past 10 weeks.": "16w read as 0",
-    "No red cell transfusions in the last 70 days.": "16w read as 0",
-    "No RBC transfusions in the past 9 weeks.": "16w read as 0",
-    "Not transfused for 100 days.": "16w read as 0",
-    "Transfusion independent for 12 weeks.": "16w read as 0",
-    "Denies any transfusions in the past 12 weeks.": "16w read as 0",
-    "Hasn't been transfused in 8 weeks.": "16w read as 0",
-    "Has not required PRBC since 07/15/2026.": "asked",
-    "No transfusions since 09/20/2026.": "asked",
-    "Has not needed blood since August 2026.": "asked",
-    "Only one unit of PRBC in the last 8 weeks.": "16w read as 1",
-    "Needed just 1 unit in the past 16 weeks.": "8w read as 1",
-    "Only 2 units in the last 16 weeks, none in the last 8 weeks.": "8w read as 2",
-    "Zero transfusions in the last 16 weeks.": "asked",
+    # "N units in the last P weeks" places the N units inside the window and says nothing of the time before
+    # it, but the list made from it is read as the whole 16 weeks; marking it complete only after the window
+    # (as a transfusion-free window is) changes labelled answers (tests/intake/test_phrasings.py generated
+    # slice: imetelstat with 1-3 units in 8 weeks labelled does_not_meet) -- left for a decision
+    "Only one unit of PRBC in the last 8 weeks.": "16w read as 1 (a count in an 8-week window)",
+    # where in the 16 weeks the unit fell is not said; the list places it at the window's end
+    "Needed just 1 unit in the past 16 weeks.": "8w read as 1 (the unit placed at the window's end)",
+    # two windows in one sentence: the count and the transfusion-free part are not combined
+    "Only 2 units in the last 16 weeks, none in the last 8 weeks.": "8w read as 2 (two windows not combined)",
 }
 
 

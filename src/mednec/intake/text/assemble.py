@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mednec.errors import ContradictionError, MednecError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
-from mednec.intake.text.model import Conflict, Finding, Unused
+from mednec.intake.text.model import SINCE_MODIFIER, Conflict, Finding, Unused
 from mednec.intake.values import parse_fact_value
 
 __all__ = ["Assembly", "assemble"]
@@ -108,13 +108,31 @@ def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, confl
     if not dated:
         best, cs = _pick(list(enumerate(fs)), as_of)
         conflicts += cs
-        return best
+        return _widest_window(best, fs)
     pool = {e["date"]: e for f in dated for e in f.value}
     first = dated[0]
     f0 = Finding(fact, sorted(pool.values(), key=lambda e: e["date"]), first.span, kind="stated",
                  date=max(pool), source=first.source, rank=3, note=f"{len(pool)} dated transfusions")
     conflicts += [Conflict(fact, f0, f, "dated transfusions outweigh a rate") for f in fs if f.rank != 3]
     return f0
+
+
+def _since(f: Finding) -> dt.date | None:
+    """The date a transfusion-free window's empty list is complete from (``since:<date>``), else None."""
+    mark = next((m for m in f.modifiers if m.startswith(SINCE_MODIFIER)), None)
+    return dt.date.fromisoformat(mark[len(SINCE_MODIFIER):]) if mark else None
+
+
+def _widest_window(best: Finding, fs: list[Finding]) -> Finding:
+    """An empty list kept: among the source's empty lists, the widest window says what is known (one
+    without a start, e.g. "none in the last 6 months" or "transfusion-independent", covers the 16 weeks)."""
+    if best.value or _since(best) is None:
+        return best
+    starts = [_since(f) for f in fs if not f.value]
+    keep = tuple(m for m in best.modifiers if not m.startswith(SINCE_MODIFIER))
+    if any(d is None for d in starts):
+        return replace(best, modifiers=keep)
+    return replace(best, modifiers=(*keep, SINCE_MODIFIER + min(d for d in starts if d is not None).isoformat()))
 
 
 def _one_source_treatments(fact: str, fs: list[Finding]) -> Finding:
@@ -207,6 +225,7 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
             drop.append(Unused(best.span, f"not used: {exc}", fact, best.source))
             continue
         chosen[fact] = best
+    _window_start(chosen, dictionary)
     chosen, more = _without_contradictions(chosen, dictionary, as_of)
     drop += more
     case: dict[str, Any] = {"as_of": as_of, "patient": {}, "facts": {}}
@@ -215,6 +234,21 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
         (case["patient"] if fact in _PATIENT else case["facts"])[fact] = raw
     return Assembly(case, tuple(sorted(chosen.values(), key=lambda f: (f.source != "question", f.span.start))),
                     tuple(drop), tuple(conflicts))
+
+
+def _window_start(chosen: dict[str, Finding], dictionary: FactDictionary) -> None:
+    """A transfusion-free window of 8 to 16 weeks kept as the transfusion record (no dated log outweighed
+    it) is not an empty log: it becomes ``rbc_transfusions_since`` alone (no RBC transfusion after the
+    window's start, nothing known before it), so the 8-week count is 0 and the 16-week counts are asked,
+    never read as 0."""
+    tx = chosen.get("rbc_transfusions")
+    start = _since(tx) if tx is not None else None
+    if tx is None or start is None or tx.value or "rbc_transfusions_since" not in dictionary.facts:
+        return
+    del chosen["rbc_transfusions"]
+    chosen["rbc_transfusions_since"] = Finding("rbc_transfusions_since", start, tx.span, kind=tx.kind, date=tx.date,
+                                               note=f"{tx.note}: no RBC transfusion after {start.isoformat()}, "
+                                                    "nothing said before it", source=tx.source, rank=tx.rank)
 
 
 def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictionary,

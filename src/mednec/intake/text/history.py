@@ -9,7 +9,11 @@ Transfusions
     "N units in the last P weeks" places N units inside that window only; "transfusion-
     dependent" without a rate is the policies' minimum definition, 2 units in 8 weeks; "high
     transfusion burden" is its IWG 2018 minimum, 4 units in 8 weeks. Dated transfusions in a
-    note ("2026-09-01: 2 units PRBC") are used as written.
+    note ("2026-09-01: 2 units PRBC") are used as written. A transfusion-free window ("no
+    transfusions in the past 12 weeks", "has not needed blood since 09/06/2026", "none in the last
+    2 months") says nothing before it: under 8 weeks it is not used, from 8 to 16 weeks it gives
+    ``rbc_transfusions_since`` (none after the window's start: the 8-week count is 0, the 16-week
+    counts are asked), from 16 weeks an empty list; a dated log outweighs it (:func:`none_in_window`).
 
 ESA history
     An ESA mention is read with the words around it: "failed 12 weeks of darbepoetin" is a
@@ -31,7 +35,7 @@ from functools import cache
 from typing import Any
 
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.model import Finding, TextSpan
+from mednec.intake.text.model import SINCE_MODIFIER, Finding, TextSpan
 from mednec.intake.text.numbers import (
     AT_LEAST,
     DATE,
@@ -136,11 +140,8 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if amount is None:
         return []
     total, episodes, per_episode, note_units = amount
-    if ctx.negated and fq.window and fq.period_days < SHORT_WINDOW_DAYS:  # "no transfusions in the past 4 weeks"
-        said = " ".join(m.group(0).split())
-        return [ctx.unused(f"'{said}': none in that window only, says nothing of the transfusions before it (the dated "
-                           "record is used, else the count is asked); not read as never transfused",
-                           m.start(), m.end(), "rbc_transfusions")]
+    if fq.window and (ctx.negated or total == 0):  # "no transfusions in the past 4 weeks", "0 units in the last 12 weeks"
+        return none_in_window(ctx, m.start(), m.end(), fq.period_days, " ".join(m.group(0).split()), "none in a stated window")
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
@@ -171,7 +172,9 @@ def _rate_amount(m: re.Match[str], n_text: str | None, fq: Frequency) -> tuple[f
     count = number(m.group("n3")) if m.group("n3") else fq.times
     each = number(m.group("n4")) if m.group("n4") else None
     note_units = "" if each else "; units per transfusion not stated, counted as 1 unit each (the minimum)"
-    return float(count or 1) * (each or 1), int(count or 1), None, note_units
+    if count is None:
+        count = 1.0
+    return float(count) * (each or 1), max(1, int(count)), None, note_units  # "0 transfusions in the last 12 weeks": none
 
 
 _ESA_DOSE_RE = re.compile(r"(?:epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex)(?:\s+(?:alfa|alpha|zeta))?(?:-epbx)?\s*\(?[\w\s]*\)?\s*$", re.I)
@@ -208,11 +211,50 @@ _SINCE_AFTER = re.compile(rf"\s*{_SINCE_ANY.pattern}", re.I)
 _WINDOW_AFTER = re.compile(rf"\s*(?:(?:in|over|during|within|for)\s+(?:the\s+)?(?:past|last|previous)\s+|for\s+){DURATION}", re.I)
 
 
+def none_in_window(ctx: Ctx, s: int, e: int, days: float | None, said: str, what: str) -> list[Item]:
+    """No RBC transfusion in the last ``days`` days, said in words with no dated log: nothing happened IN
+    the window, nothing is known before it. Under 8 weeks it fixes neither look-back and is not used (the
+    dated record decides, else the count is asked); from 8 weeks an empty list that, under 16 weeks, is
+    complete only after the window's start (``since:<date>``: the 16-week counts are then asked, the
+    8-week count is 0); from 16 weeks an empty list."""
+    if days is None or days < SHORT_WINDOW_DAYS:
+        return [ctx.unused(f"'{said}' ({what}): none in that window only, says nothing of the transfusions before it "
+                           "(the dated record is used, else the count is asked); not read as never transfused",
+                           s, e, "rbc_transfusions")]
+    if days >= WINDOW_DAYS:
+        return [ctx.finding("rbc_transfusions", [], s, e, note=f"'{said}': none in the last {days:g} days (covers the 16 weeks)")]
+    start = (ctx.date or ctx.as_of) - dt.timedelta(days=int(days))
+    f = ctx.finding("rbc_transfusions", [], s, e, note=f"'{said}': none in the last {days:g} days, since "
+                    f"{start.isoformat()} (covers the 8 weeks; the 16 weeks before it are not said, so asked)")
+    return [replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + start.isoformat()))]
+
+
+_MONTH_ONLY = re.compile(r"(?:[a-z]+\.?,?\s+\d{4}|\d{1,2}\s*/\s*\d{4})", re.I)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def since_start(m: re.Match[str], anchor: dt.date) -> dt.date | None:
+    """The start of a "since ..." window (a match of ``_SINCE_ANY``): its date; a month ("since August",
+    "since August 2026", "since 08/2026") gives the month's last day, the latest start it allows (a
+    transfusion early in that month is not excluded)."""
+    if m.group("d"):
+        found = find_dates(m.group("d"))
+        if not found:
+            return None
+        d = found[0][2]
+        return min(_month_end(d), anchor) if _MONTH_ONLY.fullmatch(m.group("d").strip()) else d
+    month = _MONTH_NAMES.index(m.group("mon").lower()[:3]) + 1
+    year = anchor.year if month <= anchor.month else anchor.year - 1
+    return min(_month_end(dt.date(year, month, 1)), anchor)
+
+
 def _window_none(ctx: Ctx, s: int, e: int, what: str) -> list[Item] | None:
     """"no transfusions in the past 4 weeks", "transfusion-free for 2 months", "no transfusions since
-    09/06/2026": none in that window only. A window covering the policies' 8 weeks is none (as before; a
-    window of 8 to 16 weeks still reads the 16 weeks as none too, a known gap); a shorter one says nothing
-    of the weeks before it (the dated record, or a question, decides them). None when no window follows."""
+    09/06/2026": none in that window only (:func:`none_in_window`). None when no window follows."""
     w = _WINDOW_AFTER.match(ctx.text, e, ctx.sent_end)
     since = None if w else _SINCE_AFTER.match(ctx.text, e, ctx.sent_end)
     if w is None and since is None:
@@ -222,19 +264,10 @@ def _window_none(ctx: Ctx, s: int, e: int, what: str) -> list[Item] | None:
         end = w.end()
     else:
         assert since is not None
-        start = None
-        if since.group("d"):
-            found = find_dates(since.group("d"))
-            start = found[0][2] if found else None
+        start = since_start(since, ctx.date or ctx.as_of)
         days = float(((ctx.date or ctx.as_of) - start).days) if start is not None else None
         end = since.end()
-    said = " ".join(ctx.text[s:end].split())
-    # a "since <date>" under 16 weeks stays unread as before (the 16 weeks before the date are not said)
-    if days is None or days < (SHORT_WINDOW_DAYS if w is not None else WINDOW_DAYS):
-        return [ctx.unused(f"'{said}' ({what}): none in that window only, says nothing of the transfusions before it "
-                           "(the dated record is used, else the count is asked); not read as never transfused",
-                           s, end, "rbc_transfusions")]
-    return [ctx.finding("rbc_transfusions", [], s, end, note=f"'{said}': none in the last {days:g} days (covers the {'8' if days < WINDOW_DAYS else '16'} weeks)")]
+    return none_in_window(ctx, s, end, days, " ".join(ctx.text[s:end].split()), what)
 
 
 def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -274,10 +307,11 @@ def _h_mention(m: re.Match[str], ctx: Ctx) -> list[Item]:
         if windowed is not None:
             return windowed
         since = _SINCE_ANY.search(ctx.text, e, ctx.sent_end)
-        if since is not None:  # "no transfusions since 11/04/2026": none after it, the earlier ones stand
-            return [ctx.unused(f"no transfusions {' '.join(since.group(0).split())}: says nothing of the transfusions "
-                               "before it (the dated record is used); not read as never transfused",
-                               s, since.end(), "rbc_transfusions")]
+        if since is not None:  # "no transfusions were given since 11/04/2026": none after it, the earlier ones stand
+            anchor = ctx.date or ctx.as_of
+            start = since_start(since, anchor)
+            return none_in_window(ctx, s, since.end(), float((anchor - start).days) if start is not None else None,
+                                  " ".join(ctx.text[s:since.end()].split()), "no transfusions since a date")
         return [ctx.finding("rbc_transfusions", [], s, e, note="no transfusions")]
     if has_rate:
         return []
@@ -659,15 +693,17 @@ def _h_window_first(m: re.Match[str], ctx: Ctx) -> list[Item]:
     n, weeks = number(m.group("n")), number(m.group("p"))
     if n is None or not weeks or n > _MAX_UNITS_PER_PERIOD:
         return []
+    if n == 0:  # "in the last 12 weeks, 0 units": a transfusion-free window
+        return none_in_window(ctx, m.start(), m.end(), weeks * 7, " ".join(m.group(0).split()), "none in a stated window")
     anchor = ctx.date or ctx.as_of
-    events = synthesize(n, weeks * 7, anchor, window=True) if n > 0 else []
+    events = synthesize(n, weeks * 7, anchor, window=True)
     note = f"synthesized from '{' '.join(m.group(0).split())}': {n:g} units within the last {weeks:g} weeks, ending {anchor.isoformat()}"
     return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2)]
 
 
 def _h_none_in_window(m: re.Match[str], ctx: Ctx) -> list[Item]:
-    """"history of transfusions in 2023 ..., none in the past 6 months": no transfusion in a window that
-    covers the policies' 16 weeks is none (a shorter window says nothing of the weeks before it)."""
+    """"history of transfusions in 2023 ..., none in the past 6 months": no transfusion in that window,
+    nothing said before it (:func:`none_in_window`)."""
     tx = list(_TX_WORDS.finditer(ctx.text, max(0, m.start() - 120), m.start()))
     # "none" refers to the transfusions named last, in the same statement (no sentence end, no ESA between)
     if ctx.hypothetical or ctx.family or not tx or re.search(r"[.!?\n]", ctx.text[tx[-1].end():m.start()]) \
@@ -677,10 +713,7 @@ def _h_none_in_window(m: re.Match[str], ctx: Ctx) -> list[Item]:
     days = 365.0 if one == "year" else 30.0 if one else duration_days(m.group("dn"), m.group("du"))
     if days is None:
         return []
-    if days < WINDOW_DAYS:
-        return [ctx.unused(f"no transfusion in the last {days:g} days says nothing of the 16 weeks; not used", m.start(), m.end(),
-                           "rbc_transfusions")]
-    return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note=f"none in the last {days:g} days (covers the 16 weeks)")]
+    return none_in_window(ctx, m.start(), m.end(), days, " ".join(m.group(0).split()), "none in a stated window")
 
 
 # the transfusions since the treatment started, said somewhere else in the text: a count over the last weeks,
@@ -718,7 +751,10 @@ def history_rules() -> list[Rule]:
              _h_dated),
         Rule("TRANSFUSION",
              r"\b(?:(?:RBC|PRBCs?|pRBC|red\s+(?:blood\s+)?cells?)\s+)?transfus(?:ion|ions|ed|ing)(?:[\s-]+(?:dependen(?:t|ce|cy)|independen(?:t|ce)|free|burden|requirements?|needs?))?\b"
-             r"|\b(?:high|low)\s+transfusion\s+burden\b|\b(?:HTB|LTB)\b|\btransfusion[\s-]+dependen(?:t|ce)\b",
+             r"|\b(?:high|low)\s+transfusion\s+burden\b|\b(?:HTB|LTB)\b|\btransfusion[\s-]+dependen(?:t|ce)\b"
+             # "has not needed blood", "hasn't required PRBC since ...": red cells named as what was needed
+             r"|\b(?:need(?:ed|s)?|requir(?:ed|es)|receiv(?:ed|es)|got|gotten)\s+(?:any\s+|more\s+|further\s+)?"
+             r"(?:(?:packed\s+)?red\s+(?:blood\s+)?cells?|PRBCs?|RBCs?|blood(?![\s-]+(?:pressure|work|tests?|draws?|counts?|sugars?|glucose|cultures?|thinners?|loss|products?)))\b",
              _h_mention),
         Rule("ESA_INELIGIBLE", r"\bESA[\s-]*ineligible\b|\bineligible\s+for\s+(?:an?\s+)?ESAs?\b|\bnot\s+(?:a\s+)?candidate\s+for\s+(?:an?\s+)?ESAs?\b",
              _h_ineligible),

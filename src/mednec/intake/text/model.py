@@ -39,6 +39,10 @@ class TextSpan:
         return TextSpan(s, e, source_text[s:e])
 
 
+#: the modifier of a transfusion-free window's empty ``rbc_transfusions`` finding: the record is complete
+#: only after this date (``since:<ISO date>``); the assembled case then gives ``rbc_transfusions_since``
+SINCE_MODIFIER = "since:"
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One fact read from text.

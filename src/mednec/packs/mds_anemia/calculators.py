@@ -32,7 +32,8 @@ __all__ = ["CALCULATORS"]
 
 
 def _transfusions(facts: Facts) -> list[Transfusion]:
-    return [Transfusion(e["date"], float(e["units"])) for e in facts["rbc_transfusions"].value]
+    """The listed transfusions; none when only ``rbc_transfusions_since`` is given (none after that date)."""
+    return [Transfusion(e["date"], float(e["units"])) for e in fact_value(facts, "rbc_transfusions") or ()]
 
 
 def _run_ipss_r(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
@@ -132,7 +133,7 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
         "transfusion_burden": b.category,
     }
     start16 = as_of - dt.timedelta(weeks=16)
-    if any(e.get("count") == "at_least" and start16 < e["date"] <= as_of for e in facts["rbc_transfusions"].value):
+    if any(e.get("count") == "at_least" and start16 < e["date"] <= as_of for e in fact_value(facts, "rbc_transfusions") or ()):
         # a list made from "transfusion-dependent" or a frequency without units: each count is a
         # minimum, so a threshold at or below it is met and one above it stays unknown (asked)
         why = "the transfusion record gives the units only as a minimum (dependence or a frequency without units)"
@@ -140,6 +141,18 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
             values[k] = Between(float(values[k]), max(hi, float(values[k])), ("rbc_transfusions",), why)
         del values["transfusion_burden"]  # the IWG 2018 category needs the counts themselves
         detail = f"at least {detail.replace(': ' + b.category.upper(), '')} (units stated only as a minimum)"
+    since = fact_value(facts, "rbc_transfusions_since")
+    if since is not None and since > start16:
+        # the list is complete only after `since` (a transfusion-free window said in words): a look-back
+        # starting before it is known only from below -- 0 in 16 weeks is not shown by 12 weeks without
+        why = f"the transfusion record covers only the time after {since.isoformat()}"
+        short = since > as_of - dt.timedelta(weeks=8)
+        for k, hi in _COUNT_MAX.items():
+            if (k != "rbc_units_8w" or short) and not isinstance(values[k], Between):
+                values[k] = Between(float(values[k]), max(hi, float(values[k])), ("rbc_transfusions",), why)
+        values.pop("transfusion_burden", None)
+        detail = (f"{detail.replace(': ' + b.category.upper(), '')} ({why}: {'the 8- and ' if short else 'the '}16-week "
+                  "counts are known only from below)")
     return values, detail
 
 
@@ -265,10 +278,15 @@ CALCULATORS: tuple[Calculator, ...] = (
     Calculator(
         "transfusion_burden",
         "RBC transfusion burden (IWG 2018)",
-        ("rbc_transfusions",),
+        (),
         ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w", "transfusion_burden"),
         TRANSFUSION_CITATION,
         _run_transfusion_burden,
+        # the list, or a record complete only after a date (none after it: a transfusion-free window);
+        # an unknown count asks for the list
+        any_of=("rbc_transfusions", "rbc_transfusions_since"),
+        needs={k: ("rbc_transfusions",) for k in ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w",
+                                                  "rbc_max_units_any_8w", "transfusion_burden")},
     ),
     Calculator(
         "esa_response",

@@ -229,16 +229,16 @@ def _transfusions(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict
 
 
 def _tx_minimum(frame: Frame) -> Bools:
-    """Rows with a transfusion whose units are a minimum (``count: at_least``): their counts are
-    known only from below (intervals), so the calculator's own code (and then the row-wise engine)
-    answers them."""
-    ev = frame.facts["rbc_transfusions"]
-    assert isinstance(ev, Events)
+    """Rows with a transfusion whose units are a minimum (``count: at_least``), or whose record is
+    complete only after a date (``rbc_transfusions_since``): their counts are known only from below
+    (intervals), so the calculator's own code (and then the row-wise engine) answers them."""
+    ev = frame.facts.get("rbc_transfusions")
+    assert ev is None or isinstance(ev, Events)
     out = np.zeros(frame.n, dtype=bool)
-    if "count" in ev.fields:
+    if ev is not None and "count" in ev.fields:
         hit = ev.valid["count"] & (ev.fields["count"] == 1)  # codes index facts.yaml's values: exact, at_least
         out[ev.row[hit]] = True
-    return out
+    return out | frame.has("rbc_transfusions_since")  # a record complete only after a date: counts known in part
 
 
 _ESA_PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
@@ -440,9 +440,12 @@ TWINS: dict[str, TwinSpec] = {
     "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "3d6412b93aa54d02",
                               _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
     "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "8ee8683651dc66c8"),
-    "transfusion_burden": TwinSpec(_transfusions, ("rbc_transfusions",),
+    # rows with rbc_transfusions_since (a record complete only after a date, alone or with the list)
+    # go through the calculator's own code; the twin answers rows with the list alone
+    "transfusion_burden": TwinSpec(_transfusions, (),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
-                                    "transfusion_burden"), "5d88a3395b2d2351", slow=_tx_minimum),
+                                    "transfusion_burden"), "3d45a1c1a0347683", ("rbc_transfusions", "rbc_transfusions_since"),
+                                   slow=_tx_minimum),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
     "esa_response": TwinSpec(_esa, (), ("esa_status", "esa_running"), "2eb044e2b749fe03", ("esa_history", "medication_history"),
@@ -451,7 +454,7 @@ TWINS: dict[str, TwinSpec] = {
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "f080401638ecd5f4"),
+                                 "14100a882fc24ef7"),
 }
 
 
