@@ -464,13 +464,32 @@ def _check_request(request: Any) -> tuple[str, Mapping[str, Any], list[Mapping[s
     draft = context.get("draftOrders")
     if not isinstance(draft, Mapping) or draft.get("resourceType") != "Bundle":
         raise CaseFormatError("context.draftOrders must be a FHIR Bundle", field="context.draftOrders")
-    orders = [r for r in _resources(draft) if r.get("resourceType") == "MedicationRequest"]
+    drafts = _resources(draft)
+    orders = [r for r in drafts if r.get("resourceType") == "MedicationRequest"]
     if hook == "order-select":
         selections = context.get("selections")
         if not isinstance(selections, list):
             raise CaseFormatError("order-select needs context.selections", field="context.selections")
+        # CDS Hooks 2.0 order-select: selections reference resources in the draftOrders Bundle
+        named = {f"{r.get('resourceType')}/{r.get('id')}" for r in drafts}
+        strays = [s for s in selections if not isinstance(s, str) or s not in named]
+        if strays:
+            said = f"names {str(strays[0])[:80]!r}, which is not an order in context.draftOrders"
+            raise CaseFormatError(f"context.selections {said} (selections are the ids of draft orders, "
+                                  "e.g. MedicationRequest/103)", field="context.selections")
         orders = [o for o in orders if f"MedicationRequest/{o.get('id')}" in selections]
+    _check_one_patient(str(context["patientId"]), request.get("prefetch"))
     return str(hook), context, orders
+
+
+def _check_one_patient(patient_id: str, prefetch: Any) -> None:
+    """The prefetched Patient must be the hook's patient: a record of another patient is never assessed
+    (refused, not filtered: the EHR sent a wrong or mixed record)."""
+    if isinstance(prefetch, Mapping):
+        for r in _resources(prefetch.get("patient")):
+            if r.get("resourceType") == "Patient" and r.get("id") is not None and str(r.get("id")) != patient_id:
+                raise CaseFormatError("prefetch.patient is a different Patient than context.patientId; a record "
+                                      "of another patient is never assessed", field="prefetch.patient")
 
 
 class OrderAssessment(NamedTuple):

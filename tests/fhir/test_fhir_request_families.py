@@ -1,0 +1,101 @@
+"""Round requests4 families (tests/heldout/requests4): CDS Hooks requests that must be refused rather than
+answered -- an order-select whose selections name an order not in draftOrders (CDS Hooks 2.0: selections
+reference resources in the draftOrders Bundle, e.g. "MedicationRequest/103"), and a prefetched Patient that is
+not the hook's patient (context.patientId): another patient's record is never assessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mednec.errors import CaseFormatError
+from mednec.fhir.crd import assess
+from mednec.runtime import Runtime
+
+AS_OF = dt.date(2026, 11, 20)
+DIET = {"resourceType": "NutritionOrder", "id": "diet-1", "status": "draft", "intent": "order",
+        "patient": {"reference": "Patient/p-crd"}, "dateTime": "2026-11-20", "oralDiet": {"type": [{"text": "Iron-rich diet"}]}}
+
+
+def _no_fetch(url: str, token: str | None) -> Any:
+    raise ConnectionError("no network in the tests")
+
+
+def _select(fixture: Callable[[str], Any], selections: Any) -> dict[str, Any]:
+    req = fixture("cds-order-sign-request")
+    req["hook"] = "order-select"
+    req["context"]["draftOrders"]["entry"].insert(0, {"resource": dict(DIET)})
+    req["context"]["selections"] = selections
+    return req
+
+
+# (selections, how many orders are assessed; None: refused naming context.selections)
+SELECTIONS: list[tuple[Any, int | None]] = [
+    (["MedicationRequest/reblozyl-draft"], 1),
+    (["NutritionOrder/diet-1"], 0),
+    (["NutritionOrder/diet-1", "MedicationRequest/reblozyl-draft"], 1),
+    ([], 0),
+    (["MedicationRequest/not-in-the-drafts"], None),
+    (["MedicationRequest/reblozyl-draft", "MedicationRequest/gone"], None),
+    (["reblozyl-draft"], None),  # a bare id: the spec's form is Type/id
+    (["ServiceRequest/reblozyl-draft"], None),  # the id of another type
+    (["NutritionOrder/diet-2"], None),
+    ([123], None),
+    ([None], None),
+    ([{"reference": "MedicationRequest/reblozyl-draft"}], None),
+    (["x" * 10_000], None),
+]
+
+
+@pytest.mark.parametrize(("selections", "orders"), SELECTIONS, ids=[str(s)[:40] for s, _ in SELECTIONS])
+def test_selections_must_name_draft_orders(runtime: Runtime, fixture: Callable[[str], Any], selections: Any,
+                                           orders: int | None) -> None:
+    req = _select(fixture, selections)
+    if orders is None:
+        with pytest.raises(CaseFormatError) as exc:
+            assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
+        assert exc.value.field == "context.selections"
+        assert len(exc.value.message) < 300  # a long selection is not echoed whole
+    else:
+        assert len(assess(req, runtime, fetch=_no_fetch, as_of=AS_OF).orders) == orders
+
+
+def _patient(pid: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"resourceType": "Patient", "gender": "male", "birthDate": "1950-01-01"}
+    if pid is not None:
+        out["id"] = pid
+    return out
+
+
+# (context.patientId, prefetch.patient, refused)
+PATIENTS: list[tuple[str, Any, bool]] = [
+    ("p-crd", _patient("p-crd"), False),
+    ("p-crd", _patient(None), False),  # no id: nothing says it is another patient
+    ("p-crd", _patient("someone-else-77"), True),
+    ("p-crd", _patient("P-CRD"), True),  # FHIR ids are case-sensitive
+    ("p-crd", {"resourceType": "Bundle", "type": "searchset",
+               "entry": [{"resource": _patient("someone-else-77"), "search": {"mode": "match"}}]}, True),
+    ("p-crd", {"resourceType": "Bundle", "type": "searchset",
+               "entry": [{"resource": _patient("p-crd"), "search": {"mode": "match"}}]}, False),
+    ("12345", _patient("12345"), False),
+    ("12345", _patient("123456"), True),
+]
+
+
+@pytest.mark.parametrize(("patient_id", "patient", "refused"), PATIENTS,
+                         ids=[f"{c}-{str(p.get('id', p.get('type')))}" for c, p, _ in PATIENTS])
+def test_the_prefetched_patient_is_the_hooks_patient(runtime: Runtime, fixture: Callable[[str], Any], patient_id: str,
+                                                     patient: Any, refused: bool) -> None:
+    req = fixture("cds-order-sign-request")
+    req["context"]["patientId"] = patient_id
+    req["prefetch"]["patient"] = patient
+    if refused:
+        with pytest.raises(CaseFormatError) as exc:
+            assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
+        assert exc.value.field == "prefetch.patient"
+        assert "someone-else" not in exc.value.message and patient_id not in exc.value.message  # no ids echoed
+    else:
+        assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
