@@ -11,7 +11,9 @@ before anything else reads it:
 - a number that is not finite (NaN, Infinity, ``1e400``) or an integer outside the signed 64-bit
   range is refused (no fact needs one; the JSON writer cannot write such an integer back, and a
   NaN compares unequal to itself);
-- error messages quote at most :data:`EXCERPT` characters of the input (:func:`excerpt`).
+- error messages quote at most :data:`EXCERPT` characters of the input (:func:`excerpt`);
+- text a user wrote is shown with every bidirectional override, embedding and isolate it opens
+  closed at its end (:func:`bidi_closed`), so it cannot reverse or reorder what follows it.
 
 Standard library only: the CLI imports this before anything heavy.
 """
@@ -26,7 +28,7 @@ from typing import Any
 
 from mednec.errors import InputError
 
-__all__ = ["EXCERPT", "MAX_DEPTH", "bad_char", "check_text", "check_tree", "excerpt", "load_json", "shown_key"]
+__all__ = ["EXCERPT", "MAX_DEPTH", "bad_char", "bidi_closed", "check_text", "check_tree", "excerpt", "load_json", "shown_key"]
 
 MAX_DEPTH = 48
 EXCERPT = 60
@@ -41,6 +43,32 @@ def bad_char(text: str) -> str | None:
         return None
     ch = m.group()
     return "a NUL character" if ch == "\x00" else f"a lone surrogate (U+{ord(ch):04X}), which is not text"
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF U+202C
+_ISOLATES = "\u2066\u2067\u2068"  # LRI RLI FSI, closed by PDI U+2069
+
+
+def bidi_closed(text: str) -> str:
+    """``text`` with the bidirectional overrides, embeddings and isolates it leaves open closed at
+    its end (Unicode UAX #9: a PDI closes the last open isolate and what was opened inside it; a PDF
+    the last embedding or override, not across an isolate). Shown text a user wrote goes through
+    this: an open right-to-left override would reverse what the page says after it up to the end of
+    the paragraph. The characters themselves are kept (right-to-left scripts use them)."""
+    if _BIDI.search(text) is None:
+        return text
+    stack: list[str] = []
+    for m in _BIDI.finditer(text):
+        ch = m.group()
+        if ch in _EMBEDDINGS or ch in _ISOLATES:
+            stack.append(ch)
+        elif ch == "\u2069" and any(c in _ISOLATES for c in stack):
+            while stack.pop() not in _ISOLATES:
+                pass
+        elif ch == "\u202c" and stack and stack[-1] in _EMBEDDINGS:
+            stack.pop()
+    return text + "".join("\u2069" if c in _ISOLATES else "\u202c" for c in reversed(stack))
 
 
 def excerpt(text: str, n: int = EXCERPT) -> str:

@@ -292,3 +292,29 @@ def test_an_unexpected_failures_error_record_holds_its_type_not_its_text() -> No
         assert not [p for p in PHI if p in text], text
         assert type(exc).__name__ in rec.message
         assert rec.kind == "internal"
+
+
+def test_a_batch_with_patient_data_in_bad_cases_prints_none_of_it(tmp_path: Any) -> None:
+    """`mednec batch` over case files whose values are wrong in ways that quote them: what it prints
+    (stdout and stderr) holds counts and paths, no patient data; each errors file line holds exactly
+    the documented keys (README, "Population runs")."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from mednec.cli import app
+
+    folder = Path(tmp_path) / "cases"
+    folder.mkdir()
+    (folder / "p-hb.yaml").write_text(f"facts: {{hemoglobin: {{value: '{NAME}', unit: g/dL}}}}\n")
+    (folder / "p-unit.yaml").write_text(f"facts: {{hemoglobin: {{value: 8.1, unit: '{MRN}'}}}}\n")
+    (folder / "p-json.json").write_text(f'{{"patient": {{"birth_date": "{BIRTH}", "name": "{NAME}"')
+    (folder / "p-key.yaml").write_text(f"patient: {{birth_date: {BIRTH}}}\n'{NAME}': 1\n")
+    out = Path(tmp_path) / "out"
+    r = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "-p", "Reblozyl", "--as-of", "2026-11-20"])
+    assert r.exit_code == 0, r.output
+    printed = r.output + (r.stderr if r.stderr_bytes is not None else "")
+    assert not [p for p in PHI if p in printed], printed
+    lines = [json.loads(x) for f in sorted((out / "errors").glob("*.ndjson")) for x in f.read_text().splitlines()]
+    assert len(lines) == 4, lines
+    assert all(set(e) == {"patient_id", "policy_id", "stage", "kind", "field", "message"} for e in lines), lines

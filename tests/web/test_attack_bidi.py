@@ -67,7 +67,6 @@ def _case(w: World, title: str) -> tuple[str, str]:
     return cid, r.json()["id"]
 
 
-@pytest.mark.xfail(strict=True, reason="first contact: the title's override is shown unclosed (article, pages)")
 @pytest.mark.parametrize("title", TITLES)
 def test_an_open_override_in_a_title_is_closed_in_every_document_and_page(world: World, title: str) -> None:
     cid, ev = _case(world, title)

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from mednec.hygiene import bidi_closed
 from mednec.render.common import VERDICT_WORD
 from mednec.render.folding import FOLD
 from mednec.render.model import Article, Cited, EvidenceItem, to_data
@@ -199,8 +200,9 @@ _MD_USER = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`":
 
 
 def md_user_text(text: Any) -> str:
-    """``text`` a user wrote, shown as text in Markdown (never markup, a link or a new block)."""
-    return str(text).translate(_MD_USER)
+    """``text`` a user wrote, shown as text in Markdown (never markup, a link or a new block, and no
+    bidirectional override left open: :func:`mednec.hygiene.bidi_closed`)."""
+    return bidi_closed(str(text).translate(_MD_USER))
 
 
 def _evidence_md(items: Iterable[EvidenceItem]) -> str:
@@ -344,7 +346,7 @@ def _env(fmt: str) -> Any:
             cell=lambda v: "" if v is None else v,
             ldate=lambda d: long_date(d).replace(" ", "\u00a0"),
             typ=lambda v: Markup(_typst_value(v)),
-            usertext=lambda v: v,  # escaped by finalize_typst when printed
+            usertext=lambda v: bidi_closed(str(v)),  # escaped by finalize_typst when printed
         )
     else:
         env.filters.update(
@@ -354,7 +356,7 @@ def _env(fmt: str) -> Any:
             status=status_html if html else _status_md,
             cell=(lambda v: v) if html else _cell_md,
             ldate=(lambda d: long_date(d).replace(" ", "\u00a0")) if html else long_date,
-            usertext=(lambda v: v) if html else md_user_text,  # HTML: autoescaped when printed
+            usertext=(lambda v: bidi_closed(str(v))) if html else md_user_text,  # HTML: autoescaped when printed
         )
     env.filters.update(
         nocode=lambda text: re.sub(r" \([A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?\)", "", str(text)),

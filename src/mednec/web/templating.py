@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from mednec.hygiene import bidi_closed
 from mednec.web import labels
 
 if TYPE_CHECKING:
@@ -92,11 +93,19 @@ def _date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _finalize(value: Any) -> Any:
+    """Every plain string a page prints with ``{{ }}`` (what users wrote among it: titles, names,
+    reasons) closes the bidirectional overrides it opens (:func:`mednec.hygiene.bidi_closed`), so it
+    cannot reverse the page's own words after it. Markup (built by mednec) is left as it is."""
+    return bidi_closed(value) if type(value) is str else value
+
+
 @cache
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mednec.web", "templates"),
         autoescape=jinja2.select_autoescape(("html", "j2")),
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.ChainableUndefined,
