@@ -78,6 +78,9 @@ class ContextRules:
     never_before: re.Pattern[str]  # a "never given" cue ending right before a drug (filler words allowed)
     never_after: re.Pattern[str]  # a "never given" phrase right after a drug
     never_cue: re.Pattern[str]  # a "never given" cue at a ConText negation cue's start (a list: "never had X or Y")
+    unc: re.Pattern[str]  # a doubt before a finding ("possible MI", "suspected stroke")
+    unc_after: re.Pattern[str]  # a doubt after it ("MI in 2020 (never confirmed)")
+    unc_pseudo: re.Pattern[str]  # a doubt word that states no doubt ("probable FH", "as soon as possible")
 
 
 def _never_cues(d: dict[str, Any]) -> str:
@@ -115,6 +118,11 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
                                 r"[\s-]*$", flags),
         never_after=re.compile(r"^[\s-]*(?:" + _alts(d["never_given"]["backward"]) + ")", flags),
         never_cue=re.compile(rf"^(?:{_never_cues(d['never_given'])})", flags),
+        unc=re.compile(_alts(d["uncertain"]["forward"]), flags),
+        # after the finding, a year or date may stand before the doubt ("MI in 2020, never confirmed")
+        unc_after=re.compile(r"^[\s,(\-]*(?:(?:in|on|at|since|from)\s+[\w/.-]+[\s,(\-]*)?(?:"
+                             + _alts(d["uncertain"]["backward"]) + ")", flags),
+        unc_pseudo=re.compile(_alts(d["uncertain"]["pseudo"]), flags),
     )
 
 
@@ -122,7 +130,7 @@ class Context(NamedTuple):
     """The context of one finding."""
 
     negated: bool = False
-    hypothetical: bool = False
+    hypothetical: bool = False  # also a finding stated with doubt ("?MI", "possible MI"): neither present nor absent
     historical: bool = False
     family: bool = False
     cue_start: int | None = None  # where the negation cue begins
@@ -178,7 +186,13 @@ _OWN_STATUS = re.compile(r"\b[A-Z]\d{2,4}[A-Z*]\b|\b(?:mutated|mutations?|mutant
                          r"identified|normal|abnormal|dependen\w*|independen\w*|naive|failed|refractory)\b|\w\+|\d\s*%", re.I)
 _WORD = re.compile(r"[\w/'-]+")
 _AND = re.compile(r"\band\b", re.I)
-_OBJECT_THEN_AND = re.compile(r"\b(?P<w>[a-z][\w-]*)\s+(?:and|or)\b", re.I)
+# a cue's own object then "and"/"or" ("no response and symptomatic"); not "personal or family history of" /
+# "personal history or family history of", where the "or" joins whose history the cue denies
+_OBJECT_THEN_AND = re.compile(r"\b(?P<w>[a-z][\w-]*)\s+(?:and/or|and|or)\b(?!(?:/or)?\s+(?:family|fam)\b)", re.I)
+# "no personal or family history of X", "denies personal/family hx of X": the patient's X is denied too
+_WHOSE_HISTORY = re.compile(r"\bpersonal(?:\s+(?:history|hx))?\s*(?:\bor\b|\band/or\b|\band\b|/)\s*(?:family|fam)\s+"
+                            r"(?:history|hx)\s+of\s*$", re.I)
+_PERSONAL_OR_FAMILY = re.compile(r"\bpersonal(?:\s+(?:history|hx))?\s*(?:\bor\b|\band\b|\band/or\b|/)\s*(?:family|fam)\b", re.I)
 
 
 def _list_start(text: str, s: int, others: Sequence[tuple[int, int, str]]) -> int:
@@ -193,14 +207,15 @@ def _list_start(text: str, s: int, others: Sequence[tuple[int, int, str]]) -> in
 
 def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
               window: bool = True, ended: bool = True, inside: Sequence[tuple[int, int, str]] = (),
-              window_from: int | None = None) -> re.Match[str] | None:
+              window_from: int | None = None, pseudo: re.Pattern[str] | None = None) -> re.Match[str] | None:
     """The last cue before ``s`` (not part of a pseudo-cue, nor of another finding's own words: the
     "no" of "no need for immediate correction" belongs to that finding); with ``ended``, only one
     whose scope no terminator cuts before ``s``."""
     found = None
     base = s if window_from is None else window_from
     for c in cue.finditer(text, max(lo, base - rules.window) if window else lo, s):
-        if any(p.start() <= c.start() < p.end() for p in rules.pseudo.finditer(text, max(lo, c.start() - 12), c.end() + 12)):
+        pseudo_rx = rules.pseudo if pseudo is None else pseudo
+        if any(p.start() <= c.start() < p.end() for p in pseudo_rx.finditer(text, max(lo, c.start() - 20), c.end() + 20)):
             continue
         if any(a <= c.start() < b for a, b, _g in inside):
             continue
@@ -289,7 +304,9 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     neg = False
     cue_start = None
     ambiguous = ""
-    c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others, window_from=_list_start(text, s, others))
+    start = _list_start(text, s, others)
+    whose = _WHOSE_HISTORY.search(text, max(lo, start - 60), start)  # the cue's window counts before these words
+    c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others, window_from=whose.start() if whose else start)
     scope = None if c is None else _in_scope(text, c.end(), s, e, group, others, r.end)
     if c is not None and scope is None:
         ambiguous = c.group(0)  # a comma-only list: the later items may or may not be negated (asked)
@@ -310,9 +327,30 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
             stop = clause_end.start() if clause_end else hi
             if r.conditional_needs.search(text, cond.end(), stop) and not r.end.search(text, cond.end(), s):
                 hypo = True
+    hypo = hypo or _uncertain(text, lo, hi, s, e, group, others, r)
+    if neg and cue_start is not None and _PERSONAL_OR_FAMILY.search(text, cue_start, s):
+        return Context(neg, hypo, _last_cue(text, lo, s, r.hist, r) is not None, False, cue_start, ambiguous)
     hist = _last_cue(text, lo, s, r.hist, r) is not None
     fam = family_section or _family(text, lo, hi, s, e, r, patient_words)
     return Context(neg, hypo, hist, fam, cue_start, ambiguous)
+
+
+_QMARK_BEFORE = re.compile(r"(?:^|[\s,;(/])\?\s?$")  # "?MI", "? stroke"; not "qualify? MI" (a question's end)
+
+
+def _uncertain(text: str, lo: int, hi: int, s: int, e: int, group: str, others: Sequence[tuple[int, int, str]],
+               r: ContextRules) -> bool:
+    """Is the finding at ``s:e`` stated with doubt? A "?" right before it (the sentence splitter ends a
+    sentence at "?", so it is looked for before the sentence too), a doubt cue before it with the
+    negation's scope (the first finding after it, on along a list; an unclosed comma list counts), or a
+    doubt right after it ("MI in 2020 (never confirmed)")."""
+    if _QMARK_BEFORE.search(text, max(0, s - 3), s):
+        return True
+    c = _last_cue(text, lo, s, r.unc, r, inside=others, window_from=_list_start(text, s, others), pseudo=r.unc_pseudo)
+    if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end) is not False:
+        return True
+    after = r.unc_after.match(text[e:min(hi + 1, e + 40)])
+    return after is not None and not (after.group(0).rstrip().endswith("?") and e + len(after.group(0)) >= hi)
 
 
 _OPENS_AFTER = re.compile(r"\b(?:and|also)$", re.I)  # "SF3B1 not mutated and family history: mother with ..."
