@@ -256,7 +256,7 @@ def _value_date(text: str, s: int, e: int, default: dt.date | None) -> dt.date |
     return default
 
 
-_SECTION = re.compile(r"^[ \t]*(?P<h>[A-Za-z][A-Za-z /&()-]{2,40}?)[ \t]*:[ \t]*(?P<inline>\S?)", re.M)
+_SECTION = re.compile(r"^[ \t]*(?P<h>[A-Za-z][A-Za-z /&()-]{2,40}?|FH|Fh)[ \t]*:[ \t]*(?P<inline>\S?)", re.M)
 
 
 def sections(text: str) -> list[tuple[int, int, str]]:
@@ -275,8 +275,17 @@ def sections(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _section_at(secs: list[tuple[int, int, str]], pos: int) -> str:
-    return next((h for a, b, h in reversed(secs) if a <= pos < b), "")
+def _family_section(text: str, secs: list[tuple[int, int, str]], pos: int) -> bool:
+    """Is ``pos`` in a family-history section: a "Family history:" header, or the abbreviation "FH:" when
+    the section names a relative ("FH: mother HTN, father T2DM, MI at 68") -- "FH: LDLR variant" is
+    familial hypercholesterolemia, not a family history."""
+    r = context_rules()
+    for a, b, h in reversed(secs):
+        if a <= pos < b:
+            if h.startswith(r.family_sections):
+                return True
+            return h == "fh" and r.family.search(text, a, b) is not None
+    return False
 
 
 def _ctx_for(ent: Any, text: str, rule: Rule, source: str, as_of: dt.date, date0: dt.date | None,
@@ -309,7 +318,6 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     ents = sorted(doc.spans.get(nlp_matcher.span_group_name, []), key=lambda sp: sp.start_char)
     spans = [(sp.start_char, sp.end_char, group_of(sp.label_)) for sp in ents]
     secs = sections(text)
-    family_headers = context_rules().family_sections
     for ent in ents:
         rule = rules[ent.label_]
         # re-read the match for its groups; right context is kept so lookaheads see what medspaCy saw
@@ -319,7 +327,7 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
         i = bisect.bisect_right(sents, (ent.start, 1 << 30, 0)) - 1
         _, lo, hi = sents[i]
         others = [sp for sp in spans if lo <= sp[0] < hi and sp[:2] != (ent.start_char, ent.end_char)]
-        in_family = _section_at(secs, ent.start_char).startswith(family_headers)
+        in_family = _family_section(text, secs, ent.start_char)
         cx = context_of(text, lo, hi, m.start(), m.end(), group=group_of(ent.label_), others=others,
                         family_section=in_family)
         ctx = _ctx_for(ent, text, rule, source, as_of, date0, sents, cx)
