@@ -4,7 +4,9 @@ cardiovascular pathway). A doubt -- "?" right before the finding, "possible", "p
 "suspected", "concern for", "cannot rule out", or "never confirmed" / "unconfirmed" after it -- leaves the
 finding unused (its criterion stays unknown and is asked), for every condition fact of every pack; the same
 words without the doubt are still read, and the diagnostic categories "possible FH" (Simon Broome) and
-"probable FH" (Dutch Lipid Clinic) are no doubt."""
+"probable FH" (Dutch Lipid Clinic) are no doubt. A warning sign or contraindication said with doubt
+("acute GI bleed suspected", "possible MEN 2", "possible pregnancy") is kept: it must never be presumed absent
+because it was doubted."""
 
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ FINDINGS = [
     ("Wegovy", "heart attack", "prior_mi", True),
     ("Leqvio", "ischemic stroke", "prior_ischemic_stroke", True),
     ("Praluent", "PAD", "symptomatic_pad", True),
-    ("Wegovy", "medullary thyroid carcinoma", "mtc_men2_history", True),
     ("Zepbound", "OSA", "obstructive_sleep_apnea", True),
     ("Saxenda", "hypertension", "hypertension", True),
     ("Repatha", "TIA", "tia", True),
@@ -62,3 +63,13 @@ def test_categories_and_question_marks_are_no_doubt(runtime: Runtime, text: str)
         assert f.get("dlcn_score") == 7
     else:
         assert f.get("prior_mi") is True
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("Wegovy: BMI 31, 3 months of diet, possible MEN 2", "mtc_men2_history"),
+    ("Wegovy: BMI 31, 3 months of diet, ?medullary thyroid carcinoma in 2019", "mtc_men2_history"),
+    ("Reblozyl for MDS IPSS-R low, RS 22%, Hb 8.1, suspected acute GI bleed", "acute_bleeding"),
+    ("Reblozyl for MDS IPSS-R low, RS 22%, Hb 8.1, acute GI bleed suspected", "acute_bleeding"),
+])
+def test_a_doubtful_warning_sign_is_kept(runtime: Runtime, text: str, fact: str) -> None:
+    assert _facts(text, runtime).get(fact) is True

@@ -41,7 +41,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text
 from mednec.intake.question import Understanding, all_rules, dedupe, requested_drug
 from mednec.intake.text.assemble import assemble
-from mednec.intake.text.context import Context, ambiguous_items, context_of, context_rules, group_of
+from mednec.intake.text.context import Context, ambiguous_items, context_of, context_rules, doubtful_items, group_of
 from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
@@ -332,6 +332,8 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
                         family_section=in_family)
         ctx = _ctx_for(ent, text, rule, source, as_of, date0, sents, cx)
         found = rule.handle(m, ctx)
+        if cx.doubt:
+            found = doubtful_items(found)
         items.extend(ambiguous_items(found, cx.ambiguous) if cx.ambiguous else found)
     items = _with_tables(items, text, source, piped)
     findings = [i for i in items if isinstance(i, Finding)]

@@ -38,7 +38,7 @@ from mednec.intake.text.model import Finding, Unused
 from mednec.intake.text.numbers import NUM
 from mednec.intake.text.rules import Ctx, Item, Rule
 
-__all__ = ["Context", "ContextRules", "Match", "ambiguous_items", "context_of", "context_rules", "find_matches", "group_of",
+__all__ = ["Context", "ContextRules", "Match", "ambiguous_items", "context_of", "context_rules", "doubtful_items", "find_matches", "group_of",
            "run_rules", "sentences"]
 
 RULES_FILE = Path(__file__).with_name("context_rules.yaml")
@@ -81,6 +81,7 @@ class ContextRules:
     unc: re.Pattern[str]  # a doubt before a finding ("possible MI", "suspected stroke")
     unc_after: re.Pattern[str]  # a doubt after it ("MI in 2020 (never confirmed)")
     unc_pseudo: re.Pattern[str]  # a doubt word that states no doubt ("probable FH", "as soon as possible")
+    unc_keep: frozenset[str]  # facts a doubt does not remove (warning signs, contraindications)
 
 
 def _never_cues(d: dict[str, Any]) -> str:
@@ -123,6 +124,7 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
         unc_after=re.compile(r"^[\s,(\-]*(?:(?:in|on|at|since|from)\s+[\w/.-]+[\s,(\-]*)?(?:"
                              + _alts(d["uncertain"]["backward"]) + ")", flags),
         unc_pseudo=re.compile(_alts(d["uncertain"]["pseudo"]), flags),
+        unc_keep=frozenset(d["uncertain"]["keep_facts"]),
     )
 
 
@@ -130,11 +132,12 @@ class Context(NamedTuple):
     """The context of one finding."""
 
     negated: bool = False
-    hypothetical: bool = False  # also a finding stated with doubt ("?MI", "possible MI"): neither present nor absent
+    hypothetical: bool = False
     historical: bool = False
     family: bool = False
     cue_start: int | None = None  # where the negation cue begins
     ambiguous: str = ""  # the negation cue whose scope over a quantified finding is unclear
+    doubt: bool = False  # stated with doubt ("?MI", "possible MI"): neither present nor absent (see doubtful_items)
 
 
 class Match(NamedTuple):
@@ -327,12 +330,12 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
             stop = clause_end.start() if clause_end else hi
             if r.conditional_needs.search(text, cond.end(), stop) and not r.end.search(text, cond.end(), s):
                 hypo = True
-    hypo = hypo or _uncertain(text, lo, hi, s, e, group, others, r)
-    if neg and cue_start is not None and _PERSONAL_OR_FAMILY.search(text, cue_start, s):
-        return Context(neg, hypo, _last_cue(text, lo, s, r.hist, r) is not None, False, cue_start, ambiguous)
+    doubt = not neg and _uncertain(text, lo, hi, s, e, group, others, r)
     hist = _last_cue(text, lo, s, r.hist, r) is not None
+    if neg and cue_start is not None and _PERSONAL_OR_FAMILY.search(text, cue_start, s):
+        return Context(neg, hypo, hist, False, cue_start, ambiguous, doubt)
     fam = family_section or _family(text, lo, hi, s, e, r, patient_words)
-    return Context(neg, hypo, hist, fam, cue_start, ambiguous)
+    return Context(neg, hypo, hist, fam, cue_start, ambiguous, doubt)
 
 
 _QMARK_BEFORE = re.compile(r"(?:^|[\s,;(/])\?\s?$")  # "?MI", "? stroke"; not "qualify? MI" (a question's end)
@@ -391,9 +394,20 @@ def ambiguous_items(items: list[Item], cue: str) -> list[Item]:
     return out
 
 
+def doubtful_items(items: list[Item]) -> list[Item]:
+    """Findings stated with doubt ("?MI", "possible MI", "MI (never confirmed)"), listed as not used (their
+    criteria stay unknown and are asked); a warning sign or contraindication (``keep_facts``) is kept."""
+    keep = context_rules().unc_keep
+    return [Unused(i.span, "stated with doubt (possible, suspected, '?', not confirmed); not used", i.fact, i.source)
+            if isinstance(i, Finding) and i.fact not in keep else i for i in items]
+
+
 def apply(rule: Rule, m: re.Match[str], ctx: Ctx, cx: Context) -> list[Item]:
-    """Run ``rule``'s handler in context ``cx``; a finding with an ambiguous negation is not used."""
+    """Run ``rule``'s handler in context ``cx``; a finding with an ambiguous negation, or stated with doubt, is
+    not used."""
     items = rule.handle(m, ctx)
+    if cx.doubt:
+        items = doubtful_items(items)
     return ambiguous_items(items, cx.ambiguous) if cx.ambiguous else items
 
 
