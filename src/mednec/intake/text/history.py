@@ -189,14 +189,15 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     line_end = ctx.text.find("\n", m.end())
     line = ctx.text[line_start:line_end if line_end >= 0 else len(ctx.text)]
     block = re.split(r"\n\s*\n", ctx.text[max(0, line_start - 600):line_start])[-1]
-    clause_start = max(line_start, ctx.text.rfind(". ", 0, m.start()) + 2)
+    # the clause the entry is in ("sEPO 90 U/L; transfusion log: 10/20/2026 1u": the EPO is another clause)
+    clause_start = max(line_start, ctx.text.rfind(". ", 0, m.start()) + 2, ctx.text.rfind(";", 0, m.start()) + 1)
     if _ESA_WORDS_RE.search(ctx.text[clause_start:m.end()]):  # an ESA dose on a date, not a transfusion
         return []
     if not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
         return []
     d = find_dates(m.group("d") or m.group("d2"))
     d += find_dates(m.group("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
-    units = number(m.group("n") or m.group("n2") or "")
+    units = number(m.group("n") or m.group("n2") or m.group("nx") or "")
     if not d or units is None or not 0 < units <= 10:
         return []
     events = [{"date": x[2], "units": units} for x in d]
@@ -499,6 +500,10 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     never = None if m.group("suf") else context_rules().never_before.search(ctx.text, max(ctx.sent_start, s - 60), s)
     kind: str | None
+    if never is None and not m.group("suf") and not (ctx.hypothetical or ctx.family or ctx.negated):
+        row = _table_row(ctx, s, e)  # a medication-list row: its status column decides
+        if row is not None:
+            return row
     if never is not None:  # "never received an ESA, failed lenalidomide": the failure is not the ESA's
         kind, cs, ce = "naive", never.start(), e
     else:
@@ -543,6 +548,56 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     kind_of = "stated" if len(dates) >= 2 or since else "synthesized"
     return [ctx.finding("esa_history", [course], span.start, span.end, note=note, kind=kind_of,
                         date=end or anchor, rank=2)]
+
+
+# a medication list or table row that starts with the ESA ("Aranesp (darbepoetin alfa) | 300 mcg SC q2 weeks |
+# 03/2026 | active", "Procrit  40,000 units SC weekly  02/10/2025  06/30/2026  Discontinued - lost response"):
+# its dates in column order (start, then stop) and its status word; the outcome is the stop reason's
+_ROW_LEAD = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]+[ \t]*)?(?:\d{1,2}[.)][ \t]*)?$")
+_ROW_STATUS = re.compile(
+    r"(?P<run>\b(?:active|current(?:ly\s+taking)?|ongoing|continuing|continue[sd]?|taking)\b)"
+    r"|(?P<stop>\b(?:discontinued|stopped|d/c'?d|completed|finished|held|inactive|expired|ended)\b)", re.I)
+_ROW_COLUMNS = re.compile(r"\S(?: {2,}|\t)\S")
+_ROW_WHY = [(k, re.compile(c, re.I)) for k, c in (
+    ("lost_response", r"lost\s+(?:(?:its|the|her|his)\s+)?response|loss\s+of\s+response|stopped\s+working|no\s+longer\s+(?:work|effective|respond)"),
+    ("intolerant", r"intoleran|side\s+effects?|adverse|hypertension|allerg|rash|reaction"),
+    ("none", r"no\s+(?:\w+\s+)?(?:response|improvement|benefit)|non-?respon|ineffective|not\s+effective|failed|failure|inadequate|refractory"),
+)]
+
+
+def _table_row(ctx: Ctx, s: int, e: int) -> list[Item] | None:
+    """The course of a medication-list row that starts with the ESA mentioned at ``s:e``: running ("active",
+    "current") from its start date, or ended ("discontinued", "stopped") on its stop date with the outcome its
+    stop reason gives; a stop without a reason is a course without its response (not used). None when the
+    line is no such row (no status word, or the ESA is not the row's first word)."""
+    if not _ROW_LEAD.search(ctx.text, max(0, s - 12), s):
+        return None
+    line_end = ctx.text.find("\n", e)
+    rest = ctx.text[e:len(ctx.text) if line_end < 0 else line_end]
+    # a row of a list or table: one line among others, in columns (two spaces, a tab, or a pipe read as
+    # spaces), no sentence in it -- not a question or a line of prose that starts with the drug's name
+    if "\n" not in ctx.text.strip() or not _ROW_COLUMNS.search(rest) or re.search(r"[.?!]\s", rest):
+        return None
+    st = _ROW_STATUS.search(rest)
+    if st is None or _TX_WORDS.search(rest[:st.start()]):
+        return None
+    drug = esa_drug_name(ctx.text[s:e] + rest[:st.start()])
+    anchor = ctx.date or ctx.as_of
+    dates = [d for _a, _b, d in find_dates(rest[:st.start()]) if d <= anchor]
+    span_end = e + (len(rest) if st.group("stop") else st.end())
+    if st.group("run"):
+        if not dates:
+            return [ctx.unused(f"{drug} listed as current without a start date; not used", s, span_end, "esa_history")]
+        course = {"drug": drug, "start": dates[0], "response": "ongoing", "dated": True}
+        return [ctx.finding("esa_history", [course], s, span_end, kind="stated", rank=2,
+                            note=f"{drug}, listed as current since {dates[0].isoformat()} (medication list)")]
+    why = rest[st.end():]
+    response = next((k for k, rx in _ROW_WHY if rx.search(why)), None)
+    if response is None or len(dates) < 2:
+        return [ctx.unused(f"{drug} listed as stopped without its dates and outcome; not used", s, span_end, "esa_history")]
+    course = {"drug": drug, "start": dates[0], "end": dates[1], "response": response, "dated": True}
+    return [ctx.finding("esa_history", [course], s, span_end, kind="stated", rank=2,
+                        note=f"{drug} {dates[0].isoformat()} to {dates[1].isoformat()}, {response} (medication list)")]
 
 
 # an ESA's end and outcome said with a pronoun ("she stopped it because it no longer worked", "they stopped
@@ -745,8 +800,13 @@ def history_rules() -> list[Rule]:
              rf"|\b(?P<n3>{NUM})\s+(?:RBC\s+)?transfusions?\s+(?:of\s+(?P<n4>{NUM})\s*(?:units?|u)\b(?:\s+each)?\s*)?(?P<f3>{FREQ})",
              _h_rate),
         Rule("TRANSFUSION_DATED",
-             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t|[ \t]+(?=(?:PRBCs?|pRBCs?|RBCs?|packed|transfus)))[^\n\d]{{0,30}}?(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b"
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b[^\n,;]{{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
+             rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t|[ \t]+(?=(?:PRBCs?|pRBCs?|RBCs?|packed|transfus))"
+             # "02/20/2026 2u", "11/01/2026 - PRBC x2" (a count after the product with "x")
+             rf"|[ \t]+(?=\d+(?:\.\d+)?[ \t]*(?:units?|u)\b(?![ \t]*/)))[^\n\d]{{0,30}}?"
+             rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
+             # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
+             # sentence end stands between no count and its date
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s)[^\n,;]){{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         Rule("TRANSFUSION",
