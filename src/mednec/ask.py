@@ -22,14 +22,14 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mednec.engine.determination import Determination
 from mednec.errors import UnknownDrugError
 from mednec.intake.question import Understanding, dedupe, understand
-from mednec.intake.text.assemble import assemble
-from mednec.intake.text.model import DrugMention, TextSpan, Unused
+from mednec.intake.text.assemble import assemble, condition_facts
+from mednec.intake.text.model import DrugMention, Finding, TextSpan, Unused
 from mednec.policies import payer_match
 from mednec.policies.model import Policy
 from mednec.policies.steps import with_courses
@@ -240,10 +240,39 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     policy = policy.with_variant(payer.variant)  # the plan named in the question or note, if modelled
     u = _with_payer_notes(u, payer, (question, note or ""), ("question", note_name))
     phase = phase_in(question)
+    u = _policy_diagnosis(u, policy, runtime)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
     det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+def _policy_diagnosis(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:
+    """A patient with several diagnoses ("MDS ... Other: T2DM on metformin"): the case keeps the one of the
+    policy's own conditions when one was stated, not the one the words named last; every other diagnosis stated
+    still gives the boolean condition fact whose ICD-10-CM code or category it is (type2_diabetes from E11.9),
+    unless the words state that fact themselves."""
+    facts = u.case.get("facts") or {}
+    kept = facts.get("diagnosis")
+    if not isinstance(kept, dict):
+        return u
+    own = {code for _system, code, _display in policy.conditions}
+    stated = [f for f in u.findings if f.fact == "diagnosis" and f.kind != "inferred"]
+    mine = [f for f in stated if f.value in own]
+    diagnosis = kept
+    if kept.get("value") not in own and mine:
+        best = max(mine, key=lambda f: (f.rank, f.span.start))
+        diagnosis = {"value": best.value, "source": best.where}
+    more: dict[str, Any] = {}
+    for f in [*stated, Finding("diagnosis", kept.get("value"), TextSpan(0, 0, ""))]:
+        if f.value == diagnosis.get("value"):
+            continue
+        for fact in condition_facts(str(f.value), runtime.dictionary):
+            if fact not in facts and fact not in more:
+                more[fact] = {"value": True, "source": f"the diagnosis {f.value} is also stated"}
+    if diagnosis is kept and not more:
+        return u
+    return replace(u, case={**u.case, "facts": {**facts, **more, "diagnosis": diagnosis}})
 
 
 def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from mednec.intake.case_file import parse_case
 from mednec.intake.text.model import SINCE_MODIFIER, Conflict, Finding, Unused
 from mednec.intake.values import parse_fact_value
 
-__all__ = ["Assembly", "assemble"]
+__all__ = ["Assembly", "assemble", "condition_facts"]
 
 _PATIENT = ("age", "sex", "birth_date")
 
@@ -249,6 +249,14 @@ def _window_start(chosen: dict[str, Finding], dictionary: FactDictionary) -> Non
     chosen["rbc_transfusions_since"] = Finding("rbc_transfusions_since", start, tx.span, kind=tx.kind, date=tx.date,
                                                note=f"{tx.note}: no RBC transfusion after {start.isoformat()}, "
                                                     "nothing said before it", source=tx.source, rank=tx.rank)
+
+
+def condition_facts(code: str, dictionary: FactDictionary) -> list[str]:
+    """The boolean condition facts a diagnosis code gives: those listing the code or its category
+    (type2_diabetes lists E11, so E11.9 gives it)."""
+    code = code.upper()
+    return [fd.id for fd in dictionary.facts.values() if fd.type == "boolean" and fd.may_give
+            and any(c.system == "ICD-10-CM" and c.code.upper() in (code, code.split(".")[0]) for c in fd.codes)]
 
 
 def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictionary,
