@@ -67,8 +67,16 @@ _OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+eff
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
 
+# a price question ("What's the copay for Repatha?", "What would my out-of-pocket cost be", "is there a coupon"),
+# asked before the necessity words ("copay for" holds "pay for"); a stop "because of cost" in a request is none
+_PRICE = re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+would|\s+will)\s+(?:\w+\s+){0,2}?(?:co-?pay(?:ment)?|cost|price|out[\s-]of[\s-]pocket)\b"
+                    r"|\b(?:co-?pay|savings|discount)\s+card|\bcoupons?\b|\bis\s+there\s+a\s+(?:co-?pay|generic|cheaper)", re.I)
+
+
 def intent_of(text: str) -> str:
     """``necessity`` (is drug X necessary / covered), ``choice`` (which treatment) or ``other``."""
+    if _PRICE.search(text) and not re.search(r"medically\s+necessary|prior\s+auth|\bPA\b|request", text, re.I):
+        return "other"
     if _NECESSITY.search(text):
         return "necessity"
     if _OTHER.search(text):
