@@ -305,11 +305,15 @@ def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, s
 
 
 @cache
-def _boolean_names(catalog: Catalog) -> dict[str, tuple[str, frozenset[str]]]:
-    """folded name -> (boolean fact, its ICD-10-CM codes): a condition fact whose own name is also a diagnosis'
-    synonym ("dyslipidemia": the fact and E78.5)."""
-    return {_fold_phrase(n): (fd.id, frozenset(c.code for c in fd.codes if c.system == "ICD-10-CM"))
-            for fd in catalog.dictionary.facts.values() if fd.type == "boolean" and fd.may_give for n in fd.names or ()}
+def _facts_of_code(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """diagnosis code -> the boolean condition facts that list that very ICD-10-CM code ("E78.5": dyslipidemia)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for fd in catalog.dictionary.facts.values():
+        if fd.type == "boolean" and fd.may_give:
+            for c in fd.codes:
+                if c.system == "ICD-10-CM":
+                    out[c.code] = (*out.get(c.code, ()), fd.id)
+    return out
 
 
 def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
@@ -331,11 +335,11 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
                     ctx.finding("additional_cytogenetic_abnormalities", float(n), m.start(), more.end(), unit="count",
                                 kind="inferred", note=f"abnormalities named besides del(5q): {n}")]
         out: list[Item] = [ctx.finding("diagnosis", key, m.start(), m.end(), rank=0 if key == "D46.9" else 1)]
-        same = None if code else _boolean_names(catalog).get(_fold_phrase(m.group(0)))
-        # "dyslipidemia": the E78.5 diagnosis and the comorbidity fact of that name, when the fact lists that very
-        # code (a fact listing only the category, type2_diabetes E11, is read by the policies beside its diagnosis)
-        if same is not None and key in same[1]:
-            out.append(ctx.finding(same[0], True, m.start(), m.end()))
+        # "dyslipidemia", "hyperlipidemia", "mixed hyperlipidemia": the E78.x diagnosis and the condition fact that
+        # lists that very code (a fact listing only the category, type2_diabetes E11, is read by the policies beside
+        # its diagnosis); a code written as a code gives the diagnosis only
+        if not code:
+            out += [ctx.finding(fact, True, m.start(), m.end()) for fact in _facts_of_code(catalog).get(key, ())]
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
                                    note="MDS with del(5q)"))

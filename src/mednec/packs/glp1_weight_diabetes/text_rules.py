@@ -72,6 +72,49 @@ def _percentile(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("bmi_percentile", v, m.start(), m.end(), unit="percentile")]
 
 
+_MEASURE = re.compile(r"\b(?:BMI|body\s+mass\s+index|LDL(?:-?C)?|cholesterol|height|length|weight|head\s+circumference|"
+                      r"blood\s+pressure|BP)\b", re.I)
+
+
+def _percentile_above(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"her BMI is over the 99th percentile", "BMI is 36, which his pediatrician says is above the 99th
+    percentile": a BMI-for-age percentile said as a bound, read as its floor (the policy asks >= 95th) -- only
+    when the measurement it is about, the last named before it in the sentence, is the BMI ("LDL above the 99th
+    percentile" is no BMI percentile)."""
+    said = list(_MEASURE.finditer(ctx.text, ctx.sent_start, m.start()))
+    if not said or not re.match(r"BMI|body", said[-1].group(0), re.I):
+        return []
+    return _percentile(m, ctx)
+
+
+def _central_share(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """The share of central events ("60% central events", "central events 20%") or "predominantly / mostly
+    central": central sleep apnea predominates at 50% or more (the policy's definition)."""
+    if ctx.hypothetical or ctx.family:
+        return []
+    share = m.group("p") or m.group("p2")
+    if share is None:  # "predominantly central", "mostly central apneas"
+        return [ctx.finding("central_apnea_predominant", not ctx.negated, m.start(), m.end())]
+    v = number(share)
+    if v is None or not 0 <= v <= 100 or ctx.negated:
+        return []
+    return [ctx.finding("central_apnea_predominant", v >= 50, m.start(), m.end(),
+                        note=f"{v:g}% central events ({'50% or more' if v >= 50 else 'under 50%'})")]
+
+
+_GLP1_NAMES = (r"(?:Ozempic|Wegovy|Rybelsus|semaglutide|Mounjaro|Zepbound|tirzepatide|Trulicity|dulaglutide|Victoza|Saxenda|"
+               r"liraglutide|Byetta|Bydureon|exenatide|Adlyxin|lixisenatide)")
+
+
+def _added_to_glp1(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"Mounjaro to be added on top of Trulicity", "adding Wegovy to her Ozempic", "in combination with
+    Victoza": the request is to take two GLP-1 / GIP agonists together -- a stated combination."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("concurrent_glp1", True, m.start(), m.end(),
+                        note=f"to be taken together with {m.group('d')} (a stated combination)")]
+
+
 def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
     """'no diabetes', 'without diabetes', 'non-diabetic': neither type 1 nor type 2 diabetes. A bare
     positive 'diabetes' (type not stated) gives nothing here: the type decides the policy."""
@@ -234,9 +277,19 @@ RULES: tuple[Rule, ...] = (
     # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
     Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
          r"(?P<d>\d{1,2}(?:\.\d)?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?:weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
+    # "60% central events", "central events 20%", "predominantly central (60% central events)"
+    Rule("GLP1_CENTRAL_SHARE", r"\b(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+(?:the\s+)?(?:events\s+)?(?:were\s+)?)?central(?:\s+(?:events?|apneas?|apnoeas?))?\b"
+         r"|\bcentral\s+(?:events?|apneas?|apnoeas?)\s*(?:[:=]|were|was|of)?\s*(?P<p2>\d{1,3}(?:\.\d+)?)\s*%"
+         r"|\b(?:predominantly|mostly|mainly|primarily|largely)\s+central\b", _central_share),
+    # a stated combination: "Mounjaro to be added on top of Trulicity", "add Wegovy to his Ozempic"
+    Rule("GLP1_ADDED_TO", rf"\b(?:add(?:ed|ing)?\s+(?:\w+\s+)?(?:on\s+top\s+of|to)|on\s+top\s+of|in\s+addition\s+to|in\s+combination\s+with|"
+         rf"combined\s+with|together\s+with|along\s+with)\s+(?:(?:her|his|their|the|current|existing|ongoing)\s+){{0,2}}(?P<d>{_GLP1_NAMES})\b", _added_to_glp1),
     # "98th percentile BMI-for-age", "99th percentile for age and sex"
     Rule("GLP1_PERCENTILE_FOR_AGE", r"\b(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)\s*(?:percentile|centile|%ile)\s+(?:BMI[\s-]*for[\s-]*age|for\s+age(?:\s+(?:and|&)\s+(?:sex|gender))?|BMI)", _percentile),
     # "BMI at the 97th percentile", "BMI 97th percentile", "BMI-for-age percentile of 96"
     Rule("GLP1_BMI_PERCENTILE", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+(?:is\s+|at\s+|at\s+the\s+|in\s+the\s+|>=?\s*|≥\s*)?(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?\s*(?:percentile|centile|%ile)", _percentile),
+    # "her BMI is over the 99th percentile", "BMI 36, which ... is above the 99th percentile" (a bound: its floor)
+    Rule("GLP1_BMI_ABOVE_PERCENTILE", r"\b(?:at\s+or\s+)?(?:over|above|greater\s+than|more\s+than|beyond|>=?|≥)\s*(?:the\s+)?"
+         r"(?P<p>\d{1,3})(?:st|nd|rd|th)\s*(?:percentile|centile|%ile)\b", _percentile_above),
     Rule("GLP1_BMI_PERCENTILE_OF", r"\bBMI(?:[\s-]+for[\s-]+age)?\s+percentile\s*(?:of|is|:|=)?\s*(?P<p>\d{1,3}(?:\.\d+)?)(?:st|nd|rd|th)?", _percentile),
 )
