@@ -252,3 +252,55 @@ def test_a_name_that_never_resolves_does_not_hold_the_hook(monkeypatch: pytest.M
     assert outcome == "412", answer
     assert took < 6, f"the hook waited {took:.1f} s for a DNS answer"
     assert tried == []
+
+
+# --- a registered client's JWKS URL ---------------------------------------------------------------
+
+
+JWKS_ANSWERS: dict[str, tuple[int, dict[str, str], Any]] = {
+    "200 MiB streamed": (200, {"Content-Type": "application/json"},
+                         iter([b'{"keys": [' + b" " * 65536] + [b" " * 65536] * 3200)),
+    "a byte a second": (200, {"Content-Type": "application/json", "Content-Length": "40"},
+                        iter(x for b in b'{"keys": []}' + b" " * 28 for x in (1.0, bytes([b])))),
+    "nested 10,000 deep": (200, {"Content-Type": "application/json"}, b'{"keys": ' + b"[" * 10000 + b"]" * 10000 + b"}"),
+    "a redirect elsewhere": (302, {"Location": "http://169.254.169.254/latest", "Content-Length": "0"}, b""),
+}
+
+
+JWKS_GAPS = {"a byte a second": "no total deadline (one read timeout per byte)",
+             "nested 10,000 deep": "response.json() raises RecursionError",
+             "200 MiB streamed": "the whole answer is read into memory"}
+
+
+@pytest.mark.parametrize("why", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"first contact: {JWKS_GAPS[k]}"))
+                                 if k in JWKS_GAPS else k for k in JWKS_ANSWERS])
+def test_a_hostile_jwks_endpoint_is_bounded(why: str, ehr: FakeFhir) -> None:
+    """The JWKS URL is the operator's (a registered client's), but the server behind it is the
+    client's: what it answers is bounded in bytes, time and depth like a FHIR server's answer."""
+    import tracemalloc
+
+    from joserfc.errors import JoseError
+
+    from mednec.api.cds_trust import _fetch_jwks
+    from mednec.errors import AuthError
+
+    ehr.respond = lambda path: JWKS_ANSWERS[why]
+    t0 = time.monotonic()
+    tracemalloc.start()
+    try:
+        keys = _fetch_jwks(f"{ehr.base}/jwks.json")
+    except (AuthError, JoseError, ValueError, OSError, RecursionError) as exc:
+        refused: BaseException | None = exc
+    except Exception as exc:  # noqa: BLE001 - any refusal is fine; what matters is time and the kind
+        refused = exc
+    else:
+        refused = None
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    took = time.monotonic() - t0
+    assert took < 10, f"{why}: {took:.0f} s"
+    assert peak < 40 * 1024 * 1024, f"{why}: {peak / 2**20:.0f} MiB held"
+    assert refused is not None, f"{why}: accepted {str(keys)[:100]}"
+    assert not isinstance(refused, RecursionError), why
+    assert [s.path for s in ehr.seen if "latest" in s.path] == []
