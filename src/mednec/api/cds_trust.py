@@ -95,12 +95,19 @@ def _segment(token: str, n: int) -> dict[str, Any]:
     return data
 
 
-def _fetch_jwks(url: str) -> Any:
-    import httpx
+#: what a JWKS URL may answer (RFC 7517 section 8.5 registers application/jwk-set+json)
+JWKS_TYPES = ("application/jwk-set+json", "application/json")
+#: seconds for a whole JWKS answer
+JWKS_TIMEOUT = 3.0
 
-    response = httpx.get(url, timeout=3.0, headers={"Accept": "application/json"})
-    response.raise_for_status()
-    return response.json()
+
+def _fetch_jwks(url: str) -> Any:
+    """The registered JWKS URL's key set, fetched as a FHIR server's answer is (the operator listed
+    the URL; its server is the client's): no redirects, at most 16 MiB, within
+    :data:`JWKS_TIMEOUT` for the whole answer, JSON read strictly (:func:`mednec.fhir.fetching.get_json`)."""
+    from mednec.fhir.fetching import get_json
+
+    return get_json(url, None, listed=(url,), timeout=JWKS_TIMEOUT, types=JWKS_TYPES, what="the JWKS URL")
 
 
 def _time_claim(claims: Mapping[str, Any], name: str) -> float | None:

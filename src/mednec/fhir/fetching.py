@@ -40,7 +40,8 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["MAX_RESPONSE_BYTES", "FetchRefused", "allowed_servers", "check_server", "fetch_json", "same_server"]
+__all__ = ["MAX_RESPONSE_BYTES", "FetchRefused", "allowed_servers", "check_server", "fetch_json", "get_json",
+           "same_server"]
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 JSON_TYPES = ("application/fhir+json", "application/json")
@@ -201,6 +202,23 @@ def fetch_json(url: str, token: str | None, *, listed: tuple[str, ...], timeout:
     """GET ``url`` (under a server :func:`check_server` passed) with the bearer ``token``: the FHIR
     resource it answers, or :class:`FetchRefused`. ``deadline``: a ``time.monotonic()`` past which
     the whole response must have arrived (default ``timeout`` from now, and never later than that)."""
+    data = get_json(url, token, listed=listed, timeout=timeout, deadline=deadline)
+    if not isinstance(data, Mapping) or not isinstance(data.get("resourceType"), str):
+        raise FetchRefused("the FHIR server's answer is not a FHIR resource")
+    if data["resourceType"] == "Bundle" and not all(
+            isinstance(data.get(k, []), list) and all(isinstance(x, Mapping) for x in data.get(k, []))
+            for k in ("entry", "link")):
+        raise FetchRefused("the FHIR server's answer is not a valid Bundle (entry and link are lists of objects)")
+    return data
+
+
+def get_json(url: str, token: str | None, *, listed: tuple[str, ...], timeout: float,
+             deadline: float | None = None, types: tuple[str, ...] = JSON_TYPES,
+             what: str = "the FHIR server") -> Any:
+    """GET ``url`` under the rules of the module doc (where, redirects, bytes, time) and parse the
+    answer strictly: the JSON, or :class:`FetchRefused`. ``types``: the content types accepted;
+    ``what``: who answers, in the refusal messages. :func:`fetch_json` and the JWKS of a registered
+    CDS client (:mod:`mednec.api.cds_trust`) use it."""
     import httpx
 
     from mednec.errors import InputError
@@ -210,7 +228,7 @@ def fetch_json(url: str, token: str | None, *, listed: tuple[str, ...], timeout:
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    headers = {"Accept": "application/fhir+json", "Accept-Encoding": "identity"}
+    headers = {"Accept": types[0], "Accept-Encoding": "identity"}
     extensions: dict[str, Any] = {}
     target = url
     end = time.monotonic() + timeout
@@ -228,32 +246,25 @@ def fetch_json(url: str, token: str | None, *, listed: tuple[str, ...], timeout:
         with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client, \
                 client.stream("GET", target, headers=headers, extensions=extensions) as response:
             if response.status_code != 200:
-                raise FetchRefused(f"the FHIR server answered HTTP {response.status_code}")
+                raise FetchRefused(f"{what} answered HTTP {response.status_code}")
             ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if ctype not in JSON_TYPES:
-                raise FetchRefused("the FHIR server did not answer FHIR JSON")
+            if ctype not in types:
+                raise FetchRefused(f"{what} did not answer {types[0]}")
             if response.headers.get("content-encoding", "identity").strip().lower() not in ("identity", ""):
-                raise FetchRefused("the FHIR server's answer is compressed (it was asked for it plain)")
+                raise FetchRefused(f"{what}'s answer is compressed (it was asked for it plain)")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise FetchRefused(f"the FHIR server's answer is larger than {MAX_RESPONSE_BYTES} bytes")
+                raise FetchRefused(f"{what}'s answer is larger than {MAX_RESPONSE_BYTES} bytes")
             body = bytearray()
             for chunk in response.iter_raw():
                 body += chunk
                 if len(body) > MAX_RESPONSE_BYTES:
-                    raise FetchRefused(f"the FHIR server's answer is larger than {MAX_RESPONSE_BYTES} bytes")
+                    raise FetchRefused(f"{what}'s answer is larger than {MAX_RESPONSE_BYTES} bytes")
                 if time.monotonic() > end:
-                    raise FetchRefused("the FHIR server did not answer in time")
+                    raise FetchRefused(f"{what} did not answer in time")
     except httpx.HTTPError as exc:
-        raise FetchRefused(f"could not reach the FHIR server ({type(exc).__name__})") from None
+        raise FetchRefused(f"could not reach {what} ({type(exc).__name__})") from None
     try:
-        data = load_json(bytes(body), "fhirServer")
+        return load_json(bytes(body), "fhirServer")
     except InputError:
-        raise FetchRefused("the FHIR server's answer is not valid JSON for FHIR") from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("resourceType"), str):
-        raise FetchRefused("the FHIR server's answer is not a FHIR resource")
-    if data["resourceType"] == "Bundle" and not all(
-            isinstance(data.get(k, []), list) and all(isinstance(x, Mapping) for x in data.get(k, []))
-            for k in ("entry", "link")):
-        raise FetchRefused("the FHIR server's answer is not a valid Bundle (entry and link are lists of objects)")
-    return data
+        raise FetchRefused(f"{what}'s answer is not valid JSON") from None
