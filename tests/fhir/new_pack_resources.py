@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.code_systems import ICD10 as ICD
+from tests.code_systems import LOINC, UCUM
+
 AS_OF = dt.date(2026, 12, 1)
-LOINC = "http://loinc.org"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-UCUM = "http://unitsofmeasure.org"
 SUBJECT = {"reference": "Patient/p"}
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from tests.code_systems import UCUM
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-UCUM = "http://unitsofmeasure.org"
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -11,14 +11,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tests.code_systems import LOINC, UCUM
 
 from mednec.errors import ImplausibleValueError, UnitError
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 11, 20)
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
 CBC = {"coding": [{"system": LOINC, "code": "58410-2", "display": "CBC panel - Blood by Automated count"}]}
 
 

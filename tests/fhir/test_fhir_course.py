@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.code_systems import LOINC, RXNORM, UCUM
 from tests.policies.test_throwaway_pack import FILES
 
 from mednec.errors import ConfigError
@@ -24,9 +25,6 @@ from mednec.policies.course import parse_course
 from mednec.runtime import Runtime, default_runtime
 
 AS_OF = dt.date(2026, 12, 1)
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
 PACKS = Path(__file__).resolve().parents[2] / "src" / "mednec" / "packs"
 P = {"reference": "Patient/p"}
 

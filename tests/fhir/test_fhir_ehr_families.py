@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.code_systems import ICD10 as ICD
+from tests.code_systems import RXNORM, SNOMED
 from tests.fhir.new_pack_resources import AS_OF, SUBJECT
 
 from mednec.intake.fhir import bundle_to_case
 from mednec.intake.fhir.medication import response_of
 from mednec.runtime import Runtime
 
-SNOMED = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 LOCAL = "urn:oid:1.2.840.114350.1.13.0.1.7.2.768282"
 CLIN = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
@@ -194,7 +194,6 @@ def test_a_condition_wins_over_the_claim(runtime: Runtime) -> None:
 
 # --- AllergyIntolerance, administrations of other drugs, FamilyMemberHistory ---------------------------------
 AI = "http://terminology.hl7.org/CodeSystem/allergyintolerance-"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def _allergy(text: str, *, code: str | None = None, verification: str = "confirmed",

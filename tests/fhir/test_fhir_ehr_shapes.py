@@ -14,6 +14,7 @@ from typing import Any
 
 import pint
 import pytest
+from tests.code_systems import CPT, LOINC, RXNORM, SNOMED
 
 from mednec.intake.fhir import bundle_to_case
 from mednec.intake.fhir.code_tables import entries, loinc_alternatives, rxnorm_drugs, transfusion_meaning
@@ -22,10 +23,6 @@ from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 11, 20)
 SUBJECT = {"reference": "Patient/p"}
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-CPT = "http://www.ama-assn.org/go/cpt"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def obs(rid: str, code: str, value: float | None = None, unit: str | None = None, *, when: str = "2026-11-10",

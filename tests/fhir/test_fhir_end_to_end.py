@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.code_systems import UCUM
+
 from mednec.fhir.crd import COVERAGE_INFORMATION, assess, handle_hook
 from mednec.fhir.pas import REVIEW_ACTION, REVIEW_ACTION_CODE, InMemoryClaimStore, inquire, submit
 from mednec.fhir.questionnaire import apply_response, build_questionnaire
@@ -20,7 +22,6 @@ from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)
-UCUM = "http://unitsofmeasure.org"
 
 
 def _resources(value: Any) -> list[dict[str, Any]]:

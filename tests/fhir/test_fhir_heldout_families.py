@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.code_systems import ICD10 as ICD
+from tests.code_systems import SNOMED, UCUM
 from tests.fhir.new_pack_resources import AS_OF, LOINC, SUBJECT
 from typer.testing import CliRunner
 
 from mednec.cli import app
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
-
-SNOMED = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-UCUM = "http://unitsofmeasure.org"
 
 
 def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:

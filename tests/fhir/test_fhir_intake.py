@@ -8,14 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.code_systems import LOINC, UCUM
 
 from mednec.errors import CaseFormatError
 from mednec.intake.fhir import bundle_to_case
 from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 11, 20)
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
 LOCAL = "https://mednec.example/fhir/CodeSystem/mednec"
 SUBJECT = {"reference": "Patient/p"}
 

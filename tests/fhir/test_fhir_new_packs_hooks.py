@@ -9,12 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from tests.code_systems import RXNORM
 from tests.fhir.new_pack_resources import AS_OF, SUBJECT, UCUM, cond, obs
 
 from mednec.fhir.crd import assess, handle_hook, policy_for_order
 from mednec.runtime import Runtime
-
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def _order(concept: dict[str, Any], rid: str = "draft-1") -> dict[str, Any]:

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.code_systems import UCUM
 
 from mednec.errors import CaseFormatError, InputError, UnitError
 from mednec.fhir.questionnaire import UNIT_OPTION, apply_response, build_questionnaire
 from mednec.intake.fhir import apply_questionnaire_response, bundle_to_case
 from mednec.runtime import Runtime
-
-UCUM = "http://unitsofmeasure.org"
 
 
 def _items(q: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tests.code_systems import ICD10 as ICD
+from tests.code_systems import RXNORM, SNOMED
 
 from mednec.errors import CaseFormatError, InputError
 from mednec.fhir.coverage import payer_names
@@ -26,9 +28,6 @@ from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 6)
 SUBJECT = {"reference": "Patient/p"}
-SNOMED = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CLIN = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from tests.code_systems import RXNORM, UCUM
 
 from mednec.fhir.crd import assess
 from mednec.fhir.pas import REVIEW_ACTION, REVIEW_ACTION_CODE, InMemoryClaimStore, submit
@@ -27,8 +28,6 @@ from mednec.runtime import Runtime
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AS_OF = dt.date(2026, 11, 20)
-UCUM = "http://unitsofmeasure.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SUBJECT = {"reference": "Patient/p"}
 REBLOZYL = {"coding": [{"system": RXNORM, "code": "2262906", "display": "luspatercept-aamt 25 MG Injection"}]}
 # spec change (issue 13): continuation also accepts a 1.5 g/dL rise when not transfusion-dependent

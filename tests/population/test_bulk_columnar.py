@@ -38,13 +38,13 @@ from mednec.population.runner import run_batch
 from mednec.population.synthetic import AS_OF, patient_resources, synthetic_case
 from mednec.population.table import row_case, table_layout
 from mednec.runtime import default_runtime
+from tests.code_systems import LOINC as _LOINC
+from tests.code_systems import UCUM as _UCUM
 
 RT = default_runtime()
 DICT = RT.dictionary
 MDS = tuple(PolicySpec(p.id, p.version) for p in RT.catalog.policies() if p.id.endswith("-mds"))
 LUSPATERCEPT = tuple(s for s in MDS if s.id == "luspatercept-mds")
-_UCUM = "http://unitsofmeasure.org"
-_LOINC = "http://loinc.org"
 
 
 def _spellings(fact: str) -> list[tuple[str, float]]:

@@ -9,15 +9,16 @@ mednec. The expected answers are in ``expected.yaml``.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
-UCUM = "http://unitsofmeasure.org"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+if str(HERE.parents[2]) not in sys.path:  # run as a script: the repository root
+    sys.path.insert(0, str(HERE.parents[2]))
+
+from tests.code_systems import ICD10, LOINC, RXNORM, SNOMED, UCUM  # noqa: E402
+
 VITALS = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}
 LAB = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]}
 

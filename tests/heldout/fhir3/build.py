@@ -2,7 +2,7 @@
 
 Written 2026-12-07 (00:50-01:25 UTC) by the helper fhir3 before any rule was changed for it and before
 mednec was run on it. The chart helpers (``Chart``, ``cc``, ``qty``, ``cds_request``, ``pas_bundle``) are the
-second set's (``fhir_ehr/build.py``); every code and value is spelled out here. Expected answers, reasoned
+second set's, shared in ``tests/heldout/fhir_chart.py``; every code and value is spelled out here. Expected answers, reasoned
 from the policy YAMLs in src/mednec/packs/ and the FHIR R4 / CDS Hooks 2.0 / Da Vinci specs (never from
 mednec's output), are in ``expected.yaml``.
 
@@ -27,21 +27,29 @@ statusReason (e-l04's family) and statin rhabdomyolysis as an AllergyIntolerance
 from __future__ import annotations
 
 import copy
-import importlib.util
-import json
+import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("fhir_ehr_build", HERE.parent / "fhir_ehr" / "build.py")
-assert _spec is not None and _spec.loader is not None
-ehr = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ehr)
+if str(HERE.parents[2]) not in sys.path:  # run as a script: the repository root, for the shared toolkit
+    sys.path.insert(0, str(HERE.parents[2]))
 
-Chart, cc, qty, text_cc = ehr.Chart, ehr.cc, ehr.qty, ehr.text_cc
-LOINC, SNOMED, ICD10, UCUM, RXNORM, NDC, HCPCS = ehr.LOINC, ehr.SNOMED, ehr.ICD10, ehr.UCUM, ehr.RXNORM, ehr.NDC, ehr.HCPCS
-EPIC, CERNER, OBS_CAT, DAR = ehr.EPIC, ehr.CERNER, ehr.OBS_CAT, ehr.DAR
-US_CORE = ehr.US_CORE
+from tests.code_systems import HCPCS, ICD10, LOINC, NDC, RXNORM, SNOMED  # noqa: E402
+from tests.heldout.fhir_chart import (  # noqa: E402
+    US_CORE,
+    Chart,
+    cc,
+    cds_request,
+    mds_core,
+    mds_dx,
+    pas_bundle,
+    qty,
+    revlimid_chart,
+    text_cc,
+    write,
+)
+
 INTERP = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 PAS_SI = "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASSupportingInfoType"
 CLAIM_INFO = "http://terminology.hl7.org/CodeSystem/claiminformationcategory"
@@ -196,7 +204,7 @@ def g10() -> dict[str, Any]:
     c.cond(cc((ICD10, "I25.2", "Old myocardial infarction")))
     bmi(c, 31.2, "2026-11-22")
     order = semaglutide_order("draft-sema-24", (2.4, "mg", 0.75, "mL"), "Patient/r3g10")
-    return ehr.cds_request(c, "order-select", order, {"conditions": ["Condition"], "observations": ["Observation"]})
+    return cds_request(c, "order-select", order, {"conditions": ["Condition"], "observations": ["Observation"]})
 
 
 def g11() -> dict[str, Any]:
@@ -207,7 +215,7 @@ def g11() -> dict[str, Any]:
     order = semaglutide_order("rx-sema-2mg", (2, "mg", 3, "mL"), "Patient/r3g11")
     order["status"] = "active"
     c.res.append(order)
-    return ehr.pas_bundle(c, text_cc("semaglutide pen injector"), [("E11.9", "Type 2 diabetes mellitus without complications")],
+    return pas_bundle(c, text_cc("semaglutide pen injector"), [("E11.9", "Type 2 diabetes mellitus without complications")],
                           prescription=order)
 
 
@@ -223,7 +231,7 @@ def g12() -> dict[str, Any]:
                 "medicationCodeableConcept": cc((RXNORM, "2601723", "tirzepatide 2.5 MG/0.5ML Auto-Injector [Mounjaro]"),
                                                 text="MOUNJARO 2.5 MG/0.5ML SC SOAJ"),
                 "subject": {"reference": "Patient/r3g12"}, "authoredOn": "2026-12-06"}
-    req = ehr.cds_request(c, "order-select", mounjaro, {"conditions": ["Condition"], "observations": ["Observation"],
+    req = cds_request(c, "order-select", mounjaro, {"conditions": ["Condition"], "observations": ["Observation"],
                                                         "medicationRequests": ["MedicationRequest"]})
     req["context"]["draftOrders"] = {"resourceType": "Bundle", "entry": [{"resource": metformin}, {"resource": req["context"]["draftOrders"]["entry"][0]["resource"]}]}
     req["context"]["selections"] = ["MedicationRequest/draft-mounjaro"]
@@ -238,7 +246,7 @@ def g13() -> dict[str, Any]:
     order = {"resourceType": "MedicationRequest", "id": "draft-zepbound", "status": "draft", "intent": "order",
              "medicationCodeableConcept": cc((RXNORM, "2601743", "tirzepatide 5 MG/0.5ML Auto-Injector [Zepbound]")),
              "subject": {"reference": "Patient/r3g13"}, "authoredOn": "2026-12-06"}
-    req = ehr.cds_request(c, "order-sign", order, {})
+    req = cds_request(c, "order-sign", order, {})
     req["fhirServer"] = "https://fhir.epic.example/api/FHIR/R4"
     req["fhirAuthorization"] = {"access_token": "held-out-not-a-token", "token_type": "Bearer", "expires_in": 300,
                                 "scope": "patient/Condition.read patient/Observation.read", "subject": "cds-service"}
@@ -249,7 +257,7 @@ def g14() -> dict[str, Any]:
     c = Chart("r3g14", "1972-03-03", "female")
     order = {"resourceType": "MedicationRequest", "id": "draft-zepbound", "status": "draft", "intent": "order",
              "medicationCodeableConcept": cc((RXNORM, "2601743", "tirzepatide 5 MG/0.5ML Auto-Injector [Zepbound]"))}
-    req = ehr.cds_request(c, "order-select", order, {"conditions": ["Condition"]})
+    req = cds_request(c, "order-select", order, {"conditions": ["Condition"]})
     del req["context"]["patientId"]
     return req
 
@@ -260,7 +268,7 @@ def g15() -> dict[str, Any]:
     order = {"resourceType": "MedicationRequest", "id": "medrx001", "status": "draft",
              "medicationCodeableConcept": cc((RXNORM, "1991306", "semaglutide 0.68 MG/ML Pen Injector [Ozempic]")),
              "subject": {"reference": "Patient/r3g15"}}
-    req = ehr.cds_request(c, "order-sign", order, {"conditions": ["Condition"]})
+    req = cds_request(c, "order-sign", order, {"conditions": ["Condition"]})
     ctx = req["context"]
     del ctx["draftOrders"]
     ctx["medications"] = [order]
@@ -457,7 +465,7 @@ def l09() -> dict[str, Any]:
     c.cond(cc((ICD10, "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris")))
     c.lab("13457-7", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation", 110, "mg/dL", "mg/dL", "2026-11-14")
     atorva80(c, "2025-02-02")
-    b = ehr.pas_bundle(c, cc((HCPCS, "J1306", "Injection, inclisiran, 1 mg"), text="Leqvio 284 mg"),
+    b = pas_bundle(c, cc((HCPCS, "J1306", "Injection, inclisiran, 1 mg"), text="Leqvio 284 mg"),
                        [("I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris")])
     org, _ = payer("Blue Cross Blue Shield of North Dakota", "r3l09")
     for e in b["entry"]:
@@ -477,7 +485,7 @@ def l10() -> dict[str, Any]:
              "medicationCodeableConcept": cc((RXNORM, "1665904", "evolocumab 140 MG/ML Auto-Injector [Repatha]")),
              "subject": {"reference": "Patient/r3l10"}, "authoredOn": "2026-12-06",
              "insurance": [{"reference": "Coverage/cov-r3"}]}
-    req = ehr.cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
+    req = cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
                                                    "medicationRequests": ["MedicationRequest"]})
     org, cov = payer("Cigna Healthcare", "r3l10")
     req["prefetch"]["coverage"] = {"resourceType": "Bundle", "type": "searchset", "total": 1,
@@ -490,8 +498,8 @@ def l10() -> dict[str, Any]:
 # MDS anemia
 def m01() -> dict[str, Any]:
     c = Chart("r3m01", "1950-02-20", "female")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(8.3, "g/dL", "g/dL"), epo=None, rs=20)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(8.3, "g/dL", "g/dL"), epo=None, rs=20)
     c.obs(cc((LOINC, "15061-5", "Erythropoietin (EPO) [Units/volume] in Serum or Plasma"), text="Erythropoietin"), "2026-10-20",
           value={"valueQuantity": {**qty(2000, "mIU/mL", "m[IU]/mL"), "comparator": ">"}},
           interpretation=[cc((INTERP, "HH", "Critical high"))])
@@ -502,8 +510,8 @@ def m01() -> dict[str, Any]:
 
 def m02() -> dict[str, Any]:
     c = Chart("r3m02", "1949-08-08", "male")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(8.1, "g/dL", "g/dL"), epo=(700, "m[IU]/mL", "m[IU]/mL"), rs=22)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(8.1, "g/dL", "g/dL"), epo=(700, "m[IU]/mL", "m[IU]/mL"), rs=22)
     c.lab("718-7", "Hemoglobin [Mass/volume] in Blood", 12.0, "g/dL", "g/dL", "2026-12-04", status="preliminary")
     for d in ("2026-10-24", "2026-11-21"):
         c.transfusion(d)
@@ -511,7 +519,7 @@ def m02() -> dict[str, Any]:
 
 
 def m03() -> dict[str, Any]:
-    c = ehr.revlimid_chart("r3m03", (160, "10*9/L", "10*9/L"))
+    c = revlimid_chart("r3m03", (160, "10*9/L", "10*9/L"))
     for r in c.res:
         if r["resourceType"] == "Observation" and r["code"].get("coding", [{}])[0].get("code") == "751-8":
             r["effectiveDateTime"] = "2026-11-29"
@@ -522,8 +530,8 @@ def m03() -> dict[str, Any]:
 
 def m04() -> dict[str, Any]:
     c = Chart("r3m04", "1946-03-09", "female", style="cerner")
-    ehr.mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
-    ehr.mds_core(c, hgb=(8.4, "g/dL", "g/dL"), epo=None, rs=2, del5q="Negative")
+    mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
+    mds_core(c, hgb=(8.4, "g/dL", "g/dL"), epo=None, rs=2, del5q="Negative")
     c.obs(cc((LOINC, "81257-2", "SF3B1 gene targeted mutation analysis in Blood or Tissue by Molecular genetics method"),
              text="SF3B1 mutation"), "2026-02-25", value={"valueCodeableConcept": cc((SNOMED, "260415000", "Not detected"))})
     c.obs(cc((LOINC, "15061-5", "Erythropoietin (EPO) [Units/volume] in Serum or Plasma"), text="Erythropoietin"), "2026-02-20",
@@ -538,9 +546,9 @@ def m04() -> dict[str, Any]:
 
 def m05() -> dict[str, Any]:
     c = Chart("r3m05", "1947-07-07", "male")
-    ehr.mds_core(c, hgb=(8.0, "g/dL", "g/dL"), epo=(860, "m[IU]/mL", "m[IU]/mL"), rs=30)
+    mds_core(c, hgb=(8.0, "g/dL", "g/dL"), epo=(860, "m[IU]/mL", "m[IU]/mL"), rs=30)
     tx = [c.transfusion(d) for d in ("2026-10-27", "2026-11-24")]
-    b = ehr.pas_bundle(c, cc((HCPCS, "J0896", "Injection, luspatercept-aamt, 0.25 mg")),
+    b = pas_bundle(c, cc((HCPCS, "J0896", "Injection, luspatercept-aamt, 0.25 mg")),
                        [("D46.1", "Refractory anemia with ring sideroblasts")])
     claim = b["entry"][0]["resource"]
     epo = next(r for r in c.res if r["resourceType"] == "Observation" and r["code"].get("coding", [{}])[0].get("code") == "15061-5")
@@ -557,8 +565,8 @@ def m05() -> dict[str, Any]:
 
 def m06() -> dict[str, Any]:
     c = Chart("r3m06", "1951-11-11", "female")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(8.2, "g/dL", "g/dL"), epo=(650, "m[IU]/mL", "m[IU]/mL"), rs=19)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(8.2, "g/dL", "g/dL"), epo=(650, "m[IU]/mL", "m[IU]/mL"), rs=19)
     for d in ("2026-10-29", "2026-11-25"):
         c.transfusion(d)
     b = c.bundle()
@@ -625,6 +633,4 @@ BUILDERS = {
 GENERATED = ("r3-x01-refuse-deep-nesting", "r3-x03-refuse-huge")
 
 if __name__ == "__main__":
-    for name, build in BUILDERS.items():
-        if name not in GENERATED:
-            (HERE / f"{name}.json").write_text(json.dumps(build(), indent=1) + "\n", "utf-8")
+    write(BUILDERS, HERE, skip=GENERATED)
