@@ -32,6 +32,7 @@ from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueErro
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 from mednec.facts.partial import Between
+from mednec.intake.memo import Bounded
 
 __all__ = ["parse_date", "parse_fact_value", "parse_text_form"]
 
@@ -78,7 +79,7 @@ def bounded(fd: FactDef, value: float, comparator: str, shown: str) -> Between:
 
 
 #: ISO texts already read as dates (a refusal is never remembered). Bounded: cleared when full.
-_DATES: dict[str, dt.date] = {}
+_DATES: Bounded[str, dt.date] = Bounded(8192)
 
 
 def parse_date(raw: Any, *, path: str) -> dt.date:
@@ -87,11 +88,7 @@ def parse_date(raw: Any, *, path: str) -> dt.date:
         known = _DATES.get(raw)
         if known is not None:
             return known
-        day = _parse_date(raw, path=path)
-        if len(_DATES) >= 8192:
-            _DATES.clear()
-        _DATES[raw] = day
-        return day
+        return _DATES.keep(raw, _parse_date(raw, path=path))
     return _parse_date(raw, path=path)
 
 
@@ -377,11 +374,10 @@ def parse_fact_value(
 #: FactDef, the result). A value's parse depends on nothing else (the path only words a refusal), and
 #: most values recur across patients (9.5 g/dL, "very_low", false); a refusal is never remembered, so
 #: its message always names its own field. Bounded: cleared when full.
-_PARSED: dict[tuple[Any, ...], tuple[FactDef, tuple[Any, str | None, dt.date | None]]] = {}
+_PARSED: Bounded[tuple[Any, ...], tuple[FactDef, tuple[Any, str | None, dt.date | None]]] = Bounded(8192)
 #: Events already parsed: (fact id, evaluation date, each field's name, type and value) -> (the FactDef,
 #: the parsed event); a copy of the event is given out, so no caller shares one.
-_EVENTS: dict[tuple[Any, ...], tuple[FactDef, dict[str, Any]]] = {}
-_REMEMBERED_MAX = 8192
+_EVENTS: Bounded[tuple[Any, ...], tuple[FactDef, dict[str, Any]]] = Bounded(8192)
 _KEYED = (str, int, float, bool)
 _EVENT_KEYED = frozenset({str, int, float, bool, dt.date})
 
@@ -398,9 +394,7 @@ def _parse_typed(fd: FactDef, value_raw: Any, unit: str | None, comparator: Any,
     if hit is not None and hit[0] is fd:
         return hit[1]
     out = _parse_value(fd, value_raw, unit, comparator, as_of, path)
-    if len(_PARSED) >= _REMEMBERED_MAX:
-        _PARSED.clear()
-    _PARSED[key] = (fd, out)
+    _PARSED.keep(key, (fd, out))
     return out
 
 
@@ -419,9 +413,7 @@ def _event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, Any]:
     if hit is not None and hit[0] is fd:
         return dict(hit[1])
     out = _parse_event(fd, raw, as_of, path)
-    if len(_EVENTS) >= _REMEMBERED_MAX:
-        _EVENTS.clear()
-    _EVENTS[key] = (fd, dict(out))
+    _EVENTS.keep(key, (fd, dict(out)))
     return out
 
 

@@ -22,6 +22,7 @@ from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.intake.fhir.code_tables import loinc_alternatives
 from mednec.intake.fhir.codes import LOCAL_SYSTEM, LOINC, codings, concept_texts, fold, system_uri
+from mednec.intake.memo import Bounded
 from mednec.intake.values import parse_fact_value
 
 __all__ = [
@@ -244,8 +245,7 @@ def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.d
 #: The check depends on nothing else (no evaluation date: ``as_of`` is ``date.max``), and most values
 #: recur across patients (9.5 g/dL, "very_low", true); a failure is never remembered, so its message
 #: always names its own field. Bounded: cleared when full.
-_CHECKED: dict[tuple[str, type, Any, str | None], tuple[FactDef, Any, str | None]] = {}
-_CHECKED_MAX = 8192
+_CHECKED: Bounded[tuple[str, type, Any, str | None], tuple[FactDef, Any, str | None]] = Bounded(8192)
 _SCALARS = (str, int, float, bool)
 
 
@@ -265,9 +265,7 @@ def validated_value(
     if fv is None:  # an empty value is no value (as in a case file): the element documents nothing
         raise NotMapped(f"{path}: empty value")
     if key is not None:
-        if len(_CHECKED) >= _CHECKED_MAX:
-            _CHECKED.clear()
-        _CHECKED[key] = (fd, fv.value, fv.unit)
+        _CHECKED.keep(key, (fd, fv.value, fv.unit))
     return fv.value, fv.unit
 
 

@@ -27,6 +27,7 @@ import yaml
 from mednec.errors import UnitError
 from mednec.facts.dictionary import FactDef
 from mednec.intake.fhir.codes import UCUM
+from mednec.intake.memo import Bounded
 
 __all__ = ["UCUM_TO_DICTIONARY", "lab_spellings", "quantity_unit", "spelling_key"]
 
@@ -99,7 +100,7 @@ def _from_table(fd: FactDef, unit: str) -> str | None:
 #: Units already named: (fact id, code, system, written unit) -> (the FactDef, the unit key). The
 #: answer depends on nothing else, and a few units recur across every patient; a refusal is never
 #: remembered (its message names its own field). Bounded: cleared when full.
-_NAMED: dict[tuple[str, Any, Any, Any], tuple[FactDef, str | None]] = {}
+_NAMED: Bounded[tuple[str, Any, Any, Any], tuple[FactDef, str | None]] = Bounded(4096)
 _TEXT = (str, type(None))
 
 
@@ -118,11 +119,7 @@ def quantity_unit(fd: FactDef, quantity: Mapping[str, Any], *, path: str) -> str
     hit = _NAMED.get(key)
     if hit is not None and hit[0] is fd:
         return hit[1]
-    unit = _unit_key(fd, code, system, written, path)
-    if len(_NAMED) >= 4096:
-        _NAMED.clear()
-    _NAMED[key] = (fd, unit)
-    return unit
+    return _NAMED.keep(key, (fd, _unit_key(fd, code, system, written, path)))[1]
 
 
 def _unit_key(fd: FactDef, code: Any, system: Any, written: Any, path: str) -> str | None:
