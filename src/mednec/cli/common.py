@@ -16,7 +16,7 @@ from typing import Any
 from mednec.errors import ConfigError, InputError
 from mednec.intake.values import parse_date
 
-__all__ = ["LIST_FORMAT_HELP", "ListFormat", "OutFormat", "Phase", "as_of_date", "case_path", "input_file", "output_folder", "text_or_json", "payer_profile_option", "emit_json", "error", "escape", "out", "runtime"]
+__all__ = ["LIST_FORMAT_HELP", "ListFormat", "OutFormat", "Phase", "as_of_date", "case_path", "input_file", "output_folder", "text_or_json", "payer_profile_option", "emit_determination", "emit_json", "error", "escape", "out", "runtime"]
 
 
 class OutFormat(str, Enum):
@@ -69,6 +69,20 @@ def runtime() -> Any:
 def as_of_date(value: str | None) -> dt.date | None:
     """The ``--as-of`` option as a date (None when not given)."""
     return parse_date(value, path="--as-of") if value else None
+
+
+def emit_determination(det: Any, fmt: str) -> None:
+    """A determination on standard output as ``fmt`` (``text``, ``json`` or ``markdown``)."""
+    if fmt == "json":
+        emit_json(det.to_dict())
+    elif fmt == "markdown":
+        from mednec.render.markdown import determination_markdown
+
+        sys.stdout.write(determination_markdown(det))
+    else:
+        from mednec.render.terminal import print_determination
+
+        print_determination(det, out())
 
 
 def emit_json(data: Any) -> None:

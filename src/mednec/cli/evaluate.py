@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from mednec.cli.common import (
     Phase,
     as_of_date,
     case_path,
+    emit_determination,
     emit_json,
     out,
     runtime,
@@ -43,16 +43,7 @@ def evaluate(
         raise InputError(f"policy {policy.id} has no continuation criteria", field="--phase")
     plan_program, exclusions = plan_of(payer_profile, program)
     det = rt.evaluate(parsed.facts, policy, phase=phase.value, program=plan_program, exclusions=exclusions)
-    if fmt is OutFormat.json:
-        emit_json(det.to_dict())
-    elif fmt is OutFormat.markdown:
-        from mednec.render.markdown import determination_markdown
-
-        sys.stdout.write(determination_markdown(det))
-    else:
-        from mednec.render.terminal import print_determination
-
-        print_determination(det, out())
+    emit_determination(det, fmt.value)
 
 
 def plan_of(payer_profile: Path | None, program: str | None) -> tuple[str | None, tuple[str, ...]]:

@@ -157,7 +157,7 @@ def apply_response(
         "--save-case", help="Also write the case with the answers merged in (YAML).")] = None,
 ) -> None:
     """Merge a QuestionnaireResponse into the case and evaluate again."""
-    from mednec.cli.common import as_of_date, emit_json, out, runtime
+    from mednec.cli.common import as_of_date, emit_determination, runtime
     from mednec.fhir.questionnaire import apply_response as apply
 
     rt = runtime()
@@ -171,16 +171,7 @@ def apply_response(
                                                 default_flow_style=None), "utf-8")
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror}", field=str(save_case)) from None
-    if fmt is ResultFormat.json:
-        emit_json(det.to_dict())
-    elif fmt is ResultFormat.markdown:
-        from mednec.render.markdown import determination_markdown
-
-        sys.stdout.write(determination_markdown(det))
-    else:
-        from mednec.render.terminal import print_determination
-
-        print_determination(det, out())
+    emit_determination(det, fmt.value)
 
 
 def register(app: typer.Typer) -> None:

@@ -31,7 +31,7 @@ from mednec.hygiene import check_tree, shown_key
 from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
 from mednec.yaml_loader import SafeLoader, load_user_yaml
 
-__all__ = ["Case", "check_contradictions", "check_limits", "load_case_file", "parse_case", "parse_case_text"]
+__all__ = ["Case", "check_contradictions", "check_limits", "load_case_file", "parse_case", "parse_case_text", "read_input"]
 
 _TOP_KEYS = {"id", "title", "description", "as_of", "patient", "facts"}
 _PATIENT_KEYS = {"birth_date", "sex", "age"}
@@ -125,13 +125,17 @@ def parse_case_text(text: str, *, name: str = "case") -> Mapping[str, Any]:
 
 def load_case_file(path: Path) -> Mapping[str, Any]:
     """Read and parse a case file."""
+    return parse_case_text(read_input(path), name=str(path))
+
+
+def read_input(path: Path) -> str:
+    """An input file's text (UTF-8), or a clear error naming the file (a case file, a note)."""
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except FileNotFoundError:
         raise CaseFormatError("no such file", field=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFormatError(f"cannot read: {exc}", field=str(path)) from None
-    return parse_case_text(text, name=str(path))
 
 
 def _shown(value: Any) -> str:

@@ -36,9 +36,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mednec.errors import CaseFormatError
 from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text
+from mednec.intake.case_file import read_input
 from mednec.intake.question import Understanding, all_rules, dedupe, requested_drug
 from mednec.intake.text.assemble import assemble
 from mednec.intake.text.context import Context, ambiguous_items, context_of, context_rules, doubtful_items, group_of
@@ -389,11 +389,6 @@ def planned_drug(text: str, drugs: list[DrugMention]) -> DrugMention | None:
 
 def load_note(path: Path) -> str:
     """Read a note file as UTF-8 text, with a clear error."""
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise CaseFormatError("no such file", field=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFormatError(f"cannot read: {exc}", field=str(path)) from None
+    text = read_input(path)
     check_text(text, str(path))
     return text

@@ -37,6 +37,7 @@ __all__ = [
     "Source",
     "Transfusion",
     "UnusedPart",
+    "completed_on",
     "fhir_datetime",
     "fhir_date_of",
     "validated_value",
@@ -239,6 +240,18 @@ def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.d
         raw = period.get("start") or period.get("end")
         return fhir_datetime(raw, path=f"{path}.{prefix}Period")
     return None
+
+
+def completed_on(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.datetime:
+    """When a completed event happened (``<prefix>DateTime`` / ``Period`` ...); :class:`NotMapped` when the
+    resource's status is not ``completed`` or it has no such date."""
+    status = resource.get("status")
+    if status != "completed":
+        raise NotMapped(f"status is {status}")
+    when = fhir_date_of(resource, prefix, path=path)
+    if when is None:
+        raise NotMapped(f"no {prefix} date")
+    return when
 
 
 #: Values already checked: (fact id, value's type, value, unit) -> (the FactDef, canonical value, unit).

@@ -44,7 +44,7 @@ from mednec.intake.fhir.common import (
     EventFinding,
     NotMapped,
     Source,
-    fhir_date_of,
+    completed_on,
     fhir_datetime,
 )
 from mednec.intake.fhir.transfusion import medication_concept
@@ -208,12 +208,7 @@ def map_medication(resource: Mapping[str, Any], src: Source, ctx: Context) -> li
 def map_administration(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
     """One completed ESA dose (joined into a course when the history is assembled)."""
     drug = _drug(resource, ctx)
-    status = resource.get("status")
-    if status != "completed":
-        raise NotMapped(f"status is {status}")
-    when = fhir_date_of(resource, "effective", path=src.path)
-    if when is None:
-        raise NotMapped("no effective date")
+    when = completed_on(resource, "effective", path=src.path)
     return [EventFinding("esa_history", EsaDose(drug, when.date()), (src,),
                          f"{drug} dose {when.date().isoformat()}", key=src.ref)]
 

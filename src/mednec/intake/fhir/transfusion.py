@@ -30,7 +30,7 @@ from typing import Any
 
 from mednec.intake.fhir.code_tables import transfusion_meaning
 from mednec.intake.fhir.codes import codings, concept_texts, is_red_cell_text
-from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, fhir_date_of
+from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, completed_on
 
 __all__ = ["map_blood_administration", "map_procedure", "map_product", "medication_concept"]
 
@@ -85,12 +85,7 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         texts += concept_texts(product.get("productCode"))
     if kind == "other" and not is_red_cell_text(texts):
         raise NotMapped(f"a transfusion of another product ({name}), not of red cells")
-    status = resource.get("status")
-    if status != "completed":
-        raise NotMapped(f"status is {status}")
-    when = fhir_date_of(resource, "performed", path=src.path)
-    if when is None:
-        raise NotMapped("no performed date")
+    when = completed_on(resource, "performed", path=src.path)
     if kind != "red_cells" and not is_red_cell_text(texts):
         return [EventFinding("rbc_transfusions", None, (src,), f"a blood-product transfusion ({name}) that names "
                              "no product: whether it was red cells is not stated", key=src.ref)]
@@ -123,12 +118,7 @@ def map_blood_administration(resource: Mapping[str, Any], src: Source, ctx: Cont
     _, texts = medication_concept(resource, ctx)
     if not is_red_cell_text(texts):
         raise NotMapped("not a red-cell product")
-    status = resource.get("status")
-    if status != "completed":
-        raise NotMapped(f"status is {status}")
-    when = fhir_date_of(resource, "effective", path=src.path)
-    if when is None:
-        raise NotMapped("no effective date")
+    when = completed_on(resource, "effective", path=src.path)
     units, how = _units((resource.get("dosage") or {}).get("dose"))
     key = src.ref
     for part in resource.get("partOf") or ():
