@@ -12,6 +12,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tests.code_systems import CPT, LOINC, RXNORM, SNOMED
+from tests.code_systems import ICD10 as ICD
 
 from mednec.errors import CaseFormatError
 from mednec.fhir.coverage import payer_names
@@ -22,11 +24,6 @@ from mednec.runtime import Runtime
 
 AS_OF = dt.date(2026, 12, 6)
 SUBJECT = {"reference": "Patient/p"}
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-ICD = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def _bundle(*resources: dict[str, Any], patient: dict[str, Any] | None = None) -> dict[str, Any]:

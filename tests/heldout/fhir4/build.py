@@ -2,7 +2,7 @@
 
 Written 2026-12-07 (04:05-04:40 UTC) by the helper fhir4 before any rule was changed for it, before mednec
 was run on it and without reading mednec's FHIR intake code. The chart helpers are the second set's
-(``fhir_ehr/build.py``); every code and value is spelled out here. Expected answers, reasoned from the policy
+(shared in ``tests/heldout/fhir_chart.py``); every code and value is spelled out here. Expected answers, reasoned from the policy
 YAMLs in src/mednec/packs/, the decisions files and the FHIR R4 / US Core / CDS Hooks specs (never from
 mednec's output), are in ``expected.yaml``.
 
@@ -28,20 +28,28 @@ birthday and the day before; a CDS Hooks order-sign request; inputs to refuse.
 
 from __future__ import annotations
 
-import importlib.util
-import json
+import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("fhir_ehr_build", HERE.parent / "fhir_ehr" / "build.py")
-assert _spec is not None and _spec.loader is not None
-ehr = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ehr)
+if str(HERE.parents[2]) not in sys.path:  # run as a script: the repository root, for the shared toolkit
+    sys.path.insert(0, str(HERE.parents[2]))
 
-Chart, cc, qty, text_cc = ehr.Chart, ehr.cc, ehr.qty, ehr.text_cc
-LOINC, SNOMED, ICD10, RXNORM, CPT, HCPCS = ehr.LOINC, ehr.SNOMED, ehr.ICD10, ehr.RXNORM, ehr.CPT, ehr.HCPCS
-DAR = ehr.DAR
+from tests.code_systems import CPT, HCPCS, ICD10, LOINC, RXNORM, SNOMED, UCUM  # noqa: E402
+from tests.heldout.fhir_chart import (  # noqa: E402
+    DAR,
+    Chart,
+    cc,
+    cds_request,
+    mds_core,
+    mds_dx,
+    pas_bundle,
+    qty,
+    text_cc,
+    write,
+)
+
 LIST_USE = "http://terminology.hl7.org/CodeSystem/list-example-use-codes"
 LIST_EMPTY = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 V3_ROLE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
@@ -148,7 +156,7 @@ def coverage(c: Any, name: str, *, contained: bool = False) -> dict[str, Any]:
 def family(c: Any, relation: tuple[str, str], conditions: list[tuple[dict[str, Any], int | None]]) -> dict[str, Any]:
     r: dict[str, Any] = {"resourceType": "FamilyMemberHistory", "status": FMH_STATUS, "patient": c.subject, "date": "2026-10-01",
                          "relationship": cc((V3_ROLE, relation[0], relation[1])),
-                         "condition": [{"code": code, **({"onsetAge": {"value": age, "unit": "yr", "system": ehr.UCUM,
+                         "condition": [{"code": code, **({"onsetAge": {"value": age, "unit": "yr", "system": UCUM,
                                                                        "code": "a"}} if age else {})}
                                        for code, age in conditions]}
     return c.add(r)
@@ -320,7 +328,7 @@ def g14() -> dict[str, Any]:
     order = {"resourceType": "MedicationRequest", "id": "draft-ozempic-r4", "status": "draft", "intent": "order",
              "medicationCodeableConcept": cc((RXNORM, "1991306", "semaglutide 1.34 MG/ML Pen Injector [Ozempic]"), text="Ozempic 0.25 mg/dose pen"),
              "subject": {"reference": "Patient/r4g14"}, "authoredOn": "2026-12-06"}
-    return ehr.cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
+    return cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
                                                     "medicationRequests": ["MedicationRequest"]})
 
 
@@ -353,7 +361,7 @@ def l02() -> dict[str, Any]:
     order = {"resourceType": "MedicationRequest", "id": "draft-repatha-r4", "status": "draft", "intent": "order",
              "medicationCodeableConcept": cc((RXNORM, "1665904", "evolocumab 140 MG/ML Auto-Injector [Repatha]"), text="Repatha SureClick"),
              "subject": {"reference": "Patient/r4l02"}, "authoredOn": "2026-12-06", "insurance": [{"reference": "Coverage/cov-4"}]}
-    req = ehr.cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
+    req = cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"],
                                                    "medicationRequests": ["MedicationRequest"]})
     req["prefetch"]["coverage"] = {"resourceType": "Bundle", "type": "searchset", "total": 1,
                                    "entry": [{"fullUrl": f"{c.base}/Coverage/cov-4", "resource": cov, "search": {"mode": "match"}}]}
@@ -362,7 +370,7 @@ def l02() -> dict[str, Any]:
 
 def as_pas(c: Any, product: dict[str, Any], dx: list[tuple[str, str]], payer: str) -> dict[str, Any]:
     """A Da Vinci PAS request Bundle whose insurer (and the Coverage's payor) is ``payer``."""
-    b = ehr.pas_bundle(c, product, dx)
+    b = pas_bundle(c, product, dx)
     for e in b["entry"]:
         r = e["resource"]
         if r["resourceType"] == "Organization" and r["id"] == "payer-1":
@@ -512,8 +520,8 @@ def l15() -> dict[str, Any]:
 # MDS anemia
 def m01() -> dict[str, Any]:
     c = Chart("r4m01", "1950-03-03", "male")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(78, "g/L", "g/L"), epo=(210, "IU/L", "[IU]/L"), rs=20)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(78, "g/L", "g/L"), epo=(210, "IU/L", "[IU]/L"), rs=20)
     sf3b1(c, True)
     transfusions(c, ("2026-10-20", "2026-11-08", "2026-11-27"), cpt=True)
     med_list(c, [])
@@ -522,8 +530,8 @@ def m01() -> dict[str, Any]:
 
 def m02() -> dict[str, Any]:
     c = Chart("r4m02", "1947-05-19", "female")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(8.4, "g/dL", "g/dL"), epo=(320, "mIU/mL", "m[IU]/mL"), rs=18)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(8.4, "g/dL", "g/dL"), epo=(320, "mIU/mL", "m[IU]/mL"), rs=18)
     transfusions(c, ("2026-10-25", "2026-11-22"))
     esa_admin(c, "2026-06-01", status="not-done", drug="darbepoetin")
     esa_admin(c, "2026-06-22", status="entered-in-error", drug="darbepoetin")
@@ -535,8 +543,8 @@ def m02() -> dict[str, Any]:
 
 def m03() -> dict[str, Any]:
     c = Chart("r4m03", "1949-09-09", "male")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(5.2, "mmol/L", "mmol/L"), epo=(150, "mIU/mL", "m[IU]/mL"), rs=25)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(5.2, "mmol/L", "mmol/L"), epo=(150, "mIU/mL", "m[IU]/mL"), rs=25)
     sf3b1(c, True)
     transfusions(c, ("2026-10-28", "2026-11-25"))
     return c.bundle()
@@ -544,8 +552,8 @@ def m03() -> dict[str, Any]:
 
 def m04() -> dict[str, Any]:
     c = Chart("r4m04", "1946-01-31", "female")
-    ehr.mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
-    ehr.mds_core(c, hgb=(9.1, "g/dL", "g/dL"), epo=(45, "mIU/mL", "m[IU]/mL"), rs=2)
+    mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
+    mds_core(c, hgb=(9.1, "g/dL", "g/dL"), epo=(45, "mIU/mL", "m[IU]/mL"), rs=2)
     transfusions(c, ("2026-10-01",))
     for d in ("2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22", "2026-11-29"):
         esa_admin(c, d)
@@ -554,7 +562,7 @@ def m04() -> dict[str, Any]:
 
 def _revlimid(pid: str, platelets: float, anc_value: float, anc_unit: tuple[str, str]) -> Any:
     c = Chart(pid, "1944-06-06", "female")
-    ehr.mds_dx(c, "D46.C", "Myelodysplastic syndrome with isolated del(5q) chromosomal abnormality")
+    mds_dx(c, "D46.C", "Myelodysplastic syndrome with isolated del(5q) chromosomal abnormality")
     c.lab("718-7", "Hemoglobin [Mass/volume] in Blood", 8.2, "g/dL", "g/dL", "2026-11-30")
     c.lab("777-3", "Platelets [#/volume] in Blood by Automated count", platelets, "10*9/L", "10*9/L", "2026-11-30")
     c.lab("751-8", "Neutrophils [#/volume] in Blood by Automated count", anc_value, anc_unit[0], anc_unit[1], "2026-11-30")
@@ -577,8 +585,8 @@ def m06() -> dict[str, Any]:
 
 def m07() -> dict[str, Any]:
     c = Chart("r4m07", "1952-02-22", "male")
-    ehr.mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
-    ehr.mds_core(c, hgb=(7.9, "g/dL", "g/dL"), epo=(780, "mIU/mL", "m[IU]/mL"), rs=3, ipssr=None)
+    mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
+    mds_core(c, hgb=(7.9, "g/dL", "g/dL"), epo=(780, "mIU/mL", "m[IU]/mL"), rs=3, ipssr=None)
     ipss(c, "Intermediate-1")
     transfusions(c, ("2026-10-15", "2026-11-01", "2026-11-20"))
     c.transfusion("2026-11-25", status="not-done")
@@ -588,8 +596,8 @@ def m07() -> dict[str, Any]:
 
 def m08() -> dict[str, Any]:
     c = Chart("r4m08", "1948-08-08", "female")
-    ehr.mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
-    ehr.mds_core(c, hgb=(9.5, "g/dL", "g/dL"), epo=(600, "mIU/mL", "m[IU]/mL"), rs=2)
+    mds_dx(c, "D46.9", "Myelodysplastic syndrome, unspecified")
+    mds_core(c, hgb=(9.5, "g/dL", "g/dL"), epo=(600, "mIU/mL", "m[IU]/mL"), rs=2)
     for r in c.res:
         if r.get("code", {}).get("text") == "Hemoglobin":
             r.pop("effectiveDateTime", None)
@@ -599,8 +607,8 @@ def m08() -> dict[str, Any]:
 
 def m09() -> dict[str, Any]:
     c = Chart("r4m09", "1945-12-25", "male")
-    ehr.mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
-    ehr.mds_core(c, hgb=(11.8, "g/dL", "g/dL"), epo=(640, "mIU/mL", "m[IU]/mL"), rs=20)
+    mds_dx(c, "D46.1", "Refractory anemia with ring sideroblasts")
+    mds_core(c, hgb=(11.8, "g/dL", "g/dL"), epo=(640, "mIU/mL", "m[IU]/mL"), rs=20)
     other_subject(c.lab("718-7", "Hemoglobin [Mass/volume] in Blood", 8.0, "g/dL", "g/dL", "2026-12-02"))
     transfusions(c, ("2026-10-20", "2026-11-20"))
     return c.bundle()
@@ -642,5 +650,4 @@ BUILDERS = {
 }
 
 if __name__ == "__main__":
-    for name, build in BUILDERS.items():
-        (HERE / f"{name}.json").write_text(json.dumps(build(), indent=1) + "\n", "utf-8")
+    write(BUILDERS, HERE)
