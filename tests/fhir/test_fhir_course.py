@@ -197,7 +197,7 @@ def test_repatha_statin_step_from_epic_medication_requests() -> None:
     got = intake(bundle(atorva, order, wrong, plan, mi, ldl, who=patient("male", "1964-01-10")), "Repatha")
     facts = got.case["facts"]
     assert facts["medication_history"] == [{"drug": "atorvastatin", "start": dt.date(2026, 6, 1), "response": "ongoing",
-                                            "dose": 80.0, "dose_unit": "mg"}]
+                                            "dose": 80.0, "dose_unit": "mg", "scope": "named_only"}]
     reasons = {u.resource: u.reason for u in got.unmapped}
     assert "entered-in-error" in reasons["MedicationRequest/rx-err"] and "plan" in reasons["MedicationRequest/rx-plan"]
     case = {**got.case, "facts": {**facts, "age": 62, "prior_mi": True, "ldl_c": {"value": 88, "unit": "mg/dL",
@@ -214,13 +214,14 @@ def test_a_stopped_statin_order_with_its_reason_is_an_intolerance() -> None:
                                     "doseAndRate": [{"doseQuantity": {"value": 20, "unit": "mg"}}]}]}
     history = intake(bundle(order), "Repatha").case["facts"]["medication_history"]
     assert history == [{"drug": "simvastatin", "start": dt.date(2025, 1, 1), "response": "intolerant",
-                        "reason_stopped": "intolerance", "end": dt.date(2025, 3, 1), "dose": 20.0, "dose_unit": "mg"}]
+                        "reason_stopped": "intolerance", "end": dt.date(2025, 3, 1), "dose": 20.0, "dose_unit": "mg",
+                        "scope": "named_only"}]
     # without its outcome: a course that ended for a reason not stated (as for a statement), dates kept
     silent = {**order, "statusReason": None}
     got = intake(bundle({k: v for k, v in silent.items() if v is not None}), "Repatha")
     assert got.case["facts"]["medication_history"] == [
         {"drug": "simvastatin", "start": dt.date(2025, 1, 1), "response": "stopped", "end": dt.date(2025, 3, 1),
-         "dose": 20.0, "dose_unit": "mg"}]
+         "dose": 20.0, "dose_unit": "mg", "scope": "named_only"}]
 
 
 # --- MDS: the same course, read from the pack's declaration ------------------------------------------

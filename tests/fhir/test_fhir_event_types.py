@@ -24,8 +24,8 @@ def test_an_undated_history_statement_is_an_entry_without_a_start() -> None:
     got = intake(_undated("s1", "Lipitor 80 mg tablet", "active"),
                  _undated("s2", "ezetimibe 10 mg", "stopped", reason="muscle pain - intolerance"))
     assert got.case["facts"]["medication_history"] == [
-        {"drug": "atorvastatin", "response": "ongoing"},
-        {"drug": "ezetimibe", "response": "intolerant", "reason_stopped": "intolerance"},
+        {"drug": "atorvastatin", "response": "ongoing", "scope": "named_only"},
+        {"drug": "ezetimibe", "response": "intolerant", "reason_stopped": "intolerance", "scope": "named_only"},
     ]
     case = default_runtime().parse_case(got.case, as_of=AS_OF)
     assert len(case.facts.value("medication_history")) == 2

@@ -47,9 +47,10 @@ def test_statements_give_the_history() -> None:
                  statement("s5", "rosuvastatin", "not-taken"))
     history = got.case["facts"]["medication_history"]
     assert history == [
-        {"drug": "atorvastatin", "start": dt.date(2026, 1, 5), "response": "ongoing", "dose": 80.0, "dose_unit": "mg"},
+        {"drug": "atorvastatin", "start": dt.date(2026, 1, 5), "response": "ongoing", "dose": 80.0, "dose_unit": "mg",
+         "scope": "named_only"},
         {"drug": "ezetimibe", "start": dt.date(2026, 1, 5), "response": "intolerant", "reason_stopped": "intolerance",
-         "end": dt.date(2026, 6, 1)},
+         "end": dt.date(2026, 6, 1), "scope": "named_only"},
     ]
     listed = {u.resource: u.reason for u in got.unmapped}
     assert "aspirin" in listed["MedicationStatement/s4"]  # no pack knows it: listed, not an entry
@@ -65,8 +66,9 @@ def test_a_course_ended_without_its_outcome_is_stopped_with_its_dates() -> None:
     got = intake(statement("s1", "atorvastatin 40 mg", "active"),
                  statement("s2", "ezetimibe", "completed", end="2026-06-01"))
     assert got.case["facts"]["medication_history"] == [
-        {"drug": "atorvastatin", "start": dt.date(2026, 1, 5), "response": "ongoing"},
-        {"drug": "ezetimibe", "start": dt.date(2026, 1, 5), "response": "stopped", "end": dt.date(2026, 6, 1)}]
+        {"drug": "atorvastatin", "start": dt.date(2026, 1, 5), "response": "ongoing", "scope": "named_only"},
+        {"drug": "ezetimibe", "start": dt.date(2026, 1, 5), "response": "stopped", "end": dt.date(2026, 6, 1),
+         "scope": "named_only"}]
 
 
 @pytest.mark.parametrize("status", ["on-hold", "unknown"])
@@ -83,7 +85,7 @@ def test_the_requested_drug_is_not_an_earlier_treatment() -> None:
     got = intake(statement("s1", "Repatha 140 mg", "active"), statement("s2", "atorvastatin", "active"),
                  drug="Repatha")
     assert got.case["facts"]["medication_history"] == [{"drug": "atorvastatin", "start": dt.date(2026, 1, 5),
-                                                        "response": "ongoing"}]
+                                                        "response": "ongoing", "scope": "named_only"}]
 
 
 def test_without_the_vocabulary_nothing_is_read() -> None:

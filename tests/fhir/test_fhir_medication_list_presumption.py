@@ -264,3 +264,104 @@ def test_the_leqvio_example_of_the_decision() -> None:
     assert denied.determination == "does_not_meet_criteria"
     (p,) = [a for a in list_presumptions(denied) if a.criterion == "pcsk9_antibody_tried"]
     assert "complete" in p.attest and "List/medlist" in p.attest
+
+
+def _leqvio(meds: list[dict[str, Any]], lst: dict[str, Any] | None) -> dict[str, Any]:
+    _, resources = _ldl_base()
+    entries = resources + meds + ([lst] if lst is not None else [])
+    return {"resourceType": "Bundle", "type": "collection", "timestamp": "2026-11-20T12:00:00Z",
+            "entry": [{"resource": r} for r in entries]}
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"mode": "working"}, "mode 'working'"),
+    ({"mode": "changes"}, "mode 'changes'"),
+    ({"status": "retired"}, "status 'retired'"),
+    ({"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-example-use-codes",
+                           "code": "problems"}]}}, "not a medication list"),
+])
+def test_only_a_current_snapshot_medication_list_says_it_is_complete(change: dict[str, Any], why: str) -> None:
+    rt = default_runtime()
+    statin = _statement(STATIN, "p")
+    lst = {**med_list([statin]), **change}
+    intake = bundle_to_case(_leqvio([statin], lst), rt.dictionary, AS_OF, drug="Leqvio",
+                            drugs=rt.catalog.calculators.drugs)
+    assert "complete_medication_list" not in intake.case["facts"]
+    assert intake.case["facts"]["medication_history"][0]["scope"] == "named_only"
+    assert any(u.resource == "List/medlist" and why in u.reason for u in intake.unmapped), intake.unmapped
+
+
+def test_a_list_coded_by_hl7s_use_code_or_named_so_counts() -> None:
+    rt = default_runtime()
+    statin = _statement(STATIN, "p")
+    for code in ({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-example-use-codes",
+                              "code": "medications"}]}, {"text": "Medication list"}):
+        lst = {**med_list([statin]), "code": code}
+        facts = bundle_to_case(_leqvio([statin], lst), rt.dictionary, AS_OF, drug="Leqvio",
+                               drugs=rt.catalog.calculators.drugs).case["facts"]
+        assert facts["complete_medication_list"]["value"] == LIST_DATE
+        assert "scope" not in facts["medication_history"][0]
+
+
+def test_an_empty_list_is_complete_only_when_nothing_is_known_to_be_taken() -> None:
+    """emptyReason nilknown: an empty history (a drug absent from it was not taken); another reason (not
+    asked, withheld) says nothing."""
+    rt = default_runtime()
+    empty = med_list([])
+    facts = bundle_to_case(_leqvio([], empty), rt.dictionary, AS_OF, drug="Leqvio",
+                           drugs=rt.catalog.calculators.drugs).case["facts"]
+    assert facts["medication_history"] == [] and facts["complete_medication_list"]["value"] == LIST_DATE
+    empty["emptyReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                                        "code": "notasked"}]}
+    facts = bundle_to_case(_leqvio([], empty), rt.dictionary, AS_OF, drug="Leqvio",
+                           drugs=rt.catalog.calculators.drugs).case["facts"]
+    assert "medication_history" not in facts and "complete_medication_list" not in facts
+
+
+def test_an_incomplete_esa_record_keeps_the_list_from_counting_as_complete() -> None:
+    """An ESA statement without its outcome leaves the ESA history unknown; a list read as complete would make
+    the absent ESA course 'naive', so the list is listed, not read."""
+    rt = default_runtime()
+    s = next(x for x in SCENARIOS if x.name == "reblozyl-esa-naive")
+    bundle = build(s, "absent", True)
+    esa = statement("epo-open", "Procrit (epoetin alfa) 40,000 units weekly", "on-hold", start="2026-05-01",
+                    patient=bundle["entry"][0]["resource"]["id"])
+    bundle["entry"].insert(1, {"resource": esa})
+    intake = bundle_to_case(bundle, rt.dictionary, AS_OF, drug="Reblozyl", drugs=rt.catalog.calculators.drugs)
+    assert "complete_medication_list" not in intake.case["facts"]
+    assert any(u.resource == "List/medlist" and "ESA record" in u.reason for u in intake.unmapped)
+    det = evaluate(rt, bundle, s)
+    assert det.criterion("esa_naive").status.value == "unknown"
+
+
+def test_a_case_file_may_state_its_history_is_an_ehr_list_presumed_complete() -> None:
+    """A case file's history is the whole history by definition (nothing presumed, nothing shown);
+    complete_medication_list marks it as an EHR list presumed complete, and the answer says so."""
+    rt = default_runtime()
+    case = {"patient": {"birth_date": "1957-03-15", "sex": "female"},
+            "facts": {"diagnosis": "I25.2", "prior_mi": True,
+                      "ldl_c": {"value": 131, "unit": "mg/dL", "date": "2026-11-05"},
+                      "medication_history": [{"drug": "atorvastatin", "start": "2026-01-05", "response": "ongoing",
+                                              "dose": 80, "dose_unit": "mg"}]}}
+    plain = rt.evaluate(rt.parse_case(case, as_of=AS_OF).facts, "Leqvio", variant="bcbs-nd")
+    assert plain.criterion("pcsk9_antibody_tried").status.value == "not_met" and not list_presumptions(plain)
+    case["facts"]["complete_medication_list"] = "2026-11-18"
+    marked = rt.evaluate(rt.parse_case(case, as_of=AS_OF).facts, "Leqvio", variant="bcbs-nd")
+    assert {a.criterion for a in list_presumptions(marked)} >= {"pcsk9_antibody_tried", "nexlizet_tried"}
+    assert plain.determination == marked.determination == "does_not_meet_criteria"
+
+
+def test_the_fixture_with_a_complete_list_through_the_cli() -> None:
+    """tests/fixtures/fhir/bundle-leqvio-medication-list.json: `mednec evaluate ... --variant bcbs-nd` is 'does
+    not meet' on the absent PCSK9 antibody, and says it presumed the list of 2026-11-18 complete."""
+    from typer.testing import CliRunner
+
+    from mednec.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate", str(FIXTURES / "bundle-leqvio-medication-list.json"),
+                                      "--drug", "Leqvio", "--variant", "bcbs-nd", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["determination"] == "does_not_meet_criteria"
+    listed = [a for a in out["assumptions"] if a["criterion"] == "pcsk9_antibody_tried"]
+    assert listed and "2026-11-18" in listed[0]["attest"] and "List/medlist" in listed[0]["attest"]

@@ -24,6 +24,7 @@ from functools import cache
 from typing import NamedTuple
 
 from mednec.calculators.registry import CalculatorSet
+from mednec.engine import presumed
 from mednec.engine.determination import (
     INSUFFICIENT,
     MEETS,
@@ -544,6 +545,8 @@ def evaluate(
                 for d, (fs, cs) in ex.missing.items()
             )
         assumptions = tuple(dict.fromkeys(ex.assumptions))
+        if presumed.presumes_complete_list(full):
+            assumptions += _list_presumptions(full, plan, runs, met, verdict, pack, dictionary, numbering)
         return Explanation(
             criteria=tuple(ex.criteria),
             missing_documentation=missing,
@@ -568,6 +571,30 @@ def evaluate(
         fact_set=full,
         explain=explain,
     )
+
+
+def _list_presumptions(full: FactSet, plan: _Plan, runs: list[list[Tri]], met: PathwayResult | None,
+                       verdict: Verdict, pack: Pack, dictionary: FactDictionary,
+                       numbering: _Numbering) -> tuple[Assumption, ...]:
+    """The criteria decided only because the medication list is taken as complete (:mod:`presumed`): decided
+    here, unknown when the same entries name their own drugs only. The common criteria and, for a met
+    answer, its pathway; for another answer every pathway (a ruled-out one may rest on the list)."""
+    alt = prepare(presumed.as_named_only(full), dictionary, pack.calculators)
+    alt_values = with_courses({k: fv.value for k, fv in alt.items()}, alt.as_of, pack.drugs)
+    attest, why = presumed.attestation(full[presumed.LIST_FACT])
+    label = dictionary.facts[presumed.HISTORY].label
+    decision = tuple(Citation(r) for r, ref in pack.references.items() if ref.kind == "decision")[:1]
+    out: list[Assumption] = []
+    for tp, r in zip(plan.trees, runs, strict=True):
+        if tp.label is not None and verdict == MEETS and met is not None and tp.label != met.id:
+            continue
+        alt_run = _run(tp.tree, alt_values)
+        for slot in tp.slots:
+            i = slot.node.index
+            if r[i] is not _UNK and alt_run[i] is _UNK:
+                out.append(Assumption(str(slot.node.id), str(slot.node.text), slot.pathway, presumed.HISTORY, label,
+                                      attest, why, numbering.add(decision)))
+    return tuple(out)
 
 
 def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[PathwayResult],

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN
 from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
@@ -95,6 +96,7 @@ MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
     "QuestionnaireResponse": (map_questionnaire_response,),
     "AllergyIntolerance": (history.map_allergy,),
     "FamilyMemberHistory": (map_family_history,),
+    "List": (history.map_medication_list,),
 }
 #: Mappers run as well, whatever the first took: a dose of the requested drug is also an ESA dose.
 ALSO_MAPPERS: Mapping[str, tuple[Mapper, ...]] = {
@@ -568,15 +570,35 @@ def _transfusions(
 
 
 def _esa(esa: list[EventFinding], as_of: dt.date, facts: dict[str, Any], provenance: list[FactSource],
-         unmapped: list[Unmapped]) -> None:
+         unmapped: list[Unmapped]) -> bool:
+    """``esa_history`` from the ESA records; True when an ESA record left it unknown (incomplete)."""
     if not esa:
-        return
+        return False
     assembly = medication.assemble_esa(esa, as_of)
     if assembly.events is not None:
         facts["esa_history"] = assembly.events
         refs, entries = _sources_of(assembly.used)
         provenance.append(FactSource("esa_history", refs, entries, "; ".join(f.detail for f in assembly.used)))
     unmapped += [Unmapped(s.entry, s.ref, why) for s, why in assembly.unmapped]
+    return assembly.events is None and bool(assembly.unmapped)
+
+
+def _complete_list(facts: dict[str, Any], esa_open: bool, provenance: list[FactSource],
+                   unmapped: list[Unmapped]) -> bool:
+    """Whether the bundle's own medication list says it is complete (``complete_medication_list``). Not when an
+    ESA record on it is incomplete: the ESA history is then asked, and a list read as complete would make an
+    absent ESA course 'none' (ESA-naive); the list is listed with why."""
+    if history.COMPLETE_LIST not in facts:
+        return False
+    if not esa_open:
+        return True
+    del facts[history.COMPLETE_LIST]
+    for p in [p for p in provenance if p.fact == history.COMPLETE_LIST]:
+        provenance.remove(p)
+        unmapped += [Unmapped(e, r, "a complete medication list, but an ESA record on it is incomplete: the "
+                                    "treatment history is read as naming its drugs only")
+                     for r, e in zip(p.resources, p.entries, strict=True)]
+    return False
 
 
 def _link_references(provenance: list[FactSource], ctx: Context) -> set[int]:
@@ -631,8 +653,9 @@ def _assemble(mapped: _Mapped, ctx: Context, bundle: Mapping[str, Any]) -> Bundl
         entries = tuple(s.entry for f in course.used for s in f.sources)
         provenance.append(FactSource(spec.doses, refs, entries, f"{spec.label}: " + "; ".join(f.detail for f in course.used)))
     _transfusions(by_fact.pop("rbc_transfusions", []), facts, provenance, unmapped)
-    _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
-    _history(by_fact.pop("medication_history", []), facts, provenance, unmapped)
+    esa_open = _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
+    _history(by_fact.pop("medication_history", []), facts, provenance, unmapped, _complete_list(facts, esa_open,
+                                                                                               provenance, unmapped))
     for leftover in by_fact.values():
         for e in leftover:
             unmapped += [Unmapped(s.entry, s.ref, f"{e.fact} is not assembled from FHIR") for s in e.sources]
@@ -649,10 +672,18 @@ def _fact_order(dictionary: FactDictionary) -> dict[str, int]:
 
 
 def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list[FactSource],
-             unmapped: list[Unmapped]) -> None:
+             unmapped: list[Unmapped], complete: bool = False) -> None:
     """``medication_history`` from the statements of drugs the packs know; unknown (every statement
-    listed) when one documents a drug without its outcome."""
+    listed) when one documents a drug without its outcome. Each entry names its own drug only
+    (``scope: named_only``: absence from the record is not evidence of absence), unless the bundle's own
+    medication list says it is complete (``complete``): then the entries are the whole history, and a
+    complete list naming no drug the packs read is an empty history (:mod:`history`)."""
     if not events:
+        if complete:
+            facts["medication_history"] = []
+            src = next(p for p in provenance if p.fact == history.COMPLETE_LIST)
+            provenance.append(FactSource("medication_history", src.resources, src.entries,
+                                         "the complete medication list names no drug whose history the packs read"))
         return
     if any(e.event is None for e in events):
         for e in events:
@@ -662,9 +693,18 @@ def _history(events: list[EventFinding], facts: dict[str, Any], provenance: list
                    if e.event is None else "treatment history left unknown: another statement lacks its outcome")
             unmapped += [Unmapped(s.entry, s.ref, why) for s in e.sources]
         return
-    facts["medication_history"] = [e.event.as_event() for e in events if isinstance(e.event, HistoryEntry)]
+    facts["medication_history"] = [_scoped(e.event.as_event(), complete) for e in events
+                                   if isinstance(e.event, HistoryEntry)]
     refs, entries = _sources_of(events)
     provenance.append(FactSource("medication_history", refs, entries, "; ".join(e.detail for e in events)))
+
+
+def _scoped(entry: dict[str, Any], complete: bool) -> dict[str, Any]:
+    """An entry of an EHR's records: it names its own drug only, unless the list is complete (a drug
+    documented as never given names its drug only already)."""
+    if complete or entry.get("response") == NOT_GIVEN:
+        return entry
+    return {**entry, "scope": NAMED_ONLY}
 
 
 def _case(facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Unmapped], ctx: Context,

@@ -28,6 +28,18 @@ as for a statement), their end from the bounds, else from ``dispenseRequest.vali
 ``dosageInstruction.doseAndRate.doseQuantity``. A completed **MedicationDispense** (handed over) is the drug
 taken: ``ongoing`` while its days' supply lasts, else ``stopped`` when the supply ran out.
 Drafts, cancelled and entered-in-error orders, and proposals and plans, are listed, not used.
+
+**Absence is not evidence of absence.** An EHR's medication records name the drugs they name: a drug the
+bundle does not mention may have been taken elsewhere, earlier, or recorded where the export does not reach.
+So every entry read here is ``scope: named_only`` (as the text reader's are), and a step-therapy criterion
+whose drug is absent is *unknown* and asked, never met or not met on that account -- unless the bundle itself
+says its list is complete: a ``List`` of the medication history (LOINC 10160-0 "History of Medication use
+Narrative", or ``medications`` of http://terminology.hl7.org/CodeSystem/list-example-use-codes, or a code text
+naming the medication list) with ``mode: snapshot`` and ``status: current`` (an empty one only with
+``emptyReason`` ``nilknown``). Then the entries are the whole history (no scope: a drug absent from it was not
+taken), ``complete_medication_list`` carries the list's date, and the determination lists the presumption
+"the medication list of <date> is complete" among what the request must attest (:mod:`mednec.engine.presumed`).
+A drug documented as never given (``not-taken`` without a time) is decisive for that drug with or without a list.
 """
 
 from __future__ import annotations
@@ -46,10 +58,16 @@ from mednec.intake.fhir.common import Context, EventFinding, Finding, HistoryEnt
 from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
 
-__all__ = ["map_allergy", "map_history_administration", "map_history_dispense", "map_history_request",
-           "map_history_statement"]
+__all__ = ["COMPLETE_LIST", "map_allergy", "map_history_administration", "map_history_dispense",
+           "map_history_request", "map_history_statement", "map_medication_list"]
 
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance"}
+#: the fact a complete medication list gives (its date)
+COMPLETE_LIST = "complete_medication_list"
+#: codes of a medication-history List (LOINC: the IPS medication summary section's code; HL7's example use code)
+_LIST_CODES = frozenset({("http://loinc.org", "10160-0"),
+                         ("http://terminology.hl7.org/CodeSystem/list-example-use-codes", "medications")})
+_LIST_TEXT = re.compile(r"\bmedications?\s+(?:list|history|summary)\b|\bhistory of medication use\b", re.I)
 #: statuses of a course that ended: without a reason it is ``stopped`` (mednec.calculators.courses: no longer
 #: taken, why not said), its dates kept -- 17 weeks of ezetimibe completed is 17 weeks of ezetimibe whatever
 #: its outcome; a criterion that needs the outcome (a failure) asks for it
@@ -277,3 +295,29 @@ def map_history_administration(resource: Mapping[str, Any], src: Source, ctx: Co
         raise NotMapped(f"status is {status}")
     return [EventFinding("medication_history", None, (src,),
                          f"{entry.generic}: administered, course and outcome not documented", key=src.ref)]
+
+
+def map_medication_list(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:
+    """A List the EHR sends as its complete medication list -> ``complete_medication_list`` (the list's date,
+    else the evaluation date, said so): a medication-history code, ``mode: snapshot``, ``status: current``, and
+    entries, or none with ``emptyReason`` ``nilknown``. Any other List is listed, not read: a working or changes
+    list, a retired one, one of something else, or an empty one for another reason (not asked, withheld)."""
+    coded = {(s, c) for s, c, _ in codings(resource.get("code"))}
+    if not (coded & _LIST_CODES or any(_LIST_TEXT.search(t) for t in concept_texts(resource.get("code")))):
+        raise NotMapped("not a medication list (List.code)")
+    if resource.get("mode") != "snapshot":
+        raise NotMapped(f"a medication list in mode {resource.get('mode')!r}: only a snapshot says it is complete")
+    if resource.get("status") != "current":
+        raise NotMapped(f"a medication list with status {resource.get('status')!r}")
+    items = [e for e in resource.get("entry") or () if isinstance(e, Mapping) and not e.get("deleted")]
+    if not items:
+        empty = {c for _, c, _ in codings(resource.get("emptyReason"))}
+        if "nilknown" not in empty:
+            raise NotMapped("an empty medication list without emptyReason 'nilknown': not a statement that no "
+                            "medication is taken")
+    when = fhir_datetime(resource.get("date"), path=f"{src.path}.date") if resource.get("date") else None
+    day = when.date() if when is not None else ctx.as_of
+    said = f"List dated {day.isoformat()}" if when is not None else "undated List, taken as of the evaluation date"
+    return [Finding(COMPLETE_LIST, day.isoformat(), None,
+                    when or dt.datetime.combine(ctx.as_of, dt.time()), src,
+                    f"the EHR's medication list sent as complete (mode snapshot, {len(items)} entries; {said})")]
