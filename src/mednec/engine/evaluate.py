@@ -589,12 +589,27 @@ def _list_presumptions(full: FactSet, plan: _Plan, runs: list[list[Tri]], met: P
         if tp.label is not None and verdict == MEETS and met is not None and tp.label != met.id:
             continue
         alt_run = _run(tp.tree, alt_values)
+        above = _ancestors(tp.tree)
         for slot in tp.slots:
             i = slot.node.index
-            if r[i] is not _UNK and alt_run[i] is _UNK:
+            # a criterion under a node met either way (a sibling settles it) rests the answer on nothing
+            masked = any(r[a] is _MET and alt_run[a] is _MET for a in above[i])
+            if r[i] is not _UNK and alt_run[i] is _UNK and not masked:
                 out.append(Assumption(str(slot.node.id), str(slot.node.text), slot.pathway, presumed.HISTORY, label,
                                       attest, why, numbering.add(decision)))
     return tuple(out)
+
+
+def _ancestors(tree: Tree) -> dict[int, tuple[int, ...]]:
+    """Each node's ancestors in ``tree`` (node indexes, the nearest first)."""
+    out: dict[int, tuple[int, ...]] = {tree.root.index: ()}
+    stack = [tree.root]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            out[child.index] = (node.index, *out[node.index])
+            stack.append(child)
+    return out
 
 
 def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[PathwayResult],
@@ -603,7 +618,7 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
     """The answer in a sentence, first in every output."""
     if verdict == MEETS:
         where = f" on the pathway “{met.name}”" if met is not None else ""
-        attest = (" Assumed, the request must attest: " + " ".join(a.attest for a in assumptions)) if assumptions else ""
+        attest = (" Assumed, the request must attest: " + " ".join(dict.fromkeys(a.attest for a in assumptions))) if assumptions else ""
         return f"Meets the criteria{where}.{attest}"
     if verdict == INSUFFICIENT:
         common = plan.trees[0] if plan.trees[0].label is None else None

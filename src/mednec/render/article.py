@@ -122,8 +122,8 @@ class _Builder(ArticleContext):
             documents=self.documents(groups),
             missing=self.missing(groups),
             changes=self.changes(),
-            assumptions=() if general else tuple(
-                Cited(a.attest, a.citations) for a in det.assumptions),
+            assumptions=() if general else tuple(dict.fromkeys(  # one statement resting several criteria: once
+                Cited(a.attest, a.citations) for a in det.assumptions)),
             inferences=() if general else tuple(
                 Cited(f"{x.fact_label}: {x.value}, inferred from {x.because}.") for x in det.inferences),
             benefit=None if general or det.benefit is None else det.benefit.statement(),
