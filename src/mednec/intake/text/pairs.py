@@ -25,7 +25,12 @@ PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hg
          ("ldl_c", "ldl_c_pretreatment", ()), ("bmi", "bmi_baseline", ()), ("weight", "weight_baseline", ("wt",)))
 
 _NOW = r"(?:now|currently|current|today|latest|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
-_BEFORE = r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?(?:[A-Za-z][\w-]*|the\s+drug|treatment|therapy)"
+_BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?"
+           r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*|the\s+drug|treatment|therapy)")
+# "LDL 240 before any statin", "before any treatment", "before lipid-lowering therapy": the untreated LDL-C, not the
+# value before the requested drug
+_UNTREATED = re.compile(r"\b(?:before|prior\s+to)\s+(?:starting\s+)?(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?"
+                        r"(?:statins?|treatment|therapy|medications?|medicines?|drugs?)\b|\buntreated\b", re.I)
 _PRE = r"(?:pre-?\s*[A-Za-z][\w-]*|baseline|starting|initial|pre-?treatment|pre-?therapy)"
 
 
@@ -62,8 +67,11 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         unit1, unit2 = m.group("u1"), m.group("u2")
         unit = " ".join((unit2 or unit1 or cur.unit or "").split()) or None
         first = " ".join((unit1 or unit2 or cur.unit or "").split()) or None
-        return [ctx.finding(base.id, a, m.start("v1"), m.end("u1") if unit1 else m.end("v1"), unit=first, date=None,
-                            note="the value before the treatment"),
+        before = base.id
+        if cur.id == "ldl_c" and _UNTREATED.search(m.group(0)):
+            before = "ldl_c_untreated"
+        return [ctx.finding(before, a, m.start("v1"), m.end("u1") if unit1 else m.end("v1"), unit=first, date=None,
+                            note="the value before any treatment" if before != base.id else "the value before the treatment"),
                 ctx.finding(cur.id, b, m.start("v2"), m.end("u2") if unit2 else m.end("v2"), unit=unit,
                             note="the value now")]
 
