@@ -372,6 +372,139 @@ def q52() -> Request:
     return "POST", "/cases/{case}/evaluations", JSON, _b({"drug": "Repatha", "as_of": 20261206})
 
 
+# ---- second batch (written after the first fixes, before mednec was run on them) -----------------
+
+def _reblozyl_hook(instance: str, coding: dict[str, Any]) -> dict[str, Any]:
+    doc = json.loads(q16()[3])
+    doc["hookInstance"] = f"7c9a2f14-{instance}"
+    doc["context"]["draftOrders"]["entry"][0]["resource"]["medicationCodeableConcept"] = coding
+    return doc
+
+
+def q60() -> Request:
+    return "POST", CRD_SIGN, JSON, _b(_reblozyl_hook("q60", _code(
+        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "J0896", "Injection, luspatercept-aamt, 0.25 mg")))
+
+
+def q61() -> Request:
+    doc = _wegovy("order-sign", instance="q61")
+    doc["prefetch"]["observations"]["link"] = [
+        {"relation": "self", "url": "https://ehr.example.org/fhir/Observation?patient=r3g10"},
+        {"relation": "next", "url": "https://ehr.example.org/fhir/Observation?patient=r3g10&page=2"}]
+    return "POST", CRD_SIGN, JSON, _b(doc)
+
+
+def q62() -> Request:
+    doc = _wegovy("order-sign", instance="q62")
+    doc["context"]["draftOrders"]["entry"].append({"resource": {
+        "resourceType": "MedicationRequest", "id": "draft-repatha", "status": "draft", "intent": "order",
+        "medicationCodeableConcept": _code("http://www.nlm.nih.gov/research/umls/rxnorm", "1665904",
+                                           "evolocumab 140 MG/ML Auto-Injector [Repatha]"),
+        "subject": {"reference": "Patient/r3g10"}, "authoredOn": "2026-12-06",
+        "insurance": [{"reference": "Coverage/cov-acme"}]}})
+    return "POST", CRD_SIGN, JSON, _b(doc)
+
+
+def q63() -> Request:
+    doc = _wegovy("order-sign", instance="q63")
+    doc["prefetch"] = {"patient": doc["prefetch"]["patient"]}
+    doc["fhirServer"] = "http://169.254.169.254/latest/meta-data"
+    doc["fhirAuthorization"] = {"access_token": "t", "token_type": "Bearer", "expires_in": 300,
+                                "scope": "patient/*.read", "subject": "mednec"}
+    return "POST", CRD_SIGN, JSON, _b(doc)
+
+
+def _pas_repatha_cigna(trn: str) -> dict[str, Any]:
+    hook = _load("r3-l10-repatha-cds-cigna")
+    pre = hook["prefetch"]
+    patient = pre["patient"]
+    org = {"resourceType": "Organization", "id": "payer-cigna", "name": "Cigna Healthcare",
+           "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": "pay"}]}]}
+    cov = {"resourceType": "Coverage", "id": "cov-cigna", "status": "active", "subscriberId": "ZX9876543",
+           "beneficiary": {"reference": f"Patient/{patient['id']}"},
+           "payor": [{"reference": "Organization/payer-cigna", "display": "Cigna Healthcare"}]}
+    rx = {"resourceType": "MedicationRequest", "id": "rx-repatha", "status": "active", "intent": "order",
+          "medicationCodeableConcept": _code("http://www.nlm.nih.gov/research/umls/rxnorm", "1665904",
+                                             "evolocumab 140 MG/ML Auto-Injector [Repatha]"),
+          "subject": {"reference": f"Patient/{patient['id']}"}, "authoredOn": "2026-12-06"}
+    claim = {"resourceType": "Claim", "id": f"claim-{trn}",
+             "meta": {"profile": ["http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim"]},
+             "identifier": [{"system": "http://example.org/PATIENT_EVENT_TRACE_NUMBER", "value": trn}],
+             "status": "active", "type": _code("http://terminology.hl7.org/CodeSystem/claim-type", "pharmacy", "Pharmacy"),
+             "use": "preauthorization", "patient": {"reference": f"Patient/{patient['id']}"},
+             "created": "2026-12-06T09:00:00Z", "insurer": {"reference": "Organization/payer-cigna"},
+             "provider": {"reference": "Organization/payer-cigna"},
+             "priority": _code("http://terminology.hl7.org/CodeSystem/processpriority", "normal", "Normal"),
+             "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/cov-cigna"}}],
+             "diagnosis": [{"sequence": 1, "diagnosisCodeableConcept": _code(
+                 "http://hl7.org/fhir/sid/icd-10-cm", "I25.2", "Old myocardial infarction")}],
+             "item": [{"sequence": 1, "productOrService": _code(
+                 "http://www.nlm.nih.gov/research/umls/rxnorm", "1665904", "evolocumab 140 MG/ML Auto-Injector [Repatha]"),
+                 "quantity": {"value": 2}}],
+             "prescription": {"reference": "MedicationRequest/rx-repatha"}}
+    record = [e["resource"] for k in ("conditions", "observations", "medicationRequests") for e in pre[k]["entry"]]
+    entries = [claim, patient, *record, rx, org, cov]
+    return {"resourceType": "Bundle", "type": "collection", "timestamp": "2026-12-06T09:00:00Z",
+            "identifier": {"system": "http://example.org/SUBMITTER_TRANSACTION_IDENTIFIER", "value": f"SUB-{trn}"},
+            "entry": [{"fullUrl": f"http://example.org/fhir/{r['resourceType']}/{r['id']}", "resource": r}
+                      for r in entries]}
+
+
+def q64() -> Request:
+    return "POST", PAS, FHIR, _b(_pas_repatha_cigna("TRN-q64"))
+
+
+def q65() -> Request:
+    doc = _pas_reblozyl("TRN-q20")
+    doc["entry"][0]["resource"]["meta"]["profile"] = [
+        "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim-inquiry"]
+    return "POST", "/fhir/Claim/$inquire", FHIR, _b(doc)
+
+
+def q66() -> Request:
+    return "POST", PAS, FHIR, _b(_pas_reblozyl("TRN-q66", _code(
+        "urn:oid:2.16.840.1.113883.6.285", "J0896", "Injection, luspatercept-aamt, 0.25 mg")))
+
+
+def q67() -> Request:
+    doc = _pas_reblozyl("TRN-q67")
+    claim = doc["entry"][0]["resource"]
+    claim["supportingInfo"].append({"sequence": 9, "category": {"coding": [
+        {"system": "http://terminology.hl7.org/CodeSystem/claiminformationcategory", "code": "info"}]},
+        "valueReference": {"reference": "Observation/not-in-this-bundle"}})
+    return "POST", PAS, FHIR, _b(doc)
+
+
+def q68() -> Request:
+    return "POST", "/cases/{case}/evaluations", {**JSON, "Idempotency-Key": "r4-q68-eval"}, _b({"drug": "Repatha"})
+
+
+def q69() -> Request:
+    return q68()
+
+
+def q70() -> Request:
+    return "POST", "/cases", JSON, _b({"case": _repatha_case(), "title": ["q70"]})
+
+
+def q71() -> Request:
+    return "PATCH", "/cases/{case}", JSON, _b({"facts": {"ldl_c": {"value": 95, "unit": "mg/dL", "date": "2026-11-20"}}})
+
+
+def q72() -> Request:
+    doc = _wegovy("order-sign", instance="q72")
+    doc["extension"] = {"com.example.ehr.session": {"site": "north"}}
+    return "POST", CRD_SIGN, JSON, _b(doc)
+
+
+def q73() -> Request:
+    doc = _wegovy("order-sign", instance="q73")
+    doc["prefetch"]["coverage"]["entry"][0]["resource"]["status"] = "cancelled"
+    for e in doc["context"]["draftOrders"]["entry"]:
+        e["resource"].pop("insurance", None)
+    return "POST", CRD_SIGN, JSON, _b(doc)
+
+
 REQUESTS: dict[str, Callable[[], Request]] = {
     name: fn for name, fn in sorted(globals().items()) if name[:1] == "q" and name[1:].isdigit() and callable(fn)}
 
