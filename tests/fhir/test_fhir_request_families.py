@@ -99,3 +99,43 @@ def test_the_prefetched_patient_is_the_hooks_patient(runtime: Runtime, fixture: 
         assert "someone-else" not in exc.value.message and patient_id not in exc.value.message  # no ids echoed
     else:
         assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
+
+
+def _coverage(cid: str, status: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"resourceType": "Coverage", "id": cid, "beneficiary": {"reference": "Patient/p-crd"},
+                           "payor": [{"reference": "Organization/payer", "display": "Example Health Plan"}]}
+    if status is not None:
+        out["status"] = status
+    return out
+
+
+# (the prefetched Coverages (id, status), the order's insurance references, the Coverage asserted about or None)
+COVERAGES: list[tuple[list[tuple[str, str | None]], list[str], str | None]] = [
+    ([("cov-1", "active")], ["Coverage/cov-1"], "Coverage/cov-1"),
+    ([("cov-1", "active")], [], "Coverage/cov-1"),
+    ([("cov-1", None)], [], "Coverage/cov-1"),  # no status: taken as it stands
+    ([("cov-1", "cancelled")], ["Coverage/cov-1"], None),
+    ([("cov-1", "cancelled")], [], None),
+    ([("cov-1", "draft")], [], None),
+    ([("cov-1", "entered-in-error")], ["Coverage/cov-1"], None),
+    ([("cov-1", "cancelled")], ["https://ehr.example.org/fhir/Coverage/cov-1"], None),
+    ([("cov-1", "cancelled"), ("cov-2", "active")], ["Coverage/cov-1"], "Coverage/cov-2"),
+    ([("cov-1", "entered-in-error"), ("cov-2", "active")], [], "Coverage/cov-2"),
+    ([("cov-1", "cancelled")], ["Coverage/cov-9"], "Coverage/cov-9"),  # the order names one not sent: as named
+    ([], ["Coverage/cov-9"], "Coverage/cov-9"),
+    ([], [], None),
+]
+
+
+@pytest.mark.parametrize(("coverages", "insurance", "asserted"), COVERAGES,
+                         ids=[f"{c}-{i}" for c, i, _ in COVERAGES])
+def test_only_an_active_coverage_is_asserted_about(runtime: Runtime, fixture: Callable[[str], Any],
+                                                   coverages: list[tuple[str, str | None]], insurance: list[str],
+                                                   asserted: str | None) -> None:
+    req = fixture("cds-order-sign-request")
+    req["prefetch"]["coverage"] = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _coverage(cid, status), "search": {"mode": "match"}} for cid, status in coverages]}
+    req["context"]["draftOrders"]["entry"][0]["resource"]["insurance"] = [{"reference": r} for r in insurance]
+    result = assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
+    got = result.orders[0].coverage
+    assert (got or {}).get("reference") == asserted if asserted else got is None

@@ -18,9 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["payer_names"]
+__all__ = ["is_active", "payer_names"]
 
 _INACTIVE = {"cancelled", "draft", "entered-in-error"}
+
+
+def is_active(coverage: Mapping[str, Any]) -> bool:
+    """Whether a Coverage may be asserted about or name the payer: not cancelled, draft or entered-in-error
+    (R4 Coverage.status, FinancialResourceStatusCodes; a Coverage without a status is taken as it stands)."""
+    status = coverage.get("status")
+    return not (isinstance(status, str) and status in _INACTIVE)
 
 
 def _contained(owner: Mapping[str, Any] | None, target: str) -> Any:
@@ -60,9 +67,8 @@ def payer_names(resources: Mapping[str, Mapping[str, Any]], *, claims: Iterable[
         if not isinstance(r, Mapping) or r.get("resourceType") != "Coverage" or id(r) in seen:
             continue
         seen.add(id(r))
-        status = r.get("status")
         payors = r.get("payor")
-        if (isinstance(status, str) and status in _INACTIVE) or not isinstance(payors, list):
+        if not is_active(r) or not isinstance(payors, list):
             continue
         for payor in payors:
             names += _org_names(payor, resources, r)

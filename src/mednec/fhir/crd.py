@@ -540,8 +540,7 @@ def assess(
                                               deadline=deadline)
     resources, unavailable = _gather(request_json, runtime.dictionary, fetch, config)
     bundle = _collection(resources, {f"MedicationRequest/{o.get('id')}" for o in orders})
-    coverage = next(({"reference": f"Coverage/{r['id']}"} for r in resources
-                     if r.get("resourceType") == "Coverage" and r.get("id")), None)
+    inactive = _inactive_coverages(resources)
     when = as_of or dt.date.today()
     cases: dict[str, tuple[dict[str, Any], Any]] = {}  # per requested drug: its doses are read for it
     try:
@@ -568,12 +567,36 @@ def assess(
     for order, default in matched:
         policy = default.with_variant(variant_named(default, payers))  # the member's payer's criteria, if modelled
         det = runtime.evaluate(cases[default.id][1].facts, policy)
-        order_coverage = coverage or next(iter(order.get("insurance") or ()), None) or (
-            dict(config.assumed_coverage) if config.assumed_coverage else None)
+        order_coverage = _order_coverage(order, resources, inactive, config)
         q = _questionnaire(det, runtime.dictionary, config)
         out.append(OrderAssessment(order, policy, det, order_coverage,
                                    f"{q['url']}|{q['version']}" if q else None, q))
     return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
+
+
+def _inactive_coverages(resources: Iterable[Mapping[str, Any]]) -> set[str]:
+    """``Coverage/<id>`` of each cancelled, draft or entered-in-error Coverage: no coverage to assert about."""
+    from mednec.fhir.coverage import is_active
+
+    return {f"Coverage/{r.get('id')}" for r in resources if r.get("resourceType") == "Coverage" and not is_active(r)}
+
+
+def _order_coverage(order: Mapping[str, Any], resources: list[Mapping[str, Any]], inactive: set[str],
+                    config: HookConfig) -> Mapping[str, Any] | None:
+    """The Coverage an order is assessed for: the record's first active Coverage, else the active one the order
+    names, else the configured assumption, else None (nothing is asserted)."""
+    active = next(({"reference": f"Coverage/{r['id']}"} for r in resources if r.get("resourceType") == "Coverage"
+                   and r.get("id") and f"Coverage/{r['id']}" not in inactive), None)
+    insurance = order.get("insurance")
+    named: list[Any] = insurance if isinstance(insurance, list) else []
+    return active or next((i for i in named if _coverage_key(i) not in inactive), None) or (
+        dict(config.assumed_coverage) if config.assumed_coverage else None)
+
+
+def _coverage_key(ref: Any) -> str:
+    """``Coverage/<id>`` of an order's insurance reference (relative or absolute), else the reference as given."""
+    text = ref.get("reference") if isinstance(ref, Mapping) else None
+    return "/".join(text.split("/")[-2:]) if isinstance(text, str) else ""
 
 
 def handle_hook(
