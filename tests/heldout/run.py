@@ -552,6 +552,13 @@ def _judge_request(o: Outcome, r: Any, seen: dict[str, Any]) -> None:
         if not codes or not set(codes) <= set(want["review"]):
             o.got_determination = f"reviewAction {codes or 'none'}, labelled {want['review']}"
             return
+    if got == 200 and want.get("response_status") and isinstance(body, dict):
+        found = [e.get("resource") or {} for e in body.get("entry") or ()] if body.get("resourceType") == "Bundle" else [body]
+        states = [str(r.get("status")) for r in found if r.get("resourceType") == "ClaimResponse"]
+        o.got_facts["ClaimResponse.status"] = states
+        if not states or any(s != want["response_status"] for s in states):
+            o.got_determination = f"ClaimResponse.status {states}, labelled {want['response_status']!r}"
+            return
     if want.get("labelled"):
         found = body.get("determination") if isinstance(body, dict) else None
         if isinstance(found, dict):
