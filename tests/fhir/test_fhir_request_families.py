@@ -139,3 +139,54 @@ def test_only_an_active_coverage_is_asserted_about(runtime: Runtime, fixture: Ca
     result = assess(req, runtime, fetch=_no_fetch, as_of=AS_OF)
     got = result.orders[0].coverage
     assert (got or {}).get("reference") == asserted if asserted else got is None
+
+
+# ---- PAS: a cancellation is refused, never certified as a new request ------------------------------
+
+_PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
+_CERT = "https://codesystem.x12.org/005010/1322"
+
+
+def _cert(code: str) -> dict[str, Any]:
+    return {"url": f"{_PAS}/extension-certificationType", "valueCodeableConcept": {"coding": [{"system": _CERT, "code": code}]}}
+
+
+# (Claim.status, the first item's extensions, the refused field or None: evaluated)
+CANCELLATIONS: list[tuple[str | None, list[dict[str, Any]], str | None]] = [
+    ("active", [], None),
+    ("active", [_cert("I")], None),
+    ("active", [_cert("R")], None),
+    (None, [], None),  # no status: evaluated as before (R4 requires one; nothing says cancelled)
+    ("cancelled", [], "Claim.status"),
+    ("draft", [], "Claim.status"),
+    ("entered-in-error", [], "Claim.status"),
+    ("cancelled", [_cert("I")], "Claim.status"),
+    ("active", [_cert("3")], "Claim.item[0]"),
+    ("active", [{"url": f"{_PAS}/extension-infoCancelledFlag", "valueBoolean": True}], "Claim.item[0]"),
+    ("active", [{"url": f"{_PAS}/extension-infoCancelledFlag", "valueBoolean": False}], None),
+    ("active", [_cert("I"), {"url": f"{_PAS}/extension-infoCancelledFlag", "valueBoolean": True}], "Claim.item[0]"),
+]
+
+
+@pytest.mark.parametrize(("status", "extensions", "refused"), CANCELLATIONS,
+                         ids=[f"{s}-{[e.get('url', '').rsplit('-', 1)[-1] for e in x]}-{i}" for i, (s, x, _) in enumerate(CANCELLATIONS)])
+def test_a_cancellation_is_refused_not_certified(runtime: Runtime, fixture: Callable[[str], Any], status: str | None,
+                                                 extensions: list[dict[str, Any]], refused: str | None) -> None:
+    from mednec.fhir.pas import submit
+
+    bundle = fixture("pas-request-first-line")
+    claim = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim")
+    claim.pop("status", None)
+    if status is not None:
+        claim["status"] = status
+    claim["item"][0]["extension"] = [*(x for x in claim["item"][0].get("extension") or ()
+                                       if not x["url"].endswith("certificationType")), *extensions]
+    now = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    if refused is None:
+        out = submit(bundle, runtime, now=now)
+        assert any(e["resource"]["resourceType"] == "ClaimResponse" for e in out["entry"])
+    else:
+        with pytest.raises(CaseFormatError) as exc:
+            submit(bundle, runtime, now=now)
+        assert exc.value.field == refused
+        assert "cancel" in exc.value.message

@@ -85,6 +85,10 @@ X12_306 = "https://codesystem.x12.org/005010/306"
 ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
 _ACTIONS = {"A1": "Certified in total", "A3": "Not Certified", "A4": "Pending"}
 _CONTINUATION_CERTIFICATIONS = {"R", "4"}
+#: X12 1322 certification type 3: Cancel; PAS marks a cancelled item with extension-infoCancelledFlag
+_CANCEL_CERTIFICATIONS = {"3"}
+_INFO_CANCELLED = f"{PAS}/extension-infoCancelledFlag"
+_NOT_ACTIVE_CLAIM = {"cancelled", "draft", "entered-in-error"}
 
 
 class ClaimRecord(NamedTuple):
@@ -187,6 +191,29 @@ def _phase(item: Mapping[str, Any]) -> str:
     return "initial"
 
 
+def _refuse_cancellation(claim: Mapping[str, Any], items: list[Any]) -> None:
+    """A cancellation (Claim.status cancelled, draft or entered-in-error; an item with certification type 3 or
+    infoCancelledFlag) is refused with a clear error: $submit evaluates requests, it never certifies a
+    cancellation as a new request, and mednec does not withdraw a stored request through it."""
+    status = claim.get("status")
+    if isinstance(status, str) and status in _NOT_ACTIVE_CLAIM:
+        raise CaseFormatError(f"Claim.status is {status!r}: $submit evaluates active requests only; a "
+                              "cancellation is not processed here and changes nothing (the request's state is "
+                              "given by $inquire)", field="Claim.status")
+    for i, item in enumerate(items):
+        exts = item.get("extension") if isinstance(item, Mapping) else None
+        for ext in exts if isinstance(exts, list) else ():
+            if not isinstance(ext, Mapping):
+                continue
+            cancel = ext.get("url") == _INFO_CANCELLED and ext.get("valueBoolean") is True
+            cancel = cancel or (ext.get("url") == CERTIFICATION_TYPE and bool(
+                {c for _, c, _ in codings(ext.get("valueCodeableConcept"))} & _CANCEL_CERTIFICATIONS))
+            if cancel:
+                raise CaseFormatError(f"Claim.item[{i}] is a cancellation (certification type Cancel or "
+                                      "infoCancelledFlag): $submit does not process cancellations and changes "
+                                      "nothing", field=f"Claim.item[{i}]")
+
+
 def _identifier(claim: Mapping[str, Any]) -> tuple[str, str]:
     ident = next(iter(claim.get("identifier") or ()), None) or {}
     return str(ident.get("system") or ""), str(ident.get("value") or claim.get("id") or "")
@@ -273,6 +300,7 @@ def submit(
     items = list(claim.get("item") or ())
     if not items:
         raise CaseFormatError("the Claim has no item", field="Claim.item")
+    _refuse_cancellation(claim, items)
     known = index_resources(bundle_json)
     policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog, known) for item in items]
     cases = {  # per requested drug: its doses in the bundle are read for it (continuation)
