@@ -44,6 +44,7 @@ from mednec.engine.determination import (
     PolicyInfo,
 )
 from mednec.engine.outlook import could_meet
+from mednec.facts.days import iso_day
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance, Values
 from mednec.facts.partial import Between, OneOf
@@ -142,7 +143,7 @@ def open_pathways(policy: Policy, values: Values, phase: str,
 def input_hash(policy: Policy, facts: FactSet, phase: str) -> str:
     """SHA-256 over the policy version (and variant), phase, evaluation date and the given facts."""
     pid = policy.key  # "id@variant" for a variant, so a variant's answers hash apart
-    blob = f"{pid}|{policy.version}|{phase}|{facts.as_of.isoformat()}|{facts.given_digest()}"
+    blob = f"{pid}|{policy.version}|{phase}|{iso_day(facts.as_of)}|{facts.given_digest()}"
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -657,7 +658,7 @@ def _policy_info(policy: Policy, pack: Pack, dictionary: FactDictionary) -> Poli
     info: PolicyInfo = {
         "id": policy.id,
         "version": policy.version,
-        "effective_date": policy.effective_date.isoformat(),
+        "effective_date": iso_day(policy.effective_date),
         "title": policy.title,
         "drug": policy.drug.generic,
         "pack": pack.id,

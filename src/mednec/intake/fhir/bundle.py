@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN
 from mednec.errors import CaseFormatError, InputError
+from mednec.facts.days import iso_day
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.fhir import history, medication, transfusion, treatment
@@ -176,8 +177,8 @@ def _check_shape(bundle: Any) -> None:
 
 def _unreadable(entry: Any, i: int) -> str | None:
     """Why one entry cannot be read (not an R4 resource, or invalid against its R4B model), or ``None``."""
-    res = entry.get("resource") if isinstance(entry, Mapping) else None
-    if not isinstance(res, Mapping):
+    res = entry.get("resource") if entry.__class__ is dict or isinstance(entry, Mapping) else None
+    if not (res.__class__ is dict or isinstance(res, Mapping)):
         return "the entry holds no resource object"
     rt = res.get("resourceType")
     if not _is_resource_type(str(rt)):
@@ -221,7 +222,7 @@ def _evaluation_date(bundle: Mapping[str, Any], as_of: dt.date | None) -> dt.dat
 def _subject(resource: Mapping[str, Any]) -> str | None:
     for key in _SUBJECT_FIELDS:
         ref = resource.get(key)
-        if isinstance(ref, Mapping) and ref.get("reference"):
+        if ref is not None and (ref.__class__ is dict or isinstance(ref, Mapping)) and ref.get("reference"):
             return str(ref["reference"]).split("/_history/")[0]
     return None
 
@@ -239,7 +240,7 @@ def _fact_entry(f: Finding, dictionary: FactDictionary) -> dict[str, Any]:
     if f.comparator:
         out["comparator"] = f.comparator
     if f.date is not None and f.fact not in _PATIENT_FACTS:
-        out["date"] = f.date.isoformat()
+        out["date"] = iso_day(f.date)
     out["source"] = f.origin
     return out
 
@@ -295,7 +296,19 @@ def _bundle_to_case(bundle_json: Mapping[str, Any], dictionary: FactDictionary, 
     as_of = _evaluation_date(bundle_json, as_of)
     unmapped: list[Unmapped] = []
     entries: list[tuple[int, Mapping[str, Any], Mapping[str, Any]]] = []
+    check_resource = fhir_validate.check_resource
     for i, e in enumerate(bundle_json.get("entry") or ()):
+        res = e.get("resource") if e.__class__ is dict else None
+        if res.__class__ is dict and (rt := res.get("resourceType")).__class__ is str and rt in MAPPERS:
+            # the common case of _unreadable (a resource a mapper reads), without its calls
+            rid = res.get("id")
+            try:
+                check_resource(res, prefix=f"entry[{i}].resource({rt}/{rid})" if rid else f"entry[{i}].resource({rt})")
+            except InputError as exc:
+                unmapped.append(Unmapped(i, _ref_of(res, e, i), f"not valid FHIR R4 at {exc.field}: {exc.message}"))
+                continue
+            entries.append((i, e, res))
+            continue
         why = _unreadable(e, i)
         if why is None:
             entries.append((i, e, e["resource"]))
@@ -346,9 +359,14 @@ def _index(
     refs: list[str] = []
     patients: set[str] = set()
     for i, entry, res in entries:
-        src = Source(i, _ref_of(res, entry, i))
-        refs.append(src.ref)
-        for key in {src.ref, str(entry.get("fullUrl") or "")} - {""}:
+        rt, rid = res.get("resourceType"), res.get("id")
+        ref = f"{rt}/{rid}" if rid and rt.__class__ is str else _ref_of(res, entry, i)  # _ref_of's common case
+        src = Source(i, ref)
+        refs.append(ref)
+        resources[ref], sources[ref] = res, src
+        full = entry.get("fullUrl")
+        if full:  # a reference may name the resource by its fullUrl as well
+            key = str(full)
             resources[key], sources[key] = res, src
         if res.get("resourceType") == "Patient":
             patients.add(src.ref)
@@ -389,7 +407,10 @@ def _not_understood(res: Mapping[str, Any]) -> str | None:
     common case, checked with ``in`` only: this runs for every resource)."""
     if "modifierExtension" in res or "implicitRules" in res:
         return _modifier_reason(res, "")
-    for key in _backbone_keys(str(res.get("resourceType"))):  # only those elements may carry one (R4B models)
+    keys, present = _backbone_keys(str(res.get("resourceType")))
+    if present.isdisjoint(res):  # most resources hold none of those elements
+        return None
+    for key in keys:  # only those elements may carry one (R4B models)
         value = res.get(key)
         if value.__class__ is list:
             for n, item in enumerate(value):
@@ -401,17 +422,19 @@ def _not_understood(res: Mapping[str, Any]) -> str | None:
 
 
 @functools.cache
-def _backbone_keys(resource_type: str) -> tuple[str, ...]:
+def _backbone_keys(resource_type: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The elements of a resource type that may carry a ``modifierExtension`` (its BackboneElements, Dosage and
-    Timing), read from the R4B model; any other element holding one is refused by the R4B validation first."""
+    Timing), read from the R4B model, in the model's order and as a set; any other element holding one is refused
+    by the R4B validation first."""
     from fhir.resources.R4B import get_fhir_model_class
 
     try:
         fields = get_fhir_model_class(resource_type).model_fields
     except (KeyError, ValueError, AttributeError):
-        return ()
+        return (), frozenset()
     backbone = re.compile(rf"\babc\.(?:{re.escape(resource_type)}\w+|Dosage|Timing)Type\b")
-    return tuple(f.alias or name for name, f in fields.items() if backbone.search(str(f.annotation)))
+    keys = tuple(f.alias or name for name, f in fields.items() if backbone.search(str(f.annotation)))
+    return keys, frozenset(keys)
 
 
 def _modifier_reason(element: Mapping[str, Any], where: str) -> str | None:
@@ -436,16 +459,22 @@ def _map_entry(
     if not mappers:
         out.unmapped.append(Unmapped(i, src.ref, f"{rt} is not read by mednec"))
         return
-    subject = _subject(res)
+    ref = res.get("subject")
+    if ref.__class__ is dict and (reference := ref.get("reference")).__class__ is str and reference \
+            and "/_history/" not in reference:
+        subject: str | None = reference  # the common case of _subject, without the call
+    else:
+        subject = _subject(res)
     if patient_refs and subject and subject not in patient_refs and not any(
         subject.endswith("/" + p) for p in patients
     ):
         out.unmapped.append(Unmapped(i, src.ref, f"about {subject}, not the bundle's patient"))
         return
-    why = _not_understood(res)
-    if why is not None:
-        out.unmapped.append(Unmapped(i, src.ref, why))
-        return
+    if "modifierExtension" in res or "implicitRules" in res or not _backbone_keys(rt)[1].isdisjoint(res):
+        why = _not_understood(res)
+        if why is not None:
+            out.unmapped.append(Unmapped(i, src.ref, why))
+            return
     ctx.current = src
     try:
         taken, items, reasons = _run_mappers(rt, res, src, ctx, mappers)
@@ -471,6 +500,12 @@ def _run_mappers(
     rt: str, res: Mapping[str, Any], src: Source, ctx: Context, mappers: tuple[Mapper, ...]
 ) -> tuple[bool, list[Any], list[str]]:
     """The first mapper that takes the resource, then every :data:`ALSO_MAPPERS` one."""
+    if len(mappers) == 1 and rt not in ALSO_MAPPERS:  # one mapper and no other (most resources)
+        try:
+            items = mappers[0](res, src, ctx)
+        except NotMapped as exc:
+            return False, [], [exc.reason]
+        return True, items if items.__class__ is list else list(items), []
     reasons: list[str] = []
     taken = False
     out: list[Any] = []
@@ -566,7 +601,7 @@ def _transfusions(
     ordered = [e for _, e in given]
     refs, entries = _sources_of(ordered)
     provenance.append(FactSource("rbc_transfusions", refs, entries,
-                                 "; ".join(f"{t.day.isoformat()}: {e.detail}" for t, e in given)))
+                                 "; ".join(f"{iso_day(t.day)}: {e.detail}" for t, e in given)))
 
 
 def _esa(esa: list[EventFinding], as_of: dt.date, facts: dict[str, Any], provenance: list[FactSource],
@@ -604,6 +639,10 @@ def _complete_list(facts: dict[str, Any], esa_open: bool, provenance: list[FactS
 def _link_references(provenance: list[FactSource], ctx: Context) -> set[int]:
     """Add what the used resources read through references to their provenance; the entries used."""
     used: set[int] = set()
+    if not ctx.links:  # nothing was read through a reference
+        for p in provenance:
+            used.update(p.entries)
+        return used
     for n, p in enumerate(provenance):
         linked = sorted({t for e in p.entries for t in ctx.links.get(e, ())})
         extra = [t for t in linked if t.ref not in p.resources]
@@ -634,7 +673,8 @@ def _assemble(mapped: _Mapped, ctx: Context, bundle: Mapping[str, Any]) -> Bundl
     own, course = _course(mapped, ctx)
     current: list[Finding] = []
     for f in [*findings, *own]:
-        if _after(f.when, as_of):
+        when = f.when  # _after, without the call
+        if when is not None and (when.date() if isinstance(when, dt.datetime) else when) > as_of:
             unmapped.append(Unmapped(f.source.entry, f.source.ref,
                                      f"{f.fact} dated {f.date}, after the evaluation date {as_of}"))
         else:
@@ -714,7 +754,7 @@ def _case(facts: dict[str, Any], provenance: list[FactSource], unmapped: list[Un
     if bundle.get("id"):
         case["id"] = str(bundle["id"])
     case["title"] = f"FHIR Bundle {bundle.get('id') or ''}".strip()
-    case["as_of"] = ctx.as_of.isoformat()
+    case["as_of"] = iso_day(ctx.as_of)
     case["patient"] = patient
     order = _fact_order(ctx.dictionary)
     case["facts"] = dict(sorted(facts.items(), key=lambda kv: order.get(kv[0], len(order))))

@@ -196,4 +196,11 @@ def names_esa_class(texts: Iterable[str]) -> bool:
 
 def is_red_cell_text(texts: Iterable[str]) -> bool:
     """True when any text names red cells (red blood cells, RBC, PRBC, packed cells)."""
-    return any(_RED_CELL.search(t) for t in texts)
+    return any(_names_red_cells(t) if t.__class__ is str else _RED_CELL.search(t) for t in texts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_red_cells(text: str) -> bool:
+    """Whether one text names red cells (remembered: the pattern's search is slow, and product and procedure
+    texts repeat across a population)."""
+    return _RED_CELL.search(text) is not None

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from mednec.errors import CaseFormatError
+from mednec.facts.days import iso_day
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.intake.fhir.code_tables import loinc_alternatives
@@ -122,9 +123,9 @@ class EsaCourse:
 
     def as_event(self) -> dict[str, Any]:
         """The case file's ``esa_history`` event (ISO dates; no ``end`` while running)."""
-        event: dict[str, Any] = {"drug": self.drug, "start": self.start.isoformat()}
+        event: dict[str, Any] = {"drug": self.drug, "start": iso_day(self.start)}
         if self.end is not None:
-            event["end"] = self.end.isoformat()
+            event["end"] = iso_day(self.end)
         event["response"] = self.response
         return event
 
@@ -146,7 +147,7 @@ class Transfusion:
 
     def as_event(self) -> dict[str, Any]:
         """The case file's ``rbc_transfusions`` event."""
-        return {"date": self.day.isoformat(), "units": self.units}
+        return {"date": iso_day(self.day), "units": self.units}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,18 +217,35 @@ def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
     """
     if raw is None:
         return None
+    if raw.__class__ is str:
+        known = _MOMENTS.get(raw)
+        if known is not None:
+            return known
     text = str(raw)
     if len(text) < 10:
         raise NotMapped(f"{path} is a partial date ({text}); a full date is needed")
     try:
         if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC)
-        return moment.replace(tzinfo=None)
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(dt.UTC)
+            moment = moment.replace(tzinfo=None)
     except ValueError:
         raise CaseFormatError(f"expected a FHIR date or dateTime, got {text!r}", field=path) from None
+    if raw.__class__ is str:
+        if len(_MOMENTS) >= _MOMENTS_MAX:
+            _MOMENTS.clear()
+        _MOMENTS[raw] = moment
+    return moment
+
+
+#: Dates and times already read (the text as written -> the naive UTC datetime, which is immutable): the
+#: same days recur across resources and patients. A failure is never remembered, so its message names its
+#: own field. Bounded: cleared when full.
+_MOMENTS: dict[str, dt.datetime] = {}
+_MOMENTS_MAX = 8192
 
 
 def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.datetime | None:

@@ -86,9 +86,23 @@ def _gene(resource: Mapping[str, Any], coded: list[tuple[str, str, str]] | None 
             if any(fold(t) == "sf3b1" for t in texts):
                 return "SF3B1"
             return next((d or c for _, c, d in codings(value)), texts[0] if texts else "unknown gene")
-    if any("sf3b1" in fold(t) for t in concept_texts(resource.get("code"), coded)):
-        return "SF3B1"
-    return None
+    code = resource.get("code")
+    text = code.get("text") if code else None
+    if coded is not None and (text is None or text.__class__ is str):  # remembered by the code's words
+        key = (text, tuple(coded))
+        named = _NAMES_SF3B1.get(key)
+        if named is None:
+            named = any("sf3b1" in fold(t) for t in concept_texts(code, coded))
+            if len(_NAMES_SF3B1) >= 4096:
+                _NAMES_SF3B1.clear()
+            _NAMES_SF3B1[key] = named
+    else:
+        named = any("sf3b1" in fold(t) for t in concept_texts(code, coded))
+    return "SF3B1" if named else None
+
+
+#: (a code's text, its codings) -> whether its words name SF3B1: codes recur in every patient. Bounded.
+_NAMES_SF3B1: dict[tuple[str | None, tuple[tuple[str, str, str], ...]], bool] = {}
 
 
 def is_genomic(resource: Mapping[str, Any], coded: list[tuple[str, str, str]] | None = None) -> bool:

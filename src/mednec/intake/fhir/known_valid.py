@@ -167,26 +167,33 @@ def _list_of(check: _Check) -> _Check:
 _TEXTS_MAX = 4096
 
 
-def _remembered(check: _Check | None) -> _Check | None:
-    """A check of text (``str`` only) that remembers its answers: codes, units, dates and references
-    recur across resources and patients, and a dict look-up costs a tenth of the pattern. Bounded:
-    cleared when full."""
-    if check is None:
-        return None
-    known: dict[str, bool] = {}
+class _Known(dict[Any, bool]):
+    """A check's answers by value, asked as ``known[value]`` (``__getitem__``: a look-up in C, no Python
+    frame on a hit); a value not seen yet is checked by :meth:`__missing__` and remembered. Codes, units,
+    dates and references recur across resources and patients, and a look-up costs a tenth of the pattern.
+    Only ``str`` passes: any other value is answered ``False`` (``True``, ``1`` and ``1.0``, equal as keys,
+    all answer ``False``); an unhashable one raises ``TypeError``, which the walk takes as "not known".
+    Bounded: cleared when full."""
 
-    def remembered(value: Any) -> bool:
-        if type(value) is not str:
-            return False
-        answer = known.get(value)
-        if answer is None:
-            answer = check(value)
-            if len(known) >= _TEXTS_MAX:
-                known.clear()
-            known[value] = answer
+    __slots__ = ("check",)
+
+    def __init__(self, check: _Check) -> None:
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, value: Any) -> bool:
+        answer = type(value) is str and self.check(value)
+        if len(self) >= _TEXTS_MAX:
+            self.clear()
+        self[value] = answer
         return answer
 
-    return remembered
+
+def _remembered(check: _Check | None) -> _Check | None:
+    """A check of text (``str`` only) that remembers its answers (:class:`_Known`)."""
+    if check is None:
+        return None
+    return _Known(check).__getitem__
 
 
 @cache
@@ -198,10 +205,10 @@ def _primitive(kind: Any, low: int | None = None, high: int | None = None) -> _C
         return _remembered(_string)
     if kind is fc.Code:
         return _remembered(_code)
-    if kind is fc.Id:
-        return _remembered(_id_check())
+    if kind is fc.Id:  # not remembered: a resource's id is its own (it would only crowd out the codes)
+        return _id_check()
     if kind is fc.Uri or kind is fc.Canonical:
-        return _uri
+        return _remembered(_uri)
     if kind is fc.Decimal:
         return _decimal_check()
     if kind is fc.Integer or kind is fc.UnsignedInt or kind is fc.PositiveInt:
@@ -268,32 +275,39 @@ def _checks(model: type) -> tuple[_Check, _Check]:
     element types it holds are built with it, so that an element is checked in one call (the walk is
     most of the check's cost): an element type not built yet is a :class:`_Later` stand-in until first met."""
     checks: dict[str, _Check] = {}
-    get = checks.get
-    required: tuple[str, ...] = ()
+    keys_of = dict.keys
+    required: frozenset[str] = frozenset()
     choice_of: dict[str, str] = {}
     choice_keys: frozenset[str] = frozenset()
     needed: tuple[frozenset[str], ...] = ()
     resource_type = getattr(model, "__resource_type__", None)
 
     def walker(top: bool) -> _Check:
+        # the resource's own check also takes its ``resourceType`` (a look-up: any other value is no key,
+        # an unhashable one a TypeError, both "not known")
+        keyed = checks
+        if top:
+            keyed = {**checks, "resourceType": {resource_type: True}.__getitem__}
+            for alias, check in checks.items():
+                if isinstance(check, _Later):
+                    check.places.append(functools.partial(keyed.__setitem__, alias))
+        group_of = choice_of.__getitem__
+
         def walk(data: Any) -> bool:
             if type(data) is not dict:
                 return False
-            for key, value in data.items():
-                check = get(key)
-                if check is None:
-                    if key == "resourceType" and top and value == resource_type:
-                        continue
-                    return False
-                if not check(value):
-                    return False
-            for key in required:
-                if key not in data:
-                    return False
+            try:
+                for key, value in data.items():
+                    if not keyed[key](value):
+                        return False
+            except (KeyError, TypeError):  # a key the model has not, or an unhashable text: not known
+                return False
+            if not keys_of(data) >= required:
+                return False
             if choice_keys:
                 chosen = choice_keys.intersection(data)
                 if len(chosen) > 1:  # value[x] and effective[x] may both be there, not two value[x]
-                    groups = [choice_of[key] for key in chosen]
+                    groups = list(map(group_of, chosen))
                     if len(set(groups)) < len(groups):
                         return False
             return not needed or all(not group.isdisjoint(data) for group in needed)
@@ -317,7 +331,7 @@ def _checks(model: type) -> tuple[_Check, _Check]:
             choice_of[alias] = str(group)
             if extra.get("one_of_many_required"):
                 groups.add(str(group))
-    required = tuple(must)
+    required = frozenset(must)
     choice_keys = frozenset(choice_of)
     needed = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in sorted(groups))
     element, resource = walker(False), walker(True)

@@ -71,8 +71,19 @@ _USABLE = USABLE_STATUSES
 def _describe(concept: Mapping[str, Any] | None, coded: list[tuple[str, str, str]] | None = None) -> str:
     if coded is None:
         coded = codings(concept)
-    parts = [f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in coded]
-    return "; ".join(parts) or (concept_texts(concept, coded) or ["no code"])[0]
+    key = tuple(coded)
+    text = _DESCRIBED.get(key)
+    if text is None:
+        text = "; ".join(f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in coded)
+        if len(_DESCRIBED) >= 4096:
+            _DESCRIBED.clear()
+        _DESCRIBED[key] = text
+    return text or (concept_texts(concept, coded) or ["no code"])[0]
+
+
+#: The codings of a code (system, code, display) -> their description: codes recur in every patient.
+#: Bounded: cleared when full.
+_DESCRIBED: dict[tuple[tuple[str, str, str], ...], str] = {}
 
 
 _BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*([0-9]+(?:[.,][0-9]+)?)\s*(.*?)\s*$")
@@ -120,6 +131,9 @@ def _category(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, st
 
 
 def _has_value(element: Mapping[str, Any]) -> bool:
+    get = element.get
+    if get("valueQuantity") is not None or get("valueBoolean") is not None or get("valueCodeableConcept") is not None:
+        return True  # the common value types first, without walking every key
     return any(k.startswith("value") and v is not None for k, v in element.items())
 
 

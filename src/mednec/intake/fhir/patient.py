@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mednec.errors import CaseFormatError
+from mednec.facts.days import iso_day
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_datetime
 
 __all__ = ["ADULT", "map_patient", "partial_birth_age"]
@@ -43,7 +44,7 @@ def map_patient(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[
     elif born:
         when = fhir_datetime(born, path=f"{src.path}.birthDate")
         assert when is not None
-        out.append(Finding("birth_date", when.date().isoformat(), None, None, src, "Patient.birthDate"))
+        out.append(Finding("birth_date", iso_day(when.date()), None, None, src, "Patient.birthDate"))
     gender = resource.get("gender")
     if gender in _SEX:
         out.append(Finding("sex", _SEX[gender], None, None, src, "Patient.gender"))

@@ -50,35 +50,38 @@ def medication_concept(resource: Mapping[str, Any], ctx: Context) -> tuple[list[
             concept = med.get("code")
             for ing in med.get("ingredient") or ():
                 texts += concept_texts(ing.get("itemCodeableConcept"))
-    return list(codings(concept)), concept_texts(concept) + texts
+    coded = codings(concept)
+    return list(coded), concept_texts(concept, coded) + texts
 
 
-def _transfusion_kind(concept: Mapping[str, Any] | None) -> tuple[str | None, str]:
-    """``red_cells`` | ``blood_product`` | ``other`` (with the code's name) or ``None``: not a transfusion."""
-    kinds = [(e.key, f"{e.system.rsplit('/', 1)[-1]} {e.code} {e.display}") for s, c, _ in codings(concept)
+def _transfusion_kind(coded: list[tuple[str, str, str]], texts: list[str]) -> tuple[str | None, str]:
+    """``red_cells`` | ``blood_product`` | ``other`` (with the code's name) or ``None``: not a transfusion
+    (from a concept's :func:`codings` and :func:`concept_texts`)."""
+    kinds = [(e.key, f"{e.system.rsplit('/', 1)[-1]} {e.code} {e.display}") for s, c, _ in coded
              if (e := transfusion_meaning(s, c)) is not None]
     for wanted in ("red_cells", "other", "blood_product"):
         for kind, name in kinds:
             if kind == wanted:
                 return kind, name
-    if any("transfus" in t.lower() for t in concept_texts(concept)):
-        return "blood_product", "; ".join(concept_texts(concept))
+    if any("transfus" in t.lower() for t in texts):
+        return "blood_product", "; ".join(texts)
     return None, ""
 
 
 def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
     """A completed red-cell transfusion Procedure -> one transfusion event."""
     code = resource.get("code")
-    kind, name = _transfusion_kind(code)
+    coded = codings(code)
+    texts = concept_texts(code, coded)
+    kind, name = _transfusion_kind(coded, texts)
     if kind is None:
-        parts = [f"{s.rsplit('/', 1)[-1]} {c}".strip() for s, c, _ in codings(code)] + concept_texts(code)
+        parts = [f"{s.rsplit('/', 1)[-1]} {c}".strip() for s, c, _ in coded] + texts
         raise NotMapped(f"not a transfusion ({'; '.join(parts) or 'no code'})")
     products: list[tuple[Source | None, Mapping[str, Any]]] = []
     for ref in resource.get("usedReference") or ():
         res = ctx.resolve(ref, resource)
         if res is not None and res.get("resourceType") == "BiologicallyDerivedProduct":
             products.append((ctx.source_of(ref), res))
-    texts = concept_texts(code)
     for used in resource.get("usedCode") or ():
         texts += concept_texts(used)
     for _, product in products:
