@@ -26,10 +26,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["TRANSFUSION_CITATION", "Transfusion", "TransfusionBurden", "transfusion_burden", "units_between"]
+__all__ = ["EIGHT_WEEKS", "SIXTEEN_WEEKS", "TRANSFUSION_CITATION", "Transfusion", "TransfusionBurden", "transfusion_burden",
+           "units_between"]
 
 TRANSFUSION_CITATION = "iwg-2018"
 WEEK = dt.timedelta(days=7)
+#: the windows, made once (a timedelta product costs as much as the comparison it serves)
+EIGHT_WEEKS = 8 * WEEK
+SIXTEEN_WEEKS = 16 * WEEK
 
 
 class Transfusion(NamedTuple):
@@ -57,7 +61,8 @@ def units_between(transfusions: Sequence[Transfusion], start: dt.date, end: dt.d
 def _max_units_any_8w(in_window: Sequence[Transfusion]) -> float:
     best = 0.0
     for anchor in in_window:
-        total = sum(t.units for t in in_window if anchor.date <= t.date < anchor.date + 8 * WEEK)
+        start, end = anchor.date, anchor.date + EIGHT_WEEKS
+        total = sum(t.units for t in in_window if start <= t.date < end)
         best = max(best, total)
     return float(best)
 
@@ -68,10 +73,10 @@ def transfusion_burden(transfusions: Sequence[Transfusion], as_of: dt.date) -> T
     Example: 2 units on 2026-09-01 and 2 units on 2026-10-01, as of 2026-10-15 -> 4 units in
     8 weeks, 4 in 16 weeks, 2 episodes: ``unclassified`` (3-7 units but 4 within 8 weeks).
     """
-    start16 = as_of - 16 * WEEK
+    start16 = as_of - SIXTEEN_WEEKS
     window = [t for t in transfusions if start16 < t.date <= as_of]
     units16 = float(sum(t.units for t in window))
-    units8 = units_between(window, as_of - 8 * WEEK, as_of)
+    units8 = units_between(window, as_of - EIGHT_WEEKS, as_of)
     episodes = len({t.date for t in window})  # transfusions on the same day are one episode
     peak8 = _max_units_any_8w(window)
     if units16 == 0:

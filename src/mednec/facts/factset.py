@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple, TypeAlias
 
+from mednec.facts.days import iso_day
 from mednec.facts.partial import Between, OneOf, Partial, is_partial
 
 __all__ = ["Datum", "FactSet", "FactTypes", "FactValue", "Provenance", "Values", "restore_value"]
@@ -111,7 +112,7 @@ def _canonical(value: Any) -> Any:
         for k, v in value.items():
             kind = v.__class__
             if kind is dt.date:
-                v = v.isoformat()
+                v = iso_day(v)
             elif kind is float:
                 v = int(v) if v.is_integer() else v
             elif not (v is None or kind in _PLAIN):
@@ -122,7 +123,7 @@ def _canonical(value: Any) -> Any:
     if cls is list or cls is tuple:
         return tuple(_canonical(v) for v in value)
     if cls is dt.date:
-        return value.isoformat()
+        return iso_day(value)
     if is_partial(value):
         return _canonical(value.to_dict())
     if isinstance(value, dt.date):
@@ -191,7 +192,7 @@ class FactSet(Mapping[str, FactValue]):
                     value = int(value) if value.is_integer() else value
                 elif not (value is None or kind in _PLAIN):
                     value = _canonical(value)
-                rows.append((k, value, fv.unit, fv.observed.isoformat() if fv.observed else None))
+                rows.append((k, value, fv.unit, iso_day(fv.observed) if fv.observed else None))
             self._digest = hashlib.sha256(repr(tuple(rows)).encode()).hexdigest()
         return self._digest
 

@@ -152,7 +152,10 @@ def _matches(value: Any, want: Any) -> bool:
 
 def check_contradictions(facts: FactSet, dictionary: FactDictionary) -> None:
     """Raise :class:`ContradictionError` when declared-contradictory facts are both present."""
+    present = facts.keys()
     for c in dictionary.contradictions:
+        if not (present >= c.when.keys() and present >= c.conflicts.keys()):
+            continue  # a fact the rule names is absent: the rule cannot apply (most rules, most cases)
         if all(k in facts and _matches(facts.value(k), v) for k, v in c.when.items()) and all(
             k in facts and _matches(facts.value(k), v) for k, v in c.conflicts.items()
         ):
@@ -180,7 +183,7 @@ def check_limits(data: Mapping[str, Any], dictionary: FactDictionary) -> None:
             if fd is not None and fd.type == "events" and isinstance(raw, list):
                 _check_events(raw, fd, group, fid)
                 continue
-            value = raw.get("value") if isinstance(raw, Mapping) else raw
+            value = raw.get("value") if raw.__class__ is dict or isinstance(raw, Mapping) else raw
             if isinstance(value, str) and len(value) > MAX_VALUE_TEXT:
                 raise CaseFormatError(f"{len(value)} characters; a value is at most {MAX_VALUE_TEXT}",
                                       field=f"{group}.{shown_key(fid)}")

@@ -20,6 +20,7 @@ from mednec.calculators.esa_response import (
 from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_bounds, ipss_r_category
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.transfusion_burden import (
+    SIXTEEN_WEEKS,
     TRANSFUSION_CITATION,
     Transfusion,
     transfusion_burden,
@@ -132,7 +133,7 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
         "rbc_max_units_any_8w": b.max_units_any_8w,
         "transfusion_burden": b.category,
     }
-    start16 = as_of - dt.timedelta(weeks=16)
+    start16 = as_of - SIXTEEN_WEEKS
     if any(e.get("count") == "at_least" and start16 < e["date"] <= as_of for e in fact_value(facts, "rbc_transfusions") or ()):
         # a list made from "transfusion-dependent" or a frequency without units: each count is a
         # minimum, so a threshold at or below it is met and one above it stays unknown (asked)

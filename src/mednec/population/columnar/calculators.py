@@ -444,7 +444,7 @@ TWINS: dict[str, TwinSpec] = {
     # go through the calculator's own code; the twin answers rows with the list alone
     "transfusion_burden": TwinSpec(_transfusions, (),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
-                                    "transfusion_burden"), "3d45a1c1a0347683", ("rbc_transfusions", "rbc_transfusions_since"),
+                                    "transfusion_burden"), "27e0bcd3c2bd1223", ("rbc_transfusions", "rbc_transfusions_since"),
                                    slow=_tx_minimum),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
