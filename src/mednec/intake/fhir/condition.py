@@ -178,9 +178,32 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
     dictionary name this Condition: an ICD-10-CM code with a dot matches exactly, a three-character
     category (E11) matches every code under it (E11.9, E11.65); a SNOMED CT code matches exactly."""
     out: list[tuple[str, str]] = []
-    icds = [_icd(code) for system, code, _ in codings(concept) if system == ICD10CM and code]
-    scts = [code.strip() for system, code, _ in codings(concept) if system == SNOMED and code]
-    for fid, codes in _condition_codes(ctx.dictionary) if icds or scts else ():
+    coded_as = codings(concept)
+    icds = [_icd(code) for system, code, _ in coded_as if system == ICD10CM and code]
+    scts = [code.strip() for system, code, _ in coded_as if system == SNOMED and code]
+    if icds or scts:
+        key = (tuple(icds), tuple(scts))
+        known = _code_hits(ctx.dictionary)
+        hits = known.get(key)
+        if hits is None:
+            hits = _hits(icds, scts, ctx.dictionary)
+            if len(known) >= 4096:
+                known.clear()
+            known[key] = hits
+        out = list(hits)
+    if not out:  # text only, or codes that cannot decide: the text is exactly a fact's name
+        names = _condition_names(ctx.dictionary)
+        coded = _coded_facts(ctx.dictionary) if icds or scts else frozenset()
+        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept, coded_as)
+                                 if (named := names.get(fold(t))) and named not in coded))
+    return out
+
+
+def _hits(icds: list[str], scts: list[str], dictionary: FactDictionary) -> tuple[tuple[str, str], ...]:
+    """Each boolean fact one of whose codes the ICD-10-CM codes ``icds`` or SNOMED CT codes ``scts`` match,
+    with the code matched (see :func:`_condition_facts`), in dictionary order."""
+    out: list[tuple[str, str]] = []
+    for fid, codes in _condition_codes(dictionary):
         for system, code in codes:
             if system == SNOMED:
                 hit = code if code in scts else None
@@ -189,12 +212,14 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
             if hit:
                 out.append((fid, hit))
                 break
-    if not out:  # text only, or codes that cannot decide: the text is exactly a fact's name
-        names = _condition_names(ctx.dictionary)
-        coded = _coded_facts(ctx.dictionary) if icds or scts else frozenset()
-        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept)
-                                 if (named := names.get(fold(t))) and named not in coded))
-    return out
+    return tuple(out)
+
+
+@cache
+def _code_hits(dictionary: FactDictionary) -> dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, str], ...]]:
+    """:func:`_hits` already worked out for this dictionary, by the codes (a Condition's and a Procedure's codes
+    recur across patients; the scan runs over every boolean fact's codes). Bounded: cleared when full."""
+    return {}
 
 
 @cache
