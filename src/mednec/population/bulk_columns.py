@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -74,13 +74,14 @@ from mednec.population.bulk import (
     patient_key,
     split_lines,
 )
+from mednec.population.columnar import digests
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
 from mednec.population.results import ChunkResult, PatientError
 
 __all__ = ["VERIFY_PATIENTS", "Bucket", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk",
            "evaluate_bulk_chunk", "read_export", "spill_column_tasks", "warm_up_bulk"]
 
-SPILL_VERSION = 3
+SPILL_VERSION = 4
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
 _FLUSH = 64 << 20
@@ -307,6 +308,8 @@ class _Dates:
 
     def _one(self, text: str) -> int | None:
         if text not in self.cache:
+            if len(self.cache) >= 1 << 16:  # bounded memory
+                self.cache.clear()
             try:
                 when = fhir_datetime(text, path="date")
                 self.cache[text] = None if when is None else (when - _EPOCH) // dt.timedelta(microseconds=1)
@@ -564,6 +567,8 @@ class _Reader:
         for col in (_child(period, "start"), _child(period, "end"), t.column("effectiveDateTime")):
             flag |= self.dates(col, _DATETIME)[2]
         flag |= _valid(period) & _valid(t.column("effectiveDateTime"))
+        # R4 requires status and medication[x]: validation refuses a statement without them (the per-bundle intake)
+        flag |= ~_valid(t.column("status")) | ~_valid(t.column("medicationCodeableConcept"))
         return flag, [], []
 
 
@@ -1221,8 +1226,20 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
         return _np(pc.index_in(col, value_set=id_array), np.int64)
 
     flagged = _flagged(cols.res, positions, len(ids))
-    course: dict[int, dict[int, list[Any]]] = {}
-    esa = _statements(cols, positions, flagged, settings, rt, course)  # the intake's mappers, patient by patient
+    course: dict[int, dict[int, Any]] = {}
+    notes: list[str] = []
+    twin = _statement_columns(cols, positions, flagged, settings, rt) if digests.matches("statements") else None
+    esa: dict[int, list[dict[str, Any]] | None] = {}
+    if twin is None:
+        if not digests.matches("statements"):
+            notes.append("columnar Bulk reader: the MedicationStatement mappers (intake/fhir/medication.py, "
+                         "treatment.py, history.py) changed since the statement twin was written; statements "
+                         "were read one by one")
+        esa = _statements(cols, positions, flagged, settings, rt, course)  # the intake's mappers, one by one
+    else:
+        for j, (pats, starts) in twin.course.items():
+            for p, start in zip(pats.tolist(), starts.tolist(), strict=True):
+                course.setdefault(p, {})[j] = start
     cand, cp = _live_candidates(cols.cand, positions, flagged, settings.as_of, dictionary)
     schema = _fact_schema(dictionary)
     fast = np.flatnonzero(~flagged)
@@ -1232,6 +1249,8 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     columns: dict[str, Any] = {"patient_id": pa.array([ids[i] for i in fast], pa.string())}
     columns.update(_latest(cand, cp, row_of, m, schema, dictionary))
     columns.update(_transfusions(cols, positions, flagged, row_of, m, settings.as_of, schema))
+    if twin is not None and len(twin.esa_pos):
+        columns["esa_history"] = _esa_column(twin, flagged, row_of, m, schema.field("esa_history").type)
     if esa:
         vals: list[Any] = [None] * m
         for p, events in esa.items():
@@ -1243,8 +1262,9 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type)
                       for f in schema if f.name != "as_of"})
     fallback = [ids[i] for i in np.flatnonzero(flagged)]
-    courses, course_facts = _courses(course, flagged, ids, cand, settings, rt)
-    return BulkChunk(ids, table, fallback, cols, [], courses, course_facts)
+    courses, course_facts = _courses(course, flagged, ids, cand, settings, rt,
+                                     _course_facts if twin is None else _stated_facts)
+    return BulkChunk(ids, table, fallback, cols, notes, courses, course_facts)
 
 
 def _flagged(res: pa.Table, positions: Callable[[Any], Any], n: int) -> Any:
@@ -1316,10 +1336,12 @@ def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
     return columns
 
 
-def _courses(course: dict[int, dict[int, list[Any]]], flagged: Any, ids: list[str], cand: pa.Table,
-             settings: BatchSettings, rt: Any) -> tuple[dict[str, set[int]], dict[int, dict[str, dict[str, Any]]]]:
+def _courses(course: dict[int, dict[int, Any]], flagged: Any, ids: list[str], cand: pa.Table,
+             settings: BatchSettings, rt: Any, assemble: Callable[[Any, Any, dt.date, set[str]], dict[str, Any] | None]
+             ) -> tuple[dict[str, set[int]], dict[int, dict[str, dict[str, Any]]]]:
     """For each (patient, policy) whose drug's course reads the patient's statements: the course facts
-    (policy -> patient -> facts), or the pair is left to the per-bundle intake (patient -> policies)."""
+    (policy -> patient -> facts, by ``assemble`` from what ``course[patient][policy]`` holds: the records, or the
+    start the statement twin read), or the pair is left to the per-bundle intake (patient -> policies)."""
     courses: dict[str, set[int]] = {}
     course_facts: dict[int, dict[str, dict[str, Any]]] = {}
     specs = {j: _course_spec(settings, j, rt) for j in {j for by_policy in course.values() for j in by_policy}}
@@ -1337,7 +1359,7 @@ def _courses(course: dict[int, dict[int, list[Any]]], flagged: Any, ids: list[st
         if flagged[p]:
             continue
         for j, records in by_policy.items():
-            got = _course_facts(records, specs[j], settings.as_of, given.get(ids[p], set()))
+            got = assemble(records, specs[j], settings.as_of, given.get(ids[p], set()))
             if got is None:  # read per bundle
                 courses.setdefault(ids[p], set()).add(j)
             else:
@@ -1466,6 +1488,247 @@ def _statements(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any
     return out
 
 
+
+# ---- MedicationStatements column-wise (the statement twin) ----------------------------------------------
+
+#: What the statement twin (:func:`_statement_columns`) reads of a statement beyond its dates: the kind of
+#: statement its medication, status and status reasons make, through the intake's own functions.
+class _StatementKind(NamedTuple):
+    flag: bool  # the drug history reads it, or a mapper refuses it: the patient goes row-wise
+    esa: str | None  # the ESA it names (medication.map_statement reads it)
+    esa_class: bool  # it names ESAs as a class (a not-taken statement of the class: ESA-naive)
+    response: str | None  # what its status reasons say (medication.response_of)
+    courses: tuple[int, ...]  # the requested drugs (places in the run) whose course reads it
+
+
+@dataclass
+class _StatementFacts:
+    """What the unflagged patients' MedicationStatements give, read column-wise: each ``esa_history`` list
+    (patients ``esa_pos``, their courses ``esa_offsets[i]:esa_offsets[i+1]`` of the course arrays) and, for
+    each requested drug whose course reads them, the patients with such records and the start they state
+    (``_NO_DAY``: none, or statements that disagree)."""
+
+    esa_pos: Any
+    esa_offsets: Any
+    drug: Any
+    start: Any
+    end: Any
+    response: Any
+    course: dict[int, tuple[Any, Any]]
+
+
+_NO_DAY = np.iinfo(np.int64).min
+_DAY = 86_400_000_000
+_NOT_STARTED = ("entered-in-error", "not-taken", "intended")
+
+
+def _statement_columns(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, settings: BatchSettings,
+                       rt: Any) -> _StatementFacts | None:
+    """The statement twin: what :func:`_statements` and :func:`_courses` read from the MedicationStatements,
+    column-wise. The medication, status and reasons of each distinct statement are read by the intake's own
+    functions (:meth:`_StatementMapper.kind`); the dates by the rules of ``medication.map_statement`` /
+    ``assemble_esa`` and ``treatment.map_statement`` / ``assemble_treatment`` for statements alone (no doses),
+    vectorised. A patient with a statement of another shape is flagged. ``None``: a course that reads more
+    (a recent-use fact), or lines ``pyarrow.json`` cannot read as declared: the statements are read one by one."""
+    mapper = _statement_mapper(settings, rt)
+    specs = [_course_spec(settings, j, rt) for j in range(len(settings.policies))]
+    if any(s is not None and s.recent for s in specs) or any(
+            c.drug is not None and c.drug.course is not None and c.drug.course.recent for c in mapper.contexts):
+        return None
+    res = cols.res
+    st = res.filter(pc.equal(res.column("rtype"), "MedicationStatement"))
+    empty = np.zeros(0, dtype=np.int64)
+    none = _StatementFacts(empty, np.zeros(1, dtype=np.int64), [], empty, empty, [], {})
+    if not st.num_rows:
+        return none
+    st = st.sort_by([("order", "ascending")])
+    sp = positions(st.column("pid"))
+    live = ~flagged[sp]
+    if not live.any():
+        return none
+    st, sp = st.filter(pa.array(live)), sp[live]
+    raw = st.column("line").combine_chunks()
+    if raw.null_count:
+        return None
+    t = _parse(pa.py_buffer(b"\n".join(raw.to_pylist()) + b"\n"), st.num_rows, SCHEMAS["MedicationStatement"])
+    if t is None:
+        return None
+    batches = t.combine_chunks().to_batches()
+    t = batches[0] if len(batches) == 1 else pa.RecordBatch.from_struct_array(t.to_struct_array().combine_chunks())
+    order = _np(st.column("order"), np.int64)
+    kinds, kidx = _per_distinct(_statement_key(t), lambda k: mapper.kind(k))
+    flag = np.array([k.flag for k in kinds], dtype=bool)[kidx]
+    dates = mapper.dates
+    period = t.column("effectivePeriod")
+    ps, ps_given, b1 = dates(_child(period, "start"), _DATETIME)
+    pe, pe_given, b2 = dates(_child(period, "end"), _DATETIME)
+    edt, edt_given, b3 = dates(t.column("effectiveDateTime"), _DATETIME)
+    # a period with neither start nor end: "{}" (no period) or nulls (a period): not told apart here
+    flag |= b1 | b2 | b3 | (_valid(period) & ~ps_given & ~pe_given)
+    flag |= ~_valid(t.column("status")) | ~_valid(t.column("medicationCodeableConcept"))  # R4 requires both
+    reasons = t.column("statusReason")
+    if len(reasons.values):  # a reason text holding the key's separator: not read here
+        flag |= _by_row(reasons, _np(pc.fill_null(pc.match_substring(_child(reasons.values, "text"), _SEP), False), bool))
+    flagged[sp[flag]] = True
+    keep = ~flagged[sp]
+    status = np.array(t.column("status").to_pylist(), dtype=object)  # str(None) == "None": as the intake reads it
+    day = np.floor_divide(np.where(ps_given, ps, edt), _DAY)
+    as_of = (settings.as_of - dt.date(1970, 1, 1)).days
+    esa = _esa_rows(kinds, kidx, keep, status, np.where(ps_given | edt_given, day, _NO_DAY),
+                    np.where(pe_given, np.floor_divide(pe, _DAY), _NO_DAY), _valid(period) | edt_given, as_of)
+    out = _assemble_esa_columns(sp, order, esa)
+    start = np.where(ps_given, np.floor_divide(ps, _DAY), _NO_DAY)
+    for j in range(len(settings.policies)):
+        reads = np.array([j in k.courses for k in kinds], dtype=bool)[kidx] & keep
+        reads &= ~np.isin(status, _NOT_STARTED) & (start != _NO_DAY)  # treatment.map_statement: a stated start
+        if reads.any():
+            out.course[j] = _stated_starts(sp[reads], start[reads], as_of)
+    return out
+
+
+def _statement_key(t: pa.RecordBatch) -> list[Any]:
+    """The columns a statement's kind depends on: its medication (at most one coding: more are flagged at the
+    read), status and the texts of its status reasons (without codings: flagged at the read)."""
+    count, system, code, display, text = _concept(t.column("medicationCodeableConcept"))
+    reasons = t.column("statusReason")
+    texts = pc.fill_null(_child(reasons.values, "text"), "")  # a reason without text gives none; "" is flagged
+    joined = pc.binary_join(pa.ListArray.from_arrays(reasons.offsets, texts), _SEP)
+    return [system, code, display, text, pa.array(_valid(t.column("medicationCodeableConcept"))), t.column("status"),
+            joined]
+
+
+def _esa_rows(kinds: list[_StatementKind], kidx: Any, keep: Any, status: Any, start: Any, end: Any,
+              effective: Any, as_of: int) -> tuple[Any, Any, Any, Any, Any]:
+    """What each statement gives ``esa_history`` (medication.map_statement): (what: 0 nothing, 1 a course,
+    2 an incomplete record, 3 ESA-naive evidence; the course's start day, end day (_NO_DAY: running),
+    response and drug)."""
+    n = len(status)
+    is_esa = np.array([k.esa is not None for k in kinds], dtype=bool)[kidx] & keep
+    response = np.array([k.response for k in kinds], dtype=object)[kidx]
+    drug = np.array([k.esa for k in kinds], dtype=object)[kidx]
+    what = np.zeros(n, dtype=np.int8)
+    gone = np.isin(status, ("entered-in-error", "intended"))
+    not_taken = status == "not-taken"
+    naive = not_taken & np.array([k.esa_class for k in kinds], dtype=bool)[kidx] & ~effective
+    what[is_esa & naive] = 3
+    dated = is_esa & ~gone & ~not_taken
+    what[dated & (start == _NO_DAY)] = 2  # _course: no start date
+    live = dated & (start != _NO_DAY) & (start <= as_of)  # a start after the evaluation date: nothing
+    active = live & (status == "active")
+    ended = live & np.isin(status, ("completed", "stopped"))
+    has_response = np.array([r is not None for r in response], dtype=bool)
+    what[active] = 1
+    response = np.where(active & ~has_response, "ongoing", response)
+    end = np.where(active & (end != _NO_DAY) & (end > as_of), _NO_DAY, end)  # a planned end: still running
+    what[ended & (end != _NO_DAY) & has_response] = 1
+    what[ended & ((end == _NO_DAY) | ~has_response)] = 2
+    what[live & ~active & ~ended] = 2  # another status: response not documented
+    return what, start, end, response, drug
+
+
+def _assemble_esa_columns(sp: Any, order: Any, esa: tuple[Any, Any, Any, Any, Any]) -> _StatementFacts:
+    """medication.assemble_esa per patient: unknown when a record is incomplete, else the courses (by start;
+    records of one drug and response that overlap merged into one), else ``[]`` on ESA-naive evidence."""
+    what, start, end, response, drug = esa
+    n_pat = int(sp.max()) + 1
+    incomplete = np.zeros(n_pat, dtype=bool)
+    incomplete[sp[what == 2]] = True
+    listed = np.zeros(n_pat, dtype=bool)
+    listed[sp[(what == 1) | (what == 3)]] = True
+    listed &= ~incomplete
+    rows = np.flatnonzero((what == 1) & ~incomplete[sp])
+    rows = rows[np.lexsort((order[rows], start[rows], sp[rows]))]  # by start, then as the records came
+    out_p: list[int] = []
+    out_drug: list[Any] = []
+    out_start: list[int] = []
+    out_end: list[int] = []
+    out_response: list[Any] = []
+    no_end = int(_NO_DAY)
+    for p, d, s, e, r in zip(sp[rows].tolist(), drug[rows].tolist(), start[rows].tolist(), end[rows].tolist(),
+                             response[rows].tolist(), strict=True):
+        if out_p and out_p[-1] == p and out_drug[-1] == d and out_response[-1] == r and (
+                out_end[-1] == no_end or s <= out_end[-1]):
+            out_end[-1] = no_end if out_end[-1] == no_end or e == no_end else max(out_end[-1], e)
+            continue
+        out_p.append(p)
+        out_drug.append(d)
+        out_start.append(s)
+        out_end.append(e)
+        out_response.append(r)
+    esa_pos = np.flatnonzero(listed)
+    counts = np.bincount(np.asarray(out_p, dtype=np.int64), minlength=n_pat)[esa_pos]
+    offsets = np.zeros(len(esa_pos) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return _StatementFacts(esa_pos, offsets, out_drug, np.asarray(out_start, dtype=np.int64),
+                           np.asarray(out_end, dtype=np.int64), out_response, {})
+
+
+def _stated_starts(sp: Any, start: Any, as_of: int) -> tuple[Any, Any]:
+    """treatment.assemble_treatment of statements alone, per patient: the start they state, when they state one
+    on or before the evaluation date (_NO_DAY: none, or different ones)."""
+    pats, inv = np.unique(sp, return_inverse=True)
+    current = start <= as_of  # _future: a start after the evaluation date is not used
+    lo = np.full(len(pats), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(len(pats), np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(lo, inv[current], start[current])
+    np.maximum.at(hi, inv[current], start[current])
+    one = np.zeros(len(pats), dtype=bool)
+    np.logical_or.at(one, inv[current], True)
+    return pats, np.where(one & (lo == hi), lo, _NO_DAY)
+
+
+def _esa_column(facts: _StatementFacts, flagged: Any, row_of: Any, m: int, ftype: Any) -> Any:
+    """The ``esa_history`` column of the fact table (``m`` rows) from the statement twin's lists."""
+    keep = ~flagged[facts.esa_pos]
+    pos = facts.esa_pos[keep]
+    lo, hi = facts.esa_offsets[:-1][keep], facts.esa_offsets[1:][keep]
+    take = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]) \
+        if len(pos) else np.zeros(0, dtype=np.int64)
+    counts = np.zeros(m, dtype=np.int64)
+    rows = row_of[pos]
+    counts[rows] = hi - lo
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    # rows in patient order: the twin's patients are sorted as the rows are
+    take = take.astype(np.int64)
+    struct_t = ftype.value_type
+    start = facts.start[take]
+    end = facts.end[take]
+    fields = []
+    for f in struct_t:
+        if f.name == "drug":
+            fields.append(pa.array([facts.drug[i] for i in take.tolist()], pa.string()).cast(f.type))
+        elif f.name == "response":
+            fields.append(pa.array([facts.response[i] for i in take.tolist()], pa.string()).cast(f.type))
+        elif f.name == "start":
+            fields.append(pa.array(start.astype(np.int32), pa.int32()).cast(pa.date32()).cast(f.type))
+        elif f.name == "end":
+            fields.append(pa.array(end.astype(np.int32), pa.int32(), mask=end == _NO_DAY).cast(pa.date32())
+                          .cast(f.type))
+        else:
+            fields.append(pa.nulls(len(take), f.type))
+    values = pa.StructArray.from_arrays(fields, fields=list(struct_t))
+    has = np.zeros(m, dtype=bool)
+    has[rows] = True
+    return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(~has)).cast(ftype)
+
+
+def _stated_facts(start: int, spec: Any, as_of: dt.date, given: set[str]) -> dict[str, Any] | None:
+    """:func:`_course_facts` of statements alone: the start they state (``_NO_DAY``: none)."""
+    from mednec.intake.fhir.common import Finding
+
+    if spec is None or spec.baseline:
+        return None
+    out: dict[str, Any] = {}
+    if spec.start and start != _NO_DAY:
+        day = _EPOCH.date() + dt.timedelta(days=start)
+        out[spec.start] = Finding(spec.start, day.isoformat(), None, dt.datetime.combine(day, dt.time()),
+                                  Source(0, "MedicationStatement/x"), rank=0)
+    if given & set(out):
+        return None
+    return out
+
+
 _Read = tuple[dict[int, list[Any]], list[EventFinding]] | None
 
 
@@ -1492,6 +1755,61 @@ class _StatementMapper:
             self.contexts.append(c)
         self.by_statement: dict[bytes, _Read] = {}
         self.by_medication: dict[bytes, tuple[list[int], bool]] = {}
+        self.kinds: dict[tuple[str | None, ...], _StatementKind] = {}
+        self.dates = _Dates()
+
+    def kind(self, key: tuple[str | None, ...]) -> _StatementKind:
+        """The kind of statement a medication (system, code, display, text, whether given), status and status
+        reason texts (joined) make, read by the intake's own functions (once per distinct key)."""
+        try:
+            return self.kinds[key]
+        except KeyError:
+            pass
+        system, code, display, text, present, status, reasons = key
+        resource: dict[str, Any] = {"resourceType": "MedicationStatement"}
+        if status is not None:
+            resource["status"] = status
+        concept = _concept_dict((system, code, display, text), present == "true")
+        if concept is not None:
+            resource["medicationCodeableConcept"] = concept
+        texts = [x for x in (reasons or "").split(_SEP) if x]
+        if texts:
+            resource["statusReason"] = [{"text": x} for x in texts]
+        if len(self.kinds) >= _STATEMENTS_KEPT:
+            self.kinds.clear()
+        out = self.kinds[key] = self._kind(resource, texts)
+        return out
+
+    def _kind(self, resource: dict[str, Any], texts: list[str]) -> _StatementKind:
+        from mednec.intake.fhir import history, treatment
+        from mednec.intake.fhir.codes import names_esa_class
+        from mednec.intake.fhir.medication import _drug as esa_of
+        from mednec.intake.fhir.transfusion import medication_concept
+
+        flag = False
+        courses: list[int] = []
+        for j, c in enumerate(self.contexts):
+            try:
+                flag |= history._drug(resource, c) is not None  # the drug history reads it: row-wise
+            except MednecError:
+                flag = True
+            try:
+                if treatment._requested(resource, c)[1] is None:  # an unclear drug: map_statement raises NotMapped
+                    courses.append(j)
+            except NotMapped:
+                pass
+            except MednecError:
+                flag = True
+        esa: str | None = None
+        esa_class = False
+        try:
+            esa = esa_of(resource, self.base)
+            esa_class = names_esa_class(medication_concept(resource, self.base)[1])
+        except NotMapped:
+            pass
+        except MednecError:
+            flag = True
+        return _StatementKind(flag, esa, esa_class, medication.response_of(texts), tuple(courses))
 
     def read(self, resource: dict[str, Any], src: Source) -> _Read:
         """(course records by the policy's place in the run, ESA events), or None: the drug history reads the

@@ -235,10 +235,21 @@ def _derive() -> tuple[Any, ...]:
     return (CalculatorSet.derive, Calculator.ready, Calculator.compute)
 
 
-PARTS: dict[str, Callable[[], tuple[Any, ...]]] = {"values": _values, "case": _case, "derive": _derive}
+def _statements() -> tuple[Any, ...]:
+    """What the column-wise Bulk reader's statement twin (``bulk_columns._statement_columns``) mirrors."""
+    from mednec.intake.fhir import history, medication, treatment
+    from mednec.intake.fhir.common import EsaCourse
+
+    return (medication.map_statement, medication.assemble_esa, medication.response_of, treatment.map_statement,
+            treatment.assemble_treatment, history.map_history_statement, EsaCourse)
+
+
+PARTS: dict[str, Callable[[], tuple[Any, ...]]] = {"values": _values, "case": _case, "derive": _derive,
+                                                   "statements": _statements}
 
 #: The digests the vectorised paths were written against.
-EXPECTED: dict[str, str] = {"values": "e62a6e10c5671aa7", "case": "85ca8c2ea425f2b3", "derive": "4ab8e1fb0dd5e410"}
+EXPECTED: dict[str, str] = {"values": "e62a6e10c5671aa7", "case": "85ca8c2ea425f2b3", "derive": "4ab8e1fb0dd5e410",
+                           "statements": "a62f5bd1e3404c35"}
 
 
 @cache
