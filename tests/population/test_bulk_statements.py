@@ -160,3 +160,17 @@ def test_a_changed_statement_mapper_reads_statements_one_by_one(monkeypatch: pyt
     monkeypatch.undo()
     run_batch(tmp_path / "export", tmp_path / "fast", s_col, chunk_size=50)
     assert _outputs(tmp_path / "slow") == _outputs(tmp_path / "fast")
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(max_size=40), min_size=0, max_size=30), cut=st.integers(0, 5))
+def test_column_wise_crc32_is_zlibs(texts: list[str], cut: int) -> None:
+    """The spill's column-wise bucket hash is ``zlib.crc32`` of each id's UTF-8 bytes (the row-wise spill's)."""
+    import zlib
+
+    import numpy as np
+    import pyarrow as pa
+
+    arr = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
+    want = np.array([zlib.crc32(t.encode()) for t in texts[min(cut, len(texts)):]], dtype=np.uint32)
+    assert (bulk_columns.crc32s(arr) == want).all()

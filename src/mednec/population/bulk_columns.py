@@ -229,21 +229,26 @@ def _split(key: str) -> tuple[str | None, ...]:
 def _per_distinct(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
     """``fn`` once per distinct row of the columns (each value as text, as a cast to string gives it, None for
     null); the results and each row's index into them."""
-    codes = np.zeros(len(cols[0]), dtype=np.int64)
+    codes = np.zeros(len(cols[0][0] if isinstance(cols[0], tuple) else cols[0]), dtype=np.int64)
     texts: list[list[str | None]] = []
     radix: list[int] = []
     size = 1
     for c in cols:
-        enc = pc.dictionary_encode(c)
-        values = enc.dictionary.cast(pa.string()).to_pylist()
+        if isinstance(c, tuple):  # already encoded: (each row's index into the values, len(values) for null; values)
+            index, values = c
+        else:
+            enc = pc.dictionary_encode(c)
+            values = enc.dictionary.cast(pa.string()).to_pylist()
+            index = _np(pc.fill_null(enc.indices, len(values)), np.int64)
         k = len(values) + 1  # the last code: null
         if size * k >= 1 << 62:  # too many combinations for one integer: join the texts
-            return _per_distinct_joined(cols, fn)
-        codes = codes * k + _np(pc.fill_null(enc.indices, len(values)), np.int64)
+            return _per_distinct_joined([_decoded(c) for c in cols], fn)
+        codes = codes * k + index
         texts.append([*values, None])
         radix.append(k)
         size *= k
-    distinct, idx = np.unique(codes, return_inverse=True)
+    enc = pc.dictionary_encode(pa.array(codes, pa.int64()))  # hashed, not sorted
+    distinct, idx = _np(enc.dictionary, np.int64), _np(enc.indices, np.int64)
     results = []
     for code in distinct.tolist():
         parts: list[str | None] = []
@@ -251,7 +256,15 @@ def _per_distinct(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) 
             code, i = divmod(code, k)
             parts.append(values[i])
         results.append(fn(tuple(reversed(parts))))
-    return results, idx.astype(np.int64)
+    return results, idx
+
+
+def _decoded(col: Any) -> Any:
+    """A column of :func:`_per_distinct` as text (an encoded one decoded)."""
+    if not isinstance(col, tuple):
+        return col
+    index, values = col
+    return pa.array(np.array([*values, None], dtype=object)[index], pa.string())
 
 
 def _per_distinct_joined(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) -> tuple[list[Any], Any]:
@@ -372,10 +385,10 @@ class _Reader:
             gives = np.array([r is not None and any(f == fact for f, _ in r) for r in results], dtype=bool)[idx]
             rows = np.flatnonzero(gives & ~flag)
             if fact == "birth_date":
-                texts: Any = birth.take(pa.array(rows, pa.int64())).to_pylist()
+                texts: Any = birth.take(pa.array(rows, pa.int64()))
             else:
                 values = [next((v for f, v in r if f == fact), None) if r else None for r in results]
-                texts = [values[i] for i in idx[rows]]
+                texts = np.array(values, dtype=object)[idx[rows]]
             cands.append(_cand(pids, order, rows, [fact] * len(rows), texts=texts))
         return flag, cands, []
 
@@ -394,8 +407,11 @@ class _Reader:
             return fid, odd
 
         facts, fidx = _per_distinct(key, lambda k: self.cached(("Obs", k), lambda: fact_of(k)))
-        fids = np.array([f for f, _ in facts] + [None], dtype=object)[np.where(code_given, fidx, len(facts))]
-        odd = np.array([o for _, o in facts] + [False], dtype=bool)[np.where(code_given, fidx, len(facts))]
+        fsel = np.where(code_given, fidx, len(facts))  # each row's fact (len(facts): none)
+        fid_values = [f for f, _ in facts]
+        fids = np.array([*fid_values, None], dtype=object)[fsel]
+        fcol = (fsel, fid_values)  # the fact ids, encoded (for _per_distinct)
+        odd = np.array([o for _, o in facts] + [False], dtype=bool)[fsel]
         usable = _np(pc.fill_null(pc.is_in(status, pa.array(sorted(USABLE_STATUSES))), False), bool)
         flag |= usable & odd
         # when: effectiveDateTime, else effectivePeriod start or end, else issued
@@ -419,13 +435,13 @@ class _Reader:
         # a quantity with no value gives nothing (the intake lists it): no candidate, below
         big = _np(pc.fill_null(pc.greater(pc.abs(vint), 2147483647), False), bool)
         flag |= big
-        live = usable & ~flag & np.array([f is not None for f in fids], dtype=bool)
-        types = np.array([self.dictionary.facts[f].type if f is not None else "" for f in fids], dtype=object)
+        live = usable & ~flag & np.array([f is not None for f in fid_values] + [False], dtype=bool)[fsel]
+        types = np.array([self.dictionary.facts[f].type if f is not None else "" for f in fid_values] + [""],
+                         dtype=object)[fsel]
         num_rows = live & (types == "number") & (has_qv | has_int)
         other_rows = live & ((types == "boolean") | (types == "category"))
         # numbers: the unit through the intake's quantity_unit, once per (fact, unit, system, code)
-        ukey = [pa.array(fids.astype(object), pa.string()), _child(q, "unit"), _child(q, "system"),
-                _child(q, "code")]
+        ukey = [fcol, _child(q, "unit"), _child(q, "system"), _child(q, "code")]
 
         def unit_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
             fid, unit, system_, code_ = k
@@ -445,9 +461,8 @@ class _Reader:
         x = np.where(has_qv, _np(pc.fill_null(qvalue, 0.0), np.float64),
                      _np(pc.fill_null(vint.cast(pa.float64()), 0.0), np.float64))
         # yes/no and categories: the intake's own element_finding, once per distinct value
-        okey = [pa.array(fids.astype(object), pa.string()), vbool, *_concept(vcc)[1:],
-                pa.array(_valid(vcc))]
-        cc_count = _concept(vcc)[0]
+        cc_count, *cc_parts = _concept(vcc)
+        okey = [fcol, vbool, *cc_parts, pa.array(_valid(vcc))]
         flag |= other_rows & (cc_count > 1)
         other_rows &= ~flag
 
@@ -473,14 +488,15 @@ class _Reader:
         vbad = np.array([b for _, b in values], dtype=bool)[vidx] & other_rows
         other_rows &= ~vbad
         vals = np.array([v for v, _ in values] + [None], dtype=object)[vidx]
-        other_rows &= np.array([v is not None for v in vals], dtype=bool)
+        other_rows &= np.array([v is not None for v, _ in values], dtype=bool)[vidx]
         rows_n = np.flatnonzero(num_rows & ~flag)
         rows_o = np.flatnonzero(other_rows & ~flag)
         cands = [_cand(pids, order, rows_n, fids[rows_n], num=x[rows_n], units=unit_col[rows_n], when=when[rows_n])]
-        is_bool = np.array([isinstance(v, bool) for v in vals[rows_o]], dtype=bool)
+        is_bool = np.array([isinstance(v, bool) for v, _ in values], dtype=bool)[vidx[rows_o]]
         rb, rc = rows_o[is_bool], rows_o[~is_bool]
         cands.append(_cand(pids, order, rb, fids[rb], flags=vals[rb].astype(bool), when=when[rb]))
-        cands.append(_cand(pids, order, rc, fids[rc], texts=[str(v) for v in vals[rc]], when=when[rc]))
+        as_text = np.array([str(v) for v, _ in values], dtype=object)
+        cands.append(_cand(pids, order, rc, fids[rc], texts=as_text[vidx[rc]], when=when[rc]))
         return flag, cands, []
 
     def condition(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
@@ -579,20 +595,59 @@ def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, text
     return pa.table({
         "pid": pids.take(pa.array(rows, pa.int64())),
         "order": pa.array(order[rows] if k else np.zeros(0, dtype=np.int64), pa.int64()),
-        "fact": pa.array(list(facts), pa.string()),
-        "num": pa.array(num if num is not None else [None] * k, pa.float64()),
-        "text": pa.array(list(texts) if texts is not None else [None] * k, pa.string()),
-        "flag": pa.array(list(flags) if flags is not None else [None] * k, pa.bool_()),
-        "unit": pa.array(list(units) if units is not None else [None] * k, pa.string()),
+        "fact": _arr(facts, pa.string(), k),
+        "num": _arr(num, pa.float64(), k),
+        "text": _arr(texts, pa.string(), k),
+        "flag": _arr(flags, pa.bool_(), k),
+        "unit": _arr(units, pa.string(), k),
         "when": pa.array(when if when is not None else np.full(k, _NO_WHEN), pa.int64()),
         "rank": pa.array(ranks if ranks is not None else np.ones(k, dtype=np.int8), pa.int8()),
     }, schema=_CAND)
 
 
+def _arr(values: Any, type_: Any, k: int) -> Any:
+    """A candidate column from an Arrow array, a NumPy array or a list (None: ``k`` nulls)."""
+    if values is None:
+        return pa.nulls(k, type_)
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.cast(type_)
+    return pa.array(values if isinstance(values, np.ndarray) else list(values), type_)
+
+
+def _crc_table() -> Any:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
+    return table.astype(np.uint32)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc32s(texts: Any) -> Any:
+    """``zlib.crc32`` of each text's UTF-8 bytes (a string column without nulls), column-wise: the bucket of
+    each patient id (``crc32(id) mod buckets``, as the row-wise spill hashes it)."""
+    texts = texts.cast(pa.large_string())
+    if texts.null_count:
+        return np.array([zlib.crc32(t.encode()) for t in texts.to_pylist()], dtype=np.uint32)
+    n = len(texts)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset:texts.offset + n + 1]
+    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8) if n and offsets[-1] > offsets[0] else \
+        np.zeros(1, dtype=np.uint8)
+    start = offsets[:-1]
+    length = np.diff(offsets)
+    crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
+    rows = np.arange(n)
+    for k in range(int(length.max()) if n else 0):
+        rows = rows[length[rows] > k]  # the texts still this long
+        c = crc[rows]
+        crc[rows] = _CRC_TABLE[(c ^ data[start[rows] + k]) & np.uint32(0xFF)] ^ (c >> np.uint32(8))
+    return crc ^ np.uint32(0xFFFFFFFF)
+
+
 _TYPE_OF = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 
 
-_KNOWN = 1 << 17
 
 
 class _Spiller:
@@ -606,21 +661,18 @@ class _Spiller:
         self.buf: dict[tuple[str, int], list[pa.Table]] = {}
         self.size = 0
         self.part = 0
-        self.known: dict[str, int] = {}  # each patient's bucket (its candidates and its other files hash it again)
 
     def add(self, kind: str, table: pa.Table) -> None:
         if not table.num_rows:
             return
         enc = pc.dictionary_encode(table.column("pid").combine_chunks())
-        known = self.known
-        if len(known) > _KNOWN:  # bounded memory
-            known.clear()
-        per = np.array([known[p] if p in known else known.setdefault(p, zlib.crc32(p.encode()) % self.buckets)
-                        for p in enc.dictionary.to_pylist()], dtype=np.int64)
+        per = (crc32s(enc.dictionary) % np.uint32(self.buckets)).astype(np.int64)
         bucket = per[_np(enc.indices, np.int64)]
+        if self.buckets <= 1 << 15:  # a stable sort of 16-bit keys is a radix sort
+            bucket = bucket.astype(np.int16)
         order = np.argsort(bucket, kind="stable")
-        sorted_ = table.take(pa.array(order))
         b = bucket[order]
+        sorted_ = table if b[0] == b[-1] else table.take(pa.array(order))  # one bucket: already in order
         cuts = np.flatnonzero(np.diff(b)) + 1
         starts = np.concatenate([[0], cuts])
         ends = np.concatenate([cuts, [len(b)]])
@@ -906,7 +958,7 @@ def _read_range(job: _ReadJob, spill: ColumnSpill, spiller: _Spiller, reader: _R
 
 def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines: bool, reader: _Reader, shared: Any,
                 errors: Any, spill: ColumnSpill, spiller: _Spiller) -> None:
-    lines, numbers, starts, lengths = _split_lines(block, first)
+    lines, numbers, starts, lengths = _split_block(block, first)
     starts += at
     if not len(lines):
         return
@@ -920,6 +972,7 @@ def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines:
         schema = SCHEMAS[rtype_]  # type: ignore[index]
         table = _parse(pa.py_buffer(block), len(lines), schema)
     if table is None:  # a line that is not JSON spoils the block: list it, read the rest
+        lines = _stripped(lines)
         raw = lines.to_pylist()
         good = _json_lines(f.name, numbers, raw, errors, spill)
         numbers, order, starts, lengths = numbers[good], order[good], starts[good], lengths[good]
@@ -941,9 +994,14 @@ def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines:
 
 
 def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
-    """The block's non-blank lines (without their line break) as one binary column, zero-copy, their
-    line numbers (blank lines are counted, as the row-wise spill counts them), and their byte offsets in the
-    block and lengths."""
+    """The block's non-blank lines (without their line break) as one binary column, their line numbers (blank
+    lines are counted, as the row-wise spill counts them), and their byte offsets in the block and lengths."""
+    lines, numbers, starts, lengths = _split_block(block, first)
+    return _stripped(lines), numbers, starts, lengths
+
+
+def _split_block(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
+    """:func:`_split_lines` with each line's line break kept (:func:`_stripped` takes it off): zero-copy."""
     data = np.frombuffer(block, dtype=np.uint8)
     ends = np.flatnonzero(data == 10)
     starts = np.concatenate([[0], ends[:-1] + 1])
@@ -952,7 +1010,6 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
     offsets[-1] = len(block)
     whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(ends),
                                              [None, pa.py_buffer(offsets), pa.py_buffer(block)])
-    lines = pc.binary_slice(whole, 0, -1)  # without the line break
     length = ends - starts
     head = data[np.minimum(starts, len(block) - 1)]
     keep = length > 0
@@ -960,7 +1017,13 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
     for i in odd:  # a line starting with white space: blank only if nothing else is on it
         keep[i] = bool(block[starts[i]:ends[i]].strip())
     numbers = first + np.flatnonzero(keep).astype(np.int64)
-    return lines.filter(pa.array(keep)).cast(pa.binary()), numbers, starts[keep].astype(np.int64), length[keep]
+    lines = whole if keep.all() else whole.filter(pa.array(keep))
+    return lines, numbers, starts[keep].astype(np.int64), length[keep]
+
+
+def _stripped(lines: Any) -> Any:
+    """Lines of :func:`_split_block` without their line break (a binary column)."""
+    return pc.binary_slice(lines, 0, -1).cast(pa.binary())
 
 
 def _count_bucket(folder: Path, k: int) -> int:
@@ -1062,7 +1125,7 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
         if t_ is None:
             _error(errors, name, int(numbers[i]), "not a FHIR resource (no resourceType)", spill)
         elif t_ in SHARED_TYPES and ids[i].as_py():
-            shared.write(raw[i].as_py() + b"\n")
+            shared.write(raw[i].as_py())  # the line with its line break
         else:
             _error(errors, name, int(numbers[i]), f"{t_} is about no patient: not used", spill)
     read_types = pa.array(sorted(MAPPERS), pa.string())
@@ -1094,7 +1157,7 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
     out.table = pa.table({"pid": pids.take(take), "order": pa.array(order[keep], pa.int64()),
                           "rtype": rtype.take(take), "rid": ids.take(take), "flag": pa.array(flag[keep]),
                           "at": pa.array(starts[keep], pa.int64()), "length": pa.array(lengths[keep], pa.int64()),
-                          "line": raw.take(line_take)}, schema=_RES)
+                          "line": _stripped(raw.take(line_take))}, schema=_RES)
     return out
 
 
@@ -1273,12 +1336,15 @@ def _flagged(res: pa.Table, positions: Callable[[Any], Any], n: int) -> Any:
     flagged = np.zeros(n, dtype=bool)
     rp = positions(res.column("pid"))
     flagged[rp[_np(res.column("flag"), bool)]] = True
-    # ids are almost always unique by type alone: group by patient only the resources whose (type, id) repeats
-    key = _join(res.column("rtype"), res.column("rid"))
-    enc = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
+    # ids are almost always unique (by type alone, and most often at all): group by patient only the resources
+    # whose id repeats or is not given
+    rid = res.column("rid").combine_chunks()
+    enc = pc.dictionary_encode(rid)
     if len(enc.dictionary) < len(enc):
-        counts = np.bincount(_np(enc.indices, np.int64), minlength=len(enc.dictionary))
-        again = res.filter(pa.array(counts[_np(enc.indices, np.int64)] > 1))
+        which = _np(pc.fill_null(enc.indices, len(enc.dictionary)), np.int64)
+        counts = np.bincount(which, minlength=len(enc.dictionary) + 1)
+        counts[-1] = 2  # no id: as a repeated one
+        again = res.filter(pa.array(counts[which] > 1))
         dup = again.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
         flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
     return flagged
@@ -1374,12 +1440,29 @@ def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.da
     declaration uses what those checks do not know (a text notation, a new feature) is not read."""
     if not cand.num_rows:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    key = _join(*(cand.column(c) for c in ("fact", "num", "text", "flag", "unit")))
-    enc = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
-    which = _np(enc.indices, np.int64)
+    which = _row_codes([cand.column(c).combine_chunks() for c in ("fact", "num", "text", "flag", "unit")])
     _, first = np.unique(which, return_index=True)
     unread, refused = _distinct_refused(cand.take(pa.array(first, pa.int64())), dictionary, as_of)
     return unread[which], refused[which]
+
+
+def _row_codes(cols: list[Any]) -> Any:
+    """Each row's index among the distinct rows of the columns (nulls apart from every value; a float by its
+    bits, so only identical values are one)."""
+    codes = np.zeros(len(cols[0]), dtype=np.int64)
+    size = 1
+    for c in cols:
+        if pa.types.is_floating(c.type):
+            bits = _np(pc.fill_null(c, 0.0), np.float64).view(np.int64)
+            c = pa.array(bits, pa.int64(), mask=~_valid(c))
+        enc = pc.dictionary_encode(c)
+        k = len(enc.dictionary) + 1  # the last code: null
+        if size * k >= 1 << 62:  # too many combinations for one integer: join the texts
+            key = _join(*cols)
+            return _np(pc.dictionary_encode(key).indices, np.int64)
+        codes = codes * k + _np(pc.fill_null(enc.indices, k - 1), np.int64)
+        size *= k
+    return _np(pc.dictionary_encode(pa.array(codes, pa.int64())).indices, np.int64)
 
 
 def _distinct_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date) -> tuple[Any, Any]:
