@@ -1654,7 +1654,7 @@ def _statement_columns(cols: BulkColumns, positions: Callable[[Any], Any], flagg
         flag |= _by_row(reasons, _np(pc.fill_null(pc.match_substring(_child(reasons.values, "text"), _SEP), False), bool))
     flagged[sp[flag]] = True
     keep = ~flagged[sp]
-    status = np.array(t.column("status").to_pylist(), dtype=object)  # str(None) == "None": as the intake reads it
+    status = _Codes(t.column("status"))
     day = np.floor_divide(np.where(ps_given, ps, edt), _DAY)
     as_of = (settings.as_of - dt.date(1970, 1, 1)).days
     esa = _esa_rows(kinds, kidx, keep, status, np.where(ps_given | edt_given, day, _NO_DAY),
@@ -1663,7 +1663,7 @@ def _statement_columns(cols: BulkColumns, positions: Callable[[Any], Any], flagg
     start = np.where(ps_given, np.floor_divide(ps, _DAY), _NO_DAY)
     for j in range(len(settings.policies)):
         reads = np.array([j in k.courses for k in kinds], dtype=bool)[kidx] & keep
-        reads &= ~np.isin(status, _NOT_STARTED) & (start != _NO_DAY)  # treatment.map_statement: a stated start
+        reads &= ~status.isin(*_NOT_STARTED) & (start != _NO_DAY)  # treatment.map_statement: a stated start
         if reads.any():
             out.course[j] = _stated_starts(sp[reads], start[reads], as_of)
     return out
@@ -1680,7 +1680,22 @@ def _statement_key(t: pa.RecordBatch) -> list[Any]:
             joined]
 
 
-def _esa_rows(kinds: list[_StatementKind], kidx: Any, keep: Any, status: Any, start: Any, end: Any,
+class _Codes:
+    """A string column as dictionary codes, for cheap tests of membership (null: never a member)."""
+
+    def __init__(self, col: Any) -> None:
+        enc = pc.dictionary_encode(col)
+        self.values = enc.dictionary.to_pylist()
+        self.codes = _np(pc.fill_null(enc.indices, -1), np.int64)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def isin(self, *names: str) -> Any:
+        return np.isin(self.codes, [i for i, v in enumerate(self.values) if v in names])
+
+
+def _esa_rows(kinds: list[_StatementKind], kidx: Any, keep: Any, status: _Codes, start: Any, end: Any,
               effective: Any, as_of: int) -> tuple[Any, Any, Any, Any, Any]:
     """What each statement gives ``esa_history`` (medication.map_statement): (what: 0 nothing, 1 a course,
     2 an incomplete record, 3 ESA-naive evidence; the course's start day, end day (_NO_DAY: running),
@@ -1690,15 +1705,15 @@ def _esa_rows(kinds: list[_StatementKind], kidx: Any, keep: Any, status: Any, st
     response = np.array([k.response for k in kinds], dtype=object)[kidx]
     drug = np.array([k.esa for k in kinds], dtype=object)[kidx]
     what = np.zeros(n, dtype=np.int8)
-    gone = np.isin(status, ("entered-in-error", "intended"))
-    not_taken = status == "not-taken"
+    gone = status.isin("entered-in-error", "intended")
+    not_taken = status.isin("not-taken")
     naive = not_taken & np.array([k.esa_class for k in kinds], dtype=bool)[kidx] & ~effective
     what[is_esa & naive] = 3
     dated = is_esa & ~gone & ~not_taken
     what[dated & (start == _NO_DAY)] = 2  # _course: no start date
     live = dated & (start != _NO_DAY) & (start <= as_of)  # a start after the evaluation date: nothing
-    active = live & (status == "active")
-    ended = live & np.isin(status, ("completed", "stopped"))
+    active = live & status.isin("active")
+    ended = live & status.isin("completed", "stopped")
     has_response = np.array([r is not None for r in response], dtype=bool)
     what[active] = 1
     response = np.where(active & ~has_response, "ongoing", response)
@@ -2167,7 +2182,8 @@ def warm_up_bulk(settings: BatchSettings) -> None:
 
     for rtype in ("Bundle", "Patient", "Observation", "Condition", "Procedure", "MedicationStatement"):
         _resource_check(rtype)
-    _statement_mapper(settings, default_runtime())
+    mapper = _statement_mapper(settings, default_runtime())
+    mapper.kind((None, None, None, "epoetin alfa", "true", "active", ""))  # compiles the vocabulary's patterns
     gc.freeze()
 
 
