@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -82,6 +82,7 @@ class ContextRules:
     unc_after: re.Pattern[str]  # a doubt after it ("MI in 2020 (never confirmed)")
     unc_pseudo: re.Pattern[str]  # a doubt word that states no doubt ("probable FH", "as soon as possible")
     unc_keep: frozenset[str]  # facts a doubt does not remove (warning signs, contraindications)
+    unc_to: Mapping[str, str]  # a doubted finding of the key fact is read as the value fact (a warning sign)
 
 
 def _never_cues(d: dict[str, Any]) -> str:
@@ -125,6 +126,7 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
                              + _alts(d["uncertain"]["backward"]) + ")", flags),
         unc_pseudo=re.compile(_alts(d["uncertain"]["pseudo"]), flags),
         unc_keep=frozenset(d["uncertain"]["keep_facts"]),
+        unc_to=dict(d["uncertain"].get("doubt_to") or {}),
     )
 
 
@@ -397,9 +399,19 @@ def ambiguous_items(items: list[Item], cue: str) -> list[Item]:
 def doubtful_items(items: list[Item]) -> list[Item]:
     """Findings stated with doubt ("?MI", "possible MI", "MI (never confirmed)"), listed as not used (their
     criteria stay unknown and are asked); a warning sign or contraindication (``keep_facts``) is kept."""
-    keep = context_rules().unc_keep
-    return [Unused(i.span, "stated with doubt (possible, suspected, '?', not confirmed); not used", i.fact, i.source)
-            if isinstance(i, Finding) and i.fact not in keep else i for i in items]
+    rules = context_rules()
+    return [_doubted(i, rules.unc_keep, rules.unc_to) if isinstance(i, Finding) else i for i in items]
+
+
+def _doubted(item: Finding, keep: frozenset[str], to: Mapping[str, str]) -> Item:
+    """One finding stated with doubt: kept (``keep_facts``), read as its warning sign (``doubt_to``, only when
+    the words say it is present), or listed as not used."""
+    if item.fact in keep:
+        return item
+    if item.fact in to and item.value is True:
+        return replace(item, fact=to[item.fact], note="stated with doubt")
+    return Unused(item.span, "stated with doubt (possible, suspected, '?', not confirmed); not used", item.fact,
+                  item.source)
 
 
 def apply(rule: Rule, m: re.Match[str], ctx: Ctx, cx: Context) -> list[Item]:
