@@ -14,15 +14,14 @@ from typing import Any
 import pytest
 from tests.code_systems import CPT, LOINC, RXNORM, SNOMED
 from tests.code_systems import ICD10 as ICD
+from tests.fhir.family_intake import AS_OF, case_facts, determination, intake
 
 from mednec.errors import CaseFormatError
 from mednec.fhir.coverage import payer_names
 from mednec.fhir.crd import index_resources
-from mednec.intake.fhir import bundle_to_case
 from mednec.policies.payer_match import variant_named
 from mednec.runtime import Runtime
 
-AS_OF = dt.date(2026, 12, 6)
 SUBJECT = {"reference": "Patient/p"}
 
 
@@ -34,17 +33,11 @@ def _bundle(*resources: dict[str, Any], patient: dict[str, Any] | None = None) -
 
 def _intake(runtime: Runtime, *resources: dict[str, Any], drug: str | None = None,
             patient: dict[str, Any] | None = None) -> Any:
-    return bundle_to_case(_bundle(*resources, patient=patient), runtime.dictionary, AS_OF, drug=drug,
-                          drugs=runtime.catalog.calculators.drugs)
+    return intake(runtime, _bundle(*resources, patient=patient), drug=drug)
 
 
-def _facts(intake: Any) -> dict[str, Any]:
-    return {k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in intake.case["facts"].items()}
-
-
-def _evaluate(runtime: Runtime, intake: Any, drug: str) -> str:
-    facts = runtime.parse_case(intake.case, as_of=AS_OF).facts
-    return str(runtime.evaluate(facts, runtime.catalog.find_drug(drug)).determination)
+_facts = case_facts
+_evaluate = determination
 
 
 def _bmi(value: float) -> dict[str, Any]:
