@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|fhir3|cases3|fhir4|cases4|requests4|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|requests4|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -633,10 +633,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "fhir3", "cases3", "fhir4", "cases4", "requests4", "all"),
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4", "requests4", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
-                         "payer shapes (all three packs), the third and fourth rounds of questions and notes (all three packs and "
+                         "payer shapes (all three packs), the third, fourth and fifth rounds of questions and notes (all three packs and "
                          "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
                          "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), or all")
     args = ap.parse_args()
@@ -660,6 +660,9 @@ def main() -> int:
     if args.set in ("round4", "all"):
         r4 = HERE / "round4"
         results |= {"r4 questions": run_questions(runtime, as_of, r4), "r4 notes": run_notes(runtime, as_of, r4)}
+    if args.set in ("round5", "all"):
+        r5 = HERE / "round5"
+        results |= {"r5 questions": run_questions(runtime, as_of, r5), "r5 notes": run_notes(runtime, as_of, r5)}
     if args.set in ("fhir3", "all"):
         results["fhir3"] = run_fhir3(runtime, as_of)
     if args.set in ("cases3", "all"):
