@@ -773,11 +773,13 @@ class BulkColumns:
 
 
 def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDictionary | None = None, *,
-                processes: int = 1) -> ColumnSpill:
+                processes: int = 1, meanwhile: Callable[[], None] | None = None) -> ColumnSpill:
     """Read the export at ``path`` column by column into buckets of about ``chunk_size`` patients under
     ``folder`` (see the module docstring). A finished read of the same input is reused. With ``processes`` >
     1 the files are cut into byte ranges at line breaks, each read by its own forked process (its own
-    spilled parts; the lines, their numbers and the buckets are those of a read by one process)."""
+    spilled parts; the lines, their numbers and the buckets are those of a read by one process), and
+    ``meanwhile`` (what the evaluation will load: the caller's warm-up) runs in this process while they read,
+    instead of after them; it runs in every case, once."""
     from mednec.runtime import default_runtime
 
     dictionary = dictionary or default_runtime().dictionary
@@ -788,6 +790,8 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
         meta = json.loads(done.read_text("utf-8"))
         if meta.get("fingerprint") == print_ and meta.get("chunk_size") == chunk_size \
                 and meta.get("version") == SPILL_VERSION:
+            if meanwhile is not None:
+                meanwhile()
             return ColumnSpill(folder, int(meta["buckets"]), int(meta["patients"]), int(meta["resources"]),
                                int(meta["errors"]), tuple(meta["files"]), tuple(meta.get("sizes", ())))
     folder.mkdir(parents=True, exist_ok=True)
@@ -801,6 +805,8 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     if workers <= 1:
         got = [_read_worker(job, 0)]
         sizes = [_count_bucket(folder, k) for k in range(buckets)]
+        if meanwhile is not None:
+            meanwhile()
     else:
         import gc
 
@@ -808,7 +814,10 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
         _FORKED["read"] = job
         try:
             with _fork_pool(workers) as pool:
-                got = pool.map(_read_forked, range(workers))
+                reading = pool.map_async(_read_forked, range(workers))
+                if meanwhile is not None:  # the readers are forked: what this loads is not copied to them
+                    meanwhile()
+                got = reading.get()
                 sizes = pool.map(_count_forked, range(buckets), chunksize=max(1, buckets // workers))
         finally:
             _FORKED.pop("read", None)

@@ -329,11 +329,14 @@ def run_batch(
 
         # worker processes of this machine read byte ranges of the export, then each its own buckets
         processes = executor.workers if self_reading else 1
-        cs = read_export(input_path, out / "_spill", chunk_size, processes=processes)
-        total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done, lazy=self_reading)
-        if self_reading:
+
+        def warm() -> None:  # before the workers fork, loaded while the export is read
             warm_up(settings)
             warm_up_bulk(settings)
+
+        cs = read_export(input_path, out / "_spill", chunk_size, processes=processes,
+                         meanwhile=warm if self_reading else None)
+        total_chunks, patients, tasks = cs.buckets, cs.patients, spill_column_tasks(cs, done, lazy=self_reading)
         spill_errors = cs.errors
     manifest.set_total(total_chunks, patients)
     manifest.save()
