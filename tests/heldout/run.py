@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|requests4|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|requests4|requests5|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -567,6 +567,11 @@ def _judge_request(o: Outcome, r: Any, seen: dict[str, Any]) -> None:
         if found != want["labelled"]:
             o.got_determination = f"determination {found!r}, labelled {want['labelled']!r}: {text[:200]}"
             return
+    if "total" in want and isinstance(body, dict):
+        o.got_facts["total"] = body.get("total")
+        if body.get("total") != want["total"]:
+            o.got_determination = f"total {body.get('total')!r}, labelled {want['total']!r}"
+            return
     if want.get("same_as"):
         first = seen.get(want["same_as"])
         if first is None or first[0] != got:
@@ -589,6 +594,17 @@ def run_requests4(runtime: Any) -> list[Outcome]:
     """Round requests4 (``requests4/``): CDS Hooks, PAS and mednec API requests as outsiders write them,
     sent through the service (build.py makes them; expected.yaml labels status, coverage-information,
     reviewAction or determination, and idempotent repeats)."""
+    return _run_requests(runtime, "requests4", case_from="q45")
+
+
+def run_requests5(runtime: Any) -> list[Outcome]:
+    """Round requests5 (``requests5/``): PAS updates and cancellations, draft orders for another patient,
+    Coverages out of their period, duplicate JSON keys, a second organisation (``as: b``), ids and traversal;
+    ``total`` labels a list's size."""
+    return _run_requests(runtime, "requests5", case_from="a01", evaluation_from="a02")
+
+
+def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from: str | None = None) -> list[Outcome]:
     import importlib.util
     import tempfile
 
@@ -596,8 +612,8 @@ def run_requests4(runtime: Any) -> list[Outcome]:
 
     from mednec.api import Settings, create_app
 
-    here = HERE / "requests4"
-    spec = importlib.util.spec_from_file_location("requests4_build", here / "build.py")
+    here = HERE / folder
+    spec = importlib.util.spec_from_file_location(f"{folder}_build", here / "build.py")
     assert spec is not None and spec.loader is not None
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
@@ -608,19 +624,24 @@ def run_requests4(runtime: Any) -> list[Outcome]:
         clock = lambda: dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # noqa: E731
         app = create_app(Settings(database_url=f"sqlite:///{tmp}/h.db", runtime=runtime, now=clock))
         service = app.state.service
-        key = service.accounts.create_key(service.accounts.add_user("clinic-a", "req", "requester").id)
+        keys = {who: service.accounts.create_key(service.accounts.add_user(org, f"req-{who}", "requester").id)
+                for who, org in (("a", "clinic-a"), ("b", "clinic-b"))}
         with TestClient(app, raise_server_exceptions=False) as client:
-            case_id = "none"
+            ids = {"case": "none", "ev": "none"}
             for name, want in data["requests"].items():
                 o = Outcome("api", name, {**want, "drug": f"{want['kind']} {want.get('drug', '')}".strip(),
                                           "determination": "ok", "labelled": want.get("determination")})
                 o.got_policy = o.want["drug"]
                 try:
                     method, path, headers, body = build.REQUESTS[name]()
-                    r = client.request(method, path.format(case=case_id),
-                                       headers={"Authorization": f"Bearer {key}", **headers}, content=body)
-                    if name == "q45" and r.status_code == 201:
-                        case_id = r.json().get("id", "none")
+                    headers = {k: v.format(key=keys["a"], key_b=keys["b"]) for k, v in headers.items()}
+                    who = str(want.get("as") or "a")
+                    r = client.request(method, path.format(**ids),
+                                       headers={"Authorization": f"Bearer {keys[who]}", **headers}, content=body)
+                    if name == case_from and r.status_code == 201:
+                        ids["case"] = r.json().get("id", "none")
+                    if name == evaluation_from and r.status_code == 201:
+                        ids["ev"] = r.json().get("id", "none")
                     _judge_request(o, r, seen)
                 except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
                     o.got_determination = f"crash: {type(exc).__name__}: {str(exc)[:300]}"
@@ -633,12 +654,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4", "requests4", "all"),
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4", "requests4", "requests5", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third, fourth and fifth rounds of questions and notes (all three packs and "
                          "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
-                         "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), or all")
+                         "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the requests through the service (requests4, requests5), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -673,6 +694,8 @@ def main() -> int:
         results["cases4 files"] = run_cases3(runtime, HERE / "cases4" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
+    if args.set in ("requests5", "all"):
+        results["requests5"] = run_requests5(runtime)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
