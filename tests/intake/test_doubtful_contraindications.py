@@ -137,9 +137,6 @@ def _cases(kind: str) -> list[tuple[str, str, str, str]]:
 ALL = {"*"}
 OPEN: dict[str, dict[str, set[str]]] = {
     "doubted": {
-        # "possible MEN 2", "?MTC": kept as stated (does not meet); "r/o MTC", "may have MEN 2", a thyroid cancer
-        # of unknown type: dropped (met on the presumption)
-        "no_mtc_men2": ALL,
         # the drug named with "possibly" is dropped, so the presumption stands (met)
         "no_concurrent_glp1": {"possibly also taking {other}", "possibly on {other} already"},
         "no_concurrent_pcsk9": {"possibly also on {other}", "possibly receiving {other} already"},

@@ -6,7 +6,9 @@ finding unused (its criterion stays unknown and is asked), for every condition f
 words without the doubt are still read, and the diagnostic categories "possible FH" (Simon Broome) and
 "probable FH" (Dutch Lipid Clinic) are no doubt. A warning sign or contraindication said with doubt
 ("acute GI bleed suspected", "possible MEN 2", "possible pregnancy") is kept: it must never be presumed absent
-because it was doubted."""
+because it was doubted. A doubted contraindication is kept as its warning sign, not as the contraindication
+("possible MEN 2" is mtc_men2_possible, which makes the criterion a question: a confident "does not meet" on a
+doubt was as wrong as a silent yes; tests/intake/test_doubtful_contraindications.py, 2026-12-07)."""
 
 from __future__ import annotations
 
@@ -66,8 +68,8 @@ def test_categories_and_question_marks_are_no_doubt(runtime: Runtime, text: str)
 
 
 @pytest.mark.parametrize(("text", "fact"), [
-    ("Wegovy: BMI 31, 3 months of diet, possible MEN 2", "mtc_men2_history"),
-    ("Wegovy: BMI 31, 3 months of diet, ?medullary thyroid carcinoma in 2019", "mtc_men2_history"),
+    ("Wegovy: BMI 31, 3 months of diet, possible MEN 2", "mtc_men2_possible"),
+    ("Wegovy: BMI 31, 3 months of diet, ?medullary thyroid carcinoma in 2019", "mtc_men2_possible"),
     ("Reblozyl for MDS IPSS-R low, RS 22%, Hb 8.1, suspected acute GI bleed", "acute_bleeding"),
     ("Reblozyl for MDS IPSS-R low, RS 22%, Hb 8.1, acute GI bleed suspected", "acute_bleeding"),
 ])

@@ -131,16 +131,26 @@ def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
 _NEG_BEFORE = re.compile(r"\b(?:no|denies|denied|negative\s+for|without)\s+(?:[\w'-]+[\s/]+){0,8}(?:(?:or|and|,)\s+)?$", re.I)
 
 
+# a thyroid cancer of a named kind other than medullary ("papillary thyroid cancer", "thyroid cancer (follicular)")
+_OTHER_KIND = re.compile(r"\b(?:papillary|follicular|anaplastic|differentiated|h[uü]rthle|oncocytic|lymphoma)\b", re.I)
+
+
 def _mtc(m: re.Match[str], ctx: Ctx) -> list[Item]:
     """Medullary thyroid carcinoma or MEN 2: the labels' contraindication covers the patient AND the family,
     so a relative's MTC counts ("mother had medullary thyroid cancer"). A negated thyroid cancer of any kind
-    ("no personal/family hx of thyroid cancer") rules MTC out; a positive one of another kind says nothing."""
+    ("no personal/family hx of thyroid cancer") rules MTC out; a positive one of another named kind says
+    nothing; one whose kind is not stated ("thyroid cancer, type unknown") may be MTC: the warning sign
+    ``mtc_men2_possible`` (the criterion is asked, never presumed met)."""
     if ctx.hypothetical:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "mtc_men2_history")]
     # "no family history of MTC": the family cue must not hide the negation before it
     negated = ctx.negated or bool(_NEG_BEFORE.search(ctx.text, max(ctx.sent_start, m.start() - 60), m.start()))
     if m.group("any") and not negated:
-        return []
+        around = ctx.text[max(ctx.sent_start, m.start() - 40):min(len(ctx.text), m.end() + 30)]
+        if _OTHER_KIND.search(around):
+            return []
+        return [ctx.finding("mtc_men2_possible", True, m.start(), m.end(),
+                            note="a thyroid cancer of a kind not stated may be medullary")]
     return [ctx.finding("mtc_men2_history", not negated, m.start(), m.end(),
                         note="a relative's history counts (label contraindication)" if ctx.family else "")]
 
