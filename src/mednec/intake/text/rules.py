@@ -452,6 +452,38 @@ def _h_height_ft_in(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("height", cm, m.start(), m.end(), unit="cm", note=f"{g(m, 'ft', 'ft2')} ft {m.group('in') or 0} in")]
 
 
+# a body weight said bare beside a height ("5'6\" and 186 lbs", "5 ft 10 in, 224 lb", "92 kg / 1.65 m"): the mass is
+# the weight (alone, "224 lb" could be a loss or a relative's); never one followed by a change word ("40 lb down")
+_HT_FORMS = (r"(?:\b(?:height|ht|stands)\s*(?:is|of|:|=)?\s*)?(?:(?<![\d.])(?P<{p}f>[3-7])\s*{ft}\s*(?P<{p}i>\d{{1,2}}(?:\.\d)?)\s*{inch}?"
+             r"|(?<![\d.])(?P<{p}m>[12]\.\d{{1,2}})\s*m\b|(?<![\d.])(?P<{p}c>1\d\d(?:\.\d)?)\s*cm\b)(?:\s+tall)?")
+_WT_FORM = (r"(?:(?:weighs?|weighing|wt|weight)\s*(?:is|of|:|=)?\s*)?(?<![\d.])(?P<{p}w>\d{{2,3}}(?:\.\d)?)\s*(?P<{p}u>lbs?|pounds?|kgs?|kilograms?)\b"
+            r"(?!\s*(?:weight\s+)?(?:loss|lost|down|less|gain(?:ed)?|up|heavier|lighter|reduction|drop))")
+_HW_JOIN = r"\s*(?:[,;/&+]|\band\b)?\s*"
+
+
+def _h_height_weight(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    if ctx.hypothetical or ctx.family:
+        return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), "weight")]
+    p = "a" if m.group("aw") is not None else "b"
+    w, unit = number(m.group(p + "w")), m.group(p + "u").lower()
+    kg = unit.startswith("k")
+    if w is None or not (30 <= (w if kg else w * 0.45359237) <= 300):
+        return []
+    out: list[Item] = []
+    if m.group(p + "f") is not None:
+        ft, inch = number(m.group(p + "f")), number(m.group(p + "i"))
+        if ft is not None and inch is not None and inch < 12:
+            out.append(ctx.finding("height", round((ft * 12 + inch) * 2.54, 1), *m.span(p + "f"), unit="cm",
+                                   note=f"{m.group(p + 'f')} ft {m.group(p + 'i')} in"))
+    elif m.group(p + "m") is not None:
+        out.append(ctx.finding("height", number(m.group(p + "m")), *m.span(p + "m"), unit="m"))
+    else:
+        out.append(ctx.finding("height", number(m.group(p + "c")), *m.span(p + "c"), unit="cm"))
+    out.append(ctx.finding("weight", w, m.start(p + "w"), m.end(p + "u"), unit="kg" if kg else "lb",
+                           note="the weight said beside the height"))
+    return out
+
+
 def core_rules() -> list[Rule]:
     """The rules every pack shares: age, sex, date of birth, height in feet and inches (weight and
     height otherwise come from the dictionary's ``names``, :mod:`.generic`)."""
@@ -472,4 +504,9 @@ def core_rules() -> list[Rule]:
              rf"(?:\b(?:height|ht|stands)\s*(?:is|of|:|=)?\s*)?(?<![\d.])(?P<ft>[3-7])\s*{_FT}\s*(?P<in>\d{{1,2}}(?:\.\d)?)\s*{_IN}?(?:\s+tall)?"
              rf"|\b(?:height|ht)\s*(?:is|of|:|=)?\s*(?P<ft2>[3-7])\s*{_FT}(?!\s*\d)",
              _h_height_ft_in),
+        Rule("HEIGHT_AND_WEIGHT",
+             _HT_FORMS.format(p="a", ft=_FT, inch=_IN)
+             + _HW_JOIN + _WT_FORM.format(p="a")
+             + "|" + _WT_FORM.format(p="b") + _HW_JOIN + _HT_FORMS.format(p="b", ft=_FT, inch=_IN),
+             _h_height_weight),
     ]
