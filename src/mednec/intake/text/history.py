@@ -463,7 +463,7 @@ def course_cue(ctx: Ctx, s: int, e: int, term: str = ESA_TERM, *, next_drug: boo
 
 _DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?\s+(?:of|with|on)\s+(?:an?\s+|the\s+)?$", re.I)
 # "for 6 months", "x 16 weeks", "for more than 6 months" (a lower bound: at least), "taking for 1 year", "on it for 2 years"
-_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?(?:for|x|×|over|during|\(|after|lasting)\s*"
+_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:both|each)\s+)?(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?(?:for|x|×|over|during|\(|after|lasting)\s*"
                         rf"(?:about\s+|approximately\s+|~\s*)?(?:{AT_LEAST}\s*)?{DURATION}", re.I)
 
 

