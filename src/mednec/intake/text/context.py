@@ -255,8 +255,8 @@ def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Seque
         return False  # cue had its own object; what follows "and" is a new statement
     if not between:
         return True
-    if _QUANTIFIED.search(text, s, e):
-        return False
+    if _QUANTIFIED.search(text, s, e) or (group == "named_fact" and _A_VALUE.search(text, s, e)):
+        return False  # "no known ASCVD, LDL 104": a measured value is a statement of its own (held-out round 5 v73)
     bare = not _OWN_STATUS.search(text, s, e) and all(g == group for _, _, g in between)
     prev_end = between[0][1]
     for a, b, _g in [*between[1:], (s, e, group)]:
