@@ -273,10 +273,23 @@ class _Explainer:
         self.inferences: list[Inferred] = []
 
     def evidence(self, node: Node) -> tuple[FactValue | MissingFact, ...]:
-        own = self.inferred.get(str(node.id))
-        if own:
-            return tuple(own.get(f) or self._item(f) for f in node.facts)
-        return tuple(self._item(f) for f in node.facts)
+        """The facts ``node`` was judged on; then the documented warning signs that kept a presumption under
+        it from being made (why it asks instead)."""
+        own = self.inferred.get(str(node.id)) or {}
+        items = [own.get(f) or self._item(f) for f in node.facts]
+        shown = set(node.facts)
+        for sign in self._signs(node):
+            for f in sign.facts:
+                if f not in shown and f in self.facts:
+                    shown.add(f)
+                    items.append(self._item(f))
+        return tuple(items)
+
+    def _signs(self, node: Node) -> list[Node]:
+        """The warning signs documented on the case for the presumptions of ``node``'s leaves."""
+        if node.kind == "leaf":
+            return list(warning_signs(node, self._values))
+        return [w for c in node.children for w in self._signs(c)]
 
     def handled(self, plan: _TreePlan, statuses: list[Tri], reported: bool) -> None:
         """Presumptions and inferences the tree's statuses rest on (``reported``: list them)."""
@@ -613,6 +626,10 @@ def _ancestors(tree: Tree) -> dict[int, tuple[int, ...]]:
     return out
 
 
+#: marks a fact the bottom line asks to be ruled out (a criterion needs it absent: "Pregnant ruled out")
+_RULED_OUT = "\x1fruled-out"
+
+
 def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[PathwayResult],
                  reachable: tuple[str, ...], plan: _Plan, runs: list[list[Tri]], ex: _Explainer,
                  assumptions: tuple[Assumption, ...], outlook: tuple[str, ...]) -> str:
@@ -625,17 +642,24 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
         common = plan.trees[0] if plan.trees[0].label is None else None
 
         def requested(leaf: Node) -> tuple[str, ...]:
-            return tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
+            facts = tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
+            if facts == (leaf.fact,) and leaf.op == "is" and leaf.operand is False:
+                return (leaf.fact + _RULED_OUT,)  # needed absent: asked to be ruled out, not by its bare name
+            return facts
 
         def asked(tp: _TreePlan, statuses: list[Tri]) -> list[tuple[str, ...]] | None:
             return _needed_sets(tp.tree.root.children, statuses, requested)
+
+        def label(token: str) -> str:
+            fact = token.removesuffix(_RULED_OUT)
+            return ex.dictionary.facts[fact].label + (" ruled out" if fact != token else "")
 
         parts = []
         for tp, r in zip(plan.trees, runs, strict=True):
             if tp.label is None or tp.label not in reachable:
                 continue
             sets = _and_sets(asked(common, runs[0]) if common is not None else [()], asked(tp, r))
-            labels = _needed_phrase(sets, lambda f: ex.dictionary.facts[f].label)
+            labels = _needed_phrase(sets, label)
             name = next((p.name for p in pathways if p.id == tp.label), "continuation")
             parts.append(f"{labels} (pathway “{name}”)" if tp.label != "continuation" else labels)
         return "Likely to meet once these are documented: " + "; or ".join(parts) + "."
