@@ -644,7 +644,7 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
         def requested(leaf: Node) -> tuple[str, ...]:
             facts = tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
             if facts == (leaf.fact,) and leaf.op == "is" and leaf.operand is False:
-                return (leaf.fact + _RULED_OUT,)  # needed absent: asked to be ruled out, not by its bare name
+                return (f"{leaf.fact}{_RULED_OUT}",)  # needed absent: asked to be ruled out, not by its bare name
             return facts
 
         def asked(tp: _TreePlan, statuses: list[Tri]) -> list[tuple[str, ...]] | None:
