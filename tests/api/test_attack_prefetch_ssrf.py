@@ -365,6 +365,8 @@ def test_fetching_logs_no_patient_identifier(ehr: FakeFhir, runtime: Runtime, al
     ehr.respond = lambda path: (200, FHIR_JSON, _bundle([]))
     req = _request(ehr.base)
     req["context"]["patientId"] = "MRN-88231907"
+    for e in req["context"]["draftOrders"]["entry"]:  # the orders are that patient's (one patient per request)
+        e["resource"]["subject"] = {"reference": "Patient/MRN-88231907"}
     del req["prefetch"]["patient"]
     caplog.set_level(logging.DEBUG)
     _call(req, runtime)

@@ -152,7 +152,7 @@ DUP_NAMES = ["case title", "a fact in the case", "evaluation drug", "evaluation 
              "DTR questionnaire", "review action", "user role"]
 
 
-@pytest.mark.parametrize("which", _gaps(DUP_NAMES, "the last value silently wins (201/200)"))
+@pytest.mark.parametrize("which", list(DUP_NAMES))
 def test_a_name_given_twice_with_two_values_is_a_400_naming_it(world: World, which: str) -> None:
     method, path, body, field = _dup_bodies(world)[which]
     who = "admin" if path == "/users" else "doc" if "/review" in path else "req"
@@ -169,7 +169,6 @@ def test_a_name_given_twice_with_one_value_is_read(world: World) -> None:
     assert r.json()["title"] == "same"
 
 
-@_gap("a duplicate key is accepted (201)")
 def test_a_duplicate_keys_message_reaches_no_log(world: World, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "Zebulon Quaxwell-Thistle"
@@ -221,7 +220,7 @@ OTHER_PATIENT = {"subject another patient": _other_subject, "subject another pat
                  "a subject id that starts with the patient's": _subject_identifier_only}
 
 
-@pytest.mark.parametrize("why", _gaps(OTHER_PATIENT, "the draft is assessed against the hook patient's record (200)"))
+@pytest.mark.parametrize("why", list(OTHER_PATIENT))
 def test_a_draft_order_for_another_patient_is_refused(world: World, why: str) -> None:
     doc = _hook()
     OTHER_PATIENT[why](doc)
@@ -259,7 +258,7 @@ PERIODS = {"ended last year": {"start": "2025-01-01", "end": "2025-12-31"},
            "an end that is not a date": {"start": "2025-01-01", "end": "soon"}}
 
 
-@pytest.mark.parametrize("why", _gaps(PERIODS, "Coverage.period is not read: covered, under the Cigna variant"))
+@pytest.mark.parametrize("why", list(PERIODS))
 def test_a_coverage_not_in_force_is_not_asserted_about_nor_names_the_variant(world: World, why: str) -> None:
     r = world.client.post(SIGN, json=_repatha(PERIODS[why]), headers=world.h("req"))
     assert r.status_code in (200, 400), r.text
@@ -276,7 +275,6 @@ def test_a_coverage_in_force_names_the_variant(world: World) -> None:
     assert "meets criteria" in r.json()["cards"][0]["summary"]
 
 
-@_gap("an ended Coverage names the Cigna variant: A1")
 def test_a_pas_request_whose_coverage_ended_is_judged_on_the_default_criteria(world: World) -> None:
     doc = r4._pas_repatha_cigna("TRN-r5-ended")
     for e in doc["entry"]:
@@ -506,13 +504,12 @@ PAS_TYPES = {
 }
 
 
-@pytest.mark.parametrize("why", _gaps(PAS_TYPES, "500 (AttributeError/ValueError) or the wrong type is read"))
+@pytest.mark.parametrize("why", list(PAS_TYPES))
 def test_a_pas_claim_with_a_wrong_json_type_is_a_400(world: World, why: str) -> None:
     (path, value), field = PAS_TYPES[why]
     _problem(_submit(world, _pas_with(path, value)), (400, 422), field)
 
 
-@_gap("500 (TypeError)")
 def test_an_inquiry_with_a_preauthref_that_is_a_number_is_a_4xx(world: World) -> None:
     doc = r4._pas_reblozyl("TRN-inq")
     _claim(doc)["insurance"][0]["preAuthRef"] = 12345
@@ -525,7 +522,6 @@ def test_a_bundle_whose_entry_is_an_object_is_a_400(world: World) -> None:
     _problem(_submit(world, doc), (400, 422), "entry")
 
 
-@_gap("the Bundle's patient is evaluated for another patient's Claim (200)")
 def test_a_claims_patient_not_in_the_bundle_is_refused(world: World) -> None:
     doc = r4._pas_reblozyl("TRN-someone")
     _claim(doc)["patient"] = {"reference": "Patient/someone-else"}
@@ -550,7 +546,7 @@ CDS_TYPES = {
 }
 
 
-@pytest.mark.parametrize("why", _gaps(CDS_TYPES, "500 (AttributeError)", passing=("patientId a number",)))
+@pytest.mark.parametrize("why", list(CDS_TYPES))
 def test_a_cds_request_with_a_wrong_json_type_is_a_400(world: World, why: str) -> None:
     change, field = CDS_TYPES[why]
     _problem(world.client.post(SIGN, json=_hook_with(change), headers=world.h("req")), 400, field)
@@ -610,7 +606,6 @@ def test_a_stored_version_differing_in_wording_only_starts(world: World, db_url:
 # --- credentials ---------------------------------------------------------------------------------
 
 
-@_gap("one of the two is taken (200)")
 def test_two_authorization_headers_authenticate_nobody(world: World) -> None:
     from starlette.testclient import TestClient  # noqa: F401 - the header list is sent as given
 

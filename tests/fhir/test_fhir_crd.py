@@ -72,6 +72,8 @@ def _request_with(fixture: Callable[[str], Any], bundle_name: str) -> dict[str, 
     bundle = fixture(bundle_name)
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     req["context"]["patientId"] = patient["id"]
+    for e in req["context"]["draftOrders"]["entry"]:  # the orders are that patient's too (one patient per request)
+        e["resource"]["subject"] = {"reference": f"Patient/{patient['id']}"}
     req["prefetch"] = {"patient": patient, "coverage": req["prefetch"]["coverage"],
                        "conditions": {"resourceType": "Bundle", "type": "searchset",
                                       "entry": [e for e in bundle["entry"]

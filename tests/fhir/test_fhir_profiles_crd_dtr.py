@@ -48,6 +48,8 @@ def _with_bundle(fixture: Callable[[str], Any], name: str) -> dict[str, Any]:
     bundle = fixture(name)
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     req["context"]["patientId"] = patient["id"]
+    for e in req["context"]["draftOrders"]["entry"]:  # the orders are that patient's too (one patient per request)
+        e["resource"]["subject"] = {"reference": f"Patient/{patient['id']}"}
     req["prefetch"] = {"patient": patient, "coverage": req["prefetch"]["coverage"],
                        "conditions": {"resourceType": "Bundle", "type": "searchset",
                                       "entry": [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Patient"]}}

@@ -91,6 +91,8 @@ def test_the_prefetched_patient_is_the_hooks_patient(runtime: Runtime, fixture: 
                                                      patient: Any, refused: bool) -> None:
     req = fixture("cds-order-sign-request")
     req["context"]["patientId"] = patient_id
+    for e in req["context"]["draftOrders"]["entry"]:  # the orders are the hook patient's (a draft for another
+        e["resource"]["subject"] = {"reference": f"Patient/{patient_id}"}  # patient is refused on its own)
     req["prefetch"]["patient"] = patient
     if refused:
         with pytest.raises(CaseFormatError) as exc:
@@ -190,3 +192,37 @@ def test_a_cancellation_is_refused_not_certified(runtime: Runtime, fixture: Call
             submit(bundle, runtime, now=now)
         assert exc.value.field == refused
         assert "cancel" in exc.value.message
+
+
+# Coverage.period (round 5): a Coverage counts only while in force on the evaluation date (both ends inclusive,
+# by calendar day; a year or a month covers all of it; a period that cannot be read does not show it in force)
+PERIOD_CASES: list[tuple[Any, bool]] = [
+    (None, True),
+    ({"start": "2026-01-01", "end": "2026-12-31"}, True),
+    ({"start": "2026-01-01"}, True),
+    ({"end": "2026-12-01"}, True),
+    ({"end": "2026-11-30"}, False),
+    ({"end": "2026-11-30T23:59:59Z"}, False),
+    ({"start": "2026-12-02"}, False),
+    ({"start": "2026-12-01T00:00:00-05:00", "end": "2027"}, True),
+    ({"end": "2026-11"}, False),
+    ({"end": "2026-12"}, True),
+    ({"start": "2027"}, False),
+    ({"end": "soon"}, False),
+    ({"end": 20261231}, False),
+    ("2026", False),
+    ({"start": "2026-02-30"}, False),
+]
+
+
+@pytest.mark.parametrize(("period", "expected"), PERIOD_CASES, ids=[str(p) for p, _ in PERIOD_CASES])
+def test_a_coverage_counts_only_while_in_force(period: Any, expected: bool) -> None:
+    from mednec.fhir.coverage import is_active, payer_names
+
+    cov: dict[str, Any] = {"resourceType": "Coverage", "id": "c", "status": "active",
+                           "payor": [{"display": "Cigna Healthcare"}]}
+    if period is not None:
+        cov["period"] = period
+    assert is_active(cov, dt.date(2026, 12, 1)) is expected
+    assert payer_names({"Coverage/c": cov}, on=dt.date(2026, 12, 1)) == (["Cigna Healthcare"] if expected else [])
+    assert is_active(cov) is True  # without a date only the status counts (as before)

@@ -111,6 +111,8 @@ def test_crd_reads_the_doses_of_the_ordered_drug(runtime: Runtime, fixture: Call
     bundle = fixture("bundle-continuation")
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     request["context"]["patientId"] = patient["id"]
+    for e in request["context"]["draftOrders"]["entry"]:  # the orders are that patient's (one patient per request)
+        e["resource"]["subject"] = {"reference": f"Patient/{patient['id']}"}
     rest = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Patient"]
     request["prefetch"] |= {"patient": patient,
                             "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": rest}}

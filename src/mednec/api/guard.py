@@ -10,7 +10,9 @@
   :func:`mednec.api.server.uvicorn_options`).
 - **Hygiene.** The path, query string, header values and JSON bodies are checked by
   :mod:`mednec.hygiene`: a NUL, a lone surrogate or nesting deeper than ``MAX_DEPTH`` is a 422
-  problem document naming the field, before any route (or the database) sees it. Form bodies are
+  problem document naming the field, before any route (or the database) sees it. A JSON object
+  naming one key twice with two values is a 400 naming the key (:class:`DuplicateKeyError`); so is a
+  header that may be sent once (:data:`SINGLE_HEADERS`: Authorization, Content-Type, ...) sent twice. Form bodies are
   checked where the web app parses them (``mednec.web.routes_auth.form_of``).
 - **No traceback.** Anything a route raises that nothing else handled becomes the generic 500
   problem document; the log gets the exception's type and the code locations, never its message
@@ -26,11 +28,9 @@ import traceback
 import urllib.parse
 from typing import Any
 
-import orjson
-
 from mednec.api.problems import FHIR_PATHS
 from mednec.errors import InputError
-from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt
+from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt, shown_key
 from mednec.settings import DEFAULT_MAX_BODY, current
 
 __all__ = ["BODY_TIMEOUT", "DEFAULT_MAX_BODY", "MAX_HEADERS", "MAX_HEADER_BYTES", "Guard", "max_body_from_env"]
@@ -96,7 +96,10 @@ def _problem(status: int, title: str, detail: str, code: str, field: str | None,
 
 
 def _invalid(exc: InputError, path: str) -> tuple[int, bytes]:
-    """422 naming the field (400 on the CDS Hooks and FHIR paths, as for their other malformed requests)."""
+    """422 naming the field (400 on the CDS Hooks and FHIR paths, as for their other malformed requests;
+    400 everywhere for a key given twice: the body is ambiguous, not merely invalid)."""
+    if isinstance(exc, DuplicateKeyError | DuplicateHeaderError):
+        return _problem(400, "Bad request", exc.message, exc.code, exc.field, path)
     status, title = (400, "Bad request") if path.startswith(FHIR_PATHS) else (422, "Invalid input")
     return _problem(status, title, f"{exc.field}: {exc.message}", "validation", exc.field, path)
 
@@ -147,34 +150,60 @@ def _string_key(body: bytes, i: int, key: str | None) -> tuple[int, str | None]:
     return j + 1, body[i + 1:j].decode("utf-8", "replace") if body[k:k + 1] == b":" else key
 
 
+class DuplicateKeyError(InputError):
+    """A JSON object names one key twice with two values (RFC 8259 section 4: names SHOULD be unique; every
+    reader keeps one of them silently, and not all the same one): 400 naming the key, as case files refuse it
+    (:func:`mednec.intake.case_file.parse_case_text`). Given twice with one value it has one meaning and is read."""
+
+    code = "duplicate_key"
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out and out[key] != value:
+            raise DuplicateKeyError(f"{shown_key(key)} is given twice in one JSON object with different values; "
+                                    "keep the one that is meant", field=shown_key(key))
+        out[key] = value
+    return out
+
+
 def _check_json(body: bytes) -> None:
-    """Raise InputError for a JSON body with a refused character or too deep; malformed JSON is
-    left to the route's own validation (it says where)."""
+    """Raise InputError for a JSON body with a key given twice with two values, a refused character or
+    nesting too deep; malformed JSON is left to the route's own validation (it says where). The standard
+    library's reader is used for every body (the duplicate keys need its ``object_pairs_hook``; it also reads
+    a huge integer, NaN and lone surrogates as sent, so :func:`check_tree` can name them)."""
     if not body.strip():
         return
     numbers = _odd_numbers(body)
     suspicious = numbers or b"\\u" in body or b"\x00" in body
-    if not suspicious and body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
-        return  # no escape can hide a NUL or a surrogate, no number is out of range, it cannot nest too deep
     try:
-        # orjson reads a huge integer as a float and refuses NaN: the standard library reads them as sent
-        data = json.loads(body) if numbers else orjson.loads(body)
+        data = json.loads(body, object_pairs_hook=_one_value_per_key)
     except RecursionError:
         raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
-    except ValueError as exc:  # orjson.JSONDecodeError is a ValueError
-        if "depth" in str(exc):
-            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
-        try:  # the standard library accepts lone surrogates, so it can say where they are
-            data = json.loads(body)
-        except RecursionError:
-            raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
-        except ValueError:
-            return
-    check_tree(data)
+    except ValueError:  # not JSON (or not UTF-8/16/32): the route's validation says where
+        return
+    if suspicious or body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        check_tree(data)
+
+
+#: headers a request may send once: two Authorization headers (a proxy adding its own, a client adding a second)
+#: would leave it to the framework which one counts, so neither does (400 naming the header)
+SINGLE_HEADERS = frozenset({b"authorization", b"content-type", b"idempotency-key", b"if-match", b"if-none-match"})
+
+
+class DuplicateHeaderError(InputError):
+    """A header that may be sent once (:data:`SINGLE_HEADERS`) sent twice: 400 naming it."""
+
+    code = "duplicate_header"
 
 
 def _check_url(scope: Scope) -> None:
     check_text(scope.get("path", ""), "path")
+    names = [k.lower() for k, _ in scope.get("headers", ()) if k.lower() in SINGLE_HEADERS]
+    if len(names) != len(set(names)):
+        twice = next(n for n in names if names.count(n) > 1).decode("latin-1")
+        raise DuplicateHeaderError(f"the {twice} header is sent more than once; send it once", field=twice)
     qs = scope.get("query_string", b"")
     if qs and (b"%00" in qs or b"\x00" in qs or b"%ed" in qs.lower()):
         for name, value in urllib.parse.parse_qsl(qs.decode("latin-1"), keep_blank_values=True,

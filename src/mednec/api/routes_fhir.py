@@ -57,7 +57,7 @@ def cds_call(service_id: str, body: FhirBody, principal: CdsAuth, service: Svc, 
     try:
         from mednec.store.questionnaires import keep
 
-        result = handle_hook(body, service.runtime, config=hook_config(request),
+        result = handle_hook(body, service.runtime, config=hook_config(request), as_of=service.now().date(),
                              keep_questionnaire=lambda q, assertion: keep(service.db, q, assertion))
         return JSONResponse(result)
     except PrefetchUnavailableError as exc:  # CDS Hooks: 412 when prefetch is missing and cannot be fetched

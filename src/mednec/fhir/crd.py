@@ -461,9 +461,14 @@ def _check_request(request: Any) -> tuple[str, Mapping[str, Any], list[Mapping[s
     context = request.get("context")
     if not isinstance(context, Mapping) or not context.get("patientId"):
         raise CaseFormatError("context.patientId is required", field="context.patientId")
+    if not isinstance(context["patientId"], str):
+        raise CaseFormatError("context.patientId must be a FHIR id (a string)", field="context.patientId")
     draft = context.get("draftOrders")
     if not isinstance(draft, Mapping) or draft.get("resourceType") != "Bundle":
         raise CaseFormatError("context.draftOrders must be a FHIR Bundle", field="context.draftOrders")
+    if not isinstance(request.get("prefetch", {}), Mapping | None):
+        raise CaseFormatError("prefetch must be an object (key -> FHIR resource)", field="prefetch")
+    _check_drafts(draft, str(context["patientId"]))
     drafts = _resources(draft)
     orders = [r for r in drafts if r.get("resourceType") == "MedicationRequest"]
     if hook == "order-select":
@@ -480,6 +485,32 @@ def _check_request(request: Any) -> tuple[str, Mapping[str, Any], list[Mapping[s
         orders = [o for o in orders if f"MedicationRequest/{o.get('id')}" in selections]
     _check_one_patient(str(context["patientId"]), request.get("prefetch"))
     return str(hook), context, orders
+
+
+def _check_drafts(draft: Mapping[str, Any], patient_id: str) -> None:
+    """Each draft order is an object in a list of entries, and for the hook's patient: a subject naming
+    another Patient (or a Group) is refused, as a prefetched record of another patient is. A subject without
+    a reference, or one that cannot be told (``urn:uuid:``), is taken as the hook's patient."""
+    entries = draft.get("entry", [])
+    if not isinstance(entries, list):
+        raise CaseFormatError("context.draftOrders.entry must be a list", field="context.draftOrders.entry")
+    for i, e in enumerate(entries):
+        where = f"context.draftOrders.entry[{i}]"
+        if not isinstance(e, Mapping) or not isinstance(e.get("resource"), Mapping):
+            raise CaseFormatError("each entry must be an object holding a resource", field=where)
+        subject = e["resource"].get("subject")
+        if subject is None:
+            continue
+        if not isinstance(subject, Mapping):
+            raise CaseFormatError("subject must be a Reference (an object)", field=f"{where}.resource.subject")
+        ref = subject.get("reference")
+        if not isinstance(ref, str) or ref.startswith(("urn:", "#")):
+            continue
+        kind, _, rid = "/".join(ref.split("/_history/")[0].rstrip("/").split("/")[-2:]).partition("/")
+        if kind != "Patient" or rid != patient_id:
+            raise CaseFormatError(f"draft order {i + 1} is for another patient than context.patientId (or not for a "
+                                  "Patient): an order for another patient is never assessed",
+                                  field=f"{where}.resource.subject")
 
 
 def _check_one_patient(patient_id: str, prefetch: Any) -> None:
@@ -540,8 +571,8 @@ def assess(
                                               deadline=deadline)
     resources, unavailable = _gather(request_json, runtime.dictionary, fetch, config)
     bundle = _collection(resources, {f"MedicationRequest/{o.get('id')}" for o in orders})
-    inactive = _inactive_coverages(resources)
     when = as_of or dt.date.today()
+    inactive = _inactive_coverages(resources, when)
     cases: dict[str, tuple[dict[str, Any], Any]] = {}  # per requested drug: its doses are read for it
     try:
         from mednec.intake.fhir import bundle_to_case
@@ -562,7 +593,8 @@ def assess(
     from mednec.fhir.coverage import payer_names
     from mednec.policies.payer_match import variant_named
 
-    payers = payer_names(index_resources(bundle, *(v for v in (request_json.get("prefetch") or {}).values())))
+    payers = payer_names(index_resources(bundle, *(v for v in (request_json.get("prefetch") or {}).values())),
+                         on=when)
     out = []
     for order, default in matched:
         policy = default.with_variant(variant_named(default, payers))  # the member's payer's criteria, if modelled
@@ -574,11 +606,13 @@ def assess(
     return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
 
 
-def _inactive_coverages(resources: Iterable[Mapping[str, Any]]) -> set[str]:
-    """``Coverage/<id>`` of each cancelled, draft or entered-in-error Coverage: no coverage to assert about."""
+def _inactive_coverages(resources: Iterable[Mapping[str, Any]], on: dt.date) -> set[str]:
+    """``Coverage/<id>`` of each cancelled, draft or entered-in-error Coverage, or one not in force ``on``
+    (outside its period): no coverage to assert about."""
     from mednec.fhir.coverage import is_active
 
-    return {f"Coverage/{r.get('id')}" for r in resources if r.get("resourceType") == "Coverage" and not is_active(r)}
+    return {f"Coverage/{r.get('id')}" for r in resources
+            if r.get("resourceType") == "Coverage" and not is_active(r, on)}
 
 
 def _order_coverage(order: Mapping[str, Any], resources: list[Mapping[str, Any]], inactive: set[str],

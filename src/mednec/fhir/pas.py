@@ -154,7 +154,72 @@ def _claim(bundle: Any) -> tuple[str, Mapping[str, Any]]:
     url, claim = claims[0]
     if claim.get("use") != "preauthorization":
         raise CaseFormatError(f"Claim.use is {claim.get('use')!r}, not 'preauthorization'", field="Claim.use")
+    _check_shape(claim)
+    _check_patient(bundle, claim)
     return url, claim
+
+
+#: the Claim elements mednec reads, by their JSON type in FHIR R4 (the request is untrusted JSON: a wrong type is
+#: a 400 naming the element, never read as something else)
+_LISTS = ("identifier", "item", "insurance", "related", "supportingInfo", "diagnosis", "extension")
+_OBJECTS = ("patient", "prescription", "insurer", "provider", "type", "priority", "meta")
+_ITEM_OBJECTS = ("productOrService", "quantity")
+
+
+def _check_shape(claim: Mapping[str, Any]) -> None:
+    """Raise CaseFormatError naming the first Claim element whose JSON type is not R4's."""
+    if not isinstance(claim.get("status", ""), str):
+        raise CaseFormatError("Claim.status must be a code (a string)", field="Claim.status")
+    for key in _OBJECTS:
+        if key in claim and not isinstance(claim[key], Mapping):
+            raise CaseFormatError(f"Claim.{key} must be an object", field=f"Claim.{key}")
+    for key in _LISTS:
+        _objects(claim, key, f"Claim.{key}")
+    for i, item in enumerate(claim.get("item") or ()):
+        _check_item(item, f"Claim.item[{i}]")
+    for i, ins in enumerate(claim.get("insurance") or ()):
+        refs = ins.get("preAuthRef")
+        if "preAuthRef" in ins and not (isinstance(refs, list) and all(isinstance(r, str) for r in refs)):
+            raise CaseFormatError("must be a list of strings", field=f"Claim.insurance[{i}].preAuthRef")
+    for i, rel in enumerate(claim.get("related") or ()):
+        if "claim" in rel and not isinstance(rel["claim"], Mapping):
+            raise CaseFormatError("must be a Reference (an object)", field=f"Claim.related[{i}].claim")
+
+
+def _objects(owner: Mapping[str, Any], key: str, where: str) -> None:
+    """``owner[key]``, when present, is a list of objects (else CaseFormatError naming ``where``)."""
+    if key not in owner:
+        return
+    value = owner[key]
+    if not isinstance(value, list):
+        raise CaseFormatError(f"{where} must be a list", field=where)
+    for i, element in enumerate(value):
+        if not isinstance(element, Mapping):
+            raise CaseFormatError(f"{where}[{i}] must be an object", field=f"{where}[{i}]")
+
+
+def _check_item(item: Mapping[str, Any], where: str) -> None:
+    seq = item.get("sequence")
+    if "sequence" in item and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 1):
+        raise CaseFormatError("must be a positive integer", field=f"{where}.sequence")
+    for key in _ITEM_OBJECTS:
+        if key in item and not isinstance(item[key], Mapping):
+            raise CaseFormatError("must be an object", field=f"{where}.{key}")
+    _objects(item, "extension", f"{where}.extension")
+
+
+def _check_patient(bundle: Mapping[str, Any], claim: Mapping[str, Any]) -> None:
+    """The Bundle's record must be the Claim's patient: a Claim naming a patient the Bundle does not hold,
+    beside another Patient, is refused (another patient's record is never used for it)."""
+    ref = claim.get("patient", {}).get("reference")
+    patients = [(url, r) for url, r in _entries(bundle) if r.get("resourceType") == "Patient"]
+    if not patients or not isinstance(ref, str) or not ref:
+        return
+    tail = "/".join(ref.split("/_history/")[0].rstrip("/").split("/")[-2:])
+    if not any(ref == url or tail == f"Patient/{r.get('id')}" for url, r in patients):
+        raise CaseFormatError("Claim.patient names a patient the Bundle does not hold, and the Bundle's record is "
+                              "another Patient's: another patient's record is never used for a claim",
+                              field="Claim.patient")
 
 
 def _find(bundle: Mapping[str, Any], reference: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -309,7 +374,7 @@ def submit(
                                  source="FHIR (PAS request)")
         for drug in dict.fromkeys(p.drug.generic if p is not None else None for p in policies)
     }
-    payers = payer_names(known, claims=(claim,))
+    payers = payer_names(known, claims=(claim,), on=when)
     system, value = _identifier(claim)
     previous = store.find(system, value) if store is not None else None
     ref = previous.pre_auth_ref if previous else _pre_auth_ref(store.scope if store is not None else "", system, value)
