@@ -31,7 +31,7 @@ def test_api_impact_and_the_review_records_it(world: World) -> None:
     r = w.client.get(f"{url}/impact", headers=w.h("author"))
     assert r.status_code == 200, r.text
     report = r.json()
-    assert report["published"] == "2026.12.1" and report["patients"] == 4 and report["moved"] == 3
+    assert report["published"] == "2026.12.2" and report["patients"] == 4 and report["moved"] == 3
     meets = next(row for row in report["table"] if row["from"] == "meets_criteria")
     assert meets["to"]["meets_criteria"] == 1 and meets["to"]["does_not_meet_criteria"] == 3
     (move,) = report["moves"]
@@ -52,7 +52,7 @@ def test_api_impact_and_the_review_records_it(world: World) -> None:
     assert recorded["action"] == "publish" and recorded["moves"][0]["samples"]
     audit = w.client.get("/audit?action=policy&limit=50", headers=w.h("auditor")).json()["items"]
     publish = next(i for i in audit if i["action"] == "policy.publish")
-    assert publish["detail"]["impact"] == {"compared_with": "2026.12.1", "organisation": None,
+    assert publish["detail"]["impact"] == {"compared_with": "2026.12.2", "organisation": None,
                                            "patients": 4, "moved": 3}
 
 

@@ -13,9 +13,9 @@ SHIPPED = Path(__file__).resolve().parents[2] / "src/mednec/packs/mds_anemia/lus
 
 def _new_version_yaml() -> str:
     text = SHIPPED.read_text()
-    assert 'version: "2026.12.1"' in text and "lt: 11.5" in text
+    assert 'version: "2026.12.2"' in text and "lt: 11.5" in text
     # a test-only revision: the hemoglobin ceiling moves from 11.5 to 8.0 g/dL
-    return text.replace('version: "2026.12.1"', 'version: "2026.11.2-test"').replace("lt: 11.5", "lt: 8.0")
+    return text.replace('version: "2026.12.2"', 'version: "2026.11.2-test"').replace("lt: 11.5", "lt: 8.0")
 
 
 def _author2(w: World) -> str:
@@ -28,7 +28,7 @@ def test_draft_review_publish_and_old_evaluations_keep_their_version(world: Worl
     body = {"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"), default=str))}
     case = w.client.post("/cases", json=body, headers=w.h("req")).json()["id"]
     before = w.client.post(f"/cases/{case}/evaluations", json={"drug": "reblozyl"}, headers=w.h("req")).json()
-    assert before["policy"]["version"] == "2026.12.1" and before["determination"] == "meets_criteria"
+    assert before["policy"]["version"] == "2026.12.2" and before["determination"] == "meets_criteria"
 
     r = w.client.post("/policies/luspatercept-mds/versions", json={"yaml": _new_version_yaml()}, headers=w.h("author"))
     assert r.status_code == 201, r.text
@@ -46,10 +46,10 @@ def test_draft_review_publish_and_old_evaluations_keep_their_version(world: Worl
     assert after["policy"]["version"] == "2026.11.2-test"
     assert after["determination"] == "does_not_meet_criteria"  # Hb 8.1 is not below 8.0
     old = w.client.get(f"/evaluations/{before['id']}", headers=w.h("req")).json()
-    assert old["policy"]["version"] == "2026.12.1" and old["determination"] == "meets_criteria"
+    assert old["policy"]["version"] == "2026.12.2" and old["determination"] == "meets_criteria"
 
     versions = w.client.get("/policies/luspatercept-mds", headers=w.h("req")).json()["versions"]
-    assert {v["version"]: v["status"] for v in versions} == {"2026.12.1": "retired", "2026.11.2-test": "published"}
+    assert {v["version"]: v["status"] for v in versions} == {"2026.12.2": "retired", "2026.11.2-test": "published"}
     items = w.client.get("/audit?limit=500", headers=w.h("auditor")).json()["items"]
     assert {"policy.draft", "policy.submit", "policy.publish"} <= {i["action"] for i in items}
 
@@ -87,5 +87,5 @@ def test_documents_come_from_the_version_each_evaluation_used(world: World) -> N
     assert "version 2026.11.2-test" in new_doc.text and "**Does not meet criteria**" in new_doc.text
     old_doc = w.client.get(f"/evaluations/{before['id']}/documents/article", headers=w.h("req"))
     assert old_doc.status_code == 200, old_doc.text
-    assert "version 2026.12.1" in old_doc.text and "2026.11.2-test" not in old_doc.text
+    assert "version 2026.12.2" in old_doc.text and "2026.11.2-test" not in old_doc.text
     assert "**Meets criteria**" in old_doc.text

@@ -140,12 +140,12 @@ OPEN: dict[str, dict[str, set[str]]] = {
         # the drug named with "possibly" is dropped, so the presumption stands (met)
         "no_concurrent_glp1": {"possibly also taking {other}", "possibly on {other} already"},
         "no_concurrent_pcsk9": {"possibly also on {other}", "possibly receiving {other} already"},
-        # kept as stated (does not meet), or read as a continuation
-        "no_concurrent_esa": ALL,
-        "not_immediate_correction": {"May need immediate correction of anemia.",
-                                     "Possible need for immediate correction of anemia."},
-        # a doubted central apnea is kept as stated (does not meet)
-        "not_central_apnea": ALL,
+        # "may continue Aranesp alongside" reads a continuation of the requested drug; "unsure whether an ESA will
+        # be given concurrently" is not read at all (met on the presumption); "concurrent epoetin possible": a
+        # "possible" after a finding is no doubt cue (it would doubt the finding before it in a list: "IPSS-R low,
+        # possible del(5q)"), so it is kept as stated (does not meet)
+        "no_concurrent_esa": {"May continue Aranesp alongside.", "Unsure whether an ESA will be given concurrently.",
+                              "Concurrent epoetin possible."},
         # "possible type 1 diabetes" is dropped (met on the presumption)
         "not_type1": ALL,
     },

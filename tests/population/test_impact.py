@@ -20,8 +20,8 @@ VERSION = "2026.11.2-test"
 def draft_yaml() -> str:
     """A test-only revision: the hemoglobin ceiling moves from 11.5 to 8.0 g/dL."""
     text = SHIPPED.read_text()
-    assert 'version: "2026.12.1"' in text and text.count("lt: 11.5") == 1
-    return text.replace('version: "2026.12.1"', f'version: "{VERSION}"').replace("lt: 11.5", "lt: 8.0")
+    assert 'version: "2026.12.2"' in text and text.count("lt: 11.5") == 1
+    return text.replace('version: "2026.12.2"', f'version: "{VERSION}"').replace("lt: 11.5", "lt: 8.0")
 
 
 def _row(det: str, criteria: dict[str, str], pathway: str | None = None) -> dict[str, Any]:
