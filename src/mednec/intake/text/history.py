@@ -354,7 +354,9 @@ _CUES: list[tuple[str, str]] = [
                       r"|relapsed\s+(?:after|on|while\s+on)|stopped\s+responding\s+to|no\s+longer\s+respond(?:s|ing)?\s+to|became\s+refractory\s+to"),
     ("intolerant", r"intoleran(?:t|ce)\s+(?:of|to)|(?:could|can|did|does|do)\s*(?:not|n't)\s+tolerate|unable\s+to\s+tolerate|allerg(?:y|ic)\s+to"
                    r"|not\s+tolerat(?:ing|ed)"),
-    ("response", r"responded\s+(?:well\s+)?to|responding\s+to|(?:good|partial|complete)\s+response\s+to|benefit(?:ed)?\s+from|improved\s+(?:on|with)"),
+    # a partial response (mednec's MDS decisions: ended, or leaving transfusions or Hb < 10, it is ESA failure)
+    ("partial", r"(?:only\s+)?(?:a\s+)?(?:partial|suboptimal|incomplete|minimal)\s+response\s+to|partially\s+respond(?:ed|ing)\s+to"),
+    ("response", r"responded\s+(?:well\s+)?to|responding\s+to|(?:good|complete)\s+response\s+to|benefit(?:ed)?\s+from|improved\s+(?:on|with)"),
     ("ongoing", r"(?:currently|now|still|presently)\s+(?:on|receiving|taking|getting|treated\s+with)|(?:is|remains|continues)\s+(?:on|to\s+receive)|receiving"
                 r"|started|began|initiated|was\s+started\s+on|(?:has|have|had)\s+been\s+(?:on|receiving|taking|treated\s+with)"),
     ("plan", r"start(?:ing)?|begin(?:ning)?|initiat(?:e|ing)|request(?:ing|ed)?|plan(?:ning|ned)?(?:\s+to\s+(?:start|give|use))?|consider(?:ing)?"
@@ -366,7 +368,7 @@ _CUES: list[tuple[str, str]] = [
     ("history", r"prior|previous|previously(?:\s+(?:treated\s+with|received|on|given|had))?|history\s+of|received|treated\s+with|had|was\s+on|tried"
                 r"|trial\s+of|course\s+of|after|exposed\s+to|s/p|status\s+post"),
 ]
-_OUTCOMES = frozenset({"none", "lost_response", "intolerant", "response"})
+_OUTCOMES = frozenset({"none", "lost_response", "intolerant", "partial", "response"})
 _PRE_RES = [(k, re.compile(rf"(?:^|\b)(?P<cue>{c})\b{_PRE_FILL}", re.I)) for k, c in _CUES]
 _SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|since|was|were|is|has\s+been|had|given|used|tried|"
              rf"therapy|treatment|trial|course|injections?|weekly|biweekly|monthly|daily|every\s+\d*\s*(?:weeks?|days?)|q\d*\s*w(?:ee)?k?s?|"
@@ -381,7 +383,9 @@ _SFX_CUES: list[tuple[str, str]] = [
     ("intolerant", r"intoleran(?:t|ce)|(?:stopped|discontinued|held)\s+(?:due\s+to|because\s+of|for|after)\s+(?:(?:grade\s+\d|severe|significant|\w+)\s+){0,3}"
                    r"(?:side\s+effects|hypertension|toxicity|intolerance|adverse|neutropenia|thrombocytopenia|cytopenias?|rash|myalgias?|myopathy"
                    r"|muscle\s+(?:pain|aches|symptoms)|nausea|diarrh(?:o)?ea|reactions?)"),
-    ("response", r"responded|(?:good|partial|complete)\s+response|with\s+(?:a\s+)?response|improved"),
+    ("partial", r"(?:(?:gave|with|had|showed|produced|only)\s+)*(?:a\s+)?(?:partial|suboptimal|incomplete|minimal)\s+response|partially\s+(?:responded|responsive|effective)"
+                r"|help(?:s|ed)?\s+(?:only\s+)?a\s+little"),
+    ("response", r"responded|(?:good|complete)\s+response|with\s+(?:a\s+)?response|improved"),
     # "on epoetin since 09/08/2026": a course running from a stated date
     ("ongoing", rf"ongoing|continuing|current|(?:was\s+)?(?:started|began|initiated)(?=\s+(?:on\s+)?\d)|since(?=\s+{DATE})"),
     ("plan", r"planned|requested|proposed|to\s+be\s+started|is\s+being\s+requested"),
@@ -542,7 +546,7 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if end is None:
         del course["end"]
     label = {"none": "no response", "lost_response": "lost response", "intolerant": "intolerant",
-             "response": "responded", "ongoing": "ongoing"}[response]
+             "response": "responded", "ongoing": "ongoing", "partial": "partial response"}[response]
     span_text = f"{start.isoformat()} to {end.isoformat() if end else 'now'}"
     note = f"{drug}, {label}, {span_text}" + (f" ({'; '.join(notes)})" if notes else "")
     kind_of = "stated" if len(dates) >= 2 or since else "synthesized"

@@ -42,7 +42,7 @@ _EXCLUDED_CLASSES = frozenset({"esa"})  # read by the ESA reader into esa_histor
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance",
            "contraindicated": "contraindication"}
 _LABEL = {"none": "no response", "lost_response": "lost response", "intolerant": "intolerant",
-          "response": "responded", "ongoing": "taking now", "contraindicated": "contraindicated",
+          "response": "responded", "partial": "partial response", "ongoing": "taking now", "contraindicated": "contraindicated",
           STOPPED: "no longer taken (why not said)"}
 _ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
@@ -343,7 +343,7 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         elif ae is not None:
             kind, (cs, ce) = "intolerant", ae
         elif (stop := _stopped(ctx, s, e, dose_end, term)) is not None and course_cue(
-                ctx, s, e, term, next_drug=True)[0] not in ("none", "lost_response", "intolerant", "response"):
+                ctx, s, e, term, next_drug=True)[0] not in ("none", "lost_response", "intolerant", "partial", "response"):
             kind, (cs, ce) = STOPPED, stop
             why = _STOP_WHY.match(ctx.text, max(ce, dose_end), ctx.sent_end)
             if why is not None:
