@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|requests4|requests5|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|fhir5|cases5|requests4|requests5|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -315,7 +315,7 @@ def _r3_cds_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
 
 def run_fhir3(runtime: Any, as_of: dt.date, name: str = "fhir3") -> list[Outcome]:
     """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py.
-    The fourth (``fhir4/``, round 4) is read the same way."""
+    The fourth (``fhir4/``, round 4) and the fifth (``fhir5/``) are read the same way."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(f"{name}_build", HERE / name / "build.py")
@@ -340,7 +340,7 @@ def run_fhir3(runtime: Any, as_of: dt.date, name: str = "fhir3") -> list[Outcome
 def run_cases3(runtime: Any, here: Path = HERE / "cases3" / "cases") -> list[Outcome]:
     """The third set (``cases3/cases``): case files as outside testers write them, each evaluated at
     its own ``as_of`` as ``mednec evaluate CASE`` does; ``error: FIELD`` labels an input that must be
-    refused with an InputError naming FIELD. The fourth (``cases4/cases``) is read the same way."""
+    refused with an InputError naming FIELD. The fourth (``cases4/cases``) and fifth (``cases5/cases``) are read the same way."""
     from mednec.errors import InputError
 
     data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
@@ -654,12 +654,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4", "requests4", "requests5", "all"),
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4",
+                                      "fhir5", "cases5", "requests4", "requests5", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third, fourth and fifth rounds of questions and notes (all three packs and "
                          "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
-                         "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the requests through the service (requests4, requests5), or all")
+                         "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the fifth (fhir5, cases5: "
+                         "shapes real EHRs and payers send that earlier rounds did not cover), the requests through the service "
+                         "(requests4, requests5), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -692,6 +695,10 @@ def main() -> int:
         results["fhir4"] = run_fhir3(runtime, as_of, "fhir4")
     if args.set in ("cases4", "all"):
         results["cases4 files"] = run_cases3(runtime, HERE / "cases4" / "cases")
+    if args.set in ("fhir5", "all"):
+        results["fhir5"] = run_fhir3(runtime, as_of, "fhir5")
+    if args.set in ("cases5", "all"):
+        results["cases5 files"] = run_cases3(runtime, HERE / "cases5" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
