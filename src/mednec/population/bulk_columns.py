@@ -29,7 +29,11 @@ row-wise path as the exact fallback **per patient**:
    chooses; transfusions become ``rbc_transfusions`` lists; ESA statements go through the intake's
    ESA mappers and :func:`~mednec.intake.fhir.medication.assemble_esa`, patient by patient.
 4. **Evaluate** (:func:`evaluate_bulk_chunk`): the fact table through the columnar engine, the
-   flagged patients through the row-wise intake, rows merged back in the row-wise order. A few
+   flagged patients through the row-wise intake, rows merged back in the row-wise order. A patient
+   whose records a requested drug's course reads has that policy answered from its row with the
+   course facts set: those rows are appended to the table as
+   :class:`~mednec.population.columnar.run.Variants` and evaluated in the same pass, so with no
+   patient read per bundle the engine's rows are the chunk's, already in order (nothing merged). A few
    patients of every chunk are also read through their Bundle and their facts compared
    (``VERIFY_PATIENTS``); a difference sends the chunk's patients row-wise and is noted.
 """
@@ -47,7 +51,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -77,6 +81,9 @@ from mednec.population.bulk import (
 from mednec.population.columnar import digests
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
 from mednec.population.results import ChunkResult, PatientError
+
+if TYPE_CHECKING:
+    from mednec.population.columnar.run import Variants
 
 __all__ = ["VERIFY_PATIENTS", "Bucket", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk",
            "evaluate_bulk_chunk", "read_export", "spill_column_tasks", "warm_up_bulk"]
@@ -2247,14 +2254,14 @@ def _evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResul
         fast_table = fast_table.filter(keep)
     pieces: list[_Piece] = []
     if fast_table.num_rows:
-        result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=fast_table), settings)
+        table, variants = _with_variants(fast_table, course_facts, fallback, courses, settings)
+        result = evaluate_chunk_columnar(ChunkTask(task.index, InputKind.table, table=table), settings, variants)
         notes = [x for x in result.notes if x not in notes] + notes
         drop = {(p, j) for p, js in courses.items() for j in js}
-        drop |= {(p, j) for j, by_pid in course_facts.items() for p in by_pid if p not in fallback}
-        pieces.append(([result.arrow()], _per_policy(result.errors, settings), drop))
-    pieces += _course_pieces(task.index, fast_table, course_facts, fallback, courses, settings, notes)
+        pieces.append(([result.table], _per_policy(result.errors, settings), drop))
     pieces += _bundle_pieces(task.index, chunk, cols, fallback, courses, settings)
-    out = _merged(task.index, chunk.ids, pieces, settings)
+    # no patient read per bundle: the columnar engine's rows are every patient's, in the row-wise order
+    out = _merged(task.index, chunk.ids, pieces, settings, in_order=not fallback and not courses)
     out.notes = notes
     out.read_rowwise = len(fallback)
     if fallback and len(fallback) == len(chunk.ids):
@@ -2262,15 +2269,17 @@ def _evaluate_bulk_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResul
     return out
 
 
-def _course_pieces(index: int, fast_table: pa.Table, course_facts: dict[int, dict[str, dict[str, Any]]],
-                   fallback: set[str], courses: dict[str, set[int]], settings: BatchSettings,
-                   notes: list[str]) -> list[_Piece]:
-    """Each course policy's answers from the rows with its course facts set (a row the table cannot carry
-    them in goes per bundle: added to ``courses``)."""
-    from mednec.population.columnar.run import evaluate_chunk_columnar
+def _with_variants(fast_table: pa.Table, course_facts: dict[int, dict[str, dict[str, Any]]], fallback: set[str],
+                   courses: dict[str, set[int]], settings: BatchSettings) -> tuple[pa.Table, Variants | None]:
+    """The fact table with, appended, each course policy's rows with its course facts set (:func:`_with_course`):
+    :class:`~mednec.population.columnar.run.Variants` that answer that policy for their patients, evaluated in
+    the same pass as the other rows. A row the table cannot carry them in goes per bundle (added to
+    ``courses``)."""
+    from mednec.population.columnar.run import Variants
     from mednec.runtime import default_runtime
 
-    pieces: list[_Piece] = []
+    parts: list[pa.Table] = []
+    policy: list[Any] = []
     for j, by_pid in course_facts.items():
         by_pid = {p: f for p, f in by_pid.items() if p not in fallback}
         variant = _with_course(fast_table, by_pid, default_runtime().dictionary) if by_pid else None
@@ -2278,11 +2287,14 @@ def _course_pieces(index: int, fast_table: pa.Table, course_facts: dict[int, dic
             for p in by_pid:
                 courses.setdefault(p, set()).add(j)
             continue
-        sub_settings = dataclasses.replace(settings, policies=(settings.policies[j],))
-        result = evaluate_chunk_columnar(ChunkTask(index, InputKind.table, table=variant), sub_settings)
-        notes += [x for x in result.notes if x not in notes]
-        pieces.append(([result.arrow()], _per_policy(result.errors, sub_settings), set()))
-    return pieces
+        parts.append(variant)
+        policy.append(np.full(variant.num_rows, j, dtype=np.int64))
+    if not parts:
+        return fast_table, None
+    extra = pa.concat_tables(parts, promote_options="default")
+    of = _np(pc.index_in(extra.column("patient_id"), value_set=fast_table.column("patient_id")), np.int64)
+    table = pa.concat_tables([fast_table, extra], promote_options="default")
+    return table, Variants(fast_table.num_rows, of, np.concatenate(policy))
 
 
 def _bundle_pieces(index: int, chunk: BulkChunk, cols: BulkColumns, fallback: set[str],
@@ -2326,9 +2338,11 @@ def _per_policy(errors: list[PatientError], settings: BatchSettings) -> list[Pat
     return out
 
 
-def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSettings) -> ChunkResult:
+def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSettings, *,
+            in_order: bool = False) -> ChunkResult:
     """The pieces' rows and errors in the row-wise order: patient by patient (the sorted ids), policies in
-    the run's order, a patient's own error first; each piece drops the (patient, policy) pairs it names."""
+    the run's order, a patient's own error first; each piece drops the (patient, policy) pairs it names.
+    ``in_order``: one piece, whose rows are already in that order and drop nothing (taken as they are)."""
     from mednec.population.policies import resolve
     from mednec.population.results import result_schema, rows_table
 
@@ -2341,6 +2355,13 @@ def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSet
     tables: list[pa.Table] = []
     errors: list[tuple[int, int, PatientError]] = []
     for parts, errs, drop in pieces:
+        for e in errs:
+            j = -1 if e.policy_id is None else place.get(e.policy_id, -1)
+            if (e.patient_id, j) not in drop:
+                errors.append((where[e.patient_id], j, e))
+        if in_order:
+            tables.append(parts[0])
+            continue
         t = pa.concat_tables([p if isinstance(p, pa.Table) else rows_table([p]) for p in parts]).cast(result_schema()) \
             if parts else result_schema().empty_table()
         pos = pc.index_in(t.column("patient_id"), value_set=id_array).cast(pa.int64())
@@ -2355,11 +2376,9 @@ def _merged(index: int, ids: list[str], pieces: list[_Piece], settings: BatchSet
             codes = _np(pos, np.int64) * n_pol + _np(pol, np.int64)
             t = t.filter(pa.array(~np.isin(codes, pairs)))
         tables.append(t)
-        for e in errs:
-            j = -1 if e.policy_id is None else place.get(e.policy_id, -1)
-            if (e.patient_id, j) not in drop:
-                errors.append((where[e.patient_id], j, e))
-    if tables:
+    if in_order:
+        out.table = tables[0] if tables else result_schema().empty_table()
+    elif tables:
         merged = pa.concat_tables(tables).sort_by([("_pos", "ascending"), ("_pol", "ascending")])
         out.table = merged.drop_columns(["_pos", "_pol"])
     else:  # a bucket no patient hashed to

@@ -12,6 +12,11 @@
 
 The rows come out in the row-wise engine's order (patient by patient, policies in the run's
 order), so both engines write identical files.
+
+A chunk may carry :class:`Variants`: rows appended to its table that each answer one policy for
+one of its patients in place of that patient's row (the column-wise Bulk reader's course facts,
+which only the course's drug reads). They are evaluated in the same pass as the other rows, and
+the answers are taken row by row and policy by policy from the row that gives them.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from mednec.errors import ContradictionError
 from mednec.policies.model import Pack, Policy
 from mednec.population.columnar import digests
 from mednec.population.columnar.calculators import derive_columns
-from mednec.population.columnar.frame import Frame, Ints, frame_from_table
+from mednec.population.columnar.frame import Bools, Frame, Ints, frame_from_table
 from mednec.population.columnar.program import Answers, PolicyProgram, compile_program
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind
 from mednec.population.policies import resolve
@@ -38,12 +43,42 @@ from mednec.population.rowwise import rowwise_results
 from mednec.population.table import table_layout
 from mednec.runtime import Runtime, default_runtime
 
-__all__ = ["VERIFY_ROWS", "evaluate_chunk_columnar", "program_for"]
+__all__ = ["VERIFY_ROWS", "Variants", "evaluate_chunk_columnar", "program_for"]
 
 #: Rows of every chunk also evaluated row-wise and compared with the columnar answer.
 VERIFY_ROWS = 3
 _STATUS = pa.array(["not_met", "unknown", "met"], pa.string())
 _VERDICT = pa.array(["does_not_meet_criteria", "insufficient_information", "meets_criteria"], pa.string())
+
+
+@dataclasses.dataclass(frozen=True)
+class Variants:
+    """Rows appended to a chunk's table after its ``rows`` own rows, each answering one policy in place of
+    one of those rows: the table's row ``rows + i`` gives policy ``policy[i]`` (its place in the run) for
+    the patient of row ``of[i]``, answer or error, and that row's own answer for that policy is dropped; a
+    variant's other policies are not answered. At most one variant per row and policy. The rows of the
+    result are those of the chunk's own rows, in their order; a patient's error for every policy
+    (``policy_id`` None) is given policy by policy, so each says which row it came from."""
+
+    rows: int
+    of: Ints
+    policy: Ints
+
+    def sources(self, n_pol: int) -> Ints:
+        """(policies x own rows): the row whose answer each pair takes."""
+        src = np.tile(np.arange(self.rows, dtype=np.int64), (n_pol, 1))
+        src[self.policy, self.of] = self.rows + np.arange(len(self.of), dtype=np.int64)
+        return src
+
+    def placed(self, pos: Ints, pol: Ints, n_pol: int) -> tuple[Bools, Ints]:
+        """For (table row, policy) pairs (policy -1: the row's error for no policy, kept): whether each is
+        kept, and the own row it answers for."""
+        own = pos < self.rows
+        extra = np.where(own, 0, pos - self.rows)
+        replaced = np.zeros((n_pol, max(self.rows, 1)), dtype=bool)
+        replaced[self.policy, self.of] = True
+        keep = np.where(own, ~replaced[np.maximum(pol, 0), np.where(own, pos, 0)], self.policy[extra] == pol)
+        return keep | (pol < 0), np.where(own, pos, self.of[extra])
 
 
 @lru_cache(maxsize=64)
@@ -105,16 +140,23 @@ def _coded(indices: Any, names: list[str | None]) -> pa.DictionaryArray:
                                           pa.array(distinct, pa.string()))
 
 
+def _answers_of(out: Answers, rows: Ints) -> Answers:
+    """A policy's answers for ``rows`` only."""
+    return Answers(verdict=out["verdict"][rows], pathway=out["pathway"][rows], statuses=out["statuses"][:, rows],
+                   missing=out["missing"][rows])
+
+
 def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good: Ints, phase: str,
-                 ids: pa.Array) -> pa.Table:
+                 ids: pa.Array, sources: list[Ints]) -> pa.Table:
     """Every policy's answers for the rows ``good``, patient by patient and policies in the run's
     order (the row-wise engine's order), built in that order: the per-policy pieces are placed
     side by side as numpy arrays, and the texts are dictionary arrays over the few names there are
     (as :func:`mednec.population.results.parquet_form` writes them; ``ChunkResult.arrow`` gives
-    plain strings)."""
+    plain strings). The ``t``-th policy's answers are those of the rows ``sources[t]`` (``good``, or
+    where a variant answers it, the variant's row)."""
     k, n_pol = len(good), len(answered)
     progs = [a[1] for a in answered]
-    outs = [a[3] for a in answered]
+    outs = [_answers_of(a[3], src) for a, src in zip(answered, sources, strict=True)]
     as_of = answered[0][2].as_of
 
     def side_by_side(values: list[Any]) -> Any:  # (k,) per policy -> (k * n_pol,) patient-major
@@ -124,19 +166,19 @@ def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good
     crit_base = np.cumsum([0] + [len(p.criteria) for p in progs])
     ids_m = np.concatenate([np.broadcast_to(np.arange(len(p.criteria), dtype=np.int32) + int(crit_base[t]),
                                             (k, len(p.criteria))) for t, p in enumerate(progs)], axis=1)
-    st_m = np.concatenate([o["statuses"][:, good].T for o in outs], axis=1).astype(np.int32)
+    st_m = np.concatenate([o["statuses"].T for o in outs], axis=1).astype(np.int32)
     per_row = np.tile(np.array([len(p.criteria) for p in progs], dtype=np.int32), k)
     struct = pa.StructArray.from_arrays(
         [_coded(ids_m.reshape(-1), crit_names), _coded(st_m.reshape(-1), _STATUS.to_pylist())], names=["id", "status"])
     doc_names: list[str | None] = [d or "" for p in progs for d in (p.documents or [""])]
     doc_base = np.cumsum([0] + [len(p.documents or [""]) for p in progs])
-    miss = [o["missing"][good] for o in outs]
+    miss = [o["missing"] for o in outs]
     miss_m = np.concatenate([np.where(m >= 0, m + int(doc_base[t]), -1) for t, m in enumerate(miss)], axis=1)
     keep = miss_m >= 0
     counts = side_by_side([(m >= 0).sum(axis=1) for m in miss]).astype(np.int32)
     pw_names: list[str | None] = [pw.id for p in progs for pw in p.policy.pathways] + [None]
     pw_base = np.cumsum([0] + [len(p.policy.pathways) for p in progs])
-    pathway = side_by_side([np.where(o["pathway"][good] >= 0, o["pathway"][good] + int(pw_base[t]),
+    pathway = side_by_side([np.where(o["pathway"] >= 0, o["pathway"] + int(pw_base[t]),
                                      len(pw_names) - 1) for t, o in enumerate(outs)])
     pol = np.tile(np.arange(n_pol, dtype=np.int32), k)
     columns = {
@@ -145,7 +187,7 @@ def _interleaved(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good
         "policy_version": _coded(pol, [p.policy.version for p in progs]),
         "phase": _coded(np.zeros(k * n_pol, dtype=np.int32), [phase]),
         "as_of": pa.array(np.repeat(as_of[good], n_pol), pa.int32()).cast(pa.date32()),
-        "determination": _coded(side_by_side([o["verdict"][good] for o in outs]), _VERDICT.to_pylist()),
+        "determination": _coded(side_by_side([o["verdict"] for o in outs]), _VERDICT.to_pylist()),
         "pathway": _coded(pathway, pw_names),
         "criteria": pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)),
                                              struct),
@@ -179,8 +221,9 @@ def _rowwise(task: ChunkTask, rows: list[int], settings: BatchSettings, policies
         tables.append(pa.Table.from_pylist(out_rows, schema=schema))
 
 
-def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
-    """Evaluate a chunk column-wise (see the module docstring); same rows as row-wise."""
+def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings, variants: Variants | None = None) -> ChunkResult:
+    """Evaluate a chunk column-wise (see the module docstring); same rows as row-wise. With ``variants``,
+    the table's last rows answer single policies in place of its own rows (:class:`Variants`)."""
     from mednec.population.rowwise import evaluate_chunk_rowwise
 
     if task.kind is not InputKind.table or settings.full:
@@ -190,7 +233,7 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
             result.notes.append(f"columnar engine: {why} is evaluated row-wise")
         return result
     rt = default_runtime()
-    result = ChunkResult(task.index, patients=task.size, engine="columnar")
+    result = ChunkResult(task.index, patients=task.size if variants is None else variants.rows, engine="columnar")
     layout = table_layout(task.table.column_names, rt.dictionary)
     given, reason = frame_from_table(task.table, layout, rt.dictionary, settings.as_of, settings.as_of_fixed)
     if reason is None and not digests.matches("values"):
@@ -229,7 +272,10 @@ def evaluate_chunk_columnar(task: ChunkTask, settings: BatchSettings) -> ChunkRe
             answered.extend(c for c in computed if c[0] == j)
     if row_only:
         _rowwise(task, [int(i) for i in good], settings, row_only, result, tables, errors)
-    result.table = _result_table(tables, answered, good, settings.phase, ids)
+    picks = _picks(answered, good, given.n, variants, len(policies))
+    if variants is not None:
+        tables, errors = _placed(tables, errors, variants, policies)
+    result.table = _result_table(tables, answered, picks, settings.phase, ids)
     result.errors = [e for _, _, e in sorted(errors, key=lambda x: (x[0], x[1]))]
     if len(row_only) == len(programs):  # nothing was answered column-wise
         result.engine = "rowwise"
@@ -265,14 +311,53 @@ def _contradiction_errors(given: Frame, refused: NDArray[np.int32], rt: Runtime)
     return errors
 
 
+def _picks(answered: list[tuple[int, PolicyProgram, Frame, Answers]], good: Ints, n: int, variants: Variants | None,
+           n_pol: int) -> list[tuple[Ints, Ints]]:
+    """For each policy answered column-wise: the rows whose answers it gives (``good``, or where a variant
+    answers it, the variant's row, when that row is good too), and the rows they are placed at."""
+    if variants is None:
+        return [(good, good)] * len(answered)
+    ok = np.zeros(n, dtype=bool)
+    ok[good] = True
+    src = variants.sources(n_pol)
+    out = []
+    for j, _, _, _ in answered:
+        at = np.flatnonzero(ok[src[j]])
+        out.append((src[j][at], at))
+    return out
+
+
+def _placed(tables: list[pa.Table], errors: list[tuple[int, int, PatientError]], variants: Variants,
+            policies: list[Policy]) -> tuple[list[pa.Table], list[tuple[int, int, PatientError]]]:
+    """The row-wise answers and the errors of a chunk with variants, kept and placed as
+    :meth:`Variants.placed` says; a row's error for every policy is given policy by policy first."""
+    n_pol = len(policies)
+    placed: list[pa.Table] = []
+    for t in tables:
+        keep, at = variants.placed(np.asarray(t.column("_pos"), dtype=np.int64),
+                                   np.asarray(t.column("_pol"), dtype=np.int64), n_pol)
+        t = t.set_column(t.column_names.index("_pos"), "_pos", pa.array(at, pa.int64()))
+        placed.append(t.filter(pa.array(keep)))
+    spread: list[tuple[int, int, PatientError]] = []
+    for pos, pol, e in errors:
+        if pol < 0 and e.policy_id is None and e.stage == "intake":
+            spread += [(pos, j, e._replace(policy_id=p.id)) for j, p in enumerate(policies)]
+        else:
+            spread.append((pos, pol, e))
+    keep, at = variants.placed(np.array([x[0] for x in spread], dtype=np.int64),
+                               np.array([x[1] for x in spread], dtype=np.int64), n_pol)
+    return placed, [(int(a), pol, e) for (_, pol, e), k, a in zip(spread, keep, at, strict=True) if k]
+
+
 def _result_table(tables: list[pa.Table], answered: list[tuple[int, PolicyProgram, Frame, Answers]],
-                  good: Ints, phase: str, ids: pa.Array) -> pa.Table:
+                  picks: list[tuple[Ints, Ints]], phase: str, ids: pa.Array) -> pa.Table:
     """The chunk's result rows in output order: built directly when every row was answered
-    column-wise, else the row-wise tables and the column-wise ones merged and sorted."""
-    if not tables and answered:
-        return _interleaved(answered, good, phase, ids)
-    for j, prog, frame, out in answered:
-        tables.append(_rows_table(prog, frame, out, good, phase, good, j, ids))
+    column-wise (each policy for the same rows), else the row-wise tables and the column-wise ones
+    merged and sorted. ``picks``: each answered policy's rows and the rows they are placed at."""
+    if not tables and answered and all(np.array_equal(at, picks[0][1]) for _, at in picks):
+        return _interleaved(answered, picks[0][1], phase, ids, [rows for rows, _ in picks])
+    for (j, prog, frame, out), (rows, at) in zip(answered, picks, strict=True):
+        tables.append(_rows_table(prog, frame, out, rows, phase, at, j, ids))
     combined = pa.concat_tables(tables) if tables else pa.table(
         {**{f.name: pa.array([], f.type) for f in result_schema()}, "_pos": pa.array([], pa.int64()),
          "_pol": pa.array([], pa.int64())})
