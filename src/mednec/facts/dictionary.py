@@ -67,12 +67,15 @@ def _factor_table(units: tuple[tuple[str, float], ...]) -> Mapping[str, float]:
 
 
 class Code(NamedTuple):
-    """A standard code for a fact or a category value."""
+    """A standard code for a fact or a category value. ``source`` names the reference (in the pack's
+    ``references.yaml``, or ``facts/references.yaml`` for the core dictionary's codes) in which the code
+    and its descriptor were read; :mod:`mednec.packcheck.codes` checks it."""
 
     system: str
     code: str
     display: str = ""
     status: str = "confirmed"
+    source: str = ""
 
 
 class CategoryValue(NamedTuple):
@@ -226,6 +229,7 @@ def _codes(raw: Any) -> tuple[Code, ...]:
             code=str(c["code"]),
             display=str(c.get("display", "")),
             status=str(c.get("status", "confirmed")),
+            source=str(c.get("source", "")),
         )
         for c in (raw or [])
     )

@@ -15,7 +15,7 @@ STATUSES = ("confirmed", "secondary", "unverified")
 _FIELDS = ("kind", "title", "issuer", "authors", "journal", "year", "pmid", "doi", "url",
            "version", "revision_date", "status", "note", "for_patients")
 KINDS = ("label", "trial", "guideline", "consensus", "payer_policy", "regulation", "decision", "scoring",
-         "patient_information")
+         "patient_information", "terminology")
 
 
 class Reference(NamedTuple):
