@@ -10,6 +10,7 @@ sleep apnea, ...) are read by the generic rules (:mod:`mednec.intake.text.generi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -19,22 +20,52 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 __all__ = ["RULES"]
 
 _COMMERCIAL = r"(?:Weight\s*Watchers|WW|Noom|Jenny\s+Craig|Optavia|Nutrisystem|food\s+(?:diary|log|journal)\s+with\s+(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist))"
-_PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
-              r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
+_PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:dietitian|dietician)[\s-]+(?:led|supervised)|(?:medically[\s-]+)?supervised|structured)\s+(?:programme|program)\b|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
+              r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|family|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
               r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|weight(?=[\s-]+program)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
               r"(?:\s+(?:and|&|\+)\s+(?:exercise|activity|physical\s+activity|behaviou?ral))?"
               r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
          "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
 # a lower bound is the duration's floor ("for more than 3 months", "over a year"); an upper bound is not read
-_DURATION = rf"(?:{AT_LEAST}\s*)?(?P<n>{NUM}|an?)\+?[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
+# ("a year and a half", "2 and a half years": half the unit more; held-out round 5 v33)
+_DURATION = (rf"(?:{AT_LEAST}\s*)?(?P<n>{NUM}|an?)(?P<half0>\s+and\s+a\s+half)?\+?[\s-]*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
+             r"(?P<half>\s+and\s+a\s+half)?")
 
 
 def _months(m: re.Match[str]) -> float | None:
     n = 1.0 if m.group("n").lower() in ("a", "an") else number(m.group("n"))
     if n is None:
         return None
+    if m.group("half0") or m.group("half"):
+        n += 0.5
     return round(n * _UNIT[m.group("u").lower()], 2)
+
+
+# a season's last day: the latest start "since spring" allows (the fewest months; held-out round 4 f35, round 5 v31)
+_SEASON_END = {"spring": (5, 31), "summer": (8, 31), "fall": (11, 30), "autumn": (11, 30), "winter": (2, 28)}
+
+
+def _programme_season(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """A programme followed since a season ("since spring", "since last summer", "since fall 2025"): its months
+    from the season's last day, the most recent one ended before the note's date when no year is said."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return [ctx.unused("hypothetical, negated or family history; not used", m.start(), m.end(), "lifestyle_program_months")]
+    anchor = ctx.date or ctx.as_of
+    month, day = _SEASON_END[m.group("season").lower()]
+    if m.group("sy"):
+        year = int(m.group("sy")) + (1 if month == 2 else 0)
+        end = dt.date(year, month, day)
+    else:
+        end = dt.date(anchor.year, month, day)
+        if end > anchor:
+            end = dt.date(anchor.year - 1, month, day)
+    if end > anchor:
+        return []
+    months = round((anchor - end).days / 30.4375, 2)
+    return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months", kind="inferred",
+                        note=f"followed since {m.group('season')} (taken from its last day, {end.isoformat()}): "
+                             f"at least {months:g} months to {anchor.isoformat()}")]
 
 
 def _programme(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -279,9 +310,12 @@ RULES: tuple[Rule, ...] = (
     # "a 6-month diet programme", "12-week lifestyle program"
     Rule("GLP1_PROGRAMME_BEFORE", rf"\b{_DURATION}\s+{_PROGRAMME}", _programme),
     # "diet programme for 6 months", "lifestyle modification x 6 months", "diet and exercise since 4 months"
-    Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
+    Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n\d]{{0,30}}?)?\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
     # "enrolled in WeightWatchers with a registered dietitian since 01/2026", "diet and exercise program since March 2026"
-    Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?)?\s+since\s+(?P<d>{DATE})", _programme_since),
+    Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?P<d>{DATE})", _programme_since),
+    # "since spring", "since last summer", "since the fall of 2025"
+    Rule("GLP1_PROGRAMME_SEASON", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?:(?:last|this\s+past|the)\s+)?"
+         r"(?P<season>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<sy>(?:19|20)\d{2}))?\b", _programme_season),
     # "has not started any lifestyle program yet", "no supervised weight loss program", "never did a diet program"
     Rule("GLP1_NO_PROGRAMME", r"\b(?:has\s+not|hasn't|have\s+not|haven't|did\s+not|didn't|never|not\s+yet)\s+(?:yet\s+)?(?:started|done|did|tried|completed|attended|followed|participated\s+in|enrolled\s+in|been\s+(?:in|on|through)|gone\s+through|had)\s+(?:any|a|an)?\s*"
          r"(?:(?:supervised|structured|formal|medically[\s-]+supervised|comprehensive)\s+)?(?:lifestyle|diet(?:ary)?|weight[\s-]+(?:loss|management)|behaviou?ral|exercise)\s*(?:and\s+exercise\s+)?(?:programme|program|modification|therapy|intervention|plan)",
