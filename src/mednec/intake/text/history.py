@@ -373,7 +373,8 @@ _PRE_RES = [(k, re.compile(rf"(?:^|\b)(?P<cue>{c})\b{_PRE_FILL}", re.I)) for k, 
 _SFX_FILL = (rf"(?:\s*(?:[,:()\-–]|\b(?:for|x|over|during|from|to|until|through|in|at|since|was|were|is|has\s+been|had|given|used|tried|"
              rf"therapy|treatment|trial|course|injections?|weekly|biweekly|monthly|daily|every\s+\d*\s*(?:weeks?|days?)|q\d*\s*w(?:ee)?k?s?|"
              rf"the|spring|summer|fall|autumn|winter|of|early|late|x|"
-             rf"sc|sq|iv|subcut(?:aneous(?:ly)?)?|alfa|alpha|but|renewal|re-?auth(?:ori[sz]ation)?|continuation)\b|{DURATION}|{DATE}|\d[\d,.]*\s*(?:units?|u|iu|mcg|µg|ug|mg)(?:/kg)?\b|\d[\d,.]*))*")
+             rf"sc|sq|iv|subcut(?:aneous(?:ly)?)?|alfa|alpha|but|renewal|re-?auth(?:ori[sz]ation)?|continuation|request|"
+             rf"(?:lr-|lower[\s-]+risk\s+)?mds)\b|{DURATION}|{DATE}|\d[\d,.]*\s*(?:units?|u|iu|mcg|µg|ug|mg)(?:/kg)?\b|\d[\d,.]*))*")
 _SFX_CUES: list[tuple[str, str]] = [
     ("none", r"failure|failed|without\s+(?:a\s+|any\s+)?(?:\w+\s+)?(?:response|improvement|benefit)|with\s+no\s+(?:\w+\s+)?(?:response|improvement|rise|increase)"
              r"|no\s+(?:rise|increase)\s+in\s+(?:the\s+)?(?:h(?:a)?emoglobin|hgb|hb)"
@@ -387,7 +388,7 @@ _SFX_CUES: list[tuple[str, str]] = [
                 r"|help(?:s|ed)?\s+(?:only\s+)?a\s+little"),
     ("response", r"responded|(?:good|complete)\s+response|with\s+(?:a\s+)?response|improved"),
     # "on epoetin since 09/08/2026": a course running from a stated date
-    ("ongoing", rf"ongoing|continuing|current|(?:was\s+)?(?:started|began|initiated)(?=\s+(?:on\s+)?\d)|since(?=\s+{DATE})"),
+    ("ongoing", rf"ongoing|continuing|current|(?:was\s+)?(?:started|began|initiated)(?=\s+(?:on\s+)?(?:\d|{DATE}))|since(?=\s+{DATE})"),
     ("plan", r"planned|requested|proposed|to\s+be\s+started|is\s+being\s+requested"),
     ("naive", r"na[iï]ve|none|never"),
 ]

@@ -397,7 +397,7 @@ def lab_rules() -> list[Rule]:
         Rule("HEMOGLOBIN", rf"(?P<base>\b{_BASELINE}[\s-]+)?{_HB_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_HB_UNIT})?"
                            rf"(?P<base2>\s*\(?\s*(?:(?:before|prior\s+to)\s+(?:starting|start|treatment|therapy|initiation|the\s+first\s+dose)"
                            r"(?:\s+(?!to\b)[a-z][\w-]*)?|at\s+baseline|pre-?treatment)\s*\)?)?"
-                           rf"(?:\s*,?\s*(?:to|->|→|and\s+now)\s*(?P<v2>\d+(?:\.\d+)?)(?:\s*{_HB_UNIT.replace('P<u>', 'P<u2>')})?)?(?![\d%])",
+                           rf"(?:(?:\s*,?\s*(?:to|->|→|and\s+now)\s*|\s*,\s*(?=\d+(?:\.\d+)?\s*(?:g\s*/\s*dl\s*)?(?:now|today|currently)\b))(?P<v2>\d+(?:\.\d+)?)(?:\s*{_HB_UNIT.replace('P<u>', 'P<u2>')})?)?(?![\d%])",
              _h_hemoglobin),
         Rule("PLATELETS", rf"{_PLT_NAME}{SEP}(?:{CMP})?{v}{_LH}(?:\s*{_COUNT_UNIT})?(?![\d%])",
              _count_handler("platelets", "platelets", 3000)),
