@@ -13,6 +13,7 @@ from mednec.errors import ConfigError
 from mednec.facts.dictionary import load_dictionary
 from mednec.packcheck.boundaries import check_policy
 from mednec.packcheck.cases import CaseResult, case_files, run_case
+from mednec.packcheck.citations import citation_problems
 from mednec.packcheck.codes import code_problems
 from mednec.packcheck.versions import record_versions, version_problems
 from mednec.packdirs import PacksDir
@@ -90,7 +91,7 @@ def check_all(packs_dir: PacksDir = None, *, record: bool = False) -> CheckRepor
             report.recorded += record_versions(pack)
         for source, message in [*_pack_problems(pack, catalog, dictionary), *version_problems(pack)]:
             report.problems.setdefault(source, []).append(message)
-    for source, message in code_problems(dictionary, catalog):
+    for source, message in [*code_problems(dictionary, catalog), *citation_problems(catalog)]:
         report.problems.setdefault(source, []).append(message)
     if not report.ok:
         return report
