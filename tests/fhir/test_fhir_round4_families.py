@@ -83,7 +83,14 @@ def test_a_pregnancy_status_observation_is_read_while_current(runtime: Runtime, 
     intake = _intake(runtime, _bmi(31.0), _cond(ICD, "I25.2"), _pregnancy(answer, when, status))
     want = pregnant if current and status in ("final", "amended") else None
     assert _facts(intake).get("pregnant") == want
+    # "Pregnancy not yet confirmed" is neither pregnant nor not pregnant: the warning sign pregnancy_possible while
+    # the pregnancy it doubts could be current (300 days), so the not-pregnant presumption is asked (decision of
+    # 2026-12-07, helper fhir5: the labels cited on not_pregnant require pregnancy to be excluded before starting)
+    doubted = answer is NOT_CONFIRMED and age <= CURRENT_FOR_DAYS[True] and status in ("final", "amended")
+    assert _facts(intake).get("pregnancy_possible") is (True if doubted else None)
     wanted = {True: "does_not_meet_criteria", False: "meets_criteria", None: "meets_criteria"}[want]
+    if doubted:
+        wanted = "insufficient_information"
     assert _evaluate(runtime, intake, "Wegovy") == wanted  # cv_risk_reduction, pregnancy presumed absent if unknown
 
 
