@@ -5,13 +5,17 @@ Codes come from the fact dictionary's ``diagnosis`` values, so a code is recogni
 when the dictionary lists it; a Condition coded only in text is matched by the value's label
 or synonyms ("MDS-RS", "MDS/MPN-RS-T"). Only active conditions (clinicalStatus active,
 recurrence or relapse, or none given) that are confirmed (or carry no verificationStatus) count: refuted,
-entered-in-error, unconfirmed, provisional and differential ones are listed, not used. When
+entered-in-error, unconfirmed, provisional and differential ones are listed, not used -- but a doubted
+(unconfirmed, provisional, differential) condition of a fact the text reader reads with doubt as a warning sign
+(``context_rules.yaml`` ``uncertain.doubt_to``: pregnant -> pregnancy_possible, mtc_men2_history ->
+mtc_men2_possible) gives that warning sign, so a presumed exclusion the record itself doubts is asked. When
 several MDS diagnoses are recorded the latest (recordedDate, else onset) wins, and on the same
 date a specific code beats "MDS, unspecified" (D46.9).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -20,7 +24,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
 
-__all__ = ["map_claim", "map_condition", "map_family_history", "map_procedure"]
+__all__ = ["doubt_to", "map_claim", "map_condition", "map_family_history", "map_procedure"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
 #: R4 condition-ver-status codes that do not establish the condition: refuted and entered-in-error say it is
@@ -28,6 +32,7 @@ _ACTIVE = {"active", "recurrence", "relapse"}
 #: condition") and its children provisional (a tentative diagnosis still being evaluated) and differential
 #: (one of several possible diagnoses) leave it unestablished -- listed with why, so the fact is asked
 _EXCLUDED_VERIFICATION = {"refuted", "entered-in-error", "unconfirmed", "provisional", "differential"}
+_DOUBTED_VERIFICATION = {"unconfirmed", "provisional", "differential"}
 _UNSPECIFIED = "D46.9"
 
 
@@ -44,10 +49,12 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     """An active MDS diagnosis becomes a ``diagnosis`` candidate, an active condition its boolean fact; an
     inactive, resolved or in-remission one still gives a past event's fact (``fhir_history``)."""
     verification = _status(resource.get("verificationStatus"))
-    if verification in _EXCLUDED_VERIFICATION:
-        raise NotMapped(f"verificationStatus is {verification}")
     clinical = _status(resource.get("clinicalStatus"))
     active = clinical is None or clinical in _ACTIVE
+    if verification in _DOUBTED_VERIFICATION:
+        return _doubted(resource, verification, active, src, ctx)
+    if verification in _EXCLUDED_VERIFICATION:
+        raise NotMapped(f"verificationStatus is {verification}")
     concept = resource.get("code")
     key, conditions = _coded(concept, ctx)
     if not active:
@@ -64,6 +71,53 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         else fhir_date_of(resource, "onset", path=src.path)
     )
     return _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+
+
+def _doubted(resource: Mapping[str, Any], verification: str, active: bool, src: Source, ctx: Context) -> list[Finding]:
+    """A condition the record itself doubts: the warning sign of each fact it names that text intake reads with
+    doubt as one (``doubt_to``), when it is active or the fact is a past event's; nothing else (listed)."""
+    concept = resource.get("code")
+    doubt = doubt_to(ctx.dictionary)
+    named = [(fid, code) for fid, code in _condition_facts(concept, ctx) if fid in doubt or fid in doubt.values()]
+    texts = concept_texts(concept)
+    named += [(fid, f'"{t}"') for t in texts for fid, pattern in _doubt_names(ctx.dictionary) if pattern.search(t)]
+    past = _history_facts(ctx.dictionary)
+    signs = dict.fromkeys((doubt.get(fid, fid), code) for fid, code in named
+                          if active or fid in past or doubt.get(fid, fid) in past)
+    if not signs:
+        raise NotMapped(f"verificationStatus is {verification}")
+    when = (
+        fhir_datetime(resource["recordedDate"], path=f"{src.path}.recordedDate")
+        if resource.get("recordedDate")
+        else fhir_date_of(resource, "onset", path=src.path)
+    )
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for fid, code in signs:
+        if fid not in seen:
+            seen.add(fid)
+            out.append(Finding(fid, True, None, when, src, f"Condition ({verification}).code {code}", 1))
+    return out
+
+
+@cache
+def doubt_to(dictionary: FactDictionary) -> dict[str, str]:
+    """The facts a doubt turns into a warning sign (text intake's ``uncertain.doubt_to``), those this dictionary has."""
+    from mednec.intake.text.context import context_rules
+
+    return {k: v for k, v in context_rules().unc_to.items() if k in dictionary.facts and v in dictionary.facts}
+
+
+@cache
+def _doubt_names(dictionary: FactDictionary) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each ``doubt_to`` fact with its label, names and FHIR texts as one whole-word pattern: a doubted
+    condition's text ("?MTC - calcitonin elevated", "? MEN 2B - RET testing sent") names it anywhere in it."""
+    out = []
+    for fid in doubt_to(dictionary):
+        fd = dictionary.facts[fid]
+        words = sorted({w for w in (fd.label, *fd.names, *fd.fhir_texts) if w}, key=len, reverse=True)
+        out.append((fid, re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, words)) + r")(?![A-Za-z0-9])", re.I)))
+    return tuple(out)
 
 
 def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[Finding]:

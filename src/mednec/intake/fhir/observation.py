@@ -40,7 +40,7 @@ from typing import Any
 from mednec.errors import InputError
 from mednec.facts.dictionary import FactDef
 from mednec.intake.fhir import genomics
-from mednec.intake.fhir.codes import codings, concept_texts
+from mednec.intake.fhir.codes import codings, concept_texts, system_uri
 from mednec.intake.fhir.common import (
     Context,
     Finding,
@@ -51,6 +51,7 @@ from mednec.intake.fhir.common import (
     fhir_datetime,
     validated_value,
 )
+from mednec.intake.fhir.condition import doubt_to
 from mednec.intake.fhir.units import quantity_unit
 
 __all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
@@ -61,7 +62,9 @@ __all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
 #: ACOG Committee Opinion No. 579, "Definition of Term Pregnancy", 2013: post-term is 42 0/7 weeks and
 #: beyond); "not pregnant" only for 30 days (about one menstrual cycle), so an older negative status never
 #: removes the presumption and attestation a policy puts on pregnancy.
-_CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("pregnant", False): 30}
+#: A pregnancy "not yet confirmed" (pregnancy_possible) holds as long as the pregnancy it doubts could: 300 days.
+_CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("pregnant", False): 30,
+                                                    ("pregnancy_possible", True): 300}
 
 #: The statuses of a result that counts.
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
@@ -151,6 +154,10 @@ def element_finding(
     if fd.type == "number":
         value, unit, path, comparator = _number(element, fd, at)
     elif fd.type == "boolean":
+        sign = _doubt_answer(element, fid, ctx)
+        if sign is not None:  # "Pregnancy not yet confirmed": neither yes nor no, the fact's warning sign
+            return Finding(sign, True, None, when, src, f"{_describe(element.get('code'), coded)}: "
+                           f"{_describe(element.get('valueCodeableConcept'))}", part=part)
         value, path = genomics.yes_no(element, path=f"{at}.value[x]"), f"{at}.value[x]"
     elif fd.type == "category":
         value, path = _category(element, fd, at)
@@ -167,6 +174,20 @@ def element_finding(
     if comparator:
         detail += f"; reported as {comparator}{canonical:g} {canonical_unit or ''}".rstrip()
     return Finding(fid, canonical, canonical_unit, when, src, detail, part=part, comparator=comparator)
+
+
+def _doubt_answer(element: Mapping[str, Any], fid: str, ctx: Context) -> str | None:
+    """The warning sign a yes/no Observation's coded answer names, when the answer is neither yes nor no but the
+    concept of the fact's doubt (``doubt_to``; the warning sign's ``codes`` in the dictionary): a pregnancy status
+    answering SNOMED CT 152231000119106 "Pregnancy not yet confirmed" -> pregnancy_possible."""
+    concept = element.get("valueCodeableConcept")
+    if not concept:
+        return None
+    sign = doubt_to(ctx.dictionary).get(fid)
+    if sign is None:
+        return None
+    codes = {(system_uri(c.system), c.code) for c in ctx.dictionary.facts[sign].codes}
+    return sign if any((system, code) in codes for system, code, _ in codings(concept)) else None
 
 
 def _components(
