@@ -99,14 +99,16 @@ def test_a_doubted_pregnancy_condition_is_asked(runtime: Runtime, code: dict[str
 
 
 NOT_YET_CONFIRMED = {"system": SNOMED, "code": "152231000119106", "display": "Pregnancy not yet confirmed"}
+POSSIBLE = {"system": SNOMED, "code": "146799005", "display": "Possible pregnancy"}  # IPS pregnancy-status value set
 
 
-@pytest.mark.parametrize("shape", ["observation", "condition", "condition-text"])
+@pytest.mark.parametrize("shape", ["observation", "condition", "condition-text", "observation-possible"])
 @pytest.mark.parametrize("drug", ["Wegovy", "Zepbound"])
 def test_pregnancy_not_yet_confirmed_is_asked(runtime: Runtime, shape: str, drug: str) -> None:
     made = {"observation": _obs("82810-3", {"valueCodeableConcept": {"coding": [NOT_YET_CONFIRMED]}}, "2026-12-01"),
             "condition": _cond({"coding": [NOT_YET_CONFIRMED]}),
-            "condition-text": _cond({"coding": [NOT_YET_CONFIRMED], "text": "Pregnancy not yet confirmed - hCG ordered"})}
+            "condition-text": _cond({"coding": [NOT_YET_CONFIRMED], "text": "Pregnancy not yet confirmed - hCG ordered"}),
+            "observation-possible": _obs("82810-3", {"valueCodeableConcept": {"coding": [POSSIBLE]}}, "2026-12-01")}
     result = intake(runtime, _bundle(*CHARTS[drug], made[shape]), drug=drug)
     facts = case_facts(result)
     assert facts.get("pregnancy_possible") is True
