@@ -34,6 +34,9 @@ class ReviewState(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     INFO_REQUESTED = "info_requested"
     APPEALED = "appealed"
+    #: the requester's organisation cancelled the prior-authorization request, or replaced it by an update
+    #: (PAS): out of the queue, neither open nor decided
+    WITHDRAWN = "withdrawn"
 
     @property
     def is_open(self) -> bool:
@@ -103,8 +106,10 @@ class PolicyState(StrEnum):
 
 class ClaimStatus(StrEnum):
     """A prior-authorization request's status (Da Vinci PAS): certified by the engine or a reviewer,
-    pended for a physician reviewer, or not certified by a reviewer."""
+    pended for a physician reviewer, not certified by a reviewer, or cancelled by its organisation while
+    pended."""
 
     APPROVED = "approved"
     PENDED = "pended"
     DENIED = "denied"
+    CANCELLED = "cancelled"

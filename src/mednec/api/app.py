@@ -64,6 +64,27 @@ def _cds_clients(settings: Settings) -> tuple[Any, ...]:
     return load_clients(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+_RECORD_CHECKED: dict[tuple[tuple[str, int], ...], list[tuple[str, str]]] = {}
+
+
+def _warn_unrecorded_logic(runtime: Runtime) -> None:
+    """Warn loudly (an ERROR log record per policy, at every start) when a loaded policy's logic is not the
+    one its pack records for its version (``policy-versions.yaml``, :mod:`mednec.packcheck.versions`: what
+    ``mednec policies check`` fails on). It does not stop the service: the database holds no other logic for
+    that version (that stops it, :meth:`mednec.store.policies.PolicyRegistry.sync_shipped`), and a pack in
+    development under ``--packs-dir`` may not be recorded yet. Checked once per process and set of files."""
+    from mednec.packcheck.versions import version_problems
+
+    packs = list(runtime.catalog.packs)
+    key = tuple((p.source, Path(p.source).stat().st_mtime_ns) for pack in packs for p in pack.policies)
+    if key not in _RECORD_CHECKED:
+        _RECORD_CHECKED.clear()
+        _RECORD_CHECKED[key] = [problem for pack in packs for problem in version_problems(pack)]
+    for where, problem in _RECORD_CHECKED[key]:
+        logging.getLogger("mednec.api").error("POLICY VERSION NOT RECORDED: %s: %s",
+                                              "/".join(Path(where).parts[-2:]), problem)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application: database (migrated), runtime, routers, error handlers."""
     settings = settings or Settings()
@@ -71,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.migrate:
         db.upgrade()
     service = Service(db, settings.runtime or default_runtime(), now=settings.now)
-    service.policies.sync_shipped(service.now())
+    service.policies.sync_shipped(service.now())  # refuses to start on a stored version with other logic
+    _warn_unrecorded_logic(service.runtime)
     app = FastAPI(
         docs_url=None,  # /docs is served offline by the web app (mednec.web.api_docs), under its CSP
         redoc_url=None,

@@ -88,6 +88,11 @@ def register(app: typer.Typer) -> None:
             uvicorn.run(build(Settings(database_url=database_url, migrate=False)), host=host, port=port,
                         log_level="info", access_log=False, **uvicorn_options(limit))
             return
+        from mednec.api.app import Settings, create_app
+
+        # the checks every worker makes at start (a stored policy version with other logic stops it), made
+        # once here so the command fails with the reason instead of each worker failing
+        create_app(Settings(database_url=database_url, migrate=False)).state.db.dispose()
         argv, env = worker_command(host, port, workers, database_url, limit)
         raise typer.Exit(subprocess.call(argv, env=env))
 

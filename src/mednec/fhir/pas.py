@@ -64,8 +64,15 @@ __all__ = [
     "ClaimRecord",
     "ClaimStore",
     "InMemoryClaimStore",
+    "assess_claim",
+    "cancellation_field",
+    "cancelled",
+    "identifier_of",
     "inquire",
+    "read_claim",
     "record_decision",
+    "related_requests",
+    "restamped",
     "submit",
 ]
 
@@ -258,13 +265,14 @@ def _phase(item: Mapping[str, Any]) -> str:
 
 def _refuse_cancellation(claim: Mapping[str, Any], items: list[Any]) -> None:
     """A cancellation (Claim.status cancelled, draft or entered-in-error; an item with certification type 3 or
-    infoCancelledFlag) is refused with a clear error: $submit evaluates requests, it never certifies a
-    cancellation as a new request, and mednec does not withdraw a stored request through it."""
+    infoCancelledFlag) is refused with a clear error: evaluating a request never certifies a cancellation as a
+    new request. The service carries out a cancellation of a pended request before it gets here
+    (:mod:`mednec.claims`, :func:`cancellation_field`); a draft or entered-in-error Claim is no request."""
     status = claim.get("status")
     if isinstance(status, str) and status in _NOT_ACTIVE_CLAIM:
-        raise CaseFormatError(f"Claim.status is {status!r}: $submit evaluates active requests only; a "
-                              "cancellation is not processed here and changes nothing (the request's state is "
-                              "given by $inquire)", field="Claim.status")
+        raise CaseFormatError(f"Claim.status is {status!r}: only an active Claim is evaluated; a cancellation is "
+                              "not evaluated as a request and changes nothing here (the request's state is given "
+                              "by $inquire)", field="Claim.status")
     for i, item in enumerate(items):
         exts = item.get("extension") if isinstance(item, Mapping) else None
         for ext in exts if isinstance(exts, list) else ():
@@ -275,8 +283,72 @@ def _refuse_cancellation(claim: Mapping[str, Any], items: list[Any]) -> None:
                 {c for _, c, _ in codings(ext.get("valueCodeableConcept"))} & _CANCEL_CERTIFICATIONS))
             if cancel:
                 raise CaseFormatError(f"Claim.item[{i}] is a cancellation (certification type Cancel or "
-                                      "infoCancelledFlag): $submit does not process cancellations and changes "
-                                      "nothing", field=f"Claim.item[{i}]")
+                                      "infoCancelledFlag): a cancellation is not evaluated as a request and "
+                                      "changes nothing here", field=f"Claim.item[{i}]")
+
+
+def read_claim(bundle: Any) -> Mapping[str, Any]:
+    """The request's Claim, its shape checked (CaseFormatError naming what is wrong)."""
+    return _claim(bundle)[1]
+
+
+def cancellation_field(claim: Mapping[str, Any]) -> str | None:
+    """Where a Claim asks to cancel the request it names: ``Claim.status`` (cancelled) or ``Claim.item[i]``
+    (certification type 3, Cancel, or infoCancelledFlag true); None when it does not."""
+    if claim.get("status") == "cancelled":
+        return "Claim.status"
+    try:
+        _refuse_cancellation({}, list(claim.get("item") or ()))
+    except CaseFormatError as exc:
+        return exc.field
+    return None
+
+
+_PRIOR_RELATIONSHIPS = {"prior", "replaced"}
+PROFILE_CLAIM_UPDATE = f"{PAS}/profile-claim-update"
+
+
+def related_requests(claim: Mapping[str, Any]) -> tuple[list[tuple[str, str]], bool]:
+    """The Claim.identifiers (system, value) that ``Claim.related`` names, and whether the Claim says it is an
+    update of them (the PAS update profile, or a relationship ``prior`` / ``replaced``)."""
+    found: list[tuple[str, str]] = []
+    update = PROFILE_CLAIM_UPDATE in ((claim.get("meta") or {}).get("profile") or ())
+    for rel in claim.get("related") or ():
+        ident = (rel.get("claim") or {}).get("identifier")
+        if isinstance(ident, Mapping) and isinstance(ident.get("value"), str):
+            found.append((str(ident.get("system") or ""), ident["value"]))
+        update = update or bool({c for _, c, _ in codings(rel.get("relationship"))} & _PRIOR_RELATIONSHIPS)
+    return found, update
+
+
+def identifier_of(claim: Mapping[str, Any]) -> tuple[str, str]:
+    """The Claim's identifier as (system, value): how the request is found again."""
+    return _identifier(claim)
+
+
+def cancelled(record: ClaimRecord, *, now: dt.datetime) -> ClaimRecord:
+    """A pended request cancelled at its organisation's request: the ClaimResponse's status ``cancelled``, a
+    disposition and a process note saying so (its items keep the reviewAction they had: nothing was decided)."""
+    response = copy.deepcopy(dict(record.response))
+    response["timestamp"] = _instant(now)
+    for entry in response.get("entry") or ():
+        cr = entry.get("resource") or {}
+        if cr.get("resourceType") == "ClaimResponse":
+            cr["status"] = "cancelled"
+            cr["disposition"] = "Cancelled at the requester's request before a decision; nothing was decided."
+            notes = list(cr.get("processNote") or ())
+            notes.append({"number": len(notes) + 1, "type": "display", "text": cr["disposition"]})
+            cr["processNote"] = notes
+        elif cr.get("resourceType") == "CommunicationRequest":
+            cr["status"] = "revoked"
+    return record._replace(status=ClaimStatus.CANCELLED, response=response, updated=now)
+
+
+def restamped(response: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """A stored response Bundle as it is given again (a repeat, an unchanged resubmission): its timestamp now."""
+    out = copy.deepcopy(dict(response))
+    out["timestamp"] = _instant(now)
+    return out
 
 
 def _identifier(claim: Mapping[str, Any]) -> tuple[str, str]:
@@ -353,7 +425,32 @@ def submit(
     now: dt.datetime | None = None,
     phase: str | None = None,
 ) -> dict[str, Any]:
-    """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle."""
+    """``Claim/$submit``: evaluate each item of a PAS request and return the ClaimResponse Bundle (kept in
+    ``store`` under the preAuthRef of the same Claim.identifier submitted before, else a new one)."""
+    previous = None
+    if store is not None:
+        previous = store.find(*_identifier(_claim(bundle_json)[1]))
+    response, record = assess_claim(bundle_json, runtime, scope=store.scope if store is not None else "",
+                                    pre_auth_ref=previous.pre_auth_ref if previous else None, as_of=as_of, now=now,
+                                    phase=phase)
+    if store is not None:
+        store.put(record)
+    return response
+
+
+def assess_claim(
+    bundle_json: Mapping[str, Any],
+    runtime: Runtime,
+    *,
+    scope: str = "",
+    pre_auth_ref: str | None = None,
+    as_of: dt.date | None = None,
+    now: dt.datetime | None = None,
+    phase: str | None = None,
+) -> tuple[dict[str, Any], ClaimRecord]:
+    """Evaluate each item of a PAS request: the ClaimResponse Bundle and the record to keep (under
+    ``pre_auth_ref``, else the one derived from ``scope`` and the Claim.identifier). A cancellation is refused
+    (:func:`cancellation_field` says which requests are; :func:`cancelled` carries one out)."""
     from mednec.fhir.coverage import payer_names
     from mednec.fhir.crd import index_resources, policy_for_order
     from mednec.intake.fhir import bundle_to_case
@@ -376,8 +473,7 @@ def submit(
     }
     payers = payer_names(known, claims=(claim,), on=when)
     system, value = _identifier(claim)
-    previous = store.find(system, value) if store is not None else None
-    ref = previous.pre_auth_ref if previous else _pre_auth_ref(store.scope if store is not None else "", system, value)
+    ref = pre_auth_ref or _pre_auth_ref(scope, system, value)
     notes: list[dict[str, Any]] = []
     response_items: list[dict[str, Any]] = []
     determinations: list[Determination | None] = []
@@ -404,10 +500,8 @@ def submit(
     approved = all(d is not None and d.determination == MEETS for d in determinations)
     response = _response_bundle(bundle_json, claim_url, claim, ref, response_items, notes, determinations,
                                 approved, now)
-    if store is not None:
-        store.put(ClaimRecord(ref, system, value, ClaimStatus.APPROVED if approved else ClaimStatus.PENDED, response,
-                              tuple(_summary(d) for d in determinations if d is not None), now))
-    return response
+    return response, ClaimRecord(ref, system, value, ClaimStatus.APPROVED if approved else ClaimStatus.PENDED,
+                                 response, tuple(_summary(d) for d in determinations if d is not None), now)
 
 
 def _summary(det: Determination) -> dict[str, Any]:

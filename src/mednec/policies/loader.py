@@ -61,9 +61,19 @@ from mednec.policies.vocabulary import PackVocabulary, parse_vocabulary
 from mednec.yaml_loader import SafeLoader, load_user_yaml
 
 __all__ = ["Catalog", "LoadReport", "compile_policy_text", "default_packs_dir", "load_catalog", "pack_module",
-           "read_yaml"]
+           "parse_yaml_text", "read_yaml"]
 
 _Loader = SafeLoader
+
+
+def parse_yaml_text(text: str, *, name: str) -> Any:
+    """Parse policy YAML held as text (a stored policy version) as :func:`read_yaml` parses a file."""
+    try:
+        return load_user_yaml(text, _Loader, field=name)
+    except InputError as exc:
+        raise ConfigError(exc.message, field=f"{name}: {exc.field}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", field=name) from None
 
 
 def read_yaml(path: Path) -> Any:

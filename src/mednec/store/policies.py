@@ -6,6 +6,12 @@ different policy author (or an admin); publishing retires the previous version. 
 edited in place, and every evaluation records the version it used.
 
 Workers learn of a newly published version within ``REFRESH_SECONDS``.
+
+A version names one logic. At start-up, a stored version of a loaded policy whose logic
+(:mod:`mednec.policies.logic`) differs from the loaded file of the same version stops the service
+(:class:`~mednec.errors.ConfigError`): the evaluations stored under that version were made with other
+logic than the one it would now run (an upgrade that changed a policy without bumping its version, or
+an edited row). A difference of wording or comments only is not one.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mednec.errors import ConflictError, ForbiddenError, NotFoundError
+from mednec.errors import ConfigError, ConflictError, ForbiddenError, NotFoundError
 from mednec.policies.loader import compile_policy_text
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
@@ -56,6 +62,14 @@ class PolicyRegistry:
 
     def _sync(self, now: dt.datetime) -> None:
         with self.db.session() as s:
+            problems = self._logic_problems(s)
+            if problems:
+                raise ConfigError(
+                    "a stored policy version's logic differs from the shipped file of the same version: "
+                    + "; ".join(problems) + ". Same version + same facts must give the same answer, so the service "
+                    "does not start: ship the changed logic under a new version (bump `version:`, then `mednec "
+                    "policies check --record-versions`), or restore the policy file of that version",
+                    field="policy_versions")
             for p in self.runtime.catalog.policies():
                 if s.get(PolicyVersion, (p.id, p.version)) is not None:
                     continue
@@ -74,6 +88,29 @@ class PolicyRegistry:
                 audit.append(s, actor_id=None, action="policy.register", entity_type="policy",
                              entity_id=p.id, policy_version=f"{p.id}@{p.version}", detail={"status": status}, at=now)
         self._expires = 0.0
+
+    def _logic_problems(self, s: Session) -> list[str]:
+        """``policy@version: ...`` for each loaded policy whose version is stored with other logic (its
+        logic digest, :mod:`mednec.policies.logic`, differs from the loaded file's). Stored text equal to the
+        file's is not parsed; a difference of wording or comments only is no problem."""
+        from mednec.packcheck.versions import digest_of
+        from mednec.policies.loader import parse_yaml_text
+        from mednec.policies.logic import logic_digest
+
+        out = []
+        for p in self.runtime.catalog.policies():
+            row = s.get(PolicyVersion, (p.id, p.version))
+            if row is None or row.yaml_text == Path(p.source).read_text("utf-8"):
+                continue
+            try:
+                stored = logic_digest(parse_yaml_text(row.yaml_text, name=f"{p.id}@{p.version}"))
+            except ConfigError:
+                stored = "unreadable"
+            shipped = digest_of(p)
+            if stored != shipped:
+                out.append(f"{p.id}@{p.version} (stored {row.source}, logic digest {stored[:12]}; the loaded file's "
+                           f"{shipped[:12]})")
+        return out
 
     def _refresh(self) -> None:
         if time.monotonic() < self._expires:

@@ -39,6 +39,7 @@ _OPEN: dict[str, Status] = {
     S.APPEALED: Status("appeal_submitted", "Appeal submitted", "neutral"),
     S.INFO_REQUESTED: Status("info_requested", "Information requested", "action"),
     S.CHANGES_REQUESTED: Status("changes_requested", "Changes requested", "action"),
+    S.WITHDRAWN: Status("withdrawn", "Withdrawn by the requester", "neutral"),
 }
 #: the final states (the reviewer decided) and the decisions they carry
 _FINAL = frozenset(s for s in ReviewState if s.is_final)
