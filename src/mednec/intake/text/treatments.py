@@ -38,6 +38,11 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["treatment_rules"]
 
+# a skin or injection-site reaction is an adverse effect of the course it stopped ("stopped after 6 weeks due to a
+# generalized rash", "caused an injection-site rash"; held-out round 4 f74, round 5 v60); text only (the FHIR
+# reader's adverse-effect names are fingerprinted with the columnar statements and unchanged)
+_TEXT_AE = (r"(?:" + ADVERSE_EFFECT + r"|(?:(?:generali[sz]ed|diffuse|pruritic|itchy|severe|local|injection[\s-]+site)\s+)*"
+            r"(?:rash(?:es)?|hives|urticaria|(?:(?:allergic|hypersensitivity|skin|site)\s+)?reactions?|pruritus|itching))")
 _EXCLUDED_CLASSES = frozenset({"esa"})  # read by the ESA reader into esa_history
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance",
            "contraindicated": "contraindication"}
@@ -94,7 +99,7 @@ _STOP_YEAR = re.compile(r"\s*(?:(?:was|were|has\s+been|stopped|discontinued|d/?c
 _STOP_WHY = re.compile(r"[^.;]{0,30}?\b(?:due\s+to|because\s+of|for|secondary\s+to|owing\s+to|after)\s+(?:(?:grade\s+\d|severe|"
                        r"significant|intolerable|persistent|recurrent|a|an|the)\s+){0,3}(?:(?P<ae>side[\s-]+effects?|toxicit(?:y|ies)|"
                        r"intolerance|adverse\s+(?:effects?|events?|reactions?)|neutropenia|thrombocytopenia|cytopenias?|rash|nausea|"
-                       r"diarrh(?:o)?ea|(?:allergic\s+)?reactions?|" + ADVERSE_EFFECT + r")|(?P<none>lack\s+of\s+(?:efficacy|response|"
+                       r"diarrh(?:o)?ea|(?:allergic\s+)?reactions?|" + _TEXT_AE + r")|(?P<none>lack\s+of\s+(?:efficacy|response|"
                        r"benefit)|no\s+(?:response|benefit|improvement)|non-?response|inadequate\s+response|(?:treatment\s+)?failure|"
                        r"progression|loss\s+of\s+response))\b", re.I)
 _CONTRA_BEFORE = re.compile(r"\b(?:contraindicat(?:ion|ed)\s+(?:to|for)|cannot\s+(?:receive|take|be\s+given)|"
@@ -108,10 +113,10 @@ _CONTRA_AFTER = re.compile(_FORM_WORDS + r"\s*(?:\([^)]{0,30}\)\s*)?(?:is|was|ar
 # "had rhabdomyolysis on simvastatin"): the drug was not tolerated (issue: held-out LDL questions and notes)
 _AE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:in\s+|since\s+)?(?:19|20)\d{2}\b\s*)?(?:[:,]|-+>|→|=>|–|—|-|\()?\s*(?:(?:was\s+)?started\s+(?:in\s+|on\s+)?\S+\s*,?\s*(?:and\s+)?)?"
                        r"(?:(?:was\s+)?(?:stopped|discontinued|d/?c'?d|held)\s+(?:(?:in|on)\s+)?(?:\S*\d\S*\s+)?(?:due\s+to|because\s+of|for|after)\s+)?(?:(?:caused|causing|led\s+to|leading\s+to|resulted\s+in|"
-                       r"gave|with|due\s+to|also|and|had|has|developed|produced|induced|->)\s+){0,2}"
-                       r"(?:(?:significant|severe|mild|moderate|persistent|intolerable|marked|disabling|diffuse)\s+)?" + ADVERSE_EFFECT + r"\b",
+                       r"gave|with|due\s+to|also|and|had|has|developed|produced|induced|->)\s+){0,2}(?:an?\s+|the\s+)?"
+                       r"(?:(?:significant|severe|mild|moderate|persistent|intolerable|marked|disabling|diffuse)\s+)?" + _TEXT_AE + r"\b",
                        re.I)
-_AE_BEFORE = re.compile(ADVERSE_EFFECT + r"\s+(?:\w+\s+){0,2}?(?:on|with|from|after|while\s+on|to|of)\s+"
+_AE_BEFORE = re.compile(_TEXT_AE + r"\s+(?:\w+\s+){0,2}?(?:on|with|from|after|while\s+on|to|of)\s+"
                         r"(?:(?:a|an|the|low|high|moderate|dose|low-dose|high-dose|both|either|each\s+of)\s+){0,2}$", re.I)
 
 
