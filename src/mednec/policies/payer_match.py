@@ -39,7 +39,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # BCBSND, legally Noridian Mutual Insurance Company
     "blue cross blue shield of north dakota": (
         r"bcbs\s*(?:-\s*|of\s+)?(?:nd|north\s+dakota)",
-        r"blue\s+cross\s+(?:(?:and|&)\s+)?(?:blue\s+shield\s+)?(?:of\s+)?north\s+dakota",
+        # the state as its postal code too ("Blue Cross ND member", "Blue Cross Blue Shield N.D."; held-out round 5 v62)
+        r"blue\s+cross\s+(?:(?:and|&)\s+)?(?:blue\s+shield\s+)?(?:of\s+)?(?:north\s+dakota|n\.?\s?d\.?(?=\W|$))",
         r"noridian\s+mutual"),
 }
 
