@@ -710,3 +710,43 @@ def test_a_policy_whose_logic_its_pack_does_not_record_is_warned_about_loudly(
     app_module._RECORD_CHECKED.clear()
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and "NOT RECORDED" in r.getMessage()]
     assert loud and "repatha/policy.yaml" in loud[0], loud
+
+
+# --- amplification: one body, thousands of evaluations ----------------------------------------------
+# (added after the first fixes: a 6 MiB PAS Claim holds ~12,000 items, about 40 s of a worker's CPU at
+# ~3.5 ms an item; a CDS Hooks call as many drafts, each assessed and echoed, a response of ~40 MB)
+
+
+def test_a_claim_with_more_items_than_any_request_is_refused(world: World) -> None:
+    import time
+
+    doc = r4._pas_reblozyl("TRN-many")
+    item = _claim(doc)["item"][0]
+    _claim(doc)["item"] = [dict(item, sequence=i + 1) for i in range(2000)]
+    started = time.monotonic()
+    _problem(_submit(world, doc), (400, 422), "Claim.item")
+    assert time.monotonic() - started < 5
+    assert _open_queue(world) == 0
+
+
+def test_a_hook_with_more_draft_orders_than_any_order_set_is_refused(world: World) -> None:
+    import time
+
+    doc = _hook()
+    order = doc["context"]["draftOrders"]["entry"][0]["resource"]
+    doc["context"]["draftOrders"]["entry"] = [{"resource": dict(order, id=f"d{i}")} for i in range(2000)]
+    started = time.monotonic()
+    _problem(world.client.post(SIGN, json=doc, headers=world.h("req")), 400, "draftOrders")
+    assert time.monotonic() - started < 5
+
+
+def test_a_questionnaire_package_call_with_thousands_of_orders_is_refused(world: World) -> None:
+    import time
+
+    order = r4._wegovy("order-sign", instance="dtr")["context"]["draftOrders"]["entry"][0]["resource"]
+    body = {"resourceType": "Parameters", "parameter": [{"name": "order", "resource": dict(order, id=f"o{i}")}
+                                                        for i in range(2000)]}
+    started = time.monotonic()
+    _problem(world.client.post("/fhir/Questionnaire/$questionnaire-package", json=body, headers=world.h("req")),
+             400, "parameter")
+    assert time.monotonic() - started < 5

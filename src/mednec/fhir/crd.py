@@ -487,6 +487,12 @@ def _check_request(request: Any) -> tuple[str, Mapping[str, Any], list[Mapping[s
     return str(hook), context, orders
 
 
+#: the most entries a draftOrders Bundle may hold: far above any order set a clinician signs at once, far
+#: below the thousands a 6 MiB request holds (each draft is assessed and echoed back: a response 7 times the
+#: request's size)
+MAX_DRAFT_ORDERS = 50
+
+
 def _check_drafts(draft: Mapping[str, Any], patient_id: str) -> None:
     """Each draft order is an object in a list of entries, and for the hook's patient: a subject naming
     another Patient (or a Group) is refused, as a prefetched record of another patient is. A subject without
@@ -494,6 +500,8 @@ def _check_drafts(draft: Mapping[str, Any], patient_id: str) -> None:
     entries = draft.get("entry", [])
     if not isinstance(entries, list):
         raise CaseFormatError("context.draftOrders.entry must be a list", field="context.draftOrders.entry")
+    if len(entries) > MAX_DRAFT_ORDERS:
+        raise CaseFormatError(f"at most {MAX_DRAFT_ORDERS} draft orders per call", field="context.draftOrders.entry")
     for i, e in enumerate(entries):
         where = f"context.draftOrders.entry[{i}]"
         if not isinstance(e, Mapping) or not isinstance(e.get("resource"), Mapping):

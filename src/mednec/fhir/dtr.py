@@ -47,12 +47,19 @@ def _issue(severity: str, text: str, where: str) -> dict[str, Any]:
             "diagnostics": text, "expression": [where]}
 
 
+#: the most parameters one call may give: each order is evaluated on the record, so thousands of them in one
+#: 6 MiB body would take a worker for minutes; a real call names one order or a few canonicals
+MAX_PARAMETERS = 50
+
+
 def _params(body: Any) -> list[Mapping[str, Any]]:
     if not isinstance(body, Mapping) or body.get("resourceType") != "Parameters":
         raise CaseFormatError("$questionnaire-package takes a FHIR Parameters resource", field="resourceType")
     params = body.get("parameter")
     if not isinstance(params, list) or not all(isinstance(p, Mapping) for p in params):
         raise CaseFormatError("Parameters.parameter must be a list of parameters", field="parameter")
+    if len(params) > MAX_PARAMETERS:
+        raise CaseFormatError(f"at most {MAX_PARAMETERS} parameters per call", field="parameter")
     names = {p.get("name") for p in params}
     if not names & {"questionnaire", "context", "order"}:
         raise CaseFormatError("give at least one of 'order', 'questionnaire' and 'context' (DTR dtr-1)",

@@ -173,8 +173,18 @@ _OBJECTS = ("patient", "prescription", "insurer", "provider", "type", "priority"
 _ITEM_OBJECTS = ("productOrService", "quantity")
 
 
+#: the most items one Claim may ask for: far above any prior-authorization request (a handful of services or
+#: drugs), far below the ~12,000 a 6 MiB body holds (each item is one evaluation, ~3.5 ms: one request must not
+#: take a worker for a minute)
+MAX_ITEMS = 50
+
+
 def _check_shape(claim: Mapping[str, Any]) -> None:
-    """Raise CaseFormatError naming the first Claim element whose JSON type is not R4's."""
+    """Raise CaseFormatError naming the first Claim element whose JSON type is not R4's (or that has more
+    than :data:`MAX_ITEMS` items)."""
+    if isinstance(claim.get("item"), list) and len(claim["item"]) > MAX_ITEMS:
+        raise CaseFormatError(f"a Claim may ask for at most {MAX_ITEMS} items; send the request in several Claims",
+                              field="Claim.item")
     if not isinstance(claim.get("status", ""), str):
         raise CaseFormatError("Claim.status must be a code (a string)", field="Claim.status")
     for key in _OBJECTS:
