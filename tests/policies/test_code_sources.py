@@ -98,3 +98,15 @@ def test_policies_check_reports_a_secondary_code(monkeypatch: pytest.MonkeyPatch
     flagged = [m for ms in report.problems.values() for m in ms if "rests on a secondary source" in m]
     assert len(flagged) == len(PENDING)
     assert not report.ok
+
+
+def test_every_shipped_code_with_a_source_is_among_the_codes_its_reference_says_were_read() -> None:
+    dictionary = load_dictionary()
+    catalog, _ = load_catalog(dictionary, None, strict=False)
+    refs = {p.id: p.references for p in catalog.packs}
+    sourced = [(pack, c) for pack, _, c in dictionary_codes(dictionary) if c.source]
+    assert len(sourced) >= 50
+    for pack, c in sourced:
+        ref = refs[pack][c.source] if pack else core_references()[c.source]
+        assert ref.kind == "terminology", c
+        assert f"{c.code} '" in ref.note, f"{c.system} {c.code}: not among the codes {c.source} says were read"
