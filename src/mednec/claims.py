@@ -55,15 +55,19 @@ class DatabaseClaimStore:
 
     def put(self, record: ClaimRecord) -> None:
         with self.db.session() as s:
-            row = self._row(s, record.pre_auth_ref)
-            if row is None:
-                row = PriorAuthClaim(pre_auth_ref=record.pre_auth_ref, org_id=self.org_id)
-                s.add(row)
-            row.claim_system, row.claim_value, row.status = record.claim_system, record.claim_value, record.status
-            row.response, row.updated = dict(record.response), record.updated
-            row.determinations = {"items": [dict(d) for d in record.determinations]}
-            if self.evaluation_id:
-                row.evaluation_id = self.evaluation_id
+            self.put_in(s, record)
+
+    def put_in(self, s: Session, record: ClaimRecord) -> None:
+        """:meth:`put` within the caller's transaction."""
+        row = self._row(s, record.pre_auth_ref)
+        if row is None:
+            row = PriorAuthClaim(pre_auth_ref=record.pre_auth_ref, org_id=self.org_id)
+            s.add(row)
+        row.claim_system, row.claim_value, row.status = record.claim_system, record.claim_value, record.status
+        row.response, row.updated = dict(record.response), record.updated
+        row.determinations = {"items": [dict(d) for d in record.determinations]}
+        if self.evaluation_id:
+            row.evaluation_id = self.evaluation_id
 
     def get(self, pre_auth_ref: str) -> ClaimRecord | None:
         with self.db.reading() as s:
@@ -188,28 +192,41 @@ def _cancel(service: Service, p: Principal, store: DatabaseClaimStore, claim: An
         raise ConflictError(f"the request {record.pre_auth_ref} is already {decided}: a decided request is not "
                             "withdrawn through $submit (the decision stands; $inquire gives it)", field=field)
     done = cancelled(record, now=now)
-    store.put(done)
     ev_id = store.evaluation_of(record.pre_auth_ref)
-    _withdraw(service, p, ev_id, "pas.cancel", record.pre_auth_ref)
+    if not _withdraw(service, p, ev_id, "pas.cancel", record.pre_auth_ref, also=lambda s: store.put_in(s, done)):
+        raise ConflictError(f"the request {record.pre_auth_ref} was decided meanwhile: a decided request is not "
+                            "withdrawn through $submit ($inquire gives the decision)", field=field)
     return dict(done.response)
 
 
-def _withdraw(service: Service, p: Principal, evaluation_id: str | None, action: str, ref: str,
-              **detail: Any) -> None:
-    """Take the request's evaluation out of the review queue (withdrawn) unless a reviewer decided it, and
-    audit ``action`` with ids only, in one transaction."""
+def _withdraw(service: Service, p: Principal, evaluation_id: str | None, action: str, ref: str, *,
+              also: Any = None, **detail: Any) -> bool:
+    """Take the request's evaluation out of the review queue (withdrawn), audit ``action`` with ids only and
+    run ``also(session)``, in one transaction; False (nothing done) when a reviewer decided the evaluation
+    first (the state is read and written under the row's version: a decision committed meanwhile is a
+    conflict, and a decision after it finds the evaluation withdrawn)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
     now = service.now()
-    with service.db.session() as s:
-        ev = s.get(Evaluation, evaluation_id) if evaluation_id else None
-        moved = None
-        if ev is not None and ev.org_id == p.org_id and not ReviewState(ev.state).is_final \
-                and ev.state != ReviewState.WITHDRAWN:
-            moved = ev.state
-            s.add(ReviewAction(evaluation_id=ev.id, actor_id=p.id, action="withdraw", from_state=ev.state,
-                               to_state=ReviewState.WITHDRAWN, reason=action, at=now))
-            ev.state = ReviewState.WITHDRAWN
-        audit.append(s, actor_id=p.id, action=action, entity_type="prior_auth", entity_id=ref,
-                     detail={"evaluation": evaluation_id, "withdrawn_from": moved, **detail}, at=now)
+    try:
+        with service.db.session() as s:
+            ev = s.get(Evaluation, evaluation_id) if evaluation_id else None
+            moved = None
+            if ev is not None and ev.org_id == p.org_id and ReviewState(ev.state).is_final:
+                return False
+            if ev is not None and ev.org_id == p.org_id and ev.state != ReviewState.WITHDRAWN:
+                moved = ev.state
+                s.add(ReviewAction(evaluation_id=ev.id, actor_id=p.id, action="withdraw", from_state=ev.state,
+                                   to_state=ReviewState.WITHDRAWN, reason=action, at=now))
+                ev.state = ReviewState.WITHDRAWN
+                s.flush()
+            if also is not None:
+                also(s)
+            audit.append(s, actor_id=p.id, action=action, entity_type="prior_auth", entity_id=ref,
+                         detail={"evaluation": evaluation_id, "withdrawn_from": moved, **detail}, at=now)
+    except StaleDataError:
+        return False
+    return True
 
 
 def _sync_decision(service: Service, store: DatabaseClaimStore, ref: str) -> None:

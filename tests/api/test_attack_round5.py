@@ -750,3 +750,23 @@ def test_a_questionnaire_package_call_with_thousands_of_orders_is_refused(world:
     _problem(world.client.post("/fhir/Questionnaire/$questionnaire-package", json=body, headers=world.h("req")),
              400, "parameter")
     assert time.monotonic() - started < 5
+
+
+def test_a_cancellation_racing_a_physicians_decision_leaves_the_decision(world: World,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The physician decides between the cancellation's status check and its write (simulated: the stored
+    request not yet brought up to the decision): the cancellation is a 409 and changes nothing."""
+    import mednec.claims as claims
+
+    doc = _esa("TRN-c-race")
+    _submit(world, doc)
+    ev = world.client.get("/evaluations", headers=world.h("req")).json()["items"][0]["id"]
+    c, h = world.client, world.h("doc")
+    assert c.post(f"/evaluations/{ev}/review", json={"action": "claim"}, headers=h).status_code == 200
+    assert c.post(f"/evaluations/{ev}/review", json={"action": "approve", "signature": "doc"},
+                  headers=h).status_code == 200
+    monkeypatch.setattr(claims, "_sync_decision", lambda *a, **k: None)
+    _problem(_submit(world, _cancel(doc)), 409, "status")
+    monkeypatch.undo()
+    assert "A3" in r4_review(_inquire(world, doc).json())[0]
+    assert _statuses(_inquire(world, doc).json()) == ["active"]
