@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ import yaml
 
 from mednec.errors import CaseFormatError, ContradictionError
 from mednec.facts.dictionary import FactDef, FactDictionary
-from mednec.facts.factset import FactSet, FactValue
+from mednec.facts.factset import FactSet, FactValue, Provenance
 from mednec.hygiene import check_tree, shown_key
 from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
 from mednec.yaml_loader import SafeLoader, load_user_yaml
@@ -136,6 +137,34 @@ def read_input(path: Path) -> str:
         raise CaseFormatError("no such file", field=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFormatError(f"cannot read: {exc}", field=str(path)) from None
+
+
+#: A yes/no field answered "unknown": not documented, as null (a form's third tick box).
+_UNKNOWN = frozenset({"unknown", "unk", "not known", "not documented", "undocumented", "n/a", "na"})
+#: Words a yes/no field's answer doubts with beside the text reader's doubt cues: a test not yet resulted.
+_PENDING = re.compile(r"(?<![a-z])(pending|awaiting|ordered|to be (done|repeated)|not yet (done|resulted))(?![a-z])", re.I)
+
+
+def _said_with_doubt(fd: FactDef, raw: str, dictionary: FactDictionary, *, as_of: dt.date,
+                     source: str) -> FactValue | bool | None:
+    """A yes/no fact answered in words that are neither yes nor no: ``True`` when not documented ("unknown":
+    the fact is left out, as null); the fact's warning sign when doubted and text intake reads its doubt as one
+    (``context_rules.yaml`` ``uncertain.doubt_to``: ``pregnant: "not yet confirmed"`` -> pregnancy_possible,
+    ``mtc_men2_history: suspected`` -> mtc_men2_possible: asked, never a silent no); else ``None`` (parsed as a
+    plain value, and refused when it is not yes or no)."""
+    text = " ".join(raw.strip().lower().split())
+    if text in _UNKNOWN:
+        return True
+    from mednec.intake.text.context import context_rules
+
+    rules = context_rules()
+    sign = rules.unc_to.get(fd.id)
+    if sign is None or sign not in dictionary.facts:
+        return None
+    if not (rules.unc.search(text) or _PENDING.search(text) or rules.unc_after.search(" " + text)
+            or text.startswith("?")):
+        return None
+    return FactValue(sign, True, None, as_of, Provenance(source, f'{fd.id}: "{raw}" (neither yes nor no)'))
 
 
 def _shown(value: Any) -> str:
@@ -256,6 +285,11 @@ def parse_case(
             )
         if fid in values:
             raise CaseFormatError(f"{fid} is given twice (patient and facts)", field=path)
+        if fd.type == "boolean" and raw.__class__ is str:
+            said = _said_with_doubt(fd, raw, dictionary, as_of=as_of, source=source)
+            if said is not None:  # "unknown" (not documented), or a warning sign ("not yet confirmed")
+                read_off += [(path, said)] if isinstance(said, FactValue) else []
+                continue
         expanded = parse_text_form(fd, raw, dictionary, as_of=as_of, path=path, source=source)
         if expanded is not None:
             read_off += [(path, fv) for fv in expanded[0]]
