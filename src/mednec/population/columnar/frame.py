@@ -528,6 +528,13 @@ def _event_field(name: str, spec: FieldDef, arr: pa.Array, frame: Frame, row: In
         table = [codes.get(str(v).strip().lower().replace(" ", "_"), -1) for v in enc.dictionary.to_pylist()]
         cats = np.array([*table, -1], dtype=np.int16)[idx]
         return cats, bad | (given & (cats < 0))
+    if pa.types.is_null(t):
+        return np.full(m, None, dtype=object), bad
+    if pa.types.is_string(t) or pa.types.is_large_string(t):  # each distinct text once
+        enc = pc.dictionary_encode(arr)
+        texts = np.array([*enc.dictionary.to_pylist(), None], dtype=object)
+        return texts[np.asarray(pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False),
+                                dtype=np.int64)], bad
     return np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object), bad
 
 
@@ -537,13 +544,25 @@ def _event_order(fd: FactDef, fields: dict[str, Field], valid: dict[str, Bools],
         return np.zeros(0, dtype=np.int64)
     key = "date" if "date" in fd.fields else "start"
     first_key = np.where(valid[key], fields[key], _DATE_MIN)
+    keys: list[Any] = [first_key, row]
     if "drug" in fields:
         drug_text = np.array(["" if v is None else str(v) for v in fields["drug"]], dtype=str)
-        drug_rank = np.unique(drug_text, return_inverse=True)[1]
-    else:
-        drug_rank = np.zeros(m, dtype=np.int64)
-    order: Ints = np.lexsort((np.arange(m), drug_rank, first_key, row))
+        keys.insert(0, np.unique(drug_text, return_inverse=True)[1])
+    if _ascending(keys):  # as given (events are often listed in order): the stable sort keeps them
+        return np.arange(m, dtype=np.int64)
+    order: Ints = np.lexsort(keys)  # a stable sort: ties as given
     return order
+
+
+def _ascending(keys: list[Any]) -> bool:
+    """Whether the rows are already in the order of the keys (the last one first), ties allowed."""
+    after = np.zeros(len(keys[0]) - 1, dtype=bool)  # a pair decided: the first row comes before
+    for key in reversed(keys):
+        before, later = key[:-1], key[1:]
+        if (~after & (before > later)).any():
+            return False
+        after |= before < later
+    return True
 
 
 def _events(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Events:
