@@ -49,7 +49,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -1389,32 +1389,34 @@ def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
     columns: dict[str, Any] = {}
     enc = pc.dictionary_encode(cand.column("fact").combine_chunks())
     fact_names = enc.dictionary.to_pylist()
-    fcode = {f: i for i, f in enumerate(fact_names)}
     fc = _np(enc.indices, np.int64)
     w = _np(cand.column("when"), np.int64)
-    idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rank"), np.int64), w, fc, cp))
+    group = cp * max(1, len(fact_names)) + fc  # (patient, fact)
+    idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rank"), np.int64), w, group))
     last = np.ones(len(idx), dtype=bool)
-    if len(idx) > 1:
-        last[:-1] = (cp[idx][1:] != cp[idx][:-1]) | (fc[idx][1:] != fc[idx][:-1])
+    last[:-1] = group[idx][1:] != group[idx][:-1]
     chosen = idx[last]
-    for f in fact_names:
-        sel = chosen[fc[chosen] == fcode[f]]
+    by_fact = np.argsort(fc[chosen], kind="stable")
+    bounds = np.searchsorted(fc[chosen][by_fact], np.arange(len(fact_names) + 1))
+    values = {name: cand.column(name).combine_chunks() for name in ("text", "flag", "num", "unit")}
+    for code, f in enumerate(fact_names):
+        sel = chosen[by_fact[bounds[code]:bounds[code + 1]]]
         fd = dictionary.facts[f]
         take = np.full(m, -1, dtype=np.int64)
         take[row_of[cp[sel]]] = sel
-        ta = pa.array(np.where(take >= 0, take, 0), pa.int64())
-        mask = pa.array(take < 0)
+        absent = take < 0
+        ta = pa.array(take, pa.int64(), mask=absent)  # a null index takes a null
         name = "text" if fd.type in ("category", "date") else ("flag" if fd.type == "boolean" else "num")
-        value = pc.if_else(mask, pa.nulls(m, cand.column(name).type), cand.column(name).take(ta))
+        value = values[name].take(ta)
         ftype = schema.field(f).type
         columns[f] = value.cast(ftype) if fd.type != "date" else pc.strptime(value, "%Y-%m-%d", "s").cast(ftype)
         if f"{f}_date" in schema.names:
-            wsel = pa.array(np.where(take >= 0, w[np.maximum(take, 0)], _NO_WHEN))
-            has_w = pc.and_(pc.invert(mask), pc.not_equal(wsel, _NO_WHEN))
+            wsel = w[np.maximum(take, 0)]
+            wsel = pa.array(wsel, pa.int64(), mask=absent | (wsel == _NO_WHEN))
             days = pc.divide(wsel, pa.scalar(86_400_000_000, pa.int64())).cast(pa.int32()).cast(pa.date32())
-            columns[f"{f}_date"] = pc.if_else(has_w, days, pa.nulls(m, pa.date32()))
+            columns[f"{f}_date"] = days
         if fd.type == "number":
-            columns[f"{f}_unit"] = pc.if_else(mask, pa.nulls(m, pa.string()), cand.column("unit").take(ta))
+            columns[f"{f}_unit"] = values["unit"].take(ta)
     return columns
 
 
@@ -1457,14 +1459,17 @@ def _candidates_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.da
     if not cand.num_rows:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     which = _row_codes([cand.column(c).combine_chunks() for c in ("fact", "num", "text", "flag", "unit")])
-    _, first = np.unique(which, return_index=True)
+    # the codes number the distinct rows in the order they first come: each one's first row is where the
+    # running maximum grows
+    top = np.maximum.accumulate(which)
+    first = np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))
     unread, refused = _distinct_refused(cand.take(pa.array(first, pa.int64())), dictionary, as_of)
     return unread[which], refused[which]
 
 
 def _row_codes(cols: list[Any]) -> Any:
     """Each row's index among the distinct rows of the columns (nulls apart from every value; a float by its
-    bits, so only identical values are one)."""
+    bits, so only identical values are one), the distinct rows numbered in the order they first come."""
     codes = np.zeros(len(cols[0]), dtype=np.int64)
     size = 1
     for c in cols:
@@ -1649,7 +1654,7 @@ def _statement_columns(cols: BulkColumns, positions: Callable[[Any], Any], flagg
     raw = st.column("line").combine_chunks()
     if raw.null_count:
         return None
-    t = _parse(pa.py_buffer(b"\n".join(raw.to_pylist()) + b"\n"), st.num_rows, SCHEMAS["MedicationStatement"])
+    t = _parse(_ndjson(raw), st.num_rows, SCHEMAS["MedicationStatement"])
     if t is None:
         return None
     batches = t.combine_chunks().to_batches()
@@ -1683,6 +1688,19 @@ def _statement_columns(cols: BulkColumns, positions: Callable[[Any], Any], flagg
         if reads.any():
             out.course[j] = _stated_starts(sp[reads], start[reads], as_of)
     return out
+
+
+def _ndjson(lines: Any) -> Any:
+    """Lines (a binary array, none null, without line breaks) as one buffer, each followed by a line break
+    (``b"\\n".join(lines) + b"\\n"`` without a Python object per line)."""
+    if not len(lines):
+        return pa.py_buffer(b"\n")
+    wide = pa.types.is_large_binary(lines.type)
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)[
+        lines.offset:lines.offset + len(lines) + 1].astype(np.int64)
+    data = np.frombuffer(lines.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if offsets[-1] > offsets[0] \
+        else np.zeros(0, dtype=np.uint8)
+    return pa.py_buffer(np.insert(data, offsets[1:] - offsets[0], ord("\n")))
 
 
 def _statement_key(t: pa.RecordBatch) -> list[Any]:
@@ -1829,18 +1847,24 @@ def _esa_column(facts: _StatementFacts, flagged: Any, row_of: Any, m: int, ftype
 
 def _stated_facts(start: int, spec: Any, as_of: dt.date, given: set[str]) -> dict[str, Any] | None:
     """:func:`_course_facts` of statements alone: the start they state (``_NO_DAY``: none)."""
-    from mednec.intake.fhir.common import Finding
-
     if spec is None or spec.baseline:
         return None
     out: dict[str, Any] = {}
     if spec.start and start != _NO_DAY:
-        day = _EPOCH.date() + dt.timedelta(days=start)
-        out[spec.start] = Finding(spec.start, day.isoformat(), None, dt.datetime.combine(day, dt.time()),
-                                  Source(0, "MedicationStatement/x"), rank=0)
+        out[spec.start] = _stated_start(spec.start, start)
     if given & set(out):
         return None
     return out
+
+
+@lru_cache(maxsize=4096)
+def _stated_start(fact: str, start: int) -> Any:
+    """The finding of a stated start (one object per fact and day: many patients share a day)."""
+    from mednec.intake.fhir.common import Finding
+
+    day = _EPOCH.date() + dt.timedelta(days=start)
+    return Finding(fact, day.isoformat(), None, dt.datetime.combine(day, dt.time()), Source(0, "MedicationStatement/x"),
+                   rank=0)
 
 
 _Read = tuple[dict[int, list[Any]], list[EventFinding]] | None
@@ -2105,8 +2129,6 @@ def _course_facts(records: list[Any], spec: Any, as_of: dt.date, given: set[str]
 def _with_course(table: pa.Table, facts: dict[str, dict[str, Any]], dictionary: FactDictionary) -> pa.Table | None:
     """The fact table's rows of these patients with their course facts set (None: a fact the table cannot
     carry as the Bundle's case does)."""
-    from mednec.intake.fhir.common import Finding
-
     pids = sorted(facts)
     sub = table.filter(pc.is_in(table.column("patient_id"), value_set=pa.array(pids, pa.string())))
     order = sub.column("patient_id").to_pylist()
@@ -2115,35 +2137,42 @@ def _with_course(table: pa.Table, facts: dict[str, dict[str, Any]], dictionary: 
         fd = dictionary.facts[name]
         if name not in sub.column_names:
             return None
-        ftype = sub.schema.field(name).type
         values: list[Any] = []
         dates: list[Any] = []
+        converted: dict[int, tuple[Any, Any] | None] = {}  # once per object: patients share a stated start's
         for pid in order:
             v = facts[pid].get(name)
-            if isinstance(v, Finding):
-                if fd.type == "date":
-                    values.append(dt.date.fromisoformat(str(v.value)))
-                elif fd.type in ("boolean", "number", "category"):
-                    values.append(v.value)
-                else:
-                    return None
-                dates.append(v.date)
-            elif v is None:
-                values.append(None)
-                dates.append(None)
-            elif fd.type == "events":
-                values.append([{k: (dt.date.fromisoformat(x) if fd.fields[k].type == "date" and isinstance(x, str)
-                                    else x) for k, x in e.items()} for e in v])
-                dates.append(None)
-            else:
+            got = converted[id(v)] = converted[id(v)] if id(v) in converted else _course_value(v, fd)
+            if got is None:
                 return None
-        sub = sub.set_column(sub.column_names.index(name), name, pa.array(values, ftype))
+            values.append(got[0])
+            dates.append(got[1])
+        sub = sub.set_column(sub.column_names.index(name), name, pa.array(values, sub.schema.field(name).type))
         if fd.type != "events":
             col = f"{name}_date"
             arr = pa.array(dates, pa.date32())
             sub = sub.set_column(sub.column_names.index(col), col, arr) if col in sub.column_names \
                 else sub.append_column(col, arr)
     return sub
+
+
+def _course_value(v: Any, fd: Any) -> tuple[Any, Any] | None:
+    """A course fact (a finding, events or None: not set) as the fact table's value and date (None: one the
+    table cannot carry as the Bundle's case does)."""
+    from mednec.intake.fhir.common import Finding
+
+    if isinstance(v, Finding):
+        if fd.type == "date":
+            return dt.date.fromisoformat(str(v.value)), v.date
+        if fd.type in ("boolean", "number", "category"):
+            return v.value, v.date
+        return None
+    if v is None:
+        return None, None
+    if fd.type == "events":
+        return [{k: (dt.date.fromisoformat(x) if fd.fields[k].type == "date" and isinstance(x, str) else x)
+                 for k, x in e.items()} for e in v], None
+    return None
 
 
 def _after(e: EventFinding, as_of: dt.date) -> bool:
