@@ -807,7 +807,9 @@ def history_rules() -> list[Rule]:
         Rule("TRANSFUSION_DATED",
              rf"\b(?=\d|[adfjmnos][a-z]{{2}})(?P<d>{DATE})(?:[ \t]*[:–-][ \t]*|[ \t]{{2,}}|\t|[ \t]+(?=(?:PRBCs?|pRBCs?|RBCs?|packed|transfus))"
              # "02/20/2026 2u", "11/01/2026 - PRBC x2" (a count after the product with "x")
-             rf"|[ \t]+(?=\d+(?:\.\d+)?[ \t]*(?:units?|u)\b(?![ \t]*/)))[^\n\d]{{0,30}}?"
+             rf"|[ \t]+(?=\d+(?:\.\d+)?[ \t]*(?:units?|u)\b(?![ \t]*/))"
+             # "14.10.2026 (1 u), 09.11.2026 (1 u)": the count in brackets after its date
+             rf"|[ \t]*\((?=[ \t]*\d+(?:\.\d+)?[ \t]*(?:units?|u)\b[ \t]*\)))[^\n\d]{{0,30}}?"
              rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
              # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
              # sentence end stands between no count and its date

