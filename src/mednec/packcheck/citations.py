@@ -24,10 +24,11 @@ _ACCEPTED = ("confirmed", "unverified")
 
 #: (policy id, criterion id) -> why its only sources are still secondary. Do not add to this list.
 PENDING: Mapping[tuple[str, str], str] = {
-    ("tirzepatide-mounjaro", "age_label"): "mounjaro-pi: the current label's indication (adults) seen only in label "
-                                           "mirrors of unknown date (ndclist, themeditary), not in FDA's or DailyMed's text",
-    ("liraglutide-victoza", "age_label"): "victoza-pi: 'pediatric patients 10 years and older' seen only in secondary "
-                                          "sources",
+    ("tirzepatide-mounjaro", "age_label"): "mounjaro-pi: the primary text read (DailyMed, SPL set d2d7da5d version 23, "
+                                           "updated 2025-04-08) gives adults only, but it is superseded (FDALabel holds "
+                                           "version 36, effective 2026-01-21, whose sections 1 and 8.4 were not readable "
+                                           "here) and label mirrors report a newer indication in pediatric patients 10 years "
+                                           "and older: neither 18 nor 10 is verified against the current label",
 }
 
 

@@ -41,13 +41,22 @@ LOCAL_SYSTEMS = frozenset({"mednec"})
 PENDING: Mapping[tuple[str, str, str], str] = {  # (pack, "" for the core dictionary; system; code) -> why
     ("", "SNOMED CT", "1755008"): "Old myocardial infarction: not in the VSAC Myocardial Infarction expansions read "
                               "(eCQM QI-Core 2024/2025 content); the HL7 CREDS value set is defined by a filter "
-                              "(is-a 22298006), which lists no codes",
+                              "(is-a 22298006), which lists no codes; 2026-12-07: not in the cqframework eCQM R4, "
+                              "QI-Core 2024/2025, CMS 2025 or opioid-cds-r4 snapshots (files under 4 MiB); seen only (display 'Healed "
+                              "coronary') in a third-party copy of the FHIR R4 example value set "
+                              "medication-as-needed-reason, not the code system's release",
     ("ldl_lowering", "LOINC", "2571-8"): "Triglyceride [Mass/volume] in Serum or Plasma: no VSAC expansion or LOINC table release "
-                         "carrying it was found (eCQM QI-Core 2024/2025, CMS 2025 and R4 content searched)",
+                         "carrying it was found (eCQM QI-Core 2024/2025, CMS 2025 and R4 content searched; "
+                         "2026-12-07: also not in the cqframework snapshots (files under 4 MiB); seen only in application code, test "
+                         "fixtures and national IG profiles)",
     ("mds_anemia", "LOINC", "26445-7"): "bone marrow blasts: no LOINC release or VSAC expansion found; the descriptor itself is "
-                          "uncertain (the dictionary and code_tables.yaml spell it differently)",
+                          "uncertain (the dictionary and code_tables.yaml spell it differently); 2026-12-07: seen only "
+                          "in an Uzbek (uz/ru) lab IG's ConceptMaps/CodeSystems (FSH), which give 'Myeloblasts/100 "
+                          "leukocytes in Bone marrow by Manual count' as the dictionary does; code_tables.yaml's "
+                          "entry (which cited the dictionary itself) is now unverified",
     ("mds_anemia", "LOINC", "751-8"): "Neutrophils [#/volume] in Blood by Automated count: seen only in IG examples and code lists, "
-                        "not in a LOINC release or VSAC expansion",
+                        "not in a LOINC release or VSAC expansion (2026-12-07: not in the cqframework eCQM or "
+                        "opioid-cds-r4 snapshots either; code_tables.yaml's entry, an IG example, is now unverified)",
 }
 
 _CORE_FILE = "facts/dictionary.yaml"
