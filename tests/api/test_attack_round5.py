@@ -770,3 +770,22 @@ def test_a_cancellation_racing_a_physicians_decision_leaves_the_decision(world: 
     monkeypatch.undo()
     assert "A3" in r4_review(_inquire(world, doc).json())[0]
     assert _statuses(_inquire(world, doc).json()) == ["active"]
+
+
+@pytest.mark.parametrize("where", ["value", "system"])  # first contact: 200 on SQLite, 500 on PostgreSQL
+def test_a_claim_identifier_longer_than_any_is_a_4xx_on_every_database(world: World, where: str) -> None:
+    doc = r4._pas_reblozyl("TRN-long")
+    _claim(doc)["identifier"][0][where] = "x" * 5000
+    _problem(_submit(world, doc), (400, 422), "identifier")
+    assert _open_queue(world) == 0
+
+
+def test_a_policy_draft_with_a_version_longer_than_any_is_a_4xx_on_every_database(world: World) -> None:
+    # first contact: 201 on SQLite (stored over the column's length), 500 on PostgreSQL
+    import re
+
+    shipped = Path(world.service.runtime.catalog.policy("luspatercept-mds").source).read_text("utf-8")
+    text, n = re.subn(r'(?m)^version: "[^"]*"', f'version: "{"9" * 60}"', shipped, count=1)
+    assert n == 1
+    r = world.client.post("/policies/luspatercept-mds/versions", json={"yaml": text}, headers=world.h("author"))
+    _problem(r, (400, 422), "version")

@@ -177,6 +177,8 @@ _ITEM_OBJECTS = ("productOrService", "quantity")
 #: drugs), far below the ~12,000 a 6 MiB body holds (each item is one evaluation, ~3.5 ms: one request must not
 #: take a worker for a minute)
 MAX_ITEMS = 50
+#: the longest Claim.identifier system and value a request is kept under (the prior-authorization store's columns)
+MAX_IDENTIFIER_SYSTEM, MAX_IDENTIFIER_VALUE = 300, 200
 
 
 def _check_shape(claim: Mapping[str, Any]) -> None:
@@ -194,6 +196,10 @@ def _check_shape(claim: Mapping[str, Any]) -> None:
         _objects(claim, key, f"Claim.{key}")
     for i, item in enumerate(claim.get("item") or ()):
         _check_item(item, f"Claim.item[{i}]")
+    system, value = _identifier(claim)
+    if len(system) > MAX_IDENTIFIER_SYSTEM or len(value) > MAX_IDENTIFIER_VALUE:
+        raise CaseFormatError(f"Claim.identifier's system is at most {MAX_IDENTIFIER_SYSTEM} characters and its value "
+                              f"at most {MAX_IDENTIFIER_VALUE}", field="Claim.identifier")
     for i, ins in enumerate(claim.get("insurance") or ()):
         refs = ins.get("preAuthRef")
         if "preAuthRef" in ins and not (isinstance(refs, list) and all(isinstance(r, str) for r in refs)):

@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from mednec.errors import ConfigError, ConflictError, ForbiddenError, NotFoundError
+from mednec.errors import ConfigError, ConflictError, ForbiddenError, InputError, NotFoundError
 from mednec.policies.loader import compile_policy_text
 from mednec.policies.model import Pack, Policy
 from mednec.runtime import Runtime
@@ -36,6 +36,8 @@ from mednec.store.models import PolicyVersion
 __all__ = ["REFRESH_SECONDS", "PolicyRegistry"]
 
 REFRESH_SECONDS = 5.0
+#: the longest version a policy may have (policy_versions.version)
+MAX_VERSION = 50
 
 
 class PolicyRegistry:
@@ -151,6 +153,8 @@ class PolicyRegistry:
         policy = compile_policy_text(yaml_text, self.runtime.catalog, source="draft")
         if policy.id != policy_id:
             raise ConflictError(f"the YAML is for policy {policy.id}, not {policy_id}", field="yaml")
+        if len(policy.version) > MAX_VERSION:  # the column's length: PostgreSQL refuses a longer one (a 500 before)
+            raise InputError(f"a version is at most {MAX_VERSION} characters", field="yaml.version")
         if s.get(PolicyVersion, (policy.id, policy.version)) is not None:
             raise ConflictError(f"version {policy.version} exists; versions are never edited, give a new version",
                                 field="yaml.version")
