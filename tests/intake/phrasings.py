@@ -314,7 +314,11 @@ def _transfusions(rng: R) -> Clause:
         w = rng.choice(["in the last 8 weeks", "in the past 8 weeks", "over the last 8 weeks", "in the last 8 wks",
                         "within the past 8 weeks"])
         lead = rng.choice(["", "received ", "has received ", "transfused ", "needed "])
-        return Clause(f"{lead}{_units(rng, n)} {w}", {"rbc_transfusions": {"units_8w": n, "units_16w": n}})
+        # the units fall inside the 8 weeks, and nothing is said before them: the record is complete only after
+        # the window's start (rbc_transfusions_since), so a 16-week count (imetelstat's busiest 8 weeks of the
+        # last 16, a continuation's baseline) is known only from below and asked
+        return Clause(f"{lead}{_units(rng, n)} {w}", {"rbc_transfusions": {"units_8w": n, "units_16w": n},
+                                                      "rbc_transfusions_since": AS_OF - dt.timedelta(days=56)})
     if form == 3:  # monthly-ish
         n = rng.choice([1, 2, 3, 4])
         f = rng.choice(["monthly", "a month", "per month", "every month", "each month", "/month"])
