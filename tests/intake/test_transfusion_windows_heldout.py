@@ -99,13 +99,9 @@ def _question(sentence: str, runtime: Runtime) -> tuple[float | None, float | No
 READERS = {"note": _note, "question": _question}
 
 # still failing, both readers (first contact: 14 sentences, 28 cases); a fix turns an entry into a failure
-# until it is removed
+# until it is removed. "Only one unit of PRBC in the last 8 weeks." is right since a count in a window under 16
+# weeks is complete only after the window's start (rbc_transfusions_since), 2026-12-07.
 OPEN: dict[str, str] = {
-    # "N units in the last P weeks" places the N units inside the window and says nothing of the time before
-    # it, but the list made from it is read as the whole 16 weeks; marking it complete only after the window
-    # (as a transfusion-free window is) changes labelled answers (tests/intake/test_phrasings.py generated
-    # slice: imetelstat with 1-3 units in 8 weeks labelled does_not_meet) -- left for a decision
-    "Only one unit of PRBC in the last 8 weeks.": "16w read as 1 (a count in an 8-week window)",
     # where in the 16 weeks the unit fell is not said; the list places it at the window's end
     "Needed just 1 unit in the past 16 weeks.": "8w read as 1 (the unit placed at the window's end)",
     # two windows in one sentence: the count and the transfusion-free part are not combined

@@ -240,10 +240,16 @@ def _window_start(chosen: dict[str, Finding], dictionary: FactDictionary) -> Non
     """A transfusion-free window of 8 to 16 weeks kept as the transfusion record (no dated log outweighed
     it) is not an empty log: it becomes ``rbc_transfusions_since`` alone (no RBC transfusion after the
     window's start, nothing known before it), so the 8-week count is 0 and the 16-week counts are asked,
-    never read as 0."""
+    never read as 0. A count in a window ("2 units in the last 8 weeks") keeps its list and adds
+    ``rbc_transfusions_since`` (the window's start): the 16-week counts are known only from below."""
     tx = chosen.get("rbc_transfusions")
     start = _since(tx) if tx is not None else None
-    if tx is None or start is None or tx.value or "rbc_transfusions_since" not in dictionary.facts:
+    if tx is None or start is None or "rbc_transfusions_since" not in dictionary.facts:
+        return
+    if tx.value:  # "2 units in the last 8 weeks": the list and, before it, nothing known
+        chosen["rbc_transfusions_since"] = Finding("rbc_transfusions_since", start, tx.span, kind=tx.kind, date=tx.date,
+                                                   note=f"the transfusions listed are those after {start.isoformat()}, "
+                                                        "nothing said before it", source=tx.source, rank=tx.rank)
         return
     del chosen["rbc_transfusions"]
     chosen["rbc_transfusions_since"] = Finding("rbc_transfusions_since", start, tx.span, kind=tx.kind, date=tx.date,

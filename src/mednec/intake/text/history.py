@@ -6,7 +6,8 @@ Transfusions
     date) that reproduces the rate over the last 16 weeks: :func:`synthesize`. Decisions:
     more than 2 units per period are split into episodes of at most 2 units spread evenly
     over the period; a frequency without units counts 1 unit per transfusion (the minimum);
-    "N units in the last P weeks" places N units inside that window only; "transfusion-
+    "N units in the last P weeks" places N units inside that window only and, under 16 weeks, says nothing
+    before it (``rbc_transfusions_since``: the 16-week counts are asked); "transfusion-
     dependent" without a rate is the policies' minimum definition, 2 units in 8 weeks; "high
     transfusion burden" is its IWG 2018 minimum, 4 units in 8 weeks. Dated transfusions in a
     note ("2026-09-01: 2 units PRBC") are used as written. A transfusion-free window ("no
@@ -154,9 +155,44 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     how = "within the stated window only" if fq.window else "over the 16 weeks"
     if start is not None:
         how += f", none before {start.isoformat()} (since)"
+    window_start = _window_start(ctx, m.end(), fq, anchor) if start is None else None
+    if window_start is not None:
+        how += f"; nothing said before {window_start.isoformat()} (the 16-week counts are asked)"
     note = (f"synthesized from '{' '.join(m.group(0).split())}': {what}, {len(events)} transfusions "
             f"ending {anchor.isoformat()} {how}{note_units}")
-    return [_tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)]
+    f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)
+    if window_start is not None:
+        f = replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + window_start.isoformat()))
+    return [f]
+
+
+def _window_start(ctx: Ctx, end: int, fq: Frequency, anchor: dt.date) -> dt.date | None:
+    """"N units in the last P weeks" (P under 16 weeks) places the N units inside that window and says nothing
+    of the time before it: the record is complete only after the window's start (the 16-week counts are then
+    known only from below and asked, never read as N). None for a rate, or a window that covers 16 weeks."""
+    if not fq.window:
+        return None
+    start = _none_before(ctx, end, anchor - dt.timedelta(days=int(fq.period_days)))
+    return start if start is not None and start > anchor - dt.timedelta(days=WINDOW_DAYS) else None
+
+
+# "... and none in the 8 weeks before that", "none before that", "no transfusions in the prior 8 weeks"
+_NONE_BEFORE = re.compile(rf"[\s,;]*(?:and\s+|but\s+)?(?:none|no\s+(?:transfusions?|units?|blood|PRBCs?|RBCs?))\s+"
+                          rf"(?:(?:in|during|over)\s+)?(?:the\s+)?(?:(?:previous|prior|preceding)\s+)?(?:{DURATION}\s*)?"
+                          rf"(?P<before>before\s+(?:that|then|it)|prior(?:\s+to\s+that)?|previously|earlier)?", re.I)
+
+
+def _none_before(ctx: Ctx, end: int, window_start: dt.date) -> dt.date | None:
+    """The start of the record a window count leaves complete: the window's own start, or earlier when the
+    sentence goes on with none before it ("3 units in the last 8 weeks and none in the 8 weeks before that":
+    complete over 16 weeks; "... and none before that": complete); None when complete over any look-back."""
+    m = _NONE_BEFORE.match(ctx.text, end, ctx.sent_end)
+    if m is None or not (m.group("before") or re.search(r"previous|prior|preceding", m.group(0), re.I)):
+        return window_start
+    if m.group("dn") is None:
+        return None
+    days = duration_days(m.group("dn"), m.group("du"))
+    return None if days is None else window_start - dt.timedelta(days=int(days))
 
 
 def _rate_amount(m: re.Match[str], n_text: str | None, fq: Frequency) -> tuple[float, int, float | None, str] | None:
