@@ -103,6 +103,10 @@ def _number(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str 
         return q["value"], quantity_unit(fd, q, path=path), path, str(q.get("comparator") or "")
     if element.get("valueInteger") is not None:
         return element["valueInteger"], None, f"{at}.valueInteger", ""
+    if element.get("valueRange") is not None:
+        return _range_bound(element["valueRange"], fd, f"{at}.valueRange")
+    if element.get("valueRatio") is not None:
+        return _ratio_percent(element["valueRatio"], fd, f"{at}.valueRatio")
     if element.get("valueString"):
         text, path = str(element["valueString"]), f"{at}.valueString"
         m = _BOUND.match(text)
@@ -111,6 +115,30 @@ def _number(element: Mapping[str, Any], fd: FactDef, at: str) -> tuple[Any, str 
             return float(m.group(2).replace(",", ".")), unit, path, _SYMBOLS.get(m.group(1), m.group(1))
         return text, None, path, ""
     raise NotMapped(f"no numeric value{_absent(element)}")
+
+
+def _range_bound(rng: Mapping[str, Any], fd: FactDef, path: str) -> tuple[Any, str | None, str, str]:
+    """A valueRange as the bound it proves: ``>= low`` (else ``<= high``), an interval that contains the value,
+    so a threshold the whole range clears is decided and any other stays unknown (18-24 events/h settles AHI >= 15)."""
+    for end, comparator in (("low", ">="), ("high", "<=")):
+        q = rng.get(end) or {}
+        if q.get("value") is not None:
+            return q["value"], quantity_unit(fd, q, path=f"{path}.{end}"), f"{path}.{end}", comparator
+    raise NotMapped("valueRange has neither low nor high")
+
+
+def _ratio_percent(ratio: Mapping[str, Any], fd: FactDef, path: str) -> tuple[Any, str | None, str, str]:
+    """A valueRatio of like quantities (8 of 100 cells) as the percentage a fact in % takes; anything else is
+    not read (a titer, unlike units, no denominator)."""
+    num, den = ratio.get("numerator") or {}, ratio.get("denominator") or {}
+    if fd.unit != "%":
+        raise NotMapped(f"valueRatio for {fd.id}, which is not a percentage")
+    n, d = num.get("value"), den.get("value")
+    if not isinstance(n, int | float) or not isinstance(d, int | float) or d <= 0:
+        raise NotMapped("valueRatio without a numerator and a positive denominator")
+    if (num.get("code") or num.get("unit")) != (den.get("code") or den.get("unit")):
+        raise NotMapped("valueRatio of unlike quantities")
+    return round(100.0 * n / d, 6), "%", path, ""
 
 
 def _absent(element: Mapping[str, Any]) -> str:
