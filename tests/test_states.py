@@ -19,8 +19,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_members_are_the_strings_they_replaced() -> None:
     assert [v.value for v in Verdict] == ["meets_criteria", "does_not_meet_criteria", "insufficient_information"]
     assert (MEETS, NOT_MET, INSUFFICIENT) == ("meets_criteria", "does_not_meet_criteria", "insufficient_information")
+    # 'withdrawn' added by round 5 (PAS cancellation and updates; migration 0019): the earlier members unchanged
     assert [s.value for s in ReviewState] == ["submitted", "under_review", "approved", "overturned",
-                                             "changes_requested", "info_requested", "appealed"]
+                                             "changes_requested", "info_requested", "appealed", "withdrawn"]
     assert [a.value for a in Audience] == ["clinician", "payer", "patient"]
     assert [f.value for f in OutputFormat] == ["markdown", "html", "pdf", "json"]
     assert json.dumps({"d": Verdict.MEETS}) == '{"d": "meets_criteria"}'
@@ -67,7 +68,8 @@ def test_document_review_policy_and_claim_states_are_the_strings_they_replaced()
     assert all(type(s) is str for s in POLICY_STATES) and [s.value for s in PolicyState] == list(POLICY_STATES)
     check = next(c for c in PolicyVersion.__table__.constraints if c.name == "ck_policy_versions_status")
     assert "PolicyState" not in str(check.sqltext) and "'in_review'" in str(check.sqltext)
-    assert [s.value for s in ClaimStatus] == ["approved", "pended", "denied"]
+    # 'cancelled' added by round 5 (a pended PAS request its organisation cancelled)
+    assert [s.value for s in ClaimStatus] == ["approved", "pended", "denied", "cancelled"]
 
 
 def test_the_figures_are_named_once() -> None:
