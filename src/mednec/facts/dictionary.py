@@ -18,6 +18,7 @@ Limits: an ``events`` fact takes at most ``max_items`` events (default
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,10 +51,15 @@ FactType = Literal["number", "boolean", "category", "date", "events"]
 _TYPES = ("number", "boolean", "category", "date", "events")
 
 
+_EXPONENT = re.compile(r"10(?:[eE]|\()(\d{1,2})\)?")
+
+
 def normalize_unit(unit: str) -> str:
     """Spelling-insensitive form of a unit: case, spaces, µ/μ/u and '×'/'x' folded."""
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("×", "x").replace(" ", "")
     u = u.replace("^", "").replace("*", "")
+    if "10" in u:  # the exponent of a count unit as labs print it: 10E9, 10(9) -> 109 (as 10^9)
+        u = _EXPONENT.sub(r"10\1", u)
     if u.lower().startswith("x10"):
         u = u[1:]
     return u.lower()

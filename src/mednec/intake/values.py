@@ -212,9 +212,14 @@ def _feet_inches(fd: FactDef, text: str) -> str:
     return f"{float(m.group(1)) * 12 + float(m.group(2)):g} in"
 
 
+#: An abnormal flag a lab export prints after a value ("7.9 g/dL (L)", "95 mg/dL (calc)", "142 H", "8.1 *"): the
+#: value is the number before it. A bare "L" is not one (litres or low: two meanings).
+_FLAG = re.compile(r"(?:\s+(?:\((?i:l|h|ll|hh|a|aa|calc|calculated|abnormal|critical)\)|H|HH|LL|\*+))+\s*$")
+
+
 def _parse_number(fd: FactDef, raw: Any, unit: str | None, path: str) -> float:
     if isinstance(raw, str):
-        m = _NUM_UNIT.match(_feet_inches(fd, _without_name(fd, raw)))
+        m = _NUM_UNIT.match(_feet_inches(fd, _without_name(fd, _FLAG.sub("", raw))))
         if not m:
             raise CaseFormatError(f"expected a number with an optional unit, got {raw!r}", field=path)
         if _THOUSANDS.match(m.group(1)):
