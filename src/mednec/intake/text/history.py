@@ -148,6 +148,10 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.negated:
         return [ctx.finding("rbc_transfusions", [], m.start(), m.end(), note="negated rate: no transfusions")]
     events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes, window=fq.window)
+    recent = _none_recent(ctx, m.end(), fq) if fq.window else None
+    if recent is not None:  # "2 units in the last 16 weeks, none in the last 8 weeks": all before the 8 weeks
+        events = synthesize(total, fq.period_days - recent - 1, anchor - dt.timedelta(days=int(recent) + 1),
+                            episodes_per_period=episodes, window=True)
     if note_units:  # units per transfusion not stated: 1 each is the minimum
         events = at_least(events)
     start = _since(ctx, anchor)
@@ -182,6 +186,19 @@ def _window_start(ctx: Ctx, end: int, fq: Frequency, anchor: dt.date) -> dt.date
 _NONE_BEFORE = re.compile(rf"[\s,;]*(?:and\s+|but\s+)?(?:none|no\s+(?:transfusions?|units?|blood|PRBCs?|RBCs?))\s+"
                           rf"(?:(?:in|during|over)\s+)?(?:the\s+)?(?:(?:previous|prior|preceding)\s+)?(?:{DURATION}\s*)?"
                           rf"(?P<before>before\s+(?:that|then|it)|prior(?:\s+to\s+that)?|previously|earlier)?", re.I)
+
+
+# "..., none in the last 8 weeks", "but none in the past 4 weeks" (right after a count in a longer window)
+_NONE_RECENT = re.compile(rf"[\s,;]*(?:and\s+|but\s+)?(?:none|no\s+(?:transfusions?|units?|blood|PRBCs?|RBCs?))\s+"
+                          rf"(?:in|during|over|within)\s+(?:the\s+)?(?:last|past)\s+{DURATION}", re.I)
+
+
+def _none_recent(ctx: Ctx, end: int, fq: Frequency) -> float | None:
+    """The days of a transfusion-free window said right after a count in a longer window ("2 units in the last
+    16 weeks, none in the last 8 weeks"): the count's units all fall before it. None when not said."""
+    m = _NONE_RECENT.match(ctx.text, end, ctx.sent_end)
+    days = duration_days(m.group("dn"), m.group("du")) if m else None
+    return days if days is not None and 0 < days < fq.period_days else None
 
 
 def _none_before(ctx: Ctx, end: int, window_start: dt.date) -> dt.date | None:
