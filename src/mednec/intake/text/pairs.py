@@ -24,7 +24,7 @@ __all__ = ["pair_rules"]
 PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hgb", "hb")),
          ("ldl_c", "ldl_c_pretreatment", ()), ("bmi", "bmi_baseline", ()), ("weight", "weight_baseline", ("wt",)))
 
-_NOW = r"(?:now|currently|current|today|latest|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
+_NOW = r"(?:now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
 _BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?"
            r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*|the\s+drug|treatment|therapy)")
 # "LDL 240 before any statin", "before any treatment", "before lipid-lowering therapy": the untreated LDL-C, not the
