@@ -54,10 +54,17 @@ def test_a_stated_type_1_diabetes_does_not_meet(runtime: Runtime, drug: str, s: 
     assert (verdict, status) == ("does_not_meet_criteria", "not_met"), line
 
 
-@pytest.mark.xfail(strict=True, reason="open: the contradiction rule drops the type 1 statement and the diagnosis code "
-                   "but keeps type2_diabetes read from the same words, so 'not type 1' is presumed again (a yes); a "
-                   "contradicted statement should keep its presumption from being made (intake/text/assemble.py)")
 @pytest.mark.parametrize(("drug", "s"), list(itertools.product(DRUGS, STATED)))
 def test_type_1_beside_type_2_is_never_a_yes(runtime: Runtime, drug: str, s: str) -> None:
-    verdict, status, line = _ask(runtime, STATED_WITH_T2D.format(drug=drug, s=s))
-    assert verdict != "meets_criteria" and status != "met", line
+    verdict, _, line = _ask(runtime, STATED_WITH_T2D.format(drug=drug, s=s))
+    assert verdict != "meets_criteria", line
+
+
+@pytest.mark.xfail(strict=True, reason="open: both contradicted statements are dropped (the answer asks for the diabetes "
+                   "type), but 'not type 1' is then presumed and shown for the request to attest although the record "
+                   "names type 1 diabetes; it should be asked (a warning sign for type 1 diabetes, as "
+                   "pregnancy_possible is for pregnancy)")
+@pytest.mark.parametrize(("drug", "s"), list(itertools.product(DRUGS, STATED)))
+def test_type_1_beside_type_2_is_not_presumed_away(runtime: Runtime, drug: str, s: str) -> None:
+    _, status, line = _ask(runtime, STATED_WITH_T2D.format(drug=drug, s=s))
+    assert status != "met", line
