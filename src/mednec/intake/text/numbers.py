@@ -34,8 +34,11 @@ NUMBER_WORDS: dict[str, int] = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
 _WORDS = "|".join(sorted((w for w in NUMBER_WORDS if len(w) > 2), key=len, reverse=True))
-# a digit number (thousands separators allowed) or a number word ("two", "seventy-two")
-NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_WORDS})(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)"
+# a digit number (thousands separators allowed; a decimal comma, one or two digits after it and then no digit,
+# nor a comma or point before one, as "7,9 g/dL" or "BMI 29,6" -- never "1,200", "days 1,8,15" or "Nov 12,2025") or a number
+# word ("two", "seventy-two")
+NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+,\d{{1,2}}(?!\d|[,.]\d)|\d+(?:\.\d+)?|(?:{_WORDS})(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)"
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _DUR_UNIT = r"(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo|years?|yrs?)"
@@ -58,8 +61,9 @@ FREQ = (
 
 
 def number(text: str) -> float | None:
-    """A number written in digits or words ("4", "4,000", "four", "seventy-two")."""
-    t = text.strip().lower().replace(",", "")
+    """A number written in digits or words ("4", "4,000", "7,9" -- a decimal comma --, "four", "seventy-two")."""
+    t = text.strip().lower()
+    t = t.replace(",", ".") if _DECIMAL_COMMA.fullmatch(t) else t.replace(",", "")
     try:
         return float(t)
     except ValueError:
