@@ -269,6 +269,34 @@ def pas_bundle(chart: Chart, product: dict[str, Any], diagnoses: list[tuple[str,
 
 # ---------------------------------------------------------------------------------------------------
 # MDS building blocks
+# the common charted findings of the GLP-1/GIP and LDL-lowering rounds (fhir4, fhir5)
+def bmi(c: Any, value: float, when: str | None, **kw: Any) -> dict[str, Any]:
+    return c.vital("39156-5", "Body mass index (BMI) [Ratio]", value, "kg/m2", "kg/m2", when, **kw)
+
+
+def old_mi(c: Any, **kw: Any) -> dict[str, Any]:
+    return c.cond(cc((ICD10, "I25.2", "Old myocardial infarction")), **kw)
+
+
+def cad(c: Any) -> dict[str, Any]:
+    return c.cond(cc((ICD10, "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris")))
+
+
+def t2d(c: Any, **kw: Any) -> dict[str, Any]:
+    return c.cond(cc((ICD10, "E11.9", "Type 2 diabetes mellitus without complications"),
+                     (SNOMED, "44054006", "Diabetes mellitus type 2")), **kw)
+
+
+def hba1c(c: Any, value: float, when: str) -> dict[str, Any]:
+    return c.lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", value, "%", "%", when)
+
+
+def ldl(c: Any, value: float | None, when: str | None, unit: str = "mg/dL", ucum: str = "mg/dL", **kw: Any) -> dict[str, Any]:
+    code = cc((LOINC, "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"), text="LDL Cholesterol, direct")
+    value_ = {"valueQuantity": qty(value, unit, ucum)} if value is not None else None
+    return c.obs(code, when, value=value_, **kw)
+
+
 def mds_core(c: Chart, *, hgb: tuple[float, str, str] = (8.1, "g/dL", "g/dL"), epo: tuple[float, str, str] | None = (640, "m[IU]/mL", "m[IU]/mL"),
              rs: float | None = 18, del5q: str | None = "Not detected", ipssr: str | None = "Low", epo_date: str = "2026-10-01") -> None:
     """Hgb / platelets / ANC in a CBC DiagnosticReport, EPO, ring sideroblasts (text-only code), del(5q) FISH, IPSS-R."""

@@ -40,12 +40,18 @@ from tests.code_systems import CPT, HCPCS, ICD10, LOINC, RXNORM, SNOMED, UCUM  #
 from tests.heldout.fhir_chart import (  # noqa: E402
     DAR,
     Chart,
+    bmi,
+    cad,
     cc,
     cds_request,
+    hba1c,
+    ldl,
     mds_core,
     mds_dx,
+    old_mi,
     pas_bundle,
     qty,
+    t2d,
     text_cc,
     write,
 )
@@ -79,10 +85,6 @@ def other_subject(r: dict[str, Any], pid: str = "pt-other-4471") -> dict[str, An
     return r
 
 
-def bmi(c: Any, value: float, when: str, **kw: Any) -> dict[str, Any]:
-    return c.vital("39156-5", "Body mass index (BMI) [Ratio]", value, "kg/m2", "kg/m2", when, **kw)
-
-
 def weight(c: Any, value: float, unit: str, ucum: str, when: str) -> dict[str, Any]:
     return c.vital("29463-7", "Body weight", value, unit, ucum, when)
 
@@ -96,29 +98,7 @@ def ahi(c: Any, value: float, when: str | None, **kw: Any) -> dict[str, Any]:
                  when, value={"valueQuantity": qty(value, "events/h", "{events}/h")}, cat="procedure", **kw)
 
 
-def t2d(c: Any, **kw: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "E11.9", "Type 2 diabetes mellitus without complications"),
-                     (SNOMED, "44054006", "Diabetes mellitus type 2")), **kw)
-
-
-def hba1c(c: Any, value: float, when: str) -> dict[str, Any]:
-    return c.lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", value, "%", "%", when)
-
-
 METFORMIN = cc((RXNORM, "861007", "metformin hydrochloride 500 MG Oral Tablet"), text="metformin 500 mg tablet")
-
-
-def old_mi(c: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "I25.2", "Old myocardial infarction")))
-
-
-def cad(c: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris")))
-
-
-def ldl(c: Any, value: float, when: str | None, unit: str = "mg/dL", ucum: str = "mg/dL", **kw: Any) -> dict[str, Any]:
-    code = cc((LOINC, "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"), text="LDL Cholesterol, direct")
-    return c.obs(code, when, value={"valueQuantity": qty(value, unit, ucum)}, **kw)
 
 
 def atorva80(c: Any, since: str, **kw: Any) -> dict[str, Any]:

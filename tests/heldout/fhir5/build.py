@@ -31,11 +31,17 @@ if str(HERE.parents[2]) not in sys.path:  # run as a script: the repository root
 from tests.code_systems import ICD10, LOINC, RXNORM, SNOMED, UCUM  # noqa: E402
 from tests.heldout.fhir_chart import (  # noqa: E402
     Chart,
+    bmi,
+    cad,
     cc,
     cds_request,
+    hba1c,
+    ldl,
     mds_dx,
+    old_mi,
     pas_bundle,
     qty,
+    t2d,
     text_cc,
     write,
 )
@@ -69,10 +75,6 @@ def med_list(c: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
     return c.add(r)
 
 
-def bmi(c: Any, value: float, when: str | None, **kw: Any) -> dict[str, Any]:
-    return c.vital("39156-5", "Body mass index (BMI) [Ratio]", value, "kg/m2", "kg/m2", when, **kw)
-
-
 def comp(loinc: str, display: str, value: float, unit: str, ucum: str) -> dict[str, Any]:
     return {"code": cc((LOINC, loinc, display), text=display.split(" [")[0]), "valueQuantity": qty(value, unit, ucum)}
 
@@ -88,29 +90,6 @@ def immunization(c: Any, cvx: str, display: str, when: str) -> dict[str, Any]:
     return c.add({"resourceType": "Immunization", "status": "completed", "vaccineCode": cc((CVX, cvx, display), text=display),
                   "patient": c.subject, "occurrenceDateTime": when, "primarySource": True,
                   "doseQuantity": qty(0.5, "mL", "mL")})
-
-
-def old_mi(c: Any, **kw: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "I25.2", "Old myocardial infarction")), **kw)
-
-
-def cad(c: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris")))
-
-
-def t2d(c: Any, **kw: Any) -> dict[str, Any]:
-    return c.cond(cc((ICD10, "E11.9", "Type 2 diabetes mellitus without complications"),
-                     (SNOMED, "44054006", "Diabetes mellitus type 2")), **kw)
-
-
-def hba1c(c: Any, value: float, when: str) -> dict[str, Any]:
-    return c.lab("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", value, "%", "%", when)
-
-
-def ldl(c: Any, value: float | None, when: str | None, unit: str = "mg/dL", ucum: str = "mg/dL", **kw: Any) -> dict[str, Any]:
-    code = cc((LOINC, "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"), text="LDL Cholesterol, direct")
-    value_ = {"valueQuantity": qty(value, unit, ucum)} if value is not None else None
-    return c.obs(code, when, value=value_, **kw)
 
 
 def atorva80(c: Any, since: str, **kw: Any) -> dict[str, Any]:
