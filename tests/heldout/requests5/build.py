@@ -312,28 +312,27 @@ def p21() -> Request:
     return "POST", PAS, FHIR, _b(doc)
 
 
-def p22() -> Request:
-    """r3-l10's Repatha request as PAS, the Cigna Coverage ended 2025-12-31, the Claim sent to a clearing house."""
-    doc = r4._pas_repatha_cigna("TRN-r5-l")
+def _repatha_cigna_via_clearing_house(trn: str, start: str, end: str) -> Request:
+    """r3-l10's Repatha request as PAS, the Cigna Coverage in force from ``start`` to ``end``, the Claim sent to a
+    clearing house."""
+    doc = r4._pas_repatha_cigna(trn)
     for e in doc["entry"]:
         r = e["resource"]
         if r["resourceType"] == "Coverage":
-            r["period"] = _period("2025-01-01", "2025-12-31")
+            r["period"] = _period(start, end)
         if r["resourceType"] == "Claim":
             r["insurer"] = {"display": "UM clearing house"}
     return "POST", PAS, FHIR, _b(doc)
+
+
+def p22() -> Request:
+    """r3-l10's Repatha request as PAS, the Cigna Coverage ended 2025-12-31, the Claim sent to a clearing house."""
+    return _repatha_cigna_via_clearing_house("TRN-r5-l", "2025-01-01", "2025-12-31")
 
 
 def p23() -> Request:
     """The same with the Cigna Coverage in force (2026)."""
-    doc = r4._pas_repatha_cigna("TRN-r5-m")
-    for e in doc["entry"]:
-        r = e["resource"]
-        if r["resourceType"] == "Coverage":
-            r["period"] = _period("2026-01-01", "2026-12-31")
-        if r["resourceType"] == "Claim":
-            r["insurer"] = {"display": "UM clearing house"}
-    return "POST", PAS, FHIR, _b(doc)
+    return _repatha_cigna_via_clearing_house("TRN-r5-m", "2026-01-01", "2026-12-31")
 
 
 def p24() -> Request:
