@@ -28,7 +28,9 @@ PENDING: Mapping[tuple[str, str], str] = {
                                            "updated 2025-04-08) gives adults only, but it is superseded (FDALabel holds "
                                            "version 36, effective 2026-01-21, whose sections 1 and 8.4 were not readable "
                                            "here) and label mirrors report a newer indication in pediatric patients 10 years "
-                                           "and older: neither 18 nor 10 is verified against the current label",
+                                           "and older: neither 18 nor 10 is verified against the current label (2026-12-07, "
+                                           "session 8: FDALabel v36 and openFDA store only their headers; no SrLC, pediatric "
+                                           "labeling database entry, approval letter or Lilly release is stored; see mounjaro-pi)",
 }
 
 
