@@ -44,19 +44,26 @@ PENDING: Mapping[tuple[str, str, str], str] = {  # (pack, "" for the core dictio
                               "(is-a 22298006), which lists no codes; 2026-12-07: not in the cqframework eCQM R4, "
                               "QI-Core 2024/2025, CMS 2025 or opioid-cds-r4 snapshots (files under 4 MiB); seen only (display 'Healed "
                               "coronary') in a third-party copy of the FHIR R4 example value set "
-                              "medication-as-needed-reason, not the code system's release",
+                              "medication-as-needed-reason, not the code system's release; session 8: absent from every "
+                              "VSAC file of the eCQM QI-Core 2024 snapshot (git grep, commit 9ebd48ff); found only in "
+                              "application code and mapping tables",
     ("ldl_lowering", "LOINC", "2571-8"): "Triglyceride [Mass/volume] in Serum or Plasma: no VSAC expansion or LOINC table release "
                          "carrying it was found (eCQM QI-Core 2024/2025, CMS 2025 and R4 content searched; "
                          "2026-12-07: also not in the cqframework snapshots (files under 4 MiB); seen only in application code, test "
-                         "fixtures and national IG profiles)",
+                         "fixtures and national IG profiles; session 8: not in any VSAC file of the eCQM QI-Core 2024 "
+                         "snapshot (git grep), no loinc.org page for it or for a lipid panel stored; a Taiwanese IG "
+                         "value set and lab test catalogues list it, which are not releases)",
     ("mds_anemia", "LOINC", "26445-7"): "bone marrow blasts: no LOINC release or VSAC expansion found; the descriptor itself is "
                           "uncertain (the dictionary and code_tables.yaml spell it differently); 2026-12-07: seen only "
                           "in an Uzbek (uz/ru) lab IG's ConceptMaps/CodeSystems (FSH), which give 'Myeloblasts/100 "
                           "leukocytes in Bone marrow by Manual count' as the dictionary does; code_tables.yaml's "
-                          "entry (which cited the dictionary itself) is now unverified",
+                          "entry (which cited the dictionary itself) is now unverified; session 8: no loinc.org page stored, "
+                          "not in the eCQM QI-Core 2024 VSAC files (git grep)",
     ("mds_anemia", "LOINC", "751-8"): "Neutrophils [#/volume] in Blood by Automated count: seen only in IG examples and code lists, "
                         "not in a LOINC release or VSAC expansion (2026-12-07: not in the cqframework eCQM or "
-                        "opioid-cds-r4 snapshots either; code_tables.yaml's entry, an IG example, is now unverified)",
+                        "opioid-cds-r4 snapshots either; code_tables.yaml's entry, an IG example, is now unverified; "
+                        "session 8: not in the eCQM QI-Core 2024 VSAC files (git grep); loinc.org's stored page for the "
+                        "CBC panel 58410-2 does not list it, and no page for 751-8 or 57021-8 is stored)",
 }
 
 _CORE_FILE = "facts/dictionary.yaml"
