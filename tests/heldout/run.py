@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|fhir5|cases5|requests4|requests5|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|requests4|requests5|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -313,16 +313,28 @@ def _r3_cds_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
         o.got_determination = "error" if o.want["error"].lower() in said.lower() else f"error, unclear: {said}"
 
 
+def _r6_pas_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    """A PAS request that must be refused (an InputError naming the labelled word, a 4xx through the API)."""
+    from mednec.errors import InputError
+
+    try:
+        _r3_pas(o, doc, runtime, as_of)
+    except InputError as exc:
+        said = str(exc.message)
+        o.got_determination = "error" if o.want["error"].lower() in said.lower() else f"error, unclear: {said}"
+
+
 def run_fhir3(runtime: Any, as_of: dt.date, name: str = "fhir3") -> list[Outcome]:
     """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py.
-    The fourth (``fhir4/``, round 4) and the fifth (``fhir5/``) are read the same way."""
+    The fourth (``fhir4/``, round 4), the fifth (``fhir5/``) and the sixth (``fhir6/``) are read the same way."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(f"{name}_build", HERE / name / "build.py")
     assert spec is not None and spec.loader is not None
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    runners = {"bundle": _ehr_bundle, "cds-hooks": _r3_cds, "pas": _r3_pas, "error": _ehr_error, "cds-error": _r3_cds_error}
+    runners = {"bundle": _ehr_bundle, "cds-hooks": _r3_cds, "pas": _r3_pas, "error": _ehr_error, "cds-error": _r3_cds_error,
+               "pas-error": _r6_pas_error}
     data = yaml.safe_load((HERE / name / "expected.yaml").read_text("utf-8"))
     out = []
     for item, want in data["bundles"].items():
@@ -655,13 +667,14 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "fhir3", "cases3", "fhir4", "cases4",
-                                      "fhir5", "cases5", "requests4", "requests5", "all"),
+                                      "fhir5", "cases5", "fhir6", "requests4", "requests5", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third, fourth and fifth rounds of questions and notes (all three packs and "
                          "the payer variants), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
                          "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the fifth (fhir5, cases5: "
-                         "shapes real EHRs and payers send that earlier rounds did not cover), the requests through the service "
+                         "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
+                         "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the requests through the service "
                          "(requests4, requests5), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
@@ -699,6 +712,8 @@ def main() -> int:
         results["fhir5"] = run_fhir3(runtime, as_of, "fhir5")
     if args.set in ("cases5", "all"):
         results["cases5 files"] = run_cases3(runtime, HERE / "cases5" / "cases")
+    if args.set in ("fhir6", "all"):
+        results["fhir6"] = run_fhir3(runtime, as_of, "fhir6")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
