@@ -421,10 +421,10 @@ class _Reader:
         odd = np.array([o for _, o in facts] + [False], dtype=bool)[fsel]
         usable = _np(pc.fill_null(pc.is_in(status, pa.array(sorted(USABLE_STATUSES))), False), bool)
         flag |= usable & odd
-        # when: effectiveDateTime, else effectivePeriod start or end, else issued
+        # when: effectiveDateTime, else effectivePeriod end or start (the value's age: intake observed_on), else issued
         eff = t.column("effectiveDateTime")
         period = t.column("effectivePeriod")
-        pstart = pc.coalesce(_child(period, "start"), _child(period, "end"))
+        pstart = pc.coalesce(_child(period, "end"), _child(period, "start"))
         w1, g1, b1 = self.dates(eff, _DATETIME)
         w2, g2, b2 = self.dates(pstart, _DATETIME)
         w3, g3, b3 = self.dates(t.column("issued"), _INSTANT)

@@ -41,6 +41,7 @@ __all__ = [
     "completed_on",
     "fhir_datetime",
     "fhir_date_of",
+    "observed_on",
     "validated_value",
 ]
 
@@ -258,6 +259,17 @@ def fhir_date_of(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.d
         raw = period.get("start") or period.get("end")
         return fhir_datetime(raw, path=f"{path}.{prefix}Period")
     return None
+
+
+def observed_on(resource: Mapping[str, Any], *, path: str) -> dt.datetime | None:
+    """When an Observation's value held: ``effectiveDateTime`` / ``effectiveInstant``, else the END of
+    ``effectivePeriod`` (the specimen's collection or the measurement finished then, so that is the value's age:
+    a period 2026-07-01..07-02 is 157 days old on 2026-12-06, not 158), else its start; ``None`` without one."""
+    period = resource.get("effectivePeriod")
+    if period and resource.get("effectiveDateTime") is None and resource.get("effectiveInstant") is None:
+        raw = period.get("end") or period.get("start")
+        return fhir_datetime(raw, path=f"{path}.effectivePeriod")
+    return fhir_date_of(resource, "effective", path=path)
 
 
 def completed_on(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.datetime:

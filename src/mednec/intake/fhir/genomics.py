@@ -32,7 +32,7 @@ from mednec.intake.fhir.codes import (
     concept_texts,
     fold,
 )
-from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
+from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_datetime, observed_on
 
 __all__ = ["is_genomic", "map_karyotype", "map_variant", "yes_no"]
 
@@ -116,7 +116,7 @@ def is_genomic(resource: Mapping[str, Any], coded: list[tuple[str, str, str]] | 
 
 
 def _when(resource: Mapping[str, Any], src: Source) -> Any:
-    when = fhir_date_of(resource, "effective", path=src.path)
+    when = observed_on(resource, path=src.path)
     if when is None and resource.get("issued"):
         when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
     return when

@@ -49,6 +49,7 @@ from mednec.intake.fhir.common import (
     UnusedPart,
     fhir_date_of,
     fhir_datetime,
+    observed_on,
     validated_value,
 )
 from mednec.intake.fhir.condition import doubt_to
@@ -254,7 +255,7 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
         raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)})")
     if fid == "karyotype":
         return list(genomics.map_karyotype(resource, src, ctx))
-    when = fhir_date_of(resource, "effective", path=src.path)
+    when = observed_on(resource, path=src.path)
     if when is None and resource.get("issued"):
         when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
     parts = _components(resource, when, src, ctx)

@@ -1,0 +1,78 @@
+"""FHIR shapes the sixth held-out set (tests/heldout/fhir6) showed misread, each as a family of generated bundles.
+
+- An Observation's ``effectivePeriod`` is dated by its end (r6-l11, fhir4 r4-l08: the value was dated by the
+  period's start, one day older: 'does not meet' on an LDL-C 120 days old, 158 days read for 157).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from tests.code_systems import ICD10 as ICD
+from tests.code_systems import LOINC, RXNORM
+from tests.fhir.family_intake import AS_OF, case_facts, determination, intake
+
+from mednec.runtime import Runtime
+
+SUBJECT = {"reference": "Patient/p"}
+
+
+def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
+    p = {"resourceType": "Patient", "id": "p", "birthDate": "1958-04-18", "gender": "male"}
+    return {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"resource": p}] + [{"resource": dict(r, id=r.get("id", f"r{i}"))} for i, r in enumerate(resources)]}
+
+
+def _old_mi() -> dict[str, Any]:
+    return {"resourceType": "Condition", "subject": SUBJECT, "recordedDate": "2026-06-01",
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                           "code": "active"}]},
+            "code": {"coding": [{"system": ICD, "code": "I25.2"}]}}
+
+
+def _ldl(value: float = 110, **when: Any) -> dict[str, Any]:
+    return {"resourceType": "Observation", "status": "final", "subject": SUBJECT, **when,
+            "code": {"coding": [{"system": LOINC, "code": "18262-6"}]},
+            "valueQuantity": {"value": value, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"}}
+
+
+def _atorva80(since: str = "2025-01-10") -> dict[str, Any]:
+    return {"resourceType": "MedicationRequest", "status": "active", "intent": "order", "subject": SUBJECT,
+            "authoredOn": since,
+            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "259255",
+                                                      "display": "atorvastatin 80 MG Oral Tablet"}]},
+            "dosageInstruction": [{"text": "80 mg daily", "doseAndRate": [{"doseQuantity": {"value": 80, "unit": "mg"}}]}]}
+
+
+# --- an Observation's effectivePeriod is dated by its end ------------------------------------------------------
+
+_DAY = dt.timedelta(days=1)
+_EDGE = AS_OF - dt.timedelta(days=120)  # the oldest LDL-C the LDL-lowering policies accept (ldl_max_age_days 120)
+
+
+@pytest.mark.parametrize(("period", "dated", "answer"), [
+    # start and end: the end (the value's age); the policy's 120 days at and across the edge
+    ({"start": (_EDGE - _DAY).isoformat(), "end": _EDGE.isoformat()}, _EDGE, "meets_criteria"),
+    ({"start": (_EDGE - 3 * _DAY).isoformat(), "end": (_EDGE - _DAY).isoformat()}, _EDGE - _DAY, "does_not_meet_criteria"),
+    ({"start": f"{(_EDGE - _DAY).isoformat()}T08:00:00-05:00", "end": f"{_EDGE.isoformat()}T08:00:00-05:00"}, _EDGE,
+     "meets_criteria"),
+    ({"start": "2026-07-01T08:00:00Z", "end": "2026-07-02T08:00:00Z"}, dt.date(2026, 7, 2), "does_not_meet_criteria"),
+    # only one bound: that bound
+    ({"start": _EDGE.isoformat()}, _EDGE, "meets_criteria"),
+    ({"end": _EDGE.isoformat()}, _EDGE, "meets_criteria"),
+    ({"start": (_EDGE - _DAY).isoformat()}, _EDGE - _DAY, "does_not_meet_criteria"),
+])
+def test_an_observation_period_is_dated_by_its_end(runtime: Runtime, period: dict[str, str], dated: dt.date,
+                                                   answer: str) -> None:
+    result = intake(runtime, _bundle(_old_mi(), _ldl(effectivePeriod=period), _atorva80()), drug="evolocumab")
+    assert result.case["facts"]["ldl_c"]["date"] == dated.isoformat()
+    assert determination(runtime, result, "Repatha") == answer
+
+
+@pytest.mark.parametrize("when", [{"effectiveDateTime": _EDGE.isoformat()}, {"effectiveInstant": f"{_EDGE}T10:00:00Z"}])
+def test_a_point_in_time_wins_over_a_period(runtime: Runtime, when: dict[str, Any]) -> None:
+    result = intake(runtime, _bundle(_old_mi(), _ldl(**when), _atorva80()), drug="evolocumab")
+    assert case_facts(result)["ldl_c"] == 110
+    assert result.case["facts"]["ldl_c"]["date"] == _EDGE.isoformat()
