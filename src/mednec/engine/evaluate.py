@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import NamedTuple
@@ -451,22 +452,91 @@ def _needed_sets(nodes: tuple[Node, ...], statuses: list[Tri],
     return sets
 
 
+def _needed_groups(sets: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], list[list[str]] | None]:
+    """The smallest alternatives among ``sets`` (the same one in another order once, none that holds
+    another whole: documenting the smaller one may already be enough), and, when they are every
+    combination of one fact from each of some groups, those groups (``None`` otherwise).
+    ``[("a", "x"), ("b", "x"), ("x", "a")]`` -> ``[("a", "x"), ("b", "x")]`` and ``[["a", "b"], ["x"]]``."""
+    unique = list({frozenset(s): s for s in reversed(sets)}.values())[::-1]  # the first order of each
+    minimal = [s for s in unique if not any(frozenset(o) < frozenset(s) for o in unique)]
+    facts = list(dict.fromkeys(f for s in minimal for f in s))
+    together = {f: {g for s in minimal if f in s for g in s} for f in facts}
+    groups: list[list[str]] = []
+    for f in facts:  # a group: the facts that never stand together in one alternative (connected)
+        joined = [g for g in groups if any(h not in together[f] for h in g)]
+        merged = [h for g in joined for h in g] + [f]
+        groups = [g for g in groups if g not in joined] + [merged]
+    groups.sort(key=lambda g: (len(g) > 1, facts.index(g[0])))  # what every alternative needs first
+    size = 1
+    for g in groups:
+        size *= len(g)
+    fits = size == len(minimal) and all(sum(f in s for f in g) == 1 for s in minimal for g in groups)
+    return minimal, ([sorted(g, key=facts.index) for g in groups] if fits else None)
+
+
+def _shared_groups(per_part: list[list[tuple[str, ...]] | None]) -> list[list[str]]:
+    """The choices every pathway's alternatives share (``[["a", "b"]]``: each pathway needs a or b),
+    when there are two pathways or more and each pathway's smallest alternatives are whole groups:
+    said once, before the pathways (A and X, or A and Y, is A, and X or Y)."""
+    known = [sets for sets in per_part if sets is not None]
+    if len(per_part) < 2 or len(known) < len(per_part):
+        return []
+    grouped = []
+    for sets in known:
+        groups = _needed_groups(sets)[1]
+        if groups is None:
+            return []
+        grouped.append(groups)
+    return [g for g in grouped[0] if all(any(set(g) == set(h) for h in other) for other in grouped[1:])]
+
+
+def _maybe(sets: list[tuple[str, ...]], minimal: list[tuple[str, ...]]) -> dict[tuple[str, ...], list[str]]:
+    """For each smallest alternative, the facts only a larger alternative holding it adds (facts no
+    smallest alternative needs): documenting them may be needed too."""
+    needed = {f for m in minimal for f in m}
+    return {m: list(dict.fromkeys(f for s in sets if set(m) < set(s) for f in s if f not in needed)) for m in minimal}
+
+
+def _choice(group: list[str], label: Callable[[str], str]) -> str:
+    words = [label(f) for f in group]
+    if len(words) == 1:
+        return words[0]
+    if len(words) == 2:
+        return f"either {words[0]}, or {words[1]}"
+    return "one of: " + ", ".join(words[:-1]) + f" or {words[-1]}"
+
+
 def _needed_phrase(sets: list[tuple[str, ...]] | None, label: Callable[[str], str]) -> str:
-    """Alternative fact sets in words: the facts every alternative needs, then "either A, or B
-    and C" (or "and possibly ..." when one alternative needs nothing more). Too many
-    alternatives (``None``) are not listed one by one."""
+    """Alternative fact sets in words, each fact once where the alternatives allow: the facts every
+    alternative needs, then the choices ("A, and either B, or C, and one of: D, E or F" when the
+    alternatives are every combination of those), otherwise "either A, or B and C"; a fact that only a
+    larger alternative adds is said "possibly". Too many alternatives (``None``) are not listed one by
+    one."""
     if sets is None:
         return "the facts listed under missing documentation"
-    common = [f for f in dict.fromkeys(f for s in sets for f in s) if all(f in s for s in sets)]
-    rests = [tuple(f for f in s if f not in common) for s in sets]
+    minimal, groups = _needed_groups(sets)
+    maybe = _maybe(sets, minimal)
+    extra = list(dict.fromkeys(f for m in minimal for f in maybe[m]))
+    possibly = "possibly " + " and ".join(label(f) for f in extra)
+    if groups is not None and all(maybe[m] == extra for m in minimal):  # every combination, each maybe the same
+        singles = [label(g[0]) for g in groups if len(g) == 1]
+        choices = [_choice(g, label) for g in groups if len(g) > 1] + ([possibly] if extra else [])
+        if not choices:
+            return singles[0] if len(singles) == 1 else ", ".join(singles[:-1]) + f" and {singles[-1]}"
+        return ", and ".join(([", ".join(singles)] if singles else []) + choices)
+    common = [f for f in dict.fromkeys(f for s in minimal for f in s) if all(f in s for s in minimal)]
+    shared = [f for f in extra if all(f in maybe[m] for m in minimal)]  # said once, at the end
+
+    def option(m: tuple[str, ...]) -> str:
+        words = " and ".join(label(f) for f in m if f not in common)
+        own = [label(f) for f in maybe[m] if f not in shared]
+        return words + (f" (possibly with {' and '.join(own)})" if own else "")
+
     words = ", ".join(label(f) for f in common)
-    options = list(dict.fromkeys(" and ".join(label(f) for f in r) for r in rests if r))
-    if not options:  # one alternative (its facts are all common), or only repeats of the common ones
-        return words
-    if any(not r for r in rests):
-        tail = "possibly " + " or ".join(options)
-    else:
-        tail = options[0] if len(options) == 1 else "either " + ", or ".join(options)
+    options = list(dict.fromkeys(option(m) for m in minimal))
+    tail = options[0] if len(options) == 1 else "either " + ", or ".join(options)
+    if shared:
+        tail += ", and possibly " + " and ".join(label(f) for f in shared)
     return f"{words}, and {tail}" if words else tail
 
 
@@ -654,15 +724,25 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
             fact = token.removesuffix(_RULED_OUT)
             return ex.dictionary.facts[fact].label + (" ruled out" if fact != token else "")
 
-        parts = []
+        per_part = []
         for tp, r in zip(plan.trees, runs, strict=True):
             if tp.label is None or tp.label not in reachable:
                 continue
             sets = _and_sets(asked(common, runs[0]) if common is not None else [()], asked(tp, r))
-            labels = _needed_phrase(sets, label)
             name = next((p.name for p in pathways if p.id == tp.label), "continuation")
-            parts.append(f"{labels} (pathway “{name}”)" if tp.label != "continuation" else labels)
-        return "Likely to meet once these are documented: " + "; or ".join(parts) + "."
+            per_part.append((tp.label, name, sets))
+        shared = _shared_groups([sets for _, _, sets in per_part])
+        lead = ""
+        if shared:
+            hoisted = {f for g in shared for f in g}
+            lead = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label) + ", for every pathway; then "
+            per_part = [(pid, name, list(dict.fromkeys(tuple(f for f in s if f not in hoisted) for s in sets)))
+                        for pid, name, sets in per_part if sets is not None]
+        parts = []
+        for pid, name, sets in per_part:
+            labels = _needed_phrase(sets, label) if sets != [()] else "nothing more"
+            parts.append(f"{labels} (pathway “{name}”)" if pid != "continuation" else labels)
+        return "Likely to meet once these are documented: " + lead + "; or ".join(parts) + "."
     if outlook:
         return outlook[0]
     common_unmet = [c.text for c in ex.criteria if c.depth == 0 and c.pathway in (None, "continuation")
