@@ -700,6 +700,45 @@ def _ancestors(tree: Tree) -> dict[int, tuple[int, ...]]:
 _RULED_OUT = "\x1fruled-out"
 
 
+def _insufficient_line(pathways: list[PathwayResult], reachable: tuple[str, ...], plan: _Plan,
+                       runs: list[list[Tri]], ex: _Explainer) -> str:
+    """The undecided bottom line: the facts whose documentation could meet each reachable pathway."""
+    common = plan.trees[0] if plan.trees[0].label is None else None
+
+    def requested(leaf: Node) -> tuple[str, ...]:
+        facts = tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
+        if facts == (leaf.fact,) and leaf.op == "is" and leaf.operand is False:
+            return (f"{leaf.fact}{_RULED_OUT}",)  # needed absent: asked to be ruled out, not by its bare name
+        return facts
+
+    def asked(tp: _TreePlan, statuses: list[Tri]) -> list[tuple[str, ...]] | None:
+        return _needed_sets(tp.tree.root.children, statuses, requested)
+
+    def label(token: str) -> str:
+        fact = token.removesuffix(_RULED_OUT)
+        return ex.dictionary.facts[fact].label + (" ruled out" if fact != token else "")
+
+    per_part = []
+    for tp, r in zip(plan.trees, runs, strict=True):
+        if tp.label is None or tp.label not in reachable:
+            continue
+        sets = _and_sets(asked(common, runs[0]) if common is not None else [()], asked(tp, r))
+        name = next((p.name for p in pathways if p.id == tp.label), "continuation")
+        per_part.append((tp.label, name, sets))
+    shared = _shared_groups([sets for _, _, sets in per_part])
+    lead = ""
+    if shared:
+        hoisted = {f for g in shared for f in g}
+        lead = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label) + ", for every pathway; then "
+        per_part = [(pid, name, list(dict.fromkeys(tuple(f for f in s if f not in hoisted) for s in sets)))
+                    for pid, name, sets in per_part if sets is not None]
+    parts = []
+    for pid, name, sets in per_part:
+        labels = _needed_phrase(sets, label) if sets != [()] else "nothing more"
+        parts.append(f"{labels} (pathway “{name}”)" if pid != "continuation" else labels)
+    return "Likely to meet once these are documented: " + lead + "; or ".join(parts) + "."
+
+
 def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[PathwayResult],
                  reachable: tuple[str, ...], plan: _Plan, runs: list[list[Tri]], ex: _Explainer,
                  assumptions: tuple[Assumption, ...], outlook: tuple[str, ...]) -> str:
@@ -709,40 +748,7 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
         attest = (" Assumed, the request must attest: " + " ".join(dict.fromkeys(a.attest for a in assumptions))) if assumptions else ""
         return f"Meets the criteria{where}.{attest}"
     if verdict == INSUFFICIENT:
-        common = plan.trees[0] if plan.trees[0].label is None else None
-
-        def requested(leaf: Node) -> tuple[str, ...]:
-            facts = tuple(ex._requested(str(leaf.fact)))  # noqa: SLF001
-            if facts == (leaf.fact,) and leaf.op == "is" and leaf.operand is False:
-                return (f"{leaf.fact}{_RULED_OUT}",)  # needed absent: asked to be ruled out, not by its bare name
-            return facts
-
-        def asked(tp: _TreePlan, statuses: list[Tri]) -> list[tuple[str, ...]] | None:
-            return _needed_sets(tp.tree.root.children, statuses, requested)
-
-        def label(token: str) -> str:
-            fact = token.removesuffix(_RULED_OUT)
-            return ex.dictionary.facts[fact].label + (" ruled out" if fact != token else "")
-
-        per_part = []
-        for tp, r in zip(plan.trees, runs, strict=True):
-            if tp.label is None or tp.label not in reachable:
-                continue
-            sets = _and_sets(asked(common, runs[0]) if common is not None else [()], asked(tp, r))
-            name = next((p.name for p in pathways if p.id == tp.label), "continuation")
-            per_part.append((tp.label, name, sets))
-        shared = _shared_groups([sets for _, _, sets in per_part])
-        lead = ""
-        if shared:
-            hoisted = {f for g in shared for f in g}
-            lead = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label) + ", for every pathway; then "
-            per_part = [(pid, name, list(dict.fromkeys(tuple(f for f in s if f not in hoisted) for s in sets)))
-                        for pid, name, sets in per_part if sets is not None]
-        parts = []
-        for pid, name, sets in per_part:
-            labels = _needed_phrase(sets, label) if sets != [()] else "nothing more"
-            parts.append(f"{labels} (pathway “{name}”)" if pid != "continuation" else labels)
-        return "Likely to meet once these are documented: " + lead + "; or ".join(parts) + "."
+        return _insufficient_line(pathways, reachable, plan, runs, ex)
     if outlook:
         return outlook[0]
     common_unmet = [c.text for c in ex.criteria if c.depth == 0 and c.pathway in (None, "continuation")
