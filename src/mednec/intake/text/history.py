@@ -541,7 +541,9 @@ def course_cue(ctx: Ctx, s: int, e: int, term: str = ESA_TERM, *, next_drug: boo
 
 _DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?\s+(?:of|with|on)\s+(?:an?\s+|the\s+)?$", re.I)
 # "for 6 months", "x 16 weeks", "for more than 6 months" (a lower bound: at least), "taking for 1 year", "on it for 2 years"
-_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:both|each)\s+)?(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?(?:for|x|×|over|during|\(|after|lasting)\s*"
+# and a bare duration right after the drug or its dose ("ezetimibe 6 months", "atorvastatin 80 mg 1 yr")
+_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:both|each)\s+)?(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?"
+                        rf"(?:(?:for|x|×|over|during|\(|after|lasting)\s*|(?=\d))"
                         rf"(?:about\s+|approximately\s+|~\s*)?(?:{AT_LEAST}\s*)?{DURATION}", re.I)
 
 

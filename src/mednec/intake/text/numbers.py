@@ -16,6 +16,7 @@ __all__ = [
     "AT_LEAST",
     "DATE",
     "DURATION",
+    "DUR_UNIT",
     "FREQ",
     "NUM",
     "NUMBER_WORDS",
@@ -41,8 +42,8 @@ NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+,\d{{1,2}}(?!\d|[,.]\d)|\d+(?:\.
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_DUR_UNIT = r"(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo|years?|yrs?)"
-DURATION = rf"(?P<dn>{NUM}|a|an)[\s-]*(?P<du>{_DUR_UNIT})\b"
+DUR_UNIT = r"(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo|m(?:o?n)?ths?|years?|yrs?|yr)"
+DURATION = rf"(?P<dn>{NUM}|a|an)[\s-]*(?P<du>{DUR_UNIT})\b"
 # a lower bound said before a duration ("for more than 6 months", "for over a year", "at least 12 weeks",
 # "for the past 6 months"): the duration is at least the number, which is enough for a minimum; an upper
 # bound ("less than a month", "under 2 months", "almost a year") is not one and stays unread (asked)
@@ -80,7 +81,7 @@ def duration_days(n_text: str, unit_text: str) -> float | None:
     if n is None:
         return None
     u = unit_text.lower()
-    for key, days in (("d", 1), ("w", 7), ("mo", 30), ("y", 365)):
+    for key, days in (("d", 1), ("w", 7), ("mo", 30), ("mth", 30), ("mnth", 30), ("y", 365)):
         if u.startswith(key) and not (key == "d" and u.startswith("de")):
             return n * days
     return None

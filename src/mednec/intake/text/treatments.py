@@ -33,7 +33,7 @@ from mednec.intake.adverse_effects import ADVERSE_EFFECT
 from mednec.intake.text.context import context_rules
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
-from mednec.intake.text.numbers import AT_LEAST, find_dates
+from mednec.intake.text.numbers import AT_LEAST, DUR_UNIT, find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["treatment_rules"]
@@ -143,8 +143,10 @@ def _conj_strip(prefix: str, term: str) -> str:
     """The text before a drug joined to an earlier one ("myalgias on atorvastatin 10 mg and "): the earlier
     drug's own words (its name, dose, a parenthesis) and the conjunction are dropped, so a cue said before
     the first drug is also the second's."""
-    rx = re.compile(rf"\b(?:{term})(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily))?(?:\s*\([^)]{{0,30}}\))?"
-                    rf"(?:\s*(?:for|x)\s*\d+\s*(?:weeks?|wks?|months?|mos?|years?|yrs?))?"
+    # an earlier drug the packs do not know counts when its dose is said ("on lisinopril 10 mg + ezetimibe")
+    rx = re.compile(rf"\b(?:{term}|[a-z][a-z-]{{3,}}(?=\s*\d+(?:\.\d+)?\s*(?:mg|mcg)\b))"
+                    rf"(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily))?(?:\s*\([^)]{{0,30}}\))?"
+                    rf"(?:\s*(?:(?:for|x)\s*)?\d+\s*{DUR_UNIT}\b)?"
                     rf"\s*(?:,\s*and|,|and|or|/|&|\+|plus|then)(?:\s+(?:again|also|then))?(?:\s+(?:on|with))?\s*$", re.I)
     while (c := rx.search(prefix)) is not None:
         prefix = prefix[:c.start()]
@@ -294,8 +296,10 @@ def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple
     return None
 
 
+# a number right after the drug is its dose, in mg when no unit is said ("rosuvastatin 40"), unless a duration
+# unit follows ("ezetimibe 6 months", "6 mo": how long, read by course_duration, never a 6 mg dose)
 _DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\s*(?:/\s*(?:day|d)\b|daily\b|qd\b))?"
-                   r"(?!\s*(?:%|units?\b|u\b|x\s*10|mmol|k\b|/))", re.I)
+                   rf"(?!\s*(?:%|units?\b|u\b|x\s*10|mmol|k\b|/|-?\s*{DUR_UNIT}\b))", re.I)
 
 
 _PER_WEIGHT = re.compile(r"\s*(?:mg|mcg|µg|ug|g)?\s*/\s*(?:kg|m2|m²)", re.I)
