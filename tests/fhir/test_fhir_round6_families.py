@@ -76,3 +76,52 @@ def test_a_point_in_time_wins_over_a_period(runtime: Runtime, when: dict[str, An
     result = intake(runtime, _bundle(_old_mi(), _ldl(**when), _atorva80()), drug="evolocumab")
     assert case_facts(result)["ldl_c"] == 110
     assert result.case["facts"]["ldl_c"]["date"] == _EDGE.isoformat()
+
+
+# --- a drug known only from MedicationDispenses: the fills as the course they make ----------------------------
+
+def _fill(days_ago: int, supply: int, display: str = "atorvastatin 80 MG Oral Tablet",
+          sig: str = "1 tablet by mouth daily") -> dict[str, Any]:
+    when = (AS_OF - dt.timedelta(days=days_ago)).isoformat()
+    return {"resourceType": "MedicationDispense", "status": "completed", "subject": SUBJECT,
+            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "display": display}], "text": display},
+            "quantity": {"value": supply, "unit": "tablet"}, "daysSupply": {"value": supply, "unit": "day"},
+            "whenHandedOver": f"{when}T15:00:00Z", "dosageInstruction": [{"text": sig}]}
+
+
+@pytest.mark.parametrize(("fills", "answer", "ongoing"), [
+    # continuous: each refill before the supply ran out, on the day it ran out, or within the grace (7 days)
+    ([(200, 90), (110, 90), (20, 90)], "meets_criteria", True),
+    ([(216, 90), (126, 90), (35, 90)], "meets_criteria", True),       # 90-day fills, a 1-day gap each (r5-l04)
+    ([(120, 60), (53, 60)], "meets_criteria", True),                  # 7 days after the supply ran out
+    ([(113, 90), (26, 90)], "meets_criteria", True),                  # an early refill: the rest carries over
+    # a gap restarts the course: the running part is too short (< 8 weeks), the statin step is asked
+    ([(121, 60), (53, 60)], "insufficient_information", True),        # 8 days after: a new course of 53 days
+    ([(190, 30), (160, 30), (47, 30), (17, 30)], "insufficient_information", True),  # r6-l02
+    # the supply has run out: not taken now
+    ([(250, 90), (160, 90)], "insufficient_information", False),
+    ([(40, 30)], "insufficient_information", False),
+    # one fill, still supplied, but only 4 weeks so far
+    ([(28, 90)], "insufficient_information", True),
+])
+def test_dispenses_make_one_course_across_refills(runtime: Runtime, fills: list[tuple[int, int]], answer: str,
+                                                  ongoing: bool) -> None:
+    result = intake(runtime, _bundle(_old_mi(), _ldl(effectiveDateTime=AS_OF.isoformat()),
+                                     *(_fill(d, n) for d, n in fills)), drug="evolocumab")
+    history = result.case["facts"]["medication_history"]
+    assert any(e["response"] == "ongoing" for e in history) is ongoing
+    assert determination(runtime, result, "Repatha") == answer
+
+
+@pytest.mark.parametrize(("display", "sig", "answer"), [
+    ("atorvastatin 80 MG Oral Tablet", "1 tablet by mouth daily", "meets_criteria"),
+    ("atorvastatin 40 MG Oral Tablet", "Take 2 tablets by mouth at bedtime", "meets_criteria"),
+    ("rosuvastatin calcium 20 MG Oral Tablet", "one tablet daily", "meets_criteria"),
+    # low or moderate intensity, or a dose not said: never the high-intensity step
+    ("atorvastatin 10 MG Oral Tablet", "1 tablet by mouth daily", "insufficient_information"),
+    ("atorvastatin 80 MG Oral Tablet", "as directed", "insufficient_information"),
+])
+def test_a_dispensed_tablet_s_strength_gives_the_dose(runtime: Runtime, display: str, sig: str, answer: str) -> None:
+    fills = [_fill(d, 90, display, sig) for d in (200, 110, 20)]
+    result = intake(runtime, _bundle(_old_mi(), _ldl(effectiveDateTime=AS_OF.isoformat()), *fills), drug="evolocumab")
+    assert determination(runtime, result, "Repatha") == answer

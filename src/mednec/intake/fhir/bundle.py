@@ -694,7 +694,7 @@ def _assemble(mapped: _Mapped, ctx: Context, bundle: Mapping[str, Any]) -> Bundl
         provenance.append(FactSource(spec.doses, refs, entries, f"{spec.label}: " + "; ".join(f.detail for f in course.used)))
     _transfusions(by_fact.pop("rbc_transfusions", []), facts, provenance, unmapped)
     esa_open = _esa(by_fact.pop("esa_history", []), as_of, facts, provenance, unmapped)
-    _history(by_fact.pop("medication_history", []), facts, provenance, unmapped, _complete_list(facts, esa_open,
+    _history(history.refills(by_fact.pop("medication_history", []), as_of), facts, provenance, unmapped, _complete_list(facts, esa_open,
                                                                                                provenance, unmapped))
     for leftover in by_fact.values():
         for e in leftover:

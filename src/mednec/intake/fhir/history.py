@@ -93,6 +93,24 @@ def _dose(resource: Mapping[str, Any], key: str = "dosage") -> tuple[float, str]
     return said.pop() if len(said) == 1 else None
 
 
+_STRENGTH = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(mg)\b(?!\s*/)[^/]*?\b(?:oral\s+)?(?:tablet|tab|capsule|cap)s?\b", re.I)
+_COUNT = re.compile(r"^\s*(?:take\s+)?(1|one|2|two)\s+(?:tablet|tab|capsule|cap)s?\b", re.I)
+
+
+def _unit_dose(resource: Mapping[str, Any], ctx: Context) -> tuple[float, str] | None:
+    """A dispensed solid form's dose: its one strength ("atorvastatin 80 MG Oral Tablet") times the count the
+    sig begins with ("1 tablet by mouth daily"); ``None`` when either is not said, or strengths differ."""
+    _, texts = medication_concept(resource, ctx)
+    strengths = {float(m.group(1)) for t in texts for m in _STRENGTH.finditer(t)}
+    sigs = [d["text"] for d in resource.get("dosageInstruction") or () if isinstance(d, Mapping)
+            and isinstance(d.get("text"), str)]
+    counts = {{"one": 1.0, "two": 2.0}.get(m.group(1).lower(), 0.0) or float(m.group(1))
+              for t in sigs if (m := _COUNT.match(t))}
+    if len(strengths) != 1 or len(counts) != 1:
+        return None
+    return strengths.pop() * counts.pop(), "mg"
+
+
 def _drug(resource: Mapping[str, Any], ctx: Context,
           concept: tuple[list[tuple[str, str, str]], list[str]] | None = None) -> DrugEntry | None:
     """The drug the packs know that a medication names (not an ESA, not the requested drug), or ``None``."""
@@ -198,13 +216,68 @@ def map_history_dispense(resource: Mapping[str, Any], src: Source, ctx: Context)
     supply = resource.get("daysSupply") or {}
     days = supply.get("value") if isinstance(supply.get("value"), int | float) else None
     end = start + dt.timedelta(days=float(days)) if days is not None else None
+    dose = _dose(resource, "dosageInstruction") or _unit_dose(resource, ctx)
     if end is not None and end.date() >= ctx.as_of:
-        event = HistoryEntry(entry.generic, "ongoing", start.date(), dose=_dose(resource, "dosageInstruction"))
+        event = HistoryEntry(entry.generic, "ongoing", start.date(), dose=dose)
     else:
-        event = HistoryEntry(entry.generic, STOPPED, start.date(), end.date() if end is not None else None,
-                             dose=_dose(resource, "dosageInstruction"))
+        event = HistoryEntry(entry.generic, STOPPED, start.date(), end.date() if end is not None else None, dose=dose)
     return [EventFinding("medication_history", event, (src,), f"{entry.generic} (dispensed {start.date()})",
                          key=src.ref)]
+
+
+#: A refill handed over at most this many days after the previous supply ran out continues the same course.
+#: mednec's own intake convention (no payer or label source states one): hand-overs rarely fall on the exact day a
+#: supply ends, and a shorter grace would split a continuous course (three 90-day fills 05-04, 08-02, 11-01) into
+#: pieces too short for a criterion on its length; a longer gap restarts the course, so it is never lengthened by it.
+REFILL_GRACE_DAYS = 7
+
+
+def refills(events: list[EventFinding], as_of: dt.date) -> list[EventFinding]:
+    """Consecutive dispenses of one drug as the course they make (:func:`map_history_dispense` reads each fill on
+    its own): a refill handed over before the running supply ran out, or within :data:`REFILL_GRACE_DAYS` after,
+    joins the course, its days added after what is left (an early refill carries over); a later one starts a new
+    course. The course is ``ongoing`` while the joined supply lasts on ``as_of``. Other events are kept as they are."""
+    fills: dict[str, list[EventFinding]] = {}
+    out: list[EventFinding] = []
+    for e in events:
+        ev = e.event
+        if isinstance(ev, HistoryEntry) and "(dispensed " in e.detail and ev.start is not None:
+            fills.setdefault(ev.drug, []).append(e)
+        else:
+            out.append(e)
+    grace = dt.timedelta(days=REFILL_GRACE_DAYS)
+    for group in fills.values():
+        group.sort(key=lambda f: f.event.start if isinstance(f.event, HistoryEntry) and f.event.start else dt.date.min)
+        course: list[EventFinding] = []
+        end: dt.date | None = None  # None: the supply lasts past as_of (or its length is not stated)
+        for f in group:
+            ev = f.event
+            assert isinstance(ev, HistoryEntry) and ev.start is not None
+            days = (ev.end - ev.start) if ev.end is not None else None
+            if course and (end is None or ev.start <= end + grace):
+                end = None if end is None or days is None else max(end, ev.start) + days
+                course.append(f)
+                continue
+            if course:
+                out.append(_course(course, end, as_of))
+            course, end = [f], ev.end
+        out.append(_course(course, end, as_of))
+    return out
+
+
+def _course(fills: list[EventFinding], end: dt.date | None, as_of: dt.date) -> EventFinding:
+    if len(fills) == 1:
+        return fills[0]
+    first, last = fills[0].event, fills[-1].event
+    assert isinstance(first, HistoryEntry) and isinstance(last, HistoryEntry)
+    dose = last.dose or first.dose
+    if end is None or end >= as_of:
+        event = HistoryEntry(first.drug, "ongoing", first.start, dose=dose)
+    else:
+        event = HistoryEntry(first.drug, STOPPED, first.start, end, dose=dose)
+    sources = tuple(s for f in fills for s in f.sources)
+    detail = f"{first.drug} ({len(fills)} dispenses, one course from {first.start}: {event.response})"
+    return EventFinding("medication_history", event, sources, detail, key=fills[0].key)
 
 
 _ALLERGY_EXCLUDED = {"refuted", "entered-in-error"}
