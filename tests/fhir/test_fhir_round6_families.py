@@ -125,3 +125,60 @@ def test_a_dispensed_tablet_s_strength_gives_the_dose(runtime: Runtime, display:
     fills = [_fill(d, 90, display, sig) for d in (200, 110, 20)]
     result = intake(runtime, _bundle(_old_mi(), _ldl(effectiveDateTime=AS_OF.isoformat()), *fills), drug="evolocumab")
     assert determination(runtime, result, "Repatha") == answer
+
+
+# --- a stopped or on-hold order whose date (and reason) is only in its text ------------------------------------
+
+_METFORMIN = {"coding": [{"system": RXNORM, "code": "861007", "display": "metformin hydrochloride 500 MG Oral Tablet"}]}
+
+
+def _t2d() -> dict[str, Any]:
+    return {**_old_mi(), "code": {"coding": [{"system": ICD, "code": "E11.9"}]}}
+
+
+def _order(status: str, concept: dict[str, Any], *, reason: str | None = None, note: str | None = None,
+           authored: str = "2025-06-01") -> dict[str, Any]:
+    r: dict[str, Any] = {"resourceType": "MedicationRequest", "status": status, "intent": "order", "subject": SUBJECT,
+                         "authoredOn": authored, "medicationCodeableConcept": concept,
+                         "dosageInstruction": [{"text": "1000 mg twice daily",
+                                                "doseAndRate": [{"doseQuantity": {"value": 1000, "unit": "mg"}}]}]}
+    if reason:
+        r["statusReason"] = {"text": reason}
+    if note:
+        r["note"] = [{"text": note}]
+    return r
+
+
+@pytest.mark.parametrize(("status", "reason", "note", "answer"), [
+    # on hold: taken until the hold began (R4 on-hold: temporarily halted); within Ozempic's 90 days or not
+    ("on-hold", "Held 2026-11-28 for IV contrast CT; resume in 48 h if creatinine stable", None, "meets_criteria"),
+    ("on-hold", None, "Metformin on hold since 11/20/2026 (AKI, Cr 1.9); resume when eGFR > 45", "meets_criteria"),
+    ("on-hold", "On hold as of 09/08/2026", None, "meets_criteria"),           # 89 days
+    ("on-hold", "On hold since 09/06/2026", None, "insufficient_information"),  # 91 days: not recent, asked
+    ("on-hold", "On hold since 03/15/2026 pending renal workup", None, "insufficient_information"),
+    ("on-hold", "Held for procedure", None, "insufficient_information"),       # when not said: asked, as before
+    ("on-hold", "Held 11/28/2026 (labs of 10/01/2026 reviewed)", None, "meets_criteria"),  # the date after 'held'
+    # stopped: the stop date and the reason from the note
+    ("stopped", None, "Stopped 02/10/2026 - severe diarrhea and cramping on metformin (GI intolerance)", "meets_criteria"),
+    ("stopped", "Discontinued 2026-10-15", None, "meets_criteria"),           # 52 days ago, reason not said
+    ("stopped", "Discontinued 2026-06-15", None, "insufficient_information"),  # 174 days ago, reason not said
+])
+def test_an_order_s_stop_or_hold_date_in_its_text(runtime: Runtime, status: str, reason: str | None, note: str | None,
+                                                  answer: str) -> None:
+    result = intake(runtime, _bundle(_t2d(), _order(status, _METFORMIN, reason=reason, note=note)), drug="semaglutide")
+    history = result.case["facts"].get("medication_history") or []
+    assert not any(e["response"] == "ongoing" for e in history)
+    assert determination(runtime, result, "Ozempic") == answer
+
+
+@pytest.mark.parametrize(("status", "text"), [
+    ("on-hold", "Held since 05/01/2026 - elevated transaminases, recheck LFTs"),
+    ("stopped", "Stopped 10/01/2026 - myalgias, CK normal; symptoms resolved 2 weeks after stopping"),
+])
+def test_a_statin_held_or_stopped_in_text_is_not_continued(runtime: Runtime, status: str, text: str) -> None:
+    statin = {"coding": [{"system": RXNORM, "code": "259255", "display": "atorvastatin 80 MG Oral Tablet"}]}
+    order = _order(status, statin, note=text, authored="2025-03-01")
+    order["dosageInstruction"] = [{"text": "80 mg daily", "doseAndRate": [{"doseQuantity": {"value": 80, "unit": "mg"}}]}]
+    result = intake(runtime, _bundle(_old_mi(), _ldl(effectiveDateTime=AS_OF.isoformat()), order), drug="evolocumab")
+    assert [e["response"] for e in result.case["facts"]["medication_history"]] != ["ongoing"]
+    assert determination(runtime, result, "Repatha") == "insufficient_information"

@@ -57,6 +57,7 @@ from mednec.intake.fhir.codes import RXNORM, SNOMED, codings, concept_texts, esa
 from mednec.intake.fhir.common import Context, EventFinding, Finding, HistoryEntry, NotMapped, Source, fhir_datetime
 from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
+from mednec.intake.text.numbers import find_dates
 
 __all__ = ["COMPLETE_LIST", "map_allergy", "map_history_administration", "map_history_dispense",
            "map_history_request", "map_history_statement", "map_medication_list"]
@@ -192,10 +193,43 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
         return []
     order = read_order(resource, src)
     end = order.end
+    reasons = list(order.reasons)
+    if order.status in _HALTED:  # why and when it stopped is often written only in a note
+        reasons += [n["text"] for n in resource.get("note") or () if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
+        said = _halted_on(reasons, order.start, ctx.as_of)
+        if end is None and said is not None:
+            end = dt.datetime.combine(said, dt.time())
+        if order.status == "on-hold":  # R4: temporarily halted -- taken until the hold began, if that is said
+            if end is None:
+                return _entry(entry, order.status, order.start, None, reasons, _dose(resource, "dosageInstruction"), src)
+            return _entry(entry, "stopped", order.start, end, reasons, _dose(resource, "dosageInstruction"), src)
     if end is None and order.status in _ENDED:
         validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
         end = fhir_datetime(validity.get("end"), path=f"{src.path}.dispenseRequest.validityPeriod.end")
-    return _entry(entry, order.status, order.start, end, order.reasons, _dose(resource, "dosageInstruction"), src)
+    return _entry(entry, order.status, order.start, end, reasons, _dose(resource, "dosageInstruction"), src)
+
+
+#: Orders whose stop or hold date and reason an EHR often writes only in ``statusReason.text`` or a ``note``.
+_HALTED = ("stopped", "completed", "on-hold")
+_HALT_WORDS = re.compile(r"\b(?:stopped|held|hold|on[- ]hold|discontinued|d/c'?d|dc'?d|paused|suspended|since|as of|"
+                         r"ended|stop(?:ped)?\s+on)\b", re.I)
+
+
+def _halted_on(texts: list[str], start: dt.datetime | None, as_of: dt.date) -> dt.date | None:
+    """The day an order was stopped or put on hold, when its texts say it: the one full date there (US order, as
+    the text reader reads it), else the one right after a stop or hold word ("Held 2026-11-28 ..., resume in 48
+    h"); a date before the order's start or after the evaluation date is not it. ``None`` when not said."""
+    found: list[tuple[bool, dt.date]] = []
+    for t in texts:
+        for b, _, day in find_dates(t):
+            if day > as_of or (start is not None and day < start.date()):
+                continue
+            found.append((bool(_HALT_WORDS.search(t[max(0, b - 24):b])), day))
+    days = {d for _, d in found}
+    if len(days) == 1:
+        return days.pop()
+    cued = {d for cue, d in found if cue}
+    return cued.pop() if len(cued) == 1 else None
 
 
 def map_history_dispense(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
