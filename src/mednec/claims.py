@@ -142,11 +142,12 @@ def _hashes(determinations: Any) -> list[tuple[str, str]]:
 
 def _queue(service: Service, p: Principal, bundle: dict[str, Any], record: ClaimRecord, now: Any) -> str:
     """A case and an evaluation for the request's first policy, in the review queue: the evaluation's id."""
+    from mednec.fhir.pas import patient_record
     from mednec.intake.fhir.bundle import bundle_to_case
 
     first = record.determinations[0]
     drug = service.runtime.catalog.policy(str(first["policy"])).drug.generic
-    case_data = bundle_to_case(bundle, service.runtime.dictionary, now.date(), drug=drug,
+    case_data = bundle_to_case(patient_record(bundle), service.runtime.dictionary, now.date(), drug=drug,
                                drugs=service.runtime.catalog.calculators.drugs).case
     case = service.cases.create_case(p, case_data, source="fhir", title=f"Prior authorization {record.pre_auth_ref}")
     return service.cases.evaluate(p, case.id, drug=drug, phase=str(first.get("phase") or "initial")).id

@@ -2,11 +2,20 @@
 
 - An Observation's ``effectivePeriod`` is dated by its end (r6-l11, fhir4 r4-l08: the value was dated by the
   period's start, one day older: 'does not meet' on an LDL-C 120 days old, 158 days read for 157).
+- A drug known only from MedicationDispenses is the course its fills make (r6-l01, r6-l04, fhir5 r5-l04: each fill
+  was its own short course, the statin step asked); a dispensed tablet's strength and the sig's count give the dose.
+- A stopped / on-hold order's date and reason said only in statusReason text or a note (r6-g02, r6-g03, fhir5 r5-g10).
+- A PAS request is read as the Claim's patient's record: a subscriber beside it is left out (r6-l16, a crash), a
+  second patient's clinical record, a Claim naming an absent patient or no Patient at all is refused (r6-m11 was
+  evaluated) -- a 4xx problem document through the API.
+- The IPSS-R category in an MDS Condition's ``stage`` (r6-m01, m02, m03, m05: asked).
+- Results contained in their DiagnosticReport (r6-l15: not read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -182,3 +191,170 @@ def test_a_statin_held_or_stopped_in_text_is_not_continued(runtime: Runtime, sta
     result = intake(runtime, _bundle(_old_mi(), _ldl(effectiveDateTime=AS_OF.isoformat()), order), drug="evolocumab")
     assert [e["response"] for e in result.case["facts"]["medication_history"]] != ["ongoing"]
     assert determination(runtime, result, "Repatha") == "insufficient_information"
+
+
+# --- a PAS request's patient: the Claim's, a subscriber beside it, or no one --------------------------------------
+
+def _pas(fixture: Callable[[str], Any], change: str) -> dict[str, Any]:
+    b: dict[str, Any] = fixture("pas-request-first-line")
+    res = [e["resource"] for e in b["entry"]]
+    claim = next(r for r in res if r["resourceType"] == "Claim")
+    coverage = next(r for r in res if r["resourceType"] == "Coverage")
+    subscriber = {"resourceType": "Patient", "id": "sub-1", "gender": "male", "birthDate": "1950-02-02"}
+    other_obs = {"resourceType": "Observation", "id": "sub-hb", "status": "final", "subject": {"reference": "Patient/sub-1"},
+                 "code": {"coding": [{"system": LOINC, "code": "718-7"}]}, "effectiveDateTime": "2026-11-10",
+                 "valueQuantity": {"value": 13.9, "unit": "g/dL"}}
+    if change in ("subscriber", "policy-holder", "subscriber-with-record", "subscriber-urn"):
+        url = "urn:uuid:9b1e-sub-1" if change == "subscriber-urn" else "https://ehr.example.org/fhir/Patient/sub-1"
+        b["entry"].append({"fullUrl": url, "resource": subscriber})
+        coverage["policyHolder" if change == "policy-holder" else "subscriber"] = \
+            {"reference": url if change == "subscriber-urn" else "Patient/sub-1"}
+        if change == "subscriber-with-record":
+            b["entry"].append({"fullUrl": "https://ehr.example.org/fhir/Observation/sub-hb", "resource": other_obs})
+    elif change == "claim-names-another":
+        claim["patient"] = {"reference": "Patient/someone-else"}
+    elif change == "no-patient":
+        b["entry"] = [e for e in b["entry"] if e["resource"]["resourceType"] != "Patient"]
+    elif change == "claim-names-no-one":
+        claim["patient"] = {"display": "Jane Doe"}
+    return b
+
+
+@pytest.mark.parametrize("change", ["", "subscriber", "policy-holder", "subscriber-urn"])
+def test_a_pas_request_is_read_as_the_claim_s_patient_s_record(runtime: Runtime, fixture: Callable[[str], Any],
+                                                               change: str) -> None:
+    from mednec.fhir.pas import submit
+
+    answer = submit(_pas(fixture, change), runtime, as_of=dt.date(2026, 11, 20),
+                    now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
+    cr = answer["entry"][0]["resource"]
+    assert cr["resourceType"] == "ClaimResponse" and cr["patient"] == {"reference": "Patient/p-first-line"}
+    assert cr["disposition"].startswith("Certified")
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ("subscriber-with-record", "entry", "second patient's record"),
+    ("claim-names-another", "Claim.patient", "does not hold"),
+    ("no-patient", "Claim.patient", "holds no Patient"),
+    ("claim-names-no-one", "Claim.patient", "names no patient"),
+])
+def test_a_pas_request_about_someone_else_or_no_one_is_refused(runtime: Runtime, fixture: Callable[[str], Any],
+                                                               change: str, field: str, words: str) -> None:
+    from mednec.errors import CaseFormatError
+    from mednec.fhir.pas import patient_record, submit
+
+    bundle = _pas(fixture, change)
+    with pytest.raises(CaseFormatError) as refused:
+        submit(bundle, runtime, now=dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC))
+    assert refused.value.field == field and words in refused.value.message
+    with pytest.raises(CaseFormatError):  # the record the held-out runner reads the facts from: the same refusal
+        patient_record(bundle)
+
+
+def test_through_the_api_a_refused_pas_request_is_a_problem_document(runtime: Runtime, fixture: Callable[[str], Any],
+                                                                     tmp_path: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from mednec.api import Settings, create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/p.db", runtime=runtime,
+                              now=lambda: dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC)))
+    service = app.state.service
+    key = service.accounts.create_key(service.accounts.add_user("clinic-a", "req", "requester").id)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            for change, field in (("subscriber-with-record", "entry"), ("no-patient", "Claim.patient"),
+                                  ("claim-names-another", "Claim.patient")):
+                r = client.post("/fhir/Claim/$submit", json=_pas(fixture, change),
+                                headers={"Authorization": f"Bearer {key}"})
+                assert 400 <= r.status_code < 500, (change, r.status_code, r.text[:200])
+                assert r.headers["content-type"].startswith("application/problem") and field in r.text
+            ok = client.post("/fhir/Claim/$submit", json=_pas(fixture, "subscriber"), headers={"Authorization": f"Bearer {key}"})
+            assert ok.status_code == 200, ok.text[:300]
+    finally:
+        app.state.db.dispose()
+
+
+# --- the IPSS-R category in an MDS Condition's stage -------------------------------------------------------------
+
+def _mds(stage: list[dict[str, Any]] | None, *, code: str = "D46.1", verification: str = "confirmed",
+         clinical: str = "active") -> dict[str, Any]:
+    r: dict[str, Any] = {"resourceType": "Condition", "subject": SUBJECT, "recordedDate": "2026-09-20",
+                         "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                                        "code": clinical}]},
+                         "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                                            "code": verification}]},
+                         "code": {"coding": [{"system": ICD, "code": code}]}}
+    if stage is not None:
+        r["stage"] = stage
+    return r
+
+
+def _stage(summary: str, type_text: str | None = None, code: str | None = None) -> dict[str, Any]:
+    s: dict[str, Any] = {"summary": {"text": summary}}
+    if code:
+        s["summary"]["coding"] = [{"system": "urn:oid:1.2.840.114350.1.13.0.1.7.2.728286", "code": code, "display": summary}]
+    if type_text:
+        s["type"] = {"text": type_text}
+    return s
+
+
+@pytest.mark.parametrize(("stage", "category"), [
+    ([_stage("IPSS-R: Low")], "low"),
+    ([_stage("IPSS-R Very Low risk", code="IPSSR-VL")], "very_low"),
+    ([_stage("Intermediate", "Revised International Prognostic Scoring System (IPSS-R)")], "intermediate"),
+    ([_stage("High risk", "IPSS-R")], "high"),
+    ([_stage("IPSSR very high")], "very_high"),
+    ([_stage("Stage II", "TNM"), _stage("IPSS-R: Low")], "low"),
+    # not the IPSS-R, or no category of it: nothing read
+    ([_stage("IPSS: Low")], None),
+    ([_stage("Low", "IPSS")], None),
+    ([_stage("IPSS-R pending")], None),
+    ([_stage("Low")], None),
+])
+def test_the_ipss_r_category_in_a_condition_stage(runtime: Runtime, stage: list[dict[str, Any]],
+                                                  category: str | None) -> None:
+    result = intake(runtime, _bundle(_mds(stage)), drug="luspatercept")
+    assert case_facts(result).get("ipss_r_category") == category
+
+
+@pytest.mark.parametrize("condition", [
+    _mds([_stage("IPSS-R: Low")], verification="provisional"),
+    _mds([_stage("IPSS-R: Low")], clinical="resolved"),
+    _mds([_stage("IPSS-R: Low")], code="I10"),
+])
+def test_a_stage_counts_only_on_an_active_confirmed_mds_diagnosis(runtime: Runtime, condition: dict[str, Any]) -> None:
+    result = intake(runtime, _bundle(condition), drug="luspatercept")
+    assert "ipss_r_category" not in case_facts(result)
+
+
+# --- results contained in their DiagnosticReport ----------------------------------------------------------------
+
+def _report(contained: list[dict[str, Any]], results: list[str], **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "DiagnosticReport", "id": "dr1", "status": "final", "subject": SUBJECT,
+            "code": {"coding": [{"system": LOINC, "code": "57698-3"}]}, "contained": contained,
+            "result": [{"reference": r} for r in results], **extra}
+
+
+def _inner_ldl(rid: str = "ldl1", value: float = 110, **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": rid, "status": "final",
+            "code": {"coding": [{"system": LOINC, "code": "18262-6"}]},
+            "valueQuantity": {"value": value, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"},
+            **extra}
+
+
+@pytest.mark.parametrize(("report", "ldl", "dated"), [
+    (_report([_inner_ldl(effectiveDateTime="2026-11-16")], ["#ldl1"]), 110, "2026-11-16"),
+    (_report([_inner_ldl()], ["#ldl1"], effectiveDateTime="2026-11-15"), 110, "2026-11-15"),   # the report's date
+    (_report([_inner_ldl(subject=SUBJECT, effectiveDateTime="2026-11-14")], ["#ldl1"]), 110, "2026-11-14"),
+    (_report([_inner_ldl("a", 90, effectiveDateTime="2026-10-01"), _inner_ldl("b", 120, effectiveDateTime="2026-11-01")],
+             ["#a", "#b"]), 120, "2026-11-01"),                                                  # the latest
+    # contained but not a result of the report, or not an Observation: not read
+    (_report([_inner_ldl(effectiveDateTime="2026-11-16")], []), None, None),
+    (_report([{**_inner_ldl(effectiveDateTime="2026-11-16"), "resourceType": "Specimen"}], ["#ldl1"]), None, None),
+])
+def test_results_contained_in_their_report_are_read(runtime: Runtime, report: dict[str, Any], ldl: float | None,
+                                                    dated: str | None) -> None:
+    result = intake(runtime, _bundle(_old_mi(), report), drug="evolocumab")
+    facts = result.case["facts"]
+    assert (facts["ldl_c"]["value"], facts["ldl_c"]["date"]) == (ldl, dated) if ldl else "ldl_c" not in facts

@@ -244,11 +244,12 @@ def _ehr_cds(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
 
 
 def _ehr_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
-    from mednec.fhir.pas import InMemoryClaimStore, submit
+    from mednec.fhir.pas import InMemoryClaimStore, patient_record, submit
     from mednec.intake.fhir import bundle_to_case
 
     store = InMemoryClaimStore("heldout")
     submit(doc, runtime, store=store, as_of=as_of, now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
+    doc = patient_record(doc)  # the facts as the PAS path read them: the Claim's patient's record
     record = next(iter(store._by_ref.values()))
     if record.determinations:
         o.got_policy, o.got_determination = record.determinations[0]["policy"], record.determinations[0]["determination"]
@@ -294,9 +295,16 @@ def _r3_cds(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
 
 
 def _r3_pas(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
+    from mednec.errors import InputError
     from mednec.fhir.pas import InMemoryClaimStore, submit
 
-    _ehr_pas(o, doc, runtime, as_of)
+    try:
+        _ehr_pas(o, doc, runtime, as_of)
+    except InputError as exc:  # a refusal (a 4xx through the API), reported as one; pas-error items re-raise it
+        if o.want.get("kind") == "pas-error":
+            raise
+        o.got_determination = f"refused: {exc.field}: {exc.message}"
+        return
     store = InMemoryClaimStore("heldout")
     submit(doc, runtime, store=store, as_of=as_of, now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
     record = next(iter(store._by_ref.values()))

@@ -69,6 +69,7 @@ __all__ = [
     "cancelled",
     "identifier_of",
     "inquire",
+    "patient_record",
     "read_claim",
     "record_decision",
     "related_requests",
@@ -232,17 +233,74 @@ def _check_item(item: Mapping[str, Any], where: str) -> None:
 
 
 def _check_patient(bundle: Mapping[str, Any], claim: Mapping[str, Any]) -> None:
-    """The Bundle's record must be the Claim's patient: a Claim naming a patient the Bundle does not hold,
-    beside another Patient, is refused (another patient's record is never used for it)."""
+    """The Bundle's record must be the Claim's patient: a Claim naming no patient (R4 Claim.patient is 1..1), or a
+    patient the Bundle does not hold (beside another Patient, or with no Patient at all), is refused -- another
+    patient's record is never used for it, and a request about no one is not evaluated."""
     ref = claim.get("patient", {}).get("reference")
     patients = [(url, r) for url, r in _entries(bundle) if r.get("resourceType") == "Patient"]
-    if not patients or not isinstance(ref, str) or not ref:
-        return
-    tail = "/".join(ref.split("/_history/")[0].rstrip("/").split("/")[-2:])
-    if not any(ref == url or tail == f"Patient/{r.get('id')}" for url, r in patients):
+    if not isinstance(ref, str) or not ref:
+        raise CaseFormatError("Claim.patient names no patient (a reference to the Patient the request is for is "
+                              "required)", field="Claim.patient")
+    if not patients:
+        raise CaseFormatError(f"Claim.patient names {ref}, but the Bundle holds no Patient: the request's patient "
+                              "must be sent with it", field="Claim.patient")
+    if _claim_patient(ref, patients) is None:
         raise CaseFormatError("Claim.patient names a patient the Bundle does not hold, and the Bundle's record is "
                               "another Patient's: another patient's record is never used for a claim",
                               field="Claim.patient")
+
+
+def _claim_patient(ref: str, patients: list[tuple[str, Mapping[str, Any]]]) -> tuple[str, Mapping[str, Any]] | None:
+    tail = "/".join(ref.split("/_history/")[0].rstrip("/").split("/")[-2:])
+    return next(((url, r) for url, r in patients if ref == url or tail == f"Patient/{r.get('id')}"), None)
+
+
+def _references(value: Any) -> set[str]:
+    """Every ``reference`` string inside a resource (untrusted JSON, walked without recursion)."""
+    out: set[str] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Mapping):
+            ref = v.get("reference")
+            if isinstance(ref, str):
+                out.add(ref)
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
+#: the elements through which a PAS request may name another person who is not the patient: the Coverage's
+#: subscriber or policy holder (PAS Subscriber profile; X12 278's subscriber when the patient is a dependent)
+_PARTY_ONLY = {"Coverage"}
+
+
+def patient_record(bundle_json: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The PAS request Bundle as the Claim's patient's record: a second Patient named only as the Coverage's
+    subscriber or policy holder (the PAS Subscriber profile: a dependent's request carries the subscriber) is left
+    out; a second Patient with clinical resources of its own is refused (whose record the request is cannot be
+    told from the Bundle alone); a Claim naming no patient, or one the Bundle does not hold, is refused."""
+    _, claim = _claim(bundle_json)
+    entries = _entries(bundle_json)
+    patients = [(url, r) for url, r in entries if r.get("resourceType") == "Patient"]
+    if len(patients) < 2:
+        return bundle_json
+    ours = _claim_patient(str(claim["patient"]["reference"]), patients)
+    assert ours is not None  # _claim checked it
+    others = {url or f"Patient/{r.get('id')}": {f"Patient/{r.get('id')}", url} - {""} for url, r in patients
+              if r is not ours[1]}
+    for name, refs in others.items():
+        used = sorted(f"{r.get('resourceType')}/{r.get('id')}" for _, r in entries
+                      if r.get("resourceType") not in ("Patient", *_PARTY_ONLY)
+                      and any(x == y or x.endswith("/" + y) for x in _references(r) for y in refs))
+        if used:
+            raise CaseFormatError(f"the Bundle holds a second patient's record ({name}: {', '.join(used[:3])}"
+                                  f"{' ...' if len(used) > 3 else ''}) beside the Claim's patient; a prior-"
+                                  "authorization request carries one patient's record", field="entry")
+    drop = {id(r) for url, r in patients if r is not ours[1]}
+    return {**bundle_json, "entry": [e for e in bundle_json.get("entry") or ()
+                                     if not (isinstance(e, Mapping) and id(e.get("resource")) in drop)]}
 
 
 def _find(bundle: Mapping[str, Any], reference: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -481,8 +539,9 @@ def assess_claim(
     _refuse_cancellation(claim, items)
     known = index_resources(bundle_json)
     policies = [policy_for_order(_item_order(bundle_json, claim, item), runtime.catalog, known) for item in items]
+    record = patient_record(bundle_json)  # the Claim's patient's resources (a subscriber left out)
     cases = {  # per requested drug: its doses in the bundle are read for it (continuation)
-        drug: runtime.parse_case(bundle_to_case(bundle_json, runtime.dictionary, when, drug=drug,
+        drug: runtime.parse_case(bundle_to_case(record, runtime.dictionary, when, drug=drug,
                                                  drugs=runtime.catalog.calculators.drugs).case, as_of=when,
                                  source="FHIR (PAS request)")
         for drug in dict.fromkeys(p.drug.generic if p is not None else None for p in policies)

@@ -309,6 +309,15 @@ def _bundle_to_case(bundle_json: Mapping[str, Any], dictionary: FactDictionary, 
                 continue
             entries.append((i, e, res))
             continue
+        if res.__class__ is dict and res.get("resourceType") == "DiagnosticReport" and res.get("contained"):
+            for inner in _contained_results(res):  # results sent inside their report (Cerner)
+                try:
+                    check_resource(inner, prefix=f"entry[{i}].resource(DiagnosticReport/{res.get('id')}).contained")
+                except InputError as exc:
+                    unmapped.append(Unmapped(i, f"Observation/{inner.get('id')}", f"not valid FHIR R4 at {exc.field}: "
+                                                                                   f"{exc.message}"))
+                    continue
+                entries.append((i, {}, inner))
         why = _unreadable(e, i)
         if why is None:
             entries.append((i, e, e["resource"]))
@@ -324,6 +333,28 @@ def _bundle_to_case(bundle_json: Mapping[str, Any], dictionary: FactDictionary, 
     for (i, _, res), ref in zip(entries, refs, strict=True):
         _map_entry(i, res, ctx.sources[ref], ctx, patient_refs, patients, mapped)
     return _assemble(mapped, ctx, bundle_json)
+
+
+def _contained_results(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The Observations a DiagnosticReport contains and names as its results (``result`` "#ldl1"), each as a
+    resource of the bundle: its subject and effective time, when it has none, are the report's (a contained
+    resource has no independent existence: R4 References 2.3.0.2), its id prefixed with the report's."""
+    named = {str(r.get("reference"))[1:] for r in report.get("result") or () if isinstance(r, Mapping)
+             and str(r.get("reference", "")).startswith("#")}
+    out: list[dict[str, Any]] = []
+    for inner in report.get("contained") or ():
+        if not (isinstance(inner, Mapping) and inner.get("resourceType") == "Observation" and inner.get("id") in named):
+            continue
+        obs = dict(inner)
+        obs["id"] = f"{report.get('id')}-{inner['id']}"[-64:] if report.get("id") else str(inner["id"])
+        if "subject" not in obs and report.get("subject") is not None:
+            obs["subject"] = report["subject"]
+        if not any(k.startswith("effective") for k in obs):
+            for k in ("effectiveDateTime", "effectivePeriod"):
+                if report.get(k) is not None:
+                    obs[k] = report[k]
+        out.append(obs)
+    return out
 
 
 @functools.cache

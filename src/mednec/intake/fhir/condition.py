@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from mednec.errors import InputError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
-from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime
+from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime, validated_value
 
 __all__ = ["doubt_to", "map_claim", "map_condition", "map_family_history", "map_procedure"]
 
@@ -70,7 +71,41 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         if resource.get("recordedDate")
         else fhir_date_of(resource, "onset", path=src.path)
     )
-    return _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+    out = _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+    if key is not None and active and resource.get("stage"):
+        out += _ipss_r_stage(resource["stage"], when, src, ctx)
+    return out
+
+
+_IPSS_R = re.compile(r"\bIPSS[- ]?R\b|revised international prognostic", re.I)
+_STAGE_NOISE = re.compile(r"\bIPSS[- ]?R\b|revised international prognostic scoring system|\(?\bIPSS\b\)?|"
+                          r"\brisk\b|\bcategory\b|\bgroup\b|[:=,;()]", re.I)
+
+
+def _ipss_r_stage(stages: Any, when: Any, src: Source, ctx: Context) -> list[Finding]:
+    """The IPSS-R risk category an MDS Condition carries in ``Condition.stage`` (R4: "clinical stage or grade of a
+    condition ... formal assessments"), as Epic and Cerner staging write it: a stage whose ``summary`` or ``type``
+    names the IPSS-R ("IPSS-R: Low", type "Revised International Prognostic Scoring System") and whose summary is one
+    of the dictionary's categories. A stage naming the original IPSS, or another system, is not read here."""
+    fd = ctx.dictionary.facts.get("ipss_r_category")
+    if fd is None or not isinstance(stages, list):
+        return []
+    out: list[Finding] = []
+    for i, stage in enumerate(stages):
+        if not isinstance(stage, Mapping):
+            continue
+        summary = concept_texts(stage.get("summary"))
+        if not any(_IPSS_R.search(t) for t in summary + concept_texts(stage.get("type"))):
+            continue
+        for text in summary:
+            words = " ".join(_STAGE_NOISE.sub(" ", text).split())
+            try:
+                value, _ = validated_value(fd, words, None, when, path=f"{src.path}.stage[{i}].summary")
+            except InputError:
+                continue
+            out.append(Finding("ipss_r_category", value, None, when, src, f"Condition.stage[{i}] {text!r}"))
+            break
+    return out[:1]
 
 
 def _doubted(resource: Mapping[str, Any], verification: str, active: bool, src: Source, ctx: Context) -> list[Finding]:
