@@ -60,10 +60,8 @@ def test_type_1_beside_type_2_is_never_a_yes(runtime: Runtime, drug: str, s: str
     assert verdict != "meets_criteria", line
 
 
-@pytest.mark.xfail(strict=True, reason="open: both contradicted statements are dropped (the answer asks for the diabetes "
-                   "type), but 'not type 1' is then presumed and shown for the request to attest although the record "
-                   "names type 1 diabetes; it should be asked (a warning sign for type 1 diabetes, as "
-                   "pregnancy_possible is for pregnancy)")
+# both contradicted statements are dropped (the answer asks for the diabetes type), and the dropped type 1 is its
+# warning sign (type1_diabetes_possible), so "not type 1" is asked, never presumed (was strict xfail, 28; 2026-12-07)
 @pytest.mark.parametrize(("drug", "s"), list(itertools.product(DRUGS, STATED)))
 def test_type_1_beside_type_2_is_not_presumed_away(runtime: Runtime, drug: str, s: str) -> None:
     _, status, line = _ask(runtime, STATED_WITH_T2D.format(drug=drug, s=s))

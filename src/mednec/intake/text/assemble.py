@@ -20,6 +20,7 @@ from typing import Any
 from mednec.errors import ContradictionError, MednecError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
+from mednec.intake.text.context import context_rules
 from mednec.intake.text.model import SINCE_MODIFIER, Conflict, Finding, Unused
 from mednec.intake.values import parse_fact_value
 
@@ -282,6 +283,13 @@ def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictiona
             for k in inferred or names:
                 f = chosen.pop(k)
                 dropped.append(Unused(f.span, f"contradicts another statement ({exc.message}); not used", k, f.source))
+                sign = context_rules().unc_to.get(k, "")
+                if not inferred and f.value is True and sign in dictionary.facts and sign not in chosen:
+                    # two statements that cannot both be right leave each in doubt: a dropped statement of a
+                    # presumed exclusion is its warning sign ("T2D ... also T1D": type 1 diabetes possible), never
+                    # silence, so the exclusion is asked instead of presumed away
+                    chosen[sign] = replace(f, fact=sign, kind="stated", note=f"{f.note or k} contradicted ({exc.message}): "
+                                                                              "in doubt")
                 for other in [o for o, g in chosen.items() if g.kind == "inferred" and g.span == f.span]:
                     g = chosen.pop(other)  # what was inferred from a dropped statement goes with it
                     dropped.append(Unused(g.span, "inferred from a contradicted statement; not used", other, g.source))

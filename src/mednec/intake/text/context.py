@@ -83,6 +83,7 @@ class ContextRules:
     unc_pseudo: re.Pattern[str]  # a doubt word that states no doubt ("probable FH", "as soon as possible")
     unc_keep: frozenset[str]  # facts a doubt does not remove (warning signs, contraindications)
     unc_to: Mapping[str, str]  # a doubted finding of the key fact is read as the value fact (a warning sign)
+    unc_drug_to: Mapping[str, str]  # a drug (generic) doubted to be taken now -> its class's warning sign
 
 
 def _never_cues(d: dict[str, Any]) -> str:
@@ -127,6 +128,7 @@ def context_rules(path: Path = RULES_FILE) -> ContextRules:
         unc_pseudo=re.compile(_alts(d["uncertain"]["pseudo"]), flags),
         unc_keep=frozenset(d["uncertain"]["keep_facts"]),
         unc_to=dict(d["uncertain"].get("doubt_to") or {}),
+        unc_drug_to={drug.lower(): sign for sign, drugs in (d["uncertain"].get("doubt_drug_to") or {}).items() for drug in drugs},
     )
 
 
@@ -400,16 +402,28 @@ def doubtful_items(items: list[Item]) -> list[Item]:
     """Findings stated with doubt ("?MI", "possible MI", "MI (never confirmed)"), listed as not used (their
     criteria stay unknown and are asked); a warning sign or contraindication (``keep_facts``) is kept."""
     rules = context_rules()
-    return [_doubted(i, rules.unc_keep, rules.unc_to) if isinstance(i, Finding) else i for i in items]
+    return [_doubted(i, rules) if isinstance(i, Finding) else i for i in items]
 
 
-def _doubted(item: Finding, keep: frozenset[str], to: Mapping[str, str]) -> Item:
+#: a treatment-history entry that may be running now: taking it, or a stop that is itself in doubt ("unclear
+#: whether Leqvio was stopped")
+_MAYBE_NOW = ("ongoing", "stopped")
+
+
+def _doubted(item: Finding, rules: ContextRules) -> Item:
     """One finding stated with doubt: kept (``keep_facts``), read as its warning sign (``doubt_to``, only when
-    the words say it is present), or listed as not used."""
-    if item.fact in keep:
+    the words say it is present; ``doubt_drug_to``, a drug doubted to be taken now), or listed as not used."""
+    if item.fact in rules.unc_keep:
         return item
-    if item.fact in to and item.value is True:
-        return replace(item, fact=to[item.fact], note="stated with doubt")
+    if item.fact in rules.unc_to and item.value is True:
+        return replace(item, fact=rules.unc_to[item.fact], note="stated with doubt")
+    if item.fact == "medication_history" and isinstance(item.value, list):
+        signs = {rules.unc_drug_to.get(str(e.get("drug", "")).lower(), "") for e in item.value
+                 if isinstance(e, dict) and e.get("response") in _MAYBE_NOW} - {""}
+        if len(signs) == 1:
+            drugs = ", ".join(str(e.get("drug")) for e in item.value if isinstance(e, dict))
+            return replace(item, fact=signs.pop(), value=True, unit=None, kind="stated",
+                           note=f"{drugs} may be taken now (stated with doubt)")
     return Unused(item.span, "stated with doubt (possible, suspected, '?', not confirmed); not used", item.fact,
                   item.source)
 

@@ -30,7 +30,7 @@ from typing import Any
 from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN, STOPPED
 from mednec.facts.drugs import DrugVocabulary
 from mednec.intake.adverse_effects import ADVERSE_EFFECT
-from mednec.intake.text.context import context_rules
+from mednec.intake.text.context import context_rules, doubtful_items
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
 from mednec.intake.text.numbers import AT_LEAST, DUR_UNIT, find_dates
@@ -50,7 +50,7 @@ _LABEL = {"none": "no response", "lost_response": "lost response", "intolerant":
           "response": "responded", "partial": "partial response", "ongoing": "taking now", "contraindicated": "contraindicated",
           STOPPED: "no longer taken (why not said)"}
 # ("continues atorvastatin", "continuing rosuvastatin"; not the request's "is continuing Reblozyl necessary?")
-_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
+_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|injecting|injects|receiving|ongoing|concurrent|concomitant|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
 # no longer taken, why not said ("no longer on atorvastatin", "stopped rosuvastatin in March", "was on ezetimibe
 # until 2024", "came off Zepbound", "off statins since 2022", "Ozempic was discontinued"): ``stopped``, never
@@ -296,6 +296,13 @@ def _adverse_effect(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple
     return None
 
 
+# a doubt said right after a drug that it is taken now ("Trulicity possibly ongoing", "Leqvio (? still taking)",
+# "Mounjaro - ? still on it"): a course taken now, stated with doubt (context.doubtful_items: the class's warning sign);
+# looked for past the sentence's end, which a "?" makes
+_DOUBT_NOW_AFTER = re.compile(r"\s*(?:[(,\-–—]\s*)?(?:\?\s*|possibly\s+|probably\s+|maybe\s+|perhaps\s+)(?:still\s+)?"
+                              r"(?:ongoing|taking(?:\s+it)?|taken|on\s+it|active|current|continuing|continued|in\s+use)\b", re.I)
+
+
 # a number right after the drug is its dose, in mg when no unit is said ("rosuvastatin 40"), unless a duration
 # unit follows ("ezetimibe 6 months", "6 mo": how long, read by course_duration, never a 6 mg dose)
 _DOSE = re.compile(r"\s*(?P<n>\d{1,4}(?:\.\d+)?)\s*(?P<u>mg|mcg|µg|ug|g)?\b(?:\s*(?:/\s*(?:day|d)\b|daily\b|qd\b))?"
@@ -345,6 +352,7 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         dose, dose_unit, dose_end = _dose(ctx, e)
         before = ctx.text[max(ctx.sent_start, s - 60):s]
         kind: str | None
+        doubted_after = False
         ae = None if ctx.negated else _adverse_effect(ctx, s, e, dose_end, term)
         if _CONTRA_BEFORE.search(before) or _CONTRA_AFTER.match(ctx.text, dose_end, min(ctx.sent_end, dose_end + 40)):
             kind, cs, ce = "contraindicated", s, e
@@ -363,7 +371,9 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             if kind == "none" and _despite_a_lab(ctx, cs, s):
                 kind = "ongoing"  # "LDL 130 despite atorvastatin 40 mg": still taken, the lab not at goal
             on = _ON.search(ctx.text[max(ctx.sent_start, s - 40):s])
-            if kind in (None, "plan", "history") and on is not None and on.group(0):
+            if kind in (None, "plan", "history") and (now := _DOUBT_NOW_AFTER.match(ctx.text, dose_end, min(len(ctx.text), dose_end + 40))):
+                kind, ce, doubted_after = "ongoing", now.end(), True
+            elif kind in (None, "plan", "history") and on is not None and on.group(0):
                 kind, cs = "ongoing", s - len(on.group(0))
             elif kind in (None, "history"):
                 shared = _shared_cue(ctx, s, term)  # "on atorvastatin 80 + ezetimibe 10": the cue of the first drug
@@ -430,8 +440,9 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         span = TextSpan(span0, span1, ctx.text[span0:span1])
         dose_text = f" {dose:g} {dose_unit}" if dose is not None else ""
         note = f"{drug}{dose_text}, {_LABEL[kind]}" + (f" ({'; '.join(notes)})" if notes else "")
-        return [ctx.finding("medication_history", [entry_out], span.start, span.end, note=note, rank=2,
-                            kind="synthesized" if notes else "stated")]
+        out: list[Item] = [ctx.finding("medication_history", [entry_out], span.start, span.end, note=note, rank=2,
+                                       kind="synthesized" if notes else "stated")]
+        return doubtful_items(out) if doubted_after else out
 
     return handle
 

@@ -170,6 +170,21 @@ def _type2_aside(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+def _type1_possible(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """'type 1 vs type 2', 'T2D or T1D', 'type 1 (LADA)', 'latent autoimmune diabetes': type 1 diabetes named as
+    possible beside type 2, or an autoimmune diabetes that may be type 1 -- its warning sign, never a stated type 1
+    nor silence (mednec's 2026-12-07 decision: a doubt is asked, never presumed away)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("type1_diabetes_possible", True, m.start(), m.end(), note="type 1 diabetes named as possible")]
+
+
+_T1 = r"(?:type\s*(?:1|I)|T1DM?|DM\s*(?:type\s*)?1|IDDM)"
+_T2 = r"(?:type\s*(?:2|II)|T2DM?|DM\s*(?:type\s*)?2|NIDDM)"
+_DM = r"(?:\s*(?:diabet(?:es|ic)(?:\s+mellitus)?|DM))?"
+_OR = r"\s*(?:vs\.?|versus|or|/|\?)\s*"
+
+
 _NEG_BEFORE = re.compile(r"\b(?:no|denies|denied|negative\s+for|without)\s+(?:[\w'-]+[\s/]+){0,8}(?:(?:or|and|,)\s+)?$", re.I)
 
 
@@ -319,6 +334,11 @@ RULES: tuple[Rule, ...] = (
     # "type 2 (not type 1) diabetes", "type II (adult onset) DM": the aside between type and name (held-out round 5 v44)
     Rule("GLP1_TYPE2_ASIDE", r"\btype\s*(?:2|II)\s*\((?:\s*(?P<not1>not\s+type\s*(?:1|I))\s*|[^()\n]{1,30})\)\s*(?:diabet(?:es|ic)(?:\s+mellitus)?|DM)\b",
          _type2_aside),
+    # type 1 named as the alternative to type 2 ("type 1 versus type 2", "T2D or T1D", "type 2 vs type 1 diabetes"),
+    # a type 1 with an autoimmune form named ("type 1 (LADA)"), or LADA: type 1 diabetes possible
+    Rule("GLP1_TYPE1_POSSIBLE", rf"\b{_T1}{_DM}{_OR}{_T2}\b{_DM}|\b{_T2}{_DM}{_OR}{_T1}\b{_DM}"
+         rf"|\b{_T1}\s*\(\s*LADA\s*\)|\bLADA\b|\blatent\s+autoimmune\s+diabetes(?:\s+(?:of|in)\s+(?:the\s+)?adults?)?",
+         _type1_possible),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
     Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
     # "a 6-month diet programme", "12-week lifestyle program"

@@ -45,7 +45,28 @@ def _contraindicated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("statin_contraindicated", not ctx.negated, m.start(), m.end())]
 
 
+# the PCSK9-directed drugs a policy does not combine (mednec's LDL decisions: no PCSK9 antibody with inclisiran,
+# nor two antibodies)
+_PCSK9_NAMES = r"(?:Repatha|evolocumab|Praluent|alirocumab|Leqvio|inclisiran)"
+
+
+def _combined(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"Repatha to be combined with Leqvio", "on top of his inclisiran", "Praluent plus Leqvio": the request is to
+    use two PCSK9-directed drugs together -- a stated combination (a doubted one is its warning sign,
+    context_rules.yaml uncertain.doubt_to)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("concurrent_pcsk9", True, m.start(), m.end(),
+                        note=f"to be used together with {m.group('d') or m.group('d2')} (a stated combination)")]
+
+
 RULES: tuple[Rule, ...] = (
+    # a stated combination: "to be combined with Leqvio", "in addition to his Praluent", "Repatha plus Leqvio"
+    Rule("LDL_PCSK9_COMBINED",
+         rf"\b(?:add(?:ed|ing)?\s+(?:\w+\s+)?(?:on\s+top\s+of|to)|on\s+top\s+of|in\s+addition\s+to|in\s+combination\s+with|"
+         rf"combined\s+with|together\s+with|along\s+with|alongside)\s+(?:(?:her|his|their|the|current|existing|ongoing)\s+){{0,2}}(?P<d>{_PCSK9_NAMES})\b"
+         rf"|\b{_PCSK9_NAMES}\s*(?:\d+(?:\.\d+)?\s*mg\s*)?(?:plus|\+)\s*(?P<d2>{_PCSK9_NAMES})\b",
+         _combined),
     # "rhabdomyolysis on simvastatin", "rhabdo with atorvastatin 80", "statin-induced rhabdomyolysis"
     Rule("LDL_STATIN_RHABDO",
          rf"\brhabdo(?:myolysis)?\s+(?:\w+\s+){{0,2}}?(?:on|with|from|after|due\s+to|while\s+(?:on|taking))\s+(?:(?:a|an|the|high[\s-]+dose|low[\s-]+dose)\s+)?{_STATIN}\b"
