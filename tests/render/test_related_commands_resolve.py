@@ -25,17 +25,6 @@ from mednec.runtime import default_runtime
 
 from .test_every_policy_letter import CASES
 
-_RT = default_runtime()
-HELD_OUT = pytest.mark.xfail(strict=True, reason="held out: commands name the shared generic")
-
-
-def _marks(policy_id: str) -> tuple[pytest.MarkDecorator, ...]:
-    shared = {p.drug.generic for p in _RT.catalog.policies()
-              if sum(q.drug.generic == p.drug.generic for q in _RT.catalog.policies()) > 1}
-    pack = _RT.catalog.pack_of(_RT.catalog.policy(policy_id))
-    return (HELD_OUT,) if any(p.drug.generic in shared for p in pack.policies) else ()
-
-
 _OTHER = re.compile(r"^Is .+ \((?P<brands>[^)]*)\) medically necessary")
 _DRUG = re.compile(r'--drug ("[^"]+"|\S+)')
 
@@ -64,7 +53,7 @@ def _check(article_related: tuple, own: Policy) -> list[str]:
 
 
 @pytest.mark.parametrize(("policy_id", "want", "path"),
-                         [pytest.param(p, w, f, id=f"{p}-{w}", marks=_marks(p)) for p, w, f in CASES])
+                         [pytest.param(p, w, f, id=f"{p}-{w}") for p, w, f in CASES])
 def test_each_related_command_answers_its_question(policy_id: str, want: str, path: Path) -> None:
     rt = default_runtime()
     policy = rt.catalog.policy(policy_id)
@@ -76,7 +65,7 @@ def test_each_related_command_answers_its_question(policy_id: str, want: str, pa
     assert _check(build_article(det, src).related, policy) == []
 
 
-@pytest.mark.parametrize("policy_id", [pytest.param(p, marks=_marks(p)) for p in sorted({p for p, _, _ in CASES})])
+@pytest.mark.parametrize("policy_id", sorted({p for p, _, _ in CASES}))
 def test_each_related_command_of_the_general_article_answers_its_question(policy_id: str) -> None:
     rt = default_runtime()
     policy = rt.catalog.policy(policy_id)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mednec.engine.determination import MEETS, NOT_MET
+from mednec.policies.model import Pack
 from mednec.render.context import ArticleContext
 from mednec.render.model import Cited, CriteriaGroup, Related, ScheduleRow, TrialRow
 from mednec.render.phrases import document_plain, phrase
@@ -220,10 +221,26 @@ def _arg(name: str) -> str:
     return f'"{name}"' if " " in name else name
 
 
+def _drug_arg(pack: Pack, generic: str, brands: tuple[str, ...] | list[str]) -> str:
+    """The ``--drug`` name that selects this drug's policy: the generic, unless another policy of the
+    pack shares it (Wegovy and Ozempic are both semaglutide, and a shared name answers for the policy
+    loaded first), then the first brand no other policy answers to."""
+    def fold(n: str) -> str:
+        return "".join(ch for ch in n.lower() if ch.isalnum())
+    taken: dict[str, int] = {}
+    for p in pack.policies:
+        for n in {fold(x) for x in p.names()}:
+            taken[n] = taken.get(n, 0) + 1
+    for name in (generic, *brands):
+        if taken.get(fold(name), 0) <= 1:
+            return _arg(name)
+    return _arg(generic)
+
+
 def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> tuple[Related, ...]:
     """Other questions this engine answers about the same patient or policy."""
     pol, det, case = b.policy, b.det, b.src.case_name
-    drug = _arg(pol.drug.generic)
+    drug = _drug_arg(b.pack, pol.drug.generic, pol.drug.brands)
     out: list[Related] = []
     others = [p for p in b.pack.policies if p.id != pol.id]
     if b.general:
@@ -231,7 +248,7 @@ def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> t
                            phrase("related.cmd_report", case=case, drug=drug)))
         for p in others:
             out.append(Related(phrase("related.other_drug", drug=p.drug.generic, brands=", ".join(p.drug.brands)),
-                               phrase("related.cmd_general", drug=_arg(p.drug.generic))))
+                               phrase("related.cmd_general", drug=_drug_arg(b.pack, p.drug.generic, p.drug.brands))))
         if pol.continuation is not None:
             out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=pol.initial_text()),
                                phrase("related.cmd_general_continuation", drug=drug)))
@@ -241,7 +258,7 @@ def related_questions(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> t
                            phrase("related.cmd_evaluate", case=case, drug=drug)))
     for a in det.alternatives:
         out.append(Related(phrase("related.other_drug", drug=a.drug, brands=", ".join(a.brands)),
-                           phrase("related.cmd_report", case=case, drug=_arg(a.drug))))
+                           phrase("related.cmd_report", case=case, drug=_drug_arg(b.pack, a.drug, a.brands))))
     if det.phase == "initial" and pol.continuation is not None:
         period = det.authorization["period"] if det.authorization else pol.initial_text()
         out.append(Related(phrase("related.continuation", drug=pol.drug.generic, period=period),
