@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 import yaml
 
 from mednec.render.article import ArticleSources
@@ -32,7 +31,6 @@ def _letter(history: list[dict[str, object]]) -> str:
     return render_markdown(build_document(det, src, document="article", audience="clinician"))
 
 
-@pytest.mark.xfail(strict=True, reason="held out: phrase event.course_open repeats ongoing")
 def test_an_ongoing_course_says_ongoing_once() -> None:
     md = _letter([{"drug": "atorvastatin", "start": "2026-06-01", "response": "ongoing", "dose": 80, "dose_unit": "mg"}])
     assert "atorvastatin from 2026-06-01, ongoing" in md

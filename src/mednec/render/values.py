@@ -53,6 +53,8 @@ def _events(fv: FactValue) -> str:
                 parts.append(phrase("event.undated", drug=r["drug"], response=response))
                 continue
             key = "event.course" if r.get("end") else "event.course_open"
+            if key == "event.course_open" and r.get("response") == "ongoing":  # say it once
+                key = "event.course_ongoing"
             parts.append(phrase(key, drug=r["drug"], start=_iso(r["start"]), end=_iso(r.get("end", "")),
                                 response=response))
         return "; ".join(parts)
