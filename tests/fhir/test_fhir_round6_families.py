@@ -358,3 +358,24 @@ def test_results_contained_in_their_report_are_read(runtime: Runtime, report: di
     result = intake(runtime, _bundle(_old_mi(), report), drug="evolocumab")
     facts = result.case["facts"]
     assert (facts["ldl_c"]["value"], facts["ldl_c"]["date"]) == (ldl, dated) if ldl else "ldl_c" not in facts
+
+
+# --- a past event named in an EHR's own code's text ("History of myocardial infarction") ------------------------
+
+def _local_condition(text: str, system: str = "urn:oid:1.2.840.114350.1.13.0.1.7.2.728286") -> dict[str, Any]:
+    return {**_old_mi(), "code": {"coding": [{"system": system, "code": "312345", "display": text}], "text": text}}
+
+
+@pytest.mark.parametrize(("text", "fact"), [
+    ("History of myocardial infarction", "prior_mi"), ("Hx of MI (2019)", "prior_mi"), ("Old MI", "prior_mi"),
+    ("Prior heart attack", "prior_mi"), ("h/o NSTEMI", "prior_mi"), ("Personal history of myocardial infarction", "prior_mi"),
+    ("History of TIA", "tia"),
+    # a relative's, a current state, or words that name nothing: not read
+    ("Family history of myocardial infarction", None), ("History of hypertension", None),
+    ("History of chest pain", None), ("Myocardial infarction risk", None),
+])
+def test_a_past_event_after_history_of_in_a_local_code_s_text(runtime: Runtime, text: str, fact: str | None) -> None:
+    result = intake(runtime, _bundle(_local_condition(text)), drug="semaglutide")
+    facts = case_facts(result)
+    assert (fact in facts and facts[fact] is True) if fact else not any(
+        facts.get(f) is True for f in ("prior_mi", "tia", "prior_ischemic_stroke", "hypertension"))

@@ -284,8 +284,25 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
         names = _condition_names(ctx.dictionary)
         coded = _coded_facts(ctx.dictionary) if icds or scts else frozenset()
         out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept, coded_as)
-                                 if (named := names.get(fold(t))) and named not in coded))
+                                 if (named := names.get(fold(t)) or _past_event_named(t, ctx.dictionary))
+                                 and named not in coded))
     return out
+
+
+#: how a problem list names a past event: "History of myocardial infarction", "Hx of MI (2019)", "Old MI"
+_PAST_PREFIX = re.compile(r"^\s*(?:personal\s+)?(?:history\s+of|hx\s+of|h/o|old|prior|previous|past|remote)\s+", re.I)
+_TRAILING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _past_event_named(text: str, dictionary: FactDictionary) -> str | None:
+    """A past event's fact (``fhir_history``: prior MI, ischemic stroke, ...) a text names after "history of",
+    "hx of", "old", "prior" (a trailing aside such as a year dropped); never a current state's, never a relative's
+    ("family history of MI" does not begin so)."""
+    m = _PAST_PREFIX.match(text)
+    if m is None:
+        return None
+    named = _condition_names(dictionary).get(fold(_TRAILING_ASIDE.sub("", text[m.end():])))
+    return named if named in _history_facts(dictionary) else None
 
 
 def _hits(icds: list[str], scts: list[str], dictionary: FactDictionary) -> tuple[tuple[str, str], ...]:
