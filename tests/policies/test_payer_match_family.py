@@ -225,8 +225,10 @@ def test_a_payer_not_applied_is_listed_as_not_used_in_the_answer() -> None:
                as_of=dt.date(2026, 12, 6))
     assert a.policy is not None and a.policy.variant is None
     notes = [x for x in a.understood.unused if x.fact == "payer"]
-    assert [(x.span.text, x.source) for x in notes] == [("Cigna", "question")]
+    # Humana, the current plan, has no variant: said too (tests/policies/test_payer_unmodelled.py), not dropped
+    assert [(x.span.text, x.source) for x in notes] == [("Cigna", "question"), ("Humana", "question")]
     assert "not the member's current plan" in notes[0].reason
+    assert "own criteria apply" in notes[1].reason
     both = answer("Repatha for ASCVD, LDL 60. Is it covered by Cigna or CVS Caremark?", rt, as_of=dt.date(2026, 12, 6))
     assert both.policy is not None and both.policy.variant is None
     assert [x.reason for x in both.understood.unused if x.fact == "payer"][0].startswith("plans of different payer variants")

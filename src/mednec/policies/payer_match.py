@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mednec.policies.model import Policy
 
-__all__ = ["ALIASES", "Mention", "PayerMatch", "match", "variant_named"]
+__all__ = ["ALIASES", "OTHER_PAYERS", "Mention", "PayerMatch", "match", "variant_named"]
 
 #: a variant's payer (lower case) -> the other ways writers name it: regular expressions, whole-word, any case.
 #: Only names that mean that payer: "CVS" alone is also a retail pharmacy, "Noridian" alone (Noridian Healthcare
@@ -42,6 +42,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
         # the state as its postal code too ("Blue Cross ND member", "Blue Cross Blue Shield N.D."; held-out round 5 v62)
         r"blue\s+cross\s+(?:(?:and|&)\s+)?(?:blue\s+shield\s+)?(?:of\s+)?(?:north\s+dakota|n\.?\s?d\.?(?=\W|$))",
         r"noridian\s+mutual"),
+}
+
+#: payers writers name that a policy's variants may not model: the name said -> its patterns (whole-word, any case).
+#: A payer named as the member's plan that the policy has no variant for is said (the policy's own criteria
+#: apply), never dropped silently; one that a variant does model is matched above instead.
+OTHER_PAYERS: dict[str, tuple[str, ...]] = {
+    "Aetna": (r"aetna",),
+    "Humana": (r"humana",),
+    "Kaiser Permanente": (r"kaiser(?:\s+permanente)?",),
+    "Anthem": (r"anthem(?:\s+blue\s+cross(?:\s+(?:and\s+|&\s+)?blue\s+shield)?)?", r"elevance\s+health"),
+    "Blue Cross Blue Shield": (r"bcbs\w*", r"blue\s+cross(?:\s+(?:and\s+|&\s+)?blue\s+shield)?", r"blue\s+shield"),
+    "Medicare": (r"medicare",),
+    "Medicaid": (r"medicaid", r"medi-cal", r"masshealth"),
+    "TRICARE": (r"tricare",),
+    "Molina Healthcare": (r"molina",),
+    "Centene": (r"centene", r"ambetter", r"wellcare"),
+    "UnitedHealthcare": (r"uhc", r"united\s*health\s*care", r"unitedhealth"),
+    "Cigna": (r"cigna", r"connecticut\s+general\s+life"),
+    "CVS Caremark": (r"caremark",),
+    "Express Scripts": (r"express\s+scripts",),
+    "Optum Rx": (r"optum\s*rx",),
+    "Prime Therapeutics": (r"prime\s+therapeutics",),
 }
 
 # a payer named as not the member's current plan: a cue before it in its clause, or right after it
@@ -94,11 +116,43 @@ def _alternatives(payer: str) -> list[str]:
     return [n.strip() for n in payer.split("/") if n.strip()]
 
 
+@functools.lru_cache(maxsize=64)
+def _other_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(OTHER_PAYERS[name]) + r")(?![A-Za-z0-9])", re.I)
+
+
+def _unmodelled(texts: list[str], payers: list[str], mentions: tuple[Mention, ...]) -> list[tuple[Mention, str]]:
+    """Payers named as the member's plan that no variant of the policy models (``payers``: those it does),
+    each once: its own criteria apply. Names side by side are one plan, the first one's ("Humana Medicare
+    Advantage" is Humana's; "Aetna Medicare" is the Aetna a variant models); a name inside a modelled
+    payer's mention ("Blue Cross of North Dakota") is that payer's."""
+    modelled = {" ".join(p.lower().split()) for p in payers}
+    out: dict[str, tuple[Mention, str]] = {}
+    for i, text in enumerate(texts):
+        spans: list[tuple[int, int, str | None]] = [(m.start, m.end, None) for m in mentions if m.text == i]
+        spans += [(h.start(), h.end(), name) for name in OTHER_PAYERS if name.lower() not in modelled
+                  for h in _other_pattern(name).finditer(text)]
+        spans.sort(key=lambda t: (t[0], -t[1]))
+        end = -1
+        for start, stop, name in spans:
+            joined = start <= end or (end >= 0 and not text[end:start].strip(" -"))
+            end = max(end, stop) if joined else stop
+            if joined or name is None or name in out or not _current(text, start, stop):
+                continue
+            where = (f"the policy's variants model {', '.join(payers)}, not {name}" if payers
+                     else "the policy has no payer variants")
+            out[name] = (Mention(i, start, stop, name, True),
+                         f"{name} is named as the plan, but there is no variant for it ({where}): "
+                         "the policy's own criteria apply")
+    return list(out.values())
+
+
 def match(policy: Policy, texts: Iterable[str]) -> PayerMatch:
     """The variant of ``policy`` whose payer ``texts`` name as the member's plan (see the module's doc)."""
+    texts = list(texts)
     variants = [(v.variant.id, _alternatives(v.variant.payer)) for v in policy.variants if v.variant is not None]
     if not variants:
-        return PayerMatch(None)
+        return PayerMatch(None, (), tuple(_unmodelled(texts, [], ())))
     payers = list(dict.fromkeys(p for _, names in variants for p in names))
     mentions = tuple(
         Mention(i, m.start(), m.end(), payer, _current(text, m.start(), m.end()))
@@ -107,6 +161,7 @@ def match(policy: Policy, texts: Iterable[str]) -> PayerMatch:
     first = {m.payer: m for m in reversed(mentions) if not m.current}
     notes = [(first[p], f"{p} is named as not the member's current plan: its payer variant is not applied")
              for p in dict.fromkeys(m.payer for m in mentions if not m.current) if p not in named]
+    notes += _unmodelled(texts, payers, mentions)
     hits = [(len(names), vid) for vid, names in variants if named & set(names)]
     if not hits:
         return PayerMatch(None, mentions, tuple(notes))
