@@ -732,10 +732,13 @@ def _insufficient_line(pathways: list[PathwayResult], reachable: tuple[str, ...]
         lead = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label) + ", for every pathway; then "
         per_part = [(pid, name, list(dict.fromkeys(tuple(f for f in s if f not in hoisted) for s in sets)))
                     for pid, name, sets in per_part if sets is not None]
-    parts = []
+    said: dict[str, list[str]] = {}  # the same facts for several pathways are said once, naming them all
     for pid, name, sets in per_part:
-        labels = _needed_phrase(sets, label) if sets != [()] else "nothing more"
-        parts.append(f"{labels} (pathway “{name}”)" if pid != "continuation" else labels)
+        said.setdefault(_needed_phrase(sets, label) if sets != [()] else "nothing more", []).append(
+            f"“{name}”" if pid != "continuation" else "")
+    if lead and list(said) == ["nothing more"]:  # every pathway needs just the shared facts
+        lead, said = "", {lead.removesuffix(", for every pathway; then "): said["nothing more"]}
+    parts = [f"{words} (pathway {' or '.join(names)})" if any(names) else words for words, names in said.items()]
     return "Likely to meet once these are documented: " + lead + "; or ".join(parts) + "."
 
 
