@@ -325,7 +325,7 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
             neg, cue_start = True, c.start()
         elif not _AND.search(gap_text):  # "no response and Hb 4.3 mmol/L": a new statement, kept
             ambiguous = c.group(0)
-    if not neg and r.neg_after.match(text[e:min(hi, e + 30)]):
+    if not neg and (r.neg_after.match(text[e:min(hi, e + 30)]) or _FIELD_NO.match(text, e, min(len(text), e + 48))):
         neg = True
     hypo = _last_cue(text, lo, s, r.hypo, r, window=False) is not None
     if not hypo:
@@ -342,6 +342,11 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     return Context(neg, hypo, hist, fam, cue_start, ambiguous, doubt)
 
 
+#: a form's field answered in the negative, right after the field's name or after the rest of a "/"- or
+#: "or"-joined label ("MTC/MEN2: none", "Pregnant: N/A (male)", "Hx MTC: N |"; held-out round 6 w47): the answer
+#: must end the field (a short answer such as "no" or "N" followed by more words is not one)
+_FIELD_NO = re.compile(r"(?:\s*(?:/|\bor\b|\band\b)\s*[^:|;\n]{1,30}?)?\s*:\s*(?:none|no|n|denies|denied|neg|negative|n/?a"
+                       r"|not\s+applicable|nil|absent)(?=[ \t]*(?:[|;,.()\n]|$))", re.I)
 _QMARK_BEFORE = re.compile(r"(?:^|[\s,;(/])\?\s?$")  # "?MI", "? stroke"; not "qualify? MI" (a question's end)
 
 
