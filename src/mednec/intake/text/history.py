@@ -239,12 +239,18 @@ _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit
 
 # a day and month without a year ("the 2nd of November", "Nov 2"): the most recent such day on or before the
 # text's date (held-out round 5 v14: the unit it dated was dropped, a confident 'does not meet')
-_YEARLESS = (rf"(?:(?:the\s+)?(?P<yd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<ym>{MONTH_WORD})|(?P<ym2>{MONTH_WORD})\s+(?P<yd2>\d{{1,2}})(?:st|nd|rd|th)?)"
+_YEARLESS = (rf"(?:(?:the\s+)?(?P<yd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<ym>{MONTH_WORD})|(?P<ym2>{MONTH_WORD})\s+(?P<yd2>\d{{1,2}})(?:st|nd|rd|th)?"
+             # "2u 10/15, 2u 11/05 and 2u 11/26/2026": a month/day in figures (held-out round 6 w13: only the last
+             # unit was read, a confident 'does not meet' for imetelstat); never a rate ("4u/8wk")
+             r"|(?<![\d/])(?P<ym3>1[0-2]|0?[1-9])/(?P<yd3>3[01]|[12]\d|0?[1-9])(?![\d/]|[.-]\d|\s*(?:wks?|weeks?|days?|mo(?:nths?)?)\b))"
              r"(?![\d/]|[.-]\d|(?:\s*,)?\s*\d{4})")
 
 
 def _yearless(m: re.Match[str], anchor: dt.date) -> list[tuple[int, int, dt.date]]:
-    day, month = int(m.group("yd") or m.group("yd2")), month_number(m.group("ym") or m.group("ym2"))
+    if m.group("ym3"):
+        day, month = int(m.group("yd3")), int(m.group("ym3"))
+    else:
+        day, month = int(m.group("yd") or m.group("yd2")), month_number(m.group("ym") or m.group("ym2"))
     for year in (anchor.year, anchor.year - 1):
         try:
             d = dt.date(year, month, day)
