@@ -112,7 +112,7 @@ def _tx_finding(ctx: Ctx, s: int, e: int, events: list[dict[str, Any]], note: st
 
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_SINCE_ANY = re.compile(rf"\bsince\s+(?:(?P<d>{DATE})|(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\s*\d))", re.I)
+_SINCE_ANY = re.compile(rf"\bsince\s+(?:(?:the\s+)?(?:beginning|start|middle|mid|end)(?:\s+of|-)\s*)?(?:(?P<d>{DATE})|(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\s*\d))", re.I)
 
 
 def _since(ctx: Ctx, anchor: dt.date) -> dt.date | None:
@@ -301,9 +301,12 @@ def none_in_window(ctx: Ctx, s: int, e: int, days: float | None, said: str, what
         return [ctx.unused(f"'{said}' ({what}): none in that window only, says nothing of the transfusions before it "
                            "(the dated record is used, else the count is asked); not read as never transfused",
                            s, e, "rbc_transfusions")]
-    if days >= WINDOW_DAYS:
-        return [ctx.finding("rbc_transfusions", [], s, e, note=f"'{said}': none in the last {days:g} days (covers the 16 weeks)")]
     start = (ctx.date or ctx.as_of) - dt.timedelta(days=int(days))
+    if days >= WINDOW_DAYS:
+        # complete only after the window's start too: the 16 weeks before a treatment that started earlier
+        # are not said (held-out round 6 w04)
+        f = ctx.finding("rbc_transfusions", [], s, e, note=f"'{said}': none in the last {days:g} days (covers the 16 weeks)")
+        return [replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + start.isoformat()))]
     f = ctx.finding("rbc_transfusions", [], s, e, note=f"'{said}': none in the last {days:g} days, since "
                     f"{start.isoformat()} (covers the 8 weeks; the 16 weeks before it are not said, so asked)")
     return [replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + start.isoformat()))]

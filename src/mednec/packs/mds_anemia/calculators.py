@@ -210,7 +210,14 @@ def _run_treatment(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     doses_raw = fact_value(facts, "treatment_doses")
     doses = [Dose(e["date"], float(e["dose"])) for e in doses_raw] if doses_raw is not None else None
     tx = _transfusions(facts) if "rbc_transfusions" in facts else None
-    c = treatment_course(fact_value(facts, "treatment_start"), as_of, doses, tx)
+    start, since = fact_value(facts, "treatment_start"), fact_value(facts, "rbc_transfusions_since")
+    if tx is not None and since is not None and since > start - SIXTEEN_WEEKS \
+            and not any(start - SIXTEEN_WEEKS <= t.date < start for t in tx):
+        # a record complete only after `since` ("transfusion-independent since May") says nothing of the 16
+        # weeks before treatment, and nothing else does: the fall is not known (asked), never read as a
+        # patient who was never transfused (held-out round 6 w04: a confident 'does not meet')
+        tx = None
+    c = treatment_course(start, as_of, doses, tx)
     out: dict[str, Any] = {"treatment_weeks": c.weeks}
     parts = [f"{c.weeks:g} weeks since first dose"]
     if doses is not None:
@@ -317,7 +324,7 @@ CALCULATORS: tuple[Calculator, ...] = (
         ),
         TRANSFUSION_CITATION,
         _run_treatment,
-        optional_inputs=("treatment_doses", "rbc_transfusions", "hemoglobin", "hemoglobin_baseline"),
+        optional_inputs=("treatment_doses", "rbc_transfusions", "rbc_transfusions_since", "hemoglobin", "hemoglobin_baseline"),
         needs={
             "treatment_dose_count": ("treatment_start", "treatment_doses"),
             "treatment_max_dose": ("treatment_start", "treatment_doses"),

@@ -228,6 +228,12 @@ def _transfusions(frame: Frame, rows: Bools, dictionary: FactDictionary) -> dict
             "transfusion_burden": Scalar("category", burden, rows)}
 
 
+def _since_given(frame: Frame) -> Bools:
+    """Rows whose transfusion record is complete only after a date (``rbc_transfusions_since``): whether the
+    16 weeks before treatment are known depends on it, so the calculator's own code answers them."""
+    return frame.has("rbc_transfusions_since")
+
+
 def _tx_minimum(frame: Frame) -> Bools:
     """Rows with a transfusion whose units are a minimum (``count: at_least``), or whose record is
     complete only after a date (``rbc_transfusions_since``): their counts are known only from below
@@ -454,7 +460,7 @@ TWINS: dict[str, TwinSpec] = {
                                  ("treatment_weeks", "treatment_dose_count", "treatment_max_dose",
                                   "treatment_doses_at_max", "rbc_units_16w_pretreatment",
                                   "rbc_units_16w_on_treatment", "transfusion_burden_reduced", "hemoglobin_rise"),
-                                 "14100a882fc24ef7"),
+                                 "7b438b5e502fd59a", slow=_since_given),
 }
 
 
