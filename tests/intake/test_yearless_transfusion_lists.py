@@ -16,6 +16,7 @@ import pytest
 
 from mednec.intake.question import understand
 from mednec.runtime import Runtime
+
 AS_OF = dt.date(2026, 12, 6)  # the held-out rounds' evaluation date
 
 COUNTS = ["{n}u", "{n} u", "{n} units", "{n} units PRBC", "{n} U"]
