@@ -1,4 +1,5 @@
-"""Dated lab tables in notes: a header line of dates, then one row per test with a value per date.
+"""Dated lab tables in notes: a header line of dates (or of years: "2024  2025  2026 (Oct)"), then one row per
+test (a blood count, serum EPO or a lipid) with a value per date.
 
 ::
 
@@ -14,11 +15,12 @@ findings on table rows are replaced by these.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from mednec.intake.text.model import Finding, TextSpan
-from mednec.intake.text.numbers import find_dates
+from mednec.intake.text.numbers import find_dates, month_number
 from mednec.intake.text.rules import _ANC_NAME, _EPO_NAME, _HB_NAME, _PLT_NAME, _count_unit, _hb_unit
 
 __all__ = ["LabTable", "lab_tables"]
@@ -28,7 +30,17 @@ _ROWS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("platelets", re.compile(_PLT_NAME, re.I)),
     ("anc", re.compile(_ANC_NAME, re.I)),
     ("serum_epo", re.compile(_EPO_NAME, re.I)),
+    # lipid rows (held-out round 6 wn11 / wn12, round 5 vn09): in mg/dL, or mmol/L from the row or the caption
+    ("ldl_c", re.compile(r"\b(?:direct\s+|calc(?:ulated)?\.?\s+)?LDL(?:[\s-]*C\b|[\s-]+chol(?:esterol)?\b|\b)", re.I)),
+    ("hdl_c", re.compile(r"\bHDL(?:[\s-]*C\b|[\s-]+chol(?:esterol)?\b|\b)", re.I)),
+    ("triglycerides", re.compile(r"\b(?:triglycerides?|trigs?|TGs?)\b", re.I)),
+    ("total_cholesterol", re.compile(r"\b(?:total[\s-]+chol(?:esterol)?|TC|chol(?:esterol)?,?\s+total)\b", re.I)),
 )
+_LIPIDS = ("ldl_c", "hdl_c", "triglycerides", "total_cholesterol")
+_LIPID_UNIT = re.compile(r"\b(mmol\s*/\s*l|mg\s*/\s*dl)\b", re.I)
+# a header's year column ("2024", "2026 (Oct)"): the first day of the year, or of the month given beside it
+# -- the earliest day it names, so a value is never taken as more recent than the header says
+_YEAR_HEAD = re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d{2})(?:\s*\((?P<m>[A-Za-z]{3,9})\.?\))?(?![\d/.-])")
 _CELL = re.compile(r"(?<![\w./])\d+(?:\.\d+)?(?![\w./])")
 
 
@@ -49,8 +61,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _cell(fact: str, label: str, raw: str) -> tuple[float, str, str] | None:
+def _cell(fact: str, label: str, raw: str, caption: str = "") -> tuple[float, str, str] | None:
     v = float(raw)
+    if fact in _LIPIDS:
+        said = _LIPID_UNIT.search(label) or _LIPID_UNIT.search(caption)
+        si = said is not None and said.group(1).lower().startswith("mmol")
+        return v, "mmol/L" if si else "mg/dL", "" if said else "no unit given; read as mg/dL"
     unit_m = re.search(r"\(([^)]*)\)", label)
     u = unit_m.group(1) if unit_m else None
     if fact == "hemoglobin":
@@ -68,7 +84,7 @@ def lab_tables(text: str, source: str) -> list[LabTable]:
     i = 0
     while i < len(lines):
         a, b = lines[i]
-        dates = find_dates(text, a, b)
+        dates = _header_dates(text, a, b)
         rest = re.sub(r"\s+", "", text[a:b])
         for s, e, _d in dates:
             rest = rest.replace(re.sub(r"\s+", "", text[s:e]), "", 1)
@@ -76,8 +92,11 @@ def lab_tables(text: str, source: str) -> list[LabTable]:
             i += 1
             continue
         cols = [((s + e) / 2 - a, d) for s, e, d in dates]
+        caption = text[lines[i - 1][0]:b] if i > 0 else text[a:b]  # the header and the line above it (a unit)
         found: list[Finding] = []
         j = i + 1
+        if j + 1 < len(lines) and not text[lines[j][0]:lines[j][1]].strip() and text[lines[j + 1][0]:lines[j + 1][1]].strip():
+            j += 1  # a pipe table's rule line under its header (blank once the pipes are spaces)
         while j < len(lines) and text[lines[j][0]:lines[j][1]].strip():
             la, lb = lines[j]
             row = text[la:lb]
@@ -91,7 +110,7 @@ def lab_tables(text: str, source: str) -> list[LabTable]:
                     else:
                         mid = (c.start() + c.end()) / 2
                         date = min(cols, key=lambda col: abs(col[0] - mid))[1]  # noqa: B023 (used at once)
-                    read = _cell(fact, label, c.group(0))
+                    read = _cell(fact, label, c.group(0), caption)
                     if read is None:
                         continue
                     value, unit, note = read
@@ -103,6 +122,20 @@ def lab_tables(text: str, source: str) -> list[LabTable]:
             out.append(LabTable(lines[i + 1][0], lines[j - 1][1], tuple(found)))
         i = j
     return out
+
+
+def _header_dates(text: str, a: int, b: int) -> list[tuple[int, int, dt.date]]:
+    """The dates of a header line ``a:b``: full dates, and year columns ("2024", "2026 (Oct)") where no date is."""
+    found = find_dates(text, a, b)
+    for m in _YEAR_HEAD.finditer(text, a, b):
+        if any(s <= m.start() < e for s, e, _ in found):
+            continue
+        try:
+            month = month_number(m.group("m")) if m.group("m") else 1
+        except KeyError:  # "2025 (est)": no month, no column date
+            continue
+        found.append((m.start(), m.end(), dt.date(int(m.group("y")), month, 1)))
+    return sorted(found)
 
 
 # ---- pipe tables ("| Date | Product | Units |"): read like the same text with the pipes as spaces
