@@ -76,7 +76,6 @@ from mednec.population.bulk import (
     _shared,
     line_blocks,
     patient_key,
-    split_lines,
 )
 from mednec.population.columnar import digests
 from mednec.population.inputs import BatchSettings, ChunkTask, InputKind, fingerprint, input_files
@@ -917,35 +916,68 @@ def _ranges(files: list[Path], processes: int) -> list[tuple[int, int, int, int 
     return out
 
 
-def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, bytes]]:
+def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, Any]]:
     """:func:`~mednec.population.bulk.line_blocks` of the bytes ``start:stop`` of a file (``start`` at a
     line): ``(number of the first line, byte offset, block)``."""
-    if stop is None and start == 0:
+    for first, at, block, _ in _blocks(path, start, stop):
+        yield first, at, block
+
+
+def _blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, Any, Any]]:
+    """:func:`_range_blocks` with the offsets of each block's line breaks. A plain file's block is a
+    ``bytearray`` the file is read into once (not pieces of a stream joined, cut and counted in copies)."""
+    if path.name.lower().endswith(".gz"):  # read whole (a range of it starts at 0)
         at = 0
         for first, block in line_blocks(path):
-            yield first, at, block
+            yield first, at, block, np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
             at += len(block)
         return
-    number, at = 1, 0
-    with path.open("rb") as fh:
-        while at < start:  # the lines before the range: its first line's number
-            data = fh.read(min(_BLOCK, start - at))
-            if not data:
+    number, pos = 1, 0
+    with path.open("rb", buffering=0) as fh:
+        if start:  # the lines before the range: its first line's number
+            buf = bytearray(min(_BLOCK, start))
+            while pos < start:
+                with memoryview(buf) as view:
+                    got = _fill(fh, view[:min(len(buf), start - pos)])
+                if not got:
+                    break
+                number += int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=got) == 10))
+                pos += got
+        rest = b""  # the start of a line the last read cut
+        while stop is None or pos < stop:
+            want = _BLOCK if stop is None else min(_BLOCK, stop - pos)
+            buf = bytearray(len(rest) + want)
+            buf[:len(rest)] = rest
+            with memoryview(buf) as view:  # released before the buffer is cut
+                got = _fill(fh, view[len(rest):])
+            if not got:
                 break
-            number += data.count(b"\n")
-            at += len(data)
+            pos += got
+            if got < want:
+                del buf[len(rest) + got:]
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                rest = bytes(buf)
+                continue
+            rest = bytes(buf[cut + 1:])
+            del buf[cut + 1:]  # the whole lines (a small tail: in place)
+            ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+            yield number, pos - len(rest) - len(buf), buf, ends
+            number += len(ends)
+    if rest.strip():  # a last line without a line break gets one (a blank one is dropped)
+        block = rest + b"\n"
+        yield number, pos - len(rest), block, np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
 
-        def reads() -> Iterator[bytes]:
-            here = at
-            while stop is None or here < stop:
-                data = fh.read(_BLOCK if stop is None else min(_BLOCK, stop - here))
-                if not data:
-                    return
-                here += len(data)
-                yield data
 
-        for first, offset, block in split_lines(reads(), number):
-            yield first, at + offset, block
+def _fill(fh: Any, view: memoryview) -> int:
+    """Read into ``view`` until it is full or the file ends: the bytes read."""
+    got = 0
+    while got < len(view):
+        n = fh.readinto(view[got:])
+        if not n:
+            break
+        got += n
+    return got
 
 
 def _read_worker(job: _ReadJob, w: int) -> tuple[int, int]:
@@ -968,13 +1000,14 @@ def _read_range(job: _ReadJob, spill: ColumnSpill, spiller: _Spiller, reader: _R
     name = f"{fi:05d}.{start:015d}.part"
     with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
         keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
-        for first, at, block in _range_blocks(f, start, stop):
-            _read_block(f, fi, first, at, block, keep_lines, reader, shared, errors, spill, spiller)
+        for first, at, block, ends in _blocks(f, start, stop):
+            _read_block(f, fi, first, at, (block, ends), keep_lines, reader, shared, errors, spill, spiller)
 
 
-def _read_block(f: Path, fi: int, first: int, at: int, block: bytes, keep_lines: bool, reader: _Reader, shared: Any,
-                errors: Any, spill: ColumnSpill, spiller: _Spiller) -> None:
-    lines, numbers, starts, lengths = _split_block(block, first)
+def _read_block(f: Path, fi: int, first: int, at: int, read: tuple[Any, Any], keep_lines: bool, reader: _Reader,
+                shared: Any, errors: Any, spill: ColumnSpill, spiller: _Spiller) -> None:
+    block, ends = read  # the block (bytes-like) and its line breaks
+    lines, numbers, starts, lengths = _split_block(block, first, ends)
     starts += at
     if not len(lines):
         return
@@ -1016,10 +1049,12 @@ def _split_lines(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
     return _stripped(lines), numbers, starts, lengths
 
 
-def _split_block(block: bytes, first: int) -> tuple[Any, Any, Any, Any]:
-    """:func:`_split_lines` with each line's line break kept (:func:`_stripped` takes it off): zero-copy."""
+def _split_block(block: Any, first: int, ends: Any = None) -> tuple[Any, Any, Any, Any]:
+    """:func:`_split_lines` with each line's line break kept (:func:`_stripped` takes it off): zero-copy.
+    ``ends``: the offsets of the block's line breaks, when they are known."""
     data = np.frombuffer(block, dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)
+    if ends is None:
+        ends = np.flatnonzero(data == 10)
     starts = np.concatenate([[0], ends[:-1] + 1])
     offsets = np.empty(len(ends) + 1, dtype=np.int64)
     offsets[:-1] = starts
