@@ -265,6 +265,16 @@ def _per_distinct(cols: list[Any], fn: Callable[[tuple[str | None, ...]], Any]) 
     return results, idx
 
 
+def _spread(cols: list[Any], rows: Any, n: int, fn: Callable[[tuple[str | None, ...]], Any],
+            default: Any) -> tuple[list[Any], Any]:
+    """:func:`_per_distinct` of the columns ``cols`` of some rows (``rows``: their positions among ``n``), with
+    ``default`` appended to the results: the index of every row, a row not given pointing at ``default``."""
+    results, idx = _per_distinct(cols, fn) if len(rows) else ([], np.zeros(0, dtype=np.int64))
+    full = np.full(n, len(results), dtype=np.int64)
+    full[rows] = idx
+    return [*results, default], full
+
+
 def _decoded(col: Any) -> Any:
     """A column of :func:`_per_distinct` as text (an encoded one decoded)."""
     if not isinstance(col, tuple):
@@ -415,8 +425,6 @@ class _Reader:
         facts, fidx = _per_distinct(key, lambda k: self.cached(("Obs", k), lambda: fact_of(k)))
         fsel = np.where(code_given, fidx, len(facts))  # each row's fact (len(facts): none)
         fid_values = [f for f, _ in facts]
-        fids = np.array([*fid_values, None], dtype=object)[fsel]
-        fcol = (fsel, fid_values)  # the fact ids, encoded (for _per_distinct)
         odd = np.array([o for _, o in facts] + [False], dtype=bool)[fsel]
         usable = _np(pc.fill_null(pc.is_in(status, pa.array(sorted(USABLE_STATUSES))), False), bool)
         flag |= usable & odd
@@ -442,12 +450,15 @@ class _Reader:
         big = _np(pc.fill_null(pc.greater(pc.abs(vint), 2147483647), False), bool)
         flag |= big
         live = usable & ~flag & np.array([f is not None for f in fid_values] + [False], dtype=bool)[fsel]
-        types = np.array([self.dictionary.facts[f].type if f is not None else "" for f in fid_values] + [""],
-                         dtype=object)[fsel]
-        num_rows = live & (types == "number") & (has_qv | has_int)
-        other_rows = live & ((types == "boolean") | (types == "category"))
-        # numbers: the unit through the intake's quantity_unit, once per (fact, unit, system, code)
-        ukey = [fcol, _child(q, "unit"), _child(q, "system"), _child(q, "code")]
+        types = [self.dictionary.facts[f].type if f is not None else "" for f in fid_values] + [""]
+        num_rows = live & np.array([x == "number" for x in types], dtype=bool)[fsel] & (has_qv | has_int)
+        other_rows = live & np.array([x in ("boolean", "category") for x in types], dtype=bool)[fsel]
+        n = t.num_rows
+        # numbers: the unit through the intake's quantity_unit, once per (fact, unit, system, code) of the rows
+        # whose value is a number with a quantity (the other rows' unit: none)
+        urows = np.flatnonzero(num_rows & has_qv)
+        uat = pa.array(urows, pa.int64())
+        ukey = [(fsel[urows], fid_values), *(_child(q, k).take(uat) for k in ("unit", "system", "code"))]
 
         def unit_of(k: tuple[str | None, ...]) -> tuple[str | None, bool]:
             fid, unit, system_, code_ = k
@@ -459,17 +470,21 @@ class _Reader:
             except InputError:
                 return None, True
 
-        units, uidx = _per_distinct(ukey, lambda k: self.cached(("Unit", k), lambda: unit_of(k)))
+        units, uidx = _spread(ukey, urows, n, lambda k: self.cached(("Unit", k), lambda: unit_of(k)), (None, False))
         # a unit the fact does not take: the intake lists the resource (InputError), it gives nothing
         ubad = np.array([b for _, b in units], dtype=bool)[uidx] & num_rows & has_qv
         num_rows &= ~ubad & (has_qv | ~has_q)
-        unit_col = np.array([u for u, _ in units] + [None], dtype=object)[np.where(has_qv, uidx, len(units))]
         x = np.where(has_qv, _np(pc.fill_null(qvalue, 0.0), np.float64),
                      _np(pc.fill_null(vint.cast(pa.float64()), 0.0), np.float64))
-        # yes/no and categories: the intake's own element_finding, once per distinct value
-        cc_count, *cc_parts = _concept(vcc)
-        okey = [fcol, vbool, *cc_parts, pa.array(_valid(vcc))]
-        flag |= other_rows & (cc_count > 1)
+        # yes/no and categories: the intake's own element_finding, once per distinct value of the rows of such a
+        # fact (the other rows' value: none)
+        vrows = np.flatnonzero(other_rows)
+        vat = pa.array(vrows, pa.int64())
+        cc_count, *cc_parts = _concept(vcc.take(vat))
+        okey = [(fsel[vrows], fid_values), vbool.take(vat), *cc_parts, pa.array(_valid(vcc)[vrows])]
+        many = np.zeros(n, dtype=bool)
+        many[vrows] = cc_count > 1
+        flag |= other_rows & many
         other_rows &= ~flag
 
         def value_of(k: tuple[str | None, ...]) -> tuple[Any, bool]:
@@ -489,20 +504,21 @@ class _Reader:
             except MednecError:
                 return None, True
 
-        values, vidx = _per_distinct(okey, lambda k: self.cached(("Val", k), lambda: value_of(k)))
+        values, vidx = _spread(okey, vrows, n, lambda k: self.cached(("Val", k), lambda: value_of(k)), (None, False))
         # a value the dictionary refuses: the intake lists the resource (InputError), it gives nothing
         vbad = np.array([b for _, b in values], dtype=bool)[vidx] & other_rows
         other_rows &= ~vbad
-        vals = np.array([v for v, _ in values] + [None], dtype=object)[vidx]
         other_rows &= np.array([v is not None for v, _ in values], dtype=bool)[vidx]
         rows_n = np.flatnonzero(num_rows & ~flag)
         rows_o = np.flatnonzero(other_rows & ~flag)
-        cands = [_cand(pids, order, rows_n, fids[rows_n], num=x[rows_n], units=unit_col[rows_n], when=when[rows_n])]
+        cands = [_cand(pids, order, rows_n, (fsel[rows_n], fid_values), num=x[rows_n],
+                       units=(uidx[rows_n], [u for u, _ in units]), when=when[rows_n])]
         is_bool = np.array([isinstance(v, bool) for v, _ in values], dtype=bool)[vidx[rows_o]]
         rb, rc = rows_o[is_bool], rows_o[~is_bool]
-        cands.append(_cand(pids, order, rb, fids[rb], flags=vals[rb].astype(bool), when=when[rb]))
-        as_text = np.array([str(v) for v, _ in values], dtype=object)
-        cands.append(_cand(pids, order, rc, fids[rc], texts=as_text[vidx[rc]], when=when[rc]))
+        truth = np.array([v is True for v, _ in values], dtype=bool)
+        cands.append(_cand(pids, order, rb, (fsel[rb], fid_values), flags=truth[vidx[rb]], when=when[rb]))
+        cands.append(_cand(pids, order, rc, (fsel[rc], fid_values), texts=(vidx[rc], [str(v) for v, _ in values]),
+                           when=when[rc]))
         return flag, cands, []
 
     def condition(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
@@ -612,9 +628,13 @@ def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, text
 
 
 def _arr(values: Any, type_: Any, k: int) -> Any:
-    """A candidate column from an Arrow array, a NumPy array or a list (None: ``k`` nulls)."""
+    """A candidate column from an Arrow array, a NumPy array, a list or labels and each row's index into them
+    (None: ``k`` nulls)."""
     if values is None:
         return pa.nulls(k, type_)
+    if isinstance(values, tuple):  # (each row's index into the labels, labels; the index len(labels): null)
+        index, labels = values
+        return pa.array([*labels, None], type_).take(pa.array(np.asarray(index, dtype=np.int64), pa.int64()))
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return values.cast(type_)
     return pa.array(values if isinstance(values, np.ndarray) else list(values), type_)
