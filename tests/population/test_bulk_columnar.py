@@ -545,3 +545,32 @@ def test_worker_processes_write_the_files_of_one(tmp_path: Path) -> None:
     assert _outputs(tmp_path / "a") == _outputs(tmp_path / "b")
     for name in ("errors.ndjson", "shared.ndjson"):
         assert (tmp_path / "a" / "_spill" / name).read_bytes() == (tmp_path / "b" / "_spill" / name).read_bytes()
+
+
+# ---- dates read column-wise ------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.one_of(
+    st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)),
+    st.sampled_from(["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "0001-01-01", "0000-01-01",
+                     "2026-W47-5", "20261120", "2026-11", "2026-11-20T10:00:00Z", "2026-11-20T23:30:00-05:00",
+                     "2026-11-20 ", "", "\uff12\uff10\uff12\uff16-11-20"]),
+    st.none()), max_size=60))
+def test_dates_read_column_wise_are_fhir_datetime(texts: list[str | None]) -> None:
+    """A full date read column-wise is what ``fhir_datetime`` reads one by one (a day that does not exist, or
+    year 0, refused); the other texts go through ``fhir_datetime`` itself."""
+    import pyarrow as pa
+
+    from mednec.errors import MednecError as Refused
+    from mednec.intake.fhir.common import NotMapped, fhir_datetime
+
+    micros, given_, bad = bulk_columns._Dates()(pa.array(texts, pa.string()), bulk_columns._DATETIME)
+    for text, got, was_given, is_bad in zip(texts, micros.tolist(), given_.tolist(), bad.tolist(), strict=True):
+        assert was_given == (text is not None)
+        try:
+            when = fhir_datetime(text, path="date")
+        except (Refused, NotMapped):
+            assert got == bulk_columns._NO_WHEN and is_bad
+            continue
+        want = bulk_columns._NO_WHEN if when is None else (when - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+        assert got == want

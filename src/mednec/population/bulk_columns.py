@@ -327,13 +327,41 @@ class _Dates:
         if not given.any():
             return micros, given, np.zeros(n, dtype=bool)
         enc = pc.dictionary_encode(col)
-        values = [self._one(v) for v in enc.dictionary.to_pylist()]
+        table, failed = self._distinct(enc.dictionary)
         idx = _np(pc.fill_null(enc.indices, -1), np.int64)
-        table = np.array([_NO_WHEN if v is None else v for v in values] + [_NO_WHEN], dtype=np.int64)
-        failed = np.array([v is None for v in values] + [False], dtype=bool)
         shaped = np.append(_np(pc.match_substring_regex(enc.dictionary, pattern), bool), True)  # null: shaped
         micros = table[idx]
         return micros, given, (failed[idx] & given) | ~shaped[idx]
+
+    def _distinct(self, texts: Any) -> tuple[Any, Any]:
+        """(micros, failed) of each distinct text, and of null (last: no time, not failed). A full date
+        (``YYYY-MM-DD``) is read column-wise, as ``fhir_datetime`` reads it (``date.fromisoformat``: midnight of a
+        real calendar day of year 1 or later, else refused); the other texts one by one by ``fhir_datetime``."""
+        k = len(texts)
+        micros = np.full(k + 1, _NO_WHEN, dtype=np.int64)
+        failed = np.zeros(k + 1, dtype=bool)
+        day = _np(pc.fill_null(pc.match_substring_regex(texts, _DATE), False), bool)
+        if day.any():
+            rows = np.flatnonzero(day)
+            wide = texts.cast(pa.large_string())
+            offsets = np.frombuffer(wide.buffers()[1], dtype=np.int64)[wide.offset:wide.offset + k + 1]
+            data = np.frombuffer(wide.buffers()[2], dtype=np.uint8)
+            digits = data[offsets[rows][:, None] + np.arange(10)].astype(np.int64) - 48  # 10 ASCII bytes each
+            year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+            month = digits[:, 5] * 10 + digits[:, 6]
+            mday = digits[:, 8] * 10 + digits[:, 9]
+            ok = (year >= 1) & (month >= 1) & (month <= 12) & (mday >= 1)
+            first = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+            start = first.astype("datetime64[D]").astype(np.int64)
+            ok &= mday <= (first + 1).astype("datetime64[D]").astype(np.int64) - start  # days in the month
+            micros[rows] = np.where(ok, (start + mday - 1) * 86_400_000_000, _NO_WHEN)
+            failed[rows] = ~ok
+        rest = np.flatnonzero(~day)
+        for i, text in zip(rest.tolist(), texts.take(pa.array(rest, pa.int64())).to_pylist(), strict=True):
+            v = self._one(text)
+            micros[i] = _NO_WHEN if v is None else v
+            failed[i] = v is None
+        return micros, failed
 
     def _one(self, text: str) -> int | None:
         if text not in self.cache:
