@@ -63,6 +63,8 @@ def process_chunk(task: ChunkTask, settings: BatchSettings) -> ChunkResult:
 def warm_up(settings: BatchSettings) -> None:
     """Load what every chunk of the run needs (the runtime, the policies and their columnar
     programs, the fingerprints of the row-wise code): done once before worker processes fork."""
+    import pyarrow.parquet  # noqa: F401  (what every chunk's results are written with)
+
     from mednec.population.policies import resolve
     from mednec.runtime import default_runtime
 
