@@ -299,7 +299,10 @@ def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict
 # the policy's continuation criteria decide, not the initial ones (held-out h14, h15, hn05)
 _CONTINUATION = re.compile(
     r"\b(?:continuation|renewal|renew(?:ed|ing)?|re-?auth(?:ori[sz]ation|ori[sz]e)?|re-?certif\w*|re-?approv\w*)\b"
-    r"|\b(?:continu(?:e|ing)|keep(?:ing)?|stay(?:ing)?)\s+(?:on\s+)?(?:(?:her|his|their|the)\s+)?(?:current\s+)?(?!to\b)[A-Za-z]",
+    r"|\b(?:continu(?:e|ing)|keep(?:ing)?|stay(?:ing)?)\s+(?:on\s+)?(?:(?:her|his|their|the)\s+)?(?:current\s+)?(?!to\b)[A-Za-z]"
+    # "Is continued Zepbound medically necessary?", "continued treatment with Reblozyl", "continued use of
+    # Repatha" (held-out round 6 wn07); a drug's name after "continued" is capitalised, as a question writes it
+    r"|\bcontinued\s+(?:(?:use|treatment|therapy)\s+(?:with\s+|of\s+|on\s+)?|(?-i:[A-Z])[\w-]+\s+(?:therapy|treatment)\b|(?-i:[A-Z]))",
     re.I)
 
 
