@@ -626,3 +626,50 @@ def test_columnar_equals_rowwise_on_the_round4_spellings(seed: int, phase: str) 
     s = BatchSettings(ALL if phase == "initial" else CONTINUATION, phase, AS_OF, False, "columnar")
     row, col = _both(table, s)
     _assert_same(row, col)
+
+
+_ROUND6_WORDS = {"ongoing": ["Active", "current", "ongoing"], "intolerant": ["side effects", "myalgia", "intolerant"],
+                 "none": ["ineffective", "none"], "intolerance": ["GI upset", "injection site reactions", "intolerance"],
+                 "inadequate_response": ["lack of efficacy", "inadequate_response"]}
+
+
+def _round6_spellings(table: pa.Table, rng: random.Random) -> pa.Table:
+    """The sixth held-out set's spellings (tests/heldout/cases6): booleans as "neg"/"pos", a course's response
+    and stop reason in words ("Active", "side effects", "ineffective"), a dose's unit with its once-daily
+    frequency ("mg daily", "mg QD"), in Parquet structs and as JSON text with a course's end "present"."""
+    def put(name: str, values: list[Any], typ: pa.DataType) -> None:
+        nonlocal table
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, typ))
+
+    def course(e: dict[str, Any]) -> dict[str, Any]:
+        out = dict(e)
+        for k in ("response", "reason_stopped"):
+            if out.get(k) in _ROUND6_WORDS:
+                out[k] = rng.choice(_ROUND6_WORDS[out[k]])
+        if out.get("dose_unit") is not None:
+            out["dose_unit"] = rng.choice([f"{out['dose_unit']} daily", f"{out['dose_unit']} QD", out["dose_unit"]])
+        return out
+
+    for f in table.schema:
+        col = table.column(f.name).to_pylist()
+        if pa.types.is_boolean(f.type):
+            put(f.name, [None if v is None else rng.choice(["pos", "POS", "Pos."]) if v else rng.choice(["neg", "NEG"])
+                         for v in col], pa.string())
+        elif f.name in ("medication_history", "esa_history") and rng.random() < 0.5:  # Parquet structs
+            put(f.name, [None if v is None else [course(e) for e in v] for v in col], f.type)
+        elif f.name in ("medication_history", "esa_history"):  # JSON text; an ongoing course ends "present"
+            put(f.name, [None if v is None else json.dumps(
+                [{**{k: str(x) if isinstance(x, dt.date) else x for k, x in course(e).items()},
+                  **({"end": "present"} if e.get("response") == "ongoing" and e.get("end") is None else {})}
+                 for e in v]) for v in col], pa.string())
+    return table
+
+
+@pytest.mark.parametrize(("seed", "phase"), [(61, "initial"), (62, "continuation")])
+def test_columnar_equals_rowwise_on_the_round6_spellings(seed: int, phase: str) -> None:
+    """"neg"/"pos", responses and stop reasons in words, "mg daily", an end "present": both engines read them alike."""
+    rng = random.Random(seed)
+    table = _round6_spellings(random_population(seed, 300), rng)
+    s = BatchSettings(ALL if phase == "initial" else CONTINUATION, phase, AS_OF, False, "columnar")
+    row, col = _both(table, s)
+    _assert_same(row, col)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ADVERSE_EFFECT", "RHABDO", "names_adverse_effect"]
+__all__ = ["ADVERSE_EFFECT", "RHABDO", "SKIN_REACTION", "names_adverse_effect"]
 
 #: an adverse-effect phrase (regex, no groups)
 ADVERSE_EFFECT = (
@@ -28,6 +28,10 @@ ADVERSE_EFFECT = (
     r"|GI\s+(?:intolerance|upset|side\s+effects)|(?:persistent\s+|severe\s+)?(?:diarrh(?:o)?ea|nausea|vomiting)"
     r"|side[\s-]+effects?|adverse\s+(?:effects?|reactions?|events?)|intoleran(?:t|ce))"
 )
+#: a skin or injection-site reaction ("generalized rash", "injection-site reactions", "hives"): an adverse effect
+#: of the course it stopped for the text readers and case files (the FHIR reader's names above are unchanged)
+SKIN_REACTION = (r"(?:(?:generali[sz]ed|diffuse|pruritic|itchy|severe|local|injection[\s-]+site)\s+)*"
+                 r"(?:rash(?:es)?|hives|urticaria|(?:(?:allergic|hypersensitivity|skin|site)\s+)?reactions?|pruritus|itching)")
 #: statin-related rhabdomyolysis: mednec's LDL decisions count it as a contraindication
 RHABDO = r"rhabdo(?:myolysis)?"
 

@@ -32,9 +32,10 @@ from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueErro
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 from mednec.facts.partial import Between
+from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.memo import Bounded
 
-__all__ = ["parse_date", "parse_fact_value", "parse_text_form"]
+__all__ = ["parse_date", "parse_fact_value", "parse_text_form", "unit_without_once_daily"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -56,8 +57,28 @@ _EVENT_WORDS = {"no_response": "none", "non_responder": "none", "nonresponder": 
                 "partial_response": "partial", "responded": "response", "responding": "response",
                 "loss_of_response": "lost_response", "lost": "lost_response", "not_tolerated": "intolerant",
                 "intolerance": "intolerant"}
-_TRUE = {"true", "yes", "y", "positive", "present", "mutated", "detected", "1"}
-_FALSE = {"false", "no", "n", "negative", "absent", "wild-type", "wildtype", "not detected", "0"}
+#: ... and the words of a course that is still taken ("Active" on a medication list, "currently taking")
+_STILL_TAKEN = {"active", "current", "currently_taking", "continuing", "continues", "still_taking", "taking",
+                "on_going", "ongoing"}
+#: a course's ``end`` written as a word for "still taken" ("2024-05-06 to present"): no end, and ongoing
+_END_STILL = re.compile(r"^\s*(?:to\s+)?(?:present|ongoing|on-going|current|date|now|continuing|still\s+taking)\s*$",
+                        re.I)
+_AE = ADVERSE_EFFECT + "|" + SKIN_REACTION
+#: a response or stop reason that names adverse effects only ("side effects", "myalgia and elevated CK",
+#: "due to nausea", "injection site reactions"): the course was not tolerated; any other word ("no side effects",
+#: "side effects resolved") is not this and stays refused
+_ADVERSE_ONLY = re.compile(
+    r"^\s*(?:(?:stopped|discontinued|d/?c(?:'?d)?|held)\s+)?(?:(?:due\s+to|because\s+of|for|from|with)\s+)?"
+    rf"(?:{_AE})(?:\s*(?:,|/|\+|&|\band\b)\s*(?:{_AE}))*\s*$", re.I)
+#: no effect in words ("ineffective", "lack of efficacy", "did not work"): no response / inadequate response
+_NO_EFFECT = re.compile(r"^\s*(?:ineffective|not\s+effective|lack\s+of\s+(?:efficacy|effect|response)|no\s+benefit"
+                        r"|did\s*n[o']t\s+work|inadequate\s+response|failed|failure)\s*$", re.I)
+_TRUE = {"true", "yes", "y", "positive", "pos", "pos.", "present", "mutated", "detected", "1"}
+_FALSE = {"false", "no", "n", "negative", "neg", "neg.", "absent", "wild-type", "wildtype", "not detected", "0"}
+#: a once-daily frequency after a dose's unit ("80 mg daily", "10 mg at bedtime", "40 mg/day"): the unit alone.
+#: Any other frequency ("40 mg twice daily", "BID") is kept with the unit: per dose or per day is not said
+_ONCE_DAILY = re.compile(r"\s*(?:/\s*day|(?:once\s+)?(?:daily|a\s+day|per\s+day|every\s+day)|q\.?\s*d\.?|qday"
+                         r"|od|nightly|at\s+bedtime|q\.?h\.?s\.?)\s*$", re.I)
 _VALUE_KEYS = {"value", "unit", "date", "source", "comparator"}
 COMPARATORS = ("<", "<=", ">", ">=")
 
@@ -269,6 +290,7 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             field=path,
         )
     out: dict[str, Any] = {}
+    raw = _still_taken(fd, raw, path)
     for name, spec in fd.fields.items():
         fpath = f"{path}.{name}"
         value = raw.get(name)
@@ -288,17 +310,55 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
                 )
             out[name] = x
         elif spec.type == "category":
-            v = str(value).strip().lower().replace(" ", "_")
-            v = v if v in spec.values else _EVENT_WORDS.get(v.replace("-", "_"), v)
+            v = _event_category(str(value), spec.values)
             if v not in spec.values:
                 raise CaseFormatError(f"{value!r} is not allowed; use one of: {', '.join(spec.values)}", field=fpath)
             out[name] = v
+        elif name.endswith("unit") and name != "unit":  # dose_unit: "mg daily" is mg
+            out[name] = unit_without_once_daily(str(value))
         else:
             out[name] = str(value)
     start, end = out.get("start"), out.get("end")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         raise CaseFormatError(f"end {end.isoformat()} is before start {start.isoformat()}", field=path)
     return out
+
+
+def _still_taken(fd: FactDef, raw: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+    """A course whose ``end`` says it is still taken ("present", "to date", "ongoing"): no end, response
+    ongoing. Beside a response that says the course stopped, the two say different things: refused."""
+    end = raw.get("end")
+    if not (isinstance(end, str) and _END_STILL.match(end)) or "response" not in fd.fields:
+        return raw
+    said = raw.get("response")
+    if said is not None and str(said).strip() and _event_category(str(said), fd.fields["response"].values) != "ongoing":
+        raise CaseFormatError(f"end {end!r} says the course is still taken, but response is {said!r}", field=path)
+    return {**{k: v for k, v in raw.items() if k != "end"}, "response": "ongoing"}
+
+
+def _event_category(text: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """An event's category as written: its key ("none"), or words with one meaning -- "no response",
+    "Active" (ongoing), adverse effects only ("side effects", "myalgia": not tolerated), "ineffective" (no
+    response) -- as whichever of the field's values says it. Anything else is returned as written."""
+    v = text.strip().lower().replace(" ", "_")
+    if v in allowed:
+        return v
+    v = _EVENT_WORDS.get(v.replace("-", "_"), v)
+    if v in allowed:
+        return v
+    if v in _STILL_TAKEN and "ongoing" in allowed:
+        return "ongoing"
+    if _ADVERSE_ONLY.match(text):
+        return next((w for w in ("intolerant", "intolerance") if w in allowed), v)
+    if _NO_EFFECT.match(text):
+        return next((w for w in ("none", "inadequate_response") if w in allowed), v)
+    return v
+
+
+def unit_without_once_daily(unit: str) -> str:
+    """A dose's unit with a once-daily frequency after it ("mg daily", "mg QD", "mg/day") is the unit."""
+    bare = _ONCE_DAILY.sub("", unit).strip()
+    return bare if bare and bare != unit.strip() else unit
 
 
 def _event_number(fd: FactDef, raw: Mapping[str, Any], name: str, value: Any, path: str,
@@ -311,14 +371,14 @@ def _event_number(fd: FactDef, raw: Mapping[str, Any], name: str, value: Any, pa
     m = _NUM_UNIT.match(value)
     if not m or _THOUSANDS.match(m.group(1)):
         raise CaseFormatError(f"expected a number, got {value!r}", field=path)
-    x, unit = float(m.group(1).replace(",", ".")), m.group(2)
+    x, unit = float(m.group(1).replace(",", ".")), unit_without_once_daily(m.group(2)) if m.group(2) else m.group(2)
     if not unit or unit.lower() in (name, name.rstrip("s"), name[:1]):  # units: "2", "2 units", "2 U"
         return _number(x, path)
     sibling = next((f for f in (f"{name}_unit", "unit") if f in fd.fields and fd.fields[f].type == "text"), None)
     if sibling is None:
         raise CaseFormatError(f"expected a number, got {value!r}", field=path)
     stated = raw.get(sibling)
-    if stated is not None and str(stated).strip().lower() != unit.lower():
+    if stated is not None and unit_without_once_daily(str(stated)).strip().lower() != unit.lower():
         raise CaseFormatError(f"{value!r} says {unit!r}, but {sibling} is {stated!r}", field=path)
     out[sibling] = unit
     return _number(x, path)

@@ -29,7 +29,7 @@ from typing import Any
 
 from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN, STOPPED
 from mednec.facts.drugs import DrugVocabulary
-from mednec.intake.adverse_effects import ADVERSE_EFFECT
+from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.text.context import context_rules, doubtful_items
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
@@ -41,8 +41,7 @@ __all__ = ["treatment_rules"]
 # a skin or injection-site reaction is an adverse effect of the course it stopped ("stopped after 6 weeks due to a
 # generalized rash", "caused an injection-site rash"; held-out round 4 f74, round 5 v60); text only (the FHIR
 # reader's adverse-effect names are fingerprinted with the columnar statements and unchanged)
-_TEXT_AE = (r"(?:" + ADVERSE_EFFECT + r"|(?:(?:generali[sz]ed|diffuse|pruritic|itchy|severe|local|injection[\s-]+site)\s+)*"
-            r"(?:rash(?:es)?|hives|urticaria|(?:(?:allergic|hypersensitivity|skin|site)\s+)?reactions?|pruritus|itching))")
+_TEXT_AE = r"(?:" + ADVERSE_EFFECT + "|" + SKIN_REACTION + ")"
 _EXCLUDED_CLASSES = frozenset({"esa"})  # read by the ESA reader into esa_history
 _REASON = {"none": "inadequate_response", "lost_response": "lost_response", "intolerant": "intolerance",
            "contraindicated": "contraindication"}

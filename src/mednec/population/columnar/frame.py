@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from mednec.errors import MednecError
 from mednec.facts.dictionary import FactDef, FactDictionary, FieldDef
-from mednec.intake.values import parse_date, parse_fact_value
+from mednec.intake.values import parse_date, parse_fact_value, unit_without_once_daily
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
@@ -532,7 +532,10 @@ def _event_field(name: str, spec: FieldDef, arr: pa.Array, frame: Frame, row: In
         return np.full(m, None, dtype=object), bad
     if pa.types.is_string(t) or pa.types.is_large_string(t):  # each distinct text once
         enc = pc.dictionary_encode(arr)
-        texts = np.array([*enc.dictionary.to_pylist(), None], dtype=object)
+        distinct = enc.dictionary.to_pylist()
+        if name.endswith("unit") and name != "unit":  # a dose's unit: "mg daily" is mg, as the parser reads it
+            distinct = [unit_without_once_daily(v) for v in distinct]
+        texts = np.array([*distinct, None], dtype=object)
         return texts[np.asarray(pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False),
                                 dtype=np.int64)], bad
     return np.array([None if v is None else str(v) for v in arr.to_pylist()], dtype=object), bad
