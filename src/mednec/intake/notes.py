@@ -46,7 +46,7 @@ from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
 from mednec.intake.text.rules import Ctx, Item, Rule
-from mednec.intake.text.tables import lab_tables, pipe_transfusions, unpipe, weight_tables
+from mednec.intake.text.tables import lab_tables, pipe_medications, pipe_transfusions, unpipe, weight_tables
 from mednec.policies.loader import Catalog
 
 __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
@@ -307,6 +307,7 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     nlp, rules = pipeline(catalog)
     source = f"note {name}"
     piped = pipe_transfusions(text, source)
+    meds = pipe_medications(text, source, catalog.calculators.drugs)
     text = unpipe(text)  # "| Hgb | 7.9 | g/dL |" reads as "Hgb 7.9 g/dL" (offsets kept)
     date0 = note_date(text)
     if date0 is not None and date0 > as_of:  # a note dated after the evaluation date anchors nothing
@@ -336,6 +337,10 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
             found = doubtful_items(found)
         items.extend(ambiguous_items(found, cx.ambiguous) if cx.ambiguous else found)
     items = _with_tables(items, text, source, piped)
+    if meds:  # a medication table's rows: each drug's start and stop from its columns, not the rules' reading
+        rows = [(f.span.start, f.span.end, {str(e["drug"]) for e in f.value}) for f in meds]
+        items = [i for i in items if not (isinstance(i, Finding) and i.fact == "medication_history" and any(
+            a <= i.span.start < b and {str(e.get("drug")) for e in i.value} & drugs for a, b, drugs in rows))] + list(meds)
     findings = [i for i in items if isinstance(i, Finding)]
     unused = [i for i in items if isinstance(i, Unused)]
     drugs, _ = requested_drug(find_drugs(text, catalog), findings, unused)

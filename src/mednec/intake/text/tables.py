@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from mednec.intake.text.model import Finding, TextSpan
 from mednec.intake.text.numbers import DATE, find_dates, month_number
 from mednec.intake.text.rules import _ANC_NAME, _EPO_NAME, _HB_NAME, _PLT_NAME, _count_unit, _hb_unit
 
-__all__ = ["LabTable", "WeightTable", "lab_tables", "weight_tables"]
+__all__ = ["LabTable", "WeightTable", "lab_tables", "pipe_medications", "weight_tables"]
 
 _ROWS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hemoglobin", re.compile(_HB_NAME, re.I)),
@@ -281,4 +282,102 @@ def weight_tables(text: str, source: str) -> list[WeightTable]:
         found.append(Finding("weight", last[1], TextSpan(lm.start(), lm.end(), lm.group(0)), unit=last[2], date=last[0],
                              note="the latest weight of a dated weight list", source=source))
         out.append(WeightTable(cap.start(), end, tuple(found)))
+    return out
+
+
+# ---- medication tables ("| Medication | Start | Stop | Reason |", "| Drug | Dates | Status |"): one drug per row
+# with its start and stop (held-out round 6 wn08, round 5 vn06: a stop date read as the start, a stopped drug as
+# taken now)
+_MED_HEAD = re.compile(r"^\s*(?:medications?|meds?|drugs?|medicines?|agents?|therapy|treatment)\s*$", re.I)
+_START_HEAD = re.compile(r"^\s*(?:start(?:ed)?(?:\s+date)?|began|from|since)\s*$", re.I)
+_STOP_HEAD = re.compile(r"^\s*(?:stop(?:ped)?(?:\s+date)?|end(?:ed)?(?:\s+date)?|discontinued|d/c(?:\s+date)?|until|to)\s*$", re.I)
+_DATES_HEAD = re.compile(r"^\s*(?:dates?|duration|period|course)\s*$", re.I)
+_WHY_HEAD = re.compile(r"^\s*(?:reason(?:\s+stopped)?|status|comments?|notes?|outcome|status\s*/\s*comments?|response)\s*$", re.I)
+_NOW_WORDS = re.compile(r"^\s*(?:present|ongoing|current(?:ly)?|active|now|to\s+date|continuing|continues|-+|—)?\s*$", re.I)
+_STOP_WORDS = re.compile(r"\b(?:stopp\w*|discontinu\w*|d/?c'?d?|ceased|quit|held|completed|inactive)\b", re.I)
+_ACTIVE_WORDS = re.compile(r"\b(?:active|current(?:ly)?|ongoing|continu\w+|taking)\b", re.I)
+_INTOLERANT_WORDS = re.compile(r"\b(?:intoleran\w*|side[\s-]+effects?|adverse|GI\b|nausea|vomiting|diarrh\w+|myalgias?|"
+                               r"muscle|rash|hives|allerg\w*|cramps?|CK\b)", re.I)
+_FAILED_WORDS = re.compile(r"\b(?:no\s+response|not\s+effective|ineffective|inadequate|failed|failure|did\s+not\s+work|"
+                           r"no\s+benefit|lost\s+(?:its\s+)?(?:response|effect))\b", re.I)
+_DOSE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(mg|mcg|g)\b", re.I)
+
+
+def _year_or_date(cell: str, *, first: bool) -> dt.date | None:
+    """A cell's date; a year alone is its first day (``first``) or its last."""
+    found = find_dates(cell)
+    if found:
+        return found[0][2]
+    y = re.fullmatch(r"\s*((?:19|20)\d{2})\s*", cell)
+    if y:
+        return dt.date(int(y.group(1)), 1, 1) if first else dt.date(int(y.group(1)), 12, 31)
+    return None
+
+
+def pipe_medications(text: str, source: str, vocab: Any, skip: frozenset[str] = frozenset({"esa"})) -> list[Finding]:
+    """The rows of a pipe-table medication list, one ``medication_history`` entry per known drug: its start and
+    stop from the table's columns (a Start and a Stop column, or one Dates column "2016 - 08/2026"), taken now when
+    the stop is empty or "present" / "active", else stopped -- with the reason a Reason / Status column gives
+    (an adverse effect: intolerant; no response: none; else stopped, why not said). The drugs of ``skip``'s
+    classes (the ESAs, read by the ESA reader) are left out. A year alone starts a course on its last day (the
+    shortest course it allows) and ends one on its first (the earliest end)."""
+    out: list[Finding] = []
+    rows = [m for m in _PIPE_ROW.finditer(text) if not _RULE_ROW.match(m.group(0))]
+    names = sorted({n for e in vocab.entries if not set(e.classes) & skip for n in (e.generic, *e.names)
+                    if not re.search(r"\d", n)}, key=len, reverse=True)
+    if not names:
+        return out
+    name_rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names) + r")(?![\w-])", re.I)
+    i = 0
+    while i < len(rows):
+        cells = [c.strip() for c in rows[i].group(0).strip().strip("|").split("|")]
+        col = {k: next((n for n, c in enumerate(cells) if rx.match(c)), None)
+               for k, rx in (("drug", _MED_HEAD), ("start", _START_HEAD), ("stop", _STOP_HEAD), ("dates", _DATES_HEAD),
+                             ("why", _WHY_HEAD))}
+        if col["drug"] is None or (col["stop"] is None and col["dates"] is None and col["why"] is None):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(rows) and text.count("\n", rows[j - 1].end(), rows[j].start()) <= 2:
+            row = rows[j]
+            vals = [c.strip() for c in row.group(0).strip().strip("|").split("|")]
+            j += 1
+            if len(vals) != len(cells):
+                break
+            m = name_rx.search(vals[col["drug"]])
+            generic = vocab.generic(m.group(0)) if m else None
+            if not generic:
+                continue
+            start_cell = vals[col["start"]] if col["start"] is not None else ""
+            stop_cell = vals[col["stop"]] if col["stop"] is not None else ""
+            if col["dates"] is not None:
+                parts = re.split(r"\s+(?:-|–|—|to|until)\s+|\s*[–—]\s*", vals[col["dates"]], maxsplit=1)
+                start_cell, stop_cell = parts[0], (parts[1] if len(parts) > 1 else "")
+            why = vals[col["why"]] if col["why"] is not None else ""
+            start = _year_or_date(start_cell, first=False)
+            end = _year_or_date(stop_cell, first=True)
+            stopped = end is not None or bool(_STOP_WORDS.search(why)) or bool(_STOP_WORDS.search(stop_cell))
+            if not stopped and not (_NOW_WORDS.match(stop_cell) or _ACTIVE_WORDS.search(why)):
+                continue  # neither a stop nor "present": not read from the table
+            entry: dict[str, Any] = {"drug": generic, "scope": "named_only"}
+            if start is not None and (end is None or start <= end):
+                entry["start"] = start
+            if stopped:
+                if end is not None:
+                    entry["end"] = end
+                if _FAILED_WORDS.search(why):
+                    entry |= {"response": "none", "reason_stopped": "inadequate_response"}
+                elif _INTOLERANT_WORDS.search(why):
+                    entry |= {"response": "intolerant", "reason_stopped": "intolerance"}
+                else:
+                    entry["response"] = "stopped"
+            else:
+                entry["response"] = "ongoing"
+            dose = _DOSE.search(vals[col["drug"]])
+            if dose:
+                entry |= {"dose": float(dose.group(1)), "dose_unit": dose.group(2).lower()}
+            span = TextSpan(row.start(), row.end(), row.group(0))
+            out.append(Finding("medication_history", [entry], span, note="a row of a medication table", source=source,
+                               rank=3))
+        i = j
     return out
