@@ -26,7 +26,9 @@ PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hg
 
 _NOW = r"(?:now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
 _BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?"
-           r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*|the\s+drug|treatment|therapy)")
+           r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*|the\s+drug|treatment|therapy)"
+           # when it started ("before starting Repatha last December", "before Praluent in 2025"; held-out round 6 w57)
+           r"(?:\s+(?:in\s+|on\s+)?(?:last\s+|this\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?|(?:19|20)\d{2}|\d{1,2}/\d{4}|year|spring|summer|fall|autumn|winter)(?![\w/]))?")
 # "LDL 240 before any statin", "before any treatment", "before lipid-lowering therapy": the untreated LDL-C, not the
 # value before the requested drug
 _UNTREATED = re.compile(r"\b(?:before|prior\s+to)\s+(?:starting\s+)?(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?"

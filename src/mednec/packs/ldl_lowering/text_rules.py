@@ -80,3 +80,21 @@ RULES: tuple[Rule, ...] = (
          rf"|\bcontraindications?\s+to\s+(?:all\s+)?statins?\b",
          _contraindicated),
 )
+
+
+def _baseline_line(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"Baseline LDL-C (before evolocumab, 10/2025): 128 mg/dL", "Pre-treatment LDL-C: 171" on a line of their own:
+    the LDL-C before the requested drug (held-out round 6 wn14)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    v = float(m.group("v").replace(",", "."))
+    unit = "mmol/L" if (m.group("u") or "").lower().startswith("mmol") else "mg/dL"
+    return [ctx.finding("ldl_c_pretreatment", v, m.start(), m.end(), unit=unit, date=None,
+                        note="the LDL-C before the treatment (a baseline line)")]
+
+
+BASELINE_RULES: tuple[Rule, ...] = (
+    Rule("LDL_BASELINE_LINE", r"(?im)^[ \t]*(?:baseline|pre-?treatment|pre-?therapy|pre-?(?:Repatha|evolocumab|Praluent|alirocumab|Leqvio|inclisiran|PCSK9i?))\s+"
+         r"LDL(?:[\s-]*C\b|\s+cholesterol\b)?\s*(?:\([^)\n]{0,60}\))?\s*[:=]\s*(?P<v>\d{1,3}(?:[.,]\d{1,2})?)\s*(?P<u>mg\s*/\s*dl|mmol\s*/\s*l)?", _baseline_line),
+)
+RULES = RULES + BASELINE_RULES
