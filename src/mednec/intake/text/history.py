@@ -112,7 +112,7 @@ def _tx_finding(ctx: Ctx, s: int, e: int, events: list[dict[str, Any]], note: st
 
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_SINCE_ANY = re.compile(rf"\bsince\s+(?:(?:the\s+)?(?:beginning|start|middle|mid|end)(?:\s+of|-)\s*)?(?:(?P<d>{DATE})|(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\s*\d))", re.I)
+_SINCE_ANY = re.compile(rf"\bsince\s+(?:(?:the\s+)?(?:beginning|start|middle|mid|end)(?:\s+of|-)\s*)?(?:(?P<d>{DATE})|(?P<ymon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<yday>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}|/)|(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?!\s*\d))", re.I)
 
 
 def _since(ctx: Ctx, anchor: dt.date) -> dt.date | None:
@@ -330,6 +330,16 @@ def since_start(m: re.Match[str], anchor: dt.date) -> dt.date | None:
             return None
         d = found[0][2]
         return min(_month_end(d), anchor) if _MONTH_ONLY.fullmatch(m.group("d").strip()) else d
+    if m.group("ymon"):  # "since August 1st": the most recent such day on or before the anchor (round 6 w22)
+        month, day = _MONTH_NAMES.index(m.group("ymon").lower()[:3]) + 1, int(m.group("yday"))
+        for year in (anchor.year, anchor.year - 1):
+            try:
+                d = dt.date(year, month, day)
+            except ValueError:
+                return None
+            if d <= anchor:
+                return d
+        return None
     month = _MONTH_NAMES.index(m.group("mon").lower()[:3]) + 1
     year = anchor.year if month <= anchor.month else anchor.year - 1
     return min(_month_end(dt.date(year, month, 1)), anchor)
@@ -788,12 +798,16 @@ _PRE_PER = r"(?:in|over|per|during|every|/)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*
 _PRE_BEFORE = (r"(?:before|prior\s+to)\s+(?:starting(?:\s+(?!she\b|he\b)[a-z][\w-]*)?|start(?:ing)?|treatment|therapy|the\s+first\s+dose|initiation|"
                r"(?!the\b|she\b|he\b)[a-z][\w-]*)")
 _PRE_RULES = (
-    rf"\b{_PRE_BEFORE}\s*,?\s*(?:(?:she|he|they|the\s+patient|pt)\s+)?(?:(?:had\s+)?needed|required|received|got|had|was\s+(?:getting|receiving)|:)?\s*{_PRE_UNITS}\s*{_PRE_PER}",
+    # "Before epoetin (started 7/2026) she was transfused 2 units every 3 weeks" (held-out round 6 w23)
+    rf"\b{_PRE_BEFORE}(?:\s*\([^)\n]{{0,40}}\))?\s*,?\s*(?:(?:she|he|they|the\s+patient|pt)\s+)?(?:(?:had\s+)?needed|required|received|got|had|was\s+(?:getting|receiving|needing|requiring)|(?:was|were|got)\s+transfused|:)?\s*"
+    rf"(?:about\s+|around\s+|approximately\s+|~\s*)?{_PRE_UNITS}\s*{_PRE_PER}",
+    # "Was needing about 4 units per 8 weeks before starting" (w03)
+    rf"\b(?:was\s+|were\s+)?(?:needing|needed|getting|requiring|required|receiving|received|transfused)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?{_PRE_UNITS}\s*{_PRE_PER}\s*,?\s*{_PRE_BEFORE}",
     rf"\b(?:needed|required|received|got|had)\s+{_PRE_UNITS}\s+(?:in|over|during)\s+the\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s+{_PRE_BEFORE}",
     rf"\b(?:pre-?treatment|pre-?therapy|at\s+baseline)\s*(?:transfusion\s+burden|transfusions?|tx)?\s*:?\s*{_PRE_UNITS}\s*{_PRE_PER}",
     rf"\b(?:transfusions?|transfusion\s+burden|transfusion\s+need)\s+{_PRE_BEFORE}\s*(?:was|were|:)?\s*{_PRE_UNITS}\s*{_PRE_PER}",
 )
-_START_WORD = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|initiated|first\s+dose)\b(?!\s+(?:he|she|they)\b)|\bsince\b(?=\s+\d)", re.I)
+_START_WORD = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|initiated|first\s+dose)\b(?!\s+(?:he|she|they)\b)|\bsince\b(?=\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d))", re.I)
 
 
 def _treatment_start(text: str, anchor: dt.date) -> dt.date | None:
@@ -866,7 +880,9 @@ _ON_TREATMENT_TX = re.compile(
     r"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+\d+\s*(?:weeks?|wks?)|\bsince\s+(?:starting|then|treatment|the\s+first\s+dose)"
     r"|transfusion[\s-]*(?:free|independen\w*)|\bno\s+(?:further\s+|more\s+)?(?:RBC\s+|PRBC\s+)?transfusions?|\bnone\s+since\b"
     r"|\b(?:on|during)\s+treatment\b|\d+\s*(?:units?|u)\b[^.;\n]{0,20}\(?\s*\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}/\d{2,4}\s*[:-]?\s*\d+\s*(?:units?|u)\b"
-    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?", re.I)
+    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?"
+    r"|(?:\bnot|n't|\bnever)\s+(?:needed|required|received|had|gotten|got)\s+(?:a|any)\s+(?:(?:RBC|PRBC|blood)\s+)?transfusions?"
+    r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b", re.I)
 
 
 def history_rules() -> list[Rule]:
