@@ -20,10 +20,10 @@ from mednec.intake.text.rules import Ctx, Item, Rule
 __all__ = ["RULES"]
 
 _COMMERCIAL = r"(?:Weight\s*Watchers|WW|Noom|Jenny\s+Craig|Optavia|Nutrisystem|food\s+(?:diary|log|journal)\s+with\s+(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist))"
-_PROGRAMME = (rf"(?:{_COMMERCIAL}|(?:(?:dietitian|dietician)[\s-]+(?:led|supervised)|(?:medically[\s-]+)?supervised|structured)\s+(?:programme|program)\b|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
+_PROGRAMME = (rf"(?:{_COMMERCIAL}(?:\s+(?:programme|program|plan|diet|membership))?|(?:(?:dietitian|dietician)[\s-]+(?:led|supervised)|(?:medically[\s-]+)?supervised|structured)\s+(?:programme|program)\b|(?:(?:structured|supervised|medically[\s-]+supervised|comprehensive|documented|formal|dietitian[\s-]+led|"
               r"dietician[\s-]+led|intensive|behaviou?ral|family[\s-]+based|family|reduced[\s-]+calorie|low[\s-]+calorie|calorie[\s-]+restricted)\s+){0,3}"
               r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|weight(?=[\s-]+program)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
-              r"(?:\s+(?:and|&|\+)\s+(?:exercise|activity|physical\s+activity|behaviou?ral))?"
+              r"(?:\s*(?:and|&|\+|/)\s*(?:exercise|activity|physical\s+activity|behaviou?ral))?"
               r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
          "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
@@ -357,6 +357,12 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_PROGRAMME_BEFORE", rf"\b{_DURATION}\s+{_PROGRAMME}", _programme),
     # "diet programme for 6 months", "lifestyle modification x 6 months", "diet and exercise since 4 months"
     Rule("GLP1_PROGRAMME_FOR", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n\d]{{0,30}}?)?\s+(?:for|x|×|over|during|lasting)\s+(?:the\s+(?:last|past)\s+)?{_DURATION}", _programme),
+    # a form's or a quick note's length: "diet program 5 months", "Lifestyle: 6 mo", "WW program x 4 months"
+    # (held-out round 6 w42, w47); never "6 months ago"
+    Rule("GLP1_PROGRAMME_FIELD", rf"\b{_PROGRAMME}\s*(?:[:=]\s*|-\s+)?{_DURATION}\b(?!\s+(?:ago|before|earlier|prior))", _programme),
+    # "Lifestyle: enrolled in WW 07/2026 - present", "WW program from 06/2026 to present" (wn16)
+    Rule("GLP1_PROGRAMME_TO_PRESENT", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n|]{{0,50}}?)?\s+(?:from\s+)?(?P<d>{DATE})\s*(?:-|–|—|to|through|until)\s*(?:the\s+)?(?:present|now|date|current|ongoing|today)\b",
+         _programme_since),
     # "enrolled in WeightWatchers with a registered dietitian since 01/2026", "diet and exercise program since March 2026"
     Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?P<d>{DATE})", _programme_since),
     # "since spring", "since last summer", "since the fall of 2025"
