@@ -102,10 +102,7 @@ READERS = {"note": _note, "question": _question}
 # until it is removed. "Only one unit of PRBC in the last 8 weeks." is right since a count in a window under 16
 # weeks is complete only after the window's start (rbc_transfusions_since), and "Only 2 units in the last 16 weeks,
 # none in the last 8 weeks." since the count's units are placed before the transfusion-free part, 2026-12-07.
-OPEN: dict[str, str] = {
-    # where in the 16 weeks the unit fell is not said; the list places it at the window's end
-    "Needed just 1 unit in the past 16 weeks.": "8w read as 1 (the unit placed at the window's end)",
-}
+OPEN: dict[str, str] = {}  # "Needed just 1 unit in the past 16 weeks." right since rbc_transfusions_within (2026-12-07)
 
 
 def _params() -> list[Any]:

@@ -21,7 +21,7 @@ from mednec.errors import ContradictionError, MednecError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.model import SINCE_MODIFIER, Conflict, Finding, Unused
+from mednec.intake.text.model import SINCE_MODIFIER, WITHIN_MODIFIER, Conflict, Finding, Unused
 from mednec.intake.values import parse_fact_value
 
 __all__ = ["Assembly", "assemble", "condition_facts"]
@@ -227,6 +227,7 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
             continue
         chosen[fact] = best
     _window_start(chosen, dictionary)
+    _placed_within(chosen, dictionary)
     chosen, more = _without_contradictions(chosen, dictionary, as_of)
     drop += more
     case: dict[str, Any] = {"as_of": as_of, "patient": {}, "facts": {}}
@@ -235,6 +236,20 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
         (case["patient"] if fact in _PATIENT else case["facts"])[fact] = raw
     return Assembly(case, tuple(sorted(chosen.values(), key=lambda f: (f.source != "question", f.span.start))),
                     tuple(drop), tuple(conflicts))
+
+
+def _placed_within(chosen: dict[str, Finding], dictionary: FactDictionary) -> None:
+    """A transfusion list made from an undated count over a window longer than 8 weeks ("1 unit in the past 16
+    weeks", ``within:<date>``) keeps its list and adds ``rbc_transfusions_within``: the units fell after that
+    date, where is not said, so a shorter look-back is known only within bounds (asked when they decide)."""
+    tx = chosen.get("rbc_transfusions")
+    mark = next((m for m in tx.modifiers if m.startswith(WITHIN_MODIFIER)), None) if tx is not None else None
+    if tx is None or mark is None or not tx.value or "rbc_transfusions_within" not in dictionary.facts:
+        return
+    start = dt.date.fromisoformat(mark[len(WITHIN_MODIFIER):])
+    chosen["rbc_transfusions_within"] = Finding("rbc_transfusions_within", start, tx.span, kind=tx.kind, date=tx.date,
+                                                note=f"the transfusions listed fell after {start.isoformat()}; their dates "
+                                                     "are not said", source=tx.source, rank=tx.rank)
 
 
 def _window_start(chosen: dict[str, Finding], dictionary: FactDictionary) -> None:

@@ -36,7 +36,7 @@ from functools import cache
 from typing import Any
 
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.model import SINCE_MODIFIER, Finding, TextSpan
+from mednec.intake.text.model import SINCE_MODIFIER, WITHIN_MODIFIER, Finding, TextSpan
 from mednec.intake.text.numbers import (
     AT_LEAST,
     DATE,
@@ -169,7 +169,18 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)
     if window_start is not None:
         f = replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + window_start.isoformat()))
-    return [f]
+    return [_placed_within(f, fq, anchor, start)]
+
+
+def _placed_within(f: Finding, fq: Frequency, anchor: dt.date, since: dt.date | None) -> Finding:
+    """"1 unit in the past 16 weeks": the list places the units at the window's end, but the words say only that
+    they fell inside it -- a look-back shorter than a window over 8 weeks is known only within bounds
+    (``within:<start>``, :func:`mednec.intake.text.assemble` gives ``rbc_transfusions_within``)."""
+    if since is not None or not (fq.window and f.value and fq.period_days > SHORT_WINDOW_DAYS):
+        return f  # (a "since <date>" in the sentence bounds the list itself)
+    within = anchor - dt.timedelta(days=int(fq.period_days))
+    return replace(f, modifiers=(*f.modifiers, WITHIN_MODIFIER + within.isoformat()),
+                   note=f"{f.note}; where after {within.isoformat()} they fell is not said (a shorter look-back is asked)")
 
 
 def _window_start(ctx: Ctx, end: int, fq: Frequency, anchor: dt.date) -> dt.date | None:
@@ -885,12 +896,28 @@ _ON_TREATMENT_TX = re.compile(
     r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b", re.I)
 
 
+def _h_peak_at_most(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"never more than 3 in any 8 weeks", "at most 3 units in any 8-week period": an upper bound of the busiest 8
+    weeks (``rbc_peak_8w_stated_max``), which an undated count ("4 units in 16 weeks") leaves open. A hypothetical
+    or a relative's says nothing."""
+    n = number(m.group("n"))
+    if n is None or ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("rbc_peak_8w_stated_max", n, m.start(), m.end(), unit="units",
+                        note=f"at most {n:g} units in any 8 weeks (an upper bound)")]
+
+
 def history_rules() -> list[Rule]:
     """Transfusion and ESA rules."""
     units = (r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|red\s+(?:blood\s+)?cells"
              r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
         *(Rule(f"TRANSFUSION_PRETREATMENT_{i}", pat, _h_pretreatment) for i, pat in enumerate(_PRE_RULES, 1)),
+        Rule("TRANSFUSION_PEAK_AT_MOST",
+             rf"\b(?:never\s+more\s+than|no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|max(?:imum)?\s+(?:of\s+)?)\s*"
+             rf"(?P<n>{NUM})\s*(?:{units}\s*)?(?:in|within|during|over)\s+(?:any|a\s+single|any\s+one|one)\s+(?:8|eight)[\s-]*(?:weeks?|wks?)"
+             r"(?:[\s-]+(?:period|window|interval|span|stretch))?",
+             _h_peak_at_most),
         Rule("TRANSFUSION_NONE_IN_WINDOW",
              rf"\b(?:none|no\s+more|not\s+(?:one|any))\s+(?:in|over|during|for|within)\s+the\s+(?:past|last|previous)\s+(?:{DURATION}|(?P<one>year|month)\b)",
              _h_none_in_window),

@@ -42,6 +42,9 @@ class TextSpan:
 #: the modifier of a transfusion-free window's empty ``rbc_transfusions`` finding: the record is complete
 #: only after this date (``since:<ISO date>``); the assembled case then gives ``rbc_transfusions_since``
 SINCE_MODIFIER = "since:"
+#: a transfusion list made from a count over a window longer than 8 weeks with no dates ("1 unit in the past 16
+#: weeks"): the units fell somewhere after this date, up to the latest listed one (``rbc_transfusions_within``)
+WITHIN_MODIFIER = "within:"
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -7,6 +7,7 @@ of this pack (``facts.yaml``) they read and produce.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, cast
 
 from mednec.calculators.courses import STOPPED, documents, is_not_given
@@ -20,6 +21,7 @@ from mednec.calculators.esa_response import (
 from mednec.calculators.ipss_r import IPSS_R_CITATION, ipss_r, ipss_r_bounds, ipss_r_category
 from mednec.calculators.registry import Calculator, Facts, fact_value
 from mednec.calculators.transfusion_burden import (
+    EIGHT_WEEKS,
     SIXTEEN_WEEKS,
     TRANSFUSION_CITATION,
     Transfusion,
@@ -142,6 +144,7 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
             values[k] = Between(float(values[k]), max(hi, float(values[k])), ("rbc_transfusions",), why)
         del values["transfusion_burden"]  # the IWG 2018 category needs the counts themselves
         detail = f"at least {detail.replace(': ' + b.category.upper(), '')} (units stated only as a minimum)"
+    detail = _placed_within(values, facts, as_of, detail, b.category)
     since = fact_value(facts, "rbc_transfusions_since")
     if since is not None and since > start16:
         # the list is complete only after `since` (a transfusion-free window said in words): a look-back
@@ -155,6 +158,45 @@ def _run_transfusion_burden(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any
         detail = (f"{detail.replace(': ' + b.category.upper(), '')} ({why}: {'the 8- and ' if short else 'the '}16-week "
                   "counts are known only from below)")
     return values, detail
+
+
+def _placed_within(values: dict[str, Any], facts: Facts, as_of: dt.date, detail: str, category: str) -> str:
+    """Bounds for counts the words leave open: the listed transfusions fell somewhere after
+    ``rbc_transfusions_within`` up to the latest of them ("1 unit in the past 16 weeks", dates not said), so a
+    look-back starting inside that span holds 0 to all of them, and the busiest 8 weeks at least their share of
+    each 8-week part of it (pigeonhole: 10 units in 16 weeks put at least 5 in one 8-week half)."""
+    within = fact_value(facts, "rbc_transfusions_within")
+    events = [e for e in fact_value(facts, "rbc_transfusions") or () if within is not None and e["date"] > within]
+    if within is None or not events:
+        return detail
+    total = float(sum(float(e["units"]) for e in events))
+    latest = max(e["date"] for e in events)
+    why = f"the transfusions were said to fall after {within.isoformat()}, their dates not stated"
+
+    def bounds(start: dt.date) -> tuple[float, float]:  # units in the look-back after `start`
+        return (total, total) if within >= start else (0.0, 0.0) if latest <= start else (0.0, total)
+
+    start16 = as_of - SIXTEEN_WEEKS
+    low16, high16 = bounds(start16)
+    span = max(1, (latest - within).days)
+    shares = math.ceil(span / EIGHT_WEEKS.days)
+    found = {"rbc_units_8w": bounds(as_of - EIGHT_WEEKS), "rbc_units_16w": (low16, high16),
+             "rbc_episodes_16w": (min(1.0, low16), high16),
+             "rbc_max_units_any_8w": (float(math.ceil(low16 / shares)) if low16 else 0.0, high16)}
+    stated = fact_value(facts, "rbc_peak_8w_stated_max")  # "never more than 3 in any 8 weeks"
+    if isinstance(stated, (int, float)) and low16 == high16:
+        lo, hi = found["rbc_max_units_any_8w"]
+        found["rbc_max_units_any_8w"] = (min(lo, float(stated)), min(hi, float(stated)))
+    changed = False
+    for k, (lo, hi) in found.items():
+        if isinstance(values[k], Between) or values[k] == lo == hi:
+            continue
+        values[k] = lo if lo == hi else Between(lo, hi, ("rbc_transfusions",), why)  # (a bound may settle it)
+        changed = True
+    if not changed:
+        return detail
+    values.pop("transfusion_burden", None)
+    return f"{detail.replace(': ' + category.upper(), '')} ({why}: counts known only within bounds)"
 
 
 def _run_esa(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[dict[str, Any], str]:
@@ -293,6 +335,8 @@ CALCULATORS: tuple[Calculator, ...] = (
         # the list, or a record complete only after a date (none after it: a transfusion-free window);
         # an unknown count asks for the list
         any_of=("rbc_transfusions", "rbc_transfusions_since"),
+        # the listed units' dates not said: counts within bounds; a stated most in any 8 weeks narrows them
+        optional_inputs=("rbc_transfusions_within", "rbc_peak_8w_stated_max"),
         needs={k: ("rbc_transfusions",) for k in ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w",
                                                   "rbc_max_units_any_8w", "transfusion_burden")},
     ),

@@ -244,7 +244,9 @@ def _tx_minimum(frame: Frame) -> Bools:
     if ev is not None and "count" in ev.fields:
         hit = ev.valid["count"] & (ev.fields["count"] == 1)  # codes index facts.yaml's values: exact, at_least
         out[ev.row[hit]] = True
-    return out | frame.has("rbc_transfusions_since")  # a record complete only after a date: counts known in part
+    # a record complete only after a date, or transfusions whose dates are not said (rbc_transfusions_within):
+    # counts known in part
+    return out | frame.has("rbc_transfusions_since") | frame.has("rbc_transfusions_within") | frame.has("rbc_peak_8w_stated_max")
 
 
 _ESA_PRIORITY = ("failed", "lost_response", "intolerant", "ongoing", "responding", "too_short")
@@ -446,11 +448,12 @@ TWINS: dict[str, TwinSpec] = {
     "ipss_r_bounds": TwinSpec(_ipss_bounds, (), ("ipss_r_score", "ipss_r_category"), "3d6412b93aa54d02",
                               _IPSS_PARTS, partial=(("ipss_r_score", _IPSS_PARTS), ("ipss_r_category", _IPSS_PARTS))),
     "ipss_r_from_score": TwinSpec(_ipss_from_score, ("ipss_r_score",), ("ipss_r_category",), "8ee8683651dc66c8"),
-    # rows with rbc_transfusions_since (a record complete only after a date, alone or with the list)
+    # rows with rbc_transfusions_since (a record complete only after a date, alone or with the list) or
+    # rbc_transfusions_within (transfusions whose dates are not said)
     # go through the calculator's own code; the twin answers rows with the list alone
     "transfusion_burden": TwinSpec(_transfusions, (),
                                    ("rbc_units_8w", "rbc_units_16w", "rbc_episodes_16w", "rbc_max_units_any_8w",
-                                    "transfusion_burden"), "27e0bcd3c2bd1223", ("rbc_transfusions", "rbc_transfusions_since"),
+                                    "transfusion_burden"), "66946f06ed57ed10", ("rbc_transfusions", "rbc_transfusions_since"),
                                    slow=_tx_minimum),
     # ESA entries of medication_history are recognised through the pack's drug vocabulary:
     # those patients go through the calculator's own code
