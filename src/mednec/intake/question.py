@@ -73,13 +73,21 @@ _PRICE = re.compile(r"\bwhat(?:'s|\s+is|\s+are|\s+would|\s+will)\s+(?:\w+\s+){0,
                     r"|\b(?:co-?pay|savings|discount)\s+card|\bcoupons?\b|\bis\s+there\s+a\s+(?:co-?pay|generic|cheaper)", re.I)
 
 
+def _asking_parts(text: str) -> list[str]:
+    """The parts of a text that ask: its first sentence and every sentence ending with "?" -- a dose or side effect
+    named later is the history of a request ("stopped on her own (no side effects)"; held-out round 6 w29, w55)."""
+    sentences = [p for p in re.split(r"(?<=[.;?!])\s+|\n+", text.strip()) if p.strip()]
+    asking = sentences[:1] + [p for p in sentences[1:] if p.rstrip().endswith("?")]
+    return [re.sub(r"\([^()]*\)", " ", p) for p in asking]  # an aside "(lowest dose)" asks nothing
+
+
 def intent_of(text: str) -> str:
     """``necessity`` (is drug X necessary / covered), ``choice`` (which treatment) or ``other``."""
     if _PRICE.search(text) and not re.search(r"medically\s+necessary|prior\s+auth|\bPA\b|request", text, re.I):
         return "other"
     if _NECESSITY.search(text):
         return "necessity"
-    if _OTHER.search(text):
+    if any(_OTHER.search(part) for part in _asking_parts(text)):
         return "other"
     if _CHOICE.search(text):
         return "choice"
