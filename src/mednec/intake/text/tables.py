@@ -314,6 +314,50 @@ def _year_or_date(cell: str, *, first: bool) -> dt.date | None:
     return None
 
 
+def _med_columns(cells: list[str]) -> dict[str, int | None] | None:
+    """The columns of a medication table's header (None when the row is no such header)."""
+    col = {k: next((n for n, c in enumerate(cells) if rx.match(c)), None)
+           for k, rx in (("drug", _MED_HEAD), ("start", _START_HEAD), ("stop", _STOP_HEAD), ("dates", _DATES_HEAD),
+                         ("why", _WHY_HEAD))}
+    if col["drug"] is None or (col["stop"] is None and col["dates"] is None and col["why"] is None):
+        return None
+    return col
+
+
+def _cell_of(vals: list[str], k: int | None) -> str:
+    return vals[k] if k is not None else ""
+
+
+def _med_entry(vals: list[str], col: dict[str, int | None], generic: str) -> dict[str, Any] | None:
+    """One row's ``medication_history`` entry (None when the row says neither a stop nor that it is taken now)."""
+    start_cell, stop_cell, why = _cell_of(vals, col["start"]), _cell_of(vals, col["stop"]), _cell_of(vals, col["why"])
+    if col["dates"] is not None:
+        parts = re.split(r"\s+(?:-|–|—|to|until)\s+|\s*[–—]\s*", vals[col["dates"]], maxsplit=1)
+        start_cell, stop_cell = parts[0], (parts[1] if len(parts) > 1 else "")
+    start = _year_or_date(start_cell, first=False)
+    end = _year_or_date(stop_cell, first=True)
+    stopped = end is not None or bool(_STOP_WORDS.search(why)) or bool(_STOP_WORDS.search(stop_cell))
+    if not stopped and not (_NOW_WORDS.match(stop_cell) or _ACTIVE_WORDS.search(why)):
+        return None
+    entry: dict[str, Any] = {"drug": generic, "scope": "named_only"}
+    if start is not None and (end is None or start <= end):
+        entry["start"] = start
+    if not stopped:
+        entry["response"] = "ongoing"
+    elif _FAILED_WORDS.search(why):
+        entry |= {"response": "none", "reason_stopped": "inadequate_response"}
+    elif _INTOLERANT_WORDS.search(why):
+        entry |= {"response": "intolerant", "reason_stopped": "intolerance"}
+    else:
+        entry["response"] = "stopped"
+    if stopped and end is not None:
+        entry["end"] = end
+    dose = _DOSE.search(_cell_of(vals, col["drug"]))
+    if dose:
+        entry |= {"dose": float(dose.group(1)), "dose_unit": dose.group(2).lower()}
+    return entry
+
+
 def pipe_medications(text: str, source: str, vocab: Any, skip: frozenset[str] = frozenset({"esa"})) -> list[Finding]:
     """The rows of a pipe-table medication list, one ``medication_history`` entry per known drug: its start and
     stop from the table's columns (a Start and a Stop column, or one Dates column "2016 - 08/2026"), taken now when
@@ -331,10 +375,8 @@ def pipe_medications(text: str, source: str, vocab: Any, skip: frozenset[str] = 
     i = 0
     while i < len(rows):
         cells = [c.strip() for c in rows[i].group(0).strip().strip("|").split("|")]
-        col = {k: next((n for n, c in enumerate(cells) if rx.match(c)), None)
-               for k, rx in (("drug", _MED_HEAD), ("start", _START_HEAD), ("stop", _STOP_HEAD), ("dates", _DATES_HEAD),
-                             ("why", _WHY_HEAD))}
-        if col["drug"] is None or (col["stop"] is None and col["dates"] is None and col["why"] is None):
+        col = _med_columns(cells)
+        if col is None:
             i += 1
             continue
         j = i + 1
@@ -344,40 +386,11 @@ def pipe_medications(text: str, source: str, vocab: Any, skip: frozenset[str] = 
             j += 1
             if len(vals) != len(cells):
                 break
-            m = name_rx.search(vals[col["drug"]])
+            m = name_rx.search(_cell_of(vals, col["drug"]))
             generic = vocab.generic(m.group(0)) if m else None
-            if not generic:
-                continue
-            start_cell = vals[col["start"]] if col["start"] is not None else ""
-            stop_cell = vals[col["stop"]] if col["stop"] is not None else ""
-            if col["dates"] is not None:
-                parts = re.split(r"\s+(?:-|–|—|to|until)\s+|\s*[–—]\s*", vals[col["dates"]], maxsplit=1)
-                start_cell, stop_cell = parts[0], (parts[1] if len(parts) > 1 else "")
-            why = vals[col["why"]] if col["why"] is not None else ""
-            start = _year_or_date(start_cell, first=False)
-            end = _year_or_date(stop_cell, first=True)
-            stopped = end is not None or bool(_STOP_WORDS.search(why)) or bool(_STOP_WORDS.search(stop_cell))
-            if not stopped and not (_NOW_WORDS.match(stop_cell) or _ACTIVE_WORDS.search(why)):
-                continue  # neither a stop nor "present": not read from the table
-            entry: dict[str, Any] = {"drug": generic, "scope": "named_only"}
-            if start is not None and (end is None or start <= end):
-                entry["start"] = start
-            if stopped:
-                if end is not None:
-                    entry["end"] = end
-                if _FAILED_WORDS.search(why):
-                    entry |= {"response": "none", "reason_stopped": "inadequate_response"}
-                elif _INTOLERANT_WORDS.search(why):
-                    entry |= {"response": "intolerant", "reason_stopped": "intolerance"}
-                else:
-                    entry["response"] = "stopped"
-            else:
-                entry["response"] = "ongoing"
-            dose = _DOSE.search(vals[col["drug"]])
-            if dose:
-                entry |= {"dose": float(dose.group(1)), "dose_unit": dose.group(2).lower()}
-            span = TextSpan(row.start(), row.end(), row.group(0))
-            out.append(Finding("medication_history", [entry], span, note="a row of a medication table", source=source,
-                               rank=3))
+            entry = _med_entry(vals, col, generic) if generic else None
+            if entry is not None:
+                out.append(Finding("medication_history", [entry], TextSpan(row.start(), row.end(), row.group(0)),
+                                   note="a row of a medication table", source=source, rank=3))
         i = j
     return out
