@@ -358,3 +358,12 @@ def test_misspelt_drug_gets_a_suggestion(rt: Runtime) -> None:
     with pytest.raises(UnknownDrugError) as info:
         rt.catalog.find_drug("luspatercep")
     assert "Did you mean 'luspatercept'" in info.value.message
+
+
+@pytest.mark.parametrize("key", ["payer", "plan", "insurer", "insurance", "payor", "health_plan", "coverage"])
+def test_a_plan_key_says_how_a_plan_is_chosen(rt: Runtime, key: str) -> None:
+    """A case file naming the member's plan ("payer: Cigna") is refused, and the error says where the plan goes
+    (a payer variant: --variant, or the words of a question), not only that the key is unknown."""
+    with pytest.raises(CaseFormatError) as info:
+        rt.parse_case({key: "Cigna", "facts": {"age": 60}})
+    assert "--variant" in str(info.value) and key in str(info.value)

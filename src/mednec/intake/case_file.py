@@ -236,6 +236,26 @@ def _check_events(raw: list[Any], fd: FactDef, group: str, fid: Any) -> None:
                                       field=f"{group}.{shown_key(fid)}[{i}].{name}")
 
 
+#: keys writers use for the member's plan, which a case does not hold (the payer variant is chosen outside it)
+_PLAN_KEYS = frozenset({"payer", "plan", "insurer", "insurance", "payor", "health_plan", "coverage"})
+
+
+def _check_top_keys(data: Mapping[str, Any]) -> None:
+    """Refuse a key a case does not have, naming the nearest one (and, for the member's plan, where it goes)."""
+    unknown = set(map(str, data)) - _TOP_KEYS
+    if unknown:
+        first = sorted(unknown)[0]
+        near = difflib.get_close_matches(first, sorted(_TOP_KEYS), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        if unknown & _PLAN_KEYS:  # the plan is not a fact of the case: it picks the policy's payer variant
+            hint += (" (the member's plan is not part of a case: evaluate under its payer variant with --variant, "
+                     "see `mednec policies show DRUG`, or name the plan in the question of `mednec ask`).")
+        raise CaseFormatError(
+            f"unknown key(s) {', '.join(sorted(unknown))}{hint} A case has: {', '.join(sorted(_TOP_KEYS))}",
+            field=first,
+        )
+
+
 def parse_case(
     data: Mapping[str, Any],
     dictionary: FactDictionary,
@@ -247,15 +267,7 @@ def parse_case(
 
     ``as_of`` (the evaluation date) defaults to the case's ``as_of`` key, then today.
     """
-    unknown = set(map(str, data)) - _TOP_KEYS
-    if unknown:
-        first = sorted(unknown)[0]
-        near = difflib.get_close_matches(first, sorted(_TOP_KEYS), n=1, cutoff=0.6)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        raise CaseFormatError(
-            f"unknown key(s) {', '.join(sorted(unknown))}{hint} A case has: {', '.join(sorted(_TOP_KEYS))}",
-            field=first,
-        )
+    _check_top_keys(data)
     if as_of is None:
         as_of = parse_date(data["as_of"], path="as_of") if data.get("as_of") else dt.date.today()
     patient = data.get("patient") or {}
