@@ -107,7 +107,9 @@ def _check(o: Outcome) -> Outcome:
             o.fact_misses.append(f"{fact}: labelled {want!r}, read {o.got_facts[fact]!r}")
     # the treatment history: drugs labelled as taken now, or as not taken now (stopped, or never)
     # (a case file keeps the drug as written: "Metformin ER", "ATORVASTATIN" name metformin and atorvastatin)
-    now = {str(e.get("drug")).lower() for e in o.got_facts.get("medication_history") or () if e.get("response") == "ongoing"}
+    # (an ESA is kept in esa_history, every other drug in medication_history: both are the treatment history)
+    now = {str(e.get("drug")).lower() for key in ("medication_history", "esa_history")
+           for e in o.got_facts.get(key) or () if e.get("response") == "ongoing"}
     for drug in o.want.get("ongoing") or ():
         if not any(drug.lower() in n for n in now):
             o.fact_misses.append(f"medication_history: labelled {drug} taken now, not read so")
