@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|cases6|requests4|requests5|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|cases6|requests4|requests5|requests6|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -626,8 +626,78 @@ def run_requests5(runtime: Any) -> list[Outcome]:
     return _run_requests(runtime, "requests5", case_from="a01", evaluation_from="a02")
 
 
+def run_requests6(runtime: Any) -> list[Outcome]:
+    """Round requests6 (``requests6/``): unusual media types, encodings, methods and Accept headers through every
+    endpoint; documents of a withdrawn request; PAS updates under their own identifier, an update of a denied
+    request, an identical resubmission days later; number bombs, PHI in errors and logs, web forms without
+    CSRF tokens. Adds the labels ``ctype``, ``header``, ``empty_body``, ``page``, ``contains``, ``absent``,
+    ``absent_logs``, ``same_ref``, ``request_identifier``, ``count``, ``save``, ``as: r|anon`` and ``at``."""
+    return _run_requests(runtime, "requests6", case_from="", evaluation_from=None)
+
+
+def _select(doc: Any, selector: str) -> list[Any]:
+    """The values ``selector`` picks from a JSON answer: ``id``, ``items.0.id`` or ``items[drug=X].id``."""
+    found = [doc]
+    for part in selector.split("."):
+        name, _, cond = part.partition("[")
+        nxt: list[Any] = []
+        for value in found:
+            if name.isdigit() and isinstance(value, list) and int(name) < len(value):
+                nxt.append(value[int(name)])
+            elif isinstance(value, dict) and name in value:
+                nxt.append(value[name])
+        if cond:
+            key, _, want = cond.rstrip("]").partition("=")
+            nxt = [v for lst in nxt if isinstance(lst, list) for v in lst if isinstance(v, dict) and str(v.get(key)) == want]
+        found = nxt
+    return found
+
+
+def _claim_responses(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict):
+        return []
+    found = [e.get("resource") or {} for e in body.get("entry") or ()] if body.get("resourceType") == "Bundle" else [body]
+    return [r for r in found if r.get("resourceType") == "ClaimResponse"]
+
+
+def _judge_more(o: Outcome, r: Any, seen: dict[str, Any], logs: str) -> None:
+    """The labels round 6 adds, checked after :func:`_judge_request` found the rest right."""
+    want, text = o.want, r.text
+    body = seen[o.id][1]
+    low = text.lower()
+    checks: list[tuple[bool, str]] = [
+        (not want.get("ctype") or any(r.headers.get("content-type", "").startswith(c) for c in want["ctype"]),
+         f"content-type {r.headers.get('content-type')!r}, labelled {want.get('ctype')}"),
+        (all(h in r.headers for h in want.get("header") or ()),
+         f"headers {sorted(r.headers.keys())}, labelled {want.get('header')}"),
+        (not want.get("empty_body") or r.content == b"", f"a body of {len(r.content)} bytes for HEAD"),
+        (all(c.lower() in low for c in want.get("contains") or ()), f"does not say {want.get('contains')}: {text[:300]}"),
+        (not [a for a in want.get("absent") or () if str(a).lower() in low], f"says {want.get('absent')}: {text[:300]}"),
+        (not [a for a in want.get("absent_logs") or () if str(a).lower() in logs.lower()],
+         f"the log holds {want.get('absent_logs')}"),
+    ]
+    if want.get("same_ref"):
+        first = seen.get(want["same_ref"])
+        refs = [c.get("preAuthRef") for c in _claim_responses(body)]
+        before = [c.get("preAuthRef") for c in _claim_responses(first[1] if first else None)]
+        checks.append((bool(refs) and refs == before, f"preAuthRef {refs}, {want['same_ref']}'s {before}"))
+    if want.get("request_identifier"):
+        idents = [((c.get("request") or {}).get("identifier") or {}).get("value") for c in _claim_responses(body)]
+        checks.append((bool(idents) and all(i == want["request_identifier"] for i in idents),
+                       f"ClaimResponse.request.identifier {idents}, labelled {want['request_identifier']}"))
+    for selector, n in (want.get("count") or {}).items():
+        got = _select(body, selector)
+        checks.append((len(got) == n, f"{selector}: {len(got)} items, labelled {n}"))
+    for ok, why in checks:
+        if not ok:
+            o.got_determination = why
+            return
+
+
 def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from: str | None = None) -> list[Outcome]:
     import importlib.util
+    import io
+    import logging
     import tempfile
 
     from fastapi.testclient import TestClient
@@ -642,12 +712,20 @@ def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from:
     data = yaml.safe_load((here / "expected.yaml").read_text("utf-8"))
     out = []
     seen: dict[str, Any] = {}
+    captured = io.StringIO()
+    handler = logging.StreamHandler(captured)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
     with tempfile.TemporaryDirectory() as tmp:
-        clock = lambda: dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # noqa: E731
-        app = create_app(Settings(database_url=f"sqlite:///{tmp}/h.db", runtime=runtime, now=clock))
+        moment = [dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)]
+        app = create_app(Settings(database_url=f"sqlite:///{tmp}/h.db", runtime=runtime, now=lambda: moment[0]))
         service = app.state.service
-        keys = {who: service.accounts.create_key(service.accounts.add_user(org, f"req-{who}", "requester").id)
-                for who, org in (("a", "clinic-a"), ("b", "clinic-b"))}
+        keys = {who: service.accounts.create_key(service.accounts.add_user(org, f"req-{who}", role).id)
+                for who, org, role in (("a", "clinic-a", "requester"), ("b", "clinic-b", "requester"),
+                                       ("r", "plan", "physician_reviewer"))}
         with TestClient(app, raise_server_exceptions=False) as client:
             ids = {"case": "none", "ev": "none"}
             for name, want in data["requests"].items():
@@ -655,20 +733,35 @@ def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from:
                                           "determination": "ok", "labelled": want.get("determination")})
                 o.got_policy = o.want["drug"]
                 try:
+                    if want.get("at"):
+                        moment[0] = dt.datetime.fromisoformat(str(want["at"]))
                     method, path, headers, body = build.REQUESTS[name]()
                     headers = {k: v.format(key=keys["a"], key_b=keys["b"]) for k, v in headers.items()}
+                    if b"{key}" in body:
+                        body = body.replace(b"{key}", keys["a"].encode())
                     who = str(want.get("as") or "a")
-                    r = client.request(method, path.format(**ids),
-                                       headers={"Authorization": f"Bearer {keys[who]}", **headers}, content=body)
+                    auth = {} if who == "anon" else {"Authorization": f"Bearer {keys[who]}"}
+                    captured.seek(0)
+                    captured.truncate()
+                    r = client.request(method, path.format(**ids), headers={**auth, **headers}, content=body)
                     if name == case_from and r.status_code == 201:
                         ids["case"] = r.json().get("id", "none")
                     if name == evaluation_from and r.status_code == 201:
                         ids["ev"] = r.json().get("id", "none")
+                    for key, selector in (want.get("save") or {}).items():
+                        got = _select(r.json(), selector) if "json" in r.headers.get("content-type", "") else []
+                        ids[key] = str(got[0]) if len(got) == 1 else "none"
                     _judge_request(o, r, seen)
+                    if o.got_determination == "ok" or (want.get("page") and 400 <= r.status_code < 500
+                                                         and _status_ok(want["status"], r.status_code)):
+                        o.got_determination = "ok"
+                        _judge_more(o, r, seen, captured.getvalue())
                 except Exception as exc:  # noqa: BLE001 - a crash is a miss, reported
                     o.got_determination = f"crash: {type(exc).__name__}: {str(exc)[:300]}"
                 out.append(o)
         app.state.db.dispose()
+    root.removeHandler(handler)
+    root.setLevel(old_level)
     return out
 
 
@@ -677,7 +770,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "cases6", "requests4", "requests5", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "cases6", "requests4", "requests5", "requests6", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to sixth rounds of questions and notes (all three packs and "
@@ -686,7 +779,7 @@ def main() -> int:
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
                          "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the sixth case files "
                          "(cases6: the documented format as outside writers spell it), the requests through the service "
-                         "(requests4, requests5), or all")
+                         "(requests4, requests5, requests6), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -734,6 +827,8 @@ def main() -> int:
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
         results["requests5"] = run_requests5(runtime)
+    if args.set in ("requests6", "all"):
+        results["requests6"] = run_requests6(runtime)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
