@@ -21,7 +21,7 @@ from mednec.states import ClaimStatus, Decision, ReviewState
 from mednec.store import audit
 from mednec.store.access import Principal, require
 from mednec.store.db import Database
-from mednec.store.models import Evaluation, PriorAuthClaim, ReviewAction
+from mednec.store.models import Evaluation, PriorAuthClaim, PriorAuthIdentifier, ReviewAction
 from mednec.store.service import Service
 
 __all__ = ["DatabaseClaimStore", "pas_inquire", "pas_submit"]
@@ -46,7 +46,8 @@ class DatabaseClaimStore:
     @staticmethod
     def _record(row: PriorAuthClaim) -> ClaimRecord:
         return ClaimRecord(row.pre_auth_ref, row.claim_system, row.claim_value, ClaimStatus(row.status), row.response,
-                           tuple(row.determinations.get("items", ())), row.updated)
+                           tuple(row.determinations.get("items", ())), row.updated,
+                           str(row.determinations.get("request_digest") or ""))
 
     def _row(self, s: Session, pre_auth_ref: str) -> PriorAuthClaim | None:
         return s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.org_id == self.org_id,
@@ -65,9 +66,14 @@ class DatabaseClaimStore:
             s.add(row)
         row.claim_system, row.claim_value, row.status = record.claim_system, record.claim_value, record.status
         row.response, row.updated = dict(record.response), record.updated
-        row.determinations = {"items": [dict(d) for d in record.determinations]}
+        row.determinations = {"items": [dict(d) for d in record.determinations],
+                              "request_digest": record.request_digest}
         if self.evaluation_id:
             row.evaluation_id = self.evaluation_id
+        key = (self.org_id, record.claim_system, record.claim_value)
+        if s.get(PriorAuthIdentifier, key) is None:  # the identifier it is sent under finds it from now on
+            s.add(PriorAuthIdentifier(org_id=self.org_id, claim_system=record.claim_system,
+                                      claim_value=record.claim_value, pre_auth_ref=record.pre_auth_ref))
 
     def get(self, pre_auth_ref: str) -> ClaimRecord | None:
         with self.db.reading() as s:
@@ -75,10 +81,13 @@ class DatabaseClaimStore:
             return None if row is None else self._record(row)
 
     def find(self, system: str, value: str) -> ClaimRecord | None:
+        """The request sent under this Claim.identifier: its current one, or one an update replaced."""
         with self.db.reading() as s:
-            row = s.execute(sa.select(PriorAuthClaim).where(PriorAuthClaim.org_id == self.org_id,
-                                                            PriorAuthClaim.claim_system == system,
-                                                            PriorAuthClaim.claim_value == value)).scalar_one_or_none()
+            known = s.get(PriorAuthIdentifier, (self.org_id, system, value))
+            row = self._row(s, known.pre_auth_ref) if known is not None else s.execute(
+                sa.select(PriorAuthClaim).where(PriorAuthClaim.org_id == self.org_id,
+                                                PriorAuthClaim.claim_system == system,
+                                                PriorAuthClaim.claim_value == value)).scalar_one_or_none()
             return None if row is None else self._record(row)
 
     def evaluation_of(self, pre_auth_ref: str) -> str | None:
@@ -101,7 +110,7 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
       (withdrawn, audited as ``pas.update``). An update naming no request of the organisation's is a 422, an
       update of a cancelled request a 409 (``Claim.related`` / ``Claim.identifier``).
     """
-    from mednec.fhir.pas import assess_claim, cancellation_field, read_claim, restamped
+    from mednec.fhir.pas import assess_claim, cancellation_field, read_claim, reidentified, request_digest, restamped
 
     require(p, "requester")
     now = service.now()
@@ -117,12 +126,25 @@ def pas_submit(service: Service, p: Principal, bundle: dict[str, Any]) -> dict[s
         if prior.status == ClaimStatus.CANCELLED:
             raise ConflictError(f"the request {prior.pre_auth_ref} was cancelled; submit a new request with a new "
                                 "identifier", field=where)
+        if prior.request_digest and prior.request_digest == request_digest(bundle):
+            return restamped(prior.response, now)  # the same request sent again (a retry): its answer as it stands
     response, record = assess_claim(bundle, service.runtime, scope=store.scope, as_of=now.date(), now=now,
                                     pre_auth_ref=prior.pre_auth_ref if prior else None)
     if prior is not None:
-        record = record._replace(claim_system=prior.claim_system, claim_value=prior.claim_value)
+        if prior.status == ClaimStatus.DENIED and (where == "Claim.related" or
+                                                   _hashes(prior.determinations) != _hashes(record.determinations)):
+            raise ConflictError(f"the request {prior.pre_auth_ref} was denied by a physician reviewer: a denied "
+                                "request is not updated (Da Vinci PAS); submit a new request with a new identifier",
+                                field=where)
         if _hashes(prior.determinations) == _hashes(record.determinations):
-            return restamped(prior.response, now)  # nothing new: the request as it stands
+            if (record.claim_system, record.claim_value) == (prior.claim_system, prior.claim_value):
+                return restamped(prior.response, now)  # nothing new: the request as it stands
+            # an update under its own identifier that changes nothing: the same answer, now under that identifier
+            same = prior._replace(claim_system=record.claim_system, claim_value=record.claim_value, updated=now,
+                                  response=reidentified(prior.response, record.claim_system, record.claim_value, now),
+                                  request_digest=record.request_digest)
+            store.put(same)
+            return dict(same.response)
     ref = record.pre_auth_ref
     replaced = store.evaluation_of(ref) if prior is not None else None
     if record.determinations:

@@ -57,6 +57,8 @@ def review_status(state: str, decision: str | None = None) -> DocumentReview:
     s = ReviewState
     if state in (s.APPROVED, s.OVERTURNED) and decision in (Decision.APPROVED, Decision.DENIED):
         return DocumentReview(decision)
+    if state == s.WITHDRAWN:  # withdrawn before a decision: no review follows, never "pending review"
+        return DocumentReview.WITHDRAWN
     if state in (s.UNDER_REVIEW, s.APPEALED):
         return DocumentReview.UNDER_REVIEW
     if state in (s.INFO_REQUESTED, s.CHANGES_REQUESTED):

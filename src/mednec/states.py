@@ -86,6 +86,8 @@ class DocumentReview(StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     INFO_REQUESTED = "info_requested"
+    #: the request was withdrawn (cancelled by its organisation, or replaced by an update) before a decision
+    WITHDRAWN = "withdrawn"
 
     @property
     def is_decided(self) -> bool:

@@ -47,7 +47,10 @@ def test_meets_criteria_is_certified(runtime: Runtime, fixture: Callable[[str], 
     assert cr["preAuthPeriod"] == {"start": "2026-11-20", "end": "2027-05-06"}  # 24 weeks
     period = next(e for e in cr["item"][0]["extension"] if e["url"] == PREAUTH_PERIOD)
     assert period["valuePeriod"] == cr["preAuthPeriod"]
-    assert cr["request"] == {"reference": "https://ehr.example.org/fhir/Claim/pa-first-line"}
+    # the Claim and the identifier it was sent under (PAS spec-35: so the response is matched to its Claim; an
+    # update under its own identifier is answered under that one)
+    assert cr["request"] == {"reference": "https://ehr.example.org/fhir/Claim/pa-first-line",
+                             "identifier": {"system": "https://ehr.example.org/prior-auth", "value": "PA-2026-1101"}}
     assert bundle["identifier"] == {"system": "https://ehr.example.org/submissions", "value": "SUB-1101"}
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
         "ClaimResponse", "Patient", "Organization", "Practitioner"]

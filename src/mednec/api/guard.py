@@ -28,6 +28,7 @@ import traceback
 import urllib.parse
 from typing import Any
 
+from mednec.api.codings import ACCEPTED, CodingError, decode_body, without_bom
 from mednec.api.problems import FHIR_PATHS
 from mednec.errors import InputError
 from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt, shown_key
@@ -68,6 +69,9 @@ Scope = dict[str, Any]
 def max_body_from_env() -> int:
     """``MEDNEC_MAX_BODY_BYTES`` or :data:`DEFAULT_MAX_BODY`."""
     return current().max_body_bytes
+
+
+_CODING_TITLES = {400: "Bad request", 413: "Content too large", 415: "Unsupported media type"}
 
 
 class _TooLarge(Exception):
@@ -168,6 +172,15 @@ def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _bounded_int(text: str) -> int:
+    """An integer as JSON wrote it; one of more than 19 digits (Python refuses to convert more than 4,300)
+    read as 2**64 with its sign, which :func:`check_tree` refuses naming the field like any integer outside
+    the 64-bit range."""
+    if len(text) > 20:
+        return -(2**64) if text.startswith("-") else 2**64
+    return int(text)
+
+
 def _check_json(body: bytes) -> None:
     """Raise InputError for a JSON body with a key given twice with two values, a refused character or
     nesting too deep; malformed JSON is left to the route's own validation (it says where). The standard
@@ -178,7 +191,7 @@ def _check_json(body: bytes) -> None:
     numbers = _odd_numbers(body)
     suspicious = numbers or b"\\u" in body or b"\x00" in body
     try:
-        data = json.loads(body, object_pairs_hook=_one_value_per_key)
+        data = json.loads(body, object_pairs_hook=_one_value_per_key, parse_int=_bounded_int)
     except RecursionError:
         raise InputError(f"nested more than {MAX_DEPTH} levels deep", field=deep_path(body)) from None
     except ValueError:  # not JSON (or not UTF-8/16/32): the route's validation says where
@@ -228,6 +241,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        if scope.get("method") == "HEAD":  # RFC 9110 §9.3.2: the GET's status and headers, no content
+            scope, send = {**scope, "method": "GET"}, _headers_only(send)
         if _headers_too_large(scope):
             await self._send(send, _problem(
                 431, "Request header fields too large",
@@ -254,6 +269,13 @@ class Guard:
                 return
             except _Gone:
                 return  # nobody to answer, and half a request is not a request
+            try:
+                scope, body = self._decoded(scope, body)
+            except CodingError as exc:
+                await self._send(send, _problem(exc.status, _CODING_TITLES[exc.status], exc.detail, "content_coding",
+                                                "Content-Encoding" if exc.status != 413 else "$", path),
+                                 extra=[(b"accept-encoding", ACCEPTED.encode())] if exc.status == 415 else [])
+                return
             if _is_json(scope.get("headers", [])):
                 try:
                     _check_json(body)
@@ -278,6 +300,14 @@ class Guard:
             if not started:
                 await self._send(send, _problem(500, "Internal error", "the server could not complete the request",
                                                 "internal", None, path))
+
+    def _decoded(self, scope: Scope, body: bytes) -> tuple[Scope, bytes]:
+        """The scope and body with content codings undone and a JSON body's byte order mark removed
+        (:mod:`mednec.api.codings`)."""
+        headers, decoded = decode_body(list(scope.get("headers", [])), body, self.max_body)
+        if _is_json(headers):
+            headers, decoded = without_bom(headers, decoded)
+        return (scope if decoded is body else {**scope, "headers": headers}), decoded
 
     async def _read(self, scope: Scope, receive: Any) -> bytes:
         """The whole body (at most ``max_body`` bytes, else :class:`_TooLarge`; within
@@ -305,15 +335,29 @@ class Guard:
                 return b"".join(chunks)
 
     @staticmethod
-    async def _send(send: Any, problem: tuple[int, bytes], *, close: bool = False) -> None:
+    async def _send(send: Any, problem: tuple[int, bytes], *, close: bool = False,
+                    extra: list[tuple[bytes, bytes]] | None = None) -> None:
         """The problem document; ``close``: and the server closes the connection after it (the
         rest of a request that was refused unread is not waited for)."""
         status, body = problem
-        headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+        headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
+                   *(extra or [])]
         if close:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _headers_only(send: Any) -> Any:
+    """A ``send`` that passes the response's start (status and headers) and drops its content."""
+    async def headers_only(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            if not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send(message)
+
+    return headers_only
 
 
 def _replay(body: bytes, receive_more: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mednec.errors import InputError, MednecError, ServiceError, TooManyRequestsError
@@ -58,6 +58,21 @@ def _status(exc: MednecError) -> int:
     return 500
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route of the app answers at the request's path (HEAD with GET, and OPTIONS), for
+    ``Allow``: every route is asked, since one path may be served by several (GET and PATCH /cases/{id})."""
+    from starlette.routing import Match
+
+    routes = request.app.router.routes  # asked per method: an included router answers for its routes as one
+    methods = {m for m in _METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods | {"OPTIONS"})) if methods else ""
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem document."""
 
@@ -67,6 +82,8 @@ def install(app: FastAPI) -> None:
         title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
                  412: "Precondition failed", 422: "Invalid input", 429: "Too many requests"}.get(status, "Error")
         resp = problem(status, title, exc.message, code=exc.code, field=exc.field, instance=request.url.path)
+        if status == 401:  # RFC 9110 §11.6.1: a 401 MUST say how to authenticate
+            resp.headers["WWW-Authenticate"] = 'Bearer realm="mednec"'
         if isinstance(exc, TooManyRequestsError):
             resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
@@ -82,9 +99,20 @@ def install(app: FastAPI) -> None:
                        field=first["field"] or None, instance=request.url.path, extra={"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), code=f"http_{exc.status_code}",
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            allow = allowed_methods(request)
+            if request.method == "OPTIONS" and allow:  # RFC 9110 §9.3.7: what the resource allows
+                return Response(status_code=204, headers={"Allow": allow})
+            resp = problem(405, "Method not allowed", f"{request.method} is not allowed here; allowed: {allow}",
+                           code="http_405", instance=request.url.path)
+            resp.headers["Allow"] = allow  # RFC 9110 §15.5.6: a 405 MUST carry Allow
+            return resp
+        resp = problem(exc.status_code, str(exc.detail), str(exc.detail), code=f"http_{exc.status_code}",
                        instance=request.url.path)
+        for name, value in (exc.headers or {}).items():
+            resp.headers[name] = value
+        return resp
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from mednec.api.deps import Auth, get_service
+from mednec.api.problems import problem
+from mednec.api.responses import negotiate
 from mednec.documents import DOC_HTML_CSP, stored_document, visible_documents
 from mednec.store.service import Service
 
 router = APIRouter(tags=["documents"])
 Svc = Annotated[Service, Depends(get_service)]
 Document = Literal["article", "letter", "denial", "info-request"]
+#: the formats a document comes in, by media type, in the order a wildcard Accept gets them
+_OFFERS = {"text/markdown": "markdown", "text/html": "html", "application/pdf": "pdf", "application/json": "json"}
 
 
 @router.get("/evaluations/{eval_id}/documents", summary="The documents an evaluation can produce")
@@ -28,6 +32,7 @@ def list_documents(eval_id: str, principal: Auth, service: Svc) -> dict[str, obj
     summary="An evaluation's document (article, letter, denial notice, information request)",
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}, "text/html": {}, "application/pdf": {}, "application/json": {}}},
+               406: {"description": "no ?format, and no document type the Accept header allows"},
                409: {"description": "the document does not fit the determination, or the case changed since"}},
 )
 def get_document(
@@ -37,8 +42,15 @@ def get_document(
                                                    "insufficient_information; the article fits any")],
     principal: Auth, service: Svc,
     audience: Annotated[Literal["clinician", "payer", "patient"], Query()] = "clinician",
-    format: Annotated[Literal["markdown", "html", "pdf", "json"], Query()] = "markdown",  # noqa: A002 - the query name
+    format: Annotated[Literal["markdown", "html", "pdf", "json"] | None, Query(  # noqa: A002 - the query name
+        description="without it, the type the Accept header prefers (Markdown for */*); 406 when none fits")] = None,
+    accept: Annotated[str | None, Header()] = None,
 ) -> Response:
+    if format is None:
+        format = negotiate(accept, _OFFERS)  # type: ignore[assignment]  # noqa: A001
+        if format is None:
+            return problem(406, "Not acceptable", "no document type the Accept header allows; offered: "
+                           + ", ".join(_OFFERS), code="not_acceptable", field="Accept")
     ev = service.cases.get_evaluation(principal, eval_id)
     case = service.cases.get_case(principal, ev.case_id)
     if format == "pdf":

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from mednec.api.cds_trust import CdsTrust, looks_like_jwt
 from mednec.api.deps import Auth, get_principal, get_service
 from mednec.api.problems import problem
+from mednec.api.responses import negotiate
 from mednec.engine.determination import Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.store.access import Principal
@@ -133,18 +134,33 @@ def questionnaire_response(body: FhirBody, principal: Auth, service: Svc) -> dic
     return {"case": merged, "determination": det.to_dict()}
 
 
+#: the media types a FHIR answer comes in (FHIR R4 http.html#mime-type); */* gets application/json
+FHIR_JSON = {"application/json": "application/json", "application/fhir+json": "application/fhir+json"}
+Accept = Annotated[str | None, Header()]
+
+
+def _fhir_answer(accept: str | None, work: Any) -> JSONResponse:
+    """``work()``'s resource in the JSON media type Accept prefers; 406 (before any work) when Accept allows
+    neither (application/fhir+xml only: mednec writes JSON, and PAS requires JSON)."""
+    media = negotiate(accept, FHIR_JSON)
+    if media is None:
+        return problem(406, "Not acceptable", "mednec answers application/fhir+json or application/json only",
+                       code="not_acceptable", field="Accept")
+    return JSONResponse(work(), media_type=media)
+
+
 @router.post("/fhir/Claim/$submit", summary="PAS: submit a prior-authorization request (Bundle with a Claim)")
-def pas_submit(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+def pas_submit(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
     from mednec.claims import pas_submit as submit
 
-    return submit(service, principal, body)
+    return _fhir_answer(accept, lambda: submit(service, principal, body))
 
 
 @router.post("/fhir/Claim/$inquire", summary="PAS: the current status of a prior-authorization request")
-def pas_inquire(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+def pas_inquire(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
     from mednec.claims import pas_inquire as inquire
 
-    return inquire(service, principal, body)
+    return _fhir_answer(accept, lambda: inquire(service, principal, body))
 
 
 def hook_config(request: Request) -> Any:

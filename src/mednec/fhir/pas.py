@@ -45,6 +45,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -71,8 +72,10 @@ __all__ = [
     "inquire",
     "patient_record",
     "read_claim",
+    "reidentified",
     "record_decision",
     "related_requests",
+    "request_digest",
     "restamped",
     "submit",
 ]
@@ -109,6 +112,8 @@ class ClaimRecord(NamedTuple):
     response: Mapping[str, Any]  # the ClaimResponse Bundle last returned
     determinations: tuple[Mapping[str, Any], ...]
     updated: dt.datetime
+    #: SHA-256 of the request's resources as sent (:func:`request_digest`): an identical resubmission has the same
+    request_digest: str = ""
 
 
 class ClaimStore(Protocol):
@@ -395,6 +400,14 @@ def related_requests(claim: Mapping[str, Any]) -> tuple[list[tuple[str, str]], b
     return found, update
 
 
+def request_digest(bundle: Mapping[str, Any]) -> str:
+    """SHA-256 of what a PAS request says: its entries (the Claim and every resource), not the Bundle's own id,
+    timestamp or identifier, which a client may make anew for each send. Two sends with one digest are one
+    request sent twice (a retry after a lost response), whatever the day."""
+    blob = json.dumps(bundle.get("entry") or [], sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
 def identifier_of(claim: Mapping[str, Any]) -> tuple[str, str]:
     """The Claim's identifier as (system, value): how the request is found again."""
     return _identifier(claim)
@@ -576,7 +589,8 @@ def assess_claim(
     response = _response_bundle(bundle_json, claim_url, claim, ref, response_items, notes, determinations,
                                 approved, now)
     return response, ClaimRecord(ref, system, value, ClaimStatus.APPROVED if approved else ClaimStatus.PENDED,
-                                 response, tuple(_summary(d) for d in determinations if d is not None), now)
+                                 response, tuple(_summary(d) for d in determinations if d is not None), now,
+                                 request_digest(bundle_json))
 
 
 def _summary(det: Determination) -> dict[str, Any]:
@@ -585,6 +599,23 @@ def _summary(det: Determination) -> dict[str, Any]:
     variant = det.policy.get("variant")
     if isinstance(variant, Mapping) and variant.get("id"):
         out["variant"] = variant["id"]
+    return out
+
+
+def _request_identifier(claim: Mapping[str, Any]) -> dict[str, str]:
+    """The Claim.identifier a ClaimResponse answers (PAS: sent so the response can be matched to its Claim)."""
+    system, value = _identifier(claim)
+    return {"system": system, "value": value} if system else {"value": value}
+
+
+def reidentified(response: Mapping[str, Any], system: str, value: str, now: dt.datetime) -> dict[str, Any]:
+    """A stored response given for an update sent under its own identifier that changed nothing: the same
+    answer, now answering the update's Claim.identifier."""
+    out = restamped(response, now)
+    for entry in out.get("entry") or ():
+        cr = entry.get("resource") or {}
+        if cr.get("resourceType") == "ClaimResponse" and isinstance(cr.get("request"), dict):
+            cr["request"]["identifier"] = {"system": system, "value": value} if system else {"value": value}
     return out
 
 
@@ -604,7 +635,7 @@ def _response_bundle(
         "patient": claim.get("patient"),
         "created": _instant(now),
         "insurer": claim.get("insurer") or {"display": "mednec"},
-        "request": {"reference": request_ref},
+        "request": {"reference": request_ref, "identifier": _request_identifier(claim)},
         "outcome": "complete",
         "disposition": ("Certified: meets the medical-necessity criteria." if approved else
                         "Pended for physician review: mednec does not deny on its own; see the notes."),

@@ -265,9 +265,14 @@ class _Builder(ArticleContext):
             nums = _union(c.cites for g in groups for c in g.criteria if c.id in crit_ids and c.status == "unknown")
             out.append(Cited(phrase("bottom.send", documents=docs), nums))
             out += self._alternative_lines()
-        decided = self.review_status.is_decided  # a physician reviewer decided
-        out.append(Cited(phrase(f"bottom.decided_{self.review_status}" if decided else "bottom.review")))
+        out.append(Cited(phrase(self._review_line())))
         return tuple(out)
+
+    def _review_line(self) -> str:
+        """The phrase that closes the bottom line: the decision made, a withdrawal, or the review to come."""
+        if self.review_status.is_decided:  # a physician reviewer decided
+            return f"bottom.decided_{self.review_status}"
+        return "bottom.withdrawn" if self.review_status == DocumentReview.WITHDRAWN else "bottom.review"
 
     def _general_bottom(self) -> tuple[Cited, ...]:
         pol = self.policy

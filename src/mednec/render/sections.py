@@ -16,6 +16,7 @@ from mednec.render.context import ArticleContext
 from mednec.render.model import Cited, CriteriaGroup, Related, ScheduleRow, TrialRow
 from mednec.render.phrases import document_plain, phrase
 from mednec.render.values import long_date
+from mednec.states import DocumentReview
 
 __all__ = ["patient_guidance", "related_questions", "schedule", "standard_of_care"]
 
@@ -162,7 +163,8 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
                 bottom.append(Cited(phrase("plain.alternative", name=alt_name), b.sequence_cites(alt.policy)))
                 asks.append(phrase("plain.ask_alternative", name=alt_name))
     if not b.general:
-        bottom.append(Cited(phrase("plain.review")))
+        withdrawn = b.review_status == DocumentReview.WITHDRAWN
+        bottom.append(Cited(phrase("plain.withdrawn" if withdrawn else "plain.review")))
         nxt += [Cited(phrase("plain_rules.call_plan")), Cited(phrase("plain_rules.call_doctor"))]
     own = b.ev.plain.questions if b.general or det.determination == MEETS else ()
     questions = tuple(dict.fromkeys([*asks, *own, *b.src.evidence.questions]))

@@ -31,6 +31,7 @@ __all__ = [
     "OutboxMessage",
     "PolicyVersion",
     "PriorAuthClaim",
+    "PriorAuthIdentifier",
     "ReviewAction",
     "User",
     "UserIdentity",
@@ -291,6 +292,21 @@ class PriorAuthClaim(Base):
     __table_args__ = (  # scoped by organisation: the same Claim.identifier from two organisations is two requests
         sa.PrimaryKeyConstraint("org_id", "pre_auth_ref", name="pk_prior_auth_claims_org_ref"),
         sa.UniqueConstraint("org_id", "claim_system", "claim_value", name="uq_prior_auth_claims_org_identifier"),
+    )
+
+
+class PriorAuthIdentifier(Base):
+    """A Claim.identifier a prior-authorization request was sent under: its current one and every one an update
+    replaced (Da Vinci PAS: an update has its own identifier and names the prior Claim in Claim.related)."""
+
+    __tablename__ = "prior_auth_identifiers"
+    org_id: Mapped[str] = mapped_column(sa.String(64))
+    claim_system: Mapped[str] = mapped_column(sa.String(300))
+    claim_value: Mapped[str] = mapped_column(sa.String(200))
+    pre_auth_ref: Mapped[str] = mapped_column(sa.String(120))
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("org_id", "claim_system", "claim_value", name="pk_prior_auth_identifiers"),
+        sa.Index("ix_prior_auth_identifiers_ref", "org_id", "pre_auth_ref"),
     )
 
 

@@ -420,7 +420,8 @@ def _check_alive(patient: Mapping[str, Any], src: Source, as_of: dt.date) -> Non
                               "for a deceased patient", field=f"{src.path}.deceasedBoolean")
     born = patient.get("birthDate")
     if isinstance(born, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", born) and born > as_of.isoformat()[:len(born)]:
-        raise CaseFormatError(f"{src.ref}: Patient.birthDate {born} is after the evaluation date {as_of.isoformat()}; "
+        # the birth date itself is not quoted: an error body or a log line holds no patient's birth date
+        raise CaseFormatError(f"{src.ref}: Patient.birthDate is after the evaluation date {as_of.isoformat()}; "
                               "no determination is made for a birth date not yet reached", field=f"{src.path}.birthDate")
     died = patient.get("deceasedDateTime")
     if died:

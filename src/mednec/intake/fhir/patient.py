@@ -71,5 +71,5 @@ def partial_birth_age(text: str, on: dt.date, *, path: str) -> tuple[int, int]:
     except ValueError:
         raise CaseFormatError(f"expected a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD), got {text!r}", field=path) from None
     if first > on:
-        raise NotMapped(f"{path} {text} is after the evaluation date")
+        raise NotMapped(f"{path} is after the evaluation date")  # the birth date itself is not quoted
     return (_years(last, on) if last <= on else 0), _years(first, on)
