@@ -239,7 +239,7 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     payer = payer_match.match(policy, (question, note or ""))
     policy = policy.with_variant(payer.variant)  # the plan named in the question or note, if modelled
     u = _with_payer_notes(u, payer, (question, note or ""), ("question", note_name))
-    phase = phase_in(question)
+    phase = phase_in(question, tuple(d.span.start for d in u.drugs if d.consumed))
     u = _policy_diagnosis(u, policy, runtime)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
@@ -306,9 +306,11 @@ _CONTINUATION = re.compile(
     re.I)
 
 
-def phase_in(text: str) -> str:
-    """``continuation`` when the question asks about renewing or continuing the drug, else ``initial``."""
-    return "continuation" if _CONTINUATION.search(text) else "initial"
+def phase_in(text: str, others: tuple[int, ...] = ()) -> str:
+    """``continuation`` when the question asks about renewing or continuing the drug, else ``initial``; continuing
+    another drug (``others``: where the mentions of drugs that are not the one asked about start: "may continue
+    Aranesp alongside" in a Rytelo request) is no renewal of it."""
+    return "continuation" if any(m.end() - 1 not in others for m in _CONTINUATION.finditer(text)) else "initial"
 
 
 # a plan's program named in a question ("under Medicare Part D", "his Part D plan"): its benefit

@@ -134,20 +134,13 @@ def _cases(kind: str) -> list[tuple[str, str, str, str]]:
 
 # still failing, per test kind and criterion: the phrasings as the families list them ("*": all); strict, so a
 # fix turns an entry into a failure until it is removed. First contact on 85cea51: 481 of 637 cases; 74 strict
-# xfails left before the warning signs of 2026-12-07 (doubt2), 3 after.
+# xfails left before the warning signs of 2026-12-07 (doubt2), none after.
 ALL = {"*"}
 OPEN: dict[str, dict[str, set[str]]] = {
-    "doubted": {
-        # "may continue Aranesp alongside" reads a continuation of the requested drug; "unsure whether an ESA will
-        # be given concurrently" is not read at all (met on the presumption); "concurrent epoetin possible": a
-        # "possible" after a finding is no doubt cue (it would doubt the finding before it in a list: "IPSS-R low,
-        # possible del(5q)"), so it is kept as stated (does not meet)
-        "no_concurrent_esa": {"May continue Aranesp alongside.", "Unsure whether an ESA will be given concurrently.",
-                              "Concurrent epoetin possible."},
-    },
     # another GLP-1 / PCSK9-directed drug doubted, a doubted type 1 diabetes and a stated PCSK9 combination pass
-    # since doubt_drug_to, the type1_diabetes_possible / concurrent_*_possible warning signs and LDL_PCSK9_COMBINED
-    # (2026-12-07, tests/intake/test_doubtful_presumptions_heldout.py)
+    # since doubt_drug_to, the type1_diabetes_possible / concurrent_*_possible warning signs and LDL_PCSK9_COMBINED;
+    # the three concurrent-ESA phrasings since a cue opening the finding ("may continue"), "possible" closing a
+    # clause after it, and "an ESA will be given concurrently" (2026-12-07, tests/intake/test_doubtful_presumptions_heldout.py)
 }
 
 

@@ -206,7 +206,7 @@ def _asked_among(chosen: list[DrugMention], findings: list[Finding], text: str) 
 def requested_drug(drugs: list[DrugMention], findings: list[Finding], unused: list[Unused], text: str = "") -> tuple[
         list[DrugMention], DrugMention | None]:
     """Mark drug mentions that are ESA history (not the request); the first other pack drug is requested."""
-    history = [(f.span.start, f.span.end) for f in findings if f.fact in ("esa_history", "concurrent_esa")]
+    history = [(f.span.start, f.span.end) for f in findings if f.fact in ("esa_history", "concurrent_esa", "concurrent_esa_possible")]
     history += [(u.span.start, u.span.end) for u in unused if u.fact == "esa_history"]
     marked = [DrugMention(d.name, d.span, d.policy_id, d.how, d.note,
                           consumed=any(a <= d.span.start < b for a, b in history)) for d in drugs]

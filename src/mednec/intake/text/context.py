@@ -347,6 +347,9 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
 #: must end the field (a short answer such as "no" or "N" followed by more words is not one)
 _FIELD_NO = re.compile(r"(?:\s*(?:/|\bor\b|\band\b)\s*[^:|;\n]{1,30}?)?\s*:\s*(?:none|no|n|denies|denied|neg|negative|n/?a"
                        r"|not\s+applicable|nil|absent)(?=[ \t]*(?:[|;,.()\n]|$))", re.I)
+#: "possible" / "probable" right after a finding and ending its clause ("Concurrent epoetin possible."); one followed
+#: by another word opens the next finding instead ("IPSS-R low, possible del(5q)")
+_POSSIBLE_AFTER = re.compile(r"[ \t]*(?:,[ \t]*)?(?:possible|probable|possibly|probably)[ \t]*(?=[.;)\n]|$)", re.I)
 _QMARK_BEFORE = re.compile(r"(?:^|[\s,;(/])\?\s?$")  # "?MI", "? stroke"; not "qualify? MI" (a question's end)
 
 
@@ -361,6 +364,10 @@ def _uncertain(text: str, lo: int, hi: int, s: int, e: int, group: str, others: 
     c = _last_cue(text, lo, s, r.unc, r, inside=others, window_from=_list_start(text, s, others), pseudo=r.unc_pseudo)
     if c is not None and _in_scope(text, c.end(), s, e, group, others, r.end) is not False:
         return True
+    if any(c.start() < s < c.end() for c in r.unc.finditer(text, max(lo, s - 12), min(e, s + 12))):
+        return True  # a cue whose last word opens the finding ("may continue Aranesp alongside": the rule reads "continue ...")
+    if _POSSIBLE_AFTER.match(text, e, min(hi + 1, e + 20)):
+        return True  # "Concurrent epoetin possible." (never "IPSS-R low, possible del(5q)": a forward cue there)
     after = r.unc_after.match(text[e:min(hi + 1, e + 40)])
     return after is not None and not (after.group(0).rstrip().endswith("?") and e + len(after.group(0)) >= hi)
 

@@ -431,7 +431,8 @@ def lab_rules() -> list[Rule]:
              rf"|\b{_ESA_WORDS}\s+(?:will\s+be\s+|was\s+|has\s+been\s+|is\s+)?(?:stopped|discontinued|held)\b(?!\s+(?:working|responding|helping))"
              rf"|\b(?:not|no\s+longer)\s+(?:currently\s+)?(?:on|receiving|taking)\s+(?:an?\s+|any\s+)?{_ESA_WORDS}(?:\s+(?:now|currently))?\b"
              rf"|\boff\s+(?:an?\s+|the\s+)?{_ESA_WORDS}\b"
-             rf"|\b{_ESA_WORDS}\s+(?:\w+\s+){{0,2}}?(?:alongside|concurrently|concomitantly|together|with\s+it)\b"
+             # "ESA alongside", "an ESA will be given concurrently"
+             rf"|\b{_ESA_WORDS}\s+(?:\w+\s+){{0,3}}?(?:alongside|concurrently|concomitantly|together|with\s+it)\b"
              rf"|\bno\s+{_ESA_WORDS}\s+(?:now|currently|at\s+present|at\s+this\s+time)\b"
              rf"|\b(?:continue|continuing|keep|maintain)\s+(?:the\s+)?{_ESA_WORDS}(?:\s+[\w,]+){{0,3}}?\s+(?:alongside|together\s+with|in\s+combination\s+with|with|plus)\b",
              _h_concurrent),
