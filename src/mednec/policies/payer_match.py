@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ALIASES", "OTHER_PAYERS", "Mention", "PayerMatch", "match", "variant_named"]
 
-#: a variant's payer (lower case) -> the other ways writers name it: regular expressions, whole-word, any case.
-#: Only names that mean that payer: "CVS" alone is also a retail pharmacy, "Noridian" alone (Noridian Healthcare
-#: Solutions) is BCBSND's Medicare claims contractor, so neither is here.
+#: a payer (lower case) -> the other ways writers name it besides its own words: regular expressions, whole-word,
+#: any case. Only names that mean that payer: "CVS" alone is also a retail pharmacy, "Noridian" alone (Noridian
+#: Healthcare Solutions) is BCBSND's Medicare claims contractor, so neither is here.
 ALIASES: dict[str, tuple[str, ...]] = {
     # Cigna's insurers: Connecticut General Life Insurance Company (CGLIC), Cigna Health and Life Insurance Company
     "cigna": (r"connecticut\s+general\s+life", r"cglic"),
@@ -42,29 +42,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
         # the state as its postal code too ("Blue Cross ND member", "Blue Cross Blue Shield N.D."; held-out round 5 v62)
         r"blue\s+cross\s+(?:(?:and|&)\s+)?(?:blue\s+shield\s+)?(?:of\s+)?(?:north\s+dakota|n\.?\s?d\.?(?=\W|$))",
         r"noridian\s+mutual"),
+    # payers no shipped variant models (OTHER_PAYERS)
+    "kaiser permanente": (r"kaiser",),
+    "anthem": (r"elevance\s+health",),
+    "blue cross blue shield": (r"bcbs\w*", r"blue\s+cross(?:\s+(?:and\s+|&\s+)?blue\s+shield)?", r"blue\s+shield"),
+    "medicaid": (r"medi-cal", r"masshealth"),
+    "molina healthcare": (r"molina",),
+    "centene": (r"ambetter", r"wellcare"),
 }
 
-#: payers writers name that a policy's variants may not model: the name said -> its patterns (whole-word, any case).
-#: A payer named as the member's plan that the policy has no variant for is said (the policy's own criteria
-#: apply), never dropped silently; one that a variant does model is matched above instead.
-OTHER_PAYERS: dict[str, tuple[str, ...]] = {
-    "Aetna": (r"aetna",),
-    "Humana": (r"humana",),
-    "Kaiser Permanente": (r"kaiser(?:\s+permanente)?",),
-    "Anthem": (r"anthem(?:\s+blue\s+cross(?:\s+(?:and\s+|&\s+)?blue\s+shield)?)?", r"elevance\s+health"),
-    "Blue Cross Blue Shield": (r"bcbs\w*", r"blue\s+cross(?:\s+(?:and\s+|&\s+)?blue\s+shield)?", r"blue\s+shield"),
-    "Medicare": (r"medicare",),
-    "Medicaid": (r"medicaid", r"medi-cal", r"masshealth"),
-    "TRICARE": (r"tricare",),
-    "Molina Healthcare": (r"molina",),
-    "Centene": (r"centene", r"ambetter", r"wellcare"),
-    "UnitedHealthcare": (r"uhc", r"united\s*health\s*care", r"unitedhealth"),
-    "Cigna": (r"cigna", r"connecticut\s+general\s+life"),
-    "CVS Caremark": (r"caremark",),
-    "Express Scripts": (r"express\s+scripts",),
-    "Optum Rx": (r"optum\s*rx",),
-    "Prime Therapeutics": (r"prime\s+therapeutics",),
-}
+#: payers writers name, whether or not a variant models them (each matched by its own words and ALIASES). A payer
+#: named as the member's plan that the policy has no variant for is said (the policy's own criteria apply), never
+#: dropped silently; one that a variant does model picks the variant instead.
+OTHER_PAYERS: tuple[str, ...] = ("Aetna", "Humana", "Kaiser Permanente", "Anthem", "Blue Cross Blue Shield", "Medicare",
+                                 "Medicaid", "TRICARE", "Molina Healthcare", "Centene", "UnitedHealthcare", "Cigna",
+                                 "CVS Caremark", "Express Scripts", "Optum Rx", "Prime Therapeutics")
 
 # a payer named as not the member's current plan: a cue before it in its clause, or right after it
 _CLAUSE_BREAK = re.compile(r"[.;!?\n,]|\b(?:now|to|but|currently|then)\b", re.I)
@@ -116,11 +108,6 @@ def _alternatives(payer: str) -> list[str]:
     return [n.strip() for n in payer.split("/") if n.strip()]
 
 
-@functools.lru_cache(maxsize=64)
-def _other_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(OTHER_PAYERS[name]) + r")(?![A-Za-z0-9])", re.I)
-
-
 def _unmodelled(texts: list[str], payers: list[str], mentions: tuple[Mention, ...]) -> list[tuple[Mention, str]]:
     """Payers named as the member's plan that no variant of the policy models (``payers``: those it does),
     each once: its own criteria apply. Names side by side are one plan, the first one's ("Humana Medicare
@@ -131,7 +118,7 @@ def _unmodelled(texts: list[str], payers: list[str], mentions: tuple[Mention, ..
     for i, text in enumerate(texts):
         spans: list[tuple[int, int, str | None]] = [(m.start, m.end, None) for m in mentions if m.text == i]
         spans += [(h.start(), h.end(), name) for name in OTHER_PAYERS if name.lower() not in modelled
-                  for h in _other_pattern(name).finditer(text)]
+                  for h in _pattern(name).finditer(text)]
         spans.sort(key=lambda t: (t[0], -t[1]))
         end = -1
         for start, stop, name in spans:
