@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import math
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import NamedTuple
@@ -467,10 +468,7 @@ def _needed_groups(sets: list[tuple[str, ...]]) -> tuple[list[tuple[str, ...]], 
         merged = [h for g in joined for h in g] + [f]
         groups = [g for g in groups if g not in joined] + [merged]
     groups.sort(key=lambda g: (len(g) > 1, facts.index(g[0])))  # what every alternative needs first
-    size = 1
-    for g in groups:
-        size *= len(g)
-    fits = size == len(minimal) and all(sum(f in s for f in g) == 1 for s in minimal for g in groups)
+    fits = math.prod(len(g) for g in groups) == len(minimal) and all(sum(f in s for f in g) == 1 for s in minimal for g in groups)
     return minimal, ([sorted(g, key=facts.index) for g in groups] if fits else None)
 
 
@@ -726,18 +724,21 @@ def _insufficient_line(pathways: list[PathwayResult], reachable: tuple[str, ...]
         name = next((p.name for p in pathways if p.id == tp.label), "continuation")
         per_part.append((tp.label, name, sets))
     shared = _shared_groups([sets for _, _, sets in per_part])
-    lead = ""
+    hoisted = {f for g in shared for f in g}
     if shared:
-        hoisted = {f for g in shared for f in g}
-        lead = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label) + ", for every pathway; then "
         per_part = [(pid, name, list(dict.fromkeys(tuple(f for f in s if f not in hoisted) for s in sets)))
                     for pid, name, sets in per_part if sets is not None]
     said: dict[str, list[str]] = {}  # the same facts for several pathways are said once, naming them all
     for pid, name, sets in per_part:
         said.setdefault(_needed_phrase(sets, label) if sets != [()] else "nothing more", []).append(
             f"“{name}”" if pid != "continuation" else "")
-    if lead and list(said) == ["nothing more"]:  # every pathway needs just the shared facts
-        lead, said = "", {lead.removesuffix(", for every pathway; then "): said["nothing more"]}
+    lead = ""
+    if shared:
+        shared_words = _needed_phrase([tuple(p) for p in itertools.product(*shared)], label)
+        if list(said) == ["nothing more"]:  # every pathway needs just the shared facts
+            said = {shared_words: said["nothing more"]}
+        else:
+            lead = shared_words + ", for every pathway; then "
     parts = [f"{words} (pathway {' or '.join(names)})" if any(names) else words for words, names in said.items()]
     return "Likely to meet once these are documented: " + lead + "; or ".join(parts) + "."
 
