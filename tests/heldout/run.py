@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|cases6|requests4|requests5|requests6|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|cases6|cases7|requests4|requests5|requests6|requests7|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -372,7 +372,8 @@ def run_cases3(runtime: Any, here: Path = HERE / "cases3" / "cases") -> list[Out
         want = {**want, "determination": want.get("determination", "error")}
         o = Outcome("case", name, want)
         try:
-            path = next(p for p in here.glob(f"{name}.*") if p.suffix in (".yaml", ".yml", ".json"))
+            stem = want.get("file", name)  # cases7: one case file evaluated against two drugs
+            path = next(p for p in here.glob(f"{stem}.*") if p.suffix in (".yaml", ".yml", ".json"))
             policy = runtime.catalog.find_drug(want["drug"])
             o.got_policy = want["drug"]
             case = runtime.read_case(path)
@@ -636,6 +637,13 @@ def run_requests6(runtime: Any) -> list[Outcome]:
     return _run_requests(runtime, "requests6", case_from="", evaluation_from=None)
 
 
+def run_requests7(runtime: Any) -> list[Outcome]:
+    """Round requests7 (``requests7/``): the round-7 case-file spellings through POST /cases, one case for two drugs,
+    questions, compare, conditional requests, paging and filters, idempotency keys, malformed bodies, documents that
+    do not fit, the review workflow by role, policies, DTR, CDS Hooks and PAS."""
+    return _run_requests(runtime, "requests7", case_from="", evaluation_from=None)
+
+
 def _select(doc: Any, selector: str) -> list[Any]:
     """The values ``selector`` picks from a JSON answer: ``id``, ``items.0.id`` or ``items[drug=X].id``."""
     found = [doc]
@@ -771,7 +779,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "cases6", "requests4", "requests5", "requests6", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "cases6", "cases7", "requests4", "requests5", "requests6", "requests7", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to seventh rounds of questions and notes (all three packs and "
@@ -779,8 +787,8 @@ def main() -> int:
                          "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the fifth (fhir5, cases5: "
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
                          "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the seventh (fhir7: corrected and preliminary results, bounds, partial dates, dose ranges, provisional diagnoses, document and transaction Bundles, failed prefetch, a payer's DTR, inputs to refuse), the sixth case files "
-                         "(cases6: the documented format as outside writers spell it), the requests through the service "
-                         "(requests4, requests5, requests6), or all")
+                         "(cases6, cases7: the documented format as outside writers spell it), the requests through the service "
+                         "(requests4, requests5, requests6, requests7), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -829,12 +837,16 @@ def main() -> int:
         results["fhir7"] = run_fhir3(runtime, as_of, "fhir7")
     if args.set in ("cases6", "all"):
         results["cases6 files"] = run_cases3(runtime, HERE / "cases6" / "cases")
+    if args.set in ("cases7", "all"):
+        results["cases7 files"] = run_cases3(runtime, HERE / "cases7" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
         results["requests5"] = run_requests5(runtime)
     if args.set in ("requests6", "all"):
         results["requests6"] = run_requests6(runtime)
+    if args.set in ("requests7", "all"):
+        results["requests7"] = run_requests7(runtime)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
