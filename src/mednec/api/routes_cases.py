@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from mednec.api.conditional import if_match_versions, none_match
 from mednec.api.deps import Auth, Paging, get_service, idempotent
 from mednec.errors import InputError, PreconditionFailedError
 from mednec.store.service import Service
@@ -50,13 +51,14 @@ class EvaluationCreate(BaseModel):
     benefit_exclusions: list[str] = Field(default_factory=list, max_length=20)
 
 
-def _parse_if_match(value: str | None) -> int | None:
+def _parse_if_match(value: str | None) -> frozenset[int] | Literal["*"] | None:
+    """The versions ``If-Match`` accepts (RFC 9110 §13.1.1: ``*``, or any listed strong tag); None when absent."""
     if value is None:
         return None
-    v = value.strip().removeprefix("W/").strip('"')
-    if not v.startswith("v") or not v[1:].isdigit():
-        raise PreconditionFailedError("If-Match must be the case's ETag, e.g. \"v3\"", field="If-Match")
-    return int(v[1:])
+    accepted = if_match_versions(value)
+    if not accepted:
+        raise PreconditionFailedError("If-Match must be * or the case's ETag, a strong tag such as \"v3\"", field="If-Match")
+    return accepted
 
 
 def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str, dict[str, Any]]:
@@ -113,7 +115,7 @@ def get_case(
 ) -> Response:
     c = service.cases.get_case(principal, case_id)
     tag = etag(c.version)
-    if if_none_match and tag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
+    if if_none_match and none_match(if_none_match, c.version):  # RFC 9110 §13.1.2: weak comparison, * matches
         return Response(status_code=304, headers={"ETag": tag})
     return JSONResponse(case_view(c), headers={"ETag": tag})
 

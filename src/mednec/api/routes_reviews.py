@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from mednec.api.conditional import if_match_versions
 from mednec.api.deps import Auth, Paging, get_service, idempotent
 from mednec.api.responses import JSON
 from mednec.errors import ConflictError
@@ -56,12 +57,12 @@ def review(
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
-    version = None
-    if if_match is not None:
-        raw = if_match.strip().removeprefix("W/").strip('"').removeprefix("v")
-        if not raw.isdigit():
-            raise ConflictError("If-Match must be the evaluation's ETag, e.g. \"v2\"", field="If-Match")
-        version = int(raw)
+    version: frozenset[int] | None = None
+    if if_match is not None:  # RFC 9110 §13.1.1: * (any current version) or a list of strong tags
+        accepted = if_match_versions(if_match)
+        if not accepted:
+            raise ConflictError("If-Match must be * or the evaluation's ETag, e.g. \"v2\"", field="If-Match")
+        version = None if accepted == "*" else accepted
 
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
         ev = service.reviews.act(principal, eval_id, body.action, if_match=version, reason=body.reason,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Collection, Mapping
+from typing import Any, Literal, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,17 +77,20 @@ class Cases(ServicePart):
             rows = s.execute(q.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).scalars()
             return list(rows), int(total)
 
-    def update_case(self, p: Principal, case_id: str, facts: Mapping[str, Any], *, if_match: int | None,
-                    replace: bool = False) -> Case:
-        """Merge (or replace) facts; ``if_match`` is the version the client last saw (required)."""
+    def update_case(self, p: Principal, case_id: str, facts: Mapping[str, Any],
+                    *, if_match: int | Collection[int] | Literal["*"] | None, replace: bool = False) -> Case:
+        """Merge (or replace) facts; ``if_match`` is the version the client last saw (required): one version,
+        the versions an If-Match list names, or ``"*"`` for whichever is current (RFC 9110 §13.1.1)."""
         require(p, "requester")
         if if_match is None:
             raise PreconditionFailedError("send If-Match with the case's ETag to update it", field="If-Match")
         with self.db.session() as s:
             case = visible_case(s, p, case_id)
-            if case.version != if_match:
+            accepted = {if_match} if isinstance(if_match, int) else if_match
+            if accepted != "*" and case.version not in accepted:
+                sent = ", ".join(f"v{v}" for v in sorted(accepted))
                 raise PreconditionFailedError(
-                    f"the case changed (version {case.version}, you sent {if_match}); re-read it", field="If-Match")
+                    f"the case changed (version {case.version}, you sent {sent}); re-read it", field="If-Match")
             data = dict(case.data)
             merged = dict(_jsonable(facts)) if replace else {**dict(data.get("facts") or {}), **_jsonable(facts)}
             data["facts"] = {k: v for k, v in merged.items() if v is not None}

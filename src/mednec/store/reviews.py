@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -69,13 +70,13 @@ class Reviews(ServicePart):
             return list(s.execute(sa.select(ReviewAction).where(ReviewAction.evaluation_id == eval_id)
                                   .order_by(ReviewAction.id)).scalars())
 
-    def act(self, p: Principal, eval_id: str, action: str, *, if_match: int | None = None,
+    def act(self, p: Principal, eval_id: str, action: str, *, if_match: int | Collection[int] | None = None,
             reason: str | None = None, decision: str | None = None, signature: str | None = None) -> Evaluation:
         """Apply one review action. ``if_match`` (the evaluation version) guards against races."""
         now = self.now()
         with self.db.session() as s:
             ev = visible_eval(s, p, eval_id)
-            if if_match is not None and ev.version != if_match:
+            if if_match is not None and ev.version not in ({if_match} if isinstance(if_match, int) else if_match):
                 raise ConflictError(f"the evaluation changed (version {ev.version}); re-read it", field="If-Match")
             before = ev.state
             if action != "appeal" and p.id in (ev.created_by, s.get(Case, ev.case_id).created_by):  # type: ignore[union-attr]
