@@ -915,7 +915,7 @@ class _ReadJob:
 
 #: The job of the forked processes (set before they are forked: they inherit it)
 _FORKED: dict[str, Any] = {}
-_MIN_RANGE = 4 << 20
+_MIN_RANGE = 1 << 20
 
 
 def _can_fork() -> bool:
@@ -2304,8 +2304,11 @@ def warm_up_bulk(settings: BatchSettings) -> None:
     stay shared."""
     import gc
 
+    import orjson  # noqa: F401  (what a chunk imports: the verification's Bundles, the fact schema)
+    import pyarrow.json  # noqa: F401
+
     from mednec.intake.fhir.known_valid import _resource_check
-    from mednec.population import rowwise  # noqa: F401  (what a chunk imports)
+    from mednec.population import rowwise, synthetic  # noqa: F401
     from mednec.runtime import default_runtime
 
     for rtype in ("Bundle", "Patient", "Observation", "Condition", "Procedure", "MedicationStatement"):

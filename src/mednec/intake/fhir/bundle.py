@@ -54,6 +54,7 @@ from mednec.intake.fhir.common import (
     fhir_datetime,
 )
 from mednec.intake.fhir.condition import map_claim, map_condition, map_family_history, map_procedure
+from mednec.intake.fhir.known_valid import backbone_keys, is_planned_resource_type
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
@@ -194,7 +195,10 @@ def _unreadable(entry: Any, i: int) -> str | None:
 
 @functools.lru_cache(maxsize=1024)
 def _is_resource_type(name: str) -> bool:
-    """Whether ``name`` is an R4B resource type (remembered: fhir.resources' look-up takes ~10 µs)."""
+    """Whether ``name`` is an R4B resource type (remembered: fhir.resources' look-up takes ~10 µs, and builds the
+    type's model classes; a type of the shipped plan is known without them)."""
+    if is_planned_resource_type(name):
+        return True
     from fhir.resources.R4B import get_fhir_model_class
 
     try:
@@ -456,16 +460,9 @@ def _not_understood(res: Mapping[str, Any]) -> str | None:
 @functools.cache
 def _backbone_keys(resource_type: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The elements of a resource type that may carry a ``modifierExtension`` (its BackboneElements, Dosage and
-    Timing), read from the R4B model, in the model's order and as a set; any other element holding one is refused
-    by the R4B validation first."""
-    from fhir.resources.R4B import get_fhir_model_class
-
-    try:
-        fields = get_fhir_model_class(resource_type).model_fields
-    except (KeyError, ValueError, AttributeError):
-        return (), frozenset()
-    backbone = re.compile(rf"\babc\.(?:{re.escape(resource_type)}\w+|Dosage|Timing)Type\b")
-    keys = tuple(f.alias or name for name, f in fields.items() if backbone.search(str(f.annotation)))
+    Timing, :func:`~mednec.intake.fhir.known_valid.backbone_keys`), in the model's order and as a set; any other
+    element holding one is refused by the R4B validation first."""
+    keys = backbone_keys(resource_type)
     return keys, frozenset(keys)
 
 

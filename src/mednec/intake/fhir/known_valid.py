@@ -27,20 +27,30 @@ fhir_core where it states them, bounds from the annotation):
 tests/fhir/test_fhir_known_valid.py checks the one-sidedness on generated resources, valid and with
 one field broken in each way the mappers read, and that intake gives the same answer with and
 without this check.
+
+The plan of the resource types the intake validates is shipped (``r4b_plan.json``, :func:`write_plan`), so
+a new process checks them without building the R4B model classes (building them cost about 0.2 CPU-s per
+process: a Bulk run's parent and every CLI command that reads FHIR paid it). It is used only when the
+installed fhir.resources and fhir-core are the versions it was read from (constraints.txt pins both); any
+other version, and any type it does not hold, reads the model classes as before.
+tests/fhir/test_known_valid_plan.py checks that the shipped plan equals a fresh reading and that checks
+built from either answer alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import types
 import typing
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-__all__ = ["known_valid"]
+__all__ = ["backbone_keys", "is_planned_resource_type", "known_valid", "read_plan", "write_plan"]
 
 _Check = Callable[[Any], bool]
 
@@ -65,10 +75,84 @@ def _boolean(value: Any) -> bool:
     return type(value) is bool
 
 
-def _decimal_check() -> _Check:
-    from fhir_core.types import Decimal
+#: The plan of the R4B models the intake's resource types hold (see :func:`write_plan`), read from
+#: fhir.resources once and shipped beside this module, so that a process checks resources without building
+#: the R4B model classes (about 0.2 CPU-s for the six types a Bulk run verifies, and for every new process of
+#: the CLI). It is used only when the installed fhir.resources and fhir-core are the versions it was read
+#: from; otherwise, and for a type it does not hold, the model classes are read as before.
+PLAN_FILE = Path(__file__).with_name("r4b_plan.json")
+#: The resource types whose plans are shipped: those the intake validates (its mappers' types) and Bundle.
+PLANNED_TYPES = ("AllergyIntolerance", "BiologicallyDerivedProduct", "Bundle", "Claim", "Condition",
+                 "FamilyMemberHistory", "List", "Medication", "MedicationAdministration", "MedicationDispense",
+                 "MedicationRequest", "MedicationStatement", "Observation", "Patient", "Procedure",
+                 "QuestionnaireResponse")
+_VERSIONED = ("fhir.resources", "fhir-core")
 
-    pattern = Decimal.pattern
+
+@cache
+def _shipped() -> dict[str, Any] | None:
+    """The shipped plan, when it was read from the installed versions of fhir.resources and fhir-core."""
+    try:
+        plan: dict[str, Any] = json.loads(PLAN_FILE.read_text("utf-8"))
+        if plan.get("versions") != _installed():
+            return None
+    except (OSError, ValueError):
+        return None
+    return plan
+
+
+def _installed() -> dict[str, str | None]:
+    """The installed versions of fhir.resources and fhir-core, read without importlib.metadata where the
+    distribution's folder says it (importing importlib.metadata and searching every path costs ~90 ms)."""
+    import fhir.resources
+    import fhir_core
+
+    versions: dict[str, str | None] = {"fhir-core": None, "fhir.resources": getattr(fhir.resources, "__version__", None)}
+    folder = Path(fhir_core.__file__).resolve().parent.parent
+    found = [d.name for d in folder.glob("fhir_core-*.dist-info")]
+    if len(found) == 1:
+        versions["fhir-core"] = found[0].removeprefix("fhir_core-").removesuffix(".dist-info")
+    if None in versions.values():
+        from importlib import metadata
+
+        try:
+            versions = {name: metadata.version(name) for name in _VERSIONED}
+        except metadata.PackageNotFoundError:
+            return versions
+    return versions
+
+
+@cache
+def _patterns() -> dict[str, Any]:
+    """fhir_core's patterns the primitive checks use (from the shipped plan when it is used)."""
+    shipped = _shipped()
+    return shipped["patterns"] if shipped is not None else _read_patterns()
+
+
+def _read_patterns() -> dict[str, Any]:
+    from fhir_core import constraints
+    from fhir_core import types as fc
+
+    def of(pattern: Any) -> list[Any]:
+        return [pattern.pattern, int(pattern.flags)]
+
+    out: dict[str, Any] = {"decimal": of(fc.Decimal.pattern), "date": of(fc.Date.pattern),
+                           "dateTime": of(fc.DateTime.pattern), "instant": of(fc.Instant.pattern),
+                           "leap": of(fc.FHIR_LEAP_SECOND)}
+    pattern = getattr(constraints, "TYPES_ID_PATTERN", fc.Id.pattern)
+    limit = getattr(constraints, "TYPES_ID_MAX_LENGTH", fc.Id.max_length)
+    # configured otherwise: ids are left to fhir.resources
+    out["id"] = limit if pattern == r"^[A-Za-z0-9\-.]+$" and isinstance(limit, int) else None
+    return out
+
+
+def _compiled(name: str) -> re.Pattern[str]:
+    text, flags = _patterns()[name]
+    return re.compile(text, flags)
+
+
+def _decimal_check() -> _Check:
+    pattern = _compiled("decimal")
 
     def check(value: Any) -> bool:
         return (type(value) is int or type(value) is float) and pattern.fullmatch(str(value)) is not None
@@ -84,13 +168,9 @@ def _integer_check(low: int, high: int) -> _Check:
 
 
 def _id_check() -> _Check | None:
-    from fhir_core import constraints
-    from fhir_core.types import Id
-
-    pattern = getattr(constraints, "TYPES_ID_PATTERN", Id.pattern)
-    limit = getattr(constraints, "TYPES_ID_MAX_LENGTH", Id.max_length)
-    if pattern != r"^[A-Za-z0-9\-.]+$" or not isinstance(limit, int):
-        return None  # configured otherwise: leave ids to fhir.resources
+    limit = _patterns()["id"]
+    if limit is None:
+        return None
     shape = re.compile(rf"[A-Za-z0-9\-.]{{1,{limit}}}")
 
     def check(value: Any) -> bool:
@@ -101,10 +181,8 @@ def _id_check() -> _Check | None:
 
 def _moment_check(kind: str) -> _Check:
     """``date``, ``dateTime`` or ``instant``: fhir_core's pattern, then a real day (and time)."""
-    from fhir_core import types as fc
-
-    pattern = {"date": fc.Date, "dateTime": fc.DateTime, "instant": fc.Instant}[kind].pattern
-    leap = fc.FHIR_LEAP_SECOND
+    pattern = _compiled(kind)
+    leap = _compiled("leap")
 
     def check(value: Any) -> bool:
         if type(value) is not str or pattern.fullmatch(value) is None:
@@ -135,14 +213,14 @@ class _Later:
     """The check of an element type not built yet: built on first use (R4B types refer to each other,
     and most are never met), when it also takes the place of this stand-in wherever it was put."""
 
-    __slots__ = ("model", "places")
+    __slots__ = ("name", "places")
 
-    def __init__(self, model: type) -> None:
-        self.model = model
+    def __init__(self, name: str) -> None:
+        self.name = name
         self.places: list[Callable[[_Check], None]] = []
 
     def __call__(self, value: Any) -> bool:
-        check = _element(self.model)
+        check = _element(self.name)
         for put in self.places:
             put(check)
         self.places.clear()
@@ -197,90 +275,161 @@ def _remembered(check: _Check | None) -> _Check | None:
 
 
 @cache
-def _primitive(kind: Any, low: int | None = None, high: int | None = None) -> _Check | None:
-    """The check of a FHIR primitive type (one per type and bounds, so each remembers its texts)."""
-    from fhir_core import types as fc
-
-    if kind is fc.String or kind is fc.Markdown:
+def _primitive(kind: str, low: int | None = None, high: int | None = None) -> _Check | None:
+    """The check of a FHIR primitive type by its name in the plan (one per type and bounds, so each
+    remembers its texts); ``None`` for a type left to fhir.resources."""
+    if kind == "string":
         return _remembered(_string)
-    if kind is fc.Code:
+    if kind == "code":
         return _remembered(_code)
-    if kind is fc.Id:  # not remembered: a resource's id is its own (it would only crowd out the codes)
+    if kind == "id":  # not remembered: a resource's id is its own (it would only crowd out the codes)
         return _id_check()
-    if kind is fc.Uri or kind is fc.Canonical:
+    if kind == "uri":
         return _remembered(_uri)
-    if kind is fc.Decimal:
+    if kind == "decimal":
         return _decimal_check()
-    if kind is fc.Integer or kind is fc.UnsignedInt or kind is fc.PositiveInt:
+    if kind == "int":
         assert low is not None and high is not None
         return _integer_check(low, high)
-    if kind is fc.Date:
-        return _remembered(_moment_check("date"))
-    if kind is fc.DateTime:
-        return _remembered(_moment_check("dateTime"))
-    if kind is fc.Instant:
-        return _remembered(_moment_check("instant"))
-    return None  # time, url, oid, uuid, base64Binary, xhtml, integer64: left to fhir.resources
+    if kind in ("date", "dateTime", "instant"):
+        return _remembered(_moment_check(kind))
+    if kind == "bool":
+        return _boolean
+    return None
 
 
-def _field_check(annotation: Any) -> _Check | None:
-    """The check of one field's annotation, or ``None`` for a type left to fhir.resources."""
-    from fhir_core import types as fc
+def _built(plan: Any) -> _Check | None:
+    """The check a field's plan describes (:func:`_field_plan`), or ``None`` for a type left to fhir.resources."""
+    if isinstance(plan, str):
+        return _primitive(plan)
+    head, *rest = plan
+    if head == "int":
+        return _primitive("int", *rest)
+    if head == "list":
+        check = _built(rest[0])
+        return _list_of(check) if check is not None else None
+    return _ELEMENTS.get(rest[0]) or _Later(rest[0])  # an element type, by its model's name
+
+
+#: The primitive types' names in the plan, by fhir_core's type name.
+_PRIMITIVES = {"String": "string", "Markdown": "string", "Code": "code", "Id": "id", "Uri": "uri",
+               "Canonical": "uri", "Decimal": "decimal", "Date": "date", "DateTime": "dateTime",
+               "Instant": "instant", "Integer": "int", "UnsignedInt": "int", "PositiveInt": "int"}
+
+
+def _field_plan(annotation: Any) -> Any:
+    """One field's annotation as the plan of its check: a primitive type's name (``"never"``: a type left to
+    fhir.resources), ``["int", low, high]``, ``["list", plan]`` or ``["element", model name]``."""
     from fhir_core.types import FhirBase, FhirElementOrResourceBase
 
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _field_check(args[0]) if len(args) == 1 else None
+        return _field_plan(args[0]) if len(args) == 1 else "never"
     if origin is list:
         (inner,) = typing.get_args(annotation)
-        check = _field_check(inner)
-        return _list_of(check) if check is not None else None
+        plan = _field_plan(inner)
+        return ["list", plan] if plan != "never" else "never"
     if origin is typing.Annotated:
         base, *metas = typing.get_args(annotation)
         if len(metas) != 1:
-            return None
+            return "never"
         meta = metas[0]
-        kind: Any = type(meta)
-        if kind in (fc.Integer, fc.UnsignedInt, fc.PositiveInt):
-            return _primitive(kind, meta.min_length, meta.max_length)
-        return _primitive(kind)
+        kind = _PRIMITIVES.get(type(meta).__name__, "never") if type(meta).__module__.startswith("fhir_core") \
+            else "never"
+        return ["int", meta.min_length, meta.max_length] if kind == "int" else kind
     if annotation is bool:
-        return _boolean
+        return "bool"
     if isinstance(annotation, type) and issubclass(annotation, FhirBase) \
             and not issubclass(annotation, FhirElementOrResourceBase):
         model = annotation.get_model_klass()
-        return _ELEMENTS.get(model) or _Later(model)
-    return None
+        _CLASSES.setdefault(model.__name__, model)
+        return ["element", model.__name__]
+    return "never"
+
+
+def _model_plan(model: type) -> dict[str, Any]:
+    """A model's plan: each JSON key's check (:func:`_field_plan`), the keys it requires, each choice-type
+    key's group (``value[x]``: at most one member present) and the groups one member of which is required."""
+    fields: dict[str, Any] = {}
+    must: list[str] = []
+    choice: dict[str, str] = {}
+    groups: set[str] = set()
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        alias = field.alias or name
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if name.endswith("__ext") or not extra.get("element_property"):
+            continue  # primitive extensions (_status) and fhir_comments: left to fhir.resources
+        fields[alias] = _field_plan(field.annotation)
+        if field.is_required() or extra.get("element_required"):
+            must.append(alias)
+        group = extra.get("one_of_many")
+        if group:
+            choice[alias] = str(group)
+            if extra.get("one_of_many_required"):
+                groups.add(str(group))
+    return {"resourceType": getattr(model, "__resource_type__", None), "fields": fields, "required": must,
+            "choice": choice, "needed": sorted(groups)}
+
+
+#: The model classes met while reading plans, by name (an element type is named in its holder's plan).
+_CLASSES: dict[str, type] = {}
+
+
+@cache
+def _plan(name: str) -> dict[str, Any] | None:
+    """The plan of the model called ``name``: shipped, or read from its class."""
+    shipped = _shipped()
+    if shipped is not None and name in shipped["models"]:
+        return shipped["models"][name]  # type: ignore[no-any-return]
+    model = _CLASSES.get(name) or _model_class(name)
+    return None if model is None else _model_plan(model)
+
+
+def _model_class(name: str) -> type | None:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        model: type = get_fhir_model_class(name)
+    except (KeyError, ValueError, AttributeError):
+        return None
+    _CLASSES.setdefault(model.__name__, model)
+    return model
 
 
 def _never(value: Any) -> bool:
     return False
 
 
-#: Each model class's element check, once built.
-_ELEMENTS: dict[type, _Check] = {}
+#: Each model's element check, once built, by the model's name.
+_ELEMENTS: dict[str, _Check] = {}
 
 
-def _element(model: type) -> _Check:
-    """The check of a value of ``model`` inside another (see :func:`_checks`)."""
-    check = _ELEMENTS.get(model)
-    return check if check is not None else _checks(model)[0]
+def _element(name: str) -> _Check:
+    """The check of a value of the model ``name`` inside another (see :func:`_checks`)."""
+    check = _ELEMENTS.get(name)
+    return check if check is not None else _checks(name)[0]
 
 
-def _checks(model: type) -> tuple[_Check, _Check]:
-    """The checks of ``model`` as an element and as a resource (its ``resourceType`` too), from its plan:
-    each JSON key's check, the keys it requires, each choice-type key's group (``value[x]``: at most one
-    member present) and the groups one member of which is required, read from the model's fields. The
-    element types it holds are built with it, so that an element is checked in one call (the walk is
-    most of the check's cost): an element type not built yet is a :class:`_Later` stand-in until first met."""
+def _checks(name: str) -> tuple[_Check, _Check]:
+    """The checks of the model ``name`` as an element and as a resource (its ``resourceType`` too), from its
+    plan (:func:`_model_plan`). The element types it holds are built with it, so that an element is checked
+    in one call (the walk is most of the check's cost): an element type not built yet is a :class:`_Later`
+    stand-in until first met."""
+    plan = _plan(name)
+    if plan is None:
+        return _never, _never
     checks: dict[str, _Check] = {}
     keys_of = dict.keys
-    required: frozenset[str] = frozenset()
-    choice_of: dict[str, str] = {}
-    choice_keys: frozenset[str] = frozenset()
-    needed: tuple[frozenset[str], ...] = ()
-    resource_type = getattr(model, "__resource_type__", None)
+    resource_type = plan["resourceType"]
+    for alias, field_plan in plan["fields"].items():
+        field_check = checks[alias] = _built(field_plan) or _never
+        if isinstance(field_check, _Later):
+            field_check.places.append(functools.partial(checks.__setitem__, alias))
+    required = frozenset(plan["required"])
+    choice_of: dict[str, str] = plan["choice"]
+    choice_keys = frozenset(choice_of)
+    needed = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in plan["needed"])
 
     def walker(top: bool) -> _Check:
         # the resource's own check also takes its ``resourceType`` (a look-up: any other value is no key,
@@ -314,40 +463,83 @@ def _checks(model: type) -> tuple[_Check, _Check]:
 
         return walk
 
-    must: list[str] = []
-    groups: set[str] = set()
-    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
-        alias = field.alias or name
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        if name.endswith("__ext") or not extra.get("element_property"):
-            continue  # primitive extensions (_status) and fhir_comments: left to fhir.resources
-        field_check = checks[alias] = _field_check(field.annotation) or _never
-        if isinstance(field_check, _Later):
-            field_check.places.append(functools.partial(checks.__setitem__, alias))
-        if field.is_required() or extra.get("element_required"):
-            must.append(alias)
-        group = extra.get("one_of_many")
-        if group:
-            choice_of[alias] = str(group)
-            if extra.get("one_of_many_required"):
-                groups.add(str(group))
-    required = frozenset(must)
-    choice_keys = frozenset(choice_of)
-    needed = tuple(frozenset(k for k, g in choice_of.items() if g == group) for group in sorted(groups))
     element, resource = walker(False), walker(True)
-    _ELEMENTS[model] = element  # only once complete: a type that holds itself got a stand-in
+    _ELEMENTS[name] = element  # only once complete: a type that holds itself got a stand-in
     return element, resource
 
 
 @cache
 def _resource_check(resource_type: str) -> _Check | None:
-    from fhir.resources.R4B import get_fhir_model_class
+    shipped = _shipped()
+    if shipped is None or resource_type not in shipped["resources"]:
+        model = _model_class(resource_type)
+        if model is None:
+            return None
+        resource_type = model.__name__
+    return _checks(resource_type)[1]
 
-    try:
-        model = get_fhir_model_class(resource_type)
-    except (KeyError, ValueError, AttributeError):
-        return None
-    return _checks(model)[1]
+
+def is_planned_resource_type(name: str) -> bool:
+    """Whether ``name`` is a resource type of the shipped plan (an R4B resource type, known without building
+    its model); ``False`` says only that it is not planned."""
+    shipped = _shipped()
+    return shipped is not None and name in shipped["resources"]
+
+
+def backbone_keys(resource_type: str) -> tuple[str, ...]:
+    """The elements of a resource type that may carry a ``modifierExtension`` (its BackboneElements, Dosage and
+    Timing), in the model's order: shipped, or read from the R4B model."""
+    shipped = _shipped()
+    if shipped is not None and resource_type in shipped["backbone"]:
+        return tuple(shipped["backbone"][resource_type])
+    return _read_backbone_keys(resource_type)
+
+
+def _read_backbone_keys(resource_type: str) -> tuple[str, ...]:
+    model = _model_class(resource_type)
+    if model is None:
+        return ()
+    backbone = re.compile(rf"\babc\.(?:{re.escape(resource_type)}\w+|Dosage|Timing)Type\b")
+    fields = model.model_fields  # type: ignore[attr-defined]
+    return tuple(f.alias or name for name, f in fields.items() if backbone.search(str(f.annotation)))
+
+
+def read_plan(resource_types: tuple[str, ...] = PLANNED_TYPES) -> dict[str, Any]:
+    """The plan of ``resource_types`` and every element type they hold, read from the installed fhir.resources
+    (what :data:`PLAN_FILE` holds; tests/fhir/test_known_valid_plan.py checks the two are the same)."""
+    models: dict[str, Any] = {}
+    todo = []
+    for rt in resource_types:
+        model = _model_class(rt)
+        if model is None:
+            raise ValueError(f"{rt!r} is not an R4B resource type")
+        todo.append(model.__name__)
+    while todo:
+        name = todo.pop()
+        if name in models:
+            continue
+        model = _CLASSES[name]
+        models[name] = plan = _model_plan(model)
+        todo.extend(_elements_named(plan["fields"].values()))
+    return {"versions": _installed(), "patterns": _read_patterns(), "resources": sorted(resource_types),
+            "backbone": {rt: list(_read_backbone_keys(rt)) for rt in sorted(resource_types)},
+            "models": dict(sorted(models.items()))}
+
+
+def _elements_named(plans: Any) -> list[str]:
+    out = []
+    for plan in plans:
+        while isinstance(plan, list) and plan[0] == "list":
+            plan = plan[1]
+        if isinstance(plan, list) and plan[0] == "element":
+            out.append(plan[1])
+    return out
+
+
+def write_plan(path: Path = PLAN_FILE) -> None:
+    """Write :func:`read_plan` to ``path`` (after fhir.resources or fhir-core is upgraded:
+    ``python -c "from mednec.intake.fhir.known_valid import write_plan; write_plan()"``)."""
+    path.write_text(json.dumps(read_plan(), indent=0, sort_keys=True) + "\n", "utf-8")
 
 
 def known_valid(data: Any) -> bool:
