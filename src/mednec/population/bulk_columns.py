@@ -25,8 +25,8 @@ row-wise path as the exact fallback **per patient**:
 3. **Chunk** (:meth:`ColumnSpill.chunk`): per bucket, the candidates of the unflagged patients are
    checked by the case-file parser column-wise (:func:`~mednec.population.columnar.frame.frame_from_table`),
    values dated after the evaluation date dropped, and for each fact the latest value kept (ties: the
-   higher rank, then the first in the export), exactly as :func:`~mednec.intake.fhir.bundle.findings_to_facts`
-   chooses; transfusions become ``rbc_transfusions`` lists; ESA statements go through the intake's
+   higher rank, then an amended / corrected result, the later issued first, then the first in the export),
+   exactly as :func:`~mednec.intake.fhir.bundle.findings_to_facts` chooses; transfusions become ``rbc_transfusions`` lists; ESA statements go through the intake's
    ESA mappers and :func:`~mednec.intake.fhir.medication.assemble_esa`, patient by patient.
 4. **Evaluate** (:func:`evaluate_bulk_chunk`): the fact table through the columnar engine, the
    flagged patients through the row-wise intake, rows merged back in the row-wise order. A patient
@@ -64,7 +64,7 @@ from mednec.intake.fhir import genomics, medication
 from mednec.intake.fhir.bundle import MAPPERS
 from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, fhir_datetime
 from mednec.intake.fhir.condition import map_condition
-from mednec.intake.fhir.observation import USABLE_STATUSES, element_finding
+from mednec.intake.fhir.observation import REVISED_STATUSES, USABLE_STATUSES, element_finding
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.transfusion import map_procedure
 from mednec.intake.fhir.units import quantity_unit
@@ -137,7 +137,7 @@ _RES = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("rtype", pa.stri
                   ("flag", pa.bool_()), ("at", pa.int64()), ("length", pa.int64()), ("line", pa.binary())])
 _CAND = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("fact", pa.string()), ("num", pa.float64()),
                    ("text", pa.string()), ("flag", pa.bool_()), ("unit", pa.string()), ("when", pa.int64()),
-                   ("rank", pa.int8())])
+                   ("rank", pa.int8()), ("rev", pa.int64())])
 _TX = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("day", pa.int32()), ("units", pa.int64())])
 _KINDS = {"res": _RES, "cand": _CAND, "tx": _TX}
 
@@ -465,6 +465,10 @@ class _Reader:
         w3, g3, b3 = self.dates(t.column("issued"), _INSTANT)
         flag |= (g1 & _valid(period)) | b1 | (b2 & ~g1) | (b3 & ~g1 & ~g2)
         when = np.where(g1, w1, np.where(g2, w2, np.where(g3, w3, _NO_WHEN)))
+        # an amended / corrected result supersedes the final one of its specimen, the later issued first (the
+        # intake's Finding.revised and .issued): one order key, _NO_WHEN for a result that is not a revision
+        revised = _np(pc.fill_null(pc.is_in(status, pa.array(sorted(REVISED_STATUSES))), False), bool)
+        rev = np.where(revised, np.where(g3, w3, _NO_WHEN + 1), _NO_WHEN)
         q = t.column("valueQuantity")
         qvalue = _child(q, "value")
         has_q, has_qv = _valid(q), _valid(qvalue)
@@ -540,13 +544,14 @@ class _Reader:
         rows_n = np.flatnonzero(num_rows & ~flag)
         rows_o = np.flatnonzero(other_rows & ~flag)
         cands = [_cand(pids, order, rows_n, (fsel[rows_n], fid_values), num=x[rows_n],
-                       units=(uidx[rows_n], [u for u, _ in units]), when=when[rows_n])]
+                       units=(uidx[rows_n], [u for u, _ in units]), when=when[rows_n], rev=rev[rows_n])]
         is_bool = np.array([isinstance(v, bool) for v, _ in values], dtype=bool)[vidx[rows_o]]
         rb, rc = rows_o[is_bool], rows_o[~is_bool]
         truth = np.array([v is True for v, _ in values], dtype=bool)
-        cands.append(_cand(pids, order, rb, (fsel[rb], fid_values), flags=truth[vidx[rb]], when=when[rb]))
+        cands.append(_cand(pids, order, rb, (fsel[rb], fid_values), flags=truth[vidx[rb]], when=when[rb],
+                           rev=rev[rb]))
         cands.append(_cand(pids, order, rc, (fsel[rc], fid_values), texts=(vidx[rc], [str(v) for v, _ in values]),
-                           when=when[rc]))
+                           when=when[rc], rev=rev[rc]))
         return flag, cands, []
 
     def condition(self, t: pa.Table, pids: Any, order: Any) -> tuple[Any, list[pa.Table], list[pa.Table]]:
@@ -639,7 +644,7 @@ class _Reader:
 
 
 def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, texts: Any = None, flags: Any = None,
-          units: Any = None, when: Any = None, ranks: Any = None) -> pa.Table:
+          units: Any = None, when: Any = None, ranks: Any = None, rev: Any = None) -> pa.Table:
     rows = np.asarray(rows, dtype=np.int64)
     k = len(rows)
     return pa.table({
@@ -652,6 +657,7 @@ def _cand(pids: Any, order: Any, rows: Any, facts: Any, *, num: Any = None, text
         "unit": _arr(units, pa.string(), k),
         "when": pa.array(when if when is not None else np.full(k, _NO_WHEN), pa.int64()),
         "rank": pa.array(ranks if ranks is not None else np.ones(k, dtype=np.int8), pa.int8()),
+        "rev": pa.array(rev if rev is not None else np.full(k, _NO_WHEN), pa.int64()),
     }, schema=_CAND)
 
 
@@ -1467,7 +1473,8 @@ def _live_candidates(cand: pa.Table, positions: Callable[[Any], Any], flagged: A
 
 def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
             dictionary: FactDictionary) -> dict[str, Any]:
-    """The latest value of each fact (ties: higher rank, then first in the export), with its unit and date,
+    """The latest value of each fact (ties: higher rank, then an amended / corrected result, the later issued
+    first, then first in the export), with its unit and date,
     as fact-table columns over the ``m`` rows."""
     columns: dict[str, Any] = {}
     enc = pc.dictionary_encode(cand.column("fact").combine_chunks())
@@ -1475,7 +1482,8 @@ def _latest(cand: pa.Table, cp: Any, row_of: Any, m: int, schema: pa.Schema,
     fc = _np(enc.indices, np.int64)
     w = _np(cand.column("when"), np.int64)
     group = cp * max(1, len(fact_names)) + fc  # (patient, fact)
-    idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rank"), np.int64), w, group))
+    idx = np.lexsort((-_np(cand.column("order"), np.int64), _np(cand.column("rev"), np.int64),
+                      _np(cand.column("rank"), np.int64), w, group))
     last = np.ones(len(idx), dtype=bool)
     last[:-1] = group[idx][1:] != group[idx][:-1]
     chosen = idx[last]

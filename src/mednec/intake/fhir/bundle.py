@@ -232,8 +232,9 @@ def _subject(resource: Mapping[str, Any]) -> str | None:
 
 
 def _select(findings: Sequence[Finding]) -> tuple[Finding, list[Finding]]:
-    """The latest finding (ties: higher rank, then first in the bundle) and the rest."""
-    best = max(findings, key=lambda f: (f.when or dt.datetime.min, f.rank))
+    """The latest finding (ties: higher rank, then an amended / corrected version of the result, then the later
+    issued, then first in the bundle) and the rest."""
+    best = max(findings, key=lambda f: (f.when or dt.datetime.min, f.rank, f.revised, f.issued or dt.datetime.min))
     return best, [f for f in findings if f is not best]
 
 

@@ -61,9 +61,11 @@ class Finding(NamedTuple):
     """A candidate value (canonical unit) for one scalar fact, from one resource.
 
     Among candidates for the same fact the latest ``when`` wins; ``rank`` breaks ties
-    (a value stated directly outranks one read off a karyotype string). ``part`` is the
-    element inside the resource the value came from (``.component[0]``), empty for the
-    resource's own value.
+    (a value stated directly outranks one read off a karyotype string), then ``revised``
+    and ``issued``: results for one specimen (one effective time) are versions of one result,
+    so an ``amended`` / ``corrected`` one supersedes a ``final`` one and, among corrections, the
+    later issued wins (two ``final`` results of one time: the first in the bundle). ``part`` is the element inside the resource the value came from
+    (``.component[0]``), empty for the resource's own value.
     """
 
     fact: str
@@ -76,6 +78,8 @@ class Finding(NamedTuple):
     label: str = ""
     part: str = ""
     comparator: str = ""  # "<", "<=", ">" or ">=": the value is a bound, not exact
+    revised: bool = False  # an amended or corrected result (R4 ObservationStatus)
+    issued: dt.datetime | None = None  # when a revised result was reported (Observation.issued)
 
     @property
     def date(self) -> dt.date | None:

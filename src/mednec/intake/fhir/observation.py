@@ -55,7 +55,7 @@ from mednec.intake.fhir.common import (
 from mednec.intake.fhir.condition import doubt_to
 from mednec.intake.fhir.units import quantity_unit
 
-__all__ = ["USABLE_STATUSES", "element_finding", "map_observation"]
+__all__ = ["REVISED_STATUSES", "USABLE_STATUSES", "element_finding", "map_observation"]
 
 #: A state an Observation reports only for its own time (a pregnancy status), by the value it reports:
 #: older than this many days it says nothing about the evaluation date and is listed as not used.
@@ -70,6 +70,10 @@ _CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("p
 #: The statuses of a result that counts.
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
 _USABLE = USABLE_STATUSES
+#: The statuses of a result that supersedes the final one for the same specimen (R4 ObservationStatus: "subsequent
+#: to being Final, the observation has been modified").
+REVISED_STATUSES = frozenset({"amended", "corrected"})
+_REVISED = REVISED_STATUSES
 
 
 def _describe(concept: Mapping[str, Any] | None, coded: list[tuple[str, str, str]] | None = None) -> str:
@@ -269,11 +273,22 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
                 raise
             parts.insert(0, UnusedPart(src, "", exc.reason))
     if any(isinstance(p, Finding) for p in parts):
-        return parts
+        return _versioned(parts, resource, src) if status in _REVISED else parts
     if not parts:
         raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)}) "
                         "and no component's code is")
     raise NotMapped("; ".join(f"{p.part[1:] or 'value'}: {p.reason}" for p in parts if isinstance(p, UnusedPart)))
+
+
+def _versioned(parts: list[Finding | UnusedPart], resource: Mapping[str, Any], src: Source,
+               ) -> list[Finding | UnusedPart]:
+    """An amended / corrected result's findings marked as such, with when it was issued, so that of several results
+    for one specimen the correction is chosen, the latest correction of all (``bundle._select``)."""
+    try:
+        issued = fhir_datetime(resource.get("issued"), path=f"{src.path}.issued")
+    except NotMapped:  # a partial instant orders nothing
+        issued = None
+    return [p._replace(revised=True, issued=issued) if isinstance(p, Finding) else p for p in parts]
 
 
 def _current(finding: Finding, as_of: dt.date) -> None:
