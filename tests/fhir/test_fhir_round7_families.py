@@ -4,6 +4,9 @@
   supersedes the ``final`` one it corrects (R4 ObservationStatus: "subsequent to being Final, the observation has
   been modified"); among results with the same effective time the later ``issued`` wins. The first bundle's order
   decided (a superseded LDL-C 110 met the policy; a Hb corrected to 11.9 was read 7.9).
+- A payer's own DTR QuestionnaireResponse (r7-g01, r7-g03, fhir6 r6-g17): its items (linkIds mednec did not write)
+  were not read, so a payer's "Is the patient currently pregnant?" yes gave 'meets' for Wegovy. An item whose text
+  names one fact unambiguously, with an answer that settles it, is read; anything else is asked.
 """
 
 from __future__ import annotations
@@ -104,3 +107,91 @@ def test_a_newer_specimen_still_wins_over_an_older_correction(runtime: Runtime) 
     bundle = _bundle(_result("718-7", 8.0, "g/dL", "2026-11-20", "corrected", "2026-11-30T10:00:00Z"),
                      _result("718-7", 9.1, "g/dL", "2026-11-28", "final", "2026-11-28T12:00:00Z"))
     assert case_facts(intake(runtime, bundle))["hemoglobin"] == pytest.approx(9.1)
+
+
+# --- a payer's own DTR items, read by their text only when unambiguous ------------------------------------------
+
+_LIFE = "lifestyle_program_months"
+_Y = {"valueCoding": {"system": "http://terminology.hl7.org/CodeSystem/v2-0136", "code": "Y", "display": "Yes"}}
+_N = {"valueCoding": {"system": "http://loinc.org", "code": "LA32-8", "display": "No"}}
+_PAYER_ITEMS: list[tuple[str, dict[str, Any], str | None, Any]] = [
+    # (item text, answer, fact read (None: nothing), value read -- a number, (bound, comparator) or a yes/no)
+    ("Has the patient participated in a reduced-calorie diet and increased physical activity program for at least "
+     "3 months?", {"valueBoolean": True}, _LIFE, (3, ">=")),
+    ("Has the patient participated in a reduced-calorie diet and increased physical activity program for at least "
+     "3 months?", {"valueBoolean": False}, _LIFE, (3, "<")),
+    ("Has the member completed at least 6 months of a lifestyle modification program (diet and exercise)?", _Y, _LIFE,
+     (6, ">=")),
+    ("Has the member completed at least six months of a lifestyle modification program?", _N, _LIFE, (6, "<")),
+    ("How many months has the patient participated in a reduced-calorie diet and increased physical activity "
+     "(lifestyle modification) program?", {"valueInteger": 6}, _LIFE, 6),
+    ("Number of months in a comprehensive lifestyle program", {"valueDecimal": 4.5}, _LIFE, 4.5),
+    ("Duration of lifestyle modification program (months)",
+     {"valueQuantity": {"value": 5, "unit": "months", "system": UCUM, "code": "mo"}}, _LIFE, 5),
+    ("Is the patient currently pregnant?", {"valueBoolean": True}, "pregnant", True),
+    ("Is the patient currently pregnant?", {"valueBoolean": False}, "pregnant", False),
+    ("Is the member pregnant?", _Y, "pregnant", True),
+    ("Currently pregnant?", _N, "pregnant", False),
+    # nothing certain: asked
+    ("Lifestyle modification program?", _Y, None, None),
+    ("Has the patient been in a lifestyle program?", {"valueBoolean": True}, None, None),
+    ("Is the patient pregnant or planning to become pregnant?", {"valueBoolean": False}, None, None),
+    ("Is the patient pregnant or breastfeeding?", {"valueBoolean": True}, None, None),
+    ("Was the patient pregnant in the last year?", {"valueBoolean": True}, None, None),
+    ("How many months since the last HbA1c?", {"valueInteger": 2}, None, None),
+    ("Months of statin therapy", {"valueInteger": 3}, None, None),
+    ("Has the patient participated in a lifestyle program for at least 3 months?", {"valueString": "unsure"}, None,
+     None),
+    ("Duration of lifestyle program", {"valueQuantity": {"value": 12, "unit": "weeks"}}, None, None),
+    ("Has the patient been on a diet or an exercise program, or seen a dietitian, for at least 3 months?",
+     {"valueBoolean": True}, None, None),
+]
+
+
+def _qr(*items: dict[str, Any], questionnaire: str = "https://payer.example/fhir/Questionnaire/glp1-pa|4") -> dict[str, Any]:
+    return {"resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": questionnaire,
+            "subject": SUBJECT, "authored": "2026-12-05T16:00:00Z", "item": list(items)}
+
+
+def _bmi(value: float) -> dict[str, Any]:
+    return _result("39156-5", value, "kg/m2", "2026-11-20")
+
+
+@pytest.mark.parametrize(("text", "answer", "fact", "read"), _PAYER_ITEMS)
+def test_a_payer_item_is_read_by_its_text_only_when_unambiguous(runtime: Runtime, text: str, answer: dict[str, Any],
+                                                                 fact: str | None, read: Any) -> None:
+    result = intake(runtime, _bundle(_bmi(33), _qr({"linkId": "PA-7", "text": text, "answer": [answer]})))
+    facts = result.case["facts"]
+    if fact is None:
+        assert _LIFE not in facts and "pregnant" not in facts
+    elif isinstance(read, tuple):
+        assert (facts[fact]["value"], facts[fact].get("comparator")) == (pytest.approx(read[0]), read[1])
+    else:
+        assert facts[fact]["value"] == (pytest.approx(read) if not isinstance(read, bool) else read)
+        assert "comparator" not in facts[fact]
+
+
+@pytest.mark.parametrize(("items", "answer"), [
+    ([("PA-3", "Has the patient participated in a reduced-calorie diet and increased physical activity program for at "
+                "least 3 months?", {"valueBoolean": True}), ("PA-4", "Is the patient currently pregnant?",
+                                                             {"valueBoolean": False})], "meets_criteria"),
+    # fewer than 3 months: weight_adult not met; cv_risk_reduction still asks for established CVD
+    ([("PA-3", "Has the patient participated in a lifestyle program for at least 3 months?", {"valueBoolean": False})],
+     "insufficient_information"),
+    ([("7", "Is the patient currently pregnant?", {"valueBoolean": True}),
+      ("lifestyle_program_months", "Months of a documented lifestyle programme", {"valueInteger": 6})],
+     "does_not_meet_criteria"),
+    ([("PA-1", "How many months in a lifestyle modification program?", {"valueInteger": 2}),
+      ("PA-2", "Number of months in a lifestyle program", {"valueInteger": 4})], "insufficient_information"),
+    ([("PA-1", "Lifestyle modification program?", _Y)], "insufficient_information"),
+])
+def test_payer_items_decide_wegovy(runtime: Runtime, items: list[tuple[str, str, dict[str, Any]]], answer: str) -> None:
+    qr = _qr(*({"linkId": link, "text": text, "answer": [a]} for link, text, a in items))
+    result = intake(runtime, _bundle(_bmi(33), qr), drug="semaglutide")
+    assert determination(runtime, result, "Wegovy") == answer
+
+
+def test_mednec_own_answer_wins_over_a_payer_item(runtime: Runtime) -> None:
+    qr = _qr({"linkId": "lifestyle_program_months", "text": "Months", "answer": [{"valueInteger": 6}]},
+             {"linkId": "PA-1", "text": "How many months in a lifestyle program?", "answer": [{"valueInteger": 1}]})
+    assert case_facts(intake(runtime, _bundle(qr)))[_LIFE] == 6
