@@ -30,8 +30,11 @@ compare. ``--large`` adds the columnar run at
 1,000,000 patients (about 2 minutes to generate), for the memory target.
 
 Targets (issue 20, 2 cores): columnar from Parquet >= 200,000 patient-policy evaluations/s; from
-Bulk NDJSON including parsing >= 20,000 patients/s; peak memory <= 500 MB at 1,000,000 patients. Exits 1
-when a target measured in this run is missed or a columnar run took a slow route. Linux only (/proc).
+Bulk NDJSON including parsing >= 20,000 patients/s; peak memory <= 500 MB at 1,000,000 patients. The issue
+does not say for how many policies a Bulk patient is evaluated; its own FHIR figures were for one
+(luspatercept), so the column-wise Bulk run is made, and checked against the target, both ways: with the five
+MDS policies and with Reblozyl alone. Exits 1 when a target measured in this run is missed or a columnar run
+took a slow route. Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ("Reblozyl", "imetelstat", "lenalidomide", "epoetin alfa", "darbepoetin alfa")
+ONE_POLICY = ("Reblozyl",)
 TARGET_EVALS_PER_S = 200_000.0
 TARGET_PEAK_MB_1M = 500.0
 TARGET_BULK_PATIENTS_PER_S = 20_000.0
@@ -70,6 +74,7 @@ class Result:
     engines: dict[str, int] | None = None  # chunks per engine
     load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end of the run
     at: str = ""  # when the run started (UTC)
+    policies: int = 0  # how many policies each patient was evaluated for
 
     @property
     def patients_per_cpu_s(self) -> float:
@@ -142,10 +147,10 @@ def _tree_rss_kb(pids: list[int]) -> int:
 
 
 def _run(label: str, source: str, engine: str, workers: int, patients: int, src: Path, out: Path,
-         dask: bool = False) -> Result:
+         dask: bool = False, policies: tuple[str, ...] = POLICIES) -> Result:
     cmd = [sys.executable, "-m", "mednec", "batch", str(src), "--out", str(out), "--engine", engine,
            "--quiet", "--overwrite", "--as-of", "2026-11-20", "--format", "json"]
-    for p in POLICIES:
+    for p in policies:
         cmd += ["--policy", p]
     if workers > 1:
         cmd += ["--workers", str(workers)] + (["--dask"] if dask else [])
@@ -169,7 +174,8 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
     read_rowwise = summary.get("bulk_read_rowwise")
     return Result(label, source, engine, workers, patients, int(summary["rows"]), float(summary["seconds"]), seconds,
                   peak / 1024, cpu, None if read_rowwise is None else int(read_rowwise),
-                  tuple(summary.get("notes", ())), dict(summary.get("engines", {})), (load0, os.getloadavg()[0]), at)
+                  tuple(summary.get("notes", ())), dict(summary.get("engines", {})), (load0, os.getloadavg()[0]), at,
+                  len(policies))
 
 
 def slow_routes(r: Result) -> list[str]:
@@ -248,17 +254,20 @@ def main() -> int:
               f"{time.perf_counter() - t0:.1f} s", flush=True)
         assert export is not None and bulk_export is not None
         plan = [
-            ("columnar, Parquet", "parquet", "columnar", args.n, table),
-            ("row-wise, Parquet", "parquet", "rowwise", args.rowwise_n, small_table),
-            ("row-wise, Bulk NDJSON", "bulk", "rowwise", args.rowwise_n, export),
-            ("columnar, Bulk NDJSON", "bulk", "columnar", args.bulk_n, bulk_export),
+            ("columnar, Parquet", "parquet", "columnar", args.n, table, POLICIES),
+            ("row-wise, Parquet", "parquet", "rowwise", args.rowwise_n, small_table, POLICIES),
+            ("row-wise, Bulk NDJSON", "bulk", "rowwise", args.rowwise_n, export, POLICIES),
+            ("columnar, Bulk NDJSON", "bulk", "columnar", args.bulk_n, bulk_export, POLICIES),
+            # one policy, as issue 20 measured its FHIR figures (luspatercept, ~170-220 patients/s from bundles)
+            ("columnar, Bulk NDJSON, Reblozyl only", "bulk", "columnar", args.bulk_n, bulk_export, ONE_POLICY),
         ]
-        for label, source, engine, n, src in plan:
+        for label, source, engine, n, src, policies in plan:
             runs = [(w, False) for w in sorted({1, cores})] + ([(cores, True)] if args.dask and cores > 1 else [])
             for workers, dask in runs:
                 how = f"{workers} process{'es' if workers > 1 else ''}" + (" (local Dask)" if dask else "")
                 r = _run(f"{label}, {how}", source, engine, workers, n, src,
-                         folder / f"out-{source}-{engine}-{workers}{'-dask' if dask else ''}", dask)
+                         folder / f"out-{source}-{engine}-{workers}-{len(policies)}{'-dask' if dask else ''}", dask,
+                         policies)
                 results.append(r)
                 print(_line(r), flush=True)
                 _warn(r)
@@ -284,10 +293,13 @@ def main() -> int:
     if best_columnar < TARGET_EVALS_PER_S:
         print(f"MISSED: columnar {best_columnar:,.0f} evaluations/s < {TARGET_EVALS_PER_S:,.0f}")
         failed = True
-    best_bulk = max((r.patients_per_s for r in results if r.engine == "columnar" and r.source == "bulk"), default=0.0)
-    if best_bulk < TARGET_BULK_PATIENTS_PER_S:
-        print(f"MISSED: columnar from Bulk NDJSON {best_bulk:,.0f} patients/s < {TARGET_BULK_PATIENTS_PER_S:,.0f}")
-        failed = True
+    for count, what in ((len(POLICIES), "five policies"), (len(ONE_POLICY), "one policy")):
+        best_bulk = max((r.patients_per_s for r in results if r.engine == "columnar" and r.source == "bulk"
+                         and r.policies == count), default=0.0)
+        if best_bulk < TARGET_BULK_PATIENTS_PER_S:
+            print(f"MISSED: columnar from Bulk NDJSON, {what}: {best_bulk:,.0f} patients/s < "
+                  f"{TARGET_BULK_PATIENTS_PER_S:,.0f}")
+            failed = True
     for r in results:
         if r.patients >= 1_000_000 and r.peak_mb > TARGET_PEAK_MB_1M:
             print(f"MISSED: peak {r.peak_mb:,.0f} MB > {TARGET_PEAK_MB_1M:,.0f} MB at {r.patients:,} patients")
