@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -574,3 +575,28 @@ def test_dates_read_column_wise_are_fhir_datetime(texts: list[str | None]) -> No
             continue
         want = bulk_columns._NO_WHEN if when is None else (when - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
         assert got == want
+
+
+def test_a_read_spilled_with_other_columns_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished read is reused by a resumed run only when its spilled tables have today's columns: a read
+    spilled by a mednec whose candidate table lacked a column (as before ``rev``) stopped the resumed run with a
+    KeyError. The stamp in ``columns.json`` carries a digest of the spilled tables' schemas."""
+    from mednec.population.synthetic import write_bulk
+
+    write_bulk(40, tmp_path / "export", seed=6)
+    first = bulk_columns.read_export(tmp_path / "export", tmp_path / "facts", 100)
+    meta = json.loads((tmp_path / "facts" / "columns.json").read_text("utf-8"))
+    assert meta["version"] == bulk_columns._spill_stamp()
+    reads: list[int] = []
+    real = bulk_columns._read_worker
+    monkeypatch.setattr(bulk_columns, "_read_worker", lambda job, w: reads.append(w) or real(job, w))
+    bulk_columns.read_export(tmp_path / "export", tmp_path / "facts", 100)
+    assert reads == []  # same columns: reused
+    older = {**bulk_columns._KINDS, "cand": pa.schema([f for f in bulk_columns._CAND if f.name != "rev"])}
+    assert bulk_columns._stamp_of(older) != meta["version"]
+    (tmp_path / "facts" / "columns.json").write_text(json.dumps({**meta, "version": bulk_columns._stamp_of(older)}))
+    again = bulk_columns.read_export(tmp_path / "export", tmp_path / "facts", 100)
+    assert reads == [0]
+    assert again.patients == first.patients
+    meta = json.loads((tmp_path / "facts" / "columns.json").read_text("utf-8"))
+    assert meta["version"] == bulk_columns._spill_stamp()

@@ -87,7 +87,9 @@ if TYPE_CHECKING:
 __all__ = ["VERIFY_PATIENTS", "Bucket", "BulkChunk", "BulkColumns", "ColumnSpill", "Share", "bulk_chunk",
            "evaluate_bulk_chunk", "read_export", "spill_column_tasks", "warm_up_bulk"]
 
-SPILL_VERSION = 4
+#: What a finished read of the export is reused by (a resumed run): bumped when what the read spills means
+#: something else; a change of the spilled tables' columns changes the stamp by itself (:func:`_spill_stamp`).
+SPILL_VERSION = 5
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
 _FLUSH = 64 << 20
@@ -849,7 +851,7 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     if done.is_file():
         meta = json.loads(done.read_text("utf-8"))
         if meta.get("fingerprint") == print_ and meta.get("chunk_size") == chunk_size \
-                and meta.get("version") == SPILL_VERSION:
+                and meta.get("version") == _spill_stamp():
             if meanwhile is not None:
                 meanwhile()
             return ColumnSpill(folder, int(meta["buckets"]), int(meta["patients"]), int(meta["resources"]),
@@ -894,12 +896,26 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
                 out.write(data)
                 part.unlink()
     tmp = done.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": SPILL_VERSION, "fingerprint": print_, "chunk_size": chunk_size,
+    tmp.write_text(json.dumps({"version": _spill_stamp(), "fingerprint": print_, "chunk_size": chunk_size,
                                "buckets": buckets, "patients": spill.patients, "resources": spill.resources,
                                "errors": spill.errors, "files": list(spill.files), "sizes": list(spill.sizes)}),
                    "utf-8")
     os.replace(tmp, done)
     return spill
+
+
+@lru_cache(maxsize=1)
+def _spill_stamp() -> str:
+    """:data:`SPILL_VERSION` and a digest of the spilled tables' schemas: a read spilled by a mednec whose tables
+    had other columns is read again, not reused (a missing column would stop the resumed run)."""
+    return _stamp_of(_KINDS)
+
+
+def _stamp_of(kinds: Mapping[str, pa.Schema]) -> str:
+    import hashlib
+
+    text = "\n".join(f"{kind}: {schema}" for kind, schema in sorted(kinds.items()))
+    return f"{SPILL_VERSION}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _error_line(entry: bytes) -> int:
