@@ -7,6 +7,9 @@
 - A payer's own DTR QuestionnaireResponse (r7-g01, r7-g03, fhir6 r6-g17): its items (linkIds mednec did not write)
   were not read, so a payer's "Is the patient currently pregnant?" yes gave 'meets' for Wegovy. An item whose text
   names one fact unambiguously, with an answer that settles it, is read; anything else is asked.
+- A transfusion dated only by a year or a month (r7-m05, r7-m06): it was dropped, so the 8-week count was an
+  undercount and Reblozyl 'does not meet' (confident wrong). Which window holds it is not known: the transfusion list
+  is left unknown and asked (one wholly after the evaluation date is not counted).
 """
 
 from __future__ import annotations
@@ -195,3 +198,60 @@ def test_mednec_own_answer_wins_over_a_payer_item(runtime: Runtime) -> None:
     qr = _qr({"linkId": "lifestyle_program_months", "text": "Months", "answer": [{"valueInteger": 6}]},
              {"linkId": "PA-1", "text": "How many months in a lifestyle program?", "answer": [{"valueInteger": 1}]})
     assert case_facts(intake(runtime, _bundle(qr)))[_LIFE] == 6
+
+
+# --- a transfusion dated only by a year or month: the count is asked, never an undercount --------------------------
+
+SNOMED = "http://snomed.info/sct"
+
+
+def _transfusion(when: str, status: str = "completed") -> dict[str, Any]:
+    return {"resourceType": "Procedure", "status": status, "subject": SUBJECT, "performedDateTime": when,
+            "code": {"coding": [{"system": SNOMED, "code": "71493000", "display": "Transfusion of packed red blood cells"}]}}
+
+
+def _reblozyl_record() -> list[dict[str, Any]]:
+    ipss = {"resourceType": "Observation", "status": "final", "subject": SUBJECT, "effectiveDateTime": "2026-09-20",
+            "code": {"text": "IPSS-R risk category"}, "valueString": "Low"}
+    fish = {"resourceType": "Observation", "status": "final", "subject": SUBJECT, "effectiveDateTime": "2026-09-15",
+            "code": {"text": "del(5q) by FISH"},
+            "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": "260415000", "display": "Not detected"}]}}
+    rs = {"resourceType": "Observation", "status": "final", "subject": SUBJECT, "effectiveDateTime": "2026-09-15",
+          "code": {"text": "Ring sideroblasts, % of erythroid precursors"},
+          "valueQuantity": {"value": 20, "unit": "%", "system": UCUM, "code": "%"}}
+    meds = {"resourceType": "List", "status": "current", "mode": "snapshot", "subject": SUBJECT, "date": "2026-12-05",
+            "code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-example-use-codes",
+                                 "code": "medications"}]},
+            "emptyReason": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                                        "code": "nilknown"}]}}
+    return [_condition("D46.1"), _result("718-7", 8.0, "g/dL", "2026-11-30"),
+            _result("15061-5", 210, "m[IU]/mL", "2026-10-01"), rs, fish, ipss, meds]
+
+
+_FULL = ("2026-10-20", "2026-11-08", "2026-11-27")  # 3 units in the 8 weeks from 2026-10-11
+
+
+@pytest.mark.parametrize(("dates", "partial", "answer"), [
+    (_FULL, None, "meets_criteria"),
+    (_FULL[:1], "2026-11", "insufficient_information"),   # inside the 8 weeks: would make 2, but which day is unknown
+    (_FULL[2:], "2026-10", "insufficient_information"),   # straddles 2026-10-11: 1 or 2 units
+    (_FULL[2:], "2026", "insufficient_information"),
+    (_FULL[2:], "2026-12", "insufficient_information"),   # 2026-12-01..06 may hold it
+    (_FULL, "2019", "insufficient_information"),          # years ago, but a list with an undated entry is asked
+    (_FULL, "2027", "meets_criteria"),                    # wholly after the evaluation date: not counted
+    (_FULL, "2027-01", "meets_criteria"),
+    (_FULL[2:], None, "does_not_meet_criteria"),          # control: one unit, all dated
+])
+def test_a_partially_dated_transfusion_leaves_the_count_asked(runtime: Runtime, dates: tuple[str, ...],
+                                                             partial: str | None, answer: str) -> None:
+    tx = [_transfusion(d) for d in dates] + ([_transfusion(partial)] if partial else [])
+    result = intake(runtime, _bundle(*_reblozyl_record(), *tx), drug="luspatercept")
+    assert ("rbc_transfusions" in result.case["facts"]) is (answer != "insufficient_information")
+    assert determination(runtime, result, "Reblozyl") == answer
+
+
+def test_a_partial_date_of_a_transfusion_not_done_is_not_read(runtime: Runtime) -> None:
+    tx = [_transfusion(d) for d in _FULL] + [_transfusion("2026-11", status="not-done")]
+    result = intake(runtime, _bundle(*_reblozyl_record(), *tx), drug="luspatercept")
+    assert determination(runtime, result, "Reblozyl") == "meets_criteria"
+

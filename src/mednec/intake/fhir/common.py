@@ -276,6 +276,22 @@ def observed_on(resource: Mapping[str, Any], *, path: str) -> dt.datetime | None
     return fhir_date_of(resource, "effective", path=path)
 
 
+def partial_days(raw: Any) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a partial FHIR date names (``2026`` -> 2026-01-01..12-31, ``2026-10`` ->
+    2026-10-01..31), or ``None`` when ``raw`` is not a valid partial date."""
+    text = str(raw or "")
+    try:
+        if len(text) == 4:
+            year = int(text)
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if len(text) == 7 and text[4] == "-":
+            first = dt.date(int(text[:4]), int(text[5:]), 1)
+            return first, (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    except ValueError:
+        return None
+    return None
+
+
 def completed_on(resource: Mapping[str, Any], prefix: str, *, path: str) -> dt.datetime:
     """When a completed event happened (``<prefix>DateTime`` / ``Period`` ...); :class:`NotMapped` when the
     resource's status is not ``completed`` or it has no such date."""

@@ -30,7 +30,15 @@ from typing import Any
 
 from mednec.intake.fhir.code_tables import transfusion_meaning
 from mednec.intake.fhir.codes import codings, concept_texts, is_red_cell_text
-from mednec.intake.fhir.common import Context, EventFinding, NotMapped, Source, Transfusion, completed_on
+from mednec.intake.fhir.common import (
+    Context,
+    EventFinding,
+    NotMapped,
+    Source,
+    Transfusion,
+    completed_on,
+    partial_days,
+)
 
 __all__ = ["map_blood_administration", "map_procedure", "map_product", "medication_concept"]
 
@@ -68,6 +76,20 @@ def _transfusion_kind(coded: list[tuple[str, str, str]], texts: list[str]) -> tu
     return None, ""
 
 
+def _partially_dated(resource: Mapping[str, Any], src: Source, ctx: Context, exc: NotMapped) -> list[EventFinding]:
+    """A completed transfusion dated only by a year or a month (``2026-10``): which counting window holds it is not
+    known, so the transfusion list is left unknown (asked), never counted on a guessed day nor dropped (an
+    undercount); one wholly after the evaluation date is not counted. Anything else re-raises ``exc``."""
+    raw = resource.get("performedDateTime") or (resource.get("performedPeriod") or {}).get("start")
+    days = partial_days(raw) if resource.get("status") == "completed" else None
+    if days is None:
+        raise exc
+    if days[0] > ctx.as_of:
+        raise NotMapped(f"dated {raw}, after the evaluation date")
+    return [EventFinding("rbc_transfusions", None, (src,), f"a transfusion dated only {raw} (a partial date): "
+                         "which counting window it falls in is not known", key=src.ref)]
+
+
 def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
     """A completed red-cell transfusion Procedure -> one transfusion event."""
     code = resource.get("code")
@@ -88,7 +110,10 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         texts += concept_texts(product.get("productCode"))
     if kind == "other" and not is_red_cell_text(texts):
         raise NotMapped(f"a transfusion of another product ({name}), not of red cells")
-    when = completed_on(resource, "performed", path=src.path)
+    try:
+        when = completed_on(resource, "performed", path=src.path)
+    except NotMapped as exc:
+        return _partially_dated(resource, src, ctx, exc)
     if kind != "red_cells" and not is_red_cell_text(texts):
         return [EventFinding("rbc_transfusions", None, (src,), f"a blood-product transfusion ({name}) that names "
                              "no product: whether it was red cells is not stated", key=src.ref)]
