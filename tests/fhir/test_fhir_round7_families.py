@@ -10,6 +10,9 @@
 - A transfusion dated only by a year or a month (r7-m05, r7-m06): it was dropped, so the 8-week count was an
   undercount and Reblozyl 'does not meet' (confident wrong). Which window holds it is not known: the transfusion list
   is left unknown and asked (one wholly after the evaluation date is not counted).
+- A bounded value with a date (r7-l01 LDL-C '> 190', r7-l02 '>= 70', fhir6 r6-l08): the bound decided the LDL-C
+  threshold but was kept out of every calculator, so the LDL-C's age (which reads only its date) was never computed
+  and the recency criterion asked. A calculator that reads only its inputs' dates runs on a bounded value.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 import pytest
 from tests.code_systems import ICD10 as ICD
 from tests.code_systems import LOINC, RXNORM
-from tests.fhir.family_intake import case_facts, determination, intake
+from tests.fhir.family_intake import AS_OF, case_facts, determination, intake
 
 from mednec.runtime import Runtime
 
@@ -255,3 +258,45 @@ def test_a_partial_date_of_a_transfusion_not_done_is_not_read(runtime: Runtime) 
     result = intake(runtime, _bundle(*_reblozyl_record(), *tx), drug="luspatercept")
     assert determination(runtime, result, "Reblozyl") == "meets_criteria"
 
+
+# --- a bounded LDL-C is dated: the recency window reads its date ---------------------------------------------------
+
+def _ldl_bound(comparator: str, value: float, when: str) -> dict[str, Any]:
+    r = _result("18262-6", value, "mg/dL", when)
+    r["valueQuantity"]["comparator"] = comparator
+    return r
+
+
+_LDL_EDGE = "2026-08-08"  # 120 days before 2026-12-06: ldl_max_age_days
+
+
+@pytest.mark.parametrize(("comparator", "value", "when", "days", "answer"), [
+    (">", 190, "2026-11-15", 21, "meets_criteria"),
+    (">=", 70, "2026-11-16", 20, "meets_criteria"),
+    (">", 69, "2026-11-16", 20, "insufficient_information"),   # above 69: 70 or more is not settled
+    (">", 100, _LDL_EDGE, 120, "meets_criteria"),              # the recency edge, inclusive
+    (">", 100, "2026-08-07", 121, "does_not_meet_criteria"),   # one day too old
+    ("<", 40, "2026-11-15", 21, "insufficient_information"),   # below 70: ASCVD not met, HoFH asked (fhir6 r6-l07)
+    ("<=", 69, "2026-08-07", 121, "does_not_meet_criteria"),  # too old: ldl_recent (common) not met
+])
+def test_a_bounded_ldl_is_dated(runtime: Runtime, comparator: str, value: float, when: str, days: int,
+                                answer: str) -> None:
+    from mednec.engine.evaluate import prepare
+
+    result = intake(runtime, _bundle(_condition("I25.2"), _atorva80(), _ldl_bound(comparator, value, when)),
+                    drug="evolocumab")
+    facts = prepare(runtime.parse_case(result.case, as_of=AS_OF).facts, runtime.dictionary,
+                    runtime.catalog.calculators)
+    assert facts["ldl_c_days_old"].value == days
+    assert determination(runtime, result, "Repatha") == answer
+
+
+def test_a_bound_still_feeds_no_calculator_that_reads_its_value(runtime: Runtime) -> None:
+    """The LDL-C reduction reads the values: a bounded LDL-C leaves it underived (asked), as before."""
+    from mednec.engine.evaluate import prepare
+
+    case = {"facts": {"ldl_c": {"value": 60, "comparator": "<", "unit": "mg/dL", "date": "2026-11-20"},
+                      "ldl_c_pretreatment": {"value": 150, "unit": "mg/dL"}}}
+    facts = prepare(runtime.parse_case(case, as_of=AS_OF).facts, runtime.dictionary, runtime.catalog.calculators)
+    assert "ldl_reduction_pct" not in facts
+    assert facts["ldl_c_days_old"].value == 16

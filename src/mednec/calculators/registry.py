@@ -56,6 +56,7 @@ class Calculator:
     any_of: tuple[str, ...] = ()  # at least one of these must be given too (when not empty)
     run_drugs: DrugRunFn | None = None  # used instead of run, with the pack's drug vocabulary
     reads_dates: bool = False  # reads its inputs' observation dates (FactValue.observed), not only values
+    dates_only: bool = False  # reads only its inputs' dates, never their values: runs on a value known as a bound
     input_set: frozenset[str] = field(init=False, repr=False, compare=False)
     output_set: frozenset[str] = field(init=False, repr=False, compare=False)
 

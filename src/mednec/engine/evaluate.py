@@ -68,7 +68,9 @@ def prepare(facts: FactSet, dictionary: FactDictionary, calculators: CalculatorS
     ``pack.calculators``, or ``catalog.calculators`` across packs).
 
     A given value known only as a bound (a lab reported as '<8') is no calculator input: the
-    calculators run without it (so what needs it stays underived) and it is kept as given.
+    calculators run without it (so what needs it stays underived) and it is kept as given; then
+    the calculators that read only their inputs' dates (``dates_only``: the LDL-C's age) run on
+    it too, since a bound is dated like any value ('> 190' drawn 21 days ago is 21 days old).
     """
     bounded = {k: fv for k, fv in facts.items() if not fv.derived and isinstance(fv.value, Between)}
     if not bounded:
@@ -76,8 +78,16 @@ def prepare(facts: FactSet, dictionary: FactDictionary, calculators: CalculatorS
     exact = FactSet({k: fv for k, fv in facts.items() if k not in bounded}, facts.as_of, facts.notes,
                     given_digest=facts.given_digest())
     derived = calculators.derive(exact, _units(dictionary))
-    return FactSet({**dict(derived.items()), **bounded}, derived.as_of, derived.notes,
-                   given_digest=facts.given_digest())
+    out = FactSet({**dict(derived.items()), **bounded}, derived.as_of, derived.notes,
+                  given_digest=facts.given_digest())
+    dated = _dates_only(calculators)
+    return dated.derive(out, _units(dictionary)) if dated.calculators else out
+
+
+@cache
+def _dates_only(calculators: CalculatorSet) -> CalculatorSet:
+    """The calculators of ``calculators`` that read only their inputs' dates (one set per calculator set)."""
+    return CalculatorSet(tuple(c for c in calculators.calculators if c.dates_only), calculators.drugs)
 
 
 @cache

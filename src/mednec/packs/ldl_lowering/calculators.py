@@ -198,7 +198,7 @@ CALCULATORS: tuple[Calculator, ...] = (
     Calculator("ldl_calc", "LDL-C from a lipid panel (NIH equation 2, Sampson 2020)",
                ("total_cholesterol", "hdl_c", "triglycerides"), ("ldl_c",), LDL_CITATION, _run_ldl),
     Calculator("ldl_recency", "Age of the LDL-C value", ("ldl_c",), ("ldl_c_days_old",),
-               "mednec-ldl-decisions", _run_recency, reads_dates=True),
+               "mednec-ldl-decisions", _run_recency, reads_dates=True, dates_only=True),
     Calculator("ldl_reduction", "Percent LDL-C reduction on the requested drug",
                ("ldl_c_pretreatment", "ldl_c"), ("ldl_reduction_pct",), LDL_CITATION, _run_reduction),
     Calculator("dlcn", "Dutch Lipid Clinic Network score", (), ("dlcn_score",), DLCN_CITATION, _run_dlcn,

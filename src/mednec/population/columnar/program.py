@@ -75,7 +75,9 @@ _POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "condition
 _TREE_FIELDS = {"root", "nodes", "run", "check"}
 # check_fact / check / derived_note only write notes
 _CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
-                "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs"}
+                "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs",
+                # running on a bound: derive_columns sends a row whose input is known only in part row-wise
+                "dates_only"}
 
 #: three-valued statuses (NOT, UNK, MET), one per row (or per node and row)
 Status = NDArray[np.int8]
