@@ -124,12 +124,12 @@ def questionnaire_response(body: FhirBody, principal: Auth, service: Svc) -> dic
     """Body: ``{"case": {...}, "drug": "...", "response": {QuestionnaireResponse}}``."""
     from mednec.fhir.questionnaire import apply_response
 
+    drug, phase = _dtr_fields(body, "response")
     case = _case_of(service, body)
     response = body.get("response")
     if not isinstance(response, dict):
         raise InputError("give the QuestionnaireResponse as 'response'", field="response")
-    det, merged = apply_response(service.runtime, case, response, str(body.get("drug") or ""),
-                                 phase=str(body.get("phase") or "initial"),
+    det, merged = apply_response(service.runtime, case, response, drug, phase=phase,
                                  as_of=None if case.get("as_of") else service.now().date())
     return {"case": merged, "determination": det.to_dict()}
 
@@ -171,7 +171,34 @@ def hook_config(request: Request) -> Any:
     return config if isinstance(config, HookConfig) else HookConfig()
 
 
+#: the fields of a DTR body (README, The service): the record, the drug, the phase; a response adds ``response``
+_DTR_FIELDS = ("case", "bundle", "drug", "phase")
+PHASES = ("initial", "continuation")
+
+
+def _dtr_fields(body: dict[str, Any], *extra: str) -> tuple[str, str]:
+    """The drug and phase of a DTR body, each checked as ``POST /cases/{id}/evaluations`` checks them; a field the
+    body does not have, or a value of the wrong type, is refused naming it (never read as its string)."""
+    unknown = sorted(k for k in body if k not in (*_DTR_FIELDS, *extra))
+    if unknown:
+        name = str(unknown[0])[:60]
+        raise InputError(f"unknown field {name!r}; the body has {', '.join((*_DTR_FIELDS, *extra))}", field=name)
+    drug = body.get("drug")
+    if not isinstance(drug, str) or not drug.strip() or len(drug) > 100:
+        raise InputError("give the requested drug's name (a string of at most 100 characters), e.g. \"Reblozyl\"",
+                         field="drug")
+    phase = body.get("phase")
+    if phase is None:
+        phase = "initial"
+    if phase not in PHASES:
+        raise InputError("phase is initial or continuation", field="phase")
+    return drug, str(phase)
+
+
 def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:
+    given = [k for k in ("case", "bundle") if body.get(k) is not None]
+    if len(given) > 1:
+        raise InputError("give 'case' or 'bundle', not both (which record is meant would be a guess)", field="case")
     if isinstance(body.get("case"), dict):
         return body["case"]  # type: ignore[no-any-return]
     if isinstance(body.get("bundle"), dict):
@@ -180,10 +207,11 @@ def _case_of(service: Service, body: dict[str, Any]) -> dict[str, Any]:
         drug = str(body.get("drug") or "") or None  # the requested drug: its doses give the treatment course
         return bundle_to_case(body["bundle"], service.runtime.dictionary, service.now().date(), drug=drug,
                               drugs=service.runtime.catalog.calculators.drugs).case
-    raise InputError("give 'case' (a case file as JSON) or 'bundle' (a FHIR Bundle)", field="case")
+    raise InputError("give 'case' (a case file as a JSON object) or 'bundle' (a FHIR Bundle)", field=given[0] if given else "case")
 
 
 def _evaluate_body(service: Service, body: dict[str, Any]) -> Determination:
+    drug, phase = _dtr_fields(body)
     case = _case_of(service, body)
     facts = service.runtime.parse_case(case, as_of=None if case.get("as_of") else service.now().date()).facts
-    return service.runtime.evaluate(facts, str(body.get("drug") or ""), phase=str(body.get("phase") or "initial"))
+    return service.runtime.evaluate(facts, drug, phase=phase)
