@@ -1,0 +1,95 @@
+"""Two readings of the doubted-exclusion family (helper doubt, 2026-12-07), held out before the change.
+
+1. A doubt about the REQUESTED drug itself ("possibly still injecting Mounjaro" when Mounjaro is requested: a
+   renewal, or a switch between two products of one molecule) is no sign of another drug of the class taken with it.
+   The class's warning sign (concurrent_glp1_possible, concurrent_pcsk9_possible) is about a different drug of the
+   class than the one requested -- the same rule the policies' treatment-history check already follows (Mounjaro's
+   "another GLP-1 taken now" lists every GLP-1 but tirzepatide). Table: requested drug x doubt phrasing x (the drug's
+   brand, its generic, its molecule's other brand); controls: another drug of the class stays asked.
+2. LADA (latent autoimmune diabetes in adults) stated as the patient's diagnosis is type 1 diabetes: the ADA Standards
+   of Care classify every diabetes mediated by autoimmune beta-cell destruction as type 1, and the GLP-1 diabetes
+   labels' limitations of use exclude type 1 (mednec's GLP-1 decisions, 7 December 2026). So a stated LADA does not
+   meet 'not type 1'; a doubted one ('? LADA', 'r/o LADA', 'LADA vs type 2') stays a question.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from mednec.ask import answer
+from mednec.runtime import Runtime
+from tests.intake.conftest import AS_OF
+
+T2D = "{drug} for type 2 diabetes: 58M, on metformin 1000 mg twice daily for 6 months, A1c 8.2%; {s}"
+WEIGHT = "{drug} for chronic weight management: 34F, BMI 36, 6 months of diet and exercise; {s}"
+ASCVD = "{drug} for ASCVD (prior MI in 2023): on atorvastatin 80 mg daily for 6 months, LDL-C 110 mg/dL last week; {s}"
+
+DOUBT = ["possibly still injecting {d}", "unclear whether {d} was stopped", "may still be using {d}",
+         "{d} possibly ongoing", "? still on {d}", "{d} (? still taking)", "not sure if she stopped {d}"]
+# (requested drug, its base text, the names of the same molecule)
+SAME = [("Mounjaro", T2D, ["Mounjaro", "tirzepatide", "Zepbound"]),
+        ("Ozempic", T2D, ["Ozempic", "semaglutide", "Wegovy"]),
+        ("Trulicity", T2D, ["Trulicity", "dulaglutide"]),
+        ("Zepbound", WEIGHT, ["Zepbound", "tirzepatide", "Mounjaro"]),
+        ("Wegovy", WEIGHT, ["Wegovy", "semaglutide", "Ozempic"])]
+SAME_PCSK9 = [("Repatha", ASCVD, ["Repatha", "evolocumab"]), ("Leqvio", ASCVD, ["Leqvio", "inclisiran"]),
+              ("Praluent", ASCVD, ["Praluent", "alirocumab"])]
+OTHER = [("Mounjaro", T2D, "Ozempic"), ("Zepbound", WEIGHT, "Wegovy"), ("Ozempic", T2D, "Trulicity")]
+
+
+def _status(runtime: Runtime, text: str, criterion: str) -> tuple[str, str]:
+    a = answer(text, runtime, as_of=AS_OF)
+    assert a.determination is not None, a.message
+    d = a.determination
+    return d.determination.value, {c.id: c.status.value for c in d.criteria}.get(criterion, "absent")
+
+
+def _cases(rows: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    return [(drug, base.format(drug=drug, s=form.format(d=name)))
+            for (drug, base, names), form in itertools.product(rows, DOUBT) for name in names]
+
+
+@pytest.mark.parametrize(("drug", "text"), _cases(SAME))
+def test_a_doubt_about_the_requested_glp1_itself_is_no_concurrency_sign(runtime: Runtime, drug: str, text: str) -> None:
+    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+
+
+@pytest.mark.parametrize(("drug", "text"), _cases(SAME_PCSK9))
+def test_a_doubt_about_the_requested_pcsk9_drug_itself_is_no_concurrency_sign(runtime: Runtime, drug: str, text: str) -> None:
+    assert _status(runtime, text, "no_concurrent_pcsk9")[1] == "met", text
+
+
+@pytest.mark.parametrize(("drug", "base", "other"), OTHER)
+@pytest.mark.parametrize("form", DOUBT)
+def test_a_doubt_about_another_drug_of_the_class_is_still_asked(runtime: Runtime, drug: str, base: str, other: str,
+                                                                 form: str) -> None:
+    text = base.format(drug=drug, s=form.format(d=other))
+    assert _status(runtime, text, "no_concurrent_glp1") == ("insufficient_information", "unknown"), text
+
+
+def test_both_the_requested_and_another_drug_doubted_is_asked(runtime: Runtime) -> None:
+    text = T2D.format(drug="Mounjaro", s="possibly still injecting Mounjaro and Ozempic")
+    assert _status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
+
+
+LADA_STATED = ["LADA", "latent autoimmune diabetes in adults", "latent autoimmune diabetes of adulthood",
+               "type 1 (LADA)", "LADA, GAD65 antibody positive", "diagnosed with LADA in 2024"]
+LADA_DOUBTED = ["? LADA", "possible LADA", "r/o LADA", "LADA vs type 2", "GAD antibodies pending to rule out LADA",
+                "possibly type 1 (LADA)", "LADA not excluded"]
+LADA_BASE = "{drug} request: 45M with {s}, on metformin 1000 mg twice daily for 6 months, A1c 8.4%"
+
+
+@pytest.mark.parametrize("drug", ["Ozempic", "Mounjaro", "Victoza", "Trulicity"])
+@pytest.mark.parametrize("lada", LADA_STATED)
+def test_a_stated_lada_is_type_1_diabetes(runtime: Runtime, drug: str, lada: str) -> None:
+    text = LADA_BASE.format(drug=drug, s=lada)
+    assert _status(runtime, text, "not_type1") == ("does_not_meet_criteria", "not_met"), text
+
+
+@pytest.mark.parametrize("drug", ["Ozempic", "Mounjaro"])
+@pytest.mark.parametrize("lada", LADA_DOUBTED)
+def test_a_doubted_lada_is_asked(runtime: Runtime, drug: str, lada: str) -> None:
+    text = LADA_BASE.format(drug=drug, s=lada) + "; type 2 diabetes on the problem list"
+    assert _status(runtime, text, "not_type1")[1] == "unknown", text
