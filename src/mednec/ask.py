@@ -29,6 +29,7 @@ from mednec.engine.determination import Determination
 from mednec.errors import UnknownDrugError
 from mednec.intake.question import Understanding, dedupe, understand
 from mednec.intake.text.assemble import assemble, condition_facts
+from mednec.intake.text.context import DOUBTED_DRUG
 from mednec.intake.text.model import DrugMention, Finding, TextSpan, Unused
 from mednec.policies import payer_match
 from mednec.policies.model import Policy
@@ -241,10 +242,34 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     u = _with_payer_notes(u, payer, (question, note or ""), ("question", note_name))
     phase = phase_in(question, tuple(d.span.start for d in u.drugs if d.consumed))
     u = _policy_diagnosis(u, policy, runtime)
+    u = own_drug_doubt(u, policy, runtime)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
     det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
+
+
+def own_drug_doubt(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:
+    """A class's warning sign read from a doubt about the requested drug itself ("possibly still injecting Mounjaro"
+    when Mounjaro or Zepbound, tirzepatide both, is requested: a renewal or a switch) is no sign of ANOTHER drug of
+    the class taken with it, the only thing the sign stands for (the policies' own treatment-history check leaves
+    the requested molecule out too): dropped, and listed as not used. A sign that also names another drug stays."""
+    vocab = runtime.catalog.calculators.drugs
+    facts = u.case.get("facts") or {}
+
+    def own(f: Finding) -> bool:
+        named = [m.removeprefix(DOUBTED_DRUG) for m in f.modifiers if m.startswith(DOUBTED_DRUG)]
+        return bool(named) and all(vocab.matches(d, policy.drug.generic) for d in named)
+
+    signs = {f.fact for f in u.findings if any(m.startswith(DOUBTED_DRUG) for m in f.modifiers)}
+    drop = {s for s in signs if s in facts and all(own(f) for f in u.findings if f.fact == s)}
+    if not drop:
+        return u
+    why = (f"{policy.drug.generic}, the drug requested, said with doubt to be taken now: a renewal or a switch, "
+           "not another drug of its class taken with it; not used")
+    unused = tuple(Unused(f.span, why, f.fact, f.source) for f in u.findings if f.fact in drop)
+    return replace(u, case={**u.case, "facts": {k: v for k, v in facts.items() if k not in drop}},
+                   facts=tuple(f for f in u.facts if f.fact not in drop), unused=dedupe((*u.unused, *unused)))
 
 
 def _policy_diagnosis(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:

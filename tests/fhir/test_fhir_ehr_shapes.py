@@ -3,7 +3,7 @@
 Written for this issue: LOINC alternatives (ANC 26499-4), lab units as labs write them without a
 UCUM code (each spelling of the table checked with the pint unit library), transfusions coded
 without text, medications by RxNorm product code only and referenced anywhere in the bundle,
-instants compared in UTC, a resource that cannot be read listed while the rest is evaluated, and
+instants dated by their own calendar day, a resource that cannot be read listed while the rest is evaluated, and
 the IPSS-R derived from the bundle's karyotype and labs.
 """
 
@@ -242,16 +242,18 @@ def test_an_unverified_ingredient_code_alone_is_not_an_esa(runtime: Runtime) -> 
     assert "esa_history" not in result.case["facts"] and "not an ESA" in reasons(result)["MedicationStatement/s"]
 
 
-# --- instants in UTC ----------------------------------------------------------------------------
+# --- instants on their own calendar day ------------------------------------------------------------------
 
 
-def test_instants_are_compared_in_utc(runtime: Runtime) -> None:
-    late = obs("late", "718-7", 8.0, "g/dL", when="2026-11-20T23:30:00-05:00")   # 2026-11-21 04:30 UTC
-    early = obs("early", "777-3", 45, "10*9/L", when="2026-11-21T01:00:00+05:00")  # 2026-11-20 20:00 UTC
+def test_instants_keep_their_own_calendar_day(runtime: Runtime) -> None:
+    """mednec's editorial decision of 7 December 2026: an offset date-time is dated by the day its own offset gives
+    (the day the report prints); was UTC (test_local_calendar_day.py holds the boundary family)."""
+    late = obs("late", "718-7", 8.0, "g/dL", when="2026-11-20T23:30:00-05:00")   # 20 November, local evening
+    early = obs("early", "777-3", 45, "10*9/L", when="2026-11-21T01:00:00+05:00")  # 21 November: after AS_OF
     result = intake(runtime, late, early)
-    assert "hemoglobin" not in result.case["facts"]
-    assert "after the evaluation date" in reasons(result)["Observation/late"]
-    assert result.case["facts"]["platelets"]["date"] == "2026-11-20"
+    assert result.case["facts"]["hemoglobin"]["date"] == "2026-11-20"
+    assert "platelets" not in result.case["facts"]
+    assert "after the evaluation date" in reasons(result)["Observation/early"]
 
 
 # --- the IPSS-R from the bundle's karyotype and labs ----------------------------------------------

@@ -279,6 +279,8 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
         "note": m.note,
     }
     inside = inside_criterion or is_crit
+    if m.stated_absent is not None and not _disabled(m, ctx, where):
+        return _closed(m, ctx, where, counter, common)
     if _disabled(m, ctx, where):
         _mark_used(m, ctx)  # a variant may switch it on: its parameters are in use
         p = ctx.parameters[str(m.enabled_by)]
@@ -312,6 +314,64 @@ def _build(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], inside_crite
     joiner = " and " if kind == "all_of" else " or "
     return Node(kind=kind, children=children, facts=facts,
                 condition=joiner.join(f"({c.condition})" if c.kind in ("all_of", "any_of") else c.condition for c in children),
+                **common)
+
+
+def _plain(m: NodeModel) -> NodeModel:
+    """``m`` without its criterion metadata and undocumented-fact handling: a bare test."""
+    return m._replace(id=None, text=None, cite=(), documentation=(), if_unmet=None, note=None, enabled_by=None,
+                      presume=None, infer=(), stated_absent=None)
+
+
+def _documented(m: NodeModel) -> NodeModel:
+    """A node met exactly when ``m`` is met on documented facts alone (never unknown): each leaf also needs
+    its fact documented (``known: true``); a ``not`` needs every fact under it documented."""
+    m = _plain(m)
+    if m.kind == "leaf":
+        if m.op == "known":
+            return m
+        return m._replace(kind="all_of", children=(m, _known(m, str(m.fact), True)), fact=None, op=None,
+                          operand=None, unit=None)
+    if m.kind == "not":
+        facts = dict.fromkeys(_model_facts(m))
+        return m._replace(kind="all_of", children=(m, *(_known(m, f, True) for f in facts)))
+    return m._replace(children=tuple(_documented(c) for c in m.children))
+
+
+def _known(m: NodeModel, fact: str, known: bool) -> NodeModel:
+    return NodeModel(path=m.path, id=None, text=None, cite=(), documentation=(), if_unmet=None, note=None,
+                     kind="leaf", fact=fact, op="known", operand=known)
+
+
+def _model_facts(m: NodeModel) -> list[str]:
+    return [str(m.fact)] if m.kind == "leaf" else [f for c in m.children for f in _model_facts(c)]
+
+
+def close_when_stated_absent(m: NodeModel) -> tuple[NodeModel, NodeModel]:
+    """A criterion with ``stated_absent`` as plain nodes: (its own test, the guard) -- the criterion is their
+    all_of. The guard is met when the absence is not stated (its fact undocumented, or documented otherwise) or
+    when the test is met on documented facts alone, and not met otherwise; so a stated absence turns an unknown
+    criterion into not met and leaves a met or not-met one as it is."""
+    absent = m.stated_absent
+    assert absent is not None and absent.fact is not None
+    core = _plain(m)
+    guard = core._replace(kind="any_of", children=(
+        _known(absent, absent.fact, False),
+        core._replace(kind="not", children=(_plain(absent),)),
+        _documented(core),
+    ))
+    return core, guard
+
+
+def _closed(m: NodeModel, ctx: _Ctx, where: str, counter: list[int], common: _Common) -> Node:
+    """A criterion that a stated absence closes (``stated_absent``): all_of(its test, the guard)."""
+    core_m, guard_m = close_when_stated_absent(m)
+    core = _build(core_m, ctx, where, counter, True)
+    guard = _build(guard_m, ctx, f"{where}.stated_absent", counter, True)
+    absent = guard.children[1].children[0]
+    facts = tuple(dict.fromkeys((*core.facts, *absent.facts)))
+    return Node(kind="all_of", children=(core, guard), facts=facts, closed_by=absent,
+                condition=f"{core.condition}; not met when {absent.condition} and nothing documented meets it",
                 **common)
 
 

@@ -60,6 +60,11 @@ def describe_node(node: Node) -> dict[str, Any]:
                    unit=node.unit, condition=node.condition)
     elif node.kind == "const":
         out["condition"] = node.condition
+    elif node.closed_by is not None:  # stated_absent: the criterion's own test, and what closes it
+        core = node.children[0]
+        out["kind"] = core.kind
+        out["children"] = [describe_node(c) for c in core.children]
+        out["stated_absent"] = node.closed_by.condition
     else:
         out["children"] = [describe_node(c) for c in node.children]
     if node.presume is not None:
@@ -138,7 +143,12 @@ def _add(branch: RichTree, node: Node) -> None:
     if node.id and node.kind in ("leaf", "const"):
         sub.add(f"[cyan]{node.condition}[/cyan]")
         return
-    if node.id and node.kind != "leaf":
+    if node.closed_by is not None:  # stated_absent: the criterion's own test, and what closes it
+        sub.add(f"[magenta]not met when {escape(node.closed_by.condition)} (stated absent), unless a documented "
+                "finding meets it[/magenta]")
+        node = node.children[0]
+        sub = sub.add({"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind])
+    elif node.id and node.kind != "leaf":
         sub = sub.add({"all_of": "all of", "any_of": "any of", "not": "not"}[node.kind])
     for c in node.children:
         _add(sub, c)

@@ -101,6 +101,7 @@ class Node:
     facts: tuple[str, ...] = ()  # facts read anywhere in this subtree
     presume: Presumption | None = None  # an undocumented fact is met unless a warning sign shows
     infer: tuple[Inference, ...] = ()  # rules giving an undocumented fact a value
+    closed_by: Node | None = None  # stated_absent: the leaf whose "stated absent" closes this criterion
 
     @property
     def is_criterion(self) -> bool:

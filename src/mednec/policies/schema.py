@@ -22,6 +22,12 @@ sign in ``unless`` is documented; the answer lists the statement the request mus
 ``infer: [{when, value | between, because}]`` (the first rule whose ``when`` is met gives the
 value, shown as "inferred from ...").
 
+**A stated absence.** A criterion (an ``all_of`` / ``any_of`` / ``not``) may say
+``stated_absent: {fact: ascvd_stated, is: false}``: when that leaf is met (the record states the condition is
+absent) and the criterion is otherwise unknown, the criterion is not met; a documented finding that meets it
+still does (the finding wins over the summary word). Compiled from the other node kinds
+(:func:`mednec.policies.compile.close_when_stated_absent`), so every engine reads it.
+
 **Parameters and variants.** A policy may declare ``parameters`` (a threshold, a duration, a
 required step, a list), each with its default ``value``, ``unit``, ``text`` and ``cite``; a
 leaf's operand (``ge: {param: ldl_min_ascvd}``), an authorisation period
@@ -63,7 +69,8 @@ __all__ = [
 ]
 
 LEAF_OPS = ("is", "eq", "in", "not_in", "lt", "le", "gt", "ge", "known", "tried")
-_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by", "presume", "infer")
+_NODE_META = ("id", "text", "cite", "documentation", "if_unmet", "note", "enabled_by", "presume", "infer",
+              "stated_absent")
 _NODE_KINDS = ("all_of", "any_of", "not", "fact")
 
 
@@ -174,6 +181,7 @@ class NodeModel(NamedTuple):
     enabled_by: str | None = None  # a boolean parameter: off -> not required
     presume: PresumeModel | None = None  # met when undocumented, unless a warning sign shows
     infer: tuple[InferModel, ...] = ()  # rules deriving the fact when undocumented
+    stated_absent: NodeModel | None = None  # a criterion's "stated absent" leaf: met -> unknown becomes not met
 
 
 def parse_node(raw: Any, path: str) -> NodeModel:
@@ -227,6 +235,14 @@ def _node_meta(r: _Reader, path: str) -> dict[str, Any]:
             meta["infer"] = parse_infer(r.raw["infer"], r.at("infer"), parse_node)
     if meta["enabled_by"] is not None and meta["id"] is None:
         raise ConfigError("enabled_by belongs on a criterion (a node with an id)", field=path)
+    if r.has("stated_absent"):
+        if meta["id"] is None or "fact" in r.raw:
+            raise ConfigError("stated_absent belongs on a criterion (a node with an id) that is all_of, any_of or not",
+                              field=path)
+        meta["stated_absent"] = absent = parse_node(r.raw["stated_absent"], r.at("stated_absent"))
+        if absent.kind != "leaf" or absent.op in ("known", "tried") or absent.presume or absent.infer:
+            raise ConfigError("stated_absent takes one plain leaf test (fact and is / eq / in)",
+                              field=r.at("stated_absent"))
     if meta["id"] is not None and not meta["text"]:
         raise ConfigError(f"criterion {meta['id']!r} needs text", field=path)
     return meta

@@ -211,11 +211,16 @@ class NotMapped(Exception):
 
 
 def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
-    """A FHIR date / dateTime / instant as a naive datetime in UTC.
+    """A FHIR date / dateTime / instant as the naive date and time its source wrote.
 
-    A time with an offset (``2026-11-20T23:30:00-05:00``) is converted to UTC
-    (``2026-11-21T04:30``), so every instant is compared in UTC with the evaluation date; a
-    date, or a time without an offset, is taken as written.
+    A time with an offset (``2026-11-20T23:30:00-05:00``) keeps its own wall-clock time and so its own
+    calendar day (``2026-11-20T23:30``), the day the lab report prints: mednec's editorial decision of
+    7 December 2026 (the local calendar day). A date without a time is that source's calendar day too, so
+    every date a bundle gives is read in one calendar; the Bundle's timestamp gives the evaluation date the
+    same way (``bundle._evaluation_date``). Was: converted to UTC (``2026-11-21T04:30``), which dated an
+    evening draw in the Americas by the next day while the plain dates beside it stayed local. Two instants
+    of one day in different offsets are ordered by their wall-clock times (hours apart at most; every
+    criterion counts days). A time without an offset is taken as written.
 
     Partial dates (``2026`` or ``2026-10``) cannot place an event in a window and raise
     :class:`NotMapped`.
@@ -233,10 +238,8 @@ def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
         if len(text) == 10:
             moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
         else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(dt.UTC)
-            moment = moment.replace(tzinfo=None)
+            # the wall-clock time in its own offset: its own calendar day (see above)
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
     except ValueError:
         raise CaseFormatError(f"expected a FHIR date or dateTime, got {text!r}", field=path) from None
     if raw.__class__ is str:
@@ -246,7 +249,7 @@ def fhir_datetime(raw: Any, *, path: str) -> dt.datetime | None:
     return moment
 
 
-#: Dates and times already read (the text as written -> the naive UTC datetime, which is immutable): the
+#: Dates and times already read (the text as written -> the naive local datetime, which is immutable): the
 #: same days recur across resources and patients. A failure is never remembered, so its message names its
 #: own field. Bounded: cleared when full.
 _MOMENTS: dict[str, dt.datetime] = {}

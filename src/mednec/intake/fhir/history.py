@@ -260,7 +260,8 @@ def map_history_dispense(resource: Mapping[str, Any], src: Source, ctx: Context)
 
 
 #: A refill handed over at most this many days after the previous supply ran out continues the same course.
-#: mednec's own intake convention (no payer or label source states one): hand-overs rarely fall on the exact day a
+#: mednec's editorial decision of 7 December 2026, recorded in every policy's notes (no label, guideline or payer
+#: policy seen states a grace period; tests/fhir/test_fhir_round6_families.py holds the family): hand-overs rarely fall on the exact day a
 #: supply ends, and a shorter grace would split a continuous course (three 90-day fills 05-04, 08-02, 11-01) into
 #: pieces too short for a criterion on its length; a longer gap restarts the course, so it is never lengthened by it.
 REFILL_GRACE_DAYS = 7

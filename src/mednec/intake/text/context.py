@@ -417,6 +417,9 @@ def doubtful_items(items: list[Item]) -> list[Item]:
     return [_doubted(i, rules) if isinstance(i, Finding) else i for i in items]
 
 
+#: a warning sign's modifier naming the drug said with doubt to be taken now ("doubted_drug:tirzepatide")
+DOUBTED_DRUG = "doubted_drug:"
+
 #: a treatment-history entry that may be running now: taking it, or a stop that is itself in doubt ("unclear
 #: whether Leqvio was stopped")
 _MAYBE_NOW = ("ongoing", "stopped")
@@ -430,12 +433,15 @@ def _doubted(item: Finding, rules: ContextRules) -> Item:
     if item.fact in rules.unc_to and item.value is True:
         return replace(item, fact=rules.unc_to[item.fact], note="stated with doubt")
     if item.fact == "medication_history" and isinstance(item.value, list):
-        signs = {rules.unc_drug_to.get(str(e.get("drug", "")).lower(), "") for e in item.value
-                 if isinstance(e, dict) and e.get("response") in _MAYBE_NOW} - {""}
+        doubted = [str(e.get("drug", "")) for e in item.value if isinstance(e, dict) and e.get("response") in _MAYBE_NOW
+                   and rules.unc_drug_to.get(str(e.get("drug", "")).lower())]
+        signs = {rules.unc_drug_to[d.lower()] for d in doubted}
         if len(signs) == 1:
             drugs = ", ".join(str(e.get("drug")) for e in item.value if isinstance(e, dict))
+            # which drugs: a doubt about the requested drug itself is no sign of another (ask.own_drug_doubt)
             return replace(item, fact=signs.pop(), value=True, unit=None, kind="stated",
-                           note=f"{drugs} may be taken now (stated with doubt)")
+                           note=f"{drugs} may be taken now (stated with doubt)",
+                           modifiers=(*item.modifiers, *(DOUBTED_DRUG + d for d in doubted)))
     return Unused(item.span, "stated with doubt (possible, suspected, '?', not confirmed); not used", item.fact,
                   item.source)
 

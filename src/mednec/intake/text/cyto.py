@@ -320,11 +320,15 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
     _, phrases, codes = _diagnosis_table(catalog)
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
-        if ctx.negated or ctx.hypothetical or ctx.family:
-            why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
-            return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
         code = m.group("code")
         key = codes.get(code.upper()) if code else phrases.get(_fold_phrase(m.group(0)))
+        if ctx.negated or ctx.hypothetical or ctx.family:
+            why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
+            stated = _facts_of_code(catalog).get(key or "", ()) if ctx.negated and not (
+                ctx.hypothetical or ctx.family or code) else ()
+            if stated:  # "no FH": the condition fact that lists that very code is stated absent (fh_stated false)
+                return [ctx.finding(fact, False, m.start(), m.end()) for fact in stated]
+            return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
         if key is None:
             return []
         more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if key == "D46.C" else None

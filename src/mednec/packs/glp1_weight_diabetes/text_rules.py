@@ -171,12 +171,21 @@ def _type2_aside(m: re.Match[str], ctx: Ctx) -> list[Item]:
 
 
 def _type1_possible(m: re.Match[str], ctx: Ctx) -> list[Item]:
-    """'type 1 vs type 2', 'T2D or T1D', 'type 1 (LADA)', 'latent autoimmune diabetes': type 1 diabetes named as
-    possible beside type 2, or an autoimmune diabetes that may be type 1 -- its warning sign, never a stated type 1
-    nor silence (mednec's 2026-12-07 decision: a doubt is asked, never presumed away)."""
+    """'type 1 vs type 2', 'T2D or T1D': type 1 diabetes named as possible beside type 2 -- its warning sign, never a
+    stated type 1 nor silence (mednec's 2026-12-07 decision: a doubt is asked, never presumed away). A stated LADA is
+    type 1 diabetes (_lada)."""
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
     return [ctx.finding("type1_diabetes_possible", True, m.start(), m.end(), note="type 1 diabetes named as possible")]
+
+
+def _lada(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """LADA stated: type 1 diabetes, an autoimmune diabetes (ADA Standards of Care, classification of diabetes); a
+    negated, a relative's or a hypothetical one says nothing."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    return [ctx.finding("type1_diabetes", True, m.start(), m.end(),
+                        note="LADA: autoimmune diabetes, classified as type 1 diabetes")]
 
 
 _T1 = r"(?:type\s*(?:1|I)|T1DM?|DM\s*(?:type\s*)?1|IDDM)"
@@ -346,11 +355,14 @@ RULES: tuple[Rule, ...] = (
     # "type 2 (not type 1) diabetes", "type II (adult onset) DM": the aside between type and name (held-out round 5 v44)
     Rule("GLP1_TYPE2_ASIDE", r"\btype\s*(?:2|II)\s*\((?:\s*(?P<not1>not\s+type\s*(?:1|I))\s*|[^()\n]{1,30})\)\s*(?:diabet(?:es|ic)(?:\s+mellitus)?|DM)\b",
          _type2_aside),
-    # type 1 named as the alternative to type 2 ("type 1 versus type 2", "T2D or T1D", "type 2 vs type 1 diabetes"),
-    # a type 1 with an autoimmune form named ("type 1 (LADA)"), or LADA: type 1 diabetes possible
-    Rule("GLP1_TYPE1_POSSIBLE", rf"\b{_T1}{_DM}{_OR}{_T2}\b{_DM}|\b{_T2}{_DM}{_OR}{_T1}\b{_DM}"
-         rf"|\b{_T1}\s*\(\s*LADA\s*\)|\bLADA\b|\blatent\s+autoimmune\s+diabetes(?:\s+(?:of|in)\s+(?:the\s+)?adults?)?",
-         _type1_possible),
+    # type 1 named as the alternative to type 2 ("type 1 versus type 2", "T2D or T1D", "type 2 vs type 1 diabetes"):
+    # type 1 diabetes possible
+    Rule("GLP1_TYPE1_POSSIBLE", rf"\b{_T1}{_DM}{_OR}{_T2}\b{_DM}|\b{_T2}{_DM}{_OR}{_T1}\b{_DM}", _type1_possible),
+    # LADA, latent autoimmune diabetes in adults, "type 1 (LADA)": type 1 diabetes (the ADA classification puts every
+    # autoimmune diabetes under type 1; mednec's GLP-1 decisions, 7 December 2026); a doubted one ("? LADA",
+    # "r/o LADA", "LADA vs type 2") is the warning sign, through the doubt cues (uncertain.doubt_to)
+    Rule("GLP1_LADA", rf"\b{_T1}{_DM}\s*\(\s*LADA\s*\)|\bLADA\b"
+         r"|\blatent\s+autoimmune\s+diabetes(?:\s+mellitus)?(?:\s+(?:of|in)\s+(?:the\s+)?adult(?:s|hood)?)?", _lada),
     # "six months of a diet programme", "3 months of lifestyle modification", "for 4 months of dietitian-led diet and exercise"
     Rule("GLP1_PROGRAMME_AFTER", rf"\b{_DURATION}\s+(?:of|in|on)\s+(?:an?\s+|the\s+)?{_PROGRAMME}", _programme),
     # "a 6-month diet programme", "12-week lifestyle program"

@@ -67,7 +67,7 @@ WITNESS_TRIALS = 64
 # the fields of the policy language this compiler knows; a new one in use is a feature it has not
 # been taught (a non-empty value of an unknown field makes the policy fall back to row-wise)
 _NODE_FIELDS = {"index", "kind", "children", "id", "text", "cites", "documentation", "if_unmet", "note", "fact",
-                "op", "operand", "unit", "condition", "facts", "presume", "infer"}
+                "op", "operand", "unit", "condition", "facts", "presume", "infer", "closed_by"}
 # parameters and variants are resolved when a policy compiles (a variant is its own policy)
 _POLICY_FIELDS = {"id", "version", "effective_date", "title", "drug", "conditions", "label_status", "common",
                   "pathways", "initial_authorization", "continuation", "dosing", "sequence_note", "sequence_cites",
