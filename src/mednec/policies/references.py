@@ -39,8 +39,9 @@ class Reference(NamedTuple):
 
     def formatted(self, *, with_ids: bool = True) -> str:
         """One-line reference in a Vancouver-like style; ``with_ids=False`` leaves out the PMID,
-        DOI and address (a document prints them as links, :meth:`links`). The status and the
-        editorial note are records for the pack's editors and are never printed."""
+        DOI and address (a document prints them as links, :meth:`links`). The editorial note is a record
+        for the pack's editors and is never printed; a document's reference list says when a source's
+        status is secondary or unverified (:mod:`mednec.render.cites`)."""
         if self.kind == "decision":  # mednec's own record: "mednec editorial decision, version, date"
             when = ", ".join(p for p in (f"Version {self.version}" if self.version else "",
                                         self.revision_date or str(self.year)) if p)

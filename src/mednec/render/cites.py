@@ -12,6 +12,12 @@ from mednec.render.model import RefRow
 __all__ = ["CiteIndex"]
 
 
+#: what a reference list says of a source its text was not read in (references.yaml ``status``): a reader weighs
+#: a statement resting on it knowing that; a confirmed source says nothing
+_STATUS_WORDS = {"secondary": " (Read in a copy or a summary, not in the original.)",
+                 "unverified": " (Not checked against the original.)"}
+
+
 class CiteIndex:
     """Numbers references in order of first use, starting from the determination's own numbering.
 
@@ -52,6 +58,6 @@ class CiteIndex:
         rows = []
         for rid, n in sorted(self.order.items(), key=lambda kv: kv[1]):
             ref = self.pack.references[rid]
-            rows.append(RefRow(n, rid, ref.kind, ref.formatted(with_ids=False), tuple(self.sections[rid]), ref.links(),
-                               ref.for_patients))
+            text = ref.formatted(with_ids=False) + _STATUS_WORDS.get(ref.status, "")
+            rows.append(RefRow(n, rid, ref.kind, text, tuple(self.sections[rid]), ref.links(), ref.for_patients))
         return tuple(rows)
