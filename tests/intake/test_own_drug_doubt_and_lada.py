@@ -6,10 +6,11 @@
    class than the one requested -- the same rule the policies' treatment-history check already follows (Mounjaro's
    "another GLP-1 taken now" lists every GLP-1 but tirzepatide). Table: requested drug x doubt phrasing x (the drug's
    brand, its generic, its molecule's other brand); controls: another drug of the class stays asked.
-2. LADA (latent autoimmune diabetes in adults) stated as the patient's diagnosis is type 1 diabetes: the ADA Standards
-   of Care classify every diabetes mediated by autoimmune beta-cell destruction as type 1, and the GLP-1 diabetes
-   labels' limitations of use exclude type 1 (mednec's GLP-1 decisions, 7 December 2026). So a stated LADA does not
-   meet 'not type 1'; a doubted one ('? LADA', 'r/o LADA', 'LADA vs type 2') stays a question.
+2. LADA (latent autoimmune diabetes in adults), stated or doubted, keeps 'not type 1' a question. The ADA Standards of
+   Care classify every diabetes mediated by autoimmune beta-cell destruction as type 1 and the GLP-1 diabetes labels'
+   limitations of use exclude type 1, but that classification was read only in a copy (a secondary source decides
+   nothing: mednec's GLP-1 decisions, 7 December 2026). The helper's first version of this test had a stated LADA
+   not meet the criterion; the lead reverted that decision (same day) for that reason, and the expectation with it.
 """
 
 from __future__ import annotations
@@ -83,9 +84,9 @@ LADA_BASE = "{drug} request: 45M with {s}, on metformin 1000 mg twice daily for 
 
 @pytest.mark.parametrize("drug", ["Ozempic", "Mounjaro", "Victoza", "Trulicity"])
 @pytest.mark.parametrize("lada", LADA_STATED)
-def test_a_stated_lada_is_type_1_diabetes(runtime: Runtime, drug: str, lada: str) -> None:
+def test_a_stated_lada_is_asked_not_presumed_either_way(runtime: Runtime, drug: str, lada: str) -> None:
     text = LADA_BASE.format(drug=drug, s=lada)
-    assert _status(runtime, text, "not_type1") == ("does_not_meet_criteria", "not_met"), text
+    assert _status(runtime, text, "not_type1")[1] == "unknown", text
 
 
 @pytest.mark.parametrize("drug", ["Ozempic", "Mounjaro"])

@@ -173,19 +173,20 @@ def _type2_aside(m: re.Match[str], ctx: Ctx) -> list[Item]:
 def _type1_possible(m: re.Match[str], ctx: Ctx) -> list[Item]:
     """'type 1 vs type 2', 'T2D or T1D': type 1 diabetes named as possible beside type 2 -- its warning sign, never a
     stated type 1 nor silence (mednec's 2026-12-07 decision: a doubt is asked, never presumed away). A stated LADA is
-    type 1 diabetes (_lada)."""
+    the same sign (_lada)."""
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
     return [ctx.finding("type1_diabetes_possible", True, m.start(), m.end(), note="type 1 diabetes named as possible")]
 
 
 def _lada(m: re.Match[str], ctx: Ctx) -> list[Item]:
-    """LADA stated: type 1 diabetes, an autoimmune diabetes (ADA Standards of Care, classification of diabetes); a
-    negated, a relative's or a hypothetical one says nothing."""
+    """LADA stated: an autoimmune diabetes that the ADA classification counts as type 1, a classification mednec has
+    read only in a copy (reference ada-soc-2020-classification, secondary), so it decides nothing: the warning sign,
+    asked (mednec's GLP-1 decisions, 7 December 2026). A negated, a relative's or a hypothetical one says nothing."""
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
-    return [ctx.finding("type1_diabetes", True, m.start(), m.end(),
-                        note="LADA: autoimmune diabetes, classified as type 1 diabetes")]
+    return [ctx.finding("type1_diabetes_possible", True, m.start(), m.end(),
+                        note="LADA: an autoimmune diabetes, possibly type 1 diabetes")]
 
 
 _T1 = r"(?:type\s*(?:1|I)|T1DM?|DM\s*(?:type\s*)?1|IDDM)"
@@ -358,8 +359,8 @@ RULES: tuple[Rule, ...] = (
     # type 1 named as the alternative to type 2 ("type 1 versus type 2", "T2D or T1D", "type 2 vs type 1 diabetes"):
     # type 1 diabetes possible
     Rule("GLP1_TYPE1_POSSIBLE", rf"\b{_T1}{_DM}{_OR}{_T2}\b{_DM}|\b{_T2}{_DM}{_OR}{_T1}\b{_DM}", _type1_possible),
-    # LADA, latent autoimmune diabetes in adults, "type 1 (LADA)": type 1 diabetes (the ADA classification puts every
-    # autoimmune diabetes under type 1; mednec's GLP-1 decisions, 7 December 2026); a doubted one ("? LADA",
+    # LADA, latent autoimmune diabetes in adults, "type 1 (LADA)": type 1 diabetes possible (the ADA classification,
+    # read only in a copy, puts every autoimmune diabetes under type 1; mednec's GLP-1 decisions, 7 December 2026); a doubted one ("? LADA",
     # "r/o LADA", "LADA vs type 2") is the warning sign, through the doubt cues (uncertain.doubt_to)
     Rule("GLP1_LADA", rf"\b{_T1}{_DM}\s*\(\s*LADA\s*\)|\bLADA\b"
          r"|\blatent\s+autoimmune\s+diabetes(?:\s+mellitus)?(?:\s+(?:of|in)\s+(?:the\s+)?adult(?:s|hood)?)?", _lada),
