@@ -73,8 +73,9 @@ def _pick(cands: list[tuple[int, Finding]], as_of: dt.date) -> tuple[Finding, li
     return best, conflicts
 
 
-def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tuple[Finding, list[Conflict]]:
-    """One events finding per source (dated ones pooled), then the newest source wins."""
+def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tuple[Finding | None, list[Conflict]]:
+    """One events finding per source (dated ones pooled), then the newest source wins; None when no source
+    gives one (ESA courses found without any outcome: the history stays unread, never a crash)."""
     by_source: dict[str, list[Finding]] = {}
     for _, f in cands:
         by_source.setdefault(f.source, []).append(f)
@@ -89,6 +90,8 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
             one = _one_source_esa(fact, fs, as_of, conflicts)
         if one is not None:
             merged.append((i, one))
+    if not merged:
+        return None, conflicts
     best, cs = _pick(merged, as_of)
     return best, conflicts + cs
 
@@ -220,6 +223,8 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
         fd = dictionary.get(fact)
         best, cs = (_events(fact, cands, as_of) if fd.type == "events" else _pick(cands, as_of))
         conflicts += cs
+        if best is None:
+            continue
         try:
             parse_fact_value(fd, _raw(best, fd.type), as_of=as_of, path=fact, source=best.where)
         except MednecError as exc:

@@ -603,6 +603,58 @@ def course_duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | N
     return None, None, False
 
 
+#: an outcome said later in an ESA course's clause, after its dose, dates or length
+_LATER_OUTCOMES = [(k, re.compile(rf"\b(?:{c})\b(?!\s+(?:an(?:a)?emia|cytopenias?|mds|disease))", re.I))
+                   for k, c in _SFX_CUES if k in _OUTCOMES]  # (never "refractory anemia", a diagnosis's name)
+#: the ESA asked for ("requesting coverage of epoetin alfa-epbx (Retacrit) 40,000 units weekly"): no course yet
+_ASKED_BEFORE = re.compile(r"\b(?:request(?:ing|ed)?|coverage|approv(?:e|al)|prescrib(?:e|ing)|plan(?:ned|ning)?|start(?:ing)?|"
+                           r"initiat(?:e|ing)|begin(?:ning)?|to\s+(?:start|begin|give))\b[^.:;]{0,60}$", re.I)
+_COURSE_SAID = re.compile(rf"{DATE}|{DURATION}|\b(?:stopped|discontinued|d/c'?d|off|until|since|from|weekly|q\d*\s*w(?:ee)?ks?)\b"
+                          r"|\d[\d,.]*\s*k?\s*(?:units?|u|iu|mcg|µg|ug)\b|\d+\s*k\b", re.I)
+_DRUG_AHEAD = re.compile(r"\s*(?:to|on|with|of|from)?\s*(?:\w+\s+){0,2}?", re.I)
+
+
+def outcome_later(ctx: Ctx, e: int, hi: int) -> tuple[str, int] | None:
+    """(kind, end) of an outcome said later in the clause of the ESA mention ending at ``e``, after what
+    describes the course ("Procrit 40,000 units weekly since 6/2026, stopped 10/2026 b/c no response",
+    "epoetin alfa 60,000 u/wk Mar-Jul 2026 with no response", "Procrit 40k weekly x 14 weeks earlier this
+    year, no response"). Never across another drug (another ESA or any drug name) nor when a drug follows
+    the outcome ("... failed lenalidomide"), and only when something between tells a course (a date, a
+    length, a dose or a stop), within 140 characters."""
+    hi = min(hi, e + 140)
+    if _ASKED_BEFORE.search(ctx.text, ctx.sent_start, e):
+        return None
+    other = _OTHER_DRUG.search(ctx.text, e, hi) or _ESA_RE.search(ctx.text, e, hi)
+    limit = other.start() if other else hi
+    found = [(m.start(), m.end(), k) for k, rx in _LATER_OUTCOMES if (m := rx.search(ctx.text, e, limit))]
+    if not found:
+        return None
+    start, end, kind = min(found)
+    ahead = _DRUG_AHEAD.match(ctx.text, end)
+    nxt = ahead.end() if ahead else end
+    if _OTHER_DRUG.match(ctx.text, nxt) or _ESA_RE.match(ctx.text, nxt) or not _COURSE_SAID.search(ctx.text, e, start):
+        return None
+    return kind, end
+
+
+def _with_later_outcome(ctx: Ctx, kind: str | None, ce: int, e: int, hi: int, n_dates: int,
+                        ) -> tuple[str | None, int, float | None]:
+    """(kind, cue end, the course's said length) with an outcome said later in the clause taken for a mention
+    with no outcome yet ("Procrit 40,000 units weekly since 6/2026, stopped 10/2026 b/c no response")."""
+    if not (kind is None or kind == "history" or (kind == "ongoing" and n_dates >= 2)):
+        return kind, ce, None
+    later = outcome_later(ctx, e, hi)
+    if later is None:
+        return kind, ce, None
+    lens = [d for x in _DUR_RE.finditer(ctx.text, e, later[1]) if (d := duration_days(x.group("dn"), x.group("du"))) and d >= 7]
+    return later[0], later[1], (lens[-1] if lens else None)  # "from Aug 1 to Sep 12, 2026 (6 weeks), no response"
+
+
+def _length(days: float | None, said_len: float | None, ago: Any) -> float | None:
+    """The course's length: one said with its later outcome wins (never for "... ago", a start's distance)."""
+    return said_len if said_len is not None and not ago else days
+
+
 def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     s, e = m.start(), m.end()
     before = ctx.text[max(0, s - 12):s].lower()
@@ -620,6 +672,9 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
         kind, cs, ce = _cue(ctx, s, e, m.group("suf"))
     if kind is None and ctx.negated:
         kind = "naive"
+    lo, hi = _clause(ctx, s, e)
+    dates = [d for d in find_dates(ctx.text, lo, hi)]
+    kind, ce, said_len = _with_later_outcome(ctx, kind, ce, e, hi, len(dates))
     if kind in (None, "plan"):
         return []
     if ctx.hypothetical or ctx.family:
@@ -627,11 +682,10 @@ def _h_esa(m: re.Match[str], ctx: Ctx) -> list[Item]:
     drug = esa_drug_name(m.group(0))
     if kind == "naive":
         return [ctx.finding("esa_history", [], min(cs, s), max(ce, e), note="ESA-naive: no ESA course", rank=1)]
-    lo, hi = _clause(ctx, s, e)
     anchor = ctx.date or ctx.as_of
-    dates = [d for d in find_dates(ctx.text, lo, hi)]
     since = _SINCE_RE.search(ctx.text, lo, hi)
     days, dspan, ago = course_duration(ctx, min(cs, s), s, e)
+    days = _length(days, said_len, ago)
     span = TextSpan(min(cs, s), max(ce, e), ctx.text[min(cs, s):max(ce, e)])
     if dspan is not None:
         span = span.cover(dspan, ctx.text)
@@ -780,6 +834,8 @@ def _esa_period(kind: str, dates: list[Any], since: re.Match[str] | None, days: 
             start = anchor - dt.timedelta(weeks=4)
             notes.append("start not stated; taken as 4 weeks ago")
         running = response == "ongoing" or (since is not None and not stopped)
+        if since and stopped and len(dates) >= 2 and dates[-1][2] > start:  # "since 6/2026, stopped 10/2026"
+            return start, None if running else dates[-1][2], response
         return start, None if running else anchor, response
     if len(dates) >= 2:
         return dates[0][2], dates[1][2], kind
