@@ -25,7 +25,7 @@ ADVERSE_EFFECT = (
     r"|(?:elevated|raised|high|increased|rising)\s+(?:CK|CPK|creatine\s+kinase|LFTs?|liver\s+(?:enzymes|function\s+tests)|transaminases)"
     r"|(?:CK|CPK|creatine\s+kinase)\s+(?:elevation|rise|increase|\d+(?:\.\d+)?\s*(?:x|×|times)\s*(?:the\s+)?ULN)"
     r"|(?:LFT|transaminase|liver\s+enzyme)\s+(?:elevation|rise|abnormalit(?:y|ies))|transaminitis|hepatotoxicity"
-    r"|GI\s+(?:intolerance|upset|side\s+effects)|(?:persistent\s+|severe\s+)?(?:diarrh(?:o)?ea|nausea|vomiting)"
+    r"|GI\s+(?:intolerance|upset|side\s+effects)|(?:stomach|tummy|GI|gastrointestinal)\s+(?:problems|issues|upset|troubles?)|(?:persistent\s+|severe\s+)?(?:diarrh(?:o)?ea|nausea|vomiting)"
     r"|side[\s-]+effects?|adverse\s+(?:effects?|reactions?|events?)|intoleran(?:t|ce))"
 )
 #: a skin or injection-site reaction ("generalized rash", "injection-site reactions", "hives"): an adverse effect

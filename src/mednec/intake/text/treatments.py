@@ -96,8 +96,10 @@ _STOP_YEAR = re.compile(r"\s*(?:(?:was|were|has\s+been|stopped|discontinued|d/?c
                         r"thru|during|around|early|late|mid-?)\s+)*(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
 # why it was stopped, said after the stop cue ("discontinued in 2025 for grade 4 neutropenia", "stopped due to
 # lack of efficacy"): the outcome, not a bare stop
-_STOP_WHY = re.compile(r"[^.;]{0,30}?\b(?:due\s+to|because\s+of|for|secondary\s+to|owing\s+to|after)\s+(?:(?:grade\s+\d|severe|"
-                       r"significant|intolerable|persistent|recurrent|a|an|the)\s+){0,3}(?:(?P<ae>side[\s-]+effects?|toxicit(?:y|ies)|"
+_STOP_WHY = re.compile(r"[^.;]{0,30}?(?:\b(?:due\s+to|because\s+of|for|secondary\s+to|owing\s+to|after|d/t|b/c|2/2"
+                       r"|because\s+(?:it|they)\s+(?:gave|caused|made)(?:\s+(?:me|her|him|them|us))?)\s+|\s[-–—]+\s*|\s*\(\s*)"
+                       r"(?:(?:grade\s+\d|severe|"
+                       r"significant|intolerable|persistent|recurrent|terrible|bad|awful|horrible|really|a|an|the)\s+){0,3}(?:(?P<ae>side[\s-]+effects?|toxicit(?:y|ies)|"
                        r"intolerance|adverse\s+(?:effects?|events?|reactions?)|neutropenia|thrombocytopenia|cytopenias?|rash|nausea|"
                        r"diarrh(?:o)?ea|(?:allergic\s+)?reactions?|" + _TEXT_AE + r")|(?P<none>lack\s+of\s+(?:efficacy|response|"
                        r"benefit)|no\s+(?:response|benefit|improvement)|non-?response|inadequate\s+response|(?:treatment\s+)?failure|"
@@ -254,7 +256,7 @@ def _stopped(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, i
         return s, after.end()
     until = _UNTIL.match(ctx.text, dose_end, ctx.sent_end)
     if until is None:
-        return None
+        return _stopped_later(ctx, dose_end, term)
     anchor = ctx.date or ctx.as_of
     dates = find_dates(ctx.text, until.end(), min(ctx.sent_end, until.end() + 20))
     year = _STOP_YEAR.match(ctx.text, until.end(), ctx.sent_end)
@@ -262,6 +264,28 @@ def _stopped(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, i
             or _relative_end(ctx.text, until.end(), ctx.sent_end, anchor)[0]:
         return s, until.end()  # (not "continue metformin until 2027": an end not yet come)
     return None
+
+
+# a stop said after the course's dose, length, frequency or start ("Revlimid 10 mg x 6 months, stopped 05/2026",
+# "took atorvastatin 40 for 2 years but stopped in 2025", "metformin 500 mg BID started 2 months ago, stopped after
+# 3 weeks"; held-out round 7): not a stop of something else ("stopped aspirin", "stopped smoking") nor one that did
+# not happen ("never stopped")
+_STOP_WORD_LATER = re.compile(r"\b(?:stopped|discontinued|d/?c'?d|ceased|quit)\b", re.I)
+_STOP_OBJECT = re.compile(r"\s+(?!(?:in|on|at|after|due|because|for|by|when|last|this|early|late|mid|around|about|since|secondary|owing"
+                          r"|it|them|taking\s+(?:it|them)|then|and|but|as|per|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b)[a-z]{3,}",
+                          re.I)
+_STOP_NOT = re.compile(r"\b(?:never|not|n't|without)\s*$|\b(?:working|responding)\b", re.I)
+
+
+def _stopped_later(ctx: Ctx, dose_end: int, term: str) -> tuple[int, int] | None:
+    hi = min(ctx.sent_end, dose_end + 90)
+    semi = ctx.text.find(";", dose_end, hi)
+    hi = semi if semi != -1 else hi
+    m = _STOP_WORD_LATER.search(ctx.text, dose_end, hi)
+    if m is None or _STOP_NOT.search(ctx.text[dose_end:m.start()]) or _STOP_OBJECT.match(ctx.text, m.end(), hi) \
+            or re.search(rf"(?<![\w-])(?:{term})(?![\w-])", ctx.text[dose_end:m.start()], re.I):
+        return None
+    return m.start(), m.end()
 
 
 def _stop_date(ctx: Ctx, after: int, hi: int, anchor: dt.date) -> dt.date | None:
