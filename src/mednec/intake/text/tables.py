@@ -176,7 +176,10 @@ def pipe_transfusions(text: str, source: str) -> list[Finding]:
         d_col = next((k for k, c in enumerate(cells) if _DATE_HEAD.match(c)), None)
         u_col = next((k for k, c in enumerate(cells) if _UNITS_HEAD.match(c)), None)
         before = text[max(0, rows[i].start() - 120):rows[i].start()]
-        if d_col is None or u_col is None or not (_TX_CONTEXT.search(before) or _TX_CONTEXT.search(rows[i].group(0))):
+        # the context: a heading before, the header, or the first rows' product ("| 09/10/2026 | PRBC | 2 |")
+        first = " ".join(r.group(0) for r in rows[i + 1:i + 3])
+        if d_col is None or u_col is None or not (_TX_CONTEXT.search(before) or _TX_CONTEXT.search(rows[i].group(0))
+                                                  or _TX_CONTEXT.search(first)):
             i += 1
             continue
         j = i + 1
