@@ -128,6 +128,14 @@ def _since(ctx: Ctx, anchor: dt.date) -> dt.date | None:
     return dt.date(year, month, 1)
 
 
+def _restates_pre(ctx: Ctx, s: int) -> bool:
+    """A rate in brackets right after a pre-treatment rate ("Before that 2 units q2wk (about 16 units per 16 weeks)")
+    says the same rate again (held-out round 7 x19: it was placed as the transfusions of the last weeks)."""
+    head = ctx.text[ctx.sent_start:s]
+    return bool(re.search(r"\(\s*(?:about|around|approx(?:imately)?\.?|~|i\.?e\.?,?|=)?\s*$", head, re.I)) and any(
+        re.search(p, head, re.I) for p in _PRE_RULES)
+
+
 def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
@@ -139,6 +147,9 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     before = ctx.text[max(0, m.start() - 30):m.start()]
     if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
         return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
+    if _restates_pre(ctx, m.start()):
+        return [ctx.unused("a rate in brackets after the pre-treatment rate restates it; not placed", m.start(), m.end(),
+                           "rbc_transfusions")]
     amount = _rate_amount(m, n_text, fq)
     if amount is None:
         return []
@@ -879,7 +890,7 @@ def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
 # before the treatment's start (its date found in the text), not in the last 16 weeks
 _PRE_UNITS = (r"(?P<n>\d+(?:\.\d+)?|" + NUM + r")\s*(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|"
               r"red\s+(?:blood\s+)?cells|blood))?")
-_PRE_PER = r"(?:in|over|per|during|every|/)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
+_PRE_PER = r"(?:in|over|per|during|every|/|q)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
 _PRE_BEFORE = (r"(?:before|prior\s+to)\s+(?:starting(?:\s+(?!she\b|he\b)[a-z][\w-]*)?|start(?:ing)?|treatment|therapy|the\s+first\s+dose|initiation|"
                r"(?!the\b|she\b|he\b)[a-z][\w-]*)")
 _PRE_RULES = (
