@@ -136,6 +136,17 @@ def _restates_pre(ctx: Ctx, s: int) -> bool:
         re.search(p, head, re.I) for p in _PRE_RULES)
 
 
+def _not_placed(m: re.Match[str], ctx: Ctx, n_text: str | None) -> list[Item] | None:
+    """What a rate match gives when it is no transfusion rate to place, else None."""
+    before = ctx.text[max(0, m.start() - 30):m.start()]
+    if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
+        return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
+    if _restates_pre(ctx, m.start()):
+        return [ctx.unused("a rate in brackets after the pre-treatment rate restates it; not placed", m.start(), m.end(),
+                           "rbc_transfusions")]
+    return None
+
+
 def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
@@ -144,12 +155,9 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if fq is None:
         return []
     n_text = m.group("n") or m.group("n5")
-    before = ctx.text[max(0, m.start() - 30):m.start()]
-    if n_text is not None and _ESA_DOSE_RE.search(re.split(r"[,;.\n]\s|\band\b", before)[-1]):
-        return []  # "epoetin alfa 40,000 units weekly" is a dose, not a transfusion rate
-    if _restates_pre(ctx, m.start()):
-        return [ctx.unused("a rate in brackets after the pre-treatment rate restates it; not placed", m.start(), m.end(),
-                           "rbc_transfusions")]
+    skip = _not_placed(m, ctx, n_text)
+    if skip is not None:
+        return skip
     amount = _rate_amount(m, n_text, fq)
     if amount is None:
         return []
