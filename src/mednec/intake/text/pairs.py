@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from mednec.facts.dictionary import FactDef
 from mednec.intake.text.generic import phrase
-from mednec.intake.text.numbers import NUM, number
+from mednec.intake.text.numbers import DATE, NUM, find_dates, number
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["pair_rules"]
@@ -33,7 +33,8 @@ _BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\
 # value before the requested drug
 _UNTREATED = re.compile(r"\b(?:before|prior\s+to)\s+(?:starting\s+)?(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?"
                         r"(?:statins?|treatment|therapy|medications?|medicines?|drugs?)\b|\buntreated\b", re.I)
-_PRE = r"(?:pre-?\s*[A-Za-z][\w-]*|baseline|starting|initial|pre-?treatment|pre-?therapy)"
+_PRE = r"(?:pre-?\s*[A-Za-z][\w-]*|baseline|starting|initial|pre-?treatment|pre-?therapy|untreated)"
+_ASIDE = r"(?:\s*\([^)\n]{0,30}\))?"  # "untreated LDL 232 (2019), now 138"
 
 
 def _units(fd: FactDef) -> str:
@@ -49,12 +50,14 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
     sep = r"\s*(?:is|was|of|:|=|at)?\s*"
     then = r"\s*[,;]?\s*(?:and\s+|but\s+)?(?:(?:is|was)\s+)?"
     # the second value, said to be now before it ("now 95", "current LDL 90") or after it ("95 now")
-    nows = (rf"{_NOW}\s*(?:{n})?{sep}(?<![\d.]){v2}{u2}", rf"(?:(?:{n}){sep})?(?<![\d.]){v2}{u2}\s+{_NOW}")
+    nows = (rf"{_NOW}\s*(?:{n})?{sep}(?<![\d.]){v2}{u2}", rf"(?:(?:{n}){sep})?(?<![\d.]){v2}{u2}\s+{_NOW}",
+            # the second value dated instead ("LDL 124 before evolocumab, 88 on 11/12/2026"; held-out round 7 z14)
+            rf"(?<![\d.]){v2}{u2}\s+(?:on|as\s+of|drawn(?:\s+on)?)\s+(?P<d2>{DATE})")
     v1 = rf"(?<![\d.]){v1}(?![\d.])"
     patterns = (
         *(rf"{n}{sep}{v1}{u1}\s*,?\s*{_BEFORE}(?:\s+was)?{then}{nv}" for nv in nows),  # LDL 160 before Praluent, 95 now
         *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # BMI before Zepbound was 38, now 33
-        *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
+        *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
         rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
         rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
         rf"{n}\s+(?:is\s+)?{_NOW}{sep}(?<![\d.]){v2}{u2}\s*,?\s*(?:up\s+|down\s+)?from\s+(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d){u1}",  # Hb now 10.4 from 8.6
@@ -72,12 +75,36 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         before = base.id
         if cur.id == "ldl_c" and _UNTREATED.search(m.group(0)):
             before = "ldl_c_untreated"
+        dated = find_dates(m.group("d2")) if "d2" in m.groupdict() and m.group("d2") else []
         return [ctx.finding(before, a, m.start("v1"), m.end("u1") if unit1 else m.end("v1"), unit=first, date=None,
                             note="the value before any treatment" if before != base.id else "the value before the treatment"),
                 ctx.finding(cur.id, b, m.start("v2"), m.end("u2") if unit2 else m.end("v2"), unit=unit,
-                            note="the value now")]
+                            **({"date": dated[0][2]} if dated else {}), note="the value now")]
 
-    return [Rule(f"PAIR_{cur.id.upper()}_{i}", pat, handle) for i, pat in enumerate(patterns, 1)]
+    rules = [Rule(f"PAIR_{cur.id.upper()}_{i}", pat, handle) for i, pat in enumerate(patterns, 1)]
+    return rules + (_ldl_before_only(cur, base, n, u1, rf"(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d)", sep) if cur.id == "ldl_c" else [])
+
+
+def _ldl_before_only(cur: FactDef, base: FactDef, n: str, u1: str, v1: str, sep: str) -> list[Rule]:
+    """An LDL-C before the drug or before any treatment said alone, the current one elsewhere (held-out round 7 z21,
+    xn13, xn15): "pre-PCSK9i LDL 160", "LDL-C pre-evolocumab (11/2025): 128 mg/dL", "LDL 212 untreated in 2024".
+    Read as the earlier value, never as the current LDL-C."""
+    patterns = (rf"(?:pre-?\s*(?!treatment|therapy)[A-Za-z][\w-]*|untreated)\s+{n}{sep}{v1}{u1}",  # (other words: as before)
+                rf"{n}(?:[\s-]*C\b)?\s+(?:pre-?\s*[A-Za-z][\w-]*|before\s+(?:starting\s+)?[A-Za-z][\w-]*){_ASIDE}\s*[:=]?\s*{v1}{u1}",
+                rf"{n}{sep}{v1}{u1}\s+untreated\b")
+
+    def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        if ctx.hypothetical or ctx.family:
+            return [ctx.unused("hypothetical or family history; not used", m.start(), m.end(), cur.id)]
+        a = number(m.group("v1"))
+        if a is None:
+            return []
+        fact = "ldl_c_untreated" if _UNTREATED.search(m.group(0)) else base.id
+        unit = " ".join((m.group("u1") or cur.unit or "").split()) or None
+        return [ctx.finding(fact, a, m.start(), m.end(), unit=unit, date=None, note="the value before "
+                            + ("any treatment" if fact != base.id else "the treatment") + " (the current one said apart)")]
+
+    return [Rule(f"PAIR_LDL_C_BEFORE_ONLY_{i}", pat, handle) for i, pat in enumerate(patterns, 1)]
 
 
 def pair_rules(facts: Iterable[FactDef]) -> list[Rule]:
