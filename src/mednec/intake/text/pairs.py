@@ -79,7 +79,7 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         return [ctx.finding(before, a, m.start("v1"), m.end("u1") if unit1 else m.end("v1"), unit=first, date=None,
                             note="the value before any treatment" if before != base.id else "the value before the treatment"),
                 ctx.finding(cur.id, b, m.start("v2"), m.end("u2") if unit2 else m.end("v2"), unit=unit,
-                            **({"date": dated[0][2]} if dated else {}), note="the value now")]
+                            date=dated[0][2] if dated else True, note="the value now")]
 
     rules = [Rule(f"PAIR_{cur.id.upper()}_{i}", pat, handle) for i, pat in enumerate(patterns, 1)]
     return rules + (_ldl_before_only(cur, base, n, u1, rf"(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d)", sep) if cur.id == "ldl_c" else [])
