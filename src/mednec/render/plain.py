@@ -30,8 +30,9 @@ def _sentence(entry: Any, value: Any, label: str, when: dt.date | None) -> str |
     text = str(text)
     if "{date}" in text and when is None:
         text = text.replace(" on {date}", "").replace(" before {date}", "")
-    n = f"{round(float(value), 2):g}" if isinstance(value, int | float) and not isinstance(value, bool) else ""
-    return text.format(n=n, value=label, date=long_date(when) if when else "")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    n, n1, n0 = (f"{round(float(value), d):g}" if number else "" for d in (2, 1, 0))
+    return text.format(n=n, n1=n1, n0=n0, value=label, date=long_date(when) if when else "")
 
 
 def facts_in_words(det: Determination, dictionary: FactDictionary, cites: CiteIndex) -> tuple[Cited, ...]:
