@@ -19,7 +19,15 @@ from mednec.web.core import AUDIENCES, Ctx
 if TYPE_CHECKING:
     from mednec.runtime import Runtime
 
-__all__ = ["Preview", "answer_values", "followup_facts", "related_links", "reviewer_details", "steps"]
+__all__ = ["FOLLOWUP_EXAMPLES", "Preview", "answer_values", "followup_facts", "related_links", "reviewer_details", "steps"]
+
+# The follow-up box's example, in the words of the answer's own pack (an MDS example under a
+# Wegovy answer asked about a drug and a lab the patient has nothing to do with).
+FOLLOWUP_EXAMPLES = {
+    "mds_anemia": "“What if the serum EPO were 600 mU/mL?” or “What about imetelstat?”",
+    "glp1_weight_diabetes": "“What if the BMI were 28?” or “What about Zepbound?”",
+    "ldl_lowering": "“What if the LDL-C were 60 mg/dL?” or “What about Leqvio?”",
+}
 
 S = ReviewState
 #: the states a reviewer has decided in
@@ -145,6 +153,8 @@ def answer_values(ctx: Ctx, ev: Evaluation, case: Case, *, audience: str, previe
         and ev.state not in FINAL,
         "related": related_links(ev.id, result, ctx, audience),
         "followup_facts": followup_facts(ctx),
+        "followup_example": FOLLOWUP_EXAMPLES.get(str(result.get("policy", {}).get("pack", "")),
+                                                  FOLLOWUP_EXAMPLES["mds_anemia"]),
         "policies": sorted(rt.catalog.policies(), key=lambda x: x.drug.generic),
         "variants": _variant_count(rt, ev.policy_id),
         **_permissions(ctx, ev, preview),

@@ -18,7 +18,7 @@ from mednec.errors import ConflictError, InputError, NotFoundError
 from mednec.extras import missing_extra
 from mednec.hygiene import load_json
 from mednec.store.models import Case, Evaluation
-from mednec.web.answer_view import Preview, answer_values
+from mednec.web.answer_view import FOLLOWUP_EXAMPLES, Preview, answer_values
 from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
 from mednec.web.routes_auth import form_of
 from mednec.web.views import value_text
@@ -178,8 +178,8 @@ def _followup(ctx: Ctx, eval_id: str, params: dict[str, str]) -> Response:
         policy = rt.catalog.find_drug(drug) if drug else rt.catalog.policy(ev.policy_id)
         _check_phase(policy, phase)
         if not changed and policy.id == ev.policy_id and phase == ev.phase:
-            ctx.flash.append(("warning", "I did not find a drug or a fact to change in that question. Try "
-                                         "“What if the serum EPO were 600 mU/mL?” or “What about imetelstat?”"))
+            example = FOLLOWUP_EXAMPLES.get(ctx.service.runtime.catalog.pack_of(policy).id, FOLLOWUP_EXAMPLES["mds_anemia"])
+            ctx.flash.append(("warning", f"I did not find a drug or a fact to change in that question. Try {example}"))
             return _show(ctx, ev, case, audience=audience, followup_q=q)
         parsed = rt.parse_case(data, as_of=ev.as_of, source="follow-up")
         det = rt.evaluate(parsed.facts, policy, phase=phase)

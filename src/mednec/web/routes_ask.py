@@ -32,6 +32,9 @@ EXAMPLES = (
     "Can we start darbepoetin for a 74-year-old woman with low-risk MDS, Hb 9.2, serum EPO 95, no del(5q), "
     "symptomatic anemia?",
     "Is lenalidomide covered for MDS with isolated del(5q), transfusion-dependent, 4 units in 8 weeks?",
+    "Is Wegovy medically necessary for a 45-year-old woman with BMI 32 and hypertension after six months of a "
+    "diet programme?",
+    "Repatha for a 62-year-old man after an MI, LDL 88 mg/dL on atorvastatin 80 mg for 6 months?",
 )
 MAX_TEXT = 20_000
 MAX_UPLOAD = 2 * 1024 * 1024
