@@ -92,7 +92,8 @@ class _Builder(ArticleContext):
             general=general,
             title=self.question(),
             title_plain=self.question_plain(),
-            review={"status": review_status.value, "label": phrase(f"review.{review_status}"),
+            review={"status": review_status.value,
+                    "label": phrase("review.general" if general else f"review.{review_status}"),
                     "requires_physician_review": general or det.requires_physician_review},
             last_updated=det.as_of.isoformat(),
             versions={
@@ -184,7 +185,10 @@ class _Builder(ArticleContext):
 
     def question(self) -> str:
         if self.general:
-            return phrase("question_general", drug=self.drug, brands=self.brands, condition=phrase("condition"))
+            # the policy's own use ("... for type 2 diabetes"), never one pack's condition for every policy
+            _, sep, use = self.policy.title.partition(" for ")
+            return phrase("question_general", drug=self.drug, brands=self.brands,
+                          condition=use if sep else phrase("condition"))
         key = "question_continuation" if self.det.phase == "continuation" else "question"
         return phrase(key, drug=self.drug, brands=self.brands, patient=self.patient()["summary"])
 
