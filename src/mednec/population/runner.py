@@ -246,14 +246,16 @@ def default_chunk_size(kind: InputKind, engine: str, workers: int = 1) -> int:
     could-meet search, a file -- about 28 ms, a fifth of a 5,000-patient chunk's time for five
     policies), 10,000 when several workers each hold a chunk (1,000,000 patients on 2 workers peaked
     at 530 MB with 20,000 and 329 MB with 10,000, for 423,000 against 370,000 evaluations/s; quiet
-    host, 2026-12-07 02:25 UTC), 10,000 for a Bulk export read column-wise in one process (a chunk's fixed
-    cost -- its verification, the evaluations of the course variants -- halved: 0.88 against 1.09-1.27
-    CPU-s per 20,000 synthetic patients after the read; peak 301 MB against about 215 MB; loaded host,
-    2026-12-07 05:00 UTC), 5,000 otherwise (a row-wise chunk's cost is its patients'; a Bulk chunk's memory
-    grows with it: two workers with 10,000 peaked at 480 MB against about 310 MB)."""
+    host, 2026-12-07 02:25 UTC), 10,000 for a Bulk export read column-wise, in one process or several (a
+    chunk's fixed cost -- its verification, the evaluations of the course variants, its file, a worker's
+    hand-over -- halved: in one process 0.88 against 1.09-1.27 CPU-s per 20,000 synthetic patients after the
+    read, peak 301 MB against about 215 MB, loaded host, 2026-12-07 05:00 UTC; with 2 workers 1.06-1.22 s
+    against 1.18-1.29 s for the 20,000-patient run, peak 322-343 MB against 308-315 MB, six runs each at
+    the loaded host's highest priority, 2026-12-07 14:44 UTC), 5,000 otherwise (a row-wise chunk's cost is
+    its patients')."""
     if kind is InputKind.table and engine != "rowwise":
         return COLUMNAR_TABLE_CHUNK if workers <= 1 else COLUMNAR_TABLE_CHUNK_WORKERS
-    if kind is InputKind.bulk and engine != "rowwise" and workers <= 1:
+    if kind is InputKind.bulk and engine != "rowwise":
         return COLUMNAR_BULK_CHUNK
     return CHUNK
 
