@@ -83,9 +83,9 @@ def understood_lines(u: Understanding, labels: dict[str, str]) -> list[tuple[str
 
 
 def _labels() -> dict[str, str]:
-    from mednec.cli.common import runtime
+    from mednec.cli.common import fact_labels
 
-    return {k: fd.label for k, fd in runtime().dictionary.facts.items()}
+    return fact_labels()
 
 
 def _print_text(a: Answer) -> None:
@@ -106,7 +106,7 @@ def _print_text(a: Answer) -> None:
     if a.determination is not None:
         from mednec.render.terminal import print_determination
 
-        print_determination(a.determination, console)
+        print_determination(a.determination, console, _labels())
         return
     console.print(f"\n[bold]{escape(a.message)}.[/bold]")
     if a.overview:
@@ -210,7 +210,7 @@ def _follow_up(case_id: str, question: str, fmt: AskFormat, as_of: Any) -> None:
         from mednec.render.terminal import print_determination
 
         sys.stdout.write("\n")
-        print_determination(r.determination, out())
+        print_determination(r.determination, out(), _labels())
 
 
 def case_yaml(u: Understanding) -> str:

@@ -82,7 +82,12 @@ def emit_determination(det: Any, fmt: str) -> None:
     else:
         from mednec.render.terminal import print_determination
 
-        print_determination(det, out())
+        print_determination(det, out(), fact_labels())
+
+
+def fact_labels() -> dict[str, str]:
+    """Each fact's label in the fact dictionary (the words the text reports show, never the ids)."""
+    return {k: fd.label for k, fd in runtime().dictionary.facts.items()}
 
 
 def emit_json(data: Any) -> None:

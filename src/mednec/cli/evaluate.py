@@ -25,7 +25,7 @@ __all__ = ["register"]
 
 
 def evaluate(
-    case: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", show_default=False)],
+    case: Annotated[Path, typer.Argument(help="Case file (YAML or JSON) or FHIR R4 Bundle.", show_default=False)],
     drug: Annotated[str, typer.Option("--drug", "-d", help="Drug by generic or brand name, e.g. luspatercept or Reblozyl.")],
     phase: Annotated[Phase, typer.Option(help="initial request or continuation (re-authorisation).")] = Phase.initial,
     fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="text (terminal), json or markdown.")] = OutFormat.text,

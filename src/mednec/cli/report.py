@@ -50,7 +50,7 @@ class ReportPhase(str, Enum):
 
 def report(
     case: Annotated[Path | None, typer.Argument(
-        help="Case file (YAML or JSON); leave out with --general.", show_default=False)] = None,
+        help="Case file (YAML or JSON) or FHIR R4 Bundle; leave out with --general.", show_default=False)] = None,
     drug: Annotated[str, typer.Option(
         "--drug", "-d", help="Drug by generic or brand name, e.g. luspatercept or Reblozyl.")] = "",
     audience: Annotated[Audience, typer.Option(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 from mednec.engine.determination import INSUFFICIENT, MEETS, Determination, MissingFact
 from mednec.facts.factset import FactValue
+from mednec.render.values import source_words
 from mednec.tri import Tri
 
 __all__ = ["STATUS_WORD", "VERDICT_WORD", "cite_marks", "evidence_text", "headline", "value_text"]
@@ -33,8 +37,7 @@ def value_text(fv: FactValue) -> str:
         if not v:
             return "none recorded"
         return "; ".join(
-            f"{e.get('drug')}: documented as never given" if e.get("response") == "not_given"
-            else ", ".join(f"{k} {x.isoformat() if hasattr(x, 'isoformat') else x}" for k, x in e.items())
+            f"{e.get('drug')}: documented as never given" if e.get("response") == "not_given" else _event_text(e)
             for e in v
         )
     if hasattr(v, "isoformat"):
@@ -42,14 +45,32 @@ def value_text(fv: FactValue) -> str:
     return str(v).replace("_", " ")
 
 
-def evidence_text(e: FactValue | MissingFact) -> str:
-    """One piece of evidence: 'Hemoglobin 8.1 g/dL (2026-11-10, case file)' or 'missing'."""
+def _event_text(e: Mapping[str, object]) -> str:
+    """One event in words: 'drug atorvastatin, dose 80 mg, start 2026-06-01, response ongoing'."""
+    parts = []
+    for k, x in e.items():
+        if k == "dose_unit" and "dose" in e:
+            continue
+        text = x.isoformat() if isinstance(x, dt.date) else str(x).replace("_", " ")
+        if k == "dose" and e.get("dose_unit"):
+            text = f"{text} {e['dose_unit']}"
+        parts.append(f"{k.replace('_', ' ')} {text}")
+    return ", ".join(parts)
+
+
+def evidence_text(e: FactValue | MissingFact, labels: Mapping[str, str] | None = None) -> str:
+    """One piece of evidence: 'Hemoglobin: 8.1 g/dL (2026-11-10, case file)' or 'missing'.
+
+    ``labels`` names each fact as the fact dictionary does ('IPSS-R risk category', never the id
+    'ipss_r_category'); without it the id is shown in words.
+    """
     if isinstance(e, MissingFact):
         return f"{e.label}: not documented"
     when = f"{e.observed.isoformat()}, " if e.observed else ""
-    src = e.provenance.source
+    name = (labels or {}).get(e.fact) or e.fact.replace("_", " ")
+    src = source_words(e.provenance.source, name)
     detail = f": {e.provenance.detail}" if e.provenance.detail and e.derived else ""
-    return f"{e.fact.replace('_', ' ')} = {value_text(e)} ({when}{src}{detail})"
+    return f"{name}: {value_text(e)} ({when}{src}{detail})"
 
 
 def headline(det: Determination) -> str:

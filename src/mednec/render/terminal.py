@@ -7,6 +7,8 @@ always passed as :class:`rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Console
 from rich.text import Text
 
@@ -21,13 +23,13 @@ _STATUS_STYLE = {Tri.MET: "green", Tri.NOT_MET: "red", Tri.UNKNOWN: "yellow"}
 _ICON = {Tri.MET: "✔", Tri.NOT_MET: "✘", Tri.UNKNOWN: "?"}
 
 
-def _criterion(c: CriterionResult, console: Console) -> None:
+def _criterion(c: CriterionResult, console: Console, labels: Mapping[str, str] | None) -> None:
     pad = "  " * (c.depth + 1)
     style = _STATUS_STYLE[c.status]
     console.print(Text.assemble(pad, (f"{_ICON[c.status]} {STATUS_WORD[c.status]:<8}", style), c.text,
                                 (f"  {cite_marks(c.citations)}", "dim")))
     for e in c.evidence:
-        console.print(Text(f"{pad}    {evidence_text(e)}", style="dim"))
+        console.print(Text(f"{pad}    {evidence_text(e, labels)}", style="dim"))
 
 
 def _section(title: str, console: Console) -> None:
@@ -35,8 +37,56 @@ def _section(title: str, console: Console) -> None:
     console.print(Text(title, style="bold underline"))
 
 
-def print_determination(det: Determination, console: Console) -> None:
-    """Print the whole determination."""
+def _criteria(det: Determination, console: Console, labels: Mapping[str, str] | None) -> None:
+    if det.phase == "initial":
+        _section("Criteria every pathway needs", console)
+        for c in det.criteria:
+            if c.pathway is None:
+                _criterion(c, console, labels)
+        for pw in det.pathways:
+            _section(f"Pathway: {pw.name} (line {pw.line}) — {STATUS_WORD[pw.status]} {cite_marks(pw.citations)}",
+                     console)
+            for c in det.criteria:
+                if c.pathway == pw.id:
+                    _criterion(c, console, labels)
+    else:
+        _section("Continuation criteria", console)
+        for c in det.criteria:
+            _criterion(c, console, labels)
+
+
+def _presumed_and_missing(det: Determination, console: Console) -> None:
+    """Presumptions, inferences, missing documents and what would change the answer, by their words."""
+    texts = {c.id: c.text for c in det.criteria}
+    pathways = {pw.id: pw.name for pw in det.pathways}
+    if det.assumptions:
+        _section("Assumed — the request must attest", console)
+        for asm in det.assumptions:
+            console.print(Text.assemble(f"  • {asm.attest} ",
+                                        (f"({asm.criterion_text}: {asm.why}) {cite_marks(asm.citations)}", "dim")))
+    if det.inferences:
+        _section("Inferred from other documented facts", console)
+        for x in det.inferences:
+            console.print(Text(f"  • {x.fact_label}: {x.value}, inferred from {x.because} "
+                               f"({texts.get(x.criterion, x.criterion)})"))
+    if det.missing_documentation:
+        _section("Missing documentation — please send", console)
+        for m in det.missing_documentation:
+            console.print(Text(f"  • {m.description}"))
+            for q in m.questions:
+                console.print(Text(f"      {q}", style="dim"))
+    if det.changes:
+        _section("What would change the answer", console)
+        for ch in det.changes:
+            where = f"[{pathways.get(ch.pathway, ch.pathway)}] " if ch.pathway else ""
+            console.print(Text(f"  • {where}{texts.get(ch.criterion, ch.criterion)}: {ch.text}"))
+
+
+def print_determination(det: Determination, console: Console, labels: Mapping[str, str] | None = None) -> None:
+    """Print the whole determination; ``labels`` (fact id -> the dictionary's label) names the evidence.
+
+    Criteria and pathways are named by their text, never by their ids.
+    """
     p = det.policy
     console.print(Text(VERDICT_WORD[det.determination].upper(), style=_VERDICT_STYLE[det.determination]))
     if det.bottom_line:
@@ -55,41 +105,8 @@ def print_determination(det: Determination, console: Console) -> None:
                            style="italic"))
     for note in det.notes:
         console.print(Text.assemble(("Note: ", "cyan"), note))
-    if det.phase == "initial":
-        _section("Criteria every pathway needs", console)
-        for c in det.criteria:
-            if c.pathway is None:
-                _criterion(c, console)
-        for pw in det.pathways:
-            _section(f"Pathway: {pw.name} (line {pw.line}) — {STATUS_WORD[pw.status]} {cite_marks(pw.citations)}",
-                     console)
-            for c in det.criteria:
-                if c.pathway == pw.id:
-                    _criterion(c, console)
-    else:
-        _section("Continuation criteria", console)
-        for c in det.criteria:
-            _criterion(c, console)
-    if det.assumptions:
-        _section("Assumed — the request must attest", console)
-        for asm in det.assumptions:
-            console.print(Text.assemble(f"  • {asm.attest} ",
-                                        (f"({asm.criterion}: {asm.why}) {cite_marks(asm.citations)}", "dim")))
-    if det.inferences:
-        _section("Inferred from other documented facts", console)
-        for x in det.inferences:
-            console.print(Text(f"  • {x.fact_label}: {x.value}, inferred from {x.because} ({x.criterion})"))
-    if det.missing_documentation:
-        _section("Missing documentation — please send", console)
-        for m in det.missing_documentation:
-            console.print(Text(f"  • {m.description}"))
-            for q in m.questions:
-                console.print(Text(f"      {q}", style="dim"))
-    if det.changes:
-        _section("What would change the answer", console)
-        for ch in det.changes:
-            where = f"[{ch.pathway}] " if ch.pathway else ""
-            console.print(Text(f"  • {where}{ch.criterion}: {ch.text}"))
+    _criteria(det, console, labels)
+    _presumed_and_missing(det, console)
     if det.alternatives:
         _section("Other drugs for this patient (guideline sequence)", console)
         for alt in det.alternatives:
