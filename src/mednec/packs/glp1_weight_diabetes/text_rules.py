@@ -421,6 +421,17 @@ RULES: tuple[Rule, ...] = (
     # a form's or a quick note's length: "diet program 5 months", "Lifestyle: 6 mo", "WW program x 4 months"
     # (held-out round 6 w42, w47); never "6 months ago"
     Rule("GLP1_PROGRAMME_FIELD", rf"\b{_PROGRAMME}\s*(?:[:=]\s*|-\s+)?{_DURATION}\b(?!\s+(?:ago|before|earlier|prior))", _programme),
+    # a form's shorthand (held-out round 7 y01, y22): "Noom + dietitian x 5 mo", "4 mos commercial program (WW)"
+    Rule("GLP1_PROGRAMME_PLUS", rf"\b{_PROGRAMME}\s*(?:\+|&|/|\band\b|\bwith\b)\s*(?:an?\s+)?(?:RD|dietitian|dietician|nutritionist|exercise|coach(?:ing)?|gym)"
+         rf"\s*(?:x|×|for|[:=-])\s*{_DURATION}\b(?!\s+(?:ago|before|earlier|prior))", _programme),
+    Rule("GLP1_DURATION_COMMERCIAL", rf"\b{_DURATION}\s+(?:of\s+)?(?:(?:a|the)\s+)?commercial\s+(?:weight[\s-]+(?:loss|management)\s+)?(?:programme|program|plan)\b",
+         _programme),
+    # "No lifestyle program.", "no structured weight loss program": none followed (0 months); never "no documented
+    # program" / "no program documented" (the record is silent: asked)
+    Rule("GLP1_NO_PROGRAMME_SAID", r"\bno\s+(?:(?:formal|structured|supervised|medically[\s-]+supervised)\s+)?(?:lifestyle|diet(?:ary)?|weight[\s-]+(?:loss|management))"
+         r"(?:\s*(?:and|/|&|\+)\s*(?:exercise|activity))?\s+(?:programme|program|intervention|plan)\b(?![\w-]|\s+(?:documented|on\s+file|in\s+(?:the\s+)?(?:chart|record)|info\w*|details?|data|records?|notes?|documentation|"
+         r"given|stated|available|listed|provided|reported|mentioned|yet|known|history|dates?|length))",
+         _no_programme),
     # "Lifestyle: enrolled in WW 07/2026 - present", "WW program from 06/2026 to present" (wn16)
     Rule("GLP1_PROGRAMME_TO_PRESENT", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n|]{{0,50}}?)?\s+(?:from\s+)?(?P<d>{DATE})\s*(?:-|–|—|to|through|until)\s*(?:the\s+)?(?:present|now|date|current|ongoing|today)\b",
          _programme_since),
