@@ -64,6 +64,10 @@ _OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+eff
                     r"|mechanism|interaction|compar|half[\s-]life|monitor|predict|infection\b"
                     # "X vs Y in MDS?" stays a request about X (tests/intake/questions.yaml q056, h22); "better than" asks which is better
                     r"|\b(?:better|worse|stronger|safer|cheaper|more\s+effective|less\s+effective)\s+than\b", re.I)
+# where or how a drug is given, asked as a question (held-out round 7 z22: "Can Leqvio be given at home or does it have
+# to be in the clinic?"); only in a sentence ending with "?" -- "seen in the office today" opens many a request
+_LOGISTICS = re.compile(r"\bat\s+home\b|\bself[\s-]*(?:inject|administ)|\b(?:in|at)\s+(?:the\s+|an?\s+)?(?:clinic|office|infusion\s+(?:center|centre|suite))\b"
+                        r"|\bstored\b|\bstorage\b|\brefrigerat|\bwhere\s+(?:is|are|can|should|will|do|does)\b|\badministered\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
 
@@ -87,7 +91,8 @@ def intent_of(text: str) -> str:
         return "other"
     if _NECESSITY.search(text):
         return "necessity"
-    if any(_OTHER.search(part) for part in _asking_parts(text)):
+    parts = _asking_parts(text)
+    if any(_OTHER.search(part) for part in parts) or any(_LOGISTICS.search(p) for p in parts if p.rstrip().endswith("?")):
         return "other"
     if _CHOICE.search(text):
         return "choice"
