@@ -100,6 +100,10 @@ def _ldl_before_only(cur: FactDef, base: FactDef, n: str, u1: str, v1: str, sep:
         if a is None:
             return []
         fact = "ldl_c_untreated" if _UNTREATED.search(m.group(0)) else base.id
+        if not m.group("u1") and cur.range is not None:  # a bare number that fits more than one unit is asked
+            fits = sorted({u for u, f in cur.units.items() if u.strip() and cur.range[0] <= a * f <= cur.range[1]}, key=len)
+            if len({cur.units[u] for u in fits}) > 1:
+                return [ctx.unused(f"{a:g} could be {' or '.join(fits[:2])}; not used (say the unit)", m.start(), m.end(), fact)]
         unit = " ".join((m.group("u1") or cur.unit or "").split()) or None
         return [ctx.finding(fact, a, m.start(), m.end(), unit=unit, date=None, note="the value before "
                             + ("any treatment" if fact != base.id else "the treatment") + " (the current one said apart)")]
