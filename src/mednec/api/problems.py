@@ -92,8 +92,10 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [_validation_error(e) for e in exc.errors()[:20]]  # the first few
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
-        # CDS Hooks and FHIR answer a malformed request with 400 (the rest of the API: 422)
-        status = 400 if request.url.path.startswith(FHIR_PATHS) else 422
+        # a body that is not JSON is malformed syntax, 400 everywhere (RFC 9110 §15.5.1); CDS Hooks and FHIR answer
+        # any malformed request with 400, the rest of the API well-formed JSON of the wrong shape with 422 (§15.5.21)
+        syntax = any(e.get("type") == "json_invalid" for e in exc.errors())
+        status = 400 if syntax or request.url.path.startswith(FHIR_PATHS) else 422
         title = "Bad request" if status == 400 else "Invalid input"
         return problem(status, title, f"{first['field']}: {first['message']}", code="validation",
                        field=first["field"] or None, instance=request.url.path, extra={"errors": errors})
