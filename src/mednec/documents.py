@@ -18,7 +18,7 @@ from mednec.runtime import Runtime
 from mednec.states import Decision, DocumentReview, ReviewState
 from mednec.store.models import Case, Evaluation
 
-__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "documents_for", "excluded_by_benefit",
+__all__ = ["DOCUMENTS", "DOC_HTML_CSP", "MEDIA", "Versions", "check_document", "document_media", "documents_for", "excluded_by_benefit",
            "may_see", "policy_and_pack", "produce", "review_status", "signature_of", "sources", "stored_determination",
            "stored_document", "visible_documents"]
 
@@ -161,6 +161,14 @@ def _without_commands(built: Any) -> Any:
     if hasattr(built, "article"):
         return built._replace(article=built.article._replace(related=()))
     return built
+
+
+def document_media(ev: Evaluation, doc: str, fmt: str, role: str) -> str:
+    """What a HEAD request of a stored document answers: the checks of :func:`stored_document` (404, 409), then
+    the media type, without rendering the document (a HEAD is a check, not a view: neither rendered nor
+    audited as ``document.produce``)."""
+    check_document(ev, doc, role)
+    return MEDIA[{"md": "markdown"}.get(fmt, fmt)]
 
 
 def stored_document(runtime: Runtime, ev: Evaluation, case: Case, doc: str, fmt: str, *, audience: str, role: str,

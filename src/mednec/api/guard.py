@@ -34,12 +34,14 @@ from mednec.errors import InputError
 from mednec.hygiene import MAX_DEPTH, check_text, check_tree, excerpt, shown_key
 from mednec.settings import DEFAULT_MAX_BODY, current
 
-__all__ = ["BODY_TIMEOUT", "DEFAULT_MAX_BODY", "MAX_HEADERS", "MAX_HEADER_BYTES", "Guard", "max_body_from_env"]
+__all__ = ["BODY_TIMEOUT", "DEFAULT_MAX_BODY", "HEAD_KEY", "MAX_HEADERS", "MAX_HEADER_BYTES", "Guard", "max_body_from_env"]
 
 #: seconds for a whole request body to arrive (408 past it)
 BODY_TIMEOUT = 30.0
 #: at most this many request headers, and this many bytes of them (names and values): else 431
 MAX_HEADERS = 100
+#: the scope key that tells a route its GET answers a HEAD (a route may then skip the content's work: documents)
+HEAD_KEY = "mednec.head"
 MAX_HEADER_BYTES = 32 * 1024
 
 log = logging.getLogger("mednec.api")
@@ -242,7 +244,7 @@ class Guard:
             return
         path = scope.get("path", "")
         if scope.get("method") == "HEAD":  # RFC 9110 §9.3.2: the GET's status and headers, no content
-            scope, send = {**scope, "method": "GET"}, _headers_only(send)
+            scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _headers_only(send)
         if _headers_too_large(scope):
             await self._send(send, _problem(
                 431, "Request header fields too large",

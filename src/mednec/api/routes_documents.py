@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from mednec.api.deps import Auth, get_service
+from mednec.api.guard import HEAD_KEY
 from mednec.api.problems import problem
 from mednec.api.responses import negotiate
-from mednec.documents import DOC_HTML_CSP, stored_document, visible_documents
+from mednec.documents import DOC_HTML_CSP, document_media, stored_document, visible_documents
 from mednec.store.service import Service
 
 router = APIRouter(tags=["documents"])
@@ -40,7 +41,7 @@ def get_document(
     document: Annotated[Document, Path(description="a letter fits meets_criteria, a denial notice "
                                                    "does_not_meet_criteria, an information request "
                                                    "insufficient_information; the article fits any")],
-    principal: Auth, service: Svc,
+    principal: Auth, service: Svc, request: Request,
     audience: Annotated[Literal["clinician", "payer", "patient"], Query()] = "clinician",
     format: Annotated[Literal["markdown", "html", "pdf", "json"] | None, Query(  # noqa: A002 - the query name
         description="without it, the type the Accept header prefers (Markdown for */*); 406 when none fits")] = None,
@@ -53,15 +54,25 @@ def get_document(
                            + ", ".join(_OFFERS), code="not_acceptable", field="Accept")
     ev = service.cases.get_evaluation(principal, eval_id)
     case = service.cases.get_case(principal, ev.case_id)
+    ext = {"markdown": "md"}.get(format, format)
+    disposition = "attachment" if format == "pdf" else "inline"
+    headers = {"Content-Disposition": f'{disposition}; filename="mednec-{ev.id}-{document}.{ext}"'}
+    if format == "html":
+        headers["Content-Security-Policy"] = DOC_HTML_CSP
+    if request.scope.get(HEAD_KEY):  # a check, not a view: not rendered, not audited, no PDF taken
+        return head_response(document_media(ev, document, format, principal.role), headers)
     if format == "pdf":
         service.work_limits.take("pdf", principal.id)  # 429 past the user's limit of PDFs a minute
     content, media = stored_document(service.runtime, ev, case, document, format, audience=audience,
                                      role=principal.role, versions=service.policies)
     service.audit_log.record(principal, "document.produce", "evaluation", ev.id, document=document, format=format,
                    audience=audience, via="api")
-    ext = {"markdown": "md"}.get(format, format)
-    disposition = "attachment" if format == "pdf" else "inline"
-    headers = {"Content-Disposition": f'{disposition}; filename="mednec-{ev.id}-{document}.{ext}"'}
-    if format == "html":
-        headers["Content-Security-Policy"] = DOC_HTML_CSP
     return Response(content, media_type=media, headers=headers)
+
+
+def head_response(media: str, headers: dict[str, str]) -> Response:
+    """The answer to a HEAD of a document: its type and headers, no Content-Length (the document is not
+    rendered, so its length is not known; RFC 9110 §8.6 lets a HEAD answer leave it out)."""
+    resp = Response(media_type=media, headers=headers)
+    del resp.headers["content-length"]
+    return resp

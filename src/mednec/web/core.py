@@ -40,9 +40,14 @@ from mednec.web.labels import AUDIENCES, ROLE_LABEL
 from mednec.web.memo import Memo
 from mednec.web.session import COOKIE, MAX_AGE, SessionData, Signer, principal_for
 
+#: set in a request's scope by the API's guard (mednec.api.guard.HEAD_KEY, not imported: the API imports the web
+#: app) when its GET answers a HEAD
+HEAD_KEY = "mednec.head"
+
 __all__ = [
     "AUDIENCES",
     "CSP",
+    "HEAD_KEY",
     "Ctx",
     "WebRoute",
     "WebState",

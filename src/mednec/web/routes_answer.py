@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from mednec.documents import DOC_HTML_CSP, stored_document
+from mednec.documents import DOC_HTML_CSP, document_media, stored_document
 from mednec.errors import ConflictError, InputError, NotFoundError
 from mednec.extras import missing_extra
 from mednec.hygiene import load_json
 from mednec.store.models import Case, Evaluation
 from mednec.web.answer_view import FOLLOWUP_EXAMPLES, Preview, answer_values
-from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, finish, page, redirect
+from mednec.web.core import AUDIENCES, HEAD_KEY, Ctx, csrf_check, ctx_of, finish, page, redirect
 from mednec.web.routes_auth import form_of
 from mednec.web.views import value_text
 
@@ -317,11 +317,21 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
     aud = _audience(ctx, audience)
     if fmt not in ("html", "pdf", "md"):
         raise NotFoundError(f"no format {fmt}")
+    head = bool(ctx.request.scope.get(HEAD_KEY))  # a HEAD is a check, not a view: not rendered, not audited
     if doc == "request-letter":
-        ctx.service.audit_log.record(p, "document.produce", "evaluation", ev.id, document=doc, format="html")
+        if not head:
+            ctx.service.audit_log.record(p, "document.produce", "evaluation", ev.id, document=doc, format="html")
         values = answer_values(ctx, ev, case, audience=aud)
         resp = page(ctx, "request_letter.html", **values)
         return resp
+    disposition = "inline" if fmt == "html" else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="mednec-{ev.id}-{doc}.{fmt}"'}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = DOC_HTML_CSP
+    if head:
+        resp = Response(media_type=document_media(ev, doc, fmt, p.role), headers=headers)
+        del resp.headers["content-length"]  # not rendered, so not known (RFC 9110 §8.6)
+        return finish(ctx, resp)
     if fmt == "pdf":
         ctx.service.work_limits.take("pdf", p.id)  # the same limit as the API's
     try:
@@ -333,13 +343,10 @@ def _document(ctx: Ctx, eval_id: str, doc: str, fmt: str, audience: str | None) 
             raise
         raise ConflictError(f"this document is not available on this server ({missing.message})") from None
     ctx.service.audit_log.record(p, "document.produce", "evaluation", ev.id, document=doc, format=fmt, audience=aud)
-    name = f"mednec-{ev.id}-{doc}.{fmt}"
-    disposition = "inline" if fmt == "html" else "attachment"
-    resp = Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    resp = Response(content, media_type=media, headers=headers)
     if fmt == "html":
         resp.body = _with_header(content, ev, doc, aud)
         resp.headers["Content-Length"] = str(len(resp.body))
-        resp.headers["Content-Security-Policy"] = DOC_HTML_CSP
     return finish(ctx, resp)
 
 
