@@ -189,15 +189,12 @@ FHIR_CALLS = ["DTR questionnaire", "Questionnaire search", "Questionnaire read",
               "questionnaire-response"]
 
 
-_FX = pytest.mark.xfail(strict=True, reason="first contact: only PAS negotiates the FHIR media type")
-
-
 @pytest.mark.parametrize("name", FHIR_CALLS)
 @pytest.mark.parametrize("accept,want", [
-    pytest.param("application/fhir+json", "application/fhir+json", marks=_FX),
-    pytest.param("application/fhir+json;q=0.9, application/json;q=0.5", "application/fhir+json", marks=_FX),
+    ("application/fhir+json", "application/fhir+json"),
+    ("application/fhir+json;q=0.9, application/json;q=0.5", "application/fhir+json"),
     ("application/json", "application/json"), (None, "application/json"),
-    pytest.param("application/fhir+xml", 406, marks=_FX)])
+    ("application/fhir+xml", 406)])
 def test_every_fhir_endpoint_follows_accept(world: World, name: str, accept: str | None, want: Any) -> None:
     method, path, body = _fhir_calls(world)[name]
     headers = world.h("req", **({"accept": accept} if accept else {}))

@@ -21,6 +21,23 @@ Svc = Annotated[Service, Depends(get_service)]
 FhirBody = Annotated[dict[str, Any], Body(description="A FHIR R4 JSON resource")]
 
 
+#: the media types a FHIR answer comes in (FHIR R4 http.html#mime-type); */* gets application/json
+FHIR_JSON = {"application/json": "application/json", "application/fhir+json": "application/fhir+json"}
+Accept = Annotated[str | None, Header()]
+
+
+def _fhir_answer(accept: str | None, work: Any) -> JSONResponse:
+    """``work()``'s resource in the JSON media type Accept prefers; 406 (before any work) when Accept allows
+    neither (application/fhir+xml only: mednec writes JSON, and PAS requires JSON). Every FHIR endpoint (DTR
+    and PAS) answers through it; a problem document ``work`` returns is passed on as it is."""
+    media = negotiate(accept, FHIR_JSON)
+    if media is None:
+        return problem(406, "Not acceptable", "mednec answers application/fhir+json or application/json only",
+                       code="not_acceptable", field="Accept")
+    out = work()
+    return out if isinstance(out, JSONResponse) else JSONResponse(out, media_type=media)
+
+
 @router.get("/cds-services", summary="CDS Hooks discovery: order-select and order-sign with prefetch templates")
 def cds_discovery(service: Svc) -> dict[str, Any]:
     from mednec.fhir.crd import discovery
@@ -68,40 +85,52 @@ def cds_call(service_id: str, body: FhirBody, principal: CdsAuth, service: Svc, 
 
 
 @router.post("/fhir/questionnaire", summary="DTR: a Questionnaire asking only for what a case is missing")
-def questionnaire(body: FhirBody, principal: Auth, service: Svc, request: Request) -> dict[str, Any]:
+def questionnaire(body: FhirBody, principal: Auth, service: Svc, request: Request,
+                  accept: Accept = None) -> JSONResponse:
     """Body: ``{"case": {...} | "bundle": {...}, "drug": "reblozyl", "phase": "initial"}``."""
     from mednec.fhir.questionnaire import build_questionnaire
     from mednec.store.questionnaires import keep
 
-    det = _evaluate_body(service, body)
-    q = build_questionnaire(det, service.runtime.dictionary, base=hook_config(request).canonical_base)
-    keep(service.db, q, det.input_hash)  # its canonical URL resolves (GET /fhir/Questionnaire?url=)
-    return q
+    def work() -> dict[str, Any]:
+        det = _evaluate_body(service, body)
+        q = build_questionnaire(det, service.runtime.dictionary, base=hook_config(request).canonical_base)
+        keep(service.db, q, det.input_hash)  # its canonical URL resolves (GET /fhir/Questionnaire?url=)
+        return q
+
+    return _fhir_answer(accept, work)
 
 
 @router.get("/fhir/Questionnaire", summary="DTR: the Questionnaires with a canonical URL (searchset Bundle)")
-def questionnaire_search(url: str, principal: Auth, service: Svc, version: str | None = None) -> dict[str, Any]:
+def questionnaire_search(url: str, principal: Auth, service: Svc, version: str | None = None,
+                         accept: Accept = None) -> JSONResponse:
     """``?url={canonical}`` (``url|version`` or ``&version=`` narrows it): every Questionnaire mednec handed out."""
     from mednec.store.questionnaires import by_url
 
-    found = by_url(service.db, url, version)
-    return {"resourceType": "Bundle", "type": "searchset", "total": len(found),
-            "entry": [{"fullUrl": q["url"], "resource": q, "search": {"mode": "match"}} for q in found]}
+    def work() -> dict[str, Any]:
+        found = by_url(service.db, url, version)
+        return {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                "entry": [{"fullUrl": q["url"], "resource": q, "search": {"mode": "match"}} for q in found]}
+
+    return _fhir_answer(accept, work)
 
 
 @router.get("/fhir/Questionnaire/{qid}", summary="DTR: one Questionnaire by id")
-def questionnaire_read(qid: str, principal: Auth, service: Svc) -> JSONResponse:
+def questionnaire_read(qid: str, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
     from mednec.store.questionnaires import by_id
 
-    q = by_id(service.db, qid)
-    if q is None:
-        return problem(404, "Not found", f"no Questionnaire {qid}", code="not_found", field="id")
-    return JSONResponse(q)
+    def work() -> Any:
+        q = by_id(service.db, qid)
+        if q is None:
+            return problem(404, "Not found", f"no Questionnaire {qid}", code="not_found", field="id")
+        return q
+
+    return _fhir_answer(accept, work)
 
 
 @router.post("/fhir/Questionnaire/$questionnaire-package",
              summary="DTR $questionnaire-package: the Questionnaire(s) for an order, a canonical or a CRD assertion")
-def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request: Request) -> JSONResponse:
+def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request: Request,
+                          accept: Accept = None) -> JSONResponse:
     """Da Vinci DTR ``$questionnaire-package`` (a Parameters resource in, a Parameters resource out).
 
     Inputs: ``questionnaire`` (canonical, as a CRD card gives it), ``context`` (the CRD
@@ -112,41 +141,32 @@ def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request
     from mednec.fhir.dtr import questionnaire_package as package
     from mednec.store.questionnaires import DatabaseQuestionnaires
 
-    try:
-        return JSONResponse(package(body, service.runtime, DatabaseQuestionnaires(service.db), base=hook_config(request).canonical_base,
-                                    now=service.now()))
-    except CaseFormatError as exc:
-        return problem(400, "Bad request", exc.message, code=exc.code, field=exc.field)
+    def work() -> Any:
+        try:
+            return package(body, service.runtime, DatabaseQuestionnaires(service.db),
+                           base=hook_config(request).canonical_base, now=service.now())
+        except CaseFormatError as exc:
+            return problem(400, "Bad request", exc.message, code=exc.code, field=exc.field)
+
+    return _fhir_answer(accept, work)
 
 
 @router.post("/fhir/questionnaire-response", summary="DTR: merge a QuestionnaireResponse and re-evaluate")
-def questionnaire_response(body: FhirBody, principal: Auth, service: Svc) -> dict[str, Any]:
+def questionnaire_response(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
     """Body: ``{"case": {...}, "drug": "...", "response": {QuestionnaireResponse}}``."""
     from mednec.fhir.questionnaire import apply_response
 
-    drug, phase = _dtr_fields(body, "response")
-    case = _case_of(service, body)
-    response = body.get("response")
-    if not isinstance(response, dict):
-        raise InputError("give the QuestionnaireResponse as 'response'", field="response")
-    det, merged = apply_response(service.runtime, case, response, drug, phase=phase,
-                                 as_of=None if case.get("as_of") else service.now().date())
-    return {"case": merged, "determination": det.to_dict()}
+    def work() -> dict[str, Any]:
+        drug, phase = _dtr_fields(body, "response")
+        case = _case_of(service, body)
+        response = body.get("response")
+        if not isinstance(response, dict):
+            raise InputError("give the QuestionnaireResponse as 'response'", field="response")
+        det, merged = apply_response(service.runtime, case, response, drug, phase=phase,
+                                     as_of=None if case.get("as_of") else service.now().date())
+        return {"case": merged, "determination": det.to_dict()}
 
-
-#: the media types a FHIR answer comes in (FHIR R4 http.html#mime-type); */* gets application/json
-FHIR_JSON = {"application/json": "application/json", "application/fhir+json": "application/fhir+json"}
-Accept = Annotated[str | None, Header()]
-
-
-def _fhir_answer(accept: str | None, work: Any) -> JSONResponse:
-    """``work()``'s resource in the JSON media type Accept prefers; 406 (before any work) when Accept allows
-    neither (application/fhir+xml only: mednec writes JSON, and PAS requires JSON)."""
-    media = negotiate(accept, FHIR_JSON)
-    if media is None:
-        return problem(406, "Not acceptable", "mednec answers application/fhir+json or application/json only",
-                       code="not_acceptable", field="Accept")
-    return JSONResponse(work(), media_type=media)
+    return _fhir_answer(accept, work)
 
 
 @router.post("/fhir/Claim/$submit", summary="PAS: submit a prior-authorization request (Bundle with a Claim)")
