@@ -53,6 +53,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         "MEDNEC_AUDIT_OLD_KEYS": "old-1, old-2",
         "MEDNEC_FHIR_SERVERS": "https://ehr.plan.example/fhir/ http://10.0.0.5:8080/fhir",
         "MEDNEC_LIMIT_CONCURRENCY": "64",
+        "MEDNEC_CORS_ORIGINS": "https://ehr.plan.example, http://localhost:3000",
     }
     s = Settings.from_env(env)
     assert s == Settings("postgresql://u@h/db", "s3cret", 2048, (tmp_path / "a", tmp_path / "b"),
@@ -60,13 +61,16 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
                          "smtp.plan.example", 587, True, "mednec", "pw", "reviews@plan.example",
                          "https://mednec.plan.example", "https://login.plan.example", "mednec", "oidc-secret",
                          "audit-key", tmp_path / "anchor.jsonl", ("old-1", "old-2"),
-                         ("https://ehr.plan.example/fhir", "http://10.0.0.5:8080/fhir"), 64)
+                         ("https://ehr.plan.example/fhir", "http://10.0.0.5:8080/fhir"), 64,
+                         ("https://ehr.plan.example", "http://localhost:3000"))
     assert {v.name for v in VARIABLES} == set(env)
     assert {v.field for v in VARIABLES} == set(Settings.__dataclass_fields__)
 
 
 @pytest.mark.parametrize(("name", "raw"), [("MEDNEC_SMTP_PORT", "smtp"), ("MEDNEC_SMTP_PORT", "70000"),
-                                           ("MEDNEC_PUBLIC_URL", "mednec.example")])
+                                           ("MEDNEC_PUBLIC_URL", "mednec.example"), ("MEDNEC_CORS_ORIGINS", "*"),
+                                           ("MEDNEC_CORS_ORIGINS", "https://ehr.example/app"),
+                                           ("MEDNEC_CORS_ORIGINS", "https://*.example"), ("MEDNEC_CORS_ORIGINS", "null")])
 def test_bad_notification_settings_name_their_variable(name: str, raw: str) -> None:
     with pytest.raises(ConfigError) as exc:
         Settings.from_env({name: raw})

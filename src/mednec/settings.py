@@ -15,6 +15,7 @@ without importing pydantic at all.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,8 @@ from typing import NamedTuple
 
 from mednec.errors import ConfigError
 
-__all__ = ["DEFAULT_LIMIT_CONCURRENCY", "DEFAULT_MAX_BODY", "DEFAULT_PUBLIC_URL", "VARIABLES", "Settings", "Variable", "current"]
+__all__ = ["DEFAULT_LIMIT_CONCURRENCY", "DEFAULT_MAX_BODY", "DEFAULT_PUBLIC_URL", "VARIABLES", "Settings", "Variable", "cors_origins",
+           "current"]
 
 DEFAULT_MAX_BODY = 6 * 1024 * 1024
 #: connections and requests one `mednec serve` worker holds at once (uvicorn's limit_concurrency)
@@ -103,6 +105,10 @@ VARIABLES = (
              "The FHIR servers a CDS Hooks call may make mednec fetch from (`fhirServer`), as URLs separated by "
              "spaces or commas; a server under one of them is fetched (http and internal addresses too), no "
              "other. Without it only https servers at public addresses are."),
+    Variable("MEDNEC_CORS_ORIGINS", "cors_origins", "none (no CORS headers: browsers on other sites may not call the API)",
+             "The web origins (`https://ehr.example`, scheme, host and port only) whose pages may call the API from "
+             "a browser, separated by spaces or commas: their requests get `Access-Control-Allow-Origin` (never a "
+             "wildcard, never credentials; the page must send an API key). `*` is refused."),
     Variable("MEDNEC_LIMIT_CONCURRENCY", "limit_concurrency", str(DEFAULT_LIMIT_CONCURRENCY),
              "Connections and requests one `mednec serve` worker holds at once (past it, 503 at once); "
              "`--limit-concurrency` overrides it."),
@@ -136,6 +142,7 @@ class Settings:
     audit_old_keys: tuple[str, ...] = ()
     fhir_servers: tuple[str, ...] = ()
     limit_concurrency: int = DEFAULT_LIMIT_CONCURRENCY
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -190,8 +197,24 @@ class Settings:
             audit_anchor=Path(anchor).expanduser() if (anchor := text("MEDNEC_AUDIT_ANCHOR")) else None,
             audit_old_keys=_words(text("MEDNEC_AUDIT_OLD_KEYS")),
             fhir_servers=tuple(u.rstrip("/") for u in servers),
+            cors_origins=cors_origins(text("MEDNEC_CORS_ORIGINS")),
             limit_concurrency=int(limit) if limit is not None else DEFAULT_LIMIT_CONCURRENCY,
         )
+
+
+_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def cors_origins(value: str | None) -> tuple[str, ...]:
+    """``MEDNEC_CORS_ORIGINS``: web origins exactly as a browser sends them in ``Origin`` (lower-case scheme and
+    host, a port only when not the default, no path); a wildcard or anything else is a ConfigError."""
+    out = []
+    for origin in _words(value):
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(f"each origin must be scheme://host[:port] (lower case, no path, no wildcard), got "
+                              f"{origin[:40]!r}", field="MEDNEC_CORS_ORIGINS")
+        out.append(origin)
+    return tuple(out)
 
 
 def _words(value: str | None) -> tuple[str, ...]:

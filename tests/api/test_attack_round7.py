@@ -229,7 +229,6 @@ def cors_app(db_url: str, world: World, monkeypatch: pytest.MonkeyPatch) -> Test
     return TestClient(app)
 
 
-@pytest.mark.xfail(strict=True, reason="first contact: mednec has no CORS setting")
 def test_listed_origins_only(world: World, cors_app: TestClient) -> None:
     good = cors_app.get("/cases", headers=world.h("req", origin="https://ehr.example"))
     assert good.status_code == 200
@@ -253,7 +252,6 @@ def test_listed_origins_only(world: World, cors_app: TestClient) -> None:
     assert "access-control-allow-origin" not in evil.headers and evil.status_code < 500
 
 
-@pytest.mark.xfail(strict=True, reason="first contact: mednec has no CORS setting")
 def test_a_wildcard_origin_setting_is_refused(db_url: str, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from mednec.errors import ConfigError
 

@@ -36,6 +36,8 @@ class Settings:
     public_base_url: str | None = None
     max_body_bytes: int | None = None  # None: MEDNEC_MAX_BODY_BYTES or 6 MiB (larger bodies get 413)
     body_timeout_s: float | None = None  # None: 30 s for a whole request body (else 408)
+    #: the web origins whose pages may call the API from a browser (CORS); None: MEDNEC_CORS_ORIGINS, else none
+    cors_origins: tuple[str, ...] | None = None
 
 
 class _NoBodies(logging.Filter):
@@ -83,6 +85,30 @@ def _warn_unrecorded_logic(runtime: Runtime) -> None:
     for where, problem in _RECORD_CHECKED[key]:
         logging.getLogger("mednec.api").error("POLICY VERSION NOT RECORDED: %s: %s",
                                               "/".join(Path(where).parts[-2:]), problem)
+
+
+#: what a listed origin's page may send and read (CORS); cookies are never allowed (allow_credentials False)
+CORS_METHODS = ("GET", "HEAD", "POST", "PATCH", "DELETE")
+CORS_HEADERS = ("Authorization", "Content-Type", "Content-Encoding", "Accept", "Idempotency-Key", "If-Match",
+                "If-None-Match")
+CORS_EXPOSED = ("ETag", "Location", "Retry-After", "Content-Disposition", "WWW-Authenticate")
+
+
+def _allow_origins(app: FastAPI, settings: Settings) -> None:
+    """CORS for the operator's origins only (``MEDNEC_CORS_ORIGINS``): without any, no CORS header is sent, so
+    a page on another site cannot read an answer. The outermost middleware, so refusals get the headers too."""
+    origins = settings.cors_origins
+    if origins is None:
+        from mednec.settings import current
+
+        origins = current().cors_origins
+    if not origins:
+        return
+    from starlette.middleware.cors import CORSMiddleware
+
+    app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=list(CORS_METHODS),
+                       allow_headers=list(CORS_HEADERS), expose_headers=list(CORS_EXPOSED),
+                       allow_credentials=False, max_age=600)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -133,5 +159,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(Guard, max_body=settings.max_body_bytes or max_body_from_env(),
                        body_timeout=settings.body_timeout_s or BODY_TIMEOUT)
+    _allow_origins(app, settings)
     logging.getLogger("uvicorn.access").addFilter(_NoBodies())
     return app
