@@ -274,7 +274,6 @@ def _phi_routes(w: World) -> list[tuple[str, str, Any]]:
             ("GET", f"/evaluations/{ev}/documents/nothing", None), ("GET", "/evaluations/ev_0000", None)]
 
 
-@pytest.mark.xfail(strict=True, reason="first contact: API answers carry no Cache-Control or X-Content-Type-Options")
 def test_answers_with_patient_data_are_not_stored_or_sniffed(world: World) -> None:
     failures = []
     for method, path, body in _phi_routes(world):

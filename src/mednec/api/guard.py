@@ -243,6 +243,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        send = _not_stored(send, path)
         if scope.get("method") == "HEAD":  # RFC 9110 §9.3.2: the GET's status and headers, no content
             scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _headers_only(send)
         if _headers_too_large(scope):
@@ -348,6 +349,30 @@ class Guard:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+#: paths whose answers hold no patient data and may be cached (the bundled assets)
+_CACHEABLE = ("/static/",)
+
+
+def _not_stored(send: Any, path: str) -> Any:
+    """A ``send`` that adds ``X-Content-Type-Options: nosniff`` to every answer and ``Cache-Control: no-store``
+    to every one that does not say how it may be cached (an answer may hold patient data: no browser or proxy
+    keeps it), except the bundled assets."""
+    store = not path.startswith(_CACHEABLE)
+
+    async def not_stored(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers") or ())
+            names = {k.lower() for k, _ in headers}
+            if b"x-content-type-options" not in names:
+                headers.append((b"x-content-type-options", b"nosniff"))
+            if store and b"cache-control" not in names:
+                headers.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return not_stored
 
 
 def _headers_only(send: Any) -> Any:
