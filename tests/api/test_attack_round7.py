@@ -336,8 +336,7 @@ def test_the_session_cookie_is_secure_over_https(world: World) -> None:
 # --- markup in a physician's name and a decision's reason ---------------------------------------------------
 
 TYPST_NAMES = ['Dr #read("/etc/passwd") Smith', "Dr /* Open Comment", 'Dr Back\\slash ]"$x$ <lab> @ref',
-               pytest.param("Dr <img src=x onerror=alert(1)> Jones", marks=pytest.mark.xfail(
-                   strict=True, reason="first contact: a Markdown denial notice writes the signer's name unescaped")), "Dr `raw` #panic(\"x\") Lee"]
+               "Dr <img src=x onerror=alert(1)> Jones", "Dr `raw` #panic(\"x\") Lee"]
 
 
 @pytest.mark.parametrize("name", TYPST_NAMES)
