@@ -3,12 +3,13 @@
 ``MEDNEC_DATABASE_URL`` selects the database; without it mednec uses a SQLite file in the
 user data directory (``platformdirs``). Engines never log or quote SQL parameters
 (``hide_parameters``): a database error's message may reach a log, and parameters are patient
-data. SQLite runs in WAL mode with ``synchronous=FULL`` so
+data; nor result rows (SQLAlchemy logs each row at DEBUG: :class:`NoRows`). SQLite runs in WAL mode with ``synchronous=FULL`` so
 every acknowledged commit survives a crash; PostgreSQL is used through psycopg 3.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -20,6 +21,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from mednec.settings import current
+
+
+class NoRows(logging.Filter):
+    """Drops SQLAlchemy's log records of result rows ("Row %r", at DEBUG, e.g. under a root logger set to DEBUG):
+    rows hold case titles and case files, patient data. Statements stay (their parameters are hidden)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+if not any(isinstance(f, NoRows) for f in logging.getLogger("sqlalchemy.engine.Engine").filters):
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(NoRows())
 
 __all__ = ["Database", "default_url", "normalize_url"]
 
