@@ -79,8 +79,9 @@ VARIABLES = (
     Variable("MEDNEC_PUBLIC_URL", "public_url", "none (notifications link to http://localhost:8000; "
              "single sign-on uses the request's address)",
              "The address people open mednec at; notifications link to the answer page under it, and single "
-             "sign-on sends the provider `<MEDNEC_PUBLIC_URL>/sign-in/sso/callback` (set it behind a proxy, "
-             "where the request's own address is not the one people use)."),
+             "sign-on sends the provider `<MEDNEC_PUBLIC_URL>/sign-in/sso/callback`, and a CDS client's signed JWT "
+             "must name `<MEDNEC_PUBLIC_URL>/cds-services/<id>` as its audience (set it behind a proxy, where the "
+             "request's own address is not the one people use, and wherever the Host header is not to be trusted)."),
     Variable("MEDNEC_OIDC_ISSUER", "oidc_issuer", "none (no single sign-on)",
              "The OpenID Connect provider people sign in through (its issuer URL; the sign-in page then "
              "offers single sign-on). Link each person with `mednec users link-sso`."),

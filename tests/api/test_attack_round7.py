@@ -511,8 +511,6 @@ def test_a_very_wide_object_is_answered(world: World) -> None:
 
 # --- the Host header and a CDS client's JWT audience ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="first contact: the audience is read from the request's Host header even with "
-                                      "MEDNEC_PUBLIC_URL set")
 def test_a_jwt_for_another_host_is_refused_when_the_public_url_is_set(world: World,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A CDS client's JWT names the service it was made for (aud). With MEDNEC_PUBLIC_URL set, that address is

@@ -53,10 +53,18 @@ def cds_principal(
     """CDS Hooks clients authenticate with a signed JWT (CDS Hooks 2.0) or a mednec API key."""
     token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
     if token and looks_like_jwt(token):
-        base = (getattr(request.app.state, "public_base_url", None) or str(request.base_url)).rstrip("/")
+        base = (getattr(request.app.state, "public_base_url", None) or _public_url() or str(request.base_url)).rstrip("/")
         trust: CdsTrust = request.app.state.cds_trust
         return trust.verify(token, f"{base}/cds-services/{service_id}")
     return get_principal(request, authorization)
+
+
+def _public_url() -> str | None:
+    """``MEDNEC_PUBLIC_URL``: where mednec is, so a JWT's audience never comes from the request's Host header,
+    which the caller writes."""
+    from mednec.settings import current
+
+    return current().public_url
 
 
 CdsAuth = Annotated[Principal, Depends(cds_principal)]
