@@ -57,10 +57,16 @@ class Calculator:
     run_drugs: DrugRunFn | None = None  # used instead of run, with the pack's drug vocabulary
     reads_dates: bool = False  # reads its inputs' observation dates (FactValue.observed), not only values
     dates_only: bool = False  # reads only its inputs' dates, never their values: runs on a value known as a bound
+    #: the date its outputs carry: "" the latest of its inputs' dates; an input's id, that input's date (a BMI
+    #: before any GLP-1 is dated by the weight before it, not by today's height); "as_of" the evaluation date
+    #: (what a treatment history shows as of the review: days since a drug, a statin still taken)
+    dated_by: str = ""
     input_set: frozenset[str] = field(init=False, repr=False, compare=False)
     output_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.dated_by not in ("", "as_of", *self.inputs, *self.optional_inputs, *self.any_of):
+            raise ValueError(f"calculator {self.name}: dated_by {self.dated_by!r} is none of its inputs")
         object.__setattr__(self, "input_set", frozenset(self.inputs))
         object.__setattr__(self, "output_set", frozenset(self.outputs))
 
@@ -89,6 +95,16 @@ def fact_value(facts: Facts, key: str) -> Any:
     """The bare value of ``key`` in ``facts``, or ``None``."""
     fv = facts.get(key)
     return None if fv is None else fv.value
+
+
+def _dated(calc: Calculator, current: Mapping[str, FactValue], as_of: dt.date) -> dt.date | None:
+    """The date a calculator's outputs carry (``Calculator.dated_by``)."""
+    if calc.dated_by == "as_of":
+        return as_of
+    if calc.dated_by in current:
+        return current[calc.dated_by].observed
+    dates = [current[i].observed for i in calc.reads if i in current]
+    return max([d for d in dates if d is not None], default=None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,8 +163,7 @@ class CalculatorSet:
                 if detail:
                     notes.append(f"{calc.title}: {detail}")
                 continue
-            dates = [current[i].observed for i in calc.reads if i in current]
-            observed = max([d for d in dates if d is not None], default=None)
+            observed = _dated(calc, current, as_of)
             provenance = Provenance(f"calculated: {calc.name}", detail)
             for k, v in values.items():
                 if k not in current:

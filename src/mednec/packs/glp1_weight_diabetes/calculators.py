@@ -120,7 +120,8 @@ CALCULATORS: tuple[Calculator, ...] = (
     Calculator("bmi", "Body mass index from weight and height", ("weight", "height"), ("bmi",),
                BMI_CITATION, _run_bmi),
     Calculator("bmi_baseline", "BMI before any GLP-1 from the baseline weight and height",
-               ("weight_baseline", "height"), ("bmi_baseline",), BMI_CITATION, _run_bmi_baseline),
+               ("weight_baseline", "height"), ("bmi_baseline",), BMI_CITATION, _run_bmi_baseline,
+               dated_by="weight_baseline"),
     Calculator("bmi_for_age", "BMI-for-age percentile (CDC 2000 growth charts) from BMI, date of birth and sex",
                ("bmi", "birth_date", "sex"), ("bmi_percentile",), BMI_FOR_AGE_CITATION, _run_bmi_for_age),
     Calculator("weight_change", "Percent weight change from the pre-GLP-1 baseline",
@@ -136,5 +137,6 @@ CALCULATORS: tuple[Calculator, ...] = (
         needs={"oral_antidiabetic_days_since": ("medication_history",),
                "oral_antidiabetic_failed": ("medication_history",)},
         run_drugs=_run_oral,
+        dated_by="as_of",
     ),
 )

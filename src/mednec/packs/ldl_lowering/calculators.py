@@ -209,10 +209,10 @@ CALCULATORS: tuple[Calculator, ...] = (
                ("statin_high_intensity_weeks", "statin_current", "statin_intolerance"), INTOLERANCE_CITATION,
                lambda facts, as_of: _run_statins(facts, as_of, DrugVocabulary()), any_of=_HISTORY,
                needs={k: _HISTORY for k in ("statin_high_intensity_weeks", "statin_current", "statin_intolerance")},
-               run_drugs=_run_statins),
+               run_drugs=_run_statins, dated_by="as_of"),
     Calculator("ezetimibe_step", "Ezetimibe course from the treatment history", (),
                ("ezetimibe_weeks", "ezetimibe_failed"), "mednec-ldl-decisions",
                lambda facts, as_of: _run_ezetimibe(facts, as_of, DrugVocabulary()), any_of=_HISTORY,
                needs={k: _HISTORY for k in ("ezetimibe_weeks", "ezetimibe_failed")},
-               run_drugs=_run_ezetimibe),
+               run_drugs=_run_ezetimibe, dated_by="as_of"),
 )

@@ -77,7 +77,9 @@ _TREE_FIELDS = {"root", "nodes", "run", "check"}
 _CALC_FIELDS = {"name", "title", "inputs", "outputs", "citation", "run", "optional_inputs", "needs", "check_fact",
                 "check", "derived_note", "input_set", "output_set", "any_of", "run_drugs",
                 # running on a bound: derive_columns sends a row whose input is known only in part row-wise
-                "dates_only"}
+                "dates_only",
+                # the date a calculated fact carries: the result rows carry statuses, never dates
+                "dated_by"}
 
 #: three-valued statuses (NOT, UNK, MET), one per row (or per node and row)
 Status = NDArray[np.int8]
