@@ -243,6 +243,7 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     phase = phase_in(question, tuple(d.span.start for d in u.drugs if d.consumed))
     u = _policy_diagnosis(u, policy, runtime)
     u = own_drug_doubt(u, policy, runtime)
+    u = other_product_taken(u, policy, runtime)
     case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
     det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
@@ -251,15 +252,18 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
 
 def own_drug_doubt(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:
     """A class's warning sign read from a doubt about the requested drug itself ("possibly still injecting Mounjaro"
-    when Mounjaro or Zepbound, tirzepatide both, is requested: a renewal or a switch) is no sign of ANOTHER drug of
-    the class taken with it, the only thing the sign stands for (the policies' own treatment-history check leaves
-    the requested molecule out too): dropped, and listed as not used. A sign that also names another drug stays."""
+    when Mounjaro is requested: a renewal) is no sign of ANOTHER drug of the class taken with it, the only thing the
+    sign stands for (the policies' own treatment-history check leaves the requested molecule out too): dropped, and
+    listed as not used. A sign that also names another drug stays, and so does one naming another product of the
+    requested molecule ("possibly still injecting Zepbound" when Mounjaro is requested: :func:`other_product_taken`)."""
     vocab = runtime.catalog.calculators.drugs
     facts = u.case.get("facts") or {}
+    other = _other_products(policy, runtime)
 
     def own(f: Finding) -> bool:
         named = [m.removeprefix(DOUBTED_DRUG) for m in f.modifiers if m.startswith(DOUBTED_DRUG)]
-        return bool(named) and all(vocab.matches(d, policy.drug.generic) for d in named)
+        return bool(named) and all(vocab.matches(d, policy.drug.generic) for d in named) \
+            and (other is None or other.search(f.span.text) is None)  # another product of the molecule: asked
 
     signs = {f.fact for f in u.findings if any(m.startswith(DOUBTED_DRUG) for m in f.modifiers)}
     drop = {s for s in signs if s in facts and all(own(f) for f in u.findings if f.fact == s)}
@@ -270,6 +274,70 @@ def own_drug_doubt(u: Understanding, policy: Policy, runtime: Runtime) -> Unders
     unused = tuple(Unused(f.span, why, f.fact, f.source) for f in u.findings if f.fact in drop)
     return replace(u, case={**u.case, "facts": {k: v for k, v in facts.items() if k not in drop}},
                    facts=tuple(f for f in u.facts if f.fact not in drop), unused=dedupe((*u.unused, *unused)))
+
+
+#: Words that make another product of the requested molecule a switch, not a second product taken with it
+_SWITCH = re.compile(r"\b(?:switch(?:ed|ing)?|transition(?:ed|ing)?|chang(?:e|ed|ing)\s+(?:from|over)|instead\s+of"
+                     r"|replac(?:e|ed|es|ing)|convert(?:ed|ing)?|will\s+(?:be\s+)?stop(?:ped)?|to\s+be\s+stopped"
+                     r"|(?:is\s+)?being\s+stopped|stop(?:ping)?\s+(?:it\s+)?when)\b", re.I)
+
+
+def other_product_taken(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:
+    """Another product of the requested molecule named as taken ("currently on Ozempic 1 mg weekly", "current meds:
+    Ozempic 1 mg weekly" when Wegovy, semaglutide both, is requested) is the class's warning sign
+    (``concurrent_glp1_possible``): a switch or two products of one molecule taken together, which the labels advise
+    against, and the words do not say which. The policies' treatment-history check leaves the requested molecule out
+    (a renewal must not count its own drug), which hid the other product (held-out round 7 y23). Nothing when the words
+    name a switch ("switching from Ozempic", "Ozempic will be stopped"), when a clause naming the other product says
+    it was stopped, tried or not taken ("stopped Ozempic in 2025", "no Ozempic"; held-out round 3 r38), or when the policy reads no such sign
+    (mednec's GLP-1 decisions, 7 December 2026; tests/intake/test_other_product_of_the_molecule.py)."""
+    from mednec.intake.text.context import context_rules
+
+    sign = context_rules().unc_drug_to.get(policy.drug.generic.lower())
+    facts = u.case.get("facts") or {}
+    if sign is None or sign in facts or sign not in runtime.dictionary.facts or _SWITCH.search(u.text):
+        return u
+    brand = _other_products(policy, runtime)
+    if brand is None:
+        return u
+    mentions: dict[str, list[re.Match[str]]] = {}
+    for named in brand.finditer(u.text):
+        mentions.setdefault(named.group(0).lower(), []).append(named)
+    for found_all in mentions.values():
+        if any(_NOT_NOW.search(_clause(u.text, m)) for m in found_all):
+            continue  # said somewhere to be stopped, tried or not taken: not taken now
+        named = found_all[0]
+        why = (f"{named.group(0)}, another product of {policy.drug.generic}, named as taken: a switch or two products "
+               "taken together, which the words do not say")
+        span = TextSpan(named.start(), named.end(), named.group(0))
+        found = Finding(sign, True, span, kind="inferred", note=why, source=u.source)
+        return replace(u, case={**u.case, "facts": {**facts, sign: {"value": True, "source": why}}},
+                       facts=(*u.facts, found), findings=(*u.findings, found))
+    return u
+
+
+def _other_products(policy: Policy, runtime: Runtime) -> re.Pattern[str] | None:
+    """The brands of the other policies' products of the requested molecule (Ozempic for Wegovy, Zepbound for
+    Mounjaro), as one pattern; ``None`` when the molecule has no other product."""
+    vocab = runtime.catalog.calculators.drugs
+    own = {n.lower() for n in policy.names()}
+    others = sorted({b for p in runtime.catalog.policies() if p.id != policy.id
+                     and vocab.matches(p.drug.generic, policy.drug.generic) for b in p.drug.brands
+                     if b.lower() not in own}, key=str.lower)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, others)) + r")\b", re.I) if others else None
+
+
+def _clause(text: str, m: re.Match[str]) -> str:
+    """The clause around a match: from the sentence's start (or a ';') to the next ',', ';' or sentence end."""
+    start = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
+    ends = [i for i in (text.find(c, m.end()) for c in ".;,\n") if i >= 0]
+    return text[start:min(ends, default=len(text))]
+
+
+#: A clause that says a product was not taken now: stopped, tried before, never, not, a history
+_NOT_NOW = re.compile(r"\b(?:stop(?:ped|s)?|discontinu(?:ed|e)|d/?c(?:'?d)?|quit|held|hold|previous(?:ly)?|prior|former(?:ly)?"
+                      r"|history\s+of|h/o|fail(?:ed|ure)|tried|trial|was\s+on|used\s+to|off|no|never|not|denies|allerg\w*"
+                      r"|intoleran\w*|(?:19|20)\d\d\s*-\s*(?:19|20)\d\d)\b", re.I)
 
 
 def _policy_diagnosis(u: Understanding, policy: Policy, runtime: Runtime) -> Understanding:

@@ -64,3 +64,10 @@ def test_the_requested_product_taken_now_is_no_sign(runtime: Runtime, drug: str,
                                                     base: str) -> None:
     text = base.format(drug=drug, s=f"currently on {drug} 1 mg weekly")
     assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+
+
+def test_a_product_said_elsewhere_to_be_stopped_is_not_taken_now(runtime: Runtime) -> None:
+    """Held-out round 3 r38: 'BMI 34 before Ozempic, 31 now; in 2025 she stopped Ozempic' (Wegovy requested)."""
+    text = ("Wegovy for 58F: BMI 34 before Ozempic, 31 now; in 2025 she stopped Ozempic; hypertension; 6 months of "
+            "diet and exercise with a dietitian")
+    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text

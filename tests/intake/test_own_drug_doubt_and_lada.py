@@ -1,11 +1,14 @@
 """Two readings of the doubted-exclusion family (helper doubt, 2026-12-07), held out before the change.
 
 1. A doubt about the REQUESTED drug itself ("possibly still injecting Mounjaro" when Mounjaro is requested: a
-   renewal, or a switch between two products of one molecule) is no sign of another drug of the class taken with it.
-   The class's warning sign (concurrent_glp1_possible, concurrent_pcsk9_possible) is about a different drug of the
-   class than the one requested -- the same rule the policies' treatment-history check already follows (Mounjaro's
-   "another GLP-1 taken now" lists every GLP-1 but tirzepatide). Table: requested drug x doubt phrasing x (the drug's
-   brand, its generic, its molecule's other brand); controls: another drug of the class stays asked.
+   renewal) is no sign of another drug of the class taken with it. The class's warning sign (concurrent_glp1_possible,
+   concurrent_pcsk9_possible) is about a different product than the one requested -- the same rule the policies'
+   treatment-history check follows (Mounjaro's "another GLP-1 taken now" lists every GLP-1 but tirzepatide). Table:
+   requested drug x doubt phrasing x (the drug's brand, its generic); controls: another drug of the class stays asked.
+   Another product of the requested molecule ("possibly still injecting Zepbound" when Mounjaro is requested) is
+   asked too: the labels advise against two products of one molecule together, and a switch is not said (the lead's
+   decision of 7 December 2026, with round 7 y23, tests/intake/test_other_product_of_the_molecule.py; this file first
+   counted the other brand as the requested drug).
 2. LADA (latent autoimmune diabetes in adults), stated or doubted, keeps 'not type 1' a question. The ADA Standards of
    Care classify every diabetes mediated by autoimmune beta-cell destruction as type 1 and the GLP-1 diabetes labels'
    limitations of use exclude type 1, but that classification was read only in a copy (a secondary source decides
@@ -30,11 +33,14 @@ ASCVD = "{drug} for ASCVD (prior MI in 2023): on atorvastatin 80 mg daily for 6 
 DOUBT = ["possibly still injecting {d}", "unclear whether {d} was stopped", "may still be using {d}",
          "{d} possibly ongoing", "? still on {d}", "{d} (? still taking)", "not sure if she stopped {d}"]
 # (requested drug, its base text, the names of the same molecule)
-SAME = [("Mounjaro", T2D, ["Mounjaro", "tirzepatide", "Zepbound"]),
-        ("Ozempic", T2D, ["Ozempic", "semaglutide", "Wegovy"]),
+SAME = [("Mounjaro", T2D, ["Mounjaro", "tirzepatide"]),
+        ("Ozempic", T2D, ["Ozempic", "semaglutide"]),
         ("Trulicity", T2D, ["Trulicity", "dulaglutide"]),
-        ("Zepbound", WEIGHT, ["Zepbound", "tirzepatide", "Mounjaro"]),
-        ("Wegovy", WEIGHT, ["Wegovy", "semaglutide", "Ozempic"])]
+        ("Zepbound", WEIGHT, ["Zepbound", "tirzepatide"]),
+        ("Wegovy", WEIGHT, ["Wegovy", "semaglutide"])]
+# another product of the requested molecule, doubted: asked like a stated one
+OTHER_PRODUCT = [("Mounjaro", T2D, "Zepbound"), ("Ozempic", T2D, "Wegovy"), ("Zepbound", WEIGHT, "Mounjaro"),
+                 ("Wegovy", WEIGHT, "Ozempic")]
 SAME_PCSK9 = [("Repatha", ASCVD, ["Repatha", "evolocumab"]), ("Leqvio", ASCVD, ["Leqvio", "inclisiran"]),
               ("Praluent", ASCVD, ["Praluent", "alirocumab"])]
 OTHER = [("Mounjaro", T2D, "Ozempic"), ("Zepbound", WEIGHT, "Wegovy"), ("Ozempic", T2D, "Trulicity")]
@@ -68,6 +74,14 @@ def test_a_doubt_about_another_drug_of_the_class_is_still_asked(runtime: Runtime
                                                                  form: str) -> None:
     text = base.format(drug=drug, s=form.format(d=other))
     assert _status(runtime, text, "no_concurrent_glp1") == ("insufficient_information", "unknown"), text
+
+
+@pytest.mark.parametrize(("drug", "base", "other"), OTHER_PRODUCT)
+@pytest.mark.parametrize("form", DOUBT)
+def test_a_doubt_about_another_product_of_the_molecule_is_asked(runtime: Runtime, drug: str, base: str, other: str,
+                                                                form: str) -> None:
+    text = base.format(drug=drug, s=form.format(d=other))
+    assert _status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
 
 
 def test_both_the_requested_and_another_drug_doubted_is_asked(runtime: Runtime) -> None:
