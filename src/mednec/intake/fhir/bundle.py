@@ -54,7 +54,7 @@ from mednec.intake.fhir.common import (
     fhir_datetime,
 )
 from mednec.intake.fhir.condition import map_claim, map_condition, map_family_history, map_procedure
-from mednec.intake.fhir.known_valid import backbone_keys, is_planned_resource_type
+from mednec.intake.fhir.known_valid import backbone_keys, is_resource_type
 from mednec.intake.fhir.observation import map_observation
 from mednec.intake.fhir.patient import map_patient
 from mednec.intake.fhir.questionnaire_response import map_questionnaire_response
@@ -196,16 +196,9 @@ def _unreadable(entry: Any, i: int) -> str | None:
 @functools.lru_cache(maxsize=1024)
 def _is_resource_type(name: str) -> bool:
     """Whether ``name`` is an R4B resource type (remembered: fhir.resources' look-up takes ~10 µs, and builds the
-    type's model classes; a type of the shipped plan is known without them)."""
-    if is_planned_resource_type(name):
-        return True
-    from fhir.resources.R4B import get_fhir_model_class
-
-    try:
-        get_fhir_model_class(name)
-    except (KeyError, ValueError, AttributeError):
-        return False
-    return True
+    type's model classes; :func:`~mednec.intake.fhir.known_valid.is_resource_type` knows a planned type without
+    them)."""
+    return is_resource_type(name)
 
 
 def _label(res: Mapping[str, Any]) -> str:

@@ -50,7 +50,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["backbone_keys", "is_planned_resource_type", "known_valid", "read_plan", "write_plan"]
+__all__ = ["backbone_keys", "is_resource_type", "known_valid", "read_plan", "write_plan"]
 
 _Check = Callable[[Any], bool]
 
@@ -479,11 +479,11 @@ def _resource_check(resource_type: str) -> _Check | None:
     return _checks(resource_type)[1]
 
 
-def is_planned_resource_type(name: str) -> bool:
-    """Whether ``name`` is a resource type of the shipped plan (an R4B resource type, known without building
-    its model); ``False`` says only that it is not planned."""
+def is_resource_type(name: str) -> bool:
+    """Whether ``name`` names an R4B model (fhir.resources' own look-up): a resource type of the shipped plan is known
+    without building its model classes, any other name is looked up in fhir.resources."""
     shipped = _shipped()
-    return shipped is not None and name in shipped["resources"]
+    return (shipped is not None and name in shipped["resources"]) or _model_class(name) is not None
 
 
 def backbone_keys(resource_type: str) -> tuple[str, ...]:
