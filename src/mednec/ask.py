@@ -328,10 +328,13 @@ def _other_products(policy: Policy, runtime: Runtime) -> re.Pattern[str] | None:
 
 
 def _clause(text: str, m: re.Match[str]) -> str:
-    """The clause around a match: from the sentence's start (or a ';') to the next ',', ';' or sentence end."""
-    start = max(text.rfind(c, 0, m.start()) for c in ".;\n") + 1
-    ends = [i for i in (text.find(c, m.end()) for c in ".;,\n") if i >= 0]
-    return text[start:min(ends, default=len(text))]
+    """The clause around a match: from its sentence's start (:func:`~mednec.intake.text.context.sentences`, which keeps
+    a decimal such as "0.5 mg" and "Dr." inside the sentence) to the next ',' or the sentence's end."""
+    from mednec.intake.text.context import sentences
+
+    lo, hi = next((a, b) for a, b in sentences(text) if a <= m.start() < b)
+    comma = text.find(",", m.end(), hi)
+    return text[lo:comma if comma >= 0 else hi]
 
 
 #: A clause that says a product was not taken now: stopped, tried before, never, not, a history

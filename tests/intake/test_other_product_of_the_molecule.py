@@ -33,7 +33,8 @@ PAIRS = [
 ]
 NOW = ["currently on {o} 1 mg weekly", "takes {o} 0.5 mg weekly", "on {o} since March 2026",
        "current meds: {o} 1 mg weekly, lisinopril 10 mg daily", "{o} 2 mg weekly (current)"]
-SWITCH = ["switching from {o} to {d}", "{o} will be stopped when {d} starts", "stopped {o} in 2025"]
+SWITCH = ["switching from {o} to {d}", "{o} will be stopped when {d} starts", "stopped {o} in 2025",
+          "{o} 0.5 mg weekly stopped in 2025"]
 
 
 def _status(runtime: Runtime, text: str, criterion: str) -> tuple[str, str]:
