@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from mednec.ask import answer
 from mednec.runtime import Runtime
-from tests.intake.conftest import AS_OF
+from tests.intake.conftest import criterion_status
 
 # (requested brand, policy id, other product of the molecule, base text)
 WEIGHT = "{drug} for weight: 41F, BMI 36, 6 months of a diet and exercise program; {s}"
@@ -37,19 +36,12 @@ SWITCH = ["switching from {o} to {d}", "{o} will be stopped when {d} starts", "s
           "{o} 0.5 mg weekly stopped in 2025"]
 
 
-def _status(runtime: Runtime, text: str, criterion: str) -> tuple[str, str]:
-    a = answer(text, runtime, as_of=AS_OF)
-    assert a.determination is not None, (text, a.kind, a.message)
-    d = a.determination
-    return d.determination.value, {c.id: c.status.value for c in d.criteria}.get(criterion, "absent")
-
-
 @pytest.mark.parametrize(("drug", "policy", "other", "base"), PAIRS)
 @pytest.mark.parametrize("form", NOW)
 def test_another_product_of_the_molecule_taken_now_is_asked(runtime: Runtime, drug: str, policy: str, other: str,
                                                             base: str, form: str) -> None:
     text = base.format(drug=drug, s=form.format(o=other))
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
 
 
 @pytest.mark.parametrize(("drug", "policy", "other", "base"), PAIRS)
@@ -57,18 +49,18 @@ def test_another_product_of_the_molecule_taken_now_is_asked(runtime: Runtime, dr
 def test_a_switch_said_as_one_is_not_asked(runtime: Runtime, drug: str, policy: str, other: str, base: str,
                                            form: str) -> None:
     text = base.format(drug=drug, s=form.format(o=other, d=drug))
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "met", text
 
 
 @pytest.mark.parametrize(("drug", "policy", "other", "base"), PAIRS)
 def test_the_requested_product_taken_now_is_no_sign(runtime: Runtime, drug: str, policy: str, other: str,
                                                     base: str) -> None:
     text = base.format(drug=drug, s=f"currently on {drug} 1 mg weekly")
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "met", text
 
 
 def test_a_product_said_elsewhere_to_be_stopped_is_not_taken_now(runtime: Runtime) -> None:
     """Held-out round 3 r38: 'BMI 34 before Ozempic, 31 now; in 2025 she stopped Ozempic' (Wegovy requested)."""
     text = ("Wegovy for 58F: BMI 34 before Ozempic, 31 now; in 2025 she stopped Ozempic; hypertension; 6 months of "
             "diet and exercise with a dietitian")
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "met", text

@@ -22,9 +22,8 @@ import itertools
 
 import pytest
 
-from mednec.ask import answer
 from mednec.runtime import Runtime
-from tests.intake.conftest import AS_OF
+from tests.intake.conftest import criterion_status
 
 T2D = "{drug} for type 2 diabetes: 58M, on metformin 1000 mg twice daily for 6 months, A1c 8.2%; {s}"
 WEIGHT = "{drug} for chronic weight management: 34F, BMI 36, 6 months of diet and exercise; {s}"
@@ -46,13 +45,6 @@ SAME_PCSK9 = [("Repatha", ASCVD, ["Repatha", "evolocumab"]), ("Leqvio", ASCVD, [
 OTHER = [("Mounjaro", T2D, "Ozempic"), ("Zepbound", WEIGHT, "Wegovy"), ("Ozempic", T2D, "Trulicity")]
 
 
-def _status(runtime: Runtime, text: str, criterion: str) -> tuple[str, str]:
-    a = answer(text, runtime, as_of=AS_OF)
-    assert a.determination is not None, a.message
-    d = a.determination
-    return d.determination.value, {c.id: c.status.value for c in d.criteria}.get(criterion, "absent")
-
-
 def _cases(rows: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
     return [(drug, base.format(drug=drug, s=form.format(d=name)))
             for (drug, base, names), form in itertools.product(rows, DOUBT) for name in names]
@@ -60,12 +52,12 @@ def _cases(rows: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("drug", "text"), _cases(SAME))
 def test_a_doubt_about_the_requested_glp1_itself_is_no_concurrency_sign(runtime: Runtime, drug: str, text: str) -> None:
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "met", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "met", text
 
 
 @pytest.mark.parametrize(("drug", "text"), _cases(SAME_PCSK9))
 def test_a_doubt_about_the_requested_pcsk9_drug_itself_is_no_concurrency_sign(runtime: Runtime, drug: str, text: str) -> None:
-    assert _status(runtime, text, "no_concurrent_pcsk9")[1] == "met", text
+    assert criterion_status(runtime, text, "no_concurrent_pcsk9")[1] == "met", text
 
 
 @pytest.mark.parametrize(("drug", "base", "other"), OTHER)
@@ -73,7 +65,7 @@ def test_a_doubt_about_the_requested_pcsk9_drug_itself_is_no_concurrency_sign(ru
 def test_a_doubt_about_another_drug_of_the_class_is_still_asked(runtime: Runtime, drug: str, base: str, other: str,
                                                                  form: str) -> None:
     text = base.format(drug=drug, s=form.format(d=other))
-    assert _status(runtime, text, "no_concurrent_glp1") == ("insufficient_information", "unknown"), text
+    assert criterion_status(runtime, text, "no_concurrent_glp1") == ("insufficient_information", "unknown"), text
 
 
 @pytest.mark.parametrize(("drug", "base", "other"), OTHER_PRODUCT)
@@ -81,12 +73,12 @@ def test_a_doubt_about_another_drug_of_the_class_is_still_asked(runtime: Runtime
 def test_a_doubt_about_another_product_of_the_molecule_is_asked(runtime: Runtime, drug: str, base: str, other: str,
                                                                 form: str) -> None:
     text = base.format(drug=drug, s=form.format(d=other))
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
 
 
 def test_both_the_requested_and_another_drug_doubted_is_asked(runtime: Runtime) -> None:
     text = T2D.format(drug="Mounjaro", s="possibly still injecting Mounjaro and Ozempic")
-    assert _status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
+    assert criterion_status(runtime, text, "no_concurrent_glp1")[1] == "unknown", text
 
 
 LADA_STATED = ["LADA", "latent autoimmune diabetes in adults", "latent autoimmune diabetes of adulthood",
@@ -100,11 +92,11 @@ LADA_BASE = "{drug} request: 45M with {s}, on metformin 1000 mg twice daily for 
 @pytest.mark.parametrize("lada", LADA_STATED)
 def test_a_stated_lada_is_asked_not_presumed_either_way(runtime: Runtime, drug: str, lada: str) -> None:
     text = LADA_BASE.format(drug=drug, s=lada)
-    assert _status(runtime, text, "not_type1")[1] == "unknown", text
+    assert criterion_status(runtime, text, "not_type1")[1] == "unknown", text
 
 
 @pytest.mark.parametrize("drug", ["Ozempic", "Mounjaro"])
 @pytest.mark.parametrize("lada", LADA_DOUBTED)
 def test_a_doubted_lada_is_asked(runtime: Runtime, drug: str, lada: str) -> None:
     text = LADA_BASE.format(drug=drug, s=lada) + "; type 2 diabetes on the problem list"
-    assert _status(runtime, text, "not_type1")[1] == "unknown", text
+    assert criterion_status(runtime, text, "not_type1")[1] == "unknown", text
