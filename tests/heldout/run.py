@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|cases6|cases7|requests4|requests5|requests6|requests7|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|cases6|cases7|cases8|requests4|requests5|requests6|requests7|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -779,7 +779,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "cases6", "cases7", "requests4", "requests5", "requests6", "requests7", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "cases6", "cases7", "cases8", "requests4", "requests5", "requests6", "requests7", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to seventh rounds of questions and notes (all three packs and "
@@ -839,6 +839,8 @@ def main() -> int:
         results["cases6 files"] = run_cases3(runtime, HERE / "cases6" / "cases")
     if args.set in ("cases7", "all"):
         results["cases7 files"] = run_cases3(runtime, HERE / "cases7" / "cases")
+    if args.set in ("cases8", "all"):
+        results["cases8 files"] = run_cases3(runtime, HERE / "cases8" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
