@@ -11,7 +11,7 @@ that was stored, never a re-evaluation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, NotRequired, TypedDict, cast
@@ -33,6 +33,7 @@ __all__ = [
     "INSUFFICIENT",
     "Alternative",
     "Assumption",
+    "presumption_line",
     "Change",
     "CitedRef",
     "CriterionResult",
@@ -143,6 +144,18 @@ class Assumption(NamedTuple):
         return cls(str(d["criterion"]), str(d.get("criterion_text", "")), d.get("pathway"), str(d["fact"]),
                    str(d.get("fact_label", "")), str(d["attest"]), str(d.get("why", "")),
                    tuple(d.get("citations", ())))
+
+
+def presumption_line(assumptions: Iterable[Assumption]) -> str:
+    """The sentence every summary of an answer resting on presumptions carries (the JSON ``bottom_line``, the
+    article's bottom line, the information request's opening): what was presumed -- each criterion met with its
+    fact undocumented -- and what the request must attest. Empty when nothing was presumed."""
+    items = tuple(assumptions)
+    if not items:
+        return ""
+    presumed = "; ".join(dict.fromkeys(a.criterion_text.rstrip(". ") for a in items))
+    attest = " ".join(dict.fromkeys(a.attest.strip() for a in items))
+    return f"Presumed, not documented: {presumed}; the request must attest: {attest}"
 
 
 class Inferred(NamedTuple):

@@ -44,6 +44,7 @@ from mednec.engine.determination import (
     MissingFact,
     PathwayResult,
     PolicyInfo,
+    presumption_line,
 )
 from mednec.engine.outlook import could_meet
 from mednec.facts.days import iso_day
@@ -759,10 +760,11 @@ def _bottom_line(verdict: Verdict, met: PathwayResult | None, pathways: list[Pat
     """The answer in a sentence, first in every output."""
     if verdict == MEETS:
         where = f" on the pathway “{met.name}”" if met is not None else ""
-        attest = (" Assumed, the request must attest: " + " ".join(dict.fromkeys(a.attest for a in assumptions))) if assumptions else ""
-        return f"Meets the criteria{where}.{attest}"
-    if verdict == INSUFFICIENT:
-        return _insufficient_line(pathways, reachable, plan, runs, ex)
+        return " ".join(filter(None, (f"Meets the criteria{where}.", presumption_line(assumptions))))
+    if verdict == INSUFFICIENT:  # the likely answer rests on the presumptions of the pathways still open too
+        still = [a for a in assumptions if a.pathway in (None, "continuation") or a.pathway in reachable]
+        return " ".join(filter(None, (_insufficient_line(pathways, reachable, plan, runs, ex),
+                                      presumption_line(still))))
     if outlook:
         return outlook[0]
     common_unmet = [c.text for c in ex.criteria if c.depth == 0 and c.pathway in (None, "continuation")

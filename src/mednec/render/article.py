@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination
+from mednec.engine.determination import INSUFFICIENT, MEETS, NOT_MET, CriterionResult, Determination, presumption_line
 from mednec.facts.factset import FactSet
 from mednec.policies.model import Policy
 from mednec.render.common import VERDICT_WORD
@@ -234,20 +234,7 @@ class _Builder(ArticleContext):
         out: list[Cited] = []
         cont = det.phase == "continuation"
         if det.determination == MEETS:
-            if cont:
-                out.append(Cited(phrase("bottom.meets_continuation", **base), groups[0].criteria[0].cites))
-                top = _decisive(groups[0].criteria)
-            else:
-                p = det.pathway
-                assert p is not None
-                out.append(Cited(phrase("bottom.meets", pathway=p.name, step=self.steps.get(p.id), description=p.description,
-                                        **base), p.citations))
-                top = _decisive(next(g.criteria for g in groups if g.id == p.id))
-            decisive = _unique(short_finding(e) for c in top for e in c.evidence if not e.missing)
-            out.append(Cited(phrase("bottom.decisive", findings="; ".join(decisive)), _union(c.cites for c in top)))
-            a: Mapping[str, Any] = det.authorization or {}
-            out.append(Cited(phrase("bottom.authorization", period=a.get("period"), start=a.get("start"),
-                                    end=a.get("end")), tuple(a.get("citations", ()))))
+            out += self._met_lines(groups, base)
         elif det.determination == NOT_MET:
             out.append(Cited(phrase("bottom.not_met_continuation" if cont else "bottom.not_met", **base)))
             if det.bottom_line.startswith("Would not meet"):  # documents would not change it
@@ -271,6 +258,29 @@ class _Builder(ArticleContext):
             out += self._alternative_lines()
         out.append(Cited(phrase(self._review_line())))
         return tuple(out)
+
+    def _met_lines(self, groups: tuple[CriteriaGroup, ...], base: Mapping[str, Any]) -> list[Cited]:
+        """A met answer's bottom line: the pathway (or the continuation) met, what was presumed and what the
+        request must attest (the answer's own ``bottom_line`` sentence), the decisive findings, the period."""
+        det = self.det
+        out: list[Cited] = []
+        if det.phase == "continuation":
+            out.append(Cited(phrase("bottom.meets_continuation", **base), groups[0].criteria[0].cites))
+            top = _decisive(groups[0].criteria)
+        else:
+            p = det.pathway
+            assert p is not None
+            out.append(Cited(phrase("bottom.meets", pathway=p.name, step=self.steps.get(p.id), description=p.description,
+                                    **base), p.citations))
+            top = _decisive(next(g.criteria for g in groups if g.id == p.id))
+        if det.assumptions:
+            out.append(Cited(presumption_line(det.assumptions), _union(a.citations for a in det.assumptions)))
+        decisive = _unique(short_finding(e) for c in top for e in c.evidence if not e.missing)
+        out.append(Cited(phrase("bottom.decisive", findings="; ".join(decisive)), _union(c.cites for c in top)))
+        a: Mapping[str, Any] = det.authorization or {}
+        out.append(Cited(phrase("bottom.authorization", period=a.get("period"), start=a.get("start"),
+                                end=a.get("end")), tuple(a.get("citations", ()))))
+        return out
 
     def _review_line(self) -> str:
         """The phrase that closes the bottom line: the decision made, a withdrawal, or the review to come."""
