@@ -33,7 +33,7 @@ PATIENT = {
     "Ozempic": [NECK, "nausea", "stomach problems"],
     "Mounjaro": [NECK],
     "Victoza": [NECK],
-    "Trulicity": [NECK],
+    "Trulicity": [NECK, "nausea"],
     "Repatha": ["allergic", "latex", "back pain"],
     "Praluent": ["allergic", "where you inject"],
     "Leqvio": ["allergic", "swelling of your face"],
