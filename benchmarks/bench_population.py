@@ -17,18 +17,18 @@ process and prints, side by side in one run:
   not the ~1 s start-up of the interpreter, which the wall-clock column includes);
 * the peak memory of the whole process tree (the run and its workers), sampled every 100 ms from
   /proc: the sum of each process's proportional set size (PSS: a page shared by forked workers
-  counted once, split between them; resident size where PSS is not available), and the CPU time
-  the tree used (interpreter start-up included, about 1-2 s): evaluations per CPU-second is the
-  figure to compare when other work shares the machine. Reading a process's ``smaps_rollup`` walks
-  its page tables under its memory-map lock, so sampling slows what it measures: every 20 ms it
-  added about 0.15 s to the 1-second Bulk run (20,000 patients, two workers: 1.11-1.18 s against
-  0.98-1.03 s unobserved, four runs each, quiet host, 2026-12-07 15:23 UTC); every 100 ms, 0.99-1.19 s,
-  with the same peaks (324-368 MB against 336-352 MB). A process's CPU time is its last reading, so a
-  forked process that ends between two readings has up to 100 ms of its CPU time left out;
-* each run is made ``--repeat`` times (default 3; the 1,000,000-patient runs once) and the fastest is
-  reported, with the highest peak of the repeats, as ``bench_engine.py`` reports the best of its passes:
-  a 1-second run on this 2-core virtual machine varies by 10-30 % between back-to-back runs (the host
-  takes CPU time from it: /proc/stat's steal column grew by up to 80 ms during one run);
+  counted once, split between them; resident size where PSS is not available). Reading a process's
+  ``smaps_rollup`` walks its page tables under its memory-map lock, so sampling slows what it measures:
+  every 20 ms it added about 0.15 s to the 1-second Bulk run (20,000 patients, two workers: 1.11-1.18 s
+  against 0.98-1.03 s unobserved, four runs each, quiet host, 2026-12-07 15:23 UTC); every 100 ms, 0.99-1.19
+  s. So each measurement is ``--repeat`` unobserved runs (default 3), the fastest reported, as
+  ``bench_engine.py`` reports the best of its passes (a 1-second run on this 2-core virtual machine varies by
+  10-30 % between back-to-back runs: the host takes CPU time from it, /proc/stat's steal column grew by up to
+  80 ms during one run), and one more run, observed, for its peak memory; the 1,000,000-patient runs are
+  made once, observed;
+* the CPU time the tree used (interpreter start-up included, about 1-2 s), from the kernel's accounting of
+  the reaped processes (``getrusage(RUSAGE_CHILDREN)``: exact, no sampling): evaluations per CPU-second is
+  the figure to compare when other work shares the machine;
 * a run whose chunks took a slow route (the run's notes: a calculator patient by patient, values
   through the case-file parser, a policy or chunk row-wise) is flagged loudly (``SLOW ROUTE``), since
   its rate says nothing about the columnar engine (a stale fingerprint sends every row there).
@@ -135,16 +135,6 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _cpu_ticks(pid: int) -> int:
-    """User + system CPU ticks a process has used so far (/proc/PID/stat fields 14 and 15)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
 def _tree(root: int) -> list[int]:
     out, todo = [], [root]
     while todo:
@@ -159,7 +149,12 @@ def _tree_rss_kb(pids: list[int]) -> int:
 
 
 def _run(label: str, source: str, engine: str, workers: int, patients: int, src: Path, out: Path,
-         dask: bool = False, policies: tuple[str, ...] = POLICIES) -> Result:
+         dask: bool = False, policies: tuple[str, ...] = POLICIES, *, observe: bool = True) -> Result:
+    """One ``mednec batch`` run. ``observe``: the process tree's memory sampled every ``_SAMPLE_S`` (which slows
+    the run: see the module docstring); unobserved, the peak is 0 and the run is timed alone. The CPU time is
+    the tree's, from the kernel's accounting of the reaped processes (no sampling)."""
+    import resource
+
     cmd = [sys.executable, "-m", "mednec", "batch", str(src), "--out", str(out), "--engine", engine,
            "--quiet", "--overwrite", "--as-of", "2026-11-20", "--format", "json"]
     for p in policies:
@@ -167,22 +162,21 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
     if workers > 1:
         cmd += ["--workers", str(workers)] + (["--dask"] if dask else [])
     load0, at = os.getloadavg()[0], time.strftime("%H:%M:%S", time.gmtime())
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
-    ticks: dict[int, int] = {}  # the last CPU reading of every process of the tree
-    while proc.poll() is None:
-        pids = _tree(proc.pid)
-        peak = max(peak, _tree_rss_kb(pids))
-        for pid in pids:
-            ticks[pid] = max(ticks.get(pid, 0), _cpu_ticks(pid))
-        time.sleep(_SAMPLE_S)
+    if observe:
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kb(_tree(proc.pid)))
+            time.sleep(_SAMPLE_S)
+    stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise SystemExit(f"{label}: mednec batch exited {proc.returncode}\n{err[-2000:]}")
-    summary = json.loads(proc.stdout.read() if proc.stdout else b"{}")
-    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+        raise SystemExit(f"{label}: mednec batch exited {proc.returncode}\n{stderr.decode(errors='replace')[-2000:]}")
+    summary = json.loads(stdout or b"{}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     read_rowwise = summary.get("bulk_read_rowwise")
     return Result(label, source, engine, workers, patients, int(summary["rows"]), float(summary["seconds"]), seconds,
                   peak / 1024, cpu, None if read_rowwise is None else int(read_rowwise),
@@ -191,11 +185,13 @@ def _run(label: str, source: str, engine: str, workers: int, patients: int, src:
 
 
 def _best(times: int, *args: Any) -> Result:
-    """The fastest of ``times`` runs of :func:`_run` (``args``), with the highest peak memory and the notes of all."""
-    results = [_run(*args) for _ in range(max(1, times))]
+    """The fastest of ``times`` unobserved runs of :func:`_run` (``args``), with the peak memory of one more run,
+    observed, and the notes of all."""
+    results = [_run(*args, observe=False) for _ in range(max(1, times))]
+    observed = _run(*args, observe=True)
     best = min(results, key=lambda r: r.seconds)
-    notes = tuple(dict.fromkeys(n for r in results for n in r.notes))
-    return replace(best, peak_mb=max(r.peak_mb for r in results), notes=notes)
+    notes = tuple(dict.fromkeys(n for r in (*results, observed) for n in r.notes))
+    return replace(best, peak_mb=observed.peak_mb, notes=notes)
 
 
 def slow_routes(r: Result) -> list[str]:
@@ -260,7 +256,8 @@ def main() -> int:
     ap.add_argument("--large", action="store_true", help="also run columnar at 1,000,000 patients")
     ap.add_argument("--dask", action="store_true", help="also run the all-cores runs on a local Dask cluster")
     ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of each measurement, the fastest reported (default 3; the 1,000,000-patient runs once)")
+                    help="unobserved runs of each measurement, the fastest reported, plus one observed for its peak "
+                         "memory (default 3; the 1,000,000-patient runs once, observed)")
     ap.add_argument("--json", type=Path, help="write the results as JSON")
     args = ap.parse_args()
     cores = os.cpu_count() or 1

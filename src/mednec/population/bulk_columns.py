@@ -89,7 +89,7 @@ __all__ = ["VERIFY_PATIENTS", "Bucket", "BulkChunk", "BulkColumns", "ColumnSpill
 
 #: What a finished read of the export is reused by (a resumed run): bumped when what the read spills means
 #: something else; a change of the spilled tables' columns changes the stamp by itself (:func:`_spill_stamp`).
-SPILL_VERSION = 5
+SPILL_VERSION = 6
 #: Patients of every chunk also read through their Bundle, their facts compared with the columns'.
 VERIFY_PATIENTS = 3
 _FLUSH = 64 << 20
@@ -864,7 +864,7 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
     buckets = max(1, -(-_count_patients(files) // chunk_size))
     spill = ColumnSpill(folder, buckets, 0, 0, 0, tuple(str(f.resolve()) for f in files))
     parts = _ranges(files, processes if _can_fork() else 1)
-    workers = len({w for w, _, _, _ in parts})
+    workers = min(processes, len(parts)) if _can_fork() else 1
     job = _ReadJob(folder, buckets, files, dictionary, parts, _FLUSH // max(1, workers))
     if workers <= 1:
         got = [_read_worker(job, 0)]
@@ -875,6 +875,7 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
         import gc
 
         gc.freeze()  # what is loaded stays shared with the forked processes (no collection touches it)
+        job.taken = _fork_context().Value("q", 0)
         _FORKED["read"] = job
         try:
             with _fork_pool(workers) as pool:
@@ -887,14 +888,15 @@ def read_export(path: Path, folder: Path, chunk_size: int, dictionary: FactDicti
             _FORKED.pop("read", None)
     spill.sizes = tuple(sizes)
     spill.patients = sum(sizes)
-    spill.resources, spill.errors = sum(r for r, _ in got), sum(e for _, e in got)
+    spill.resources, spill.errors = sum(r for r, _, _ in got), sum(e for _, e, _ in got)
+    before = _lines_before({k: v for _, _, counts in got for k, v in counts.items()})
     for kind in ("shared", "errors"):  # each range's lines, in the order of the export
         with (folder / f"{kind}.ndjson").open("wb") as out:
             for part in sorted(folder.glob(f"{kind}.*.part")):
                 data = part.read_bytes()
                 if kind == "errors" and data:  # a block lists its lines that are not JSON first: by line
-                    entries = sorted(data.splitlines(keepends=True), key=_error_line)
-                    data = b"".join(entries)
+                    fi, start = (int(x) for x in part.name.split(".")[1:3])
+                    data = _errors_numbered(data, before.get((fi, start), 0))
                 out.write(data)
                 part.unlink()
     tmp = done.with_suffix(".tmp")
@@ -920,26 +922,53 @@ def _stamp_of(kinds: Mapping[str, pa.Schema]) -> str:
     return f"{SPILL_VERSION}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
-def _error_line(entry: bytes) -> int:
-    return int(json.loads(entry)["line"])
+def _lines_before(counts: Mapping[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    """For each range ``(file index, start)``, the lines of its file before it (``counts``: each range's lines)."""
+    out: dict[tuple[int, int], int] = {}
+    seen: dict[int, int] = {}
+    for fi, start in sorted(counts):
+        out[fi, start] = seen.get(fi, 0)
+        seen[fi] = out[fi, start] + counts[fi, start]
+    return out
+
+
+def _errors_numbered(data: bytes, before: int) -> bytes:
+    """A range's error entries (numbered from its first line) numbered in the whole file, by line."""
+    entries = [json.loads(e) for e in data.splitlines()]
+    for e in entries:
+        e["line"] = int(e["line"]) + before
+    entries.sort(key=lambda e: int(e["line"]))
+    return b"".join(json.dumps(e).encode() + b"\n" for e in entries)
 
 
 @dataclass
 class _ReadJob:
-    """What every reading process needs: where to spill, and its byte ranges
-    (``(worker, file index, start, stop)``; stop None: to the end, gzip files whole)."""
+    """What every reading process needs: where to spill, and the byte ranges to read (``(file index, start,
+    stop)``; stop None: to the end, gzip files whole), the largest first. Each process takes the next range not
+    yet taken (``taken``: a counter shared by the forked processes; None: one process reads them all), so the
+    processes finish together whatever each range costs."""
 
     folder: Path
     buckets: int
     files: list[Path]
     dictionary: FactDictionary
-    parts: list[tuple[int, int, int, int | None]]
+    parts: list[tuple[int, int, int | None]]
     flush: int
+    taken: Any = None
+
+    def next_part(self) -> int:
+        """The index of the next range to read (``len(parts)`` when every range is taken)."""
+        with self.taken.get_lock():
+            i = int(self.taken.value)
+            self.taken.value = i + 1
+        return min(i, len(self.parts))
 
 
 #: The job of the forked processes (set before they are forked: they inherit it)
 _FORKED: dict[str, Any] = {}
 _MIN_RANGE = 1 << 20
+#: Ranges per reading process of a large file (taken one by one: see :class:`_ReadJob`).
+_PIECES = 4
 
 
 def _can_fork() -> bool:
@@ -948,14 +977,18 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _fork_pool(processes: int) -> Any:
-    """A pool of processes forked from this one (they share what it has loaded: no imports, no start-up)."""
+def _fork_context() -> Any:
     import multiprocessing
 
-    return multiprocessing.get_context("fork").Pool(processes)
+    return multiprocessing.get_context("fork")
 
 
-def _read_forked(w: int) -> tuple[int, int]:
+def _fork_pool(processes: int) -> Any:
+    """A pool of processes forked from this one (they share what it has loaded: no imports, no start-up)."""
+    return _fork_context().Pool(processes)
+
+
+def _read_forked(w: int) -> tuple[int, int, dict[tuple[int, int], int]]:
     return _read_worker(_FORKED["read"], w)
 
 
@@ -964,28 +997,29 @@ def _count_forked(k: int) -> int:
     return _count_bucket(job.folder, k)
 
 
-def _ranges(files: list[Path], processes: int) -> list[tuple[int, int, int, int | None]]:
-    """Each file cut into about ``processes`` byte ranges that start at a line (gzip and small files whole),
-    dealt to the processes: ``(process, file index, start, stop)``."""
-    out: list[tuple[int, int, int, int | None]] = []
-    turn = 0
+def _ranges(files: list[Path], processes: int) -> list[tuple[int, int, int | None]]:
+    """Each file cut into about ``_PIECES`` byte ranges per process that start at a line (gzip files and files
+    under two ``_MIN_RANGE`` whole, ranges at least ``_MIN_RANGE``): ``(file index, start, stop)``, the largest
+    first (each process then takes the next one: the last ones taken are the small ones)."""
+    out: list[tuple[int, int, int | None, int]] = []
     for fi, f in enumerate(files):
         size = f.stat().st_size
         if processes <= 1 or f.name.lower().endswith(".gz") or size < 2 * _MIN_RANGE:
-            out.append((turn % processes, fi, 0, None))
-            turn += 1
+            out.append((fi, 0, None, size))
             continue
+        pieces = max(2, min(processes * _PIECES, size // _MIN_RANGE))
         cuts = [0]
         with f.open("rb") as fh:
-            for i in range(1, processes):
-                fh.seek(max(cuts[-1], size * i // processes - 1))
+            for i in range(1, pieces):
+                fh.seek(max(cuts[-1], size * i // pieces - 1))
                 fh.readline()  # to the start of the next line
                 cuts.append(min(size, fh.tell()))
         cuts.append(size)
-        for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             if b > a:
-                out.append((w, fi, a, None if b == size else b))
-    return out
+                out.append((fi, a, None if b == size else b, b - a))
+    out.sort(key=lambda r: (-r[3], r[0], r[1]))
+    return [(fi, a, b) for fi, a, b, _ in out]
 
 
 def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, Any]]:
@@ -995,18 +1029,22 @@ def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[in
         yield first, at, block
 
 
-def _blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, Any, Any]]:
+def _blocks(path: Path, start: int, stop: int | None, first: int | None = None) -> Iterator[tuple[int, int, Any, Any]]:
     """:func:`_range_blocks` with the offsets of each block's line breaks. A plain file's block is a
-    ``bytearray`` the file is read into once (not pieces of a stream joined, cut and counted in copies)."""
+    ``bytearray`` the file is read into once (not pieces of a stream joined, cut and counted in copies).
+    ``first``: the number of the range's first line, when the lines before it are not to be counted."""
     if path.name.lower().endswith(".gz"):  # read whole (a range of it starts at 0)
         at = 0
         for first, block in line_blocks(path):
             yield first, at, block, np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
             at += len(block)
         return
-    number, pos = 1, 0
+    number, pos = first or 1, 0
     with path.open("rb", buffering=0) as fh:
-        if start:  # the lines before the range: its first line's number
+        if start and first is not None:
+            fh.seek(start)
+            pos = start
+        elif start:  # the lines before the range: its first line's number
             buf = bytearray(min(_BLOCK, start))
             while pos < start:
                 with memoryview(buf) as view:
@@ -1052,28 +1090,34 @@ def _fill(fh: Any, view: memoryview) -> int:
     return got
 
 
-def _read_worker(job: _ReadJob, w: int) -> tuple[int, int]:
-    """One process's byte ranges read into its own spilled parts: (resources, errors)."""
+def _read_worker(job: _ReadJob, w: int) -> tuple[int, int, dict[tuple[int, int], int]]:
+    """One process's byte ranges read into its own spilled parts: (resources, errors, each range's lines).
+    Its lines are numbered from each range's first (the errors are numbered in the file by :func:`read_export`)."""
     spill = ColumnSpill(job.folder, job.buckets, 0, 0, 0)
     spiller = _Spiller(job.folder, job.buckets, f"{w:03d}-", job.flush)
     reader = _Reader(job.dictionary)
-    for w_, fi, start, stop in job.parts:
-        if w_ != w:
-            continue
+    counts: dict[tuple[int, int], int] = {}
+    todo = iter(range(len(job.parts))) if job.taken is None else iter(job.next_part, len(job.parts))
+    for i in todo:
+        fi, start, stop = job.parts[i]
         with _no_collection():
-            _read_range(job, spill, spiller, reader, fi, start, stop)
+            counts[fi, start] = _read_range(job, spill, spiller, reader, fi, start, stop)
     spiller.flush()
-    return spill.resources, spill.errors
+    return spill.resources, spill.errors, counts
 
 
 def _read_range(job: _ReadJob, spill: ColumnSpill, spiller: _Spiller, reader: _Reader, fi: int, start: int,
-                stop: int | None) -> None:
+                stop: int | None) -> int:
+    """A byte range read (its lines numbered from 1, ordered by their offsets in the file): its lines."""
     f = job.files[fi]
     name = f"{fi:05d}.{start:015d}.part"
+    lines = 0
     with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
         keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
-        for first, at, block, ends in _blocks(f, start, stop):
+        for first, at, block, ends in _blocks(f, start, stop, first=1):
             _read_block(f, fi, first, at, (block, ends), keep_lines, reader, shared, errors, spill, spiller)
+            lines = first - 1 + len(ends)
+    return lines
 
 
 def _read_block(f: Path, fi: int, first: int, at: int, read: tuple[Any, Any], keep_lines: bool, reader: _Reader,
@@ -1083,7 +1127,7 @@ def _read_block(f: Path, fi: int, first: int, at: int, read: tuple[Any, Any], ke
     starts += at
     if not len(lines):
         return
-    order = (np.int64(fi) << np.int64(40)) + numbers
+    order = (np.int64(fi) << np.int64(40)) + starts  # the export's order: file, then the line's offset in it
     m = _TYPE_OF.search(lines[0].as_py())
     rtype_ = m.group(1).decode() if m else None
     schema = NARROW.get(rtype_) if rtype_ else None
@@ -1271,16 +1315,24 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
             flag[rows] = f | mflag
             out.cand += cands  # a flagged resource's patient is read row-wise: its candidates are not used
             out.tx += txs
-    take = pa.array(np.flatnonzero(keep), pa.int64())
     starts, lengths, keep_lines = where
+    if keep.all():  # every line kept (the common case): no copies
+        kept_pids, kept_types, kept_ids = pids, rtype, ids
+        kept_order, kept_starts, kept_lengths, kept_flag = order, starts, lengths, flag
+    else:
+        take = pa.array(np.flatnonzero(keep), pa.int64())
+        kept_pids, kept_types, kept_ids = pids.take(take), rtype.take(take), ids.take(take)
+        kept_order, kept_starts, kept_lengths, kept_flag = order[keep], starts[keep], lengths[keep], flag[keep]
     # the lines read again column-wise (statements), or all of them when the file cannot be read again
-    wanted = np.ones(int(keep.sum()), dtype=bool) if keep_lines else \
-        _np(pc.fill_null(pc.equal(rtype.take(take), "MedicationStatement"), False), bool)
-    line_take = pa.array(np.flatnonzero(keep), pa.int64(), mask=~wanted)
-    out.table = pa.table({"pid": pids.take(take), "order": pa.array(order[keep], pa.int64()),
-                          "rtype": rtype.take(take), "rid": ids.take(take), "flag": pa.array(flag[keep]),
-                          "at": pa.array(starts[keep], pa.int64()), "length": pa.array(lengths[keep], pa.int64()),
-                          "line": _stripped(raw.take(line_take))}, schema=_RES)
+    wanted = np.ones(len(kept_pids), dtype=bool) if keep_lines else \
+        _np(pc.fill_null(pc.equal(kept_types, "MedicationStatement"), False), bool)
+    if wanted.any():
+        line = _stripped(raw.take(pa.array(np.flatnonzero(keep), pa.int64(), mask=~wanted)))
+    else:
+        line = pa.nulls(len(kept_pids), pa.binary())
+    out.table = pa.table({"pid": kept_pids, "order": pa.array(kept_order, pa.int64()), "rtype": kept_types,
+                          "rid": kept_ids, "flag": pa.array(kept_flag), "at": pa.array(kept_starts, pa.int64()),
+                          "length": pa.array(kept_lengths, pa.int64()), "line": line}, schema=_RES)
     return out
 
 
