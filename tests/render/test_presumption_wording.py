@@ -118,3 +118,20 @@ def test_no_presumption_no_sentence(cid: str, path: str, drug: str, want: str) -
     assert det.determination == want
     if not det.assumptions:
         assert PRESUMED not in det.bottom_line and "Assumed" not in det.bottom_line
+
+
+@pytest.mark.parametrize(("cid", "path", "drop", "drug", "want", "criterion"), CASES, ids=[c[0] for c in CASES])
+def test_the_patient_summary_says_it_too(cid: str, path: str, drop: dict[str, tuple[str, ...]], drug: str, want: str,
+                                         criterion: str) -> None:
+    """The patient's version of the same summary (the article's, the letter's and the information request's
+    opening list): the presumed rule in the patient's words with the words the patient article's rule list uses
+    for it ("Your records do not say this. Your doctor confirms it by asking for the medicine.")."""
+    from mednec.render.phrases import phrase
+
+    det, src = _det(path, drop, drug)
+    said = phrase("plain_rules.presumed")
+    docs = ["article", "letter" if want == MEETS else "info-request"]
+    for doc in docs:
+        md = render_markdown(build_document(det, src, document=doc, audience="patient"))
+        opening = md.split("\n## ")[1]
+        assert any(said in ln for ln in opening.splitlines() if ln.startswith("- ")), (doc, opening[:1200])

@@ -156,6 +156,8 @@ def patient_guidance(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> di
         bottom, nxt, asks = _plain_not_met(b, groups)
     else:
         bottom, nxt, asks = _plain_insufficient(b, groups)
+    if not b.general and det.determination != NOT_MET:
+        bottom[1:1] = _plain_presumed(b, groups)
     if not b.general and det.determination != MEETS:
         for alt in b.det.alternatives:
             if alt.determination == MEETS:
@@ -213,6 +215,16 @@ def _plain_insufficient(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) ->
     asks = [phrase("plain.ask_missing", document=document_plain(m.document))
             for m in det.missing_documentation]
     return bottom, nxt, asks
+
+
+def _plain_presumed(b: ArticleContext, groups: tuple[CriteriaGroup, ...]) -> list[Cited]:
+    """The rules the answer presumes, in the patient's words and with the words the patient's rule list uses
+    for them: the patient's side of the answer's "Presumed, not documented; the request must attest" sentence."""
+    open_ways = {g.id for g in groups if g.status == "unknown"}  # an undecided answer: the pathways still open
+    ids = {a.criterion for a in b.det.assumptions
+           if b.det.determination == MEETS or a.pathway in (None, "continuation") or a.pathway in open_ways}
+    rows = {c.id: c for g in groups for c in g.criteria if c.id in ids}
+    return [Cited(f"{c.plain} {phrase('plain_rules.presumed')}", c.cites) for c in rows.values()]
 
 
 def _union(groups: Any) -> tuple[int, ...]:
