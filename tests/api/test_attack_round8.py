@@ -29,8 +29,15 @@ attack a test asserting the SAFE behaviour, on SQLite and PostgreSQL, written be
   ``audit_log``; the database itself refuses an UPDATE or a DELETE of an entry (a SQL path: an injected or
   mistaken statement through the service's own connection).
 
-First contact: see the commit that adds this file (failing tests were then marked ``xfail(strict=True)`` naming
-the gap, until the commit that fixes their class).
+First contact (2026-12-07, 17:16 UTC; 87 tests: 77 per backend and 10 without a database): 2 failed on each
+backend, the database refusing an UPDATE and a DELETE of an audit entry (nothing guarded ``audit_log`` below the
+service: any statement through its connection changed or removed entries, which only ``mednec audit verify``
+would notice afterwards). Every other attack passed on SQLite and PostgreSQL. Three tests were wrong as first
+written and were corrected before any code changed (an HS384 token joserfc refuses to build, now signed by hand;
+a ``crit`` token joserfc refuses to build, now built with a registry naming the extension; ``case_id`` is
+``case`` in an evaluation; the framing test now follows the signed-in redirect of ``/``; the exception test's
+patient data no longer sits in its own source line, which a traceback prints). The failing ones are
+``xfail(strict=True)`` naming the gap until the commit that fixes their class.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from joserfc import jwt
-from joserfc.jwk import ECKey, OctKey
+from joserfc.jwk import ECKey
 
 from tests.api.conftest import World, example
 from tests.api.test_cds_trust import AUD, EHR, EHR2, KEY, RSA, STRANGER, _call, _token, trusted  # noqa: F401
@@ -85,14 +92,31 @@ def _signed(header: dict[str, Any], claims: dict[str, Any], key: Any = KEY) -> s
 
 
 def _hs_with_rsa_public() -> str:
-    pem = RSA.as_pem(private=False)
-    secret = OctKey.import_key(pem)
-    return jwt.encode({"alg": "HS384", "kid": RSA.kid}, _claims(iss=EHR2), secret, algorithms=["HS384"])
+    import hashlib
+    import hmac
+
+    pem = RSA.as_pem(private=False)  # joserfc refuses to make an oct key of it: sign by hand, as an attacker would
+    signing = f"{_b64({'alg': 'HS384', 'kid': RSA.kid})}.{_b64(_claims(iss=EHR2))}"
+    mac = hmac.new(pem, signing.encode(), hashlib.sha384).digest()
+    return signing + "." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def _embedded_jwk() -> str:
     attacker = ECKey.generate_key("P-384", parameters={"kid": "ehr-1"})
     return _signed({"alg": "ES384", "kid": "ehr-1", "jwk": attacker.as_dict(private=False)}, _claims(), attacker)
+
+
+def _with_crit() -> str:
+    """Signed with the registered key, with a ``crit`` extension mednec cannot understand (joserfc refuses to make
+    one unless told the extension exists)."""
+    from joserfc import jws
+    from joserfc.jws import JWSRegistry
+    from joserfc.registry import HeaderParameter
+
+    name = "urn:x-attacker:must-understand"
+    reg = JWSRegistry(header_registry={name: HeaderParameter("attacker", "bool")}, algorithms=["ES384"])
+    return jws.serialize_compact({"alg": "ES384", "kid": "ehr-1", "crit": [name], name: True},
+                                 json.dumps(_claims()).encode(), KEY, registry=reg)
 
 
 JWT_ATTACKS: dict[str, Any] = {
@@ -104,9 +128,7 @@ JWT_ATTACKS: dict[str, Any] = {
     "attacker key embedded as jwk": _embedded_jwk,
     "x5u to the attacker": lambda: _signed({"alg": "ES384", "kid": "ehr-1", "x5u": "https://attacker.example/c.pem"},
                                            _claims(), STRANGER),
-    "crit names an unknown extension": lambda: _signed(
-        {"alg": "ES384", "kid": "ehr-1", "crit": ["urn:x-attacker:must-understand"],
-         "urn:x-attacker:must-understand": True}, _claims()),
+    "crit names an unknown extension": lambda: _with_crit(),
     "kid path traversal": lambda: _signed({"alg": "ES384", "kid": "../../../../etc/passwd"}, _claims(), STRANGER),
     "kid SQL": lambda: _signed({"alg": "ES384", "kid": "x' UNION SELECT key FROM api_keys --"}, _claims(), STRANGER),
     "exp as a string": lambda: _token(exp=str(int(time.time()) + 60)),
@@ -151,7 +173,7 @@ def _refuses_framing(headers: Any) -> bool:
 def test_every_html_answer_refuses_framing(world: World, path: str) -> None:
     c = TestClient(world.client.app, headers={"accept": "text/html"})
     sign_in(c, world.keys["req"])
-    r = c.get(path, follow_redirects=False)
+    r = c.get(path)
     assert "text/html" in r.headers.get("content-type", ""), (path, r.status_code, r.headers.get("content-type"))
     assert _refuses_framing(r.headers), (path, r.status_code, dict(r.headers))
 
@@ -294,11 +316,13 @@ def test_an_exception_holding_patient_data_logs_none_of_it(world: World, monkeyp
     w = world
     from mednec.store.cases import Cases
 
-    def boom(*a: Any, **k: Any) -> Any:
+    phi = {"name": "Daniel Okafor", "mrn": "MRN-P-FIRST-LINE", "born": "1956-02-14"}
+
+    def boom(*a: Any, **k: Any) -> Any:  # the message is built from values: a traceback's source lines hold none
         try:
-            raise KeyError("patient Daniel Okafor MRN-P-FIRST-LINE born 1956-02-14")
+            raise KeyError(" ".join(phi.values()))
         except KeyError as inner:
-            raise RuntimeError("evaluating Daniel Okafor failed") from inner
+            raise RuntimeError(f"evaluating {phi['name']} failed") from inner
 
     cid = w.client.post("/cases", json={"case": json.loads(json.dumps(example("luspatercept-first-line.yaml"),
                                                                        default=str))}, headers=w.h("req")).json()["id"]
@@ -441,13 +465,13 @@ def test_traversal_in_name_parameters_is_no_file(world: World, where: str) -> No
     ev = _evaluation(w)
     bad = "../../../../etc/passwd"
     if where == "drug":
-        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case_id"]
+        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case"]
         r = w.client.post(f"/cases/{cid}/evaluations", json={"drug": bad}, headers=w.h("req"))
     elif where == "variant":
-        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case_id"]
+        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case"]
         r = w.client.get(f"/cases/{cid}/compare", params={"drug": "reblozyl", "variant": bad}, headers=w.h("req"))
     elif where == "program":
-        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case_id"]
+        cid = w.client.get(f"/evaluations/{ev}", headers=w.h("req")).json()["case"]
         r = w.client.post(f"/cases/{cid}/evaluations", json={"drug": "reblozyl", "program": bad}, headers=w.h("req"))
     else:
         r = w.client.get(f"/evaluations/{ev}/documents/article", params={"audience": bad, "format": "markdown"},
@@ -604,6 +628,7 @@ def test_no_code_updates_or_deletes_the_audit_log() -> None:
     assert not bad, bad
 
 
+@pytest.mark.xfail(strict=True, reason="nothing below the service guards audit_log (attack round 8)")
 @pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'review.forged' WHERE seq = :seq",
                                        "DELETE FROM audit_log WHERE seq = :seq"])
 def test_the_database_refuses_to_change_an_audit_entry(world: World, statement: str) -> None:
