@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from tests.tamper import drop_audit_guard
 from tests.test_cli_errors import EXAMPLE, run
 
 
@@ -39,6 +40,7 @@ def test_audit_verify_is_0_when_intact_and_1_when_an_entry_was_edited(tmp_path: 
     ok = run("audit", "verify", "--database-url", url)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     with sqlite3.connect(tmp_path / "mednec.db") as conn:
+        drop_audit_guard(conn)
         conn.execute("UPDATE audit_log SET action = 'user.delete' WHERE action = 'user.create'")
     bad = run("audit", "verify", "--database-url", url)
     assert bad.returncode == 1, bad.stdout + bad.stderr

@@ -15,6 +15,7 @@ from mednec.store.anchor import verify_anchor, write_checkpoint
 from mednec.store.audit import verify
 from tests.api.conftest import World
 from tests.api.test_audit import _flow
+from tests.tamper import drop_audit_guard
 
 KEY = b"audit-key-kept-outside"
 AT = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
@@ -35,6 +36,7 @@ def _check(w: World, path: Path, key: bytes = KEY) -> tuple[list[str], list[str]
 
 def _sql(w: World, *stmts: str) -> None:
     with w.service.db.engine.begin() as c:
+        drop_audit_guard(c)
         for stmt in stmts:
             c.execute(sa.text(stmt))
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from tests.tamper import drop_audit_guard
 from tests.web.conftest import Web, example, text_of
 
 
@@ -125,6 +126,7 @@ def test_verify_shows_ok_then_the_problem_after_tampering(web: Web) -> None:
     entries = _api(web, "auditor").get("/audit/verify").json()["entries"]
     assert "The audit log is intact" in ok and f"All {entries} entries checked" in ok
     with web.service.db.engine.begin() as conn:
+        drop_audit_guard(conn)
         seq = conn.execute(sa.text("SELECT seq FROM audit_log WHERE action = 'review.approve'")).scalar_one()
         conn.execute(sa.text("UPDATE audit_log SET action = 'review.overturn' WHERE action = 'review.approve'"))
     html = c.get("/audit-log?verify=1").text
