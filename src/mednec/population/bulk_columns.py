@@ -142,6 +142,8 @@ _CAND = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("fact", pa.stri
                    ("rank", pa.int8()), ("rev", pa.int64())])
 _TX = pa.schema([("pid", pa.string()), ("order", pa.int64()), ("day", pa.int32()), ("units", pa.int64())])
 _KINDS = {"res": _RES, "cand": _CAND, "tx": _TX}
+#: Each spilled part's distinct patients of one bucket (what the read counts its patients from).
+_PIDS = pa.schema([("pid", pa.string())])
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -721,6 +723,7 @@ class _Spiller:
         self.tag = tag  # a worker's own part names
         self.limit = flush
         self.buf: dict[tuple[str, int], list[pa.Table]] = {}
+        self.pids: dict[int, list[pa.Array]] = {}  # each bucket's patients in what is buffered (with repeats)
         self.size = 0
         self.part = 0
 
@@ -740,6 +743,13 @@ class _Spiller:
         ends = np.concatenate([cuts, [len(b)]])
         for s, e in zip(starts, ends, strict=True):
             self.buf.setdefault((kind, int(b[s])), []).append(sorted_.slice(int(s), int(e - s)))
+        if kind == "res":  # every resource's patient is in the res table: its bucket's distinct patients
+            by = np.argsort(per, kind="stable")
+            pb = per[by]
+            first = np.flatnonzero(np.diff(pb)) + 1
+            distinct = enc.dictionary.take(pa.array(by))
+            for s, e in zip(np.concatenate([[0], first]), np.concatenate([first, [len(pb)]]), strict=True):
+                self.pids.setdefault(int(pb[s]), []).append(distinct.slice(int(s), int(e - s)))
         self.size += table.nbytes
         if self.size > self.limit:
             self.flush()
@@ -751,6 +761,11 @@ class _Spiller:
             path = self.folder / f"{kind}-{k:05d}-{self.tag}{self.part:05d}.arrow"
             with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, _KINDS[kind]) as writer:
                 writer.write_table(pa.concat_tables(tables))
+        for k, arrays in self.pids.items():
+            path = self.folder / f"pids-{k:05d}-{self.tag}{self.part:05d}.arrow"
+            with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, _PIDS) as writer:
+                writer.write_table(pa.table({"pid": pc.unique(pa.chunked_array(arrays, pa.string()))}, schema=_PIDS))
+        self.pids.clear()
         self.buf.clear()
         self.size = 0
         self.part += 1
@@ -1194,15 +1209,15 @@ def _stripped(lines: Any) -> Any:
 
 
 def _count_bucket(folder: Path, k: int) -> int:
-    """The patients of a spilled bucket (counted from its files, memory-mapped, so no set of every patient id
-    of the export is held)."""
+    """The patients of a spilled bucket, counted from the distinct patients each spilled part of it lists (its
+    files are memory-mapped: no set of every patient id of the export is held)."""
     import pyarrow.ipc as ipc
 
-    seen: set[str] = set()
-    for part in sorted(folder.glob(f"res-{k:05d}-*.arrow")):
+    parts = []
+    for part in sorted(folder.glob(f"pids-{k:05d}-*.arrow")):
         with pa.memory_map(str(part)) as source:
-            seen.update(pc.unique(ipc.open_file(source).read_all().column("pid")).to_pylist())
-    return len(seen)
+            parts.append(ipc.open_file(source).read_all().column("pid"))
+    return len(pc.unique(pa.chunked_array([c for p in parts for c in p.chunks], pa.string()))) if parts else 0
 
 
 def _parse(data: Any, rows: int, schema: pa.Schema | None) -> pa.Table | None:
