@@ -204,12 +204,34 @@ _PERSONAL_OR_FAMILY = re.compile(r"\bpersonal(?:\s+(?:history|hx))?\s*(?:\bor\b|
 
 def _list_start(text: str, s: int, others: Sequence[tuple[int, int, str]]) -> int:
     """The start of the list of findings the finding at ``s`` ends ("CAD, stroke or PAD": where "CAD"
-    starts), so a cue's window counts from the list, not from its last item."""
+    starts), so a cue's window counts from the list, not from its last item (items the readers do not know
+    between them included: "HTN, DM/prediabetes")."""
     start = s
     for a, b, _g in sorted(others, key=lambda o: -o[1]):
-        if b <= start and (_OR_JOIN.match(text[b:start]) or _AND_JOIN.match(text[b:start])):
+        if b <= start and (_OR_JOIN.match(text[b:start]) or _AND_JOIN.match(text[b:start]) or _unknown_run(text, b, start)):
             start = a
     return start
+
+
+#: items the readers do not know standing in a list like the others ("denies HTN, DM/prediabetes, OSA", "negative
+#: for GERD, OSA and HTN"; held-out round 8 t04): bare names of one to three words, each followed by a list joiner,
+#: with no number of their own and no word that makes them a statement ("has", "takes", "on", "but" ...)
+_JOINER = r"(?:,\s*(?:and/or\b|and\b|or\b)?|/|\bor\b|\bnor\b|\band/or\b|\band\b)"
+_UNKNOWN_ITEM = re.compile(rf"(?:[A-Za-z][\w'-]*)(?:[ \t]+[A-Za-z][\w'-]*){{0,2}}[ \t]*{_JOINER}[ \t]*", re.I)
+_UNKNOWN_RUN = re.compile(rf"^[ \t]*(?:{_JOINER}[ \t]*)?(?:(?:[A-Za-z][\w'-]*)(?:[ \t]+[A-Za-z][\w'-]*){{0,2}}[ \t]*{_JOINER}[ \t]*)+$",
+                          re.I)
+_NOT_A_NAME = re.compile(r"\b(?:has|have|had|is|was|are|were|be|been|take|takes|taking|took|on|with|needs?|needing|since|for|in|"
+                         r"at|now|currently|s/p|start\w*|stop\w*|uses?|using|plus|then|also|but|however|although|though|given|received|"
+                         r"taken|tried|done|seen|noted|reported|"
+                         r"whereas|while|except|which|who|see|per|due|after|before|until|because|if|when)\b", re.I)
+
+
+def _unknown_run(text: str, a: int, b: int) -> int:
+    """How many unknown list items stand in ``text[a:b]`` when it is nothing else (0: it is not such a run)."""
+    gap = text[a:b]
+    if "\n" in gap or not _UNKNOWN_RUN.match(gap) or _NOT_A_NAME.search(gap) or context_rules().neg.search(gap):
+        return 0
+    return len(_UNKNOWN_ITEM.findall(gap.lstrip(" \t,/").removeprefix("or ").removeprefix("and ")))
 
 
 def _last_cue(text: str, lo: int, s: int, cue: re.Pattern[str], rules: ContextRules, *,
@@ -237,7 +259,7 @@ _GROUPS = {"DEL5Q": "cyto", "CHR7": "cyto", "KARYOTYPE": "cyto", "KARYOTYPE_ISCN
 
 def group_of(rule_name: str) -> str:
     """Findings of one group may form a list after one cue ("negative for del(5q), -7 and +8")."""
-    if rule_name.startswith("FACT_") or rule_name == "DIAGNOSIS":  # "no history of heart attack, stroke or PAD", "no known CAD, stroke or PAD"
+    if rule_name.startswith("FACT_") or rule_name in ("DIAGNOSIS", "OTHER_CONDITION"):  # "no history of heart attack, stroke or PAD", "no known CAD, stroke or PAD", "no HTN, CKD, OSA"
         return "named_fact"
     return _GROUPS.get(rule_name, rule_name)
 
@@ -250,28 +272,80 @@ def _in_scope(text: str, cue_end: int, s: int, e: int, group: str, others: Seque
     ``_AND_JOIN``). A finding with its own amount is reached only as the first."""
     between = sorted((a, b, g) for a, b, g in others if a >= cue_end and b <= s)
     first = between[0][0] if between else s
-    if end.search(text, cue_end, first):
+    # "negative for GERD, OSA": items the readers do not know, in a list of named conditions only
+    unknown = _unknown_run(text, cue_end, first) if group == "named_fact" else 0
+    if not unknown and _cut_before(text, cue_end, first, end):
         return False
-    own = _OBJECT_THEN_AND.search(text, cue_end, first)
-    if own and own.group("w").lower() not in context_rules().filler:  # "no response and symptomatic": the
-        return False  # cue had its own object; what follows "and" is a new statement
-    if not between:
+    if not between and not unknown:
         return True
     if _QUANTIFIED.search(text, s, e) or (group == "named_fact" and _A_VALUE.search(text, s, e)):
         return False  # "no known ASCVD, LDL 104": a measured value is a statement of its own (held-out round 5 v73)
     bare = not _OWN_STATUS.search(text, s, e) and all(g == group for _, _, g in between)
-    prev_end = between[0][1]
-    for a, b, _g in [*between[1:], (s, e, group)]:
-        gap = text[prev_end:a]
-        if not (_OR_JOIN.match(gap) or (bare and _AND_JOIN.match(gap))):
-            return False
-        prev_end = b
+    if unknown and not bare:
+        return False
+    more = _joined_items(text, between, s, e, group, bare)
+    if more is None:
+        return False
+    if unknown + more:  # a list with items the readers do not know: negated whole when closed or of three items or more
+        count, closed = _list_items(text, cue_end, s, e, group, others)
+        return True if closed or count >= 3 else None
     if group == "named_fact" and _COMMA_ONLY.match(text[between[-1][1]:s]) and not _closed(
             text, cue_end, s, e, group, others):
         return None  # "no ASCVD, hypertension": a list never closed by or/nor/and, or a new clause
     return True
 
 
+def _cut_before(text: str, cue_end: int, first: int, end: re.Pattern[str]) -> bool:
+    """Does a terminator, or the cue's own object then "and", stand between the cue and the first finding?"""
+    if end.search(text, cue_end, first):
+        return True
+    own = _OBJECT_THEN_AND.search(text, cue_end, first)  # "no response and symptomatic": the cue had its own
+    return bool(own and own.group("w").lower() not in context_rules().filler)  # object; "and" starts a new statement
+
+
+def _joined_items(text: str, between: Sequence[tuple[int, int, str]], s: int, e: int, group: str, bare: bool) -> int | None:
+    """Are the findings ``between`` and the one at ``s:e`` joined as one list? The number of items the readers do
+    not know standing between them (0: none), or None when a gap is no list joiner."""
+    unknown = 0
+    prev_end = between[0][1] if between else s
+    for a, b, _g in [*between[1:], (s, e, group)] if between else []:
+        gap = text[prev_end:a]
+        if not (_OR_JOIN.match(gap) or (bare and _AND_JOIN.match(gap))):
+            n = _unknown_run(text, prev_end, a) if bare and group == "named_fact" else 0
+            if not n:
+                return None
+            unknown += n
+        prev_end = b
+    return unknown
+
+
+_JOINED = re.compile(r"/|\bor\b|\bnor\b|\band\b", re.I)
+#: unknown items after a list's last known finding, up to the sentence's end ("denies HTN, OSA, GERD or asthma.")
+_TRAILING = re.compile(rf"[ \t]*(?P<run>{_JOINER}[ \t]*(?:[A-Za-z][\w'-]*)(?:[ \t]+[A-Za-z][\w'-]*){{0,2}}"
+                       rf"(?:[ \t]*{_JOINER}[ \t]*(?:[A-Za-z][\w'-]*)(?:[ \t]+[A-Za-z][\w'-]*){{0,2}})*)[ \t]*(?=[.;\n]|$)", re.I)
+
+
+def _list_items(text: str, cue_end: int, s: int, e: int, group: str, others: Sequence[tuple[int, int, str]]) -> tuple[int, bool]:
+    """The items of the list a cue ending at ``cue_end`` opens, the finding at ``s:e`` among them -- the group's
+    findings and the items the readers do not know, while they are joined as a list -- and whether "or", "nor",
+    "/" or "and" closes it."""
+    spans = sorted((a, b) for a, b, g in [*others, (s, e, group)] if a >= cue_end and g == group)
+    count, closed, prev = (_unknown_run(text, cue_end, spans[0][0]) if spans else 0), False, None
+    for a, b in spans:
+        if prev is not None:
+            gap = text[prev:a]
+            n = 0 if (_OR_JOIN.match(gap) or _AND_JOIN.match(gap)) else _unknown_run(text, prev, a)
+            if (n == 0 and not (_OR_JOIN.match(gap) or _AND_JOIN.match(gap))) or _A_VALUE.search(text, a, b):
+                break
+            closed, count = closed or _JOINED.search(gap) is not None, count + n
+        elif _JOINED.search(text, cue_end, a):
+            closed = True
+        prev, count = b, count + 1
+    tail = _TRAILING.match(text, prev) if prev is not None else None
+    if tail and not _NOT_A_NAME.search(tail.group("run")) and not context_rules().neg.search(tail.group("run")):
+        count += len(re.findall(_JOINER, tail.group("run"), re.I))
+        closed = closed or _JOINED.search(tail.group("run")) is not None
+    return count, closed
 _A_VALUE = re.compile(r"\d{2,}|\d\.\d|\d\s*(?:%|mg|mmol|g\b)", re.I)  # "LDL 190", "A1c 7.2"; not "type 2"
 _COMMA_ONLY = re.compile(r"^\s*,\s*$")
 _CLOSING = re.compile(r"^\s*(?:,\s*)?(?:/|\bor\b|\bnor\b|\band/or\b|\band\b)", re.I)
