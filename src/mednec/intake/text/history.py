@@ -295,6 +295,15 @@ def _yearless(m: re.Match[str], anchor: dt.date) -> list[tuple[int, int, dt.date
     return []
 
 
+def _line_head_date(line: str, anchor: dt.date) -> dt.date:
+    """A dated entry's own date ("06/20/2025 visit: transfused 2u on 5/30"): the date heading the line, when it is on
+    or before ``anchor`` (the text's date), anchors a day without a year on it; otherwise ``anchor``."""
+    found = find_dates(line)
+    if found and not line[:found[0][0]].strip(" \t-*\u2022>#") and found[0][2] <= anchor:
+        return found[0][2]
+    return anchor
+
+
 def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
@@ -309,7 +318,7 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if not (_TX_WORDS.search(line) or _TX_WORDS.search(block) or _TX_FIELD.search(line)):
         return []
     g = m.groupdict()
-    d = _yearless(m, ctx.date or ctx.as_of) if g.get("d3") else find_dates(g.get("d") or g.get("d2") or "")
+    d = _yearless(m, _line_head_date(line, ctx.date or ctx.as_of)) if g.get("d3") else find_dates(g.get("d") or g.get("d2") or "")
     d += find_dates(g.get("more") or "")  # "2 units on 2026-10-02, 2026-10-23 and 2026-11-13"
     units = number(g.get("n") or g.get("n2") or g.get("nx") or "")
     if not d or units is None or not 0 < units <= 10:
