@@ -244,7 +244,8 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     u = _policy_diagnosis(u, policy, runtime)
     u = own_drug_doubt(u, policy, runtime)
     u = other_product_taken(u, policy, runtime)
-    case = runtime.parse_case(course_start(u.case, policy, runtime) if phase == "continuation" else u.case,
+    said = tuple(t for t in (question, note) if t)
+    case = runtime.parse_case(course_start(u.case, policy, runtime, said, as_of) if phase == "continuation" else u.case,
                               as_of=as_of, source="question")
     det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
@@ -371,17 +372,22 @@ def _policy_diagnosis(u: Understanding, policy: Policy, runtime: Runtime) -> Und
     return replace(u, case={**u.case, "facts": {**facts, **more, "diagnosis": diagnosis}})
 
 
-def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict[str, Any]:
-    """The case with the requested drug's course start (the pack's ``course: start`` fact) taken
-    from the words' treatment history when they give it no other way: a re-authorisation's "started
-    epoetin alfa 09/01/2026" or "on Reblozyl since 06/01/2026" is a running course of the requested
-    drug, and its start is the start of the treatment the continuation criteria judge."""
+def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime, texts: tuple[str, ...] = (),
+                 as_of: dt.date | None = None) -> dict[str, Any]:
+    """The case with the requested drug's course start (the pack's ``course: start`` fact) when the case gives it
+    no other way: a start the words state and tie to the requested drug or to no drug ("C1D1 06/12/2026", "started
+    Reblozyl 6/2026", "on it since June", "3 months in": :func:`mednec.intake.text.course_start.stated_starts`),
+    else the start of a running course of it in the words' treatment history ("on Reblozyl since 06/01/2026").
+    Two different starts, or none, leave it unknown (asked), never guessed."""
     vocab = runtime.catalog.calculators.drugs
     entry = vocab.entry(policy.drug.generic)
     target = entry.course.start if entry is not None and entry.course is not None else ""
     facts = case.get("facts") or {}
     if not target or target in facts:
         return case
+    stated = _stated_start(texts, as_of, policy, vocab) if as_of is not None else None
+    if stated is not None:
+        return {**case, "facts": {**facts, target: stated}}
     starts = [ev["start"] for value in facts.values() if isinstance(value, list) for ev in value
               if isinstance(ev, dict) and ev.get("start") is not None and ev.get("end") is None
               and ev.get("response") not in ("not_given", "contraindicated", "stopped")
@@ -389,6 +395,16 @@ def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict
     if len(set(starts)) != 1:  # none, or two running courses of it: not guessed
         return case
     return {**case, "facts": {**facts, target: starts[0]}}
+
+
+def _stated_start(texts: tuple[str, ...], as_of: dt.date, policy: Policy, vocab: Any) -> dt.date | None:
+    """The one start the words tie to the requested drug (or to no drug), or None (none, or two that differ)."""
+    from mednec.intake.text.course_start import drug_pattern, stated_starts
+
+    names = drug_pattern(n for e in vocab.entries for n in (e.generic, *e.names))
+    mine = {s.date for t in texts for s in stated_starts(t, as_of, names)
+            if s.drug is None or vocab.matches(s.drug, policy.drug.generic)}
+    return next(iter(mine)) if len(mine) == 1 else None
 
 
 # a re-authorisation asked about ("renewal of Zepbound", "Wegovy continuation", "can she continue Wegovy"):

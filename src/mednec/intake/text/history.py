@@ -36,7 +36,8 @@ from functools import cache
 from typing import Any
 
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.model import SINCE_MODIFIER, WITHIN_MODIFIER, Finding, TextSpan
+from mednec.intake.text.course_start import stated_starts
+from mednec.intake.text.model import PRE_COUNT_SAID, SINCE_MODIFIER, WITHIN_MODIFIER, Finding, TextSpan
 from mednec.intake.text.numbers import (
     AT_LEAST,
     DATE,
@@ -188,7 +189,7 @@ def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2 if n_text else 1)
     if window_start is not None:
         f = replace(f, modifiers=(*f.modifiers, SINCE_MODIFIER + window_start.isoformat()))
-    return [_placed_within(f, fq, anchor, start)]
+    return [_placed_within(f, fq, anchor, start), *_same_rate_before(ctx, m, amount, fq, start)]
 
 
 def _placed_within(f: Finding, fq: Frequency, anchor: dt.date, since: dt.date | None) -> Finding:
@@ -268,7 +269,12 @@ _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit
                            re.I)  # (not a serum EPO: "EPO 812, RBC: 2u 10/20/26")
 # a transfusion list said as a form's field or by its window only ("Tx: 2u 10/28/26", "6 units in the past 8 wks
 # (2u 10/15, ...)"; held-out round 7)
-_TX_FIELD = re.compile(r"\b(?:rbc\s+)?tx\s*:|\bunits?\s+(?:in|over)\s+the\s+(?:past|last)\s+\d+\s*(?:wks?|weeks?)\b", re.I)
+# a renewal's count on treatment is one of blood too ("last 16 weeks 5 units (2u 9/3, ...)", "Since then 4 units (2u
+# 10/20/2026, ...)", "2 units since starting, on 11/20/2026"; held-out renew8 rw23, rw40, rw09)
+_TX_FIELD = re.compile(r"\b(?:rbc\s+)?tx\s*:|\bunits?\s+(?:in|over)\s+the\s+(?:past|last)\s+\d+\s*(?:wks?|weeks?)\b"
+                       r"|\b(?:last|past)\s+\d+\s*(?:wks?|weeks?)\s*:?\s*\d+\s*(?:units?|u)\b"
+                       r"|\bsince\s+(?:then|starting|start|treatment)\s*:?\s*(?:only\s+)?\d+\s*(?:units?|u)\b"
+                       r"|\b\d+\s*(?:units?|u)\s+(?:in\s+total\s+|total\s+)?since\s+(?:then|starting|start|treatment)\b", re.I)
 
 
 # a day and month without a year ("the 2nd of November", "Nov 2"): the most recent such day on or before the
@@ -909,7 +915,13 @@ _PRE_UNITS = (r"(?P<n>\d+(?:\.\d+)?|" + NUM + r")\s*(?:units?|u)\b(?:\s+(?:of\s+
               r"red\s+(?:blood\s+)?cells|blood))?")
 _PRE_PER = r"(?:in|over|per|during|every|/|q)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
 _PRE_BEFORE = (r"(?:before|prior\s+to)\s+(?:starting(?:\s+(?!she\b|he\b)[a-z][\w-]*)?|start(?:ing)?|treatment|therapy|the\s+first\s+dose|initiation|"
-               r"(?!the\b|she\b|he\b)[a-z][\w-]*)")
+               r"(?!the\b|she\b|he\b)[a-z][\w-]*(?:\s+(?:alfa|alpha)\b)?)")
+# who needed it and how it is said, between a pre-treatment cue and its count ("Pre-treatment she required ...")
+_PRE_VERB = (r"(?:(?:she|he|they|the\s+patient|pt)\s+)?(?:(?:had\s+)?needed|required|received|got|had|was\s+(?:getting|receiving|needing|requiring)|"
+             r"(?:was|were|got)\s+transfused)?\s*(?:about\s+|around\s+|approximately\s+|~\s*)?")
+# a count said before its pre-treatment cue, the cue ending the clause ("4 units per 8 weeks pre-treatment", "2 units
+# every 4 weeks before; none since")
+_PRE_AFTER = r"(?:pre-?treatment|pre-?therapy|at\s+baseline|before(?:\s+(?:treatment|therapy|starting))?)(?=\s*(?:[;,.)]|$))"
 _PRE_RULES = (
     # "Before epoetin (started 7/2026) she was transfused 2 units every 3 weeks" (held-out round 6 w23)
     rf"\b{_PRE_BEFORE}(?:\s*\([^)\n]{{0,40}}\))?\s*,?\s*(?:(?:she|he|they|the\s+patient|pt)\s+)?(?:(?:had\s+)?needed|required|received|got|had|was\s+(?:getting|receiving|needing|requiring)|(?:was|were|got)\s+transfused|:)?\s*"
@@ -917,22 +929,16 @@ _PRE_RULES = (
     # "Was needing about 4 units per 8 weeks before starting" (w03)
     rf"\b(?:was\s+|were\s+)?(?:needing|needed|getting|requiring|required|receiving|received|transfused)\s+(?:about\s+|around\s+|approximately\s+|~\s*)?{_PRE_UNITS}\s*{_PRE_PER}\s*,?\s*{_PRE_BEFORE}",
     rf"\b(?:needed|required|received|got|had)\s+{_PRE_UNITS}\s+(?:in|over|during)\s+the\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s+{_PRE_BEFORE}",
-    rf"\b(?:pre-?treatment|pre-?therapy|at\s+baseline)\s*(?:transfusion\s+burden|transfusions?|tx)?\s*:?\s*{_PRE_UNITS}\s*{_PRE_PER}",
+    rf"\b(?:pre-?treatment|pre-?therapy|(?:at\s+)?baseline|before\s*:)\s*(?:transfusion\s+(?:burden|need|requirement)s?|transfusions?|tx)?\s*:?\s*,?\s*{_PRE_VERB}{_PRE_UNITS}\s*{_PRE_PER}",
+    rf"\b{_PRE_UNITS}\s*{_PRE_PER}\s*,?\s*{_PRE_AFTER}",
     rf"\b(?:transfusions?|transfusion\s+burden|transfusion\s+need)\s+{_PRE_BEFORE}\s*(?:was|were|:)?\s*{_PRE_UNITS}\s*{_PRE_PER}",
 )
-_START_WORD = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|initiated|first\s+dose)\b(?!\s+(?:he|she|they)\b)|\bsince\b(?=\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d))", re.I)
-
-
 def _treatment_start(text: str, anchor: dt.date) -> dt.date | None:
-    """The treatment's start the text gives: the first date after a start word ("started luspatercept
-    06/2026", "Luspatercept started 06/10/2026", "started imetelstat in April 2026", "on epoetin since
-    09/08/2026"), within the same sentence."""
-    for w in _START_WORD.finditer(text):
-        stop = re.compile(r"[.;\n](?!\d)").search(text, w.end())
-        for a, _, d in find_dates(text, w.end(), stop.start() if stop else len(text)):
-            if a - w.end() <= 40 and d <= anchor:
-                return d
-    return None
+    """The treatment's start the text gives (:func:`mednec.intake.text.course_start.stated_starts`: "started
+    luspatercept 06/2026", "Luspatercept started 06/10/2026", "C1D1 04/06/2026", "on epoetin since 09/08/2026",
+    "started 12 weeks ago"): the first one the text states."""
+    starts = stated_starts(text, anchor)
+    return starts[0].date if starts else None
 
 
 def _h_pretreatment(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -943,7 +949,8 @@ def _h_pretreatment(m: re.Match[str], ctx: Ctx) -> list[Item]:
         return []
     start = _treatment_start(ctx.text, ctx.date or ctx.as_of)
     rest = ctx.text[:m.start()] + " " * (m.end() - m.start()) + ctx.text[m.end():]
-    if start is not None and not _ON_TREATMENT_TX.search(rest):
+    same = _same_as_before(ctx)
+    if start is not None and not same and not _ON_TREATMENT_TX.search(rest):
         return [ctx.unused("a transfusion count before the treatment, but not the transfusions since it started; not placed "
                            "(the transfusions since the start are asked)", m.start(), m.end(), "rbc_transfusions")]
     if start is None:
@@ -953,6 +960,47 @@ def _h_pretreatment(m: re.Match[str], ctx: Ctx) -> list[Item]:
     events = synthesize(n, weeks * 7, anchor, window=weeks * 7 >= WINDOW_DAYS)
     note = (f"synthesized from '{' '.join(m.group(0).split())}': {n:g} units per {weeks:g} weeks before the treatment "
             f"started {start.isoformat()}, {len(events)} transfusions ending {anchor.isoformat()}")
+    f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2)
+    # the transfusions since the start said only as a count (no "none since", "transfusion-free"): the record stands
+    # only with that count read (text.assemble drops a pre-treatment count left alone, never read as none since)
+    counted = () if same or _ON_TREATMENT_FREE.search(rest) else (PRE_COUNT_SAID,)
+    out: list[Item] = [replace(f, modifiers=(*f.modifiers, "pretreatment", *counted))]
+    if same:  # "same as before treatment: 2 units every 4 weeks": the rate on treatment too, up to the date
+        now = ctx.date or ctx.as_of
+        events = synthesize(n, weeks * 7, now, window=weeks * 7 >= WINDOW_DAYS)
+        out.append(_tx_finding(ctx, m.start(), m.end(), events, f"synthesized from '{' '.join(m.group(0).split())}', said to be "
+                               f"unchanged on treatment: {n:g} units per {weeks:g} weeks, {len(events)} transfusions ending "
+                               f"{now.isoformat()}", rank=2))
+    return out
+
+
+# a rate said to be unchanged from before the treatment ("still 2 units every 2 weeks, like before", "same as before
+# treatment", "unchanged from pre-treatment", "as before"): it is the rate before the start and on treatment both
+_SAME_BEFORE = re.compile(r"\b(?:like|as)\s+(?:it\s+was\s+)?before\b|\b(?:same|unchanged|no\s+change|not\s+changed|no\s+different)\b"
+                          r"[^.;\n]{0,40}?\b(?:before|prior|pre-?treatment|baseline)\b", re.I)
+
+
+def _same_as_before(ctx: Ctx) -> bool:
+    """Does the sentence say its rate is the one from before the treatment?"""
+    return bool(_SAME_BEFORE.search(ctx.text, ctx.sent_start, ctx.sent_end))
+
+
+def _same_rate_before(ctx: Ctx, m: re.Match[str], amount: tuple[float, int, float | None, str], fq: Frequency,
+                      since: dt.date | None) -> list[Finding]:
+    """The rate of a sentence that says it is unchanged from before the treatment, placed before the treatment's
+    start as well (``pretreatment``), or nothing: no such words, no start, a rate "since" a date or without its units,
+    or a count said of the time before elsewhere in the text (that one is the baseline)."""
+    total, episodes, _per_episode, note_units = amount
+    if since is not None or note_units or not _same_as_before(ctx) or fq.window \
+            or any(re.search(p, ctx.text, re.I) for p in _PRE_RULES):
+        return []
+    start = _treatment_start(ctx.text, ctx.date or ctx.as_of)
+    if start is None:
+        return []
+    anchor = start - dt.timedelta(days=1)
+    events = synthesize(total, fq.period_days, anchor, episodes_per_period=episodes)
+    note = (f"synthesized from '{' '.join(m.group(0).split())}', said to be unchanged from before the treatment: "
+            f"{len(events)} transfusions ending {anchor.isoformat()}, the day before it started")
     f = _tx_finding(ctx, m.start(), m.end(), events, note, rank=2)
     return [replace(f, modifiers=(*f.modifiers, "pretreatment"))]
 
@@ -996,6 +1044,14 @@ _ON_TREATMENT_TX = re.compile(
     r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?"
     r"|(?:\bnot|n't|\bnever)\s+(?:needed|required|received|had|gotten|got)\s+(?:a|any)\s+(?:(?:RBC|PRBC|blood)\s+)?transfusions?"
     r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b", re.I)
+
+
+# the part of _ON_TREATMENT_TX that says no transfusion was needed since the start (or when the last one was)
+_ON_TREATMENT_FREE = re.compile(
+    r"transfusion[\s-]*(?:free|independen\w*)|\bno\s+(?:further\s+|more\s+)?(?:RBC\s+|PRBC\s+)?transfusions?|\bnone\s+since\b"
+    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\blast\s+(?:RBC\s+|PRBC\s+)?(?:transfusion|PRBC|unit)"
+    r"|(?:\bnot|n't|\bnever)\s+(?:needed|required|received|had|gotten|got)\s+(?:a|any)\s+(?:(?:RBC|PRBC|blood)\s+)?transfusions?"
+    r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b|\bnone\s+(?:in|over|during)\s+the\s+(?:last|past)\b", re.I)
 
 
 def _h_peak_at_most(m: re.Match[str], ctx: Ctx) -> list[Item]:
@@ -1042,7 +1098,7 @@ def history_rules() -> list[Rule]:
              rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
              # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
              # sentence end stands between no count and its date
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s|\d+(?:\.\d+)?[ \t]*(?:units?|u)\b)[^\n,;]){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s|\d+(?:\.\d+)?[ \t]*(?:units?|u)\b)(?:[^\n,;]|,(?=\s*(?:the\s+)?(?:last\s+)?on\s+\d))){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         # "PRBC: 09/01 2u, 09/22 2u (2026)": a month/day first, its count after it (held-out round 7 x08)

@@ -45,6 +45,9 @@ SINCE_MODIFIER = "since:"
 #: a transfusion list made from a count over a window longer than 8 weeks with no dates ("1 unit in the past 16
 #: weeks"): the units fell somewhere after this date, up to the latest listed one (``rbc_transfusions_within``)
 WITHIN_MODIFIER = "within:"
+#: a count before the treatment whose text gives the transfusions since the start only as a count: the record
+#: stands only with that count read (a pre-treatment count alone is no record of none since the start)
+PRE_COUNT_SAID = "pretreatment:count_said"
 
 @dataclass(frozen=True, slots=True)
 class Finding:
