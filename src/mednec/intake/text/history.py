@@ -624,9 +624,18 @@ def course_cue(ctx: Ctx, s: int, e: int, term: str = ESA_TERM, *, next_drug: boo
 _DUR_BEFORE = re.compile(rf"{DURATION}(?:\s+(?:trial|course|treatment|therapy))?\s+(?:of|with|on)\s+(?:an?\s+|the\s+)?$", re.I)
 # "for 6 months", "x 16 weeks", "for more than 6 months" (a lower bound: at least), "taking for 1 year", "on it for 2 years"
 # and a bare duration right after the drug or its dose ("ezetimibe 6 months", "atorvastatin 80 mg 1 yr")
-_DUR_AFTER = re.compile(rf"\s*,?\s*(?:(?:both|each)\s+)?(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?"
-                        rf"(?:(?:for|x|×|over|during|\(|after|lasting)\s*|(?=\d))"
+# a frequency or "taken now" word may stand between the dose and its length ("atorva 80 daily ongoing x 5 yrs",
+# "rosuvastatin 20 ongoing 1y", "(both > 1 year)"; held-out round 8)
+_DUR_STATUS = (r"(?:\(\s*)?(?:(?:both|each)\s+)?(?:(?:daily|qd|qhs|nightly|bid|once\s+daily|po|orally|ongoing|current(?:ly)?|continuing|"
+               r"continued|still\s+taking(?:\s+it)?)[\s,]+)*")
+_DUR_AFTER = re.compile(rf"\s*,?\s*{_DUR_STATUS}(?:(?:both|each)\s+)?(?:(?:taking|taken|using|on\s+(?:it|this|that|them))\s+)?"
+                        rf"(?:(?:for|x|×|over|during|\(|after|lasting)\s*|(?=\d|{AT_LEAST}))"
                         rf"(?:about\s+|approximately\s+|~\s*)?(?:{AT_LEAST}\s*)?{DURATION}", re.I)
+# "x 2y" (held-out round 7 z01): a year as "y" only after "x", never a bare "72y" (an age)
+_X_YEARS = re.compile(r"\s*,?\s*(?:\(\s*)?(?:(?:both|each)\s+)?(?:(?:daily|qd|qhs|nightly|bid|once\s+daily|po|orally)[\s,]+)*"
+                      r"(?:(?:ongoing|current(?:ly)?|continuing)[\s,]+(?:[x×]\s*)?|[x×]\s*)(?P<dn>\d+(?:\.\d+)?)\s*(?P<du>y)\b(?!/)", re.I)
+# "for the past year", "over the last month": one of the unit
+_PAST_UNIT = re.compile(rf"\s*,?\s*{_DUR_STATUS}(?:for|over|during|in)\s+the\s+(?:past|last)\s+(?P<dn>)(?P<du>year|month)\b", re.I)
 
 
 def course_duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | None, TextSpan | None, bool]:
@@ -638,7 +647,7 @@ def course_duration(ctx: Ctx, cue_start: int, s: int, e: int) -> tuple[float | N
             off = max(ctx.sent_start, s - 40)
             days = duration_days(near.group("dn"), near.group("du"))
             return days, TextSpan(off + near.start(), off + near.end(), near.group(0)), False
-    after = _DUR_AFTER.match(ctx.text, e)
+    after = _DUR_AFTER.match(ctx.text, e) or _X_YEARS.match(ctx.text, e) or _PAST_UNIT.match(ctx.text, e)
     if after:
         cands.append(after)
     ago_m = re.match(rf"\s*,?\s*(?:\w+\s+){{0,2}}?{DURATION}\s+ago", ctx.text[e:e + 40], re.I)

