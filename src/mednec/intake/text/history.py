@@ -301,6 +301,30 @@ def _yearless(m: re.Match[str], anchor: dt.date) -> list[tuple[int, int, dt.date
     return []
 
 
+#: an ESA named by its status only ("ESA naive", "ESA-ineligible", "never had epo or aranesp", "no prior ESA"), or
+#: a transfusion word after the last ESA word: the units that follow are blood (held-out round 8 s01, s03, s07)
+_ESA_STATUS_AFTER = re.compile(r"[\s-]*(?:naive|naïve|ineligible)\b", re.I)
+_ESA_NEVER_BEFORE = re.compile(r"\b(?:never\s+(?:had|received|been\s+on|tried)|no\s+(?:prior|previous)|not\s+on|without)\s+(?:an?\s+)?"
+                               r"(?:\w+\s+(?:or|and|/)\s+)?$", re.I)
+
+
+def _esa_dose_on_date(text: str, clause_start: int, s: int, e: int) -> bool:
+    """Do the dated units at ``s:e`` belong to an ESA ("Procrit 40,000 units on 10/01/2026")? An ESA word in their
+    clause says so, unless a transfusion word stands between the last such word and the units, or every ESA word
+    before them names an ESA's status only (never an ESA's dose)."""
+    words = list(_ESA_WORDS_RE.finditer(text, clause_start, e))
+    if not words:
+        return False
+    inside = [w for w in words if w.start() >= s]
+    if inside and not _TX_WORDS.search(text, s, inside[0].start()):
+        return True
+    before = [w for w in words if w.start() < s]
+    if not before or _TX_WORDS.search(text, before[-1].end(), s):
+        return bool(inside) and not _TX_WORDS.search(text, s, e)
+    return not all(_ESA_STATUS_AFTER.match(text, w.end()) or _ESA_NEVER_BEFORE.search(text, max(clause_start, w.start() - 40), w.start())
+                   for w in before)
+
+
 def _line_head_date(line: str, anchor: dt.date) -> dt.date:
     """A dated entry's own date ("06/20/2025 visit: transfused 2u on 5/30"): the date heading the line, when it is on
     or before ``anchor`` (the text's date), anchors a day without a year on it; otherwise ``anchor``."""
@@ -319,7 +343,7 @@ def _h_dated(m: re.Match[str], ctx: Ctx) -> list[Item]:
     block = re.split(r"\n\s*\n", ctx.text[max(0, line_start - 600):line_start])[-1]
     # the clause the entry is in ("sEPO 90 U/L; transfusion log: 10/20/2026 1u": the EPO is another clause)
     clause_start = max(line_start, ctx.text.rfind(". ", 0, m.start()) + 2, ctx.text.rfind(";", 0, m.start()) + 1)
-    if _ESA_WORDS_RE.search(ctx.text[clause_start:m.end()]):  # an ESA dose on a date, not a transfusion
+    if _esa_dose_on_date(ctx.text, clause_start, m.start(), m.end()):  # an ESA dose on a date, not a transfusion
         return []
     if not (_TX_WORDS.search(line) or _TX_WORDS.search(block) or _TX_FIELD.search(line)):
         return []
