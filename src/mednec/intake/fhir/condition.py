@@ -4,7 +4,8 @@
 Codes come from the fact dictionary's ``diagnosis`` values, so a code is recognised exactly
 when the dictionary lists it; a Condition coded only in text is matched by the value's label
 or synonyms ("MDS-RS", "MDS/MPN-RS-T"). Only active conditions (clinicalStatus active,
-recurrence or relapse, or none given) that are confirmed (or carry no verificationStatus) count: refuted,
+recurrence or relapse, or none given and no ``abatement[x]``: R4 con-4 makes an abated condition inactive,
+resolved or in remission) that are confirmed (or carry no verificationStatus) count: refuted,
 entered-in-error, unconfirmed, provisional and differential ones are listed, not used -- but a doubted
 (unconfirmed, provisional, differential) condition of a fact the text reader reads with doubt as a warning sign
 (``context_rules.yaml`` ``uncertain.doubt_to``: pregnant -> pregnancy_possible, mtc_men2_history ->
@@ -25,7 +26,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime, validated_value
 
-__all__ = ["doubt_to", "map_claim", "map_condition", "map_family_history", "map_procedure"]
+__all__ = ["CURRENT_FOR_DAYS", "doubt_to", "map_claim", "map_condition", "map_family_history", "map_procedure"]
 
 _ACTIVE = {"active", "recurrence", "relapse"}
 #: R4 condition-ver-status codes that do not establish the condition: refuted and entered-in-error say it is
@@ -35,6 +36,18 @@ _ACTIVE = {"active", "recurrence", "relapse"}
 _EXCLUDED_VERIFICATION = {"refuted", "entered-in-error", "unconfirmed", "provisional", "differential"}
 _DOUBTED_VERIFICATION = {"unconfirmed", "provisional", "differential"}
 _UNSPECIFIED = "D46.9"
+#: A state an Observation reports only for its own time (a pregnancy status), by the value it reports:
+#: older than this many days it says nothing about the evaluation date and is listed as not used (an active
+#: Condition of it recorded longer ago gives only its warning sign, ``_stale_state``).
+#: mednec's editorial decision: "pregnant" holds for 300 days (a pregnancy lasts at most about 43 weeks;
+#: ACOG Committee Opinion No. 579, "Definition of Term Pregnancy", 2013: post-term is 42 0/7 weeks and
+#: beyond); "not pregnant" only for 30 days (about one menstrual cycle), so an older negative status never
+#: removes the presumption and attestation a policy puts on pregnancy.
+#: A pregnancy "not yet confirmed" (pregnancy_possible) holds as long as the pregnancy it doubts could: 300 days.
+CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("pregnant", False): 30,
+                                                    ("pregnancy_possible", True): 300}
+#: the types of R4 Condition.abatement[x]
+_ABATEMENT = ("DateTime", "Age", "Period", "Range", "String")
 
 
 def _status(concept: Mapping[str, Any] | None) -> str | None:
@@ -51,6 +64,8 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     inactive, resolved or in-remission one still gives a past event's fact (``fhir_history``)."""
     verification = _status(resource.get("verificationStatus"))
     clinical = _status(resource.get("clinicalStatus"))
+    if clinical is None and any(resource.get(f"abatement{t}") is not None for t in _ABATEMENT):
+        clinical = "abated"  # R4 con-4: an abated condition is inactive, resolved or in remission, never active
     active = clinical is None or clinical in _ACTIVE
     if verification in _DOUBTED_VERIFICATION:
         return _doubted(resource, verification, active, src, ctx)
@@ -72,9 +87,22 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         else fhir_date_of(resource, "onset", path=src.path)
     )
     out = _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
+    out = [_stale_state(f, ctx) for f in out]
     if key is not None and active and resource.get("stage"):
         out += _ipss_r_stage(resource["stage"], when, src, ctx)
     return out
+
+
+def _stale_state(finding: Finding, ctx: Context) -> Finding:
+    """An active Condition of a state that lasts a bounded time (a pregnancy: at most about 43 weeks, the
+    pregnancy-status Observation's 300 days) recorded longer ago than that cannot be the same state now: it gives
+    the fact's warning sign (``doubt_to``: pregnancy_possible), so the presumption is asked, never a 'no' on a
+    problem list entry nobody closed."""
+    days = CURRENT_FOR_DAYS.get((finding.fact, finding.value))
+    sign = doubt_to(ctx.dictionary).get(finding.fact)
+    if days is None or sign is None or finding.when is None or (ctx.as_of - finding.when.date()).days <= days:
+        return finding
+    return finding._replace(fact=sign, detail=f"{finding.detail}, recorded more than {days} days ago")
 
 
 _IPSS_R = re.compile(r"\bIPSS[- ]?R\b|revised international prognostic", re.I)
@@ -332,8 +360,11 @@ def _code_hits(dictionary: FactDictionary) -> dict[tuple[tuple[str, ...], tuple[
 def _coded_facts(dictionary: FactDictionary) -> frozenset[str]:
     """The boolean facts the dictionary gives ICD-10-CM or SNOMED CT codes: for a Condition coded in those
     systems the codes decide them (a CVA of unstated kind, SNOMED CT 230690007, displayed "CVA", is not
-    an ischemic stroke), its text only facts without such codes (pregnant)."""
-    return frozenset(fid for fid, _ in _condition_codes(dictionary))
+    an ischemic stroke), its text only facts without such codes (TIA) -- and the exclusions a policy presumes
+    absent (``doubt_to``'s facts: pregnant), whose exact name on a Condition coded otherwise ("Pregnant", a local
+    SNOMED CT concept) is read as before their own codes were listed: never a silent presumption."""
+    exclusions = set(doubt_to(dictionary))
+    return frozenset(fid for fid, _ in _condition_codes(dictionary) if fid not in exclusions)
 
 
 @cache

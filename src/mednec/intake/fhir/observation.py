@@ -52,20 +52,11 @@ from mednec.intake.fhir.common import (
     observed_on,
     validated_value,
 )
-from mednec.intake.fhir.condition import doubt_to
+from mednec.intake.fhir.condition import CURRENT_FOR_DAYS, doubt_to
 from mednec.intake.fhir.units import quantity_unit
 
 __all__ = ["REVISED_STATUSES", "USABLE_STATUSES", "element_finding", "map_observation"]
 
-#: A state an Observation reports only for its own time (a pregnancy status), by the value it reports:
-#: older than this many days it says nothing about the evaluation date and is listed as not used.
-#: mednec's editorial decision: "pregnant" holds for 300 days (a pregnancy lasts at most about 43 weeks;
-#: ACOG Committee Opinion No. 579, "Definition of Term Pregnancy", 2013: post-term is 42 0/7 weeks and
-#: beyond); "not pregnant" only for 30 days (about one menstrual cycle), so an older negative status never
-#: removes the presumption and attestation a policy puts on pregnancy.
-#: A pregnancy "not yet confirmed" (pregnancy_possible) holds as long as the pregnancy it doubts could: 300 days.
-_CURRENT_FOR_DAYS: dict[tuple[str, object], int] = {("pregnant", True): 300, ("pregnant", False): 30,
-                                                    ("pregnancy_possible", True): 300}
 
 #: The statuses of a result that counts.
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
@@ -293,8 +284,8 @@ def _versioned(parts: list[Finding | UnusedPart], resource: Mapping[str, Any], s
 
 def _current(finding: Finding, as_of: dt.date) -> None:
     """Refuse a state reported for its own time (a pregnancy status) when it is too old to say anything
-    about ``as_of`` (see ``_CURRENT_FOR_DAYS``)."""
-    days = _CURRENT_FOR_DAYS.get((finding.fact, finding.value))
+    about ``as_of`` (see ``CURRENT_FOR_DAYS``)."""
+    days = CURRENT_FOR_DAYS.get((finding.fact, finding.value))
     when = finding.when
     if days is not None and when is not None and (as_of - when.date()).days > days:
         raise NotMapped(f"{finding.fact} observed on {when.date().isoformat()}, more than {days} days before "
