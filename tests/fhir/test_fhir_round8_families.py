@@ -196,11 +196,12 @@ def test_statin_stopped_for_myalgia_is_not_contraindicated(runtime: Runtime, rea
 
 EPOETIN = {"coding": [{"system": RXN, "code": "205913", "display": "epoetin alfa 40000 UNT/ML Injectable Solution [Procrit]"}],
            "text": "Procrit 40,000 units/mL"}
-# (reason text, the esa_status expected: failed when the trial said lasted >= 8 weeks, asked otherwise)
+# (reason text, the esa_status expected: failed when the trial said lasted >= 8 weeks, too short below 8 weeks
+# (the policy's adequate trial), asked when no length is said)
 ESA_REASONS = [("No response after 12 weeks at 60,000 units weekly", "failed"),
                ("No response after 10 weeks", "failed"), ("no erythroid response after 3 months", "failed"),
                ("Inadequate response after 16 wks of therapy", "failed"), ("No response after 8 weeks", "failed"),
-               ("No response after 4 weeks", None), ("No response", None),
+               ("No response after 4 weeks", "too_short"), ("No response", None),
                ("Stopped after 12 weeks", None)]
 
 
@@ -220,6 +221,10 @@ def _mds(*extra: dict[str, Any]) -> dict[str, Any]:
                    obs(None, "Ring sideroblasts, % of erythroid precursors",
                        {"valueQuantity": {"value": 20, "unit": "%", "system": UCUM, "code": "%"}}, "2026-09-15"),
                    obs(None, "IPSS-R risk category", {"valueString": "Low"}, "2026-09-20"),
+                   obs("15061-5", "EPO", {"valueQuantity": {"value": 240, "unit": "mIU/mL", "system": UCUM,
+                                                            "code": "m[IU]/mL"}}, "2026-10-01"),
+                   obs(None, "del(5q) by FISH", {"valueCodeableConcept": {"coding": [
+                       {"system": SNOMED, "code": "260415000", "display": "Not detected"}]}}, "2026-09-15"),
                    *tx, *extra, sex="male")
 
 
@@ -239,5 +244,6 @@ def test_esa_stopped_with_its_length_in_the_reason(runtime: Runtime, kind: str, 
 
     got = prepare(facts, runtime.dictionary, runtime.catalog.calculators)
     assert (got["esa_status"].value if "esa_status" in got else None) == status
-    want = "meets_criteria" if status == "failed" else "insufficient_information"
+    want = {"failed": "meets_criteria", "too_short": "does_not_meet_criteria"}.get(str(status), "insufficient_information")
     assert determination(runtime, result, "Reblozyl") == want
+

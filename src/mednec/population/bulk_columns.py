@@ -2123,6 +2123,9 @@ class _StatementMapper:
             pass
         except MednecError:
             flag = True
+        # an ESA course whose reason states the trial's length ("no response after 12 weeks"): dated by it
+        # (medication._trial_end), which the twin does not mirror -- row-wise
+        flag |= esa is not None and medication.trial_weeks(texts) is not None
         return _StatementKind(flag, esa, esa_class, medication.response_of(texts), tuple(courses))
 
     def read(self, resource: dict[str, Any], src: Source) -> _Read:

@@ -166,6 +166,8 @@ class HistoryEntry:
     end: dt.date | None = None
     reason_stopped: str | None = None
     dose: tuple[float, str] | None = None
+    #: a statin's intensity when no one dose is documented (a ``doseRange`` both of whose ends have it)
+    intensity: str | None = None
 
     def as_event(self) -> dict[str, Any]:
         """The case file's ``medication_history`` entry (dates as dates; absent fields left out)."""
@@ -179,6 +181,8 @@ class HistoryEntry:
             event["end"] = self.end
         if self.dose is not None:
             event["dose"], event["dose_unit"] = self.dose
+        if self.intensity is not None:
+            event["intensity"] = self.intensity
         return event
 
 

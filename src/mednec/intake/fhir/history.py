@@ -44,6 +44,7 @@ A drug documented as never given (``not-taken`` without a time) is decisive for 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -51,6 +52,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mednec.calculators.courses import NOT_GIVEN, STOPPED
+from mednec.calculators.statins import statin_intensity
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, SNOMED, codings, concept_texts, esa_drug
@@ -146,8 +148,46 @@ def _product(named: tuple[DrugEntry, ...], known: tuple[DrugEntry, ...]) -> Drug
     return combos[0] if len(combos) == 1 else named[0]
 
 
+def _range_intensity(resource: Mapping[str, Any], key: str, generic: str) -> str | None:
+    """A statin dose given only as ``doseAndRate.doseRange`` (a titration order, "20-40 mg daily"): the intensity
+    both ends of the range have in the ACC/AHA 2018 table (rosuvastatin 20-40 mg: high), else ``None``. The range
+    gives no one dose, so no dose is read (a maximum-dose rule must not take either end)."""
+    for dosage in resource.get(key) or ():
+        for dr in (dosage.get("doseAndRate") or ()) if isinstance(dosage, Mapping) else ():
+            rng = dr.get("doseRange") if isinstance(dr, Mapping) else None
+            if not isinstance(rng, Mapping):
+                continue
+            ends = [rng.get("low") or {}, rng.get("high") or {}]
+            if all(isinstance(q.get("value"), int | float) and str(q.get("code") or q.get("unit") or "").lower() == "mg"
+                   for q in ends):
+                low, high = (statin_intensity(generic, float(q["value"])) for q in ends)
+                return low if low is not None and low == high else None
+    return None
+
+
+def _stop_contraindication(resource: Mapping[str, Any], entry: DrugEntry, src: Source, ctx: Context) -> list[Finding]:
+    """A statin stopped for rhabdomyolysis (``statusReason`` SNOMED CT 240131006 or the word): the class is
+    contraindicated (:data:`_CONTRAINDICATING`), as an allergy with that reaction is."""
+    raw = resource.get("statusReason")
+    reasons = [r for r in (raw if isinstance(raw, list) else [raw]) if isinstance(r, Mapping)]
+    if ctx.drugs is None or not reasons:
+        return []
+    out: list[Finding] = []
+    for drug_class, words, codes, fact in _CONTRAINDICATING:
+        if fact not in ctx.dictionary.facts or not ctx.drugs.matches(entry.generic, drug_class):
+            continue
+        if any(c in codes for r in reasons for s, c, _ in codings(r) if s == SNOMED) or \
+                any(words.search(t) for r in reasons for t in concept_texts(r)):
+            out.append(Finding(fact, True, None, None, src, f"{entry.generic} stopped: statusReason rhabdomyolysis"))
+    return out
+
+
 def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.datetime | None, reasons: list[str],
-           dose: tuple[float, str] | None, src: Source) -> list[EventFinding]:
+           dose: tuple[float, str] | None, src: Source, intensity: str | None = None) -> list[EventFinding]:
+    if dose is None and intensity is not None:
+        return [f._replace(event=dataclasses.replace(f.event, intensity=intensity))
+                if isinstance(f.event, HistoryEntry) else f
+                for f in _entry(entry, status, start, end, reasons, dose, src)]
     said = response_of(reasons)
     first = start.date() if start is not None else None
     if status == "active" and said is None:
@@ -163,7 +203,7 @@ def _entry(entry: DrugEntry, status: str, start: dt.datetime | None, end: dt.dat
     return [EventFinding("medication_history", event, (src,), f"{entry.generic} ({event.response})", key=src.ref)]
 
 
-def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding | Finding]:
     """A statement of a drug the packs know -> one ``medication_history`` entry (``None`` if incomplete)."""
     # not this mapper's resource: nothing (the other mappers' reasons stand for what is listed)
     entry = _drug(resource, ctx)
@@ -183,10 +223,12 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
     if start is None and resource.get("effectiveDateTime"):
         start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
     reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
-    return _entry(entry, status, start, end, reasons, _dose(resource), src)
+    return [*_entry(entry, status, start, end, reasons, _dose(resource), src,
+                    _range_intensity(resource, "dosage", entry.generic)),
+            *_stop_contraindication(resource, entry, src, ctx)]
 
 
-def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
+def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding | Finding]:
     """An order of a drug the packs know -> one ``medication_history`` entry (``None`` if incomplete)."""
     entry = _drug(resource, ctx)
     if entry is None:
@@ -206,7 +248,9 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     if end is None and order.status in _ENDED:
         validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
         end = fhir_datetime(validity.get("end"), path=f"{src.path}.dispenseRequest.validityPeriod.end")
-    return _entry(entry, order.status, order.start, end, reasons, _dose(resource, "dosageInstruction"), src)
+    return [*_entry(entry, order.status, order.start, end, reasons, _dose(resource, "dosageInstruction"), src,
+                    _range_intensity(resource, "dosageInstruction", entry.generic)),
+            *_stop_contraindication(resource, entry, src, ctx)]
 
 
 #: Orders whose stop or hold date and reason an EHR often writes only in ``statusReason.text`` or a ``note``.

@@ -59,6 +59,7 @@ __all__ = [
     "map_statement",
     "read_order",
     "response_of",
+    "trial_weeks",
 ]
 
 _RESPONSES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -125,6 +126,8 @@ def _course(
         if end_date and end_date > ctx.as_of:
             end_date = None  # a planned end: still running
     elif status in ("completed", "stopped"):
+        if end_date is None and response in _TRIAL_OUTCOMES:
+            end_date = _trial_end(start.date(), reasons, ctx.as_of)
         if end_date is None:
             return incomplete(f"{status} with no end date")
         if response is None:
@@ -134,6 +137,31 @@ def _course(
     course = EsaCourse(drug, start.date(), end_date, response)
     detail = f"{drug} {course.start.isoformat()} to {end_date.isoformat() if end_date else 'now'}: {response}"
     return [EventFinding("esa_history", course, (src,), detail, key=src.ref)]
+
+
+#: a course's outcome that its reason can date by the trial's length ("no response after 12 weeks")
+_TRIAL_OUTCOMES = ("none", "lost_response", "partial")
+_TRIAL_LENGTH = re.compile(r"\b(?:after|for|over)\s+(\d{1,2})\s*(weeks?|wks?|months?|mos?)\b", re.I)
+
+
+def _trial_end(start: dt.date, reasons: Sequence[str], as_of: dt.date) -> dt.date | None:
+    """The end of a course stopped or completed with no end date whose reason states its outcome and how long
+    the trial ran ("No response after 12 weeks at 60,000 units weekly", "no erythroid response after 3 months"):
+    the start plus that length (a month as 4 weeks, the least it can be), when it is not after ``as_of``; the one
+    length said, else ``None`` (two different lengths, or none: asked, as before)."""
+    weeks = trial_weeks(reasons)
+    if weeks is None:
+        return None
+    end = start + dt.timedelta(weeks=weeks)
+    return end if end <= as_of else None
+
+
+def trial_weeks(reasons: Sequence[str]) -> int | None:
+    """The one trial length in weeks a course's reasons state ("after 12 weeks", "for 3 months": 12), else
+    ``None``."""
+    said = {int(m.group(1)) * (4 if m.group(2).lower().startswith("mo") else 1)
+            for text in reasons for m in _TRIAL_LENGTH.finditer(text)}
+    return said.pop() if len(said) == 1 else None
 
 
 class Order(NamedTuple):
