@@ -56,7 +56,16 @@ from mednec.calculators.statins import statin_intensity
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, SNOMED, codings, concept_texts, esa_drug
-from mednec.intake.fhir.common import Context, EventFinding, Finding, HistoryEntry, NotMapped, Source, fhir_datetime
+from mednec.intake.fhir.common import (
+    Context,
+    EventFinding,
+    Finding,
+    HistoryEntry,
+    NotMapped,
+    Source,
+    fhir_datetime,
+    partial_days,
+)
 from mednec.intake.fhir.medication import read_order, response_of
 from mednec.intake.fhir.transfusion import medication_concept
 from mednec.intake.text.numbers import find_dates
@@ -148,6 +157,18 @@ def _product(named: tuple[DrugEntry, ...], known: tuple[DrugEntry, ...]) -> Drug
     return combos[0] if len(combos) == 1 else named[0]
 
 
+def _undated_now(status: str, raw: Any, ctx: Context) -> bool:
+    """An active course whose start is a partial date (``2025``, ``2026-10``): taken now, but since when is only an
+    interval of days, which the treatment history has no field for -- read with no start (a rule on the course's
+    length asks; never a guessed day). A partial start wholly after the evaluation date is refused as before."""
+    days = partial_days(raw) if status == "active" else None
+    if days is None:
+        return False
+    if days[0] > ctx.as_of:
+        raise NotMapped(f"starts {raw}, after the evaluation date")
+    return True
+
+
 def _range_intensity(resource: Mapping[str, Any], key: str, generic: str) -> str | None:
     """A statin dose given only as ``doseAndRate.doseRange`` (a titration order, "20-40 mg daily"): the intensity
     both ends of the range have in the ACC/AHA 2018 table (rosuvastatin 20-40 mg: high), else ``None``. The range
@@ -218,9 +239,10 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
         return [EventFinding("medication_history", HistoryEntry(entry.generic, NOT_GIVEN), (src,),
                              f"{entry.generic} (documented as never given: not-taken)", key=src.ref)]
     period = resource.get("effectivePeriod") or {}
-    start = fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
+    start = None if _undated_now(status, period.get("start"), ctx) else \
+        fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
     end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")
-    if start is None and resource.get("effectiveDateTime"):
+    if start is None and resource.get("effectiveDateTime") and not _undated_now(status, resource["effectiveDateTime"], ctx):
         start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
     reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
     return [*_entry(entry, status, start, end, reasons, _dose(resource), src,
@@ -233,6 +255,8 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     entry = _drug(resource, ctx)
     if entry is None:
         return []
+    if _undated_now(str(resource.get("status")), resource.get("authoredOn"), ctx):
+        resource = {k: v for k, v in resource.items() if k != "authoredOn"}  # taken now, since when not known
     order = read_order(resource, src)
     end = order.end
     reasons = list(order.reasons)
