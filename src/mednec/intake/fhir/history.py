@@ -267,8 +267,8 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
             end = dt.datetime.combine(said, dt.time())
         if order.status == "on-hold":  # R4: temporarily halted -- taken until the hold began, if that is said
             if end is None:
-                return _entry(entry, order.status, order.start, None, reasons, _dose(resource, "dosageInstruction"), src)
-            return _entry(entry, "stopped", order.start, end, reasons, _dose(resource, "dosageInstruction"), src)
+                return [*_entry(entry, order.status, order.start, None, reasons, _dose(resource, "dosageInstruction"), src)]
+            return [*_entry(entry, "stopped", order.start, end, reasons, _dose(resource, "dosageInstruction"), src)]
     if end is None and order.status in _ENDED:
         validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
         end = fhir_datetime(validity.get("end"), path=f"{src.path}.dispenseRequest.validityPeriod.end")
