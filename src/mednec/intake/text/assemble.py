@@ -86,6 +86,8 @@ def _events(fact: str, cands: list[tuple[int, Finding]], as_of: dt.date) -> tupl
             one: Finding | None = _one_source_transfusions(fact, fs, as_of, conflicts)
         elif fact == "medication_history":
             one = _one_source_treatments(fact, fs)
+        elif fact == "treatment_doses":
+            one = _one_source_doses(fact, fs)
         else:
             one = _one_source_esa(fact, fs, as_of, conflicts)
         if one is not None:
@@ -115,6 +117,15 @@ def _one_source_transfusions(fact: str, fs: list[Finding], as_of: dt.date, confl
         return Finding(fact, sorted(events, key=lambda e: e["date"]), now.span, kind=now.kind, date=now.date,
                        source=now.source, rank=now.rank, note="; ".join(x for x in (pre[0].note, now.note) if x))
     return _pooled(fact, fs, as_of, conflicts)
+
+
+def _one_source_doses(fact: str, fs: list[Finding]) -> Finding:
+    """The doses named, pooled by date; doses placed without their dates only when none is dated."""
+    stated = [f for f in fs if f.kind == "stated"] or fs[:1]
+    doses = {e["date"]: e for f in stated for e in f.value}
+    first = stated[0]
+    return Finding(fact, sorted(doses.values(), key=lambda e: e["date"]), first.span, kind=first.kind, date=first.date,
+                   source=first.source, rank=2, note="; ".join(f.note for f in stated))
 
 
 def _pooled(fact: str, fs: list[Finding], as_of: dt.date, conflicts: list[Conflict]) -> Finding:

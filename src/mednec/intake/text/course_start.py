@@ -137,3 +137,54 @@ def stated_starts(text: str, anchor: dt.date, drugs: re.Pattern[str] | None = No
             if f is not None and days is not None:
                 out.append(StatedStart(anchor - dt.timedelta(days=round(days)), d.start(), f.end(), d.group(0)))
     return sorted(out, key=lambda s: s.start)
+
+
+# --- doses at a level, said in words -------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10}
+_N = r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+_LEVEL = r"(?P<lv>\d(?:\.\d{1,2})?)(?P<unit>\s*mg\s*/\s*kg)?"
+_MD = r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?"
+_DATES = rf"(?P<dates>{_MD}(?:\s*(?:,\s*and|,|and|&)\s*{_MD})*)"
+#: "3 doses at 1.75 mg/kg (10/6, 10/27, 11/17/2026)", "1.75 mg/kg x 3 doses", "at 1.75 mg/kg for the last 2 doses",
+#: "Doses at 1.75 mg/kg: 07/20, 08/10, 11/02/2026"; a level without its unit only right after "doses at"
+DOSE_PATTERN = (
+    rf"\b{_N}\s+(?:consecutive\s+)?doses?\s+(?:given\s+)?at\s+{_LEVEL}(?:\s*\(\s*{_DATES}\s*\))?"
+    rf"|\b(?P<lv2>\d(?:\.\d{{1,2}})?)\s*mg\s*/\s*kg\s*(?:x|×)\s*(?P<n2>\d{{1,2}}|one|two|three|four|five|six)\s+doses?(?:\s*\(\s*(?P<dates2>{_MD}(?:\s*(?:,\s*and|,|and|&)\s*{_MD})*)\s*\))?"
+    rf"|\bat\s+(?P<lv3>\d(?:\.\d{{1,2}})?)\s*mg\s*/\s*kg\s+for\s+the\s+(?:last|past)\s+(?P<n3>\d{{1,2}}|one|two|three|four|five|six)\s+doses?(?:\s*\(\s*(?P<dates3>{_MD}(?:\s*(?:,\s*and|,|and|&)\s*{_MD})*)\s*\))?"
+    rf"|\bdoses?\s+at\s+(?P<lv4>\d(?:\.\d{{1,2}})?)\s*mg\s*/\s*kg\s*:\s*(?P<dates4>{_MD}(?:\s*(?:,\s*and|,|and|&)\s*{_MD})*)")
+_DOSE_INTERVAL_DAYS = 21  # undated doses are placed 3 weeks apart up to the text's date (luspatercept's interval)
+
+
+def _dose_dates(said: str, anchor: dt.date) -> list[dt.date]:
+    """The dates of a list "10/6, 10/27, 11/17/2026": the year the last one gives (else the text's), a date after
+    the text's date in the year before."""
+    parts = re.findall(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", said)
+    year = next((int(y) + (2000 if len(y) == 2 else 0) for _m, _d, y in reversed(parts) if y), anchor.year)
+    out = []
+    for m, d, y in parts:
+        yy = int(y) + (2000 if len(y) == 2 else 0) if y else year
+        try:
+            when = dt.date(yy, int(m), int(d))
+        except ValueError:
+            return []
+        out.append(when if when <= anchor or y else when.replace(year=yy - 1))
+    return sorted(out)
+
+
+def doses_said(m: re.Match[str], anchor: dt.date) -> tuple[float, list[dt.date], bool] | None:
+    """(the level, the dates of the doses at it, whether the dates were stated) of a dose phrase, or None."""
+    g = m.groupdict()
+    level = float(g.get("lv") or g.get("lv2") or g.get("lv3") or g.get("lv4") or 0)
+    n_text = (g.get("n") or g.get("n2") or g.get("n3") or "").lower()
+    n = _NUMBER_WORDS.get(n_text) or (int(n_text) if n_text.isdigit() else 0)
+    said = g.get("dates") or g.get("dates2") or g.get("dates3") or g.get("dates4")
+    if not 0 < level <= 10 or (g.get("lv") and not g.get("unit") and not said):
+        return None  # "3 doses at 1.75" says its unit only with its dates ("... (9/21, 10/12, 11/2/2026)")
+    dates = _dose_dates(said, anchor) if said else []
+    if dates:
+        return level, dates, True
+    if not 0 < n <= 12:
+        return None
+    return level, [anchor - dt.timedelta(days=_DOSE_INTERVAL_DAYS * k) for k in range(n)][::-1], False

@@ -36,7 +36,7 @@ from functools import cache
 from typing import Any
 
 from mednec.intake.text.context import context_rules
-from mednec.intake.text.course_start import stated_starts
+from mednec.intake.text.course_start import DOSE_PATTERN, doses_said, stated_starts
 from mednec.intake.text.model import PRE_COUNT_SAID, SINCE_MODIFIER, WITHIN_MODIFIER, Finding, TextSpan
 from mednec.intake.text.numbers import (
     AT_LEAST,
@@ -273,7 +273,7 @@ _ESA_WORDS_RE = re.compile(r"epoetin|darbepoetin|aranesp|procrit|epogen|retacrit
 # 10/20/2026, ...)", "2 units since starting, on 11/20/2026"; held-out renew8 rw23, rw40, rw09)
 _TX_FIELD = re.compile(r"\b(?:rbc\s+)?tx\s*:|\bunits?\s+(?:in|over)\s+the\s+(?:past|last)\s+\d+\s*(?:wks?|weeks?)\b"
                        r"|\b(?:last|past)\s+\d+\s*(?:wks?|weeks?)\s*:?\s*\d+\s*(?:units?|u)\b"
-                       r"|\bsince\s+(?:then|starting|start|treatment)\s*:?\s*(?:only\s+)?\d+\s*(?:units?|u)\b"
+                       r"|\bsince\s+(?:then|starting|start|treatment)\b[^.;\n\d]{0,40}?\b\d+\s*(?:units?|u)\b"
                        r"|\b\d+\s*(?:units?|u)\s+(?:in\s+total\s+|total\s+)?since\s+(?:then|starting|start|treatment)\b", re.I)
 
 
@@ -1098,6 +1098,22 @@ def _h_peak_at_most(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note=f"at most {n:g} units in any 8 weeks (an upper bound)")]
 
 
+def _h_doses(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"3 doses at 1.75 mg/kg (10/6, 10/27, 11/17/2026)", "has had 4 doses at 1.75 mg/kg": the doses of the treatment
+    at that level (``treatment_doses``), dated as listed, else placed 3 weeks apart up to the text's date (said so)."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return []
+    found = doses_said(m, ctx.date or ctx.as_of)
+    if found is None:
+        return []
+    level, dates, stated = found
+    events = [{"date": d, "dose": level, "unit": "mg/kg"} for d in dates]
+    note = (f"{len(events)} doses at {level:g} mg/kg" + ("" if stated else
+            f", dates not stated: placed {21} days apart up to {dates[-1].isoformat()} (the most recent doses)"))
+    return [ctx.finding("treatment_doses", events, m.start(), m.end(), note=note, kind="stated" if stated else "synthesized",
+                        rank=2)]
+
+
 def history_rules() -> list[Rule]:
     """Transfusion and ESA rules."""
     units = (r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|red\s+(?:blood\s+)?cells"
@@ -1115,6 +1131,10 @@ def history_rules() -> list[Rule]:
         Rule("TRANSFUSION_WINDOW_FIRST",
              rf"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s*,?\s*(?:(?:she|he|they)\s+)?"
              rf"(?:(?:has|had)\s+)?(?:still|only|again|just)?\s*(?:(?:needed|required|received|got|had)\s+)?(?:still\s+|only\s+|just\s+)?{_PRE_UNITS}",
+             _h_window_first),
+        # "On treatment, last 16 weeks: 8 units" (held-out renew8 rw20): a count over a window, said as a field
+        Rule("TRANSFUSION_WINDOW_FIELD",
+             rf"\b(?:last|past|previous)\s+(?P<p>\d+)\s*-?\s*(?:weeks?|wks?)\s*:\s*(?:only\s+)?{_PRE_UNITS}(?!\s*\()",
              _h_window_first),
         Rule("TRANSFUSION_RATE",
              rf"\b(?=\d|[a-z]{{3}})(?P<n>{NUM})[ \t]*(?:(?:RBC|PRBC|pRBC|red\s+cell|blood)[ \t]+)?{units}(?:\s+(?:transfused|of\s+transfusions?|are\s+needed|needed|required))?\s*(?P<f>{FREQ})"
@@ -1155,4 +1175,5 @@ def history_rules() -> list[Rule]:
              _h_ineligible),
         Rule("ESA_PRONOUN_STOP", _PRONOUN_STOP, _h_esa_pronoun),
         Rule("ESA", rf"\b{ESA_TERM}\b{_SUFFIX_IN}", _h_esa),
+        Rule("TREATMENT_DOSES", DOSE_PATTERN, _h_doses),
     ]
