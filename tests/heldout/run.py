@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|requests4|requests5|requests6|requests7|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -703,7 +703,17 @@ def _judge_more(o: Outcome, r: Any, seen: dict[str, Any], logs: str) -> None:
             return
 
 
-def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from: str | None = None) -> list[Outcome]:
+def run_requests8(runtime: Any) -> list[Outcome]:
+    """Round requests8 (``requests8/``): roles refused before bodies on every route that needs a role, another
+    organisation's ids where a 304 / 409 / 412 would leak, methods, content types, sizes, credentials, paging, Accept,
+    conditional headers, HEAD / OPTIONS, slashes, traversal, DTR / CDS Hooks / PAS shapes, web pages. Callers p (the
+    plan's policy author) and u (its auditor) besides a, b and r."""
+    return _run_requests(runtime, "requests8", case_from="", evaluation_from=None,
+                         more_callers=(("p", "plan", "policy_author"), ("u", "plan", "auditor")))
+
+
+def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from: str | None = None,
+                  more_callers: tuple[tuple[str, str, str], ...] = ()) -> list[Outcome]:
     import importlib.util
     import io
     import logging
@@ -734,7 +744,7 @@ def _run_requests(runtime: Any, folder: str, *, case_from: str, evaluation_from:
         service = app.state.service
         keys = {who: service.accounts.create_key(service.accounts.add_user(org, f"req-{who}", role).id)
                 for who, org, role in (("a", "clinic-a", "requester"), ("b", "clinic-b", "requester"),
-                                       ("r", "plan", "physician_reviewer"))}
+                                       ("r", "plan", "physician_reviewer"), *more_callers)}
         with TestClient(app, raise_server_exceptions=False) as client:
             ids = {"case": "none", "ev": "none"}
             for name, want in data["requests"].items():
@@ -779,7 +789,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "renew8", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "requests4", "requests5", "requests6", "requests7", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "cases8b", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to eighth rounds of questions and notes (all three packs and "
@@ -788,7 +798,7 @@ def main() -> int:
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
                          "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the seventh (fhir7: corrected and preliminary results, bounds, partial dates, dose ranges, provisional diagnoses, document and transaction Bundles, failed prefetch, a payer's DTR, inputs to refuse), the eighth (fhir8: components, units without 'unit', effectiveTiming, onset ranges, abatement without status, medication dates given by an end or a month, SNOMED status reasons, duplicate fullUrls, DELETE entries, implausible values, NDC PAS items), the sixth case files "
                          "(cases6, cases7: the documented format as outside writers spell it), the requests through the service "
-                         "(requests4, requests5, requests6, requests7), or all")
+                         "(requests4, requests5, requests6, requests7, requests8), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -849,6 +859,8 @@ def main() -> int:
         results["cases7 files"] = run_cases3(runtime, HERE / "cases7" / "cases")
     if args.set in ("cases8", "all"):
         results["cases8 files"] = run_cases3(runtime, HERE / "cases8" / "cases")
+    if args.set in ("cases8b", "all"):  # helper api8's eighth case files (cases8 was helper a-stroke's)
+        results["cases8b files"] = run_cases3(runtime, HERE / "cases8b" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
@@ -857,6 +869,8 @@ def main() -> int:
         results["requests6"] = run_requests6(runtime)
     if args.set in ("requests7", "all"):
         results["requests7"] = run_requests7(runtime)
+    if args.set in ("requests8", "all"):
+        results["requests8"] = run_requests8(runtime)
     total = ok_all = 0
     for kind, outs in results.items():
         ok = sum(o.ok for o in outs)
