@@ -373,7 +373,7 @@ def run_cases3(runtime: Any, here: Path = HERE / "cases3" / "cases") -> list[Out
         o = Outcome("case", name, want)
         try:
             stem = want.get("file", name)  # cases7: one case file evaluated against two drugs
-            path = next(p for p in here.glob(f"{stem}.*") if p.suffix in (".yaml", ".yml", ".json"))
+            path = next(p for p in here.glob(f"{stem}.*") if p.suffix in (".yaml", ".yml", ".json", ".csv"))  # cases8: a CSV
             policy = runtime.catalog.find_drug(want["drug"])
             o.got_policy = want["drug"]
             case = runtime.read_case(path)
