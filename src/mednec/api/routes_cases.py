@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mednec.api.conditional import if_match_versions, none_match
-from mednec.api.deps import Auth, Paging, get_service, idempotent
+from mednec.api.deps import CaseReader, Paging, Requester, get_service, idempotent
 from mednec.errors import InputError, PreconditionFailedError
 from mednec.store.service import Service
 from mednec.store.views import case_view, etag, evaluation_view
@@ -90,7 +90,7 @@ def _case_data(body: CaseCreate, service: Service) -> tuple[dict[str, Any], str,
 
 @router.post("/cases", status_code=201, summary="Create a case")
 def create_case(
-    body: CaseCreate, principal: Auth, service: Svc, request: Request,
+    body: CaseCreate, principal: Requester, service: Svc, request: Request,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -103,14 +103,14 @@ def create_case(
 
 
 @router.get("/cases", summary="List cases (paginated)")
-def list_cases(principal: Auth, service: Svc, paging: Annotated[Paging, Depends()]) -> dict[str, Any]:
+def list_cases(principal: CaseReader, service: Svc, paging: Annotated[Paging, Depends()]) -> dict[str, Any]:
     rows, total = service.cases.list_cases(principal, limit=paging.limit, offset=paging.offset)
     return paging.page([case_view(c) for c in rows], total, "/cases")
 
 
 @router.get("/cases/{case_id}", summary="Read a case (ETag; If-None-Match gives 304)")
 def get_case(
-    case_id: str, principal: Auth, service: Svc,
+    case_id: str, principal: CaseReader, service: Svc,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     c = service.cases.get_case(principal, case_id)
@@ -122,7 +122,7 @@ def get_case(
 
 @router.patch("/cases/{case_id}", summary="Update a case's facts (If-Match required)")
 def update_case(
-    case_id: str, body: CaseUpdate, principal: Auth, service: Svc,
+    case_id: str, body: CaseUpdate, principal: Requester, service: Svc,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     c = service.cases.update_case(principal, case_id, body.facts, if_match=_parse_if_match(if_match), replace=body.replace)
@@ -131,7 +131,7 @@ def update_case(
 
 @router.get("/cases/{case_id}/compare", summary="The case under every payer variant of a drug's policy, side by side")
 def compare_case(
-    case_id: str, principal: Auth, service: Svc,
+    case_id: str, principal: CaseReader, service: Svc,
     drug: Annotated[str, Query(min_length=1, max_length=100)],
     phase: Literal["initial", "continuation"] = "initial",
     as_of: dt.date | None = None,
@@ -144,7 +144,7 @@ def compare_case(
 
 @router.post("/cases/{case_id}/evaluations", status_code=201, summary="Evaluate a case against a drug's policy")
 def create_evaluation(
-    case_id: str, body: EvaluationCreate, principal: Auth, service: Svc,
+    case_id: str, body: EvaluationCreate, principal: Requester, service: Svc,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def run() -> tuple[int, dict[str, Any], dict[str, str]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
-from mednec.api.deps import Auth, get_service
+from mednec.api.deps import CaseReader, get_service
 from mednec.api.guard import HEAD_KEY
 from mednec.api.problems import problem
 from mednec.api.responses import negotiate
@@ -22,7 +22,7 @@ _OFFERS = {"text/markdown": "markdown", "text/html": "html", "application/pdf": 
 
 
 @router.get("/evaluations/{eval_id}/documents", summary="The documents an evaluation can produce")
-def list_documents(eval_id: str, principal: Auth, service: Svc) -> dict[str, object]:
+def list_documents(eval_id: str, principal: CaseReader, service: Svc) -> dict[str, object]:
     ev = service.cases.get_evaluation(principal, eval_id)
     return {"items": [{"document": doc, "label": label, "href": f"/evaluations/{ev.id}/documents/{doc}"}
                       for doc, label in visible_documents(ev, principal.role)]}
@@ -41,7 +41,7 @@ def get_document(
     document: Annotated[Document, Path(description="a letter fits meets_criteria, a denial notice "
                                                    "does_not_meet_criteria, an information request "
                                                    "insufficient_information; the article fits any")],
-    principal: Auth, service: Svc, request: Request,
+    principal: CaseReader, service: Svc, request: Request,
     audience: Annotated[Literal["clinician", "payer", "patient"], Query()] = "clinician",
     format: Annotated[Literal["markdown", "html", "pdf", "json"] | None, Query(  # noqa: A002 - the query name
         description="without it, the type the Accept header prefers (Markdown for */*); 406 when none fits")] = None,

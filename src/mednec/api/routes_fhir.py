@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from mednec.api.cds_trust import CdsTrust, looks_like_jwt
-from mednec.api.deps import Auth, get_principal, get_service
+from mednec.api.deps import Auth, Requester, get_principal, get_service
 from mednec.api.problems import problem
 from mednec.api.responses import negotiate
 from mednec.engine.determination import Determination
@@ -178,14 +178,14 @@ def questionnaire_response(body: FhirBody, principal: Auth, service: Svc, accept
 
 
 @router.post("/fhir/Claim/$submit", summary="PAS: submit a prior-authorization request (Bundle with a Claim)")
-def pas_submit(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
+def pas_submit(body: FhirBody, principal: Requester, service: Svc, accept: Accept = None) -> JSONResponse:
     from mednec.claims import pas_submit as submit
 
     return _fhir_answer(accept, lambda: submit(service, principal, body))
 
 
 @router.post("/fhir/Claim/$inquire", summary="PAS: the current status of a prior-authorization request")
-def pas_inquire(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
+def pas_inquire(body: FhirBody, principal: Requester, service: Svc, accept: Accept = None) -> JSONResponse:
     from mednec.claims import pas_inquire as inquire
 
     return _fhir_answer(accept, lambda: inquire(service, principal, body))

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from mednec.api.conditional import if_match_versions
-from mednec.api.deps import Auth, Paging, get_service, idempotent
+from mednec.api.deps import CaseReader, Paging, ReviewActor, get_service, idempotent
 from mednec.api.responses import JSON
 from mednec.errors import ConflictError
 from mednec.states import Decision, ReviewState
@@ -30,7 +30,7 @@ class ReviewActionIn(BaseModel):
 
 @router.get("/evaluations", summary="List evaluations: the review queue, by due time")
 def list_evaluations(
-    principal: Auth, service: Svc, paging: Annotated[Paging, Depends()],
+    principal: CaseReader, service: Svc, paging: Annotated[Paging, Depends()],
     state: Annotated[ReviewState | None, Query()] = None,
     overdue: Annotated[bool | None, Query()] = None,
     case: Annotated[str | None, Query(max_length=64)] = None,
@@ -41,19 +41,19 @@ def list_evaluations(
 
 
 @router.get("/evaluations/{eval_id}", summary="Read an evaluation with its full determination")
-def get_evaluation(eval_id: str, principal: Auth, service: Svc) -> JSONResponse:
+def get_evaluation(eval_id: str, principal: CaseReader, service: Svc) -> JSONResponse:
     ev = service.cases.get_evaluation(principal, eval_id)
     return JSON(evaluation_view(ev, service), headers={"ETag": f'"v{ev.version}"'})
 
 
 @router.get("/evaluations/{eval_id}/history", summary="The review history of an evaluation")
-def history(eval_id: str, principal: Auth, service: Svc) -> dict[str, Any]:
+def history(eval_id: str, principal: CaseReader, service: Svc) -> dict[str, Any]:
     return {"items": [review_view(a) for a in service.reviews.history(principal, eval_id)]}
 
 
 @router.post("/evaluations/{eval_id}/review", summary="Claim, approve, overturn, request changes or information, appeal, release a claim")
 def review(
-    eval_id: str, body: ReviewActionIn, principal: Auth, service: Svc,
+    eval_id: str, body: ReviewActionIn, principal: ReviewActor, service: Svc,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
