@@ -36,7 +36,7 @@ DATED: list[tuple[str, Any]] = [
     ("treatment_start", "DATE"),
     ("rbc_transfusions", [{"date": "2026-11-01", "units": 2}, {"date": "DATE", "units": 1}]),
     ("esa_history", [{"drug": "epoetin alfa", "start": "DATE", "end": "2026-06-01", "response": "none"}]),
-    ("esa_history", [{"drug": "epoetin alfa", "start": "1949-01-01", "end": "DATE", "response": "none"}]),
+    ("esa_history", [{"drug": "epoetin alfa", "start": "DATE", "end": "DATE", "response": "none"}]),
     ("medication_history", [{"drug": "atorvastatin", "start": "DATE", "response": "ongoing"}]),
     ("treatment_doses", [{"date": "DATE", "dose": 1.0}]),
 ]

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mednec.facts.dictionary import FactDef
+from mednec.intake.case_file import whole_years
 from mednec.population.columnar import calculators as columnar_calculators
 from mednec.population.columnar import program as columnar_program
 from mednec.population.columnar.frame import frame_from_table
@@ -178,6 +179,11 @@ def random_row(rng: random.Random, index: int) -> dict[str, Any]:
             row[fid] = _events(rng, fd, as_of)
         if fd.type not in ("events", "date") and rng.random() < 0.25:
             row[f"{fid}_date"] = _past(rng, 300, as_of)
+    birth, age = row.get("birth_date"), row.get("age")
+    if isinstance(birth, dt.date) and isinstance(age, float) and rng.random() > RARE:
+        # an age beside a birth date mostly agrees with it; a rare one does not, and the parser refuses it
+        row["age"] = float(max(0, whole_years(birth, row.get("age_date") or as_of)))
+        row.pop("age_unit", None)
     return row
 
 

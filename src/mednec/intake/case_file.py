@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from mednec.errors import CaseFormatError, ContradictionError
+from mednec.errors import CaseFormatError, ContradictionError, ImplausibleValueError
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance
 from mednec.hygiene import check_tree, shown_key
@@ -192,6 +192,42 @@ def check_contradictions(facts: FactSet, dictionary: FactDictionary) -> None:
             raise ContradictionError(c.message, field=fields)
 
 
+def whole_years(birth: dt.date, on: dt.date) -> int:
+    """Age in whole years on ``on`` (the birthday itself counts; 29 February's is 1 March in other years)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def check_birth(values: Mapping[str, FactValue], dictionary: FactDictionary, as_of: dt.date) -> None:
+    """Refuse what a given birth date makes impossible: a dated value, date fact or event date before it
+    (held-out cases8 l12: an LDL-C dated before birth read as a stale one), and a given age the birth date
+    contradicts in whole years on the age's date (cases8 m15). An age known only as a bound is not checked."""
+    birth_fv = values.get("birth_date")
+    if birth_fv is None or not isinstance(birth_fv.value, dt.date):
+        return
+    birth = birth_fv.value
+    age = values.get("age")
+    if age is not None and isinstance(age.value, int | float) and not isinstance(age.value, bool):
+        years = whole_years(birth, age.observed or as_of)
+        if not years <= age.value < years + 1:
+            raise ContradictionError(f"age {age.value:g} does not agree with the birth date {birth.isoformat()} "
+                                     f"(age {years} on {(age.observed or as_of).isoformat()})",
+                                     field="patient.age, patient.birth_date")
+    for fid, fv in values.items():
+        if fid == "birth_date":
+            continue
+        dated = [fv.observed] if fv.observed is not None else []
+        if isinstance(fv.value, dt.date):
+            dated.append(fv.value)
+        fd = dictionary.facts.get(fid)
+        if fd is not None and fd.type == "events" and isinstance(fv.value, tuple):
+            dated += [e[name] for e in fv.value for name, spec in fd.fields.items()
+                      if spec.type == "date" and isinstance(e.get(name), dt.date)]
+        early = [d for d in dated if d < birth]
+        if early:
+            raise ImplausibleValueError(f"date {min(early).isoformat()} is before the birth date {birth.isoformat()}",
+                                        field=f"facts.{fid}" if fid != "age" else "patient.age")
+
+
 def check_limits(data: Mapping[str, Any], dictionary: FactDictionary) -> None:
     """Refuse a case past the limits (before parsing it): descriptive texts longer than the
     service stores, an events fact with more than its ``max_items`` events, an event text field
@@ -320,6 +356,7 @@ def parse_case(
                 f"{fv.fact} is given as {_shown(stated.value)}, but the {karyotype} gives {_shown(fv.value)}",
                 field=f"facts.{fv.fact}, {path}",
             )
+    check_birth(values, dictionary, as_of)
     facts = FactSet(values, as_of, tuple(notes))
     check_contradictions(facts, dictionary)
     return Case(

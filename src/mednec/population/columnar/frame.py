@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from mednec.errors import MednecError
 from mednec.facts.dictionary import FactDef, FactDictionary, FieldDef
+from mednec.intake.case_file import whole_years
 from mednec.intake.values import parse_date, parse_fact_value, unit_without_once_daily
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
@@ -37,6 +38,7 @@ __all__ = ["EPOCH", "Bools", "Codes", "Days", "Events", "Field", "Floats", "Fram
 EPOCH = dt.date(1970, 1, 1)
 _FAR = dt.date.max
 _DATE_MIN = (dt.date.min - EPOCH).days
+_NO_DAY = (dt.date.max - EPOCH).days + 1  # no date seen (later than any date)
 
 Bools = NDArray[np.bool_]
 Floats = NDArray[np.float64]
@@ -136,6 +138,8 @@ class Frame:
     #: per row, the declared contradiction (its index in the dictionary's) the case-file parser
     #: refuses the row for, when nothing else refuses it first; -1 elsewhere
     contradiction: NDArray[np.int32] | None = None
+    #: per row, the earliest observation date of its values (``<fact>_date`` columns), for the birth-date check
+    observed_min: Ints | None = None
 
     def has(self, fact: str) -> Bools:
         col = self.facts.get(fact)
@@ -144,6 +148,12 @@ class Frame:
     def mark(self, rows: Bools) -> None:
         """Leave these rows to the row-wise engine."""
         self.bad |= rows
+
+    def observed(self, rows: Bools, days: Days | Ints) -> None:
+        """Values of these rows were observed on ``days``: keep each row's earliest."""
+        if self.observed_min is None:
+            self.observed_min = np.full(self.n, _NO_DAY, dtype=np.int64)
+        self.observed_min = np.where(rows, np.minimum(self.observed_min, days), self.observed_min)
 
 
 def take_rows(frame: Frame, rows: Ints, facts: frozenset[str]) -> Frame | None:
@@ -371,8 +381,10 @@ def _observed(col: pa.Array, frame: Frame, present: Bools) -> None:
     if pa.types.is_date32(col.type) or pa.types.is_timestamp(col.type):
         given = _valid(col) & present
         frame.mark(given & (_days(col) > frame.as_of))
+        frame.observed(given, _days(col))
         return
     values = col.to_pylist()
+    days = np.full(frame.n, _NO_DAY, dtype=np.int64)
     for i in np.flatnonzero(_valid(col) & present):
         raw = values[i]
         try:
@@ -380,8 +392,10 @@ def _observed(col: pa.Array, frame: Frame, present: Bools) -> None:
         except MednecError:
             frame.bad[i] = True
             continue
+        days[i] = day_of(d)
         if day_of(d) > frame.as_of[i]:
             frame.bad[i] = True
+    frame.observed(days != _NO_DAY, days)
 
 
 def _scalar(fd: FactDef, fc: FactColumns, table: pa.Table, frame: Frame, fast: bool) -> Scalar:
@@ -618,6 +632,54 @@ def _as_of(table: pa.Table, layout: TableLayout, default: dt.date, fixed: bool) 
     return days, bad
 
 
+def _age_dates(table: pa.Table, layout: TableLayout, frame: Frame) -> Ints:
+    """Per row, the date a given age was observed on (``age_date``), else the evaluation date; rows whose
+    ``age_date`` is not a typed date are left to the row-wise engine."""
+    on = frame.as_of.astype(np.int64)
+    fc = next((fc for fc in layout.facts if fc.fact == "age" and fc.date), None)
+    if fc is None or fc.date is None:
+        return on
+    col = table.column(fc.date).combine_chunks()
+    given = _valid(col)
+    if pa.types.is_date32(col.type) or pa.types.is_timestamp(col.type):
+        return np.where(given, _days(col), on)
+    frame.mark(given)
+    return on
+
+
+def _birth(frame: Frame, dictionary: FactDictionary, age_on: Ints) -> None:
+    """The rows :func:`mednec.intake.case_file.check_birth` refuses, left to the row-wise engine (which refuses
+    them): a birth date with any date before it (a value's observation, a date fact, an event's date), and a
+    given age the birth date contradicts in whole years on the age's date."""
+    birth = frame.facts.get("birth_date")
+    if not isinstance(birth, Scalar) or not birth.has.any():
+        return
+    earliest = frame.observed_min.copy() if frame.observed_min is not None else np.full(frame.n, _NO_DAY, dtype=np.int64)
+    for fid, col in frame.facts.items():
+        fd = dictionary.facts.get(fid)
+        if fid == "birth_date" or fd is None:
+            continue
+        if isinstance(col, Events):
+            for name, spec in fd.fields.items():
+                if spec.type == "date" and len(col.row):
+                    given = col.valid[name]
+                    np.minimum.at(earliest, col.row[given], col.fields[name][given].astype(np.int64))
+        elif fd.type == "date":
+            earliest = np.where(col.has, np.minimum(earliest, col.values), earliest)
+    frame.mark(birth.has & (earliest < birth.values))
+    age = frame.facts.get("age")
+    if not isinstance(age, Scalar):
+        return
+    both = birth.has & age.has
+    if age.part is not None:  # an age known only as a bound: the row-wise engine
+        frame.mark(both & age.part)
+        both &= ~age.part
+    for i in np.flatnonzero(both & ~frame.bad):
+        years = whole_years(date_of(int(birth.values[i])), date_of(int(age_on[i])))
+        if not years <= float(age.values[i]) < years + 1:
+            frame.bad[i] = True
+
+
 def _contradictions(frame: Frame, dictionary: FactDictionary) -> bool:
     """Mark rows holding two declared-contradictory facts; False when a rule reads a fact kind
     these columns cannot test (the caller then leaves the chunk to the row-wise engine)."""
@@ -716,6 +778,7 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
     for fid, fd in dictionary.facts.items():  # a fact the table has no column for: as a column no row gives
         if fid not in given and not new_features(fd):
             frame.facts[fid] = _absent(fd, frame.n)
+    _birth(frame, dictionary, _age_dates(table, layout, frame))
     if not _contradictions(frame, dictionary):
         return frame, "a declared contradiction reads a fact the columns cannot test"
     return frame, None
