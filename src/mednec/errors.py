@@ -159,6 +159,13 @@ class PreconditionFailedError(ServiceError):
     status = 412
 
 
+class UnsupportedMediaTypeError(ServiceError):
+    """A request body of a media type the route does not read (RFC 9110 15.5.16)."""
+
+    code = "unsupported_media_type"
+    status = 415
+
+
 class TooManyRequestsError(ServiceError):
     """The user asked for more expensive work (PDFs, impact analyses) than its limit allows;
     ``retry_after`` is how many seconds until the next one fits."""

@@ -14,13 +14,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from mednec.api.responses import JSON, plain
-from mednec.errors import ConflictError, InputError
+from mednec.errors import ConflictError, InputError, UnsupportedMediaTypeError
 from mednec.store.access import READ_ALL, Principal, require
 from mednec.store.models import IdempotencyRecord
 from mednec.store.service import Service
 
 __all__ = ["Admin", "AuditReader", "Auth", "CaseReader", "ImpactReader", "MetricsReader", "Paging", "Requester", "ReviewActor",
-           "get_principal", "get_service", "idempotent", "role"]
+           "Signed", "get_principal", "get_service", "idempotent", "json_only", "role"]
 
 
 async def get_service(request: Request) -> Service:
@@ -68,6 +68,26 @@ def _count_wrong_key(request: Request, service: Service) -> None:
 Auth = Annotated[Principal, Depends(get_principal)]
 
 
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def json_only(request: Request) -> None:
+    """415 for a request body that says it is not JSON (RFC 9110 15.5.16): the API's routes read JSON
+    (``application/json`` or a ``+json`` type such as ``application/fhir+json``, any parameters); a body sent as
+    text/plain, XML or a form is not read as JSON (held-out requests8 h05-h07). An empty body, or one without a
+    Content-Type, is left to the route. Checked after the caller is authenticated and its role allowed (a
+    cross-site text/plain POST without a key stays a 401, a refused role a 403)."""
+    if request.method not in _BODY_METHODS:
+        return
+    ctype = request.headers.get("content-type")
+    if not ctype or request.headers.get("content-length") == "0":
+        return
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return
+    raise UnsupportedMediaTypeError(f"the body is {media[:60]!r}; send application/json", field="Content-Type")
+
+
 def role(*roles: str) -> Any:
     """A dependency giving the principal, refused (403) unless it has one of ``roles`` (an admin may do everything;
     no roles: admins only). FastAPI resolves it before it validates the route's body, path, query and headers, so a
@@ -75,8 +95,9 @@ def role(*roles: str) -> Any:
     the schema of an action it may not take (held-out requests7 o04, requests8 b01-b18;
     tests/api/test_role_before_body_routes.py). The services check the role again, and the record's organisation."""
 
-    def allowed(principal: Auth) -> Principal:
+    def allowed(principal: Auth, request: Request) -> Principal:
         require(principal, *roles)
+        json_only(request)
         return principal
 
     return Depends(allowed)
@@ -89,6 +110,7 @@ MetricsReader = Annotated[Principal, role("auditor", "physician_reviewer")]
 AuditReader = Annotated[Principal, role("auditor")]
 ImpactReader = Annotated[Principal, role("policy_author", *READ_ALL)]
 Admin = Annotated[Principal, role()]  # users and keys
+Signed = Annotated[Principal, role("requester", "physician_reviewer", "policy_author", "auditor")]  # any role: DTR
 
 
 class Paging:

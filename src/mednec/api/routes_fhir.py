@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from mednec.api.cds_trust import CdsTrust, looks_like_jwt
-from mednec.api.deps import Auth, Requester, get_principal, get_service
+from mednec.api.deps import Auth, Requester, Signed, get_principal, get_service, json_only
 from mednec.api.problems import problem
 from mednec.api.responses import negotiate
 from mednec.engine.determination import Determination
@@ -55,8 +55,11 @@ def cds_principal(
     if token and looks_like_jwt(token):
         base = (getattr(request.app.state, "public_base_url", None) or _public_url() or str(request.base_url)).rstrip("/")
         trust: CdsTrust = request.app.state.cds_trust
-        return trust.verify(token, f"{base}/cds-services/{service_id}")
-    return get_principal(request, authorization)
+        principal = trust.verify(token, f"{base}/cds-services/{service_id}")
+    else:
+        principal = get_principal(request, authorization)
+    json_only(request)
+    return principal
 
 
 def _public_url() -> str | None:
@@ -93,7 +96,7 @@ def cds_call(service_id: str, body: FhirBody, principal: CdsAuth, service: Svc, 
 
 
 @router.post("/fhir/questionnaire", summary="DTR: a Questionnaire asking only for what a case is missing")
-def questionnaire(body: FhirBody, principal: Auth, service: Svc, request: Request,
+def questionnaire(body: FhirBody, principal: Signed, service: Svc, request: Request,
                   accept: Accept = None) -> JSONResponse:
     """Body: ``{"case": {...} | "bundle": {...}, "drug": "reblozyl", "phase": "initial"}``."""
     from mednec.fhir.questionnaire import build_questionnaire
@@ -137,7 +140,7 @@ def questionnaire_read(qid: str, principal: Auth, service: Svc, accept: Accept =
 
 @router.post("/fhir/Questionnaire/$questionnaire-package",
              summary="DTR $questionnaire-package: the Questionnaire(s) for an order, a canonical or a CRD assertion")
-def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request: Request,
+def questionnaire_package(body: FhirBody, principal: Signed, service: Svc, request: Request,
                           accept: Accept = None) -> JSONResponse:
     """Da Vinci DTR ``$questionnaire-package`` (a Parameters resource in, a Parameters resource out).
 
@@ -160,7 +163,7 @@ def questionnaire_package(body: FhirBody, principal: Auth, service: Svc, request
 
 
 @router.post("/fhir/questionnaire-response", summary="DTR: merge a QuestionnaireResponse and re-evaluate")
-def questionnaire_response(body: FhirBody, principal: Auth, service: Svc, accept: Accept = None) -> JSONResponse:
+def questionnaire_response(body: FhirBody, principal: Signed, service: Svc, accept: Accept = None) -> JSONResponse:
     """Body: ``{"case": {...}, "drug": "...", "response": {QuestionnaireResponse}}``."""
     from mednec.fhir.questionnaire import apply_response
 
