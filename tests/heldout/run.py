@@ -373,7 +373,7 @@ def run_cases3(runtime: Any, here: Path = HERE / "cases3" / "cases") -> list[Out
         o = Outcome("case", name, want)
         try:
             stem = want.get("file", name)  # cases7: one case file evaluated against two drugs
-            path = next(p for p in here.glob(f"{stem}.*") if p.suffix in (".yaml", ".yml", ".json", ".csv"))  # cases8: a CSV
+            path = next(p for p in here.glob(f"{stem}.*") if p.suffix in (".yaml", ".yml", ".json", ".csv"))  # cases8b: a CSV
             policy = runtime.catalog.find_drug(want["drug"])
             o.got_policy = want["drug"]
             case = runtime.read_case(path)
@@ -859,7 +859,7 @@ def main() -> int:
         results["cases7 files"] = run_cases3(runtime, HERE / "cases7" / "cases")
     if args.set in ("cases8", "all"):
         results["cases8 files"] = run_cases3(runtime, HERE / "cases8" / "cases")
-    if args.set in ("cases8b", "all"):  # helper api8's eighth case files (cases8 was helper a-stroke's)
+    if args.set in ("cases8b", "all"):  # helper api8's eighth case files (cases8 is another helper's)
         results["cases8b files"] = run_cases3(runtime, HERE / "cases8b" / "cases")
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
