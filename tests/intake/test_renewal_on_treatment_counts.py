@@ -26,7 +26,9 @@ ON = [("Last 16 weeks 5 units (2u 9/3, 1u 10/15, 2u 11/25/2026)", False),
       ("Last 16 weeks 4 units (2u 9/10/2026, 2u 11/19/2026)", True),
       # held-out renew8 rw26 and rw20 (added with the second change: asked, not read, before it)
       ("Since starting she has needed only 2 units in total, the last on 11/20/2026", True),
-      ("On treatment, last 16 weeks: 4 units", True), ("Last 16 weeks: 5 units", False)]
+      ("On treatment, last 16 weeks: 4 units", True), ("Last 16 weeks: 5 units", False),
+      # round 7 x20: the dates without a year (added with their change: the pre-treatment count was not placed)
+      ("Last 16 wks: 5 units (2u 9/3, 1u 10/15, 2u 11/25)", False), ("Last 16 wks: 4 units (2u 9/10, 2u 11/19)", True)]
 UNREAD = ["Since then a few units here and there", "On treatment still some units now and then"]
 
 

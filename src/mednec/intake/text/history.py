@@ -1075,6 +1075,7 @@ _ON_TREATMENT_TX = re.compile(
     r"|transfusion[\s-]*(?:free|independen\w*)|\bno\s+(?:further\s+|more\s+)?(?:RBC\s+|PRBC\s+)?transfusions?|\bnone\s+since\b"
     r"|\b(?:on|during)\s+treatment\b|\d+\s*(?:units?|u)\b[^.;\n]{0,20}\(?\s*\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{1,2}/\d{2,4}\s*[:-]?\s*\d+\s*(?:units?|u)\b"
     r"|\b(?:not|never)\s+(?:been\s+)?transfused|\bstill\s+\d+\s*units?|\b(?:now|currently)\s+(?:about\s+|~\s*)?\d+\s*(?:units?|u)\b"
+    r"|\b(?:last|past)\s+\d+\s*(?:weeks?|wks?)\s*:\s*\d+\s*(?:units?|u)\b"
     r"|(?:\bnot|n't|\bnever)\s+(?:needed|required|received|had|gotten|got)\s+(?:a|any)\s+(?:(?:RBC|PRBC|blood)\s+)?transfusions?"
     r"|\bno\s+(?:PRBCs?|RBCs?|blood)\s+since\b", re.I)
 
