@@ -43,6 +43,11 @@ were left out of that run by its ``-k sqlite`` / ``-k postgresql`` selection; ru
 URL's form; the address is checked when the name is resolved, at fetch time: now asked of ``get_json``, all
 refused), and the static scan counted migration 0002's one-off backfill (``UPDATE audit_log SET stripe_seq``, run
 by the operator's ``mednec db upgrade``).
+
+Second contact (18:04 UTC, written after the first fix, before the second, run against main's code): a note read
+as one endless sentence (the web app reads an uploaded note of up to 100,000 characters) took time quadratic in its
+length -- 6,000 characters 3.5-5.9 s, 24,000 characters 42-92 s (a probe of a 200 KB upload ran for minutes) --
+3 of 3 note shapes failing; every finding re-read its whole line for dates and its whole sentence for cues.
 """
 
 from __future__ import annotations
@@ -662,4 +667,31 @@ def test_the_audit_chain_still_verifies_after_the_attacks(world: World) -> None:
     assert r.status_code == 200 and r.json().get("ok", True) is True, r.text[:300]
 
 
-_ = dt  # dates are used by helpers of later rounds
+
+
+
+# --- ReDoS, second contact: notes (the web app reads an uploaded note of up to 100,000 characters) -------------
+
+NOTE_UNITS = {"negated values": "no hemoglobin 8.1 g/dL, ", "family findings": "mother with MDS and del(5q), ",
+              "dated values": "Hb 8.1 g/dL on 2026-11-01, "}
+
+
+@pytest.mark.xfail(strict=True, reason="the note reader is quadratic in a sentence's length (attack round 8)")
+@pytest.mark.parametrize("name", list(NOTE_UNITS))
+def test_a_long_repetitive_note_is_read_in_linear_time(name: str) -> None:
+    """A note of one endless sentence costs time in proportion to its length, never to its square: four times
+    the text takes well under eight times the time (a quadratic reader takes sixteen)."""
+    from mednec.ask import answer
+    from mednec.runtime import default_runtime
+
+    rt = default_runtime()
+    unit = NOTE_UNITS[name]
+
+    def took(n: int) -> float:
+        t0 = time.monotonic()
+        answer("Is Reblozyl medically necessary?", rt, as_of=dt.date(2026, 12, 7), note=(unit * (n // len(unit) + 1))[:n])
+        return time.monotonic() - t0
+
+    took(500)  # warm the note reader
+    small, large = took(6000), took(24000)
+    assert large < 8 * small + 1, (name, round(small, 2), round(large, 2))
