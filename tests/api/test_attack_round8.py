@@ -676,7 +676,6 @@ NOTE_UNITS = {"negated values": "no hemoglobin 8.1 g/dL, ", "family findings": "
               "dated values": "Hb 8.1 g/dL on 2026-11-01, "}
 
 
-@pytest.mark.xfail(strict=True, reason="the note reader is quadratic in a sentence's length (attack round 8)")
 @pytest.mark.parametrize("name", list(NOTE_UNITS))
 def test_a_long_repetitive_note_is_read_in_linear_time(name: str) -> None:
     """A note of one endless sentence costs time in proportion to its length, never to its square: four times

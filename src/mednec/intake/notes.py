@@ -41,7 +41,15 @@ from mednec.hygiene import check_text
 from mednec.intake.case_file import read_input
 from mednec.intake.question import Understanding, all_rules, dedupe, requested_drug
 from mednec.intake.text.assemble import assemble
-from mednec.intake.text.context import Context, ambiguous_items, context_of, context_rules, doubtful_items, group_of
+from mednec.intake.text.context import (
+    REACH,
+    Context,
+    ambiguous_items,
+    context_of,
+    context_rules,
+    doubtful_items,
+    group_of,
+)
 from mednec.intake.text.drugs import find_drugs
 from mednec.intake.text.model import DrugMention, Finding, Unused
 from mednec.intake.text.numbers import find_dates
@@ -241,7 +249,8 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 def _value_date(text: str, s: int, e: int, default: dt.date | None) -> dt.date | None:
     """The date on the value's line (nearest, preferring one before it), else the block's dated line."""
     lo, hi = _line_bounds(text, s)
-    on_line = find_dates(text, lo, hi)
+    # one line of a whole note: a date that far is not the value's, and each value costs bounded work
+    on_line = find_dates(text, max(lo, s - REACH), min(hi, e + REACH))
     if on_line:  # the nearest date on the line; a date just before wins a tie
         return min(on_line, key=lambda d: (s - d[1]) if d[1] <= s else (d[0] - e) + 0.5)[2]
     pos = lo - 1
@@ -252,6 +261,9 @@ def _value_date(text: str, s: int, e: int, default: dt.date | None) -> dt.date |
         line = text[plo:phi]
         if not line.strip():
             break
+        if phi - plo > REACH:  # a line that long is no dated header: not read
+            pos = plo - 1
+            continue
         found = find_dates(text, plo, phi)
         if found and _HEADER.match(line):
             return found[0][2]
@@ -321,6 +333,7 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
     nlp_matcher = nlp.get_pipe("medspacy_target_matcher")
     ents = sorted(doc.spans.get(nlp_matcher.span_group_name, []), key=lambda sp: sp.start_char)
     spans = [(sp.start_char, sp.end_char, group_of(sp.label_)) for sp in ents]
+    starts = [sp[0] for sp in spans]
     secs = sections(text)
     for ent in ents:
         rule = rules[ent.label_]
@@ -330,7 +343,9 @@ def read_note(text: str, catalog: Catalog, dictionary: FactDictionary, as_of: dt
             continue
         i = bisect.bisect_right(sents, (ent.start, 1 << 30, 0)) - 1
         _, lo, hi = sents[i]
-        others = [sp for sp in spans if lo <= sp[0] < hi and sp[:2] != (ent.start_char, ent.end_char)]
+        near = spans[bisect.bisect_left(starts, max(lo, ent.start_char - 2 * REACH)):
+                     bisect.bisect_left(starts, min(hi, ent.end_char + 2 * REACH))]  # context_of reads REACH either side
+        others = [sp for sp in near if lo <= sp[0] < hi and sp[:2] != (ent.start_char, ent.end_char)]
         in_family = _family_section(text, secs, ent.start_char)
         cx = context_of(text, lo, hi, m.start(), m.end(), group=group_of(ent.label_), others=others,
                         family_section=in_family)

@@ -373,6 +373,11 @@ def _closed(text: str, cue_end: int, s: int, e: int, group: str, others: Sequenc
     return prev is not None and _OR_AFTER.match(text, prev) is not None
 
 
+#: how far (characters) before and after a finding its context is read: a cue or list that far away in one
+#: "sentence" (a note with no full stops) is not the finding's, and each finding costs bounded work, so a long
+#: repetitive note is read in time linear in its length (attack round 8, ReDoS)
+REACH = 1500
+
 _OR_AFTER = re.compile(r"\s*(?:,\s*)?(?:\bor\b|\bnor\b|\band/or\b)\s+\w", re.I)
 
 
@@ -385,6 +390,8 @@ def context_of(text: str, lo: int, hi: int, s: int, e: int, *, group: str = "", 
     neg = False
     cue_start = None
     ambiguous = ""
+    lo, hi = max(lo, s - REACH), min(hi, e + REACH)  # a "sentence" of thousands of characters: bounded work
+    others = [o for o in others if lo <= o[1] and o[0] <= hi]
     start = _list_start(text, s, others)
     whose = _WHOSE_HISTORY.search(text, max(lo, start - 60), start)  # the cue's window counts before these words
     c = _last_cue(text, lo, s, r.neg, r, ended=False, inside=others, window_from=whose.start() if whose else start)
