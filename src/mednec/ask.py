@@ -245,8 +245,9 @@ def answer(question: str, runtime: Runtime, *, as_of: dt.date, note: str | None 
     u = own_drug_doubt(u, policy, runtime)
     u = other_product_taken(u, policy, runtime)
     said = tuple(t for t in (question, note) if t)
-    case = runtime.parse_case(course_start(u.case, policy, runtime, said, as_of) if phase == "continuation" else u.case,
-                              as_of=as_of, source="question")
+    raw = log_from_start(course_start(u.case, policy, runtime, said, as_of), policy, runtime) \
+        if phase == "continuation" else u.case
+    case = runtime.parse_case(raw, as_of=as_of, source="question")
     det = runtime.evaluate(case.facts, policy, program=program_in(question), phase=phase)
     return Answer("determination", u, tuple(sources), determination=det, policy=policy, closest=closest)
 
@@ -395,6 +396,40 @@ def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime, texts: 
     if len(set(starts)) != 1:  # none, or two running courses of it: not guessed
         return case
     return {**case, "facts": {**facts, target: starts[0]}}
+
+
+def log_from_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> dict[str, Any]:
+    """A renewal's transfusions the words date only from the course start on are the record of the time on
+    treatment, not of the 16 weeks before it: the case gets ``rbc_transfusions_since`` (the start), so the
+    pre-treatment count -- and with it the fall, and "not transfusion-dependent before treatment" -- is asked,
+    never read as 0 units (helper renew8's finding: "started luspatercept 06/01/2026. Hb 8.6 before starting,
+    10.2 now. Transfusions: 2u 11/10/2026" was a confident 'meets'). A transfusion the words place before the start
+    (a dated one, or a count or rate said of the time before, placed there) keeps the record as it is."""
+    vocab = runtime.catalog.calculators.drugs
+    entry = vocab.entry(policy.drug.generic)
+    target = entry.course.start if entry is not None and entry.course is not None else ""
+    facts = case.get("facts") or {}
+    start, log = _as_date(facts.get(target)) if target else None, facts.get("rbc_transfusions")
+    if start is None or not isinstance(log, list) or not log or "rbc_transfusions_since" in facts \
+            or "rbc_transfusions_since" not in runtime.dictionary.facts:
+        return case
+    dates = [_as_date(e.get("date")) for e in log if isinstance(e, dict)]
+    if any(d is None or d < start for d in dates):  # a transfusion before the start, or one not dated: as it is
+        return case
+    return {**case, "facts": {**facts, "rbc_transfusions_since": start}}
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
 
 
 def _stated_start(texts: tuple[str, ...], as_of: dt.date, policy: Policy, vocab: Any) -> dt.date | None:

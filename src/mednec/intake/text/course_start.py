@@ -67,6 +67,21 @@ _DRUG_WORD = re.compile(r"\b(?:[a-z]+(?:mide|cept|telstat|poetin)(?:\s+alfa)?|re
                         re.I)
 
 
+# what may follow a drug's name before "since": its dose, how often and how it is given, a bracket
+_DOSE_TAIL = re.compile(r"\s*(?:\([^()]{0,40}\)|\d+(?:[.,]\d+)?\s*(?:mg(?:\s*/\s*kg)?|mcg|units?|iu|k)\b(?:\s*/\s*\w+)?|"
+                        r"q\s*\d*\s*(?:wks?|weeks?|w|days?|d)\b|(?:once\s+)?weekly|every\s+\d+\s+(?:weeks?|wks?|days?)|"
+                        r"sc|sq|subq|iv)$", re.I)
+
+
+def _drug_just_before(text: str, lo: int, hi: int, drugs: re.Pattern[str] | None) -> bool:
+    """Whether a drug's name ends right before ``hi`` (its dose or a bracket between them allowed): "Procrit since
+    09/08/2026", "epoetin (Retacrit) since 9/8/2026" state the course's start as "on Procrit since" does."""
+    head = text[lo:hi].rstrip()
+    while (cut := _DOSE_TAIL.sub("", head)) != head:
+        head = cut
+    return any(m.end() == len(head) for m in (drugs or _DRUG_WORD).finditer(head))
+
+
 def drug_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """A pattern for the drug names (longest first), or ``None`` without any."""
     alts = sorted({n for n in names if n}, key=len, reverse=True)
@@ -125,8 +140,9 @@ def stated_starts(text: str, anchor: dt.date, drugs: re.Pattern[str] | None = No
     out: list[StatedStart] = []
     for m in _CUE.finditer(text):
         hi = _sentence_end(text, m.end())
-        if m.group(0).lower() == "since" and not _ON_BEFORE.search(text, _sentence_start(text, m.start()), m.start()):
-            continue  # "no transfusions since 8/20/2026" is no start; "on Procrit since September" is
+        if m.group(0).lower() == "since" and not _ON_BEFORE.search(text, _sentence_start(text, m.start()), m.start()) \
+                and not _drug_just_before(text, _sentence_start(text, m.start()), m.start(), drugs):
+            continue  # "no transfusions since 8/20/2026" is no start; "on Procrit since September", "Procrit since" are
         found = _after_cue(text, m, hi, anchor)
         if found is not None:
             out.append(StatedStart(found[0], m.start(), found[1], _drug_of(text, m.start(), m.end(), found[1], drugs)))
