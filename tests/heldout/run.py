@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -789,7 +789,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "renew8", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "cases8b", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to eighth rounds of questions and notes (all three packs and "
@@ -861,6 +861,10 @@ def main() -> int:
         results["cases8 files"] = run_cases3(runtime, HERE / "cases8" / "cases")
     if args.set in ("cases8b", "all"):  # helper api8's eighth case files (cases8 is another helper's)
         results["cases8b files"] = run_cases3(runtime, HERE / "cases8b" / "cases")
+    if args.set in ("codes8", "all"):
+        c8 = HERE / "codes8"
+        results |= {"codes8 questions": run_questions(runtime, as_of, c8),
+                    "codes8 files": run_cases3(runtime, c8 / "cases")}
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
