@@ -337,7 +337,7 @@ def _mapping(raw: Any, where: str) -> Mapping[str, Any]:
     return raw
 
 
-TEXT_FORMS = ("iscn",)
+TEXT_FORMS = ("iscn", "icd10")
 
 
 def _text_form(fid: str, raw: Any) -> str | None:

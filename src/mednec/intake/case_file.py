@@ -350,6 +350,11 @@ def parse_case(
         stated = values.get(fv.fact)
         if stated is None:
             values[fv.fact] = fv
+        elif stated.value != fv.value and fv.provenance.detail.startswith("from the diagnosis code"):
+            # a condition the request states (prior_mi: no) beside a code that would give it: the statement is
+            # used, as the policies read a listed diagnosis code beside the stated condition (any of them meets)
+            notes.append(f"{fv.fact} is given as {_shown(stated.value)}; the {fv.provenance.detail.split(':')[0]} "
+                         f"would give {_shown(fv.value)} (the stated value is used)")
         elif stated.value != fv.value:
             karyotype = fv.provenance.detail.split(":")[0].removeprefix("from the ")
             raise ContradictionError(

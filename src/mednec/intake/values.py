@@ -29,6 +29,7 @@ from typing import Any
 
 from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
 from mednec.errors import CaseFormatError, FutureDateError, ImplausibleValueError
+from mednec.facts import icd10
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactValue, Provenance
 from mednec.facts.partial import Between
@@ -534,6 +535,8 @@ def parse_text_form(
     off it, each with provenance naming the karyotype. Returns ``None`` when ``raw`` is not in
     the notation (e.g. ``normal``), so the caller parses it as a plain value.
     """
+    if fd.text_form == "icd10":
+        return _icd10_form(fd, raw, dictionary, as_of=as_of, path=path, source=source)
     if fd.text_form != "iscn":
         return None
     observed: dt.date | None = None
@@ -560,3 +563,71 @@ def parse_text_form(
     if k.cytogenetic_group is None:
         notes.append(f"Karyotype {k.text}: {k.group_problem}; the IPSS-R cytogenetic group must be given")
     return tuple(out), tuple(notes)
+
+
+def icd10_reading(fd: FactDef, text: str, dictionary: FactDictionary) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(diagnosis value, the ICD-10-CM code, the boolean facts the code gives) for a ``diagnosis`` written as
+    ``text`` (:mod:`mednec.facts.icd10`): a value by key, label or synonym, else the code ``text`` writes ("I2510"
+    is the value I25.10, "D46.A Refractory cytopenia ..." D46.A); the facts of the code or of a code above it
+    (I21.4 -> prior_mi). ``(None, None, ())`` when ``text`` is neither a value nor a code."""
+    key = fd.category_key(text)
+    code = icd10.canonical(key if key is not None else text)
+    if key is None and code is not None:
+        key = fd.category_key(code)
+    facts = tuple(fid for fid, _ in icd10.code_facts(code, dictionary)) if code is not None else ()
+    return key, code, facts
+
+
+def icd10_expands(fd: FactDef, text: str, dictionary: FactDictionary) -> bool:
+    """``text`` is read by :func:`parse_text_form` (written otherwise than as a value), not as a plain value: the
+    columnar and bulk engines leave such rows to the case-file parser."""
+    return fd.category_key(text) is None
+
+
+def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.date, path: str,
+                source: str) -> tuple[tuple[FactValue, ...], tuple[str, ...]] | None:
+    """A diagnosis written as an ICD-10-CM code (``text_form: icd10``): the diagnosis value it is (the policies read
+    a listed code beside its condition fact), else the condition facts the code gives (I21.4: prior_mi), each with
+    the code as provenance; ``None`` for a value as written (read as before) or a code no value is and no fact
+    lists (refused as before, naming the field). A listed value gives no fact here: the columnar engine reads
+    values column-wise and does not expand them."""
+    observed: dt.date | None = None
+    text = raw
+    if isinstance(raw, Mapping):
+        text = raw.get("value")
+        if raw.get("date") is not None:
+            observed = parse_date(raw["date"], path=f"{path}.date")
+            _check_not_future(observed, as_of, f"{path}.date")
+        if raw.get("source"):
+            source = str(raw["source"])
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if fd.category_key(text) is not None:
+        return None  # a value as written: read as before (the policies read a listed code beside its condition)
+    key, code, facts = icd10_reading(fd, text, dictionary)
+    if key is None and not facts:
+        return None  # no code mednec reads: refused as before, naming the field
+    if _qualified(text):  # "E11.9 (provisional)", "I21.4 ruled out", "I63.9 - mother": not the patient's diagnosis
+        return (), (f"Diagnosis {text.strip()!r}: the code is said with doubt, negated or of another person; not used",)
+    when = observed or as_of
+    if key is not None:  # a value written otherwise ("I2510", "D46.A Refractory ..."): that value, as written so
+        return (FactValue(fd.id, key, None, when, Provenance(source)),), ()
+    out = [FactValue(fid, True, None, when, Provenance(source, f"from the diagnosis code {code}: {text.strip()}"))
+           for fid in facts]
+    return tuple(out), (f"Diagnosis {text.strip()}: the code {code} is no diagnosis value; read as {', '.join(facts)}",)
+
+
+
+#: words after a code that doubt it, negate it or give it to someone else ("E11.9 (provisional)", "I21.4 ruled out",
+#: "I63.9 - mother"); a tabular title says none of them ("not elsewhere classified" is dropped first)
+_QUALIFIER = re.compile(r"\?|\b(?:provisional|suspected|suspect|possible|possibly|probable|probably|query|presumed|"
+                        r"presumptive|differential|rule[ds]?\s*out|r/o|unconfirmed|not\s+confirmed|pending|excluded|"
+                        r"negative|denies|denied|no|not|never|family|mother|father|sister|brother|son|daughter|parent|"
+                        r"sibling|relative|hypothetical|if)\b", re.I)
+
+
+def _qualified(text: str) -> bool:
+    """A description after a code that doubts, negates or hands it to someone else."""
+    parts = text.strip().split(None, 1)
+    rest = re.sub(r"not elsewhere classified", " ", parts[1], flags=re.I) if len(parts) > 1 else ""
+    return bool(_QUALIFIER.search(rest))

@@ -58,7 +58,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mednec.errors import InputError, MednecError
-from mednec.facts.dictionary import FactDictionary
+from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.drugs import DrugEntry, DrugVocabulary
 from mednec.intake.fhir import genomics, medication
 from mednec.intake.fhir.bundle import MAPPERS
@@ -1684,10 +1684,23 @@ def _distinct_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date
     frame, reason = frame_from_table(table, layout, dictionary, as_of, True)
     if reason is not None:
         return np.ones(k, dtype=bool), np.zeros(k, dtype=bool)
-    odd = [f for f in pc.unique(facts).to_pylist()
-           if new_features(dictionary.facts[f]) or dictionary.facts[f].text_form is not None]
+    present = pc.unique(facts).to_pylist()
+    odd = [f for f in present if new_features(dictionary.facts[f]) or dictionary.facts[f].text_form not in (None, "icd10")]
     unread = _np(pc.is_in(facts, pa.array(odd, pa.string())), bool)
+    for f in present:  # a diagnosis written otherwise than as a value ("I21.4", "e1165"): the case-file parser's
+        fd = dictionary.facts[f]
+        if fd.text_form == "icd10":
+            unread |= _np(pc.equal(facts, f), bool) & _not_a_value(fd, cand.column("text"))
     return unread, np.asarray(frame.bad, dtype=bool) & ~unread
+
+
+def _not_a_value(fd: FactDef, text: Any) -> Any:
+    """Rows whose text is not one of the category's values (by key, label or synonym)."""
+    enc = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
+    idx = _np(pc.fill_null(enc.indices, -1), np.int64)
+    notation = np.array([v is not None and fd.category_key(v) is None for v in enc.dictionary.to_pylist()] + [False],
+                        dtype=bool)
+    return notation[idx]
 
 
 def _transfusions(cols: BulkColumns, positions: Callable[[Any], Any], flagged: Any, row_of: Any, m: int, as_of: dt.date,

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from mednec.errors import InputError
+from mednec.facts import icd10
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.fhir.codes import ICD10CM, SNOMED, codings, concept_texts, fold, system_uri
 from mednec.intake.fhir.common import Context, Finding, NotMapped, Source, fhir_date_of, fhir_datetime, validated_value
@@ -292,8 +293,8 @@ def _condition_codes(dictionary: FactDictionary) -> tuple[tuple[str, tuple[tuple
 
 def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
     """The boolean facts (a condition such as hypertension or type 2 diabetes) whose codes in the fact
-    dictionary name this Condition: an ICD-10-CM code with a dot matches exactly, a three-character
-    category (E11) matches every code under it (E11.9, E11.65); a SNOMED CT code matches exactly."""
+    dictionary name this Condition: an ICD-10-CM code matches itself and every code under it in the tabular
+    (E11: E11.9, E11.65; I63.8: I63.81; mednec.facts.icd10); a SNOMED CT code matches exactly."""
     out: list[tuple[str, str]] = []
     coded_as = codings(concept)
     icds = [_icd(code) for system, code, _ in coded_as if system == ICD10CM and code]
@@ -310,7 +311,7 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
         out = list(hits)
     if not out:  # text only, or codes that cannot decide: the text is exactly a fact's name
         names = _condition_names(ctx.dictionary)
-        coded = _coded_facts(ctx.dictionary) if icds or scts else frozenset()
+        coded = _coded_facts(ctx.dictionary, bool(icds), bool(scts)) - _broader(tuple(icds), ctx.dictionary)
         out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept, coded_as)
                                  if (named := names.get(fold(t)) or _past_event_named(t, ctx.dictionary))
                                  and named not in coded))
@@ -342,7 +343,7 @@ def _hits(icds: list[str], scts: list[str], dictionary: FactDictionary) -> tuple
             if system == SNOMED:
                 hit = code if code in scts else None
             else:
-                hit = next((i for i in icds if i == code or ("." not in code and i.split(".")[0] == code)), None)
+                hit = next((i for i in icds if icd10.under(i, code)), None)
             if hit:
                 out.append((fid, hit))
                 break
@@ -356,15 +357,26 @@ def _code_hits(dictionary: FactDictionary) -> dict[tuple[tuple[str, ...], tuple[
     return {}
 
 
+def _broader(icds: tuple[str, ...], dictionary: FactDictionary) -> frozenset[str]:
+    """The facts one of whose ICD-10-CM codes lies beneath a Condition's code (I20.8 above the listed I20.89): the
+    code is too broad for the listed codes to decide, so the Condition's text may ("Stable angina")."""
+    return frozenset(fid for fid, codes in _condition_codes(dictionary) for system, code in codes
+                     if system == ICD10CM and any(icd10.under(code, i) and code != i for i in icds))
+
+
 @cache
-def _coded_facts(dictionary: FactDictionary) -> frozenset[str]:
-    """The boolean facts the dictionary gives ICD-10-CM or SNOMED CT codes: for a Condition coded in those
-    systems the codes decide them (a CVA of unstated kind, SNOMED CT 230690007, displayed "CVA", is not
-    an ischemic stroke), its text only facts without such codes (TIA) -- and the exclusions a policy presumes
-    absent (``doubt_to``'s facts: pregnant), whose exact name on a Condition coded otherwise ("Pregnant", a local
-    SNOMED CT concept) is read as before their own codes were listed: never a silent presumption."""
+def _coded_facts(dictionary: FactDictionary, icd: bool, sct: bool) -> frozenset[str]:
+    """The boolean facts the dictionary gives codes in a system the Condition is coded in (ICD-10-CM ``icd``,
+    SNOMED CT ``sct``): for such a Condition the codes decide them (a CVA of unstated kind, SNOMED CT 230690007,
+    displayed "CVA", is not an ischemic stroke; I20.1 displayed "Angina" is no angina the LDL policies read), its
+    text only the other facts (a TIA coded in SNOMED CT alone, the fact listing ICD-10-CM G45.9 only) -- and the
+    exclusions a policy presumes absent (``doubt_to``'s facts: pregnant), whose exact name on a Condition coded
+    otherwise ("Pregnant", a local SNOMED CT concept) is read as before their own codes were listed: never a
+    silent presumption."""
     exclusions = set(doubt_to(dictionary))
-    return frozenset(fid for fid, _ in _condition_codes(dictionary) if fid not in exclusions)
+    systems = {s for s, on in ((ICD10CM, icd), (SNOMED, sct)) if on}
+    return frozenset(fid for fid, codes in _condition_codes(dictionary)
+                     if fid not in exclusions and any(s in systems for s, _ in codes))
 
 
 @cache

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mednec.errors import ContradictionError, MednecError
+from mednec.facts import icd10
 from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.text.context import context_rules
@@ -301,11 +302,11 @@ def _window_start(chosen: dict[str, Finding], dictionary: FactDictionary) -> Non
 
 
 def condition_facts(code: str, dictionary: FactDictionary) -> list[str]:
-    """The boolean condition facts a diagnosis code gives: those listing the code or its category
-    (type2_diabetes lists E11, so E11.9 gives it)."""
-    code = code.upper()
-    return [fd.id for fd in dictionary.facts.values() if fd.type == "boolean" and fd.may_give
-            and any(c.system == "ICD-10-CM" and c.code.upper() in (code, code.split(".")[0]) for c in fd.codes)]
+    """The boolean condition facts a diagnosis code gives: those listing the code or a code above it
+    (type2_diabetes lists E11, so E11.9 gives it; mednec.facts.icd10)."""
+    canonical = icd10.canonical(code)
+    return [fid for fid, _ in icd10.code_facts(canonical, dictionary)
+            if dictionary.facts[fid].may_give] if canonical else []
 
 
 def _without_contradictions(chosen: dict[str, Finding], dictionary: FactDictionary,

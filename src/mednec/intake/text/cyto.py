@@ -15,6 +15,7 @@ import re
 from functools import cache
 
 from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_karyotype
+from mednec.facts import icd10
 from mednec.intake.text.numbers import number
 from mednec.intake.text.rules import Ctx, Item, Rule, g
 from mednec.policies.loader import Catalog
@@ -298,9 +299,15 @@ def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, s
     alts = sorted(phrases, key=len, reverse=True)
     pattern = r"(?<![\w/])(?:" + "|".join(_phrase(p) for p in alts) + r")(?![\w/])"
     codes = {k.upper(): k for k in fd.values if _ICD.fullmatch(k.upper())}
-    if codes:
-        body = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
-        pattern += rf"|\b(?:ICD-?10(?:-CM)?\s*:?\s*)?(?P<code>{body})(?!\w)(?!\.\w)"
+    # every code a diagnosis value is or a condition fact lists, and the codes under it (mednec.facts.icd10), as
+    # written: with or without the dot, either case ("I21.4", "i214", "E11.3553"); a code nothing lists is not matched
+    listed = {c.replace(".", "") for c in codes} | {
+        c.code.upper().replace(".", "") for f in catalog.dictionary.facts.values() if f.type == "boolean"
+        for c in f.codes if c.system == "ICD-10-CM"}
+    if listed:
+        body = "|".join(re.escape(c[:3]) + (r"\.?" + re.escape(c[3:]) if len(c) > 3 else "")
+                        for c in sorted(listed, key=len, reverse=True))
+        pattern += rf"|\b(?:ICD-?10(?:-CM)?\s*:?\s*)?(?P<code>(?:{body})(?:\.?[0-9A-Z]{{1,4}})?)(?!\w)(?!\.\w)"
     return pattern, phrases, codes
 
 
@@ -320,8 +327,11 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
     _, phrases, codes = _diagnosis_table(catalog)
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
-        code = m.group("code")
-        key = codes.get(code.upper()) if code else phrases.get(_fold_phrase(m.group(0)))
+        code = icd10.canonical(m.group("code")) if m.group("code") else None
+        key = codes.get(code) if code else phrases.get(_fold_phrase(m.group(0)))
+        coded = tuple(fid for fid, _ in icd10.code_facts(code, catalog.dictionary)) if code else ()
+        if code and key is None and not coded:
+            return []
         if ctx.negated or ctx.hypothetical or ctx.family:
             why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
             stated = _facts_of_code(catalog).get(key or "", ()) if ctx.negated and not (
@@ -329,8 +339,8 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
             if stated:  # "no FH": the condition fact that lists that very code is stated absent (fh_stated false)
                 return [ctx.finding(fact, False, m.start(), m.end()) for fact in stated]
             return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
-        if key is None:
-            return []
+        if key is None:  # a code no diagnosis value is, which condition facts list (I21.4: prior_mi)
+            return [ctx.finding(fact, True, m.start(), m.end(), note=f"ICD-10-CM {code}") for fact in coded]
         more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if key == "D46.C" else None
         if more:  # "MDS with del(5q) and monosomy 7" is not MDS with *isolated* del(5q)
             n = len(_ONE_ABN.findall(more.group(0)))
@@ -344,6 +354,8 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
         # its diagnosis); a code written as a code gives the diagnosis only
         if not code:
             out += [ctx.finding(fact, True, m.start(), m.end()) for fact in _facts_of_code(catalog).get(key, ())]
+        else:  # a code gives the facts that list it or a code above it (I63.9: prior_ischemic_stroke)
+            out += [ctx.finding(fact, True, m.start(), m.end(), note=f"ICD-10-CM {code}") for fact in coded]
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
                                    note="MDS with del(5q)"))

@@ -1,0 +1,112 @@
+"""A diagnosis written as an ICD-10-CM code gives what the code means, however it is written and wherever it comes
+from (held-out codes8).
+
+Family: the ICD-10-CM codes a policy's criterion relies on -- clinical ASCVD (acute MI I21.x, old MI I25.2, unstable
+angina I20.0, coronary atherosclerosis I25.1x, TIA G45.9, symptomatic PAD I70.21-I70.26, bypass or stent status Z95.1
+/ Z95.5, ischemic stroke I63.0-I63.5, I63.8, I63.9 with their lateralised children), familial hypercholesterolemia
+E78.01x, type 2 / type 1 diabetes E11.x / E10.x at every depth, hypertension I10, obstructive sleep apnea G47.33,
+the MDS codes D46.x -- x how a request writes them (with or without the dot, lower case, a description after the
+code) x where they come from (case file, question, FHIR Condition). Before, a code that was not itself a diagnosis
+value was refused in a case file ("'I21.4' is not a value of diagnosis") and not read in a question, a listed value
+(I63.9, I25.2, E78.5) gave its condition fact only through FHIR, and a FHIR Condition coded I63.6 (a venous
+infarction) gave prior_ischemic_stroke through the category I63. Now one rule (mednec.facts.icd10: a boolean fact's
+listed code and every code under it) serves the three. Controls: codes outside the listed ones stay refused in a
+case file and unread elsewhere (I63.6 venous, G45.4 transient global amnesia, I70.201 unspecified atherosclerosis,
+the bare category I63, D47.1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from mednec.errors import InputError
+from mednec.intake.fhir import bundle_to_case
+from mednec.intake.question import understand
+from mednec.runtime import Runtime
+from tests.code_systems import ICD10 as ICD
+from tests.fhir.test_fhir_heldout_families import _bundle, _cond
+
+AS_OF = dt.date(2026, 12, 6)
+
+#: code -> (the diagnosis value it is, or None; the condition facts it gives)
+CODES: dict[str, tuple[str | None, set[str]]] = {
+    "I21.4": (None, {"prior_mi"}), "I21.A1": (None, {"prior_mi"}), "I22.0": (None, {"prior_mi"}),
+    "I25.2": ("I25.2", {"prior_mi"}), "I20.0": (None, {"angina"}), "I20.9": (None, {"angina"}),
+    "I25.10": ("I25.10", {"ascvd_stated"}), "I25.110": (None, {"ascvd_stated"}), "I25.119": (None, {"ascvd_stated"}),
+    "G45.9": (None, {"tia"}), "I70.211": (None, {"symptomatic_pad"}), "I70.222": (None, {"symptomatic_pad"}),
+    "I70.263": (None, {"symptomatic_pad"}), "Z95.1": (None, {"arterial_revascularization"}),
+    "Z95.5": (None, {"arterial_revascularization"}), "I63.9": ("I63.9", {"prior_ischemic_stroke"}),
+    "I63.011": (None, {"prior_ischemic_stroke"}), "I63.512": (None, {"prior_ischemic_stroke"}),
+    "I63.81": ("I63.81", {"prior_ischemic_stroke"}), "E78.011": (None, {"fh_stated"}),
+    "E78.010": (None, {"fh_stated", "hofh"}), "E11.9": ("E11.9", {"type2_diabetes"}),
+    "E11.40": (None, {"type2_diabetes"}), "E11.3553": (None, {"type2_diabetes"}), "E11": (None, {"type2_diabetes"}),
+    "E10.9": (None, {"type1_diabetes"}), "I10": (None, {"hypertension"}), "G47.33": (None, {"obstructive_sleep_apnea"}),
+    "E78.5": ("E78.5", {"dyslipidemia"}), "D46.A": ("D46.A", set()), "D46.20": ("D46.20", set()),
+}
+CONTROLS = ["I63.6", "G45.4", "I70.201", "I63", "D47.1", "I20.1"]
+
+
+def _forms(code: str) -> list[str]:
+    return [code, code.replace(".", ""), code.lower(), f"{code} as documented"]
+
+
+def _case(diagnosis: str) -> dict[str, Any]:
+    return {"as_of": AS_OF.isoformat(), "patient": {"birth_date": "1961-03-02", "sex": "female"},
+            "facts": {"diagnosis": diagnosis}}
+
+
+@pytest.mark.parametrize(("code", "written"), [(c, w) for c in CODES for w in _forms(c)])
+def test_a_case_file_code_gives_its_value_and_facts(runtime: Runtime, code: str, written: str) -> None:
+    value, facts = CODES[code]
+    got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
+    assert got.get("diagnosis") == value, (written, got)
+    # a listed value is read as that value (the policies read it beside its condition fact); another code gives facts
+    assert {k for k, v in got.items() if v is True} == (set() if value else facts), (written, got)
+
+
+@pytest.mark.parametrize("code", CONTROLS)
+def test_a_code_outside_the_lists_stays_refused(runtime: Runtime, code: str) -> None:
+    with pytest.raises(InputError) as exc:
+        runtime.parse_case(_case(code))
+    assert "diagnosis" in str(exc.value.field)
+
+
+@pytest.mark.parametrize(("code", "written"), [(c, w) for c in CODES if c != "E11" for w in _forms(c)[:3]])
+def test_a_question_writing_the_code_gives_its_facts(runtime: Runtime, code: str, written: str) -> None:
+    value, facts = CODES[code]
+    u = understand(f"Prior authorization for a 64 year old with {written}, LDL 88", runtime.catalog,
+                   runtime.dictionary, AS_OF)
+    got = {k: fv.value for k, fv in runtime.parse_case(u.case, as_of=AS_OF).facts.items()}
+    assert facts <= {k for k, v in got.items() if v is True}, (written, got)
+    if value is not None:
+        assert got.get("diagnosis") == value, (written, got)
+
+
+@pytest.mark.parametrize("code", CONTROLS)
+def test_a_question_writing_a_code_outside_the_lists_reads_nothing_from_it(runtime: Runtime, code: str) -> None:
+    u = understand(f"Prior authorization for a 64 year old with {code}, LDL 88", runtime.catalog, runtime.dictionary, AS_OF)
+    got = {k for k, fv in runtime.parse_case(u.case, as_of=AS_OF).facts.items() if fv.value is True}
+    assert not got & {"prior_ischemic_stroke", "tia", "symptomatic_pad", "angina"}, (code, got)
+
+
+@pytest.mark.parametrize("code", [c for c, (_, f) in CODES.items() if f and "." in c])
+def test_a_fhir_condition_coded_so_gives_the_same_facts(runtime: Runtime, code: str) -> None:
+    case = bundle_to_case(_bundle(_cond(ICD, code)), runtime.dictionary, AS_OF).case
+    got = {k for k, v in case["facts"].items() if (v["value"] if isinstance(v, dict) else v) is True}
+    assert CODES[code][1] <= got, (code, got)
+
+
+@pytest.mark.parametrize("code", ["I63.6", "G45.4", "I70.201", "I20.1"])
+def test_a_fhir_condition_coded_outside_the_lists_gives_no_ascvd_fact(runtime: Runtime, code: str) -> None:
+    case = bundle_to_case(_bundle(_cond(ICD, code)), runtime.dictionary, AS_OF).case
+    assert not set(case["facts"]) & {"prior_ischemic_stroke", "tia", "symptomatic_pad", "angina"}, code
+
+
+@pytest.mark.parametrize("written", ["E11.9 (provisional)", "I21.4 ruled out", "I63.9 - mother", "I21.4 possible",
+                                     "G45.9 ?", "E11.40 suspected"])
+def test_a_code_said_with_doubt_or_of_a_relative_is_not_read(runtime: Runtime, written: str) -> None:
+    got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
+    assert "diagnosis" not in got and not any(v is True for v in got.values()), (written, got)
