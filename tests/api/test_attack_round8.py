@@ -696,13 +696,11 @@ def test_a_long_repetitive_note_is_read_in_linear_time(name: str) -> None:
     assert large < 8 * small + 1, (name, round(small, 2), round(large, 2))
 
 
-# --- left open: the physician who denied decides the appeal ---------------------------------------------------
+# --- the physician who denied does not decide the appeal (fixed by the lead after round 8) ---------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="not fixed in round 8: nothing keeps the denying physician off the appeal "
-                                       "(a product decision; the regulation's wording was not verified this session)")
 def test_the_physician_who_denied_does_not_decide_the_appeal(world: World) -> None:
     """Separation of duties, as for the request's creator: a denial's reconsideration is made by someone who did not
-    make the denial. Today the physician who signed the denial claims the appeal and may deny it again."""
+    make the denial. Before this was fixed, the physician who signed the denial claimed the appeal and could deny it again."""
     w = world
     ev = _claimed_denial(w)
     assert w.client.post(f"/evaluations/{ev}/review", json={"action": "approve", "signature": "doc"},

@@ -13,7 +13,8 @@ An adverse final decision (denied) is made by a physician reviewer only (not an 
 422.566(d), 423.566(d)) and needs the reviewer's signature. An admin may claim a request, so a
 claim it cannot finish (a denial-bound one) is released back to the queue by a physician reviewer
 who may see the request (``release``, with a reason, audited with the released claimant); a
-claimant releases its own claim. A decision's
+claimant releases its own claim. An appeal is claimed by a physician reviewer who made no decision on the
+request before (nor created it). A decision's
 notifications are enqueued in the same transaction (:mod:`mednec.store.outbox`).
 """
 
@@ -81,6 +82,8 @@ class Reviews(ServicePart):
             before = ev.state
             if action != "appeal" and p.id in (ev.created_by, s.get(Case, ev.case_id).created_by):  # type: ignore[union-attr]
                 raise ForbiddenError("you created this request; another physician reviewer must review it")
+            if action == "claim" and before == "appealed" and p.id in self._deciders(s, ev.id):
+                raise ForbiddenError("you decided this request before; another physician reviewer decides its appeal")
             released = ev.reviewer_id
             back_to = self._release_checked(s, p, ev, reason) if action == "release" else None
             self._transition(p, ev, action, reason, decision, signature, now, back_to=back_to)
@@ -99,6 +102,13 @@ class Reviews(ServicePart):
             if action in ("approve", "overturn"):  # a decision: its notifications commit with it
                 outbox.enqueue_decision(s, ev, now)
             return ev
+
+    @staticmethod
+    def _deciders(s: Session, eval_id: str) -> set[str]:
+        """Who made a decision on the evaluation (approve, overturn): none of them decides its appeal (separation of
+        duties, as for the request's creator: mednec's editorial decision)."""
+        return set(s.execute(sa.select(ReviewAction.actor_id).where(
+            ReviewAction.evaluation_id == eval_id, ReviewAction.action.in_(("approve", "overturn")))).scalars())
 
     def may_release(self, p: Principal, ev: Evaluation) -> bool:
         """Whether ``p`` may release the claim on ``ev`` (an evaluation ``p`` already sees): its own
