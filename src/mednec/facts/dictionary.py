@@ -172,17 +172,29 @@ class FactDef:
         """The canonical key of a category value given by key, label or synonym."""
         if raw in self.values:
             return raw
-        folded = _fold(raw)
-        for key, cv in self.values.items():
-            if folded == _fold(key) or folded == _fold(cv.label):
-                return key
-            if any(folded == _fold(s) for s in cv.synonyms):
-                return key
-        return None
+        return _folded_values(self).get(_fold(raw))
 
 
 def _fold(text: str) -> str:
     return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+#: Each category fact's values by their folded key, label and synonyms (the first value in the dictionary's order
+#: that any of them folds to: what a scan of the values finds first), built once per fact definition; keyed by id,
+#: the definition kept beside its map so that the id is never reused while the map is.
+_FOLDED: dict[int, tuple[FactDef, dict[str, str]]] = {}
+
+
+def _folded_values(fd: FactDef) -> dict[str, str]:
+    got = _FOLDED.get(id(fd))
+    if got is not None and got[0] is fd:
+        return got[1]
+    table: dict[str, str] = {}
+    for key, cv in fd.values.items():
+        for text in (key, cv.label, *cv.synonyms):
+            table.setdefault(_fold(text), key)
+    _FOLDED[id(fd)] = (fd, table)
+    return table
 
 
 class Contradiction(NamedTuple):
