@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from mednec.errors import InputError
@@ -357,6 +357,7 @@ def _code_hits(dictionary: FactDictionary) -> dict[tuple[tuple[str, ...], tuple[
     return {}
 
 
+@lru_cache(maxsize=4096)  # a Condition's codes recur across patients; the scan runs over every fact's codes
 def _broader(icds: tuple[str, ...], dictionary: FactDictionary) -> frozenset[str]:
     """The facts one of whose ICD-10-CM codes lies beneath a Condition's code (I20.8 above the listed I20.89): the
     code is too broad for the listed codes to decide, so the Condition's text may ("Stable angina")."""
