@@ -623,7 +623,14 @@ def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.
 _QUALIFIER = re.compile(r"\?|\b(?:provisional|suspected|suspect|possible|possibly|probable|probably|query|presumed|"
                         r"presumptive|differential|rule[ds]?\s*out|r/o|unconfirmed|not\s+confirmed|pending|excluded|"
                         r"negative|denies|denied|no|not|never|family|mother|father|sister|brother|son|daughter|parent|"
-                        r"sibling|relative|hypothetical|if)\b", re.I)
+                        r"sibling|relative|hypothetical|if|error)\b", re.I)
+
+
+def code_qualified(after: str) -> bool:
+    """Whether the words after a code in running text, up to the end of its bracket or clause (at most 40
+    characters), doubt it, negate it or hand it to someone else ("(E78.5 coded in error?)", "I21.4 ruled out")."""
+    clause = re.split(r"[),;.\n]", after, maxsplit=1)[0][:40]
+    return bool(_QUALIFIER.search(re.sub(r"not elsewhere classified", " ", clause, flags=re.I)))
 
 
 def _qualified(text: str) -> bool:

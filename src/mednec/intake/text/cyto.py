@@ -18,6 +18,7 @@ from mednec.calculators.karyotype import KaryotypeError, karyotype_facts, parse_
 from mednec.facts import icd10
 from mednec.intake.text.numbers import number
 from mednec.intake.text.rules import Ctx, Item, Rule, g
+from mednec.intake.values import code_qualified
 from mednec.policies.loader import Catalog
 
 __all__ = ["cyto_rules", "diagnosis_rules"]
@@ -332,6 +333,10 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
         coded = tuple(fid for fid, _ in icd10.code_facts(code, catalog.dictionary)) if code else ()
         if code and key is None and not coded:
             return []
+        written = code or (m.group(0).upper() if m.group(0).upper() in codes else None)  # a code, as a code or a value
+        if written and code_qualified(ctx.text[m.end():ctx.sent_end]):  # "(E78.5 coded in error?)", "I21.4 ruled out"
+            return [ctx.unused(f"diagnosis code {written} said with doubt, negated or of another person; not used",
+                               m.start(), m.end(), "diagnosis")]
         if ctx.negated or ctx.hypothetical or ctx.family:
             why = "negated" if ctx.negated else ("hypothetical" if ctx.hypothetical else "family history")
             stated = _facts_of_code(catalog).get(key or "", ()) if ctx.negated and not (
