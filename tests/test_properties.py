@@ -175,8 +175,9 @@ def fact_value(draw: st.DrawFn, fd: FactDef, as_of: dt.date) -> Any:
     if fd.type == "category":
         return category_value(draw, fd)
     if fd.type == "date":
-        max_days = 110 * 365 if fd.id == "birth_date" else 3 * 365
-        return as_date(draw, draw(days_before(as_of, max_days)))
+        if fd.id == "birth_date":  # born before every other date a case holds (README: none may precede the birth)
+            return as_date(draw, draw(days_before(as_of - dt.timedelta(days=4 * 366), 106 * 365)))
+        return as_date(draw, draw(days_before(as_of, 3 * 365)))
     return event_value(draw, fd, as_of)
 
 
@@ -195,10 +196,28 @@ def valid_cases(draw: st.DrawFn, dictionary: FactDictionary) -> tuple[dict[str, 
             patient[fid] = value
         else:
             facts[fid] = value
+    _age_from_birth(patient, facts, as_of)
     case: dict[str, Any] = {"facts": facts}
     if patient:
         case["patient"] = patient
     return case, as_of
+
+
+def _age_from_birth(patient: dict[str, Any], facts: dict[str, Any], as_of: dt.date) -> None:
+    """A valid case's age agrees with its birth date (README: an age the birth date contradicts is refused): when
+    both are drawn, the age is the birth date's whole years on the evaluation date."""
+    from mednec.intake.values import parse_fact_value
+    from mednec.runtime import default_runtime
+
+    where = patient if "birth_date" in patient else facts
+    birth_raw = where.get("birth_date")
+    age_in = patient if "age" in patient else facts if "age" in facts else None
+    if birth_raw is None or age_in is None:
+        return
+    fd = default_runtime().dictionary.facts["birth_date"]
+    birth = parse_fact_value(fd, birth_raw, as_of=as_of, path="birth_date", source="test").value
+    years = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+    age_in["age"] = years
 
 
 @given(data=st.data())
