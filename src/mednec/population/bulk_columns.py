@@ -1039,35 +1039,33 @@ def _ranges(files: list[Path], processes: int) -> list[tuple[int, int, int | Non
 
 def _range_blocks(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, int, Any]]:
     """:func:`~mednec.population.bulk.line_blocks` of the bytes ``start:stop`` of a file (``start`` at a
-    line): ``(number of the first line, byte offset, block)``."""
-    for first, at, block, _ in _blocks(path, start, stop):
-        yield first, at, block
+    line): ``(number of the first line, byte offset, block)``, numbered in the whole file (the lines before
+    ``start`` counted: the reading processes number each range from its first line instead, see
+    :func:`_read_worker`)."""
+    first = 1
+    if start and not path.name.lower().endswith(".gz"):
+        with path.open("rb") as fh:
+            pos = 0
+            while pos < start and (chunk := fh.read(min(_BLOCK, start - pos))):
+                first += chunk.count(b"\n")
+                pos += len(chunk)
+    for number, at, block, _ in _blocks(path, start, stop, first):
+        yield number, at, block
 
 
-def _blocks(path: Path, start: int, stop: int | None, first: int | None = None) -> Iterator[tuple[int, int, Any, Any]]:
-    """:func:`_range_blocks` with the offsets of each block's line breaks. A plain file's block is a
-    ``bytearray`` the file is read into once (not pieces of a stream joined, cut and counted in copies).
-    ``first``: the number of the range's first line, when the lines before it are not to be counted."""
+def _blocks(path: Path, start: int, stop: int | None, first: int = 1) -> Iterator[tuple[int, int, Any, Any]]:
+    """:func:`_range_blocks` with the offsets of each block's line breaks, the range's lines numbered from
+    ``first``. A plain file's block is a ``bytearray`` the file is read into once (not pieces of a stream
+    joined, cut and counted in copies)."""
     if path.name.lower().endswith(".gz"):  # read whole (a range of it starts at 0)
         at = 0
         for first, block in line_blocks(path):
             yield first, at, block, np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
             at += len(block)
         return
-    number, pos = first or 1, 0
+    number, pos = first, start
     with path.open("rb", buffering=0) as fh:
-        if start and first is not None:
-            fh.seek(start)
-            pos = start
-        elif start:  # the lines before the range: its first line's number
-            buf = bytearray(min(_BLOCK, start))
-            while pos < start:
-                with memoryview(buf) as view:
-                    got = _fill(fh, view[:min(len(buf), start - pos)])
-                if not got:
-                    break
-                number += int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=got) == 10))
-                pos += got
+        fh.seek(start)
         rest = b""  # the start of a line the last read cut
         while stop is None or pos < stop:
             want = _BLOCK if stop is None else min(_BLOCK, stop - pos)
@@ -1129,7 +1127,7 @@ def _read_range(job: _ReadJob, spill: ColumnSpill, spiller: _Spiller, reader: _R
     lines = 0
     with (job.folder / f"shared.{name}").open("wb") as shared, (job.folder / f"errors.{name}").open("wb") as errors:
         keep_lines = f.name.lower().endswith(".gz")  # no byte offsets to read a line again from
-        for first, at, block, ends in _blocks(f, start, stop, first=1):
+        for first, at, block, ends in _blocks(f, start, stop):
             _read_block(f, fi, first, at, (block, ends), keep_lines, reader, shared, errors, spill, spiller)
             lines = first - 1 + len(ends)
     return lines
