@@ -381,8 +381,7 @@ def course_start(case: dict[str, Any], policy: Policy, runtime: Runtime, texts: 
     else the start of a running course of it in the words' treatment history ("on Reblozyl since 06/01/2026").
     Two different starts, or none, leave it unknown (asked), never guessed."""
     vocab = runtime.catalog.calculators.drugs
-    entry = vocab.entry(policy.drug.generic)
-    target = entry.course.start if entry is not None and entry.course is not None else ""
+    target = _course_start_fact(policy, runtime)
     facts = case.get("facts") or {}
     if not target or target in facts:
         return case
@@ -405,9 +404,7 @@ def log_from_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> di
     never read as 0 units (helper renew8's finding: "started luspatercept 06/01/2026. Hb 8.6 before starting,
     10.2 now. Transfusions: 2u 11/10/2026" was a confident 'meets'). A transfusion the words place before the start
     (a dated one, or a count or rate said of the time before, placed there) keeps the record as it is."""
-    vocab = runtime.catalog.calculators.drugs
-    entry = vocab.entry(policy.drug.generic)
-    target = entry.course.start if entry is not None and entry.course is not None else ""
+    target = _course_start_fact(policy, runtime)
     facts = case.get("facts") or {}
     start, log = _as_date(facts.get(target)) if target else None, facts.get("rbc_transfusions")
     if start is None or not isinstance(log, list) or not log or "rbc_transfusions_since" in facts \
@@ -417,6 +414,12 @@ def log_from_start(case: dict[str, Any], policy: Policy, runtime: Runtime) -> di
     if any(d is None or d < start for d in dates):  # a transfusion before the start, or one not dated: as it is
         return case
     return {**case, "facts": {**facts, "rbc_transfusions_since": start}}
+
+
+def _course_start_fact(policy: Policy, runtime: Runtime) -> str:
+    """The fact that holds the requested drug's course start (the pack's ``course: start``), or "" when it has none."""
+    entry = runtime.catalog.calculators.drugs.entry(policy.drug.generic)
+    return entry.course.start if entry is not None and entry.course is not None else ""
 
 
 def _as_date(value: Any) -> dt.date | None:
