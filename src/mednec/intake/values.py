@@ -629,12 +629,16 @@ _QUALIFIER = re.compile(r"\?|\b(?:provisional|suspected|suspect|possible|possibl
 def code_qualified(after: str) -> bool:
     """Whether the words after a code in running text, up to the end of its bracket or clause (at most 40
     characters), doubt it, negate it or hand it to someone else ("(E78.5 coded in error?)", "I21.4 ruled out")."""
-    clause = re.split(r"[),;.\n]", after, maxsplit=1)[0][:40]
-    return bool(_QUALIFIER.search(re.sub(r"not elsewhere classified", " ", clause, flags=re.I)))
+    return _qualifies(re.split(r"[),;.\n]", after, maxsplit=1)[0][:40])
 
 
 def _qualified(text: str) -> bool:
     """A description after a code that doubts, negates or hands it to someone else."""
     parts = text.strip().split(None, 1)
-    rest = re.sub(r"not elsewhere classified", " ", parts[1], flags=re.I) if len(parts) > 1 else ""
-    return bool(_QUALIFIER.search(rest))
+    return _qualifies(parts[1]) if len(parts) > 1 else False
+
+
+def _qualifies(words: str) -> bool:
+    """Whether words said about a code doubt, negate or hand it on (a tabular title's "not elsewhere classified"
+    dropped first)."""
+    return bool(_QUALIFIER.search(re.sub(r"not elsewhere classified", " ", words, flags=re.I)))
