@@ -174,3 +174,22 @@ def test_column_wise_crc32_is_zlibs(texts: list[str], cut: int) -> None:
     arr = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
     want = np.array([zlib.crc32(t.encode()) for t in texts[min(cut, len(texts)):]], dtype=np.uint32)
     assert (bulk_columns.crc32s(arr) == want).all()
+
+
+_ID_ALPHABET = "AZaz09-._ /\u00e9\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet=_ID_ALPHABET, max_size=70),
+                                st.text(alphabet="ab-.", min_size=60, max_size=70)), max_size=30),
+       cut=st.integers(0, 5), null_bad=st.booleans())
+def test_the_id_check_is_the_patterns(texts: list[str | None], cut: int, null_bad: bool) -> None:
+    """The column-wise FHIR id check (a fast path when every byte and length is plain) flags exactly the rows the
+    ``_ID`` pattern refuses, a null one as ``null_bad`` says (sliced columns included)."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
+    want = np.array([null_bad if t is None else bulk_columns._ID.fullmatch(t) is None  # noqa: SLF001
+                     for t in texts[min(cut, len(texts)):]], dtype=bool)
+    assert (bulk_columns._not_ids(arr, null_bad=null_bad) == want).all()  # noqa: SLF001

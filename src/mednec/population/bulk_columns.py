@@ -146,6 +146,7 @@ _KINDS = {"res": _RES, "cand": _CAND, "tx": _TX}
 _PIDS = pa.schema([("pid", pa.string())])
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_ID_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."  # what ``_ID`` allows
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 # times and offsets as R4B's patterns allow them (an offset beyond 14:00 is refused by validation, though
 # Python reads it)
@@ -1227,7 +1228,7 @@ def _parse(data: Any, rows: int, schema: pa.Schema | None) -> pa.Table | None:
                            unexpected_field_behavior="infer" if schema is not None else "ignore")
     try:
         table = pj.read_json(pa.BufferReader(data), parse_options=opts,
-                             read_options=pj.ReadOptions(block_size=1 << 20))
+                             read_options=pj.ReadOptions(block_size=4 << 20))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     return table if table.num_rows == rows else None
@@ -1321,7 +1322,7 @@ def _fast_block(name: str, table: pa.Table, schema: pa.Schema | None, numbers: A
             f = _table_extras(t, schema)
             f |= _strings_bad_table(t)
             f |= _meta_bad(t, reader.dates)
-            f |= ~_np(pc.fill_null(pc.match_substring_regex(t.column("id"), _ID.pattern), False), bool)
+            f |= _not_ids(t.column("id"), null_bad=True)
             mapper = {"Patient": reader.patient, "Observation": reader.observation, "Condition": reader.condition,
                       "Procedure": reader.procedure, "MedicationStatement": reader.statement}[_schema_type(schema)]
             mflag, cands, txs = mapper(t, pids.take(pa.array(rows)), order[rows])
@@ -1359,10 +1360,25 @@ def _meta_bad(t: Any, dates: _Dates) -> Any:
     names = {f.name for f in meta.type}
     if "versionId" in names:
         vid = _child(meta, "versionId")
-        out |= _np(pc.fill_null(pc.invert(pc.match_substring_regex(vid, _ID.pattern)), False), bool)
+        out |= _not_ids(vid, null_bad=False)
     if "lastUpdated" in names:
         out |= dates(_child(meta, "lastUpdated"), _INSTANT)[2]
     return out
+
+
+def _not_ids(col: Any, *, null_bad: bool) -> Any:
+    """Rows whose text is not a FHIR id (``_ID``; a null one: ``null_bad``). Ids are almost always plain: when
+    every byte of the column is one ``_ID`` allows and every length is 1-64, no row is checked by the pattern."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    n = len(col)
+    if n and pa.types.is_string(col.type) and col.null_count < n:
+        lengths = pc.min_max(pc.binary_length(col)).as_py()
+        offsets = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset:col.offset + n + 1]
+        data = bytes(memoryview(col.buffers()[2])[offsets[0]:offsets[-1]]) if col.buffers()[2] is not None else b""
+        if lengths["min"] >= 1 and lengths["max"] <= 64 and not data.translate(None, _ID_BYTES):
+            return ~_valid(col) if null_bad else np.zeros(n, dtype=bool)
+    ok = pc.match_substring_regex(col, _ID.pattern)
+    return _np(pc.fill_null(pc.invert(ok), null_bad), bool)
 
 
 def _schema_type(schema: pa.Schema) -> str:
