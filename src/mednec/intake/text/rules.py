@@ -343,6 +343,17 @@ def _h_dob(m: re.Match[str], ctx: Ctx) -> list[Item]:
 # ---- statements ---------------------------------------------------------------------------
 
 
+#: "symptomatic" followed by a word that names no other condition: the anemia's, or the patient's ("symptomatic
+#: with fatigue", "symptomatic patient", "symptomatic, Hb 8.1", "symptomatic lower-risk MDS"). Any other next word
+#: makes it another condition's adjective ("symptomatic peripheral artery disease", "asymptomatic carotid
+#: stenosis"): not read, so the anemia's symptoms stay asked rather than taken from another disease.
+_SYMPTOMATIC_OF_ANOTHER = (
+    r"(?!\s+(?!(?:with|w(?=/)|from|of|despite|since|due|secondary|and|or|but|on|in|at|for|to|today|now|currently|still|again"
+    r"|yet|as|because|when|while|after|before|during|until|without|x|patient|pt|man|woman|male|female|gentleman|lady"
+    r"|individual|person|he|she|they|is|was|were|are|has|had|hb|hgb|hemoglobin|haemoglobin|low|lower|low-risk"
+    r"|lower-risk|mds|myelodysplastic|anemic|anaemic|fatigue|fatigued|dyspnea|dyspnoea|sob|doe|tired|weak)\b)[A-Za-z])")
+
+
 def _h_symptomatic(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return []
@@ -415,7 +426,7 @@ def lab_rules() -> list[Rule]:
              rf"|\bRS[\s-]*(?P<st2>positive|negative|\+|-)(?![\w-])",
              _h_rs_word),
         Rule("SYMPTOMATIC",
-             r"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia))?|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
+             rf"\b(?:a?symptomatic(?:\s+(?:anemia|anaemia)|{_SYMPTOMATIC_OF_ANOTHER})|symptoms?\s+of\s+(?:anemia|anaemia)|(?:anemia|anaemia)[\s-]+related\s+symptoms"
              r"|(?:exertional\s+)?dyspn(?:o)?ea(?:\s+on\s+exertion)?|fatigued?|shortness\s+of\s+breath|short\s+of\s+breath(?:\s+on\s+exertion)?"
              r"|(?-i:DOE|SOB))\b",
              _h_symptomatic),
