@@ -141,6 +141,9 @@ class FactDef:
     #: a relative's condition counts (a family history of medullary thyroid carcinoma): a FHIR
     #: FamilyMemberHistory documents it (FHIR intake only)
     fhir_family: bool = False
+    #: words that, right before one of ``names``, make it another condition ("heat" stroke, "Ludwig's"
+    #: angina, "neurogenic" claudication): the text intake does not read the name there
+    not_after: tuple[str, ...] = ()
     max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
@@ -314,6 +317,7 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         fhir_texts=_names(fid, raw.get("fhir_texts"), "fhir_texts"),
         fhir_history=_flag(fid, raw.get("fhir_history", False), "fhir_history"),
         fhir_family=_flag(fid, raw.get("fhir_family", False), "fhir_family"),
+        not_after=_names(fid, raw.get("not_after"), "not_after"),
         max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
     )
 

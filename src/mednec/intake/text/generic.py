@@ -116,9 +116,15 @@ def _number_rule(fd: FactDef) -> Rule:
 
 
 def _boolean_rule(fd: FactDef) -> Rule:
+    other = re.compile(rf"(?<![\w'-])(?:{_alternatives(fd.not_after)})[\s-]+$", re.I) if fd.not_after else None
+
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
         if ctx.hypothetical or ctx.family:
             return []
+        before = other.search(ctx.text, max(ctx.sent_start, m.start() - 40), m.start()) if other else None
+        if before is not None:  # "heat stroke", "Ludwig's angina": another condition
+            return [ctx.unused(f"'{before.group(0).strip()} {m.group(0)}' is another condition, not {fd.label}",
+                               before.start(), m.end(), fd.id)]
         return [ctx.finding(fd.id, not ctx.negated, m.start(), m.end())]
 
     return Rule(f"FACT_{fd.id.upper()}", rf"(?<![\w-])(?:{_alternatives(fd.names)})(?![\w])", handle)

@@ -354,9 +354,22 @@ _SYMPTOMATIC_OF_ANOTHER = (
     r"|lower-risk|mds|myelodysplastic|anemic|anaemic|fatigue|fatigued|dyspnea|dyspnoea|sob|doe|tired|weak)\b)[A-Za-z])")
 
 
+#: a symptom said to come from something else ("dyspnea from COPD", "fatigue due to hypothyroidism", "SOB 2/2 CHF"):
+#: the cause named is not the anemia (nor its blood count, the MDS or a transfusion need)
+_OTHER_CAUSE = re.compile(
+    r"\s*,?\s*(?:(?:is|was|thought|felt|likely|probably|possibly)\s+)*+(?:due\s+to|from|secondary\s+to|2/2|d/t|related\s+to"
+    r"|because\s+of|attributed\s+to|caused\s+by|owing\s+to|in\s+the\s+setting\s+of|from\s+known)\s+"
+    r"(?:(?:his|her|their|the|a|an|known|chronic|severe|underlying|poorly\s+controlled)\s+)*+"
+    r"(?!(?:anemia|anaemia|anemic|anaemic|low\s+(?:hb|hgb|hemoglobin|haemoglobin|blood\s+counts?|counts?)|hb|hgb|hemoglobin"
+    r"|haemoglobin|mds|myelodysplas\w*|cytopenias?|transfusion|the\s+anemia|blood\s+loss)\b)[A-Za-z]", re.I)
+
+
 def _h_symptomatic(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return []
+    if _OTHER_CAUSE.match(ctx.text, m.end(), ctx.sent_end):  # another disease's symptom: says nothing of the anemia
+        return [ctx.unused("a symptom said to come from another cause; not the anemia's", m.start(), m.end(),
+                           "anemia_symptomatic")]
     word = m.group(0).lower()
     if word.startswith("asymptomatic"):
         return [ctx.finding("anemia_symptomatic", ctx.negated, m.start(), m.end())]
