@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -788,11 +788,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "renew8", "fhir3", "cases3", "fhir4",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "fhir3", "cases3", "fhir4",
                                       "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
-                         "payer shapes (all three packs), the third to eighth rounds of questions and notes (all three packs and "
+                         "payer shapes (all three packs), the third to ninth rounds of questions and notes (all three packs and "
                          "the payer variants), MDS renewals said in words (renew8), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
                          "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the fifth (fhir5, cases5: "
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
@@ -832,6 +832,9 @@ def main() -> int:
     if args.set in ("round8", "all"):
         r8 = HERE / "round8"
         results |= {"r8 questions": run_questions(runtime, as_of, r8), "r8 notes": run_notes(runtime, as_of, r8)}
+    if args.set in ("round9", "all"):
+        r9 = HERE / "round9"
+        results |= {"r9 questions": run_questions(runtime, as_of, r9), "r9 notes": run_notes(runtime, as_of, r9)}
     if args.set in ("renew8", "all"):
         w8 = HERE / "renew8"
         results |= {"w8 questions": run_questions(runtime, as_of, w8), "w8 notes": run_notes(runtime, as_of, w8)}
