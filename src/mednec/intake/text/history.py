@@ -148,10 +148,28 @@ def _not_placed(m: re.Match[str], ctx: Ctx, n_text: str | None) -> list[Item] | 
     return None
 
 
+# "1u q2wks (last 11/30/26)", "2u q 3-4 wks since 08/2026 (last 11/28/26)", "2 units every 3 weeks, most recent
+# 11/20/2026": the rate's last transfusion, said right after it (held-out round 9 t9-m02, t9-mn03: the date was read
+# as one transfusion and outweighed the rate -- a confident "does not meet")
+_LAST_AFTER = re.compile(rf"\s*(?:since\s+[^,;()\n]{{1,25}}?\s*)?[,;(–-]?\s*(?:the\s+)?(?:last|most\s+recent(?:ly)?|latest)\b"
+                         rf"(?:\s+(?:one|transfusion|transfused|units?|u|PRBCs?|given|was|dated|on))*\s*[:=-]?\s*(?P<last>{DATE})",
+                         re.I)
+
+
+def rate_last(text: str, end: int, limit: int, anchor: dt.date) -> dt.date | None:
+    """The last transfusion of a rate, said right after it ("(last 11/30/26)"), when on or before ``anchor``."""
+    m = _LAST_AFTER.match(text, end, limit)
+    found = find_dates(m.group("last")) if m else []
+    return found[0][2] if found and found[0][2] <= anchor else None
+
+
 def _h_rate(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "rbc_transfusions")]
     anchor = ctx.date or ctx.as_of
+    last = rate_last(ctx.text, m.end(), ctx.sent_end, anchor)
+    if last is not None:  # the list ends on the last transfusion said, not on the text's date
+        anchor = last
     fq = frequency(m.group("f") or m.group("f2") or m.group("f3") or m.group("f5") or "")
     if fq is None:
         return []
@@ -1151,8 +1169,9 @@ def history_rules() -> list[Rule]:
              rf"|[ \t]*\((?=[ \t]*\d+(?:\.\d+)?[ \t]*(?:units?|u)\b[ \t]*\)))[^\n\d]{{0,30}}?"
              rf"(?:(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)|(?<=[A-Za-z])[ \t]*[x×][ \t]*(?P<nx>\d{{1,2}})\b)"
              # a count before its date; "U/L" (a concentration: "sEPO 500 U/L") is no unit of blood, and a
-             # sentence end stands between no count and its date
-             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s|\d+(?:\.\d+)?[ \t]*(?:units?|u)\b)(?:[^\n,;]|,(?=\s*(?:the\s+)?(?:last\s+)?on\s+\d))){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
+             # sentence end stands between no count and its date, nor a frequency ("2u q4wk (last 11/23/26)" is a
+             # rate and its last transfusion: TRANSFUSION_RATE, held-out round 9)
+             rf"|\b(?=\d|[a-z]{{3}})(?P<n2>\d+(?:\.\d+)?|{NUM})\s*(?:units?|u)\b(?![ \t]*/[ \t]*(?:l|ml|dl|ul|µl)\b)(?:(?!\.\s|\d+(?:\.\d+)?[ \t]*(?:units?|u)\b|{FREQ})(?:[^\n,;]|,(?=\s*(?:the\s+)?(?:last\s+)?on\s+\d))){{0,40}}?\b(?:on\s+)?(?:(?P<d2>{DATE})|(?P<d3>{_YEARLESS}))"
              rf"(?P<more>(?:\s*(?:,\s*and|,|and|&)\s*{DATE})*)",
              _h_dated),
         # "PRBC: 09/01 2u, 09/22 2u (2026)": a month/day first, its count after it (held-out round 7 x08)
