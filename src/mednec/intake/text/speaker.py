@@ -27,6 +27,9 @@ _REL_SEX = {
     "papa": "male", "husband": "male", "son": "male", "brother": "male", "grandfather": "male", "grandpa": "male",
     "uncle": "male", "nephew": "male", "boyfriend": "male", "spouse": "", "partner": "", "child": "", "kid": "",
 }
+# a height in feet and inches ("I'm 5'4", "I am 5 ft 4", "is 5’ 10\"", "I'm 6 foot"): never an age (held-out
+# round 9 t9-g13: "I'm 5'4 and weigh 210 lbs" gave age 5, a confident "does not meet" for Wegovy)
+_HEIGHT_AFTER = r"\s*(?:['’′]|ft\b|feet\b|foot\b|\s+(?:and\s+)?\d{1,2}\s*(?:in(?:ch(?:es)?)?\b|[\"”″]))"
 _REL = "|".join(sorted(_REL_SEX, key=len, reverse=True))
 _AGE_WORDS = r"[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|o\b|/o)"
 _MY_REL = re.compile(
@@ -35,7 +38,7 @@ _MY_REL = re.compile(
 # right after "my <relative>": an age, or a statement that makes the relative the patient
 _ABOUT = re.compile(
     r"\s*(?:,\s*(?:who\s+is\s+)?(?P<a2>\d{1,3})\s*(?:,|\)|$|\s+(?:and|with|has|who)\b)|\s*\((?P<a3>\d{1,3})\)"
-    r"|\s+(?:is|who\s+is|who's)\s+(?:now\s+|almost\s+|nearly\s+|turning\s+)?(?P<a4>\d{1,3})\b(?!\s*(?:%|kg|lbs?\b|pounds|mg|g\s*/|/|\.\d|units?\b|cm\b|in\b))"
+    rf"|\s+(?:is|who\s+is|who's)\s+(?:now\s+|almost\s+|nearly\s+|turning\s+)?(?P<a4>\d{{1,3}})\b(?!\s*(?:%|kg|lbs?\b|pounds|mg|g\s*/|/|\.\d|units?\b|cm\b|in\b)|{_HEIGHT_AFTER})"
     r"|\s+(?:has|have|needs|gets|got|is\s+on|takes|was\s+diagnosed|was\s+told|is\s+getting|is\s+being|is\s+having|"
     r"keeps|receives|has\s+been)\b|'s\s+(?!been\b)\w+)", re.I)
 _WRITER_CLINICAL = re.compile(
@@ -45,7 +48,7 @@ _WRITER_CLINICAL = re.compile(
     r"|\b(?:can|could|should|will|would|do)\s+I\b"
     r"|\bmy\s+(?:ldl|cholesterol|hb|hgb|h(?:a)?emoglobin|bmi|a1c|hba1c|weight|doctor|cardiologist|hematologist|insurance|"
     r"blood|labs?|levels?|epo|platelets|sugar)\b", re.I)
-_WRITER_AGE = re.compile(r"\bI(?:'m|\s+am)\s+(?P<a>\d{1,3})\b(?:\s*(?:years?|yrs?)(?:\s+old)?)?(?!\s*(?:%|kg|lbs?\b|pounds|mg|g\s*/|/|\.\d|units?\b|cm\b|in\b|weeks?\b|months?\b))", re.I)
+_WRITER_AGE = re.compile(rf"\bI(?:'m|\s+am)\s+(?P<a>\d{{1,3}})\b(?:\s*(?:years?|yrs?)(?:\s+old)?)?(?!\s*(?:%|kg|lbs?\b|pounds|mg|g\s*/|/|\.\d|units?\b|cm\b|in\b|weeks?\b|months?\b)|{_HEIGHT_AFTER})", re.I)
 
 
 @dataclass(frozen=True)

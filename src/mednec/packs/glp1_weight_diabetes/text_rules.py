@@ -10,6 +10,7 @@ sleep apnea, ...) are read by the generic rules (:mod:`mednec.intake.text.generi
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -65,6 +66,33 @@ def _programme_season(m: re.Match[str], ctx: Ctx) -> list[Item]:
     months = round((anchor - end).days / 30.4375, 2)
     return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months", kind="inferred",
                         note=f"followed since {m.group('season')} (taken from its last day, {end.isoformat()}): "
+                             f"at least {months:g} months to {anchor.isoformat()}")]
+
+
+# a month without its year is read only when even its last day leaves this many months: a shorter span could
+# straddle a policy's minimum (3 months; Aetna's 6) by the day in the month, which the words do not give
+_MONTH_ONLY_MIN = 6.0
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _programme_month(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """A programme followed since a month without its year ("I've been doing weight watchers since March"; held-out
+    round 9 t9-g13): its months from that month's last day (the latest start the words allow), the most recent such
+    month not after the note's date; the current month gives no time at all."""
+    if ctx.hypothetical or ctx.family or ctx.negated:
+        return [ctx.unused("hypothetical, negated or family history; not used", m.start(), m.end(), "lifestyle_program_months")]
+    anchor = ctx.date or ctx.as_of
+    month = _MONTHS.index(m.group("mon").lower()[:3]) + 1
+    if month == anchor.month:
+        return []
+    year = anchor.year if month < anchor.month else anchor.year - 1
+    end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    months = round((anchor - end).days / 30.4375, 2)
+    if months < _MONTH_ONLY_MIN:  # the day in the month could decide a minimum: asked, never read low
+        return [ctx.unused(f"since {m.group('mon')} without a year or day: {months:g} to {months + 1:g} months; the start "
+                           "date is asked", m.start(), m.end(), "lifestyle_program_months")]
+    return [ctx.finding("lifestyle_program_months", months, m.start(), m.end(), unit="months", kind="inferred",
+                        note=f"followed since {m.group('mon')} (taken from its last day, {end.isoformat()}): "
                              f"at least {months:g} months to {anchor.isoformat()}")]
 
 
@@ -437,6 +465,10 @@ RULES: tuple[Rule, ...] = (
          _programme_since),
     # "enrolled in WeightWatchers with a registered dietitian since 01/2026", "diet and exercise program since March 2026"
     Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?P<d>{DATE})", _programme_since),
+    # "doing weight watchers since March", "on a diet and exercise program since last September" (no year)
+    Rule("GLP1_PROGRAMME_MONTH", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?:(?:last|this\s+past)\s+)?"
+         r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+         r"(?!\s*,?\s*(?:\d|of\b))", _programme_month),
     # "since spring", "since last summer", "since the fall of 2025"
     Rule("GLP1_PROGRAMME_SEASON", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?:(?:last|this\s+past|the)\s+)?"
          r"(?P<season>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<sy>(?:19|20)\d{2}))?\b", _programme_season),
