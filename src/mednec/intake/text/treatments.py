@@ -66,8 +66,11 @@ _STOP_AFTER = re.compile(
 _UNTIL = re.compile(r"\s*(?:,\s*)?(?:\w+\s+){0,3}?(?:until|till|through|thru|to)\s+", re.I)
 # an end said relative to the evaluation date ("until last year", "until 3 months ago", "until recently"; held-out
 # round 5 v42): the latest day the words allow, or none for "recently"
-_REL_END = re.compile(r"\s*(?:(?:last|this\s+past)\s+(?P<last>year|month|week)|(?P<n>\d+|an?|one|two|three|four|five|six|eight|ten|"
-                      r"twelve|eighteen)\s+(?P<u>days?|weeks?|months?|years?)\s+ago|(?P<recent>recently|lately))\b", re.I)
+# (also approximated and abbreviated: "until ~2 yrs ago", "until about 18 mos ago"; held-out round 9 t9-g08, where
+# "Was on metformin 500 BID until ~2 yrs ago, stopped" was read as taken now: a confident "meets" for Mounjaro)
+_REL_END = re.compile(r"\s*(?:(?:last|this\s+past)\s+(?P<last>year|month|week)|(?:(?:~|about|approx(?:imately)?\.?|around|roughly|"
+                      r"some|ca\.?)\s*)?(?P<n>\d+|an?|one|two|three|four|five|six|eight|ten|"
+                      r"twelve|eighteen)\s*(?P<u>days?|d|weeks?|wks?|wk|months?|mos?|mo|years?|yrs?|yr|y)\s+ago|(?P<recent>recently|lately))\b", re.I)
 _WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10,
              "twelve": 12, "eighteen": 18}
 
