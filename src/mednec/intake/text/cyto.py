@@ -95,18 +95,23 @@ _ONE_ABN = re.compile(_ABN_WORD, re.I)
 _MORE_ABN = re.compile(rf"\s*,?\s*(?:plus|with|and|\+|along\s+with)\s+{_ABN_WORD}(?:\s*(?:,|and|plus|\+)\s*{_ABN_WORD})*", re.I)
 
 
+ISO_AFTER = r"[\s,(-]*(?P<iso2>isolated|alone|only|(?:as\s+the\s+)?(?:sole|only|single)\s+(?:cytogenetic\s+)?abnormality)\b"
+_ISO_AFTER = re.compile(ISO_AFTER.replace("?P<iso2>", "?:"), re.I)
+
+
 def _h_del5q(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return [ctx.unused("hypothetical; not used", m.start(), m.end(), "del5q")]
     st = (m.group("st") or "").lower()
     present = not (ctx.negated or m.group("non") or negative_status(st))
     out: list[Item] = [ctx.finding("del5q", present, m.start(), m.end())]
-    more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if present and not m.group("iso") else None
+    iso = m.group("iso") or m.group("iso2")
+    more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if present and not iso else None
     if more:  # "del 5q plus trisomy 8": abnormalities besides del(5q), named in words
         n = len(_ONE_ABN.findall(more.group(0)))
         out.append(ctx.finding("additional_cytogenetic_abnormalities", float(n), m.start(), more.end(), unit="count",
                                kind="inferred", note=f"abnormalities named besides del(5q): {n}"))
-    if present and m.group("iso"):  # "isolated 5q deletion": the only abnormality
+    if present and iso:  # "isolated 5q deletion", "del(5q) alone": the only abnormality
         note = "isolated del(5q) is the only cytogenetic abnormality"
         out.append(ctx.finding("additional_cytogenetic_abnormalities", 0.0, m.start(), m.end(), unit="count",
                                kind="inferred", note=note))
@@ -233,7 +238,10 @@ def cyto_rules() -> list[Rule]:
         Rule("DEL5Q",
              r"(?P<non>\bnon[\s-]?)?(?P<iso>\bisolated\s+)?(?:\bdel(?:etion)?\s*\(?\s*5\s*q\s*\)?(?![\w(])|\bdel\s*\(\s*5\s*\)\s*\(\s*q[\w.;\s]*\)"
              r"|\b5\s*q\s*(?:-|minus\b|deletion\b|del\b)|\bdeletion\s+(?:of\s+)?(?:the\s+)?(?:long\s+arm\s+of\s+)?(?:chromosome\s+)?5q?\b(?!\d))"
-             rf"(?:[\s:-]*(?P<st>{_STATUS}))?",
+             rf"(?:[\s:-]*(?P<st>{_STATUS}))?"
+             # "MDS del(5q) isolated", "del(5q) alone", "del(5q) (sole abnormality)" (held-out round 9 t9-m08): looked
+             # at, not taken into the match (which would outgrow and prune "MDS del(5q)", the diagnosis)
+             rf"(?={ISO_AFTER})?",
              _h_del5q),
         Rule("CHR7", r"\bmonosomy\s*7\b|(?<![\w,\d-])-7\b(?!\d|\.\d)|\bdel\s*\(\s*7\s*q?\s*\)(?:\s*\(\s*q[\w.;\s]*\))?|\b7q\s*-|\bchromosome\s+7\s+(?:abnormalit(?:y|ies)|loss|deletion)",
              _h_chr7),
@@ -364,7 +372,8 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
         if key == "D46.C":
             out.append(ctx.finding("del5q", True, m.start(), m.end(), kind="inferred",
                                    note="MDS with del(5q)"))
-            if re.search(r"isolated|syndrome", m.group(0), re.I):  # "isolated del(5q)", "5q- syndrome"
+            if re.search(r"isolated|syndrome", m.group(0), re.I) or _ISO_AFTER.match(ctx.text, m.end(), ctx.sent_end):
+                # "isolated del(5q)", "5q- syndrome", "MDS del(5q) isolated", "MDS with del(5q) alone"
                 note = "isolated del(5q) is the only cytogenetic abnormality"
                 out.append(ctx.finding("additional_cytogenetic_abnormalities", 0.0, m.start(), m.end(), unit="count",
                                        kind="inferred", note=note))
