@@ -121,7 +121,8 @@ _AE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:(?:in\s+|since\s+)?(?:19|20
                        r"gave|with|due\s+to|also|and|had|has|developed|produced|induced|->)\s+){0,2}(?:an?\s+|the\s+)?"
                        r"(?:(?:significant|severe|mild|moderate|persistent|intolerable|marked|disabling|diffuse)\s+)?" + _TEXT_AE + r"\b",
                        re.I)
-_AE_BEFORE = re.compile(_TEXT_AE + r"\s+(?:\w+\s+){0,2}?(?:on|with|from|after|while\s+on|to|of)\s+"
+# ("myalgias w/ atorva 10mg and simva 20mg": "w/" for "with", held-out round 9 t9-l04)
+_AE_BEFORE = re.compile(_TEXT_AE + r"\s+(?:\w+\s+){0,2}?(?:(?:on|with|from|after|while\s+on|to|of)\s+|w/\s*)"
                         r"(?:(?:a|an|the|low|high|moderate|dose|low-dose|high-dose|both|either|each\s+of)\s+){0,2}$", re.I)
 
 
