@@ -381,7 +381,17 @@ def _never(ctx: Ctx, s: int, e: int) -> tuple[int, int] | None:
         return s, e + after.end()
     if ctx.negated and ctx.cue_start is not None and ctx.cue_start < s and r.never_cue.match(ctx.text[ctx.cue_start:s]):
         return ctx.cue_start, e
+    # "No ezetimibe trial", "no statin trials", "no PCSK9i exposure" (held-out round 9 t9-l11): "no" before the drug
+    # and what was never had after it (a bare "no ezetimibe" may mean not now, and stays unread)
+    no = _NO_BEFORE.search(ctx.text, max(ctx.sent_start, s - 30), s)
+    trial = _TRIAL_AFTER.match(ctx.text, e, min(ctx.sent_end, e + 30)) if no is not None else None
+    if no is not None and trial is not None:
+        return no.start(), trial.end()
     return None
+
+
+_NO_BEFORE = re.compile(r"\b(?:no|nor|without(?:\s+an?)?)\s+(?:(?:prior|previous|documented|adequate|formal)\s+)?$", re.I)
+_TRIAL_AFTER = re.compile(r"[\s-]*(?:trials?|exposure|history|hx)\b(?!\s+(?:of|was|is|for|in|on)\b)", re.I)
 
 
 def _handler(vocab: DrugVocabulary, term: str) -> Any:
