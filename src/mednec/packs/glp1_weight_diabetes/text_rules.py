@@ -26,6 +26,10 @@ _PROGRAMME = (rf"(?:{_COMMERCIAL}(?:\s+(?:programme|program|plan|diet|membership
               r"(?:diet(?:ary)?|lifestyle|weight[\s-]+(?:loss|management)|weight(?=[\s-]+program)|nutrition(?:al)?|exercise|behaviou?ral|calorie)"
               r"(?:\s*(?:and|&|\+|/)\s*(?:exercise|activity|physical\s+activity|behaviou?ral))?"
               r"\s*(?:programme|program|modification|modifications|therapy|counsel(?:l)?ing|intervention|changes|plan|management|restriction)?)")
+# the activity said beside the diet before its start ("reduced-calorie diet + walking 30 min 5x/wk since 04/2026";
+# held-out round 9 t9-gn01)
+_ACTIVITY_GAP = (r"\s*(?:and|&|\+|/|,)\s*(?:daily\s+|regular\s+)?(?:walking|walks|exercise|physical\s+activity|activity|gym|swimming|"
+                 r"cycling|biking|jogging|strength\s+training|resistance\s+training)\b[^.;\n]{0,30}?")
 _UNIT = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "week": 7 / 30.4375, "weeks": 7 / 30.4375,
          "wk": 7 / 30.4375, "wks": 7 / 30.4375, "year": 12.0, "years": 12.0, "yr": 12.0, "yrs": 12.0}
 # a lower bound is the duration's floor ("for more than 3 months", "over a year"); an upper bound is not read
@@ -464,13 +468,13 @@ RULES: tuple[Rule, ...] = (
     Rule("GLP1_PROGRAMME_TO_PRESENT", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n|]{{0,50}}?)?\s+(?:from\s+)?(?P<d>{DATE})\s*(?:-|–|—|to|through|until)\s*(?:the\s+)?(?:present|now|date|current|ongoing|today)\b",
          _programme_since),
     # "enrolled in WeightWatchers with a registered dietitian since 01/2026", "diet and exercise program since March 2026"
-    Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?P<d>{DATE})", _programme_since),
+    Rule("GLP1_PROGRAMME_SINCE", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\)|{_ACTIVITY_GAP})?\s+since\s+(?P<d>{DATE})", _programme_since),
     # "doing weight watchers since March", "on a diet and exercise program since last September" (no year)
-    Rule("GLP1_PROGRAMME_MONTH", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?:(?:last|this\s+past)\s+)?"
+    Rule("GLP1_PROGRAMME_MONTH", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\)|{_ACTIVITY_GAP})?\s+since\s+(?:(?:last|this\s+past)\s+)?"
          r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
          r"(?!\s*,?\s*(?:\d|of\b))", _programme_month),
     # "since spring", "since last summer", "since the fall of 2025"
-    Rule("GLP1_PROGRAMME_SEASON", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\))?\s+since\s+(?:(?:last|this\s+past|the)\s+)?"
+    Rule("GLP1_PROGRAMME_SEASON", rf"\b{_PROGRAMME}(?:\s+(?:with|through|at|via)\s+[^.;\n]{{0,50}}?|\s*\([^()\n]{{0,40}}\)|{_ACTIVITY_GAP})?\s+since\s+(?:(?:last|this\s+past|the)\s+)?"
          r"(?P<season>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<sy>(?:19|20)\d{2}))?\b", _programme_season),
     # "has not started any lifestyle program yet", "no supervised weight loss program", "never did a diet program"
     Rule("GLP1_NO_PROGRAMME", r"\b(?:has\s+not|hasn't|have\s+not|haven't|did\s+not|didn't|never|not\s+yet)\s+(?:yet\s+)?(?:started|done|did|tried|completed|attended|followed|participated\s+in|enrolled\s+in|been\s+(?:in|on|through)|gone\s+through|had)\s+(?:any|a|an)?\s*"
