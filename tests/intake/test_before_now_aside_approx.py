@@ -1,5 +1,5 @@
 """A value before the drug and now, with a bracketed date after the drug or an approximate value (held-out round 9
-t9-l15, t9-g16): "LDL 165 before starting Repatha (03/2026), now 71" was read as a current LDL-C of 165 (the renewal's
+t9-l15, t9-g16; round 8 t13): "LDL 165 before starting Repatha (03/2026), now 71" was read as a current LDL-C of 165 (the renewal's
 fall asked); "starting wt ~260 lbs (Jan 2026), now 243" gave no baseline (the weight loss asked). Written before the
 change (helper text9): 4 asides x 4 approximations x 2 outcomes for an LDL renewal and a Wegovy renewal."""
 
@@ -29,6 +29,17 @@ def test_ldl_renewal(runtime: Runtime, aside: str, approx: str, values: tuple) -
     d = answer(text, runtime, as_of=AS_OF).determination
     assert d is not None
     assert d.fact_set["ldl_c"].value == b
+    assert d.determination == want
+
+
+@pytest.mark.parametrize(("aside", "values"), list(itertools.product([*ASIDES, " (Feb '26)"], WT)))
+def test_weight_named_first(runtime: Runtime, aside: str, values: tuple) -> None:
+    """"wt pre-tx 118kg (Feb '26), today 109.5 kg" (round 8 t13): the name, then the time, then the value."""
+    a, b, want = values
+    text = f"Wegovy reauth - wt pre-tx {a} lbs{aside}, today {b} lbs, on 2.4mg weekly, still doing the diet + exercise plan"
+    d = answer(text, runtime, as_of=AS_OF).determination
+    assert d is not None
+    assert abs(d.fact_set["weight_loss_pct"].value - 100 * (a - b) / a) < 0.05
     assert d.determination == want
 
 

@@ -58,7 +58,8 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
     patterns = (
         # LDL 160 before Praluent, 95 now; "LDL 165 before starting Repatha (03/2026), now 71" (round 9 t9-l15)
         *(rf"{n}{sep}{v1}{u1}\s*,?\s*{_BEFORE}{_ASIDE}(?:\s+was)?{then}{nv}" for nv in nows),
-        *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{then}{nv}" for nv in nows),  # BMI before Zepbound was 38, now 33
+        # BMI before Zepbound was 38, now 33; "wt pre-tx 118kg (Feb '26), today 109.5 kg" (round 8 t13)
+        *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),
         *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
         rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
         rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
