@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -336,7 +336,7 @@ def _r6_pas_error(o: Outcome, doc: Any, runtime: Any, as_of: dt.date) -> None:
 
 def run_fhir3(runtime: Any, as_of: dt.date, name: str = "fhir3") -> list[Outcome]:
     """The third FHIR set (``fhir3/``): round-3 shapes; ``generated`` inputs are built in memory by its build.py.
-    The fourth (``fhir4/``, round 4), the fifth (``fhir5/``), the sixth (``fhir6/``), the seventh (``fhir7/``) and the eighth (``fhir8/``) are
+    The fourth (``fhir4/``, round 4), the fifth (``fhir5/``), the sixth (``fhir6/``), the seventh (``fhir7/``), the eighth (``fhir8/``) and the ninth (``fhir9/``) are
     read the same way."""
     import importlib.util
 
@@ -789,7 +789,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to ninth rounds of questions and notes (all three packs and "
@@ -856,6 +856,8 @@ def main() -> int:
         results["fhir7"] = run_fhir3(runtime, as_of, "fhir7")
     if args.set in ("fhir8", "all"):
         results["fhir8"] = run_fhir3(runtime, as_of, "fhir8")
+    if args.set in ("fhir9", "all"):
+        results["fhir9"] = run_fhir3(runtime, as_of, "fhir9")
     if args.set in ("cases6", "all"):
         results["cases6 files"] = run_cases3(runtime, HERE / "cases6" / "cases")
     if args.set in ("cases7", "all"):
