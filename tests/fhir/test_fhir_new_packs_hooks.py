@@ -46,7 +46,9 @@ WEGOVY_TEXT = {"text": "Wegovy 2.4 mg/0.75 mL pen, inject 2.4 mg once weekly"}
 # a code no table verifies, with the brand in the display only
 WEGOVY_UNKNOWN_CODE = {"coding": [{"system": RXNORM, "code": "99999999", "display": "Wegovy 2.4 MG auto-injector"}]}
 OZEMPIC_CODE = {"coding": [{"system": RXNORM, "code": "1991306"}]}  # verified: Ozempic (openFDA)
-ZEPBOUND_CODE = {"coding": [{"system": RXNORM, "code": "2601743"}]}  # verified: Zepbound (openFDA NDC 0002-2457)
+# 2601743 is a tirzepatide product both brands share (openFDA lists it for Zepbound NDC 0002-2457, and its 12.5 mg
+# sibling 2601773 for Mounjaro NDC 50090-8022 too): the display's brand tells Zepbound
+ZEPBOUND_CODE = {"coding": [{"system": RXNORM, "code": "2601743", "display": "tirzepatide 5 MG in 0.5 ML Auto-Injector [Zepbound]"}]}
 MOUNJARO_CODE = {"coding": [{"system": RXNORM, "code": "2601776"}]}  # verified: Mounjaro
 REPATHA_CODE = {"coding": [{"system": RXNORM, "code": "1665900"}]}  # verified: Repatha (openFDA NDC 72511-750)
 REPATHA_TEXT = {"text": "Repatha SureClick 140 mg/mL every 2 weeks"}

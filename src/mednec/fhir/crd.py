@@ -268,16 +268,15 @@ def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
     name that tells, no policy is chosen rather than the wrong one."""
     codes, texts = _order_texts(order, resources)
     policies = list(catalog.policies())
-    for policy in policies:
-        rxnorm = set(policy.drug.rxnorm)
-        hcpcs = {str(h.get("code")) for h in policy.drug.hcpcs}
-        if any((s == RXNORM and c in rxnorm) or (s == HCPCS and c in hcpcs) for s, c, _ in codes):
-            return policy
-    by_code = _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
-    if by_code is not None:
-        return by_code
-    best: tuple[tuple[bool, int], Policy] | None = None
     folded = [fold(t) for t in texts]
+    by_code = next((p for p in policies if _coded_for(p, codes)), None) or \
+        _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
+    if by_code is not None:
+        named = _brands_named(folded, policies)
+        # the code names one product and the order's words another (Repatha's code written "Praluent"): a
+        # reviewer asks which drug is meant, so no policy is chosen rather than either one guessed
+        return by_code if not named or by_code in named else None
+    best: tuple[tuple[bool, int], Policy] | None = None
     for policy in policies:
         brands = {fold(b) for b in policy.drug.brands}
         for name in policy.names():
@@ -290,6 +289,18 @@ def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
     if not best[0][0]:  # only a generic name: an ingredient sold as several products is told by its dose
         return _product_by_dose(best[1], order, resources or {}, catalog) or best[1]
     return best[1]
+
+
+def _coded_for(policy: Policy, codes: Iterable[tuple[str, str, str]]) -> bool:
+    """Whether one of an order's codings is one of the policy's own RxNorm or HCPCS codes."""
+    rxnorm = set(policy.drug.rxnorm)
+    hcpcs = {str(h.get("code")) for h in policy.drug.hcpcs}
+    return any((s == RXNORM and c in rxnorm) or (s == HCPCS and c in hcpcs) for s, c, _ in codes)
+
+
+def _brands_named(folded: list[str], policies: list[Policy]) -> list[Policy]:
+    """The policies whose brand an order's (folded) words name."""
+    return [p for p in policies if any(len(b) >= 4 and any(b in t for t in folded) for b in map(fold, p.drug.brands))]
 
 
 def _order_doses_mg(order: Mapping[str, Any], resources: Mapping[str, Mapping[str, Any]]) -> set[float]:
