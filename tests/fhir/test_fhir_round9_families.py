@@ -90,3 +90,67 @@ def test_brand_code_alone_or_with_its_own_name_keeps_its_policy(runtime: Runtime
     own = runtime.catalog.policy(policy).drug.brands[0]
     assert _policy(runtime, _order(code, text=f"{own} as directed")) == policy
     assert _policy(runtime, _order(code, text=f"{own} (switching from {other.split()[0]})")) == policy
+
+
+# --- a statin's daily dose --------------------------------------------------------------------------------------
+# r9-l04 (rosuvastatin 10 mg twice daily), r9-l05 (2 tablets of atorvastatin 20 mg), r9-l15 (a Medication whose
+# ingredient strength is 80 mg per tablet, 1 tablet a day): the dose was read per administration (10 mg), or as the
+# count of tablets (2, 1), so the statin's intensity (ACC/AHA 2018, a daily dose) was not known and the step asked.
+
+STATINS = {"atorvastatin": ("617310", "atorvastatin 20 MG Oral Tablet", 20.0),
+           "rosuvastatin": ("859747", "rosuvastatin calcium 10 MG Oral Tablet", 10.0),
+           "simvastatin": ("312961", "simvastatin 20 MG Oral Tablet", 20.0)}
+UCUM = "http://unitsofmeasure.org"
+TIMINGS = [  # (timing.repeat, times a day; None: not a whole number of doses a day)
+    ({"frequency": 1, "period": 1, "periodUnit": "d"}, 1),
+    ({"frequency": 2, "period": 1, "periodUnit": "d"}, 2),
+    ({"frequency": 1, "period": 12, "periodUnit": "h"}, 2),
+    ({"frequency": 3, "period": 1, "periodUnit": "d"}, 3),
+    ({"frequency": 1, "period": 2, "periodUnit": "d"}, None),
+    ({"frequency": 3, "period": 1, "periodUnit": "wk"}, None),
+]
+AMOUNTS = [  # (doseQuantity, tablets: the amount is a count of the tablet's strength)
+    ({"value": 1, "unit": "tablet", "system": UCUM, "code": "{tbl}"}, 1.0),
+    ({"value": 2, "unit": "tablet", "system": UCUM, "code": "{tbl}"}, 2.0),
+    ({"value": 2, "unit": "TAB"}, 2.0),
+    ({"value": 1, "unit": "mg", "system": UCUM, "code": "mg"}, None),
+]
+
+
+def _statin_request(generic: str, dose: dict[str, Any], repeat: dict[str, Any], *, medication: bool) -> dict[str, Any]:
+    code, display, mg = STATINS[generic]
+    r: dict[str, Any] = {"resourceType": "MedicationRequest", "id": "rx", "status": "active", "intent": "order",
+                         "subject": {"reference": "Patient/p"}, "authoredOn": "2025-05-05",
+                         "dosageInstruction": [{"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": dose}]}]}
+    if medication:
+        r["contained"] = [{"resourceType": "Medication", "id": "m", "code": {"text": generic.title()},
+                           "form": {"text": "Oral tablet"},
+                           "ingredient": [{"itemCodeableConcept": {"text": generic}, "isActive": True,
+                                           "strength": {"numerator": {"value": mg, "unit": "mg", "system": UCUM, "code": "mg"},
+                                                        "denominator": {"value": 1, "unit": "TAB", "system": UCUM,
+                                                                        "code": "{tbl}"}}}]}]
+        r["medicationReference"] = {"reference": "#m"}
+    else:
+        r["medicationCodeableConcept"] = {"coding": [{"system": RXNORM, "code": code, "display": display}]}
+    return r
+
+
+def _history_dose(runtime: Runtime, resource: dict[str, Any]) -> Any:
+    from tests.fhir.family_intake import case_facts, intake
+
+    p = {"resourceType": "Patient", "id": "p", "birthDate": "1960-04-18", "gender": "male"}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": p}, {"resource": resource}]}
+    (entry,) = case_facts(intake(runtime, bundle))["medication_history"]
+    return entry.get("dose")
+
+
+@pytest.mark.parametrize("medication", [False, True], ids=["coded", "medication-strength"])
+@pytest.mark.parametrize(("dose", "tablets"), AMOUNTS, ids=["1tbl", "2tbl", "2TAB", "1mg"])
+@pytest.mark.parametrize(("repeat", "per_day"), TIMINGS, ids=["qd", "bid", "q12h", "tid", "qod", "3/wk"])
+@pytest.mark.parametrize("generic", sorted(STATINS))
+def test_statin_daily_dose(runtime: Runtime, generic: str, repeat: dict[str, Any], per_day: int | None,
+                           dose: dict[str, Any], tablets: float | None, medication: bool) -> None:
+    mg = STATINS[generic][2]
+    each = tablets * mg if tablets is not None else float(dose["value"])
+    want = None if per_day is None else each * per_day
+    assert _history_dose(runtime, _statin_request(generic, dose, repeat, medication=medication)) == want

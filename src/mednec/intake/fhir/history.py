@@ -52,7 +52,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mednec.calculators.courses import NOT_GIVEN, STOPPED
-from mednec.calculators.statins import statin_intensity
+from mednec.calculators.statins import statin_in, statin_intensity
 from mednec.facts.drugs import DrugEntry
 from mednec.intake.fhir.code_tables import rxnorm_drugs
 from mednec.intake.fhir.codes import RXNORM, SNOMED, codings, concept_texts, esa_drug
@@ -121,6 +121,69 @@ def _unit_dose(resource: Mapping[str, Any], ctx: Context) -> tuple[float, str] |
     if len(strengths) != 1 or len(counts) != 1:
         return None
     return strengths.pop() * counts.pop(), "mg"
+
+
+#: a dose counted in solid units (tablets, capsules): the amount is that many of the product's strength
+_COUNT_UNITS = frozenset({"tablet", "tablets", "tab", "tabs", "{tbl}", "{tablet}", "{tab}", "capsule", "capsules",
+                          "cap", "caps", "{cap}", "{capsule}"})
+#: timing.repeat.periodUnit -> hours
+_PERIOD_HOURS = {"h": 1.0, "d": 24.0}
+
+
+def _tablet_strength(resource: Mapping[str, Any], ctx: Context) -> float | None:
+    """The mg in one tablet or capsule: the referenced Medication's one ``ingredient.strength`` per one unit
+    (``80 mg / 1 TAB``), else the one strength its names state ("atorvastatin 20 MG Oral Tablet")."""
+    ref = resource.get("medicationReference")
+    med = ctx.resolve(ref, resource) if isinstance(ref, Mapping) else None
+    found: set[float] = set()
+    for ing in (med.get("ingredient") or ()) if isinstance(med, Mapping) else ():
+        st = ing.get("strength") if isinstance(ing, Mapping) else None
+        num, den = (st.get("numerator") or {}, st.get("denominator") or {}) if isinstance(st, Mapping) else ({}, {})
+        if isinstance(num.get("value"), int | float) and str(num.get("code") or num.get("unit") or "").lower() == "mg" \
+                and den.get("value") == 1 and str(den.get("code") or den.get("unit") or "").lower() in _COUNT_UNITS:
+            found.add(float(num["value"]))
+    if not found:
+        _, texts = medication_concept(resource, ctx)
+        found = {float(m.group(1)) for t in texts for m in _STRENGTH.finditer(t)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _times_a_day(dosage: Mapping[str, Any]) -> float | None:
+    """How many doses a day ``timing.repeat`` gives (frequency per period in hours or days; 1 when not said);
+    ``0.0`` for a period of weeks or longer or a fraction of a dose a day (every other day)."""
+    timing = dosage.get("timing")
+    rep = timing.get("repeat") if isinstance(timing, Mapping) else None
+    if not isinstance(rep, Mapping) or rep.get("period") is None:
+        return 1.0
+    freq, period, unit = rep.get("frequency", 1), rep.get("period"), _PERIOD_HOURS.get(str(rep.get("periodUnit")))
+    if not isinstance(freq, int | float) or not isinstance(period, int | float) or period <= 0:
+        return None
+    if unit is None:
+        return 0.0
+    per_day = float(freq) * 24.0 / (float(period) * unit)
+    return per_day if per_day >= 1 and per_day == int(per_day) else 0.0
+
+
+def _daily_dose(resource: Mapping[str, Any], key: str, ctx: Context, generic: str) -> tuple[float, str] | None:
+    """The dose of a day: a dose counted in tablets times the tablet's strength (2 x atorvastatin 20 mg = 40 mg),
+    times the doses a day ``timing.repeat`` gives (rosuvastatin 10 mg twice daily = 20 mg). A statin taken
+    less than once a day (every other day, 3 times a week) has no daily dose in the ACC/AHA table: none is read
+    (its intensity asked); another drug's weekly dose stays the dose it takes."""
+    dose = _dose(resource, key)
+    if dose is None:
+        return None
+    value, unit = dose
+    if unit.lower() in _COUNT_UNITS:
+        strength = _tablet_strength(resource, ctx)
+        if strength is None:
+            return None
+        value, unit = value * strength, "mg"
+    dosages = [d for d in resource.get(key) or () if isinstance(d, Mapping)]
+    per_day = {_times_a_day(d) for d in dosages[:1]} or {1.0}
+    times = per_day.pop()
+    if times is None or (times == 0.0 and statin_in(generic) is not None):
+        return None
+    return (value * times, unit) if times else (value, unit)
 
 
 def _drug(resource: Mapping[str, Any], ctx: Context,
@@ -245,7 +308,7 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
     if start is None and resource.get("effectiveDateTime") and not _undated_now(status, resource["effectiveDateTime"], ctx):
         start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
     reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
-    return [*_entry(entry, status, start, end, reasons, _dose(resource), src,
+    return [*_entry(entry, status, start, end, reasons, _daily_dose(resource, "dosage", ctx, entry.generic), src,
                     _range_intensity(resource, "dosage", entry.generic)),
             *_stop_contraindication(resource, entry, src, ctx)]
 
@@ -266,13 +329,15 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
         if end is None and said is not None:
             end = dt.datetime.combine(said, dt.time())
         if order.status == "on-hold":  # R4: temporarily halted -- taken until the hold began, if that is said
+            daily = _daily_dose(resource, "dosageInstruction", ctx, entry.generic)
             if end is None:
-                return [*_entry(entry, order.status, order.start, None, reasons, _dose(resource, "dosageInstruction"), src)]
-            return [*_entry(entry, "stopped", order.start, end, reasons, _dose(resource, "dosageInstruction"), src)]
+                return [*_entry(entry, order.status, order.start, None, reasons, daily, src)]
+            return [*_entry(entry, "stopped", order.start, end, reasons, daily, src)]
     if end is None and order.status in _ENDED:
         validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
         end = fhir_datetime(validity.get("end"), path=f"{src.path}.dispenseRequest.validityPeriod.end")
-    return [*_entry(entry, order.status, order.start, end, reasons, _dose(resource, "dosageInstruction"), src,
+    return [*_entry(entry, order.status, order.start, end, reasons,
+                    _daily_dose(resource, "dosageInstruction", ctx, entry.generic), src,
                     _range_intensity(resource, "dosageInstruction", entry.generic)),
             *_stop_contraindication(resource, entry, src, ctx)]
 
