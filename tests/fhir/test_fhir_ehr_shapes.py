@@ -184,7 +184,8 @@ def test_a_blood_product_code_counts_with_red_cell_text_and_is_unknown_without(
     runtime: Runtime, system: str, code: str
 ) -> None:
     named = intake(runtime, procedure("t", system, code, "2026-10-01", text="Transfuse PRBC 2 units"))
-    assert named.case["facts"]["rbc_transfusions"] == [{"date": "2026-10-01", "units": 1}]
+    # the units its text states (fhir9 r9-m03; was the default of 1 per Procedure, an undercount)
+    assert named.case["facts"]["rbc_transfusions"] == [{"date": "2026-10-01", "units": 2}]
     bare = intake(runtime, procedure("t", system, code, "2026-10-01"), procedure("r", SNOMED, "71493000", "2026-10-05"))
     assert "rbc_transfusions" not in bare.case["facts"]
     assert "not stated" in reasons(bare)["Procedure/t"]

@@ -194,6 +194,9 @@ def _vary(rng: random.Random, pid: str, resources: list[dict[str, Any]]) -> list
                 res["performedDateTime"] = _day(rng.choice([0, 1, 5]))
             elif r < 0.12:
                 res["code"] = {"coding": [{"system": "http://snomed.info/sct", "code": "116859006"}]}  # no product
+            elif r < 0.16:  # units said in the code's text (fhir9 r9-m03), or two counts (the list asked)
+                res["code"] = {**res["code"], "text": rng.choice(["Transfuse 2 units PRBC", "2u PRBC",
+                                                                   "PRBC 1 unit; 2 units ordered"])}
             many = [res]
         elif rt == "MedicationStatement":
             if rng.random() < 0.08:

@@ -13,8 +13,9 @@ leaving it out could undercount, so the reviewer is asked.
 Units (documented defaults):
 
 * Procedure: the sum of ``quantity`` of the products it used (a product without a quantity
-  counts 1); with no product referenced, **1 unit per Procedure** (R4 Procedure has no
-  quantity of its own).
+  counts 1); with no product referenced, the units its code's text or a note states ("Transfuse 2 units
+  PRBC", "2u PRBC": one number said, else the list is unknown and asked), else **1 unit per Procedure**
+  (R4 Procedure has no quantity of its own).
 * MedicationAdministration of red cells: ``dosage.dose`` when its unit is a count of units
   (``U``, ``{unit}``, ``{units}``, ``1``, ``{#}``, "unit(s)"); otherwise (a volume in mL, or
   nothing) **1 unit per administration**. An administration that is ``partOf`` a transfusion
@@ -25,6 +26,7 @@ Units (documented defaults):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,13 +119,34 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     if kind != "red_cells" and not is_red_cell_text(texts):
         return [EventFinding("rbc_transfusions", None, (src,), f"a blood-product transfusion ({name}) that names "
                              "no product: whether it was red cells is not stated", key=src.ref)]
+    notes = [n["text"] for n in resource.get("note") or () if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
+    said = _stated_units([*concept_texts(code, coded), *notes])
     if products:
         units = sum(int(p.get("quantity") or 1) for _, p in products)
         how = f"{units} unit(s) from the {len(products)} product(s) used"
+    elif said is None:
+        return [EventFinding("rbc_transfusions", None, (src,), "a red-cell transfusion whose text states different "
+                             "numbers of units: how many is not known", key=src.ref)]
+    elif said:
+        units, how = said, f"{said} unit(s), as its text states"
     else:
         units, how = 1, "1 unit (default: one per Procedure, which has no quantity)"
     sources = (src, *(s for s, _ in products if s is not None))
     return [EventFinding("rbc_transfusions", Transfusion(when.date(), units), sources, how, key=src.ref)]
+
+
+#: a number of units a transfusion's text states: "2 units", "2u", "x2 units", "two units"
+_UNITS_SAID = re.compile(r"(?<![\d.,/])(?:x\s*)?(\d{1,2}|one|two|three|four|five|six)\s*(?:units?\b|u\b)", re.I)
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _stated_units(texts: list[str]) -> int | None:
+    """The one number of units the texts state (0: none stated); ``None`` when they state different numbers."""
+    found = {_WORDS.get(m.group(1).lower()) or int(m.group(1)) for t in texts for m in _UNITS_SAID.finditer(t)}
+    found.discard(0)
+    if len(found) > 1:
+        return None
+    return found.pop() if found else 0
 
 
 def map_product(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding]:
