@@ -154,3 +154,66 @@ def test_statin_daily_dose(runtime: Runtime, generic: str, repeat: dict[str, Any
     each = tablets * mg if tablets is not None else float(dose["value"])
     want = None if per_day is None else each * per_day
     assert _history_dose(runtime, _statin_request(generic, dose, repeat, medication=medication)) == want
+
+
+# --- the units a transfusion's text states ------------------------------------------------------------------------
+# r9-m03: "Transfuse 2 units PRBC" counted 1 unit (the default of one per Procedure), so 5 units in 8 weeks were read
+# as 3 -- for imetelstat's 4 units in 8 weeks an undercount is a wrong 'does not meet'.
+
+SNOMED_PRBC = ("http://snomed.info/sct", "71493000")
+UNIT_TEXTS = [  # (code text, note, units; None: the list unknown)
+    ("Transfuse 2 units PRBC", None, 2), ("PRBC 2 units", None, 2), ("Transfuse packed red cells, 3 units", None, 3),
+    ("2u PRBC", None, 2), ("RBC transfusion x2 units", None, 2), ("Transfuse two units PRBC", None, 2),
+    ("Transfuse 1 unit PRBC", None, 1), ("Transfuse PRBC", "2 units of leukoreduced RBCs given without reaction", 2),
+    ("Transfuse 2 units PRBC", "2 units given", 2), ("Transfuse PRBC", None, 1), (None, None, 1),
+    ("Transfuse PRBC 1 unit", "2 units ordered, 1 given", None), ("Transfuse 1 unit PRBC over 2 hours", None, 1),
+]
+
+
+@pytest.mark.parametrize(("text", "note", "units"), UNIT_TEXTS)
+def test_transfusion_units_the_text_states(runtime: Runtime, text: str | None, note: str | None,
+                                           units: int | None) -> None:
+    from tests.fhir.family_intake import case_facts, intake
+
+    code: dict[str, Any] = {"coding": [{"system": SNOMED_PRBC[0], "code": SNOMED_PRBC[1]}]}
+    if text is not None:
+        code["text"] = text
+    proc: dict[str, Any] = {"resourceType": "Procedure", "id": "t", "status": "completed", "code": code,
+                            "subject": {"reference": "Patient/p"}, "performedDateTime": "2026-11-20T10:00:00-06:00"}
+    if note is not None:
+        proc["note"] = [{"text": note}]
+    p = {"resourceType": "Patient", "id": "p", "birthDate": "1950-04-18", "gender": "male"}
+    got = case_facts(intake(runtime, {"resourceType": "Bundle", "type": "collection",
+                                      "entry": [{"resource": p}, {"resource": proc}]})).get("rbc_transfusions")
+    if units is None:
+        assert got is None
+    else:
+        assert [t["units"] for t in got] == [units]
+
+
+# --- a past event after "s/p" with its year and an aside ----------------------------------------------------------
+# r9-l09: a problem-list Condition with only the text "s/p NSTEMI 2019 with DES to LAD" was not read (the history
+# prefixes were "history of", "hx of", "old", "prior" and the rest had to be exactly a name), so the ASCVD was asked.
+
+PAST_TEXTS = [  # (Condition text, the fact it documents; None: nothing)
+    ("s/p NSTEMI 2019 with DES to LAD", "prior_mi"), ("S/P STEMI (2018)", "prior_mi"), ("status post MI in 2015", "prior_mi"),
+    ("s/p MI, 2017", "prior_mi"), ("s/p NSTEMI - 03/2019", "prior_mi"), ("Hx of MI 2019", "prior_mi"),
+    ("History of NSTEMI with PCI", "prior_mi"), ("s/p ischemic stroke 2021 with residual weakness", "prior_ischemic_stroke"),
+    ("s/p CVA 2020", "prior_ischemic_stroke"),
+    ("s/p MI ruled out", None), ("Family history of MI", None), ("s/p cholecystectomy 2019", None),
+    ("s/p chest pain workup 2019, MI ruled out", None), ("NSTEMI 2019 with DES to LAD", None),
+]
+
+
+@pytest.mark.parametrize(("text", "fact"), PAST_TEXTS)
+def test_past_event_after_status_post(runtime: Runtime, text: str, fact: str | None) -> None:
+    from tests.fhir.family_intake import case_facts, intake
+
+    cond = {"resourceType": "Condition", "id": "c", "subject": {"reference": "Patient/p"}, "code": {"text": text},
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                                           "code": "active"}]}, "recordedDate": "2026-06-01"}
+    p = {"resourceType": "Patient", "id": "p", "birthDate": "1950-04-18", "gender": "male"}
+    got = case_facts(intake(runtime, {"resourceType": "Bundle", "type": "collection",
+                                      "entry": [{"resource": p}, {"resource": cond}]}))
+    past = {f for f in ("prior_mi", "prior_ischemic_stroke") if got.get(f) is True}
+    assert past == ({fact} if fact else set())

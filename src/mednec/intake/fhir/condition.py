@@ -319,18 +319,26 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
 
 
 #: how a problem list names a past event: "History of myocardial infarction", "Hx of MI (2019)", "Old MI"
-_PAST_PREFIX = re.compile(r"^\s*(?:personal\s+)?(?:history\s+of|hx\s+of|h/o|old|prior|previous|past|remote)\s+", re.I)
+_PAST_PREFIX = re.compile(r"^\s*(?:personal\s+)?(?:history\s+of|hx\s+of|h/o|old|prior|previous|past|remote|s/p|"
+                          r"status\s+post)\s+", re.I)
 _TRAILING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
+#: what a problem list writes after the event: what was done with it ("with DES to LAD", "w/ PCI"), its date
+#: ("2019", "in 2015", ", 2017", "- 03/2019") -- dropped, so the event itself is what is named
+_TRAILING_CLAUSE = re.compile(r"\s+(?:with|w/)\s.*$", re.I)
+_TRAILING_WHEN = re.compile(r"\s*(?:[,;]|\s-|\s+(?:in|on))?\s*(?:\d{1,2}/)?(?:19|20)\d{2}\s*$", re.I)
 
 
 def _past_event_named(text: str, dictionary: FactDictionary) -> str | None:
     """A past event's fact (``fhir_history``: prior MI, ischemic stroke, ...) a text names after "history of",
-    "hx of", "old", "prior" (a trailing aside such as a year dropped); never a current state's, never a relative's
-    ("family history of MI" does not begin so)."""
+    "hx of", "old", "prior", "s/p", "status post" (a trailing aside, what was done with it -- "with DES to LAD" --
+    and its year dropped); never a current state's, never a relative's ("family history of MI" does not begin so),
+    never an event said otherwise ("s/p MI ruled out" names no event)."""
     m = _PAST_PREFIX.match(text)
     if m is None:
         return None
-    named = _condition_names(dictionary).get(fold(_TRAILING_ASIDE.sub("", text[m.end():])))
+    rest = _TRAILING_ASIDE.sub("", text[m.end():])
+    names = _condition_names(dictionary)
+    named = names.get(fold(rest)) or names.get(fold(_TRAILING_WHEN.sub("", _TRAILING_CLAUSE.sub("", rest))))
     return named if named in _history_facts(dictionary) else None
 
 
