@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -217,3 +218,55 @@ def test_past_event_after_status_post(runtime: Runtime, text: str, fact: str | N
                                       "entry": [{"resource": p}, {"resource": cond}]}))
     past = {f for f in ("prior_mi", "prior_ischemic_stroke") if got.get(f) is True}
     assert past == ({fact} if fact else set())
+
+
+# --- what the requester is told when the code and the name disagree ---------------------------------------------
+# No policy chosen must still ask: the CDS Hooks answer carries an information card saying which drug the code and
+# which the name give, and a PAS item is pended with that said (was: no card at all, or "no mednec policy covers
+# Praluent ...", which is not what happened).
+
+def _conflict_chart(code: str, name: str) -> tuple[Any, dict[str, Any]]:
+    from tests.heldout.fhir_chart import Chart, cc, ldl, old_mi
+
+    c = Chart("p9", "1960-03-04", "male")
+    old_mi(c)
+    ldl(c, 120, "2026-11-20")
+    concept = cc((RXNORM, code, name), text=name)
+    order = {"resourceType": "MedicationRequest", "id": "draft-9", "status": "draft", "intent": "order",
+             "medicationCodeableConcept": concept, "subject": {"reference": "Patient/p9"}, "authoredOn": "2026-12-06"}
+    return c, order
+
+
+@pytest.mark.parametrize(("code", "policy", "other"), CONFLICTS)
+def test_cds_card_says_the_code_and_the_name_disagree(runtime: Runtime, code: str, policy: str, other: str) -> None:
+    import datetime as dt
+
+    from tests.heldout.fhir_chart import cds_request
+
+    from mednec.fhir.crd import handle_hook
+
+    c, order = _conflict_chart(code, other)
+    req = cds_request(c, "order-sign", order, {"conditions": ["Condition"], "observations": ["Observation"]})
+    answer = handle_hook(req, runtime, as_of=dt.date(2026, 12, 6))
+    (card,) = answer["cards"]
+    brand = runtime.catalog.policy(policy).drug.brands[0]
+    assert card["indicator"] == "info" and brand in card["detail"] and other.split()[0] in card["detail"]
+    assert "systemActions" not in answer
+
+
+@pytest.mark.parametrize(("code", "policy", "other"), CONFLICTS[:3])
+def test_pas_item_pended_saying_the_code_and_the_name_disagree(runtime: Runtime, code: str, policy: str,
+                                                               other: str) -> None:
+    import datetime as dt
+
+    from tests.heldout.fhir_chart import cc, pas_bundle
+
+    from mednec.fhir.pas import InMemoryClaimStore, submit
+
+    c, _ = _conflict_chart(code, other)
+    bundle = pas_bundle(c, cc((RXNORM, code, other), text=other), [("I25.2", "Old myocardial infarction")])
+    answer = submit(bundle, runtime, store=InMemoryClaimStore("t"), as_of=dt.date(2026, 12, 6),
+                    now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC))
+    text = json.dumps(answer)
+    brand = runtime.catalog.policy(policy).drug.brands[0]
+    assert "which drug is meant" in text and brand in text and other.split()[0] in text

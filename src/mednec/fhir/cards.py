@@ -231,3 +231,16 @@ def error_card(order: Mapping[str, Any], policy: Policy, exc: Exception, *, hook
         "detail": f"The record could not be evaluated, so no coverage requirement was determined.\n\n{md_text(exc)}",
         "source": {"label": source_label, "url": f"{source_url.rstrip('/')}/{policy.id}", "topic": dict(TOPIC)},
     }
+
+
+def unresolved_card(order: Mapping[str, Any], why: str, *, hook_instance: str, source_label: str,
+                    source_url: str) -> dict[str, Any]:
+    """An information card for an order mednec did not assess because which drug it is for is not clear (its
+    code names one product, its name another): the requester is asked, nothing is asserted about coverage."""
+    return {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mednec:{hook_instance}:unresolved:{order.get('id')}")),
+        "summary": _fit("mednec cannot tell which drug this order is for"),
+        "indicator": "info",
+        "detail": f"No coverage requirement was determined: {md_text(why)}.",
+        "source": {"label": source_label, "url": source_url, "topic": dict(TOPIC)},
+    }

@@ -36,7 +36,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mednec.engine.determination import MEETS, Determination
 from mednec.errors import CaseFormatError, InputError
 from mednec.facts.dictionary import FactDictionary
-from mednec.fhir.cards import COVERAGE_INFORMATION, build_card, coverage_information, drug_name, error_card, md_text
+from mednec.fhir.cards import (
+    COVERAGE_INFORMATION,
+    build_card,
+    coverage_information,
+    drug_name,
+    error_card,
+    md_text,
+    unresolved_card,
+)
 from mednec.intake.fhir.codes import HCPCS, LOCAL_SYSTEM, LOINC, MEDNEC_BASE, RXNORM, VARIANT_ASSESSMENT, fold
 from mednec.intake.fhir.codes import codings as _codings
 from mednec.intake.fhir.codes import concept_texts as _texts
@@ -65,6 +73,7 @@ __all__ = [
     "discovery",
     "handle_hook",
     "http_fetch",
+    "names_disagree",
     "policy_for_order",
     "prefetch_templates",
 ]
@@ -269,10 +278,8 @@ def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
     codes, texts = _order_texts(order, resources)
     policies = list(catalog.policies())
     folded = [fold(t) for t in texts]
-    by_code = next((p for p in policies if _coded_for(p, codes)), None) or \
-        _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
+    by_code, named = _coded_and_named(codes, folded, policies)
     if by_code is not None:
-        named = _brands_named(folded, policies)
         # the code names one product and the order's words another (Repatha's code written "Praluent"): a
         # reviewer asks which drug is meant, so no policy is chosen rather than either one guessed
         return by_code if not named or by_code in named else None
@@ -289,6 +296,30 @@ def policy_for_order(order: Mapping[str, Any], catalog: Catalog,
     if not best[0][0]:  # only a generic name: an ingredient sold as several products is told by its dose
         return _product_by_dose(best[1], order, resources or {}, catalog) or best[1]
     return best[1]
+
+
+def _coded_and_named(codes: list[tuple[str, str, str]], folded: list[str],
+                     policies: list[Policy]) -> tuple[Policy | None, list[Policy]]:
+    """The policy an order's codes identify (its own codes, else a verified code of the code tables) and the
+    policies whose brand its words name."""
+    by_code = next((p for p in policies if _coded_for(p, codes)), None) or \
+        _policy_by_verified_code([c for s, c, _ in codes if s == RXNORM], policies)
+    return by_code, _brands_named(folded, policies) if by_code is not None else []
+
+
+def names_disagree(order: Mapping[str, Any], catalog: Catalog,
+                   resources: Mapping[str, Mapping[str, Any]] | None = None) -> str | None:
+    """Why no policy was chosen for an order whose code names one product and whose words another (see
+    :func:`policy_for_order`), said for the requester to answer; ``None`` when they do not disagree."""
+    codes, texts = _order_texts(order, resources)
+    folded = [fold(t) for t in texts]
+    by_code, named = _coded_and_named(codes, folded, list(catalog.policies()))
+    if by_code is None or not named or by_code in named:
+        return None
+    code = next((f"{c}" for s, c, _ in codes if s in (RXNORM, HCPCS)), "")
+    said = " or ".join(dict.fromkeys(b for p in named for b in p.drug.brands if any(fold(b) in t for t in folded)))
+    return (f"the order's code {code} is {drug_name(by_code)} but its name says {said}: which drug is meant is "
+            "not guessed -- correct the code or the name and ask again")
 
 
 def _coded_for(policy: Policy, codes: Iterable[tuple[str, str, str]]) -> bool:
@@ -566,6 +597,7 @@ class HookAssessment(NamedTuple):
     bundle: dict[str, Any] | None
     error: InputError | None = None
     unavailable: tuple[str, ...] = ()
+    unresolved: tuple[tuple[Mapping[str, Any], str], ...] = ()  # orders whose code and name disagree, and why
 
 
 def assess(
@@ -581,8 +613,10 @@ def assess(
     _, context, orders = _check_request(request_json)
     known = index_resources(context.get("draftOrders"), *(v for v in (request_json.get("prefetch") or {}).values()))
     matched = tuple((o, p) for o in orders if (p := policy_for_order(o, runtime.catalog, known)) is not None)
+    unresolved = tuple((o, why) for o in orders if not any(o is m for m, _ in matched)
+                       and (why := names_disagree(o, runtime.catalog, known)) is not None)
     if not matched:
-        return HookAssessment((), (), None, None)
+        return HookAssessment((), (), None, None, unresolved=unresolved)
     if fetch is None:
         timeout, servers = config.fetch_timeout, config.fhir_servers
         deadline = time.monotonic() + config.fetch_deadline  # for every fetch of this call together
@@ -622,7 +656,8 @@ def assess(
         q = _questionnaire(det, runtime.dictionary, config)
         out.append(OrderAssessment(order, policy, det, order_coverage,
                                    f"{q['url']}|{q['version']}" if q else None, q))
-    return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable))
+    return HookAssessment(tuple(out), matched, cases[matched[0][1].id][0], bundle, None, tuple(unavailable),
+                          unresolved)
 
 
 def _inactive_coverages(resources: Iterable[Mapping[str, Any]], on: dt.date) -> set[str]:
@@ -677,11 +712,12 @@ def handle_hook(
         return {"cards": [error_card(o, p, result.error, hook_instance=str(request_json.get("hookInstance") or ""),
                                      source_label=config.source_label, source_url=config.source_url)
                           for o, p in result.matched]}
-    if not result.orders:
-        return {"cards": []}
-    cards: list[dict[str, Any]] = []
-    actions: list[dict[str, Any]] = []
     hook_instance = str(request_json.get("hookInstance") or "")
+    cards: list[dict[str, Any]] = [unresolved_card(o, why, hook_instance=hook_instance, source_label=config.source_label,
+                                                   source_url=config.source_url) for o, why in result.unresolved]
+    if not result.orders:
+        return {"cards": cards}
+    actions: list[dict[str, Any]] = []
     for a in result.orders:
         if keep_questionnaire is not None and a.questionnaire_resource is not None:
             keep_questionnaire(a.questionnaire_resource, a.determination.input_hash)

@@ -539,7 +539,7 @@ def assess_claim(
     ``pre_auth_ref``, else the one derived from ``scope`` and the Claim.identifier). A cancellation is refused
     (:func:`cancellation_field` says which requests are; :func:`cancelled` carries one out)."""
     from mednec.fhir.coverage import payer_names
-    from mednec.fhir.crd import index_resources, policy_for_order
+    from mednec.fhir.crd import index_resources, names_disagree, policy_for_order
     from mednec.intake.fhir import bundle_to_case
     from mednec.policies.payer_match import variant_named
 
@@ -569,8 +569,10 @@ def assess_claim(
         seq = int(item.get("sequence") or i + 1)
         if policy is None:
             texts = concept_texts(item.get("productOrService")) or ["the requested item"]
+            why = names_disagree(_item_order(bundle_json, claim, item), runtime.catalog, known)
+            said = f"{why}" if why else f"no mednec policy covers {texts[0]}"
             notes.append({"number": len(notes) + 1, "type": "display",
-                          "text": f"Item {seq}: no mednec policy covers {texts[0]}; pended for a reviewer."})
+                          "text": f"Item {seq}: {said}; pended for a reviewer."})
             response_items.append(_item_response(seq, None, ref, [len(notes)]))
             determinations.append(None)
             continue
