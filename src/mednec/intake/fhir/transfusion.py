@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from mednec.intake.fhir.code_tables import transfusion_meaning
@@ -97,6 +98,7 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     code = resource.get("code")
     coded = codings(code)
     texts = concept_texts(code, coded)
+    n_own = len(texts)  # the code's own texts (the units said there), before the products' are added
     kind, name = _transfusion_kind(coded, texts)
     if kind is None:
         parts = [f"{s.rsplit('/', 1)[-1]} {c}".strip() for s, c, _ in coded] + texts
@@ -120,7 +122,7 @@ def map_procedure(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         return [EventFinding("rbc_transfusions", None, (src,), f"a blood-product transfusion ({name}) that names "
                              "no product: whether it was red cells is not stated", key=src.ref)]
     notes = [n["text"] for n in resource.get("note") or () if isinstance(n, Mapping) and isinstance(n.get("text"), str)]
-    said = _stated_units([*concept_texts(code, coded), *notes])
+    said = _stated_units((*texts[:n_own], *notes))
     if products:
         units = sum(int(p.get("quantity") or 1) for _, p in products)
         how = f"{units} unit(s) from the {len(products)} product(s) used"
@@ -140,7 +142,8 @@ _UNITS_SAID = re.compile(r"(?<![\d.,/])(?:x\s*)?(\d{1,2}|one|two|three|four|five
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
-def _stated_units(texts: list[str]) -> int | None:
+@lru_cache(maxsize=4096)  # a transfusion's code text recurs across Procedures and patients
+def _stated_units(texts: tuple[str, ...]) -> int | None:
     """The one number of units the texts state (0: none stated); ``None`` when they state different numbers."""
     found = {_WORDS.get(m.group(1).lower()) or int(m.group(1)) for t in texts for m in _UNITS_SAID.finditer(t)}
     found.discard(0)
