@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|renew9|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -788,12 +788,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
-    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "fhir3", "cases3", "fhir4",
+    ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "renew9", "fhir3", "cases3", "fhir4",
                                       "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to ninth rounds of questions and notes (all three packs and "
-                         "the payer variants), MDS renewals said in words (renew8), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
+                         "the payer variants), MDS renewals said in words (renew8), renewals in all three packs (renew9), the third FHIR set (round-3 shapes), the case files and API bodies as outside "
                          "testers write them (cases3), the fourth FHIR set and case files (fhir4, cases4), the fifth (fhir5, cases5: "
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
                          "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the seventh (fhir7: corrected and preliminary results, bounds, partial dates, dose ranges, provisional diagnoses, document and transaction Bundles, failed prefetch, a payer's DTR, inputs to refuse), the eighth (fhir8: components, units without 'unit', effectiveTiming, onset ranges, abatement without status, medication dates given by an end or a month, SNOMED status reasons, duplicate fullUrls, DELETE entries, implausible values, NDC PAS items), the sixth case files "
@@ -838,6 +838,10 @@ def main() -> int:
     if args.set in ("renew8", "all"):
         w8 = HERE / "renew8"
         results |= {"w8 questions": run_questions(runtime, as_of, w8), "w8 notes": run_notes(runtime, as_of, w8)}
+    if args.set in ("renew9", "all"):
+        rw9 = HERE / "renew9"
+        results |= {"r9w questions": run_questions(runtime, as_of, rw9), "r9w notes": run_notes(runtime, as_of, rw9),
+                    "r9w files": run_cases3(runtime, rw9 / "cases")}
     if args.set in ("fhir3", "all"):
         results["fhir3"] = run_fhir3(runtime, as_of)
     if args.set in ("cases3", "all"):
