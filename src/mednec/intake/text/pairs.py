@@ -24,9 +24,9 @@ __all__ = ["pair_rules"]
 PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hgb", "hb")),
          ("ldl_c", "ldl_c_pretreatment", ()), ("bmi", "bmi_baseline", ()), ("weight", "weight_baseline", ("wt",)))
 
-_NOW = r"(?:now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
+_NOW = r"(?:at\s+the\s+(?:\d{1,2}|six|three|twelve)[\s-]*(?:week|wk|month|mo)\s+(?:check|visit|follow[\s-]*up|labs?)|after\s+(?:the\s+)?(?:second|third|fourth|2nd|3rd|4th|\d+(?:st|nd|rd|th))\s+(?:dose|injection|infusion)|now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
 _BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?"
-           r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*|the\s+drug|treatment|therapy)"
+           r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*(?:\s+acid\b)?|the\s+drug|treatment|therapy)"
            # when it started ("before starting Repatha last December", "before Praluent in 2025"; held-out round 6 w57)
            r"(?:\s+(?:in\s+|on\s+)?(?:last\s+|this\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?|(?:19|20)\d{2}|\d{1,2}/\d{4}|year|spring|summer|fall|autumn|winter)(?![\w/]))?")
 # "LDL 240 before any statin", "before any treatment", "before lipid-lowering therapy": the untreated LDL-C, not the
@@ -61,9 +61,12 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         # BMI before Zepbound was 38, now 33; "wt pre-tx 118kg (Feb '26), today 109.5 kg" (round 8 t13)
         *(rf"{n}\s+{_BEFORE}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),
         *(rf"{_PRE}\s+{n}{sep}{v1}{u1}{_ASIDE}{then}{nv}" for nv in nows),  # pre-Repatha LDL 120 mg/dL, current 90 mg/dL
-        rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|came\s+up|come\s+up)?"
+        rf"{n}\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:up|down|rose|risen|fell|fallen|improved|increased|decreased|dropped|lowered|reduced|declined|came\s+up|come\s+up)?"
         rf"\s*from\s+{v1}{u1}\s+to\s+(?<![\d.]){v2}{u2}",  # Hb up from 8.2 to 9.6
         rf"{n}\s+(?:is\s+)?{_NOW}{sep}(?<![\d.]){v2}{u2}\s*,?\s*(?:up\s+|down\s+)?from\s+(?<![\d.])(?P<v1>{NUM})(?!\d|\.\d){u1}",  # Hb now 10.4 from 8.6
+        # an arrow said to be on the treatment (held-out renew9 r9-28, r9-30, r9-42): "LDL 120 -> 70 since inclisiran", "LDL
+        # 158 -> 104 on bempedoic acid", "Hb 8.1 -> 9.9 on treatment" (never "since last auth")
+        rf"{n}{sep}{v1}{u1}\s*(?:->|→|-+>)\s*(?<![\d.]){v2}{u2}\s*,?\s+(?:since|on|after)\s+(?:starting\s+|start(?:ing)?\s+)?(?!(?:the\s+)?(?:last|previous|prior)\b)(?:[A-Za-z][\w-]*)",
         # "Hb 8.8 before, 10.5 now", "Hgb 8.8 pre-treatment, 10.5 today" (held-out renew8 rw41): the cue alone
         *(rf"{n}{sep}{v1}{u1}\s*,?\s*(?:before|prior|pre-?treatment|pre-?therapy|at\s+baseline)\s*(?=[,;]){then}{nv}" for nv in nows),
     )

