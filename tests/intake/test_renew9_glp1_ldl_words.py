@@ -141,3 +141,27 @@ def test_adherent_to_a_statin_is_taking_it(runtime: Runtime, said: str, now: boo
     f = _facts(runtime, f"Praluent renewal: LDL 160 before Praluent, 70 now. {said}")
     history = f.get("medication_history") or ()
     assert any(e.get("response") == "ongoing" for e in history) is bool(now), said
+
+
+@pytest.mark.parametrize(("said", "now"), [("Atorvastatin 40 continued.", True), ("with low-dose rosuvastatin 5 mg continued", True),
+                                          ("pravastatin 40 mg daily - ongoing", True), ("rosuvastatin 20 discontinued in May", False)])
+def test_a_statin_continued_after_its_dose(runtime: Runtime, said: str, now: bool) -> None:
+    f = _facts(runtime, f"Praluent renewal: LDL 160 before Praluent, 70 now. {said}")
+    history = f.get("medication_history") or ()
+    assert any(e.get("response") == "ongoing" for e in history) is now, said
+
+
+@pytest.mark.parametrize("said", ["Lifestyle program ongoing", "diet and exercise plan continues", "WW program: ongoing"])
+def test_the_programme_goes_on(runtime: Runtime, said: str) -> None:
+    f = _facts(runtime, f"Wegovy renewal: lost 8% of baseline weight, on 2.4 mg weekly. {said}.")
+    assert f.get("lifestyle_continued") is True, said
+
+
+@pytest.mark.parametrize(("text", "before", "now"), [("Aranesp renewal: Hb 8.7 pre-darbepoetin, 10.5 on last check.", 8.7, 10.5),
+                                                     ("Procrit renewal: Hgb 8.2 before epoetin, 9.9 at the last check.", 8.2, 9.9),
+                                                     ("Repatha renewal: LDL 150 before Repatha, 70 on the latest panel.", 150, 70)])
+def test_the_value_on_the_last_check(runtime: Runtime, text: str, before: float, now: float) -> None:
+    f = _facts(runtime, text)
+    base = f.get("hemoglobin_baseline", f.get("ldl_c_pretreatment"))
+    cur = f.get("hemoglobin", f.get("ldl_c"))
+    assert (base, cur) == (pytest.approx(before), pytest.approx(now)), text

@@ -24,7 +24,7 @@ __all__ = ["pair_rules"]
 PAIRS = (("hemoglobin", "hemoglobin_baseline", ("hemoglobin", "haemoglobin", "hgb", "hb")),
          ("ldl_c", "ldl_c_pretreatment", ()), ("bmi", "bmi_baseline", ()), ("weight", "weight_baseline", ("wt",)))
 
-_NOW = r"(?:at\s+the\s+(?:\d{1,2}|six|three|twelve)[\s-]*(?:week|wk|month|mo)\s+(?:check|visit|follow[\s-]*up|labs?)|after\s+(?:the\s+)?(?:second|third|fourth|2nd|3rd|4th|\d+(?:st|nd|rd|th))\s+(?:dose|injection|infusion)|now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
+_NOW = r"(?:(?:on|at)\s+(?:the\s+|her\s+|his\s+)?(?:last|latest|most\s+recent)\s+(?:check|labs?|CBC|draw|visit|panel)|at\s+the\s+(?:\d{1,2}|six|three|twelve)[\s-]*(?:week|wk|month|mo)\s+(?:check|visit|follow[\s-]*up|labs?)|after\s+(?:the\s+)?(?:second|third|fourth|2nd|3rd|4th|\d+(?:st|nd|rd|th))\s+(?:dose|injection|infusion)|now|currently|current|today|latest|last(?=\s+(?!year|month|week|time)[A-Za-z]|\s+\d)|most\s+recent|recent(?:ly)?|at\s+present|on\s+(?:it|treatment|therapy)|this\s+week|this\s+month)"
 _BEFORE = (r"(?:before|prior\s+to|pre-?)\s*(?:starting\s+|start(?:ing)?\s+(?:on\s+)?|initiating\s+|beginning\s+)?"
            r"(?:(?:any|a|an)\s+(?:lipid[\s-]lowering\s+|cholesterol\s+)?[A-Za-z][\w-]*|[A-Za-z][\w-]*(?:\s+acid\b)?|the\s+drug|treatment|therapy)"
            # when it started ("before starting Repatha last December", "before Praluent in 2025"; held-out round 6 w57)

@@ -169,6 +169,10 @@ _MED_LIST = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:mg|mcg)?\s*(?:(?:PO|oral(?:ly)?|b
 # taken now, said once after a statin and ezetimibe ("rosuva 40 + ezetimibe ongoing since 2024", "atorvastatin 80 mg
 # and ezetimibe 10 mg, both ongoing x 2 yrs"; held-out round 8): the first drug of the list is taken now too
 _LIST_NOW = re.compile(r"\s*,?\s*\(?\s*(?:(?:both|each)\s+)?(?:ongoing|current(?:ly)?|continuing|continued|still\s+taking)\b", re.I)
+# taken now, said right after the drug and its dose ("Atorvastatin 40 continued", "with rosuvastatin 5 mg continued",
+# "pravastatin 40 mg daily - ongoing"); never "continued until ...", never a plan ("to be continued")
+_CONTINUED_AFTER = re.compile(r"\s*(?:mg\s*)?(?:(?:daily|qd|qhs|nightly)\s*)?[,(-]?\s*(?:is\s+|was\s+|has\s+been\s+|being\s+)?(?:continued|ongoing)\b"
+                              r"(?!\s+(?:until|till|through|to|for\s+now\s+but))", re.I)
 _DESPITE = re.compile(r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+|(?:a|an|the|high[\s-]+dose|maximal|max|maximally\s+tolerated)\s+)*$", re.I)
 _LAB_BEFORE = re.compile(r"\b(?:LDL(?:-?C)?|A1c|HbA1c|hemoglobin\s+A1c|cholesterol|triglycerides|glucose|BMI|weight)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$", re.I)
 _SINCE_YEAR = re.compile(r"\bsince\s+(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
@@ -439,6 +443,8 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
                 elif (listed := _list_after(term).match(ctx.text, max(e, dose_end), ctx.sent_end)) and _LIST_NOW.match(
                         ctx.text, listed.end(), ctx.sent_end):
                     kind = "ongoing"  # "rosuva 40 + ezetimibe ongoing since 2024": the list's status is each drug's
+                elif _CONTINUED_AFTER.match(ctx.text, max(e, dose_end), ctx.sent_end):
+                    kind = "ongoing"  # "Atorvastatin 40 continued", "rosuvastatin 5 mg continued" (held-out renew9 r9-30, r9-34)
         if kind is None and ctx.negated:
             kind = "naive"
         if kind in (None, "plan"):

@@ -606,6 +606,10 @@ RULES: tuple[Rule, ...] = (
     # "still following the diet and exercise plan", "continues the reduced-calorie meal plan"
     Rule("GLP1_LIFESTYLE_CONTINUED", r"\b(?:still|continues?|continuing|remains?\s+(?:on|adherent\s+to)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?(?:follow(?:ing)?\s+|with\s+|on\s+|in\s+|doing\s+)?(?:(?:her|his|their|the|a)\s+)?"
          r"(?:reduced[\s-]+calorie\s+|low[\s-]+calorie\s+|calorie[\s-]+restricted\s+)?(?:diet(?:\s+and\s+(?:exercise|activity))?|lifestyle|meal|exercise|activity|nutrition)\s*(?:plan|program(?:me)?|regimen|changes|modifications?)?", _continued),
+    # the programme said to go on (held-out renew9 r9-12): "Lifestyle program ongoing", "diet and exercise plan continues",
+    # "WW program: ongoing" (never "ongoing since" a date it began: that is its length, read by the programme rules)
+    Rule("GLP1_PROGRAMME_ONGOING", rf"\b{_PROGRAMME}\s*(?:[:=-]\s*|\s+(?:is\s+|remains\s+)?)(?:ongoing|continues|continuing|continued)\b(?!\s+(?:since|from|for)\b)",
+         _continued),
     # by the programme's commercial name (held-out round 7 y24): "still on the WW plan", "continues Noom", "still doing WW"
     Rule("GLP1_LIFESTYLE_CONTINUED_NAME", rf"\b(?:still|continues?|continuing|remains?\s+(?:on|in|with)|adherent\s+to|keeps?\s+up)\s+(?:to\s+)?"
          rf"(?:follow(?:ing)?\s+|with\s+|on\s+|in\s+|doing\s+|using\s+)?(?:(?:her|his|their|the|a)\s+)?{_COMMERCIAL}(?:\s+(?:plan|program(?:me)?|diet|membership))?\b",
