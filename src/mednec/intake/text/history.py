@@ -964,7 +964,7 @@ def _h_ineligible(m: re.Match[str], ctx: Ctx) -> list[Item]:
 # before the treatment's start (its date found in the text), not in the last 16 weeks
 _PRE_UNITS = (r"(?P<n>\d+(?:\.\d+)?|" + NUM + r")\s*(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|"
               r"red\s+(?:blood\s+)?cells|blood))?")
-_PRE_PER = r"(?:in|over|per|during|every|/|q)\s*(?:the\s+|a\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
+_PRE_PER = r"(?:in|over|per|during|every|/|q)\s*(?:the\s+|a\s+)?(?:~\s*|about\s+|approx(?:imately|\.)?\s+|around\s+)?(?P<p>\d+)\s*-?\s*(?:weeks?|wks?|wk|w)\b"
 _PRE_BEFORE = (r"(?:before|prior\s+to)\s+(?:starting(?:\s+(?!she\b|he\b)[a-z][\w-]*)?|start(?:ing)?|treatment|therapy|the\s+first\s+dose|initiation|"
                r"(?!the\b|she\b|he\b)[a-z][\w-]*(?:\s+(?:alfa|alpha)\b)?)")
 # who needed it and how it is said, between a pre-treatment cue and its count ("Pre-treatment she required ...")
@@ -1027,7 +1027,7 @@ def _h_pretreatment(m: re.Match[str], ctx: Ctx) -> list[Item]:
 
 # a rate said to be unchanged from before the treatment ("still 2 units every 2 weeks, like before", "same as before
 # treatment", "unchanged from pre-treatment", "as before"): it is the rate before the start and on treatment both
-_SAME_BEFORE = re.compile(r"\b(?:like|as)\s+(?:it\s+was\s+)?before\b|\b(?:same|unchanged|no\s+change|not\s+changed|no\s+different)\b"
+_SAME_BEFORE = re.compile(r"\b(?:like|as)\s+(?:it\s+was\s+)?before\b|\bboth\s+before\s+and\s+(?:since|after|on\s+(?:treatment|therapy))\b|\b(?:same|unchanged|no\s+change|not\s+changed|no\s+different)\b"
                           r"[^.;\n]{0,40}?\b(?:before|prior|pre-?treatment|baseline)\b", re.I)
 
 

@@ -54,7 +54,8 @@ AT_LEAST = (r"(?:more\s+than|over|greater\s+than|longer\s+than|at\s+least|a\s+mi
 # a range ("every 2-3 weeks", "q2-3wks") is read at its lower rate (the longer period): fewer units, never more
 FREQ = (
     r"(?:\b(?:every|each|per|a|an|in|over|within)\b|\bq|/)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+)?"
-    rf"(?:(?:{NUM}\s*(?:-|–|to)\s*)?(?:{NUM}|other)[\s-]*)?(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b"
+    # "every ~4 weeks", "every about 3 weeks" (held-out round 7 x21, renew9 r9-44): the number as said
+    rf"(?:(?:~\s*|about\s+|approx(?:imately|\.)?\s+|around\s+)?(?:{NUM}\s*(?:-|–|to)\s*)?(?:{NUM}|other)[\s-]*)?(?:days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b"
     r"|(?:once|twice|thrice|(?:" + NUM + r")\s*(?:x|times))\s*(?:a|per|/|every|each|an)?\s*(?:day|week|wk|month|mo)(?:ly)?\b"
     r"|(?:once|twice|thrice)\s+monthly|twice\s+weekly"
     r"|weekly|biweekly|fortnightly|monthly|bimonthly"
@@ -98,7 +99,7 @@ class Frequency(NamedTuple):
 _FREQ_RES = [
     (re.compile(r"^(?:(?P<n>" + NUM + r")\s*(?:x|times)|(?P<w>once|twice|thrice))\s*(?:a|per|/|every|each|an)?\s*(?P<u>day|week|wk|month|mo)", re.I), "times"),
     (re.compile(r"^(?P<w>once|twice|thrice)\s+(?P<u>month|week)ly", re.I), "times"),
-    (re.compile(r"^(?:every|each|q|per|/|a|an)\s*(?:" + NUM + r"\s*(?:-|–|to)\s*)?(?P<n>" + NUM + r"|other)?[\s-]*(?P<u>days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b", re.I), "every"),
+    (re.compile(r"^(?:every|each|q|per|/|a|an)\s*(?:~\s*|about\s+|approx(?:imately|\.)?\s+|around\s+)?(?:" + NUM + r"\s*(?:-|–|to)\s*)?(?P<n>" + NUM + r"|other)?[\s-]*(?P<u>days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b", re.I), "every"),
     (re.compile(r"^(?:in|over|within)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+)?(?P<n>" + NUM + r")?[\s-]*(?P<u>days?|d|weeks?|wks?|wk|w|months?|mos?|mo)\b", re.I), "window"),
 ]
 _FIXED = {"weekly": (1, 7), "biweekly": (1, 14), "fortnightly": (1, 14), "monthly": (1, 30), "bimonthly": (1, 60)}

@@ -68,7 +68,7 @@ def _pair_rules(cur: FactDef, base: FactDef, extra: tuple[str, ...]) -> list[Rul
         # 158 -> 104 on bempedoic acid", "Hb 8.1 -> 9.9 on treatment" (never "since last auth")
         rf"{n}{sep}{v1}{u1}\s*(?:->|→|-+>)\s*(?<![\d.]){v2}{u2}\s*,?\s+(?:since|on|after)\s+(?:starting\s+|start(?:ing)?\s+)?(?!(?:the\s+)?(?:last|previous|prior)\b)(?:[A-Za-z][\w-]*)",
         # "Hb 8.8 before, 10.5 now", "Hgb 8.8 pre-treatment, 10.5 today" (held-out renew8 rw41): the cue alone
-        *(rf"{n}{sep}{v1}{u1}\s*,?\s*(?:before|prior|pre-?treatment|pre-?therapy|at\s+baseline)\s*(?=[,;]){then}{nv}" for nv in nows),
+        *(rf"{n}{sep}{v1}{u1}\s*,?\s*(?:before|prior|pre-?treatment|pre-?therapy|at\s+baseline|at\s+(?:the\s+)?start(?:\s+of\s+(?:treatment|therapy))?)\s*(?=[,;]){then}{nv}" for nv in nows),
     )
 
     def handle(m: re.Match[str], ctx: Ctx) -> list[Item]:
