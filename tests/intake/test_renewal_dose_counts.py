@@ -37,7 +37,9 @@ def test_a_dose_count_without_its_level(text: str, count: int, determination: st
 
 
 @pytest.mark.parametrize("text", ["Rytelo renewal: C1D1 07/13/2026; reassess after 6 doses. Still 2 units every 4 weeks, as before.",
-                                  "Reblozyl renewal: started 06/01/2026; 3 doses at 1.75 mg/kg (10/6, 10/27, 11/17/2026)."])
+                                  "Reblozyl renewal: started 06/01/2026; 3 doses at 1.75 mg/kg (10/6, 10/27, 11/17/2026).",
+                                  "Rytelo renewal: C1D1 07/13/2026. CBC weekly for the first two cycles given the risk of cytopenias.",
+                                  "Rytelo renewal: C1D1 07/13/2026; 2 cycles given the neutropenia were delayed."])
 def test_no_count_from_a_plan_or_a_level(text: str) -> None:
     det = answer(text, RT, as_of=AS_OF).determination
     assert det is not None

@@ -26,7 +26,8 @@ def _dose_count(m: re.Match[str], ctx: Ctx) -> list[Item]:
     r9-36, r9-38): "5 doses so far", "5 infusions given so far", "6 doses given (q4w)", "about 3 months in (3 doses)",
     "cycle 4 given 11/30/2026". Read as the count alone (``treatment_dose_count``), never as doses at a level: a level
     would be invented (and would open or close luspatercept's titration window)."""
-    if ctx.hypothetical or ctx.family or ctx.negated:
+    if ctx.hypothetical or ctx.family or ctx.negated or _NOT_A_COUNT_BEFORE.search(ctx.text, max(0, m.start() - 30), m.start()) \
+            or _NOT_A_COUNT_AFTER.match(ctx.text, m.end()):
         return []
     raw = (m.group("n") or m.group("n2") or m.group("n3") or "").lower()
     n = _WORDS.get(raw) or number(raw)
@@ -36,6 +37,9 @@ def _dose_count(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         note=f"{n:g} doses of the treatment given (the count said, no level)")]
 
 
+# "for the first two cycles given the risk", "the next 3 doses", "plan 6 cycles" (a plan, or "given" as "because of")
+_NOT_A_COUNT_BEFORE = re.compile(r"\b(?:first|next|initial|remaining|further|another|planned|plan|additional|after|for|over|within|until)\s+(?:the\s+)?$", re.I)
+_NOT_A_COUNT_AFTER = re.compile(r"\s+(?:the|that|this|his|her|their|its|a|an|concerns?|risk)\b", re.I)
 _N = r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
 DOSE_COUNT_RULES: tuple[Rule, ...] = (
     Rule("MDS_TREATMENT_DOSE_COUNT",
