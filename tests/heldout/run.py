@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|renew9|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|renew9|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|dates9|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -789,7 +789,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "renew9", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "dates9", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to ninth rounds of questions and notes (all three packs and "
@@ -798,7 +798,7 @@ def main() -> int:
                          "shapes real EHRs and payers send that earlier rounds did not cover), the sixth FHIR set (fhir6: local codes, "
                          "dispenses, dates in text, comparators, paged searchsets, PAS subjects, partial prefetch, DTR), the seventh (fhir7: corrected and preliminary results, bounds, partial dates, dose ranges, provisional diagnoses, document and transaction Bundles, failed prefetch, a payer's DTR, inputs to refuse), the eighth (fhir8: components, units without 'unit', effectiveTiming, onset ranges, abatement without status, medication dates given by an end or a month, SNOMED status reasons, duplicate fullUrls, DELETE entries, implausible values, NDC PAS items), the sixth case files "
                          "(cases6, cases7: the documented format as outside writers spell it), the requests through the service "
-                         "(requests4, requests5, requests6, requests7, requests8), or all")
+                         "(requests4, requests5, requests6, requests7, requests8), partial dates (dates9), or all")
     args = ap.parse_args()
     from mednec.runtime import default_runtime
 
@@ -874,6 +874,10 @@ def main() -> int:
         c8 = HERE / "codes8"
         results |= {"codes8 questions": run_questions(runtime, as_of, c8),
                     "codes8 files": run_cases3(runtime, c8 / "cases")}
+    if args.set in ("dates9", "all"):  # helper dates9: labs, transfusions and courses dated by a month or a year
+        d9 = HERE / "dates9"
+        results |= {"dates9 questions": run_questions(runtime, as_of, d9),
+                    "dates9 files": run_cases3(runtime, d9 / "cases"), "dates9 fhir": run_fhir3(runtime, as_of, "dates9/fhir")}
     if args.set in ("requests4", "all"):
         results["requests4"] = run_requests4(runtime)
     if args.set in ("requests5", "all"):
