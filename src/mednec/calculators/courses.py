@@ -126,6 +126,17 @@ def _dose_mg(entry: dict[str, Any]) -> float | None:
     return None if factor is None else float(dose) * factor
 
 
+def start_range_weeks(first: dt.date, last: dt.date, stop: dt.date) -> dict[str, Any]:
+    """A course's length when its start is known only to a range of days (a month, a year): ``weeks`` when
+    every start gives the same, else ``weeks_range`` (the shortest and the longest) and the range itself, so a
+    rule on the length decides only when both ends agree (``policies.steps``)."""
+    short = round(max(0, (stop - last).days) / 7.0, 2)
+    long = round(max(0, (stop - first).days) / 7.0, 2)
+    if short == long:
+        return {"weeks": short}
+    return {"weeks_range": (short, long), "start_range": (first, last)}
+
+
 def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary) -> list[dict[str, Any]]:
     """One resolved course per ``medication_history`` entry, in the history's order."""
     out = []
@@ -152,6 +163,9 @@ def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary
         elif isinstance(start, dt.date) and (isinstance(end, dt.date) or outcome != STOPPED):  # stopped when?
             stop = end if isinstance(end, dt.date) else as_of
             c["weeks"] = round(max(0, (stop - start).days) / 7.0, 2)
+        elif isinstance(first := e.get("start_earliest"), dt.date) and isinstance(last := e.get("start_latest"), dt.date) \
+                and (isinstance(end, dt.date) or outcome != STOPPED):
+            c.update(start_range_weeks(first, last, end if isinstance(end, dt.date) else as_of))
         mg = _dose_mg(e)
         if mg is not None:
             c["dose"] = mg

@@ -37,7 +37,12 @@ class Provenance(NamedTuple):
 
 
 class FactValue(NamedTuple):
-    """One fact's value in its canonical unit, with the date it was observed."""
+    """One fact's value in its canonical unit, with the date it was observed.
+
+    A date known only to a range of days (a month, a year, "early March") is ``observed`` (its
+    first possible day) to ``observed_last`` (its last possible day, never after the evaluation
+    date); ``observed_last`` is ``None`` for a date known to the day. A check on the date decides
+    only when both ends give the same answer."""
 
     fact: str
     value: Any
@@ -45,9 +50,10 @@ class FactValue(NamedTuple):
     observed: dt.date | None
     provenance: Provenance
     derived: bool = False
+    observed_last: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "fact": self.fact,
             "value": _jsonable(self.value),
             "unit": self.unit,
@@ -55,6 +61,9 @@ class FactValue(NamedTuple):
             "provenance": self.provenance.to_dict(),
             "derived": self.derived,
         }
+        if self.observed_last is not None:
+            out["observed_last"] = self.observed_last.isoformat()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], types: FactTypes | None = None) -> FactValue:
@@ -70,6 +79,7 @@ class FactValue(NamedTuple):
             observed=dt.date.fromisoformat(data["observed"]) if data.get("observed") else None,
             provenance=Provenance(str(prov.get("source", "")), str(prov.get("detail", ""))),
             derived=bool(data.get("derived", False)),
+            observed_last=dt.date.fromisoformat(data["observed_last"]) if data.get("observed_last") else None,
         )
 
 
@@ -192,7 +202,10 @@ class FactSet(Mapping[str, FactValue]):
                     value = int(value) if value.is_integer() else value
                 elif not (value is None or kind in _PLAIN):
                     value = _canonical(value)
-                rows.append((k, value, fv.unit, iso_day(fv.observed) if fv.observed else None))
+                day = iso_day(fv.observed) if fv.observed else None
+                if fv.observed_last is not None:  # a range of days (appended: a dated value hashes as before)
+                    day = f"{day}/{iso_day(fv.observed_last)}"
+                rows.append((k, value, fv.unit, day))
             self._digest = hashlib.sha256(repr(tuple(rows)).encode()).hexdigest()
         return self._digest
 

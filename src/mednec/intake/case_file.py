@@ -215,7 +215,8 @@ def check_birth(values: Mapping[str, FactValue], dictionary: FactDictionary, as_
     for fid, fv in values.items():
         if fid == "birth_date":
             continue
-        dated = [fv.observed] if fv.observed is not None else []
+        # a date known to a range is before birth only when its last possible day is
+        dated = [fv.observed_last or fv.observed] if fv.observed is not None else []
         if isinstance(fv.value, dt.date):
             dated.append(fv.value)
         fd = dictionary.facts.get(fid)

@@ -36,13 +36,15 @@ from mednec.facts.partial import Between
 from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.memo import Bounded
 
-__all__ = ["parse_date", "parse_fact_value", "parse_text_form", "unit_without_once_daily"]
+__all__ = ["day_range", "parse_date", "parse_day_range", "parse_fact_value", "parse_text_form", "unit_without_once_daily"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _PARTIAL = re.compile(r"^(?:\d{4}(?:-\d{1,2})?|\d{1,2}/\d{4}|[A-Za-z]+\.?,? \d{4})$")
+#: a date known to a month or a year: ``2026-03``, ``03/2026``, ``March 2026``, ``2026``
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$|^(\d{1,2})/(\d{4})$|^([A-Za-z]+)\.?,? (\d{4})$")
 _DIGITS = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{4})$")
 _MONTH_DAY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
@@ -112,6 +114,44 @@ def parse_date(raw: Any, *, path: str) -> dt.date:
             return known
         return _DATES.keep(raw, _parse_date(raw, path=path))
     return _parse_date(raw, path=path)
+
+
+def day_range(year: int, month: int | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day of a month (``month``) or of a year (the last day of February in a
+    leap year is the 29th)."""
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, 1), nxt - dt.timedelta(days=1)
+
+
+def parse_day_range(raw: Any, *, path: str) -> tuple[dt.date, dt.date]:
+    """A date, or a date known only to a range of days: its first and last possible day.
+
+    A day (every spelling :func:`parse_date` reads) is its own range; ``2026-03``, ``03/2026``,
+    ``March 2026`` a month; ``2026`` a year; ``2026-03-01/2026-03-10`` (an ISO 8601 interval of two
+    days) the days between them. Anything else is refused as :func:`parse_date` refuses it."""
+    text = " ".join(raw.split()) if isinstance(raw, str) else None
+    if text is None:
+        if isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 9999:  # YAML 2026
+            return day_range(raw)
+        day = parse_date(raw, path=path)
+        return day, day
+    if "/" in text and text.count("/") == 1 and len(text) > 8 and _ISO_DATE.match(text.split("/")[0].strip()):
+        a, b = (parse_date(x.strip(), path=path) for x in text.split("/"))
+        if b < a:
+            raise CaseFormatError(f"{raw!r}: the interval ends before it starts", field=path)
+        return a, b
+    m = _YEAR_MONTH.match(text)
+    if m is None:
+        day = parse_date(raw, path=path)
+        return day, day
+    year = int(m.group(1) or m.group(4) or m.group(6))
+    word = m.group(5)
+    month = _month(word) if word else int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
+    if word and month is None or month is not None and not 1 <= month <= 12:
+        raise CaseFormatError(f"{raw!r} is not a month; write the date as YYYY-MM-DD or YYYY-MM", field=path)
+    return day_range(year, month)
 
 
 def _parse_date(raw: Any, *, path: str) -> dt.date:
@@ -299,7 +339,14 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             if not spec.optional:
                 raise CaseFormatError(f"{name} is required", field=fpath)
             continue
-        if spec.type == "date":
+        if spec.type == "date" and f"{name}_earliest" in fd.fields and f"{name}_latest" in fd.fields:
+            first, last = parse_day_range(value, path=fpath)  # a month or a year: its first and last day
+            _check_not_future(first, as_of, fpath)
+            if first == last:
+                out[name] = first
+            else:
+                out[f"{name}_earliest"], out[f"{name}_latest"] = first, min(last, as_of)
+        elif spec.type == "date":
             d = parse_date(value, path=fpath)
             _check_not_future(d, as_of, fpath)
             out[name] = d
@@ -319,9 +366,14 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             out[name] = unit_without_once_daily(str(value))
         else:
             out[name] = str(value)
-    start, end = out.get("start"), out.get("end")
+    start, end = out.get("start", out.get("start_earliest")), out.get("end")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         raise CaseFormatError(f"end {end.isoformat()} is before start {start.isoformat()}", field=path)
+    lo, hi = out.get("start_earliest"), out.get("start_latest")
+    if (lo is None) != (hi is None) or (lo is not None and ("start" in out or hi < lo)):
+        raise CaseFormatError("a start known to a range needs start_earliest <= start_latest and no start", field=path)
+    if isinstance(hi, dt.date) and isinstance(end, dt.date) and end < hi:
+        out["start_latest"] = end  # started no later than it ended
     return out
 
 
@@ -397,6 +449,7 @@ def parse_fact_value(
     if raw is None or (raw.__class__ is str and not raw.strip()):
         return None
     observed: dt.date | None = None
+    last: dt.date | None = None  # the last possible day of a date known only to a range
     unit: str | None = None
     provenance = Provenance(source)
     value_raw = raw
@@ -417,8 +470,9 @@ def parse_fact_value(
         if unit is not None and not isinstance(unit, str):
             raise CaseFormatError(f"a unit is text such as 'g/dL', got {unit!r}", field=f"{path}.unit")
         if raw.get("date") is not None:
-            observed = parse_date(raw["date"], path=f"{path}.date")
+            observed, last = parse_day_range(raw["date"], path=f"{path}.date")
             _check_not_future(observed, as_of, f"{path}.date")
+            last = min(last, as_of) if last != observed else None  # no later than today
         if raw.get("source"):
             provenance = Provenance(str(raw["source"]))
     if unit is not None and fd.type != "number":
@@ -433,6 +487,8 @@ def parse_fact_value(
         observed = latest
     if observed is None and fd.type != "events":
         observed = as_of
+    if last is not None and last != observed:
+        return FactValue(fd.id, value, out_unit, observed, provenance, observed_last=last)
     return FactValue(fd.id, value, out_unit, observed, provenance)
 
 

@@ -195,8 +195,12 @@ def _course(step: Step, c: Mapping[str, Any]) -> Tri:
         else:
             checks.append(_UNK if outcome == "unknown" else _MET if outcome in step.outcomes else _NOT)
     if step.min_weeks is not None and outcome != "contraindication":
-        w = c.get("weeks")
-        checks.append(_UNK if w is None else _MET if float(w) + 1e-9 >= step.min_weeks else _NOT)
+        w, span = c.get("weeks"), c.get("weeks_range")
+        if w is None and span is not None:  # a start known to a range: decided when both ends agree
+            checks.append(_MET if float(span[0]) + 1e-9 >= step.min_weeks else
+                          _NOT if float(span[1]) + 1e-9 < step.min_weeks else _UNK)
+        else:
+            checks.append(_UNK if w is None else _MET if float(w) + 1e-9 >= step.min_weeks else _NOT)
     if step.min_dose is not None and outcome != "contraindication":
         d = c.get("dose")
         checks.append(_UNK if d is None else _MET if float(d) + 1e-9 >= step.min_dose else _NOT)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from mednec.engine.determination import INSUFFICIENT, MEETS, Determination, MissingFact
 from mednec.facts.factset import FactValue
-from mednec.render.values import source_words
+from mednec.render.values import observed_text, source_words
 from mednec.tri import Tri
 
 __all__ = ["STATUS_WORD", "VERDICT_WORD", "cite_marks", "evidence_text", "headline", "value_text"]
@@ -66,7 +66,7 @@ def evidence_text(e: FactValue | MissingFact, labels: Mapping[str, str] | None =
     """
     if isinstance(e, MissingFact):
         return f"{e.label}: not documented"
-    when = f"{e.observed.isoformat()}, " if e.observed else ""
+    when = f"{observed_text(e)}, " if e.observed else ""
     name = (labels or {}).get(e.fact) or e.fact.replace("_", " ")
     src = source_words(e.provenance.source, name)
     detail = f": {e.provenance.detail}" if e.provenance.detail and e.derived else ""

@@ -14,7 +14,7 @@ from mednec.render.cites import CiteIndex
 from mednec.render.model import EvidenceItem
 from mednec.render.phrases import phrase
 
-__all__ = ["ATTACHED_PREFIXES", "evidence_item", "fact_text", "is_attached", "long_date", "short_finding",
+__all__ = ["ATTACHED_PREFIXES", "evidence_item", "fact_text", "is_attached", "long_date", "observed_text", "short_finding",
            "source_words"]
 
 #: provenance of a fact read from something the requester attached: a FHIR resource, or an uploaded
@@ -24,6 +24,17 @@ _SPAN = re.compile(r'^(?P<src>.+?) \[\d+:\d+\] "(?P<words>.*)"$', re.S)
 _TYPED = {"question": "your question", "note": "the note", "pasted text": "the pasted note"}
 
 _HIDDEN_UNITS = ("count",)
+
+
+def observed_text(e: FactValue) -> str:
+    """When a value was observed: its day, or the range of days a partial date names ("2026-09-01 to
+    2026-09-30, day not given")."""
+    if e.observed is None:
+        return ""
+    last = getattr(e, "observed_last", None)
+    if last is None or last == e.observed:
+        return e.observed.isoformat()
+    return f"{e.observed.isoformat()} to {last.isoformat()}, day not given"
 
 
 def _num(v: float) -> str:
@@ -101,7 +112,7 @@ def evidence_item(e: FactValue | MissingFact, dictionary: FactDictionary, cites:
         if calc is not None and calc.citation and calc.citation in cites.pack.references:
             nums = cites.nums([calc.citation])
     return EvidenceItem(
-        e.fact, label, fact_text(e, dictionary), e.observed.isoformat() if e.observed else None,
+        e.fact, label, fact_text(e, dictionary), observed_text(e) if e.observed else None,
         source_words(e.provenance.source, label, title), e.provenance.detail if e.derived else "", False, nums,
     )
 

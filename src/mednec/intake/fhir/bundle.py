@@ -238,7 +238,8 @@ def _fact_entry(f: Finding, dictionary: FactDictionary) -> dict[str, Any]:
     if f.comparator:
         out["comparator"] = f.comparator
     if f.date is not None and f.fact not in _PATIENT_FACTS:
-        out["date"] = iso_day(f.date)
+        # a partial effective time as the ISO interval of its days (the case file reads both ends)
+        out["date"] = iso_day(f.date) if f.last is None or f.last == f.date else f"{iso_day(f.date)}/{iso_day(f.last)}"
     out["source"] = f.origin
     return out
 

@@ -80,6 +80,8 @@ class Finding(NamedTuple):
     comparator: str = ""  # "<", "<=", ">" or ">=": the value is a bound, not exact
     revised: bool = False  # an amended or corrected result (R4 ObservationStatus)
     issued: dt.datetime | None = None  # when a revised result was reported (Observation.issued)
+    #: the last possible day of an effective time given as a partial date (``2026-09``); ``when`` is its first
+    last: dt.date | None = None
 
     @property
     def date(self) -> dt.date | None:
@@ -168,12 +170,16 @@ class HistoryEntry:
     dose: tuple[float, str] | None = None
     #: a statin's intensity when no one dose is documented (a ``doseRange`` both of whose ends have it)
     intensity: str | None = None
+    #: the first and last possible day of a start given as a partial date (``2024``, ``2026-09``), when ``start`` is None
+    start_range: tuple[dt.date, dt.date] | None = None
 
     def as_event(self) -> dict[str, Any]:
         """The case file's ``medication_history`` entry (dates as dates; absent fields left out)."""
         event: dict[str, Any] = {"drug": self.drug}
         if self.start is not None:
             event["start"] = self.start
+        elif self.start_range is not None:
+            event["start_earliest"], event["start_latest"] = self.start_range
         event["response"] = self.response
         if self.reason_stopped is not None:
             event["reason_stopped"] = self.reason_stopped

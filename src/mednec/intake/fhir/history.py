@@ -232,6 +232,24 @@ def _undated_now(status: str, raw: Any, ctx: Context) -> bool:
     return True
 
 
+def _partial_start(status: str, raw: Any, ctx: Context) -> tuple[dt.date, dt.date] | None:
+    """The first and last possible day of an active course's partial start (:func:`_undated_now`), the last
+    no later than the evaluation date; ``None`` for any other start."""
+    days = partial_days(raw) if _undated_now(status, raw, ctx) else None
+    return None if days is None else (days[0], min(days[1], ctx.as_of))
+
+
+def _started_within(found: list[EventFinding | Finding], days: tuple[dt.date, dt.date] | None,
+                    ) -> list[EventFinding | Finding]:
+    """The course entries of ``found`` with no start given the range of days their partial start names: a rule on
+    the course's length then decides only when every day of it agrees (``calculators.courses``)."""
+    if days is None:
+        return found
+    return [f._replace(event=dataclasses.replace(f.event, start_range=days))
+            if isinstance(f, EventFinding) and isinstance(f.event, HistoryEntry) and f.event.start is None else f
+            for f in found]
+
+
 def _range_intensity(resource: Mapping[str, Any], key: str, generic: str) -> str | None:
     """A statin dose given only as ``doseAndRate.doseRange`` (a titration order, "20-40 mg daily"): the intensity
     both ends of the range have in the ACC/AHA 2018 table (rosuvastatin 20-40 mg: high), else ``None``. The range
@@ -302,15 +320,18 @@ def map_history_statement(resource: Mapping[str, Any], src: Source, ctx: Context
         return [EventFinding("medication_history", HistoryEntry(entry.generic, NOT_GIVEN), (src,),
                              f"{entry.generic} (documented as never given: not-taken)", key=src.ref)]
     period = resource.get("effectivePeriod") or {}
-    start = None if _undated_now(status, period.get("start"), ctx) else \
+    days = _partial_start(status, period.get("start"), ctx)
+    start = None if days is not None else \
         fhir_datetime(period.get("start"), path=f"{src.path}.effectivePeriod.start")
     end = fhir_datetime(period.get("end"), path=f"{src.path}.effectivePeriod.end")
-    if start is None and resource.get("effectiveDateTime") and not _undated_now(status, resource["effectiveDateTime"], ctx):
-        start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
+    if start is None and days is None and resource.get("effectiveDateTime"):
+        days = _partial_start(status, resource["effectiveDateTime"], ctx)
+        if days is None:
+            start = fhir_datetime(resource["effectiveDateTime"], path=f"{src.path}.effectiveDateTime")
     reasons = [t for r in resource.get("statusReason") or () for t in concept_texts(r)]
-    return [*_entry(entry, status, start, end, reasons, _daily_dose(resource, "dosage", ctx, entry.generic), src,
-                    _range_intensity(resource, "dosage", entry.generic)),
-            *_stop_contraindication(resource, entry, src, ctx)]
+    return _started_within([*_entry(entry, status, start, end, reasons, _daily_dose(resource, "dosage", ctx, entry.generic),
+                                    src, _range_intensity(resource, "dosage", entry.generic)),
+                            *_stop_contraindication(resource, entry, src, ctx)], days)
 
 
 def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) -> list[EventFinding | Finding]:
@@ -318,8 +339,16 @@ def map_history_request(resource: Mapping[str, Any], src: Source, ctx: Context) 
     entry = _drug(resource, ctx)
     if entry is None:
         return []
-    if _undated_now(str(resource.get("status")), resource.get("authoredOn"), ctx):
-        resource = {k: v for k, v in resource.items() if k != "authoredOn"}  # taken now, since when not known
+    authored = _partial_start(str(resource.get("status")), resource.get("authoredOn"), ctx)
+    if authored is not None:
+        resource = {k: v for k, v in resource.items() if k != "authoredOn"}  # taken now, since a range of days
+        return _started_within(_map_request(resource, src, ctx, entry), authored)
+    return _map_request(resource, src, ctx, entry)
+
+
+def _map_request(resource: Mapping[str, Any], src: Source, ctx: Context, entry: DrugEntry,
+                 ) -> list[EventFinding | Finding]:
+    """:func:`map_history_request` once a partial ``authoredOn`` is set aside."""
     order = read_order(resource, src)
     end = order.end
     reasons = list(order.reasons)

@@ -50,6 +50,7 @@ from mednec.intake.fhir.common import (
     fhir_date_of,
     fhir_datetime,
     observed_on,
+    partial_days,
     validated_value,
 )
 from mednec.intake.fhir.condition import CURRENT_FOR_DAYS, doubt_to
@@ -250,7 +251,30 @@ def map_observation(resource: Mapping[str, Any], src: Source, ctx: Context) -> l
         raise NotMapped(f"code not in the fact dictionary ({_describe(code, coded)})")
     if fid == "karyotype":
         return list(genomics.map_karyotype(resource, src, ctx))
-    when = observed_on(resource, path=src.path)
+    try:
+        when, last = observed_on(resource, path=src.path), None
+    except NotMapped:  # a partial effective time ("2026-09", "2025"): the range of days it names
+        days = _partial_effective(resource)
+        if days is None:
+            raise
+        when, last = dt.datetime.combine(days[0], dt.time()), days[1]
+    if last is not None:
+        return [p._replace(last=last) if isinstance(p, Finding) else p
+                for p in _map_dated(resource, fid, code, coded, status, when, src, ctx)]
+    return _map_dated(resource, fid, code, coded, status, when, src, ctx)
+
+
+def _partial_effective(resource: Mapping[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of an Observation's effective time given as a partial date (``effectiveDateTime``
+    ``2026-09`` / ``2025``, or a Period's end, else start, so)."""
+    period = resource.get("effectivePeriod") or {}
+    raw = resource.get("effectiveDateTime") or period.get("end") or period.get("start")
+    return partial_days(raw)
+
+
+def _map_dated(resource: Mapping[str, Any], fid: str | None, code: Any, coded: Any, status: Any,
+               when: dt.datetime | None, src: Source, ctx: Context) -> list[Finding | UnusedPart]:
+    """:func:`map_observation` once the effective time is read."""
     if when is None and resource.get("issued"):
         when = fhir_datetime(resource["issued"], path=f"{src.path}.issued")
     parts = _components(resource, when, src, ctx)

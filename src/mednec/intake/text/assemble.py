@@ -228,7 +228,8 @@ def _raw(f: Finding, fd_type: str) -> Any:
     if f.unit and fd_type == "number":
         out["unit"] = f.unit
     if f.date:
-        out["date"] = f.date
+        # a range of days as an ISO interval: the case file reads it as its first and last possible day
+        out["date"] = f"{f.date.isoformat()}/{f.date_last.isoformat()}" if f.date_last and f.date_last != f.date else f.date
     out["source"] = f.where
     return out
 

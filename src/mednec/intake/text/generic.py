@@ -15,12 +15,22 @@ Hypothetical and family-history statements are listed as not used. The rules are
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
 
 from mednec.facts.dictionary import FactDef
-from mednec.intake.text.numbers import DATE, DURATION, NUM, duration_days, number, parse_date_text
+from mednec.intake.text.numbers import (
+    DATE,
+    DURATION,
+    NUM,
+    RANGE,
+    duration_days,
+    number,
+    parse_date_text,
+    parse_range_text,
+)
 from mednec.intake.text.rules import CMP, SEP, Ctx, Item, Rule, bound_reason, g
 
 __all__ = ["fact_rules", "phrase"]
@@ -55,6 +65,12 @@ _AGO = re.compile(rf"\s*[,(]?\s*(?:(?:drawn|checked|measured|done|obtained|taken
 _ON_DATE = re.compile(rf"\s*(?:\(\s*|,\s*)?(?:(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|"
                       rf"dated|repeated)\s+)(?:on\s+|in\s+)?|on\s+|in\s+|from\s+|\((?=\s*{DATE}\s*\)))(?P<date>{DATE})(?!\s*-|\d)\)?",
                       re.I)
+
+# "LDL 118 in August 2026", "Hb 8.1 in early Nov", "A1c 8.4% in 2025", "LDL-C 110 drawn in the summer of 2026": a
+# date said only to a part of a month, a month, a season or a year -- the value's date is that range of days
+_IN_RANGE = re.compile(rf"\s*(?:\(\s*|,\s*)?(?:(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|"
+                       rf"dated|repeated)\s+)(?:in\s+|during\s+|on\s+)?|in\s+|during\s+|on\s+|from\s+)(?P<date>{RANGE})\)?",
+                       re.I)
 
 
 def _plausible_units(fd: FactDef, value: float) -> list[str]:
@@ -104,6 +120,16 @@ def _number_rule(fd: FactDef) -> Rule:
             note = "; ".join(x for x in (note, f"dated {dated.isoformat()} from '{ago.group(0).strip()}'") if x)
             return [ctx.finding(fd.id, v, m.start(), ago.end(), unit=" ".join(unit.split()) if unit else fd.unit,
                                 note=note, date=dated)]
+        within = _IN_RANGE.match(ctx.text, m.end(), ctx.sent_end)
+        span_days = parse_range_text(within.group("date"), ctx.as_of) if within is not None else None
+        if within is not None and span_days is not None:
+            first, last = span_days
+            said = within.group(0).strip()
+            note = "; ".join(x for x in (note, f"dated {first.isoformat()} to {last.isoformat()} from '{said}' "
+                                                "(a range of days: decided only where every day agrees)") if x)
+            f = ctx.finding(fd.id, v, m.start(), within.end(), unit=" ".join(unit.split()) if unit else fd.unit,
+                            note=note, date=first)
+            return [dataclasses.replace(f, date_last=last) if last != first else f]
         on = _ON_DATE.match(ctx.text, m.end(), ctx.sent_end)
         when = parse_date_text(on.group("date")) if on is not None else None
         if on is not None and when is not None and when <= ctx.as_of:

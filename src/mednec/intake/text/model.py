@@ -69,6 +69,8 @@ class Finding:
     source: str = "question"
     modifiers: tuple[str, ...] = ()
     rank: int = 0  # how specific the wording is; higher wins among undated values of one source
+    #: the last possible day of a date said only as a range ("in August 2026"); ``date`` is its first
+    date_last: dt.date | None = None
 
     @property
     def where(self) -> str:

@@ -25,7 +25,9 @@ __all__ = [
     "find_dates",
     "frequency",
     "number",
+    "RANGE",
     "parse_date_text",
+    "parse_range_text",
 ]
 
 NUMBER_WORDS: dict[str, int] = {
@@ -209,3 +211,54 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
         if d is not None:
             out.append((m.start(), m.end(), d))
     return out
+
+
+#: a date said only to a month, a part of a month, a season or a year ("August 2026", "early Aug 2026",
+#: "Oct", "03/2026", "2026-03", "the summer of 2026", "2025"); :func:`parse_range_text` gives its days
+RANGE = (
+    rf"(?:(?:(?:early|mid|late)[\s-]+)?{_MON}(?:,?\s+\d{{4}}|\s*['’]\d{{2}})?(?![\w/-])(?!\s+\d)"
+    r"|\d{1,2}/\d{4}(?![\d/])"
+    r"|\d{4}-\d{1,2}(?![\d-])"
+    r"|(?:the\s+)?(?:spring|summer|fall|autumn)\s+(?:of\s+)?\d{4}(?![\d/-])"
+    r"|(?<![\d/.-])(?:19|20)\d{2}(?![\d/.-]))"
+)
+_PART = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+#: a season's first and last (month, day), the union of its meteorological and astronomical readings
+_SEASONS = {"spring": ((3, 1), (6, 20)), "summer": ((6, 1), (9, 22)), "fall": ((9, 1), (12, 21)),
+            "autumn": ((9, 1), (12, 21))}
+
+
+def _month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, 1), nxt - dt.timedelta(days=1)
+
+
+def parse_range_text(text: str, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last possible day of a date said as a range (:data:`RANGE`), the last never after
+    ``as_of``; a month without a year is its most recent occurrence on or before ``as_of``; ``None`` for
+    a range wholly after ``as_of`` or not a date. Early / mid / late are days 1-10 / 11-20 / 21-end."""
+    t = " ".join(text.strip().lower().rstrip(".").split())
+    try:
+        if m := re.fullmatch(r"(?:the )?(spring|summer|fall|autumn) (?:of )?(\d{4})", t):
+            (m1, d1), (m2, d2) = _SEASONS[m[1]]
+            first, last = dt.date(int(m[2]), m1, d1), dt.date(int(m[2]), m2, d2)
+        elif m := re.fullmatch(r"(\d{4})", t):
+            first, last = dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
+        elif m := re.fullmatch(r"(\d{1,2})/(\d{4})", t):
+            first, last = _month_days(int(m[2]), int(m[1]))
+        elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", t):
+            first, last = _month_days(int(m[1]), int(m[2]))
+        elif m := re.fullmatch(r"(?:(early|mid|late)[ -]+)?([a-z]+)\.?(?:,? (\d{4})| ?['’](\d{2}))?", t):
+            month = _MONTHS[m[2][:3]]
+            year = int(m[3]) if m[3] else 2000 + int(m[4]) if m[4] else as_of.year - ((month, 1) > (as_of.month, as_of.day))
+            first, last = _month_days(year, month)
+            if m[1]:
+                lo, hi = _PART[m[1]]
+                first, last = first.replace(day=lo), last.replace(day=min(hi, last.day))
+        else:
+            return None
+    except (ValueError, KeyError):
+        return None
+    if first > as_of:
+        return None
+    return first, min(last, as_of)

@@ -33,7 +33,7 @@ from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.text.context import context_rules, doubtful_items
 from mednec.intake.text.history import course_cue, course_duration
 from mednec.intake.text.model import TextSpan
-from mednec.intake.text.numbers import AT_LEAST, DUR_UNIT, find_dates
+from mednec.intake.text.numbers import AT_LEAST, DUR_UNIT, RANGE, find_dates, parse_range_text
 from mednec.intake.text.rules import Ctx, Item, Rule
 
 __all__ = ["treatment_rules"]
@@ -176,6 +176,10 @@ _CONTINUED_AFTER = re.compile(r"\s*(?:mg\s*)?(?:(?:daily|qd|qhs|nightly)\s*)?[,(
 _DESPITE = re.compile(r"\bdespite\s+(?:(?:treatment|therapy)\s+with\s+|(?:a|an|the|high[\s-]+dose|maximal|max|maximally\s+tolerated)\s+)*$", re.I)
 _LAB_BEFORE = re.compile(r"\b(?:LDL(?:-?C)?|A1c|HbA1c|hemoglobin\s+A1c|cholesterol|triglycerides|glucose|BMI|weight)\b(?:[^.;]|(?<=\d)\.(?=\d)){0,40}$", re.I)
 _SINCE_YEAR = re.compile(r"\bsince\s+(?P<y>(?:19|20)\d{2})\b(?![/-]\d)", re.I)
+# "since the summer of 2026", "started in the fall of 2025": a start said as a season (its days: numbers.RANGE)
+_SINCE_SEASON = re.compile(r"\b(?:since|from|started(?:\s+in)?|starting(?:\s+in)?|began(?:\s+in)?)\s+"
+                           r"(?P<r>(?:the\s+)?(?:spring|summer|fall|autumn)\s+(?:of\s+)?(?:19|20)\d{2})\b(?![/-]\d)", re.I)
+_RANGE_AT_END = re.compile(rf"(?:{RANGE})\s*$", re.I)
 _DATE_GAP = re.compile(r"^[\s,():\-–]*(?:(?:started|start|starting|begun|began|initiated|since|from|ongoing|both|on|in|until|to|through|till|thru|"
                        r"stopped|discontinued|ended|d/?c'?d|and|was|were|is|x|mg|mcg|daily|qd|bid|tid|qhs|nightly|po|tablets?|once|twice|a|per|day|"
                        r"\d+(?:\.\d+)?)\s*[():\-–]*\s*)*$", re.I)
@@ -254,6 +258,11 @@ def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> li
             if year_end <= anchor:
                 out.append((m.start(), m.end(), year_end))
     if not out:
+        m = _SINCE_SEASON.search(ctx.text, after, hi)
+        days = parse_range_text(m.group("r"), anchor) if m is not None and _DATE_GAP.match(ctx.text[after:m.start()]) else None
+        if m is not None and days is not None:
+            out.append((m.start(), m.end(), days[1]))
+    if not out:
         before = find_dates(ctx.text, max(ctx.sent_start, span0 - 60), span0)
         if before and _LAB_VALUE_BEFORE.search(ctx.text, max(ctx.sent_start, before[-1][0] - 40), before[-1][0]):
             before = []  # "LDL 130 drawn 11/10/2026, atorvastatin 80 mg for 2 years": the lab value's date
@@ -264,6 +273,14 @@ def _own_dates(ctx: Ctx, span0: int, after: int, hi: int, anchor: dt.date) -> li
                     break
                 out.insert(0, d)
     return out
+
+
+def _start_range(ctx: Ctx, found: tuple[int, int, dt.date], anchor: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last possible day of a start said as a month, a year or a season ("since October 2026",
+    "06/2026", "since 2024", "since the summer of 2026"); ``None`` for a start said to the day."""
+    m = _RANGE_AT_END.search(ctx.text, found[0], found[1])
+    days = parse_range_text(m.group(0), anchor) if m is not None else None
+    return days if days is not None and days[0] != days[1] else None
 
 
 def _stopped(ctx: Ctx, s: int, e: int, dose_end: int, term: str) -> tuple[int, int] | None:
@@ -470,6 +487,7 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
         if dose is not None:
             entry_out["dose"], entry_out["dose_unit"] = dose, dose_unit
         notes: list[str] = []
+        said: list[str] = []  # what the words give, said in the note (not a synthesized date)
         if kind == STOPPED:
             anchor = ctx.date or ctx.as_of
             end = _stop_date(ctx, max(e, dose_end, ce), min(ctx.sent_end, max(ce, e) + 40), anchor)
@@ -488,7 +506,13 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
             if len(dates) >= 2:
                 entry_out["start"], entry_out["end"] = dates[0][2], dates[1][2]
             elif dates and kind == "ongoing":
-                entry_out["start"] = dates[0][2]
+                days_of = _start_range(ctx, dates[0], anchor)
+                if days_of is not None:  # "since October 2026", "since 2024": its first and last possible day
+                    entry_out["start_earliest"], entry_out["start_latest"] = days_of
+                    said.append(f"started {days_of[0].isoformat()} to {days_of[1].isoformat()} (a range of days: "
+                                "a length is decided only where every day agrees)")
+                else:
+                    entry_out["start"] = dates[0][2]
             elif days is not None:
                 if kind == "ongoing" or ago:
                     entry_out["start"] = anchor - dt.timedelta(days=days)
@@ -504,7 +528,7 @@ def _handler(vocab: DrugVocabulary, term: str) -> Any:
                 return [ctx.unused(f"{drug} course dated after the text; not used", span0, span1, "medication_history")]
         span = TextSpan(span0, span1, ctx.text[span0:span1])
         dose_text = f" {dose:g} {dose_unit}" if dose is not None else ""
-        note = f"{drug}{dose_text}, {_LABEL[kind]}" + (f" ({'; '.join(notes)})" if notes else "")
+        note = f"{drug}{dose_text}, {_LABEL[kind]}" + (f" ({'; '.join(notes + said)})" if notes or said else "")
         out: list[Item] = [ctx.finding("medication_history", [entry_out], span.start, span.end, note=note, rank=2,
                                        kind="synthesized" if notes else "stated")]
         return doubtful_items(out) if doubted_after else out

@@ -24,7 +24,9 @@ from mednec.calculators.statins import (
     statin_in,
     statin_intensity,
 )
+from mednec.facts.days import describe_days
 from mednec.facts.drugs import DrugVocabulary
+from mednec.facts.partial import Between
 
 __all__ = ["CALCULATORS", "course_weeks"]
 
@@ -59,10 +61,25 @@ def _run_ldl(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
 
 def _run_recency(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
     fv = facts["ldl_c"]
+    if fv.observed is not None and fv.observed_last is not None:  # dated to a month, a year, "early March"
+        return _recency_range(fv.observed, fv.observed_last, as_of)
     when = fv.observed or as_of
     days = max((as_of - when).days, 0)
     said = "" if fv.observed else " (undated: taken as current)"
     return {"ldl_c_days_old": float(days)}, f"LDL-C of {when.isoformat()}{said}: {days} days before {as_of.isoformat()}"
+
+
+def _recency_range(first: dt.date, last: dt.date, as_of: dt.date) -> tuple[dict[str, Any], str]:
+    """The LDL-C's age when its date is known only to a range of days: from the last possible day's age
+    to the first's, so a window is decided only when every day of the range gives the same answer."""
+    young, old = max((as_of - last).days, 0), max((as_of - first).days, 0)
+    span = describe_days(first, last)
+    detail = (f"LDL-C dated only to {span}: {young} to {old} days before {as_of.isoformat()}"
+              f" (presumed any day of {span}; decided only where every day gives the same answer)")
+    if young == old:
+        return {"ldl_c_days_old": float(young)}, detail
+    reason = f"On which day in {span} was the LDL-C drawn? ({young} to {old} days before {as_of.isoformat()})"
+    return {"ldl_c_days_old": Between(float(young), float(old), ("ldl_c",), reason)}, detail
 
 
 def _run_reduction(facts: Facts, as_of: dt.date) -> tuple[dict[str, Any], str]:
