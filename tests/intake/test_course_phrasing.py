@@ -20,8 +20,16 @@ AS_OF = dt.date(2026, 12, 6)
 DRUGS = [("atorvastatin", 80), ("rosuvastatin", 20), ("Lipitor", 40), ("Crestor", 10), ("metformin", 1000)]
 GENERIC = {"Lipitor": "atorvastatin", "Crestor": "rosuvastatin"}
 FREQ = ["daily", "PO daily", "qd", "QHS", "nightly", "once daily", "BID", "po bid", "tablets daily"]
-SINCE = [("since 05/2025", dt.date(2025, 5, 1)), ("since March 2026", dt.date(2026, 3, 1)),
-         ("since 2024", dt.date(2024, 12, 31)), ("started 10/15/2026", dt.date(2026, 10, 15)), ("", None)]
+# a start said as a month or a year is the range of its days (held-out dates9: was its first day, or a year's last)
+SINCE: list[tuple[str, Any]] = [("since 05/2025", (dt.date(2025, 5, 1), dt.date(2025, 5, 31))),
+                                ("since March 2026", (dt.date(2026, 3, 1), dt.date(2026, 3, 31))),
+                                ("since 2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
+                                ("started 10/15/2026", dt.date(2026, 10, 15)), ("", None)]
+
+
+def _start(e: dict[str, Any]) -> Any:
+    """A course's start: its day, or its first and last possible day."""
+    return e["start"] if "start" in e else (e["start_earliest"], e["start_latest"]) if "start_earliest" in e else None
 
 
 def _hist(runtime: Runtime, text: str) -> list[dict[str, Any]]:
@@ -37,7 +45,7 @@ def test_a_medication_list_line_is_taken_now(runtime: Runtime, freq: str, since:
         got = _hist(runtime, text)
         assert len(got) == 1, (text, got)
         e = got[0]
-        assert (e["drug"], e["response"], e.get("dose"), e.get("start")) == (GENERIC.get(drug, drug), "ongoing", dose, start), text
+        assert (e["drug"], e["response"], e.get("dose"), _start(e)) == (GENERIC.get(drug, drug), "ongoing", dose, start), text
 
 
 @pytest.mark.parametrize("join", [" + ", " and ", ", ", " / ", " plus "[:0] + " & "])
@@ -95,8 +103,9 @@ def test_a_note_anchors_a_course_on_its_own_date_not_the_lines(runtime: Runtime)
 
     note = "Preventive cardiology\nT2DM.\nRosuvastatin 20 mg daily since 11/2025 and ezetimibe 10 mg daily since 07/2026.\n"
     u = read_note(note, runtime.catalog, runtime.dictionary, AS_OF, name="n")
-    got = {e["drug"]: e.get("start") for f in u.facts if f.fact == "medication_history" for e in f.value}
-    assert got == {"rosuvastatin": dt.date(2025, 11, 1), "ezetimibe": dt.date(2026, 7, 1)}
+    got = {e["drug"]: _start(e) for f in u.facts if f.fact == "medication_history" for e in f.value}
+    assert got == {"rosuvastatin": (dt.date(2025, 11, 1), dt.date(2025, 11, 30)),
+                   "ezetimibe": (dt.date(2026, 7, 1), dt.date(2026, 7, 31))}
 
 
 @pytest.mark.parametrize("token", ["45F", "45M", "45yo", "45 y/o", "45-year-old"])
@@ -113,7 +122,7 @@ def test_a_course_started_after_the_notes_first_date(runtime: Runtime) -> None:
     note = ("CARDIOLOGY CLINIC NOTE\n61 yo M s/p anterior STEMI 04/2025 with DES to LAD.\n"
             "Lipid-lowering: atorvastatin 80 mg daily since 05/2025, adherent.\n")
     u = read_note(note, runtime.catalog, runtime.dictionary, AS_OF, name="n")
-    got = [(e["drug"], e["response"], e.get("start")) for f in u.facts if f.fact == "medication_history" for e in f.value]
-    assert got == [("atorvastatin", "ongoing", dt.date(2025, 5, 1))]
+    got = [(e["drug"], e["response"], _start(e)) for f in u.facts if f.fact == "medication_history" for e in f.value]
+    assert got == [("atorvastatin", "ongoing", (dt.date(2025, 5, 1), dt.date(2025, 5, 31)))]
     late = read_note("Plan note.\natorvastatin 80 mg daily since 03/2027.\n", runtime.catalog, runtime.dictionary, AS_OF, name="n")
     assert not [f for f in late.facts if f.fact == "medication_history"]

@@ -172,6 +172,15 @@ def test_the_question_names_the_month(runtime: Runtime) -> None:
     assert "97 to 127 days" in text
 
 
+def test_the_question_names_the_start_month(runtime: Runtime) -> None:
+    facts = runtime.parse_case(_ldl_case(AS_OF, dt.date(2026, 11, 20), "2026-10"), as_of=AS_OF).facts
+    det = runtime.evaluate(facts, runtime.catalog.find_drug("Repatha"))
+    assert det.determination == UNKNOWN
+    text = repr(det.to_dict())
+    assert "On which day in October 2026 was atorvastatin started?" in text
+    assert "started October 2026: 5.14 to 9.43 weeks" in text
+
+
 def test_a_value_with_no_window_is_read(runtime: Runtime) -> None:
     """A BMI dated by a month: nothing measures its age, so the month changes nothing."""
     case = {"as_of": AS_OF, "patient": {"birth_date": dt.date(1983, 8, 8), "sex": "male"},

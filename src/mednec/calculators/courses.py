@@ -34,10 +34,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mednec.calculators.statins import statin_intensity
+from mednec.facts.days import describe_days
 from mednec.facts.drugs import DrugVocabulary
 
 __all__ = ["NAMED_ONLY", "NOT_GIVEN", "OUTCOMES", "STOPPED", "courses", "documents", "documents_all", "is_named_only",
-           "is_not_given", "never_given"]
+           "is_not_given", "never_given", "start_questions", "start_range_weeks"]
 
 NOT_GIVEN = "not_given"
 #: a course that ended for a reason not stated: not ongoing, and any other outcome may be the one
@@ -130,11 +131,28 @@ def start_range_weeks(first: dt.date, last: dt.date, stop: dt.date) -> dict[str,
     """A course's length when its start is known only to a range of days (a month, a year): ``weeks`` when
     every start gives the same, else ``weeks_range`` (the shortest and the longest) and the range itself, so a
     rule on the length decides only when both ends agree (``policies.steps``)."""
-    short = round(max(0, (stop - last).days) / 7.0, 2)
+    short = round(max(0, (stop - min(last, stop)).days) / 7.0, 2)  # started no later than it stopped
     long = round(max(0, (stop - first).days) / 7.0, 2)
     if short == long:
         return {"weeks": short}
     return {"weeks_range": (short, long), "start_range": (first, last)}
+
+
+def start_questions(history: Any) -> list[str]:
+    """For each course whose start is known only to a range of days, the question that settles its length:
+    'On which day in October 2026 was atorvastatin started?'."""
+    out = []
+    for e in history if isinstance(history, tuple | list) else ():
+        first, last = (e.get("start_earliest"), e.get("start_latest")) if isinstance(e, Mapping) else (None, None)
+        if isinstance(first, dt.date) and isinstance(last, dt.date) and first != last and e.get("start") is None:
+            out.append(f"On which day {'in' if _whole(first, last) else 'between'} {describe_days(first, last)} "
+                       f"was {e.get('drug')} started?")
+    return out
+
+
+def _whole(first: dt.date, last: dt.date) -> bool:
+    """Whether the range is a whole month or year as :func:`describe_days` names it ('in March 2026')."""
+    return " to " not in describe_days(first, last)
 
 
 def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary) -> list[dict[str, Any]]:
@@ -164,8 +182,8 @@ def courses(history: list[dict[str, Any]], as_of: dt.date, drugs: DrugVocabulary
             stop = end if isinstance(end, dt.date) else as_of
             c["weeks"] = round(max(0, (stop - start).days) / 7.0, 2)
         elif isinstance(first := e.get("start_earliest"), dt.date) and isinstance(last := e.get("start_latest"), dt.date) \
-                and (isinstance(end, dt.date) or outcome != STOPPED):
-            c.update(start_range_weeks(first, last, end if isinstance(end, dt.date) else as_of))
+                and (isinstance(end, dt.date) or outcome != STOPPED):  # (a start given too wins, above)
+            c.update(start_range_weeks(min(first, last), max(first, last), end if isinstance(end, dt.date) else as_of))
         mg = _dose_mg(e)
         if mg is not None:
             c["dose"] = mg

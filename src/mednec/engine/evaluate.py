@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import NamedTuple
 
+from mednec.calculators.courses import start_questions
 from mednec.calculators.registry import CalculatorSet
 from mednec.engine import presumed
 from mednec.engine.determination import (
@@ -374,6 +375,8 @@ class _Explainer:
                             self.reasons.setdefault(d, {})[part.reason] = None
                         if isinstance(leaf.operand, Step):  # step therapy: ask about the drugs it names
                             self.reasons.setdefault(d, {})[leaf.operand.question()] = None
+                            for q in start_questions(self._values.get(str(leaf.fact))):  # a start known to a month
+                                self.reasons.setdefault(d, {})[q] = None
                         facts_, crits = self.missing.setdefault(d, ([], []))
                         if fact not in facts_:
                             facts_.append(fact)

@@ -366,14 +366,9 @@ def _parse_event(fd: FactDef, raw: Any, as_of: dt.date, path: str) -> dict[str, 
             out[name] = unit_without_once_daily(str(value))
         else:
             out[name] = str(value)
-    start, end = out.get("start", out.get("start_earliest")), out.get("end")
+    start, end = out.get("start"), out.get("end")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         raise CaseFormatError(f"end {end.isoformat()} is before start {start.isoformat()}", field=path)
-    lo, hi = out.get("start_earliest"), out.get("start_latest")
-    if (lo is None) != (hi is None) or (lo is not None and ("start" in out or hi < lo)):
-        raise CaseFormatError("a start known to a range needs start_earliest <= start_latest and no start", field=path)
-    if isinstance(hi, dt.date) and isinstance(end, dt.date) and end < hi:
-        out["start_latest"] = end  # started no later than it ended
     return out
 
 

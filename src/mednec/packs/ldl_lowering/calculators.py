@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from mednec.calculators.courses import STOPPED, documents, is_not_given
+from mednec.calculators.courses import STOPPED, documents, is_not_given, start_range_weeks
 from mednec.calculators.dlcn import DLCN_CITATION, DlcnItems, dlcn, dlcn_category, ldl_mmol_from_mg
 from mednec.calculators.ldl import LDL_CITATION, LdlNotCalculable, estimate_ldl, percent_reduction
 from mednec.calculators.registry import Calculator, Facts, fact_value
@@ -40,6 +40,18 @@ def course_weeks(entry: Mapping[str, Any], as_of: dt.date) -> float | None:
         return None
     end: dt.date = entry.get("end") or as_of
     return round(max((end - start).days, 0) / 7.0, 1)
+
+
+def _start_range_text(entry: Mapping[str, Any], as_of: dt.date) -> str:
+    """', started in October 2026: 5.1 to 9.4 weeks' for a start known only to a range of days (the step
+    decides only when both ends agree); empty otherwise."""
+    first, last = entry.get("start_earliest"), entry.get("start_latest")
+    if entry.get("start") is not None or not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        return ""
+    end: dt.date = entry.get("end") or as_of
+    span = start_range_weeks(min(first, last), max(first, last), end)
+    short, long = span.get("weeks_range", (span.get("weeks"), span.get("weeks")))
+    return f", started {describe_days(first, last)}: {short:g} to {long:g} weeks"
 
 
 def _ongoing(entry: Mapping[str, Any]) -> bool:
@@ -170,7 +182,8 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
         weeks = course_weeks(e, as_of)
         dose_text = f" {dose:g} mg" if dose is not None else ""
         parts.append(f"{drug}{dose_text} ({intensity or 'intensity unknown'}"
-                     f"{'' if weeks is None else f', {weeks:g} weeks'}{', not tolerated' if _intolerant(e) else ''})")
+                     f"{'' if weeks is None else f', {weeks:g} weeks'}{_start_range_text(e, as_of)}"
+                     f"{', not tolerated' if _intolerant(e) else ''})")
         if intensity == "high" and weeks is None:
             undated_high = True
         elif intensity == "high" and weeks is not None:
@@ -185,7 +198,8 @@ def _run_statins(facts: Facts, as_of: dt.date, drugs: DrugVocabulary) -> tuple[d
     if undated_high or undosed:
         # a high-intensity course of unknown length, or a statin of unknown dose, may be the one
         # that counts: the weeks stay unknown (asked), never 0
-        why = "a high-intensity course without a start date" if undated_high else "a statin without a dose"
+        why = ("a high-intensity course without a start date (or one known only to a range of days)" if undated_high
+               else "a statin without a dose")
         listed += f"; weeks of high-intensity statin unknown ({why})"
     else:
         out["statin_high_intensity_weeks"] = high_weeks
