@@ -177,6 +177,15 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().replace("-", " ").split())
 
 
+def _weeks_check(min_weeks: float, c: Mapping[str, Any]) -> Tri:
+    """A course's length against ``min_weeks``; a start known to a range of days (``weeks_range``: shortest and
+    longest) decides only when both ends agree."""
+    w, span = c.get("weeks"), c.get("weeks_range")
+    if w is None and span is not None:
+        return _MET if float(span[0]) + 1e-9 >= min_weeks else _NOT if float(span[1]) + 1e-9 < min_weeks else _UNK
+    return _UNK if w is None else _MET if float(w) + 1e-9 >= min_weeks else _NOT
+
+
 def _course(step: Step, c: Mapping[str, Any]) -> Tri:
     drug = _fold(str(c.get("drug", "")))
     classes = {_fold(x) for x in str(c.get("classes", "")).split()}
@@ -195,12 +204,7 @@ def _course(step: Step, c: Mapping[str, Any]) -> Tri:
         else:
             checks.append(_UNK if outcome == "unknown" else _MET if outcome in step.outcomes else _NOT)
     if step.min_weeks is not None and outcome != "contraindication":
-        w, span = c.get("weeks"), c.get("weeks_range")
-        if w is None and span is not None:  # a start known to a range: decided when both ends agree
-            checks.append(_MET if float(span[0]) + 1e-9 >= step.min_weeks else
-                          _NOT if float(span[1]) + 1e-9 < step.min_weeks else _UNK)
-        else:
-            checks.append(_UNK if w is None else _MET if float(w) + 1e-9 >= step.min_weeks else _NOT)
+        checks.append(_weeks_check(step.min_weeks, c))
     if step.min_dose is not None and outcome != "contraindication":
         d = c.get("dose")
         checks.append(_UNK if d is None else _MET if float(d) + 1e-9 >= step.min_dose else _NOT)
