@@ -74,18 +74,31 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 def json_only(request: Request) -> None:
     """415 for a request body that says it is not JSON (RFC 9110 15.5.16): the API's routes read JSON
     (``application/json`` or a ``+json`` type such as ``application/fhir+json``, any parameters); a body sent as
-    text/plain, XML or a form is not read as JSON (held-out requests8 h05-h07). An empty body, or one without a
-    Content-Type, is left to the route. Checked after the caller is authenticated and its role allowed (a
-    cross-site text/plain POST without a key stays a 401, a refused role a 403)."""
-    if request.method not in _BODY_METHODS:
+    text/plain, XML or a form is not read as JSON (held-out requests8 h05-h07); neither is a body sent without a
+    Content-Type (415 naming the header, on a route that reads a body: one that takes none ignores it;
+    tests/api/test_attacks9_sec9.py). An empty body is left to the route. Checked after the caller is
+    authenticated and its role allowed (a cross-site text/plain POST without a key stays a 401, a refused role a
+    403)."""
+    if request.method not in _BODY_METHODS or request.headers.get("content-length") == "0":
         return
     ctype = request.headers.get("content-type")
-    if not ctype or request.headers.get("content-length") == "0":
+    if not ctype:
+        sent = request.headers.get("content-length") is not None or "transfer-encoding" in request.headers
+        if sent and _reads_body(request):
+            raise UnsupportedMediaTypeError("the body has no Content-Type; send application/json",
+                                            field="Content-Type")
         return
     media = ctype.split(";", 1)[0].strip().lower()
     if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
         return
     raise UnsupportedMediaTypeError(f"the body is {media[:60]!r}; send application/json", field="Content-Type")
+
+
+def _reads_body(request: Request) -> bool:
+    """Whether the route asked for reads a request body (a FastAPI route with a body parameter); True when the
+    route is not known."""
+    route = request.scope.get("route")
+    return route is None or getattr(route, "body_field", True) is not None
 
 
 def role(*roles: str) -> Any:
