@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mednec.calculators.courses import NAMED_ONLY, NOT_GIVEN
-from mednec.errors import CaseFormatError, InputError
+from mednec.errors import CaseFormatError, ImplausibleValueError, InputError
 from mednec.facts.days import iso_day
 from mednec.facts.dictionary import FactDictionary
 from mednec.facts.drugs import DrugVocabulary
@@ -331,7 +331,29 @@ def _bundle_to_case(bundle_json: Mapping[str, Any], dictionary: FactDictionary, 
     mapped = _Mapped([], [], [], unmapped, [])
     for (i, _, res), ref in zip(entries, refs, strict=True):
         _map_entry(i, res, ctx.sources[ref], ctx, patient_refs, patients, mapped)
+    _check_born_first(mapped.findings)
     return _assemble(mapped, ctx, bundle_json)
+
+
+def _check_born_first(findings: Sequence[Finding]) -> None:
+    """Refuse a bundle with a value dated before the patient's birth date, every candidate counted -- not only
+    the one that wins (a case file's :func:`mednec.intake.case_file.check_birth` sees only the kept values, and a
+    1995 haemoglobin of a patient born in 2000 was dropped for a newer one: a record whose dates contradict each
+    other is refused, not evaluated on the part that looks right). Neither date is quoted: an error body or a log
+    line holds no patient's birth date."""
+    born = next((f.value for f in findings if f.fact == "birth_date"), None)
+    if born is None:
+        return
+    try:
+        birth = dt.date.fromisoformat(str(born)[:10])
+    except ValueError:
+        return
+    for f in findings:
+        dated = [d for d in (f.date, f.value if isinstance(f.value, dt.date) else None) if d is not None]
+        if f.fact != "birth_date" and any(d < birth for d in dated):
+            raise ImplausibleValueError(f"{f.where} is dated before the birth date (Patient.birthDate); no "
+                                        "determination is made on a record whose dates contradict each other",
+                                        field=f.source.path)
 
 
 def _contained_results(report: Mapping[str, Any]) -> list[dict[str, Any]]:
