@@ -35,6 +35,7 @@ __all__ = [
     "NotFoundError",
     "PreconditionFailedError",
     "ServiceError",
+    "TooLongError",
     "TooManyRequestsError",
     "ContradictionError",
     "FutureDateError",
@@ -109,6 +110,13 @@ class UnknownDrugError(InputError):
     """A drug name that no policy in the loaded packs covers."""
 
     code = "unknown_drug"
+
+
+class TooLongError(InputError):
+    """A text longer than the service reads in one request (a note past the web app's ``MAX_NOTE_CHARS``):
+    413 Content Too Large (RFC 9110 15.5.14), refused before any of it is read."""
+
+    code = "too_long"
 
 
 class ConfigError(MednecError):

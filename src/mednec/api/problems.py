@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mednec.errors import InputError, MednecError, ServiceError, TooManyRequestsError
+from mednec.errors import InputError, MednecError, ServiceError, TooLongError, TooManyRequestsError
 from mednec.hygiene import excerpt, shown_key
 
 __all__ = ["install", "problem"]
@@ -53,6 +53,8 @@ def _validation_error(e: Any) -> dict[str, Any]:
 def _status(exc: MednecError) -> int:
     if isinstance(exc, ServiceError):
         return exc.status
+    if isinstance(exc, TooLongError):
+        return 413
     if isinstance(exc, InputError):
         return 422
     return 500

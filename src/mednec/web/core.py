@@ -31,9 +31,10 @@ from mednec.errors import (
     MednecError,
     NotFoundError,
     PreconditionFailedError,
+    TooLongError,
     TooManyRequestsError,
 )
-from mednec.store.access import Principal
+from mednec.store.access import Principal, require
 from mednec.store.models import Case, User
 from mednec.store.service import Service
 from mednec.web.labels import AUDIENCES, ROLE_LABEL
@@ -51,6 +52,7 @@ __all__ = [
     "Ctx",
     "WebRoute",
     "WebState",
+    "allowed",
     "csrf_check",
     "ctx_of",
     "local_path",
@@ -201,6 +203,19 @@ def local_path(target: str | None, default: str = "/") -> str:
     return target
 
 
+def allowed(request: Request, *roles: str) -> Ctx:
+    """The request's context once its caller may post this form, checked BEFORE the form is read (as
+    ``mednec.api.deps.role`` checks an API route's role before its body): an anonymous caller is sent to sign
+    in, a role the route never serves gets the 403 page (an admin may do everything), and neither has its form
+    parsed, so a malformed or huge form from them costs nothing and is answered with no 422 describing it
+    (tests/api/test_attacks9_sec9.py). The handlers and the services check again, with the record."""
+    ctx = ctx_of(request)
+    p = ctx.need_principal()
+    if roles:
+        require(p, *roles)
+    return ctx
+
+
 def csrf_check(ctx: Ctx, form: Mapping[str, Any]) -> None:
     """Every POST form carries the session's CSRF token."""
     if not ctx.session.csrf_ok(str(form.get("csrf") or "")):
@@ -228,6 +243,9 @@ def error_page(ctx: Ctx, exc: MednecError) -> Response:
         return not_found(ctx)
     if isinstance(exc, ConflictError | PreconditionFailedError):
         return page(ctx, "error.html", 409, code=409, heading="This could not be done now", message=exc.message)
+    if isinstance(exc, TooLongError):
+        return page(ctx, "error.html", 413, code=413, heading="This is too long to read", message=exc.message,
+                    field=exc.field)
     if isinstance(exc, InputError):
         return page(ctx, "error.html", 422, code=422, heading="Please check what you entered",
                     message=exc.message, field=exc.field)

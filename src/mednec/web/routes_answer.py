@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from mednec.documents import DOC_HTML_CSP, document_media, stored_document
-from mednec.errors import ConflictError, InputError, NotFoundError
+from mednec.errors import ConflictError, InputError, NotFoundError, TooLongError
 from mednec.extras import missing_extra
 from mednec.hygiene import load_json
 from mednec.store.models import Case, Evaluation
 from mednec.web.answer_view import FOLLOWUP_EXAMPLES, Preview, answer_values
-from mednec.web.core import AUDIENCES, HEAD_KEY, Ctx, csrf_check, ctx_of, finish, page, redirect
+from mednec.web.core import AUDIENCES, HEAD_KEY, Ctx, allowed, csrf_check, ctx_of, finish, page, redirect
 from mednec.web.routes_auth import form_of
 from mednec.web.views import value_text
 
@@ -276,8 +276,8 @@ def _attach(ctx: Ctx, eval_id: str, form: dict[str, Any], text: str, name: str) 
         data = _read_document(ctx, ev, text.strip(), name)
         attach_document(ctx.service, p, eval_id, data, name=name)
     except (InputError, ConflictError) as exc:
-        return _show(ctx, ev, case, audience=audience, status=422 if isinstance(exc, InputError) else 409,
-                     attach_error=_plain(exc.message))
+        status = 413 if isinstance(exc, TooLongError) else 422 if isinstance(exc, InputError) else 409
+        return _show(ctx, ev, case, audience=audience, status=status, attach_error=_plain(exc.message))
     return redirect(ctx, f"/answers/{eval_id}?audience={audience}&done=attach")
 
 
@@ -297,7 +297,9 @@ def _read_document(ctx: Ctx, ev: Evaluation, text: str, name: str) -> dict[str, 
 
         return dict(bundle_to_case(doc, rt.dictionary, drug=ev.drug, drugs=rt.catalog.calculators.drugs).case)
     from mednec.intake.notes import read_note
+    from mednec.web.routes_ask import check_note_length
 
+    check_note_length(text, "the pasted note" if name == "pasted text" else name)
     return dict(read_note(text, rt.catalog, rt.dictionary, ev.as_of, name=f"document {name}").case)
 
 
@@ -411,16 +413,16 @@ def register(router: APIRouter) -> None:
 
     @router.post("/answers/{eval_id}/follow-up")
     async def followup_submit(request: Request, eval_id: str) -> Response:
+        ctx = await run_in_threadpool(allowed, request, "requester")  # a what-if makes a case and evaluates it
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_submit_followup, ctx, eval_id, form)
 
     @router.post("/answers/{eval_id}/attach")
     async def attach(request: Request, eval_id: str) -> Response:
         from mednec.web.routes_ask import read_upload
 
+        ctx = await run_in_threadpool(allowed, request, "requester")  # attaching re-evaluates the request
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         try:
             text, name = await read_upload(form)
         except InputError as exc:
@@ -430,6 +432,7 @@ def register(router: APIRouter) -> None:
 
     @router.post("/answers/{eval_id}/review")
     async def review(request: Request, eval_id: str) -> Response:
+        # physician reviewers act; requesters appeal, answer a request for information, withdraw
+        ctx = await run_in_threadpool(allowed, request, "requester", "physician_reviewer")
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_review, ctx, eval_id, form)

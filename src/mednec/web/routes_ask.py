@@ -14,14 +14,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from mednec.engine.determination import MissingFact
-from mednec.errors import ForbiddenError, InputError, MednecError
+from mednec.errors import ForbiddenError, InputError, MednecError, TooLongError
 from mednec.extras import missing_extra
 from mednec.facts.dictionary import FactDictionary
 from mednec.hygiene import check_text, excerpt, load_json
 from mednec.states import Verdict
 from mednec.tri import Tri
 from mednec.web import forms
-from mednec.web.core import AUDIENCES, Ctx, csrf_check, ctx_of, page, redirect
+from mednec.web.core import AUDIENCES, Ctx, allowed, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
 
 __all__ = ["register"]
@@ -37,12 +37,30 @@ EXAMPLES = (
     "Repatha for a 62-year-old man after an MI, LDL 88 mg/dL on atorvastatin 80 mg for 6 months?",
 )
 MAX_TEXT = 20_000
+#: the longest note (typed, pasted, uploaded or attached) read in one request, in characters without the
+#: surrounding whitespace: reading takes time in proportion to the length (about a second per 10,000
+#: characters on one core), so a longer note is refused at once with 413 naming the limit -- never cut short
+#: silently, never read for half a minute of a worker (README, Limits; tests/api/test_attacks9_sec9.py)
+MAX_NOTE_CHARS = 20_000
+
+
+def check_note_length(text: str, name: str = "the note") -> None:
+    """Raise :class:`TooLongError` (413) for a note longer than :data:`MAX_NOTE_CHARS`."""
+    n = len(text.strip())
+    if n > MAX_NOTE_CHARS:
+        raise TooLongError(f"{name} is {n:,} characters; mednec reads a note of at most {MAX_NOTE_CHARS:,} "
+                           "characters in one request. Keep the part that documents this request (the latest "
+                           "visit, labs and treatment history) and send it again", field="note")
 MAX_UPLOAD = 2 * 1024 * 1024
+
+
+#: who creates requests (an admin may do everything): the forms that do are refused to other roles before read
+ASKERS = ("requester",)
 
 
 def _may_ask(ctx: Ctx) -> None:
     p = ctx.need_principal()
-    if p.role not in ("requester", "admin"):
+    if p.role not in (*ASKERS, "admin"):
         raise ForbiddenError(f"role {p.role} may not create requests")
 
 
@@ -110,10 +128,14 @@ def _question(ctx: Ctx, form: dict[str, Any]) -> Response:
     csrf_check(ctx, form)
     _may_ask(ctx)
     question = str(form.get("question") or "").strip()[:MAX_TEXT]
-    note = str(form.get("note") or "").strip()[:MAX_TEXT] or None
+    note = str(form.get("note") or "").strip() or None
     audience = str(form.get("audience") or "clinician")
     if not question:
         return _ask_page(ctx, "question", 422, question_error="Enter your question", audience=audience)
+    try:
+        check_note_length(note or "")
+    except TooLongError as exc:
+        return _ask_page(ctx, "question", 413, question=question, audience=audience, question_error=exc.message)
     return _understand(ctx, question, note, audience)
 
 
@@ -184,8 +206,13 @@ def _upload(ctx: Ctx, form: dict[str, Any], text: str, name: str) -> Response:
         return resp if resp.status_code != 422 else _ask_page(
             ctx, "upload", 422, upload_error=getattr(resp, "upload_error", ""), audience=audience,
             upload_drug=str(form.get("drug") or ""), upload_question=str(form.get("question") or "")[:300])
+    try:
+        check_note_length(text, "the pasted note" if name == "pasted text" else name)
+    except TooLongError as exc:
+        return _ask_page(ctx, "upload", 413, upload_error=exc.message, audience=audience,
+                         upload_question=str(form.get("question") or "")[:300])
     return _understand(ctx, str(form.get("question") or "").strip()
-                       or "Is the requested drug medically necessary for this patient?", text[:MAX_TEXT * 5],
+                       or "Is the requested drug medically necessary for this patient?", text,
                        audience, note_name=name if name == "pasted text" else f"document {name}")
 
 
@@ -287,14 +314,14 @@ def register(router: APIRouter) -> None:
 
     @router.post("/ask")
     async def ask_question(request: Request) -> Response:
+        ctx = await run_in_threadpool(allowed, request, *ASKERS)
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_question, ctx, form)
 
     @router.post("/ask/upload")
     async def ask_upload(request: Request) -> Response:
+        ctx = await run_in_threadpool(allowed, request, *ASKERS)
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         try:
             text, name = await read_upload(form)
         except InputError as exc:
@@ -304,6 +331,6 @@ def register(router: APIRouter) -> None:
 
     @router.post("/ask/evaluate")
     async def ask_evaluate(request: Request) -> Response:
+        ctx = await run_in_threadpool(allowed, request, *ASKERS)
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_evaluate, ctx, form)

@@ -12,7 +12,7 @@ from mednec.errors import ConflictError
 from mednec.states import Decision
 from mednec.store.status import STATUS_FILTERS
 from mednec.store.workflow import OPEN_STATES
-from mednec.web.core import Ctx, csrf_check, ctx_of, page, redirect
+from mednec.web.core import Ctx, allowed, csrf_check, ctx_of, page, redirect
 from mednec.web.routes_auth import form_of
 
 __all__ = ["register"]
@@ -73,6 +73,6 @@ def register(router: APIRouter) -> None:
 
     @router.post("/queue/{eval_id}/claim")
     async def claim(request: Request, eval_id: str) -> Response:
+        ctx = await run_in_threadpool(allowed, request, "physician_reviewer")
         form = await form_of(request)
-        ctx = await run_in_threadpool(ctx_of, request)
         return await run_in_threadpool(_claim, ctx, eval_id, form)
