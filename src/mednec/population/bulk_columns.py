@@ -1507,6 +1507,7 @@ def bulk_chunk(cols: BulkColumns, settings: BatchSettings) -> BulkChunk:
         for j, (pats, starts) in twin.course.items():
             for p, start in zip(pats.tolist(), starts.tolist(), strict=True):
                 course.setdefault(p, {})[j] = start
+    _flag_dated_near_birth(cols.cand, positions, flagged)
     cand, cp = _live_candidates(cols.cand, positions, flagged, settings.as_of, dictionary)
     schema = _fact_schema(dictionary)
     fast = np.flatnonzero(~flagged)
@@ -1552,6 +1553,32 @@ def _flagged(res: pa.Table, positions: Callable[[Any], Any], n: int) -> Any:
         dup = again.group_by(["pid", "rtype", "rid"]).aggregate([("order", "count")])
         flagged[positions(dup.filter(pc.greater(dup.column("order_count"), 1)).column("pid"))] = True
     return flagged
+
+
+def _flag_dated_near_birth(cand: pa.Table, positions: Callable[[Any], Any], flagged: Any) -> None:
+    """Send to the row-wise intake every patient with a value dated before the day after its birth date (a day
+    more, for the offsets of local calendar days): the intake refuses a bundle with any value dated before the
+    birth date, the kept value or one a newer value outweighs (``intake.fhir.bundle._check_born_first``), which
+    the latest-value columns never see; the row-wise intake decides the day exactly. Undated values never
+    count."""
+    is_birth = _np(pc.fill_null(pc.equal(cand.column("fact"), "birth_date"), False), bool)
+    rows = np.flatnonzero(is_birth)
+    if not len(rows):
+        return
+    cp = positions(cand.column("pid"))
+    texts = cand.column("text").take(pa.array(rows, pa.int64())).to_pylist()
+    day = dt.timedelta(days=1)
+    limit = np.full(len(flagged), _NO_WHEN, dtype=np.int64)
+    for r, text in zip(rows.tolist(), texts, strict=True):
+        try:
+            born = dt.datetime.combine(dt.date.fromisoformat(str(text)[:10]), dt.time())
+        except ValueError:
+            flagged[cp[r]] = True
+            continue
+        limit[cp[r]] = (born + 2 * day - _EPOCH) // dt.timedelta(microseconds=1)
+    when = _np(cand.column("when"), np.int64)
+    early = ~is_birth & (when != _NO_WHEN) & (when < limit[cp])
+    flagged[cp[early]] = True
 
 
 def _live_candidates(cand: pa.Table, positions: Callable[[Any], Any], flagged: Any, as_of: dt.date,
