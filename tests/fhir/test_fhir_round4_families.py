@@ -253,12 +253,15 @@ def test_a_dose_stated_in_a_dosage_text(runtime: Runtime, text: str, dose: float
                                                ("2026", False), ("1960-04-18", False)])
 def test_a_birth_date_after_the_evaluation_date_is_refused(runtime: Runtime, born: str, refused: bool) -> None:
     patient = {"resourceType": "Patient", "id": "p", "birthDate": born, "gender": "female"}
+    # measured on the evaluation date: a value dated before the birth date is refused too (sec9: any value, kept or
+    # outweighed), which a BMI of 2026-11-20 is for a patient born on 2026-12-06
+    bmi = _bmi(33.0) | {"effectiveDateTime": "2026-12-06"}
     if refused:
         with pytest.raises(CaseFormatError) as err:
-            _intake(runtime, _bmi(33.0), patient=patient)
+            _intake(runtime, bmi, patient=patient)
         assert "Patient.birthDate" in err.value.message and "birthDate" in str(err.value.field)
     else:
-        _intake(runtime, _bmi(33.0), patient=patient)
+        _intake(runtime, bmi, patient=patient)
 
 
 # --- OSA by the SNOMED CT parent concept ------------------------------------------------------------------------
