@@ -1,6 +1,6 @@
 """Score mednec on the held-out inputs (tests/heldout: GLP-1/GIP and LDL-lowering; tests/heldout/mds: MDS anemia).
 
-    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|renew9|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|requests4|requests5|requests6|requests7|requests8|dates9|all] [--verbose] [--json FILE]
+    PYTHONPATH=src python tests/heldout/run.py [--set glp1ldl|mds|ehr|round3|round4|round5|round6|round7|round8|round9|renew8|renew9|fhir3|cases3|fhir4|cases4|fhir5|cases5|fhir6|fhir7|fhir8|fhir9|cases6|cases7|cases8|cases8b|codes8|codes9|requests4|requests5|requests6|requests7|requests8|dates9|all] [--verbose] [--json FILE]
 
 Three input types, each scored apart: free-text questions (``questions.yaml``, answered as
 ``mednec ask``), short clinical notes (``notes/*.txt`` with labels ``*.yaml``, answered as
@@ -789,7 +789,7 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="list every item, not only the misses")
     ap.add_argument("--json", type=Path, help="write the per-item outcomes here")
     ap.add_argument("--set", choices=("glp1ldl", "mds", "ehr", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "renew8", "renew9", "fhir3", "cases3", "fhir4",
-                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "requests4", "requests5", "requests6", "requests7", "requests8", "dates9", "all"),
+                                      "cases4", "fhir5", "cases5", "fhir6", "fhir7", "fhir8", "fhir9", "cases6", "cases7", "cases8", "cases8b", "codes8", "codes9", "requests4", "requests5", "requests6", "requests7", "requests8", "dates9", "all"),
                     default="glp1ldl",
                     help="which held-out set: GLP-1/LDL (default), MDS anemia, the second FHIR set in real EHR and "
                          "payer shapes (all three packs), the third to ninth rounds of questions and notes (all three packs and "
