@@ -40,13 +40,24 @@ CODES: dict[str, tuple[str | None, set[str]]] = {
     "I70.263": (None, {"symptomatic_pad"}), "Z95.1": (None, {"arterial_revascularization"}),
     "Z95.5": (None, {"arterial_revascularization"}), "I63.9": ("I63.9", {"prior_ischemic_stroke"}),
     "I63.011": (None, {"prior_ischemic_stroke"}), "I63.512": (None, {"prior_ischemic_stroke"}),
-    "I63.81": ("I63.81", {"prior_ischemic_stroke"}), "E78.011": (None, {"fh_stated"}),
-    "E78.010": (None, {"fh_stated", "hofh"}), "E11.9": ("E11.9", {"type2_diabetes"}),
+    "I63.81": ("I63.81", {"prior_ischemic_stroke"}), "E78.011": (None, {"fh_stated", "dyslipidemia"}),
+    "E78.010": (None, {"fh_stated", "hofh", "dyslipidemia"}), "E11.9": ("E11.9", {"type2_diabetes"}),
     "E11.40": (None, {"type2_diabetes"}), "E11.3553": (None, {"type2_diabetes"}), "E11": (None, {"type2_diabetes"}),
     "E10.9": (None, {"type1_diabetes"}), "I10": (None, {"hypertension"}), "G47.33": (None, {"obstructive_sleep_apnea"}),
     "E78.5": ("E78.5", {"dyslipidemia"}), "D46.A": ("D46.A", set()), "D46.20": ("D46.20", set()),
+    # codes9: the hyperlipidemias E78.0-E78.5 (dyslipidemia), MEN 2A / 2B, a thyroid cancer of a kind not stated or a
+    # family cancer of "other organs" (MTC not ruled out: asked), a pregnancy's supervision or weeks of gestation
+    "E78.00": ("E78.00", {"dyslipidemia"}), "E78.01": ("E78.01", {"dyslipidemia", "fh_stated"}),
+    "E78.2": ("E78.2", {"dyslipidemia"}), "E78.1": (None, {"dyslipidemia"}), "E78.3": (None, {"dyslipidemia"}),
+    "E78.49": (None, {"dyslipidemia"}), "E78.41": (None, {"dyslipidemia"}),
+    "E31.22": (None, {"mtc_men2_history"}), "E31.23": (None, {"mtc_men2_history"}),
+    "C73": (None, {"mtc_men2_possible"}), "Z85.850": (None, {"mtc_men2_possible"}),
+    "Z80.8": (None, {"mtc_men2_possible"}), "O09.523": (None, {"pregnant"}), "O09.90": (None, {"pregnant"}),
+    "Z3A.20": (None, {"pregnant"}), "Z33.1": (None, {"pregnant"}),
 }
-CONTROLS = ["I63.6", "G45.4", "I70.201", "I63", "D47.1", "I20.1"]
+#: outside every list: E78.6 lipoprotein deficiency, E31.21 MEN 1, Z80.0 family cancer of digestive organs, Z33.2
+#: elective termination of pregnancy
+CONTROLS = ["I63.6", "G45.4", "I70.201", "I63", "D47.1", "I20.1", "E78.6", "E31.21", "Z80.0", "Z33.2"]
 
 
 def _forms(code: str) -> list[str]:
@@ -63,8 +74,9 @@ def test_a_case_file_code_gives_its_value_and_facts(runtime: Runtime, code: str,
     value, facts = CODES[code]
     got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
     assert got.get("diagnosis") == value, (written, got)
-    # a listed value is read as that value (the policies read it beside its condition fact); another code gives facts
-    assert {k for k, v in got.items() if v is True} == (set() if value else facts), (written, got)
+    # a listed value is read as that value and gives its condition facts too (codes9: I63.9 on a Wegovy request is a
+    # prior ischemic stroke; before, the value gave none); another code gives its facts
+    assert {k for k, v in got.items() if v is True} == facts, (written, got)
 
 
 @pytest.mark.parametrize("code", CONTROLS)
@@ -110,3 +122,16 @@ def test_a_fhir_condition_coded_outside_the_lists_gives_no_ascvd_fact(runtime: R
 def test_a_code_said_with_doubt_or_of_a_relative_is_not_read(runtime: Runtime, written: str) -> None:
     got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
     assert "diagnosis" not in got and not any(v is True for v in got.values()), (written, got)
+
+
+@pytest.mark.parametrize(("written", "facts"), [
+    ("E31.22 - mother", {"mtc_men2_history"}), ("E31.23 (father)", {"mtc_men2_history"}),
+    ("C73 sister", {"mtc_men2_possible"}), ("E31.22 family history", {"mtc_men2_history"}),
+    ("E31.22 - mother, possible", set()), ("E31.22 ruled out", set()), ("I21.4 father", set()),
+])
+def test_a_relative_s_code_gives_only_the_family_history_facts(runtime: Runtime, written: str, facts: set[str]) -> None:
+    """A code said of a relative is not the patient's diagnosis, but a fact a relative's condition establishes
+    (fhir_family: a family history of MEN 2 contraindicates the GLP-1 agonists) is given; a doubt or negation still
+    reads nothing (codes9 c9-g13: "E31.22 - mother" was dropped and the no-MTC presumption met)."""
+    got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
+    assert "diagnosis" not in got and {k for k, v in got.items() if v is True} == facts, (written, got)

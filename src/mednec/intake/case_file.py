@@ -29,7 +29,7 @@ from mednec.errors import CaseFormatError, ContradictionError, ImplausibleValueE
 from mednec.facts.dictionary import FactDef, FactDictionary
 from mednec.facts.factset import FactSet, FactValue, Provenance
 from mednec.hygiene import check_tree, shown_key
-from mednec.intake.values import parse_date, parse_fact_value, parse_text_form
+from mednec.intake.values import parse_date, parse_fact_value, parse_text_form, value_facts
 from mednec.yaml_loader import SafeLoader, load_user_yaml
 
 __all__ = ["Case", "check_contradictions", "check_limits", "load_case_file", "parse_case", "parse_case_text", "read_input"]
@@ -347,6 +347,7 @@ def parse_case(
         fv = parse_fact_value(fd, raw, as_of=as_of, path=path, source=source)
         if fv is not None:
             values[fid] = fv
+            read_off += [(path, given) for given in value_facts(fd, fv, dictionary)]  # I63.9: prior_ischemic_stroke
     for path, fv in read_off:
         stated = values.get(fv.fact)
         if stated is None:

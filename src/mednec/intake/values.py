@@ -36,7 +36,8 @@ from mednec.facts.partial import Between
 from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.memo import Bounded
 
-__all__ = ["day_range", "parse_date", "parse_day_range", "parse_fact_value", "parse_text_form", "unit_without_once_daily"]
+__all__ = ["day_range", "parse_date", "parse_day_range", "parse_fact_value", "parse_text_form", "read_off_rows",
+           "unit_without_once_daily", "value_facts"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -629,10 +630,33 @@ def icd10_reading(fd: FactDef, text: str, dictionary: FactDictionary) -> tuple[s
     return key, code, facts
 
 
-def icd10_expands(fd: FactDef, text: str, dictionary: FactDictionary) -> bool:
-    """``text`` is read by :func:`parse_text_form` (written otherwise than as a value), not as a plain value: the
-    columnar and bulk engines leave such rows to the case-file parser."""
-    return fd.category_key(text) is None
+def read_off_rows(fd: FactDef, text: str | None, dictionary: FactDictionary) -> bool:
+    """Whether the case-file parser reads more from ``text`` than the plain value: a value in the fact's text
+    notation (an ISCN karyotype, a code written otherwise than as a value), or a diagnosis value whose code a
+    condition fact lists (I63.9 gives prior_ischemic_stroke, E78.5 dyslipidemia: :func:`value_facts`). The columnar
+    and bulk engines leave such rows to the case-file parser."""
+    if text is None:
+        return False
+    key = fd.category_key(text)
+    if key is None:
+        return True
+    return fd.text_form == "icd10" and bool(_value_code_facts(fd, key, dictionary))
+
+
+def _value_code_facts(fd: FactDef, key: str, dictionary: FactDictionary) -> tuple[str, ...]:
+    code = icd10.canonical(key) if fd.text_form == "icd10" else None
+    return tuple(fid for fid, _ in icd10.code_facts(code, dictionary)) if code is not None else ()
+
+
+def value_facts(fd: FactDef, fv: FactValue, dictionary: FactDictionary) -> tuple[FactValue, ...]:
+    """The condition facts a diagnosis value gives as well (``text_form: icd10``): the boolean facts whose codes list
+    the value's code or a code above it (I63.9: prior_ischemic_stroke; I25.2: prior_mi; E78.5: dyslipidemia), each
+    dated as the diagnosis, with the code as provenance; none for another fact or a value no fact lists (E66.3)."""
+    if fd.text_form != "icd10" or not isinstance(fv.value, str):
+        return ()
+    detail = f"from the diagnosis code {fv.value}: {fv.value}"
+    return tuple(FactValue(fid, True, None, fv.observed, Provenance(fv.provenance.source, detail))
+                 for fid in _value_code_facts(fd, fv.value, dictionary))
 
 
 def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.date, path: str,
@@ -640,8 +664,8 @@ def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.
     """A diagnosis written as an ICD-10-CM code (``text_form: icd10``): the diagnosis value it is (the policies read
     a listed code beside its condition fact), else the condition facts the code gives (I21.4: prior_mi), each with
     the code as provenance; ``None`` for a value as written (read as before) or a code no value is and no fact
-    lists (refused as before, naming the field). A listed value gives no fact here: the columnar engine reads
-    values column-wise and does not expand them."""
+    lists (refused as before, naming the field). A listed value gives its condition facts beside it in the case-file
+    parser (:func:`value_facts`)."""
     observed: dt.date | None = None
     text = raw
     if isinstance(raw, Mapping):
@@ -658,16 +682,36 @@ def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.
     key, code, facts = icd10_reading(fd, text, dictionary)
     if key is None and not facts:
         return None  # no code mednec reads: refused as before, naming the field
-    if _qualified(text):  # "E11.9 (provisional)", "I21.4 ruled out", "I63.9 - mother": not the patient's diagnosis
-        return (), (f"Diagnosis {text.strip()!r}: the code is said with doubt, negated or of another person; not used",)
     when = observed or as_of
-    if key is not None:  # a value written otherwise ("I2510", "D46.A Refractory ..."): that value, as written so
-        return (FactValue(fd.id, key, None, when, Provenance(source)),), ()
+    if _qualified(text):  # "E11.9 (provisional)", "I21.4 ruled out", "I63.9 - mother": not the patient's diagnosis
+        return _relative_code(text, code, facts, dictionary, when, source)
+    if key is not None:  # a value written otherwise ("I2510", "D46.A Refractory ..."): that value, as written so,
+        given = FactValue(fd.id, key, None, when, Provenance(source))  # with the condition facts its code gives
+        return (given, *value_facts(fd, given, dictionary)), ()
     out = [FactValue(fid, True, None, when, Provenance(source, f"from the diagnosis code {code}: {text.strip()}"))
            for fid in facts]
     return tuple(out), (f"Diagnosis {text.strip()}: the code {code} is no diagnosis value; read as {', '.join(facts)}",)
 
 
+
+def _relative_code(text: str, code: str | None, facts: tuple[str, ...], dictionary: FactDictionary, when: dt.date,
+                   source: str) -> tuple[tuple[FactValue, ...], tuple[str, ...]]:
+    """A code said with doubt, negated or of another person: not the patient's diagnosis. A code said only of a
+    relative ("E31.22 - mother") still gives the facts a relative's condition establishes (``fhir_family``: a
+    family history of MEN 2 is the contraindication itself); nothing else."""
+    parts = text.strip().split(None, 1)
+    words = parts[1] if len(parts) > 1 else ""
+    kept = [fid for fid in facts if dictionary.facts[fid].fhir_family] if _RELATIVE.search(words) and \
+        not _qualifies(_RELATIVE.sub(" ", words)) else []
+    if not kept:
+        return (), (f"Diagnosis {text.strip()!r}: the code is said with doubt, negated or of another person; not used",)
+    detail = f"from the diagnosis code {code} of a relative: {text.strip()}"
+    return (tuple(FactValue(fid, True, None, when, Provenance(source, detail)) for fid in kept),
+            (f"Diagnosis {text.strip()}: the code is a relative's; read as the family history {', '.join(kept)}",))
+
+
+#: words that give a code to a relative ("I63.9 - mother", "E31.22 (father)")
+_RELATIVE = re.compile(r"\b(?:family|mother|father|sister|brother|son|daughter|parent|sibling|relative)\b", re.I)
 
 #: words after a code that doubt it, negate it or give it to someone else ("E11.9 (provisional)", "I21.4 ruled out",
 #: "I63.9 - mother"); a tabular title says none of them ("not elsewhere classified" is dropped first)

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from mednec.errors import MednecError
 from mednec.facts.dictionary import FactDef, FactDictionary, FieldDef
 from mednec.intake.case_file import whole_years
-from mednec.intake.values import parse_date, parse_fact_value, unit_without_once_daily
+from mednec.intake.values import parse_date, parse_fact_value, read_off_rows, unit_without_once_daily
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
@@ -743,14 +743,15 @@ def new_features(fd: FactDef) -> list[str]:
     return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
 
 
-def _text_form_rows(fd: FactDef, col: pa.Array) -> Bools:
+def _text_form_rows(fd: FactDef, col: pa.Array, dictionary: FactDictionary) -> Bools:
     """Rows whose value is written in the fact's text notation (an ISCN karyotype) rather than as
-    one of its values: :func:`mednec.intake.values.parse_text_form` reads those."""
+    one of its values, or a diagnosis value that gives condition facts as well (I63.9):
+    :func:`mednec.intake.values.read_off_rows`; the case-file parser reads those."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return np.zeros(len(col), dtype=bool)
     enc = col.dictionary_encode()
     idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    notation = np.array([fd.category_key(v) is None for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
+    notation = np.array([read_off_rows(fd, v, dictionary) for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
     return notation[idx]
 
 
@@ -773,7 +774,7 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
             frame.facts[fc.fact] = _absent(fd, frame.n)
             continue
         if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine
-            frame.mark(_text_form_rows(fd, column.combine_chunks()))
+            frame.mark(_text_form_rows(fd, column.combine_chunks(), dictionary))
         frame.facts[fc.fact] = _events(fd, fc, table, frame, fast) if fc.events else _scalar(fd, fc, table, frame, fast)
     given = {fc.fact for fc in layout.facts}
     for fid, fd in dictionary.facts.items():  # a fact the table has no column for: as a column no row gives
