@@ -135,3 +135,20 @@ def test_a_relative_s_code_gives_only_the_family_history_facts(runtime: Runtime,
     reads nothing (codes9 c9-g13: "E31.22 - mother" was dropped and the no-MTC presumption met)."""
     got = {k: fv.value for k, fv in runtime.parse_case(_case(written)).facts.items()}
     assert "diagnosis" not in got and {k for k, v in got.items() if v is True} == facts, (written, got)
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    ("Medullary thyroid carcinoma", {"mtc_men2_possible", "mtc_men2_history"}),
+    ("Papillary thyroid carcinoma", {"mtc_men2_possible"}), (None, {"mtc_men2_possible"}),
+])
+def test_a_code_that_leaves_it_open_lets_the_condition_s_text_settle_it(runtime: Runtime, text: str | None,
+                                                                         facts: set[str]) -> None:
+    """C73 is every thyroid cancer: it leaves MTC open (asked), and the Condition's text "Medullary thyroid
+    carcinoma" still states it (held-out e-g11: before codes9, C73 gave nothing and the text decided; C73 listed
+    for mtc_men2_possible must not silence the text)."""
+    cond = _cond(ICD, "C73")
+    if text:
+        cond["code"]["text"] = text
+    case = bundle_to_case(_bundle(cond), runtime.dictionary, AS_OF).case
+    got = {k for k, v in case["facts"].items() if (v["value"] if isinstance(v, dict) else v) is True}
+    assert got & {"mtc_men2_possible", "mtc_men2_history"} == facts, (text, got)

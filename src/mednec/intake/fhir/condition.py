@@ -309,12 +309,15 @@ def _condition_facts(concept: Any, ctx: Context) -> list[tuple[str, str]]:
                 known.clear()
             known[key] = hits
         out = list(hits)
-    if not out:  # text only, or codes that cannot decide: the text is exactly a fact's name
+    signs = set(doubt_to(ctx.dictionary).values())
+    if all(fid in signs for fid, _ in out):  # text only, codes that cannot decide, or codes that leave it open (C73,
+        # a thyroid cancer of a kind not stated, beside the text "Medullary thyroid cancer"): the text is exactly a
+        # fact's name
         names = _condition_names(ctx.dictionary)
         coded = _coded_facts(ctx.dictionary, bool(icds), bool(scts)) - _broader(tuple(icds), ctx.dictionary)
-        out = list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept, coded_as)
-                                 if (named := names.get(fold(t)) or _past_event_named(t, ctx.dictionary))
-                                 and named not in coded))
+        out += list(dict.fromkeys((named, f'"{t}"') for t in concept_texts(concept, coded_as)
+                                  if (named := names.get(fold(t)) or _past_event_named(t, ctx.dictionary))
+                                  and named not in coded))
     return out
 
 
