@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from mednec.errors import InputError
+from mednec.facts.icd10 import canonical as icd_canonical
 from mednec.intake.fhir import bundle_to_case
 from mednec.intake.question import understand
 from mednec.runtime import Runtime
@@ -152,3 +153,60 @@ def test_a_code_that_leaves_it_open_lets_the_condition_s_text_settle_it(runtime:
     case = bundle_to_case(_bundle(cond), runtime.dictionary, AS_OF).case
     got = {k for k, v in case["facts"].items() if (v["value"] if isinstance(v, dict) else v) is True}
     assert got & {"mtc_men2_possible", "mtc_men2_history"} == facts, (text, got)
+
+
+#: codes9: ICD-10-CM Z68 codes name the BMI (adult) or its percentile (pediatric) as the range their title gives
+RANGES: dict[str, tuple[str, float, float]] = {
+    "Z68.1": ("bmi", 10.0, 19.9), "Z68.20": ("bmi", 20.0, 20.9), "Z68.25": ("bmi", 25.0, 25.9),
+    "Z68.27": ("bmi", 27.0, 27.9), "Z68.29": ("bmi", 29.0, 29.9), "Z68.30": ("bmi", 30.0, 30.9),
+    "Z68.35": ("bmi", 35.0, 35.9), "Z68.39": ("bmi", 39.0, 39.9), "Z68.41": ("bmi", 40.0, 44.9),
+    "Z68.44": ("bmi", 60.0, 69.9), "Z68.45": ("bmi", 70.0, 150.0), "Z68.2": ("bmi", 20.0, 29.9),
+    "Z68.3": ("bmi", 30.0, 39.9), "Z68.4": ("bmi", 40.0, 150.0), "Z68.53": ("bmi_percentile", 85.0, 94.99),
+    "Z68.54": ("bmi_percentile", 95.0, 100.0), "Z68.56": ("bmi_percentile", 95.0, 100.0),
+}
+
+
+@pytest.mark.parametrize(("code", "written"), [(c, w) for c in RANGES for w in _forms(c)])
+def test_a_bmi_code_gives_the_bmi_as_its_range(runtime: Runtime, code: str, written: str) -> None:
+    fact, low, high = RANGES[code]
+    got = runtime.parse_case(_case(written)).facts
+    value = got[fact].value
+    assert (value.low, value.high) == (low, high) and "diagnosis" not in got, (written, value)
+
+
+#: (code, the Wegovy determination with a 6-month lifestyle programme, the comorbidities stated): a range wholly on
+#: one side of a threshold decides it; one that straddles it is asked
+WEGOVY = [("Z68.35", {}, "meets_criteria"), ("Z68.30", {}, "meets_criteria"), ("Z68.27", {"hypertension": True},
+          "meets_criteria"), ("Z68.25", {"hypertension": True}, "does_not_meet_criteria"),
+          ("Z68.2", {"hypertension": True}, "insufficient_information"), ("Z68.29", {}, "insufficient_information"),
+          ("Z68.1", {}, "does_not_meet_criteria")]
+
+
+@pytest.mark.parametrize(("code", "stated", "want"), WEGOVY)
+def test_a_bmi_range_decides_a_threshold_only_when_wholly_on_one_side(runtime: Runtime, code: str,
+                                                                      stated: dict[str, bool], want: str) -> None:
+    case = _case(code)
+    case["facts"].update({"lifestyle_program_months": 6, **stated})
+    det = runtime.evaluate(runtime.parse_case(case).facts, runtime.catalog.find_drug("Wegovy"))
+    assert det.determination == want, (code, det.determination)
+
+
+@pytest.mark.parametrize("code", ["Z68.35", "z6827", "Z68.41"])
+def test_a_question_writing_a_bmi_code_gives_the_bmi_range(runtime: Runtime, code: str) -> None:
+    fact, low, high = RANGES[icd_canonical(code)]
+    u = understand(f"Wegovy for a 40 year old woman, {code}, lifestyle program for 6 months", runtime.catalog,
+                   runtime.dictionary, AS_OF)
+    value = runtime.parse_case(u.case, as_of=AS_OF).facts[fact].value
+    assert (value.low, value.high) == (low, high), (code, value)
+
+
+@pytest.mark.parametrize(("code", "bound"), [("Z68.36", {"value": 36.0, "comparator": ">="}),
+                                             ("Z68.45", {"value": 70.0, "comparator": ">="}),
+                                             ("Z68.1", {"value": 19.9, "comparator": "<="})])
+def test_a_fhir_condition_coded_with_a_bmi_code_gives_a_bmi_bound(runtime: Runtime, code: str,
+                                                                  bound: dict[str, Any]) -> None:
+    """A FHIR case value holds one bound: the range's low end (its high end when it starts at the plausible
+    minimum); a threshold inside the range stays asked."""
+    case = bundle_to_case(_bundle(_cond(ICD, code)), runtime.dictionary, AS_OF).case
+    got = case["facts"]["bmi"]
+    assert {k: got[k] for k in bound} == bound, (code, got)

@@ -175,7 +175,9 @@ def _vary(rng: random.Random, pid: str, resources: list[dict[str, Any]]) -> list
             elif r < 0.15:
                 res["verificationStatus"] = {"coding": [{"code": rng.choice(["refuted", "confirmed"])}]}
             elif r < 0.2:
-                res["code"]["coding"][0]["code"] = rng.choice(["E11.9", "I10", "D46.9", "D469", "C92.0"])
+                res["code"]["coding"][0]["code"] = rng.choice(["E11.9", "I10", "D46.9", "D469", "C92.0",
+                                                               # codes9: a BMI range, MEN 2A, thyroid cancer, a value
+                                                               "Z68.36", "Z68.1", "E31.22", "C73", "I63.9"])
             elif r < 0.23:
                 res.pop("recordedDate")
                 res["onsetDateTime"] = _day(-100)

@@ -18,6 +18,7 @@ Limits: an ``events`` fact takes at most ``max_items`` events (default
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from mednec.yaml_loader import SafeLoader, load_user_yaml, strict_mapping
 __all__ = [
     "CategoryValue",
     "Code",
+    "CodeRange",
     "Contradiction",
     "FactDef",
     "FactDictionary",
@@ -82,6 +84,16 @@ class Code(NamedTuple):
     display: str = ""
     status: str = "confirmed"
     source: str = ""
+
+
+class CodeRange(NamedTuple):
+    """A code that names a number fact's value as a range (ICD-10-CM Z68.35 'Body mass index [BMI] 35.0-35.9,
+    adult': a BMI from 35.0 to 35.9): ``low`` and ``high`` in the fact's unit, an open end the fact's plausible
+    range. A criterion is decided on it only when the whole range lies on one side of the threshold."""
+
+    code: Code
+    low: float
+    high: float
 
 
 class CategoryValue(NamedTuple):
@@ -145,6 +157,9 @@ class FactDef:
     #: angina, "neurogenic" claudication): the text intake does not read the name there
     not_after: tuple[str, ...] = ()
     max_items: int = DEFAULT_MAX_ITEMS  # events facts: at most this many events
+    #: codes that name a number fact's value as a range (ICD-10-CM Z68.xx: the BMI), read from a diagnosis code in
+    #: a case file, a question or a FHIR Condition (mednec.facts.icd10.code_ranges)
+    code_ranges: tuple[CodeRange, ...] = ()
 
     def convert(self, value: float, unit: str | None, *, path: str) -> float:
         """Convert ``value`` in ``unit`` to the canonical unit (a bare number is canonical)."""
@@ -319,7 +334,28 @@ def _parse_fact(fid: str, raw: Mapping[str, Any], documents: Mapping[str, str], 
         fhir_family=_flag(fid, raw.get("fhir_family", False), "fhir_family"),
         not_after=_names(fid, raw.get("not_after"), "not_after"),
         max_items=_positive(raw.get("max_items", DEFAULT_MAX_ITEMS), f"facts.{fid}.max_items"),
+        code_ranges=_code_ranges(fid, ftype, raw.get("code_ranges"), (float(rng[0]), float(rng[1])) if rng else None),
     )
+
+
+def _code_ranges(fid: str, ftype: str, raw: Any, rng: tuple[float, float] | None) -> tuple[CodeRange, ...]:
+    """``code_ranges``: each a code (as under ``codes``) with ``between: [low, high]`` (null: the fact's range end)."""
+    if not raw:
+        return ()
+    if ftype != "number" or not isinstance(raw, list):
+        raise ConfigError("code_ranges is a list of codes with 'between' on a number fact", field=f"facts.{fid}.code_ranges")
+    out = []
+    lo, hi = rng or (-math.inf, math.inf)
+    for i, c in enumerate(raw):
+        between = c.get("between") if isinstance(c, Mapping) else None
+        if not isinstance(between, list) or len(between) != 2:
+            raise ConfigError("needs between: [low, high]", field=f"facts.{fid}.code_ranges[{i}]")
+        low = lo if between[0] is None else float(between[0])
+        high = hi if between[1] is None else float(between[1])
+        if low > high:
+            raise ConfigError("between: low is above high", field=f"facts.{fid}.code_ranges[{i}]")
+        out.append(CodeRange(_codes([{k: v for k, v in c.items() if k != "between"}])[0], low, high))
+    return tuple(out)
 
 
 def _flag(fid: str, raw: Any, key: str) -> bool:

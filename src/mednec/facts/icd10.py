@@ -7,7 +7,8 @@ ICD-10-CM codes in the fact dictionary (``codes:``) name the codes that establis
 it in the tabular (:func:`under`): ``type2_diabetes`` lists the category E11, so E11.65 and E11.3553 give it;
 ``prior_ischemic_stroke`` lists I63.0 ... I63.5, I63.8 and I63.9 (not the category I63, whose I63.6 is a venous
 infarction), so I63.512 gives it and I63.6 does not. A code is listed at the level where every code beneath it
-has the fact's meaning (checked in the FY2026 tabular for each listed code; facts/references.yaml).
+has the fact's meaning (checked in the FY2026 tabular for each listed code; facts/references.yaml). A number
+fact's ``code_ranges`` name its value as a range (Z68.35: a BMI of 35.0-35.9; :func:`code_ranges`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mednec.facts.dictionary import FactDictionary
 
-__all__ = ["canonical", "code_facts", "under"]
+__all__ = ["canonical", "code_facts", "code_ranges", "under"]
 
 #: a code as written: three characters (letter, digit, digit or letter), then up to four more, after a dot or not
 _WRITTEN = re.compile(r"([A-Z]\d[0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?")
@@ -60,3 +61,20 @@ def code_facts(code: str, dictionary: FactDictionary) -> tuple[tuple[str, str], 
         if fid not in seen and under(code, listed):
             seen[fid] = listed
     return tuple(seen.items())
+
+
+@cache
+def _ranged(dictionary: FactDictionary) -> tuple[tuple[str, str, float, float], ...]:
+    """Each number fact with each ICD-10-CM code that names its value as a range (``code_ranges``)."""
+    return tuple((fid, r.code.code, r.low, r.high) for fid, fd in dictionary.facts.items()
+                 for r in fd.code_ranges if r.code.system == "ICD-10-CM")
+
+
+def code_ranges(code: str, dictionary: FactDictionary) -> tuple[tuple[str, str, float, float], ...]:
+    """(fact, the listed code, low, high) for each number fact a code names as a range: the deepest listed code at or
+    above ``code`` (Z68.35 gives the BMI 35.0-35.9 of Z68.35, not the 30-39 of its heading Z68.3)."""
+    best: dict[str, tuple[str, str, float, float]] = {}
+    for fid, listed, low, high in _ranged(dictionary):
+        if under(code, listed) and (fid not in best or len(_compact(listed)) > len(_compact(best[fid][1]))):
+            best[fid] = (fid, listed, low, high)
+    return tuple(best.values())

@@ -680,11 +680,15 @@ def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.
     if fd.category_key(text) is not None:
         return None  # a value as written: read as before (the policies read a listed code beside its condition)
     key, code, facts = icd10_reading(fd, text, dictionary)
-    if key is None and not facts:
+    ranges = icd10.code_ranges(code, dictionary) if code is not None else ()
+    if key is None and not facts and not ranges:
         return None  # no code mednec reads: refused as before, naming the field
     when = observed or as_of
     if _qualified(text):  # "E11.9 (provisional)", "I21.4 ruled out", "I63.9 - mother": not the patient's diagnosis
         return _relative_code(text, code, facts, dictionary, when, source)
+    if ranges:  # "Z68.35": the BMI 35.0-35.9 (a criterion is decided on it only when the whole range is one side)
+        return tuple(_ranged(fid, code, low, high, text, dictionary, when, source) for fid, code, low, high in ranges), (
+            f"Diagnosis {text.strip()}: the code {code} names {', '.join(fid for fid, *_ in ranges)} as a range",)
     if key is not None:  # a value written otherwise ("I2510", "D46.A Refractory ..."): that value, as written so,
         given = FactValue(fd.id, key, None, when, Provenance(source))  # with the condition facts its code gives
         return (given, *value_facts(fd, given, dictionary)), ()
@@ -692,6 +696,15 @@ def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.
            for fid in facts]
     return tuple(out), (f"Diagnosis {text.strip()}: the code {code} is no diagnosis value; read as {', '.join(facts)}",)
 
+
+
+def _ranged(fid: str, code: str, low: float, high: float, text: str, dictionary: FactDictionary, when: dt.date,
+            source: str) -> FactValue:
+    """A number fact a code names as a range (Z68.35: BMI 35.0-35.9), with the code as provenance."""
+    fd = dictionary.facts[fid]
+    shown = f"{low:g}-{high:g} {fd.unit or ''}".strip()
+    value = Between(low, high, (), f"the diagnosis code {code} names {shown}")
+    return FactValue(fid, value, fd.unit, when, Provenance(source, f"from the diagnosis code {code}: {text.strip()}"))
 
 
 def _relative_code(text: str, code: str | None, facts: tuple[str, ...], dictionary: FactDictionary, when: dt.date,

@@ -82,6 +82,8 @@ def dictionary_codes(dictionary: FactDictionary) -> Iterator[tuple[str, str, Cod
     for fid, fd in dictionary.facts.items():
         for c in fd.codes:
             yield fd.pack, f"fact {fid}", c
+        for r in fd.code_ranges:
+            yield fd.pack, f"fact {fid} code_ranges", r.code
         for key, value in fd.values.items():
             for c in value.codes:
                 yield value.pack or fd.pack, f"fact {fid} value {key}", c

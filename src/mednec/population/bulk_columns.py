@@ -575,7 +575,10 @@ class _Reader:
                 if concept is not None:
                     res[name] = concept
             try:
-                return [(f.fact, f.value, f.rank) for f in map_condition(res, self.src, self.ctx)]
+                found = map_condition(res, self.src, self.ctx)
+                if any(f.comparator for f in found):  # a bound (Z68.36: a BMI of at least 36): the row-wise intake
+                    return None
+                return [(f.fact, f.value, f.rank) for f in found]
             except NotMapped:
                 return []
             except MednecError:

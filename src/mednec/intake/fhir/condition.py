@@ -74,12 +74,13 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
         raise NotMapped(f"verificationStatus is {verification}")
     concept = resource.get("code")
     key, conditions = _coded(concept, ctx)
+    ranged = _ranged(concept, ctx) if active else []
     if not active:
         past = _history_facts(ctx.dictionary)
         key, conditions = None, [(fid, code) for fid, code in conditions if fid in past]
         if not conditions:
             raise NotMapped(f"clinicalStatus is {clinical}")
-    if key is None and not conditions:
+    if key is None and not conditions and not ranged:
         shown = "; ".join(f"{s.rsplit('/', 1)[-1]} {c} {d}".strip() for s, c, d in codings(concept)) or "no code"
         raise NotMapped(f"not a diagnosis in the fact dictionary ({shown})")
     when = (
@@ -89,8 +90,26 @@ def map_condition(resource: Mapping[str, Any], src: Source, ctx: Context) -> lis
     )
     out = _findings(key, conditions, when, src, "Condition.code" if active else f"Condition ({clinical}).code")
     out = [_stale_state(f, ctx) for f in out]
+    out += [Finding(fid, value, ctx.dictionary.facts[fid].unit, when, src, f"Condition.code {code}", 0,
+                    comparator=comparator) for fid, code, value, comparator in ranged]
     if key is not None and active and resource.get("stage"):
         out += _ipss_r_stage(resource["stage"], when, src, ctx)
+    return out
+
+
+def _ranged(concept: Any, ctx: Context) -> list[tuple[str, str, float, str]]:
+    """(fact, code, bound, comparator) for each number fact an active Condition's ICD-10-CM code names as a range
+    (Z68.36: BMI 36.0-36.9, mednec.facts.icd10.code_ranges). A FHIR case value holds one bound: the low end
+    (``>=``), or the high end (``<=``) when the range starts at the fact's plausible minimum (Z68.1: 19.9 or less),
+    so a threshold inside the range, or past its other end, stays asked; rank 0: a measured value of the same day
+    wins."""
+    out: list[tuple[str, str, float, str]] = []
+    for system, code, _ in codings(concept):
+        if system != ICD10CM or not code:
+            continue
+        for fid, listed, low, high in icd10.code_ranges(_icd(code), ctx.dictionary):
+            floor = (ctx.dictionary.facts[fid].range or (low, high))[0]
+            out.append((fid, listed, high, "<=") if low <= floor else (fid, listed, low, ">="))
     return out
 
 

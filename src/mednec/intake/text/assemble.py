@@ -23,7 +23,7 @@ from mednec.facts.dictionary import FactDictionary
 from mednec.intake.case_file import parse_case
 from mednec.intake.text.context import context_rules
 from mednec.intake.text.model import PRE_COUNT_SAID, SINCE_MODIFIER, WITHIN_MODIFIER, Conflict, Finding, Unused
-from mednec.intake.values import parse_fact_value
+from mednec.intake.values import parse_fact_value, parse_text_form
 
 __all__ = ["Assembly", "assemble", "condition_facts"]
 
@@ -250,7 +250,11 @@ def assemble(findings: Iterable[Finding], unused: Iterable[Unused], dictionary: 
         if best is None:
             continue
         try:
-            parse_fact_value(fd, _raw(best, fd.type), as_of=as_of, path=fact, source=best.where)
+            raw = _raw(best, fd.type)
+            # a diagnosis code that is no value but names a number as a range (Z68.35): parse_case reads the code
+            if fd.text_form != "icd10" or parse_text_form(fd, raw, dictionary, as_of=as_of, path=fact,
+                                                          source=best.where) is None:
+                parse_fact_value(fd, raw, as_of=as_of, path=fact, source=best.where)
         except MednecError as exc:
             drop.append(Unused(best.span, f"not used: {exc}", fact, best.source))
             continue

@@ -312,7 +312,9 @@ def _diagnosis_table(catalog: Catalog) -> tuple[str, dict[str, str], dict[str, s
     # written: with or without the dot, either case ("I21.4", "i214", "E11.3553"); a code nothing lists is not matched
     listed = {c.replace(".", "") for c in codes} | {
         c.code.upper().replace(".", "") for f in catalog.dictionary.facts.values() if f.type == "boolean"
-        for c in f.codes if c.system == "ICD-10-CM"}
+        for c in f.codes if c.system == "ICD-10-CM"} | {  # and the codes that name a number as a range (Z68.35)
+        r.code.code.upper().replace(".", "") for f in catalog.dictionary.facts.values() for r in f.code_ranges
+        if r.code.system == "ICD-10-CM"}
     if listed:
         body = "|".join(re.escape(c[:3]) + (r"\.?" + re.escape(c[3:]) if len(c) > 3 else "")
                         for c in sorted(listed, key=len, reverse=True))
@@ -339,7 +341,8 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
         code = icd10.canonical(m.group("code")) if m.group("code") else None
         key = codes.get(code) if code else phrases.get(_fold_phrase(m.group(0)))
         coded = tuple(fid for fid, _ in icd10.code_facts(code, catalog.dictionary)) if code else ()
-        if code and key is None and not coded:
+        ranged = icd10.code_ranges(code, catalog.dictionary) if code else ()
+        if code and key is None and not coded and not ranged:
             return []
         written = code or (m.group(0).upper() if m.group(0).upper() in codes else None)  # a code, as a code or a value
         if written and code_qualified(ctx.text[m.end():ctx.sent_end]):  # "(E78.5 coded in error?)", "I21.4 ruled out"
@@ -352,6 +355,9 @@ def _diagnosis_handler(catalog: Catalog):  # type: ignore[no-untyped-def]
             if stated:  # "no FH": the condition fact that lists that very code is stated absent (fh_stated false)
                 return [ctx.finding(fact, False, m.start(), m.end()) for fact in stated]
             return [ctx.unused(f"diagnosis {why}; not used", m.start(), m.end(), "diagnosis")]
+        if key is None and ranged:  # a code that names a number as a range (Z68.35: BMI 35.0-35.9): the case-file
+            # parser reads the code (mednec.facts.icd10.code_ranges), as from a case file's diagnosis
+            return [ctx.finding("diagnosis", code, m.start(), m.end(), note=f"ICD-10-CM {code}")]
         if key is None:  # a code no diagnosis value is, which condition facts list (I21.4: prior_mi)
             return [ctx.finding(fact, True, m.start(), m.end(), note=f"ICD-10-CM {code}") for fact in coded]
         more = _MORE_ABN.match(ctx.text, m.end(), ctx.sent_end) if key == "D46.C" else None

@@ -724,6 +724,7 @@ KNOWN_FACT_FIELDS = {"id", "label", "type", "document", "unit", "units", "range"
                      "max_items", "fhir_texts",  # a limit checked before parsing (case_file.check_limits), not by the parser
                      "fhir_history", "fhir_family",  # FHIR intake only: which Conditions and relatives' conditions count
                      "not_after",  # text intake only: words that make a name another condition
+                     "code_ranges",  # read only from a diagnosis code, whose rows the case-file parser reads
                      "offsets"}  # an affine unit's offset: _number adds it (FactDef.scale), as FactDef.convert does
 
 
