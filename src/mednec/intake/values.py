@@ -37,7 +37,7 @@ from mednec.intake.adverse_effects import ADVERSE_EFFECT, SKIN_REACTION
 from mednec.intake.memo import Bounded
 
 __all__ = ["day_range", "parse_date", "parse_day_range", "parse_fact_value", "parse_text_form", "read_off_rows",
-           "unit_without_once_daily", "value_facts"]
+           "unit_without_once_daily", "value_code_facts", "value_facts"]
 
 _NUM_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -630,20 +630,17 @@ def icd10_reading(fd: FactDef, text: str, dictionary: FactDictionary) -> tuple[s
     return key, code, facts
 
 
-def read_off_rows(fd: FactDef, text: str | None, dictionary: FactDictionary) -> bool:
-    """Whether the case-file parser reads more from ``text`` than the plain value: a value in the fact's text
-    notation (an ISCN karyotype, a code written otherwise than as a value), or a diagnosis value whose code a
-    condition fact lists (I63.9 gives prior_ischemic_stroke, E78.5 dyslipidemia: :func:`value_facts`). The columnar
-    and bulk engines leave such rows to the case-file parser."""
-    if text is None:
-        return False
-    key = fd.category_key(text)
-    if key is None:
-        return True
-    return fd.text_form == "icd10" and bool(_value_code_facts(fd, key, dictionary))
+def read_off_rows(fd: FactDef, text: str | None) -> bool:
+    """Whether ``text`` is written in the fact's text notation (an ISCN karyotype, a diagnosis code written
+    otherwise than as a value: "e7849", "I63.9 Cerebral infarction, unspecified"), which :func:`parse_text_form`
+    reads: the columnar and bulk engines leave such rows to the case-file parser. A value as written is theirs,
+    with the condition facts its code gives (:func:`value_code_facts`, their twin of :func:`value_facts`)."""
+    return text is not None and fd.category_key(text) is None
 
 
-def _value_code_facts(fd: FactDef, key: str, dictionary: FactDictionary) -> tuple[str, ...]:
+def value_code_facts(fd: FactDef, key: str, dictionary: FactDictionary) -> tuple[str, ...]:
+    """The boolean facts whose codes list the code of the value ``key`` of a ``text_form: icd10`` fact, or a code
+    above it (I63.9: prior_ischemic_stroke; E78.5: dyslipidemia); none for a value no fact lists (E66.3)."""
     code = icd10.canonical(key) if fd.text_form == "icd10" else None
     return tuple(fid for fid, _ in icd10.code_facts(code, dictionary)) if code is not None else ()
 
@@ -656,7 +653,7 @@ def value_facts(fd: FactDef, fv: FactValue, dictionary: FactDictionary) -> tuple
         return ()
     detail = f"from the diagnosis code {fv.value}: {fv.value}"
     return tuple(FactValue(fid, True, None, fv.observed, Provenance(fv.provenance.source, detail))
-                 for fid in _value_code_facts(fd, fv.value, dictionary))
+                 for fid in value_code_facts(fd, fv.value, dictionary))
 
 
 def _icd10_form(fd: FactDef, raw: Any, dictionary: FactDictionary, *, as_of: dt.date, path: str,

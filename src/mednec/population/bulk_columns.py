@@ -1735,16 +1735,16 @@ def _distinct_refused(cand: pa.Table, dictionary: FactDictionary, as_of: dt.date
     for f in present:  # a diagnosis written otherwise than as a value ("I21.4", "e1165"): the case-file parser's
         fd = dictionary.facts[f]
         if fd.text_form == "icd10":
-            unread |= _np(pc.equal(facts, f), bool) & _not_a_value(fd, cand.column("text"), dictionary)
+            unread |= _np(pc.equal(facts, f), bool) & _not_a_value(fd, cand.column("text"))
     return unread, np.asarray(frame.bad, dtype=bool) & ~unread
 
 
-def _not_a_value(fd: FactDef, text: Any, dictionary: FactDictionary) -> Any:
-    """Rows whose text is not one of the category's values (by key, label or synonym), or is a value that gives
-    condition facts as well (I63.9): the case-file parser reads those (:func:`mednec.intake.values.read_off_rows`)."""
+def _not_a_value(fd: FactDef, text: Any) -> Any:
+    """Rows whose text is not one of the category's values (by key, label or synonym): the case-file parser reads
+    those (:func:`mednec.intake.values.read_off_rows`)."""
     enc = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
     idx = _np(pc.fill_null(enc.indices, -1), np.int64)
-    notation = np.array([read_off_rows(fd, v, dictionary) for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
+    notation = np.array([read_off_rows(fd, v) for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
     return notation[idx]
 
 

@@ -226,7 +226,7 @@ def _case() -> tuple[Any, ...]:
     from mednec.population import table
 
     return (case_file.parse_case, case_file.check_contradictions, case_file._matches,  # noqa: SLF001
-            values.parse_text_form, values.value_facts, values.read_off_rows, table.row_case,
+            values.parse_text_form, values.value_facts, values.value_code_facts, values.read_off_rows, table.row_case,
             table._events)  # noqa: SLF001
 
 

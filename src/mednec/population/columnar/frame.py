@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from mednec.errors import MednecError
 from mednec.facts.dictionary import FactDef, FactDictionary, FieldDef
 from mednec.intake.case_file import whole_years
-from mednec.intake.values import parse_date, parse_fact_value, read_off_rows, unit_without_once_daily
+from mednec.intake.values import parse_date, parse_fact_value, read_off_rows, unit_without_once_daily, value_code_facts
 from mednec.population.columnar import digests
 from mednec.population.table import AS_OF_COLUMN, PATIENT_COLUMN, FactColumns, TableLayout
 
@@ -744,16 +744,33 @@ def new_features(fd: FactDef) -> list[str]:
     return [f.name for f in dataclasses.fields(fd) if f.name not in KNOWN_FACT_FIELDS and getattr(fd, f.name)]
 
 
-def _text_form_rows(fd: FactDef, col: pa.Array, dictionary: FactDictionary) -> Bools:
-    """Rows whose value is written in the fact's text notation (an ISCN karyotype) rather than as
-    one of its values, or a diagnosis value that gives condition facts as well (I63.9):
-    :func:`mednec.intake.values.read_off_rows`; the case-file parser reads those."""
+def _text_form_rows(fd: FactDef, col: pa.Array) -> Bools:
+    """Rows whose value is written in the fact's text notation (an ISCN karyotype, a code written
+    otherwise than as a value) rather than as one of its values: :func:`mednec.intake.values.read_off_rows`;
+    the case-file parser reads those."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return np.zeros(len(col), dtype=bool)
     enc = col.dictionary_encode()
     idx = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    notation = np.array([read_off_rows(fd, v, dictionary) for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
+    notation = np.array([read_off_rows(fd, v) for v in enc.dictionary.to_pylist()] + [False], dtype=bool)
     return notation[idx]
+
+
+def _value_facts(frame: Frame, dictionary: FactDictionary) -> None:
+    """The condition facts a diagnosis value gives as well (I63.9: prior_ischemic_stroke), column-wise: set true
+    where the row does not give the fact itself (a stated value is used, as the case-file parser uses it;
+    :func:`mednec.intake.values.value_facts`)."""
+    for fid, fd in dictionary.facts.items():
+        col = frame.facts.get(fid)
+        if fd.text_form != "icd10" or not isinstance(col, Scalar) or not col.has.any():
+            continue
+        for key, code in _codes_of(fd).items():
+            rows = col.has & (col.values == code)
+            for given in value_code_facts(fd, key, dictionary) if rows.any() else ():
+                target = frame.facts.get(given)
+                if isinstance(target, Scalar):
+                    yes = Scalar("boolean", np.ones(frame.n, dtype=bool), np.ones(frame.n, dtype=bool))
+                    frame.facts[given] = target.overlay(yes, rows & ~target.has)
 
 
 def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDictionary, as_of: dt.date,
@@ -775,12 +792,13 @@ def frame_from_table(table: pa.Table, layout: TableLayout, dictionary: FactDicti
             frame.facts[fc.fact] = _absent(fd, frame.n)
             continue
         if fd.text_form is not None:  # a value in the notation settles other facts: the row-wise engine
-            frame.mark(_text_form_rows(fd, column.combine_chunks(), dictionary))
+            frame.mark(_text_form_rows(fd, column.combine_chunks()))
         frame.facts[fc.fact] = _events(fd, fc, table, frame, fast) if fc.events else _scalar(fd, fc, table, frame, fast)
     given = {fc.fact for fc in layout.facts}
     for fid, fd in dictionary.facts.items():  # a fact the table has no column for: as a column no row gives
         if fid not in given and not new_features(fd):
             frame.facts[fid] = _absent(fd, frame.n)
+    _value_facts(frame, dictionary)
     _birth(frame, dictionary, _age_dates(table, layout, frame))
     if not _contradictions(frame, dictionary):
         return frame, "a declared contradiction reads a fact the columns cannot test"
