@@ -691,8 +691,8 @@ _CODES9 = ["I63.9", "I25.2", "E78.5", "E11.9", "E78.2", "e7849", "E31.22", "C73"
 @pytest.mark.parametrize(("seed", "phase"), [(91, "initial"), (92, "continuation")])
 def test_columnar_equals_rowwise_on_diagnoses_that_give_condition_facts(seed: int, phase: str) -> None:
     """A diagnosis value whose code a condition fact lists (I63.9: prior_ischemic_stroke) gives that fact in the
-    case-file parser; the columnar engine leaves such rows to it, so both engines answer alike (before, the columnar
-    engine read I63.9 as the value alone, and the row-wise parser gave it no fact either)."""
+    case-file parser and column-wise (frame._value_facts), unless the row states the fact; a code written otherwise
+    goes to the parser: both engines answer alike (fails without the column-wise twin)."""
     rng = random.Random(seed)
     table = random_population(seed, 300)
     i = table.schema.get_field_index("diagnosis")
