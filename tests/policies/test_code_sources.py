@@ -23,7 +23,7 @@ def _ref(status: str) -> Reference:
 
 def _world(*fact_codes: Code, refs: dict[str, Reference] | None = None) -> tuple[Any, Any]:
     """A dictionary with one fact of the pack 'toy' carrying ``fact_codes``, and that pack's references."""
-    fact = SimpleNamespace(pack="toy", codes=fact_codes, values={})
+    fact = SimpleNamespace(pack="toy", codes=fact_codes, values={}, code_ranges=())
     dictionary = SimpleNamespace(facts={"thing": fact})
     pack = SimpleNamespace(id="toy", path="packs/toy", references=refs or {})
     return dictionary, SimpleNamespace(packs=[pack])
