@@ -874,6 +874,10 @@ def main() -> int:
         c8 = HERE / "codes8"
         results |= {"codes8 questions": run_questions(runtime, as_of, c8),
                     "codes8 files": run_cases3(runtime, c8 / "cases")}
+    if args.set in ("codes9", "all"):  # helper codes9: codes that set (or question) condition facts, every intake
+        c9 = HERE / "codes9"
+        results |= {"codes9 questions": run_questions(runtime, as_of, c9),
+                    "codes9 files": run_cases3(runtime, c9 / "cases"), "codes9 fhir": run_fhir3(runtime, as_of, "codes9/fhir")}
     if args.set in ("dates9", "all"):  # helper dates9: labs, transfusions and courses dated by a month or a year
         d9 = HERE / "dates9"
         results |= {"dates9 questions": run_questions(runtime, as_of, d9),
