@@ -1133,8 +1133,47 @@ def _h_doses(m: re.Match[str], ctx: Ctx) -> list[Item]:
                         rank=2)]
 
 
+#: blood products other than red cells (their units are no RBC units), and the words that name red cells
+_PRODUCT = r"(?:platelets?|plts?|ffp|fresh\s+frozen\s+plasma|plasma|cryo(?:precipitate)?|albumin|ivig|granulocytes?)"
+#: said in a count ("2 units of platelets on 11/10"): not a lab value ("platelets 45", "plasma EPO")
+_OTHER_IN = re.compile(rf"\b{_PRODUCT}\b(?!\s*(?:count\b|[:=]|(?:of\s+)?[<>≤≥~]?\s*\d|epo\b|erythropoietin|levels?\b|cells?\b))",
+                       re.I)
+#: before a count, tied to a transfusion or to units ("Platelet transfusions: 2 units on ...", "FFP 2 units", "plts 2u")
+_OTHER_BEFORE = re.compile(rf"\b{_PRODUCT}\s+(?:(?:transfus\w*|units?|u)\b|x\s*\d|\d+(?:\.\d+)?\s*(?:units?|u)\b)", re.I)
+_RED_PRODUCT = re.compile(r"\b(?:rbcs?|prbcs?|red\s+(?:blood\s+)?cells?|packed\s+(?:red\s+)?cells|blood)\b", re.I)
+
+
+def _red_cells_only(handle: Any) -> Any:
+    """A transfusion rule's handler that leaves another product's units alone: the product said in the match wins
+    (red cells first), else the product named nearest before it in the sentence ("Platelet transfusions: 2 units
+    on 11/10/2026" are no RBC units; "2 units PRBC on 11/10; platelets 1 unit on 11/12" counts the PRBC only). A
+    platelet count or a plasma EPO level names no product."""
+    def read(m: re.Match[str], ctx: Ctx) -> list[Item]:
+        said = m.group(0)
+        if _RED_PRODUCT.search(said):
+            return list(handle(m, ctx))
+        other = _OTHER_IN.search(said)
+        if other is None:
+            lo = max(ctx.sent_start, m.start() - 80)
+            before = [x for x in _OTHER_BEFORE.finditer(ctx.text, lo, m.end()) if x.start() < m.start()]
+            red = list(_RED_PRODUCT.finditer(ctx.text, lo, m.start()))
+            nearest = max(before + red, key=lambda x: x.start(), default=None)
+            other = nearest if nearest is not None and nearest in before else None
+        if other is not None:
+            return [ctx.unused(f"'{other.group(0).strip()}': not red-cell units; not counted", m.start(), m.end(),
+                               "rbc_transfusions")]
+        return list(handle(m, ctx))
+
+    return read
+
+
 def history_rules() -> list[Rule]:
-    """Transfusion and ESA rules."""
+    """Transfusion and ESA rules (each transfusion rule counts red cells only: :func:`_red_cells_only`)."""
+    return [Rule(r.name, r.pattern, _red_cells_only(r.handle)) if r.name.startswith("TRANSFUSION") else r
+            for r in _history_rules()]
+
+
+def _history_rules() -> list[Rule]:
     units = (r"(?:units?|u)\b(?:\s+(?:of\s+)?(?:PRBCs?|pRBCs?|RBCs?|packed\s+(?:red\s+)?(?:blood\s+)?cells|red\s+(?:blood\s+)?cells"
              r"|(?:red\s+)?blood(?:\s+cells)?))?")
     return [
