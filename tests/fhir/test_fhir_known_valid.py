@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mednec.errors import CaseFormatError
+from mednec.errors import CaseFormatError, ImplausibleValueError
 from mednec.intake.fhir import bundle_to_case
 from mednec.intake.fhir import validate as fhir_validate
 from mednec.intake.fhir.bundle import MAPPERS
@@ -197,7 +197,8 @@ def _intake(bundle: dict[str, Any]) -> dict[str, Any] | tuple[str, str, str | No
     try:
         out = bundle_to_case(copy.deepcopy(bundle), rt.dictionary, AS_OF, drug="luspatercept",
                              drugs=rt.catalog.calculators.drugs)
-    except CaseFormatError as exc:  # the Bundle's own shape: fatal, with its message and field
+    except (CaseFormatError, ImplausibleValueError) as exc:  # the Bundle's own shape, or dates that contradict the
+        # birth date (a broken date drawn before Patient.birthDate): fatal, with its message and field, in both paths
         return type(exc).__name__, exc.message, exc.field
     return out.to_dict()
 
