@@ -22,10 +22,10 @@ from collections.abc import Iterable
 
 from mednec.facts.dictionary import FactDef
 from mednec.intake.text.numbers import (
+    DATE,
     DURATION,
     NUM,
     RANGE,
-    VALUE_DATE,
     duration_days,
     number,
     parse_date_text,
@@ -59,6 +59,12 @@ _FOREIGN = (r"units?\b|u\b|mg\b|mcg\b|µg\b|g\s*/|%|mmol|m?i?u\s*/|x\s*10|k\b|/\
 _AGO = re.compile(rf"\s*[,(]?\s*(?:(?:drawn|checked|measured|done|obtained|taken|tested|from|dated)\s+)?(?:about\s+|approximately\s+|~\s*)?{DURATION}\s+ago\b\)?",
                   re.I)
 
+
+# "LDL 130 drawn 03/10/2026", "LDL-C 92 mg/dL (10/15/2026)", "LDL 150 on 3/1/2026", "LDL 118 checked in
+# March 2026": the value's own date, said right after it (a bare ", 10/15/2026" may begin another statement)
+_ON_DATE = re.compile(rf"\s*(?:\(\s*|,\s*)?(?:(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|"
+                      rf"dated|repeated)\s+)(?:on\s+|in\s+)?|on\s+|in\s+|from\s+|\((?=\s*{DATE}\s*\)))(?P<date>{DATE})(?!\s*-|\d)\)?",
+                      re.I)
 
 # "LDL 118 in August 2026", "Hb 8.1 in early Nov", "A1c 8.4% in 2025", "LDL-C 110 drawn in the summer of 2026": a
 # date said only to a part of a month, a month, a season or a year -- the value's date is that range of days
@@ -124,7 +130,7 @@ def _number_rule(fd: FactDef) -> Rule:
             f = ctx.finding(fd.id, v, m.start(), within.end(), unit=" ".join(unit.split()) if unit else fd.unit,
                             note=note, date=first)
             return [dataclasses.replace(f, date_last=last) if last != first else f]
-        on = VALUE_DATE.match(ctx.text, m.end(), ctx.sent_end)
+        on = _ON_DATE.match(ctx.text, m.end(), ctx.sent_end)
         when = parse_date_text(on.group("date")) if on is not None else None
         if on is not None and when is not None and when <= ctx.as_of:
             note = "; ".join(x for x in (note, f"dated {when.isoformat()} from '{on.group(0).strip()}'") if x)

@@ -16,7 +16,6 @@ __all__ = [
     "AT_LEAST",
     "DATE",
     "DURATION",
-    "VALUE_DATE",
     "DUR_UNIT",
     "FREQ",
     "NUM",
@@ -263,10 +262,3 @@ def parse_range_text(text: str, as_of: dt.date) -> tuple[dt.date, dt.date] | Non
     if first > as_of:
         return None
     return first, min(last, as_of)
-
-
-# "LDL 130 drawn 03/10/2026", "LDL-C 92 mg/dL (10/15/2026)", "LDL 150 on 3/1/2026", "LDL 118 checked in
-# March 2026": the value's own date, said right after it (a bare ", 10/15/2026" may begin another statement)
-VALUE_DATE = re.compile(rf"\s*(?:\(\s*|,\s*)?(?:(?:(?:drawn|checked|measured|done|obtained|taken|tested|collected|resulted|"
-                        rf"dated|repeated)\s+)(?:on\s+|in\s+)?|on\s+|in\s+|from\s+|\((?=\s*{DATE}\s*\)))(?P<date>{DATE})(?!\s*-|\d)\)?",
-                        re.I)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mednec.intake.text.model import Finding, TextSpan, Unused
-from mednec.intake.text.numbers import DATE, NUM, VALUE_DATE, number, parse_date_text
+from mednec.intake.text.numbers import DATE, NUM, number, parse_date_text
 
 DNUM = r"\d+(?:\.\d+)?"
 
@@ -176,11 +176,6 @@ def _h_hemoglobin(m: re.Match[str], ctx: Ctx) -> list[Item]:
         note = f"the latest of two values ({m.group('v')} then {m.group('v2')})"
     if _APPROX.search(m.group(0)):
         note = (note + "; " if note else "") + "stated as approximate"
-    on = VALUE_DATE.match(ctx.text, m.end(), ctx.sent_end)  # "Hb 9.1 g/dL on 11/30/2026": the value's own date
-    when = parse_date_text(on.group("date")) if on is not None else None
-    if on is not None and when is not None and when <= ctx.as_of:
-        note = "; ".join(x for x in (note, f"dated {when.isoformat()} from '{on.group(0).strip()}'") if x)
-        return [ctx.finding("hemoglobin", v, m.start(), on.end(), unit=unit, note=note, date=when)]
     return [ctx.finding("hemoglobin", v, m.start(), m.end(), unit=unit, note=note)]
 
 
