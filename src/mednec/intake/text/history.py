@@ -52,7 +52,7 @@ from mednec.intake.text.numbers import (
     month_number,
     number,
 )
-from mednec.intake.text.rules import Ctx, Item, Rule
+from mednec.intake.text.rules import Ctx, Handler, Item, Rule
 
 __all__ = ["ESA_TERM", "at_least", "course_cue", "course_duration", "esa_drug_name", "history_rules", "synthesize"]
 
@@ -1143,7 +1143,7 @@ _OTHER_BEFORE = re.compile(rf"\b{_PRODUCT}\s+(?:(?:transfus\w*|units?|u)\b|x\s*\
 _RED_PRODUCT = re.compile(r"\b(?:rbcs?|prbcs?|red\s+(?:blood\s+)?cells?|packed\s+(?:red\s+)?cells|blood)\b", re.I)
 
 
-def _red_cells_only(handle: Any) -> Any:
+def _red_cells_only(handle: Handler) -> Handler:
     """A transfusion rule's handler that leaves another product's units alone: the product said in the match wins
     (red cells first), else the product named nearest before it in the sentence ("Platelet transfusions: 2 units
     on 11/10/2026" are no RBC units; "2 units PRBC on 11/10; platelets 1 unit on 11/12" counts the PRBC only). A
@@ -1151,7 +1151,7 @@ def _red_cells_only(handle: Any) -> Any:
     def read(m: re.Match[str], ctx: Ctx) -> list[Item]:
         said = m.group(0)
         if _RED_PRODUCT.search(said):
-            return list(handle(m, ctx))
+            return handle(m, ctx)
         other = _OTHER_IN.search(said)
         if other is None:
             lo = max(ctx.sent_start, m.start() - 80)
@@ -1162,7 +1162,7 @@ def _red_cells_only(handle: Any) -> Any:
         if other is not None:
             return [ctx.unused(f"'{other.group(0).strip()}': not red-cell units; not counted", m.start(), m.end(),
                                "rbc_transfusions")]
-        return list(handle(m, ctx))
+        return handle(m, ctx)
 
     return read
 
